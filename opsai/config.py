@@ -1,0 +1,184 @@
+"""Configuration: YAML -> typed, validated objects, and the project's paths.
+
+A config maps a user's files and column names onto the data contract
+(:mod:`opsai.data.schema`) and sets the report's chapters and their parameters.
+
+Example:
+    >>> cfg = load_config("configs/demo.yaml")          # doctest: +SKIP
+    >>> cfg.data.tables["orders"].columns              # doctest: +SKIP
+    {'user_id': 'customer_id', 'amount': 'value'}
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from opsai.data.schema import TABLES
+from opsai.errors import ConfigError
+
+# ---- paths (cookiecutter-data-science style: one place) -----------------------------------
+PROJ_ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS_DIR = PROJ_ROOT / "notebooks"
+TEMPLATES_DIR = PROJ_ROOT / "templates"
+REPORTS_DIR = PROJ_ROOT / "reports"
+CONFIGS_DIR = PROJ_ROOT / "configs"
+
+
+def cache_dir() -> Path:
+    """Where fetched public datasets are cached (``OPSAI_CACHE`` or ``~/.cache/opsai``)."""
+    return Path(os.environ.get("OPSAI_CACHE") or Path.home() / ".cache" / "opsai")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class TableSpec(_Strict):
+    """Where one contract table comes from and how to read and map it."""
+
+    file: str | None = None
+    """File (or glob) inside the source folder; default ``<table>.csv`` or ``<table>.parquet``."""
+    table: str | None = None
+    """Table name inside a database source; default the contract name."""
+    format: Literal["csv", "parquet", "json"] | None = None
+    sep: str | None = None
+    encoding: str = "utf-8"
+    header: bool = True
+    timestamp_format: str | None = None
+    """strptime format of every timestamp column, e.g. ``'%Y%m%d'``."""
+    timezone: str | None = None
+    """Zone of timestamps written without a UTC offset; they are converted to naive UTC."""
+    thousands: str | None = None
+    na_values: list[str] = Field(default_factory=list)
+    columns: dict[str, str] = Field(default_factory=dict)
+    """Contract column name -> the column's name in the user's data."""
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str) -> str:
+        import codecs
+
+        try:
+            codecs.lookup(v)
+        except LookupError as e:
+            raise ValueError(f"unknown encoding {v!r} (e.g. utf-8, gbk, latin-1)") from e
+        return v
+
+
+class DataConfig(_Strict):
+    source: str = "."
+    """A folder of CSV/Parquet files, a ``.duckdb`` file, or an Ibis URL (``postgres://...``)."""
+    tables: dict[str, TableSpec] = Field(default_factory=dict)
+
+    @field_validator("tables")
+    @classmethod
+    def _known_tables(cls, v: dict[str, TableSpec]) -> dict[str, TableSpec]:
+        unknown = sorted(set(v) - set(TABLES))
+        if unknown:
+            raise ValueError(
+                f"unknown table(s) {', '.join(unknown)}; the contract has {', '.join(TABLES)}"
+            )
+        return v
+
+
+class ChapterSpec(_Strict):
+    enabled: bool = True
+    timeout: int | None = None
+    """Seconds before the chapter's notebook is stopped (default ``report.timeout``)."""
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    """Injected into the notebook's ``parameters`` cell (names in upper case)."""
+
+
+class ReportConfig(_Strict):
+    title: str = "Operations report"
+    chapters: list[str] | None = None
+    """Chapter notebook stems to run, in order; default every notebook in ``notebooks/``."""
+    timeout: int = 1800
+    out: str = "reports"
+    pdf: bool = False
+    jobs: int = 1
+
+
+class Config(_Strict):
+    name: str = "opsai"
+    company: str = "Our company"
+    currency: str = "USD"
+    data: DataConfig = Field(default_factory=DataConfig)
+    report: ReportConfig = Field(default_factory=ReportConfig)
+    chapters: dict[str, ChapterSpec] = Field(default_factory=dict)
+    path: Path | None = Field(default=None, exclude=True)
+    """The file this config was read from; relative paths are resolved against its folder."""
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    def resolve(self, p: str | os.PathLike[str]) -> Path:
+        """A path from the config, made absolute against the config file's folder."""
+        q = Path(os.path.expanduser(os.fspath(p)))
+        return q if q.is_absolute() else (self.base_dir / q).resolve()
+
+    @property
+    def source_kind(self) -> Literal["folder", "duckdb", "url"]:
+        s = self.data.source
+        if "://" in s:
+            return "url"
+        if s.endswith((".duckdb", ".ddb", ".db")):
+            return "duckdb"
+        return "folder"
+
+    def chapter(self, stem: str) -> ChapterSpec:
+        return self.chapters.get(stem, ChapterSpec())
+
+
+def _loc(err: dict[str, Any]) -> str:
+    return ".".join(str(p) for p in err.get("loc", ()))
+
+
+def config_from_dict(raw: dict[str, Any], *, path: Path | None = None) -> Config:
+    """Validate a mapping as a :class:`Config`, turning pydantic errors into ``ConfigError``."""
+    where = f"{path}: " if path else ""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}expected a mapping at the top level, got {type(raw).__name__}")
+    try:
+        cfg = Config.model_validate(raw)
+    except ValidationError as e:
+        lines = []
+        for err in e.errors():
+            key = _loc(err)
+            if err["type"] == "extra_forbidden":
+                lines.append(f"  {key}: unknown key (check its spelling and indentation)")
+            else:
+                lines.append(f"  {key}: {err['msg']}")
+        raise ConfigError(f"{where}invalid configuration:\n" + "\n".join(lines)) from None
+    cfg.path = path.resolve() if path else None
+    return cfg
+
+
+def load_config(path: str | os.PathLike[str] | Config) -> Config:
+    """Read and validate a YAML config file.
+
+    Raises:
+        ConfigError: the file is missing, not YAML, or has unknown or invalid keys.
+    """
+    if isinstance(path, Config):
+        return path
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"config file {p} not found (pass --config with an existing YAML file)")
+    try:
+        raw = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{p}: not valid YAML: {e}") from None
+    return config_from_dict(raw, path=p)
+
+
+def dump_config(cfg: Config, path: str | os.PathLike[str]) -> None:
+    """Write a config back to YAML (only non-default keys)."""
+    data = cfg.model_dump(mode="json", exclude_defaults=True)
+    Path(path).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")
