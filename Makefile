@@ -1,0 +1,58 @@
+# opsai — the two commands: `make report` and `make test`. Both build .venv when missing.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.opsai-installed
+DEMO := build/demo
+SCALE ?= default
+PYTEST_ARGS ?=
+
+.PHONY: report test lint typecheck unit lab casestudies benchmarks system-deps clean-venv help
+
+help:
+	@echo "make report      build the demo company and the operations report (reports/latest/index.html)"
+	@echo "make test        lint, type-check and run the whole test suite"
+	@echo "make lab         open the chapter notebooks in JupyterLab"
+	@echo "make benchmarks  side-by-side runs against peer libraries (slow)"
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q torch==2.13.0
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,lab]'
+	@touch $(STAMP)
+
+# Debian packages the tests use: Chromium (PDF + browser test), PostgreSQL (second engine).
+system-deps:
+	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
+	  echo "installing chromium and postgresql (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; \
+	fi
+
+$(DEMO)/opsai.yaml: | $(STAMP)
+	$(BIN)/opsai demo --out $(DEMO) --scale $(SCALE)
+
+report: $(STAMP) $(DEMO)/opsai.yaml
+	$(BIN)/opsai report --config $(DEMO)/opsai.yaml
+
+lint: $(STAMP)
+	$(BIN)/ruff check opsai tests benchmarks
+	$(BIN)/ruff format --check opsai tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) system-deps lint typecheck
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -m unit $(PYTEST_ARGS)
+
+lab: $(STAMP) $(DEMO)/opsai.yaml
+	$(BIN)/jupyter lab notebooks/
+
+benchmarks: $(STAMP)
+	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+clean-venv:
+	rm -rf $(VENV)

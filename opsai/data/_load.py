@@ -1,0 +1,353 @@
+"""Reading a user's files into typed contract tables inside an in-process DuckDB.
+
+Everything is read as text first (ids keep their leading zeros), then cast per the contract
+with ``TRY_CAST``/``try_strptime`` so that a value that does not parse is counted and shown
+in a :class:`~opsai.errors.SchemaError` instead of crashing with an engine traceback.
+"""
+
+from __future__ import annotations
+
+import codecs
+import glob
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from opsai.config import TableSpec
+from opsai.data.schema import Column, Table
+from opsai.errors import SchemaError
+
+_NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-16", "utf16", "latin-1", "latin1", "iso-8859-1"}
+_OFFSET_RE = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)$"
+
+
+def q(name: str) -> str:
+    """Quote an SQL identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def lit(value: str) -> str:
+    """Quote an SQL string literal."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _key(table: str, field: str) -> str:
+    return f"data.tables.{table}.{field}"
+
+
+def resolve_file(base: Path, table: str, spec: TableSpec) -> list[Path]:
+    """The file(s) of a table inside a source folder."""
+    if spec.file:
+        pattern = spec.file if Path(spec.file).is_absolute() else str(base / spec.file)
+        found = sorted(Path(p) for p in glob.glob(pattern))
+        if not found:
+            raise SchemaError(
+                f"{table}: file {pattern} not found (folder has: {_listing(base)}). "
+                f"Fix the file name in config: {_key(table, 'file')}"
+            )
+        return found
+    for suffix in (".csv", ".parquet", ".csv.gz", ".tsv", ".json", ".jsonl"):
+        p = base / f"{table}{suffix}"
+        if p.exists():
+            return [p]
+    raise SchemaError(
+        f"{table}: no file {table}.csv or {table}.parquet in {base} (folder has: "
+        f"{_listing(base)}). Name the file in config: {_key(table, 'file')}"
+    )
+
+
+def _listing(base: Path) -> str:
+    if not base.is_dir():
+        return "nothing, the folder does not exist"
+    names = sorted(p.name for p in base.iterdir())[:12]
+    return ", ".join(names) or "nothing"
+
+
+def _format(paths: list[Path], spec: TableSpec) -> str:
+    if spec.format:
+        return spec.format
+    name = paths[0].name.lower()
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith((".json", ".jsonl", ".ndjson")):
+        return "json"
+    return "csv"
+
+
+def _transcode(path: Path, encoding: str, table: str, tmp: Path) -> Path:
+    """Copy a file in a non-native encoding to UTF-8 (DuckDB reads only a few natively)."""
+    out = tmp / f"{table}-{path.name}.utf8"
+    dec = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
+            while chunk := src.read(1 << 20):
+                dst.write(dec.decode(chunk))
+            dst.write(dec.decode(b"", final=True))
+    except UnicodeDecodeError as e:
+        raise SchemaError(
+            f"{table}: {path.name} is not valid {encoding} ({e.reason} at byte {e.start}). "
+            f"Set the file's real encoding in config: {_key(table, 'encoding')}"
+        ) from None
+    return out
+
+
+def read_raw(
+    con: duckdb.DuckDBPyConnection, table: str, paths: list[Path], spec: TableSpec, tmp: Path
+) -> str:
+    """Create ``raw_<table>`` from the files; returns its name."""
+    for p in paths:
+        if p.stat().st_size == 0:
+            raise SchemaError(
+                f"{table}: {p} is empty (0 bytes). Export the data again, or remove "
+                f"data.tables.{table} from the config to run without it"
+            )
+    fmt = _format(paths, spec)
+    raw = f"raw_{table}"
+    enc = spec.encoding.lower().replace("_", "-")
+    if fmt == "csv" and enc not in _NATIVE_ENCODINGS:
+        paths = [_transcode(p, spec.encoding, table, tmp) for p in paths]
+        enc = "utf-8"
+    files = "[" + ", ".join(lit(str(p)) for p in paths) + "]"
+    if fmt == "csv":
+        opts = [
+            "all_varchar = true",
+            "skip = 0",
+            f"header = {str(spec.header).lower()}",
+            f"encoding = {lit('latin-1' if enc in ('latin1', 'iso-8859-1') else enc)}",
+        ]
+        sep = spec.sep or ("\t" if paths[0].name.lower().endswith((".tsv", ".tab")) else ",")
+        if sep:
+            sep = "\t" if sep in ("\\t", "tab") else sep
+            if sep in (r"\s+", " "):  # whitespace-separated text files
+                opts.append("delim = ' '")
+            else:
+                opts.append(f"delim = {lit(sep)}")
+        sql = f"SELECT * FROM read_csv({files}, {', '.join(opts)})"
+        if spec.sep == r"\s+":
+            sql = _whitespace_csv(files, spec)
+    elif fmt == "parquet":
+        sql = f"SELECT * FROM read_parquet({files})"
+    else:
+        sql = f"SELECT * FROM read_json_auto({files})"
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {q(raw)} AS {sql}")
+        if fmt == "csv" and spec.sep == r"\s+":
+            expand_whitespace(con, raw, spec.header)
+    except duckdb.Error as e:
+        bad = next((m for p in paths if fmt == "csv" and (m := _not_utf8(p, enc))), None)
+        if bad:
+            raise SchemaError(
+                f"{table}: {bad}: the file is not UTF-8. Set its encoding in config: "
+                f"{_key(table, 'encoding')} ({_guess_encoding(paths[0])})"
+            ) from None
+        msg = " ".join(str(e).split())[:200]
+        ragged = _ragged_line(paths[0], spec) if fmt == "csv" else None
+        if ragged:
+            msg = ragged
+        hint = f"check {_key(table, 'sep')} and {_key(table, 'encoding')}"
+        raise SchemaError(
+            f"{table}: cannot read {paths[0].name} as {fmt}: {msg}. Fix: {hint}"
+        ) from None
+    return raw
+
+
+def _ragged_line(path: Path, spec: TableSpec) -> str | None:
+    """The first line (of the first 100,000) whose field count differs from the header's."""
+    import csv
+    import itertools
+
+    sep = spec.sep or ","
+    if sep in (r"\s+", " ") or len(sep) != 1:
+        return None
+    try:
+        with path.open(encoding=spec.encoding, newline="") as f:
+            rows = csv.reader(itertools.islice(f, 100_000), delimiter=sep)
+            width = len(next(rows, []))
+            for i, row in enumerate(rows, start=2):
+                if row and len(row) != width:
+                    return f"line {i} has {len(row)} fields but the header has {width}"
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    return None
+
+
+def _not_utf8(path: Path, enc: str) -> str | None:
+    """Where a file declared UTF-8 is not, or None."""
+    if enc not in ("utf-8", "utf8"):
+        return None
+    dec = codecs.getincrementaldecoder("utf-8")(errors="strict")
+    offset = 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            try:
+                dec.decode(chunk)
+            except UnicodeDecodeError as e:
+                return f"{path.name} byte {offset + e.start} ({e.reason})"
+            offset += len(chunk)
+    return None
+
+
+def _guess_encoding(path: Path) -> str:
+    sample = path.read_bytes()[: 1 << 16]
+    for enc in ("gb18030", "big5", "shift_jis", "cp1252"):
+        try:
+            sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        return f"it decodes as {enc}" + (", i.e. Chinese GBK" if enc == "gb18030" else "")
+    return "e.g. gbk, latin-1"
+
+
+def _whitespace_csv(files: str, spec: TableSpec) -> str:
+    """Whitespace-separated columns (runs of spaces), as in CDNOW_master.txt."""
+    src = f"read_csv({files}, columns = {{'line': 'VARCHAR'}}, delim = '\\x1f', header = false, quote = '', escape = '')"
+    return (
+        "SELECT " + "*" + f" FROM (SELECT string_split_regex(trim(line), '\\s+') AS f FROM {src} "
+        "WHERE trim(line) <> '')"
+    )
+
+
+def expand_whitespace(con: duckdb.DuckDBPyConnection, raw: str, header: bool) -> None:
+    """Turn the single list column of a whitespace file into columns ``column0..``."""
+    n = con.execute(f"SELECT max(len(f)) FROM {q(raw)}").fetchall()[0][0] or 0
+    if header:
+        names = con.execute(f"SELECT f FROM {q(raw)} LIMIT 1").fetchall()[0][0]
+    else:
+        names = [f"column{i}" for i in range(n)]
+    cols = ", ".join(f"f[{i + 1}] AS {q(str(names[i]))}" for i in range(n))
+    skip = "OFFSET 1" if header else ""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {q(raw)} AS SELECT {cols} FROM {q(raw)} {skip}")
+
+
+def describe(con: duckdb.DuckDBPyConnection, rel: str) -> dict[str, str]:
+    rows = con.execute(f"DESCRIBE {q(rel)}").fetchall()
+    return {r[0]: str(r[1]).upper() for r in rows}
+
+
+def _na(expr: str, spec: TableSpec) -> str:
+    if not spec.na_values:
+        return expr
+    values = ", ".join(lit(v) for v in spec.na_values)
+    return f"CASE WHEN CAST({expr} AS VARCHAR) IN ({values}) THEN NULL ELSE {expr} END"
+
+
+def _ts_expr(src: str, raw_type: str, spec: TableSpec) -> str:
+    """SQL for a naive-UTC TIMESTAMP from one source column."""
+    if raw_type.startswith("TIMESTAMP WITH TIME ZONE"):
+        return f"CAST({src} AS TIMESTAMP)"
+    if raw_type.startswith(("TIMESTAMP", "DATE")):
+        naive = f"CAST({src} AS TIMESTAMP)"
+        return (
+            f"CAST(timezone({lit(spec.timezone)}, {naive}) AS TIMESTAMP)"
+            if spec.timezone
+            else naive
+        )
+    s = f"trim(CAST({src} AS VARCHAR))"
+    if spec.timestamp_format:
+        fmt = spec.timestamp_format
+        parsed = f"try_strptime({s}, {lit(fmt)})"
+        if "%z" in fmt or "%Z" in fmt:
+            return f"CAST({parsed} AS TIMESTAMP)"
+        naive = parsed
+    else:
+        naive = f"TRY_CAST({s} AS TIMESTAMP)"
+    if spec.timezone:
+        naive = f"CAST(timezone({lit(spec.timezone)}, {naive}) AS TIMESTAMP)"
+    if spec.timestamp_format:
+        return naive
+    aware = f"CAST(TRY_CAST({s} AS TIMESTAMPTZ) AS TIMESTAMP)"
+    return f"CASE WHEN regexp_matches({s}, {lit(_OFFSET_RE)}) THEN {aware} ELSE {naive} END"
+
+
+def typed_expr(col: Column, src: str, raw_type: str, spec: TableSpec, period_is_int: bool) -> str:
+    """SQL casting one source column to its contract type."""
+    s = _na(q(src), spec)
+    if col.dtype in ("id", "string"):
+        if raw_type in ("DOUBLE", "FLOAT") and col.dtype == "id":  # 12.0 -> '12'
+            s = f"CASE WHEN {s} = floor({s}) THEN CAST(CAST({s} AS HUGEINT) AS VARCHAR) ELSE CAST({s} AS VARCHAR) END"
+        v = f"CAST({s} AS VARCHAR)"
+        return f"NULLIF(trim({v}), '')" if col.dtype == "id" else v
+    if col.dtype in ("float", "int"):
+        target = "DOUBLE" if col.dtype == "float" else "BIGINT"
+        if raw_type == "VARCHAR":
+            v = f"trim({s})"
+            if spec.thousands:
+                v = f"replace({v}, {lit(spec.thousands)}, '')"
+            return f"TRY_CAST(NULLIF({v}, '') AS {target})"
+        return f"TRY_CAST({s} AS {target})"
+    if col.dtype == "period" and period_is_int:
+        return f"TRY_CAST(trim(CAST({s} AS VARCHAR)) AS BIGINT)"
+    return _ts_expr(s, raw_type, spec)
+
+
+def ts_offset_counts(con: duckdb.DuckDBPyConnection, raw: str, src: str) -> tuple[int, int]:
+    """(values with a UTC offset, values without) of a text timestamp column."""
+    s = f"trim(CAST({q(src)} AS VARCHAR))"
+    row = con.execute(
+        f"SELECT count(*) FILTER (WHERE regexp_matches({s}, {lit(_OFFSET_RE)})), "
+        f"count(*) FILTER (WHERE NOT regexp_matches({s}, {lit(_OFFSET_RE)})) "
+        f"FROM {q(raw)} WHERE {q(src)} IS NOT NULL AND {s} <> ''"
+    ).fetchall()[0]
+    return int(row[0]), int(row[1])
+
+
+def period_is_int(con: duckdb.DuckDBPyConnection, raw: str, src: str, raw_type: str) -> bool:
+    if raw_type in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT"):
+        return True
+    if raw_type != "VARCHAR":
+        return False
+    row = con.execute(
+        f"SELECT bool_and(regexp_matches(trim({q(src)}), '^-?\\d{{1,6}}$')) FROM {q(raw)} "
+        f"WHERE {q(src)} IS NOT NULL"
+    ).fetchall()[0]
+    return bool(row[0])
+
+
+def infer_extra(con: duckdb.DuckDBPyConnection, raw: str, cols: list[str]) -> dict[str, str]:
+    """Best type for text attribute columns: BIGINT, DOUBLE or VARCHAR (leading zeros stay text)."""
+    if not cols:
+        return {}
+    parts: list[str] = []
+    for c in cols:
+        v = f"NULLIF(trim({q(c)}), '')"
+        parts += [
+            f"count({v}) = count(TRY_CAST({v} AS BIGINT)) "
+            f"AND NOT bool_or(coalesce(regexp_matches({v}, '^-?0\\d'), false))",
+            f"count({v}) = count(TRY_CAST({v} AS DOUBLE))",
+            f"count({v}) > 0",
+        ]
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {q(raw)}").fetchall()[0]
+    out: dict[str, str] = {}
+    for i, c in enumerate(cols):
+        is_int, is_float, any_value = row[3 * i], row[3 * i + 1], row[3 * i + 2]
+        out[c] = (
+            "BIGINT"
+            if (is_int and any_value)
+            else "DOUBLE"
+            if (is_float and any_value)
+            else "VARCHAR"
+        )
+    return out
+
+
+def examples(con: duckdb.DuckDBPyConnection, sql: str, n: int = 5) -> list[Any]:
+    return [r[0] for r in con.execute(f"{sql} LIMIT {n}").fetchall()]
+
+
+def timestamp_hint(values: list[Any]) -> str:
+    """A guess at the strptime format of unparsed timestamp strings."""
+    sample = [str(v) for v in values if v is not None]
+    if sample and all(re.fullmatch(r"\d{8}", v) for v in sample):
+        return "'%Y%m%d'"
+    if sample and all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}.*", v) for v in sample):
+        return "'%m/%d/%Y' or '%d/%m/%Y'"
+    if sample and all(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}.*", v) for v in sample):
+        return "'%d.%m.%Y'"
+    return "e.g. '%Y-%m-%d %H:%M:%S'"
+
+
+def tmpdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="opsai-load-"))

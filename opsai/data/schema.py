@@ -1,0 +1,236 @@
+"""The data contract: the only place that names opsai's tables and columns.
+
+Every chapter reads these constants instead of spelling column names, and functions take
+``col_*`` overrides that default to them (as in microsoft/recommenders' ``constants.py``).
+
+Example:
+    >>> from opsai.data import schema
+    >>> schema.TABLES["orders"].required
+    ('user_id', 'timestamp', 'amount')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+# ---- column names --------------------------------------------------------------------------
+USER_ID = "user_id"
+ITEM_ID = "item_id"
+ORDER_ID = "order_id"
+SESSION_ID = "session_id"
+TICKET_ID = "ticket_id"
+TIMESTAMP = "timestamp"
+SIGNUP_AT = "signup_at"
+RESOLVED_AT = "resolved_at"
+EVENT = "event"
+AMOUNT = "amount"
+QUANTITY = "quantity"
+PRICE = "price"
+PROMO = "promo"
+STORE = "store"
+TITLE = "title"
+CATEGORY = "category"
+DESCRIPTION = "description"
+BRAND = "brand"
+ON_HAND = "on_hand"
+LEAD_TIME_DAYS = "lead_time_days"
+UNIT_COST = "unit_cost"
+ORDER_COST = "order_cost"
+HOLDING_RATE = "holding_rate"
+SERVICE_LEVEL = "service_level"
+TEXT = "text"
+CHANNEL = "channel"
+LANGUAGE = "language"
+INTENT = "intent"
+SENTIMENT = "sentiment"
+ANSWER = "answer"
+QUESTION = "question"
+PERIOD = "period"
+COMPANY = "company"
+SALES = "sales"
+USERS = "users"
+SHARE = "share"
+MARKETING_SPEND = "marketing_spend"
+SEGMENT = "segment"
+
+# Default event names used by the funnel; users map theirs in the chapter parameters.
+DEFAULT_FUNNEL = ("visit", "view", "add_to_cart", "checkout", "purchase")
+
+DType = Literal["id", "string", "timestamp", "float", "int", "period"]
+"""Logical types: ``id`` is a string key (leading zeros kept), ``period`` a date or an int."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the contract."""
+
+    name: str
+    dtype: DType
+    required: bool = False
+    nonnegative: bool = False
+    bounds: tuple[float, float] | None = None
+    doc: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table of the contract: its columns and, if any, the column that must be unique."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: str | None = None
+    doc: str = ""
+    extra_columns: bool = True
+    """Whether columns outside the contract are kept (as attributes/properties)."""
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def optional(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if not c.required)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+    def has(self, name: str) -> bool:
+        return name in self.names
+
+
+def _c(name: str, dtype: DType, required: bool = False, **kw: object) -> Column:
+    return Column(name, dtype, required, **kw)  # type: ignore[arg-type]
+
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        Table(
+            "users",
+            (_c(USER_ID, "id", True), _c(SIGNUP_AT, "timestamp")),
+            key=USER_ID,
+            doc="One row per user; any other column is an attribute (age, region, channel, ...).",
+        ),
+        Table(
+            "events",
+            (
+                _c(USER_ID, "id", True),
+                _c(TIMESTAMP, "timestamp", True),
+                _c(EVENT, "string", True),
+                _c(SESSION_ID, "id"),
+                _c(ITEM_ID, "id"),
+            ),
+            doc="Behaviour events, one row per event; other columns are properties.",
+        ),
+        Table(
+            "orders",
+            (
+                _c(USER_ID, "id", True),
+                _c(TIMESTAMP, "timestamp", True),
+                _c(AMOUNT, "float", True, doc="order line value in one currency"),
+                _c(ORDER_ID, "id"),
+                _c(ITEM_ID, "id"),
+                _c(QUANTITY, "float", doc="negative for returns (a warning, not an error)"),
+            ),
+            doc="Order lines (or whole orders when there is no item_id).",
+        ),
+        Table(
+            "demand",
+            (
+                _c(ITEM_ID, "id", True),
+                _c(TIMESTAMP, "timestamp", True),
+                _c(QUANTITY, "float", True, nonnegative=True),
+                _c(PRICE, "float", nonnegative=True),
+                _c(PROMO, "float"),
+                _c(STORE, "id"),
+            ),
+            doc="Pre-aggregated sales series, for data without order lines.",
+        ),
+        Table(
+            "items",
+            (
+                _c(ITEM_ID, "id", True),
+                _c(TITLE, "string"),
+                _c(CATEGORY, "string"),
+                _c(PRICE, "float", nonnegative=True),
+                _c(DESCRIPTION, "string"),
+                _c(BRAND, "string"),
+            ),
+            key=ITEM_ID,
+            doc="The catalogue.",
+        ),
+        Table(
+            "inventory",
+            (
+                _c(ITEM_ID, "id", True),
+                _c(ON_HAND, "float", True, nonnegative=True),
+                _c(LEAD_TIME_DAYS, "float", nonnegative=True),
+                _c(UNIT_COST, "float", nonnegative=True),
+                _c(ORDER_COST, "float", nonnegative=True),
+                _c(HOLDING_RATE, "float", nonnegative=True),
+                _c(SERVICE_LEVEL, "float", bounds=(0.0, 1.0)),
+            ),
+            key=ITEM_ID,
+            doc="A stock snapshot per item.",
+        ),
+        Table(
+            "tickets",
+            (
+                _c(TICKET_ID, "id", True),
+                _c(TIMESTAMP, "timestamp", True),
+                _c(TEXT, "string", True),
+                _c(USER_ID, "id"),
+                _c(CHANNEL, "string"),
+                _c(LANGUAGE, "string"),
+                _c(INTENT, "string"),
+                _c(SENTIMENT, "string"),
+                _c(RESOLVED_AT, "timestamp"),
+            ),
+            key=TICKET_ID,
+            doc="Customer-service tickets (or chat messages).",
+        ),
+        Table(
+            "kb",
+            (
+                _c(ANSWER, "string", True),
+                _c(INTENT, "string"),
+                _c(QUESTION, "string"),
+                _c(LANGUAGE, "string"),
+            ),
+            doc="Knowledge-base answers used for reply suggestion.",
+        ),
+        Table(
+            "market",
+            (
+                _c(PERIOD, "period", True),
+                _c(COMPANY, "string", True),
+                _c(SALES, "float", True, nonnegative=True),
+                _c(USERS, "float", nonnegative=True),
+                _c(PRICE, "float", nonnegative=True),
+                _c(SHARE, "float", bounds=(0.0, 1.0)),
+                _c(MARKETING_SPEND, "float", nonnegative=True),
+                _c(SEGMENT, "string"),
+            ),
+            doc="Market figures per period and company (us and competitors).",
+        ),
+    )
+}
+
+TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
+
+# Which tables reference users/items, for orphan-id warnings.
+REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
+    "events": ((USER_ID, "users"), (ITEM_ID, "items")),
+    "orders": ((USER_ID, "users"), (ITEM_ID, "items")),
+    "demand": ((ITEM_ID, "items"),),
+    "inventory": ((ITEM_ID, "items"),),
+    "tickets": ((USER_ID, "users"),),
+}

@@ -1,0 +1,115 @@
+"""Shared fixtures: small contract datasets and a throw-away PostgreSQL server."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+
+def write_dataset(folder: Path, files: dict[str, str | bytes], tables: dict[str, Any]) -> Path:
+    """Write files and an opsai.yaml mapping them; returns the config path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        p = folder / name
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content, encoding="utf-8")
+    cfg = folder / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": ".", "tables": tables}}), encoding="utf-8")
+    return cfg
+
+
+USERS_CSV = "user_id,signup_at,channel,age\n001,2024-01-01,ads,31\n002,2024-01-02,seo,45\n003,2024-01-05,ads,\n"
+ORDERS_CSV = (
+    "user_id,timestamp,amount,item_id,quantity\n"
+    "001,2024-01-03 10:00:00,12.5,A1,1\n"
+    "001,2024-02-01 09:30:00,30,B2,2\n"
+    "002,2024-01-10 18:00:00,7.25,A1,1\n"
+    "009,2024-01-11 12:00:00,5,A1,1\n"
+)
+ITEMS_CSV = "item_id,title,category,price\nA1,Tea,drinks,7.25\nB2,Mug,kitchen,15\n"
+
+
+@pytest.fixture
+def small_config(tmp_path: Path) -> Path:
+    """users + orders + items, with one orphan user id in orders."""
+    return write_dataset(
+        tmp_path,
+        {"users.csv": USERS_CSV, "orders.csv": ORDERS_CSV, "items.csv": ITEMS_CSV},
+        {"users": {}, "orders": {}, "items": {}},
+    )
+
+
+def _pg_bindir() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return Path(found[-1]).parent
+    exe = shutil.which("initdb")
+    return Path(exe).parent if exe else None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """Start a private PostgreSQL on 127.0.0.1 for the session; stop and delete it after."""
+    bindir = _pg_bindir()
+    if bindir is None:
+        pytest.skip("PostgreSQL is not installed (make test installs the Debian package)")
+    root = os.geteuid() == 0
+    data = Path(tempfile.mkdtemp(prefix="opsai-pg-"))
+    run_as: list[str] = []
+    if root:
+        shutil.chown(data, "postgres", "postgres")
+        run_as = ["runuser", "-u", "postgres", "--"]
+    port = _free_port()
+    log = data / "server.log"
+
+    def pg(*args: str) -> None:
+        subprocess.run([*run_as, *args], check=True, capture_output=True, timeout=120)
+
+    pg(
+        str(bindir / "initdb"),
+        "-D",
+        str(data / "db"),
+        "-A",
+        "trust",
+        "-U",
+        "postgres",
+        "-E",
+        "UTF8",
+    )
+    pg(
+        str(bindir / "pg_ctl"), "-D", str(data / "db"), "-l", str(log), "-w", "-t", "60",
+        "-o", f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off", "start",
+    )  # fmt: skip
+    try:
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        yield f"postgres://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*run_as, str(bindir / "pg_ctl"), "-D", str(data / "db"), "-m", "fast", "stop"],
+            capture_output=True, timeout=60,
+        )  # fmt: skip
+        shutil.rmtree(data, ignore_errors=True)

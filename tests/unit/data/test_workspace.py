@@ -1,0 +1,158 @@
+"""Good data in its many real shapes is accepted and lands in the contract's types."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from opsai.data import open_workspace
+from opsai.data.schema import TABLES
+from opsai.errors import SchemaError
+from tests.conftest import write_dataset
+
+pytestmark = pytest.mark.unit
+
+
+def test_small_dataset(small_config: Path) -> None:
+    with open_workspace(small_config) as ws:
+        assert ws.present == ("users", "orders", "items")
+        assert ws.has("users", "orders") and not ws.has("events")
+        assert ws.missing("orders", "tickets") == ["tickets"]
+        users = ws.to_pandas("users")
+        assert users["user_id"].tolist() == ["001", "002", "003"]  # leading zeros kept
+        assert users["age"].tolist()[:2] == [31, 45] and pd.isna(users["age"].iloc[2])
+        orders = ws.to_pandas("orders")
+        assert str(orders["timestamp"].dtype).startswith("datetime64")
+        assert orders["amount"].sum() == pytest.approx(54.75)
+        assert [str(w) for w in ws.warnings] == ["orders.user_id: 1 distinct id(s) not in users"]
+        s = ws.summary().set_index("table")
+        assert s.loc["orders", "rows"] == 4
+        assert str(s.loc["orders", "start"]) == "2024-01-03 10:00:00"
+        assert s.loc["users", "time_column"] == "signup_at"
+
+
+def test_absent_table_and_columns(small_config: Path) -> None:
+    with open_workspace(small_config) as ws:
+        with pytest.raises(
+            SchemaError, match=r"tickets: table not in this workspace.*data\.tables\.tickets"
+        ):
+            ws.table("tickets")
+        with pytest.raises(SchemaError, match=r"'basket' is not a contract table"):
+            ws.table("basket")
+        with pytest.raises(SchemaError, match=r"column\(s\) nope not present"):
+            ws.to_pandas("orders", ["user_id", "nope"])
+
+
+def test_mapping_gbk_and_chinese(tmp_path: Path) -> None:
+    text = "客户,日期,金额,渠道\n张三,2024-03-01,12.5,微信\n李四,2024-03-02,8,抖音\n"
+    cfg = write_dataset(
+        tmp_path,
+        {"订单.csv": text.encode("gbk")},
+        {"orders": {"file": "订单.csv", "encoding": "gbk",
+                    "columns": {"user_id": "客户", "timestamp": "日期", "amount": "金额"}}},
+    )  # fmt: skip
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("orders")
+        assert df["user_id"].tolist() == ["张三", "李四"]
+        assert df["渠道"].tolist() == ["微信", "抖音"]  # extra columns keep their names
+
+
+def test_time_zones_become_naive_utc(tmp_path: Path) -> None:
+    rows = "user_id,timestamp,amount\n1,2024-01-01T10:00:00+08:00,1\n2,2024-01-01T02:00:00Z,2\n"
+    cfg = write_dataset(tmp_path, {"orders.csv": rows}, {"orders": {}})
+    with open_workspace(cfg) as ws:
+        ts = ws.to_pandas("orders")["timestamp"].astype(str).tolist()
+        assert ts == ["2024-01-01 02:00:00", "2024-01-01 02:00:00"]
+    mixed = "user_id,timestamp,amount\n1,2024-01-01 10:00:00+08:00,1\n2,2024-01-01 10:00:00,2\n"
+    cfg = write_dataset(tmp_path, {"orders.csv": mixed}, {"orders": {"timezone": "Asia/Shanghai"}})
+    with open_workspace(cfg) as ws:
+        ts = ws.to_pandas("orders")["timestamp"].astype(str).tolist()
+        assert ts == ["2024-01-01 02:00:00", "2024-01-01 02:00:00"]
+
+
+def test_whitespace_file_without_header(tmp_path: Path) -> None:
+    """The CDNOW layout: runs of spaces, no header, compact dates."""
+    text = "00001 19970101  1  11.77\n00002 19970112  2  89.00\n00002 19970112  1  10.00\n"
+    cfg = write_dataset(
+        tmp_path,
+        {"CDNOW_master.txt": text},
+        {"orders": {"file": "CDNOW_master.txt", "sep": r"\s+", "header": False,
+                    "timestamp_format": "%Y%m%d",
+                    "columns": {"user_id": "column0", "timestamp": "column1",
+                                "quantity": "column2", "amount": "column3"}}},
+    )  # fmt: skip
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("orders")
+        assert df["user_id"].tolist() == ["00001", "00002", "00002"]
+        assert df["amount"].tolist() == [11.77, 89.0, 10.0]
+        assert df["quantity"].tolist() == [1.0, 2.0, 1.0]
+        assert str(df["timestamp"].iloc[1]) == "1997-01-12 00:00:00"
+
+
+def test_parquet_native_types_and_huge_ids(tmp_path: Path) -> None:
+    df = pd.DataFrame(
+        {
+            "user_id": [12345678901234567890, 7],
+            "timestamp": pd.to_datetime(["2024-01-01 08:00", "2024-01-02 00:00"]).tz_localize(
+                "Asia/Tokyo"
+            ),
+            "amount": [1.5, 2.5],
+        }
+    )
+    df["user_id"] = df["user_id"].astype("uint64")
+    df.to_parquet(tmp_path / "orders.parquet")
+    cfg = write_dataset(tmp_path, {}, {"orders": {}})
+    with open_workspace(cfg) as ws:
+        out = ws.to_pandas("orders")
+        assert out["user_id"].tolist() == ["12345678901234567890", "7"]
+        assert str(out["timestamp"].iloc[0]) == "2023-12-31 23:00:00"
+
+
+def test_na_values_thousands_and_int_periods(tmp_path: Path) -> None:
+    cfg = write_dataset(
+        tmp_path,
+        {
+            "orders.csv": 'user_id,timestamp,amount,quantity\n1,2024-01-01,"1,200.50",n/a\n',
+            "market.csv": "period,company,sales,share\n1,us,10,0.5\n2,us,12,0.55\n",
+        },
+        {"orders": {"thousands": ",", "na_values": ["n/a"]}, "market": {}},
+    )
+    with open_workspace(cfg) as ws:
+        o = ws.to_pandas("orders")
+        assert o["amount"].iloc[0] == 1200.5 and pd.isna(o["quantity"].iloc[0])
+        m = ws.to_pandas("market")
+        assert m["period"].tolist() == [1, 2]
+
+
+def test_negative_order_amounts_are_a_warning(tmp_path: Path) -> None:
+    rows = "user_id,timestamp,amount,quantity\n1,2024-01-01,10,1\n1,2024-01-02,-10,-1\n"
+    cfg = write_dataset(tmp_path, {"orders.csv": rows}, {"orders": {}})
+    with open_workspace(cfg) as ws:
+        msgs = sorted(str(w) for w in ws.warnings)
+        assert msgs == [
+            "orders.amount: 1 negative value(s) (returns or refunds?)",
+            "orders.quantity: 1 negative value(s) (returns or refunds?)",
+        ]
+
+
+def test_duckdb_file_source(small_config: Path, tmp_path: Path) -> None:
+    db = tmp_path / "shop.duckdb"
+    with open_workspace(small_config) as ws:
+        ws.export(db)
+    cfg = tmp_path / "db.yaml"
+    cfg.write_text(
+        f"data: {{source: {db.name}, tables: {{users: {{}}, orders: {{}}}}}}", encoding="utf-8"
+    )
+    with open_workspace(cfg) as ws:
+        assert ws.summary()["rows"].tolist() == [3, 4]
+        assert ws.to_pandas("users")["user_id"].tolist() == ["001", "002", "003"]
+
+
+def test_contract_is_consistent() -> None:
+    for t in TABLES.values():
+        assert t.required, t.name
+        assert len(set(t.names)) == len(t.names)
+        if t.key:
+            assert t.key in t.required
