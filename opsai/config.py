@@ -50,10 +50,13 @@ class TableSpec(_Strict):
     encoding: str = "utf-8"
     header: bool = True
     timestamp_format: str | None = None
-    """strptime format of every timestamp column, e.g. ``'%Y%m%d'``."""
+    """strptime format of every timestamp column, e.g. ``'%Y%m%d'``; or ``epoch``/``epoch_ms``/
+    ``epoch_us`` for numeric Unix times."""
     timezone: str | None = None
     """Zone of timestamps written without a UTC offset; they are converted to naive UTC."""
     thousands: str | None = None
+    decimal: str = "."
+    """Decimal mark of numbers written as text, e.g. ``','`` with ``thousands: '.'``."""
     na_values: list[str] = Field(default_factory=list)
     columns: dict[str, str] = Field(default_factory=dict)
     """Contract column name -> the column's name in the user's data."""

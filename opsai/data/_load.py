@@ -17,9 +17,11 @@ from typing import Any
 import duckdb
 
 from opsai.config import TableSpec
-from opsai.data.schema import Column, Table
+from opsai.data.schema import Column
 from opsai.errors import SchemaError
 
+EPOCH_UNITS = {"epoch": 1_000_000, "epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}
+"""``timestamp_format`` values for numeric Unix times, and their factor to microseconds."""
 _NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-16", "utf16", "latin-1", "latin1", "iso-8859-1"}
 _OFFSET_RE = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)$"
 
@@ -238,7 +240,7 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec) -> str:
     """SQL for a naive-UTC TIMESTAMP from one source column."""
     if raw_type.startswith("TIMESTAMP WITH TIME ZONE"):
         return f"CAST({src} AS TIMESTAMP)"
-    if raw_type.startswith(("TIMESTAMP", "DATE")):
+    if raw_type.startswith(("TIMESTAMP", "DATE")) and spec.timestamp_format not in EPOCH_UNITS:
         naive = f"CAST({src} AS TIMESTAMP)"
         return (
             f"CAST(timezone({lit(spec.timezone)}, {naive}) AS TIMESTAMP)"
@@ -246,6 +248,11 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec) -> str:
             else naive
         )
     s = f"trim(CAST({src} AS VARCHAR))"
+    if spec.timestamp_format in EPOCH_UNITS:
+        micros = (
+            f"TRY_CAST(TRY_CAST({s} AS DOUBLE) * {EPOCH_UNITS[spec.timestamp_format]} AS BIGINT)"
+        )
+        return f"make_timestamp({micros})"
     if spec.timestamp_format:
         fmt = spec.timestamp_format
         parsed = f"try_strptime({s}, {lit(fmt)})"
@@ -276,6 +283,8 @@ def typed_expr(col: Column, src: str, raw_type: str, spec: TableSpec, period_is_
             v = f"trim({s})"
             if spec.thousands:
                 v = f"replace({v}, {lit(spec.thousands)}, '')"
+            if spec.decimal != ".":
+                v = f"replace({v}, {lit(spec.decimal)}, '.')"
             return f"TRY_CAST(NULLIF({v}, '') AS {target})"
         return f"TRY_CAST({s} AS {target})"
     if col.dtype == "period" and period_is_int:
@@ -342,6 +351,10 @@ def timestamp_hint(values: list[Any]) -> str:
     sample = [str(v) for v in values if v is not None]
     if sample and all(re.fullmatch(r"\d{8}", v) for v in sample):
         return "'%Y%m%d'"
+    if sample and all(re.fullmatch(r"1\d{9}(\.\d+)?", v) for v in sample):
+        return "'epoch' (Unix seconds)"
+    if sample and all(re.fullmatch(r"1\d{12}", v) for v in sample):
+        return "'epoch_ms' (Unix milliseconds)"
     if sample and all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}.*", v) for v in sample):
         return "'%m/%d/%Y' or '%d/%m/%Y'"
     if sample and all(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}.*", v) for v in sample):

@@ -417,7 +417,10 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:
         return v.cast("float64" if col.dtype == "float" else "int64")
     if col.dtype == "period" and dt.is_integer():
         return v
-    if dt.is_string() and spec.timestamp_format:
+    if spec.timestamp_format in _load.EPOCH_UNITS:
+        unit = {"epoch": "s", "epoch_s": "s", "epoch_ms": "ms", "epoch_us": "us"}
+        v = v.cast("int64").as_timestamp(unit[spec.timestamp_format])
+    elif dt.is_string() and spec.timestamp_format:
         v = v.as_timestamp(spec.timestamp_format)
     elif not dt.is_timestamp():
         v = v.cast("timestamp")

@@ -156,3 +156,33 @@ def test_contract_is_consistent() -> None:
         assert len(set(t.names)) == len(t.names)
         if t.key:
             assert t.key in t.required
+
+
+def test_epoch_milliseconds_and_decimal_comma(tmp_path: Path) -> None:
+    """RetailRocket-style Unix milliseconds; European numbers."""
+    events = "timestamp,visitorid,event,itemid\n1433221332117,257597,view,355908\n"
+    orders = "user_id;timestamp;amount\n1;1433221332;1.234,50\n"
+    cfg = write_dataset(
+        tmp_path,
+        {"events.csv": events, "orders.csv": "\ufeff" + orders},
+        {
+            "events": {"timestamp_format": "epoch_ms",
+                       "columns": {"user_id": "visitorid", "item_id": "itemid"}},
+            "orders": {"sep": ";", "timestamp_format": "epoch", "thousands": ".", "decimal": ","},
+        },
+    )  # fmt: skip
+    with open_workspace(cfg) as ws:
+        e = ws.to_pandas("events")
+        assert str(e["timestamp"].iloc[0]) == "2015-06-02 05:02:12.117000"
+        assert e["item_id"].iloc[0] == "355908"
+        o = ws.to_pandas("orders")
+        assert o["amount"].iloc[0] == 1234.5
+        assert str(o["timestamp"].iloc[0]) == "2015-06-02 05:02:12"
+
+
+def test_epoch_hint(tmp_path: Path) -> None:
+    cfg = write_dataset(
+        tmp_path, {"orders.csv": "user_id,timestamp,amount\n1,1433221332117,3\n"}, {"orders": {}}
+    )
+    with pytest.raises(SchemaError, match=r"'epoch_ms' \(Unix milliseconds\)"):
+        open_workspace(cfg)
