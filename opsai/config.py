@@ -184,4 +184,5 @@ def load_config(path: str | os.PathLike[str] | Config) -> Config:
 def dump_config(cfg: Config, path: str | os.PathLike[str]) -> None:
     """Write a config back to YAML (only non-default keys)."""
     data = cfg.model_dump(mode="json", exclude_defaults=True)
+    data.setdefault("data", {})["source"] = cfg.data.source  # always say where the data is
     Path(path).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")

@@ -68,7 +68,7 @@ def _listing(base: Path) -> str:
     return ", ".join(names) or "nothing"
 
 
-def _format(paths: list[Path], spec: TableSpec) -> str:
+def file_format(paths: list[Path], spec: TableSpec) -> str:
     if spec.format:
         return spec.format
     name = paths[0].name.lower()
@@ -99,14 +99,14 @@ def _transcode(path: Path, encoding: str, table: str, tmp: Path) -> Path:
 def read_raw(
     con: duckdb.DuckDBPyConnection, table: str, paths: list[Path], spec: TableSpec, tmp: Path
 ) -> str:
-    """Create ``raw_<table>`` from the files; returns its name."""
+    """Create ``raw_<table>`` from the files (a table for CSV, a view otherwise); returns its name."""
     for p in paths:
         if p.stat().st_size == 0:
             raise SchemaError(
                 f"{table}: {p} is empty (0 bytes). Export the data again, or remove "
                 f"data.tables.{table} from the config to run without it"
             )
-    fmt = _format(paths, spec)
+    fmt = file_format(paths, spec)
     raw = f"raw_{table}"
     enc = spec.encoding.lower().replace("_", "-")
     if fmt == "csv" and enc not in _NATIVE_ENCODINGS:
@@ -135,7 +135,9 @@ def read_raw(
     else:
         sql = f"SELECT * FROM read_json_auto({files})"
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {q(raw)} AS {sql}")
+        # CSV text is parsed once into a table; typed Parquet/JSON is scanned in place.
+        kind = "TABLE" if fmt == "csv" else "VIEW"
+        con.execute(f"CREATE OR REPLACE TEMP {kind} {q(raw)} AS {sql}")
         if fmt == "csv" and spec.sep == r"\s+":
             expand_whitespace(con, raw, spec.header)
     except duckdb.Error as e:

@@ -176,6 +176,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             )
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
+        con.execute("SET enable_progress_bar = false")
         tmp = _load.tmpdir()
         for name, spec in cfg.data.tables.items():
             try:
@@ -297,13 +298,16 @@ def _load_file_table(
         is_int = col.dtype == "period" and _load.period_is_int(con, raw, s, rtype)
         exprs[cname] = _load.typed_expr(col, s, rtype, spec, is_int)
     _check_casts(con, name, raw, table, src, exprs, rawtypes, spec)
-    inferred = _load.infer_extra(con, raw, [c for c in extras if rawtypes[c] == "VARCHAR"])
+    # Text files carry no types: detect numeric attributes. Parquet/JSON types are kept.
+    from_text = _load.file_format(paths, spec) == "csv"
+    text_cols = [c for c in extras if rawtypes[c] == "VARCHAR"] if from_text else []
+    inferred = _load.infer_extra(con, raw, text_cols)
     select = [f"{e} AS {q(c)}" for c, e in exprs.items()]
     for c in extras:
         t = inferred.get(c)
         select.append(f"TRY_CAST({q(c)} AS {t}) AS {q(c)}" if t and t != "VARCHAR" else q(c))
     con.execute(f"CREATE OR REPLACE TABLE {q(name)} AS SELECT {', '.join(select)} FROM {q(raw)}")
-    con.execute(f"DROP TABLE {q(raw)}")
+    con.execute(f"DROP {'TABLE' if from_text else 'VIEW'} {q(raw)}")
 
 
 def _check_casts(
