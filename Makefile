@@ -22,11 +22,14 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev,lab]'
 	@touch $(STAMP)
 
-# Debian packages the tests use: Chromium (PDF + browser test), PostgreSQL (second engine).
+# Debian packages the tests use: Chromium (PDF + browser test), PostgreSQL (second engine),
+# a CJK font so Chinese text shows in screenshots and PDFs.
+APT_PACKAGES := chromium postgresql fonts-wqy-zenhei
 system-deps:
-	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then \
-	  echo "installing chromium and postgresql (apt)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium postgresql >/dev/null; \
+	@if ! command -v chromium >/dev/null || ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 \
+	    || ! test -d /usr/share/fonts/truetype/wqy; then \
+	  echo "installing $(APT_PACKAGES) (apt)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 
 $(DEMO)/opsai.yaml: | $(STAMP)

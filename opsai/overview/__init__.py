@@ -1,0 +1,64 @@
+"""The data overview (chapter ``00_data_overview``): what data there is, its quality, activity.
+
+Every function takes a :class:`~opsai.data.workspace.Workspace` and aggregates in its engine
+(DuckDB by default), so only small frames come back to pandas. The ``*_figure`` functions
+return plotly figures of a fixed size (they print and export the same everywhere), and the
+``*_finding(s)`` functions turn the numbers into plain-language :class:`Finding` sentences.
+
+Example:
+    >>> from opsai import overview
+    >>> ws = open_workspace("demo/opsai.yaml")                    # doctest: +SKIP
+    >>> daily = overview.daily_activity(ws)                        # doctest: +SKIP
+    >>> overview.activity_finding(overview.recent_change(daily)).text  # doctest: +SKIP
+    'Over the last 28 days revenue was 61,234 (-4.1% on the 28 days before) ...'
+"""
+
+from __future__ import annotations
+
+from opsai.overview.measures import (
+    MARKUP,
+    coverage,
+    daily_activity,
+    duplicate_rows,
+    markup_in_text,
+    missing_values,
+    outliers,
+    quality_issues,
+    recent_change,
+    table_overview,
+    top_items,
+    validation_warnings,
+)
+from opsai.overview.story import (
+    WIDTH,
+    Finding,
+    activity_figure,
+    activity_finding,
+    coverage_finding,
+    missing_figure,
+    quality_findings,
+    rows_figure,
+)
+
+__all__ = [
+    "MARKUP",
+    "WIDTH",
+    "Finding",
+    "activity_figure",
+    "activity_finding",
+    "coverage",
+    "coverage_finding",
+    "daily_activity",
+    "duplicate_rows",
+    "markup_in_text",
+    "missing_figure",
+    "missing_values",
+    "outliers",
+    "quality_findings",
+    "quality_issues",
+    "recent_change",
+    "rows_figure",
+    "table_overview",
+    "top_items",
+    "validation_warnings",
+]

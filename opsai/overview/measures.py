@@ -1,0 +1,289 @@
+"""Data-overview measures: what tables there are, their quality, activity over time.
+
+Every function takes a :class:`~opsai.data.workspace.Workspace` and aggregates in its engine
+(DuckDB by default), so only small frames come back to pandas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from opsai.data import schema as S
+from opsai.data.workspace import Workspace
+
+MARKUP = r"<\s*/?\s*[A-Za-z][^>]*>"
+"""A regular expression for an HTML/XML tag inside a text value."""
+_TEXT_COLUMNS = {
+    "items": (S.TITLE, S.DESCRIPTION),
+    "tickets": (S.TEXT,),
+    "kb": (S.ANSWER, S.QUESTION),
+}
+
+
+# ---- what there is ------------------------------------------------------------------------
+def table_overview(ws: Workspace) -> pd.DataFrame:
+    """One row per table: rows, columns, time column, first and last timestamp, days spanned."""
+    s = ws.summary()
+    start = pd.to_datetime(s["start"], errors="coerce")
+    end = pd.to_datetime(s["end"], errors="coerce")
+    s["days"] = ((end - start).dt.days + 1).astype("Int64")
+    return s
+
+
+def coverage(ws: Workspace) -> pd.DataFrame:
+    """How much the tables cover each other: users with events/orders, items ordered/stocked."""
+    rows: list[dict[str, Any]] = []
+
+    def add(measure: str, n: int, of: int) -> None:
+        rows.append({"measure": measure, "count": n, "of": of, "share": n / of if of else None})
+
+    if ws.has("users"):
+        users = ws.table("users")
+        n_users = int(users.count().execute())
+        for name in ("events", "orders", "tickets"):
+            if ws.has(name) and S.USER_ID in ws.columns(name):
+                t = ws.table(name)
+                ids = t.select(S.USER_ID).distinct()
+                n = int(users.semi_join(ids, S.USER_ID).count().execute())
+                add(f"users with {name}", n, n_users)
+    if ws.has("items"):
+        items = ws.table("items")
+        n_items = int(items.count().execute())
+        for name in ("orders", "demand", "inventory"):
+            if ws.has(name) and S.ITEM_ID in ws.columns(name):
+                ids = ws.table(name).select(S.ITEM_ID).distinct()
+                n = int(items.semi_join(ids, S.ITEM_ID).count().execute())
+                add(f"items in {name}", n, n_items)
+    for name in ("events", "orders", "demand", "tickets"):
+        if ws.has(name):
+            t = ws.table(name)
+            agg = (
+                t.aggregate(
+                    days=t[S.TIMESTAMP].date().nunique(),
+                    first=t[S.TIMESTAMP].min(),
+                    last=t[S.TIMESTAMP].max(),
+                )
+                .to_pandas()
+                .iloc[0]
+            )
+            span = (
+                pd.Timestamp(agg["last"]).normalize() - pd.Timestamp(agg["first"]).normalize()
+            ).days + 1
+            add(f"days with {name}", int(agg["days"]), int(span))
+    return pd.DataFrame(rows, columns=["measure", "count", "of", "share"])
+
+
+# ---- quality ------------------------------------------------------------------------------
+def missing_values(ws: Workspace) -> pd.DataFrame:
+    """Per column with any: missing (null or blank text) count and share of the table's rows."""
+    rows = []
+    for name in ws.present:
+        t = ws.table(name)
+        aggs: dict[str, Any] = {"__n": t.count()}
+        for c in t.columns:
+            miss = t[c].isnull()
+            if t[c].type().is_string():
+                miss = miss | (t[c].strip() == "")
+            aggs[c] = miss.sum()
+        res = t.aggregate(**aggs).to_pandas().iloc[0]
+        n = int(res["__n"])
+        for c in t.columns:
+            k = int(res[c] or 0)
+            if k:
+                rows.append(
+                    {"table": name, "column": c, "missing": k, "share": k / n if n else 0.0}
+                )
+    out = pd.DataFrame(rows, columns=["table", "column", "missing", "share"])
+    return out.sort_values("share", ascending=False, ignore_index=True)
+
+
+def duplicate_rows(ws: Workspace) -> pd.DataFrame:
+    """Per table: rows that repeat another row in every column."""
+    rows = []
+    for name in ws.present:
+        t = ws.table(name)
+        n = int(t.count().execute())
+        d = n - int(t.distinct().count().execute())
+        rows.append({"table": name, "rows": n, "duplicates": d, "share": d / n if n else 0.0})
+    return pd.DataFrame(rows, columns=["table", "rows", "duplicates", "share"])
+
+
+def validation_warnings(ws: Workspace) -> pd.DataFrame:
+    """The workspace's validation warnings (orphan ids, refunds, dropped columns) as rows."""
+    return pd.DataFrame(
+        [
+            {"table": w.table, "column": w.column, "count": w.count, "message": w.message}
+            for w in ws.warnings
+        ],
+        columns=["table", "column", "count", "message"],
+    )
+
+
+def outliers(ws: Workspace, *, k: float = 3.0) -> pd.DataFrame:
+    """Numeric contract columns: values beyond ``k`` inter-quartile ranges from the quartiles."""
+    rows = []
+    for name in ws.present:
+        t = ws.table(name)
+        cols = [
+            c.name for c in S.TABLES[name].columns if c.dtype == "float" and c.name in t.columns
+        ]
+        for c in cols:
+            q = (
+                t.aggregate(q1=t[c].quantile(0.25), q3=t[c].quantile(0.75), max=t[c].max())
+                .to_pandas()
+                .iloc[0]
+            )
+            if pd.isna(q["q1"]):
+                continue
+            iqr = float(q["q3"] - q["q1"])
+            if iqr <= 0:  # a flag or a near-constant column: the rule means nothing there
+                continue
+            lo, hi = float(q["q1"]) - k * iqr, float(q["q3"]) + k * iqr
+            n = int(((t[c] < lo) | (t[c] > hi)).sum().execute() or 0)
+            rows.append(
+                {
+                    "table": name,
+                    "column": c,
+                    "outliers": n,
+                    "low": lo,
+                    "high": hi,
+                    "max": float(q["max"]),
+                }
+            )
+    return pd.DataFrame(rows, columns=["table", "column", "outliers", "low", "high", "max"])
+
+
+def markup_in_text(ws: Workspace, *, examples: int = 3) -> pd.DataFrame:
+    """Text values holding HTML tags (they need cleaning before text models, and escaping)."""
+    rows = []
+    for name, cols in _TEXT_COLUMNS.items():
+        if not ws.has(name):
+            continue
+        t = ws.table(name)
+        for c in (c for c in cols if c in t.columns):
+            hit = t.filter(t[c].re_search(MARKUP))
+            n = int(hit.count().execute())
+            if n:
+                ex = hit.select(c).distinct().order_by(c).limit(examples).to_pandas()[c].tolist()
+                rows.append({"table": name, "column": c, "values": n, "examples": ex})
+    return pd.DataFrame(rows, columns=["table", "column", "values", "examples"])
+
+
+def quality_issues(
+    duplicates: pd.DataFrame, warnings: pd.DataFrame, outlier: pd.DataFrame, markup: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per issue found by the checks above (empty when the data is clean)."""
+    rows = [
+        {
+            "check": "duplicate rows",
+            "table": r.table,
+            "column": "",
+            "count": r.duplicates,
+            "detail": f"{r.share:.1%} of rows",
+        }
+        for r in duplicates.itertuples()
+        if r.duplicates
+    ]
+    rows += [
+        {
+            "check": "validation warning",
+            "table": r.table,
+            "column": r.column or "",
+            "count": r.count,
+            "detail": r.message,
+        }
+        for r in warnings.itertuples()
+    ]
+    rows += [
+        {
+            "check": "outliers (3 IQR)",
+            "table": r.table,
+            "column": r.column,
+            "count": r.outliers,
+            "detail": f"usual range {r.low:,.2f} .. {r.high:,.2f}, max {r.max:,.2f}",
+        }
+        for r in outlier.itertuples()
+        if r.outliers
+    ]
+    rows += [
+        {
+            "check": "HTML markup in text",
+            "table": r.table,
+            "column": r.column,
+            "count": r.values,
+            "detail": f"e.g. {r.examples[0]!r}",
+        }
+        for r in markup.itertuples()
+    ]
+    return pd.DataFrame(rows, columns=["check", "table", "column", "count", "detail"])
+
+
+# ---- activity -----------------------------------------------------------------------------
+def daily_activity(ws: Workspace) -> pd.DataFrame:
+    """Per day: active users (events, else orders), orders and revenue (orders)."""
+    parts = []
+    if ws.has("events"):
+        e = ws.table("events")
+        parts.append(
+            e.group_by(date=e[S.TIMESTAMP].date())
+            .aggregate(active_users=e[S.USER_ID].nunique())
+            .to_pandas()
+        )
+    if ws.has("orders"):
+        o = ws.table("orders")
+        n_orders = o[S.ORDER_ID].nunique() if S.ORDER_ID in o.columns else o.count()
+        agg: dict[str, Any] = {"orders": n_orders, "revenue": o[S.AMOUNT].sum()}
+        if not ws.has("events"):
+            agg["active_users"] = o[S.USER_ID].nunique()
+        parts.append(o.group_by(date=o[S.TIMESTAMP].date()).aggregate(**agg).to_pandas())
+    if not parts:
+        return pd.DataFrame(columns=["date", "active_users", "orders", "revenue"])
+    out = parts[0]
+    for p in parts[1:]:
+        out = out.merge(p, on="date", how="outer")
+    out["date"] = pd.to_datetime(out["date"])
+    full = pd.date_range(out["date"].min(), out["date"].max(), freq="D", name="date")
+    out = out.set_index("date").reindex(full).fillna(0).reset_index()
+    return out[["date", *[c for c in ("active_users", "orders", "revenue") if c in out]]]
+
+
+def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
+    """The last ``days`` against the ``days`` before: means/sums and relative changes."""
+    if len(daily) < 2 * days:
+        return {"days": days, "enough_history": False}
+    last, prev = daily.iloc[-days:], daily.iloc[-2 * days : -days]
+    out: dict[str, Any] = {
+        "days": days,
+        "enough_history": True,
+        "end": daily["date"].iloc[-1].date().isoformat(),
+    }
+    for col, how in (("active_users", "mean"), ("orders", "sum"), ("revenue", "sum")):
+        if col in daily:
+            a, b = float(getattr(last[col], how)()), float(getattr(prev[col], how)())
+            out[col] = a
+            out[f"{col}_change"] = (a - b) / b if b else None
+    return out
+
+
+def top_items(ws: Workspace, *, n: int = 10) -> pd.DataFrame:
+    """The ``n`` items with the most revenue, with their title and share of all revenue."""
+    if not ws.has("orders") or S.ITEM_ID not in ws.columns("orders"):
+        return pd.DataFrame(columns=["item_id", "title", "revenue", "share"])
+    o = ws.table("orders")
+    total = float(o[S.AMOUNT].sum().execute() or 0.0)
+    top = (
+        o.group_by(S.ITEM_ID)
+        .aggregate(revenue=o[S.AMOUNT].sum())
+        .order_by(ibis.desc("revenue"))
+        .limit(n)
+    )
+    df = top.to_pandas()
+    if ws.has("items") and S.TITLE in ws.columns("items"):
+        df = df.merge(ws.to_pandas("items", [S.ITEM_ID, S.TITLE]), on=S.ITEM_ID, how="left")
+    else:
+        df[S.TITLE] = None
+    df["share"] = df["revenue"] / total if total else None
+    return df[[S.ITEM_ID, S.TITLE, "revenue", "share"]]

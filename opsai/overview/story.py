@@ -1,0 +1,256 @@
+"""Data-overview charts (plotly, fixed sizes) and plain-language findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+WIDTH = 760
+"""Figure width in pixels: fits an A4 page printed by Chromium."""
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A plain-language sentence, its severity and the numbers behind it."""
+
+    text: str
+    severity: str = "info"
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def _pct(x: float) -> str:
+    return f"{x:.1%}"
+
+
+# ---- figures ------------------------------------------------------------------------------
+def rows_figure(overview: pd.DataFrame) -> Any:
+    """Rows per table (log scale)."""
+    import plotly.express as px
+
+    fig = px.bar(
+        overview,
+        x="rows",
+        y="table",
+        orientation="h",
+        log_x=True,
+        text="rows",
+        width=WIDTH,
+        height=120 + 28 * len(overview),
+        title="Rows per table",
+    )
+    fig.update_layout(yaxis={"categoryorder": "total ascending"}, margin={"l": 90, "r": 30})
+    return fig
+
+
+def missing_figure(missing: pd.DataFrame, *, top: int = 15) -> Any:
+    """Share of missing values of the worst ``top`` columns."""
+    import plotly.express as px
+
+    d = missing.head(top).assign(column=lambda x: x["table"] + "." + x["column"])
+    fig = px.bar(
+        d,
+        x="share",
+        y="column",
+        orientation="h",
+        width=WIDTH,
+        height=140 + 26 * max(len(d), 1),
+        title="Missing values (share of rows)",
+    )
+    fig.update_layout(
+        xaxis_tickformat=".0%",
+        yaxis={"categoryorder": "total ascending"},
+        margin={"l": 160, "r": 30},
+    )
+    return fig
+
+
+def activity_figure(daily: pd.DataFrame, *, window: int = 7) -> Any:
+    """Daily active users, orders and revenue, each with its ``window``-day mean."""
+    from plotly.subplots import make_subplots
+
+    cols = [c for c in ("active_users", "orders", "revenue") if c in daily]
+    fig = make_subplots(
+        rows=max(len(cols), 1),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.06,
+        subplot_titles=[c.replace("_", " ").capitalize() for c in cols],
+    )
+    for i, c in enumerate(cols, start=1):
+        fig.add_scatter(
+            x=daily["date"],
+            y=daily[c],
+            row=i,
+            col=1,
+            mode="lines",
+            name=c,
+            line={"width": 1, "color": "#b0bccb"},
+            showlegend=False,
+        )
+        fig.add_scatter(
+            x=daily["date"],
+            y=daily[c].rolling(window, min_periods=1).mean(),
+            row=i,
+            col=1,
+            mode="lines",
+            name=f"{c} ({window}-day mean)",
+            line={"width": 2, "color": "#1f5fbf"},
+            showlegend=False,
+        )
+    fig.update_layout(
+        width=WIDTH,
+        height=170 + 190 * len(cols),
+        margin={"t": 60, "r": 30},
+        title=f"Activity per day (blue: {window}-day mean)",
+    )
+    return fig
+
+
+# ---- findings -----------------------------------------------------------------------------
+def coverage_finding(overview: pd.DataFrame, cover: pd.DataFrame) -> Finding:
+    """What the data covers, in one sentence."""
+    timed = overview.dropna(subset=["start"])
+    largest = overview.sort_values("rows", ascending=False).iloc[0] if len(overview) else None
+    parts = [f"The data has {len(overview)} table(s) ({', '.join(overview['table'])})"]
+    ev: dict[str, Any] = {"tables": len(overview)}
+    if len(timed):
+        start, end = pd.to_datetime(timed["start"]).min(), pd.to_datetime(timed["end"]).max()
+        days = (end.normalize() - start.normalize()).days + 1
+        parts.append(f"spanning {start:%Y-%m-%d} to {end:%Y-%m-%d} ({days} days)")
+        ev |= {"start": start.isoformat(), "end": end.isoformat(), "days": days}
+    text = ", ".join(parts) + "."
+    if largest is not None:
+        text += f" The largest is {largest['table']} with {int(largest['rows']):,} rows."
+        ev["largest_rows"] = int(largest["rows"])
+    buyers = cover[cover["measure"] == "users with orders"]
+    if len(buyers):
+        share = float(buyers["share"].iloc[0])
+        text += f" {_pct(share)} of users placed at least one order."
+        ev["buyer_share"] = share
+    return Finding(text, "info", ev)
+
+
+def quality_findings(
+    missing: pd.DataFrame,
+    duplicates: pd.DataFrame,
+    warnings: pd.DataFrame,
+    outlier: pd.DataFrame,
+    markup: pd.DataFrame,
+) -> list[tuple[str, Finding]]:
+    """Named findings about missing values, duplicates, orphan ids, outliers and markup."""
+    out: list[tuple[str, Finding]] = []
+    if len(missing):
+        w = missing.iloc[0]
+        sev = "low"  # required columns cannot be empty (validation); optional ones may be
+        out.append(
+            (
+                "missing_values",
+                Finding(
+                    f"{len(missing)} column(s) have missing values; the worst is {w['table']}.{w['column']} "
+                    f"with {int(w['missing']):,} missing ({_pct(w['share'])} of rows).",
+                    sev,
+                    {
+                        "columns": len(missing),
+                        "worst": f"{w['table']}.{w['column']}",
+                        "share": float(w["share"]),
+                    },
+                ),
+            )
+        )
+    else:
+        out.append(
+            ("missing_values", Finding("No column has missing values.", "info", {"columns": 0}))
+        )
+    dup = duplicates[duplicates["duplicates"] > 0]
+    if len(dup):
+        w = dup.sort_values("duplicates", ascending=False).iloc[0]
+        out.append(
+            (
+                "duplicates",
+                Finding(
+                    f"{int(dup['duplicates'].sum()):,} row(s) repeat another row exactly; most in {w['table']} "
+                    f"({int(w['duplicates']):,}, {_pct(w['share'])}). Check the export for double loads.",
+                    "medium" if w["share"] > 0.01 else "low",
+                    {"rows": int(dup["duplicates"].sum()), "table": w["table"]},
+                ),
+            )
+        )
+    orphans = (
+        warnings[warnings["message"].str.contains("not in", na=False)]
+        if len(warnings)
+        else warnings
+    )
+    if len(orphans):
+        desc = "; ".join(f"{r.table}.{r.column}: {r.count:,}" for r in orphans.itertuples())
+        out.append(
+            (
+                "orphan_ids",
+                Finding(
+                    f"Some ids point at nothing: distinct ids missing from their reference table ({desc}).",
+                    "medium",
+                    {"warnings": len(orphans), "ids": int(orphans["count"].sum())},
+                ),
+            )
+        )
+    flagged = outlier[outlier["outliers"] > 0] if len(outlier) else outlier
+    if len(flagged):
+        w = flagged.sort_values("outliers", ascending=False).iloc[0]
+        out.append(
+            (
+                "outliers",
+                Finding(
+                    f"{int(flagged['outliers'].sum()):,} value(s) lie far outside the usual range (3 IQR); most "
+                    f"in {w['table']}.{w['column']} ({int(w['outliers']):,}, max {w['max']:,.2f} vs a usual "
+                    f"ceiling of {w['high']:,.2f}).",
+                    "low",
+                    {
+                        "values": int(flagged["outliers"].sum()),
+                        "column": f"{w['table']}.{w['column']}",
+                    },
+                ),
+            )
+        )
+    if len(markup):
+        ex = markup.iloc[0]["examples"][0]
+        where = ", ".join(f"{r.table}.{r.column} ({r.values})" for r in markup.itertuples())
+        out.append(
+            (
+                "markup",
+                Finding(
+                    f"{int(markup['values'].sum())} text value(s) contain HTML tags ({where}), e.g. {ex!r}: "
+                    "strip them before text models and never show them unescaped.",
+                    "medium",
+                    {"values": int(markup["values"].sum()), "example": ex},
+                ),
+            )
+        )
+    return out
+
+
+def activity_finding(change: dict[str, Any]) -> Finding:
+    """Recent activity against the period before; high severity on a revenue drop over 20%."""
+    if not change.get("enough_history"):
+        return Finding(
+            f"Less than {2 * change['days']} days of activity: no trend is reported.",
+            "info",
+            change,
+        )
+    d = change["days"]
+    bits = []
+    if "revenue" in change:
+        rc = change.get("revenue_change")
+        bits.append(
+            f"revenue was {change['revenue']:,.0f}"
+            + (f" ({rc:+.1%} on the {d} days before)" if rc is not None else "")
+        )
+    if "orders" in change:
+        bits.append(f"{change['orders']:,.0f} orders")
+    if "active_users" in change:
+        bits.append(f"{change['active_users']:,.0f} daily active users on average")
+    rc = change.get("revenue_change") or change.get("active_users_change") or 0.0
+    sev = "high" if rc < -0.2 else "medium" if rc < -0.1 else "info"
+    return Finding(
+        f"Over the last {d} days (to {change['end']}) " + ", ".join(bits) + ".", sev, change
+    )

@@ -1,0 +1,246 @@
+"""Render executed chapters to self-contained HTML pages, and the run's ``index.html``.
+
+Chapter pages go through nbconvert's ``HTMLExporter`` in-process with the template folder
+``templates/opsai_report`` (the lab template minus everything fetched from the network).
+Before export the notebook is cleaned: code hidden (kept with ``show_code``; a failing cell
+always shows its code), parameter cells and empty cells dropped, stderr streams dropped,
+external ``<script src=…>`` tags (plotly's MathJax CDN tag) removed, and plotly.js — which
+the ``notebook`` renderer inlines into the first figure's output — moved into the page head
+exactly once. The index page comes from the Jinja2 template ``templates/index.html.j2`` with
+autoescape on: every string from the data is shown as text.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+import re
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from opsai.config import TEMPLATES_DIR
+from opsai.report.results import SEVERITIES
+
+TEMPLATE_NAME = "opsai_report"
+_EXTERNAL_SCRIPT = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']?(?:https?:)?//[^>]*>\s*</script\s*>", re.IGNORECASE
+)
+_PLOTLY_BUNDLE = re.compile(r"\*\s*plotly\.js v\d")
+_RESOURCE_URL = re.compile(
+    r"""<(?:script|img|iframe|source|video|audio|embed)\b[^>]*\bsrc\s*=\s*["']?((?:https?:)?//[^"'\s>]+)"""
+    r"""|<link\b[^>]*\bhref\s*=\s*["']?((?:https?:)?//[^"'\s>]+)"""
+    r"""|@import\s+(?:url\()?["']?((?:https?:)?//[^"')\s]+)"""
+    r"""|url\(\s*["']?((?:https?:)?//[^"')\s]+)""",
+    re.IGNORECASE,
+)
+_HIDDEN_TAGS = {"parameters", "injected-parameters", "remove_cell", "remove-cell"}
+
+
+def external_resources(page: str) -> list[str]:
+    """URLs a page would fetch from the network (scripts, styles, images, fonts, frames)."""
+    return [next(g for g in m.groups() if g) for m in _RESOURCE_URL.finditer(page)]
+
+
+@functools.cache
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return str(get_plotlyjs())
+
+
+def _is_plotly_bundle(html: str) -> bool:
+    return len(html) > 100_000 and bool(_PLOTLY_BUNDLE.search(html[:5000]))
+
+
+def clean_notebook(nb: nbformat.NotebookNode, *, show_code: bool = False) -> tuple[Any, bool]:
+    """A copy of an executed notebook ready for the report, and whether it has plotly charts."""
+    nb = copy.deepcopy(nb)
+    has_plotly = False
+    cells = []
+    for cell in nb.cells:
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell.cell_type != "code":
+            if not tags & _HIDDEN_TAGS:
+                cells.append(cell)
+            continue
+        failed = bool(cell.get("metadata", {}).get("papermill", {}).get("exception"))
+        if tags & _HIDDEN_TAGS and not (show_code and tags & {"parameters", "injected-parameters"}):
+            continue
+        outputs = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr" and not show_code:
+                continue
+            data = out.get("data", {})
+            html = data.get("text/html")
+            if isinstance(html, list):
+                html = "".join(html)
+            if isinstance(html, str):
+                if _is_plotly_bundle(html):
+                    continue  # moved into the page head, once
+                if "Plotly.newPlot" in html:
+                    has_plotly = True
+                data["text/html"] = _EXTERNAL_SCRIPT.sub("", html)
+            outputs.append(out)
+        cell.outputs = outputs
+        if not (show_code or failed):
+            if not outputs:
+                continue
+            cell.metadata.setdefault("transient", {})["remove_source"] = True
+        cells.append(cell)
+    nb.cells = cells
+    return nb, has_plotly
+
+
+@functools.cache
+def _exporter(show_code: bool) -> Any:
+    from nbconvert import HTMLExporter
+
+    ex = HTMLExporter(
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input_prompt=not show_code,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
+    ex.anchor_link_text = ""
+    return ex
+
+
+def render_chapter(
+    notebook: str | os.PathLike[str],
+    html_path: str | os.PathLike[str],
+    *,
+    show_code: bool = False,
+    run_title: str = "Report",
+    index_href: str = "index.html",
+    status: str = "ok",
+    reason: str | None = None,
+) -> Path:
+    """Render an executed chapter notebook to one self-contained HTML page.
+
+    Args:
+        notebook: the executed ``.ipynb``.
+        html_path: the page to write.
+        show_code: keep code cells' source (hidden by default).
+        run_title: the report title, shown in the link back to the index.
+        index_href: that link's target.
+        status: ``"failed"`` adds a banner with ``reason`` at the top.
+        reason: why the chapter failed.
+    """
+    nb = nbformat.read(notebook, as_version=4)
+    clean, has_plotly = clean_notebook(nb, show_code=show_code)
+    resources = {
+        "opsai": {
+            "plotly_js": _plotly_js() if has_plotly else "",
+            "run_title": run_title,
+            "index_href": index_href,
+            "status": status,
+            "reason": reason,
+        },
+        "metadata": {"name": nb.metadata.get("opsai", {}).get("title") or Path(notebook).stem},
+    }
+    body, _ = _exporter(show_code).from_notebook_node(clean, resources=resources)
+    out = Path(html_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(body, "utf-8")
+    return out
+
+
+# ---- index page ---------------------------------------------------------------------------
+def _fmt(v: Any, name: str = "") -> str:
+    """A metric for a card: thousands separators, 3 significant digits for fractions, and
+    percentages for names ending in ``_share``, ``_rate`` or ``_change`` (signed)."""
+    if (isinstance(v, float) and name.endswith(("_share", "_rate", "_change"))) or (
+        isinstance(v, float) and "_change_" in name
+    ):
+        return f"{v:+.1%}" if "change" in name else f"{v:.1%}"
+    if isinstance(v, bool) or v is None:
+        return "—" if v is None else str(v)
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e15:
+            return f"{int(v):,}"
+        a = abs(v)
+        if a >= 1e6:
+            return f"{v / 1e6:,.2f}M"
+        if a >= 1000:
+            return f"{v:,.0f}"
+        return f"{v:.3g}"
+    return str(v)
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").strip().capitalize()
+
+
+@functools.cache
+def _jinja() -> Any:
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["fmt"] = _fmt
+    env.filters["label"] = _label
+    return env
+
+
+def index_context(
+    results: Sequence[Mapping[str, Any]], *, meta: Mapping[str, Any], pages: Mapping[str, str]
+) -> dict[str, Any]:
+    """What ``index.html.j2`` shows: run metadata, KPI cards, sorted findings, chapters."""
+    rank = {s: i for i, s in enumerate(SEVERITIES)}
+    findings = []
+    kpis = []
+    for r in results:
+        for f in r.get("findings", []):
+            findings.append({**f, "chapter": r["chapter"], "title": r.get("title") or r["chapter"]})
+        for name in r.get("kpis", []):
+            if name in r.get("metrics", {}):
+                kpis.append({"name": name, "value": r["metrics"][name], "chapter": r["chapter"]})
+    findings.sort(key=lambda f: rank.get(f.get("severity", "info"), len(rank)))
+    counts = {
+        s: sum(1 for r in results if r.get("status") == s) for s in ("ok", "failed", "skipped")
+    }
+    return {
+        "meta": dict(meta),
+        "kpis": kpis,
+        "findings": findings,
+        "chapters": [dict(r) for r in results],
+        "pages": dict(pages),
+        "counts": counts,
+    }
+
+
+def render_index(
+    path: str | os.PathLike[str],
+    results: Sequence[Mapping[str, Any]],
+    *,
+    meta: Mapping[str, Any],
+    pages: Mapping[str, str],
+) -> Path:
+    """Write ``index.html`` (template ``templates/index.html.j2``, autoescaped).
+
+    Args:
+        path: the page to write.
+        results: every chapter's results mapping, in report order.
+        meta: run metadata: title, company, source, span, parameters, duration, started...
+        pages: chapter stem -> relative link of its page (and ``<stem>.pdf`` -> PDF link).
+    """
+    html = (
+        _jinja()
+        .get_template("index.html.j2")
+        .render(**index_context(results, meta=meta, pages=pages))
+    )
+    out = Path(path)
+    out.write_text(html, "utf-8")
+    return out

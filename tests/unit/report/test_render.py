@@ -1,0 +1,162 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat as nbf
+import pytest
+
+from opsai.report import render
+from opsai.report.results import empty_result
+
+pytestmark = pytest.mark.unit
+
+XSS = '<script>alert("xss")</script>'
+BUNDLE = "<script>/**\n* plotly.js v9.9.9\n*/ var Plotly = {};" + " " * 200_000 + "</script>"
+FIGURE = (
+    '<div><script src="https://cdnjs.cloudflare.com/ajax/libs/mathjax/3.2.2/es5/tex-svg.min.js">'
+    '</script><div id="f1" class="plotly-graph-div"></div><script>Plotly.newPlot("f1", [], {})</script></div>'
+)
+
+
+def _html(data: str) -> nbf.NotebookNode:
+    return nbf.v4.new_output("display_data", data={"text/html": data, "text/plain": "fig"})
+
+
+def executed_notebook() -> nbf.NotebookNode:
+    cells = [
+        nbf.v4.new_markdown_cell("# Title\n\nText"),
+        nbf.v4.new_code_cell("CONFIG: str = ''  # c", metadata={"tags": ["parameters"]}),
+        nbf.v4.new_code_cell("import x  # SECRET_SOURCE"),
+        nbf.v4.new_code_cell("fig.show()", outputs=[_html(BUNDLE), _html(FIGURE)]),
+        nbf.v4.new_code_cell(
+            "fig2.show()",
+            outputs=[
+                _html(FIGURE.replace("f1", "f2")),
+                nbf.v4.new_output("stream", name="stderr", text="WARNING noise"),
+            ],
+        ),
+        nbf.v4.new_code_cell(
+            "1/0  # FAILING_SOURCE",
+            metadata={"papermill": {"exception": True}},
+            outputs=[
+                nbf.v4.new_output(
+                    "error", ename="ZeroDivisionError", evalue="division by zero", traceback=[]
+                )
+            ],
+        ),
+    ]
+    nb = nbf.v4.new_notebook(cells=cells)
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    return nb
+
+
+def test_clean_notebook_hides_code_moves_plotly_and_strips_cdn() -> None:
+    clean, has_plotly = render.clean_notebook(executed_notebook())
+    assert has_plotly
+    srcs = [c.source for c in clean.cells]
+    assert not any("CONFIG" in s for s in srcs)  # parameters cell dropped
+    assert not any("import x" in s for s in srcs)  # no output, hidden source: dropped
+    htmls = [o.data["text/html"] for c in clean.cells for o in c.get("outputs", []) if "data" in o]
+    assert all("plotly.js v9" not in h and "cdnjs" not in h for h in htmls)
+    streams = [o for c in clean.cells for o in c.get("outputs", []) if o.output_type == "stream"]
+    assert streams == []
+    shown = [c for c in clean.cells if c.cell_type == "code"]
+    hidden = [c.metadata.get("transient", {}).get("remove_source") for c in shown]
+    assert hidden == [True, True, None]  # the failing cell keeps its code
+
+
+def test_render_chapter_self_contained(tmp_path: Path) -> None:
+    nbf.write(executed_notebook(), tmp_path / "ch.ipynb")
+    page = render.render_chapter(
+        tmp_path / "ch.ipynb",
+        tmp_path / "ch.html",
+        run_title=XSS,
+        status="failed",
+        reason="ValueError: <b>bad</b>",
+    )
+    html = page.read_text("utf-8")
+    assert render.external_resources(html) == []
+    assert html.count("* plotly.js v") == 1  # the real bundle, once, in the head
+    assert "SECRET_SOURCE" not in html and "FAILING_SOURCE" in html
+    assert "This chapter failed" in html and "&lt;b&gt;bad&lt;/b&gt;" in html
+    assert XSS not in html and "&lt;script&gt;alert" in html
+
+
+def test_show_code_keeps_sources(tmp_path: Path) -> None:
+    nbf.write(executed_notebook(), tmp_path / "ch.ipynb")
+    html = render.render_chapter(
+        tmp_path / "ch.ipynb", tmp_path / "ch.html", show_code=True
+    ).read_text("utf-8")
+    assert "SECRET_SOURCE" in html and "CONFIG" in html
+
+
+def test_external_resources_finds_loads_not_links() -> None:
+    page = (
+        '<script src="https://cdn.x/a.js"></script><link rel="stylesheet" href="//fonts.x/b.css">'
+        '<img src="http://i.x/c.png"><style>@import url("https://f.x/d.css");</style>'
+        '<a href="https://example.com">a link is not a load</a><script src="local.js"></script>'
+    )
+    assert render.external_resources(page) == [
+        "https://cdn.x/a.js",
+        "//fonts.x/b.css",
+        "http://i.x/c.png",
+        "https://f.x/d.css",
+    ]
+
+
+def test_index_escapes_data_and_sorts_findings(tmp_path: Path) -> None:
+    a = empty_result("00_a", title=f"A {XSS}")
+    a["metrics"] = {"revenue_28d": 1234.5, "revenue_28d_change": -0.123, "top": XSS}
+    a["kpis"] = ["revenue_28d", "revenue_28d_change", "top"]
+    a["findings"] = [
+        {"name": "i", "text": f"info {XSS}", "severity": "info", "evidence": {"x": XSS}},
+        {"name": "h", "text": "high one", "severity": "high", "evidence": {}},
+    ]
+    a["timings"] = {"seconds": 1.5}
+    b = empty_result("01_b")
+    b["status"], b["reason"] = "skipped", "needs table tickets, absent from the data"
+    meta = {
+        "title": XSS,
+        "company": "C",
+        "config": "c.yaml",
+        "source": XSS,
+        "span": "",
+        "tables": [],
+        "parameters": {"FAST": False},
+        "warnings": [XSS],
+        "started": "s",
+        "finished": "f",
+        "seconds": 2.0,
+        "version": "0",
+        "run": "r",
+    }
+    html = render.render_index(
+        tmp_path / "index.html", [a, b], meta=meta, pages={"00_a": "00_a.html"}
+    ).read_text("utf-8")
+    assert "<script" not in html
+    assert html.count("&lt;script&gt;") >= 6
+    assert html.index("high one") < html.index("info &lt;script")
+    assert "1,234" in html and "-12.3%" in html and 'href="00_a.html"' in html
+    assert "needs table tickets" in html and "skipped" in html
+    assert render.external_resources(html) == []
+
+
+@pytest.mark.parametrize(
+    ("value", "name", "shown"),
+    [
+        (1234, "n", "1,234"),
+        (1234.0, "n", "1,234"),
+        (0.1234, "n", "0.123"),
+        (2_512_345.6, "n", "2.51M"),
+        (0.05, "buyer_share", "5.0%"),
+        (-0.05, "x_change", "-5.0%"),
+        (None, "n", "—"),
+        ("a", "n", "a"),
+    ],
+)
+def test_fmt(value: object, name: str, shown: str) -> None:
+    assert render._fmt(value, name) == shown
