@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import os
 import shutil
@@ -176,7 +177,8 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             )
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
-        con.execute("SET enable_progress_bar = false")
+        with contextlib.suppress(duckdb.Error):  # inside Jupyter DuckDB wants ipywidgets here
+            con.execute("SET enable_progress_bar = false")
         tmp = _load.tmpdir()
         for name, spec in cfg.data.tables.items():
             try:
