@@ -1,0 +1,46 @@
+"""Chapter 3a, user behaviour: segments and personas, funnels and paths, retention, churn, CLV.
+
+Engine-heavy steps (funnels, paths, retention, per-user aggregates) take Ibis tables or pandas
+frames and run in the engine; models take the per-user frames that come back. torch is only
+imported when an MLP is fitted.
+"""
+
+from __future__ import annotations
+
+from opsai.behavior.churn import at_risk, churn_frame, feature_columns, snapshots
+from opsai.behavior.churn_model import ChurnModel, calibration_table, evaluate, lift_at
+from opsai.behavior.clv import BetaGeo, GammaGamma, customer_value, holdout_check, summary
+from opsai.behavior.funnels import funnel, overall_conversion, path_links, top_paths
+from opsai.behavior.mlp import MLPClassifier
+from opsai.behavior.personas import name_segment, personas
+from opsai.behavior.retention import cohort_matrix, lifecycle, retention_curve
+from opsai.behavior.segments import Segmenter, behaviour_features, rfm
+
+__all__ = [
+    "BetaGeo",
+    "ChurnModel",
+    "GammaGamma",
+    "MLPClassifier",
+    "Segmenter",
+    "at_risk",
+    "behaviour_features",
+    "calibration_table",
+    "churn_frame",
+    "cohort_matrix",
+    "customer_value",
+    "evaluate",
+    "feature_columns",
+    "funnel",
+    "holdout_check",
+    "lifecycle",
+    "lift_at",
+    "name_segment",
+    "overall_conversion",
+    "path_links",
+    "personas",
+    "retention_curve",
+    "rfm",
+    "snapshots",
+    "summary",
+    "top_paths",
+]

@@ -1,0 +1,255 @@
+"""Churn / repeat-purchase frames with a strictly time-based split, and the at-risk list.
+
+Features use only rows strictly before the cut-off; the label uses only rows in
+``[cutoff, cutoff + horizon)``. :func:`snapshots` builds the honest pair: a training frame at
+``cutoff - horizon`` (its label window ends where the test features end) and a test frame at
+``cutoff``.
+
+Example:
+    >>> train, test = snapshots(ws.table("orders"), horizon_days=90,
+    ...                         events=ws.table("events"), users=ws.to_pandas("users"))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from opsai.behavior._engine import TableLike, as_table, require, to_frame
+from opsai.behavior.segments import behaviour_features
+from opsai.data.schema import AMOUNT, ORDER_ID, SIGNUP_AT, TIMESTAMP, USER_ID
+from opsai.errors import ConfigError
+
+LABEL = "churned"
+"""1 when the user places no order in the horizon after the cut-off."""
+FUTURE_VALUE = "future_value"
+
+
+def last_timestamp(orders: TableLike, *, col_time: str = TIMESTAMP) -> pd.Timestamp:
+    """The latest order timestamp (the end of the data)."""
+    t = as_table(orders, name="orders")
+    return pd.Timestamp(t[col_time].max().to_pandas())
+
+
+def churn_frame(
+    orders: TableLike,
+    *,
+    cutoff: str | pd.Timestamp,
+    horizon_days: int = 90,
+    events: TableLike | None = None,
+    users: pd.DataFrame | None = None,
+    max_levels: int = 8,
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+    col_amount: str = AMOUNT,
+    col_order: str = ORDER_ID,
+) -> pd.DataFrame:
+    """Features before ``cutoff`` and the label after it, one row per user who had ordered.
+
+    Args:
+        orders: the orders table.
+        cutoff: features use rows with timestamp < cutoff; the label, rows in
+            ``[cutoff, cutoff + horizon_days)``.
+        horizon_days: the label window.
+        events: the events table (adds activity features), optional.
+        users: the users table as pandas (adds attributes: numeric as is, text one-hot for
+            the ``max_levels`` most common values, and ``signup_days``), optional.
+        max_levels: levels kept per text attribute.
+        col_user, col_time, col_amount, col_order: column overrides.
+
+    Returns:
+        Indexed by user: numeric features, ``churned`` (0/1) and ``future_value`` (spend in
+        the label window; for evaluation only, never a feature).
+    """
+    if horizon_days < 1:
+        raise ConfigError(f"churn: horizon_days must be >= 1, got {horizon_days}")
+    cut = pd.Timestamp(cutoff)
+    end = cut + pd.Timedelta(days=horizon_days)
+    t = as_table(orders, name="orders")
+    require(t, [col_user, col_time, col_amount], table="orders")
+    c, e = ibis.literal(cut.to_pydatetime()), ibis.literal(end.to_pydatetime())
+    past = t.filter(t[col_time] < c)
+    key = past[col_order] if col_order in past.columns else past[col_time]
+    age = (c.epoch_seconds() - past[col_time].epoch_seconds()) / 86400
+    feats = past.group_by(_u=past[col_user]).aggregate(
+        recency_days=age.min(), tenure_days=age.max(), frequency=key.nunique(),
+        monetary=past[col_amount].sum(),
+        orders_30d=(age <= 30).cast("int64").sum(), orders_90d=(age <= 90).cast("int64").sum(),
+        amount_90d=ibis.ifelse(age <= 90, past[col_amount], 0.0).sum(),
+    )  # fmt: skip
+    fut = t.filter((t[col_time] >= c) & (t[col_time] < e))
+    lab = fut.group_by(_v=fut[col_user]).aggregate(future_value=fut[col_amount].sum())
+    j = feats.left_join(lab, feats._u == lab._v)
+    df = to_frame(j.drop("_v")).set_index("_u").sort_index()
+    df.index.name = col_user
+    if df.empty:
+        raise ConfigError(f"churn: no orders before cutoff {cut.date()}; choose a later cutoff")
+    df = df.astype({k: float for k in df.columns if k != FUTURE_VALUE})
+    df["aov"] = df["monetary"] / df["frequency"].clip(lower=1)
+    df["mean_gap_days"] = (df["tenure_days"] - df["recency_days"]) / (df["frequency"] - 1).clip(
+        lower=1
+    )
+    if events is not None:
+        b = behaviour_features(events, asof=cut, col_user=col_user, col_time=col_time)
+        b = b.add_prefix("ev_").reindex(df.index).fillna({c: 0.0 for c in b.add_prefix("ev_")})
+        b["ev_days_since_event"] = b["ev_days_since_event"].fillna(df["recency_days"])
+        df = df.join(b)
+    if users is not None:
+        df = df.join(_user_features(users, cut, max_levels, col_user))
+    df[FUTURE_VALUE] = df[FUTURE_VALUE].fillna(0.0).astype(float)
+    df[LABEL] = (df[FUTURE_VALUE] <= 0).astype(int)
+    return df
+
+
+def _user_features(
+    users: pd.DataFrame, cut: pd.Timestamp, max_levels: int, col_user: str
+) -> pd.DataFrame:
+    u = users.set_index(col_user) if col_user in users.columns else users
+    out = pd.DataFrame(index=u.index)
+    for col in u.columns:
+        v = u[col]
+        if col == SIGNUP_AT:
+            ts = pd.to_datetime(v, errors="coerce")
+            out["signup_days"] = (cut - ts).dt.total_seconds().where(ts < cut) / 86400
+        elif pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+            out[f"u_{col}"] = v.astype(float)
+        else:
+            top = v.astype("string").value_counts().index[:max_levels]
+            for level in top:
+                out[f"u_{col}={level}"] = (v.astype("string") == level).astype(float)
+    return out
+
+
+def snapshots(
+    orders: TableLike,
+    *,
+    horizon_days: int = 90,
+    cutoff: str | pd.Timestamp | None = None,
+    events: TableLike | None = None,
+    users: pd.DataFrame | None = None,
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+    col_amount: str = AMOUNT,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A training frame at ``cutoff - horizon`` and a test frame at ``cutoff``.
+
+    Args:
+        cutoff: the test cut-off; default the end of the data minus ``horizon_days`` (the
+            latest date whose label window is fully observed).
+
+    Returns:
+        ``(train, test)``, both from :func:`churn_frame`, with the same feature columns.
+    """
+    if cutoff is None:
+        cutoff = last_timestamp(orders, col_time=col_time).normalize() - pd.Timedelta(
+            days=horizon_days - 1
+        )
+    cut = pd.Timestamp(cutoff)
+    kw = {"horizon_days": horizon_days, "events": events, "users": users, "col_user": col_user,
+          "col_time": col_time, "col_amount": col_amount}  # fmt: skip
+    train = churn_frame(orders, cutoff=cut - pd.Timedelta(days=horizon_days), **kw)  # type: ignore[arg-type]
+    test = churn_frame(orders, cutoff=cut, **kw)  # type: ignore[arg-type]
+    cols = [c for c in train.columns if c in test.columns]
+    return train[cols], test[cols]
+
+
+def feature_columns(frame: pd.DataFrame) -> list[str]:
+    """The model inputs of a :func:`churn_frame` (everything but the label columns)."""
+    return [c for c in frame.columns if c not in (LABEL, FUTURE_VALUE)]
+
+
+def at_risk(
+    frame: pd.DataFrame,
+    churn_probability: np.ndarray | pd.Series,
+    *,
+    value_col: str = "monetary",
+    value_quantile: float = 0.8,
+    min_probability: float = 0.5,
+    top: int = 50,
+) -> pd.DataFrame:
+    """High-value users likely to churn, ordered by value at risk (probability x value).
+
+    Args:
+        frame: a :func:`churn_frame` (index: user).
+        churn_probability: P(churn) for each row.
+        value_col: the value column. value_quantile: users at or above this value quantile
+            count as high-value. min_probability: the churn probability to be listed.
+        top: the longest list returned.
+
+    Returns:
+        ``churn_probability``, ``value``, ``value_at_risk``, ``recency_days``, ``frequency``.
+    """
+    if value_col not in frame.columns:
+        raise ConfigError(f"at_risk: value_col {value_col!r} not in the frame")
+    p = pd.Series(np.asarray(churn_probability, float), index=frame.index)
+    value = frame[value_col]
+    keep = (value >= value.quantile(value_quantile)) & (p >= min_probability)
+    out = pd.DataFrame(
+        {
+            "churn_probability": p[keep],
+            "value": value[keep],
+            "value_at_risk": (p * value)[keep],
+            "recency_days": frame.loc[keep, "recency_days"],
+            "frequency": frame.loc[keep, "frequency"],
+        }
+    )
+    return out.sort_values("value_at_risk", ascending=False).head(top)
+
+
+def inactivity_by(
+    activity: TableLike,
+    users: pd.DataFrame,
+    *,
+    attribute: str,
+    inactive_days: int = 90,
+    min_tenure_days: int = 180,
+    asof: str | pd.Timestamp | None = None,
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+    col_signup: str = SIGNUP_AT,
+) -> pd.DataFrame:
+    """Share of users inactive for ``inactive_days``+ per value of a user attribute.
+
+    Only users with at least ``min_tenure_days`` since signup (or first activity, without
+    ``signup_at``) count, so new users do not look loyal.
+
+    Args:
+        activity: events or orders. users: the users table as pandas.
+        attribute: the users column to split by. asof: reference date (default: the day
+            after the last activity).
+
+    Returns:
+        One row per value: ``users``, ``churned``, ``churn_rate`` and ``ratio_to_others``.
+    """
+    t = as_table(activity, name="activity")
+    require(t, [col_user, col_time], table="activity")
+    require(users, [col_user, attribute], table="users")
+    last = to_frame(
+        t.group_by(_u=t[col_user]).aggregate(_last=t[col_time].max(), _first=t[col_time].min())
+    ).set_index("_u")
+    ref = (
+        pd.Timestamp(asof)
+        if asof is not None
+        else last["_last"].max().normalize() + pd.Timedelta(days=1)
+    )
+    u = users.set_index(col_user)
+    start = (
+        pd.to_datetime(u[col_signup])
+        if col_signup in u.columns
+        else last["_first"].reindex(u.index)
+    )
+    start = start.fillna(last["_first"].reindex(u.index))
+    seen = last["_last"].reindex(u.index)
+    ok = start <= ref - pd.Timedelta(days=min_tenure_days)
+    churned = (seen.isna() | (seen < ref - pd.Timedelta(days=inactive_days))).astype(float)
+    df = pd.DataFrame(
+        {"value": u[attribute].astype("string").fillna("(missing)"), "churned": churned}
+    )[ok]
+    g = df.groupby("value")["churned"].agg(users="size", churned="sum")
+    g["churn_rate"] = g["churned"] / g["users"]
+    tot_u, tot_c = g["users"].sum(), g["churned"].sum()
+    others = (tot_c - g["churned"]) / (tot_u - g["users"]).clip(lower=1)
+    g["ratio_to_others"] = g["churn_rate"] / others.replace(0, np.nan)
+    g.index.name = attribute
+    return g.sort_values("churn_rate", ascending=False).reset_index()

@@ -1,0 +1,217 @@
+"""Plain-language findings, each a sentence with the numbers behind it and a severity.
+
+Each function takes a result computed elsewhere in :mod:`opsai.behavior` and returns a
+:class:`Finding` ready for ``opsai.report.record(f.name, f.text, kind="finding",
+severity=f.severity, evidence=f.evidence)``, or ``None`` when there is nothing to say.
+
+Example:
+    >>> f = funnel_gap(funnel(events, unit="session", breakdown="device"), breakdown="device")  # doctest: +SKIP
+    >>> f.text
+    "Sessions with device=mobile: 37% of those reaching checkout go on to purchase, against 78% for desktop."
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from opsai.behavior.personas import over_index
+from opsai.data.schema import SIGNUP_AT, USER_ID
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A plain-language sentence, its severity and the numbers behind it."""
+
+    name: str
+    text: str
+    severity: str = "info"
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def _severity(ratio: float) -> str:
+    return "high" if ratio >= 1.8 else "medium" if ratio >= 1.3 else "low"
+
+
+def funnel_gap(
+    table: pd.DataFrame, *, breakdown: str, min_units: int = 30, unit: str = "sessions"
+) -> Finding | None:
+    """The step where one breakdown value converts worst relative to the best value.
+
+    Args:
+        table: a :func:`~opsai.behavior.funnels.funnel` table split by ``breakdown``.
+        breakdown: the split column. min_units: smallest previous-step count considered.
+        unit: the word for the funnel's unit in the sentence.
+    """
+    t = table.sort_values([breakdown, "step"]).copy()
+    t["prev_units"] = t.groupby(breakdown)["units"].shift(1)
+    t["prev_event"] = t.groupby(breakdown)["event"].shift(1)
+    t = t[(t["step"] > 1) & (t["prev_units"] >= min_units)]
+    best: tuple[float, Any, Any] | None = None
+    for _, g in t.groupby("step"):
+        if len(g) < 2 or g["step_conversion"].min() <= 0:
+            continue
+        lo, hi = g.loc[g["step_conversion"].idxmin()], g.loc[g["step_conversion"].idxmax()]
+        ratio = float(hi["step_conversion"] / lo["step_conversion"])
+        if best is None or ratio > best[0]:
+            best = (ratio, lo, hi)
+    if best is None:
+        return None
+    ratio, lo, hi = best
+    text = (
+        f"{unit.capitalize()} with {breakdown}={lo[breakdown]}: "
+        f"{100 * lo['step_conversion']:.0f}% of those reaching {lo['prev_event']} go on to "
+        f"{lo['event']}, against {100 * hi['step_conversion']:.0f}% for {hi[breakdown]} "
+        f"({ratio:.1f}x)."
+    )
+    evidence = {
+        "breakdown": breakdown, "worst": str(lo[breakdown]), "best": str(hi[breakdown]),
+        "step": [str(lo["prev_event"]), str(lo["event"])],
+        "worst_rate": round(float(lo["step_conversion"]), 4),
+        "best_rate": round(float(hi["step_conversion"]), 4), "ratio": round(ratio, 3),
+    }  # fmt: skip
+    return Finding(f"funnel_gap_{breakdown}", text, _severity(ratio), evidence)
+
+
+def churn_gap(rates: pd.DataFrame, *, attribute: str, inactive_days: int = 90) -> Finding | None:
+    """The attribute value whose users go inactive most often, against all the others.
+
+    Args:
+        rates: a :func:`~opsai.behavior.churn.inactivity_by` table.
+    """
+    r = rates[rates["users"] >= 20]
+    if r.empty:
+        return None
+    top = r.iloc[0]
+    ratio = float(top["ratio_to_others"])
+    if not np.isfinite(ratio) or ratio < 1.2:
+        return None
+    others = (rates["churned"].sum() - top["churned"]) / max(rates["users"].sum() - top["users"], 1)
+    text = (
+        f"Users with {attribute}={top[attribute]} churn {ratio:.1f}x as often as the others "
+        f"({100 * top['churn_rate']:.0f}% vs {100 * others:.0f}% inactive for {inactive_days}+ days)."
+    )
+    evidence = {"attribute": attribute, "value": str(top[attribute]), "ratio": round(ratio, 3),
+                "churn_rate": round(float(top["churn_rate"]), 4), "others": round(float(others), 4)}  # fmt: skip
+    return Finding(f"churn_by_{attribute}", text, _severity(ratio), evidence)
+
+
+def revenue_concentration(
+    features: pd.DataFrame,
+    *,
+    users: pd.DataFrame | None = None,
+    top: float = 0.1,
+    value_col: str = "monetary",
+    col_user: str = USER_ID,
+) -> Finding:
+    """How much revenue the top ``top`` share of users brings, and who they are.
+
+    Args:
+        features: per-user frame with ``value_col`` (e.g. from :func:`~opsai.behavior.rfm`).
+        users: the users table: users without orders count (with zero revenue) and its
+            attributes are checked for over-indexing in the top group.
+    """
+    v = features[value_col]
+    if users is not None and col_user in users.columns:  # users who never bought count too
+        v = v.reindex(pd.Index(users[col_user]).union(v.index), fill_value=0.0)
+    v = v.sort_values(ascending=False, kind="stable")
+    n = max(1, round(len(v) * top))
+    share = float(v.iloc[:n].sum() / v.sum()) if v.sum() else 0.0
+    text = f"The top {100 * top:.0f}% of users by revenue bring {100 * share:.0f}% of it"
+    evidence: dict[str, Any] = {"user_share": top, "revenue_share": round(share, 4)}
+    if users is not None:
+        labels = pd.Series(0, index=v.index)
+        labels.iloc[:n] = 1
+        ov = over_index(users, labels, top=2, bins=5, col_user=col_user).get(1, "")
+        if ov:
+            text += f"; they over-index on {ov}"
+            evidence["over_index"] = ov
+    sev = "medium" if share >= 0.5 else "info"
+    return Finding("revenue_concentration", text + ".", sev, evidence)
+
+
+def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -> Finding:
+    """How well the churn model ranks users, in business terms."""
+    text = (
+        f"The {model} churn model ranks users with ROC-AUC {metrics['roc_auc']:.2f}; the 10% "
+        f"it flags first churn {metrics['top_decile_lift']:.1f}x as often as average "
+        f"(base rate {100 * metrics['base_rate']:.0f}% over {horizon_days} days)."
+    )
+    sev = "info" if metrics["roc_auc"] >= 0.7 else "low"
+    return Finding("churn_model", text, sev, {k: round(float(v), 4) for k, v in metrics.items()})
+
+
+def clv_accuracy(error_pct: float, *, actual: float, predicted: float) -> Finding:
+    """Whether the lifetime-value model's holdout total is close enough to plan with."""
+    text = (
+        f"BG/NBD predicted {predicted:,.0f} repeat purchases in the holdout against "
+        f"{actual:,.0f} actual ({error_pct:+.1f}%)."
+    )
+    sev = "info" if abs(error_pct) <= 10 else "medium"
+    return Finding(
+        "clv_holdout",
+        text,
+        sev,
+        {"error_pct": round(error_pct, 2), "actual": actual, "predicted": round(predicted, 1)},
+    )
+
+
+def top_segment(personas: pd.DataFrame) -> Finding:
+    """The persona with the largest revenue share, against its share of users."""
+    top = personas.sort_values("revenue_share", ascending=False).iloc[0]
+    ratio = float(top["revenue_share"] / top["share"]) if top["share"] else float("nan")
+    text = (
+        f"'{top['name']}' are {100 * top['share']:.0f}% of buyers but bring "
+        f"{100 * top['revenue_share']:.0f}% of revenue (average order {top['aov']:,.2f}, "
+        f"{top['frequency']:.1f} orders each)."
+    )
+    evidence = {"segment": str(top["name"]), "share": round(float(top["share"]), 4),
+                "revenue_share": round(float(top["revenue_share"]), 4), "ratio": round(ratio, 3)}  # fmt: skip
+    return Finding("top_segment", text, "medium" if ratio >= 2 else "info", evidence)
+
+
+def retention_summary(matrix: pd.DataFrame, lifecycle: pd.DataFrame, *, period: str) -> Finding:
+    """Average next-period retention and the latest lifecycle balance."""
+    nxt = matrix[1].mean() if 1 in matrix.columns else float("nan")
+    last = lifecycle.iloc[-1]
+    gained = int(last["new"] + last["resurrected"])
+    text = (
+        f"On average {100 * nxt:.0f}% of a cohort is active again one {period} later; in the "
+        f"latest {period} {gained:,} users came (new or back) and {int(last['dormant']):,} "
+        "went dormant."
+    )
+    sev = "medium" if last["dormant"] > gained else "info"
+    evidence = {"next_period_retention": round(float(nxt), 4), "new": int(last["new"]),
+                "resurrected": int(last["resurrected"]), "dormant": int(last["dormant"])}  # fmt: skip
+    return Finding("retention", text, sev, evidence)
+
+
+def churn_gaps(
+    activity: Any,
+    users: pd.DataFrame | None,
+    *,
+    inactive_days: int = 90,
+    min_tenure_days: int = 180,
+    max_levels: int = 12,
+) -> list[Finding]:
+    """:func:`churn_gap` for every text attribute of ``users`` with 2..``max_levels`` values."""
+    from opsai.behavior.churn import inactivity_by
+
+    if users is None:
+        return []
+    out = []
+    for col in users.columns:
+        v = users[col]
+        if col in (USER_ID, SIGNUP_AT) or pd.api.types.is_numeric_dtype(v):
+            continue
+        if not 2 <= v.nunique() <= max_levels:
+            continue
+        rates = inactivity_by(activity, users, attribute=col, inactive_days=inactive_days,
+                              min_tenure_days=min_tenure_days)  # fmt: skip
+        f = churn_gap(rates, attribute=col, inactive_days=inactive_days)
+        if f is not None:
+            out.append(f)
+    return sorted(out, key=lambda f: -f.evidence["ratio"])

@@ -1,0 +1,320 @@
+"""Ordered funnels and frequent paths, computed by the engine through Ibis.
+
+Every function takes an Ibis table (DuckDB, PostgreSQL, ...) or a pandas frame and issues a
+handful of grouped joins: no Python loop ever runs over users, so 10M+ events stay in the
+engine and only the small result comes back.
+
+Funnel semantics (the common "first entry" rule): a unit (user or session) enters at its first
+``steps[0]`` event; step *k* is reached at the first ``steps[k]`` event at or after the time
+step *k-1* was reached and within ``window`` of the entry.
+
+Example:
+    >>> table = funnel(ws.table("events"), window="7D", users=ws.table("users"),
+    ...                breakdown="channel")                                  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from opsai.behavior._engine import TableLike, as_table, require, to_frame
+from opsai.data.schema import DEFAULT_FUNNEL, EVENT, SESSION_ID, TIMESTAMP, USER_ID
+from opsai.errors import ConfigError
+
+Unit = Literal["user", "session"]
+MISSING = "(missing)"
+EXIT = "(exit)"
+
+
+def _seconds(window: str | pd.Timedelta | float | None) -> int | None:
+    if window is None:
+        return None
+    try:
+        td = pd.Timedelta(window) if not isinstance(window, int | float) else None
+    except ValueError as e:
+        raise ConfigError(
+            f"funnel: window={window!r} is not a duration. Use e.g. '7D', '30min' or None"
+        ) from e
+    sec = float(window) * 86400 if td is None else td.total_seconds()
+    if sec <= 0:
+        raise ConfigError(f"funnel: window must be positive, got {window!r}")
+    return int(sec)
+
+
+def _keys(unit: Unit, col_user: str, col_session: str) -> list[str]:
+    if unit == "user":
+        return [col_user]
+    if unit == "session":
+        return [col_user, col_session]
+    raise ConfigError(f"funnel: unit must be 'user' or 'session', got {unit!r}")
+
+
+def funnel_times(
+    events: TableLike,
+    *,
+    steps: Sequence[str] = DEFAULT_FUNNEL,
+    window: str | pd.Timedelta | float | None = "7D",
+    unit: Unit = "user",
+    col_user: str = USER_ID,
+    col_session: str = SESSION_ID,
+    col_time: str = TIMESTAMP,
+    col_event: str = EVENT,
+    breakdown: str | None = None,
+) -> ir.Table:
+    """When each unit reached each step, as a lazy Ibis table.
+
+    Args:
+        events: the events table.
+        steps: event names in funnel order (at least two).
+        window: the longest time from entry to any later step (``'7D'``, a Timedelta, a
+            number of days, or ``None`` for no limit).
+        unit: count users (``'user'``) or sessions (``'session'``, needs ``col_session``).
+        col_user: user id column. col_session: session id column. col_time: timestamp
+            column. col_event: event-name column.
+        breakdown: an events column (a session property such as ``device``) carried along,
+            taken from the entry event (the smallest value if a unit has several).
+
+    Returns:
+        One row per unit that entered: the key columns and ``t0 .. t{n-1}`` (the time the
+        step was reached, null when it was not).
+    """
+    steps = list(steps)
+    if len(steps) < 2:
+        raise ConfigError(f"funnel: steps needs at least two events, got {steps!r}")
+    keys = _keys(unit, col_user, col_session)
+    t = as_table(events, name="events")
+    require(t, [*keys, col_time, col_event], table="events")
+    sec = _seconds(window)
+    first = t.filter(t[col_event] == steps[0])
+    extra = {}
+    if breakdown is not None:
+        require(t, [breakdown], table="events")
+        extra[breakdown] = first[breakdown].cast("string").min().fill_null(MISSING)
+    cur = first.group_by(keys).aggregate(t0=first[col_time].min(), **extra)
+    for i, step in enumerate(steps[1:], start=1):
+        ev = t.filter(t[col_event] == step)
+        ev = ev.select(**{f"_k{j}": ev[k] for j, k in enumerate(keys)}, _ts=ev[col_time])
+        cond = [cur[k] == ev[f"_k{j}"] for j, k in enumerate(keys)]
+        cond.append(ev._ts >= cur[f"t{i - 1}"])
+        if sec is not None:
+            cond.append(ev._ts <= cur.t0 + ibis.interval(seconds=sec))
+        j = cur.left_join(ev, cond)
+        prev = {c: j[c].min() for c in [*extra, *(f"t{p}" for p in range(i))]}
+        cur = j.group_by(keys).aggregate(**prev, **{f"t{i}": j._ts.min()})
+    return cur
+
+
+def _attach(
+    ft: ir.Table, users: TableLike | None, breakdown: str | None, col_user: str
+) -> tuple[ir.Table, list[str]]:
+    if breakdown is None:
+        return ft, []
+    if users is None:
+        raise ConfigError(f"funnel: breakdown={breakdown!r} needs the users table (users=...)")
+    u = as_table(users, name="users")
+    require(u, [col_user, breakdown], table="users")
+    u = u.select(_u=u[col_user], _b=u[breakdown].cast("string").fill_null(MISSING))
+    j = ft.left_join(u, ft[col_user] == u._u)
+    return j.mutate(**{breakdown: j._b.fill_null(MISSING)}).drop("_u", "_b"), [breakdown]
+
+
+def funnel(
+    events: TableLike,
+    *,
+    steps: Sequence[str] = DEFAULT_FUNNEL,
+    window: str | pd.Timedelta | float | None = "7D",
+    unit: Unit = "user",
+    users: TableLike | None = None,
+    breakdown: str | None = None,
+    col_user: str = USER_ID,
+    col_session: str = SESSION_ID,
+    col_time: str = TIMESTAMP,
+    col_event: str = EVENT,
+) -> pd.DataFrame:
+    """Conversion and drop-off per step, optionally per value of a user attribute.
+
+    Args:
+        events: the events table.
+        steps: event names in order. window: see :func:`funnel_times`. unit: ``'user'`` or
+            ``'session'``.
+        users: the users table; when given, ``breakdown`` is read from it.
+        breakdown: an attribute to split the funnel by: a users column (``'age'``,
+            ``'channel'``) when ``users`` is given, else an events column (a session
+            property such as ``'device'``) read on the entry event.
+        col_user, col_session, col_time, col_event: column overrides.
+
+    Returns:
+        One row per (breakdown value and) step: ``step`` (1-based), ``event``, ``units``
+        (reached it), ``conversion`` (share of entrants), ``step_conversion`` (share of the
+        previous step), ``drop_off`` (1 - step_conversion), ``median_hours_from_previous``
+        and ``median_hours_from_start`` (time to convert, among units that reached it).
+    """
+    steps = list(steps)
+    ev = as_table(events, name="events")
+    on_events = breakdown is not None and users is None and breakdown in ev.columns
+    ft = funnel_times(
+        ev, steps=steps, window=window, unit=unit, col_user=col_user,
+        col_session=col_session, col_time=col_time, col_event=col_event,
+        breakdown=breakdown if on_events else None,
+    )  # fmt: skip
+    by: list[str]
+    if on_events and breakdown is not None:
+        by = [breakdown]
+    else:
+        ft, by = _attach(ft, users, breakdown, col_user)
+    aggs: dict[str, ir.Value] = {}
+    for i in range(len(steps)):
+        aggs[f"n{i}"] = ft[f"t{i}"].count()
+        if i:
+            gap = ft[f"t{i}"].epoch_seconds() - ft[f"t{i - 1}"].epoch_seconds()
+            aggs[f"p{i}"] = gap.cast("float64").median()
+            aggs[f"s{i}"] = (
+                (ft[f"t{i}"].epoch_seconds() - ft.t0.epoch_seconds()).cast("float64").median()
+            )
+    wide = to_frame(ft.group_by(by).aggregate(**aggs) if by else ft.aggregate(**aggs))
+    rows = []
+    for _, r in wide.iterrows():  # one row per breakdown value, never per user
+        n0 = float(r["n0"])
+        for i, ev in enumerate(steps):
+            n = float(r[f"n{i}"])
+            prev = float(r[f"n{i - 1}"]) if i else n0
+            step_conv = n / prev if prev else float("nan")
+            rows.append(
+                {
+                    **{b: r[b] for b in by},
+                    "step": i + 1,
+                    "event": ev,
+                    "units": int(n),
+                    "conversion": n / n0 if n0 else float("nan"),
+                    "step_conversion": step_conv,
+                    "drop_off": 1.0 - step_conv,
+                    "median_hours_from_previous": float(r[f"p{i}"]) / 3600 if i else 0.0,
+                    "median_hours_from_start": float(r[f"s{i}"]) / 3600 if i else 0.0,
+                }
+            )
+    out = pd.DataFrame(rows)
+    return out.sort_values([*by, "step"], ignore_index=True) if len(out) else out
+
+
+def overall_conversion(table: pd.DataFrame) -> float:
+    """Share of entrants reaching the last step, from an un-split :func:`funnel` table."""
+    if table.empty:
+        return float("nan")
+    last = table[table["step"] == table["step"].max()]["units"].sum()
+    first = table[table["step"] == 1]["units"].sum()
+    return float(last / first) if first else float("nan")
+
+
+def _ordered(
+    events: TableLike, keys: list[str], col_time: str, col_event: str, collapse: bool
+) -> ir.Table:
+    t = as_table(events, name="events")
+    require(t, [*keys, col_time, col_event], table="events")
+    t = t.select(*keys, _ts=t[col_time], _ev=t[col_event].cast("string"))
+    w = ibis.window(group_by=[t[k] for k in keys], order_by=[t._ts, t._ev])
+    if collapse:
+        t = t.mutate(_prev=t._ev.lag().over(w))
+        t = t.filter(t._prev.isnull() | (t._prev != t._ev)).drop("_prev")
+        w = ibis.window(group_by=[t[k] for k in keys], order_by=[t._ts, t._ev])
+    return t.mutate(_pos=ibis.row_number().over(w), _next=t._ev.lead().over(w))
+
+
+def top_paths(
+    events: TableLike,
+    *,
+    unit: Unit = "session",
+    max_steps: int = 5,
+    top: int = 10,
+    collapse_repeats: bool = True,
+    sep: str = " > ",
+    col_user: str = USER_ID,
+    col_session: str = SESSION_ID,
+    col_time: str = TIMESTAMP,
+    col_event: str = EVENT,
+) -> pd.DataFrame:
+    """The most frequent event sequences (their first ``max_steps`` events) per unit.
+
+    Args:
+        events: the events table. unit: ``'session'`` or ``'user'``.
+        max_steps: events kept from the start of each unit's sequence.
+        top: how many paths to return.
+        collapse_repeats: merge consecutive identical events (view, view -> view).
+        sep: separator in the path string.
+        col_user, col_session, col_time, col_event: column overrides.
+
+    Returns:
+        ``path``, ``units`` and ``share`` (of all units), most frequent first.
+    """
+    if max_steps < 1 or top < 1:
+        raise ConfigError(f"top_paths: max_steps and top must be >= 1, got {max_steps}, {top}")
+    keys = _keys(unit, col_user, col_session)
+    t = _ordered(events, keys, col_time, col_event, collapse_repeats)
+    t = t.filter(t._pos < max_steps)
+    per = t.group_by(keys).aggregate(path=t._ev.group_concat(sep=sep, order_by=[t._pos]))
+    counts = per.group_by("path").aggregate(units=per.count())
+    total = counts.units.sum().as_scalar()
+    counts = counts.mutate(share=counts.units.cast("float64") / total)
+    out = to_frame(counts.order_by([ibis.desc("units"), "path"]).limit(top))
+    out["units"] = out["units"].astype(int)
+    return out
+
+
+def path_links(
+    events: TableLike,
+    *,
+    unit: Unit = "session",
+    max_steps: int = 5,
+    collapse_repeats: bool = True,
+    col_user: str = USER_ID,
+    col_session: str = SESSION_ID,
+    col_time: str = TIMESTAMP,
+    col_event: str = EVENT,
+) -> pd.DataFrame:
+    """Step-to-step transitions for a Sankey diagram.
+
+    Returns:
+        ``position`` (0-based step), ``source``, ``target`` (``'(exit)'`` when the sequence
+        ends) and ``units``.
+    """
+    keys = _keys(unit, col_user, col_session)
+    t = _ordered(events, keys, col_time, col_event, collapse_repeats)
+    t = t.filter(t._pos < max_steps)
+    last = t._pos == max_steps - 1
+    t = t.mutate(_tgt=ibis.ifelse(last, ibis.null("string"), t._next).fill_null(EXIT))
+    g = t.group_by(position=t._pos, source=t._ev, target=t._tgt).aggregate(units=t.count())
+    out = to_frame(g.order_by(["position", ibis.desc("units"), "source", "target"]))
+    out["position"] = out["position"].astype(int)
+    out["units"] = out["units"].astype(int)
+    return out
+
+
+def breakdown_candidates(
+    events: TableLike,
+    users: TableLike | None = None,
+    *,
+    max_levels: int = 12,
+    exclude: Sequence[str] = (USER_ID, SESSION_ID, TIMESTAMP, EVENT, "item_id", "signup_at"),
+) -> list[tuple[str, str]]:
+    """Text columns worth splitting a funnel by: ``(column, 'events' | 'users')`` pairs.
+
+    Event properties (e.g. ``device``) come first, then user attributes not already seen;
+    only columns with 2..``max_levels`` distinct values qualify (counted in the engine).
+    """
+    out: list[tuple[str, str]] = []
+    for src, obj in (("events", events), ("users", users)):
+        if obj is None:
+            continue
+        t = as_table(obj, name=src)
+        cols = [c for c, dt in t.schema().items()
+                if c not in exclude and (dt.is_string() or dt.is_boolean())
+                and c not in {o[0] for o in out}]  # fmt: skip
+        if not cols:
+            continue
+        n = to_frame(t.aggregate(**{c: t[c].nunique() for c in cols})).iloc[0]
+        out += [(c, src) for c in cols if 2 <= int(n[c]) <= max_levels]
+    return out

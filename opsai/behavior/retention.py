@@ -1,0 +1,235 @@
+"""Cohort retention, N-day retention curves and lifecycle counts, in the engine via Ibis.
+
+Activity is any table with a user and a timestamp (orders or events). Periods are calendar
+weeks (Monday start) or calendar months; cohorts are the first active period or, with a
+users table, the signup period.
+
+Example:
+    >>> m = cohort_matrix(ws.table("orders"), period="month")          # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+from opsai.behavior._engine import TableLike, as_table, require, to_frame
+from opsai.data.schema import SIGNUP_AT, TIMESTAMP, USER_ID
+from opsai.errors import ConfigError
+
+Period = Literal["week", "month"]
+CohortBy = Literal["first_activity", "signup"]
+_EPOCH_MONDAY = pd.Timestamp("1970-01-05")  # the first Monday after the Unix epoch
+
+
+def _period_index(ts: ir.TimestampValue, period: Period) -> ir.IntegerValue:
+    if period == "week":
+        days = (ts.epoch_seconds() / 86400).floor()
+        return ((days - 4) / 7).floor().cast("int64")  # 1970-01-05 is day 4
+    if period == "month":
+        return (ts.year() * 12 + ts.month() - 1).cast("int64")
+    raise ConfigError(f"retention: period must be 'week' or 'month', got {period!r}")
+
+
+def period_start(index: pd.Series | np.ndarray, period: Period) -> pd.Series:
+    """The start date of each period index produced by this module."""
+    idx = pd.Series(np.asarray(index, dtype="int64"))
+    if period == "week":
+        return _EPOCH_MONDAY + pd.to_timedelta(idx * 7, unit="D")
+    return pd.to_datetime(
+        pd.DataFrame({"year": idx // 12, "month": idx % 12 + 1, "day": 1})
+    ).astype("datetime64[ns]")
+
+
+def _activity(t: ir.Table, col_user: str, col_time: str, period: Period) -> ir.Table:
+    a = t.select(_u=t[col_user], _p=_period_index(t[col_time], period))
+    return a.distinct()
+
+
+def cohort_counts(
+    activity: TableLike,
+    *,
+    period: Period = "month",
+    cohort_by: CohortBy = "first_activity",
+    users: TableLike | None = None,
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+    col_signup: str = SIGNUP_AT,
+) -> pd.DataFrame:
+    """Active users per cohort and periods since the cohort started (long format).
+
+    Returns:
+        ``cohort`` (period start), ``age`` (periods since the cohort period), ``active``
+        and ``size`` (users in the cohort).
+    """
+    t = as_table(activity, name="activity")
+    require(t, [col_user, col_time], table="activity")
+    a = _activity(t, col_user, col_time, period)
+    if cohort_by == "first_activity":
+        c = a.group_by("_u").aggregate(_c=a._p.min())
+    elif cohort_by == "signup":
+        if users is None:
+            raise ConfigError("cohort_by='signup' needs the users table (users=...)")
+        u = as_table(users, name="users")
+        require(u, [col_user, col_signup], table="users")
+        u = u.filter(u[col_signup].notnull())
+        c = u.select(_u=u[col_user], _c=_period_index(u[col_signup], period)).distinct()
+    else:
+        raise ConfigError(f"cohort_by must be 'first_activity' or 'signup', got {cohort_by!r}")
+    sizes = c.group_by("_c").aggregate(size=c.count())
+    j = a.join(c, a._u == c._u)
+    j = j.filter(j._p >= j._c)
+    act = j.group_by(_c=j._c, age=j._p - j._c).aggregate(active=j._u.nunique())
+    out = act.join(sizes, "_c")
+    df = to_frame(out.order_by(["_c", "age"]))
+    df.insert(0, "cohort", period_start(df.pop("_c"), period))
+    return df.astype({"age": int, "active": int, "size": int})
+
+
+def cohort_matrix(
+    activity: TableLike,
+    *,
+    period: Period = "month",
+    cohort_by: CohortBy = "first_activity",
+    users: TableLike | None = None,
+    max_age: int | None = 12,
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+    col_signup: str = SIGNUP_AT,
+) -> pd.DataFrame:
+    """The retention matrix: share of each cohort active *age* periods later.
+
+    Args:
+        activity: orders or events (user and timestamp).
+        period: ``'week'`` or ``'month'``.
+        cohort_by: ``'first_activity'`` or ``'signup'`` (needs ``users`` with ``signup_at``).
+        users: the users table. max_age: last age column kept (``None``: all).
+        col_user, col_time, col_signup: column overrides.
+
+    Returns:
+        Index ``cohort`` (period start), a ``size`` column, then one column per age 0, 1, ...
+        with the active share (NaN where the period is after the data ends).
+    """
+    long = cohort_counts(
+        activity, period=period, cohort_by=cohort_by, users=users,
+        col_user=col_user, col_time=col_time, col_signup=col_signup,
+    )  # fmt: skip
+    if long.empty:
+        return pd.DataFrame(columns=["size"])
+    long["share"] = long["active"] / long["size"]
+    m = long.pivot(index="cohort", columns="age", values="share")
+    if period == "week":
+        seen = long["cohort"] + pd.to_timedelta(long["age"] * 7, unit="D")
+    else:
+        seen = pd.Series(
+            [
+                c + pd.DateOffset(months=int(a))
+                for c, a in zip(long["cohort"], long["age"], strict=True)
+            ]
+        )
+    last = seen.max()  # the last period with any activity
+
+    def _age(c: pd.Timestamp) -> int:
+        if period == "week":
+            return int((last - c).days // 7)
+        return (last.year - c.year) * 12 + last.month - c.month
+
+    top = _age(m.index.min()) if max_age is None else min(max_age, _age(m.index.min()))
+    m = m.reindex(columns=range(top + 1))
+    for cohort in m.index:  # ages the data has not reached yet stay NaN, others are 0
+        m.loc[cohort, : _age(cohort)] = m.loc[cohort, : _age(cohort)].fillna(0.0)
+    sizes = long.groupby("cohort")["size"].first()
+    m.insert(0, "size", sizes.reindex(m.index).astype(int))
+    m.columns = [str(c) if c == "size" else int(c) for c in m.columns]
+    return m
+
+
+def retention_curve(
+    activity: TableLike,
+    *,
+    days: int = 30,
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+) -> pd.DataFrame:
+    """N-day retention: share of users active exactly *n* days after their first activity.
+
+    Users whose day *n* lies after the last date in the data are left out of day *n*'s base,
+    so recent users do not drag the curve down.
+
+    Returns:
+        ``day`` (0..days), ``active``, ``eligible`` and ``retention``.
+    """
+    t = as_table(activity, name="activity")
+    require(t, [col_user, col_time], table="activity")
+    d = t.select(_u=t[col_user], _d=(t[col_time].epoch_seconds() / 86400).floor().cast("int64"))
+    d = d.distinct()
+    first = d.group_by("_u").aggregate(_f=d._d.min())
+    end = d._d.max().as_scalar()
+    j = d.join(first, "_u")
+    j = j.mutate(day=j._d - j._f).filter(lambda x: x.day <= days)
+    act = to_frame(j.group_by("day").aggregate(active=j._u.nunique()))
+    starts = first.mutate(_room=end - first._f)
+    room = to_frame(starts.group_by("_room").aggregate(n=starts.count()))
+    curve = pd.DataFrame({"day": np.arange(days + 1)})
+    curve = curve.merge(act, on="day", how="left").fillna({"active": 0})
+    room = room.sort_values("_room")
+    # eligible(n) = users with at least n days of data after their first day
+    eligible = [int(room.loc[room["_room"] >= n, "n"].sum()) for n in curve["day"]]
+    curve["eligible"] = eligible
+    curve["active"] = curve["active"].astype(int)
+    curve["retention"] = np.where(
+        curve["eligible"] > 0, curve["active"] / curve["eligible"].clip(lower=1), np.nan
+    )
+    return curve
+
+
+def lifecycle(
+    activity: TableLike,
+    *,
+    period: Period = "month",
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+) -> pd.DataFrame:
+    """Lifecycle counts per period: new, returning, resurrected and dormant users.
+
+    * new: first active period;
+    * returning: active now and in the previous period;
+    * resurrected: active now, not in the previous period, but earlier;
+    * dormant: active in the previous period but not now (a positive count).
+
+    Returns:
+        ``period`` (start), ``new``, ``returning``, ``resurrected``, ``dormant``, ``active``.
+    """
+    t = as_table(activity, name="activity")
+    require(t, [col_user, col_time], table="activity")
+    a = _activity(t, col_user, col_time, period)
+    w = ibis.window(group_by=a._u, order_by=a._p)
+    a = a.mutate(_prev=a._p.lag().over(w), _next=a._p.lead().over(w))
+    status = ibis.cases(
+        (a._prev.isnull(), "new"), (a._prev == a._p - 1, "returning"), else_="resurrected"
+    )
+    a = a.mutate(_s=status)
+    act = to_frame(a.group_by(_p=a._p, _s=a._s).aggregate(n=a.count()))
+    last = a._p.max().as_scalar()
+    gone = a.filter((a._next.isnull() | (a._next > a._p + 1)) & (a._p < last))
+    dorm = to_frame(gone.group_by(_p=gone._p + 1).aggregate(n=gone.count()))
+    dorm["_s"] = "dormant"
+    both = pd.concat([act, dorm], ignore_index=True)
+    wide = both.pivot_table(index="_p", columns="_s", values="n", aggfunc="sum", fill_value=0)
+    cols = ["new", "returning", "resurrected", "dormant"]
+    wide = wide.reindex(columns=cols, fill_value=0).sort_index()
+    full = (
+        np.arange(int(wide.index.min()), int(wide.index.max()) + 1)
+        if len(wide)
+        else np.array([], dtype=int)
+    )
+    wide = wide.reindex(full, fill_value=0).astype(int)
+    wide["active"] = wide["new"] + wide["returning"] + wide["resurrected"]
+    out = wide.reset_index(drop=False).rename(columns={"_p": "period"})
+    out["period"] = period_start(out["period"], period)
+    out.columns.name = None
+    return out

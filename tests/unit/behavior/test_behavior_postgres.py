@@ -1,0 +1,56 @@
+"""The same funnel, path and retention numbers from PostgreSQL as from DuckDB."""
+
+from __future__ import annotations
+
+import ibis
+import pandas as pd
+import pytest
+
+from opsai.behavior.funnels import funnel, path_links, top_paths
+from opsai.behavior.retention import cohort_matrix, lifecycle, retention_curve
+
+pytestmark = [pytest.mark.postgres]
+
+T0 = pd.Timestamp("2024-01-01")
+
+
+def _events() -> pd.DataFrame:
+    rows = []
+    for i in range(30):  # 30 users, 2 sessions each, deeper funnels for lower i
+        for s in range(2):
+            start = T0 + pd.Timedelta(days=7 * i + 20 * s, hours=i % 5)
+            steps = ["visit", "view", "view", "add_to_cart", "checkout", "purchase"][
+                : 2 + (i + s) % 5
+            ]
+            for k, e in enumerate(steps):
+                rows.append((f"u{i:03d}", f"s{i}_{s}", start + pd.Timedelta(minutes=7 * k), e))
+    return pd.DataFrame(rows, columns=["user_id", "session_id", "timestamp", "event"])
+
+
+def test_postgres_matches_duckdb(postgres_url: str) -> None:
+    ev = _events()
+    users = pd.DataFrame({"user_id": [f"u{i:03d}" for i in range(30)],
+                          "channel": ["ads", "seo", "email"] * 10})  # fmt: skip
+    con = ibis.connect(postgres_url)
+    try:
+        pg_ev = con.create_table("behavior_events", ev, overwrite=True)
+        pg_users = con.create_table("behavior_users", users, overwrite=True)
+        for unit in ("user", "session"):
+            want = funnel(ev, unit=unit, window="1D", users=users, breakdown="channel")
+            got = funnel(pg_ev, unit=unit, window="1D", users=pg_users, breakdown="channel")
+            pd.testing.assert_frame_equal(got, want, check_dtype=False)
+        pd.testing.assert_frame_equal(top_paths(pg_ev), top_paths(ev), check_dtype=False)
+        pd.testing.assert_frame_equal(path_links(pg_ev), path_links(ev), check_dtype=False)
+        for period in ("week", "month"):
+            pd.testing.assert_frame_equal(
+                cohort_matrix(pg_ev, period=period), cohort_matrix(ev, period=period),
+                check_dtype=False,
+            )  # fmt: skip
+            pd.testing.assert_frame_equal(
+                lifecycle(pg_ev, period=period), lifecycle(ev, period=period), check_dtype=False
+            )
+        pd.testing.assert_frame_equal(
+            retention_curve(pg_ev, days=30), retention_curve(ev, days=30), check_dtype=False
+        )
+    finally:
+        con.disconnect()

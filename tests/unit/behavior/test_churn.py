@@ -1,0 +1,117 @@
+"""Churn frames (no leakage across the cut-off), metrics and the tuned, calibrated models."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.behavior.churn import at_risk, churn_frame, feature_columns, snapshots
+from opsai.behavior.churn_model import ChurnModel, calibration_table, evaluate, lift_at
+from opsai.errors import ConfigError, NotFittedError
+
+pytestmark = pytest.mark.unit
+
+CUT = pd.Timestamp("2024-03-01")
+
+
+@pytest.fixture
+def orders() -> pd.DataFrame:
+    rows = [  # user, timestamp, amount
+        ("a", "2024-01-10", 10.0), ("a", "2024-02-20", 30.0), ("a", "2024-03-05", 99.0),
+        ("b", "2024-02-01", 50.0), ("b", "2024-06-15", 5.0),  # buys again, after the horizon
+        ("c", "2024-02-29 23:59:59", 8.0), ("c", "2024-03-30 23:59:59", 1.0),
+        ("d", "2024-03-10", 70.0),  # new after the cut-off: not in the frame
+    ]  # fmt: skip
+    df = pd.DataFrame(rows, columns=["user_id", "timestamp", "amount"])
+    df["timestamp"] = pd.to_datetime(df["timestamp"], format="ISO8601")
+    return df
+
+
+def test_frame_features_before_label_after(orders: pd.DataFrame) -> None:
+    f = churn_frame(orders, cutoff=CUT, horizon_days=30)
+    assert list(f.index) == ["a", "b", "c"]
+    assert f["churned"].to_dict() == {"a": 0, "b": 1, "c": 0}
+    assert f.loc["a", ["frequency", "monetary", "recency_days", "tenure_days"]].tolist() == [
+        2,
+        40,
+        10,
+        51,
+    ]
+    assert f.loc["c", "future_value"] == 1.0 and f.loc["b", "future_value"] == 0
+    assert f.loc["a", "mean_gap_days"] == 41 and f.loc["a", "orders_30d"] == 1
+    assert "churned" not in feature_columns(f) and "future_value" not in feature_columns(f)
+
+
+def test_no_leakage_rows_after_cutoff_never_change_features(orders: pd.DataFrame) -> None:
+    base = churn_frame(orders, cutoff=CUT, horizon_days=30)
+    later = orders.copy()
+    after = later["timestamp"] >= CUT
+    later.loc[after, "amount"] *= 100  # rewrite the future
+    extra = pd.DataFrame({"user_id": ["a", "b"], "timestamp": pd.to_datetime(["2024-03-02", "2024-03-03"]),
+                          "amount": [1.0, 1.0]})  # fmt: skip
+    changed = churn_frame(pd.concat([later, extra]), cutoff=CUT, horizon_days=30)
+    cols = feature_columns(base)
+    pd.testing.assert_frame_equal(base[cols], changed[cols])
+    assert changed.loc["b", "churned"] == 0  # only the label saw the new order
+
+
+def test_snapshots_train_label_window_ends_at_test_cutoff(orders: pd.DataFrame) -> None:
+    train, test = snapshots(orders, horizon_days=30, cutoff=CUT)
+    assert list(train.columns) == list(test.columns)
+    # train cut-off is 2024-01-31: a is the only customer; its label window ends at CUT
+    assert list(train.index) == ["a"] and train.loc["a", "churned"] == 0
+    assert train.loc["a", "monetary"] == 10.0
+    with pytest.raises(ConfigError, match="cutoff"):
+        churn_frame(orders, cutoff="2023-01-01", horizon_days=30)
+
+
+def test_metrics_by_hand() -> None:
+    y = np.array([1, 0, 0, 0, 1, 0, 0, 0, 0, 0])
+    s = np.arange(10, 0, -1) / 10  # the first row scores highest
+    assert lift_at(y, s, top=0.1) == pytest.approx(5.0)  # 1/1 over 2/10
+    m = evaluate(y, s)
+    assert m["roc_auc"] == pytest.approx(0.8125) and m["base_rate"] == 0.2
+    assert m["pr_auc"] == pytest.approx((1 + 2 / 5) / 2)
+    t = calibration_table(y, s, bins=2)
+    assert t["users"].tolist() == [4, 6] and t["observed"].tolist() == pytest.approx([0.0, 1 / 3])
+
+
+def _synthetic(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"recency_days": rng.exponential(60, n), "frequency": rng.poisson(3, n) + 1.0,
+                      "noise": rng.normal(size=n)})  # fmt: skip
+    logit = 0.03 * (X["recency_days"] - 60) - 0.4 * (X["frequency"] - 4)
+    return X, (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
+
+
+@pytest.mark.parametrize(("kind", "trials"), [("gbm", 2), ("mlp", 1)])
+def test_models_learn_and_calibrate(kind: str, trials: int) -> None:
+    X, y = _synthetic(600, seed=0)
+    Xt, yt = _synthetic(400, seed=1)
+    m = ChurnModel(model=kind, n_trials=trials, fast=True, seed=0).fit(X, y)  # type: ignore[arg-type]
+    p = m.predict_proba(Xt)[:, 1]
+    scores = evaluate(yt, p)
+    assert scores["roc_auc"] > 0.75 and scores["top_decile_lift"] > 1.3
+    assert abs(p.mean() - yt.mean()) < 0.08  # calibrated on validation rows
+    assert set(m.best_params_) and len(m.study_.trials) == trials
+    imp = m.importances(Xt, yt, n_repeats=2, seed=0)
+    assert imp.iloc[-1]["feature"] == "noise"
+
+
+def test_model_contract() -> None:
+    X, y = _synthetic(50, seed=0)
+    with pytest.raises(NotFittedError):
+        ChurnModel().predict_proba(X)
+    with pytest.raises(ConfigError, match="model"):
+        ChurnModel(model="svm", n_trials=1).fit(X, y)  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="one class"):
+        ChurnModel(n_trials=1).fit(X, np.zeros(50))
+
+
+def test_at_risk_orders_by_value_at_risk() -> None:
+    f = pd.DataFrame({"monetary": [100.0, 900.0, 1000.0, 5.0, 800.0], "recency_days": 1.0,
+                      "frequency": 1.0}, index=list("abcde"))  # fmt: skip
+    out = at_risk(f, [0.9, 0.6, 0.3, 0.99, 0.9], value_quantile=0.4, min_probability=0.5)
+    assert list(out.index) == ["e", "b"]  # c is unlikely to churn, a and d are low value
+    assert out["value_at_risk"].tolist() == pytest.approx([720, 540])

@@ -1,0 +1,92 @@
+"""Funnels and paths on a hand-made event log whose answers can be counted by eye."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from opsai.behavior.funnels import funnel, overall_conversion, path_links, top_paths
+from opsai.errors import ConfigError, SchemaError
+
+pytestmark = pytest.mark.unit
+
+STEPS = ["visit", "view", "add_to_cart", "purchase"]
+T0 = pd.Timestamp("2024-01-01")
+ROWS = [  # user, session, hours after T0, event, device
+    ("u1", "s1", 0, "visit", "mobile"), ("u1", "s1", 1, "view", "mobile"),
+    ("u1", "s1", 2, "add_to_cart", "mobile"), ("u1", "s1", 3, "purchase", "mobile"),
+    ("u2", "s2", 0, "visit", "desktop"), ("u2", "s2", 1, "view", "desktop"),
+    ("u2", "s2", 3, "view", "desktop"),
+    ("u3", "s3", 0, "view", "desktop"), ("u3", "s3", 1, "visit", "desktop"),  # out of order
+    ("u4", "s4", 0, "visit", "mobile"), ("u4", "s5", 200, "view", "mobile"),  # after 7 days
+]  # fmt: skip
+
+
+@pytest.fixture
+def events() -> pd.DataFrame:
+    return pd.DataFrame(
+        [(u, s, T0 + pd.Timedelta(hours=h), e, d) for u, s, h, e, d in ROWS],
+        columns=["user_id", "session_id", "timestamp", "event", "device"],
+    )
+
+
+@pytest.fixture
+def users() -> pd.DataFrame:
+    return pd.DataFrame(
+        {"user_id": ["u1", "u2", "u3", "u4"], "channel": ["ads", "ads", "seo", None]}
+    )
+
+
+def test_ordered_funnel_counts_and_window(events: pd.DataFrame) -> None:
+    f = funnel(events, steps=STEPS, window="7D")
+    assert f["units"].tolist() == [4, 2, 1, 1]
+    assert f["conversion"].tolist() == pytest.approx([1, 0.5, 0.25, 0.25])
+    assert f["step_conversion"].tolist() == pytest.approx([1, 0.5, 0.5, 1])
+    assert f["drop_off"].tolist() == pytest.approx([0, 0.5, 0.5, 0])
+    assert f["median_hours_from_previous"].tolist() == pytest.approx([0, 1, 1, 1])
+    assert f["median_hours_from_start"].iloc[-1] == pytest.approx(3)
+    assert overall_conversion(f) == pytest.approx(0.25)
+    # without a window u4's view 200 hours later counts
+    assert funnel(events, steps=STEPS, window=None)["units"].tolist() == [4, 3, 1, 1]
+    # a window of 90 minutes keeps u1 only to the view (cart is 2 h after entry)
+    assert funnel(events, steps=STEPS, window="90min")["units"].tolist() == [4, 2, 0, 0]
+
+
+def test_funnel_per_session_and_breakdowns(events: pd.DataFrame, users: pd.DataFrame) -> None:
+    s = funnel(events, steps=["visit", "view"], unit="session", window=None)
+    assert s["units"].tolist() == [4, 2]  # s5 has no visit, s4 no view
+    by = funnel(events, steps=STEPS, users=users, breakdown="channel")
+    got = {k: g["units"].tolist() for k, g in by.groupby("channel")}
+    assert got == {"ads": [2, 2, 1, 1], "seo": [1, 0, 0, 0], "(missing)": [1, 0, 0, 0]}
+    dev = funnel(events, steps=STEPS, unit="session", breakdown="device")
+    got = {k: g["units"].tolist() for k, g in dev.groupby("device")}
+    assert got == {"mobile": [2, 1, 1, 1], "desktop": [2, 1, 0, 0]}
+
+
+def test_top_paths_and_links(events: pd.DataFrame) -> None:
+    p = top_paths(events, unit="session")
+    assert set(p["path"]) == {
+        "visit > view > add_to_cart > purchase", "visit > view", "view > visit", "visit", "view",
+    }  # fmt: skip
+    assert p["units"].sum() == 5 and p["share"].sum() == pytest.approx(1)
+    raw = top_paths(events, unit="session", collapse_repeats=False)
+    assert "visit > view > view" in set(raw["path"])
+    short = top_paths(events, unit="session", max_steps=2, top=1)
+    assert short.iloc[0].to_dict() == {"path": "visit > view", "units": 2, "share": 0.4}
+    links = path_links(events, unit="session", max_steps=3)
+    assert links.loc[links["position"] == 0, "units"].sum() == 5
+    row = links[(links.position == 0) & (links.source == "visit") & (links.target == "view")]
+    assert row["units"].item() == 2
+    # a sequence cut at max_steps ends in "(exit)", never in a hidden next step
+    assert set(links.loc[links.position == 2, "target"]) == {"(exit)"}
+
+
+def test_funnel_errors_name_the_fix(events: pd.DataFrame) -> None:
+    with pytest.raises(ConfigError, match="at least two"):
+        funnel(events, steps=["visit"])
+    with pytest.raises(ConfigError, match="window"):
+        funnel(events, steps=STEPS, window="soon")
+    with pytest.raises(SchemaError, match="session_id"):
+        funnel(events.drop(columns="session_id"), steps=STEPS, unit="session")
+    with pytest.raises(ConfigError, match="users"):
+        funnel(events, steps=STEPS, breakdown="channel")

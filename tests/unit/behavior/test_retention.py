@@ -1,0 +1,90 @@
+"""Retention matrix, N-day curve and lifecycle on a hand-made order log."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.behavior.retention import cohort_matrix, lifecycle, period_start, retention_curve
+from opsai.errors import ConfigError
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture
+def orders() -> pd.DataFrame:
+    # a: Jan, Feb, Apr   b: Jan, Mar   c: Feb   d: Apr
+    return pd.DataFrame(
+        {
+            "user_id": ["a", "a", "a", "b", "b", "c", "d"],
+            "timestamp": pd.to_datetime(
+                [
+                    "2024-01-05",
+                    "2024-02-10",
+                    "2024-04-01",
+                    "2024-01-20",
+                    "2024-03-03",
+                    "2024-02-01",
+                    "2024-04-10",
+                ]
+            ),
+        }
+    )
+
+
+def test_monthly_cohort_matrix_cells(orders: pd.DataFrame) -> None:
+    m = cohort_matrix(orders, period="month")
+    assert list(m.index) == list(pd.to_datetime(["2024-01-01", "2024-02-01", "2024-04-01"]))
+    assert m["size"].tolist() == [2, 1, 1]
+    assert m.loc["2024-01-01", [0, 1, 2, 3]].tolist() == [1.0, 0.5, 0.5, 0.5]
+    feb = m.loc["2024-02-01", [0, 1, 2, 3]].tolist()
+    assert feb[:3] == [1.0, 0.0, 0.0] and np.isnan(feb[3])  # age 3 is after the data ends
+    assert m.loc["2024-04-01", 0] == 1.0 and np.isnan(m.loc["2024-04-01", 1])
+
+
+def test_signup_cohorts_and_weeks(orders: pd.DataFrame) -> None:
+    users = pd.DataFrame(
+        {"user_id": ["a", "b", "c", "d"],
+         "signup_at": pd.to_datetime(["2023-12-20", "2024-01-02", "2024-01-30", None])}
+    )  # fmt: skip
+    m = cohort_matrix(orders, period="month", cohort_by="signup", users=users, max_age=4)
+    assert m["size"].tolist() == [1, 2]  # Dec: a; Jan: b, c (d has no signup date)
+    assert m.loc["2023-12-01", [0, 1, 2, 3, 4]].tolist() == [0.0, 1.0, 1.0, 0.0, 1.0]
+    assert m.loc["2024-01-01", [0, 1, 2]].tolist() == [0.5, 0.5, 0.5]
+    w = cohort_matrix(orders, period="week", max_age=2)
+    assert w.index[0] == pd.Timestamp("2024-01-01")  # weeks start on Monday
+    assert w.loc["2024-01-01", [0, 1, 2]].tolist() == [1.0, 0.0, 0.0]
+    with pytest.raises(ConfigError, match="users"):
+        cohort_matrix(orders, cohort_by="signup")
+
+
+def test_lifecycle_counts(orders: pd.DataFrame) -> None:
+    lc = lifecycle(orders, period="month").set_index("period")
+    want = {  # new, returning, resurrected, dormant
+        "2024-01-01": [2, 0, 0, 0],
+        "2024-02-01": [1, 1, 0, 1],  # a returns, c new, b goes dormant
+        "2024-03-01": [0, 0, 1, 2],  # b resurrected, a and c dormant
+        "2024-04-01": [1, 0, 1, 1],  # d new, a resurrected, b dormant
+    }
+    for p, row in want.items():
+        assert lc.loc[p, ["new", "returning", "resurrected", "dormant"]].tolist() == row
+    assert lc["active"].tolist() == [2, 2, 1, 2]
+
+
+def test_n_day_curve_censors_recent_users() -> None:
+    o = pd.DataFrame(
+        {"user_id": ["a", "a", "b", "b", "c"],
+         "timestamp": pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02", "2024-01-04",
+                                      "2024-01-04 10:00:00"], format="ISO8601")}
+    )  # fmt: skip
+    c = retention_curve(o, days=3).set_index("day")
+    assert c["active"].tolist() == [3, 0, 2, 0]
+    # data ends 01-04: c has 0 days of room, b 2, a 3
+    assert c["eligible"].tolist() == [3, 2, 2, 1]
+    assert c["retention"].tolist() == pytest.approx([1.0, 0.0, 1.0, 0.0])
+
+
+def test_period_start_round_trip() -> None:
+    assert period_start([24289], "month")[0] == pd.Timestamp("2024-02-01")  # 2024*12 + 1
+    assert period_start([0], "week")[0] == pd.Timestamp("1970-01-05")
