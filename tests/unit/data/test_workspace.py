@@ -186,3 +186,14 @@ def test_epoch_hint(tmp_path: Path) -> None:
     )
     with pytest.raises(SchemaError, match=r"'epoch_ms' \(Unix milliseconds\)"):
         open_workspace(cfg)
+
+
+def test_attribute_types_are_detected_without_rounding(tmp_path: Path) -> None:
+    items = "item_id,hpwt,doors,zip,note\nA,0.53,2,01234,x\nB,1.25,4,02134,\nC,-3e-2,5,10000,y\n"
+    cfg = write_dataset(tmp_path, {"items.csv": items}, {"items": {}})
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("items")
+        assert df["hpwt"].tolist() == [0.53, 1.25, -0.03]
+        assert df["doors"].tolist() == [2, 4, 5] and str(df["doors"].dtype) == "int64"
+        assert df["zip"].tolist() == ["01234", "02134", "10000"]  # leading zeros stay text
+        assert df["note"].iloc[0] == "x"

@@ -1,0 +1,58 @@
+"""Chapter 6: market structure, competitors, price response, trends and scenarios.
+
+Everything takes the contract's ``market`` table (period, company, sales and optionally
+users, price, share, marketing_spend, segment) as a DataFrame or an Ibis table, or our own
+sales series (the ``demand`` table) for :class:`LogLogElasticity`.
+
+Example:
+    >>> from opsai.market import concentration, detect_moves, LogitDemand   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from opsai.market.demand import LogitDemand, nested_shares
+from opsai.market.positioning import positioning_map, price_index, strengths_weaknesses
+from opsai.market.pricing import LogLogElasticity, blp_instruments, company_panel, percent_effect
+from opsai.market.response import SpendResponse, adstock, hill, reallocate
+from opsai.market.scenario import simulate
+from opsai.market.share import (
+    concentration,
+    growth_decomposition,
+    market_shares,
+    market_size,
+    share_changes,
+)
+from opsai.market.trends import (
+    change_points,
+    decompose,
+    detect_moves,
+    event_study,
+    trend_forecast,
+)
+
+__all__ = [
+    "LogLogElasticity",
+    "LogitDemand",
+    "SpendResponse",
+    "adstock",
+    "blp_instruments",
+    "change_points",
+    "company_panel",
+    "concentration",
+    "decompose",
+    "detect_moves",
+    "event_study",
+    "growth_decomposition",
+    "hill",
+    "market_shares",
+    "market_size",
+    "nested_shares",
+    "percent_effect",
+    "positioning_map",
+    "price_index",
+    "reallocate",
+    "share_changes",
+    "simulate",
+    "strengths_weaknesses",
+    "trend_forecast",
+]

@@ -1,0 +1,59 @@
+"""Small helpers shared by the market modules: accept pandas or Ibis, check columns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from opsai.errors import OpsaiError, SchemaError
+
+
+def as_frame(obj: Any, columns: Iterable[str], *, table: str = "market") -> pd.DataFrame:
+    """Return ``obj`` as a pandas frame after checking that ``columns`` are present.
+
+    Market tables are small (periods x companies or products), so an Ibis table is executed
+    once here and the rest runs in pandas.
+
+    Raises:
+        SchemaError: ``obj`` is neither a DataFrame nor an Ibis table, or a column is missing.
+    """
+    if isinstance(obj, pd.DataFrame):
+        frame = obj
+    elif hasattr(obj, "to_pandas") and hasattr(obj, "columns"):
+        frame = obj.to_pandas()
+    else:
+        raise SchemaError(
+            f"{table}: expected a pandas DataFrame or an Ibis table, got {type(obj).__name__}. "
+            f"Pass workspace.table({table!r}) or workspace.to_pandas({table!r})"
+        )
+    have = [str(c) for c in frame.columns]
+    for c in columns:
+        if c not in have:
+            raise SchemaError(
+                f"{table}: column {c!r} not found (have: {', '.join(have)}). "
+                f"Map it in the config under data.tables.{table}.columns.{c} "
+                f"or pass the col_* argument naming it"
+            )
+    return frame.reset_index(drop=True)
+
+
+def positive(values: pd.Series | np.ndarray, *, column: str, table: str = "market") -> np.ndarray:
+    """``values`` as float, raising if any is not strictly positive (they are about to be logged)."""
+    arr = np.asarray(values, dtype=float)
+    bad = ~(arr > 0)
+    if bad.any():
+        raise SchemaError(
+            f"{table}: column {column!r} must be > 0 to take logs, found {int(bad.sum())} "
+            f"row(s) <= 0 or missing. Drop or fill those rows before fitting"
+        )
+    return arr
+
+
+def check_choice(value: str, name: str, allowed: Iterable[str]) -> None:
+    """Raise :class:`OpsaiError` when a ``Literal`` option got an unknown value."""
+    options = tuple(allowed)
+    if value not in options:
+        raise OpsaiError(f"{name} must be one of {options}, got {value!r}")

@@ -1,0 +1,323 @@
+"""Glue for the chapter notebook: pick our company, choose and fit the demand model.
+
+These turn the notebook's string parameters into calls of the estimators, so the notebook
+holds no logic and the same defaults serve Python users.
+
+Example:
+    >>> us = resolve_company(market, "", fallback=cfg.company)              # doctest: +SKIP
+    >>> demand = fit_demand(market, product="", characteristics="")         # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from opsai.data import schema as S
+from opsai.errors import ChapterError
+from opsai.market._frame import as_frame
+from opsai.market.demand import LogitDemand
+from opsai.market.findings import Finding, move_finding
+from opsai.market.pricing import LogLogElasticity, company_panel
+from opsai.market.response import SpendResponse
+from opsai.market.scenario import simulate
+from opsai.market.share import market_shares
+from opsai.market.trends import event_study
+
+__all__ = [
+    "aggregate_companies",
+    "company_elasticity",
+    "competitor_events",
+    "cross_exposure",
+    "fit_demand",
+    "fit_spend_response",
+    "loglog_check",
+    "positioning_frame",
+    "price_identified",
+    "resolve_company",
+    "spend_response",
+    "split_names",
+    "standard_scenarios",
+]
+
+
+def split_names(text: str | list[str] | tuple[str, ...] | None) -> list[str]:
+    """``"a, b"`` or ``["a", "b"]`` -> ``["a", "b"]``; empty -> ``[]``."""
+    if not text:
+        return []
+    items = text.split(",") if isinstance(text, str) else list(text)
+    return [s.strip() for s in items if s.strip()]
+
+
+def resolve_company(
+    market: Any, name: str, *, fallback: str | None = None, col_company: str = S.COMPANY
+) -> str:
+    """Our company: ``name`` if given, else ``fallback`` (the config's company) when it is in
+    the table, else the company with the largest sales in the last period.
+
+    Raises:
+        ChapterError: ``name`` is given but not in the table (the message lists some).
+    """
+    df = as_frame(market, [col_company])
+    have = set(df[col_company].astype(str))
+    if name:
+        if name not in have:
+            raise ChapterError(
+                f"COMPANY={name!r} is not in market.{col_company} (have: "
+                f"{', '.join(sorted(have)[:12])}). Set the COMPANY parameter to one of them"
+            )
+        return name
+    if fallback and fallback in have:
+        return fallback
+    sh = market_shares(df if S.SALES in df.columns else market, col_company=col_company)
+    last = sh[sh[S.PERIOD] == sh[S.PERIOD].max()]
+    return str(last.iloc[0][col_company])
+
+
+def fit_demand(
+    market: Any,
+    *,
+    product: str = "",
+    characteristics: str | list[str] = "",
+    instruments: str = "auto",
+    nest: str = "",
+) -> LogitDemand:
+    """Fit the chapter's demand model with sensible defaults for the table at hand.
+
+    * One row per company and period (``product`` empty): a logit on log price with company
+      fixed effects (brand quality) and log marketing spend when present; shares from the
+      ``share`` column, else sales shares. Prices are taken as exogenous: month-to-month
+      price moves within a company identify the slope. Several rows per company and period
+      without a ``product`` are first summed per company (:func:`aggregate_companies`).
+    * One row per product (``product`` names its column): a logit on price level with the
+      ``characteristics``; ``instruments="auto"`` uses BLP instruments built from them
+      (sums over the firm's other products and over rivals'), ``"none"`` OLS, or a comma
+      list of instrument columns; ``nest`` adds the nested logit.
+
+    Raises:
+        ChapterError: the table lacks a price column.
+    """
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    if S.PRICE not in df.columns:
+        raise ChapterError("market has no price column: price response needs it")
+    if S.SHARE not in df.columns or df[S.SHARE].isna().all():
+        sh = market_shares(df, col_company=product or S.COMPANY)
+        key = [S.PERIOD, product or S.COMPANY]
+        df = df.merge(sh[[*key, S.SHARE]], on=key, how="left", suffixes=("_drop", ""))
+    chars = split_names(characteristics)
+    nest_col = nest or None
+    if not product:
+        if df.duplicated([S.PERIOD, S.COMPANY]).any():
+            df = aggregate_companies(df)
+        logs = [S.MARKETING_SPEND] if S.MARKETING_SPEND in df.columns else []
+        model = LogitDemand(
+            price="log",
+            characteristics=chars,
+            log_characteristics=logs,
+            fixed_effects=[S.COMPANY],
+            nest=nest_col,
+        )
+        return model.fit(df.dropna(subset=[S.PRICE, S.SHARE, *logs]))
+    iv: Any
+    if instruments == "none":
+        iv = None
+    elif instruments == "auto":
+        iv = "blp" if chars else None
+    else:
+        iv = split_names(instruments)
+    model = LogitDemand(
+        col_product=product,
+        characteristics=chars,
+        instruments=iv,
+        col_firm=S.COMPANY,
+        nest=nest_col,
+    )
+    return model.fit(df)
+
+
+def latest_units(market: Any, *, sales_is: str = "revenue", product: str = "") -> pd.Series:
+    """Units per product in the last period (sales / price when sales is revenue)."""
+    col = product or S.COMPANY
+    df = as_frame(market, [S.PERIOD, col, S.SALES, S.PRICE])
+    last = df[df[S.PERIOD] == df[S.PERIOD].max()]
+    units = last[S.SALES] / (last[S.PRICE] if sales_is == "revenue" else 1.0)
+    return pd.Series(units.to_numpy(), index=last[col].astype(str).to_numpy())
+
+
+def competitor_events(
+    market: Any,
+    moves: pd.DataFrame,
+    company: str,
+    *,
+    top: int = 3,
+    window: int = 3,
+    min_share: float = 0.02,
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Event studies of the ``top`` strongest competitor moves in price (else any metric).
+
+    Only competitors holding at least ``min_share`` of sales on average are considered (a
+    fringe firm's "price move" is mostly a change in its product mix). Each move is followed
+    by the mover's share (sales share when there is no share column) over ``window`` periods
+    before and after.
+
+    Returns:
+        The moves with before/after/change/lo/hi of the share, and one finding per move.
+    """
+    df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
+    if S.SHARE not in df.columns:
+        sh = market_shares(df)
+        df = df.merge(sh[[S.PERIOD, S.COMPANY, S.SHARE]], on=[S.PERIOD, S.COMPANY])
+    sales = market_shares(df).groupby(S.COMPANY)[S.SHARE].mean()
+    big = set(sales[sales >= min_share].index.astype(str))
+    theirs = moves[(moves[S.COMPANY] != company) & moves[S.COMPANY].astype(str).isin(big)]
+    priced = theirs[theirs["metric"] == S.PRICE]
+    chosen = (priced if len(priced) else theirs).head(top)
+    rows, found = [], []
+    for mv in chosen.to_dict("records"):
+        ev = event_study(df, mv[S.COMPANY], mv[S.PERIOD], metric=S.SHARE, window=window)
+        rows.append(mv | {f"share_{k}": ev[k] for k in ("before", "after", "change", "lo", "hi")})
+        found.append(move_finding(mv, ev))
+    return pd.DataFrame(rows), found
+
+
+def positioning_frame(
+    market: Any, company: str, *, characteristics: str | list[str] = "", periods: int = 12
+) -> tuple[pd.DataFrame, list[str]]:
+    """Rows and features for :func:`positioning_map` over the last ``periods`` periods.
+
+    Product characteristics (with price) when given; else price against share and, when
+    the columns exist, sales per user and sales per unit of marketing spend.
+    """
+    df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES]).copy()
+    last = np.sort(df[S.PERIOD].unique())[-periods:]
+    df = df[df[S.PERIOD].isin(last)]
+    feats = [c for c in [S.PRICE, *split_names(characteristics)] if c in df.columns]
+    if len(feats) < 2:
+        df[S.SHARE] = df[S.SALES] / df.groupby(S.PERIOD)[S.SALES].transform("sum")
+        feats = [c for c in (S.PRICE,) if c in df.columns] + [S.SHARE]
+        if S.USERS in df.columns:
+            df["sales_per_user"] = df[S.SALES] / df[S.USERS]
+            feats.append("sales_per_user")
+        if S.MARKETING_SPEND in df.columns:
+            df["sales_per_spend"] = df[S.SALES] / df[S.MARKETING_SPEND]
+            feats.append("sales_per_spend")
+    return df, feats
+
+
+def company_elasticity(demand: LogitDemand, company: str, *, periods: int = 12) -> dict[str, float]:
+    """Our own-price elasticity from the demand model: the mean over our products in the last
+    ``periods`` periods, with its delta-method standard error (linear in the price
+    coefficient) and our mean share."""
+    e = demand.elasticities().assign(firm=demand.data_["firm"].astype(str).to_numpy())
+    recent = np.sort(e["period"].unique())[-periods:]
+    mine = e[(e["firm"] == company) & e["period"].isin(recent)]
+    if mine.empty:
+        raise ChapterError(f"company {company!r} has no rows in the demand model's data")
+    value = float(mine["own_elasticity"].mean())
+    se = abs(value / demand.alpha_) * demand.alpha_se_ if demand.alpha_ else float("nan")
+    share = float(mine.groupby("period")["share"].sum().mean())
+    return {"elasticity": value, "se": se, "share": share}
+
+
+def cross_exposure(demand: LogitDemand, company: str, period: Any = None) -> pd.Series:
+    """Per competitor firm: % of our total share lost when it cuts all its prices by 1%."""
+    mat = demand.elasticity_matrix(period)
+    d = demand.data_
+    period = d["period"].max() if period is None else period
+    rows = d[d["period"] == period]
+    firm = rows["firm"].astype(str).to_numpy()
+    share = rows["share"].to_numpy()
+    ours = firm == company
+    weights = share[ours] / share[ours].sum()
+    effect = weights @ mat.to_numpy()[ours]  # d ln S_us / d ln p_k for every product k
+    out = pd.Series(effect).groupby(firm).sum().drop(index=company, errors="ignore")
+    return out.sort_values(ascending=False).rename("cross_elasticity")
+
+
+def spend_response(demand: LogitDemand, company: str) -> dict[str, float] | None:
+    """Elasticity of our units to our marketing spend from the logit, ``gamma (1 - s)``, with
+    the marginal sales per unit of spend at the last period (None without a spend term)."""
+    name = f"log({S.MARKETING_SPEND})"
+    if name not in demand.coef_.index:
+        return None
+    d = demand.data_
+    last = d[(d["period"] == d["period"].max()) & (d["firm"].astype(str) == company)]
+    share = float(last["share"].sum())
+    gamma, se = float(demand.coef_[name]), float(demand.se_[name])
+    spend = float(last[f"x:{S.MARKETING_SPEND}"].sum())
+    return {
+        "gamma": gamma,
+        "gamma_se": se,
+        "elasticity": gamma * (1 - share),
+        "share": share,
+        "spend": spend,
+    }
+
+
+def loglog_check(
+    market: Any, company: str, *, sales_is: str = "revenue"
+) -> LogLogElasticity | None:
+    """A log-log regression of our units on our price with market size, rivals' price and (if
+    present) spend as controls; None when the table has several rows per company and period."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
+    if S.PRICE not in df.columns or df.duplicated([S.PERIOD, S.COMPANY]).any():
+        return None
+    panel = company_panel(df, company, sales_is="units" if sales_is == "units" else "revenue")
+    logs = ["market_units", "rival_price"]
+    logs += [S.MARKETING_SPEND] if S.MARKETING_SPEND in panel.columns else []
+    return LogLogElasticity(col_quantity="units", log_controls=logs).fit(panel, table="market")
+
+
+def standard_scenarios(
+    demand: LogitDemand, company: str, rival: str | None, *, n_draws: int = 500, seed: int = 0
+) -> dict[str, pd.DataFrame]:
+    """Our price -5% / +5%, our spend +10% (when modelled) and a 10% price cut by ``rival``,
+    summed per firm, each with a band."""
+    plans: dict[str, dict[str, dict[str, float]]] = {
+        "our price -5%": {company: {demand.col_price: -0.05}},
+        "our price +5%": {company: {demand.col_price: 0.05}},
+    }
+    if S.MARKETING_SPEND in demand.log_characteristics:
+        plans["our spend +10%"] = {company: {S.MARKETING_SPEND: 0.10}}
+    if rival:
+        plans[f"{rival} price -10%"] = {rival: {demand.col_price: -0.10}}
+    return {
+        name: simulate(demand, ch, n_draws=n_draws, seed=seed, by="firm")
+        for name, ch in plans.items()
+    }
+
+
+def fit_spend_response(
+    market: Any, *, season: int = 12, n_boot: int = 200, seed: int = 0
+) -> SpendResponse | None:
+    """Adstock + saturation curves of each company's sales on its marketing spend, with its
+    own price and the market's total sales as controls; None without a spend column or with
+    several rows per company and period."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES]).copy()
+    if S.MARKETING_SPEND not in df.columns or df.duplicated([S.PERIOD, S.COMPANY]).any():
+        return None
+    df["market_sales"] = df.groupby(S.PERIOD)[S.SALES].transform("sum")
+    controls = [S.PRICE, "market_sales"] if S.PRICE in df.columns else ["market_sales"]
+    model = SpendResponse(season=season, controls=controls, n_boot=n_boot, seed=seed)
+    return model.fit(df)
+
+
+def aggregate_companies(frame: pd.DataFrame) -> pd.DataFrame:
+    """One row per company and period: shares, sales, users and spend summed, price the
+    share-weighted mean (for product-level tables analysed at company level)."""
+    df = frame.copy()
+    w = df[S.SHARE] if S.SHARE in df.columns else df[S.SALES]
+    df["_w"] = w
+    df["_wp"] = w * df[S.PRICE]
+    sums = [c for c in (S.SALES, S.SHARE, S.USERS, S.MARKETING_SPEND, "_w", "_wp") if c in df]
+    out = df.groupby([S.PERIOD, S.COMPANY], as_index=False)[sums].sum(min_count=1)
+    out[S.PRICE] = out["_wp"] / out["_w"]
+    return out.drop(columns=["_w", "_wp"])
+
+
+def price_identified(own: dict[str, float]) -> bool:
+    """Whether our own-price elasticity (from :func:`company_elasticity`) is significantly
+    negative, i.e. the demand model found a downward-sloping price response."""
+    return bool(own["elasticity"] + 1.96 * own["se"] < 0)

@@ -1,0 +1,307 @@
+"""Plain-language findings of the market chapter, each with the numbers behind it.
+
+Every function takes results computed elsewhere in :mod:`opsai.market` and returns a
+:class:`Finding` (sentence, severity, evidence) that the notebook records; :func:`strategy`
+combines them into the positioning recommendation (where we win, where we are exposed, which
+move pays best), each sentence naming its evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from opsai.data import schema as S
+
+__all__ = [
+    "Finding",
+    "best_move",
+    "concentration_finding",
+    "elasticity_finding",
+    "growth_finding",
+    "marginal_return_finding",
+    "move_finding",
+    "share_finding",
+    "spend_finding",
+    "strategy",
+]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A plain-language sentence, its severity and the numbers behind it."""
+
+    text: str
+    severity: str = "info"
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def _label(period: Any) -> str:
+    if isinstance(period, pd.Timestamp | np.datetime64):
+        return str(pd.Timestamp(period).strftime("%Y-%m"))
+    return str(period)
+
+
+def share_finding(changes: pd.DataFrame, company: str, *, col_company: str = S.COMPANY) -> Finding:
+    """Our share now, its change, and who gained most (from :func:`share_changes`)."""
+    row = changes.set_index(col_company).loc[company]
+    top = changes.iloc[0]
+    a = changes.attrs
+    w = int(a.get("window", 1))
+    span = f"over the {w} periods to" if w > 1 else "in"
+    text = (
+        f"{company} holds {row['share_now']:.1%} of the market {span} "
+        f"{_label(a.get('period_now'))}, {row['change_pp']:+.1f} pp on the {w if w > 1 else ''}"
+        f"{' periods to ' if w > 1 else 'period '}{_label(a.get('period_before'))} "
+        f"({row['share_before']:.1%}); the largest gain is {top[col_company]}'s "
+        f"({top['change_pp']:+.1f} pp)."
+    )
+    severity = "high" if row["change_pp"] <= -2 else "medium" if row["change_pp"] < 0 else "info"
+    return Finding(
+        text,
+        severity,
+        {
+            "share_now": float(row["share_now"]),
+            "change_pp": float(row["change_pp"]),
+            "top_gainer": str(top[col_company]),
+            "top_gain_pp": float(top["change_pp"]),
+        },
+    )
+
+
+def concentration_finding(conc: pd.DataFrame) -> Finding:
+    """Latest HHI with the US merger-guideline reading (1,500 / 2,500 thresholds, 2010)."""
+    last, first = conc.iloc[-1], conc.iloc[0]
+    hhi = float(last["hhi"])
+    level = "unconcentrated" if hhi < 1500 else "moderately" if hhi <= 2500 else "highly"
+    level = level if level == "unconcentrated" else f"{level} concentrated"
+    text = (
+        f"The market is {level}: HHI {hhi:,.0f} (as if {last['equivalent_companies']:.1f} "
+        f"equal-sized companies; {first['hhi']:,.0f} at the start), the largest company holds "
+        f"{last['top1']:.1%} and the top three {last['top3']:.1%}."
+    )
+    return Finding(text, "info", {"hhi": hhi, "hhi_start": float(first["hhi"])})
+
+
+def growth_finding(decomp: pd.DataFrame) -> Finding:
+    """How much of our sales growth came from the market vs share (:func:`growth_decomposition`)."""
+    v = decomp.set_index("component")["value"]
+    a = decomp.attrs
+    total = float(v["total"])
+    frac = float(v["market_growth"] / total) if total else float("nan")
+    text = (
+        f"{a['company']}'s sales changed by {total:+,.0f} between {_label(a['period_before'])} "
+        f"and {_label(a['period_now'])}: {v['market_growth']:+,.0f} from market growth "
+        f"(market {a['market_before']:,.0f} -> {a['market_now']:,.0f}), "
+        f"{v['share_change']:+,.0f} from share ({a['share_before']:.1%} -> {a['share_now']:.1%}) "
+        f"and {v['interaction']:+,.0f} from both."
+    )
+    severity = "medium" if v["share_change"] < 0 < total else "info"
+    return Finding(text, severity, {"total": total, "market_fraction": frac})
+
+
+def move_finding(move: Mapping[str, Any], event: Mapping[str, Any]) -> Finding:
+    """A competitor's move (a row of :func:`detect_moves`) and its :func:`event_study`."""
+    verb = "cut" if move["change"] < 0 else "raised"
+    text = (
+        f"{event['company']} {verb} its {move['metric']} by {abs(move['change']):.0%} in "
+        f"{_label(event['event'])}; its {event['metric']} went from {event['before']:.3g} to "
+        f"{event['after']:.3g} over the next {event['n_after']} periods "
+        f"({event['change']:+.3g}, 95% interval {event['lo']:+.3g} to {event['hi']:+.3g})."
+    )
+    significant = event["lo"] > 0 or event["hi"] < 0
+    return Finding(
+        text,
+        "high" if significant else "low",
+        {k: event[k] for k in ("before", "after", "change", "lo", "hi")}
+        | {"company": str(event["company"]), "period": _label(event["event"])},
+    )
+
+
+def elasticity_finding(elasticity: float, se: float, *, company: str, share: float) -> Finding:
+    """Our own-price elasticity with the plain-language reading of a 10% price cut.
+
+    An elasticity whose 95% interval reaches zero or above is reported as not identified
+    (prices moving with unobserved demand shocks make demand look flat or upward-sloping).
+    """
+    if elasticity + 1.96 * se >= 0:
+        text = (
+            f"The demand model finds no downward-sloping price response for {company} "
+            f"(elasticity {elasticity:.2f} ± {1.96 * se:.2f}, 95%): prices here probably move "
+            "with demand shocks. Give the model product rows and instruments (PRODUCT, "
+            "CHARACTERISTICS, INSTRUMENTS) before acting on price; the price scenarios below "
+            "are not reliable."
+        )
+        return Finding(text, "high", {"elasticity": elasticity, "se": se, "identified": False})
+    units = (0.9**elasticity) - 1
+    revenue = 0.9 * (1 + units) - 1
+    text = (
+        f"{company}'s own-price elasticity is {elasticity:.2f} (± {1.96 * se:.2f}, 95%): a 10% "
+        f"price cut raises units by about {units:.0%} and revenue by {revenue:+.0%} at a "
+        f"{share:.1%} share; demand is {'elastic' if elasticity < -1 else 'inelastic'}."
+    )
+    return Finding(text, "info", {"elasticity": elasticity, "se": se, "units_10pct_cut": units})
+
+
+def best_move(
+    scenarios: Mapping[str, pd.DataFrame], company: str, *, margin: float | None = None
+) -> tuple[str, pd.DataFrame]:
+    """The scenario with the largest expected revenue (or gross profit) change for us.
+
+    Args:
+        scenarios: name -> :func:`~opsai.market.scenario.simulate` table.
+        margin: gross margin on price; when given, profit change replaces revenue change
+            (profit = units x (price - (1 - margin) x old price)).
+
+    Returns:
+        The best name and a table of every scenario's effect on us.
+    """
+    rows = []
+    for name, t in scenarios.items():
+        r = t[t["product"].astype(str) == company].iloc[0]
+        row = {
+            "scenario": name,
+            "share": r["share"],
+            "share_new": r["share_new"],
+            "units_change": r["units_change"],
+            "revenue_change": r["revenue_change"],
+            "revenue_change_lo": r.get("revenue_change_lo", np.nan),
+            "revenue_change_hi": r.get("revenue_change_hi", np.nan),
+        }
+        if margin is not None:
+            cost = (1 - margin) * r["price"]
+            old = r["price"] - cost
+            row["profit_change"] = (1 + r["units_change"]) * (r["price_new"] - cost) / old - 1
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    key = "profit_change" if margin is not None else "revenue_change"
+    return str(table.loc[table[key].idxmax(), "scenario"]), table
+
+
+def strategy(
+    sw: pd.DataFrame,
+    moves: pd.DataFrame,
+    cross: pd.Series,
+    moves_table: pd.DataFrame,
+    best: str,
+    *,
+    company: str,
+    price_identified: bool = True,
+) -> list[Finding]:
+    """The positioning recommendation, one finding per claim.
+
+    Args:
+        sw: :func:`strengths_weaknesses` table.
+        moves: the scenario effects from :func:`best_move`.
+        cross: elasticity of our share to each competitor's price (a column of
+            :meth:`LogitDemand.elasticity_matrix`, our row), competitor-indexed.
+        moves_table: :func:`detect_moves` output (competitor moves).
+        best: the best scenario's name.
+        price_identified: False when the price response is not identified (see
+            :func:`elasticity_finding`): no exposure or move is then claimed.
+    """
+    out: list[Finding] = []
+    wins = sw[sw["verdict"] == "strength"]
+    lags = sw[sw["verdict"] == "weakness"]
+    if len(wins):
+        parts = [
+            f"{r.metric} {r.value:.3g} (rank {r.rank} of {r.companies})" for r in wins.itertuples()
+        ]
+        out.append(
+            Finding(
+                f"Where {company} wins: {'; '.join(parts)}.",
+                "info",
+                {"metrics": wins["metric"].tolist()},
+            )
+        )
+    if len(lags):
+        parts = [
+            f"{r.metric} {r.value:.3g} vs {r.best_value:.3g} at {r.best_company} (rank {r.rank})"
+            for r in lags.itertuples()
+        ]
+        out.append(
+            Finding(
+                f"Where {company} lags: {'; '.join(parts)}.",
+                "medium",
+                {"metrics": lags["metric"].tolist()},
+            )
+        )
+    if not price_identified:
+        out.append(
+            Finding(
+                f"No price move is recommended for {company}: the price response is not "
+                "identified in this data (see the elasticity finding).",
+                "high",
+                {"identified": False},
+            )
+        )
+        return out
+    rivals = cross.drop(index=company, errors="ignore").sort_values(ascending=False)
+    if len(rivals):
+        top = str(rivals.index[0])
+        recent = moves_table[(moves_table[S.COMPANY] == top) & (moves_table["metric"] == S.PRICE)]
+        extra = (
+            f"; it already moved its price in {_label(recent.iloc[0][S.PERIOD])}"
+            if len(recent)
+            else ""
+        )
+        out.append(
+            Finding(
+                f"{company} is most exposed to {top}: each 1% cut in {top}'s price costs us "
+                f"{rivals.iloc[0]:.2f}% of our share{extra}.",
+                "high" if len(recent) else "medium",
+                {"competitor": top, "cross_elasticity": float(rivals.iloc[0])},
+            )
+        )
+    b = moves.set_index("scenario").loc[best]
+    band = ""
+    if np.isfinite(b["revenue_change_lo"]):
+        band = f" (90% band {b['revenue_change_lo']:+.1%} to {b['revenue_change_hi']:+.1%})"
+    out.append(
+        Finding(
+            f"Best expected move of those tried: {best}, revenue {b['revenue_change']:+.1%}{band}, "
+            f"share {b['share']:.1%} -> {b['share_new']:.1%}, competitors' prices held.",
+            "medium",
+            {"scenario": best, "revenue_change": float(b["revenue_change"])},
+        )
+    )
+    return out
+
+
+def spend_finding(response: Mapping[str, float], company: str) -> Finding:
+    """Our units' response to marketing spend (from :func:`~opsai.market.chapter.spend_response`)."""
+    e = response["elasticity"]
+    lo = (response["gamma"] - 1.96 * response["gamma_se"]) * (1 - response["share"])
+    hi = (response["gamma"] + 1.96 * response["gamma_se"]) * (1 - response["share"])
+    text = (
+        f"Marketing spend moves {company}'s units with an elasticity of {e:.2f} (95% "
+        f"{lo:.2f} to {hi:.2f}): 10% more spend ({0.1 * response['spend']:,.0f} a period) "
+        f"brings about {(1.1**e - 1):.1%} more units, with diminishing returns (log response)."
+    )
+    return Finding(text, "info", {"elasticity": e, "lo": lo, "hi": hi})
+
+
+def marginal_return_finding(table: pd.DataFrame, company: str, *, decay: float) -> Finding:
+    """Our marginal return on spend (a :meth:`SpendResponse.marginal_return` table)."""
+    t = table.set_index("group")
+    r = t.loc[company]
+    rank = int(t["marginal_return"].rank(ascending=False)[company])
+    text = (
+        f"At {company}'s current spend ({r['spend']:,.0f} a period) one more unit of spend "
+        f"brings about {r['marginal_return']:,.2f} of sales (90% band {r['lo']:,.2f} to "
+        f"{r['hi']:,.2f}; rank {rank} of {len(t)} companies; carry-over {decay:.0%} a period)."
+    )
+    severity = "medium" if r["hi"] < 1 else "info"
+    return Finding(
+        text,
+        severity,
+        {
+            "marginal_return": float(r["marginal_return"]),
+            "lo": float(r["lo"]),
+            "hi": float(r["hi"]),
+        },
+    )

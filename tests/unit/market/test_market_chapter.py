@@ -1,0 +1,143 @@
+"""The chapter glue and findings on synthetic data and on the demo's planted truths."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from opsai import market as mk
+from opsai.data import schema as S
+from opsai.errors import ChapterError
+from opsai.market import chapter as ch
+from opsai.market import findings as fd
+
+pytestmark = pytest.mark.unit
+NOTEBOOK = Path(__file__).resolve().parents[3] / "notebooks" / "06_market_competition.ipynb"
+
+
+def test_resolve_company(logit_market) -> None:  # type: ignore[no-untyped-def]
+    m = logit_market()
+    assert ch.resolve_company(m, "co3") == "co3"
+    assert ch.resolve_company(m, "", fallback="co1") == "co1"
+    last = m[m[S.PERIOD] == m[S.PERIOD].max()]
+    assert (
+        ch.resolve_company(m, "", fallback="nobody") == last.loc[last[S.SALES].idxmax(), S.COMPANY]
+    )
+    with pytest.raises(ChapterError, match="COMPANY='zz'"):
+        ch.resolve_company(m, "zz")
+
+
+def test_chapter_chain_on_a_synthetic_market(logit_market) -> None:  # type: ignore[no-untyped-def]
+    m = logit_market(seed=2)
+    demand = ch.fit_demand(m)
+    assert demand.alpha_ == pytest.approx(-2.0, abs=0.1)
+    own = ch.company_elasticity(demand, "co0")
+    assert own["elasticity"] == pytest.approx(-2.0 * (1 - own["share"]), rel=0.05)
+    cross = ch.cross_exposure(demand, "co0")
+    assert "co0" not in cross.index and (cross > 0).all()
+    mat = demand.elasticity_matrix()
+    assert cross["co4"] == pytest.approx(mat.loc["co0", "co4"])
+    spend = ch.spend_response(demand, "co0")
+    assert spend is not None and spend["gamma"] == pytest.approx(0.25, abs=0.05)
+    scen = ch.standard_scenarios(demand, "co0", "co4", n_draws=50, seed=0)
+    assert set(scen) == {"our price -5%", "our price +5%", "our spend +10%", "co4 price -10%"}
+    best, effects = fd.best_move(scen, "co0")
+    assert best == effects.loc[effects["revenue_change"].idxmax(), "scenario"]
+    moves = mk.detect_moves(m)
+    events, found = ch.competitor_events(m, moves, "co0")
+    assert events.iloc[0][S.COMPANY] == "co2" and events.iloc[0]["share_change"] > 0
+    assert "co2 cut its price" in found[0].text and found[0].severity == "high"
+    sw = mk.strengths_weaknesses(m, "co0")
+    claims = fd.strategy(sw, effects, cross, moves, best, company="co0")
+    assert claims[-1].text.startswith(f"Best expected move of those tried: {best}")
+    assert ch.loglog_check(m, "co0") is not None
+
+
+def test_product_rows_without_a_product_column_are_summed(logit_market) -> None:  # type: ignore[no-untyped-def]
+    m = logit_market(noise=0.0)
+    halves = pd.concat([m.assign(**{S.SHARE: m[S.SHARE] / 2, S.SALES: m[S.SALES] / 2})] * 2)
+    agg = ch.aggregate_companies(halves)
+    assert len(agg) == len(m)
+    assert agg[S.PRICE].to_numpy() == pytest.approx(
+        m.sort_values([S.PERIOD, S.COMPANY])[S.PRICE].to_numpy()
+    )
+    assert ch.fit_demand(halves).alpha_ == pytest.approx(-2.0, abs=1e-8)
+    assert ch.split_names(" a, b ,,c") == ["a", "b", "c"]
+
+
+def test_findings_read_the_numbers() -> None:
+    conc = pd.DataFrame(
+        {
+            "hhi": [3000.0, 1800.0],
+            "equivalent_companies": [3.33, 5.56],
+            "top1": [0.4, 0.3],
+            "top3": [0.9, 0.7],
+        }
+    )
+    f = fd.concentration_finding(conc)
+    assert f.text.startswith("The market is moderately concentrated: HHI 1,800")
+    e = fd.elasticity_finding(-2.0, 0.1, company="us", share=0.2)
+    assert "a 10% price cut raises units by about 23%" in e.text
+
+
+def test_demo_planted_competitor_cut_and_elasticity(tmp_path: Path) -> None:
+    demo = pytest.importorskip("opsai.data.demo")
+    folder = demo.make_demo(tmp_path / "demo", scale="tiny", seed=0)
+    truth = demo.load_ground_truth(folder)
+    market = pd.read_csv(folder / "market.csv", parse_dates=[S.PERIOD])
+    moves = mk.detect_moves(market)
+    events, _ = ch.competitor_events(market, moves, "Northwind Goods")
+    cut = truth["competitor_price_cut"]
+    top = events.iloc[0]
+    assert top[S.COMPANY] == cut["company"]
+    assert top[S.PERIOD].strftime("%Y-%m") == cut["month"]
+    assert top["share_before"] == pytest.approx(cut["share_before_3m"], abs=5e-4)
+    assert top["share_after"] == pytest.approx(cut["share_after_3m"], abs=5e-4)
+    own = ch.company_elasticity(ch.fit_demand(market), "Northwind Goods")
+    planted = truth["own_price_elasticity"]
+    assert own["elasticity"] == pytest.approx(planted["value"], abs=planted["tolerance"] / 4)
+
+
+def test_notebook_follows_the_template() -> None:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    assert nb.metadata["opsai"]["requires"] == ["market"]
+    params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(params) == 1
+    for name in ("CONFIG", "OUTPUT_DIR", "SEED", "FAST"):
+        assert f"\n{name}: " in "\n" + params[0].source
+    for c in nb.cells:
+        if c.cell_type == "code":
+            assert not c.get("outputs") and c.get("execution_count") is None
+            assert "def " not in c.source and "class " not in c.source
+            assert len(c.source.splitlines()) <= 15
+    text = "\n".join(c.source for c in nb.cells)
+    for key in (
+        "share.latest",
+        "share.change_12m",
+        "hhi.latest",
+        "elasticity.own_price",
+        '"competitor_moves"',
+        '"scenario"',
+    ):
+        assert key in text
+
+
+def test_upward_sloping_demand_is_flagged_not_acted_on() -> None:
+    f = fd.elasticity_finding(0.45, 0.26, company="us", share=0.04)
+    assert f.severity == "high" and "no downward-sloping" in f.text
+    assert ch.price_identified({"elasticity": -1.5, "se": 0.1})
+    assert not ch.price_identified({"elasticity": -0.1, "se": 0.1})
+    sw = pd.DataFrame(columns=["metric", "value", "verdict", "rank", "companies"])
+    claims = fd.strategy(
+        sw,
+        pd.DataFrame(),
+        pd.Series(dtype=float),
+        pd.DataFrame(),
+        "x",
+        company="us",
+        price_identified=False,
+    )
+    assert claims[-1].text.startswith("No price move is recommended")

@@ -1,0 +1,67 @@
+"""Price index, positioning map and the strengths/weaknesses table."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.data import schema as S
+from opsai.errors import OpsaiError
+from opsai.market import positioning_map, price_index, strengths_weaknesses
+
+pytestmark = pytest.mark.unit
+
+
+def test_price_index(three_firms: pd.DataFrame) -> None:
+    pi = price_index(three_firms, "a").set_index([S.PERIOD, "competitor"])["index"]
+    assert pi[(1, "b")] == pytest.approx(100 * 10 / 12)
+    assert pi[(1, "c")] == pytest.approx(100 * 10 / 8)
+    avg = (50 * 10 + 30 * 12 + 20 * 8) / 100  # sales-weighted
+    assert pi[(1, "(market)")] == pytest.approx(100 * 10 / avg)
+    plain = price_index(three_firms, "a", col_weight=None).set_index([S.PERIOD, "competitor"])
+    assert plain.loc[(1, "(market)"), "index"] == pytest.approx(100 * 10 / 10)
+    with pytest.raises(OpsaiError, match="'z'"):
+        price_index(three_firms, "z")
+
+
+def test_positioning_map_raw_and_pca() -> None:
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(
+        {
+            S.COMPANY: np.repeat(list("abcde"), 3),
+            S.PRICE: rng.uniform(10, 50, 15),
+            "quality": rng.uniform(0, 1, 15),
+            "speed": rng.uniform(0, 1, 15),
+        }
+    )
+    raw = positioning_map(df, [S.PRICE, "quality"], highlight=["a"])
+    means = df.groupby(S.COMPANY)[[S.PRICE, "quality"]].mean()
+    assert raw["x"].to_numpy() == pytest.approx(means[S.PRICE].to_numpy())
+    assert raw["highlight"].tolist() == [True, False, False, False, False]
+    pca = positioning_map(df, [S.PRICE, "quality", "speed"])
+    assert pca.attrs["axes"] == ["PC1", "PC2"]
+    assert 0 < pca.attrs["explained"].sum() <= 1
+    assert pca["x"].mean() == pytest.approx(0, abs=1e-12)
+    assert (pca.attrs["loadings"].abs().idxmax() == pca.attrs["loadings"].idxmax()).all()
+    with pytest.raises(OpsaiError, match="at least two"):
+        positioning_map(df, [S.PRICE])
+
+
+def test_strengths_weaknesses(logit_market) -> None:  # type: ignore[no-untyped-def]
+    m = logit_market()
+    sw = strengths_weaknesses(m, "co5").set_index("metric")
+    assert sw.loc["sales_share", "verdict"] == "strength"  # co5 has the best quality
+    shares = m.assign(s=m[S.SALES] / m.groupby(S.PERIOD)[S.SALES].transform("sum"))
+    recent = shares[shares[S.PERIOD] >= 12].groupby(S.COMPANY)["s"].mean()
+    assert sw.loc["sales_share", "value"] == pytest.approx(recent["co5"])
+    assert sw.loc["sales_share", "rank"] == int(recent.rank(ascending=False)["co5"])
+    assert sw.loc["price_vs_market", "verdict"] == "position"
+    assert set(sw.index) >= {
+        "sales_share_change_pp",
+        "sales_growth",
+        "sales_per_user",
+        "sales_per_spend",
+    }
+    weakest = strengths_weaknesses(m, recent.idxmin()).set_index("metric")
+    assert weakest.loc["sales_share", "verdict"] == "weakness"

@@ -1,0 +1,104 @@
+"""Change points, competitor moves, event studies, decomposition and trend forecasts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.data import schema as S
+from opsai.errors import OpsaiError
+from opsai.market import change_points, decompose, detect_moves, event_study, trend_forecast
+
+pytestmark = pytest.mark.unit
+
+
+def test_change_point_found_at_the_planted_index() -> None:
+    exact = 0
+    for seed in range(50):
+        rng = np.random.default_rng(seed)
+        y = np.r_[np.zeros(15), np.full(9, -0.2)] + rng.normal(0, 0.03, 24)
+        found = change_points(y)
+        assert 15 in found  # a step of 6.7 noise s.d. is always found at the right index
+        exact += found == [15]
+    assert exact >= 45  # and rarely with a spurious companion (measured: 47 of 50)
+
+
+def test_two_change_points() -> None:
+    rng = np.random.default_rng(0)
+    y = np.r_[np.zeros(20), np.ones(20), np.full(20, -1.0)] + rng.normal(0, 0.2, 60)
+    assert change_points(y) == [20, 40]
+
+
+def test_no_change_in_pure_noise() -> None:
+    found = sum(bool(change_points(np.random.default_rng(s).normal(size=24))) for s in range(100))
+    assert found <= 8  # false-alarm rate of the default penalty is about 3% at n = 24
+
+
+def test_change_points_rejects_missing_values() -> None:
+    with pytest.raises(OpsaiError, match="missing"):
+        change_points([1.0, np.nan, 2.0])
+
+
+def test_detect_moves_finds_the_price_cut_and_share_gain(logit_market) -> None:  # type: ignore[no-untyped-def]
+    moves = detect_moves(logit_market(seed=1))
+    price = moves[moves["metric"] == S.PRICE].iloc[0]
+    assert (price[S.COMPANY], price[S.PERIOD], price["index"]) == ("co2", 15, 15)
+    assert price["change"] == pytest.approx(-0.18, abs=0.03)
+    share = moves[(moves["metric"] == S.SHARE) & (moves[S.COMPANY] == "co2")].iloc[0]
+    assert share[S.PERIOD] == 15 and share["change"] > 0.2
+    assert moves["t"].abs().is_monotonic_decreasing
+
+
+def test_detect_moves_quiet_market(logit_market) -> None:  # type: ignore[no-untyped-def]
+    moves = detect_moves(logit_market(cut_company=None), metrics=[S.PRICE], min_change=0.05)
+    assert moves[moves[S.COMPANY] != "co0"].empty  # only 'us' has big promotional swings
+
+
+def test_event_study_exact_numbers() -> None:
+    df = pd.DataFrame(
+        {
+            S.PERIOD: np.arange(6),
+            S.COMPANY: "a",
+            S.SHARE: [0.10, 0.11, 0.12, 0.20, 0.21, 0.22],
+        }
+    )
+    ev = event_study(df, "a", 3, window=3)
+    assert ev["before"] == pytest.approx(0.11)
+    assert ev["after"] == pytest.approx(0.21)
+    assert ev["change"] == pytest.approx(0.10)
+    # Welch: both variances 1e-4, se = sqrt(2e-4 / 3), dof = 4
+    from scipy import stats
+
+    half = stats.t.ppf(0.975, 4) * np.sqrt(2e-4 / 3)
+    assert (ev["lo"], ev["hi"]) == pytest.approx((0.10 - half, 0.10 + half))
+    with pytest.raises(OpsaiError, match="event"):
+        event_study(df, "a", 0)
+
+
+def test_decompose_recovers_a_planted_season() -> None:
+    t = np.arange(48)
+    season = np.tile([5, -3, 0, 2, -4, 0, 1, 0, -1, 0, 3, -3], 4).astype(float)
+    y = pd.Series(100 + 0.5 * t + season)
+    d = decompose(y)
+    assert d["seasonal"].to_numpy() == pytest.approx(season, abs=1e-9)
+    assert d["trend"].iloc[6:42].to_numpy() == pytest.approx(100 + 0.5 * t[6:42])
+    assert d["resid"].iloc[6:42].abs().max() < 1e-9
+    m = decompose(pd.Series(np.exp(0.01 * t) * (1 + season / 100)), model="multiplicative")
+    assert m["seasonal"].mean() == pytest.approx(1.0)
+    with pytest.raises(OpsaiError, match="at least 24"):
+        decompose(y.iloc[:20])
+
+
+def test_trend_forecast_extrapolates_and_brackets() -> None:
+    t = np.arange(36)
+    season = np.tile(np.linspace(-0.1, 0.1, 12), 3)
+    y = pd.Series(np.exp(5 + 0.02 * t + season))
+    f = trend_forecast(y, horizon=6)
+    expect = np.exp(5 + 0.02 * np.arange(36, 42) + season[:6])
+    assert f["forecast"].to_numpy() == pytest.approx(expect, rel=1e-8)
+    noisy = y * np.exp(np.random.default_rng(0).normal(0, 0.02, 36))
+    g = trend_forecast(noisy, horizon=6, level=0.9)
+    assert (g["lo"] < g["forecast"]).all() and (g["forecast"] < g["hi"]).all()
+    share = trend_forecast(pd.Series(np.full(30, 0.2)), horizon=3, transform="logit", season=1)
+    assert share["forecast"].to_numpy() == pytest.approx([0.2] * 3)
