@@ -1,0 +1,89 @@
+"""Demand forecasting: series, forecasters, backtests, ensembles and reconciliation.
+
+Example:
+    >>> from opsai.forecast import build_series, Theta, AutoForecaster    # doctest: +SKIP
+    >>> hs = build_series(ws, freq="D")                                    # doctest: +SKIP
+    >>> auto = AutoForecaster([Theta(), SeasonalNaive()], h=28).fit(hs.df)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from opsai.forecast.backtest import (
+    CUTOFF,
+    cross_validation,
+    cutoffs,
+    evaluate,
+    leaderboard,
+    select_best,
+)
+from opsai.forecast.base import Forecaster, LocalForecaster, conformal_halfwidths, infer_freq
+from opsai.forecast.ensemble import AutoForecaster, Ensemble
+from opsai.forecast.intermittent import (
+    ADIDA,
+    TSB,
+    AutoPattern,
+    Croston,
+    adi_cv2,
+    demand_pattern,
+    demand_patterns,
+)
+from opsai.forecast.metrics import bias, coverage, mase, mase_scale, smape, wape
+from opsai.forecast.ml import GlobalGBM, GlobalModel
+from opsai.forecast.models import Naive, SeasonalNaive, Theta, WindowAverage
+from opsai.forecast.neural import GlobalMLP
+from opsai.forecast.reconcile import coherence_gap, reconcile
+from opsai.forecast.series import (
+    CATEGORY_PREFIX,
+    SEASON_LENGTH,
+    TOTAL_ID,
+    HierarchicalSeries,
+    aggregate_demand,
+    build_series,
+    fill_gaps,
+    hierarchy,
+)
+
+__all__ = [
+    "ADIDA",
+    "CATEGORY_PREFIX",
+    "CUTOFF",
+    "SEASON_LENGTH",
+    "TOTAL_ID",
+    "TSB",
+    "AutoForecaster",
+    "AutoPattern",
+    "Croston",
+    "Ensemble",
+    "Forecaster",
+    "GlobalGBM",
+    "GlobalMLP",
+    "GlobalModel",
+    "HierarchicalSeries",
+    "LocalForecaster",
+    "Naive",
+    "SeasonalNaive",
+    "Theta",
+    "WindowAverage",
+    "adi_cv2",
+    "aggregate_demand",
+    "bias",
+    "build_series",
+    "coherence_gap",
+    "conformal_halfwidths",
+    "coverage",
+    "cross_validation",
+    "cutoffs",
+    "demand_pattern",
+    "demand_patterns",
+    "evaluate",
+    "fill_gaps",
+    "hierarchy",
+    "infer_freq",
+    "leaderboard",
+    "mase",
+    "mase_scale",
+    "reconcile",
+    "select_best",
+    "smape",
+    "wape",
+]

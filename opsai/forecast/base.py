@@ -1,0 +1,264 @@
+"""The forecaster interface and conformal prediction intervals shared by every model.
+
+Every forecaster follows statsforecast's long format: ``fit(df)`` on ``[ITEM_ID, TIMESTAMP,
+QUANTITY]`` (+ exogenous columns), ``predict(h, level=[80, 95])`` returns the key columns, one
+column named by the model's alias and ``<alias>-lo-<level>`` / ``<alias>-hi-<level>``.
+
+Local models (one fit per series) derive from :class:`LocalForecaster` and implement
+``_fit_one``/``_predict_one``; their intervals are split-conformal on rolling-origin errors of
+the series itself (statsforecast's ``ConformalIntervals``, with origins one period apart so a
+short series still yields enough scores).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
+from opsai.errors import ConfigError, NotFittedError, SchemaError
+
+
+def infer_freq(ts: pd.Series) -> str:
+    """The pandas frequency of a long frame's period starts (``D``, ``W-MON``, ``MS``, ...)."""
+    u = pd.DatetimeIndex(np.sort(ts.unique()))
+    if len(u) < 3:
+        raise SchemaError(
+            f"forecast: cannot infer the frequency from {len(u)} distinct timestamps. Pass "
+            "freq= (e.g. 'D', 'W-MON', 'MS') or give longer series"
+        )
+    tail = u[-min(len(u), 60) :]
+    inferred = pd.DatetimeIndex(tail.to_numpy(), freq="infer").freq
+    if inferred is None:
+        step = pd.Series(u).diff().dropna().mode().iloc[0]
+        return str(pd.tseries.frequencies.to_offset(step).freqstr)
+    return str(inferred.freqstr)
+
+
+def interval_columns(alias: str, level: Sequence[int]) -> list[str]:
+    """``[alias-lo-80, alias-hi-80, alias-lo-95, ...]`` in statsforecast's naming."""
+    return [f"{alias}-{side}-{lv}" for lv in level for side in ("lo", "hi")]
+
+
+def check_level(level: Sequence[int] | None) -> list[int]:
+    if level is None:
+        return []
+    out = [int(v) for v in level]
+    bad = [v for v in out if not 0 < v < 100]
+    if bad:
+        raise ConfigError(
+            f"level must hold percentages in (0, 100), got {bad}. E.g. level=[80, 95]"
+        )
+    return sorted(out)
+
+
+class Forecaster:
+    """Base of every opsai forecaster; subclasses implement ``_fit``/``_predict``.
+
+    Attributes set by ``fit``: ``ids_`` (series ids in order), ``last_`` (the last timestamp per
+    id), ``freq_`` (pandas frequency), ``y_`` (id -> history as a float array).
+    """
+
+    alias: str | None = None
+    nonnegative: bool = True
+
+    @property
+    def name(self) -> str:
+        """The model's column name in predictions: its ``alias`` or its class name."""
+        return self.alias or type(self).__name__
+
+    # ---- public -----------------------------------------------------------------------
+    def fit(
+        self,
+        df: pd.DataFrame,
+        *,
+        freq: str | None = None,
+    ) -> Forecaster:
+        """Fit on a long frame ``[ITEM_ID, TIMESTAMP, QUANTITY]`` (+ exogenous columns).
+
+        Args:
+            df: one row per series and period, no gaps (see
+                :func:`opsai.forecast.series.fill_gaps`).
+            freq: pandas frequency of the periods; inferred when ``None``.
+
+        Returns:
+            self
+        """
+        df = _validate(df)
+        self.freq_ = freq or infer_freq(df[TIMESTAMP])
+        g = df.groupby(ITEM_ID, sort=False)
+        self.ids_ = list(g.groups)
+        self.y_ = {sid: part[QUANTITY].to_numpy(dtype=float) for sid, part in g}
+        self.last_ = g[TIMESTAMP].max()
+        self._fit(df)
+        return self
+
+    def predict(
+        self,
+        h: int,
+        *,
+        level: Sequence[int] | None = None,
+        X_future: pd.DataFrame | None = None,
+    ) -> pd.DataFrame:
+        """Forecast ``h`` periods after each series' last timestamp.
+
+        Args:
+            h: horizon in periods (>= 1).
+            level: interval levels in percent, e.g. ``[80, 95]``.
+            X_future: future exogenous values ``[ITEM_ID, TIMESTAMP, ...]`` for models that use
+                them (ignored by the others).
+
+        Returns:
+            ``[ITEM_ID, TIMESTAMP, <alias>, <alias>-lo-<lv>, <alias>-hi-<lv>, ...]``.
+        """
+        if not hasattr(self, "ids_"):
+            raise NotFittedError(f"{self.name} is not fitted yet: call fit(df) before predict(h)")
+        if int(h) < 1:
+            raise ConfigError(f"h must be a positive number of periods, got {h!r}")
+        lv = check_level(level)
+        point, bands = self._predict(int(h), lv, X_future)
+        return self._frame(int(h), point, bands, lv)
+
+    # ---- for subclasses -----------------------------------------------------------------
+    def _fit(self, df: pd.DataFrame) -> None:
+        raise NotImplementedError
+
+    def _predict(
+        self, h: int, level: list[int], X_future: pd.DataFrame | None
+    ) -> tuple[dict[Any, np.ndarray], dict[Any, dict[int, tuple[np.ndarray, np.ndarray]]]]:
+        raise NotImplementedError
+
+    def future_index(self, h: int) -> pd.DataFrame:
+        """The ``h`` future timestamps of every series, as ``[ITEM_ID, TIMESTAMP]``."""
+        off = pd.tseries.frequencies.to_offset(self.freq_)
+        parts = [
+            pd.DataFrame(
+                {ITEM_ID: sid, TIMESTAMP: pd.date_range(self.last_[sid] + off, periods=h, freq=off)}
+            )
+            for sid in self.ids_
+        ]
+        return pd.concat(parts, ignore_index=True)
+
+    def _frame(
+        self,
+        h: int,
+        point: dict[Any, np.ndarray],
+        bands: dict[Any, dict[int, tuple[np.ndarray, np.ndarray]]],
+        level: list[int],
+    ) -> pd.DataFrame:
+        out = self.future_index(h)
+        lo0 = 0.0 if self.nonnegative else -np.inf
+        p = np.concatenate([point[sid] for sid in self.ids_])
+        out[self.name] = np.maximum(p, lo0)
+        for lv in level:
+            lo = np.concatenate([bands[sid][lv][0] for sid in self.ids_])
+            hi = np.concatenate([bands[sid][lv][1] for sid in self.ids_])
+            out[f"{self.name}-lo-{lv}"] = np.maximum(lo, lo0)
+            out[f"{self.name}-hi-{lv}"] = np.maximum(hi, lo0)
+        return out
+
+    def __repr__(self) -> str:
+        params = {
+            k: v for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_")
+        }
+        inner = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        return f"{type(self).__name__}({inner})"
+
+
+def _validate(df: pd.DataFrame) -> pd.DataFrame:
+    missing = [c for c in (ITEM_ID, TIMESTAMP, QUANTITY) if c not in df.columns]
+    if missing:
+        raise SchemaError(
+            f"forecast: column(s) {missing} not found (have: {', '.join(map(str, df.columns))}). "
+            f"Series frames are long: {ITEM_ID}, {TIMESTAMP}, {QUANTITY} (see build_series)"
+        )
+    if df.empty:
+        raise SchemaError("forecast: the series frame is empty")
+    if df[QUANTITY].isna().any():
+        n = int(df[QUANTITY].isna().sum())
+        raise SchemaError(
+            f"forecast: {n} missing {QUANTITY} value(s). Zero-fill with fill_gaps or drop them"
+        )
+    out = df.copy()
+    out[ITEM_ID] = out[ITEM_ID].astype(str)
+    out[TIMESTAMP] = pd.to_datetime(out[TIMESTAMP])
+    return out.sort_values([ITEM_ID, TIMESTAMP], kind="stable").reset_index(drop=True)
+
+
+def conformal_halfwidths(scores: np.ndarray, level: Sequence[int]) -> dict[int, np.ndarray]:
+    """Split-conformal half-widths per horizon step.
+
+    Args:
+        scores: ``(n_origins, h)`` absolute errors; NaN rows are ignored.
+        level: levels in percent.
+
+    Returns:
+        level -> ``(h,)`` half-widths, non-decreasing in the step; the quantile uses the
+        finite-sample rank ``ceil((n + 1) * level) / n`` (capped at the largest score).
+    """
+    s = scores[~np.isnan(scores).any(axis=1)]
+    n = len(s)
+    out = {}
+    for lv in level:
+        q = min(1.0, math.ceil((n + 1) * lv / 100) / n)
+        w = np.quantile(s, q, axis=0, method="higher")
+        out[lv] = np.maximum.accumulate(w)
+    return out
+
+
+def normal_halfwidths(y: np.ndarray, h: int, level: Sequence[int]) -> dict[int, np.ndarray]:
+    """A fallback for series too short to calibrate: naive one-step errors grown with sqrt(step)."""
+    from scipy.stats import norm
+
+    d = np.diff(y)
+    sd = float(np.std(d)) if len(d) > 1 else float(np.abs(y).mean() if len(y) else 0.0)
+    steps = np.sqrt(np.arange(1, h + 1))
+    return {lv: norm.ppf(0.5 + lv / 200) * sd * steps for lv in level}
+
+
+class LocalForecaster(Forecaster):
+    """A model fitted to each series on its own; intervals from its own rolling-origin errors.
+
+    Subclasses implement ``_fit_one(y) -> state`` and ``_predict_one(state, h) -> (h,) array``.
+    ``conformal_windows`` origins one period apart (the latest ``h`` periods back) give the
+    error scores; a series shorter than ``min_train + h + 1`` falls back to
+    :func:`normal_halfwidths`.
+    """
+
+    conformal_windows: int = 20
+    min_train: int = 3
+
+    def _fit(self, df: pd.DataFrame) -> None:
+        self.states_ = {sid: self._fit_one(y) for sid, y in self.y_.items()}
+
+    def _fit_one(self, y: np.ndarray) -> Any:
+        raise NotImplementedError
+
+    def _predict_one(self, state: Any, h: int) -> np.ndarray:
+        raise NotImplementedError
+
+    def _predict(
+        self, h: int, level: list[int], X_future: pd.DataFrame | None
+    ) -> tuple[dict[Any, np.ndarray], dict[Any, dict[int, tuple[np.ndarray, np.ndarray]]]]:
+        point = {sid: self._predict_one(self.states_[sid], h) for sid in self.ids_}
+        bands: dict[Any, dict[int, tuple[np.ndarray, np.ndarray]]] = {}
+        if level:
+            for sid in self.ids_:
+                w = self._halfwidths(self.y_[sid], h, level)
+                bands[sid] = {lv: (point[sid] - w[lv], point[sid] + w[lv]) for lv in level}
+        return point, bands
+
+    def _halfwidths(self, y: np.ndarray, h: int, level: list[int]) -> dict[int, np.ndarray]:
+        n_orig = min(self.conformal_windows, len(y) - h - self.min_train + 1)
+        if n_orig < 2:
+            return normal_halfwidths(y, h, level)
+        scores = np.empty((n_orig, h))
+        for i in range(n_orig):
+            cut = len(y) - h - i
+            f = self._predict_one(self._fit_one(y[:cut]), h)
+            scores[i] = np.abs(y[cut : cut + h] - f)
+        return conformal_halfwidths(scores, level)

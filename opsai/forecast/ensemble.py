@@ -1,0 +1,224 @@
+"""Combinations: the mean of several forecasters, and the best model per series on a backtest.
+
+Example:
+    >>> auto = AutoForecaster([Theta(), AutoPattern(), GlobalGBM()], h=28)  # doctest: +SKIP
+    >>> auto.fit(df).predict(28, level=[80, 95])                           # doctest: +SKIP
+    >>> auto.leaderboard_                                                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
+from opsai.errors import ConfigError
+from opsai.forecast.backtest import (
+    CUTOFF,
+    cross_validation,
+    evaluate,
+    leaderboard,
+    model_names,
+    select_best,
+)
+from opsai.forecast.base import Forecaster, check_level
+
+Bands = dict[Any, dict[int, tuple[np.ndarray, np.ndarray]]]
+ENSEMBLE = "Ensemble"
+"""Name of the mean-of-candidates model that :class:`AutoForecaster` scores."""
+
+
+class Ensemble(Forecaster):
+    """The mean (or median) of its members' forecasts; bounds are averaged the same way
+    (quantile averaging, "Vincentization").
+
+    Args:
+        models: member forecasters (unique names).
+        combine: ``mean`` or ``median``.
+        alias: column name in predictions (default ``Ensemble``).
+    """
+
+    def __init__(
+        self,
+        models: Sequence[Forecaster],
+        *,
+        combine: Literal["mean", "median"] = "mean",
+        alias: str | None = None,
+    ) -> None:
+        self.models = models
+        self.combine = combine
+        self.alias = alias
+
+    @property
+    def name(self) -> str:
+        return self.alias or "Ensemble"
+
+    def _fit(self, df: pd.DataFrame) -> None:
+        if not self.models:
+            raise ConfigError("Ensemble needs at least one model in models=[...]")
+        model_names(self.models)
+        self.models_ = [m.fit(df, freq=self.freq_) for m in self.models]
+
+    def _predict(
+        self, h: int, level: list[int], X_future: pd.DataFrame | None
+    ) -> tuple[dict[Any, np.ndarray], Bands]:
+        agg = np.nanmedian if self.combine == "median" else np.nanmean
+        fs = [m.predict(h, level=level or None, X_future=X_future) for m in self.models_]
+        key = fs[0][[ITEM_ID, TIMESTAMP]]
+        cols = {
+            m.name: f.set_index([ITEM_ID, TIMESTAMP]) for m, f in zip(self.models_, fs, strict=True)
+        }
+        idx = pd.MultiIndex.from_frame(key)
+
+        def stack(suffix: str) -> np.ndarray:
+            return agg(
+                np.column_stack([c.loc[idx, n + suffix].to_numpy() for n, c in cols.items()]),
+                axis=1,
+            )
+
+        p = stack("")
+        lo = {lv: stack(f"-lo-{lv}") for lv in level}
+        hi = {lv: stack(f"-hi-{lv}") for lv in level}
+        ids = key[ITEM_ID].to_numpy()
+        point, bands = {}, {}
+        for sid in self.ids_:
+            sel = ids == sid
+            point[sid] = p[sel]
+            bands[sid] = {lv: (lo[lv][sel], hi[lv][sel]) for lv in level}
+        return point, bands
+
+
+class AutoForecaster(Forecaster):
+    """Backtests its candidates on the training data, then uses the best one per series.
+
+    ``fit`` runs :func:`~opsai.forecast.backtest.cross_validation` with ``n_windows`` windows of
+    ``h`` periods, keeps the per-series winner on ``metric`` and refits every candidate that
+    won somewhere on all the data. Nothing after the last training period is looked at.
+
+    Args:
+        models: candidate forecasters (unique names).
+        h: backtest horizon (use the horizon you will predict).
+        n_windows: backtest windows.
+        metric: ``mase``, ``smape`` or ``wape``.
+        season_length: ``m`` of MASE's scale.
+        level: interval levels scored in the backtest.
+        combine: also score the mean of all candidates (named ``Ensemble``) as a candidate,
+            from the same backtest forecasts (no refits).
+        margin: keep the overall best model for a series unless its own winner beats it by
+            more than this share of the metric (0 = always the series' winner); a few
+            backtest windows are noisy, and shrinking toward the overall best guards against
+            choosing by luck.
+        alias: column name in predictions (default ``Auto``).
+
+    Attributes:
+        cv_: the backtest frame.
+        metrics_: per series and model accuracy.
+        leaderboard_: per model accuracy.
+        choice_: series id -> chosen model name.
+    """
+
+    def __init__(
+        self,
+        models: Sequence[Forecaster],
+        *,
+        h: int = 28,
+        n_windows: int = 3,
+        metric: Literal["mase", "smape", "wape"] = "mase",
+        season_length: int = 7,
+        level: Sequence[int] | None = (80, 95),
+        combine: bool = True,
+        margin: float = 0.0,
+        alias: str | None = None,
+    ) -> None:
+        self.models = models
+        self.h = h
+        self.n_windows = n_windows
+        self.metric = metric
+        self.season_length = season_length
+        self.level = level
+        self.combine = combine
+        self.margin = margin
+        self.alias = alias
+
+    @property
+    def name(self) -> str:
+        return self.alias or "Auto"
+
+    def _fit(self, df: pd.DataFrame) -> None:
+        names = model_names(self.models)
+        if self.combine and ENSEMBLE in names:
+            raise ConfigError(f"a candidate is named {ENSEMBLE!r}; rename it or set combine=False")
+        cv = cross_validation(
+            self.models, df, h=self.h, n_windows=self.n_windows, level=self.level, freq=self.freq_
+        )
+        if self.combine and len(names) > 1:
+            cv = _add_mean(cv, names, ENSEMBLE, check_level(self.level))
+            names = [*names, ENSEMBLE]
+        self.cv_ = cv
+        self.metrics_ = evaluate(cv, df, season_length=self.season_length, models=names)
+        self.leaderboard_ = leaderboard(self.metrics_, sort_by=self.metric)
+        choice = select_best(self.metrics_, metric=self.metric)
+        fallback = str(self.leaderboard_.iloc[0]["model"])
+        if self.margin > 0:
+            score = self.metrics_.pivot(index=ITEM_ID, columns="model", values=self.metric)
+            for sid, name in choice.items():
+                own, glob = score.at[sid, name], score.at[sid, fallback]
+                if not own < (1 - self.margin) * glob:
+                    choice[sid] = fallback
+        self.choice_ = {sid: str(choice.get(sid, fallback)) for sid in self.ids_}
+        used = set(self.choice_.values())
+        if ENSEMBLE in used:
+            used |= {m.name for m in self.models}
+        self.fitted_ = {m.name: m.fit(df, freq=self.freq_) for m in self.models if m.name in used}
+
+    @property
+    def backtest_(self) -> pd.DataFrame:
+        """The backtest of the per-series choice, under this model's name.
+
+        Optimistic: the choice was made on these same windows.
+        """
+        cv = self.cv_
+        pick = cv[ITEM_ID].map(self.choice_)
+        out = cv[[ITEM_ID, TIMESTAMP, CUTOFF, QUANTITY]].copy()
+        suffixes = [""] + [f"-{s}-{lv}" for lv in check_level(self.level) for s in ("lo", "hi")]
+        for suf in suffixes:
+            out[self.name + suf] = np.nan
+            for name in pick.unique():
+                rows = pick == name
+                out.loc[rows, self.name + suf] = cv.loc[rows, name + suf]
+        return out
+
+    def _predict(
+        self, h: int, level: list[int], X_future: pd.DataFrame | None
+    ) -> tuple[dict[Any, np.ndarray], Bands]:
+        fcs = [m.predict(h, level=level or None, X_future=X_future) for m in self.fitted_.values()]
+        f = fcs[0]
+        for other in fcs[1:]:
+            f = f.merge(other, on=[ITEM_ID, TIMESTAMP])
+        if ENSEMBLE in set(self.choice_.values()):
+            f = _add_mean(f, list(self.fitted_), ENSEMBLE, level)
+        point: dict[Any, np.ndarray] = {}
+        bands: Bands = {}
+        for sid, g in f.groupby(ITEM_ID, sort=False):
+            name = self.choice_[sid]
+            point[sid] = g[name].to_numpy()
+            bands[sid] = {
+                lv: (g[f"{name}-lo-{lv}"].to_numpy(), g[f"{name}-hi-{lv}"].to_numpy())
+                for lv in level
+            }
+        return point, bands
+
+
+def _add_mean(
+    frame: pd.DataFrame, names: Sequence[str], alias: str, level: Sequence[int]
+) -> pd.DataFrame:
+    """Add ``alias`` (and its bounds) as the mean of the ``names`` columns."""
+    out = frame.copy()
+    out[alias] = out[list(names)].mean(axis=1)
+    for lv in level:
+        for side in ("lo", "hi"):
+            out[f"{alias}-{side}-{lv}"] = out[[f"{n}-{side}-{lv}" for n in names]].mean(axis=1)
+    return out

@@ -1,0 +1,316 @@
+"""A global gradient-boosting forecaster: one model across all series, lag/calendar/promo features.
+
+Each series is divided by its mean (so one model serves slow and fast movers); features are
+lags, rolling means, the series' log mean, calendar fields and, when the data has them, the
+promotion share and the price relative to the series' median price. Multi-step forecasts are
+recursive. Intervals are split-conformal on errors pooled across series and steps: the model is
+refitted once with the last ``h`` periods held out and the quantile of its scaled absolute errors,
+times each series' scale, gives the (constant) half-width.
+
+Example:
+    >>> m = GlobalGBM(season_length=7, seed=0).fit(df)                   # doctest: +SKIP
+    >>> m.predict(28, level=[80, 95], X_future=promo_calendar)           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from threadpoolctl import threadpool_limits
+
+from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
+from opsai.forecast.base import Forecaster, conformal_halfwidths
+
+EXOG = (PROMO, PRICE)
+
+
+def default_lags(season_length: int) -> list[int]:
+    m = max(1, int(season_length))
+    return sorted({1, 2, 3, m, 2 * m} - {0})
+
+
+class GlobalModel(Forecaster):
+    """Shared machinery of the global models: features, recursion, conformal bands, tuning.
+
+    Subclasses set their parameters in ``__init__`` (at least ``season_length``, ``lags``,
+    ``windows``, ``train_window``, ``tune_trials``, ``n_jobs``, ``alias``, ``seed``) and
+    implement ``_estimator(params)`` (an object with ``fit(X, y)``/``predict(X)`` on scaled
+    targets) and ``_space(trial)`` (the tuning search space).
+    """
+
+    season_length: int
+    lags: Sequence[int] | None
+    windows: Sequence[int] | None
+    train_window: int | None
+    tune_trials: int
+    n_jobs: int | None
+    seed: int
+
+    def _estimator(self, params: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def _space(self, trial: Any) -> dict[str, Any]:
+        raise NotImplementedError
+
+    # ---- features ----------------------------------------------------------------------
+    def _spec(self) -> tuple[list[int], list[int]]:
+        m = max(1, int(self.season_length))
+        lags = sorted({int(k) for k in (self.lags or default_lags(m))})
+        windows = sorted({int(w) for w in (self.windows or (m, 4 * m))})
+        return lags, windows
+
+    def _block(self, y: np.ndarray, at: np.ndarray, scale: float) -> np.ndarray:
+        """Lag and rolling features of positions ``at`` (predicting ``y[at]`` from ``y[:at]``)."""
+        lags, windows = self._spec()
+        z = y / scale
+        cs = np.r_[0.0, np.cumsum(z)]
+        cols = []
+        for k in lags:
+            idx = at - k
+            cols.append(np.where(idx >= 0, z[np.clip(idx, 0, None)], np.nan))
+        for w in windows:
+            lo = np.clip(at - w, 0, None)
+            n = at - lo
+            with np.errstate(invalid="ignore", divide="ignore"):
+                cols.append(np.where(n > 0, (cs[at] - cs[lo]) / n, np.nan))
+        cols.append(np.full(len(at), np.log1p(scale)))
+        return np.column_stack(cols)
+
+    cyclic_calendar = False
+    """Encode calendar fields as sine/cosine pairs (for models that cannot cut, e.g. networks)."""
+
+    def _calendar(self, ts: pd.DatetimeIndex) -> np.ndarray:
+        fields = [
+            (ts.day_of_week.to_numpy(), 7),
+            (ts.day.to_numpy(), 31),
+            (ts.month.to_numpy(), 12),
+            (ts.isocalendar().week.to_numpy(dtype=int), 53),
+        ]
+        if not self.cyclic_calendar:
+            return np.column_stack([v for v, _ in fields]).astype(float)
+        ang = [2 * np.pi * v / p for v, p in fields]
+        return np.column_stack([f(a) for a in ang for f in (np.sin, np.cos)])
+
+    def _exog(self, sid: Any, frame: pd.DataFrame | None, n: int) -> np.ndarray:
+        cols = []
+        for c in self.exog_:
+            if frame is None or c not in frame:
+                v = np.full(n, 0.0 if c == PROMO else 1.0)
+            else:
+                v = frame[c].to_numpy(dtype=float)
+                if c == PRICE:
+                    v = v / self.price_ref_.get(sid, 1.0)
+                v = np.nan_to_num(v, nan=0.0 if c == PROMO else 1.0)
+            cols.append(v)
+        return np.column_stack(cols) if cols else np.empty((n, 0))
+
+    def _design(self, df: pd.DataFrame, skip: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        xs, ys, ws = [], [], []
+        for sid, g in df.groupby(ITEM_ID, sort=False):
+            y = self.y_[sid]
+            first = (
+                skip if self.train_window is None else max(skip, len(y) - int(self.train_window))
+            )
+            at = np.arange(first, len(y))
+            if len(at) == 0:
+                continue
+            sc = self.scale_[sid]
+            x = np.hstack(
+                [
+                    self._block(y, at, sc),
+                    self._calendar(pd.DatetimeIndex(g[TIMESTAMP].to_numpy()[at])),
+                    self._exog(sid, g.iloc[at], len(at)),
+                ]
+            )
+            xs.append(x)
+            ys.append(y[at] / sc)
+            ws.append(np.full(len(at), sc))
+        return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+
+    # ---- fit / predict -------------------------------------------------------------------
+    def _fit(self, df: pd.DataFrame) -> None:
+        with threadpool_limits(limits=self.n_jobs):
+            self._fit_limited(df)
+
+    def _fit_limited(self, df: pd.DataFrame) -> None:
+        self.exog_ = [c for c in EXOG if c in df.columns]
+        self.history_ = df
+        self.price_ref_ = (
+            df.groupby(ITEM_ID)[PRICE].median().replace(0, 1.0).to_dict() if PRICE in df else {}
+        )
+        self.scale_ = {sid: max(float(np.mean(y)), 1e-3) for sid, y in self.y_.items()}
+        self.best_params_: dict[str, Any] = {}
+        if self.tune_trials > 0:
+            self.best_params_ = self._tune(df)
+        X, y, _ = self._design(df, skip=1)
+        # a lag longer than the history is all missing: drop such columns (here and in predict)
+        self.keep_ = ~np.all(np.isnan(X), axis=0)
+        self.ymax_ = 2.0 * float(np.max(y)) if len(y) else 1.0
+        self.model_ = self._estimator(self.best_params_).fit(X[:, self.keep_], y)
+        self._calib: dict[int, np.ndarray] = {}
+
+    def _tune(self, df: pd.DataFrame) -> dict[str, Any]:
+        from opsai.forecast.metrics import wape
+        from opsai.optimize import tune
+
+        hold = 2 * max(1, int(self.season_length))
+        train = df.groupby(ITEM_ID, sort=False).head(-hold) if hold else df
+        test = df.groupby(ITEM_ID, sort=False).tail(hold)
+
+        def objective(trial: Any) -> float:
+            params = self._space(trial)
+            m = self._clone(params).fit(train, freq=self.freq_)
+            f = m.predict(hold, X_future=test)
+            return wape(test[QUANTITY].to_numpy(), f[m.name].to_numpy())
+
+        study = tune(objective, n_trials=self.tune_trials, direction="minimize", seed=self.seed)
+        return dict(study.best_params)
+
+    def _clone(self, params: dict[str, Any]) -> GlobalModel:
+        kw = {k: v for k, v in vars(self).items() if not k.endswith("_") and not k.startswith("_")}
+        kw.update(params)
+        kw["tune_trials"] = 0
+        return type(self)(**kw)
+
+    def _recursive(self, h: int, X_future: pd.DataFrame | None) -> dict[Any, np.ndarray]:
+        fut = self.future_index(h)
+        if X_future is not None and self.exog_:
+            keep = [c for c in self.exog_ if c in X_future]
+            xf = X_future.assign(**{ITEM_ID: X_future[ITEM_ID].astype(str)})
+            xf = xf.assign(**{TIMESTAMP: pd.to_datetime(xf[TIMESTAMP])})
+            fut = fut.merge(xf[[ITEM_ID, TIMESTAMP, *keep]], on=[ITEM_ID, TIMESTAMP], how="left")
+        groups = {sid: g for sid, g in fut.groupby(ITEM_ID, sort=False)}
+        ext = {sid: np.r_[self.y_[sid], np.zeros(h)] for sid in self.ids_}
+        cal = {sid: self._calendar(pd.DatetimeIndex(groups[sid][TIMESTAMP])) for sid in self.ids_}
+        ex = {sid: self._exog(sid, groups[sid], h) for sid in self.ids_}
+        for j in range(h):
+            rows = []
+            for sid in self.ids_:
+                at = np.array([len(self.y_[sid]) + j])
+                block = self._block(ext[sid][: at[0]], at, self.scale_[sid])
+                rows.append(np.hstack([block, cal[sid][j : j + 1], ex[sid][j : j + 1]]))
+            # clipped to twice the largest scaled value seen: recursion cannot run away
+            pred = np.clip(self.model_.predict(np.vstack(rows)[:, self.keep_]), 0.0, self.ymax_)
+            for sid, p in zip(self.ids_, pred, strict=True):
+                ext[sid][len(self.y_[sid]) + j] = p * self.scale_[sid]
+        return {sid: ext[sid][len(self.y_[sid]) :] for sid in self.ids_}
+
+    def _predict(
+        self, h: int, level: list[int], X_future: pd.DataFrame | None
+    ) -> tuple[dict[Any, np.ndarray], dict[Any, dict[int, tuple[np.ndarray, np.ndarray]]]]:
+        with threadpool_limits(limits=self.n_jobs):
+            point = self._recursive(h, X_future)
+            scores = self._scores(h) if level else None
+        bands: dict[Any, dict[int, tuple[np.ndarray, np.ndarray]]] = {}
+        if scores is not None:
+            # pooled over series and steps: one badly forecast series must not set the width
+            flat = scores.reshape(-1, 1)
+            w = {lv: np.repeat(v, h) for lv, v in conformal_halfwidths(flat, level).items()}
+            for sid in self.ids_:
+                sc = self.scale_[sid]
+                bands[sid] = {
+                    lv: (point[sid] - w[lv] * sc, point[sid] + w[lv] * sc) for lv in level
+                }
+        return point, bands
+
+    def _scores(self, h: int) -> np.ndarray:
+        """Scaled absolute errors ``(n_series, h)`` of a refit with the last ``h`` held out
+        (in-sample one-step errors when no series is long enough to hold ``h`` out)."""
+        if h not in self._calib:
+            df = self.history_
+            train = df.groupby(ITEM_ID, sort=False).head(-h)
+            test = df.groupby(ITEM_ID, sort=False).tail(h)
+            ok = train.groupby(ITEM_ID).size() >= max(8, h)
+            train = train[train[ITEM_ID].isin(ok[ok].index)]
+            if train.empty:
+                X, y, _ = self._design(df, skip=1)
+                err = np.abs(y - self.model_.predict(X[:, self.keep_]))
+                self._calib[h] = err.reshape(-1, 1)
+                return self._calib[h]
+            m = self._clone(self.best_params_).fit(train, freq=self.freq_)
+            f = m.predict(h, X_future=test).merge(test, on=[ITEM_ID, TIMESTAMP])
+            f["e"] = (f[QUANTITY] - f[m.name]).abs() / f[ITEM_ID].map(self.scale_)
+            f["step"] = f.groupby(ITEM_ID).cumcount()
+            self._calib[h] = f.pivot(index=ITEM_ID, columns="step", values="e").to_numpy()
+        return self._calib[h]
+
+
+class GlobalGBM(GlobalModel):
+    """scikit-learn ``HistGradientBoostingRegressor`` over all series at once.
+
+    Args:
+        season_length: ``m``; sets the default lags ``1, 2, 3, m, 2m`` and rolling windows.
+        lags: lags to use instead of the default.
+        windows: rolling-mean windows (default ``m`` and ``4m``).
+        loss: ``poisson`` (counts; default) or ``squared_error``.
+        learning_rate: boosting step.
+        max_iter: number of trees.
+        max_leaf_nodes: tree size.
+        min_samples_leaf: smallest leaf.
+        l2_regularization: leaf-weight penalty.
+        train_window: train on the last ``train_window`` periods of each series only (faster
+            on long daily histories); ``None`` uses all.
+        tune_trials: when > 0, tune the four hyper-parameters above with
+            :func:`opsai.optimize.tune` on the last ``2m`` periods before fitting.
+        n_jobs: OpenMP threads for the trees (1 avoids oversubscribing shared cores).
+        alias: column name in predictions.
+        seed: random seed (tuning sampler and the estimator).
+    """
+
+    def __init__(
+        self,
+        *,
+        season_length: int = 7,
+        lags: Sequence[int] | None = None,
+        windows: Sequence[int] | None = None,
+        loss: Literal["poisson", "squared_error"] = "poisson",
+        learning_rate: float = 0.05,
+        max_iter: int = 200,
+        max_leaf_nodes: int = 31,
+        min_samples_leaf: int = 20,
+        l2_regularization: float = 0.0,
+        train_window: int | None = None,
+        tune_trials: int = 0,
+        n_jobs: int | None = 1,
+        alias: str | None = None,
+        seed: int = 0,
+    ) -> None:
+        self.season_length = season_length
+        self.lags = lags
+        self.windows = windows
+        self.loss = loss
+        self.learning_rate = learning_rate
+        self.max_iter = max_iter
+        self.max_leaf_nodes = max_leaf_nodes
+        self.min_samples_leaf = min_samples_leaf
+        self.l2_regularization = l2_regularization
+        self.train_window = train_window
+        self.tune_trials = tune_trials
+        self.n_jobs = n_jobs
+        self.alias = alias
+        self.seed = seed
+
+    def _estimator(self, params: dict[str, Any]) -> Any:
+        from sklearn.ensemble import HistGradientBoostingRegressor
+
+        return HistGradientBoostingRegressor(
+            loss=self.loss,
+            learning_rate=params.get("learning_rate", self.learning_rate),
+            max_iter=int(params.get("max_iter", self.max_iter)),
+            max_leaf_nodes=int(params.get("max_leaf_nodes", self.max_leaf_nodes)),
+            min_samples_leaf=int(params.get("min_samples_leaf", self.min_samples_leaf)),
+            l2_regularization=params.get("l2_regularization", self.l2_regularization),
+            early_stopping=False,
+            random_state=self.seed,
+        )
+
+    def _space(self, trial: Any) -> dict[str, Any]:
+        return {
+            "learning_rate": trial.suggest_float("learning_rate", 0.02, 0.3, log=True),
+            "max_leaf_nodes": trial.suggest_int("max_leaf_nodes", 7, 63, log=True),
+            "min_samples_leaf": trial.suggest_int("min_samples_leaf", 5, 100, log=True),
+            "l2_regularization": trial.suggest_float("l2_regularization", 1e-4, 10, log=True),
+        }

@@ -1,0 +1,184 @@
+"""Local statistical forecasters: naive, seasonal naive, window average, Theta.
+
+Written with numpy because the maintained library for them (statsforecast) does not install
+beside pandas 3; each follows the statsforecast/R ``forecast`` definition it names, and Theta
+is checked against its published M3 score by ``benchmarks/forecast_m3.py``.
+
+Example:
+    >>> fc = SeasonalNaive(season_length=7).fit(df).predict(14, level=[80, 95])  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from scipy.optimize import minimize_scalar
+from scipy.signal import lfilter
+from scipy.stats import norm
+
+from opsai.forecast.base import LocalForecaster
+
+
+class Naive(LocalForecaster):
+    """The last value, repeated."""
+
+    def __init__(self, *, alias: str | None = None, conformal_windows: int = 20) -> None:
+        self.alias = alias
+        self.conformal_windows = conformal_windows
+
+    def _fit_one(self, y: np.ndarray) -> Any:
+        return float(y[-1])
+
+    def _predict_one(self, state: Any, h: int) -> np.ndarray:
+        return np.full(h, state)
+
+
+class SeasonalNaive(LocalForecaster):
+    """The value one season earlier: ``y[T + j] = y[T + j - m]``.
+
+    Args:
+        season_length: ``m`` (7 for daily data with a weekly cycle, 12 for monthly).
+        alias: column name in predictions.
+        conformal_windows: rolling origins used to calibrate intervals.
+    """
+
+    def __init__(
+        self, *, season_length: int = 7, alias: str | None = None, conformal_windows: int = 20
+    ) -> None:
+        self.season_length = season_length
+        self.alias = alias
+        self.conformal_windows = conformal_windows
+
+    def _fit_one(self, y: np.ndarray) -> Any:
+        m = max(1, min(int(self.season_length), len(y)))
+        return y[-m:].copy()
+
+    def _predict_one(self, state: Any, h: int) -> np.ndarray:
+        return np.resize(state, h)
+
+
+class WindowAverage(LocalForecaster):
+    """The mean of the last ``window`` values (a robust baseline for noisy demand)."""
+
+    def __init__(
+        self, *, window: int = 28, alias: str | None = None, conformal_windows: int = 20
+    ) -> None:
+        self.window = window
+        self.alias = alias
+        self.conformal_windows = conformal_windows
+
+    def _fit_one(self, y: np.ndarray) -> Any:
+        return float(np.mean(y[-int(self.window) :]))
+
+    def _predict_one(self, state: Any, h: int) -> np.ndarray:
+        return np.full(h, state)
+
+
+# ---- simple exponential smoothing ------------------------------------------------------------
+def ses_levels(y: np.ndarray, alpha: float, l0: float) -> np.ndarray:
+    """Levels ``l_t = alpha * y_t + (1 - alpha) * l_{t-1}`` for t = 1..n (vectorised)."""
+    out, _ = lfilter([alpha], [1.0, alpha - 1.0], y, zi=[(1.0 - alpha) * l0])
+    return np.asarray(out)
+
+
+def ses_fit(y: np.ndarray, *, alpha: float | None = None) -> tuple[float, float]:
+    """``(alpha, final level)`` of SES fitted by least squares on one-step errors.
+
+    The initial level is optimal for each ``alpha`` (the errors are linear in it, so it has a
+    closed form), as R's ``ses(initial="optimal")``; ``alpha`` is searched in [0.01, 0.99] when
+    not given.
+    """
+    y = np.asarray(y, dtype=float)
+    if len(y) < 2:
+        return (alpha or 0.5), float(y[-1]) if len(y) else 0.0
+
+    def profile(a: float) -> tuple[float, float]:
+        """``(sse, l0)`` with the best initial level for smoothing ``a``."""
+        base = np.concatenate([[0.0], ses_levels(y[:-1], a, 0.0)])  # forecasts when l0 = 0
+        c = (1.0 - a) ** np.arange(len(y))  # how l0 enters forecast t
+        l0 = float(np.dot(c, y - base) / np.dot(c, c))
+        return float(np.sum((y - base - c * l0) ** 2)), l0
+
+    if alpha is None:
+        alpha = float(
+            minimize_scalar(lambda a: profile(a)[0], bounds=(0.01, 0.99), method="bounded").x
+        )
+    l0 = profile(alpha)[1]
+    return alpha, float(ses_levels(y, alpha, l0)[-1])
+
+
+# ---- Theta -----------------------------------------------------------------------------------
+def seasonality_test(y: np.ndarray, m: int, *, confidence: float = 0.90) -> bool:
+    """The Theta method's test (Assimakopoulos & Nikolopoulos 2000; R ``forecast::thetaf``).
+
+    Seasonal when ``|r_m| > z * sqrt((1 + 2 * sum_{k<m} r_k^2) / n)`` with ``z`` the two-sided
+    normal quantile of ``confidence`` (1.645 for 90%).
+    """
+    n = len(y)
+    if m <= 1 or n < 2 * m:
+        return False
+    x = y - y.mean()
+    denom = float(np.sum(x * x))
+    if denom == 0:
+        return False
+    r = np.array([np.sum(x[k:] * x[: n - k]) / denom for k in range(1, m + 1)])
+    stat = np.sqrt((1 + 2 * np.sum(r[:-1] ** 2)) / n)
+    return bool(abs(r[-1]) / stat > norm.ppf(0.5 + confidence / 2))
+
+
+def seasonal_indices(y: np.ndarray, m: int) -> np.ndarray:
+    """Classical multiplicative decomposition indices (mean 1), aligned so index 0 is ``y[0]``."""
+    n = len(y)
+    w = np.r_[0.5, np.ones(m - 1), 0.5] / m if m % 2 == 0 else np.ones(m) / m
+    trend = np.convolve(y, w, mode="valid")
+    off = (len(w) - 1) // 2
+    ratio = np.full(n, np.nan)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio[off : off + len(trend)] = y[off : off + len(trend)] / trend
+    idx = np.array([np.nanmean(ratio[k::m]) for k in range(m)])
+    idx = np.where(np.isfinite(idx) & (idx > 0), idx, 1.0)
+    return idx / idx.mean()
+
+
+class Theta(LocalForecaster):
+    """The standard Theta method (Hyndman & Billah 2003 form; the M3 winner).
+
+    Deseasonalise with classical multiplicative decomposition when the series passes
+    :func:`seasonality_test` (and is positive), forecast with SES plus half the slope of the
+    linear trend, reseasonalise.
+
+    Args:
+        season_length: ``m``; 1 disables the seasonal step.
+        alias: column name in predictions.
+        conformal_windows: rolling origins used to calibrate intervals.
+    """
+
+    def __init__(
+        self, *, season_length: int = 7, alias: str | None = None, conformal_windows: int = 20
+    ) -> None:
+        self.season_length = season_length
+        self.alias = alias
+        self.conformal_windows = conformal_windows
+
+    def _fit_one(self, y: np.ndarray) -> Any:
+        y = np.asarray(y, dtype=float)
+        n, m = len(y), int(self.season_length)
+        season = None
+        if m > 1 and np.all(y > 0) and seasonality_test(y, m):
+            season = seasonal_indices(y, m)
+            y = y / np.resize(season, n)
+        if n < 3:
+            return (float(y[-1]) if n else 0.0, 0.0, 1.0, n, season)
+        alpha, level = ses_fit(y)
+        slope = float(np.polyfit(np.arange(n), y, 1)[0])
+        return level, slope / 2.0, alpha, n, season
+
+    def _predict_one(self, state: Any, h: int) -> np.ndarray:
+        level, b, alpha, n, season = state
+        steps = np.arange(h)
+        f = level + b * (steps + (1 - (1 - alpha) ** n) / alpha)
+        if season is not None:
+            m = len(season)
+            f = f * season[(n + steps) % m]
+        return np.asarray(f, dtype=float)

@@ -1,0 +1,259 @@
+"""Demand series in long format, aggregated in the engine and kept with their hierarchy.
+
+The bottom level (one series per item) is aggregated from raw rows to the chosen frequency by
+the workspace's engine through Ibis, from the ``demand`` table when the workspace has one, else
+from ``orders`` (the ``quantity`` column, or one unit per order line). Only the per-period
+sums come back to pandas, where they are zero-filled and summed up the hierarchy
+``item -> category -> total``.
+
+The frame uses the contract's names, as statsforecast uses ``unique_id, ds, y``: the series id
+in :data:`~opsai.data.schema.ITEM_ID`, the period start in
+:data:`~opsai.data.schema.TIMESTAMP` and the units in :data:`~opsai.data.schema.QUANTITY`.
+
+Example:
+    >>> ws = open_workspace("build/demo/opsai.yaml")      # doctest: +SKIP
+    >>> hs = build_series(ws, freq="W")                    # doctest: +SKIP
+    >>> hs.df.head()                                       # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from opsai.data.schema import CATEGORY, ITEM_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
+from opsai.errors import ConfigError, SchemaError
+
+if TYPE_CHECKING:
+    from opsai.data.workspace import Workspace
+
+Freq = Literal["D", "W", "M"]
+Level = Literal["item", "category", "total"]
+
+TOTAL_ID = "total"
+"""Id of the series that sums every item."""
+CATEGORY_PREFIX = "category:"
+"""Prefix of a category series id (``category:Drinks``); item ids are kept as they are."""
+UNKNOWN_CATEGORY = "unknown"
+
+PANDAS_FREQ: dict[str, str] = {"D": "D", "W": "W-MON", "M": "MS"}
+"""opsai frequency -> the pandas offset of its period starts (weeks start on Monday)."""
+_IBIS_UNIT: dict[str, str] = {"D": "D", "W": "W", "M": "M"}
+SEASON_LENGTH: dict[str, int] = {"D": 7, "W": 52, "M": 12}
+"""The usual seasonal period per frequency (weekly for daily data, yearly otherwise)."""
+
+
+@dataclass
+class HierarchicalSeries:
+    """Series of several levels in one long frame, with the summing matrix.
+
+    Attributes:
+        df: long frame ``[ITEM_ID, TIMESTAMP, QUANTITY]`` (+ ``PROMO``/``PRICE`` for items when
+            the data has them), every level stacked, zero-filled, sorted.
+        S: summing matrix, one row per series id (all levels, aggregates first) and one column
+            per bottom (item) id; ``S @ bottom == all``.
+        tags: level name -> the series ids of that level.
+        freq: the opsai frequency (``D``, ``W`` or ``M``).
+    """
+
+    df: pd.DataFrame
+    S: pd.DataFrame
+    tags: dict[str, list[str]]
+    freq: str
+
+    @property
+    def bottom(self) -> pd.DataFrame:
+        """The item-level rows only."""
+        return self.df[self.df[ITEM_ID].isin(self.tags["item"])].reset_index(drop=True)
+
+    @property
+    def season_length(self) -> int:
+        return SEASON_LENGTH[self.freq]
+
+
+def _check_freq(freq: str) -> None:
+    if freq not in PANDAS_FREQ:
+        raise ConfigError(
+            f"freq must be one of 'D', 'W', 'M' (daily, weekly, monthly), got {freq!r}. "
+            "Set the chapter parameter FREQ"
+        )
+
+
+def aggregate_demand(ws: Workspace, *, freq: Freq = "D") -> pd.DataFrame:
+    """Per item and period sums, computed in the engine.
+
+    Uses ``demand`` when the workspace has it (quantity summed, promo as the period's mean share
+    of promoted rows, price as its mean), else ``orders`` (quantity summed, or the count of
+    order lines when there is no quantity column; orders without an item id make one series
+    under :data:`TOTAL_ID`).
+
+    Args:
+        ws: an open workspace.
+        freq: ``D`` daily, ``W`` weekly (Monday starts) or ``M`` monthly buckets.
+
+    Returns:
+        ``[ITEM_ID, TIMESTAMP, QUANTITY]`` and, from ``demand``, ``PROMO``/``PRICE`` when
+        present; not zero-filled.
+
+    Raises:
+        SchemaError: the workspace has neither ``demand`` nor ``orders``.
+    """
+    _check_freq(freq)
+    if ws.has("demand"):
+        t = ws.table("demand")
+    elif ws.has("orders"):
+        t = ws.table("orders")
+    else:
+        raise SchemaError(
+            "forecast: neither a 'demand' nor an 'orders' table is in the workspace "
+            f"(present: {', '.join(ws.present) or 'none'}). Add one under data.tables in the config"
+        )
+    cols = set(t.columns)
+    bucket = t[TIMESTAMP].truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
+    key = t[ITEM_ID].cast("string") if ITEM_ID in cols else ibis.literal(TOTAL_ID)
+    qty = t[QUANTITY].cast("float64").sum() if QUANTITY in cols else t.count().cast("float64")
+    aggs = {QUANTITY: qty}
+    if PROMO in cols:
+        aggs[PROMO] = t[PROMO].cast("float64").mean()
+    if PRICE in cols:
+        aggs[PRICE] = t[PRICE].cast("float64").mean()
+    expr = t.group_by([key.name(ITEM_ID), bucket]).aggregate(**aggs)
+    out = expr.to_pandas()
+    out[ITEM_ID] = out[ITEM_ID].astype(str)
+    out[TIMESTAMP] = pd.to_datetime(out[TIMESTAMP]).astype("datetime64[ns]")
+    return out.sort_values([ITEM_ID, TIMESTAMP]).reset_index(drop=True)
+
+
+def fill_gaps(
+    df: pd.DataFrame,
+    *,
+    freq: Freq = "D",
+    start: Literal["series", "global"] = "series",
+    end: pd.Timestamp | None = None,
+) -> pd.DataFrame:
+    """Zero-fill missing periods of each series.
+
+    Args:
+        df: long frame with ``ITEM_ID``, ``TIMESTAMP`` (period starts) and ``QUANTITY``.
+        freq: the frame's frequency.
+        start: ``series`` starts each series at its first row (a product launched later has no
+            leading zeros); ``global`` starts every series at the earliest period.
+        end: the last period of every series; default the latest period in ``df``.
+
+    Returns:
+        The frame with every period present; ``QUANTITY`` and ``PROMO`` are 0 where filled,
+        ``PRICE`` is carried forward then backward.
+    """
+    _check_freq(freq)
+    if df.empty:
+        return df.copy()
+    off = PANDAS_FREQ[freq]
+    last = pd.Timestamp(end) if end is not None else df[TIMESTAMP].max()
+    first_all = df[TIMESTAMP].min()
+    parts = []
+    for sid, g in df.groupby(ITEM_ID, sort=True):
+        first = g[TIMESTAMP].min() if start == "series" else first_all
+        idx = pd.date_range(first, last, freq=off)
+        g = g.set_index(TIMESTAMP).reindex(idx)
+        g.index.name = TIMESTAMP
+        g[ITEM_ID] = sid
+        g[QUANTITY] = g[QUANTITY].fillna(0.0)
+        if PROMO in g:
+            g[PROMO] = g[PROMO].fillna(0.0)
+        if PRICE in g:
+            g[PRICE] = g[PRICE].ffill().bfill()
+        parts.append(g.reset_index())
+    cols = [c for c in (ITEM_ID, TIMESTAMP, QUANTITY, PROMO, PRICE) if c in df.columns]
+    return pd.concat(parts, ignore_index=True)[cols]
+
+
+def hierarchy(
+    bottom: pd.DataFrame,
+    categories: pd.Series | None = None,
+    *,
+    levels: Sequence[Level] = ("item", "category", "total"),
+    freq: Freq = "D",
+) -> HierarchicalSeries:
+    """Sum zero-filled item series up to categories and the total.
+
+    Args:
+        bottom: zero-filled item series (see :func:`fill_gaps`).
+        categories: item id -> category name; items without one go to ``unknown``. Needed for
+            the ``category`` level (skipped when ``None``).
+        levels: which levels to keep; ``item`` is always the bottom.
+        freq: the frame's frequency.
+
+    Returns:
+        A :class:`HierarchicalSeries`.
+    """
+    items = sorted(bottom[ITEM_ID].unique())
+    clash = {TOTAL_ID} & set(items) or {i for i in items if i.startswith(CATEGORY_PREFIX)}
+    if clash:
+        raise SchemaError(
+            f"forecast: item id(s) {sorted(clash)[:3]} clash with the aggregate series ids "
+            f"({TOTAL_ID!r}, '{CATEGORY_PREFIX}<name>'). Rename those items"
+        )
+    wide = bottom.pivot_table(
+        index=TIMESTAMP, columns=ITEM_ID, values=QUANTITY, aggfunc="sum", fill_value=0.0
+    ).reindex(columns=items, fill_value=0.0)
+    rows: list[pd.Series] = []
+    tags: dict[str, list[str]] = {}
+    if "total" in levels:
+        tags["total"] = [TOTAL_ID]
+        rows.append(pd.Series(1.0, index=items, name=TOTAL_ID))
+    if "category" in levels and categories is not None:
+        cat = categories.reindex(items).fillna(UNKNOWN_CATEGORY).astype(str)
+        names = sorted(cat.unique())
+        tags["category"] = [CATEGORY_PREFIX + c for c in names]
+        for c in names:
+            rows.append(
+                pd.Series(
+                    (cat == c).astype(float).to_numpy(), index=items, name=CATEGORY_PREFIX + c
+                )
+            )
+    tags["item"] = items
+    agg = pd.DataFrame(rows) if rows else pd.DataFrame(columns=items)
+    S = pd.concat([agg, pd.DataFrame(np.eye(len(items)), index=items, columns=items)])
+    frames = [bottom]
+    if rows:
+        upper = wide @ agg.T
+        upper.columns.name = ITEM_ID
+        long = upper.stack().rename(QUANTITY).reset_index()
+        frames.insert(0, long[[ITEM_ID, TIMESTAMP, QUANTITY]])
+    df = pd.concat(frames, ignore_index=True)
+    order = {sid: k for k, sid in enumerate(S.index)}
+    df = df.sort_values(
+        [ITEM_ID, TIMESTAMP], key=lambda s: s.map(order) if s.name == ITEM_ID else s
+    )
+    return HierarchicalSeries(df.reset_index(drop=True), S, tags, freq)
+
+
+def build_series(
+    ws: Workspace,
+    *,
+    freq: Freq = "D",
+    levels: Sequence[Level] = ("item", "category", "total"),
+    start: Literal["series", "global"] = "series",
+) -> HierarchicalSeries:
+    """Item, category and total demand series from a workspace.
+
+    Args:
+        ws: an open workspace with ``demand`` or ``orders`` (and ``items`` for categories).
+        freq: ``D``, ``W`` or ``M``.
+        levels: levels to build.
+        start: where each item series starts (see :func:`fill_gaps`).
+
+    Returns:
+        A :class:`HierarchicalSeries`.
+    """
+    bottom = fill_gaps(aggregate_demand(ws, freq=freq), freq=freq, start=start)
+    categories = None
+    if "category" in levels and ws.has("items") and CATEGORY in ws.columns("items"):
+        it = ws.table("items").select(ITEM_ID, CATEGORY).to_pandas()
+        categories = it.assign(**{ITEM_ID: it[ITEM_ID].astype(str)}).set_index(ITEM_ID)[CATEGORY]
+    return hierarchy(bottom, categories, levels=levels, freq=freq)

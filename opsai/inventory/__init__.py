@@ -1,0 +1,50 @@
+"""Inventory: reorder policy from a forecast, Monte-Carlo simulation, purchase plan, alerts.
+
+Example:
+    >>> policy = policy_table(fc, ws.to_pandas("inventory"), model="Auto")   # doctest: +SKIP
+    >>> plan = purchase_plan(policy, fc, model="Auto")                        # doctest: +SKIP
+    >>> alerts = stockout_alerts(policy) + overstock_alerts(policy)           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from opsai.inventory.alerts import (
+    alerts_table,
+    drift_alerts,
+    overstock_alerts,
+    stockout_alerts,
+    stockout_probability,
+)
+from opsai.inventory.plan import projected_stock, purchase_plan
+from opsai.inventory.policy import (
+    eoq,
+    lead_time_demand,
+    normal_loss,
+    policy_table,
+    reorder_point,
+    safety_stock,
+    z_cycle,
+    z_fill_rate,
+)
+from opsai.inventory.simulate import SimulationResult, calibrate_reorder_point, simulate_policy
+
+__all__ = [
+    "SimulationResult",
+    "alerts_table",
+    "calibrate_reorder_point",
+    "drift_alerts",
+    "eoq",
+    "lead_time_demand",
+    "normal_loss",
+    "overstock_alerts",
+    "policy_table",
+    "projected_stock",
+    "purchase_plan",
+    "reorder_point",
+    "safety_stock",
+    "simulate_policy",
+    "stockout_alerts",
+    "stockout_probability",
+    "z_cycle",
+    "z_fill_rate",
+]

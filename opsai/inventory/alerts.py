@@ -1,0 +1,203 @@
+"""Alerts for the operations team, as findings ``{"name", "text", "severity", "evidence"}``.
+
+- :func:`stockout_alerts`: items whose stock on hand will probably not last their lead time
+  (an order placed today arrives too late);
+- :func:`overstock_alerts`: items with more than ``weeks`` weeks of cover;
+- :func:`drift_alerts`: series whose latest backtest window is much less accurate than the
+  earlier ones.
+
+:func:`alerts_table` flattens findings into a frame to export as CSV.
+
+Example:
+    >>> alerts = stockout_alerts(policy) + overstock_alerts(policy, weeks=26)  # doctest: +SKIP
+    >>> alerts_table(alerts).to_csv("alerts.csv", index=False)                 # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, ON_HAND, QUANTITY, UNIT_COST
+from opsai.errors import ConfigError, SchemaError
+
+Finding = dict[str, Any]
+
+
+def _need(frame: pd.DataFrame, cols: set[str], who: str) -> None:
+    if missing := sorted(cols - set(frame.columns)):
+        raise SchemaError(f"{who}: columns {missing} missing. Build the policy with policy_table")
+
+
+def stockout_probability(on_hand: np.ndarray, lt_mean: np.ndarray, lt_sd: np.ndarray) -> np.ndarray:
+    """``P(lead-time demand > on hand)`` under a normal lead-time demand."""
+    on_hand, lt_mean, lt_sd = (np.asarray(v, dtype=float) for v in (on_hand, lt_mean, lt_sd))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = norm.sf((on_hand - lt_mean) / lt_sd)
+    return np.where(lt_sd > 0, p, (on_hand < lt_mean).astype(float))
+
+
+def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Finding]:
+    """Items likely to run out before an order placed today can arrive.
+
+    Args:
+        policy: output of :func:`~opsai.inventory.policy.policy_table`.
+        threshold: smallest stock-out probability that raises an alert.
+
+    Returns:
+        Findings, most likely stock-out first; severity ``high`` from 0.8, else ``medium``.
+    """
+    if not 0 < threshold < 1:
+        raise ConfigError(f"threshold must be in (0, 1), got {threshold!r}")
+    _need(
+        policy,
+        {ITEM_ID, ON_HAND, LEAD_TIME_DAYS, "lt_mean", "lt_sd", "days_of_cover"},
+        "stockout_alerts",
+    )
+    p = stockout_probability(policy[ON_HAND], policy["lt_mean"], policy["lt_sd"])
+    out = []
+    for k in np.argsort(-p, kind="stable"):
+        if p[k] < threshold:
+            break
+        r = policy.iloc[k]
+        days = float(r[LEAD_TIME_DAYS])
+        cover = float(r["days_of_cover"])
+        text = (
+            f"Item {r[ITEM_ID]} will likely stock out within its {days:.0f}-day lead time: "
+            f"{r[ON_HAND]:.0f} on hand cover about {cover:.0f} days, against "
+            f"{r['lt_mean']:.0f} ± {r['lt_sd']:.0f} units of expected lead-time demand "
+            f"(stock-out probability {p[k]:.0%}). Order now and expedite."
+        )
+        out.append(
+            {
+                "name": f"stockout.{r[ITEM_ID]}",
+                "text": text,
+                "severity": "high" if p[k] >= 0.8 else "medium",
+                "evidence": {
+                    ITEM_ID: str(r[ITEM_ID]),
+                    ON_HAND: float(r[ON_HAND]),
+                    LEAD_TIME_DAYS: days,
+                    "lead_time_demand": round(float(r["lt_mean"]), 2),
+                    "lead_time_demand_sd": round(float(r["lt_sd"]), 2),
+                    "stockout_probability": round(float(p[k]), 4),
+                    "days_of_cover": round(cover, 1),
+                },
+            }
+        )
+    return out
+
+
+def overstock_alerts(policy: pd.DataFrame, *, weeks: float = 26) -> list[Finding]:
+    """Items whose stock covers more than ``weeks`` weeks of forecast demand.
+
+    Severity ``medium`` beyond twice ``weeks``, else ``low`` (also ``low`` for stock of an item
+    with no forecast demand: dead stock); the evidence has the excess units and, with
+    ``unit_cost``, the money tied up in them.
+    """
+    if weeks <= 0:
+        raise ConfigError(f"weeks must be > 0, got {weeks!r}")
+    _need(policy, {ITEM_ID, ON_HAND, "days_of_cover", "mean_per_period"}, "overstock_alerts")
+    cover = policy["days_of_cover"].to_numpy(float) / 7
+    out = []
+    for k in np.argsort(-cover, kind="stable"):
+        if not cover[k] > weeks:
+            break
+        r = policy.iloc[k]
+        if not float(r[ON_HAND]) > 0:
+            continue
+        daily = float(r[ON_HAND]) / float(r["days_of_cover"]) if np.isfinite(cover[k]) else 0.0
+        excess = float(r[ON_HAND]) - weeks * 7 * daily
+        value = excess * float(r[UNIT_COST]) if UNIT_COST in r else float("nan")
+        worth = f" worth {value:,.0f}" if np.isfinite(value) else ""
+        if np.isfinite(cover[k]):
+            text = (
+                f"Item {r[ITEM_ID]} is overstocked: {r[ON_HAND]:.0f} units on hand cover "
+                f"{cover[k]:.0f} weeks of forecast demand (limit {weeks:g}); about {excess:.0f} "
+                f"units{worth} are surplus. Pause orders or promote it."
+            )
+            severity = "medium" if cover[k] > 2 * weeks else "low"
+        else:
+            text = (
+                f"Item {r[ITEM_ID]} has {r[ON_HAND]:.0f} units on hand{worth} but no forecast "
+                "demand: dead stock. Consider a clearance or delisting."
+            )
+            severity = "low"
+        out.append(
+            {
+                "name": f"overstock.{r[ITEM_ID]}",
+                "text": text,
+                "severity": severity,
+                "evidence": {
+                    ITEM_ID: str(r[ITEM_ID]),
+                    ON_HAND: float(r[ON_HAND]),
+                    "weeks_of_cover": round(float(cover[k]), 1) if np.isfinite(cover[k]) else None,
+                    "max_weeks_of_cover": float(weeks),
+                    "excess_units": round(excess, 1),
+                    "excess_value": round(value, 2) if np.isfinite(value) else None,
+                },
+            }
+        )
+    return out
+
+
+def drift_alerts(
+    cv: pd.DataFrame,
+    *,
+    model: str,
+    ratio: float = 1.5,
+    min_increase: float = 0.1,
+    min_windows: int = 3,
+) -> list[Finding]:
+    """Series whose latest backtest window's WAPE is ``ratio`` times the earlier windows' mean.
+
+    Args:
+        cv: a backtest frame (``cross_validation`` output) with at least two cutoffs.
+        model: the model column to watch.
+        ratio: relative worsening that raises an alert.
+        min_increase: and the absolute WAPE increase it needs (ignores noise on tiny errors).
+        min_windows: backtest windows needed (the latest against at least two before it);
+            fewer give no alerts.
+    """
+    from opsai.forecast.backtest import CUTOFF
+
+    _need(cv, {ITEM_ID, CUTOFF, QUANTITY, model}, "drift_alerts")
+    e = cv.assign(ae=(cv[QUANTITY] - cv[model]).abs(), ay=cv[QUANTITY].abs())
+    w = e.groupby([ITEM_ID, CUTOFF])[["ae", "ay"]].sum()
+    w = (w["ae"] / w["ay"].replace(0, np.nan)).unstack(CUTOFF)
+    if w.shape[1] < max(2, min_windows):
+        return []
+    last, before = w.iloc[:, -1], w.iloc[:, :-1].mean(axis=1)
+    hit = (last > ratio * before) & (last - before > min_increase)
+    out = []
+    for sid in (last - before)[hit].sort_values(ascending=False).index:
+        text = (
+            f"Forecast accuracy drifted for {sid}: {model}'s error (WAPE) rose to "
+            f"{last[sid]:.0%} in the latest backtest window from {before[sid]:.0%} before. "
+            "Check for a demand shift (launch, price, promotion) and review the model."
+        )
+        out.append(
+            {
+                "name": f"drift.{sid}",
+                "text": text,
+                "severity": "medium",
+                "evidence": {
+                    ITEM_ID: str(sid),
+                    "model": model,
+                    "wape_latest": round(float(last[sid]), 4),
+                    "wape_before": round(float(before[sid]), 4),
+                },
+            }
+        )
+    return out
+
+
+def alerts_table(findings: list[Finding]) -> pd.DataFrame:
+    """Findings as one row each: ``name, severity, text`` and the evidence fields as columns."""
+    rows = [
+        {"name": f["name"], "severity": f["severity"], "text": f["text"], **f.get("evidence", {})}
+        for f in findings
+    ]
+    return pd.DataFrame(rows, columns=None if rows else ["name", "severity", "text"])

@@ -1,0 +1,112 @@
+"""Building blocks of the inventory part of the demand chapter: simulate every item's policy."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from opsai.data.schema import ITEM_ID, ON_HAND, ORDER_COST, SERVICE_LEVEL
+from opsai.inventory.policy import PERIODS_PER_YEAR
+from opsai.inventory.simulate import SimulationResult, simulate_policy
+
+if TYPE_CHECKING:
+    from opsai.data.workspace import Workspace
+
+Finding = dict[str, Any]
+NO_STOCK = "No inventory table: stock policy, purchase plan and stock alerts were skipped."
+
+
+def inventory_table(ws: Workspace) -> pd.DataFrame:
+    """The workspace's inventory table, or an empty one when it has none (the policy, plan
+    and alerts are then empty, and the forecasting part of the chapter still runs)."""
+    if ws.has("inventory"):
+        return ws.to_pandas("inventory")
+    return pd.DataFrame({ITEM_ID: pd.Series(dtype=str), ON_HAND: pd.Series(dtype=float)})
+
+
+def simulate_items(
+    policy: pd.DataFrame,
+    *,
+    freq: Literal["D", "W", "M"] = "D",
+    horizon: int = 180,
+    n_paths: int = 500,
+    seed: int = 0,
+) -> tuple[pd.DataFrame, SimulationResult]:
+    """Simulate each item's (s, Q) policy (``s`` = reorder point, ``Q`` = EOQ) from its stock.
+
+    Demand per period has the forecast's mean and s.d. (``mean_per_period``/``sd_per_period``);
+    holding cost per period is ``holding_cost`` spread over the year.
+
+    Returns:
+        ``[ITEM_ID, target, fill_rate, stockout_prob, avg_stock, orders, total_cost]`` and the
+        full :class:`~opsai.inventory.simulate.SimulationResult` (its ``band`` for charts).
+    """
+    res = simulate_policy(
+        mean=policy["mean_per_period"].to_numpy(),
+        sd=policy["sd_per_period"].to_numpy(),
+        on_hand=policy["on_hand"].to_numpy(),
+        lead_time=np.maximum(np.rint(policy["lead_periods"].to_numpy()), 1),
+        reorder_point=policy["reorder_point"].to_numpy(),
+        order_qty=np.maximum(policy["eoq"].to_numpy(), 1.0),
+        policy="sQ",
+        horizon=horizon,
+        n_paths=n_paths,
+        holding_cost=policy["holding_cost"].to_numpy() / PERIODS_PER_YEAR[freq],
+        order_cost=policy[ORDER_COST].to_numpy(),
+        seed=seed,
+    )
+    table = pd.concat(
+        [
+            policy[[ITEM_ID, SERVICE_LEVEL]]
+            .reset_index(drop=True)
+            .rename(columns={SERVICE_LEVEL: "target"}),
+            res.summary,
+        ],
+        axis=1,
+    )
+    return table, res
+
+
+def service_finding(table: pd.DataFrame) -> Finding:
+    """Simulated fill rate against the target service levels, over all items."""
+    if table.empty:
+        return {"name": "simulated_service", "text": NO_STOCK, "severity": "info", "evidence": {}}
+    fr, target = float(table["fill_rate"].mean()), float(table["target"].mean())
+    below = int((table["fill_rate"] < table["target"] - 0.01).sum())
+    text = (
+        f"Following the recommended reorder points and order quantities from today's stock, "
+        f"the simulation serves {fr:.1%} of demand on average against a {target:.1%} target; "
+        f"{below} of {len(table)} items fall more than a point short of their target."
+    )
+    return {
+        "name": "simulated_service",
+        "text": text,
+        "severity": "medium" if below else "info",
+        "evidence": {"fill_rate": round(fr, 4), "target": round(target, 4), "items_below": below},
+    }
+
+
+def plan_finding(plan: pd.DataFrame) -> Finding:
+    """How many items need an order now or within the horizon, and what it costs."""
+    if plan.empty:
+        return {"name": "purchase_plan", "text": NO_STOCK, "severity": "info", "evidence": {}}
+    now = plan[plan["action"] == "order now"]
+    later = plan[plan["action"] == "order by"]
+    value = float(now["order_value"].sum()) if "order_value" in now else float("nan")
+    text = (
+        f"{len(now)} of {len(plan)} items need a purchase order now ({now['quantity'].sum():,.0f} "
+        f"units, worth {value:,.0f}); {len(later)} more reach their reorder point within the "
+        "forecast horizon."
+    )
+    return {
+        "name": "purchase_plan",
+        "text": text,
+        "severity": "high" if len(now) else "info",
+        "evidence": {
+            "order_now": len(now),
+            "order_later": len(later),
+            "order_now_value": round(value, 2),
+        },
+    }

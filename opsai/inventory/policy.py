@@ -1,0 +1,258 @@
+"""Inventory policy: safety stock, reorder point, EOQ, and a per-item policy table from a forecast.
+
+Textbook formulas (Silver, Pyke & Peterson, *Inventory and Production Management*, ch. 4–7):
+
+- ``safety_stock = z * sigma * sqrt(L)`` for i.i.d. per-period demand with s.d. ``sigma`` and a
+  lead time of ``L`` periods (``z`` the normal quantile of the cycle service level);
+- ``reorder_point = mean * L + safety_stock``;
+- ``eoq = sqrt(2 * D * K / h)`` for annual demand ``D``, order cost ``K`` and annual holding
+  cost per unit ``h``;
+- for a *fill-rate* target ``beta`` with order quantity ``Q``, ``z`` solves
+  ``sigma_L * G(z) = (1 - beta) * Q`` with ``G`` the standard normal loss function.
+
+Example:
+    >>> round(eoq(1200, order_cost=100, holding_cost=6), 1)
+    200.0
+    >>> round(safety_stock(10, lead_time=4, service_level=0.95), 2)
+    32.9
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import brentq
+from scipy.stats import norm
+
+from opsai.data.schema import (
+    HOLDING_RATE,
+    ITEM_ID,
+    LEAD_TIME_DAYS,
+    ON_HAND,
+    ORDER_COST,
+    SERVICE_LEVEL,
+    TIMESTAMP,
+    UNIT_COST,
+)
+from opsai.errors import ConfigError, SchemaError
+
+ServiceType = Literal["cycle", "fill_rate"]
+DAYS_PER_PERIOD: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
+PERIODS_PER_YEAR: dict[str, float] = {"D": 365.25, "W": 365.25 / 7, "M": 12.0}
+DEFAULTS: dict[str, float] = {
+    LEAD_TIME_DAYS: 14.0,
+    ORDER_COST: 50.0,
+    HOLDING_RATE: 0.25,
+    SERVICE_LEVEL: 0.95,
+    UNIT_COST: 1.0,
+}
+"""Values used where the inventory table lacks a column or has a missing value."""
+
+
+def _check_service(service_level: float) -> None:
+    if not 0 < service_level < 1:
+        raise ConfigError(f"service_level must be in (0, 1), got {service_level!r}. E.g. 0.95")
+
+
+def normal_loss(z: np.ndarray | float) -> np.ndarray:
+    """Standard normal loss ``G(z) = phi(z) - z * (1 - Phi(z))``: expected shortfall per sigma."""
+    z = np.asarray(z, dtype=float)
+    return np.asarray(norm.pdf(z) - z * norm.sf(z))
+
+
+def z_cycle(service_level: float) -> float:
+    """Safety factor for a cycle service level (probability of no stock-out per cycle)."""
+    _check_service(service_level)
+    return float(norm.ppf(service_level))
+
+
+def z_fill_rate(fill_rate: float, *, sigma_lt: float, order_qty: float) -> float:
+    """Safety factor that gives a fill rate ``beta``: ``sigma_L * G(z) = (1 - beta) * Q``.
+
+    Bounded to ``[-3, 5]``; a target already met with no safety stock gives a negative z.
+    """
+    _check_service(fill_rate)
+    if sigma_lt <= 0:
+        return 0.0
+    target = (1 - fill_rate) * max(order_qty, 1e-9) / sigma_lt
+    if target >= float(normal_loss(-3.0)):
+        return -3.0
+    if target <= float(normal_loss(5.0)):
+        return 5.0
+    return float(brentq(lambda z: float(normal_loss(z)) - target, -3.0, 5.0))
+
+
+def safety_stock(
+    sigma: float | np.ndarray,
+    *,
+    lead_time: float | np.ndarray,
+    service_level: float = 0.95,
+) -> np.ndarray:
+    """``z * sigma * sqrt(L)`` for a cycle service level.
+
+    Args:
+        sigma: standard deviation of demand per period.
+        lead_time: lead time in periods.
+        service_level: target probability of no stock-out in a replenishment cycle.
+    """
+    return np.asarray(z_cycle(service_level) * np.asarray(sigma) * np.sqrt(np.asarray(lead_time)))
+
+
+def reorder_point(
+    mean: float | np.ndarray,
+    sigma: float | np.ndarray,
+    *,
+    lead_time: float | np.ndarray,
+    service_level: float = 0.95,
+) -> np.ndarray:
+    """``mean * L + z * sigma * sqrt(L)``: expected lead-time demand plus safety stock."""
+    ss = safety_stock(sigma, lead_time=lead_time, service_level=service_level)
+    return np.asarray(np.asarray(mean) * np.asarray(lead_time) + ss)
+
+
+def eoq(
+    annual_demand: float | np.ndarray,
+    *,
+    order_cost: float | np.ndarray,
+    holding_cost: float | np.ndarray,
+) -> np.ndarray:
+    """Economic order quantity ``sqrt(2 D K / h)`` (Harris 1913); 0 where demand is 0.
+
+    Args:
+        annual_demand: units per year.
+        order_cost: fixed cost per order.
+        holding_cost: cost of holding one unit for a year (unit cost x holding rate).
+    """
+    d, k, h = (np.asarray(v, dtype=float) for v in (annual_demand, order_cost, holding_cost))
+    if np.any(h <= 0):
+        raise ConfigError("holding_cost must be > 0 (unit_cost x holding_rate per year)")
+    return np.asarray(np.sqrt(2 * np.maximum(d, 0) * k / h))
+
+
+def lead_time_demand(
+    fc: pd.DataFrame,
+    *,
+    model: str,
+    lead_periods: pd.Series,
+    level: int = 95,
+) -> pd.DataFrame:
+    """Mean and s.d. of demand over each item's lead time, from a forecast with intervals.
+
+    The per-period s.d. is read off the ``level`` interval (``(hi - lo) / (2 z)``) and periods
+    are taken as independent; a lead time longer than the horizon repeats the last period.
+
+    Args:
+        fc: forecasts ``[ITEM_ID, TIMESTAMP, <model>, <model>-lo-<level>, <model>-hi-<level>]``.
+        model: the model column.
+        lead_periods: item id -> lead time in periods (may be fractional).
+        level: which interval gives the spread.
+
+    Returns:
+        ``[ITEM_ID, mean_per_period, sd_per_period, lt_mean, lt_sd]``.
+    """
+    lo, hi = f"{model}-lo-{level}", f"{model}-hi-{level}"
+    if lo not in fc or hi not in fc:
+        raise SchemaError(
+            f"lead_time_demand: {lo!r}/{hi!r} not in the forecast. Predict with level=[{level}]"
+        )
+    z = norm.ppf(0.5 + level / 200)
+    rows = []
+    for sid, g in fc.sort_values(TIMESTAMP).groupby(ITEM_ID, sort=False):
+        if sid not in lead_periods.index:
+            continue
+        mu = g[model].to_numpy(float)
+        sd = (g[hi].to_numpy(float) - g[lo].to_numpy(float)) / (2 * z)
+        L = float(lead_periods[sid])
+        full = int(np.floor(L))
+        need = int(np.ceil(L))
+        if need > len(mu):
+            mu = np.r_[mu, np.repeat(mu[-1], need - len(mu))]
+            sd = np.r_[sd, np.repeat(sd[-1], need - len(sd))]
+        frac = L - full
+        w = np.r_[np.ones(full), [frac] if frac > 0 else []]
+        rows.append(
+            {
+                ITEM_ID: sid,
+                "mean_per_period": float(mu[: max(need, 1)].mean()),
+                "sd_per_period": float(np.sqrt(np.mean(sd[: max(need, 1)] ** 2))),
+                "lt_mean": float(np.sum(w * mu[: len(w)])),
+                "lt_sd": float(np.sqrt(np.sum(w * sd[: len(w)] ** 2))),
+            }
+        )
+    return pd.DataFrame(
+        rows, columns=[ITEM_ID, "mean_per_period", "sd_per_period", "lt_mean", "lt_sd"]
+    )
+
+
+def with_defaults(inventory: pd.DataFrame) -> pd.DataFrame:
+    """The inventory table with every optional policy column present (see :data:`DEFAULTS`)."""
+    if ITEM_ID not in inventory or ON_HAND not in inventory:
+        raise SchemaError(
+            f"inventory: columns {ITEM_ID!r} and {ON_HAND!r} are required "
+            f"(have: {', '.join(map(str, inventory.columns))}). Map them under data.tables.inventory"
+        )
+    inv = inventory.copy()
+    inv[ITEM_ID] = inv[ITEM_ID].astype(str)
+    for col, v in DEFAULTS.items():
+        inv[col] = inv[col].fillna(v) if col in inv else v
+    return inv
+
+
+def policy_table(
+    fc: pd.DataFrame,
+    inventory: pd.DataFrame,
+    *,
+    model: str,
+    freq: Literal["D", "W", "M"] = "D",
+    level: int = 95,
+    service: ServiceType = "cycle",
+) -> pd.DataFrame:
+    """Per item: lead-time demand, safety stock, reorder point, EOQ and order-up-to level.
+
+    Args:
+        fc: item forecasts with a ``level`` interval (see :func:`lead_time_demand`).
+        inventory: the contract's inventory table (missing optional columns use
+            :data:`DEFAULTS`).
+        model: the forecast column to plan on.
+        freq: the forecast's frequency (lead times in days are converted to periods).
+        level: interval used for the demand spread.
+        service: ``cycle`` (no stock-out in a cycle with probability ``service_level``) or
+            ``fill_rate`` (share of demand served from stock).
+
+    Returns:
+        One row per item present in both frames, with ``lead_periods, lt_mean, lt_sd, z,
+        safety_stock, reorder_point, eoq, order_up_to, annual_demand, holding_cost,
+        days_of_cover`` beside the inventory columns.
+    """
+    if service not in ("cycle", "fill_rate"):
+        raise ConfigError(f"service must be 'cycle' or 'fill_rate', got {service!r}")
+    inv = with_defaults(inventory)
+    dpp = DAYS_PER_PERIOD[freq]
+    lead = inv.set_index(ITEM_ID)[LEAD_TIME_DAYS] / dpp
+    ltd = lead_time_demand(fc, model=model, lead_periods=lead, level=level)
+    out = inv.merge(ltd, on=ITEM_ID, how="inner")
+    out["lead_periods"] = out[LEAD_TIME_DAYS] / dpp
+    out["annual_demand"] = out["mean_per_period"] * PERIODS_PER_YEAR[freq]
+    out["holding_cost"] = out[UNIT_COST] * out[HOLDING_RATE]
+    out["eoq"] = np.ceil(
+        eoq(
+            out["annual_demand"],
+            order_cost=out[ORDER_COST],
+            holding_cost=out["holding_cost"].clip(lower=1e-6),
+        )
+    )
+    if service == "cycle":
+        out["z"] = [z_cycle(s) for s in out[SERVICE_LEVEL]]
+    else:
+        out["z"] = [
+            z_fill_rate(s, sigma_lt=sd, order_qty=q)
+            for s, sd, q in zip(out[SERVICE_LEVEL], out["lt_sd"], out["eoq"], strict=True)
+        ]
+    out["safety_stock"] = np.maximum(out["z"] * out["lt_sd"], 0.0)
+    out["reorder_point"] = out["lt_mean"] + out["safety_stock"]
+    out["order_up_to"] = out["reorder_point"] + out["eoq"]
+    daily = out["mean_per_period"] / dpp
+    out["days_of_cover"] = np.where(daily > 0, out[ON_HAND] / daily.where(daily > 0, 1.0), np.inf)
+    return out

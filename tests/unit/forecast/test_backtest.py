@@ -1,0 +1,126 @@
+"""Rolling-origin backtest, evaluation, choice per series, reconciliation."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
+from opsai.errors import ConfigError
+from opsai.forecast import (
+    CUTOFF,
+    AutoForecaster,
+    Naive,
+    SeasonalNaive,
+    WindowAverage,
+    coherence_gap,
+    cross_validation,
+    cutoffs,
+    evaluate,
+    hierarchy,
+    leaderboard,
+    reconcile,
+    select_best,
+)
+from opsai.forecast.reconcile import projection, shrunk_covariance
+
+pytestmark = pytest.mark.unit
+
+WEEK = np.array([5, 3, 3, 4, 6, 9, 12.0])
+
+
+def frame() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    ys = {"seasonal": np.tile(WEEK, 10), "flat": 20 + rng.normal(0, 2, 70)}
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {ITEM_ID: k, TIMESTAMP: pd.date_range("2024-01-01", periods=70), QUANTITY: v}
+            )
+            for k, v in ys.items()
+        ],
+        ignore_index=True,
+    )
+
+
+def test_cutoffs_and_no_leakage() -> None:
+    df = frame()
+    cuts = cutoffs(df, h=7, n_windows=3)
+    assert cuts == [
+        pd.Timestamp("2024-02-18"),
+        pd.Timestamp("2024-02-25"),
+        pd.Timestamp("2024-03-03"),
+    ]
+    cv = cross_validation([Naive()], df, h=7, n_windows=3, level=None)
+    assert len(cv) == 2 * 3 * 7
+    assert (cv[TIMESTAMP] > cv[CUTOFF]).all()
+    last = df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY]
+    expect = [last[(i, c)] for i, c in zip(cv[ITEM_ID], cv[CUTOFF], strict=True)]
+    np.testing.assert_allclose(cv["Naive"], expect)  # the forecast is the value at the cutoff
+    with pytest.raises(ConfigError, match="n_windows"):
+        cutoffs(df, h=30, n_windows=3)
+
+
+def test_evaluate_leaderboard_and_best_per_series() -> None:
+    df = frame()
+    models = [SeasonalNaive(season_length=7), WindowAverage(window=28)]
+    cv = cross_validation(models, df, h=7, n_windows=3)
+    met = evaluate(cv, df, season_length=7)
+    sn = met.set_index([ITEM_ID, "model"])
+    assert sn.loc[("seasonal", "SeasonalNaive"), "mase"] == 0.0
+    assert sn.loc[("seasonal", "SeasonalNaive"), "smape"] == 0.0
+    assert {"coverage_80", "coverage_95"} <= set(met.columns)
+    best = select_best(met)
+    assert best["seasonal"] == "SeasonalNaive"
+    assert best["flat"] == "WindowAverage"
+    board = leaderboard(met, tags={"a": ["seasonal"], "b": ["flat"]})
+    assert list(board.columns[:2]) == ["level", "model"] and len(board) == 4
+    with pytest.raises(ConfigError, match="metric"):
+        select_best(met, metric="bias")
+
+
+def test_auto_forecaster_uses_the_backtest_winner() -> None:
+    df = frame()
+    auto = AutoForecaster(
+        [SeasonalNaive(season_length=7), WindowAverage(window=28)], h=7, n_windows=2
+    ).fit(df)
+    assert auto.choice_ == {"flat": "WindowAverage", "seasonal": "SeasonalNaive"}
+    fc = auto.predict(7, level=[95])
+    np.testing.assert_allclose(fc.loc[fc[ITEM_ID] == "seasonal", "Auto"], WEEK)
+    assert {"Auto-lo-95", "Auto-hi-95"} <= set(fc.columns)
+
+
+def test_reconciliation_adds_up() -> None:
+    df = frame()
+    hs = hierarchy(df, pd.Series({"seasonal": "x", "flat": "y"}), freq="D")
+    model = WindowAverage(window=7)
+    cv = cross_validation([model], hs.df, h=7, n_windows=4, level=None)
+    fc = model.fit(hs.df).predict(7)
+    fc.loc[fc[ITEM_ID] == "total", "WindowAverage"] += 50  # incoherent on purpose
+    assert coherence_gap(fc, hs.S, "WindowAverage") > 49
+    for method in ("bottom_up", "mint_shrink"):
+        rec = reconcile(fc, hs.S, method=method, residuals=cv)  # type: ignore[arg-type]
+        assert coherence_gap(rec, hs.S, "WindowAverage") < 1e-8
+    bu = reconcile(fc, hs.S).set_index([ITEM_ID, TIMESTAMP])["WindowAverage"]
+    base = fc.set_index([ITEM_ID, TIMESTAMP])["WindowAverage"]
+    pd.testing.assert_series_equal(bu.loc[["flat", "seasonal"]], base.loc[["flat", "seasonal"]])
+    with pytest.raises(ConfigError, match="residuals"):
+        reconcile(fc, hs.S, method="mint_shrink")
+
+
+def test_mint_projection_properties() -> None:
+    S = np.array([[1, 1, 1], [1, 1, 0], [1, 0, 0], [0, 1, 0], [0, 0, 1.0]])
+    rng = np.random.default_rng(0)
+    W = shrunk_covariance(rng.normal(size=(40, 5)))
+    for P in (projection(S), projection(S, W)):
+        np.testing.assert_allclose(S @ P @ S, S, atol=1e-9)  # unbiased: coherent input unchanged
+    assert np.allclose(W, W.T)
+
+
+def test_auto_forecaster_margin_shrinks_to_the_overall_best() -> None:
+    df = frame()
+    models = [SeasonalNaive(season_length=7), WindowAverage(window=28)]
+    auto = AutoForecaster(models, h=7, n_windows=2, combine=False, margin=0.99).fit(df)
+    overall = auto.leaderboard_.iloc[0]["model"]
+    assert set(auto.choice_.values()) == {overall}

@@ -1,0 +1,204 @@
+"""Forecasters: the estimator contract, exact answers on simple series, interval coverage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.data.schema import ITEM_ID, PROMO, QUANTITY, TIMESTAMP
+from opsai.errors import ConfigError, NotFittedError, SchemaError
+from opsai.forecast import (
+    ADIDA,
+    TSB,
+    AutoPattern,
+    Croston,
+    Ensemble,
+    GlobalGBM,
+    GlobalMLP,
+    Naive,
+    SeasonalNaive,
+    Theta,
+    WindowAverage,
+    adi_cv2,
+    demand_pattern,
+)
+from opsai.forecast.models import seasonality_test
+
+pytestmark = pytest.mark.unit
+
+
+def long(
+    series: dict[str, np.ndarray], start: str = "2024-01-01", **extra: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    parts = []
+    for sid, y in series.items():
+        part = pd.DataFrame(
+            {ITEM_ID: sid, TIMESTAMP: pd.date_range(start, periods=len(y), freq="D"), QUANTITY: y}
+        )
+        for col, vals in extra.items():
+            part[col] = vals[sid]
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+WEEK = np.array([5, 3, 3, 4, 6, 9, 12.0])
+
+
+def small_frame() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return long({"a": np.tile(WEEK, 8), "b": rng.poisson(4, 56).astype(float)})
+
+
+ALL = [
+    Naive(),
+    SeasonalNaive(season_length=7),
+    WindowAverage(window=14),
+    Theta(season_length=7),
+    Croston(),
+    TSB(),
+    ADIDA(),
+    AutoPattern(season_length=7),
+    GlobalGBM(season_length=7, max_iter=20),
+    GlobalMLP(season_length=7, epochs=3),
+    Ensemble([Naive(), SeasonalNaive(season_length=7)]),
+]
+
+
+@pytest.mark.parametrize("model", ALL, ids=lambda m: type(m).__name__)
+def test_estimator_contract(model: object) -> None:
+    df = small_frame()
+    learned = [k for k in vars(model) if k.endswith("_")]
+    assert learned == []
+    with pytest.raises(NotFittedError):
+        model.predict(3)  # type: ignore[attr-defined]
+    assert model.fit(df) is model  # type: ignore[attr-defined]
+    fc = model.predict(5, level=[80, 95])  # type: ignore[attr-defined]
+    name = model.name  # type: ignore[attr-defined]
+    assert list(fc.columns) == [
+        ITEM_ID, TIMESTAMP, name,
+        f"{name}-lo-80", f"{name}-hi-80", f"{name}-lo-95", f"{name}-hi-95",
+    ]  # fmt: skip
+    assert len(fc) == 10
+    assert fc[TIMESTAMP].min() == pd.Timestamp("2024-02-26")
+    assert (fc[f"{name}-lo-95"] <= fc[f"{name}-lo-80"] + 1e-9).all()
+    assert (fc[f"{name}-lo-80"] <= fc[name] + 1e-9).all()
+    assert (fc[name] <= fc[f"{name}-hi-80"] + 1e-9).all()
+    assert (fc[f"{name}-hi-80"] <= fc[f"{name}-hi-95"] + 1e-9).all()
+    assert (fc[f"{name}-lo-95"] >= 0).all()
+
+
+def test_seasonal_naive_repeats_last_season_exactly() -> None:
+    y = np.r_[np.arange(10.0), WEEK]
+    fc = SeasonalNaive(season_length=7).fit(long({"a": y})).predict(10)
+    np.testing.assert_array_equal(fc["SeasonalNaive"], np.resize(WEEK, 10))
+
+
+def test_alias_and_bad_arguments() -> None:
+    df = small_frame()
+    m = Naive(alias="last").fit(df)
+    assert "last" in m.predict(1).columns
+    with pytest.raises(ConfigError, match="level"):
+        m.predict(2, level=[120])
+    with pytest.raises(ConfigError, match="h must be"):
+        m.predict(0)
+    with pytest.raises(SchemaError, match="quantity"):
+        Naive().fit(df.drop(columns=QUANTITY))
+    with pytest.raises(ConfigError, match="alias"):
+        Ensemble([Naive(), Naive()]).fit(df)
+
+
+def test_theta_extends_a_trend_and_keeps_a_season() -> None:
+    trend = 10 + 0.5 * np.arange(60)
+    fc = Theta(season_length=1).fit(long({"a": trend})).predict(5)["Theta"].to_numpy()
+    assert np.all(np.diff(fc) > 0)
+    assert fc[0] == pytest.approx(trend[-1] + 0.5, rel=0.1)
+    y = np.tile(WEEK, 10)
+    assert seasonality_test(y, 7)
+    fc = Theta(season_length=7).fit(long({"a": y})).predict(7)["Theta"].to_numpy()
+    np.testing.assert_allclose(fc, WEEK, rtol=0.02)
+
+
+def test_croston_sba_and_tsb_hand_computed() -> None:
+    # sizes [4, 2], intervals [3, 2]; alpha 0.5: size 4 -> 3, interval 3 -> 2.5
+    df = long({"a": np.array([0, 0, 4, 0, 2.0])})
+    assert Croston(alpha=0.5).fit(df).predict(1)["Croston"].iloc[0] == pytest.approx(1.2)
+    sba = Croston(alpha=0.5, variant="sba", alias="sba").fit(df).predict(1)["sba"].iloc[0]
+    assert sba == pytest.approx(1.2 * 0.75)
+    # occurrence [0, 1, 0, 1] smoothed from 0 with 0.5: 0, .5, .25, .625; size 3
+    tsb = TSB(alpha_d=0.5, alpha_z=0.5).fit(long({"a": np.array([0, 3, 0, 3.0])}))
+    assert tsb.predict(1)["TSB"].iloc[0] == pytest.approx(0.625 * 3)
+
+
+def test_demand_patterns() -> None:
+    assert adi_cv2(np.array([0, 2, 0, 2.0])) == (2.0, 0.0)
+    assert demand_pattern(np.full(20, 5.0)) == "smooth"
+    assert demand_pattern(np.array([1, 9, 1, 12, 1, 15.0])) == "erratic"
+    assert demand_pattern(np.array([0, 0, 3, 0, 0, 3, 0, 0, 4.0])) == "intermittent"
+    assert demand_pattern(np.array([0, 0, 1, 0, 0, 20, 0, 0, 2.0])) == "lumpy"
+    assert demand_pattern(np.zeros(5)) == "zero"
+    m = AutoPattern(season_length=7).fit(
+        long({"s": np.full(30, 5.0), "i": np.tile([0, 0, 3.0], 10)})
+    )
+    assert m.patterns_ == {"i": "intermittent", "s": "smooth"}
+
+
+def test_conformal_intervals_cover_about_their_level() -> None:
+    rng = np.random.default_rng(1)
+    y = {f"s{k}": 50 + rng.normal(0, 5, 130) for k in range(40)}
+    df = long(y)
+    train, test = df.groupby(ITEM_ID).head(120), df.groupby(ITEM_ID).tail(10)
+    fc = WindowAverage(window=30, conformal_windows=60).fit(train).predict(10, level=[80, 95])
+    got = fc.merge(test, on=[ITEM_ID, TIMESTAMP])
+    for lv in (80, 95):
+        inside = (got[QUANTITY] >= got[f"WindowAverage-lo-{lv}"]) & (
+            got[QUANTITY] <= got[f"WindowAverage-hi-{lv}"]
+        )
+        assert inside.mean() == pytest.approx(lv / 100, abs=0.06)
+
+
+def test_global_gbm_learns_promotion_lift() -> None:
+    rng = np.random.default_rng(2)
+    promo = {f"s{k}": (rng.random(150) < 0.2).astype(float) for k in range(6)}
+    y = {sid: rng.poisson(np.where(p > 0, 15.0, 5.0)).astype(float) for sid, p in promo.items()}
+    df = long(y, **{PROMO: promo})
+    future = df.groupby(ITEM_ID).tail(10).copy()
+    train = df.groupby(ITEM_ID).head(140)
+    m = GlobalGBM(season_length=7, max_iter=60, seed=0).fit(train)
+    fc = m.predict(10, X_future=future).merge(future, on=[ITEM_ID, TIMESTAMP])
+    on = fc.loc[fc[PROMO] > 0, "GlobalGBM"].mean()
+    off = fc.loc[fc[PROMO] == 0, "GlobalGBM"].mean()
+    assert on > 2 * off
+    assert m.exog_ == [PROMO]
+
+
+def test_ensemble_is_the_mean_of_its_members() -> None:
+    df = small_frame()
+    ens = Ensemble([Naive(), SeasonalNaive(season_length=7)]).fit(df).predict(3)
+    a = Naive().fit(df).predict(3)["Naive"]
+    b = SeasonalNaive(season_length=7).fit(df).predict(3)["SeasonalNaive"]
+    np.testing.assert_allclose(ens["Ensemble"], (a + b) / 2)
+
+
+def test_global_gbm_tunes_through_optuna() -> None:
+    df = small_frame()
+    m = GlobalGBM(season_length=7, max_iter=15, tune_trials=3, seed=0).fit(df)
+    assert set(m.best_params_) == {
+        "learning_rate",
+        "max_leaf_nodes",
+        "min_samples_leaf",
+        "l2_regularization",
+    }
+    again = GlobalGBM(season_length=7, max_iter=15, tune_trials=3, seed=0).fit(df)
+    assert again.best_params_ == m.best_params_
+
+
+def test_global_mlp_is_seeded_and_learns_the_level() -> None:
+    rng = np.random.default_rng(3)
+    y = {f"s{k}": rng.poisson(5.0 * (k + 1), 120).astype(float) for k in range(4)}
+    df = long(y)
+    a = GlobalMLP(season_length=7, epochs=15, seed=1).fit(df).predict(7)
+    b = GlobalMLP(season_length=7, epochs=15, seed=1).fit(df).predict(7)
+    pd.testing.assert_frame_equal(a, b)
+    level = a.groupby(ITEM_ID)["GlobalMLP"].mean()
+    np.testing.assert_allclose(level.to_numpy(), [5, 10, 15, 20], rtol=0.25)

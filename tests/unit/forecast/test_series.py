@@ -1,0 +1,83 @@
+"""Series building: engine aggregation, zero-filling, the hierarchy and its summing matrix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.data.schema import ITEM_ID, PROMO, QUANTITY, TIMESTAMP
+from opsai.data.workspace import open_workspace
+from opsai.errors import ConfigError, SchemaError
+from opsai.forecast import CATEGORY_PREFIX, TOTAL_ID, build_series, fill_gaps, hierarchy
+from tests.conftest import write_dataset
+
+pytestmark = pytest.mark.unit
+
+DEMAND_CSV = (
+    "item_id,timestamp,quantity,promo\n"
+    "A1,2024-01-01,2,0\nA1,2024-01-01,1,1\nA1,2024-01-03,4,0\n"
+    "B2,2024-01-02,5,0\nB2,2024-01-09,1,1\nC3,2024-01-08,7,0\n"
+)
+ITEMS_CSV = "item_id,category\nA1,drinks\nB2,kitchen\nC3,drinks\n"
+
+
+def test_daily_series_from_demand_with_hierarchy(tmp_path: Path) -> None:
+    cfg = write_dataset(
+        tmp_path, {"demand.csv": DEMAND_CSV, "items.csv": ITEMS_CSV}, {"demand": {}, "items": {}}
+    )
+    with open_workspace(cfg) as ws:
+        hs = build_series(ws, freq="D")
+    a1 = hs.df[hs.df[ITEM_ID] == "A1"]
+    assert a1[QUANTITY].tolist() == [3.0, 0.0, 4.0, 0, 0, 0, 0, 0, 0]  # to the last day, 01-09
+    assert a1[PROMO].iloc[0] == pytest.approx(0.5)
+    assert hs.tags == {
+        "total": [TOTAL_ID],
+        "category": [CATEGORY_PREFIX + "drinks", CATEGORY_PREFIX + "kitchen"],
+        "item": ["A1", "B2", "C3"],
+    }
+    wide = hs.df.pivot(index=TIMESTAMP, columns=ITEM_ID, values=QUANTITY).fillna(0.0)
+    np.testing.assert_allclose(
+        wide[list(hs.S.index)].to_numpy(), wide[list(hs.S.columns)].to_numpy() @ hs.S.T.to_numpy()
+    )
+    assert wide[TOTAL_ID].sum() == 20.0
+    assert list(hs.df[ITEM_ID].drop_duplicates()) == list(hs.S.index)
+
+
+def test_weekly_series_from_orders_without_quantity(tmp_path: Path) -> None:
+    orders = (
+        "user_id,timestamp,amount,item_id\n1,2024-01-01,3,A\n2,2024-01-02,4,A\n1,2024-01-10,5,B\n"
+    )
+    cfg = write_dataset(tmp_path, {"orders.csv": orders}, {"orders": {}})
+    with open_workspace(cfg) as ws:
+        hs = build_series(ws, freq="W", start="global")
+    assert set(hs.tags) == {"total", "item"}
+    got = hs.df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY]
+    assert got[("A", pd.Timestamp("2024-01-01"))] == 2.0  # two order lines, Monday bucket
+    assert got[("B", pd.Timestamp("2024-01-01"))] == 0.0  # global start: zero-filled
+    assert got[(TOTAL_ID, pd.Timestamp("2024-01-08"))] == 1.0
+
+
+def test_fill_gaps_and_errors() -> None:
+    df = pd.DataFrame(
+        {
+            ITEM_ID: ["a", "a"],
+            TIMESTAMP: pd.to_datetime(["2024-01-01", "2024-03-01"]),
+            QUANTITY: [1.0, 2.0],
+        }
+    )
+    out = fill_gaps(df, freq="M")
+    assert out[QUANTITY].tolist() == [1.0, 0.0, 2.0]
+    with pytest.raises(ConfigError, match="freq"):
+        fill_gaps(df, freq="H")  # type: ignore[arg-type]
+    clash = df.assign(**{ITEM_ID: TOTAL_ID})
+    with pytest.raises(SchemaError, match="clash"):
+        hierarchy(clash)
+
+
+def test_no_demand_or_orders_names_the_fix(tmp_path: Path) -> None:
+    cfg = write_dataset(tmp_path, {"items.csv": ITEMS_CSV}, {"items": {}})
+    with open_workspace(cfg) as ws, pytest.raises(SchemaError, match=r"data\.tables"):
+        build_series(ws)

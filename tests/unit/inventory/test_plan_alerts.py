@@ -1,0 +1,118 @@
+"""Purchase plan and alerts on a hand-built policy."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, ON_HAND, QUANTITY, TIMESTAMP, UNIT_COST
+from opsai.errors import ConfigError, SchemaError
+from opsai.forecast import CUTOFF
+from opsai.inventory import (
+    alerts_table,
+    drift_alerts,
+    overstock_alerts,
+    purchase_plan,
+    stockout_alerts,
+)
+
+pytestmark = pytest.mark.unit
+
+
+def _policy() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            ITEM_ID: ["short", "later", "fat"],
+            ON_HAND: [30.0, 200.0, 5000.0],
+            LEAD_TIME_DAYS: [21.0, 7.0, 14.0],
+            UNIT_COST: [2.0, 3.0, 4.0],
+            "lt_mean": [210.0, 70.0, 140.0],
+            "lt_sd": [20.0, 10.0, 15.0],
+            "mean_per_period": [10.0, 10.0, 10.0],
+            "reorder_point": [240.0, 90.0, 170.0],
+            "eoq": [100.0, 100.0, 100.0],
+            "order_up_to": [340.0, 190.0, 270.0],
+            "days_of_cover": [3.0, 20.0, 500.0],
+        }
+    )
+
+
+def _forecast() -> pd.DataFrame:
+    ts = pd.date_range("2025-01-01", periods=30)
+    return pd.concat(
+        [pd.DataFrame({ITEM_ID: i, TIMESTAMP: ts, "m": 10.0}) for i in ("short", "later", "fat")]
+    )
+
+
+def test_purchase_plan() -> None:
+    plan = purchase_plan(_policy(), _forecast(), model="m").set_index(ITEM_ID)
+    assert plan.index.tolist() == ["short", "later", "fat"]
+    short = plan.loc["short"]
+    assert short["action"] == "order now"
+    assert short["order_by"] == pd.Timestamp("2024-12-31")
+    assert short["quantity"] == 340 - 30  # up to S, more than the EOQ
+    assert short["arrives"] == pd.Timestamp("2025-01-21")
+    assert short["stockout_date"] == pd.Timestamp("2025-01-03")
+    later = plan.loc["later"]  # 200 - 10 t <= 90 first at t = 11 -> 2025-01-11
+    assert later["action"] == "order by" and later["order_by"] == pd.Timestamp("2025-01-11")
+    assert later["quantity"] == 100  # EOQ, since S - position = 100 too
+    assert later["order_value"] == 300
+    assert plan.loc["fat", "action"] == "no order in horizon"
+    with pytest.raises(SchemaError, match="policy_table"):
+        purchase_plan(_policy().drop(columns="eoq"), _forecast(), model="m")
+
+
+def test_stockout_and_overstock_alerts() -> None:
+    so = stockout_alerts(_policy())
+    assert [a["evidence"][ITEM_ID] for a in so] == ["short"]
+    assert so[0]["severity"] == "high"
+    assert so[0]["evidence"]["stockout_probability"] == pytest.approx(1.0)
+    assert "21-day lead time" in so[0]["text"]
+    ov = overstock_alerts(_policy(), weeks=26)
+    assert [a["evidence"][ITEM_ID] for a in ov] == ["fat"]
+    assert ov[0]["evidence"]["excess_units"] == pytest.approx(5000 - 26 * 7 * 10)
+    assert ov[0]["severity"] == "medium"  # 71 weeks > 2 x 26
+    with pytest.raises(ConfigError, match="threshold"):
+        stockout_alerts(_policy(), threshold=2)
+    dead = pd.concat([_policy(), _policy().iloc[:2]], ignore_index=True)
+    dead.loc[3:, ITEM_ID] = ["dead", "empty"]
+    dead.loc[3:, ON_HAND] = [6.0, 0.0]
+    dead.loc[3:, "days_of_cover"] = np.inf
+    found = {a["evidence"][ITEM_ID]: a for a in overstock_alerts(dead, weeks=26)}
+    assert set(found) == {"fat", "dead"}
+    assert found["dead"]["severity"] == "low" and "dead stock" in found["dead"]["text"]
+    table = alerts_table(so + ov)
+    assert list(table.columns[:3]) == ["name", "severity", "text"] and len(table) == 2
+    assert alerts_table([]).empty
+
+
+def test_drift_alerts() -> None:
+    cuts = pd.to_datetime(["2025-01-07", "2025-01-14", "2025-01-21"])
+    rows = []
+    for sid, errs in (("steady", [1, 1, 1]), ("drifting", [1, 1, 6])):
+        for c, e in zip(cuts, errs, strict=True):
+            rows.append({ITEM_ID: sid, CUTOFF: c, QUANTITY: 10.0, "m": 10.0 + e})
+    found = drift_alerts(pd.DataFrame(rows), model="m")
+    assert [f["evidence"][ITEM_ID] for f in found] == ["drifting"]
+    assert found[0]["evidence"]["wape_latest"] == pytest.approx(0.6)
+    assert np.isclose(found[0]["evidence"]["wape_before"], 0.1)
+    two = pd.DataFrame(rows)
+    two = two[two[CUTOFF] > cuts[0]]
+    assert drift_alerts(two, model="m") == []  # one earlier window is not a baseline
+
+
+def test_without_an_inventory_table_everything_is_empty() -> None:
+    from opsai.inventory import chapter as ich
+    from opsai.inventory import policy_table
+
+    fc = _forecast().assign(**{"m-lo-95": 5.0, "m-hi-95": 15.0})
+    empty = pd.DataFrame({ITEM_ID: pd.Series(dtype=str), ON_HAND: pd.Series(dtype=float)})
+    policy = policy_table(fc, empty, model="m")
+    assert policy.empty
+    sim, res = ich.simulate_items(policy, horizon=10, n_paths=5)
+    assert sim.empty and res.band.shape == (0, 3, 10)
+    plan = purchase_plan(policy, fc, model="m")
+    assert plan.empty
+    assert stockout_alerts(policy) == [] and overstock_alerts(policy) == []
+    assert ich.service_finding(sim)["text"] == ich.NO_STOCK == ich.plan_finding(plan)["text"]
