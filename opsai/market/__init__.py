@@ -13,7 +13,14 @@ from __future__ import annotations
 from opsai.market.demand import LogitDemand, nested_shares
 from opsai.market.positioning import positioning_map, price_index, strengths_weaknesses
 from opsai.market.pricing import LogLogElasticity, blp_instruments, company_panel, percent_effect
-from opsai.market.response import SpendResponse, adstock, hill, reallocate
+from opsai.market.response import (
+    SpendResponse,
+    adstock,
+    hill,
+    reallocate,
+    response_curve,
+    spend_what_if,
+)
 from opsai.market.scenario import simulate
 from opsai.market.share import (
     concentration,
@@ -51,8 +58,10 @@ __all__ = [
     "positioning_map",
     "price_index",
     "reallocate",
+    "response_curve",
     "share_changes",
     "simulate",
+    "spend_what_if",
     "strengths_weaknesses",
     "trend_forecast",
 ]

@@ -12,6 +12,7 @@ __all__ = [
     "forecast_figure",
     "positioning_figure",
     "price_index_figure",
+    "response_figure",
     "scenario_figure",
     "series_figure",
 ]
@@ -151,5 +152,37 @@ def scenario_figure(moves: pd.DataFrame) -> Any:
         xaxis_tickformat="+.0%",
         title="Our revenue change by scenario (90% band)",
         margin={"l": 200, "r": 20, "t": 60},
+    )
+    return fig
+
+
+def response_figure(curve: pd.DataFrame, *, title: str) -> Any:
+    """A :func:`~opsai.market.response.response_curve` with its band; the dotted line marks
+    the current spend, the solid part of the curve the observed spend range."""
+    import plotly.graph_objects as go
+
+    fig = go.Figure()
+    fig.add_scatter(x=curve["spend"], y=curve["hi"], line={"width": 0}, showlegend=False)
+    fig.add_scatter(
+        x=curve["spend"],
+        y=curve["lo"],
+        fill="tonexty",
+        line={"width": 0},
+        name="90% band",
+        fillcolor="rgba(99,110,250,0.2)",
+    )
+    seen = curve["response"].where(curve["observed"])
+    fig.add_scatter(
+        x=curve["spend"], y=curve["response"], name="extrapolated", line={"dash": "dash"}
+    )
+    fig.add_scatter(x=curve["spend"], y=seen, name="observed range", line={"width": 3})
+    fig.add_vline(x=curve.attrs.get("current", 0.0), line_dash="dot", line_color="grey")
+    fig.update_layout(
+        width=WIDTH,
+        height=HEIGHT,
+        title=title,
+        xaxis_title="marketing spend per period",
+        yaxis_title="extra sales per period",
+        margin={"l": 60, "r": 20, "t": 60},
     )
     return fig

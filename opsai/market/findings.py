@@ -28,6 +28,7 @@ __all__ = [
     "share_finding",
     "spend_finding",
     "strategy",
+    "what_if_finding",
 ]
 
 
@@ -303,5 +304,54 @@ def marginal_return_finding(table: pd.DataFrame, company: str, *, decay: float) 
             "marginal_return": float(r["marginal_return"]),
             "lo": float(r["lo"]),
             "hi": float(r["hi"]),
+        },
+    )
+
+
+def what_if_finding(table: pd.DataFrame, company: str, *, sales_is: str = "revenue") -> Finding:
+    """What a little more or less marketing spend does to our sales (a
+    :func:`~opsai.market.response.spend_what_if` table), and which way to move the budget.
+
+    The suggestion compares the sales returned per unit of extra spend with 1 (when sales are
+    revenue: break-even on revenue, before the cost of the goods sold)."""
+    up = table[table["change"] > 0].sort_values("change").iloc[0]
+    down = table[table["change"] < 0].sort_values("change").iloc[-1]
+    unit = "of sales" if sales_is == "revenue" else "units"
+    text = (
+        f"Raising {company}'s marketing spend by {up['change']:.0%} "
+        f"({up['extra_spend']:,.0f} a period) is expected to add {up['extra_target']:,.0f} "
+        f"{unit} a period (90% band {up['lo']:,.0f} to {up['hi']:,.0f}), "
+        f"{up['return_per_unit']:,.2f} per unit spent; cutting it by {-down['change']:.0%} "
+        f"saves {-down['extra_spend']:,.0f} and loses {-down['extra_target']:,.0f} "
+        f"(band {-down['hi']:,.0f} to {-down['lo']:,.0f})"
+    )
+    if not (bool(up["observed"]) and bool(down["observed"])):
+        text += ", partly beyond the spend levels seen, so extrapolated"
+    severity = "info"
+    if sales_is != "revenue":
+        verdict = "compare the units per unit spent with the margin per unit to decide."
+    elif up["return_hi"] < 1:
+        verdict = "move budget out of marketing: even the band's top returns less than it costs."
+        severity = "medium"
+    elif up["return_lo"] > 1:
+        verdict = (
+            "move budget into marketing: even the band's bottom returns more than it costs "
+            "in revenue (check it against the gross margin)."
+        )
+        severity = "medium"
+    else:
+        verdict = "keep the budget: the data cannot tell whether more spend pays for itself."
+    return Finding(
+        f"{text}. Suggestion: {verdict}",
+        severity,
+        {
+            "change": float(up["change"]),
+            "extra_spend": float(up["extra_spend"]),
+            "extra_sales": float(up["extra_target"]),
+            "lo": float(up["lo"]),
+            "hi": float(up["hi"]),
+            "return_per_unit": float(up["return_per_unit"]),
+            "return_lo": float(up["return_lo"]),
+            "return_hi": float(up["return_hi"]),
         },
     )

@@ -10,7 +10,8 @@ multiple of each group's median spend; these are chosen on a grid by generalised
 cross-validation, and the linear part is a ridge regression (``ridge`` shrinks the ``beta``
 and seasonal terms, standardised). The band of marginal returns comes from a seeded residual
 bootstrap of the linear part. :func:`reallocate` moves a fixed budget between groups until the
-marginal returns are equal.
+marginal returns are equal; with one spend series per company (no channels), :func:`spend_what_if`
+moves our own budget up or down and :func:`response_curve` draws our curve, both with bands.
 
 Example:
     >>> model = SpendResponse().fit(market)                          # doctest: +SKIP
@@ -30,7 +31,7 @@ from opsai.data import schema as S
 from opsai.errors import NotFittedError, OpsaiError
 from opsai.market._frame import as_frame
 
-__all__ = ["SpendResponse", "adstock", "hill", "reallocate"]
+__all__ = ["SpendResponse", "adstock", "hill", "reallocate", "response_curve", "spend_what_if"]
 
 
 def adstock(spend: np.ndarray, decay: float) -> np.ndarray:
@@ -294,4 +295,94 @@ def reallocate(
         out.attrs["gain_lo"], out.attrs["gain_hi"] = (
             float(q) for q in np.quantile(gains, [0.05, 0.95])
         )
+    return out
+
+
+def _band(model: SpendResponse, group: str, lift: np.ndarray, level: float) -> np.ndarray:
+    """``(2, k)`` bootstrap quantiles of ``beta[group] * lift`` (the point when no draws)."""
+    i = model.groups_.index(group)
+    if not len(model.beta_draws_):
+        point = float(model.beta_[group]) * lift
+        return np.vstack([point, point])
+    a = (1 - level) / 2
+    return np.quantile(np.outer(model.beta_draws_[:, i], lift), [a, 1 - a], axis=0)
+
+
+def _group(model: SpendResponse, group: str) -> None:
+    model._check()
+    if group not in model.groups_:
+        raise OpsaiError(f"group {group!r} not in the fitted groups ({', '.join(model.groups_)})")
+
+
+def spend_what_if(
+    model: SpendResponse,
+    group: str,
+    *,
+    changes: Sequence[float] = (-0.2, -0.1, 0.1, 0.2),
+    level: float = 0.9,
+) -> pd.DataFrame:
+    """What moving ``group``'s spend up or down (and holding it there) does to its target.
+
+    Args:
+        changes: relative changes of the current spend (mean of the last 12 periods).
+        level: width of the bootstrap band.
+
+    Returns:
+        One row per change: change, spend_now, spend_new, extra_spend, extra_target (steady
+        state, per period), lo, hi (its band), return_per_unit (extra_target / extra_spend)
+        with return_lo, return_hi, and observed (the new spend lies in the range the curve was
+        fitted on; outside it the curve is extrapolated).
+    """
+    _group(model, group)
+    now = float(model.current_spend_[group])
+    new = now * (1 + np.asarray(changes, dtype=float))
+    half = float(model.half_[group])
+    lift = hill(new, half, model.shape_) - hill(np.array([now]), half, model.shape_)
+    lo, hi = _band(model, group, lift, level)
+    extra = float(model.beta_[group]) * lift
+    d_spend = new - now
+    lo_s, hi_s = model.spend_range_[group]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.vstack([extra, lo, hi]) / d_spend
+    return pd.DataFrame(
+        {
+            "change": np.asarray(changes, dtype=float),
+            "spend_now": now,
+            "spend_new": new,
+            "extra_spend": d_spend,
+            "extra_target": extra,
+            "lo": lo,
+            "hi": hi,
+            "return_per_unit": ratio[0],
+            "return_lo": np.minimum(ratio[1], ratio[2]),
+            "return_hi": np.maximum(ratio[1], ratio[2]),
+            "observed": (new >= lo_s) & (new <= hi_s),
+        }
+    )
+
+
+def response_curve(
+    model: SpendResponse, group: str, *, points: int = 41, level: float = 0.9
+) -> pd.DataFrame:
+    """``group``'s steady-state response from zero to twice its largest observed spend.
+
+    Returns:
+        spend, response (incremental target per period), lo, hi (bootstrap band), observed;
+        ``.attrs["current"]`` is the current spend.
+    """
+    _group(model, group)
+    lo_s, hi_s = model.spend_range_[group]
+    spend = np.linspace(0.0, 2 * hi_s, int(points))
+    curve = hill(spend, float(model.half_[group]), model.shape_)
+    lo, hi = _band(model, group, curve, level)
+    out = pd.DataFrame(
+        {
+            "spend": spend,
+            "response": float(model.beta_[group]) * curve,
+            "lo": lo,
+            "hi": hi,
+            "observed": (spend >= lo_s) & (spend <= hi_s),
+        }
+    )
+    out.attrs["current"] = float(model.current_spend_[group])
     return out

@@ -1,4 +1,4 @@
-"""Trends and competitor moves: decomposition, change points, event studies, trend forecasts.
+"""Trends and competitor moves: decomposition, change points, event studies, forecasts.
 
 * :func:`change_points` finds shifts in the mean of a series by binary segmentation with a
   least-squares cost and a BIC-style penalty (noise scale from first differences, so a trend
@@ -8,7 +8,8 @@
   are not "moves"), and reports each move with its period, size and t statistic.
 * :func:`event_study` compares a metric before and after a date with a Welch interval.
 * :func:`decompose` is the classical moving-average trend / seasonal split, and
-  :func:`trend_forecast` a log-linear trend with seasonal terms and prediction intervals.
+  :func:`trend_forecast` forecasts market size or a share with :mod:`opsai.forecast`'s models
+  and their conformal intervals (one forecasting code path in the project).
 
 Example:
     >>> moves = detect_moves(market)                                # doctest: +SKIP
@@ -286,67 +287,74 @@ def decompose(
 
 
 def trend_forecast(
-    values: pd.Series,
+    values: pd.Series | Sequence[float] | np.ndarray,
     *,
     horizon: int,
     season: int = 12,
-    transform: Literal["log", "logit", "none"] = "log",
-    level: float = 0.9,
+    seasonal: Literal["always", "test"] = "always",
+    level: int = 95,
+    model: Literal["auto", "theta"] = "auto",
+    upper: float | None = None,
 ) -> pd.DataFrame:
-    """Linear trend plus seasonal dummies on a transformed series, with prediction intervals.
+    """Forecast one series (market size, our share) with :mod:`opsai.forecast`, with an interval.
 
-    ``transform="log"`` suits market size (growth is multiplicative), ``"logit"`` a share
-    (forecasts stay in (0, 1)). Intervals are OLS prediction intervals (parameter and noise
-    uncertainty, t quantiles) mapped back through the transform.
+    The market chapter has no forecaster of its own. ``model="theta"`` is Theta (simple
+    exponential smoothing with half the linear trend's slope as drift, multiplicative
+    seasonality); ``"auto"`` lets :class:`~opsai.forecast.AutoForecaster` choose between Theta,
+    the seasonal naive and their mean on a rolling backtest (up to three windows of ``horizon``
+    periods, each with two seasons of history before it), and is Theta when that does not fit.
+    Intervals are split-conformal on the series' own rolling-origin errors, using only origins
+    with two full seasons behind them when there are at least two such (else every origin),
+    clipped to ``[0, upper]``.
+
+    Args:
+        values: the series in time order (no missing values); the index is ignored.
+        horizon: periods to forecast.
+        season: periods per season (12 monthly, 4 quarterly, 1 none).
+        seasonal: ``"always"`` applies the seasonal step whenever there are two full seasons
+            of positive values (:class:`~opsai.market.outlook.SeasonalTheta`, for market
+            size); ``"test"`` only when the series passes Theta's seasonality test (plain
+            :class:`~opsai.forecast.Theta`, for a share).
+        level: interval level in percent.
+        model: ``"auto"`` or ``"theta"``.
+        upper: largest possible value (1 for a share).
 
     Returns:
-        ``horizon`` rows (step 1..horizon) with forecast, lo, hi.
+        ``horizon`` rows: step (1..horizon), forecast, lo, hi; ``.attrs`` holds the model used
+        and the level.
     """
-    check_choice(transform, "transform", ("log", "logit", "none"))
+    from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
+    from opsai.forecast import AutoForecaster, Forecaster, SeasonalNaive, Theta
+    from opsai.market.outlook import SeasonalTheta
+
+    check_choice(model, "model", ("auto", "theta"))
+    check_choice(seasonal, "seasonal", ("always", "test"))
     y = np.asarray(values, dtype=float)
-    if transform == "log":
-        z = np.log(y)
-    elif transform == "logit":
-        z = np.log(y / (1 - y))
-    else:
-        z = y
-    n = y.size
-    use_season = season > 1 and n >= 2 * season
-    n_par = 2 + (season - 1 if use_season else 0)
-    if n < n_par + 2 or not np.isfinite(z).all():
+    n, m, h = y.size, max(1, int(season)), int(horizon)
+    if n < 3 or not np.isfinite(y).all():
         raise OpsaiError(
-            f"trend_forecast needs {n_par + 2}+ finite periods (values > 0, < 1 for logit), got {n}"
+            f"trend_forecast needs 3+ periods without missing values, got {n} "
+            f"({int((~np.isfinite(y)).sum())} missing)"
         )
-
-    def design(t: np.ndarray) -> np.ndarray:
-        cols = [np.ones_like(t, dtype=float), t.astype(float)]
-        if use_season:
-            cols += [(t % season == k).astype(float) for k in range(1, season)]
-        return np.column_stack(cols)
-
-    x = design(np.arange(n))
-    beta, *_ = np.linalg.lstsq(x, z, rcond=None)
-    resid = z - x @ beta
-    dof = n - x.shape[1]
-    s2 = float(resid @ resid) / dof
-    xf = design(np.arange(n, n + horizon))
-    xtx_inv = np.linalg.pinv(x.T @ x)
-    se = np.sqrt(s2 * (1 + np.einsum("ij,jk,ik->i", xf, xtx_inv, xf)))
-    q = float(stats.t.ppf(0.5 + level / 2, dof))
-    mean = xf @ beta
-
-    def back(v: np.ndarray) -> np.ndarray:
-        if transform == "log":
-            return np.exp(v)
-        if transform == "logit":
-            return 1 / (1 + np.exp(-v))
-        return v
-
-    return pd.DataFrame(
+    seasoned = n - h - 2 * m + 1 if m > 1 else n  # rolling origins with two seasons behind them
+    windows = int(np.clip(seasoned, 2, 20)) if seasoned >= 2 else 20
+    kind = SeasonalTheta if seasonal == "always" else Theta
+    fc: Forecaster = kind(season_length=m, alias="Theta", conformal_windows=windows)
+    n_bt = min(3, (n - 2 * m - 1) // h if m > 1 else (n - 9) // h)
+    if model == "auto" and n_bt >= 1 and np.ptp(y) > 0:  # MASE is undefined on a flat series
+        naive = SeasonalNaive(season_length=m, conformal_windows=windows)
+        fc = AutoForecaster([fc, naive], h=h, n_windows=n_bt, season_length=m, level=[level])
+    frame = pd.DataFrame(
         {
-            "step": np.arange(1, horizon + 1),
-            "forecast": back(mean),
-            "lo": back(mean - q * se),
-            "hi": back(mean + q * se),
+            ITEM_ID: "series",
+            TIMESTAMP: pd.date_range("2000-01-01", periods=n, freq="MS"),
+            QUANTITY: y,
         }
     )
+    out = fc.fit(frame, freq="MS").predict(h, level=[level])
+    cols = [fc.name, f"{fc.name}-lo-{level}", f"{fc.name}-hi-{level}"]
+    res = pd.DataFrame(out[cols].to_numpy().clip(0.0, upper), columns=["forecast", "lo", "hi"])
+    res.insert(0, "step", np.arange(1, h + 1))
+    chosen = getattr(fc, "choice_", {}).get("series", fc.name)
+    res.attrs.update(model=str(chosen), level=level)
+    return res

@@ -36,6 +36,8 @@ def test_figures_build(logit_market) -> None:  # type: ignore[no-untyped-def]
     from opsai.market.findings import best_move
 
     figs.append(fg.scenario_figure(best_move(scen, "co0")[1]))
+    curves = mk.SpendResponse(n_boot=5, season=1).fit(m)
+    figs.append(fg.response_figure(mk.response_curve(curves, "co0", points=9), title="r"))
     for f in figs:
         assert f.layout.width == fg.WIDTH
         assert len(f.data) >= 1

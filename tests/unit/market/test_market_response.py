@@ -7,7 +7,15 @@ import pandas as pd
 import pytest
 
 from opsai.errors import NotFittedError, OpsaiError
-from opsai.market.response import SpendResponse, adstock, hill, reallocate
+from opsai.market.findings import what_if_finding
+from opsai.market.response import (
+    SpendResponse,
+    adstock,
+    hill,
+    reallocate,
+    response_curve,
+    spend_what_if,
+)
 
 pytestmark = pytest.mark.unit
 BETAS = {"a": 100.0, "b": 300.0, "c": 50.0}
@@ -73,3 +81,60 @@ def test_seeded_and_contract() -> None:
     a = SpendResponse(n_boot=20, seed=1).fit(_channels()).marginal_return()
     b = SpendResponse(n_boot=20, seed=1).fit(_channels()).marginal_return()
     assert a.equals(b)
+
+
+def test_spend_what_if_matches_the_curve_and_brackets() -> None:
+    data = _channels()
+    m = SpendResponse(n_boot=100, seed=0).fit(data)
+    out = spend_what_if(m, "b", changes=(-0.1, 0.1, 3.0)).set_index("change")
+    now = float(m.current_spend_["b"])
+    half = float(np.median(data[data.company == "b"].marketing_spend))
+    truth = BETAS["b"] * (hill(np.array([1.1 * now]), half, 1.0) - hill(np.array([now]), half, 1.0))
+    up = out.loc[0.1]
+    assert up["extra_target"] == pytest.approx(float(truth[0]), rel=0.3)
+    assert up["lo"] <= up["extra_target"] <= up["hi"]
+    assert up["return_per_unit"] == pytest.approx(up["extra_target"] / up["extra_spend"])
+    assert up["return_lo"] <= up["return_per_unit"] <= up["return_hi"]
+    assert out.loc[-0.1, "extra_target"] < 0 < up["extra_target"]
+    assert bool(up["observed"]) and not bool(out.loc[3.0, "observed"])  # 4x spend: extrapolated
+    with pytest.raises(OpsaiError, match="not in the fitted groups"):
+        spend_what_if(m, "zz")
+    with pytest.raises(NotFittedError):
+        spend_what_if(SpendResponse(), "b")
+
+
+def test_response_curve_rises_within_its_band() -> None:
+    m = SpendResponse(n_boot=50, seed=0).fit(_channels())
+    c = response_curve(m, "a", points=21)
+    assert c["response"].iloc[0] == 0.0 and c["response"].is_monotonic_increasing
+    assert ((c["lo"] <= c["response"] + 1e-9) & (c["response"] <= c["hi"] + 1e-9)).all()
+    assert c["observed"].any() and not c["observed"].all()
+    assert c.attrs["current"] == pytest.approx(float(m.current_spend_["a"]))
+    point = response_curve(SpendResponse(n_boot=0).fit(_channels()), "a", points=5)
+    assert point["lo"].equals(point["response"])
+
+
+def test_what_if_finding_suggests_a_direction() -> None:
+    table = pd.DataFrame(
+        {
+            "change": [-0.1, 0.1],
+            "extra_spend": [-10.0, 10.0],
+            "extra_target": [-30.0, 25.0],
+            "lo": [-40.0, 15.0],
+            "hi": [-20.0, 35.0],
+            "return_per_unit": [3.0, 2.5],
+            "return_lo": [2.0, 1.5],
+            "return_hi": [4.0, 3.5],
+            "observed": [True, True],
+        }
+    )
+    f = what_if_finding(table, "us")
+    assert "by 10% (10 a period)" in f.text and "add 25 of sales" in f.text
+    assert "into marketing" in f.text and f.severity == "medium"
+    assert f.evidence["return_lo"] == 1.5
+    weak = table.assign(return_lo=[0.5, 0.4], observed=[True, False])
+    g = what_if_finding(weak, "us")
+    assert "keep the budget" in g.text and "extrapolated" in g.text and g.severity == "info"
+    poor = table.assign(return_lo=[0.1, 0.1], return_hi=[0.5, 0.6])
+    assert "out of marketing" in what_if_finding(poor, "us").text
+    assert "margin per unit" in what_if_finding(table, "us", sales_is="units").text
