@@ -1,0 +1,317 @@
+"""What notebook 03b calls: data loading, the tuned model comparison, segments, examples.
+
+Everything here composes the rest of :mod:`opsai.recommend`; the notebook only narrates.
+Hyper-parameters and the best model are chosen on a validation split carved from the
+training part; the held-out test split only measures.
+
+Example:
+    >>> pairs, items = load_data(ws)                                        # doctest: +SKIP
+    >>> train, test = split(pairs, method="stratified", seed=0)             # doctest: +SKIP
+    >>> cmp = compare_models(train, test, items=items, n_trials=10, seed=0) # doctest: +SKIP
+    >>> cmp.table                                                           # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from opsai.data.schema import ITEM_ID, TIMESTAMP, TITLE, USER_ID
+from opsai.errors import ConfigError
+from opsai.recommend.content import DEFAULT_FIELDS, ContentRecommender
+from opsai.recommend.explain import explain
+from opsai.recommend.hybrid import Hybrid
+from opsai.recommend.interactions import InteractionMatrix, interactions_from_workspace
+from opsai.recommend.metrics import evaluate, per_user
+from opsai.recommend.models import ItemSimilarity, Recommender
+from opsai.recommend.split import leave_last_out, stratified_split
+from opsai.recommend.tuning import (
+    MODELS,
+    SPACES,
+    _valid_users,
+    make_model,
+    params_from_trial,
+    tune_hybrid,
+    tune_model,
+)
+
+RATING = "rating"
+"""Column name taken as an explicit rating when ``load_data(rating="auto")``."""
+DEFAULT_MODELS: tuple[str, ...] = (
+    "popularity", "itemknn", "ease", "als", "bpr", "content", "hybrid",
+)  # fmt: skip
+
+
+@dataclass
+class Finding:
+    """A plain-language sentence, its severity and the numbers behind it."""
+
+    text: str
+    severity: str = "info"
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Comparison:
+    """The tuned models, fitted on the training part, and their held-out scores."""
+
+    table: pd.DataFrame
+    models: dict[str, Recommender]
+    params: dict[str, dict[str, Any]]
+    best: str
+    k: int
+    notes: list[str] = field(default_factory=list)
+
+
+def load_data(
+    workspace: Any,
+    *,
+    weights: Mapping[str, float] | None = None,
+    rating: str | None = "auto",
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Interactions (aggregated in the engine) and the catalogue, if the workspace has one.
+
+    Args:
+        workspace: the workspace.
+        weights: weight per event type (default view 1, add_to_cart 3, purchase 5).
+        rating: an explicit-rating column of ``events``; ``"auto"`` uses a column named
+            ``rating`` when events have one (MovieLens), else the event weights.
+    """
+    if rating == "auto":
+        has = workspace.has("events") and RATING in workspace.columns("events")
+        rating = RATING if has else None
+    pairs = interactions_from_workspace(workspace, weights=weights, rating=rating)
+    items = workspace.to_pandas("items") if workspace.has("items") else None
+    return pairs, items
+
+
+def split(
+    pairs: pd.DataFrame, *, method: Literal["stratified", "time"] = "stratified", seed: int = 0
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Train/test: per-user random 75/25, or each user's latest pair held out."""
+    if method == "stratified":
+        return stratified_split(pairs, ratio=0.75, seed=seed)
+    if method == "time":
+        return leave_last_out(pairs, n=1)
+    raise ConfigError(f"split: method must be 'stratified' or 'time', got {method!r}")
+
+
+def _has_text(items: pd.DataFrame | None) -> bool:
+    return items is not None and any(f in items.columns for f in DEFAULT_FIELDS)
+
+
+def _implicit_available() -> bool:
+    try:
+        import implicit  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def compare_models(
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    *,
+    items: pd.DataFrame | None = None,
+    models: Sequence[str] = DEFAULT_MODELS,
+    k: int = 10,
+    n_trials: int = 20,
+    timeout: float | None = None,
+    binary: bool = True,
+    seed: int = 0,
+) -> Comparison:
+    """Tune each model on validation carved from ``train``, refit on ``train``, score ``test``.
+
+    The hybrid blends the tuned EASE, ALS (when ``implicit`` is installed) and content
+    models (when the catalogue has text) with weights chosen on validation. The best model
+    is the one with the best *validation* nDCG@k.
+
+    Args:
+        train: training pairs.
+        test: held-out pairs.
+        items: the catalogue (content model, coverage, cold items).
+        models: registry names and/or ``"hybrid"``.
+        k: list length.
+        n_trials: Optuna trials per model.
+        timeout: seconds of tuning per model at most (large data sets: fewer trials run).
+        binary: fit on 0/1 interactions instead of weights.
+        seed: seeds the carving split, the samplers and the models.
+
+    Returns:
+        A :class:`Comparison`; its table has one row per model with ``valid_ndcg``, the
+        test metrics of :func:`~opsai.recommend.metrics.evaluate`, ``fit_s`` and ``params``.
+    """
+    unknown = [m for m in models if m not in MODELS and m != "hybrid"]
+    if unknown:
+        raise ConfigError(
+            f"compare_models: unknown {unknown}; choose from {list(MODELS)} or 'hybrid'"
+        )
+    notes: list[str] = []
+    todo = list(models)
+    if not _has_text(items) and "content" in todo:
+        todo.remove("content")
+        notes.append("content model skipped: the catalogue has no title/category/description")
+    if not _implicit_available():
+        todo = [m for m in todo if m not in ("als", "bpr")]
+        notes.append("ALS/BPR skipped: the 'implicit' package is not installed")
+    fit_part, valid = stratified_split(train, ratio=0.75, seed=seed + 1)
+    catalog = items[ITEM_ID].astype(str) if items is not None else None
+    params: dict[str, dict[str, Any]] = {}
+    valid_score: dict[str, float] = {}
+    for name in [m for m in todo if m != "hybrid"]:
+        extra = {"seed": seed} if name in ("als", "bpr") else {}
+        if name in SPACES:
+            study = tune_model(
+                name, fit_part, valid=valid, items=items, n_trials=n_trials, timeout=timeout,
+                k=k, binary=binary, seed=seed,
+            )  # fmt: skip
+            params[name] = params_from_trial(name, study.best_params) | extra
+            valid_score[name] = float(study.best_value)
+        else:
+            params[name] = extra
+            valid_score[name] = _valid_score(name, fit_part, valid, items, k, binary)
+    if "hybrid" in todo:
+        parts = [n for n in ("ease", "als", "content") if n in params]
+        if not parts:
+            raise ConfigError(
+                "compare_models: the hybrid needs 'ease', 'als' or 'content' in models"
+            )
+        comps: list[tuple[str, Recommender]] = [(n, make_model(n, **params[n])) for n in parts]
+        w, valid_score["hybrid"] = tune_hybrid(
+            comps, fit_part, valid, items=items, n_trials=n_trials, k=k, binary=binary,
+            timeout=timeout, seed=seed,
+        )  # fmt: skip
+        params["hybrid"] = {"components": parts, "weights": [round(x, 4) for x in w]}
+    im = InteractionMatrix.from_frame(train, items=catalog, binary=binary)
+    users = test[USER_ID].unique()
+    rows, fitted = [], {}
+    for name in todo:
+        model = _build(name, params)
+        t0 = time.perf_counter()
+        _fit(model, im, items)
+        fit_s = time.perf_counter() - t0
+        scores = evaluate(model.recommend(users, k), test, k=k, train=train, catalog=im.item_ids)
+        fitted[name] = model
+        rows.append({"model": name, "valid_ndcg": valid_score[name]} | scores | {"fit_s": fit_s})
+    table = pd.DataFrame(rows)
+    table["params"] = [_short(params[n]) for n in table["model"]]
+    best = str(table.loc[table["valid_ndcg"].idxmax(), "model"])
+    return Comparison(table, fitted, params, best, k, notes)
+
+
+def _build(name: str, params: dict[str, dict[str, Any]]) -> Recommender:
+    if name != "hybrid":
+        return make_model(name, **params[name])
+    comps = [(n, make_model(n, **params[n])) for n in params["hybrid"]["components"]]
+    return Hybrid(models=comps, weights=params["hybrid"]["weights"])
+
+
+def _fit(model: Recommender, im: InteractionMatrix, items: pd.DataFrame | None) -> None:
+    if isinstance(model, Hybrid | ContentRecommender):
+        model.fit(im, items=items)
+    else:
+        model.fit(im)
+
+
+def _valid_score(
+    name: str, fit_part: pd.DataFrame, valid: pd.DataFrame, items: Any, k: int, binary: bool
+) -> float:
+    catalog = items[ITEM_ID].astype(str) if items is not None else None
+    im = InteractionMatrix.from_frame(fit_part, items=catalog, binary=binary)
+    model = make_model(name)
+    _fit(model, im, items)
+    valid, users = _valid_users(valid, im, 5000, 0)
+    return evaluate(model.recommend(users, k), valid, k=k)[f"ndcg_at_{k}"]
+
+
+def _short(params: dict[str, Any]) -> str:
+    def fmt(v: Any) -> str:
+        return f"{v:.3g}" if isinstance(v, float) else str(v)
+
+    return ", ".join(f"{key}={fmt(v)}" for key, v in params.items() if key != "seed")
+
+
+def segment_quality(
+    model: Recommender, train: pd.DataFrame, test: pd.DataFrame, *, k: int = 10
+) -> pd.DataFrame:
+    """Held-out quality by user history length: light, medium and heavy thirds of users."""
+    hist = train.groupby(USER_ID).size().rename("history")
+    users = test[USER_ID].unique()
+    pu = per_user(model.recommend(users, k), test, k=k).join(hist, how="left")
+    pu["history"] = pu["history"].fillna(0).astype(int)
+    cuts = np.unique(np.quantile(pu["history"], [0, 1 / 3, 2 / 3, 1]))
+    labels = ["light", "medium", "heavy"][-(len(cuts) - 1) :] if len(cuts) > 1 else ["all"]
+    pu["segment"] = (
+        pd.cut(pu["history"], cuts, labels=labels, include_lowest=True) if len(cuts) > 1 else "all"
+    )
+    out = pu.groupby("segment", observed=True).agg(
+        users=("actual", "size"),
+        history_min=("history", "min"),
+        history_max=("history", "max"),
+        ndcg=("ndcg", "mean"),
+        precision=("precision", "mean"),
+        hit_rate=("hit", "mean"),
+    )
+    return out.reset_index()
+
+
+def recommendation_table(
+    model: Recommender,
+    user_ids: Sequence[str],
+    *,
+    k: int = 10,
+    items: pd.DataFrame | None = None,
+    explain_top: bool = True,
+) -> pd.DataFrame:
+    """The per-user list for the operations team: rank, item, title, score, why."""
+    reco = model.recommend(user_ids, k)
+    if items is not None and TITLE in items.columns:
+        titles = items.drop_duplicates(ITEM_ID).set_index(ITEM_ID)[TITLE].astype(str)
+        reco[TITLE] = reco[ITEM_ID].map(titles)
+    if explain_top and isinstance(model, ItemSimilarity | Hybrid):
+        why = []
+        names = dict(zip(titles.index, titles, strict=True)) if TITLE in reco.columns else None
+        for user, grp in reco.groupby(USER_ID, sort=False):
+            try:
+                ex = explain(model, str(user), grp[ITEM_ID].tolist(), n=1, titles=names)
+            except ConfigError:
+                break
+            why.append(ex[[USER_ID, ITEM_ID, "reason"]])
+        if why:
+            reco = reco.merge(pd.concat(why), on=[USER_ID, ITEM_ID], how="left")
+    return reco
+
+
+def examples(
+    model: Recommender,
+    train: pd.DataFrame,
+    *,
+    items: pd.DataFrame | None = None,
+    n_users: int = 3,
+    k: int = 5,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """A few users' recent history beside their recommendations and the reason for each."""
+    hist = train.groupby(USER_ID).size()
+    rng = np.random.default_rng(seed)
+    picks = rng.choice(hist.index.to_numpy(), size=min(n_users, len(hist)), replace=False)
+    reco = recommendation_table(model, list(picks), k=k, items=items)
+    reco.insert(1, "kind", "recommended")
+    had = train[train[USER_ID].isin(picks)]
+    if TIMESTAMP in had.columns:
+        had = had.sort_values(TIMESTAMP, ascending=False, kind="stable")
+    had = had.groupby(USER_ID, sort=False).head(k).assign(kind="history")
+    if items is not None and TITLE in items.columns:
+        titles = items.drop_duplicates(ITEM_ID).set_index(ITEM_ID)[TITLE]
+        had = had.assign(**{TITLE: had[ITEM_ID].map(titles)})
+    keep = [c for c in (USER_ID, "kind", ITEM_ID, TITLE, TIMESTAMP) if c in had.columns]
+    out = pd.concat([had[keep], reco], ignore_index=True)
+    order = {u: i for i, u in enumerate(picks.tolist())}
+    out["_o"] = out[USER_ID].map(order)
+    out = out.sort_values(["_o", "kind"], kind="stable").drop(columns="_o")
+    return out.reset_index(drop=True)

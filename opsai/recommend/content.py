@@ -1,0 +1,145 @@
+"""Content-based recommendation: items described by their text, users by what they chose.
+
+Each item's title, category and description (whichever the catalogue has) become one TF-IDF
+vector (scikit-learn); a user's profile is the weighted sum of the vectors of their items and
+an item's score its similarity to that profile. Items nobody has touched yet are scored like
+any other, which is what makes this model the cold-start half of
+:class:`~opsai.recommend.hybrid.Hybrid`.
+
+Sentence embeddings (all-MiniLM-L6-v2 through sentence-transformers) are not used: the
+package is not part of this environment; TF-IDF needs nothing beyond scikit-learn.
+
+Example:
+    >>> import pandas as pd
+    >>> items = pd.DataFrame({"item_id": ["a", "b", "c"],
+    ...                       "title": ["green tea", "black tea", "steel mug"]})
+    >>> pairs = pd.DataFrame({"user_id": ["u"], "item_id": ["a"]})
+    >>> model = ContentRecommender().fit(pairs, items=items)
+    >>> model.recommend(["u"], k=1)["item_id"].tolist()
+    ['b']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from opsai.data.schema import CATEGORY, DESCRIPTION, ITEM_ID, TITLE
+from opsai.errors import ConfigError, SchemaError
+from opsai.recommend.interactions import InteractionMatrix
+from opsai.recommend.models import ItemSimilarity, as_matrix
+
+DEFAULT_FIELDS: tuple[str, ...] = (TITLE, CATEGORY, DESCRIPTION, "genres", "brand")
+"""Item columns used when present (extra ones such as MovieLens ``genres`` included)."""
+
+
+def item_text(items: pd.DataFrame, fields: Sequence[str] = DEFAULT_FIELDS) -> pd.Series:
+    """One text per item: the present ``fields`` joined (``|`` separators become spaces).
+
+    The category is repeated as a single token (``cat_<value>``) so two items of one category
+    share a feature even when their titles have no word in common.
+    """
+    present = [f for f in fields if f in items.columns]
+    if not present:
+        raise SchemaError(
+            f"items: none of the text columns {', '.join(fields)} found "
+            f"(have: {', '.join(map(str, items.columns))}); map title/category in the config"
+        )
+    parts = []
+    for f in present:
+        col = items[f].astype("string").fillna("")
+        if f == CATEGORY:
+            col = "cat_" + col.str.replace(r"\W+", "_", regex=True).where(col != "", "")
+        parts.append(col.str.replace("|", " ", regex=False))
+    text = parts[0]
+    for p in parts[1:]:
+        text = text + " " + p
+    return pd.Series(text.str.strip().to_numpy(), index=items[ITEM_ID].astype(str).to_numpy())
+
+
+class ContentRecommender(ItemSimilarity):
+    """TF-IDF item profiles and cosine similarity to the user's history.
+
+    Args:
+        fields: item columns to read (the present ones are used).
+        analyzer: ``"word"`` for space-separated languages, ``"char_wb"`` for Chinese or
+            short noisy titles.
+        ngram_range: n-gram sizes.
+        max_features: vocabulary cap.
+        min_df: drop terms in fewer items than this.
+    """
+
+    def __init__(
+        self,
+        *,
+        fields: Sequence[str] = DEFAULT_FIELDS,
+        analyzer: Literal["word", "char_wb"] = "word",
+        ngram_range: tuple[int, int] = (1, 1),
+        max_features: int | None = 20_000,
+        min_df: int = 1,
+    ) -> None:
+        self.fields = fields
+        self.analyzer = analyzer
+        self.ngram_range = ngram_range
+        self.max_features = max_features
+        self.min_df = min_df
+
+    def fit(
+        self,
+        interactions: InteractionMatrix | pd.DataFrame,
+        *,
+        items: pd.DataFrame | None = None,
+    ) -> ContentRecommender:
+        """Vectorise the catalogue and keep the training interactions.
+
+        Args:
+            interactions: training interactions; build them with the catalogue's items
+                (``InteractionMatrix.from_frame(pairs, items=...)``) to score cold items too.
+            items: the catalogue with ``item_id`` and text columns.
+        """
+        if items is None or ITEM_ID not in getattr(items, "columns", ()):
+            raise ConfigError(
+                "ContentRecommender.fit needs items=<catalogue frame with item_id and title/"
+                "category/description>"
+            )
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        self.interactions_ = as_matrix(
+            interactions, None if items is None else items[ITEM_ID].astype(str)
+        )
+        text = item_text(items.drop_duplicates(ITEM_ID), self.fields)
+        text = text.reindex(self.interactions_.item_ids).fillna("")
+        vec = TfidfVectorizer(
+            analyzer=self.analyzer,
+            ngram_range=tuple(self.ngram_range),
+            max_features=self.max_features,
+            min_df=self.min_df,
+            sublinear_tf=True,
+        )
+        try:
+            V = vec.fit_transform(text.to_numpy())
+        except ValueError as e:  # empty vocabulary
+            raise SchemaError(f"items: no usable text in {', '.join(self.fields)} ({e})") from e
+        self.vectorizer_ = vec
+        self.item_vectors_ = sp.csr_matrix(V, dtype=np.float32)
+        self.has_text_ = np.asarray(self.item_vectors_.getnnz(axis=1) > 0)
+        return self
+
+    def _fit(self, X: sp.csr_matrix) -> None:  # pragma: no cover - fit is overridden
+        raise NotImplementedError
+
+    def _score(self, rows: np.ndarray) -> np.ndarray:
+        profile = self.interactions_.matrix[rows] @ self.item_vectors_
+        norms = np.sqrt(np.asarray(profile.multiply(profile).sum(axis=1))).ravel()
+        out = (profile @ self.item_vectors_.T).toarray()
+        return (out / np.maximum(norms, 1e-12)[:, None]).astype(np.float32)
+
+    def pair_weights(self, history: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """Cosine similarity of the history items to the targets."""
+        self._check_fitted()
+        V = self.item_vectors_
+        return np.asarray((V[history] @ V[targets].T).toarray(), dtype=np.float64)

@@ -1,0 +1,319 @@
+"""Interactions: behaviour events and orders as weighted user-item pairs and a sparse matrix.
+
+Events are weighted by type (a view counts less than a purchase), orders count as purchases,
+explicit ratings are used as they are. The long frame (one row per user-item pair) is what the
+splitters take; :class:`InteractionMatrix` is what the models fit on.
+
+Example:
+    >>> import pandas as pd
+    >>> ev = pd.DataFrame({"user_id": ["u1", "u1", "u2"], "item_id": ["a", "a", "b"],
+    ...                    "event": ["view", "purchase", "view"],
+    ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"])})
+    >>> pairs = build_interactions(ev)
+    >>> pairs["weight"].tolist()
+    [6.0, 1.0]
+    >>> InteractionMatrix.from_frame(pairs).matrix.shape
+    (2, 2)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from opsai.data.schema import EVENT, ITEM_ID, QUANTITY, TIMESTAMP, USER_ID
+from opsai.errors import ConfigError, SchemaError
+
+WEIGHT = "weight"
+"""Column of the interaction strength in the long interactions frame."""
+COUNT = "n_events"
+"""Column of how many raw rows (order lines count their quantity) were folded into a pair."""
+
+DEFAULT_WEIGHTS: dict[str, float] = {"view": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
+"""Weight per event type; events of other types are ignored. Override in the chapter config."""
+DEFAULT_ORDER_WEIGHT = 5.0
+"""Weight of one order line (a purchase) when interactions come from the orders table."""
+
+
+def _require(frame: pd.DataFrame, table: str, columns: Iterable[str]) -> None:
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise SchemaError(
+            f"{table}: column(s) {', '.join(missing)} not found (have: {', '.join(map(str, frame.columns))}). "
+            f"Map them in the config (data.tables.{table}.columns) or pass col_* arguments"
+        )
+
+
+def build_interactions(
+    events: pd.DataFrame | None = None,
+    orders: pd.DataFrame | None = None,
+    *,
+    weights: Mapping[str, float] | None = None,
+    order_weight: float = DEFAULT_ORDER_WEIGHT,
+    rating: str | None = None,
+    col_user: str = USER_ID,
+    col_item: str = ITEM_ID,
+    col_event: str = EVENT,
+    col_timestamp: str = TIMESTAMP,
+) -> pd.DataFrame:
+    """Fold events and/or order lines into one row per user-item pair.
+
+    Args:
+        events: behaviour events with an item column; rows without an item are dropped.
+        orders: order lines with an item column; each line adds ``order_weight`` (times the
+            quantity when there is a positive one).
+        weights: weight per event type (default :data:`DEFAULT_WEIGHTS`); types not listed are
+            ignored, so a data set with other event names must pass its own mapping.
+        order_weight: weight of one order line.
+        rating: name of an explicit-rating column in ``events``; when given, the pair's weight
+            is its last rating instead of summed event weights.
+        col_user: user column.
+        col_item: item column.
+        col_event: event-type column of ``events``.
+        col_timestamp: time column (optional); the pair keeps its latest time.
+
+    Returns:
+        Columns ``user_id, item_id, weight, n_events`` and ``timestamp`` when the inputs have
+        one; sorted by user and item, ids as strings.
+
+    Raises:
+        SchemaError: a needed column is missing, or no interaction is left.
+        ConfigError: neither table is given or no event type has a weight.
+    """
+    if events is None and orders is None:
+        raise ConfigError("build_interactions: pass events, orders or both")
+    parts: list[pd.DataFrame] = []
+    if events is not None:
+        need = [col_user, col_item] + ([rating] if rating else [col_event])
+        _require(events, "events", need)
+        ev = events[events[col_item].notna()]
+        if rating:
+            w = pd.to_numeric(ev[rating], errors="coerce")
+        else:
+            wmap = dict(DEFAULT_WEIGHTS if weights is None else weights)
+            if not wmap:
+                raise ConfigError("build_interactions: weights is empty; give e.g. {'view': 1}")
+            w = ev[col_event].map(wmap)
+            if w.notna().sum() == 0 and len(ev):
+                seen = ", ".join(map(str, ev[col_event].dropna().unique()[:8]))
+                raise ConfigError(
+                    f"build_interactions: no event type has a weight (weights: {sorted(wmap)}; "
+                    f"events have: {seen}). Pass weights={{event: weight, ...}} for them"
+                )
+        parts.append(_frame(ev, w, col_user, col_item, col_timestamp))
+    if orders is not None:
+        _require(orders, "orders", [col_user, col_item])
+        od = orders[orders[col_item].notna()]
+        w = pd.Series(float(order_weight), index=od.index)
+        if QUANTITY in od.columns:
+            q = pd.to_numeric(od[QUANTITY], errors="coerce")
+            w = w * q.where(q > 0, 1.0).fillna(1.0)
+        parts.append(_frame(od, w, col_user, col_item, col_timestamp))
+    long = pd.concat(parts, ignore_index=True)
+    long = long[long[WEIGHT].notna()]
+    if long.empty:
+        raise SchemaError("interactions: no user-item row with a weight; check item_id and weights")
+    has_time = TIMESTAMP in long.columns and long[TIMESTAMP].notna().any()
+    keys = [USER_ID, ITEM_ID]
+    if rating:  # the latest rating of a pair (ratings are not additive)
+        if has_time:
+            long = long.sort_values(TIMESTAMP, kind="stable")
+        agg: dict[str, Any] = {WEIGHT: (WEIGHT, "last"), COUNT: (WEIGHT, "size")}
+    else:
+        agg = {WEIGHT: (WEIGHT, "sum"), COUNT: (WEIGHT, "size")}
+    if has_time:
+        agg[TIMESTAMP] = (TIMESTAMP, "max")
+    out = long.groupby(keys, sort=True, as_index=False).agg(**agg)
+    out[WEIGHT] = out[WEIGHT].astype("float64")
+    out[COUNT] = out[COUNT].astype("int64")
+    return out.reset_index(drop=True)
+
+
+def _frame(
+    df: pd.DataFrame, w: pd.Series, col_user: str, col_item: str, col_timestamp: str
+) -> pd.DataFrame:
+    out = pd.DataFrame(
+        {
+            USER_ID: df[col_user].astype(str).to_numpy(),
+            ITEM_ID: df[col_item].astype(str).to_numpy(),
+            WEIGHT: w.to_numpy(dtype="float64"),
+        }
+    )
+    if col_timestamp in df.columns:
+        out[TIMESTAMP] = pd.to_datetime(df[col_timestamp]).to_numpy()
+    return out
+
+
+@dataclass
+class InteractionMatrix:
+    """A sparse user x item matrix with the id maps both ways.
+
+    Attributes:
+        matrix: CSR, ``float32``, rows follow ``user_ids`` and columns ``item_ids``.
+        user_ids: row ids (strings).
+        item_ids: column ids (strings); may include catalogue items nobody touched.
+    """
+
+    matrix: sp.csr_matrix
+    user_ids: np.ndarray
+    item_ids: np.ndarray
+    _user_pos: dict[str, int] = field(default_factory=dict, repr=False)
+    _item_pos: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._user_pos = {u: i for i, u in enumerate(self.user_ids.tolist())}
+        self._item_pos = {t: i for i, t in enumerate(self.item_ids.tolist())}
+
+    @classmethod
+    def from_frame(
+        cls,
+        pairs: pd.DataFrame,
+        *,
+        items: Iterable[str] | None = None,
+        binary: bool = False,
+        col_user: str = USER_ID,
+        col_item: str = ITEM_ID,
+        col_weight: str = WEIGHT,
+    ) -> InteractionMatrix:
+        """Build the matrix from a long frame (one row per pair; repeated pairs are summed).
+
+        Args:
+            pairs: user, item and (optional) weight columns.
+            items: the full catalogue, so items without interactions get a column (content
+                models and cold-start items need it); items in ``pairs`` are always included.
+            binary: every observed pair counts 1 (the usual choice for top-K benchmarks).
+            col_user: user column.
+            col_item: item column.
+            col_weight: weight column; absent means 1 per row.
+        """
+        _require(pairs, "interactions", [col_user, col_item])
+        users = pairs[col_user].astype(str)
+        its = pairs[col_item].astype(str)
+        user_ids = np.array(sorted(users.unique()), dtype=object)
+        known = set(its.unique())
+        extra = sorted(set(map(str, items)) - known) if items is not None else []
+        item_ids = np.array(sorted(known) + extra, dtype=object)
+        upos = pd.Index(user_ids).get_indexer(users)
+        ipos = pd.Index(item_ids).get_indexer(its)
+        if binary or col_weight not in pairs.columns:
+            data = np.ones(len(pairs), dtype=np.float32)
+        else:
+            data = pd.to_numeric(pairs[col_weight], errors="coerce").fillna(0.0).to_numpy()
+        m = sp.csr_matrix(
+            (data.astype(np.float32), (upos, ipos)), shape=(len(user_ids), len(item_ids))
+        )
+        m.sum_duplicates()
+        if binary:
+            m.data[:] = 1.0
+        m.eliminate_zeros()
+        return cls(m, user_ids, item_ids)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return (len(self.user_ids), len(self.item_ids))
+
+    def user_index(self, user_ids: Iterable[str]) -> np.ndarray:
+        """Row positions of ``user_ids``; -1 for users not in the matrix (cold start)."""
+        return np.array([self._user_pos.get(str(u), -1) for u in user_ids], dtype=np.int64)
+
+    def item_index(self, item_ids: Iterable[str]) -> np.ndarray:
+        """Column positions of ``item_ids``; -1 for items not in the matrix."""
+        return np.array([self._item_pos.get(str(t), -1) for t in item_ids], dtype=np.int64)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The non-zero entries as a long frame ``user_id, item_id, weight``."""
+        coo = self.matrix.tocoo()
+        return pd.DataFrame(
+            {
+                USER_ID: self.user_ids[coo.row],
+                ITEM_ID: self.item_ids[coo.col],
+                WEIGHT: coo.data.astype("float64"),
+            }
+        )
+
+    def history(self, user_id: str) -> pd.Series:
+        """One user's items and weights, strongest first (empty for an unknown user)."""
+        pos = self._user_pos.get(str(user_id), -1)
+        if pos < 0:
+            return pd.Series(dtype="float64", name=WEIGHT)
+        row = self.matrix.getrow(pos)
+        s = pd.Series(row.data.astype("float64"), index=self.item_ids[row.indices], name=WEIGHT)
+        return s.sort_values(ascending=False, kind="stable")
+
+
+def interactions_from_workspace(
+    workspace: Any,
+    *,
+    source: Literal["auto", "events", "orders", "both"] = "auto",
+    weights: Mapping[str, float] | None = None,
+    order_weight: float = DEFAULT_ORDER_WEIGHT,
+    rating: str | None = None,
+) -> pd.DataFrame:
+    """Interactions from a workspace, pre-aggregated in the engine (events can be 10M+ rows).
+
+    Args:
+        workspace: an :class:`opsai.data.workspace.Workspace`.
+        source: ``"events"``, ``"orders"``, ``"both"`` or ``"auto"`` (every one present that
+            has an ``item_id`` column).
+        weights: weight per event type (default :data:`DEFAULT_WEIGHTS`).
+        order_weight: weight of one order line.
+        rating: explicit-rating column of ``events`` (e.g. MovieLens ``rating``).
+
+    Returns:
+        The frame of :func:`build_interactions`.
+
+    Raises:
+        SchemaError: no table with an ``item_id`` column is present.
+        ConfigError: no event type has a weight and there are no order lines.
+    """
+    names = {"auto": ("events", "orders"), "both": ("events", "orders")}.get(source, (source,))
+    usable = [n for n in names if workspace.has(n) and ITEM_ID in workspace.columns(n)]
+    if not usable or (source == "both" and len(usable) < 2):
+        raise SchemaError(
+            f"recommend: no {' or '.join(names)} table with an item_id column "
+            f"(present: {', '.join(workspace.present)}). Map item_id in data.tables.<table>.columns"
+        )
+    wmap = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    parts: list[pd.DataFrame] = []
+    for name in usable:
+        t = workspace.table(name)
+        t = t.filter(t[ITEM_ID].notnull())
+        if name == "events" and rating:
+            raw = t.select(USER_ID, ITEM_ID, TIMESTAMP, rating).to_pandas()
+            parts.append(build_interactions(raw, rating=rating))
+            continue
+        keys = [USER_ID, ITEM_ID]
+        n = t.count()
+        if name == "events":
+            t = t.filter(t[EVENT].isin(list(wmap)))
+            keys.append(EVENT)
+            n = t.count()
+        elif QUANTITY in t.columns:
+            qty = t[QUANTITY].cast("float64")
+            n = (qty > 0).ifelse(qty, 1.0).sum()
+        g = t.group_by(keys).aggregate(**{COUNT: n, TIMESTAMP: t[TIMESTAMP].max()}).to_pandas()
+        if g.empty:
+            continue
+        unit = g[EVENT].map(wmap).astype("float64") if name == "events" else float(order_weight)
+        g[WEIGHT] = unit * g[COUNT].astype("float64")
+        parts.append(g[[USER_ID, ITEM_ID, WEIGHT, COUNT, TIMESTAMP]])
+    long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({WEIGHT: []})
+    if long.empty or long[WEIGHT].notna().sum() == 0:
+        raise ConfigError(
+            f"recommend: no interaction left from {', '.join(usable)}; the event weights cover "
+            f"{sorted(wmap)}: pass weights for your event types, or rating=<column> for ratings"
+        )
+    long = long[long[WEIGHT].notna()]
+    long[USER_ID] = long[USER_ID].astype(str)
+    long[ITEM_ID] = long[ITEM_ID].astype(str)
+    out = long.groupby([USER_ID, ITEM_ID], as_index=False, sort=True).agg(
+        **{WEIGHT: (WEIGHT, "sum"), COUNT: (COUNT, "sum"), TIMESTAMP: (TIMESTAMP, "max")}
+    )
+    out[WEIGHT] = out[WEIGHT].astype("float64")
+    out[COUNT] = out[COUNT].round().astype("int64")
+    return out.reset_index(drop=True)

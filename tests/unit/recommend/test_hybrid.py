@@ -1,0 +1,89 @@
+"""Content model, hybrid blend with cold-start fallback, and explanations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.errors import ConfigError
+from opsai.recommend import (
+    EASE,
+    ContentRecommender,
+    Hybrid,
+    InteractionMatrix,
+    ItemKNN,
+    Popularity,
+    explain,
+    item_text,
+)
+
+pytestmark = pytest.mark.unit
+
+
+def test_item_text_joins_fields(catalog: pd.DataFrame) -> None:
+    text = item_text(catalog.assign(genres="Drama|Comedy"))
+    assert text["i00"] == "green tea blend 0 cat_tea Drama Comedy"
+
+
+def test_content_scores_cold_items(planted: pd.DataFrame, catalog: pd.DataFrame) -> None:
+    model = ContentRecommender().fit(planted, items=catalog)
+    assert "new" in model.interactions_.item_ids  # catalogue item without interactions
+    reco = model.recommend(["u00"], 5)  # a tea lover (group 0)
+    assert reco["item_id"].str[1:].isin([f"{i:02d}" for i in range(20)] + ["ew"]).all()
+    with pytest.raises(ConfigError, match="items="):
+        ContentRecommender().fit(planted)
+
+
+def test_hybrid_blends_and_falls_back(planted: pd.DataFrame, catalog: pd.DataFrame) -> None:
+    hy = Hybrid(
+        models=[("ease", EASE(l2=5.0)), ("content", ContentRecommender())], weights=[0.5, 0.5]
+    )
+    reco = hy.fit(planted, items=catalog).recommend(["u00", "stranger"], 5)
+    assert reco["user_id"].tolist() == ["u00"] * 5 + ["stranger"] * 5
+    assert reco["source"].tolist() == ["blend"] * 5 + ["fallback"] * 5
+    top_pop = Popularity().fit(planted).recommend(["u00"], 5, exclude_seen=False)["item_id"]
+    assert reco[reco["user_id"] == "stranger"]["item_id"].tolist() == top_pop.tolist()
+    # a new item only content knows can surface for a user of its taste group
+    solo = Hybrid(models=[("content", ContentRecommender())]).fit(planted, items=catalog)
+    assert (solo.recommend(None, 41)["item_id"] == "new").any()
+    none = Hybrid(models=[("ease", EASE())], fallback="none").fit(planted)
+    assert none.recommend(["stranger"], 3).empty
+
+
+def test_hybrid_blend_is_weighted_sum_of_scaled_scores(planted: pd.DataFrame) -> None:
+    a, b = EASE(l2=5.0), ItemKNN(neighbors=10)
+    hy = Hybrid(models=[("a", a), ("b", b)], weights=[3, 1]).fit(planted)
+    sa, sb = a.score(["u03"])[0], b.score(["u03"])[0]
+    expect = 0.75 * sa / np.abs(sa).max() + 0.25 * sb / np.abs(sb).max()
+    np.testing.assert_allclose(hy.score(["u03"])[0], expect, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"models": []}, "empty"), ({"models": [("a", EASE())], "weights": [-1]}, "weights")],
+)
+def test_hybrid_errors(planted: pd.DataFrame, kwargs: dict, match: str) -> None:
+    with pytest.raises(ConfigError, match=match):
+        Hybrid(**kwargs).fit(planted)
+
+
+def test_explanations_sum_to_the_score() -> None:
+    pairs = pd.DataFrame(
+        {"user_id": ["a", "a", "b", "b", "c", "c", "d"], "item_id": list("xyxzyzx")}
+    )
+    im = InteractionMatrix.from_frame(pairs)
+    ease = EASE(l2=0.5).fit(im)
+    out = explain(ease, "d", ["y", "z"], n=5, titles={"x": "Green tea"})
+    assert set(out["because_item_id"]) == {"x"}  # d's only history item
+    score = ease.score(["d"])[0]
+    scale = np.abs(score).max()
+    for _, r in out.iterrows():
+        assert r["contribution"] * scale == pytest.approx(score[im.item_index([r["item_id"]])[0]])
+    assert out["reason"].iloc[0] == "because of Green tea"
+    knn = ItemKNN(shrink=0.0).fit(im)
+    top = explain(knn, "a", k=1)
+    assert top["share"].sum() == pytest.approx(1.0)
+    assert explain(knn, "stranger").empty
+    with pytest.raises(ConfigError, match="item-item"):
+        explain(Popularity().fit(im), "a")

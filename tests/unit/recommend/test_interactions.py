@@ -1,0 +1,100 @@
+"""Interactions: event weights, orders, ratings, the sparse matrix and its id maps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.data.workspace import open_workspace
+from opsai.errors import ConfigError, SchemaError
+from opsai.recommend.interactions import (
+    InteractionMatrix,
+    build_interactions,
+    interactions_from_workspace,
+)
+
+pytestmark = pytest.mark.unit
+
+EVENTS = pd.DataFrame(
+    {
+        "user_id": ["1", "1", "1", "2", "2", "3"],
+        "item_id": ["a", "a", "b", "a", None, "c"],
+        "event": ["view", "purchase", "add_to_cart", "view", "view", "login"],
+        "timestamp": pd.to_datetime(
+            ["2024-01-01", "2024-01-03", "2024-01-02", "2024-01-04", "2024-01-05", "2024-01-06"]
+        ),
+    }
+)
+
+
+def test_event_weights_are_summed_per_pair() -> None:
+    out = build_interactions(EVENTS)
+    got = {(u, i): w for u, i, w in out[["user_id", "item_id", "weight"]].values}
+    assert got == {("1", "a"): 6.0, ("1", "b"): 3.0, ("2", "a"): 1.0}  # login, no-item dropped
+    assert out.loc[0, "timestamp"] == pd.Timestamp("2024-01-03")
+    assert out["n_events"].tolist() == [2, 1, 1]
+    custom = build_interactions(EVENTS, weights={"login": 2.0})
+    assert custom[["user_id", "item_id", "weight"]].values.tolist() == [["3", "c", 2.0]]
+
+
+def test_orders_ratings_and_errors() -> None:
+    orders = pd.DataFrame({"user_id": ["1", "1"], "item_id": ["a", "b"], "quantity": [3, -1]})
+    out = build_interactions(EVENTS, orders, order_weight=5.0)
+    got = dict(zip(out["item_id"] + out["user_id"], out["weight"], strict=True))
+    assert got["a1"] == 6.0 + 15.0 and got["b1"] == 3.0 + 5.0  # a return counts one line
+    ratings = EVENTS.assign(rating=[1.0, 4.0, 2.0, 5.0, 3.0, 2.0])
+    rated = build_interactions(ratings, rating="rating")
+    assert rated.set_index(["user_id", "item_id"]).loc[("1", "a"), "weight"] == 4.0  # latest
+    with pytest.raises(ConfigError, match="no event type has a weight"):
+        build_interactions(EVENTS, weights={"click": 1.0})
+    with pytest.raises(SchemaError, match="item_id"):
+        build_interactions(EVENTS.drop(columns="item_id"))
+    with pytest.raises(ConfigError, match="events, orders"):
+        build_interactions()
+
+
+def test_matrix_id_maps_and_catalogue_items() -> None:
+    pairs = build_interactions(EVENTS)
+    im = InteractionMatrix.from_frame(pairs, items=["a", "b", "z"])
+    assert im.shape == (2, 3)
+    assert im.item_ids.tolist() == ["a", "b", "z"]
+    assert im.user_index(["2", "9"]).tolist() == [1, -1]
+    assert im.item_index(["z", "q"]).tolist() == [2, -1]
+    assert im.matrix[0].toarray().tolist() == [[6.0, 3.0, 0.0]]
+    assert InteractionMatrix.from_frame(pairs, binary=True).matrix.max() == 1.0
+    assert im.history("1").index.tolist() == ["a", "b"]
+    assert im.history("nobody").empty
+    back = im.to_frame()
+    assert np.isclose(back["weight"].sum(), 10.0)
+
+
+def test_from_workspace_aggregates_in_the_engine(small_config: Path) -> None:
+    with open_workspace(small_config) as ws:
+        out = interactions_from_workspace(ws)
+    # orders: 001 bought A1 (qty 1) and B2 (qty 2); 002 and 009 bought A1
+    got = {(u, i): w for u, i, w in out[["user_id", "item_id", "weight"]].values}
+    assert got == {("001", "A1"): 5.0, ("001", "B2"): 10.0, ("002", "A1"): 5.0, ("009", "A1"): 5.0}
+    assert out["n_events"].tolist() == [1, 2, 1, 1]
+
+
+def test_chapter_load_data_uses_ratings_when_present(tmp_path: Path) -> None:
+    import yaml
+
+    from opsai.recommend.chapter import load_data
+
+    (tmp_path / "events.csv").write_text(
+        "user_id,timestamp,event,item_id,rating\n"
+        "1,2024-01-01,rate,a,4\n1,2024-01-02,rate,b,2\n2,2024-01-03,rate,a,5\n",
+        encoding="utf-8",
+    )
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": ".", "tables": {"events": {}}}}), "utf-8")
+    with open_workspace(cfg) as ws:
+        pairs, items = load_data(ws)
+        assert items is None
+        assert pairs["weight"].tolist() == [4.0, 2.0, 5.0]
+        with pytest.raises(ConfigError, match="no interaction left"):
+            load_data(ws, rating=None)  # 'rate' has no event weight

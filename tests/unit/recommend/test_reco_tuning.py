@@ -1,0 +1,31 @@
+"""Model registry and tuning on a validation split carved from training."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from opsai.errors import ConfigError
+from opsai.recommend import EASE, make_model, tune_model
+
+pytestmark = pytest.mark.unit
+
+
+def test_tune_ease_on_validation(planted: pd.DataFrame) -> None:
+    study = tune_model("ease", planted, n_trials=4, k=5, seed=0)
+    assert len(study.trials) == 4
+    assert set(study.best_params) == {"l2"}
+    assert 0.0 < study.best_value <= 1.0
+    again = tune_model("ease", planted, n_trials=4, k=5, seed=0)
+    assert [t.params for t in again.trials] == [t.params for t in study.trials]
+    model = make_model("ease", **study.best_params)
+    assert isinstance(model, EASE) and model.l2 == study.best_params["l2"]
+
+
+def test_tune_content_and_registry_errors(planted: pd.DataFrame, catalog: pd.DataFrame) -> None:
+    study = tune_model("content", planted, n_trials=2, k=5, items=catalog, seed=0)
+    assert make_model("content", **study.best_params).ngram_range[0] == 1
+    with pytest.raises(ConfigError, match="unknown model"):
+        make_model("svd")
+    with pytest.raises(ConfigError, match="no search space"):
+        tune_model("popularity", planted)

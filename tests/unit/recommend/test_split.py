@@ -1,0 +1,66 @@
+"""Splits: Recommenders-identical stratified rows, time-based leave-last-out, no leakage."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.errors import ConfigError, SchemaError
+from opsai.recommend.split import leaked_pairs, leave_last_out, stratified_split
+
+pytestmark = pytest.mark.unit
+
+
+def _reference_stratified(data: pd.DataFrame, ratio: float, seed: int) -> pd.DataFrame:
+    """Recommenders' _do_stratification (is_random=True), written out for comparison."""
+    data = data.copy()
+    np.random.seed(seed)
+    data["random"] = np.random.rand(data.shape[0])
+    data = data.sort_values(["user_id", "random"])
+    groups = data.groupby("user_id")
+    data["rank"] = (groups.cumcount() + 1) / groups["user_id"].transform("count")
+    return data[data["rank"] <= ratio].drop(columns=["rank", "random"])
+
+
+def test_stratified_matches_recommenders_rows(planted: pd.DataFrame) -> None:
+    train, test = stratified_split(planted, ratio=0.75, seed=42)
+    ref = _reference_stratified(planted, 0.75, 42)
+    assert sorted(train.index) == sorted(ref.index)
+    assert len(train) + len(test) == len(planted)
+    assert leaked_pairs(train, test).empty
+    per_user = train.groupby("user_id").size() / planted.groupby("user_id").size()
+    assert per_user.between(0.6, 0.8).all()
+
+
+def test_stratified_is_seeded(planted: pd.DataFrame) -> None:
+    a, _ = stratified_split(planted, seed=1)
+    b, _ = stratified_split(planted, seed=1)
+    c, _ = stratified_split(planted, seed=2)
+    assert a.index.equals(b.index)
+    assert not a.index.equals(c.index)
+
+
+def test_leave_last_out_holds_out_latest() -> None:
+    t = pd.to_datetime(["2024-01-01", "2024-01-03", "2024-01-02", "2024-01-05", "2024-01-01"])
+    pairs = pd.DataFrame(
+        {"user_id": ["a", "a", "a", "b", "c"], "item_id": ["x", "y", "z", "x", "y"], "timestamp": t}
+    )
+    train, test = leave_last_out(pairs)
+    assert test[["user_id", "item_id"]].values.tolist() == [["a", "y"]]
+    # b and c have a single pair: kept for training, no test for them
+    assert set(train["user_id"]) == {"a", "b", "c"}
+    assert leaked_pairs(train, test).empty
+    train2, test2 = leave_last_out(pairs, n=2)
+    assert sorted(test2["item_id"]) == ["y", "z"]
+    assert len(train2) == 3
+
+
+def test_repeated_pairs_refused_and_bad_ratio() -> None:
+    dup = pd.DataFrame({"user_id": ["a", "a"], "item_id": ["x", "x"]})
+    with pytest.raises(SchemaError, match="build_interactions"):
+        stratified_split(dup)
+    with pytest.raises(ConfigError, match="ratio"):
+        stratified_split(dup.iloc[:1], ratio=1.0)
+    with pytest.raises(SchemaError, match="col_timestamp"):
+        leave_last_out(dup.iloc[:1])
