@@ -55,6 +55,7 @@ lab: $(STAMP) $(DEMO)/opsai.yaml
 	$(BIN)/jupyter lab notebooks/
 
 benchmarks: $(STAMP)
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[bench]'
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean-venv:

@@ -60,6 +60,13 @@ def _cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_chat(args: argparse.Namespace) -> int:
+    from opsai.service.chat import main as chat_main
+
+    argv = ["--config", args.config, "--seed", str(args.seed)] + (["--json"] if args.json else [])
+    return chat_main(argv)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="opsai",
@@ -93,6 +100,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--out", required=True, help="folder to write contract tables and opsai.yaml into"
     )
     f.set_defaults(func=_cmd_fetch)
+
+    c = sub.add_parser(
+        "chat", help="answer customer messages from stdin, one per line (kb + intents)"
+    )
+    c.add_argument("--config", required=True, help="YAML config with tickets and kb tables")
+    c.add_argument("--json", action="store_true", help="one JSON object per answer")
+    c.add_argument("--seed", type=int, default=0, help="seeds the intent model")
+    c.set_defaults(func=_cmd_chat)
 
     for mod in _PLUGINS:
         try:

@@ -1,0 +1,61 @@
+"""Chapter 5, customer service: text pipeline, PII redaction, intent, sentiment, replies.
+
+Everything works on Chinese and English tickets. Torch is imported only when a torch model
+is fitted (``IntentClassifier(model="torch")``), never at ``import opsai.service``.
+
+Example:
+    >>> from opsai.service import Redactor, detect_language
+    >>> Redactor()("call 13812345678"), detect_language("退款")
+    ('call [PHONE]', 'zh')
+"""
+
+from __future__ import annotations
+
+from opsai.service.analytics import (
+    complaint_terms,
+    detect_spikes,
+    escalation_queue,
+    resolution_time,
+    sentiment_trend,
+    volume_by_intent,
+)
+from opsai.service.chat import Assistant, run_chat
+from opsai.service.intent import IntentClassifier, choose_threshold
+from opsai.service.llm import LLMClient, LLMConfig
+from opsai.service.pii import Redactor, find_order_ids, luhn_valid, redact
+from opsai.service.pretrained import pretrained_sentiment
+from opsai.service.reply import ReplySuggester, Suggestion, fill_slots
+from opsai.service.sentiment import LexiconSentiment, SentimentClassifier, cross_val_accuracy
+from opsai.service.text import Tokenizer, detect_language, normalize, tokenize
+from opsai.service.topics import TopicModel
+
+__all__ = [
+    "Assistant",
+    "IntentClassifier",
+    "LLMClient",
+    "LLMConfig",
+    "LexiconSentiment",
+    "Redactor",
+    "ReplySuggester",
+    "SentimentClassifier",
+    "Suggestion",
+    "Tokenizer",
+    "TopicModel",
+    "choose_threshold",
+    "complaint_terms",
+    "cross_val_accuracy",
+    "detect_language",
+    "detect_spikes",
+    "escalation_queue",
+    "fill_slots",
+    "find_order_ids",
+    "luhn_valid",
+    "normalize",
+    "pretrained_sentiment",
+    "redact",
+    "resolution_time",
+    "run_chat",
+    "sentiment_trend",
+    "tokenize",
+    "volume_by_intent",
+]

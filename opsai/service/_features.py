@@ -1,0 +1,100 @@
+"""Shared text features: normalised character n-grams, optionally with jieba/English words."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import FeatureUnion
+
+from opsai.errors import OpsaiError
+from opsai.service.text import Tokenizer, normalize
+
+_DIGITS = re.compile(r"\d")
+
+
+class Preprocess:
+    """Picklable ``preprocessor``: :func:`normalize`, emoji named, digits folded to ``0``."""
+
+    def __init__(self, *, fold_digits: bool = True, emoji: str = "name") -> None:
+        self.fold_digits = fold_digits
+        self.emoji = emoji
+
+    def __call__(self, text: str) -> str:
+        t = normalize(text, emoji=self.emoji)  # type: ignore[arg-type]
+        return _DIGITS.sub("0", t) if self.fold_digits else t
+
+
+def text_features(
+    *,
+    char_ngrams: tuple[int, int] | None = (1, 4),
+    words: bool = True,
+    user_words: Sequence[str] = (),
+    min_df: int = 1,
+    max_features: int | None = 200_000,
+    fold_digits: bool = True,
+) -> FeatureUnion:
+    """TF-IDF (sublinear) over characters within word boundaries and over words.
+
+    Character n-grams work for Chinese and English alike and survive typos; words come from
+    :class:`~opsai.service.text.Tokenizer` (jieba for Chinese, with ``user_words``).
+    """
+    pre = Preprocess(fold_digits=fold_digits)
+    parts: list[tuple[str, TfidfVectorizer]] = []
+    if char_ngrams is not None:
+        parts.append(
+            (
+                "char",
+                TfidfVectorizer(
+                    analyzer="char_wb",
+                    ngram_range=char_ngrams,
+                    preprocessor=pre,
+                    sublinear_tf=True,
+                    min_df=min_df,
+                    max_features=max_features,
+                    lowercase=False,
+                ),
+            )
+        )
+    if words:
+        parts.append(
+            (
+                "word",
+                TfidfVectorizer(
+                    tokenizer=Tokenizer(user_words=tuple(user_words), normalise=False),
+                    preprocessor=pre,
+                    token_pattern=None,
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    min_df=min_df,
+                    max_features=max_features,
+                    lowercase=False,
+                ),
+            )
+        )
+    if not parts:
+        raise OpsaiError("text_features: set char_ngrams or words=True (both are off)")
+    return FeatureUnion(parts)
+
+
+def as_texts(texts: Iterable[object], *, name: str = "texts") -> list[str]:
+    """A list of strings (``None``/NaN -> ``""``); refuses a bare string."""
+    if isinstance(texts, str):
+        raise OpsaiError(
+            f"{name}: pass a list or Series of texts, not one string (wrap it: [text])"
+        )
+    out = ["" if not isinstance(t, str) else t for t in texts]
+    return out
+
+
+def as_labels(y: Iterable[object], n: int, *, name: str = "y") -> np.ndarray:
+    vals = list(y)
+    missing = sum(1 for v in vals if v is None or (isinstance(v, float) and v != v))
+    if missing:
+        raise OpsaiError(f"{name}: {missing} missing labels; drop unlabelled rows before fit")
+    arr = np.asarray([str(v) for v in vals], dtype=object)
+    if len(arr) != n:
+        raise OpsaiError(f"{name}: {len(arr)} labels for {n} texts; pass one label per text")
+    return arr

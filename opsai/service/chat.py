@@ -1,0 +1,142 @@
+"""A terminal assistant over the trained pipeline: one line in, one answer out.
+
+:class:`Assistant` redacts the line, predicts its intent and sentiment, suggests the best kb
+reply and says whether to escalate. :func:`run_chat` reads lines from a stream (a terminal
+or a pipe) and writes one answer per line; :func:`main` is the ``opsai chat --config FILE``
+entry point (trains on the config's tickets and kb at start-up).
+
+Example:
+    $ echo "where is my order o00001234?" | opsai chat --config build/demo/opsai.yaml
+    [order_status 0.93 | neutral] You can follow order o****1234 under My Orders > Track. ...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, TextIO
+
+from opsai.data import schema as S
+from opsai.errors import OpsaiError, SchemaError
+from opsai.service.intent import IntentClassifier
+from opsai.service.pii import Redactor
+from opsai.service.reply import ReplySuggester
+from opsai.service.sentiment import LexiconSentiment, SentimentClassifier
+
+__all__ = ["Answer", "Assistant", "main", "run_chat"]
+
+
+@dataclass
+class Answer:
+    """The assistant's answer to one line."""
+
+    reply: str
+    intent: str | None
+    confidence: float
+    sentiment: str
+    escalate: bool
+    reason: str
+
+    def line(self) -> str:
+        """One printable line: ``[intent confidence | sentiment] reply (ESCALATE: why)``."""
+        head = f"[{self.intent or '-'} {self.confidence:.2f} | {self.sentiment}]"
+        tail = f"  (ESCALATE: {self.reason})" if self.escalate else ""
+        return f"{head} {self.reply}{tail}"
+
+
+class Assistant:
+    """Intent, sentiment, reply and escalation for one line of customer text.
+
+    Args:
+        suggester: a fitted :class:`ReplySuggester` (its intent model is used for intents).
+        sentiment: a fitted model with ``predict`` (default: the lexicon baseline).
+        redactor: applied to the line before anything else.
+    """
+
+    def __init__(
+        self, suggester: ReplySuggester, *, sentiment: Any = None, redactor: Redactor | None = None
+    ) -> None:
+        self.suggester = suggester
+        self.sentiment = sentiment if sentiment is not None else LexiconSentiment()
+        self.redactor = redactor if redactor is not None else Redactor()
+
+    @classmethod
+    def from_workspace(cls, ws: Any, *, seed: int = 0) -> Assistant:
+        """Train on the workspace's labelled tickets and index its kb."""
+        if not ws.has("kb"):
+            raise SchemaError(
+                "kb: opsai chat needs a kb table of answers; map it in config: data.tables.kb"
+            )
+        tickets = ws.to_pandas("tickets")
+        intent = None
+        if S.INTENT in tickets.columns and tickets[S.INTENT].notna().sum() >= 20:
+            lab = tickets[tickets[S.INTENT].notna()]
+            intent = IntentClassifier(threshold="auto", seed=seed).fit(lab[S.TEXT], lab[S.INTENT])
+        sentiment: Any = None
+        if S.SENTIMENT in tickets.columns and tickets[S.SENTIMENT].nunique() >= 2:
+            lab = tickets[tickets[S.SENTIMENT].notna()]
+            sentiment = SentimentClassifier(seed=seed).fit(lab[S.TEXT], lab[S.SENTIMENT])
+        suggester = ReplySuggester(intent_model=intent).fit(ws.to_pandas("kb"))
+        return cls(suggester, sentiment=sentiment)
+
+    def answer(self, text: str) -> Answer:
+        """Answer one line."""
+        clean = self.redactor(text)
+        mood = str(self.sentiment.predict([clean])[0])
+        s = self.suggester.suggest(text, sentiment=mood)
+        return Answer(s.answer, s.intent, s.confidence, mood, s.escalate, s.reason)
+
+
+def run_chat(assistant: Assistant, stdin: TextIO, stdout: TextIO, *, as_json: bool = False) -> int:
+    """Answer each non-empty line of ``stdin`` on ``stdout``; ``quit`` or end of input stops.
+
+    Returns:
+        The number of lines answered.
+    """
+    interactive = stdin.isatty()
+    if interactive:
+        stdout.write("opsai chat: type a customer message (quit to stop)\n> ")
+        stdout.flush()
+    n = 0
+    for raw in stdin:
+        line = raw.strip()
+        if line.lower() in ("quit", "exit", "退出"):
+            break
+        if line:
+            a = assistant.answer(line)
+            stdout.write(
+                (json.dumps(asdict(a), ensure_ascii=False) if as_json else a.line()) + "\n"
+            )
+            n += 1
+        if interactive:
+            stdout.write("> ")
+        stdout.flush()
+    return n
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``opsai chat --config FILE [--json] [--seed N]``."""
+    from opsai.data.workspace import open_workspace
+
+    ap = argparse.ArgumentParser(
+        prog="opsai chat", description="Answer customer messages, one per line."
+    )
+    ap.add_argument("--config", required=True, help="YAML config with tickets and kb tables")
+    ap.add_argument("--json", action="store_true", help="one JSON object per answer")
+    ap.add_argument("--seed", type=int, default=0)
+    args = ap.parse_args(argv)
+    try:
+        ws = open_workspace(args.config)
+        assistant = Assistant.from_workspace(ws, seed=args.seed)
+    except OpsaiError as e:
+        sys.stderr.write(f"opsai chat: {e}\n")
+        return 2
+    run_chat(assistant, sys.stdin, sys.stdout, as_json=args.json)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

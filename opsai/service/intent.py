@@ -1,0 +1,219 @@
+"""Intent recognition with calibrated confidence and an out-of-scope route to a human.
+
+:class:`IntentClassifier` wraps two models behind one scikit-learn interface:
+
+* ``model="tfidf"`` (default): TF-IDF over character n-grams and jieba/English words, a
+  linear SVM, probabilities calibrated by Platt scaling (``CalibratedClassifierCV``);
+* ``model="torch"``: a small fastText-style network (hashed n-gram embeddings, one linear
+  layer) trained with PyTorch; torch is imported only when this model is fitted or loaded.
+
+A ticket whose best calibrated probability is below ``threshold`` gets ``unknown_label``
+(default ``"other"``) and should go to a human. ``threshold="auto"`` picks the lowest
+threshold at which out-of-fold predictions that are kept reach ``target_precision``.
+
+Example:
+    >>> clf = IntentClassifier(seed=0).fit(texts, labels)           # doctest: +SKIP
+    >>> clf.predict(["where is my parcel?", "我要退款"])             # doctest: +SKIP
+    array(['shipping_delay', 'refund'], dtype=object)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold, cross_val_predict
+from sklearn.pipeline import Pipeline
+from sklearn.svm import LinearSVC
+
+from opsai.data import schema as S
+from opsai.errors import ConfigError, NotFittedError, OpsaiError
+from opsai.service._features import as_labels, as_texts, text_features
+
+__all__ = ["IntentClassifier", "choose_threshold"]
+
+IntentModel = Literal["tfidf", "torch"]
+
+
+def choose_threshold(
+    proba: np.ndarray, y_true: np.ndarray, classes: np.ndarray, *, target_precision: float = 0.95
+) -> float:
+    """The lowest confidence threshold whose kept predictions reach ``target_precision``.
+
+    Args:
+        proba: ``(n, k)`` out-of-fold probabilities.
+        y_true: the true labels.
+        classes: the label of each column of ``proba``.
+        target_precision: wanted accuracy on the tickets the model answers itself.
+
+    Returns:
+        A threshold in ``[0, 1]``; ``1.0`` if no threshold reaches the target.
+    """
+    conf = proba.max(axis=1)
+    correct = classes[proba.argmax(axis=1)] == np.asarray(y_true)
+    order = np.argsort(-conf, kind="stable")
+    prec = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
+    ok = np.flatnonzero(prec >= target_precision)
+    if len(ok) == 0:
+        return 1.0
+    return float(conf[order][ok[-1]])
+
+
+class IntentClassifier(ClassifierMixin, BaseEstimator):
+    """Ticket intent classifier with calibrated probabilities and an "other" route.
+
+    Args:
+        model: ``"tfidf"`` (linear SVM on TF-IDF, Platt-calibrated) or ``"torch"`` (small
+            fastText-style network).
+        char_ngrams: character n-gram range of the TF-IDF model.
+        words: add word unigrams and bigrams (jieba for Chinese) to the TF-IDF model.
+        user_words: product names and other terms jieba must keep whole.
+        C: inverse regularisation strength of the linear SVM (logistic regression, used
+            with ``calibration="none"``, gets ``10 * C``).
+        calibration: ``"sigmoid"`` (Platt), ``"isotonic"`` or ``"none"`` (logistic
+            regression's own probabilities).
+        threshold: minimum confidence to answer; ``None`` always answers, ``"auto"`` picks
+            it for ``target_precision`` from 3-fold out-of-fold predictions (the torch model
+            uses its 10 % hold-out instead, saving three refits).
+        target_precision: see ``threshold``.
+        unknown_label: the label given below the threshold.
+        epochs: training epochs of the torch model.
+        seed: random seed (cross-validation folds, torch initialisation and batches).
+    """
+
+    def __init__(
+        self,
+        *,
+        model: IntentModel = "tfidf",
+        char_ngrams: tuple[int, int] = (1, 4),
+        words: bool = False,
+        user_words: Sequence[str] = (),
+        C: float = 1.0,
+        calibration: Literal["sigmoid", "isotonic", "none"] = "sigmoid",
+        threshold: float | Literal["auto"] | None = None,
+        target_precision: float = 0.95,
+        unknown_label: str = "other",
+        epochs: int = 12,
+        seed: int = 0,
+    ) -> None:
+        self.model = model
+        self.char_ngrams = char_ngrams
+        self.words = words
+        self.user_words = user_words
+        self.C = C
+        self.calibration = calibration
+        self.threshold = threshold
+        self.target_precision = target_precision
+        self.unknown_label = unknown_label
+        self.epochs = epochs
+        self.seed = seed
+
+    # ---- fitting -------------------------------------------------------------------------
+    def _make(self, min_count: int) -> Any:
+        if self.model == "torch":
+            from opsai.service._torch_text import FastTextClassifier
+
+            return FastTextClassifier(epochs=self.epochs, seed=self.seed)
+        if self.model != "tfidf":
+            raise ConfigError(f"model={self.model!r}: use 'tfidf' or 'torch'")
+        feats = text_features(
+            char_ngrams=self.char_ngrams, words=self.words, user_words=self.user_words
+        )
+        if self.calibration == "none" or min_count < 2:
+            head: Any = LogisticRegression(C=10 * self.C, max_iter=2000)
+        elif self.calibration in ("sigmoid", "isotonic"):
+            head = CalibratedClassifierCV(
+                LinearSVC(C=self.C, random_state=self.seed),
+                method=self.calibration,
+                cv=StratifiedKFold(min(3, min_count), shuffle=True, random_state=self.seed),
+            )
+        else:
+            raise ConfigError(
+                f"calibration={self.calibration!r}: use 'sigmoid', 'isotonic' or 'none'"
+            )
+        return Pipeline([("features", feats), ("clf", head)])
+
+    def fit(self, texts: Iterable[str], y: Iterable[object]) -> IntentClassifier:
+        """Fit on ticket texts and their intent labels (at least two intents)."""
+        X = as_texts(texts)
+        labels = as_labels(y, len(X))
+        classes, counts = np.unique(labels, return_counts=True)
+        if len(classes) < 2:
+            raise OpsaiError(f"y: need at least two intents to learn, got {list(classes)}")
+        self.pipeline_ = self._make(int(counts.min())).fit(X, labels)
+        self.classes_ = np.asarray(self.pipeline_.classes_, dtype=object)
+        thr = self.threshold
+        if thr == "auto":
+            held = getattr(self.pipeline_, "holdout_", None)
+            if held is not None:  # the torch model's own hold-out: no refits needed
+                oof, truth, cols = held[0], held[1], self.classes_
+            else:
+                k = int(min(3, counts.min()))
+                if k < 2:
+                    raise OpsaiError("threshold='auto' needs at least 2 examples of every intent")
+                cv = StratifiedKFold(k, shuffle=True, random_state=self.seed)
+                oof = cross_val_predict(
+                    self._make(int(counts.min())), X, labels, cv=cv, method="predict_proba"
+                )
+                truth, cols = labels, np.sort(classes)
+            thr = choose_threshold(oof, truth, cols, target_precision=self.target_precision)
+        elif thr is not None and not 0.0 <= float(thr) <= 1.0:
+            raise ConfigError(f"threshold={thr!r}: use a number in [0, 1], 'auto' or None")
+        self.threshold_ = None if thr is None else float(thr)
+        return self
+
+    # ---- prediction ----------------------------------------------------------------------
+    def _check(self) -> None:
+        if not hasattr(self, "pipeline_"):
+            raise NotFittedError("IntentClassifier is not fitted yet: call fit(texts, y) first")
+
+    def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
+        """Calibrated probabilities, one column per intent in ``classes_``."""
+        self._check()
+        return np.asarray(self.pipeline_.predict_proba(as_texts(texts)))
+
+    def predict(self, texts: Iterable[str]) -> np.ndarray:
+        """The most likely intent, or ``unknown_label`` below the threshold."""
+        proba = self.predict_proba(texts)
+        out = self.classes_[proba.argmax(axis=1)].astype(object)
+        if self.threshold_ is not None:
+            out[proba.max(axis=1) < self.threshold_] = self.unknown_label
+        return out
+
+    def predict_frame(
+        self,
+        tickets: pd.DataFrame,
+        *,
+        col_text: str = S.TEXT,
+        col_key: str | None = S.TICKET_ID,
+    ) -> pd.DataFrame:
+        """Long-format predictions: the key, ``intent_pred``, ``confidence`` and ``route``.
+
+        ``route`` is ``"bot"`` when the model answers and ``"human"`` below the threshold.
+        """
+        if col_text not in tickets.columns:
+            raise OpsaiError(f"tickets: column {col_text!r} not found; pass col_text=...")
+        proba = self.predict_proba(tickets[col_text])
+        pred = self.classes_[proba.argmax(axis=1)].astype(object)
+        conf = proba.max(axis=1)
+        human = conf < self.threshold_ if self.threshold_ is not None else np.zeros(len(conf), bool)
+        pred[human] = self.unknown_label
+        out = pd.DataFrame(
+            {"intent_pred": pred, "confidence": conf, "route": np.where(human, "human", "bot")},
+            index=tickets.index,
+        )
+        if col_key and col_key in tickets.columns:
+            out.insert(0, col_key, tickets[col_key].to_numpy())
+        return out
+
+    def size_bytes(self) -> int:
+        """Size of the fitted model when pickled (what a deployment ships)."""
+        import pickle
+
+        self._check()
+        return len(pickle.dumps(self.pipeline_))

@@ -1,0 +1,117 @@
+"""Optional large-language-model step: draft a reply from retrieved kb answers.
+
+Off by default: the retrieval reply of :mod:`opsai.service.reply` is what the chapter uses.
+When enabled, :class:`LLMClient` posts to any OpenAI-compatible ``/chat/completions``
+endpoint (configured by URL and model name, key read from an environment variable) using
+only the standard library. The ticket and the answers are redacted before they leave the
+process, and the request body is checked once more: if a second redaction pass would still
+change it, nothing is sent.
+
+Example:
+    >>> cfg = LLMConfig(enabled=True, base_url="http://localhost:8000/v1", model="qwen2")
+    >>> LLMClient(cfg).draft("Where is order o00001234?", ["You can track it ..."])  # doctest: +SKIP
+    'Hi! You can follow order o****1234 under My Orders > Track ...'
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import urllib.error
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from opsai.errors import ConfigError, OpsaiError
+from opsai.service.pii import Redactor
+
+__all__ = ["LLMClient", "LLMConfig"]
+
+SYSTEM_PROMPT = (
+    "You are a customer-service agent. Write a short, friendly reply to the customer in the "
+    "language of their message, using only the facts in the knowledge-base answers. "
+    "Placeholders such as [EMAIL] or o****1234 stand for redacted data: keep them as they are."
+)
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Where and how to call the model; ``enabled=False`` (the default) never calls it."""
+
+    enabled: bool = False
+    base_url: str | None = None
+    """e.g. ``http://localhost:8000/v1``; ``/chat/completions`` is appended."""
+    model: str = ""
+    api_key_env: str = "OPENAI_API_KEY"
+    """Name of the environment variable holding the key (may be unset for local servers)."""
+    timeout: float = 20.0
+    temperature: float = 0.2
+    max_tokens: int = 300
+
+
+class LLMClient:
+    """Drafts replies through an OpenAI-compatible chat endpoint.
+
+    Args:
+        config: the endpoint settings.
+        redactor: how personal data is removed (default: every kind, order ids partial).
+    """
+
+    def __init__(self, config: LLMConfig, *, redactor: Redactor | None = None) -> None:
+        self.config = config
+        self.redactor = redactor
+
+    def _red(self) -> Redactor:
+        return self.redactor if self.redactor is not None else Redactor()
+
+    def messages(self, ticket: str, answers: Sequence[str]) -> list[dict[str, str]]:
+        """The chat messages that would be sent (already redacted)."""
+        red = self._red()
+        kb = "\n".join(f"- {red(a)}" for a in answers)
+        return [
+            {"role": "system", "content": SYSTEM_PROMPT},
+            {
+                "role": "user",
+                "content": f"Knowledge-base answers:\n{kb}\n\nCustomer: {red(ticket)}",
+            },
+        ]
+
+    def draft(self, ticket: str, answers: Sequence[str]) -> str | None:
+        """A drafted reply, or ``None`` when the step is disabled.
+
+        Raises:
+            ConfigError: enabled without ``base_url`` or ``model``.
+            OpsaiError: the endpoint failed or answered in an unexpected shape.
+        """
+        cfg = self.config
+        if not cfg.enabled:
+            return None
+        if not cfg.base_url or not cfg.model:
+            raise ConfigError("llm: set base_url and model (or enabled: false to use retrieval)")
+        body: dict[str, Any] = {
+            "model": cfg.model,
+            "messages": self.messages(ticket, answers),
+            "temperature": cfg.temperature,
+            "max_tokens": cfg.max_tokens,
+        }
+        red = self._red()
+        for m in body["messages"]:
+            if red(m["content"]) != m["content"]:
+                raise OpsaiError("llm: personal data survived redaction; the request was not sent")
+        headers = {"Content-Type": "application/json"}
+        key = os.environ.get(cfg.api_key_env)
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        url = cfg.base_url.rstrip("/") + "/chat/completions"
+        req = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+        try:
+            with urllib.request.urlopen(req, timeout=cfg.timeout) as resp:
+                data = json.loads(resp.read().decode("utf-8"))
+        except (urllib.error.URLError, TimeoutError, json.JSONDecodeError) as e:
+            raise OpsaiError(f"llm: request to {url} failed ({e}); check llm.base_url") from e
+        try:
+            text = str(data["choices"][0]["message"]["content"])
+        except (KeyError, IndexError, TypeError) as e:
+            raise OpsaiError(f"llm: {url} answered without choices[0].message.content") from e
+        return red(text.strip())

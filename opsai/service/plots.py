@@ -1,0 +1,79 @@
+"""Plotly figures of the customer-service chapter (fixed sizes for the rendered report)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+__all__ = ["WIDTH", "intent_models_figure", "sentiment_figure", "volume_figure"]
+
+WIDTH = 760
+"""Figure width in pixels: fits an A4 page printed by Chromium."""
+
+
+def _go() -> Any:
+    import plotly.graph_objects as go
+
+    return go
+
+
+def volume_figure(volume: pd.DataFrame, spikes: pd.DataFrame | None = None) -> Any:
+    """Tickets per period by intent (stacked bars), spikes marked."""
+    go = _go()
+    fig = go.Figure()
+    for intent, g in volume.groupby("intent", sort=True):
+        fig.add_bar(x=g["period"], y=g["tickets"], name=str(intent))
+    if spikes is not None and len(spikes):
+        tops = volume.groupby("period")["tickets"].sum()
+        fig.add_scatter(
+            x=spikes["period"],
+            y=[tops.get(p, 0) * 1.05 for p in spikes["period"]],
+            mode="markers+text",
+            text=[f"{i} spike" for i in spikes["intent"]],
+            textposition="top center",
+            marker={"symbol": "triangle-down", "size": 12, "color": "crimson"},
+            name="spike",
+        )
+    fig.update_layout(
+        barmode="stack",
+        width=WIDTH,
+        height=440,
+        title="Tickets by intent",
+        xaxis_title="period",
+        yaxis_title="tickets",
+    )
+    return fig
+
+
+def sentiment_figure(trend: pd.DataFrame, *, by: str | None = None) -> Any:
+    """Share of negative tickets per period (one line per ``by`` value)."""
+    go = _go()
+    fig = go.Figure()
+    groups = trend.groupby(by) if by else [("all", trend)]
+    for name, g in groups:
+        fig.add_scatter(x=g["period"], y=g["negative_share"], mode="lines+markers", name=str(name))
+    fig.update_layout(
+        width=WIDTH,
+        height=360,
+        title="Negative tickets",
+        yaxis_tickformat=".0%",
+        xaxis_title="period",
+    )
+    return fig
+
+
+def intent_models_figure(table: pd.DataFrame) -> Any:
+    """Accuracy and macro-F1 of each intent model."""
+    go = _go()
+    fig = go.Figure()
+    for metric in ("accuracy", "macro_f1"):
+        fig.add_bar(x=table["model"], y=table[metric], name=metric)
+    fig.update_layout(
+        barmode="group",
+        width=WIDTH,
+        height=340,
+        title="Intent models on held-out tickets",
+        yaxis_range=[0, 1],
+    )
+    return fig

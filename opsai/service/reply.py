@@ -1,0 +1,272 @@
+"""Reply suggestion: retrieve the best knowledge-base answer, fill its slots, flag escalation.
+
+:class:`ReplySuggester` scores every ``kb`` answer (in the ticket's language when the kb has
+one) by a hybrid of
+
+* keyword similarity: cosine of TF-IDF character n-grams between the ticket and the kb
+  question + answer;
+* optional dense similarity: cosine of sentence embeddings from any ``encoder`` callable
+  (e.g. a sentence-transformers model's ``encode``), averaged with the keyword score;
+* optional intent evidence: the calibrated probability an :class:`IntentClassifier`
+  gives the kb row's intent, weighted by ``intent_weight``.
+
+It fills ``{order_id}`` from the order ids in the ticket (masked as configured) and
+``{name}`` from the caller's slots, and sets ``escalate`` when the confidence is below
+``min_confidence`` or the ticket's sentiment is in ``escalate_sentiments``.
+
+Example:
+    >>> rs = ReplySuggester().fit(kb)                                   # doctest: +SKIP
+    >>> rs.suggest("Where is order o00001234?").answer                  # doctest: +SKIP
+    'You can follow order o****1234 under My Orders > Track. ...'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from opsai.data import schema as S
+from opsai.errors import NotFittedError, SchemaError
+from opsai.service._features import Preprocess, as_texts
+from opsai.service.pii import DEFAULT_ORDER_PATTERN, Redactor, find_order_ids
+from opsai.service.text import detect_language
+
+__all__ = ["ReplySuggester", "Suggestion", "fill_slots"]
+
+_SLOT = re.compile(r"\{(\w+)\}")
+_EN_ORDER_SLOT = re.compile(r"(?i)\border\s+\{order_id\}")
+
+
+def fill_slots(template: str, slots: Mapping[str, str]) -> str:
+    """Fill ``{slot}`` placeholders; a missing order id reads "your order", others vanish.
+
+    Example:
+        >>> fill_slots("Track order {order_id} here.", {})
+        'Track your order here.'
+        >>> fill_slots("查看订单{order_id}的状态", {"order_id": "o****1234"})
+        '查看订单o****1234的状态'
+    """
+    if not slots.get("order_id"):
+        template = _EN_ORDER_SLOT.sub("your order", template)
+    out = _SLOT.sub(lambda m: str(slots.get(m.group(1)) or ""), template)
+    return re.sub(r" {2,}", " ", out).replace(" .", ".").strip()
+
+
+@dataclass
+class Suggestion:
+    """One suggested reply."""
+
+    answer: str
+    intent: str | None
+    confidence: float
+    escalate: bool
+    reason: str
+    candidates: list[tuple[int, float]] = field(default_factory=list)
+    """(kb row position, score) of the best ``top_k`` answers."""
+
+
+class ReplySuggester(BaseEstimator):
+    """Retrieval-based reply suggestion over the ``kb`` table.
+
+    Args:
+        intent_model: a fitted classifier with ``predict_proba`` and ``classes_`` (e.g.
+            :class:`~opsai.service.intent.IntentClassifier`); used when the kb has intents.
+        intent_weight: weight of the intent probability against the similarity.
+        encoder: optional callable, list of texts -> 2-D array of embeddings.
+        top_k: how many candidates to keep.
+        min_confidence: escalate below this score.
+        escalate_sentiments: sentiment labels that always escalate.
+        order_pattern: regular expression of order ids (see :mod:`opsai.service.pii`).
+        order_mode: how the order id appears in the reply: ``"partial"``, ``"token"`` or
+            ``"keep"``.
+    """
+
+    def __init__(
+        self,
+        *,
+        intent_model: Any = None,
+        intent_weight: float = 0.6,
+        encoder: Callable[[list[str]], Any] | None = None,
+        top_k: int = 3,
+        min_confidence: float = 0.35,
+        escalate_sentiments: tuple[str, ...] = ("negative", "neg", "angry"),
+        order_pattern: str | None = DEFAULT_ORDER_PATTERN,
+        order_mode: Literal["partial", "token", "keep"] = "partial",
+    ) -> None:
+        self.intent_model = intent_model
+        self.intent_weight = intent_weight
+        self.encoder = encoder
+        self.top_k = top_k
+        self.min_confidence = min_confidence
+        self.escalate_sentiments = escalate_sentiments
+        self.order_pattern = order_pattern
+        self.order_mode = order_mode
+
+    def fit(
+        self,
+        kb: pd.DataFrame,
+        *,
+        col_answer: str = S.ANSWER,
+        col_question: str = S.QUESTION,
+        col_intent: str = S.INTENT,
+        col_language: str = S.LANGUAGE,
+    ) -> ReplySuggester:
+        """Index the knowledge base (``answer`` required; ``question``, ``intent``,
+        ``language`` used when present)."""
+        if col_answer not in kb.columns:
+            raise SchemaError(
+                f"kb: column {col_answer!r} not found (have: {', '.join(map(str, kb.columns))}). "
+                "Map it in config: data.tables.kb.columns.answer, or pass col_answer=..."
+            )
+        kb = kb[kb[col_answer].notna()].reset_index(drop=True)
+        if kb.empty:
+            raise SchemaError("kb: no answers; the reply suggester needs at least one")
+        q = (
+            kb[col_question].fillna("")
+            if col_question in kb.columns
+            else pd.Series("", index=kb.index)
+        )
+        docs = [f"{a} {b}" for a, b in zip(q, kb[col_answer].astype(str), strict=True)]
+        self.answers_ = kb[col_answer].astype(str).tolist()
+        self.intents_ = (
+            kb[col_intent].astype(str).to_numpy(dtype=object) if col_intent in kb.columns else None
+        )
+        langs = (
+            kb[col_language]
+            if col_language in kb.columns
+            else pd.Series([detect_language(d) for d in docs])
+        )
+        self.languages_ = langs.fillna("").astype(str).to_numpy(dtype=object)
+        self.vectorizer_ = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(1, 3), preprocessor=Preprocess(), sublinear_tf=True
+        ).fit(docs + [str(x) for x in q])
+        self.doc_vecs_ = self.vectorizer_.transform(docs)
+        self.q_vecs_ = self.vectorizer_.transform([str(x) for x in q])
+        self.dense_ = None
+        if self.encoder is not None:
+            self.dense_ = _unit(np.asarray(self.encoder(docs), dtype=float))
+        self.redactor_ = Redactor(order_pattern=self.order_pattern, order_mode=self.order_mode)
+        return self
+
+    def _scores(self, texts: list[str], languages: list[str]) -> np.ndarray:
+        v = self.vectorizer_.transform(texts)
+        sim = np.maximum((v @ self.doc_vecs_.T).toarray(), (v @ self.q_vecs_.T).toarray())
+        if self.dense_ is not None and self.encoder is not None:
+            dense = _unit(np.asarray(self.encoder(texts), dtype=float)) @ self.dense_.T
+            sim = (sim + np.clip(dense, 0, 1)) / 2
+        score = sim
+        model = self.intent_model
+        if model is not None and self.intents_ is not None and hasattr(model, "classes_"):
+            proba = np.asarray(model.predict_proba(texts))
+            col = {str(c): i for i, c in enumerate(model.classes_)}
+            idx = np.array([col.get(str(i), -1) for i in self.intents_])
+            p_kb = np.where(idx >= 0, proba[:, np.maximum(idx, 0)], 0.0)
+            w = self.intent_weight
+            score = (1 - w) * sim + w * p_kb
+        for r, lg in enumerate(languages):
+            same = self.languages_ == lg
+            if lg and same.any():
+                score[r, ~same] = -1.0
+        return score
+
+    def suggest_many(
+        self,
+        texts: Iterable[str],
+        *,
+        languages: Iterable[object] | None = None,
+        sentiments: Iterable[object] | None = None,
+        names: Iterable[object] | None = None,
+    ) -> list[Suggestion]:
+        """One :class:`Suggestion` per text (PII redacted before anything is returned)."""
+        if not hasattr(self, "vectorizer_"):
+            raise NotFittedError("ReplySuggester is not fitted yet: call fit(kb) first")
+        raw = as_texts(texts)
+        n = len(raw)
+        langs = [
+            str(x) if isinstance(x, str) and x else detect_language(t, default="en")
+            for x, t in zip(languages or [None] * n, raw, strict=True)
+        ]
+        sents = list(sentiments) if sentiments is not None else [None] * n
+        who = list(names) if names is not None else [None] * n
+        clean = [self.redactor_(t) for t in raw]
+        score = self._scores(clean, langs)
+        out = []
+        for r in range(n):
+            order = np.argsort(-score[r], kind="stable")[: self.top_k]
+            best = int(order[0])
+            conf = float(max(score[r, best], 0.0))
+            ids = find_order_ids(raw[r], pattern=self.order_pattern)
+            slots = {"order_id": self.redactor_(ids[0]) if ids else "", "name": str(who[r] or "")}
+            reasons = []
+            if conf < self.min_confidence:
+                reasons.append(f"low confidence {conf:.2f} < {self.min_confidence}")
+            if sents[r] is not None and str(sents[r]) in self.escalate_sentiments:
+                reasons.append(f"sentiment {sents[r]}")
+            out.append(
+                Suggestion(
+                    answer=fill_slots(self.answers_[best], slots),
+                    intent=None if self.intents_ is None else str(self.intents_[best]),
+                    confidence=round(conf, 4),
+                    escalate=bool(reasons),
+                    reason="; ".join(reasons),
+                    candidates=[(int(i), round(float(score[r, i]), 4)) for i in order],
+                )
+            )
+        return out
+
+    def suggest(
+        self,
+        text: str,
+        *,
+        language: str | None = None,
+        sentiment: str | None = None,
+        name: str | None = None,
+    ) -> Suggestion:
+        """Suggest a reply to one ticket text."""
+        return self.suggest_many(
+            [text], languages=[language], sentiments=[sentiment], names=[name]
+        )[0]
+
+    def suggest_frame(
+        self,
+        tickets: pd.DataFrame,
+        *,
+        col_text: str = S.TEXT,
+        col_key: str = S.TICKET_ID,
+        col_language: str = S.LANGUAGE,
+        col_sentiment: str = S.SENTIMENT,
+    ) -> pd.DataFrame:
+        """Long-format suggestions: key, ``reply``, ``reply_intent``, ``confidence``,
+        ``escalate``, ``reason``."""
+        if col_text not in tickets.columns:
+            raise SchemaError(f"tickets: column {col_text!r} not found; pass col_text=...")
+        get = lambda c: tickets[c].tolist() if c in tickets.columns else None  # noqa: E731
+        sug = self.suggest_many(
+            tickets[col_text], languages=get(col_language), sentiments=get(col_sentiment)
+        )
+        out = pd.DataFrame(
+            {
+                "reply": [s.answer for s in sug],
+                "reply_intent": [s.intent for s in sug],
+                "confidence": [s.confidence for s in sug],
+                "escalate": [s.escalate for s in sug],
+                "reason": [s.reason for s in sug],
+            },
+            index=tickets.index,
+        )
+        if col_key in tickets.columns:
+            out.insert(0, col_key, tickets[col_key].to_numpy())
+        return out
+
+
+def _unit(m: np.ndarray) -> np.ndarray:
+    if m.ndim != 2:
+        raise SchemaError(f"encoder: expected a 2-D array of embeddings, got shape {m.shape}")
+    return m / np.maximum(np.linalg.norm(m, axis=1, keepdims=True), 1e-12)

@@ -1,0 +1,186 @@
+"""Topic discovery for tickets without intent labels: embed, cluster, name each cluster.
+
+:class:`TopicModel` embeds tickets (TF-IDF over jieba/English words reduced by truncated SVD,
+or any ``encoder`` callable returning sentence embeddings), clusters them with k-means (the
+number of topics chosen by silhouette when ``n_topics="auto"``) and names each topic by the
+words most over-represented in it. The topics then stand in for intents.
+
+Example:
+    >>> tm = TopicModel(seed=0).fit(tickets["text"])            # doctest: +SKIP
+    >>> tm.topic_table()[["topic", "name", "size"]].head(2)     # doctest: +SKIP
+       topic                     name  size
+    0      0  refund / money / back    81
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.cluster import KMeans
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.metrics import silhouette_score
+from sklearn.preprocessing import normalize as l2
+
+from opsai.errors import ConfigError, NotFittedError, OpsaiError
+from opsai.service import _lexicon as L
+from opsai.service._features import Preprocess, as_texts
+from opsai.service.analytics import STOPWORDS
+from opsai.service.text import Tokenizer
+
+__all__ = ["TopicModel"]
+
+
+_MOOD_AND_STOP = (
+    frozenset(STOPWORDS)
+    | frozenset(L.LEXICON_EN)
+    | frozenset(L.LEXICON_ZH)
+    | L.NEGATORS_EN
+    | L.NEGATORS_ZH
+    | frozenset(L.BOOST_EN)
+    | frozenset(L.BOOST_ZH)
+)
+"""Function words and sentiment words: they say how a customer feels, not what about."""
+
+
+def _is_term(w: str) -> bool:
+    return (
+        w not in _MOOD_AND_STOP and len(w) > 1 and not any(c.isdigit() for c in w) and w.isalnum()
+    )
+
+
+class TopicModel(BaseEstimator):
+    """k-means topics over ticket embeddings, named by their distinctive words.
+
+    Args:
+        n_topics: number of topics, or ``"auto"`` to pick it in ``k_range`` by silhouette.
+        k_range: smallest and largest number of topics tried with ``"auto"``.
+        n_terms: words in each topic's name.
+        dim: SVD dimensions of the TF-IDF embedding (ignored with an ``encoder``).
+        encoder: optional callable, list of texts -> 2-D array of sentence embeddings.
+        user_words: terms jieba must keep whole.
+        drop_mood_words: leave the sentiment lexicon's words out, so topics follow what
+            customers write about rather than how they feel.
+        stop_words: more words to leave out, e.g. product names (they cut across topics).
+        seed: k-means and SVD seed.
+    """
+
+    def __init__(
+        self,
+        *,
+        n_topics: int | Literal["auto"] = "auto",
+        k_range: tuple[int, int] = (3, 12),
+        n_terms: int = 3,
+        dim: int = 50,
+        encoder: Callable[[list[str]], Any] | None = None,
+        user_words: Sequence[str] = (),
+        drop_mood_words: bool = True,
+        stop_words: Sequence[str] = (),
+        seed: int = 0,
+    ) -> None:
+        self.stop_words = stop_words
+        self.drop_mood_words = drop_mood_words
+        self.n_topics = n_topics
+        self.k_range = k_range
+        self.n_terms = n_terms
+        self.dim = dim
+        self.encoder = encoder
+        self.user_words = user_words
+        self.seed = seed
+
+    def _stop(self) -> frozenset[str]:
+        base = _MOOD_AND_STOP if self.drop_mood_words else frozenset(STOPWORDS)
+        return base | frozenset(w.lower() for w in self.stop_words)
+
+    def _embed(self, X: list[str], fit: bool) -> np.ndarray:
+        if self.encoder is not None:
+            return l2(np.asarray(self.encoder(X), dtype=float))
+        W = self.words_.transform(X)
+        if fit:
+            k = max(2, min(self.dim, W.shape[1] - 1, len(X) - 1))
+            self.svd_ = TruncatedSVD(k, random_state=self.seed).fit(W)
+        return l2(self.svd_.transform(W))
+
+    def fit(self, texts: Iterable[str]) -> TopicModel:
+        """Cluster the texts (redact them first: names are built from their words)."""
+        X = as_texts(texts)
+        lo, hi = self.k_range
+        if self.n_topics != "auto" and (not isinstance(self.n_topics, int) or self.n_topics < 2):
+            raise ConfigError(f"n_topics={self.n_topics!r}: use an int >= 2 or 'auto'")
+        if len(X) < max(lo, 2) * 2:
+            raise OpsaiError(f"texts: {len(X)} are too few to find topics; need {2 * max(lo, 2)}")
+        with warnings.catch_warnings():  # jieba splits some stop words differently: harmless
+            warnings.filterwarnings("ignore", message="Your stop_words may be inconsistent")
+            self.words_ = TfidfVectorizer(
+                tokenizer=Tokenizer(user_words=tuple(self.user_words), normalise=False),
+                preprocessor=Preprocess(),
+                token_pattern=None,
+                lowercase=False,
+                sublinear_tf=True,
+                min_df=2,
+                stop_words=sorted(self._stop()),
+            ).fit(X)
+        E = self._embed(X, fit=True)
+        ks = (
+            [self.n_topics]
+            if isinstance(self.n_topics, int)
+            else range(lo, min(hi, len(X) - 1) + 1)
+        )
+        best: tuple[float, Any] | None = None
+        for k in ks:
+            km = KMeans(k, n_init=4, random_state=self.seed).fit(E)
+            score = (
+                silhouette_score(
+                    E, km.labels_, sample_size=min(2000, len(X)), random_state=self.seed
+                )
+                if len(ks) > 1
+                else 0.0
+            )
+            if best is None or score > best[0]:
+                best = (score, km)
+        assert best is not None
+        self.silhouette_, self.kmeans_ = best
+        self.labels_ = self.kmeans_.labels_
+        self.n_topics_ = int(self.kmeans_.n_clusters)
+        self._name(X)
+        return self
+
+    def _name(self, X: list[str]) -> None:
+        W = self.words_.transform(X)
+        vocab = self.words_.get_feature_names_out()
+        ok = np.array([_is_term(w) for w in vocab])
+        overall = np.asarray(W.mean(axis=0)).ravel()
+        self.terms_: dict[int, list[str]] = {}
+        for t in range(self.n_topics_):
+            inside = np.asarray(W[self.labels_ == t].mean(axis=0)).ravel()
+            lift = np.where(ok, inside - overall, -np.inf)
+            top = np.argsort(-lift)[: self.n_terms]
+            self.terms_[t] = [str(vocab[i]) for i in top if np.isfinite(lift[i])]
+        self.names_ = {t: " / ".join(ws) or f"topic {t}" for t, ws in self.terms_.items()}
+
+    def predict(self, texts: Iterable[str]) -> np.ndarray:
+        """The nearest topic of each text."""
+        if not hasattr(self, "kmeans_"):
+            raise NotFittedError("TopicModel is not fitted yet: call fit(texts) first")
+        return np.asarray(self.kmeans_.predict(self._embed(as_texts(texts), fit=False)))
+
+    def topic_table(self) -> pd.DataFrame:
+        """``topic``, ``name``, ``size``, ``share`` and ``terms`` of each topic, largest first."""
+        if not hasattr(self, "kmeans_"):
+            raise NotFittedError("TopicModel is not fitted yet: call fit(texts) first")
+        size = np.bincount(self.labels_, minlength=self.n_topics_)
+        t = pd.DataFrame(
+            {
+                "topic": range(self.n_topics_),
+                "name": [self.names_[i] for i in range(self.n_topics_)],
+                "size": size,
+                "share": size / size.sum(),
+                "terms": [", ".join(self.terms_[i]) for i in range(self.n_topics_)],
+            }
+        )
+        return t.sort_values("size", ascending=False, ignore_index=True)

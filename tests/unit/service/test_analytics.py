@@ -1,0 +1,118 @@
+"""Support analytics: a planted spike is found, tables have the promised columns."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.errors import SchemaError
+from opsai.service.analytics import (
+    complaint_terms,
+    detect_spikes,
+    escalation_queue,
+    resolution_time,
+    sentiment_trend,
+    volume_by_intent,
+)
+
+pytestmark = pytest.mark.unit
+
+
+def _month_tickets(seed: int = 0) -> pd.DataFrame:
+    """12 months x 40 tickets over 4 intents; month 7 gets 30 extra refund tickets."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for m in range(1, 13):
+        n_extra = 30 if m == 7 else 0
+        intents = (
+            list(rng.choice(["refund", "login", "invoice", "delay"], 40)) + ["refund"] * n_extra
+        )
+        for k, it in enumerate(intents):
+            rows.append(
+                {
+                    "ticket_id": f"{m}-{k}",
+                    "timestamp": pd.Timestamp(2024, m, 1 + k % 28),
+                    "intent": it,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_volume_and_planted_spike() -> None:
+    vol = volume_by_intent(_month_tickets())
+    assert list(vol.columns) == ["period", "intent", "tickets", "period_total", "share"]
+    assert len(vol) == 12 * 4
+    np.testing.assert_allclose(vol.groupby("period")["share"].sum(), 1.0)
+    spikes = detect_spikes(vol)
+    assert spikes[["period", "intent"]].values.tolist() == [["2024-07", "refund"]]
+    assert spikes["ratio"].iloc[0] > 2
+
+
+def test_no_spike_in_flat_data() -> None:
+    t = _month_tickets()
+    t = t[~((t["timestamp"].dt.month == 7) & (t.index % 2 == 0))]
+    flat = t[t["timestamp"].dt.month != 7]
+    assert detect_spikes(volume_by_intent(flat)).empty
+
+
+def test_sentiment_trend_and_resolution() -> None:
+    t = pd.DataFrame(
+        {
+            "ticket_id": ["a", "b", "c", "d"],
+            "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-02-01", "2024-02-02"]),
+            "resolved_at": pd.to_datetime(
+                ["2024-01-01 02:00", "2024-01-02 04:00", None, "2024-02-02 10:00"]
+            ),
+            "sentiment": ["negative", "positive", "negative", "negative"],
+            "intent": ["refund", "refund", "login", "refund"],
+            "channel": ["chat", "chat", "email", "email"],
+            "language": ["en", "zh", "en", "en"],
+        }
+    )
+    tr = sentiment_trend(t)
+    assert tr["negative_share"].tolist() == [0.5, 1.0]
+    rt = resolution_time(t)
+    assert rt.to_dict("records")[0] == {
+        "intent": "refund",
+        "channel": "email",
+        "tickets": 1,
+        "open": 0,
+        "median_hours": 10.0,
+        "p90_hours": 10.0,
+    }
+    login = rt[rt["intent"] == "login"].iloc[0]
+    assert login["open"] == 1 and np.isnan(login["median_hours"])
+
+
+def test_complaint_terms_redact_and_rank() -> None:
+    texts = ["refund late again, terrible o00001234"] * 4 + ["refund please thanks"] * 4
+    t = pd.DataFrame(
+        {"text": texts, "intent": "refund", "sentiment": ["negative"] * 4 + ["positive"] * 4}
+    )
+    terms = complaint_terms(t, top=3)
+    assert terms["term"].tolist()[:2] == ["late", "terrible"] or terms["term"].tolist()[:2] == [
+        "terrible",
+        "late",
+    ]
+    assert not terms["term"].str.contains("0000").any()
+
+
+def test_escalation_queue_orders_priority() -> None:
+    t = pd.DataFrame(
+        {
+            "ticket_id": ["t1", "t2", "t3", "t4"],
+            "user_id": ["u1", "u2", "u3", "u2"],
+            "sentiment": ["negative", "neutral", "negative", "negative"],
+            "resolved_at": [None, None, None, "2024-01-01"],
+        }
+    )
+    orders = pd.DataFrame({"user_id": ["u1", "u2", "u3"], "amount": [10.0, 500.0, 20.0]})
+    q = escalation_queue(t, orders=orders, value_quantile=0.9)
+    assert q["ticket_id"].tolist() == ["t2", "t3", "t1"]
+    assert q["priority"].tolist() == [1, 1, 1]
+
+
+def test_missing_column_names_the_fix() -> None:
+    with pytest.raises(SchemaError, match=r"intent.*data\.tables\.tickets\.columns"):
+        volume_by_intent(pd.DataFrame({"timestamp": []}))

@@ -1,0 +1,61 @@
+"""The chat assistant: one line in, one answer out, from a pipe."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from opsai.service.chat import Assistant, main, run_chat
+from opsai.service.intent import IntentClassifier
+from opsai.service.reply import ReplySuggester
+from tests.conftest import write_dataset
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def assistant(tickets: pd.DataFrame, kb: pd.DataFrame) -> Assistant:
+    clf = IntentClassifier(seed=0).fit(tickets["text"], tickets["intent"])
+    return Assistant(ReplySuggester(intent_model=clf).fit(kb))
+
+
+def test_one_answer_per_line_from_a_pipe(assistant: Assistant) -> None:
+    out = io.StringIO()
+    lines = "please refund order o00001234\n\n我要退款，太失望了！\nquit\nnever read\n"
+    assert run_chat(assistant, io.StringIO(lines), out) == 2
+    first, second = out.getvalue().splitlines()
+    assert first.startswith("[refund ") and "o****1234" in first and "o00001234" not in first
+    assert second.startswith("[refund ") and "| negative]" in second and "ESCALATE" in second
+
+
+def test_json_output(assistant: Assistant) -> None:
+    out = io.StringIO()
+    run_chat(assistant, io.StringIO("my account got locked, mail a@b.com\n"), out, as_json=True)
+    a = json.loads(out.getvalue())
+    assert a["intent"] == "account_login"
+    assert set(a) == {"reply", "intent", "confidence", "sentiment", "escalate", "reason"}
+
+
+def test_main_trains_from_config(
+    tmp_path: Path,
+    tickets: pd.DataFrame,
+    kb: pd.DataFrame,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    cfg = write_dataset(
+        tmp_path,
+        {"tickets.csv": tickets.iloc[:100].to_csv(index=False), "kb.csv": kb.to_csv(index=False)},
+        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO("发票抬头写错了\n"))
+    assert main(["--config", str(cfg)]) == 0
+    assert capsys.readouterr().out.startswith("[invoice ")
+    (tmp_path / "kb.csv").unlink()
+    cfg.write_text("data:\n  source: .\n  tables:\n    tickets: {file: tickets.csv}\n")
+    assert main(["--config", str(cfg)]) == 2
+    assert "kb" in capsys.readouterr().err

@@ -1,0 +1,109 @@
+"""Intent classifier: accuracy on synthetic tickets, calibration, the "other" route."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.errors import ConfigError, NotFittedError, OpsaiError
+from opsai.service.intent import IntentClassifier, choose_threshold
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def split(tickets: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    return tickets.iloc[:160], tickets.iloc[160:]
+
+
+@pytest.fixture(scope="module")
+def fitted(split: tuple[pd.DataFrame, pd.DataFrame]) -> IntentClassifier:
+    train, _ = split
+    return IntentClassifier(seed=0).fit(train["text"], train["intent"])
+
+
+def test_accuracy_and_probabilities(fitted: IntentClassifier, split: tuple) -> None:
+    _, test = split
+    pred = fitted.predict(test["text"])
+    assert (pred == test["intent"].to_numpy()).mean() >= 0.95
+    proba = fitted.predict_proba(test["text"])
+    assert proba.shape == (len(test), 4)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, atol=1e-9)
+    assert list(fitted.classes_) == ["account_login", "invoice", "refund", "shipping_delay"]
+
+
+def test_unseen_phrasing_in_both_languages(fitted: IntentClassifier) -> None:
+    assert list(fitted.predict(["please refund me", "我要退款", "发票抬头错了"])) == [
+        "refund",
+        "refund",
+        "invoice",
+    ]
+
+
+def test_threshold_routes_to_human(split: tuple) -> None:
+    train, test = split
+    clf = IntentClassifier(threshold=0.99, seed=0).fit(train["text"], train["intent"])
+    frame = clf.predict_frame(test)
+    assert set(frame.columns) == {"ticket_id", "intent_pred", "confidence", "route"}
+    human = frame["route"] == "human"
+    assert human.any()
+    assert (frame.loc[human, "intent_pred"] == "other").all()
+    assert (frame.loc[human, "confidence"] < 0.99).all()
+
+
+def test_auto_threshold(split: tuple) -> None:
+    train, _ = split
+    clf = IntentClassifier(threshold="auto", target_precision=0.9, seed=0)
+    clf.fit(train["text"].iloc[:80], train["intent"].iloc[:80])
+    assert clf.threshold_ is not None and 0.0 <= clf.threshold_ < 1.0
+
+
+def test_choose_threshold_exact() -> None:
+    classes = np.array(["a", "b"], dtype=object)
+    proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.4, 0.6], [0.55, 0.45]])
+    y = np.array(["a", "a", "b", "b"], dtype=object)
+    # sorted by confidence 0.9 (ok), 0.8 (ok), 0.6 (ok), 0.55 (wrong): keep down to 0.6
+    assert choose_threshold(proba, y, classes, target_precision=1.0) == 0.6
+    assert choose_threshold(proba, y, classes, target_precision=0.75) == 0.55
+
+
+def test_contract_and_errors(tickets: pd.DataFrame) -> None:
+    clf = IntentClassifier(C=2.0)
+    assert clf.get_params()["C"] == 2.0
+    with pytest.raises(NotFittedError):
+        clf.predict(["x"])
+    with pytest.raises(OpsaiError, match="two intents"):
+        IntentClassifier().fit(["a", "b"], ["x", "x"])
+    with pytest.raises(OpsaiError, match="not one string"):
+        IntentClassifier().fit("text", ["x"])
+    with pytest.raises(ConfigError, match="model="):
+        IntentClassifier(model="bert").fit(tickets["text"], tickets["intent"])  # type: ignore[arg-type]
+    with pytest.raises(OpsaiError, match="missing labels"):
+        IntentClassifier().fit(["a", "b", "c"], ["x", None, "y"])
+
+
+def test_import_does_not_load_torch() -> None:
+    import subprocess
+
+    code = "import opsai.service, sys; print('torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_torch_model_small(split: tuple) -> None:
+    pytest.importorskip("torch")
+    train, test = split
+    clf = IntentClassifier(model="torch", threshold="auto", epochs=5, seed=0)
+    clf.fit(train["text"], train["intent"])
+    assert clf.pipeline_.holdout_ is not None  # threshold from the hold-out, no refits
+    assert clf.threshold_ is not None and 0.0 <= clf.threshold_ <= 1.0
+    top = clf.classes_[clf.predict_proba(test["text"]).argmax(axis=1)]
+    assert (top == test["intent"].to_numpy()).mean() >= 0.9
+    pred = clf.predict(test["text"])
+    assert set(pred) <= {*clf.classes_, "other"}
+    q = clf.pipeline_.quantized()
+    assert (q.predict(test["text"]) == test["intent"].to_numpy()).mean() >= 0.9
+    assert q.size_bytes() < clf.pipeline_.size_bytes()

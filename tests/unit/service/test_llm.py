@@ -1,0 +1,88 @@
+"""Optional LLM step: off by default, talks to a local OpenAI-compatible test server, never
+sends personal data."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+
+from opsai.errors import ConfigError, OpsaiError
+from opsai.service.llm import LLMClient, LLMConfig
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture()
+def server() -> Iterator[tuple[str, list[dict]]]:
+    seen: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            seen.append(
+                {"path": self.path, "auth": self.headers.get("Authorization"), "body": body}
+            )
+            user = body["messages"][-1]["content"]
+            reply = {
+                "choices": [
+                    {
+                        "message": {
+                            "role": "assistant",
+                            "content": f"Draft for: {user[-40:]} call 13812345678",
+                        }
+                    }
+                ]
+            }
+            data = json.dumps(reply).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = HTTPServer(("127.0.0.1", 0), Handler)
+    th = threading.Thread(target=httpd.serve_forever, daemon=True)
+    th.start()
+    yield f"http://127.0.0.1:{httpd.server_port}/v1", seen
+    httpd.shutdown()
+
+
+def test_disabled_by_default_sends_nothing() -> None:
+    assert LLMClient(LLMConfig()).draft("hi", ["answer"]) is None
+
+
+def test_round_trip_redacts_request_and_reply(
+    server: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, seen = server
+    monkeypatch.setenv("TEST_LLM_KEY", "sk-test")
+    cfg = LLMConfig(enabled=True, base_url=url, model="tiny", api_key_env="TEST_LLM_KEY")
+    out = LLMClient(cfg).draft(
+        "Refund order o00001234 please, mail a.b@example.com, card 4111 1111 1111 1111",
+        ["Refunds take 3-5 days."],
+    )
+    assert len(seen) == 1
+    req = seen[0]
+    assert req["path"] == "/v1/chat/completions"
+    assert req["auth"] == "Bearer sk-test"
+    assert req["body"]["model"] == "tiny"
+    sent = json.dumps(req["body"], ensure_ascii=False)
+    for secret in ("a.b@example.com", "4111", "o00001234"):
+        assert secret not in sent
+    assert "[EMAIL]" in sent and "[CARD]" in sent and "o****1234" in sent
+    assert out is not None and "13812345678" not in out and "[PHONE]" in out
+
+
+def test_errors_name_the_setting() -> None:
+    with pytest.raises(ConfigError, match="base_url"):
+        LLMClient(LLMConfig(enabled=True)).draft("x", [])
+    cfg = LLMConfig(enabled=True, base_url="http://127.0.0.1:9/v1", model="m", timeout=2)
+    with pytest.raises(OpsaiError, match=r"llm\.base_url"):
+        LLMClient(cfg).draft("x", [])

@@ -1,0 +1,124 @@
+"""PII redaction: exact outputs, including the tricky cases."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from opsai.errors import ConfigError
+from opsai.service.pii import Redactor, find_order_ids, luhn_valid, redact
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # e-mails, including plus tags, sub-domains and Chinese around them
+        ("mail john.doe+1@mail.example.com now", "mail [EMAIL] now"),
+        ("邮箱zhang.min@qq.com。谢谢", "邮箱[EMAIL]。谢谢"),
+        # Chinese mobiles: glued to Chinese text, +86, grouped
+        ("手机13812345678谢谢", "手机[PHONE]谢谢"),
+        ("+86 138 1234 5678", "[PHONE]"),
+        ("008613812345678", "[PHONE]"),
+        ("138-1234-5678", "[PHONE]"),
+        # other phones
+        ("Call me at +1 212-555-0100.", "Call me at [PHONE]."),
+        ("(212) 555-0100", "[PHONE]"),
+        ("landline 010-12345678", "landline [PHONE]"),
+        ("+44 20 7946 0958", "[PHONE]"),
+        # cards: Luhn-valid -> CARD, other 12+ digit runs -> NUMBER
+        ("visa 4111 1111 1111 1111", "visa [CARD]"),
+        ("visa 4111-1111-1111-1111", "visa [CARD]"),
+        ("amex 378282246310005", "amex [CARD]"),
+        ("card 4111 1111 1111 1112", "card [NUMBER]"),
+        ("卡号6222021234567897", "卡号[NUMBER]"),
+        ("13812345678 4111111111111111", "[PHONE] [CARD]"),
+        # Chinese resident id with a valid check character
+        ("ID 11010519491231002X ok", "ID [ID] ok"),
+        # order ids: kept with the last four digits
+        ("order o00001234", "order o****1234"),
+        ("订单ORD-20240701已付款", "订单ORD-****0701已付款"),
+        # left alone: dates, times, money, short numbers, coupons, 11 digits not a mobile
+        ("on 2024-07-01 10:30 I paid ¥1,999.00", "on 2024-07-01 10:30 I paid ¥1,999.00"),
+        ("price 12345678901 yuan", "price 12345678901 yuan"),
+        ("coupon SAVE20, +5 points, 3 items", "coupon SAVE20, +5 points, 3 items"),
+        ("", ""),
+    ],
+)
+def test_redact_exact(text: str, expected: str) -> None:
+    assert redact(text) == expected
+
+
+def test_redaction_is_idempotent_and_counts() -> None:
+    r = Redactor()
+    once = r("a@b.co 13812345678 4111111111111111 o00001234")
+    assert r(once) == once
+    assert dict(r.counts_) == {"email": 1, "phone": 1, "card": 1, "order_id": 1}
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"),
+    [("partial", "o****1234"), ("token", "[ORDER]"), ("keep", "o00001234")],
+)
+def test_order_modes(mode: str, expected: str) -> None:
+    assert Redactor(order_mode=mode)("o00001234") == expected  # type: ignore[arg-type]
+
+
+def test_custom_order_pattern_and_kinds() -> None:
+    r = Redactor(order_pattern=r"#\d{5}", order_mode="token", kinds=("order_id",))
+    assert r("order #12345, mail a@b.com") == "order [ORDER], mail a@b.com"
+
+
+def test_invalid_options_name_the_parameter() -> None:
+    with pytest.raises(ConfigError, match="kinds"):
+        Redactor(kinds=("ssn",))
+    with pytest.raises(ConfigError, match="order_mode"):
+        Redactor(order_mode="hide")  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="order_pattern"):
+        Redactor(order_pattern="(")
+
+
+def test_luhn() -> None:
+    assert luhn_valid("4111 1111 1111 1111")
+    assert not luhn_valid("4111 1111 1111 1112")
+    assert not luhn_valid("1234")
+
+
+def test_find_order_ids() -> None:
+    assert find_order_ids("orders o00001234 and ORD-123456") == ["o00001234", "ORD-123456"]
+    assert find_order_ids("none", pattern=None) == []
+
+
+# The demo's own PII regexes (opsai.data._demo_text.PII_REGEX) must find nothing after redaction.
+DEMO_PII = {
+    "email": r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}",
+    "mobile": r"(?<!\d)1[3-9]\d{9}(?!\d)",
+    "card": r"(?<!\d)(?:\d{4}[ -]?){3}\d{4}(?!\d)",
+    "phone": r"\+1 \d{3}-\d{3}-\d{4}",
+}
+
+
+def test_redact_frame_leaves_no_demo_pii() -> None:
+    df = pd.DataFrame(
+        {
+            "text": [
+                "我的手机号是13912345678。",
+                " My email is li.wei12@163.com.",
+                " Call me at +1 415-555-0172.",
+                " Card used: 5123 4567 8901 2345.",
+                "卡号6123456789012345。",
+                " You can text me on 15800001111.",
+            ],
+            "other": range(6),
+        }
+    )
+    out = Redactor().redact_frame(df, ["text"])
+    joined = "\n".join(out["text"])
+    for rx in DEMO_PII.values():
+        assert not re.search(rx, joined), rx
+    assert out["other"].tolist() == list(range(6))
+    with pytest.raises(ConfigError, match="'body'"):
+        Redactor().redact_frame(df, ["body"])

@@ -1,0 +1,102 @@
+"""Reply suggestion: retrieval finds the right kb answer, slots, escalation, no PII out."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.errors import NotFittedError, SchemaError
+from opsai.service.intent import IntentClassifier
+from opsai.service.reply import ReplySuggester, fill_slots
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "lang"),
+    [
+        ("How do I get a refund for my kettle?", "refund", "en"),
+        ("my parcel is late", "shipping_delay", "en"),
+        ("I can't log in to my account", "account_login", "en"),
+        ("need an invoice please", "invoice", "en"),
+        ("怎么申请退款", "refund", "zh"),
+        ("快递一直没到", "shipping_delay", "zh"),
+        ("账号登录不了了", "account_login", "zh"),
+        ("开发票", "invoice", "zh"),
+    ],
+)
+def test_keyword_retrieval_finds_the_answer(
+    kb: pd.DataFrame, text: str, intent: str, lang: str
+) -> None:
+    s = ReplySuggester().fit(kb).suggest(text)
+    assert s.intent == intent
+    row = kb.iloc[s.candidates[0][0]]
+    assert row["language"] == lang
+
+
+def test_hybrid_with_intent_model_top1(kb: pd.DataFrame, tickets: pd.DataFrame) -> None:
+    train, test = tickets.iloc[:160], tickets.iloc[160:]
+    clf = IntentClassifier(seed=0).fit(train["text"], train["intent"])
+    frame = ReplySuggester(intent_model=clf).fit(kb).suggest_frame(test)
+    assert list(frame.columns) == [
+        "ticket_id",
+        "reply",
+        "reply_intent",
+        "confidence",
+        "escalate",
+        "reason",
+    ]
+    assert (frame["reply_intent"].to_numpy() == test["intent"].to_numpy()).mean() >= 0.95
+
+
+def test_slots_filled_and_masked(kb: pd.DataFrame) -> None:
+    rs = ReplySuggester().fit(kb)
+    s = rs.suggest("Please refund order o00001234, mail me at a.b@example.com")
+    assert s.answer == "Refunds for order o****1234 reach your card in 3-5 days."
+    s = rs.suggest("How do I get a refund?")
+    assert s.answer == "Refunds for your order reach your card in 3-5 days."
+    zh = rs.suggest("订单o00009999怎么申请退款？")
+    assert zh.answer == "订单o****9999的退款3-5个工作日原路退回。"
+
+
+def test_escalation(kb: pd.DataFrame) -> None:
+    rs = ReplySuggester(min_confidence=0.35).fit(kb)
+    off_topic = rs.suggest("zxqv wibble", language="en")
+    assert off_topic.escalate and "low confidence" in off_topic.reason
+    angry = rs.suggest("How do I get a refund?", sentiment="negative")
+    assert angry.escalate and angry.reason == "sentiment negative"
+    assert not rs.suggest("How do I get a refund?").escalate
+
+
+def test_dense_encoder_is_used(kb: pd.DataFrame) -> None:
+    calls: list[int] = []
+
+    def encoder(texts: list[str]) -> np.ndarray:
+        calls.append(len(texts))
+        return np.array(
+            [[1.0, 0.0] if "refund" in t.lower() or "退款" in t else [0.0, 1.0] for t in texts]
+        )
+
+    s = ReplySuggester(encoder=encoder).fit(kb).suggest("refund")
+    assert calls == [len(kb), 1]
+    assert s.intent == "refund"
+
+
+fill_cases = [
+    ("Track order {order_id} here.", {}, "Track your order here."),
+    ("Hi {name}, order {order_id}.", {"name": "Li", "order_id": "o****1"}, "Hi Li, order o****1."),
+    ("查看订单{order_id}的状态", {}, "查看订单的状态"),
+]
+
+
+@pytest.mark.parametrize(("tpl", "slots", "out"), fill_cases)
+def test_fill_slots(tpl: str, slots: dict, out: str) -> None:
+    assert fill_slots(tpl, slots) == out
+
+
+def test_errors(kb: pd.DataFrame) -> None:
+    with pytest.raises(NotFittedError):
+        ReplySuggester().suggest("x")
+    with pytest.raises(SchemaError, match="col_answer"):
+        ReplySuggester().fit(kb.rename(columns={"answer": "reply"}))

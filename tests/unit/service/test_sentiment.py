@@ -1,0 +1,90 @@
+"""Sentiment: lexicon baseline, trained classifier per language, leak-free CV."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.errors import ConfigError, NotFittedError, OpsaiError
+from opsai.service.sentiment import (
+    LexiconSentiment,
+    NBWeighting,
+    SentimentClassifier,
+    cross_val_accuracy,
+)
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("great service, thanks", "positive"),
+        ("not good", "negative"),
+        ("I am very angry about this", "negative"),
+        ("The item arrived", "neutral"),
+        ("非常满意，谢谢！", "positive"),
+        ("质量太差了", "negative"),
+        ("不好用", "negative"),
+        ("没有问题", "positive"),
+        ("客服很耐心，点赞👍", "positive"),
+    ],
+)
+def test_lexicon(text: str, label: str) -> None:
+    assert LexiconSentiment().predict([text])[0] == label
+
+
+def test_lexicon_negation_flips_sign() -> None:
+    s = LexiconSentiment().score(["good", "not good", "满意", "不满意"])
+    assert s[0] > 0 > s[1]
+    assert s[2] > 0 > s[3]
+
+
+def test_classifier_per_language(tickets: pd.DataFrame) -> None:
+    train, test = tickets.iloc[:180], tickets.iloc[180:]
+    clf = SentimentClassifier(seed=0).fit(
+        train["text"], train["sentiment"], language=train["language"]
+    )
+    assert set(clf.models_) == {"*", "en", "zh"}
+    pred = clf.predict(test["text"], language=test["language"])
+    assert (pred == test["sentiment"].to_numpy()).mean() >= 0.9
+    p = clf.predict_proba(test["text"])  # languages detected
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
+
+
+def test_binary_nb_weighting_exact() -> None:
+    import scipy.sparse as sp
+
+    X = sp.csr_matrix(np.array([[1, 0], [1, 1], [0, 1]], dtype=float))
+    nb = NBWeighting(alpha=1.0).fit(X, np.array([0, 1, 1]))
+    # positives: counts (1, 2) + 1 = (2, 3), negatives (1, 0) + 1 = (2, 1)
+    np.testing.assert_allclose(nb.r_, np.log(np.array([2 / 5, 3 / 5]) / np.array([2 / 3, 1 / 3])))
+    assert NBWeighting().fit(X, np.array([0, 1, 2])).r_ is None  # identity for 3 classes
+
+
+def test_cross_val_dedupes_before_splitting() -> None:
+    # 40 distinct texts each repeated 5 times: with duplicates a memoriser is perfect
+    rng = np.random.default_rng(0)
+    base = [f"review {i} {rng.integers(10**6)}" for i in range(40)]
+    y = list(rng.permutation(["pos", "neg"] * 20))  # labels carry no signal
+    texts, labels = base * 5, y * 5
+    texts += ["same text"] * 2
+    labels += ["pos", "neg"]  # ambiguous: dropped
+    model = SentimentClassifier(per_language=False, seed=0)
+    honest = cross_val_accuracy(model, texts, labels, folds=5, seed=0)
+    leaky = cross_val_accuracy(model, texts, labels, folds=5, dedupe="keep", seed=0)
+    assert honest["n"] == 40
+    assert leaky["n"] == 202
+    assert leaky["accuracy"] > 0.95 > 0.75 > honest["accuracy"]
+
+
+def test_errors() -> None:
+    with pytest.raises(NotFittedError):
+        SentimentClassifier().predict(["x"])
+    with pytest.raises(ConfigError, match="char_ngrams"):
+        SentimentClassifier(char_ngrams=None, words=False).fit(["a", "b"], ["x", "y"])
+    with pytest.raises(OpsaiError, match="two sentiment classes"):
+        SentimentClassifier().fit(["a", "b"], ["x", "x"])
+    with pytest.raises(ConfigError, match="dedupe"):
+        cross_val_accuracy(SentimentClassifier(), ["a"], ["x"], dedupe="maybe")  # type: ignore[arg-type]

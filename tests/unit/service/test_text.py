@@ -1,0 +1,86 @@
+"""Normalisation, language detection and tokenisation."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from opsai.errors import ConfigError
+from opsai.service.text import Tokenizer, detect_language, normalize, tokenize
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.mark.parametrize(
+    ("raw", "kw", "expected"),
+    [
+        ("ＨＥＬＬＯ，  World", {}, "hello, world"),
+        ("订单１２３４５６７８", {}, "订单12345678"),
+        ("Ｉ　ＬＯＶＥ\t\n it", {}, "i love it"),  # ideographic space and tabs
+        ("CaSe", {"lower": False}, "CaSe"),
+        ("ＡＢ", {"width": False}, "ａｂ"),
+        ("great 👍🏽!", {"emoji": "remove"}, "great !"),
+        ("great 👍!", {"emoji": "name"}, "great thumbs up sign !"),
+        ("great 👍", {}, "great 👍"),
+        ("  ", {}, ""),
+        (None, {}, ""),
+    ],
+)
+def test_normalize(raw: str, kw: dict, expected: str) -> None:
+    assert normalize(raw, **kw) == expected
+
+
+def test_normalize_rejects_unknown_emoji_mode() -> None:
+    with pytest.raises(ConfigError, match="emoji="):
+        normalize("x", emoji="drop")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("退款", "zh"),
+        ("好", "zh"),
+        ("ok", "en"),
+        ("Hi", "en"),
+        ("iPhone 15 屏幕坏了", "zh"),
+        ("I bought a 小米 phone and it broke", "en"),
+        ("订单o00001234", "zh"),
+        ("ありがとう", "ja"),
+        ("감사합니다", "ko"),
+        ("12345", "und"),
+        ("👍", "und"),
+        ("", "und"),
+    ],
+)
+def test_detect_language_short_strings(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_detect_language_default() -> None:
+    assert detect_language("!!!", default="en") == "en"
+
+
+def test_tokenizer_user_dictionary_keeps_product_names() -> None:
+    plain = Tokenizer()("我的小米手环坏了")
+    custom = Tokenizer(user_words=["小米手环"])("我的小米手环坏了")
+    assert "小米手环" not in plain
+    assert custom == ["我", "的", "小米手环", "坏", "了"]
+
+
+def test_tokenize_english_and_mixed() -> None:
+    assert tokenize("Where is my ORDER? I'm angry!") == [
+        "where",
+        "is",
+        "my",
+        "order",
+        "i'm",
+        "angry",
+    ]
+    assert tokenize("退款，iPhone坏了") == ["退款", "iphone", "坏", "了"]
+    assert tokenize("") == []
+
+
+def test_tokenizer_pickles() -> None:
+    tk = pickle.loads(pickle.dumps(Tokenizer(user_words=("小米手环",))))
+    assert tk("小米手环") == ["小米手环"]

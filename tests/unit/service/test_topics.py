@@ -1,0 +1,67 @@
+"""Topic discovery recovers planted intents and names them by their words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.errors import ConfigError, NotFittedError, OpsaiError
+from opsai.service.topics import TopicModel
+
+pytestmark = pytest.mark.unit
+
+
+def _purity(labels: np.ndarray, truth: np.ndarray) -> float:
+    t = pd.crosstab(labels, truth)
+    return float(t.max(axis=1).sum() / t.values.sum())
+
+
+TOPICS = {
+    "refund": ["refund", "money", "back", "reimburse"],
+    "login": ["password", "login", "account", "locked"],
+    "invoice": ["invoice", "vat", "receipt", "company"],
+}
+FILLER = ["kettle", "lamp", "backpack", "today", "hello", "really", "great", "sad"]
+
+
+def _planted(n: int = 30, seed: int = 0) -> tuple[list[str], np.ndarray]:
+    rng = np.random.default_rng(seed)
+    texts, truth = [], []
+    for topic, words in TOPICS.items():
+        for _ in range(n):
+            w = list(rng.choice(words, 3)) + list(rng.choice(FILLER, 3))
+            texts.append(" ".join(rng.permutation(w)))
+            truth.append(topic)
+    return texts, np.array(truth)
+
+
+def test_recovers_planted_topics_and_names_them() -> None:
+    texts, truth = _planted()
+    tm = TopicModel(k_range=(2, 6), seed=0).fit(texts)
+    assert tm.n_topics_ == 3
+    assert _purity(tm.labels_, truth) >= 0.95
+    table = tm.topic_table()
+    assert list(table.columns) == ["topic", "name", "size", "share", "terms"]
+    assert table["size"].sum() == 90 and table["size"].min() >= 25
+    for topic, words in TOPICS.items():
+        name = table.loc[pd.crosstab(tm.labels_, truth)[topic].idxmax(), "name"]
+        assert set(name.split(" / ")) <= set(words), (topic, name)
+    assert (tm.predict(texts) == tm.labels_).mean() >= 0.95
+
+
+def test_demo_like_tickets_in_both_languages(tickets: pd.DataFrame) -> None:
+    for lang in ("en", "zh"):
+        d = tickets[tickets["language"] == lang]
+        tm = TopicModel(n_topics=4, seed=0).fit(d["text"])
+        assert tm.n_topics_ == 4
+        assert _purity(tm.labels_, d["intent"].to_numpy()) >= 0.45  # chance is about 0.27
+
+
+def test_errors() -> None:
+    with pytest.raises(NotFittedError):
+        TopicModel().predict(["x"])
+    with pytest.raises(ConfigError, match="n_topics"):
+        TopicModel(n_topics=1).fit(["a b"] * 20)
+    with pytest.raises(OpsaiError, match="too few"):
+        TopicModel().fit(["a", "b"])
