@@ -113,23 +113,19 @@ def read_raw(
         paths = [_transcode(p, spec.encoding, table, tmp) for p in paths]
         enc = "utf-8"
     files = "[" + ", ".join(lit(str(p)) for p in paths) + "]"
-    if fmt == "csv":
+    if fmt == "csv" and spec.sep == r"\s+":  # runs of spaces, as in CDNOW_master.txt
+        sql = _whitespace_csv(files)
+    elif fmt == "csv":
+        sep = spec.sep or ("\t" if paths[0].name.lower().endswith((".tsv", ".tab")) else ",")
+        sep = "\t" if sep in ("\\t", "tab") else sep  # a literal backslash-t in YAML
         opts = [
             "all_varchar = true",
             "skip = 0",
             f"header = {str(spec.header).lower()}",
             f"encoding = {lit('latin-1' if enc in ('latin1', 'iso-8859-1') else enc)}",
+            f"delim = {lit(sep)}",
         ]
-        sep = spec.sep or ("\t" if paths[0].name.lower().endswith((".tsv", ".tab")) else ",")
-        if sep:
-            sep = "\t" if sep in ("\\t", "tab") else sep
-            if sep in (r"\s+", " "):  # whitespace-separated text files
-                opts.append("delim = ' '")
-            else:
-                opts.append(f"delim = {lit(sep)}")
         sql = f"SELECT * FROM read_csv({files}, {', '.join(opts)})"
-        if spec.sep == r"\s+":
-            sql = _whitespace_csv(files, spec)
     elif fmt == "parquet":
         sql = f"SELECT * FROM read_parquet({files})"
     else:
@@ -205,13 +201,13 @@ def _guess_encoding(path: Path) -> str:
     return "e.g. gbk, latin-1"
 
 
-def _whitespace_csv(files: str, spec: TableSpec) -> str:
-    """Whitespace-separated columns (runs of spaces), as in CDNOW_master.txt."""
-    src = f"read_csv({files}, columns = {{'line': 'VARCHAR'}}, delim = '\\x1f', header = false, quote = '', escape = '')"
-    return (
-        "SELECT " + "*" + f" FROM (SELECT string_split_regex(trim(line), '\\s+') AS f FROM {src} "
-        "WHERE trim(line) <> '')"
+def _whitespace_csv(files: str) -> str:
+    """Each non-blank line split on runs of whitespace into one list column ``f``."""
+    src = (
+        f"read_csv({files}, columns = {{'line': 'VARCHAR'}}, delim = '\\x1f', header = false, "
+        "quote = '', escape = '')"
     )
+    return f"SELECT string_split_regex(trim(line), '\\s+') AS f FROM {src} WHERE trim(line) <> ''"
 
 
 def expand_whitespace(con: duckdb.DuckDBPyConnection, raw: str, header: bool) -> None:
