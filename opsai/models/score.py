@@ -1,0 +1,237 @@
+"""``opsai score``: apply a report run's saved models to new data and write CSVs.
+
+For each chapter whose models the run saved (``<run>/models/<chapter>/``, hashes verified):
+
+- ``churn_risk.csv`` (3a): every buyer's churn probability from features computed as of the
+  new data's last order, the risk rank (1 = most likely to leave), spend so far and, with the
+  saved BG/NBD + Gamma-Gamma parameters, the expected purchases and value over the CLV horizon;
+- ``recommendations.csv`` (3b): the top-K items of every user of the new data, from their
+  training plus new history; users the model cannot score get the most popular items;
+- ``forecasts.csv`` (4): the saved model choice re-fitted per series on the new history, with
+  the forecast and its intervals (not reconciled: that needs a new backtest).
+
+A chapter the run did not save, or whose tables the new data lacks, is skipped with its reason.
+
+Example:
+    >>> result = score("reports/latest", "new/opsai.yaml")   # doctest: +SKIP
+    >>> result.written["churn_risk"]                            # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from opsai.data.schema import ITEM_ID, TIMESTAMP, USER_ID
+from opsai.errors import ConfigError, SchemaError
+from opsai.models import behavior, forecast, recommend
+from opsai.models.store import MANIFEST, models_dir
+
+
+@dataclass
+class ScoreResult:
+    """What :func:`score` wrote and what it skipped (chapter -> reason)."""
+
+    out: Path
+    written: dict[str, Path] = field(default_factory=dict)
+    rows: dict[str, int] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def find_run(run_dir: str | os.PathLike[str]) -> Path:
+    """The run folder holding ``models/``: ``run_dir`` itself, or its ``latest`` run.
+
+    Raises:
+        ConfigError: neither has saved models.
+    """
+    p = Path(run_dir).expanduser()
+    for cand in (p, p / "latest"):
+        if models_dir(cand).is_dir():
+            return cand.resolve()
+    if not p.exists():
+        raise ConfigError(f"--run {p}: no such folder; pass a report run folder (reports/<run>)")
+    raise ConfigError(
+        f"--run {p}: no saved models (no {models_dir(p)}). Build a report with this version of "
+        "opsai (opsai report --config FILE) and pass its run folder"
+    )
+
+
+def _saved(run: Path, chapter: str) -> bool:
+    return (models_dir(run) / chapter / MANIFEST).is_file()
+
+
+def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) -> pd.DataFrame:
+    """Churn probability, risk rank and (with the CLV parameters) value for every buyer."""
+    from opsai.behavior import churn, clv
+
+    orders = ws.table("orders")
+    events = users = None
+    if saved.uses_events:
+        if ws.has("events"):
+            events = ws.table("events")
+        else:
+            notes.append("churn: the model used events, the new data has none (activity = 0)")
+    if saved.uses_users:
+        if ws.has("users"):
+            users = ws.to_pandas("users")
+        else:
+            notes.append("churn: the model used user attributes, the new data has no users")
+    last = churn.last_timestamp(orders)
+    frame = churn.churn_frame(
+        orders,
+        cutoff=last + pd.Timedelta(seconds=1),
+        horizon_days=saved.horizon_days,
+        events=events,
+        users=users,
+    )
+    missing = [c for c in saved.features if c not in frame.columns]
+    if missing:
+        notes.append(
+            f"churn: {len(missing)} feature(s) absent from the new data, set to 0: "
+            + ", ".join(missing[:5])
+            + (" ..." if len(missing) > 5 else "")
+        )
+    p = saved.churn.predict_proba(frame.reindex(columns=saved.features, fill_value=0.0))[:, 1]
+    out = pd.DataFrame(
+        {
+            USER_ID: frame.index.astype(str),
+            "churn_probability": p,
+            "monetary": frame["monetary"].to_numpy(),
+            "recency_days": frame["recency_days"].to_numpy(),
+        }
+    )
+    out["risk_rank"] = (
+        out["churn_probability"].rank(ascending=False, method="first").astype("int64")
+    )
+    if saved.bg is not None and saved.gg is not None:
+        s = clv.summary(orders, calibration_end=last.normalize())
+        v = clv.customer_value(s, saved.bg, saved.gg, t=saved.clv_weeks)
+        v.index = v.index.astype(str)
+        out = out.join(v[["p_alive", "expected_purchases", "clv"]], on=USER_ID)
+    out.attrs["asof"] = str(last)
+    cols = [USER_ID, "churn_probability", "risk_rank"]
+    out = out[cols + [c for c in out.columns if c not in cols]]
+    return out.sort_values("risk_rank", ignore_index=True)
+
+
+def recommendations(
+    ws: Any, saved: recommend.SavedRecommender, *, k: int | None = None
+) -> pd.DataFrame:
+    """Top-K lists for every user of the new data (users table and interactions)."""
+    from opsai.recommend.chapter import load_data
+
+    pairs, _ = load_data(ws, weights=saved.weights, rating=saved.rating)  # "auto" as in 3b
+    users = list(dict.fromkeys(pairs[USER_ID].astype(str)))
+    if ws.has("users"):
+        users += [u for u in ws.to_pandas("users", [USER_ID])[USER_ID].astype(str) if u]
+    return recommend.recommend_for(saved, pairs, users, k=k)
+
+
+def forecasts(ws: Any, saved: forecast.SavedForecasts) -> pd.DataFrame:
+    """The saved model choice re-fitted on the new history: forecasts with intervals."""
+    from opsai.forecast.series import build_series
+
+    hs = build_series(ws, freq=saved.freq)  # type: ignore[arg-type]
+    model = saved.forecaster()
+    pred = model.fit(hs.df).predict(saved.h, level=saved.level)
+    name = model.name
+    out = pd.DataFrame(
+        {
+            "unique_id": pred[ITEM_ID].astype(str),
+            "ds": pred[TIMESTAMP],
+            "model": pred[ITEM_ID].map(model.choice_),
+            "forecast": pred[name],
+        }
+    )
+    for lv in saved.level:
+        out[f"lo_{lv}"] = pred[f"{name}-lo-{lv}"]
+        out[f"hi_{lv}"] = pred[f"{name}-hi-{lv}"]
+    out.attrs["history_end"] = str(hs.df[TIMESTAMP].max())
+    out.attrs["unseen"] = int((~pred[ITEM_ID].drop_duplicates().isin(saved.choice)).sum())
+    return out
+
+
+def score(
+    run_dir: str | os.PathLike[str],
+    config: Any,
+    *,
+    out: str | os.PathLike[str] | None = None,
+    k: int | None = None,
+    log: Callable[[str], None] | None = print,
+) -> ScoreResult:
+    """Apply a run's saved models to the data of ``config`` and write the CSVs.
+
+    Args:
+        run_dir: the report run folder (``reports/<run>`` or a reports folder with ``latest``).
+        config: the new data's config (file or :class:`~opsai.config.Config`).
+        out: folder for the CSVs (default ``<run>/scores``).
+        k: recommendation list length (default: the chapter's).
+        log: called with one line per chapter (``None``: quiet).
+
+    Raises:
+        ConfigError: no saved models in ``run_dir``.
+        ModelStoreError: a saved file changed since it was written, or holds untrusted types.
+    """
+    from opsai.data.workspace import open_workspace
+
+    say = log or (lambda _: None)
+    run = find_run(run_dir)
+    dest = Path(out).expanduser().resolve() if out is not None else run / "scores"
+    result = ScoreResult(dest)
+    with open_workspace(config) as ws:
+        jobs: list[tuple[str, str, Callable[[], pd.DataFrame], tuple[str, ...]]] = [
+            ("churn_risk", behavior.CHAPTER,
+             lambda: churn_risk(ws, behavior.load_user_behavior(run), result.notes), ("orders",)),
+            ("recommendations", recommend.CHAPTER,
+             lambda: recommendations(ws, recommend.load_recommender(run), k=k), ()),
+            ("forecasts", forecast.CHAPTER,
+             lambda: forecasts(ws, forecast.load_forecasts(run)), ()),
+        ]  # fmt: skip
+        for name, chapter, make, needs in jobs:
+            if not _saved(run, chapter):
+                result.skipped[chapter] = f"the run has no saved models for {chapter}"
+            elif [t for t in needs if not ws.has(t)]:
+                result.skipped[chapter] = (
+                    f"the new data has no {' or '.join(needs)} table (present: "
+                    f"{', '.join(ws.present)})"
+                )
+            else:
+                try:
+                    frame = make()
+                except (SchemaError, ConfigError) as e:  # its tables are absent or unusable
+                    result.skipped[chapter] = str(e)
+                else:
+                    dest.mkdir(parents=True, exist_ok=True)
+                    path = dest / f"{name}.csv"
+                    frame.to_csv(path, index=False)
+                    result.written[name], result.rows[name] = path, len(frame)
+                    say(f"{name}.csv: {len(frame):,} rows{_detail(name, frame)} ({chapter})")
+            if chapter in result.skipped:
+                say(f"skipped {chapter}: {result.skipped[chapter]}")
+    for note in result.notes:
+        say(f"note: {note}")
+    return result
+
+
+def _detail(name: str, frame: pd.DataFrame) -> str:
+    if name == "churn_risk" and len(frame):
+        high = int((frame["churn_probability"] >= 0.5).sum())
+        return f", {high:,} users more likely than not to churn, as of {frame.attrs.get('asof')}"
+    if name == "recommendations" and len(frame):
+        users = frame[USER_ID].nunique()
+        cold = frame.loc[frame["source"] == "fallback", USER_ID].nunique()
+        return f" for {users:,} users ({cold:,} given the bestseller fallback)"
+    if name == "forecasts" and len(frame):
+        unseen = frame.attrs.get("unseen", 0)
+        extra = f"; {unseen} new series got the overall best model" if unseen else ""
+        return f" for {frame['unique_id'].nunique():,} series{extra}"
+    return ""
+
+
+__all__ = ["ScoreResult", "churn_risk", "find_run", "forecasts", "recommendations", "score"]

@@ -1,0 +1,81 @@
+"""Chapter 4's saved model choice: re-fitted on the same history it forecasts the same."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.forecast import AutoForecaster, GlobalGBM, SeasonalNaive, Theta
+from opsai.forecast.backtest import overall_best
+from opsai.models.forecast import load_forecasts, save_forecasts
+from opsai.models.store import MANIFEST, ModelStoreError, sha256
+
+pytestmark = pytest.mark.unit
+
+
+@pytest.fixture(scope="module")
+def history() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    ds = pd.date_range("2024-01-01", periods=90, freq="D")
+    week = 1 + 0.4 * np.sin(2 * np.pi * np.arange(90) / 7)
+    return pd.concat(
+        pd.DataFrame({"item_id": f"s{i}", "timestamp": ds,
+                      "quantity": rng.poisson(rng.uniform(0.5, 9) * week).astype(float)})
+        for i in range(5)
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def auto(history: pd.DataFrame) -> AutoForecaster:
+    models = [
+        SeasonalNaive(season_length=7, conformal_windows=5),
+        Theta(season_length=7, conformal_windows=5),
+        GlobalGBM(season_length=7, max_iter=20, tune_trials=2, seed=0),
+    ]
+    auto = AutoForecaster(models, h=7, n_windows=2, season_length=7, combine="subsets")
+    return auto.fit(history)
+
+
+def test_round_trip_identical_forecasts(tmp_path: Path, history, auto) -> None:
+    policy = pd.DataFrame({"item_id": ["s0"], "reorder_point": [12.5], "eoq": [np.nan]})
+    save_forecasts(tmp_path, auto=auto, freq="D", h=7, series=history, policy=policy,
+                   settings={"service": "cycle"}, metrics={"mase": 0.9})  # fmt: skip
+    saved = load_forecasts(tmp_path)
+    assert saved.choice == auto.choice_ and saved.freq == "D" and saved.h == 7
+    assert set(saved.combos) <= set(auto.combos_)  # only the combinations in use are kept
+    gbm = next(s for s in saved.specs if s["type"] == "GlobalGBM")
+    assert gbm["params"]["tune_trials"] == 0  # tuned values kept, no tuning on refit
+    assert set(auto.models[2].best_params_.items()) <= set(gbm["params"].items())
+    refit = saved.forecaster().fit(history)
+    pd.testing.assert_frame_equal(refit.predict(7, level=[80, 95]), auto.predict(7, level=[80, 95]))
+    assert saved.policy is not None and saved.policy.loc[0, "reorder_point"] == 12.5
+    assert pd.isna(saved.policy.loc[0, "eoq"])
+    assert saved.settings == {"service": "cycle"} and saved.manifest["metrics"] == {"mase": 0.9}
+
+
+def test_new_series_get_the_overall_best(tmp_path: Path, history, auto) -> None:
+    save_forecasts(tmp_path, auto=auto, freq="D", h=7)
+    saved = load_forecasts(tmp_path)
+    more = pd.concat([history, history[history["item_id"] == "s1"].assign(item_id="brand-new")])
+    f = saved.forecaster().fit(more)
+    assert f.choice_["brand-new"] == overall_best(auto.metrics_) == saved.fallback
+    assert {k: v for k, v in f.choice_.items() if k != "brand-new"} == auto.choice_
+
+
+def test_unknown_forecaster_type_is_refused(tmp_path: Path, auto) -> None:
+    folder = save_forecasts(tmp_path, auto=auto, freq="D", h=7)
+    spec = folder / "forecast.json"
+    data = json.loads(spec.read_text())
+    data["candidates"][0]["type"] = "subprocess.Popen"
+    spec.write_text(json.dumps(data))
+    with pytest.raises(ModelStoreError, match="does not match"):
+        load_forecasts(tmp_path)  # the hash check comes first
+    m = json.loads((folder / MANIFEST).read_text())
+    m["files"]["forecast.json"]["sha256"] = sha256(spec)
+    (folder / MANIFEST).write_text(json.dumps(m))
+    with pytest.raises(ModelStoreError, match=r"unknown type 'subprocess\.Popen'"):
+        load_forecasts(tmp_path).forecaster()
