@@ -7,7 +7,13 @@ imported when an MLP is fitted.
 
 from __future__ import annotations
 
-from opsai.behavior.churn import at_risk, churn_frame, feature_columns, snapshots
+from opsai.behavior.churn import (
+    at_risk,
+    churn_frame,
+    feature_columns,
+    snapshots,
+    usable_horizon,
+)
 from opsai.behavior.churn_model import ChurnModel, calibration_table, evaluate, lift_at
 from opsai.behavior.clv import BetaGeo, GammaGamma, customer_value, holdout_check, summary
 from opsai.behavior.funnels import funnel, overall_conversion, path_links, top_paths
@@ -43,4 +49,5 @@ __all__ = [
     "snapshots",
     "summary",
     "top_paths",
+    "usable_horizon",
 ]

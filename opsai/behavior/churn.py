@@ -32,6 +32,30 @@ def last_timestamp(orders: TableLike, *, col_time: str = TIMESTAMP) -> pd.Timest
     return pd.Timestamp(t[col_time].max().to_pandas())
 
 
+def usable_horizon(orders: TableLike, horizon_days: int, *, col_time: str = TIMESTAMP) -> int:
+    """The churn horizon that fits the data: ``horizon_days``, or a third of the span if less.
+
+    :func:`snapshots` needs two label windows and at least one window of history before the
+    training cut-off, so the order history must span three horizons (a 120-day history gets
+    a 40-day horizon instead of 90).
+
+    Raises:
+        ConfigError: when the orders span fewer than three days.
+    """
+    if horizon_days < 1:
+        raise ConfigError(f"churn: horizon_days must be >= 1, got {horizon_days}")
+    t = as_table(orders, name="orders")
+    require(t, [col_time], table="orders")
+    span = to_frame(t.aggregate(lo=t[col_time].min(), hi=t[col_time].max())).iloc[0]
+    days = (pd.Timestamp(span["hi"]).normalize() - pd.Timestamp(span["lo"]).normalize()).days + 1
+    if days < 3:
+        raise ConfigError(
+            f"churn: the orders span {days} day(s); a time-split churn model needs at least 3 "
+            "(three horizons of history). Add more order history"
+        )
+    return int(min(horizon_days, days // 3))
+
+
 def churn_frame(
     orders: TableLike,
     *,

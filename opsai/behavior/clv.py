@@ -293,3 +293,52 @@ def split_dates(
     span = to_frame(t.aggregate(lo=t[col_time].min(), hi=t[col_time].max())).iloc[0]
     lo, hi = pd.Timestamp(span["lo"]).normalize(), pd.Timestamp(span["hi"]).normalize()
     return (lo + (hi - lo) * (1 - holdout_share)).normalize(), hi
+
+
+def bgnbd_features(
+    orders: TableLike,
+    *,
+    cutoff: str | pd.Timestamp,
+    horizon_days: float,
+    unit_days: float = 7.0,
+    penalizer: float = 0.0,
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+    col_amount: str = AMOUNT,
+) -> pd.DataFrame:
+    """BG/NBD scores per customer from the orders strictly before ``cutoff`` (model inputs).
+
+    A BG/NBD model is fitted on the purchase days before the cut-off day only (no label, no
+    later row is read), so the scores can join a :func:`opsai.behavior.churn_frame` built
+    at the same cut-off without leakage.
+
+    Args:
+        orders: the orders table.
+        cutoff: the first day not observed (as in ``churn_frame``); must leave at least one
+            day of history.
+        horizon_days: the window of ``bg_expected`` (days after the cut-off).
+        unit_days: the model's time unit (7: weeks).
+        penalizer: passed to :class:`BetaGeo`.
+        col_user, col_time, col_amount: column overrides.
+
+    Returns:
+        Indexed by user: ``bg_p_alive`` and ``bg_expected`` (expected purchase days in the
+        horizon).
+    """
+    if horizon_days <= 0:
+        raise ConfigError(f"bgnbd_features: horizon_days must be > 0, got {horizon_days}")
+    last_day = pd.Timestamp(cutoff).normalize() - pd.Timedelta(days=1)
+    s = summary(orders, calibration_end=last_day, unit_days=unit_days, col_user=col_user,
+                col_time=col_time, col_amount=col_amount)  # fmt: skip
+    if s.empty:
+        raise ConfigError(
+            f"bgnbd_features: no orders before cutoff {pd.Timestamp(cutoff).date()}; "
+            "choose a later cutoff"
+        )
+    # T runs to the cut-off itself (the start of the first unobserved day), where the horizon starts
+    s[AGE] = s[AGE] + 1.0 / unit_days
+    bg = BetaGeo(penalizer=penalizer).fit(s)
+    out = pd.DataFrame(index=s.index)
+    out["bg_p_alive"] = bg.probability_alive(s)
+    out["bg_expected"] = bg.expected_purchases(s, t=horizon_days / unit_days)
+    return out

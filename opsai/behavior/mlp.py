@@ -10,7 +10,7 @@ Example:
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -76,14 +76,25 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         self.batch_size = batch_size
         self.seed = seed
 
-    def fit(self, X: Any, y: Any) -> MLPClassifier:
+    def fit(
+        self, X: Any, y: Any, *, on_epoch: Callable[[int, Any], None] | None = None
+    ) -> MLPClassifier:
+        """Train; ``on_epoch(epoch, self)`` runs after each epoch in eval mode (e.g. to report a
+        validation score to an Optuna trial, which may raise ``optuna.TrialPruned``)."""
         import torch
         from torch import nn
 
         with torch_threads(1):
-            return self._fit(torch, nn, X, y)
+            return self._fit(torch, nn, X, y, on_epoch)
 
-    def _fit(self, torch: Any, nn: Any, X: Any, y: Any) -> MLPClassifier:
+    def _fit(
+        self,
+        torch: Any,
+        nn: Any,
+        X: Any,
+        y: Any,
+        on_epoch: Callable[[int, Any], None] | None = None,
+    ) -> MLPClassifier:
         y = np.asarray(y)
         self.classes_ = np.unique(y)
         target = (y == self.classes_[-1]).astype(np.float32)
@@ -101,7 +112,7 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
         xt, yt = torch.from_numpy(Z), torch.from_numpy(target)
         gen = torch.Generator().manual_seed(self.seed)
         self.net_.train()
-        for _ in range(self.epochs):
+        for epoch in range(self.epochs):
             order = torch.randperm(len(xt), generator=gen)
             for start in range(0, len(xt), self.batch_size):
                 idx = order[start : start + self.batch_size]
@@ -109,6 +120,10 @@ class MLPClassifier(ClassifierMixin, BaseEstimator):
                 loss = loss_fn(self.net_(xt[idx]).squeeze(1), yt[idx])
                 loss.backward()
                 opt.step()
+            if on_epoch is not None:
+                self.net_.eval()
+                on_epoch(epoch, self)
+                self.net_.train()
         self.net_.eval()
         return self
 

@@ -6,7 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from opsai.behavior.churn import at_risk, churn_frame, feature_columns, snapshots
+from opsai.behavior.churn import (
+    at_risk,
+    churn_frame,
+    feature_columns,
+    snapshots,
+    usable_horizon,
+)
 from opsai.behavior.churn_model import ChurnModel, calibration_table, evaluate, lift_at
 from opsai.errors import ConfigError, NotFittedError
 
@@ -85,7 +91,7 @@ def _synthetic(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray]:
     return X, (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(int)
 
 
-@pytest.mark.parametrize(("kind", "trials"), [("gbm", 2), ("mlp", 1)])
+@pytest.mark.parametrize(("kind", "trials"), [("gbm", 2), ("mlp", 1), ("logistic", 3)])
 def test_models_learn_and_calibrate(kind: str, trials: int) -> None:
     X, y = _synthetic(600, seed=0)
     Xt, yt = _synthetic(400, seed=1)
@@ -97,6 +103,21 @@ def test_models_learn_and_calibrate(kind: str, trials: int) -> None:
     assert set(m.best_params_) and len(m.study_.trials) == trials
     imp = m.importances(Xt, yt, n_repeats=2, seed=0)
     assert imp.iloc[-1]["feature"] == "noise"
+
+
+def test_logistic_handles_missing_values_and_skewed_money() -> None:
+    X, y = _synthetic(800, seed=2)
+    X["monetary"] = np.exp(np.random.default_rng(0).normal(4, 2, len(X)))  # lognormal noise
+    X.loc[X.index[::7], "recency_days"] = np.nan  # a tenth of the users lack a value
+    m = ChurnModel(model="logistic", n_trials=1, calibration="none", seed=0).fit(X, y)
+    p = m.predict_proba(X)[:, 1]
+    assert np.isfinite(p).all() and evaluate(y, p)["roc_auc"] > 0.75
+    assert m.best_params_ == {"C": 1.0}  # the first trial is the library default
+    lr = m.estimator_[-1]
+    coef = dict(zip(["recency_days", "frequency", "noise", "monetary", "recency_missing"],
+                    lr.coef_[0], strict=True))  # fmt: skip
+    assert coef["recency_days"] > 0.5 and coef["frequency"] < -0.5  # the planted signs
+    assert abs(coef["noise"]) < 0.2 and abs(coef["monetary"]) < 0.2
 
 
 def test_model_contract() -> None:
@@ -115,3 +136,17 @@ def test_at_risk_orders_by_value_at_risk() -> None:
     out = at_risk(f, [0.9, 0.6, 0.3, 0.99, 0.9], value_quantile=0.4, min_probability=0.5)
     assert list(out.index) == ["e", "b"]  # c is unlikely to churn, a and d are low value
     assert out["value_at_risk"].tolist() == pytest.approx([720, 540])
+
+
+def test_usable_horizon_fits_three_windows_in_the_history() -> None:
+    days = pd.date_range("2000-11-01", "2001-02-28", freq="D")  # 120 days, like Ta Feng
+    o = pd.DataFrame({"user_id": "u", "timestamp": days, "amount": 1.0})
+    assert usable_horizon(o, 90) == 40 and usable_horizon(o, 30) == 30
+    train, test = snapshots(o, horizon_days=usable_horizon(o, 90))
+    assert len(train) == len(test) == 1  # the training cut-off still has history
+    with pytest.raises(ConfigError, match="no orders before cutoff"):
+        snapshots(o, horizon_days=90)
+    with pytest.raises(ConfigError, match="at least 3"):
+        usable_horizon(o.head(2), 90)
+    with pytest.raises(ConfigError, match="horizon_days"):
+        usable_horizon(o, 0)

@@ -123,3 +123,54 @@ def test_cdnow_reproduces_fader_hardie_lee_2005(tmp_path: Path) -> None:
     assert s["frequency_holdout"].sum() == 1882 and pred.sum() == pytest.approx(1653, abs=2)
     gg = clv.GammaGamma().fit(s)
     assert {k: round(v, 2) for k, v in gg.params_.items()} == {"p": 6.25, "q": 3.74, "gamma": 15.44}
+
+
+def _orders(n: int, seed: int) -> pd.DataFrame:
+    """Customers buying on random days of 2024 (Poisson rates that vary by customer)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        first = int(rng.integers(0, 120))
+        k = 1 + int(rng.poisson(rng.gamma(1.0, 3.0)))
+        days = np.unique(np.concatenate([[first], first + rng.integers(0, 240, k - 1)]))
+        rows += [(f"u{i:03d}", pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(d)), 10.0)
+                 for d in days]  # fmt: skip
+    return pd.DataFrame(rows, columns=["user_id", "timestamp", "amount"])
+
+
+def test_bgnbd_features_use_only_the_past_and_match_the_model() -> None:
+    o = _orders(300, seed=3)
+    cut = pd.Timestamp("2024-06-01")
+    f = clv.bgnbd_features(o, cutoff=cut, horizon_days=28)
+    # customers whose first order is on or after the cut-off are not scored
+    assert set(f.index) == set(o.loc[o["timestamp"] < cut, "user_id"])
+    # rows on and after the cut-off change nothing (no leakage)
+    later = o.assign(
+        timestamp=o["timestamp"].where(o["timestamp"] < cut, cut + pd.Timedelta(days=400))
+    )
+    pd.testing.assert_frame_equal(f, clv.bgnbd_features(later, cutoff=cut, horizon_days=28))
+    # the same numbers (to the optimiser's tolerance) as BetaGeo fitted on (x, t_x, T) in weeks, T running to the cut-off
+    past = o[o["timestamp"] < cut]
+    g = past.groupby("user_id")["timestamp"]
+    s = pd.DataFrame({"frequency": g.nunique() - 1.0,
+                      "recency": (g.max() - g.min()).dt.days / 7,
+                      "T": (cut - g.min()).dt.days / 7, "monetary_value": 0.0})  # fmt: skip
+    bg = clv.BetaGeo().fit(s)
+    assert f.loc[s.index, "bg_expected"].to_numpy() == pytest.approx(
+        bg.expected_purchases(s, t=4), rel=1e-4
+    )
+    assert f.loc[s.index, "bg_p_alive"].to_numpy() == pytest.approx(
+        bg.probability_alive(s), rel=1e-4
+    )
+    assert f["bg_expected"].between(0, 28).all() and f["bg_p_alive"].between(0, 1).all()
+    # a customer seen yesterday with many purchases is expected to buy more than a lapsed one
+    busy, lapsed = s["frequency"].idxmax(), s[s["frequency"] > 0]["recency"].idxmin()
+    assert f.loc[busy, "bg_expected"] > f.loc[lapsed, "bg_expected"]
+
+
+def test_bgnbd_features_reject_bad_input() -> None:
+    o = _orders(20, seed=0)
+    with pytest.raises(ConfigError, match="horizon_days"):
+        clv.bgnbd_features(o, cutoff="2024-06-01", horizon_days=0)
+    with pytest.raises(ConfigError, match="no orders before cutoff 2023-01-01"):
+        clv.bgnbd_features(o, cutoff="2023-01-01", horizon_days=7)

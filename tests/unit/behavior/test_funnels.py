@@ -81,6 +81,33 @@ def test_top_paths_and_links(events: pd.DataFrame) -> None:
     assert set(links.loc[links.position == 2, "target"]) == {"(exit)"}
 
 
+def test_top_paths_duckdb_single_pass_equals_window_path(events: pd.DataFrame) -> None:
+    import ibis
+
+    from opsai.behavior import funnels
+
+    extra = pd.DataFrame(  # ties on the timestamp, repeats after a gap, a quote in a name
+        [("u5", "s6", T0, "view", "x"), ("u5", "s6", T0, "visit", "x"),
+         ("u5", "s6", T0 + pd.Timedelta(hours=1), "view", "x"),
+         ("u5", "s6", T0 + pd.Timedelta(hours=2), "it's", "x"),
+         ("u5", "s6", T0 + pd.Timedelta(hours=3), "view", "x")],
+        columns=events.columns,
+    )  # fmt: skip
+    ev = pd.concat([events, extra], ignore_index=True)
+    con = ibis.duckdb.connect()
+    t = con.create_table("events", ev)
+    assert funnels._paths_duckdb(t, ["user_id"], "timestamp", "event", 5, " > ", True) is not None
+    assert funnels._paths_duckdb(ev, ["user_id"], "timestamp", "event", 5, " > ", True) is None
+    for unit in ("session", "user"):
+        for collapse in (True, False):
+            for steps in (1, 2, 5):
+                kw = {"unit": unit, "collapse_repeats": collapse, "max_steps": steps, "top": 50}
+                want = top_paths(ev, **kw)  # a pandas frame takes the window-function path
+                pd.testing.assert_frame_equal(top_paths(t, **kw), want)
+    got = top_paths(t, unit="session", sep=" ' ")
+    assert "view ' visit ' view ' it's ' view" in set(got["path"])
+
+
 def test_funnel_errors_name_the_fix(events: pd.DataFrame) -> None:
     with pytest.raises(ConfigError, match="at least two"):
         funnel(events, steps=["visit"])
