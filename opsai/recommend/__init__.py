@@ -21,6 +21,7 @@ from opsai.recommend.interactions import (
     build_interactions,
     interactions_from_workspace,
 )
+from opsai.recommend.linear import RP3beta, SeqEASE, sequence_cooccurrence
 from opsai.recommend.metrics import (
     catalog_coverage,
     evaluate,
@@ -56,7 +57,9 @@ __all__ = [
     "InteractionMatrix",
     "ItemKNN",
     "Popularity",
+    "RP3beta",
     "Recommender",
+    "SeqEASE",
     "build_interactions",
     "catalog_coverage",
     "evaluate",
@@ -74,6 +77,7 @@ __all__ = [
     "per_user",
     "precision_at_k",
     "recall_at_k",
+    "sequence_cooccurrence",
     "stratified_split",
     "tune_hybrid",
     "tune_model",

@@ -43,8 +43,10 @@ from opsai.recommend.tuning import (
 RATING = "rating"
 """Column name taken as an explicit rating when ``load_data(rating="auto")``."""
 DEFAULT_MODELS: tuple[str, ...] = (
-    "popularity", "itemknn", "ease", "als", "bpr", "content", "hybrid",
+    "popularity", "itemknn", "ease", "seqease", "rp3beta", "als", "bpr", "content", "hybrid",
 )  # fmt: skip
+HYBRID_PARTS: tuple[str, ...] = ("seqease", "als", "rp3beta", "content")
+"""Components of the hybrid, those tuned; plain EASE stands in when ``seqease`` is not run."""
 
 
 @dataclass
@@ -66,6 +68,8 @@ class Comparison:
     best: str
     k: int
     notes: list[str] = field(default_factory=list)
+    studies: dict[str, Any] = field(default_factory=dict)
+    """The Optuna study of each tuned model (``opsai.optimize.summarize_study`` reads it)."""
 
 
 def load_data(
@@ -123,13 +127,17 @@ def compare_models(
     n_trials: int = 20,
     timeout: float | None = None,
     binary: bool = True,
+    encoders: Sequence[str] | None = None,
+    eval_users: int | None = None,
+    max_items: int | None = None,
     seed: int = 0,
 ) -> Comparison:
     """Tune each model on validation carved from ``train``, refit on ``train``, score ``test``.
 
-    The hybrid blends the tuned EASE, ALS (when ``implicit`` is installed) and content
-    models (when the catalogue has text) with weights chosen on validation. The best model
-    is the one with the best *validation* nDCG@k.
+    The hybrid blends the tuned sequence-aware EASE (or EASE), ALS (when ``implicit`` is
+    installed), RP3beta and content models (when the catalogue has text; its encoder, TF-IDF
+    or a sentence embedding, is the one that won on validation) with weights chosen on
+    validation. The best model is the one with the best *validation* nDCG@k.
 
     Args:
         train: training pairs.
@@ -140,6 +148,12 @@ def compare_models(
         n_trials: Optuna trials per model.
         timeout: seconds of tuning per model at most (large data sets: fewer trials run).
         binary: fit on 0/1 interactions instead of weights.
+        encoders: text encoders the content model chooses from (default: TF-IDF and every
+            installed embedding model).
+        eval_users: validation and test users scored (a seeded sample; ``None``: validation
+            5,000, test all) — large data sets evaluate on a sample.
+        max_items: catalogue cap of EASE and sequence-aware EASE (their fit grows with its
+            cube; default their own, 5,000).
         seed: seeds the carving split, the samplers and the models.
 
     Returns:
@@ -161,34 +175,46 @@ def compare_models(
         notes.append("ALS/BPR skipped: the 'implicit' package is not installed")
     fit_part, valid = stratified_split(train, ratio=0.75, seed=seed + 1)
     catalog = items[ITEM_ID].astype(str) if items is not None else None
+    n_valid = 5000 if eval_users is None else int(eval_users)
     params: dict[str, dict[str, Any]] = {}
     valid_score: dict[str, float] = {}
+    studies: dict[str, Any] = {}
     for name in [m for m in todo if m != "hybrid"]:
         extra = {"seed": seed} if name in ("als", "bpr") else {}
+        if max_items is not None and name in ("ease", "seqease"):
+            extra["max_items"] = int(max_items)
         if name in SPACES:
             study = tune_model(
                 name, fit_part, valid=valid, items=items, n_trials=n_trials, timeout=timeout,
-                k=k, binary=binary, seed=seed,
+                k=k, binary=binary, seed=seed, encoders=encoders, max_users=n_valid, fixed=extra,
             )  # fmt: skip
             params[name] = params_from_trial(name, study.best_params) | extra
             valid_score[name] = float(study.best_value)
+            studies[name] = study
         else:
             params[name] = extra
-            valid_score[name] = _valid_score(name, fit_part, valid, items, k, binary)
+            valid_score[name] = _valid_score(name, fit_part, valid, items, k, binary, n_valid)
     if "hybrid" in todo:
-        parts = [n for n in ("ease", "als", "content") if n in params]
+        parts = [n for n in HYBRID_PARTS if n in params]
+        if "seqease" not in parts and "ease" in params:
+            parts.insert(0, "ease")
         if not parts:
             raise ConfigError(
-                "compare_models: the hybrid needs 'ease', 'als' or 'content' in models"
+                "compare_models: the hybrid needs one of 'seqease', 'ease', 'als', 'rp3beta' "
+                "or 'content' in models"
             )
         comps: list[tuple[str, Recommender]] = [(n, make_model(n, **params[n])) for n in parts]
         w, valid_score["hybrid"] = tune_hybrid(
             comps, fit_part, valid, items=items, n_trials=n_trials, k=k, binary=binary,
-            timeout=timeout, seed=seed,
+            timeout=timeout, seed=seed, max_users=n_valid,
         )  # fmt: skip
         params["hybrid"] = {"components": parts, "weights": [round(x, 4) for x in w]}
     im = InteractionMatrix.from_frame(train, items=catalog, binary=binary)
     users = test[USER_ID].unique()
+    if eval_users is not None and len(users) > eval_users:
+        users = np.random.default_rng(seed).choice(users, size=int(eval_users), replace=False)
+        test = test[test[USER_ID].isin(set(users))]
+        notes.append(f"test scored on a random sample of {len(users):,} users")
     rows, fitted = [], {}
     for name in todo:
         model = _build(name, params)
@@ -201,7 +227,7 @@ def compare_models(
     table = pd.DataFrame(rows)
     table["params"] = [_short(params[n]) for n in table["model"]]
     best = str(table.loc[table["valid_ndcg"].idxmax(), "model"])
-    return Comparison(table, fitted, params, best, k, notes)
+    return Comparison(table, fitted, params, best, k, notes, studies)
 
 
 def _build(name: str, params: dict[str, dict[str, Any]]) -> Recommender:
@@ -219,13 +245,19 @@ def _fit(model: Recommender, im: InteractionMatrix, items: pd.DataFrame | None) 
 
 
 def _valid_score(
-    name: str, fit_part: pd.DataFrame, valid: pd.DataFrame, items: Any, k: int, binary: bool
+    name: str,
+    fit_part: pd.DataFrame,
+    valid: pd.DataFrame,
+    items: Any,
+    k: int,
+    binary: bool,
+    max_users: int = 5000,
 ) -> float:
     catalog = items[ITEM_ID].astype(str) if items is not None else None
     im = InteractionMatrix.from_frame(fit_part, items=catalog, binary=binary)
     model = make_model(name)
     _fit(model, im, items)
-    valid, users = _valid_users(valid, im, 5000, 0)
+    valid, users = _valid_users(valid, im, max_users, 0)
     return evaluate(model.recommend(users, k), valid, k=k)[f"ndcg_at_{k}"]
 
 

@@ -1,13 +1,12 @@
 """Content-based recommendation: items described by their text, users by what they chose.
 
-Each item's title, category and description (whichever the catalogue has) become one TF-IDF
-vector (scikit-learn); a user's profile is the weighted sum of the vectors of their items and
-an item's score its similarity to that profile. Items nobody has touched yet are scored like
+Each item's title, category and description (whichever the catalogue has) become one vector —
+TF-IDF (scikit-learn) or a sentence embedding (:func:`opsai.embed.embed`: all-MiniLM-L6-v2 for
+English, the multilingual Universal Sentence Encoder for Chinese and English, both carried by
+packages and cached per text) — a user's profile is the weighted sum of the vectors of their
+items and an item's score its cosine similarity to that profile. Items nobody has touched yet are scored like
 any other, which is what makes this model the cold-start half of
 :class:`~opsai.recommend.hybrid.Hybrid`.
-
-Sentence embeddings (all-MiniLM-L6-v2 through sentence-transformers) are not used: the
-package is not part of this environment; TF-IDF needs nothing beyond scikit-learn.
 
 Example:
     >>> import pandas as pd
@@ -32,6 +31,10 @@ from opsai.data.schema import CATEGORY, DESCRIPTION, ITEM_ID, TITLE
 from opsai.errors import ConfigError, SchemaError
 from opsai.recommend.interactions import InteractionMatrix
 from opsai.recommend.models import ItemSimilarity, as_matrix
+
+Encoder = Literal["tfidf", "minilm", "use"]
+ENCODERS: tuple[str, ...] = ("tfidf", "minilm", "use")
+"""Item text encoders: TF-IDF, or the sentence-embedding models of :mod:`opsai.embed`."""
 
 DEFAULT_FIELDS: tuple[str, ...] = (TITLE, CATEGORY, DESCRIPTION, "genres", "brand")
 """Item columns used when present (extra ones such as MovieLens ``genres`` included)."""
@@ -61,28 +64,48 @@ def item_text(items: pd.DataFrame, fields: Sequence[str] = DEFAULT_FIELDS) -> pd
     return pd.Series(text.str.strip().to_numpy(), index=items[ITEM_ID].astype(str).to_numpy())
 
 
+def item_sentence(items: pd.DataFrame, fields: Sequence[str] = DEFAULT_FIELDS) -> pd.Series:
+    """One readable sentence per item for embedding models: present fields joined by ". "."""
+    present = [f for f in fields if f in items.columns]
+    if not present:
+        item_text(items, fields)  # raises the SchemaError naming the fields
+    parts = [
+        items[f].astype("string").fillna("").str.replace("|", ", ", regex=False).str.strip()
+        for f in present
+    ]
+    out = [". ".join(p for p in row if p) for row in zip(*parts, strict=True)]
+    return pd.Series(out, index=items[ITEM_ID].astype(str).to_numpy(), dtype=object)
+
+
 class ContentRecommender(ItemSimilarity):
-    """TF-IDF item profiles and cosine similarity to the user's history.
+    """Item text vectors (TF-IDF or sentence embeddings) and cosine similarity to the history.
 
     Args:
         fields: item columns to read (the present ones are used).
+        encoder: ``"tfidf"``; ``"minilm"`` (English sentence embeddings) or ``"use"``
+            (multilingual, Chinese + English) through :func:`opsai.embed.embed`, which needs
+            their carrier packages (``EmbeddingUnavailableError`` says what to install).
         analyzer: ``"word"`` for space-separated languages, ``"char_wb"`` for Chinese or
             short noisy titles.
-        ngram_range: n-gram sizes.
-        max_features: vocabulary cap.
-        min_df: drop terms in fewer items than this.
+        ngram_range: n-gram sizes (TF-IDF).
+        max_features: vocabulary cap (TF-IDF).
+        min_df: drop terms in fewer items than this (TF-IDF).
     """
+
+    item_vectors_: np.ndarray | sp.csr_matrix
 
     def __init__(
         self,
         *,
         fields: Sequence[str] = DEFAULT_FIELDS,
+        encoder: Encoder = "tfidf",
         analyzer: Literal["word", "char_wb"] = "word",
         ngram_range: tuple[int, int] = (1, 1),
         max_features: int | None = 20_000,
         min_df: int = 1,
     ) -> None:
         self.fields = fields
+        self.encoder = encoder
         self.analyzer = analyzer
         self.ngram_range = ngram_range
         self.max_features = max_features
@@ -106,12 +129,29 @@ class ContentRecommender(ItemSimilarity):
                 "ContentRecommender.fit needs items=<catalogue frame with item_id and title/"
                 "category/description>"
             )
-        from sklearn.feature_extraction.text import TfidfVectorizer
-
+        if self.encoder not in ENCODERS:
+            raise ConfigError(
+                f"ContentRecommender: encoder must be one of {', '.join(ENCODERS)}, "
+                f"got {self.encoder!r}"
+            )
         self.interactions_ = as_matrix(
             interactions, None if items is None else items[ITEM_ID].astype(str)
         )
-        text = item_text(items.drop_duplicates(ITEM_ID), self.fields)
+        catalogue = items.drop_duplicates(ITEM_ID)
+        if self.encoder != "tfidf":
+            from opsai.embed import embed
+
+            sentences = item_sentence(catalogue, self.fields)
+            sentences = sentences.reindex(self.interactions_.item_ids).fillna("")
+            V = embed(sentences.tolist(), model=self.encoder)
+            V[(sentences == "").to_numpy()] = 0.0
+            self.vectorizer_ = None
+            self.item_vectors_ = V.astype(np.float32)
+            self.has_text_ = (sentences != "").to_numpy()
+            return self
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        text = item_text(catalogue, self.fields)
         text = text.reindex(self.interactions_.item_ids).fillna("")
         vec = TfidfVectorizer(
             analyzer=self.analyzer,
@@ -133,13 +173,20 @@ class ContentRecommender(ItemSimilarity):
         raise NotImplementedError
 
     def _score(self, rows: np.ndarray) -> np.ndarray:
-        profile = self.interactions_.matrix[rows] @ self.item_vectors_
-        norms = np.sqrt(np.asarray(profile.multiply(profile).sum(axis=1))).ravel()
-        out = (profile @ self.item_vectors_.T).toarray()
+        V = self.item_vectors_
+        profile = self.interactions_.matrix[rows] @ V
+        if sp.issparse(profile):
+            norms = np.sqrt(np.asarray(profile.multiply(profile).sum(axis=1))).ravel()
+            out = (profile @ V.T).toarray()
+        else:
+            profile = np.asarray(profile)
+            norms = np.linalg.norm(profile, axis=1)
+            out = profile @ V.T
         return (out / np.maximum(norms, 1e-12)[:, None]).astype(np.float32)
 
     def pair_weights(self, history: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """Cosine similarity of the history items to the targets."""
         self._check_fitted()
         V = self.item_vectors_
-        return np.asarray((V[history] @ V[targets].T).toarray(), dtype=np.float64)
+        sim = V[history] @ V[targets].T
+        return np.asarray(sim.toarray() if sp.issparse(sim) else sim, dtype=np.float64)

