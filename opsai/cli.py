@@ -17,7 +17,7 @@ from opsai import __version__
 from opsai.errors import OpsaiError
 
 # Modules that add their own sub-commands with ``register(subparsers)``.
-_PLUGINS = ("opsai.report.cli",)
+_PLUGINS = ("opsai.report.cli", "opsai.optimize.cli", "opsai.models.cli")
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

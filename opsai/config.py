@@ -107,6 +107,18 @@ class ReportConfig(_Strict):
     jobs: int = 1
 
 
+class LLMSpec(_Strict):
+    """An OpenAI-compatible chat endpoint, off by default; nothing personal is ever sent."""
+
+    enabled: bool = False
+    base_url: str | None = None
+    """e.g. ``http://localhost:8000/v1``."""
+    model: str = ""
+    api_key_env: str = "OPENAI_API_KEY"
+    """Environment variable holding the key (may be unset for a local server)."""
+    timeout: float = 20.0
+
+
 class Config(_Strict):
     name: str = "opsai"
     company: str = "Our company"
@@ -114,6 +126,8 @@ class Config(_Strict):
     data: DataConfig = Field(default_factory=DataConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
     chapters: dict[str, ChapterSpec] = Field(default_factory=dict)
+    llm: LLMSpec = Field(default_factory=LLMSpec)
+    """Optional language model: reply drafts (customer service), summary wording (executive)."""
     path: Path | None = Field(default=None, exclude=True)
     """The file this config was read from; relative paths are resolved against its folder."""
 

@@ -15,6 +15,7 @@ left-over temporary folder is removed by the next run. A run folder holds::
     results/    <stem>.json        recorded results (shape in opsai.report.results)
     notebooks/  <stem>.ipynb       the executed notebooks
     logs/       <stem>.log         kernel output
+    models/     <stem>/...         trained models + manifest.json (SHA-256), see opsai.models
     run.json                       run metadata, chapter states and phase timings
 """
 
@@ -280,6 +281,7 @@ def build_report(
                 r.reason = f"rendering failed: {type(e).__name__}: {e}"
                 _mark_failed(tmp, r)
         results = [load_result(results_path(tmp, r.chapter.stem)) for r in runs]
+        privacy = _privacy_check(tmp)
         spans = summary.dropna(subset=["start"]) if len(summary) else summary
         meta = {
             "title": title,
@@ -291,7 +293,7 @@ def build_report(
             "span": (f"{spans['start'].min()} .. {spans['end'].max()}" if len(spans) else ""),
             "tables": jsonable(summary[["table", "rows"]]) if len(summary) else [],
             "parameters": {"FAST": fast, "SEED": seed, "jobs": n_jobs, "show_code": show_code},
-            "warnings": warnings,
+            "warnings": warnings + privacy,
             "started": started.isoformat(timespec="seconds"),
             "version": __version__,
             "run": started.strftime("%Y%m%d-%H%M%S"),
@@ -340,6 +342,22 @@ def build_report(
     finally:
         attached.unlink(missing_ok=True)
     return ReportRun(final, reports / LATEST, runs, time.perf_counter() - t0, phases)
+
+
+def _privacy_check(run_dir: Path) -> list[str]:
+    """Warnings for PII-looking strings in the rendered pages (the independent check on the
+    customer-service chapter's redaction); empty when the pages are clean."""
+    from opsai.executive.privacy import scan_run
+
+    hits = scan_run(run_dir, pages=True, outputs=False)
+    if hits.empty:
+        return []
+    per = hits.groupby("file")["count"].sum()
+    where = ", ".join(f"{f} ({n})" for f, n in per.items())
+    return [
+        f"Privacy: {int(per.sum())} PII-looking string(s) ({', '.join(sorted(set(hits['kind'])))}) "
+        f"on the pages {where}; check the chapters' redaction settings before sharing."
+    ]
 
 
 def _write_index(

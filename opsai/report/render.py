@@ -212,6 +212,7 @@ def index_context(
         s: sum(1 for r in results if r.get("status") == s) for s in ("ok", "failed", "skipped")
     }
     return {
+        "executive": _executive(results),
         "meta": dict(meta),
         "kpis": kpis,
         "findings": findings,
@@ -219,6 +220,30 @@ def index_context(
         "pages": dict(pages),
         "counts": counts,
     }
+
+
+EXECUTIVE = "07_integration"
+
+
+def _executive(results: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+    """The executive report's scorecard and action plan for the index's first screen."""
+    r = next((r for r in results if r.get("chapter") == EXECUTIVE), None)
+    if r is None or r.get("status") != "ok":
+        return None
+    from opsai.executive.narrative import format_value
+    from opsai.executive.scorecard import format_change
+
+    tables = r.get("tables", {})
+    scorecard = [
+        {
+            **k,
+            "value_text": format_value(k.get("value"), str(k.get("key", ""))),
+            "change_text": format_change(k.get("change"), str(k.get("change_unit", ""))),
+        }
+        for k in tables.get("scorecard", [])
+    ]
+    actions = [a for a in tables.get("actions", []) if isinstance(a.get("evidence"), list)]
+    return {"chapter": EXECUTIVE, "scorecard": scorecard, "actions": actions[:8]}
 
 
 def render_index(

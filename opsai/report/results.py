@@ -39,6 +39,7 @@ import html
 import json
 import math
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -226,6 +227,7 @@ class ChapterRecorder:
         severity: Severity = "info",
         evidence: Mapping[str, Any] | None = None,
         kpi: bool = False,
+        max_rows: int = MAX_TABLE_ROWS,
     ) -> None:
         """See :func:`record`."""
         if not name or not isinstance(name, str):
@@ -246,7 +248,9 @@ class ChapterRecorder:
                 raise ChapterError(
                     f"record({name!r}, kind='table'): expected a DataFrame or a list of dicts"
                 )
-            self.result["tables"][name] = rows[:MAX_TABLE_ROWS]
+            if max_rows < 1:
+                raise ChapterError(f"record({name!r}): max_rows must be >= 1, got {max_rows}")
+            self.result["tables"][name] = rows[:max_rows]
         elif kind == "finding":
             if severity not in SEVERITIES:
                 raise ChapterError(
@@ -265,7 +269,7 @@ class ChapterRecorder:
                     "evidence": jsonable(dict(evidence or {})),
                 }
             )
-            _show_finding(text, severity)
+            _show_finding(text, severity, name)
         else:
             raise ChapterError(
                 f"record({name!r}): kind {kind!r} unknown; use metric, table or finding"
@@ -337,6 +341,7 @@ def record(
     severity: Severity = "info",
     evidence: Mapping[str, Any] | None = None,
     kpi: bool = False,
+    max_rows: int = MAX_TABLE_ROWS,
 ) -> None:
     """Record one result of the current chapter and rewrite its JSON file.
 
@@ -348,14 +353,23 @@ def record(
         severity: for findings: ``"high"``, ``"medium"``, ``"low"`` or ``"info"``.
         evidence: for findings: the numbers that back the sentence.
         kpi: for metrics: show it as a card on the index page.
+        max_rows: for tables: rows kept (default :data:`MAX_TABLE_ROWS`); raise it for id lists
+            that ``07_integration`` joins across chapters.
 
     A finding is also shown in the notebook (HTML-escaped); nothing is returned, so a
     ``record`` call at the end of a cell prints nothing.
     """
-    current().record(name, value, kind=kind, severity=severity, evidence=evidence, kpi=kpi)
+    current().record(
+        name, value, kind=kind, severity=severity, evidence=evidence, kpi=kpi, max_rows=max_rows
+    )
 
 
-def _show_finding(text: str, severity: str) -> None:
+def finding_anchor(name: str) -> str:
+    """The HTML id of a finding on its chapter page (``07_integration`` links to it)."""
+    return "finding-" + re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-")
+
+
+def _show_finding(text: str, severity: str, name: str = "") -> None:
     """Display a finding in the notebook, escaped: data may hold markup."""
     try:
         from IPython import get_ipython
@@ -365,10 +379,11 @@ def _show_finding(text: str, severity: str) -> None:
     if get_ipython() is None:
         return
     label = "Finding" if severity == "info" else f"Finding ({severity})"
+    anchor = f' id="{finding_anchor(name)}"' if name else ""
     bundle = {
         "text/plain": f"{label}: {text}",
         "text/html": (
-            f'<div class="opsai-finding opsai-sev-{severity}"><strong>{label}:</strong> '
+            f'<div class="opsai-finding opsai-sev-{severity}"{anchor}><strong>{label}:</strong> '
             f"{html.escape(text)}</div>"
         ),
     }

@@ -1,0 +1,433 @@
+"""Findings ranked across chapters, and the action plan built from them.
+
+Every action names its area, what to do, why (the numbers), the expected effect as a low /
+mid / high range in a stated unit, and links to the evidence on the chapter pages. Effects come
+from the recorded numbers; where an effect depends on how well the team executes (how many
+at-risk customers an outreach saves, how much of a conversion gap a fix closes) the range uses
+the :class:`Assumptions` - parameters of the notebook, printed in the report.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from opsai.errors import ConfigError
+from opsai.executive.results import (
+    BEHAVIOR,
+    CHAPTERS,
+    DEMAND,
+    MARKET,
+    RECOMMEND,
+    SERVICE,
+    RunResults,
+    chapter_href,
+)
+from opsai.report.results import SEVERITIES
+
+ACTION_COLUMNS = [
+    "priority",
+    "area",
+    "action",
+    "why",
+    "expected_effect",
+    "low",
+    "mid",
+    "high",
+    "unit",
+    "severity",
+    "evidence",
+    "rule",
+]
+MONEY = "money"
+_MONEY_KEYS = ("value_at_risk", "order_now_value", "excess_value", "extra_sales", "revenue")
+
+
+@dataclass(frozen=True)
+class Assumptions:
+    """Execution ranges the effects depend on (fractions, low and high)."""
+
+    save_rate: tuple[float, float] = (0.10, 0.30)
+    """Share of contacted at-risk customers an outreach keeps."""
+    gap_closure: tuple[float, float] = (0.25, 1.0)
+    """Share of a gap (conversion, churn) a fix closes."""
+    clearance_recovery: tuple[float, float] = (0.3, 0.7)
+    """Share of surplus stock value a clearance turns back into cash."""
+
+    def __post_init__(self) -> None:
+        for name in ("save_rate", "gap_closure", "clearance_recovery"):
+            lo, hi = getattr(self, name)
+            if not 0 <= lo <= hi <= 1:
+                raise ConfigError(f"{name}: need 0 <= low <= high <= 1, got ({lo}, {hi})")
+
+
+def _sev_rank(s: str) -> int:
+    return SEVERITIES.index(s) if s in SEVERITIES else len(SEVERITIES)
+
+
+def rank_findings(run: RunResults) -> pd.DataFrame:
+    """Every finding, most severe first, then by the money at stake in its evidence.
+
+    Adds ``impact`` (the largest money figure in the evidence, if any) and ``rank``.
+    """
+    f = run.findings()
+    if f.empty:
+        return f.assign(impact=pd.Series(dtype=float), rank=pd.Series(dtype=int))
+
+    def impact(ev: dict[str, Any]) -> float:
+        vals = [abs(float(ev[k])) for k in _MONEY_KEYS if isinstance(ev.get(k), (int, float))]
+        return max(vals) if vals else np.nan
+
+    f["impact"] = f["evidence"].map(impact)
+    order = {c: i for i, c in enumerate(CHAPTERS)}
+    f["_sev"] = f["severity"].map(_sev_rank)
+    f["_ch"] = f["chapter"].map(lambda c: order.get(c, len(order)))
+    f["_imp"] = -f["impact"].fillna(-1.0)
+    f = f.sort_values(["_sev", "_imp", "_ch"], kind="stable", ignore_index=True)
+    f["rank"] = np.arange(1, len(f) + 1)
+    return f.drop(columns=["_sev", "_ch", "_imp"])
+
+
+def _ev(chapter: str, name: str, label: str) -> dict[str, str]:
+    return {"label": label, "href": chapter_href(chapter, name)}
+
+
+def _action(
+    area: str,
+    action: str,
+    why: str,
+    low: float | None,
+    mid: float | None,
+    high: float | None,
+    unit: str,
+    severity: str,
+    evidence: list[dict[str, str]],
+    rule: str,
+) -> dict[str, Any]:
+    return {
+        "area": area,
+        "action": action,
+        "why": why,
+        "expected_effect": describe_effect(low, mid, high, unit),
+        "low": low,
+        "mid": mid,
+        "high": high,
+        "unit": unit,
+        "severity": severity,
+        "evidence": evidence,
+        "rule": rule,
+    }
+
+
+def describe_effect(low: float | None, mid: float | None, high: float | None, unit: str) -> str:
+    """``about 12,300 (4,100 to 16,400) money`` and friends, from the numbers only."""
+    if mid is None:
+        return ""
+
+    def f(v: float) -> str:
+        if unit == "pp":
+            return f"{v:+.1f} pp"
+        if unit == "%":
+            return f"{v:+.1%}"
+        return f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2f}"
+
+    rng = "" if low is None or high is None or low == high else f" ({f(low)} to {f(high)})"
+    label = {"pp": "", "%": "", MONEY: " in value"}.get(unit, f" {unit}")
+    return f"about {f(mid)}{rng}{label}"
+
+
+def _scaled(total: float, rng: tuple[float, float]) -> tuple[float, float, float]:
+    lo, hi = total * rng[0], total * rng[1]
+    return lo, (lo + hi) / 2, hi
+
+
+Rule = Callable[[RunResults, dict[str, pd.DataFrame], Assumptions], list[dict[str, Any]]]
+
+
+def _outreach(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+    at_risk, out = run.table(BEHAVIOR, "churn.at_risk"), j.get("outreach", pd.DataFrame())
+    if at_risk.empty or "value_at_risk" not in at_risk:
+        return []
+    ev = [_ev(BEHAVIOR, "churn_model", "churn model")]
+    if not out.empty:
+        v = float(out["value_at_risk"].sum())
+        lo, mid, hi = _scaled(v, a.save_rate)
+        why = (
+            f"{len(out)} of the {len(at_risk)} high-value users likely to churn also filed "
+            f"{int(out['negative_tickets'].sum())} negative tickets; they hold {v:,.0f} of "
+            "spend at risk."
+        )
+        ev.append({"label": "negative tickets", "href": chapter_href(SERVICE)})
+        act = "Call the users on the priority outreach list first and resolve their complaints."
+        return [_action("Retention", act, why, lo, mid, hi, MONEY, "high", ev, "outreach")]
+    v = float(at_risk["value_at_risk"].sum())
+    lo, mid, hi = _scaled(v, a.save_rate)
+    why = f"{len(at_risk)} high-value users are likely to churn, holding {v:,.0f} of spend at risk."
+    act = "Run a win-back offer for the at-risk high-value users."
+    return [_action("Retention", act, why, lo, mid, hi, MONEY, "medium", ev, "win_back")]
+
+
+def _stockouts(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+    alerts = run.table(DEMAND, "alerts.table")
+    if alerts.empty or "name" not in alerts:
+        return []
+    recs = j.get("stockout_recommendations", pd.DataFrame())
+    shown = dict(zip(recs.get("item_id", []), recs.get("users_recommended", []), strict=False))
+    out = []
+    for _, r in alerts[alerts["name"].astype(str).str.startswith("stockout.")].head(10).iterrows():
+        item, mean = str(r["item_id"]), float(r.get("lead_time_demand") or 0.0)
+        sd, on_hand = float(r.get("lead_time_demand_sd") or 0.0), float(r.get("on_hand") or 0.0)
+        lo, mid, hi = (max(0.0, m - on_hand) for m in (mean - 1.645 * sd, mean, mean + 1.645 * sd))
+        ev = [_ev(DEMAND, str(r["name"]), f"stock-out alert {item}")]
+        why = (
+            f"{on_hand:,.0f} on hand against {mean:,.0f} ± {sd:,.0f} units of demand over its "
+            f"{float(r.get('lead_time_days') or 0):.0f}-day lead time."
+        )
+        if item in shown:
+            act = (
+                f"Reorder item {item} now and hold it out of recommendations until stock "
+                f"arrives: it is in {int(shown[item]):,} users' top recommendations."
+            )
+            ev.append({"label": "recommendations", "href": chapter_href(RECOMMEND)})
+        else:
+            act = f"Expedite a purchase order for item {item}."
+        out.append(
+            _action("Inventory", act, why, lo, mid, hi, "units uncovered", "high", ev, "stockout")
+        )
+    return out
+
+
+def _overstock(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+    alerts = run.table(DEMAND, "alerts.table")
+    if alerts.empty or "excess_value" not in alerts:
+        return []
+    over = alerts[alerts["name"].astype(str).str.startswith("overstock.")]
+    v = float(over["excess_value"].fillna(0).sum())
+    if over.empty or v <= 0:
+        return []
+    lo, mid, hi = _scaled(v, a.clearance_recovery)
+    top = over.sort_values("excess_value", ascending=False).iloc[0]
+    why = f"{len(over)} items hold {v:,.0f} of surplus stock; the largest is {top['item_id']}."
+    act = "Pause orders and clear the overstocked items (largest surplus first)."
+    ev = [_ev(DEMAND, str(top["name"]), f"overstock {top['item_id']}")]
+    return [_action("Inventory", act, why, lo, mid, hi, MONEY, "medium", ev, "overstock")]
+
+
+def _competitor(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions
+) -> list[dict[str, Any]]:
+    rose = j.get("intents_after_moves", pd.DataFrame())
+    events = run.table(MARKET, "competitor_events")
+    out = []
+    for _, r in rose.drop_duplicates(["company", "period", "intent"]).head(3).iterrows():
+        ev = [
+            {"label": f"{r['company']} {r['move']}", "href": chapter_href(MARKET)},
+            {"label": f"'{r['intent']}' ticket volume", "href": chapter_href(SERVICE)},
+        ]
+        why = (
+            f"After {r['company']}'s {r['move']} in {r['period']}, '{r['intent']}' tickets rose "
+            f"from {r['share_before']:.0%} to {r['share_after']:.0%} of volume (median month; "
+            f"{r['extra_tickets_per_period']:+,.0f} tickets a month, p = {r['p_value']:.3f})."
+        )
+        act = (
+            f"Answer {r['company']}'s move: publish a price-match or offer answer for "
+            f"'{r['intent']}' tickets and review our prices on the overlapping items."
+        )
+        m = events[(events.get("company") == r["company"])] if not events.empty else events
+        if not m.empty and {"share_change", "share_lo", "share_hi"} <= set(m):
+            e = m.iloc[0]
+            lo, mid, hi = (100 * float(e[k]) for k in ("share_lo", "share_change", "share_hi"))
+            unit = f"pp share gained by {r['company']} (at stake)"
+            out.append(_action("Market", act, why, lo, mid, hi, unit, "high", ev, "competitor"))
+        else:
+            x = float(r["extra_tickets_per_period"])
+            out.append(
+                _action("Service", act, why, x, x, x, "tickets a month", "high", ev, "competitor")
+            )
+    return out
+
+
+def _funnel(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+    out = []
+    f = run.findings()
+    for _, r in f[(f["chapter"] == BEHAVIOR) & f["name"].str.startswith("funnel_gap")].iterrows():
+        e = r["evidence"]
+        try:
+            gap = 100 * (float(e["best_rate"]) - float(e["worst_rate"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        lo, mid, hi = _scaled(gap, a.gap_closure)
+        step = e.get("step")
+        step = " -> ".join(map(str, step)) if isinstance(step, list) else str(step)
+        act = f"Fix the {step} step for {e.get('breakdown')}={e.get('worst')}."
+        ev = [_ev(BEHAVIOR, r["name"], "funnel breakdown")]
+        unit = "pp"
+        out.append(
+            _action(
+                "Conversion", act, str(r["text"]), lo, mid, hi, unit, r["severity"], ev, "funnel"
+            )
+        )
+    for _, r in f[(f["chapter"] == BEHAVIOR) & (f["name"] == "churn_by_channel")].iterrows():
+        e = r["evidence"]
+        try:
+            gap = 100 * (float(e["churn_rate"]) - float(e["others"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        lo, mid, hi = _scaled(-gap, (a.gap_closure[1], a.gap_closure[0]))
+        act = f"Review acquisition and onboarding of {e.get('attribute')}={e.get('value')} users."
+        ev = [_ev(BEHAVIOR, r["name"], "churn by attribute")]
+        out.append(
+            _action(
+                "Retention", act, str(r["text"]), lo, mid, hi, "pp", r["severity"], ev, "churn_gap"
+            )
+        )
+    return out
+
+
+def _market(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+    out = []
+    f = run.findings()
+    mk = f[f["chapter"] == MARKET]
+    for _, r in mk[mk["name"] == "marketing_what_if"].iterrows():
+        e = r["evidence"]
+        if not all(isinstance(e.get(k), (int, float)) for k in ("extra_sales", "lo", "hi")):
+            continue
+        act = f"Raise marketing spend by {float(e.get('change', 0)):.0%}."
+        ev = [_ev(MARKET, r["name"], "marketing what-if")]
+        lo, mid, hi = float(e["lo"]), float(e["extra_sales"]), float(e["hi"])
+        out.append(
+            _action(
+                "Marketing",
+                act,
+                str(r["text"]),
+                lo,
+                mid,
+                hi,
+                "sales a period",
+                r["severity"],
+                ev,
+                "marketing",
+            )
+        )
+    sc = run.table(MARKET, "scenario")
+    if not sc.empty and {"revenue_change", "revenue_change_lo", "revenue_change_hi"} <= set(sc):
+        best = sc.sort_values("revenue_change", ascending=False).iloc[0]
+        if float(best["revenue_change"]) > 0:
+            name = next((n for n, t in zip(mk["name"], mk["text"], strict=False)
+                         if n.startswith("strategy") and "Best expected move" in t), None)  # fmt: skip
+            ev = [
+                _ev(MARKET, name, "price scenarios")
+                if name
+                else {"label": "price scenarios", "href": chapter_href(MARKET)}
+            ]
+            act = f"Test the best price move found: {best['scenario']}."
+            why = f"Of the scenarios simulated, it raises revenue most ({float(best['revenue_change']):+.1%})."
+            lo, mid, hi = (
+                float(best[k]) for k in ("revenue_change_lo", "revenue_change", "revenue_change_hi")
+            )
+            out.append(_action("Pricing", act, why, lo, mid, hi, "%", "medium", ev, "price"))
+    return out
+
+
+def _service(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+    out = []
+    f = run.findings()
+    sp = f[
+        (f["chapter"] == SERVICE) & f["name"].str.startswith("spike_") & (f["severity"] == "high")
+    ]
+    for _, r in sp.iterrows():
+        e = r["evidence"]
+        try:
+            tickets, share, base = (
+                float(e["tickets"]),
+                float(e["share"]),
+                float(e["baseline_share"]),
+            )
+        except (KeyError, TypeError, ValueError):
+            continue
+        extra = tickets * (1 - base / share) if share > 0 else 0.0
+        act = f"Find and fix the cause of the '{e.get('intent')}' spike in {e.get('period')}."
+        ev = [_ev(SERVICE, r["name"], "ticket spike")]
+        out.append(
+            _action(
+                "Service",
+                act,
+                str(r["text"]),
+                extra,
+                extra,
+                extra,
+                "extra tickets",
+                "high",
+                ev,
+                "spike",
+            )
+        )
+    return out
+
+
+def _recommend(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+    lift = run.metric(RECOMMEND, "lift_over_popularity")
+    model = run.metric(RECOMMEND, "best.model")
+    if not isinstance(lift, (int, float)) or lift < 1.2 or not model:
+        return []
+    act = (
+        f"Serve personalised recommendations from the '{model}' model instead of bestseller lists."
+    )
+    why = (
+        f"On held-out purchases it ranks relevant items {lift:.1f}x as well as the bestseller list."
+    )
+    ev = [_ev(RECOMMEND, "models", "model comparison")]
+    return [
+        _action(
+            "Recommendation",
+            act,
+            why,
+            lift,
+            lift,
+            lift,
+            "x ranking quality",
+            "medium",
+            ev,
+            "recommend",
+        )
+    ]
+
+
+RULES: tuple[Rule, ...] = (_outreach, _stockouts, _competitor, _service, _funnel, _overstock,
+                           _market, _recommend)  # fmt: skip
+
+
+def action_plan(
+    run: RunResults,
+    joins: dict[str, pd.DataFrame],
+    *,
+    assumptions: Assumptions | None = None,
+    limit: int = 12,
+) -> pd.DataFrame:
+    """The prioritised action plan.
+
+    Args:
+        run: the chapters' results.
+        joins: the cross-chapter tables by name (``outreach``, ``stockout_recommendations``,
+            ``intents_after_moves``).
+        assumptions: execution ranges (defaults: :class:`Assumptions`).
+        limit: most actions kept.
+
+    Returns:
+        ``priority, area, action, why, expected_effect, low, mid, high, unit, severity,
+        evidence, rule``; most severe first, money effects largest first within a severity.
+    """
+    a = assumptions or Assumptions()
+    rows = [r for rule in RULES for r in rule(run, joins, a)]
+    if not rows:
+        return pd.DataFrame(columns=ACTION_COLUMNS)
+    df = pd.DataFrame(rows)
+    df["_sev"] = df["severity"].map(_sev_rank)
+    df["_money"] = -df["mid"].where(df["unit"] == MONEY).fillna(0.0)
+    df = df.sort_values(["_sev", "_money"], kind="stable", ignore_index=True).head(limit)
+    df["priority"] = np.arange(1, len(df) + 1)
+    return df[ACTION_COLUMNS]

@@ -1,0 +1,117 @@
+"""The executive report's own findings: one per cross-chapter view, with its numbers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from opsai.executive.results import BEHAVIOR, DEMAND, MARKET, RECOMMEND, SERVICE, RunResults
+
+
+@dataclass(frozen=True)
+class Finding:
+    name: str
+    text: str
+    severity: str = "info"
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def _missing(run: RunResults, *chapters: str) -> str:
+    return "; ".join(run.why_missing(c) for c in chapters if run.why_missing(c))
+
+
+def outreach(table: pd.DataFrame, run: RunResults) -> Finding:
+    """How many at-risk high-value users also complained, and the value they hold."""
+    gap = _missing(run, BEHAVIOR, SERVICE)
+    if gap:
+        return Finding("outreach", f"No priority outreach list: {gap}.")
+    at_risk = run.table(BEHAVIOR, "churn.at_risk")
+    if table.empty:
+        return Finding(
+            "outreach",
+            f"None of the {len(at_risk):,} high-value users at churn risk filed a negative "
+            "ticket (or tickets carry no user ids).",
+            evidence={"at_risk": len(at_risk), "outreach": 0},
+        )
+    v, total = float(table["value_at_risk"].sum()), float(at_risk["value_at_risk"].sum())
+    return Finding(
+        "outreach",
+        f"{len(table):,} of the {len(at_risk):,} high-value users at churn risk also filed "
+        f"negative tickets ({int(table['negative_tickets'].sum()):,} in all); they hold "
+        f"{v:,.0f} of the {total:,.0f} spend at risk ({v / total:.0%}). Call them first.",
+        "high",
+        {
+            "users": len(table),
+            "at_risk": len(at_risk),
+            "value_at_risk": v,
+            "total_value_at_risk": total,
+        },
+    )
+
+
+def stockout_recommendations(table: pd.DataFrame, run: RunResults) -> Finding:
+    """Which recommended items will stock out, and how many users see them."""
+    gap = _missing(run, RECOMMEND, DEMAND)
+    if gap:
+        return Finding(
+            "stockout_recommended", f"No check of recommended items against stock: {gap}."
+        )
+    if table.empty:
+        return Finding(
+            "stockout_recommended",
+            "No item the recommender shows is expected to stock out within its lead time.",
+            evidence={"items": 0},
+        )
+    top = table.iloc[0]
+    return Finding(
+        "stockout_recommended",
+        f"{len(table)} recommended item(s) will likely stock out within their lead time; "
+        f"{top['item_id']} is in {int(top['users_recommended']):,} users' top recommendations "
+        f"with {float(top['on_hand']):,.0f} on hand. Reorder it and hold it out of "
+        "recommendations until stock arrives.",
+        "high",
+        {
+            "items": len(table),
+            "top_item": str(top["item_id"]),
+            "users": int(top["users_recommended"]),
+        },
+    )
+
+
+def intents_after_moves(table: pd.DataFrame, run: RunResults) -> Finding:
+    """Support intents that rose after a competitor's move."""
+    gap = _missing(run, SERVICE, MARKET)
+    if gap:
+        return Finding(
+            "intents_after_moves", f"No link of ticket intents to competitor moves: {gap}."
+        )
+    if table.empty:
+        return Finding(
+            "intents_after_moves",
+            "No ticket intent rose significantly after a competitor's move.",
+            evidence={"intents": 0},
+        )
+    r = table.iloc[0]
+    return Finding(
+        "intents_after_moves",
+        f"After {r['company']}'s {r['move']} in {r['period']}, '{r['intent']}' tickets rose "
+        f"from {r['share_before']:.0%} to {r['share_after']:.0%} of volume (median month, "
+        f"{r['ratio']:.1f}x; one-sided rank test p = {r['p_value']:.3f}): customers are asking "
+        "us to match.",
+        "high",
+        {
+            k: r[k]
+            for k in (
+                "company",
+                "move",
+                "period",
+                "intent",
+                "share_before",
+                "share_after",
+                "ratio",
+                "p_value",
+            )
+        },
+    )

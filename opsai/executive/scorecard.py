@@ -1,0 +1,228 @@
+"""The KPI scorecard: one row per business figure with its change on the period before.
+
+Each figure comes from what a chapter recorded (a metric, a finding's evidence or a table);
+the change is the data's own period-over-period change (last 28 days against the 28 before,
+last month against the month before, last 12 months against the 12 before), and, when an
+earlier report exists, the change since that report. Figures a run lacks are left out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import pandas as pd
+
+from opsai.executive.results import (
+    BEHAVIOR,
+    DEMAND,
+    MARKET,
+    OVERVIEW,
+    RECOMMEND,
+    SERVICE,
+    RunResults,
+)
+
+COLUMNS = [
+    "area",
+    "kpi",
+    "value",
+    "change",
+    "change_unit",
+    "period",
+    "assessment",
+    "since_last_report",
+    "chapter",
+    "key",
+]
+Better = Literal["up", "down", "none"]
+
+
+@dataclass(frozen=True)
+class KPI:
+    """How to read one figure: ``get`` returns ``(value, change, change_unit, period)``."""
+
+    key: str
+    area: str
+    label: str
+    chapter: str
+    better: Better
+    get: Callable[[RunResults], tuple[Any, Any, str, str]]
+
+
+def _num(v: Any) -> float | None:
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        return None
+    return f if math.isfinite(f) else None
+
+
+def _evidence(run: RunResults, chapter: str, finding: str, key: str) -> Any:
+    f = run.finding(chapter, finding)
+    return None if f is None else f.get("evidence", {}).get(key)
+
+
+def _period_label(v: Any) -> str:
+    """``2024-12`` for a month start, ``2024-12-09`` for another date, else the text."""
+    try:
+        ts = pd.Timestamp(v)
+    except (TypeError, ValueError):
+        return str(v)
+    if pd.isna(ts):
+        return str(v)
+    return ts.strftime("%Y-%m") if ts.day == 1 and ts == ts.normalize() else ts.strftime("%Y-%m-%d")
+
+
+def _lifecycle(column: str) -> Callable[[RunResults], tuple[Any, Any, str, str]]:
+    def get(run: RunResults) -> tuple[Any, Any, str, str]:
+        t = run.table(BEHAVIOR, "retention.lifecycle")
+        if t.empty or column not in t or len(t) < 1:
+            return None, None, "", ""
+        t = t.sort_values("period")
+        now = _num(t[column].iloc[-1])
+        before = _num(t[column].iloc[-2]) if len(t) > 1 else None
+        change = (now / before - 1) if now is not None and before else None
+        return now, change, "%", f"{_period_label(t['period'].iloc[-1])} vs month before"
+
+    return get
+
+
+def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:
+    v = run.table(SERVICE, "volume.table")
+    if v.empty or "period" not in v or "tickets" not in v:
+        return None, None, "", ""
+    per = v.groupby("period")["tickets"].sum().sort_index()
+    now = float(per.iloc[-1])
+    before = float(per.iloc[-2]) if len(per) > 1 else None
+    change = now / before - 1 if before else None
+    return now, change, "%", f"{_period_label(per.index[-1])} vs period before"
+
+
+def _at_risk_value(run: RunResults) -> tuple[Any, Any, str, str]:
+    t = run.table(BEHAVIOR, "churn.at_risk")
+    if t.empty:
+        return None, None, "", ""
+    col = "value_at_risk" if "value_at_risk" in t else "value"
+    return float(t[col].sum()), None, "", f"{len(t):,} high-value users likely to churn"
+
+
+def _metric(
+    chapter: str, name: str, change: str | None = None, unit: str = "%", period: str = ""
+) -> Callable[[RunResults], tuple[Any, Any, str, str]]:
+    def get(run: RunResults) -> tuple[Any, Any, str, str]:
+        return (
+            run.metric(chapter, name),
+            run.metric(chapter, change) if change else None,
+            unit if change else "",
+            period,
+        )
+
+    return get
+
+
+def _activity(key: str) -> Callable[[RunResults], tuple[Any, Any, str, str]]:
+    def get(run: RunResults) -> tuple[Any, Any, str, str]:
+        value = _evidence(run, OVERVIEW, "activity", key)
+        change = _evidence(run, OVERVIEW, "activity", f"{key}_change")
+        return value, change, "%", "last 28 days vs 28 before"
+
+    return get
+
+
+KPIS: tuple[KPI, ...] = (
+    KPI("revenue_28d", "Sales", "Revenue, last 28 days", OVERVIEW, "up",
+        _metric(OVERVIEW, "revenue_28d", "revenue_28d_change", "%", "last 28 days vs 28 before")),
+    KPI("orders_28d", "Sales", "Orders, last 28 days", OVERVIEW, "up", _activity("orders")),
+    KPI("daily_active_users", "Users", "Daily active users (28-day mean)", OVERVIEW, "up",
+        _activity("active_users")),
+    KPI("active_users_month", "Users", "Active buyers this month", BEHAVIOR, "up",
+        _lifecycle("active")),
+    KPI("new_users_month", "Users", "New buyers this month", BEHAVIOR, "up", _lifecycle("new")),
+    KPI("dormant_month", "Users", "Buyers gone dormant this month", BEHAVIOR, "down",
+        _lifecycle("dormant")),
+    KPI("funnel_conversion", "Users", "Funnel conversion (first step to purchase)", BEHAVIOR,
+        "up", _metric(BEHAVIOR, "funnel.overall_conversion")),
+    KPI("value_at_risk", "Users", "Spend of high-value users at churn risk", BEHAVIOR, "down",
+        _at_risk_value),
+    KPI("reco_lift", "Recommendation", "Recommendation quality vs bestsellers (x)", RECOMMEND,
+        "up", _metric(RECOMMEND, "lift_over_popularity")),
+    KPI("stockouts", "Inventory", "Items about to stock out", DEMAND, "down",
+        _metric(DEMAND, "alerts.stockout_count", period="within lead time")),
+    KPI("order_now", "Inventory", "Items to order now", DEMAND, "none",
+        _metric(DEMAND, "plan.order_now")),
+    KPI("fill_rate", "Inventory", "Simulated fill rate of the plan", DEMAND, "up",
+        _metric(DEMAND, "simulation.fill_rate")),
+    KPI("tickets", "Service", "Support tickets, last period", SERVICE, "down", _ticket_volume),
+    KPI("share", "Market", "Market share", MARKET, "up",
+        _metric(MARKET, "share.latest", "share.change_12m", "pp", "last 12 periods vs 12 before")),
+    KPI("market_growth", "Market", "Market growth, year on year", MARKET, "up",
+        _metric(MARKET, "market.growth_yoy")),
+)  # fmt: skip
+"""The figures of the scorecard, in display order."""
+
+
+def _assess(change: float | None, better: Better, threshold: float) -> str:
+    if change is None or better == "none" or abs(change) < threshold:
+        return "steady" if change is not None else ""
+    good = (change > 0) == (better == "up")
+    return "better" if good else "worse"
+
+
+def kpi_scorecard(
+    run: RunResults,
+    previous: RunResults | None = None,
+    *,
+    kpis: tuple[KPI, ...] = KPIS,
+    steady: float = 0.02,
+    steady_pp: float = 0.5,
+) -> pd.DataFrame:
+    """The scorecard of a run.
+
+    Args:
+        run: this run's results.
+        previous: an earlier report's results; adds ``since_last_report`` (relative change).
+        kpis: the figures to show.
+        steady: relative changes smaller than this count as steady.
+        steady_pp: changes in percentage points (shares) smaller than this count as steady.
+
+    Returns:
+        One row per figure the run has: ``area, kpi, value, change, change_unit, period,
+        assessment ("better"/"worse"/"steady"), since_last_report, chapter, key``.
+    """
+    rows: list[dict[str, Any]] = []
+    for k in kpis:
+        value, change, unit, period = k.get(run)
+        value = _num(value) if not isinstance(value, str) else value
+        if value is None:
+            continue
+        change = _num(change)
+        since = None
+        if previous is not None:
+            old = _num(k.get(previous)[0])
+            if old and isinstance(value, float):
+                since = value / old - 1
+        rows.append(
+            {
+                "area": k.area,
+                "kpi": k.label,
+                "value": value,
+                "change": change,
+                "change_unit": unit,
+                "period": period,
+                "assessment": _assess(change, k.better, steady_pp if unit == "pp" else steady),
+                "since_last_report": since,
+                "chapter": k.chapter,
+                "key": k.key,
+            }
+        )
+    return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def format_change(change: float | None, unit: str) -> str:
+    """``+2.1%``, ``-1.3 pp`` or ``""``."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return ""
+    return f"{change:+.1f} pp" if unit == "pp" else f"{change:+.1%}"

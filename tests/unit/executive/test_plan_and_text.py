@@ -1,0 +1,199 @@
+from __future__ import annotations
+
+from pathlib import Path
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+
+from opsai import executive as ex
+from opsai.errors import ConfigError, OpsaiError
+from opsai.executive.results import BEHAVIOR, DEMAND, MARKET, RECOMMEND, SERVICE
+
+pytestmark = pytest.mark.unit
+
+
+def joins(run: ex.RunResults) -> dict[str, pd.DataFrame]:
+    return {
+        "outreach": ex.outreach_list(run.table(BEHAVIOR, "churn.at_risk"), run.table(SERVICE, "sentiment.negative_users")),
+        "stockout_recommendations": ex.stockout_recommendations(
+            run.table(RECOMMEND, "recommendations.items"), run.table(DEMAND, "alerts.table")),
+        "intents_after_moves": ex.intents_after_competitor_moves(
+            run.table(SERVICE, "volume.table"), run.table(MARKET, "competitor_events")),
+    }  # fmt: skip
+
+
+def test_scorecard_values_changes_and_assessment(run_folder: Path) -> None:
+    run = ex.load_run(run_folder)
+    sc = ex.kpi_scorecard(run, run).set_index("key")
+    assert sc.loc["revenue_28d", "value"] == 1000.0 and sc.loc["revenue_28d", "change"] == 0.1
+    assert sc.loc["revenue_28d", "assessment"] == "better"
+    assert sc.loc["orders_28d", "assessment"] == "worse"  # -5%
+    assert sc.loc["active_users_month", "change"] == pytest.approx(0.1)
+    assert sc.loc["active_users_month", "period"] == "2024-12 vs month before"
+    assert sc.loc["dormant_month", "assessment"] == "steady"
+    assert sc.loc["share", "change_unit"] == "pp" and sc.loc["share", "assessment"] == "worse"
+    assert sc.loc["value_at_risk", "value"] == 1340.0
+    assert (sc["since_last_report"].dropna() == 0).all()
+    assert "fill_rate" not in sc.index  # not recorded: left out
+
+
+def test_action_plan_effects_ranges_and_evidence(run_folder: Path) -> None:
+    run = ex.load_run(run_folder)
+    a = ex.Assumptions(save_rate=(0.1, 0.3), gap_closure=(0.5, 1.0))
+    plan = ex.action_plan(run, joins(run), assumptions=a).set_index("rule")
+    out = plan.loc["outreach"]
+    assert (out["low"], out["mid"], out["high"]) == pytest.approx((30.0, 60.0, 90.0))
+    assert out["severity"] == "high" and "1 of the 3" in out["why"]
+    st = plan.loc["stockout"]
+    assert st["mid"] == pytest.approx(40.0)  # 50 demand - 10 on hand
+    assert st["low"] == pytest.approx(50 - 1.645 * 10 - 10) and "70 users" in st["action"]
+    assert st["evidence"][0]["href"] == "04_demand_inventory.html#finding-stockout.i2"
+    fn = plan.loc["funnel"]
+    assert (fn["low"], fn["high"]) == pytest.approx((20.0, 40.0)) and "checkout -> purchase" in fn[
+        "action"
+    ]
+    comp = plan.loc["competitor"]
+    assert (comp["low"], comp["mid"], comp["high"]) == pytest.approx((2.0, 4.0, 6.0))
+    assert "'coupon'" in comp["why"]
+    assert list(plan["priority"]) == list(range(1, len(plan) + 1))
+    sev = plan["severity"].map({"high": 0, "medium": 1, "low": 2, "info": 3})
+    assert sev.is_monotonic_increasing
+
+
+def test_assumptions_are_checked() -> None:
+    with pytest.raises(ConfigError, match="save_rate"):
+        ex.Assumptions(save_rate=(0.5, 0.2))
+
+
+def test_rank_findings_by_severity_then_money(run_folder: Path) -> None:
+    ranked = ex.rank_findings(ex.load_run(run_folder))
+    assert list(ranked["severity"][:2]) == ["high", "high"]
+    assert ranked.iloc[-1]["name"] == "activity"
+    assert ranked.set_index("name").loc["overstock.i9", "impact"] == 400.0
+    assert ranked.loc[0, "href"].endswith(".html#finding-" + ranked.loc[0, "name"])
+
+
+def test_summary_is_written_from_the_numbers_and_escaped(run_folder: Path) -> None:
+    run = ex.load_run(run_folder)
+    plan = ex.action_plan(run, joins(run))
+    plan.loc[0, "action"] = "<script>alert(1)</script>"
+    text = ex.summary(
+        ex.kpi_scorecard(run), plan, company="Acme", span=run.span(), missing=["x was skipped"]
+    )
+    assert "**Acme: where operations stand (2023-01-01 to 2024-12-31).**" in text
+    assert "1,000 (+10.0%" in text
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "_Not covered in this run_: x was skipped." in text
+
+
+class FakeLLM:
+    def __init__(self, answer: str | None, fail: bool = False) -> None:
+        self.config = SimpleNamespace(enabled=True)
+        self.answer, self.fail, self.sent = answer, fail, []
+
+    def complete(self, messages):
+        self.sent.append(messages)
+        if self.fail:
+            raise OpsaiError("down")
+        return self.answer
+
+
+def test_rephrase_keeps_numbers_or_falls_back() -> None:
+    text = "Revenue was 1,234.50 (+2.1%) and 7 items stock out.\n"
+    assert ex.rephrase(text, None)[0] == text
+    ok, note = ex.rephrase(text, FakeLLM("Revenue: 1234.5, up 2.1%; 7 items short."))
+    assert ok.startswith("Revenue: 1234.5") and "numbers checked" in note
+    bad, note = ex.rephrase(text, FakeLLM("Revenue was 1,300 and 7 items."))
+    assert bad == text and "1300" in note
+    failed, note = ex.rephrase(text, FakeLLM(None, fail=True))
+    assert failed == text and "failed" in note
+
+
+def test_model_cards_from_recorded_results(run_folder: Path) -> None:
+    cards = ex.model_cards(ex.load_run(run_folder)).set_index("chapter")
+    churn = cards.loc[BEHAVIOR].iloc[0]
+    assert churn["model"] == "Churn (gbm)" and "ROC-AUC 0.8" in churn["metrics"]
+    assert churn["drivers"] == "recency_days" and any("Base rate 40%" in x for x in churn["limits"])
+    assert "orders (500 rows, 2023-01-01 to 2024-12-31)" in churn["data"]
+    assert "05_customer_service" in cards.index and "03b_recommendation" in cards.index
+
+
+def test_privacy_scan_finds_pii_but_not_dates_or_masks(tmp_path: Path) -> None:
+    assert ex.scan_text("write to a.b@example.com or +86 138 1234 5678")["email"] == 1
+    assert not ex.scan_text("[EMAIL] [PHONE] o****1234 on 2024-12-31 12:07:35, 1,234,567.89")
+    (tmp_path / "results").mkdir()
+    (tmp_path / "results" / "x.json").write_text(
+        '{"tables": {"t": [{"text": "card 4111 1111 1111 1111"}]}}'
+    )
+    (tmp_path / "page.html").write_text("<script>var a='x@y.com'</script><p>clean</p>")
+    hits = ex.scan_run(tmp_path)
+    assert hits.to_dict(orient="records") == [
+        {"file": "results/x.json", "kind": "card", "count": 1}
+    ]
+
+
+def test_html_views_escape_and_link(run_folder: Path) -> None:
+    run = ex.load_run(run_folder)
+    plan = ex.action_plan(run, joins(run))
+    plan.loc[0, "why"] = "<b>x</b>"
+    page = ex.actions_html(plan)
+    assert (
+        "&lt;b&gt;x&lt;/b&gt;" in page
+        and 'href="04_demand_inventory.html#finding-stockout.i2"' in page
+    )
+    assert "1,000" in ex.scorecard_html(ex.kpi_scorecard(run))
+
+
+def test_index_page_leads_with_the_executive_summary(run_folder: Path, tmp_path: Path) -> None:
+    from opsai.report import render
+    from opsai.report.results import empty_result
+
+    run = ex.load_run(run_folder)
+    plan = ex.action_plan(run, joins(run))
+    exec_result = empty_result("07_integration", title="Executive report")
+    exec_result["tables"] = {
+        "scorecard": ex.kpi_scorecard(run).to_dict(orient="records"),
+        "actions": plan.to_dict(orient="records"),
+    }
+    meta = {"title": "T", "company": "C", "finished": "now", "seconds": 1.0, "source": "s",
+            "config": "c", "span": "", "tables": [], "parameters": {}, "started": "", "run": "r",
+            "version": "0", "warnings": []}  # fmt: skip
+    results = [*run.chapters.values(), exec_result]
+    page = render.render_index(
+        tmp_path / "index.html", results, meta=meta, pages={"07_integration": "07_integration.html"}
+    )
+    html = page.read_text("utf-8")
+    assert html.index("Executive summary") < html.index("Key figures by chapter")
+    assert 'href="04_demand_inventory.html#finding-stockout.i2"' in html
+    assert "1,000" in html and "+10.0%" in html
+    failed = {**exec_result, "status": "failed"}
+    html = render.render_index(
+        tmp_path / "i2.html", [*run.chapters.values(), failed], meta=meta, pages={}
+    ).read_text("utf-8")
+    assert "Executive summary" not in html
+
+
+def test_a_run_with_one_chapter_still_gives_a_report(run_folder: Path) -> None:
+    for p in (run_folder / "results").glob("0[3-6]*.json"):
+        p.unlink()
+    run = ex.load_run(run_folder)
+    empty = {
+        "outreach": ex.outreach_list(run.table(BEHAVIOR, "churn.at_risk"), run.table(SERVICE, "x")),
+        "stockout_recommendations": ex.stockout_recommendations(
+            run.table(RECOMMEND, "recommendations.items"), run.table(DEMAND, "alerts.table")
+        ),
+        "intents_after_moves": ex.intents_after_competitor_moves(
+            run.table(SERVICE, "volume.table"), run.table(MARKET, "competitor_events")
+        ),
+    }
+    assert all(df.empty for df in empty.values())
+    plan = ex.action_plan(run, empty)
+    assert plan.empty and list(plan.columns)[:3] == ["priority", "area", "action"]
+    sc = ex.kpi_scorecard(run)
+    assert set(sc["chapter"]) == {"00_data_overview"}
+    missing = [run.why_missing(c) for c in ex.CHAPTERS if run.why_missing(c)]
+    text = ex.summary(sc, plan, company="Acme", missing=missing)
+    assert "No action could be derived" in text and "03a_user_behavior did not run" in text
+    assert ex.model_cards(run).empty and ex.rank_findings(run)["name"].tolist() == ["activity"]
+    assert ex.tuning_studies(run).table.empty
