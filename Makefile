@@ -54,8 +54,14 @@ unit: $(STAMP)
 lab: $(STAMP) $(DEMO)/opsai.yaml
 	$(BIN)/jupyter lab notebooks/
 
+# statsforecast (the forecasting peer) declares pandas<3 but runs on this stack: installed
+# without its dependency pins, for the benchmarks only.
+SF_PEER := statsforecast==2.1.1 coreforecast==0.0.20 utilsforecast==0.2.17 statsmodels==0.15.0 \
+	numba==0.68.1 llvmlite==0.50.0 fugue==0.9.7 triad==1.0.4 adagio==0.2.6 fs==2.4.16 appdirs==1.4.4
+
 benchmarks: $(STAMP)
 	$(BIN)/python -m pip install -q -c constraints.txt -e '.[bench]'
+	$(BIN)/python -m pip install -q --no-deps $(SF_PEER)
 	@for b in benchmarks/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 clean-venv:

@@ -29,8 +29,10 @@ from opsai.forecast.intermittent import (
 )
 from opsai.forecast.metrics import bias, coverage, mase, mase_scale, smape, wape
 from opsai.forecast.ml import GlobalGBM, GlobalModel
-from opsai.forecast.models import Naive, SeasonalNaive, Theta, WindowAverage
+from opsai.forecast.models import DampedTrend, Naive, SeasonalNaive, Theta, WindowAverage
 from opsai.forecast.neural import GlobalMLP
+from opsai.forecast.paths import backtest_reconciled, reconcile_intervals
+from opsai.forecast.pooled import PooledMLP
 from opsai.forecast.reconcile import coherence_gap, reconcile
 from opsai.forecast.series import (
     CATEGORY_PREFIX,
@@ -41,6 +43,7 @@ from opsai.forecast.series import (
     build_series,
     fill_gaps,
     hierarchy,
+    parse_filter,
 )
 
 __all__ = [
@@ -53,6 +56,7 @@ __all__ = [
     "AutoForecaster",
     "AutoPattern",
     "Croston",
+    "DampedTrend",
     "Ensemble",
     "Forecaster",
     "GlobalGBM",
@@ -61,11 +65,13 @@ __all__ = [
     "HierarchicalSeries",
     "LocalForecaster",
     "Naive",
+    "PooledMLP",
     "SeasonalNaive",
     "Theta",
     "WindowAverage",
     "adi_cv2",
     "aggregate_demand",
+    "backtest_reconciled",
     "bias",
     "build_series",
     "coherence_gap",
@@ -82,7 +88,9 @@ __all__ = [
     "leaderboard",
     "mase",
     "mase_scale",
+    "parse_filter",
     "reconcile",
+    "reconcile_intervals",
     "select_best",
     "smape",
     "wape",

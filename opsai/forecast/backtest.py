@@ -96,6 +96,8 @@ def cross_validation(
         sizes = train.groupby(ITEM_ID).size()
         train = train[train[ITEM_ID].isin(sizes[sizes >= min_train].index)]
         test = df[(df[TIMESTAMP] > cut) & (df[TIMESTAMP] <= cut + h * off)]
+        if train.empty:
+            continue
         test = test[test[ITEM_ID].isin(train[ITEM_ID].unique())]
         frame = test[[ITEM_ID, TIMESTAMP, QUANTITY]].assign(**{CUTOFF: cut})
         for m, name in zip(models, names, strict=True):
@@ -104,6 +106,11 @@ def cross_validation(
             if frame[name].isna().any():
                 raise SchemaError(f"{name}: forecasts do not cover the test periods at {cut}")
         out.append(frame)
+    if not out:
+        raise ConfigError(
+            f"cross_validation: no series has {min_train} training periods at any of the "
+            f"{n_windows} cutoffs (h={h}). Lower n_windows, h or min_train, or give longer series"
+        )
     cols = [ITEM_ID, TIMESTAMP, CUTOFF, QUANTITY]
     res = pd.concat(out, ignore_index=True)
     return res[cols + [c for c in res.columns if c not in cols]]
@@ -129,7 +136,9 @@ def evaluate(
         level: interval levels to report coverage for (those present in ``cv``).
 
     Returns:
-        ``[ITEM_ID, MODEL, mase, smape, wape, bias, coverage_<lv>...]`` one row per pair.
+        ``[ITEM_ID, MODEL, mase, smape, wape, bias, mae, coverage_<lv>...]`` one row per pair.
+        ``mase`` is NaN where the history up to a cutoff is constant (its naive error is 0);
+        ``mae`` still ranks the models of such a series (see :func:`select_best`).
     """
     names = list(models) if models is not None else _point_columns(cv)
     scale = _scales(cv, df, season_length)
@@ -161,6 +170,7 @@ def evaluate(
                 "smape": g["sm"].mean(),
                 "wape": g["ae"].sum() / g["y"].sum().replace(0, np.nan),
                 "bias": g["e"].sum() / g["y"].sum().replace(0, np.nan),
+                "mae": g["ae"].mean(),
             }
         )
         for c in part.columns:
@@ -207,13 +217,39 @@ def leaderboard(
     return out.sort_values([*by[:-1], sort_by]).reset_index(drop=True)
 
 
+def overall_best(metrics: pd.DataFrame, *, metric: str = "mase") -> str:
+    """The model with the lowest mean ``metric`` over series (NaN skipped).
+
+    Where ``metric`` is NaN for every series (MASE of constant series), sMAPE decides, then
+    the order of the models.
+    """
+    for col in dict.fromkeys((metric, "smape", "wape")):
+        if col in metrics:
+            mean = metrics.groupby(MODEL, sort=False)[col].mean()
+            if mean.notna().any():
+                return str(mean.idxmin())
+    return str(metrics[MODEL].iloc[0])
+
+
 def select_best(metrics: pd.DataFrame, *, metric: str = "mase") -> pd.Series:
-    """The model with the lowest ``metric`` per series (the overall best where it is NaN)."""
+    """The model with the lowest ``metric`` per series.
+
+    A series whose ``metric`` is NaN for every model (MASE of a constant history, WAPE of an
+    all-zero one) is ranked by its mean absolute error; ties go to the overall best model
+    (:func:`overall_best`), which also fills series with no score at all.
+    """
     if metric not in ("mase", "smape", "wape") or metric not in metrics:
         raise ConfigError(f"metric must be one of 'mase', 'smape', 'wape', got {metric!r}")
-    overall = metrics.groupby(MODEL)[metric].mean().idxmin()
-    ok = metrics.dropna(subset=[metric])
+    overall = overall_best(metrics, metric=metric)
+    first = metrics[MODEL] == overall  # the overall best first, so ties go to it
+    m = pd.concat([metrics[first], metrics[~first]], ignore_index=True)
+    ok = m.dropna(subset=[metric])
     best = ok.loc[ok.groupby(ITEM_ID, sort=False)[metric].idxmin(), [ITEM_ID, MODEL]]
+    if "mae" in m:
+        rest = m[~m[ITEM_ID].isin(best[ITEM_ID])].dropna(subset=["mae"])
+        if len(rest):
+            extra = rest.loc[rest.groupby(ITEM_ID, sort=False)["mae"].idxmin(), [ITEM_ID, MODEL]]
+            best = pd.concat([best, extra], ignore_index=True)
     best = best.set_index(ITEM_ID)[MODEL]
     ids = metrics[ITEM_ID].unique()
     return best.reindex(ids).fillna(overall).rename(MODEL)

@@ -5,61 +5,125 @@ Findings are dicts ``{"name", "text", "severity", "evidence"}`` the notebook rec
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 
+from opsai.errors import ConfigError
 from opsai.forecast.base import Forecaster
 from opsai.forecast.intermittent import AutoPattern
 from opsai.forecast.ml import GlobalGBM
-from opsai.forecast.models import SeasonalNaive, Theta, WindowAverage
+from opsai.forecast.models import DampedTrend, SeasonalNaive, Theta, WindowAverage
 from opsai.forecast.neural import GlobalMLP
 
 Finding = dict[str, Any]
 
 
+DEFAULT_CANDIDATES = "SeasonalNaive, WindowAverage, Theta, AutoPattern, GlobalGBM, GlobalMLP"
+"""The chapter's default candidate models (``DampedTrend`` and ``PooledMLP`` are on offer too)."""
+
+
 def candidates(
     season_length: int,
     *,
+    names: str | None = None,
     fast: bool = False,
     neural: bool = False,
     tune_trials: int = 0,
+    pooled: bool = False,
+    horizon: int = 28,
+    conformal_windows: int | None = None,
     seed: int = 0,
 ) -> list[Forecaster]:
     """The chapter's candidate models: baselines, Theta, the pattern-chosen model, global GBM
-    (and the global torch MLP with ``neural``).
+    (the global torch MLP with ``neural``, the pooled direct network with ``pooled``).
 
     Args:
         season_length: ``m`` (7 daily, 52 weekly, 12 monthly).
+        names: comma-separated model names to keep (e.g. ``"Theta, PooledMLP"``); overrides
+            ``neural``/``pooled``. See :data:`DEFAULT_CANDIDATES`.
         fast: smaller budgets (fewer trees, epochs and conformal windows) for tests.
         neural: add :class:`~opsai.forecast.neural.GlobalMLP`.
         tune_trials: Optuna trials for the global models (0 keeps their defaults).
+        pooled: add :class:`~opsai.forecast.pooled.PooledMLP` (direct ``horizon`` steps).
+        horizon: the forecast horizon (for the pooled network).
+        conformal_windows: rolling origins that calibrate the local models' intervals
+            (default 8 with ``fast``, else 20; fewer is faster on thousands of series).
         seed: random seed.
+
+    Raises:
+        ConfigError: an unknown name in ``names``.
     """
     m = int(season_length)
-    cw = 8 if fast else 20
+    cw = int(conformal_windows) if conformal_windows else 8 if fast else 20
     window = 8 * m if fast else 52 * m if m < 20 else None
-    mlp = GlobalMLP(
-        season_length=m,
-        epochs=30 if fast else 20,
-        train_window=window,
-        tune_trials=tune_trials,
-        seed=seed,
-    )
-    return [
-        SeasonalNaive(season_length=m, conformal_windows=cw),
-        WindowAverage(window=4 * m if m < 20 else m, conformal_windows=cw),
-        Theta(season_length=m, conformal_windows=cw),
-        AutoPattern(season_length=m, conformal_windows=cw),
-        GlobalGBM(
+    build: dict[str, Callable[[], Forecaster]] = {
+        "SeasonalNaive": lambda: SeasonalNaive(season_length=m, conformal_windows=cw),
+        "WindowAverage": lambda: WindowAverage(window=4 * m if m < 20 else m, conformal_windows=cw),
+        "Theta": lambda: Theta(season_length=m, conformal_windows=cw),
+        "DampedTrend": lambda: DampedTrend(season_length=m, conformal_windows=cw),
+        "AutoPattern": lambda: AutoPattern(season_length=m, conformal_windows=cw),
+        "GlobalGBM": lambda: GlobalGBM(
             season_length=m,
             max_iter=40 if fast else 150,
             train_window=window,
             tune_trials=tune_trials,
             seed=seed,
         ),
-        *([mlp] if neural else []),
-    ]
+        "GlobalMLP": lambda: GlobalMLP(
+            season_length=m,
+            epochs=30 if fast else 20,
+            train_window=window,
+            tune_trials=tune_trials,
+            seed=seed,
+        ),
+        "PooledMLP": lambda: _pooled(m, horizon, fast=fast, seed=seed),
+    }
+    if names is None:
+        keep = [n.strip() for n in DEFAULT_CANDIDATES.split(",")]
+        keep = [n for n in keep if neural or n != "GlobalMLP"] + (["PooledMLP"] if pooled else [])
+    else:
+        keep = [n.strip() for n in names.split(",") if n.strip()]
+    bad = [n for n in keep if n not in build]
+    if bad or not keep:
+        raise ConfigError(
+            f"candidate model(s) {bad or names!r} unknown or none given; choose among "
+            f"{', '.join(build)} (chapter parameter CANDIDATES)"
+        )
+    return [build[n]() for n in dict.fromkeys(keep)]
+
+
+def _pooled(m: int, horizon: int, *, fast: bool, seed: int) -> Forecaster:
+    from opsai.forecast.pooled import PooledMLP
+
+    return PooledMLP(
+        season_length=m,
+        horizon=horizon,
+        input_size=max(3 * m, 8) if m < 20 else 2 * m,
+        epochs=5 if fast else 15,
+        n_models=1 if fast else 3,
+        seed=seed,
+    )
+
+
+def reconciled_coverage(
+    cv: pd.DataFrame, tags: dict[str, list[str]], *, model: str, level: int = 95
+) -> pd.DataFrame:
+    """Share of backtest actuals inside the reconciled ``level``% interval, per hierarchy
+    level (``cv`` from :func:`~opsai.forecast.paths.backtest_reconciled`); empty when no
+    window held every series."""
+    from opsai.data.schema import ITEM_ID, QUANTITY
+
+    if cv.empty:
+        return pd.DataFrame(columns=["level", f"coverage_{level}", "points"])
+    name = {sid: lvl for lvl, ids in tags.items() for sid in ids}
+    inside = (cv[QUANTITY] >= cv[f"{model}-lo-{level}"]) & (
+        cv[QUANTITY] <= cv[f"{model}-hi-{level}"]
+    )
+    g = inside.groupby(cv[ITEM_ID].map(name), sort=False)
+    out = pd.DataFrame({f"coverage_{level}": g.mean(), "points": g.size()})
+    return out.rename_axis("level").reset_index()
 
 
 def pattern_finding(patterns: pd.DataFrame) -> Finding:
@@ -123,4 +187,36 @@ def coverage_finding(coverage_95: float, *, model: str) -> Finding:
         "text": text,
         "severity": sev,
         "evidence": {"coverage_95": round(coverage_95, 4)},
+    }
+
+
+def level_coverage(table: pd.DataFrame, level: str, *, column: str = "coverage_95") -> float | None:
+    """One hierarchy level's coverage from :func:`reconciled_coverage` (None when unchecked)."""
+    row = table[table["level"] == level]
+    return float(row[column].iloc[0]) if len(row) else None
+
+
+def reconciled_coverage_finding(table: pd.DataFrame, *, method: str) -> Finding:
+    """Whether the reconciled 95% intervals held about 95% of the backtest actuals per level."""
+    if table.empty:
+        return {
+            "name": "reconciled_coverage",
+            "text": "The reconciled intervals could not be checked: no backtest window held "
+            "every series of the hierarchy (some items are too new).",
+            "severity": "low",
+            "evidence": {},
+        }
+    cov = {str(r["level"]): round(float(r["coverage_95"]), 4) for _, r in table.iterrows()}
+    worst = min(cov.values())
+    parts = ", ".join(f"{k} {v:.0%}" for k, v in cov.items())
+    text = (
+        f"After reconciliation ({method}, sample paths reconciled then their quantiles taken), "
+        f"the 95% intervals held {parts} of the backtest's actual demand; the item, category "
+        "and total forecasts add up exactly."
+    )
+    return {
+        "name": "reconciled_coverage",
+        "text": text,
+        "severity": "info" if worst >= 0.85 else "medium",
+        "evidence": {f"coverage_95.{k}": v for k, v in cov.items()},
     }

@@ -22,6 +22,7 @@ from opsai.forecast.backtest import (
     evaluate,
     leaderboard,
     model_names,
+    overall_best,
     select_best,
 )
 from opsai.forecast.base import Forecaster, check_level
@@ -106,7 +107,13 @@ class AutoForecaster(Forecaster):
         season_length: ``m`` of MASE's scale.
         level: interval levels scored in the backtest.
         combine: also score the mean of all candidates (named ``Ensemble``) as a candidate,
-            from the same backtest forecasts (no refits).
+            from the same backtest forecasts (no refits); ``"subsets"`` scores the mean of
+            every subset of two or more candidates too (named ``mean(A, B)``), as the
+            combination benchmarks of the M competitions do.
+        select: ``series`` keeps the best candidate per series; ``global`` uses the one
+            candidate (or combination) with the best mean metric over all series for every
+            series — steadier when the backtest is one window (validation on the last ``h``
+            periods of each series, e.g. M3).
         margin: keep the overall best model for a series unless its own winner beats it by
             more than this share of the metric (0 = always the series' winner); a few
             backtest windows are noisy, and shrinking toward the overall best guards against
@@ -129,7 +136,8 @@ class AutoForecaster(Forecaster):
         metric: Literal["mase", "smape", "wape"] = "mase",
         season_length: int = 7,
         level: Sequence[int] | None = (80, 95),
-        combine: bool = True,
+        combine: bool | Literal["subsets"] = True,
+        select: Literal["series", "global"] = "series",
         margin: float = 0.0,
         alias: str | None = None,
     ) -> None:
@@ -140,6 +148,7 @@ class AutoForecaster(Forecaster):
         self.season_length = season_length
         self.level = level
         self.combine = combine
+        self.select = select
         self.margin = margin
         self.alias = alias
 
@@ -149,29 +158,32 @@ class AutoForecaster(Forecaster):
 
     def _fit(self, df: pd.DataFrame) -> None:
         names = model_names(self.models)
-        if self.combine and ENSEMBLE in names:
-            raise ConfigError(f"a candidate is named {ENSEMBLE!r}; rename it or set combine=False")
+        if self.select not in ("series", "global"):
+            raise ConfigError(f"select must be 'series' or 'global', got {self.select!r}")
+        self.combos_ = _combinations(names, self.combine) if len(names) > 1 else {}
         cv = cross_validation(
             self.models, df, h=self.h, n_windows=self.n_windows, level=self.level, freq=self.freq_
         )
-        if self.combine and len(names) > 1:
-            cv = _add_mean(cv, names, ENSEMBLE, check_level(self.level))
-            names = [*names, ENSEMBLE]
+        for cname, members in self.combos_.items():
+            cv = _add_mean(cv, members, cname, check_level(self.level))
+        names = [*names, *self.combos_]
         self.cv_ = cv
         self.metrics_ = evaluate(cv, df, season_length=self.season_length, models=names)
         self.leaderboard_ = leaderboard(self.metrics_, sort_by=self.metric)
         choice = select_best(self.metrics_, metric=self.metric)
-        fallback = str(self.leaderboard_.iloc[0]["model"])
+        fallback = overall_best(self.metrics_, metric=self.metric)
+        if self.select == "global":
+            choice = pd.Series(fallback, index=list(choice.index))
         if self.margin > 0:
             score = self.metrics_.pivot(index=ITEM_ID, columns="model", values=self.metric)
             for sid, name in choice.items():
                 own, glob = score.at[sid, name], score.at[sid, fallback]
-                if not own < (1 - self.margin) * glob:
+                if np.isfinite(own) and np.isfinite(glob) and not own < (1 - self.margin) * glob:
                     choice[sid] = fallback
         self.choice_ = {sid: str(choice.get(sid, fallback)) for sid in self.ids_}
         used = set(self.choice_.values())
-        if ENSEMBLE in used:
-            used |= {m.name for m in self.models}
+        for cname in used & set(self.combos_):
+            used |= set(self.combos_[cname])
         self.fitted_ = {m.name: m.fit(df, freq=self.freq_) for m in self.models if m.name in used}
 
     @property
@@ -198,8 +210,8 @@ class AutoForecaster(Forecaster):
         f = fcs[0]
         for other in fcs[1:]:
             f = f.merge(other, on=[ITEM_ID, TIMESTAMP])
-        if ENSEMBLE in set(self.choice_.values()):
-            f = _add_mean(f, list(self.fitted_), ENSEMBLE, level)
+        for cname in set(self.choice_.values()) & set(self.combos_):
+            f = _add_mean(f, self.combos_[cname], cname, level)
         point: dict[Any, np.ndarray] = {}
         bands: Bands = {}
         for sid, g in f.groupby(ITEM_ID, sort=False):
@@ -210,6 +222,26 @@ class AutoForecaster(Forecaster):
                 for lv in level
             }
         return point, bands
+
+
+def _combinations(names: list[str], combine: bool | str) -> dict[str, list[str]]:
+    """Combination name -> its members: ``Ensemble`` (all), and with ``subsets`` every subset
+    of two or more."""
+    if combine not in (True, False, "subsets"):
+        raise ConfigError(f"combine must be True, False or 'subsets', got {combine!r}")
+    if not combine:
+        return {}
+    if ENSEMBLE in names:
+        raise ConfigError(f"a candidate is named {ENSEMBLE!r}; rename it or set combine=False")
+    out: dict[str, list[str]] = {}
+    if combine == "subsets":
+        from itertools import combinations
+
+        for k in range(2, len(names)):
+            for sub in combinations(names, k):
+                out[f"mean({', '.join(sub)})"] = list(sub)
+    out[ENSEMBLE] = list(names)
+    return out
 
 
 def _add_mean(

@@ -5,7 +5,8 @@ Wickramasuriya, Athanasopoulos & Hyndman (2019) with the Schäfer–Strimmer shr
 backtest errors (as hierarchicalforecast's ``MinTrace(method="mint_shrink")``):
 ``y~ = S (S' W^-1 S)^-1 S' W^-1 y^``.
 
-Interval columns are returned as the base model produced them (not reconciled).
+Interval columns are returned as the base model produced them; reconcile them with
+:func:`opsai.forecast.paths.reconcile_intervals` (sample paths reconciled, then quantiles).
 
 Example:
     >>> rec = reconcile(fc, hs.S, method="mint_shrink", residuals=cv)  # doctest: +SKIP
@@ -26,6 +27,27 @@ from opsai.forecast.backtest import CUTOFF
 Method = Literal["bottom_up", "mint_shrink"]
 
 
+def shrinkage(x: np.ndarray) -> float:
+    """Schäfer–Strimmer intensity ``lam`` for the correlation of standardised rows ``x``.
+
+    ``(n_obs, n_series)`` columns with mean 0 and variance 1 (0 for a constant column). Computed
+    through ``x x'`` (``n_obs`` square), so thousands of series need no ``n_series``-square array.
+    """
+    n = len(x)
+    if n < 2:
+        return 1.0
+    x2 = x * x
+    # sum over i != j of sum_t (x_ti x_tj - r_ij)^2 = sum_t [(sum_i x_ti^2)^2 - sum_i x_ti^4]
+    #   - n * sum_{i != j} r_ij^2, with r = x'x / n
+    gram = x @ x.T
+    r2_all = float(np.sum(gram * gram)) / n**2  # sum over all i, j of r_ij^2
+    r2_diag = float(np.sum(np.sum(x2, axis=0) ** 2)) / n**2
+    r2_off = r2_all - r2_diag
+    s4 = float(np.sum(np.sum(x2, axis=1) ** 2) - np.sum(x2 * x2))
+    var_off = n / (n - 1) ** 3 * (s4 - n * r2_off)
+    return 1.0 if r2_off <= 0 else float(np.clip(var_off / r2_off, 0.0, 1.0))
+
+
 def shrunk_covariance(resid: np.ndarray) -> np.ndarray:
     """Schäfer–Strimmer shrinkage of the covariance of ``(n_obs, n_series)`` errors to its
     diagonal; rows with NaN are dropped."""
@@ -37,13 +59,7 @@ def shrunk_covariance(resid: np.ndarray) -> np.ndarray:
     w = c.T @ c / n
     sd = np.sqrt(np.diag(w))
     sd = np.where(sd > 0, sd, 1.0)
-    x = c / sd
-    corr = x.T @ x / n
-    v = np.einsum("ti,tj->tij", x, x)
-    var_r = n / (n - 1) ** 3 * ((v - corr) ** 2).sum(axis=0)
-    off = ~np.eye(len(corr), dtype=bool)
-    den = float((corr[off] ** 2).sum())
-    lam = 1.0 if den == 0 else float(np.clip(var_r[off].sum() / den, 0.0, 1.0))
+    lam = shrinkage(c / sd)
     cov = (1 - lam) * w
     cov[np.diag_indices_from(cov)] = np.diag(w)
     cov[np.diag_indices_from(cov)] += 1e-9 * max(float(np.diag(w).max()), 1.0)

@@ -18,7 +18,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -84,7 +84,46 @@ def _check_freq(freq: str) -> None:
         )
 
 
-def aggregate_demand(ws: Workspace, *, freq: Freq = "D") -> pd.DataFrame:
+def parse_filter(text: str | None) -> dict[str, list[str]]:
+    """``"split=train; items.frequency=monthly|quarterly"`` -> ``{"split": ["train"], ...}``.
+
+    Clauses are separated by ``;``, alternatives by ``|``; an empty text is no filter. Keys
+    prefixed ``items.`` filter items by their attributes (see :func:`aggregate_demand`).
+    """
+    out: dict[str, list[str]] = {}
+    for clause in (text or "").split(";"):
+        if not clause.strip():
+            continue
+        col, eq, vals = clause.partition("=")
+        values = [v.strip() for v in vals.split("|") if v.strip()]
+        if not eq or not col.strip() or not values:
+            raise ConfigError(
+                f"filter clause {clause.strip()!r} is not 'column=value' (alternatives with |, "
+                "clauses with ;), e.g. 'split=train; frequency=monthly'"
+            )
+        out[col.strip()] = values
+    return out
+
+
+def _filtered(t: ibis.Table, where: Mapping[str, Sequence[str]] | None, table: str) -> ibis.Table:
+    for col, values in (where or {}).items():
+        if col not in t.columns:
+            raise ConfigError(
+                f"forecast: filter column {col!r} is not in the {table} table (have: "
+                f"{', '.join(t.columns)}). Fix the filter (chapter parameter DEMAND_FILTER / "
+                "ITEM_FILTER)"
+            )
+        t = t.filter(t[col].cast("string").isin([str(v) for v in values]))
+    return t
+
+
+def aggregate_demand(
+    ws: Workspace,
+    *,
+    freq: Freq = "D",
+    where: Mapping[str, Sequence[str]] | None = None,
+    items_where: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
     """Per item and period sums, computed in the engine.
 
     Uses ``demand`` when the workspace has it (quantity summed, promo as the period's mean share
@@ -95,6 +134,11 @@ def aggregate_demand(ws: Workspace, *, freq: Freq = "D") -> pd.DataFrame:
     Args:
         ws: an open workspace.
         freq: ``D`` daily, ``W`` weekly (Monday starts) or ``M`` monthly buckets.
+        where: keep only rows whose column holds one of the values, e.g.
+            ``{"split": ["train"]}`` (see :func:`parse_filter`); an ``items.<column>`` key
+            filters on the ``items`` table instead.
+        items_where: keep only items whose ``items`` attributes match, e.g.
+            ``{"frequency": ["monthly"]}``.
 
     Returns:
         ``[ITEM_ID, TIMESTAMP, QUANTITY]`` and, from ``demand``, ``PROMO``/``PRICE`` when
@@ -113,6 +157,19 @@ def aggregate_demand(ws: Workspace, *, freq: Freq = "D") -> pd.DataFrame:
             "forecast: neither a 'demand' nor an 'orders' table is in the workspace "
             f"(present: {', '.join(ws.present) or 'none'}). Add one under data.tables in the config"
         )
+    name = "demand" if ws.has("demand") else "orders"
+    where = dict(where or {})
+    items_where = dict(items_where or {})
+    for key in [k for k in where if k.startswith("items.")]:
+        items_where[key.removeprefix("items.")] = where.pop(key)
+    t = _filtered(t, where, name)
+    if items_where:
+        if not ws.has("items") or ITEM_ID not in t.columns:
+            raise ConfigError(
+                f"forecast: an item filter needs an 'items' table and {ITEM_ID} in {name}"
+            )
+        items = _filtered(ws.table("items"), items_where, "items")
+        t = t.filter(t[ITEM_ID].cast("string").isin(items[ITEM_ID].cast("string")))
     cols = set(t.columns)
     bucket = t[TIMESTAMP].truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
     key = t[ITEM_ID].cast("string") if ITEM_ID in cols else ibis.literal(TOTAL_ID)
@@ -239,6 +296,8 @@ def build_series(
     freq: Freq = "D",
     levels: Sequence[Level] = ("item", "category", "total"),
     start: Literal["series", "global"] = "series",
+    where: Mapping[str, Sequence[str]] | None = None,
+    items_where: Mapping[str, Sequence[str]] | None = None,
 ) -> HierarchicalSeries:
     """Item, category and total demand series from a workspace.
 
@@ -247,11 +306,19 @@ def build_series(
         freq: ``D``, ``W`` or ``M``.
         levels: levels to build.
         start: where each item series starts (see :func:`fill_gaps`).
+        where: row filter of the demand/orders table (see :func:`aggregate_demand`).
+        items_where: item filter on ``items`` attributes.
 
     Returns:
         A :class:`HierarchicalSeries`.
     """
-    bottom = fill_gaps(aggregate_demand(ws, freq=freq), freq=freq, start=start)
+    raw = aggregate_demand(ws, freq=freq, where=where, items_where=items_where)
+    if raw.empty:
+        raise SchemaError(
+            f"forecast: no demand rows left after the filters {dict(where or {})} / "
+            f"{dict(items_where or {})}. Check DEMAND_FILTER / ITEM_FILTER"
+        )
+    bottom = fill_gaps(raw, freq=freq, start=start)
     categories = None
     if "category" in levels and ws.has("items") and CATEGORY in ws.columns("items"):
         it = ws.table("items").select(ITEM_ID, CATEGORY).to_pandas()

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
     from opsai.data.workspace import Workspace
 
 Finding = dict[str, Any]
+SIM_PERIODS: dict[str, int] = {"D": 182, "W": 26, "M": 6}
+"""Periods the policy simulation covers per frequency: about half a year."""
 NO_STOCK = "No inventory table: stock policy, purchase plan and stock alerts were skipped."
 
 

@@ -341,7 +341,7 @@ def trend_forecast(
     kind = SeasonalTheta if seasonal == "always" else Theta
     fc: Forecaster = kind(season_length=m, alias="Theta", conformal_windows=windows)
     n_bt = min(3, (n - 2 * m - 1) // h if m > 1 else (n - 9) // h)
-    if model == "auto" and n_bt >= 1 and np.ptp(y) > 0:  # MASE is undefined on a flat series
+    if model == "auto" and n_bt >= 1:
         naive = SeasonalNaive(season_length=m, conformal_windows=windows)
         fc = AutoForecaster([fc, naive], h=h, n_windows=n_bt, season_length=m, level=[level])
     frame = pd.DataFrame(

@@ -202,3 +202,30 @@ def test_global_mlp_is_seeded_and_learns_the_level() -> None:
     pd.testing.assert_frame_equal(a, b)
     level = a.groupby(ITEM_ID)["GlobalMLP"].mean()
     np.testing.assert_allclose(level.to_numpy(), [5, 10, 15, 20], rtol=0.25)
+
+
+def test_damped_trend_fades_and_follows_the_season() -> None:
+    from opsai.forecast import DampedTrend
+    from opsai.forecast.models import damped_fit
+
+    t = np.arange(60, dtype=float)
+    level, trend, alpha, beta, phi = damped_fit(100 + 2 * t)
+    assert trend == pytest.approx(2.0, rel=0.1) and level == pytest.approx(218, rel=0.01)
+    assert 0 < alpha <= 0.95 and 0 < beta <= alpha and 0.8 <= phi < 1
+    ts = pd.date_range("2020-01-01", periods=60, freq="MS")
+    season = 1 + 0.3 * np.sin(2 * np.pi * t / 12)
+    df = pd.concat(
+        [
+            pd.DataFrame({ITEM_ID: "trend", TIMESTAMP: ts, QUANTITY: 100 + 2 * t}),
+            pd.DataFrame({ITEM_ID: "flat", TIMESTAMP: ts, QUANTITY: 7.0}),
+            pd.DataFrame({ITEM_ID: "seasonal", TIMESTAMP: ts, QUANTITY: 50 * season}),
+        ]
+    )
+    fc = DampedTrend(season_length=12).fit(df, freq="MS").predict(24, level=[95])
+    g = {k: v["DampedTrend"].to_numpy() for k, v in fc.groupby(ITEM_ID)}
+    steps = np.diff(g["trend"])
+    assert (steps > 0).all() and steps[-1] < steps[0]  # still rising, more slowly (damped)
+    assert g["trend"][-1] < 218 + 2 * 24  # below the undamped line
+    np.testing.assert_allclose(g["flat"], 7.0)
+    expect = 50 * (1 + 0.3 * np.sin(2 * np.pi * np.arange(60, 84) / 12))
+    np.testing.assert_allclose(g["seasonal"], expect, rtol=0.03)

@@ -11,7 +11,14 @@ import pytest
 from opsai.data.schema import ITEM_ID, PROMO, QUANTITY, TIMESTAMP
 from opsai.data.workspace import open_workspace
 from opsai.errors import ConfigError, SchemaError
-from opsai.forecast import CATEGORY_PREFIX, TOTAL_ID, build_series, fill_gaps, hierarchy
+from opsai.forecast import (
+    CATEGORY_PREFIX,
+    TOTAL_ID,
+    build_series,
+    fill_gaps,
+    hierarchy,
+    parse_filter,
+)
 from tests.conftest import write_dataset
 
 pytestmark = pytest.mark.unit
@@ -81,3 +88,31 @@ def test_no_demand_or_orders_names_the_fix(tmp_path: Path) -> None:
     cfg = write_dataset(tmp_path, {"items.csv": ITEMS_CSV}, {"items": {}})
     with open_workspace(cfg) as ws, pytest.raises(SchemaError, match=r"data\.tables"):
         build_series(ws)
+
+
+def test_series_filters_on_rows_and_item_attributes(tmp_path: Path) -> None:
+    demand = DEMAND_CSV.replace(
+        "item_id,timestamp,quantity,promo", "item_id,timestamp,quantity,promo,split"
+    )
+    lines = demand.strip().splitlines()
+    demand = "\n".join(
+        [lines[0]] + [ln + (",test" if k == 4 else ",train") for k, ln in enumerate(lines[1:])]
+    )
+    items = "item_id,category,frequency\nA1,drinks,daily\nB2,kitchen,daily\nC3,drinks,weekly\n"
+    cfg = write_dataset(
+        tmp_path, {"demand.csv": demand + "\n", "items.csv": items}, {"demand": {}, "items": {}}
+    )
+    where = parse_filter("split=train; items.frequency=daily")
+    assert where == {"split": ["train"], "items.frequency": ["daily"]}
+    with open_workspace(cfg) as ws:
+        hs = build_series(ws, freq="D", where=where)
+        assert hs.tags["item"] == ["A1", "B2"]  # C3 is weekly
+        b2 = hs.df[hs.df[ITEM_ID] == "B2"]
+        assert b2[QUANTITY].sum() == 5.0  # its 01-09 row is in the test split
+        with pytest.raises(ConfigError, match="colour"):
+            build_series(ws, freq="D", where={"colour": ["red"]})
+        with pytest.raises(SchemaError, match="no demand rows"):
+            build_series(ws, freq="D", where=parse_filter("split=none"))
+    with pytest.raises(ConfigError, match="column=value"):
+        parse_filter("split")
+    assert parse_filter("  ") == {} and parse_filter("a=x|y") == {"a": ["x", "y"]}
