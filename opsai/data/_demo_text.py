@@ -78,6 +78,64 @@ TEMPLATES: dict[str, dict[str, tuple[str, ...]]] = {
     },
 }  # fmt: skip
 
+# Harder, messier tickets (a real product's inbox): paraphrases that share words with other
+# intents, vague follow-ups that only the history explains, two requests in one message,
+# off-topic messages, Chinese tickets with English words, typos (English) and homophone slips
+# (Chinese, as a pinyin keyboard makes them).
+PARAPHRASES: dict[str, dict[str, tuple[str, ...]]] = {
+    "order_status": {"en": ("Any news on my {item}?", "I haven't had a dispatch confirmation for order {order}.",
+                            "Did order {order} go out already?"),
+                     "zh": ("{item}什么时候发货？", "订单{order}有物流信息了吗？", "我买的{item}发出去没有？")},
+    "shipping_delay": {"en": ("Still waiting for the {item}, tracking hasn't moved in {days} days.",
+                              "Courier says delivered but I never got my {item}.", "Why is my parcel stuck at the depot?"),
+                       "zh": ("显示已签收但是我没收到{item}。", "等了{days}天了，到底什么时候送到？", "包裹一直卡在中转站不动。")},
+    "refund": {"en": ("I returned it {days} days ago, where is my money?", "Money back please, I don't want the {item} anymore.",
+                      "Cancelled order {order} but the refund never showed up."),
+               "zh": ("钱什么时候退回来？", "取消了订单{order}，钱还没退。", "{item}寄回去{days}天了，钱呢？")},
+    "return_exchange": {"en": ("The {item} doesn't fit, can I send it back?", "I'd like to send back the {item} and get another one.",
+                               "Wrong colour delivered, I want to swap it."),
+                        "zh": ("{item}不合适，能寄回去吗？", "七天无理由退货怎么操作？", "发错颜色了，给我换一个。")},
+    "product_defect": {"en": ("The {item} makes a strange noise.", "Parts are missing from my {item}.",
+                              "Screen of the {item} flickers all the time."),
+                       "zh": ("{item}有异响。", "{item}少了配件。", "{item}屏幕一直闪。")},
+    "account_login": {"en": ("The verification code never comes to my phone.", "I think someone else got into my account.",
+                             "The app logs me out every few minutes."),
+                      "zh": ("验证码收不到，登不上去。", "账号好像被盗了。", "app老是自动退出登录。")},
+    "payment": {"en": ("Why was I charged {amount}? I did not order anything.", "Money left my account but order {order} shows unpaid.",
+                       "Can I pay for the {item} in instalments?"),
+                "zh": ("扣了{amount}但是订单显示未支付。", "{item}能分期付款吗？", "莫名其妙被扣了{amount}。")},
+    "promo_coupon": {"en": ("The sale price wasn't honoured on my {item}.", "Price dropped right after I bought the {item}, can I get the difference?",
+                            "Where do I find the new-customer voucher?"),
+                     "zh": ("刚买完{item}就降价了，能退差价吗？", "新人券在哪里领？", "活动价没生效，{item}还是原价。")},
+    "cancel_order": {"en": ("Stop order {order}, I don't need it anymore.", "Changed my mind about the {item}, please don't ship it.",
+                            "Can you call off my order before it leaves?"),
+                     "zh": ("订单{order}先别发货了，我不要了。", "下错单了，帮我撤销。", "{item}不要了，别发了。")},
+    "invoice": {"en": ("I need a receipt for my expense report, order {order}.", "Please add our tax number to the invoice.",
+                       "The invoice amount doesn't match what I paid."),
+                "zh": ("报销要用，订单{order}开个票。", "发票上税号不对。", "发票金额和实付不一致。")},
+}  # fmt: skip
+VAGUE: dict[str, tuple[str, ...]] = {
+    "en": ("Any update on this?", "Still not sorted, please help.", "I wrote to you {days} days ago and nobody answered.",
+           "Hello?? Is anyone there?", "Same problem as last time with order {order}.", "Please call me back about the {item}."),
+    "zh": ("有人吗？", "问题还是没解决。", "{days}天前就联系过你们了，怎么还没回复？", "还是上次那个问题，订单{order}。",
+           "到底怎么处理？", "关于{item}的事，麻烦回个电话。"),
+}  # fmt: skip
+OFF_TOPIC: dict[str, tuple[str, ...]] = {
+    "en": ("Do you have a physical store in {city}?", "Are you hiring? I'd like to apply for a job.",
+           "How can I become a supplier for Northwind?", "What are your opening hours on public holidays?",
+           "Is the {item} a good gift for my dad?", "Do you sell gift cards?", "Just wanted to say I love the brand!",
+           "Will the {item} come in other colours next season?"),
+    "zh": ("你们在{city}有实体店吗？", "你们招人吗？我想投简历。", "想做你们的供应商，怎么联系？", "节假日客服几点上班？",
+           "{item}适合送给爸爸吗？", "你们有礼品卡卖吗？", "就是想说很喜欢你们的牌子！", "{item}以后会出别的颜色吗？"),
+}  # fmt: skip
+CITIES = ("Shanghai", "Shenzhen", "Chengdu", "London", "Berlin", "Toronto", "上海", "杭州")
+ALSO = {"en": " Also, ", "zh": "另外，"}
+CODE_SWITCH = {"退款": "refund", "订单": "order", "发票": "invoice", "优惠券": "coupon", "物流": "tracking",
+               "账号": "account", "密码": "password", "快递": "express", "发货": "ship"}  # fmt: skip
+HOMOPHONES = {"退": "推", "款": "宽", "货": "或", "票": "漂", "码": "吗", "单": "但", "惠": "会", "递": "第",
+              "账": "帐", "登": "灯", "换": "还", "坏": "怀", "钱": "前"}  # fmt: skip
+P_OFF_TOPIC, P_VAGUE, P_MULTI, P_CODE_SWITCH = 0.05, 0.05, 0.12, 0.15
+
 OPENERS: dict[str, tuple[str, ...]] = {"en": ("", "", "Hi, ", "Hello, ", "Hey there. ", "Good morning, "),
            "zh": ("", "", "你好，", "亲，", "客服你好，", "在吗？")}  # fmt: skip
 ENDINGS: dict[str, dict[str, tuple[str, ...]]] = {
@@ -115,6 +173,10 @@ TICKET_CHANNELS: dict[str, tuple[tuple[str, ...], tuple[float, ...]]] = {"en": (
 CHANNEL_SPEED = {"email": 1.6, "chat": 0.6, "app": 1.0, "phone": 0.5, "wechat": 0.7}
 
 KB: dict[str, dict[str, tuple[str, str]]] = {
+    "other": {
+        "en": ("Something else", "Thanks for getting in touch! This question is outside what our support bot handles, so a colleague will reply within one working day."),
+        "zh": ("其他问题", "感谢联系！这个问题超出了智能客服的范围，同事会在一个工作日内回复您。"),
+    },
     "order_status": {
         "en": ("Where is my order?", "You can follow order {order_id} under My Orders > Track. It updates within 24 hours of dispatch; orders ship in 1-2 working days."),
         "zh": ("我的订单到哪了？", "您可以在“我的订单 > 物流跟踪”查看订单{order_id}的状态，发货后24小时内更新，一般1-2个工作日内发货。"),

@@ -16,27 +16,39 @@ from opsai.data._demo_base import DAY_S, N_DAYS, START, choice, ids, month_index
 from opsai.data._demo_catalog import XSS, Catalog
 from opsai.data._demo_people import N_CHINA, People
 from opsai.data._demo_text import (
+    ALSO,
     CHANNEL_SPEED,
+    CITIES,
+    CODE_SWITCH,
     COUPONS,
     DOMAINS,
     ENDINGS,
     FIRST,
+    HOMOPHONES,
     INTENT_P,
     INTENTS,
     KB,
     LAST,
+    OFF_TOPIC,
     OPENERS,
+    P_CODE_SWITCH,
+    P_MULTI,
     P_NEGATIVE,
+    P_OFF_TOPIC,
+    P_VAGUE,
+    PARAPHRASES,
     PII,
     PII_KINDS,
     PII_REGEX,
     RESOLVE_HOURS,
     TEMPLATES,
     TICKET_CHANNELS,
+    VAGUE,
 )
 
 SPIKE_MONTH = 18  # 2024-07: the month after a defective batch shipped
 PRICE_MATCH_BOOST = 3.0
+OTHER = "other"  # off-topic tickets: no knowledge-base answer but a hand-over
 
 
 def _pii(rng: np.random.Generator, kind: str) -> str:
@@ -63,6 +75,32 @@ def _typo(rng: np.random.Generator, text: str) -> str:
     if rng.random() < 0.5:
         return text[:i] + text[i + 1] + text[i] + text[i + 2 :]
     return text[:i] + text[i + 1 :]
+
+
+def _zh_slips(rng: np.random.Generator, text: str) -> str:
+    """English words for some Chinese terms, or a homophone slip of a pinyin keyboard."""
+    if rng.random() < P_CODE_SWITCH:
+        for zh in rng.permutation(list(CODE_SWITCH))[:2]:
+            text = text.replace(str(zh), f" {CODE_SWITCH[str(zh)]} ", 1)
+    if rng.random() < 0.1:
+        at = [i for i, c in enumerate(text) if c in HOMOPHONES]
+        if at:
+            i = int(rng.choice(at))
+            text = text[:i] + HOMOPHONES[text[i]] + text[i + 1 :]
+    return text
+
+
+def _body(
+    rng: np.random.Generator, intent: str, lg: str, slots: dict[str, object], *, messy: bool
+) -> str:
+    """One request: a template, half the time a paraphrase, or (messy) a vague follow-up."""
+    if messy and rng.random() < P_VAGUE / (1 - P_OFF_TOPIC):
+        tpl = VAGUE[lg]
+    elif rng.random() < 0.5:
+        tpl = PARAPHRASES[intent][lg]
+    else:
+        tpl = TEMPLATES[intent][lg]
+    return tpl[rng.integers(0, len(tpl))].format(**slots)
 
 
 def make_tickets(
@@ -117,10 +155,10 @@ def make_tickets(
     item_pick = choice(rng, cat.level, m)
     item_pick[spike] = cat.roles["defective"]
     pii_kind = np.where(rng.random(m) < 0.2, rng.integers(0, len(PII_KINDS), m), -1)
+    off_topic = ~spike & (rng.random(m) < P_OFF_TOPIC)
     texts: list[str] = []
     for k in range(m):  # a few thousand tickets: string formatting, not a loop over events
         lg, it = str(lang[k]), int(item_pick[k])
-        tpl = TEMPLATES[INTENTS[intent[k]]][lg]
         slots: dict[str, object] = {
             "item": cat.noun_zh[it] if lg == "zh" else cat.noun_en[it],
             "order": str(order_ids[order_pick[k]]) if n_before[k] else "o00000001",
@@ -128,8 +166,16 @@ def make_tickets(
             "amount": f"{rng.uniform(9, 400):.2f}" + ("元" if lg == "zh" else ""),
             "coupon": COUPONS[rng.integers(0, len(COUPONS))],
             "competitor": rival[k],
+            "city": CITIES[rng.integers(0, len(CITIES))],
         }
-        body = tpl[rng.integers(0, len(tpl))].format(**slots)
+        if off_topic[k]:
+            body = OFF_TOPIC[lg][rng.integers(0, len(OFF_TOPIC[lg]))].format(**slots)
+        else:
+            body = _body(rng, INTENTS[intent[k]], lg, slots, messy=not spike[k])
+            if rng.random() < P_MULTI:  # a second request in the same message
+                j = (intent[k] + rng.integers(1, len(INTENTS))) % len(INTENTS)
+                second = _body(rng, INTENTS[j], lg, slots, messy=False)
+                body += ALSO[lg] + (second[0].lower() + second[1:] if lg == "en" else second)
         if spike[k]:
             body += (
                 "（6月买的这批）" if lg == "zh" else " (bought in June, same batch as my friend's)"
@@ -146,13 +192,16 @@ def make_tickets(
         u = rng.random()
         if lg == "en":
             text = _typo(rng, text) if u < 0.12 else text.lower() if u < 0.27 else text
-        elif u < 0.2:
-            text = text.replace("，", ",").replace("？", "?").replace("！", "!")
+            text = _typo(rng, _typo(rng, text)) if rng.random() < 0.1 else text
+        else:
+            text = _zh_slips(rng, text)
+            if u < 0.2:
+                text = text.replace("，", ",").replace("？", "?").replace("！", "!")
         texts.append(text)
     plain = np.flatnonzero((lang == "en") & ~spike)
     xss_at = int(plain[len(plain) // 2])
     texts[xss_at] = f"The search box shows this when I type my order: {XSS} please fix"
-    intent_names = np.array(INTENTS)[intent]
+    intent_names = np.array((*INTENTS, OTHER))[np.where(off_topic, len(INTENTS), intent)]
     intent_names[xss_at] = "account_login"
 
     ch_code = np.zeros(m, dtype=object)

@@ -15,11 +15,13 @@ from opsai.service.analytics import (
     complaint_terms,
     detect_spikes,
     escalation_queue,
+    negative_users,
     resolution_time,
     sentiment_trend,
     volume_by_intent,
 )
 from opsai.service.chat import Assistant, run_chat
+from opsai.service.embedding import EmbeddingClassifier, stacked_classifier
 from opsai.service.intent import IntentClassifier, choose_threshold
 from opsai.service.llm import LLMClient, LLMConfig
 from opsai.service.pii import Redactor, find_order_ids, luhn_valid, redact
@@ -31,6 +33,7 @@ from opsai.service.topics import TopicModel
 
 __all__ = [
     "Assistant",
+    "EmbeddingClassifier",
     "IntentClassifier",
     "LLMClient",
     "LLMConfig",
@@ -50,12 +53,14 @@ __all__ = [
     "fill_slots",
     "find_order_ids",
     "luhn_valid",
+    "negative_users",
     "normalize",
     "pretrained_sentiment",
     "redact",
     "resolution_time",
     "run_chat",
     "sentiment_trend",
+    "stacked_classifier",
     "tokenize",
     "volume_by_intent",
 ]

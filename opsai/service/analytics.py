@@ -369,3 +369,46 @@ def escalation_queue(
     d["priority"] = d["angry"].astype(int) + d["high_value"].astype(int)
     d = d[d["priority"] > 0]
     return d.sort_values(["priority", "user_value"], ascending=False, ignore_index=True)
+
+
+def negative_users(
+    tickets: pd.DataFrame,
+    *,
+    negative: Sequence[str] = NEGATIVE,
+    col_key: str = S.TICKET_ID,
+    col_user: str = S.USER_ID,
+    col_time: str = S.TIMESTAMP,
+    col_intent: str = S.INTENT,
+    col_sentiment: str = S.SENTIMENT,
+) -> pd.DataFrame:
+    """Users who filed negative tickets: how many, of how many, the last one and its intent.
+
+    The integration chapter joins this with the churn chapter's at-risk list. Empty (with the
+    columns) when the tickets carry no user ids.
+
+    Returns:
+        ``user_id, negative_tickets, tickets, last_negative, last_intent``; most negative first.
+    """
+    cols = [col_user, "negative_tickets", "tickets", "last_negative", "last_intent"]
+    if col_user not in tickets.columns:
+        return pd.DataFrame(columns=cols)
+    _need(tickets, "tickets", [col_key, col_time, col_sentiment])
+    d = tickets[tickets[col_user].notna()]
+    total = d.groupby(col_user)[col_key].size()
+    neg = d[d[col_sentiment].astype(str).isin(negative)].sort_values(col_time)
+    if neg.empty:
+        return pd.DataFrame(columns=cols)
+    last = neg.groupby(col_user).tail(1).set_index(col_user)
+    out = pd.DataFrame(
+        {
+            "negative_tickets": neg.groupby(col_user)[col_key].size(),
+            "tickets": total,
+            "last_negative": last[col_time],
+            "last_intent": last[col_intent] if col_intent in last.columns else None,
+        }
+    ).dropna(subset=["negative_tickets"])
+    out["negative_tickets"] = out["negative_tickets"].astype(int)
+    out = out.rename_axis(col_user).reset_index()
+    return out.sort_values(
+        ["negative_tickets", "last_negative"], ascending=False, ignore_index=True
+    )[cols]

@@ -11,11 +11,12 @@ Example:
 
 from __future__ import annotations
 
+import copy
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -23,12 +24,15 @@ from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 
 from opsai.data import schema as S
-from opsai.errors import SchemaError
-from opsai.service.intent import IntentClassifier
+from opsai.errors import ChapterError, ConfigError, SchemaError
+from opsai.service.embedding import StackedSentiment
+from opsai.service.intent import IntentClassifier, choose_threshold
 from opsai.service.sentiment import LexiconSentiment, SentimentClassifier, cross_val_accuracy
 
 __all__ = [
+    "INTENT_MODELS",
     "Finding",
+    "best_on_validation",
     "changed",
     "compare_intent_models",
     "intent_finding",
@@ -69,66 +73,146 @@ def split_labelled(
     return pd.concat([train, d[rare]]), test
 
 
+INTENT_MODELS: dict[str, dict[str, Any]] = {
+    "tfidf": {"model": "tfidf"},
+    "embedding": {"model": "embedding", "encoder": "use"},
+    "embedding-mlp": {"model": "embedding", "encoder": "use", "head": "mlp"},
+    "torch": {"model": "torch"},
+}
+"""The intent models the chapter compares, by name: :class:`IntentClassifier` settings."""
+
+
+def _latency_ms(clf: IntentClassifier, texts: list[str], n: int = 30) -> float:
+    """Milliseconds per ticket, one ticket at a time, embeddings not served from the cache."""
+    clf = copy.copy(clf)
+    pipe = getattr(clf, "pipeline_", None)
+    if hasattr(pipe, "cache"):
+        clf.pipeline_ = copy.copy(pipe)
+        clf.pipeline_.cache = False
+    sample = texts[:n]
+    if not sample:
+        return float("nan")
+    clf.predict_proba(sample[:1])  # warm-up: load the encoder once
+    t0 = time.perf_counter()
+    for t in sample:
+        clf.predict_proba([t])
+    return 1000 * (time.perf_counter() - t0) / len(sample)
+
+
 def compare_intent_models(
     train: pd.DataFrame,
     test: pd.DataFrame,
     *,
-    models: Sequence[str] = ("tfidf", "torch"),
+    models: Sequence[str] = ("tfidf", "embedding", "embedding-mlp", "torch"),
     threshold: float | str | None = "auto",
     target_precision: float = 0.95,
+    val_size: float = 0.2,
+    quantize: bool = True,
     col_text: str = S.TEXT,
     col_intent: str = S.INTENT,
     epochs: int = 12,
     seed: int = 0,
 ) -> tuple[pd.DataFrame, dict[str, IntentClassifier]]:
-    """Fit each intent model on ``train`` and score it on ``test``.
+    """Fit each intent model, calibrate and choose on validation, score once on ``test``.
+
+    A validation part (``val_size`` of ``train``, stratified) is carved from the training
+    tickets; every model learns on the rest. With ``threshold="auto"`` the out-of-scope
+    threshold is the lowest confidence at which the validation tickets the model would answer
+    reach ``target_precision``. Pick the model with :func:`best_on_validation`; the test
+    columns are then an honest estimate for it.
+
+    Args:
+        models: names in :data:`INTENT_MODELS`; a model whose package is missing is skipped.
+        quantize: add a dynamic-int8 copy of each torch model (``<name>-int8``).
 
     Returns:
-        A table (``model``, ``accuracy``, ``macro_f1``, ``answered`` (share above the
-        threshold), ``accuracy_answered``, ``ms_per_ticket``, ``size_kb``, ``fit_s``) and the
-        fitted models by name. A torch model that cannot be imported is skipped.
+        A table (``model``, ``val_accuracy``, ``val_macro_f1``, ``threshold``, ``accuracy``,
+        ``macro_f1``, ``answered`` (share of test tickets above the threshold),
+        ``accuracy_answered``, ``ms_per_ticket`` (one at a time, embedding included),
+        ``size_kb`` (the fitted model; a shared encoder's weights are not counted), ``fit_s``)
+        and the fitted models by name.
     """
-    rows, fitted = [], {}
+    from opsai.embed import EmbeddingUnavailableError
+
+    for name in models:
+        if name not in INTENT_MODELS:
+            raise ConfigError(f"models: {name!r} is unknown; choose from {sorted(INTENT_MODELS)}")
+    fit_part, val = split_labelled(train, col=col_intent, test_size=val_size, seed=seed)
+    yv = val[col_intent].astype(str).to_numpy()
     y = test[col_intent].astype(str).to_numpy()
+    rows, fitted = [], {}
     for name in models:
         t0 = time.perf_counter()
         try:
             clf = IntentClassifier(
-                model=name,  # type: ignore[arg-type]
-                threshold=threshold,  # type: ignore[arg-type]
-                target_precision=target_precision,
-                epochs=epochs,
-                seed=seed,
-            )
-            clf.fit(train[col_text], train[col_intent])
-        except ImportError:
+                **INTENT_MODELS[name], threshold=None, epochs=epochs, seed=seed
+            ).fit(fit_part[col_text], fit_part[col_intent])
+        except (ImportError, EmbeddingUnavailableError):
             continue
         fit_s = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        proba = clf.predict_proba(test[col_text])
-        ms = 1000 * (time.perf_counter() - t0) / max(len(test), 1)
-        top = clf.classes_[proba.argmax(axis=1)]
-        kept = proba.max(axis=1) >= (clf.threshold_ or 0.0)
-        rows.append(
-            {
-                "model": name,
-                "accuracy": accuracy_score(y, top),
-                "macro_f1": f1_score(y, top, average="macro"),
-                "answered": float(kept.mean()),
-                "accuracy_answered": float((top[kept] == y[kept]).mean()) if kept.any() else np.nan,
-                "ms_per_ticket": ms,
-                "size_kb": clf.size_bytes() / 1024,
-                "fit_s": fit_s,
-            }
-        )
-        fitted[name] = clf
+        variants = [(name, clf)]
+        if (
+            quantize
+            and hasattr(clf.pipeline_, "quantized")
+            and (name == "torch" or INTENT_MODELS[name].get("head") == "mlp")
+        ):
+            q = copy.copy(clf)
+            q.pipeline_ = clf.pipeline_.quantized()
+            variants.append((f"{name}-int8", q))
+        for label, m in variants:
+            pv = m.predict_proba(val[col_text])
+            top_v = m.classes_[pv.argmax(axis=1)]
+            if threshold == "auto":
+                m.threshold_ = choose_threshold(
+                    pv, yv, m.classes_, target_precision=target_precision
+                )
+            else:
+                m.threshold_ = None if threshold is None else float(threshold)
+            proba = m.predict_proba(test[col_text])
+            top = m.classes_[proba.argmax(axis=1)]
+            thr = m.threshold_ or 0.0
+            kept = proba.max(axis=1) >= thr if thr < 1.0 else np.zeros(len(top), bool)
+            rows.append(
+                {
+                    "model": label,
+                    "val_accuracy": accuracy_score(yv, top_v),
+                    "val_macro_f1": f1_score(yv, top_v, average="macro"),
+                    "threshold": m.threshold_,
+                    "accuracy": accuracy_score(y, top),
+                    "macro_f1": f1_score(y, top, average="macro"),
+                    "answered": float(kept.mean()),
+                    "accuracy_answered": float((top[kept] == y[kept]).mean())
+                    if kept.any()
+                    else np.nan,
+                    "ms_per_ticket": _latency_ms(m, test[col_text].astype(str).tolist()),
+                    "size_kb": _size_bytes(m) / 1024,
+                    "fit_s": fit_s,
+                }
+            )
+            fitted[label] = m
     return pd.DataFrame(rows), fitted
+
+
+def _size_bytes(clf: IntentClassifier) -> int:
+    pipe = clf.pipeline_
+    return int(pipe.size_bytes()) if hasattr(pipe, "size_bytes") else clf.size_bytes()
+
+
+def best_on_validation(table: pd.DataFrame) -> str:
+    """The model with the best validation macro-F1 (ties: the smaller, then the faster)."""
+    if table.empty:
+        raise ChapterError("best_on_validation: the comparison table is empty (no model fitted)")
+    t = table.assign(_f1=table["val_macro_f1"].round(4))
+    t = t.sort_values(["_f1", "size_kb", "ms_per_ticket"], ascending=[False, True, True])
+    return str(t["model"].iloc[0])
 
 
 def sentiment_by_language(
     tickets: pd.DataFrame,
     *,
     folds: int = 5,
+    model: Literal["stack", "nblr"] = "stack",
+    max_texts: int | None = None,
     col_text: str = S.TEXT,
     col_sentiment: str = S.SENTIMENT,
     col_language: str = S.LANGUAGE,
@@ -136,32 +220,45 @@ def sentiment_by_language(
 ) -> pd.DataFrame:
     """Deduplicated k-fold accuracy of the trained model and the lexicon, per language.
 
+    Args:
+        model: ``"stack"`` (:class:`~opsai.service.embedding.StackedSentiment`: NB-LR stacked
+            with sentence-embedding models, NB-LR alone without the embedding packages) or
+            ``"nblr"`` (:class:`~opsai.service.sentiment.SentimentClassifier`).
+        max_texts: evaluate on a seeded sample of at most this many labelled texts per
+            language (run time); ``None`` uses all.
+
     Returns:
         ``language``, ``model``, ``accuracy``, ``std``, ``n``; languages with fewer than
         ``2 * folds`` labelled texts are skipped.
     """
+    if model not in ("stack", "nblr"):
+        raise ConfigError(f"model={model!r}: use 'stack' or 'nblr'")
     d = tickets[tickets[col_sentiment].notna()]
     lang = d[col_language] if col_language in d.columns else pd.Series("all", index=d.index)
     rows = []
     for lg, g in d.groupby(lang.fillna("und")):
         if len(g) < 2 * folds or g[col_sentiment].nunique() < 2:
             continue
+        if max_texts is not None and len(g) > max_texts:
+            g = g.sample(int(max_texts), random_state=seed)
         texts, y = g[col_text].astype(str).tolist(), g[col_sentiment].astype(str).tolist()
-        for name, model in (
-            ("trained", _Fresh(SentimentClassifier, seed)),
-            ("lexicon", _Lexicon()),
-        ):
-            res = cross_val_accuracy(model, texts, y, folds=folds, seed=seed)
+        trained: Any = (
+            _Fresh(StackedSentiment, seed, language=str(lg))
+            if model == "stack"
+            else _Fresh(SentimentClassifier, seed)
+        )
+        for name, m in (("trained", trained), ("lexicon", _Lexicon())):
+            res = cross_val_accuracy(m, texts, y, folds=folds, seed=seed)
             rows.append({"language": lg, "model": name, **res})
     return pd.DataFrame(rows, columns=["language", "model", "accuracy", "std", "n"])
 
 
 class _Fresh:
-    def __init__(self, cls: Any, seed: int) -> None:
-        self.cls, self.seed = cls, seed
+    def __init__(self, cls: Any, seed: int, **kw: Any) -> None:
+        self.cls, self.seed, self.kw = cls, seed, kw
 
     def fit(self, X: list[str], y: Any) -> Any:
-        return self.cls(seed=self.seed).fit(X, y)
+        return self.cls(seed=self.seed, **self.kw).fit(X, y)
 
 
 class _Lexicon:

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -57,11 +58,17 @@ class Assistant:
     """
 
     def __init__(
-        self, suggester: ReplySuggester, *, sentiment: Any = None, redactor: Redactor | None = None
+        self,
+        suggester: ReplySuggester,
+        *,
+        sentiment: Any = None,
+        redactor: Redactor | None = None,
+        llm: Any = None,
     ) -> None:
         self.suggester = suggester
         self.sentiment = sentiment if sentiment is not None else LexiconSentiment()
         self.redactor = redactor if redactor is not None else Redactor()
+        self.llm = llm
 
     @classmethod
     def from_workspace(cls, ws: Any, *, seed: int = 0) -> Assistant:
@@ -80,14 +87,36 @@ class Assistant:
             lab = tickets[tickets[S.SENTIMENT].notna()]
             sentiment = SentimentClassifier(seed=seed).fit(lab[S.TEXT], lab[S.SENTIMENT])
         suggester = ReplySuggester(intent_model=intent).fit(ws.to_pandas("kb"))
-        return cls(suggester, sentiment=sentiment)
+        return cls(suggester, sentiment=sentiment, llm=llm_client(getattr(ws, "config", None)))
 
     def answer(self, text: str) -> Answer:
         """Answer one line."""
         clean = self.redactor(text)
         mood = str(self.sentiment.predict([clean])[0])
         s = self.suggester.suggest(text, sentiment=mood)
-        return Answer(s.answer, s.intent, s.confidence, mood, s.escalate, s.reason)
+        reply = s.answer
+        if self.llm is not None and not s.escalate and reply:
+            with contextlib.suppress(OpsaiError):  # on failure the retrieval reply stays
+                reply = self.llm.draft(clean, [s.answer]) or reply
+        return Answer(reply, s.intent, s.confidence, mood, s.escalate, s.reason)
+
+
+def llm_client(config: Any) -> Any:
+    """The LLM client of a config's ``llm:`` section, or ``None`` when it is off."""
+    spec = getattr(config, "llm", None)
+    if spec is None or not spec.enabled:
+        return None
+    from opsai.service.llm import LLMClient, LLMConfig
+
+    return LLMClient(
+        LLMConfig(
+            enabled=True,
+            base_url=spec.base_url,
+            model=spec.model,
+            api_key_env=spec.api_key_env,
+            timeout=spec.timeout,
+        )
+    )
 
 
 def run_chat(assistant: Assistant, stdin: TextIO, stdout: TextIO, *, as_json: bool = False) -> int:

@@ -5,7 +5,10 @@
 * ``model="tfidf"`` (default): TF-IDF over character n-grams and jieba/English words, a
   linear SVM, probabilities calibrated by Platt scaling (``CalibratedClassifierCV``);
 * ``model="torch"``: a small fastText-style network (hashed n-gram embeddings, one linear
-  layer) trained with PyTorch; torch is imported only when this model is fitted or loaded.
+  layer) trained with PyTorch; torch is imported only when this model is fitted or loaded;
+* ``model="embedding"``: logistic regression on sentence embeddings (:mod:`opsai.embed`;
+  ``encoder="use"`` is multilingual, so a Chinese and an English ticket about the same thing
+  land close together), or with ``head="mlp"`` a small torch network on those vectors.
 
 A ticket whose best calibrated probability is below ``threshold`` gets ``unknown_label``
 (default ``"other"``) and should go to a human. ``threshold="auto"`` picks the lowest
@@ -37,7 +40,7 @@ from opsai.service._features import as_labels, as_texts, text_features
 
 __all__ = ["IntentClassifier", "choose_threshold"]
 
-IntentModel = Literal["tfidf", "torch"]
+IntentModel = Literal["tfidf", "torch", "embedding"]
 
 
 def choose_threshold(
@@ -68,8 +71,8 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
     """Ticket intent classifier with calibrated probabilities and an "other" route.
 
     Args:
-        model: ``"tfidf"`` (linear SVM on TF-IDF, Platt-calibrated) or ``"torch"`` (small
-            fastText-style network).
+        model: ``"tfidf"`` (linear SVM on TF-IDF, Platt-calibrated), ``"torch"`` (small
+            fastText-style network) or ``"embedding"`` (a head on sentence embeddings).
         char_ngrams: character n-gram range of the TF-IDF model.
         words: add word unigrams and bigrams (jieba for Chinese) to the TF-IDF model.
         user_words: product names and other terms jieba must keep whole.
@@ -83,6 +86,9 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         target_precision: see ``threshold``.
         unknown_label: the label given below the threshold.
         epochs: training epochs of the torch model.
+        encoder: sentence-embedding model(s) of ``model="embedding"``: ``"use"``
+            (multilingual), ``"minilm"`` (English), both, or a callable.
+        head: ``"logreg"`` or ``"mlp"`` (torch) on the embeddings.
         seed: random seed (cross-validation folds, torch initialisation and batches).
     """
 
@@ -99,6 +105,8 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         target_precision: float = 0.95,
         unknown_label: str = "other",
         epochs: int = 12,
+        encoder: Any = "use",
+        head: Literal["logreg", "mlp"] = "logreg",
         seed: int = 0,
     ) -> None:
         self.model = model
@@ -111,6 +119,8 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         self.target_precision = target_precision
         self.unknown_label = unknown_label
         self.epochs = epochs
+        self.encoder = encoder
+        self.head = head
         self.seed = seed
 
     # ---- fitting -------------------------------------------------------------------------
@@ -119,8 +129,14 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
             from opsai.service._torch_text import FastTextClassifier
 
             return FastTextClassifier(epochs=self.epochs, seed=self.seed)
+        if self.model == "embedding":
+            from opsai.service.embedding import EmbeddingClassifier
+
+            return EmbeddingClassifier(
+                encoder=self.encoder, head=self.head, C=10 * self.C, seed=self.seed
+            )
         if self.model != "tfidf":
-            raise ConfigError(f"model={self.model!r}: use 'tfidf' or 'torch'")
+            raise ConfigError(f"model={self.model!r}: use 'tfidf', 'torch' or 'embedding'")
         feats = text_features(
             char_ngrams=self.char_ngrams, words=self.words, user_words=self.user_words
         )
@@ -181,9 +197,15 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         """The most likely intent, or ``unknown_label`` below the threshold."""
         proba = self.predict_proba(texts)
         out = self.classes_[proba.argmax(axis=1)].astype(object)
-        if self.threshold_ is not None:
-            out[proba.max(axis=1) < self.threshold_] = self.unknown_label
+        out[self._to_human(proba)] = self.unknown_label
         return out
+
+    def _to_human(self, proba: np.ndarray) -> np.ndarray:
+        """Below the threshold; a threshold of 1 (no level reached the target) routes all."""
+        thr = self.threshold_
+        if thr is None:
+            return np.zeros(len(proba), bool)
+        return proba.max(axis=1) < thr if thr < 1.0 else np.ones(len(proba), bool)
 
     def predict_frame(
         self,
@@ -201,7 +223,7 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         proba = self.predict_proba(tickets[col_text])
         pred = self.classes_[proba.argmax(axis=1)].astype(object)
         conf = proba.max(axis=1)
-        human = conf < self.threshold_ if self.threshold_ is not None else np.zeros(len(conf), bool)
+        human = self._to_human(proba)
         pred[human] = self.unknown_label
         out = pd.DataFrame(
             {"intent_pred": pred, "confidence": conf, "route": np.where(human, "human", "bot")},

@@ -84,6 +84,19 @@ class LLMClient:
             ConfigError: enabled without ``base_url`` or ``model``.
             OpsaiError: the endpoint failed or answered in an unexpected shape.
         """
+        return self.complete(self.messages(ticket, answers))
+
+    def complete(self, messages: Sequence[dict[str, str]]) -> str | None:
+        """Send chat ``messages`` (redaction-checked) and return the answer, redacted.
+
+        ``None`` when the step is disabled. Used by :meth:`draft` and by the executive
+        report's optional rephrasing.
+
+        Raises:
+            ConfigError: enabled without ``base_url`` or ``model``.
+            OpsaiError: personal data in a message, or the endpoint failed or answered in
+                an unexpected shape.
+        """
         cfg = self.config
         if not cfg.enabled:
             return None
@@ -91,7 +104,7 @@ class LLMClient:
             raise ConfigError("llm: set base_url and model (or enabled: false to use retrieval)")
         body: dict[str, Any] = {
             "model": cfg.model,
-            "messages": self.messages(ticket, answers),
+            "messages": [dict(m) for m in messages],
             "temperature": cfg.temperature,
             "max_tokens": cfg.max_tokens,
         }

@@ -1,7 +1,8 @@
 """Topic discovery for tickets without intent labels: embed, cluster, name each cluster.
 
-:class:`TopicModel` embeds tickets (TF-IDF over jieba/English words reduced by truncated SVD,
-or any ``encoder`` callable returning sentence embeddings), clusters them with k-means (the
+:class:`TopicModel` embeds tickets (by default with the multilingual sentence encoder of
+:mod:`opsai.embed` when its package is installed, else TF-IDF over jieba/English words reduced
+by truncated SVD; or any ``encoder`` callable), clusters them with k-means (the
 number of topics chosen by silhouette when ``n_topics="auto"``) and names each topic by the
 words most over-represented in it. The topics then stand in for intents.
 
@@ -14,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+import re
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
@@ -48,6 +50,9 @@ _MOOD_AND_STOP = (
 """Function words and sentiment words: they say how a customer feels, not what about."""
 
 
+_MASK = "product"  # what a product name in ``stop_words``/``user_words`` becomes
+
+
 def _is_term(w: str) -> bool:
     return (
         w not in _MOOD_AND_STOP and len(w) > 1 and not any(c.isdigit() for c in w) and w.isalnum()
@@ -62,7 +67,11 @@ class TopicModel(BaseEstimator):
         k_range: smallest and largest number of topics tried with ``"auto"``.
         n_terms: words in each topic's name.
         dim: SVD dimensions of the TF-IDF embedding (ignored with an ``encoder``).
-        encoder: optional callable, list of texts -> 2-D array of sentence embeddings.
+        encoder: ``"auto"`` (sentence embeddings from :func:`opsai.embed.embed` with
+            ``model="use"`` when installed, else TF-IDF + SVD), ``"tfidf"``, a model name of
+            :mod:`opsai.embed`, or a callable ``list of texts -> 2-D array``. Product names in
+            ``stop_words``/``user_words`` are masked before anything else, so topics follow
+            what customers ask rather than which product they own.
         user_words: terms jieba must keep whole.
         drop_mood_words: leave the sentiment lexicon's words out, so topics follow what
             customers write about rather than how they feel.
@@ -77,7 +86,7 @@ class TopicModel(BaseEstimator):
         k_range: tuple[int, int] = (3, 12),
         n_terms: int = 3,
         dim: int = 50,
-        encoder: Callable[[list[str]], Any] | None = None,
+        encoder: str | Callable[[list[str]], Any] | None = "auto",
         user_words: Sequence[str] = (),
         drop_mood_words: bool = True,
         stop_words: Sequence[str] = (),
@@ -95,11 +104,38 @@ class TopicModel(BaseEstimator):
 
     def _stop(self) -> frozenset[str]:
         base = _MOOD_AND_STOP if self.drop_mood_words else frozenset(STOPWORDS)
-        return base | frozenset(w.lower() for w in self.stop_words)
+        return base | frozenset(w.lower() for w in self.stop_words) | {_MASK}
+
+    def _resolve_encoder(self) -> Callable[[list[str]], Any] | None:
+        enc = self.encoder
+        if enc is None or enc == "tfidf":
+            return None
+        if callable(enc):
+            return enc
+        from opsai.embed import MODELS, Encoder, available
+
+        if enc == "auto":
+            return Encoder("use") if available("use") else None
+        if enc not in MODELS:
+            raise ConfigError(
+                f"encoder={enc!r}: use 'auto', 'tfidf', one of {sorted(MODELS)} or a callable"
+            )
+        return Encoder(enc)  # type: ignore[arg-type]
+
+    def _mask(self, X: list[str]) -> list[str]:
+        names = sorted(
+            {w for w in (*self.stop_words, *self.user_words) if w}, key=len, reverse=True
+        )
+        if not names:
+            return X
+        rx = re.compile("|".join(re.escape(w) for w in names), flags=re.IGNORECASE)
+        return [rx.sub(_MASK, t) for t in X]
 
     def _embed(self, X: list[str], fit: bool) -> np.ndarray:
-        if self.encoder is not None:
-            return l2(np.asarray(self.encoder(X), dtype=float))
+        if fit:
+            self.encoder_ = self._resolve_encoder()
+        if self.encoder_ is not None:
+            return l2(np.asarray(self.encoder_(X), dtype=float))
         W = self.words_.transform(X)
         if fit:
             k = max(2, min(self.dim, W.shape[1] - 1, len(X) - 1))
@@ -108,7 +144,7 @@ class TopicModel(BaseEstimator):
 
     def fit(self, texts: Iterable[str]) -> TopicModel:
         """Cluster the texts (redact them first: names are built from their words)."""
-        X = as_texts(texts)
+        X = self._mask(as_texts(texts))
         lo, hi = self.k_range
         if self.n_topics != "auto" and (not isinstance(self.n_topics, int) or self.n_topics < 2):
             raise ConfigError(f"n_topics={self.n_topics!r}: use an int >= 2 or 'auto'")
@@ -122,7 +158,7 @@ class TopicModel(BaseEstimator):
                 token_pattern=None,
                 lowercase=False,
                 sublinear_tf=True,
-                min_df=2,
+                min_df=2 if len(X) >= 50 else 1,
                 stop_words=sorted(self._stop()),
             ).fit(X)
         E = self._embed(X, fit=True)
@@ -167,7 +203,7 @@ class TopicModel(BaseEstimator):
         """The nearest topic of each text."""
         if not hasattr(self, "kmeans_"):
             raise NotFittedError("TopicModel is not fitted yet: call fit(texts) first")
-        return np.asarray(self.kmeans_.predict(self._embed(as_texts(texts), fit=False)))
+        return np.asarray(self.kmeans_.predict(self._embed(self._mask(as_texts(texts)), fit=False)))
 
     def topic_table(self) -> pd.DataFrame:
         """``topic``, ``name``, ``size``, ``share`` and ``terms`` of each topic, largest first."""

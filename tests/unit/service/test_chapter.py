@@ -5,14 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from opsai.errors import SchemaError
+from opsai.errors import ChapterError, ConfigError, SchemaError
 from opsai.service.chapter import (
+    best_on_validation,
     compare_intent_models,
     pii_finding,
     sentiment_by_language,
     spike_findings,
     split_labelled,
 )
+from opsai.service.intent import choose_threshold
 
 pytestmark = pytest.mark.unit
 
@@ -28,10 +30,15 @@ def test_split_keeps_rare_labels_in_training(tickets: pd.DataFrame) -> None:
 
 def test_compare_intent_models_table(tickets: pd.DataFrame) -> None:
     train, test = split_labelled(tickets, seed=0)
-    table, models = compare_intent_models(train, test, models=("tfidf",), threshold=None, seed=0)
-    assert list(models) == ["tfidf"]
+    table, models = compare_intent_models(
+        train, test, models=("tfidf", "embedding"), threshold=None, seed=0
+    )
+    assert list(models) == ["tfidf", "embedding"]
     assert list(table.columns) == [
         "model",
+        "val_accuracy",
+        "val_macro_f1",
+        "threshold",
         "accuracy",
         "macro_f1",
         "answered",
@@ -40,15 +47,58 @@ def test_compare_intent_models_table(tickets: pd.DataFrame) -> None:
         "size_kb",
         "fit_s",
     ]
-    assert table.loc[0, "accuracy"] >= 0.95 and table.loc[0, "answered"] == 1.0
+    assert (table["accuracy"] >= 0.9).all() and (table["answered"] == 1.0).all()
+    assert (table["val_accuracy"] >= 0.85).all()
+    assert best_on_validation(table) in {"tfidf", "embedding"}
+    with pytest.raises(ConfigError, match="'bert' is unknown"):
+        compare_intent_models(train, test, models=("bert",))
 
 
-def test_sentiment_by_language(tickets: pd.DataFrame) -> None:
-    table = sentiment_by_language(tickets, folds=3, seed=0)
+def test_thresholds_are_calibrated_on_validation_and_torch_is_quantised(
+    tickets: pd.DataFrame,
+) -> None:
+    train, test = split_labelled(tickets, seed=0)
+    table, models = compare_intent_models(
+        train, test, models=("torch",), target_precision=0.9, epochs=4, seed=0
+    )
+    assert list(table["model"]) == ["torch", "torch-int8"]
+    assert set(models) == {"torch", "torch-int8"}
+    t = table.set_index("model")
+    assert t.loc["torch-int8", "size_kb"] < t.loc["torch", "size_kb"]
+    assert (t["threshold"] > 0).all()
+    # the threshold came from validation: it is what choose_threshold gives there
+    _, val = split_labelled(train, test_size=0.2, seed=0)
+    m = models["torch"]
+    assert m.threshold_ == choose_threshold(
+        m.predict_proba(val["text"]), val["intent"].to_numpy(), m.classes_, target_precision=0.9
+    )
+
+
+def test_best_on_validation_prefers_f1_then_size() -> None:
+    table = pd.DataFrame(
+        {
+            "model": ["a", "b", "c"],
+            "val_macro_f1": [0.9, 0.95, 0.95],
+            "size_kb": [10.0, 300.0, 20.0],
+            "ms_per_ticket": [1.0, 1.0, 9.0],
+        }
+    )
+    assert best_on_validation(table) == "c"
+    with pytest.raises(ChapterError):
+        best_on_validation(table.iloc[:0])
+
+
+@pytest.mark.parametrize("model", ["nblr", "stack"])
+def test_sentiment_by_language(tickets: pd.DataFrame, model: str) -> None:
+    table = sentiment_by_language(tickets, folds=3, model=model, seed=0)
     assert set(table["language"]) == {"en", "zh"}
     assert set(table["model"]) == {"trained", "lexicon"}
     trained = table[table["model"] == "trained"].set_index("language")["accuracy"]
     assert (trained >= 0.9).all()
+    small = sentiment_by_language(tickets, folds=3, model="nblr", max_texts=40, seed=0)
+    assert (small["n"] <= 40).all()
+    with pytest.raises(ConfigError, match="model='svm'"):
+        sentiment_by_language(tickets, model="svm")  # type: ignore[arg-type]
 
 
 def test_findings_text_and_names() -> None:

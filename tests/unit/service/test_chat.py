@@ -59,3 +59,36 @@ def test_main_trains_from_config(
     cfg.write_text("data:\n  source: .\n  tables:\n    tickets: {file: tickets.csv}\n")
     assert main(["--config", str(cfg)]) == 2
     assert "kb" in capsys.readouterr().err
+
+
+class _DraftingLLM:
+    def __init__(self, fail: bool = False) -> None:
+        self.fail, self.seen = fail, []
+
+    def draft(self, ticket: str, answers: list[str]) -> str:
+        from opsai.errors import OpsaiError
+
+        self.seen.append(ticket)
+        if self.fail:
+            raise OpsaiError("endpoint down")
+        return "Drafted: " + answers[0][:20]
+
+
+def test_llm_drafts_the_reply_from_the_redacted_line(assistant: Assistant) -> None:
+    llm = _DraftingLLM()
+    with_llm = Assistant(assistant.suggester, llm=llm)
+    a = with_llm.answer("my account got locked, mail a@b.com")
+    assert a.reply.startswith("Drafted: ") and llm.seen == ["my account got locked, mail [EMAIL]"]
+    down = Assistant(assistant.suggester, llm=_DraftingLLM(fail=True))
+    b = down.answer("my account got locked, mail a@b.com")
+    assert b.reply == assistant.answer("my account got locked, mail a@b.com").reply
+
+
+def test_llm_client_comes_from_the_config_llm_section() -> None:
+    from opsai.config import Config
+    from opsai.service.chat import llm_client
+
+    assert llm_client(Config()) is None
+    on = Config.model_validate({"llm": {"enabled": True, "base_url": "http://x/v1", "model": "m"}})
+    client = llm_client(on)
+    assert client.config.enabled and client.config.base_url == "http://x/v1"

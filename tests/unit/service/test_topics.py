@@ -38,8 +38,8 @@ def _planted(n: int = 30, seed: int = 0) -> tuple[list[str], np.ndarray]:
 
 def test_recovers_planted_topics_and_names_them() -> None:
     texts, truth = _planted()
-    tm = TopicModel(k_range=(2, 6), seed=0).fit(texts)
-    assert tm.n_topics_ == 3
+    tm = TopicModel(k_range=(2, 6), encoder="tfidf", seed=0).fit(texts)
+    assert tm.n_topics_ == 3 and tm.encoder_ is None
     assert _purity(tm.labels_, truth) >= 0.95
     table = tm.topic_table()
     assert list(table.columns) == ["topic", "name", "size", "share", "terms"]
@@ -50,12 +50,45 @@ def test_recovers_planted_topics_and_names_them() -> None:
     assert (tm.predict(texts) == tm.labels_).mean() >= 0.95
 
 
-def test_demo_like_tickets_in_both_languages(tickets: pd.DataFrame) -> None:
+@pytest.mark.parametrize("encoder", ["tfidf", "use"])
+def test_demo_like_tickets_in_both_languages(tickets: pd.DataFrame, encoder: str) -> None:
     for lang in ("en", "zh"):
         d = tickets[tickets["language"] == lang]
-        tm = TopicModel(n_topics=4, seed=0).fit(d["text"])
+        tm = TopicModel(n_topics=4, encoder=encoder, seed=0).fit(d["text"])
         assert tm.n_topics_ == 4
         assert _purity(tm.labels_, d["intent"].to_numpy()) >= 0.45  # chance is about 0.27
+
+
+def test_sentence_embeddings_group_paraphrases_across_languages() -> None:
+    refund = [
+        "I want my money back",
+        "please refund me",
+        "退款什么时候到账",
+        "我要退款",
+        "钱还没退回来",
+    ]
+    login = [
+        "I can't log in",
+        "password reset never arrives",
+        "账号登录不了",
+        "密码错误登不上",
+        "账户被锁了",
+    ]
+    texts = refund + login
+    truth = np.array(["refund"] * 5 + ["login"] * 5)
+    tm = TopicModel(n_topics=2, encoder="use", seed=0).fit(texts)
+    assert tm.encoder_ is not None and _purity(tm.labels_, truth) == 1.0
+    assert TopicModel(encoder="auto").fit(texts).encoder_ is not None  # USE is installed
+
+
+def test_product_names_are_masked() -> None:
+    tm = TopicModel(stop_words=["Bluetooth Speaker", "蓝牙音箱"], encoder="tfidf")
+    assert tm._mask(["my bluetooth speaker broke", "蓝牙音箱坏了"]) == [
+        "my product broke",
+        "product坏了",
+    ]
+    with pytest.raises(ConfigError, match="encoder='bert'"):
+        TopicModel(encoder="bert").fit(["a b c"] * 20)
 
 
 def test_errors() -> None:

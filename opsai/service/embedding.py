@@ -1,0 +1,271 @@
+"""Classifiers on sentence embeddings, and a stack of sparse and embedding models.
+
+* :class:`EmbeddingClassifier` embeds texts with :func:`opsai.embed.embed` (``"use"``:
+  multilingual, Chinese + English; ``"minilm"``: English; several names are concatenated) and
+  fits a logistic regression, or a small torch network (``head="mlp"``: one hidden layer,
+  dropout, early stopping on a 10 % hold-out) on the vectors. Vectors are cached by text
+  hash, so refitting on other folds costs only the head.
+* :func:`stacked_classifier` combines any of these with the sparse TF-IDF models through
+  scikit-learn's :class:`~sklearn.ensemble.StackingClassifier`: the weights of the final
+  logistic regression are learnt on out-of-fold probabilities *of the training data only*,
+  so a cross-validation around it stays honest.
+
+Example:
+    >>> clf = EmbeddingClassifier(encoder="use", seed=0).fit(texts, labels)   # doctest: +SKIP
+    >>> clf.predict(["退款什么时候到账", "where is my refund?"])             # doctest: +SKIP
+    array(['refund', 'refund'], dtype=object)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.ensemble import StackingClassifier
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+
+from opsai.embed import MODELS, embed
+from opsai.errors import ConfigError, NotFittedError, OpsaiError
+from opsai.service._features import as_labels, as_texts
+
+__all__ = ["EmbeddingClassifier", "StackedSentiment", "embed_texts", "stacked_classifier"]
+
+EncoderSpec = str | Sequence[str] | Callable[[list[str]], Any]
+
+
+def embed_texts(texts: list[str], encoder: EncoderSpec, *, cache: bool = True) -> np.ndarray:
+    """Vectors of ``texts`` for an encoder spec: a model name, several names
+    (concatenated, each block of unit length) or a callable ``texts -> array``."""
+    if callable(encoder):
+        E = np.asarray(encoder(texts), dtype=np.float32)
+        if E.ndim != 2 or len(E) != len(texts):
+            raise OpsaiError(
+                f"encoder: expected a 2-D array with one row per text, got shape {E.shape}"
+            )
+        return E
+    names = [encoder] if isinstance(encoder, str) else list(encoder)
+    if not names:
+        raise ConfigError("encoder: name at least one model, e.g. encoder='use'")
+    for n in names:
+        if n not in MODELS:
+            raise ConfigError(
+                f"encoder={n!r} is unknown; choose from {sorted(MODELS)} or pass a callable"
+            )
+    blocks = [embed(texts, model=n, cache=cache) for n in names]  # type: ignore[arg-type]
+    return blocks[0] if len(blocks) == 1 else np.hstack(blocks)
+
+
+class EmbeddingClassifier(ClassifierMixin, BaseEstimator):
+    """A classifier on sentence embeddings.
+
+    Args:
+        encoder: ``"use"`` (multilingual), ``"minilm"`` (English), a tuple of both
+            (concatenated) or a callable ``list of texts -> 2-D array``.
+        head: ``"logreg"`` (logistic regression) or ``"mlp"`` (torch, one hidden layer).
+        C: inverse regularisation of the logistic regression.
+        hidden: hidden units of the ``"mlp"`` head.
+        dropout: dropout of the ``"mlp"`` head.
+        epochs: maximum epochs of the ``"mlp"`` head (early stopping on a 10 % hold-out).
+        cache: cache vectors on disk (see :func:`opsai.embed.embed`).
+        seed: random seed (solver, torch initialisation, hold-out and batches).
+    """
+
+    def __init__(
+        self,
+        *,
+        encoder: EncoderSpec = "use",
+        head: Literal["logreg", "mlp"] = "logreg",
+        C: float = 4.0,
+        hidden: int = 256,
+        dropout: float = 0.3,
+        epochs: int = 40,
+        cache: bool = True,
+        seed: int = 0,
+    ) -> None:
+        self.encoder = encoder
+        self.head = head
+        self.C = C
+        self.hidden = hidden
+        self.dropout = dropout
+        self.epochs = epochs
+        self.cache = cache
+        self.seed = seed
+
+    def _vectors(self, texts: Iterable[str]) -> np.ndarray:
+        return embed_texts(as_texts(texts), self.encoder, cache=self.cache)
+
+    def fit(self, texts: Iterable[str], y: Iterable[object]) -> EmbeddingClassifier:
+        """Embed ``texts`` and fit the head on ``y`` (at least two classes)."""
+        X = as_texts(texts)
+        labels = as_labels(y, len(X))
+        self.classes_ = np.unique(labels)
+        if len(self.classes_) < 2:
+            raise OpsaiError(f"y: need at least two classes, got {list(self.classes_)}")
+        E = self._vectors(X)
+        if self.head == "logreg":
+            self.model_: Any = LogisticRegression(
+                C=self.C, max_iter=3000, random_state=self.seed
+            ).fit(E, labels)
+        elif self.head == "mlp":
+            from opsai.service._torch_head import MLPHead
+
+            self.model_ = MLPHead(
+                hidden=self.hidden, dropout=self.dropout, epochs=self.epochs, seed=self.seed
+            ).fit(E, labels)
+        else:
+            raise ConfigError(f"head={self.head!r}: use 'logreg' or 'mlp'")
+        self.dim_ = int(E.shape[1])
+        return self
+
+    def _check(self) -> None:
+        if not hasattr(self, "model_"):
+            raise NotFittedError("EmbeddingClassifier is not fitted yet: call fit(texts, y) first")
+
+    def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
+        """Probabilities, one column per class in ``classes_``."""
+        self._check()
+        return np.asarray(self.model_.predict_proba(self._vectors(texts)))
+
+    def predict(self, texts: Iterable[str]) -> np.ndarray:
+        """The most likely class per text."""
+        self._check()
+        return np.asarray(self.classes_[self.predict_proba(texts).argmax(axis=1)], dtype=object)
+
+    @property
+    def holdout_(self) -> tuple[np.ndarray, np.ndarray] | None:
+        """The torch head's calibrated hold-out probabilities and labels (else ``None``)."""
+        return getattr(getattr(self, "model_", None), "holdout_", None)
+
+    def quantized(self) -> EmbeddingClassifier:
+        """A copy with a dynamic-int8 torch head (``head="mlp"`` only)."""
+        import copy
+
+        self._check()
+        if self.head != "mlp":
+            raise ConfigError("quantized(): only head='mlp' has a torch network to quantise")
+        q = copy.copy(self)
+        q.model_ = self.model_.quantized()
+        return q
+
+    def size_bytes(self) -> int:
+        """Bytes of the fitted head (the encoder's weights are shared and not counted)."""
+        import pickle
+
+        self._check()
+        if hasattr(self.model_, "size_bytes"):
+            return int(self.model_.size_bytes())
+        return len(pickle.dumps(self.model_))
+
+    def decision_function(self, texts: Iterable[str]) -> np.ndarray:
+        """Log-odds of the positive class (two classes) or log-probabilities."""
+        p = np.clip(self.predict_proba(texts), 1e-7, 1 - 1e-7)
+        return np.log(p[:, 1] / p[:, 0]) if p.shape[1] == 2 else np.log(p)
+
+
+def stacked_classifier(
+    estimators: Sequence[tuple[str, Any]], *, cv: int = 5, C: float = 1.0, seed: int = 0
+) -> StackingClassifier:
+    """A stack whose final logistic regression weighs the models' out-of-fold log-odds.
+
+    Args:
+        estimators: ``(name, classifier)`` pairs; each takes a list of texts and has
+            ``decision_function`` or ``predict_proba``.
+        cv: inner folds that produce the out-of-fold scores (inside the training data).
+        C: inverse regularisation of the final logistic regression.
+        seed: fold shuffling and solver seed.
+    """
+    if len(estimators) < 1:
+        raise ConfigError("stacked_classifier: pass at least one (name, estimator) pair")
+    if cv < 2:
+        raise ConfigError(f"stacked_classifier: cv must be >= 2, got {cv}")
+    return StackingClassifier(
+        list(estimators),
+        final_estimator=LogisticRegression(C=C, max_iter=2000, random_state=seed),
+        cv=StratifiedKFold(cv, shuffle=True, random_state=seed),
+        stack_method="auto",
+    )
+
+
+def _default_encoder(language: str) -> EncoderSpec:
+    return ("minilm", "use") if language == "en" else "use"
+
+
+class StackedSentiment(ClassifierMixin, BaseEstimator):
+    """Sentiment from NB-LR on characters+words stacked with sentence-embedding models.
+
+    The base models are :class:`~opsai.service.sentiment.SentimentClassifier` (one pooled
+    model), logistic regression and (``mlp=True``, off by default: not measured inside the
+    stack yet) a small torch network on sentence embeddings; a logistic regression learns how to weigh them on ``cv``-fold out-of-fold
+    probabilities of the training texts. Without the embedding packages it is the NB-LR
+    model alone (``fallback_`` says so).
+
+    Args:
+        language: ``"zh"``, ``"en"`` or ``"*"``; picks the default encoder (``"en"``:
+            MiniLM + USE concatenated; others: multilingual USE).
+        encoder: override of the encoder spec (see :class:`EmbeddingClassifier`).
+        mlp: add the torch head on the embeddings as a third model.
+        cv: inner folds of the stack.
+        seed: random seed of every part.
+    """
+
+    def __init__(
+        self,
+        *,
+        language: str = "*",
+        encoder: EncoderSpec | None = None,
+        mlp: bool = False,
+        cv: int = 5,
+        seed: int = 0,
+    ) -> None:
+        self.language = language
+        self.encoder = encoder
+        self.mlp = mlp
+        self.cv = cv
+        self.seed = seed
+
+    def fit(self, texts: Iterable[str], y: Iterable[object]) -> StackedSentiment:
+        """Fit the stack on texts and labels."""
+        from opsai.embed import EmbeddingUnavailableError
+        from opsai.service.sentiment import SentimentClassifier
+
+        X = as_texts(texts)
+        labels = as_labels(y, len(X))
+        enc = self.encoder if self.encoder is not None else _default_encoder(self.language)
+        sparse = SentimentClassifier(per_language=False, seed=self.seed)
+        parts: list[tuple[str, Any]] = [
+            ("nblr", sparse),
+            ("emb_lr", EmbeddingClassifier(encoder=enc, C=2.0, seed=self.seed)),
+        ]
+        if self.mlp:
+            parts.append(("emb_mlp", EmbeddingClassifier(encoder=enc, head="mlp", seed=self.seed)))
+        self.fallback_ = False
+        try:
+            embed_texts(X[:1], enc)  # fails fast when a package is missing
+            self.model_: Any = stacked_classifier(parts, cv=self.cv, seed=self.seed).fit(X, labels)
+        except (EmbeddingUnavailableError, ImportError):
+            self.fallback_ = True
+            self.model_ = sparse.fit(X, labels)
+        self.classes_ = np.asarray(self.model_.classes_, dtype=object)
+        return self
+
+    def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
+        """Probabilities, one column per class in ``classes_``."""
+        if not hasattr(self, "model_"):
+            raise NotFittedError("StackedSentiment is not fitted yet: call fit(texts, y) first")
+        return np.asarray(self.model_.predict_proba(as_texts(texts)))
+
+    def predict(self, texts: Iterable[str]) -> np.ndarray:
+        """The most likely class per text."""
+        proba = self.predict_proba(texts)
+        return np.asarray(self.classes_[proba.argmax(axis=1)], dtype=object)
+
+    def weights(self) -> dict[str, float]:
+        """The final logistic regression's weight on each base model's probability."""
+        if not hasattr(self, "model_") or self.fallback_:
+            return {}
+        names = [n for n, _ in self.model_.estimators]
+        w = np.asarray(self.model_.final_estimator_.coef_).ravel()
+        return dict(zip(names, map(float, w), strict=False))
