@@ -74,8 +74,9 @@ _PHONES = [
     _CN_MOBILE_RX,
     # Chinese landline with area code
     r"(?<![\d+])\(?0\d{2,3}\)?[ -]\d{7,8}(?!\d)",
-    # + international: +44 20 7946 0958, +1 415-555-0100
-    r"(?<![\d\w])\+\d{1,3}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?!\d)",
+    # + international: +44 20 7946 0958, +1 415-555-0100 (country codes never start with 0,
+    # so a signed decimal such as +0.000871 is not a phone)
+    r"(?<![\d\w])\+[1-9]\d{0,2}(?:[ .-]?\(?\d{1,4}\)?){2,5}(?!\d)",
     # North American without country code: (212) 555-0100, 212-555-0100, 212.555.0100
     r"(?<![\d\w])(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d)",
 ]

@@ -197,3 +197,9 @@ def test_a_run_with_one_chapter_still_gives_a_report(run_folder: Path) -> None:
     assert "No action could be derived" in text and "03a_user_behavior did not run" in text
     assert ex.model_cards(run).empty and ex.rank_findings(run)["name"].tolist() == ["activity"]
     assert ex.tuning_studies(run).table.empty
+
+
+def test_signed_decimals_are_not_phone_numbers() -> None:
+    text = "share 0.00542 to 0.00804 (+0.000871, 95% interval +0.000263 to +0.0013)"
+    assert not ex.scan_text(text)
+    assert ex.scan_text("call +44 20 7946 0958")["phone"] == 1
