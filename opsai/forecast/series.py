@@ -37,6 +37,8 @@ Level = Literal["item", "category", "total"]
 
 TOTAL_ID = "total"
 """Id of the series that sums every item."""
+ALL_ITEMS = "all_items"
+"""The one bottom series of data without item ids."""
 CATEGORY_PREFIX = "category:"
 """Prefix of a category series id (``category:Drinks``); item ids are kept as they are."""
 UNKNOWN_CATEGORY = "unknown"
@@ -172,7 +174,8 @@ def aggregate_demand(
         t = t.filter(t[ITEM_ID].cast("string").isin(items[ITEM_ID].cast("string")))
     cols = set(t.columns)
     bucket = t[TIMESTAMP].truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
-    key = t[ITEM_ID].cast("string") if ITEM_ID in cols else ibis.literal(TOTAL_ID)
+    # without item ids every row is one product line, "all_items" (the total sums it again)
+    key = t[ITEM_ID].cast("string") if ITEM_ID in cols else ibis.literal(ALL_ITEMS)
     qty = t[QUANTITY].cast("float64").sum() if QUANTITY in cols else t.count().cast("float64")
     aggs = {QUANTITY: qty}
     if PROMO in cols:

@@ -116,3 +116,16 @@ def test_series_filters_on_rows_and_item_attributes(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="column=value"):
         parse_filter("split")
     assert parse_filter("  ") == {} and parse_filter("a=x|y") == {"a": ["x", "y"]}
+
+
+def test_orders_without_item_ids_make_one_product_line(tmp_path: Path) -> None:
+    orders = (
+        "user_id,timestamp,amount,quantity\n1,2024-01-01,3,2\n2,2024-01-01,4,1\n1,2024-01-03,5,4\n"
+    )
+    cfg = write_dataset(tmp_path, {"orders.csv": orders}, {"orders": {}})
+    with open_workspace(cfg) as ws:
+        hs = build_series(ws, freq="D")
+    assert hs.tags == {"total": [TOTAL_ID], "item": ["all_items"]}
+    got = hs.df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY]
+    assert got[("all_items", pd.Timestamp("2024-01-01"))] == 3.0
+    assert got[(TOTAL_ID, pd.Timestamp("2024-01-03"))] == 4.0
