@@ -127,6 +127,22 @@ def seasonality_test(y: np.ndarray, m: int, *, confidence: float = 0.90) -> bool
     return bool(abs(r[-1]) / stat > norm.ppf(0.5 + confidence / 2))
 
 
+def deseasonalise(y: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray | None]:
+    """``y`` divided by its seasonal indices when it is positive and passes
+    :func:`seasonality_test` at period ``m`` (``m <= 1`` never), and the indices (or ``None``)."""
+    if m > 1 and np.all(y > 0) and seasonality_test(y, m):
+        season = seasonal_indices(y, m)
+        return y / np.resize(season, len(y)), season
+    return y, None
+
+
+def reseasonalise(f: np.ndarray, season: np.ndarray | None, n: int) -> np.ndarray:
+    """Forecasts ``f`` of the steps after ``n`` observations times their seasonal indices."""
+    if season is not None:
+        f = f * season[(n + np.arange(len(f))) % len(season)]
+    return np.asarray(f, dtype=float)
+
+
 def seasonal_indices(y: np.ndarray, m: int) -> np.ndarray:
     """Classical multiplicative decomposition indices (mean 1), aligned so index 0 is ``y[0]``."""
     n = len(y)
@@ -162,12 +178,8 @@ class Theta(LocalForecaster):
         self.conformal_windows = conformal_windows
 
     def _fit_one(self, y: np.ndarray) -> Any:
-        y = np.asarray(y, dtype=float)
-        n, m = len(y), int(self.season_length)
-        season = None
-        if m > 1 and np.all(y > 0) and seasonality_test(y, m):
-            season = seasonal_indices(y, m)
-            y = y / np.resize(season, n)
+        y, season = deseasonalise(np.asarray(y, dtype=float), int(self.season_length))
+        n = len(y)
         if n < 3:
             return (float(y[-1]) if n else 0.0, 0.0, 1.0, n, season)
         alpha, level = ses_fit(y)
@@ -178,10 +190,7 @@ class Theta(LocalForecaster):
         level, b, alpha, n, season = state
         steps = np.arange(h)
         f = level + b * (steps + (1 - (1 - alpha) ** n) / alpha)
-        if season is not None:
-            m = len(season)
-            f = f * season[(n + steps) % m]
-        return np.asarray(f, dtype=float)
+        return reseasonalise(f, season, n)
 
 
 # ---- damped trend ----------------------------------------------------------------------------
@@ -239,12 +248,8 @@ class DampedTrend(LocalForecaster):
         self.conformal_windows = conformal_windows
 
     def _fit_one(self, y: np.ndarray) -> Any:
-        y = np.asarray(y, dtype=float)
-        n, m = len(y), int(self.season_length)
-        season = None
-        if m > 1 and np.all(y > 0) and seasonality_test(y, m):
-            season = seasonal_indices(y, m)
-            y = y / np.resize(season, n)
+        y, season = deseasonalise(np.asarray(y, dtype=float), int(self.season_length))
+        n = len(y)
         if n < 3:
             return (float(y[-1]) if n else 0.0, 0.0, 1.0, n, season)
         level, trend, _, _, phi = damped_fit(y)
@@ -254,7 +259,4 @@ class DampedTrend(LocalForecaster):
         level, trend, phi, n, season = state
         steps = np.arange(1, h + 1)
         f = level + trend * np.cumsum(phi**steps)
-        if season is not None:
-            m = len(season)
-            f = f * season[(n + steps - 1) % m]
-        return np.asarray(f, dtype=float)
+        return reseasonalise(f, season, n)
