@@ -38,6 +38,7 @@ import scipy.sparse as sp
 
 from opsai import __version__
 from opsai.errors import OpsaiError
+from opsai.report.results import jsonable as _jsonable
 
 MANIFEST = "manifest.json"
 MODELS_DIR = "models"
@@ -79,26 +80,12 @@ def sha256(path: Path) -> str:
 
 
 def jsonable(v: Any) -> Any:
-    """``v`` as plain JSON values: numpy scalars and arrays unwrapped, NaN -> null, dates -> ISO."""
-    if v is None or isinstance(v, (str, bool, int)):
-        return v
-    if isinstance(v, float):
-        return v if np.isfinite(v) else None
-    if isinstance(v, Mapping):
-        return {str(k): jsonable(x) for k, x in v.items()}
-    if isinstance(v, (list, tuple, set, frozenset)):
-        return [jsonable(x) for x in v]
-    if isinstance(v, (dt.datetime, dt.date)):
-        return v.isoformat()
-    if hasattr(v, "isoformat"):  # pandas Timestamp
-        return None if str(v) == "NaT" else v.isoformat()
-    if hasattr(v, "item") and getattr(v, "ndim", 1) == 0:  # numpy scalar
-        return jsonable(v.item())
-    if hasattr(v, "tolist"):  # numpy array, pandas Series
-        return jsonable(v.tolist())
-    if isinstance(v, os.PathLike):
-        return os.fspath(v)
-    raise ModelStoreError(f"cannot write a {type(v).__name__} to JSON; convert it first")
+    """``v`` as plain JSON values (``opsai.report.results.jsonable``, strict): an unknown type
+    is an error, never its text in a model file."""
+    try:
+        return _jsonable(v, strict=True)
+    except TypeError as e:
+        raise ModelStoreError(str(e)) from None
 
 
 def _check_name(name: str) -> None:

@@ -160,8 +160,16 @@ def validate_result(result: Mapping[str, Any]) -> None:
         ) from None
 
 
-def jsonable(v: Any) -> Any:
-    """``v`` as plain JSON values: numpy scalars unwrapped, NaN -> null, dates -> ISO text."""
+def jsonable(v: Any, *, strict: bool = False) -> Any:
+    """``v`` as plain JSON values: numpy scalars unwrapped, NaN -> null, dates -> ISO text.
+
+    Anything else becomes a number if it converts (``Decimal``) or its text; with
+    ``strict=True`` it raises ``TypeError`` instead (model files must not hold a repr).
+    """
+    return _jsonable(v, strict)
+
+
+def _jsonable(v: Any, strict: bool) -> Any:
     if v is None or isinstance(v, (str, bool)):
         return v
     if isinstance(v, int):
@@ -169,9 +177,9 @@ def jsonable(v: Any) -> Any:
     if isinstance(v, float):
         return v if math.isfinite(v) else None
     if isinstance(v, Mapping):
-        return {str(k): jsonable(x) for k, x in v.items()}
+        return {str(k): _jsonable(x, strict) for k, x in v.items()}
     if isinstance(v, (list, tuple, set, frozenset)):
-        return [jsonable(x) for x in v]
+        return [_jsonable(x, strict) for x in v]
     if type(v).__name__ in ("NaTType", "NAType"):  # pandas' missing markers
         return None
     if isinstance(v, (dt.datetime, dt.date, dt.time)):
@@ -181,13 +189,15 @@ def jsonable(v: Any) -> Any:
     if hasattr(v, "isoformat"):  # pandas Timestamp
         return None if str(v) == "NaT" else v.isoformat()
     if hasattr(v, "item") and getattr(v, "ndim", 1) == 0:  # numpy scalar
-        return jsonable(v.item())
+        return _jsonable(v.item(), strict)
     if hasattr(v, "tolist"):  # numpy array, pandas Series
-        return jsonable(v.tolist())
+        return _jsonable(v.tolist(), strict)
     if isinstance(v, os.PathLike):
         return os.fspath(v)
+    if strict:
+        raise TypeError(f"cannot write a {type(v).__name__} to JSON; convert it first")
     try:
-        return jsonable(float(v))  # Decimal and friends
+        return _jsonable(float(v), strict)  # Decimal and friends
     except (TypeError, ValueError):
         return str(v)
 

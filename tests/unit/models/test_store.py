@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
 import json
 from pathlib import Path
 
@@ -98,3 +100,16 @@ def test_bad_names_and_text_arrays(tmp_path: Path) -> None:
         w.json("../escape", {})
     with pytest.raises(ModelStoreError, match="write ids"):
         w.arrays("ids", {"users": np.array(["a", "b"], dtype=object)})
+
+
+def test_json_refuses_unknown_types_instead_of_writing_their_text(tmp_path: Path) -> None:
+    w = BundleWriter(tmp_path / "b")
+    w.json("ok", {"a": np.float32(0.5), "n": np.nan, "when": dt.date(2024, 1, 2)})
+    assert json.loads((tmp_path / "b" / "ok.json").read_text()) == {
+        "a": 0.5,
+        "n": None,
+        "when": "2024-01-02",
+    }
+    with pytest.raises(ModelStoreError, match="cannot write a Decimal to JSON"):
+        w.json("bad", {"price": decimal.Decimal("1.5")})
+    assert not (tmp_path / "b" / "bad.json").exists()
