@@ -22,6 +22,7 @@ _LAZY = {
     "save_user_behavior": "opsai.models.behavior",
     "load_user_behavior": "opsai.models.behavior",
     "save_recommender": "opsai.models.recommend",
+    "can_save_recommender": "opsai.models.recommend",
     "load_recommender": "opsai.models.recommend",
     "recommend_for": "opsai.models.recommend",
     "save_forecasts": "opsai.models.forecast",

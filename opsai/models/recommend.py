@@ -76,6 +76,13 @@ class SavedRecommender:
     manifest: dict[str, Any]
 
 
+def can_save_recommender(model: Recommender) -> bool:
+    """Whether :func:`save_recommender` can write ``model`` (a hybrid: all its parts)."""
+    if type(model) is Hybrid:
+        return all(can_save_recommender(m) for _, m in getattr(model, "models_", model.models))
+    return any(type(model) is cls for cls in TYPES.values())
+
+
 def _type_name(model: Recommender) -> str:
     for name, cls in TYPES.items():
         if type(model) is cls:

@@ -35,6 +35,7 @@ from opsai.recommend.metrics import (
 )
 from opsai.recommend.mf import ALS, BPR
 from opsai.recommend.models import EASE, ItemKNN, Popularity, Recommender
+from opsai.recommend.rerank import Reranker
 from opsai.recommend.split import leaked_pairs, leave_last_out, stratified_split
 from opsai.recommend.tuning import (
     MODELS,
@@ -59,6 +60,7 @@ __all__ = [
     "Popularity",
     "RP3beta",
     "Recommender",
+    "Reranker",
     "SeqEASE",
     "build_interactions",
     "catalog_coverage",

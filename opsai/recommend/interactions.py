@@ -160,12 +160,16 @@ class InteractionMatrix:
         order: optional CSR with the pattern of ``matrix``: each pair's position in its
             user's history by time (1 = first; pairs with the same time share a position).
             Built when the frame has a ``timestamp`` column; sequence-aware models read it.
+        times: optional float64 array aligned with ``matrix.data`` (indices sorted): each
+            pair's latest time in seconds since the epoch (NaN when unknown). Built with
+            ``order``; time-aware rerankers read it.
     """
 
     matrix: sp.csr_matrix
     user_ids: np.ndarray
     item_ids: np.ndarray
     order: sp.csr_matrix | None = None
+    times: np.ndarray | None = None
     _user_pos: dict[str, int] = field(default_factory=dict, repr=False)
     _item_pos: dict[str, int] = field(default_factory=dict, repr=False)
 
@@ -217,10 +221,12 @@ class InteractionMatrix:
         if binary:
             m.data[:] = 1.0
         m.eliminate_zeros()
-        order = None
+        m.sort_indices()
+        order = times = None
         if col_timestamp in pairs.columns and pairs[col_timestamp].notna().any():
             order = _time_order(upos, ipos, pairs[col_timestamp], m)
-        return cls(m, user_ids, item_ids, order)
+            times = _pair_times(upos, ipos, pairs[col_timestamp], m)
+        return cls(m, user_ids, item_ids, order, times)
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -235,15 +241,21 @@ class InteractionMatrix:
         return np.array([self._item_pos.get(str(t), -1) for t in item_ids], dtype=np.int64)
 
     def to_frame(self) -> pd.DataFrame:
-        """The non-zero entries as a long frame ``user_id, item_id, weight``."""
-        coo = self.matrix.tocoo()
-        return pd.DataFrame(
+        """The non-zero entries as a long frame ``user_id, item_id, weight`` (and
+        ``timestamp`` when the matrix carries times)."""
+        m = self.matrix.tocsr()
+        m.sort_indices()
+        rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr))
+        out = pd.DataFrame(
             {
-                USER_ID: self.user_ids[coo.row],
-                ITEM_ID: self.item_ids[coo.col],
-                WEIGHT: coo.data.astype("float64"),
+                USER_ID: self.user_ids[rows],
+                ITEM_ID: self.item_ids[m.indices],
+                WEIGHT: m.data.astype("float64"),
             }
         )
+        if self.times is not None and len(self.times) == m.nnz:
+            out[TIMESTAMP] = pd.to_datetime(self.times, unit="s")
+        return out
 
     def history(self, user_id: str) -> pd.Series:
         """One user's items and weights, strongest first (empty for an unknown user)."""
@@ -267,6 +279,18 @@ def _time_order(
     rank = f.groupby("u")["t"].rank(method="dense").to_numpy(dtype=np.float32)
     o = sp.csr_matrix((rank, (f["u"].to_numpy(), f["i"].to_numpy())), shape=m.shape)
     return o.multiply(m != 0).tocsr()
+
+
+def _pair_times(
+    upos: np.ndarray, ipos: np.ndarray, times: pd.Series, m: sp.csr_matrix
+) -> np.ndarray:
+    """Each stored pair's latest time (seconds since the epoch), aligned with ``m.data``."""
+    since = pd.to_datetime(times) - pd.Timestamp(0)
+    t = (since / pd.Timedelta(seconds=1)).to_numpy(dtype=np.float64, na_value=np.nan)
+    n_items = max(m.shape[1], 1)
+    latest = pd.Series(t).groupby(upos.astype(np.int64) * n_items + ipos).max()
+    rows = np.repeat(np.arange(m.shape[0]), np.diff(m.indptr)).astype(np.int64)
+    return latest.reindex(rows * n_items + m.indices).to_numpy(dtype=np.float64)
 
 
 def interactions_from_workspace(

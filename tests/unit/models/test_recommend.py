@@ -121,3 +121,26 @@ def test_unknown_model_type_is_refused(tmp_path: Path, world) -> None:
     (folder / MANIFEST).write_text(json.dumps(m))
     with pytest.raises(ModelStoreError, match=r"unknown model type 'os\.system'"):
         load_recommender(tmp_path)
+
+
+def test_can_save_recommender_says_which_models_have_a_saved_form(tmp_path: Path, world) -> None:
+    from opsai.models.recommend import can_save_recommender
+    from opsai.recommend import Reranker
+
+    _, items, im = world
+    assert can_save_recommender(_fit("ease", im, items))
+    assert can_save_recommender(_fit("hybrid", im, items))
+    rr = Reranker(models=[("ease", make_model("ease", l2=10.0))])
+    assert not can_save_recommender(rr)
+    assert not can_save_recommender(Hybrid(models=[("rr", rr)], weights=[1.0]))
+    with pytest.raises(ModelStoreError, match="Reranker is not a model opsai can save"):
+        save_recommender(tmp_path, model=_fit_stub(im), name="rr", k=5)
+    assert not any(tmp_path.iterdir())
+
+
+def _fit_stub(im: InteractionMatrix):
+    from opsai.recommend import Reranker
+
+    rr = Reranker(models=[("ease", make_model("ease", l2=10.0))])
+    rr.interactions_ = im  # only what save_recommender checks before the type
+    return rr

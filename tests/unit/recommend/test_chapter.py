@@ -94,3 +94,49 @@ def test_compare_models_sampled_users_and_item_cap(planted: pd.DataFrame) -> Non
     assert "test scored on a random sample of 10 users" in cmp.notes
     assert (t["users"] == 10).all()  # the test metrics average over the sampled users only
     assert t.loc["seqease", "ndcg_at_5"] > t.loc["popularity", "ndcg_at_5"]
+
+
+@pytest.fixture(scope="module")
+def tiny_pairs(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from opsai.data.demo import make_demo
+    from opsai.data.workspace import open_workspace
+
+    folder = tmp_path_factory.mktemp("tiny")
+    make_demo(folder, scale="tiny", seed=0)
+    with open_workspace(folder / "opsai.yaml") as ws:
+        return ch.load_data(ws)
+
+
+def test_validation_keeps_enough_history_to_see_taste(tiny_pairs: tuple) -> None:
+    # the tiny demo has ~7 pairs per user over 24 items: carving 25% of the training part
+    # left validation users 56% of their pairs (final models see 75%), too little for any
+    # personalised model to beat popularity there, so validation chose popularity although
+    # every personalised model beats it on the held-out part
+    pairs, items = tiny_pairs
+    train, test = ch.split(pairs, method="stratified", seed=0)
+    models = ("popularity", "itemknn", "ease", "rp3beta")
+
+    def run(ratio: float) -> pd.DataFrame:
+        cmp = ch.compare_models(train, test, items=items, models=models, k=10, n_trials=1,
+                                valid_ratio=ratio, seed=0)  # fmt: skip
+        return cmp.table.set_index("model")
+
+    old, new = run(0.75), run(ch.VALID_RATIO)
+    assert old["valid_ndcg"].idxmax() == "popularity"
+    assert new["valid_ndcg"].idxmax() != "popularity"
+    gap = new["valid_ndcg"].drop("popularity").max() - new.loc["popularity", "valid_ndcg"]
+    assert gap > 0.008
+    best = new["valid_ndcg"].idxmax()
+    assert new.loc[best, "ndcg_at_10"] > new.loc["popularity", "ndcg_at_10"] + 0.015
+
+
+def test_compare_models_runs_the_reranker(planted: pd.DataFrame) -> None:
+    train, test = ch.split(planted, method="stratified", seed=0)
+    cmp = ch.compare_models(
+        train, test, models=("popularity", "ease", "rerank"), k=5, n_trials=1, seed=0
+    )
+    t = cmp.table.set_index("model")
+    assert cmp.params["rerank"]["components"] == ["ease"]
+    assert t.loc["rerank", "ndcg_at_5"] > t.loc["popularity", "ndcg_at_5"]
+    with pytest.raises(ConfigError, match="'rerank' needs one of"):
+        ch.compare_models(train, test, models=("popularity", "rerank"), k=5, n_trials=1)
