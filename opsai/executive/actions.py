@@ -377,9 +377,7 @@ def _recommend(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> l
     act = (
         f"Serve personalised recommendations from the '{model}' model instead of bestseller lists."
     )
-    why = (
-        f"On held-out purchases it ranks relevant items {lift:.1f}x as well as the bestseller list."
-    )
+    why = f"On held-out interactions it ranks relevant items {lift:.1f}x as well as the bestseller list."
     ev = [_ev(RECOMMEND, "models", "model comparison")]
     return [
         _action(

@@ -124,7 +124,7 @@ def _recommender(run: RunResults) -> dict[str, Any] | None:
         return None
     m = run.metrics(RECOMMEND)
     cold = run.finding(RECOMMEND, "cold_start")
-    limits = ["Measured on held-out purchases, not on clicks or revenue: confirm with an A/B test."]
+    limits = ["Measured on held-out interactions, not on revenue: confirm with an A/B test."]
     if cold:
         n = cold["evidence"].get("cold_test_users")
         limits.append(f"{n} held-out users had no history: they get content/popular fallbacks.")

@@ -58,6 +58,11 @@ def stockout_recommendations(table: pd.DataFrame, run: RunResults) -> Finding:
         return Finding(
             "stockout_recommended", f"No check of recommended items against stock: {gap}."
         )
+    if run.table(DEMAND, "plan.table").empty:  # forecasts only: the data has no stock levels
+        return Finding(
+            "stockout_recommended",
+            f"No check of recommended items against stock: {DEMAND} had no inventory table.",
+        )
     if table.empty:
         return Finding(
             "stockout_recommended",

@@ -174,8 +174,28 @@ def _fmt(v: Any, name: str = "") -> str:
     return str(v)
 
 
+_ACRONYMS = {
+    "auc": "AUC",
+    "ndcg": "nDCG",
+    "mape": "MAPE",
+    "wape": "WAPE",
+    "mase": "MASE",
+    "smape": "sMAPE",
+    "pr": "PR",
+    "pii": "PII",
+    "f1": "F1",
+    "clv": "CLV",
+    "zh": "(zh)",
+    "en": "(en)",
+}
+
+
 def _label(name: str) -> str:
-    return name.replace("_", " ").strip().capitalize()
+    """A recorded name as a card caption: ``best.ndcg_at_10`` -> ``Best nDCG at 10``."""
+    words = name.replace(".", " ").replace("_", " ").split()
+    words = [_ACRONYMS.get(w.lower(), w) for w in words]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 @functools.cache
@@ -205,7 +225,8 @@ def index_context(
         for f in r.get("findings", []):
             findings.append({**f, "chapter": r["chapter"], "title": r.get("title") or r["chapter"]})
         for name in r.get("kpis", []):
-            if name in r.get("metrics", {}):
+            # a figure the data cannot give (no revenue column: revenue_28d is None) gets no card
+            if r.get("metrics", {}).get(name) is not None:
                 kpis.append({"name": name, "value": r["metrics"][name], "chapter": r["chapter"]})
     findings.sort(key=lambda f: rank.get(f.get("severity", "info"), len(rank)))
     counts = {

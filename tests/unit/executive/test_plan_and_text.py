@@ -203,3 +203,11 @@ def test_signed_decimals_are_not_phone_numbers() -> None:
     text = "share 0.00542 to 0.00804 (+0.000871, 95% interval +0.000263 to +0.0013)"
     assert not ex.scan_text(text)
     assert ex.scan_text("call +44 20 7946 0958")["phone"] == 1
+
+
+def test_product_barcodes_are_not_card_numbers() -> None:
+    # Ta Feng item ids: valid EAN-13 that also pass the Luhn check
+    assert not ex.scan_text("top items 4710088410139, 9300644131711 and 4714981010038")
+    assert ex.scan_text("card 4710088410138")["card"] == 0  # neither checksum: not a card either
+    assert ex.scan_text("card 4111 1111 1111 1111 or 4111111111111111")["card"] == 2
+    assert ex.scan_text("paid with 4222222222222")["card"] == 1  # Luhn-valid, not a barcode

@@ -99,3 +99,16 @@ def test_intents_after_moves_edge_cases() -> None:
     weekly = vol.assign(period=vol["period"] + "-01/" + vol["period"] + "-07")
     real = pd.DataFrame({"company": ["R"], "period": ["2024-04"], "change": [-0.1]})
     assert list(ex.intents_after_competitor_moves(weekly, real)["intent"]) == ["coupon"]
+
+
+def test_no_inventory_table_is_not_reported_as_no_stockout(run_folder: Path) -> None:
+    from opsai.executive import findings as fd
+
+    run = ex.load_run(run_folder)
+    assert "expected to stock out" in fd.stockout_recommendations(pd.DataFrame(), run).text
+    run.chapters[DEMAND]["tables"]["plan.table"] = []  # forecasts only: no stock levels
+    f = fd.stockout_recommendations(pd.DataFrame(), run)
+    assert f.text == (
+        "No check of recommended items against stock: 04_demand_inventory had no inventory table."
+    )
+    assert f.evidence == {}

@@ -111,7 +111,8 @@ def test_external_resources_finds_loads_not_links() -> None:
 def test_index_escapes_data_and_sorts_findings(tmp_path: Path) -> None:
     a = empty_result("00_a", title=f"A {XSS}")
     a["metrics"] = {"revenue_28d": 1234.5, "revenue_28d_change": -0.123, "top": XSS}
-    a["kpis"] = ["revenue_28d", "revenue_28d_change", "top"]
+    a["metrics"]["margin_28d"] = None
+    a["kpis"] = ["revenue_28d", "revenue_28d_change", "top", "margin_28d"]
     a["findings"] = [
         {"name": "i", "text": f"info {XSS}", "severity": "info", "evidence": {"x": XSS}},
         {"name": "h", "text": "high one", "severity": "high", "evidence": {}},
@@ -142,6 +143,7 @@ def test_index_escapes_data_and_sorts_findings(tmp_path: Path) -> None:
     assert html.index("high one") < html.index("info &lt;script")
     assert "1,234" in html and "-12.3%" in html and 'href="00_a.html"' in html
     assert "needs table tickets" in html and "skipped" in html
+    assert "Margin 28d" not in html  # a None KPI gets no card
     assert render.external_resources(html) == []
 
 
@@ -160,3 +162,18 @@ def test_index_escapes_data_and_sorts_findings(tmp_path: Path) -> None:
 )
 def test_fmt(value: object, name: str, shown: str) -> None:
     assert render._fmt(value, name) == shown
+
+
+@pytest.mark.parametrize(
+    ("name", "shown"),
+    [
+        ("days_covered", "Days covered"),
+        ("best.ndcg_at_10", "Best nDCG at 10"),
+        ("churn.pr_auc", "Churn PR AUC"),
+        ("sentiment.accuracy_zh", "Sentiment accuracy (zh)"),
+        ("best.model", "Best model"),
+        ("clv.holdout_total_error_pct", "CLV holdout total error pct"),
+    ],
+)
+def test_label(name: str, shown: str) -> None:
+    assert render._label(name) == shown
