@@ -18,6 +18,7 @@ from opsai.behavior.churn_model import ChurnModel, calibration_table, evaluate, 
 from opsai.behavior.clv import BetaGeo, GammaGamma, customer_value, holdout_check, summary
 from opsai.behavior.funnels import funnel, overall_conversion, path_links, top_paths
 from opsai.behavior.mlp import MLPClassifier
+from opsai.behavior.pareto import ParetoNBD
 from opsai.behavior.personas import name_segment, personas
 from opsai.behavior.retention import cohort_matrix, lifecycle, retention_curve
 from opsai.behavior.segments import Segmenter, behaviour_features, rfm
@@ -27,6 +28,7 @@ __all__ = [
     "ChurnModel",
     "GammaGamma",
     "MLPClassifier",
+    "ParetoNBD",
     "Segmenter",
     "at_risk",
     "behaviour_features",

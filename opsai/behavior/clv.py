@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 
 from opsai.behavior._engine import TableLike, as_table, require, to_frame
 from opsai.data.schema import AMOUNT, TIMESTAMP, USER_ID
@@ -342,3 +342,66 @@ def bgnbd_features(
     out["bg_p_alive"] = bg.probability_alive(s)
     out["bg_expected"] = bg.expected_purchases(s, t=horizon_days / unit_days)
     return out
+
+
+def inner_backtest(
+    orders: TableLike,
+    *,
+    calibration_end: str | pd.Timestamp,
+    shares: tuple[float, ...] = (0.4, 0.45, 0.5, 0.55, 0.6),
+    models: dict[str, Any] | None = None,
+    unit_days: float = 7.0,
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+    col_amount: str = AMOUNT,
+) -> pd.DataFrame:
+    """Holdout checks inside the calibration period, to choose a model without the holdout.
+
+    For each share, the calibration period (first order to ``calibration_end``) is cut at that
+    share of its length; each model is fitted before the inner cut and predicts the repeat
+    purchases up to ``calibration_end``. No row after ``calibration_end`` is read.
+
+    Args:
+        orders: the orders table.
+        calibration_end: last day of the real calibration period (inclusive).
+        shares: inner cut-offs as shares of the calibration period, each in (0, 1).
+        models: name -> unfitted estimator with ``fit(summary)`` and
+            ``expected_purchases(summary, t=...)``; default BG/NBD and Pareto/NBD.
+        unit_days, col_user, col_time, col_amount: as in :func:`summary`.
+
+    Returns:
+        One row per (share, model): ``share``, ``cutoff``, ``model``, ``actual``,
+        ``predicted`` (totals) and ``factor`` (actual / predicted). A share that leaves fewer
+        than 10 customers or no repeat purchase after its cut is skipped.
+    """
+    if not shares or not all(0 < s < 1 for s in shares):
+        raise ConfigError(f"inner_backtest: shares must lie in (0, 1), got {shares}")
+    if models is None:
+        from opsai.behavior.pareto import ParetoNBD
+
+        models = {"BG/NBD": BetaGeo(), "Pareto/NBD": ParetoNBD()}
+    t = as_table(orders, name="orders")
+    require(t, [col_time], table="orders")
+    lo = pd.Timestamp(to_frame(t.aggregate(lo=t[col_time].min()))["lo"].iloc[0]).normalize()
+    cal = pd.Timestamp(calibration_end).normalize()
+    rows = []
+    for share in shares:
+        cut = lo + pd.Timedelta(days=round(((cal - lo).days + 1) * share) - 1)
+        s = summary(orders, calibration_end=cut, holdout_end=cal, unit_days=unit_days,
+                    col_user=col_user, col_time=col_time, col_amount=col_amount)  # fmt: skip
+        if len(s) < 10 or s[HOLDOUT].sum() == 0:  # too early a cut to check anything
+            continue
+        actual, horizon = float(s[HOLDOUT].sum()), float(s["T_holdout"].iloc[0])
+        for name, est in models.items():
+            pred = float(np.sum(clone(est).fit(s).expected_purchases(s, t=horizon)))
+            rows.append({"share": share, "cutoff": cut, "model": name, "actual": actual,
+                         "predicted": pred, "factor": actual / pred})  # fmt: skip
+    return pd.DataFrame(rows, columns=["share", "cutoff", "model", "actual", "predicted", "factor"])
+
+
+def best_model(backtest: pd.DataFrame, *, default: str = "BG/NBD") -> str:
+    """The model of an :func:`inner_backtest` with the smallest mean ``|log(factor)|``."""
+    if backtest.empty:
+        return default
+    err = np.abs(np.log(backtest["factor"].astype(float))).groupby(backtest["model"]).mean()
+    return str(err.idxmin())

@@ -174,3 +174,42 @@ def test_bgnbd_features_reject_bad_input() -> None:
         clv.bgnbd_features(o, cutoff="2024-06-01", horizon_days=0)
     with pytest.raises(ConfigError, match="no orders before cutoff 2023-01-01"):
         clv.bgnbd_features(o, cutoff="2023-01-01", horizon_days=7)
+
+
+def test_inner_backtest_stays_inside_the_calibration_period() -> None:
+    o = _orders(200, seed=5)
+    cal = pd.Timestamp("2024-08-31")
+    got = clv.inner_backtest(o, calibration_end=cal, shares=(0.5, 0.6))
+    assert got["model"].tolist() == ["BG/NBD", "Pareto/NBD"] * 2
+    # rows after the calibration end change nothing
+    later = o.assign(
+        timestamp=o["timestamp"].where(o["timestamp"] <= cal, cal + pd.Timedelta(days=90))
+    )
+    later = pd.concat([later, later.tail(50)])
+    pd.testing.assert_frame_equal(
+        got, clv.inner_backtest(later, calibration_end=cal, shares=(0.5, 0.6))
+    )
+    # the first order is 2024-01-01..; a 0.5 share of the 2024-01-01..08-31 span (244 days) ends on day 122
+    first = o["timestamp"].min()
+    cut = first + pd.Timedelta(days=round(((cal - first).days + 1) * 0.5) - 1)
+    assert got["cutoff"].iloc[0] == cut
+    s = clv.summary(o, calibration_end=cut, holdout_end=cal)
+    assert got["actual"].iloc[0] == s["frequency_holdout"].sum()
+    bg = clv.BetaGeo().fit(s).expected_purchases(s, t=float(s["T_holdout"].iloc[0]))
+    assert got["predicted"].iloc[0] == pytest.approx(bg.sum(), rel=1e-6)
+    assert np.allclose(got["factor"], got["actual"] / got["predicted"])
+    with pytest.raises(ConfigError, match="shares"):
+        clv.inner_backtest(o, calibration_end=cal, shares=(0.5, 1.0))
+
+
+def test_best_model_takes_the_smallest_mean_log_error() -> None:
+    bt = pd.DataFrame(
+        {"model": ["A", "B", "A", "B"], "factor": [1.25, 1.05, 0.8, 0.7]}
+    )  # A: |log| 0.223 both; B: 0.049 and 0.357 -> mean 0.203
+    assert clv.best_model(bt) == "B"
+    assert clv.best_model(bt.assign(factor=[1.1, 1.5, 0.9, 0.6])) == "A"
+    assert clv.best_model(bt.iloc[:0], default="A") == "A"
+    # a share too early to check anything is skipped, leaving nothing to choose from
+    o = _orders(30, seed=1)
+    first = o["timestamp"].min()
+    assert clv.inner_backtest(o, calibration_end=first + pd.Timedelta(days=2), shares=(0.5,)).empty
