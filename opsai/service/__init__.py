@@ -21,13 +21,18 @@ from opsai.service.analytics import (
     volume_by_intent,
 )
 from opsai.service.chat import Assistant, run_chat
-from opsai.service.embedding import EmbeddingClassifier, stacked_classifier
+from opsai.service.embedding import EmbeddingClassifier
 from opsai.service.intent import IntentClassifier, choose_threshold
 from opsai.service.llm import LLMClient, LLMConfig
 from opsai.service.pii import Redactor, find_order_ids, luhn_valid, redact
 from opsai.service.pretrained import pretrained_sentiment
 from opsai.service.reply import ReplySuggester, Suggestion, fill_slots
-from opsai.service.sentiment import LexiconSentiment, SentimentClassifier, cross_val_accuracy
+from opsai.service.sentiment import (
+    LexiconSentiment,
+    SentimentClassifier,
+    SentimentEnsemble,
+    cross_val_accuracy,
+)
 from opsai.service.text import Tokenizer, detect_language, normalize, tokenize
 from opsai.service.topics import TopicModel
 
@@ -41,6 +46,7 @@ __all__ = [
     "Redactor",
     "ReplySuggester",
     "SentimentClassifier",
+    "SentimentEnsemble",
     "Suggestion",
     "Tokenizer",
     "TopicModel",
@@ -60,7 +66,6 @@ __all__ = [
     "resolution_time",
     "run_chat",
     "sentiment_trend",
-    "stacked_classifier",
     "tokenize",
     "volume_by_intent",
 ]

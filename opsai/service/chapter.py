@@ -25,9 +25,13 @@ from sklearn.model_selection import train_test_split
 
 from opsai.data import schema as S
 from opsai.errors import ChapterError, ConfigError, SchemaError
-from opsai.service.embedding import StackedSentiment
 from opsai.service.intent import IntentClassifier, choose_threshold
-from opsai.service.sentiment import LexiconSentiment, SentimentClassifier, cross_val_accuracy
+from opsai.service.sentiment import (
+    LexiconSentiment,
+    SentimentClassifier,
+    SentimentEnsemble,
+    cross_val_accuracy,
+)
 
 __all__ = [
     "INTENT_MODELS",
@@ -221,8 +225,9 @@ def sentiment_by_language(
     """Deduplicated k-fold accuracy of the trained model and the lexicon, per language.
 
     Args:
-        model: ``"stack"`` (:class:`~opsai.service.embedding.StackedSentiment`: NB-LR stacked
-            with sentence-embedding models, NB-LR alone without the embedding packages) or
+        model: ``"stack"`` (:class:`~opsai.service.sentiment.SentimentEnsemble`: NB-LR,
+            sentence-embedding models and the lexicon's scores, stacked; NB-LR and the
+            lexicon without the embedding packages) or
             ``"nblr"`` (:class:`~opsai.service.sentiment.SentimentClassifier`).
         max_texts: evaluate on a seeded sample of at most this many labelled texts per
             language (run time); ``None`` uses all.
@@ -243,7 +248,7 @@ def sentiment_by_language(
             g = g.sample(int(max_texts), random_state=seed)
         texts, y = g[col_text].astype(str).tolist(), g[col_sentiment].astype(str).tolist()
         trained: Any = (
-            _Fresh(StackedSentiment, seed, language=str(lg))
+            _Fresh(SentimentEnsemble, seed, language=str(lg))
             if model == "stack"
             else _Fresh(SentimentClassifier, seed)
         )

@@ -1,14 +1,12 @@
-"""Classifiers on sentence embeddings, and a stack of sparse and embedding models.
+"""Classifiers on sentence embeddings.
 
 * :class:`EmbeddingClassifier` embeds texts with :func:`opsai.embed.embed` (``"use"``:
   multilingual, Chinese + English; ``"minilm"``: English; several names are concatenated) and
   fits a logistic regression, or a small torch network (``head="mlp"``: one hidden layer,
   dropout, early stopping on a 10 % hold-out) on the vectors. Vectors are cached by text
   hash, so refitting on other folds costs only the head.
-* :func:`stacked_classifier` combines any of these with the sparse TF-IDF models through
-  scikit-learn's :class:`~sklearn.ensemble.StackingClassifier`: the weights of the final
-  logistic regression are learnt on out-of-fold probabilities *of the training data only*,
-  so a cross-validation around it stays honest.
+* :class:`~opsai.service.sentiment.SentimentEnsemble` stacks them with the sparse NB-LR model
+  and the lexicon for sentiment.
 
 Example:
     >>> clf = EmbeddingClassifier(encoder="use", seed=0).fit(texts, labels)   # doctest: +SKIP
@@ -23,15 +21,13 @@ from typing import Any, Literal
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.ensemble import StackingClassifier
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
 
 from opsai.embed import MODELS, embed
 from opsai.errors import ConfigError, NotFittedError, OpsaiError
 from opsai.service._features import as_labels, as_texts
 
-__all__ = ["EmbeddingClassifier", "StackedSentiment", "embed_texts", "stacked_classifier"]
+__all__ = ["EmbeddingClassifier", "embed_texts"]
 
 EncoderSpec = str | Sequence[str] | Callable[[list[str]], Any]
 
@@ -163,109 +159,3 @@ class EmbeddingClassifier(ClassifierMixin, BaseEstimator):
         """Log-odds of the positive class (two classes) or log-probabilities."""
         p = np.clip(self.predict_proba(texts), 1e-7, 1 - 1e-7)
         return np.log(p[:, 1] / p[:, 0]) if p.shape[1] == 2 else np.log(p)
-
-
-def stacked_classifier(
-    estimators: Sequence[tuple[str, Any]], *, cv: int = 5, C: float = 1.0, seed: int = 0
-) -> StackingClassifier:
-    """A stack whose final logistic regression weighs the models' out-of-fold log-odds.
-
-    Args:
-        estimators: ``(name, classifier)`` pairs; each takes a list of texts and has
-            ``decision_function`` or ``predict_proba``.
-        cv: inner folds that produce the out-of-fold scores (inside the training data).
-        C: inverse regularisation of the final logistic regression.
-        seed: fold shuffling and solver seed.
-    """
-    if len(estimators) < 1:
-        raise ConfigError("stacked_classifier: pass at least one (name, estimator) pair")
-    if cv < 2:
-        raise ConfigError(f"stacked_classifier: cv must be >= 2, got {cv}")
-    return StackingClassifier(
-        list(estimators),
-        final_estimator=LogisticRegression(C=C, max_iter=2000, random_state=seed),
-        cv=StratifiedKFold(cv, shuffle=True, random_state=seed),
-        stack_method="auto",
-    )
-
-
-def _default_encoder(language: str) -> EncoderSpec:
-    return ("minilm", "use") if language == "en" else "use"
-
-
-class StackedSentiment(ClassifierMixin, BaseEstimator):
-    """Sentiment from NB-LR on characters+words stacked with sentence-embedding models.
-
-    The base models are :class:`~opsai.service.sentiment.SentimentClassifier` (one pooled
-    model), logistic regression and (``mlp=True``, off by default: not measured inside the
-    stack yet) a small torch network on sentence embeddings; a logistic regression learns how to weigh them on ``cv``-fold out-of-fold
-    probabilities of the training texts. Without the embedding packages it is the NB-LR
-    model alone (``fallback_`` says so).
-
-    Args:
-        language: ``"zh"``, ``"en"`` or ``"*"``; picks the default encoder (``"en"``:
-            MiniLM + USE concatenated; others: multilingual USE).
-        encoder: override of the encoder spec (see :class:`EmbeddingClassifier`).
-        mlp: add the torch head on the embeddings as a third model.
-        cv: inner folds of the stack.
-        seed: random seed of every part.
-    """
-
-    def __init__(
-        self,
-        *,
-        language: str = "*",
-        encoder: EncoderSpec | None = None,
-        mlp: bool = False,
-        cv: int = 5,
-        seed: int = 0,
-    ) -> None:
-        self.language = language
-        self.encoder = encoder
-        self.mlp = mlp
-        self.cv = cv
-        self.seed = seed
-
-    def fit(self, texts: Iterable[str], y: Iterable[object]) -> StackedSentiment:
-        """Fit the stack on texts and labels."""
-        from opsai.embed import EmbeddingUnavailableError
-        from opsai.service.sentiment import SentimentClassifier
-
-        X = as_texts(texts)
-        labels = as_labels(y, len(X))
-        enc = self.encoder if self.encoder is not None else _default_encoder(self.language)
-        sparse = SentimentClassifier(per_language=False, seed=self.seed)
-        parts: list[tuple[str, Any]] = [
-            ("nblr", sparse),
-            ("emb_lr", EmbeddingClassifier(encoder=enc, C=2.0, seed=self.seed)),
-        ]
-        if self.mlp:
-            parts.append(("emb_mlp", EmbeddingClassifier(encoder=enc, head="mlp", seed=self.seed)))
-        self.fallback_ = False
-        try:
-            embed_texts(X[:1], enc)  # fails fast when a package is missing
-            self.model_: Any = stacked_classifier(parts, cv=self.cv, seed=self.seed).fit(X, labels)
-        except (EmbeddingUnavailableError, ImportError):
-            self.fallback_ = True
-            self.model_ = sparse.fit(X, labels)
-        self.classes_ = np.asarray(self.model_.classes_, dtype=object)
-        return self
-
-    def predict_proba(self, texts: Iterable[str]) -> np.ndarray:
-        """Probabilities, one column per class in ``classes_``."""
-        if not hasattr(self, "model_"):
-            raise NotFittedError("StackedSentiment is not fitted yet: call fit(texts, y) first")
-        return np.asarray(self.model_.predict_proba(as_texts(texts)))
-
-    def predict(self, texts: Iterable[str]) -> np.ndarray:
-        """The most likely class per text."""
-        proba = self.predict_proba(texts)
-        return np.asarray(self.classes_[proba.argmax(axis=1)], dtype=object)
-
-    def weights(self) -> dict[str, float]:
-        """The final logistic regression's weight on each base model's probability."""
-        if not hasattr(self, "model_") or self.fallback_:
-            return {}
-        names = [n for n, _ in self.model_.estimators]
-        w = np.asarray(self.model_.final_estimator_.coef_).ravel()
-        return dict(zip(names, map(float, w), strict=False))

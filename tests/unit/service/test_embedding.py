@@ -7,12 +7,8 @@ import pandas as pd
 import pytest
 
 from opsai.errors import ConfigError, NotFittedError, OpsaiError
-from opsai.service.embedding import (
-    EmbeddingClassifier,
-    StackedSentiment,
-    embed_texts,
-    stacked_classifier,
-)
+from opsai.service.embedding import EmbeddingClassifier, embed_texts
+from opsai.service.sentiment import SentimentEnsemble
 
 pytestmark = pytest.mark.unit
 
@@ -97,22 +93,6 @@ def test_errors_name_the_parameter() -> None:
         EmbeddingClassifier(encoder=Lookup()).predict(X)
     with pytest.raises(OpsaiError, match="one row per text"):
         EmbeddingClassifier(encoder=lambda t: np.zeros((1, 3))).fit(X, y)
-    with pytest.raises(ConfigError, match="cv must be >= 2"):
-        stacked_classifier([("a", EmbeddingClassifier())], cv=1)
-
-
-def test_stack_weights_the_informative_model() -> None:
-    X, y = _toy(300)
-    good = EmbeddingClassifier(encoder=Lookup(noise=0.6), seed=0)
-    noise = EmbeddingClassifier(
-        encoder=lambda t: np.random.default_rng(len(t)).normal(size=(len(t), 4))
-    )
-    stack = stacked_classifier([("good", good), ("noise", noise)], cv=3, seed=0).fit(
-        X[:200], y[:200]
-    )
-    w = stack.final_estimator_.coef_.ravel()
-    assert w[0] > 3 * abs(w[1])
-    assert (stack.predict(X[200:]) == y[200:]).mean() >= 0.85
 
 
 def _reviews() -> tuple[list[str], list[str]]:
@@ -123,28 +103,13 @@ def _reviews() -> tuple[list[str], list[str]]:
     return X, y
 
 
-def test_stacked_sentiment_learns_weights_inside_fit() -> None:
+def test_ensemble_without_lexicon_learns_weights_inside_fit() -> None:
     X, y = _reviews()
-    clf = StackedSentiment(language="en", encoder=Lookup(), cv=3, seed=0).fit(X, y)
+    clf = SentimentEnsemble(language="en", encoder=Lookup(), lexicon=False, cv=3, seed=0).fit(X, y)
     assert not clf.fallback_ and list(clf.classes_) == ["neg", "pos"]
     assert set(clf.weights()) == {"nblr", "emb_lr"}
     assert list(clf.predict(["love it, excellent", "terrible, broke"])) == ["pos", "neg"]
     p = clf.predict_proba(X[:4])
     np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-9)
-    with_mlp = StackedSentiment(encoder=Lookup(), mlp=True, cv=3, seed=0).fit(X, y)
+    with_mlp = SentimentEnsemble(encoder=Lookup(), mlp=True, lexicon=False, cv=3, seed=0).fit(X, y)
     assert set(with_mlp.weights()) == {"nblr", "emb_lr", "emb_mlp"}
-
-
-def test_stacked_sentiment_falls_back_without_embeddings(monkeypatch) -> None:
-    from opsai.embed import EmbeddingUnavailableError
-
-    def missing(*a, **k):
-        raise EmbeddingUnavailableError("no package")
-
-    monkeypatch.setattr("opsai.service.embedding.embed_texts", missing)
-    X, y = _reviews()
-    clf = StackedSentiment(language="zh", seed=0).fit(X, y)
-    assert clf.fallback_ and clf.weights() == {}
-    assert list(clf.predict(["terrible quality 99"])) == ["neg"]
-    with pytest.raises(NotFittedError):
-        StackedSentiment().predict(["x"])
