@@ -87,7 +87,8 @@ class ParetoNBD(BaseEstimator):
         res = _minimize(nll, 4)
         p = np.exp(res.x)
         self.params_ = dict(zip(("r", "alpha", "s", "beta"), map(float, p), strict=True))
-        self.log_likelihood_ = float((w * pnbd_log_likelihood(p, kx, kt, kT)).sum())
+        with np.errstate(invalid="ignore"):  # NaN, not a warning, when a fit ran off
+            self.log_likelihood_ = float((w * pnbd_log_likelihood(p, kx, kt, kT)).sum())
         self.converged_ = bool(res.success)
         return self
 
