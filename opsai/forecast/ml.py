@@ -1,8 +1,9 @@
 """A global gradient-boosting forecaster: one model across all series, lag/calendar/promo features.
 
 Each series is divided by its mean (so one model serves slow and fast movers); features are
-lags, rolling means, the series' log mean, calendar fields and, when the data has them, the
-promotion share and the price relative to the series' median price. Multi-step forecasts are
+lags, rolling means, the series' log mean, the calendar fields whose whole cycle the history
+covers (no month or week of the year on less than a year of data) and, when the data has them,
+the promotion share and the price relative to the series' median price. Multi-step forecasts are
 recursive. Intervals are split-conformal on errors pooled across series and steps: the model is
 refitted once with the last ``h`` periods held out and the quantile of its scaled absolute errors,
 times each series' scale, gives the (constant) half-width.
@@ -25,6 +26,8 @@ from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
 from opsai.forecast.base import Forecaster, conformal_halfwidths
 
 EXOG = (PROMO, PRICE)
+CALENDAR = {"day_of_week": (7, 7), "day": (31, 31), "month": (365, 12), "week": (364, 53)}
+"""Calendar features: ``name -> (days of history needed to see every value, cycle length)``."""
 
 
 def default_lags(season_length: int) -> list[int]:
@@ -82,13 +85,28 @@ class GlobalModel(Forecaster):
     cyclic_calendar = False
     """Encode calendar fields as sine/cosine pairs (for models that cannot cut, e.g. networks)."""
 
+    def _calendar_fields(self, ts: pd.Series) -> list[str]:
+        """The calendar fields whose whole cycle the history covers (see :data:`CALENDAR`).
+
+        A field seen over less than one cycle (month or week of the year on a few months of
+        daily data) takes values at forecast time that training never showed: it acts as a
+        time index, and a network extrapolates it (through its log link, exponentially).
+        """
+        u = pd.DatetimeIndex(np.sort(pd.to_datetime(ts).unique()))
+        step = (u[1] - u[0]) if len(u) > 1 else pd.Timedelta(days=1)
+        covered = (u[-1] - u[0] + step) / pd.Timedelta(days=1) if len(u) else 0.0
+        return [name for name, (days, _) in CALENDAR.items() if covered >= days]
+
     def _calendar(self, ts: pd.DatetimeIndex) -> np.ndarray:
-        fields = [
-            (ts.day_of_week.to_numpy(), 7),
-            (ts.day.to_numpy(), 31),
-            (ts.month.to_numpy(), 12),
-            (ts.isocalendar().week.to_numpy(dtype=int), 53),
-        ]
+        values = {
+            "day_of_week": ts.day_of_week.to_numpy(),
+            "day": ts.day.to_numpy(),
+            "month": ts.month.to_numpy(),
+            "week": ts.isocalendar().week.to_numpy(dtype=int),
+        }
+        fields = [(values[k], CALENDAR[k][1]) for k in self.calendar_]
+        if not fields:
+            return np.empty((len(ts), 0))
         if not self.cyclic_calendar:
             return np.column_stack([v for v, _ in fields]).astype(float)
         ang = [2 * np.pi * v / p for v, p in fields]
@@ -137,6 +155,7 @@ class GlobalModel(Forecaster):
 
     def _fit_limited(self, df: pd.DataFrame) -> None:
         self.exog_ = [c for c in EXOG if c in df.columns]
+        self.calendar_ = self._calendar_fields(df[TIMESTAMP])
         self.history_ = df
         self.price_ref_ = (
             df.groupby(ITEM_ID)[PRICE].median().replace(0, 1.0).to_dict() if PRICE in df else {}

@@ -16,6 +16,7 @@ from opsai.forecast import (
     Ensemble,
     GlobalGBM,
     GlobalMLP,
+    GlobalModel,
     Naive,
     SeasonalNaive,
     Theta,
@@ -229,3 +230,21 @@ def test_damped_trend_fades_and_follows_the_season() -> None:
     np.testing.assert_allclose(g["flat"], 7.0)
     expect = 50 * (1 + 0.3 * np.sin(2 * np.pi * np.arange(60, 84) / 12))
     np.testing.assert_allclose(g["seasonal"], expect, rtol=0.03)
+
+
+@pytest.mark.parametrize(
+    "model", [GlobalGBM(season_length=7, max_iter=5), GlobalMLP(season_length=7, epochs=2)]
+)
+def test_global_calendar_features_stay_inside_the_seen_cycle(model: GlobalModel) -> None:
+    # 106 days from November (as Ta Feng): month and week of the year at forecast time were
+    # never seen in training; the network extrapolated them and ran away (MASE 5.2 there)
+    rng = np.random.default_rng(0)
+    df = long({f"s{k}": rng.poisson(1.0 + k, 106).astype(float) for k in range(3)}, "2000-11-01")
+    model.fit(df)
+    assert model.calendar_ == ["day_of_week", "day"]
+    seen = model._calendar(pd.DatetimeIndex(df[TIMESTAMP].unique()))
+    ahead = model._calendar(pd.DatetimeIndex(model.future_index(14)[TIMESTAMP].unique()))
+    assert np.all(ahead >= seen.min(axis=0) - 1e-9) and np.all(ahead <= seen.max(axis=0) + 1e-9)
+    year = long({"a": rng.poisson(3.0, 400).astype(float)}, "2000-11-01")
+    assert model.fit(year).calendar_ == ["day_of_week", "day", "month", "week"]
+    assert model.predict(7)[model.name].between(0, 30).all()
