@@ -68,7 +68,9 @@ def cross_validation(
     """Refit every model at each cutoff and forecast the next ``h`` periods.
 
     Exogenous columns of the test periods (e.g. a planned promotion calendar) are passed to
-    the models as ``X_future``; the target of those periods is never shown to them.
+    the models as ``X_future``; the target of those periods is never shown to them, and the
+    global models read only the regressors known in advance from it
+    (:func:`opsai.forecast.ml.known_in_advance`).
 
     Args:
         models: forecasters (unique names).

@@ -3,10 +3,13 @@
 Each series is divided by its mean (so one model serves slow and fast movers); features are
 lags, rolling means, the series' log mean, the calendar fields whose whole cycle the history
 covers (no month or week of the year on less than a year of data) and, when the data has them,
-the promotion share and the price relative to the series' median price. Multi-step forecasts are
-recursive. Intervals are split-conformal on errors pooled across series and steps: the model is
-refitted once with the last ``h`` periods held out and the quantile of its scaled absolute errors,
-times each series' scale, gives the (constant) half-width.
+the promotion share and the price relative to the series' median price. A regressor the data
+records only with a sale (see :func:`known_in_advance`) enters as its last value observed before
+each period, and is carried forward from the cut-off whatever ``X_future`` says: its future
+values would reveal the sales. Multi-step forecasts are recursive. Intervals are split-conformal
+on errors pooled across series and steps: the model is refitted once with the last ``h`` periods
+held out and the quantile of its scaled absolute errors, times each series' scale, gives the
+(constant) half-width.
 
 Example:
     >>> m = GlobalGBM(season_length=7, seed=0).fit(df)                   # doctest: +SKIP
@@ -28,6 +31,30 @@ from opsai.forecast.base import Forecaster, conformal_halfwidths
 EXOG = (PROMO, PRICE)
 CALENDAR = {"day_of_week": (7, 7), "day": (31, 31), "month": (365, 12), "week": (364, 53)}
 """Calendar features: ``name -> (days of history needed to see every value, cycle length)``."""
+
+
+def known_in_advance(df: pd.DataFrame, columns: Sequence[str]) -> list[str]:
+    """The regressors among ``columns`` that ``df`` records on periods without a sale too.
+
+    Only such a regressor (a promotion calendar, a list price) can be planned for the future. One
+    recorded only with a sale (the price of the day's transactions, missing otherwise) reveals
+    whether a sale happened: fed its future values, a backtest would see that, and a forecast
+    cannot. Only series that record the regressor at all are checked (an aggregate series has
+    none); with no zero-sale periods there is nothing to reveal, and the regressor counts.
+    """
+    zero = df[QUANTITY].to_numpy(dtype=float) == 0
+    out = []
+    for c in columns:
+        seen = df[c].notna()
+        rows = zero & seen.groupby(df[ITEM_ID]).transform("any").to_numpy(dtype=bool)
+        if bool(seen[rows].all()):
+            out.append(c)
+    return out
+
+
+def _last(v: pd.Series) -> float:
+    obs = v.dropna()
+    return float(obs.iloc[-1]) if len(obs) else float("nan")
 
 
 def default_lags(season_length: int) -> list[int]:
@@ -112,18 +139,37 @@ class GlobalModel(Forecaster):
         ang = [2 * np.pi * v / p for v, p in fields]
         return np.column_stack([f(a) for a in ang for f in (np.sin, np.cos)])
 
-    def _exog(self, sid: Any, frame: pd.DataFrame | None, n: int) -> np.ndarray:
+    def _past_exog(self, sid: Any, g: pd.DataFrame) -> np.ndarray:
+        """Regressors of the history rows ``g``: a known-in-advance one as recorded, one the
+        data records only with a sale as its last value observed *before* each period."""
         cols = []
         for c in self.exog_:
-            if frame is None or c not in frame:
-                v = np.full(n, 0.0 if c == PROMO else 1.0)
-            else:
-                v = frame[c].to_numpy(dtype=float)
-                if c == PRICE:
-                    v = v / self.price_ref_.get(sid, 1.0)
-                v = np.nan_to_num(v, nan=0.0 if c == PROMO else 1.0)
-            cols.append(v)
+            v = g[c].astype(float)
+            if c not in self.known_:
+                v = v.ffill().shift(1)
+            elif c == PRICE:
+                v = v.ffill().bfill()
+            cols.append(self._scaled(sid, c, v.to_numpy()))
+        return np.column_stack(cols) if cols else np.empty((len(g), 0))
+
+    def _future_exog(self, sid: Any, frame: pd.DataFrame, n: int) -> np.ndarray:
+        """Regressors of the ``n`` future periods: a known-in-advance one from ``X_future``
+        (its price, where missing, carried forward from the history; its promotion 0), any
+        other as last observed up to the cut-off, whatever ``X_future`` says."""
+        cols = []
+        for c in self.exog_:
+            last = self.last_exog_.get(sid, {}).get(c, np.nan)
+            carried = np.full(n, last if c == PRICE or c not in self.known_ else np.nan)
+            if c in self.known_ and c in frame:
+                given = frame[c].to_numpy(dtype=float)
+                carried = np.where(np.isnan(given), carried, given)
+            cols.append(self._scaled(sid, c, carried))
         return np.column_stack(cols) if cols else np.empty((n, 0))
+
+    def _scaled(self, sid: Any, c: str, v: np.ndarray) -> np.ndarray:
+        if c == PRICE:
+            v = v / self.price_ref_.get(sid, 1.0)
+        return np.nan_to_num(v, nan=0.0 if c == PROMO else 1.0)
 
     def _design(self, df: pd.DataFrame, skip: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         xs, ys, ws = [], [], []
@@ -140,7 +186,7 @@ class GlobalModel(Forecaster):
                 [
                     self._block(y, at, sc),
                     self._calendar(pd.DatetimeIndex(g[TIMESTAMP].to_numpy()[at])),
-                    self._exog(sid, g.iloc[at], len(at)),
+                    self._past_exog(sid, g)[at],
                 ]
             )
             xs.append(x)
@@ -155,10 +201,16 @@ class GlobalModel(Forecaster):
 
     def _fit_limited(self, df: pd.DataFrame) -> None:
         self.exog_ = [c for c in EXOG if c in df.columns]
+        self.known_ = known_in_advance(df, self.exog_)
+        self.last_exog_ = {
+            sid: {c: _last(g[c]) for c in self.exog_} for sid, g in df.groupby(ITEM_ID, sort=False)
+        }
         self.calendar_ = self._calendar_fields(df[TIMESTAMP])
         self.history_ = df
         self.price_ref_ = (
-            df.groupby(ITEM_ID)[PRICE].median().replace(0, 1.0).to_dict() if PRICE in df else {}
+            df.groupby(ITEM_ID)[PRICE].median().replace(0, np.nan).fillna(1.0).to_dict()
+            if PRICE in df
+            else {}
         )
         self.scale_ = {sid: max(float(np.mean(y)), 1e-3) for sid, y in self.y_.items()}
         self.best_params_: dict[str, Any] = {}
@@ -196,15 +248,15 @@ class GlobalModel(Forecaster):
 
     def _recursive(self, h: int, X_future: pd.DataFrame | None) -> dict[Any, np.ndarray]:
         fut = self.future_index(h)
-        if X_future is not None and self.exog_:
-            keep = [c for c in self.exog_ if c in X_future]
+        if X_future is not None and self.known_:
+            keep = [c for c in self.known_ if c in X_future]
             xf = X_future.assign(**{ITEM_ID: X_future[ITEM_ID].astype(str)})
             xf = xf.assign(**{TIMESTAMP: pd.to_datetime(xf[TIMESTAMP])})
             fut = fut.merge(xf[[ITEM_ID, TIMESTAMP, *keep]], on=[ITEM_ID, TIMESTAMP], how="left")
         groups = {sid: g for sid, g in fut.groupby(ITEM_ID, sort=False)}
         ext = {sid: np.r_[self.y_[sid], np.zeros(h)] for sid in self.ids_}
         cal = {sid: self._calendar(pd.DatetimeIndex(groups[sid][TIMESTAMP])) for sid in self.ids_}
-        ex = {sid: self._exog(sid, groups[sid], h) for sid in self.ids_}
+        ex = {sid: self._future_exog(sid, groups[sid], h) for sid in self.ids_}
         for j in range(h):
             rows = []
             for sid in self.ids_:

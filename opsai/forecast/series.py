@@ -206,8 +206,10 @@ def fill_gaps(
         end: the last period of every series; default the latest period in ``df``.
 
     Returns:
-        The frame with every period present; ``QUANTITY`` and ``PROMO`` are 0 where filled,
-        ``PRICE`` is carried forward then backward.
+        The frame with every period present; ``QUANTITY`` is 0 where filled. ``PROMO`` and
+        ``PRICE`` stay missing where the data does not give them: a price recorded only on days
+        with a sale must not be filled in, or a forecaster would take it for one known in
+        advance (see :func:`opsai.forecast.ml.known_in_advance`).
     """
     _check_freq(freq)
     if df.empty:
@@ -223,10 +225,6 @@ def fill_gaps(
         g.index.name = TIMESTAMP
         g[ITEM_ID] = sid
         g[QUANTITY] = g[QUANTITY].fillna(0.0)
-        if PROMO in g:
-            g[PROMO] = g[PROMO].fillna(0.0)
-        if PRICE in g:
-            g[PRICE] = g[PRICE].ffill().bfill()
         parts.append(g.reset_index())
     cols = [c for c in (ITEM_ID, TIMESTAMP, QUANTITY, PROMO, PRICE) if c in df.columns]
     return pd.concat(parts, ignore_index=True)[cols]

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from opsai.data.schema import ITEM_ID, PROMO, QUANTITY, TIMESTAMP
+from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
 from opsai.errors import ConfigError, NotFittedError, SchemaError
 from opsai.forecast import (
     ADIDA,
@@ -24,6 +24,7 @@ from opsai.forecast import (
     adi_cv2,
     demand_pattern,
 )
+from opsai.forecast.ml import known_in_advance
 from opsai.forecast.models import seasonality_test
 
 pytestmark = pytest.mark.unit
@@ -171,6 +172,25 @@ def test_global_gbm_learns_promotion_lift() -> None:
     off = fc.loc[fc[PROMO] == 0, "GlobalGBM"].mean()
     assert on > 2 * off
     assert m.exog_ == [PROMO]
+
+
+def test_a_price_seen_only_with_sales_is_not_read_from_the_future() -> None:
+    # the price of the day's sales (missing on days without one) tells whether a sale happened:
+    # a backtest fed its future values would be optimistic, so the model carries the last one
+    rng = np.random.default_rng(3)
+    price = {f"s{k}": rng.choice([1.0, 2.0], 150) for k in range(6)}
+    y = {sid: rng.poisson(np.where(p < 1.5, 6.0, 1.0)).astype(float) for sid, p in price.items()}
+    seen = {sid: np.where(y[sid] > 0, p, np.nan) for sid, p in price.items()}
+    df = long(y, **{PRICE: seen})
+    assert known_in_advance(df, [PRICE]) == []
+    assert known_in_advance(long(y, **{PRICE: price}), [PRICE]) == [PRICE]
+    future = df.groupby(ITEM_ID).tail(10).copy()
+    m = GlobalGBM(season_length=7, max_iter=60, seed=0).fit(df.groupby(ITEM_ID).head(140))
+    assert m.exog_ == [PRICE] and m.known_ == []
+    actual = m.predict(10, X_future=future)["GlobalGBM"].to_numpy()
+    swapped = future.assign(**{PRICE: 3.0 - future[PRICE]})
+    np.testing.assert_allclose(m.predict(10, X_future=swapped)["GlobalGBM"], actual)
+    np.testing.assert_allclose(m.predict(10)["GlobalGBM"], actual)  # what production passes
 
 
 def test_ensemble_is_the_mean_of_its_members() -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from opsai.data.schema import ITEM_ID, PROMO, QUANTITY, TIMESTAMP
+from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
 from opsai.data.workspace import open_workspace
 from opsai.errors import ConfigError, SchemaError
 from opsai.forecast import (
@@ -77,6 +77,10 @@ def test_fill_gaps_and_errors() -> None:
     )
     out = fill_gaps(df, freq="M")
     assert out[QUANTITY].tolist() == [1.0, 0.0, 2.0]
+    # a price or promotion the data does not give stays missing (not known in advance)
+    priced = fill_gaps(df.assign(**{PRICE: [3.0, 4.0], PROMO: [1.0, 0.0]}), freq="M")
+    assert priced[PRICE].isna().tolist() == [False, True, False]
+    assert priced[PROMO].isna().tolist() == [False, True, False]
     with pytest.raises(ConfigError, match="freq"):
         fill_gaps(df, freq="H")  # type: ignore[arg-type]
     clash = df.assign(**{ITEM_ID: TOTAL_ID})
