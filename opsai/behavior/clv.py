@@ -108,6 +108,36 @@ def _minimize(nll: Any, n: int) -> Any:
     return res
 
 
+def fit_counts(
+    log_likelihood: Any, data: pd.DataFrame, names: tuple[str, ...], *, penalizer: float = 0.0
+) -> tuple[dict[str, float], float, bool]:
+    """Maximum likelihood of a purchase-count model on a :func:`summary` frame.
+
+    Customers with the same ``(frequency, recency, T)`` are counted once, with a weight.
+    ``log_likelihood(params, x, t_x, T)`` gives per-customer values; parameters are fitted on
+    the log scale (L2 ``penalizer`` there). A trial step where the likelihood is not finite
+    counts as very unlikely instead of stopping the search.
+
+    Returns:
+        ``(params, total log-likelihood, converged)``.
+    """
+    x, t_x, T = _cols(data, (FREQ, RECENCY, AGE))
+    keys, w = np.unique(np.stack([x, t_x, T], axis=1), axis=0, return_counts=True)
+    kx, kt, kT = keys.T
+
+    def nll(logp: np.ndarray) -> float:
+        with np.errstate(all="ignore"):  # a trial step far out may overflow
+            v = -(w * log_likelihood(np.exp(logp), kx, kt, kT)).sum() / w.sum()
+        v += penalizer * (logp**2).sum()
+        return float(v) if np.isfinite(v) else 1e10
+
+    res = _minimize(nll, len(names))
+    p = np.exp(res.x)
+    with np.errstate(invalid="ignore"):  # NaN, not a warning, when a fit ran off
+        total = float((w * log_likelihood(p, kx, kt, kT)).sum())
+    return dict(zip(names, map(float, p), strict=True)), total, bool(res.success)
+
+
 def bgnbd_log_likelihood(
     params: np.ndarray | tuple[float, float, float, float],
     x: np.ndarray,
@@ -145,19 +175,9 @@ class BetaGeo(BaseEstimator):
 
     def fit(self, data: pd.DataFrame) -> BetaGeo:
         """Fit on a :func:`summary` frame (``frequency``, ``recency``, ``T``)."""
-        x, t_x, T = _cols(data, (FREQ, RECENCY, AGE))
-        keys, w = np.unique(np.stack([x, t_x, T], axis=1), axis=0, return_counts=True)
-        kx, kt, kT = keys.T
-
-        def nll(logp: np.ndarray) -> float:
-            ll = bgnbd_log_likelihood(np.exp(logp), kx, kt, kT)
-            return float(-(w * ll).sum() / w.sum() + self.penalizer * (logp**2).sum())
-
-        res = _minimize(nll, 4)
-        p = np.exp(res.x)
-        self.params_ = dict(zip(("r", "alpha", "a", "b"), map(float, p), strict=True))
-        self.log_likelihood_ = float((w * bgnbd_log_likelihood(p, kx, kt, kT)).sum())
-        self.converged_ = bool(res.success)
+        self.params_, self.log_likelihood_, self.converged_ = fit_counts(
+            bgnbd_log_likelihood, data, ("r", "alpha", "a", "b"), penalizer=self.penalizer
+        )
         return self
 
     def _p(self) -> tuple[float, float, float, float]:

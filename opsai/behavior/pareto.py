@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import special
 from sklearn.base import BaseEstimator
 
-from opsai.behavior.clv import AGE, FREQ, RECENCY, _cols, _minimize
+from opsai.behavior.clv import AGE, FREQ, RECENCY, _cols, fit_counts
 from opsai.errors import NotFittedError
 
 
@@ -74,22 +74,9 @@ class ParetoNBD(BaseEstimator):
 
     def fit(self, data: pd.DataFrame) -> ParetoNBD:
         """Fit on a :func:`opsai.behavior.clv.summary` frame (``frequency``, ``recency``, ``T``)."""
-        x, t_x, T = _cols(data, (FREQ, RECENCY, AGE))
-        keys, w = np.unique(np.stack([x, t_x, T], axis=1), axis=0, return_counts=True)
-        kx, kt, kT = keys.T
-
-        def nll(logp: np.ndarray) -> float:
-            with np.errstate(all="ignore"):  # a trial step far out may overflow
-                v = -(w * pnbd_log_likelihood(np.exp(logp), kx, kt, kT)).sum() / w.sum()
-            v += self.penalizer * (logp**2).sum()
-            return float(v) if np.isfinite(v) else 1e10
-
-        res = _minimize(nll, 4)
-        p = np.exp(res.x)
-        self.params_ = dict(zip(("r", "alpha", "s", "beta"), map(float, p), strict=True))
-        with np.errstate(invalid="ignore"):  # NaN, not a warning, when a fit ran off
-            self.log_likelihood_ = float((w * pnbd_log_likelihood(p, kx, kt, kT)).sum())
-        self.converged_ = bool(res.success)
+        self.params_, self.log_likelihood_, self.converged_ = fit_counts(
+            pnbd_log_likelihood, data, ("r", "alpha", "s", "beta"), penalizer=self.penalizer
+        )
         return self
 
     def _p(self) -> tuple[float, float, float, float]:

