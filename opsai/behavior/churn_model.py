@@ -26,9 +26,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
-from opsai.behavior.mlp import MLPClassifier, torch_threads
+from opsai.behavior.mlp import MLPClassifier
 from opsai.errors import ConfigError, NotFittedError
 from opsai.optimize import tune
+from opsai.threads import torch_threads
 
 ModelKind = Literal["gbm", "mlp", "logistic"]
 Calibration = Literal["sigmoid", "isotonic", "none"]

@@ -9,9 +9,7 @@ Example:
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -19,21 +17,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.preprocessing import StandardScaler
 
 from opsai.errors import NotFittedError
-
-
-@contextmanager
-def torch_threads(n: int | None) -> Iterator[None]:
-    """Limit torch's intra-op threads when torch is already loaded; restore them after."""
-    torch = sys.modules.get("torch")
-    if n is None or torch is None:
-        yield
-        return
-    old = torch.get_num_threads()
-    torch.set_num_threads(n)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(old)
+from opsai.threads import torch_threads
 
 
 def _prep(X: Any) -> np.ndarray:

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import numpy as np
 
 from opsai.forecast.ml import GlobalModel
+from opsai.threads import torch_threads
 
 
 class _TorchMLP:
@@ -42,9 +43,7 @@ class _TorchMLP:
         self.mu_ = np.where(np.isfinite(self.mu_), self.mu_, 0.0)
         sd = np.nanstd(X, axis=0)
         self.sd_ = np.where(np.isfinite(sd) & (sd > 0), sd, 1.0)
-        before = torch.get_num_threads()
-        torch.set_num_threads(self.threads)
-        try:
+        with torch_threads(self.threads):
             gen = torch.Generator().manual_seed(self.seed)
             torch.manual_seed(self.seed)
             blocks: list[torch.nn.Module] = []
@@ -72,8 +71,6 @@ class _TorchMLP:
                     opt.zero_grad()
                     loss.backward()
                     opt.step()
-        finally:
-            torch.set_num_threads(before)
         return self
 
     def predict(self, X: np.ndarray) -> np.ndarray:

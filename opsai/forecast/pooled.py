@@ -26,6 +26,7 @@ import pandas as pd
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
 from opsai.errors import ConfigError
 from opsai.forecast.base import Forecaster, conformal_halfwidths
+from opsai.threads import torch_threads
 
 Bands = dict[Any, dict[int, tuple[np.ndarray, np.ndarray]]]
 
@@ -173,19 +174,15 @@ class PooledMLP(Forecaster):
         return net.eval()
 
     def _fit(self, df: pd.DataFrame) -> None:
-        import torch
+        import torch  # noqa: F401  (loaded before its thread count is set)
 
-        before = torch.get_num_threads()
-        torch.set_num_threads(int(self.n_jobs or 1))
-        try:
+        with torch_threads(int(self.n_jobs or 1)):
             ys = [self.y_[sid] for sid in self.ids_]
             self.nets_ = []
             for j, L in enumerate(self._sizes()[1]):
                 X, Y = self._windows(ys, L)
                 for k in range(int(self.n_models)):
                     self.nets_.append((L, self._train(X, Y, int(self.seed) + 100 * j + k)))
-        finally:
-            torch.set_num_threads(before)
         self.history_ = df[[ITEM_ID, TIMESTAMP, QUANTITY]]
         self._calib: dict[int, np.ndarray] = {}
 
@@ -212,15 +209,11 @@ class PooledMLP(Forecaster):
     def _predict(
         self, h: int, level: list[int], X_future: pd.DataFrame | None
     ) -> tuple[dict[Any, np.ndarray], Bands]:
-        import torch
+        import torch  # noqa: F401  (loaded before its thread count is set)
 
-        before = torch.get_num_threads()
-        torch.set_num_threads(int(self.n_jobs or 1))
-        try:
+        with torch_threads(int(self.n_jobs or 1)):
             f = self._forward([self.y_[sid] for sid in self.ids_], h)
             scores = self._scores(h) if level else None
-        finally:
-            torch.set_num_threads(before)
         point = {sid: f[k] for k, sid in enumerate(self.ids_)}
         bands: Bands = {}
         if scores is not None:

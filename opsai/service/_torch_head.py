@@ -16,6 +16,7 @@ from sklearn.model_selection import train_test_split
 
 from opsai.errors import NotFittedError
 from opsai.service._torch_text import _Adam, _fit_temperature
+from opsai.threads import torch_threads
 
 
 class MLPHead(ClassifierMixin, BaseEstimator):
@@ -64,9 +65,13 @@ class MLPHead(ClassifierMixin, BaseEstimator):
         )
 
     def fit(self, X: np.ndarray, y: np.ndarray) -> MLPHead:
-        """Train on ``X`` (n, d) and labels ``y``."""
+        """Train on ``X`` (n, d) and labels ``y`` (one torch thread: see :mod:`opsai.threads`)."""
         import torch
 
+        with torch_threads(1):
+            return self._fit(torch, X, y)
+
+    def _fit(self, torch: Any, X: np.ndarray, y: np.ndarray) -> MLPHead:
         X = np.asarray(X, dtype=np.float32)
         self.classes_, yi = np.unique(np.asarray(y), return_inverse=True)
         _, counts = np.unique(yi, return_counts=True)

@@ -20,6 +20,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from opsai.errors import NotFittedError
 from opsai.service._features import Preprocess
 from opsai.service.text import Tokenizer
+from opsai.threads import torch_threads
 
 
 def _grams(text: str, ngrams: tuple[int, int], tok: Tokenizer) -> list[str]:
@@ -118,9 +119,16 @@ class FastTextClassifier(ClassifierMixin, BaseEstimator):
         return self._pack([self._ids(_grams(self._pre(t), self.ngrams, self._tok)) for t in texts])
 
     def fit(self, texts: Sequence[str], y: Sequence[str]) -> FastTextClassifier:
+        """Train (one torch thread: see :mod:`opsai.threads`)."""
         import torch
         from torch import nn
 
+        with torch_threads(1):
+            return self._fit(torch, nn, texts, y)
+
+    def _fit(
+        self, torch: Any, nn: Any, texts: Sequence[str], y: Sequence[str]
+    ) -> FastTextClassifier:
         self._pre = Preprocess()
         self._tok = Tokenizer(normalise=False)
         rng = np.random.default_rng(self.seed)
