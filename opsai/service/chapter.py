@@ -174,8 +174,7 @@ def compare_intent_models(
                 m.threshold_ = None if threshold is None else float(threshold)
             proba = m.predict_proba(test[col_text])
             top = m.classes_[proba.argmax(axis=1)]
-            thr = m.threshold_ or 0.0
-            kept = proba.max(axis=1) >= thr if thr < 1.0 else np.zeros(len(top), bool)
+            kept = proba.max(axis=1) >= (m.threshold_ or 0.0)
             rows.append(
                 {
                     "model": label,
@@ -217,6 +216,7 @@ def sentiment_by_language(
     folds: int = 5,
     model: Literal["stack", "nblr"] = "stack",
     max_texts: int | None = None,
+    encoders: Mapping[str, Any] | None = None,
     col_text: str = S.TEXT,
     col_sentiment: str = S.SENTIMENT,
     col_language: str = S.LANGUAGE,
@@ -231,6 +231,8 @@ def sentiment_by_language(
             ``"nblr"`` (:class:`~opsai.service.sentiment.SentimentClassifier`).
         max_texts: evaluate on a seeded sample of at most this many labelled texts per
             language (run time); ``None`` uses all.
+        encoders: per language, the stack's sentence encoder instead of its default, e.g.
+            ``{"zh": ("use", "e5")}`` (see :class:`~opsai.service.sentiment.SentimentEnsemble`).
 
     Returns:
         ``language``, ``model``, ``accuracy``, ``std``, ``n``; languages with fewer than
@@ -238,6 +240,7 @@ def sentiment_by_language(
     """
     if model not in ("stack", "nblr"):
         raise ConfigError(f"model={model!r}: use 'stack' or 'nblr'")
+    encoders = dict(encoders or {})
     d = tickets[tickets[col_sentiment].notna()]
     lang = d[col_language] if col_language in d.columns else pd.Series("all", index=d.index)
     rows = []
@@ -248,7 +251,7 @@ def sentiment_by_language(
             g = g.sample(int(max_texts), random_state=seed)
         texts, y = g[col_text].astype(str).tolist(), g[col_sentiment].astype(str).tolist()
         trained: Any = (
-            _Fresh(SentimentEnsemble, seed, language=str(lg))
+            _Fresh(SentimentEnsemble, seed, language=str(lg), encoder=encoders.get(str(lg)))
             if model == "stack"
             else _Fresh(SentimentClassifier, seed)
         )
@@ -278,41 +281,86 @@ class _Lexicon:
         return self.model.predict(X)
 
 
-def spike_findings(spikes: pd.DataFrame, *, top: int = 3) -> list[Finding]:
-    """One finding per spike (strongest first), from :func:`~opsai.service.analytics.detect_spikes`."""
-    out = []
-    for k, r in enumerate(spikes.head(top).itertuples()):
-        slug = re.sub(r"[^0-9a-z]+", "_", str(r.intent).lower()).strip("_") or f"topic{k}"
-        sev = "high" if r.ratio >= 3 else "medium" if r.ratio >= 2 else "low"
-        out.append(
-            Finding(
-                f"spike_{slug}_{r.period}",
-                f"'{r.intent}' tickets spiked in {r.period}: {r.tickets} tickets, {100 * r.share:.0f}% "
-                f"of the month against a usual {100 * r.baseline_share:.0f}% ({r.ratio:.1f}x).",
-                sev,
-                {
-                    "period": r.period,
-                    "intent": r.intent,
-                    "tickets": int(r.tickets),
-                    "share": float(r.share),
-                    "baseline_share": float(r.baseline_share),
-                    "ratio": float(r.ratio),
-                    "z": float(r.z),
-                },
+def spike_findings(spikes: pd.DataFrame, *, top: int = 3, min_run: int = 3) -> list[Finding]:
+    """Findings from :func:`~opsai.service.analytics.detect_spikes`, strongest first.
+
+    An intent flagged in ``min_run`` or more periods has not spiked, it has moved: it gets one
+    ``shift_<intent>`` finding (first and last flagged period, the range of its share) instead
+    of one ``spike_<intent>_<period>`` finding per month, which would read as repeated
+    one-off events. Intents with fewer flagged periods get a spike finding per period.
+    """
+    out: list[tuple[float, Finding]] = []
+    for k, (intent, g) in enumerate(spikes.groupby("intent", sort=False)):
+        slug = re.sub(r"[^0-9a-z]+", "_", str(intent).lower()).strip("_") or f"topic{k}"
+        if len(g) >= min_run:
+            g = g.sort_values("period")
+            first, last = str(g["period"].iloc[0]), str(g["period"].iloc[-1])
+            out.append(
+                (
+                    float(g["z"].max()),
+                    Finding(
+                        f"shift_{slug}",
+                        f"'{intent}' tickets stayed above their usual share: {len(g)} periods "
+                        f"flagged from {first} to {last}, {100 * g['share'].min():.0f}-"
+                        f"{100 * g['share'].max():.0f}% of tickets against a usual "
+                        f"{100 * g['baseline_share'].iloc[0]:.0f}%. A lasting shift rather than "
+                        f"a one-off spike: look for a change that started around {first}.",
+                        "medium",
+                        {
+                            "intent": intent,
+                            "first_period": first,
+                            "last_period": last,
+                            "periods": int(len(g)),
+                            "share_min": float(g["share"].min()),
+                            "share_max": float(g["share"].max()),
+                            "baseline_share": float(g["baseline_share"].iloc[0]),
+                        },
+                    ),
+                )
             )
-        )
-    return out
+            continue
+        for r in g.itertuples():
+            sev = "high" if r.ratio >= 3 else "medium" if r.ratio >= 2 else "low"
+            out.append(
+                (
+                    float(r.z),
+                    Finding(
+                        f"spike_{slug}_{r.period}",
+                        f"'{r.intent}' tickets spiked in {r.period}: {r.tickets} tickets, "
+                        f"{100 * r.share:.0f}% of the month against a usual "
+                        f"{100 * r.baseline_share:.0f}% ({r.ratio:.1f}x).",
+                        sev,
+                        {
+                            "period": r.period,
+                            "intent": r.intent,
+                            "tickets": int(r.tickets),
+                            "share": float(r.share),
+                            "baseline_share": float(r.baseline_share),
+                            "ratio": float(r.ratio),
+                            "z": float(r.z),
+                        },
+                    ),
+                )
+            )
+    out.sort(key=lambda zf: -zf[0])
+    return [f for _, f in out[:top]]
 
 
 def intent_finding(table: pd.DataFrame, best: str) -> Finding:
     """How well the chosen intent model does, and how much it hands to people."""
     r = table.set_index("model").loc[best]
     sev = "info" if r["accuracy"] >= 0.9 else "medium" if r["accuracy"] >= 0.75 else "high"
+    answers = (
+        f"it answers {100 * r['answered']:.0f}% itself at "
+        f"{100 * r['accuracy_answered']:.1f}% accuracy and routes the rest to an agent"
+        if r["answered"] > 0
+        else "no confidence level reached the wanted precision on validation, so it answers "
+        "no ticket itself: every ticket goes to an agent"
+    )
     return Finding(
         "intent_quality",
         f"The {best} intent model labels {100 * r['accuracy']:.1f}% of held-out tickets correctly "
-        f"(macro-F1 {r['macro_f1']:.2f}); it answers {100 * r['answered']:.0f}% itself at "
-        f"{100 * r['accuracy_answered']:.1f}% accuracy and routes the rest to an agent.",
+        f"(macro-F1 {r['macro_f1']:.2f}); {answers}.",
         sev,
         {k: float(r[k]) for k in ("accuracy", "macro_f1", "answered", "accuracy_answered")},
     )

@@ -22,6 +22,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -55,15 +56,19 @@ def choose_threshold(
         target_precision: wanted accuracy on the tickets the model answers itself.
 
     Returns:
-        A threshold in ``[0, 1]``; ``1.0`` if no threshold reaches the target.
+        A threshold in ``[0, 1]`` (answer when the confidence is at least that; ``1.0`` is
+        a real threshold when probabilities saturate), or ``inf`` when no threshold reaches
+        the target: every ticket then goes to people.
     """
     conf = proba.max(axis=1)
     correct = classes[proba.argmax(axis=1)] == np.asarray(y_true)
     order = np.argsort(-conf, kind="stable")
     prec = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
-    ok = np.flatnonzero(prec >= target_precision)
+    # a threshold keeps every ticket tied at it: only the last of each tie is a cut
+    cut = np.r_[conf[order][1:] < conf[order][:-1], True]
+    ok = np.flatnonzero((prec >= target_precision) & cut)
     if len(ok) == 0:
-        return 1.0
+        return math.inf
     return float(conf[order][ok[-1]])
 
 
@@ -201,11 +206,11 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         return out
 
     def _to_human(self, proba: np.ndarray) -> np.ndarray:
-        """Below the threshold; a threshold of 1 (no level reached the target) routes all."""
+        """Below the threshold (``inf``: no level reached the target, so all)."""
         thr = self.threshold_
         if thr is None:
             return np.zeros(len(proba), bool)
-        return proba.max(axis=1) < thr if thr < 1.0 else np.ones(len(proba), bool)
+        return proba.max(axis=1) < thr
 
     def predict_frame(
         self,

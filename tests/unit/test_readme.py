@@ -19,3 +19,18 @@ def test_every_chapter_parameter_is_in_the_readme() -> None:
         if f"`{name}`" not in readme
     ]
     assert not missing, "document these in README.md (Chapter parameters): " + ", ".join(missing)
+
+
+def test_papermill_reads_every_line_of_each_parameters_cell() -> None:
+    """papermill skips a line it cannot parse (e.g. an ``=`` inside the comment) with only a
+    log message: that parameter would then be missing from the CLI, the README and reports."""
+    import re
+
+    import nbformat
+
+    for nb in sorted(NOTEBOOKS_DIR.glob("*.ipynb")):
+        cells = nbformat.read(nb, as_version=4).cells
+        cell = next(c for c in cells if "parameters" in c.metadata.get("tags", []))
+        declared = re.findall(r"^([A-Za-z_]\w*)\s*:", cell.source, flags=re.M)
+        assert declared, f"{nb.name}: no parameters declared"
+        assert list(notebook_parameters(nb)) == declared, nb.name

@@ -9,6 +9,7 @@ from opsai.errors import ChapterError, ConfigError, SchemaError
 from opsai.service.chapter import (
     best_on_validation,
     compare_intent_models,
+    intent_finding,
     pii_finding,
     sentiment_by_language,
     spike_findings,
@@ -101,6 +102,26 @@ def test_sentiment_by_language(tickets: pd.DataFrame, model: str) -> None:
         sentiment_by_language(tickets, model="svm")  # type: ignore[arg-type]
 
 
+def test_sentiment_by_language_uses_the_encoder_given_per_language(
+    tickets: pd.DataFrame,
+) -> None:
+    import numpy as np
+
+    from opsai.embed import embed
+
+    seen: list[str] = []
+
+    def zh_encoder(texts: list[str]) -> np.ndarray:  # USE, recording what it was asked
+        seen.extend(texts)
+        return embed(texts, model="use")
+
+    table = sentiment_by_language(tickets, folds=3, encoders={"zh": zh_encoder}, seed=0)
+    zh = set(tickets.loc[tickets["language"] == "zh", "text"])
+    assert seen and set(seen) <= zh  # only the Chinese stack used it
+    trained = table[table["model"] == "trained"].set_index("language")["accuracy"]
+    assert (trained >= 0.9).all()
+
+
 def test_findings_text_and_names() -> None:
     spikes = pd.DataFrame(
         {
@@ -120,6 +141,47 @@ def test_findings_text_and_names() -> None:
         == "'refund' tickets spiked in 2024-07: 30 tickets, 43% of the month against a usual 9% (4.5x)."
     )
     assert f[0].severity == "high"
+    # an intent flagged month after month has shifted: one finding, not one per month
+    shift = pd.DataFrame(
+        {
+            "period": ["2024-05", "2024-04", "2024-07", "2024-06", "2024-06"],
+            "intent": ["coupon", "coupon", "coupon", "coupon", "refund"],
+            "tickets": [40, 38, 45, 41, 90],
+            "share": [0.21, 0.19, 0.23, 0.2, 0.5],
+            "baseline_share": [0.08, 0.08, 0.08, 0.08, 0.09],
+            "ratio": [2.6, 2.4, 2.9, 2.5, 5.6],
+            "z": [7.0, 6.0, 8.0, 6.5, 40.0],
+        }
+    )
+    g = spike_findings(shift)
+    assert [x.name for x in g] == ["spike_refund_2024-06", "shift_coupon"]
+    assert g[1].text == (
+        "'coupon' tickets stayed above their usual share: 4 periods flagged from 2024-04 to "
+        "2024-07, 19-23% of tickets against a usual 8%. A lasting shift rather than a one-off "
+        "spike: look for a change that started around 2024-04."
+    )
+    assert g[1].evidence["periods"] == 4 and g[1].severity == "medium"
+    assert [x.name for x in spike_findings(shift, min_run=5, top=2)] == [
+        "spike_refund_2024-06",
+        "spike_coupon_2024-07",
+    ]
     p = pii_finding({"phone": 3, "email": 1}, 4, 10)
     assert p.text.startswith("4 of 10 tickets (40%) held personal data; 4 items were masked")
     assert p.evidence == {"tickets_with_pii": 4, "items": 4, "phone": 3, "email": 1}
+
+
+def test_intent_finding_says_when_the_bot_answers_nothing() -> None:
+    table = pd.DataFrame(
+        {
+            "model": ["a", "b"],
+            "accuracy": [0.96, 0.7],
+            "macro_f1": [0.95, 0.6],
+            "answered": [0.8, 0.0],
+            "accuracy_answered": [0.99, float("nan")],
+        }
+    )
+    a = intent_finding(table, "a")
+    assert "answers 80% itself at 99.0% accuracy" in a.text and a.severity == "info"
+    b = intent_finding(table, "b")
+    assert "nan" not in b.text and "every ticket goes to an agent" in b.text
+    assert b.severity == "high"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
@@ -130,8 +131,26 @@ def test_embedding_model_and_its_torch_head(split: tuple) -> None:
     assert (q.predict(test["text"]) == mlp.pipeline_.predict(test["text"])).mean() >= 0.95
 
 
-def test_threshold_of_one_routes_everything() -> None:
+def test_threshold_of_one_answers_saturated_tickets_and_inf_routes_everything() -> None:
     clf = IntentClassifier()
-    clf.threshold_ = 1.0
     proba = np.array([[1.0, 0.0], [0.2, 0.8]])
+    clf.threshold_ = 1.0  # a real threshold when probabilities saturate
+    assert clf._to_human(proba).tolist() == [False, True]
+    clf.threshold_ = math.inf  # no level reached the target on validation
     assert clf._to_human(proba).all()
+
+
+def test_choose_threshold_ties_saturation_and_unreachable() -> None:
+    classes = np.array(["a", "b"], dtype=object)
+    # every confidence is exactly 1 (a saturated softmax), one of 1,000 wrong: answer all
+    proba = np.tile([1.0, 0.0], (1000, 1))
+    y = np.array(["a"] * 999 + ["b"], dtype=object)
+    assert choose_threshold(proba, y, classes, target_precision=0.95) == 1.0
+    # a tie is kept or cut as a whole: 0.8 keeps all three 0.8s (1 right, 2 wrong)
+    proba = np.array([[0.9, 0.1], [0.8, 0.2], [0.8, 0.2], [0.8, 0.2]])
+    y = np.array(["a", "a", "b", "b"], dtype=object)
+    assert choose_threshold(proba, y, classes, target_precision=1.0) == 0.9
+    assert choose_threshold(proba, y, classes, target_precision=0.5) == 0.8
+    # nothing reaches the target: inf, which routes every ticket to people
+    wrong = np.array(["b", "b", "a", "a"], dtype=object)
+    assert choose_threshold(proba, wrong, classes, target_precision=0.9) == math.inf

@@ -97,6 +97,9 @@ def test_ensemble_multiclass_and_fallback(monkeypatch) -> None:
     fb = SentimentEnsemble(language="zh", cv=3, seed=0).fit(X, y)
     assert fb.fallback_ and next(iter(fb.weights())) == "nblr" and "emb_lr" not in fb.weights()
     assert list(fb.predict(["terrible quality 99"])) == ["neg"]
+    # an encoder asked for by name does not fall back silently
+    with pytest.raises(EmbeddingUnavailableError, match="no package"):
+        SentimentEnsemble(encoder=("use", "e5"), cv=3, seed=0).fit(X, y)
 
 
 def test_ensemble_errors() -> None:
