@@ -90,17 +90,29 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
     return out
 
 
-def overstock_alerts(policy: pd.DataFrame, *, weeks: float = 26) -> list[Finding]:
+def overstock_alerts(
+    policy: pd.DataFrame, *, weeks: float = 26, material: float = 0.01
+) -> list[Finding]:
     """Items whose stock covers more than ``weeks`` weeks of forecast demand.
 
-    Severity ``medium`` beyond twice ``weeks``, else ``low`` (also ``low`` for stock of an item
-    with no forecast demand: dead stock); the evidence has the excess units and, with
-    ``unit_cost``, the money tied up in them.
+    Severity ``medium`` beyond twice ``weeks`` when the surplus is material (at least
+    ``material`` of all stock: its value with ``unit_cost``, else its units), else ``low``
+    (also ``low`` for stock of an item with no forecast demand: dead stock). Eight slow units
+    worth 122 are not a medium problem however many weeks they cover. The evidence has the
+    excess units and, with ``unit_cost``, the money tied up in them and its share of all stock.
     """
     if weeks <= 0:
         raise ConfigError(f"weeks must be > 0, got {weeks!r}")
+    if not 0 <= material < 1:
+        raise ConfigError(f"material must be in [0, 1), got {material!r}")
     _need(policy, {ITEM_ID, ON_HAND, "days_of_cover", "mean_per_period"}, "overstock_alerts")
     cover = policy["days_of_cover"].to_numpy(float) / 7
+    on_hand = policy[ON_HAND].clip(lower=0)
+    stock = (
+        float((on_hand * policy[UNIT_COST]).sum())
+        if UNIT_COST in policy.columns
+        else float(on_hand.sum())
+    )
     out = []
     for k in np.argsort(-cover, kind="stable"):
         if not cover[k] > weeks:
@@ -118,7 +130,9 @@ def overstock_alerts(policy: pd.DataFrame, *, weeks: float = 26) -> list[Finding
                 f"{cover[k]:.0f} weeks of forecast demand (limit {weeks:g}); about {excess:.0f} "
                 f"units{worth} are surplus. Pause orders or promote it."
             )
-            severity = "medium" if cover[k] > 2 * weeks else "low"
+            size = value if np.isfinite(value) else excess
+            big = stock > 0 and size >= material * stock
+            severity = "medium" if cover[k] > 2 * weeks and big else "low"
         else:
             text = (
                 f"Item {r[ITEM_ID]} has {r[ON_HAND]:.0f} units on hand{worth} but no forecast "
@@ -137,6 +151,11 @@ def overstock_alerts(policy: pd.DataFrame, *, weeks: float = 26) -> list[Finding
                     "max_weeks_of_cover": float(weeks),
                     "excess_units": round(excess, 1),
                     "excess_value": round(value, 2) if np.isfinite(value) else None,
+                    "excess_share_of_stock": round(
+                        (value if np.isfinite(value) else excess) / stock, 4
+                    )
+                    if stock > 0
+                    else None,
                 },
             }
         )

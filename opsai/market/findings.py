@@ -105,14 +105,24 @@ def growth_finding(decomp: pd.DataFrame) -> Finding:
     return Finding(text, severity, {"total": total, "market_fraction": frac})
 
 
+def _num(v: float, sign: str = "") -> str:
+    return f"{v:{sign},.0f}" if abs(v) >= 1000 else f"{v:{sign}.3g}"
+
+
 def move_finding(move: Mapping[str, Any], event: Mapping[str, Any]) -> Finding:
     """A competitor's move (a row of :func:`detect_moves`) and its :func:`event_study`."""
     verb = "cut" if move["change"] < 0 else "raised"
+    if event["metric"] == "share":  # shares read as percentages, their changes as points
+        before, after = f"{event['before']:.1%}", f"{event['after']:.1%}"
+        change, lo, hi = (f"{100 * event[k]:+.1f}" for k in ("change", "lo", "hi"))
+        change, hi = f"{change} pp", f"{hi} pp"
+    else:  # 3 significant digits, whole numbers from 1,000 on (no 1.2e+03)
+        before, after = (_num(event[k]) for k in ("before", "after"))
+        change, lo, hi = (_num(event[k], "+") for k in ("change", "lo", "hi"))
     text = (
         f"{event['company']} {verb} its {move['metric']} by {abs(move['change']):.0%} in "
-        f"{_label(event['event'])}; its {event['metric']} went from {event['before']:.3g} to "
-        f"{event['after']:.3g} over the next {event['n_after']} periods "
-        f"({event['change']:+.3g}, 95% interval {event['lo']:+.3g} to {event['hi']:+.3g})."
+        f"{_label(event['event'])}; its {event['metric']} went from {before} to {after} over "
+        f"the next {event['n_after']} periods ({change}, 95% interval {lo} to {hi})."
     )
     significant = event["lo"] > 0 or event["hi"] < 0
     return Finding(

@@ -151,13 +151,26 @@ def render_chapter(
 
 
 # ---- index page ---------------------------------------------------------------------------
+_PERCENT_WORDS = {"share", "rate", "accuracy", "conversion", "coverage", "hit"}
+"""A fraction in [0, 1] whose name has one of these words is shown as a percentage."""
+
+
 def _fmt(v: Any, name: str = "") -> str:
     """A metric for a card: thousands separators, 3 significant digits for fractions, and
-    percentages for names ending in ``_share``, ``_rate`` or ``_change`` (signed)."""
+    percentages for names ending in ``_share``, ``_rate`` or ``_change`` (signed) and for
+    fractions named as shares, rates, accuracies, conversions, coverage or hit rates."""
     if (isinstance(v, float) and name.endswith(("_share", "_rate", "_change"))) or (
         isinstance(v, float) and "_change_" in name
     ):
         return f"{v:+.1%}" if "change" in name else f"{v:.1%}"
+    words = set(re.split(r"[._]", name.lower()))
+    if (
+        isinstance(v, float)
+        and 0.0 <= v <= 1.0
+        and words & _PERCENT_WORDS
+        and "change" not in words
+    ):
+        return f"{v:.1%}"
     if isinstance(v, bool) or v is None:
         return "—" if v is None else str(v)
     if isinstance(v, int):
@@ -185,6 +198,7 @@ _ACRONYMS = {
     "pii": "PII",
     "f1": "F1",
     "clv": "CLV",
+    "hhi": "HHI",
     "zh": "(zh)",
     "en": "(en)",
 }

@@ -310,7 +310,7 @@ def spike_findings(spikes: pd.DataFrame, *, top: int = 3, min_run: int = 3) -> l
                             "intent": intent,
                             "first_period": first,
                             "last_period": last,
-                            "periods": int(len(g)),
+                            "periods": len(g),
                             "share_min": float(g["share"].min()),
                             "share_max": float(g["share"].max()),
                             "baseline_share": float(g["baseline_share"].iloc[0]),

@@ -72,7 +72,17 @@ def test_stockout_and_overstock_alerts() -> None:
     ov = overstock_alerts(_policy(), weeks=26)
     assert [a["evidence"][ITEM_ID] for a in ov] == ["fat"]
     assert ov[0]["evidence"]["excess_units"] == pytest.approx(5000 - 26 * 7 * 10)
-    assert ov[0]["severity"] == "medium"  # 71 weeks > 2 x 26
+    assert ov[0]["severity"] == "medium"  # 71 weeks > 2 x 26, and most of the stock's value
+    assert ov[0]["evidence"]["excess_share_of_stock"] == pytest.approx(
+        (5000 - 26 * 7 * 10) * 4 / (30 * 2 + 200 * 3 + 5000 * 4), abs=1e-4
+    )
+    # the same cover on a sliver of the stock is not a medium problem
+    small = _policy().assign(**{ON_HAND: [30.0, 200.0, 5000.0]})
+    small.loc[2, UNIT_COST] = 0.001
+    assert overstock_alerts(small, weeks=26)[0]["severity"] == "low"
+    assert overstock_alerts(small, weeks=26, material=0.0)[0]["severity"] == "medium"
+    with pytest.raises(ConfigError, match="material"):
+        overstock_alerts(_policy(), material=1.5)
     with pytest.raises(ConfigError, match="threshold"):
         stockout_alerts(_policy(), threshold=2)
     dead = pd.concat([_policy(), _policy().iloc[:2]], ignore_index=True)

@@ -141,3 +141,29 @@ def test_upward_sloping_demand_is_flagged_not_acted_on() -> None:
         price_identified=False,
     )
     assert claims[-1].text.startswith("No price move is recommended")
+
+
+def test_move_finding_reads_shares_as_percent_and_points() -> None:
+    move = {"change": -0.16, "metric": "price"}
+    event = {
+        "company": "BlueHarbor",
+        "event": pd.Period("2024-04", "M"),
+        "metric": "share",
+        "before": 0.1239,
+        "after": 0.1682,
+        "n_after": 3,
+        "change": 0.0443,
+        "lo": 0.0263,
+        "hi": 0.0622,
+    }
+    f = fd.move_finding(move, event)
+    assert f.text == (
+        "BlueHarbor cut its price by 16% in 2024-04; its share went from 12.4% to 16.8% over "
+        "the next 3 periods (+4.4 pp, 95% interval +2.6 to +6.2 pp)."
+    )
+    assert f.severity == "high" and f.evidence["change"] == 0.0443
+    units = event | {"metric": "units", "before": 1200.0, "after": 1500.0}
+    units |= {"change": 300.0, "lo": -20.5, "hi": 1610.0}
+    g = fd.move_finding(move, units)
+    assert "its units went from 1,200 to 1,500 over" in g.text
+    assert g.text.endswith("(+300, 95% interval -20.5 to +1,610).") and g.severity == "low"

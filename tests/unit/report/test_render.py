@@ -156,6 +156,13 @@ def test_index_escapes_data_and_sorts_findings(tmp_path: Path) -> None:
         (2_512_345.6, "n", "2.51M"),
         (0.05, "buyer_share", "5.0%"),
         (-0.05, "x_change", "-5.0%"),
+        (0.0664, "funnel.overall_conversion", "6.6%"),
+        (1.0, "intent.accuracy", "100.0%"),
+        (0.75, "coverage", "75.0%"),
+        (0.153, "share.latest", "15.3%"),
+        (-1.31, "share.change_12m", "-1.31"),  # percentage points, not a fraction
+        (0.786, "churn.auc", "0.786"),
+        (0.255, "best.precision_at_10", "0.255"),
         (None, "n", "—"),
         ("a", "n", "a"),
     ],
@@ -172,6 +179,7 @@ def test_fmt(value: object, name: str, shown: str) -> None:
         ("churn.pr_auc", "Churn PR AUC"),
         ("sentiment.accuracy_zh", "Sentiment accuracy (zh)"),
         ("best.model", "Best model"),
+        ("hhi.latest", "HHI latest"),
         ("clv.holdout_total_error_pct", "CLV holdout total error pct"),
     ],
 )
