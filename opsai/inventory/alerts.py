@@ -169,6 +169,7 @@ def drift_alerts(
     ratio: float = 1.5,
     min_increase: float = 0.1,
     min_windows: int = 3,
+    material: float = 0.01,
 ) -> list[Finding]:
     """Series whose latest backtest window's WAPE is ``ratio`` times the earlier windows' mean.
 
@@ -179,6 +180,8 @@ def drift_alerts(
         min_increase: and the absolute WAPE increase it needs (ignores noise on tiny errors).
         min_windows: backtest windows needed (the latest against at least two before it);
             fewer give no alerts.
+        material: share of the backtest's units a series needs for severity ``medium``; a
+            slow seller's error swings are ``low`` (a few units make WAPE jump by 100s of %).
     """
     from opsai.forecast.backtest import CUTOFF
 
@@ -189,24 +192,28 @@ def drift_alerts(
     if w.shape[1] < max(2, min_windows):
         return []
     last, before = w.iloc[:, -1], w.iloc[:, :-1].mean(axis=1)
+    units = e.groupby(ITEM_ID)["ay"].sum()
+    share = units / units.sum() if units.sum() > 0 else units * 0.0
     hit = (last > ratio * before) & (last - before > min_increase)
     out = []
     for sid in (last - before)[hit].sort_values(ascending=False).index:
         text = (
-            f"Forecast accuracy drifted for {sid}: {model}'s error (WAPE) rose to "
-            f"{last[sid]:.0%} in the latest backtest window from {before[sid]:.0%} before. "
-            "Check for a demand shift (launch, price, promotion) and review the model."
+            f"Forecast accuracy drifted for {sid} ({share[sid]:.1%} of units): {model}'s error "
+            f"(WAPE) rose to {last[sid]:.0%} in the latest backtest window from "
+            f"{before[sid]:.0%} before. Check for a demand shift (launch, price, promotion) "
+            "and review the model."
         )
         out.append(
             {
                 "name": f"drift.{sid}",
                 "text": text,
-                "severity": "medium",
+                "severity": "medium" if share[sid] >= material else "low",
                 "evidence": {
                     ITEM_ID: str(sid),
                     "model": model,
                     "wape_latest": round(float(last[sid]), 4),
                     "wape_before": round(float(before[sid]), 4),
+                    "units_share": round(float(share[sid]), 4),
                 },
             }
         )

@@ -110,6 +110,13 @@ def test_drift_alerts() -> None:
     two = pd.DataFrame(rows)
     two = two[two[CUTOFF] > cuts[0]]
     assert drift_alerts(two, model="m") == []  # one earlier window is not a baseline
+    assert found[0]["severity"] == "medium" and found[0]["evidence"]["units_share"] == 0.5
+    assert "drifting (50.0% of units)" in found[0]["text"]
+    # beside a seller 200 times its size the same drift is a slow seller's noise: low
+    big = [{ITEM_ID: "big", CUTOFF: c, QUANTITY: 4000.0, "m": 4000.0} for c in cuts]
+    found = drift_alerts(pd.concat([pd.DataFrame(rows), pd.DataFrame(big)]), model="m")
+    assert [(f["evidence"][ITEM_ID], f["severity"]) for f in found] == [("drifting", "low")]
+    assert found[0]["evidence"]["units_share"] == pytest.approx(30 / 12060, abs=1e-4)
 
 
 def test_without_an_inventory_table_everything_is_empty() -> None:
