@@ -193,6 +193,31 @@ def best_move(
     return str(table.loc[table[key].idxmax(), "scenario"]), table
 
 
+_METRIC_LABELS = {
+    "sales_share": "share of sales",
+    "sales_share_change_pp": "change in share of sales",
+    "sales_growth": "sales growth",
+    "sales_per_user": "sales per user",
+    "sales_per_spend": "sales per unit of marketing spend",
+    "price_vs_market": "price against the market mean",
+}
+
+
+def _metric_label(metric: str) -> str:
+    return _METRIC_LABELS.get(metric, metric.replace("_", " "))
+
+
+def _metric_value(metric: str, v: float) -> str:
+    """Shares and growth rates as percentages, share changes in points, the rest as numbers."""
+    if metric.endswith("_pp"):
+        return f"{v:+.1f} pp"
+    if metric in ("sales_share",):
+        return f"{v:.1%}"
+    if metric in ("sales_growth", "price_vs_market"):
+        return f"{v:+.1%}"
+    return _num(v)
+
+
 def strategy(
     sw: pd.DataFrame,
     moves: pd.DataFrame,
@@ -220,7 +245,9 @@ def strategy(
     lags = sw[sw["verdict"] == "weakness"]
     if len(wins):
         parts = [
-            f"{r.metric} {r.value:.3g} (rank {r.rank} of {r.companies})" for r in wins.itertuples()
+            f"{_metric_label(r.metric)} {_metric_value(r.metric, r.value)} "
+            f"(rank {r.rank} of {r.companies})"
+            for r in wins.itertuples()
         ]
         out.append(
             Finding(
@@ -231,7 +258,9 @@ def strategy(
         )
     if len(lags):
         parts = [
-            f"{r.metric} {r.value:.3g} vs {r.best_value:.3g} at {r.best_company} (rank {r.rank})"
+            f"{_metric_label(r.metric)} {_metric_value(r.metric, r.value)} against "
+            f"{_metric_value(r.metric, r.best_value)} at {r.best_company} "
+            f"(rank {r.rank} of {r.companies})"
             for r in lags.itertuples()
         ]
         out.append(

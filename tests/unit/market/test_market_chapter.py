@@ -167,3 +167,27 @@ def test_move_finding_reads_shares_as_percent_and_points() -> None:
     g = fd.move_finding(move, units)
     assert "its units went from 1,200 to 1,500 over" in g.text
     assert g.text.endswith("(+300, 95% interval -20.5 to +1,610).") and g.severity == "low"
+
+
+def test_strengths_and_weaknesses_read_in_words_and_units() -> None:
+    sw = pd.DataFrame(
+        {
+            "metric": ["sales_share", "sales_share_change_pp", "sales_growth", "sales_per_user"],
+            "value": [0.162, -0.728, 0.077, 1234.5],
+            "best_company": ["us", "BlueHarbor", "BlueHarbor", "Oak"],
+            "best_value": [0.162, 1.85, 0.287, 2500.0],
+            "rank": [1, 7, 7, 6],
+            "companies": [7, 7, 7, 7],
+            "verdict": ["strength", "weakness", "weakness", "weakness"],
+        }
+    )
+    empty = pd.DataFrame(columns=["company", "change", "metric"])
+    claims = fd.strategy(
+        sw, pd.DataFrame(), pd.Series(dtype=float), empty, "", company="us", price_identified=False
+    )
+    assert claims[0].text == "Where us wins: share of sales 16.2% (rank 1 of 7)."
+    assert claims[1].text == (
+        "Where us lags: change in share of sales -0.7 pp against +1.9 pp at BlueHarbor "
+        "(rank 7 of 7); sales growth +7.7% against +28.7% at BlueHarbor (rank 7 of 7); "
+        "sales per user 1,234 against 2,500 at Oak (rank 6 of 7)."
+    )
