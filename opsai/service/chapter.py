@@ -350,13 +350,18 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
     """How well the chosen intent model does, and how much it hands to people."""
     r = table.set_index("model").loc[best]
     sev = "info" if r["accuracy"] >= 0.9 else "medium" if r["accuracy"] >= 0.75 else "high"
-    answers = (
-        f"it answers {100 * r['answered']:.0f}% itself at "
-        f"{100 * r['accuracy_answered']:.1f}% accuracy and routes the rest to an agent"
-        if r["answered"] > 0
-        else "no confidence level reached the wanted precision on validation, so it answers "
-        "no ticket itself: every ticket goes to an agent"
-    )
+    if r["answered"] >= 1:
+        answers = f"it answers every ticket itself, at {100 * r['accuracy_answered']:.1f}% accuracy"
+    elif r["answered"] > 0:
+        answers = (
+            f"it answers {100 * r['answered']:.0f}% itself at "
+            f"{100 * r['accuracy_answered']:.1f}% accuracy and routes the rest to an agent"
+        )
+    else:
+        answers = (
+            "no confidence level reached the wanted precision on validation, so it answers "
+            "no ticket itself: every ticket goes to an agent"
+        )
     return Finding(
         "intent_quality",
         f"The {best} intent model labels {100 * r['accuracy']:.1f}% of held-out tickets correctly "

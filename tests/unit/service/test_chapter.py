@@ -180,6 +180,10 @@ def test_intent_finding_says_when_the_bot_answers_nothing() -> None:
             "accuracy_answered": [0.99, float("nan")],
         }
     )
+    everything = table.assign(answered=[1.0, 0.0])
+    assert "it answers every ticket itself, at 99.0% accuracy." in (
+        intent_finding(everything, "a").text
+    )
     a = intent_finding(table, "a")
     assert "answers 80% itself at 99.0% accuracy" in a.text and a.severity == "info"
     b = intent_finding(table, "b")
