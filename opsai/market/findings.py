@@ -211,7 +211,7 @@ def _metric_value(metric: str, v: float) -> str:
     """Shares and growth rates as percentages, share changes in points, the rest as numbers."""
     if metric.endswith("_pp"):
         return f"{v:+.1f} pp"
-    if metric in ("sales_share",):
+    if metric == "sales_share":
         return f"{v:.1%}"
     if metric in ("sales_growth", "price_vs_market"):
         return f"{v:+.1%}"
