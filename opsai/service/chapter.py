@@ -270,11 +270,17 @@ class _Fresh:
 
 
 class _Lexicon:
+    """The lexicon baseline in the data's own labels. Texts it finds no sentiment in get the
+    neutral label when the data has one, else the most common label: with two classes a
+    'neutral' answer would always be wrong (zh-reviews: 48.6% instead of 63%)."""
+
     def fit(self, X: list[str], y: Any) -> _Lexicon:
-        labels = set(map(str, y))
+        counts = pd.Series(list(map(str, y))).value_counts()
+        labels = set(counts.index)
         neg = next((v for v in ("negative", "neg") if v in labels), "negative")
         pos = next((v for v in ("positive", "pos") if v in labels), "positive")
-        self.model = LexiconSentiment(labels=(neg, "neutral", pos))
+        neu = next((v for v in ("neutral", "neu") if v in labels), str(counts.index[0]))
+        self.model = LexiconSentiment(labels=(neg, neu, pos))
         return self
 
     def predict(self, X: list[str]) -> np.ndarray:

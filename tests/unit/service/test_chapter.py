@@ -189,3 +189,17 @@ def test_intent_finding_says_when_the_bot_answers_nothing() -> None:
     b = intent_finding(table, "b")
     assert "nan" not in b.text and "every ticket goes to an agent" in b.text
     assert b.severity == "high"
+
+
+def test_lexicon_baseline_answers_in_the_data_labels() -> None:
+    from opsai.service.chapter import _Lexicon
+
+    plain = "the parcel arrived on tuesday"  # no sentiment word
+    binary = _Lexicon().fit(["x", "y", "z"], ["pos", "neg", "pos"])
+    assert list(binary.predict(["great, I love it", "terrible, broken", plain])) == [
+        "pos",
+        "neg",
+        "pos",  # the most common label, never a 'neutral' the data does not have
+    ]
+    three = _Lexicon().fit(["x", "y", "z"], ["positive", "negative", "neutral"])
+    assert list(three.predict([plain, "terrible, broken"])) == ["neutral", "negative"]
