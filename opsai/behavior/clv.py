@@ -13,7 +13,7 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 import numpy as np
 import pandas as pd
@@ -160,7 +160,41 @@ def bgnbd_log_likelihood(
     return a1 + np.logaddexp(a2, a3)
 
 
-class BetaGeo(BaseEstimator):
+class CountModel(BaseEstimator):
+    """What BG/NBD and Pareto/NBD share: a penalised maximum-likelihood fit of their
+    likelihood (:func:`fit_counts`) and the fitted parameters in order.
+
+    Args:
+        penalizer: L2 penalty on the log-parameters (0: plain maximum likelihood).
+    """
+
+    _names: tuple[str, ...] = ()
+
+    @staticmethod
+    def _log_likelihood(
+        params: np.ndarray, x: np.ndarray, t_x: np.ndarray, T: np.ndarray
+    ) -> np.ndarray:
+        raise NotImplementedError
+
+    def __init__(self, *, penalizer: float = 0.0) -> None:
+        self.penalizer = penalizer
+
+    def fit(self, data: pd.DataFrame) -> Self:
+        """Fit on a :func:`summary` frame (``frequency``, ``recency``, ``T``)."""
+        self.params_, self.log_likelihood_, self.converged_ = fit_counts(
+            self._log_likelihood, data, self._names, penalizer=self.penalizer
+        )
+        return self
+
+    def _p(self) -> tuple[float, ...]:
+        if not hasattr(self, "params_"):
+            raise NotFittedError(
+                f"{type(self).__name__} is not fitted yet: call fit(summary_frame) first"
+            )
+        return tuple(self.params_[n] for n in self._names)
+
+
+class BetaGeo(CountModel):
     """The BG/NBD model fitted by maximum likelihood.
 
     Args:
@@ -170,21 +204,8 @@ class BetaGeo(BaseEstimator):
         params_: ``{'r', 'alpha', 'a', 'b'}``. log_likelihood_: total log-likelihood.
     """
 
-    def __init__(self, *, penalizer: float = 0.0) -> None:
-        self.penalizer = penalizer
-
-    def fit(self, data: pd.DataFrame) -> BetaGeo:
-        """Fit on a :func:`summary` frame (``frequency``, ``recency``, ``T``)."""
-        self.params_, self.log_likelihood_, self.converged_ = fit_counts(
-            bgnbd_log_likelihood, data, ("r", "alpha", "a", "b"), penalizer=self.penalizer
-        )
-        return self
-
-    def _p(self) -> tuple[float, float, float, float]:
-        if not hasattr(self, "params_"):
-            raise NotFittedError("BetaGeo is not fitted yet: call fit(summary_frame) first")
-        p = self.params_
-        return p["r"], p["alpha"], p["a"], p["b"]
+    _names = ("r", "alpha", "a", "b")
+    _log_likelihood = staticmethod(bgnbd_log_likelihood)
 
     def expected_purchases(self, data: pd.DataFrame, *, t: float) -> np.ndarray:
         """Expected purchases in the next ``t`` units given each customer's history."""

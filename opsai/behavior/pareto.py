@@ -17,14 +17,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy import special
-from sklearn.base import BaseEstimator
 
-from opsai.behavior.clv import AGE, FREQ, RECENCY, _cols, fit_counts
-from opsai.errors import NotFittedError
+from opsai.behavior.clv import AGE, FREQ, RECENCY, CountModel, _cols
 
 
 def _terms(
-    params: np.ndarray | tuple[float, float, float, float],
+    params: np.ndarray | tuple[float, ...],
     x: np.ndarray,
     t_x: np.ndarray,
     T: np.ndarray,
@@ -59,7 +57,7 @@ def pnbd_log_likelihood(
     return common + np.logaddexp(alive, died)
 
 
-class ParetoNBD(BaseEstimator):
+class ParetoNBD(CountModel):
     """The Pareto/NBD model fitted by maximum likelihood.
 
     Args:
@@ -69,21 +67,8 @@ class ParetoNBD(BaseEstimator):
         params_: ``{'r', 'alpha', 's', 'beta'}``. log_likelihood_: total log-likelihood.
     """
 
-    def __init__(self, *, penalizer: float = 0.0) -> None:
-        self.penalizer = penalizer
-
-    def fit(self, data: pd.DataFrame) -> ParetoNBD:
-        """Fit on a :func:`opsai.behavior.clv.summary` frame (``frequency``, ``recency``, ``T``)."""
-        self.params_, self.log_likelihood_, self.converged_ = fit_counts(
-            pnbd_log_likelihood, data, ("r", "alpha", "s", "beta"), penalizer=self.penalizer
-        )
-        return self
-
-    def _p(self) -> tuple[float, float, float, float]:
-        if not hasattr(self, "params_"):
-            raise NotFittedError("ParetoNBD is not fitted yet: call fit(summary_frame) first")
-        p = self.params_
-        return p["r"], p["alpha"], p["s"], p["beta"]
+    _names = ("r", "alpha", "s", "beta")
+    _log_likelihood = staticmethod(pnbd_log_likelihood)
 
     def probability_alive(self, data: pd.DataFrame) -> np.ndarray:
         """P(still active at the end of the calibration period) for each customer."""

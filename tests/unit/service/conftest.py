@@ -155,3 +155,13 @@ def kb() -> pd.DataFrame:
             },
         ]
     )
+
+
+@pytest.fixture(scope="session")
+def reviews() -> tuple[list[str], list[str]]:
+    """120 short English reviews, 'pos'/'neg', for the sentiment stacks."""
+    pos = ["great product, love it", "works well, very happy", "excellent quality", "happy with it"]
+    neg = ["broke after a day", "terrible quality", "very disappointed, returned it", "awful"]
+    X = [f"{t} {i}" for i in range(15) for t in pos + neg]
+    y = ["pos" if t in pos else "neg" for i in range(15) for t in pos + neg]
+    return X, y

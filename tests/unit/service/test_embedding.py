@@ -95,16 +95,10 @@ def test_errors_name_the_parameter() -> None:
         EmbeddingClassifier(encoder=lambda t: np.zeros((1, 3))).fit(X, y)
 
 
-def _reviews() -> tuple[list[str], list[str]]:
-    pos = ["great product, love it", "works well, very happy", "excellent quality", "happy with it"]
-    neg = ["broke after a day", "terrible quality", "very disappointed, returned it", "awful"]
-    X = [f"{t} {i}" for i in range(15) for t in pos + neg]
-    y = ["pos" if t in pos else "neg" for i in range(15) for t in pos + neg]
-    return X, y
-
-
-def test_ensemble_without_lexicon_learns_weights_inside_fit() -> None:
-    X, y = _reviews()
+def test_ensemble_without_lexicon_learns_weights_inside_fit(
+    reviews: tuple[list[str], list[str]],
+) -> None:
+    X, y = reviews
     clf = SentimentEnsemble(language="en", encoder=Lookup(), lexicon=False, cv=3, seed=0).fit(X, y)
     assert not clf.fallback_ and list(clf.classes_) == ["neg", "pos"]
     assert set(clf.weights()) == {"nblr", "emb_lr"}

@@ -24,14 +24,6 @@ class Lookup:
         return np.asarray(out)
 
 
-def _reviews() -> tuple[list[str], list[str]]:
-    pos = ["great product, love it", "works well, very happy", "excellent quality", "happy with it"]
-    neg = ["broke after a day", "terrible quality", "very disappointed, returned it", "awful"]
-    X = [f"{t} {i}" for i in range(15) for t in pos + neg]
-    y = ["pos" if t in pos else "neg" for i in range(15) for t in pos + neg]
-    return X, y
-
-
 def test_lexicon_features_split_positive_and_negative_words() -> None:
     f = LexiconSentiment().features(["good but broken", "not good", "nothing here"])
     sq = lambda v: v / np.sqrt(v * v + 15.0)  # noqa: E731
@@ -44,8 +36,8 @@ def test_lexicon_features_split_positive_and_negative_words() -> None:
     assert zh[0, 1] > 0 == zh[0, 2] and zh[1, 2] < 0 == zh[1, 1]
 
 
-def test_ensemble_stacks_nblr_embeddings_and_lexicon() -> None:
-    X, y = _reviews()
+def test_ensemble_stacks_nblr_embeddings_and_lexicon(reviews: tuple[list[str], list[str]]) -> None:
+    X, y = reviews
     clf = SentimentEnsemble(language="en", encoder=Lookup(), cv=3, seed=0).fit(X, y)
     assert not clf.fallback_ and list(clf.classes_) == ["neg", "pos"]
     w = clf.weights()
@@ -81,10 +73,12 @@ def test_final_weights_come_from_out_of_fold_scores() -> None:
     assert in_sample > 2.0 > 0.6 > abs(clf.weights()["nblr"])
 
 
-def test_ensemble_multiclass_and_fallback(monkeypatch) -> None:
+def test_ensemble_multiclass_and_fallback(
+    reviews: tuple[list[str], list[str]], monkeypatch
+) -> None:
     from opsai.embed import EmbeddingUnavailableError
 
-    X, y = _reviews()
+    X, y = reviews
     X3, y3 = X + [f"the parcel arrived {i}" for i in range(12)], y + ["neutral"] * 12
     clf = SentimentEnsemble(encoder="none", cv=3, seed=0).fit(X3, y3)
     assert list(clf.classes_) == ["neg", "neutral", "pos"] and clf.weights() == {}
