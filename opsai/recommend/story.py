@@ -117,12 +117,17 @@ def cold_start_finding(
     cold_users = ~test[USER_ID].isin(set(train[USER_ID]))
     n_cold_users = int(test.loc[cold_users, USER_ID].nunique())
     ev: dict[str, Any] = {"cold_test_users": n_cold_users}
-    text = f"{n_cold_users} held-out users have no training history"
+    n_test = int(test[USER_ID].nunique())
+    share = f" ({n_cold_users / n_test:.1%})" if n_test else ""
+    text = f"{n_cold_users:,} held-out users{share} have no training history"
     if items is not None:
         untouched = int((~items[ITEM_ID].astype(str).isin(set(train[ITEM_ID]))).sum())
         ev |= {"untouched_items": untouched, "catalog": len(items)}
-        text += (
-            f"; {untouched} of {len(items)} catalogue items were never interacted with "
-            "and can only be recommended through their content"
-        )
+        if untouched:
+            text += (
+                f"; {untouched:,} of {len(items):,} catalogue items were never interacted with "
+                "and can only be recommended through their content"
+            )
+        else:
+            text += f"; every one of the {len(items):,} catalogue items has training interactions"
     return Finding(text + ".", "info", ev)

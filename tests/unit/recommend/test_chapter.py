@@ -60,6 +60,15 @@ def test_findings_and_figures(comparison: tuple, catalog: pd.DataFrame) -> None:
     assert "nDCG 0.100" in f.text and f.severity == "medium"
     cold = story.cold_start_finding(train, test, catalog)
     assert cold.evidence["untouched_items"] >= 1  # the 'new' catalogue item
+    assert "can only be recommended through their content" in cold.text
+    seen = catalog[catalog["item_id"].isin(set(train["item_id"]))]
+    warm = story.cold_start_finding(train, test, seen)
+    assert warm.evidence["untouched_items"] == 0
+    assert f"every one of the {len(seen)} catalogue items has training interactions" in warm.text
+    gone = test.assign(user_id="nobody-" + test["user_id"].astype(str))
+    cold_all = story.cold_start_finding(train, gone, catalog)
+    n = gone["user_id"].nunique()
+    assert cold_all.text.startswith(f"{n:,} held-out users (100.0%) have no training history")
     assert story.comparison_figure(cmp).layout.width == 820
 
 
