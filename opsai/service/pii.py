@@ -23,6 +23,11 @@ and ``"keep"`` leaves them. Replacement tokens hold no digits, so redaction is i
 Digits are matched with look-arounds, not ``\\b``, because Chinese characters count as word
 characters (``手机13812345678谢谢``). Dates, times, prices and short numbers are left alone.
 
+Matching runs on a folded view of the text, so personal data typed with a Chinese input
+method's full-width characters (``１３８　００１３　８０００``, ``ｊａｎｅ＠ｅｘａｍｐｌｅ．ｃｏｍ``) or
+left as HTML character references by a web form (``jane&#64;example.com``) is found too.
+Only the matched spans are replaced; the rest of the text keeps its own characters.
+
 Example:
     >>> redact("Mail john.doe+1@mail.example.com or call 138 1234 5678, order o00001234")
     'Mail [EMAIL] or call [PHONE], order o****1234'
@@ -30,7 +35,10 @@ Example:
 
 from __future__ import annotations
 
+import html
 import re
+import unicodedata
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -63,7 +71,10 @@ DEFAULT_ORDER_PATTERN = r"(?<![A-Za-z0-9])[A-Za-z]{1,4}[-#]?\d{6,}(?![0-9])"
 """Letters then 6+ digits: ``o00001234``, ``ORD-20240701``, ``SO#1234567``."""
 
 _EMAIL = re.compile(
-    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    # the local part starts with a letter, digit or underscore, so a sentence's full stop
+    # before an address ("回复.jane@example.com") stays
+    r"(?<![A-Za-z0-9_%+])[A-Za-z0-9_][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
+    r"\.[A-Za-z]{2,}"
 )
 _DIGIT_RUN = re.compile(r"(?<![\d.,+])\d(?:[ -]?\d){11,18}(?![\d]|[.,]\d)")
 _ID_CARD = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
@@ -81,6 +92,50 @@ _PHONES = [
     r"(?<![\d\w])(?:\(\d{3}\)\s?|\d{3}[ .-])\d{3}[ .-]\d{4}(?!\d)",
 ]
 _PHONE = re.compile("|".join(f"(?:{p})" for p in _PHONES))
+_TOKEN = re.compile(r"&(?:#\d+|#[xX][0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);|.", re.DOTALL)
+
+# A text as (folded, original) pieces: runs of characters that fold to themselves form one
+# piece (both sides equal, so it can be cut anywhere); a character that folds differently
+# (full width, an HTML character reference) is a piece of its own and is never cut. A
+# replacement becomes a piece whose two sides are its token.
+_Pieces = list[tuple[str, str]]
+
+
+def _pieces(text: str) -> _Pieces:
+    if "&" not in text and unicodedata.is_normalized("NFKC", text):
+        return [(text, text)]
+    out: _Pieces = []
+    run: list[str] = []
+    for m in _TOKEN.finditer(text):
+        raw = m.group(0)
+        folded = unicodedata.normalize("NFKC", html.unescape(raw) if len(raw) > 1 else raw)
+        if folded == raw:
+            run.append(raw)
+            continue
+        if run:
+            out.append(("".join(run), "".join(run)))
+            run = []
+        out.append((folded, raw))
+    if run:
+        out.append(("".join(run), "".join(run)))
+    return out
+
+
+def _span(text: _Pieces, starts: list[int], a: int, b: int) -> _Pieces:
+    """The pieces covering folded offsets ``[a, b)``; same-sided pieces are cut to fit."""
+    out: _Pieces = []
+    i = bisect_right(starts, a) - 1
+    while i < len(text) and starts[i] < b:
+        f, raw = text[i]
+        if f == raw:
+            f = f[max(a - starts[i], 0) : b - starts[i]]
+            raw = f
+        if f:
+            out.append((f, raw))
+        i += 1
+    return out
+
+
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 
@@ -168,41 +223,61 @@ class Redactor:
         except re.error as e:
             raise ConfigError(f"order_pattern/extra_patterns: invalid regex ({e})") from e
 
-    def _sub(self, kind: str, rx: re.Pattern[str], text: str, repl: object = None) -> str:
-        def one(m: re.Match[str]) -> str:
-            out = repl(m) if callable(repl) else TOKENS.get(kind, f"[{kind.upper()}]")
-            if out is None:
-                return m.group(0)
+    def _sub(self, kind: str, rx: re.Pattern[str], text: _Pieces, repl: object = None) -> _Pieces:
+        folded = "".join(f for f, _ in text)
+        starts = [0]
+        for f, _ in text:
+            starts.append(starts[-1] + len(f))
+        out: _Pieces = []
+        pos = 0  # folded offset settled so far
+        for m in rx.finditer(folded):
+            new = repl(m) if callable(repl) else TOKENS.get(kind, f"[{kind.upper()}]")
+            if new is None or m.end() == m.start():
+                continue
+            a, b = m.start(), m.end()
+            i = bisect_right(starts, a) - 1  # a piece that folds differently is never cut
+            if text[i][0] != text[i][1]:
+                a = starts[i]
+            j = bisect_left(starts, b) - 1
+            if text[j][0] != text[j][1]:
+                b = starts[j + 1]
+            if a < pos:
+                continue
             self.counts_[kind] += 1
-            return str(out)
-
-        return rx.sub(one, text)
+            out += _span(text, starts, pos, a)
+            out.append((str(new), str(new)))
+            pos = b
+        return out + _span(text, starts, pos, starts[-1])
 
     def __call__(self, text: str) -> str:
         """Redact one text (``None``/NaN -> ``""``)."""
         if not isinstance(text, str):
             return ""
+        pieces = _pieces(text)
         for kind, rx in self._extra.items():
-            text = self._sub(kind, rx, text)
+            pieces = self._sub(kind, rx, pieces)
         k = self.kinds
         if "email" in k:
-            text = self._sub("email", _EMAIL, text)
+            pieces = self._sub("email", _EMAIL, pieces)
         if "id_card" in k:
-            text = self._sub(
-                "id_card", _ID_CARD, text, lambda m: "[ID]" if _id_card_valid(m.group(0)) else None
+            pieces = self._sub(
+                "id_card",
+                _ID_CARD,
+                pieces,
+                lambda m: "[ID]" if _id_card_valid(m.group(0)) else None,
             )
         if "card" in k:
-            text = self._sub("card", _DIGIT_RUN, text, _card)
+            pieces = self._sub("card", _DIGIT_RUN, pieces, _card)
         if "phone" in k:
-            text = self._sub(
-                "phone", _PHONE, text, lambda m: "[PHONE]" if _n_digits(m.group(0)) >= 7 else None
+            pieces = self._sub(
+                "phone", _PHONE, pieces, lambda m: "[PHONE]" if _n_digits(m.group(0)) >= 7 else None
             )
         if "number" in k:
-            text = self._sub("number", _DIGIT_RUN, text)
+            pieces = self._sub("number", _DIGIT_RUN, pieces)
         if "order_id" in k and self._order is not None:
             mode = self.order_mode
-            text = self._sub("order_id", self._order, text, lambda m: _mask_order(m, mode))
-        return text
+            pieces = self._sub("order_id", self._order, pieces, lambda m: _mask_order(m, mode))
+        return "".join(raw for _, raw in pieces)
 
     def transform(self, texts: Iterable[str]) -> list[str]:
         """Redact many texts; ``counts_`` accumulates over calls."""
@@ -233,10 +308,12 @@ def redact(text: str, **options: object) -> str:
 def find_order_ids(text: str, *, pattern: str | None = DEFAULT_ORDER_PATTERN) -> list[str]:
     """The order ids in a raw text, in order of appearance (for slot filling).
 
+    Full-width ids are found too and returned in ASCII (``ｏ００００１２３４`` -> ``o00001234``).
+
     Example:
         >>> find_order_ids("orders o00001234 and ORD-123456")
         ['o00001234', 'ORD-123456']
     """
     if not pattern or not isinstance(text, str):
         return []
-    return re.findall(pattern, text)
+    return re.findall(pattern, "".join(f for f, _ in _pieces(text)))

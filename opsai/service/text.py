@@ -20,6 +20,7 @@ Example:
 
 from __future__ import annotations
 
+import html
 import logging
 import re
 import unicodedata
@@ -72,6 +73,7 @@ def _emoji_name(m: re.Match[str]) -> str:
 def normalize(
     text: str,
     *,
+    entities: bool = True,
     width: bool = True,
     lower: bool = True,
     whitespace: bool = True,
@@ -81,6 +83,8 @@ def normalize(
 
     Args:
         text: the raw text; ``None`` and NaN become ``""``.
+        entities: decode HTML character references that web forms and exports leave in
+            (``&#32431;&#20013;`` -> ``纯中``, ``&amp;`` -> ``&``).
         width: fold full-width letters, digits and punctuation to half width (NFKC).
         lower: lower-case (Chinese is unaffected).
         whitespace: collapse runs of whitespace (including ideographic spaces) to one space
@@ -99,6 +103,8 @@ def normalize(
         return ""
     if emoji not in ("keep", "remove", "name"):
         raise ConfigError(f"emoji={emoji!r} is not one of 'keep', 'remove', 'name'")
+    if entities and "&" in text:
+        text = html.unescape(text)
     if width:
         text = unicodedata.normalize("NFKC", text)
     if emoji == "remove":

@@ -41,10 +41,25 @@ pytestmark = pytest.mark.unit
         # order ids: kept with the last four digits
         ("order o00001234", "order o****1234"),
         ("订单ORD-20240701已付款", "订单ORD-****0701已付款"),
+        # typed in full width (a Chinese input method) or left as HTML character references:
+        # found on the folded text, only the matched span replaced, the rest kept as typed
+        ("电话１３８００１３８０００，谢谢", "电话[PHONE]，谢谢"),
+        ("手机１３８　１２３４　５６７８。", "手机[PHONE]。"),
+        ("回复．ＣＨＵＮＬＩＮＧ２１９＠ＳＯＨＵ．ＣＯＭ", "回复．[EMAIL]"),  # zh-reviews, verbatim
+        ("卡号４１１１　１１１１　１１１１　１１１１", "卡号[CARD]"),
+        ("订单ｏ００００１２３４已发货", "订单o****1234已发货"),
+        (
+            "mail jane&#64;example.com &amp; call 138&#x30;0138000",
+            "mail [EMAIL] &amp; call [PHONE]",
+        ),
+        ("card 4111&nbsp;1111&nbsp;1111&nbsp;1111 ok", "card [CARD] ok"),
+        # a sentence's full stop before an address is not part of it
+        ("回复.jane@example.com", "回复.[EMAIL]"),
         # left alone: dates, times, money, short numbers, coupons, 11 digits not a mobile
         ("on 2024-07-01 10:30 I paid ¥1,999.00", "on 2024-07-01 10:30 I paid ¥1,999.00"),
         ("price 12345678901 yuan", "price 12345678901 yuan"),
         ("coupon SAVE20, +5 points, 3 items", "coupon SAVE20, +5 points, 3 items"),
+        ("ＡＢＣ，全角不是个人信息　ｏｋ", "ＡＢＣ，全角不是个人信息　ｏｋ"),
         ("", ""),
     ],
 )
@@ -90,6 +105,7 @@ def test_luhn() -> None:
 def test_find_order_ids() -> None:
     assert find_order_ids("orders o00001234 and ORD-123456") == ["o00001234", "ORD-123456"]
     assert find_order_ids("none", pattern=None) == []
+    assert find_order_ids("订单ｏ００００１２３４没到") == ["o00001234"]
 
 
 # The demo's own PII regexes (opsai.data._demo_text.PII_REGEX) must find nothing after redaction.

@@ -23,6 +23,9 @@ pytestmark = pytest.mark.unit
         ("great 👍🏽!", {"emoji": "remove"}, "great !"),
         ("great 👍!", {"emoji": "name"}, "great thumbs up sign !"),
         ("great 👍", {}, "great 👍"),
+        ("&#32431;&#20013;&#26041;&#31649;&#29702;&amp;ok", {}, "纯中方管理&ok"),  # zh-reviews
+        ("a&nbsp;b", {}, "a b"),
+        ("&amp;", {"entities": False}, "&amp;"),
         ("  ", {}, ""),
         (None, {}, ""),
     ],
