@@ -83,6 +83,10 @@ class Table:
     doc: str = ""
     extra_columns: bool = True
     """Whether columns outside the contract are kept (as attributes/properties)."""
+    generated_key: str = ""
+    """When not empty and the data has no (mapped) key column, the rows are numbered in file
+    order with this prefix (``t000001``, ...) instead: exports of labelled texts often have
+    no id."""
 
     @property
     def required(self) -> tuple[str, ...]:
@@ -185,7 +189,7 @@ TABLES: dict[str, Table] = {
             "tickets",
             (
                 _c(TICKET_ID, "id", True),
-                _c(TIMESTAMP, "timestamp", True),
+                _c(TIMESTAMP, "timestamp"),
                 _c(TEXT, "string", True),
                 _c(USER_ID, "id"),
                 _c(CHANNEL, "string"),
@@ -195,7 +199,11 @@ TABLES: dict[str, Table] = {
                 _c(RESOLVED_AT, "timestamp"),
             ),
             key=TICKET_ID,
-            doc="Customer-service tickets (or chat messages).",
+            generated_key="t",
+            doc=(
+                "Customer-service tickets (or chat messages). Without a ticket_id the rows are "
+                "numbered; without a timestamp the analytics over time are skipped."
+            ),
         ),
         Table(
             "kb",

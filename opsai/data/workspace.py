@@ -246,7 +246,7 @@ def _source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) -
                 f"{', '.join(have)}){_suggest(src, have)}. Fix the mapping in config: "
                 f"data.tables.{name}.columns.{col.name}"
             )
-        elif col.required:
+        elif col.required and not (col.name == table.key and table.generated_key):
             raise SchemaError(
                 f"{name}: required column {col.name!r} not found (have: {', '.join(have)})"
                 f"{_suggest(col.name, have)}. Map it in config: data.tables.{name}.columns."
@@ -300,6 +300,10 @@ def _load_file_table(
         is_int = col.dtype == "period" and _load.period_is_int(con, raw, s, rtype)
         exprs[cname] = _load.typed_expr(col, s, rtype, spec, is_int)
     _check_casts(con, name, raw, table, src, exprs, rawtypes, spec)
+    if table.key and table.key not in src and table.generated_key:
+        # numbered in file order (DuckDB keeps the insertion order of a scan)
+        prefix = table.generated_key.replace("'", "''")
+        exprs = {table.key: f"printf('{prefix}%06d', row_number() OVER ())", **exprs}
     # Text files carry no types: detect numeric attributes. Parquet/JSON types are kept.
     from_text = _load.file_format(paths, spec) == "csv"
     text_cols = [c for c in extras if rawtypes[c] == "VARCHAR"] if from_text else []
@@ -405,6 +409,9 @@ def _map_db_table(backend: Any, name: str, spec: TableSpec) -> ir.Table:
     src = _source_columns(name, table, spec, list(raw.columns))
     used = set(src.values())
     out: dict[str, ir.Value] = {}
+    if table.key and table.key not in src and table.generated_key:
+        number = (ibis.row_number() + 1).cast("string").lpad(6, "0")
+        out[table.key] = ibis.literal(table.generated_key) + number
     for cname, s in src.items():
         out[cname] = _cast_ibis(raw[s], table.column(cname), spec)
     for c in raw.columns:

@@ -95,6 +95,8 @@ def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:
     if v.empty or "period" not in v or "tickets" not in v:
         return None, None, "", ""
     per = v.groupby("period")["tickets"].sum().sort_index()
+    if list(per.index) == ["all"]:  # tickets without timestamps: one period, no trend
+        return float(per.iloc[0]), None, "", "all tickets (no timestamps)"
     now = float(per.iloc[-1])
     before = float(per.iloc[-2]) if len(per) > 1 else None
     change = now / before - 1 if before else None

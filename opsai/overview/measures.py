@@ -58,7 +58,7 @@ def coverage(ws: Workspace) -> pd.DataFrame:
                 n = int(items.semi_join(ids, S.ITEM_ID).count().execute())
                 add(f"items in {name}", n, n_items)
     for name in ("events", "orders", "demand", "tickets"):
-        if ws.has(name):
+        if ws.has(name) and S.TIMESTAMP in ws.columns(name):
             t = ws.table(name)
             agg = (
                 t.aggregate(

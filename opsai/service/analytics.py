@@ -158,7 +158,7 @@ def _period(ts: pd.Series, freq: str) -> pd.Series:
 def volume_by_intent(
     tickets: pd.DataFrame,
     *,
-    freq: str = "M",
+    freq: str | None = "M",
     col_time: str = S.TIMESTAMP,
     col_intent: str = S.INTENT,
 ) -> pd.DataFrame:
@@ -166,7 +166,8 @@ def volume_by_intent(
 
     Args:
         tickets: the tickets table (or predictions with an intent column).
-        freq: pandas period frequency (``"M"`` month, ``"W"`` week, ``"D"`` day).
+        freq: pandas period frequency (``"M"`` month, ``"W"`` week, ``"D"`` day); ``None``
+            counts every ticket in one period, ``"all"`` (tickets without timestamps).
         col_time: timestamp column.
         col_intent: intent column (labels or predictions).
 
@@ -174,8 +175,12 @@ def volume_by_intent(
         Columns ``period``, ``intent``, ``tickets``, ``period_total``, ``share``; every
         intent appears in every period (zero counts included).
     """
-    _need(tickets, "tickets", [col_time, col_intent])
-    p = _period(tickets[col_time], freq)
+    if freq is None:
+        _need(tickets, "tickets", [col_intent])
+        p = pd.Series("all", index=tickets.index, name=col_time)
+    else:
+        _need(tickets, "tickets", [col_time, col_intent])
+        p = _period(tickets[col_time], freq)
     counts = pd.crosstab(p, tickets[col_intent].fillna("unknown"))
     long = counts.stack().rename("tickets").reset_index()
     long.columns = ["period", "intent", "tickets"]
@@ -384,7 +389,8 @@ def negative_users(
     """Users who filed negative tickets: how many, of how many, the last one and its intent.
 
     The integration chapter joins this with the churn chapter's at-risk list. Empty (with the
-    columns) when the tickets carry no user ids.
+    columns) when the tickets carry no user ids. Without a time column "last" means last in
+    the table's order and ``last_negative`` is empty.
 
     Returns:
         ``user_id, negative_tickets, tickets, last_negative, last_intent``; most negative first.
@@ -392,10 +398,12 @@ def negative_users(
     cols = [col_user, "negative_tickets", "tickets", "last_negative", "last_intent"]
     if col_user not in tickets.columns:
         return pd.DataFrame(columns=cols)
-    _need(tickets, "tickets", [col_key, col_time, col_sentiment])
+    _need(tickets, "tickets", [col_key, col_sentiment])
     d = tickets[tickets[col_user].notna()]
+    if col_time not in d.columns:
+        d = d.assign(**{col_time: pd.NaT})
     total = d.groupby(col_user)[col_key].size()
-    neg = d[d[col_sentiment].astype(str).isin(negative)].sort_values(col_time)
+    neg = d[d[col_sentiment].astype(str).isin(negative)].sort_values(col_time, kind="stable")
     if neg.empty:
         return pd.DataFrame(columns=cols)
     last = neg.groupby(col_user).tail(1).set_index(col_user)

@@ -54,3 +54,31 @@ def test_tickets_only_overview_claims_no_activity(tiny_demo: Path, tmp_path: Pat
     page = (run.path / "00_data_overview.html").read_text("utf-8")
     assert "No events or orders table: there is no activity over time to show." in page
     assert "Less than" not in page
+
+
+def test_labelled_texts_only(tiny_demo: Path, tmp_path: Path) -> None:
+    """Labelled intent data is often just text and label: no id, no timestamp, nothing else.
+    The tickets are numbered, the intent models are trained and scored, and what needs time
+    (trends, spikes, the ticket trend on the index) is skipped, not faked."""
+    import pandas as pd
+
+    src = pd.read_csv(tiny_demo.parent / "tickets.csv")
+    src[["text", "intent"]].rename(columns={"text": "utterance", "intent": "label"}).to_csv(
+        tmp_path / "labelled.csv", index=False
+    )
+    cfg = tmp_path / "labelled.yaml"
+    tables = {"tickets": {"file": "labelled.csv", "columns": {"text": "utterance", "intent": "label"}}}
+    cfg.write_text(yaml.safe_dump({"name": "labelled", "data": {"source": str(tmp_path), "tables": tables}}))
+    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
+                             chapters=["00_data_overview", "05_customer_service", "07_integration"])  # fmt: skip
+    service = _results(run, "05_customer_service")
+    assert service["metrics"]["intent.accuracy"] > 0.5
+    volume = pd.DataFrame(service["tables"]["volume.table"])
+    assert volume["period"].unique().tolist() == ["all"]
+    assert volume["tickets"].sum() == len(src)
+    assert service["tables"]["volume.spikes"] == []
+    page = (run.path / "05_customer_service.html").read_text("utf-8")
+    assert "No timestamp column: volume is counted over all tickets" in page
+    _results(run, "00_data_overview")
+    card = {r["key"]: r for r in _results(run, "07_integration")["tables"]["scorecard"]}
+    assert card["tickets"]["value"] == len(src) and card["tickets"]["change"] is None

@@ -150,6 +150,42 @@ def test_duckdb_file_source(small_config: Path, tmp_path: Path) -> None:
         assert ws.to_pandas("users")["user_id"].tolist() == ["001", "002", "003"]
 
 
+def test_labelled_texts_without_id_or_time(tmp_path: Path) -> None:
+    """An intent dataset is often just text and label: the tickets are numbered in file order
+    (a file source and a database source alike) and have no timestamp."""
+    text = (
+        "utterance,category\nlost my card,card_lost\n转账失败了,transfer\nlost it again,card_lost\n"
+    )
+    cfg = write_dataset(
+        tmp_path,
+        {"intents.csv": text},
+        {
+            "tickets": {
+                "file": "intents.csv",
+                "columns": {"text": "utterance", "intent": "category"},
+            }
+        },
+    )
+    with open_workspace(cfg) as ws:
+        t = ws.to_pandas("tickets")
+        assert t["ticket_id"].tolist() == ["t000001", "t000002", "t000003"]
+        assert t["text"].tolist()[1] == "转账失败了" and "timestamp" not in t.columns
+        assert ws.summary().set_index("table").loc["tickets", "time_column"] is None
+        ws.export(tmp_path / "shop.duckdb")
+    db = tmp_path / "db.yaml"
+    db.write_text(
+        "data: {source: shop.duckdb, tables: {tickets: {}}}", encoding="utf-8"
+    )  # the export has ids now; drop them to exercise the database path
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:
+        con.execute("ALTER TABLE tickets DROP COLUMN ticket_id")
+    with open_workspace(db) as ws:
+        t = ws.to_pandas("tickets").sort_values("ticket_id")
+        assert t["ticket_id"].tolist() == ["t000001", "t000002", "t000003"]
+        assert sorted(t["intent"]) == ["card_lost", "card_lost", "transfer"]
+
+
 def test_contract_is_consistent() -> None:
     for t in TABLES.values():
         assert t.required, t.name

@@ -38,6 +38,19 @@ def test_scorecard_values_changes_and_assessment(run_folder: Path) -> None:
     assert "fill_rate" not in sc.index  # not recorded: left out
 
 
+def test_ticket_volume_without_timestamps() -> None:
+    from opsai.executive.scorecard import _ticket_volume
+
+    one = pd.DataFrame({"period": ["all", "all"], "intent": ["a", "b"], "tickets": [5, 7]})
+    run = SimpleNamespace(table=lambda chapter, name: one)
+    assert _ticket_volume(run) == (12.0, None, "", "all tickets (no timestamps)")  # type: ignore[arg-type]
+    two = pd.DataFrame(
+        {"period": ["2024-11", "2024-12"], "intent": ["a", "a"], "tickets": [10, 12]}
+    )
+    run = SimpleNamespace(table=lambda chapter, name: two)
+    assert _ticket_volume(run)[:3] == (12.0, pytest.approx(0.2), "%")  # type: ignore[arg-type]
+
+
 def test_action_plan_effects_ranges_and_evidence(run_folder: Path) -> None:
     run = ex.load_run(run_folder)
     a = ex.Assumptions(save_rate=(0.1, 0.3), gap_closure=(0.5, 1.0))

@@ -49,6 +49,15 @@ def test_volume_and_planted_spike() -> None:
     assert spikes["ratio"].iloc[0] > 2
 
 
+def test_volume_without_timestamps_is_one_period() -> None:
+    t = _month_tickets().drop(columns="timestamp")
+    vol = volume_by_intent(t, freq=None)
+    assert vol["period"].unique().tolist() == ["all"]
+    assert vol.set_index("intent")["tickets"].to_dict() == t["intent"].value_counts().to_dict()
+    assert vol["period_total"].iloc[0] == len(t) and vol["share"].sum() == pytest.approx(1.0)
+    assert detect_spikes(vol).empty
+
+
 def test_no_spike_in_flat_data() -> None:
     t = _month_tickets()
     t = t[~((t["timestamp"].dt.month == 7) & (t.index % 2 == 0))]

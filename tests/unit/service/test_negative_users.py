@@ -27,3 +27,7 @@ def test_negative_users_counts_and_orders() -> None:
     assert out.loc[0, "last_negative"] == pd.Timestamp("2024-02-01")
     assert sv.negative_users(t.drop(columns="user_id")).empty
     assert sv.negative_users(t.assign(sentiment="positive")).empty
+    # no timestamps (a labelled export): "last" is the last in table order, no date
+    untimed = sv.negative_users(t.drop(columns="timestamp"))
+    assert list(untimed["user_id"]) == ["u1", "u3"] and untimed.loc[0, "last_intent"] == "delivery"
+    assert untimed["last_negative"].isna().all()
