@@ -58,6 +58,9 @@ class TableSpec(_Strict):
     decimal: str = "."
     """Decimal mark of numbers written as text, e.g. ``','`` with ``thousands: '.'``."""
     na_values: list[str] = Field(default_factory=list)
+    drop_incomplete: bool = False
+    """Drop the rows whose required columns are empty (guest orders without a customer id,
+    say) and say how many, instead of stopping with an error."""
     columns: dict[str, str] = Field(default_factory=dict)
     """Contract column name -> the column's name in the user's data."""
 

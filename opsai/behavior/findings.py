@@ -144,10 +144,15 @@ def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -
     return Finding("churn_model", text, sev, {k: round(float(v), 4) for k, v in metrics.items()})
 
 
-def clv_accuracy(error_pct: float, *, actual: float, predicted: float) -> Finding:
-    """Whether the lifetime-value model's holdout total is close enough to plan with."""
+def clv_accuracy(
+    error_pct: float, *, actual: float, predicted: float, model: str = "BG/NBD"
+) -> Finding:
+    """Whether the lifetime-value model's holdout total is close enough to plan with.
+
+    ``model`` names the frequency model that was checked (``"BG/NBD"`` or ``"Pareto/NBD"``).
+    """
     text = (
-        f"BG/NBD predicted {predicted:,.0f} repeat purchases in the holdout against "
+        f"{model} predicted {predicted:,.0f} repeat purchases in the holdout against "
         f"{actual:,.0f} actual ({error_pct:+.1f}%)."
     )
     sev = "info" if abs(error_pct) <= 10 else "medium"
@@ -155,7 +160,12 @@ def clv_accuracy(error_pct: float, *, actual: float, predicted: float) -> Findin
         "clv_holdout",
         text,
         sev,
-        {"error_pct": round(error_pct, 2), "actual": actual, "predicted": round(predicted, 1)},
+        {
+            "model": model,
+            "error_pct": round(error_pct, 2),
+            "actual": actual,
+            "predicted": round(predicted, 1),
+        },
     )
 
 

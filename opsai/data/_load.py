@@ -301,6 +301,20 @@ def ts_offset_counts(con: duckdb.DuckDBPyConnection, raw: str, src: str) -> tupl
     return int(row[0]), int(row[1])
 
 
+def float_ids(con: duckdb.DuckDBPyConnection, raw: str, src: str) -> bool:
+    """Whether every non-empty value of a text id column is an integer written ``12.0``
+    (a first 1,000 values decide most columns without a full scan)."""
+    v = f"trim({q(src)})"
+    rows = f"SELECT {v} AS v FROM {q(raw)} WHERE {q(src)} IS NOT NULL AND {v} <> ''"
+    for limit in (" LIMIT 1000", ""):
+        row = con.execute(
+            f"SELECT bool_and(regexp_matches(v, '^-?\\d+\\.0+$')) FROM ({rows}{limit})"
+        ).fetchall()[0]
+        if not row[0]:
+            return False
+    return True
+
+
 def period_is_int(con: duckdb.DuckDBPyConnection, raw: str, src: str, raw_type: str) -> bool:
     if raw_type in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT"):
         return True

@@ -83,6 +83,9 @@ class Table:
     doc: str = ""
     extra_columns: bool = True
     """Whether columns outside the contract are kept (as attributes/properties)."""
+    derived: tuple[tuple[str, str, str], ...] = ()
+    """``(column, a, b)``: when ``column`` is absent but ``a`` and ``b`` are there, it is
+    ``a * b`` (an order line's amount from its quantity and unit price)."""
     generated_key: str = ""
     """When not empty and the data has no (mapped) key column, the rows are numbered in file
     order with this prefix (``t000001``, ...) instead: exports of labelled texts often have
@@ -143,8 +146,13 @@ TABLES: dict[str, Table] = {
                 _c(ORDER_ID, "id"),
                 _c(ITEM_ID, "id"),
                 _c(QUANTITY, "float", doc="negative for returns (a warning, not an error)"),
+                _c(PRICE, "float", doc="unit price; amount = quantity x price when absent"),
             ),
-            doc="Order lines (or whole orders when there is no item_id).",
+            derived=((AMOUNT, QUANTITY, PRICE),),
+            doc=(
+                "Order lines (or whole orders when there is no item_id). Without an amount "
+                "column it is quantity x price."
+            ),
         ),
         Table(
             "demand",

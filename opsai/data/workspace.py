@@ -193,7 +193,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
         backend = _connect(cfg)
         for name, spec in cfg.data.tables.items():
             try:
-                tables[name] = _map_db_table(backend, name, spec)
+                tables[name] = _map_db_table(backend, name, spec, warnings)
             except SchemaError as e:
                 errors.append(str(e))
     for name, t in list(tables.items()):
@@ -236,6 +236,8 @@ def _sep_hint(name: str, have: list[str]) -> str:
 def _source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) -> dict[str, str]:
     """Contract column -> source column, for the contract columns that are present."""
     out: dict[str, str] = {}
+    there = {c.name for c in table.columns if spec.columns.get(c.name, c.name) in have}
+    derivable = {t for t, a, b in table.derived if a in there and b in there}
     for col in table.columns:
         src = spec.columns.get(col.name, col.name)
         if src in have:
@@ -246,7 +248,9 @@ def _source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) -
                 f"{', '.join(have)}){_suggest(src, have)}. Fix the mapping in config: "
                 f"data.tables.{name}.columns.{col.name}"
             )
-        elif col.required and not (col.name == table.key and table.generated_key):
+        elif col.required and not (
+            (col.name == table.key and table.generated_key) or col.name in derivable
+        ):
             raise SchemaError(
                 f"{name}: required column {col.name!r} not found (have: {', '.join(have)})"
                 f"{_suggest(col.name, have)}. Map it in config: data.tables.{name}.columns."
@@ -299,7 +303,14 @@ def _load_file_table(
                 )
         is_int = col.dtype == "period" and _load.period_is_int(con, raw, s, rtype)
         exprs[cname] = _load.typed_expr(col, s, rtype, spec, is_int)
+        if col.dtype == "id" and rtype == "VARCHAR" and _load.float_ids(con, raw, s):
+            # '17850.0' in every row: a float artefact of a spreadsheet export; the same id
+            # written '17850' in another table must match
+            exprs[cname] = f"regexp_replace({exprs[cname]}, '\\.0+$', '')"
     _check_casts(con, name, raw, table, src, exprs, rawtypes, spec)
+    for target, a, b in table.derived:
+        if target not in exprs and a in exprs and b in exprs:
+            exprs[target] = f"({exprs[a]}) * ({exprs[b]})"
     if table.key and table.key not in src and table.generated_key:
         # numbered in file order (DuckDB keeps the insertion order of a scan)
         prefix = table.generated_key.replace("'", "''")
@@ -312,8 +323,29 @@ def _load_file_table(
     for c in extras:
         t = inferred.get(c)
         select.append(f"TRY_CAST({q(c)} AS {t}) AS {q(c)}" if t and t != "VARCHAR" else q(c))
-    con.execute(f"CREATE OR REPLACE TABLE {q(name)} AS SELECT {', '.join(select)} FROM {q(raw)}")
+    where = ""
+    if spec.drop_incomplete:
+        need = [c for c in table.required if c in src or (c in exprs and c != table.key)]
+        cond = " AND ".join(f"({exprs[c]}) IS NOT NULL" for c in need)
+        total, kept = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {cond}) FROM {q(raw)}"
+        ).fetchall()[0]
+        if total > kept:
+            warnings.append(_dropped_warning(name, need, total, kept))
+        where = f" WHERE {cond}"
+    con.execute(
+        f"CREATE OR REPLACE TABLE {q(name)} AS SELECT {', '.join(select)} FROM {q(raw)}{where}"
+    )
     con.execute(f"DROP {'TABLE' if from_text else 'VIEW'} {q(raw)}")
+
+
+def _dropped_warning(name: str, need: list[str], total: int, kept: int) -> ValidationWarning:
+    return ValidationWarning(
+        name,
+        None,
+        f"{total - kept:,} of {total:,} row(s) ({(total - kept) / total:.1%}) dropped: empty "
+        f"{' or '.join(need)} (data.tables.{name}.drop_incomplete)",
+    )
 
 
 def _check_casts(
@@ -395,7 +427,9 @@ def _connect(cfg: Config) -> Any:
         ) from None
 
 
-def _map_db_table(backend: Any, name: str, spec: TableSpec) -> ir.Table:
+def _map_db_table(
+    backend: Any, name: str, spec: TableSpec, warnings: list[ValidationWarning]
+) -> ir.Table:
     table = TABLES[name]
     tname = spec.table or name
     try:
@@ -408,12 +442,27 @@ def _map_db_table(backend: Any, name: str, spec: TableSpec) -> ir.Table:
         ) from None
     src = _source_columns(name, table, spec, list(raw.columns))
     used = set(src.values())
+
+    def contract(t: ir.Table) -> dict[str, ir.Value]:
+        out = {c: _cast_ibis(t[s], table.column(c), spec) for c, s in src.items()}
+        for target, a, b in table.derived:
+            if target not in out and a in out and b in out:
+                out[target] = out[a] * out[b]
+        return out
+
+    if spec.drop_incomplete:
+        typed = contract(raw)
+        need = [c for c in table.required if c in typed]
+        keep = ibis.and_(*(typed[c].notnull() for c in need))
+        total, kept = int(raw.count().execute()), int(raw.filter(keep).count().execute())
+        if total > kept:
+            warnings.append(_dropped_warning(name, need, total, kept))
+        raw = raw.filter(keep)
     out: dict[str, ir.Value] = {}
     if table.key and table.key not in src and table.generated_key:
         number = (ibis.row_number() + 1).cast("string").lpad(6, "0")
         out[table.key] = ibis.literal(table.generated_key) + number
-    for cname, s in src.items():
-        out[cname] = _cast_ibis(raw[s], table.column(cname), spec)
+    out |= contract(raw)
     for c in raw.columns:
         if c not in used and c not in table.names and table.extra_columns:
             out[c] = raw[c]

@@ -196,9 +196,12 @@ def drift_alerts(
     share = units / units.sum() if units.sum() > 0 else units * 0.0
     hit = (last > ratio * before) & (last - before > min_increase)
     out = []
-    for sid in (last - before)[hit].sort_values(ascending=False).index:
+    rise = (last - before)[hit]
+    order = pd.DataFrame({"material": share[rise.index] >= material, "rise": rise})
+    for sid in order.sort_values(["material", "rise"], ascending=False).index:  # material first
+        of_units = f"{share[sid]:.1%}" if share[sid] >= 0.001 else "under 0.1%"
         text = (
-            f"Forecast accuracy drifted for {sid} ({share[sid]:.1%} of units): {model}'s error "
+            f"Forecast accuracy drifted for {sid} ({of_units} of units): {model}'s error "
             f"(WAPE) rose to {last[sid]:.0%} in the latest backtest window from "
             f"{before[sid]:.0%} before. Check for a demand shift (launch, price, promotion) "
             "and review the model."

@@ -326,7 +326,8 @@ def segment_quality(
     pu = per_user(model.recommend(users, k), test, k=k).join(hist, how="left")
     pu["history"] = pu["history"].fillna(0).astype(int)
     cuts = np.unique(np.quantile(pu["history"], [0, 1 / 3, 2 / 3, 1]))
-    labels = ["light", "medium", "heavy"][-(len(cuts) - 1) :] if len(cuts) > 1 else ["all"]
+    # tied quantiles merge groups: two groups are light and heavy, one is everybody
+    labels = {2: ["light", "medium", "heavy"], 1: ["light", "heavy"]}.get(len(cuts) - 2, ["all"])
     pu["segment"] = (
         pd.cut(pu["history"], cuts, labels=labels, include_lowest=True) if len(cuts) > 1 else "all"
     )

@@ -97,6 +97,17 @@ def test_holdout_check_and_error() -> None:
     assert clv.total_error_pct(s, np.array([0.5, 1.5, 5.0])) == pytest.approx(100 / 6)
 
 
+def test_holdout_finding_names_the_checked_model() -> None:
+    from opsai.behavior import findings
+
+    f = findings.clv_accuracy(4.3, actual=12328.0, predicted=12853.0, model="Pareto/NBD")
+    assert f.text == (
+        "Pareto/NBD predicted 12,853 repeat purchases in the holdout against 12,328 actual (+4.3%)."
+    )
+    assert f.evidence["model"] == "Pareto/NBD" and f.severity == "info"
+    assert findings.clv_accuracy(-12.1, actual=1882.0, predicted=1653.0).severity == "medium"
+
+
 @pytest.mark.network
 def test_cdnow_reproduces_fader_hardie_lee_2005(cdnow_cohort: pd.DataFrame) -> None:
     s = cdnow_cohort

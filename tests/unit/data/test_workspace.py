@@ -186,6 +186,46 @@ def test_labelled_texts_without_id_or_time(tmp_path: Path) -> None:
         assert sorted(t["intent"]) == ["card_lost", "card_lost", "transfer"]
 
 
+def test_online_retail_shape(tmp_path: Path) -> None:
+    """UCI Online Retail: quantity and unit price but no amount, guest orders without a
+    customer id, ids exported as floats ('17850.0')."""
+    text = (
+        "InvoiceNo,StockCode,Quantity,InvoiceDate,UnitPrice,CustomerID\n"
+        "536365,85123A,6,12/1/2010 8:26,2.55,17850.0\n"
+        "536366,22633,6,12/1/2010 8:28,1.85,\n"
+        "C536379,D,-1,12/1/2010 9:41,27.5,14527.0\n"
+    )
+    cols = {"order_id": "InvoiceNo", "item_id": "StockCode", "quantity": "Quantity",
+            "timestamp": "InvoiceDate", "price": "UnitPrice", "user_id": "CustomerID"}  # fmt: skip
+    spec = {"file": "retail.csv", "timestamp_format": "%m/%d/%Y %H:%M", "columns": cols}
+    cfg = write_dataset(tmp_path, {"retail.csv": text}, {"orders": spec})
+    with pytest.raises(SchemaError, match=r"required column 'user_id' is empty in 1 row"):
+        open_workspace(cfg)
+    cfg = write_dataset(
+        tmp_path, {"retail.csv": text}, {"orders": spec | {"drop_incomplete": True}}
+    )
+    with open_workspace(cfg) as ws:
+        o = ws.to_pandas("orders")
+        assert o["user_id"].tolist() == ["17850", "14527"]  # the float artefact removed
+        assert o["amount"].tolist() == pytest.approx([15.3, -27.5])  # quantity x price
+        assert "1 of 3 row(s) (33.3%) dropped: empty user_id" in str(ws.warnings[0])
+        ws.export(tmp_path / "shop.duckdb")
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:  # the database path
+        con.execute("ALTER TABLE orders DROP COLUMN amount")
+        con.execute("INSERT INTO orders (user_id, timestamp, price, quantity) "
+                    "VALUES (NULL, '2010-12-02', 1.0, 2.0)")  # fmt: skip
+    db = tmp_path / "db.yaml"
+    db.write_text(
+        "data: {source: shop.duckdb, tables: {orders: {drop_incomplete: true}}}", encoding="utf-8"
+    )
+    with open_workspace(db) as ws:
+        o = ws.to_pandas("orders")
+        assert sorted(o["amount"]) == pytest.approx([-27.5, 15.3])
+        assert "1 of 3 row(s) (33.3%) dropped" in str(ws.warnings[0])
+
+
 def test_contract_is_consistent() -> None:
     for t in TABLES.values():
         assert t.required, t.name

@@ -117,6 +117,18 @@ def test_drift_alerts() -> None:
     found = drift_alerts(pd.concat([pd.DataFrame(rows), pd.DataFrame(big)]), model="m")
     assert [(f["evidence"][ITEM_ID], f["severity"]) for f in found] == [("drifting", "low")]
     assert found[0]["evidence"]["units_share"] == pytest.approx(30 / 12060, abs=1e-4)
+    assert "drifting (0.2% of units)" in found[0]["text"]
+    # a material drift is listed before a slow seller's larger swing; a tiny share reads
+    # 'under 0.1%', not '0.0%'
+    mid = [{ITEM_ID: "mid", CUTOFF: c, QUANTITY: 400.0, "m": 400.0 + e}
+           for c, e in zip(cuts, [40, 40, 120], strict=True)]  # fmt: skip
+    tiny = [{ITEM_ID: "tiny", CUTOFF: c, QUANTITY: 3.0, "m": 3.0 + e}
+            for c, e in zip(cuts, [1, 1, 9], strict=True)]  # fmt: skip
+    frames = [pd.DataFrame(x) for x in (rows, big, mid, tiny)]
+    found = drift_alerts(pd.concat(frames), model="m")
+    assert [f["evidence"][ITEM_ID] for f in found] == ["mid", "tiny", "drifting"]
+    assert [f["severity"] for f in found] == ["medium", "low", "low"]
+    assert "tiny (under 0.1% of units)" in found[1]["text"]
 
 
 def test_without_an_inventory_table_everything_is_empty() -> None:

@@ -149,3 +149,18 @@ def test_compare_models_runs_the_reranker(planted: pd.DataFrame) -> None:
     assert t.loc["rerank", "ndcg_at_5"] > t.loc["popularity", "ndcg_at_5"]
     with pytest.raises(ConfigError, match="'rerank' needs one of"):
         ch.compare_models(train, test, models=("popularity", "rerank"), k=5, n_trials=1)
+
+
+def test_segment_quality_names_merged_groups() -> None:
+    """Most users with one item: the tied thirds merge, and the two groups are light and
+    heavy (not 'medium' and 'heavy')."""
+    from opsai.recommend import Popularity
+
+    rows = [(f"u{u}", f"i{i}") for u in range(4) for i in range(1)]
+    rows += [(f"u{u}", f"i{i}") for u in range(4, 6) for i in range(5)]
+    train = pd.DataFrame(rows, columns=["user_id", "item_id"])
+    test = pd.DataFrame({"user_id": [f"u{u}" for u in range(6)], "item_id": "i7"})
+    train = pd.concat([train, pd.DataFrame({"user_id": ["x"], "item_id": ["i7"]})])
+    seg = ch.segment_quality(Popularity().fit(train), train, test, k=3)
+    assert seg["segment"].tolist() == ["light", "heavy"]
+    assert seg["users"].tolist() == [4, 2] and seg["history_max"].tolist() == [1, 5]
