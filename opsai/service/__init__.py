@@ -31,6 +31,7 @@ from opsai.service.sentiment import (
     LexiconSentiment,
     SentimentClassifier,
     SentimentEnsemble,
+    canonical_sentiment,
     cross_val_accuracy,
 )
 from opsai.service.text import Tokenizer, detect_language, normalize, tokenize
@@ -50,6 +51,7 @@ __all__ = [
     "Suggestion",
     "Tokenizer",
     "TopicModel",
+    "canonical_sentiment",
     "choose_threshold",
     "complaint_terms",
     "cross_val_accuracy",

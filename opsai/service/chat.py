@@ -25,7 +25,7 @@ from opsai.errors import OpsaiError, SchemaError
 from opsai.service.intent import IntentClassifier
 from opsai.service.pii import Redactor
 from opsai.service.reply import ReplySuggester
-from opsai.service.sentiment import LexiconSentiment, SentimentClassifier
+from opsai.service.sentiment import LexiconSentiment, SentimentClassifier, canonical_sentiment
 
 __all__ = ["Answer", "Assistant", "main", "run_chat"]
 
@@ -85,6 +85,7 @@ class Assistant:
         sentiment: Any = None
         if S.SENTIMENT in tickets.columns and tickets[S.SENTIMENT].nunique() >= 2:
             lab = tickets[tickets[S.SENTIMENT].notna()]
+            lab = lab.assign(**{S.SENTIMENT: canonical_sentiment(lab[S.SENTIMENT])[0]})
             sentiment = SentimentClassifier(seed=seed).fit(lab[S.TEXT], lab[S.SENTIMENT])
         suggester = ReplySuggester(intent_model=intent).fit(ws.to_pandas("kb"))
         return cls(suggester, sentiment=sentiment, llm=llm_client(getattr(ws, "config", None)))

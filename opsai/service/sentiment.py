@@ -46,8 +46,67 @@ __all__ = [
     "NBWeighting",
     "SentimentClassifier",
     "SentimentEnsemble",
+    "canonical_sentiment",
     "cross_val_accuracy",
 ]
+
+_SYNONYMS = {
+    "negative": ("negative", "neg", "bad", "负面", "负", "消极", "差评"),
+    "neutral": ("neutral", "neu", "中性", "中立", "中评"),
+    "positive": ("positive", "pos", "good", "正面", "正", "积极", "好评"),
+}
+
+
+def canonical_sentiment(labels: Iterable[object]) -> tuple[pd.Series, str | None]:
+    """The data's sentiment labels read as ``negative``/``neutral``/``positive``.
+
+    Recognised, when every non-empty label fits one scheme: star ratings 1-5 (1-2 negative,
+    3 neutral, 4-5 positive), 0/1 and 1/2 polarity (the larger positive), -1/0/1, and names
+    in English or Chinese (``pos``, ``NEG``, ``负面``, ``好评``, ...). Anything else is left as it
+    is, so the chapter still learns the data's own classes.
+
+    Returns:
+        The labels (missing ones stay missing) and a sentence saying how they were read, or
+        ``None`` when they were already canonical or not recognised.
+
+    Example:
+        >>> canonical_sentiment([5, 1, 3, 4])[0].tolist()
+        ['positive', 'negative', 'neutral', 'positive']
+    """
+    s = pd.Series(list(labels) if not isinstance(labels, pd.Series) else labels, dtype=object)
+    present = s.dropna()
+    if present.empty:
+        return s, None
+    num = pd.to_numeric(present, errors="coerce")
+    if num.notna().all() and (num == num.round()).all():
+        vals = set(num.astype(int))
+        scheme: dict[int, str]
+        if vals <= {0, 1}:
+            scheme, note = {0: "negative", 1: "positive"}, "0/1 read as negative/positive"
+        elif vals <= {-1, 0, 1}:
+            scheme = {-1: "negative", 0: "neutral", 1: "positive"}
+            note = "-1/0/1 read as negative/neutral/positive"
+        elif vals <= {1, 2}:
+            scheme, note = {1: "negative", 2: "positive"}, "1/2 read as negative/positive"
+        elif vals <= {1, 2, 3, 4, 5}:
+            scheme = {1: "negative", 2: "negative", 3: "neutral", 4: "positive", 5: "positive"}
+            note = "1-5 (stars) read as negative (1-2), neutral (3) and positive (4-5)"
+        else:
+            return s, None
+        out = s.copy()
+        out[present.index] = num.astype(int).map(scheme)
+        return out, f"Sentiment labels {note}."
+    low = present.astype(str).str.strip().str.lower()
+    lookup = {w: canon for canon, words in _SYNONYMS.items() for w in words}
+    if not low.isin(set(lookup)).all():
+        return s, None
+    mapped = low.map(lookup)
+    out = s.copy()
+    out[present.index] = mapped
+    if (mapped == present.astype(str)).all():
+        return out, None
+    pairs = sorted(set(zip(present.astype(str), mapped, strict=True)), key=lambda p: p[1])
+    return out, "Sentiment labels read as " + ", ".join(f"'{a}' = {b}" for a, b in pairs) + "."
 
 
 class LexiconSentiment:

@@ -88,3 +88,31 @@ def test_errors() -> None:
         SentimentClassifier().fit(["a", "b"], ["x", "x"])
     with pytest.raises(ConfigError, match="dedupe"):
         cross_val_accuracy(SentimentClassifier(), ["a"], ["x"], dedupe="maybe")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("labels", "expected", "note"),
+    [
+        (
+            [5, 1, 3, 4, 2],
+            ["positive", "negative", "neutral", "positive", "negative"],
+            "1-5 (stars)",
+        ),
+        (["5", "1", "4.0"], ["positive", "negative", "positive"], "1-5 (stars)"),  # read from text
+        ([0, 1, 1], ["negative", "positive", "positive"], "0/1 read as negative/positive"),
+        ([1, 2], ["negative", "positive"], "1/2 read as negative/positive"),
+        ([-1, 0, 1], ["negative", "neutral", "positive"], "-1/0/1"),
+        (["pos", "NEG ", None], ["positive", "negative", None], "'pos' = positive"),
+        (["负面", "好评", "中性"], ["negative", "positive", "neutral"], "'负面' = negative"),
+        (["negative", "positive"], ["negative", "positive"], None),  # already canonical
+        (["angry", "happy"], ["angry", "happy"], None),  # not recognised: the data's own classes
+        ([7, 8, 10], [7, 8, 10], None),  # a 0-10 scale is not guessed
+        ([1.5, 2.0], [1.5, 2.0], None),
+    ],
+)
+def test_canonical_sentiment(labels: list, expected: list, note: str | None) -> None:
+    from opsai.service import canonical_sentiment
+
+    out, said = canonical_sentiment(labels)
+    assert [None if pd.isna(v) else v for v in out] == expected
+    assert (said is None) if note is None else (note in said)
