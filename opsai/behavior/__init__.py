@@ -16,7 +16,13 @@ from opsai.behavior.churn import (
 )
 from opsai.behavior.churn_model import ChurnModel, calibration_table, evaluate, lift_at
 from opsai.behavior.clv import BetaGeo, GammaGamma, customer_value, holdout_check, summary
-from opsai.behavior.funnels import funnel, overall_conversion, path_links, top_paths
+from opsai.behavior.funnels import (
+    funnel,
+    match_steps,
+    overall_conversion,
+    path_links,
+    top_paths,
+)
 from opsai.behavior.mlp import MLPClassifier
 from opsai.behavior.pareto import ParetoNBD
 from opsai.behavior.personas import name_segment, personas
@@ -42,6 +48,7 @@ __all__ = [
     "holdout_check",
     "lifecycle",
     "lift_at",
+    "match_steps",
     "name_segment",
     "overall_conversion",
     "path_links",

@@ -25,7 +25,14 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from opsai.behavior._engine import TableLike, as_table, require, to_frame
-from opsai.data.schema import DEFAULT_FUNNEL, EVENT, SESSION_ID, TIMESTAMP, USER_ID
+from opsai.data.schema import (
+    DEFAULT_FUNNEL,
+    EVENT,
+    SESSION_ID,
+    TIMESTAMP,
+    USER_ID,
+    canonical_event,
+)
 from opsai.errors import ConfigError
 
 Unit = Literal["user", "session"]
@@ -201,6 +208,34 @@ def funnel(
             )
     out = pd.DataFrame(rows)
     return out.sort_values([*by, "step"], ignore_index=True) if len(out) else out
+
+
+def match_steps(
+    events: TableLike, steps: Sequence[str], *, col_event: str = EVENT
+) -> tuple[list[str], list[str]]:
+    """The funnel steps as the data names them, and the steps the data does not have.
+
+    Each step is matched to an event name of the data exactly, else by
+    :func:`~opsai.data.schema.canonical_event` (RetailRocket's ``addtocart`` is the default
+    ``add_to_cart``, ``transaction`` is ``purchase``).
+
+    Example:
+        >>> match_steps(ev, ["visit", "view", "add_to_cart", "purchase"])  # doctest: +SKIP
+        (['view', 'addtocart', 'transaction'], ['visit'])
+    """
+    t = as_table(events, name="events")
+    require(t, [col_event], table="events")
+    names = [str(n) for n in to_frame(t.select(col_event).distinct())[col_event].dropna()]
+    by_canon = {canonical_event(n): n for n in sorted(names)}
+    found: list[str] = []
+    missing: list[str] = []
+    for step in steps:
+        name = step if step in names else by_canon.get(canonical_event(step))
+        if name is None:
+            missing.append(step)
+        else:
+            found.append(name)
+    return found, missing
 
 
 def overall_conversion(table: pd.DataFrame) -> float:

@@ -56,6 +56,35 @@ SEGMENT = "segment"
 
 # Default event names used by the funnel; users map theirs in the chapter parameters.
 DEFAULT_FUNNEL = ("visit", "view", "add_to_cart", "checkout", "purchase")
+EVENT_ALIASES: dict[str, str] = {
+    # other shops' names for the default event types (RetailRocket: addtocart, transaction;
+    # GA4: session_start, view_item, begin_checkout), after canonical_event's folding
+    "sessionstart": "visit",
+    "session": "visit",
+    "pageview": "view",
+    "viewitem": "view",
+    "cart": "addtocart",
+    "addcart": "addtocart",
+    "begincheckout": "checkout",
+    "transaction": "purchase",
+    "order": "purchase",
+    "buy": "purchase",
+}
+
+
+def canonical_event(name: object) -> str:
+    """An event name folded for matching: lower case, no spaces or punctuation, common
+    synonyms mapped (``Add to cart``, ``addtocart`` and ``cart`` all give ``addtocart``).
+
+    Example:
+        >>> canonical_event("Add-To-Cart"), canonical_event("transaction")
+        ('addtocart', 'purchase')
+    """
+    import re
+
+    key = re.sub(r"[^0-9a-z]", "", str(name).lower())
+    return EVENT_ALIASES.get(key, key)
+
 
 DType = Literal["id", "string", "timestamp", "float", "int", "period"]
 """Logical types: ``id`` is a string key (leading zeros kept), ``period`` a date or an int."""

@@ -20,6 +20,7 @@ from opsai.recommend.interactions import (
     InteractionMatrix,
     build_interactions,
     interactions_from_workspace,
+    resolve_weights,
 )
 from opsai.recommend.linear import RP3beta, SeqEASE, sequence_cooccurrence
 from opsai.recommend.metrics import (
@@ -79,6 +80,7 @@ __all__ = [
     "per_user",
     "precision_at_k",
     "recall_at_k",
+    "resolve_weights",
     "sequence_cooccurrence",
     "stratified_split",
     "tune_hybrid",

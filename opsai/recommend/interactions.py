@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from opsai.data.schema import EVENT, ITEM_ID, QUANTITY, TIMESTAMP, USER_ID
+from opsai.data.schema import EVENT, ITEM_ID, QUANTITY, TIMESTAMP, USER_ID, canonical_event
 from opsai.errors import ConfigError, SchemaError
 
 WEIGHT = "weight"
@@ -35,6 +35,38 @@ COUNT = "n_events"
 """Column of how many raw rows (order lines count their quantity) were folded into a pair."""
 
 DEFAULT_WEIGHTS: dict[str, float] = {"view": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
+
+
+def resolve_weights(
+    weights: Mapping[str, float], names: Iterable[object]
+) -> tuple[dict[str, float], list[str]]:
+    """The weight of each event type in the data, matched to ``weights`` by name.
+
+    A name matches exactly, or after case, spaces and punctuation are ignored and common
+    synonyms are mapped (``addtocart``/``Add to cart``/``cart`` are ``add_to_cart``;
+    ``transaction``/``buy``/``order`` are ``purchase``).
+
+    Returns:
+        ``{event type: weight}`` for the types that matched, and the types that did not.
+
+    Example:
+        >>> resolve_weights({"view": 1, "add_to_cart": 3, "purchase": 5},
+        ...                 ["view", "addtocart", "transaction", "hover"])
+        ({'view': 1.0, 'addtocart': 3.0, 'transaction': 5.0}, ['hover'])
+    """
+    by_canon = {canonical_event(k): float(v) for k, v in weights.items()}
+    used: dict[str, float] = {}
+    missing: list[str] = []
+    for n in names:
+        if n in weights:
+            used[str(n)] = float(weights[str(n)])
+        elif canonical_event(n) in by_canon:
+            used[str(n)] = by_canon[canonical_event(n)]
+        else:
+            missing.append(str(n))
+    return used, missing
+
+
 """Weight per event type; events of other types are ignored. Override in the chapter config."""
 DEFAULT_ORDER_WEIGHT = 5.0
 """Weight of one order line (a purchase) when interactions come from the orders table."""
@@ -98,6 +130,7 @@ def build_interactions(
             wmap = dict(DEFAULT_WEIGHTS if weights is None else weights)
             if not wmap:
                 raise ConfigError("build_interactions: weights is empty; give e.g. {'view': 1}")
+            wmap, _ = resolve_weights(wmap, ev[col_event].dropna().unique())
             w = ev[col_event].map(wmap)
             if w.notna().sum() == 0 and len(ev):
                 seen = ", ".join(map(str, ev[col_event].dropna().unique()[:8]))
@@ -312,7 +345,9 @@ def interactions_from_workspace(
         rating: explicit-rating column of ``events`` (e.g. MovieLens ``rating``).
 
     Returns:
-        The frame of :func:`build_interactions`.
+        The frame of :func:`build_interactions`; from events, ``attrs["event_weights"]``
+        holds the weight each event type got and ``attrs["unweighted_events"]`` the types
+        left out.
 
     Raises:
         SchemaError: no table with an ``item_id`` column is present.
@@ -326,6 +361,7 @@ def interactions_from_workspace(
             f"(present: {', '.join(workspace.present)}). Map item_id in data.tables.<table>.columns"
         )
     wmap = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    unweighted: list[str] = []
     parts: list[pd.DataFrame] = []
     for name in usable:
         t = workspace.table(name)
@@ -337,6 +373,8 @@ def interactions_from_workspace(
         keys = [USER_ID, ITEM_ID]
         n = t.count()
         if name == "events":
+            kinds = t.select(EVENT).distinct().to_pandas()[EVENT].dropna().tolist()
+            wmap, unweighted = resolve_weights(wmap, kinds)
             t = t.filter(t[EVENT].isin(list(wmap)))
             keys.append(EVENT)
             n = t.count()
@@ -363,4 +401,7 @@ def interactions_from_workspace(
     )
     out[WEIGHT] = out[WEIGHT].astype("float64")
     out[COUNT] = out[COUNT].round().astype("int64")
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    if "events" in usable and not rating:
+        out.attrs["event_weights"], out.attrs["unweighted_events"] = wmap, unweighted
+    return out

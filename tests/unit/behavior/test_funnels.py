@@ -117,3 +117,19 @@ def test_funnel_errors_name_the_fix(events: pd.DataFrame) -> None:
         funnel(events.drop(columns="session_id"), steps=STEPS, unit="session")
     with pytest.raises(ConfigError, match="users"):
         funnel(events, steps=STEPS, breakdown="channel")
+
+
+def test_match_steps_reads_other_shops_event_names() -> None:
+    """RetailRocket: view, addtocart, transaction; no visit or checkout."""
+    from opsai.behavior import match_steps
+
+    ev = pd.DataFrame(
+        {
+            "user_id": ["1", "1", "1"],
+            "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"]),
+            "event": ["view", "addtocart", "transaction"],
+        }
+    )
+    found, missing = match_steps(ev, ["visit", "view", "add_to_cart", "checkout", "purchase"])
+    assert found == ["view", "addtocart", "transaction"] and missing == ["visit", "checkout"]
+    assert match_steps(ev, ["view", "transaction"]) == (["view", "transaction"], [])

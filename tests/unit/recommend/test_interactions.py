@@ -98,3 +98,26 @@ def test_chapter_load_data_uses_ratings_when_present(tmp_path: Path) -> None:
         assert pairs["weight"].tolist() == [4.0, 2.0, 5.0]
         with pytest.raises(ConfigError, match="no interaction left"):
             load_data(ws, rating=None)  # 'rate' has no event weight
+
+
+def test_event_names_of_other_shops_are_matched(tmp_path: Path) -> None:
+    """RetailRocket writes 'addtocart' and 'transaction': they get the cart and purchase
+    weights (case, spaces and punctuation ignored); the types left out are reported."""
+    from opsai.recommend import resolve_weights
+
+    w = {"view": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
+    used, left = resolve_weights(w, ["View", "addtocart", "Add to cart", "transaction", "hover"])
+    assert used == {"View": 1.0, "addtocart": 3.0, "Add to cart": 3.0, "transaction": 5.0}
+    assert left == ["hover"]
+    assert resolve_weights({"transaction": 9.0}, ["transaction"])[0] == {"transaction": 9.0}
+    rr = EVENTS.assign(event=["view", "transaction", "addtocart", "view", "view", "hover"])
+    got = build_interactions(rr).set_index(["user_id", "item_id"])["weight"].to_dict()
+    assert got == {("1", "a"): 6.0, ("1", "b"): 3.0, ("2", "a"): 1.0}
+    rr.to_csv(tmp_path / "events.csv", index=False)
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text("data: {source: ., tables: {events: {}}}", encoding="utf-8")
+    with open_workspace(cfg) as ws:
+        out = interactions_from_workspace(ws)
+        assert out.set_index(["user_id", "item_id"])["weight"].to_dict() == got
+        assert out.attrs["event_weights"] == {"addtocart": 3.0, "transaction": 5.0, "view": 1.0}
+        assert out.attrs["unweighted_events"] == ["hover"]
