@@ -324,8 +324,8 @@ def _load_file_table(
         t = inferred.get(c)
         select.append(f"TRY_CAST({q(c)} AS {t}) AS {q(c)}" if t and t != "VARCHAR" else q(c))
     where = ""
-    if spec.drop_incomplete:
-        need = [c for c in table.required if c in src or (c in exprs and c != table.key)]
+    need = [c for c in table.required if c in src or (c in exprs and c != table.key)]
+    if spec.drop_incomplete and need:
         cond = " AND ".join(f"({exprs[c]}) IS NOT NULL" for c in need)
         total, kept = con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE {cond}) FROM {q(raw)}"
@@ -450,9 +450,10 @@ def _map_db_table(
                 out[target] = out[a] * out[b]
         return out
 
-    if spec.drop_incomplete:
+    need = [c for c in table.required if c in src or c in {t for t, _, _ in table.derived}]
+    if spec.drop_incomplete and need:
         typed = contract(raw)
-        need = [c for c in table.required if c in typed]
+        need = [c for c in need if c in typed]
         keep = ibis.and_(*(typed[c].notnull() for c in need))
         total, kept = int(raw.count().execute()), int(raw.filter(keep).count().execute())
         if total > kept:
@@ -460,7 +461,8 @@ def _map_db_table(
         raw = raw.filter(keep)
     out: dict[str, ir.Value] = {}
     if table.key and table.key not in src and table.generated_key:
-        number = (ibis.row_number() + 1).cast("string").lpad(6, "0")
+        width = max(6, len(str(int(raw.count().execute()))))  # lpad cuts longer strings
+        number = (ibis.row_number() + 1).cast("string").lpad(width, "0")
         out[table.key] = ibis.literal(table.generated_key) + number
     out |= contract(raw)
     for c in raw.columns:
