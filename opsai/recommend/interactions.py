@@ -130,8 +130,7 @@ def build_interactions(
             wmap = dict(DEFAULT_WEIGHTS if weights is None else weights)
             if not wmap:
                 raise ConfigError("build_interactions: weights is empty; give e.g. {'view': 1}")
-            wmap, _ = resolve_weights(wmap, ev[col_event].dropna().unique())
-            w = ev[col_event].map(wmap)
+            w = ev[col_event].map(resolve_weights(wmap, ev[col_event].dropna().unique())[0])
             if w.notna().sum() == 0 and len(ev):
                 seen = ", ".join(map(str, ev[col_event].dropna().unique()[:8]))
                 raise ConfigError(
@@ -361,6 +360,7 @@ def interactions_from_workspace(
             f"(present: {', '.join(workspace.present)}). Map item_id in data.tables.<table>.columns"
         )
     wmap = dict(DEFAULT_WEIGHTS if weights is None else weights)
+    used: dict[str, float] = {}  # the data's event types and their weights
     unweighted: list[str] = []
     parts: list[pd.DataFrame] = []
     for name in usable:
@@ -374,8 +374,8 @@ def interactions_from_workspace(
         n = t.count()
         if name == "events":
             kinds = t.select(EVENT).distinct().to_pandas()[EVENT].dropna().tolist()
-            wmap, unweighted = resolve_weights(wmap, kinds)
-            t = t.filter(t[EVENT].isin(list(wmap)))
+            used, unweighted = resolve_weights(wmap, kinds)
+            t = t.filter(t[EVENT].isin(list(used)))
             keys.append(EVENT)
             n = t.count()
         elif QUANTITY in t.columns:
@@ -384,7 +384,7 @@ def interactions_from_workspace(
         g = t.group_by(keys).aggregate(**{COUNT: n, TIMESTAMP: t[TIMESTAMP].max()}).to_pandas()
         if g.empty:
             continue
-        unit = g[EVENT].map(wmap).astype("float64") if name == "events" else float(order_weight)
+        unit = g[EVENT].map(used).astype("float64") if name == "events" else float(order_weight)
         g[WEIGHT] = unit * g[COUNT].astype("float64")
         parts.append(g[[USER_ID, ITEM_ID, WEIGHT, COUNT, TIMESTAMP]])
     long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({WEIGHT: []})
@@ -403,5 +403,5 @@ def interactions_from_workspace(
     out[COUNT] = out[COUNT].round().astype("int64")
     out = out.reset_index(drop=True)
     if "events" in usable and not rating:
-        out.attrs["event_weights"], out.attrs["unweighted_events"] = wmap, unweighted
+        out.attrs["event_weights"], out.attrs["unweighted_events"] = used, unweighted
     return out
