@@ -26,6 +26,7 @@ from opsai.behavior.funnels import (
 from opsai.behavior.mlp import MLPClassifier
 from opsai.behavior.pareto import ParetoNBD
 from opsai.behavior.personas import name_segment, personas
+from opsai.behavior.purchases import orders_from_events
 from opsai.behavior.retention import cohort_matrix, lifecycle, retention_curve
 from opsai.behavior.segments import Segmenter, behaviour_features, rfm
 
@@ -50,6 +51,7 @@ __all__ = [
     "lift_at",
     "match_steps",
     "name_segment",
+    "orders_from_events",
     "overall_conversion",
     "path_links",
     "personas",

@@ -310,15 +310,22 @@ def total_error_pct(data: pd.DataFrame, predicted: np.ndarray) -> float:
     return float((np.sum(predicted) - actual.sum()) / actual.sum() * 100)
 
 
-def customer_value(data: pd.DataFrame, bg: BetaGeo, gg: GammaGamma, *, t: float) -> pd.DataFrame:
+def customer_value(
+    data: pd.DataFrame, bg: BetaGeo, gg: GammaGamma | None, *, t: float
+) -> pd.DataFrame:
     """Expected purchases, spend per purchase and value over the next ``t`` units.
 
+    ``gg=None`` (orders without values) gives the purchase forecast only.
+
     Returns:
-        Indexed like ``data``: ``p_alive``, ``expected_purchases``, ``expected_spend``, ``clv``.
+        Indexed like ``data``: ``p_alive``, ``expected_purchases`` and, with ``gg``,
+        ``expected_spend`` and ``clv``.
     """
     out = pd.DataFrame(index=data.index)
     out["p_alive"] = bg.probability_alive(data)
     out["expected_purchases"] = bg.expected_purchases(data, t=t)
+    if gg is None:
+        return out
     out["expected_spend"] = gg.expected_spend(data)
     out["clv"] = out["expected_purchases"] * out["expected_spend"]
     return out

@@ -169,15 +169,21 @@ def clv_accuracy(
     )
 
 
-def top_segment(personas: pd.DataFrame) -> Finding:
-    """The persona with the largest revenue share, against its share of users."""
+def top_segment(personas: pd.DataFrame, *, money: bool = True) -> Finding:
+    """The persona with the largest revenue share, against its share of users.
+
+    ``money=False`` when the orders carry no value (every purchase counted as 1): the share is
+    then a share of purchases and no average order value is quoted.
+    """
     top = personas.sort_values("revenue_share", ascending=False).iloc[0]
     ratio = float(top["revenue_share"] / top["share"]) if top["share"] else float("nan")
-    text = (
-        f"'{top['name']}' are {100 * top['share']:.0f}% of buyers but bring "
-        f"{100 * top['revenue_share']:.0f}% of revenue (average order {top['aov']:,.2f}, "
-        f"{top['frequency']:.1f} orders each)."
+    share = f"{100 * top['revenue_share']:.0f}%"
+    what = (
+        f"{share} of revenue (average order {top['aov']:,.2f}, "
+        if money
+        else f"{share} of purchases ("
     )
+    text = f"'{top['name']}' are {100 * top['share']:.0f}% of buyers but bring {what}{top['frequency']:.1f} orders each)."
     evidence = {"segment": str(top["name"]), "share": round(float(top["share"]), 4),
                 "revenue_share": round(float(top["revenue_share"]), 4), "ratio": round(ratio, 3)}  # fmt: skip
     return Finding("top_segment", text, "medium" if ratio >= 2 else "info", evidence)

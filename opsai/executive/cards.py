@@ -104,17 +104,19 @@ def _clv(run: RunResults) -> dict[str, Any] | None:
     err = run.metric(BEHAVIOR, "clv.holdout_total_error_pct")
     if err is None:
         return None
+    money = run.metric(BEHAVIOR, "orders.valued") is not False  # False: orders without values
+    limits = ["Assumes customers buy at a steady personal rate until they leave for good."]
     return {
-        "model": "Lifetime value (BG/NBD + Gamma-Gamma)",
-        "task": "Expected repeat purchases and spend per customer",
+        "model": "Lifetime value (BG/NBD + Gamma-Gamma)" if money else "Repeat purchases (BG/NBD)",
+        "task": "Expected repeat purchases and spend per customer"
+        if money
+        else "Expected repeat purchases per customer (the orders carry no values)",
         "chapter": BEHAVIOR,
         "evaluation": "fit on a calibration period, checked on the following holdout period",
         "metrics": f"holdout repeat purchases {err:+.1f}% against actual",
-        "drivers": "frequency, recency, customer age, average spend",
-        "limits": [
-            "Assumes customers buy at a steady personal rate until they leave for good.",
-            "Spend model assumes order value independent of frequency.",
-        ],
+        "drivers": "frequency, recency, customer age" + (", average spend" if money else ""),
+        "limits": limits
+        + (["Spend model assumes order value independent of frequency."] if money else []),
     }
 
 

@@ -107,7 +107,9 @@ def _at_risk_value(run: RunResults) -> tuple[Any, Any, str, str]:
     t = run.table(BEHAVIOR, "churn.at_risk")
     if t.empty:
         return None, None, "", ""
-    col = "value_at_risk" if "value_at_risk" in t else "value"
+    col = next((c for c in ("value_at_risk", "value") if c in t), None)
+    if col is None:  # orders without values: the list ranks purchases, there is no spend
+        return None, None, "", ""
     return float(t[col].sum()), None, "", f"{len(t):,} high-value users likely to churn"
 
 

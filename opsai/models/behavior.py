@@ -49,6 +49,8 @@ class UserBehaviorModels:
     gg: GammaGamma | None
     clv_weeks: float
     manifest: dict[str, Any]
+    purchases: dict[str, Any] | None = None
+    """How orders were read from events (``event``, ``value``) when the data had no orders."""
 
 
 def _mlps(obj: Any, depth: int = 0) -> list[MLPClassifier]:
@@ -92,6 +94,7 @@ def save_user_behavior(
     gg: GammaGamma | None = None,
     clv_weeks: float = 52.0,
     metrics: Mapping[str, Any] | None = None,
+    purchases: Mapping[str, Any] | None = None,
 ) -> Path:
     """Save the chosen churn model and the CLV parameters into ``<output_dir>/models/03a_user_behavior``.
 
@@ -105,6 +108,8 @@ def save_user_behavior(
         bg, gg: fitted BG/NBD and Gamma-Gamma models (optional).
         clv_weeks: the CLV horizon in weeks.
         metrics: the model's test metrics, kept in the manifest.
+        purchases: the ``info`` of :func:`opsai.behavior.purchases.orders_from_events` when
+            the orders were read from events (scoring new data reads them the same way).
 
     Returns:
         The bundle folder.
@@ -135,6 +140,9 @@ def save_user_behavior(
             "uses_users": bool(uses_users),
             "best_params": getattr(model, "best_params_", {}),
             "validation_auc": getattr(model, "validation_auc_", None),
+            "purchases": (
+                {"event": purchases["event"], "value": purchases["value"]} if purchases else None
+            ),
         },
     )
     if bg is not None and gg is not None:
@@ -202,4 +210,5 @@ def load_user_behavior(run_dir: str | os.PathLike[str]) -> UserBehaviorModels:
         gg=gg,
         clv_weeks=weeks,
         manifest=b.manifest,
+        purchases=spec.get("purchases"),
     )

@@ -66,11 +66,27 @@ def _saved(run: Path, chapter: str) -> bool:
     return (models_dir(run) / chapter / MANIFEST).is_file()
 
 
+def _orders(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) -> Any:
+    """The orders table, or the purchase events read as orders the way the chapter read them."""
+    from opsai.behavior.purchases import orders_from_events
+
+    if ws.has("orders"):
+        return ws.table("orders")
+    if not ws.has("events"):
+        raise SchemaError(
+            f"the new data has no orders or events table (present: {', '.join(ws.present)})"
+        )
+    how = saved.purchases or {"event": "purchase", "value": None}
+    orders, info = orders_from_events(ws.table("events"), purchase=how["event"], value=how["value"])
+    notes.append("churn: " + info["text"])
+    return orders
+
+
 def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) -> pd.DataFrame:
     """Churn probability, risk rank and (with the CLV parameters) value for every buyer."""
     from opsai.behavior import churn, clv
 
-    orders = ws.table("orders")
+    orders = _orders(ws, saved, notes)
     events = users = None
     if saved.uses_events:
         if ws.has("events"):
@@ -187,7 +203,7 @@ def score(
     with open_workspace(config) as ws:
         jobs: list[tuple[str, str, Callable[[], pd.DataFrame], tuple[str, ...]]] = [
             ("churn_risk", behavior.CHAPTER,
-             lambda: churn_risk(ws, behavior.load_user_behavior(run), result.notes), ("orders",)),
+             lambda: churn_risk(ws, behavior.load_user_behavior(run), result.notes), ()),
             ("recommendations", recommend.CHAPTER,
              lambda: recommendations(ws, recommend.load_recommender(run), k=k), ()),
             ("forecasts", forecast.CHAPTER,

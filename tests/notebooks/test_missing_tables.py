@@ -67,8 +67,12 @@ def test_labelled_texts_only(tiny_demo: Path, tmp_path: Path) -> None:
         tmp_path / "labelled.csv", index=False
     )
     cfg = tmp_path / "labelled.yaml"
-    tables = {"tickets": {"file": "labelled.csv", "columns": {"text": "utterance", "intent": "label"}}}
-    cfg.write_text(yaml.safe_dump({"name": "labelled", "data": {"source": str(tmp_path), "tables": tables}}))
+    tables = {
+        "tickets": {"file": "labelled.csv", "columns": {"text": "utterance", "intent": "label"}}
+    }
+    cfg.write_text(
+        yaml.safe_dump({"name": "labelled", "data": {"source": str(tmp_path), "tables": tables}})
+    )
     run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
                              chapters=["00_data_overview", "05_customer_service", "07_integration"])  # fmt: skip
     service = _results(run, "05_customer_service")
@@ -82,3 +86,90 @@ def test_labelled_texts_only(tiny_demo: Path, tmp_path: Path) -> None:
     _results(run, "00_data_overview")
     card = {r["key"]: r for r in _results(run, "07_integration")["tables"]["scorecard"]}
     assert card["tickets"]["value"] == len(src) and card["tickets"]["change"] is None
+
+
+def _events_only(tiny_demo: Path, tmp_path: Path, *, value: bool) -> Path:
+    """The demo's events with no orders table: each purchase event carries its order's id (and,
+    with ``value``, its amount as GA4's ``revenue``); without, RetailRocket's names and ids."""
+    import pandas as pd
+
+    src = tiny_demo.parent
+    e, o = pd.read_csv(src / "events.csv"), pd.read_csv(src / "orders.csv")
+    key = ["user_id", "timestamp", "item_id"]
+    o = o.groupby(key, as_index=False).agg(
+        revenue=("amount", "sum"), transaction_id=("order_id", "first")
+    )
+    e = e.merge(o, on=key, how="left", validate="many_to_one")
+    assert e["transaction_id"].notna().sum() == (e["event"] == "purchase").sum() > 0
+    if not value:  # RetailRocket: transaction / addtocart, numeric ids, no value
+        e["event"] = e["event"].replace({"purchase": "transaction", "add_to_cart": "addtocart"})
+        e["transactionid"] = e.pop("transaction_id").str[1:].astype(float)
+        e = e.drop(columns="revenue")
+    e.to_csv(tmp_path / "events.csv", index=False)
+    cfg = tmp_path / "events_only.yaml"
+    tables = {"events": {"file": "events.csv"}, "users": {"file": str(src / "users.csv")},
+              "items": {"file": str(src / "items.csv")}}  # fmt: skip
+    cfg.write_text(
+        yaml.safe_dump({"name": "events only", "data": {"source": str(tmp_path), "tables": tables}})
+    )
+    return cfg
+
+
+def test_purchase_events_with_values_stand_in_for_orders(
+    tiny_demo: Path, tiny_report: build.ReportRun, tmp_path: Path
+) -> None:
+    """Events whose purchases carry the order's value and id give chapter 3a the same figures
+    as the orders table they came from."""
+    cfg = _events_only(tiny_demo, tmp_path, value=True)
+    run = build.build_report(
+        cfg, out=tmp_path / "reports", fast=True, jobs=1, chapters=["03a_user_behavior"]
+    )
+    got, want = _results(run, "03a_user_behavior"), _results(tiny_report, "03a_user_behavior")
+    for name in ("segments.count", "churn.auc", "churn.pr_auc", "clv.holdout_total_error_pct",
+                 "funnel.overall_conversion"):  # fmt: skip
+        assert got["metrics"][name] == pytest.approx(want["metrics"][name], rel=1e-9), name
+    assert got["metrics"]["orders.valued"] is True and want["metrics"]["orders.from_events"] is None
+    assert "'purchase' events are read as orders" in got["metrics"]["orders.from_events"]
+    assert got["tables"]["segments.table"] == want["tables"]["segments.table"]
+
+
+def test_purchase_events_without_values_count_purchases(
+    tiny_demo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """RetailRocket-style events (transaction, no value): orders are the transactions, each worth
+    1; nothing is called revenue or spend, lifetime value is a purchase forecast, and `opsai
+    score` reads the new data's orders the same way."""
+    import pandas as pd
+
+    from opsai.cli import main
+
+    cfg = _events_only(tiny_demo, tmp_path, value=False)
+    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
+                             chapters=["03a_user_behavior", "07_integration"])  # fmt: skip
+    behaviour = _results(run, "03a_user_behavior")
+    m, tables = behaviour["metrics"], behaviour["tables"]
+    assert (
+        m["orders.valued"] is False
+        and "'transaction' events are read as orders" in m["orders.from_events"]
+    )
+    assert m["funnel.overall_conversion"] > 0 and m["churn.auc"] > 0.5
+    texts = {f["name"]: f["text"] for f in behaviour["findings"]}
+    assert "of purchases (" in texts["top_segment"] and "revenue_concentration" not in texts
+    assert {"purchases", "purchases_at_risk"} <= set(pd.DataFrame(tables["churn.at_risk"]).columns)
+    assert set(pd.DataFrame(tables["clv.top_customers"]).columns) == {
+        "user_id",
+        "p_alive",
+        "expected_purchases",
+    }
+    integration = _results(run, "07_integration")["tables"]
+    assert "value_at_risk" not in {r["key"] for r in integration["scorecard"]}
+    card = next(c for c in integration["model_cards"] if "BG/NBD" in c["model"])
+    assert card["model"] == "Repeat purchases (BG/NBD)" and "spend" not in card["task"]
+    out = tmp_path / "scores"
+    assert main(["score", "--run", str(run.path), "--config", str(cfg), "--out", str(out)]) == 0
+    risk = pd.read_csv(out / "churn_risk.csv", dtype={"user_id": str})
+    assert len(risk) > 0 and risk["user_id"].is_unique and "clv" not in risk.columns
+    assert (
+        "note: churn: No orders table: 688 'transaction' events are read as orders"
+        in capsys.readouterr().out
+    )

@@ -1,0 +1,82 @@
+"""Orders read from purchase events (``opsai.behavior.orders_from_events``)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from opsai.behavior import orders_from_events, rfm
+from opsai.behavior._engine import to_frame
+from opsai.errors import OpsaiError
+
+
+def _events(**extra: list) -> pd.DataFrame:
+    e = pd.DataFrame(
+        {
+            "user_id": ["a", "a", "b", "b", "c", "c"],
+            "timestamp": pd.to_datetime(
+                ["2023-01-01", "2023-01-02", "2023-01-03", "2023-01-03", "2023-01-04", "2023-02-01"]
+            ),
+            "event": ["view", "Transaction", "Transaction", "Transaction", "view", "Transaction"],
+            "item_id": ["i1", "i1", "i2", "i3", "i1", "i4"],
+        }
+    )
+    for k, v in extra.items():
+        e[k] = v
+    return e
+
+
+def test_value_and_order_id_properties() -> None:
+    e = _events(
+        transactionid=[None, 5.0, 7.0, 7.0, None, 9.0], Revenue=[None, 10, 3, None, None, 4]
+    )
+    orders, info = orders_from_events(e)
+    got = to_frame(orders.order_by(["timestamp", "item_id"]))
+    assert got.columns.tolist() == ["user_id", "timestamp", "amount", "order_id", "item_id"]
+    assert got["user_id"].tolist() == ["a", "b", "b", "c"]
+    assert got["amount"].tolist() == [10.0, 3.0, 0.0, 4.0]  # a purchase without a value counts 0
+    assert got["order_id"].tolist() == ["5", "7", "7", "9"]  # 5.0 -> '5'
+    assert info["event"] == "Transaction" and info["rows"] == 4
+    assert (info["value"], info["order_id"], info["missing_values"]) == (
+        "Revenue",
+        "transactionid",
+        1,
+    )
+    assert "4 'Transaction' events are read as orders" in info["text"]
+    assert "'Revenue'; 1 without one count as 0" in info["text"]
+    # the two item rows of order 7 are one order for RFM
+    assert rfm(orders).loc["b", "frequency"] == 1 and rfm(orders).loc["b", "monetary"] == 3.0
+
+
+def test_without_a_value_each_purchase_counts_one() -> None:
+    orders, info = orders_from_events(_events(price_band=["x"] * 6))  # a text property is no value
+    got = to_frame(orders)
+    assert info["value"] is None and info["order_id"] is None
+    assert got["amount"].tolist() == [1.0, 1.0, 1.0, 1.0]
+    assert "order_id" not in got.columns
+    assert "each counts as 1" in info["text"] and "ORDER_VALUE" in info["text"]
+
+
+def test_named_value_column_and_event() -> None:
+    e = _events(total=[0, 1, 2, 3, 4, 5], paid=[0.0, 20.0, 30.0, 40.0, 0.0, 50.0])
+    e.loc[e["event"] == "view", "event"] = "checkout"
+    orders, info = orders_from_events(e, purchase="checkout", value="paid")
+    assert info["event"] == "checkout" and info["value"] == "paid"
+    assert to_frame(orders)["amount"].tolist() == [0.0, 0.0]
+    _, auto = orders_from_events(e)  # the first known name wins: total
+    assert auto["value"] == "total"
+
+
+def test_errors_name_the_parameter_and_the_fix() -> None:
+    with pytest.raises(
+        OpsaiError, match=r"no 'signup' event .*events include: Transaction, view.*PURCHASE_EVENT"
+    ):
+        orders_from_events(_events(), purchase="signup")
+    with pytest.raises(
+        OpsaiError, match=r"ORDER_VALUE 'item_id' is not a numeric column .*numeric: none"
+    ):
+        orders_from_events(_events(), value="item_id")
+    with pytest.raises(OpsaiError, match=r"ORDER_VALUE 'amount_eur' is not a numeric"):
+        orders_from_events(_events(), value="amount_eur")
+    with pytest.raises(OpsaiError, match=r"events: column 'event' not found"):
+        orders_from_events(_events().drop(columns="event"))
