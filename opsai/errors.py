@@ -19,6 +19,14 @@ class ChapterError(OpsaiError):
     """A chapter could not run or its recorded results are unusable."""
 
 
+class NothingToAnalyse(SchemaError):
+    """The data holds nothing an analysis can use (events without a single purchase, say).
+
+    A chapter notebook that raises it is reported as skipped, with this message as the reason,
+    not as failed: the data is valid, it just has no part for that chapter.
+    """
+
+
 class DataFetchError(OpsaiError):
     """A public dataset could not be fetched or converted."""
 

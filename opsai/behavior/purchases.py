@@ -21,8 +21,8 @@ import ibis.expr.types as ir
 
 from opsai.behavior._engine import TableLike, as_table, require, to_frame
 from opsai.behavior.funnels import match_steps
-from opsai.data.schema import AMOUNT, EVENT, ITEM_ID, ORDER_ID, TIMESTAMP, USER_ID
-from opsai.errors import SchemaError
+from opsai.data.schema import AMOUNT, EVENT, ITEM_ID, ORDER_ID, QUANTITY, TIMESTAMP, USER_ID
+from opsai.errors import NothingToAnalyse, SchemaError
 
 VALUE_NAMES = ("amount", "revenue", "value", "price", "total", "purchaserevenue", "ordervalue")
 """Event properties read as a purchase's value, in this order (names folded like event names)."""
@@ -66,19 +66,20 @@ def orders_from_events(
 
     Returns:
         ``(orders, info)``: orders with ``user_id``, ``timestamp``, ``amount`` and, when the
-        events have them, ``order_id`` and ``item_id``; info with ``event``, ``rows``,
+        events have them, ``order_id``, ``item_id`` and ``quantity``; info with ``event``, ``rows``,
         ``value``, ``order_id``, ``missing_values`` (purchases without a value, counted as 0)
         and ``text`` (one sentence saying all of this).
 
     Raises:
-        SchemaError: the events have no purchase event, or ``value`` is not a numeric column.
+        NothingToAnalyse: the events have no purchase event (a chapter is then skipped).
+        SchemaError: ``value`` is not a numeric column.
     """
     t = as_table(events, name="events")
     require(t, [USER_ID, TIMESTAMP, col_event], table="events")
     found, _ = match_steps(t, [purchase], col_event=col_event)
     if not found:
         names = to_frame(t.select(col_event).distinct().limit(12))[col_event].astype(str)
-        raise SchemaError(
+        raise NothingToAnalyse(
             f"events: no {purchase!r} event (nor transaction, order or buy), so there are no "
             f"purchases to read as orders (events include: {', '.join(sorted(names))}). Set "
             "PURCHASE_EVENT to the event that marks a purchase, or add an orders table"
@@ -105,6 +106,8 @@ def orders_from_events(
         cols[ORDER_ID] = o.cast("string")
     if ITEM_ID in t.columns:
         cols[ITEM_ID] = p[ITEM_ID]
+    if QUANTITY in t.columns and t[QUANTITY].type().is_numeric():
+        cols[QUANTITY] = p[QUANTITY].cast("float64")
     orders = p.select(**cols)
     n = to_frame(
         p.aggregate(n=p.count(), missing=p[value].isnull().sum() if value else ibis.literal(0))

@@ -14,6 +14,7 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Literal
 
@@ -50,11 +51,16 @@ def shrinkage(x: np.ndarray) -> float:
 
 def shrunk_covariance(resid: np.ndarray) -> np.ndarray:
     """Schäfer–Strimmer shrinkage of the covariance of ``(n_obs, n_series)`` errors to its
-    diagonal; rows with NaN are dropped."""
+    diagonal; rows with NaN are dropped.
+
+    With fewer than 3 complete rows (items that started selling after the backtest's first
+    windows leave NaN in every early row) the covariance cannot be estimated: each series' own
+    error variance on the rows it has is used instead (MinT's ``wls_var``), with a warning.
+    """
     r = resid[~np.isnan(resid).any(axis=1)]
     n = len(r)
     if n < 3:
-        raise SchemaError(f"mint_shrink: {n} complete residual rows, need at least 3")
+        return _own_variances(resid, n)
     c = r - r.mean(axis=0)
     w = c.T @ c / n
     sd = np.sqrt(np.diag(w))
@@ -64,6 +70,24 @@ def shrunk_covariance(resid: np.ndarray) -> np.ndarray:
     cov[np.diag_indices_from(cov)] = np.diag(w)
     cov[np.diag_indices_from(cov)] += 1e-9 * max(float(np.diag(w).max()), 1.0)
     return np.asarray(cov)
+
+
+def _own_variances(resid: np.ndarray, complete: int) -> np.ndarray:
+    if resid.size == 0 or np.isnan(resid).all():
+        raise SchemaError("mint_shrink: no backtest errors at all; use method='bottom_up'")
+    counts = (~np.isnan(resid)).sum(axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # columns with no value give NaN
+        var = np.nanvar(resid, axis=0)
+    var = np.where(counts >= 2, var, np.nan)
+    fill = float(np.nanmedian(var)) if np.isfinite(var).any() else 1.0
+    var = np.where(np.isfinite(var) & (var > 0), var, max(fill, 1e-9))
+    warnings.warn(
+        f"mint_shrink: only {complete} backtest period(s) have an error for every series "
+        "(series that start late); reconciled with each series' own error variance (wls_var)",
+        stacklevel=3,
+    )
+    return np.diag(var)
 
 
 def projection(S: np.ndarray, W: np.ndarray | None = None) -> np.ndarray:

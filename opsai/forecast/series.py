@@ -125,13 +125,15 @@ def aggregate_demand(
     freq: Freq = "D",
     where: Mapping[str, Sequence[str]] | None = None,
     items_where: Mapping[str, Sequence[str]] | None = None,
+    purchase: str = "purchase",
 ) -> pd.DataFrame:
     """Per item and period sums, computed in the engine.
 
     Uses ``demand`` when the workspace has it (quantity summed, promo as the period's mean share
     of promoted rows, price as its mean), else ``orders`` (quantity summed, or the count of
     order lines when there is no quantity column; orders without an item id make one series
-    under :data:`TOTAL_ID`).
+    under :data:`TOTAL_ID`), else the ``purchase`` events of ``events`` read as order lines
+    (:func:`opsai.behavior.orders_from_events`).
 
     Args:
         ws: an open workspace.
@@ -141,25 +143,30 @@ def aggregate_demand(
             filters on the ``items`` table instead.
         items_where: keep only items whose ``items`` attributes match, e.g.
             ``{"frequency": ["monthly"]}``.
+        purchase: the event read as an order line when there is only ``events``.
 
     Returns:
         ``[ITEM_ID, TIMESTAMP, QUANTITY]`` and, from ``demand``, ``PROMO``/``PRICE`` when
         present; not zero-filled.
 
     Raises:
-        SchemaError: the workspace has neither ``demand`` nor ``orders``.
+        SchemaError: the workspace has no ``demand``, ``orders`` or ``events``.
+        NothingToAnalyse: only ``events``, without a purchase event.
     """
     _check_freq(freq)
-    if ws.has("demand"):
-        t = ws.table("demand")
-    elif ws.has("orders"):
-        t = ws.table("orders")
-    else:
+    name = next((n for n in ("demand", "orders", "events") if ws.has(n)), None)
+    if name is None:
         raise SchemaError(
             "forecast: neither a 'demand' nor an 'orders' table is in the workspace "
             f"(present: {', '.join(ws.present) or 'none'}). Add one under data.tables in the config"
         )
-    name = "demand" if ws.has("demand") else "orders"
+    if name == "events":  # purchase events as order lines (each one unit without a quantity)
+        from opsai.behavior.purchases import orders_from_events
+
+        t, _ = orders_from_events(ws.table("events"), purchase=purchase)
+        name = "orders"
+    else:
+        t = ws.table(name)
     where = dict(where or {})
     items_where = dict(items_where or {})
     for key in [k for k in where if k.startswith("items.")]:
@@ -299,21 +306,24 @@ def build_series(
     start: Literal["series", "global"] = "series",
     where: Mapping[str, Sequence[str]] | None = None,
     items_where: Mapping[str, Sequence[str]] | None = None,
+    purchase: str = "purchase",
 ) -> HierarchicalSeries:
     """Item, category and total demand series from a workspace.
 
     Args:
-        ws: an open workspace with ``demand`` or ``orders`` (and ``items`` for categories).
+        ws: an open workspace with ``demand``, ``orders`` or purchase ``events`` (and ``items``
+            for categories).
         freq: ``D``, ``W`` or ``M``.
         levels: levels to build.
         start: where each item series starts (see :func:`fill_gaps`).
         where: row filter of the demand/orders table (see :func:`aggregate_demand`).
         items_where: item filter on ``items`` attributes.
+        purchase: the event read as an order line when there is only ``events``.
 
     Returns:
         A :class:`HierarchicalSeries`.
     """
-    raw = aggregate_demand(ws, freq=freq, where=where, items_where=items_where)
+    raw = aggregate_demand(ws, freq=freq, where=where, items_where=items_where, purchase=purchase)
     if raw.empty:
         raise SchemaError(
             f"forecast: no demand rows left after the filters {dict(where or {})} / "

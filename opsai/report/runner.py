@@ -9,7 +9,8 @@ metadata (JupyterLab: Property Inspector -> Advanced Tools -> Notebook metadata)
       "after_all": false                  # true: runs after every other chapter (07_integration)
     }
 
-A chapter whose required tables are absent from the config is skipped with the reason.
+A chapter whose required tables are absent from the config is skipped with the reason, and so
+is one that raises :class:`~opsai.errors.NothingToAnalyse` (events without any purchase, say).
 Each chapter runs in a fresh ``python3`` kernel whose environment carries
 ``OPSAI_CHAPTER`` (its stem) and ``OPSAI_OUTPUT_DIR`` (the run folder), so
 :func:`opsai.report.results` knows where to write; the kernel's own stdout/stderr go to
@@ -36,7 +37,7 @@ from typing import Any, Literal
 import nbformat
 
 from opsai.config import NOTEBOOKS_DIR
-from opsai.errors import ChapterError, ConfigError
+from opsai.errors import ChapterError, ConfigError, NothingToAnalyse
 from opsai.report.results import (
     ENV_CHAPTER,
     ENV_OUTPUT_DIR,
@@ -214,8 +215,11 @@ def run_chapter(
         )
         run.state = "ok"
     except PapermillExecutionError as e:
-        run.state = "failed"
-        run.reason = f"{e.ename}: {e.evalue}".strip() if not timed_out.is_set() else None
+        run.state = "skipped" if e.ename == NothingToAnalyse.__name__ else "failed"
+        if run.state == "skipped":  # nothing in the data for it: no page, the reason on the index
+            run.reason = str(e.evalue).strip()
+        else:
+            run.reason = f"{e.ename}: {e.evalue}".strip() if not timed_out.is_set() else None
     except Exception as e:  # a dead kernel, a timeout, a broken notebook
         run.state = "failed"
         run.reason = (
@@ -230,7 +234,7 @@ def run_chapter(
         run.reason = f"timed out after {timeout:g} s (raise chapters.{chapter.stem}.timeout)"
     run.seconds = time.perf_counter() - t0
     run.code_seconds = _code_seconds(out_nb) if out_nb.exists() else 0.0
-    if not out_nb.exists():
+    if not out_nb.exists() or run.state == "skipped":
         run.notebook = None
     finalize_result(run, run_dir, started=started)
     return run

@@ -145,7 +145,7 @@ def test_purchase_events_without_values_count_purchases(
 
     cfg = _events_only(tiny_demo, tmp_path, value=False)
     run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
-                             chapters=["03a_user_behavior", "07_integration"])  # fmt: skip
+                             chapters=["03a_user_behavior", "04_demand_inventory", "07_integration"])  # fmt: skip
     behaviour = _results(run, "03a_user_behavior")
     m, tables = behaviour["metrics"], behaviour["tables"]
     assert (
@@ -165,6 +165,8 @@ def test_purchase_events_without_values_count_purchases(
     assert "value_at_risk" not in {r["key"] for r in integration["scorecard"]}
     card = next(c for c in integration["model_cards"] if "BG/NBD" in c["model"])
     assert card["model"] == "Repeat purchases (BG/NBD)" and "spend" not in card["task"]
+    demand = _results(run, "04_demand_inventory")  # the transactions per item, one unit each
+    assert demand["metrics"]["best.mase"] > 0 and demand["metrics"]["plan.order_now"] is None
     out = tmp_path / "scores"
     assert main(["score", "--run", str(run.path), "--config", str(cfg), "--out", str(out)]) == 0
     risk = pd.read_csv(out / "churn_risk.csv", dtype={"user_id": str})
@@ -173,3 +175,34 @@ def test_purchase_events_without_values_count_purchases(
         "note: churn: No orders table: 688 'transaction' events are read as orders"
         in capsys.readouterr().out
     )
+
+
+def test_events_without_purchases_skip_the_purchase_chapters(
+    tiny_demo: Path, tmp_path: Path
+) -> None:
+    """A clickstream without a single purchase: chapters 3a and 4 have nothing to work on and
+    are reported as skipped, naming the events the data has; the report does not fail."""
+    import pandas as pd
+
+    e = pd.read_csv(tiny_demo.parent / "events.csv")
+    e[e["event"] != "purchase"].to_csv(tmp_path / "clicks.csv", index=False)
+    cfg = tmp_path / "clicks.yaml"
+    cfg.write_text(
+        yaml.safe_dump(
+            {
+                "name": "clicks",
+                "data": {"source": str(tmp_path), "tables": {"events": {"file": "clicks.csv"}}},
+            }
+        )
+    )
+    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
+                             chapters=["03a_user_behavior", "04_demand_inventory"])  # fmt: skip
+    for stem in ("03a_user_behavior", "04_demand_inventory"):
+        data = json.loads((run.path / "results" / f"{stem}.json").read_text("utf-8"))
+        assert data["status"] == "skipped", data.get("reason")
+        assert (
+            data["reason"].startswith("events: no 'purchase' event")
+            and "add_to_cart" in data["reason"]
+        )
+        assert not (run.path / f"{stem}.html").exists()
+    assert run.failed == []

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
-from opsai.errors import ConfigError
+from opsai.errors import ConfigError, SchemaError
 from opsai.forecast import (
     CUTOFF,
     AutoForecaster,
@@ -116,6 +116,31 @@ def test_mint_projection_properties() -> None:
     for P in (projection(S), projection(S, W)):
         np.testing.assert_allclose(S @ P @ S, S, atol=1e-9)  # unbiased: coherent input unchanged
     assert np.allclose(W, W.T)
+
+
+def test_mint_falls_back_to_own_variances_when_no_period_is_complete() -> None:
+    """An item that starts selling late has no error in the early windows: with fewer than 3
+    complete rows MinT uses each series' own error variance (wls_var) and says so."""
+    rng = np.random.default_rng(1)
+    resid = rng.normal(scale=[1.0, 2.0, 3.0], size=(12, 3))
+    resid[:10, 2] = np.nan  # the new item: 2 errors only
+    resid[:, 1][::5] = np.nan  # rows 0, 5, 10: row 11 is the only complete one
+    with pytest.warns(UserWarning, match=r"only 1 backtest period\(s\) .*wls_var"):
+        W = shrunk_covariance(resid)
+    want = np.nanvar(resid, axis=0)
+    np.testing.assert_allclose(W, np.diag(want))
+    resid[:11, 2] = np.nan  # one error: no variance, the others' median stands in
+    with pytest.warns(UserWarning):
+        W = shrunk_covariance(resid)
+    assert W[2, 2] == pytest.approx(np.median(want[:2]))
+    S = np.array([[1, 1, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1.0]])
+    with pytest.warns(UserWarning):
+        P = projection(
+            S, shrunk_covariance(np.column_stack([rng.normal(size=(6, 3)), np.full(6, np.nan)]))
+        )
+    np.testing.assert_allclose(S @ P @ S, S, atol=1e-9)
+    with pytest.raises(SchemaError, match="no backtest errors at all"):
+        shrunk_covariance(np.full((4, 3), np.nan))
 
 
 def test_auto_forecaster_margin_shrinks_to_the_overall_best() -> None:
