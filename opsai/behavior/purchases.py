@@ -113,8 +113,6 @@ def orders_from_events(
         p.aggregate(n=p.count(), missing=p[value].isnull().sum() if value else ibis.literal(0))
     )
     rows, missing = int(n["n"].iloc[0]), int(n["missing"].iloc[0])
-    if rows == 0:
-        raise SchemaError(f"events: the {found[0]!r} events are all empty; add an orders table")
     info = {
         "event": found[0],
         "rows": rows,

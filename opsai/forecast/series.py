@@ -157,7 +157,7 @@ def aggregate_demand(
     name = next((n for n in ("demand", "orders", "events") if ws.has(n)), None)
     if name is None:
         raise SchemaError(
-            "forecast: neither a 'demand' nor an 'orders' table is in the workspace "
+            "forecast: no 'demand', 'orders' or 'events' table is in the workspace "
             f"(present: {', '.join(ws.present) or 'none'}). Add one under data.tables in the config"
         )
     if name == "events":  # purchase events as order lines (each one unit without a quantity)

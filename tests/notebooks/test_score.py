@@ -105,7 +105,7 @@ def test_missing_tables_are_skipped_with_reasons(
     assert main(["score", "--run", str(tiny_report.path), "--config", str(cfg),
                  "--out", str(tmp_path / "out")]) == 1  # fmt: skip
     said = capsys.readouterr().out
-    assert "skipped 03a_user_behavior: the new data has no orders table" in said
+    assert "skipped 03a_user_behavior: the new data has no orders or events table (present: users)" in said
     assert "skipped 03b_recommendation: recommend: no events or orders table" in said
     assert "skipped 04_demand_inventory:" in said and "nothing written" in said
 
