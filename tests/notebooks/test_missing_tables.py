@@ -144,7 +144,7 @@ def test_purchase_events_without_values_count_purchases(
     from opsai.cli import main
 
     cfg = _events_only(tiny_demo, tmp_path, value=False)
-    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
+    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=2,
                              chapters=["03a_user_behavior", "04_demand_inventory", "07_integration"])  # fmt: skip
     behaviour = _results(run, "03a_user_behavior")
     m, tables = behaviour["metrics"], behaviour["tables"]
@@ -195,7 +195,7 @@ def test_events_without_purchases_skip_the_purchase_chapters(
             }
         )
     )
-    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
+    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=2,
                              chapters=["03a_user_behavior", "04_demand_inventory"])  # fmt: skip
     for stem in ("03a_user_behavior", "04_demand_inventory"):
         data = json.loads((run.path / "results" / f"{stem}.json").read_text("utf-8"))
