@@ -35,11 +35,20 @@ def outreach(table: pd.DataFrame, run: RunResults) -> Finding:
             "ticket (or tickets carry no user ids).",
             evidence={"at_risk": len(at_risk), "outreach": 0},
         )
+    n = int(table["negative_tickets"].sum())
+    if "value_at_risk" not in at_risk:  # orders without values: no spend to quote
+        return Finding(
+            "outreach",
+            f"{len(table):,} of the {len(at_risk):,} frequent buyers at churn risk also filed "
+            f"negative tickets ({n:,} in all). Call them first.",
+            "high",
+            {"users": len(table), "at_risk": len(at_risk)},
+        )
     v, total = float(table["value_at_risk"].sum()), float(at_risk["value_at_risk"].sum())
     return Finding(
         "outreach",
         f"{len(table):,} of the {len(at_risk):,} high-value users at churn risk also filed "
-        f"negative tickets ({int(table['negative_tickets'].sum()):,} in all); they hold "
+        f"negative tickets ({n:,} in all); they hold "
         f"{v:,.0f} of the {total:,.0f} spend at risk ({v / total:.0%}). Call them first.",
         "high",
         {

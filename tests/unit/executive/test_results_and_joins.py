@@ -112,3 +112,28 @@ def test_no_inventory_table_is_not_reported_as_no_stockout(run_folder: Path) -> 
         "No check of recommended items against stock: 04_demand_inventory had no inventory table."
     )
     assert f.evidence == {}
+
+
+def test_at_risk_without_values_quotes_no_spend(run_folder: Path) -> None:
+    """Orders read from value-less purchase events: the at-risk list counts purchases, so the
+    outreach finding, the action plan and the scorecard name no spend (and do not fail)."""
+    from opsai.executive import findings as fd
+
+    run = ex.load_run(run_folder)
+    rows = run.chapters[BEHAVIOR]["tables"]["churn.at_risk"]
+    for r in rows:
+        r["purchases"], r["purchases_at_risk"] = r.pop("value") / 100, r.pop("value_at_risk") / 100
+    at_risk, negative = (
+        run.table(BEHAVIOR, "churn.at_risk"),
+        run.table(SERVICE, "sentiment.negative_users"),
+    )
+    out = ex.outreach_list(at_risk, negative)
+    assert list(out["user_id"]) == ["u2"] and out["value_at_risk"].isna().all()
+    f = fd.outreach(out, run)
+    assert (
+        f.text
+        == "1 of the 3 frequent buyers at churn risk also filed negative tickets (3 in all). Call them first."
+    )
+    assert f.evidence == {"users": 1, "at_risk": 3}
+    assert "outreach" not in set(ex.action_plan(run, {"outreach": out})["rule"])
+    assert "value_at_risk" not in set(ex.kpi_scorecard(run)["key"])  # no spend to show
