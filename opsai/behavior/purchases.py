@@ -13,7 +13,6 @@ Example:
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import ibis
@@ -21,21 +20,26 @@ import ibis.expr.types as ir
 
 from opsai.behavior._engine import TableLike, as_table, require, to_frame
 from opsai.behavior.funnels import match_steps
-from opsai.data.schema import AMOUNT, EVENT, ITEM_ID, ORDER_ID, QUANTITY, TIMESTAMP, USER_ID
+from opsai.data.schema import (
+    AMOUNT,
+    EVENT,
+    ITEM_ID,
+    ORDER_ID,
+    QUANTITY,
+    TIMESTAMP,
+    USER_ID,
+    fold_name,
+)
 from opsai.errors import NothingToAnalyse, SchemaError
 
 VALUE_NAMES = ("amount", "revenue", "value", "price", "total", "purchaserevenue", "ordervalue")
-"""Event properties read as a purchase's value, in this order (names folded like event names)."""
+"""Event properties read as a purchase's value, in this order (names folded by ``fold_name``)."""
 ORDER_NAMES = ("orderid", "transactionid", "order", "transaction")
 """Event properties read as the order id (several item rows of one order share it)."""
 
 
-def _fold(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", name.lower())
-
-
 def _pick(t: ir.Table, names: tuple[str, ...], *, numeric: bool) -> str | None:
-    folded = {_fold(c): c for c in t.columns if c not in (USER_ID, TIMESTAMP, EVENT)}
+    folded = {fold_name(c): c for c in t.columns if c not in (USER_ID, TIMESTAMP, EVENT)}
     for n in names:
         c = folded.get(n)
         if c is not None and (not numeric or t[c].type().is_numeric()):

@@ -72,17 +72,23 @@ EVENT_ALIASES: dict[str, str] = {
 }
 
 
+def fold_name(name: object) -> str:
+    """A name folded for matching: lower case, no spaces or punctuation (``Order-ID`` gives
+    ``orderid``)."""
+    import re
+
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
 def canonical_event(name: object) -> str:
-    """An event name folded for matching: lower case, no spaces or punctuation, common
-    synonyms mapped (``Add to cart``, ``addtocart`` and ``cart`` all give ``addtocart``).
+    """An event name folded for matching (:func:`fold_name`), common synonyms mapped
+    (``Add to cart``, ``addtocart`` and ``cart`` all give ``addtocart``).
 
     Example:
         >>> canonical_event("Add-To-Cart"), canonical_event("transaction")
         ('addtocart', 'purchase')
     """
-    import re
-
-    key = re.sub(r"[^0-9a-z]", "", str(name).lower())
+    key = fold_name(name)
     return EVENT_ALIASES.get(key, key)
 
 
