@@ -31,7 +31,13 @@ from opsai.forecast.metrics import bias, coverage, mase, mase_scale, smape, wape
 from opsai.forecast.ml import GlobalGBM, GlobalModel
 from opsai.forecast.models import DampedTrend, Naive, SeasonalNaive, Theta, WindowAverage
 from opsai.forecast.neural import GlobalMLP
-from opsai.forecast.paths import backtest_reconciled, reconcile_intervals
+from opsai.forecast.paths import (
+    backtest_reconciled,
+    calibrate_backtest,
+    interval_scales,
+    reconcile_intervals,
+    rescale_intervals,
+)
 from opsai.forecast.pooled import PooledMLP
 from opsai.forecast.reconcile import coherence_gap, reconcile
 from opsai.forecast.series import (
@@ -74,6 +80,7 @@ __all__ = [
     "backtest_reconciled",
     "bias",
     "build_series",
+    "calibrate_backtest",
     "coherence_gap",
     "conformal_halfwidths",
     "coverage",
@@ -85,12 +92,14 @@ __all__ = [
     "fill_gaps",
     "hierarchy",
     "infer_freq",
+    "interval_scales",
     "leaderboard",
     "mase",
     "mase_scale",
     "parse_filter",
     "reconcile",
     "reconcile_intervals",
+    "rescale_intervals",
     "select_best",
     "smape",
     "wape",

@@ -108,22 +108,76 @@ def _pooled(m: int, horizon: int, *, fast: bool, seed: int) -> Forecaster:
 
 
 def reconciled_coverage(
-    cv: pd.DataFrame, tags: dict[str, list[str]], *, model: str, level: int = 95
+    cv: pd.DataFrame,
+    tags: dict[str, list[str]],
+    *,
+    model: str,
+    level: int = 95,
+    before: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Share of backtest actuals inside the reconciled ``level``% interval, per hierarchy
-    level (``cv`` from :func:`~opsai.forecast.paths.backtest_reconciled`); empty when no
-    window held every series."""
+    level (``cv`` from :func:`~opsai.forecast.paths.backtest_reconciled`, or its recalibrated
+    copy from :func:`~opsai.forecast.paths.calibrate_backtest`); empty when no window held
+    every series. ``before``: the backtest before recalibration, whose coverage is added as
+    ``coverage_<level>_before``."""
     from opsai.data.schema import ITEM_ID, QUANTITY
 
+    col = f"coverage_{level}"
     if cv.empty:
-        return pd.DataFrame(columns=["level", f"coverage_{level}", "points"])
+        cols = ["level", col, *([f"{col}_before"] if before is not None else []), "points"]
+        return pd.DataFrame(columns=cols)
     name = {sid: lvl for lvl, ids in tags.items() for sid in ids}
-    inside = (cv[QUANTITY] >= cv[f"{model}-lo-{level}"]) & (
-        cv[QUANTITY] <= cv[f"{model}-hi-{level}"]
-    )
-    g = inside.groupby(cv[ITEM_ID].map(name), sort=False)
-    out = pd.DataFrame({f"coverage_{level}": g.mean(), "points": g.size()})
+
+    def share(frame: pd.DataFrame) -> pd.core.groupby.SeriesGroupBy:
+        inside = (frame[QUANTITY] >= frame[f"{model}-lo-{level}"]) & (
+            frame[QUANTITY] <= frame[f"{model}-hi-{level}"]
+        )
+        return inside.groupby(frame[ITEM_ID].map(name), sort=False)
+
+    g = share(cv)
+    out = pd.DataFrame({col: g.mean()})
+    if before is not None:
+        out[f"{col}_before"] = share(before).mean()
+    out["points"] = g.size()
     return out.rename_axis("level").reset_index()
+
+
+def worst_window(
+    cv: pd.DataFrame, tags: dict[str, list[str]], *, model: str, level: str | None = None
+) -> dict[str, Any] | None:
+    """The backtest window where a hierarchy level's 95% bands held least: its cutoff, the
+    coverage there and in the other windows, and how far actual demand ran from the forecast.
+
+    ``level`` defaults to the level whose bands held least overall; None with fewer than two
+    windows.
+    """
+    from opsai.data.schema import ITEM_ID, QUANTITY
+    from opsai.forecast.backtest import CUTOFF
+
+    if cv.empty or cv[CUTOFF].nunique() < 2:
+        return None
+    name = {sid: lvl for lvl, ids in tags.items() for sid in ids}
+    lvl = cv[ITEM_ID].astype(str).map(name)
+    inside = (cv[QUANTITY] >= cv[f"{model}-lo-95"]) & (cv[QUANTITY] <= cv[f"{model}-hi-95"])
+    if level is None:
+        level = str(inside.groupby(lvl).mean().idxmin())
+    at = (lvl == level).to_numpy()
+    w, ok = cv[at], inside[at]
+    if w.empty:
+        return None
+    by = ok.groupby(w[CUTOFF]).mean()
+    cut = by.idxmin()
+    here = (w[CUTOFF] == cut).to_numpy()
+    forecast = float(w.loc[here, model].sum())
+    return {
+        "level": level,
+        "cutoff": str(pd.Timestamp(cut).date()),
+        "coverage_95": round(float(by[cut]), 4),
+        "others_95": round(float(ok[~here].mean()), 4),
+        "actual_vs_forecast": round(float(w.loc[here, QUANTITY].sum()) / forecast - 1, 4)
+        if forecast > 0
+        else float("nan"),
+    }
 
 
 def pattern_finding(patterns: pd.DataFrame) -> Finding:
@@ -196,8 +250,12 @@ def level_coverage(table: pd.DataFrame, level: str, *, column: str = "coverage_9
     return float(row[column].iloc[0]) if len(row) else None
 
 
-def reconciled_coverage_finding(table: pd.DataFrame, *, method: str) -> Finding:
-    """Whether the reconciled 95% intervals held about 95% of the backtest actuals per level."""
+def reconciled_coverage_finding(
+    table: pd.DataFrame, *, method: str, window: dict[str, Any] | None = None
+) -> Finding:
+    """Whether the reconciled 95% intervals held about 95% of the backtest actuals per level
+    (and, when the table has ``coverage_95_before``, what recalibration changed); ``window``
+    (:func:`worst_window`) names where the worst level's misses gather."""
     if table.empty:
         return {
             "name": "reconciled_coverage",
@@ -209,14 +267,36 @@ def reconciled_coverage_finding(table: pd.DataFrame, *, method: str) -> Finding:
     cov = {str(r["level"]): round(float(r["coverage_95"]), 4) for _, r in table.iterrows()}
     worst = min(cov.values())
     parts = ", ".join(f"{k} {v:.0%}" for k, v in cov.items())
-    text = (
-        f"After reconciliation ({method}, sample paths reconciled then their quantiles taken), "
-        f"the 95% intervals held {parts} of the backtest's actual demand; the item, category "
-        "and total forecasts add up exactly."
-    )
+    evidence = {f"coverage_95.{k}": v for k, v in cov.items()}
+    if "coverage_95_before" in table:
+        raw = {str(r["level"]): float(r["coverage_95_before"]) for _, r in table.iterrows()}
+        evidence |= {f"coverage_95_before.{k}": round(v, 4) for k, v in raw.items()}
+        text = (
+            f"After reconciliation ({method}, sample paths reconciled then their quantiles "
+            "taken) and a recalibration of each level's bands on the other backtest windows, "
+            f"the 95% intervals held {parts} of the backtest's actual demand (before the "
+            f"recalibration {', '.join(f'{k} {v:.0%}' for k, v in raw.items())}); the item, "
+            "category and total forecasts add up exactly."
+        )
+    else:
+        text = (
+            f"After reconciliation ({method}, sample paths reconciled then their quantiles "
+            f"taken), the 95% intervals held {parts} of the backtest's actual demand; the item, "
+            "category and total forecasts add up exactly."
+        )
+    gathered = window is not None and window["coverage_95"] <= window["others_95"] - 0.15
+    if worst < 0.85 and window is not None and gathered:
+        text += (
+            f" The {window['level']} level's misses gather in the backtest window after "
+            f"{window['cutoff']}: its bands held {window['coverage_95']:.0%} there (the other "
+            f"windows {window['others_95']:.0%}), where actual demand ran "
+            f"{window['actual_vs_forecast']:+.0%} against the forecast, a shift the forecasts did "
+            "not foresee (a festival or a promotion, for example): plan such periods by hand."
+        )
+        evidence |= {f"worst_window.{k}": v for k, v in window.items()}
     return {
         "name": "reconciled_coverage",
         "text": text,
         "severity": "info" if worst >= 0.85 else "medium",
-        "evidence": {f"coverage_95.{k}": v for k, v in cov.items()},
+        "evidence": evidence,
     }

@@ -35,7 +35,14 @@ from opsai.forecast.backtest import CUTOFF
 from opsai.forecast.base import check_level
 from opsai.forecast.reconcile import Method, projection, shrinkage
 
-__all__ = ["backtest_reconciled", "reconcile_intervals", "sample_marginals"]
+__all__ = [
+    "backtest_reconciled",
+    "calibrate_backtest",
+    "interval_scales",
+    "reconcile_intervals",
+    "rescale_intervals",
+    "sample_marginals",
+]
 
 
 def _knots(fc: pd.DataFrame, model: str, level: list[int]) -> tuple[np.ndarray, list[str]]:
@@ -245,3 +252,130 @@ def backtest_reconciled(
     if not out:
         return cv.iloc[:0]
     return pd.concat(out, ignore_index=True)
+
+
+SCALE_COLUMNS = ["level", "interval", "lower", "upper", "points"]
+
+
+def _tail_scores(y: np.ndarray, mid: np.ndarray, bound: np.ndarray, side: int) -> np.ndarray:
+    """How far past the point forecast each actual fell on one side, in units of that side's
+    half-width (``side`` +1: upper, -1: lower); an actual on the other side scores <= 0."""
+    width = side * (bound - mid)
+    gap = side * (y - mid)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(
+            width > 0, gap / np.where(width > 0, width, 1.0), np.where(gap > 0, np.inf, 0.0)
+        )
+    return np.asarray(r)
+
+
+def _conformal(scores: np.ndarray, prob: float) -> float:
+    """The split-conformal quantile: the ceil((n + 1) prob)-th smallest score (inf when n is
+    too small for that rank)."""
+    s = np.sort(scores[~np.isnan(scores)])
+    rank = int(np.ceil((len(s) + 1) * prob))
+    return float(s[rank - 1]) if 1 <= rank <= len(s) else float("inf")
+
+
+def interval_scales(
+    cv: pd.DataFrame,
+    tags: dict[str, list[str]],
+    *,
+    model: str,
+    level: Sequence[int] = (80, 95),
+) -> pd.DataFrame:
+    """Per hierarchy level, the factors that make reconciled bands hold their level on a backtest.
+
+    Reconciled intervals inherit whatever the sampled dependence between series misses: with
+    few backtest periods the error correlation is shrunk towards none, so aggregates come out
+    too narrow (on the demo the 95% band of the total held 79%). This recalibrates them the
+    split-conformal way, each side on its own so that a biased point forecast gets a longer
+    tail on the side it misses: the upper bound becomes ``mean + u * (hi - mean)`` with ``u``
+    the conformal ``(1 + level) / 2`` quantile of ``(y - mean) / (hi - mean)`` over the
+    level's backtest points, and likewise below. Bands are only ever widened (factors are at
+    least 1): a few backtest windows can say a band was too narrow, but narrowing it on their
+    word fails the next window that differs (on the tiny demo it took the total from 94% to
+    75% out of sample).
+
+    Args:
+        cv: reconciled backtest (:func:`backtest_reconciled`) with ``QUANTITY``.
+        tags: hierarchy level -> series ids (``HierarchicalSeries.tags``).
+        model: the model column.
+        level: interval levels in percent.
+
+    Returns:
+        ``[level, interval, lower, upper, points]``: one row per hierarchy and interval level
+        (no rows when ``cv`` is empty); ``inf`` where the backtest is too short for the level.
+    """
+    lv = check_level(level)
+    name = {sid: lvl for lvl, ids in tags.items() for sid in ids}
+    rows = []
+    if not cv.empty:
+        lvl_of = cv[ITEM_ID].astype(str).map(name)
+        for h, g in cv.groupby(lvl_of, sort=False):
+            y, mid = g[QUANTITY].to_numpy(float), g[model].to_numpy(float)
+            for v in lv:
+                p = (1 + v / 100) / 2
+                lo = _tail_scores(y, mid, g[f"{model}-lo-{v}"].to_numpy(float), -1)
+                hi = _tail_scores(y, mid, g[f"{model}-hi-{v}"].to_numpy(float), +1)
+                rows.append(
+                    {
+                        "level": str(h),
+                        "interval": v,
+                        "lower": max(_conformal(lo, p), 1.0),
+                        "upper": max(_conformal(hi, p), 1.0),
+                        "points": len(g),
+                    }
+                )
+    return pd.DataFrame(rows, columns=SCALE_COLUMNS)
+
+
+def rescale_intervals(
+    fc: pd.DataFrame,
+    scales: pd.DataFrame,
+    tags: dict[str, list[str]],
+    *,
+    model: str,
+    nonnegative: bool = True,
+) -> pd.DataFrame:
+    """``fc`` with every interval stretched by :func:`interval_scales`' factors of its
+    hierarchy level (series or levels without a factor, or with an infinite one, keep their
+    band; bounds stay at or above 0 when ``nonnegative``)."""
+    out = fc.copy()
+    if scales.empty or out.empty:
+        return out
+    name = {sid: lvl for lvl, ids in tags.items() for sid in ids}
+    lvl_of = out[ITEM_ID].astype(str).map(name)
+    mid = out[model].to_numpy(float)
+    for _, r in scales.iterrows():
+        lo, hi = f"{model}-lo-{int(r['interval'])}", f"{model}-hi-{int(r['interval'])}"
+        if lo not in out or hi not in out:
+            continue
+        rows = (lvl_of == r["level"]).to_numpy()
+        if np.isfinite(r["lower"]):
+            new = mid - r["lower"] * (mid - out[lo].to_numpy(float))
+            out.loc[rows, lo] = np.maximum(new, 0.0)[rows] if nonnegative else new[rows]
+        if np.isfinite(r["upper"]):
+            out.loc[rows, hi] = (mid + r["upper"] * (out[hi].to_numpy(float) - mid))[rows]
+    return out
+
+
+def calibrate_backtest(
+    cv: pd.DataFrame,
+    tags: dict[str, list[str]],
+    *,
+    model: str,
+    level: Sequence[int] = (80, 95),
+    nonnegative: bool = True,
+) -> pd.DataFrame:
+    """The reconciled backtest with each window's bands rescaled by factors learnt on the
+    other windows only, so the coverage it shows is out of sample (with one window there is
+    nothing to learn from and the bands are returned unchanged)."""
+    if cv.empty or cv[CUTOFF].nunique() < 2:
+        return cv.copy()
+    parts = []
+    for cut in sorted(cv[CUTOFF].unique()):
+        win = cv[CUTOFF] == cut
+        scales = interval_scales(cv[~win], tags, model=model, level=level)
+        parts.append(rescale_intervals(cv[win], scales, tags, model=model, nonnegative=nonnegative))
+    return pd.concat(parts).loc[cv.index]

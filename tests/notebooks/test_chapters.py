@@ -60,6 +60,11 @@ def test_demand_inventory_alerts_the_planted_items(
     over = _finding(data, f"overstock.{truth['overstock_item']['item_id']}")["evidence"]
     assert over["weeks_of_cover"] > truth["overstock_item"]["min_weeks_of_cover"]
     assert 0.8 <= data["metrics"]["interval.coverage_95"] <= 1.0
+    # reconciled bands, recalibrated per level out of sample: only ever widened
+    table = {r["level"]: r for r in data["tables"]["interval.reconciled_table"]}
+    assert set(table) == {"item", "category", "total"}
+    assert all(r["coverage_95"] >= r["coverage_95_before"] for r in table.values())
+    assert data["metrics"]["interval.reconciled_coverage_95"] == table["total"]["coverage_95"]
     assert data["tables"]["plan.table"] and data["tables"]["backtest.table"]
 
 

@@ -136,3 +136,130 @@ def test_reconciled_intervals_cover_on_a_backtest(method: str) -> None:
     assert cov[True] >= 0.85 and cov[False] >= 0.80  # items; categories and total
     inside80 = (cv[QUANTITY] >= cv["Auto-lo-80"]) & (cv[QUANTITY] <= cv["Auto-hi-80"])
     assert inside80.mean() < inside.mean()
+
+
+def _backtest(errors: dict[str, list[float]], half: float = 2.0) -> pd.DataFrame:
+    """A reconciled-backtest frame: point 10, bands +-half (95%) and +-half/2 (80%), actual =
+    10 + error, one cutoff per key of ``errors`` (a '|' splits cutoff and series id)."""
+    rows = []
+    for key, errs in errors.items():
+        cut, sid = key.split("|")
+        for k, e in enumerate(errs):
+            rows.append(
+                {
+                    ITEM_ID: sid,
+                    TIMESTAMP: pd.Timestamp(cut) + pd.Timedelta(days=k + 1),
+                    CUTOFF: pd.Timestamp(cut),
+                    QUANTITY: 10.0 + e,
+                    "M": 10.0,
+                    "M-lo-80": 10.0 - half / 2,
+                    "M-hi-80": 10.0 + half / 2,
+                    "M-lo-95": 10.0 - half,
+                    "M-hi-95": 10.0 + half,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+TAGS = {"total": ["T"], "item": ["i1", "i2"]}
+
+
+def test_interval_scales_are_conformal_per_side_and_never_narrow() -> None:
+    from opsai.forecast.paths import interval_scales
+
+    # total: 79 points whose upper misses are 0.1 .. 7.9 half-widths; nothing below the point
+    up = [0.2 * k for k in range(1, 80)]  # errors in units; half-width 2 -> scores 0.1 .. 7.9
+    cv = _backtest({"2024-01-01|T": up, "2024-01-01|i1": [0.5] * 10, "2024-01-01|i2": [-0.5] * 10})
+    s = interval_scales(cv, TAGS, model="M").set_index(["level", "interval"])
+    # 95%: upper side at the ceil(80 * 0.975) = 78th smallest score -> 7.8 half-widths
+    assert s.loc[("total", 95), "upper"] == pytest.approx(7.8)
+    # 80%: half-width 1, rank ceil(80 * 0.9) = 72 -> 14.4 half-widths
+    assert s.loc[("total", 80), "upper"] == pytest.approx(0.2 * 72)
+    assert s.loc[("total", 95), "lower"] == 1.0  # no miss below: never narrowed
+    # items inside their bands (scores 0.25): factors stay 1; 20 points are too few for the
+    # 95% rank (ceil(21 * 0.975) = 21 > 20): infinite, i.e. "cannot tell"
+    assert s.loc[("item", 80), "upper"] == 1.0 and s.loc[("item", 80), "points"] == 20
+    assert np.isinf(s.loc[("item", 95), "upper"])
+
+
+def test_rescale_intervals_stretches_each_side_around_the_point() -> None:
+    from opsai.forecast.paths import SCALE_COLUMNS, rescale_intervals
+
+    fc = _backtest({"2024-01-01|T": [0.0], "2024-01-01|i1": [0.0], "2024-01-01|x": [0.0]}, half=8)
+    scales = pd.DataFrame(
+        [["total", 95, 1.0, 3.0, 9], ["item", 95, 2.0, float("inf"), 9]], columns=SCALE_COLUMNS
+    )
+    out = rescale_intervals(fc, scales, TAGS, model="M").set_index(ITEM_ID)
+    assert out.loc["T", "M-hi-95"] == 10 + 3 * 8 and out.loc["T", "M-lo-95"] == 2.0
+    assert out.loc["i1", "M-lo-95"] == 0.0  # 10 - 2 * 8 = -6, clipped at 0
+    assert out.loc["i1", "M-hi-95"] == 18.0  # infinite factor: band kept
+    assert out.loc["x", "M-hi-95"] == 18.0  # a series outside the tags: kept
+    assert (out["M-hi-80"] == 14.0).all() and (out["M"] == 10.0).all()  # 80% had no factor
+
+
+def test_calibrate_backtest_scales_each_window_from_the_others_only() -> None:
+    from opsai.forecast.paths import calibrate_backtest
+
+    wild = [0.2 * k for k in range(1, 80)]  # misses up to 7.9 half-widths
+    calm = [0.0] * 79
+    cv = _backtest({"2024-01-01|T": wild, "2024-06-01|T": calm})
+    out = calibrate_backtest(cv, {"total": ["T"]}, model="M")
+    assert out.index.equals(cv.index)
+    first = out[CUTOFF] == pd.Timestamp("2024-01-01")
+    # the wild window is scored with the calm window's factors (1): its band is unchanged
+    assert (out.loc[first, "M-hi-95"] == 12.0).all()
+    # the calm window gets the wild window's factor (7.8): out-of-sample, widened
+    assert out.loc[~first, "M-hi-95"].iloc[0] == pytest.approx(10 + 7.8 * 2)
+    one = calibrate_backtest(cv[first], {"total": ["T"]}, model="M")  # one window: nothing to learn
+    assert one.equals(cv[first])
+
+
+def test_worst_window_and_the_coverage_finding() -> None:
+    from opsai.forecast.chapter import (
+        reconciled_coverage,
+        reconciled_coverage_finding,
+        worst_window,
+    )
+
+    # total: the first window misses 3 of 4 points by +5 (bands +-2); the second holds all
+    cv = _backtest(
+        {
+            "2024-01-01|T": [5.0, 5.0, 5.0, 0.0],
+            "2024-06-01|T": [0.0, 1.0, -1.0, 0.0],
+            "2024-01-01|i1": [0.0] * 4,
+            "2024-06-01|i1": [0.0] * 4,
+        }
+    )
+    w = worst_window(cv, TAGS, model="M")
+    assert w == {
+        "level": "total",
+        "cutoff": "2024-01-01",
+        "coverage_95": 0.25,
+        "others_95": 1.0,
+        "actual_vs_forecast": pytest.approx(15 / 40),
+    }
+    wider = cv.assign(**{"M-hi-95": np.where(cv[ITEM_ID] == "T", 20.0, 12.0)})
+    table = reconciled_coverage(wider, TAGS, model="M", before=cv).set_index("level")
+    assert (
+        table.loc["total", "coverage_95_before"] == 5 / 8 and table.loc["total", "coverage_95"] == 1
+    )
+    f = reconciled_coverage_finding(table.reset_index(), method="mint_shrink", window=w)
+    assert "before the recalibration" in f["text"] and "total 62%" in f["text"]
+    assert f["severity"] == "info" and "window after" not in f["text"]  # all levels >= 85% now
+    f = reconciled_coverage_finding(
+        reconciled_coverage(cv, TAGS, model="M"), method="mint_shrink", window=w
+    )
+    assert (
+        f["severity"] == "medium"
+        and "window after 2024-01-01: its bands held 25% there" in f["text"]
+    )
+    assert (
+        "+38% against the forecast" in f["text"] and f["evidence"]["worst_window.others_95"] == 1.0
+    )
+    spread = dict(w, coverage_95=0.6, others_95=0.7)  # misses not gathered in one window
+    assert (
+        "window after"
+        not in reconciled_coverage_finding(
+            reconciled_coverage(cv, TAGS, model="M"), method="mint_shrink", window=spread
+        )["text"]
+    )
