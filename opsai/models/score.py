@@ -150,10 +150,17 @@ def recommendations(
 
 
 def forecasts(ws: Any, saved: forecast.SavedForecasts) -> pd.DataFrame:
-    """The saved model choice re-fitted on the new history: forecasts with intervals."""
-    from opsai.forecast.series import build_series
+    """The saved model choice re-fitted on the new history (read as the chapter read its own:
+    the same series filter and purchase event): forecasts with intervals."""
+    from opsai.forecast.series import build_series, parse_filter
 
-    hs = build_series(ws, freq=saved.freq)  # type: ignore[arg-type]
+    s = saved.settings
+    hs = build_series(
+        ws,
+        freq=saved.freq,  # type: ignore[arg-type]
+        where=parse_filter(str(s.get("series_filter") or "")),
+        purchase=str(s.get("purchase_event") or "purchase"),
+    )
     model = saved.forecaster()
     pred = model.fit(hs.df).predict(saved.h, level=saved.level)
     name = model.name

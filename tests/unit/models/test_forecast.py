@@ -79,3 +79,27 @@ def test_unknown_forecaster_type_is_refused(tmp_path: Path, auto) -> None:
     (folder / MANIFEST).write_text(json.dumps(m))
     with pytest.raises(ModelStoreError, match=r"unknown type 'subprocess\.Popen'"):
         load_forecasts(tmp_path).forecaster()
+
+
+def test_score_reads_new_events_as_the_chapter_did(tmp_path: Path, auto) -> None:
+    """`opsai score` builds the new series with the chapter's purchase event and series filter
+    (saved in the bundle's settings), not with the defaults."""
+    from opsai.data.workspace import open_workspace
+    from opsai.models.score import forecasts
+    from tests.conftest import write_dataset
+
+    rows = ["user_id,timestamp,event,item_id"]
+    for d in range(60):
+        day = (pd.Timestamp("2024-01-01") + pd.Timedelta(days=d)).date()
+        rows += [f"u{d % 7},{day},order_completed,s0", f"u{d % 5},{day},order_completed,s1"]
+        rows += [f"u{d % 3},{day},view,s2"] + [f"u1,{day},order_completed,s2"] * (d % 2)
+    cfg = write_dataset(tmp_path / "data", {"events.csv": "\n".join(rows) + "\n"}, {"events": {}})
+    save_forecasts(tmp_path / "run", auto=auto, freq="D", h=7,
+                   settings={"purchase_event": "order_completed", "series_filter": "item_id=s0|s2"})  # fmt: skip
+    with open_workspace(cfg) as ws:
+        out = forecasts(ws, load_forecasts(tmp_path / "run"))
+    items = set(out["unique_id"]) - {"total"}
+    assert items == {"s0", "s2"}  # s1 filtered out, as in the chapter
+    assert out.attrs["history_end"].startswith("2024-02-29")
+    total = out[out["unique_id"] == "total"]["forecast"]
+    assert len(total) == 7 and 1.0 < total.mean() < 2.0  # s0 sells 1 a day, s2 one every 2 days
