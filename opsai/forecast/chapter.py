@@ -290,8 +290,13 @@ def reconciled_coverage_finding(
             f" The {window['level']} level's misses gather in the backtest window after "
             f"{window['cutoff']}: its bands held {window['coverage_95']:.0%} there (the other "
             f"windows {window['others_95']:.0%}), where actual demand ran "
-            f"{window['actual_vs_forecast']:+.0%} against the forecast, a shift the forecasts did "
-            "not foresee (a festival or a promotion, for example): plan such periods by hand."
+            f"{window['actual_vs_forecast']:+.0%} against the forecast"
+        )
+        text += (
+            ", a shift the forecasts did not foresee (a festival or a promotion, for example): "
+            "plan such periods by hand."
+            if abs(window["actual_vs_forecast"]) >= 0.1
+            else "."
         )
         evidence |= {f"worst_window.{k}": v for k, v in window.items()}
     return {
