@@ -15,6 +15,7 @@ from opsai.inventory.alerts import (
     stockout_alerts,
     stockout_probability,
 )
+from opsai.inventory.backtest import lead_time_errors, reorder_check, spread_factor
 from opsai.inventory.plan import projected_stock, purchase_plan
 from opsai.inventory.policy import (
     eoq,
@@ -35,14 +36,17 @@ __all__ = [
     "drift_alerts",
     "eoq",
     "lead_time_demand",
+    "lead_time_errors",
     "normal_loss",
     "overstock_alerts",
     "policy_table",
     "projected_stock",
     "purchase_plan",
+    "reorder_check",
     "reorder_point",
     "safety_stock",
     "simulate_policy",
+    "spread_factor",
     "stockout_alerts",
     "stockout_probability",
     "z_cycle",

@@ -38,7 +38,8 @@ def simulate_items(
 ) -> tuple[pd.DataFrame, SimulationResult]:
     """Simulate each item's (s, Q) policy (``s`` = reorder point, ``Q`` = EOQ) from its stock.
 
-    Demand per period has the forecast's mean and s.d. (``mean_per_period``/``sd_per_period``);
+    Demand per period has the forecast's mean and s.d. (``mean_per_period``/``sd_per_period``,
+    the latter widened when the policy was: see :func:`~opsai.inventory.backtest.spread_factor`);
     holding cost per period is ``holding_cost`` spread over the year.
 
     Returns:
@@ -111,4 +112,43 @@ def plan_finding(plan: pd.DataFrame) -> Finding:
             "order_later": len(later),
             "order_now_value": round(value, 2),
         },
+    }
+
+
+def lead_time_finding(check: dict[str, Any], *, widened: bool) -> Finding:
+    """How often the reorder points held lead-time demand on the forecast backtest
+    (:func:`~opsai.inventory.backtest.reorder_check`), and what widening the spread did."""
+    if not check["windows"]:
+        return {
+            "name": "lead_time_check",
+            "text": "The reorder points could not be checked on the backtest: no backtest "
+            "window covers an item's lead time (or there is no inventory table).",
+            "severity": "low" if check["target"] is not None else "info",
+            "evidence": {},
+        }
+    held, target, k = check["held"], check["target"], check["factor"]
+    text = (
+        f"Replayed on the forecast backtest ({check['windows']} item windows), the reorder "
+        f"points sized from the forecast's spread held the lead-time demand {held:.0%} of the "
+        f"time against a {target:.0%} target."
+    )
+    if k > 1:
+        text += (
+            " Demand over a lead time strayed further from its forecast than the per-period "
+            "spread allows for (a bias, or errors that last from one day to the next): it took "
+            f"a spread {k:.2f} times wider to hold the target there"
+        )
+        text += (
+            f"; safety stocks and the simulation below use it (with factors learnt on the "
+            f"other windows, the reorder points held {check['held_widened']:.0%} out of sample)."
+            if widened
+            else f" (out of sample: {check['held_widened']:.0%}). LEAD_TIME_CHECK is off, so "
+            "safety stocks do not use it."
+        )
+    short = (check["held_widened"] if widened else held) < target - 0.05
+    return {
+        "name": "lead_time_check",
+        "text": text,
+        "severity": "medium" if short else "info",
+        "evidence": {k2: v for k2, v in check.items()} | {"widened": widened},
     }

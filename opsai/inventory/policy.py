@@ -208,6 +208,7 @@ def policy_table(
     freq: Literal["D", "W", "M"] = "D",
     level: int = 95,
     service: ServiceType = "cycle",
+    spread: float = 1.0,
 ) -> pd.DataFrame:
     """Per item: lead-time demand, safety stock, reorder point, EOQ and order-up-to level.
 
@@ -220,6 +221,8 @@ def policy_table(
         level: interval used for the demand spread.
         service: ``cycle`` (no stock-out in a cycle with probability ``service_level``) or
             ``fill_rate`` (share of demand served from stock).
+        spread: factor on the demand s.d. (per period and over the lead time), e.g.
+            :func:`~opsai.inventory.backtest.spread_factor` of the forecast backtest.
 
     Returns:
         One row per item present in both frames, with ``lead_periods, lt_mean, lt_sd, z,
@@ -228,10 +231,13 @@ def policy_table(
     """
     if service not in ("cycle", "fill_rate"):
         raise ConfigError(f"service must be 'cycle' or 'fill_rate', got {service!r}")
+    if not (np.isfinite(spread) and spread > 0):
+        raise ConfigError(f"spread must be a positive number, got {spread!r}")
     inv = with_defaults(inventory)
     dpp = DAYS_PER_PERIOD[freq]
     lead = inv.set_index(ITEM_ID)[LEAD_TIME_DAYS] / dpp
     ltd = lead_time_demand(fc, model=model, lead_periods=lead, level=level)
+    ltd[["sd_per_period", "lt_sd"]] *= float(spread)
     out = inv.merge(ltd, on=ITEM_ID, how="inner")
     out["lead_periods"] = out[LEAD_TIME_DAYS] / dpp
     out["annual_demand"] = out["mean_per_period"] * PERIODS_PER_YEAR[freq]

@@ -1,0 +1,132 @@
+"""Do the reorder points hold lead-time demand? The policy replayed on the forecast backtest.
+
+:func:`~opsai.inventory.policy.policy_table` sizes safety stock from the forecast's per-period
+spread summed over the lead time as if the periods were independent (``sigma * sqrt(L)``).
+Forecast errors are not independent from one period to the next: a level shift or a bias
+lasts the whole lead time, so the lead-time demand strays further from its forecast than that
+spread says. This module replays the policy on each backtest window: for every item and
+window, the demand of the lead time that followed the cut-off against the forecast's lead-time
+mean and s.d. (computed as the policy computes them). The standardised errors give the factor
+by which the s.d. must be widened for the reorder points to hold the service level: the
+split-conformal quantile of the errors at the service level over its normal quantile, never
+below 1 (the same rule as the forecast bands: a few windows may say "too narrow", not "too
+wide").
+
+On the default demo (483 item windows: 200 items, 3 backtest windows of 28 days) the reorder
+points held the lead-time demand 86% of the time against a 95% target; the spread needed
+widening 1.97 times, and widened by the factor learnt on the other windows they held 90% (the
+window with the planted festivals is the one that still falls short). On the tiny demo: 71%,
+3.18 times, 98%.
+
+Example:
+    >>> errors = lead_time_errors(cv, inventory, model="Auto")   # doctest: +SKIP
+    >>> policy = policy_table(fc, inventory, model="Auto", spread=spread_factor(errors))  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, QUANTITY, SERVICE_LEVEL, TIMESTAMP
+from opsai.forecast.backtest import CUTOFF
+from opsai.inventory.policy import DAYS_PER_PERIOD, lead_time_demand, with_defaults
+
+ERROR_COLUMNS = [ITEM_ID, CUTOFF, "actual", "lt_mean", "lt_sd", SERVICE_LEVEL, "error"]
+
+
+def lead_time_errors(
+    cv: pd.DataFrame,
+    inventory: pd.DataFrame,
+    *,
+    model: str,
+    freq: Literal["D", "W", "M"] = "D",
+    level: int = 95,
+) -> pd.DataFrame:
+    """Per item and backtest window: the lead-time demand that happened and its forecast.
+
+    Args:
+        cv: a backtest frame ``[ITEM_ID, TIMESTAMP, CUTOFF, QUANTITY, model, bounds...]`` (the
+            reconciled, recalibrated one the chapter plans on).
+        inventory: the contract's inventory table (lead times, service levels).
+        model: the forecast column.
+        freq: the forecast's frequency (lead times in days become periods).
+        level: the interval that gives the spread (as in the policy).
+
+    Returns:
+        ``[ITEM_ID, CUTOFF, actual, lt_mean, lt_sd, service_level, error]`` with ``error`` =
+        ``(actual - lt_mean) / lt_sd``; windows shorter than an item's lead time and items
+        without spread are left out.
+    """
+    if cv.empty or inventory.empty:
+        return pd.DataFrame(columns=ERROR_COLUMNS)
+    inv = with_defaults(inventory).set_index(ITEM_ID)
+    lead = inv[LEAD_TIME_DAYS] / DAYS_PER_PERIOD[freq]
+    cv = cv.assign(**{ITEM_ID: cv[ITEM_ID].astype(str)})
+    cv = cv[cv[ITEM_ID].isin(lead.index)].sort_values([ITEM_ID, CUTOFF, TIMESTAMP])
+    parts = []
+    for cut, win in cv.groupby(CUTOFF, sort=True):
+        ltd = lead_time_demand(win, model=model, lead_periods=lead, level=level).set_index(ITEM_ID)
+        for sid, g in win.groupby(ITEM_ID, sort=False):
+            L = float(lead[sid])
+            if sid not in ltd.index or np.ceil(L) > len(g):
+                continue  # the window does not cover the lead time: nothing to compare
+            full = int(np.floor(L))
+            w = np.r_[np.ones(full), [L - full] if full < L else []]
+            actual = float(np.sum(w * g[QUANTITY].to_numpy(float)[: len(w)]))
+            parts.append((sid, cut, actual, ltd.at[sid, "lt_mean"], ltd.at[sid, "lt_sd"]))
+    out = pd.DataFrame(parts, columns=ERROR_COLUMNS[:5])
+    out[SERVICE_LEVEL] = out[ITEM_ID].map(inv[SERVICE_LEVEL]).astype(float)
+    out = out[out["lt_sd"] > 0].reset_index(drop=True)
+    out["error"] = (out["actual"] - out["lt_mean"]) / out["lt_sd"]
+    return out[ERROR_COLUMNS]
+
+
+def _quantile(errors: np.ndarray, prob: float) -> float:
+    """Split-conformal quantile: the ceil((n + 1) prob)-th smallest (inf when n is too small)."""
+    s = np.sort(errors[np.isfinite(errors)])
+    rank = int(np.ceil((len(s) + 1) * prob))
+    return float(s[rank - 1]) if 1 <= rank <= len(s) else float("inf")
+
+
+def spread_factor(errors: pd.DataFrame, *, service_level: float | None = None) -> float:
+    """How much to widen the lead-time s.d. so that ``lt_mean + z * factor * lt_sd`` holds the
+    service level of the backtest's lead-time demand.
+
+    ``factor = max(1, q / z)`` with ``q`` the conformal quantile of the standardised errors at
+    ``service_level`` (default: the mean of the items' targets) and ``z`` its normal quantile;
+    1 when there are no errors or too few for that rank.
+    """
+    if errors.empty:
+        return 1.0
+    p = float(errors[SERVICE_LEVEL].mean() if service_level is None else service_level)
+    q = _quantile(errors["error"].to_numpy(float), p)
+    if not np.isfinite(q):
+        return 1.0
+    return max(1.0, q / float(norm.ppf(p)))
+
+
+def reorder_check(errors: pd.DataFrame) -> dict[str, Any]:
+    """How often the reorder points held lead-time demand in the backtest, per item window:
+    as sized (``held``) and widened by factors learnt on the *other* windows (``held_widened``,
+    out of sample), with the factor from every window (``factor``) and the mean target."""
+    if errors.empty:
+        return {"windows": 0, "target": None, "held": None, "held_widened": None, "factor": 1.0}
+    z = norm.ppf(errors[SERVICE_LEVEL].to_numpy(float))
+    e = errors["error"].to_numpy(float)
+    k = np.ones(len(errors))
+    cuts = errors[CUTOFF].to_numpy()
+    if len(np.unique(cuts)) > 1:
+        for cut in np.unique(cuts):
+            here = cuts == cut
+            k[here] = spread_factor(errors[~here])
+    return {
+        "windows": len(errors),
+        "target": round(float(errors[SERVICE_LEVEL].mean()), 4),
+        "held": round(float(np.mean(e <= z)), 4),
+        "held_widened": round(float(np.mean(e <= z * k)), 4),
+        "factor": round(spread_factor(errors), 4),
+    }
