@@ -210,6 +210,15 @@ def conformal_halfwidths(scores: np.ndarray, level: Sequence[int]) -> dict[int, 
     return out
 
 
+def conformal_quantile(scores: np.ndarray, prob: float) -> float:
+    """The split-conformal quantile of one pool of scores: the ``ceil((n + 1) * prob)``-th
+    smallest (NaN ignored), or ``inf`` when ``n`` is too small for that rank (no cap: too few
+    scores cannot vouch for the level)."""
+    s = np.sort(np.asarray(scores, dtype=float)[~np.isnan(scores)])
+    rank = math.ceil((len(s) + 1) * prob)
+    return float(s[rank - 1]) if 1 <= rank <= len(s) else float("inf")
+
+
 def normal_halfwidths(y: np.ndarray, h: int, level: Sequence[int]) -> dict[int, np.ndarray]:
     """A fallback for series too short to calibrate: naive one-step errors grown with sqrt(step)."""
     from scipy.stats import norm

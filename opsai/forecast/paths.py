@@ -32,7 +32,7 @@ from scipy.stats import norm
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
 from opsai.errors import ConfigError, SchemaError
 from opsai.forecast.backtest import CUTOFF
-from opsai.forecast.base import check_level
+from opsai.forecast.base import check_level, conformal_quantile
 from opsai.forecast.reconcile import Method, projection, shrinkage
 
 __all__ = [
@@ -269,14 +269,6 @@ def _tail_scores(y: np.ndarray, mid: np.ndarray, bound: np.ndarray, side: int) -
     return np.asarray(r)
 
 
-def _conformal(scores: np.ndarray, prob: float) -> float:
-    """The split-conformal quantile: the ceil((n + 1) prob)-th smallest score (inf when n is
-    too small for that rank)."""
-    s = np.sort(scores[~np.isnan(scores)])
-    rank = int(np.ceil((len(s) + 1) * prob))
-    return float(s[rank - 1]) if 1 <= rank <= len(s) else float("inf")
-
-
 def interval_scales(
     cv: pd.DataFrame,
     tags: dict[str, list[str]],
@@ -322,8 +314,8 @@ def interval_scales(
                     {
                         "level": str(h),
                         "interval": v,
-                        "lower": max(_conformal(lo, p), 1.0),
-                        "upper": max(_conformal(hi, p), 1.0),
+                        "lower": max(conformal_quantile(lo, p), 1.0),
+                        "upper": max(conformal_quantile(hi, p), 1.0),
                         "points": len(g),
                     }
                 )

@@ -33,6 +33,7 @@ from scipy.stats import norm
 
 from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, QUANTITY, SERVICE_LEVEL, TIMESTAMP
 from opsai.forecast.backtest import CUTOFF
+from opsai.forecast.base import conformal_quantile
 from opsai.inventory.policy import DAYS_PER_PERIOD, lead_time_demand, with_defaults
 
 ERROR_COLUMNS = [ITEM_ID, CUTOFF, "actual", "lt_mean", "lt_sd", SERVICE_LEVEL, "error"]
@@ -85,13 +86,6 @@ def lead_time_errors(
     return out[ERROR_COLUMNS]
 
 
-def _quantile(errors: np.ndarray, prob: float) -> float:
-    """Split-conformal quantile: the ceil((n + 1) prob)-th smallest (inf when n is too small)."""
-    s = np.sort(errors[np.isfinite(errors)])
-    rank = int(np.ceil((len(s) + 1) * prob))
-    return float(s[rank - 1]) if 1 <= rank <= len(s) else float("inf")
-
-
 def spread_factor(errors: pd.DataFrame, *, service_level: float | None = None) -> float:
     """How much to widen the lead-time s.d. so that ``lt_mean + z * factor * lt_sd`` holds the
     service level of the backtest's lead-time demand.
@@ -103,7 +97,7 @@ def spread_factor(errors: pd.DataFrame, *, service_level: float | None = None) -
     if errors.empty:
         return 1.0
     p = float(errors[SERVICE_LEVEL].mean() if service_level is None else service_level)
-    q = _quantile(errors["error"].to_numpy(float), p)
+    q = conformal_quantile(errors["error"].to_numpy(float), p)
     if not np.isfinite(q):
         return 1.0
     return max(1.0, q / float(norm.ppf(p)))
