@@ -91,16 +91,17 @@ def spread_factor(errors: pd.DataFrame, *, service_level: float | None = None) -
     service level of the backtest's lead-time demand.
 
     ``factor = max(1, q / z)`` with ``q`` the conformal quantile of the standardised errors at
-    ``service_level`` (default: the mean of the items' targets) and ``z`` its normal quantile;
-    1 when there are no errors or too few for that rank.
+    ``service_level`` (default: the mean of the items' targets, read as cycle service levels
+    even when the policy targets fill rates: the stricter reading) and ``z`` its normal
+    quantile; 1 when there are no errors, too few for that rank, or a target of 50% or less.
     """
     if errors.empty:
         return 1.0
     p = float(errors[SERVICE_LEVEL].mean() if service_level is None else service_level)
-    q = conformal_quantile(errors["error"].to_numpy(float), p)
-    if not np.isfinite(q):
+    q, z = conformal_quantile(errors["error"].to_numpy(float), p), float(norm.ppf(p))
+    if not np.isfinite(q) or z <= 0:  # too few errors, or a target at or below a coin flip
         return 1.0
-    return max(1.0, q / float(norm.ppf(p)))
+    return max(1.0, q / z)
 
 
 def reorder_check(errors: pd.DataFrame) -> dict[str, Any]:

@@ -84,6 +84,7 @@ def test_spread_factor_is_the_conformal_quantile_over_z_and_never_below_one() ->
     assert spread_factor(calm) == 1.0  # would narrow: kept at 1
     assert spread_factor(_errors([9.0] * 5, ["2024-01-01"] * 5)) == 1.0  # too few for the rank
     assert spread_factor(calm.iloc[:0]) == 1.0
+    assert spread_factor(e, service_level=0.5) == 1.0  # z = 0: no factor to speak of
 
 
 def test_reorder_check_learns_each_windows_factor_on_the_others() -> None:
