@@ -365,9 +365,14 @@ def calibrate_backtest(
     nothing to learn from and the bands are returned unchanged)."""
     if cv.empty or cv[CUTOFF].nunique() < 2:
         return cv.copy()
+    flat = cv.reset_index(drop=True)  # positions, whatever the index holds
     parts = []
-    for cut in sorted(cv[CUTOFF].unique()):
-        win = cv[CUTOFF] == cut
-        scales = interval_scales(cv[~win], tags, model=model, level=level)
-        parts.append(rescale_intervals(cv[win], scales, tags, model=model, nonnegative=nonnegative))
-    return pd.concat(parts).loc[cv.index]
+    for cut in sorted(flat[CUTOFF].unique()):
+        win = flat[CUTOFF] == cut
+        scales = interval_scales(flat[~win], tags, model=model, level=level)
+        parts.append(
+            rescale_intervals(flat[win], scales, tags, model=model, nonnegative=nonnegative)
+        )
+    out = pd.concat(parts).sort_index()
+    out.index = cv.index
+    return out

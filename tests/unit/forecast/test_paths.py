@@ -210,6 +210,8 @@ def test_calibrate_backtest_scales_each_window_from_the_others_only() -> None:
     assert (out.loc[first, "M-hi-95"] == 12.0).all()
     # the calm window gets the wild window's factor (7.8): out-of-sample, widened
     assert out.loc[~first, "M-hi-95"].iloc[0] == pytest.approx(10 + 7.8 * 2)
+    doubled = calibrate_backtest(cv.set_axis([0] * len(cv)), {"total": ["T"]}, model="M")
+    assert (doubled.to_numpy() == out.to_numpy()).all()  # a repeated index changes nothing
     one = calibrate_backtest(cv[first], {"total": ["T"]}, model="M")  # one window: nothing to learn
     assert one.equals(cv[first])
 
