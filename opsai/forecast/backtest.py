@@ -199,6 +199,17 @@ def _scales(cv: pd.DataFrame, df: pd.DataFrame, m: int) -> np.ndarray:
     return np.array([vals[k] for k in zip(cv[ITEM_ID], cv[CUTOFF], strict=True)])
 
 
+def series_level(ids: pd.Series, tags: dict[str, list[str]]) -> pd.Series:
+    """The hierarchy level (a key of ``tags``) of each series id; NaN for an id in none."""
+    name = {str(sid): lvl for lvl, members in tags.items() for sid in members}
+    return ids.astype(str).map(name)
+
+
+def in_band(cv: pd.DataFrame, model: str, level: int) -> pd.Series:
+    """Whether each backtest actual lies inside ``model``'s ``level``% interval."""
+    return (cv[QUANTITY] >= cv[f"{model}-lo-{level}"]) & (cv[QUANTITY] <= cv[f"{model}-hi-{level}"])
+
+
 def leaderboard(
     metrics: pd.DataFrame, *, tags: dict[str, list[str]] | None = None, sort_by: str = "mase"
 ) -> pd.DataFrame:
@@ -210,8 +221,7 @@ def leaderboard(
     m = metrics
     by = [MODEL]
     if tags:
-        lvl = {sid: name for name, ids in tags.items() for sid in ids}
-        m = m.assign(level=m[ITEM_ID].map(lvl))
+        m = m.assign(level=series_level(m[ITEM_ID], tags))
         by = ["level", MODEL]
     num = [c for c in m.columns if c in METRICS or c.startswith("coverage_")]
     out = m.groupby(by, sort=False)[num].mean().reset_index()

@@ -120,19 +120,17 @@ def reconciled_coverage(
     copy from :func:`~opsai.forecast.paths.calibrate_backtest`); empty when no window held
     every series. ``before``: the backtest before recalibration, whose coverage is added as
     ``coverage_<level>_before``."""
-    from opsai.data.schema import ITEM_ID, QUANTITY
+    from opsai.data.schema import ITEM_ID
+    from opsai.forecast.backtest import in_band, series_level
 
     col = f"coverage_{level}"
     if cv.empty:
         cols = ["level", col, *([f"{col}_before"] if before is not None else []), "points"]
         return pd.DataFrame(columns=cols)
-    name = {sid: lvl for lvl, ids in tags.items() for sid in ids}
 
     def share(frame: pd.DataFrame) -> pd.core.groupby.SeriesGroupBy:
-        inside = (frame[QUANTITY] >= frame[f"{model}-lo-{level}"]) & (
-            frame[QUANTITY] <= frame[f"{model}-hi-{level}"]
-        )
-        return inside.groupby(frame[ITEM_ID].map(name), sort=False)
+        inside = in_band(frame, model, level)
+        return inside.groupby(series_level(frame[ITEM_ID], tags), sort=False)
 
     g = share(cv)
     out = pd.DataFrame({col: g.mean()})
@@ -152,13 +150,12 @@ def worst_window(
     windows.
     """
     from opsai.data.schema import ITEM_ID, QUANTITY
-    from opsai.forecast.backtest import CUTOFF
+    from opsai.forecast.backtest import CUTOFF, in_band, series_level
 
     if cv.empty or cv[CUTOFF].nunique() < 2:
         return None
-    name = {sid: lvl for lvl, ids in tags.items() for sid in ids}
-    lvl = cv[ITEM_ID].astype(str).map(name)
-    inside = (cv[QUANTITY] >= cv[f"{model}-lo-95"]) & (cv[QUANTITY] <= cv[f"{model}-hi-95"])
+    lvl = series_level(cv[ITEM_ID], tags)
+    inside = in_band(cv, model, 95)
     if level is None:
         level = str(inside.groupby(lvl).mean().idxmin())
     at = (lvl == level).to_numpy()

@@ -31,7 +31,7 @@ from scipy.stats import norm
 
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
 from opsai.errors import ConfigError, SchemaError
-from opsai.forecast.backtest import CUTOFF
+from opsai.forecast.backtest import CUTOFF, series_level
 from opsai.forecast.base import check_level, conformal_quantile
 from opsai.forecast.reconcile import Method, projection, shrinkage
 
@@ -300,11 +300,9 @@ def interval_scales(
         (no rows when ``cv`` is empty); ``inf`` where the backtest is too short for the level.
     """
     lv = check_level(level)
-    name = {sid: lvl for lvl, ids in tags.items() for sid in ids}
     rows = []
     if not cv.empty:
-        lvl_of = cv[ITEM_ID].astype(str).map(name)
-        for h, g in cv.groupby(lvl_of, sort=False):
+        for h, g in cv.groupby(series_level(cv[ITEM_ID], tags), sort=False):
             y, mid = g[QUANTITY].to_numpy(float), g[model].to_numpy(float)
             for v in lv:
                 p = (1 + v / 100) / 2
@@ -336,8 +334,7 @@ def rescale_intervals(
     out = fc.copy()
     if scales.empty or out.empty:
         return out
-    name = {sid: lvl for lvl, ids in tags.items() for sid in ids}
-    lvl_of = out[ITEM_ID].astype(str).map(name)
+    lvl_of = series_level(out[ITEM_ID], tags)
     mid = out[model].to_numpy(float)
     for _, r in scales.iterrows():
         lo, hi = f"{model}-lo-{int(r['interval'])}", f"{model}-hi-{int(r['interval'])}"
