@@ -166,6 +166,7 @@ def drift_alerts(
     cv: pd.DataFrame,
     *,
     model: str,
+    tags: dict[str, list[str]] | None = None,
     ratio: float = 1.5,
     min_increase: float = 0.1,
     min_windows: int = 3,
@@ -176,14 +177,21 @@ def drift_alerts(
     Args:
         cv: a backtest frame (``cross_validation`` output) with at least two cutoffs.
         model: the model column to watch.
+        tags: hierarchy level -> series ids (``HierarchicalSeries.tags``). With it, a series'
+            share of units is taken within its level (an item's share of item units, not of
+            items + categories + total, which counts every unit once per level), the total and
+            the categories are named as such, and an aggregate that is the very same series
+            as a drifting series below it (a category of one item, the total of one
+            category) is not listed twice. Without it every series is one level.
         ratio: relative worsening that raises an alert.
         min_increase: and the absolute WAPE increase it needs (ignores noise on tiny errors).
         min_windows: backtest windows needed (the latest against at least two before it);
             fewer give no alerts.
-        material: share of the backtest's units a series needs for severity ``medium``; a
-            slow seller's error swings are ``low`` (a few units make WAPE jump by 100s of %).
+        material: share of its level's units a series needs for severity ``medium``; a slow
+            seller's error swings are ``low`` (a few units make WAPE jump by 100s of %).
     """
-    from opsai.forecast.backtest import CUTOFF
+    from opsai.forecast.backtest import CUTOFF, series_level
+    from opsai.forecast.series import CATEGORY_PREFIX, TOTAL_ID
 
     _need(cv, {ITEM_ID, CUTOFF, QUANTITY, model}, "drift_alerts")
     e = cv.assign(ae=(cv[QUANTITY] - cv[model]).abs(), ay=cv[QUANTITY].abs())
@@ -193,15 +201,32 @@ def drift_alerts(
         return []
     last, before = w.iloc[:, -1], w.iloc[:, :-1].mean(axis=1)
     units = e.groupby(ITEM_ID)["ay"].sum()
-    share = units / units.sum() if units.sum() > 0 else units * 0.0
+    ids = units.index.to_series(index=units.index)
+    level = series_level(ids, tags).fillna("item") if tags else ids.map(lambda _: "item")
+    share = (units / units.groupby(level).transform("sum").replace(0, np.nan)).fillna(0.0)
     hit = (last > ratio * before) & (last - before > min_increase)
-    out = []
     rise = (last - before)[hit]
+    # an aggregate with the same actuals and errors as a drifting series below it is that series
+    below = [lvl for lvl in (tags or {}) if lvl != "item"][::-1]
+    sig = {sid: (round(float(units[sid]), 6), tuple(np.round(w.loc[sid].to_numpy(), 9)))
+           for sid in rise.index}  # fmt: skip
+    seen = {sig[sid] for sid in rise.index if level[sid] == "item"}
+    for lvl in below:
+        members = [sid for sid in rise.index if level[sid] == lvl]
+        rise = rise.drop([sid for sid in members if sig[sid] in seen])
+        seen |= {sig[sid] for sid in members}
+    out = []
     order = pd.DataFrame({"material": share[rise.index] >= material, "rise": rise})
     for sid in order.sort_values(["material", "rise"], ascending=False).index:  # material first
         of_units = f"{share[sid]:.1%}" if share[sid] >= 0.001 else "under 0.1%"
+        if sid == TOTAL_ID and level[sid] == "total":
+            label = "total demand"
+        elif level[sid] == "category":
+            label = f"category {str(sid).removeprefix(CATEGORY_PREFIX)} ({of_units} of units)"
+        else:
+            label = f"{sid} ({of_units} of units)"
         text = (
-            f"Forecast accuracy drifted for {sid} ({of_units} of units): {model}'s error "
+            f"Forecast accuracy drifted for {label}: {model}'s error "
             f"(WAPE) rose to {last[sid]:.0%} in the latest backtest window from "
             f"{before[sid]:.0%} before. Check for a demand shift (launch, price, promotion) "
             "and review the model."
@@ -213,6 +238,7 @@ def drift_alerts(
                 "severity": "medium" if share[sid] >= material else "low",
                 "evidence": {
                     ITEM_ID: str(sid),
+                    "level": str(level[sid]),
                     "model": model,
                     "wape_latest": round(float(last[sid]), 4),
                     "wape_before": round(float(before[sid]), 4),

@@ -145,3 +145,43 @@ def test_without_an_inventory_table_everything_is_empty() -> None:
     assert plan.empty
     assert stockout_alerts(policy) == [] and overstock_alerts(policy) == []
     assert ich.service_finding(sim)["text"] == ich.NO_STOCK == ich.plan_finding(plan)["text"]
+
+
+def test_drift_alerts_share_within_level_and_no_repeat_of_the_same_series() -> None:
+    # two items, one category each, and the total: every unit is counted once per level
+    cuts = pd.to_datetime(["2025-01-07", "2025-01-14", "2025-01-21"])
+    errs = {"a": [1, 1, 6], "b": [0, 0, 0]}
+    series = {"a": ["a", "category:x"], "b": ["b", "category:y"]}
+    rows = []
+    for item, names in series.items():
+        for c, err in zip(cuts, errs[item], strict=True):
+            for sid in names:
+                rows.append({ITEM_ID: sid, CUTOFF: c, QUANTITY: 10.0, "m": 10.0 + err})
+    for c, ea, eb in zip(cuts, errs["a"], errs["b"], strict=True):
+        rows.append({ITEM_ID: "total", CUTOFF: c, QUANTITY: 20.0, "m": 20.0 + ea + eb})
+    cv = pd.DataFrame(rows)
+    tags = {"total": ["total"], "category": ["category:x", "category:y"], "item": ["a", "b"]}
+    found = drift_alerts(cv, model="m", tags=tags)
+    by_id = {f["evidence"][ITEM_ID]: f for f in found}
+    # category x is item a under another name: one alert for the pair, the item's
+    assert set(by_id) == {"a", "total"}
+    # a's share is of item units (50%), not of every level's units together (25%)
+    assert (
+        by_id["a"]["evidence"]["units_share"] == 0.5 and by_id["a"]["evidence"]["level"] == "item"
+    )
+    assert "drifted for a (50.0% of units)" in by_id["a"]["text"]
+    assert by_id["total"]["evidence"]["units_share"] == 1.0
+    assert "drifted for total demand:" in by_id["total"]["text"]
+    assert by_id["total"]["evidence"]["wape_latest"] == pytest.approx(6 / 20)
+    # without tags the same frame is one level: shares are diluted, the category repeats
+    flat = {f["evidence"][ITEM_ID]: f for f in drift_alerts(cv, model="m")}
+    assert set(flat) == {"a", "category:x", "total"}
+    assert flat["a"]["evidence"]["units_share"] == pytest.approx(30 / 180, abs=1e-4)
+    # a category with two items is its own series and named as a category
+    two = cv[cv[ITEM_ID] != "category:y"].replace({ITEM_ID: {"category:x": "category:xy"}})
+    two.loc[two[ITEM_ID] == "category:xy", QUANTITY] = 20.0
+    two.loc[two[ITEM_ID] == "category:xy", "m"] = two.loc[two[ITEM_ID] == "total", "m"].to_numpy()
+    tags2 = {"total": ["total"], "category": ["category:xy"], "item": ["a", "b"]}
+    found2 = {f["evidence"][ITEM_ID]: f for f in drift_alerts(two, model="m", tags=tags2)}
+    assert set(found2) == {"a", "category:xy"}  # the total is category xy over again
+    assert "drifted for category xy (100.0% of units)" in found2["category:xy"]["text"]
