@@ -155,13 +155,16 @@ def _forecaster(run: RunResults) -> dict[str, Any] | None:
     if pat:
         n = pat["evidence"].get("intermittent")
         limits.append(f"{n} items sell intermittently: their forecasts are rates, not day counts.")
-    drift = sum(
-        1
+    levels = [
+        (f.get("evidence") or {}).get("level", "item")
         for f in run.chapters[DEMAND].get("findings", [])
         if str(f.get("name", "")).startswith("drift.")
-    )
-    if drift:
-        limits.append(f"Accuracy drifted for {drift} items in the latest window.")
+    ]
+    if levels:
+        what = [f"{levels.count('item')} items"] if "item" in levels else []
+        what += [f"{levels.count('category')} categories"] if "category" in levels else []
+        what += ["total demand"] if "total" in levels else []
+        limits.append(f"Accuracy drifted for {' and '.join(what)} in the latest window.")
     return {
         "model": f"Demand forecast ({model})",
         "task": "Daily demand per item with 80% and 95% intervals",

@@ -224,3 +224,20 @@ def test_product_barcodes_are_not_card_numbers() -> None:
     assert ex.scan_text("card 4710088410138")["card"] == 0  # neither checksum: not a card either
     assert ex.scan_text("card 4111 1111 1111 1111 or 4111111111111111")["card"] == 2
     assert ex.scan_text("paid with 4222222222222")["card"] == 1  # Luhn-valid, not a barcode
+
+
+def test_forecast_card_counts_drift_alerts_per_level(run_folder: Path) -> None:
+    import json
+
+    path = run_folder / "results" / "04_demand_inventory.json"
+    demand = json.loads(path.read_text(encoding="utf-8"))
+    demand["findings"] += [
+        {"name": f"drift.{sid}", "text": "drifted", "severity": "low",
+         "evidence": {"item_id": sid, "level": level}}
+        for sid, level in [("i1", "item"), ("i3", "item"), ("total", "total")]
+    ] + [{"name": "drift.i4", "text": "drifted", "severity": "low", "evidence": {"item_id": "i4"}}]  # fmt: skip
+    path.write_text(json.dumps(demand), encoding="utf-8")
+    card = ex.model_cards(ex.load_run(run_folder)).set_index("chapter").loc["04_demand_inventory"]
+    limits = card.iloc[0]["limits"] if isinstance(card, pd.DataFrame) else card["limits"]
+    # an alert recorded before levels existed counts as an item's
+    assert "Accuracy drifted for 3 items and total demand in the latest window." in limits
