@@ -65,6 +65,10 @@ class RunResults:
             return f"{chapter} was {r.get('status')}: {reason}"
         return ""
 
+    def usable(self, *chapters: str) -> bool:
+        """Whether every one of ``chapters`` ran and recorded results (a join needs them all)."""
+        return not any(self.why_missing(c) for c in chapters)
+
     def title(self, chapter: str) -> str:
         r = self.chapters.get(chapter) or {}
         return str(r.get("title") or chapter)

@@ -40,6 +40,10 @@ def test_demand_without_inventory_reports_no_stock_figures(tiny_demo: Path, tmp_
     assert sum(t.startswith("No inventory table") for t in texts) == 1
     scorecard = {r["key"] for r in _results(run, "07_integration")["tables"]["scorecard"]}
     assert not scorecard & {"stockouts", "order_now", "fill_rate"}
+    # joins whose chapters did not run are unknown, not zero (no "0 outreach users" card)
+    integration = _results(run, "07_integration")["metrics"]
+    for name in ("outreach.users", "outreach.value_at_risk", "stockout_recommended.items"):
+        assert integration[name] is None, name
     kpis = {k["name"] for k in index_context([demand], meta={}, pages={})["kpis"]}
     assert "best.mase" in kpis and "plan.order_now" not in kpis
 
