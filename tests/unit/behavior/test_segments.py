@@ -100,7 +100,8 @@ def test_personas_rows_and_names(orders: pd.DataFrame) -> None:
     assert p.iloc[0]["revenue_share"] == pytest.approx(460 / 495)
     assert p.iloc[0]["aov"] == pytest.approx(460 / 3)
     assert p["name"].is_unique and "high-value" in p.iloc[0]["name"].lower()
-    assert p.iloc[0]["over_index"] == "channel=ads (2.0x)"
+    # 2 of 2 users against 2 of 4 is what chance gives one time in six: not a trait
+    assert p.iloc[0]["over_index"] == ""
     bare = personas(r, labels, users=users[["user_id"]])  # users without attributes
     assert (bare["over_index"] == "").all()
 
@@ -111,5 +112,30 @@ def test_name_segment_and_over_index() -> None:
     assert name_segment(2.0, 1.6, 2.0, 1.0) == "At-risk high-value loyalists"
     users = pd.DataFrame({"user_id": list("abcdefgh"), "age": [20, 21, 22, 23, 50, 51, 52, 53]})
     labels = pd.Series([0, 0, 0, 0, 1, 1, 1, 1], index=list("abcdefgh"))
-    ov = over_index(users, labels, attributes=["age"])
-    assert ov[0].startswith("age=") or ov[0].startswith("age ")
+    ov = over_index(users, labels, attributes=["age"], alpha=1.0)  # 8 users: no test passes
+    assert ov == {0: "age 22-23 (2.0x), age 20-21 (2.0x)", 1: "age 52-53 (2.0x), age 50-51 (2.0x)"}
+
+
+def test_over_index_skips_tiny_groups_and_names_bins_by_their_values() -> None:
+    # 400 users, segment 1 is 40 of them. Planted: 30 of its 40 came from ads (25% of the
+    # rest) and it holds the top quarter of a 0-1 score. Noise: 2 of the 3 users of a town.
+    n = 400
+    ids = [f"u{i:03d}" for i in range(n)]
+    labels = pd.Series([1] * 40 + [0] * 360, index=ids)
+    channel = ["ads"] * 30 + ["seo"] * 10 + (["ads", "seo", "seo", "seo"] * 90)
+    city = ["Tinyville"] * 2 + ["Big"] * 38 + ["Tinyville"] + ["Big"] * 359
+    score = np.r_[np.linspace(0.76, 1.0, 40), np.linspace(0.0, 0.75, 360)].round(2)
+    users = pd.DataFrame({"user_id": ids, "channel": channel, "city": city, "score": score})
+    ov = over_index(users, labels, top=3)
+    # town: 2 of 40 against 3 of 400 is 6.7x but likely by chance (p 0.03, 16 tests)
+    assert ov[1] == "score 0.63-1 (4.0x), channel=ads (2.5x)"
+    assert ov[0] == ""
+    feats = pd.DataFrame({"recency_days": 1.0, "frequency": 1.0, "monetary": 1.0}, index=ids)
+    assert personas(feats, labels.to_numpy(), users=users)["over_index"].tolist() == [ov[0], ov[1]]
+    assert "Tinyville" in over_index(users, labels, top=3, alpha=1.0)[1]
+    # integer bins: the values in each bin, not qcut's edges (-0.001-0, 0-4, 4-8)
+    kids = pd.DataFrame({"user_id": ids, "kids": [0] * 200 + [1, 2, 3, 4, 5, 6, 7, 8] * 25})
+    kid_labels = pd.Series([1] * 100 + [0] * 100 + [1] * 100 + [0] * 100, index=ids)
+    assert over_index(kids, kid_labels) == {1: "", 0: ""}
+    ov = over_index(kids, kid_labels, alpha=1.0, min_ratio=0.9, top=3)
+    assert ov[1] == "kids 1-4 (1.0x), kids 0 (1.0x), kids 5-8 (1.0x)"
