@@ -204,9 +204,12 @@ class ChurnModel(BaseEstimator):
                 f"ChurnModel: calibration must be 'sigmoid', 'isotonic' or 'none', got {self.calibration!r}"
             )
         y = np.asarray(y).astype(int)
-        if len(np.unique(y)) < 2:
+        if len(np.unique(y)) < 2:  # which way the horizon should move depends on the class
+            who, fix = ("churned", "longer") if y[:1].sum() else ("stayed", "shorter")
             raise ConfigError(
-                "ChurnModel: the label has one class only; widen horizon_days or the data"
+                f"ChurnModel: all {len(y):,} users {who} (the label has one class only), so "
+                f"there is nothing to learn. Use a {fix} horizon_days (HORIZON_DAYS in chapter "
+                "3a) or more data"
             )
         self.features_ = list(X.columns)
         Xa = X.to_numpy(dtype=float)

@@ -126,8 +126,11 @@ def test_model_contract() -> None:
         ChurnModel().predict_proba(X)
     with pytest.raises(ConfigError, match="model"):
         ChurnModel(model="svm", n_trials=1).fit(X, y)  # type: ignore[arg-type]
-    with pytest.raises(ConfigError, match="one class"):
+    # nobody churned (a shop where everyone buys weekly): a shorter horizon finds churners
+    with pytest.raises(ConfigError, match=r"all 50 users stayed .* Use a shorter horizon_days"):
         ChurnModel(n_trials=1).fit(X, np.zeros(50))
+    with pytest.raises(ConfigError, match=r"all 50 users churned .* Use a longer horizon_days"):
+        ChurnModel(n_trials=1).fit(X, np.ones(50))
 
 
 def test_at_risk_orders_by_value_at_risk() -> None:
