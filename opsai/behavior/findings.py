@@ -194,13 +194,14 @@ def retention_summary(matrix: pd.DataFrame, lifecycle: pd.DataFrame, *, period: 
     nxt = matrix[1].mean() if 1 in matrix.columns else float("nan")
     last = lifecycle.iloc[-1]
     gained = int(last["new"] + last["resurrected"])
+    when = pd.Timestamp(last["period"]).strftime("%Y-%m" if period == "month" else "%Y-%m-%d")
     text = (
         f"On average {100 * nxt:.0f}% of a cohort is active again one {period} later; in the "
-        f"latest {period} {gained:,} users came (new or back) and {int(last['dormant']):,} "
-        "went dormant."
+        f"latest full {period} ({when}) {gained:,} users came (new or back) and "
+        f"{int(last['dormant']):,} went dormant."
     )
     sev = "medium" if last["dormant"] > gained else "info"
-    evidence = {"next_period_retention": round(float(nxt), 4), "new": int(last["new"]),
+    evidence = {"next_period_retention": round(float(nxt), 4), "period": when, "new": int(last["new"]),
                 "resurrected": int(last["resurrected"]), "dormant": int(last["dormant"])}  # fmt: skip
     return Finding("retention", text, sev, evidence)
 

@@ -50,6 +50,27 @@ def _activity(t: ir.Table, col_user: str, col_time: str, period: Period) -> ir.T
     return a.distinct()
 
 
+def last_complete_period(
+    activity: TableLike, *, period: Period = "month", col_time: str = TIMESTAMP
+) -> pd.Timestamp:
+    """The start of the last period the data covers to its last day.
+
+    That is the period of the latest timestamp, or the one before it when the data stops
+    before that period's last day (an export taken on the 11th): counts of a period the data
+    covers only partly read as a collapse (few active, everyone of the month before dormant).
+    """
+    t = as_table(activity, name="activity")
+    require(t, [col_time], table="activity")
+    end = t[col_time].max()
+    row = to_frame(t.aggregate(_e=end, _p=_period_index(end, period))).iloc[0]
+    p = int(row["_p"])
+    covered = (
+        pd.Timestamp(row["_e"]).normalize() + pd.Timedelta(days=1)
+        >= period_start([p + 1], period)[0]
+    )
+    return period_start([p if covered else p - 1], period)[0]
+
+
 def cohort_counts(
     activity: TableLike,
     *,
@@ -112,7 +133,8 @@ def cohort_matrix(
 
     Returns:
         Index ``cohort`` (period start), a ``size`` column, then one column per age 0, 1, ...
-        with the active share (NaN where the period is after the data ends).
+        with the active share (NaN where the period is after the data ends, or is the last
+        period and the data stops before its end: see :func:`last_complete_period`).
     """
     long = cohort_counts(
         activity, period=period, cohort_by=cohort_by, users=users,
@@ -131,7 +153,9 @@ def cohort_matrix(
                 for c, a in zip(long["cohort"], long["age"], strict=True)
             ]
         )
-    last = seen.max()  # the last period with any activity
+    # the last period with any activity, if the data covers all of it
+    last = min(seen.max(), last_complete_period(activity, period=period, col_time=col_time))
+    m = m[m.index <= last]
 
     def _age(c: pd.Timestamp) -> int:
         if period == "week":
@@ -140,8 +164,9 @@ def cohort_matrix(
 
     top = _age(m.index.min()) if max_age is None else min(max_age, _age(m.index.min()))
     m = m.reindex(columns=range(top + 1))
-    for cohort in m.index:  # ages the data has not reached yet stay NaN, others are 0
+    for cohort in m.index:  # ages the data has not (fully) reached are NaN, others are 0
         m.loc[cohort, : _age(cohort)] = m.loc[cohort, : _age(cohort)].fillna(0.0)
+        m.loc[cohort, _age(cohort) + 1 :] = np.nan
     sizes = long.groupby("cohort")["size"].first()
     m.insert(0, "size", sizes.reindex(m.index).astype(int))
     m.columns = [str(c) if c == "size" else int(c) for c in m.columns]
@@ -201,6 +226,8 @@ def lifecycle(
     * resurrected: active now, not in the previous period, but earlier;
     * dormant: active in the previous period but not now (a positive count).
 
+    A last period the data covers only partly is left out (:func:`last_complete_period`).
+
     Returns:
         ``period`` (start), ``new``, ``returning``, ``resurrected``, ``dormant``, ``active``.
     """
@@ -232,4 +259,5 @@ def lifecycle(
     out = wide.reset_index(drop=False).rename(columns={"_p": "period"})
     out["period"] = period_start(out["period"], period)
     out.columns.name = None
-    return out
+    full_to = last_complete_period(activity, period=period, col_time=col_time)
+    return out[out["period"] <= full_to].reset_index(drop=True)

@@ -6,7 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from opsai.behavior.retention import cohort_matrix, lifecycle, period_start, retention_curve
+from opsai.behavior.findings import retention_summary
+from opsai.behavior.retention import (
+    cohort_matrix,
+    last_complete_period,
+    lifecycle,
+    period_start,
+    retention_curve,
+)
 from opsai.errors import ConfigError
 
 pytestmark = pytest.mark.unit
@@ -14,7 +21,7 @@ pytestmark = pytest.mark.unit
 
 @pytest.fixture
 def orders() -> pd.DataFrame:
-    # a: Jan, Feb, Apr   b: Jan, Mar   c: Feb   d: Apr
+    # a: Jan, Feb, Apr   b: Jan, Mar   c: Feb   d: Apr (the data covers all of April)
     return pd.DataFrame(
         {
             "user_id": ["a", "a", "a", "b", "b", "c", "d"],
@@ -26,7 +33,7 @@ def orders() -> pd.DataFrame:
                     "2024-01-20",
                     "2024-03-03",
                     "2024-02-01",
-                    "2024-04-10",
+                    "2024-04-30",
                 ]
             ),
         }
@@ -70,6 +77,26 @@ def test_lifecycle_counts(orders: pd.DataFrame) -> None:
     for p, row in want.items():
         assert lc.loc[p, ["new", "returning", "resurrected", "dormant"]].tolist() == row
     assert lc["active"].tolist() == [2, 2, 1, 2]
+
+
+def test_a_period_the_data_covers_partly_is_left_out(orders: pd.DataFrame) -> None:
+    # exported on 10 May: a (Jan, Feb, Apr) and d (Apr) come back in May's first days, b
+    # and c do not; May is a third over, so its counts would say most of April went dormant
+    cut = pd.concat(
+        [orders, pd.DataFrame({"user_id": ["a"], "timestamp": [pd.Timestamp("2024-05-10 09:00")]})]
+    )
+    assert last_complete_period(cut, period="month") == pd.Timestamp("2024-04-01")
+    assert last_complete_period(orders, period="month") == pd.Timestamp("2024-04-01")
+    assert last_complete_period(cut, period="week") == pd.Timestamp("2024-04-29")  # Fri 10 May
+    lc = lifecycle(cut, period="month")
+    assert lc["period"].max() == pd.Timestamp("2024-04-01")  # not May: 1 active, 1 dormant
+    assert lc.set_index("period").loc["2024-04-01", ["active", "dormant"]].tolist() == [2, 1]
+    m = cohort_matrix(cut, period="month")
+    assert m.loc["2024-01-01", [0, 1, 2, 3]].tolist() == [1.0, 0.5, 0.5, 0.5]
+    assert list(m.columns) == ["size", 0, 1, 2, 3]  # no age 4 (May, not over): not 0.5
+    assert list(m.index)[-1] == pd.Timestamp("2024-04-01")
+    f = retention_summary(m, lc, period="month")
+    assert "in the latest full month (2024-04) 2 users came (new or back) and 1 went" in f.text
 
 
 def test_n_day_curve_censors_recent_users() -> None:
