@@ -19,12 +19,17 @@ from opsai.data.schema import AMOUNT, CATEGORY, ITEM_ID, SIGNUP_AT, USER_ID
 from opsai.errors import ConfigError
 
 
-def name_segment(value: float, frequency: float, recency: float, aov: float) -> str:
+def name_segment(
+    value: float, frequency: float, recency: float, aov: float, *, orders: float | None = None
+) -> str:
     """A plain-language name from ratios to the all-user average (1.0 = average).
 
     Args:
         value: revenue per user. frequency: orders per user. recency: median days since the
             last order (higher is worse). aov: average order value.
+        orders: the segment's own orders per user; under 1.2 its users mostly bought once,
+            so they are one-timers even where the average is near 1 too (a shop where most
+            buy once), never regulars.
 
     Example:
         >>> name_segment(3.0, 2.0, 0.5, 1.0)
@@ -33,9 +38,9 @@ def name_segment(value: float, frequency: float, recency: float, aov: float) -> 
         'Lapsed low-value bargain hunters'
     """
     tier = "high-value" if value >= 1.5 else "low-value" if value <= 0.6 else "mid-value"
-    if frequency >= 1.5:
+    if frequency >= 1.5 and (orders is None or orders >= 1.2):
         noun = "loyalists"
-    elif frequency <= 0.7:
+    elif frequency <= 0.7 or (orders is not None and orders < 1.2):
         noun = "one-timers"
     else:
         noun = "regulars"
@@ -201,7 +206,7 @@ def personas(
     base_aov = f[MONETARY].sum() / max(f[FREQUENCY].sum(), 1) or 1.0
     names = [
         name_segment(r.revenue_per_user / base_rev, r.frequency / base_freq,
-                     r.recency_days / base_rec, r.aov / base_aov)
+                     r.recency_days / base_rec, r.aov / base_aov, orders=r.frequency)
         for r in tab.itertuples()
     ]  # fmt: skip
     seen: dict[str, int] = {}

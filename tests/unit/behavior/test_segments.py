@@ -110,6 +110,17 @@ def test_name_segment_and_over_index() -> None:
     assert name_segment(3.0, 2.0, 0.5, 1.0) == "Active high-value loyalists"
     assert name_segment(0.4, 0.8, 2.0, 0.6) == "Lapsed low-value bargain hunters"
     assert name_segment(2.0, 1.6, 2.0, 1.0) == "At-risk high-value loyalists"
+    # most buy once: 1.03 orders against an average of 1.19 is a ratio of 0.87, "regulars"
+    assert name_segment(1.0, 0.87, 1.05, 1.0) == "Mid-value regulars"
+    assert name_segment(1.0, 0.87, 1.05, 1.0, orders=1.03) == "Mid-value one-timers"
+    assert name_segment(1.0, 0.87, 1.05, 1.0, orders=2.5) == "Mid-value regulars"
+    feats = pd.DataFrame(
+        {"recency_days": 100.0, "monetary": 50.0, "frequency": [1.0] * 90 + [3.0] * 10}
+    )
+    feats.loc[89, "frequency"] = 2.0
+    feats.loc[90:, "monetary"] = 150.0
+    p = personas(feats, np.r_[np.zeros(90), np.ones(10)].astype(int))
+    assert p["name"].tolist() == ["Mid-value one-timers", "High-value loyalists"]  # 1.01 orders
     users = pd.DataFrame({"user_id": list("abcdefgh"), "age": [20, 21, 22, 23, 50, 51, 52, 53]})
     labels = pd.Series([0, 0, 0, 0, 1, 1, 1, 1], index=list("abcdefgh"))
     ov = over_index(users, labels, attributes=["age"], alpha=1.0)  # 8 users: no test passes
