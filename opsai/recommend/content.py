@@ -77,6 +77,15 @@ def item_sentence(items: pd.DataFrame, fields: Sequence[str] = DEFAULT_FIELDS) -
     return pd.Series(out, index=items[ITEM_ID].astype(str).to_numpy(), dtype=object)
 
 
+def _mostly_chinese(text: pd.Series, sample: int = 2000) -> bool:
+    """Whether most of (a sample of) the non-empty texts are Chinese."""
+    from opsai.service.text import detect_language
+
+    t = text[text != ""]
+    t = t.sample(sample, random_state=0) if len(t) > sample else t
+    return bool(len(t)) and float(np.mean([detect_language(x) == "zh" for x in t])) >= 0.5
+
+
 class ContentRecommender(ItemSimilarity):
     """Item text vectors (TF-IDF or sentence embeddings) and cosine similarity to the history.
 
@@ -86,7 +95,9 @@ class ContentRecommender(ItemSimilarity):
             (multilingual, Chinese + English) through :func:`opsai.embed.embed`, which needs
             their carrier packages (``EmbeddingUnavailableError`` says what to install).
         analyzer: ``"word"`` for space-separated languages, ``"char_wb"`` for Chinese or
-            short noisy titles.
+            short noisy titles; ``"auto"``: ``"char_wb"`` when most item texts are Chinese
+            (a Chinese title has no spaces, so as words each title is one token shared with
+            no other item), else ``"word"``. The one used is ``analyzer_``.
         ngram_range: n-gram sizes (TF-IDF).
         max_features: vocabulary cap (TF-IDF).
         min_df: drop terms in fewer items than this (TF-IDF).
@@ -99,7 +110,7 @@ class ContentRecommender(ItemSimilarity):
         *,
         fields: Sequence[str] = DEFAULT_FIELDS,
         encoder: Encoder = "tfidf",
-        analyzer: Literal["word", "char_wb"] = "word",
+        analyzer: Literal["auto", "word", "char_wb"] = "auto",
         ngram_range: tuple[int, int] = (1, 1),
         max_features: int | None = 20_000,
         min_df: int = 1,
@@ -153,8 +164,11 @@ class ContentRecommender(ItemSimilarity):
 
         text = item_text(catalogue, self.fields)
         text = text.reindex(self.interactions_.item_ids).fillna("")
+        self.analyzer_ = self.analyzer
+        if self.analyzer == "auto":
+            self.analyzer_ = "char_wb" if _mostly_chinese(text) else "word"
         vec = TfidfVectorizer(
-            analyzer=self.analyzer,
+            analyzer=self.analyzer_,
             ngram_range=tuple(self.ngram_range),
             max_features=self.max_features,
             min_df=self.min_df,

@@ -38,6 +38,30 @@ def test_content_scores_cold_items(planted: pd.DataFrame, catalog: pd.DataFrame)
         ContentRecommender().fit(planted)
 
 
+def test_content_reads_chinese_titles_by_characters() -> None:
+    # unspaced Chinese titles: as words each is one token no other item shares, so a user
+    # who bought running shoes got nothing like them (all scores 0, ties in catalogue order)
+    kinds = ["跑步鞋", "咖啡机", "保温杯"]
+    brands = ["安踏", "李宁", "美的", "九阳"]
+    catalog = pd.DataFrame(
+        {
+            "item_id": [f"i{i:02d}" for i in range(12)],
+            "title": [f"{brands[i % 4]}新款{kinds[i // 4]}{i}号" for i in range(12)],
+        }
+    )
+    pairs = pd.DataFrame(
+        {"user_id": ["u", "u", "v"], "item_id": ["i00", "i01", "i11"], "weight": 1.0}
+    )
+    matrix = InteractionMatrix.from_frame(pairs, items=catalog["item_id"])
+    model = ContentRecommender().fit(matrix, items=catalog)
+    assert model.analyzer_ == "char_wb"
+    assert sorted(model.recommend(["u"], 2)["item_id"]) == ["i02", "i03"]  # the other 跑步鞋
+    words = ContentRecommender(analyzer="word").fit(matrix, items=catalog)
+    assert len(words.vectorizer_.vocabulary_) == 12  # one token per title
+    english = catalog.assign(title=[f"brand{i % 4} new kind{i // 4} no{i}" for i in range(12)])
+    assert ContentRecommender().fit(matrix, items=english).analyzer_ == "word"
+
+
 def test_hybrid_blends_and_falls_back(planted: pd.DataFrame, catalog: pd.DataFrame) -> None:
     hy = Hybrid(
         models=[("ease", EASE(l2=5.0)), ("content", ContentRecommender())], weights=[0.5, 0.5]
