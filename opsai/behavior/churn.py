@@ -84,7 +84,9 @@ def churn_frame(
 
     Returns:
         Indexed by user: numeric features, ``churned`` (0/1) and ``future_value`` (spend in
-        the label window; for evaluation only, never a feature).
+        the label window; for evaluation only, never a feature). Rows with a negative amount
+        (returns) count in the money features but not as orders: a user with only returns
+        before the cut-off is left out, and one with only returns after it has churned.
     """
     if horizon_days < 1:
         raise ConfigError(f"churn: horizon_days must be >= 1, got {horizon_days}")
@@ -96,20 +98,25 @@ def churn_frame(
     past = t.filter(t[col_time] < c)
     key = past[col_order] if col_order in past.columns else past[col_time]
     age = (c.epoch_seconds() - past[col_time].epoch_seconds()) / 86400
+    buy = past[col_amount] >= 0  # negative lines are returns: money, not purchases
     feats = past.group_by(_u=past[col_user]).aggregate(
-        recency_days=age.min(), tenure_days=age.max(), frequency=key.nunique(),
-        monetary=past[col_amount].sum(),
-        orders_30d=(age <= 30).cast("int64").sum(), orders_90d=(age <= 90).cast("int64").sum(),
+        recency_days=age.min(where=buy), tenure_days=age.max(where=buy),
+        frequency=key.nunique(where=buy), monetary=past[col_amount].sum(),
+        orders_30d=((age <= 30) & buy).cast("int64").sum(),
+        orders_90d=((age <= 90) & buy).cast("int64").sum(),
         amount_90d=ibis.ifelse(age <= 90, past[col_amount], 0.0).sum(),
     )  # fmt: skip
+    feats = feats.filter(feats.frequency > 0)
     fut = t.filter((t[col_time] >= c) & (t[col_time] < e))
-    lab = fut.group_by(_v=fut[col_user]).aggregate(future_value=fut[col_amount].sum())
+    lab = fut.group_by(_v=fut[col_user]).aggregate(
+        future_value=fut[col_amount].sum(), _orders=(fut[col_amount] >= 0).cast("int64").sum()
+    )
     j = feats.left_join(lab, feats._u == lab._v)
     df = to_frame(j.drop("_v")).set_index("_u").sort_index()
     df.index.name = col_user
     if df.empty:
         raise ConfigError(f"churn: no orders before cutoff {cut.date()}; choose a later cutoff")
-    df = df.astype({k: float for k in df.columns if k != FUTURE_VALUE})
+    df = df.astype({k: float for k in df.columns if k not in (FUTURE_VALUE, "_orders")})
     df["aov"] = df["monetary"] / df["frequency"].clip(lower=1)
     df["mean_gap_days"] = (df["tenure_days"] - df["recency_days"]) / (df["frequency"] - 1).clip(
         lower=1
@@ -122,7 +129,7 @@ def churn_frame(
     if users is not None:
         df = df.join(_user_features(users, cut, max_levels, col_user))
     df[FUTURE_VALUE] = df[FUTURE_VALUE].fillna(0.0).astype(float)
-    df[LABEL] = (df[FUTURE_VALUE] <= 0).astype(int)
+    df[LABEL] = (df.pop("_orders").fillna(0) <= 0).astype(int)
     return df
 
 

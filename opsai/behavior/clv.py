@@ -40,8 +40,9 @@ def summary(
 ) -> pd.DataFrame:
     """Per-customer (frequency, recency, T, monetary value) for a calibration period.
 
-    Purchases are counted per day (several lines on one day are one transaction). Only
-    customers whose first purchase falls on or before ``calibration_end`` are kept.
+    Purchases are counted per day (several lines on one day are one transaction); a day
+    with only returns (negative amounts) is not a purchase. Only customers whose first
+    purchase falls on or before ``calibration_end`` are kept.
 
     Args:
         orders: the orders table.
@@ -64,8 +65,11 @@ def summary(
     require(t, [col_user, col_time, col_amount], table="orders")
     day = t[col_time].date()
     t = t.filter(day <= end.date())
-    daily = t.group_by(_u=t[col_user], _d=t[col_time].date()).aggregate(_v=t[col_amount].sum())
+    daily = t.group_by(_u=t[col_user], _d=t[col_time].date()).aggregate(
+        _v=t[col_amount].sum(), _buys=(t[col_amount] >= 0).cast("int64").sum()
+    )
     df = to_frame(daily)
+    df = df[df["_buys"] > 0]  # a day with only returns (negative amounts) is no purchase
     df["_d"] = pd.to_datetime(df["_d"])
     c = df[df["_d"] <= cal].sort_values(["_u", "_d"])
     g = c.groupby("_u", sort=True)

@@ -52,7 +52,9 @@ def rfm(
     Frequency counts distinct ``order_id`` when the column exists, else distinct purchase
     timestamps. Scores rank users (ties broken by order of appearance are avoided by ranking
     first), so every score level holds about ``1/bins`` of the users; a recent, frequent,
-    big spender scores ``bins`` on all three.
+    big spender scores ``bins`` on all three. A row with a negative amount is a return or
+    refund: it is netted in ``monetary`` but is no purchase (frequency, recency and the first
+    order ignore it), and a user with nothing but returns in the window is left out.
 
     Args:
         orders: the orders table.
@@ -72,11 +74,13 @@ def rfm(
     if asof is not None:
         t = t.filter(t[col_time] < pd.Timestamp(asof).to_pydatetime())
     key = t[col_order] if col_order in t.columns else t[col_time]
+    buy = t[col_amount] >= 0  # negative lines are returns, not purchases
     agg = t.group_by(_u=t[col_user]).aggregate(
-        _last=t[col_time].max(), _first=t[col_time].min(),
-        frequency=key.nunique(), monetary=t[col_amount].sum(),
+        _last=t[col_time].max(where=buy), _first=t[col_time].min(where=buy),
+        frequency=key.nunique(where=buy), monetary=t[col_amount].sum(),
     )  # fmt: skip
     df = to_frame(agg).set_index("_u")
+    df = df[df[FREQUENCY] > 0]
     df.index.name = col_user
     ref = (
         pd.Timestamp(asof)

@@ -153,3 +153,24 @@ def test_usable_horizon_fits_three_windows_in_the_history() -> None:
         usable_horizon(o.head(2), 90)
     with pytest.raises(ConfigError, match="horizon_days"):
         usable_horizon(o, 0)
+
+
+def test_returns_count_as_money_not_as_orders(orders: pd.DataFrame) -> None:
+    # refund rows with their own ids, as an ERP exports credit notes
+    o = orders.assign(order_id=[f"o{i}" for i in range(len(orders))])
+    refunds = pd.DataFrame({
+        "user_id": ["a", "e", "c", "c"], "amount": [-30.0, -20.0, -50.0, 2.0],
+        "timestamp": pd.to_datetime(["2024-02-25", "2024-02-10", "2024-03-20", "2024-03-21"]),
+        "order_id": ["R1", "R2", "R3", "o9"],
+    })  # fmt: skip
+    f = churn_frame(pd.concat([o, refunds]), cutoff=CUT, horizon_days=30)
+    assert list(f.index) == ["a", "b", "c"]  # e returned something, and bought nothing
+    # a: orders on 01-10 and 02-20 (its 02-25 refund is no order), spend 10 + 30 - 30
+    assert f.loc["a", ["frequency", "monetary", "recency_days", "orders_30d"]].tolist() == [
+        2,
+        10,
+        10,
+        1,
+    ]
+    # c bought in the window and got a refund bigger than the purchase: still not churned
+    assert f.loc["c", "future_value"] == 1.0 - 50.0 + 2.0 and f.loc["c", "churned"] == 0

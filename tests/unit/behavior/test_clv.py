@@ -135,6 +135,22 @@ def _orders(n: int, seed: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["user_id", "timestamp", "amount"])
 
 
+def test_summary_days_with_only_returns_are_no_purchases() -> None:
+    o = pd.DataFrame({
+        "user_id": ["a", "a", "a", "a", "b"],
+        "timestamp": pd.to_datetime(["2024-01-01", "2024-01-15", "2024-01-20", "2024-02-20", "2024-01-03"]),
+        "amount": [40.0, 20.0, -20.0, -10.0, 5.0],  # a returns on 01-20 and, in the holdout, 02-20
+    })  # fmt: skip
+    s = clv.summary(o, calibration_end="2024-01-31", holdout_end="2024-03-31")
+    assert s.loc["a", ["frequency", "recency", "T", "monetary_value"]].tolist() == [
+        1,
+        2,
+        30 / 7,
+        20,
+    ]
+    assert s.loc["a", "frequency_holdout"] == 0
+
+
 def test_bgnbd_features_use_only_the_past_and_match_the_model() -> None:
     o = _orders(300, seed=3)
     cut = pd.Timestamp("2024-06-01")

@@ -45,6 +45,19 @@ def test_rfm_values_and_quantile_scores(orders: pd.DataFrame) -> None:
         rfm(orders, bins=1)
 
 
+def test_rfm_returns_are_money_not_purchases(orders: pd.DataFrame) -> None:
+    refunds = pd.DataFrame({
+        "user_id": ["a", "b", "e"], "amount": [-50.0, -20.0, -9.0], "order_id": ["R1", "R2", "R3"],
+        "timestamp": pd.to_datetime(["2024-03-31", "2024-03-05", "2024-02-01"]),
+    })  # fmt: skip
+    r = rfm(pd.concat([orders, refunds]))
+    assert list(r.index) == ["a", "b", "c", "d"]  # e has only a return: no buyer
+    # a: 2 orders, the last on 03-30 (its 03-31 refund is no purchase; recency from 03-31)
+    a = r.loc["a", ["frequency", "monetary", "recency_days", "first_days"]]
+    assert a.tolist() == [2, 110, 1, 11]
+    assert r.loc["b", ["frequency", "monetary", "recency_days"]].tolist() == [1, 0, 30]
+
+
 def test_behaviour_features_counts() -> None:
     ev = pd.DataFrame(
         {"user_id": ["a", "a", "a", "b"], "session_id": ["s1", "s1", "s2", "s3"],
