@@ -190,19 +190,30 @@ def top_segment(personas: pd.DataFrame, *, money: bool = True) -> Finding:
 
 
 def retention_summary(matrix: pd.DataFrame, lifecycle: pd.DataFrame, *, period: str) -> Finding:
-    """Average next-period retention and the latest lifecycle balance."""
+    """Average next-period retention and the latest lifecycle balance (of whole periods)."""
+    if lifecycle.empty:  # the data ends before its first period does
+        text = (
+            f"The data does not cover a whole {period} yet, so there is no retention to report"
+            + (" (PERIOD='week' counts weeks)." if period == "month" else ".")
+        )
+        return Finding("retention", text, "info", {"next_period_retention": None})
     nxt = matrix[1].mean() if 1 in matrix.columns else float("nan")
     last = lifecycle.iloc[-1]
     gained = int(last["new"] + last["resurrected"])
     when = pd.Timestamp(last["period"]).strftime("%Y-%m" if period == "month" else "%Y-%m-%d")
+    share = (
+        f"On average {100 * nxt:.0f}% of a cohort is active again one {period} later"
+        if np.isfinite(nxt)
+        else f"No cohort has been followed for a whole {period} after its first yet"
+    )
     text = (
-        f"On average {100 * nxt:.0f}% of a cohort is active again one {period} later; in the "
-        f"latest full {period} ({when}) {gained:,} users came (new or back) and "
-        f"{int(last['dormant']):,} went dormant."
+        f"{share}; in the latest full {period} ({when}) {gained:,} users came (new or back) "
+        f"and {int(last['dormant']):,} went dormant."
     )
     sev = "medium" if last["dormant"] > gained else "info"
-    evidence = {"next_period_retention": round(float(nxt), 4), "period": when, "new": int(last["new"]),
-                "resurrected": int(last["resurrected"]), "dormant": int(last["dormant"])}  # fmt: skip
+    evidence = {"next_period_retention": round(float(nxt), 4) if np.isfinite(nxt) else None,
+                "period": when, "new": int(last["new"]), "resurrected": int(last["resurrected"]),
+                "dormant": int(last["dormant"])}  # fmt: skip
     return Finding("retention", text, sev, evidence)
 
 

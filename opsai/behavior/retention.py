@@ -156,6 +156,8 @@ def cohort_matrix(
     # the last period with any activity, if the data covers all of it
     last = min(seen.max(), last_complete_period(activity, period=period, col_time=col_time))
     m = m[m.index <= last]
+    if m.empty:  # no cohort began before the last whole period ended
+        return pd.DataFrame(columns=["size"])
 
     def _age(c: pd.Timestamp) -> int:
         if period == "week":

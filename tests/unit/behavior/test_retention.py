@@ -99,6 +99,24 @@ def test_a_period_the_data_covers_partly_is_left_out(orders: pd.DataFrame) -> No
     assert "in the latest full month (2024-04) 2 users came (new or back) and 1 went" in f.text
 
 
+def test_retention_summary_of_histories_shorter_than_two_periods(orders: pd.DataFrame) -> None:
+    # 1 March to 20 March: no whole month (it said 'On average nan% ...' or failed)
+    march = orders.assign(
+        timestamp=pd.Timestamp("2024-03-01") + pd.to_timedelta(range(7), unit="D") * 3
+    )
+    m, lc = cohort_matrix(march, period="month"), lifecycle(march, period="month")
+    assert m.empty and lc.empty
+    f = retention_summary(m, lc, period="month")
+    assert f.text.startswith("The data does not cover a whole month yet")
+    assert f.evidence["next_period_retention"] is None
+    # one whole month: nobody can have come back a month later yet
+    april = pd.concat([march, march.assign(timestamp=pd.Timestamp("2024-04-02"))])
+    m, lc = cohort_matrix(april, period="month"), lifecycle(april, period="month")
+    f = retention_summary(m, lc, period="month")
+    assert f.text.startswith("No cohort has been followed for a whole month after its first yet;")
+    assert "latest full month (2024-03) 4 users came" in f.text
+
+
 def test_n_day_curve_censors_recent_users() -> None:
     o = pd.DataFrame(
         {"user_id": ["a", "a", "b", "b", "c"],
