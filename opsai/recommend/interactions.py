@@ -389,10 +389,20 @@ def interactions_from_workspace(
         parts.append(g[[USER_ID, ITEM_ID, WEIGHT, COUNT, TIMESTAMP]])
     long = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame({WEIGHT: []})
     if long.empty or long[WEIGHT].notna().sum() == 0:
-        raise ConfigError(
-            f"recommend: no interaction left from {', '.join(usable)}; the event weights cover "
-            f"{sorted(wmap)}: pass weights for your event types, or rating=<column> for ratings"
-        )
+        msg = f"recommend: no interaction left from {', '.join(usable)}"
+        if "events" in usable:
+            ev = workspace.table("events")
+            numeric = [
+                c for c, t in ev.schema().items() if t.is_numeric() and c not in (USER_ID, ITEM_ID)
+            ]
+            msg += (
+                f": the events' types ({', '.join(map(str, unweighted[:8])) or 'none'}) have no "
+                f"weight in EVENT_WEIGHTS ({', '.join(sorted(wmap))}). Give them one in the "
+                "config's chapters.03b_recommendation.parameters.EVENT_WEIGHTS, or name the "
+                "column of explicit ratings in RATING"
+                + (f" (numeric columns of events: {', '.join(numeric)})" if numeric else "")
+            )
+        raise ConfigError(msg)
     long = long[long[WEIGHT].notna()]
     long[USER_ID] = long[USER_ID].astype(str)
     long[ITEM_ID] = long[ITEM_ID].astype(str)

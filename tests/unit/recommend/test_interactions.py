@@ -96,8 +96,11 @@ def test_chapter_load_data_uses_ratings_when_present(tmp_path: Path) -> None:
         pairs, items = load_data(ws)
         assert items is None
         assert pairs["weight"].tolist() == [4.0, 2.0, 5.0]
-        with pytest.raises(ConfigError, match="no interaction left"):
-            load_data(ws, rating=None)  # 'rate' has no event weight
+        # 'rate' has no event weight: the message names the parameters a report run sets
+        with pytest.raises(ConfigError, match="no interaction left") as e:
+            load_data(ws, rating=None)
+        assert "events' types (rate) have no weight in EVENT_WEIGHTS" in str(e.value)
+        assert "RATING (numeric columns of events: rating)" in str(e.value)
 
 
 def test_event_names_of_other_shops_are_matched(tmp_path: Path) -> None:
