@@ -248,6 +248,26 @@ def compare_models(
     return Comparison(table, fitted, params, best, k, notes, studies)
 
 
+def refit(
+    cmp: Comparison,
+    pairs: pd.DataFrame,
+    *,
+    items: pd.DataFrame | None = None,
+    binary: bool = True,
+) -> Recommender:
+    """The chosen model, with its tuned settings, fitted on every interaction.
+
+    ``cmp.models`` were fitted on the training part so the held-out part could score them;
+    the lists the operations team gets (and ``opsai score``) must also know the held-out
+    quarter of each history: a model fitted without it recommends items the user already
+    has, and has no list at all for a user whose only interaction was held out.
+    """
+    catalog = items[ITEM_ID].astype(str) if items is not None else None
+    model = _build(cmp.best, cmp.params)
+    _fit(model, InteractionMatrix.from_frame(pairs, items=catalog, binary=binary), items)
+    return model
+
+
 def _parts(wanted: Sequence[str], params: dict[str, Any], name: str) -> list[str]:
     parts = [n for n in wanted if n in params]
     if "seqease" not in parts and "ease" in params:

@@ -47,6 +47,27 @@ def test_segments_examples_and_export(comparison: tuple, catalog: pd.DataFrame) 
     assert recs["reason"].str.startswith("because of").all()
 
 
+def test_refit_lists_know_the_held_out_history(
+    comparison: tuple, planted: pd.DataFrame, catalog: pd.DataFrame
+) -> None:
+    cmp, _, test = comparison
+    # a shopper whose only purchase is the held-out one (as most in a buy-once shop)
+    once = pd.DataFrame({"user_id": ["once"], "item_id": [test["item_id"].iloc[0]], "weight": 1.0})
+    pairs = pd.concat([planted, once], ignore_index=True)
+    final = ch.refit(cmp, pairs, items=catalog)
+    assert final is not cmp.models[cmp.best] and type(final) is type(cmp.models[cmp.best])
+    users = sorted(test["user_id"].unique())
+    recs = ch.recommendation_table(final, [*users, "once"], k=5, items=catalog)
+    shown = set(zip(recs["user_id"], recs["item_id"], strict=True))
+    assert not shown & set(zip(pairs["user_id"], pairs["item_id"], strict=True))  # none they had
+    assert (recs["user_id"] == "once").sum() == 5
+    # the training-part model shows held-out items back to their users
+    old = ch.recommendation_table(cmp.models[cmp.best], users, k=5, items=catalog)
+    assert set(zip(old["user_id"], old["item_id"], strict=True)) & set(
+        zip(test["user_id"], test["item_id"], strict=True)
+    )
+
+
 def test_findings_and_figures(comparison: tuple, catalog: pd.DataFrame) -> None:
     cmp, train, test = comparison
     f = story.comparison_finding(cmp)
