@@ -225,7 +225,8 @@ def churn_gaps(
     min_tenure_days: int = 180,
     max_levels: int = 12,
 ) -> list[Finding]:
-    """:func:`churn_gap` for every text attribute of ``users`` with 2..``max_levels`` values."""
+    """:func:`churn_gap` for every text or boolean attribute of ``users`` with 2..``max_levels``
+    values."""
     from opsai.behavior.churn import inactivity_by
 
     if users is None:
@@ -233,7 +234,8 @@ def churn_gaps(
     out = []
     for col in users.columns:
         v = users[col]
-        if col in (USER_ID, SIGNUP_AT) or pd.api.types.is_numeric_dtype(v):
+        numeric = pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v)
+        if col in (USER_ID, SIGNUP_AT) or numeric:  # a Parquet boolean is a yes/no attribute
             continue
         if not 2 <= v.nunique() <= max_levels:
             continue

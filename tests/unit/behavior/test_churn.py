@@ -174,3 +174,20 @@ def test_returns_count_as_money_not_as_orders(orders: pd.DataFrame) -> None:
     ]
     # c bought in the window and got a refund bigger than the purchase: still not churned
     assert f.loc["c", "future_value"] == 1.0 - 50.0 + 2.0 and f.loc["c", "churned"] == 0
+
+
+def test_churn_gaps_read_boolean_attributes() -> None:
+    from opsai.behavior.findings import churn_gaps
+
+    # 60 users from 2023-01-01; the 30 non-members and 6 members stop after January
+    ids = [f"u{i:02d}" for i in range(60)]
+    member = np.arange(60) < 30
+    last = np.where(member & (np.arange(60) >= 6), "2024-06-30", "2023-01-31")
+    orders = pd.DataFrame({"user_id": ids * 2, "amount": 1.0,
+                           "timestamp": pd.to_datetime(["2023-01-01"] * 60 + list(last))})  # fmt: skip
+    users = pd.DataFrame({"user_id": ids, "member": member})  # a Parquet boolean column
+    found = churn_gaps(orders, users, inactive_days=90, min_tenure_days=180)
+    assert [f.evidence["value"] for f in found] == ["False"]
+    assert found[0].text.startswith("Users with member=False churn")
+    assert found[0].evidence["churn_rate"] == 1.0 and found[0].evidence["others"] == 0.2
+    assert found[0].evidence["ratio"] == 5.0
