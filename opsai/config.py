@@ -63,6 +63,9 @@ class TableSpec(_Strict):
     say) and say how many, instead of stopping with an error."""
     columns: dict[str, str] = Field(default_factory=dict)
     """Contract column name -> the column's name in the user's data."""
+    constants: dict[str, str | int | float] = Field(default_factory=dict)
+    """Contract column name -> one value for every row, for a text or number column the export
+    does not have (a ratings file without an event column: ``constants: {event: rate}``)."""
 
     @field_validator("encoding")
     @classmethod

@@ -235,11 +235,14 @@ def _sep_hint(name: str, have: list[str]) -> str:
 
 def _source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) -> dict[str, str]:
     """Contract column -> source column, for the contract columns that are present."""
+    _check_constants(name, table, spec, have)
     out: dict[str, str] = {}
     there = {c.name for c in table.columns if spec.columns.get(c.name, c.name) in have}
     derivable = {t for t, a, b in table.derived if a in there and b in there}
     for col in table.columns:
         src = spec.columns.get(col.name, col.name)
+        if col.name in spec.constants:
+            continue
         if src in have:
             out[col.name] = src
         elif col.name in spec.columns:
@@ -257,6 +260,53 @@ def _source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) -
                 f"{col.name}: <your column name>{_sep_hint(name, have)}"
             )
     return out
+
+
+def _check_constants(name: str, table: Table, spec: TableSpec, have: list[str]) -> None:
+    """``constants`` name contract columns of text or number type that the data lacks."""
+    key = f"data.tables.{name}.constants"
+    for c, v in spec.constants.items():
+        if c not in table.names:
+            raise SchemaError(
+                f"{name}: {key} names {c!r}, which is not a column of the {name} table "
+                f"(its columns: {', '.join(table.names)}){_suggest(c, list(table.names))}"
+            )
+        col = table.column(c)
+        if col.dtype not in ("id", "string", "float", "int"):
+            raise SchemaError(
+                f"{name}: {key}.{c}: a {col.dtype} column cannot be one value for every row; "
+                f"map it from the data instead (data.tables.{name}.columns.{c})"
+            )
+        if c in spec.columns or c in have:
+            where = f"data.tables.{name}.columns" if c in spec.columns else "the data"
+            raise SchemaError(
+                f"{name}: column {c!r} is both in {where} and in {key}; keep one of the two"
+            )
+        if col.dtype in ("float", "int") and _number(v) is None:
+            raise SchemaError(f"{name}: {key}.{c} must be a number, got {v!r}")
+
+
+def _number(v: object) -> float | None:
+    try:
+        return float(v)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
+def _constant_sql(col: Column, v: str | int | float) -> str:
+    if col.dtype in ("float", "int"):
+        x = _number(v)
+        return (
+            f"CAST({x!r} AS DOUBLE)" if col.dtype == "float" else f"CAST({int(x or 0)} AS BIGINT)"
+        )
+    return f"CAST({_load.lit(str(v))} AS VARCHAR)"
+
+
+def _constant_ibis(col: Column, v: str | int | float) -> ir.Value:
+    if col.dtype in ("float", "int"):
+        x = _number(v) or 0.0
+        return ibis.literal(x, "float64") if col.dtype == "float" else ibis.literal(int(x), "int64")
+    return ibis.literal(str(v), "string")
 
 
 def _load_file_table(
@@ -308,6 +358,8 @@ def _load_file_table(
             # written '17850' in another table must match
             exprs[cname] = f"regexp_replace({exprs[cname]}, '\\.0+$', '')"
     _check_casts(con, name, raw, table, src, exprs, rawtypes, spec)
+    for c, v in spec.constants.items():
+        exprs[c] = _constant_sql(table.column(c), v)
     for target, a, b in table.derived:
         if target not in exprs and a in exprs and b in exprs:
             exprs[target] = f"({exprs[a]}) * ({exprs[b]})"
@@ -445,6 +497,7 @@ def _map_db_table(
 
     def contract(t: ir.Table) -> dict[str, ir.Value]:
         out = {c: _cast_ibis(t[s], table.column(c), spec) for c, s in src.items()}
+        out |= {c: _constant_ibis(table.column(c), v) for c, v in spec.constants.items()}
         for target, a, b in table.derived:
             if target not in out and a in out and b in out:
                 out[target] = out[a] * out[b]

@@ -273,3 +273,50 @@ def test_attribute_types_are_detected_without_rounding(tmp_path: Path) -> None:
         assert df["doors"].tolist() == [2, 4, 5] and str(df["doors"].dtype) == "int64"
         assert df["zip"].tolist() == ["01234", "02134", "10000"]  # leading zeros stay text
         assert df["note"].iloc[0] == "x"
+
+
+def test_constants_stand_in_for_columns_the_export_lacks(tmp_path: Path) -> None:
+    """A ratings export (user, item, stars, time) has no event column: `constants` gives every
+    row one, on files and on databases alike; a constant must name a text or number column
+    the data does not already have."""
+    text = "uid,mid,stars,ts\n1,10,4,2024-01-01 10:00\n2,10,2,2024-01-02 11:00\n"
+    cols = {"user_id": "uid", "item_id": "mid", "timestamp": "ts"}
+    spec = {"file": "ratings.csv", "columns": cols, "constants": {"event": "rate"}}
+    items = "item_id,title\n10,Heat\n"
+    cfg = write_dataset(
+        tmp_path, {"ratings.csv": text, "items.csv": items},
+        {"events": spec, "items": {"constants": {"price": "9.5", "category": 7}}},
+    )  # fmt: skip
+    with open_workspace(cfg) as ws:
+        ev = ws.to_pandas("events")
+        assert ev["event"].tolist() == ["rate", "rate"] and ev["stars"].tolist() == [4, 2]
+        it = ws.to_pandas("items")
+        assert it["price"].tolist() == [9.5] and it["category"].tolist() == ["7"]
+        ws.export(tmp_path / "shop.duckdb")
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:  # the database path
+        con.execute("ALTER TABLE events DROP COLUMN event")
+    db = tmp_path / "db.yaml"
+    db.write_text(
+        "data: {source: shop.duckdb, tables: {events: {constants: {event: rated}}}}",
+        encoding="utf-8",
+    )
+    with open_workspace(db) as ws:
+        assert ws.to_pandas("events")["event"].tolist() == ["rated", "rated"]
+    bad = {
+        "evnt": r"constants names 'evnt', which is not a column of the events table.*'event'",
+        "timestamp": r"constants\.timestamp: a timestamp column cannot be one value",
+        "user_id": r"column 'user_id' is both in data\.tables\.events\.columns and in",
+    }
+    for col, message in bad.items():
+        cfg = write_dataset(tmp_path, {}, {"events": spec | {"constants": {col: "x"}}})
+        with pytest.raises(SchemaError, match=message):
+            open_workspace(cfg)
+    cfg = write_dataset(tmp_path, {}, {"events": spec | {"constants": {"event": "rate"}},
+                                       "items": {"constants": {"price": "cheap"}}})  # fmt: skip
+    with pytest.raises(
+        SchemaError,
+        match=r"items: data\.tables\.items\.constants\.price must be a number, got 'cheap'",
+    ):
+        open_workspace(cfg)
