@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from opsai.data import schema as S
 from opsai.errors import SchemaError
@@ -199,9 +200,14 @@ def detect_spikes(
     """Periods where an intent's share jumps above its usual level.
 
     The baseline of an intent is its median share over all periods; a period is a spike
-    when its count exceeds the binomial expectation by ``z`` standard deviations, its share
-    is at least ``min_ratio`` times the baseline and it has ``min_tickets`` tickets. The
-    binomial test stays sensible for small monthly counts where a MAD would be zero.
+    when its count exceeds the binomial expectation by ``z`` standard deviations, the exact
+    binomial probability of at least that many tickets is no larger than a normal tail
+    beyond ``z``, its share is at least ``min_ratio`` times the baseline and it has
+    ``min_tickets`` tickets. The binomial test stays sensible for small monthly counts where
+    a MAD would be zero; the exact tail keeps rare intents (an expected 0.5 tickets a month,
+    5 observed: z 6.4 by the normal approximation, but a 1-in-6,000 event) from flagging:
+    with 77 intents over 12 months the normal approximation alone found about three spikes
+    in data that had none.
 
     Args:
         volume: output of :func:`volume_by_intent`.
@@ -220,7 +226,9 @@ def detect_spikes(
     expected = v["period_total"] * p0
     v["z"] = (v["tickets"] - expected) / np.sqrt(expected * (1 - p0)).clip(lower=1e-9)
     v["ratio"] = v["share"] / p0
-    hit = (v["z"] >= z) & (v["ratio"] >= min_ratio) & (v["tickets"] >= min_tickets)
+    tail = stats.binom.sf(v["tickets"] - 1, v["period_total"], p0)  # P(count >= tickets)
+    hit = (v["z"] >= z) & (tail <= stats.norm.sf(z))
+    hit &= (v["ratio"] >= min_ratio) & (v["tickets"] >= min_tickets)
     cols = ["period", "intent", "tickets", "share", "baseline_share", "ratio", "z"]
     return v.loc[hit, cols].sort_values("z", ascending=False, ignore_index=True)
 

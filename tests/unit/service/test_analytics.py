@@ -125,3 +125,32 @@ def test_escalation_queue_orders_priority() -> None:
 def test_missing_column_names_the_fix() -> None:
     with pytest.raises(SchemaError, match=r"intent.*data\.tables\.tickets\.columns"):
         volume_by_intent(pd.DataFrame({"timestamp": []}))
+
+
+def _many_intents_volume(seed: int = 0) -> pd.DataFrame:
+    """77 intents of very different sizes (BANKING77-like), 12 months of 275 tickets, no spike."""
+    rng = np.random.default_rng(seed)
+    p = rng.lognormal(0, 1.0, 77)
+    p /= p.sum()
+    rows = [
+        {"timestamp": pd.Timestamp(2024, m, 1 + k % 28), "intent": f"intent_{i:02d}"}
+        for m in range(1, 13)
+        for i, c in enumerate(rng.multinomial(275, p))
+        for k in range(c)
+    ]
+    return volume_by_intent(pd.DataFrame(rows))
+
+
+def test_rare_intents_raise_no_false_spikes() -> None:
+    """Counts drawn from one fixed mix: the normal approximation flagged rare intents
+    (5 tickets against an expected 0.5 read as z 6.4); the exact binomial tail does not."""
+    vol = _many_intents_volume()
+    assert detect_spikes(vol).empty
+    rare = vol.groupby("intent")["tickets"].sum().idxmin()
+    spiked = vol.copy()
+    hit = (spiked["intent"] == rare) & (spiked["period"] == "2024-05")
+    spiked.loc[hit, "tickets"] += 12
+    spiked["period_total"] = spiked.groupby("period")["tickets"].transform("sum")
+    spiked["share"] = spiked["tickets"] / spiked["period_total"]
+    found = detect_spikes(spiked)
+    assert found[["period", "intent"]].values.tolist() == [["2024-05", rare]]
