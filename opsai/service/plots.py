@@ -18,12 +18,26 @@ def _go() -> Any:
     return go
 
 
-def volume_figure(volume: pd.DataFrame, spikes: pd.DataFrame | None = None) -> Any:
-    """Tickets per period by intent (stacked bars), spikes marked."""
+def volume_figure(volume: pd.DataFrame, spikes: pd.DataFrame | None = None, *, top: int = 9) -> Any:
+    """Tickets per period by intent (stacked bars), spikes marked.
+
+    The ``top`` intents with the most tickets and every spiked intent get a bar of their
+    own; the rest are stacked as one "other intents" bar. One bar per intent on 77 intents
+    (BANKING77) cycled plotly's ten colours eight times and needed a legend of 77 rows that
+    scrolled (and was cut in the PDF).
+    """
     go = _go()
     fig = go.Figure()
-    for intent, g in volume.groupby("intent", sort=True):
+    spiked = set() if spikes is None or spikes.empty else set(spikes["intent"])
+    totals = volume.groupby("intent")["tickets"].sum().sort_values(ascending=False, kind="stable")
+    shown = set(totals.index[:top]) | spiked
+    rest = volume[~volume["intent"].isin(shown)]
+    for intent, g in volume[volume["intent"].isin(shown)].groupby("intent", sort=True):
         fig.add_bar(x=g["period"], y=g["tickets"], name=str(intent))
+    if len(rest):
+        n = rest["intent"].nunique()
+        g = rest.groupby("period", sort=True)["tickets"].sum()
+        fig.add_bar(x=g.index, y=g.to_numpy(), name=f"{n} other intents", marker_color="lightgray")
     if spikes is not None and len(spikes):
         tops = volume.groupby("period")["tickets"].sum()
         fig.add_scatter(
