@@ -11,6 +11,7 @@ from opsai.service.chapter import (
     compare_intent_models,
     intent_finding,
     pii_finding,
+    reply_finding,
     sentiment_by_language,
     spike_findings,
     split_labelled,
@@ -203,3 +204,37 @@ def test_lexicon_baseline_answers_in_the_data_labels() -> None:
     ]
     three = _Lexicon().fit(["x", "y", "z"], ["positive", "negative", "neutral"])
     assert list(three.predict([plain, "terrible, broken"])) == ["neutral", "negative"]
+
+
+def test_reply_finding_separates_kb_gaps_from_wrong_answers() -> None:
+    """The kb answers 2 of 4 intents: the overall hit rate is capped by that, so the finding
+    also gives the rate on the tickets it covers and names the intents it lacks."""
+    truth = pd.Series(["refund"] * 4 + ["login"] * 2 + ["delay"] * 3 + ["invoice"])
+    replies = pd.DataFrame(
+        {
+            "reply_intent": ["refund"] * 3 + ["login"] * 3 + ["refund"] * 4,
+            "escalate": [False] * 5 + [True] * 5,
+        }
+    )
+    f = reply_finding(replies, truth, ["refund", "login", None])
+    assert f.evidence == {
+        "hit_rate": 0.5,
+        "hit_rate_covered": 5 / 6,
+        "covered_share": 0.6,
+        "intents_without_answer": 2,
+        "escalated": 0.5,
+    }
+    assert f.severity == "medium"
+    assert f.text == (
+        "The top suggested reply was written for the ticket's intent for 50.0% of held-out "
+        "tickets; 50% go to an agent. It was right for 83.3% of the 60% whose intent the "
+        "knowledge base answers. It has no answer for 2 of the 4 intents in the held-out "
+        "tickets (40% of them; most common: delay, invoice): adding those answers is what "
+        "would raise the hit rate."
+    )
+    full = reply_finding(replies, truth, ["refund", "login", "delay", "invoice"])
+    assert full.severity == "info" and full.evidence["covered_share"] == 1.0
+    assert "no answer" not in full.text
+    none = reply_finding(replies.assign(reply_intent=None), truth, None)
+    assert none.evidence["hit_rate"] is None
+    assert "data.tables.kb.columns.intent" in none.text
