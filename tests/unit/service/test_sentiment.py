@@ -29,6 +29,12 @@ pytestmark = pytest.mark.unit
         ("不好用", "negative"),
         ("没有问题", "positive"),
         ("客服很耐心，点赞👍", "positive"),
+        # 卡 is a card and 麻烦 a polite "please" in support tickets: neither is a complaint
+        ("收到的卡在哪里激活", "neutral"),
+        ("信用卡怎么还款，麻烦尽快处理", "neutral"),
+        ("手机很卡", "negative"),
+        ("玩游戏卡顿", "negative"),
+        ("太麻烦了", "negative"),
     ],
 )
 def test_lexicon(text: str, label: str) -> None:
