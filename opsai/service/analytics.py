@@ -318,7 +318,7 @@ def complaint_terms(
         for t in tickets[col_text].map(lambda x: _PLACEHOLDER.sub(" ", red(x)))
     ]
     neg = tickets[col_sentiment].astype(str).isin(negative).to_numpy()
-    intents = tickets[col_intent].astype(str).to_numpy()
+    intents = tickets[col_intent].fillna("unknown").astype(str).to_numpy(dtype=object)
     rows = []
     for it in sorted(set(intents)):
         sel = neg & (intents == it)

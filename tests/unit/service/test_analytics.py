@@ -154,3 +154,18 @@ def test_rare_intents_raise_no_false_spikes() -> None:
     spiked["share"] = spiked["tickets"] / spiked["period_total"]
     found = detect_spikes(spiked)
     assert found[["period", "intent"]].values.tolist() == [["2024-05", rare]]
+
+
+def test_complaint_terms_with_unlabelled_tickets() -> None:
+    """Unlabelled tickets (no intent) among labelled ones: counted under 'unknown'; the
+    sort of the intents raised TypeError (float NaN against str)."""
+    t = pd.DataFrame(
+        {
+            "text": ["card late again, terrible"] * 4 + ["where is my card, terrible wait"] * 3,
+            "intent": ["card_arrival"] * 4 + [np.nan] * 3,
+            "sentiment": "negative",
+        }
+    )
+    terms = complaint_terms(t, top=2)
+    assert sorted(set(terms["intent"])) == ["card_arrival", "unknown"]
+    assert terms[terms["intent"] == "card_arrival"]["term"].tolist()[0] == "late"
