@@ -22,7 +22,7 @@ from opsai.service.analytics import (
 )
 from opsai.service.chat import Assistant, run_chat
 from opsai.service.embedding import EmbeddingClassifier
-from opsai.service.intent import IntentClassifier, choose_threshold
+from opsai.service.intent import IntentClassifier, canonical_intent, choose_threshold
 from opsai.service.llm import LLMClient, LLMConfig
 from opsai.service.pii import Redactor, find_order_ids, luhn_valid, redact
 from opsai.service.pretrained import pretrained_sentiment
@@ -51,6 +51,7 @@ __all__ = [
     "Suggestion",
     "Tokenizer",
     "TopicModel",
+    "canonical_intent",
     "canonical_sentiment",
     "choose_threshold",
     "complaint_terms",

@@ -25,7 +25,7 @@ from sklearn.model_selection import train_test_split
 
 from opsai.data import schema as S
 from opsai.errors import ChapterError, ConfigError, SchemaError
-from opsai.service.intent import IntentClassifier, choose_threshold
+from opsai.service.intent import IntentClassifier, canonical_intent, choose_threshold
 from opsai.service.sentiment import (
     LexiconSentiment,
     SentimentClassifier,
@@ -40,6 +40,7 @@ __all__ = [
     "changed",
     "compare_intent_models",
     "intent_finding",
+    "kb_intents_like",
     "pii_finding",
     "reply_finding",
     "sentiment_by_language",
@@ -376,6 +377,15 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
         sev,
         {k: float(r[k]) for k in ("accuracy", "macro_f1", "answered", "accuracy_answered")},
     )
+
+
+def kb_intents_like(kb: pd.DataFrame | None, labels: pd.Series) -> pd.DataFrame | None:
+    """The kb with its intents spelt like the tickets' ``labels`` (see
+    :func:`~opsai.service.intent.canonical_intent`: ``'Card Arrival'`` answers
+    ``card_arrival`` tickets). No kb, or one without intents, is returned as it is."""
+    if kb is None or S.INTENT not in kb.columns:
+        return kb
+    return kb.assign(**{S.INTENT: canonical_intent(kb[S.INTENT], reference=labels)[0]})
 
 
 def reply_finding(

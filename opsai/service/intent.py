@@ -23,6 +23,7 @@ Example:
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any, Literal
 
@@ -39,9 +40,66 @@ from opsai.data import schema as S
 from opsai.errors import ConfigError, NotFittedError, OpsaiError
 from opsai.service._features import as_labels, as_texts, text_features
 
-__all__ = ["IntentClassifier", "choose_threshold"]
+__all__ = ["IntentClassifier", "canonical_intent", "choose_threshold"]
 
 IntentModel = Literal["tfidf", "torch", "embedding"]
+
+
+_CODE = re.compile(r"^-?\d+\.0+$")
+
+
+def _spelling(x: object) -> str:
+    """A label as written, without surrounding spaces; a code a spreadsheet wrote ``17.0``
+    reads ``17``."""
+    t = str(x).strip()
+    return t.split(".")[0] if _CODE.match(t) else t
+
+
+def _intent_key(x: object) -> str:
+    return re.sub(r"[\s_\-]+", "_", _spelling(x).casefold())
+
+
+def canonical_intent(
+    labels: Iterable[object], *, reference: Iterable[object] | None = None
+) -> tuple[pd.Series, str | None]:
+    """Intent labels with one spelling per intent.
+
+    Labels that differ only in surrounding spaces, letter case or the ``_``/``-``/space
+    between words (``'Card Arrival '``, ``'CARD_ARRIVAL'``, ``'card_arrival'``) are one
+    intent, spelt as its most common form; codes written ``17.0`` read ``17``. Missing labels
+    stay missing (unlabelled tickets).
+
+    Args:
+        labels: the labels to tidy.
+        reference: spellings to map onto instead of the labels' own (a kb's intents onto
+            the tickets'); keys the reference lacks keep their own tidied spelling.
+
+    Returns:
+        The labels and a sentence saying what was merged, or ``None`` when nothing changed.
+
+    Example:
+        >>> canonical_intent(["refund", "Refund ", "REFUND", "login", None])[0].tolist()
+        ['refund', 'refund', 'refund', 'login', None]
+    """
+    s = pd.Series(list(labels) if not isinstance(labels, pd.Series) else labels, dtype=object)
+    present = s.dropna()
+    ref = present if reference is None else pd.Series(list(reference), dtype=object).dropna()
+    written = ref.map(_spelling)
+    spelling = written.groupby(ref.map(_intent_key).to_numpy()).agg(
+        lambda g: g.value_counts().index[0]
+    )
+    mapped = present.map(lambda x: spelling.get(_intent_key(x), _spelling(x)))
+    out = s.copy()
+    out[present.index] = mapped
+    raw = present.astype(str)
+    if (mapped == raw).all():
+        return out, None
+    changed = sorted(set(zip(raw[mapped != raw], mapped[mapped != raw], strict=True)))
+    examples = ", ".join(f"{a!r} -> {b!r}" for a, b in changed[:3])
+    return out, (
+        f"Intent labels: {raw.nunique():,} spellings read as {mapped.nunique():,} intents "
+        f"(spaces, letter case and _/-/space between words ignored), e.g. {examples}."
+    )
 
 
 def choose_threshold(
