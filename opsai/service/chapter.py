@@ -39,6 +39,7 @@ __all__ = [
     "best_on_validation",
     "changed",
     "compare_intent_models",
+    "fill_unlabelled",
     "intent_finding",
     "kb_intents_like",
     "pii_finding",
@@ -377,6 +378,29 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
         sev,
         {k: float(r[k]) for k in ("accuracy", "macro_f1", "answered", "accuracy_answered")},
     )
+
+
+def fill_unlabelled(
+    tickets: pd.DataFrame,
+    model: IntentClassifier,
+    *,
+    col_text: str = S.TEXT,
+    col_intent: str = S.INTENT,
+) -> tuple[pd.DataFrame, int]:
+    """Tickets whose intent label is missing get the model's (``unknown_label`` below its
+    threshold); labels are kept. The analytics then count every ticket under an intent, not
+    a fifth of them under 'unknown' when a labelled export has unlabelled rows.
+
+    Returns:
+        A copy of the tickets and how many were filled.
+    """
+    out = tickets.copy()
+    missing = out[col_intent].isna() if col_intent in out.columns else pd.Series(True, out.index)
+    if missing.any():
+        pred = model.predict(out.loc[missing, col_text])
+        out[col_intent] = out[col_intent].astype(object) if col_intent in out.columns else None
+        out.loc[missing, col_intent] = pred
+    return out, int(missing.sum())
 
 
 def kb_intents_like(kb: pd.DataFrame | None, labels: pd.Series) -> pd.DataFrame | None:

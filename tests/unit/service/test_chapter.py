@@ -9,6 +9,7 @@ from opsai.errors import ChapterError, ConfigError, SchemaError
 from opsai.service.chapter import (
     best_on_validation,
     compare_intent_models,
+    fill_unlabelled,
     intent_finding,
     pii_finding,
     reply_finding,
@@ -16,7 +17,7 @@ from opsai.service.chapter import (
     spike_findings,
     split_labelled,
 )
-from opsai.service.intent import choose_threshold
+from opsai.service.intent import IntentClassifier, choose_threshold
 
 pytestmark = pytest.mark.unit
 
@@ -238,3 +239,19 @@ def test_reply_finding_separates_kb_gaps_from_wrong_answers() -> None:
     none = reply_finding(replies.assign(reply_intent=None), truth, None)
     assert none.evidence["hit_rate"] is None
     assert "data.tables.kb.columns.intent" in none.text
+
+
+def test_fill_unlabelled_keeps_labels_and_predicts_the_rest(tickets: pd.DataFrame) -> None:
+    """A labelled export with unlabelled rows: the analytics counted those under 'unknown'
+    (a fifth of the volume); they get the chosen model's intent, labels stay as they are."""
+    model = IntentClassifier(seed=0).fit(tickets["text"].iloc[:160], tickets["intent"].iloc[:160])
+    t = tickets.copy()
+    t.loc[t.index[160:], "intent"] = None
+    out, n = fill_unlabelled(t, model)
+    assert n == len(t) - 160 and out["intent"].notna().all()
+    assert out["intent"].iloc[:160].tolist() == tickets["intent"].iloc[:160].tolist()
+    pred = model.predict(tickets["text"].iloc[160:])
+    assert out["intent"].iloc[160:].tolist() == pred.tolist()
+    assert (pred == tickets["intent"].iloc[160:].to_numpy()).mean() >= 0.9
+    assert t["intent"].iloc[160:].isna().all()  # the input is not changed
+    assert fill_unlabelled(tickets, model)[1] == 0
