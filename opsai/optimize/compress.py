@@ -83,7 +83,8 @@ class Target:
 
 
 def quantize(net: Any) -> Any:
-    """A copy of ``net`` with dynamic int8 ``Linear`` and weight-only int8 ``EmbeddingBag``."""
+    """A copy of ``net`` with dynamic int8 ``Linear`` and weight-only int8 ``EmbeddingBag``
+    (a ``mode="mean"`` bag still averages: see :mod:`opsai.optimize._mean_bag`)."""
     import torch
     from torch import nn
     from torch.ao.quantization import (
@@ -92,12 +93,16 @@ def quantize(net: Any) -> Any:
         quantize_dynamic,
     )
 
+    from opsai.optimize._mean_bag import mean_bags
+
     spec: dict[Any, Any] = {nn.Linear: default_dynamic_qconfig}
-    if any(isinstance(m, nn.EmbeddingBag) for m in net.modules()):
+    modes = {n: m.mode for n, m in net.named_modules() if isinstance(m, nn.EmbeddingBag)}
+    if modes:
         spec[nn.EmbeddingBag] = float_qparams_weight_only_qconfig
     with warnings.catch_warnings():  # torch.ao.quantization is deprecated in favour of torchao
         warnings.simplefilter("ignore")
-        return quantize_dynamic(copy.deepcopy(net).eval(), spec, dtype=torch.qint8)
+        q = quantize_dynamic(copy.deepcopy(net).eval(), spec, dtype=torch.qint8)
+    return mean_bags(q, modes)  # torch's int8 EmbeddingBag sums whatever its mode
 
 
 def _weights(net: Any) -> list[Any]:

@@ -9,7 +9,6 @@ calibrated probabilities are kept (``holdout_``) for choosing a confidence thres
 
 from __future__ import annotations
 
-import warnings
 from collections import Counter
 from collections.abc import Sequence
 from typing import Any
@@ -194,25 +193,10 @@ class FastTextClassifier(ClassifierMixin, BaseEstimator):
         """A copy with int8 weights (embedding: per-row float qparams; linear: dynamic)."""
         import copy
 
-        import torch
-        from torch import nn
-        from torch.ao.quantization import (
-            default_dynamic_qconfig,
-            float_qparams_weight_only_qconfig,
-            quantize_dynamic,
-        )
+        from opsai.optimize.compress import quantize
 
         q = copy.copy(self)
-        with warnings.catch_warnings():  # torch.ao.quantization is deprecated for torchao
-            warnings.simplefilter("ignore")
-            q.net_ = quantize_dynamic(
-                copy.deepcopy(self.net_),
-                {
-                    nn.EmbeddingBag: float_qparams_weight_only_qconfig,
-                    nn.Linear: default_dynamic_qconfig,
-                },
-                dtype=torch.qint8,
-            )
+        q.net_ = quantize(self.net_)
         return q
 
     def size_bytes(self) -> int:

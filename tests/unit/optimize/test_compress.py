@@ -69,6 +69,34 @@ def test_quantized_output_close_and_smaller(task: dict) -> None:
     assert type(net[0]).__name__ == "Linear"  # the original is untouched
 
 
+def test_quantized_mean_bag_still_averages() -> None:
+    """torch's int8 EmbeddingBag sums whatever its mode: a mean bag of 5,000 n-grams came
+    out 5,000 times too large, and one such ticket made the dynamic Linear misread the
+    whole batch (fastText intent network: accuracy 0.03 against 0.85)."""
+    torch.manual_seed(0)
+    net = nn.Sequential()
+    net.add_module("emb", nn.EmbeddingBag(300, 16, mode="mean"))
+    net.add_module("out", nn.Linear(16, 4))
+    ids = torch.randint(0, 300, (5_030,))
+    offs = torch.tensor([0, 10, 20, 30])  # three short bags, then one of 5,000
+    q = quantize(net)
+    with torch.no_grad():
+        a = net.emb(ids, offs)
+        b = q.emb(ids, offs)
+        short = q.out(q.emb(ids[:30], offs[:3]))
+        mixed = q.out(q.emb(ids, offs))[:3]
+    assert torch.allclose(a, b, atol=0.02)
+    assert torch.allclose(short, mixed, atol=0.05)  # a long neighbour changes nothing
+    square = torch.randint(0, 300, (3, 7))  # 2-D input: bags of equal length
+    with torch.no_grad():
+        assert torch.allclose(net.emb(square), q.emb(square), atol=0.02)
+    summed = nn.Sequential()
+    summed.add_module("emb", nn.EmbeddingBag(300, 16, mode="sum"))
+    with torch.no_grad():
+        s, qs = summed.emb(ids[:30], offs[:3]), quantize(summed).emb(ids[:30], offs[:3])
+    assert torch.allclose(s, qs, atol=0.1)  # a sum bag stays a sum
+
+
 @pytest.mark.parametrize("amount", [0.3, 0.8])
 def test_pruning_reaches_the_requested_sparsity(task: dict, amount: float) -> None:
     net = task["net"]
