@@ -362,8 +362,10 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
     if r["answered"] >= 1:
         answers = f"it answers every ticket itself, at {100 * r['accuracy_answered']:.1f}% accuracy"
     elif r["answered"] > 0:
+        share = 100 * r["answered"]  # 99.8% must not read "100% ... and routes the rest"
+        share_text = f"{share:.0f}" if 0.5 <= share <= 99.5 else f"{min(max(share, 0.1), 99.9):.1f}"
         answers = (
-            f"it answers {100 * r['answered']:.0f}% itself at "
+            f"it answers {share_text}% itself at "
             f"{100 * r['accuracy_answered']:.1f}% accuracy and routes the rest to an agent"
         )
     else:

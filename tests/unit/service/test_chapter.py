@@ -191,6 +191,13 @@ def test_intent_finding_says_when_the_bot_answers_nothing() -> None:
     b = intent_finding(table, "b")
     assert "nan" not in b.text and "every ticket goes to an agent" in b.text
     assert b.severity == "high"
+    # all but a few: never "answers 100% itself ... and routes the rest"
+    nearly = table.assign(answered=[0.998, 0.003])
+    assert "answers 99.8% itself at 99.0% accuracy and routes the rest" in (
+        intent_finding(nearly, "a").text
+    )
+    assert "answers 0.3% itself" in intent_finding(nearly, "b").text
+    assert "answers 99.9% itself" in intent_finding(table.assign(answered=0.99996), "a").text
 
 
 def test_lexicon_baseline_answers_in_the_data_labels() -> None:
