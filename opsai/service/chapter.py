@@ -290,14 +290,21 @@ class _Lexicon:
         return self.model.predict(X)
 
 
-def spike_findings(spikes: pd.DataFrame, *, top: int = 3, min_run: int = 3) -> list[Finding]:
+def spike_findings(
+    spikes: pd.DataFrame, *, top: int = 3, min_run: int = 3, freq: str | None = "M"
+) -> list[Finding]:
     """Findings from :func:`~opsai.service.analytics.detect_spikes`, strongest first.
+
+    ``freq`` is the volume's period (``"M"``, ``"W"``, ``"D"``, ...), named in the text
+    ("30% of the week's tickets" on weekly volume).
 
     An intent flagged in ``min_run`` or more periods has not spiked, it has moved: it gets one
     ``shift_<intent>`` finding (first and last flagged period, the range of its share) instead
     of one ``spike_<intent>_<period>`` finding per month, which would read as repeated
     one-off events. Intents with fewer flagged periods get a spike finding per period.
     """
+    unit = {"M": "month", "W": "week", "D": "day", "Q": "quarter", "Y": "year", "A": "year"}
+    noun = unit.get((freq or "").upper()[:1], "period")
     out: list[tuple[float, Finding]] = []
     for k, (intent, g) in enumerate(spikes.groupby("intent", sort=False)):
         slug = re.sub(r"[^0-9a-z]+", "_", str(intent).lower()).strip("_") or f"topic{k}"
@@ -336,7 +343,7 @@ def spike_findings(spikes: pd.DataFrame, *, top: int = 3, min_run: int = 3) -> l
                     Finding(
                         f"spike_{slug}_{r.period}",
                         f"'{r.intent}' tickets spiked in {r.period}: {r.tickets} tickets, "
-                        f"{100 * r.share:.0f}% of the month against a usual "
+                        f"{100 * r.share:.0f}% of the {noun} against a usual "
                         f"{100 * r.baseline_share:.0f}% ({r.ratio:.1f}x).",
                         sev,
                         {

@@ -143,6 +143,8 @@ def test_findings_text_and_names() -> None:
         == "'refund' tickets spiked in 2024-07: 30 tickets, 43% of the month against a usual 9% (4.5x)."
     )
     assert f[0].severity == "high"
+    weekly = spike_findings(spikes.assign(period="2024-07-01/2024-07-07"), freq="W")
+    assert "43% of the week against a usual 9%" in weekly[0].text
     # an intent flagged month after month has shifted: one finding, not one per month
     shift = pd.DataFrame(
         {
