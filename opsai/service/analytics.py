@@ -19,7 +19,7 @@ import pandas as pd
 from scipy import stats
 
 from opsai.data import schema as S
-from opsai.errors import SchemaError
+from opsai.errors import ConfigError, SchemaError
 from opsai.service.pii import Redactor
 from opsai.service.text import Tokenizer
 
@@ -153,7 +153,15 @@ def _need(df: pd.DataFrame, table: str, cols: Iterable[str]) -> None:
 
 
 def _period(ts: pd.Series, freq: str) -> pd.Series:
-    return pd.to_datetime(ts).dt.to_period(freq).astype(str)
+    try:
+        return pd.to_datetime(ts).dt.to_period(freq).astype(str)
+    except ValueError as e:
+        if "frequency" not in str(e).lower():
+            raise
+        raise ConfigError(
+            f"freq={freq!r} is not a period pandas knows; use 'M' (month), 'W' (week) or 'D' "
+            "(day): in a report, chapters.05_customer_service.parameters.FREQ"
+        ) from e
 
 
 def volume_by_intent(

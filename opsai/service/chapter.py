@@ -38,6 +38,7 @@ __all__ = [
     "Finding",
     "best_on_validation",
     "changed",
+    "chosen_model",
     "compare_intent_models",
     "fill_unlabelled",
     "intent_finding",
@@ -70,6 +71,11 @@ def split_labelled(
     if col not in tickets.columns:
         raise SchemaError(
             f"tickets: no {col!r} column to learn from; map it in config: data.tables.tickets.columns.{col}"
+        )
+    if not 0 < test_size < 1:
+        raise ConfigError(
+            f"test_size={test_size!r}: the share of labelled tickets held out, between 0 and 1 "
+            "(e.g. 0.3): in a report, chapters.05_customer_service.parameters.TEST_SIZE"
         )
     d = tickets[tickets[col].notna()]
     counts = d[col].value_counts()
@@ -144,6 +150,11 @@ def compare_intent_models(
     for name in models:
         if name not in INTENT_MODELS:
             raise ConfigError(f"models: {name!r} is unknown; choose from {sorted(INTENT_MODELS)}")
+    if not 0 < target_precision <= 1:
+        raise ConfigError(
+            f"target_precision={target_precision!r}: a share between 0 and 1 (0.95, not 95): in "
+            "a report, chapters.05_customer_service.parameters.TARGET_PRECISION"
+        )
     fit_part, val = split_labelled(train, col=col_intent, test_size=val_size, seed=seed)
     yv = val[col_intent].astype(str).to_numpy()
     y = test[col_intent].astype(str).to_numpy()
@@ -202,6 +213,26 @@ def compare_intent_models(
 def _size_bytes(clf: IntentClassifier) -> int:
     pipe = clf.pipeline_
     return int(pipe.size_bytes()) if hasattr(pipe, "size_bytes") else clf.size_bytes()
+
+
+def chosen_model(table: pd.DataFrame, name: str = "auto") -> str:
+    """The intent model used downstream: ``name``, or with ``"auto"`` the
+    :func:`best_on_validation`.
+
+    Raises:
+        ConfigError: ``name`` is neither ``"auto"`` nor a model in the table (a typo, or a
+            model whose package is missing), instead of quietly using another one.
+    """
+    if name == "auto":
+        return best_on_validation(table)
+    fitted = table["model"].astype(str).tolist()
+    if name not in fitted:
+        why = " (it was not fitted: its package is missing)" if name in INTENT_MODELS else ""
+        raise ConfigError(
+            f"INTENT_MODEL={name!r}{why}: use 'auto' or one of {fitted} "
+            "(chapters.05_customer_service.parameters.INTENT_MODEL)"
+        )
+    return name
 
 
 def best_on_validation(table: pd.DataFrame) -> str:

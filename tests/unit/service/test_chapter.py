@@ -8,6 +8,7 @@ import pytest
 from opsai.errors import ChapterError, ConfigError, SchemaError
 from opsai.service.chapter import (
     best_on_validation,
+    chosen_model,
     compare_intent_models,
     fill_unlabelled,
     intent_finding,
@@ -264,3 +265,27 @@ def test_fill_unlabelled_keeps_labels_and_predicts_the_rest(tickets: pd.DataFram
     assert (pred == tickets["intent"].iloc[160:].to_numpy()).mean() >= 0.9
     assert t["intent"].iloc[160:].isna().all()  # the input is not changed
     assert fill_unlabelled(tickets, model)[1] == 0
+
+
+def test_bad_parameters_name_the_chapter_parameter(tickets: pd.DataFrame) -> None:
+    """A typo in INTENT_MODEL quietly used the best model and printed 'set by INTENT_MODEL';
+    TARGET_PRECISION=95 sent every ticket to an agent; FREQ='month' and TEST_SIZE=1.5 failed
+    with pandas and scikit-learn errors that did not name the parameter."""
+    from opsai.service.analytics import volume_by_intent
+
+    table = pd.DataFrame(
+        {"model": ["tfidf", "torch"], "val_macro_f1": [0.9, 0.8], "size_kb": [1.0, 1.0],
+         "ms_per_ticket": [1.0, 1.0]}
+    )  # fmt: skip
+    assert chosen_model(table, "auto") == "tfidf" and chosen_model(table, "torch") == "torch"
+    with pytest.raises(ConfigError, match=r"INTENT_MODEL='bert': use 'auto' or one of"):
+        chosen_model(table, "bert")
+    with pytest.raises(ConfigError, match="its package is missing"):
+        chosen_model(table, "embedding")
+    with pytest.raises(ConfigError, match=r"parameters\.TEST_SIZE"):
+        split_labelled(tickets, test_size=1.5)
+    train, test = split_labelled(tickets, seed=0)
+    with pytest.raises(ConfigError, match=r"0\.95, not 95.*parameters\.TARGET_PRECISION"):
+        compare_intent_models(train, test, models=("tfidf",), target_precision=95)
+    with pytest.raises(ConfigError, match=r"freq='month'.*parameters\.FREQ"):
+        volume_by_intent(tickets.assign(timestamp=pd.Timestamp("2024-01-02")), freq="month")
