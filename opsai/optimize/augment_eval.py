@@ -83,9 +83,9 @@ def evaluate_augmentation(
         ``macro_f1``, ``gain`` (EDA minus original accuracy, on the EDA row), ``n_test``.
     """
     from sklearn.metrics import accuracy_score, f1_score
-    from sklearn.model_selection import train_test_split
 
     from opsai.service import IntentClassifier
+    from opsai.service._features import stratified_split
 
     for c in (col_text, col_intent):
         if c not in tickets.columns:
@@ -103,9 +103,7 @@ def evaluate_augmentation(
         )
     d = tickets[tickets[col_intent].notna()]
     d = d[d[col_intent].map(d[col_intent].value_counts()) >= 2]
-    train, test = train_test_split(
-        d, test_size=test_size, random_state=seed, stratify=d[col_intent]
-    )
+    train, test = stratified_split(d, d[col_intent], test_size=test_size, seed=seed)
     y_test = test[col_intent].astype(str).to_numpy()
     lexicon = synonyms(train[col_text].astype(str).tolist()) if callable(synonyms) else synonyms
     use_ops = [o for o in ops if lexicon or o not in ("synonym", "insert")]

@@ -12,9 +12,9 @@ from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import train_test_split
 
 from opsai.errors import NotFittedError
+from opsai.service._features import stratified_split
 from opsai.service._torch_text import _Adam, _fit_temperature
 from opsai.threads import torch_threads
 
@@ -74,11 +74,7 @@ class MLPHead(ClassifierMixin, BaseEstimator):
     def _fit(self, torch: Any, X: np.ndarray, y: np.ndarray) -> MLPHead:
         X = np.asarray(X, dtype=np.float32)
         self.classes_, yi = np.unique(np.asarray(y), return_inverse=True)
-        _, counts = np.unique(yi, return_counts=True)
-        strat = yi if counts.min() >= 2 else None
-        tr, va = train_test_split(
-            np.arange(len(X)), test_size=0.1, random_state=self.seed, stratify=strat
-        )
+        tr, va = stratified_split(np.arange(len(X)), yi, test_size=0.1, seed=self.seed)
         torch.manual_seed(self.seed)
         rng = np.random.default_rng(self.seed)
         net = self._net(X.shape[1], len(self.classes_))

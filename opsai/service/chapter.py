@@ -21,10 +21,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import train_test_split
 
 from opsai.data import schema as S
 from opsai.errors import ChapterError, ConfigError, SchemaError
+from opsai.service._features import stratified_split
 from opsai.service.intent import IntentClassifier, canonical_intent, choose_threshold
 from opsai.service.sentiment import (
     LexiconSentiment,
@@ -80,9 +80,7 @@ def split_labelled(
     d = tickets[tickets[col].notna()]
     counts = d[col].value_counts()
     rare = d[col].isin(counts[counts < 2].index)
-    train, test = train_test_split(
-        d[~rare], test_size=test_size, random_state=seed, stratify=d.loc[~rare, col]
-    )
+    train, test = stratified_split(d[~rare], d.loc[~rare, col], test_size=test_size, seed=seed)
     return pd.concat([train, d[rare]]), test
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -108,7 +109,6 @@ def test_sentiment_by_language(tickets: pd.DataFrame, model: str) -> None:
 def test_sentiment_by_language_uses_the_encoder_given_per_language(
     tickets: pd.DataFrame,
 ) -> None:
-    import numpy as np
 
     from opsai.embed import embed
 
@@ -289,3 +289,21 @@ def test_bad_parameters_name_the_chapter_parameter(tickets: pd.DataFrame) -> Non
         compare_intent_models(train, test, models=("tfidf",), target_precision=95)
     with pytest.raises(ConfigError, match=r"freq='month'.*parameters\.FREQ"):
         volume_by_intent(tickets.assign(timestamp=pd.Timestamp("2024-01-02")), freq="month")
+
+
+def test_many_intents_with_few_tickets_each_can_be_split_and_learnt() -> None:
+    """150 intents (CLINC150-shaped) with 9 tickets each: a stratified 10% (135 rows) or 20%
+    cannot hold every intent, and scikit-learn raised 'The test_size = 138 should be greater
+    or equal to the number of classes = 150'; the held-out part now holds one of each."""
+    from opsai.service._torch_head import MLPHead
+
+    rng = np.random.default_rng(0)
+    y = np.repeat([f"intent_{i:03d}" for i in range(150)], 9)
+    X = rng.normal(size=(len(y), 8)).astype(np.float32) + (np.arange(len(y)) // 9 % 8)[:, None]
+    t = pd.DataFrame({"text": [f"t{i}" for i in range(len(y))], "intent": y})
+    train, val = split_labelled(t, test_size=0.1, seed=0)
+    assert len(val) == 150 and set(val["intent"]) == set(y) == set(train["intent"])
+    same = split_labelled(t, test_size=0.3, seed=0)[1]  # 405 rows: the usual split
+    assert len(same) == 405
+    head = MLPHead(epochs=2, seed=0).fit(X, y)
+    assert len(head.classes_) == 150
