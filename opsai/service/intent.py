@@ -210,6 +210,9 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
                 LinearSVC(C=self.C, random_state=self.seed),
                 method=self.calibration,
                 cv=StratifiedKFold(min(3, min_count), shuffle=True, random_state=self.seed),
+                # one SVM on all tickets, calibrated on out-of-fold scores: averaging three
+                # SVMs fitted on two thirds each cost 9 points on 150 intents of ~11 tickets
+                ensemble=False,
             )
         else:
             raise ConfigError(

@@ -178,3 +178,30 @@ def test_canonical_intent_merges_spellings_of_one_intent() -> None:
     assert kb_intents_like(None, out) is None
     bare = kb_intents_like(kb.drop(columns="intent"), out)
     assert bare is not None and list(bare.columns) == ["answer"]
+
+
+def test_calibration_keeps_accuracy_on_many_intents_with_few_tickets() -> None:
+    """100 intents with 3 tickets each (each intent is a pair of words): averaging three
+    calibrated SVMs fitted on two tickets per intent labelled 93.4% right; one SVM on all
+    tickets calibrated on out-of-fold scores labels 97.2%."""
+    a = ["card", "transfer", "refund", "pin", "atm", "topup", "account", "phone", "cash", "fee"]
+    b = ["lost", "pending", "failed", "blocked", "charged", "declined", "missing", "wrong",
+         "late", "cancel"]  # fmt: skip
+    filler = ["hi", "please", "help", "my", "the", "asap", "today", "again", "thanks", "why"]
+
+    def make(n: int, seed: int) -> tuple[list[str], list[str]]:
+        rng = np.random.default_rng(seed)
+        texts, labels = [], []
+        for i in range(100):
+            for _ in range(n):
+                words = [a[i // 10], b[i % 10], *rng.choice(filler, 4)]
+                rng.shuffle(words)
+                texts.append(" ".join(words))
+                labels.append(f"intent_{i:02d}")
+        return texts, labels
+
+    (X, y), (Xt, yt) = make(3, 0), make(5, 1)
+    clf = IntentClassifier(seed=0).fit(X, y)
+    assert (clf.predict(Xt) == np.asarray(yt)).mean() >= 0.96
+    proba = clf.predict_proba(Xt)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
