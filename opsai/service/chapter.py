@@ -79,6 +79,19 @@ def split_labelled(
         )
     d = tickets[tickets[col].notna()]
     counts = d[col].value_counts()
+    fix = f"map the intent labels in config: data.tables.tickets.columns.{col}"
+    if len(counts) < 2:
+        raise SchemaError(
+            f"tickets: column {col!r} holds {len(counts)} intent(s) "
+            f"({', '.join(map(repr, counts.index[:1]))}) in its {len(d):,} labelled rows: "
+            f"nothing to tell apart; {fix}, or leave it unmapped to discover topics"
+        )
+    if counts.max() < 2:
+        raise SchemaError(
+            f"tickets: no value of column {col!r} occurs twice ({len(counts):,} values in "
+            f"{len(d):,} rows, e.g. {', '.join(map(repr, counts.index[:3]))}): an id or free "
+            f"text, not intents; {fix}"
+        )
     rare = d[col].isin(counts[counts < 2].index)
     train, test = stratified_split(d[~rare], d.loc[~rare, col], test_size=test_size, seed=seed)
     return pd.concat([train, d[rare]]), test

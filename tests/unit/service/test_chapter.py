@@ -31,6 +31,11 @@ def test_split_keeps_rare_labels_in_training(tickets: pd.DataFrame) -> None:
     assert "once" in set(train["intent"]) and "once" not in set(test["intent"])
     with pytest.raises(SchemaError, match=r"data\.tables\.tickets\.columns\.intent"):
         split_labelled(t.drop(columns="intent"))
+    # a mapped column that is not intents: one constant value, or an id (no value twice)
+    with pytest.raises(SchemaError, match=r"1 intent\(s\) \('banking'\).*columns\.intent"):
+        split_labelled(t.assign(intent="banking"))
+    with pytest.raises(SchemaError, match=r"no value of column 'intent' occurs twice"):
+        split_labelled(t.assign(intent=[f"t{i}" for i in range(len(t))]))
 
 
 def test_compare_intent_models_table(tickets: pd.DataFrame) -> None:
