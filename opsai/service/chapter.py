@@ -24,6 +24,7 @@ from sklearn.metrics import accuracy_score, f1_score
 
 from opsai.data import schema as S
 from opsai.errors import ChapterError, ConfigError, SchemaError
+from opsai.report.wording import share_pct
 from opsai.service._features import stratified_split
 from opsai.service.intent import IntentClassifier, canonical_intent, choose_threshold
 from opsai.service.sentiment import (
@@ -411,10 +412,8 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
     if r["answered"] >= 1:
         answers = f"it answers every ticket itself, at {100 * r['accuracy_answered']:.1f}% accuracy"
     elif r["answered"] > 0:
-        share = 100 * r["answered"]  # 99.8% must not read "100% ... and routes the rest"
-        share_text = f"{share:.0f}" if 0.5 <= share <= 99.5 else f"{min(max(share, 0.1), 99.9):.1f}"
-        answers = (
-            f"it answers {share_text}% itself at "
+        answers = (  # 99.8% must not read "100% ... and routes the rest"
+            f"it answers {share_pct(r['answered'])} itself at "
             f"{100 * r['accuracy_answered']:.1f}% accuracy and routes the rest to an agent"
         )
     else:
@@ -533,8 +532,9 @@ def pii_finding(counts: Mapping[str, int], tickets_with_pii: int, n_tickets: int
     )
     return Finding(
         "pii_redacted",
-        f"{tickets_with_pii} of {n_tickets} tickets ({100 * tickets_with_pii / max(n_tickets, 1):.0f}%) "
-        f"held personal data; {total} items were masked before any model output or table ({parts}).",
+        f"{tickets_with_pii:,} of {n_tickets:,} tickets ({share_pct(tickets_with_pii / max(n_tickets, 1))}) "
+        f"held personal data; {total:,} items were masked before any model output or table"
+        + (f" ({parts})." if parts else "."),
         "medium" if tickets_with_pii else "info",
         {
             "tickets_with_pii": tickets_with_pii,

@@ -177,6 +177,13 @@ def test_findings_text_and_names() -> None:
     ]
     p = pii_finding({"phone": 3, "email": 1}, 4, 10)
     assert p.text.startswith("4 of 10 tickets (40%) held personal data; 4 items were masked")
+    # one ticket in thousands is not "0%"; nothing found leaves no empty brackets
+    assert pii_finding({"email": 1}, 1, 2985).text.startswith("1 of 2,985 tickets (under 0.1%)")
+    none = pii_finding({}, 0, 2985)
+    assert (
+        none.text.endswith("were masked before any model output or table.")
+        and "()" not in none.text
+    )
     assert p.evidence == {"tickets_with_pii": 4, "items": 4, "phone": 3, "email": 1}
 
 
@@ -205,7 +212,7 @@ def test_intent_finding_says_when_the_bot_answers_nothing() -> None:
         intent_finding(nearly, "a").text
     )
     assert "answers 0.3% itself" in intent_finding(nearly, "b").text
-    assert "answers 99.9% itself" in intent_finding(table.assign(answered=0.99996), "a").text
+    assert "answers over 99.9% itself" in intent_finding(table.assign(answered=0.99996), "a").text
 
 
 def test_lexicon_baseline_answers_in_the_data_labels() -> None:
