@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from opsai.behavior.churn import (
     at_risk,
+    at_risk_summary,
     churn_frame,
     feature_columns,
     snapshots,
@@ -38,6 +39,7 @@ __all__ = [
     "ParetoNBD",
     "Segmenter",
     "at_risk",
+    "at_risk_summary",
     "behaviour_features",
     "calibration_table",
     "churn_frame",

@@ -228,6 +228,30 @@ def at_risk(
     return out.sort_values("value_at_risk", ascending=False).head(top)
 
 
+def at_risk_summary(risk: pd.DataFrame, *, valued: bool) -> tuple[pd.DataFrame, str]:
+    """The :func:`at_risk` list as the operations team reads it, and one sentence on it.
+
+    Without order values (every purchase counts 1) the value columns are purchases and are
+    named so (``purchases``, ``purchases_at_risk``).
+    """
+    if not valued:
+        risk = risk.rename(columns={"value": "purchases", "value_at_risk": "purchases_at_risk"})
+    who = "high-value users" if valued else "frequent buyers"
+    if risk.empty:
+        return risk, f"No {who} are more likely than not to churn."
+    n = f"1 {who[:-1]} is" if len(risk) == 1 else f"{len(risk):,} {who} are"
+    if not valued:
+        return risk, (
+            f"{n} more likely than not to churn; they made "
+            f"{risk['purchases'].sum():,.0f} purchases."
+        )
+    return risk, (
+        f"{n} more likely than not to churn; they spent {risk['value'].sum():,.0f}, "
+        f"{risk['value_at_risk'].sum():,.0f} once weighted by their churn probability "
+        "(the spend at risk)."
+    )
+
+
 def inactivity_by(
     activity: TableLike,
     users: pd.DataFrame,

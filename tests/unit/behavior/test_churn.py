@@ -191,3 +191,25 @@ def test_churn_gaps_read_boolean_attributes() -> None:
     assert found[0].text.startswith("Users with member=False churn")
     assert found[0].evidence["churn_rate"] == 1.0 and found[0].evidence["others"] == 0.2
     assert found[0].evidence["ratio"] == 5.0
+
+
+def test_at_risk_summary_wording() -> None:
+    from opsai.behavior import at_risk_summary
+
+    risk = pd.DataFrame(
+        {"churn_probability": [0.9, 0.6], "value": [100.0, 50.0], "value_at_risk": [90.0, 30.0]},
+        index=pd.Index(["u1", "u2"], name="user_id"),
+    )
+    out, text = at_risk_summary(risk, valued=True)
+    assert out.equals(risk)
+    assert text == (
+        "2 high-value users are more likely than not to churn; they spent 150, 120 once "
+        "weighted by their churn probability (the spend at risk)."
+    )
+    out, text = at_risk_summary(risk.head(1), valued=False)
+    assert list(out.columns) == ["churn_probability", "purchases", "purchases_at_risk"]
+    assert text == "1 frequent buyer is more likely than not to churn; they made 100 purchases."
+    # nobody at risk: a sentence, not "0 ... they spent 0, 0 once weighted"
+    assert at_risk_summary(risk.head(0), valued=True)[1] == (
+        "No high-value users are more likely than not to churn."
+    )
