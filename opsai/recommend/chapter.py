@@ -340,17 +340,24 @@ def _short(params: dict[str, Any]) -> str:
 def segment_quality(
     model: Recommender, train: pd.DataFrame, test: pd.DataFrame, *, k: int = 10
 ) -> pd.DataFrame:
-    """Held-out quality by user history length: light, medium and heavy thirds of users."""
+    """Held-out quality by user history length: light, medium and heavy thirds of users.
+
+    Users with no training history at all (whose whole history was held out) are their own
+    ``new`` group when there are at least 10 of them and 2% of the users: in a shop where most
+    buy once they are most of the held-out users, and the thirds of the rest would collapse.
+    """
     hist = train.groupby(USER_ID).size().rename("history")
     users = test[USER_ID].unique()
     pu = per_user(model.recommend(users, k), test, k=k).join(hist, how="left")
     pu["history"] = pu["history"].fillna(0).astype(int)
-    cuts = np.unique(np.quantile(pu["history"], [0, 1 / 3, 2 / 3, 1]))
-    # tied quantiles merge groups: two groups are light and heavy, one is everybody
-    labels = {2: ["light", "medium", "heavy"], 1: ["light", "heavy"]}.get(len(cuts) - 2, ["all"])
-    pu["segment"] = (
-        pd.cut(pu["history"], cuts, labels=labels, include_lowest=True) if len(cuts) > 1 else "all"
-    )
+    new = pu["history"] == 0
+    if new.sum() < max(10, 0.02 * len(pu)):
+        new[:] = False
+    segment = pd.Series("new", index=pu.index, dtype=object)
+    if (~new).any():
+        segment[~new] = _thirds(pu.loc[~new, "history"])
+    order = ["new", "light", "medium", "heavy", "all"]
+    pu["segment"] = pd.Categorical(segment, categories=order, ordered=True)
     out = pu.groupby("segment", observed=True).agg(
         users=("actual", "size"),
         history_min=("history", "min"),
@@ -360,6 +367,16 @@ def segment_quality(
         hit_rate=("hit", "mean"),
     )
     return out.reset_index()
+
+
+def _thirds(history: pd.Series) -> pd.Series:
+    """light / medium / heavy thirds by history length (tied quantiles merge groups: two groups
+    are light and heavy, one is everybody)."""
+    cuts = np.unique(np.quantile(history, [0, 1 / 3, 2 / 3, 1]))
+    labels = {2: ["light", "medium", "heavy"], 1: ["light", "heavy"]}.get(len(cuts) - 2, ["all"])
+    if len(cuts) < 2:
+        return pd.Series("all", index=history.index, dtype=object)
+    return pd.cut(history, cuts, labels=labels, include_lowest=True).astype(object)
 
 
 def recommendation_table(

@@ -99,9 +99,14 @@ def segment_finding(segments: pd.DataFrame) -> Finding:
         f"{lo['segment']}_ndcg": round(float(lo["ndcg"]), 4),
         f"{hi['segment']}_ndcg": round(float(hi["ndcg"]), 4),
     }
+    shortest = (
+        f"Users with no history ({int(lo['users']):,} held-out users, new)"
+        if lo["segment"] == "new"
+        else f"Users with the shortest histories ({lo['segment']}, {int(lo['history_min'])}-"
+        f"{int(lo['history_max'])} items)"
+    )
     text = (
-        f"Users with the shortest histories ({lo['segment']}, {int(lo['history_min'])}-"
-        f"{int(lo['history_max'])} items) get nDCG {lo['ndcg']:.3f}, those with the longest "
+        f"{shortest} get nDCG {lo['ndcg']:.3f}, those with the longest "
         f"({hi['segment']}, {int(hi['history_min'])}-{int(hi['history_max'])}) {hi['ndcg']:.3f}."
     )
     sev = "medium" if lo["ndcg"] < 0.5 * hi["ndcg"] else "info"

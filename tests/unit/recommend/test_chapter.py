@@ -185,3 +185,25 @@ def test_segment_quality_names_merged_groups() -> None:
     seg = ch.segment_quality(Popularity().fit(train), train, test, k=3)
     assert seg["segment"].tolist() == ["light", "heavy"]
     assert seg["users"].tolist() == [4, 2] and seg["history_max"].tolist() == [1, 5]
+
+
+def test_segment_quality_puts_users_without_history_in_their_own_group() -> None:
+    """A buy-once shop: most held-out users have no training history at all. They are the
+    'new' group (the quantile thirds of everybody collapsed into one 'all' group, and the
+    finding said 'similar history lengths'); a handful of them stays inside the thirds."""
+    from opsai.recommend import Popularity
+
+    rows = [(f"h{u}", f"i{i}") for u in range(6) for i in range(1 + u % 3)]
+    train = pd.DataFrame(rows, columns=["user_id", "item_id"])
+    new = [f"n{u}" for u in range(30)]
+    test = pd.DataFrame({"user_id": new + [f"h{u}" for u in range(6)], "item_id": "i0"})
+    seg = ch.segment_quality(Popularity().fit(train), train, test, k=3)
+    assert seg["segment"].tolist() == ["new", "light", "medium", "heavy"]
+    assert seg["users"].tolist() == [30, 2, 2, 2] and seg["history_max"].tolist() == [0, 1, 2, 3]
+    text = story.segment_finding(seg).text
+    assert text.startswith("Users with no history (30 held-out users, new) get nDCG")
+    few = test[~test["user_id"].isin(new[5:])]  # 5 new users: too few for a group of their own
+    assert (
+        ch.segment_quality(Popularity().fit(train), train, few, k=3)["segment"].tolist()[0]
+        == "light"
+    )
