@@ -274,7 +274,9 @@ def typed_expr(col: Column, src: str, raw_type: str, spec: TableSpec, period_is_
         if raw_type in ("DOUBLE", "FLOAT") and col.dtype == "id":  # 12.0 -> '12'
             s = f"CASE WHEN {s} = floor({s}) THEN CAST(CAST({s} AS HUGEINT) AS VARCHAR) ELSE CAST({s} AS VARCHAR) END"
         v = f"CAST({s} AS VARCHAR)"
-        return f"NULLIF(trim({v}), '')" if col.dtype == "id" else v
+        if col.dtype == "id":
+            return f"NULLIF(trim({v}), '')"
+        return f"CASE WHEN regexp_matches({v}, '^\\s*$') THEN NULL ELSE {v} END"  # blank: missing
     if col.dtype in ("float", "int"):
         target = "DOUBLE" if col.dtype == "float" else "BIGINT"
         if raw_type == "VARCHAR":

@@ -529,7 +529,10 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:
     if col.dtype in ("id", "string"):
         if col.dtype == "id" and dt.is_floating():
             v = v.cast("int64")
-        return v.cast("string")
+        v = v.cast("string")
+        if col.dtype == "id":
+            return v
+        return ibis.ifelse(v.re_search(r"^\s*$"), ibis.null("string"), v)  # blank: missing
     if col.dtype in ("float", "int"):
         return v.cast("float64" if col.dtype == "float" else "int64")
     if col.dtype == "period" and dt.is_integer():

@@ -320,3 +320,29 @@ def test_constants_stand_in_for_columns_the_export_lacks(tmp_path: Path) -> None
         match=r"items: data\.tables\.items\.constants\.price must be a number, got 'cheap'",
     ):
         open_workspace(cfg)
+
+
+def test_blank_text_is_missing(tmp_path: Path) -> None:
+    """A ticket whose text is only spaces is as empty as one with no text: a required value
+    missing (dropped with drop_incomplete), not a text of language 'und'; file and database
+    sources alike. Text that has content keeps its spaces."""
+    text = "text,intent\nlost my card,card\n   ,card\n\t ,card\n  转账失败了 ,transfer\n"
+    spec: dict[str, object] = {"file": "t.csv"}
+    cfg = write_dataset(tmp_path, {"t.csv": text}, {"tickets": spec})
+    with pytest.raises(SchemaError, match=r"tickets: required column 'text' is empty in 2 row"):
+        open_workspace(cfg)
+    cfg = write_dataset(tmp_path, {"t.csv": text}, {"tickets": spec | {"drop_incomplete": True}})
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("tickets")["text"].tolist() == ["lost my card", "  转账失败了 "]
+    import duckdb
+
+    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:  # the database path
+        con.execute("CREATE TABLE tickets (ticket_id VARCHAR, text VARCHAR)")
+        con.execute("INSERT INTO tickets VALUES ('a', 'hello'), ('b', '  ')")
+    db = tmp_path / "db.yaml"
+    db.write_text(
+        "data: {source: shop.duckdb, tables: {tickets: {drop_incomplete: true}}}",
+        encoding="utf-8",
+    )
+    with open_workspace(db) as ws:
+        assert ws.to_pandas("tickets")["text"].tolist() == ["hello"]
