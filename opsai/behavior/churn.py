@@ -12,6 +12,8 @@ Example:
 
 from __future__ import annotations
 
+import re
+
 import ibis
 import numpy as np
 import pandas as pd
@@ -77,8 +79,10 @@ def churn_frame(
             ``[cutoff, cutoff + horizon_days)``.
         horizon_days: the label window.
         events: the events table (adds activity features), optional.
-        users: the users table as pandas (adds attributes: numeric as is, text one-hot for
-            the ``max_levels`` most common values, and ``signup_days``), optional.
+        users: the users table as pandas (adds attributes: numeric as is, dates as days
+            before the cut-off, text one-hot for the ``max_levels`` most common values held by
+            at least 1% of users, and ``signup_days``; columns named like an id, such as
+            ``crm_id``, are left out), optional.
         max_levels: levels kept per text attribute.
         col_user, col_time, col_amount, col_order: column overrides.
 
@@ -133,6 +137,9 @@ def churn_frame(
     return df
 
 
+_ID_NAME = re.compile(r"(^|[_\W])id$", re.IGNORECASE)
+
+
 def _user_features(
     users: pd.DataFrame, cut: pd.Timestamp, max_levels: int, col_user: str
 ) -> pd.DataFrame:
@@ -140,13 +147,18 @@ def _user_features(
     out = pd.DataFrame(index=u.index)
     for col in u.columns:
         v = u[col]
-        if col == SIGNUP_AT:
+        if _ID_NAME.search(str(col)):
+            continue  # an identifier (crm_id) is no attribute: its order is noise or leakage
+        if col == SIGNUP_AT or pd.api.types.is_datetime64_any_dtype(v):
             ts = pd.to_datetime(v, errors="coerce")
-            out["signup_days"] = (cut - ts).dt.total_seconds().where(ts < cut) / 86400
+            days = (cut - ts).dt.total_seconds().where(ts < cut) / 86400
+            out["signup_days" if col == SIGNUP_AT else f"u_{col}_days"] = days
         elif pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
             out[f"u_{col}"] = v.astype(float)
         else:
-            top = v.astype("string").value_counts().index[:max_levels]
+            counts = v.astype("string").value_counts()
+            # a level held by under 1% of users (one postcode of 2,000) is noise to a model
+            top = counts[counts >= max(2.0, 0.01 * len(v))].index[:max_levels]
             for level in top:
                 out[f"u_{col}={level}"] = (v.astype("string") == level).astype(float)
     return out

@@ -213,3 +213,29 @@ def test_at_risk_summary_wording() -> None:
     assert at_risk_summary(risk.head(0), valued=True)[1] == (
         "No high-value users are more likely than not to churn."
     )
+
+
+def test_user_attributes_as_features() -> None:
+    """Identifiers are no attribute, dates become days before the cut-off, and text levels held
+    by fewer than 1% of users (one postcode of hundreds) are not one-hot columns."""
+    n = 300
+    users = pd.DataFrame(
+        {
+            "user_id": [f"u{i}" for i in range(n)],
+            "crm_id": range(1000, 1000 + n),
+            "age": [20 + i % 40 for i in range(n)],
+            "birthday": pd.to_datetime("1990-01-01") + pd.to_timedelta(range(n), unit="D"),
+            "zip": [f"z{i}" for i in range(n - 10)] + ["z0"] * 10,  # z0: 11 users; the rest 1
+            "channel": ["ads", "seo", "referral"] * (n // 3),
+        }
+    )
+    orders = pd.DataFrame(
+        {"user_id": users["user_id"], "timestamp": pd.Timestamp("2024-01-10"), "amount": 5.0}
+    )
+    f = churn_frame(orders, cutoff="2024-02-01", horizon_days=30, users=users)
+    cols = [c for c in f.columns if c.startswith("u_")]
+    assert "u_crm_id" not in cols and "u_age" in cols
+    assert sorted(c for c in cols if c.startswith("u_zip")) == ["u_zip=z0"]
+    assert {"u_channel=ads", "u_channel=seo", "u_channel=referral"} <= set(cols)
+    days = (pd.Timestamp("2024-02-01") - pd.Timestamp("1990-01-01")).days
+    assert f.loc["u0", "u_birthday_days"] == pytest.approx(days)
