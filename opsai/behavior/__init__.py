@@ -27,7 +27,7 @@ from opsai.behavior.funnels import (
 from opsai.behavior.mlp import MLPClassifier
 from opsai.behavior.pareto import ParetoNBD
 from opsai.behavior.personas import name_segment, personas
-from opsai.behavior.purchases import orders_from_events
+from opsai.behavior.purchases import orders_from_events, without_returns
 from opsai.behavior.retention import cohort_matrix, lifecycle, retention_curve
 from opsai.behavior.segments import Segmenter, behaviour_features, rfm
 
@@ -63,4 +63,5 @@ __all__ = [
     "summary",
     "top_paths",
     "usable_horizon",
+    "without_returns",
 ]

@@ -139,3 +139,12 @@ def orders_from_events(
         )
     info["text"] = text + "."
     return orders, info
+
+
+def without_returns(orders: TableLike, *, col_amount: str = AMOUNT) -> ir.Table:
+    """The order rows that are purchases: a negative amount is a return (money back, not a
+    visit), so it must not make a user active in a period. Rows without an amount stay."""
+    t = as_table(orders, name="orders")
+    if col_amount not in t.columns:
+        return t
+    return t.filter(t[col_amount].isnull() | (t[col_amount] >= 0))

@@ -133,3 +133,25 @@ def test_n_day_curve_censors_recent_users() -> None:
 def test_period_start_round_trip() -> None:
     assert period_start([24289], "month")[0] == pd.Timestamp("2024-02-01")  # 2024*12 + 1
     assert period_start([0], "week")[0] == pd.Timestamp("1970-01-05")
+
+
+def test_a_refund_is_no_visit() -> None:
+    """Activity read from orders leaves out returns: user a bought in January and got the money
+    back in February; that makes a dormant in February, not 'returning'."""
+    from opsai.behavior import lifecycle, without_returns
+
+    o = pd.DataFrame(
+        {
+            "user_id": ["a", "b", "a", "b", "b"],
+            "timestamp": pd.to_datetime(
+                ["2024-01-05", "2024-01-06", "2024-02-10", "2024-02-11", "2024-03-31"]
+            ),
+            "amount": [10.0, 5.0, -10.0, 7.0, 3.0],
+        }
+    )
+    raw = lifecycle(o, period="month").set_index("period")
+    kept = lifecycle(without_returns(o), period="month").set_index("period")
+    feb = pd.Timestamp("2024-02-01")
+    assert (raw.loc[feb, "returning"], raw.loc[feb, "dormant"]) == (2, 0)
+    assert (kept.loc[feb, "returning"], kept.loc[feb, "dormant"]) == (1, 1)
+    assert len(without_returns(o.drop(columns="amount")).execute()) == 5  # no amount: all kept
