@@ -333,6 +333,18 @@ class _Lexicon:
         return self.model.predict(X)
 
 
+def no_spike_text(volume: pd.DataFrame, z: float, *, min_periods: int = 3) -> str:
+    """What to say when :func:`~opsai.service.analytics.detect_spikes` found nothing: either
+    nothing rose, or there are too few periods to tell a spike from the usual mix."""
+    n = int(volume["period"].nunique()) if "period" in volume.columns else 0
+    if n < min_periods:
+        return (
+            f"The tickets fall in {n} period{'s' if n != 1 else ''}: too few to tell a spike "
+            f"from the usual mix of intents (spikes need {min_periods} or more)."
+        )
+    return f"No intent rose above its usual share by {z} standard deviations in any period."
+
+
 def spike_findings(
     spikes: pd.DataFrame, *, top: int = 3, min_run: int = 3, freq: str | None = "M"
 ) -> list[Finding]:

@@ -319,3 +319,14 @@ def test_many_intents_with_few_tickets_each_can_be_split_and_learnt() -> None:
     assert len(same) == 405
     head = MLPHead(epochs=2, seed=0).fit(X, y)
     assert len(head.classes_) == 150
+
+
+def test_no_spike_text_says_when_there_are_too_few_periods() -> None:
+    from opsai.service.chapter import no_spike_text
+
+    one = pd.DataFrame({"period": ["2024-03"] * 2, "intent": ["a", "b"], "tickets": [5, 6]})
+    assert no_spike_text(one, 4.0).startswith("The tickets fall in 1 period: too few")
+    many = pd.DataFrame({"period": ["2024-01", "2024-02", "2024-03"], "intent": "a"})
+    assert no_spike_text(many, 4.0) == (
+        "No intent rose above its usual share by 4.0 standard deviations in any period."
+    )
