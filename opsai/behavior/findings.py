@@ -87,9 +87,18 @@ def churn_gap(rates: pd.DataFrame, *, attribute: str, inactive_days: int = 90) -
         return None
     top = r.iloc[0]
     ratio = float(top["ratio_to_others"])
+    others = (rates["churned"].sum() - top["churned"]) / max(rates["users"].sum() - top["users"], 1)
+    if not np.isfinite(ratio) and top["churn_rate"] > 0 and others == 0:  # nobody else churned
+        text = (
+            f"Users with {attribute}={top[attribute]} are the only ones who churn: "
+            f"{100 * top['churn_rate']:.0f}% of them have been inactive for {inactive_days}+ "
+            "days, and none of the others."
+        )
+        evidence = {"attribute": attribute, "value": str(top[attribute]), "ratio": None,
+                    "churn_rate": round(float(top["churn_rate"]), 4), "others": 0.0}  # fmt: skip
+        return Finding(f"churn_by_{attribute}", text, "high", evidence)
     if not np.isfinite(ratio) or ratio < 1.2:
         return None
-    others = (rates["churned"].sum() - top["churned"]) / max(rates["users"].sum() - top["users"], 1)
     text = (
         f"Users with {attribute}={top[attribute]} churn {ratio:.1f}x as often as the others "
         f"({100 * top['churn_rate']:.0f}% vs {100 * others:.0f}% inactive for {inactive_days}+ days)."
@@ -244,4 +253,4 @@ def churn_gaps(
         f = churn_gap(rates, attribute=col, inactive_days=inactive_days)
         if f is not None:
             out.append(f)
-    return sorted(out, key=lambda f: -f.evidence["ratio"])
+    return sorted(out, key=lambda f: -(f.evidence["ratio"] or np.inf))  # None: only they churn

@@ -191,6 +191,15 @@ def test_churn_gaps_read_boolean_attributes() -> None:
     assert found[0].text.startswith("Users with member=False churn")
     assert found[0].evidence["churn_rate"] == 1.0 and found[0].evidence["others"] == 0.2
     assert found[0].evidence["ratio"] == 5.0
+    # only non-members churn (perfect separation): said so, not left out for an infinite ratio
+    last = np.where(member, "2024-06-30", "2023-01-31")
+    orders["timestamp"] = pd.to_datetime(["2023-01-01"] * 60 + list(last))
+    found = churn_gaps(orders, users, inactive_days=90, min_tenure_days=180)
+    assert [(f.evidence["value"], f.severity) for f in found] == [("False", "high")]
+    assert found[0].text == (
+        "Users with member=False are the only ones who churn: 100% of them have been inactive "
+        "for 90+ days, and none of the others."
+    )
 
 
 def test_at_risk_summary_wording() -> None:
