@@ -15,6 +15,19 @@ from tests.conftest import write_dataset
 pytestmark = pytest.mark.unit
 
 
+def _database(folder: Path, statements: list[str], tables: str) -> Path:
+    """Run ``statements`` on ``folder/shop.duckdb`` and write a config reading that database
+    as the data source (the database path of the loader) with ``tables`` as its mapping."""
+    import duckdb
+
+    with duckdb.connect(str(folder / "shop.duckdb")) as con:
+        for sql in statements:
+            con.execute(sql)
+    cfg = folder / "db.yaml"
+    cfg.write_text(f"data: {{source: shop.duckdb, tables: {tables}}}", encoding="utf-8")
+    return cfg
+
+
 def test_small_dataset(small_config: Path) -> None:
     with open_workspace(small_config) as ws:
         assert ws.present == ("users", "orders", "items")
@@ -172,14 +185,8 @@ def test_labelled_texts_without_id_or_time(tmp_path: Path) -> None:
         assert t["text"].tolist()[1] == "转账失败了" and "timestamp" not in t.columns
         assert ws.summary().set_index("table").loc["tickets", "time_column"] is None
         ws.export(tmp_path / "shop.duckdb")
-    db = tmp_path / "db.yaml"
-    db.write_text(
-        "data: {source: shop.duckdb, tables: {tickets: {}}}", encoding="utf-8"
-    )  # the export has ids now; drop them to exercise the database path
-    import duckdb
-
-    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:
-        con.execute("ALTER TABLE tickets DROP COLUMN ticket_id")
+    # the export has ids now; drop them to exercise the database path
+    db = _database(tmp_path, ["ALTER TABLE tickets DROP COLUMN ticket_id"], "{tickets: {}}")
     with open_workspace(db) as ws:
         t = ws.to_pandas("tickets").sort_values("ticket_id")
         assert t["ticket_id"].tolist() == ["t000001", "t000002", "t000003"]
@@ -210,16 +217,10 @@ def test_online_retail_shape(tmp_path: Path) -> None:
         assert o["amount"].tolist() == pytest.approx([15.3, -27.5])  # quantity x price
         assert "1 of 3 row(s) (33.3%) dropped: empty user_id" in str(ws.warnings[0])
         ws.export(tmp_path / "shop.duckdb")
-    import duckdb
-
-    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:  # the database path
-        con.execute("ALTER TABLE orders DROP COLUMN amount")
-        con.execute("INSERT INTO orders (user_id, timestamp, price, quantity) "
-                    "VALUES (NULL, '2010-12-02', 1.0, 2.0)")  # fmt: skip
-    db = tmp_path / "db.yaml"
-    db.write_text(
-        "data: {source: shop.duckdb, tables: {orders: {drop_incomplete: true}}}", encoding="utf-8"
-    )
+    sql = ["ALTER TABLE orders DROP COLUMN amount",
+           "INSERT INTO orders (user_id, timestamp, price, quantity) "
+           "VALUES (NULL, '2010-12-02', 1.0, 2.0)"]  # fmt: skip
+    db = _database(tmp_path, sql, "{orders: {drop_incomplete: true}}")  # the database path
     with open_workspace(db) as ws:
         o = ws.to_pandas("orders")
         assert sorted(o["amount"]) == pytest.approx([-27.5, 15.3])
@@ -293,15 +294,8 @@ def test_constants_stand_in_for_columns_the_export_lacks(tmp_path: Path) -> None
         it = ws.to_pandas("items")
         assert it["price"].tolist() == [9.5] and it["category"].tolist() == ["7"]
         ws.export(tmp_path / "shop.duckdb")
-    import duckdb
-
-    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:  # the database path
-        con.execute("ALTER TABLE events DROP COLUMN event")
-    db = tmp_path / "db.yaml"
-    db.write_text(
-        "data: {source: shop.duckdb, tables: {events: {constants: {event: rated}}}}",
-        encoding="utf-8",
-    )
+    sql = ["ALTER TABLE events DROP COLUMN event"]  # the database path
+    db = _database(tmp_path, sql, "{events: {constants: {event: rated}}}")
     with open_workspace(db) as ws:
         assert ws.to_pandas("events")["event"].tolist() == ["rated", "rated"]
     bad = {
@@ -334,15 +328,8 @@ def test_blank_text_is_missing(tmp_path: Path) -> None:
     cfg = write_dataset(tmp_path, {"t.csv": text}, {"tickets": spec | {"drop_incomplete": True}})
     with open_workspace(cfg) as ws:
         assert ws.to_pandas("tickets")["text"].tolist() == ["lost my card", "  转账失败了 "]
-    import duckdb
-
-    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:  # the database path
-        con.execute("CREATE TABLE tickets (ticket_id VARCHAR, text VARCHAR)")
-        con.execute("INSERT INTO tickets VALUES ('a', 'hello'), ('b', '  ')")
-    db = tmp_path / "db.yaml"
-    db.write_text(
-        "data: {source: shop.duckdb, tables: {tickets: {drop_incomplete: true}}}",
-        encoding="utf-8",
-    )
+    sql = ["CREATE TABLE tickets (ticket_id VARCHAR, text VARCHAR)",
+           "INSERT INTO tickets VALUES ('a', 'hello'), ('b', '  ')"]  # fmt: skip
+    db = _database(tmp_path, sql, "{tickets: {drop_incomplete: true}}")  # the database path
     with open_workspace(db) as ws:
         assert ws.to_pandas("tickets")["text"].tolist() == ["hello"]
