@@ -15,9 +15,9 @@ Example:
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
-import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -97,6 +97,11 @@ class LLMClient:
             OpsaiError: personal data in a message, or the endpoint failed or answered in
                 an unexpected shape.
         """
+        text = self._send(messages)
+        return None if text is None else self._red()(text)
+
+    def _send(self, messages: Sequence[dict[str, str]]) -> str | None:
+        """The endpoint's answer to ``messages``, stripped but not redacted."""
         cfg = self.config
         if not cfg.enabled:
             return None
@@ -117,14 +122,20 @@ class LLMClient:
         if key:
             headers["Authorization"] = f"Bearer {key}"
         url = cfg.base_url.rstrip("/") + "/chat/completions"
-        req = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
         try:
+            req = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
             with urllib.request.urlopen(req, timeout=cfg.timeout) as resp:
                 data = json.loads(resp.read().decode("utf-8"))
-        except (urllib.error.URLError, TimeoutError, json.JSONDecodeError) as e:
-            raise OpsaiError(f"llm: request to {url} failed ({e}); check llm.base_url") from e
+        # OSError: refused, timed out, HTTP error status; HTTPException: the connection closed
+        # without an answer; ValueError: not JSON, not UTF-8, not a URL
+        except (OSError, http.client.HTTPException, ValueError) as e:
+            raise OpsaiError(f"llm: request to {url} failed ({e!r}); check llm.base_url") from e
         try:
-            text = str(data["choices"][0]["message"]["content"])
+            text = data["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError) as e:
             raise OpsaiError(f"llm: {url} answered without choices[0].message.content") from e
-        return red(text.strip())
+        if not isinstance(text, str):
+            raise OpsaiError(
+                f"llm: {url} answered {text!r} as choices[0].message.content, not text"
+            )
+        return text.strip()

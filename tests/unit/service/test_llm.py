@@ -86,3 +86,50 @@ def test_errors_name_the_setting() -> None:
     cfg = LLMConfig(enabled=True, base_url="http://127.0.0.1:9/v1", model="m", timeout=2)
     with pytest.raises(OpsaiError, match=r"llm\.base_url"):
         LLMClient(cfg).draft("x", [])
+
+
+@pytest.fixture()
+def raw_server() -> Iterator[tuple[str, dict]]:
+    """A server answering ``state["body"]`` (bytes) to every request, or closing the
+    connection without an answer when it is ``None``."""
+    state: dict = {"body": None}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            if state["body"] is None:
+                self.close_connection = True
+                return
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(state["body"])))
+            self.end_headers()
+            self.wfile.write(state["body"])
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = HTTPServer(("127.0.0.1", 0), Handler)
+    th = threading.Thread(target=httpd.serve_forever, daemon=True)
+    th.start()
+    yield f"http://127.0.0.1:{httpd.server_port}/v1", state
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        json.dumps({"choices": [{"message": {"content": None}}]}).encode(),  # null content
+        '{"choices": [{"message": {"content": "café"}}]}'.encode("latin-1"),  # not UTF-8
+        None,  # the connection closes without an answer
+    ],
+    ids=["null-content", "latin-1", "closed"],
+)
+def test_an_unusable_answer_is_an_opsai_error(raw_server: tuple, body: bytes | None) -> None:
+    """The chat keeps its retrieval reply on an OpsaiError; anything else stopped it (a
+    closed connection, a body in Latin-1), and a null content became the reply 'None'."""
+    url, state = raw_server
+    state["body"] = body
+    cfg = LLMConfig(enabled=True, base_url=url, model="m", timeout=5)
+    with pytest.raises(OpsaiError, match=r"^llm: .*127\.0\.0\.1"):
+        LLMClient(cfg).draft("where is my parcel?", ["It ships in 2 days."])
