@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from opsai.errors import ConfigError, OpsaiError
-from opsai.service.pii import Redactor
+from opsai.service.pii import Redactor, find_order_ids
 
 __all__ = ["LLMClient", "LLMConfig"]
 
@@ -80,11 +80,34 @@ class LLMClient:
     def draft(self, ticket: str, answers: Sequence[str]) -> str | None:
         """A drafted reply, or ``None`` when the step is disabled.
 
+        A draft may hold only facts it was given: personal data (a phone number, an e-mail
+        address, ...) or an order id that was not in the request is the model's invention,
+        and the draft is refused.
+
         Raises:
             ConfigError: enabled without ``base_url`` or ``model``.
-            OpsaiError: the endpoint failed or answered in an unexpected shape.
+            OpsaiError: the endpoint failed or answered in an unexpected shape, or the draft
+                holds personal data or an order id the request did not.
         """
-        return self.complete(self.messages(ticket, answers))
+        messages = self.messages(ticket, answers)
+        text = self._send(messages)
+        if text is None:
+            return None
+        red = self._red()
+        others = Redactor(
+            kinds=[k for k in red.kinds if k != "order_id"], extra_patterns=red.extra_patterns
+        )
+        if others(text) != text:
+            raise OpsaiError("llm: the draft holds personal data the request did not; not used")
+        sent = "\n".join(m["content"] for m in messages)
+        invented = [
+            o for o in find_order_ids(text, pattern=red.order_pattern) if red(o) not in sent
+        ]
+        if invented:
+            raise OpsaiError(
+                f"llm: the draft names order {red(invented[0])}, which the ticket does not; not used"
+            )
+        return red(text)
 
     def complete(self, messages: Sequence[dict[str, str]]) -> str | None:
         """Send chat ``messages`` (redaction-checked) and return the answer, redacted.

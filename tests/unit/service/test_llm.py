@@ -64,9 +64,12 @@ def test_round_trip_redacts_request_and_reply(
     url, seen = server
     monkeypatch.setenv("TEST_LLM_KEY", "sk-test")
     cfg = LLMConfig(enabled=True, base_url=url, model="tiny", api_key_env="TEST_LLM_KEY")
-    out = LLMClient(cfg).draft(
-        "Refund order o00001234 please, mail a.b@example.com, card 4111 1111 1111 1111",
-        ["Refunds take 3-5 days."],
+    client = LLMClient(cfg)
+    out = client.complete(
+        client.messages(
+            "Refund order o00001234 please, mail a.b@example.com, card 4111 1111 1111 1111",
+            ["Refunds take 3-5 days."],
+        )
     )
     assert len(seen) == 1
     req = seen[0]
@@ -133,3 +136,27 @@ def test_an_unusable_answer_is_an_opsai_error(raw_server: tuple, body: bytes | N
     cfg = LLMConfig(enabled=True, base_url=url, model="m", timeout=5)
     with pytest.raises(OpsaiError, match=r"^llm: .*127\.0\.0\.1"):
         LLMClient(cfg).draft("where is my parcel?", ["It ships in 2 days."])
+
+
+def _answer(content: str) -> bytes:
+    return json.dumps({"choices": [{"message": {"content": content}}]}).encode()
+
+
+def test_a_draft_with_invented_personal_data_or_order_ids_is_refused(raw_server: tuple) -> None:
+    """A model that makes up a hotline or an order id must not reach the customer: the draft
+    is refused (the chat keeps its retrieval reply); the order id the ticket gave is fine."""
+    url, state = raw_server
+    client = LLMClient(LLMConfig(enabled=True, base_url=url, model="m", timeout=5))
+    ticket, kb = "where is order o00001234? mail me at a@b.com", ["Track it under My Orders."]
+    state["body"] = _answer("Order o00001234 ships today; we will mail [EMAIL].")
+    assert client.draft(ticket, kb) == "Order o****1234 ships today; we will mail [EMAIL]."
+    state["body"] = _answer("Order o****1234 ships today.")
+    assert client.draft(ticket, kb) == "Order o****1234 ships today."
+    for made_up, what in [
+        ("Call us on 13812345678 about order o****1234.", "personal data"),
+        ("Write to help@shop.example.com.", "personal data"),
+        ("Order o99998888 has shipped.", r"order o\*\*\*\*8888"),
+    ]:
+        state["body"] = _answer(made_up)
+        with pytest.raises(OpsaiError, match=what):
+            client.draft(ticket, kb)
