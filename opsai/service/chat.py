@@ -22,7 +22,8 @@ from typing import Any, TextIO
 
 from opsai.data import schema as S
 from opsai.errors import OpsaiError, SchemaError
-from opsai.service.intent import IntentClassifier
+from opsai.service.chapter import kb_intents_like
+from opsai.service.intent import IntentClassifier, canonical_intent
 from opsai.service.pii import Redactor
 from opsai.service.reply import ReplySuggester
 from opsai.service.sentiment import LexiconSentiment, SentimentClassifier, canonical_sentiment
@@ -78,7 +79,11 @@ class Assistant:
                 "kb: opsai chat needs a kb table of answers; map it in config: data.tables.kb"
             )
         tickets = ws.to_pandas("tickets")
+        kb = ws.to_pandas("kb")
         intent = None
+        if S.INTENT in tickets.columns:  # one spelling per intent, the kb's like the tickets'
+            tickets[S.INTENT] = canonical_intent(tickets[S.INTENT])[0]
+            kb = kb_intents_like(kb, tickets[S.INTENT])
         if S.INTENT in tickets.columns and tickets[S.INTENT].notna().sum() >= 20:
             lab = tickets[tickets[S.INTENT].notna()]
             intent = IntentClassifier(threshold="auto", seed=seed).fit(lab[S.TEXT], lab[S.INTENT])
@@ -87,7 +92,7 @@ class Assistant:
             lab = tickets[tickets[S.SENTIMENT].notna()]
             lab = lab.assign(**{S.SENTIMENT: canonical_sentiment(lab[S.SENTIMENT])[0]})
             sentiment = SentimentClassifier(seed=seed).fit(lab[S.TEXT], lab[S.SENTIMENT])
-        suggester = ReplySuggester(intent_model=intent).fit(ws.to_pandas("kb"))
+        suggester = ReplySuggester(intent_model=intent).fit(kb)
         return cls(suggester, sentiment=sentiment, llm=llm_client(getattr(ws, "config", None)))
 
     def answer(self, text: str) -> Answer:

@@ -92,3 +92,28 @@ def test_llm_client_comes_from_the_config_llm_section() -> None:
     on = Config.model_validate({"llm": {"enabled": True, "base_url": "http://x/v1", "model": "m"}})
     client = llm_client(on)
     assert client.config.enabled and client.config.base_url == "http://x/v1"
+
+
+def test_kb_intents_spelt_unlike_the_tickets_still_count(
+    tmp_path: Path, tickets: pd.DataFrame, kb: pd.DataFrame
+) -> None:
+    """'Account Login' kb answers serve 'account_login' tickets (the chapter already merged
+    the spellings; the chat gave every answer an intent probability of 0 and escalated it
+    for low confidence)."""
+    from opsai.data.workspace import open_workspace
+
+    t = tickets.iloc[:120].copy()
+    t["intent"] = [
+        {0: x, 1: x, 2: x.upper(), 3: x.replace("_", "-") + " "}[i // 4 % 4]
+        for i, x in enumerate(t["intent"])
+    ]
+    k = kb.assign(intent=kb["intent"].str.replace("_", " ").str.title())
+    cfg = write_dataset(
+        tmp_path,
+        {"tickets.csv": t.to_csv(index=False), "kb.csv": k.to_csv(index=False)},
+        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
+    )
+    with open_workspace(cfg) as ws:
+        a = Assistant.from_workspace(ws).answer("The password reset email never arrives")
+    assert a.intent == "account_login"
+    assert a.confidence > 0.5 and not a.escalate
