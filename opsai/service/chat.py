@@ -88,10 +88,12 @@ class Assistant:
             lab = tickets[tickets[S.INTENT].notna()]
             intent = IntentClassifier(threshold="auto", seed=seed).fit(lab[S.TEXT], lab[S.INTENT])
         sentiment: Any = None
-        if S.SENTIMENT in tickets.columns and tickets[S.SENTIMENT].nunique() >= 2:
+        if S.SENTIMENT in tickets.columns:
             lab = tickets[tickets[S.SENTIMENT].notna()]
             lab = lab.assign(**{S.SENTIMENT: canonical_sentiment(lab[S.SENTIMENT])[0]})
-            sentiment = SentimentClassifier(seed=seed).fit(lab[S.TEXT], lab[S.SENTIMENT])
+            # labels of one class (stars 4 and 5 are both positive) teach nothing: lexicon
+            if lab[S.SENTIMENT].nunique() >= 2:
+                sentiment = SentimentClassifier(seed=seed).fit(lab[S.TEXT], lab[S.SENTIMENT])
         suggester = ReplySuggester(intent_model=intent).fit(kb)
         return cls(suggester, sentiment=sentiment, llm=llm_client(getattr(ws, "config", None)))
 

@@ -12,6 +12,7 @@ import pytest
 from opsai.service.chat import Assistant, main, run_chat
 from opsai.service.intent import IntentClassifier
 from opsai.service.reply import ReplySuggester
+from opsai.service.sentiment import LexiconSentiment
 from tests.conftest import write_dataset
 
 pytestmark = pytest.mark.unit
@@ -117,3 +118,23 @@ def test_kb_intents_spelt_unlike_the_tickets_still_count(
         a = Assistant.from_workspace(ws).answer("The password reset email never arrives")
     assert a.intent == "account_login"
     assert a.confidence > 0.5 and not a.escalate
+
+
+def test_sentiment_labels_of_one_class_leave_the_lexicon(
+    tmp_path: Path, tickets: pd.DataFrame, kb: pd.DataFrame
+) -> None:
+    """Reviews rated 4 and 5 stars are all positive: the chat answers with the lexicon's
+    sentiment; it stopped with 'y: need at least two sentiment classes' (exit 2)."""
+    from opsai.data.workspace import open_workspace
+
+    t = tickets.iloc[:100].assign(sentiment=[4 + i % 2 for i in range(100)])
+    cfg = write_dataset(
+        tmp_path,
+        {"tickets.csv": t.to_csv(index=False), "kb.csv": kb.to_csv(index=False)},
+        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
+    )
+    with open_workspace(cfg) as ws:
+        a = Assistant.from_workspace(ws)
+    assert isinstance(a.sentiment, LexiconSentiment)
+    angry = a.answer("Refund order o00001234 now, terrible service, really disappointed!")
+    assert angry.sentiment == "negative" and angry.escalate
