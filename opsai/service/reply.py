@@ -40,23 +40,47 @@ from opsai.service.text import detect_language
 
 __all__ = ["ReplySuggester", "Suggestion", "fill_slots"]
 
-_SLOT = re.compile(r"\{(\w+)\}")
-_EN_ORDER_SLOT = re.compile(r"(?i)\border\s+\{order_id\}")
+# {order_id}; {{Order Number}} (the Bitext/Jinja style); <ORDER> (known slot names only, so
+# HTML such as <b> stays)
+_SLOT = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}|\{(\w+)\}|<([^<>/\s=]+)>")
+_EN_ORDER = re.compile(r"(?i)\border\s+$")
+_ALIASES = {
+    "order_id": {"orderid", "order", "ordernumber", "orderno", "ordernum", "订单号", "订单编号"},
+    "name": {"name", "customername", "firstname", "fullname", "客户姓名", "姓名"},
+}
+
+
+def _slot(m: re.Match[str]) -> str | None:
+    """The slot a placeholder names (``{{Order Number}}`` is ``order_id``), ``None`` for an
+    angle-bracketed word that is no slot (``<b>``)."""
+    raw = next(g for g in m.groups() if g is not None)
+    key = re.sub(r"[\W_]+", "", raw.casefold())
+    known = next((slot for slot, keys in _ALIASES.items() if key in keys or raw == slot), None)
+    return known or (None if m.group(3) is not None else raw)
 
 
 def fill_slots(template: str, slots: Mapping[str, str]) -> str:
-    """Fill ``{slot}`` placeholders; a missing order id reads "your order", others vanish.
+    """Fill ``{slot}``, ``{{Slot Name}}`` and ``<SLOT>`` placeholders; a missing order id
+    reads "your order", others vanish.
 
     Example:
         >>> fill_slots("Track order {order_id} here.", {})
         'Track your order here.'
         >>> fill_slots("查看订单{order_id}的状态", {"order_id": "o****1234"})
         '查看订单o****1234的状态'
+        >>> fill_slots("Dear {{Customer Name}}, order <ORDER> ships <b>today</b>.", {"name": "Li"})
+        'Dear Li, your order ships <b>today</b>.'
     """
-    if not slots.get("order_id"):
-        template = _EN_ORDER_SLOT.sub("your order", template)
-    out = _SLOT.sub(lambda m: str(slots.get(m.group(1)) or ""), template)
-    return re.sub(r" {2,}", " ", out).replace(" .", ".").strip()
+    out, pos = "", 0
+    for m in _SLOT.finditer(template):
+        name = _slot(m)
+        value = m.group(0) if name is None else str(slots.get(name) or "")
+        before = template[pos : m.start()]
+        if name == "order_id" and not value and (e := _EN_ORDER.search(before)):
+            before, value = before[: e.start()], "your order"
+        out, pos = out + before + value, m.end()
+    out += template[pos:]
+    return re.sub(r" {2,}", " ", out).replace(" .", ".").replace(" ,", ",").strip()
 
 
 @dataclass

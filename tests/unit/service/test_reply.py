@@ -87,6 +87,13 @@ fill_cases = [
     ("Track order {order_id} here.", {}, "Track your order here."),
     ("Hi {name}, order {order_id}.", {"name": "Li", "order_id": "o****1"}, "Hi Li, order o****1."),
     ("查看订单{order_id}的状态", {}, "查看订单的状态"),
+    # other placeholder styles: {{Order Number}} (Bitext), {{name}}, <ORDER>; HTML stays
+    ("Track {{Order Number}} here.", {"order_id": "o****1234"}, "Track o****1234 here."),
+    ("Track order {{ Order Number }} here.", {}, "Track your order here."),
+    ("Dear {{name}}, thanks.", {"name": "Li"}, "Dear Li, thanks."),
+    ("Dear {{name}}, thanks.", {}, "Dear, thanks."),
+    ("Invoice for order <ORDER> is <b>ready</b>.", {}, "Invoice for your order is <b>ready</b>."),
+    ("订单<订单号>已发货", {"order_id": "o****1234"}, "订单o****1234已发货"),
 ]
 
 
