@@ -24,11 +24,14 @@ from opsai.data import schema as S
 from opsai.errors import OpsaiError, SchemaError
 from opsai.service.chapter import kb_intents_like
 from opsai.service.intent import IntentClassifier, canonical_intent
-from opsai.service.pii import Redactor
+from opsai.service.pii import DEFAULT_ORDER_PATTERN, Redactor
 from opsai.service.reply import ReplySuggester
 from opsai.service.sentiment import LexiconSentiment, SentimentClassifier, canonical_sentiment
 
 __all__ = ["Answer", "Assistant", "main", "run_chat"]
+
+CHAPTER = "05_customer_service"
+"""The chapter whose ``ORDER_PATTERN`` and ``ORDER_MODE`` parameters the chat follows."""
 
 
 @dataclass
@@ -73,12 +76,21 @@ class Assistant:
 
     @classmethod
     def from_workspace(cls, ws: Any, *, seed: int = 0) -> Assistant:
-        """Train on the workspace's labelled tickets and index its kb."""
+        """Train on the workspace's labelled tickets (redacted) and index its kb; order ids
+        follow the config's ``chapters.05_customer_service.parameters`` ``ORDER_PATTERN`` and
+        ``ORDER_MODE``, as in the chapter."""
         if not ws.has("kb"):
             raise SchemaError(
                 "kb: opsai chat needs a kb table of answers; map it in config: data.tables.kb"
             )
-        tickets = ws.to_pandas("tickets")
+        config = getattr(ws, "config", None)
+        chapter = getattr(config, "chapters", {}).get(CHAPTER)
+        params = chapter.parameters if chapter is not None else {}
+        pattern = params.get("ORDER_PATTERN", DEFAULT_ORDER_PATTERN) or None
+        mode = params.get("ORDER_MODE", "partial")
+        redactor = Redactor(order_pattern=pattern, order_mode=mode)
+        tickets = ws.to_pandas("tickets")  # redacted first, as in the chapter
+        tickets[S.TEXT] = redactor.transform(tickets[S.TEXT])
         kb = ws.to_pandas("kb")
         intent = None
         if S.INTENT in tickets.columns:  # one spelling per intent, the kb's like the tickets'
@@ -94,8 +106,15 @@ class Assistant:
             # labels of one class (stars 4 and 5 are both positive) teach nothing: lexicon
             if lab[S.SENTIMENT].nunique() >= 2:
                 sentiment = SentimentClassifier(seed=seed).fit(lab[S.TEXT], lab[S.SENTIMENT])
-        suggester = ReplySuggester(intent_model=intent).fit(kb)
-        return cls(suggester, sentiment=sentiment, llm=llm_client(getattr(ws, "config", None)))
+        suggester = ReplySuggester(intent_model=intent, order_pattern=pattern, order_mode=mode)
+        # the endpoint never gets a whole order id, even where outputs keep them
+        sent = Redactor(order_pattern=pattern, order_mode="token" if mode == "token" else "partial")
+        return cls(
+            suggester.fit(kb),
+            sentiment=sentiment,
+            redactor=redactor,
+            llm=llm_client(config, redactor=sent),
+        )
 
     def answer(self, text: str) -> Answer:
         """Answer one line."""
@@ -109,7 +128,7 @@ class Assistant:
         return Answer(reply, s.intent, s.confidence, mood, s.escalate, s.reason)
 
 
-def llm_client(config: Any) -> Any:
+def llm_client(config: Any, *, redactor: Redactor | None = None) -> Any:
     """The LLM client of a config's ``llm:`` section, or ``None`` when it is off."""
     spec = getattr(config, "llm", None)
     if spec is None or not spec.enabled:
@@ -123,7 +142,8 @@ def llm_client(config: Any) -> Any:
             model=spec.model,
             api_key_env=spec.api_key_env,
             timeout=spec.timeout,
-        )
+        ),
+        redactor=redactor,
     )
 
 

@@ -138,3 +138,44 @@ def test_sentiment_labels_of_one_class_leave_the_lexicon(
     assert isinstance(a.sentiment, LexiconSentiment)
     angry = a.answer("Refund order o00001234 now, terrible service, really disappointed!")
     assert angry.sentiment == "negative" and angry.escalate
+
+
+def test_order_ids_follow_the_chapter_parameters(
+    tmp_path: Path, tickets: pd.DataFrame, kb: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chat masks and fills order ids as the config tells chapter 5 (ORDER_PATTERN,
+    ORDER_MODE) and trains on redacted tickets; it printed 'o****1234' where the config
+    says 'token', never found '#12345'-style ids, and fitted its models on raw e-mails."""
+    import yaml
+
+    from opsai.data.workspace import open_workspace
+
+    seen: list[str] = []
+    fit = IntentClassifier.fit
+
+    def spy(self: IntentClassifier, X: pd.Series, y: pd.Series) -> IntentClassifier:
+        seen.extend(X)
+        return fit(self, X, y)
+
+    monkeypatch.setattr(IntentClassifier, "fit", spy)
+    t = tickets.iloc[:100].copy()
+    t.loc[t.index[0], "text"] = "refund please, mail me at jane.doe@example.com"
+    cfg = write_dataset(
+        tmp_path,
+        {"tickets.csv": t.to_csv(index=False), "kb.csv": kb.to_csv(index=False)},
+        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
+    )
+    spec = yaml.safe_load(cfg.read_text())
+    for mode, pattern, line, shown in [
+        ("token", None, "please refund order o00001234", "[ORDER]"),
+        ("partial", r"(?<!\d)#\d{5}(?!\d)", "please refund order #12345", "#*2345"),
+    ]:
+        params = {"ORDER_MODE": mode} | ({"ORDER_PATTERN": pattern} if pattern else {})
+        spec["chapters"] = {"05_customer_service": {"parameters": params}}
+        cfg.write_text(yaml.safe_dump(spec))
+        with open_workspace(cfg) as ws:
+            a = Assistant.from_workspace(ws).answer(line)
+        assert a.intent == "refund" and shown in a.reply
+        assert "1234" not in a.reply and "12345" not in a.reply
+    assert seen and not any("jane.doe@example.com" in x for x in seen)
+    assert any("[EMAIL]" in x for x in seen)
