@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
@@ -191,7 +192,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OpsaiError as e:
         sys.stderr.write(f"opsai chat: {e}\n")
         return 2
-    run_chat(assistant, sys.stdin, sys.stdout, as_json=args.json)
+    try:
+        run_chat(assistant, sys.stdin, sys.stdout, as_json=args.json)
+    except BrokenPipeError:  # the reader left (| head -1): stop quietly, as cat does
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # no more writes
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 

@@ -179,3 +179,23 @@ def test_order_ids_follow_the_chapter_parameters(
         assert "1234" not in a.reply and "12345" not in a.reply
     assert seen and not any("jane.doe@example.com" in x for x in seen)
     assert any("[EMAIL]" in x for x in seen)
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, s: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_reader_that_leaves_ends_the_chat_quietly(
+    tmp_path: Path, tickets: pd.DataFrame, kb: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`opsai chat ... | head -1`: the chat stops with status 0 when its reader goes away;
+    it ended with a BrokenPipeError traceback and status 1."""
+    cfg = write_dataset(
+        tmp_path,
+        {"tickets.csv": tickets.iloc[:60].to_csv(index=False), "kb.csv": kb.to_csv(index=False)},
+        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
+    )
+    monkeypatch.setattr("sys.stdin", io.StringIO("refund please\nwhere is my parcel\n"))
+    monkeypatch.setattr("sys.stdout", _ClosedPipe())
+    assert main(["--config", str(cfg)]) == 0
