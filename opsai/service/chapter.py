@@ -307,6 +307,32 @@ def sentiment_by_language(
     return pd.DataFrame(rows, columns=["language", "model", "accuracy", "std", "n"])
 
 
+def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
+    """The :func:`sentiment_by_language` table in one sentence, or why it is empty."""
+    rows = table[table["model"] == "trained"] if "model" in table.columns else table.iloc[:0]
+    if rows.empty:
+        return Finding(
+            "sentiment_quality",
+            "No language has sentiment labels the models can be checked on: each needs at "
+            f"least {2 * folds} labelled tickets and two classes (labels of one kind only, "
+            "such as 4- and 5-star reviews that all read positive, cannot train a model). "
+            "The tickets' own labels are used as they are.",
+            "medium",
+            {},
+        )
+    trained = rows.set_index("language")["accuracy"]
+    lexicon = table[table["model"] == "lexicon"].set_index("language")["accuracy"]
+    text = "; ".join(
+        f"{lg}: {trained[lg]:.1%} trained vs {lexicon[lg]:.1%} lexicon" for lg in trained.index
+    )
+    return Finding(
+        "sentiment_quality",
+        f"Sentiment accuracy by language - {text}.",
+        "info",
+        {f"accuracy_{lg}": float(v) for lg, v in trained.items()},
+    )
+
+
 class _Fresh:
     def __init__(self, cls: Any, seed: int, **kw: Any) -> None:
         self.cls, self.seed, self.kw = cls, seed, kw

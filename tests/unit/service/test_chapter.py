@@ -330,3 +330,20 @@ def test_no_spike_text_says_when_there_are_too_few_periods() -> None:
     assert no_spike_text(many, 4.0) == (
         "No intent rose above its usual share by 4.0 standard deviations in any period."
     )
+
+
+def test_sentiment_finding_says_why_no_accuracy() -> None:
+    from opsai.service.chapter import sentiment_finding
+
+    table = pd.DataFrame(
+        {"language": ["en", "en"], "model": ["trained", "lexicon"], "accuracy": [0.9, 0.7],
+         "std": [0.01, 0.01], "n": [100, 100]}
+    )  # fmt: skip
+    f = sentiment_finding(table)
+    assert f.text == "Sentiment accuracy by language - en: 90.0% trained vs 70.0% lexicon."
+    assert f.evidence == {"accuracy_en": 0.9} and f.severity == "info"
+    # labels of one kind only (4 and 5 stars): the table is empty; it read "... by language - ."
+    empty = sentiment_finding(table.iloc[:0], folds=3)
+    assert (
+        empty.severity == "medium" and "at least 6 labelled tickets and two classes" in empty.text
+    )
