@@ -34,7 +34,14 @@ from opsai.service.sentiment import (
     canonical_sentiment,
     cross_val_accuracy,
 )
-from opsai.service.text import Tokenizer, detect_language, normalize, tokenize
+from opsai.service.text import (
+    Tokenizer,
+    detect_language,
+    language_code,
+    normalize,
+    ticket_languages,
+    tokenize,
+)
 from opsai.service.topics import TopicModel
 
 __all__ = [
@@ -61,6 +68,7 @@ __all__ = [
     "escalation_queue",
     "fill_slots",
     "find_order_ids",
+    "language_code",
     "luhn_valid",
     "negative_users",
     "normalize",
@@ -69,6 +77,7 @@ __all__ = [
     "resolution_time",
     "run_chat",
     "sentiment_trend",
+    "ticket_languages",
     "tokenize",
     "volume_by_intent",
 ]

@@ -36,7 +36,7 @@ from opsai.data import schema as S
 from opsai.errors import NotFittedError, SchemaError
 from opsai.service._features import Preprocess, as_texts
 from opsai.service.pii import DEFAULT_ORDER_PATTERN, Redactor, find_order_ids
-from opsai.service.text import detect_language
+from opsai.service.text import detect_language, language_code
 
 __all__ = ["ReplySuggester", "Suggestion", "fill_slots"]
 
@@ -167,7 +167,8 @@ class ReplySuggester(BaseEstimator):
             if col_language in kb.columns
             else pd.Series([detect_language(d) for d in docs])
         )
-        self.languages_ = langs.fillna("").astype(str).to_numpy(dtype=object)
+        # 'zh-CN' and 'en-US' in a kb are the tickets' 'zh' and 'en'
+        self.languages_ = np.array([language_code(x) or "" for x in langs], dtype=object)
         self.vectorizer_ = TfidfVectorizer(
             analyzer="char_wb", ngram_range=(1, 3), preprocessor=Preprocess(), sublinear_tf=True
         ).fit(docs + [str(x) for x in q])
@@ -214,7 +215,7 @@ class ReplySuggester(BaseEstimator):
         raw = as_texts(texts)
         n = len(raw)
         langs = [
-            str(x) if isinstance(x, str) and x else detect_language(t, default="en")
+            language_code(x) or detect_language(t, default="en")
             for x, t in zip(languages or [None] * n, raw, strict=True)
         ]
         sents = list(sentiments) if sentiments is not None else [None] * n

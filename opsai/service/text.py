@@ -238,3 +238,42 @@ def tokenize(
         ['where', 'is', 'my', 'order']
     """
     return Tokenizer(user_words=tuple(user_words), language=language)(text)
+
+
+_LANGUAGE_NAMES = {
+    "chinese": "zh", "mandarin": "zh", "中文": "zh", "汉语": "zh", "漢語": "zh", "普通话": "zh",
+    "english": "en", "英文": "en", "英语": "en", "英語": "en",
+    "japanese": "ja", "日本語": "ja", "korean": "ko", "한국어": "ko",
+}  # fmt: skip
+
+
+def language_code(value: object) -> str | None:
+    """A language as the chapter's models name it: the primary subtag of a tag, lower case.
+
+    ``zh-CN``, ``zh_Hans`` and ``ZH`` are ``zh``, ``en-US`` is ``en``; a few common names
+    (``Chinese``, ``中文``, ``English``) map to their code. Empty or missing gives ``None``.
+
+    Example:
+        >>> [language_code(x) for x in ("zh-CN", "en_US", "English", "中文", "", None)]
+        ['zh', 'en', 'en', 'zh', None, None]
+    """
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    text = str(value).strip()
+    if not text:
+        return None
+    named = _LANGUAGE_NAMES.get(text.casefold())
+    return named or re.split(r"[-_\s]", text, maxsplit=1)[0].lower()
+
+
+def ticket_languages(
+    texts: Iterable[object], languages: Iterable[object] | None = None
+) -> list[str]:
+    """Each text's language: the given one as :func:`language_code` reads it, else detected
+    from the text by :func:`detect_language`."""
+    texts = list(texts)
+    given = list(languages) if languages is not None else [None] * len(texts)
+    return [
+        language_code(g) or detect_language(t if isinstance(t, str) else "")
+        for t, g in zip(texts, given, strict=True)
+    ]

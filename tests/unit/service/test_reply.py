@@ -107,3 +107,33 @@ def test_errors(kb: pd.DataFrame) -> None:
         ReplySuggester().suggest("x")
     with pytest.raises(SchemaError, match="col_answer"):
         ReplySuggester().fit(kb.rename(columns={"answer": "reply"}))
+
+
+def test_language_tags_of_kb_and_tickets_are_read_as_codes() -> None:
+    """A kb tagged zh-CN / en-US answers the tickets' zh / en in their own language; before,
+    no ticket language matched and every answer competed in every language."""
+    kb = pd.DataFrame(
+        {
+            "answer": [
+                "退款将在3个工作日内到账。",
+                "Refunds reach your account in 3 working days.",
+            ],
+            "question": ["退款什么时候到账", "when will my refund arrive"],
+            "language": ["zh-CN", "en-US"],
+        }
+    )
+    rs = ReplySuggester().fit(kb)
+    assert rs.languages_.tolist() == ["zh", "en"]
+    # a mixed ticket that looks more like the Chinese question, but the ticket is tagged en-GB
+    s = rs.suggest_many(["refund 退款什么时候到账"], languages=["en-GB"])[0]
+    assert s.answer.startswith("Refunds reach")
+    s = rs.suggest_many(["refund 退款什么时候到账"], languages=["ZH"])[0]
+    assert s.answer.startswith("退款")
+
+
+def test_ticket_languages_normalise_and_detect() -> None:
+    from opsai.service import ticket_languages
+
+    got = ticket_languages(["hello", "你好", "hi", "ok"], ["en-US", None, "Chinese", ""])
+    assert got == ["en", "zh", "zh", "en"]
+    assert ticket_languages(["你好", "hello"]) == ["zh", "en"]
