@@ -571,8 +571,8 @@ def pii_finding(counts: Mapping[str, int], tickets_with_pii: int, n_tickets: int
     return Finding(
         "pii_redacted",
         f"{tickets_with_pii:,} of {n_tickets:,} tickets ({share_pct(tickets_with_pii / max(n_tickets, 1))}) "
-        f"held personal data; {total:,} items were masked before any model output or table"
-        + (f" ({parts})." if parts else "."),
+        f"held personal data; {total:,} {'item was' if total == 1 else 'items were'} masked "
+        "before any model output or table" + (f" ({parts})." if parts else "."),
         "medium" if tickets_with_pii else "info",
         {
             "tickets_with_pii": tickets_with_pii,
