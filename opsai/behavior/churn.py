@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 
 import ibis
 import numpy as np
@@ -66,6 +67,7 @@ def churn_frame(
     events: TableLike | None = None,
     users: pd.DataFrame | None = None,
     max_levels: int = 8,
+    levels: Mapping[str, Sequence[str]] | None = None,
     col_user: str = USER_ID,
     col_time: str = TIMESTAMP,
     col_amount: str = AMOUNT,
@@ -84,6 +86,9 @@ def churn_frame(
             at least 1% of users, and ``signup_days``; columns named like an id, such as
             ``crm_id``, are left out), optional.
         max_levels: levels kept per text attribute.
+        levels: the one-hot levels of each text attribute to use instead of choosing them
+            from ``users`` (a saved model scoring new data needs the levels it was trained on,
+            whatever their counts in the new users table); attributes not named are chosen.
         col_user, col_time, col_amount, col_order: column overrides.
 
     Returns:
@@ -131,7 +136,7 @@ def churn_frame(
         b["ev_days_since_event"] = b["ev_days_since_event"].fillna(df["recency_days"])
         df = df.join(b)
     if users is not None:
-        df = df.join(_user_features(users, cut, max_levels, col_user))
+        df = df.join(_user_features(users, cut, max_levels, col_user, levels))
     df[FUTURE_VALUE] = df[FUTURE_VALUE].fillna(0.0).astype(float)
     df[LABEL] = (df.pop("_orders").fillna(0) <= 0).astype(int)
     return df
@@ -141,7 +146,11 @@ _ID_NAME = re.compile(r"(^|[_\W])id$", re.IGNORECASE)
 
 
 def _user_features(
-    users: pd.DataFrame, cut: pd.Timestamp, max_levels: int, col_user: str
+    users: pd.DataFrame,
+    cut: pd.Timestamp,
+    max_levels: int,
+    col_user: str,
+    levels: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     u = users.set_index(col_user) if col_user in users.columns else users
     out = pd.DataFrame(index=u.index)
@@ -159,6 +168,8 @@ def _user_features(
             counts = v.astype("string").value_counts()
             # a level held by under 1% of users (one postcode of 2,000) is noise to a model
             top = counts[counts >= max(2.0, 0.01 * len(v))].index[:max_levels]
+            if levels is not None and str(col) in levels:
+                top = list(levels[str(col)])
             for level in top:
                 out[f"u_{col}={level}"] = (v.astype("string") == level).astype(float)
     return out

@@ -82,6 +82,19 @@ def _orders(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) -> An
     return orders
 
 
+def saved_levels(features: list[str], columns: Any) -> dict[str, list[str]]:
+    """The one-hot levels the churn model was trained on, per users column (``u_region=UK``
+    -> ``{"region": ["UK"]}``): the new data's users are encoded with these, not with the levels
+    common in the new users table (a level rare there would be dropped, and set to 0 for the
+    users who hold it)."""
+    out: dict[str, list[str]] = {}
+    for col in map(str, columns):
+        got = [f[len(f"u_{col}=") :] for f in features if f.startswith(f"u_{col}=")]
+        if got:
+            out[col] = got
+    return out
+
+
 def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) -> pd.DataFrame:
     """Churn probability, risk rank and (with the CLV parameters) value for every buyer."""
     from opsai.behavior import churn, clv
@@ -105,6 +118,7 @@ def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) ->
         horizon_days=saved.horizon_days,
         events=events,
         users=users,
+        levels=None if users is None else saved_levels(saved.features, users.columns),
     )
     missing = [c for c in saved.features if c not in frame.columns]
     if missing:
@@ -257,4 +271,6 @@ def _detail(name: str, frame: pd.DataFrame) -> str:
     return ""
 
 
-__all__ = ["ScoreResult", "churn_risk", "find_run", "forecasts", "recommendations", "score"]
+__all__ = [
+    "ScoreResult", "churn_risk", "find_run", "forecasts", "recommendations", "saved_levels", "score",
+]  # fmt: skip

@@ -1,0 +1,69 @@
+"""``opsai score``'s chapter functions on small workspaces with stub models (values checked)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from opsai.data.workspace import open_workspace
+from opsai.models.behavior import UserBehaviorModels
+from opsai.models.score import churn_risk
+
+pytestmark = pytest.mark.unit
+
+
+class _Echo:
+    """A stand-in churn classifier: the probability is the feature ``column`` itself."""
+
+    def __init__(self, column: str) -> None:
+        self.column = column
+
+    def predict_proba(self, x: pd.DataFrame) -> np.ndarray:
+        p = x[self.column].to_numpy(dtype=float)
+        return np.c_[1 - p, p]
+
+
+def _config(folder: Path, tables: dict[str, pd.DataFrame]) -> Path:
+    spec = {}
+    for name, frame in tables.items():
+        frame.to_csv(folder / f"{name}.csv", index=False)
+        spec[name] = {"file": f"{name}.csv"}
+    cfg = folder / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": str(folder), "tables": spec}}))
+    return cfg
+
+
+def _saved(features: list[str], column: str) -> UserBehaviorModels:
+    return UserBehaviorModels(
+        churn=_Echo(column),  # type: ignore[arg-type]
+        features=features,
+        horizon_days=30,
+        uses_events=False,
+        uses_users=True,
+        bg=None,
+        gg=None,
+        clv_weeks=52.0,
+        manifest={},
+    )
+
+
+def test_user_levels_are_the_trained_ones_however_rare_in_the_new_users(tmp_path: Path) -> None:
+    # the model learnt u_region=Zhejiang; in the new users table one user of 30 holds it
+    # (under the 2-user floor the chapter uses to choose levels): it must still be 1 for them
+    n = 30
+    users = pd.DataFrame({"user_id": [f"u{i:02d}" for i in range(n)],
+                          "region": ["Zhejiang"] + ["US"] * (n - 1)})  # fmt: skip
+    orders = pd.DataFrame({"user_id": users["user_id"], "amount": 10.0,
+                           "timestamp": pd.date_range("2024-01-01", periods=n, freq="D")})  # fmt: skip
+    cfg = _config(tmp_path, {"users": users, "orders": orders})
+    notes: list[str] = []
+    with open_workspace(cfg) as ws:
+        risk = churn_risk(ws, _saved(["recency_days", "u_region=Zhejiang"], "u_region=Zhejiang"),
+                          notes)  # fmt: skip
+    p = risk.set_index("user_id")["churn_probability"]
+    assert p["u00"] == 1.0 and (p.drop("u00") == 0.0).all()
+    assert not [x for x in notes if "absent" in x]
