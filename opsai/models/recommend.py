@@ -35,7 +35,7 @@ from opsai.recommend.hybrid import SOURCE, Hybrid
 from opsai.recommend.interactions import WEIGHT, InteractionMatrix
 from opsai.recommend.linear import RP3beta, SeqEASE
 from opsai.recommend.mf import ALS, BPR
-from opsai.recommend.models import EASE, RANK, ItemKNN, Popularity, Recommender, _top_k
+from opsai.recommend.models import EASE, RANK, ItemKNN, Popularity, Recommender
 
 CHAPTER = "03b_recommendation"
 TYPES: dict[str, type[Recommender]] = {
@@ -273,7 +273,7 @@ def recommend_for(
     history (popularity, item-kNN, EASE, content, hybrids holding one of them) use all of it;
     ALS and BPR use the factors learned for their training users. Every item in the history
     is excluded. Users the model cannot score (no known history, or not a training user of a
-    factor model) get the most popular items, as in the chapter.
+    factor model) get the most popular items, as in the chapter, less those in their history.
 
     Returns:
         ``user_id, item_id, score, rank, source`` (``model`` or ``fallback``), users in the
@@ -303,10 +303,10 @@ def recommend_for(
     out = Recommender.recommend(scorer, users[known], k)
     out[SOURCE] = "model"
     cold = users[~known]
-    if len(cold):
-        one = _top_k(popularity_scores(saved)[None, :], np.array(["?"], object), train.item_ids, k)
-        rep = pd.concat([one] * len(cold), ignore_index=True)
-        rep[USER_ID] = np.repeat(cold, len(one))
+    if len(cold):  # the bestsellers, less what each has (a factor model's new user has some)
+        pop = Popularity()
+        pop.interactions_, pop.item_scores_ = hist, popularity_scores(saved)
+        rep = pop.recommend(cold, k)
         rep[SOURCE] = "fallback"
         out = pd.concat([out, rep], ignore_index=True)
     order = pd.Series(np.arange(len(users)), index=users)

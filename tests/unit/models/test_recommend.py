@@ -107,6 +107,22 @@ def test_factor_models_score_training_users_only(tmp_path: Path, world) -> None:
     assert out["source"].eq("model").all() and len(out) == 3
 
 
+def test_fallback_leaves_out_what_a_new_user_already_has(tmp_path: Path, world) -> None:
+    # ALS has no factors for a user first seen in the new data: they get the bestsellers,
+    # but not the bestseller they have just bought
+    pairs, items, im = world
+    save_recommender(tmp_path, model=_fit("als", im, items), name="als", k=3)
+    saved = load_recommender(tmp_path)
+    pop = pairs.groupby("item_id")["user_id"].nunique().sort_values(ascending=False, kind="stable")
+    new = pd.DataFrame({"user_id": ["newbie"], "item_id": [pop.index[0]]})
+    out = recommend_for(saved, new, ["newbie", "ghost"], k=3).set_index("user_id")
+    assert out["source"].eq("fallback").all()
+    assert list(out.loc["ghost", "score"]) == list(pop.iloc[:3].astype(float))  # 23, 22, 21
+    assert list(out.loc["newbie", "score"]) == list(pop.iloc[1:4].astype(float))  # 22, 21, 21
+    assert set(out.loc["newbie", "item_id"]) == set(pop.index[1:4])  # the 21s: i17 and i19
+    assert list(out.loc["newbie", "rank"]) == [1, 2, 3]
+
+
 def test_unknown_model_type_is_refused(tmp_path: Path, world) -> None:
     import json
 
