@@ -350,7 +350,8 @@ def interactions_from_workspace(
 
     Raises:
         SchemaError: no table with an ``item_id`` column is present.
-        ConfigError: no event type has a weight and there are no order lines.
+        ConfigError: no event type has a weight and there are no order lines, or events
+            lack the ``rating`` column.
     """
     names = {"auto": ("events", "orders"), "both": ("events", "orders")}.get(source, (source,))
     usable = [n for n in names if workspace.has(n) and ITEM_ID in workspace.columns(n)]
@@ -358,6 +359,14 @@ def interactions_from_workspace(
         raise SchemaError(
             f"recommend: no {' or '.join(names)} table with an item_id column "
             f"(present: {', '.join(workspace.present)}). Map item_id in data.tables.<table>.columns"
+        )
+    if rating and "events" in usable and rating not in workspace.columns("events"):
+        have = ", ".join(map(str, workspace.columns("events")))
+        raise ConfigError(
+            f"recommend: events have no rating column {rating!r} (RATING; events have: {have}). "
+            f"Map the column holding the ratings to {rating!r} in data.tables.events.columns, "
+            'or set chapters.03b_recommendation.parameters.RATING to another column ("": '
+            "event weights)"
         )
     wmap = dict(DEFAULT_WEIGHTS if weights is None else weights)
     used: dict[str, float] = {}  # the data's event types and their weights

@@ -103,6 +103,23 @@ def test_chapter_load_data_uses_ratings_when_present(tmp_path: Path) -> None:
         assert "RATING (numeric columns of events: rating)" in str(e.value)
 
 
+def test_a_rating_column_events_lack_is_a_clear_error(tmp_path: Path) -> None:
+    """RATING names a column (a run trained on 'stars'; opsai score on an export without it):
+    an error naming the column and the fix, not ibis's 'Column ... is not found in table'."""
+    (tmp_path / "events.csv").write_text(
+        "user_id,timestamp,event,item_id,score\n1,2024-01-01,rate,a,4\n2,2024-01-03,rate,a,5\n",
+        encoding="utf-8",
+    )
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text("data: {source: ., tables: {events: {}}}", encoding="utf-8")
+    with open_workspace(cfg) as ws:
+        with pytest.raises(ConfigError, match="events have no rating column 'stars'") as e:
+            interactions_from_workspace(ws, rating="stars")
+        assert "events have: user_id, timestamp, event, item_id, score" in str(e.value)
+        assert "to 'stars' in data.tables.events.columns" in str(e.value)
+        assert interactions_from_workspace(ws, rating="score")["weight"].tolist() == [4.0, 5.0]
+
+
 def test_event_names_of_other_shops_are_matched(tmp_path: Path) -> None:
     """RetailRocket writes 'addtocart' and 'transaction': they get the cart and purchase
     weights (case, spaces and punctuation ignored); the types left out are reported."""
