@@ -151,12 +151,30 @@ def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) ->
 
 
 def recommendations(
-    ws: Any, saved: recommend.SavedRecommender, *, k: int | None = None
+    ws: Any,
+    saved: recommend.SavedRecommender,
+    *,
+    k: int | None = None,
+    notes: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Top-K lists for every user of the new data (users table and interactions)."""
+    """Top-K lists for every user of the new data (users table and interactions); items the
+    model never saw are named in ``notes`` (it can neither recommend them nor read them)."""
     from opsai.recommend.chapter import load_data
 
-    pairs, _ = load_data(ws, weights=saved.weights, rating=saved.rating)  # "auto" as in 3b
+    pairs, items = load_data(ws, weights=saved.weights, rating=saved.rating)  # "auto" as in 3b
+    known = pd.Index(saved.model.interactions_.item_ids)
+    unseen = ~pairs[ITEM_ID].astype(str).isin(known)
+    new = pd.concat([pairs.loc[unseen, ITEM_ID], *([] if items is None else [items[ITEM_ID]])])
+    new = pd.Index(new.astype(str).unique()).difference(known)
+    if len(new) and notes is not None:
+        lone = pairs.loc[unseen, USER_ID].nunique()
+        notes.append(
+            f"recommendations: {len(new):,} item(s) are not in the run's model (added since "
+            f"it was trained, e.g. {', '.join(new[:3])}): they are never recommended, and their "
+            f"{int(unseen.sum()):,} user-item interaction(s) of {lone:,} user(s) are left out of "
+            "the histories (a user with only these gets the bestsellers). A new report run "
+            "learns them"
+        )
     users = list(dict.fromkeys(pairs[USER_ID].astype(str)))
     if ws.has("users"):
         users += [u for u in ws.to_pandas("users", [USER_ID])[USER_ID].astype(str) if u]
@@ -226,7 +244,8 @@ def score(
             ("churn_risk", behavior.CHAPTER,
              lambda: churn_risk(ws, behavior.load_user_behavior(run), result.notes), ()),
             ("recommendations", recommend.CHAPTER,
-             lambda: recommendations(ws, recommend.load_recommender(run), k=k), ()),
+             lambda: recommendations(ws, recommend.load_recommender(run), k=k,
+                                     notes=result.notes), ()),
             ("forecasts", forecast.CHAPTER,
              lambda: forecasts(ws, forecast.load_forecasts(run)), ()),
         ]  # fmt: skip

@@ -11,7 +11,7 @@ import yaml
 
 from opsai.data.workspace import open_workspace
 from opsai.models.behavior import UserBehaviorModels
-from opsai.models.score import churn_risk
+from opsai.models.score import churn_risk, recommendations
 
 pytestmark = pytest.mark.unit
 
@@ -67,3 +67,31 @@ def test_user_levels_are_the_trained_ones_however_rare_in_the_new_users(tmp_path
     p = risk.set_index("user_id")["churn_probability"]
     assert p["u00"] == 1.0 and (p.drop("u00") == 0.0).all()
     assert not [x for x in notes if "absent" in x]
+
+
+def test_items_the_model_never_saw_are_named_not_silently_dropped(tmp_path: Path) -> None:
+    from opsai.models.recommend import load_recommender, save_recommender
+    from opsai.recommend import InteractionMatrix, make_model
+
+    train = pd.DataFrame({"user_id": ["a", "a", "b", "c"], "item_id": ["x", "y", "x", "z"]})
+    model = make_model("popularity").fit(InteractionMatrix.from_frame(train, binary=True))
+    save_recommender(tmp_path / "run", model=model, name="popularity", k=2,
+                     weights={"view": 1.0})  # fmt: skip
+    saved = load_recommender(tmp_path / "run")
+    # the new period: 'new1' and 'new2' were added to the catalogue after the run; 'd' only
+    # viewed 'new1', 'a' viewed it and 'z'; 'new3' is in the catalogue, untouched
+    events = pd.DataFrame({"user_id": ["d", "a", "a", "d"], "event": "view",
+                           "item_id": ["new1", "new1", "z", "new2"],
+                           "timestamp": pd.date_range("2025-01-01", periods=4, freq="D")})  # fmt: skip
+    items = pd.DataFrame({"item_id": ["x", "y", "z", "new1", "new2", "new3"]})
+    notes: list[str] = []
+    with open_workspace(_config(tmp_path, {"events": events, "items": items})) as ws:
+        recs = recommendations(ws, saved, notes=notes)
+    assert not set(recs["item_id"]) & {"new1", "new2", "new3"}
+    assert recs.loc[recs["user_id"] == "d", "source"].eq("fallback").all()
+    assert notes == [
+        "recommendations: 3 item(s) are not in the run's model (added since it was trained, "
+        "e.g. new1, new2, new3): they are never recommended, and their 3 user-item "
+        "interaction(s) of 2 user(s) are left out of the histories (a user with only these "
+        "gets the bestsellers). A new report run learns them"
+    ]
