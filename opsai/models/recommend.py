@@ -74,6 +74,8 @@ class SavedRecommender:
     weights: dict[str, float] | None
     rating: str | None
     manifest: dict[str, Any]
+    unweighted: list[str] | None = None
+    """Event types of the training data that had no weight (None: not recorded)."""
 
 
 def can_save_recommender(model: Recommender) -> bool:
@@ -168,7 +170,7 @@ def save_recommender(
         k: the list length the chapter used.
         binary: whether it was fitted on 0/1 interactions (new histories are read the same way).
         weights: event weights used to build interactions; rating: the rating column, if any.
-        pairs: the interactions frame (for the data window).
+        pairs: the interactions frame (for the data window, and the event types it left out).
         metrics: its held-out metrics, kept in the manifest.
     """
     if not hasattr(model, "interactions_"):
@@ -183,7 +185,8 @@ def save_recommender(
     w.json(
         "settings",
         {"name": name, "k": int(k), "binary": bool(binary),
-         "weights": dict(weights) if weights is not None else None, "rating": rating},
+         "weights": dict(weights) if weights is not None else None, "rating": rating,
+         "unweighted_events": None if pairs is None else pairs.attrs.get("unweighted_events")},
     )  # fmt: skip
     window = (None, None)
     if pairs is not None and TIMESTAMP in pairs.columns:
@@ -228,6 +231,7 @@ def load_recommender(run_dir: str | os.PathLike[str]) -> SavedRecommender:
         weights=s.get("weights"),
         rating=s.get("rating"),
         manifest=b.manifest,
+        unweighted=s.get("unweighted_events"),
     )
 
 

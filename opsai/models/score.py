@@ -160,8 +160,21 @@ def recommendations(
     """Top-K lists for every user of the new data (users table and interactions); items the
     model never saw are named in ``notes`` (it can neither recommend them nor read them)."""
     from opsai.recommend.chapter import load_data
+    from opsai.recommend.interactions import DEFAULT_WEIGHTS
 
     pairs, items = load_data(ws, weights=saved.weights, rating=saved.rating)  # "auto" as in 3b
+    left = [
+        e for e in pairs.attrs.get("unweighted_events") or [] if e not in (saved.unweighted or [])
+    ]
+    if left and notes is not None:  # types the training data did not have
+        notes.append(
+            f"recommendations: events of type {', '.join(map(repr, left[:8]))} are not read: "
+            f"the run's EVENT_WEIGHTS ({', '.join(saved.weights or DEFAULT_WEIGHTS)}) give them no "
+            "weight. "
+            "If one is a new name for a weighted type (an export that now writes "
+            "'product_view' for 'view'), rename it back, or run the report again with "
+            "EVENT_WEIGHTS naming it"
+        )
     known = pd.Index(saved.model.interactions_.item_ids)
     unseen = ~pairs[ITEM_ID].astype(str).isin(known)
     new = pd.concat([pairs.loc[unseen, ITEM_ID], *([] if items is None else [items[ITEM_ID]])])

@@ -95,3 +95,32 @@ def test_items_the_model_never_saw_are_named_not_silently_dropped(tmp_path: Path
         "interaction(s) of 2 user(s) are left out of the histories (a user with only these "
         "gets the bestsellers). A new report run learns them"
     ]
+
+
+def test_event_types_the_run_did_not_weigh_are_named(tmp_path: Path) -> None:
+    from opsai.models.recommend import load_recommender, save_recommender
+    from opsai.recommend import InteractionMatrix, make_model
+
+    train = pd.DataFrame({"user_id": ["a", "a", "b"], "item_id": ["x", "y", "x"]})
+    train.attrs["unweighted_events"] = ["checkout"]  # the training data had it too
+    model = make_model("popularity").fit(InteractionMatrix.from_frame(train, binary=True))
+    save_recommender(tmp_path / "run", model=model, name="popularity", k=2, pairs=train,
+                     weights={"view": 1.0, "purchase": 5.0})  # fmt: skip
+    saved = load_recommender(tmp_path / "run")
+    assert saved.unweighted == ["checkout"]
+    # the new export writes its views as 'product_view': b's view of y is not read, so y is
+    # recommended to b
+    events = pd.DataFrame({"user_id": ["a", "b", "b", "b"],
+                           "event": ["purchase", "purchase", "product_view", "checkout"],
+                           "item_id": ["x", "x", "y", "y"],
+                           "timestamp": pd.date_range("2025-01-01", periods=4, freq="D")})  # fmt: skip
+    notes: list[str] = []
+    with open_workspace(_config(tmp_path, {"events": events})) as ws:
+        recs = recommendations(ws, saved, notes=notes)
+    assert recs.loc[recs["user_id"] == "b", "item_id"].tolist() == ["y"]
+    assert notes == [
+        "recommendations: events of type 'product_view' are not read: the run's EVENT_WEIGHTS "
+        "(view, purchase) give them no weight. If one is a new name for a weighted type (an "
+        "export that now writes 'product_view' for 'view'), rename it back, or run the report "
+        "again with EVENT_WEIGHTS naming it"
+    ]
