@@ -51,6 +51,9 @@ class UserBehaviorModels:
     manifest: dict[str, Any]
     purchases: dict[str, Any] | None = None
     """How orders were read from events (``event``, ``value``) when the data had no orders."""
+    event_types: list[str] | None = None
+    """The event types counted in ``ev_n_<type>`` features that the training events held
+    (None: not recorded)."""
 
 
 def _mlps(obj: Any, depth: int = 0) -> list[MLPClassifier]:
@@ -95,6 +98,7 @@ def save_user_behavior(
     clv_weeks: float = 52.0,
     metrics: Mapping[str, Any] | None = None,
     purchases: Mapping[str, Any] | None = None,
+    events: Any = None,
 ) -> Path:
     """Save the chosen churn model and the CLV parameters into ``<output_dir>/models/03a_user_behavior``.
 
@@ -110,12 +114,14 @@ def save_user_behavior(
         metrics: the model's test metrics, kept in the manifest.
         purchases: the ``info`` of :func:`opsai.behavior.purchases.orders_from_events` when
             the orders were read from events (scoring new data reads them the same way).
+        events: the events table the features came from; the event types its ``ev_n_<type>``
+            features counted are recorded, so scoring can say when new data lacks one.
 
     Returns:
         The bundle folder.
     """
     from opsai.behavior._engine import as_table, to_frame
-    from opsai.data.schema import TIMESTAMP
+    from opsai.data.schema import EVENT, TIMESTAMP
 
     if not hasattr(model, "calibrated_"):
         raise NotFittedError("save_user_behavior: the churn model is not fitted")
@@ -127,6 +133,12 @@ def save_user_behavior(
         for m in mlps:
             del m.net_
     w.sklearn("churn_classifier", cal)
+    counted = [f.removeprefix("ev_n_") for f in features if f.startswith("ev_n_")]
+    types = None
+    if events is not None and counted:
+        ev = as_table(events, name="events")
+        held = ev.filter(ev[EVENT].isin(counted)).select(EVENT).distinct()
+        types = sorted(map(str, to_frame(held)[EVENT]))
     w.json(
         "churn",
         {
@@ -143,6 +155,7 @@ def save_user_behavior(
             "purchases": (
                 {"event": purchases["event"], "value": purchases["value"]} if purchases else None
             ),
+            "event_types": types,
         },
     )
     if bg is not None and gg is not None:
@@ -211,4 +224,5 @@ def load_user_behavior(run_dir: str | os.PathLike[str]) -> UserBehaviorModels:
         clv_weeks=weeks,
         manifest=b.manifest,
         purchases=spec.get("purchases"),
+        event_types=spec.get("event_types"),
     )

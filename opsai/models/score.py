@@ -95,6 +95,16 @@ def saved_levels(features: list[str], columns: Any) -> dict[str, list[str]]:
     return out
 
 
+def _lost_event_types(events: Any, trained: list[str] | None) -> list[str]:
+    """The event types the training events held (of those counted) that ``events`` lacks."""
+    from opsai.data.schema import EVENT
+
+    if not trained:
+        return []
+    held = events.filter(events[EVENT].isin(trained)).select(EVENT).distinct().to_pandas()
+    return [t for t in trained if t not in set(map(str, held[EVENT]))]
+
+
 def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) -> pd.DataFrame:
     """Churn probability, risk rank and (with the CLV parameters) value for every buyer."""
     from opsai.behavior import churn, clv
@@ -104,6 +114,13 @@ def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) ->
     if saved.uses_events:
         if ws.has("events"):
             events = ws.table("events")
+            gone = _lost_event_types(events, saved.event_types)
+            if gone:
+                notes.append(
+                    f"churn: the new events have no {', '.join(map(repr, gone))} events, which "
+                    "the model counted in training (ev_n_<type> is 0 for every user, so they "
+                    "look less active). If the export renamed them, rename them back"
+                )
         else:
             notes.append("churn: the model used events, the new data has none (activity = 0)")
     if saved.uses_users:

@@ -124,3 +124,35 @@ def test_event_types_the_run_did_not_weigh_are_named(tmp_path: Path) -> None:
         "export that now writes 'product_view' for 'view'), rename it back, or run the report "
         "again with EVENT_WEIGHTS naming it"
     ]
+
+
+def test_event_types_the_model_counted_and_the_new_events_lack_are_named(tmp_path: Path) -> None:
+    from opsai.behavior import ChurnModel
+    from opsai.models.behavior import load_user_behavior, save_user_behavior
+
+    rng = np.random.default_rng(0)
+    x = pd.DataFrame({"recency_days": rng.normal(size=60), "ev_n_view": rng.normal(size=60),
+                      "ev_n_visit": rng.normal(size=60)})  # fmt: skip
+    model = ChurnModel(model="gbm", n_trials=1, fast=True, seed=0).fit(x, (x.index % 2).to_numpy())
+    when = pd.date_range("2024-01-01", periods=4, freq="D")
+    trained = pd.DataFrame({"user_id": ["a", "a", "b", "b"], "timestamp": when,
+                            "event": ["view", "purchase", "view", "search"]})  # fmt: skip
+    orders = pd.DataFrame({"user_id": ["a", "b"], "timestamp": when[:2], "amount": 5.0})
+    save_user_behavior(tmp_path / "run", model=model, features=list(x.columns), horizon_days=30,
+                       orders=orders, uses_events=True, uses_users=False, events=trained)  # fmt: skip
+    saved = load_user_behavior(tmp_path / "run")
+    assert saved.event_types == ["view"]  # counted and held ('visit' was counted, never held)
+    # the new export writes 'product_view': every user's ev_n_view is 0
+    new = trained.assign(event=["product_view", "purchase", "product_view", "search"])
+    notes: list[str] = []
+    with open_workspace(_config(tmp_path, {"events": new, "orders": orders})) as ws:
+        churn_risk(ws, saved, notes)
+    assert notes == [
+        "churn: the new events have no 'view' events, which the model counted in training "
+        "(ev_n_<type> is 0 for every user, so they look less active). If the export renamed "
+        "them, rename them back"
+    ]
+    notes.clear()
+    with open_workspace(_config(tmp_path, {"events": trained, "orders": orders})) as ws:
+        churn_risk(ws, saved, notes)
+    assert notes == []
