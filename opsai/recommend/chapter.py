@@ -28,7 +28,13 @@ from opsai.recommend.explain import explain
 from opsai.recommend.hybrid import Hybrid
 from opsai.recommend.interactions import InteractionMatrix, interactions_from_workspace
 from opsai.recommend.metrics import evaluate, per_user
-from opsai.recommend.models import ItemSimilarity, Recommender
+from opsai.recommend.models import (
+    ItemSimilarity,
+    Popularity,
+    Recommender,
+    bestseller_lists,
+    in_user_order,
+)
 from opsai.recommend.rerank import Reranker
 from opsai.recommend.split import leave_last_out, stratified_split
 from opsai.recommend.tuning import (
@@ -239,7 +245,8 @@ def compare_models(
         t0 = time.perf_counter()
         _fit(model, im, items)
         fit_s = time.perf_counter() - t0
-        scores = evaluate(model.recommend(users, k), test, k=k, train=train, catalog=im.item_ids)
+        reco = held_out_lists(model, users, k)
+        scores = evaluate(reco, test, k=k, train=train, catalog=im.item_ids)
         fitted[name] = model
         rows.append({"model": name, "valid_ndcg": valid_score[name]} | scores | {"fit_s": fit_s})
     table = pd.DataFrame(rows)
@@ -306,6 +313,23 @@ def _valid_model(
     return evaluate(model.recommend(users, k), valid, k=k)[f"ndcg_at_{k}"]
 
 
+def held_out_lists(model: Recommender, users: Sequence[str], k: int) -> pd.DataFrame:
+    """``model``'s top-``k`` lists; a user it cannot score (no history in its training data)
+    gets that data's bestsellers, as the hybrid and ``opsai score`` give them, so every model
+    in the held-out comparison is measured on the same users (the bestseller list itself scored
+    0 on them, and any model that is not a hybrid looked worse than it is deployed)."""
+    given = np.asarray(list(users), dtype=object)
+    reco = model.recommend(given, k)
+    unknown = model.interactions_.user_index(given) < 0
+    cold = given[unknown & ~np.isin(given, reco[USER_ID].unique())]
+    if not len(cold):
+        return reco
+    pop = Popularity()
+    pop.fit(model.interactions_)
+    top = bestseller_lists(pop, cold, k)
+    return in_user_order(pd.concat([reco, top], ignore_index=True), given)
+
+
 def _fit(model: Recommender, im: InteractionMatrix, items: pd.DataFrame | None) -> None:
     if isinstance(model, Hybrid | ContentRecommender | Reranker):
         model.fit(im, items=items)
@@ -348,7 +372,7 @@ def segment_quality(
     """
     hist = train.groupby(USER_ID).size().rename("history")
     users = test[USER_ID].unique()
-    pu = per_user(model.recommend(users, k), test, k=k).join(hist, how="left")
+    pu = per_user(held_out_lists(model, users, k), test, k=k).join(hist, how="left")
     pu["history"] = pu["history"].fillna(0).astype(int)
     new = pu["history"] == 0
     if new.sum() < max(10, 0.02 * len(pu)):

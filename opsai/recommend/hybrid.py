@@ -24,11 +24,17 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from opsai.data.schema import ITEM_ID, USER_ID
+from opsai.data.schema import ITEM_ID
 from opsai.errors import ConfigError
 from opsai.recommend.content import ContentRecommender
 from opsai.recommend.interactions import InteractionMatrix
-from opsai.recommend.models import Popularity, Recommender, _top_k, as_matrix
+from opsai.recommend.models import (
+    Popularity,
+    Recommender,
+    as_matrix,
+    bestseller_lists,
+    in_user_order,
+)
 
 SOURCE = "source"
 """Column telling whether a row came from the blend or the cold-start fallback."""
@@ -149,13 +155,6 @@ class Hybrid(Recommender):
         out[SOURCE] = "blend"
         cold = users[~known]
         if len(cold) and self.fallback == "popularity":
-            pop = self.fallback_.item_scores_[None, :].astype(np.float64)
-            one = _top_k(pop, np.array(["?"], dtype=object), self.interactions_.item_ids, k)
-            rep = pd.concat([one] * len(cold), ignore_index=True)
-            rep[USER_ID] = np.repeat(cold, len(one))
-            rep[SOURCE] = "fallback"
+            rep = bestseller_lists(self.fallback_, cold, k).assign(**{SOURCE: "fallback"})
             out = pd.concat([out, rep], ignore_index=True)
-        order = {u: i for i, u in enumerate(users.tolist())}
-        out["_o"] = out[USER_ID].map(order)
-        out = out.sort_values(["_o", "rank"], kind="stable").drop(columns="_o")
-        return out.reset_index(drop=True)
+        return in_user_order(out, users)

@@ -194,6 +194,23 @@ class Popularity(Recommender):
         return np.tile(self.item_scores_, (len(rows), 1))
 
 
+def bestseller_lists(pop: Popularity, users: np.ndarray, k: int) -> pd.DataFrame:
+    """The same top-``k`` bestsellers of a fitted :class:`Popularity` for each of ``users``
+    (users without history: there is nothing to leave out)."""
+    top = pop.item_scores_[None, :].astype(np.float32)
+    one = _top_k(top, np.array(["?"], dtype=object), pop.interactions_.item_ids, k)
+    rep = pd.concat([one] * len(users), ignore_index=True)
+    rep[USER_ID] = np.repeat(users, len(one))
+    return rep
+
+
+def in_user_order(reco: pd.DataFrame, users: np.ndarray) -> pd.DataFrame:
+    """``reco`` with users in the order of ``users``, each user's rows by rank."""
+    order = {u: i for i, u in enumerate(users.tolist())}
+    out = reco.assign(_o=reco[USER_ID].map(order))
+    return out.sort_values(["_o", RANK], kind="stable").drop(columns="_o").reset_index(drop=True)
+
+
 class ItemSimilarity(Recommender):
     """A model whose scores are ``X @ W`` for an item-item matrix ``W`` (explainable).
 
