@@ -3,6 +3,7 @@ sends personal data."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from collections.abc import Iterator
@@ -16,11 +17,36 @@ from opsai.service.llm import LLMClient, LLMConfig
 pytestmark = pytest.mark.unit
 
 
+class _Handler(BaseHTTPRequestHandler):
+    """A quiet handler with one way to answer a body."""
+
+    def answer(self, data: bytes) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextlib.contextmanager
+def _serving(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
+    """A local server in a thread; yields its OpenAI-style base URL."""
+    httpd = HTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}/v1"
+    finally:
+        httpd.shutdown()
+
+
 @pytest.fixture()
 def server() -> Iterator[tuple[str, list[dict]]]:
     seen: list[dict] = []
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_Handler):
         def do_POST(self) -> None:
             body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
             seen.append(
@@ -37,21 +63,10 @@ def server() -> Iterator[tuple[str, list[dict]]]:
                     }
                 ]
             }
-            data = json.dumps(reply).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
+            self.answer(json.dumps(reply).encode())
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = HTTPServer(("127.0.0.1", 0), Handler)
-    th = threading.Thread(target=httpd.serve_forever, daemon=True)
-    th.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/v1", seen
-    httpd.shutdown()
+    with _serving(Handler) as url:
+        yield url, seen
 
 
 def test_disabled_by_default_sends_nothing() -> None:
@@ -97,26 +112,16 @@ def raw_server() -> Iterator[tuple[str, dict]]:
     connection without an answer when it is ``None``."""
     state: dict = {"body": None}
 
-    class Handler(BaseHTTPRequestHandler):
+    class Handler(_Handler):
         def do_POST(self) -> None:
             self.rfile.read(int(self.headers["Content-Length"]))
             if state["body"] is None:
                 self.close_connection = True
                 return
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(state["body"])))
-            self.end_headers()
-            self.wfile.write(state["body"])
+            self.answer(state["body"])
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = HTTPServer(("127.0.0.1", 0), Handler)
-    th = threading.Thread(target=httpd.serve_forever, daemon=True)
-    th.start()
-    yield f"http://127.0.0.1:{httpd.server_port}/v1", state
-    httpd.shutdown()
+    with _serving(Handler) as url:
+        yield url, state
 
 
 @pytest.mark.parametrize(
