@@ -282,31 +282,31 @@ def _check_constants(name: str, table: Table, spec: TableSpec, have: list[str]) 
             raise SchemaError(
                 f"{name}: column {c!r} is both in {where} and in {key}; keep one of the two"
             )
-        if col.dtype in ("float", "int") and _number(v) is None:
+        if _typed_constant(col, v) is None:
             raise SchemaError(f"{name}: {key}.{c} must be a number, got {v!r}")
 
 
-def _number(v: object) -> float | None:
+def _typed_constant(col: Column, v: str | int | float) -> str | int | float | None:
+    """A constant in its column's type; ``None`` when a number column gets no number."""
+    if col.dtype not in ("float", "int"):
+        return str(v)
     try:
-        return float(v)  # type: ignore[arg-type]
+        x = float(v)
     except (TypeError, ValueError):
         return None
+    return x if col.dtype == "float" else int(x)
 
 
 def _constant_sql(col: Column, v: str | int | float) -> str:
-    if col.dtype in ("float", "int"):
-        x = _number(v)
-        return (
-            f"CAST({x!r} AS DOUBLE)" if col.dtype == "float" else f"CAST({int(x or 0)} AS BIGINT)"
-        )
-    return f"CAST({_load.lit(str(v))} AS VARCHAR)"
+    x = _typed_constant(col, v)
+    if isinstance(x, str):
+        return f"CAST({_load.lit(x)} AS VARCHAR)"
+    return f"CAST({x!r} AS {'DOUBLE' if col.dtype == 'float' else 'BIGINT'})"
 
 
 def _constant_ibis(col: Column, v: str | int | float) -> ir.Value:
-    if col.dtype in ("float", "int"):
-        x = _number(v) or 0.0
-        return ibis.literal(x, "float64") if col.dtype == "float" else ibis.literal(int(x), "int64")
-    return ibis.literal(str(v), "string")
+    dtype = {"float": "float64", "int": "int64"}.get(col.dtype, "string")
+    return ibis.literal(_typed_constant(col, v), dtype)
 
 
 def _load_file_table(
