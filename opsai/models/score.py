@@ -105,9 +105,46 @@ def _lost_event_types(events: Any, trained: list[str] | None) -> list[str]:
     return [t for t in trained if t not in set(map(str, held[EVENT]))]
 
 
+_HISTORY_FEATURES = ("tenure_days", "frequency", "monetary", "mean_gap_days")
+_SHORT = 0.75  # the new history is "short" under this share of the training features' span
+
+
+def short_history(
+    first: pd.Timestamp, last: pd.Timestamp, saved: behavior.UserBehaviorModels
+) -> str | None:
+    """A note when the new orders span much less time than the training features saw.
+
+    The features count every order before the cut-off, so an export of the last few months
+    only makes a five-year customer read as new (tenure, frequency and spend from the
+    export alone). The training features saw ``end - horizon - start`` of the run's data
+    window; under 75% of that, the note names the spans and the fix.
+    """
+    window = saved.manifest.get("data_window") or {}
+    if not window.get("start") or not window.get("end"):
+        return None
+    start, end = pd.Timestamp(window["start"]), pd.Timestamp(window["end"])
+    if start.tz is not None:
+        start, end = start.tz_convert(None), end.tz_convert(None)
+    if first.tz is not None:
+        first, last = first.tz_convert(None), last.tz_convert(None)
+    trained = (end - pd.Timedelta(days=saved.horizon_days) - start).days
+    new = (last - first).days
+    used = [f for f in _HISTORY_FEATURES if f in saved.features]
+    if trained <= 0 or new >= _SHORT * trained or not used:
+        return None
+    return (
+        f"churn: the new orders cover {new:,} days ({first:%Y-%m-%d} to {last:%Y-%m-%d}); the "
+        f"model's features saw up to {trained:,} days of history ({start:%Y-%m-%d} on). "
+        f"{', '.join(used)} count only the orders the export holds, so long-standing customers "
+        "look new and their churn risk is misread. Score an export with the whole order "
+        "history (the run's orders and the new ones)"
+    )
+
+
 def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) -> pd.DataFrame:
     """Churn probability, risk rank and (with the CLV parameters) value for every buyer."""
     from opsai.behavior import churn, clv
+    from opsai.behavior._engine import as_table
 
     orders = _orders(ws, saved, notes)
     events = users = None
@@ -129,6 +166,9 @@ def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) ->
         else:
             notes.append("churn: the model used user attributes, the new data has no users")
     last = churn.last_timestamp(orders)
+    first = pd.Timestamp(as_table(orders, name="orders")[TIMESTAMP].min().to_pandas())
+    if note := short_history(first, last, saved):
+        notes.append(note)
     frame = churn.churn_frame(
         orders,
         cutoff=last + pd.Timedelta(seconds=1),
@@ -322,4 +362,5 @@ def _detail(name: str, frame: pd.DataFrame) -> str:
 
 __all__ = [
     "ScoreResult", "churn_risk", "find_run", "forecasts", "recommendations", "saved_levels", "score",
+    "short_history",
 ]  # fmt: skip

@@ -156,3 +156,46 @@ def test_event_types_the_model_counted_and_the_new_events_lack_are_named(tmp_pat
     with open_workspace(_config(tmp_path, {"events": trained, "orders": orders})) as ws:
         churn_risk(ws, saved, notes)
     assert notes == []
+
+
+def _window(saved: UserBehaviorModels, start: str, end: str) -> UserBehaviorModels:
+    saved.manifest = {"data_window": {"start": start, "end": end}}
+    return saved
+
+
+def test_an_export_of_the_new_months_only_is_named_as_short_history(tmp_path: Path) -> None:
+    # trained on two years of orders; the new export holds only the last 60 days, so every
+    # user's tenure starts at the export's first day: the note says so and names the spans
+    n = 20
+    orders = pd.DataFrame({"user_id": [f"u{i:02d}" for i in range(n)] * 2, "amount": 10.0,
+                           "timestamp": list(pd.date_range("2024-05-01", periods=n, freq="D"))
+                           + list(pd.date_range("2024-05-25", periods=n, freq="D"))})  # fmt: skip
+    cfg = _config(tmp_path, {"orders": orders})
+    saved = _window(_saved(["tenure_days", "frequency", "recency_days"], "recency_days"),
+                    "2022-05-01T00:00:00", "2024-04-30T00:00:00")  # fmt: skip
+    saved.uses_users = False
+    notes: list[str] = []
+    with open_workspace(cfg) as ws:
+        churn_risk(ws, saved, notes)
+    (note,) = [x for x in notes if "history" in x]
+    assert "cover 43 days (2024-05-01 to 2024-06-13)" in note
+    assert "up to 700 days of history (2022-05-01 on)" in note
+    assert note.count("tenure_days, frequency count only") == 1
+
+    # the same export against a run trained on 60 days: comparable, nothing to say
+    notes = []
+    saved = _window(saved, "2024-03-01T00:00:00", "2024-04-30T00:00:00")
+    with open_workspace(cfg) as ws:
+        churn_risk(ws, saved, notes)
+    assert not [x for x in notes if "history" in x]
+
+
+def test_short_history_is_silent_without_a_recorded_window_or_history_features() -> None:
+    from opsai.models.score import short_history
+
+    a, b = pd.Timestamp("2024-05-01"), pd.Timestamp("2024-06-01")
+    assert short_history(a, b, _saved(["tenure_days"], "tenure_days")) is None  # no window
+    saved = _window(_saved(["recency_days"], "recency_days"), "2020-01-01", "2024-04-30")
+    assert short_history(a, b, saved) is None  # recency alone does not depend on the span
+    saved.features = ["recency_days", "monetary"]
+    assert "monetary count only" in (short_history(a, b, saved) or "")
