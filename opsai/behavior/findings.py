@@ -12,7 +12,6 @@ Example:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -20,16 +19,7 @@ import pandas as pd
 
 from opsai.behavior.personas import over_index
 from opsai.data.schema import SIGNUP_AT, USER_ID
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A plain-language sentence, its severity and the numbers behind it."""
-
-    name: str
-    text: str
-    severity: str = "info"
-    evidence: dict[str, Any] = field(default_factory=dict)
+from opsai.report.finding import Finding
 
 
 def _severity(ratio: float) -> str:
@@ -73,7 +63,7 @@ def funnel_gap(
         "worst_rate": round(float(lo["step_conversion"]), 4),
         "best_rate": round(float(hi["step_conversion"]), 4), "ratio": round(ratio, 3),
     }  # fmt: skip
-    return Finding(f"funnel_gap_{breakdown}", text, _severity(ratio), evidence)
+    return Finding(text, _severity(ratio), evidence, name=f"funnel_gap_{breakdown}")
 
 
 def churn_gap(rates: pd.DataFrame, *, attribute: str, inactive_days: int = 90) -> Finding | None:
@@ -96,7 +86,7 @@ def churn_gap(rates: pd.DataFrame, *, attribute: str, inactive_days: int = 90) -
         )
         evidence = {"attribute": attribute, "value": str(top[attribute]), "ratio": None,
                     "churn_rate": round(float(top["churn_rate"]), 4), "others": 0.0}  # fmt: skip
-        return Finding(f"churn_by_{attribute}", text, "high", evidence)
+        return Finding(text, "high", evidence, name=f"churn_by_{attribute}")
     if not np.isfinite(ratio) or ratio < 1.2:
         return None
     text = (
@@ -105,7 +95,7 @@ def churn_gap(rates: pd.DataFrame, *, attribute: str, inactive_days: int = 90) -
     )
     evidence = {"attribute": attribute, "value": str(top[attribute]), "ratio": round(ratio, 3),
                 "churn_rate": round(float(top["churn_rate"]), 4), "others": round(float(others), 4)}  # fmt: skip
-    return Finding(f"churn_by_{attribute}", text, _severity(ratio), evidence)
+    return Finding(text, _severity(ratio), evidence, name=f"churn_by_{attribute}")
 
 
 def revenue_concentration(
@@ -139,7 +129,7 @@ def revenue_concentration(
             text += f"; they over-index on {ov}"
             evidence["over_index"] = ov
     sev = "medium" if share >= 0.5 else "info"
-    return Finding("revenue_concentration", text + ".", sev, evidence)
+    return Finding(text + ".", sev, evidence, name="revenue_concentration")
 
 
 def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -> Finding:
@@ -150,7 +140,9 @@ def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -
         f"(base rate {100 * metrics['base_rate']:.0f}% over {horizon_days} days)."
     )
     sev = "info" if metrics["roc_auc"] >= 0.7 else "low"
-    return Finding("churn_model", text, sev, {k: round(float(v), 4) for k, v in metrics.items()})
+    return Finding(
+        text, sev, {k: round(float(v), 4) for k, v in metrics.items()}, name="churn_model"
+    )
 
 
 def clv_accuracy(
@@ -166,7 +158,6 @@ def clv_accuracy(
     )
     sev = "info" if abs(error_pct) <= 10 else "medium"
     return Finding(
-        "clv_holdout",
         text,
         sev,
         {
@@ -175,6 +166,7 @@ def clv_accuracy(
             "actual": actual,
             "predicted": round(predicted, 1),
         },
+        name="clv_holdout",
     )
 
 
@@ -195,7 +187,7 @@ def top_segment(personas: pd.DataFrame, *, money: bool = True) -> Finding:
     text = f"'{top['name']}' are {100 * top['share']:.0f}% of buyers but bring {what}{top['frequency']:.1f} orders each)."
     evidence = {"segment": str(top["name"]), "share": round(float(top["share"]), 4),
                 "revenue_share": round(float(top["revenue_share"]), 4), "ratio": round(ratio, 3)}  # fmt: skip
-    return Finding("top_segment", text, "medium" if ratio >= 2 else "info", evidence)
+    return Finding(text, "medium" if ratio >= 2 else "info", evidence, name="top_segment")
 
 
 def retention_summary(matrix: pd.DataFrame, lifecycle: pd.DataFrame, *, period: str) -> Finding:
@@ -205,7 +197,7 @@ def retention_summary(matrix: pd.DataFrame, lifecycle: pd.DataFrame, *, period: 
             f"The data does not cover a whole {period} yet, so there is no retention to report"
             + (" (PERIOD='week' counts weeks)." if period == "month" else ".")
         )
-        return Finding("retention", text, "info", {"next_period_retention": None})
+        return Finding(text, "info", {"next_period_retention": None}, name="retention")
     nxt = matrix[1].mean() if 1 in matrix.columns else float("nan")
     last = lifecycle.iloc[-1]
     gained = int(last["new"] + last["resurrected"])
@@ -223,7 +215,7 @@ def retention_summary(matrix: pd.DataFrame, lifecycle: pd.DataFrame, *, period: 
     evidence = {"next_period_retention": round(float(nxt), 4) if np.isfinite(nxt) else None,
                 "period": when, "new": int(last["new"]), "resurrected": int(last["resurrected"]),
                 "dormant": int(last["dormant"])}  # fmt: skip
-    return Finding("retention", text, sev, evidence)
+    return Finding(text, sev, evidence, name="retention")
 
 
 def churn_gaps(

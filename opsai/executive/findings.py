@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 import pandas as pd
 
 from opsai.executive.results import BEHAVIOR, DEMAND, MARKET, RECOMMEND, SERVICE, RunResults
-
-
-@dataclass(frozen=True)
-class Finding:
-    name: str
-    text: str
-    severity: str = "info"
-    evidence: dict[str, Any] = field(default_factory=dict)
+from opsai.report.finding import Finding
 
 
 def _missing(run: RunResults, *chapters: str) -> str:
@@ -26,27 +16,26 @@ def outreach(table: pd.DataFrame, run: RunResults) -> Finding:
     """How many at-risk high-value users also complained, and the value they hold."""
     gap = _missing(run, BEHAVIOR, SERVICE)
     if gap:
-        return Finding("outreach", f"No priority outreach list: {gap}.")
+        return Finding(f"No priority outreach list: {gap}.", name="outreach")
     at_risk = run.table(BEHAVIOR, "churn.at_risk")
     if table.empty:
         return Finding(
-            "outreach",
             f"None of the {len(at_risk):,} high-value users at churn risk filed a negative "
             "ticket (or tickets carry no user ids).",
             evidence={"at_risk": len(at_risk), "outreach": 0},
+            name="outreach",
         )
     n = int(table["negative_tickets"].sum())
     if "value_at_risk" not in at_risk:  # orders without values: no spend to quote
         return Finding(
-            "outreach",
             f"{len(table):,} of the {len(at_risk):,} frequent buyers at churn risk also filed "
             f"negative tickets ({n:,} in all). Call them first.",
             "high",
             {"users": len(table), "at_risk": len(at_risk)},
+            name="outreach",
         )
     v, total = float(table["value_at_risk"].sum()), float(at_risk["value_at_risk"].sum())
     return Finding(
-        "outreach",
         f"{len(table):,} of the {len(at_risk):,} high-value users at churn risk also filed "
         f"negative tickets ({n:,} in all); they hold "
         f"{v:,.0f} of the {total:,.0f} spend at risk ({v / total:.0%}). Call them first.",
@@ -57,6 +46,7 @@ def outreach(table: pd.DataFrame, run: RunResults) -> Finding:
             "value_at_risk": v,
             "total_value_at_risk": total,
         },
+        name="outreach",
     )
 
 
@@ -65,22 +55,21 @@ def stockout_recommendations(table: pd.DataFrame, run: RunResults) -> Finding:
     gap = _missing(run, RECOMMEND, DEMAND)
     if gap:
         return Finding(
-            "stockout_recommended", f"No check of recommended items against stock: {gap}."
+            f"No check of recommended items against stock: {gap}.", name="stockout_recommended"
         )
     if run.table(DEMAND, "plan.table").empty:  # forecasts only: the data has no stock levels
         return Finding(
-            "stockout_recommended",
             f"No check of recommended items against stock: {DEMAND} had no inventory table.",
+            name="stockout_recommended",
         )
     if table.empty:
         return Finding(
-            "stockout_recommended",
             "No item the recommender shows is expected to stock out within its lead time.",
             evidence={"items": 0},
+            name="stockout_recommended",
         )
     top = table.iloc[0]
     return Finding(
-        "stockout_recommended",
         f"{len(table)} recommended item(s) will likely stock out within their lead time; "
         f"{top['item_id']} is in {int(top['users_recommended']):,} users' top recommendations "
         f"with {float(top['on_hand']):,.0f} on hand. Reorder it and hold it out of "
@@ -91,6 +80,7 @@ def stockout_recommendations(table: pd.DataFrame, run: RunResults) -> Finding:
             "top_item": str(top["item_id"]),
             "users": int(top["users_recommended"]),
         },
+        name="stockout_recommended",
     )
 
 
@@ -99,17 +89,16 @@ def intents_after_moves(table: pd.DataFrame, run: RunResults) -> Finding:
     gap = _missing(run, SERVICE, MARKET)
     if gap:
         return Finding(
-            "intents_after_moves", f"No link of ticket intents to competitor moves: {gap}."
+            f"No link of ticket intents to competitor moves: {gap}.", name="intents_after_moves"
         )
     if table.empty:
         return Finding(
-            "intents_after_moves",
             "No ticket intent rose significantly after a competitor's move.",
             evidence={"intents": 0},
+            name="intents_after_moves",
         )
     r = table.iloc[0]
     return Finding(
-        "intents_after_moves",
         f"After {r['company']}'s {r['move']} in {r['period']}, '{r['intent']}' tickets rose "
         f"from {r['share_before']:.0%} to {r['share_after']:.0%} of volume (median month, "
         f"{r['ratio']:.1f}x; one-sided rank test p = {r['p_value']:.3f}): customers are asking "
@@ -128,4 +117,5 @@ def intents_after_moves(table: pd.DataFrame, run: RunResults) -> Finding:
                 "p_value",
             )
         },
+        name="intents_after_moves",
     )

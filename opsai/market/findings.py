@@ -9,13 +9,13 @@ move pays best), each sentence naming its evidence.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from opsai.data import schema as S
+from opsai.report.finding import Finding
 
 __all__ = [
     "Finding",
@@ -30,15 +30,6 @@ __all__ = [
     "strategy",
     "what_if_finding",
 ]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A plain-language sentence, its severity and the numbers behind it."""
-
-    text: str
-    severity: str = "info"
-    evidence: dict[str, Any] = field(default_factory=dict)
 
 
 def _label(period: Any) -> str:

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from opsai.report.finding import Finding
+
 WIDTH = 760
 """Figure width in pixels: fits an A4 page printed by Chromium."""
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A plain-language sentence, its severity and the numbers behind it."""
-
-    text: str
-    severity: str = "info"
-    evidence: dict[str, Any] = field(default_factory=dict)
 
 
 def _pct(x: float) -> str:
