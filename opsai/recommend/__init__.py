@@ -37,7 +37,12 @@ from opsai.recommend.metrics import (
 from opsai.recommend.mf import ALS, BPR
 from opsai.recommend.models import EASE, ItemKNN, Popularity, Recommender
 from opsai.recommend.rerank import Reranker
-from opsai.recommend.split import leaked_pairs, leave_last_out, stratified_split
+from opsai.recommend.split import (
+    leaked_pairs,
+    leave_last_out,
+    stratified_split,
+    validation_split,
+)
 from opsai.recommend.tuning import (
     MODELS,
     SPACES,
@@ -85,4 +90,5 @@ __all__ = [
     "stratified_split",
     "tune_hybrid",
     "tune_model",
+    "validation_split",
 ]
