@@ -40,6 +40,7 @@ from opsai.recommend.rerank import Reranker
 from opsai.recommend.split import (
     leaked_pairs,
     leave_last_out,
+    parse_split_method,
     stratified_split,
     validation_split,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "ndcg_at_k",
     "novelty",
     "params_from_trial",
+    "parse_split_method",
     "per_user",
     "precision_at_k",
     "recall_at_k",

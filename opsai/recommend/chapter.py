@@ -19,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,7 @@ from opsai.recommend.rerank import Reranker
 from opsai.recommend.split import (
     SplitMethod,
     leave_last_out,
+    parse_split_method,
     stratified_split,
     validation_split,
 )
@@ -118,14 +119,16 @@ def load_data(
 
 
 def split(
-    pairs: pd.DataFrame, *, method: Literal["stratified", "time"] = "stratified", seed: int = 0
+    pairs: pd.DataFrame, *, method: SplitMethod = "stratified", seed: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train/test: per-user random 75/25, or each user's latest pair held out."""
-    if method == "stratified":
+    """Train/test: per-user random 75/25, or each user's latest pair held out.
+
+    ``method`` is the notebook's ``SPLIT``; its case does not matter ("Time" is "time"), any
+    other value is a :class:`~opsai.errors.ConfigError` naming ``SPLIT`` and its values.
+    """
+    if parse_split_method(method) == "stratified":
         return stratified_split(pairs, ratio=0.75, seed=seed)
-    if method == "time":
-        return leave_last_out(pairs, n=1)
-    raise ConfigError(f"split: method must be 'stratified' or 'time', got {method!r}")
+    return leave_last_out(pairs, n=1)
 
 
 def _has_text(items: pd.DataFrame | None) -> bool:
@@ -195,6 +198,7 @@ def compare_models(
         raise ConfigError(
             f"compare_models: unknown {unknown}; choose from {list(MODELS)}, 'hybrid' or 'rerank'"
         )
+    split_method = parse_split_method(split_method)
     notes: list[str] = []
     todo = list(models)
     if not _has_text(items) and "content" in todo:

@@ -29,6 +29,28 @@ from opsai.data.schema import ITEM_ID, TIMESTAMP, USER_ID
 from opsai.errors import ConfigError, SchemaError
 
 SplitMethod = Literal["stratified", "time"]
+SPLIT_METHODS: dict[str, str] = {
+    "stratified": "a random 25% of each user's pairs held out",
+    "time": "each user's latest pair held out",
+}
+"""The split methods (notebook 03b's ``SPLIT`` parameter) and what each holds out."""
+
+
+def parse_split_method(method: object) -> SplitMethod:
+    """``method`` as a :data:`SplitMethod`; case and surrounding spaces do not matter.
+
+    Raises:
+        ConfigError: naming the ``SPLIT`` parameter, the allowed values and where to set it.
+    """
+    name = str(method).strip().lower()
+    if name in SPLIT_METHODS:
+        return name  # type: ignore[return-value]
+    allowed = "; ".join(f"{k!r} ({v})" for k, v in SPLIT_METHODS.items())
+    raise ConfigError(
+        f"SPLIT must be one of {allowed}, got {method!r}. Set SPLIT to one of them in the "
+        "config under chapters.03b_recommendation.parameters (or in the notebook's "
+        "parameters cell)"
+    )
 
 
 def _check(pairs: pd.DataFrame, col_user: str, col_item: str) -> None:
@@ -152,20 +174,18 @@ def validation_split(
 
     Args:
         train: the training part.
-        method: how the test part was held out.
+        method: how the test part was held out (:func:`parse_split_method`).
         ratio: stratified only: share of each user's pairs kept to fit on.
         seed: stratified only: random seed.
         col_user: user column.
         col_item: item column.
         col_timestamp: time only: time column.
     """
-    if method == "time":
+    if parse_split_method(method) == "time":
         return leave_last_out(
             train, n=1, col_user=col_user, col_item=col_item, col_timestamp=col_timestamp
         )
-    if method == "stratified":
-        return stratified_split(train, ratio=ratio, seed=seed, col_user=col_user, col_item=col_item)
-    raise ConfigError(f"validation_split: method must be 'stratified' or 'time', got {method!r}")
+    return stratified_split(train, ratio=ratio, seed=seed, col_user=col_user, col_item=col_item)
 
 
 def leaked_pairs(

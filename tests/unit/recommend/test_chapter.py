@@ -93,9 +93,20 @@ def test_findings_and_figures(comparison: tuple, catalog: pd.DataFrame) -> None:
     assert story.comparison_figure(cmp).layout.width == 820
 
 
-def test_split_and_model_errors(planted: pd.DataFrame) -> None:
-    with pytest.raises(ConfigError, match="method"):
-        ch.split(planted, method="random")  # type: ignore[arg-type]
+def test_split_and_model_errors(planted: pd.DataFrame, walks: pd.DataFrame) -> None:
+    for bad in ("random", "leave-last-out", ""):
+        with pytest.raises(ConfigError) as err:
+            ch.split(planted, method=bad)  # type: ignore[arg-type]
+        said = str(err.value)
+        assert said.startswith("SPLIT must be one of 'stratified' (a random 25% of each user's")
+        assert "'time' (each user's latest pair held out)" in said and f"got {bad!r}" in said
+        assert "chapters.03b_recommendation.parameters" in said
+    # the case of a valid name does not matter: "Time" is the time split
+    for name in ("Time", " TIME "):
+        _, test = ch.split(walks, method=name)  # type: ignore[arg-type]
+        assert test.index.equals(ch.split(walks, method="time")[1].index)
+    with pytest.raises(ConfigError, match=r"^SPLIT must be one of"):
+        ch.compare_models(planted, planted, models=("popularity",), split_method="random")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="unknown"):
         ch.compare_models(planted, planted, models=("svd",))
 
