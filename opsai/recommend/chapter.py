@@ -38,6 +38,7 @@ from opsai.recommend.models import (
     bestseller_lists,
     in_user_order,
 )
+from opsai.recommend.outliers import exclude_users as exclude_users  # for the notebook
 from opsai.recommend.rerank import Reranker
 from opsai.recommend.split import (
     SplitMethod,
