@@ -37,7 +37,13 @@ from opsai.recommend.metrics import (
 from opsai.recommend.mf import ALS, BPR
 from opsai.recommend.models import EASE, ItemKNN, Popularity, Recommender
 from opsai.recommend.rerank import Reranker
-from opsai.recommend.split import leaked_pairs, leave_last_out, stratified_split
+from opsai.recommend.split import (
+    leaked_pairs,
+    leave_last_out,
+    parse_split_method,
+    stratified_split,
+    validation_split,
+)
 from opsai.recommend.tuning import (
     MODELS,
     SPACES,
@@ -77,6 +83,7 @@ __all__ = [
     "ndcg_at_k",
     "novelty",
     "params_from_trial",
+    "parse_split_method",
     "per_user",
     "precision_at_k",
     "recall_at_k",
@@ -85,4 +92,5 @@ __all__ = [
     "stratified_split",
     "tune_hybrid",
     "tune_model",
+    "validation_split",
 ]

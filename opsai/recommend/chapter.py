@@ -2,12 +2,15 @@
 
 Everything here composes the rest of :mod:`opsai.recommend`; the notebook only narrates.
 Hyper-parameters and the best model are chosen on a validation split carved from the
-training part; the held-out test split only measures.
+training part the way the test was held out (a random share of each user's training pairs,
+or each user's latest training pair under a time split); the held-out test split only
+measures.
 
 Example:
     >>> pairs, items = load_data(ws)                                        # doctest: +SKIP
     >>> train, test = split(pairs, method="stratified", seed=0)             # doctest: +SKIP
-    >>> cmp = compare_models(train, test, items=items, n_trials=10, seed=0) # doctest: +SKIP
+    >>> cmp = compare_models(train, test, items=items, n_trials=10, split_method="stratified",
+    ...                      seed=0)                                        # doctest: +SKIP
     >>> cmp.table                                                           # doctest: +SKIP
 """
 
@@ -16,7 +19,7 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -35,8 +38,15 @@ from opsai.recommend.models import (
     bestseller_lists,
     in_user_order,
 )
+from opsai.recommend.outliers import exclude_users as exclude_users  # for the notebook
 from opsai.recommend.rerank import Reranker
-from opsai.recommend.split import leave_last_out, stratified_split
+from opsai.recommend.split import (
+    SplitMethod,
+    leave_last_out,
+    parse_split_method,
+    stratified_split,
+    validation_split,
+)
 from opsai.recommend.tuning import (
     MODELS,
     SPACES,
@@ -110,14 +120,16 @@ def load_data(
 
 
 def split(
-    pairs: pd.DataFrame, *, method: Literal["stratified", "time"] = "stratified", seed: int = 0
+    pairs: pd.DataFrame, *, method: SplitMethod = "stratified", seed: int = 0
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Train/test: per-user random 75/25, or each user's latest pair held out."""
-    if method == "stratified":
+    """Train/test: per-user random 75/25, or each user's latest pair held out.
+
+    ``method`` is the notebook's ``SPLIT``; its case does not matter ("Time" is "time"), any
+    other value is a :class:`~opsai.errors.ConfigError` naming ``SPLIT`` and its values.
+    """
+    if parse_split_method(method) == "stratified":
         return stratified_split(pairs, ratio=0.75, seed=seed)
-    if method == "time":
-        return leave_last_out(pairs, n=1)
-    raise ConfigError(f"split: method must be 'stratified' or 'time', got {method!r}")
+    return leave_last_out(pairs, n=1)
 
 
 def _has_text(items: pd.DataFrame | None) -> bool:
@@ -146,6 +158,7 @@ def compare_models(
     eval_users: int | None = None,
     max_items: int | None = None,
     valid_ratio: float = VALID_RATIO,
+    split_method: SplitMethod = "stratified",
     seed: int = 0,
 ) -> Comparison:
     """Tune each model on validation carved from ``train``, refit on ``train``, score ``test``.
@@ -171,7 +184,10 @@ def compare_models(
         max_items: catalogue cap of EASE and sequence-aware EASE (their fit grows with its
             cube; default their own, 5,000).
         valid_ratio: share of each user's training pairs the validation fits keep (see
-            :data:`VALID_RATIO`).
+            :data:`VALID_RATIO`); stratified only.
+        split_method: how ``test`` was held out (:func:`split`'s ``method``); validation is
+            carved from ``train`` the same way, so a time split chooses the model that best
+            predicts each user's next item (:func:`~opsai.recommend.split.validation_split`).
         seed: seeds the carving split, the samplers and the models.
 
     Returns:
@@ -183,6 +199,7 @@ def compare_models(
         raise ConfigError(
             f"compare_models: unknown {unknown}; choose from {list(MODELS)}, 'hybrid' or 'rerank'"
         )
+    split_method = parse_split_method(split_method)
     notes: list[str] = []
     todo = list(models)
     if not _has_text(items) and "content" in todo:
@@ -191,7 +208,12 @@ def compare_models(
     if not _implicit_available():
         todo = [m for m in todo if m not in ("als", "bpr")]
         notes.append("ALS/BPR skipped: the 'implicit' package is not installed")
-    fit_part, valid = stratified_split(train, ratio=valid_ratio, seed=seed + 1)
+    fit_part, valid = validation_split(train, method=split_method, ratio=valid_ratio, seed=seed + 1)
+    if split_method == "time":
+        notes.append(
+            f"validation: the latest training pair of each of {valid[USER_ID].nunique():,} users "
+            "(as the test holds out their latest pair); users with one training pair only fit"
+        )
     catalog = items[ITEM_ID].astype(str) if items is not None else None
     n_valid = 5000 if eval_users is None else int(eval_users)
     params: dict[str, dict[str, Any]] = {}

@@ -7,6 +7,9 @@ Both splitters take the long frame of :func:`~opsai.recommend.interactions.build
   rows as Microsoft Recommenders' ``python_stratified_split`` for the same frame and seed.
 - :func:`leave_last_out` — per user, the latest ``n`` pairs to test (time-based).
 
+:func:`validation_split` carves validation out of a training part with the same kind of split
+as the test, so models are chosen on the task they are scored on.
+
 Example:
     >>> import pandas as pd
     >>> pairs = pd.DataFrame({"user_id": list("aaaabbbb"), "item_id": list("wxyzwxyz")})
@@ -17,11 +20,37 @@ Example:
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
 from opsai.data.schema import ITEM_ID, TIMESTAMP, USER_ID
 from opsai.errors import ConfigError, SchemaError
+
+SplitMethod = Literal["stratified", "time"]
+SPLIT_METHODS: dict[str, str] = {
+    "stratified": "a random 25% of each user's pairs held out",
+    "time": "each user's latest pair held out",
+}
+"""The split methods (notebook 03b's ``SPLIT`` parameter) and what each holds out."""
+
+
+def parse_split_method(method: object) -> SplitMethod:
+    """``method`` as a :data:`SplitMethod`; case and surrounding spaces do not matter.
+
+    Raises:
+        ConfigError: naming the ``SPLIT`` parameter, the allowed values and where to set it.
+    """
+    name = str(method).strip().lower()
+    if name in SPLIT_METHODS:
+        return name  # type: ignore[return-value]
+    allowed = "; ".join(f"{k!r} ({v})" for k, v in SPLIT_METHODS.items())
+    raise ConfigError(
+        f"SPLIT must be one of {allowed}, got {method!r}. Set SPLIT to one of them in the "
+        "config under chapters.03b_recommendation.parameters (or in the notebook's "
+        "parameters cell)"
+    )
 
 
 def _check(pairs: pd.DataFrame, col_user: str, col_item: str) -> None:
@@ -124,6 +153,39 @@ def leave_last_out(
     in_test = np.empty(len(pairs), dtype=bool)
     in_test[order] = eligible & (from_end <= n)
     return pairs[~in_test], pairs[in_test]
+
+
+def validation_split(
+    train: pd.DataFrame,
+    *,
+    method: SplitMethod = "stratified",
+    ratio: float = 0.9,
+    seed: int = 0,
+    col_user: str = USER_ID,
+    col_item: str = ITEM_ID,
+    col_timestamp: str = TIMESTAMP,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(fit, valid)`` carved from a training part the way its test part was held out.
+
+    ``"stratified"``: :func:`stratified_split` with ``ratio`` (and ``seed``). ``"time"``:
+    :func:`leave_last_out` of one pair, so validation is each user's latest *training* pair
+    (the next-item task the time-based test measures) and no fit pair is later than its
+    user's validation pair; users with a single training pair stay wholly in the fit part.
+
+    Args:
+        train: the training part.
+        method: how the test part was held out (:func:`parse_split_method`).
+        ratio: stratified only: share of each user's pairs kept to fit on.
+        seed: stratified only: random seed.
+        col_user: user column.
+        col_item: item column.
+        col_timestamp: time only: time column.
+    """
+    if parse_split_method(method) == "time":
+        return leave_last_out(
+            train, n=1, col_user=col_user, col_item=col_item, col_timestamp=col_timestamp
+        )
+    return stratified_split(train, ratio=ratio, seed=seed, col_user=col_user, col_item=col_item)
 
 
 def leaked_pairs(

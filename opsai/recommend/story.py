@@ -14,6 +14,7 @@ import pandas as pd
 
 from opsai.data.schema import ITEM_ID, USER_ID
 from opsai.recommend.chapter import Comparison, Finding
+from opsai.recommend.outliers import MIN_COVERAGE, heavy_users
 
 
 def _pct(x: float) -> str:
@@ -136,3 +137,46 @@ def cold_start_finding(
         else:
             text += f"; every one of the {len(items):,} catalogue items has training interactions"
     return Finding(text + ".", "info", ev)
+
+
+def heavy_users_finding(pairs: pd.DataFrame) -> Finding:
+    """Whether a handful of users (bots, staff?) hold an outsized share of the interactions.
+
+    The rule is :func:`~opsai.recommend.outliers.heavy_users`'; nothing is dropped here.
+    """
+    flagged = heavy_users(pairs)
+    a = flagged.attrs
+    ev: dict[str, Any] = {"fence_items": a["fence"], "median_items": a["median"], "users": 0}
+    gone = pairs.attrs.get("excluded_users") or []
+    before = ""
+    if gone:
+        ev |= {"excluded_users": len(gone), "excluded_pairs": pairs.attrs["excluded_pairs"]}
+        before = (f"{len(gone)} account(s) named in EXCLUDE_USERS were left out "
+                  f"({pairs.attrs['excluded_pairs']:,} interactions). ")  # fmt: skip
+    rule = (
+        f"fence {a['fence']:,.0f} items = Q3 x (Q3/Q1)^1.5 of history lengths, and at least "
+        f"{MIN_COVERAGE:.0%} of the catalogue"
+    )
+    if flagged.empty:
+        longest = a.get("longest", 0)
+        return Finding(f"{before}No user's history is far beyond the others' (longest {longest:,} items, "
+                       f"median {a['median']:,.0f}; {rule}).", "info", ev)  # fmt: skip
+    n, ids = len(flagged), flagged[USER_ID].tolist()
+    share, lo, hi = flagged["share"].sum(), flagged["items"].min(), flagged["items"].max()
+    span = f"{lo:,}-{hi:,}" if hi > lo else f"{lo:,}"
+    cov = "-".join(
+        dict.fromkeys(_pct(x) for x in (flagged["coverage"].min(), flagged["coverage"].max()))
+    )
+    named = ", ".join(ids[:10]) + (f" and {n - 10} more" if n > 10 else "")
+    how = f'EXCLUDE_USERS: "{",".join(ids)}"' if n <= 10 else "EXCLUDE_USERS"
+    ev |= {"users": n, "share": round(float(share), 4), "user_ids": ids[:10],
+           "coverage_min": round(float(flagged["coverage"].min()), 4)}  # fmt: skip
+    text = before + (
+        f"{n} of {a['users']:,} users ({named}) hold {_pct(share)} of the interactions: "
+        f"{span} items each, {cov} of the catalogue, against a median user's "
+        f"{a['median']:,.0f} ({rule}). Histories like these are usually bots, crawlers, staff or "
+        "test accounts, which distort item-item similarities. They are kept; if they are "
+        f"not customers, leave them out with {how} in chapters.03b_recommendation.parameters "
+        "or remove them from the data."
+    )
+    return Finding(text, "medium", ev)

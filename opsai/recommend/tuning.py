@@ -1,7 +1,8 @@
 """Model registry and honest hyper-parameter tuning on a validation split carved from training.
 
 :func:`make_model` builds a recommender by name; :func:`tune_model` splits the *training*
-pairs again (per-user stratified, its own seed), searches the model's space with
+pairs again (per-user stratified with its own seed, or each user's latest pair for a
+time-based split), searches the model's space with
 :func:`opsai.optimize.tune` (seeded TPE) on validation nDCG@k, and returns the best
 parameters — the test split is never looked at.
 
@@ -28,7 +29,7 @@ from opsai.recommend.linear import RP3beta, SeqEASE
 from opsai.recommend.metrics import evaluate
 from opsai.recommend.mf import ALS, BPR
 from opsai.recommend.models import EASE, ItemKNN, Popularity, Recommender
-from opsai.recommend.split import stratified_split
+from opsai.recommend.split import SplitMethod, validation_split
 
 ModelName = Literal["popularity", "itemknn", "ease", "seqease", "rp3beta", "als", "bpr", "content"]
 MODELS: dict[str, type[Recommender]] = {
@@ -187,6 +188,7 @@ def tune_model(
     encoders: Sequence[str] | None = None,
     valid: pd.DataFrame | None = None,
     max_users: int | None = 5000,
+    split_method: SplitMethod = "stratified",
     seed: int = 0,
 ) -> optuna.Study:
     """Tune one model on a validation split carved from ``train``.
@@ -197,7 +199,8 @@ def tune_model(
         n_trials: Optuna trials.
         timeout: seconds for the study (optional).
         k: the cut-off of the nDCG that is maximised.
-        ratio: share of each user's training pairs kept to fit on; the rest is validation.
+        ratio: share of each user's training pairs kept to fit on; the rest is validation
+            (stratified carving only).
         items: the catalogue (for the content model).
         binary: fit on 0/1 interactions instead of weights.
         fixed: options held fixed in every trial (e.g. ``{"num_threads": 1}``).
@@ -206,6 +209,9 @@ def tune_model(
         valid: a validation split made beforehand; ``train`` is then fitted on as it is
             (so several models can share one carving).
         max_users: validation users scored per trial (a seeded sample; ``None``: all).
+        split_method: how the carving is made when ``valid`` is not given: ``"stratified"``
+            or ``"time"`` (each user's latest pair; see
+            :func:`~opsai.recommend.split.validation_split`).
         seed: seeds the carving split, the sampler and the models.
 
     Returns:
@@ -215,7 +221,7 @@ def tune_model(
     if name not in SPACES:
         raise ConfigError(f"tune_model: no search space for {name!r}; have {', '.join(SPACES)}")
     if valid is None:
-        fit_part, valid = stratified_split(train, ratio=ratio, seed=seed + 1)
+        fit_part, valid = validation_split(train, method=split_method, ratio=ratio, seed=seed + 1)
     else:
         fit_part = train
     catalog = items[ITEM_ID].astype(str) if items is not None else None

@@ -8,7 +8,7 @@ import pytest
 from opsai.errors import ConfigError
 from opsai.recommend import EASE, ContentRecommender, Hybrid, story, tune_hybrid
 from opsai.recommend import chapter as ch
-from opsai.recommend.split import stratified_split
+from opsai.recommend.split import stratified_split, validation_split
 
 pytestmark = pytest.mark.unit
 
@@ -93,9 +93,20 @@ def test_findings_and_figures(comparison: tuple, catalog: pd.DataFrame) -> None:
     assert story.comparison_figure(cmp).layout.width == 820
 
 
-def test_split_and_model_errors(planted: pd.DataFrame) -> None:
-    with pytest.raises(ConfigError, match="method"):
-        ch.split(planted, method="random")  # type: ignore[arg-type]
+def test_split_and_model_errors(planted: pd.DataFrame, walks: pd.DataFrame) -> None:
+    for bad in ("random", "leave-last-out", ""):
+        with pytest.raises(ConfigError) as err:
+            ch.split(planted, method=bad)  # type: ignore[arg-type]
+        said = str(err.value)
+        assert said.startswith("SPLIT must be one of 'stratified' (a random 25% of each user's")
+        assert "'time' (each user's latest pair held out)" in said and f"got {bad!r}" in said
+        assert "chapters.03b_recommendation.parameters" in said
+    # the case of a valid name does not matter: "Time" is the time split
+    for name in ("Time", " TIME "):
+        _, test = ch.split(walks, method=name)  # type: ignore[arg-type]
+        assert test.index.equals(ch.split(walks, method="time")[1].index)
+    with pytest.raises(ConfigError, match=r"^SPLIT must be one of"):
+        ch.compare_models(planted, planted, models=("popularity",), split_method="random")  # type: ignore[arg-type]
     with pytest.raises(ConfigError, match="unknown"):
         ch.compare_models(planted, planted, models=("svd",))
 
@@ -229,3 +240,39 @@ def test_held_out_lists_give_every_model_the_bestseller_fallback() -> None:
     hybrid = Hybrid(models=[("ease", EASE(l2=1.0))], weights=[1.0]).fit(im)
     reco = held_out_lists(hybrid, users, 2)
     assert len(reco) == 6 and reco["source"].tolist().count("fallback") == 4  # no double rows
+
+
+def test_time_split_chooses_the_model_on_the_next_item(
+    walks: pd.DataFrame, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each user's latest items are the next links of a chain, the task a time split scores;
+    # a random carve of the training part validates mostly on taste items instead
+    train, test = ch.split(walks, method="time")
+    carved: list[tuple[pd.DataFrame, pd.DataFrame]] = []
+
+    def spy(*args: object, **kwargs: object) -> tuple[pd.DataFrame, pd.DataFrame]:
+        carved.append(validation_split(*args, **kwargs))  # type: ignore[arg-type]
+        return carved[-1]
+
+    monkeypatch.setattr(ch, "validation_split", spy)
+    models = ("popularity", "itemknn", "ease", "seqease", "rp3beta")
+
+    def run(method: str) -> tuple[ch.Comparison, pd.DataFrame]:
+        cmp = ch.compare_models(train, test, models=models, k=5, n_trials=2,
+                                split_method=method, seed=0)  # type: ignore[arg-type]  # fmt: skip
+        return cmp, cmp.table.set_index("model")
+
+    old, t_old = run("stratified")
+    new, t_new = run("time")
+    fit, valid = carved[-1]
+    last_fit = fit.groupby("user_id")["timestamp"].max()
+    assert (last_fit[valid["user_id"]].to_numpy() <= valid["timestamp"].to_numpy()).all()
+    assert valid["user_id"].is_unique and len(valid) == train["user_id"].nunique()
+    assert (old.best, new.best) == ("seqease", "itemknn")
+    assert t_new["ndcg_at_5"].idxmax() == "itemknn"  # the held-out next item agrees
+    assert t_new.loc["itemknn", "ndcg_at_5"] == pytest.approx(0.85, abs=1e-4)
+    assert t_old.loc["seqease", "ndcg_at_5"] == pytest.approx(0.8327, abs=1e-4)
+    spearman = {m: t["valid_ndcg"].corr(t["ndcg_at_5"], method="spearman")
+                for m, t in (("stratified", t_old), ("time", t_new))}  # fmt: skip
+    assert spearman["time"] > 0.85 > 0.5 > spearman["stratified"]
+    assert any(n.startswith("validation: the latest training pair of each of") for n in new.notes)

@@ -36,3 +36,16 @@ def test_tune_content_and_registry_errors(planted: pd.DataFrame, catalog: pd.Dat
         make_model("svd")
     with pytest.raises(ConfigError, match="no search space"):
         tune_model("popularity", planted)
+
+
+def test_tune_model_carves_the_latest_pairs_for_a_time_split(walks: pd.DataFrame) -> None:
+    from opsai.recommend import InteractionMatrix, ItemKNN, evaluate, leave_last_out
+    from opsai.recommend.tuning import DEFAULTS
+
+    study = tune_model("itemknn", walks, n_trials=1, k=5, split_method="time", seed=0)
+    fit, valid = leave_last_out(walks)  # each user's latest pair validates
+    model = ItemKNN(**DEFAULTS["itemknn"]).fit(InteractionMatrix.from_frame(fit, binary=True))
+    want = evaluate(model.recommend(valid["user_id"].unique(), 5), valid, k=5)["ndcg_at_5"]
+    assert study.best_value == pytest.approx(want) and want > 0.8
+    random = tune_model("itemknn", walks, n_trials=1, k=5, seed=0)
+    assert random.best_value < 0.7  # a random quarter validates mostly on taste items

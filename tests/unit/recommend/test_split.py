@@ -7,7 +7,12 @@ import pandas as pd
 import pytest
 
 from opsai.errors import ConfigError, SchemaError
-from opsai.recommend.split import leaked_pairs, leave_last_out, stratified_split
+from opsai.recommend.split import (
+    leaked_pairs,
+    leave_last_out,
+    stratified_split,
+    validation_split,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -64,3 +69,31 @@ def test_repeated_pairs_refused_and_bad_ratio() -> None:
         stratified_split(dup.iloc[:1], ratio=1.0)
     with pytest.raises(SchemaError, match="col_timestamp"):
         leave_last_out(dup.iloc[:1])
+
+
+def test_time_validation_carve_never_trains_on_a_later_pair() -> None:
+    rng = np.random.default_rng(3)
+    n = 400
+    pairs = pd.DataFrame({
+        "user_id": rng.choice([f"u{i}" for i in range(40)], n),
+        "item_id": [f"i{i}" for i in range(n)],
+        "timestamp": pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 30, n), "D"),
+    })  # fmt: skip
+    train, test = leave_last_out(pairs)
+    fit, valid = validation_split(train, method="time")
+    assert len(fit) + len(valid) == len(train) and leaked_pairs(fit, valid).empty
+    sizes = train.groupby("user_id").size()
+    assert sorted(valid["user_id"]) == sorted(sizes[sizes >= 2].index)  # one pair each
+    assert set(sizes[sizes == 1].index) <= set(fit["user_id"])  # kept to fit, not validated
+    last_fit = fit.groupby("user_id")["timestamp"].max()
+    v = valid.set_index("user_id")["timestamp"]
+    assert (last_fit[v.index] <= v).all()  # no fit pair later than its user's validation pair
+    first_test = test.groupby("user_id")["timestamp"].min()
+    assert (v[first_test.index.intersection(v.index)] <= first_test).all()
+    # ties in time: the later row is the later interaction, as in the test split
+    tied = pd.DataFrame({"user_id": ["a"] * 3, "item_id": list("xyz"),
+                         "timestamp": pd.to_datetime(["2024-01-01"] * 3)})  # fmt: skip
+    assert validation_split(tied, method="time")[1]["item_id"].tolist() == ["z"]
+    # stratified carving is the stratified split with the given ratio and seed
+    a, _ = validation_split(train, method="stratified", ratio=0.8, seed=5)
+    assert a.index.equals(stratified_split(train, ratio=0.8, seed=5)[0].index)
