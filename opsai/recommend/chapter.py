@@ -75,15 +75,6 @@ for ``seqease`` as in the hybrid. Not in :data:`DEFAULT_MODELS`: it fits its bas
 
 
 @dataclass
-class Finding:
-    """A plain-language sentence, its severity and the numbers behind it."""
-
-    text: str
-    severity: str = "info"
-    evidence: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass
 class Comparison:
     """The tuned models, fitted on the training part, and their held-out scores."""
 

@@ -13,8 +13,9 @@ from typing import Any
 import pandas as pd
 
 from opsai.data.schema import ITEM_ID, USER_ID
-from opsai.recommend.chapter import Comparison, Finding
+from opsai.recommend.chapter import Comparison
 from opsai.recommend.outliers import MIN_COVERAGE, heavy_users
+from opsai.report.finding import Finding
 
 
 def _pct(x: float) -> str:
