@@ -33,6 +33,7 @@ from opsai.service.sentiment import (
     SentimentEnsemble,
     cross_val_accuracy,
 )
+from opsai.service.text import language_code
 
 __all__ = [
     "INTENT_MODELS",
@@ -44,6 +45,7 @@ __all__ = [
     "fill_unlabelled",
     "intent_finding",
     "kb_intents_like",
+    "language_fallback_findings",
     "pii_finding",
     "reply_finding",
     "sentiment_by_language",
@@ -560,6 +562,51 @@ def reply_finding(
     )
     sev = "medium" if ev["covered_share"] < 0.9 else "info"
     return Finding("reply_quality", text, sev, ev)
+
+
+_LANGUAGE_NAMES = {"zh": "Chinese", "en": "English", "ja": "Japanese", "ko": "Korean"}
+
+
+def _language_name(code: str) -> str:
+    return _LANGUAGE_NAMES.get(code, f"'{code}'")
+
+
+def language_fallback_findings(replies: pd.DataFrame, languages: Iterable[object]) -> list[Finding]:
+    """One finding per ticket language the kb has no answers in, whose tickets therefore got
+    a reply in another language (``language_fallback`` of
+    :meth:`~opsai.service.reply.ReplySuggester.suggest_frame`); none when every ticket was
+    answered in its own language.
+
+    Args:
+        replies: :meth:`~opsai.service.reply.ReplySuggester.suggest_frame` output.
+        languages: the tickets' languages, row for row with ``replies``.
+    """
+    if "language_fallback" not in replies.columns or not len(replies):
+        return []
+    lang = pd.Series([language_code(x) or "und" for x in languages], index=replies.index)
+    fell = replies["language_fallback"].astype(bool)
+    out = []
+    for lg in sorted(lang[fell].unique()):
+        mine = lang == lg
+        n, m = int((fell & mine).sum()), int(mine.sum())
+        used = replies.loc[fell & mine, "reply_language"].astype(str).value_counts()
+        name, other = _language_name(lg), " and ".join(_language_name(x) for x in used.index)
+        out.append(
+            Finding(
+                f"reply_language_{lg}",
+                f"{n} of {m} held-out {name} tickets were answered from {other} kb articles: the "
+                f"knowledge base has no {name} answers. Add {name} answers to the kb (with "
+                f"language '{lg}') so these customers are answered in their own language.",
+                "medium",
+                {
+                    "language": lg,
+                    "tickets": m,
+                    "answered_in_other_language": n,
+                    **{f"answered_in_{k}": int(v) for k, v in used.items()},
+                },
+            )
+        )
+    return out
 
 
 def pii_finding(counts: Mapping[str, int], tickets_with_pii: int, n_tickets: int) -> Finding:

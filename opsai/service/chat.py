@@ -48,12 +48,17 @@ class Answer:
     sentiment: str
     escalate: bool
     reason: str
+    note: str = ""
+    """What the agent should know: the kb had no answer in the line's language, several
+    orders were named."""
 
     def line(self) -> str:
-        """One printable line: ``[intent confidence | sentiment] reply (ESCALATE: why)``."""
+        """One printable line: ``[intent confidence | sentiment] reply (NOTE: ...) (ESCALATE:
+        why)``."""
         head = f"[{self.intent or '-'} {self.confidence:.2f} | {self.sentiment}]"
+        note = f"  (NOTE: {self.note})" if self.note else ""
         tail = f"  (ESCALATE: {self.reason})" if self.escalate else ""
-        return f"{head} {self.reply}{tail}"
+        return f"{head} {self.reply}{note}{tail}"
 
 
 class Assistant:
@@ -153,7 +158,7 @@ class Assistant:
                 self._drafting_off(e)
             except OpsaiError:  # this draft refused (it held personal data): retrieval reply
                 pass
-        return Answer(reply, s.intent, s.confidence, mood, s.escalate, s.reason)
+        return Answer(reply, s.intent, s.confidence, mood, s.escalate, s.reason, s.note)
 
 
 def _to_stderr(line: str) -> None:

@@ -12,7 +12,9 @@ one) by a hybrid of
 
 It fills ``{order_id}`` from the order ids in the ticket (masked as configured; several
 distinct ids are all named, "o****1234 and o****5678", "o****1234、o****5678", and the
-suggestion's ``note`` says so) and ``{name}`` from the caller's slots, and sets ``escalate`` when the confidence is below
+suggestion's ``note`` says so) and ``{name}`` from the caller's slots, flags
+``language_fallback`` when the kb has no answer in the ticket's language (the answer is
+then in another one, and the note says which), and sets ``escalate`` when the confidence is below
 ``min_confidence`` or the ticket's sentiment is in ``escalate_sentiments``.
 
 Example:
@@ -125,8 +127,14 @@ class Suggestion:
     """(kb row position, score) of the best ``top_k`` answers."""
     order_ids: list[str] = field(default_factory=list)
     """The distinct order ids in the ticket, in order, masked as configured."""
+    language: str = ""
+    """The ticket's language code."""
+    answer_language: str = ""
+    """The language of the kb answer ("" when the kb row has none and none is detected)."""
+    language_fallback: bool = False
+    """The kb has no answer in the ticket's language: the answer is in another one."""
     note: str = ""
-    """What the agent should know about the suggestion (several orders named, ...)."""
+    """What the agent should know about the suggestion (another language, several orders)."""
 
 
 class ReplySuggester(BaseEstimator):
@@ -263,8 +271,16 @@ class ReplySuggester(BaseEstimator):
             ids = list(dict.fromkeys(find_order_ids(raw[r], pattern=self.order_pattern)))
             shown = [self.redactor_(i) for i in ids]
             slots = {"order_id": shown, "name": str(who[r] or "")}
-            answer_lang = self.languages_[best] or detect_language(self.answers_[best])
+            answer_lang = str(self.languages_[best]) or detect_language(self.answers_[best])
+            # the kb has no answer in the ticket's language, so _scores did not filter
+            fallback = bool(
+                langs[r] not in ("", "und")
+                and answer_lang not in ("", "und", langs[r])
+                and not (self.languages_ == langs[r]).any()
+            )
             notes = []
+            if fallback:
+                notes.append(f"the kb has no {langs[r]} answers: reply from its {answer_lang} ones")
             if len(shown) > 1:
                 notes.append(f"{len(shown)} orders named: {join_ids(shown)}")
             reasons = []
@@ -281,6 +297,9 @@ class ReplySuggester(BaseEstimator):
                     reason="; ".join(reasons),
                     candidates=[(int(i), round(float(score[r, i]), 4)) for i in order],
                     order_ids=shown,
+                    language=langs[r],
+                    answer_language=answer_lang,
+                    language_fallback=fallback,
                     note="; ".join(notes),
                 )
             )
@@ -309,7 +328,8 @@ class ReplySuggester(BaseEstimator):
         col_sentiment: str = S.SENTIMENT,
     ) -> pd.DataFrame:
         """Long-format suggestions: key, ``reply``, ``reply_intent``, ``confidence``,
-        ``escalate``, ``reason``, ``note``."""
+        ``escalate``, ``reason``, ``reply_language``, ``language_fallback`` (no kb answer in
+        the ticket's language), ``note``."""
         if col_text not in tickets.columns:
             raise SchemaError(f"tickets: column {col_text!r} not found; pass col_text=...")
         get = lambda c: tickets[c].tolist() if c in tickets.columns else None  # noqa: E731
@@ -323,6 +343,8 @@ class ReplySuggester(BaseEstimator):
                 "confidence": [s.confidence for s in sug],
                 "escalate": [s.escalate for s in sug],
                 "reason": [s.reason for s in sug],
+                "reply_language": [s.answer_language for s in sug],
+                "language_fallback": [s.language_fallback for s in sug],
                 "note": [s.note for s in sug],
             },
             index=tickets.index,

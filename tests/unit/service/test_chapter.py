@@ -13,6 +13,7 @@ from opsai.service.chapter import (
     compare_intent_models,
     fill_unlabelled,
     intent_finding,
+    language_fallback_findings,
     pii_finding,
     reply_finding,
     sentiment_by_language,
@@ -348,3 +349,29 @@ def test_sentiment_finding_says_why_no_accuracy() -> None:
     assert (
         empty.severity == "medium" and "at least 6 labelled tickets and two classes" in empty.text
     )
+
+
+def test_tickets_answered_in_another_language_are_a_finding() -> None:
+    """Chinese tickets answered from English kb articles were not mentioned anywhere."""
+    replies = pd.DataFrame(
+        {
+            "reply_language": ["en", "en", "en", "en", "en"],
+            "language_fallback": [True, True, False, False, False],
+        },
+        index=[10, 11, 12, 13, 14],
+    )
+    (f,) = language_fallback_findings(replies, ["zh", "zh-CN", "zh", "en", "en"])
+    assert f.name == "reply_language_zh" and f.severity == "medium"
+    assert f.text == (
+        "2 of 3 held-out Chinese tickets were answered from English kb articles: the knowledge "
+        "base has no Chinese answers. Add Chinese answers to the kb (with language 'zh') so "
+        "these customers are answered in their own language."
+    )
+    assert f.evidence == {
+        "language": "zh",
+        "tickets": 3,
+        "answered_in_other_language": 2,
+        "answered_in_en": 2,
+    }
+    assert language_fallback_findings(replies.assign(language_fallback=False), ["zh"] * 5) == []
+    assert language_fallback_findings(replies.drop(columns="language_fallback"), ["zh"] * 5) == []

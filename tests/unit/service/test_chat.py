@@ -38,7 +38,22 @@ def test_json_output(assistant: Assistant) -> None:
     run_chat(assistant, io.StringIO("my account got locked, mail a@b.com\n"), out, as_json=True)
     a = json.loads(out.getvalue())
     assert a["intent"] == "account_login"
-    assert set(a) == {"reply", "intent", "confidence", "sentiment", "escalate", "reason"}
+    assert set(a) == {"reply", "intent", "confidence", "sentiment", "escalate", "reason", "note"}
+
+
+def test_a_line_in_a_language_the_kb_lacks_says_so(kb: pd.DataFrame, tickets: pd.DataFrame) -> None:
+    """A Chinese line answered from an English-only kb: the answer line says so; it printed
+    the English answer without a word."""
+    clf = IntentClassifier(seed=0).fit(tickets["text"], tickets["intent"])
+    a = Assistant(ReplySuggester(intent_model=clf).fit(kb[kb["language"] == "en"]))
+    out = io.StringIO()
+    run_chat(a, io.StringIO("发票抬头写错了\nI need an invoice\n"), out)
+    zh, en = out.getvalue().splitlines()
+    assert (
+        zh.startswith("[invoice ")
+        and "(NOTE: the kb has no zh answers: reply from its en ones)" in zh
+    )
+    assert "NOTE" not in en
 
 
 def test_main_trains_from_config(

@@ -46,8 +46,12 @@ def test_hybrid_with_intent_model_top1(kb: pd.DataFrame, tickets: pd.DataFrame) 
         "confidence",
         "escalate",
         "reason",
+        "reply_language",
+        "language_fallback",
         "note",
     ]
+    assert not frame["language_fallback"].any()
+    assert (frame["reply_language"] == test["language"].to_numpy()).all()
     assert (frame["reply_intent"].to_numpy() == test["intent"].to_numpy()).mean() >= 0.95
 
 
@@ -179,3 +183,33 @@ def test_ticket_languages_normalise_and_detect() -> None:
     got = ticket_languages(["hello", "你好", "hi", "ok"], ["en-US", None, "Chinese", ""])
     assert got == ["en", "zh", "zh", "en"]
     assert ticket_languages(["你好", "hello"]) == ["zh", "en"]
+
+
+def test_a_ticket_in_a_language_the_kb_lacks_is_flagged(kb: pd.DataFrame) -> None:
+    """A Chinese ticket and an English-only kb: the English answer is flagged and the note
+    says why; it came back as if nothing were amiss."""
+    rs = ReplySuggester().fit(kb[kb["language"] == "en"])
+    zh = rs.suggest("订单o00001234怎么申请退款？refund", language="zh-CN")
+    assert zh.intent == "refund" and zh.answer.startswith("Refunds for order o****1234")
+    assert (zh.language, zh.answer_language, zh.language_fallback) == ("zh", "en", True)
+    assert zh.note == "the kb has no zh answers: reply from its en ones"
+    en = rs.suggest("How do I get a refund?")
+    assert (en.language, en.answer_language, en.language_fallback, en.note) == (
+        "en",
+        "en",
+        False,
+        "",
+    )
+    both = ReplySuggester().fit(kb).suggest("怎么申请退款？", language="zh")
+    assert both.answer_language == "zh" and not both.language_fallback and both.note == ""
+    frame = rs.suggest_frame(
+        pd.DataFrame(
+            {
+                "ticket_id": ["t1", "t2"],
+                "text": ["我要退款", "refund please"],
+                "language": ["zh", "en"],
+            }
+        )
+    )
+    assert frame["language_fallback"].tolist() == [True, False]
+    assert frame["reply_language"].tolist() == ["en", "en"]
