@@ -26,7 +26,12 @@ from opsai.data import schema as S
 from opsai.errors import ChapterError, ConfigError, SchemaError
 from opsai.report.wording import share_pct
 from opsai.service._features import stratified_split
-from opsai.service.intent import IntentClassifier, canonical_intent, choose_threshold
+from opsai.service.intent import (
+    IntentClassifier,
+    canonical_intent,
+    choose_threshold,
+    out_of_scope,
+)
 from opsai.service.sentiment import (
     LexiconSentiment,
     SentimentClassifier,
@@ -145,7 +150,9 @@ def compare_intent_models(
     A validation part (``val_size`` of ``train``, stratified) is carved from the training
     tickets; every model learns on the rest. With ``threshold="auto"`` the out-of-scope
     threshold is the lowest confidence at which the validation tickets the model would answer
-    reach ``target_precision``. Pick the model with :func:`best_on_validation`; the test
+    reach ``target_precision``; validation tickets labelled out of scope (``other``, ``oos``,
+    ``unknown``, ``其他``, see :data:`~opsai.service.intent.OUT_OF_SCOPE`) are the examples it
+    must not answer. A ticket predicted out of scope is routed, not answered. Pick the model with :func:`best_on_validation`; the test
     columns are then an honest estimate for it.
 
     Args:
@@ -156,8 +163,9 @@ def compare_intent_models(
         A table (``model``, ``val_accuracy``, ``val_macro_f1``, ``threshold``, ``accuracy``,
         ``macro_f1``, ``answered`` (share of test tickets above the threshold),
         ``accuracy_answered``, ``ms_per_ticket`` (one at a time, embedding included),
-        ``size_kb`` (the fitted model; a shared encoder's weights are not counted), ``fit_s``)
-        and the fitted models by name.
+        ``size_kb`` (the fitted model; a shared encoder's weights are not counted), ``fit_s``,
+        ``out_of_scope_val`` (validation tickets labelled out of scope: 0 means the threshold
+        was set from in-scope tickets only)) and the fitted models by name.
     """
     from opsai.embed import EmbeddingUnavailableError
 
@@ -202,7 +210,7 @@ def compare_intent_models(
                 m.threshold_ = None if threshold is None else float(threshold)
             proba = m.predict_proba(test[col_text])
             top = m.classes_[proba.argmax(axis=1)]
-            kept = proba.max(axis=1) >= (m.threshold_ or 0.0)
+            kept = ~m._to_human(proba)
             rows.append(
                 {
                     "model": label,
@@ -218,6 +226,7 @@ def compare_intent_models(
                     "ms_per_ticket": _latency_ms(m, test[col_text].astype(str).tolist()),
                     "size_kb": _size_bytes(m) / 1024,
                     "fit_s": fit_s,
+                    "out_of_scope_val": int(out_of_scope(yv).sum()),
                 }
             )
             fitted[label] = m
@@ -461,12 +470,29 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
             "no confidence level reached the wanted precision on validation, so it answers "
             "no ticket itself: every ticket goes to an agent"
         )
+    ev = {k: float(r[k]) for k in ("accuracy", "macro_f1", "answered", "accuracy_answered")}
+    scope = ""
+    if "out_of_scope_val" in r.index and pd.notna(r["threshold"]):
+        n = ev["out_of_scope_val"] = int(r["out_of_scope_val"])
+        scope = (
+            f" The confidence below which tickets go to an agent was also tested on {n} "
+            f"validation ticket"
+            f"{'s' if n != 1 else ''} labelled out of scope ('other' or similar): answering one "
+            "with an intent counted as a wrong answer."
+            if n
+            else " The confidence below which tickets go to an agent was set from in-scope "
+            "tickets only (no ticket is "
+            "labelled 'other' or similar): answers to the kinds of questions the model was "
+            "trained on are that accurate, but a question about something else entirely can "
+            "still get a confident, wrong answer. Label such tickets 'other' to tune it on "
+            "them too."
+        )
     return Finding(
         "intent_quality",
         f"The {best} intent model labels {100 * r['accuracy']:.1f}% of held-out tickets correctly "
-        f"(macro-F1 {r['macro_f1']:.2f}); {answers}.",
+        f"(macro-F1 {r['macro_f1']:.2f}); {answers}.{scope}",
         sev,
-        {k: float(r[k]) for k in ("accuracy", "macro_f1", "answered", "accuracy_answered")},
+        ev,
     )
 
 
