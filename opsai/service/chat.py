@@ -92,12 +92,16 @@ class Assistant:
 
     def check_llm(self) -> None:
         """Ask the ``llm`` endpoint whether it can be used before the first line; if not,
-        say so once and answer with retrieval replies."""
+        say so once and answer with retrieval replies (a model it does not list is warned of,
+        and drafting stays on)."""
         if self.llm is not None and hasattr(self.llm, "check"):
             try:
-                self.llm.check()
+                note = self.llm.check()
             except (LLMUnavailableError, ConfigError) as e:
                 self._drafting_off(e)
+            else:
+                if note:  # it may still take the name: drafting stays on
+                    self.warn(f"opsai chat: {note}. Drafting stays on until a draft fails.")
 
     def _drafting_off(self, e: OpsaiError) -> None:
         self.llm, self.llm_off = None, str(e)

@@ -131,18 +131,23 @@ class LLMClient:
         text = self._send(messages)
         return None if text is None else self._red()(text)
 
-    def check(self) -> None:
+    def check(self) -> str | None:
         """Ask the endpoint which models it serves (``GET /models``; nothing about a ticket
         is sent) and fail early when it cannot be used. A server without that route passes.
 
+        Returns:
+            A warning when the models it lists do not include ``model`` (some servers take
+            names they do not list, e.g. Azure deployments or aliases, so drafting is not
+            stopped on that alone: a draft refused for its model stops it), else ``None``.
+
         Raises:
             ConfigError: enabled without ``base_url`` or ``model``.
-            LLMUnavailableError: nothing answers, the key is refused, or the models it lists
-                do not include ``model``; the message names the ``llm:`` key to fix.
+            LLMUnavailableError: nothing answers or the key is refused; the message names the
+                ``llm:`` key to fix.
         """
         cfg = self.config
         if not self._ready():
-            return
+            return None
         assert cfg.base_url is not None
         url = cfg.base_url.rstrip("/") + "/models"
         try:
@@ -152,18 +157,19 @@ class LLMClient:
         except urllib.error.HTTPError as e:
             if e.code in (401, 403):
                 raise self._unavailable(url, e) from e
-            return  # no /models route (or another answer): the first draft will tell
+            return None  # no /models route (or another answer): the first draft will tell
         except (OSError, http.client.HTTPException, ValueError) as e:
             raise self._unavailable(url, e) from e
         served = [m.get("id") for m in data.get("data", [])] if isinstance(data, dict) else []
         served = [m for m in served if isinstance(m, str)]
         # Ollama lists 'llama3:latest' and takes 'llama3'
         if served and not any(cfg.model in (m, m.split(":")[0]) for m in served):
-            raise LLMUnavailableError(
-                f"llm.model: {cfg.base_url} does not serve model {cfg.model!r} (it serves "
+            return (
+                f"llm.model: {cfg.base_url} does not list model {cfg.model!r} (it lists "
                 f"{', '.join(map(repr, served[:5]))}{' ...' if len(served) > 5 else ''}); "
-                "set llm.model to one of them"
+                "if drafts fail, set llm.model to one of them"
             )
+        return None
 
     def _ready(self) -> bool:
         cfg = self.config

@@ -288,3 +288,24 @@ def test_a_reader_that_leaves_ends_the_chat_quietly(
     monkeypatch.setattr("sys.stdin", io.StringIO("refund please\nwhere is my parcel\n"))
     monkeypatch.setattr("sys.stdout", _ClosedPipe())
     assert main(["--config", str(cfg)]) == 0
+
+
+class _UnlistedLLM(_DraftingLLM):
+    """Serves drafts but does not list its model (an Azure deployment name, an alias)."""
+
+    def check(self) -> str | None:
+        return "llm.model: http://x/v1 does not list model 'm' (it lists 'n')"
+
+
+def test_a_model_the_endpoint_does_not_list_is_warned_of_and_drafting_stays_on(
+    assistant: Assistant,
+) -> None:
+    said: list[str] = []
+    a = Assistant(assistant.suggester, llm=_UnlistedLLM(), warn=said.append)
+    a.check_llm()
+    assert said == [
+        "opsai chat: llm.model: http://x/v1 does not list model 'm' (it lists 'n'). "
+        "Drafting stays on until a draft fails."
+    ]
+    assert a.llm is not None and a.llm_off is None
+    assert a.answer("my account got locked").reply.startswith("Drafted: ")
