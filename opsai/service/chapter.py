@@ -26,13 +26,19 @@ from opsai.data import schema as S
 from opsai.errors import ChapterError, ConfigError, SchemaError
 from opsai.report.wording import share_pct
 from opsai.service._features import stratified_split
-from opsai.service.intent import IntentClassifier, canonical_intent, choose_threshold
+from opsai.service.intent import (
+    IntentClassifier,
+    canonical_intent,
+    choose_threshold,
+    out_of_scope,
+)
 from opsai.service.sentiment import (
     LexiconSentiment,
     SentimentClassifier,
     SentimentEnsemble,
     cross_val_accuracy,
 )
+from opsai.service.text import language_code
 
 __all__ = [
     "INTENT_MODELS",
@@ -44,6 +50,7 @@ __all__ = [
     "fill_unlabelled",
     "intent_finding",
     "kb_intents_like",
+    "language_fallback_findings",
     "pii_finding",
     "reply_finding",
     "sentiment_by_language",
@@ -143,7 +150,9 @@ def compare_intent_models(
     A validation part (``val_size`` of ``train``, stratified) is carved from the training
     tickets; every model learns on the rest. With ``threshold="auto"`` the out-of-scope
     threshold is the lowest confidence at which the validation tickets the model would answer
-    reach ``target_precision``. Pick the model with :func:`best_on_validation`; the test
+    reach ``target_precision``; validation tickets labelled out of scope (``other``, ``oos``,
+    ``unknown``, ``其他``, see :data:`~opsai.service.intent.OUT_OF_SCOPE`) are the examples it
+    must not answer. A ticket predicted out of scope is routed, not answered. Pick the model with :func:`best_on_validation`; the test
     columns are then an honest estimate for it.
 
     Args:
@@ -154,8 +163,9 @@ def compare_intent_models(
         A table (``model``, ``val_accuracy``, ``val_macro_f1``, ``threshold``, ``accuracy``,
         ``macro_f1``, ``answered`` (share of test tickets above the threshold),
         ``accuracy_answered``, ``ms_per_ticket`` (one at a time, embedding included),
-        ``size_kb`` (the fitted model; a shared encoder's weights are not counted), ``fit_s``)
-        and the fitted models by name.
+        ``size_kb`` (the fitted model; a shared encoder's weights are not counted), ``fit_s``,
+        ``out_of_scope_val`` (validation tickets labelled out of scope: 0 means the threshold
+        was set from in-scope tickets only)) and the fitted models by name.
     """
     from opsai.embed import EmbeddingUnavailableError
 
@@ -200,7 +210,7 @@ def compare_intent_models(
                 m.threshold_ = None if threshold is None else float(threshold)
             proba = m.predict_proba(test[col_text])
             top = m.classes_[proba.argmax(axis=1)]
-            kept = proba.max(axis=1) >= (m.threshold_ or 0.0)
+            kept = ~m._to_human(proba)
             rows.append(
                 {
                     "model": label,
@@ -216,6 +226,7 @@ def compare_intent_models(
                     "ms_per_ticket": _latency_ms(m, test[col_text].astype(str).tolist()),
                     "size_kb": _size_bytes(m) / 1024,
                     "fit_s": fit_s,
+                    "out_of_scope_val": int(out_of_scope(yv).sum()),
                 }
             )
             fitted[label] = m
@@ -459,12 +470,29 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
             "no confidence level reached the wanted precision on validation, so it answers "
             "no ticket itself: every ticket goes to an agent"
         )
+    ev = {k: float(r[k]) for k in ("accuracy", "macro_f1", "answered", "accuracy_answered")}
+    scope = ""
+    if "out_of_scope_val" in r.index and pd.notna(r["threshold"]):
+        n = ev["out_of_scope_val"] = int(r["out_of_scope_val"])
+        scope = (
+            f" The confidence below which tickets go to an agent was also tested on {n} "
+            f"validation ticket"
+            f"{'s' if n != 1 else ''} labelled out of scope ('other' or similar): answering one "
+            "with an intent counted as a wrong answer."
+            if n
+            else " The confidence below which tickets go to an agent was set from in-scope "
+            "tickets only (no ticket is "
+            "labelled 'other' or similar): answers to the kinds of questions the model was "
+            "trained on are that accurate, but a question about something else entirely can "
+            "still get a confident, wrong answer. Label such tickets 'other' to tune it on "
+            "them too."
+        )
     return Finding(
         "intent_quality",
         f"The {best} intent model labels {100 * r['accuracy']:.1f}% of held-out tickets correctly "
-        f"(macro-F1 {r['macro_f1']:.2f}); {answers}.",
+        f"(macro-F1 {r['macro_f1']:.2f}); {answers}.{scope}",
         sev,
-        {k: float(r[k]) for k in ("accuracy", "macro_f1", "answered", "accuracy_answered")},
+        ev,
     )
 
 
@@ -560,6 +588,51 @@ def reply_finding(
     )
     sev = "medium" if ev["covered_share"] < 0.9 else "info"
     return Finding("reply_quality", text, sev, ev)
+
+
+_LANGUAGE_NAMES = {"zh": "Chinese", "en": "English", "ja": "Japanese", "ko": "Korean"}
+
+
+def _language_name(code: str) -> str:
+    return _LANGUAGE_NAMES.get(code, f"'{code}'")
+
+
+def language_fallback_findings(replies: pd.DataFrame, languages: Iterable[object]) -> list[Finding]:
+    """One finding per ticket language the kb has no answers in, whose tickets therefore got
+    a reply in another language (``language_fallback`` of
+    :meth:`~opsai.service.reply.ReplySuggester.suggest_frame`); none when every ticket was
+    answered in its own language.
+
+    Args:
+        replies: :meth:`~opsai.service.reply.ReplySuggester.suggest_frame` output.
+        languages: the tickets' languages, row for row with ``replies``.
+    """
+    if "language_fallback" not in replies.columns or not len(replies):
+        return []
+    lang = pd.Series([language_code(x) or "und" for x in languages], index=replies.index)
+    fell = replies["language_fallback"].astype(bool)
+    out = []
+    for lg in sorted(lang[fell].unique()):
+        mine = lang == lg
+        n, m = int((fell & mine).sum()), int(mine.sum())
+        used = replies.loc[fell & mine, "reply_language"].astype(str).value_counts()
+        name, other = _language_name(lg), " and ".join(_language_name(x) for x in used.index)
+        out.append(
+            Finding(
+                f"reply_language_{lg}",
+                f"{n} of {m} held-out {name} tickets were answered from {other} kb articles: the "
+                f"knowledge base has no {name} answers. Add {name} answers to the kb (with "
+                f"language '{lg}') so these customers are answered in their own language.",
+                "medium",
+                {
+                    "language": lg,
+                    "tickets": m,
+                    "answered_in_other_language": n,
+                    **{f"answered_in_{k}": int(v) for k, v in used.items()},
+                },
+            )
+        )
+    return out
 
 
 def pii_finding(counts: Mapping[str, int], tickets_with_pii: int, n_tickets: int) -> Finding:

@@ -3,7 +3,9 @@
 :class:`Assistant` redacts the line, predicts its intent and sentiment, suggests the best kb
 reply and says whether to escalate. :func:`run_chat` reads lines from a stream (a terminal
 or a pipe) and writes one answer per line; :func:`main` is the ``opsai chat --config FILE``
-entry point (trains on the config's tickets and kb at start-up).
+entry point (trains on the config's tickets and kb at start-up). When the config's ``llm:``
+endpoint cannot be used (down, key unset or refused, model unknown) the chat says so once on
+stderr, naming the key to fix, and answers with retrieval replies.
 
 Example:
     $ echo "where is my order o00001234?" | opsai chat --config build/demo/opsai.yaml
@@ -17,14 +19,15 @@ import contextlib
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, TextIO
 
 from opsai.data import schema as S
-from opsai.errors import OpsaiError, SchemaError
+from opsai.errors import ConfigError, OpsaiError, SchemaError
 from opsai.service.chapter import kb_intents_like
 from opsai.service.intent import IntentClassifier, canonical_intent
+from opsai.service.llm import LLMUnavailableError
 from opsai.service.pii import DEFAULT_ORDER_PATTERN, Redactor
 from opsai.service.reply import ReplySuggester
 from opsai.service.sentiment import LexiconSentiment, SentimentClassifier, canonical_sentiment
@@ -45,12 +48,17 @@ class Answer:
     sentiment: str
     escalate: bool
     reason: str
+    note: str = ""
+    """What the agent should know: the kb had no answer in the line's language, several
+    orders were named."""
 
     def line(self) -> str:
-        """One printable line: ``[intent confidence | sentiment] reply (ESCALATE: why)``."""
+        """One printable line: ``[intent confidence | sentiment] reply (NOTE: ...) (ESCALATE:
+        why)``."""
         head = f"[{self.intent or '-'} {self.confidence:.2f} | {self.sentiment}]"
+        note = f"  (NOTE: {self.note})" if self.note else ""
         tail = f"  (ESCALATE: {self.reason})" if self.escalate else ""
-        return f"{head} {self.reply}{tail}"
+        return f"{head} {self.reply}{note}{tail}"
 
 
 class Assistant:
@@ -60,6 +68,9 @@ class Assistant:
         suggester: a fitted :class:`ReplySuggester` (its intent model is used for intents).
         sentiment: a fitted model with ``predict`` (default: the lexicon baseline).
         redactor: applied to the line before anything else.
+        llm: an :class:`~opsai.service.llm.LLMClient` drafting the replies, or ``None``.
+        warn: called once with one line when the ``llm`` cannot be used and drafting is
+            turned off (default: written to stderr).
     """
 
     def __init__(
@@ -69,11 +80,32 @@ class Assistant:
         sentiment: Any = None,
         redactor: Redactor | None = None,
         llm: Any = None,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
         self.suggester = suggester
         self.sentiment = sentiment if sentiment is not None else LexiconSentiment()
         self.redactor = redactor if redactor is not None else Redactor()
         self.llm = llm
+        self.warn = warn if warn is not None else _to_stderr
+        self.llm_off: str | None = None
+        """Why drafting was turned off (the endpoint's error), ``None`` while it is on."""
+
+    def check_llm(self) -> None:
+        """Ask the ``llm`` endpoint whether it can be used before the first line; if not,
+        say so once and answer with retrieval replies (a model it does not list is warned of,
+        and drafting stays on)."""
+        if self.llm is not None and hasattr(self.llm, "check"):
+            try:
+                note = self.llm.check()
+            except (LLMUnavailableError, ConfigError) as e:
+                self._drafting_off(e)
+            else:
+                if note:  # it may still take the name: drafting stays on
+                    self.warn(f"opsai chat: {note}. Drafting stays on until a draft fails.")
+
+    def _drafting_off(self, e: OpsaiError) -> None:
+        self.llm, self.llm_off = None, str(e)
+        self.warn(f"opsai chat: {e}. Drafting is off: every answer is the kb's retrieval reply.")
 
     @classmethod
     def from_workspace(cls, ws: Any, *, seed: int = 0) -> Assistant:
@@ -124,9 +156,18 @@ class Assistant:
         s = self.suggester.suggest(text, sentiment=mood)
         reply = s.answer
         if self.llm is not None and not s.escalate and reply:
-            with contextlib.suppress(OpsaiError):  # on failure the retrieval reply stays
+            try:
                 reply = self.llm.draft(clean, [s.answer]) or reply
-        return Answer(reply, s.intent, s.confidence, mood, s.escalate, s.reason)
+            except (LLMUnavailableError, ConfigError) as e:  # down or misconfigured: say so once
+                self._drafting_off(e)
+            except OpsaiError:  # this draft refused (it held personal data): retrieval reply
+                pass
+        return Answer(reply, s.intent, s.confidence, mood, s.escalate, s.reason, s.note)
+
+
+def _to_stderr(line: str) -> None:
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
 
 
 def llm_client(config: Any, *, redactor: Redactor | None = None) -> Any:
@@ -189,6 +230,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         ws = open_workspace(args.config)
         assistant = Assistant.from_workspace(ws, seed=args.seed)
+        assistant.check_llm()  # a misconfigured llm: is told once, before the first line
     except OpsaiError as e:
         sys.stderr.write(f"opsai chat: {e}\n")
         return 2

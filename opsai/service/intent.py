@@ -13,6 +13,9 @@
 A ticket whose best calibrated probability is below ``threshold`` gets ``unknown_label``
 (default ``"other"``) and should go to a human. ``threshold="auto"`` picks the lowest
 threshold at which out-of-fold predictions that are kept reach ``target_precision``.
+Tickets labelled out of scope (:data:`OUT_OF_SCOPE`: ``other``, ``oos``, ``unknown``,
+``其他`` ...) are the examples of what the bot must not answer: one it answers with an
+intent is a wrong answer, and one predicted out of scope goes to a human.
 
 Example:
     >>> clf = IntentClassifier(seed=0).fit(texts, labels)           # doctest: +SKIP
@@ -40,7 +43,13 @@ from opsai.data import schema as S
 from opsai.errors import ConfigError, NotFittedError, OpsaiError
 from opsai.service._features import as_labels, as_texts, text_features
 
-__all__ = ["IntentClassifier", "canonical_intent", "choose_threshold"]
+__all__ = [
+    "OUT_OF_SCOPE",
+    "IntentClassifier",
+    "canonical_intent",
+    "choose_threshold",
+    "out_of_scope",
+]
 
 IntentModel = Literal["tfidf", "torch", "embedding"]
 
@@ -57,6 +66,25 @@ def _spelling(x: object) -> str:
 
 def _intent_key(x: object) -> str:
     return re.sub(r"[\s_\-]+", "_", _spelling(x).casefold())
+
+
+OUT_OF_SCOPE = frozenset(
+    {"other", "others", "oos", "out_of_scope", "unknown", "none", "其他", "其它", "未知"}
+)
+"""Intent labels that mean "none of the intents" (compared as :func:`canonical_intent`
+compares labels: ``'Out of scope'`` and ``'OTHER'`` count)."""
+
+
+def out_of_scope(labels: Iterable[object]) -> np.ndarray:
+    """Which labels mean "out of scope" (see :data:`OUT_OF_SCOPE`).
+
+    Example:
+        >>> out_of_scope(["refund", "Other", "out-of-scope", "其他", None]).tolist()
+        [False, True, True, True, False]
+    """
+    return np.array(
+        [x is not None and x == x and _intent_key(x) in OUT_OF_SCOPE for x in labels], dtype=bool
+    )
 
 
 def canonical_intent(
@@ -107,6 +135,10 @@ def choose_threshold(
 ) -> float:
     """The lowest confidence threshold whose kept predictions reach ``target_precision``.
 
+    Tickets labelled out of scope (:data:`OUT_OF_SCOPE`) are what sets the threshold apart
+    from mere accuracy: answered with an intent, each is a wrong answer. A ticket predicted
+    out of scope is not an answer of the bot's (it goes to a human) and does not count.
+
     Args:
         proba: ``(n, k)`` out-of-fold probabilities.
         y_true: the true labels.
@@ -118,8 +150,12 @@ def choose_threshold(
         a real threshold when probabilities saturate), or ``inf`` when no threshold reaches
         the target: every ticket then goes to people.
     """
-    conf = proba.max(axis=1)
-    correct = classes[proba.argmax(axis=1)] == np.asarray(y_true)
+    pred = np.asarray(classes)[proba.argmax(axis=1)]
+    # a ticket predicted out of scope goes to a human: it is no answer of the bot's; one
+    # labelled out of scope that the bot answers with an intent is a wrong answer
+    answers = ~out_of_scope(pred)
+    conf = proba.max(axis=1)[answers]
+    correct = (pred == np.asarray(y_true))[answers]
     order = np.argsort(-conf, kind="stable")
     prec = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
     # a threshold keeps every ticket tied at it: only the last of each tie is a cut
@@ -263,15 +299,19 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         """The most likely intent, or ``unknown_label`` below the threshold."""
         proba = self.predict_proba(texts)
         out = self.classes_[proba.argmax(axis=1)].astype(object)
-        out[self._to_human(proba)] = self.unknown_label
+        out[self._below(proba)] = self.unknown_label
         return out
 
-    def _to_human(self, proba: np.ndarray) -> np.ndarray:
+    def _below(self, proba: np.ndarray) -> np.ndarray:
         """Below the threshold (``inf``: no level reached the target, so all)."""
         thr = self.threshold_
         if thr is None:
             return np.zeros(len(proba), bool)
         return proba.max(axis=1) < thr
+
+    def _to_human(self, proba: np.ndarray) -> np.ndarray:
+        """Below the threshold, or predicted out of scope (:data:`OUT_OF_SCOPE`)."""
+        return self._below(proba) | out_of_scope(self.classes_[proba.argmax(axis=1)])
 
     def predict_frame(
         self,
@@ -282,7 +322,8 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
     ) -> pd.DataFrame:
         """Long-format predictions: the key, ``intent_pred``, ``confidence`` and ``route``.
 
-        ``route`` is ``"bot"`` when the model answers and ``"human"`` below the threshold.
+        ``route`` is ``"bot"`` when the model answers and ``"human"`` below the threshold
+        or when it predicts an out-of-scope intent (:data:`OUT_OF_SCOPE`).
         """
         if col_text not in tickets.columns:
             raise OpsaiError(f"tickets: column {col_text!r} not found; pass col_text=...")
@@ -290,7 +331,7 @@ class IntentClassifier(ClassifierMixin, BaseEstimator):
         pred = self.classes_[proba.argmax(axis=1)].astype(object)
         conf = proba.max(axis=1)
         human = self._to_human(proba)
-        pred[human] = self.unknown_label
+        pred[self._below(proba)] = self.unknown_label
         out = pd.DataFrame(
             {"intent_pred": pred, "confidence": conf, "route": np.where(human, "human", "bot")},
             index=tickets.index,

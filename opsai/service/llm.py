@@ -5,7 +5,9 @@ When enabled, :class:`LLMClient` posts to any OpenAI-compatible ``/chat/completi
 endpoint (configured by URL and model name, key read from an environment variable) using
 only the standard library. The ticket and the answers are redacted before they leave the
 process, and the request body is checked once more: if a second redaction pass would still
-change it, nothing is sent.
+change it, nothing is sent. An endpoint that cannot be used (down, key refused, model
+unknown) raises :class:`LLMUnavailableError` naming the ``llm:`` key to fix;
+:meth:`LLMClient.check` finds that out before the first ticket.
 
 Example:
     >>> cfg = LLMConfig(enabled=True, base_url="http://localhost:8000/v1", model="qwen2")
@@ -18,6 +20,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import urllib.error
 import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,13 +29,18 @@ from typing import Any
 from opsai.errors import ConfigError, OpsaiError
 from opsai.service.pii import Redactor, find_order_ids
 
-__all__ = ["LLMClient", "LLMConfig"]
+__all__ = ["LLMClient", "LLMConfig", "LLMUnavailableError"]
 
 SYSTEM_PROMPT = (
     "You are a customer-service agent. Write a short, friendly reply to the customer in the "
     "language of their message, using only the facts in the knowledge-base answers. "
     "Placeholders such as [EMAIL] or o****1234 stand for redacted data: keep them as they are."
 )
+
+
+class LLMUnavailableError(OpsaiError):
+    """The endpoint cannot be used: nothing answers, it refuses the key, it does not know
+    the model, or it does not answer like an OpenAI-compatible server."""
 
 
 @dataclass(frozen=True)
@@ -86,8 +94,8 @@ class LLMClient:
 
         Raises:
             ConfigError: enabled without ``base_url`` or ``model``.
-            OpsaiError: the endpoint failed or answered in an unexpected shape, or the draft
-                holds personal data or an order id the request did not.
+            LLMUnavailableError: the endpoint failed or answered in an unexpected shape.
+            OpsaiError: the draft holds personal data or an order id the request did not.
         """
         messages = self.messages(ticket, answers)
         text = self._send(messages)
@@ -117,19 +125,113 @@ class LLMClient:
 
         Raises:
             ConfigError: enabled without ``base_url`` or ``model``.
-            OpsaiError: personal data in a message, or the endpoint failed or answered in
-                an unexpected shape.
+            LLMUnavailableError: the endpoint failed or answered in an unexpected shape.
+            OpsaiError: personal data in a message.
         """
         text = self._send(messages)
         return None if text is None else self._red()(text)
 
+    def check(self) -> str | None:
+        """Ask the endpoint which models it serves (``GET /models``; nothing about a ticket
+        is sent) and fail early when it cannot be used. A server without that route passes.
+
+        Returns:
+            A warning when the models it lists do not include ``model`` (some servers take
+            names they do not list, e.g. Azure deployments or aliases, so drafting is not
+            stopped on that alone: a draft refused for its model stops it), else ``None``.
+
+        Raises:
+            ConfigError: enabled without ``base_url`` or ``model``.
+            LLMUnavailableError: nothing answers or the key is refused; the message names the
+                ``llm:`` key to fix.
+        """
+        cfg = self.config
+        if not self._ready():
+            return None
+        assert cfg.base_url is not None
+        url = cfg.base_url.rstrip("/") + "/models"
+        try:
+            req = urllib.request.Request(url, headers=self._headers(), method="GET")
+            with urllib.request.urlopen(req, timeout=cfg.timeout) as resp:
+                data = json.loads(resp.read().decode("utf-8"))
+        except urllib.error.HTTPError as e:
+            if e.code in (401, 403):
+                raise self._unavailable(url, e) from e
+            return None  # no /models route (or another answer): the first draft will tell
+        except (OSError, http.client.HTTPException, ValueError) as e:
+            raise self._unavailable(url, e) from e
+        served = [m.get("id") for m in data.get("data", [])] if isinstance(data, dict) else []
+        served = [m for m in served if isinstance(m, str)]
+        # Ollama lists 'llama3:latest' and takes 'llama3'
+        if served and not any(cfg.model in (m, m.split(":")[0]) for m in served):
+            return (
+                f"llm.model: {cfg.base_url} does not list model {cfg.model!r} (it lists "
+                f"{', '.join(map(repr, served[:5]))}{' ...' if len(served) > 5 else ''}); "
+                "if drafts fail, set llm.model to one of them"
+            )
+        return None
+
+    def _ready(self) -> bool:
+        cfg = self.config
+        if not cfg.enabled:
+            return False
+        if not cfg.base_url or not cfg.model:
+            raise ConfigError(
+                "llm: enabled without base_url or model; set llm.base_url and llm.model "
+                "(or llm.enabled: false to use retrieval replies)"
+            )
+        return True
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"Content-Type": "application/json"}
+        key = os.environ.get(self.config.api_key_env)
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        return headers
+
+    def _unavailable(self, url: str, e: BaseException) -> LLMUnavailableError:
+        """What went wrong with ``url``, as the ``llm:`` key to fix and how."""
+        cfg = self.config
+        if not isinstance(e, urllib.error.HTTPError):
+            # refused, timed out, no such host; the connection closed without an answer
+            return LLMUnavailableError(
+                f"llm.base_url: no usable answer from {url} ({e!r}); start the server or "
+                "fix llm.base_url"
+            )
+        try:
+            said = e.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException):
+            said = ""
+        with_msg = json_message(said)
+        detail = f"HTTP {e.code}" + (f": {self._red()(with_msg)[:160]}" if with_msg else "")
+        var = cfg.api_key_env
+        if e.code in (401, 403):
+            fix = (
+                f"the environment variable {var} is not set: export {var}=<key>, or set "
+                "llm.api_key_env to the variable that holds it"
+                if not os.environ.get(var)
+                else f"check the key in {var} (llm.api_key_env)"
+            )
+            return LLMUnavailableError(
+                f"llm.api_key_env: {url} refused the request ({detail}); {fix}"
+            )
+        # OpenAI and vLLM: "The model `x` does not exist"; Ollama: 'model "x" not found'
+        if 400 <= e.code < 500 and "model" in with_msg.casefold():
+            return LLMUnavailableError(
+                f"llm.model: {url} does not take model {cfg.model!r} ({detail}); set llm.model "
+                "to a model the server serves"
+            )
+        return LLMUnavailableError(
+            f"llm.base_url: {url} answered {detail}; fix llm.base_url (the API root, e.g. "
+            "http://localhost:8000/v1)"
+        )
+
     def _send(self, messages: Sequence[dict[str, str]]) -> str | None:
         """The endpoint's answer to ``messages``, stripped but not redacted."""
         cfg = self.config
-        if not cfg.enabled:
+        if not self._ready():
             return None
-        if not cfg.base_url or not cfg.model:
-            raise ConfigError("llm: set base_url and model (or enabled: false to use retrieval)")
+        assert cfg.base_url is not None
         body: dict[str, Any] = {
             "model": cfg.model,
             "messages": [dict(m) for m in messages],
@@ -140,25 +242,48 @@ class LLMClient:
         for m in body["messages"]:
             if red(m["content"]) != m["content"]:
                 raise OpsaiError("llm: personal data survived redaction; the request was not sent")
-        headers = {"Content-Type": "application/json"}
-        key = os.environ.get(cfg.api_key_env)
-        if key:
-            headers["Authorization"] = f"Bearer {key}"
         url = cfg.base_url.rstrip("/") + "/chat/completions"
         try:
-            req = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+            req = urllib.request.Request(
+                url, json.dumps(body).encode(), self._headers(), method="POST"
+            )
             with urllib.request.urlopen(req, timeout=cfg.timeout) as resp:
                 data = json.loads(resp.read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:  # before ValueError
+            raise LLMUnavailableError(
+                f"llm.base_url: {url} answered what is not UTF-8 JSON ({e!r}); point "
+                "llm.base_url at an OpenAI-compatible API root"
+            ) from e
         # OSError: refused, timed out, HTTP error status; HTTPException: the connection closed
-        # without an answer; ValueError: not JSON, not UTF-8, not a URL
+        # without an answer; ValueError: not a URL
         except (OSError, http.client.HTTPException, ValueError) as e:
-            raise OpsaiError(f"llm: request to {url} failed ({e!r}); check llm.base_url") from e
+            raise self._unavailable(url, e) from e
         try:
             text = data["choices"][0]["message"]["content"]
         except (KeyError, IndexError, TypeError) as e:
-            raise OpsaiError(f"llm: {url} answered without choices[0].message.content") from e
+            raise LLMUnavailableError(
+                f"llm.base_url: {url} answered without choices[0].message.content; point "
+                "llm.base_url at an OpenAI-compatible API root"
+            ) from e
         if not isinstance(text, str):
-            raise OpsaiError(
-                f"llm: {url} answered {text!r} as choices[0].message.content, not text"
+            raise LLMUnavailableError(
+                f"llm.model: {url} answered {text!r} as choices[0].message.content, not text; "
+                "set llm.model to a chat model"
             )
         return text.strip()
+
+
+def json_message(text: str) -> str:
+    """The error message in an error body (``{"error": {"message": ...}}``, ``{"detail":
+    ...}``, ``{"error": "..."}``), else the body's first line."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return text.strip().splitlines()[0] if text.strip() else ""
+    if isinstance(data, dict):
+        err = data.get("error", data.get("detail", data.get("message")))
+        if isinstance(err, dict):
+            err = err.get("message", err)
+        if err is not None:
+            return str(err)
+    return text.strip()[:200]

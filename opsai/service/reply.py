@@ -10,8 +10,11 @@ one) by a hybrid of
 * optional intent evidence: the calibrated probability an :class:`IntentClassifier`
   gives the kb row's intent, weighted by ``intent_weight``.
 
-It fills ``{order_id}`` from the order ids in the ticket (masked as configured) and
-``{name}`` from the caller's slots, and sets ``escalate`` when the confidence is below
+It fills ``{order_id}`` from the order ids in the ticket (masked as configured; several
+distinct ids are all named, "o****1234 and o****5678", "o****1234、o****5678", and the
+suggestion's ``note`` says so) and ``{name}`` from the caller's slots, flags
+``language_fallback`` when the kb has no answer in the ticket's language (the answer is
+then in another one, and the note says which), and sets ``escalate`` when the confidence is below
 ``min_confidence`` or the ticket's sentiment is in ``escalate_sentiments``.
 
 Example:
@@ -23,7 +26,7 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -38,7 +41,7 @@ from opsai.service._features import Preprocess, as_texts
 from opsai.service.pii import DEFAULT_ORDER_PATTERN, Redactor, find_order_ids
 from opsai.service.text import detect_language, language_code
 
-__all__ = ["ReplySuggester", "Suggestion", "fill_slots"]
+__all__ = ["ReplySuggester", "Suggestion", "fill_slots", "join_ids"]
 
 # {order_id}; {{Order Number}} (the Bitext/Jinja style); <ORDER> (known slot names only, so
 # HTML such as <b> stays)
@@ -59,9 +62,27 @@ def _slot(m: re.Match[str]) -> str | None:
     return known or (None if m.group(3) is not None else raw)
 
 
-def fill_slots(template: str, slots: Mapping[str, str]) -> str:
+def join_ids(ids: Sequence[str], language: str | None = "en") -> str:
+    """Ids joined as the reply's language lists them: ``"a, b and c"``, ``"a、b、c"``.
+
+    Example:
+        >>> join_ids(["o****1234", "o****5678"]), join_ids(["o****1234", "o****5678"], "zh")
+        ('o****1234 and o****5678', 'o****1234、o****5678')
+    """
+    ids = [str(i) for i in ids]
+    if language in ("zh", "ja"):
+        return "、".join(ids)
+    return ids[0] if len(ids) < 2 else f"{', '.join(ids[:-1])} and {ids[-1]}"
+
+
+def fill_slots(
+    template: str, slots: Mapping[str, str | Sequence[str]], *, language: str | None = None
+) -> str:
     """Fill ``{slot}``, ``{{Slot Name}}`` and ``<SLOT>`` placeholders; a missing order id
     reads "your order", others vanish.
+
+    An order id slot may hold several ids: they are joined in the template's ``language``
+    (detected when not given) and "order" before them becomes "orders".
 
     Example:
         >>> fill_slots("Track order {order_id} here.", {})
@@ -70,14 +91,24 @@ def fill_slots(template: str, slots: Mapping[str, str]) -> str:
         '查看订单o****1234的状态'
         >>> fill_slots("Dear {{Customer Name}}, order <ORDER> ships <b>today</b>.", {"name": "Li"})
         'Dear Li, your order ships <b>today</b>.'
+        >>> fill_slots("Track order {order_id} here.", {"order_id": ["o****1234", "o****5678"]})
+        'Track orders o****1234 and o****5678 here.'
     """
     out, pos = "", 0
     for m in _SLOT.finditer(template):
         name = _slot(m)
-        value = m.group(0) if name is None else str(slots.get(name) or "")
+        got = None if name is None else slots.get(name)
+        many = [] if got is None or isinstance(got, str) else [str(x) for x in got if x]
+        if many:
+            lang = language or detect_language(template, default="en")
+            got = join_ids(many, lang)
+        value = m.group(0) if name is None else str(got or "")
         before = template[pos : m.start()]
-        if name == "order_id" and not value and (e := _EN_ORDER.search(before)):
+        e = _EN_ORDER.search(before) if name == "order_id" else None
+        if e and not value:
             before, value = before[: e.start()], "your order"
+        elif e and len(many) > 1:
+            before = before[: e.start()] + before[e.start() : e.start() + 5] + "s "
         out, pos = out + before + value, m.end()
     out += template[pos:]
     return re.sub(r" {2,}", " ", out).replace(" .", ".").replace(" ,", ",").strip()
@@ -94,6 +125,16 @@ class Suggestion:
     reason: str
     candidates: list[tuple[int, float]] = field(default_factory=list)
     """(kb row position, score) of the best ``top_k`` answers."""
+    order_ids: list[str] = field(default_factory=list)
+    """The distinct order ids in the ticket, in order, masked as configured."""
+    language: str = ""
+    """The ticket's language code."""
+    answer_language: str = ""
+    """The language of the kb answer ("" when the kb row has none and none is detected)."""
+    language_fallback: bool = False
+    """The kb has no answer in the ticket's language: the answer is in another one."""
+    note: str = ""
+    """What the agent should know about the suggestion (another language, several orders)."""
 
 
 class ReplySuggester(BaseEstimator):
@@ -227,8 +268,21 @@ class ReplySuggester(BaseEstimator):
             order = np.argsort(-score[r], kind="stable")[: self.top_k]
             best = int(order[0])
             conf = float(max(score[r, best], 0.0))
-            ids = find_order_ids(raw[r], pattern=self.order_pattern)
-            slots = {"order_id": self.redactor_(ids[0]) if ids else "", "name": str(who[r] or "")}
+            ids = list(dict.fromkeys(find_order_ids(raw[r], pattern=self.order_pattern)))
+            shown = [self.redactor_(i) for i in ids]
+            slots = {"order_id": shown, "name": str(who[r] or "")}
+            answer_lang = str(self.languages_[best]) or detect_language(self.answers_[best])
+            # the kb has no answer in the ticket's language, so _scores did not filter
+            fallback = bool(
+                langs[r] not in ("", "und")
+                and answer_lang not in ("", "und", langs[r])
+                and not (self.languages_ == langs[r]).any()
+            )
+            notes = []
+            if fallback:
+                notes.append(f"the kb has no {langs[r]} answers: reply from its {answer_lang} ones")
+            if len(shown) > 1:
+                notes.append(f"{len(shown)} orders named: {join_ids(shown)}")
             reasons = []
             if conf < self.min_confidence:
                 reasons.append(f"low confidence {conf:.2f} < {self.min_confidence}")
@@ -236,12 +290,17 @@ class ReplySuggester(BaseEstimator):
                 reasons.append(f"sentiment {sents[r]}")
             out.append(
                 Suggestion(
-                    answer=fill_slots(self.answers_[best], slots),
+                    answer=fill_slots(self.answers_[best], slots, language=answer_lang),
                     intent=None if self.intents_ is None else str(self.intents_[best]),
                     confidence=round(conf, 4),
                     escalate=bool(reasons),
                     reason="; ".join(reasons),
                     candidates=[(int(i), round(float(score[r, i]), 4)) for i in order],
+                    order_ids=shown,
+                    language=langs[r],
+                    answer_language=answer_lang,
+                    language_fallback=fallback,
+                    note="; ".join(notes),
                 )
             )
         return out
@@ -269,7 +328,8 @@ class ReplySuggester(BaseEstimator):
         col_sentiment: str = S.SENTIMENT,
     ) -> pd.DataFrame:
         """Long-format suggestions: key, ``reply``, ``reply_intent``, ``confidence``,
-        ``escalate``, ``reason``."""
+        ``escalate``, ``reason``, ``reply_language``, ``language_fallback`` (no kb answer in
+        the ticket's language), ``note``."""
         if col_text not in tickets.columns:
             raise SchemaError(f"tickets: column {col_text!r} not found; pass col_text=...")
         get = lambda c: tickets[c].tolist() if c in tickets.columns else None  # noqa: E731
@@ -283,6 +343,9 @@ class ReplySuggester(BaseEstimator):
                 "confidence": [s.confidence for s in sug],
                 "escalate": [s.escalate for s in sug],
                 "reason": [s.reason for s in sug],
+                "reply_language": [s.answer_language for s in sug],
+                "language_fallback": [s.language_fallback for s in sug],
+                "note": [s.note for s in sug],
             },
             index=tickets.index,
         )

@@ -13,6 +13,7 @@ from opsai.service.chapter import (
     compare_intent_models,
     fill_unlabelled,
     intent_finding,
+    language_fallback_findings,
     pii_finding,
     reply_finding,
     sentiment_by_language,
@@ -56,7 +57,9 @@ def test_compare_intent_models_table(tickets: pd.DataFrame) -> None:
         "ms_per_ticket",
         "size_kb",
         "fit_s",
+        "out_of_scope_val",
     ]
+    assert (table["out_of_scope_val"] == 0).all()  # the fixture has no 'other' tickets
     assert (table["accuracy"] >= 0.9).all() and (table["answered"] == 1.0).all()
     assert (table["val_accuracy"] >= 0.85).all()
     assert best_on_validation(table) in {"tfidf", "embedding"}
@@ -216,6 +219,62 @@ def test_intent_finding_says_when_the_bot_answers_nothing() -> None:
     assert "answers over 99.9% itself" in intent_finding(table.assign(answered=0.99996), "a").text
 
 
+def test_intent_finding_says_what_the_threshold_was_set_on() -> None:
+    """Without tickets labelled out of scope the threshold only ever saw in-scope tickets;
+    the finding did not say so, and read as if off-topic questions were handled too."""
+    table = pd.DataFrame(
+        {
+            "model": ["a"],
+            "threshold": [0.6],
+            "accuracy": [0.96],
+            "macro_f1": [0.95],
+            "answered": [0.8],
+            "accuracy_answered": [0.99],
+            "out_of_scope_val": [0],
+        }
+    )
+    only_in = intent_finding(table, "a")
+    assert only_in.text.endswith(
+        "routes the rest to an agent. The confidence below which tickets go to an agent was "
+        "set from in-scope tickets only (no ticket is labelled 'other' or similar): answers "
+        "to the kinds of questions the model was trained on are that accurate, but a question "
+        "about something else entirely can still get a confident, wrong answer. Label such "
+        "tickets 'other' to tune it on them too."
+    )
+    assert only_in.evidence["out_of_scope_val"] == 0
+    seen = intent_finding(table.assign(out_of_scope_val=7), "a")
+    assert seen.text.endswith(
+        "routes the rest to an agent. The confidence below which tickets go to an agent was "
+        "also tested on 7 validation tickets labelled out of scope ('other' or similar): "
+        "answering one with an intent counted as a wrong answer."
+    )
+    assert seen.evidence["out_of_scope_val"] == 7
+    # no threshold chosen (threshold=None): nothing to say about it
+    assert "in-scope" not in intent_finding(table.assign(threshold=None), "a").text
+
+
+def test_compare_uses_other_tickets_as_out_of_scope_examples(tickets: pd.DataFrame) -> None:
+    """Tickets labelled 'other' are counted in validation and a confident 'other' is not a
+    ticket the bot answers itself."""
+    extra = pd.DataFrame(
+        {
+            "ticket_id": [f"x{k}" for k in range(40)],
+            "text": [f"do you sell garden gnomes number {k}?" for k in range(20)]
+            + [f"你们招聘吗 {k}" for k in range(20)],
+            "intent": ["other"] * 20 + ["其他"] * 20,
+        }
+    )
+    train, test = split_labelled(pd.concat([tickets, extra], ignore_index=True), seed=0)
+    table, models = compare_intent_models(train, test, models=("tfidf",), seed=0)
+    r = table.iloc[0]
+    assert r["out_of_scope_val"] == 6  # a fifth of the 14 training tickets of each label
+    routed = models["tfidf"].predict_frame(test)
+    oos = test["intent"].isin(["other", "其他"]).to_numpy()
+    assert (routed["route"].to_numpy()[oos] == "human").all()
+    assert r["answered"] == pytest.approx((routed["route"] == "bot").mean())
+    assert r["answered"] <= 1 - oos.mean()
+
+
 def test_lexicon_baseline_answers_in_the_data_labels() -> None:
     from opsai.service.chapter import _Lexicon
 
@@ -348,3 +407,29 @@ def test_sentiment_finding_says_why_no_accuracy() -> None:
     assert (
         empty.severity == "medium" and "at least 6 labelled tickets and two classes" in empty.text
     )
+
+
+def test_tickets_answered_in_another_language_are_a_finding() -> None:
+    """Chinese tickets answered from English kb articles were not mentioned anywhere."""
+    replies = pd.DataFrame(
+        {
+            "reply_language": ["en", "en", "en", "en", "en"],
+            "language_fallback": [True, True, False, False, False],
+        },
+        index=[10, 11, 12, 13, 14],
+    )
+    (f,) = language_fallback_findings(replies, ["zh", "zh-CN", "zh", "en", "en"])
+    assert f.name == "reply_language_zh" and f.severity == "medium"
+    assert f.text == (
+        "2 of 3 held-out Chinese tickets were answered from English kb articles: the knowledge "
+        "base has no Chinese answers. Add Chinese answers to the kb (with language 'zh') so "
+        "these customers are answered in their own language."
+    )
+    assert f.evidence == {
+        "language": "zh",
+        "tickets": 3,
+        "answered_in_other_language": 2,
+        "answered_in_en": 2,
+    }
+    assert language_fallback_findings(replies.assign(language_fallback=False), ["zh"] * 5) == []
+    assert language_fallback_findings(replies.drop(columns="language_fallback"), ["zh"] * 5) == []

@@ -38,7 +38,22 @@ def test_json_output(assistant: Assistant) -> None:
     run_chat(assistant, io.StringIO("my account got locked, mail a@b.com\n"), out, as_json=True)
     a = json.loads(out.getvalue())
     assert a["intent"] == "account_login"
-    assert set(a) == {"reply", "intent", "confidence", "sentiment", "escalate", "reason"}
+    assert set(a) == {"reply", "intent", "confidence", "sentiment", "escalate", "reason", "note"}
+
+
+def test_a_line_in_a_language_the_kb_lacks_says_so(kb: pd.DataFrame, tickets: pd.DataFrame) -> None:
+    """A Chinese line answered from an English-only kb: the answer line says so; it printed
+    the English answer without a word."""
+    clf = IntentClassifier(seed=0).fit(tickets["text"], tickets["intent"])
+    a = Assistant(ReplySuggester(intent_model=clf).fit(kb[kb["language"] == "en"]))
+    out = io.StringIO()
+    run_chat(a, io.StringIO("发票抬头写错了\nI need an invoice\n"), out)
+    zh, en = out.getvalue().splitlines()
+    assert (
+        zh.startswith("[invoice ")
+        and "(NOTE: the kb has no zh answers: reply from its en ones)" in zh
+    )
+    assert "NOTE" not in en
 
 
 def test_main_trains_from_config(
@@ -83,6 +98,80 @@ def test_llm_drafts_the_reply_from_the_redacted_line(assistant: Assistant) -> No
     down = Assistant(assistant.suggester, llm=_DraftingLLM(fail=True))
     b = down.answer("my account got locked, mail a@b.com")
     assert b.reply == assistant.answer("my account got locked, mail a@b.com").reply
+
+
+class _DownLLM:
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def draft(self, ticket: str, answers: list[str]) -> str:
+        from opsai.service.llm import LLMUnavailableError
+
+        self.calls += 1
+        raise LLMUnavailableError("llm.base_url: no usable answer from http://x/v1; start it")
+
+
+def test_an_endpoint_that_fails_is_told_once_and_drafting_stops(assistant: Assistant) -> None:
+    """An llm: endpoint that is down was tried, and silently skipped, on every line."""
+    said: list[str] = []
+    llm = _DownLLM()
+    a = Assistant(assistant.suggester, llm=llm, warn=said.append)
+    out = io.StringIO()
+    lines = "how do I get a refund\nmy account got locked\nI need an invoice\n"
+    assert run_chat(a, io.StringIO(lines), out) == 3
+    assert llm.calls == 1 and a.llm is None and a.llm_off is not None
+    assert said == [
+        "opsai chat: llm.base_url: no usable answer from http://x/v1; start it. "
+        "Drafting is off: every answer is the kb's retrieval reply."
+    ]
+    assert out.getvalue().splitlines() == [assistant.answer(x).line() for x in lines.splitlines()]
+
+
+def test_main_says_once_on_stderr_that_the_llm_key_is_unset(
+    tmp_path: Path,
+    tickets: pd.DataFrame,
+    kb: pd.DataFrame,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """`opsai chat` with an llm: section whose key variable is unset: one stderr line names
+    llm.api_key_env, the variable and the fix; every answer is the retrieval reply and the
+    endpoint is asked once (GET /models), not once per line."""
+    import yaml
+
+    from tests.unit.service.test_llm import _serving, _status
+
+    monkeypatch.delenv("OPSAI_TEST_LLM_KEY", raising=False)
+    cfg = write_dataset(
+        tmp_path,
+        {"tickets.csv": tickets.iloc[:100].to_csv(index=False), "kb.csv": kb.to_csv(index=False)},
+        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
+    )
+    handler = _status(401, {"error": {"message": "Missing bearer token"}})
+    seen: list[str] = []
+    handler.log_request = lambda self, *a: seen.append(f"{self.command} {self.path}")  # type: ignore[method-assign]
+    monkeypatch.setattr("sys.stdin", io.StringIO("how do I get a refund\n发票抬头写错了\n"))
+    with _serving(handler) as url:
+        spec = yaml.safe_load(cfg.read_text())
+        spec["llm"] = {
+            "enabled": True,
+            "base_url": url,
+            "model": "m",
+            "api_key_env": "OPSAI_TEST_LLM_KEY",
+        }
+        cfg.write_text(yaml.safe_dump(spec))
+        assert main(["--config", str(cfg)]) == 0
+    got = capsys.readouterr()
+    assert seen == ["GET /v1/models"]
+    assert got.err.splitlines() == [
+        f"opsai chat: llm.api_key_env: {url}/models refused the request (HTTP 401: Missing "
+        "bearer token); the environment variable OPSAI_TEST_LLM_KEY is not set: export "
+        "OPSAI_TEST_LLM_KEY=<key>, or set llm.api_key_env to the variable that holds it. "
+        "Drafting is off: every answer is the kb's retrieval reply."
+    ]
+    first, second = got.out.splitlines()
+    assert first.startswith("[refund ") and "Refunds for your order reach your card" in first
+    assert second.startswith("[invoice ")
 
 
 def test_llm_client_comes_from_the_config_llm_section() -> None:
@@ -199,3 +288,24 @@ def test_a_reader_that_leaves_ends_the_chat_quietly(
     monkeypatch.setattr("sys.stdin", io.StringIO("refund please\nwhere is my parcel\n"))
     monkeypatch.setattr("sys.stdout", _ClosedPipe())
     assert main(["--config", str(cfg)]) == 0
+
+
+class _UnlistedLLM(_DraftingLLM):
+    """Serves drafts but does not list its model (an Azure deployment name, an alias)."""
+
+    def check(self) -> str | None:
+        return "llm.model: http://x/v1 does not list model 'm' (it lists 'n')"
+
+
+def test_a_model_the_endpoint_does_not_list_is_warned_of_and_drafting_stays_on(
+    assistant: Assistant,
+) -> None:
+    said: list[str] = []
+    a = Assistant(assistant.suggester, llm=_UnlistedLLM(), warn=said.append)
+    a.check_llm()
+    assert said == [
+        "opsai chat: llm.model: http://x/v1 does not list model 'm' (it lists 'n'). "
+        "Drafting stays on until a draft fails."
+    ]
+    assert a.llm is not None and a.llm_off is None
+    assert a.answer("my account got locked").reply.startswith("Drafted: ")

@@ -72,6 +72,39 @@ def test_choose_threshold_exact() -> None:
     assert choose_threshold(proba, y, classes, target_precision=0.75) == 0.55
 
 
+def test_out_of_scope_tickets_set_the_threshold_and_go_to_a_human() -> None:
+    """Tickets labelled 'other' are what the bot must not answer: one it answers with an
+    intent is wrong, one it predicts 'other' goes to a human and is no answer. Before, a
+    confident 'other' prediction counted as a right answer by the bot and was routed to it."""
+    classes = np.array(["a", "b", "other"], dtype=object)
+    proba = np.array(
+        [
+            [0.95, 0.03, 0.02],  # a, right
+            [0.02, 0.03, 0.95],  # predicted other: routed, not an answer
+            [0.85, 0.10, 0.05],  # labelled other, answered 'a': wrong
+            [0.10, 0.80, 0.10],  # b, right
+            [0.10, 0.70, 0.20],  # b, right
+        ]
+    )
+    y = np.array(["a", "other", "Other", "b", "b"], dtype=object)
+    # kept in order 0.95 (ok), 0.85 (wrong), 0.8 (ok), 0.7 (ok): 1.0 needs 0.95 and up;
+    # counting the confident 'other' as a right answer, 0.8 was reached at 0.7 (4 of 5)
+    assert choose_threshold(proba, y, classes, target_precision=1.0) == 0.95
+    assert choose_threshold(proba, y, classes, target_precision=0.8) == 0.95
+    assert choose_threshold(proba, y, classes, target_precision=0.75) == 0.7
+    clf = IntentClassifier(unknown_label="unknown")
+    clf.classes_, clf.threshold_ = classes, 0.9
+    assert clf._to_human(proba).tolist() == [False, True, True, True, True]
+    assert clf._below(proba).tolist() == [False, False, True, True, True]
+
+
+def test_out_of_scope_labels() -> None:
+    from opsai.service.intent import out_of_scope
+
+    labels = ["other", "OOS", "Out of scope", "unknown", "其他", "其它", "refund", None, np.nan]
+    assert out_of_scope(labels).tolist() == [True] * 6 + [False] * 3
+
+
 def test_contract_and_errors(tickets: pd.DataFrame) -> None:
     clf = IntentClassifier(C=2.0)
     assert clf.get_params()["C"] == 2.0
@@ -139,6 +172,7 @@ def test_embedding_model_and_its_torch_head(split: tuple) -> None:
 def test_threshold_of_one_answers_saturated_tickets_and_inf_routes_everything() -> None:
     clf = IntentClassifier()
     proba = np.array([[1.0, 0.0], [0.2, 0.8]])
+    clf.classes_ = np.array(["a", "b"], dtype=object)
     clf.threshold_ = 1.0  # a real threshold when probabilities saturate
     assert clf._to_human(proba).tolist() == [False, True]
     clf.threshold_ = math.inf  # no level reached the target on validation

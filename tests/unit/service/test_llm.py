@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -12,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from opsai.errors import ConfigError, OpsaiError
-from opsai.service.llm import LLMClient, LLMConfig
+from opsai.service.llm import LLMClient, LLMConfig, LLMUnavailableError
 
 pytestmark = pytest.mark.unit
 
@@ -139,7 +140,7 @@ def test_an_unusable_answer_is_an_opsai_error(raw_server: tuple, body: bytes | N
     url, state = raw_server
     state["body"] = body
     cfg = LLMConfig(enabled=True, base_url=url, model="m", timeout=5)
-    with pytest.raises(OpsaiError, match=r"^llm: .*127\.0\.0\.1"):
+    with pytest.raises(LLMUnavailableError, match=r"^llm\.(base_url|model): .*127\.0\.0\.1"):
         LLMClient(cfg).draft("where is my parcel?", ["It ships in 2 days."])
 
 
@@ -165,3 +166,82 @@ def test_a_draft_with_invented_personal_data_or_order_ids_is_refused(raw_server:
         state["body"] = _answer(made_up)
         with pytest.raises(OpsaiError, match=what):
             client.draft(ticket, kb)
+
+
+def _status(code: int, data: dict) -> type[_Handler]:
+    """A handler answering every GET and POST with ``code`` and ``data`` as JSON."""
+
+    class Handler(_Handler):
+        def reply(self) -> None:
+            if self.command == "POST":
+                self.rfile.read(int(self.headers["Content-Length"]))
+            body = json.dumps(data).encode()
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = reply
+
+    return Handler
+
+
+@pytest.mark.parametrize(
+    ("code", "data", "key", "cause"),
+    [
+        (
+            401,
+            {"error": {"message": "Incorrect API key provided"}},
+            "llm.api_key_env",
+            r"HTTP 401: Incorrect API key.*OPSAI_TEST_LLM_KEY is not set: export OPSAI_TEST_LLM_KEY=",
+        ),
+        (
+            404,
+            {"error": {"message": "The model `gpt-x` does not exist", "code": "model_not_found"}},
+            "llm.model",
+            r"does not take model 'gpt-x' \(HTTP 404: The model `gpt-x` does not exist",
+        ),
+        (404, {"detail": "Not Found"}, "llm.base_url", r"HTTP 404: Not Found; fix llm\.base_url"),
+    ],
+    ids=["key-unset", "model-unknown", "wrong-path"],
+)
+def test_an_unusable_endpoint_names_the_key_to_fix(
+    monkeypatch: pytest.MonkeyPatch, code: int, data: dict, key: str, cause: str
+) -> None:
+    """A refused key, an unknown model and a wrong path each name the llm: key and the fix;
+    all three read 'request failed (HTTPError ...); check llm.base_url', even for the key."""
+    monkeypatch.delenv("OPSAI_TEST_LLM_KEY", raising=False)
+    with _serving(_status(code, data)) as url:
+        cfg = LLMConfig(
+            enabled=True, base_url=url, model="gpt-x", api_key_env="OPSAI_TEST_LLM_KEY", timeout=5
+        )
+        with pytest.raises(LLMUnavailableError, match=rf"^{re.escape(key)}: .*{cause}"):
+            LLMClient(cfg).draft("where is my parcel?", ["It ships in 2 days."])
+
+
+def test_check_finds_an_unusable_endpoint_before_the_first_ticket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("OPSAI_TEST_LLM_KEY", raising=False)
+    models = {"object": "list", "data": [{"id": "qwen2.5:7b"}, {"id": "llama3:latest"}]}
+    with _serving(_status(200, models)) as url:
+        for model in ("qwen2.5:7b", "llama3"):  # Ollama takes 'llama3' for 'llama3:latest'
+            assert LLMClient(LLMConfig(enabled=True, base_url=url, model=model)).check() is None
+        # a name it does not list is a warning, not a failure (Azure deployments, aliases)
+        note = LLMClient(LLMConfig(enabled=True, base_url=url, model="qwen2")).check()
+        assert re.fullmatch(
+            r"llm\.model: .* does not list model 'qwen2' \(it lists 'qwen2\.5:7b', "
+            r"'llama3:latest'\); if drafts fail, set llm\.model to one of them",
+            note or "",
+        )
+    with _serving(_status(401, {"error": "unauthorized"})) as url:
+        cfg = LLMConfig(enabled=True, base_url=url, model="m", api_key_env="OPSAI_TEST_LLM_KEY")
+        with pytest.raises(LLMUnavailableError, match=r"^llm\.api_key_env: .*is not set"):
+            LLMClient(cfg).check()
+    with _serving(_status(404, {"detail": "Not Found"})) as url:  # no /models route: passes
+        LLMClient(LLMConfig(enabled=True, base_url=url, model="m")).check()
+    down = LLMConfig(enabled=True, base_url="http://127.0.0.1:9/v1", model="m", timeout=2)
+    with pytest.raises(LLMUnavailableError, match=r"^llm\.base_url: .*start the server"):
+        LLMClient(down).check()
+    LLMClient(LLMConfig()).check()  # off: nothing to check

@@ -46,7 +46,12 @@ def test_hybrid_with_intent_model_top1(kb: pd.DataFrame, tickets: pd.DataFrame) 
         "confidence",
         "escalate",
         "reason",
+        "reply_language",
+        "language_fallback",
+        "note",
     ]
+    assert not frame["language_fallback"].any()
+    assert (frame["reply_language"] == test["language"].to_numpy()).all()
     assert (frame["reply_intent"].to_numpy() == test["intent"].to_numpy()).mean() >= 0.95
 
 
@@ -58,6 +63,34 @@ def test_slots_filled_and_masked(kb: pd.DataFrame) -> None:
     assert s.answer == "Refunds for your order reach your card in 3-5 days."
     zh = rs.suggest("订单o00009999怎么申请退款？")
     assert zh.answer == "订单o****9999的退款3-5个工作日原路退回。"
+
+
+@pytest.mark.parametrize(
+    ("mode", "en", "zh"),
+    [
+        ("partial", "o****1234 and o****5678", "o****1234、o****5678"),
+        ("keep", "o00001234 and o00005678", "o00001234、o00005678"),
+    ],
+)
+def test_every_order_a_ticket_names_fills_the_slot(
+    kb: pd.DataFrame, mode: str, en: str, zh: str
+) -> None:
+    """Two order ids in one ticket: the reply names both, in the ticket's order and joined as
+    its language lists them, and the note tells the agent; it named the first only."""
+    rs = ReplySuggester(order_mode=mode).fit(kb)
+    s = rs.suggest(
+        "Please refund order o00001234 and o00005678, charged for both (o00001234 twice)",
+        language="en",
+    )
+    assert s.intent == "refund"
+    assert s.answer == f"Refunds for orders {en} reach your card in 3-5 days."
+    assert s.order_ids == en.split(" and ")
+    assert s.note == f"2 orders named: {en}"
+    z = rs.suggest("订单o00001234和o00005678都扣款了，申请退款", language="zh")
+    assert z.answer == f"订单{zh}的退款3-5个工作日原路退回。"
+    assert z.note == f"2 orders named: {en}"
+    one = rs.suggest("Please refund order o00001234", language="en")
+    assert one.note == "" and one.order_ids == [en.split(" and ")[0]]
 
 
 def test_escalation(kb: pd.DataFrame) -> None:
@@ -94,6 +127,19 @@ fill_cases = [
     ("Dear {{name}}, thanks.", {}, "Dear, thanks."),
     ("Invoice for order <ORDER> is <b>ready</b>.", {}, "Invoice for your order is <b>ready</b>."),
     ("订单<订单号>已发货", {"order_id": "o****1234"}, "订单o****1234已发货"),
+    # several order ids: joined as the template's language lists them, "order" made plural
+    (
+        "Track order {order_id}.",
+        {"order_id": ["o****1", "o****2", "o****3"]},
+        "Track orders o****1, o****2 and o****3.",
+    ),
+    ("Track {{Order Number}}.", {"order_id": ["o****1"]}, "Track o****1."),
+    (
+        "查看订单{order_id}的状态",
+        {"order_id": ["o****1", "o****2"]},
+        "查看订单o****1、o****2的状态",
+    ),
+    ("Track order {order_id}.", {"order_id": []}, "Track your order."),
 ]
 
 
@@ -137,3 +183,33 @@ def test_ticket_languages_normalise_and_detect() -> None:
     got = ticket_languages(["hello", "你好", "hi", "ok"], ["en-US", None, "Chinese", ""])
     assert got == ["en", "zh", "zh", "en"]
     assert ticket_languages(["你好", "hello"]) == ["zh", "en"]
+
+
+def test_a_ticket_in_a_language_the_kb_lacks_is_flagged(kb: pd.DataFrame) -> None:
+    """A Chinese ticket and an English-only kb: the English answer is flagged and the note
+    says why; it came back as if nothing were amiss."""
+    rs = ReplySuggester().fit(kb[kb["language"] == "en"])
+    zh = rs.suggest("订单o00001234怎么申请退款？refund", language="zh-CN")
+    assert zh.intent == "refund" and zh.answer.startswith("Refunds for order o****1234")
+    assert (zh.language, zh.answer_language, zh.language_fallback) == ("zh", "en", True)
+    assert zh.note == "the kb has no zh answers: reply from its en ones"
+    en = rs.suggest("How do I get a refund?")
+    assert (en.language, en.answer_language, en.language_fallback, en.note) == (
+        "en",
+        "en",
+        False,
+        "",
+    )
+    both = ReplySuggester().fit(kb).suggest("怎么申请退款？", language="zh")
+    assert both.answer_language == "zh" and not both.language_fallback and both.note == ""
+    frame = rs.suggest_frame(
+        pd.DataFrame(
+            {
+                "ticket_id": ["t1", "t2"],
+                "text": ["我要退款", "refund please"],
+                "language": ["zh", "en"],
+            }
+        )
+    )
+    assert frame["language_fallback"].tolist() == [True, False]
+    assert frame["reply_language"].tolist() == ["en", "en"]
