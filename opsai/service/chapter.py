@@ -15,7 +15,6 @@ import copy
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
@@ -24,6 +23,7 @@ from sklearn.metrics import accuracy_score, f1_score
 
 from opsai.data import schema as S
 from opsai.errors import ChapterError, ConfigError, SchemaError
+from opsai.report.finding import Finding
 from opsai.report.wording import share_pct
 from opsai.service._features import stratified_split
 from opsai.service.intent import (
@@ -57,16 +57,6 @@ __all__ = [
     "spike_findings",
     "split_labelled",
 ]
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A plain-language sentence, its severity and the numbers behind it."""
-
-    name: str
-    text: str
-    severity: str = "info"
-    evidence: dict[str, Any] = field(default_factory=dict)
 
 
 def split_labelled(
@@ -323,13 +313,13 @@ def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
     rows = table[table["model"] == "trained"] if "model" in table.columns else table.iloc[:0]
     if rows.empty:
         return Finding(
-            "sentiment_quality",
             "No language has sentiment labels the models can be checked on: each needs at "
             f"least {2 * folds} labelled tickets and two classes (labels of one kind only, "
             "such as 4- and 5-star reviews that all read positive, cannot train a model). "
             "The tickets' own labels are used as they are.",
             "medium",
             {},
+            name="sentiment_quality",
         )
     trained = rows.set_index("language")["accuracy"]
     lexicon = table[table["model"] == "lexicon"].set_index("language")["accuracy"]
@@ -337,10 +327,10 @@ def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
         f"{lg}: {trained[lg]:.1%} trained vs {lexicon[lg]:.1%} lexicon" for lg in trained.index
     )
     return Finding(
-        "sentiment_quality",
         f"Sentiment accuracy by language - {text}.",
         "info",
         {f"accuracy_{lg}": float(v) for lg, v in trained.items()},
+        name="sentiment_quality",
     )
 
 
@@ -407,7 +397,6 @@ def spike_findings(
                 (
                     float(g["z"].max()),
                     Finding(
-                        f"shift_{slug}",
                         f"'{intent}' tickets stayed above their usual share: {len(g)} periods "
                         f"flagged from {first} to {last}, {100 * g['share'].min():.0f}-"
                         f"{100 * g['share'].max():.0f}% of tickets against a usual "
@@ -423,6 +412,7 @@ def spike_findings(
                             "share_max": float(g["share"].max()),
                             "baseline_share": float(g["baseline_share"].iloc[0]),
                         },
+                        name=f"shift_{slug}",
                     ),
                 )
             )
@@ -433,7 +423,6 @@ def spike_findings(
                 (
                     float(r.z),
                     Finding(
-                        f"spike_{slug}_{r.period}",
                         f"'{r.intent}' tickets spiked in {r.period}: {r.tickets} tickets, "
                         f"{100 * r.share:.0f}% of the {noun} against a usual "
                         f"{100 * r.baseline_share:.0f}% ({r.ratio:.1f}x).",
@@ -447,6 +436,7 @@ def spike_findings(
                             "ratio": float(r.ratio),
                             "z": float(r.z),
                         },
+                        name=f"spike_{slug}_{r.period}",
                     ),
                 )
             )
@@ -488,11 +478,11 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
             "them too."
         )
     return Finding(
-        "intent_quality",
         f"The {best} intent model labels {100 * r['accuracy']:.1f}% of held-out tickets correctly "
         f"(macro-F1 {r['macro_f1']:.2f}); {answers}.{scope}",
         sev,
         ev,
+        name="intent_quality",
     )
 
 
@@ -549,12 +539,12 @@ def reply_finding(
     escalated = float(replies["escalate"].mean()) if len(replies) else 0.0
     if kb_intents is None:
         return Finding(
-            "reply_quality",
             "The knowledge base has no intent column, so whether a suggested reply fits the "
             f"ticket cannot be measured; {100 * escalated:.0f}% of suggestions go to an agent. "
             "Map data.tables.kb.columns.intent to measure it.",
             "info",
             {"hit_rate": None, "escalated": escalated},
+            name="reply_quality",
         )
     hit = replies["reply_intent"].astype(str).to_numpy() == y
     known = {str(x) for x in kb_intents if pd.notna(x)}
@@ -572,7 +562,7 @@ def reply_finding(
         f"{100 * ev['hit_rate']:.1f}% of held-out tickets; {100 * escalated:.0f}% go to an agent."
     )
     if missing.empty:
-        return Finding("reply_quality", text, "info", ev)
+        return Finding(text, "info", ev, name="reply_quality")
     largest = ", ".join(map(str, missing.index[:3]))
     on_covered = (
         f"It was right for {100 * ev['hit_rate_covered']:.1f}% of the "
@@ -587,7 +577,7 @@ def reply_finding(
         "hit rate."
     )
     sev = "medium" if ev["covered_share"] < 0.9 else "info"
-    return Finding("reply_quality", text, sev, ev)
+    return Finding(text, sev, ev, name="reply_quality")
 
 
 _LANGUAGE_NAMES = {"zh": "Chinese", "en": "English", "ja": "Japanese", "ko": "Korean"}
@@ -619,7 +609,6 @@ def language_fallback_findings(replies: pd.DataFrame, languages: Iterable[object
         name, other = _language_name(lg), " and ".join(_language_name(x) for x in used.index)
         out.append(
             Finding(
-                f"reply_language_{lg}",
                 f"{n} of {m} held-out {name} tickets were answered from {other} kb articles: the "
                 f"knowledge base has no {name} answers. Add {name} answers to the kb (with "
                 f"language '{lg}') so these customers are answered in their own language.",
@@ -630,6 +619,7 @@ def language_fallback_findings(replies: pd.DataFrame, languages: Iterable[object
                     "answered_in_other_language": n,
                     **{f"answered_in_{k}": int(v) for k, v in used.items()},
                 },
+                name=f"reply_language_{lg}",
             )
         )
     return out
@@ -642,7 +632,6 @@ def pii_finding(counts: Mapping[str, int], tickets_with_pii: int, n_tickets: int
         f"{v} {k.replace('_', ' ')}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])
     )
     return Finding(
-        "pii_redacted",
         f"{tickets_with_pii:,} of {n_tickets:,} tickets ({share_pct(tickets_with_pii / max(n_tickets, 1))}) "
         f"held personal data; {total:,} {'item was' if total == 1 else 'items were'} masked "
         "before any model output or table" + (f" ({parts})." if parts else "."),
@@ -652,6 +641,7 @@ def pii_finding(counts: Mapping[str, int], tickets_with_pii: int, n_tickets: int
             "items": total,
             **{k: int(v) for k, v in counts.items()},
         },
+        name="pii_redacted",
     )
 
 
