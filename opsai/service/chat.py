@@ -50,7 +50,8 @@ class Answer:
     reason: str
     note: str = ""
     """What the agent should know: the kb had no answer in the line's language, several
-    orders were named."""
+    orders were named, the drafted reply was refused (it held personal data or an order id
+    the line did not)."""
 
     def line(self) -> str:
         """One printable line: ``[intent confidence | sentiment] reply (NOTE: ...) (ESCALATE:
@@ -154,15 +155,16 @@ class Assistant:
         clean = self.redactor(text)
         mood = str(self.sentiment.predict([clean])[0])
         s = self.suggester.suggest(text, sentiment=mood)
-        reply = s.answer
+        reply, note = s.answer, s.note
         if self.llm is not None and not s.escalate and reply:
             try:
                 reply = self.llm.draft(clean, [s.answer]) or reply
             except (LLMUnavailableError, ConfigError) as e:  # down or misconfigured: say so once
                 self._drafting_off(e)
-            except OpsaiError:  # this draft refused (it held personal data): retrieval reply
-                pass
-        return Answer(reply, s.intent, s.confidence, mood, s.escalate, s.reason, s.note)
+            except OpsaiError as e:  # this draft refused (it held personal data): retrieval reply
+                why = str(e).removeprefix("llm: ").removesuffix("; not used")
+                note = "; ".join(filter(None, [note, f"the drafted reply was not used ({why})"]))
+        return Answer(reply, s.intent, s.confidence, mood, s.escalate, s.reason, note)
 
 
 def _to_stderr(line: str) -> None:

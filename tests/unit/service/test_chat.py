@@ -98,6 +98,8 @@ def test_llm_drafts_the_reply_from_the_redacted_line(assistant: Assistant) -> No
     down = Assistant(assistant.suggester, llm=_DraftingLLM(fail=True))
     b = down.answer("my account got locked, mail a@b.com")
     assert b.reply == assistant.answer("my account got locked, mail a@b.com").reply
+    assert b.note == "the drafted reply was not used (endpoint down)"  # the agent is told
+    assert b.line().endswith("(NOTE: the drafted reply was not used (endpoint down))")
 
 
 class _DownLLM:
@@ -309,3 +311,24 @@ def test_a_model_the_endpoint_does_not_list_is_warned_of_and_drafting_stays_on(
     ]
     assert a.llm is not None and a.llm_off is None
     assert a.answer("my account got locked").reply.startswith("Drafted: ")
+
+
+class _InventingLLM(_DraftingLLM):
+    def draft(self, ticket: str, answers: list[str]) -> str:
+        from opsai.errors import OpsaiError
+
+        raise OpsaiError(
+            "llm: the draft names order o****9999, which the ticket does not; not used"
+        )
+
+
+def test_a_refused_draft_is_noted_on_the_answer_line(assistant: Assistant) -> None:
+    """A draft refused for an invented order id kept the retrieval reply without a word."""
+    a = Assistant(assistant.suggester, llm=_InventingLLM())
+    got = a.answer("my account got locked")
+    assert got.reply == assistant.answer("my account got locked").reply
+    assert got.note == (
+        "the drafted reply was not used (the draft names order o****9999, which the ticket "
+        "does not)"
+    )
+    assert a.llm is not None  # one refused draft does not stop drafting
