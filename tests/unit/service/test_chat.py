@@ -18,6 +18,15 @@ from tests.conftest import write_dataset
 pytestmark = pytest.mark.unit
 
 
+def _chat_data(folder: Path, tickets: pd.DataFrame, kb: pd.DataFrame) -> Path:
+    """A config mapping ``tickets`` and ``kb`` (CSV files in ``folder``): what the chat reads."""
+    return write_dataset(
+        folder,
+        {"tickets.csv": tickets.to_csv(index=False), "kb.csv": kb.to_csv(index=False)},
+        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
+    )
+
+
 @pytest.fixture(scope="module")
 def assistant(tickets: pd.DataFrame, kb: pd.DataFrame) -> Assistant:
     clf = IntentClassifier(seed=0).fit(tickets["text"], tickets["intent"])
@@ -63,11 +72,7 @@ def test_main_trains_from_config(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    cfg = write_dataset(
-        tmp_path,
-        {"tickets.csv": tickets.iloc[:100].to_csv(index=False), "kb.csv": kb.to_csv(index=False)},
-        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
-    )
+    cfg = _chat_data(tmp_path, tickets.iloc[:100], kb)
     monkeypatch.setattr("sys.stdin", io.StringIO("发票抬头写错了\n"))
     assert main(["--config", str(cfg)]) == 0
     assert capsys.readouterr().out.startswith("[invoice ")
@@ -144,11 +149,7 @@ def test_main_says_once_on_stderr_that_the_llm_key_is_unset(
     from tests.unit.service.test_llm import _serving, _status
 
     monkeypatch.delenv("OPSAI_TEST_LLM_KEY", raising=False)
-    cfg = write_dataset(
-        tmp_path,
-        {"tickets.csv": tickets.iloc[:100].to_csv(index=False), "kb.csv": kb.to_csv(index=False)},
-        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
-    )
+    cfg = _chat_data(tmp_path, tickets.iloc[:100], kb)
     handler = _status(401, {"error": {"message": "Missing bearer token"}})
     seen: list[str] = []
     handler.log_request = lambda self, *a: seen.append(f"{self.command} {self.path}")  # type: ignore[method-assign]
@@ -200,11 +201,7 @@ def test_kb_intents_spelt_unlike_the_tickets_still_count(
         for i, x in enumerate(t["intent"])
     ]
     k = kb.assign(intent=kb["intent"].str.replace("_", " ").str.title())
-    cfg = write_dataset(
-        tmp_path,
-        {"tickets.csv": t.to_csv(index=False), "kb.csv": k.to_csv(index=False)},
-        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
-    )
+    cfg = _chat_data(tmp_path, t, k)
     with open_workspace(cfg) as ws:
         a = Assistant.from_workspace(ws).answer("The password reset email never arrives")
     assert a.intent == "account_login"
@@ -219,11 +216,7 @@ def test_sentiment_labels_of_one_class_leave_the_lexicon(
     from opsai.data.workspace import open_workspace
 
     t = tickets.iloc[:100].assign(sentiment=[4 + i % 2 for i in range(100)])
-    cfg = write_dataset(
-        tmp_path,
-        {"tickets.csv": t.to_csv(index=False), "kb.csv": kb.to_csv(index=False)},
-        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
-    )
+    cfg = _chat_data(tmp_path, t, kb)
     with open_workspace(cfg) as ws:
         a = Assistant.from_workspace(ws)
     assert isinstance(a.sentiment, LexiconSentiment)
@@ -251,11 +244,7 @@ def test_order_ids_follow_the_chapter_parameters(
     monkeypatch.setattr(IntentClassifier, "fit", spy)
     t = tickets.iloc[:100].copy()
     t.loc[t.index[0], "text"] = "refund please, mail me at jane.doe@example.com"
-    cfg = write_dataset(
-        tmp_path,
-        {"tickets.csv": t.to_csv(index=False), "kb.csv": kb.to_csv(index=False)},
-        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
-    )
+    cfg = _chat_data(tmp_path, t, kb)
     spec = yaml.safe_load(cfg.read_text())
     for mode, pattern, line, shown in [
         ("token", None, "please refund order o00001234", "[ORDER]"),
@@ -282,11 +271,7 @@ def test_a_reader_that_leaves_ends_the_chat_quietly(
 ) -> None:
     """`opsai chat ... | head -1`: the chat stops with status 0 when its reader goes away;
     it ended with a BrokenPipeError traceback and status 1."""
-    cfg = write_dataset(
-        tmp_path,
-        {"tickets.csv": tickets.iloc[:60].to_csv(index=False), "kb.csv": kb.to_csv(index=False)},
-        {"tickets": {"file": "tickets.csv"}, "kb": {"file": "kb.csv"}},
-    )
+    cfg = _chat_data(tmp_path, tickets.iloc[:60], kb)
     monkeypatch.setattr("sys.stdin", io.StringIO("refund please\nwhere is my parcel\n"))
     monkeypatch.setattr("sys.stdout", _ClosedPipe())
     assert main(["--config", str(cfg)]) == 0
