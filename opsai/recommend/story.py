@@ -160,8 +160,11 @@ def heavy_users_finding(pairs: pd.DataFrame) -> Finding:
     )
     if flagged.empty:
         longest = a.get("longest", 0)
-        return Finding(f"{before}No user's history is far beyond the others' (longest {longest:,} items, "
-                       f"median {a['median']:,.0f}; {rule}).", "info", ev)  # fmt: skip
+        text = (
+            f"{before}No user's history is far beyond the others' (longest {longest:,} items, "
+            f"median {a['median']:,.0f}; {rule})."
+        )
+        return Finding(text, "info", ev)
     n, ids = len(flagged), flagged[USER_ID].tolist()
     share, lo, hi = flagged["share"].sum(), flagged["items"].min(), flagged["items"].max()
     span = f"{lo:,}-{hi:,}" if hi > lo else f"{lo:,}"

@@ -142,8 +142,8 @@ def compare_intent_models(
     threshold is the lowest confidence at which the validation tickets the model would answer
     reach ``target_precision``; validation tickets labelled out of scope (``other``, ``oos``,
     ``unknown``, ``其他``, see :data:`~opsai.service.intent.OUT_OF_SCOPE`) are the examples it
-    must not answer. A ticket predicted out of scope is routed, not answered. Pick the model with :func:`best_on_validation`; the test
-    columns are then an honest estimate for it.
+    must not answer. A ticket predicted out of scope is routed, not answered. Pick the model
+    with :func:`best_on_validation`; the test columns are then an honest estimate for it.
 
     Args:
         models: names in :data:`INTENT_MODELS`; a model whose package is missing is skipped.
