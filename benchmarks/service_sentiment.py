@@ -40,6 +40,10 @@ met; the same stack with the default encoder (USE only) 0.8631, exactly last ses
 on the same folds; NB-LR 0.8590; e5 + LR 0.8455; USE+e5 + LR 0.8497; USE + LR 0.8041;
 lexicon alone 0.6323; peers TF-IDF chars 1-3 + LR 0.8509, jieba words + LR 0.8361. The e5
 encoder was chosen on the first training fold's inner folds only (0.8616 -> 0.8718 there).
+Re-run 2026-11-29 (session 9, all rows, beside other jobs) after the lexicon gained 卡 and 麻烦:
+SentimentEnsemble 0.8693 (std 0.0044), without the lexicon 0.8635, USE only 0.8631, NB-LR
+0.8591, USE+e5 + torch MLP 0.8589, lexicon alone 0.6263; peers chars 1-3 0.8506, jieba words
+0.8361.
 SnowNLP retrained per fold (0.768 in an earlier session) needs about an hour; run it alone.
 
 Run: ``.venv/bin/python benchmarks/service_sentiment.py [--folds 5] [--lang zh en]
