@@ -14,7 +14,7 @@ import pandas as pd
 
 from opsai.data.schema import ITEM_ID, USER_ID
 from opsai.recommend.chapter import Comparison
-from opsai.recommend.outliers import MIN_COVERAGE, heavy_users
+from opsai.recommend.outliers import FENCE_K, MIN_COVERAGE, heavy_users
 from opsai.report.finding import Finding
 
 
@@ -155,8 +155,8 @@ def heavy_users_finding(pairs: pd.DataFrame) -> Finding:
         before = (f"{len(gone)} account(s) named in EXCLUDE_USERS were left out "
                   f"({pairs.attrs['excluded_pairs']:,} interactions). ")  # fmt: skip
     rule = (
-        f"fence {a['fence']:,.0f} items = Q3 x (Q3/Q1)^1.5 of history lengths, and at least "
-        f"{MIN_COVERAGE:.0%} of the catalogue"
+        f"fence {a['fence']:,.0f} items = Q3 x (Q3/Q1)^{FENCE_K:g} of history lengths, and at "
+        f"least {MIN_COVERAGE:.0%} of the catalogue"
     )
     if flagged.empty:
         longest = a.get("longest", 0)

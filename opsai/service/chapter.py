@@ -464,18 +464,14 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
     scope = ""
     if "out_of_scope_val" in r.index and pd.notna(r["threshold"]):
         n = ev["out_of_scope_val"] = int(r["out_of_scope_val"])
-        scope = (
-            f" The confidence below which tickets go to an agent was also tested on {n} "
-            f"validation ticket"
-            f"{'s' if n != 1 else ''} labelled out of scope ('other' or similar): answering one "
-            "with an intent counted as a wrong answer."
+        scope = " The confidence below which tickets go to an agent was " + (
+            f"also tested on {n} validation ticket{'s' if n != 1 else ''} labelled out of "
+            "scope ('other' or similar): answering one with an intent counted as a wrong answer."
             if n
-            else " The confidence below which tickets go to an agent was set from in-scope "
-            "tickets only (no ticket is "
-            "labelled 'other' or similar): answers to the kinds of questions the model was "
-            "trained on are that accurate, but a question about something else entirely can "
-            "still get a confident, wrong answer. Label such tickets 'other' to tune it on "
-            "them too."
+            else "set from in-scope tickets only (no ticket is labelled 'other' or similar): "
+            "answers to the kinds of questions the model was trained on are that accurate, but "
+            "a question about something else entirely can still get a confident, wrong answer. "
+            "Label such tickets 'other' to tune it on them too."
         )
     return Finding(
         f"The {best} intent model labels {100 * r['accuracy']:.1f}% of held-out tickets correctly "

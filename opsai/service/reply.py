@@ -108,7 +108,7 @@ def fill_slots(
         if e and not value:
             before, value = before[: e.start()], "your order"
         elif e and len(many) > 1:
-            before = before[: e.start()] + before[e.start() : e.start() + 5] + "s "
+            before = before[: e.start() + len("order")] + "s "  # orders, as the template spells it
         out, pos = out + before + value, m.end()
     out += template[pos:]
     return re.sub(r" {2,}", " ", out).replace(" .", ".").replace(" ,", ",").strip()
