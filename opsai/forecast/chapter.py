@@ -1,6 +1,6 @@
 """Building blocks of the demand chapter: the candidate models and the plain-language findings.
 
-Findings are dicts ``{"name", "text", "severity", "evidence"}`` the notebook records.
+Findings are :class:`~opsai.report.finding.Finding` objects the notebook records.
 """
 
 from __future__ import annotations
@@ -16,9 +16,7 @@ from opsai.forecast.intermittent import AutoPattern
 from opsai.forecast.ml import GlobalGBM
 from opsai.forecast.models import DampedTrend, SeasonalNaive, Theta, WindowAverage
 from opsai.forecast.neural import GlobalMLP
-
-Finding = dict[str, Any]
-
+from opsai.report.finding import Finding
 
 DEFAULT_CANDIDATES = "SeasonalNaive, WindowAverage, Theta, AutoPattern, GlobalGBM, GlobalMLP"
 """The chapter's default candidate models (``DampedTrend`` and ``PooledMLP`` are on offer too)."""
@@ -187,12 +185,7 @@ def pattern_finding(patterns: pd.DataFrame) -> Finding:
         "without a sale); they get Croston-type forecasts, the others Theta, when the pattern "
         "model is chosen."
     )
-    return {
-        "name": "demand_patterns",
-        "text": text,
-        "severity": "info",
-        "evidence": {k: int(v) for k, v in counts.items()},
-    }
+    return Finding(text, "info", {k: int(v) for k, v in counts.items()}, name="demand_patterns")
 
 
 def accuracy_finding(
@@ -212,12 +205,7 @@ def accuracy_finding(
         f"WAPE {best['wape']:.0%}{gain}."
     )
     ev = {k: round(float(best[k]), 4) for k in ("mase", "smape", "wape", "bias") if k in best}
-    return {
-        "name": f"accuracy_{level}",
-        "text": text,
-        "severity": "info",
-        "evidence": {"model": str(best["model"]), **ev},
-    }
+    return Finding(text, "info", {"model": str(best["model"]), **ev}, name=f"accuracy_{level}")
 
 
 def coverage_finding(coverage_95: float, *, model: str) -> Finding:
@@ -233,12 +221,7 @@ def coverage_finding(coverage_95: float, *, model: str) -> Finding:
         f"{model}'s 95% prediction intervals held {coverage_95:.0%} of the actual demand in the "
         f"backtest ({verdict}); safety stocks are sized from them."
     )
-    return {
-        "name": "interval_coverage",
-        "text": text,
-        "severity": sev,
-        "evidence": {"coverage_95": round(coverage_95, 4)},
-    }
+    return Finding(text, sev, {"coverage_95": round(coverage_95, 4)}, name="interval_coverage")
 
 
 def level_coverage(table: pd.DataFrame, level: str, *, column: str = "coverage_95") -> float | None:
@@ -254,13 +237,13 @@ def reconciled_coverage_finding(
     (and, when the table has ``coverage_95_before``, what recalibration changed); ``window``
     (:func:`worst_window`) names where the worst level's misses gather."""
     if table.empty:
-        return {
-            "name": "reconciled_coverage",
-            "text": "The reconciled intervals could not be checked: no backtest window held "
+        return Finding(
+            "The reconciled intervals could not be checked: no backtest window held "
             "every series of the hierarchy (some items are too new).",
-            "severity": "low",
-            "evidence": {},
-        }
+            "low",
+            {},
+            name="reconciled_coverage",
+        )
     cov = {str(r["level"]): round(float(r["coverage_95"]), 4) for _, r in table.iterrows()}
     worst = min(cov.values())
     parts = ", ".join(f"{k} {v:.0%}" for k, v in cov.items())
@@ -296,9 +279,6 @@ def reconciled_coverage_finding(
             else "."
         )
         evidence |= {f"worst_window.{k}": v for k, v in window.items()}
-    return {
-        "name": "reconciled_coverage",
-        "text": text,
-        "severity": "info" if worst >= 0.85 else "medium",
-        "evidence": evidence,
-    }
+    return Finding(
+        text, "info" if worst >= 0.85 else "medium", evidence, name="reconciled_coverage"
+    )

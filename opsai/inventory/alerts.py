@@ -1,4 +1,4 @@
-"""Alerts for the operations team, as findings ``{"name", "text", "severity", "evidence"}``.
+"""Alerts for the operations team, as :class:`~opsai.report.finding.Finding` objects.
 
 - :func:`stockout_alerts`: items whose stock on hand will probably not last their lead time
   (an order placed today arrives too late);
@@ -15,16 +15,13 @@ Example:
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
 from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, ON_HAND, QUANTITY, UNIT_COST
 from opsai.errors import ConfigError, SchemaError
-
-Finding = dict[str, Any]
+from opsai.report.finding import Finding
 
 
 def _need(frame: pd.DataFrame, cols: set[str], who: str) -> None:
@@ -72,11 +69,10 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
             f"(stock-out probability {p[k]:.0%}). Order now and expedite."
         )
         out.append(
-            {
-                "name": f"stockout.{r[ITEM_ID]}",
-                "text": text,
-                "severity": "high" if p[k] >= 0.8 else "medium",
-                "evidence": {
+            Finding(
+                text,
+                "high" if p[k] >= 0.8 else "medium",
+                {
                     ITEM_ID: str(r[ITEM_ID]),
                     ON_HAND: float(r[ON_HAND]),
                     LEAD_TIME_DAYS: days,
@@ -85,7 +81,8 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
                     "stockout_probability": round(float(p[k]), 4),
                     "days_of_cover": round(cover, 1),
                 },
-            }
+                name=f"stockout.{r[ITEM_ID]}",
+            )
         )
     return out
 
@@ -140,11 +137,10 @@ def overstock_alerts(
             )
             severity = "low"
         out.append(
-            {
-                "name": f"overstock.{r[ITEM_ID]}",
-                "text": text,
-                "severity": severity,
-                "evidence": {
+            Finding(
+                text,
+                severity,
+                {
                     ITEM_ID: str(r[ITEM_ID]),
                     ON_HAND: float(r[ON_HAND]),
                     "weeks_of_cover": round(float(cover[k]), 1) if np.isfinite(cover[k]) else None,
@@ -157,7 +153,8 @@ def overstock_alerts(
                     if stock > 0
                     else None,
                 },
-            }
+                name=f"overstock.{r[ITEM_ID]}",
+            )
         )
     return out
 
@@ -232,11 +229,10 @@ def drift_alerts(
             "and review the model."
         )
         out.append(
-            {
-                "name": f"drift.{sid}",
-                "text": text,
-                "severity": "medium" if share[sid] >= material else "low",
-                "evidence": {
+            Finding(
+                text,
+                "medium" if share[sid] >= material else "low",
+                {
                     ITEM_ID: str(sid),
                     "level": str(level[sid]),
                     "model": model,
@@ -244,7 +240,8 @@ def drift_alerts(
                     "wape_before": round(float(before[sid]), 4),
                     "units_share": round(float(share[sid]), 4),
                 },
-            }
+                name=f"drift.{sid}",
+            )
         )
     return out
 
@@ -252,7 +249,7 @@ def drift_alerts(
 def alerts_table(findings: list[Finding]) -> pd.DataFrame:
     """Findings as one row each: ``name, severity, text`` and the evidence fields as columns."""
     rows = [
-        {"name": f["name"], "severity": f["severity"], "text": f["text"], **f.get("evidence", {})}
+        {"name": f.name, "severity": f.severity, "text": f.text, **f.evidence}
         for f in findings
     ]
     return pd.DataFrame(rows, columns=None if rows else ["name", "severity", "text"])

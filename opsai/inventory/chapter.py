@@ -10,11 +10,11 @@ import pandas as pd
 from opsai.data.schema import ITEM_ID, ON_HAND, ORDER_COST, SERVICE_LEVEL
 from opsai.inventory.policy import PERIODS_PER_YEAR
 from opsai.inventory.simulate import SimulationResult, simulate_policy
+from opsai.report.finding import Finding
 
 if TYPE_CHECKING:
     from opsai.data.workspace import Workspace
 
-Finding = dict[str, Any]
 SIM_PERIODS: dict[str, int] = {"D": 182, "W": 26, "M": 6}
 """Periods the policy simulation covers per frequency: about half a year."""
 NO_STOCK = "No inventory table: stock policy, purchase plan and stock alerts were skipped."
@@ -75,7 +75,7 @@ def simulate_items(
 def service_finding(table: pd.DataFrame) -> Finding:
     """Simulated fill rate against the target service levels, over all items."""
     if table.empty:
-        return {"name": "simulated_service", "text": NO_STOCK, "severity": "info", "evidence": {}}
+        return Finding(NO_STOCK, "info", {}, name="simulated_service")
     fr, target = float(table["fill_rate"].mean()), float(table["target"].mean())
     below = int((table["fill_rate"] < table["target"] - 0.01).sum())
     text = (
@@ -83,18 +83,18 @@ def service_finding(table: pd.DataFrame) -> Finding:
         f"the simulation serves {fr:.1%} of demand on average against a {target:.1%} target; "
         f"{below} of {len(table)} items fall more than a point short of their target."
     )
-    return {
-        "name": "simulated_service",
-        "text": text,
-        "severity": "medium" if below else "info",
-        "evidence": {"fill_rate": round(fr, 4), "target": round(target, 4), "items_below": below},
-    }
+    return Finding(
+        text,
+        "medium" if below else "info",
+        {"fill_rate": round(fr, 4), "target": round(target, 4), "items_below": below},
+        name="simulated_service",
+    )
 
 
 def plan_finding(plan: pd.DataFrame) -> Finding:
     """How many items need an order now or within the horizon, and what it costs."""
     if plan.empty:
-        return {"name": "purchase_plan", "text": NO_STOCK, "severity": "info", "evidence": {}}
+        return Finding(NO_STOCK, "info", {}, name="purchase_plan")
     now = plan[plan["action"] == "order now"]
     later = plan[plan["action"] == "order by"]
     value = float(now["order_value"].sum()) if "order_value" in now else float("nan")
@@ -103,29 +103,29 @@ def plan_finding(plan: pd.DataFrame) -> Finding:
         f"units, worth {value:,.0f}); {len(later)} more reach their reorder point within the "
         "forecast horizon."
     )
-    return {
-        "name": "purchase_plan",
-        "text": text,
-        "severity": "high" if len(now) else "info",
-        "evidence": {
+    return Finding(
+        text,
+        "high" if len(now) else "info",
+        {
             "order_now": len(now),
             "order_later": len(later),
             "order_now_value": round(value, 2),
         },
-    }
+        name="purchase_plan",
+    )
 
 
 def lead_time_finding(check: dict[str, Any], *, widened: bool) -> Finding:
     """How often the reorder points held lead-time demand on the forecast backtest
     (:func:`~opsai.inventory.backtest.reorder_check`), and what widening the spread did."""
     if not check["windows"]:
-        return {
-            "name": "lead_time_check",
-            "text": "The reorder points could not be checked on the backtest: no backtest "
+        return Finding(
+            "The reorder points could not be checked on the backtest: no backtest "
             "window covers an item's lead time (or there is no inventory table).",
-            "severity": "low" if check["target"] is not None else "info",
-            "evidence": {},
-        }
+            "low" if check["target"] is not None else "info",
+            {},
+            name="lead_time_check",
+        )
     held, target, k = check["held"], check["target"], check["factor"]
     text = (
         f"Replayed on the forecast backtest ({check['windows']} item windows), the reorder "
@@ -146,9 +146,9 @@ def lead_time_finding(check: dict[str, Any], *, widened: bool) -> Finding:
             "safety stocks do not use it."
         )
     short = (check["held_widened"] if widened else held) < target - 0.05
-    return {
-        "name": "lead_time_check",
-        "text": text,
-        "severity": "medium" if short else "info",
-        "evidence": {k2: v for k2, v in check.items()} | {"widened": widened},
-    }
+    return Finding(
+        text,
+        "medium" if short else "info",
+        {k2: v for k2, v in check.items()} | {"widened": widened},
+        name="lead_time_check",
+    )

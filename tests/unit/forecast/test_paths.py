@@ -246,26 +246,23 @@ def test_worst_window_and_the_coverage_finding() -> None:
         table.loc["total", "coverage_95_before"] == 5 / 8 and table.loc["total", "coverage_95"] == 1
     )
     f = reconciled_coverage_finding(table.reset_index(), method="mint_shrink", window=w)
-    assert "before the recalibration" in f["text"] and "total 62%" in f["text"]
-    assert f["severity"] == "info" and "window after" not in f["text"]  # all levels >= 85% now
+    assert "before the recalibration" in f.text and "total 62%" in f.text
+    assert f.severity == "info" and "window after" not in f.text  # all levels >= 85% now
     f = reconciled_coverage_finding(
         reconciled_coverage(cv, TAGS, model="M"), method="mint_shrink", window=w
     )
-    assert (
-        f["severity"] == "medium"
-        and "window after 2024-01-01: its bands held 25% there" in f["text"]
-    )
-    assert "+38% against the forecast, a shift" in f["text"]
-    assert f["evidence"]["worst_window.others_95"] == 1.0
+    assert f.severity == "medium" and "window after 2024-01-01: its bands held 25% there" in f.text
+    assert "+38% against the forecast, a shift" in f.text
+    assert f.evidence["worst_window.others_95"] == 1.0
     small = dict(w, actual_vs_forecast=0.05)  # a small miss on tight bands: no "shift" claimed
     f = reconciled_coverage_finding(
         reconciled_coverage(cv, TAGS, model="M"), method="mint_shrink", window=small
     )
-    assert f["text"].endswith("+5% against the forecast.")
+    assert f.text.endswith("+5% against the forecast.")
     spread = dict(w, coverage_95=0.6, others_95=0.7)  # misses not gathered in one window
     assert (
         "window after"
         not in reconciled_coverage_finding(
             reconciled_coverage(cv, TAGS, model="M"), method="mint_shrink", window=spread
-        )["text"]
+        ).text
     )

@@ -117,12 +117,12 @@ def test_policy_table_widens_the_spread() -> None:
 def test_lead_time_finding() -> None:
     check = {"windows": 40, "target": 0.95, "held": 0.86, "held_widened": 0.93, "factor": 1.97}
     f = lead_time_finding(check, widened=True)
-    assert "held the lead-time demand 86% of the time against a 95% target" in f["text"]
-    assert "a spread 1.97 times wider" in f["text"] and "held 93% out of sample" in f["text"]
-    assert f["severity"] == "info" and f["evidence"]["widened"] is True
+    assert "held the lead-time demand 86% of the time against a 95% target" in f.text
+    assert "a spread 1.97 times wider" in f.text and "held 93% out of sample" in f.text
+    assert f.severity == "info" and f.evidence["widened"] is True
     f = lead_time_finding(check, widened=False)
-    assert "LEAD_TIME_CHECK is off" in f["text"] and f["severity"] == "medium"
+    assert "LEAD_TIME_CHECK is off" in f.text and f.severity == "medium"
     ok = dict(check, held=0.96, held_widened=0.96, factor=1.0)
-    assert "wider" not in lead_time_finding(ok, widened=True)["text"]
+    assert "wider" not in lead_time_finding(ok, widened=True).text
     none = {"windows": 0, "target": None, "held": None, "held_widened": None, "factor": 1.0}
-    assert "could not be checked" in lead_time_finding(none, widened=True)["text"]
+    assert "could not be checked" in lead_time_finding(none, widened=True).text

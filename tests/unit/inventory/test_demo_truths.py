@@ -25,8 +25,8 @@ def test_planted_items_are_alerted(tmp_path: Path) -> None:
         inventory = ws.to_pandas("inventory")
     fc = Theta(season_length=7, conformal_windows=10).fit(items).predict(60, level=[95])
     policy = policy_table(fc, inventory, model="Theta")
-    stockouts = [a["evidence"][ITEM_ID] for a in stockout_alerts(policy)]
-    overstocks = [a["evidence"][ITEM_ID] for a in overstock_alerts(policy, weeks=26)]
+    stockouts = [a.evidence[ITEM_ID] for a in stockout_alerts(policy)]
+    overstocks = [a.evidence[ITEM_ID] for a in overstock_alerts(policy, weeks=26)]
     assert facts["stockout_item"]["item_id"] in stockouts
     assert facts["overstock_item"]["item_id"] in overstocks
     plan = purchase_plan(policy, fc, model="Theta").set_index(ITEM_ID)

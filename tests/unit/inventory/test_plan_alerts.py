@@ -65,22 +65,22 @@ def test_purchase_plan() -> None:
 
 def test_stockout_and_overstock_alerts() -> None:
     so = stockout_alerts(_policy())
-    assert [a["evidence"][ITEM_ID] for a in so] == ["short"]
-    assert so[0]["severity"] == "high"
-    assert so[0]["evidence"]["stockout_probability"] == pytest.approx(1.0)
-    assert "21-day lead time" in so[0]["text"]
+    assert [a.evidence[ITEM_ID] for a in so] == ["short"]
+    assert so[0].severity == "high"
+    assert so[0].evidence["stockout_probability"] == pytest.approx(1.0)
+    assert "21-day lead time" in so[0].text
     ov = overstock_alerts(_policy(), weeks=26)
-    assert [a["evidence"][ITEM_ID] for a in ov] == ["fat"]
-    assert ov[0]["evidence"]["excess_units"] == pytest.approx(5000 - 26 * 7 * 10)
-    assert ov[0]["severity"] == "medium"  # 71 weeks > 2 x 26, and most of the stock's value
-    assert ov[0]["evidence"]["excess_share_of_stock"] == pytest.approx(
+    assert [a.evidence[ITEM_ID] for a in ov] == ["fat"]
+    assert ov[0].evidence["excess_units"] == pytest.approx(5000 - 26 * 7 * 10)
+    assert ov[0].severity == "medium"  # 71 weeks > 2 x 26, and most of the stock's value
+    assert ov[0].evidence["excess_share_of_stock"] == pytest.approx(
         (5000 - 26 * 7 * 10) * 4 / (30 * 2 + 200 * 3 + 5000 * 4), abs=1e-4
     )
     # the same cover on a sliver of the stock is not a medium problem
     small = _policy().assign(**{ON_HAND: [30.0, 200.0, 5000.0]})
     small.loc[2, UNIT_COST] = 0.001
-    assert overstock_alerts(small, weeks=26)[0]["severity"] == "low"
-    assert overstock_alerts(small, weeks=26, material=0.0)[0]["severity"] == "medium"
+    assert overstock_alerts(small, weeks=26)[0].severity == "low"
+    assert overstock_alerts(small, weeks=26, material=0.0)[0].severity == "medium"
     with pytest.raises(ConfigError, match="material"):
         overstock_alerts(_policy(), material=1.5)
     with pytest.raises(ConfigError, match="threshold"):
@@ -89,9 +89,9 @@ def test_stockout_and_overstock_alerts() -> None:
     dead.loc[3:, ITEM_ID] = ["dead", "empty"]
     dead.loc[3:, ON_HAND] = [6.0, 0.0]
     dead.loc[3:, "days_of_cover"] = np.inf
-    found = {a["evidence"][ITEM_ID]: a for a in overstock_alerts(dead, weeks=26)}
+    found = {a.evidence[ITEM_ID]: a for a in overstock_alerts(dead, weeks=26)}
     assert set(found) == {"fat", "dead"}
-    assert found["dead"]["severity"] == "low" and "dead stock" in found["dead"]["text"]
+    assert found["dead"].severity == "low" and "dead stock" in found["dead"].text
     table = alerts_table(so + ov)
     assert list(table.columns[:3]) == ["name", "severity", "text"] and len(table) == 2
     assert alerts_table([]).empty
@@ -104,20 +104,20 @@ def test_drift_alerts() -> None:
         for c, e in zip(cuts, errs, strict=True):
             rows.append({ITEM_ID: sid, CUTOFF: c, QUANTITY: 10.0, "m": 10.0 + e})
     found = drift_alerts(pd.DataFrame(rows), model="m")
-    assert [f["evidence"][ITEM_ID] for f in found] == ["drifting"]
-    assert found[0]["evidence"]["wape_latest"] == pytest.approx(0.6)
-    assert np.isclose(found[0]["evidence"]["wape_before"], 0.1)
+    assert [f.evidence[ITEM_ID] for f in found] == ["drifting"]
+    assert found[0].evidence["wape_latest"] == pytest.approx(0.6)
+    assert np.isclose(found[0].evidence["wape_before"], 0.1)
     two = pd.DataFrame(rows)
     two = two[two[CUTOFF] > cuts[0]]
     assert drift_alerts(two, model="m") == []  # one earlier window is not a baseline
-    assert found[0]["severity"] == "medium" and found[0]["evidence"]["units_share"] == 0.5
-    assert "drifting (50.0% of units)" in found[0]["text"]
+    assert found[0].severity == "medium" and found[0].evidence["units_share"] == 0.5
+    assert "drifting (50.0% of units)" in found[0].text
     # beside a seller 200 times its size the same drift is a slow seller's noise: low
     big = [{ITEM_ID: "big", CUTOFF: c, QUANTITY: 4000.0, "m": 4000.0} for c in cuts]
     found = drift_alerts(pd.concat([pd.DataFrame(rows), pd.DataFrame(big)]), model="m")
-    assert [(f["evidence"][ITEM_ID], f["severity"]) for f in found] == [("drifting", "low")]
-    assert found[0]["evidence"]["units_share"] == pytest.approx(30 / 12060, abs=1e-4)
-    assert "drifting (0.2% of units)" in found[0]["text"]
+    assert [(f.evidence[ITEM_ID], f.severity) for f in found] == [("drifting", "low")]
+    assert found[0].evidence["units_share"] == pytest.approx(30 / 12060, abs=1e-4)
+    assert "drifting (0.2% of units)" in found[0].text
     # a material drift is listed before a slow seller's larger swing; a tiny share reads
     # 'under 0.1%', not '0.0%'
     mid = [{ITEM_ID: "mid", CUTOFF: c, QUANTITY: 400.0, "m": 400.0 + e}
@@ -126,9 +126,9 @@ def test_drift_alerts() -> None:
             for c, e in zip(cuts, [1, 1, 9], strict=True)]  # fmt: skip
     frames = [pd.DataFrame(x) for x in (rows, big, mid, tiny)]
     found = drift_alerts(pd.concat(frames), model="m")
-    assert [f["evidence"][ITEM_ID] for f in found] == ["mid", "tiny", "drifting"]
-    assert [f["severity"] for f in found] == ["medium", "low", "low"]
-    assert "tiny (under 0.1% of units)" in found[1]["text"]
+    assert [f.evidence[ITEM_ID] for f in found] == ["mid", "tiny", "drifting"]
+    assert [f.severity for f in found] == ["medium", "low", "low"]
+    assert "tiny (under 0.1% of units)" in found[1].text
 
 
 def test_without_an_inventory_table_everything_is_empty() -> None:
@@ -144,7 +144,7 @@ def test_without_an_inventory_table_everything_is_empty() -> None:
     plan = purchase_plan(policy, fc, model="m")
     assert plan.empty
     assert stockout_alerts(policy) == [] and overstock_alerts(policy) == []
-    assert ich.service_finding(sim)["text"] == ich.NO_STOCK == ich.plan_finding(plan)["text"]
+    assert ich.service_finding(sim).text == ich.NO_STOCK == ich.plan_finding(plan).text
 
 
 def test_drift_alerts_share_within_level_and_no_repeat_of_the_same_series() -> None:
@@ -162,26 +162,24 @@ def test_drift_alerts_share_within_level_and_no_repeat_of_the_same_series() -> N
     cv = pd.DataFrame(rows)
     tags = {"total": ["total"], "category": ["category:x", "category:y"], "item": ["a", "b"]}
     found = drift_alerts(cv, model="m", tags=tags)
-    by_id = {f["evidence"][ITEM_ID]: f for f in found}
+    by_id = {f.evidence[ITEM_ID]: f for f in found}
     # category x is item a under another name: one alert for the pair, the item's
     assert set(by_id) == {"a", "total"}
     # a's share is of item units (50%), not of every level's units together (25%)
-    assert (
-        by_id["a"]["evidence"]["units_share"] == 0.5 and by_id["a"]["evidence"]["level"] == "item"
-    )
-    assert "drifted for a (50.0% of units)" in by_id["a"]["text"]
-    assert by_id["total"]["evidence"]["units_share"] == 1.0
-    assert "drifted for total demand:" in by_id["total"]["text"]
-    assert by_id["total"]["evidence"]["wape_latest"] == pytest.approx(6 / 20)
+    assert by_id["a"].evidence["units_share"] == 0.5 and by_id["a"].evidence["level"] == "item"
+    assert "drifted for a (50.0% of units)" in by_id["a"].text
+    assert by_id["total"].evidence["units_share"] == 1.0
+    assert "drifted for total demand:" in by_id["total"].text
+    assert by_id["total"].evidence["wape_latest"] == pytest.approx(6 / 20)
     # without tags the same frame is one level: shares are diluted, the category repeats
-    flat = {f["evidence"][ITEM_ID]: f for f in drift_alerts(cv, model="m")}
+    flat = {f.evidence[ITEM_ID]: f for f in drift_alerts(cv, model="m")}
     assert set(flat) == {"a", "category:x", "total"}
-    assert flat["a"]["evidence"]["units_share"] == pytest.approx(30 / 180, abs=1e-4)
+    assert flat["a"].evidence["units_share"] == pytest.approx(30 / 180, abs=1e-4)
     # a category with two items is its own series and named as a category
     two = cv[cv[ITEM_ID] != "category:y"].replace({ITEM_ID: {"category:x": "category:xy"}})
     two.loc[two[ITEM_ID] == "category:xy", QUANTITY] = 20.0
     two.loc[two[ITEM_ID] == "category:xy", "m"] = two.loc[two[ITEM_ID] == "total", "m"].to_numpy()
     tags2 = {"total": ["total"], "category": ["category:xy"], "item": ["a", "b"]}
-    found2 = {f["evidence"][ITEM_ID]: f for f in drift_alerts(two, model="m", tags=tags2)}
+    found2 = {f.evidence[ITEM_ID]: f for f in drift_alerts(two, model="m", tags=tags2)}
     assert set(found2) == {"a", "category:xy"}  # the total is category xy over again
-    assert "drifted for category xy (100.0% of units)" in found2["category:xy"]["text"]
+    assert "drifted for category xy (100.0% of units)" in found2["category:xy"].text
