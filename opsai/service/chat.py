@@ -27,7 +27,7 @@ from opsai.data import schema as S
 from opsai.errors import ConfigError, OpsaiError, SchemaError
 from opsai.service.chapter import kb_intents_like
 from opsai.service.intent import IntentClassifier, canonical_intent
-from opsai.service.llm import LLMUnavailableError
+from opsai.service.llm import DraftRefusedError, LLMUnavailableError
 from opsai.service.pii import DEFAULT_ORDER_PATTERN, Redactor
 from opsai.service.reply import ReplySuggester
 from opsai.service.sentiment import LexiconSentiment, SentimentClassifier, canonical_sentiment
@@ -161,9 +161,12 @@ class Assistant:
                 reply = self.llm.draft(clean, [s.answer]) or reply
             except (LLMUnavailableError, ConfigError) as e:  # down or misconfigured: say so once
                 self._drafting_off(e)
-            except OpsaiError as e:  # this draft refused (it held personal data): retrieval reply
-                why = str(e).removeprefix("llm: ").removesuffix("; not used")
-                note = "; ".join(filter(None, [note, f"the drafted reply was not used ({why})"]))
+            except DraftRefusedError as e:  # it held personal data: retrieval reply
+                note = "; ".join(
+                    filter(None, [note, f"the drafted reply was not used ({e.reason})"])
+                )
+            except OpsaiError as e:  # any other failure of this one draft
+                note = "; ".join(filter(None, [note, f"the drafted reply was not used ({e})"]))
         return Answer(reply, s.intent, s.confidence, mood, s.escalate, s.reason, note)
 
 

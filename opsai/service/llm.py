@@ -29,7 +29,7 @@ from typing import Any
 from opsai.errors import ConfigError, OpsaiError
 from opsai.service.pii import Redactor, find_order_ids
 
-__all__ = ["LLMClient", "LLMConfig", "LLMUnavailableError"]
+__all__ = ["DraftRefusedError", "LLMClient", "LLMConfig", "LLMUnavailableError"]
 
 SYSTEM_PROMPT = (
     "You are a customer-service agent. Write a short, friendly reply to the customer in the "
@@ -41,6 +41,15 @@ SYSTEM_PROMPT = (
 class LLMUnavailableError(OpsaiError):
     """The endpoint cannot be used: nothing answers, it refuses the key, it does not know
     the model, or it does not answer like an OpenAI-compatible server."""
+
+
+class DraftRefusedError(OpsaiError):
+    """A drafted reply was not used: it holds personal data or an order id the request did
+    not. ``reason`` says which, without the ``llm:`` prefix; the next draft is tried as usual."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"llm: {reason}; not used")
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -95,7 +104,9 @@ class LLMClient:
         Raises:
             ConfigError: enabled without ``base_url`` or ``model``.
             LLMUnavailableError: the endpoint failed or answered in an unexpected shape.
-            OpsaiError: the draft holds personal data or an order id the request did not.
+            DraftRefusedError: the draft holds personal data or an order id the request did
+                not.
+            OpsaiError: personal data in the request.
         """
         messages = self.messages(ticket, answers)
         text = self._send(messages)
@@ -106,14 +117,14 @@ class LLMClient:
             kinds=[k for k in red.kinds if k != "order_id"], extra_patterns=red.extra_patterns
         )
         if others(text) != text:
-            raise OpsaiError("llm: the draft holds personal data the request did not; not used")
+            raise DraftRefusedError("the draft holds personal data the request did not")
         sent = "\n".join(m["content"] for m in messages)
         invented = [
             o for o in find_order_ids(text, pattern=red.order_pattern) if red(o) not in sent
         ]
         if invented:
-            raise OpsaiError(
-                f"llm: the draft names order {red(invented[0])}, which the ticket does not; not used"
+            raise DraftRefusedError(
+                f"the draft names order {red(invented[0])}, which the ticket does not"
             )
         return red(text)
 

@@ -300,11 +300,9 @@ def test_a_model_the_endpoint_does_not_list_is_warned_of_and_drafting_stays_on(
 
 class _InventingLLM(_DraftingLLM):
     def draft(self, ticket: str, answers: list[str]) -> str:
-        from opsai.errors import OpsaiError
+        from opsai.service.llm import DraftRefusedError
 
-        raise OpsaiError(
-            "llm: the draft names order o****9999, which the ticket does not; not used"
-        )
+        raise DraftRefusedError("the draft names order o****9999, which the ticket does not")
 
 
 def test_a_refused_draft_is_noted_on_the_answer_line(assistant: Assistant) -> None:
