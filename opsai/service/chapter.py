@@ -25,7 +25,8 @@ from opsai.data import schema as S
 from opsai.errors import ChapterError, ConfigError, SchemaError
 from opsai.report.finding import Finding
 from opsai.report.wording import share_pct
-from opsai.service._features import stratified_split
+from opsai.service._features import as_labels, as_texts, stratified_split
+from opsai.service._intent_cv import intent_folds, out_of_fold
 from opsai.service.intent import (
     IntentClassifier,
     canonical_intent,
@@ -128,34 +129,45 @@ def compare_intent_models(
     models: Sequence[str] = ("tfidf", "embedding", "embedding-mlp", "torch"),
     threshold: float | str | None = "auto",
     target_precision: float = 0.95,
-    val_size: float = 0.2,
+    folds: int = 5,
     quantize: bool = True,
     col_text: str = S.TEXT,
     col_intent: str = S.INTENT,
     epochs: int = 12,
     seed: int = 0,
 ) -> tuple[pd.DataFrame, dict[str, IntentClassifier]]:
-    """Fit each intent model, calibrate and choose on validation, score once on ``test``.
+    """Cross-validate each intent model on ``train``, fit it on all of ``train``, score it
+    once on ``test``.
 
-    A validation part (``val_size`` of ``train``, stratified) is carved from the training
-    tickets; every model learns on the rest. With ``threshold="auto"`` the out-of-scope
-    threshold is the lowest confidence at which the validation tickets the model would answer
-    reach ``target_precision``; validation tickets labelled out of scope (``other``, ``oos``,
-    ``unknown``, ``其他``, see :data:`~opsai.service.intent.OUT_OF_SCOPE`) are the examples it
-    must not answer. A ticket predicted out of scope is routed, not answered. Pick the model
-    with :func:`best_on_validation`; the test columns are then an honest estimate for it.
+    The training tickets are split into ``folds`` stratified folds (fewer when the rarest
+    intent has fewer tickets; an intent with one ticket stays in every training part); each
+    model learns on all folds but one and predicts the one left out, so every training ticket
+    gets an out-of-fold prediction. Pick the model with :func:`best_on_validation` (the best
+    mean macro-F1 over the folds); the test columns are then an honest estimate for it. With
+    ``threshold="auto"`` a model's out-of-scope threshold is the lowest confidence at which
+    the out-of-fold tickets it would answer reach ``target_precision``; tickets labelled out
+    of scope (``other``, ``oos``, ``unknown``, ``其他``, see
+    :data:`~opsai.service.intent.OUT_OF_SCOPE`) are the examples it must not answer. A
+    ticket predicted out of scope is routed, not answered. Each model is then fitted on all
+    training tickets. Sentence embeddings are cached per text, so the folds of the embedding
+    models refit only their heads; the torch models cost ``folds`` extra trainings each.
 
     Args:
         models: names in :data:`INTENT_MODELS`; a model whose package is missing is skipped.
-        quantize: add a dynamic-int8 copy of each torch model (``<name>-int8``).
+        folds: cross-validation folds (at least 2).
+        quantize: add a dynamic-int8 copy of each torch model (``<name>-int8``), scored on
+            int8 copies of the same fold models.
 
     Returns:
-        A table (``model``, ``val_accuracy``, ``val_macro_f1``, ``threshold``, ``accuracy``,
-        ``macro_f1``, ``answered`` (share of test tickets above the threshold),
-        ``accuracy_answered``, ``ms_per_ticket`` (one at a time, embedding included),
-        ``size_kb`` (the fitted model; a shared encoder's weights are not counted), ``fit_s``,
-        ``out_of_scope_val`` (validation tickets labelled out of scope: 0 means the threshold
-        was set from in-scope tickets only)) and the fitted models by name.
+        A table (``model``, ``cv_accuracy``, ``cv_macro_f1`` (means over the folds),
+        ``cv_macro_f1_sd`` (their standard deviation: how far apart the folds were),
+        ``folds``, ``threshold``, ``accuracy``, ``macro_f1``, ``answered`` (share of test
+        tickets above the threshold), ``accuracy_answered``, ``ms_per_ticket`` (one at a
+        time, embedding included), ``size_kb`` (the fitted model; a shared encoder's weights
+        are not counted), ``fit_s`` (on all training tickets), ``cv_s`` (all folds),
+        ``out_of_scope_cv`` (training tickets labelled out of scope, each scored out of
+        fold: 0 means the threshold was set from in-scope tickets only)) and the fitted
+        models by name.
     """
     from opsai.embed import EmbeddingUnavailableError
 
@@ -167,34 +179,40 @@ def compare_intent_models(
             f"target_precision={target_precision!r}: a share between 0 and 1 (0.95, not 95): in "
             "a report, chapters.05_customer_service.parameters.TARGET_PRECISION"
         )
-    fit_part, val = split_labelled(train, col=col_intent, test_size=val_size, seed=seed)
-    yv = val[col_intent].astype(str).to_numpy()
+    if isinstance(folds, bool) or not isinstance(folds, int) or folds < 2:
+        raise ConfigError(
+            f"folds={folds!r}: cross-validation needs a whole number of folds, at least 2 "
+            "(5 is usual): in a report, chapters.05_customer_service.parameters.INTENT_FOLDS"
+        )
+    for col, arg in ((col_text, "col_text"), (col_intent, "col_intent")):
+        if col not in train.columns:
+            raise SchemaError(f"train: column {col!r} not found; pass {arg}=...")
+    texts = as_texts(train[col_text])
+    labels = as_labels(train[col_intent], len(texts), name=f"train[{col_intent!r}]")
+    splits = intent_folds(labels, folds=folds, seed=seed, what=f"train[{col_intent!r}]")
     y = test[col_intent].astype(str).to_numpy()
     rows, fitted = [], {}
     for name in models:
+
+        def make(name: str = name) -> IntentClassifier:
+            return IntentClassifier(**INTENT_MODELS[name], threshold=None, epochs=epochs, seed=seed)
+
+        def variants(clf: IntentClassifier, name: str = name) -> list[tuple[str, IntentClassifier]]:
+            return _with_int8(name, clf, quantize=quantize)
+
         t0 = time.perf_counter()
         try:
-            clf = IntentClassifier(
-                **INTENT_MODELS[name], threshold=None, epochs=epochs, seed=seed
-            ).fit(fit_part[col_text], fit_part[col_intent])
+            clf = make().fit(texts, labels)
         except (ImportError, EmbeddingUnavailableError):
             continue
         fit_s = time.perf_counter() - t0
-        variants = [(name, clf)]
-        if (
-            quantize
-            and hasattr(clf.pipeline_, "quantized")
-            and (name == "torch" or INTENT_MODELS[name].get("head") == "mlp")
-        ):
-            q = copy.copy(clf)
-            q.pipeline_ = clf.pipeline_.quantized()
-            variants.append((f"{name}-int8", q))
-        for label, m in variants:
-            pv = m.predict_proba(val[col_text])
-            top_v = m.classes_[pv.argmax(axis=1)]
+        cvs = out_of_fold(make, texts, labels, splits, clf.classes_, variants)
+        for label, m in variants(clf):
+            cv = cvs[label]
+            ok = cv.scored
             if threshold == "auto":
                 m.threshold_ = choose_threshold(
-                    pv, yv, m.classes_, target_precision=target_precision
+                    cv.proba[ok], labels[ok], m.classes_, target_precision=target_precision
                 )
             else:
                 m.threshold_ = None if threshold is None else float(threshold)
@@ -204,8 +222,10 @@ def compare_intent_models(
             rows.append(
                 {
                     "model": label,
-                    "val_accuracy": accuracy_score(yv, top_v),
-                    "val_macro_f1": f1_score(yv, top_v, average="macro"),
+                    "cv_accuracy": float(np.mean(cv.accuracy)),
+                    "cv_macro_f1": float(np.mean(cv.macro_f1)),
+                    "cv_macro_f1_sd": float(np.std(cv.macro_f1, ddof=1)),
+                    "folds": len(splits),
                     "threshold": m.threshold_,
                     "accuracy": accuracy_score(y, top),
                     "macro_f1": f1_score(y, top, average="macro"),
@@ -216,11 +236,28 @@ def compare_intent_models(
                     "ms_per_ticket": _latency_ms(m, test[col_text].astype(str).tolist()),
                     "size_kb": _size_bytes(m) / 1024,
                     "fit_s": fit_s,
-                    "out_of_scope_val": int(out_of_scope(yv).sum()),
+                    "cv_s": cv.seconds,
+                    "out_of_scope_cv": int(out_of_scope(labels[ok]).sum()),
                 }
             )
             fitted[label] = m
     return pd.DataFrame(rows), fitted
+
+
+def _with_int8(
+    name: str, clf: IntentClassifier, *, quantize: bool
+) -> list[tuple[str, IntentClassifier]]:
+    """``clf`` by ``name``, and its dynamic-int8 copy for the torch models."""
+    out = [(name, clf)]
+    if (
+        quantize
+        and hasattr(clf.pipeline_, "quantized")
+        and (name == "torch" or INTENT_MODELS[name].get("head") == "mlp")
+    ):
+        q = copy.copy(clf)
+        q.pipeline_ = clf.pipeline_.quantized()
+        out.append((f"{name}-int8", q))
+    return out
 
 
 def _size_bytes(clf: IntentClassifier) -> int:
@@ -249,10 +286,11 @@ def chosen_model(table: pd.DataFrame, name: str = "auto") -> str:
 
 
 def best_on_validation(table: pd.DataFrame) -> str:
-    """The model with the best validation macro-F1 (ties: the smaller, then the faster)."""
+    """The model with the best cross-validated macro-F1 (``cv_macro_f1``, the mean over the
+    folds of :func:`compare_intent_models`; ties: the smaller, then the faster)."""
     if table.empty:
         raise ChapterError("best_on_validation: the comparison table is empty (no model fitted)")
-    t = table.assign(_f1=table["val_macro_f1"].round(4))
+    t = table.assign(_f1=table["cv_macro_f1"].round(4))
     t = t.sort_values(["_f1", "size_kb", "ms_per_ticket"], ascending=[False, True, True])
     return str(t["model"].iloc[0])
 
@@ -445,7 +483,8 @@ def spike_findings(
 
 
 def intent_finding(table: pd.DataFrame, best: str) -> Finding:
-    """How well the chosen intent model does, and how much it hands to people."""
+    """How well the chosen intent model does, how it compared in cross-validation, and how
+    much it hands to people."""
     r = table.set_index("model").loc[best]
     sev = "info" if r["accuracy"] >= 0.9 else "medium" if r["accuracy"] >= 0.75 else "high"
     if r["answered"] >= 1:
@@ -457,16 +496,21 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
         )
     else:
         answers = (
-            "no confidence level reached the wanted precision on validation, so it answers "
-            "no ticket itself: every ticket goes to an agent"
+            "no confidence level reached the wanted precision in cross-validation, so it "
+            "answers no ticket itself: every ticket goes to an agent"
         )
     ev = {k: float(r[k]) for k in ("accuracy", "macro_f1", "answered", "accuracy_answered")}
+    cv = ""
+    if "cv_macro_f1" in r.index:
+        ev |= {"cv_macro_f1": float(r["cv_macro_f1"]), "cv_macro_f1_sd": float(r["cv_macro_f1_sd"])}
+        cv = _cv_comparison(table, best)
     scope = ""
-    if "out_of_scope_val" in r.index and pd.notna(r["threshold"]):
-        n = ev["out_of_scope_val"] = int(r["out_of_scope_val"])
+    if "out_of_scope_cv" in r.index and pd.notna(r["threshold"]):
+        n = ev["out_of_scope_cv"] = int(r["out_of_scope_cv"])
         scope = " The confidence below which tickets go to an agent was " + (
-            f"also tested on {n} validation ticket{'s' if n != 1 else ''} labelled out of "
-            "scope ('other' or similar): answering one with an intent counted as a wrong answer."
+            f"also tested on {n} training ticket{'s' if n != 1 else ''} labelled out of scope "
+            "('other' or similar), each predicted by a model that had not learnt it: answering "
+            "one with an intent counted as a wrong answer."
             if n
             else "set from in-scope tickets only (no ticket is labelled 'other' or similar): "
             "answers to the kinds of questions the model was trained on are that accurate, but "
@@ -475,11 +519,31 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
         )
     return Finding(
         f"The {best} intent model labels {100 * r['accuracy']:.1f}% of held-out tickets correctly "
-        f"(macro-F1 {r['macro_f1']:.2f}); {answers}.{scope}",
+        f"(macro-F1 {r['macro_f1']:.2f}); {answers}.{cv}{scope}",
         sev,
         ev,
         name="intent_quality",
     )
+
+
+def _cv_comparison(table: pd.DataFrame, best: str) -> str:
+    """One sentence: ``best``'s cross-validated macro-F1 beside the best other model's."""
+
+    def score(x: pd.Series) -> str:
+        return f"{x['cv_macro_f1']:.3f} ± {x['cv_macro_f1_sd']:.3f}"
+
+    r = table.set_index("model").loc[best]
+    text = (
+        f" Its macro-F1 cross-validated on {int(r['folds'])} folds of the training tickets "
+        f"(mean ± standard deviation over the folds) was {score(r)}"
+    )
+    others = table[table["model"] != best].sort_values("cv_macro_f1", ascending=False)
+    if others.empty:
+        return text + "."
+    o = others.iloc[0]
+    if r["cv_macro_f1"] >= o["cv_macro_f1"]:
+        return text + f", the best; next came {o['model']}, {score(o)}."
+    return text + f"; the best was {o['model']}, {score(o)}."
 
 
 def fill_unlabelled(

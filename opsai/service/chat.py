@@ -4,8 +4,10 @@
 reply and says whether to escalate. :func:`run_chat` reads lines from a stream (a terminal
 or a pipe) and writes one answer per line; :func:`main` is the ``opsai chat --config FILE``
 entry point (trains on the config's tickets and kb at start-up). When the config's ``llm:``
-endpoint cannot be used (down, key unset or refused, model unknown) the chat says so once on
-stderr, naming the key to fix, and answers with retrieval replies.
+endpoint cannot be used (down at start-up, key unset or refused, model unknown) the chat says
+so once on stderr, naming the key to fix, and answers with retrieval replies. A failure that
+may pass (a timeout, a dropped connection, a 5xx answer) costs only that line's draft, noted on
+its answer line; after three in a row drafting is turned off the same way.
 
 Example:
     $ echo "where is my order o00001234?" | opsai chat --config build/demo/opsai.yaml
@@ -27,7 +29,7 @@ from opsai.data import schema as S
 from opsai.errors import ConfigError, OpsaiError, SchemaError
 from opsai.service.chapter import kb_intents_like
 from opsai.service.intent import IntentClassifier, canonical_intent
-from opsai.service.llm import LLMUnavailableError
+from opsai.service.llm import DraftRefusedError, LLMTransientError, LLMUnavailableError
 from opsai.service.pii import DEFAULT_ORDER_PATTERN, Redactor
 from opsai.service.reply import ReplySuggester
 from opsai.service.sentiment import LexiconSentiment, SentimentClassifier, canonical_sentiment
@@ -51,7 +53,7 @@ class Answer:
     note: str = ""
     """What the agent should know: the kb had no answer in the line's language, several
     orders were named, the drafted reply was refused (it held personal data or an order id
-    the line did not)."""
+    the line did not), the llm endpoint failed on this line (a timeout, a 5xx answer)."""
 
     def line(self) -> str:
         """One printable line: ``[intent confidence | sentiment] reply (NOTE: ...) (ESCALATE:
@@ -72,6 +74,10 @@ class Assistant:
         llm: an :class:`~opsai.service.llm.LLMClient` drafting the replies, or ``None``.
         warn: called once with one line when the ``llm`` cannot be used and drafting is
             turned off (default: written to stderr).
+        max_llm_failures: failures that may pass (:class:`~opsai.service.llm.LLMTransientError`:
+            timeouts, dropped connections, 5xx answers) in a row after which drafting is
+            turned off; each before that costs only its own line's draft. A refused key, an
+            unknown model or a missing setting turns it off at once.
     """
 
     def __init__(
@@ -82,6 +88,7 @@ class Assistant:
         redactor: Redactor | None = None,
         llm: Any = None,
         warn: Callable[[str], None] | None = None,
+        max_llm_failures: int = 3,
     ) -> None:
         self.suggester = suggester
         self.sentiment = sentiment if sentiment is not None else LexiconSentiment()
@@ -90,6 +97,9 @@ class Assistant:
         self.warn = warn if warn is not None else _to_stderr
         self.llm_off: str | None = None
         """Why drafting was turned off (the endpoint's error), ``None`` while it is on."""
+        self.max_llm_failures = max_llm_failures
+        self.llm_failures: list[str] = []
+        """The failures that may pass since the last answer from the endpoint (``what``)."""
 
     def check_llm(self) -> None:
         """Ask the ``llm`` endpoint whether it can be used before the first line; if not,
@@ -107,6 +117,18 @@ class Assistant:
     def _drafting_off(self, e: OpsaiError) -> None:
         self.llm, self.llm_off = None, str(e)
         self.warn(f"opsai chat: {e}. Drafting is off: every answer is the kb's retrieval reply.")
+
+    def _failed(self, e: LLMTransientError) -> None:
+        """One more failure that may pass; at ``max_llm_failures`` in a row, drafting goes off."""
+        self.llm_failures.append(e.what)
+        if len(self.llm_failures) < self.max_llm_failures:
+            return
+        self.llm, self.llm_off = None, str(e)
+        self.warn(
+            f"opsai chat: the llm endpoint failed {len(self.llm_failures)} times in a row "
+            f"({', '.join(self.llm_failures)}); the last: {e}. Drafting is off: every answer is "
+            "the kb's retrieval reply."
+        )
 
     @classmethod
     def from_workspace(cls, ws: Any, *, seed: int = 0) -> Assistant:
@@ -159,12 +181,23 @@ class Assistant:
         if self.llm is not None and not s.escalate and reply:
             try:
                 reply = self.llm.draft(clean, [s.answer]) or reply
-            except (LLMUnavailableError, ConfigError) as e:  # down or misconfigured: say so once
+            except LLMTransientError as e:  # may pass: this line gets the retrieval reply
+                note = _and(note, f"the reply was not drafted (the llm endpoint failed: {e.what})")
+                self._failed(e)
+            except (LLMUnavailableError, ConfigError) as e:  # refused or misconfigured: say so once
                 self._drafting_off(e)
-            except OpsaiError as e:  # this draft refused (it held personal data): retrieval reply
-                why = str(e).removeprefix("llm: ").removesuffix("; not used")
-                note = "; ".join(filter(None, [note, f"the drafted reply was not used ({why})"]))
+            except DraftRefusedError as e:  # it held personal data: retrieval reply
+                self.llm_failures = []
+                note = _and(note, f"the drafted reply was not used ({e.reason})")
+            except OpsaiError as e:  # any other failure of this one draft
+                note = _and(note, f"the drafted reply was not used ({e})")
+            else:
+                self.llm_failures = []
         return Answer(reply, s.intent, s.confidence, mood, s.escalate, s.reason, note)
+
+
+def _and(note: str, more: str) -> str:
+    return "; ".join(filter(None, [note, more]))
 
 
 def _to_stderr(line: str) -> None:

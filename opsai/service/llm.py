@@ -6,7 +6,8 @@ endpoint (configured by URL and model name, key read from an environment variabl
 only the standard library. The ticket and the answers are redacted before they leave the
 process, and the request body is checked once more: if a second redaction pass would still
 change it, nothing is sent. An endpoint that cannot be used (down, key refused, model
-unknown) raises :class:`LLMUnavailableError` naming the ``llm:`` key to fix;
+unknown) raises :class:`LLMUnavailableError` naming the ``llm:`` key to fix, a failure that may
+pass (a timeout, a dropped connection, a 5xx answer) its subclass :class:`LLMTransientError`;
 :meth:`LLMClient.check` finds that out before the first ticket.
 
 Example:
@@ -29,7 +30,13 @@ from typing import Any
 from opsai.errors import ConfigError, OpsaiError
 from opsai.service.pii import Redactor, find_order_ids
 
-__all__ = ["LLMClient", "LLMConfig", "LLMUnavailableError"]
+__all__ = [
+    "DraftRefusedError",
+    "LLMClient",
+    "LLMConfig",
+    "LLMTransientError",
+    "LLMUnavailableError",
+]
 
 SYSTEM_PROMPT = (
     "You are a customer-service agent. Write a short, friendly reply to the customer in the "
@@ -41,6 +48,25 @@ SYSTEM_PROMPT = (
 class LLMUnavailableError(OpsaiError):
     """The endpoint cannot be used: nothing answers, it refuses the key, it does not know
     the model, or it does not answer like an OpenAI-compatible server."""
+
+
+class LLMTransientError(LLMUnavailableError):
+    """The endpoint failed in a way that may pass: it did not answer in time, the connection
+    was refused or dropped, or it answered 408, 429 or 5xx. ``what`` says which in a few
+    words (``"HTTP 503"``, ``"no answer within 20 s"``); the next request may succeed."""
+
+    def __init__(self, message: str, *, what: str) -> None:
+        super().__init__(message)
+        self.what = what
+
+
+class DraftRefusedError(OpsaiError):
+    """A drafted reply was not used: it holds personal data or an order id the request did
+    not. ``reason`` says which, without the ``llm:`` prefix; the next draft is tried as usual."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"llm: {reason}; not used")
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -95,7 +121,9 @@ class LLMClient:
         Raises:
             ConfigError: enabled without ``base_url`` or ``model``.
             LLMUnavailableError: the endpoint failed or answered in an unexpected shape.
-            OpsaiError: the draft holds personal data or an order id the request did not.
+            DraftRefusedError: the draft holds personal data or an order id the request did
+                not.
+            OpsaiError: personal data in the request.
         """
         messages = self.messages(ticket, answers)
         text = self._send(messages)
@@ -106,14 +134,14 @@ class LLMClient:
             kinds=[k for k in red.kinds if k != "order_id"], extra_patterns=red.extra_patterns
         )
         if others(text) != text:
-            raise OpsaiError("llm: the draft holds personal data the request did not; not used")
+            raise DraftRefusedError("the draft holds personal data the request did not")
         sent = "\n".join(m["content"] for m in messages)
         invented = [
             o for o in find_order_ids(text, pattern=red.order_pattern) if red(o) not in sent
         ]
         if invented:
-            raise OpsaiError(
-                f"llm: the draft names order {red(invented[0])}, which the ticket does not; not used"
+            raise DraftRefusedError(
+                f"the draft names order {red(invented[0])}, which the ticket does not"
             )
         return red(text)
 
@@ -194,10 +222,22 @@ class LLMClient:
         cfg = self.config
         if not isinstance(e, urllib.error.HTTPError):
             # refused, timed out, no such host; the connection closed without an answer
-            return LLMUnavailableError(
+            cause = e.reason if isinstance(e, urllib.error.URLError) else e
+            if isinstance(cause, TimeoutError):
+                return LLMTransientError(
+                    f"llm.timeout: {url} did not answer within {cfg.timeout:g} s; raise "
+                    "llm.timeout if the model is slow, or check the server at llm.base_url",
+                    what=f"no answer within {cfg.timeout:g} s",
+                )
+            message = (
                 f"llm.base_url: no usable answer from {url} ({e!r}); start the server or "
                 "fix llm.base_url"
             )
+            if isinstance(cause, ConnectionError | http.client.HTTPException):
+                refused = isinstance(cause, ConnectionRefusedError)
+                what = "connection refused" if refused else "connection dropped"
+                return LLMTransientError(message, what=what)
+            return LLMUnavailableError(message)  # no such host, not a URL: a setting to fix
         try:
             said = e.read().decode("utf-8", "replace")
         except (OSError, http.client.HTTPException):
@@ -214,6 +254,13 @@ class LLMClient:
             )
             return LLMUnavailableError(
                 f"llm.api_key_env: {url} refused the request ({detail}); {fix}"
+            )
+        # busy or failing: it may pass ("Rate limit reached for model x" is not a bad model)
+        if e.code in (408, 429) or e.code >= 500:
+            return LLMTransientError(
+                f"llm.base_url: {url} answered {detail}; the server is busy or failing: check "
+                "the server at llm.base_url",
+                what=f"HTTP {e.code}",
             )
         # OpenAI and vLLM: "The model `x` does not exist"; Ollama: 'model "x" not found'
         if 400 <= e.code < 500 and "model" in with_msg.casefold():

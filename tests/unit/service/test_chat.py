@@ -300,11 +300,9 @@ def test_a_model_the_endpoint_does_not_list_is_warned_of_and_drafting_stays_on(
 
 class _InventingLLM(_DraftingLLM):
     def draft(self, ticket: str, answers: list[str]) -> str:
-        from opsai.errors import OpsaiError
+        from opsai.service.llm import DraftRefusedError
 
-        raise OpsaiError(
-            "llm: the draft names order o****9999, which the ticket does not; not used"
-        )
+        raise DraftRefusedError("the draft names order o****9999, which the ticket does not")
 
 
 def test_a_refused_draft_is_noted_on_the_answer_line(assistant: Assistant) -> None:
@@ -317,3 +315,75 @@ def test_a_refused_draft_is_noted_on_the_answer_line(assistant: Assistant) -> No
         "does not)"
     )
     assert a.llm is not None  # one refused draft does not stop drafting
+
+
+LINES = [
+    "I can't log in to my account",
+    "my account got locked",
+    "I need an invoice",
+    "where is my package",
+    "The password reset email never arrives",
+    "Please send a VAT invoice",
+]
+
+
+def test_a_failure_that_may_pass_costs_one_draft_and_three_in_a_row_turn_drafting_off(
+    assistant: Assistant,
+) -> None:
+    """One timeout turned drafting off for the whole chat: now a timeout, a dropped connection
+    or a 5xx answer costs that line's draft (noted on its line), a good answer resets the
+    count, and only the third failure in a row turns drafting off, said once."""
+    from opsai.service.llm import LLMClient, LLMConfig
+    from tests.unit.service.test_llm import _scripted, _serving
+
+    handler = _scripted(["503", "ok", "drop", "502", "slow"])
+    said: list[str] = []
+    with _serving(handler) as url:
+        llm = LLMClient(LLMConfig(enabled=True, base_url=url, model="m", timeout=1))
+        a = Assistant(assistant.suggester, llm=llm, warn=said.append)
+        got = [a.answer(x) for x in LINES]
+        handler.release.set()
+    plain = [assistant.answer(x) for x in LINES]
+    assert not any(p.escalate for p in plain)  # every line would be drafted
+    assert handler.done == ["503", "ok", "drop", "502", "slow"]  # the last line: not sent
+    assert [g.reply for g in got] == [
+        plain[0].reply,
+        "Drafted: we are on it.",
+        *[p.reply for p in plain[2:]],
+    ]
+    failed = "the reply was not drafted (the llm endpoint failed: {})"
+    assert [g.note for g in got] == [
+        failed.format("HTTP 503"),
+        "",
+        failed.format("connection dropped"),
+        failed.format("HTTP 502"),
+        failed.format("no answer within 1 s"),
+        "",
+    ]
+    assert got[0].line().endswith(f"(NOTE: {failed.format('HTTP 503')})")
+    assert a.llm is None and a.llm_off is not None
+    assert said == [
+        "opsai chat: the llm endpoint failed 3 times in a row (connection dropped, HTTP 502, "
+        f"no answer within 1 s); the last: llm.timeout: {url}/chat/completions did not answer "
+        "within 1 s; raise llm.timeout if the model is slow, or check the server at "
+        "llm.base_url. Drafting is off: every answer is the kb's retrieval reply."
+    ]
+
+
+def test_a_refused_key_mid_chat_turns_drafting_off_at_once(
+    assistant: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from opsai.service.llm import LLMClient, LLMConfig
+    from tests.unit.service.test_llm import _scripted, _serving
+
+    monkeypatch.setenv("OPSAI_TEST_LLM_KEY", "sk-revoked")
+    handler = _scripted(["401"])
+    said: list[str] = []
+    with _serving(handler) as url:
+        cfg = LLMConfig(enabled=True, base_url=url, model="m", api_key_env="OPSAI_TEST_LLM_KEY")
+        a = Assistant(assistant.suggester, llm=LLMClient(cfg), warn=said.append)
+        got = [a.answer(x) for x in LINES[:2]]
+    assert handler.done == ["401"] and a.llm is None
+    assert [g.note for g in got] == ["", ""]
+    assert len(said) == 1 and said[0].startswith("opsai chat: llm.api_key_env: ")
+    assert "check the key in OPSAI_TEST_LLM_KEY" in said[0]

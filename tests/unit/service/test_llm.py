@@ -9,11 +9,18 @@ import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from typing import ClassVar
 
 import pytest
 
 from opsai.errors import ConfigError, OpsaiError
-from opsai.service.llm import LLMClient, LLMConfig, LLMUnavailableError
+from opsai.service.llm import (
+    DraftRefusedError,
+    LLMClient,
+    LLMConfig,
+    LLMTransientError,
+    LLMUnavailableError,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -103,8 +110,9 @@ def test_errors_name_the_setting() -> None:
     with pytest.raises(ConfigError, match="base_url"):
         LLMClient(LLMConfig(enabled=True)).draft("x", [])
     cfg = LLMConfig(enabled=True, base_url="http://127.0.0.1:9/v1", model="m", timeout=2)
-    with pytest.raises(OpsaiError, match=r"llm\.base_url"):
+    with pytest.raises(OpsaiError, match=r"llm\.base_url") as e:
         LLMClient(cfg).draft("x", [])
+    assert isinstance(e.value, LLMTransientError) and e.value.what == "connection refused"
 
 
 @pytest.fixture()
@@ -158,14 +166,20 @@ def test_a_draft_with_invented_personal_data_or_order_ids_is_refused(raw_server:
     assert client.draft(ticket, kb) == "Order o****1234 ships today; we will mail [EMAIL]."
     state["body"] = _answer("Order o****1234 ships today.")
     assert client.draft(ticket, kb) == "Order o****1234 ships today."
-    for made_up, what in [
-        ("Call us on 13812345678 about order o****1234.", "personal data"),
-        ("Write to help@shop.example.com.", "personal data"),
-        ("Order o99998888 has shipped.", r"order o\*\*\*\*8888"),
+    pii = "the draft holds personal data the request did not"
+    for made_up, why in [
+        ("Call us on 13812345678 about order o****1234.", pii),
+        ("Write to help@shop.example.com.", pii),
+        (
+            "Order o99998888 has shipped.",
+            "the draft names order o****8888, which the ticket does not",
+        ),
     ]:
         state["body"] = _answer(made_up)
-        with pytest.raises(OpsaiError, match=what):
+        with pytest.raises(DraftRefusedError) as refused:
             client.draft(ticket, kb)
+        # the chat notes the reason; it was cut out of the message with removeprefix/removesuffix
+        assert refused.value.reason == why and str(refused.value) == f"llm: {why}; not used"
 
 
 def _status(code: int, data: dict) -> type[_Handler]:
@@ -216,8 +230,65 @@ def test_an_unusable_endpoint_names_the_key_to_fix(
         cfg = LLMConfig(
             enabled=True, base_url=url, model="gpt-x", api_key_env="OPSAI_TEST_LLM_KEY", timeout=5
         )
-        with pytest.raises(LLMUnavailableError, match=rf"^{re.escape(key)}: .*{cause}"):
+        with pytest.raises(LLMUnavailableError, match=rf"^{re.escape(key)}: .*{cause}") as e:
             LLMClient(cfg).draft("where is my parcel?", ["It ships in 2 days."])
+    assert not isinstance(e.value, LLMTransientError)  # a setting to fix: it will not pass
+
+
+def _scripted(actions: list[str]) -> type[_Handler]:
+    """A handler answering each POST with the next action: ``"ok"`` (a draft), ``"drop"``
+    (the connection closes without an answer), ``"slow"`` (an answer once ``Handler.release``
+    is set, at most 5 s later) or an HTTP status such as ``"503"``; the actions taken are in
+    ``Handler.done``."""
+
+    class Handler(_Handler):
+        done: ClassVar[list[str]] = []
+        release: ClassVar[threading.Event] = threading.Event()
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            act = actions[len(self.done)] if len(self.done) < len(actions) else "ok"
+            self.done.append(act)
+            if act == "drop":
+                self.close_connection = True
+                return
+            if act == "slow":
+                self.release.wait(5)
+                act = "ok"
+            with contextlib.suppress(OSError):  # the client may have given up
+                if act == "ok":
+                    self.answer(_answer("Drafted: we are on it."))
+                    return
+                body = json.dumps({"error": {"message": f"Rate limit reached for model m ({act})"}})
+                self.send_response(int(act))
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body.encode())
+
+    return Handler
+
+
+@pytest.mark.parametrize(
+    ("action", "what", "key"),
+    [
+        ("503", "HTTP 503", "llm.base_url"),
+        ("500", "HTTP 500", "llm.base_url"),
+        ("429", "HTTP 429", "llm.base_url"),  # its message names the model: still a busy server
+        ("drop", "connection dropped", "llm.base_url"),
+        ("slow", "no answer within 1 s", "llm.timeout"),
+    ],
+)
+def test_failures_that_may_pass_are_told_apart(action: str, what: str, key: str) -> None:
+    """A timeout, a dropped connection or a 5xx/429 answer may pass: LLMTransientError,
+    with what went wrong in ``what`` (the chat keeps drafting); a refused key or an unknown
+    model will not (see above)."""
+    handler = _scripted([action])
+    with _serving(handler) as url:
+        cfg = LLMConfig(enabled=True, base_url=url, model="m", timeout=1)
+        with pytest.raises(LLMTransientError, match=rf"^{re.escape(key)}: ") as e:
+            LLMClient(cfg).draft("where is my parcel?", ["It ships in 2 days."])
+        handler.release.set()
+    assert e.value.what == what
 
 
 def test_check_finds_an_unusable_endpoint_before_the_first_ticket(
