@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import signal
 import threading
@@ -336,8 +335,45 @@ def run_chapters(
     return [runs[c.stem] for c in chapters]
 
 
-def notebook_parameters(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """The parameters a notebook declares (name -> {type, default, help}), as papermill reads them."""
-    from papermill.inspection import inspect_notebook
+def notebook_parameters(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
+    """The parameters a notebook declares, in order: name -> ``{"name", "inferred_type_name",
+    "default", "help"}`` (the keys of papermill's ``inspect_notebook``), each the source text.
 
-    return json.loads(json.dumps(inspect_notebook(str(path)), default=str))
+    Read with Python's own parser rather than papermill's line pattern, which ends a default at
+    its first ``#`` (``r"[-#]?\\d+"`` would read as ``r"[-`` with the rest as help).
+    """
+    import ast
+    import io
+    import tokenize
+
+    import nbformat
+
+    cells = nbformat.read(os.fspath(path), as_version=4).cells
+    cell = next((c for c in cells if "parameters" in c.metadata.get("tags", [])), None)
+    if cell is None:
+        return {}
+    src = cell.source
+    comments = {
+        t.start[0]: t.string.lstrip("#").strip()
+        for t in tokenize.generate_tokens(io.StringIO(src).readline)
+        if t.type == tokenize.COMMENT
+    }
+    out: dict[str, dict[str, str]] = {}
+    for node in ast.parse(src).body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            name, ann, value = (
+                node.target.id,
+                ast.get_source_segment(src, node.annotation),
+                node.value,
+            )
+        elif isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+            name, ann, value = node.targets[0].id, None, node.value
+        else:
+            continue
+        out[name] = {
+            "name": name,
+            "inferred_type_name": ann or "None",
+            "default": ast.get_source_segment(src, value) or "",
+            "help": comments.get(node.end_lineno or node.lineno, ""),
+        }
+    return out
