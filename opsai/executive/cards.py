@@ -182,17 +182,34 @@ def _forecaster(run: RunResults) -> dict[str, Any] | None:
     }
 
 
+_INTENT_DRIVERS = {
+    "tfidf": "words and character n-grams of the redacted text",
+    "embedding": "multilingual sentence embeddings (USE) of the redacted text",
+    "embedding-mlp": "multilingual sentence embeddings (USE) of the redacted text",
+    "torch": "words and character n-grams of the redacted text, learnt by a fastText-style net",
+    "topics": "the distinctive words of each discovered topic",
+}
+"""What the intent model reads, by the chapter's ``intent.model`` (``-int8``: quantised)."""
+
+
 def _service(run: RunResults) -> dict[str, Any] | None:
     model = run.metric(SERVICE, "intent.model")
     if model is None:
         return None
     sent = run.table(SERVICE, "sentiment.table")
     langs = ", ".join(sorted(sent["language"].astype(str).unique())) if "language" in sent else ""
+    if model == "topics":
+        evaluation = "no intent labels: intents are discovered topics, not scored"
+    else:
+        evaluation = (
+            "intent model and its confidence threshold chosen by cross-validation on the "
+            "training tickets, then scored once on held-out labelled tickets"
+        )
     return {
         "model": f"Intent + sentiment ({model})",
         "task": "Route tickets by intent; flag negative ones",
         "chapter": SERVICE,
-        "evaluation": "held-out labelled tickets; sentiment by cross-validation per language",
+        "evaluation": f"{evaluation}; sentiment by cross-validation per language",
         "metrics": _fmt_metrics(
             {
                 "intent accuracy": run.metric(SERVICE, "intent.accuracy"),
@@ -201,7 +218,7 @@ def _service(run: RunResults) -> dict[str, Any] | None:
                 "sentiment en": run.metric(SERVICE, "sentiment.accuracy_en"),
             }
         ),
-        "drivers": "words and character n-grams of the redacted text",
+        "drivers": _INTENT_DRIVERS.get(str(model).removesuffix("-int8"), _INTENT_DRIVERS["tfidf"]),
         "limits": [
             f"Languages seen: {langs or 'as labelled'}; others go to a person.",
             "Personal data is masked before training: the model never sees it.",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -241,3 +242,25 @@ def test_forecast_card_counts_drift_alerts_per_level(run_folder: Path) -> None:
     limits = card.iloc[0]["limits"] if isinstance(card, pd.DataFrame) else card["limits"]
     # an alert recorded before levels existed counts as an item's
     assert "Accuracy drifted for 3 items and total demand in the latest window." in limits
+
+
+@pytest.mark.parametrize(
+    ("model", "reads", "evaluation"),
+    [
+        ("tfidf", "character n-grams", "chosen by cross-validation"),
+        ("embedding", "sentence embeddings (USE)", "chosen by cross-validation"),
+        ("torch-int8", "fastText-style", "chosen by cross-validation"),
+        ("topics", "discovered topic", "not scored"),
+    ],
+)
+def test_service_card_says_what_the_chosen_intent_model_reads(
+    run_folder: Path, model: str, reads: str, evaluation: str
+) -> None:
+    path = run_folder / "results" / "05_customer_service.json"
+    data = json.loads(path.read_text("utf-8"))
+    data["metrics"]["intent.model"] = model
+    path.write_text(json.dumps(data), "utf-8")
+    card = ex.model_cards(ex.load_run(run_folder)).set_index("chapter").loc["05_customer_service"]
+    assert card["model"] == f"Intent + sentiment ({model})"
+    assert reads in card["drivers"] and evaluation in card["evaluation"]
+    assert card["evaluation"].endswith("sentiment by cross-validation per language")
