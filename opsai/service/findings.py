@@ -1,0 +1,329 @@
+"""The customer-service chapter's findings: plain-language sentences with the numbers behind
+them and a severity (:class:`~opsai.report.finding.Finding`), built from the tables that
+:mod:`opsai.service.chapter` and :mod:`opsai.service.analytics` compute. The chapter module
+re-exports them, so the notebook calls them as ``ch.spike_findings(...)``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from opsai.report.finding import Finding
+from opsai.report.wording import share_pct
+from opsai.service.text import language_code
+
+__all__ = [
+    "intent_finding",
+    "language_fallback_findings",
+    "no_spike_text",
+    "pii_finding",
+    "reply_finding",
+    "sentiment_finding",
+    "spike_findings",
+]
+
+
+def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
+    """The :func:`sentiment_by_language` table in one sentence, or why it is empty."""
+    rows = table[table["model"] == "trained"] if "model" in table.columns else table.iloc[:0]
+    if rows.empty:
+        return Finding(
+            "No language has sentiment labels the models can be checked on: each needs at "
+            f"least {2 * folds} labelled tickets and two classes (labels of one kind only, "
+            "such as 4- and 5-star reviews that all read positive, cannot train a model). "
+            "The tickets' own labels are used as they are.",
+            "medium",
+            {},
+            name="sentiment_quality",
+        )
+    trained = rows.set_index("language")["accuracy"]
+    lexicon = table[table["model"] == "lexicon"].set_index("language")["accuracy"]
+    text = "; ".join(
+        f"{lg}: {trained[lg]:.1%} trained vs {lexicon[lg]:.1%} lexicon" for lg in trained.index
+    )
+    return Finding(
+        f"Sentiment accuracy by language - {text}.",
+        "info",
+        {f"accuracy_{lg}": float(v) for lg, v in trained.items()},
+        name="sentiment_quality",
+    )
+
+
+def no_spike_text(volume: pd.DataFrame, z: float, *, min_periods: int = 3) -> str:
+    """What to say when :func:`~opsai.service.analytics.detect_spikes` found nothing: either
+    nothing rose, or there are too few periods to tell a spike from the usual mix."""
+    n = int(volume["period"].nunique()) if "period" in volume.columns else 0
+    if n < min_periods:
+        return (
+            f"The tickets fall in {n} period{'s' if n != 1 else ''}: too few to tell a spike "
+            f"from the usual mix of intents (spikes need {min_periods} or more)."
+        )
+    return f"No intent rose above its usual share by {z} standard deviations in any period."
+
+
+def spike_findings(
+    spikes: pd.DataFrame, *, top: int = 3, min_run: int = 3, freq: str | None = "M"
+) -> list[Finding]:
+    """Findings from :func:`~opsai.service.analytics.detect_spikes`, strongest first.
+
+    ``freq`` is the volume's period (``"M"``, ``"W"``, ``"D"``, ...), named in the text
+    ("30% of the week's tickets" on weekly volume).
+
+    An intent flagged in ``min_run`` or more periods has not spiked, it has moved: it gets one
+    ``shift_<intent>`` finding (first and last flagged period, the range of its share) instead
+    of one ``spike_<intent>_<period>`` finding per month, which would read as repeated
+    one-off events. Intents with fewer flagged periods get a spike finding per period.
+    """
+    unit = {"M": "month", "W": "week", "D": "day", "Q": "quarter", "Y": "year", "A": "year"}
+    noun = unit.get((freq or "").upper()[:1], "period")
+    out: list[tuple[float, Finding]] = []
+    for k, (intent, g) in enumerate(spikes.groupby("intent", sort=False)):
+        slug = re.sub(r"[^0-9a-z]+", "_", str(intent).lower()).strip("_") or f"topic{k}"
+        if len(g) >= min_run:
+            g = g.sort_values("period")
+            first, last = str(g["period"].iloc[0]), str(g["period"].iloc[-1])
+            out.append(
+                (
+                    float(g["z"].max()),
+                    Finding(
+                        f"'{intent}' tickets stayed above their usual share: {len(g)} periods "
+                        f"flagged from {first} to {last}, {100 * g['share'].min():.0f}-"
+                        f"{100 * g['share'].max():.0f}% of tickets against a usual "
+                        f"{100 * g['baseline_share'].iloc[0]:.0f}%. A lasting shift rather than "
+                        f"a one-off spike: look for a change that started around {first}.",
+                        "medium",
+                        {
+                            "intent": intent,
+                            "first_period": first,
+                            "last_period": last,
+                            "periods": len(g),
+                            "share_min": float(g["share"].min()),
+                            "share_max": float(g["share"].max()),
+                            "baseline_share": float(g["baseline_share"].iloc[0]),
+                        },
+                        name=f"shift_{slug}",
+                    ),
+                )
+            )
+            continue
+        for r in g.itertuples():
+            sev = "high" if r.ratio >= 3 else "medium" if r.ratio >= 2 else "low"
+            out.append(
+                (
+                    float(r.z),
+                    Finding(
+                        f"'{r.intent}' tickets spiked in {r.period}: {r.tickets} tickets, "
+                        f"{100 * r.share:.0f}% of the {noun} against a usual "
+                        f"{100 * r.baseline_share:.0f}% ({r.ratio:.1f}x).",
+                        sev,
+                        {
+                            "period": r.period,
+                            "intent": r.intent,
+                            "tickets": int(r.tickets),
+                            "share": float(r.share),
+                            "baseline_share": float(r.baseline_share),
+                            "ratio": float(r.ratio),
+                            "z": float(r.z),
+                        },
+                        name=f"spike_{slug}_{r.period}",
+                    ),
+                )
+            )
+    out.sort(key=lambda zf: -zf[0])
+    return [f for _, f in out[:top]]
+
+
+def intent_finding(table: pd.DataFrame, best: str) -> Finding:
+    """How well the chosen intent model does, how it compared in cross-validation, and how
+    much it hands to people."""
+    r = table.set_index("model").loc[best]
+    sev = "info" if r["accuracy"] >= 0.9 else "medium" if r["accuracy"] >= 0.75 else "high"
+    if r["answered"] >= 1:
+        answers = f"it answers every ticket itself, at {100 * r['accuracy_answered']:.1f}% accuracy"
+    elif r["answered"] > 0:
+        answers = (  # 99.8% must not read "100% ... and routes the rest"
+            f"it answers {share_pct(r['answered'])} itself at "
+            f"{100 * r['accuracy_answered']:.1f}% accuracy and routes the rest to an agent"
+        )
+    else:
+        answers = (
+            "no confidence level reached the wanted precision in cross-validation, so it "
+            "answers no ticket itself: every ticket goes to an agent"
+        )
+    ev = {k: float(r[k]) for k in ("accuracy", "macro_f1", "answered", "accuracy_answered")}
+    cv = ""
+    if "cv_macro_f1" in r.index:
+        ev |= {"cv_macro_f1": float(r["cv_macro_f1"]), "cv_macro_f1_sd": float(r["cv_macro_f1_sd"])}
+        cv = _cv_comparison(table, best)
+    scope = ""
+    if "out_of_scope_cv" in r.index and pd.notna(r["threshold"]):
+        n = ev["out_of_scope_cv"] = int(r["out_of_scope_cv"])
+        scope = " The confidence below which tickets go to an agent was " + (
+            f"also tested on {n} training ticket{'s' if n != 1 else ''} labelled out of scope "
+            "('other' or similar), each predicted by a model that had not learnt it: answering "
+            "one with an intent counted as a wrong answer."
+            if n
+            else "set from in-scope tickets only (no ticket is labelled 'other' or similar): "
+            "answers to the kinds of questions the model was trained on are that accurate, but "
+            "a question about something else entirely can still get a confident, wrong answer. "
+            "Label such tickets 'other' to tune it on them too."
+        )
+    return Finding(
+        f"The {best} intent model labels {100 * r['accuracy']:.1f}% of held-out tickets correctly "
+        f"(macro-F1 {r['macro_f1']:.2f}); {answers}.{cv}{scope}",
+        sev,
+        ev,
+        name="intent_quality",
+    )
+
+
+def _cv_comparison(table: pd.DataFrame, best: str) -> str:
+    """One sentence: ``best``'s cross-validated macro-F1 beside the best other model's."""
+
+    def score(x: pd.Series) -> str:
+        return f"{x['cv_macro_f1']:.3f} ± {x['cv_macro_f1_sd']:.3f}"
+
+    r = table.set_index("model").loc[best]
+    text = (
+        f" Its macro-F1 cross-validated on {int(r['folds'])} folds of the training tickets "
+        f"(mean ± standard deviation over the folds) was {score(r)}"
+    )
+    others = table[table["model"] != best].sort_values("cv_macro_f1", ascending=False)
+    if others.empty:
+        return text + "."
+    o = others.iloc[0]
+    if r["cv_macro_f1"] >= o["cv_macro_f1"]:
+        return text + f", the best; next came {o['model']}, {score(o)}."
+    return text + f"; the best was {o['model']}, {score(o)}."
+
+
+def reply_finding(
+    replies: pd.DataFrame, truth: pd.Series, kb_intents: Iterable[object] | None
+) -> Finding:
+    """How often the top suggested reply was written for the ticket's true intent.
+
+    A ticket whose intent has no knowledge-base answer can never get a right one, so the hit
+    rate is also given on the tickets the knowledge base covers and the missing intents are
+    named: with answers for 50 of 77 intents the overall rate read 61% while the suggester
+    was right for 99.5% of the tickets it could answer. Without an intent column in the kb
+    a hit cannot be told and the rate is ``None``.
+
+    Args:
+        replies: :meth:`~opsai.service.reply.ReplySuggester.suggest_frame` output
+            (``reply_intent``, ``escalate``), row for row with ``truth``.
+        truth: the tickets' true intents.
+        kb_intents: the kb's intent column, or ``None`` when it has none.
+    """
+    y = truth.astype(str).to_numpy()
+    escalated = float(replies["escalate"].mean()) if len(replies) else 0.0
+    if kb_intents is None:
+        return Finding(
+            "The knowledge base has no intent column, so whether a suggested reply fits the "
+            f"ticket cannot be measured; {100 * escalated:.0f}% of suggestions go to an agent. "
+            "Map data.tables.kb.columns.intent to measure it.",
+            "info",
+            {"hit_rate": None, "escalated": escalated},
+            name="reply_quality",
+        )
+    hit = replies["reply_intent"].astype(str).to_numpy() == y
+    known = {str(x) for x in kb_intents if pd.notna(x)}
+    covered = np.isin(y, list(known))
+    missing = pd.Series(y[~covered]).value_counts()
+    ev: dict[str, Any] = {
+        "hit_rate": float(hit.mean()),
+        "hit_rate_covered": float(hit[covered].mean()) if covered.any() else None,
+        "covered_share": float(covered.mean()),
+        "intents_without_answer": len(missing),
+        "escalated": escalated,
+    }
+    text = (
+        f"The top suggested reply was written for the ticket's intent for "
+        f"{100 * ev['hit_rate']:.1f}% of held-out tickets; {100 * escalated:.0f}% go to an agent."
+    )
+    if missing.empty:
+        return Finding(text, "info", ev, name="reply_quality")
+    largest = ", ".join(map(str, missing.index[:3]))
+    on_covered = (
+        f"It was right for {100 * ev['hit_rate_covered']:.1f}% of the "
+        f"{100 * ev['covered_share']:.0f}% whose intent the knowledge base answers"
+        if covered.any()
+        else "The knowledge base answers none of their intents"
+    )
+    text += (
+        f" {on_covered}. It has no answer for {len(missing)} of the "
+        f"{len(set(y))} intents in the held-out tickets ({100 * (1 - ev['covered_share']):.0f}% "
+        f"of them; most common: {largest}): adding those answers is what would raise the "
+        "hit rate."
+    )
+    sev = "medium" if ev["covered_share"] < 0.9 else "info"
+    return Finding(text, sev, ev, name="reply_quality")
+
+
+_LANGUAGE_NAMES = {"zh": "Chinese", "en": "English", "ja": "Japanese", "ko": "Korean"}
+
+
+def _language_name(code: str) -> str:
+    return _LANGUAGE_NAMES.get(code, f"'{code}'")
+
+
+def language_fallback_findings(replies: pd.DataFrame, languages: Iterable[object]) -> list[Finding]:
+    """One finding per ticket language the kb has no answers in, whose tickets therefore got
+    a reply in another language (``language_fallback`` of
+    :meth:`~opsai.service.reply.ReplySuggester.suggest_frame`); none when every ticket was
+    answered in its own language.
+
+    Args:
+        replies: :meth:`~opsai.service.reply.ReplySuggester.suggest_frame` output.
+        languages: the tickets' languages, row for row with ``replies``.
+    """
+    if "language_fallback" not in replies.columns or not len(replies):
+        return []
+    lang = pd.Series([language_code(x) or "und" for x in languages], index=replies.index)
+    fell = replies["language_fallback"].astype(bool)
+    out = []
+    for lg in sorted(lang[fell].unique()):
+        mine = lang == lg
+        n, m = int((fell & mine).sum()), int(mine.sum())
+        used = replies.loc[fell & mine, "reply_language"].astype(str).value_counts()
+        name, other = _language_name(lg), " and ".join(_language_name(x) for x in used.index)
+        out.append(
+            Finding(
+                f"{n} of {m} held-out {name} tickets were answered from {other} kb articles: the "
+                f"knowledge base has no {name} answers. Add {name} answers to the kb (with "
+                f"language '{lg}') so these customers are answered in their own language.",
+                "medium",
+                {
+                    "language": lg,
+                    "tickets": m,
+                    "answered_in_other_language": n,
+                    **{f"answered_in_{k}": int(v) for k, v in used.items()},
+                },
+                name=f"reply_language_{lg}",
+            )
+        )
+    return out
+
+
+def pii_finding(counts: Mapping[str, int], tickets_with_pii: int, n_tickets: int) -> Finding:
+    """How much personal data was redacted before anything was shown."""
+    total = int(sum(counts.values()))
+    parts = ", ".join(
+        f"{v} {k.replace('_', ' ')}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])
+    )
+    return Finding(
+        f"{tickets_with_pii:,} of {n_tickets:,} tickets ({share_pct(tickets_with_pii / max(n_tickets, 1))}) "
+        f"held personal data; {total:,} {'item was' if total == 1 else 'items were'} masked "
+        "before any model output or table" + (f" ({parts})." if parts else "."),
+        "medium" if tickets_with_pii else "info",
+        {
+            "tickets_with_pii": tickets_with_pii,
+            "items": total,
+            **{k: int(v) for k, v in counts.items()},
+        },
+        name="pii_redacted",
+    )
