@@ -11,6 +11,7 @@ import codecs
 import glob
 import re
 import tempfile
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,9 @@ EPOCH_UNITS = {"epoch": 1_000_000, "epoch_s": 1_000_000, "epoch_ms": 1_000, "epo
 """``timestamp_format`` values for numeric Unix times, and their factor to microseconds."""
 _NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-16", "utf16", "latin-1", "latin1", "iso-8859-1"}
 _OFFSET_RE = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)$"
+_CURRENCY_RE = r"\s*(?:[A-Z]{1,3})?\p{Sc}\s*"
+"""A currency symbol written with a number ('¥1,234.50', '12,00 €', 'NT$ 1,200'), with an
+optional code letters before it; dropped before a number is parsed."""
 
 
 def q(name: str) -> str:
@@ -280,7 +284,7 @@ def typed_expr(col: Column, src: str, raw_type: str, spec: TableSpec, period_is_
     if col.dtype in ("float", "int"):
         target = "DOUBLE" if col.dtype == "float" else "BIGINT"
         if raw_type == "VARCHAR":
-            v = f"trim({s})"
+            v = f"trim(regexp_replace({s}, {lit(_CURRENCY_RE)}, '', 'g'))"
             if spec.thousands:
                 v = f"replace({v}, {lit(spec.thousands)}, '')"
             if spec.decimal != ".":
@@ -290,6 +294,15 @@ def typed_expr(col: Column, src: str, raw_type: str, spec: TableSpec, period_is_
     if col.dtype == "period" and period_is_int:
         return f"TRY_CAST(trim(CAST({s} AS VARCHAR)) AS BIGINT)"
     return _ts_expr(s, raw_type, spec)
+
+
+def currency_symbols(con: duckdb.DuckDBPyConnection, raw: str, src: str) -> list[str]:
+    """The distinct currency symbols in a text column (full-width ones read as their
+    ordinary form: '￥' is '¥')."""
+    sym = f"unnest(regexp_extract_all(CAST({q(src)} AS VARCHAR), '\\p{{Sc}}'))"
+    rows = con.execute(f"SELECT DISTINCT {sym} AS s FROM {q(raw)} ORDER BY s").fetchall()
+    folded = {unicodedata.normalize("NFKC", r[0]) for r in rows}
+    return sorted(folded)
 
 
 def ts_offset_counts(con: duckdb.DuckDBPyConnection, raw: str, src: str) -> tuple[int, int]:

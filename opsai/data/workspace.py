@@ -351,6 +351,14 @@ def _load_file_table(
                     f"{without} without one, so their time zone is ambiguous. Set the zone of "
                     f"the ones without in config: data.tables.{name}.timezone (e.g. 'UTC')"
                 )
+        if col.dtype == "float" and rtype == "VARCHAR":
+            symbols = _load.currency_symbols(con, raw, s)
+            if len(symbols) > 1:
+                raise SchemaError(
+                    f"{name}: column {s!r} ({cname}) mixes currencies ({', '.join(symbols)}); "
+                    "money must be in one currency. Convert the values to one currency, or "
+                    f"map another column in data.tables.{name}.columns.{cname}"
+                )
         is_int = col.dtype == "period" and _load.period_is_int(con, raw, s, rtype)
         exprs[cname] = _load.typed_expr(col, s, rtype, spec, is_int)
         if col.dtype == "id" and rtype == "VARCHAR" and _load.float_ids(con, raw, s):

@@ -333,3 +333,28 @@ def test_blank_text_is_missing(tmp_path: Path) -> None:
     db = _database(tmp_path, sql, "{tickets: {drop_incomplete: true}}")  # the database path
     with open_workspace(db) as ws:
         assert ws.to_pandas("tickets")["text"].tolist() == ["hello"]
+
+
+def test_currency_symbols_are_dropped_from_numbers(tmp_path: Path) -> None:
+    """Shop exports write money with its symbol: '¥1,234.50', '-￥46.00', '12,00 €'."""
+    rows = (
+        "user_id,timestamp,amount\n"
+        '007,2024-01-01,"¥1,234.50"\n007,2024-01-02,"-￥46.00"\n008,2024-01-03,CN¥ 12\n'
+    )
+    cfg = write_dataset(tmp_path, {"orders.csv": rows}, {"orders": {"thousands": ","}})
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("orders")["amount"].tolist() == [1234.5, -46.0, 12.0]
+    eu = "user_id;timestamp;amount\n1;2024-01-01;1.234,50 €\n"
+    cfg = write_dataset(
+        tmp_path / "eu", {"orders.csv": eu},
+        {"orders": {"sep": ";", "thousands": ".", "decimal": ","}},
+    )  # fmt: skip
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("orders")["amount"].tolist() == [1234.5]
+
+
+def test_mixed_currencies_are_an_error(tmp_path: Path) -> None:
+    rows = "user_id,timestamp,amount\n1,2024-01-01,$12\n2,2024-01-02,€10\n"
+    cfg = write_dataset(tmp_path, {"orders.csv": rows}, {"orders": {}})
+    with pytest.raises(SchemaError, match=r"'amount' \(amount\) mixes currencies \(\$, €\)"):
+        open_workspace(cfg)
