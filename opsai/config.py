@@ -53,7 +53,8 @@ class TableSpec(_Strict):
     """strptime format of every timestamp column, e.g. ``'%Y%m%d'``; or ``epoch``/``epoch_ms``/
     ``epoch_us`` for numeric Unix times."""
     timezone: str | None = None
-    """Zone of timestamps written without a UTC offset; they are converted to naive UTC."""
+    """Zone of timestamps written without a UTC offset; they are converted to naive UTC.
+    Dates without a time of day keep their calendar day."""
     thousands: str | None = None
     decimal: str = "."
     """Decimal mark of numbers written as text, e.g. ``','`` with ``thousands: '.'``."""

@@ -238,15 +238,24 @@ def _na(expr: str, spec: TableSpec) -> str:
     return f"CASE WHEN CAST({expr} AS VARCHAR) IN ({values}) THEN NULL ELSE {expr} END"
 
 
+def _has_time(fmt: str) -> bool:
+    """Whether a strptime format reads a time of day (not only a calendar date)."""
+    return re.search(r"%[HIklMSpfXcTRr]", fmt) is not None
+
+
 def _ts_expr(src: str, raw_type: str, spec: TableSpec) -> str:
-    """SQL for a naive-UTC TIMESTAMP from one source column."""
+    """SQL for a naive-UTC TIMESTAMP from one source column.
+
+    ``timezone`` shifts times of day only: a date without a time stays on its calendar day
+    (an order of 2024-01-01 in Berlin is not one of 2023-12-31 at 23:00).
+    """
     if raw_type.startswith("TIMESTAMP WITH TIME ZONE"):
         return f"CAST({src} AS TIMESTAMP)"
     if raw_type.startswith(("TIMESTAMP", "DATE")) and spec.timestamp_format not in EPOCH_UNITS:
         naive = f"CAST({src} AS TIMESTAMP)"
         return (
             f"CAST(timezone({lit(spec.timezone)}, {naive}) AS TIMESTAMP)"
-            if spec.timezone
+            if spec.timezone and raw_type.startswith("TIMESTAMP")
             else naive
         )
     s = f"trim(CAST({src} AS VARCHAR))"
@@ -255,18 +264,19 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec) -> str:
             f"TRY_CAST(TRY_CAST({s} AS DOUBLE) * {EPOCH_UNITS[spec.timestamp_format]} AS BIGINT)"
         )
         return f"make_timestamp({micros})"
-    if spec.timestamp_format:
-        fmt = spec.timestamp_format
+    fmt = spec.timestamp_format
+    if fmt:
         parsed = f"try_strptime({s}, {lit(fmt)})"
         if "%z" in fmt or "%Z" in fmt:
             return f"CAST({parsed} AS TIMESTAMP)"
-        naive = parsed
-    else:
-        naive = f"TRY_CAST({s} AS TIMESTAMP)"
+        if spec.timezone and _has_time(fmt):
+            return f"CAST(timezone({lit(spec.timezone)}, {parsed}) AS TIMESTAMP)"
+        return parsed
+    naive = f"TRY_CAST({s} AS TIMESTAMP)"
     if spec.timezone:
-        naive = f"CAST(timezone({lit(spec.timezone)}, {naive}) AS TIMESTAMP)"
-    if spec.timestamp_format:
-        return naive
+        shifted = f"CAST(timezone({lit(spec.timezone)}, {naive}) AS TIMESTAMP)"
+        date_only = f"regexp_full_match({s}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}')"
+        naive = f"CASE WHEN {date_only} THEN {naive} ELSE {shifted} END"
     aware = f"CAST(TRY_CAST({s} AS TIMESTAMPTZ) AS TIMESTAMP)"
     return f"CASE WHEN regexp_matches({s}, {lit(_OFFSET_RE)}) THEN {aware} ELSE {naive} END"
 

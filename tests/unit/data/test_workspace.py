@@ -358,3 +358,27 @@ def test_mixed_currencies_are_an_error(tmp_path: Path) -> None:
     cfg = write_dataset(tmp_path, {"orders.csv": rows}, {"orders": {}})
     with pytest.raises(SchemaError, match=r"'amount' \(amount\) mixes currencies \(\$, €\)"):
         open_workspace(cfg)
+
+
+def test_time_zone_leaves_dates_without_a_time_on_their_day(tmp_path: Path) -> None:
+    """A date is a calendar day: Berlin's 01.01.2024 is not 2023-12-31 23:00 UTC."""
+    rows = "user_id;timestamp;amount\n1;01.01.2024;5\n"
+    tz = {"sep": ";", "timezone": "Europe/Berlin"}
+    cfg = write_dataset(
+        tmp_path / "a", {"orders.csv": rows}, {"orders": tz | {"timestamp_format": "%d.%m.%Y"}}
+    )
+    with open_workspace(cfg) as ws:
+        assert str(ws.to_pandas("orders")["timestamp"].iloc[0]) == "2024-01-01 00:00:00"
+    rows = "user_id;timestamp;amount\n1;2024-01-01;5\n2;2024-01-01 10:00;5\n"
+    cfg = write_dataset(tmp_path / "b", {"orders.csv": rows}, {"orders": tz})
+    with open_workspace(cfg) as ws:
+        ts = ws.to_pandas("orders")["timestamp"].astype(str).tolist()
+        assert ts == ["2024-01-01 00:00:00", "2024-01-01 09:00:00"]
+    pd.DataFrame(
+        {"user_id": ["1"], "timestamp": [pd.Timestamp("2024-01-01").date()], "amount": [5.0]}
+    ).to_parquet(tmp_path / "o.parquet")
+    cfg = write_dataset(
+        tmp_path, {}, {"orders": {"file": "o.parquet", "timezone": "Europe/Berlin"}}
+    )
+    with open_workspace(cfg) as ws:
+        assert str(ws.to_pandas("orders")["timestamp"].iloc[0]) == "2024-01-01 00:00:00"
