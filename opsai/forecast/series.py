@@ -107,13 +107,16 @@ def parse_filter(text: str | None) -> dict[str, list[str]]:
     return out
 
 
+_FILTER_KEY = "the filter: chapters.04_demand_inventory.parameters.SERIES_FILTER in the config"
+"""Where a user sets the row/item filter (the chapter's and ``opsai score``'s parameter)."""
+
+
 def _filtered(t: ibis.Table, where: Mapping[str, Sequence[str]] | None, table: str) -> ibis.Table:
     for col, values in (where or {}).items():
         if col not in t.columns:
             raise ConfigError(
                 f"forecast: filter column {col!r} is not in the {table} table (have: "
-                f"{', '.join(t.columns)}). Fix the filter (chapter parameter DEMAND_FILTER / "
-                "ITEM_FILTER)"
+                f"{', '.join(t.columns)}). Fix {_FILTER_KEY}"
             )
         t = t.filter(t[col].cast("string").isin([str(v) for v in values]))
     return t
@@ -327,7 +330,7 @@ def build_series(
     if raw.empty:
         raise SchemaError(
             f"forecast: no demand rows left after the filters {dict(where or {})} / "
-            f"{dict(items_where or {})}. Check DEMAND_FILTER / ITEM_FILTER"
+            f"{dict(items_where or {})}. Check {_FILTER_KEY}"
         )
     bottom = fill_gaps(raw, freq=freq, start=start)
     categories = None
