@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from opsai.data.schema import QUANTITY, TIMESTAMP
 from opsai.errors import ConfigError
 from opsai.forecast.base import Forecaster
 from opsai.forecast.intermittent import AutoPattern
@@ -173,6 +174,35 @@ def worst_window(
         if forecast > 0
         else float("nan"),
     }
+
+
+_PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
+
+
+def empty_periods_finding(bottom: pd.DataFrame, *, freq: str) -> Finding | None:
+    """Periods inside the data's span in which no item sold anything, or ``None``.
+
+    The series are zero-filled (an export leaves out the periods without a sale), so a period
+    missing from the export altogether reads as one in which nothing sold: worth a word, since
+    a missing load then pulls every forecast down.
+
+    Args:
+        bottom: the zero-filled item series (``HierarchicalSeries.bottom``).
+        freq: their frequency, ``D``, ``W`` or ``M``.
+    """
+    total = bottom.groupby(TIMESTAMP)[QUANTITY].sum().sort_index()
+    empty = total.index[total.to_numpy() == 0]
+    if not len(empty):
+        return None
+    unit = _PERIOD_WORDS.get(freq, "period")
+    shown = ", ".join(f"{t:%Y-%m-%d}" for t in empty[:5]) + (", ..." if len(empty) > 5 else "")
+    text = (
+        f"{len(empty)} of {len(total)} {unit}s inside the data's span have no sales of any item "
+        f"({shown}): closed, or missing from the export? They count as zero demand in every "
+        "forecast; if rows are missing, export them again."
+    )
+    evidence = {"periods": len(empty), "of": len(total), "first": f"{empty[0]:%Y-%m-%d}"}
+    return Finding(text, "low" if freq == "D" else "medium", evidence, name="empty_periods")
 
 
 def pattern_finding(patterns: pd.DataFrame) -> Finding:
