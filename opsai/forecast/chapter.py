@@ -238,8 +238,9 @@ def accuracy_finding(
     return Finding(text, "info", {"model": str(best["model"]), **ev}, name=f"accuracy_{level}")
 
 
-def coverage_finding(coverage_95: float, *, model: str) -> Finding:
-    """Whether the 95% intervals held about 95% of the backtest actuals."""
+def coverage_finding(coverage_95: float, *, model: str, stock: bool = True) -> Finding:
+    """Whether the 95% intervals held about 95% of the backtest actuals (``stock``: the data
+    has an inventory table, so safety stocks are sized from these intervals)."""
     off = abs(coverage_95 - 0.95)
     sev = "info" if off <= 0.05 else "medium"
     verdict = (
@@ -249,7 +250,7 @@ def coverage_finding(coverage_95: float, *, model: str) -> Finding:
     )
     text = (
         f"{model}'s 95% prediction intervals held {coverage_95:.0%} of the actual demand in the "
-        f"backtest ({verdict}); safety stocks are sized from them."
+        f"backtest ({verdict})" + ("; safety stocks are sized from them." if stock else ".")
     )
     return Finding(text, sev, {"coverage_95": round(coverage_95, 4)}, name="interval_coverage")
 

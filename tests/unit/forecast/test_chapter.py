@@ -7,7 +7,7 @@ import pytest
 
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
 from opsai.forecast import fill_gaps
-from opsai.forecast.chapter import empty_periods_finding
+from opsai.forecast.chapter import coverage_finding, empty_periods_finding
 
 pytestmark = pytest.mark.unit
 
@@ -26,3 +26,9 @@ def test_weeks_missing_from_the_export_are_named() -> None:
         empty_periods_finding(fill_gaps(raw[raw[ITEM_ID] == "A"].iloc[:2], freq="W"), freq="W")
         is None
     )
+
+
+def test_coverage_finding_names_safety_stocks_only_when_there_is_stock() -> None:
+    with_stock = coverage_finding(0.74, model="Theta").text
+    assert with_stock.endswith("(too narrow); safety stocks are sized from them.")
+    assert coverage_finding(0.74, model="Theta", stock=False).text.endswith("(too narrow).")
