@@ -650,6 +650,29 @@ def _check_references(tables: dict[str, ir.Table], warnings: list[ValidationWarn
             except Exception:  # a check, not a blocker
                 continue
             if n:
+                hint = _zeros_hint(t, tables[target], col, n)
                 warnings.append(
-                    ValidationWarning(name, col, f"{n} distinct id(s) not in {target}", n)
+                    ValidationWarning(name, col, f"{n} distinct id(s) not in {target}{hint}", n)
                 )
+
+
+def _zeros_hint(t: ir.Table, other: ir.Table, col: str, n: int) -> str:
+    """Why ids of ``t`` may be missing from ``other``: they match its ids once leading zeros
+    are ignored (a spreadsheet read one export's ids as numbers and dropped them)."""
+    a = t.select(a=t[col]).distinct()
+    b = other.select(b=other[col]).distinct()
+    a = a.mutate(bare_a=a.a.re_replace(r"^0+", ""))
+    b = b.mutate(bare_b=b.b.re_replace(r"^0+", ""))
+    try:
+        pairs = a.join(b, a.bare_a == b.bare_b).filter(lambda x: x.a != x.b)
+        m = min(int(_scalar(pairs.a.nunique())), n)
+        ex = pairs.order_by("a").limit(1).to_pandas()
+    except Exception:  # a hint, not a check
+        return ""
+    if not m:
+        return ""
+    return (
+        f"; {m} of them match once leading zeros are ignored (e.g. {ex['a'].iloc[0]!r} and "
+        f"{ex['b'].iloc[0]!r}): a spreadsheet may have dropped the zeros. Export {col} as text "
+        f"in both files"
+    )

@@ -382,3 +382,19 @@ def test_time_zone_leaves_dates_without_a_time_on_their_day(tmp_path: Path) -> N
     )
     with open_workspace(cfg) as ws:
         assert str(ws.to_pandas("orders")["timestamp"].iloc[0]) == "2024-01-01 00:00:00"
+
+
+def test_orphan_ids_that_lost_their_leading_zeros_are_explained(tmp_path: Path) -> None:
+    """A users file saved from a spreadsheet: '007' became '7', so no order finds its user."""
+    users = "user_id,region\n7,north\n8,south\n9,east\n"
+    orders = "user_id,timestamp,amount\n007,2024-01-01,5\n008,2024-01-02,6\n042,2024-01-03,7\n"
+    cfg = write_dataset(
+        tmp_path, {"users.csv": users, "orders.csv": orders}, {"users": {}, "orders": {}}
+    )
+    with open_workspace(cfg) as ws:
+        (w,) = [str(w) for w in ws.warnings]
+        assert w == (
+            "orders.user_id: 3 distinct id(s) not in users; 2 of them match once leading zeros "
+            "are ignored (e.g. '007' and '7'): a spreadsheet may have dropped the zeros. Export "
+            "user_id as text in both files"
+        )
