@@ -223,7 +223,11 @@ def quality_issues(
 
 # ---- activity -----------------------------------------------------------------------------
 def daily_activity(ws: Workspace) -> pd.DataFrame:
-    """Per day: active users (events, else orders), orders and revenue (orders)."""
+    """Per day: active users (events, else orders), orders and revenue (orders).
+
+    Revenue is net of returns; a negative amount is a return (money back), so its line makes
+    no order and no active user, as in the behaviour chapter.
+    """
     parts = []
     if ws.has("events"):
         e = ws.table("events")
@@ -234,10 +238,13 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         )
     if ws.has("orders"):
         o = ws.table("orders")
-        n_orders = o[S.ORDER_ID].nunique() if S.ORDER_ID in o.columns else o.count()
+        buy = o[S.AMOUNT] >= 0
+        n_orders = (
+            o[S.ORDER_ID].nunique(where=buy) if S.ORDER_ID in o.columns else o.count(where=buy)
+        )
         agg: dict[str, Any] = {"orders": n_orders, "revenue": o[S.AMOUNT].sum()}
         if not ws.has("events"):
-            agg["active_users"] = o[S.USER_ID].nunique()
+            agg["active_users"] = o[S.USER_ID].nunique(where=buy)
         parts.append(o.group_by(date=o[S.TIMESTAMP].date()).aggregate(**agg).to_pandas())
     if not parts:
         return pd.DataFrame(columns=["date", "active_users", "orders", "revenue"])
