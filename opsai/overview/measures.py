@@ -29,8 +29,18 @@ def table_overview(ws: Workspace) -> pd.DataFrame:
     s = ws.summary()
     start = pd.to_datetime(s["start"], errors="coerce")
     end = pd.to_datetime(s["end"], errors="coerce")
-    s["days"] = ((end - start).dt.days + 1).astype("Int64")
+    s["days"] = ((end.dt.normalize() - start.dt.normalize()).dt.days + 1).astype("Int64")
     return s
+
+
+def days_covered(overview: pd.DataFrame) -> int | None:
+    """Calendar days from the first to the last timestamp of any table (both counted), or
+    ``None`` when no table has a time column; ``overview`` is :func:`table_overview`'s."""
+    start = pd.to_datetime(overview["start"], errors="coerce").dropna()
+    end = pd.to_datetime(overview["end"], errors="coerce").dropna()
+    if start.empty or end.empty:
+        return None
+    return (end.max().normalize() - start.min().normalize()).days + 1
 
 
 def coverage(ws: Workspace) -> pd.DataFrame:

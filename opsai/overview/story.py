@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from opsai.overview.measures import days_covered
 from opsai.report.finding import Finding
 
 WIDTH = 760
@@ -109,7 +110,7 @@ def coverage_finding(overview: pd.DataFrame, cover: pd.DataFrame) -> Finding:
     ev: dict[str, Any] = {"tables": len(overview)}
     if len(timed):
         start, end = pd.to_datetime(timed["start"]).min(), pd.to_datetime(timed["end"]).max()
-        days = (end.normalize() - start.normalize()).days + 1
+        days = days_covered(overview)
         parts.append(f"spanning {start:%Y-%m-%d} to {end:%Y-%m-%d} ({days} days)")
         ev |= {"start": start.isoformat(), "end": end.isoformat(), "days": days}
     text = ", ".join(parts) + "."

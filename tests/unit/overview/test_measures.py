@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from opsai.data import open_workspace
+from opsai.overview import coverage, coverage_finding, days_covered, table_overview
 from opsai.overview.measures import daily_activity
 from tests.conftest import write_dataset
 
@@ -28,3 +29,17 @@ def test_returns_are_money_back_not_orders_or_active_users(tmp_path: Path) -> No
     cfg = write_dataset(tmp_path / "no_ids", {"orders.csv": no_ids}, {"orders": {}})
     with open_workspace(cfg) as ws:
         assert daily_activity(ws)["orders"].tolist() == [3, 0]  # lines, without order ids
+
+
+def test_days_covered_is_one_number_for_the_card_and_the_finding(tmp_path: Path) -> None:
+    """Users signed up before the first order; orders carry times of day."""
+    users = "user_id,signup_at\n1,2024-01-01\n2,2024-01-05\n"
+    orders = "user_id,timestamp,amount\n1,2024-01-03 23:00,5\n2,2024-01-10 01:00,6\n"
+    cfg = write_dataset(
+        tmp_path, {"users.csv": users, "orders.csv": orders}, {"users": {}, "orders": {}}
+    )
+    with open_workspace(cfg) as ws:
+        tables, cover = table_overview(ws), coverage(ws)
+    assert tables.set_index("table")["days"].to_dict() == {"users": 5, "orders": 8}
+    assert days_covered(tables) == 10
+    assert "spanning 2024-01-01 to 2024-01-10 (10 days)" in coverage_finding(tables, cover).text
