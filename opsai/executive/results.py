@@ -62,7 +62,9 @@ class RunResults:
             return f"{chapter} did not run in this report"
         if r.get("status") != "ok":
             reason = r.get("reason") or "no reason recorded"
-            return f"{chapter} was {r.get('status')}: {reason}"
+            status = r.get("status")
+            verb = "failed" if status == "failed" else f"was {status}"  # not "was failed"
+            return f"{chapter} {verb}: {reason}"
         return ""
 
     def usable(self, *chapters: str) -> bool:

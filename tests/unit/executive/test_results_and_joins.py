@@ -32,7 +32,7 @@ def test_a_failed_chapter_is_absent_and_says_why(run_folder: Path) -> None:
     write_result(path, r)
     run = ex.load_run(run_folder)
     assert run.table(SERVICE, "volume.table").empty
-    assert run.why_missing(SERVICE) == f"{SERVICE} was failed: boom in cell 3"
+    assert run.why_missing(SERVICE) == f"{SERVICE} failed: boom in cell 3"
     assert "did not run" in run.why_missing("99_other")
     assert SERVICE not in set(run.findings()["chapter"])
     assert run.usable(BEHAVIOR) and not run.usable(BEHAVIOR, SERVICE) and not run.usable("99_other")
