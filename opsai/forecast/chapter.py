@@ -211,7 +211,7 @@ def pattern_finding(patterns: pd.DataFrame) -> Finding:
     n = len(patterns)
     sparse = counts.get("intermittent", 0) + counts.get("lumpy", 0)
     text = (
-        f"{sparse} of {n} items ({sparse / max(n, 1):.0%}) sell intermittently (many periods "
+        f"{sparse:,} of {n:,} items ({sparse / max(n, 1):.0%}) sell intermittently (many periods "
         "without a sale); they get Croston-type forecasts, the others Theta, when the pattern "
         "model is chosen."
     )

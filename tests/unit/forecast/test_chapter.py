@@ -7,7 +7,7 @@ import pytest
 
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
 from opsai.forecast import fill_gaps
-from opsai.forecast.chapter import coverage_finding, empty_periods_finding
+from opsai.forecast.chapter import coverage_finding, empty_periods_finding, pattern_finding
 
 pytestmark = pytest.mark.unit
 
@@ -32,3 +32,8 @@ def test_coverage_finding_names_safety_stocks_only_when_there_is_stock() -> None
     with_stock = coverage_finding(0.74, model="Theta").text
     assert with_stock.endswith("(too narrow); safety stocks are sized from them.")
     assert coverage_finding(0.74, model="Theta", stock=False).text.endswith("(too narrow).")
+
+
+def test_pattern_finding_writes_thousands_as_the_others_do() -> None:
+    patterns = pd.DataFrame({"pattern": ["lumpy"] * 13314 + ["smooth"]})
+    assert pattern_finding(patterns).text.startswith("13,314 of 13,315 items (100%) sell")
