@@ -84,3 +84,18 @@ def test_a_hash_inside_a_default_stays_in_the_default(tmp_path: Path) -> None:
         "",
         "int",
     )
+
+
+def test_every_table_mapping_key_is_in_the_readme() -> None:
+    """A user mapping their own files learns the keys from the README's "Bring your own data"
+    (``decimal`` was missing: European '1.234,50' could not be mapped from the README)."""
+    import re
+
+    from opsai.config import TableSpec
+
+    readme = (PROJ_ROOT / "README.md").read_text("utf-8")
+    section = readme.split("## Bring your own data", 1)[1].split("\n## ", 1)[0]
+    missing = [k for k in TableSpec.model_fields if not re.search(rf"(?<!\w){k}:|`{k}`", section)]
+    assert not missing, "document these keys in README.md (Bring your own data): " + ", ".join(
+        missing
+    )
