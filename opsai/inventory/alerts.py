@@ -249,7 +249,6 @@ def drift_alerts(
 def alerts_table(findings: list[Finding]) -> pd.DataFrame:
     """Findings as one row each: ``name, severity, text`` and the evidence fields as columns."""
     rows = [
-        {"name": f.name, "severity": f.severity, "text": f.text, **f.evidence}
-        for f in findings
+        {"name": f.name, "severity": f.severity, "text": f.text, **f.evidence} for f in findings
     ]
     return pd.DataFrame(rows, columns=None if rows else ["name", "severity", "text"])
