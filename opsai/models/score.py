@@ -201,10 +201,26 @@ def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) ->
         v = clv.customer_value(s, saved.bg, saved.gg, t=saved.clv_weeks)
         v.index = v.index.astype(str)
         out = out.join(v[["p_alive", "expected_purchases", "clv"]], on=USER_ID)
+        if note := one_time_buyers_note(s["frequency"]):
+            notes.append(note)
     out.attrs["asof"] = str(last)
     cols = [USER_ID, "churn_probability", "risk_rank"]
     out = out[cols + [c for c in out.columns if c not in cols]]
     return out.sort_values("risk_rank", ignore_index=True)
+
+
+def one_time_buyers_note(frequency: pd.Series) -> str | None:
+    """Why ``p_alive`` reads 1.0 beside a high churn probability, when buyers without a repeat
+    purchase (``frequency`` 0 in :func:`opsai.behavior.clv.summary`) are among those scored."""
+    once = int((frequency == 0).sum())
+    if not once:
+        return None
+    return (
+        f"clv: {once:,} of {len(frequency):,} buyers have no repeat purchase; BG/NBD lets a "
+        "customer drop out only after a repeat purchase, so their p_alive is 1.0 whatever their "
+        "churn_probability. Rank and act on churn_probability; p_alive and clv compare repeat "
+        "buyers"
+    )
 
 
 def recommendations(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import shutil
 from pathlib import Path
@@ -20,11 +22,19 @@ CHAPTERS = ("03a_user_behavior", "03b_recommendation", "04_demand_inventory")
 
 
 @pytest.fixture(scope="module")
-def scored(tiny_report: build.ReportRun, tiny_demo: Path, tmp_path_factory) -> Path:
+def scoring(tiny_report: build.ReportRun, tiny_demo: Path, tmp_path_factory) -> tuple[Path, str]:
+    """``opsai score`` on the demo itself: the CSV folder and what it printed."""
     out = tmp_path_factory.mktemp("scores")
-    assert main(["score", "--run", str(tiny_report.path), "--config", str(tiny_demo),
-                 "--out", str(out)]) == 0  # fmt: skip
-    return out
+    said = io.StringIO()
+    with contextlib.redirect_stdout(said):
+        assert main(["score", "--run", str(tiny_report.path), "--config", str(tiny_demo),
+                     "--out", str(out)]) == 0  # fmt: skip
+    return out, said.getvalue()
+
+
+@pytest.fixture(scope="module")
+def scored(scoring: tuple[Path, str]) -> Path:
+    return scoring[0]
 
 
 def _results(run: Path, chapter: str) -> dict:
@@ -59,6 +69,19 @@ def test_churn_risk_matches_the_chapter(scored: Path, tiny_report: build.ReportR
     )
     top = pd.DataFrame(tables["clv.top_customers"]).set_index("user_id")
     assert got.loc[top.index, "clv"].to_numpy() == pytest.approx(top["clv"].to_numpy(), rel=1e-9)
+
+
+def test_one_time_buyers_p_alive_is_explained(scoring: tuple[Path, str]) -> None:
+    """BG/NBD's p_alive is 1.0 for a buyer without a repeat purchase, beside any churn
+    probability: the run says so, with the count, and which column to act on."""
+    out, said = scoring
+    risk = pd.read_csv(out / "churn_risk.csv", dtype={"user_id": str})
+    once = risk[risk["p_alive"] == 1.0]
+    assert len(once) > 0 and once["churn_probability"].max() > 0.5  # the pair that confuses
+    note = next(line for line in said.splitlines() if line.startswith("note: clv: "))
+    assert "buyers have no repeat purchase" in note and "Rank and act on churn_probability" in note
+    n = int(note.removeprefix("note: clv: ").split(" of ")[0].replace(",", ""))
+    assert 0 < n <= len(once)  # p_alive is exactly 1 at no repeat purchase (or rounds to it)
 
 
 def test_recommendations_exclude_history(scored: Path, tiny_demo: Path) -> None:
@@ -105,7 +128,10 @@ def test_missing_tables_are_skipped_with_reasons(
     assert main(["score", "--run", str(tiny_report.path), "--config", str(cfg),
                  "--out", str(tmp_path / "out")]) == 1  # fmt: skip
     said = capsys.readouterr().out
-    assert "skipped 03a_user_behavior: the new data has no orders or events table (present: users)" in said
+    assert (
+        "skipped 03a_user_behavior: the new data has no orders or events table (present: users)"
+        in said
+    )
     assert "skipped 03b_recommendation: recommend: no events or orders table" in said
     assert "skipped 04_demand_inventory:" in said and "nothing written" in said
 
