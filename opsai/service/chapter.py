@@ -24,7 +24,7 @@ from opsai.data import schema as S
 from opsai.errors import ChapterError, ConfigError, SchemaError
 from opsai.report.finding import Finding
 from opsai.service._features import as_labels, as_texts, stratified_split
-from opsai.service._intent_cv import intent_folds, out_of_fold
+from opsai.service._intent_cv import cv_sample, intent_folds, out_of_fold
 from opsai.service.findings import (
     intent_finding,
     language_fallback_findings,
@@ -138,6 +138,7 @@ def compare_intent_models(
     threshold: float | str | None = "auto",
     target_precision: float = 0.95,
     folds: int = 5,
+    cv_max: int | None = 2_000,
     quantize: bool = True,
     col_text: str = S.TEXT,
     col_intent: str = S.INTENT,
@@ -158,18 +159,22 @@ def compare_intent_models(
     :data:`~opsai.service.intent.OUT_OF_SCOPE`) are the examples it must not answer. A
     ticket predicted out of scope is routed, not answered. Each model is then fitted on all
     training tickets. Sentence embeddings are cached per text, so the folds of the embedding
-    models refit only their heads; the torch models cost ``folds`` extra trainings each.
+    models refit only their heads; the torch models cost ``folds`` extra trainings each, on
+    at most ``cv_max`` tickets.
 
     Args:
         models: names in :data:`INTENT_MODELS`; a model whose package is missing is skipped.
         folds: cross-validation folds (at least 2).
+        cv_max: training tickets the folds are drawn from (a sample stratified by intent,
+            :func:`~opsai.service._intent_cv.cv_sample`); ``None``: all. The models are
+            fitted on all training tickets either way.
         quantize: add a dynamic-int8 copy of each torch model (``<name>-int8``), scored on
             int8 copies of the same fold models.
 
     Returns:
         A table (``model``, ``cv_accuracy``, ``cv_macro_f1`` (means over the folds),
         ``cv_macro_f1_sd`` (their standard deviation: how far apart the folds were),
-        ``folds``, ``threshold``, ``accuracy``, ``macro_f1``, ``answered`` (share of test
+        ``folds``, ``cv_tickets`` (the training tickets cross-validated on), ``threshold``, ``accuracy``, ``macro_f1``, ``answered`` (share of test
         tickets above the threshold), ``accuracy_answered``, ``ms_per_ticket`` (one at a
         time, embedding included), ``size_kb`` (the fitted model; a shared encoder's weights
         are not counted), ``fit_s`` (on all training tickets), ``cv_s`` (all folds),
@@ -197,7 +202,16 @@ def compare_intent_models(
             raise SchemaError(f"train: column {col!r} not found; pass {arg}=...")
     texts = as_texts(train[col_text])
     labels = as_labels(train[col_intent], len(texts), name=f"train[{col_intent!r}]")
-    splits = intent_folds(labels, folds=folds, seed=seed, what=f"train[{col_intent!r}]")
+    if cv_max is not None and (
+        isinstance(cv_max, bool) or not isinstance(cv_max, int) or cv_max < 2 * folds
+    ):
+        raise ConfigError(
+            f"cv_max={cv_max!r}: the training tickets to cross-validate on must be a whole "
+            f"number, at least 2 x folds ({2 * folds}), or None for all"
+        )
+    sub = cv_sample(labels, max_rows=cv_max, seed=seed)
+    cv_texts, cv_labels = [texts[i] for i in sub], labels[sub]
+    splits = intent_folds(cv_labels, folds=folds, seed=seed, what=f"train[{col_intent!r}]")
     y = test[col_intent].astype(str).to_numpy()
     rows, fitted = [], {}
     for name in models:
@@ -214,13 +228,13 @@ def compare_intent_models(
         except (ImportError, EmbeddingUnavailableError):
             continue
         fit_s = time.perf_counter() - t0
-        cvs = out_of_fold(make, texts, labels, splits, clf.classes_, variants)
+        cvs = out_of_fold(make, cv_texts, cv_labels, splits, clf.classes_, variants)
         for label, m in variants(clf):
             cv = cvs[label]
             ok = cv.scored
             if threshold == "auto":
                 m.threshold_ = choose_threshold(
-                    cv.proba[ok], labels[ok], m.classes_, target_precision=target_precision
+                    cv.proba[ok], cv_labels[ok], m.classes_, target_precision=target_precision
                 )
             else:
                 m.threshold_ = None if threshold is None else float(threshold)
@@ -234,6 +248,7 @@ def compare_intent_models(
                     "cv_macro_f1": float(np.mean(cv.macro_f1)),
                     "cv_macro_f1_sd": float(np.std(cv.macro_f1, ddof=1)),
                     "folds": len(splits),
+                    "cv_tickets": len(sub),
                     "threshold": m.threshold_,
                     "accuracy": accuracy_score(y, top),
                     "macro_f1": f1_score(y, top, average="macro"),
@@ -245,7 +260,7 @@ def compare_intent_models(
                     "size_kb": _size_bytes(m) / 1024,
                     "fit_s": fit_s,
                     "cv_s": cv.seconds,
-                    "out_of_scope_cv": int(out_of_scope(labels[ok]).sum()),
+                    "out_of_scope_cv": int(out_of_scope(cv_labels[ok]).sum()),
                 }
             )
             fitted[label] = m

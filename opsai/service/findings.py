@@ -189,8 +189,10 @@ def _cv_comparison(table: pd.DataFrame, best: str) -> str:
         return f"{x['cv_macro_f1']:.3f} ± {x['cv_macro_f1_sd']:.3f}"
 
     r = table.set_index("model").loc[best]
+    n = int(r["cv_tickets"]) if "cv_tickets" in r else 0
+    of = f"{n:,} training tickets" if n else "the training tickets"
     text = (
-        f" Its macro-F1 cross-validated on {int(r['folds'])} folds of the training tickets "
+        f" Its macro-F1 cross-validated on {int(r['folds'])} folds of {of} "
         f"(mean ± standard deviation over the folds) was {score(r)}"
     )
     others = table[table["model"] != best].sort_values("cv_macro_f1", ascending=False)

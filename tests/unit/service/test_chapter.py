@@ -51,6 +51,7 @@ def test_compare_intent_models_table(tickets: pd.DataFrame) -> None:
         "cv_macro_f1",
         "cv_macro_f1_sd",
         "folds",
+        "cv_tickets",
         "threshold",
         "accuracy",
         "macro_f1",
@@ -120,6 +121,31 @@ def test_folds_shrink_to_the_rarest_intent(tickets: pd.DataFrame) -> None:
         compare_intent_models(train, test, models=("tfidf",), folds=1)
     with pytest.raises(SchemaError, match=r"train: column 'utterance' not found; pass col_text="):
         compare_intent_models(train, test, col_text="utterance")
+
+
+def test_large_ticket_sets_are_cross_validated_on_a_stratified_sample(
+    tickets: pd.DataFrame,
+) -> None:
+    """Beyond cv_max training tickets the folds come from a sample that keeps each intent's
+    share (and two of a rare one); the models are still fitted on every training ticket."""
+    from opsai.service._intent_cv import cv_sample
+
+    labels = np.array(["a"] * 900 + ["b"] * 97 + ["c"] * 3, dtype=object)
+    rows = cv_sample(labels, max_rows=100, seed=0)
+    assert len(set(rows)) == len(rows) and list(rows) == sorted(rows)
+    assert [(labels[rows] == c).sum() for c in "abc"] == [90, 10, 2]
+    assert (cv_sample(labels, max_rows=100, seed=0) == rows).all()
+    assert len(cv_sample(labels, max_rows=None, seed=0)) == 1000
+    assert len(cv_sample(labels, max_rows=5000, seed=0)) == 1000
+    train, test = split_labelled(tickets, seed=0)
+    table, _ = compare_intent_models(train, test, models=("tfidf",), cv_max=60, seed=0)
+    assert table["cv_tickets"].tolist() == [60] and table["folds"].tolist() == [5]
+    full, _ = compare_intent_models(train, test, models=("tfidf",), cv_max=None, seed=0)
+    assert full["cv_tickets"].tolist() == [len(train)]
+    # fitted on all of train either way: the same model, the same test accuracy
+    assert table["accuracy"].tolist() == full["accuracy"].tolist()
+    with pytest.raises(ConfigError, match=r"cv_max=8: .* at least 2 x folds \(10\)"):
+        compare_intent_models(train, test, models=("tfidf",), cv_max=8)
 
 
 def test_thresholds_are_set_out_of_fold_and_torch_is_quantised(
@@ -328,6 +354,8 @@ def test_intent_finding_shows_the_cross_validated_scores_behind_the_pick() -> No
     assert intent_finding(table, "torch").text.endswith(
         "was 0.801 ± 0.029; the best was tfidf, 0.885 ± 0.055."
     )
+    sampled = intent_finding(table.assign(cv_tickets=2000), "tfidf").text
+    assert "cross-validated on 5 folds of 2,000 training tickets (mean" in sampled
 
 
 def test_compare_uses_other_tickets_as_out_of_scope_examples(tickets: pd.DataFrame) -> None:
