@@ -23,6 +23,7 @@ from opsai.behavior._engine import TableLike, as_table, require, to_frame
 from opsai.behavior.segments import behaviour_features
 from opsai.data.schema import AMOUNT, ORDER_ID, SIGNUP_AT, TIMESTAMP, USER_ID
 from opsai.errors import ConfigError
+from opsai.report.wording import money
 
 LABEL = "churned"
 """1 when the user places no order in the horizon after the cut-off."""
@@ -251,11 +252,14 @@ def at_risk(
     return out.sort_values("value_at_risk", ascending=False).head(top)
 
 
-def at_risk_summary(risk: pd.DataFrame, *, valued: bool) -> tuple[pd.DataFrame, str]:
+def at_risk_summary(
+    risk: pd.DataFrame, *, valued: bool, currency: str = ""
+) -> tuple[pd.DataFrame, str]:
     """The :func:`at_risk` list as the operations team reads it, and one sentence on it.
 
     Without order values (every purchase counts 1) the value columns are purchases and are
-    named so (``purchases``, ``purchases_at_risk``).
+    named so (``purchases``, ``purchases_at_risk``) and ``currency`` is not used; with them,
+    spend is written with ``currency`` (the config's code; "" writes bare numbers).
     """
     if not valued:
         risk = risk.rename(columns={"value": "purchases", "value_at_risk": "purchases_at_risk"})
@@ -269,8 +273,8 @@ def at_risk_summary(risk: pd.DataFrame, *, valued: bool) -> tuple[pd.DataFrame, 
             f"{risk['purchases'].sum():,.0f} purchases."
         )
     return risk, (
-        f"{n} more likely than not to churn; they spent {risk['value'].sum():,.0f}, "
-        f"{risk['value_at_risk'].sum():,.0f} once weighted by their churn probability "
+        f"{n} more likely than not to churn; they spent {money(risk['value'].sum(), currency)}, "
+        f"{money(risk['value_at_risk'].sum(), currency)} once weighted by their churn probability "
         "(the spend at risk)."
     )
 

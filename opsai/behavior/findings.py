@@ -20,6 +20,7 @@ import pandas as pd
 from opsai.behavior.personas import over_index
 from opsai.data.schema import SIGNUP_AT, USER_ID
 from opsai.report.finding import Finding
+from opsai.report.wording import money as money_text
 
 
 def _severity(ratio: float) -> str:
@@ -170,17 +171,18 @@ def clv_accuracy(
     )
 
 
-def top_segment(personas: pd.DataFrame, *, money: bool = True) -> Finding:
+def top_segment(personas: pd.DataFrame, *, money: bool = True, currency: str = "") -> Finding:
     """The persona with the largest revenue share, against its share of users.
 
     ``money=False`` when the orders carry no value (every purchase counted as 1): the share is
-    then a share of purchases and no average order value is quoted.
+    then a share of purchases and no average order value is quoted. The average order is
+    written with ``currency`` (the config's code; "" writes the bare number).
     """
     top = personas.sort_values("revenue_share", ascending=False).iloc[0]
     ratio = float(top["revenue_share"] / top["share"]) if top["share"] else float("nan")
     share = f"{100 * top['revenue_share']:.0f}%"
     what = (
-        f"{share} of revenue (average order {top['aov']:,.2f}, "
+        f"{share} of revenue (average order {money_text(top['aov'], currency, decimals=2)}, "
         if money
         else f"{share} of purchases ("
     )

@@ -28,6 +28,7 @@ from opsai.executive.results import (
     chapter_href,
 )
 from opsai.report.results import SEVERITIES
+from opsai.report.wording import money
 
 ACTION_COLUMNS = [
     "priority",
@@ -112,7 +113,7 @@ def _action(
         "area": area,
         "action": action,
         "why": why,
-        "expected_effect": describe_effect(low, mid, high, unit),
+        "expected_effect": "",  # written by action_plan, which knows the currency
         "low": low,
         "mid": mid,
         "high": high,
@@ -123,20 +124,26 @@ def _action(
     }
 
 
-def describe_effect(low: float | None, mid: float | None, high: float | None, unit: str) -> str:
-    """``about 12,300 (4,100 to 16,400) money`` and friends, from the numbers only."""
+def describe_effect(
+    low: float | None, mid: float | None, high: float | None, unit: str, *, currency: str = ""
+) -> str:
+    """``about 12,300 (4,100 to 16,400) in value`` and friends, from the numbers only.
+
+    A money effect names ``currency`` instead (``about 12,300 USD (4,100 to 16,400 USD)``).
+    """
     if mid is None:
         return ""
 
-    def f(v: float) -> str:
+    def f(v: float, cur: str = currency if unit == MONEY else "") -> str:
         if unit == "pp":
             return f"{v:+.1f} pp"
         if unit == "%":
             return f"{v:+.1%}"
-        return f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2f}"
+        return money(v, cur, decimals=0 if abs(v) >= 10 else 2)
 
-    rng = "" if low is None or high is None or low == high else f" ({f(low)} to {f(high)})"
-    label = {"pp": "", "%": "", MONEY: " in value"}.get(unit, f" {unit}")
+    rng = "" if low is None or high is None or low == high else f" ({f(low, '')} to {f(high)})"
+    money_label = "" if currency else " in value"
+    label = {"pp": "", "%": "", MONEY: money_label}.get(unit, f" {unit}")
     return f"about {f(mid)}{rng}{label}"
 
 
@@ -145,10 +152,13 @@ def _scaled(total: float, rng: tuple[float, float]) -> tuple[float, float, float
     return lo, (lo + hi) / 2, hi
 
 
-Rule = Callable[[RunResults, dict[str, pd.DataFrame], Assumptions], list[dict[str, Any]]]
+Rule = Callable[[RunResults, dict[str, pd.DataFrame], Assumptions, str], list[dict[str, Any]]]
+"""``rule(run, joins, assumptions, currency)``: the actions one rule derives."""
 
 
-def _outreach(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+def _outreach(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
     at_risk, out = run.table(BEHAVIOR, "churn.at_risk"), j.get("outreach", pd.DataFrame())
     if at_risk.empty or "value_at_risk" not in at_risk:
         return []
@@ -158,20 +168,25 @@ def _outreach(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> li
         lo, mid, hi = _scaled(v, a.save_rate)
         why = (
             f"{len(out)} of the {len(at_risk)} high-value users likely to churn also filed "
-            f"{int(out['negative_tickets'].sum())} negative tickets; they hold {v:,.0f} of "
-            "spend at risk."
+            f"{int(out['negative_tickets'].sum())} negative tickets; they hold "
+            f"{money(v, currency)} of spend at risk."
         )
         ev.append({"label": "negative tickets", "href": chapter_href(SERVICE)})
         act = "Call the users on the priority outreach list first and resolve their complaints."
         return [_action("Retention", act, why, lo, mid, hi, MONEY, "high", ev, "outreach")]
     v = float(at_risk["value_at_risk"].sum())
     lo, mid, hi = _scaled(v, a.save_rate)
-    why = f"{len(at_risk)} high-value users are likely to churn, holding {v:,.0f} of spend at risk."
+    why = (
+        f"{len(at_risk)} high-value users are likely to churn, holding {money(v, currency)} "
+        "of spend at risk."
+    )
     act = "Run a win-back offer for the at-risk high-value users."
     return [_action("Retention", act, why, lo, mid, hi, MONEY, "medium", ev, "win_back")]
 
 
-def _stockouts(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+def _stockouts(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
     alerts = run.table(DEMAND, "alerts.table")
     if alerts.empty or "name" not in alerts:
         return []
@@ -201,7 +216,9 @@ def _stockouts(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> l
     return out
 
 
-def _overstock(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+def _overstock(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
     alerts = run.table(DEMAND, "alerts.table")
     if alerts.empty or "excess_value" not in alerts:
         return []
@@ -211,14 +228,17 @@ def _overstock(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> l
         return []
     lo, mid, hi = _scaled(v, a.clearance_recovery)
     top = over.sort_values("excess_value", ascending=False).iloc[0]
-    why = f"{len(over)} items hold {v:,.0f} of surplus stock; the largest is {top['item_id']}."
+    why = (
+        f"{len(over)} items hold {money(v, currency)} of surplus stock; "
+        f"the largest is {top['item_id']}."
+    )
     act = "Pause orders and clear the overstocked items (largest surplus first)."
     ev = [_ev(DEMAND, str(top["name"]), f"overstock {top['item_id']}")]
     return [_action("Inventory", act, why, lo, mid, hi, MONEY, "medium", ev, "overstock")]
 
 
 def _competitor(
-    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
     rose = j.get("intents_after_moves", pd.DataFrame())
     events = run.table(MARKET, "competitor_events")
@@ -251,7 +271,9 @@ def _competitor(
     return out
 
 
-def _funnel(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+def _funnel(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
     out = []
     f = run.findings()
     for _, r in f[(f["chapter"] == BEHAVIOR) & f["name"].str.startswith("funnel_gap")].iterrows():
@@ -288,7 +310,9 @@ def _funnel(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list
     return out
 
 
-def _market(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+def _market(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
     out = []
     f = run.findings()
     mk = f[f["chapter"] == MARKET]
@@ -333,7 +357,9 @@ def _market(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list
     return out
 
 
-def _service(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+def _service(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
     out = []
     f = run.findings()
     sp = f[
@@ -369,7 +395,9 @@ def _service(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> lis
     return out
 
 
-def _recommend(run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions) -> list[dict[str, Any]]:
+def _recommend(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
     lift = run.metric(RECOMMEND, "lift_over_popularity")
     model = run.metric(RECOMMEND, "best.model")
     if not isinstance(lift, (int, float)) or lift < 1.2 or not model:
@@ -405,6 +433,7 @@ def action_plan(
     *,
     assumptions: Assumptions | None = None,
     limit: int = 12,
+    currency: str = "",
 ) -> pd.DataFrame:
     """The prioritised action plan.
 
@@ -414,15 +443,21 @@ def action_plan(
             ``intents_after_moves``).
         assumptions: execution ranges (defaults: :class:`Assumptions`).
         limit: most actions kept.
+        currency: the config's currency code, written with money in ``why`` and
+            ``expected_effect`` ("" for none).
 
     Returns:
         ``priority, area, action, why, expected_effect, low, mid, high, unit, severity,
         evidence, rule``; most severe first, money effects largest first within a severity.
     """
     a = assumptions or Assumptions()
-    rows = [r for rule in RULES for r in rule(run, joins, a)]
+    rows = [r for rule in RULES for r in rule(run, joins, a, currency)]
     if not rows:
         return pd.DataFrame(columns=ACTION_COLUMNS)
+    for r in rows:
+        r["expected_effect"] = describe_effect(
+            r["low"], r["mid"], r["high"], r["unit"], currency=currency
+        )
     df = pd.DataFrame(rows)
     df["_sev"] = df["severity"].map(_sev_rank)
     df["_money"] = -df["mid"].where(df["unit"] == MONEY).fillna(0.0)

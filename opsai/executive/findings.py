@@ -6,14 +6,16 @@ import pandas as pd
 
 from opsai.executive.results import BEHAVIOR, DEMAND, MARKET, RECOMMEND, SERVICE, RunResults
 from opsai.report.finding import Finding
+from opsai.report.wording import money
 
 
 def _missing(run: RunResults, *chapters: str) -> str:
     return "; ".join(run.why_missing(c) for c in chapters if run.why_missing(c))
 
 
-def outreach(table: pd.DataFrame, run: RunResults) -> Finding:
-    """How many at-risk high-value users also complained, and the value they hold."""
+def outreach(table: pd.DataFrame, run: RunResults, *, currency: str = "") -> Finding:
+    """How many at-risk high-value users also complained, and the value they hold (in
+    ``currency``, the config's code; "" writes bare numbers)."""
     gap = _missing(run, BEHAVIOR, SERVICE)
     if gap:
         return Finding(f"No priority outreach list: {gap}.", name="outreach")
@@ -38,7 +40,8 @@ def outreach(table: pd.DataFrame, run: RunResults) -> Finding:
     return Finding(
         f"{len(table):,} of the {len(at_risk):,} high-value users at churn risk also filed "
         f"negative tickets ({n:,} in all); they hold "
-        f"{v:,.0f} of the {total:,.0f} spend at risk ({v / total:.0%}). Call them first.",
+        f"{money(v, currency)} of the {money(total, currency)} spend at risk "
+        f"({v / total:.0%}). Call them first.",
         "high",
         {
             "users": len(table),

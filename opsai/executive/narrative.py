@@ -17,7 +17,8 @@ from typing import Any
 import pandas as pd
 
 from opsai.config import TEMPLATES_DIR
-from opsai.executive.scorecard import format_change
+from opsai.executive.scorecard import MONEY_KPIS, format_change
+from opsai.report.wording import money
 
 _NUMBER = re.compile(r"[-+]?\d[\d,]*(?:\.\d+)?")
 REPHRASE_PROMPT = (
@@ -39,8 +40,12 @@ def _env() -> Any:
     )
 
 
-def format_value(v: Any, key: str = "") -> str:
-    """A scorecard value for text: shares and rates as %, money and counts with separators."""
+def format_value(v: Any, key: str = "", *, currency: str = "") -> str:
+    """A scorecard value for text: shares and rates as %, money and counts with separators.
+
+    Money figures (:data:`~opsai.executive.scorecard.MONEY_KPIS`) carry ``currency``
+    (``11,738 USD``); an empty ``currency`` leaves them bare.
+    """
     if isinstance(v, str):
         return v
     if v is None or (isinstance(v, float) and math.isnan(v)):
@@ -50,7 +55,8 @@ def format_value(v: Any, key: str = "") -> str:
         return f"{x:.1%}"
     if key == "reco_lift":
         return f"{x:.1f}x"
-    return f"{x:,.0f}" if abs(x) >= 100 or x.is_integer() else f"{x:,.2f}"
+    decimals = 0 if abs(x) >= 100 or x.is_integer() else 2
+    return money(x, currency if key in MONEY_KPIS else "", decimals=decimals)
 
 
 def summary(
@@ -62,6 +68,7 @@ def summary(
     missing: Sequence[str] = (),
     top: int = 3,
     headline: int = 6,
+    currency: str = "",
 ) -> str:
     """The summary as Markdown.
 
@@ -73,6 +80,7 @@ def summary(
         missing: sentences saying which chapters did not contribute and why.
         top: actions listed.
         headline: scorecard figures listed (those with a change first).
+        currency: the config's currency code, written after money figures ("" for none).
     """
     sc = scorecard.copy()
     if not sc.empty:
@@ -81,7 +89,7 @@ def summary(
     rows = [
         {
             "kpi": r["kpi"],
-            "value_text": format_value(r["value"], r["key"]),
+            "value_text": format_value(r["value"], r["key"], currency=currency),
             "change_text": format_change(r["change"], r["change_unit"]),
             "period": r["period"],
             "assessment": r["assessment"],

@@ -192,12 +192,13 @@ def previous_run(output_dir: str | os.PathLike[str], previous: str = "") -> RunR
     return load_run(cand)
 
 
-def context(config: str | os.PathLike[str] | None) -> tuple[str, Any]:
-    """The company name and the LLM client (``None`` when off) from a config file."""
+def context(config: str | os.PathLike[str] | None) -> tuple[str, str, Any]:
+    """The company name, the currency code and the LLM client (``None`` when off) from a
+    config file; without one, ``("Our company", "", None)``: money is then shown bare."""
     if not config or not Path(config).exists():
-        return "Our company", None
+        return "Our company", "", None
     from opsai.config import load_config
     from opsai.service.chat import llm_client
 
     cfg = load_config(config)
-    return cfg.company, llm_client(cfg)
+    return cfg.company, cfg.currency, llm_client(cfg)

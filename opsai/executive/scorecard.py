@@ -167,6 +167,9 @@ KPIS: tuple[KPI, ...] = (
 )  # fmt: skip
 """The figures of the scorecard, in display order."""
 
+MONEY_KPIS = frozenset({"revenue_28d", "value_at_risk"})
+"""Scorecard keys whose value is money: shown with the config's currency."""
+
 
 def _assess(change: float | None, better: Better, threshold: float) -> str:
     if change is None or better == "none" or abs(change) < threshold:

@@ -8,13 +8,14 @@ from opsai.executive.narrative import _env, format_value
 from opsai.executive.scorecard import format_change
 
 
-def scorecard_html(scorecard: pd.DataFrame) -> str:
-    """The scorecard as cards, coloured by whether each change is better or worse."""
+def scorecard_html(scorecard: pd.DataFrame, *, currency: str = "") -> str:
+    """The scorecard as cards, coloured by whether each change is better or worse; money
+    figures carry ``currency`` (the config's code; "" for none)."""
     rows = [
         {
             "area": r["area"],
             "kpi": r["kpi"],
-            "value_text": format_value(r["value"], r["key"]),
+            "value_text": format_value(r["value"], r["key"], currency=currency),
             "change_text": format_change(r["change"], r["change_unit"]),
             "period": r["period"],
             "assessment": r["assessment"],

@@ -22,6 +22,7 @@ from scipy.stats import norm
 from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, ON_HAND, QUANTITY, UNIT_COST
 from opsai.errors import ConfigError, SchemaError
 from opsai.report.finding import Finding
+from opsai.report.wording import money
 
 
 def _need(frame: pd.DataFrame, cols: set[str], who: str) -> None:
@@ -88,7 +89,7 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
 
 
 def overstock_alerts(
-    policy: pd.DataFrame, *, weeks: float = 26, material: float = 0.01
+    policy: pd.DataFrame, *, weeks: float = 26, material: float = 0.01, currency: str = ""
 ) -> list[Finding]:
     """Items whose stock covers more than ``weeks`` weeks of forecast demand.
 
@@ -96,7 +97,8 @@ def overstock_alerts(
     ``material`` of all stock: its value with ``unit_cost``, else its units), else ``low``
     (also ``low`` for stock of an item with no forecast demand: dead stock). Eight slow units
     worth 122 are not a medium problem however many weeks they cover. The evidence has the
-    excess units and, with ``unit_cost``, the money tied up in them and its share of all stock.
+    excess units and, with ``unit_cost``, the money tied up in them (written with ``currency``,
+    the config's code) and its share of all stock.
     """
     if weeks <= 0:
         raise ConfigError(f"weeks must be > 0, got {weeks!r}")
@@ -120,7 +122,7 @@ def overstock_alerts(
         daily = float(r[ON_HAND]) / float(r["days_of_cover"]) if np.isfinite(cover[k]) else 0.0
         excess = float(r[ON_HAND]) - weeks * 7 * daily
         value = excess * float(r[UNIT_COST]) if UNIT_COST in r else float("nan")
-        worth = f" worth {value:,.0f}" if np.isfinite(value) else ""
+        worth = f" worth {money(value, currency)}" if np.isfinite(value) else ""
         if np.isfinite(cover[k]):
             text = (
                 f"Item {r[ITEM_ID]} is overstocked: {r[ON_HAND]:.0f} units on hand cover "

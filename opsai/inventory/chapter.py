@@ -11,6 +11,7 @@ from opsai.data.schema import ITEM_ID, ON_HAND, ORDER_COST, SERVICE_LEVEL
 from opsai.inventory.policy import PERIODS_PER_YEAR
 from opsai.inventory.simulate import SimulationResult, simulate_policy
 from opsai.report.finding import Finding
+from opsai.report.wording import money
 
 if TYPE_CHECKING:
     from opsai.data.workspace import Workspace
@@ -91,8 +92,9 @@ def service_finding(table: pd.DataFrame) -> Finding:
     )
 
 
-def plan_finding(plan: pd.DataFrame) -> Finding:
-    """How many items need an order now or within the horizon, and what it costs."""
+def plan_finding(plan: pd.DataFrame, *, currency: str = "") -> Finding:
+    """How many items need an order now or within the horizon, and what it costs (in
+    ``currency``, the config's code; "" writes the bare number)."""
     if plan.empty:
         return Finding(NO_STOCK, "info", {}, name="purchase_plan")
     now = plan[plan["action"] == "order now"]
@@ -100,8 +102,8 @@ def plan_finding(plan: pd.DataFrame) -> Finding:
     value = float(now["order_value"].sum()) if "order_value" in now else float("nan")
     text = (
         f"{len(now)} of {len(plan)} items need a purchase order now ({now['quantity'].sum():,.0f} "
-        f"units, worth {value:,.0f}); {len(later)} more reach their reorder point within the "
-        "forecast horizon."
+        f"units, worth {money(value, currency)}); {len(later)} more reach their reorder point "
+        "within the forecast horizon."
     )
     return Finding(
         text,

@@ -16,6 +16,7 @@ import pandas as pd
 
 from opsai.data import schema as S
 from opsai.report.finding import Finding
+from opsai.report.wording import money
 
 __all__ = [
     "Finding",
@@ -303,26 +304,30 @@ def strategy(
     return out
 
 
-def spend_finding(response: Mapping[str, float], company: str) -> Finding:
-    """Our units' response to marketing spend (from :func:`~opsai.market.chapter.spend_response`)."""
+def spend_finding(response: Mapping[str, float], company: str, *, currency: str = "") -> Finding:
+    """Our units' response to marketing spend (from :func:`~opsai.market.chapter.spend_response`);
+    spend is written with ``currency`` (the config's code; "" writes bare numbers)."""
     e = response["elasticity"]
     lo = (response["gamma"] - 1.96 * response["gamma_se"]) * (1 - response["share"])
     hi = (response["gamma"] + 1.96 * response["gamma_se"]) * (1 - response["share"])
     text = (
         f"Marketing spend moves {company}'s units with an elasticity of {e:.2f} (95% "
-        f"{lo:.2f} to {hi:.2f}): 10% more spend ({0.1 * response['spend']:,.0f} a period) "
+        f"{lo:.2f} to {hi:.2f}): 10% more spend ({money(0.1 * response['spend'], currency)} a period) "
         f"brings about {(1.1**e - 1):.1%} more units, with diminishing returns (log response)."
     )
     return Finding(text, "info", {"elasticity": e, "lo": lo, "hi": hi})
 
 
-def marginal_return_finding(table: pd.DataFrame, company: str, *, decay: float) -> Finding:
-    """Our marginal return on spend (a :meth:`SpendResponse.marginal_return` table)."""
+def marginal_return_finding(
+    table: pd.DataFrame, company: str, *, decay: float, currency: str = ""
+) -> Finding:
+    """Our marginal return on spend (a :meth:`SpendResponse.marginal_return` table); the
+    current spend is written with ``currency`` (the config's code; "" writes a bare number)."""
     t = table.set_index("group")
     r = t.loc[company]
     rank = int(t["marginal_return"].rank(ascending=False)[company])
     text = (
-        f"At {company}'s current spend ({r['spend']:,.0f} a period) one more unit of spend "
+        f"At {company}'s current spend ({money(r['spend'], currency)} a period) one more unit of spend "
         f"brings about {r['marginal_return']:,.2f} of sales (90% band {r['lo']:,.2f} to "
         f"{r['hi']:,.2f}; rank {rank} of {len(t)} companies; carry-over {decay:.0%} a period)."
     )
@@ -338,22 +343,31 @@ def marginal_return_finding(table: pd.DataFrame, company: str, *, decay: float) 
     )
 
 
-def what_if_finding(table: pd.DataFrame, company: str, *, sales_is: str = "revenue") -> Finding:
+def what_if_finding(
+    table: pd.DataFrame, company: str, *, sales_is: str = "revenue", currency: str = ""
+) -> Finding:
     """What a little more or less marketing spend does to our sales (a
     :func:`~opsai.market.response.spend_what_if` table), and which way to move the budget.
 
     The suggestion compares the sales returned per unit of extra spend with 1 (when sales are
-    revenue: break-even on revenue, before the cost of the goods sold)."""
+    revenue: break-even on revenue, before the cost of the goods sold). Spend, and sales when
+    they are revenue, are written with ``currency`` (the config's code; "" for bare numbers).
+    """
     up = table[table["change"] > 0].sort_values("change").iloc[0]
     down = table[table["change"] < 0].sort_values("change").iloc[-1]
-    unit = "of sales" if sales_is == "revenue" else "units"
+    revenue = sales_is == "revenue"
+    unit, cur = ("of sales", currency) if revenue else ("units", "")
+
+    def sales(v: float) -> str:  # the amount then its unit: "1,234 USD of sales", "1,234 units"
+        return f"{money(v, cur)} {unit}"
+
     text = (
         f"Raising {company}'s marketing spend by {up['change']:.0%} "
-        f"({up['extra_spend']:,.0f} a period) is expected to add {up['extra_target']:,.0f} "
-        f"{unit} a period (90% band {up['lo']:,.0f} to {up['hi']:,.0f}), "
-        f"{up['return_per_unit']:,.2f} per unit spent; cutting it by {-down['change']:.0%} "
-        f"saves {-down['extra_spend']:,.0f} and loses {-down['extra_target']:,.0f} "
-        f"(band {-down['hi']:,.0f} to {-down['lo']:,.0f})"
+        f"({money(up['extra_spend'], currency)} a period) is expected to add "
+        f"{sales(up['extra_target'])} a period (90% band {up['lo']:,.0f} to "
+        f"{money(up['hi'], cur)}), {up['return_per_unit']:,.2f} per unit spent; cutting it by "
+        f"{-down['change']:.0%} saves {money(-down['extra_spend'], currency)} and loses "
+        f"{money(-down['extra_target'], cur)} (band {-down['hi']:,.0f} to {money(-down['lo'], cur)})"
     )
     if not (bool(up["observed"]) and bool(down["observed"])):
         text += ", partly beyond the spend levels seen, so extrapolated"

@@ -8,6 +8,7 @@ import pandas as pd
 
 from opsai.overview.measures import days_covered
 from opsai.report.finding import Finding
+from opsai.report.wording import money
 
 WIDTH = 760
 """Figure width in pixels: fits an A4 page printed by Chromium."""
@@ -222,8 +223,11 @@ def quality_findings(
     return out
 
 
-def activity_finding(change: dict[str, Any]) -> Finding:
-    """Recent activity against the period before; high severity on a revenue drop over 20%."""
+def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
+    """Recent activity against the period before; high severity on a revenue drop over 20%.
+
+    Revenue is written with ``currency``, the config's code ("" writes the bare number).
+    """
     if not change.get("enough_history"):
         return Finding(
             f"Less than {2 * change['days']} days of activity: no trend is reported.",
@@ -235,7 +239,7 @@ def activity_finding(change: dict[str, Any]) -> Finding:
     if "revenue" in change:
         rc = change.get("revenue_change")
         bits.append(
-            f"revenue was {change['revenue']:,.0f}"
+            f"revenue was {money(change['revenue'], currency)}"
             + (f" ({rc:+.1%} on the {d} days before)" if rc is not None else "")
         )
     if "orders" in change:

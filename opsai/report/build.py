@@ -286,6 +286,7 @@ def build_report(
         meta = {
             "title": title,
             "company": cfg.company,
+            "currency": cfg.currency,
             "config": str(cfg.path or cfg_file),
             "source": cfg.data.source
             if cfg.source_kind == "url"

@@ -153,12 +153,21 @@ def render_chapter(
 # ---- index page ---------------------------------------------------------------------------
 _PERCENT_WORDS = {"share", "rate", "accuracy", "conversion", "coverage", "hit"}
 """A fraction in [0, 1] whose name has one of these words is shown as a percentage."""
+MONEY_METRICS = frozenset({"revenue_28d", "outreach.value_at_risk"})
+"""Recorded metrics that are money: their cards carry the config's currency code."""
 
 
-def _fmt(v: Any, name: str = "") -> str:
+def _fmt(v: Any, name: str = "", currency: str = "") -> str:
     """A metric for a card: thousands separators, 3 significant digits for fractions, and
     percentages for names ending in ``_share``, ``_rate`` or ``_change`` (signed) and for
-    fractions named as shares, rates, accuracies, conversions, coverage or hit rates."""
+    fractions named as shares, rates, accuracies, conversions, coverage or hit rates. A
+    money metric (:data:`MONEY_METRICS`) gets ``currency`` after it (``11,738 USD``)."""
+    text = _fmt_number(v, name)
+    money = currency and name in MONEY_METRICS and isinstance(v, (int, float))
+    return f"{text} {currency}" if money and not isinstance(v, bool) else text
+
+
+def _fmt_number(v: Any, name: str) -> str:
     if (isinstance(v, float) and name.endswith(("_share", "_rate", "_change"))) or (
         isinstance(v, float) and "_change_" in name
     ):
@@ -233,6 +242,7 @@ def index_context(
 ) -> dict[str, Any]:
     """What ``index.html.j2`` shows: run metadata, KPI cards, sorted findings, chapters."""
     rank = {s: i for i, s in enumerate(SEVERITIES)}
+    currency = str(meta.get("currency") or "")
     findings = []
     kpis = []
     for r in results:
@@ -247,20 +257,21 @@ def index_context(
         s: sum(1 for r in results if r.get("status") == s) for s in ("ok", "failed", "skipped")
     }
     return {
-        "executive": _executive(results),
+        "executive": _executive(results, currency),
         "meta": dict(meta),
         "kpis": kpis,
         "findings": findings,
         "chapters": [dict(r) for r in results],
         "pages": dict(pages),
         "counts": counts,
+        "currency": currency,
     }
 
 
 EXECUTIVE = "07_integration"
 
 
-def _executive(results: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
+def _executive(results: Sequence[Mapping[str, Any]], currency: str = "") -> dict[str, Any] | None:
     """The executive report's scorecard and action plan for the index's first screen."""
     r = next((r for r in results if r.get("chapter") == EXECUTIVE), None)
     if r is None or r.get("status") != "ok":
@@ -272,7 +283,7 @@ def _executive(results: Sequence[Mapping[str, Any]]) -> dict[str, Any] | None:
     scorecard = [
         {
             **k,
-            "value_text": format_value(k.get("value"), str(k.get("key", ""))),
+            "value_text": format_value(k.get("value"), str(k.get("key", "")), currency=currency),
             "change_text": format_change(k.get("change"), str(k.get("change_unit", ""))),
         }
         for k in tables.get("scorecard", [])
@@ -293,7 +304,7 @@ def render_index(
     Args:
         path: the page to write.
         results: every chapter's results mapping, in report order.
-        meta: run metadata: title, company, source, span, parameters, duration, started...
+        meta: run metadata: title, company, currency, source, span, parameters, duration...
         pages: chapter stem -> relative link of its page (and ``<stem>.pdf`` -> PDF link).
     """
     html = (

@@ -3,6 +3,8 @@
 Example:
     >>> share_pct(1 / 2985), share_pct(0.998), share_pct(0.25), share_pct(0.0)
     ('under 0.1%', '99.8%', '25%', '0%')
+    >>> money(11738.4, "TWD"), money(11738.4), money(12.5, "USD", decimals=2)
+    ('11,738 TWD', '11,738', '12.50 USD')
 """
 
 from __future__ import annotations
@@ -25,3 +27,13 @@ def share_pct(x: float) -> str:
     if p > 99.9:
         return "over 99.9%"
     return f"{p:.1f}%"
+
+
+def money(x: float, currency: str = "", *, decimals: int = 0) -> str:
+    """An amount with thousands separators and the config's currency code after it.
+
+    The ISO code (``11,738 TWD``), not a symbol: ``$`` and ``¥`` each stand for several
+    currencies. An empty ``currency`` writes the bare number (the unit is not known).
+    """
+    text = f"{float(x):,.{decimals}f}"
+    return f"{text} {currency}" if currency else text

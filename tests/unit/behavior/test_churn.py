@@ -222,6 +222,12 @@ def test_at_risk_summary_wording() -> None:
     assert at_risk_summary(risk.head(0), valued=True)[1] == (
         "No high-value users are more likely than not to churn."
     )
+    assert at_risk_summary(risk, valued=True, currency="CNY")[1] == (
+        "2 high-value users are more likely than not to churn; they spent 150 CNY, 120 CNY "
+        "once weighted by their churn probability (the spend at risk)."
+    )
+    # purchases counted instead of money: no currency
+    assert "CNY" not in at_risk_summary(risk, valued=False, currency="CNY")[1]
 
 
 def test_user_attributes_as_features() -> None:

@@ -97,6 +97,22 @@ def test_stockout_and_overstock_alerts() -> None:
     assert alerts_table([]).empty
 
 
+def test_plan_and_overstock_money_carry_the_currency() -> None:
+    from opsai.inventory import chapter as ich
+
+    plan = purchase_plan(_policy(), _forecast(), model="m")
+    text = ich.plan_finding(plan, currency="TWD").text
+    assert text.startswith("1 of 3 items need a purchase order now (310 units, worth 620 TWD);")
+    assert "worth 620)" in ich.plan_finding(plan).text  # no currency: the bare number
+    dead = pd.concat([_policy(), _policy().iloc[:1]], ignore_index=True)
+    dead.loc[3, [ITEM_ID, ON_HAND, "days_of_cover"]] = ["dead", 6.0, np.inf]
+    found = {a.evidence[ITEM_ID]: a.text for a in overstock_alerts(dead, currency="TWD")}
+    assert "about 3180 units worth 12,720 TWD are surplus" in found["fat"]
+    assert "6 units on hand worth 12 TWD but no forecast demand" in found["dead"]
+    no_cost = overstock_alerts(_policy().drop(columns=UNIT_COST), currency="TWD")
+    assert "TWD" not in no_cost[0].text and "worth" not in no_cost[0].text  # units only
+
+
 def test_drift_alerts() -> None:
     cuts = pd.to_datetime(["2025-01-07", "2025-01-14", "2025-01-21"])
     rows = []

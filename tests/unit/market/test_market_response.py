@@ -138,3 +138,28 @@ def test_what_if_finding_suggests_a_direction() -> None:
     poor = table.assign(return_lo=[0.1, 0.1], return_hi=[0.5, 0.6])
     assert "out of marketing" in what_if_finding(poor, "us").text
     assert "margin per unit" in what_if_finding(table, "us", sales_is="units").text
+    assert f.text.startswith(
+        "Raising us's marketing spend by 10% (10 a period) is expected to add 25 of sales a "
+        "period (90% band 15 to 35), 2.50 per unit spent; cutting it by 10% saves 10 and loses "
+        "30 (band 20 to 40). "
+    )
+
+
+def test_what_if_finding_writes_spend_and_revenue_with_the_currency() -> None:
+    table = pd.DataFrame(
+        {"change": [-0.1, 0.1], "extra_spend": [-1000.0, 1000.0], "extra_target": [-3000.0, 2500.0],
+         "lo": [-4000.0, 1500.0], "hi": [-2000.0, 3500.0], "return_per_unit": [3.0, 2.5],
+         "return_lo": [2.0, 1.5], "return_hi": [4.0, 3.5], "observed": [True, True]}
+    )  # fmt: skip
+    f = what_if_finding(table, "us", currency="USD")
+    assert f.text.startswith(
+        "Raising us's marketing spend by 10% (1,000 USD a period) is expected to add 2,500 USD "
+        "of sales a period (90% band 1,500 to 3,500 USD), 2.50 per unit spent; cutting it by 10% "
+        "saves 1,000 USD and loses 3,000 USD (band 2,000 to 4,000 USD). "
+    )
+    units = what_if_finding(table, "us", sales_is="units", currency="USD").text
+    assert (
+        "(1,000 USD a period) is expected to add 2,500 units a period (90% band 1,500 to 3,500)"
+        in units
+    )
+    assert "loses 3,000 (band 2,000 to 4,000)" in units  # units, not money

@@ -171,6 +171,15 @@ def test_fmt(value: object, name: str, shown: str) -> None:
     assert render._fmt(value, name) == shown
 
 
+def test_fmt_writes_the_currency_after_money_metrics_only() -> None:
+    assert render._fmt(11_738.4, "revenue_28d", "CNY") == "11,738 CNY"
+    assert render._fmt(2_512_345.6, "revenue_28d", "CNY") == "2.51M CNY"
+    assert render._fmt(0.1, "revenue_28d_change", "CNY") == "+10.0%"  # a change, not money
+    assert render._fmt(1234, "rows", "CNY") == "1,234"
+    assert render._fmt(None, "revenue_28d", "CNY") == "—"
+    assert render._fmt(11_738.4, "revenue_28d") == "11,738"  # no currency known
+
+
 @pytest.mark.parametrize(
     ("name", "shown"),
     [

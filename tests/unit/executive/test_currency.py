@@ -1,0 +1,97 @@
+"""The config's currency on every money figure of the executive report, and nowhere else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from opsai import executive as ex
+from opsai.executive import findings as fd
+from opsai.executive.results import BEHAVIOR, SERVICE
+
+from .test_plan_and_text import joins
+
+pytestmark = pytest.mark.unit
+
+
+def test_scorecard_money_figures_carry_the_currency(run_folder: Path) -> None:
+    run = ex.load_run(run_folder)
+    sc = ex.kpi_scorecard(run)
+    html = ex.scorecard_html(sc, currency="TWD")
+    assert "1,000 TWD" in html and "1,340 TWD" in html  # revenue, spend at risk
+    assert html.count("TWD") == 2  # not on orders, users, shares or tickets
+    assert "TWD" not in ex.scorecard_html(sc)  # no currency given: bare numbers, as before
+    text = ex.summary(sc, pd.DataFrame(columns=["area"]), company="Acme", currency="TWD")
+    assert "- **Revenue, last 28 days**: 1,000 TWD (+10.0%, last 28 days vs 28 before)" in text
+
+
+def test_format_value_uses_the_currency_only_for_money() -> None:
+    from opsai.executive.narrative import format_value
+
+    assert format_value(11738.4, "revenue_28d", currency="CNY") == "11,738 CNY"
+    assert format_value(12.5, "value_at_risk", currency="CNY") == "12.50 CNY"
+    assert format_value(11738.4, "orders_28d", currency="CNY") == "11,738"
+    assert format_value(0.25, "share", currency="CNY") == "25.0%"
+
+
+def test_actions_and_outreach_write_money_with_the_currency(run_folder: Path) -> None:
+    run = ex.load_run(run_folder)
+    plan = ex.action_plan(run, joins(run), currency="CNY").set_index("rule")
+    out = plan.loc["outreach"]
+    assert out["why"].endswith("they hold 300 CNY of spend at risk.")
+    assert out["expected_effect"] == "about 60 CNY (30 to 90 CNY)"
+    over = plan.loc["overstock"]
+    assert over["why"].startswith("1 items hold 400 CNY of surplus stock")
+    assert over["expected_effect"] == "about 200 CNY (120 to 280 CNY)"
+    assert "CNY" not in plan.loc["funnel", "expected_effect"]  # percentage points
+    assert "CNY" not in plan.loc["stockout", "expected_effect"]  # units
+    bare = ex.action_plan(run, joins(run)).set_index("rule")
+    assert bare.loc["outreach", "expected_effect"] == "about 60 (30 to 90) in value"
+    f = fd.outreach(joins(run)["outreach"], run, currency="CNY")
+    assert "they hold 300 CNY of the 1,340 CNY spend at risk (22%)" in f.text
+
+
+def test_no_currency_where_the_orders_have_no_value(run_folder: Path) -> None:
+    run = ex.load_run(run_folder)
+    for r in run.chapters[BEHAVIOR]["tables"]["churn.at_risk"]:
+        r["purchases"], r["purchases_at_risk"] = r.pop("value"), r.pop("value_at_risk")
+    out = ex.outreach_list(
+        run.table(BEHAVIOR, "churn.at_risk"), run.table(SERVICE, "sentiment.negative_users")
+    )
+    assert "CNY" not in fd.outreach(out, run, currency="CNY").text
+    plan = ex.action_plan(run, {"outreach": out}, currency="CNY")
+    assert not plan["why"].str.contains("spend at risk").any()
+    sc = ex.kpi_scorecard(run)
+    assert ex.scorecard_html(sc, currency="CNY").count("CNY") == 1  # revenue only
+
+
+def test_context_reads_the_currency_from_the_config(tmp_path: Path) -> None:
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text("company: Acme\ncurrency: CNY\n", "utf-8")
+    assert ex.context(cfg)[:2] == ("Acme", "CNY")
+    (tmp_path / "usd.yaml").write_text("company: Acme\n", "utf-8")
+    assert ex.context(tmp_path / "usd.yaml")[1] == "USD"  # the config's default
+    assert ex.context(None) == ("Our company", "", None)  # no config: money shown bare
+
+
+def test_index_page_shows_the_run_currency(run_folder: Path, tmp_path: Path) -> None:
+    from opsai.report import render
+    from opsai.report.results import empty_result
+
+    run = ex.load_run(run_folder)
+    exec_result = empty_result("07_integration", title="Executive report")
+    exec_result["tables"] = {"scorecard": ex.kpi_scorecard(run).to_dict(orient="records")}
+    meta = {"title": "T", "company": "C", "currency": "TWD", "finished": "now", "seconds": 1.0,
+            "source": "s", "config": "c", "span": "", "tables": [], "parameters": {},
+            "started": "", "run": "r", "version": "0", "warnings": []}  # fmt: skip
+    results = [*run.chapters.values(), exec_result]
+    html = render.render_index(tmp_path / "i.html", results, meta=meta, pages={}).read_text()
+    scorecard, cards = html.split("Key figures by chapter")
+    assert "1,000 TWD" in scorecard and "1,340 TWD" in scorecard
+    assert '<div class="value">1,000 TWD</div><div class="name">Revenue 28d</div>' in cards
+    assert "<dt>Currency</dt><dd>TWD" in cards
+    del meta["currency"]  # a run folder from before: no code, no failure
+    html = render.render_index(tmp_path / "j.html", results, meta=meta, pages={}).read_text()
+    assert "TWD" not in html and "Currency</dt>" not in html
