@@ -40,6 +40,30 @@ def _env() -> Any:
     )
 
 
+def _md_text(value: Any) -> Any:
+    """A value written into Markdown: ``<`` and ``>`` as entities, so no HTML gets through;
+    quotes and ``&`` stay as they are (``users' top`` rather than ``users&#39; top``, which
+    the recorded Markdown and the LLM prompt would otherwise carry)."""
+    if isinstance(value, str):
+        return value.replace("<", "&lt;").replace(">", "&gt;")
+    return value
+
+
+@functools.cache
+def _md_env() -> Any:
+    """The environment of the Markdown summary: not HTML-autoescaped, :func:`_md_text` instead."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=False,
+        finalize=_md_text,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
 def format_value(v: Any, key: str = "", *, currency: str = "") -> str:
     """A scorecard value for text: shares and rates as %, money and counts with separators.
 
@@ -101,7 +125,7 @@ def summary(
         for _, a in actions.head(top).iterrows()
     ]
     text = (
-        _env()
+        _md_env()
         .get_template("executive/summary.md.j2")
         .render(
             company=company,

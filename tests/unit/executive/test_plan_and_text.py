@@ -92,10 +92,12 @@ def test_summary_is_written_from_the_numbers_and_escaped(run_folder: Path) -> No
     run = ex.load_run(run_folder)
     plan = ex.action_plan(run, joins(run))
     plan.loc[0, "action"] = "<script>alert(1)</script>"
+    plan.loc[1, "action"] = "Hold it out of users' top recommendations & reorder."
     text = ex.summary(
         ex.kpi_scorecard(run), plan, company="Acme", span=run.span(), missing=["x was skipped"]
     )
     assert "**Acme: where operations stand (2023-01-01 to 2024-12-31).**" in text
+    assert "users' top recommendations & reorder." in text and "&#39;" not in text
     assert "1,000 (+10.0%" in text
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "_Not covered in this run_: x was skipped." in text
