@@ -42,6 +42,7 @@ from opsai.forecast.pooled import PooledMLP
 from opsai.forecast.reconcile import coherence_gap, reconcile
 from opsai.forecast.series import (
     CATEGORY_PREFIX,
+    OTHER_CATEGORIES,
     OTHER_LEVEL,
     OTHER_PREFIX,
     SEASON_LENGTH,
@@ -59,6 +60,7 @@ __all__ = [
     "ADIDA",
     "CATEGORY_PREFIX",
     "CUTOFF",
+    "OTHER_CATEGORIES",
     "OTHER_LEVEL",
     "OTHER_PREFIX",
     "SEASON_LENGTH",

@@ -18,7 +18,7 @@ from opsai.forecast.intermittent import AutoPattern
 from opsai.forecast.ml import GlobalGBM
 from opsai.forecast.models import DampedTrend, SeasonalNaive, Theta, WindowAverage
 from opsai.forecast.neural import GlobalMLP
-from opsai.forecast.series import HierarchicalSeries
+from opsai.forecast.series import OTHER_CATEGORIES, HierarchicalSeries
 from opsai.report.finding import Finding
 
 DEFAULT_CANDIDATES = "SeasonalNaive, WindowAverage, Theta, AutoPattern, GlobalGBM, GlobalMLP"
@@ -69,6 +69,12 @@ def cap_finding(
         "or as the category itself when none of its items is kept), so the category and total "
         "forecasts still count them, but they get no forecast of their own"
     )
+    if hs.merged_categories:
+        n_cat = len(hs.tags.get("category", [])) - 1 + len(hs.merged_categories)
+        text += (
+            f"; the {len(hs.merged_categories):,} of {n_cat:,} categories none of whose items "
+            f"is kept are forecast as one, '{OTHER_CATEGORIES}'"
+        )
     if unstocked:
         shown = ", ".join(unstocked[:3]) + (", ..." if len(unstocked) > 3 else "")
         text += f" and {len(unstocked):,} of them with an inventory row no stock policy ({shown})"
@@ -80,7 +86,7 @@ def cap_finding(
     sev = "medium" if unstocked else "low" if share >= 0.1 else "info"
     evidence = {"items": kept + n_out, "forecast_items": kept, "left_out": n_out,
                 "left_out_units_share": round(share, 4), "max_series": cap,
-                "stocked_left_out": len(unstocked)}  # fmt: skip
+                "stocked_left_out": len(unstocked), "merged_categories": len(hs.merged_categories)}  # fmt: skip
     return Finding(text, sev, evidence, name="series_cap")
 
 

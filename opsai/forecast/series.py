@@ -47,6 +47,8 @@ OTHER_PREFIX = "other:"
 ``other:all`` without categories); see :func:`cap_items`."""
 OTHER_LEVEL = "other"
 """Level (key of ``HierarchicalSeries.tags``) of those series."""
+OTHER_CATEGORIES = "(other categories)"
+"""The category that sums the categories none of whose items is kept under the item cap."""
 
 PANDAS_FREQ: dict[str, str] = {"D": "D", "W": "W-MON", "M": "MS"}
 """opsai frequency -> the pandas offset of its period starts (weeks start on Monday)."""
@@ -68,6 +70,8 @@ class HierarchicalSeries:
         freq: the opsai frequency (``D``, ``W`` or ``M``).
         left_out: items beyond the item cap (see :func:`cap_items`): no series of their own,
             their units in the :data:`OTHER_LEVEL` series of their category.
+        merged_categories: the categories summed into :data:`OTHER_CATEGORIES` (none of their
+            items kept under the cap).
     """
 
     df: pd.DataFrame
@@ -75,6 +79,7 @@ class HierarchicalSeries:
     tags: dict[str, list[str]]
     freq: str
     left_out: list[str] = field(default_factory=list)
+    merged_categories: list[str] = field(default_factory=list)
 
     @property
     def bottom(self) -> pd.DataFrame:
@@ -259,9 +264,10 @@ def cap_items(
 
     Forecasting every item of a catalogue of thousands one by one takes hours; the items beyond
     the cap still count in the category and total series through one :data:`OTHER_PREFIX`
-    series per category (``other:Drinks``, ``other:all`` without categories) that sums them. A
-    category none of whose items is kept becomes one series itself (``category:Tea``, a leaf of
-    the hierarchy: a separate ``other:Tea`` would be the very same series forecast twice).
+    series per category (``other:Drinks``, ``other:all`` without categories) that sums them.
+    Categories none of whose items is kept are summed into one category, a leaf of the
+    hierarchy, :data:`OTHER_CATEGORIES` (a single one keeps its name: ``category:Tea``), or
+    a catalogue of many small categories would still forecast thousands of series.
 
     Args:
         df: long item frame ``[ITEM_ID, TIMESTAMP, QUANTITY]`` (raw or zero-filled).
@@ -297,7 +303,10 @@ def cap_items(
     else:
         cat = categories.reindex(rest[ITEM_ID]).fillna(UNKNOWN_CATEGORY).astype(str)
         named = categories.reindex(sorted(kept)).fillna(UNKNOWN_CATEGORY).astype(str)
-        prefix = np.where(cat.isin(set(named)), OTHER_PREFIX, CATEGORY_PREFIX)
+        bare = ~cat.isin(set(named))
+        if cat[bare].nunique() > 1:
+            cat[bare] = OTHER_CATEGORIES
+        prefix = np.where(bare, CATEGORY_PREFIX, OTHER_PREFIX)
         bucket = pd.Series(prefix + cat.to_numpy().astype(str), index=rest.index)
     other = rest.assign(**{ITEM_ID: bucket}).groupby([ITEM_ID, TIMESTAMP], as_index=False)
     out = pd.concat([df[df[ITEM_ID].isin(kept)], other[QUANTITY].sum()], ignore_index=True)
@@ -366,6 +375,10 @@ def hierarchy(
     if others:
         tags[OTHER_LEVEL] = others
     tags["item"] = [i for i in items if i not in set(others) | set(leaves)]
+    merged: list[str] = []
+    if CATEGORY_PREFIX + OTHER_CATEGORIES in leaves and categories is not None:
+        had = categories.reindex([*left_out, *tags["item"]]).fillna(UNKNOWN_CATEGORY).astype(str)
+        merged = sorted(set(had.iloc[: len(left_out)]) - set(had.iloc[len(left_out) :]))
     agg = pd.DataFrame(rows) if rows else pd.DataFrame(columns=items)
     S = pd.concat([agg, pd.DataFrame(np.eye(len(items)), index=items, columns=items)])
     frames = [bottom]
@@ -379,7 +392,7 @@ def hierarchy(
     df = df.sort_values(
         [ITEM_ID, TIMESTAMP], key=lambda s: s.map(order) if s.name == ITEM_ID else s
     )
-    return HierarchicalSeries(df.reset_index(drop=True), S, tags, freq, list(left_out))
+    return HierarchicalSeries(df.reset_index(drop=True), S, tags, freq, list(left_out), merged)
 
 
 def build_series(

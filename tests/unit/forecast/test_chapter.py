@@ -86,3 +86,12 @@ def test_cap_finding_names_stocked_items_beyond_the_cap_that_get_no_policy() -> 
     assert "(items with an inventory row first)" in f.text
     assert "1 of them with an inventory row no stock policy (d)" in f.text  # c was kept
     assert f"FAST caps it at {FAST_MAX_SERIES}" in f.text
+
+
+def test_cap_finding_names_the_categories_forecast_as_one() -> None:
+    ts = pd.date_range("2024-01-01", periods=2, freq="D")
+    df = pd.DataFrame([{ITEM_ID: k, TIMESTAMP: t, QUANTITY: 1.0} for k in "abc" for t in ts])
+    out, cats, left = cap_items(df, pd.Series({"a": "x", "b": "y", "c": "z"}), max_items=1)
+    f = cap_finding(hierarchy(out, cats, left_out=left), cap=1)
+    assert f is not None and "the 2 of 3 categories none of whose items is kept" in f.text
+    assert "'(other categories)'" in f.text and f.evidence["merged_categories"] == 2

@@ -13,6 +13,7 @@ from opsai.data.workspace import open_workspace
 from opsai.errors import ConfigError, SchemaError
 from opsai.forecast import (
     CATEGORY_PREFIX,
+    OTHER_CATEGORIES,
     OTHER_LEVEL,
     TOTAL_ID,
     build_series,
@@ -185,3 +186,20 @@ def test_item_cap_without_categories_and_clashing_ids() -> None:
     assert out.loc[out[ITEM_ID] == "other:all", PROMO].isna().all()  # not a promotion of its own
     with pytest.raises(SchemaError, match=r"clash.*other:"):
         cap_items(df.assign(**{ITEM_ID: ["other:x", "b", "c", "c"]}), max_items=1)
+
+
+def test_categories_with_no_item_kept_are_forecast_as_one() -> None:
+    ts = pd.to_datetime(["2024-01-01", "2024-01-02"])
+    units = {"a": 9.0, "b": 1.0, "c": 3.0, "d": 2.0}
+    df = pd.DataFrame(
+        [{ITEM_ID: k, TIMESTAMP: t, QUANTITY: v} for k, v in units.items() for t in ts]
+    )
+    cats = pd.Series({"a": "x", "b": "x", "c": "y", "d": "z"})
+    out, cats2, left_out = cap_items(df, cats, max_items=1)
+    hs = hierarchy(out, cats2, left_out=left_out)
+    merged = CATEGORY_PREFIX + OTHER_CATEGORIES
+    assert list(hs.S.columns) == ["a", merged, "other:x"]  # not one series per small category
+    assert hs.tags["category"] == [merged, CATEGORY_PREFIX + "x"]
+    assert hs.merged_categories == ["y", "z"]
+    got = hs.df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY]
+    assert got[(merged, ts[0])] == 5.0 and got[(TOTAL_ID, ts[1])] == 15.0
