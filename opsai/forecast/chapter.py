@@ -78,11 +78,14 @@ def cap_finding(
     if unstocked:
         shown = ", ".join(unstocked[:3]) + (", ..." if len(unstocked) > 3 else "")
         text += f" and {len(unstocked):,} of them with an inventory row no stock policy ({shown})"
-    limit = f"; FAST caps it at {FAST_MAX_SERIES:,}" if fast else ""
-    text += (
-        f". To forecast more items one by one, raise {MAX_SERIES_KEY} (now {cap:,}{limit}; 0: "
-        "every item); the run time grows about in proportion."
-    )
+    if fast:
+        how = (
+            f"run without --fast (FAST forecasts at most {FAST_MAX_SERIES:,} items) and raise "
+            f"{MAX_SERIES_KEY} if needed (0: every item)"
+        )
+    else:
+        how = f"raise {MAX_SERIES_KEY} (now {cap:,}; 0: every item)"
+    text += f". To forecast more items one by one, {how}; the run time grows about in proportion."
     sev = "medium" if unstocked else "low" if share >= 0.1 else "info"
     evidence = {"items": kept + n_out, "forecast_items": kept, "left_out": n_out,
                 "left_out_units_share": round(share, 4), "max_series": cap,

@@ -85,7 +85,7 @@ def test_cap_finding_names_stocked_items_beyond_the_cap_that_get_no_policy() -> 
     assert f is not None and f.severity == "medium"
     assert "(items with an inventory row first)" in f.text
     assert "1 of them with an inventory row no stock policy (d)" in f.text  # c was kept
-    assert f"FAST caps it at {FAST_MAX_SERIES}" in f.text
+    assert f"run without --fast (FAST forecasts at most {FAST_MAX_SERIES} items)" in f.text
 
 
 def test_cap_finding_names_the_categories_forecast_as_one() -> None:
