@@ -42,7 +42,7 @@ def series_cap(max_series: Any, *, fast: bool = False) -> int | None:
     if not whole or max_series < 0:
         raise ConfigError(
             f"{MAX_SERIES_KEY} must be a whole number of items (0: forecast every item), got "
-            f"{max_series!r}. Set it in the config, e.g. MAX_SERIES: 2000"
+            f"{max_series!r}. Set it in the config, e.g. MAX_SERIES: 500"
         )
     cap = int(max_series) or None
     return min(cap or FAST_MAX_SERIES, FAST_MAX_SERIES) if fast else cap
