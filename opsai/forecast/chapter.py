@@ -5,22 +5,92 @@ Findings are :class:`~opsai.report.finding.Finding` objects the notebook records
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from opsai.data.schema import QUANTITY, TIMESTAMP
+from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
 from opsai.errors import ConfigError
 from opsai.forecast.base import Forecaster
 from opsai.forecast.intermittent import AutoPattern
 from opsai.forecast.ml import GlobalGBM
 from opsai.forecast.models import DampedTrend, SeasonalNaive, Theta, WindowAverage
 from opsai.forecast.neural import GlobalMLP
+from opsai.forecast.series import OTHER_CATEGORIES, HierarchicalSeries
 from opsai.report.finding import Finding
 
 DEFAULT_CANDIDATES = "SeasonalNaive, WindowAverage, Theta, AutoPattern, GlobalGBM, GlobalMLP"
 """The chapter's default candidate models (``DampedTrend`` and ``PooledMLP`` are on offer too)."""
+
+
+MAX_SERIES_KEY = "chapters.04_demand_inventory.parameters.MAX_SERIES"
+"""Where a user sets the item cap (see :func:`series_cap`)."""
+FAST_MAX_SERIES = 300
+"""The item cap under ``FAST``, whatever ``MAX_SERIES`` says."""
+
+
+def series_cap(max_series: Any, *, fast: bool = False) -> int | None:
+    """The number of items forecast one by one: ``MAX_SERIES`` (0: every item), at most
+    :data:`FAST_MAX_SERIES` with ``fast``; ``None`` is no cap.
+
+    Raises:
+        ConfigError: not a whole number >= 0.
+    """
+    whole = isinstance(max_series, (int, np.integer)) and not isinstance(max_series, bool)
+    if not whole or max_series < 0:
+        raise ConfigError(
+            f"{MAX_SERIES_KEY} must be a whole number of items (0: forecast every item), got "
+            f"{max_series!r}. Set it in the config, e.g. MAX_SERIES: 500"
+        )
+    cap = int(max_series) or None
+    return min(cap or FAST_MAX_SERIES, FAST_MAX_SERIES) if fast else cap
+
+
+def cap_finding(
+    hs: HierarchicalSeries, *, cap: int | None, fast: bool = False, stocked: Iterable[str] = ()
+) -> Finding | None:
+    """How many items the item cap left out of item-level forecasts and their share of units,
+    which of them have an inventory row (``stocked``) and so get no stock policy, and how to
+    change the cap; ``None`` when no item was left out."""
+    if not hs.left_out:
+        return None
+    units = hs.df.groupby(ITEM_ID)[QUANTITY].sum()
+    every = float(units.reindex(hs.S.columns).sum())  # the bottom: items, other:, leaf categories
+    share = 1 - float(units.reindex(hs.tags["item"]).sum()) / every if every > 0 else 0.0
+    kept, n_out = len(hs.tags["item"]), len(hs.left_out)
+    unstocked = sorted(set(map(str, stocked)) & set(hs.left_out))
+    first = " (items with an inventory row first)" if set(map(str, stocked)) else ""
+    text = (
+        f"Only the {kept:,} items that sell the most units{first} of {kept + n_out:,} are "
+        f"forecast one by one; the other {n_out:,} ({share:.1%} of units sold) are forecast "
+        "together per category (in an 'other items' series beside the category's kept items, "
+        "or as the category itself when none of its items is kept), so the category and total "
+        "forecasts still count them, but they get no forecast of their own"
+    )
+    if hs.merged_categories:
+        n_cat = len(hs.tags.get("category", [])) - 1 + len(hs.merged_categories)
+        text += (
+            f"; the {len(hs.merged_categories):,} of {n_cat:,} categories none of whose items "
+            f"is kept are forecast as one, '{OTHER_CATEGORIES}'"
+        )
+    if unstocked:
+        shown = ", ".join(unstocked[:3]) + (", ..." if len(unstocked) > 3 else "")
+        text += f" and {len(unstocked):,} of them with an inventory row no stock policy ({shown})"
+    if fast:
+        how = (
+            f"run without --fast (FAST forecasts at most {FAST_MAX_SERIES:,} items) and raise "
+            f"{MAX_SERIES_KEY} if needed (0: every item)"
+        )
+    else:
+        how = f"raise {MAX_SERIES_KEY} (now {cap:,}; 0: every item)"
+    text += f". To forecast more items one by one, {how}; the run time grows about in proportion."
+    sev = "medium" if unstocked else "low" if share >= 0.1 else "info"
+    evidence = {"items": kept + n_out, "forecast_items": kept, "left_out": n_out,
+                "left_out_units_share": round(share, 4), "max_series": cap,
+                "stocked_left_out": len(unstocked), "merged_categories": len(hs.merged_categories)}  # fmt: skip
+    return Finding(text, sev, evidence, name="series_cap")
 
 
 def candidates(

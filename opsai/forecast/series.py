@@ -18,8 +18,8 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 import ibis
@@ -42,6 +42,13 @@ ALL_ITEMS = "all_items"
 CATEGORY_PREFIX = "category:"
 """Prefix of a category series id (``category:Drinks``); item ids are kept as they are."""
 UNKNOWN_CATEGORY = "unknown"
+OTHER_PREFIX = "other:"
+"""Prefix of the series summing one category's items beyond the item cap (``other:Drinks``;
+``other:all`` without categories); see :func:`cap_items`."""
+OTHER_LEVEL = "other"
+"""Level (key of ``HierarchicalSeries.tags``) of those series."""
+OTHER_CATEGORIES = "(other categories)"
+"""The category that sums the categories none of whose items is kept under the item cap."""
 
 PANDAS_FREQ: dict[str, str] = {"D": "D", "W": "W-MON", "M": "MS"}
 """opsai frequency -> the pandas offset of its period starts (weeks start on Monday)."""
@@ -61,12 +68,18 @@ class HierarchicalSeries:
             per bottom (item) id; ``S @ bottom == all``.
         tags: level name -> the series ids of that level.
         freq: the opsai frequency (``D``, ``W`` or ``M``).
+        left_out: items beyond the item cap (see :func:`cap_items`): no series of their own,
+            their units in the :data:`OTHER_LEVEL` series of their category.
+        merged_categories: the categories summed into :data:`OTHER_CATEGORIES` (none of their
+            items kept under the cap).
     """
 
     df: pd.DataFrame
     S: pd.DataFrame
     tags: dict[str, list[str]]
     freq: str
+    left_out: list[str] = field(default_factory=list)
+    merged_categories: list[str] = field(default_factory=list)
 
     @property
     def bottom(self) -> pd.DataFrame:
@@ -240,12 +253,78 @@ def fill_gaps(
     return pd.concat(parts, ignore_index=True)[cols]
 
 
+def cap_items(
+    df: pd.DataFrame,
+    categories: pd.Series | None = None,
+    *,
+    max_items: int,
+    keep: Iterable[str] = (),
+) -> tuple[pd.DataFrame, pd.Series | None, list[str]]:
+    """Keep the ``max_items`` items that sell the most units; sum the others per category.
+
+    Forecasting every item of a catalogue of thousands one by one takes hours; the items beyond
+    the cap still count in the category and total series through one :data:`OTHER_PREFIX`
+    series per category (``other:Drinks``, ``other:all`` without categories) that sums them.
+    Categories none of whose items is kept are summed into one category, a leaf of the
+    hierarchy, :data:`OTHER_CATEGORIES` (a single one keeps its name: ``category:Tea``), or
+    a catalogue of many small categories would still forecast thousands of series.
+
+    Args:
+        df: long item frame ``[ITEM_ID, TIMESTAMP, QUANTITY]`` (raw or zero-filled).
+        categories: item id -> category name (items without one go to ``unknown``).
+        max_items: how many items keep a series of their own (at least 1).
+        keep: items kept first whatever they sell (e.g. those with an inventory row); the rest
+            by total units, ties by id.
+
+    Returns:
+        The frame with the kept items and the bucket series (no ``PROMO``/``PRICE``), the
+        categories with the ``other:`` buckets added (``None`` stays ``None``), and the
+        left-out ids.
+
+    Raises:
+        SchemaError: an item id starts with :data:`OTHER_PREFIX`.
+    """
+    units = df.groupby(ITEM_ID)[QUANTITY].sum()
+    if len(units) <= max_items:
+        return df, categories, []
+    clash = [i for i in units.index if str(i).startswith(OTHER_PREFIX)]
+    if clash:
+        raise SchemaError(
+            f"forecast: item id(s) {clash[:3]} clash with the ids of the series of items beyond "
+            f"the item cap ('{OTHER_PREFIX}<category>'). Rename those items"
+        )
+    rank = pd.DataFrame({"keep": units.index.isin(set(map(str, keep))), "units": units})
+    rank = rank.rename_axis("id").reset_index()
+    rank = rank.sort_values(["keep", "units", "id"], ascending=[False, False, True])
+    kept = set(rank["id"].iloc[:max_items])
+    rest = df[~df[ITEM_ID].isin(kept)]
+    if categories is None:
+        bucket = pd.Series(OTHER_PREFIX + "all", index=rest.index)
+    else:
+        cat = categories.reindex(rest[ITEM_ID]).fillna(UNKNOWN_CATEGORY).astype(str)
+        named = categories.reindex(sorted(kept)).fillna(UNKNOWN_CATEGORY).astype(str)
+        bare = ~cat.isin(set(named))
+        if cat[bare].nunique() > 1:
+            cat[bare] = OTHER_CATEGORIES
+        prefix = np.where(bare, CATEGORY_PREFIX, OTHER_PREFIX)
+        bucket = pd.Series(prefix + cat.to_numpy().astype(str), index=rest.index)
+    other = rest.assign(**{ITEM_ID: bucket}).groupby([ITEM_ID, TIMESTAMP], as_index=False)
+    out = pd.concat([df[df[ITEM_ID].isin(kept)], other[QUANTITY].sum()], ignore_index=True)
+    if categories is not None:
+        ids = [i for i in sorted(bucket.unique()) if i.startswith(OTHER_PREFIX)]
+        named = pd.Series([i.removeprefix(OTHER_PREFIX) for i in ids], index=ids, dtype=object)
+        categories = pd.concat([categories, named])
+    left_out = sorted(set(units.index) - kept)
+    return out.sort_values([ITEM_ID, TIMESTAMP]).reset_index(drop=True), categories, left_out
+
+
 def hierarchy(
     bottom: pd.DataFrame,
     categories: pd.Series | None = None,
     *,
     levels: Sequence[Level] = ("item", "category", "total"),
     freq: Freq = "D",
+    left_out: Sequence[str] = (),
 ) -> HierarchicalSeries:
     """Sum zero-filled item series up to categories and the total.
 
@@ -255,12 +334,20 @@ def hierarchy(
             the ``category`` level (skipped when ``None``).
         levels: which levels to keep; ``item`` is always the bottom.
         freq: the frame's frequency.
+        left_out: the items :func:`cap_items` summed into its ``other:`` series; with them,
+            those series are the :data:`OTHER_LEVEL` level, bottom series beside the items,
+            and a ``category:`` bottom series is a category that is a leaf (no item kept).
 
     Returns:
         A :class:`HierarchicalSeries`.
     """
     items = sorted(bottom[ITEM_ID].unique())
-    clash = {TOTAL_ID} & set(items) or {i for i in items if i.startswith(CATEGORY_PREFIX)}
+    capped = len(left_out) > 0
+    leaves = [i for i in items if i.startswith(CATEGORY_PREFIX)] if capped else []
+    others = [i for i in items if i.startswith(OTHER_PREFIX)] if capped else []
+    clash = {TOTAL_ID} & set(items) or {
+        i for i in items if i.startswith(CATEGORY_PREFIX) and i not in set(leaves)
+    }
     if clash:
         raise SchemaError(
             f"forecast: item id(s) {sorted(clash)[:3]} clash with the aggregate series ids "
@@ -276,15 +363,22 @@ def hierarchy(
         rows.append(pd.Series(1.0, index=items, name=TOTAL_ID))
     if "category" in levels and categories is not None:
         cat = categories.reindex(items).fillna(UNKNOWN_CATEGORY).astype(str)
+        cat[leaves] = [i.removeprefix(CATEGORY_PREFIX) for i in leaves]
         names = sorted(cat.unique())
         tags["category"] = [CATEGORY_PREFIX + c for c in names]
-        for c in names:
+        for c in [c for c in names if CATEGORY_PREFIX + c not in set(leaves)]:
             rows.append(
                 pd.Series(
                     (cat == c).astype(float).to_numpy(), index=items, name=CATEGORY_PREFIX + c
                 )
             )
-    tags["item"] = items
+    if others:
+        tags[OTHER_LEVEL] = others
+    tags["item"] = [i for i in items if i not in set(others) | set(leaves)]
+    merged: list[str] = []
+    if CATEGORY_PREFIX + OTHER_CATEGORIES in leaves and categories is not None:
+        had = categories.reindex([*left_out, *tags["item"]]).fillna(UNKNOWN_CATEGORY).astype(str)
+        merged = sorted(set(had.iloc[: len(left_out)]) - set(had.iloc[len(left_out) :]))
     agg = pd.DataFrame(rows) if rows else pd.DataFrame(columns=items)
     S = pd.concat([agg, pd.DataFrame(np.eye(len(items)), index=items, columns=items)])
     frames = [bottom]
@@ -298,7 +392,7 @@ def hierarchy(
     df = df.sort_values(
         [ITEM_ID, TIMESTAMP], key=lambda s: s.map(order) if s.name == ITEM_ID else s
     )
-    return HierarchicalSeries(df.reset_index(drop=True), S, tags, freq)
+    return HierarchicalSeries(df.reset_index(drop=True), S, tags, freq, list(left_out), merged)
 
 
 def build_series(
@@ -310,6 +404,8 @@ def build_series(
     where: Mapping[str, Sequence[str]] | None = None,
     items_where: Mapping[str, Sequence[str]] | None = None,
     purchase: str = "purchase",
+    max_items: int | None = None,
+    keep: Iterable[str] = (),
 ) -> HierarchicalSeries:
     """Item, category and total demand series from a workspace.
 
@@ -322,6 +418,9 @@ def build_series(
         where: row filter of the demand/orders table (see :func:`aggregate_demand`).
         items_where: item filter on ``items`` attributes.
         purchase: the event read as an order line when there is only ``events``.
+        max_items: keep at most this many items as series of their own, the others summed per
+            category (see :func:`cap_items`); ``None``: every item.
+        keep: items kept first under ``max_items`` (e.g. those with an inventory row).
 
     Returns:
         A :class:`HierarchicalSeries`.
@@ -332,9 +431,12 @@ def build_series(
             f"forecast: no demand rows left after the filters {dict(where or {})} / "
             f"{dict(items_where or {})}. Check {_FILTER_KEY}"
         )
-    bottom = fill_gaps(raw, freq=freq, start=start)
     categories = None
     if "category" in levels and ws.has("items") and CATEGORY in ws.columns("items"):
         it = ws.table("items").select(ITEM_ID, CATEGORY).to_pandas()
         categories = it.assign(**{ITEM_ID: it[ITEM_ID].astype(str)}).set_index(ITEM_ID)[CATEGORY]
-    return hierarchy(bottom, categories, levels=levels, freq=freq)
+    left_out: list[str] = []
+    if max_items is not None:  # before the zero-fill: the left-out items need none of their own
+        raw, categories, left_out = cap_items(raw, categories, max_items=max_items, keep=keep)
+    bottom = fill_gaps(raw, freq=freq, start=start)
+    return hierarchy(bottom, categories, levels=levels, freq=freq, left_out=left_out)

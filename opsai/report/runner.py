@@ -6,7 +6,8 @@ metadata (JupyterLab: Property Inspector -> Advanced Tools -> Notebook metadata)
     "opsai": {
       "title": "Data overview",           # shown on the index page
       "requires": ["orders|demand", "items"],  # tables; "a|b" means a or b
-      "after_all": false                  # true: runs after every other chapter (07_integration)
+      "after_all": false,                 # true: runs after every other chapter (07_integration)
+      "timeout_hint": "or lower ..."      # what else helps when it times out (its slow part)
     }
 
 A chapter whose required tables are absent from the config is skipped with the reason, and so
@@ -60,6 +61,9 @@ class Chapter:
     title: str
     requires: tuple[str, ...] = ()
     after_all: bool = False
+    timeout_hint: str = ""
+    """Added to the timeout message after "raise chapters.<stem>.timeout", e.g. the parameter
+    that bounds the chapter's run time."""
 
     def missing(self, present: Iterable[str]) -> list[str]:
         """The requirements (``"a|b"`` alternatives kept together) that ``present`` lacks."""
@@ -100,6 +104,7 @@ def read_chapter(path: str | os.PathLike[str]) -> Chapter:
         title=str(title),
         requires=tuple(requires),
         after_all=bool(meta.get("after_all", p.stem == INTEGRATION)),
+        timeout_hint=str(meta.get("timeout_hint") or ""),
     )
 
 
@@ -230,7 +235,8 @@ def run_chapter(
         _kill(kms)  # normally already shut down; a no-op then
     if timed_out.is_set() or (run.reason and "Timeout" in run.reason.split(":")[0]):
         run.state = "failed"
-        run.reason = f"timed out after {timeout:g} s (raise chapters.{chapter.stem}.timeout)"
+        hint = f" {chapter.timeout_hint}" if chapter.timeout_hint else ""
+        run.reason = f"timed out after {timeout:g} s (raise chapters.{chapter.stem}.timeout{hint})"
     run.seconds = time.perf_counter() - t0
     run.code_seconds = _code_seconds(out_nb) if out_nb.exists() else 0.0
     if not out_nb.exists() or run.state == "skipped":

@@ -79,9 +79,16 @@ def test_skip_when_tables_are_absent(runs: tuple[Path, dict]) -> None:
 def test_timeout_kills_the_chapter(runs: tuple[Path, dict]) -> None:
     run_dir, r = runs
     assert r["slow"].state == "failed"
-    assert r["slow"].reason.startswith("timed out after 4 s")
+    assert r["slow"].reason == "timed out after 4 s (raise chapters.slow.timeout or shorten its sleep)"
     assert r["slow"].seconds < 30
     assert _result(run_dir, "slow")["status"] == "failed"
+
+
+def test_the_demand_chapter_names_its_item_cap_on_a_timeout() -> None:
+    from opsai.config import NOTEBOOKS_DIR
+
+    chapter = runner.read_chapter(Path(NOTEBOOKS_DIR) / "04_demand_inventory.ipynb")
+    assert "chapters.04_demand_inventory.parameters.MAX_SERIES" in chapter.timeout_hint
 
 
 def test_parameters_and_environment_are_injected(runs: tuple[Path, dict]) -> None:

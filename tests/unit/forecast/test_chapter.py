@@ -6,8 +6,17 @@ import pandas as pd
 import pytest
 
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
+from opsai.errors import ConfigError
 from opsai.forecast import fill_gaps
-from opsai.forecast.chapter import coverage_finding, empty_periods_finding, pattern_finding
+from opsai.forecast.chapter import (
+    FAST_MAX_SERIES,
+    cap_finding,
+    coverage_finding,
+    empty_periods_finding,
+    pattern_finding,
+    series_cap,
+)
+from opsai.forecast.series import HierarchicalSeries, cap_items, hierarchy
 
 pytestmark = pytest.mark.unit
 
@@ -37,3 +46,52 @@ def test_coverage_finding_names_safety_stocks_only_when_there_is_stock() -> None
 def test_pattern_finding_writes_thousands_as_the_others_do() -> None:
     patterns = pd.DataFrame({"pattern": ["lumpy"] * 13314 + ["smooth"]})
     assert pattern_finding(patterns).text.startswith("13,314 of 13,315 items (100%) sell")
+
+
+def test_series_cap_reads_max_series_and_names_the_parameter() -> None:
+    assert series_cap(500) == 500 and series_cap(0) is None  # 0: every item
+    assert series_cap(500, fast=True) == series_cap(0, fast=True) == FAST_MAX_SERIES
+    assert series_cap(10, fast=True) == 10
+    for bad in [-1, 2.5, "2000", True, None]:
+        with pytest.raises(
+            ConfigError, match=r"chapters\.04_demand_inventory\.parameters\.MAX_SERIES"
+        ):
+            series_cap(bad)
+
+
+def _capped(max_items: int, keep: list[str]) -> HierarchicalSeries:
+    ts = pd.date_range("2024-01-01", periods=2, freq="D")
+    units = {"a": 50.0, "b": 30.0, "c": 15.0, "d": 5.0}
+    df = pd.DataFrame(
+        [{ITEM_ID: k, TIMESTAMP: t, QUANTITY: v / 2} for k, v in units.items() for t in ts]
+    )
+    cats = pd.Series({"a": "x", "b": "x", "c": "y", "d": "y"})
+    out, cats2, left = cap_items(df, cats, max_items=max_items, keep=keep)
+    return hierarchy(out, cats2, left_out=left)
+
+
+def test_cap_finding_says_how_many_items_and_units_were_left_out_and_how_to_change_it() -> None:
+    f = cap_finding(_capped(2, []), cap=2)
+    assert f is not None and f.name == "series_cap" and f.severity == "low"
+    assert "the 2 items that sell the most units of 4" in f.text
+    assert "other 2 (20.0% of units sold)" in f.text and "category and total" in f.text
+    assert "parameters.MAX_SERIES (now 2; 0: every item)" in f.text
+    assert f.evidence["left_out"] == 2 and f.evidence["left_out_units_share"] == 0.2
+    assert cap_finding(_capped(4, []), cap=4) is None  # nothing left out: no finding
+
+
+def test_cap_finding_names_stocked_items_beyond_the_cap_that_get_no_policy() -> None:
+    f = cap_finding(_capped(1, ["c", "d"]), cap=1, fast=True, stocked=["c", "d"])
+    assert f is not None and f.severity == "medium"
+    assert "(items with an inventory row first)" in f.text
+    assert "1 of them with an inventory row no stock policy (d)" in f.text  # c was kept
+    assert f"run without --fast (FAST forecasts at most {FAST_MAX_SERIES} items)" in f.text
+
+
+def test_cap_finding_names_the_categories_forecast_as_one() -> None:
+    ts = pd.date_range("2024-01-01", periods=2, freq="D")
+    df = pd.DataFrame([{ITEM_ID: k, TIMESTAMP: t, QUANTITY: 1.0} for k in "abc" for t in ts])
+    out, cats, left = cap_items(df, pd.Series({"a": "x", "b": "y", "c": "z"}), max_items=1)
+    f = cap_finding(hierarchy(out, cats, left_out=left), cap=1)
+    assert f is not None and "the 2 of 3 categories none of whose items is kept" in f.text
+    assert "'(other categories)'" in f.text and f.evidence["merged_categories"] == 2

@@ -13,8 +13,11 @@ from opsai.data.workspace import open_workspace
 from opsai.errors import ConfigError, SchemaError
 from opsai.forecast import (
     CATEGORY_PREFIX,
+    OTHER_CATEGORIES,
+    OTHER_LEVEL,
     TOTAL_ID,
     build_series,
+    cap_items,
     fill_gaps,
     hierarchy,
     parse_filter,
@@ -133,3 +136,70 @@ def test_orders_without_item_ids_make_one_product_line(tmp_path: Path) -> None:
     got = hs.df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY]
     assert got[("all_items", pd.Timestamp("2024-01-01"))] == 3.0
     assert got[(TOTAL_ID, pd.Timestamp("2024-01-03"))] == 4.0
+
+
+def test_item_cap_keeps_the_best_sellers_and_sums_the_rest_per_category(tmp_path: Path) -> None:
+    cfg = write_dataset(
+        tmp_path, {"demand.csv": DEMAND_CSV, "items.csv": ITEMS_CSV}, {"demand": {}, "items": {}}
+    )
+    with open_workspace(cfg) as ws:
+        full = build_series(ws, freq="D")
+        hs = build_series(ws, freq="D", max_items=1)  # A1 and C3 sell 7 units, B2 6: A1 by id
+        stocked = build_series(ws, freq="D", max_items=1, keep=["B2"])
+        assert build_series(ws, freq="D", max_items=3).tags == full.tags  # under the cap
+    assert hs.tags == {
+        "total": [TOTAL_ID],
+        "category": [CATEGORY_PREFIX + "drinks", CATEGORY_PREFIX + "kitchen"],
+        OTHER_LEVEL: ["other:drinks"],
+        "item": ["A1"],
+    }
+    assert hs.left_out == ["B2", "C3"] and full.left_out == []
+    # kitchen keeps no item: the category is one series, not also an identical other:kitchen
+    assert list(hs.S.columns) == ["A1", "category:kitchen", "other:drinks"]
+    assert list(hs.S.index) == [TOTAL_ID, "category:drinks", *hs.S.columns]
+    # the left-out items still count in their category and in the total, period by period
+    for sid in [TOTAL_ID, *full.tags["category"]]:
+        want = full.df[full.df[ITEM_ID] == sid].set_index(TIMESTAMP)[QUANTITY]
+        got = hs.df[hs.df[ITEM_ID] == sid].set_index(TIMESTAMP)[QUANTITY]
+        pd.testing.assert_series_equal(got.reindex(want.index, fill_value=0.0), want)
+    wide = hs.df.pivot(index=TIMESTAMP, columns=ITEM_ID, values=QUANTITY).fillna(0.0)
+    np.testing.assert_allclose(
+        wide[list(hs.S.index)].to_numpy(), wide[list(hs.S.columns)].to_numpy() @ hs.S.T.to_numpy()
+    )
+    assert hs.bottom[ITEM_ID].unique().tolist() == ["A1"]  # the item level only
+    assert stocked.tags["item"] == ["B2"]  # an item with an inventory row is kept first
+
+
+def test_item_cap_without_categories_and_clashing_ids() -> None:
+    df = pd.DataFrame(
+        {
+            ITEM_ID: ["a", "b", "c", "c"],
+            TIMESTAMP: pd.to_datetime(["2024-01-01", "2024-01-01", "2024-01-01", "2024-01-02"]),
+            QUANTITY: [5.0, 1.0, 2.0, 2.0],
+            PROMO: [1.0, 0.0, 0.0, 1.0],
+        }
+    )
+    out, cats, left_out = cap_items(df, max_items=2)
+    assert cats is None and left_out == ["b"]
+    assert out[ITEM_ID].unique().tolist() == ["a", "c", "other:all"]
+    assert out.loc[out[ITEM_ID] == "other:all", QUANTITY].tolist() == [1.0]
+    assert out.loc[out[ITEM_ID] == "other:all", PROMO].isna().all()  # not a promotion of its own
+    with pytest.raises(SchemaError, match=r"clash.*other:"):
+        cap_items(df.assign(**{ITEM_ID: ["other:x", "b", "c", "c"]}), max_items=1)
+
+
+def test_categories_with_no_item_kept_are_forecast_as_one() -> None:
+    ts = pd.to_datetime(["2024-01-01", "2024-01-02"])
+    units = {"a": 9.0, "b": 1.0, "c": 3.0, "d": 2.0}
+    df = pd.DataFrame(
+        [{ITEM_ID: k, TIMESTAMP: t, QUANTITY: v} for k, v in units.items() for t in ts]
+    )
+    cats = pd.Series({"a": "x", "b": "x", "c": "y", "d": "z"})
+    out, cats2, left_out = cap_items(df, cats, max_items=1)
+    hs = hierarchy(out, cats2, left_out=left_out)
+    merged = CATEGORY_PREFIX + OTHER_CATEGORIES
+    assert list(hs.S.columns) == ["a", merged, "other:x"]  # not one series per small category
+    assert hs.tags["category"] == [merged, CATEGORY_PREFIX + "x"]
+    assert hs.merged_categories == ["y", "z"]
+    got = hs.df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY]
+    assert got[(merged, ts[0])] == 5.0 and got[(TOTAL_ID, ts[1])] == 15.0
