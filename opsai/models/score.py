@@ -269,15 +269,20 @@ def recommendations(
 
 def forecasts(ws: Any, saved: forecast.SavedForecasts) -> pd.DataFrame:
     """The saved model choice re-fitted on the new history (read as the chapter read its own:
-    the same series filter and purchase event): forecasts with intervals."""
+    the same series filter, purchase event and item cap, items with an inventory row kept
+    first): forecasts with intervals."""
     from opsai.forecast.series import build_series, parse_filter
 
     s = saved.settings
+    cap = s.get("max_series")
+    keep = ws.to_pandas("inventory")[ITEM_ID].astype(str) if cap and ws.has("inventory") else []
     hs = build_series(
         ws,
         freq=saved.freq,  # type: ignore[arg-type]
         where=parse_filter(str(s.get("series_filter") or "")),
         purchase=str(s.get("purchase_event") or "purchase"),
+        max_items=int(cap) if cap else None,
+        keep=keep,
     )
     model = saved.forecaster()
     pred = model.fit(hs.df).predict(saved.h, level=saved.level)

@@ -103,3 +103,28 @@ def test_score_reads_new_events_as_the_chapter_did(tmp_path: Path, auto) -> None
     assert out.attrs["history_end"].startswith("2024-02-29")
     total = out[out["unique_id"] == "total"]["forecast"]
     assert len(total) == 7 and 1.0 < total.mean() < 2.0  # s0 sells 1 a day, s2 one every 2 days
+
+
+def test_score_caps_the_items_as_the_chapter_did(tmp_path: Path, auto) -> None:
+    """With the chapter's MAX_SERIES saved, `opsai score` forecasts the same best sellers one
+    by one and sums the rest into the per-category series, instead of every item."""
+    from opsai.data.workspace import open_workspace
+    from opsai.forecast.series import OTHER_PREFIX
+    from opsai.models.score import forecasts
+    from tests.conftest import write_dataset
+
+    rows = ["user_id,timestamp,event,item_id"]
+    for d in range(60):
+        day = (pd.Timestamp("2024-01-01") + pd.Timedelta(days=d)).date()
+        rows += [f"u{d % 7},{day},purchase,s0"] * 3 + [f"u{d % 5},{day},purchase,s1"] * 2
+        rows += [f"u{d % 3},{day},purchase,s2"] + [f"u1,{day},purchase,s3"] * (d % 2)
+    cfg = write_dataset(tmp_path / "data", {"events.csv": "\n".join(rows) + "\n"}, {"events": {}})
+    save_forecasts(tmp_path / "run", auto=auto, freq="D", h=7, settings={"max_series": 2})
+    with open_workspace(cfg) as ws:
+        out = forecasts(ws, load_forecasts(tmp_path / "run"))
+    ids = set(out["unique_id"])
+    assert {"s0", "s1"} <= ids and not {"s2", "s3"} & ids  # the two best sellers
+    other = out[out["unique_id"].str.startswith(OTHER_PREFIX)]
+    assert len(other) == 7 and 1.2 < other["forecast"].mean() < 1.8  # s2 + s3: 1.5 a day
+    total = out[out["unique_id"] == "total"]["forecast"]
+    assert 5.5 < total.mean() < 7.0  # every item still counts: 3 + 2 + 1 + 0.5
