@@ -60,8 +60,9 @@ def cap_finding(
     every = float(units.reindex(hs.S.columns).sum())  # the bottom: items, other:, leaf categories
     share = 1 - float(units.reindex(hs.tags["item"]).sum()) / every if every > 0 else 0.0
     kept, n_out = len(hs.tags["item"]), len(hs.left_out)
-    unstocked = sorted(set(map(str, stocked)) & set(hs.left_out))
-    first = " (items with an inventory row first)" if set(map(str, stocked)) else ""
+    stock = set(map(str, stocked))
+    unstocked = sorted(stock & set(hs.left_out))
+    first = " (items with an inventory row first)" if stock else ""
     text = (
         f"Only the {kept:,} items that sell the most units{first} of {kept + n_out:,} are "
         f"forecast one by one; the other {n_out:,} ({share:.1%} of units sold) are forecast "

@@ -345,8 +345,9 @@ def hierarchy(
     capped = len(left_out) > 0
     leaves = [i for i in items if i.startswith(CATEGORY_PREFIX)] if capped else []
     others = [i for i in items if i.startswith(OTHER_PREFIX)] if capped else []
+    leaf_ids, not_items = set(leaves), set(leaves) | set(others)
     clash = {TOTAL_ID} & set(items) or {
-        i for i in items if i.startswith(CATEGORY_PREFIX) and i not in set(leaves)
+        i for i in items if i.startswith(CATEGORY_PREFIX) and i not in leaf_ids
     }
     if clash:
         raise SchemaError(
@@ -366,7 +367,7 @@ def hierarchy(
         cat[leaves] = [i.removeprefix(CATEGORY_PREFIX) for i in leaves]
         names = sorted(cat.unique())
         tags["category"] = [CATEGORY_PREFIX + c for c in names]
-        for c in [c for c in names if CATEGORY_PREFIX + c not in set(leaves)]:
+        for c in [c for c in names if CATEGORY_PREFIX + c not in leaf_ids]:
             rows.append(
                 pd.Series(
                     (cat == c).astype(float).to_numpy(), index=items, name=CATEGORY_PREFIX + c
@@ -374,9 +375,9 @@ def hierarchy(
             )
     if others:
         tags[OTHER_LEVEL] = others
-    tags["item"] = [i for i in items if i not in set(others) | set(leaves)]
+    tags["item"] = [i for i in items if i not in not_items]
     merged: list[str] = []
-    if CATEGORY_PREFIX + OTHER_CATEGORIES in leaves and categories is not None:
+    if CATEGORY_PREFIX + OTHER_CATEGORIES in leaf_ids and categories is not None:
         had = categories.reindex([*left_out, *tags["item"]]).fillna(UNKNOWN_CATEGORY).astype(str)
         merged = sorted(set(had.iloc[: len(left_out)]) - set(had.iloc[len(left_out) :]))
     agg = pd.DataFrame(rows) if rows else pd.DataFrame(columns=items)
