@@ -45,7 +45,13 @@ class TableSpec(_Strict):
     """File (or glob) inside the source folder; default ``<table>.csv`` or ``<table>.parquet``."""
     table: str | None = None
     """Table name inside a database source; default the contract name."""
-    format: Literal["csv", "parquet", "json"] | None = None
+    format: Literal["csv", "parquet", "json", "excel"] | None = None
+    """Needed only when the file name does not say (``.xlsx``, ``.xls``, ``.ods`` … are excel)."""
+    sheet: str | int | None = None
+    """Sheet of a workbook to read: its name, or its position (0 is the first). Default: the only
+    sheet, or the one named like the contract table (one workbook can hold every table)."""
+    skip_rows: int = Field(default=0, ge=0)
+    """Lines above the header to skip (a title or a note above an exported table)."""
     sep: str | None = None
     encoding: str = "utf-8"
     header: bool = True

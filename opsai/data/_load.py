@@ -18,6 +18,7 @@ from typing import Any
 import duckdb
 
 from opsai.config import TableSpec
+from opsai.data import _excel
 from opsai.data.schema import Column
 from opsai.errors import SchemaError
 
@@ -55,12 +56,12 @@ def resolve_file(base: Path, table: str, spec: TableSpec) -> list[Path]:
                 f"Fix the file name in config: {_key(table, 'file')}"
             )
         return found
-    for suffix in (".csv", ".parquet", ".csv.gz", ".tsv", ".json", ".jsonl"):
+    for suffix in (".csv", ".parquet", ".csv.gz", ".tsv", ".json", ".jsonl", ".xlsx"):
         p = base / f"{table}{suffix}"
         if p.exists():
             return [p]
     raise SchemaError(
-        f"{table}: no file {table}.csv or {table}.parquet in {base} (folder has: "
+        f"{table}: no file {table}.csv, .parquet or .xlsx in {base} (folder has: "
         f"{_listing(base)}). Name the file in config: {_key(table, 'file')}"
     )
 
@@ -80,7 +81,14 @@ def file_format(paths: list[Path], spec: TableSpec) -> str:
         return "parquet"
     if name.endswith((".json", ".jsonl", ".ndjson")):
         return "json"
+    if name.endswith(_excel.SUFFIXES):
+        return "excel"
     return "csv"
+
+
+def is_text(fmt: str) -> bool:
+    """Formats read as text (every column VARCHAR) into a table, so types are inferred."""
+    return fmt in ("csv", "excel")
 
 
 def _transcode(path: Path, encoding: str, table: str, tmp: Path) -> Path:
@@ -124,20 +132,25 @@ def read_raw(
         sep = "\t" if sep in ("\\t", "tab") else sep  # a literal backslash-t in YAML
         opts = [
             "all_varchar = true",
-            "skip = 0",
+            f"skip = {spec.skip_rows}",
             f"header = {str(spec.header).lower()}",
             f"encoding = {lit('latin-1' if enc in ('latin1', 'iso-8859-1') else enc)}",
             f"delim = {lit(sep)}",
         ]
         sql = f"SELECT * FROM read_csv({files}, {', '.join(opts)})"
+    elif fmt == "excel":
+        sql = ""
     elif fmt == "parquet":
         sql = f"SELECT * FROM read_parquet({files})"
     else:
         sql = f"SELECT * FROM read_json_auto({files})"
     try:
-        # CSV text is parsed once into a table; typed Parquet/JSON is scanned in place.
-        kind = "TABLE" if fmt == "csv" else "VIEW"
-        con.execute(f"CREATE OR REPLACE TEMP {kind} {q(raw)} AS {sql}")
+        # Text (CSV, workbooks) is parsed once into a table; typed Parquet/JSON is scanned in place.
+        if fmt == "excel":
+            _excel.read_raw(con, table, raw, paths, spec)
+        else:
+            kind = "TABLE" if fmt == "csv" else "VIEW"
+            con.execute(f"CREATE OR REPLACE TEMP {kind} {q(raw)} AS {sql}")
         if fmt == "csv" and spec.sep == r"\s+":
             expand_whitespace(con, raw, spec.header)
     except duckdb.Error as e:
@@ -152,6 +165,8 @@ def read_raw(
         if ragged:
             msg = ragged
         hint = f"check {_key(table, 'sep')} and {_key(table, 'encoding')}"
+        if ragged and "skip_rows" in ragged:
+            hint = f"set {_key(table, 'skip_rows')} to the number of lines above the header"
         raise SchemaError(
             f"{table}: cannot read {paths[0].name} as {fmt}: {msg}. Fix: {hint}"
         ) from None
@@ -168,11 +183,13 @@ def _ragged_line(path: Path, spec: TableSpec) -> str | None:
         return None
     try:
         with path.open(encoding=spec.encoding, newline="") as f:
-            rows = csv.reader(itertools.islice(f, 100_000), delimiter=sep)
+            lines = itertools.islice(f, spec.skip_rows, spec.skip_rows + 100_000)
+            rows = csv.reader(lines, delimiter=sep)
             width = len(next(rows, []))
-            for i, row in enumerate(rows, start=2):
+            for i, row in enumerate(rows, start=spec.skip_rows + 2):
                 if row and len(row) != width:
-                    return f"line {i} has {len(row)} fields but the header has {width}"
+                    title = " (is it a title above the table? set skip_rows)" if width == 1 else ""
+                    return f"line {i} has {len(row)} fields but the header has {width}{title}"
     except (UnicodeDecodeError, csv.Error):
         return None
     return None

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,8 +224,14 @@ def _suggest(name: str, have: list[str]) -> str:
     return f" (did you mean {guess!r}?)" if guess else ""
 
 
-def _sep_hint(name: str, have: list[str]) -> str:
-    """A hint when a whole header landed in one column: the separator is wrong."""
+def _header_hint(name: str, have: list[str]) -> str:
+    """A hint when the header is not what it seems: a title line above it, or a whole header
+    in one column (the separator is wrong)."""
+    if len(have) > 1 and all(re.fullmatch(r"column\d+", c) for c in have[1:]):
+        return (
+            f" (the first line looks like a title above the table, not a header: set "
+            f"data.tables.{name}.skip_rows to the number of lines above the header)"
+        )
     if len(have) != 1:
         return ""
     for sep, word in ((";", "';'"), ("\t", "'\\t'"), ("|", "'|'"), (",", "','")):
@@ -249,7 +256,7 @@ def _source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) -
             raise SchemaError(
                 f"{name}: column {src!r} (mapped to {col.name}) not found (have: "
                 f"{', '.join(have)}){_suggest(src, have)}. Fix the mapping in config: "
-                f"data.tables.{name}.columns.{col.name}"
+                f"data.tables.{name}.columns.{col.name}{_header_hint(name, have)}"
             )
         elif col.required and not (
             (col.name == table.key and table.generated_key) or col.name in derivable
@@ -257,7 +264,7 @@ def _source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) -
             raise SchemaError(
                 f"{name}: required column {col.name!r} not found (have: {', '.join(have)})"
                 f"{_suggest(col.name, have)}. Map it in config: data.tables.{name}.columns."
-                f"{col.name}: <your column name>{_sep_hint(name, have)}"
+                f"{col.name}: <your column name>{_header_hint(name, have)}"
             )
     return out
 
@@ -376,7 +383,7 @@ def _load_file_table(
         prefix = table.generated_key.replace("'", "''")
         exprs = {table.key: f"printf('{prefix}%06d', row_number() OVER ())", **exprs}
     # Text files carry no types: detect numeric attributes. Parquet/JSON types are kept.
-    from_text = _load.file_format(paths, spec) == "csv"
+    from_text = _load.is_text(_load.file_format(paths, spec))
     text_cols = [c for c in extras if rawtypes[c] == "VARCHAR"] if from_text else []
     inferred = _load.infer_extra(con, raw, text_cols)
     select = [f"{e} AS {q(c)}" for c, e in exprs.items()]
