@@ -32,7 +32,13 @@ from opsai.errors import NotFittedError
 from opsai.models.store import Bundle, BundleWriter, ModelStoreError, models_dir, open_bundle
 from opsai.recommend.content import ContentRecommender
 from opsai.recommend.hybrid import SOURCE, Hybrid
-from opsai.recommend.interactions import WEIGHT, InteractionMatrix
+from opsai.recommend.interactions import (
+    RETURNED,
+    WEIGHT,
+    InteractionMatrix,
+    drop_pairs,
+    most_per_user,
+)
 from opsai.recommend.linear import RP3beta, SeqEASE
 from opsai.recommend.mf import ALS, BPR
 from opsai.recommend.models import EASE, RANK, ItemKNN, Popularity, Recommender
@@ -276,7 +282,8 @@ def recommend_for(
     items the model knows; the larger weight of a pair is kept). Models that score from the
     history (popularity, item-kNN, EASE, content, hybrids holding one of them) use all of it;
     ALS and BPR use the factors learned for their training users. Every item in the history
-    is excluded. Users the model cannot score (no known history, or not a training user of a
+    is excluded, and so is every pair the user returned in full (``pairs.attrs["returned"]``).
+    Users the model cannot score (no known history, or not a training user of a
     factor model) get the most popular items, as in the chapter, less those in their history.
 
     Returns:
@@ -304,15 +311,17 @@ def recommend_for(
     hist = InteractionMatrix(m, users, train.item_ids)
     scorer = _rebind(saved.model, hist, train)
     known = np.diff(m.indptr) > 0 if _item_based(saved.model) else train.user_index(users) >= 0
-    out = Recommender.recommend(scorer, users[known], k)
+    returned = pairs.attrs.get(RETURNED)  # bought and sent back in full: never offered again
+    extra = most_per_user(returned, users)
+    out = Recommender.recommend(scorer, users[known], k + extra)
     out[SOURCE] = "model"
     cold = users[~known]
     if len(cold):  # the bestsellers, less what each has (a factor model's new user has some)
         pop = Popularity()
         pop.interactions_, pop.item_scores_ = hist, popularity_scores(saved)
-        rep = pop.recommend(cold, k)
+        rep = pop.recommend(cold, k + extra)
         rep[SOURCE] = "fallback"
         out = pd.concat([out, rep], ignore_index=True)
     order = pd.Series(np.arange(len(users)), index=users)
     out = out.assign(_o=out[USER_ID].map(order)).sort_values(["_o", RANK], kind="stable")
-    return out.drop(columns="_o").reset_index(drop=True)
+    return drop_pairs(out.drop(columns="_o").reset_index(drop=True), returned, k)

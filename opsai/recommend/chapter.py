@@ -29,7 +29,12 @@ from opsai.errors import ConfigError
 from opsai.recommend.content import DEFAULT_FIELDS, ContentRecommender
 from opsai.recommend.explain import explain
 from opsai.recommend.hybrid import Hybrid
-from opsai.recommend.interactions import InteractionMatrix, interactions_from_workspace
+from opsai.recommend.interactions import (
+    InteractionMatrix,
+    drop_pairs,
+    interactions_from_workspace,
+    most_per_user,
+)
 from opsai.recommend.metrics import evaluate, per_user
 from opsai.recommend.models import (
     ItemSimilarity,
@@ -423,9 +428,15 @@ def recommendation_table(
     k: int = 10,
     items: pd.DataFrame | None = None,
     explain_top: bool = True,
+    exclude: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """The per-user list for the operations team: rank, item, title, score, why."""
-    reco = model.recommend(user_ids, k)
+    """The per-user list for the operations team: rank, item, title, score, why.
+
+    ``exclude`` holds user-item pairs never to recommend: the pairs the user returned in full
+    (``pairs.attrs["returned"]`` of :func:`load_data`), which are no interaction of theirs.
+    """
+    extra = most_per_user(exclude, user_ids)
+    reco = drop_pairs(model.recommend(user_ids, k + extra), exclude, k)
     if items is not None and TITLE in items.columns:
         titles = items.drop_duplicates(ITEM_ID).set_index(ITEM_ID)[TITLE].astype(str)
         reco[TITLE] = reco[ITEM_ID].map(titles)

@@ -22,17 +22,31 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import ibis
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from opsai.data.schema import EVENT, ITEM_ID, QUANTITY, TIMESTAMP, USER_ID, canonical_event
+from opsai.data.schema import (
+    AMOUNT,
+    EVENT,
+    ITEM_ID,
+    QUANTITY,
+    TIMESTAMP,
+    USER_ID,
+    canonical_event,
+)
 from opsai.errors import ConfigError, SchemaError
 
 WEIGHT = "weight"
 """Column of the interaction strength in the long interactions frame."""
 COUNT = "n_events"
-"""Column of how many raw rows (order lines count their quantity) were folded into a pair."""
+"""Column of how many raw rows (order lines count their quantity, returns less) were folded
+into a pair."""
+RETURNED = "returned"
+"""``attrs`` key of the interactions frame: the user-item pairs whose every unit bought was
+returned (order lines with a negative quantity or amount). They are no interaction, and
+:func:`drop_pairs` keeps them out of the lists sent to users."""
 
 DEFAULT_WEIGHTS: dict[str, float] = {"view": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
 
@@ -141,29 +155,96 @@ def build_interactions(
     if orders is not None:
         _require(orders, "orders", [col_user, col_item])
         od = orders[orders[col_item].notna()]
-        w = pd.Series(float(order_weight), index=od.index)
-        if QUANTITY in od.columns:
-            q = pd.to_numeric(od[QUANTITY], errors="coerce")
-            w = w * q.where(q > 0, 1.0).fillna(1.0)
-        parts.append(_frame(od, w, col_user, col_item, col_timestamp))
+        units = _signed_units(od)
+        lines = _frame(od, units, col_user, col_item, col_timestamp)
+        if TIMESTAMP in lines.columns:  # a pair's time is its latest purchase, not a return
+            lines[TIMESTAMP] = lines[TIMESTAMP].where(units.to_numpy() > 0)
+        spec: dict[str, Any] = {COUNT: (WEIGHT, "sum")}
+        if TIMESTAMP in lines.columns:
+            spec[TIMESTAMP] = (TIMESTAMP, "max")
+        net = lines.groupby([USER_ID, ITEM_ID], sort=False, as_index=False).agg(**spec)
+        returned = net[net[COUNT] <= 0]
+        net = net[net[COUNT] > 0]
+        parts.append(net.assign(**{WEIGHT: net[COUNT] * float(order_weight)}))
     long = pd.concat(parts, ignore_index=True)
     long = long[long[WEIGHT].notna()]
     if long.empty:
         raise SchemaError("interactions: no user-item row with a weight; check item_id and weights")
     has_time = TIMESTAMP in long.columns and long[TIMESTAMP].notna().any()
     keys = [USER_ID, ITEM_ID]
+    long[COUNT] = long[COUNT].fillna(1.0) if COUNT in long.columns else 1.0  # an event is 1
     if rating:  # the latest rating of a pair (ratings are not additive)
         if has_time:
             long = long.sort_values(TIMESTAMP, kind="stable")
-        agg: dict[str, Any] = {WEIGHT: (WEIGHT, "last"), COUNT: (WEIGHT, "size")}
+        agg: dict[str, Any] = {WEIGHT: (WEIGHT, "last"), COUNT: (COUNT, "sum")}
     else:
-        agg = {WEIGHT: (WEIGHT, "sum"), COUNT: (WEIGHT, "size")}
+        agg = {WEIGHT: (WEIGHT, "sum"), COUNT: (COUNT, "sum")}
     if has_time:
         agg[TIMESTAMP] = (TIMESTAMP, "max")
     out = long.groupby(keys, sort=True, as_index=False).agg(**agg)
     out[WEIGHT] = out[WEIGHT].astype("float64")
-    out[COUNT] = out[COUNT].astype("int64")
-    return out.reset_index(drop=True)
+    out[COUNT] = out[COUNT].round().astype("int64")
+    out = out.reset_index(drop=True)
+    if orders is not None:
+        out.attrs[RETURNED] = _returned_pairs(returned, out)
+    return out
+
+
+def _signed_units(orders: pd.DataFrame) -> pd.Series:
+    """Units of each order line: its quantity (1 when missing or zero), negative for a return
+    (a negative quantity or amount)."""
+    units = pd.Series(1.0, index=orders.index)
+    back = pd.Series(False, index=orders.index)
+    if QUANTITY in orders.columns:
+        q = pd.to_numeric(orders[QUANTITY], errors="coerce")
+        units = q.abs().where(q.abs() > 0, 1.0).fillna(1.0)
+        back |= q < 0
+    if AMOUNT in orders.columns:
+        back |= pd.to_numeric(orders[AMOUNT], errors="coerce") < 0
+    return units.where(~back, -units)
+
+
+def drop_pairs(reco: pd.DataFrame, exclude: pd.DataFrame | None, k: int) -> pd.DataFrame:
+    """Top-``k`` lists less the ``exclude`` pairs (``user_id, item_id``), ranks renumbered.
+
+    Ask the model for ``k`` plus :func:`most_per_user` of ``exclude`` so every list stays
+    ``k`` long.
+    """
+    if exclude is None or exclude.empty or reco.empty:
+        return reco[reco["rank"] <= k].reset_index(drop=True)
+    key = reco[USER_ID].astype(str) + "\x1f" + reco[ITEM_ID].astype(str)
+    bad = set(exclude[USER_ID].astype(str) + "\x1f" + exclude[ITEM_ID].astype(str))
+    out = reco[~key.isin(bad)].copy()
+    out["rank"] = out.groupby(USER_ID, sort=False).cumcount() + 1
+    return out[out["rank"] <= k].reset_index(drop=True)
+
+
+def most_per_user(pairs: pd.DataFrame | None, users: Iterable[str]) -> int:
+    """The largest number of ``pairs`` one of ``users`` has (0 without pairs)."""
+    if pairs is None or pairs.empty:
+        return 0
+    mine = pairs[pairs[USER_ID].astype(str).isin({str(u) for u in users})]
+    return int(mine.groupby(USER_ID).size().max()) if len(mine) else 0
+
+
+def _signed_units_expr(t: Any) -> Any:
+    """:func:`_signed_units` in the engine, for an Ibis table of order lines."""
+    units = ibis.literal(1.0)
+    back = ibis.literal(False)
+    if QUANTITY in t.columns:
+        q = t[QUANTITY].cast("float64")
+        units = (q.abs() > 0).ifelse(q.abs(), 1.0).fill_null(1.0)
+        back = back | (q < 0).fill_null(False)
+    if AMOUNT in t.columns:
+        back = back | (t[AMOUNT].cast("float64") < 0).fill_null(False)
+    return back.ifelse(-units, units)
+
+
+def _returned_pairs(returned: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:
+    """The fully returned user-item pairs that no other source (events) keeps."""
+    pairs = returned[[USER_ID, ITEM_ID]].merge(kept[[USER_ID, ITEM_ID]], how="left", indicator=True)
+    left = pairs[pairs["_merge"] == "left_only"][[USER_ID, ITEM_ID]]
+    return left.sort_values([USER_ID, ITEM_ID]).reset_index(drop=True)
 
 
 def _frame(
@@ -372,6 +453,7 @@ def interactions_from_workspace(
     used: dict[str, float] = {}  # the data's event types and their weights
     unweighted: list[str] = []
     parts: list[pd.DataFrame] = []
+    returned = pd.DataFrame({USER_ID: [], ITEM_ID: []})
     for name in usable:
         t = workspace.table(name)
         t = t.filter(t[ITEM_ID].notnull())
@@ -380,17 +462,21 @@ def interactions_from_workspace(
             parts.append(build_interactions(raw, rating=rating))
             continue
         keys = [USER_ID, ITEM_ID]
-        n = t.count()
+        n, last = t.count(), t[TIMESTAMP].max()
         if name == "events":
             kinds = t.select(EVENT).distinct().to_pandas()[EVENT].dropna().tolist()
             used, unweighted = resolve_weights(wmap, kinds)
             t = t.filter(t[EVENT].isin(list(used)))
             keys.append(EVENT)
             n = t.count()
-        elif QUANTITY in t.columns:
-            qty = t[QUANTITY].cast("float64")
-            n = (qty > 0).ifelse(qty, 1.0).sum()
-        g = t.group_by(keys).aggregate(**{COUNT: n, TIMESTAMP: t[TIMESTAMP].max()}).to_pandas()
+        else:  # order lines: units, a return's negative; a pair's time is its last purchase
+            units = _signed_units_expr(t)
+            n = units.sum()
+            last = (units > 0).ifelse(t[TIMESTAMP], ibis.null(t[TIMESTAMP].type())).max()
+        g = t.group_by(keys).aggregate(**{COUNT: n, TIMESTAMP: last}).to_pandas()
+        if name == "orders":
+            returned = g[g[COUNT] <= 0]
+            g = g[g[COUNT] > 0]
         if g.empty:
             continue
         unit = g[EVENT].map(used).astype("float64") if name == "events" else float(order_weight)
@@ -421,6 +507,8 @@ def interactions_from_workspace(
     out[WEIGHT] = out[WEIGHT].astype("float64")
     out[COUNT] = out[COUNT].round().astype("int64")
     out = out.reset_index(drop=True)
+    if "orders" in usable:
+        out.attrs[RETURNED] = _returned_pairs(returned.astype({USER_ID: str, ITEM_ID: str}), out)
     if "events" in usable and not rating:
         out.attrs["event_weights"], out.attrs["unweighted_events"] = used, unweighted
     return out

@@ -85,6 +85,17 @@ def test_new_history_is_scored_and_excluded(tmp_path: Path, world) -> None:
     pop = pairs.groupby("item_id")["user_id"].nunique().sort_values(ascending=False, kind="stable")
     assert by["ghost"]["item_id"].iloc[0] == pop.index[0]
     assert list(out["user_id"].drop_duplicates()) == ["newbie", old, "ghost"]
+    # pairs returned in full (attrs of load_data's frame) are never offered; lists stay 4 long
+    gone = pd.concat([by["newbie"].head(2), by["ghost"].head(1)])[["user_id", "item_id"]]
+    bad = set(zip(gone["user_id"], gone["item_id"], strict=True))
+    longer = recommend_for(saved, new, ["newbie", "ghost"], k=6)
+    marked = new.copy()
+    marked.attrs["returned"] = gone.reset_index(drop=True)
+    kept = recommend_for(saved, marked, ["newbie", "ghost"], k=4)
+    for u in ("newbie", "ghost"):
+        want = [i for i in longer.loc[longer["user_id"] == u, "item_id"] if (u, i) not in bad]
+        assert kept.loc[kept["user_id"] == u, "item_id"].tolist() == want[:4]
+        assert kept.loc[kept["user_id"] == u, "rank"].tolist() == [1, 2, 3, 4]
 
 
 def test_factor_models_score_training_users_only(tmp_path: Path, world) -> None:

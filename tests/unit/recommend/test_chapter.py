@@ -45,6 +45,16 @@ def test_segments_examples_and_export(comparison: tuple, catalog: pd.DataFrame) 
     recs = ch.recommendation_table(cmp.models["ease"], ["u00", "u01"], k=3, items=catalog)
     assert {"title", "reason"} <= set(recs.columns)
     assert recs["reason"].str.startswith("because of").all()
+    # what a user returned in full is never offered back; the list stays 3 long
+    gone = recs[recs["rank"] <= 2][["user_id", "item_id"]]
+    kept = ch.recommendation_table(cmp.models["ease"], ["u00", "u01"], k=3, exclude=gone)
+    assert kept.groupby("user_id").size().tolist() == [3, 3]
+    assert (
+        kept[kept["rank"] == 1]["item_id"].tolist() == recs[recs["rank"] == 3]["item_id"].tolist()
+    )
+    assert not set(zip(kept["user_id"], kept["item_id"], strict=True)) & set(
+        zip(gone["user_id"], gone["item_id"], strict=True)
+    )
 
 
 def test_refit_lists_know_the_held_out_history(

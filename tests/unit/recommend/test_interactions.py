@@ -13,8 +13,11 @@ from opsai.errors import ConfigError, SchemaError
 from opsai.recommend.interactions import (
     InteractionMatrix,
     build_interactions,
+    drop_pairs,
     interactions_from_workspace,
+    most_per_user,
 )
+from tests.conftest import write_dataset
 
 pytestmark = pytest.mark.unit
 
@@ -44,7 +47,7 @@ def test_orders_ratings_and_errors() -> None:
     orders = pd.DataFrame({"user_id": ["1", "1"], "item_id": ["a", "b"], "quantity": [3, -1]})
     out = build_interactions(EVENTS, orders, order_weight=5.0)
     got = dict(zip(out["item_id"] + out["user_id"], out["weight"], strict=True))
-    assert got["a1"] == 6.0 + 15.0 and got["b1"] == 3.0 + 5.0  # a return counts one line
+    assert got["a1"] == 6.0 + 15.0 and got["b1"] == 3.0  # a return is no purchase
     ratings = EVENTS.assign(rating=[1.0, 4.0, 2.0, 5.0, 3.0, 2.0])
     rated = build_interactions(ratings, rating="rating")
     assert rated.set_index(["user_id", "item_id"]).loc[("1", "a"), "weight"] == 4.0  # latest
@@ -78,6 +81,50 @@ def test_from_workspace_aggregates_in_the_engine(small_config: Path) -> None:
     got = {(u, i): w for u, i, w in out[["user_id", "item_id", "weight"]].values}
     assert got == {("001", "A1"): 5.0, ("001", "B2"): 10.0, ("002", "A1"): 5.0, ("009", "A1"): 5.0}
     assert out["n_events"].tolist() == [1, 2, 1, 1]
+
+
+RETURNS = (
+    "user_id,timestamp,item_id,quantity,amount\n"
+    "u1,2024-01-01,a,2,20\n"  # u1 bought 2 a, returned 1: 1 unit left
+    "u1,2024-01-05,a,-1,-10\n"
+    "u1,2024-01-02,b,1,8\n"  # u1 returned b in full (a refund line: positive qty, money back)
+    "u1,2024-01-06,b,1,-8\n"
+    "u2,2024-01-03,b,1,8\n"
+    "u2,2024-01-04,c,3,9\n"  # u2 returned all 3 c in two lines
+    "u2,2024-01-07,c,-2,-6\n"
+    "u2,2024-01-08,c,-1,-3\n"
+)
+
+
+def test_returns_net_out_of_order_interactions(tmp_path: Path) -> None:
+    """A return (negative quantity or amount) takes its units back: a pair returned in full is
+    no interaction and is listed in attrs['returned']; a pair's time is its last purchase.
+    The engine path and the pandas path agree."""
+    cfg = write_dataset(tmp_path, {"orders.csv": RETURNS}, {"orders": {}})
+    with open_workspace(cfg) as ws:
+        engine = interactions_from_workspace(ws)
+        lines = ws.to_pandas("orders")
+    frame = build_interactions(orders=lines, order_weight=5.0)
+    for out in (engine, frame):
+        assert out[["user_id", "item_id", "weight", "n_events"]].values.tolist() == [
+            ["u1", "a", 5.0, 1], ["u2", "b", 5.0, 1]]  # fmt: skip
+        assert out["timestamp"].tolist() == [pd.Timestamp("2024-01-01"), pd.Timestamp("2024-01-03")]
+        assert out.attrs["returned"].values.tolist() == [["u1", "b"], ["u2", "c"]]
+    viewed = pd.DataFrame({"user_id": ["u2"], "item_id": ["c"], "event": ["view"]})
+    both = build_interactions(viewed, lines)  # the view keeps the pair: not listed as returned
+    assert both.set_index(["user_id", "item_id"]).loc[("u2", "c"), "weight"] == 1.0
+    assert both.attrs["returned"].values.tolist() == [["u1", "b"]]
+
+
+def test_drop_pairs_keeps_lists_k_long() -> None:
+    reco = pd.DataFrame({"user_id": ["u1"] * 4 + ["u2"] * 4, "item_id": list("abcdabcd"),
+                         "score": [4.0, 3, 2, 1] * 2, "rank": [1, 2, 3, 4] * 2})  # fmt: skip
+    gone = pd.DataFrame({"user_id": ["u1", "u1", "u3"], "item_id": ["a", "c", "a"]})
+    assert most_per_user(gone, ["u1", "u2"]) == 2 and most_per_user(gone, ["u2"]) == 0
+    out = drop_pairs(reco, gone, k=2)
+    assert out[["user_id", "item_id", "rank"]].values.tolist() == [
+        ["u1", "b", 1], ["u1", "d", 2], ["u2", "a", 1], ["u2", "b", 2]]  # fmt: skip
+    assert drop_pairs(reco, None, k=3)["rank"].max() == 3
 
 
 def test_chapter_load_data_uses_ratings_when_present(tmp_path: Path) -> None:
