@@ -290,23 +290,45 @@ def pattern_finding(patterns: pd.DataFrame) -> Finding:
 
 
 def accuracy_finding(
-    board: pd.DataFrame, *, h: int, n_windows: int, level: str = "item"
+    board: pd.DataFrame, *, h: int, n_windows: int, level: str = "item", stock: bool = True
 ) -> Finding:
-    """The best model on the backtest at one hierarchy level, against the seasonal naive."""
+    """The best model on the backtest at one hierarchy level, against the seasonal naive.
+
+    The severity says how far to trust the point forecasts: ``medium`` when no model beat the
+    seasonal naive or the errors add up to the whole demand (WAPE 100% or more), ``low`` at
+    WAPE 50% or more, else ``info``. ``stock``: the data has an inventory table, whose
+    safety stocks are sized from the intervals.
+    """
     b = board[board["level"] == level] if "level" in board else board
     best = b.iloc[0]
     base = b[b["model"] == "SeasonalNaive"]
-    gain = ""
+    gain, g = "", None
     if len(base):
         g = 1 - best["mase"] / float(base["mase"].iloc[0])
         gain = f", {g:.0%} lower MASE than the seasonal naive"
+    wape = float(best["wape"])
     text = (
         f"On a backtest of {n_windows} windows of {h} periods, {best['model']} forecast "
         f"{level}-level demand best: MASE {best['mase']:.2f}, sMAPE {best['smape']:.1f}%, "
-        f"WAPE {best['wape']:.0%}{gain}."
+        f"WAPE {wape:.0%}{gain}."
     )
+    sev = "info"
+    if g is not None and g <= 0:
+        sev = "medium"
+        text += (
+            " No model beat the seasonal naive (the last season repeated): the history holds "
+            "little a model can use."
+        )
+    elif wape >= 0.5:
+        sev = "medium" if wape >= 1 else "low"
+        size = "as large as the demand itself" if wape >= 1 else "half the demand or more"
+        text += (
+            f" Errors {size} make {level}-level point forecasts rough: plan on the 95% intervals"
+            + (" (the safety stocks do)" if stock else "")
+            + (", and read trends at a higher level." if level == "item" else ".")
+        )
     ev = {k: round(float(best[k]), 4) for k in ("mase", "smape", "wape", "bias") if k in best}
-    return Finding(text, "info", {"model": str(best["model"]), **ev}, name=f"accuracy_{level}")
+    return Finding(text, sev, {"model": str(best["model"]), **ev}, name=f"accuracy_{level}")
 
 
 def coverage_finding(coverage_95: float, *, model: str, stock: bool = True) -> Finding:

@@ -10,6 +10,7 @@ from opsai.errors import ConfigError
 from opsai.forecast import fill_gaps
 from opsai.forecast.chapter import (
     FAST_MAX_SERIES,
+    accuracy_finding,
     cap_finding,
     coverage_finding,
     empty_periods_finding,
@@ -95,3 +96,31 @@ def test_cap_finding_names_the_categories_forecast_as_one() -> None:
     f = cap_finding(hierarchy(out, cats, left_out=left), cap=1)
     assert f is not None and "the 2 of 3 categories none of whose items is kept" in f.text
     assert "'(other categories)'" in f.text and f.evidence["merged_categories"] == 2
+
+
+def _board(wape: float, mase: float, naive_mase: float = 1.2) -> pd.DataFrame:
+    return pd.DataFrame({"level": ["item", "item"], "model": ["Theta", "SeasonalNaive"],
+                         "mase": [mase, naive_mase], "smape": [40.0, 55.0],
+                         "wape": [wape, 1.5], "bias": [0.1, 0.2]})  # fmt: skip
+
+
+def test_accuracy_finding_warns_when_point_forecasts_are_rough() -> None:
+    """WAPE 138% at item level is no 'info': the errors are as large as the demand."""
+    ok = accuracy_finding(_board(0.3, 0.8), h=28, n_windows=3)
+    assert ok.severity == "info" and "33% lower MASE than the seasonal naive." in ok.text
+    rough = accuracy_finding(_board(0.62, 0.8), h=28, n_windows=3, stock=False)
+    assert rough.severity == "low"
+    assert rough.text.endswith(
+        "Errors half the demand or more make item-level point forecasts rough: plan on the 95% "
+        "intervals, and read trends at a higher level."
+    )
+    worst = accuracy_finding(_board(1.38, 0.8), h=28, n_windows=3)
+    assert worst.severity == "medium" and "WAPE 138%" in worst.text
+    assert "as large as the demand itself" in worst.text and "(the safety stocks do)" in worst.text
+    total = _board(1.1, 0.8).assign(level="total")
+    assert accuracy_finding(total, h=28, n_windows=3, level="total").text.endswith(
+        "(the safety stocks do)."
+    )
+    lost = accuracy_finding(_board(0.3, 1.3), h=28, n_windows=3)
+    assert lost.severity == "medium" and "No model beat the seasonal naive" in lost.text
+    assert lost.evidence == {"model": "Theta", "mase": 1.3, "smape": 40.0, "wape": 0.3, "bias": 0.1}
