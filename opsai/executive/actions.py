@@ -45,6 +45,8 @@ ACTION_COLUMNS = [
     "rule",
 ]
 MONEY = "money"
+MONEY_PER_PERIOD = "money a period"
+"""A money effect that recurs every period of the market data (more sales from more spend)."""
 _MONEY_KEYS = ("value_at_risk", "order_now_value", "excess_value", "extra_sales", "revenue")
 
 
@@ -80,7 +82,8 @@ def rank_findings(run: RunResults) -> pd.DataFrame:
         return f.assign(impact=pd.Series(dtype=float), rank=pd.Series(dtype=int))
 
     def impact(ev: dict[str, Any]) -> float:
-        vals = [abs(float(ev[k])) for k in _MONEY_KEYS if isinstance(ev.get(k), (int, float))]
+        keys = [k for k in _MONEY_KEYS if not (k == "extra_sales" and _in_units(ev))]
+        vals = [abs(float(ev[k])) for k in keys if isinstance(ev.get(k), (int, float))]
         return max(vals) if vals else np.nan
 
     f["impact"] = f["evidence"].map(impact)
@@ -91,6 +94,11 @@ def rank_findings(run: RunResults) -> pd.DataFrame:
     f = f.sort_values(["_sev", "_imp", "_ch"], kind="stable", ignore_index=True)
     f["rank"] = np.arange(1, len(f) + 1)
     return f.drop(columns=["_sev", "_ch", "_imp"])
+
+
+def _in_units(ev: dict[str, Any]) -> bool:
+    """The market chapter's sales are units (``SALES_IS: units``), not money."""
+    return ev.get("sales_is") == "units"
 
 
 def _ev(chapter: str, name: str, label: str) -> dict[str, str]:
@@ -134,7 +142,9 @@ def describe_effect(
     if mid is None:
         return ""
 
-    def f(v: float, cur: str = currency if unit == MONEY else "") -> str:
+    is_money = unit in (MONEY, MONEY_PER_PERIOD)
+
+    def f(v: float, cur: str = currency if is_money else "") -> str:
         if unit == "pp":
             return f"{v:+.1f} pp"
         if unit == "%":
@@ -143,7 +153,8 @@ def describe_effect(
 
     rng = "" if low is None or high is None or low == high else f" ({f(low, '')} to {f(high)})"
     money_label = "" if currency else " in value"
-    label = {"pp": "", "%": "", MONEY: money_label}.get(unit, f" {unit}")
+    labels = {"pp": "", "%": "", MONEY: money_label, MONEY_PER_PERIOD: f"{money_label} a period"}
+    label = labels.get(unit, f" {unit}")
     return f"about {f(mid)}{rng}{label}"
 
 
@@ -331,7 +342,7 @@ def _market(
                 lo,
                 mid,
                 hi,
-                "sales a period",
+                "units sold a period" if _in_units(e) else MONEY_PER_PERIOD,
                 r["severity"],
                 ev,
                 "marketing",

@@ -397,5 +397,6 @@ def what_if_finding(
             "return_per_unit": float(up["return_per_unit"]),
             "return_lo": float(up["return_lo"]),
             "return_hi": float(up["return_hi"]),
+            "sales_is": "revenue" if revenue else "units",
         },
     )

@@ -95,3 +95,25 @@ def test_index_page_shows_the_run_currency(run_folder: Path, tmp_path: Path) -> 
     del meta["currency"]  # a run folder from before: no code, no failure
     html = render.render_index(tmp_path / "j.html", results, meta=meta, pages={}).read_text()
     assert "TWD" not in html and "Currency</dt>" not in html
+
+
+@pytest.mark.parametrize("sales_is", ["revenue", "units", None])
+def test_marketing_action_names_the_unit_of_sales(run_folder: Path, sales_is: str | None) -> None:
+    """More spend adds revenue a period (in the currency), or units sold when the market data
+    counts units (SALES_IS: units); a run saved before the key existed reads as revenue."""
+    from opsai.executive.results import MARKET
+
+    run = ex.load_run(run_folder)
+    ev = {"change": 0.1, "extra_spend": 500.0, "extra_sales": 2500.0, "lo": 1500.0, "hi": 3500.0}
+    if sales_is:
+        ev["sales_is"] = sales_is
+    run.chapters[MARKET]["findings"] = [{"name": "marketing_what_if", "severity": "info",
+                                         "text": "Raising spend ...", "evidence": ev}]  # fmt: skip
+    plan = ex.action_plan(run, joins(run), currency="EUR").set_index("rule")
+    effect = plan.loc["marketing", "expected_effect"]
+    if sales_is == "units":
+        assert effect == "about 2,500 (1,500 to 3,500) units sold a period"
+        assert ex.rank_findings(run).set_index("name").loc["marketing_what_if", "impact"] != 2500
+    else:
+        assert effect == "about 2,500 EUR (1,500 to 3,500 EUR) a period"
+        assert ex.rank_findings(run).set_index("name").loc["marketing_what_if", "impact"] == 2500

@@ -163,3 +163,5 @@ def test_what_if_finding_writes_spend_and_revenue_with_the_currency() -> None:
         in units
     )
     assert "loses 3,000 (band 2,000 to 4,000)" in units  # units, not money
+    assert f.evidence["sales_is"] == "revenue"  # the executive action reads the unit from it
+    assert what_if_finding(table, "us", sales_is="units").evidence["sales_is"] == "units"
