@@ -68,6 +68,9 @@ class TableSpec(_Strict):
     drop_incomplete: bool = False
     """Drop the rows whose required columns are empty (guest orders without a customer id,
     say) and say how many, instead of stopping with an error."""
+    drop_duplicates: bool = False
+    """Drop rows that repeat an earlier row in every column (an export loaded twice) and say
+    how many, instead of counting them twice."""
     columns: dict[str, str] = Field(default_factory=dict)
     """Contract column name -> the column's name in the user's data."""
     constants: dict[str, str | int | float] = Field(default_factory=dict)

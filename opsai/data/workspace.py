@@ -327,7 +327,13 @@ def _load_file_table(
     table = TABLES[name]
     paths = _load.resolve_file(base, name, spec)
     raw = _load.read_raw(con, name, paths, spec, tmp)
+    raw_kind = "TABLE" if _load.is_text(_load.file_format(paths, spec)) else "VIEW"
     rawtypes = _load.describe(con, raw)
+    if spec.drop_duplicates:
+        total, kept = _load.drop_duplicate_rows(con, raw, list(rawtypes), raw_kind)
+        raw_kind = "TABLE"
+        if total > kept:
+            warnings.append(_duplicates_warning(name, total, kept))
     src = _source_columns(name, table, spec, list(rawtypes))
     used = set(src.values())
     extras = [c for c in rawtypes if c not in used and table.extra_columns]
@@ -403,7 +409,16 @@ def _load_file_table(
     con.execute(
         f"CREATE OR REPLACE TABLE {q(name)} AS SELECT {', '.join(select)} FROM {q(raw)}{where}"
     )
-    con.execute(f"DROP {'TABLE' if from_text else 'VIEW'} {q(raw)}")
+    con.execute(f"DROP {raw_kind} {q(raw)}")
+
+
+def _duplicates_warning(name: str, total: int, kept: int) -> ValidationWarning:
+    return ValidationWarning(
+        name,
+        None,
+        f"{total - kept:,} of {total:,} row(s) ({(total - kept) / total:.1%}) dropped: exact "
+        f"repeats of an earlier row (data.tables.{name}.drop_duplicates)",
+    )
 
 
 def _dropped_warning(name: str, need: list[str], total: int, kept: int) -> ValidationWarning:
@@ -518,6 +533,11 @@ def _map_db_table(
                 out[target] = out[a] * out[b]
         return out
 
+    if spec.drop_duplicates:
+        total, kept = int(raw.count().execute()), int(raw.distinct().count().execute())
+        if total > kept:
+            warnings.append(_duplicates_warning(name, total, kept))
+        raw = raw.distinct()
     need = [c for c in table.required if c in src or c in {t for t, _, _ in table.derived}]
     if spec.drop_incomplete and need:
         typed = contract(raw)

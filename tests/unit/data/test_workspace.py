@@ -398,3 +398,38 @@ def test_orphan_ids_that_lost_their_leading_zeros_are_explained(tmp_path: Path) 
             "are ignored (e.g. '007' and '7'): a spreadsheet may have dropped the zeros. Export "
             "user_id as text in both files"
         )
+
+
+def test_drop_duplicates_keeps_the_first_of_repeated_rows(tmp_path: Path) -> None:
+    """An export loaded twice: with drop_duplicates the repeats go (file order kept) and a
+    warning counts them; without it every row stays. File and database sources alike."""
+    rows = (
+        "user_id,timestamp,amount,note\n"
+        "007,2024-01-01,10,\n007,2024-01-01,10,\n"  # a repeat (empty note equal too)
+        "008,2024-01-02,5,a\n008,2024-01-02,5,b\n"  # differ in one column: both stay
+        "009,2024-01-03,7,\n007,2024-01-01,10,\n"
+    )
+    files = {"o.csv": rows}
+    keep = write_dataset(tmp_path, files, {"orders": {"file": "o.csv"}})
+    with open_workspace(keep) as ws:
+        assert len(ws.to_pandas("orders")) == 6
+    cfg = write_dataset(tmp_path, files, {"orders": {"file": "o.csv", "drop_duplicates": True}})
+    with open_workspace(cfg) as ws:
+        got = ws.to_pandas("orders")
+        said = [w.message for w in ws.warnings]
+    assert got["user_id"].tolist() == ["007", "008", "008", "009"]
+    assert got["note"].tolist()[1:3] == ["a", "b"]
+    assert said == ["2 of 6 row(s) (33.3%) dropped: exact repeats of an earlier row "
+                    "(data.tables.orders.drop_duplicates)"]  # fmt: skip
+    pd.DataFrame({"user_id": ["1", "1", "2"], "timestamp": pd.to_datetime(["2024-01-01"] * 3),
+                  "amount": [3.0, 3.0, 3.0]}).to_parquet(tmp_path / "o.parquet")  # fmt: skip
+    typed = write_dataset(tmp_path, {}, {"orders": {"file": "o.parquet", "drop_duplicates": True}})
+    with open_workspace(typed) as ws:
+        assert ws.to_pandas("orders")["user_id"].tolist() == ["1", "2"]
+    sql = ["CREATE TABLE orders (user_id VARCHAR, timestamp TIMESTAMP, amount DOUBLE)",
+           "INSERT INTO orders VALUES ('a', '2024-01-01', 1), ('a', '2024-01-01', 1), "
+           "('b', '2024-01-02', 2)"]  # fmt: skip
+    db = _database(tmp_path, sql, "{orders: {drop_duplicates: true}}")
+    with open_workspace(db) as ws:
+        assert sorted(ws.to_pandas("orders")["user_id"]) == ["a", "b"]
+        assert "1 of 3 row(s) (33.3%) dropped: exact repeats" in ws.warnings[0].message
