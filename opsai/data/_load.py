@@ -126,7 +126,7 @@ def read_raw(
         enc = "utf-8"
     files = "[" + ", ".join(lit(str(p)) for p in paths) + "]"
     if fmt == "csv" and spec.sep == r"\s+":  # runs of spaces, as in CDNOW_master.txt
-        sql = _whitespace_csv(files)
+        sql = _whitespace_csv(files, spec.skip_rows)
     elif fmt == "csv":
         sep = spec.sep or ("\t" if paths[0].name.lower().endswith((".tsv", ".tab")) else ",")
         sep = "\t" if sep in ("\\t", "tab") else sep  # a literal backslash-t in YAML
@@ -222,11 +222,12 @@ def _guess_encoding(path: Path) -> str:
     return "e.g. gbk, latin-1"
 
 
-def _whitespace_csv(files: str) -> str:
-    """Each non-blank line split on runs of whitespace into one list column ``f``."""
+def _whitespace_csv(files: str, skip: int = 0) -> str:
+    """Each non-blank line (after the first ``skip``) split on runs of whitespace into one
+    list column ``f``."""
     src = (
         f"read_csv({files}, columns = {{'line': 'VARCHAR'}}, delim = '\\x1f', header = false, "
-        "quote = '', escape = '')"
+        f"quote = '', escape = '', skip = {int(skip)})"
     )
     return f"SELECT string_split_regex(trim(line), '\\s+') AS f FROM {src} WHERE trim(line) <> ''"
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 
 from opsai.data import open_workspace
 from opsai.data.schema import TABLES
@@ -102,6 +103,11 @@ def test_whitespace_file_without_header(tmp_path: Path) -> None:
         assert df["amount"].tolist() == [11.77, 89.0, 10.0]
         assert df["quantity"].tolist() == [1.0, 2.0, 1.0]
         assert str(df["timestamp"].iloc[1]) == "1997-01-12 00:00:00"
+    titled = "CDNOW sample, Jan 1997\n\n" + text  # two lines above the data: skip_rows
+    spec = yaml.safe_load(cfg.read_text())["data"]["tables"]["orders"] | {"skip_rows": 2}
+    cfg = write_dataset(tmp_path, {"CDNOW_master.txt": titled}, {"orders": spec})
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("orders")["user_id"].tolist() == ["00001", "00002", "00002"]
 
 
 def test_parquet_native_types_and_huge_ids(tmp_path: Path) -> None:
