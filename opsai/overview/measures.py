@@ -132,8 +132,13 @@ def validation_warnings(ws: Workspace) -> pd.DataFrame:
     )
 
 
-def outliers(ws: Workspace, *, k: float = 3.0) -> pd.DataFrame:
-    """Numeric contract columns: values beyond ``k`` inter-quartile ranges from the quartiles."""
+def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataFrame:
+    """Numeric contract columns: values beyond ``k`` inter-quartile ranges from the quartiles.
+
+    A value beyond the fences that at least ``common`` of the column's rows hold (and at least
+    five) is a regular level, not an outlier (a 99.00 plan price beside 9.00 and 29.00 ones),
+    and is not counted; ``max`` is the largest value counted (the column's when none is).
+    """
     rows = []
     for name in ws.present:
         t = ws.table(name)
@@ -142,7 +147,12 @@ def outliers(ws: Workspace, *, k: float = 3.0) -> pd.DataFrame:
         ]
         for c in cols:
             q = (
-                t.aggregate(q1=t[c].quantile(0.25), q3=t[c].quantile(0.75), max=t[c].max())
+                t.aggregate(
+                    q1=t[c].quantile(0.25),
+                    q3=t[c].quantile(0.75),
+                    max=t[c].max(),
+                    rows=t[c].count(),
+                )
                 .to_pandas()
                 .iloc[0]
             )
@@ -152,7 +162,11 @@ def outliers(ws: Workspace, *, k: float = 3.0) -> pd.DataFrame:
             if iqr <= 0:  # a flag or a near-constant column: the rule means nothing there
                 continue
             lo, hi = float(q["q1"]) - k * iqr, float(q["q3"]) + k * iqr
-            n = int(((t[c] < lo) | (t[c] > hi)).sum().execute() or 0)
+            out = t.filter((t[c] < lo) | (t[c] > hi))
+            per_value = out.group_by(c).aggregate(n=out.count())
+            rare = per_value.filter(per_value.n < max(5.0, common * float(q["rows"])))
+            counted = rare.aggregate(n=rare.n.sum(), top=rare[c].max()).to_pandas().iloc[0]
+            n = int(0 if pd.isna(counted["n"]) else counted["n"])
             rows.append(
                 {
                     "table": name,
@@ -160,7 +174,7 @@ def outliers(ws: Workspace, *, k: float = 3.0) -> pd.DataFrame:
                     "outliers": n,
                     "low": lo,
                     "high": hi,
-                    "max": float(q["max"]),
+                    "max": float(q["max"] if pd.isna(counted["top"]) else counted["top"]),
                 }
             )
     return pd.DataFrame(rows, columns=["table", "column", "outliers", "low", "high", "max"])

@@ -8,7 +8,7 @@ import pytest
 
 from opsai.data import open_workspace
 from opsai.overview import coverage, coverage_finding, days_covered, table_overview
-from opsai.overview.measures import daily_activity
+from opsai.overview.measures import daily_activity, outliers
 from tests.conftest import write_dataset
 
 pytestmark = pytest.mark.unit
@@ -43,3 +43,16 @@ def test_days_covered_is_one_number_for_the_card_and_the_finding(tmp_path: Path)
     assert tables.set_index("table")["days"].to_dict() == {"users": 5, "orders": 8}
     assert days_covered(tables) == 10
     assert "spanning 2024-01-01 to 2024-01-10 (10 days)" in coverage_finding(tables, cover).text
+
+
+def test_a_common_price_level_is_not_an_outlier(tmp_path: Path) -> None:
+    """Subscription invoices: 9 and 29 plans, a 99 plan on 12% of invoices, one stray 990."""
+    amounts = [9.0] * 50 + [29.0] * 38 + [99.0] * 12 + [990.0]
+    rows = "user_id,timestamp,amount\n" + "".join(
+        f"u{i},2024-01-{1 + i % 28:02d},{a}\n" for i, a in enumerate(amounts)
+    )
+    cfg = write_dataset(tmp_path, {"orders.csv": rows}, {"orders": {}})
+    with open_workspace(cfg) as ws:
+        out = outliers(ws).set_index("column").loc["amount"]
+    assert out["high"] == pytest.approx(29.0 + 3 * 20.0)  # 99 and 990 lie beyond the fence
+    assert out["outliers"] == 1 and out["max"] == 990.0  # the 12 plan invoices are a level
