@@ -36,7 +36,7 @@ from opsai.data.schema import (
     USER_ID,
     canonical_event,
 )
-from opsai.errors import ConfigError, SchemaError
+from opsai.errors import ConfigError, NothingToAnalyse, SchemaError
 
 WEIGHT = "weight"
 """Column of the interaction strength in the long interactions frame."""
@@ -430,16 +430,19 @@ def interactions_from_workspace(
         left out.
 
     Raises:
-        SchemaError: no table with an ``item_id`` column is present.
+        NothingToAnalyse: no table with an ``item_id`` column is present (the chapter is then
+            skipped with this reason, not failed).
         ConfigError: no event type has a weight and there are no order lines, or events
             lack the ``rating`` column.
     """
     names = {"auto": ("events", "orders"), "both": ("events", "orders")}.get(source, (source,))
     usable = [n for n in names if workspace.has(n) and ITEM_ID in workspace.columns(n)]
     if not usable or (source == "both" and len(usable) < 2):
-        raise SchemaError(
-            f"recommend: no {' or '.join(names)} table with an item_id column "
-            f"(present: {', '.join(workspace.present)}). Map item_id in data.tables.<table>.columns"
+        raise NothingToAnalyse(
+            f"recommend: no {' or '.join(names)} table with an item_id column, so there is "
+            f"nothing to recommend (present: {', '.join(workspace.present)}). If your events "
+            "or orders name what users used or bought, map it in "
+            "data.tables.<table>.columns.item_id"
         )
     if rating and "events" in usable and rating not in workspace.columns("events"):
         have = ", ".join(map(str, workspace.columns("events")))

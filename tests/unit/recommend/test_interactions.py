@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from opsai.data.workspace import open_workspace
-from opsai.errors import ConfigError, SchemaError
+from opsai.errors import ConfigError, NothingToAnalyse, SchemaError
 from opsai.recommend.interactions import (
     InteractionMatrix,
     build_interactions,
@@ -165,6 +165,27 @@ def test_a_rating_column_events_lack_is_a_clear_error(tmp_path: Path) -> None:
         assert "events have: user_id, timestamp, event, item_id, score" in str(e.value)
         assert "to 'stars' in data.tables.events.columns" in str(e.value)
         assert interactions_from_workspace(ws, rating="score")["weight"].tolist() == [4.0, 5.0]
+
+
+def test_data_without_item_ids_has_nothing_to_recommend(tmp_path: Path) -> None:
+    """A subscription app: app events and invoices, neither naming an item. The chapter is
+    skipped with the reason (NothingToAnalyse), not failed with a SchemaError."""
+    (tmp_path / "events.csv").write_text(
+        "user_id,timestamp,event\n1,2024-01-01,login\n2,2024-01-03,feature_used\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "orders.csv").write_text(
+        "user_id,timestamp,amount\n1,2024-01-01,29\n2,2024-01-03,99\n", encoding="utf-8"
+    )
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text("data: {source: ., tables: {events: {}, orders: {}}}", encoding="utf-8")
+    with (
+        open_workspace(cfg) as ws,
+        pytest.raises(NothingToAnalyse, match="no events or orders table with an item_id") as e,
+    ):
+        interactions_from_workspace(ws)
+    assert "present: events, orders" in str(e.value)
+    assert "data.tables.<table>.columns.item_id" in str(e.value)
 
 
 def test_event_names_of_other_shops_are_matched(tmp_path: Path) -> None:
