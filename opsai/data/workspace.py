@@ -649,6 +649,8 @@ def _check(name: str, t: ir.Table, errors: list[str], warnings: list[ValidationW
                 f"{name}: column {c.name!r} expected values in [{lo}, {hi}], found {oob} outside{pct}. "
                 f"Fix the data or map another column in data.tables.{name}.columns.{c.name}"
             )
+    if name == "market" and not any("'share'" in e for e in errors):
+        _check_share_sums(t, errors)
     if table.key and table.key in t.columns:
         k = table.key
         dup = t.group_by(k).aggregate(n=t.count()).filter(lambda d: d.n > 1)
@@ -660,6 +662,29 @@ def _check(name: str, t: ir.Table, errors: list[str], warnings: list[ValidationW
                 f"{', '.join(map(repr, ex))}. Remove the duplicates or map another id column "
                 f"in data.tables.{name}.columns.{k}"
             )
+
+
+def _check_share_sums(t: ir.Table, errors: list[str]) -> None:
+    """Market shares of one period (and segment) must not add up to more than 1: shares
+    written in percent below 1% each (a product-level table's 0.38 for 0.38%) pass the [0, 1]
+    bounds, and would otherwise be read as 38%."""
+    if "share" not in t.columns or "period" not in t.columns:
+        return
+    by = ["period", "segment"] if "segment" in t.columns else ["period"]
+    sums = t.group_by(by).aggregate(total=t.share.sum())
+    over = sums.filter(sums.total > 1.01)
+    n = int(_scalar(over.count()))
+    if not n:
+        return
+    top = over.order_by(ibis.desc("total")).limit(1).to_pandas()  # a frame: ints stay ints
+    where = ", ".join(str(top[c].iloc[0])[: 10 if c == "period" else None] for c in by)
+    errors.append(
+        f"market: column 'share' adds up to more than 1 within {n} of "
+        f"{int(_scalar(sums.count()))} {' and '.join(by)} group(s), e.g. "
+        f"{top['total'].iloc[0]:.4g} in "
+        f"{where} (percentages? divide by 100; shares are fractions of the market). Fix the "
+        "data or map another column in data.tables.market.columns.share"
+    )
 
 
 def _check_references(tables: dict[str, ir.Table], warnings: list[ValidationWarning]) -> None:

@@ -152,6 +152,18 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, Any], type[Exception], 
         r"'share' expected values in \[0.0, 1.0\].*percentages",
     ),
     (
+        "product_shares_in_percent_below_one",
+        {
+            "market.csv": "period,company,product,sales,share\n"
+            "1990,GM,a,4,0.62\n1990,GM,b,3,0.55\n1990,Ford,c,2,0.21\n"
+            "1991,GM,a,4,0.3\n1991,Ford,c,2,0.2\n"
+        },
+        {"market": {}},
+        SchemaError,
+        r"'share' adds up to more than 1 within 1 of 2 period group\(s\), e.g. 1.38 in 1990 "
+        r"\(percentages\? divide by 100.*data\.tables\.market\.columns\.share",
+    ),
+    (
         "service_level_in_percent",
         {"inventory.csv": "item_id,on_hand,service_level\nA,1,95\n"},
         {"inventory": {}},
