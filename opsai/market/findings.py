@@ -8,6 +8,7 @@ move pays best), each sentence naming its evidence.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -86,19 +87,25 @@ def growth_finding(decomp: pd.DataFrame) -> Finding:
     a = decomp.attrs
     total = float(v["total"])
     frac = float(v["market_growth"] / total) if total else float("nan")
-    text = (
-        f"{a['company']}'s sales changed by {total:+,.0f} between {_label(a['period_before'])} "
-        f"and {_label(a['period_now'])}: {v['market_growth']:+,.0f} from market growth "
-        f"(market {a['market_before']:,.0f} -> {a['market_now']:,.0f}), "
-        f"{v['share_change']:+,.0f} from share ({a['share_before']:.1%} -> {a['share_now']:.1%}) "
-        f"and {v['interaction']:+,.0f} from both."
+    text = (  # 3 significant digits: sales in millions (or shares) would all read "-0"
+        f"{a['company']}'s sales changed by {_num(total, '+')} between "
+        f"{_label(a['period_before'])} and {_label(a['period_now'])}: "
+        f"{_num(v['market_growth'], '+')} from market growth (market "
+        f"{_num(a['market_before'])} -> {_num(a['market_now'])}), {_num(v['share_change'], '+')} "
+        f"from share ({a['share_before']:.1%} -> {a['share_now']:.1%}) and "
+        f"{_num(v['interaction'], '+')} from both."
     )
     severity = "medium" if v["share_change"] < 0 < total else "info"
     return Finding(text, severity, {"total": total, "market_fraction": frac})
 
 
 def _num(v: float, sign: str = "") -> str:
-    return f"{v:{sign},.0f}" if abs(v) >= 1000 else f"{v:{sign}.3g}"
+    if abs(v) >= 1000:
+        return f"{v:{sign},.0f}"
+    text = f"{v:{sign}.3g}"
+    if "e" in text:  # below 1e-4: fixed notation, still 3 significant digits
+        text = f"{v:{sign}.{2 - math.floor(math.log10(abs(v)))}f}"
+    return text
 
 
 def move_finding(move: Mapping[str, Any], event: Mapping[str, Any]) -> Finding:

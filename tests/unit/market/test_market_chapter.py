@@ -83,6 +83,33 @@ def test_findings_read_the_numbers() -> None:
     assert "a 10% price cut raises units by about 23%" in e.text
 
 
+def test_growth_finding_keeps_small_sales_readable() -> None:
+    """Sales in small units (shares, or millions of cars): not '-0 from market growth'."""
+    decomp = pd.DataFrame(
+        {
+            "component": ["market_growth", "share_change", "interaction", "total"],
+            "value": [-0.000194, -0.001433, 0.0000557, -0.001572],
+        }
+    )
+    decomp.attrs = {
+        "company": "GM",
+        "period_before": 1989,
+        "period_now": 1990,
+        "market_before": 0.0991,
+        "market_now": 0.0922,
+        "share_before": 0.0531,
+        "share_now": 0.0378,
+    }
+    f = fd.growth_finding(decomp)
+    assert f.text == (
+        "GM's sales changed by -0.00157 between 1989 and 1990: -0.000194 from market growth "
+        "(market 0.0991 -> 0.0922), -0.00143 from share (5.3% -> 3.8%) and +0.0000557 from both."
+    )
+    decomp["value"] *= 1e6
+    decomp.attrs |= {"market_before": 99_100.0, "market_now": 92_200.0}
+    assert "changed by -1,572 between" in fd.growth_finding(decomp).text
+
+
 def test_demo_planted_competitor_cut_and_elasticity(tmp_path: Path) -> None:
     demo = pytest.importorskip("opsai.data.demo")
     folder = demo.make_demo(tmp_path / "demo", scale="tiny", seed=0)
