@@ -132,11 +132,20 @@ def move_finding(move: Mapping[str, Any], event: Mapping[str, Any]) -> Finding:
     )
 
 
-def elasticity_finding(elasticity: float, se: float, *, company: str, share: float) -> Finding:
+POTENTIAL = " of all potential buyers"
+"""Said of the demand model's shares when they count non-buyers (an outside good): a car
+maker's 0.3% of households is 3.8% of the cars sold, the share the structure section shows."""
+
+
+def elasticity_finding(
+    elasticity: float, se: float, *, company: str, share: float, potential: bool = False
+) -> Finding:
     """Our own-price elasticity with the plain-language reading of a 10% price cut.
 
     An elasticity whose 95% interval reaches zero or above is reported as not identified
     (prices moving with unobserved demand shocks make demand look flat or upward-sloping).
+    ``potential``: the share is of all potential buyers (the demand model has an outside good,
+    ``LogitDemand.outside_ == "share"``), not of the market's sales, and the text says so.
     """
     if elasticity + 1.96 * se >= 0:
         text = (
@@ -152,7 +161,8 @@ def elasticity_finding(elasticity: float, se: float, *, company: str, share: flo
     text = (
         f"{company}'s own-price elasticity is {elasticity:.2f} (± {1.96 * se:.2f}, 95%): a 10% "
         f"price cut raises units by about {units:.0%} and revenue by {revenue:+.0%} at a "
-        f"{share:.1%} share; demand is {'elastic' if elasticity < -1 else 'inelastic'}."
+        f"{share:.1%} share{POTENTIAL if potential else ''}; demand is "
+        f"{'elastic' if elasticity < -1 else 'inelastic'}."
     )
     return Finding(text, "info", {"elasticity": elasticity, "se": se, "units_10pct_cut": units})
 
@@ -226,6 +236,7 @@ def strategy(
     *,
     company: str,
     price_identified: bool = True,
+    potential: bool = False,
 ) -> list[Finding]:
     """The positioning recommendation, one finding per claim.
 
@@ -238,6 +249,8 @@ def strategy(
         best: the best scenario's name.
         price_identified: False when the price response is not identified (see
             :func:`elasticity_finding`): no exposure or move is then claimed.
+        potential: the demand model's shares are of all potential buyers (see
+            :func:`elasticity_finding`); the best move's share says so.
     """
     out: list[Finding] = []
     wins = sw[sw["verdict"] == "strength"]
@@ -303,7 +316,8 @@ def strategy(
     out.append(
         Finding(
             f"Best expected move of those tried: {best}, revenue {b['revenue_change']:+.1%}{band}, "
-            f"share {b['share']:.1%} -> {b['share_new']:.1%}, competitors' prices held.",
+            f"share{POTENTIAL if potential else ''} {b['share']:.1%} -> {b['share_new']:.1%}, "
+            "competitors' prices held.",
             "medium",
             {"scenario": best, "revenue_change": float(b["revenue_change"])},
         )

@@ -110,6 +110,27 @@ def test_growth_finding_keeps_small_sales_readable() -> None:
     assert "changed by -1,572 between" in fd.growth_finding(decomp).text
 
 
+def test_shares_of_all_potential_buyers_are_named_so(logit_market) -> None:  # type: ignore[no-untyped-def]
+    """Shares that count non-buyers (BLP cars: 0.3% of households) are not the structure
+    section's share of sales (3.8%): the demand findings say which share they quote."""
+    m = logit_market(seed=2)
+    m[S.SHARE] = m[S.SHARE] * 0.1  # 90% of households buy from no one
+    demand = ch.fit_demand(m)
+    assert demand.outside_ == "share"
+    own = ch.company_elasticity(demand, "co0")
+    e = fd.elasticity_finding(-2.0, 0.1, company="co0", share=own["share"], potential=True)
+    assert f"at a {own['share']:.1%} share of all potential buyers; demand is elastic" in e.text
+    best, effects = fd.best_move(ch.standard_scenarios(demand, "co0", "co4", n_draws=20), "co0")
+    b = effects.set_index("scenario").loc[best]
+    moves = mk.detect_moves(m)
+    sw = mk.strengths_weaknesses(m, "co0")
+    cross = ch.cross_exposure(demand, "co0")
+    last = fd.strategy(sw, effects, cross, moves, best, company="co0", potential=True)[-1]
+    assert f"share of all potential buyers {b['share']:.1%} -> {b['share_new']:.1%}," in last.text
+    plain = fd.strategy(sw, effects, cross, moves, best, company="co0")[-1]
+    assert f", share {b['share']:.1%} -> " in plain.text
+
+
 def test_demo_planted_competitor_cut_and_elasticity(tmp_path: Path) -> None:
     demo = pytest.importorskip("opsai.data.demo")
     folder = demo.make_demo(tmp_path / "demo", scale="tiny", seed=0)
