@@ -231,21 +231,27 @@ def backtest_reconciled(
         seed: random seed.
 
     Returns:
-        ``cv`` with the model's columns reconciled window by window; windows that some series
-        sat out (too little history at that cutoff) are left out, so the frame is empty when
-        no window holds the whole hierarchy.
+        ``cv`` with the model's columns reconciled window by window. In a window that some
+        items sat out (launched too late to have a history at that cutoff, so no forecast was
+        made for them) the items that took part are reconciled, their aggregates summing
+        them: two new products must not leave every other item's bands and lead-time demand
+        unchecked. The frame is empty only when no window has any series.
     """
-    ids = [str(i) for i in S.index]
+    S = S.set_axis([str(i) for i in S.index], axis=0).set_axis([str(c) for c in S.columns], axis=1)
     cv = cv.assign(**{ITEM_ID: cv[ITEM_ID].astype(str)})
     cuts = sorted(cv[CUTOFF].unique())
     out = []
     for k, cut in enumerate(cuts):
         win = cv[cv[CUTOFF] == cut]
-        if set(win[ITEM_ID]) != set(ids):
-            continue  # a series sat this window out: the hierarchy is incomplete
+        have = set(win[ITEM_ID])
+        sub = S.loc[[i for i in S.index if i in have], [c for c in S.columns if c in have]]
+        sub = sub[sub.sum(axis=1) > 0]  # an aggregate none of whose items took part
+        if sub.empty:
+            continue
+        win = win[win[ITEM_ID].isin(sub.index)]
         others = cv[cv[CUTOFF] != cut] if len(cuts) > 1 else cv
         rec = reconcile_intervals(
-            win, S, model=model, level=level, method=method, residuals=others,
+            win, sub, model=model, level=level, method=method, residuals=others,
             n_samples=n_samples, seed=seed + k,
         )  # fmt: skip
         out.append(rec)

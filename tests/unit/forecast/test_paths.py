@@ -138,6 +138,24 @@ def test_reconciled_intervals_cover_on_a_backtest(method: str) -> None:
     assert inside80.mean() < inside.mean()
 
 
+def test_a_new_item_does_not_empty_the_reconciled_backtest() -> None:
+    """Item a3 launched in the last week (a shop's new product): it has no forecast in any
+    backtest window. The other series are still reconciled and scored in every window, their
+    category summing the items that took part, instead of no window at all."""
+    d = demand()
+    d = d[(d[ITEM_ID] != "a3") | (d[TIMESTAMP] >= d[TIMESTAMP].max() - pd.Timedelta(days=5))]
+    hs = hierarchy(d, CATS, freq="D")
+    models = [SeasonalNaive(season_length=7, conformal_windows=30), WindowAverage(window=7)]
+    auto = AutoForecaster(models, h=7, n_windows=3, season_length=7).fit(hs.df)
+    assert "a3" not in set(auto.backtest_[ITEM_ID])
+    cv = backtest_reconciled(auto.backtest_, hs.S, model="Auto", method="mint_shrink",
+                             n_samples=200, seed=0)  # fmt: skip
+    assert cv[CUTOFF].nunique() == 3 and "a3" not in set(cv[ITEM_ID])
+    wide = cv.pivot_table(index=[CUTOFF, TIMESTAMP], columns=ITEM_ID, values="Auto")
+    assert np.allclose(wide["category:A"], wide["a1"] + wide["a2"])
+    assert np.allclose(wide["total"], wide["a1"] + wide["a2"] + wide["b1"])
+
+
 def _backtest(errors: dict[str, list[float]], half: float = 2.0) -> pd.DataFrame:
     """A reconciled-backtest frame: point 10, bands +-half (95%) and +-half/2 (80%), actual =
     10 + error, one cutoff per key of ``errors`` (a '|' splits cutoff and series id)."""
