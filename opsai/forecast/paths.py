@@ -141,7 +141,11 @@ def reconcile_intervals(
             its errors set the correlation of the samples and MinT's ``W``. Without it the
             series are sampled independently (``bottom_up`` only).
         n_samples: joint sample paths per period.
-        nonnegative: clip samples at 0 before reconciling (demand).
+        nonnegative: demand: clip samples at 0 before reconciling, and the reconciled items
+            (means and samples) at 0 after, their aggregates re-summed from them, so the result
+            stays coherent. MinT can move an item with little demand below zero (a shop's
+            promotion-driven item at -1.2 units a day), which a purchase plan would read as
+            no demand at all.
         seed: random seed.
 
     Returns:
@@ -171,7 +175,6 @@ def reconcile_intervals(
         from opsai.forecast.reconcile import shrunk_covariance
 
         P = projection(Sm, shrunk_covariance(np.asarray(err)))
-    SP = Sm @ P
     base = fc.assign(**{ITEM_ID: fc[ITEM_ID].astype(str)}).set_index([ITEM_ID, TIMESTAMP])
     rng = np.random.default_rng(seed)
     probs = [(50 - v / 2) / 100 for v in lv] + [(50 + v / 2) / 100 for v in lv]
@@ -186,9 +189,13 @@ def reconcile_intervals(
         x = sample_marginals(q, zk, z)
         if nonnegative:
             x = np.maximum(x, 0.0)
-        rec = x @ SP.T  # (samples, series)
+        items = x @ P.T  # (samples, bottom series)
+        point = P @ g[model].to_numpy(dtype=float)
+        if nonnegative:
+            items, point = np.maximum(items, 0.0), np.maximum(point, 0.0)
+        rec = items @ Sm.T  # (samples, series)
         quant = np.quantile(rec, probs, axis=0)  # (2 * levels, series)
-        mean = SP @ g[model].to_numpy(dtype=float)
+        mean = Sm @ point
         frame = pd.DataFrame({ITEM_ID: ids, TIMESTAMP: ts, model: mean})
         for name, row in zip(names, quant, strict=True):
             frame[name] = row

@@ -98,6 +98,27 @@ def test_mint_is_coherent_and_keeps_columns() -> None:
     assert (tot["M-lo-95"] <= tot["M"]).all() and (tot["M"] <= tot["M-hi-95"]).all()
 
 
+def test_mint_never_forecasts_negative_demand() -> None:
+    """Item a1 sells half a unit a day; its category's own forecast (2) is far below its
+    items' (20.5), so MinT pulls every item down and a1 below zero. Items are clipped at 0
+    and their aggregates re-summed: coherent, and no 'no forecast demand' for a1."""
+    fc, S = base()
+    cols = ["M", "M-lo-95", "M-hi-95", "M-lo-80", "M-hi-80"]
+    fc.loc[fc[ITEM_ID] == "a1", cols] -= 9.5
+    fc.loc[fc[ITEM_ID] == "category:A", cols] -= 8.0
+    raw = reconcile_intervals(fc, S, model="M", method="mint_shrink", nonnegative=False,
+                              residuals=residuals(False), n_samples=500)  # fmt: skip
+    assert (raw.loc[raw[ITEM_ID] == "a1", "M"] < 0).all()  # what MinT alone gives
+    rec = reconcile_intervals(fc, S, model="M", method="mint_shrink",
+                              residuals=residuals(False), n_samples=500)  # fmt: skip
+    assert coherence_gap(rec, S, "M") < 1e-9
+    r = rec[rec[ITEM_ID] == "a1"]
+    assert (r["M"] == 0.0).all() and (r["M-lo-95"] == 0.0).all()
+    a2 = raw[raw[ITEM_ID] == "a2"]["M"].to_numpy()
+    assert rec[rec[ITEM_ID] == "a2"]["M"].to_numpy() == pytest.approx(a2)  # others unchanged
+    assert (rec[cols].to_numpy() >= 0).all()
+
+
 def test_errors() -> None:
     fc, S = base()
     with pytest.raises(ConfigError, match="residuals"):
