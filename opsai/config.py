@@ -60,7 +60,8 @@ class TableSpec(_Strict):
     ``epoch_us`` for numeric Unix times."""
     timezone: str | None = None
     """Zone of timestamps written without a UTC offset; they are converted to naive UTC.
-    Dates without a time of day keep their calendar day."""
+    Dates without a time of day keep their calendar day, and so do timestamps with a zone
+    (``TIMESTAMP WITH TIME ZONE``) that fall on midnight in this one."""
     thousands: str | None = None
     decimal: str = "."
     """Decimal mark of numbers written as text, e.g. ``','`` with ``thousands: '.'``."""

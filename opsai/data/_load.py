@@ -265,9 +265,15 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec) -> str:
     """SQL for a naive-UTC TIMESTAMP from one source column.
 
     ``timezone`` shifts times of day only: a date without a time stays on its calendar day
-    (an order of 2024-01-01 in Berlin is not one of 2023-12-31 at 23:00).
+    (an order of 2024-01-01 in Berlin is not one of 2023-12-31 at 23:00). With it, a
+    ``TIMESTAMP WITH TIME ZONE`` at midnight in that zone is such a date too (a database's
+    daily sales stored as timestamps).
     """
     if raw_type.startswith("TIMESTAMP WITH TIME ZONE"):
+        if spec.timezone:
+            local = f"CAST(timezone({lit(spec.timezone)}, {src}) AS TIMESTAMP)"
+            utc = f"CAST({src} AS TIMESTAMP)"
+            return f"CASE WHEN {local} = date_trunc('day', {local}) THEN {local} ELSE {utc} END"
         return f"CAST({src} AS TIMESTAMP)"
     if raw_type.startswith(("TIMESTAMP", "DATE")) and spec.timestamp_format not in EPOCH_UNITS:
         naive = f"CAST({src} AS TIMESTAMP)"

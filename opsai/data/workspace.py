@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 import ibis
+import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -580,8 +581,17 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:
     elif not dt.is_timestamp():
         v = v.cast("timestamp")
     if v.type().timezone is not None:
-        v = v.cast("timestamp")  # the session runs in UTC, so this is naive UTC
+        utc = v.cast("timestamp")  # the session runs in UTC, so this is naive UTC
+        if not spec.timezone:
+            return utc
+        local = _wall_time(spec.timezone, v)  # midnight there: a date, kept on its day
+        return ibis.ifelse(local == local.truncate("D"), local, utc)
     return v
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _wall_time(zone: str, ts: dt.Timestamp(timezone="UTC")) -> dt.timestamp:  # type: ignore[valid-type]
+    """The wall-clock time in ``zone`` of an instant (DuckDB's and Postgres's ``timezone``)."""
 
 
 # ---- checks that run on any engine --------------------------------------------------------

@@ -390,6 +390,32 @@ def test_time_zone_leaves_dates_without_a_time_on_their_day(tmp_path: Path) -> N
         assert str(ws.to_pandas("orders")["timestamp"].iloc[0]) == "2024-01-01 00:00:00"
 
 
+def test_time_zone_keeps_database_dates_at_local_midnight_on_their_day(tmp_path: Path) -> None:
+    """A Taipei shop's database stores each day's sales as TIMESTAMP WITH TIME ZONE at local
+    midnight (16:00 UTC the day before): with timezone set they stay on their calendar day,
+    in a database source and in a Parquet file alike; a sale with a time of day is UTC."""
+    rows = [
+        "CREATE TABLE pos (sku BIGINT, sold_at TIMESTAMPTZ, qty DECIMAL(12, 3))",
+        "INSERT INTO pos VALUES (1, '2000-11-01 00:00:00+08', 3), (1, '2000-11-02 10:30+08', 2)",
+    ]
+    spec = "{table: pos, timezone: Asia/Taipei, columns: {item_id: sku, timestamp: sold_at, quantity: qty}}"
+    cfg = _database(tmp_path, rows, f"{{demand: {spec}}}")
+    want = ["2000-11-01 00:00:00", "2000-11-02 02:30:00"]
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("demand")["timestamp"].astype(str).tolist() == want
+    cfg.write_text(cfg.read_text().replace("timezone: Asia/Taipei, ", ""), encoding="utf-8")
+    with open_workspace(cfg) as ws:  # without it: the instants in UTC
+        ts = ws.to_pandas("demand")["timestamp"].astype(str).tolist()
+        assert ts == ["2000-10-31 16:00:00", "2000-11-02 02:30:00"]
+    stamps = pd.to_datetime(["2000-11-01 00:00", "2000-11-02 10:30"]).tz_localize("Asia/Taipei")
+    pd.DataFrame({"item_id": ["1", "1"], "timestamp": stamps, "quantity": [3.0, 2.0]}).to_parquet(
+        tmp_path / "d.parquet"
+    )
+    cfg = write_dataset(tmp_path, {}, {"demand": {"file": "d.parquet", "timezone": "Asia/Taipei"}})
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("demand")["timestamp"].astype(str).tolist() == want
+
+
 def test_orphan_ids_that_lost_their_leading_zeros_are_explained(tmp_path: Path) -> None:
     """A users file saved from a spreadsheet: '007' became '7', so no order finds its user."""
     users = "user_id,region\n7,north\n8,south\n9,east\n"
