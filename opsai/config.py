@@ -69,6 +69,10 @@ class TableSpec(_Strict):
     drop_incomplete: bool = False
     """Drop the rows whose required columns are empty (guest orders without a customer id,
     say) and say how many, instead of stopping with an error."""
+    where: str | None = None
+    """Keep only the rows this SQL condition holds for, e.g. ``status = 'paid'`` to leave out
+    failed and refunded invoices; it reads the table as loaded (mapped columns by their
+    contract names, other columns by their own)."""
     drop_duplicates: bool = False
     """Drop rows that repeat an earlier row in every column (an export loaded twice) and say
     how many, instead of counting them twice."""

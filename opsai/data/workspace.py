@@ -27,7 +27,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from opsai.config import Config, TableSpec, load_config
-from opsai.data import _load
+from opsai.data import _load, _rows
 from opsai.data._load import q
 from opsai.data.schema import REFERENCES, TABLES, Column, Table
 from opsai.errors import SchemaError
@@ -170,6 +170,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     warnings: list[ValidationWarning] = []
     tables: dict[str, ir.Table] = {}
     tmp: Path | None = None
+    con: duckdb.DuckDBPyConnection | None = None  # files are loaded into it
     kind = cfg.source_kind
     if kind == "folder":
         base = cfg.resolve(cfg.data.source)
@@ -198,6 +199,13 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
                 tables[name] = _map_db_table(backend, name, spec, warnings)
             except SchemaError as e:
                 errors.append(str(e))
+    for name, spec in cfg.data.tables.items():
+        if spec.where and name in tables:
+            try:
+                tables[name] = _where(name, spec.where, tables[name], backend, con, warnings)
+            except SchemaError as e:
+                errors.append(str(e))
+                tables.pop(name)
     for name, t in list(tables.items()):
         try:
             _check(name, t, errors, warnings)
@@ -411,6 +419,32 @@ def _load_file_table(
         f"CREATE OR REPLACE TABLE {q(name)} AS SELECT {', '.join(select)} FROM {q(raw)}{where}"
     )
     con.execute(f"DROP {raw_kind} {q(raw)}")
+
+
+def _where(
+    name: str,
+    cond: str,
+    t: ir.Table,
+    backend: Any,
+    con: duckdb.DuckDBPyConnection | None,
+    warnings: list[ValidationWarning],
+) -> ir.Table:
+    """The table with only the rows ``cond`` (data.tables.<name>.where) holds for."""
+    if con is not None:  # files loaded into DuckDB: filter the table in place
+        total, kept = _rows.where_file(con, name, cond)
+        t = backend.table(name)
+    else:
+        t, total, kept = _rows.where_database(backend, t, name, cond)
+    warnings.append(
+        ValidationWarning(
+            name,
+            None,
+            f"{total - kept:,} of {total:,} row(s) ({(total - kept) / max(total, 1):.1%}) left "
+            f"out by data.tables.{name}.where ({cond})",
+            total - kept,
+        )
+    )
+    return t
 
 
 def _duplicates_warning(name: str, total: int, kept: int) -> ValidationWarning:

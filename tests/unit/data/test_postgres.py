@@ -70,3 +70,23 @@ def test_postgres_mapping_and_errors(small_config: Path, postgres_url: str, tmp_
         open_workspace(_pg_config(tmp_path, postgres_url, {"orders": bad}))
     with pytest.raises(SchemaError, match=r"data\.tables\.orders\.table"):
         open_workspace(_pg_config(tmp_path, postgres_url, {"orders": {"table": "nope"}}))
+
+
+def test_postgres_where_filters_in_the_database(postgres_url: str, tmp_path: Path) -> None:
+    import ibis
+
+    con = ibis.connect(postgres_url)
+    con.raw_sql("DROP TABLE IF EXISTS invoices")
+    con.raw_sql(
+        "CREATE TABLE invoices (acct text, paid_at timestamp, total double precision, "
+        "status text); INSERT INTO invoices VALUES ('a1', '2024-01-01', 29, 'paid'), "
+        "('a2', '2024-01-02', 29, 'failed'), ('a3', '2024-01-03', 9, 'paid')"
+    )
+    con.disconnect()
+    cols = {"user_id": "acct", "timestamp": "paid_at", "amount": "total"}
+    spec = {"table": "invoices", "columns": cols, "where": "status = 'paid' AND amount > 10"}
+    with open_workspace(_pg_config(tmp_path, postgres_url, {"orders": spec})) as ws:
+        assert ws.to_pandas("orders")["user_id"].tolist() == ["a1"]
+        assert [w.count for w in ws.warnings] == [2]
+    with pytest.raises(SchemaError, match=r"data\.tables\.orders\.where .+ whose columns are"):
+        open_workspace(_pg_config(tmp_path, postgres_url, {"orders": spec | {"where": "nope"}}))

@@ -465,3 +465,38 @@ def test_drop_duplicates_keeps_the_first_of_repeated_rows(tmp_path: Path) -> Non
     with open_workspace(db) as ws:
         assert sorted(ws.to_pandas("orders")["user_id"]) == ["a", "b"]
         assert "1 of 3 row(s) (33.3%) dropped: exact repeats" in ws.warnings[0].message
+
+
+def test_where_keeps_the_rows_a_condition_holds_for(tmp_path: Path) -> None:
+    """Failed and refunded invoices out of revenue: the condition reads the loaded table
+    (contract names for mapped columns, typed), file order is kept, a warning counts the rows
+    left out, and a bad condition is an error naming the key and the columns there are."""
+    rows = (
+        "acct,paid_at,total,status\n"
+        "a1,2024-01-01,29,paid\na2,2024-01-02,29,failed\na1,2024-02-01,99,paid\n"
+        "a3,2024-02-02,-29,refunded\na3,2024-02-03,9,paid\n"
+    )
+    cols = {"user_id": "acct", "timestamp": "paid_at", "amount": "total"}
+    spec = {"file": "inv.csv", "columns": cols, "where": "status = 'paid' AND amount < 50"}
+    cfg = write_dataset(tmp_path, {"inv.csv": rows}, {"orders": spec})
+    with open_workspace(cfg) as ws:
+        got = ws.to_pandas("orders")
+        said = [w.message for w in ws.warnings]
+    assert got["user_id"].tolist() == ["a1", "a3"] and got["amount"].tolist() == [29.0, 9.0]
+    assert said == ["3 of 5 row(s) (60.0%) left out by data.tables.orders.where "
+                    "(status = 'paid' AND amount < 50)"]  # fmt: skip
+    bad = write_dataset(tmp_path, {"inv.csv": rows}, {"orders": spec | {"where": "total > 0"}})
+    with pytest.raises(SchemaError, match=r"orders: the condition data\.tables\.orders\.where "
+                       r"\('total > 0'\) cannot be applied: .+ whose columns are: user_id, "
+                       r"timestamp, amount, status"):  # fmt: skip
+        open_workspace(bad)
+    sql = ["CREATE TABLE invoices (acct VARCHAR, paid_at TIMESTAMP, total DOUBLE, status VARCHAR)",
+           "INSERT INTO invoices VALUES ('a1', '2024-01-01', 29, 'paid'), "
+           "('a2', '2024-01-02', 29, 'failed'), ('a3', '2024-01-03', 9, 'paid')"]  # fmt: skip
+    db = _database(
+        tmp_path, sql, "{orders: {table: invoices, where: \"status = 'paid'\", columns: "
+        "{user_id: acct, timestamp: paid_at, amount: total}}}",
+    )  # fmt: skip
+    with open_workspace(db) as ws:
+        assert sorted(ws.to_pandas("orders")["user_id"]) == ["a1", "a3"]
+        assert "1 of 3 row(s) (33.3%) left out" in ws.warnings[0].message
