@@ -26,6 +26,7 @@ from opsai.report.finding import Finding
 from opsai.service._features import as_labels, as_texts, stratified_split
 from opsai.service._intent_cv import cv_sample, intent_folds, out_of_fold
 from opsai.service.findings import (
+    escalation_text,
     intent_finding,
     language_fallback_findings,
     no_spike_text,
@@ -54,6 +55,7 @@ __all__ = [
     "changed",
     "chosen_model",
     "compare_intent_models",
+    "escalation_text",
     "fill_unlabelled",
     "intent_finding",
     "kb_intents_like",

@@ -329,3 +329,23 @@ def pii_finding(counts: Mapping[str, int], tickets_with_pii: int, n_tickets: int
         },
         name="pii_redacted",
     )
+
+
+def escalation_text(queue: pd.DataFrame, *, valued: bool, open_known: bool) -> str:
+    """The line over the escalation queue (:func:`~opsai.service.analytics.escalation_queue`).
+
+    Args:
+        queue: the queue, with ``priority`` (2 = angry and high-value).
+        valued: tickets name users and the run has their orders, so high-value customers can
+            be told apart.
+        open_known: tickets have a resolution column (else every ticket counts as open).
+    """
+    what = "open tickets" if open_known else "tickets (no resolution column: all count as open)"
+    if len(queue) == 0:
+        return f"No {what.split(' (')[0]} need a senior agent: none is angry or high-value."
+    if valued:
+        both = int((queue["priority"] == 2).sum())
+        why = f"{both:,} of them angry and from a high-value customer"
+    else:
+        why = "angry customers; no spend to rank them by: that needs orders and user ids on tickets"
+    return f"{len(queue):,} {what} need a senior agent ({why})."
