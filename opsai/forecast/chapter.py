@@ -5,13 +5,13 @@ Findings are :class:`~opsai.report.finding.Finding` objects the notebook records
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
+from opsai.data.schema import ITEM_ID, QUANTITY, STORE, TIMESTAMP
 from opsai.errors import ConfigError
 from opsai.forecast.base import Forecaster
 from opsai.forecast.intermittent import AutoPattern
@@ -248,6 +248,27 @@ def worst_window(
 
 
 _PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
+
+
+def stores_finding(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> Finding | None:
+    """A word when the demand table names several stores and they were summed per item, so
+    every forecast and reorder point is for the whole chain; ``None`` when there is one store,
+    no store column, or ``where`` (the chapter's SERIES_FILTER) picks stores already."""
+    if not ws.has("demand") or STORE not in ws.columns("demand") or STORE in (where or {}):
+        return None
+    t = ws.table("demand")
+    counts = t.group_by(STORE).aggregate(units=t[QUANTITY].sum()).to_pandas()
+    counts = counts.dropna(subset=[STORE]).sort_values("units", ascending=False)
+    if len(counts) < 2:
+        return None
+    names = [str(s) for s in counts[STORE]]
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    text = (
+        f"The demand table holds {len(names):,} stores ({shown}); their sales are summed per item, "
+        "so forecasts, safety stocks and reorder points are for the whole chain. To plan one "
+        f"store, set SERIES_FILTER to 'store={names[0]}' (alternatives with |)."
+    )
+    return Finding(text, "info", {"stores": len(names), "largest": names[0]}, name="stores")
 
 
 def empty_periods_finding(bottom: pd.DataFrame, *, freq: str) -> Finding | None:

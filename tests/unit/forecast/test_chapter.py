@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -16,6 +18,7 @@ from opsai.forecast.chapter import (
     empty_periods_finding,
     pattern_finding,
     series_cap,
+    stores_finding,
 )
 from opsai.forecast.series import HierarchicalSeries, cap_items, hierarchy
 
@@ -124,3 +127,30 @@ def test_accuracy_finding_warns_when_point_forecasts_are_rough() -> None:
     lost = accuracy_finding(_board(0.3, 1.3), h=28, n_windows=3)
     assert lost.severity == "medium" and "No model beat the seasonal naive" in lost.text
     assert lost.evidence == {"model": "Theta", "mase": 1.3, "smape": 40.0, "wape": 0.3, "bias": 0.1}
+
+
+def test_stores_finding_says_the_chain_is_summed(tmp_path: Path) -> None:
+    from opsai.data import open_workspace
+    from tests.conftest import write_dataset
+
+    rows = "item_id,timestamp,quantity,store\n" + "".join(
+        f"i{j},2024-01-0{d},{q},{s}\n"
+        for j in (1, 2)
+        for d in (1, 2)
+        for s, q in (("Taipei", 5), ("Xinyi", 2))
+    )
+    cfg = write_dataset(tmp_path, {"demand.csv": rows}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        f = stores_finding(ws)
+        assert f is not None and f.evidence == {"stores": 2, "largest": "Taipei"}
+        assert f.text == (
+            "The demand table holds 2 stores (Taipei, Xinyi); their sales are summed per item, so "
+            "forecasts, safety stocks and reorder points are for the whole chain. To plan one "
+            "store, set SERIES_FILTER to 'store=Taipei' (alternatives with |)."
+        )
+        assert stores_finding(ws, {"store": ["Xinyi"]}) is None  # one store picked already
+    one = write_dataset(
+        tmp_path / "one", {"demand.csv": rows.replace("Xinyi", "Taipei")}, {"demand": {}}
+    )
+    with open_workspace(one) as ws:
+        assert stores_finding(ws) is None
