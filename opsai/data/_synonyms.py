@@ -19,8 +19,8 @@ import unicodedata
 from opsai.data.schema import Table
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "user_id": ("user_id", "user", "customer_id", "customer", "client_id", "member_id",
-                "buyer_id", "uid", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
+    "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
+                "client_id", "buyer_id", "uid", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
                 "顾客id", "买家id", "kunde", "kundennummer"),
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
                 "movie_id", "商品编码", "商品id", "商品编号", "货号", "产品编码", "artikel"),
@@ -83,6 +83,9 @@ FILE_NAMES: dict[str, tuple[str, ...]] = {
 """File (or sheet) names that add 1 to a table's score."""
 
 
+_ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key"}
+
+
 def fold(name: object) -> str:
     """A name folded for matching: NFKC, lower case, no spaces or punctuation (CJK kept)."""
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", str(name)).lower())
@@ -94,14 +97,18 @@ def _words(name: str) -> list[str]:
 
 
 def name_score(name: str, contract: str, table: Table) -> float:
-    """How well a column name says ``contract``: 1.0 a synonym, 0.8 ``id`` on the table's
-    key, 0.6 a synonym that is a word (or, in CJK, a part) of the name, else 0."""
+    """How well a column name says ``contract``: 1.0 a synonym, 0.8 ``id`` on the table's key
+    or an id synonym with another id word (``cust_no``), 0.6 a synonym that is a word (or, in
+    CJK, a part) of the name, else 0."""
     f, syn = fold(name), SYNONYMS.get(contract, (contract,))
     if f in {fold(s) for s in syn} or f == fold(contract):
         return 1.0
     if f == "id" and contract == (table.key or ("order_id" if table.name == "orders" else "")):
         return 0.8
     words = set(_words(name))
+    core = words - _ID_WORDS
+    if contract.endswith("_id") and core and any(set(_words(s)) - _ID_WORDS == core for s in syn):
+        return 0.8  # the same name with another id word: cust_no, product_code, MemberNr
     for s in syn:
         sw = _words(s)
         cjk = not s.isascii() and len(s) >= 2

@@ -117,7 +117,9 @@ class Match:
 
     @property
     def how(self) -> str:
-        return {1.0: "name", 0.8: "name 'id'", 0.6: "part of the name"}.get(self.score, "values")
+        return {1.0: "name", 0.8: "name, an id form", 0.6: "part of the name"}.get(
+            self.score, "values"
+        )
 
 
 @dataclass
