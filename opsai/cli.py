@@ -1,4 +1,4 @@
-"""The ``opsai`` command: ``demo``, ``validate``, ``data fetch``, ``report`` (and more).
+"""The ``opsai`` command: ``demo``, ``init``, ``validate``, ``data fetch``, ``report`` (and more).
 
 Each sub-command is a thin shell over a library function, so everything the CLI does can be
 done from Python too. Errors that opsai raises on purpose print as one clear message and exit
@@ -12,6 +12,7 @@ import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from opsai import __version__
 from opsai.errors import OpsaiError
@@ -32,23 +33,63 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from rich.console import Console
-    from rich.table import Table
 
     from opsai.data.workspace import open_workspace
 
     console = Console()
     with open_workspace(args.config) as ws:
-        summary = ws.summary()
         console.print(f"{args.config}: {len(ws.present)} table(s) valid")
-        t = Table()
-        for c in ("table", "rows", "columns", "time span"):
-            t.add_column(c, justify="right" if c in ("rows", "columns") else "left")
-        for r in summary.itertuples():
-            span = f"{r.start} .. {r.end}" if isinstance(r.time_column, str) else ""
-            t.add_row(r.table, f"{r.rows:,}", str(r.columns), span)
-        console.print(t)
-        for w in ws.warnings:
-            console.print(f"[yellow]warning[/] {w}")
+        _print_workspace(console, ws)
+    return 0
+
+
+def _print_workspace(console: Any, ws: Any) -> None:
+    """Each table's rows, columns and time span, then the warnings."""
+    from rich.table import Table
+
+    t = Table()
+    for c in ("table", "rows", "columns", "time span"):
+        t.add_column(c, justify="right" if c in ("rows", "columns") else "left")
+    for r in ws.summary().itertuples():
+        span = f"{r.start} .. {r.end}" if isinstance(r.time_column, str) else ""
+        t.add_row(r.table, f"{r.rows:,}", str(r.columns), span)
+    console.print(t)
+    for w in ws.warnings:
+        console.print(f"[yellow]warning[/] {w}")
+
+
+def _cmd_init(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.markup import escape
+
+    from opsai.data.init import describe, init_config
+    from opsai.data.workspace import open_workspace
+    from opsai.errors import SchemaError
+    from opsai.report.runner import discover
+
+    console = Console(highlight=False, soft_wrap=True)
+    path, plan = init_config(
+        args.data_dir, args.out, company=args.company, currency=args.currency, force=args.force
+    )
+    console.print(f"{path} written: {len(plan.guesses)} table(s) from {plan.folder}")
+    for line in describe(plan):
+        console.print(escape(line))
+    if not plan.guesses:
+        console.print("[red]no file could be placed on a table[/]: map them by hand in the config")
+        return 1
+    try:
+        ws = open_workspace(path)
+    except SchemaError as e:
+        console.print(f"[red]the config does not validate[/]; fix it by hand:\n{escape(str(e))}")
+        return 1
+    with ws:
+        console.print(f"{path}: {len(ws.present)} table(s) valid")
+        _print_workspace(console, ws)
+        for ch in discover():
+            missing = ch.missing(ws.present)
+            why = "ready" if not missing else "skipped, needs " + " and ".join(missing)
+            console.print(f"  {ch.stem:<24} {why}")
+    console.print(f"next: opsai report --config {path}")
     return 0
 
 
@@ -89,6 +130,14 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check data against the contract; exit 1 on errors")
     v.add_argument("--config", required=True, help="YAML config mapping your files to the contract")
     v.set_defaults(func=_cmd_validate)
+
+    i = sub.add_parser("init", help="guess a config from a folder of exports, then validate it")
+    i.add_argument("data_dir", help="folder of CSV/TSV/Excel/Parquet/JSON exports")
+    i.add_argument("--out", help="config to write (default DATA_DIR/opsai.yaml)")
+    i.add_argument("--company", default="Our company", help="company name for the report")
+    i.add_argument("--currency", default="USD", help="ISO code of the money columns")
+    i.add_argument("--force", action="store_true", help="overwrite an existing config")
+    i.set_defaults(func=_cmd_init)
 
     data = sub.add_parser("data", help="real public datasets")
     dsub = data.add_subparsers(dest="data_command", required=True, metavar="ACTION")

@@ -211,13 +211,26 @@ def _not_utf8(path: Path, enc: str) -> str | None:
     return None
 
 
-def _guess_encoding(path: Path) -> str:
-    sample = path.read_bytes()[: 1 << 16]
-    for enc in ("gb18030", "big5", "shift_jis", "cp1252"):
+GUESSED_ENCODINGS = ("gb18030", "big5", "shift_jis", "cp1252")
+"""Encodings tried, in order, on a file that is not UTF-8."""
+
+
+def detect_encoding(sample: bytes) -> str | None:
+    """The first of UTF-8 and :data:`GUESSED_ENCODINGS` that decodes ``sample`` (the start of a
+    file: a character cut at its end is not an error), or None."""
+    for enc in ("utf-8", *GUESSED_ENCODINGS):
         try:
-            sample.decode(enc)
+            codecs.getincrementaldecoder(enc)(errors="strict").decode(sample, final=False)
         except UnicodeDecodeError:
             continue
+        return enc
+    return None
+
+
+def _guess_encoding(path: Path) -> str:
+    with path.open("rb") as f:
+        enc = detect_encoding(f.read(1 << 16))
+    if enc and enc != "utf-8":
         return f"it decodes as {enc}" + (", i.e. Chinese GBK" if enc == "gb18030" else "")
     return "e.g. gbk, latin-1"
 

@@ -1,0 +1,287 @@
+"""A sample of each data file in a folder, and the read options the loader needs for it.
+
+Used by ``opsai init`` (:mod:`opsai.data.init`): every file (each sheet of a workbook) becomes
+a :class:`Sample`, its values as text the way the loader first reads them, with the
+:class:`~opsai.config.TableSpec` options (``sep``, ``encoding``, ``header``, ``skip_rows``,
+``sheet``, ``decimal``/``thousands``) that read the whole file the same way. DuckDB's
+``sniff_csv`` finds the delimiter, the header and the lines above it; the loader's own
+helpers detect encodings and read workbooks.
+
+Example:
+    >>> samples = read_samples(Path("exports/orders.csv"))      # doctest: +SKIP
+    >>> samples[0].options
+    {'sep': ';', 'decimal': ',', 'thousands': '.'}
+"""
+
+from __future__ import annotations
+
+import codecs
+import gzip
+import re
+import statistics
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from opsai.config import TableSpec
+from opsai.data import _excel, _load
+
+SAMPLE_ROWS = 2000
+"""Rows read from each file to guess from."""
+TEXT_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".dat", ".csv.gz", ".tsv.gz", ".txt.gz")
+DATA_SUFFIXES = (*TEXT_SUFFIXES, *_excel.SUFFIXES, ".parquet", ".json", ".jsonl", ".ndjson")
+
+
+@dataclass
+class Sample:
+    """The first rows of one file (or sheet) as text, and the options that read it."""
+
+    path: Path
+    sheet: str | None = None
+    options: dict[str, Any] = field(default_factory=dict)
+    """``TableSpec`` keys that differ from the loader's defaults for this file."""
+    values: dict[str, list[str | None]] = field(default_factory=dict)
+    """Column name -> its sampled values as text (None: empty)."""
+    typed: bool = False
+    """Parquet/JSON: values keep their stored types, so decimal marks are not an issue."""
+
+    @property
+    def label(self) -> str:
+        return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.values)
+
+    @property
+    def spec(self) -> TableSpec:
+        return TableSpec(**{k: v for k, v in self.options.items() if k in TableSpec.model_fields})
+
+
+def data_files(folder: Path) -> list[Path]:
+    """The data files directly inside ``folder`` (hidden files and configs left out)."""
+    return sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(DATA_SUFFIXES)
+    )
+
+
+def read_samples(path: Path) -> list[Sample]:
+    """One :class:`Sample` per table-like part of a file: each sheet of a workbook, else one.
+
+    Raises:
+        duckdb.Error, OSError, OpsaiError: the file cannot be read (the caller lists it as not
+            placed, with the message).
+    """
+    name = path.name.lower()
+    if name.endswith(_excel.SUFFIXES):
+        return _excel_samples(path)
+    if name.endswith((".parquet", ".json", ".jsonl", ".ndjson")):
+        reader = "read_parquet" if name.endswith(".parquet") else "read_json_auto"
+        con = duckdb.connect()
+        sql = f"SELECT * FROM {reader}({_load.lit(str(path))}) LIMIT {SAMPLE_ROWS}"
+        return [Sample(path, values=_text_columns(con, sql), typed=True)]
+    return [_csv_sample(path)]
+
+
+def _text_columns(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, list[str | None]]:
+    """Each column of a query's rows as text (as the loader's all-VARCHAR read gives)."""
+    rel = con.sql(sql)
+    names = list(rel.columns)
+    cols = ", ".join(f"CAST({_load.q(c)} AS VARCHAR)" for c in names)
+    rows = con.execute(f"SELECT {cols} FROM ({sql})").fetchall()
+    return {c: [r[i] for r in rows] for i, c in enumerate(names)}
+
+
+def _head_text(path: Path, limit: int = 1 << 20) -> tuple[str, str]:
+    """The first ``limit`` bytes of a (possibly gzipped) text file, decoded; and the encoding."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as f:
+        raw: bytes = f.read(limit)
+        more = bool(f.read(1))
+    enc = _load.detect_encoding(raw) or "latin-1"
+    text = codecs.getincrementaldecoder(enc)(errors="replace").decode(raw, final=not more)
+    if more:  # the last line may be cut: leave it out
+        text = text[: text.rfind("\n") + 1] or text
+    return text, enc
+
+
+def _csv_sample(path: Path) -> Sample:
+    text, enc = _head_text(path)
+    lines = text.splitlines(keepends=True)[: SAMPLE_ROWS + 50]
+    options: dict[str, Any] = {} if enc == "utf-8" else {"encoding": enc}
+    with tempfile.TemporaryDirectory(prefix="opsai-init-") as tmp:
+        head = Path(tmp) / "head.csv"
+        head.write_text("".join(lines), encoding="utf-8")
+        con = duckdb.connect()
+        src = _load.lit(str(head))
+        row = con.execute(
+            f"SELECT Delimiter, SkipRows, HasHeader FROM sniff_csv({src}, sample_size = -1)"
+        ).fetchall()[0]
+        sep, skip, header = str(row[0]), int(row[1]), bool(row[2])
+        if _whitespace_separated(lines[skip:], sep):
+            options["sep"] = r"\s+"
+            values = _whitespace_columns(lines[skip:], header)
+        else:
+            default = "\t" if path.name.lower().endswith((".tsv", ".tab", ".tsv.gz")) else ","
+            if sep != default:
+                options["sep"] = sep
+            sql = (
+                f"SELECT * FROM read_csv({src}, all_varchar = true, delim = {_load.lit(sep)}, "
+                f"skip = {skip}, header = {str(header).lower()})"
+            )
+            values = _text_columns(con, sql)
+    if skip:
+        options["skip_rows"] = skip
+    if not header:
+        options["header"] = False
+    options.update(number_format(values))
+    return Sample(path, options=options, values=values)
+
+
+def _whitespace_separated(lines: list[str], sep: str) -> bool:
+    """Columns aligned by runs of spaces (CDNOW_master.txt): the sniffer then finds one column
+    or a single space, while splitting on whitespace gives the same width on every line."""
+    body = [ln for ln in lines[:200] if ln.strip()]
+    if sep not in (",", " ") or not body or (sep == "," and any("," in ln for ln in body)):
+        return False
+    widths = {len(ln.split()) for ln in body}
+    runs = any("  " in ln.strip() or ln.startswith(" ") for ln in body)
+    return len(widths) == 1 and widths.pop() > 1 and runs
+
+
+def _whitespace_columns(lines: list[str], header: bool) -> dict[str, list[str | None]]:
+    rows = [ln.split() for ln in lines if ln.strip()]
+    names = rows[0] if header else [f"column{i}" for i in range(len(rows[0]))]
+    body = rows[1:] if header else rows
+    return {n: [r[i] if i < len(r) else None for r in body] for i, n in enumerate(names)}
+
+
+def header_row(rows: list[list[Any]]) -> int:
+    """Index of the header among a sheet's first rows: the first row with at least two filled
+    cells and nearly as many as the widest row (a report title or blank lines come before)."""
+    filled = [sum(v not in (None, "") for v in r) for r in rows[:30]]
+    widest = max(filled, default=0)
+    for i, n in enumerate(filled):
+        if n >= 2 and n >= 0.8 * widest:
+            return i
+    return 0
+
+
+def _excel_samples(path: Path) -> list[Sample]:
+    from python_calamine import CalamineWorkbook
+
+    with CalamineWorkbook.from_path(str(path)) as wb:
+        sheets = list(wb.sheet_names)
+        heads = {s: wb.get_sheet_by_name(s).to_python(skip_empty_area=False)[:30] for s in sheets}
+    out = []
+    for sheet in sheets:
+        if not any(any(v not in (None, "") for v in r) for r in heads[sheet]):
+            continue  # an empty sheet
+        skip = header_row(heads[sheet])
+        options: dict[str, Any] = {"sheet": sheet} if len(sheets) > 1 else {}
+        if skip:
+            options["skip_rows"] = skip
+        spec = TableSpec(sheet=sheet, skip_rows=skip)
+        frame = _excel.read_frame(path, sheet, spec).head(SAMPLE_ROWS)
+        values = {str(c): [None if v is None else str(v) for v in frame[c]] for c in frame.columns}
+        options.update(number_format(values))
+        out.append(Sample(path, sheet=sheet, options=options, values=values))
+    return out
+
+
+# ---- value shapes --------------------------------------------------------------------------
+_EU = re.compile(r"-?\d{1,3}(\.\d{3})+,\d+|-?\d+,\d{1,2}")
+"""'1.234,50', '12,00': a comma decimal mark."""
+_US_GROUPS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
+_EU_GROUPS = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")
+
+
+def strip_money(v: str) -> str:
+    """A value without spaces and currency symbols ('¥1,234.50' gives '1,234.50')."""
+    return "".join(ch for ch in v if not ch.isspace() and unicodedata.category(ch) != "Sc").lstrip(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    )
+
+
+def number_format(values: dict[str, list[str | None]]) -> dict[str, str]:
+    """``decimal``/``thousands`` options when numbers are written '1.234,50' or '1,234.50'.
+
+    Votes over every value that looks like a number with separators: a comma followed by one
+    or two digits (or after dot groups) is a decimal comma; comma groups of three are US
+    thousands. Nothing is returned for plain numbers.
+    """
+    eu = us = eu_groups = 0
+    for col in values.values():
+        for v in col[:500]:
+            s = strip_money(v or "")
+            if not s or not s[-1].isdigit():
+                continue
+            if _EU.fullmatch(s):
+                eu += 1
+                eu_groups += "." in s
+            elif _US_GROUPS.fullmatch(s):
+                us += 1
+    if eu > us:
+        return {"decimal": ",", "thousands": "."} if eu_groups else {"decimal": ","}
+    return {"thousands": ","} if us else {}
+
+
+def numeric_share(values: list[str], options: dict[str, Any]) -> float:
+    """Share of non-empty values that read as numbers with the file's decimal/thousands."""
+    thousands, decimal = options.get("thousands"), options.get("decimal", ".")
+    ok = 0
+    for v in values:
+        s = strip_money(v)
+        if thousands:
+            s = s.replace(thousands, "")
+        if decimal != ".":
+            s = s.replace(decimal, ".")
+        try:
+            float(s)
+        except ValueError:
+            continue
+        ok += 1
+    return ok / len(values) if values else 0.0
+
+
+_FORMATS = ("%Y%m%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d", "%Y年%m月%d日", "%d-%m-%Y")
+_TIMES = ("", " %H:%M", " %H:%M:%S")
+
+
+def timestamp_format(values: list[str], *, search: bool = True) -> tuple[float, str | None]:
+    """How many values parse as timestamps (share), and the ``timestamp_format`` they need.
+
+    ``None`` when DuckDB reads them as they are (ISO dates, with or without a UTC offset);
+    else (with ``search``) the strptime format, or ``epoch``/``epoch_ms``, that parses the
+    most of them.
+    """
+    if not values:
+        return 0.0, None
+    native = "coalesce(TRY_CAST(v AS TIMESTAMP), CAST(TRY_CAST(v AS TIMESTAMPTZ) AS TIMESTAMP))"
+    # a bare number is not a native timestamp (DuckDB would read '2024' as a year)
+    tests = [f"NOT regexp_full_match(v, '\\d+(\\.\\d+)?') AND {native} IS NOT NULL"]
+    formats = [d + t for d in _FORMATS for t in _TIMES] if search else []
+    tests += [f"try_strptime(v, {_load.lit(f)}) IS NOT NULL" for f in formats]
+    counts = ", ".join(f"count(*) FILTER (WHERE {t})" for t in tests)
+    sql = f"SELECT count(*), {counts} FROM (SELECT trim(unnest($1)) AS v)"
+    n, *ok = duckdb.connect().execute(sql, [values]).fetchall()[0]
+    shares = [k / n for k in ok]
+    if shares[0] >= 0.9 or not search:
+        return shares[0], None
+    if all(re.fullmatch(r"\d{9,13}(\.\d+)?", v) for v in values):  # Unix times, 1990-2040
+        low, high = min(map(float, values)), max(map(float, values))
+        for unit, k in (("epoch", 1), ("epoch_ms", 1000)):
+            if 631_152_000 * k <= low and high <= 2_208_988_800 * k:
+                return 1.0, unit
+    i = max(range(len(shares)), key=lambda j: shares[j])  # the first of equals: shortest format
+    return shares[i], (None if i == 0 else formats[i - 1])
+
+
+def mean_length(values: list[str]) -> float:
+    return statistics.fmean(len(v) for v in values) if values else 0.0

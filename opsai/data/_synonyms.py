@@ -1,0 +1,117 @@
+"""The synonyms ``opsai init`` reads column and file names with, and how names are compared.
+
+One table, English and Chinese (and a few German export names): a contract column may share a
+synonym with a column of another table (``date``: timestamp, period), never with one of its own
+table. Names are folded first (:func:`fold`), so case, spaces and punctuation do not matter.
+
+Example:
+    >>> from opsai.data.schema import TABLES
+    >>> name_score("客户ID", "user_id", TABLES["orders"]), name_score("dollar_value", "amount",
+    ...     TABLES["orders"])
+    (1.0, 0.6)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from opsai.data.schema import Table
+
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
+                "client_id", "buyer_id", "uid", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
+                "顾客id", "买家id", "kunde", "kundennummer"),
+    "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
+                "movie_id", "商品编码", "商品id", "商品编号", "货号", "产品编码", "artikel"),
+    "order_id": ("order_id", "order_no", "order_number", "invoice", "invoice_no",
+                 "transaction_id", "订单号", "订单编号", "订单id", "bestellnummer"),
+    "session_id": ("session_id", "session", "visit_id", "会话id"),
+    "ticket_id": ("ticket_id", "ticket", "case_id", "工单号", "工单编号"),
+    "timestamp": ("timestamp", "time", "date", "datetime", "order_date", "created_at",
+                  "created", "event_time", "ts", "invoice_date", "下单时间", "时间", "日期",
+                  "创建时间", "datum"),
+    "signup_at": ("signup_at", "signup", "registered", "registered_at", "register_date",
+                  "join_date", "joined", "created_at", "first_seen", "注册时间", "注册日期"),
+    "resolved_at": ("resolved_at", "closed_at", "solved_at", "解决时间", "关闭时间"),
+    "event": ("event", "event_type", "action", "behavior", "type", "事件", "行为", "行为类型"),
+    "amount": ("amount", "total", "value", "revenue", "sales", "paid", "payment", "金额",
+               "实付金额", "订单金额", "总价", "销售额", "betrag", "umsatz"),
+    "quantity": ("quantity", "qty", "units", "count", "number", "数量", "件数", "销量", "menge",
+                 "anzahl"),
+    "price": ("price", "unit_price", "单价", "价格", "售价", "preis"),
+    "promo": ("promo", "promotion", "on_promotion", "促销"),
+    "store": ("store", "shop", "store_id", "门店", "店铺"),
+    "title": ("title", "name", "product_name", "item_name", "商品名称", "名称", "标题"),
+    "category": ("category", "genre", "类目", "品类", "分类", "类别"),
+    "description": ("description", "details", "描述", "详情"),
+    "brand": ("brand", "品牌"),
+    "on_hand": ("on_hand", "stock", "inventory", "in_stock", "库存", "库存量"),
+    "lead_time_days": ("lead_time_days", "lead_time", "交货期", "提前期"),
+    "unit_cost": ("unit_cost", "cost", "成本", "单位成本"),
+    "order_cost": ("order_cost", "ordering_cost", "订货成本"),
+    "holding_rate": ("holding_rate", "持有成本率"),
+    "service_level": ("service_level", "服务水平"),
+    "text": ("text", "message", "body", "content", "review", "comment", "description", "内容",
+             "留言", "评论", "消息", "文本"),
+    "channel": ("channel", "source", "渠道", "来源"),
+    "language": ("language", "lang", "locale", "语言"),
+    "intent": ("intent", "topic", "category", "label", "reason", "意图", "问题类型"),
+    "sentiment": ("sentiment", "polarity", "rating", "stars", "情感", "情绪", "评分"),
+    "answer": ("answer", "reply", "response", "回答", "答案", "回复"),
+    "question": ("question", "query", "问题"),
+    "period": ("period", "month", "date", "quarter", "year", "期间", "月份", "日期"),
+    "company": ("company", "competitor", "brand", "firm", "公司", "品牌", "竞品"),
+    "sales": ("sales", "revenue", "销售额", "销量", "收入"),
+    "users": ("users", "customers", "active_users", "用户数"),
+    "share": ("share", "market_share", "份额", "市场份额"),
+    "marketing_spend": ("marketing_spend", "marketing", "ad_spend", "spend", "营销费用",
+                        "广告费"),
+    "segment": ("segment", "tier", "细分"),
+}  # fmt: skip
+FILE_NAMES: dict[str, tuple[str, ...]] = {
+    "users": ("users", "customers", "members", "客户", "会员", "用户"),
+    "events": ("events", "clicks", "behaviour", "behavior", "ratings", "行为", "日志"),
+    "orders": ("orders", "transactions", "sales", "invoices", "订单", "bestellungen"),
+    "demand": ("demand", "daily_sales", "需求"),
+    "items": ("items", "products", "catalog", "catalogue", "商品", "产品"),
+    "inventory": ("inventory", "stock", "库存"),
+    "tickets": ("tickets", "messages", "support", "reviews", "工单", "评论", "客服"),
+    "kb": ("kb", "faq", "answers", "知识库"),
+    "market": ("market", "competitors", "市场", "竞品"),
+}  # fmt: skip
+"""File (or sheet) names that add 1 to a table's score."""
+
+
+_ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key"}
+
+
+def fold(name: object) -> str:
+    """A name folded for matching: NFKC, lower case, no spaces or punctuation (CJK kept)."""
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", str(name)).lower())
+
+
+def _words(name: str) -> list[str]:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", unicodedata.normalize("NFKC", name))
+    return [w for w in re.split(r"[\W_]+", spaced.lower()) if w]
+
+
+def name_score(name: str, contract: str, table: Table) -> float:
+    """How well a column name says ``contract``: 1.0 a synonym, 0.8 ``id`` on the table's key
+    or an id synonym with another id word (``cust_no``), 0.6 a synonym that is a word (or, in
+    CJK, a part) of the name, else 0."""
+    f, syn = fold(name), SYNONYMS.get(contract, (contract,))
+    if f in {fold(s) for s in syn} or f == fold(contract):
+        return 1.0
+    if f == "id" and contract == (table.key or ("order_id" if table.name == "orders" else "")):
+        return 0.8
+    words = set(_words(name))
+    core = words - _ID_WORDS
+    if contract.endswith("_id") and core and any(set(_words(s)) - _ID_WORDS == core for s in syn):
+        return 0.8  # the same name with another id word: cust_no, product_code, MemberNr
+    for s in syn:
+        sw = _words(s)
+        cjk = not s.isascii() and len(s) >= 2
+        if (len(words) > 1 and set(sw) <= words) or (cjk and fold(s) in f):
+            return 0.6
+    return 0.0

@@ -1,0 +1,378 @@
+"""``opsai init``: guess a starting config from a folder of exports.
+
+Each file (each sheet of a workbook) is sampled (:mod:`opsai.data._sniff`), then scored
+against every contract table:
+
+1. **names**: each column's name, folded (case, spaces and punctuation ignored), is looked up in
+   :data:`~opsai.data._synonyms.SYNONYMS` (English and Chinese): an exact synonym scores 1.0, a plain ``id`` on a
+   table's key 0.8, a synonym that is one word of a longer name (``dollar_value`` -> amount,
+   ``支付时间`` -> timestamp) 0.6;
+2. **values** gate every name match: an id must be short (and unique when it is the table's
+   key), a timestamp must parse (the ``timestamp_format`` that makes it parse is detected), a
+   number must be numeric with the file's decimal mark, a text long enough. Columns whose
+   values alone are unmistakable (ISO timestamps, the longest free text) match at 0.3;
+3. within a table each column and each contract name is used once, best score first; a table
+   fits when its required columns are matched, and scores 2x each required plus each optional
+   match (+1 when the file is named like the table);
+4. each file goes to the table it fits best, and each table keeps its best file; the others
+   are listed in the config as comments, with the reason.
+
+Example:
+    >>> plan = plan_folder(Path("exports"))                      # doctest: +SKIP
+    >>> [(g.table, g.sample.label) for g in plan.guesses]
+    [('orders', 'orders.csv'), ('users', 'shop.xlsx [Kunden]')]
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from opsai.data import _sniff
+from opsai.data._synonyms import FILE_NAMES, fold, name_score
+from opsai.data.schema import TABLES, Column, Table
+from opsai.errors import ConfigError
+
+_TEXTS = ("text", "answer", "question", "description")
+_FEW_VALUES = {"event": 100, "sentiment": 20, "language": 50, "channel": 100}
+"""Columns that hold a few distinct values (at most this many in the sample)."""
+
+
+class _Values:
+    """One sampled column's non-empty values and their shapes (computed when asked)."""
+
+    def __init__(self, values: list[str | None], options: dict[str, Any]) -> None:
+        self.values = [v.strip() for v in values if v is not None and v.strip()]
+        self.options = options
+
+    @cached_property
+    def numeric(self) -> float:
+        return _sniff.numeric_share(self.values, self.options)
+
+    @cached_property
+    def timestamp(self) -> tuple[float, str | None]:
+        return _sniff.timestamp_format(self.values)
+
+    @cached_property
+    def native_timestamp(self) -> float:
+        """Share of values DuckDB reads as timestamps as they are."""
+        return _sniff.timestamp_format(self.values, search=False)[0]
+
+    @cached_property
+    def mean_length(self) -> float:
+        return _sniff.mean_length(self.values)
+
+    @cached_property
+    def distinct(self) -> int:
+        return len(set(self.values))
+
+    def numbers(self) -> list[float]:
+        dec, th = self.options.get("decimal", "."), self.options.get("thousands")
+        out = []
+        for v in self.values:
+            s = _sniff.strip_money(v).replace(th or "\0", "").replace(dec, ".")
+            try:
+                out.append(float(s))
+            except ValueError:
+                continue
+        return out
+
+
+def values_fit(v: _Values, col: Column, table: Table) -> tuple[bool, str | None]:
+    """Whether a column's values can be ``col``; and the timestamp format they need."""
+    if not v.values:
+        return False, None
+    if col.dtype == "id":
+        unique = col.name != table.key or v.distinct == len(v.values)
+        return v.mean_length <= 64 and unique, None
+    if col.dtype in ("float", "int"):
+        if v.numeric < 0.9:
+            return False, None
+        lo, hi = col.bounds or (float("-inf"), float("inf"))
+        return all(lo <= x <= hi for x in v.numbers()), None
+    if col.dtype == "string":
+        if col.name in _TEXTS:
+            return v.mean_length >= 8, None
+        return v.distinct <= _FEW_VALUES.get(col.name, len(v.values)), None
+    if col.dtype == "period" and all(re.fullmatch(r"-?\d{1,6}", x) for x in v.values):
+        return True, None
+    share, fmt = v.timestamp
+    return share >= 0.9, fmt
+
+
+@dataclass
+class Match:
+    """One contract column matched to a source column."""
+
+    contract: str
+    source: str
+    score: float
+    timestamp_format: str | None = None
+
+    @property
+    def how(self) -> str:
+        return {1.0: "name", 0.8: "name, an id form", 0.6: "part of the name"}.get(
+            self.score, "values"
+        )
+
+
+@dataclass
+class Guess:
+    """A file (or sheet) read as a contract table."""
+
+    table: str
+    sample: _sniff.Sample
+    matches: list[Match]
+    score: float
+    options: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    runner_up: tuple[str, float] | None = None
+
+    @property
+    def confidence(self) -> str:
+        """high: every required column by its name and no close second table; low: a required
+        column matched only by its values, or another table scores within 10%."""
+        req = [m.score for m in self.matches if m.contract in TABLES[self.table].required]
+        close = self.runner_up[1] if self.runner_up else 0.0
+        if min(req, default=1.0) < 0.6 or close >= 0.9 * self.score:
+            return "low"
+        if min(req, default=1.0) >= 0.8 and close <= 0.75 * self.score:
+            return "high"
+        return "medium"
+
+    def spec(self) -> dict[str, Any]:
+        """The table's entry in the config."""
+        out: dict[str, Any] = {"file": self.sample.path.name, **self.options}
+        cols = {m.contract: m.source for m in self.matches if m.contract != m.source}
+        if cols:
+            out["columns"] = cols
+        return out
+
+
+def profile(sample: _sniff.Sample) -> dict[str, _Values]:
+    """A sample's columns, ready for :func:`fit_table` (shapes are computed once)."""
+    return {c: _Values(v, sample.options) for c, v in sample.values.items()}
+
+
+def fit_table(
+    sample: _sniff.Sample, name: str, cols: dict[str, _Values] | None = None
+) -> Guess | None:
+    """The best mapping of a sample onto one contract table, or None if it cannot fit."""
+    table = TABLES[name]
+    cols = cols or profile(sample)
+    cands: list[tuple[float, bool, Match]] = []
+    for col in table.columns:
+        for src, v in cols.items():
+            score = name_score(src, col.name, table)
+            if not score and not _value_only(col, src, cols):
+                continue
+            ok, fmt = values_fit(v, col, table)
+            if ok:
+                cands.append((score or 0.3, col.required, Match(col.name, src, score or 0.3, fmt)))
+    used: set[str] = set()
+    matches: dict[str, Match] = {}
+    for _, _, m in sorted(cands, key=lambda c: (-c[0], not c[1])):
+        if m.source not in used and m.contract not in matches:
+            matches[m.contract] = m
+            used.add(m.source)
+    constants = _rating_event(name, matches, cols)
+    derivable = {t for t, a, b in table.derived if a in matches and b in matches} | set(constants)
+    needed = [c for c in table.required if c not in derivable and c != table.generated_key and not
+              (c == table.key and table.generated_key)]  # fmt: skip
+    if any(c not in matches for c in needed):
+        return None
+    order = [c.name for c in table.columns]
+    found = sorted(matches.values(), key=lambda m: order.index(m.contract))
+    score = sum(m.score * (2 if m.contract in table.required else 1) for m in found)
+    stem = fold(sample.sheet or re.sub(r"(\.\w+)+$", "", sample.path.name))
+    score += any(stem == fold(n) for n in FILE_NAMES[name])
+    score += 0.6 * len(constants)  # a missing required column: as sure as a value-only match
+    guess = Guess(name, sample, found, round(score, 2), dict(sample.options))
+    if constants:
+        guess.options["constants"] = constants
+        guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
+    _timestamp_option(guess)
+    return guess
+
+
+_RATINGS = ("rating", "ratings", "stars", "score", "评分", "星级")
+
+
+def _rating_event(name: str, matches: dict[str, Match], cols: dict[str, _Values]) -> dict[str, str]:
+    """A ratings export (user, item, stars, time) has no event column: it is one event type,
+    ``constants: {event: rate}``, when the rest of the events table is there."""
+    if name != "events" or "event" in matches or not {"user_id", "item_id"} <= set(matches):
+        return {}
+    used = {m.source for m in matches.values()}
+    rated = [c for c in cols if c not in used and fold(c) in _RATINGS and cols[c].numeric >= 0.9]
+    return {"event": "rate"} if rated else {}
+
+
+def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:
+    """Columns whose values alone say what they are: a timestamp DuckDB parses as it is, and
+    the longest free text of the file (headerless exports have nothing else)."""
+    v = cols[src]
+    if col.dtype == "timestamp":
+        return v.native_timestamp >= 0.95
+    if col.name in ("text", "answer"):
+        longest = max(cols, key=lambda c: cols[c].mean_length)
+        return src == longest and v.mean_length >= 20
+    return False
+
+
+def _timestamp_option(guess: Guess) -> None:
+    """One ``timestamp_format`` serves every time column of a table: take the first mapped
+    column's, and drop the others that it does not parse (with a note)."""
+    times = [m for m in guess.matches if TABLES[guess.table].column(m.contract).dtype in
+             ("timestamp", "period")]  # fmt: skip
+    if not times or all(m.timestamp_format is None for m in times):
+        return
+    fmt = times[0].timestamp_format or next(m.timestamp_format for m in times if m.timestamp_format)
+    for m in times:
+        if m.timestamp_format != fmt and m.contract not in TABLES[guess.table].required:
+            guess.matches.remove(m)
+            guess.notes.append(f"{m.source!r} ({m.contract}) left out: not in format {fmt}")
+    guess.options["timestamp_format"] = fmt
+
+
+@dataclass
+class Plan:
+    """What ``opsai init`` decided: one guess per table, and the files left out."""
+
+    folder: Path
+    guesses: list[Guess]
+    unplaced: list[tuple[str, str]]
+    """(file label, why)."""
+
+
+def plan_folder(folder: Path) -> Plan:
+    """Sample every data file in ``folder`` and place each on its best-fitting table.
+
+    Raises:
+        ConfigError: the folder does not exist or holds no data file.
+    """
+    if not folder.is_dir():
+        raise ConfigError(f"{folder} is not a folder. Pass the folder holding your exports")
+    files = _sniff.data_files(folder)
+    if not files:
+        raise ConfigError(
+            f"{folder} holds no data file ({', '.join(_sniff.DATA_SUFFIXES)}). Pass the folder "
+            "holding your exports"
+        )
+    unplaced: list[tuple[str, str]] = []
+    best: list[Guess] = []
+    for path in files:
+        try:
+            samples = _sniff.read_samples(path)
+        except Exception as e:  # any unreadable file is listed, not fatal
+            unplaced.append((path.name, "cannot be read: " + " ".join(str(e).split())[:160]))
+            continue
+        for s in samples:
+            cols = profile(s)
+            fits = sorted(
+                (g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score
+            )
+            if not fits:
+                have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
+                unplaced.append((s.label, f"fits no table (columns: {have or 'none'})"))
+                continue
+            if len(fits) > 1:
+                fits[0].runner_up = (fits[1].table, fits[1].score)
+            best.append(fits[0])
+    kept: dict[str, Guess] = {}
+    for g in sorted(best, key=lambda g: -g.score):
+        if g.table in kept:
+            k = kept[g.table]
+            unplaced.append(
+                (g.sample.label, f"also looks like {g.table} (score {g.score}); kept "
+                 f"{k.sample.label} (score {k.score})")
+            )  # fmt: skip
+        else:
+            kept[g.table] = g
+    guesses = [kept[t] for t in TABLES if t in kept]
+    return Plan(folder, guesses, unplaced)
+
+
+def render(plan: Plan, *, source: str, company: str, currency: str) -> str:
+    """The config as YAML, a comment above each table saying where it came from."""
+    head = {"company": company, "currency": currency}
+    out = [
+        f"# Written by `opsai init` from {plan.folder}. Each table says which file it was",
+        "# guessed from and how sure the guess is: check the mappings, then run",
+        "#   opsai validate --config <this file>",
+        yaml.safe_dump(head, allow_unicode=True, sort_keys=False).rstrip(),
+        "data:",
+        f"  source: {yaml.safe_dump(source).splitlines()[0]}",
+        "  tables:" + ("" if plan.guesses else " {}"),
+    ]
+    for g in plan.guesses:
+        second = f"; next best: {g.runner_up[0]} ({g.runner_up[1]})" if g.runner_up else ""
+        out.append(f"    # {g.table} <- {g.sample.label}: {g.confidence} (score {g.score}{second})")
+        out += [f"    # {n}" for n in g.notes]
+        block = yaml.safe_dump({g.table: g.spec()}, allow_unicode=True, sort_keys=False)
+        out += ["    " + ln for ln in block.splitlines()]
+    if plan.unplaced:
+        out.append("# Not placed:")
+        out += [f"#   {label}: {why}" for label, why in plan.unplaced]
+    return "\n".join(out) + "\n"
+
+
+def describe(plan: Plan) -> list[str]:
+    """Every mapping made, one line each, for the terminal."""
+    lines = []
+    for g in plan.guesses:
+        opts = ", ".join(f"{k}={v!r}" for k, v in g.options.items())
+        lines.append(f"{g.table} <- {g.sample.label} ({g.confidence}, score {g.score})")
+        if opts:
+            lines.append(f"    options: {opts}")
+        for m in g.matches:
+            lines.append(f"    {m.contract:<15} = {m.source!r} (by {m.how})")
+        mapped = {m.source for m in g.matches}
+        rest = [c for c in g.sample.columns if c not in mapped]
+        if rest:
+            lines.append(f"    kept as attributes: {', '.join(rest)}")
+        lines += [f"    note: {n}" for n in g.notes]
+    lines += [f"not placed: {label}: {why}" for label, why in plan.unplaced]
+    return lines
+
+
+def init_config(
+    data_dir: str | os.PathLike[str],
+    out: str | os.PathLike[str] | None = None,
+    *,
+    company: str = "Our company",
+    currency: str = "USD",
+    force: bool = False,
+) -> tuple[Path, Plan]:
+    """Guess a config for the exports in ``data_dir`` and write it to ``out``.
+
+    Args:
+        data_dir: the folder of exports.
+        out: the config to write (default ``<data_dir>/opsai.yaml``).
+        company: the company's name, written to the config.
+        currency: ISO code of the money columns.
+        force: overwrite ``out`` when it exists.
+
+    Returns:
+        The config's path and the :class:`Plan` it was written from.
+
+    Raises:
+        ConfigError: ``out`` exists (without ``force``), or the folder holds no data file.
+    """
+    folder = Path(data_dir).resolve()
+    path = Path(out) if out else folder / "opsai.yaml"
+    if path.exists() and not force:
+        raise ConfigError(
+            f"{path} already exists; pass --force to overwrite it, or --out another file"
+        )
+    plan = plan_folder(folder)
+    source = os.path.relpath(folder, path.resolve().parent)
+    text = render(plan, source=Path(source).as_posix(), company=company, currency=currency)
+    path.write_text(text, encoding="utf-8")
+    return path, plan
