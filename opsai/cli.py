@@ -58,6 +58,10 @@ def _print_workspace(console: Any, ws: Any) -> None:
         console.print(f"[yellow]warning[/] {w}")
 
 
+_COLUMN_NEEDS = {"03b_recommendation": (("events", "orders"), "item_id")}
+"""A chapter that needs a column beyond its tables: recommendations need items."""
+
+
 def _cmd_init(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
@@ -87,6 +91,13 @@ def _cmd_init(args: argparse.Namespace) -> int:
         _print_workspace(console, ws)
         for ch in discover():
             missing = ch.missing(ws.present)
+            tables, column = _COLUMN_NEEDS.get(ch.stem, ((), ""))
+            if (
+                not missing
+                and tables
+                and not any(ws.has(t) and column in ws.columns(t) for t in tables)
+            ):
+                missing = [f"{column} in {' or '.join(tables)}"]
             why = "ready" if not missing else "skipped, needs " + " and ".join(missing)
             console.print(f"  {ch.stem:<24} {why}")
     console.print(f"next: opsai report --config {path}")

@@ -20,26 +20,29 @@ from opsai.data.schema import Table
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
-                "client_id", "buyer_id", "uid", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
+                "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber",
+                "visitor_id", "shopper_id", "patron", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
                 "顾客id", "买家id", "kunde", "kundennummer"),
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
                 "movie_id", "商品编码", "商品id", "商品编号", "货号", "产品编码", "artikel"),
     "order_id": ("order_id", "order_no", "order_number", "invoice", "invoice_no",
-                 "transaction_id", "订单号", "订单编号", "订单id", "bestellnummer"),
+                 "transaction_id", "receipt", "订单号", "订单编号", "订单id", "bestellnummer"),
     "session_id": ("session_id", "session", "visit_id", "会话id"),
     "ticket_id": ("ticket_id", "ticket", "case_id", "工单号", "工单编号"),
     "timestamp": ("timestamp", "time", "date", "datetime", "order_date", "created_at",
-                  "created", "event_time", "ts", "invoice_date", "下单时间", "时间", "日期",
+                  "created", "event_time", "ts", "invoice_date", "occurred_at", "opened",
+                  "opened_at", "submitted_at", "received_at", "sent_at", "logged_at", "下单时间", "时间", "日期",
                   "创建时间", "datum"),
     "signup_at": ("signup_at", "signup", "registered", "registered_at", "register_date",
                   "join_date", "joined", "created_at", "first_seen", "注册时间", "注册日期"),
-    "resolved_at": ("resolved_at", "closed_at", "solved_at", "解决时间", "关闭时间"),
-    "event": ("event", "event_type", "action", "behavior", "type", "事件", "行为", "行为类型"),
-    "amount": ("amount", "total", "value", "revenue", "sales", "paid", "payment", "金额",
+    "resolved_at": ("resolved_at", "resolved", "closed_at", "closed", "solved_at", "solved", "解决时间", "关闭时间"),
+    "event": ("event", "event_type", "event_name", "action", "activity", "behavior", "type", "事件", "行为", "行为类型"),
+    "amount": ("amount", "total", "value", "revenue", "sales", "paid", "payment", "subtotal",
+               "grand_total", "net_sales", "amount_due", "amount_paid", "金额",
                "实付金额", "订单金额", "总价", "销售额", "betrag", "umsatz"),
     "quantity": ("quantity", "qty", "units", "count", "number", "数量", "件数", "销量", "menge",
                  "anzahl"),
-    "price": ("price", "unit_price", "单价", "价格", "售价", "preis"),
+    "price": ("price", "unit_price", "msrp", "list_price", "单价", "价格", "售价", "preis"),
     "promo": ("promo", "promotion", "on_promotion", "促销"),
     "store": ("store", "shop", "store_id", "门店", "店铺"),
     "title": ("title", "name", "product_name", "item_name", "商品名称", "名称", "标题"),
@@ -54,14 +57,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "service_level": ("service_level", "服务水平"),
     "text": ("text", "message", "body", "content", "review", "comment", "description", "内容",
              "留言", "评论", "消息", "文本"),
-    "channel": ("channel", "source", "渠道", "来源"),
+    "channel": ("channel", "source", "via", "medium", "渠道", "来源"),
     "language": ("language", "lang", "locale", "语言"),
-    "intent": ("intent", "topic", "category", "label", "reason", "意图", "问题类型"),
-    "sentiment": ("sentiment", "polarity", "rating", "stars", "情感", "情绪", "评分"),
-    "answer": ("answer", "reply", "response", "回答", "答案", "回复"),
-    "question": ("question", "query", "问题"),
+    "intent": ("intent", "topic", "category", "label", "reason", "类别", "主题", "意图", "问题类型"),
+    "sentiment": ("sentiment", "polarity", "rating", "stars", "评价", "情感倾向", "情感", "情绪", "评分"),
+    "answer": ("answer", "a", "reply", "response", "solution", "回答", "答案", "回复"),
+    "question": ("question", "q", "query", "问题"),
     "period": ("period", "month", "date", "quarter", "year", "期间", "月份", "日期"),
-    "company": ("company", "competitor", "brand", "firm", "公司", "品牌", "竞品"),
+    "company": ("company", "competitor", "brand", "firm", "manufacturer", "maker", "vendor",
+                "player", "厂商", "厂家", "公司", "品牌", "竞品"),
     "sales": ("sales", "revenue", "销售额", "销量", "收入"),
     "users": ("users", "customers", "active_users", "用户数"),
     "share": ("share", "market_share", "份额", "市场份额"),
@@ -84,6 +88,7 @@ FILE_NAMES: dict[str, tuple[str, ...]] = {
 
 
 _ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key"}
+_TIME_WORDS = {"at", "date", "time", "datetime", "timestamp", "ts", "day", "on"}
 
 
 def fold(name: object) -> str:
@@ -109,6 +114,8 @@ def name_score(name: str, contract: str, table: Table) -> float:
     core = words - _ID_WORDS
     if contract.endswith("_id") and core and any(set(_words(s)) - _ID_WORDS == core for s in syn):
         return 0.8  # the same name with another id word: cust_no, product_code, MemberNr
+    if contract == "timestamp" and len(words) > 1 and _words(name)[-1] in _TIME_WORDS:
+        return 0.6  # occurred_at, purchase_date, event_time: a time by its last word
     for s in syn:
         sw = _words(s)
         cjk = not s.isascii() and len(s) >= 2

@@ -40,6 +40,8 @@ from opsai.data.schema import TABLES, Column, Table
 from opsai.errors import ConfigError
 
 _TEXTS = ("text", "answer", "question", "description")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_WORDY = re.compile(r"\s\S|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _FEW_VALUES = {"event": 100, "sentiment": 20, "language": 50, "channel": 100}
 """Columns that hold a few distinct values (at most this many in the sample)."""
 
@@ -67,6 +69,16 @@ class _Values:
     @cached_property
     def mean_length(self) -> float:
         return _sniff.mean_length(self.values)
+
+    @cached_property
+    def wordy(self) -> float:
+        """Share of values that read as words: a space, or Chinese/Japanese/Korean script."""
+        return sum(bool(_WORDY.search(v)) for v in self.values) / max(len(self.values), 1)
+
+    @cached_property
+    def cjk(self) -> float:
+        """Share of values in Chinese/Japanese/Korean script (a word is 1 to 3 characters)."""
+        return sum(bool(_CJK.search(v)) for v in self.values) / max(len(self.values), 1)
 
     @cached_property
     def distinct(self) -> int:
@@ -97,8 +109,8 @@ def values_fit(v: _Values, col: Column, table: Table) -> tuple[bool, str | None]
         lo, hi = col.bounds or (float("-inf"), float("inf"))
         return all(lo <= x <= hi for x in v.numbers()), None
     if col.dtype == "string":
-        if col.name in _TEXTS:
-            return v.mean_length >= 8, None
+        if col.name in _TEXTS:  # free text: words, not codes or timestamps
+            return v.mean_length >= (4 if v.cjk >= 0.5 else 8) and v.wordy >= 0.5, None
         return v.distinct <= _FEW_VALUES.get(col.name, len(v.values)), None
     if col.dtype == "period" and all(re.fullmatch(r"-?\d{1,6}", x) for x in v.values):
         return True, None
@@ -182,11 +194,16 @@ def fit_table(
             matches[m.contract] = m
             used.add(m.source)
     constants = _rating_event(name, matches, cols)
+    if name == "market" and "sales" not in matches and "share" in matches:
+        shares = matches["share"]  # market research gives shares: they stand in for sales
+        matches["sales"] = Match("sales", shares.source, 0.6, shares.timestamp_format)
     derivable = {t for t, a, b in table.derived if a in matches and b in matches} | set(constants)
     needed = [c for c in table.required if c not in derivable and c != table.generated_key and not
               (c == table.key and table.generated_key)]  # fmt: skip
     if any(c not in matches for c in needed):
         return None
+    if sample.options.get("header") is not False and all(m.score < 0.6 for m in matches.values()):
+        return None  # a header naming nothing of the table: values alone are too weak a hint
     order = [c.name for c in table.columns]
     found = sorted(matches.values(), key=lambda m: order.index(m.contract))
     score = sum(m.score * (2 if m.contract in table.required else 1) for m in found)
@@ -194,6 +211,12 @@ def fit_table(
     score += any(stem == fold(n) for n in FILE_NAMES[name])
     score += 0.6 * len(constants)  # a missing required column: as sure as a value-only match
     guess = Guess(name, sample, found, round(score, 2), dict(sample.options))
+    if (
+        name == "market"
+        and "share" in matches
+        and matches["sales"].source == matches["share"].source
+    ):
+        guess.notes.append("no sales column: the shares stand in for sales (sizes, not money)")
     if constants:
         guess.options["constants"] = constants
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")

@@ -323,3 +323,67 @@ def test_timestamp_format(values: list[str], expected: tuple[float, str | None])
 )
 def test_number_format(values: list[str], expected: dict[str, str]) -> None:
     assert _sniff.number_format({"x": list(values)}) == expected
+
+
+def test_shapes_written_without_the_synonyms_in_mind(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Exports a colleague built for other tests, not for this one: a SaaS app (accounts,
+    occurred_at, event_name, amount_due with '$', a Q/A kb), a Chinese support desk and a
+    market table of shares only. Each maps as the hand-written configs do."""
+    saas = _write(tmp_path / "saas", {
+        "accounts.csv": "account_id,created_at,plan\nacct_1,2023-09-18T21:57:58Z,Pro\n"
+                        "acct_2,2024-02-24T03:26:00Z,Starter\n",
+        "app_events.csv": "account_id,occurred_at,event_name,feature\n"
+                          "acct_1,2023-09-20T03:04:40+00:00,login,\n"
+                          "acct_1,2023-09-20T03:05:10+00:00,feature_used,comedy\n",
+        "invoices.csv": "account_id,invoice_number,invoice_date,amount_due,status\n"
+                        "acct_1,INV-1,2023-09-22,$29.00,paid\nacct_2,INV-2,2024-03-01,$99.00,failed\n",
+        "tickets.csv": "id,opened,requester,subject_and_body,via,closed\n"
+                       "T-1,2024-04-18 03:54,acct_1,the export keeps failing on large files,chat,"
+                       "2024-04-18 19:54\nT-2,2024-03-08 23:57,acct_2,how do I cancel my plan?,web,\n",
+        "help_articles.csv": "q,a\nHow do I cancel?,Go to Settings > Billing > Cancel plan.\n"
+                             "Charged twice?,We refund duplicate charges within 5 days.\n",
+    })  # fmt: skip
+    assert main(["init", str(saas)]) == 0
+    assert _tables(saas / "opsai.yaml") == {
+        "users": {"file": "accounts.csv", "columns": {"user_id": "account_id", "signup_at": "created_at"}},
+        "events": {"file": "app_events.csv", "columns": {"user_id": "account_id",
+                   "timestamp": "occurred_at", "event": "event_name"}},
+        "orders": {"file": "invoices.csv", "columns": {"user_id": "account_id", "timestamp":
+                   "invoice_date", "amount": "amount_due", "order_id": "invoice_number"}},
+        "tickets": {"file": "tickets.csv", "columns": {"ticket_id": "id", "timestamp": "opened",
+                    "text": "subject_and_body", "user_id": "requester", "channel": "via",
+                    "resolved_at": "closed"}},
+        "kb": {"file": "help_articles.csv", "columns": {"answer": "a", "question": "q"}},
+    }  # fmt: skip
+    assert (
+        "03b_recommendation       skipped, needs item_id in events or orders"
+        in capsys.readouterr().out
+    )
+    desk = _write(tmp_path / "desk", {
+        "tickets.csv": "工单号,创建时间,内容,类别,评价,渠道\nA1,2024-01-02 08:00,屏幕有亮点，要求换货,画质,差评,app\n"
+                       "A2,2024-01-03 09:10,电池很耐用，满意,电池,好评,web\n",
+        "kb.csv": "意图,问题,回答,语言\n画质,屏幕有问题?,请在7天内申请换货。,zh\n电池,续航多久?,正常使用约两天。,zh\n",
+    })  # fmt: skip
+    assert main(["init", str(desk)]) == 0
+    assert _tables(desk / "opsai.yaml")["tickets"]["columns"] == {"ticket_id": "工单号",
+        "timestamp": "创建时间", "text": "内容", "intent": "类别", "sentiment": "评价", "channel": "渠道"}  # fmt: skip
+    assert _tables(desk / "opsai.yaml")["kb"]["columns"] == {"answer": "回答", "intent": "意图",
+        "question": "问题", "language": "语言"}  # fmt: skip
+    market = _write(tmp_path / "market", {"cars.csv": "Model year,Manufacturer,Market share,MSRP\n"
+        "1971,GM,0.0012,4.9\n1971,Ford,0.0009,4.1\n1972,GM,0.0013,5.0\n1972,Ford,0.0010,4.2\n"})  # fmt: skip
+    assert main(["init", str(market)]) == 0
+    assert _tables(market / "opsai.yaml")["market"]["columns"] == {"period": "Model year",
+        "company": "Manufacturer", "sales": "Market share", "price": "MSRP", "share": "Market share"}  # fmt: skip
+    assert "the shares stand in for sales" in (market / "opsai.yaml").read_text("utf-8")
+
+
+def test_a_header_that_names_nothing_is_not_placed_on_values_alone(tmp_path: Path) -> None:
+    """An accounts file whose created_at is 20 characters long is no kb of answers."""
+    _write(
+        tmp_path,
+        {"accounts.csv": "ref,created_at\nx1,2023-09-18T21:57:58Z\nx2,2024-02-24T03:26:00Z\n"},
+    )
+    plan = plan_folder(tmp_path)
+    assert plan.guesses == [] and plan.unplaced[0][0] == "accounts.csv"
