@@ -1,0 +1,159 @@
+"""Checks that run on any engine, after loading: values, bounds, sums and references."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+
+from opsai.data._mapping import ValidationWarning
+from opsai.data.schema import REFERENCES, TABLES
+from opsai.errors import SchemaError
+
+
+def _scalar(expr: Any) -> Any:
+    return expr.execute()
+
+
+def check_table(
+    name: str, t: ir.Table, errors: list[str], warnings: list[ValidationWarning]
+) -> None:
+    table = TABLES[name]
+    present = [c for c in table.columns if c.name in t.columns]
+    aggs: dict[str, Any] = {"__rows": t.count()}
+    for c in present:
+        if c.required:
+            aggs[f"null__{c.name}"] = t[c.name].isnull().sum()
+        if c.dtype == "float":
+            aggs[f"neg__{c.name}"] = (t[c.name] < 0).sum()
+            aggs[f"inf__{c.name}"] = (t[c.name].abs() > 1e300).sum()
+        if c.bounds:
+            lo, hi = c.bounds
+            aggs[f"oob__{c.name}"] = ((t[c.name] < lo) | (t[c.name] > hi)).sum()
+    try:
+        res = t.aggregate(**aggs).to_pandas().iloc[0].to_dict()
+    except Exception as e:
+        raise SchemaError(
+            f"{name}: the engine could not convert the columns to the contract's types: "
+            f"{str(e).splitlines()[0][:200]}. Cast them in the database or fix "
+            f"data.tables.{name}.columns / timestamp_format"
+        ) from None
+    if int(res["__rows"]) == 0:
+        errors.append(
+            f"{name}: the table has no rows. Export the data again, or remove data.tables.{name} "
+            "from the config"
+        )
+        return
+    for c in present:
+        nulls = int(res.get(f"null__{c.name}", 0) or 0)
+        if nulls:
+            errors.append(
+                f"{name}: required column {c.name!r} is empty in {nulls} row(s). Fill or drop "
+                f"those rows, or map another column in data.tables.{name}.columns.{c.name}"
+            )
+        neg = int(res.get(f"neg__{c.name}", 0) or 0)
+        if neg and c.nonnegative:
+            errors.append(
+                f"{name}: column {c.name!r} expected >= 0, found {neg} negative value(s). "
+                f"Fix the data or map another column in data.tables.{name}.columns.{c.name}"
+            )
+        elif neg and name == "orders":
+            warnings.append(
+                ValidationWarning(
+                    name, c.name, f"{neg} negative value(s) (returns or refunds?)", neg
+                )
+            )
+        inf = int(res.get(f"inf__{c.name}", 0) or 0)
+        if inf:
+            errors.append(
+                f"{name}: column {c.name!r} has {inf} value(s) too large to be real (over 1e300 "
+                "or infinite). Fix the data or set na_values"
+            )
+        oob = int(res.get(f"oob__{c.name}", 0) or 0)
+        if oob and c.bounds:
+            lo, hi = c.bounds
+            pct = " (percentages? divide by 100)" if hi == 1.0 else ""
+            errors.append(
+                f"{name}: column {c.name!r} expected values in [{lo}, {hi}], found {oob} outside{pct}. "
+                f"Fix the data or map another column in data.tables.{name}.columns.{c.name}"
+            )
+    if name == "market" and not any("'share'" in e for e in errors):
+        _check_share_sums(t, errors)
+    if table.key and table.key in t.columns:
+        k = table.key
+        dup = t.group_by(k).aggregate(n=t.count()).filter(lambda d: d.n > 1)
+        ndup = int(_scalar(dup.count()))
+        if ndup:
+            ex = dup.order_by(ibis.desc("n"), k).limit(5).to_pandas()[k].tolist()
+            errors.append(
+                f"{name}: column {k!r} must be unique, but {ndup} id(s) repeat, e.g. "
+                f"{', '.join(map(repr, ex))}. Remove the duplicates or map another id column "
+                f"in data.tables.{name}.columns.{k}"
+            )
+
+
+def _check_share_sums(t: ir.Table, errors: list[str]) -> None:
+    """Market shares of one period (and segment) must not add up to more than 1: shares
+    written in percent below 1% each (a product-level table's 0.38 for 0.38%) pass the [0, 1]
+    bounds, and would otherwise be read as 38%."""
+    if "share" not in t.columns or "period" not in t.columns:
+        return
+    by = ["period", "segment"] if "segment" in t.columns else ["period"]
+    sums = t.group_by(by).aggregate(total=t.share.sum())
+    over = sums.filter(sums.total > 1.01)
+    n = int(_scalar(over.count()))
+    if not n:
+        return
+    top = over.order_by(ibis.desc("total")).limit(1).to_pandas()  # a frame: ints stay ints
+    where = ", ".join(str(top[c].iloc[0])[: 10 if c == "period" else None] for c in by)
+    errors.append(
+        f"market: column 'share' adds up to more than 1 within {n} of "
+        f"{int(_scalar(sums.count()))} {' and '.join(by)} group(s), e.g. "
+        f"{top['total'].iloc[0]:.4g} in "
+        f"{where} (percentages? divide by 100; shares are fractions of the market). Fix the "
+        "data or map another column in data.tables.market.columns.share"
+    )
+
+
+def check_references(tables: dict[str, ir.Table], warnings: list[ValidationWarning]) -> None:
+    for name, refs in REFERENCES.items():
+        if name not in tables:
+            continue
+        t = tables[name]
+        for col, target in refs:
+            if target not in tables or col not in t.columns:
+                continue
+            ids = t.select(col).filter(t[col].notnull()).distinct()
+            known = tables[target].select(tables[target][col]).distinct()
+            try:
+                n = int(_scalar(ids.anti_join(known, col).count()))
+            except Exception:  # a check, not a blocker
+                continue
+            if n:
+                hint = _zeros_hint(t, tables[target], col, n)
+                warnings.append(
+                    ValidationWarning(name, col, f"{n} distinct id(s) not in {target}{hint}", n)
+                )
+
+
+def _zeros_hint(t: ir.Table, other: ir.Table, col: str, n: int) -> str:
+    """Why ids of ``t`` may be missing from ``other``: they match its ids once leading zeros
+    are ignored (a spreadsheet read one export's ids as numbers and dropped them)."""
+    a = t.select(a=t[col]).distinct()
+    b = other.select(b=other[col]).distinct()
+    a = a.mutate(bare_a=a.a.re_replace(r"^0+", ""))
+    b = b.mutate(bare_b=b.b.re_replace(r"^0+", ""))
+    try:
+        pairs = a.join(b, a.bare_a == b.bare_b).filter(lambda x: x.a != x.b)
+        m = min(int(_scalar(pairs.a.nunique())), n)
+        ex = pairs.order_by("a").limit(1).to_pandas()
+    except Exception:  # a hint, not a check
+        return ""
+    if not m:
+        return ""
+    return (
+        f"; {m} of them match once leading zeros are ignored (e.g. {ex['a'].iloc[0]!r} and "
+        f"{ex['b'].iloc[0]!r}): a spreadsheet may have dropped the zeros. Export {col} as text "
+        f"in both files"
+    )

@@ -1,0 +1,126 @@
+"""Database sources (a ``.duckdb`` file, ``postgres://``, any Ibis URL): map a table lazily."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+
+from opsai.config import Config, TableSpec
+from opsai.data import _load
+from opsai.data._mapping import (
+    ValidationWarning,
+    constant_ibis,
+    dropped_warning,
+    duplicates_warning,
+    source_columns,
+)
+from opsai.data.schema import TABLES, Column
+from opsai.errors import SchemaError
+
+
+def connect(cfg: Config) -> Any:
+    src = cfg.data.source
+    try:
+        if cfg.source_kind == "duckdb":
+            path = cfg.resolve(src)
+            if not path.is_file():
+                raise SchemaError(f"DuckDB file {path} not found. Fix data.source in the config")
+            return ibis.duckdb.connect(str(path), read_only=True)
+        backend = ibis.connect(src)
+        if backend.name == "postgres":
+            backend.raw_sql("SET TIME ZONE 'UTC'")
+        return backend
+    except SchemaError:
+        raise
+    except Exception as e:
+        raise SchemaError(
+            f"cannot connect to data.source {src!r}: {str(e).splitlines()[0][:200]}. "
+            "Check the URL, the server and the credentials"
+        ) from None
+
+
+def map_db_table(
+    backend: Any, name: str, spec: TableSpec, warnings: list[ValidationWarning]
+) -> ir.Table:
+    table = TABLES[name]
+    tname = spec.table or name
+    try:
+        raw = backend.table(tname)
+    except Exception:
+        have = ", ".join(sorted(backend.list_tables())[:20])
+        raise SchemaError(
+            f"{name}: table {tname!r} not found in the database (has: {have}). "
+            f"Fix data.tables.{name}.table"
+        ) from None
+    src = source_columns(name, table, spec, list(raw.columns))
+    used = set(src.values())
+
+    def contract(t: ir.Table) -> dict[str, ir.Value]:
+        out = {c: _cast_ibis(t[s], table.column(c), spec) for c, s in src.items()}
+        out |= {c: constant_ibis(table.column(c), v) for c, v in spec.constants.items()}
+        for target, a, b in table.derived:
+            if target not in out and a in out and b in out:
+                out[target] = out[a] * out[b]
+        return out
+
+    if spec.drop_duplicates:
+        total, kept = int(raw.count().execute()), int(raw.distinct().count().execute())
+        if total > kept:
+            warnings.append(duplicates_warning(name, total, kept))
+        raw = raw.distinct()
+    need = [c for c in table.required if c in src or c in {t for t, _, _ in table.derived}]
+    if spec.drop_incomplete and need:
+        typed = contract(raw)
+        need = [c for c in need if c in typed]
+        keep = ibis.and_(*(typed[c].notnull() for c in need))
+        total, kept = int(raw.count().execute()), int(raw.filter(keep).count().execute())
+        if total > kept:
+            warnings.append(dropped_warning(name, need, total, kept))
+        raw = raw.filter(keep)
+    out: dict[str, ir.Value] = {}
+    if table.key and table.key not in src and table.generated_key:
+        width = max(6, len(str(int(raw.count().execute()))))  # lpad cuts longer strings
+        number = (ibis.row_number() + 1).cast("string").lpad(width, "0")
+        out[table.key] = ibis.literal(table.generated_key) + number
+    out |= contract(raw)
+    for c in raw.columns:
+        if c not in used and c not in table.names and table.extra_columns:
+            out[c] = raw[c]
+    return raw.select(**out)
+
+
+def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:
+    dt = v.type()
+    if col.dtype in ("id", "string"):
+        if col.dtype == "id" and dt.is_floating():
+            v = v.cast("int64")
+        v = v.cast("string")
+        if col.dtype == "id":
+            return v
+        return ibis.ifelse(v.re_search(r"^\s*$"), ibis.null("string"), v)  # blank: missing
+    if col.dtype in ("float", "int"):
+        return v.cast("float64" if col.dtype == "float" else "int64")
+    if col.dtype == "period" and dt.is_integer():
+        return v
+    if spec.timestamp_format in _load.EPOCH_UNITS:
+        unit = {"epoch": "s", "epoch_s": "s", "epoch_ms": "ms", "epoch_us": "us"}
+        v = v.cast("int64").as_timestamp(unit[spec.timestamp_format])
+    elif dt.is_string() and spec.timestamp_format:
+        v = v.as_timestamp(spec.timestamp_format)
+    elif not dt.is_timestamp():
+        v = v.cast("timestamp")
+    if v.type().timezone is not None:
+        utc = v.cast("timestamp")  # the session runs in UTC, so this is naive UTC
+        if not spec.timezone:
+            return utc
+        local = _wall_time(spec.timezone, v)  # midnight there: a date, kept on its day
+        return ibis.ifelse(local == local.truncate("D"), local, utc)
+    return v
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _wall_time(zone: str, ts: dt.Timestamp(timezone="UTC")) -> dt.timestamp:  # type: ignore[valid-type]
+    """The wall-clock time in ``zone`` of an instant (DuckDB's and Postgres's ``timezone``)."""

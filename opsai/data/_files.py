@@ -1,0 +1,172 @@
+"""Files -> DuckDB: read a table's files as text or typed columns, cast them to the contract."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from opsai.config import TableSpec
+from opsai.data import _load
+from opsai.data._load import q
+from opsai.data._mapping import (
+    ValidationWarning,
+    constant_sql,
+    dropped_warning,
+    duplicates_warning,
+    source_columns,
+)
+from opsai.data.schema import TABLES, Table
+from opsai.errors import SchemaError
+
+_TYPE_WORDS = {
+    "float": "a number",
+    "int": "an integer",
+    "timestamp": "a timestamp",
+    "period": "a date or an integer period",
+    "id": "an id",
+    "string": "text",
+}
+
+
+def load_file_table(
+    con: duckdb.DuckDBPyConnection,
+    base: Path,
+    name: str,
+    spec: TableSpec,
+    tmp: Path,
+    warnings: list[ValidationWarning],
+) -> None:
+    table = TABLES[name]
+    paths = _load.resolve_file(base, name, spec)
+    raw = _load.read_raw(con, name, paths, spec, tmp)
+    raw_kind = "TABLE" if _load.is_text(_load.file_format(paths, spec)) else "VIEW"
+    rawtypes = _load.describe(con, raw)
+    if spec.drop_duplicates:
+        total, kept = _load.drop_duplicate_rows(con, raw, list(rawtypes), raw_kind)
+        raw_kind = "TABLE"
+        if total > kept:
+            warnings.append(duplicates_warning(name, total, kept))
+    src = source_columns(name, table, spec, list(rawtypes))
+    used = set(src.values())
+    extras = [c for c in rawtypes if c not in used and table.extra_columns]
+    clash = [c for c in extras if c in table.names]
+    if clash:
+        warnings.append(
+            ValidationWarning(
+                name,
+                None,
+                f"column(s) {', '.join(clash)} dropped: another column is mapped to that name",
+            )
+        )
+        extras = [c for c in extras if c not in clash]
+    exprs: dict[str, str] = {}
+    for cname, s in src.items():
+        col = table.column(cname)
+        rtype = rawtypes[s]
+        if (
+            col.dtype == "timestamp"
+            and rtype == "VARCHAR"
+            and not spec.timestamp_format
+            and not spec.timezone
+        ):
+            with_off, without = _load.ts_offset_counts(con, raw, s)
+            if with_off and without:
+                raise SchemaError(
+                    f"{name}: column {s!r} mixes {with_off} timestamps with a UTC offset and "
+                    f"{without} without one, so their time zone is ambiguous. Set the zone of "
+                    f"the ones without in config: data.tables.{name}.timezone (e.g. 'UTC')"
+                )
+        if col.dtype == "float" and rtype == "VARCHAR":
+            symbols = _load.currency_symbols(con, raw, s)
+            if len(symbols) > 1:
+                raise SchemaError(
+                    f"{name}: column {s!r} ({cname}) mixes currencies ({', '.join(symbols)}); "
+                    "money must be in one currency. Convert the values to one currency, or "
+                    f"map another column in data.tables.{name}.columns.{cname}"
+                )
+        is_int = col.dtype == "period" and _load.period_is_int(con, raw, s, rtype)
+        exprs[cname] = _load.typed_expr(col, s, rtype, spec, is_int)
+        if col.dtype == "id" and rtype == "VARCHAR" and _load.float_ids(con, raw, s):
+            # '17850.0' in every row: a float artefact of a spreadsheet export; the same id
+            # written '17850' in another table must match
+            exprs[cname] = f"regexp_replace({exprs[cname]}, '\\.0+$', '')"
+    _check_casts(con, name, raw, table, src, exprs, rawtypes, spec)
+    for c, v in spec.constants.items():
+        exprs[c] = constant_sql(table.column(c), v)
+    for target, a, b in table.derived:
+        if target not in exprs and a in exprs and b in exprs:
+            exprs[target] = f"({exprs[a]}) * ({exprs[b]})"
+    if table.key and table.key not in src and table.generated_key:
+        # numbered in file order (DuckDB keeps the insertion order of a scan)
+        prefix = table.generated_key.replace("'", "''")
+        exprs = {table.key: f"printf('{prefix}%06d', row_number() OVER ())", **exprs}
+    # Text files carry no types: detect numeric attributes. Parquet/JSON types are kept.
+    from_text = _load.is_text(_load.file_format(paths, spec))
+    text_cols = [c for c in extras if rawtypes[c] == "VARCHAR"] if from_text else []
+    inferred = _load.infer_extra(con, raw, text_cols)
+    select = [f"{e} AS {q(c)}" for c, e in exprs.items()]
+    for c in extras:
+        t = inferred.get(c)
+        select.append(f"TRY_CAST({q(c)} AS {t}) AS {q(c)}" if t and t != "VARCHAR" else q(c))
+    where = ""
+    need = [c for c in table.required if c in src or (c in exprs and c != table.key)]
+    if spec.drop_incomplete and need:
+        cond = " AND ".join(f"({exprs[c]}) IS NOT NULL" for c in need)
+        total, kept = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {cond}) FROM {q(raw)}"
+        ).fetchall()[0]
+        if total > kept:
+            warnings.append(dropped_warning(name, need, total, kept))
+        where = f" WHERE {cond}"
+    con.execute(
+        f"CREATE OR REPLACE TABLE {q(name)} AS SELECT {', '.join(select)} FROM {q(raw)}{where}"
+    )
+    con.execute(f"DROP {raw_kind} {q(raw)}")
+
+
+def _check_casts(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    raw: str,
+    table: Table,
+    src: dict[str, str],
+    exprs: dict[str, str],
+    rawtypes: dict[str, str],
+    spec: TableSpec,
+) -> None:
+    """Every non-empty value must parse as its contract type."""
+    typed = [c for c in exprs if table.column(c).dtype not in ("id", "string")]
+    if not typed:
+        return
+
+    def nonempty(c: str) -> str:
+        v = _load._na(q(src[c]), spec)
+        return f"({v}) IS NOT NULL AND trim(CAST({v} AS VARCHAR)) <> ''"
+
+    parts = [f"count(*) FILTER (WHERE {nonempty(c)} AND ({exprs[c]}) IS NULL)" for c in typed]
+    counts = con.execute(f"SELECT {', '.join(parts)} FROM {q(raw)}").fetchall()[0]
+    for c, n in zip(typed, counts, strict=True):
+        if not n:
+            continue
+        col = table.column(c)
+        ex = _load.examples(
+            con,
+            f"SELECT DISTINCT CAST({q(src[c])} AS VARCHAR) FROM {q(raw)} "
+            f"WHERE {nonempty(c)} AND ({exprs[c]}) IS NULL",
+        )
+        shown = ", ".join(repr(v) for v in ex)
+        if col.dtype in ("timestamp", "period"):
+            fix = (
+                f"set data.tables.{name}.timestamp_format to their strptime format "
+                f"({_load.timestamp_hint(ex)})"
+            )
+        else:
+            fix = (
+                f"clean the column, map another one (data.tables.{name}.columns.{c}), or set "
+                f"data.tables.{name}.na_values / thousands"
+            )
+        raise SchemaError(
+            f"{name}: column {src[c]!r} ({c}) expected {_TYPE_WORDS[col.dtype]}, but {n} "
+            f"value(s) do not parse, e.g. {shown} (source type {rawtypes[src[c]]}). Fix: {fix}"
+        )

@@ -1,0 +1,147 @@
+"""Mapping a source's columns onto the contract, shared by files and databases: which source
+column is which contract column, constants, and the warnings loading can raise."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.types as ir
+
+from opsai.config import TableSpec
+from opsai.data import _load
+from opsai.data.schema import Column, Table
+from opsai.errors import SchemaError
+
+
+@dataclass(frozen=True)
+class ValidationWarning:
+    """Something odd in the data that does not stop the run (e.g. orphan ids)."""
+
+    table: str
+    column: str | None
+    message: str
+    count: int = 0
+
+    def __str__(self) -> str:
+        col = f".{self.column}" if self.column else ""
+        return f"{self.table}{col}: {self.message}"
+
+
+def _suggest(name: str, have: list[str]) -> str:
+    close = difflib.get_close_matches(name, have, n=1, cutoff=0.6)
+    lower = [h for h in have if h.lower() == name.lower()]
+    guess = (lower or close or [""])[0]
+    return f" (did you mean {guess!r}?)" if guess else ""
+
+
+def _header_hint(name: str, have: list[str]) -> str:
+    """A hint when the header is not what it seems: a title line above it, or a whole header
+    in one column (the separator is wrong)."""
+    if len(have) > 1 and all(re.fullmatch(r"column\d+", c) for c in have[1:]):
+        return (
+            f" (the first line looks like a title above the table, not a header: set "
+            f"data.tables.{name}.skip_rows to the number of lines above the header)"
+        )
+    if len(have) != 1:
+        return ""
+    for sep, word in ((";", "';'"), ("\t", "'\\t'"), ("|", "'|'"), (",", "','")):
+        if sep in have[0]:
+            return f" (the header looks separated by {word}: set data.tables.{name}.sep)"
+    return ""
+
+
+def source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) -> dict[str, str]:
+    """Contract column -> source column, for the contract columns that are present."""
+    _check_constants(name, table, spec, have)
+    out: dict[str, str] = {}
+    there = {c.name for c in table.columns if spec.columns.get(c.name, c.name) in have}
+    derivable = {t for t, a, b in table.derived if a in there and b in there}
+    for col in table.columns:
+        src = spec.columns.get(col.name, col.name)
+        if col.name in spec.constants:
+            continue
+        if src in have:
+            out[col.name] = src
+        elif col.name in spec.columns:
+            raise SchemaError(
+                f"{name}: column {src!r} (mapped to {col.name}) not found (have: "
+                f"{', '.join(have)}){_suggest(src, have)}. Fix the mapping in config: "
+                f"data.tables.{name}.columns.{col.name}{_header_hint(name, have)}"
+            )
+        elif col.required and not (
+            (col.name == table.key and table.generated_key) or col.name in derivable
+        ):
+            raise SchemaError(
+                f"{name}: required column {col.name!r} not found (have: {', '.join(have)})"
+                f"{_suggest(col.name, have)}. Map it in config: data.tables.{name}.columns."
+                f"{col.name}: <your column name>{_header_hint(name, have)}"
+            )
+    return out
+
+
+def _check_constants(name: str, table: Table, spec: TableSpec, have: list[str]) -> None:
+    """``constants`` name contract columns of text or number type that the data lacks."""
+    key = f"data.tables.{name}.constants"
+    for c, v in spec.constants.items():
+        if c not in table.names:
+            raise SchemaError(
+                f"{name}: {key} names {c!r}, which is not a column of the {name} table "
+                f"(its columns: {', '.join(table.names)}){_suggest(c, list(table.names))}"
+            )
+        col = table.column(c)
+        if col.dtype not in ("id", "string", "float", "int"):
+            raise SchemaError(
+                f"{name}: {key}.{c}: a {col.dtype} column cannot be one value for every row; "
+                f"map it from the data instead (data.tables.{name}.columns.{c})"
+            )
+        if c in spec.columns or c in have:
+            where = f"data.tables.{name}.columns" if c in spec.columns else "the data"
+            raise SchemaError(
+                f"{name}: column {c!r} is both in {where} and in {key}; keep one of the two"
+            )
+        if _typed_constant(col, v) is None:
+            raise SchemaError(f"{name}: {key}.{c} must be a number, got {v!r}")
+
+
+def _typed_constant(col: Column, v: str | int | float) -> str | int | float | None:
+    """A constant in its column's type; ``None`` when a number column gets no number."""
+    if col.dtype not in ("float", "int"):
+        return str(v)
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return x if col.dtype == "float" else int(x)
+
+
+def constant_sql(col: Column, v: str | int | float) -> str:
+    x = _typed_constant(col, v)
+    if isinstance(x, str):
+        return f"CAST({_load.lit(x)} AS VARCHAR)"
+    return f"CAST({x!r} AS {'DOUBLE' if col.dtype == 'float' else 'BIGINT'})"
+
+
+def constant_ibis(col: Column, v: str | int | float) -> ir.Value:
+    dtype = {"float": "float64", "int": "int64"}.get(col.dtype, "string")
+    return ibis.literal(_typed_constant(col, v), dtype)
+
+
+def duplicates_warning(name: str, total: int, kept: int) -> ValidationWarning:
+    return ValidationWarning(
+        name,
+        None,
+        f"{total - kept:,} of {total:,} row(s) ({(total - kept) / total:.1%}) dropped: exact "
+        f"repeats of an earlier row (data.tables.{name}.drop_duplicates)",
+    )
+
+
+def dropped_warning(name: str, need: list[str], total: int, kept: int) -> ValidationWarning:
+    return ValidationWarning(
+        name,
+        None,
+        f"{total - kept:,} of {total:,} row(s) ({(total - kept) / total:.1%}) dropped: empty "
+        f"{' or '.join(need)} (data.tables.{name}.drop_incomplete)",
+    )
