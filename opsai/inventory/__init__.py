@@ -20,6 +20,7 @@ from opsai.inventory.plan import projected_stock, purchase_plan
 from opsai.inventory.policy import (
     eoq,
     lead_time_demand,
+    level_shock_sd,
     normal_loss,
     policy_table,
     reorder_point,
@@ -37,6 +38,7 @@ __all__ = [
     "eoq",
     "lead_time_demand",
     "lead_time_errors",
+    "level_shock_sd",
     "normal_loss",
     "overstock_alerts",
     "policy_table",

@@ -186,6 +186,35 @@ def lead_time_demand(
     )
 
 
+def level_shock_sd(
+    spread: float | np.ndarray,
+    *,
+    lt_mean: float | np.ndarray,
+    lt_sd: float | np.ndarray,
+) -> np.ndarray:
+    """S.d. ``c`` of a per-path demand multiplier that widens lead-time demand ``spread`` times.
+
+    :func:`~opsai.inventory.simulate.simulate_policy` multiplies each sample path's demand by
+    ``M`` (mean 1, s.d. ``c``). A lead time's demand, of mean ``m`` and s.d. ``s`` without the
+    shock, then has variance ``(1 + c^2) s^2 + c^2 m^2``; setting it to ``(k s)^2`` gives
+
+        ``c^2 = (k^2 - 1) s^2 / (s^2 + m^2)``.
+
+    A single period (mean ``mu``, s.d. ``sigma``) gets ``(1 + c^2) sigma^2 + c^2 mu^2``, far
+    below the ``k^2 sigma^2`` that widening every period independently draws when the lead
+    time is long. ``c`` is 0 for ``k = 1`` and when there is no spread to widen (``s = 0``).
+
+    Example:
+        >>> float(level_shock_sd(2.0, lt_mean=0.0, lt_sd=5.0)[()])  # no mean: c^2 = 3
+        1.7320508075688772
+    """
+    k, m, sd = (np.asarray(v, dtype=float) for v in (spread, lt_mean, lt_sd))
+    den = sd**2 + m**2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        c2 = np.where(den > 0, (np.maximum(k, 1.0) ** 2 - 1) * sd**2 / np.where(den > 0, den, 1), 0)
+    return np.asarray(np.sqrt(c2))
+
+
 def with_defaults(inventory: pd.DataFrame) -> pd.DataFrame:
     """The inventory table with every optional policy column present (see :data:`DEFAULTS`)."""
     if ITEM_ID not in inventory or ON_HAND not in inventory:
@@ -221,13 +250,16 @@ def policy_table(
         level: interval used for the demand spread.
         service: ``cycle`` (no stock-out in a cycle with probability ``service_level``) or
             ``fill_rate`` (share of demand served from stock).
-        spread: factor on the demand s.d. (per period and over the lead time), e.g.
-            :func:`~opsai.inventory.backtest.spread_factor` of the forecast backtest.
+        spread: factor on the s.d. of lead-time demand, e.g.
+            :func:`~opsai.inventory.backtest.spread_factor` of the forecast backtest. The
+            per-period s.d. stays the forecast's: the widening stands for errors that last
+            over the lead time, and the simulation draws them as one shock per path of s.d.
+            ``level_sd`` (:func:`level_shock_sd`), not as lumpier single periods.
 
     Returns:
-        One row per item present in both frames, with ``lead_periods, lt_mean, lt_sd, z,
-        safety_stock, reorder_point, eoq, order_up_to, annual_demand, holding_cost,
-        days_of_cover`` beside the inventory columns.
+        One row per item present in both frames, with ``lead_periods, lt_mean, lt_sd,
+        level_sd, z, safety_stock, reorder_point, eoq, order_up_to, annual_demand,
+        holding_cost, days_of_cover`` beside the inventory columns.
     """
     if service not in ("cycle", "fill_rate"):
         raise ConfigError(f"service must be 'cycle' or 'fill_rate', got {service!r}")
@@ -237,7 +269,8 @@ def policy_table(
     dpp = DAYS_PER_PERIOD[freq]
     lead = inv.set_index(ITEM_ID)[LEAD_TIME_DAYS] / dpp
     ltd = lead_time_demand(fc, model=model, lead_periods=lead, level=level)
-    ltd[["sd_per_period", "lt_sd"]] *= float(spread)
+    ltd["level_sd"] = level_shock_sd(float(spread), lt_mean=ltd["lt_mean"], lt_sd=ltd["lt_sd"])
+    ltd["lt_sd"] *= float(spread)
     out = inv.merge(ltd, on=ITEM_ID, how="inner")
     out["lead_periods"] = out[LEAD_TIME_DAYS] / dpp
     out["annual_demand"] = out["mean_per_period"] * PERIODS_PER_YEAR[freq]

@@ -15,6 +15,18 @@ of demand plus the undershoot below ``s``; the textbook continuous-review formul
 :func:`calibrate_reorder_point` finds the ``s`` that meets a fill-rate target in simulation. Demand is drawn per period from a gamma
 (default, non-negative) or a normal truncated at 0 with the given mean and s.d.
 
+Forecast errors that last (a level the forecast missed, a promotion) make the demand of
+consecutive periods move together. ``level_sd`` models them as one shock per sample path: each
+path's demand is multiplied by a gamma draw ``M`` with mean 1 and s.d. ``c``, the same in every
+period, so a lead time's demand spreads wider while a single period keeps (nearly) the
+forecast's spread. Per period ``D_t = M * G_t`` with ``G_t`` independent draws of mean ``mu``
+and s.d. ``sigma``; over ``L`` periods ``E[sum] = L mu`` and
+``Var[sum] = E[M^2] Var[sum G] + Var[M] E[sum G]^2 = (1 + c^2) L sigma^2 + c^2 (L mu)^2``
+(:func:`opsai.inventory.policy.level_shock_sd` picks ``c`` for a wanted lead-time spread).
+Widening ``sigma`` itself instead makes every period lumpier: on a Ta Feng export a 5.3 times
+wider daily s.d. drew gamma days with a shape near 0 (mostly nothing, now and then weeks of
+demand at once), and the simulated fill rate *fell* from 92% to 59% as the safety stocks grew.
+
 Example:
     >>> res = simulate_policy(mean=[10.0], sd=[3.0], on_hand=[60], lead_time=[5],
     ...                       reorder_point=[60], order_qty=[80], horizon=200, seed=0)
@@ -76,6 +88,14 @@ def _draw(
     return np.where(ok, rng.gamma(shape, scale), np.maximum(mu_b, 0.0))
 
 
+def _level_shocks(rng: np.random.Generator, c: np.ndarray, n_paths: int) -> np.ndarray:
+    """``(n_items, n_paths)`` gamma multipliers with mean 1 and s.d. ``c`` (1 where ``c`` is 0)."""
+    on = c > 0
+    shape = np.where(on, 1 / np.where(on, c, 1.0) ** 2, 1.0)[:, None]
+    draw = rng.gamma(np.broadcast_to(shape, (len(c), n_paths)), 1 / shape)
+    return np.where(on[:, None], draw, 1.0)
+
+
 def simulate_policy(
     *,
     mean: ArrayLike,
@@ -95,6 +115,7 @@ def simulate_policy(
     backorders: bool = False,
     distribution: Literal["gamma", "normal"] = "gamma",
     warmup: int = 0,
+    level_sd: ArrayLike | float = 0.0,
     seed: int = 0,
 ) -> SimulationResult:
     """Simulate a reorder policy for many items at once.
@@ -117,6 +138,9 @@ def simulate_policy(
         backorders: unmet demand waits (True) or is lost (False).
         distribution: ``gamma`` or ``normal`` (truncated at 0).
         warmup: first periods left out of the summary (starting-stock effects).
+        level_sd: s.d. ``c`` of each path's demand multiplier (gamma, mean 1), one per item or
+            one for all; 0 (default): periods independent. Drawn from a stream of its own, so
+            the per-period draws are the same with and without it.
         seed: random seed.
 
     Returns:
@@ -146,6 +170,10 @@ def simulate_policy(
     q = _arr(qty_src, n, "order_qty" if policy == "sQ" else "order_up_to")
     hc, oc, sc = (_arr(v, n, k) for v, k in ((holding_cost, "holding_cost"), (order_cost, "order_cost"), (shortage_cost, "shortage_cost")))  # fmt: skip
 
+    c = _arr(level_sd, n, "level_sd")
+    if np.any(~np.isfinite(c) | (c < 0)):
+        raise ConfigError(f"level_sd must be finite and >= 0, got {c.tolist()!r}")
+    level = _level_shocks(np.random.default_rng([seed, 1]), c, n_paths)
     rng = np.random.default_rng(seed)
     stock = np.repeat(stock0[:, None], n_paths, axis=1)
     back = np.zeros_like(stock)
@@ -166,7 +194,7 @@ def simulate_policy(
             back -= fill_back
         mu = mu_all[:, min(t, mu_all.shape[1] - 1)]
         sdv = sd_all[:, min(t, sd_all.shape[1] - 1)]
-        d = _draw(rng, mu, sdv, n_paths, distribution)
+        d = _draw(rng, mu, sdv, n_paths, distribution) * level
         served = np.minimum(stock, d)
         short = d - served
         stock -= served

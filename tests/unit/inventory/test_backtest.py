@@ -99,7 +99,33 @@ def test_reorder_check_learns_each_windows_factor_on_the_others() -> None:
     # 3.0 is held; the wild window gets the tame one's (3.0 / z): its 5.0 is not
     assert check["held_widened"] == pytest.approx(39 / 40)
     assert check["factor"] == pytest.approx(3.0 / z, abs=1e-4)  # all 40: rank ceil(41 * 0.95) = 39
+    assert check["by_window"] == {"2024-01-01": 0.95, "2024-02-01": 0.95}
+    assert check["short_windows"] == 0 and not check["widen"] and check["apply"] == 1.0
     assert reorder_check(e.iloc[:0])["held"] is None
+
+
+def test_reorder_check_widens_only_when_two_windows_fall_short() -> None:
+    calm = [0.0] * 20  # every lead time held
+    spiky = [0.0] * 14 + [9.0] * 6  # a promotion: 6 of 20 far past z
+    one = _errors(
+        calm + calm + spiky, ["2024-01-01"] * 20 + ["2024-02-01"] * 20 + ["2024-03-01"] * 20
+    )
+    check = reorder_check(one)
+    assert check["by_window"] == {"2024-01-01": 1.0, "2024-02-01": 1.0, "2024-03-01": 0.7}
+    # all 60: rank ceil(61 * 0.95) = 58 is a 9.0, so the pooled factor is 9 / z ...
+    assert check["factor"] == pytest.approx(9.0 / norm.ppf(0.95), abs=1e-4)
+    # ... but the two calm windows give the spiky one a factor of 1: it stays at 70%
+    assert check["by_window_widened"]["2024-03-01"] == 0.7
+    assert check["short_windows"] == 1 and not check["widen"] and check["apply"] == 1.0
+    two = _errors(
+        calm + spiky + spiky, ["2024-01-01"] * 20 + ["2024-02-01"] * 20 + ["2024-03-01"] * 20
+    )
+    check = reorder_check(two)
+    assert check["short_windows"] == 2 and check["widen"]
+    assert check["apply"] == check["factor"] == pytest.approx(9.0 / norm.ppf(0.95), abs=1e-4)
+    assert check["by_window_widened"]["2024-03-01"] == 1.0  # learnt on the other spiky window
+    single = reorder_check(_errors(spiky, ["2024-03-01"] * 20))  # one window: nothing confirms
+    assert single["factor"] > 1 and not single["widen"] and single["apply"] == 1.0
 
 
 def test_policy_table_widens_the_spread() -> None:
@@ -109,7 +135,11 @@ def test_policy_table_widens_the_spread() -> None:
     wide = policy_table(fc, inv, model="m", spread=2.0).iloc[0]
     assert wide["lt_sd"] == pytest.approx(2 * base["lt_sd"]) == pytest.approx(8.0)
     assert wide["safety_stock"] == pytest.approx(2 * base["safety_stock"])
-    assert wide["sd_per_period"] == pytest.approx(4.0) and wide["lt_mean"] == base["lt_mean"]
+    assert wide["lt_mean"] == base["lt_mean"]
+    # single days keep the forecast's spread; the simulation widens lead-time demand with one
+    # shock per path: c^2 = (2^2 - 1) * 4^2 / (4^2 + 40^2)
+    assert wide["sd_per_period"] == base["sd_per_period"] == pytest.approx(2.0)
+    assert base["level_sd"] == 0.0 and wide["level_sd"] ** 2 == pytest.approx(3 * 16 / 1616)
     with pytest.raises(ConfigError, match="spread"):
         policy_table(fc, inv, model="m", spread=0.0)
 
@@ -124,5 +154,17 @@ def test_lead_time_finding() -> None:
     assert "LEAD_TIME_CHECK is off" in f.text and f.severity == "medium"
     ok = dict(check, held=0.96, held_widened=0.96, factor=1.0)
     assert "wider" not in lead_time_finding(ok, widened=True).text
+    one = dict(check, by_window={"2024-01-01": 0.96, "2024-02-01": 0.98, "2024-03-01": 0.70},
+               by_window_widened={"2024-01-01": 1.0, "2024-02-01": 0.99, "2024-03-01": 0.70},
+               held=0.88, held_widened=0.90, factor=5.32, widen=False, apply=1.0)  # fmt: skip
+    f = lead_time_finding(one, widened=True)
+    assert "(by backtest window: 96%, 98%, 70%)" in f.text
+    assert "window after 2024-03-01, the only one that fell short" in f.text
+    assert "5.32 times wider" in f.text and "hold that window 70% out of sample" in f.text
+    assert (
+        "keep the forecast's spread" in f.text
+        and "safety stocks and the simulation below use" not in f.text
+    )
+    assert f.severity == "medium" and f.evidence["widened"] is False
     none = {"windows": 0, "target": None, "held": None, "held_widened": None, "factor": 1.0}
     assert "could not be checked" in lead_time_finding(none, widened=True).text

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from scipy.stats import norm
 
 from opsai.errors import ConfigError
-from opsai.inventory import calibrate_reorder_point, simulate_policy
+from opsai.inventory import calibrate_reorder_point, level_shock_sd, simulate_policy
 
 pytestmark = pytest.mark.unit
 
@@ -83,3 +84,39 @@ def test_periodic_review_orders_only_on_review_days() -> None:
     assert s["orders"] == 3
     assert s["fill_rate"] == pytest.approx(190 / 200)  # served from stock when demanded
     assert s["stockout_periods"] == pytest.approx(1 / 20)
+
+
+def _spread(band: np.ndarray) -> tuple[float, float]:
+    """Median and s.d. (from the 5th-95th percentile range, as for a normal) of demand to
+    date, read off the closing stock of a run that started with 10**6 and never orders."""
+    return float(1e6 - band[1]), float((band[2] - band[0]) / (2 * norm.ppf(0.95)))
+
+
+def test_level_shock_widens_lead_time_demand_not_single_days() -> None:
+    # normal days of mean 30, s.d. 2 over a 9-day lead time: s = 2 * 3 = 6, m = 270; a
+    # lead-time spread 3 times wider needs c^2 = (9 - 1) * 36 / (36 + 270^2)
+    c = float(level_shock_sd(3.0, lt_mean=270.0, lt_sd=6.0)[()])
+    assert c**2 == pytest.approx(8 * 36 / (36 + 270**2))
+    assert float(level_shock_sd(1.0, lt_mean=270.0, lt_sd=6.0)[()]) == 0.0  # nothing to widen
+    assert float(level_shock_sd(3.0, lt_mean=270.0, lt_sd=0.0)[()]) == 0.0  # no spread: none
+    assert float(level_shock_sd(2.0, lt_mean=0.0, lt_sd=5.0)[()]) == pytest.approx(np.sqrt(3))
+    kw = dict(mean=[30.0], on_hand=[1e6], lead_time=[1], reorder_point=[-1.0], order_qty=[1.0],
+              horizon=9, n_paths=40000, distribution="normal", seed=0)  # fmt: skip
+    lumpy = simulate_policy(sd=[6.0], **kw).band[0]  # type: ignore[arg-type]  # each day 3x
+    shared = simulate_policy(sd=[2.0], level_sd=c, **kw).band[0]  # type: ignore[arg-type]
+    for band in (lumpy, shared):  # both: lead-time demand 270 +- 18 (3 x 6)
+        mid, sd = _spread(band[:, 8])
+        assert mid == pytest.approx(270, rel=0.005) and sd == pytest.approx(18, rel=0.03)
+    # one day: 6 when each day is widened; sqrt((1 + c^2) 4 + c^2 900) = 2.75 with the shock
+    assert _spread(lumpy[:, 0])[1] == pytest.approx(6, rel=0.03)
+    assert _spread(shared[:, 0])[1] == pytest.approx(np.sqrt((1 + c**2) * 4 + c**2 * 900), rel=0.03)
+    with pytest.raises(ConfigError, match="level_sd"):
+        simulate_policy(sd=[2.0], level_sd=-1.0, **kw)  # type: ignore[arg-type]
+
+
+def test_level_shock_keeps_the_per_period_draws() -> None:
+    # the shock has a stream of its own: with c = 0 the run is the one without it
+    kw = dict(mean=[5.0], sd=[2.0], on_hand=[30], lead_time=[3], reorder_point=[20],
+              order_qty=[30], horizon=60, n_paths=50, seed=4)  # fmt: skip
+    a = simulate_policy(**kw).summary  # type: ignore[arg-type]
+    assert a.equals(simulate_policy(level_sd=0.0, **kw).summary)  # type: ignore[arg-type]
