@@ -49,8 +49,9 @@ def check_table(
         nulls = int(res.get(f"null__{c.name}", 0) or 0)
         if nulls:
             errors.append(
-                f"{name}: required column {c.name!r} is empty in {nulls} row(s). Fill or drop "
-                f"those rows, or map another column in data.tables.{name}.columns.{c.name}"
+                f"{name}: required column {c.name!r} is empty in {nulls:,} row(s). Fill those "
+                f"rows, set data.tables.{name}.drop_incomplete: true to drop them (a warning "
+                f"counts them), or map another column in data.tables.{name}.columns.{c.name}"
             )
         neg = int(res.get(f"neg__{c.name}", 0) or 0)
         if neg and c.nonnegative:
