@@ -175,7 +175,7 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, Any], type[Exception], 
         {"events.csv": "user_id,timestamp,event\n,2024-01-01,view\n1,2024-01-01,view\n"},
         {"events": {}},
         SchemaError,
-        r"required column 'user_id' is empty in 1 row.*data\.tables\.orders\.drop_incomplete: "
+        r"required column 'user_id' is empty in 1 row.*data\.tables\.events\.drop_incomplete: "
         r"true to drop them.*columns\.user_id",
     ),
     ("null_required_timestamp", *_orders("1,,3\n"), SchemaError, r"'timestamp' is empty in 1 row"),
