@@ -18,7 +18,7 @@ from opsai.forecast.intermittent import AutoPattern
 from opsai.forecast.ml import GlobalGBM
 from opsai.forecast.models import DampedTrend, SeasonalNaive, Theta, WindowAverage
 from opsai.forecast.neural import GlobalMLP
-from opsai.forecast.series import OTHER_CATEGORIES, HierarchicalSeries
+from opsai.forecast.series import ALL_ITEMS, OTHER_CATEGORIES, OTHER_LEVEL, HierarchicalSeries
 from opsai.report.finding import Finding
 
 DEFAULT_CANDIDATES = "SeasonalNaive, WindowAverage, Theta, AutoPattern, GlobalGBM, GlobalMLP"
@@ -297,11 +297,27 @@ def empty_periods_finding(bottom: pd.DataFrame, *, freq: str) -> Finding | None:
     return Finding(text, "low" if freq == "D" else "medium", evidence, name="empty_periods")
 
 
+def finding_levels(hs: HierarchicalSeries) -> list[str]:
+    """The hierarchy levels worth a finding: not the remainders of the item cap, and not the
+    item level when the data names no item (its one series is the total again)."""
+    levels = [lv for lv in hs.tags if lv != OTHER_LEVEL]
+    if list(hs.tags.get("item", [])) == [ALL_ITEMS] and "total" in levels:
+        levels.remove("item")
+    return levels
+
+
 def pattern_finding(patterns: pd.DataFrame) -> Finding:
     """How many items are smooth, erratic, intermittent or lumpy."""
     counts = patterns["pattern"].value_counts().to_dict()
     n = len(patterns)
     sparse = counts.get("intermittent", 0) + counts.get("lumpy", 0)
+    if n == 1 and str(patterns.iloc[0, 0]) == ALL_ITEMS:  # no item ids: one series of all sales
+        pattern = str(patterns["pattern"].iloc[0])
+        text = (
+            f"The data names no items, so demand is one series of all sales; its pattern is "
+            f"{pattern}" + (" (many periods without a sale)." if sparse else ".")
+        )
+        return Finding(text, "info", {pattern: 1}, name="demand_patterns")
     text = (
         f"{sparse:,} of {n:,} items ({sparse / max(n, 1):.0%}) sell intermittently (many periods "
         "without a sale); they get Croston-type forecasts, the others Theta, when the pattern "

@@ -154,3 +154,23 @@ def test_stores_finding_says_the_chain_is_summed(tmp_path: Path) -> None:
     )
     with open_workspace(one) as ws:
         assert stores_finding(ws) is None
+
+
+def test_without_item_ids_there_is_no_item_level_to_report() -> None:
+    """Invoices that name no item: one series of all sales, which the total repeats; the
+    findings speak of that series, not of '0 of 1 items', and not twice."""
+    from opsai.forecast.chapter import finding_levels
+    from opsai.forecast.intermittent import demand_patterns
+    from opsai.forecast.series import ALL_ITEMS
+
+    ts = pd.date_range("2024-01-01", periods=40, freq="D")
+    df = pd.DataFrame({ITEM_ID: ALL_ITEMS, TIMESTAMP: ts, QUANTITY: [3.0, 0.0, 5.0, 4.0] * 10})
+    hs = hierarchy(df, None)
+    assert finding_levels(hs) == ["total"]
+    f = pattern_finding(demand_patterns(hs.bottom))
+    assert f.text.startswith(
+        "The data names no items, so demand is one series of all sales; its pattern is "
+    )
+    assert "0 of 1" not in f.text
+    two = pd.concat([df, df.assign(**{ITEM_ID: "tea"})])
+    assert finding_levels(hierarchy(two, None)) == ["total", "item"]
