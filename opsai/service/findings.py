@@ -205,7 +205,7 @@ def _cv_comparison(table: pd.DataFrame, best: str) -> str:
 
 
 def reply_finding(
-    replies: pd.DataFrame, truth: pd.Series, kb_intents: Iterable[object] | None
+    replies: pd.DataFrame, truth: pd.Series | None, kb_intents: Iterable[object] | None
 ) -> Finding:
     """How often the top suggested reply was written for the ticket's true intent.
 
@@ -218,11 +218,22 @@ def reply_finding(
     Args:
         replies: :meth:`~opsai.service.reply.ReplySuggester.suggest_frame` output
             (``reply_intent``, ``escalate``), row for row with ``truth``.
-        truth: the tickets' true intents.
+        truth: the tickets' true intents; ``None`` when tickets carry no intent labels (the
+            suggestions then come from text similarity alone and are not scored).
         kb_intents: the kb's intent column, or ``None`` when it has none.
     """
-    y = truth.astype(str).to_numpy()
     escalated = float(replies["escalate"].mean()) if len(replies) else 0.0
+    if truth is None:
+        return Finding(
+            f"Tickets carry no intent labels, so the {len(replies):,} suggested replies below "
+            "come from the texts' similarity to the knowledge base alone and whether they fit "
+            f"cannot be measured; {100 * escalated:.0f}% go to an agent. Label some tickets' "
+            "intents (data.tables.tickets.columns.intent) to measure and sharpen them.",
+            "info",
+            {"hit_rate": None, "escalated": escalated, "scored": False},
+            name="reply_quality",
+        )
+    y = truth.astype(str).to_numpy()
     if kb_intents is None:
         return Finding(
             "The knowledge base has no intent column, so whether a suggested reply fits the "

@@ -21,3 +21,19 @@ def test_escalation_text_counts_with_separators_and_says_why() -> None:
     )
     empty = escalation_text(queue.iloc[:0], valued=True, open_known=True)
     assert empty == "No open tickets need a senior agent: none is angry or high-value."
+
+
+def test_reply_finding_without_intent_labels_says_the_replies_are_unscored() -> None:
+    from opsai.service.findings import reply_finding
+
+    replies = pd.DataFrame(
+        {"reply_intent": ["a", "b", "a", "b"], "escalate": [True, False, False, False]}
+    )
+    f = reply_finding(replies, None, ["a", "b"])
+    assert f.evidence == {"hit_rate": None, "escalated": 0.25, "scored": False}
+    assert f.text.startswith(
+        "Tickets carry no intent labels, so the 4 suggested replies below come"
+    )
+    assert "25% go to an agent" in f.text and "data.tables.tickets.columns.intent" in f.text
+    scored = reply_finding(replies, pd.Series(["a", "a", "a", "b"]), ["a", "b"])
+    assert scored.evidence["hit_rate"] == 0.75
