@@ -92,7 +92,8 @@ class Forecaster:
         self.freq_ = freq or infer_freq(df[TIMESTAMP])
         g = df.groupby(ITEM_ID, sort=False)
         self.ids_ = list(g.groups)
-        self.y_ = {sid: part[QUANTITY].to_numpy(dtype=float) for sid, part in g}
+        y = df[QUANTITY].to_numpy(dtype=float)
+        self.y_ = {sid: y[pos] for sid, pos in positions(df[ITEM_ID])}
         self.last_ = g[TIMESTAMP].max()
         self._fit(df)
         return self
@@ -135,13 +136,13 @@ class Forecaster:
     def future_index(self, h: int) -> pd.DataFrame:
         """The ``h`` future timestamps of every series, as ``[ITEM_ID, TIMESTAMP]``."""
         off = pd.tseries.frequencies.to_offset(self.freq_)
-        parts = [
-            pd.DataFrame(
-                {ITEM_ID: sid, TIMESTAMP: pd.date_range(self.last_[sid] + off, periods=h, freq=off)}
-            )
-            for sid in self.ids_
-        ]
-        return pd.concat(parts, ignore_index=True)
+        # one date range per distinct last timestamp (most series end together), not per series
+        codes, ends = pd.factorize(self.last_.loc[self.ids_])
+        ranges = [pd.date_range(end + off, periods=h, freq=off) for end in ends]
+        stamps = pd.DatetimeIndex(np.concatenate([r.to_numpy() for r in ranges]))
+        take = (codes[:, None] * h + np.arange(h)).ravel()
+        ids = np.repeat(np.asarray(self.ids_, dtype=object), h)
+        return pd.DataFrame({ITEM_ID: ids, TIMESTAMP: stamps[take]})
 
     def _frame(
         self,
@@ -167,6 +168,19 @@ class Forecaster:
         }
         inner = ", ".join(f"{k}={v!r}" for k, v in params.items())
         return f"{type(self).__name__}({inner})"
+
+
+def positions(ids: pd.Series) -> list[tuple[Any, np.ndarray]]:
+    """``(id, row positions)`` per series of a long frame's id column: ids in order of first
+    appearance (as ``groupby(sort=False)`` iterates them), positions in row order.
+
+    Indexing arrays with these is much cheaper than iterating a ``groupby`` on thousands of
+    series.
+    """
+    codes, uniques = pd.factorize(ids)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]
+    return list(zip(uniques, np.split(order, bounds), strict=True))
 
 
 def _validate(df: pd.DataFrame) -> pd.DataFrame:
