@@ -256,10 +256,15 @@ class LocalForecaster(Forecaster):
     min_train: int = 3
 
     def _fit(self, df: pd.DataFrame) -> None:
-        self.states_ = {sid: self._fit_one(y) for sid, y in self.y_.items()}
+        self.states_ = dict(zip(self.y_, self._fit_many(list(self.y_.values())), strict=True))
 
     def _fit_one(self, y: np.ndarray) -> Any:
         raise NotImplementedError
+
+    def _fit_many(self, ys: Sequence[np.ndarray]) -> list[Any]:
+        """The states of many series, ``[_fit_one(y) for y in ys]``; a subclass may fit them
+        all at once (e.g. :class:`~opsai.forecast.models.Theta`), with the same results."""
+        return [self._fit_one(y) for y in ys]
 
     def _predict_one(self, state: Any, h: int) -> np.ndarray:
         raise NotImplementedError
@@ -270,18 +275,34 @@ class LocalForecaster(Forecaster):
         point = {sid: self._predict_one(self.states_[sid], h) for sid in self.ids_}
         bands: dict[Any, dict[int, tuple[np.ndarray, np.ndarray]]] = {}
         if level:
-            for sid in self.ids_:
-                w = self._halfwidths(self.y_[sid], h, level)
+            widths = self._halfwidths_many([self.y_[sid] for sid in self.ids_], h, level)
+            for sid, w in zip(self.ids_, widths, strict=True):
                 bands[sid] = {lv: (point[sid] - w[lv], point[sid] + w[lv]) for lv in level}
         return point, bands
 
     def _halfwidths(self, y: np.ndarray, h: int, level: list[int]) -> dict[int, np.ndarray]:
-        n_orig = min(self.conformal_windows, len(y) - h - self.min_train + 1)
-        if n_orig < 2:
-            return normal_halfwidths(y, h, level)
-        scores = np.empty((n_orig, h))
-        for i in range(n_orig):
-            cut = len(y) - h - i
-            f = self._predict_one(self._fit_one(y[:cut]), h)
-            scores[i] = np.abs(y[cut : cut + h] - f)
-        return conformal_halfwidths(scores, level)
+        return self._halfwidths_many([y], h, level)[0]
+
+    def _halfwidths_many(
+        self, ys: Sequence[np.ndarray], h: int, level: list[int]
+    ) -> list[dict[int, np.ndarray]]:
+        """Conformal half-widths of each series; every refit at every origin of every series
+        goes to one :meth:`_fit_many` call."""
+        cuts = []
+        for y in ys:
+            n_orig = min(self.conformal_windows, len(y) - h - self.min_train + 1)
+            cuts.append([len(y) - h - i for i in range(n_orig)] if n_orig >= 2 else [])
+        states = iter(
+            self._fit_many([y[:cut] for y, cs in zip(ys, cuts, strict=True) for cut in cs])
+        )
+        out = []
+        for y, cs in zip(ys, cuts, strict=True):
+            if not cs:
+                out.append(normal_halfwidths(y, h, level))
+                continue
+            scores = np.empty((len(cs), h))
+            for i, cut in enumerate(cs):
+                f = self._predict_one(next(states), h)
+                scores[i] = np.abs(y[cut : cut + h] - f)
+            out.append(conformal_halfwidths(scores, level))
+        return out

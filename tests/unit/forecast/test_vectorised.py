@@ -6,10 +6,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.optimize import minimize_scalar
 
 from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
-from opsai.forecast import GlobalGBM, GlobalMLP, GlobalModel, Naive
-from opsai.forecast.base import positions
+from opsai.forecast import AutoPattern, GlobalGBM, GlobalMLP, GlobalModel, Naive, Theta
+from opsai.forecast.base import normal_halfwidths, positions
+from opsai.forecast.intermittent import demand_pattern
+from opsai.forecast.models import deseasonalise, ses_fit
+from opsai.forecast.smoothing import bounded_minimize_many, ses_fit_many
 
 pytestmark = pytest.mark.unit
 
@@ -125,3 +129,111 @@ def test_positions_follow_first_appearance() -> None:
     ids = pd.Series(["b", "a", "b", "c", "a"])
     got = [(sid, pos.tolist()) for sid, pos in positions(ids)]
     assert got == [("b", [0, 2]), ("a", [1, 4]), ("c", [3])]
+
+
+# ---- local models: SES searches of many series in lockstep -------------------------------------
+def varied_series(count: int = 300, seed: int = 0) -> list[np.ndarray]:
+    """Counts, constants, random walks and lumpy demand of many lengths (2 to 130)."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(count):
+        n = int(rng.choice([2, 3, 5, 30, 92, 106, int(rng.integers(2, 131))]))
+        out.append(
+            [
+                rng.poisson(rng.uniform(0.05, 40), n).astype(float),
+                np.full(n, 3.0),
+                10 + np.cumsum(rng.normal(0, 1, n)),
+                rng.gamma(0.5, 4, n) * (rng.random(n) < 0.4),
+            ][k % 4]
+        )
+    return out
+
+
+def test_ses_fit_many_equals_one_scipy_search_per_series() -> None:
+    ys = varied_series()
+    got = np.array(ses_fit_many(ys))
+    want = np.array([ses_fit(y) for y in ys])
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("centre", [-1.0, 0.0, 0.3, 0.5, 0.999, 2.0])
+def test_bounded_minimize_many_takes_scipys_steps(centre: float) -> None:
+    funcs = [
+        lambda x: (x - centre) ** 2,
+        lambda x: np.abs(x - centre),
+        lambda x: np.cos(7 * x) + 0.1 * (x - centre) ** 2,
+        lambda x: np.zeros_like(x),  # flat: every step golden
+    ]
+    got = bounded_minimize_many(
+        lambda rows, x: np.array([funcs[r](x[i]) for i, r in enumerate(rows)]),
+        len(funcs),
+        (0.0, 1.0),
+    )
+    want = [minimize_scalar(f, bounds=(0.0, 1.0), method="bounded").x for f in funcs]
+    np.testing.assert_array_equal(got, want)
+
+
+def theta_state_one_by_one(y: np.ndarray, m: int) -> tuple:
+    """Theta's state as it was fitted before: scipy's search, one series."""
+    y, season = deseasonalise(np.asarray(y, dtype=float), m)
+    n = len(y)
+    if n < 3:
+        return (float(y[-1]) if n else 0.0, 0.0, 1.0, n, season)
+    alpha, level = ses_fit(y)
+    return level, float(np.polyfit(np.arange(n), y, 1)[0]) / 2.0, alpha, n, season
+
+
+def assert_states_equal(got: tuple, want: tuple) -> None:
+    *num, season = got
+    *num_want, season_want = want
+    np.testing.assert_allclose(num, num_want, rtol=1e-12, atol=0)
+    assert (season is None) == (season_want is None)
+    if season is not None:
+        np.testing.assert_array_equal(season, season_want)
+
+
+def test_theta_fits_many_series_as_one_by_one() -> None:
+    ys = [np.abs(y) + 1.0 for y in varied_series(120, seed=1)]  # positive: seasonal tests run
+    ys += [np.tile([5.0, 3, 3, 4, 6, 9, 12], 6)]  # seasonal
+    for got, y in zip(Theta(season_length=7)._fit_many(ys), ys, strict=True):
+        assert_states_equal(got, theta_state_one_by_one(y, 7))
+
+
+def test_auto_pattern_fits_each_pattern_together_as_one_by_one() -> None:
+    ys = [*varied_series(160, seed=2), np.zeros(20)]
+    model = AutoPattern(season_length=7)
+    got = model._fit_many(ys)
+    for (inner, state), y in zip(got, ys, strict=True):
+        pattern = demand_pattern(y)
+        if pattern == "zero":
+            assert inner is None and state == 0.0
+        elif pattern in ("smooth", "erratic"):
+            assert isinstance(inner, Theta)
+            assert_states_equal(state, theta_state_one_by_one(y, 7))
+        else:
+            want = model._models()[pattern]._fit_one(y)
+            assert type(inner) is type(model._models()[pattern]) and state == want
+
+
+def test_local_intervals_refit_every_origin_in_one_batch() -> None:
+    df = ragged()
+    batch = Theta(season_length=7, conformal_windows=6).fit(df)
+    got = batch.predict(9, level=[80, 95])
+    for sid, g in got.groupby(ITEM_ID, sort=False):
+        y = batch.y_[sid]
+        w = batch._halfwidths(y, 9, [80, 95])  # one series: its own batch
+        np.testing.assert_allclose(g["Theta-hi-95"] - g["Theta"], w[95], rtol=1e-12)
+    # the short series (12 periods) has too few origins: the normal fallback
+    short = got[got[ITEM_ID] == "s2"]
+    want = normal_halfwidths(batch.y_["s2"], 9, [95])[95]
+    np.testing.assert_allclose(short["Theta-hi-95"] - short["Theta"], want, rtol=1e-12)
+
+
+def test_a_subclass_fitting_its_own_way_is_not_batched() -> None:
+    from opsai.market.outlook import SeasonalTheta
+
+    ys = [np.tile([5.0, 3, 3, 4, 6, 9, 12], 4) * (1 + 0.01 * np.arange(28)), np.arange(1.0, 20)]
+    model = SeasonalTheta(season_length=7)
+    for got, y in zip(model._fit_many(ys), ys, strict=True):
+        assert_states_equal(got, model._fit_one(y))
+    assert model._fit_many(ys)[0][4] is not None  # its own seasonal step ran
