@@ -224,6 +224,30 @@ def conformal_halfwidths(scores: np.ndarray, level: Sequence[int]) -> dict[int, 
     return out
 
 
+def conformal_halfwidths_many(
+    scores: Sequence[np.ndarray], level: Sequence[int]
+) -> list[dict[int, np.ndarray]]:
+    """:func:`conformal_halfwidths` of many series' scores: those with as many complete rows
+    and steps go through one ``np.quantile`` (``higher`` picks a score, so the same values)."""
+    clean = [s[~np.isnan(s).any(axis=1)] for s in scores]
+    same: dict[tuple[int, ...], list[int]] = {}
+    for i, s in enumerate(clean):
+        same.setdefault(s.shape, []).append(i)
+    out: list[dict[int, np.ndarray]] = [{} for _ in clean]
+    for (n, _), members in same.items():
+        if n == 0:  # nothing to calibrate on: as conformal_halfwidths does
+            for i in members:
+                out[i] = conformal_halfwidths(clean[i], level)
+            continue
+        stack = np.stack([clean[i] for i in members])
+        for lv in level:
+            q = min(1.0, math.ceil((n + 1) * lv / 100) / n)
+            w = np.maximum.accumulate(np.quantile(stack, q, axis=1, method="higher"), axis=1)
+            for k, i in enumerate(members):
+                out[i][lv] = w[k]
+    return out
+
+
 def conformal_quantile(scores: np.ndarray, prob: float) -> float:
     """The split-conformal quantile of one pool of scores: the ``ceil((n + 1) * prob)``-th
     smallest (NaN ignored), or ``inf`` when ``n`` is too small for that rank (no cap: too few
@@ -295,14 +319,14 @@ class LocalForecaster(Forecaster):
         states = iter(
             self._fit_many([y[:cut] for y, cs in zip(ys, cuts, strict=True) for cut in cs])
         )
-        out = []
+        scores = []
         for y, cs in zip(ys, cuts, strict=True):
-            if not cs:
-                out.append(normal_halfwidths(y, h, level))
-                continue
-            scores = np.empty((len(cs), h))
+            s = np.empty((len(cs), h))
             for i, cut in enumerate(cs):
-                f = self._predict_one(next(states), h)
-                scores[i] = np.abs(y[cut : cut + h] - f)
-            out.append(conformal_halfwidths(scores, level))
-        return out
+                s[i] = np.abs(y[cut : cut + h] - self._predict_one(next(states), h))
+            scores.append(s)
+        calibrated = iter(conformal_halfwidths_many([s for s in scores if len(s)], level))
+        return [
+            next(calibrated) if len(s) else normal_halfwidths(y, h, level)
+            for y, s in zip(ys, scores, strict=True)
+        ]

@@ -10,7 +10,12 @@ from scipy.optimize import minimize_scalar
 
 from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
 from opsai.forecast import AutoPattern, GlobalGBM, GlobalMLP, GlobalModel, Naive, Theta
-from opsai.forecast.base import normal_halfwidths, positions
+from opsai.forecast.base import (
+    conformal_halfwidths,
+    conformal_halfwidths_many,
+    normal_halfwidths,
+    positions,
+)
 from opsai.forecast.intermittent import demand_pattern
 from opsai.forecast.models import deseasonalise, ses_fit
 from opsai.forecast.smoothing import bounded_minimize_many, ses_fit_many
@@ -237,3 +242,15 @@ def test_a_subclass_fitting_its_own_way_is_not_batched() -> None:
     for got, y in zip(model._fit_many(ys), ys, strict=True):
         assert_states_equal(got, model._fit_one(y))
     assert model._fit_many(ys)[0][4] is not None  # its own seasonal step ran
+
+
+def test_conformal_halfwidths_many_equal_one_series_at_a_time() -> None:
+    rng = np.random.default_rng(3)
+    scores = [rng.gamma(1.0, 2.0, (n, 6)) for n in (5, 5, 20, 2, 5, 9)]
+    scores[4][1, 2] = np.nan  # a row with a missing error is left out, as before
+    got = conformal_halfwidths_many(scores, [80, 95])
+    for s, g in zip(scores, got, strict=True):
+        want = conformal_halfwidths(s, [80, 95])
+        assert list(g) == [80, 95]
+        for lv in (80, 95):
+            np.testing.assert_array_equal(g[lv], want[lv])
