@@ -27,6 +27,7 @@ from opsai.forecast.models import ses_fit
 _XATOL = 1e-5
 _MAXFUN = 500
 _BOUNDS = (0.01, 0.99)
+_CHUNK = 4096
 
 
 class _Profiles:
@@ -66,6 +67,10 @@ class _Profiles:
             sse[at] = np.sum((resid - c * lv[:, None]) ** 2, axis=1)
             l0[at] = lv
         return sse, l0
+
+    def sse(self, rows: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+        """The sums of squared one-step errors (the objective of the smoothing search)."""
+        return self(rows, alpha)[0]
 
     def last_levels(self, alpha: np.ndarray, l0: np.ndarray) -> np.ndarray:
         """The level after each whole series (``ses_levels(y, alpha, l0)[-1]``)."""
@@ -174,11 +179,12 @@ def ses_fit_many(ys: Sequence[np.ndarray]) -> list[tuple[float, float]]:
     long = [i for i, y in enumerate(ys) if len(y) >= 2]
     for i in set(range(len(ys))) - set(long):
         out[i] = ses_fit(ys[i])
-    if long:
-        prof = _Profiles([ys[i] for i in long])
-        alpha = bounded_minimize_many(lambda rows, x: prof(rows, x)[0], len(long), _BOUNDS)
-        l0 = prof(np.arange(len(long)), alpha)[1]
+    for first in range(0, len(long), _CHUNK):  # a few thousand at a time: bounded memory
+        chunk = long[first : first + _CHUNK]
+        prof = _Profiles([ys[i] for i in chunk])
+        alpha = bounded_minimize_many(prof.sse, len(chunk), _BOUNDS)
+        l0 = prof(np.arange(len(chunk)), alpha)[1]
         level = prof.last_levels(alpha, l0)
-        for k, i in enumerate(long):
+        for k, i in enumerate(chunk):
             out[i] = (float(alpha[k]), float(level[k]))
     return out
