@@ -20,7 +20,7 @@ import pandas as pd
 
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
 from opsai.errors import ConfigError, SchemaError
-from opsai.forecast.base import Forecaster, check_level, infer_freq
+from opsai.forecast.base import Forecaster, check_level, infer_freq, positions
 from opsai.forecast.metrics import mase_scale
 
 CUTOFF = "cutoff"
@@ -191,11 +191,12 @@ def _point_columns(cv: pd.DataFrame) -> list[str]:
 
 def _scales(cv: pd.DataFrame, df: pd.DataFrame, m: int) -> np.ndarray:
     keys = cv[[ITEM_ID, CUTOFF]].drop_duplicates()
-    hist = {sid: g for sid, g in df.groupby(ITEM_ID, sort=False)}
+    rows = dict(positions(df[ITEM_ID]))  # row positions per series (no pandas group per key)
+    ts, y = df[TIMESTAMP].to_numpy(), df[QUANTITY].to_numpy()
     vals = {}
     for sid, cut in keys.itertuples(index=False):
-        g = hist[sid]
-        vals[(sid, cut)] = mase_scale(g.loc[g[TIMESTAMP] <= cut, QUANTITY].to_numpy(), m)
+        at = rows[sid]
+        vals[(sid, cut)] = mase_scale(y[at][ts[at] <= cut], m)
     return np.array([vals[k] for k in zip(cv[ITEM_ID], cv[CUTOFF], strict=True)])
 
 

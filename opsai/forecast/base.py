@@ -92,7 +92,8 @@ class Forecaster:
         self.freq_ = freq or infer_freq(df[TIMESTAMP])
         g = df.groupby(ITEM_ID, sort=False)
         self.ids_ = list(g.groups)
-        self.y_ = {sid: part[QUANTITY].to_numpy(dtype=float) for sid, part in g}
+        y = df[QUANTITY].to_numpy(dtype=float)
+        self.y_ = {sid: y[pos] for sid, pos in positions(df[ITEM_ID])}
         self.last_ = g[TIMESTAMP].max()
         self._fit(df)
         return self
@@ -135,13 +136,13 @@ class Forecaster:
     def future_index(self, h: int) -> pd.DataFrame:
         """The ``h`` future timestamps of every series, as ``[ITEM_ID, TIMESTAMP]``."""
         off = pd.tseries.frequencies.to_offset(self.freq_)
-        parts = [
-            pd.DataFrame(
-                {ITEM_ID: sid, TIMESTAMP: pd.date_range(self.last_[sid] + off, periods=h, freq=off)}
-            )
-            for sid in self.ids_
-        ]
-        return pd.concat(parts, ignore_index=True)
+        # one date range per distinct last timestamp (most series end together), not per series
+        codes, ends = pd.factorize(self.last_.loc[self.ids_])
+        ranges = [pd.date_range(end + off, periods=h, freq=off) for end in ends]
+        stamps = pd.DatetimeIndex(np.concatenate([r.to_numpy() for r in ranges]))
+        take = (codes[:, None] * h + np.arange(h)).ravel()
+        ids = np.repeat(np.asarray(self.ids_, dtype=object), h)
+        return pd.DataFrame({ITEM_ID: ids, TIMESTAMP: stamps[take]})
 
     def _frame(
         self,
@@ -167,6 +168,19 @@ class Forecaster:
         }
         inner = ", ".join(f"{k}={v!r}" for k, v in params.items())
         return f"{type(self).__name__}({inner})"
+
+
+def positions(ids: pd.Series) -> list[tuple[Any, np.ndarray]]:
+    """``(id, row positions)`` per series of a long frame's id column: ids in order of first
+    appearance (as ``groupby(sort=False)`` iterates them), positions in row order.
+
+    Indexing arrays with these is much cheaper than iterating a ``groupby`` on thousands of
+    series.
+    """
+    codes, uniques = pd.factorize(ids)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.cumsum(np.bincount(codes, minlength=len(uniques)))[:-1]
+    return list(zip(uniques, np.split(order, bounds), strict=True))
 
 
 def _validate(df: pd.DataFrame) -> pd.DataFrame:
@@ -210,6 +224,30 @@ def conformal_halfwidths(scores: np.ndarray, level: Sequence[int]) -> dict[int, 
     return out
 
 
+def conformal_halfwidths_many(
+    scores: Sequence[np.ndarray], level: Sequence[int]
+) -> list[dict[int, np.ndarray]]:
+    """:func:`conformal_halfwidths` of many series' scores: those with as many complete rows
+    and steps go through one ``np.quantile`` (``higher`` picks a score, so the same values)."""
+    clean = [s[~np.isnan(s).any(axis=1)] for s in scores]
+    same: dict[tuple[int, ...], list[int]] = {}
+    for i, s in enumerate(clean):
+        same.setdefault(s.shape, []).append(i)
+    out: list[dict[int, np.ndarray]] = [{} for _ in clean]
+    for (n, _), members in same.items():
+        if n == 0:  # nothing to calibrate on: as conformal_halfwidths does
+            for i in members:
+                out[i] = conformal_halfwidths(clean[i], level)
+            continue
+        stack = np.stack([clean[i] for i in members])
+        for lv in level:
+            q = min(1.0, math.ceil((n + 1) * lv / 100) / n)
+            w = np.maximum.accumulate(np.quantile(stack, q, axis=1, method="higher"), axis=1)
+            for k, i in enumerate(members):
+                out[i][lv] = w[k]
+    return out
+
+
 def conformal_quantile(scores: np.ndarray, prob: float) -> float:
     """The split-conformal quantile of one pool of scores: the ``ceil((n + 1) * prob)``-th
     smallest (NaN ignored), or ``inf`` when ``n`` is too small for that rank (no cap: too few
@@ -242,10 +280,15 @@ class LocalForecaster(Forecaster):
     min_train: int = 3
 
     def _fit(self, df: pd.DataFrame) -> None:
-        self.states_ = {sid: self._fit_one(y) for sid, y in self.y_.items()}
+        self.states_ = dict(zip(self.y_, self._fit_many(list(self.y_.values())), strict=True))
 
     def _fit_one(self, y: np.ndarray) -> Any:
         raise NotImplementedError
+
+    def _fit_many(self, ys: Sequence[np.ndarray]) -> list[Any]:
+        """The states of many series, ``[_fit_one(y) for y in ys]``; a subclass may fit them
+        all at once (e.g. :class:`~opsai.forecast.models.Theta`), with the same results."""
+        return [self._fit_one(y) for y in ys]
 
     def _predict_one(self, state: Any, h: int) -> np.ndarray:
         raise NotImplementedError
@@ -256,18 +299,34 @@ class LocalForecaster(Forecaster):
         point = {sid: self._predict_one(self.states_[sid], h) for sid in self.ids_}
         bands: dict[Any, dict[int, tuple[np.ndarray, np.ndarray]]] = {}
         if level:
-            for sid in self.ids_:
-                w = self._halfwidths(self.y_[sid], h, level)
+            widths = self._halfwidths_many([self.y_[sid] for sid in self.ids_], h, level)
+            for sid, w in zip(self.ids_, widths, strict=True):
                 bands[sid] = {lv: (point[sid] - w[lv], point[sid] + w[lv]) for lv in level}
         return point, bands
 
     def _halfwidths(self, y: np.ndarray, h: int, level: list[int]) -> dict[int, np.ndarray]:
-        n_orig = min(self.conformal_windows, len(y) - h - self.min_train + 1)
-        if n_orig < 2:
-            return normal_halfwidths(y, h, level)
-        scores = np.empty((n_orig, h))
-        for i in range(n_orig):
-            cut = len(y) - h - i
-            f = self._predict_one(self._fit_one(y[:cut]), h)
-            scores[i] = np.abs(y[cut : cut + h] - f)
-        return conformal_halfwidths(scores, level)
+        return self._halfwidths_many([y], h, level)[0]
+
+    def _halfwidths_many(
+        self, ys: Sequence[np.ndarray], h: int, level: list[int]
+    ) -> list[dict[int, np.ndarray]]:
+        """Conformal half-widths of each series; every refit at every origin of every series
+        goes to one :meth:`_fit_many` call."""
+        cuts = []
+        for y in ys:
+            n_orig = min(self.conformal_windows, len(y) - h - self.min_train + 1)
+            cuts.append([len(y) - h - i for i in range(n_orig)] if n_orig >= 2 else [])
+        states = iter(
+            self._fit_many([y[:cut] for y, cs in zip(ys, cuts, strict=True) for cut in cs])
+        )
+        scores = []
+        for y, cs in zip(ys, cuts, strict=True):
+            s = np.empty((len(cs), h))
+            for i, cut in enumerate(cs):
+                s[i] = np.abs(y[cut : cut + h] - self._predict_one(next(states), h))
+            scores.append(s)
+        calibrated = iter(conformal_halfwidths_many([s for s in scores if len(s)], level))
+        return [
+            next(calibrated) if len(s) else normal_halfwidths(y, h, level)
+            for y, s in zip(ys, scores, strict=True)
+        ]

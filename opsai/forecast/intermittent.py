@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -200,11 +201,22 @@ class AutoPattern(LocalForecaster):
         super()._fit(df)
 
     def _fit_one(self, y: np.ndarray) -> Any:
-        pattern = demand_pattern(y)
-        if pattern == "zero":
-            return None, 0.0
-        model = self._models()[pattern]
-        return model, model._fit_one(y)
+        return self._fit_patterns([y])[0]
+
+    def _fit_many(self, ys: Sequence[np.ndarray]) -> list[Any]:
+        if type(self)._fit_one is not AutoPattern._fit_one:  # a subclass that fits its own way
+            return [self._fit_one(y) for y in ys]
+        return self._fit_patterns(ys)
+
+    def _fit_patterns(self, ys: Sequence[np.ndarray]) -> list[Any]:
+        """One model per pattern fits all of its series together (Theta's in one batch)."""
+        patterns = [demand_pattern(y) for y in ys]
+        out: list[Any] = [(None, 0.0)] * len(ys)  # "zero": no demand, a zero forecast
+        for pattern, model in self._models().items():
+            rows = [i for i, p in enumerate(patterns) if p == pattern]
+            for i, state in zip(rows, model._fit_many([ys[i] for i in rows]), strict=True):
+                out[i] = (model, state)
+        return out
 
     def _predict_one(self, state: Any, h: int) -> np.ndarray:
         model, inner = state

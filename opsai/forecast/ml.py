@@ -26,7 +26,8 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
-from opsai.forecast.base import Forecaster, conformal_halfwidths
+from opsai.errors import SchemaError
+from opsai.forecast.base import Forecaster, conformal_halfwidths, positions
 
 EXOG = (PROMO, PRICE)
 CALENDAR = {"day_of_week": (7, 7), "day": (31, 31), "month": (365, 12), "week": (364, 53)}
@@ -52,9 +53,15 @@ def known_in_advance(df: pd.DataFrame, columns: Sequence[str]) -> list[str]:
     return out
 
 
-def _last(v: pd.Series) -> float:
-    obs = v.dropna()
-    return float(obs.iloc[-1]) if len(obs) else float("nan")
+def _calendar_field(ts: pd.DatetimeIndex, name: str) -> np.ndarray:
+    """One calendar field of :data:`CALENDAR` (only those used: ``isocalendar`` is slow)."""
+    if name == "day_of_week":
+        return np.asarray(ts.day_of_week.to_numpy())
+    if name == "day":
+        return np.asarray(ts.day.to_numpy())
+    if name == "month":
+        return np.asarray(ts.month.to_numpy())
+    return np.asarray(ts.isocalendar().week.to_numpy(dtype=int))
 
 
 def default_lags(season_length: int) -> list[int]:
@@ -125,13 +132,7 @@ class GlobalModel(Forecaster):
         return [name for name, (days, _) in CALENDAR.items() if covered >= days]
 
     def _calendar(self, ts: pd.DatetimeIndex) -> np.ndarray:
-        values = {
-            "day_of_week": ts.day_of_week.to_numpy(),
-            "day": ts.day.to_numpy(),
-            "month": ts.month.to_numpy(),
-            "week": ts.isocalendar().week.to_numpy(dtype=int),
-        }
-        fields = [(values[k], CALENDAR[k][1]) for k in self.calendar_]
+        fields = [(_calendar_field(ts, k), CALENDAR[k][1]) for k in self.calendar_]
         if not fields:
             return np.empty((len(ts), 0))
         if not self.cyclic_calendar:
@@ -139,41 +140,51 @@ class GlobalModel(Forecaster):
         ang = [2 * np.pi * v / p for v, p in fields]
         return np.column_stack([f(a) for a in ang for f in (np.sin, np.cos)])
 
-    def _past_exog(self, sid: Any, g: pd.DataFrame) -> np.ndarray:
-        """Regressors of the history rows ``g``: a known-in-advance one as recorded, one the
-        data records only with a sale as its last value observed *before* each period."""
+    def _past_exog(self, df: pd.DataFrame) -> np.ndarray:
+        """Regressors of the history rows of ``df`` (every series at once): a known-in-advance
+        one as recorded, one the data records only with a sale as its last value observed
+        *before* each period (carried within each series only)."""
+        ids = df[ITEM_ID]
         cols = []
         for c in self.exog_:
-            v = g[c].astype(float)
+            v = df[c].astype(float)
             if c not in self.known_:
-                v = v.ffill().shift(1)
+                v = v.groupby(ids, sort=False).ffill().groupby(ids, sort=False).shift(1)
             elif c == PRICE:
-                v = v.ffill().bfill()
-            cols.append(self._scaled(sid, c, v.to_numpy()))
-        return np.column_stack(cols) if cols else np.empty((len(g), 0))
+                v = v.groupby(ids, sort=False).ffill().groupby(ids, sort=False).bfill()
+            cols.append(self._scaled(ids, c, v.to_numpy(dtype=float)))
+        return np.column_stack(cols) if cols else np.empty((len(df), 0))
 
-    def _future_exog(self, sid: Any, frame: pd.DataFrame, n: int) -> np.ndarray:
-        """Regressors of the ``n`` future periods: a known-in-advance one from ``X_future``
-        (its price, where missing, carried forward from the history; its promotion 0), any
-        other as last observed up to the cut-off, whatever ``X_future`` says."""
+    def _future_exog(self, frame: pd.DataFrame) -> np.ndarray:
+        """Regressors of the future rows ``frame`` (every series at once): a known-in-advance
+        one from ``X_future`` (its price, where missing, carried forward from the history; its
+        promotion 0), any other as last observed up to the cut-off, whatever ``X_future`` says."""
+        ids = frame[ITEM_ID]
         cols = []
         for c in self.exog_:
-            last = self.last_exog_.get(sid, {}).get(c, np.nan)
-            carried = np.full(n, last if c == PRICE or c not in self.known_ else np.nan)
+            if c == PRICE or c not in self.known_:
+                last = {sid: v.get(c, np.nan) for sid, v in self.last_exog_.items()}
+                carried = ids.map(last).to_numpy(dtype=float, na_value=np.nan)
+            else:
+                carried = np.full(len(frame), np.nan)
             if c in self.known_ and c in frame:
                 given = frame[c].to_numpy(dtype=float)
                 carried = np.where(np.isnan(given), carried, given)
-            cols.append(self._scaled(sid, c, carried))
-        return np.column_stack(cols) if cols else np.empty((n, 0))
+            cols.append(self._scaled(ids, c, carried))
+        return np.column_stack(cols) if cols else np.empty((len(frame), 0))
 
-    def _scaled(self, sid: Any, c: str, v: np.ndarray) -> np.ndarray:
+    def _scaled(self, ids: pd.Series, c: str, v: np.ndarray) -> np.ndarray:
+        """``v`` of the rows of series ``ids``: a price over the series' reference price."""
         if c == PRICE:
-            v = v / self.price_ref_.get(sid, 1.0)
+            v = v / ids.map(self.price_ref_).to_numpy(dtype=float, na_value=1.0)
         return np.nan_to_num(v, nan=0.0 if c == PROMO else 1.0)
 
     def _design(self, df: pd.DataFrame, skip: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # calendar and regressors of every row at once (per series they cost more than the fit)
+        cal = self._calendar(pd.DatetimeIndex(df[TIMESTAMP].to_numpy()))
+        exog = self._past_exog(df)
         xs, ys, ws = [], [], []
-        for sid, g in df.groupby(ITEM_ID, sort=False):
+        for sid, pos in positions(df[ITEM_ID]):
             y = self.y_[sid]
             first = (
                 skip if self.train_window is None else max(skip, len(y) - int(self.train_window))
@@ -182,13 +193,7 @@ class GlobalModel(Forecaster):
             if len(at) == 0:
                 continue
             sc = self.scale_[sid]
-            x = np.hstack(
-                [
-                    self._block(y, at, sc),
-                    self._calendar(pd.DatetimeIndex(g[TIMESTAMP].to_numpy()[at])),
-                    self._past_exog(sid, g)[at],
-                ]
-            )
+            x = np.hstack([self._block(y, at, sc), cal[pos[at]], exog[pos[at]]])
             xs.append(x)
             ys.append(y[at] / sc)
             ws.append(np.full(len(at), sc))
@@ -202,8 +207,9 @@ class GlobalModel(Forecaster):
     def _fit_limited(self, df: pd.DataFrame) -> None:
         self.exog_ = [c for c in EXOG if c in df.columns]
         self.known_ = known_in_advance(df, self.exog_)
+        last = df[self.exog_].astype(float).groupby(df[ITEM_ID], sort=False).last()
         self.last_exog_ = {
-            sid: {c: _last(g[c]) for c in self.exog_} for sid, g in df.groupby(ITEM_ID, sort=False)
+            sid: {c: float(last.at[sid, c]) for c in self.exog_} for sid in self.ids_
         }
         self.calendar_ = self._calendar_fields(df[TIMESTAMP])
         self.history_ = df
@@ -247,27 +253,57 @@ class GlobalModel(Forecaster):
         return type(self)(**kw)
 
     def _recursive(self, h: int, X_future: pd.DataFrame | None) -> dict[Any, np.ndarray]:
+        """Forecast every series ``h`` steps ahead, one step at a time, all series at once.
+
+        The histories sit right-aligned in one zero-padded matrix (a padded zero adds nothing
+        to the running sums), so each step's lags and rolling means are a few array operations
+        whatever the number of series; their values are those of :meth:`_block`.
+        """
         fut = self.future_index(h)
         if X_future is not None and self.known_:
             keep = [c for c in self.known_ if c in X_future]
             xf = X_future.assign(**{ITEM_ID: X_future[ITEM_ID].astype(str)})
             xf = xf.assign(**{TIMESTAMP: pd.to_datetime(xf[TIMESTAMP])})
             fut = fut.merge(xf[[ITEM_ID, TIMESTAMP, *keep]], on=[ITEM_ID, TIMESTAMP], how="left")
-        groups = {sid: g for sid, g in fut.groupby(ITEM_ID, sort=False)}
-        ext = {sid: np.r_[self.y_[sid], np.zeros(h)] for sid in self.ids_}
-        cal = {sid: self._calendar(pd.DatetimeIndex(groups[sid][TIMESTAMP])) for sid in self.ids_}
-        ex = {sid: self._future_exog(sid, groups[sid], h) for sid in self.ids_}
+        n_series = len(self.ids_)
+        if len(fut) != n_series * h:
+            raise SchemaError(
+                f"{self.name}: X_future holds a series' period more than once; give one row per "
+                f"{ITEM_ID} and {TIMESTAMP}"
+            )
+        cal = self._calendar(pd.DatetimeIndex(fut[TIMESTAMP].to_numpy()))
+        ex = self._future_exog(fut)
+        known = np.hstack([cal, ex]).reshape(n_series, h, cal.shape[1] + ex.shape[1])
+        lags, windows = self._spec()
+        n = np.array([len(self.y_[sid]) for sid in self.ids_])
+        scale = np.array([self.scale_[sid] for sid in self.ids_])
+        size = np.array([np.log1p(self.scale_[sid]) for sid in self.ids_])
+        width = int(n.max())
+        start = width - n  # column of each series' first value
+        ext = np.zeros((n_series, width + h))
+        for i, sid in enumerate(self.ids_):
+            ext[i, start[i] : width] = self.y_[sid]
+        rows = np.arange(n_series)
         for j in range(h):
-            rows = []
-            for sid in self.ids_:
-                at = np.array([len(self.y_[sid]) + j])
-                block = self._block(ext[sid][: at[0]], at, self.scale_[sid])
-                rows.append(np.hstack([block, cal[sid][j : j + 1], ex[sid][j : j + 1]]))
+            col, at = width + j, n + j  # the step's column; its position in each series
+            z = ext[:, :col] / scale[:, None]
+            cs = np.zeros((n_series, col + 1))
+            np.cumsum(z, axis=1, out=cs[:, 1:])
+            feats = []
+            for k in lags:
+                feats.append(np.where(at - k >= 0, z[:, max(col - k, 0)], np.nan))
+            for w in windows:
+                lo = np.clip(at - w, 0, None)
+                cnt = at - lo
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    feats.append(
+                        np.where(cnt > 0, (cs[:, col] - cs[rows, start + lo]) / cnt, np.nan)
+                    )
+            X = np.hstack([np.column_stack([*feats, size]), known[:, j]])
             # clipped to twice the largest scaled value seen: recursion cannot run away
-            pred = np.clip(self.model_.predict(np.vstack(rows)[:, self.keep_]), 0.0, self.ymax_)
-            for sid, p in zip(self.ids_, pred, strict=True):
-                ext[sid][len(self.y_[sid]) + j] = p * self.scale_[sid]
-        return {sid: ext[sid][len(self.y_[sid]) :] for sid in self.ids_}
+            pred = np.clip(self.model_.predict(X[:, self.keep_]), 0.0, self.ymax_)
+            ext[:, col] = pred * scale
+        return {sid: ext[i, width:] for i, sid in enumerate(self.ids_)}
 
     def _predict(
         self, h: int, level: list[int], X_future: pd.DataFrame | None

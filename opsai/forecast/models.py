@@ -10,6 +10,8 @@ Example:
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -124,7 +126,13 @@ def seasonality_test(y: np.ndarray, m: int, *, confidence: float = 0.90) -> bool
         return False
     r = np.array([np.sum(x[k:] * x[: n - k]) / denom for k in range(1, m + 1)])
     stat = np.sqrt((1 + 2 * np.sum(r[:-1] ** 2)) / n)
-    return bool(abs(r[-1]) / stat > norm.ppf(0.5 + confidence / 2))
+    return bool(abs(r[-1]) / stat > _two_sided_z(confidence))
+
+
+@functools.lru_cache(maxsize=8)
+def _two_sided_z(confidence: float) -> float:
+    """The two-sided normal quantile of ``confidence`` (scipy's ``ppf`` costs ~0.1 ms a call)."""
+    return float(norm.ppf(0.5 + confidence / 2))
 
 
 def deseasonalise(y: np.ndarray, m: int) -> tuple[np.ndarray, np.ndarray | None]:
@@ -157,6 +165,28 @@ def seasonal_indices(y: np.ndarray, m: int) -> np.ndarray:
     return idx / idx.mean()
 
 
+def theta_states(ys: Sequence[np.ndarray], m: int) -> list[Any]:
+    """Fitted :class:`Theta` states of many series: ``(level, slope / 2, alpha, n, season)``.
+
+    The SES searches of all series run together (:func:`opsai.forecast.smoothing.ses_fit_many`,
+    same results as one :func:`ses_fit` per series, several times faster).
+    """
+    from opsai.forecast.smoothing import ses_fit_many
+
+    adjusted = [deseasonalise(np.asarray(y, dtype=float), m) for y in ys]
+    fits = iter(ses_fit_many([y for y, _ in adjusted if len(y) >= 3]))
+    out: list[Any] = []
+    for y, season in adjusted:
+        n = len(y)
+        if n < 3:
+            out.append((float(y[-1]) if n else 0.0, 0.0, 1.0, n, season))
+            continue
+        alpha, level = next(fits)
+        slope = float(np.polyfit(np.arange(n), y, 1)[0])
+        out.append((level, slope / 2.0, alpha, n, season))
+    return out
+
+
 class Theta(LocalForecaster):
     """The standard Theta method (Hyndman & Billah 2003 form; the M3 winner).
 
@@ -178,13 +208,12 @@ class Theta(LocalForecaster):
         self.conformal_windows = conformal_windows
 
     def _fit_one(self, y: np.ndarray) -> Any:
-        y, season = deseasonalise(np.asarray(y, dtype=float), int(self.season_length))
-        n = len(y)
-        if n < 3:
-            return (float(y[-1]) if n else 0.0, 0.0, 1.0, n, season)
-        alpha, level = ses_fit(y)
-        slope = float(np.polyfit(np.arange(n), y, 1)[0])
-        return level, slope / 2.0, alpha, n, season
+        return theta_states([y], int(self.season_length))[0]
+
+    def _fit_many(self, ys: Sequence[np.ndarray]) -> list[Any]:
+        if type(self)._fit_one is not Theta._fit_one:  # a subclass that fits its own way
+            return [self._fit_one(y) for y in ys]
+        return theta_states(ys, int(self.season_length))
 
     def _predict_one(self, state: Any, h: int) -> np.ndarray:
         level, b, alpha, n, season = state
