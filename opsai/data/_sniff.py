@@ -283,5 +283,26 @@ def timestamp_format(values: list[str], *, search: bool = True) -> tuple[float, 
     return shares[i], (None if i == 0 else formats[i - 1])
 
 
+def day_month_swap(fmt: str) -> str | None:
+    """The format with day and month swapped (``%d/%m/%Y`` <-> ``%m/%d/%Y``), if it has both."""
+    if "%d" not in fmt or "%m" not in fmt:
+        return None
+    return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+
+
+def ambiguous_day_month(values: list[str], fmt: str | None) -> bool:
+    """Whether ``fmt`` and its day/month swap parse the same share of ``values`` (every day in
+    the sample is 12 or less), so which one is right cannot be told from the data."""
+    other = day_month_swap(fmt) if fmt else None
+    if not other or not values:
+        return False
+    sql = (
+        "SELECT count(*) FILTER (WHERE try_strptime(v, $2) IS NOT NULL), "
+        "count(*) FILTER (WHERE try_strptime(v, $3) IS NOT NULL) FROM (SELECT trim(unnest($1)) AS v)"
+    )
+    a, b = duckdb.connect().execute(sql, [values, fmt, other]).fetchall()[0]
+    return bool(a) and a == b
+
+
 def mean_length(values: list[str]) -> float:
     return statistics.fmean(len(v) for v in values) if values else 0.0

@@ -158,6 +158,10 @@ class Guess:
             return "high"
         return "medium"
 
+    def sample_values(self, column: str) -> list[str]:
+        """A sampled column's non-empty values, as text."""
+        return [v.strip() for v in self.sample.values.get(column, []) if v and v.strip()]
+
     def spec(self) -> dict[str, Any]:
         """The table's entry in the config."""
         out: dict[str, Any] = {"file": self.sample.path.name, **self.options}
@@ -262,6 +266,13 @@ def _timestamp_option(guess: Guess) -> None:
             guess.matches.remove(m)
             guess.notes.append(f"{m.source!r} ({m.contract}) left out: not in format {fmt}")
     guess.options["timestamp_format"] = fmt
+    src = next(m.source for m in times if m.timestamp_format == fmt)
+    if _sniff.ambiguous_day_month(guess.sample_values(src), fmt):
+        other = _sniff.day_month_swap(fmt)
+        guess.notes.append(
+            f"{src!r}: every day in the sample is 12 or less, so {fmt} and {other} both read it; "
+            f"{fmt} was assumed: check a date you know"
+        )
 
 
 @dataclass

@@ -387,3 +387,18 @@ def test_a_header_that_names_nothing_is_not_placed_on_values_alone(tmp_path: Pat
     )
     plan = plan_folder(tmp_path)
     assert plan.guesses == [] and plan.unplaced[0][0] == "accounts.csv"
+
+
+def test_day_and_month_that_cannot_be_told_apart_are_said_so(tmp_path: Path) -> None:
+    """Every day 12 or less: %d/%m and %m/%d both read the sample, so the guess says so; a
+    day above 12 settles it and no note is written."""
+    rows = "user_id,timestamp,amount\nu1,03/04/2024,5\nu2,11/02/2024,7\nu3,05/12/2024,9\n"
+    _write(tmp_path / "a", {"orders.csv": rows})
+    (g,) = plan_folder(tmp_path / "a").guesses
+    assert g.options["timestamp_format"] == "%d/%m/%Y"
+    assert any("%d/%m/%Y and %m/%d/%Y both read it; %d/%m/%Y was assumed" in n for n in g.notes)
+    _write(tmp_path / "b", {"orders.csv": rows + "u4,12/25/2024,3\n"})
+    (g,) = plan_folder(tmp_path / "b").guesses
+    assert g.options["timestamp_format"] == "%m/%d/%Y" and not g.notes
+    assert _sniff.day_month_swap("%d.%m.%Y %H:%M") == "%m.%d.%Y %H:%M"
+    assert _sniff.day_month_swap("%Y%m") is None
