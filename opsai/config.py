@@ -61,7 +61,9 @@ class TableSpec(_Strict):
     timezone: str | None = None
     """Zone of timestamps written without a UTC offset; they are converted to naive UTC.
     Dates without a time of day keep their calendar day, and so do timestamps with a zone
-    (``TIMESTAMP WITH TIME ZONE``) that fall on midnight in this one."""
+    (``TIMESTAMP WITH TIME ZONE``, or text with a UTC offset) that fall on midnight in this
+    one. Without it, values all at one afternoon hour in UTC (dates at midnight east of UTC)
+    get a warning."""
     thousands: str | None = None
     decimal: str = "."
     """Decimal mark of numbers written as text, e.g. ``','`` with ``thousands: '.'``."""

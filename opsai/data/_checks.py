@@ -12,17 +12,47 @@ from opsai.data.schema import REFERENCES, TABLES
 from opsai.errors import SchemaError
 
 
+def _same_hour_warning(
+    name: str, col: str, res: dict[str, Any], warnings: list[ValidationWarning]
+) -> None:
+    """Every value at one time of day from noon on (UTC): dates at midnight in a zone ahead of
+    UTC, moved to the day before when they became UTC."""
+    lo, hi = res.get(f"tmin__{col}"), res.get(f"tmax__{col}")
+    if lo is None or hi is None or lo != hi or not 43_200 <= int(lo) < 86_400:
+        return
+    hours = (86_400 - int(lo)) / 3600
+    warnings.append(
+        ValidationWarning(
+            name,
+            col,
+            f"every value is at {int(lo) // 3600:02d}:{int(lo) % 3600 // 60:02d} UTC, as dates "
+            f"at midnight in a zone {hours:g} hours ahead of UTC read once converted: each then "
+            f"falls on the day before. If they are dates, set data.tables.{name}.timezone to "
+            "their zone (e.g. 'Asia/Shanghai') to keep their calendar day",
+        )
+    )
+
+
 def _scalar(expr: Any) -> Any:
     return expr.execute()
 
 
 def check_table(
-    name: str, t: ir.Table, errors: list[str], warnings: list[ValidationWarning]
+    name: str,
+    t: ir.Table,
+    errors: list[str],
+    warnings: list[ValidationWarning],
+    *,
+    zoned: bool = False,
 ) -> None:
+    """Values, bounds and empties of one loaded table; ``zoned``: the table sets ``timezone``."""
     table = TABLES[name]
     present = [c for c in table.columns if c.name in t.columns]
     aggs: dict[str, Any] = {"__rows": t.count()}
     for c in present:
+        if c.dtype == "timestamp" and not zoned:  # seconds into the UTC day, lowest and highest
+            sec = t[c.name].hour() * 3600 + t[c.name].minute() * 60 + t[c.name].second()
+            aggs[f"tmin__{c.name}"], aggs[f"tmax__{c.name}"] = sec.min(), sec.max()
         if c.required:
             aggs[f"null__{c.name}"] = t[c.name].isnull().sum()
         if c.dtype == "float":
@@ -46,6 +76,7 @@ def check_table(
         )
         return
     for c in present:
+        _same_hour_warning(name, c.name, res, warnings)
         nulls = int(res.get(f"null__{c.name}", 0) or 0)
         if nulls:
             errors.append(

@@ -279,15 +279,11 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec) -> str:
 
     ``timezone`` shifts times of day only: a date without a time stays on its calendar day
     (an order of 2024-01-01 in Berlin is not one of 2023-12-31 at 23:00). With it, a
-    ``TIMESTAMP WITH TIME ZONE`` at midnight in that zone is such a date too (a database's
-    daily sales stored as timestamps).
+    ``TIMESTAMP WITH TIME ZONE`` (or text with a UTC offset) at midnight in that zone is such a
+    date too (a database's daily sales stored as timestamps).
     """
     if raw_type.startswith("TIMESTAMP WITH TIME ZONE"):
-        if spec.timezone:
-            local = f"CAST(timezone({lit(spec.timezone)}, {src}) AS TIMESTAMP)"
-            utc = f"CAST({src} AS TIMESTAMP)"
-            return f"CASE WHEN {local} = date_trunc('day', {local}) THEN {local} ELSE {utc} END"
-        return f"CAST({src} AS TIMESTAMP)"
+        return _from_zoned(src, spec)
     if raw_type.startswith(("TIMESTAMP", "DATE")) and spec.timestamp_format not in EPOCH_UNITS:
         naive = f"CAST({src} AS TIMESTAMP)"
         return (
@@ -305,7 +301,7 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec) -> str:
     if fmt:
         parsed = f"try_strptime({s}, {lit(fmt)})"
         if "%z" in fmt or "%Z" in fmt:
-            return f"CAST({parsed} AS TIMESTAMP)"
+            return _from_zoned(parsed, spec)
         if spec.timezone and _has_time(fmt):
             return f"CAST(timezone({lit(spec.timezone)}, {parsed}) AS TIMESTAMP)"
         return parsed
@@ -314,8 +310,19 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec) -> str:
         shifted = f"CAST(timezone({lit(spec.timezone)}, {naive}) AS TIMESTAMP)"
         date_only = f"regexp_full_match({s}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}')"
         naive = f"CASE WHEN {date_only} THEN {naive} ELSE {shifted} END"
-    aware = f"CAST(TRY_CAST({s} AS TIMESTAMPTZ) AS TIMESTAMP)"
+    aware = _from_zoned(f"TRY_CAST({s} AS TIMESTAMPTZ)", spec)
     return f"CASE WHEN regexp_matches({s}, {lit(_OFFSET_RE)}) THEN {aware} ELSE {naive} END"
+
+
+def _from_zoned(tstz: str, spec: TableSpec) -> str:
+    """Naive UTC from a TIMESTAMP WITH TIME ZONE expression; with ``timezone`` set, a value at
+    midnight in that zone is a date and keeps its calendar day (a Taipei shop's daily sales
+    written ``2024-01-05T00:00:00+08:00`` or stored as zoned timestamps)."""
+    utc = f"CAST({tstz} AS TIMESTAMP)"
+    if not spec.timezone:
+        return utc
+    local = f"CAST(timezone({lit(spec.timezone)}, {tstz}) AS TIMESTAMP)"
+    return f"CASE WHEN {local} = date_trunc('day', {local}) THEN {local} ELSE {utc} END"
 
 
 def typed_expr(col: Column, src: str, raw_type: str, spec: TableSpec, period_is_int: bool) -> str:

@@ -193,7 +193,8 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
                 tables.pop(name)
     for name, t in list(tables.items()):
         try:
-            check_table(name, t, errors, warnings)
+            zoned = bool(cfg.data.tables[name].timezone)
+            check_table(name, t, errors, warnings, zoned=zoned)
         except SchemaError as e:  # a cast the engine refused while scanning
             errors.append(str(e))
             tables.pop(name)

@@ -500,3 +500,27 @@ def test_where_keeps_the_rows_a_condition_holds_for(tmp_path: Path) -> None:
     with open_workspace(db) as ws:
         assert sorted(ws.to_pandas("orders")["user_id"]) == ["a1", "a3"]
         assert "1 of 3 row(s) (33.3%) left out" in ws.warnings[0].message
+
+
+def test_dates_written_with_an_offset_keep_their_day_with_timezone(tmp_path: Path) -> None:
+    """'2024-01-05T00:00:00+08:00' (a Taipei shop's daily export) is 16:00 UTC the day before:
+    without timezone a warning says every value sits at 16:00 and names the key; with it the
+    calendar day is kept, and other times still become UTC."""
+    rows = (
+        "user_id,timestamp,amount\nu1,2024-01-05T00:00:00+08:00,5\nu2,2024-01-06T00:00:00+08:00,6\n"
+    )
+    bare = write_dataset(tmp_path, {"orders.csv": rows}, {"orders": {}})
+    with open_workspace(bare) as ws:
+        assert ws.to_pandas("orders")["timestamp"].tolist()[0] == pd.Timestamp("2024-01-04 16:00")
+        (w,) = ws.warnings
+    assert (w.table, w.column) == ("orders", "timestamp")
+    assert w.message.startswith(
+        "every value is at 16:00 UTC, as dates at midnight in a zone 8 hours ahead"
+    )
+    assert "set data.tables.orders.timezone to their zone" in w.message
+    timed = rows + "u3,2024-01-07T09:30:00+08:00,7\n"
+    zoned = write_dataset(tmp_path, {"orders.csv": timed}, {"orders": {"timezone": "Asia/Taipei"}})
+    with open_workspace(zoned) as ws:
+        assert ws.to_pandas("orders")["timestamp"].tolist() == [
+            pd.Timestamp("2024-01-05"), pd.Timestamp("2024-01-06"), pd.Timestamp("2024-01-07 01:30")]  # fmt: skip
+        assert not ws.warnings
