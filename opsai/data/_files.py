@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 
 from opsai.config import TableSpec
-from opsai.data import _load
+from opsai.data import _load, _rows
 from opsai.data._load import q
 from opsai.data._mapping import (
     ValidationWarning,
@@ -40,10 +40,11 @@ def load_file_table(
     table = TABLES[name]
     paths = _load.resolve_file(base, name, spec)
     raw = _load.read_raw(con, name, paths, spec, tmp)
-    raw_kind = "TABLE" if _load.is_text(_load.file_format(paths, spec)) else "VIEW"
+    from_text = _load.is_text(_load.file_format(paths, spec))
+    raw_kind = "TABLE" if from_text else "VIEW"  # text is parsed into a table, the rest scanned
     rawtypes = _load.describe(con, raw)
     if spec.drop_duplicates:
-        total, kept = _load.drop_duplicate_rows(con, raw, list(rawtypes), raw_kind)
+        total, kept = _rows.drop_duplicate_rows(con, raw, list(rawtypes), raw_kind)
         raw_kind = "TABLE"
         if total > kept:
             warnings.append(duplicates_warning(name, total, kept))
@@ -102,7 +103,6 @@ def load_file_table(
         prefix = table.generated_key.replace("'", "''")
         exprs = {table.key: f"printf('{prefix}%06d', row_number() OVER ())", **exprs}
     # Text files carry no types: detect numeric attributes. Parquet/JSON types are kept.
-    from_text = _load.is_text(_load.file_format(paths, spec))
     text_cols = [c for c in extras if rawtypes[c] == "VARCHAR"] if from_text else []
     inferred = _load.infer_extra(con, raw, text_cols)
     select = [f"{e} AS {q(c)}" for c, e in exprs.items()]

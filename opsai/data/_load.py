@@ -449,23 +449,3 @@ def timestamp_hint(values: list[Any]) -> str:
 
 def tmpdir() -> Path:
     return Path(tempfile.mkdtemp(prefix="opsai-load-"))
-
-
-def drop_duplicate_rows(
-    con: duckdb.DuckDBPyConnection, raw: str, columns: list[str], kind: str
-) -> tuple[int, int]:
-    """Replace ``raw`` (a TABLE or VIEW) by a table keeping the first of the rows that repeat
-    in every one of ``columns``, in file order; returns the rows before and after."""
-    cols = ", ".join(q(c) for c in columns)
-    tmp = q(raw + "_unique")
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {tmp} AS SELECT * EXCLUDE (_opsai_row) FROM "
-        f"(SELECT *, row_number() OVER () AS _opsai_row FROM {q(raw)}) "
-        f"QUALIFY row_number() OVER (PARTITION BY {cols} ORDER BY _opsai_row) = 1 "
-        "ORDER BY _opsai_row"
-    )
-    before = con.execute(f"SELECT count(*) FROM {q(raw)}").fetchall()[0][0]
-    after = con.execute(f"SELECT count(*) FROM {tmp}").fetchall()[0][0]
-    con.execute(f"DROP {kind} {q(raw)}")
-    con.execute(f"ALTER TABLE {tmp} RENAME TO {q(raw)}")
-    return int(before), int(after)

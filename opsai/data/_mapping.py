@@ -129,12 +129,17 @@ def constant_ibis(col: Column, v: str | int | float) -> ir.Value:
     return ibis.literal(_typed_constant(col, v), dtype)
 
 
+def rows_out(total: int, kept: int) -> str:
+    """``'2 of 6 row(s) (33.3%)'``: the rows a table option left out."""
+    return f"{total - kept:,} of {total:,} row(s) ({(total - kept) / max(total, 1):.1%})"
+
+
 def duplicates_warning(name: str, total: int, kept: int) -> ValidationWarning:
     return ValidationWarning(
         name,
         None,
-        f"{total - kept:,} of {total:,} row(s) ({(total - kept) / total:.1%}) dropped: exact "
-        f"repeats of an earlier row (data.tables.{name}.drop_duplicates)",
+        f"{rows_out(total, kept)} dropped: exact repeats of an earlier row "
+        f"(data.tables.{name}.drop_duplicates)",
     )
 
 
@@ -142,6 +147,6 @@ def dropped_warning(name: str, need: list[str], total: int, kept: int) -> Valida
     return ValidationWarning(
         name,
         None,
-        f"{total - kept:,} of {total:,} row(s) ({(total - kept) / total:.1%}) dropped: empty "
-        f"{' or '.join(need)} (data.tables.{name}.drop_incomplete)",
+        f"{rows_out(total, kept)} dropped: empty {' or '.join(need)} "
+        f"(data.tables.{name}.drop_incomplete)",
     )

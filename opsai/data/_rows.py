@@ -1,10 +1,12 @@
-"""Row filters a table's config asks for: ``where`` keeps the rows a condition holds for."""
+"""Row options of a table's config: ``where`` keeps the rows a condition holds for, and
+``drop_duplicates`` the first of rows that repeat in every column."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import duckdb
+import ibis
 import ibis.expr.types as ir
 
 from opsai.data._load import q
@@ -36,8 +38,6 @@ def where_file(con: duckdb.DuckDBPyConnection, name: str, cond: str) -> tuple[in
 def where_database(backend: Any, t: ir.Table, name: str, cond: str) -> tuple[ir.Table, int, int]:
     """``t`` less the rows ``cond`` does not hold for, as a temporary view in the database
     (SQL in its own dialect); returns the view and the rows before and after."""
-    import ibis
-
     view = f"opsai_where_{name}"
     try:
         cur = backend.raw_sql(
@@ -51,3 +51,23 @@ def where_database(backend: Any, t: ir.Table, name: str, cond: str) -> tuple[ir.
     except Exception as e:  # the backend's own error type: a bad column or syntax
         raise _fail(name, cond, e, list(t.columns)) from None
     return out, before, after
+
+
+def drop_duplicate_rows(
+    con: duckdb.DuckDBPyConnection, raw: str, columns: list[str], kind: str
+) -> tuple[int, int]:
+    """Replace ``raw`` (a TABLE or VIEW) by a table keeping the first of the rows that repeat
+    in every one of ``columns``, in file order; returns the rows before and after."""
+    cols = ", ".join(q(c) for c in columns)
+    tmp = q(raw + "_unique")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {tmp} AS SELECT * EXCLUDE (_opsai_row) FROM "
+        f"(SELECT *, row_number() OVER () AS _opsai_row FROM {q(raw)}) "
+        f"QUALIFY row_number() OVER (PARTITION BY {cols} ORDER BY _opsai_row) = 1 "
+        "ORDER BY _opsai_row"
+    )
+    before = con.execute(f"SELECT count(*) FROM {q(raw)}").fetchall()[0][0]
+    after = con.execute(f"SELECT count(*) FROM {tmp}").fetchall()[0][0]
+    con.execute(f"DROP {kind} {q(raw)}")
+    con.execute(f"ALTER TABLE {tmp} RENAME TO {q(raw)}")
+    return int(before), int(after)

@@ -27,7 +27,7 @@ from opsai.data import _load, _rows
 from opsai.data._checks import check_references, check_table
 from opsai.data._database import connect, map_db_table
 from opsai.data._files import load_file_table
-from opsai.data._mapping import ValidationWarning
+from opsai.data._mapping import ValidationWarning, rows_out
 from opsai.data.schema import TABLES
 from opsai.errors import SchemaError
 
@@ -229,8 +229,7 @@ def _where(
         ValidationWarning(
             name,
             None,
-            f"{total - kept:,} of {total:,} row(s) ({(total - kept) / max(total, 1):.1%}) left "
-            f"out by data.tables.{name}.where ({cond})",
+            f"{rows_out(total, kept)} left out by data.tables.{name}.where ({cond})",
             total - kept,
         )
     )

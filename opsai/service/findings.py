@@ -351,9 +351,10 @@ def escalation_text(queue: pd.DataFrame, *, valued: bool, open_known: bool) -> s
             be told apart.
         open_known: tickets have a resolution column (else every ticket counts as open).
     """
-    what = "open tickets" if open_known else "tickets (no resolution column: all count as open)"
+    noun = "open tickets" if open_known else "tickets"
     if len(queue) == 0:
-        return f"No {what.split(' (')[0]} need a senior agent: none is angry or high-value."
+        return f"No {noun} need a senior agent: none is angry or high-value."
+    what = noun if open_known else f"{noun} (no resolution column: all count as open)"
     if valued:
         both = int((queue["priority"] == 2).sum())
         why = f"{both:,} of them angry and from a high-value customer"
