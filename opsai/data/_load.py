@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import glob
 import re
-import tempfile
 import unicodedata
 from pathlib import Path
 from typing import Any
@@ -445,7 +444,3 @@ def timestamp_hint(values: list[Any]) -> str:
     if sample and all(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}.*", v) for v in sample):
         return "'%d.%m.%Y'"
     return "e.g. '%Y-%m-%d %H:%M:%S'"
-
-
-def tmpdir() -> Path:
-    return Path(tempfile.mkdtemp(prefix="opsai-load-"))

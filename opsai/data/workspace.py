@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from opsai.config import Config, load_config
-from opsai.data import _load, _rows
+from opsai.data import _rows
 from opsai.data._checks import check_references, check_table
 from opsai.data._database import connect, map_db_table
 from opsai.data._files import load_file_table
@@ -43,14 +43,11 @@ class Workspace:
         backend: Any,
         tables: dict[str, ir.Table],
         warnings: list[ValidationWarning],
-        *,
-        tmp: Path | None = None,
     ) -> None:
         self.config = config
         self.backend = backend
         self._tables = tables
         self.warnings = warnings
-        self._tmp = tmp
 
     @property
     def present(self) -> tuple[str, ...]:
@@ -124,11 +121,7 @@ class Workspace:
             dest.disconnect()
 
     def close(self) -> None:
-        try:
-            self.backend.disconnect()
-        finally:
-            if self._tmp is not None:
-                shutil.rmtree(self._tmp, ignore_errors=True)
+        self.backend.disconnect()
 
     def __enter__(self) -> Workspace:
         return self
@@ -154,7 +147,6 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     errors: list[str] = []
     warnings: list[ValidationWarning] = []
     tables: dict[str, ir.Table] = {}
-    tmp: Path | None = None
     con: duckdb.DuckDBPyConnection | None = None  # files are loaded into it
     kind = cfg.source_kind
     if kind == "folder":
@@ -167,12 +159,13 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
         con.execute("SET TimeZone = 'UTC'")
         with contextlib.suppress(duckdb.Error):  # inside Jupyter DuckDB wants ipywidgets here
             con.execute("SET enable_progress_bar = false")
-        tmp = _load.tmpdir()
-        for name, spec in cfg.data.tables.items():
-            try:
-                load_file_table(con, base, name, spec, tmp, warnings)
-            except SchemaError as e:
-                errors.append(str(e))
+        # Re-encoded copies of non-UTF-8 files live only while they are parsed into tables.
+        with tempfile.TemporaryDirectory(prefix="opsai-load-") as tmp:
+            for name, spec in cfg.data.tables.items():
+                try:
+                    load_file_table(con, base, name, spec, Path(tmp), warnings)
+                except SchemaError as e:
+                    errors.append(str(e))
         backend = ibis.duckdb.from_connection(con)
         for name in cfg.data.tables:
             if name in {r[0] for r in con.execute("SHOW TABLES").fetchall()}:
@@ -201,14 +194,12 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     check_references(tables, warnings)
     if errors:
         backend.disconnect()
-        if tmp:
-            shutil.rmtree(tmp, ignore_errors=True)
         where = f" ({cfg.path})" if cfg.path else ""
         n = len(errors)
         raise SchemaError(
             f"{n} problem{'s' * (n > 1)} in the data{where}:\n- " + "\n- ".join(errors)
         )
-    return Workspace(cfg, backend, tables, warnings, tmp=tmp)
+    return Workspace(cfg, backend, tables, warnings)
 
 
 def _where(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -71,6 +72,30 @@ def test_mapping_gbk_and_chinese(tmp_path: Path) -> None:
         df = ws.to_pandas("orders")
         assert df["user_id"].tolist() == ["张三", "李四"]
         assert df["渠道"].tolist() == ["微信", "抖音"]  # extra columns keep their names
+
+
+def test_reencoded_copies_do_not_outlive_loading(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A notebook seldom closes its workspace: the UTF-8 copies must not pile up in /tmp."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    text = "客户,日期,金额\n张三,2024-03-01,12.5\n"
+    cfg = write_dataset(
+        tmp_path / "data",
+        {"订单.csv": text.encode("gbk")},
+        {"orders": {"file": "订单.csv", "encoding": "gbk",
+                    "columns": {"user_id": "客户", "timestamp": "日期", "amount": "金额"}}},
+    )  # fmt: skip
+    ws = open_workspace(cfg)  # never closed
+    assert list(scratch.iterdir()) == []
+    assert ws.to_pandas("orders")["user_id"].tolist() == ["张三"]
+    bad = write_dataset(tmp_path / "bad", {"o.csv": "x\n1\n".encode("gbk")},
+                        {"orders": {"file": "o.csv", "encoding": "gbk"}})  # fmt: skip
+    with pytest.raises(SchemaError):
+        open_workspace(bad)
+    assert list(scratch.iterdir()) == []
 
 
 def test_time_zones_become_naive_utc(tmp_path: Path) -> None:
