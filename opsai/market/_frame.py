@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from typing import Any
 
@@ -38,6 +39,34 @@ def as_frame(obj: Any, columns: Iterable[str], *, table: str = "market") -> pd.D
                 f"or pass the col_* argument naming it"
             )
     return frame.reset_index(drop=True)
+
+
+def period_step(periods: Iterable[Any]) -> str:
+    """How far apart the periods are: ``year``, ``quarter``, ``month``, ``week`` or ``day``.
+
+    The median gap between distinct periods decides, so one missing period does not change it.
+    Periods that are not dates (labels such as ``"2024H1"``) read as ``month``.
+    """
+    ts = pd.to_datetime(pd.Index(list(periods)).unique(), errors="coerce").dropna().sort_values()
+    if len(ts) < 2:
+        return "month"
+    days = float(np.median(np.diff(ts.as_unit("s").asi8))) / 86_400
+    for step, least in (("year", 360), ("quarter", 85), ("month", 27), ("week", 6.5)):
+        if days >= least:
+            return step
+    return "day"
+
+
+def period_label(period: Any, step: str = "month") -> str:
+    """A period as its readers name it: ``1997``, ``1997-Q4``, ``1997-10`` or ``1997-10-06``."""
+    if not isinstance(period, pd.Timestamp | np.datetime64 | datetime.date):
+        return str(period)
+    t = pd.Timestamp(period)
+    if step == "year":
+        return str(t.year)
+    if step == "quarter":
+        return f"{t.year}-Q{t.quarter}"
+    return str(t.strftime("%Y-%m" if step == "month" else "%Y-%m-%d"))
 
 
 def positive(values: pd.Series | np.ndarray, *, column: str, table: str = "market") -> np.ndarray:

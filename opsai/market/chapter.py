@@ -17,7 +17,7 @@ import pandas as pd
 
 from opsai.data import schema as S
 from opsai.errors import ChapterError
-from opsai.market._frame import as_frame
+from opsai.market._frame import as_frame, period_step
 from opsai.market.demand import LogitDemand
 from opsai.market.findings import Finding, move_finding
 from opsai.market.pricing import LogLogElasticity, company_panel
@@ -174,11 +174,12 @@ def competitor_events(
     theirs = moves[(moves[S.COMPANY] != company) & moves[S.COMPANY].astype(str).isin(big)]
     priced = theirs[theirs["metric"] == S.PRICE]
     chosen = (priced if len(priced) else theirs).head(top)
+    step = period_step(df[S.PERIOD])
     rows, found = [], []
     for mv in chosen.to_dict("records"):
         ev = event_study(df, mv[S.COMPANY], mv[S.PERIOD], metric=S.SHARE, window=window)
         rows.append(mv | {f"share_{k}": ev[k] for k in ("before", "after", "change", "lo", "hi")})
-        found.append(move_finding(mv, ev))
+        found.append(move_finding(mv, ev, step=step))
     return pd.DataFrame(rows), found
 
 

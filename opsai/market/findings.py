@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from opsai.data import schema as S
+from opsai.market._frame import period_label
 from opsai.report.finding import Finding
 from opsai.report.wording import money
 
@@ -34,12 +35,6 @@ __all__ = [
 ]
 
 
-def _label(period: Any) -> str:
-    if isinstance(period, pd.Timestamp | np.datetime64):
-        return str(pd.Timestamp(period).strftime("%Y-%m"))
-    return str(period)
-
-
 def share_finding(changes: pd.DataFrame, company: str, *, col_company: str = S.COMPANY) -> Finding:
     """Our share now, its change, and who gained most (from :func:`share_changes`)."""
     row = changes.set_index(col_company).loc[company]
@@ -47,10 +42,14 @@ def share_finding(changes: pd.DataFrame, company: str, *, col_company: str = S.C
     a = changes.attrs
     w = int(a.get("window", 1))
     span = f"over the {w} periods to" if w > 1 else "in"
+
+    def label(period: Any) -> str:
+        return period_label(period, a.get("step", "month"))
+
     text = (
         f"{company} holds {row['share_now']:.1%} of the market {span} "
-        f"{_label(a.get('period_now'))}, {row['change_pp']:+.1f} pp on the {w if w > 1 else ''}"
-        f"{' periods to ' if w > 1 else 'period '}{_label(a.get('period_before'))} "
+        f"{label(a.get('period_now'))}, {row['change_pp']:+.1f} pp on the {w if w > 1 else ''}"
+        f"{' periods to ' if w > 1 else 'period '}{label(a.get('period_before'))} "
         f"({row['share_before']:.1%}); the largest gain is {top[col_company]}'s "
         f"({top['change_pp']:+.1f} pp)."
     )
@@ -87,9 +86,10 @@ def growth_finding(decomp: pd.DataFrame) -> Finding:
     a = decomp.attrs
     total = float(v["total"])
     frac = float(v["market_growth"] / total) if total else float("nan")
+    step = a.get("step", "month")
     text = (  # 3 significant digits: sales in millions (or shares) would all read "-0"
         f"{a['company']}'s sales changed by {_num(total, '+')} between "
-        f"{_label(a['period_before'])} and {_label(a['period_now'])}: "
+        f"{period_label(a['period_before'], step)} and {period_label(a['period_now'], step)}: "
         f"{_num(v['market_growth'], '+')} from market growth (market "
         f"{_num(a['market_before'])} -> {_num(a['market_now'])}), {_num(v['share_change'], '+')} "
         f"from share ({a['share_before']:.1%} -> {a['share_now']:.1%}) and "
@@ -108,9 +108,15 @@ def _num(v: float, sign: str = "") -> str:
     return text
 
 
-def move_finding(move: Mapping[str, Any], event: Mapping[str, Any]) -> Finding:
-    """A competitor's move (a row of :func:`detect_moves`) and its :func:`event_study`."""
+def move_finding(
+    move: Mapping[str, Any], event: Mapping[str, Any], *, step: str = "month"
+) -> Finding:
+    """A competitor's move (a row of :func:`detect_moves`) and its :func:`event_study`.
+
+    ``step`` is how far apart the periods are: year, quarter, month, week or day.
+    """
     verb = "cut" if move["change"] < 0 else "raised"
+    when = period_label(event["event"], step)
     if event["metric"] == "share":  # shares read as percentages, their changes as points
         before, after = f"{event['before']:.1%}", f"{event['after']:.1%}"
         change, lo, hi = (f"{100 * event[k]:+.1f}" for k in ("change", "lo", "hi"))
@@ -120,7 +126,7 @@ def move_finding(move: Mapping[str, Any], event: Mapping[str, Any]) -> Finding:
         change, lo, hi = (_num(event[k], "+") for k in ("change", "lo", "hi"))
     text = (
         f"{event['company']} {verb} its {move['metric']} by {abs(move['change']):.0%} in "
-        f"{_label(event['event'])}; its {event['metric']} went from {before} to {after} over "
+        f"{when}; its {event['metric']} went from {before} to {after} over "
         f"the next {event['n_after']} periods ({change}, 95% interval {lo} to {hi})."
     )
     significant = event["lo"] > 0 or event["hi"] < 0
@@ -128,7 +134,7 @@ def move_finding(move: Mapping[str, Any], event: Mapping[str, Any]) -> Finding:
         text,
         "high" if significant else "low",
         {k: event[k] for k in ("before", "after", "change", "lo", "hi")}
-        | {"company": str(event["company"]), "period": _label(event["event"])},
+        | {"company": str(event["company"]), "period": when},
     )
 
 
@@ -296,8 +302,9 @@ def strategy(
     if len(rivals):
         top = str(rivals.index[0])
         recent = moves_table[(moves_table[S.COMPANY] == top) & (moves_table["metric"] == S.PRICE)]
+        step = moves_table.attrs.get("step", "month")
         extra = (
-            f"; it already moved its price in {_label(recent.iloc[0][S.PERIOD])}"
+            f"; it already moved its price in {period_label(recent.iloc[0][S.PERIOD], step)}"
             if len(recent)
             else ""
         )

@@ -20,7 +20,7 @@ import pandas as pd
 
 from opsai.data import schema as S
 from opsai.errors import OpsaiError
-from opsai.market._frame import as_frame
+from opsai.market._frame import as_frame, period_step
 
 __all__ = [
     "concentration",
@@ -186,7 +186,7 @@ def share_changes(
     out["change_pp"] = 100 * (out["share_now"] - out["share_before"])
     out["change_rel"] = out["share_now"] / out["share_before"].where(out["share_before"] > 0) - 1
     out["sales_growth"] = out["sales_now"] / out["sales_before"].where(out["sales_before"] > 0) - 1
-    out.attrs.update(period_before=before_p, period_now=now_p, window=window)
+    out.attrs.update(period_before=before_p, period_now=now_p, window=window, step=period_step(idx))
     out = out.sort_values("change_pp", ascending=False).rename_axis(col_company).reset_index()
     return out
 
@@ -238,6 +238,7 @@ def growth_decomposition(
         company=company,
         period_before=before_p,
         period_now=now_p,
+        step=period_step(idx),
         market_before=m0,
         market_now=m1,
         share_before=s0,

@@ -27,7 +27,7 @@ from scipy import stats
 
 from opsai.data import schema as S
 from opsai.errors import OpsaiError
-from opsai.market._frame import as_frame, check_choice
+from opsai.market._frame import as_frame, check_choice, period_step
 
 __all__ = ["change_points", "decompose", "detect_moves", "event_study", "trend_forecast"]
 
@@ -196,6 +196,7 @@ def detect_moves(
                 )
     cols = [col_company, "metric", col_period, "index", "before", "after", "change", "t"]
     out = pd.DataFrame(rows, columns=cols)
+    out.attrs["step"] = period_step(periods)
     if out.empty:
         return out
     return out.sort_values("t", key=np.abs, ascending=False, ignore_index=True)

@@ -239,3 +239,31 @@ def test_strengths_and_weaknesses_read_in_words_and_units() -> None:
         "(rank 7 of 7); sales growth +7.7% against +28.7% at BlueHarbor (rank 7 of 7); "
         "sales per user 1,234 against 2,500 at Oak (rank 6 of 7)."
     )
+
+
+@pytest.mark.parametrize(
+    ("freq", "now", "before"),
+    [
+        ("YS", "1993", "1992"),
+        ("QS", "1990-Q4", "1990-Q3"),
+        ("MS", "1990-04", "1990-03"),
+        ("W-MON", "1990-01-22", "1990-01-15"),
+    ],
+)
+def test_findings_name_periods_at_the_data_s_step(
+    three_firms: pd.DataFrame, freq: str, now: str, before: str
+) -> None:
+    """Yearly data read '1993-01'; weekly data named two weeks of one month alike."""
+    dates = pd.date_range("1990-01-01", periods=4, freq=freq)[-2:]
+    m = three_firms.assign(**{S.PERIOD: three_firms[S.PERIOD].map({1: dates[0], 2: dates[1]})})
+    m = pd.concat([m.assign(**{S.PERIOD: m[S.PERIOD] - (dates[1] - dates[0]) * 2}), m])
+    changes = mk.share_changes(m, periods=1)
+    assert f"of the market in {now}, " in fd.share_finding(changes, "a").text
+    assert f"period {before} (" in fd.share_finding(changes, "a").text
+    growth = fd.growth_finding(mk.growth_decomposition(m, "a", periods=1))
+    assert f"between {before} and {now}:" in growth.text
+    move = {"change": -0.1, "metric": "price"}
+    event = {"company": "b", "event": dates[1], "metric": "sales", "n_after": 2}
+    event |= {"before": 1.0, "after": 2.0, "change": 1.0, "lo": 0.5, "hi": 1.5}
+    step = ch.period_step(m[S.PERIOD])
+    assert f"by 10% in {now}; its sales" in fd.move_finding(move, event, step=step).text
