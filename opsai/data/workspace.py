@@ -216,6 +216,14 @@ def _where(
         t = backend.table(name)
     else:
         t, total, kept = _rows.where_database(backend, t, name, cond)
+    if total and not kept:
+        raise SchemaError(
+            f"{name}: the condition data.tables.{name}.where ({cond!r}) holds for none of its "
+            f"{total:,} rows. Check the spelling and case of the values it compares "
+            "(status = 'paid' does not match 'Paid')"
+        )
+    if kept == total:  # nothing left out: nothing to say
+        return t
     warnings.append(
         ValidationWarning(
             name,

@@ -515,6 +515,15 @@ def test_where_keeps_the_rows_a_condition_holds_for(tmp_path: Path) -> None:
                        r"\('total > 0'\) cannot be applied: .+ whose columns are: user_id, "
                        r"timestamp, amount, status"):  # fmt: skip
         open_workspace(bad)
+    everything = write_dataset(tmp_path, {"inv.csv": rows}, {"orders": spec | {"where": "true"}})
+    with open_workspace(everything) as ws:
+        assert len(ws.to_pandas("orders")) == 5
+        assert not [w for w in ws.warnings if "where" in w.message]
+    none = write_dataset(tmp_path, {"inv.csv": rows}, {"orders": spec | {"where": "status='Paid'"}})
+    with pytest.raises(
+        SchemaError, match=r"where \(\"status='Paid'\"\) holds for none of its 5 rows"
+    ):
+        open_workspace(none)
     sql = ["CREATE TABLE invoices (acct VARCHAR, paid_at TIMESTAMP, total DOUBLE, status VARCHAR)",
            "INSERT INTO invoices VALUES ('a1', '2024-01-01', 29, 'paid'), "
            "('a2', '2024-01-02', 29, 'failed'), ('a3', '2024-01-03', 9, 'paid')"]  # fmt: skip
