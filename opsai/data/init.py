@@ -145,6 +145,12 @@ class Guess:
     options: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     runner_up: tuple[str, float] | None = None
+    pattern: str | None = None
+    """A glob naming every file of a split export (``orders_*.csv``), when there are several."""
+
+    @property
+    def label(self) -> str:
+        return self.pattern or self.sample.label
 
     @property
     def confidence(self) -> str:
@@ -164,7 +170,7 @@ class Guess:
 
     def spec(self) -> dict[str, Any]:
         """The table's entry in the config."""
-        out: dict[str, Any] = {"file": self.sample.path.name, **self.options}
+        out: dict[str, Any] = {"file": self.pattern or self.sample.path.name, **self.options}
         cols = {m.contract: m.source for m in self.matches if m.contract != m.source}
         if cols:
             out["columns"] = cols
@@ -320,7 +326,10 @@ def plan_folder(folder: Path) -> Plan:
                 fits[0].runner_up = (fits[1].table, fits[1].score)
             best.append(fits[0])
     kept: dict[str, Guess] = {}
-    for g in sorted(best, key=lambda g: -g.score):
+    best.sort(key=lambda g: -g.score)
+    for g in best:
+        if g.table in kept and kept[g.table].pattern and _same_shape(kept[g.table], g):
+            continue  # one part of a split export the kept guess already reads
         if g.table in kept:
             k = kept[g.table]
             unplaced.append(
@@ -329,8 +338,49 @@ def plan_folder(folder: Path) -> Plan:
             )  # fmt: skip
         else:
             kept[g.table] = g
+            _join_parts(g, [o for o in best if o.table == g.table and o is not g], folder)
     guesses = [kept[t] for t in TABLES if t in kept]
     return Plan(folder, guesses, unplaced)
+
+
+def _same_shape(a: Guess, b: Guess) -> bool:
+    """Two files read alike: same kind, no sheets, the same columns in order, same options."""
+    sa, sb = a.sample, b.sample
+    return (
+        sa.sheet is None
+        and sb.sheet is None
+        and "".join(sa.path.suffixes) == "".join(sb.path.suffixes)
+        and sa.columns == sb.columns
+        and sa.options == sb.options
+    )
+
+
+def _common_start(texts: list[str]) -> str:
+    first, last = min(texts), max(texts)
+    n = next((i for i, (a, b) in enumerate(zip(first, last, strict=False)) if a != b), None)
+    return first[: len(first) if n is None else n]
+
+
+def _join_parts(g: Guess, others: list[Guess], folder: Path) -> None:
+    """Read a split export (``orders_2023.csv``, ``orders_2024.csv``) as one table: when other
+    files placed on ``g``'s table have its shape, set ``g.pattern`` to a glob matching exactly
+    them, preferring one cut at a separator (``orders_*.csv`` also takes next year's file)."""
+    parts = [g, *(o for o in others if _same_shape(g, o))]
+    if len(parts) < 2:
+        return
+    names = sorted(p.sample.path.name for p in parts)
+    head = _common_start(names)
+    tail = _common_start([n[len(head) :][::-1] for n in names])[::-1]
+    cut = max(head.rfind(c) for c in "_-. ") + 1
+    for pattern in (f"{head[:cut]}*{tail}", f"{head}*{tail}"):
+        if pattern.startswith("*") or any(c in pattern for c in "[]?"):
+            continue
+        if sorted(p.name for p in folder.glob(pattern)) == names:
+            g.pattern = pattern
+            g.notes.append(
+                f"{len(names)} files with the same columns read as one: {', '.join(names)}"
+            )
+            return
 
 
 def render(plan: Plan, *, source: str, company: str, currency: str) -> str:
@@ -347,7 +397,7 @@ def render(plan: Plan, *, source: str, company: str, currency: str) -> str:
     ]
     for g in plan.guesses:
         second = f"; next best: {g.runner_up[0]} ({g.runner_up[1]})" if g.runner_up else ""
-        out.append(f"    # {g.table} <- {g.sample.label}: {g.confidence} (score {g.score}{second})")
+        out.append(f"    # {g.table} <- {g.label}: {g.confidence} (score {g.score}{second})")
         out += [f"    # {n}" for n in g.notes]
         block = yaml.safe_dump({g.table: g.spec()}, allow_unicode=True, sort_keys=False)
         out += ["    " + ln for ln in block.splitlines()]
@@ -362,7 +412,7 @@ def describe(plan: Plan) -> list[str]:
     lines = []
     for g in plan.guesses:
         opts = ", ".join(f"{k}={v!r}" for k, v in g.options.items())
-        lines.append(f"{g.table} <- {g.sample.label} ({g.confidence}, score {g.score})")
+        lines.append(f"{g.table} <- {g.label} ({g.confidence}, score {g.score})")
         if opts:
             lines.append(f"    options: {opts}")
         for m in g.matches:

@@ -168,6 +168,26 @@ def test_two_order_files_keep_the_better_one(tmp_path: Path) -> None:
     assert "# orders <- orders.csv: high (score 10.0; next best: demand (6.0))" in text
 
 
+def test_a_split_export_is_read_as_one_table(tmp_path: Path) -> None:
+    """orders_2023.csv and orders_2024.csv with one header: one glob, not half the history;
+    a file of other columns stays out, and a glob that would catch it is narrowed."""
+    head, rows = ORDERS.split("\n", 1)
+    later = rows.replace("2024-", "2025-").replace("o1", "o4").replace("o2", "o5")
+    other = "order_id,user_id,timestamp,amount\nr1,u1,2024-03-01,-12.5\n"
+    _write(tmp_path, {"orders_2024.csv": ORDERS, "orders_2025.csv": f"{head}\n{later}",
+                      "orders_refunds.csv": other, "users.csv": USERS})  # fmt: skip
+    path, plan = init_config(tmp_path)
+    (orders,) = [g for g in plan.guesses if g.table == "orders"]
+    assert orders.pattern == "orders_202*.csv"  # orders_*.csv would take the refunds too
+    (tmp_path / "orders_refunds.csv").unlink()
+    path, plan = init_config(tmp_path, force=True)
+    assert _tables(path)["orders"] == {"file": "orders_*.csv"}
+    assert "orders <- orders_*.csv" in path.read_text("utf-8")
+    assert not [u for u in plan.unplaced if "orders" in u[0]]
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("orders")["order_id"].tolist() == ["o1", "o2", "o3", "o4", "o5", "o3"]
+
+
 def test_a_column_matching_two_names_goes_to_the_better_score(tmp_path: Path) -> None:
     """'total_qty' is part amount (total), part quantity (qty); 'amount' is amount by its
     whole name, so total_qty becomes the quantity."""
