@@ -125,8 +125,8 @@ def lead_time_finding(check: dict[str, Any], *, widened: bool) -> Finding:
     (:func:`~opsai.inventory.backtest.reorder_check`), and what widening the spread did.
 
     ``widened`` is ``LEAD_TIME_CHECK``; the spread is widened only when the check says so
-    (``check["widen"]``: at least two backtest windows fell short), and the text says why not
-    otherwise."""
+    (``check["widen"]``: at least two backtest windows fell short by more than chance), and the
+    text says why not otherwise."""
     if not check["windows"]:
         return Finding(
             "The reorder points could not be checked on the backtest: no backtest "
@@ -159,6 +159,11 @@ def lead_time_finding(check: dict[str, Any], *, widened: bool) -> Finding:
             if widened
             else f" (out of sample: {check['held_widened']:.0%}). LEAD_TIME_CHECK is off, so "
             "safety stocks do not use it."
+        )
+    elif k > 1 and check.get("short_windows") == 0:
+        text += (
+            " No backtest window held fewer lead times than chance allows at that target, so "
+            "safety stocks and the simulation keep the forecast's spread."
         )
     elif k > 1:
         worst = min(by_window, key=by_window.__getitem__) if by_window else ""

@@ -168,3 +168,17 @@ def test_lead_time_finding() -> None:
     assert f.severity == "medium" and f.evidence["widened"] is False
     none = {"windows": 0, "target": None, "held": None, "held_widened": None, "factor": 1.0}
     assert "could not be checked" in lead_time_finding(none, widened=True).text
+
+
+def test_a_window_short_by_chance_does_not_count() -> None:
+    """20 item windows at 95% hold 19 on average: 18 is chance, 16 is short (one-sided 5%)."""
+    dates = ["2024-01-01"] * 20 + ["2024-02-01"] * 20 + ["2024-03-01"] * 20
+    near = [0.0] * 18 + [9.0] * 2  # 90% held in each window
+    check = reorder_check(_errors(near * 3, dates))
+    assert check["by_window"] == {d: 0.9 for d in ("2024-01-01", "2024-02-01", "2024-03-01")}
+    assert check["factor"] > 1 and check["short_windows"] == 0 and check["apply"] == 1.0
+    text = lead_time_finding(check, widened=True).text
+    assert "No backtest window held fewer lead times than chance allows" in text
+    assert "the only one that fell short" not in text
+    short = [0.0] * 16 + [9.0] * 4  # 80% held
+    assert reorder_check(_errors(short * 3, dates))["short_windows"] == 3
