@@ -39,6 +39,7 @@ from opsai.service.text import (
     detect_language,
     language_code,
     normalize,
+    strip_markup,
     ticket_languages,
     tokenize,
 )
@@ -77,6 +78,7 @@ __all__ = [
     "resolution_time",
     "run_chat",
     "sentiment_trend",
+    "strip_markup",
     "ticket_languages",
     "tokenize",
     "volume_by_intent",

@@ -28,6 +28,8 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any, Literal
 
+import pandas as pd
+
 from opsai.errors import ConfigError
 
 __all__ = [
@@ -36,6 +38,7 @@ __all__ = [
     "Tokenizer",
     "detect_language",
     "normalize",
+    "strip_markup",
     "tokenize",
 ]
 
@@ -116,6 +119,44 @@ def normalize(
     if whitespace:
         text = _SPACE.sub(" ", text).strip()
     return text
+
+
+_MARKUP = re.compile(r"<(?:[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?|/[A-Za-z][A-Za-z0-9]*\s*)/?>")
+_SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_BREAK = re.compile(r"<\s*(?:br|/?p|/?div|/?li|/?tr|/?h[1-6]|/?blockquote)\b[^>]*>", re.IGNORECASE)
+_CELL = re.compile(r"</?t[dh]\b[^>]*>", re.IGNORECASE)
+_SIGNATURE = re.compile(
+    r"^[ \t]*(?:sent from my [\w ]+|get outlook for \w+|发自我的\s*\w+)[ \t.!]*$", re.I | re.M
+)
+
+
+def strip_markup(texts: Iterable[Any]) -> tuple[pd.Series, int]:
+    """Ticket texts as a reader sees them: HTML bodies (e-mail and help-desk exports) lose their
+    tags, ``<script>``/``<style>`` blocks and entities (``&nbsp;``), block tags become line
+    breaks and table cells spaces (inline tags join their text: ``<b>包裹</b>`` is 包裹), and mail-app signature lines ("Sent from my iPhone", "发自我的iPhone") go.
+
+    Text without markup is returned as it is (a ``<`` in "price < 10" is not a tag).
+
+    Returns:
+        The texts (same index; missing stay missing) and how many had markup.
+
+    Example:
+        >>> strip_markup(["<p>Where is my order?</p><p>&nbsp;</p><p>Sent from my iPhone</p>"])[0][0]
+        'Where is my order?'
+    """
+    s = pd.Series(texts) if not isinstance(texts, pd.Series) else texts
+    text = s.where(s.notna(), "").astype(str)
+    marked = text.str.contains(_MARKUP)
+
+    def clean(t: str) -> str:
+        t = _BREAK.sub("\n", _SCRIPT.sub(" ", t))
+        t = html.unescape(_MARKUP.sub("", _CELL.sub(" ", t))).replace("\xa0", " ")
+        t = _SIGNATURE.sub("", t)
+        return "\n".join(ln for ln in (" ".join(x.split()) for x in t.splitlines()) if ln)
+
+    out = s.copy()
+    out[marked] = text[marked].map(clean)
+    return out, int(marked.sum())
 
 
 def detect_language(text: str, *, han_weight: float = 3.0, default: Language = "und") -> Language:

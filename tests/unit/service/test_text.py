@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pickle
 
+import pandas as pd
 import pytest
 
 from opsai.errors import ConfigError
-from opsai.service.text import Tokenizer, detect_language, normalize, tokenize
+from opsai.service.text import Tokenizer, detect_language, normalize, strip_markup, tokenize
 
 pytestmark = pytest.mark.unit
 
@@ -87,3 +88,26 @@ def test_tokenize_english_and_mixed() -> None:
 def test_tokenizer_pickles() -> None:
     tk = pickle.loads(pickle.dumps(Tokenizer(user_words=("小米手环",))))
     assert tk("小米手环") == ["小米手环"]
+
+
+def test_strip_markup_reads_html_bodies_as_their_text() -> None:
+    """A Zendesk export's bodies: the discovered topics were 'br / div / sent' before."""
+    raw = pd.Series(
+        [
+            '<p>Where is my order?</p><p>&nbsp;</p><div class="signature">Sent from my iPhone</div>',
+            "price < 10 and > 5, <3",
+            "<br>你好，<b>包裹</b>到哪了？<br>发自我的iPhone",
+            None,
+            "<table><tr><td>size</td><td>M</td></tr></table><script>x()</script>",
+            "Sent from my iPhone",  # no markup: left as it is
+        ],
+        index=[5, 6, 7, 8, 9, 10],
+    )
+    out, n = strip_markup(raw)
+    assert n == 3 and list(out.index) == [5, 6, 7, 8, 9, 10]
+    assert out.tolist()[:3] == [
+        "Where is my order?",
+        "price < 10 and > 5, <3",
+        "你好，包裹到哪了？",
+    ]
+    assert pd.isna(out[8]) and out[9] == "size M" and out[10] == "Sent from my iPhone"
