@@ -24,7 +24,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                 "visitor_id", "shopper_id", "patron", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
                 "顾客id", "买家id", "kunde", "kundennummer"),
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
-                "movie_id", "商品编码", "商品id", "商品编号", "货号", "产品编码", "artikel"),
+                "movie_id", "part", "part_number", "material", "asin", "商品编码", "商品id", "商品编号", "货号", "产品编码", "artikel"),
     "order_id": ("order_id", "order_no", "order_number", "invoice", "invoice_no",
                  "transaction_id", "receipt", "订单号", "订单编号", "订单id", "bestellnummer"),
     "session_id": ("session_id", "session", "visit_id", "会话id"),
@@ -34,7 +34,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                   "opened_at", "submitted_at", "received_at", "sent_at", "logged_at", "下单时间", "时间", "日期",
                   "创建时间", "datum"),
     "signup_at": ("signup_at", "signup", "registered", "registered_at", "register_date",
-                  "join_date", "joined", "created_at", "first_seen", "注册时间", "注册日期"),
+                  "join_date", "joined", "created_at", "first_seen", "first_touch",
+                  "first_touch_timestamp", "注册时间", "注册日期"),
     "resolved_at": ("resolved_at", "resolved", "closed_at", "closed", "solved_at", "solved", "解决时间", "关闭时间"),
     "event": ("event", "event_type", "event_name", "action", "activity", "behavior", "type", "事件", "行为", "行为类型"),
     "amount": ("amount", "total", "value", "revenue", "sales", "paid", "payment", "subtotal",
@@ -49,7 +50,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "category": ("category", "genre", "类目", "品类", "分类", "类别"),
     "description": ("description", "details", "描述", "详情"),
     "brand": ("brand", "品牌"),
-    "on_hand": ("on_hand", "stock", "inventory", "in_stock", "库存", "库存量"),
+    "on_hand": ("on_hand", "stock", "inventory", "in_stock", "qty_on_hand", "stock_on_hand",
+                "stock_level", "available", "qty_available", "库存", "库存量"),
     "lead_time_days": ("lead_time_days", "lead_time", "交货期", "提前期"),
     "unit_cost": ("unit_cost", "cost", "成本", "单位成本"),
     "order_cost": ("order_cost", "ordering_cost", "订货成本"),
@@ -60,13 +62,14 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "channel": ("channel", "source", "via", "medium", "渠道", "来源"),
     "language": ("language", "lang", "locale", "语言"),
     "intent": ("intent", "topic", "category", "label", "reason", "类别", "主题", "意图", "问题类型"),
-    "sentiment": ("sentiment", "polarity", "rating", "stars", "评价", "情感倾向", "情感", "情绪", "评分"),
+    "sentiment": ("sentiment", "polarity", "rating", "stars", "csat", "satisfaction",
+                  "satisfaction_rating", "satisfaction_score", "满意度", "评价", "情感倾向", "情感", "情绪", "评分"),
     "answer": ("answer", "a", "reply", "response", "solution", "回答", "答案", "回复"),
     "question": ("question", "q", "query", "问题"),
     "period": ("period", "month", "date", "quarter", "year", "期间", "月份", "日期"),
     "company": ("company", "competitor", "brand", "firm", "manufacturer", "maker", "vendor",
-                "player", "厂商", "厂家", "公司", "品牌", "竞品"),
-    "sales": ("sales", "revenue", "销售额", "销量", "收入"),
+                "player", "retailer", "seller", "merchant", "retailer_name", "seller_name", "厂商", "厂家", "公司", "品牌", "竞品"),
+    "sales": ("sales", "revenue", "units_sold", "销售额", "销量", "收入"),
     "users": ("users", "customers", "active_users", "用户数"),
     "share": ("share", "market_share", "份额", "市场份额"),
     "marketing_spend": ("marketing_spend", "marketing", "ad_spend", "spend", "营销费用",
@@ -78,17 +81,37 @@ FILE_NAMES: dict[str, tuple[str, ...]] = {
     "events": ("events", "clicks", "behaviour", "behavior", "ratings", "行为", "日志"),
     "orders": ("orders", "transactions", "sales", "invoices", "订单", "bestellungen"),
     "demand": ("demand", "daily_sales", "需求"),
-    "items": ("items", "products", "catalog", "catalogue", "商品", "产品"),
-    "inventory": ("inventory", "stock", "库存"),
+    "items": ("items", "products", "catalog", "catalogue", "parts", "parts_master", "商品", "产品"),
+    "inventory": ("inventory", "stock", "stock_on_hand", "on_hand", "库存"),
     "tickets": ("tickets", "messages", "support", "reviews", "工单", "评论", "客服"),
     "kb": ("kb", "faq", "answers", "知识库"),
-    "market": ("market", "competitors", "市场", "竞品"),
+    "market": ("market", "competitors", "competitor_prices", "price_scrape", "市场", "竞品"),
 }  # fmt: skip
 """File (or sheet) names that add 1 to a table's score."""
 
 
 _ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key"}
+_TIMES = {"timestamp", "signup_at", "resolved_at", "period"}
 _TIME_WORDS = {"at", "date", "time", "datetime", "timestamp", "ts", "day", "on"}
+
+
+_BOOKKEEPING = {"deleted", "updated", "modified", "loaded", "synced", "ingested", "inserted",
+                "expires", "expiry", "expired", "valid", "etl", "dbt", "fivetran", "airbyte",
+                "batch", "exported", "archived"}  # fmt: skip
+"""Words of a time column that records the export's own bookkeeping, never a business event."""
+_TABLE_PREFIXES = re.compile(r"^(?:fct|fact|dim|stg|raw|tbl|export)_+", re.IGNORECASE)
+
+
+def bookkeeping(name: str) -> bool:
+    """A column like ``deleted_at``, ``_dbt_loaded_at`` or ``valid_to``: a row's history in the
+    warehouse, not when the customer did something."""
+    return bool(set(_words(name)) & _BOOKKEEPING)
+
+
+def file_stem(name: str) -> str:
+    """A file or sheet name folded for :data:`FILE_NAMES`, without its suffixes and without a
+    warehouse prefix (``fct_orders.parquet`` -> ``orders``, ``dim_customers`` -> ``customers``)."""
+    return fold(_TABLE_PREFIXES.sub("", re.sub(r"(\.\w+)+$", "", name)))
 
 
 def fold(name: object) -> str:
@@ -105,6 +128,8 @@ def name_score(name: str, contract: str, table: Table) -> float:
     """How well a column name says ``contract``: 1.0 a synonym, 0.8 ``id`` on the table's key
     or an id synonym with another id word (``cust_no``), 0.6 a synonym that is a word (or, in
     CJK, a part) of the name, else 0."""
+    if contract in _TIMES and bookkeeping(name):
+        return 0.0
     f, syn = fold(name), SYNONYMS.get(contract, (contract,))
     if f in {fold(s) for s in syn} or f == fold(contract):
         return 1.0
@@ -114,7 +139,7 @@ def name_score(name: str, contract: str, table: Table) -> float:
     core = words - _ID_WORDS
     if contract.endswith("_id") and core and any(set(_words(s)) - _ID_WORDS == core for s in syn):
         return 0.8  # the same name with another id word: cust_no, product_code, MemberNr
-    if contract == "timestamp" and len(words) > 1 and _words(name)[-1] in _TIME_WORDS:
+    if contract in ("timestamp", "period") and len(words) > 1 and _words(name)[-1] in _TIME_WORDS:
         return 0.6  # occurred_at, purchase_date, event_time: a time by its last word
     for s in syn:
         sw = _words(s)

@@ -35,7 +35,7 @@ from typing import Any
 import yaml
 
 from opsai.data import _sniff
-from opsai.data._synonyms import FILE_NAMES, fold, name_score
+from opsai.data._synonyms import FILE_NAMES, bookkeeping, file_stem, fold, name_score
 from opsai.data.schema import TABLES, Column, Table
 from opsai.errors import ConfigError
 
@@ -192,6 +192,8 @@ def fit_table(
     for col in table.columns:
         for src, v in cols.items():
             score = name_score(src, col.name, table)
+            if col.dtype == "timestamp" and bookkeeping(src):
+                continue  # deleted_at, _loaded_at: the warehouse's history, not the customer's
             if not score and not _value_only(col, src, cols):
                 continue
             ok, fmt = values_fit(v, col, table)
@@ -217,7 +219,7 @@ def fit_table(
     order = [c.name for c in table.columns]
     found = sorted(matches.values(), key=lambda m: order.index(m.contract))
     score = sum(m.score * (2 if m.contract in table.required else 1) for m in found)
-    stem = fold(sample.sheet or re.sub(r"(\.\w+)+$", "", sample.path.name))
+    stem = file_stem(sample.sheet or sample.path.name)
     score += any(stem == fold(n) for n in FILE_NAMES[name])
     score += 0.6 * len(constants)  # a missing required column: as sure as a value-only match
     guess = Guess(name, sample, found, round(score, 2), dict(sample.options))

@@ -422,3 +422,40 @@ def test_day_and_month_that_cannot_be_told_apart_are_said_so(tmp_path: Path) -> 
     assert g.options["timestamp_format"] == "%m/%d/%Y" and not g.notes
     assert _sniff.day_month_swap("%d.%m.%Y %H:%M") == "%m.%d.%Y %H:%M"
     assert _sniff.day_month_swap("%Y%m") is None
+
+
+def test_warehouse_erp_and_scrape_names(tmp_path: Path) -> None:
+    """Names from a dbt dump, an ERP and a price scrape (the third new-user pass): a
+    bookkeeping time (deleted_at) is never a business time, fct_/dim_ prefixes do not hide a
+    table's name, part numbers are item ids and a retailer is a market's company."""
+    _write(
+        tmp_path,
+        {
+            "fct_order_lines.csv": "order_id,product_id,quantity,deleted_at\n"
+            "o1,p1,2,\no2,p2,1,2024-03-01T00:00:00Z\no3,p1,4,\n",
+            "dim_customers.csv": "customer_id,signup_date,_dbt_loaded_at\n"
+            "c1,2024-01-01,2024-05-01T00:00:00Z\nc2,2024-01-02,2024-05-01T00:00:00Z\n",
+            "parts_master.csv": "part_number,description,category\n"
+            "96831-C,Hydraulic pump seal kit for series C,seals\n"
+            "41002-B,Bearing assembly with housing and grease,bearings\n",
+            "competitor_prices.csv": "scraped_at,retailer,product_title,price,est_units_sold\n"
+            "2024-01-01T05:04:00Z,PixelPeak,Action cam,207.12,37\n"
+            "2024-01-01T04:59:00Z,SnapGear,Action cam,199.00,41\n",
+        },
+    )
+    plan = plan_folder(tmp_path)
+    got = {
+        g.sample.label: (g.table, {m.contract: m.source for m in g.matches}) for g in plan.guesses
+    }
+    assert "fct_order_lines.csv" not in got  # no time but deleted_at: not demand
+    assert got["dim_customers.csv"] == (
+        "users",
+        {"user_id": "customer_id", "signup_at": "signup_date"},
+    )
+    assert got["parts_master.csv"][0] == "items"
+    assert got["parts_master.csv"][1]["item_id"] == "part_number"
+    table, cols = got["competitor_prices.csv"]
+    assert table == "market" and cols["period"] == "scraped_at" and cols["company"] == "retailer"
+    assert cols["sales"] == "est_units_sold"
+    assert name_score("deleted_at", "timestamp", TABLES["orders"]) == 0.0
+    assert name_score("part_no", "item_id", TABLES["orders"]) == 0.8
