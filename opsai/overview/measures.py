@@ -151,6 +151,7 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
                     q1=t[c].quantile(0.25),
                     q3=t[c].quantile(0.75),
                     max=t[c].max(),
+                    min=t[c].min(),
                     rows=t[c].count(),
                 )
                 .to_pandas()
@@ -162,6 +163,10 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
             if iqr <= 0:  # a flag or a near-constant column: the rule means nothing there
                 continue
             lo, hi = float(q["q1"]) - k * iqr, float(q["q3"]) + k * iqr
+            if (
+                lo < 0 <= float(q["min"])
+            ):  # no negative value: a usual range from -233,700 reads as nonsense
+                lo = 0.0
             out = t.filter((t[c] < lo) | (t[c] > hi))
             per_value = out.group_by(c).aggregate(n=out.count())
             rare = per_value.filter(per_value.n < max(5.0, common * float(q["rows"])))

@@ -216,8 +216,10 @@ def quality_findings(
                 "markup",
                 Finding(
                     f"{int(markup['values'].sum())} text value(s) contain HTML tags ({where}), e.g. {ex!r}: "
-                    "strip them before text models and never show them unescaped.",
-                    "medium",
+                    "the customer-service chapter reads ticket texts as plain text (tags, "
+                    "entities and mail signatures removed); other uses must strip them too and "
+                    "never show them unescaped.",
+                    "low",
                     {"values": int(markup["values"].sum()), "example": ex},
                 ),
             )

@@ -56,3 +56,4 @@ def test_a_common_price_level_is_not_an_outlier(tmp_path: Path) -> None:
         out = outliers(ws).set_index("column").loc["amount"]
     assert out["high"] == pytest.approx(29.0 + 3 * 20.0)  # 99 and 990 lie beyond the fence
     assert out["outliers"] == 1 and out["max"] == 990.0  # the 12 plan invoices are a level
+    assert out["low"] == 0.0  # 9 - 3 x 20 = -51 is no usual range for amounts never below 0
