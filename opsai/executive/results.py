@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from opsai.errors import ChapterError
+from opsai.overview.measures import activity_span
 
 OVERVIEW = "00_data_overview"
 BEHAVIOR = "03a_user_behavior"
@@ -129,8 +130,8 @@ class RunResults:
         t = self.table(OVERVIEW, "table_overview")
         if t.empty or not {"start", "end"} <= set(t):
             return ""
-        start, end = t["start"].dropna().astype(str), t["end"].dropna().astype(str)
-        return f"{start.min()[:10]} to {end.max()[:10]}" if len(start) and len(end) else ""
+        span = activity_span(t)
+        return f"{span[0]:%Y-%m-%d} to {span[1]:%Y-%m-%d}" if span else ""
 
     def status_table(self) -> pd.DataFrame:
         """Chapter, title, status, reason and seconds of every chapter in the run."""

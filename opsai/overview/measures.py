@@ -33,14 +33,30 @@ def table_overview(ws: Workspace) -> pd.DataFrame:
     return s
 
 
-def days_covered(overview: pd.DataFrame) -> int | None:
-    """Calendar days from the first to the last timestamp of any table (both counted), or
-    ``None`` when no table has a time column; ``overview`` is :func:`table_overview`'s."""
-    start = pd.to_datetime(overview["start"], errors="coerce").dropna()
-    end = pd.to_datetime(overview["end"], errors="coerce").dropna()
+def activity_span(overview: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last timestamp of the tables that record activity, or ``None`` when no table
+    has a time column; ``overview`` is :func:`table_overview`'s (or a frame with its ``table``,
+    ``start`` and ``end``). Sign-up dates count only when no other table has a time: customers
+    who signed up years before the first order would stretch the span over years without data
+    (a warehouse export read "1999-10-01 to 2001-02-28" for orders from 2000-11-01)."""
+    if overview.empty or not {"start", "end"} <= set(overview.columns):
+        return None
+    timed = overview.dropna(subset=["start", "end"])
+    active = timed[timed["table"] != "users"] if "table" in timed else timed
+    use = active if len(active) else timed
+    start = pd.to_datetime(use["start"], errors="coerce").dropna()
+    end = pd.to_datetime(use["end"], errors="coerce").dropna()
     if start.empty or end.empty:
         return None
-    return (end.max().normalize() - start.min().normalize()).days + 1
+    return start.min(), end.max()
+
+
+def days_covered(overview: pd.DataFrame) -> int | None:
+    """Calendar days of :func:`activity_span` (both ends counted), or ``None``."""
+    span = activity_span(overview)
+    if span is None:
+        return None
+    return (span[1].normalize() - span[0].normalize()).days + 1
 
 
 def coverage(ws: Workspace) -> pd.DataFrame:

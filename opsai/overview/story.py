@@ -6,7 +6,7 @@ from typing import Any
 
 import pandas as pd
 
-from opsai.overview.measures import days_covered
+from opsai.overview.measures import activity_span, days_covered
 from opsai.report.finding import Finding
 from opsai.report.wording import money
 
@@ -105,12 +105,12 @@ def activity_figure(daily: pd.DataFrame, *, window: int = 7) -> Any:
 # ---- findings -----------------------------------------------------------------------------
 def coverage_finding(overview: pd.DataFrame, cover: pd.DataFrame) -> Finding:
     """What the data covers, in one sentence."""
-    timed = overview.dropna(subset=["start"])
+    span = activity_span(overview)
     largest = overview.sort_values("rows", ascending=False).iloc[0] if len(overview) else None
     parts = [f"The data has {len(overview)} table(s) ({', '.join(overview['table'])})"]
     ev: dict[str, Any] = {"tables": len(overview)}
-    if len(timed):
-        start, end = pd.to_datetime(timed["start"]).min(), pd.to_datetime(timed["end"]).max()
+    if span is not None:
+        start, end = span
         days = days_covered(overview)
         parts.append(f"spanning {start:%Y-%m-%d} to {end:%Y-%m-%d} ({days} days)")
         ev |= {"start": start.isoformat(), "end": end.isoformat(), "days": days}

@@ -43,6 +43,7 @@ from opsai.config import (
     load_config,
 )
 from opsai.errors import ConfigError
+from opsai.overview.measures import activity_span
 from opsai.report import render, runner
 from opsai.report.results import jsonable, load_result, results_path, write_result
 
@@ -282,7 +283,7 @@ def build_report(
                 _mark_failed(tmp, r)
         results = [load_result(results_path(tmp, r.chapter.stem)) for r in runs]
         privacy = _privacy_check(tmp)
-        spans = summary.dropna(subset=["start"]) if len(summary) else summary
+        span = activity_span(summary) if len(summary) else None
         meta = {
             "title": title,
             "company": cfg.company,
@@ -291,7 +292,7 @@ def build_report(
             "source": cfg.data.source
             if cfg.source_kind == "url"
             else str(cfg.resolve(cfg.data.source)),
-            "span": (f"{spans['start'].min()} .. {spans['end'].max()}" if len(spans) else ""),
+            "span": f"{span[0]} .. {span[1]}" if span else "",
             "tables": jsonable(summary[["table", "rows"]]) if len(summary) else [],
             "parameters": {"FAST": fast, "SEED": seed, "jobs": n_jobs, "show_code": show_code},
             "warnings": warnings + privacy,

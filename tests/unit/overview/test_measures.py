@@ -32,7 +32,8 @@ def test_returns_are_money_back_not_orders_or_active_users(tmp_path: Path) -> No
 
 
 def test_days_covered_is_one_number_for_the_card_and_the_finding(tmp_path: Path) -> None:
-    """Users signed up before the first order; orders carry times of day."""
+    """Users signed up before the first order; orders carry times of day. The span is the
+    activity's: sign-ups before the first order do not stretch it (they did, to 10 days)."""
     users = "user_id,signup_at\n1,2024-01-01\n2,2024-01-05\n"
     orders = "user_id,timestamp,amount\n1,2024-01-03 23:00,5\n2,2024-01-10 01:00,6\n"
     cfg = write_dataset(
@@ -41,8 +42,9 @@ def test_days_covered_is_one_number_for_the_card_and_the_finding(tmp_path: Path)
     with open_workspace(cfg) as ws:
         tables, cover = table_overview(ws), coverage(ws)
     assert tables.set_index("table")["days"].to_dict() == {"users": 5, "orders": 8}
-    assert days_covered(tables) == 10
-    assert "spanning 2024-01-01 to 2024-01-10 (10 days)" in coverage_finding(tables, cover).text
+    assert days_covered(tables) == 8
+    assert "spanning 2024-01-03 to 2024-01-10 (8 days)" in coverage_finding(tables, cover).text
+    assert days_covered(tables[tables["table"] == "users"]) == 5  # sign-ups alone: their span
 
 
 def test_a_common_price_level_is_not_an_outlier(tmp_path: Path) -> None:
