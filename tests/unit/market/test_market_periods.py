@@ -2,11 +2,95 @@
 
 from __future__ import annotations
 
+import numpy as np
+import pandas as pd
 import pytest
 
+from opsai import market as mk
+from opsai.data import schema as S
+from opsai.errors import ChapterError
+from opsai.market import chapter as ch
 from opsai.market import findings as fd
 
 pytestmark = pytest.mark.unit
+
+
+def _scrape() -> pd.DataFrame:
+    """Two retailers x two products, each row stamped at its own minute; A scraped twice on
+    the first day (10 at 2.0 then 30 at 4.0 for p)."""
+    rows = [
+        ("2024-01-01 05:04", "A", "p", 10.0, 2.0),
+        ("2024-01-01 06:10", "A", "p", 30.0, 4.0),
+        ("2024-01-01 05:07", "A", "q", 5.0, 1.0),
+        ("2024-01-01 06:43", "B", "p", 20.0, 3.0),
+        ("2024-01-01 06:44", "B", "q", 8.0, 1.5),
+        ("2024-01-02 04:59", "A", "p", 12.0, 2.0),
+        ("2024-01-02 05:01", "A", "q", 6.0, 1.0),
+        ("2024-01-02 06:32", "B", "p", 18.0, 3.0),
+        ("2024-01-02 06:33", "B", "q", 9.0, 1.5),
+    ]
+    df = pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, "product", S.SALES, S.PRICE])
+    return df.assign(**{S.PERIOD: pd.to_datetime(df[S.PERIOD])})
+
+
+def test_scrape_timestamps_are_put_into_days_with_a_finding() -> None:
+    out, note = ch.calendar_periods(_scrape(), "", product="product")
+    assert note is not None and "calendar days" in note.text
+    assert note.evidence["periods_as_given"] == 9 and note.evidence["single_company"] == 1.0
+    assert len(out) == 8 and out[S.PERIOD].nunique() == 2
+    first = out[(out[S.PERIOD] == "2024-01-01") & (out[S.COMPANY] == "A") & (out["product"] == "p")]
+    assert first[S.SALES].item() == 40.0
+    assert first[S.PRICE].item() == pytest.approx((10 * 2 + 30 * 4) / 40)  # sales-weighted
+    shares = mk.market_shares(out)
+    day1 = shares[shares[S.PERIOD] == "2024-01-01"].set_index(S.COMPANY)[S.SHARE]
+    assert day1["A"] == pytest.approx(45 / 73)
+
+
+def test_calendar_periods_floor_to_weeks_and_months() -> None:
+    out, note = ch.calendar_periods(_scrape(), "month", product="product")
+    assert note is None and len(out) == 4  # two companies x two products in January
+    assert (out[S.PERIOD] == pd.Timestamp("2024-01-01")).all()
+    assert out.set_index([S.COMPANY, "product"]).loc[("A", "p"), S.SALES] == 52.0
+    week, _ = ch.calendar_periods(
+        _scrape().assign(**{S.PERIOD: pd.Timestamp("2024-01-04")}), "week"
+    )
+    assert (week[S.PERIOD] == pd.Timestamp("2024-01-01")).all()  # weeks start on Monday
+    assert week.set_index(S.COMPANY).loc["A", S.SALES] == 63.0  # no product key: summed
+
+
+def test_period_errors_name_the_parameter() -> None:
+    dates = _scrape().assign(**{S.PERIOD: lambda d: d[S.PERIOD].dt.normalize()})
+    dates[S.PERIOD] += pd.to_timedelta(np.arange(len(dates)), unit="D")  # one company a day
+    with pytest.raises(ChapterError, match="Set the PERIOD parameter"):
+        ch.calendar_periods(dates, "")
+    with pytest.raises(ChapterError, match="PERIOD='fortnight'"):
+        ch.calendar_periods(_scrape(), "fortnight")
+    labels = _scrape().assign(**{S.PERIOD: "2024H1"})
+    with pytest.raises(ChapterError, match=r"needs dates in market\.period"):
+        ch.calendar_periods(labels, "month")
+    same, note = ch.calendar_periods(labels, "")  # labels shared by both companies: as given
+    assert note is None and len(same) == len(labels)
+
+
+def test_scenarios_start_from_our_latest_period() -> None:
+    from tests.unit.market.conftest import make_logit_market
+
+    m = make_logit_market(seed=2)
+    last = m[S.PERIOD].max()
+    m = m[~((m[S.COMPANY] == "co0") & (m[S.PERIOD] == last))]  # our last scrape failed
+    demand = ch.fit_demand(m)
+    cross = ch.cross_exposure(demand, "co0")
+    assert cross.sum() > 0  # read in a period that holds us
+    scen = ch.standard_scenarios(demand, "co0", "co4", n_draws=20, seed=0)
+    assert all(t.attrs["period"] == last - 1 for t in scen.values())
+    assert "co4 price -10%" in scen
+    f = ch.scenario_finding(scen, demand, "co0")
+    assert f is not None and f.evidence == {"period": str(last - 1), "last": str(last)}
+    full = ch.fit_demand(make_logit_market(seed=2))
+    assert (
+        ch.scenario_finding(ch.standard_scenarios(full, "co0", None, n_draws=0), full, "co0")
+        is None
+    )
 
 
 def test_no_negative_zero_in_market_text() -> None:
