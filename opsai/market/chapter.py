@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from opsai.data import schema as S
-from opsai.errors import ChapterError
+from opsai.errors import ChapterError, OpsaiError
 from opsai.market._frame import as_frame, period_label, period_step
 from opsai.market.demand import LogitDemand
 from opsai.market.findings import Finding, move_finding
@@ -32,6 +32,8 @@ __all__ = [
     "calendar_periods",
     "company_elasticity",
     "competitor_events",
+    "complete_periods",
+    "coverage_finding",
     "cross_exposure",
     "fit_demand",
     "fit_spend_response",
@@ -143,6 +145,56 @@ def _combine(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
         parts.append(plain.rename(S.PRICE))
     out = pd.concat(parts, axis=1).reset_index()
     return out[[c for c in df.columns if c in out.columns]]
+
+
+def complete_periods(market: Any) -> pd.Index:
+    """Periods in which every company active then is present: a company counts as active
+    from its first to its last period in the table, so a missing day inside that span (a
+    failed scrape) makes the period incomplete, while a late entrant or an exit does not."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    seen = df.groupby([S.PERIOD, S.COMPANY]).size().unstack(fill_value=0) > 0
+    seen = seen.sort_index()
+    started = seen.cummax()
+    going = seen[::-1].cummax()[::-1]
+    missing = (started & going & ~seen).any(axis=1)
+    return seen.index[~missing.to_numpy()]
+
+
+def coverage_finding(market: Any) -> Finding | None:
+    """A data-quality finding when some periods lack a company that is there before and after
+    (gaps inflate the others' shares that period); None when every period is complete."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    periods = np.sort(df[S.PERIOD].unique())
+    complete = complete_periods(df)
+    gaps = len(periods) - len(complete)
+    if gaps == 0:
+        return None
+    seen = df.groupby([S.PERIOD, S.COMPANY]).size().unstack(fill_value=0) > 0
+    active = seen.cummax() & seen[::-1].cummax()[::-1]
+    absent = (active & ~seen).sum().sort_values(ascending=False)
+    absent = absent[absent > 0]
+    step = period_step(periods)
+    worst = ", ".join(f"{c} {int(n)}" for c, n in absent.head(3).items())
+    text = (
+        f"{gaps} of {len(periods)} periods ({gaps / len(periods):.0%}) lack at least one "
+        f"company that has rows before and after ({worst} periods missing), e.g. "
+        f"{period_label(_first_gap(active, seen), step)}. In those periods the others' "
+        "shares read high and concentration reads high; the competitor-move shares below use "
+        "only the complete periods. Check the extract for failed loads or scrapes."
+    )
+    severity = "medium" if gaps / len(periods) >= 0.05 else "low"
+    return Finding(
+        text,
+        severity,
+        {"incomplete_periods": gaps, "periods": len(periods)}
+        | {f"missing.{c}": int(n) for c, n in absent.items()},
+    )
+
+
+def _first_gap(active: pd.DataFrame, seen: pd.DataFrame) -> Any:
+    """The first period in which an active company is missing."""
+    gap = (active & ~seen).any(axis=1)
+    return gap[gap].index[0]
 
 
 def split_names(text: str | list[str] | tuple[str, ...] | None) -> list[str]:
@@ -261,16 +313,23 @@ def competitor_events(
 
     Only competitors holding at least ``min_share`` of sales on average are considered (a
     fringe firm's "price move" is mostly a change in its product mix). Each move is followed
-    by the mover's share (sales share when there is no share column) over ``window`` periods
-    before and after.
+    by the mover's share (sales share when there is no share column; a product table's shares
+    summed per company) over ``window`` periods before and after, counting only the periods
+    in which no company active then is missing (:func:`complete_periods`: on a day a
+    competitor's rows failed to load, the others' shares read high). A move whose window
+    holds no complete period is left out.
 
     Returns:
         The moves with before/after/change/lo/hi of the share, and one finding per move.
     """
     df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
-    if S.SHARE not in df.columns:
-        sh = market_shares(df)
-        df = df.merge(sh[[S.PERIOD, S.COMPANY, S.SHARE]], on=[S.PERIOD, S.COMPANY])
+    if S.SHARE in df.columns and df[S.SHARE].notna().any():  # product rows: sum to companies
+        firms = df.groupby([S.PERIOD, S.COMPANY], as_index=False)[S.SHARE].sum(min_count=1)
+    else:
+        firms = market_shares(df)[[S.PERIOD, S.COMPANY, S.SHARE]]
+    complete = complete_periods(df)
+    if len(complete) >= 2:  # a missing company would inflate the others' shares that period
+        firms = firms[firms[S.PERIOD].isin(complete)]
     sales = market_shares(df).groupby(S.COMPANY)[S.SHARE].mean()
     big = set(sales[sales >= min_share].index.astype(str))
     theirs = moves[(moves[S.COMPANY] != company) & moves[S.COMPANY].astype(str).isin(big)]
@@ -279,7 +338,10 @@ def competitor_events(
     step = period_step(df[S.PERIOD])
     rows, found = [], []
     for mv in chosen.to_dict("records"):
-        ev = event_study(df, mv[S.COMPANY], mv[S.PERIOD], metric=S.SHARE, window=window)
+        try:
+            ev = event_study(firms, mv[S.COMPANY], mv[S.PERIOD], metric=S.SHARE, window=window)
+        except OpsaiError:  # the move falls outside the complete periods
+            continue
         rows.append(mv | {f"share_{k}": ev[k] for k in ("before", "after", "change", "lo", "hi")})
         found.append(move_finding(mv, ev, step=step))
     return pd.DataFrame(rows), found

@@ -72,6 +72,40 @@ def test_period_errors_name_the_parameter() -> None:
     assert note is None and len(same) == len(labels)
 
 
+def _gappy(seed: int = 0) -> pd.DataFrame:
+    """Three retailers x two products over 30 days, C missing on days 5 and 20 (failed
+    scrapes); B cuts its price by 20% from day 15 and its units rise."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for day in pd.date_range("2024-01-01", periods=30, freq="D"):
+        for co, base in (("A", 100.0), ("B", 90.0), ("C", 110.0)):
+            if co == "C" and day.day in (5, 20):
+                continue
+            for prod in ("p", "q"):
+                cut = co == "B" and day.day >= 15
+                price = base * (0.8 if cut else 1.0) * (1 + rng.normal(0, 0.01))
+                rows.append((day, co, prod, 40.0 * (1.5 if cut else 1.0), price))
+    return pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, "product", S.SALES, S.PRICE])
+
+
+def test_gaps_are_counted_and_move_shares_are_real_shares() -> None:
+    m = _gappy()
+    assert len(ch.complete_periods(m)) == 28
+    f = ch.coverage_finding(m)
+    assert f is not None and f.evidence["incomplete_periods"] == 2
+    assert f.evidence["missing.C"] == 2 and "2 of 30 periods (7%)" in f.text
+    assert "2024-01-05" in f.text and f.severity == "medium"
+    assert ch.coverage_finding(m[m[S.COMPANY] != "C"]) is None
+    moves = mk.detect_moves(m)
+    events, found = ch.competitor_events(m, moves, "A")
+    row = events.iloc[0]
+    assert row[S.COMPANY] == "B" and row[S.PERIOD] == pd.Timestamp("2024-01-15")
+    # units 80 of 240 before, 120 of 280 after: shares, not the sum over product rows
+    assert row["share_before"] == pytest.approx(1 / 3)
+    assert row["share_after"] == pytest.approx(120 / 280)
+    assert "from 33.3% to 42.9%" in found[0].text and "2024-01-15" in found[0].text
+
+
 def test_scenarios_start_from_our_latest_period() -> None:
     from tests.unit.market.conftest import make_logit_market
 
