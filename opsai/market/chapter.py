@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 
 from opsai.data import schema as S
-from opsai.errors import ChapterError
-from opsai.market._frame import as_frame, period_step
+from opsai.errors import ChapterError, OpsaiError
+from opsai.market._frame import as_frame, period_label, period_step
 from opsai.market.demand import LogitDemand
 from opsai.market.findings import Finding, move_finding
 from opsai.market.pricing import LogLogElasticity, company_panel
@@ -27,9 +27,13 @@ from opsai.market.share import market_shares
 from opsai.market.trends import event_study
 
 __all__ = [
+    "PERIOD_STEPS",
     "aggregate_companies",
+    "calendar_periods",
     "company_elasticity",
     "competitor_events",
+    "complete_periods",
+    "coverage_finding",
     "cross_exposure",
     "fit_demand",
     "fit_spend_response",
@@ -37,10 +41,160 @@ __all__ = [
     "positioning_frame",
     "price_identified",
     "resolve_company",
+    "scenario_finding",
     "spend_response",
     "split_names",
     "standard_scenarios",
 ]
+
+
+PERIOD_STEPS: dict[str, str] = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+"""The chapter's PERIOD values and the pandas period each floors market.period to."""
+
+
+def _lone_fraction(df: pd.DataFrame) -> float:
+    """Fraction of periods that hold a single company (0 when the table has one company)."""
+    if df[S.COMPANY].nunique() < 2:
+        return 0.0
+    per = df.groupby(S.PERIOD)[S.COMPANY].nunique()
+    return float((per == 1).mean())
+
+
+def calendar_periods(
+    market: Any, period: str = "", *, product: str = ""
+) -> tuple[pd.DataFrame, Finding | None]:
+    """``market`` with ``period`` floored to calendar periods, one row per company (and
+    ``product``) per period.
+
+    ``period`` is ``""`` (periods as given), ``"day"``, ``"week"`` (weeks start on Monday),
+    ``"month"``, ``"quarter"`` or ``"year"``. Rows falling in the same period are combined:
+    sales and marketing spend summed, price the sales-weighted mean (the plain mean where the
+    period has no sales), share and users the mean, other numeric columns the mean and text
+    columns the first value.
+
+    With ``period=""`` the periods are checked: when most hold a single company (each
+    company's rows stamped at its own time, as a scrape gives), timestamps with a time of day
+    are put into days and the returned finding says so.
+
+    Raises:
+        ChapterError: ``period`` is unknown; a calendar period is asked of a period column
+            that holds no dates; or most periods hold a single company and the periods carry
+            no time of day (the message names PERIOD).
+    """
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    if period not in ("", *PERIOD_STEPS):
+        raise ChapterError(
+            f"PERIOD={period!r} is not a calendar period; use one of "
+            f"{', '.join(repr(k) for k in ('', *PERIOD_STEPS))} ('' keeps market.period as given)"
+        )
+    dated = pd.api.types.is_datetime64_any_dtype(df[S.PERIOD])
+    note = None
+    if not period:
+        lone = _lone_fraction(df)
+        if lone <= 0.5:
+            return df, None
+        n = int(df[S.PERIOD].nunique())
+        timed = dated and bool((df[S.PERIOD] != df[S.PERIOD].dt.normalize()).any())
+        if not timed:
+            raise ChapterError(
+                f"market.period: {lone:.0%} of the {n:,} periods hold a single company, so "
+                "shares, concentration and moves would compare nothing. Set the PERIOD "
+                "parameter ('day', 'week', 'month', 'quarter' or 'year') to put the rows into "
+                "calendar periods"
+            )
+        period = "day"
+        note = Finding(
+            f"market.period holds times of day and {lone:.0%} of its {n:,} time stamps hold a "
+            "single company, so the rows were put into calendar days (set PERIOD to 'week' or "
+            "'month' for longer periods).",
+            "medium",
+            {"periods_as_given": n, "single_company": lone, "period": period},
+        )
+    if not dated:
+        raise ChapterError(
+            f"PERIOD={period!r} needs dates in market.period, which holds "
+            f"{df[S.PERIOD].dtype} values such as {df[S.PERIOD].iloc[0]!r}. Map a date "
+            "column to period, or leave PERIOD empty"
+        )
+    df = df.copy()
+    df[S.PERIOD] = df[S.PERIOD].dt.to_period(PERIOD_STEPS[period]).dt.start_time
+    keys = [S.PERIOD, S.COMPANY] + ([product] if product and product in df.columns else [])
+    if not df.duplicated(keys).any():
+        return df, note
+    return _combine(df, keys), note
+
+
+def _combine(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """One row per ``keys``: flows summed, price sales-weighted, the rest averaged."""
+    sums = [c for c in (S.SALES, S.MARKETING_SPEND) if c in df.columns]
+    rest = [c for c in df.columns if c not in (*keys, *sums, S.PRICE)]
+    numeric = [c for c in rest if pd.api.types.is_numeric_dtype(df[c])]
+    text = [c for c in rest if c not in numeric]
+    g = df.groupby(keys, sort=True, dropna=False)
+    parts = [g[sums].sum(min_count=1)] if sums else []
+    parts += [g[numeric].mean()] if numeric else []
+    parts += [g[text].first()] if text else []
+    if S.PRICE in df.columns:
+        w = df[S.SALES].where(df[S.PRICE].notna()) if S.SALES in df.columns else None
+        plain = g[S.PRICE].mean()
+        if w is not None:
+            tmp = df.assign(_w=w, _wp=w * df[S.PRICE]).groupby(keys, sort=True, dropna=False)
+            wsum = tmp["_w"].sum()
+            weighted = tmp["_wp"].sum() / wsum.where(wsum > 0)
+            plain = weighted.fillna(plain)
+        parts.append(plain.rename(S.PRICE))
+    out = pd.concat(parts, axis=1).reset_index()
+    return out[[c for c in df.columns if c in out.columns]]
+
+
+def complete_periods(market: Any) -> pd.Index:
+    """Periods in which every company active then is present: a company counts as active
+    from its first to its last period in the table, so a missing day inside that span (a
+    failed scrape) makes the period incomplete, while a late entrant or an exit does not."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    seen = df.groupby([S.PERIOD, S.COMPANY]).size().unstack(fill_value=0) > 0
+    seen = seen.sort_index()
+    started = seen.cummax()
+    going = seen[::-1].cummax()[::-1]
+    missing = (started & going & ~seen).any(axis=1)
+    return seen.index[~missing.to_numpy()]
+
+
+def coverage_finding(market: Any) -> Finding | None:
+    """A data-quality finding when some periods lack a company that is there before and after
+    (gaps inflate the others' shares that period); None when every period is complete."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    periods = np.sort(df[S.PERIOD].unique())
+    complete = complete_periods(df)
+    gaps = len(periods) - len(complete)
+    if gaps == 0:
+        return None
+    seen = df.groupby([S.PERIOD, S.COMPANY]).size().unstack(fill_value=0) > 0
+    active = seen.cummax() & seen[::-1].cummax()[::-1]
+    absent = (active & ~seen).sum().sort_values(ascending=False)
+    absent = absent[absent > 0]
+    step = period_step(periods)
+    worst = ", ".join(f"{c} {int(n)}" for c, n in absent.head(3).items())
+    text = (
+        f"{gaps} of {len(periods)} periods ({gaps / len(periods):.0%}) lack at least one "
+        f"company that has rows before and after ({worst} periods missing), e.g. "
+        f"{period_label(_first_gap(active, seen), step)}. In those periods the others' "
+        "shares read high and concentration reads high; the competitor-move shares below use "
+        "only the complete periods. Check the extract for failed loads or scrapes."
+    )
+    severity = "medium" if gaps / len(periods) >= 0.05 else "low"
+    return Finding(
+        text,
+        severity,
+        {"incomplete_periods": gaps, "periods": len(periods)}
+        | {f"missing.{c}": int(n) for c, n in absent.items()},
+    )
+
+
+def _first_gap(active: pd.DataFrame, seen: pd.DataFrame) -> Any:
+    """The first period in which an active company is missing."""
+    gap = (active & ~seen).any(axis=1)
+    return gap[gap].index[0]
 
 
 def split_names(text: str | list[str] | tuple[str, ...] | None) -> list[str]:
@@ -159,16 +313,23 @@ def competitor_events(
 
     Only competitors holding at least ``min_share`` of sales on average are considered (a
     fringe firm's "price move" is mostly a change in its product mix). Each move is followed
-    by the mover's share (sales share when there is no share column) over ``window`` periods
-    before and after.
+    by the mover's share (sales share when there is no share column; a product table's shares
+    summed per company) over ``window`` periods before and after, counting only the periods
+    in which no company active then is missing (:func:`complete_periods`: on a day a
+    competitor's rows failed to load, the others' shares read high). A move whose window
+    holds no complete period is left out.
 
     Returns:
         The moves with before/after/change/lo/hi of the share, and one finding per move.
     """
     df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
-    if S.SHARE not in df.columns:
-        sh = market_shares(df)
-        df = df.merge(sh[[S.PERIOD, S.COMPANY, S.SHARE]], on=[S.PERIOD, S.COMPANY])
+    if S.SHARE in df.columns and df[S.SHARE].notna().any():  # product rows: sum to companies
+        firms = df.groupby([S.PERIOD, S.COMPANY], as_index=False)[S.SHARE].sum(min_count=1)
+    else:
+        firms = market_shares(df)[[S.PERIOD, S.COMPANY, S.SHARE]]
+    complete = complete_periods(df)
+    if len(complete) >= 2:  # a missing company would inflate the others' shares that period
+        firms = firms[firms[S.PERIOD].isin(complete)]
     sales = market_shares(df).groupby(S.COMPANY)[S.SHARE].mean()
     big = set(sales[sales >= min_share].index.astype(str))
     theirs = moves[(moves[S.COMPANY] != company) & moves[S.COMPANY].astype(str).isin(big)]
@@ -177,7 +338,10 @@ def competitor_events(
     step = period_step(df[S.PERIOD])
     rows, found = [], []
     for mv in chosen.to_dict("records"):
-        ev = event_study(df, mv[S.COMPANY], mv[S.PERIOD], metric=S.SHARE, window=window)
+        try:
+            ev = event_study(firms, mv[S.COMPANY], mv[S.PERIOD], metric=S.SHARE, window=window)
+        except OpsaiError:  # the move falls outside the complete periods
+            continue
         rows.append(mv | {f"share_{k}": ev[k] for k in ("before", "after", "change", "lo", "hi")})
         found.append(move_finding(mv, ev, step=step))
     return pd.DataFrame(rows), found
@@ -223,10 +387,13 @@ def company_elasticity(demand: LogitDemand, company: str, *, periods: int = 12) 
 
 
 def cross_exposure(demand: LogitDemand, company: str, period: Any = None) -> pd.Series:
-    """Per competitor firm: % of our total share lost when it cuts all its prices by 1%."""
-    mat = demand.elasticity_matrix(period)
+    """Per competitor firm: % of our total share lost when it cuts all its prices by 1%, in
+    ``period`` (default the latest period with our rows)."""
     d = demand.data_
-    period = d["period"].max() if period is None else period
+    if period is None:  # the latest period with our rows (a failed scrape can miss the last)
+        mine = d.loc[d["firm"].astype(str) == company, "period"]
+        period = mine.max() if len(mine) else d["period"].max()
+    mat = demand.elasticity_matrix(period)
     rows = d[d["period"] == period]
     firm = rows["firm"].astype(str).to_numpy()
     share = rows["share"].to_numpy()
@@ -271,23 +438,65 @@ def loglog_check(
     return LogLogElasticity(col_quantity="units", log_controls=logs).fit(panel, table="market")
 
 
+def _scenario_period(demand: LogitDemand, company: str, rival: str | None) -> tuple[Any, bool]:
+    """The latest fitted period holding ``company`` (and ``rival`` when one such period has
+    it), and whether the rival is in it."""
+    d = demand.data_
+    firm = d["firm"].astype(str)
+    ours = set(d.loc[firm == company, "period"])
+    if not ours:
+        raise ChapterError(
+            f"COMPANY={company!r} has no rows in the demand model's data (rows with a price and "
+            "a share); set COMPANY to a company with prices"
+        )
+    both = ours & set(d.loc[firm == rival, "period"]) if rival else set()
+    return max(both or ours), bool(both)
+
+
 def standard_scenarios(
     demand: LogitDemand, company: str, rival: str | None, *, n_draws: int = 500, seed: int = 0
 ) -> dict[str, pd.DataFrame]:
     """Our price -5% / +5%, our spend +10% (when modelled) and a 10% price cut by ``rival``,
-    summed per firm, each with a band."""
+    summed per firm, each with a band.
+
+    They start from the latest fitted period in which ``company`` (and the rival, when some
+    period holds both) has rows; the rival's cut is left out when no period holds both.
+    :func:`scenario_finding` says when that is not the last period.
+    """
+    period, with_rival = _scenario_period(demand, company, rival)
     plans: dict[str, dict[str, dict[str, float]]] = {
         "our price -5%": {company: {demand.col_price: -0.05}},
         "our price +5%": {company: {demand.col_price: 0.05}},
     }
     if S.MARKETING_SPEND in demand.log_characteristics:
         plans["our spend +10%"] = {company: {S.MARKETING_SPEND: 0.10}}
-    if rival:
+    if rival and with_rival:
         plans[f"{rival} price -10%"] = {rival: {demand.col_price: -0.10}}
     return {
-        name: simulate(demand, ch, n_draws=n_draws, seed=seed, by="firm")
+        name: simulate(demand, ch, period=period, n_draws=n_draws, seed=seed, by="firm")
         for name, ch in plans.items()
     }
+
+
+def scenario_finding(
+    scenarios: dict[str, pd.DataFrame], demand: LogitDemand, company: str
+) -> Finding | None:
+    """Says which period the scenarios start from when it is not the model's last (``company``
+    has no rows there); None otherwise."""
+    if not scenarios:
+        return None
+    period = next(iter(scenarios.values())).attrs.get("period")
+    last = demand.data_["period"].max()
+    if period is None or period == last:
+        return None
+    step = period_step(demand.data_["period"])
+    text = (
+        f"{company} has no priced rows in the last period ({period_label(last, step)}), so the "
+        f"scenarios below start from {period_label(period, step)}, the latest period with them."
+    )
+    return Finding(
+        text, "low", {"period": period_label(period, step), "last": period_label(last, step)}
+    )
 
 
 def fit_spend_response(

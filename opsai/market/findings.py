@@ -47,11 +47,11 @@ def share_finding(changes: pd.DataFrame, company: str, *, col_company: str = S.C
         return period_label(period, a.get("step", "month"))
 
     text = (
-        f"{company} holds {row['share_now']:.1%} of the market {span} "
-        f"{label(a.get('period_now'))}, {row['change_pp']:+.1f} pp on the {w if w > 1 else ''}"
+        f"{company} holds {row['share_now']:z.1%} of the market {span} "
+        f"{label(a.get('period_now'))}, {row['change_pp']:+z.1f} pp on the {w if w > 1 else ''}"
         f"{' periods to ' if w > 1 else 'period '}{label(a.get('period_before'))} "
-        f"({row['share_before']:.1%}); the largest gain is {top[col_company]}'s "
-        f"({top['change_pp']:+.1f} pp)."
+        f"({row['share_before']:z.1%}); the largest gain is {top[col_company]}'s "
+        f"({top['change_pp']:+z.1f} pp)."
     )
     severity = "high" if row["change_pp"] <= -2 else "medium" if row["change_pp"] < 0 else "info"
     return Finding(
@@ -73,9 +73,9 @@ def concentration_finding(conc: pd.DataFrame) -> Finding:
     level = "unconcentrated" if hhi < 1500 else "moderately" if hhi <= 2500 else "highly"
     level = level if level == "unconcentrated" else f"{level} concentrated"
     text = (
-        f"The market is {level}: HHI {hhi:,.0f} (as if {last['equivalent_companies']:.1f} "
-        f"equal-sized companies; {first['hhi']:,.0f} at the start), the largest company holds "
-        f"{last['top1']:.1%} and the top three {last['top3']:.1%}."
+        f"The market is {level}: HHI {hhi:z,.0f} (as if {last['equivalent_companies']:z.1f} "
+        f"equal-sized companies; {first['hhi']:z,.0f} at the start), the largest company holds "
+        f"{last['top1']:z.1%} and the top three {last['top3']:z.1%}."
     )
     return Finding(text, "info", {"hhi": hhi, "hhi_start": float(first["hhi"])})
 
@@ -92,7 +92,7 @@ def growth_finding(decomp: pd.DataFrame) -> Finding:
         f"{period_label(a['period_before'], step)} and {period_label(a['period_now'], step)}: "
         f"{_num(v['market_growth'], '+')} from market growth (market "
         f"{_num(a['market_before'])} -> {_num(a['market_now'])}), {_num(v['share_change'], '+')} "
-        f"from share ({a['share_before']:.1%} -> {a['share_now']:.1%}) and "
+        f"from share ({a['share_before']:z.1%} -> {a['share_now']:z.1%}) and "
         f"{_num(v['interaction'], '+')} from both."
     )
     severity = "medium" if v["share_change"] < 0 < total else "info"
@@ -101,10 +101,10 @@ def growth_finding(decomp: pd.DataFrame) -> Finding:
 
 def _num(v: float, sign: str = "") -> str:
     if abs(v) >= 1000:
-        return f"{v:{sign},.0f}"
-    text = f"{v:{sign}.3g}"
+        return f"{v:{sign}z,.0f}"
+    text = f"{v:{sign}z.3g}"
     if "e" in text:  # below 1e-4: fixed notation, still 3 significant digits
-        text = f"{v:{sign}.{2 - math.floor(math.log10(abs(v)))}f}"
+        text = f"{v:{sign}z.{2 - math.floor(math.log10(abs(v)))}f}"
     return text
 
 
@@ -118,14 +118,14 @@ def move_finding(
     verb = "cut" if move["change"] < 0 else "raised"
     when = period_label(event["event"], step)
     if event["metric"] == "share":  # shares read as percentages, their changes as points
-        before, after = f"{event['before']:.1%}", f"{event['after']:.1%}"
-        change, lo, hi = (f"{100 * event[k]:+.1f}" for k in ("change", "lo", "hi"))
+        before, after = f"{event['before']:z.1%}", f"{event['after']:z.1%}"
+        change, lo, hi = (f"{100 * event[k]:+z.1f}" for k in ("change", "lo", "hi"))
         change, hi = f"{change} pp", f"{hi} pp"
     else:  # 3 significant digits, whole numbers from 1,000 on (no 1.2e+03)
         before, after = (_num(event[k]) for k in ("before", "after"))
         change, lo, hi = (_num(event[k], "+") for k in ("change", "lo", "hi"))
     text = (
-        f"{event['company']} {verb} its {move['metric']} by {abs(move['change']):.0%} in "
+        f"{event['company']} {verb} its {move['metric']} by {abs(move['change']):z.0%} in "
         f"{when}; its {event['metric']} went from {before} to {after} over "
         f"the next {event['n_after']} periods ({change}, 95% interval {lo} to {hi})."
     )
@@ -156,7 +156,7 @@ def elasticity_finding(
     if elasticity + 1.96 * se >= 0:
         text = (
             f"The demand model finds no downward-sloping price response for {company} "
-            f"(elasticity {elasticity:.2f} ± {1.96 * se:.2f}, 95%): prices here probably move "
+            f"(elasticity {elasticity:z.2f} ± {1.96 * se:z.2f}, 95%): prices here probably move "
             "with demand shocks. Give the model product rows and instruments (PRODUCT, "
             "CHARACTERISTICS, INSTRUMENTS) before acting on price; the price scenarios below "
             "are not reliable."
@@ -165,9 +165,9 @@ def elasticity_finding(
     units = (0.9**elasticity) - 1
     revenue = 0.9 * (1 + units) - 1
     text = (
-        f"{company}'s own-price elasticity is {elasticity:.2f} (± {1.96 * se:.2f}, 95%): a 10% "
-        f"price cut raises units by about {units:.0%} and revenue by {revenue:+.0%} at a "
-        f"{share:.1%} share{POTENTIAL if potential else ''}; demand is "
+        f"{company}'s own-price elasticity is {elasticity:z.2f} (± {1.96 * se:z.2f}, 95%): a 10% "
+        f"price cut raises units by about {units:z.0%} and revenue by {revenue:+z.0%} at a "
+        f"{share:z.1%} share{POTENTIAL if potential else ''}; demand is "
         f"{'elastic' if elasticity < -1 else 'inelastic'}."
     )
     return Finding(text, "info", {"elasticity": elasticity, "se": se, "units_10pct_cut": units})
@@ -225,11 +225,11 @@ def _metric_label(metric: str) -> str:
 def _metric_value(metric: str, v: float) -> str:
     """Shares and growth rates as percentages, share changes in points, the rest as numbers."""
     if metric.endswith("_pp"):
-        return f"{v:+.1f} pp"
+        return f"{v:+z.1f} pp"
     if metric == "sales_share":
-        return f"{v:.1%}"
+        return f"{v:z.1%}"
     if metric in ("sales_growth", "price_vs_market"):
-        return f"{v:+.1%}"
+        return f"{v:+z.1%}"
     return _num(v)
 
 
@@ -311,7 +311,7 @@ def strategy(
         out.append(
             Finding(
                 f"{company} is most exposed to {top}: each 1% cut in {top}'s price costs us "
-                f"{rivals.iloc[0]:.2f}% of our share{extra}.",
+                f"{rivals.iloc[0]:z.2f}% of our share{extra}.",
                 "high" if len(recent) else "medium",
                 {"competitor": top, "cross_elasticity": float(rivals.iloc[0])},
             )
@@ -319,11 +319,11 @@ def strategy(
     b = moves.set_index("scenario").loc[best]
     band = ""
     if np.isfinite(b["revenue_change_lo"]):
-        band = f" (90% band {b['revenue_change_lo']:+.1%} to {b['revenue_change_hi']:+.1%})"
+        band = f" (90% band {b['revenue_change_lo']:+z.1%} to {b['revenue_change_hi']:+z.1%})"
     out.append(
         Finding(
-            f"Best expected move of those tried: {best}, revenue {b['revenue_change']:+.1%}{band}, "
-            f"share{POTENTIAL if potential else ''} {b['share']:.1%} -> {b['share_new']:.1%}, "
+            f"Best expected move of those tried: {best}, revenue {b['revenue_change']:+z.1%}{band}, "
+            f"share{POTENTIAL if potential else ''} {b['share']:z.1%} -> {b['share_new']:z.1%}, "
             "competitors' prices held.",
             "medium",
             {"scenario": best, "revenue_change": float(b["revenue_change"])},
@@ -339,9 +339,9 @@ def spend_finding(response: Mapping[str, float], company: str, *, currency: str 
     lo = (response["gamma"] - 1.96 * response["gamma_se"]) * (1 - response["share"])
     hi = (response["gamma"] + 1.96 * response["gamma_se"]) * (1 - response["share"])
     text = (
-        f"Marketing spend moves {company}'s units with an elasticity of {e:.2f} (95% "
-        f"{lo:.2f} to {hi:.2f}): 10% more spend ({money(0.1 * response['spend'], currency)} a period) "
-        f"brings about {(1.1**e - 1):.1%} more units, with diminishing returns (log response)."
+        f"Marketing spend moves {company}'s units with an elasticity of {e:z.2f} (95% "
+        f"{lo:z.2f} to {hi:z.2f}): 10% more spend ({money(0.1 * response['spend'], currency)} a period) "
+        f"brings about {(1.1**e - 1):z.1%} more units, with diminishing returns (log response)."
     )
     return Finding(text, "info", {"elasticity": e, "lo": lo, "hi": hi})
 
@@ -356,8 +356,8 @@ def marginal_return_finding(
     rank = int(t["marginal_return"].rank(ascending=False)[company])
     text = (
         f"At {company}'s current spend ({money(r['spend'], currency)} a period) one more unit of spend "
-        f"brings about {r['marginal_return']:,.2f} of sales (90% band {r['lo']:,.2f} to "
-        f"{r['hi']:,.2f}; rank {rank} of {len(t)} companies; carry-over {decay:.0%} a period)."
+        f"brings about {r['marginal_return']:z,.2f} of sales (90% band {r['lo']:z,.2f} to "
+        f"{r['hi']:z,.2f}; rank {rank} of {len(t)} companies; carry-over {decay:z.0%} a period)."
     )
     severity = "medium" if r["hi"] < 1 else "info"
     return Finding(
@@ -390,12 +390,12 @@ def what_if_finding(
         return f"{money(v, cur)} {unit}"
 
     text = (
-        f"Raising {company}'s marketing spend by {up['change']:.0%} "
+        f"Raising {company}'s marketing spend by {up['change']:z.0%} "
         f"({money(up['extra_spend'], currency)} a period) is expected to add "
-        f"{sales(up['extra_target'])} a period (90% band {up['lo']:,.0f} to "
-        f"{money(up['hi'], cur)}), {up['return_per_unit']:,.2f} per unit spent; cutting it by "
-        f"{-down['change']:.0%} saves {money(-down['extra_spend'], currency)} and loses "
-        f"{money(-down['extra_target'], cur)} (band {-down['hi']:,.0f} to {money(-down['lo'], cur)})"
+        f"{sales(up['extra_target'])} a period (90% band {up['lo']:z,.0f} to "
+        f"{money(up['hi'], cur)}), {up['return_per_unit']:z,.2f} per unit spent; cutting it by "
+        f"{-down['change']:z.0%} saves {money(-down['extra_spend'], currency)} and loses "
+        f"{money(-down['extra_target'], cur)} (band {-down['hi']:z,.0f} to {money(-down['lo'], cur)})"
     )
     if not (bool(up["observed"]) and bool(down["observed"])):
         text += ", partly beyond the spend levels seen, so extrapolated"

@@ -1,0 +1,137 @@
+"""Calendar periods, gaps in the companies present, and the scenario period (scrape-shaped data)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai import market as mk
+from opsai.data import schema as S
+from opsai.errors import ChapterError
+from opsai.market import chapter as ch
+from opsai.market import findings as fd
+
+pytestmark = pytest.mark.unit
+
+
+def _scrape() -> pd.DataFrame:
+    """Two retailers x two products, each row stamped at its own minute; A scraped twice on
+    the first day (10 at 2.0 then 30 at 4.0 for p)."""
+    rows = [
+        ("2024-01-01 05:04", "A", "p", 10.0, 2.0),
+        ("2024-01-01 06:10", "A", "p", 30.0, 4.0),
+        ("2024-01-01 05:07", "A", "q", 5.0, 1.0),
+        ("2024-01-01 06:43", "B", "p", 20.0, 3.0),
+        ("2024-01-01 06:44", "B", "q", 8.0, 1.5),
+        ("2024-01-02 04:59", "A", "p", 12.0, 2.0),
+        ("2024-01-02 05:01", "A", "q", 6.0, 1.0),
+        ("2024-01-02 06:32", "B", "p", 18.0, 3.0),
+        ("2024-01-02 06:33", "B", "q", 9.0, 1.5),
+    ]
+    df = pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, "product", S.SALES, S.PRICE])
+    return df.assign(**{S.PERIOD: pd.to_datetime(df[S.PERIOD])})
+
+
+def test_scrape_timestamps_are_put_into_days_with_a_finding() -> None:
+    out, note = ch.calendar_periods(_scrape(), "", product="product")
+    assert note is not None and "calendar days" in note.text
+    assert note.evidence["periods_as_given"] == 9 and note.evidence["single_company"] == 1.0
+    assert len(out) == 8 and out[S.PERIOD].nunique() == 2
+    first = out[(out[S.PERIOD] == "2024-01-01") & (out[S.COMPANY] == "A") & (out["product"] == "p")]
+    assert first[S.SALES].item() == 40.0
+    assert first[S.PRICE].item() == pytest.approx((10 * 2 + 30 * 4) / 40)  # sales-weighted
+    shares = mk.market_shares(out)
+    day1 = shares[shares[S.PERIOD] == "2024-01-01"].set_index(S.COMPANY)[S.SHARE]
+    assert day1["A"] == pytest.approx(45 / 73)
+
+
+def test_calendar_periods_floor_to_weeks_and_months() -> None:
+    out, note = ch.calendar_periods(_scrape(), "month", product="product")
+    assert note is None and len(out) == 4  # two companies x two products in January
+    assert (out[S.PERIOD] == pd.Timestamp("2024-01-01")).all()
+    assert out.set_index([S.COMPANY, "product"]).loc[("A", "p"), S.SALES] == 52.0
+    week, _ = ch.calendar_periods(
+        _scrape().assign(**{S.PERIOD: pd.Timestamp("2024-01-04")}), "week"
+    )
+    assert (week[S.PERIOD] == pd.Timestamp("2024-01-01")).all()  # weeks start on Monday
+    assert week.set_index(S.COMPANY).loc["A", S.SALES] == 63.0  # no product key: summed
+
+
+def test_period_errors_name_the_parameter() -> None:
+    dates = _scrape().assign(**{S.PERIOD: lambda d: d[S.PERIOD].dt.normalize()})
+    dates[S.PERIOD] += pd.to_timedelta(np.arange(len(dates)), unit="D")  # one company a day
+    with pytest.raises(ChapterError, match="Set the PERIOD parameter"):
+        ch.calendar_periods(dates, "")
+    with pytest.raises(ChapterError, match="PERIOD='fortnight'"):
+        ch.calendar_periods(_scrape(), "fortnight")
+    labels = _scrape().assign(**{S.PERIOD: "2024H1"})
+    with pytest.raises(ChapterError, match=r"needs dates in market\.period"):
+        ch.calendar_periods(labels, "month")
+    same, note = ch.calendar_periods(labels, "")  # labels shared by both companies: as given
+    assert note is None and len(same) == len(labels)
+
+
+def _gappy(seed: int = 0) -> pd.DataFrame:
+    """Three retailers x two products over 30 days, C missing on days 5 and 20 (failed
+    scrapes); B cuts its price by 20% from day 15 and its units rise."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for day in pd.date_range("2024-01-01", periods=30, freq="D"):
+        for co, base in (("A", 100.0), ("B", 90.0), ("C", 110.0)):
+            if co == "C" and day.day in (5, 20):
+                continue
+            for prod in ("p", "q"):
+                cut = co == "B" and day.day >= 15
+                price = base * (0.8 if cut else 1.0) * (1 + rng.normal(0, 0.01))
+                rows.append((day, co, prod, 40.0 * (1.5 if cut else 1.0), price))
+    return pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, "product", S.SALES, S.PRICE])
+
+
+def test_gaps_are_counted_and_move_shares_are_real_shares() -> None:
+    m = _gappy()
+    assert len(ch.complete_periods(m)) == 28
+    f = ch.coverage_finding(m)
+    assert f is not None and f.evidence["incomplete_periods"] == 2
+    assert f.evidence["missing.C"] == 2 and "2 of 30 periods (7%)" in f.text
+    assert "2024-01-05" in f.text and f.severity == "medium"
+    assert ch.coverage_finding(m[m[S.COMPANY] != "C"]) is None
+    moves = mk.detect_moves(m)
+    events, found = ch.competitor_events(m, moves, "A")
+    row = events.iloc[0]
+    assert row[S.COMPANY] == "B" and row[S.PERIOD] == pd.Timestamp("2024-01-15")
+    # units 80 of 240 before, 120 of 280 after: shares, not the sum over product rows
+    assert row["share_before"] == pytest.approx(1 / 3)
+    assert row["share_after"] == pytest.approx(120 / 280)
+    assert "from 33.3% to 42.9%" in found[0].text and "2024-01-15" in found[0].text
+
+
+def test_scenarios_start_from_our_latest_period() -> None:
+    from tests.unit.market.conftest import make_logit_market
+
+    m = make_logit_market(seed=2)
+    last = m[S.PERIOD].max()
+    m = m[~((m[S.COMPANY] == "co0") & (m[S.PERIOD] == last))]  # our last scrape failed
+    demand = ch.fit_demand(m)
+    cross = ch.cross_exposure(demand, "co0")
+    assert cross.sum() > 0  # read in a period that holds us
+    scen = ch.standard_scenarios(demand, "co0", "co4", n_draws=20, seed=0)
+    assert all(t.attrs["period"] == last - 1 for t in scen.values())
+    assert "co4 price -10%" in scen
+    f = ch.scenario_finding(scen, demand, "co0")
+    assert f is not None and f.evidence == {"period": str(last - 1), "last": str(last)}
+    full = ch.fit_demand(make_logit_market(seed=2))
+    assert (
+        ch.scenario_finding(ch.standard_scenarios(full, "co0", None, n_draws=0), full, "co0")
+        is None
+    )
+
+
+def test_no_negative_zero_in_market_text() -> None:
+    f = fd.elasticity_finding(-0.001, 0.004, company="us", share=0.2)
+    assert "elasticity 0.00 ± 0.01" in f.text and "-0.00" not in f.text
+    assert fd._num(-0.0001, "+") == "-0.0001" and fd._num(-1e-9) == "-0.00000000100"
+    ev = {"company": "b", "metric": "share", "event": 3, "before": 0.2, "after": 0.2}
+    ev |= {"change": -1e-5, "lo": -0.02, "hi": 0.02, "n_after": 3}
+    text = fd.move_finding({"change": -0.1, "metric": "price"}, ev).text
+    assert "(+0.0 pp," in text and "-0.0" not in text
