@@ -24,7 +24,7 @@ from threadpoolctl import threadpool_limits
 from opsai.data import schema as S
 from opsai.errors import ChapterError, ConfigError, SchemaError
 from opsai.report.finding import Finding
-from opsai.service._features import as_labels, as_texts, stratified_split
+from opsai.service._features import as_labels, as_texts, reuse_analysis, stratified_split
 from opsai.service._intent_cv import cv_sample, intent_folds, out_of_fold
 from opsai.service.findings import (
     escalation_text,
@@ -226,7 +226,7 @@ def compare_intent_models(
     splits = intent_folds(cv_labels, folds=folds, seed=seed, what=f"train[{col_intent!r}]")
     y = test[col_intent].astype(str).to_numpy()
     rows, fitted = [], {}
-    with threadpool_limits(_BLAS_THREADS, "blas"):
+    with threadpool_limits(_BLAS_THREADS, "blas"), reuse_analysis():
         for name in models:
 
             def make(name: str = name) -> IntentClassifier:
@@ -369,7 +369,7 @@ def sentiment_by_language(
     d = tickets[tickets[col_sentiment].notna()]
     lang = d[col_language] if col_language in d.columns else pd.Series("all", index=d.index)
     rows = []
-    with threadpool_limits(_BLAS_THREADS, "blas"):
+    with threadpool_limits(_BLAS_THREADS, "blas"), reuse_analysis():
         for lg, g in d.groupby(lang.fillna("und")):
             if len(g) < 2 * folds or g[col_sentiment].nunique() < 2:
                 continue
