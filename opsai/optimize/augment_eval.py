@@ -85,7 +85,7 @@ def evaluate_augmentation(
     from sklearn.metrics import accuracy_score, f1_score
 
     from opsai.service import IntentClassifier
-    from opsai.service._features import stratified_split
+    from opsai.service._features import reuse_analysis, stratified_split
 
     for c in (col_text, col_intent):
         if c not in tickets.columns:
@@ -108,32 +108,33 @@ def evaluate_augmentation(
     lexicon = synonyms(train[col_text].astype(str).tolist()) if callable(synonyms) else synonyms
     use_ops = [o for o in ops if lexicon or o not in ("synonym", "insert")]
     rows: list[dict[str, Any]] = []
-    for n in per_class:
-        res: dict[str, list[tuple[int, float, float]]] = {"original": [], "eda": []}
-        for r in range(repeats):
-            s = _sample(train, col_intent, n, seed + r)
-            X, y = s[col_text].astype(str).tolist(), s[col_intent].astype(str).tolist()
-            aug = TextAugmenter(ops=use_ops, alpha=alpha, n_aug=n_aug, synonyms=lexicon,
-                                seed=seed + r)  # fmt: skip
-            Xa, ya = aug.fit_resample(X, y)
-            for variant, (tx, ty) in {"original": (X, y), "eda": (Xa, list(ya))}.items():
-                clf = IntentClassifier(model=model, threshold=None, seed=seed + r).fit(tx, ty)
-                pred = clf.predict(test[col_text].astype(str).tolist())
-                res[variant].append(
-                    (len(tx), accuracy_score(y_test, pred),
-                     f1_score(y_test, pred, average="macro"))
-                )  # fmt: skip
-        base = float(np.mean([a for _, a, _ in res["original"]]))
-        for variant, vals in res.items():
-            acc = np.array([a for _, a, _ in vals])
-            rows.append({
-                "per_class": "all" if n is None else int(n), "variant": variant,
-                "n_train": float(np.mean([k for k, _, _ in vals])),
-                "accuracy": float(acc.mean()), "accuracy_std": float(acc.std()),
-                "macro_f1": float(np.mean([f for _, _, f in vals])),
-                "gain": float(acc.mean() - base) if variant == "eda" else 0.0,
-                "n_test": len(test),
-            })  # fmt: skip
+    with reuse_analysis():  # the held-out tickets are cut once, not once per model
+        for n in per_class:
+            res: dict[str, list[tuple[int, float, float]]] = {"original": [], "eda": []}
+            for r in range(repeats):
+                s = _sample(train, col_intent, n, seed + r)
+                X, y = s[col_text].astype(str).tolist(), s[col_intent].astype(str).tolist()
+                aug = TextAugmenter(ops=use_ops, alpha=alpha, n_aug=n_aug, synonyms=lexicon,
+                                    seed=seed + r)  # fmt: skip
+                Xa, ya = aug.fit_resample(X, y)
+                for variant, (tx, ty) in {"original": (X, y), "eda": (Xa, list(ya))}.items():
+                    clf = IntentClassifier(model=model, threshold=None, seed=seed + r).fit(tx, ty)
+                    pred = clf.predict(test[col_text].astype(str).tolist())
+                    res[variant].append(
+                        (len(tx), accuracy_score(y_test, pred),
+                         f1_score(y_test, pred, average="macro"))
+                    )  # fmt: skip
+            base = float(np.mean([a for _, a, _ in res["original"]]))
+            for variant, vals in res.items():
+                acc = np.array([a for _, a, _ in vals])
+                rows.append({
+                    "per_class": "all" if n is None else int(n), "variant": variant,
+                    "n_train": float(np.mean([k for k, _, _ in vals])),
+                    "accuracy": float(acc.mean()), "accuracy_std": float(acc.std()),
+                    "macro_f1": float(np.mean([f for _, _, f in vals])),
+                    "gain": float(acc.mean() - base) if variant == "eda" else 0.0,
+                    "n_test": len(test),
+                })  # fmt: skip
     return pd.DataFrame(rows)
 
 

@@ -90,7 +90,7 @@ def intent_target(
     ids, offs = ft._encode(tt)
 
     def student(s: int) -> Any:
-        rows = [ft._encode([t])[0].tolist() for t in tx]
+        rows = ft._rows(tx)  # the ids _encode packs, without a tensor per text
         with torch.no_grad():
             teacher = run(ft.net_, *ft._pack(rows))
         hard = torch.tensor(

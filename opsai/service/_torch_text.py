@@ -114,8 +114,12 @@ class FastTextClassifier(ClassifierMixin, BaseEstimator):
         flat = [i for r in rows for i in r]
         return torch.tensor(flat, dtype=torch.long), torch.tensor(offsets, dtype=torch.long)
 
+    def _rows(self, texts: Sequence[str]) -> list[list[int]]:
+        """Each text's vocabulary ids (``[0]`` when it has none)."""
+        return [self._ids(_grams(self._pre(t), self.ngrams, self._tok)) for t in texts]
+
     def _encode(self, texts: Sequence[str]) -> tuple[Any, Any]:
-        return self._pack([self._ids(_grams(self._pre(t), self.ngrams, self._tok)) for t in texts])
+        return self._pack(self._rows(texts))
 
     def fit(self, texts: Sequence[str], y: Sequence[str]) -> FastTextClassifier:
         """Train (one torch thread: see :mod:`opsai.threads`)."""

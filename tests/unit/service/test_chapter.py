@@ -538,3 +538,24 @@ def test_tickets_answered_in_another_language_are_a_finding() -> None:
     }
     assert language_fallback_findings(replies.assign(language_fallback=False), ["zh"] * 5) == []
     assert language_fallback_findings(replies.drop(columns="language_fallback"), ["zh"] * 5) == []
+
+
+def test_the_comparisons_fit_on_one_blas_thread_and_reuse_tokens(
+    tickets: pd.DataFrame, monkeypatch
+) -> None:
+    from threadpoolctl import threadpool_info
+
+    from opsai.service import _features, sentiment
+
+    seen: list[tuple[set[int], bool]] = []
+    real = sentiment.SentimentClassifier.fit
+
+    def spy(self, *args, **kw):
+        blas = {i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
+        seen.append((blas, _features._MEMO.get() is not None))
+        return real(self, *args, **kw)
+
+    monkeypatch.setattr(sentiment.SentimentClassifier, "fit", spy)
+    sentiment_by_language(tickets, folds=2, model="nblr", seed=0)
+    assert seen and all(blas == {1} and memo for blas, memo in seen)
+    assert _features._MEMO.get() is None  # nothing kept after the comparison
