@@ -34,6 +34,19 @@ def cache_dir() -> Path:
     return Path(os.environ.get("OPSAI_CACHE") or Path.home() / ".cache" / "opsai")
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+"""The first 16 bytes of every SQLite database file."""
+
+
+def is_sqlite_file(path: Path) -> bool:
+    """Whether ``path`` is a SQLite database file (by its header, whatever its suffix)."""
+    try:
+        with path.open("rb") as f:
+            return f.read(16) == SQLITE_HEADER
+    except OSError:  # missing, a folder, unreadable
+        return False
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
@@ -98,7 +111,8 @@ class TableSpec(_Strict):
 
 class DataConfig(_Strict):
     source: str = "."
-    """A folder of CSV/Parquet files, a ``.duckdb`` file, or an Ibis URL (``postgres://...``)."""
+    """A folder of CSV/Parquet files, a ``.duckdb`` file, a SQLite file (or ``sqlite:///path``),
+    or an Ibis URL (``postgres://...``)."""
     tables: dict[str, TableSpec] = Field(default_factory=dict)
 
     @field_validator("tables")
@@ -164,10 +178,14 @@ class Config(_Strict):
         return q if q.is_absolute() else (self.base_dir / q).resolve()
 
     @property
-    def source_kind(self) -> Literal["folder", "duckdb", "url"]:
+    def source_kind(self) -> Literal["folder", "duckdb", "sqlite", "url"]:
         s = self.data.source
+        if s.lower().startswith("sqlite:"):
+            return "sqlite"
         if "://" in s:
             return "url"
+        if s.lower().endswith((".sqlite", ".sqlite3")) or is_sqlite_file(self.resolve(s)):
+            return "sqlite"  # read through Python's sqlite3 (a .db is often SQLite)
         if s.endswith((".duckdb", ".ddb", ".db")):
             return "duckdb"
         return "folder"

@@ -36,12 +36,18 @@ def load_file_table(
     spec: TableSpec,
     tmp: Path,
     warnings: list[ValidationWarning],
+    raw: str | None = None,
 ) -> None:
+    """Read (or, with ``raw``, take the typed table of that name already in ``con``: a SQLite
+    table copied there) and cast a table's columns to the contract as table ``name``."""
     table = TABLES[name]
-    paths = _load.resolve_file(base, name, spec)
-    raw = _load.read_raw(con, name, paths, spec, tmp)
-    from_text = _load.is_text(_load.file_format(paths, spec))
-    raw_kind = "TABLE" if from_text else "VIEW"  # text is parsed into a table, the rest scanned
+    if raw is None:
+        paths = _load.resolve_file(base, name, spec)
+        raw = _load.read_raw(con, name, paths, spec, tmp)
+        from_text = _load.is_text(_load.file_format(paths, spec))
+        raw_kind = "TABLE" if from_text else "VIEW"  # text is parsed into a table, the rest scanned
+    else:
+        from_text, raw_kind = False, "TABLE"
     rawtypes = _load.describe(con, raw)
     if spec.drop_duplicates:
         total, kept = _rows.drop_duplicate_rows(con, raw, list(rawtypes), raw_kind)

@@ -1,6 +1,7 @@
 """The workspace: a user's data, validated once against the contract, as Ibis tables.
 
-The default engine is DuckDB in-process over the files; a ``.duckdb`` file or any Ibis URL
+The default engine is DuckDB in-process over the files (a SQLite file's tables are copied
+into it and read as files are); a ``.duckdb`` file or any Ibis URL
 (``postgres://user@host/db``) works the same, so chapters write portable Ibis expressions
 and only modelling-sized frames come back to pandas.
 
@@ -28,6 +29,7 @@ from opsai.data._checks import check_references, check_table
 from opsai.data._database import connect, map_db_table
 from opsai.data._files import load_file_table
 from opsai.data._mapping import ValidationWarning, rows_out
+from opsai.data._sqlite import copy_table, sqlite_path
 from opsai.data.schema import TABLES
 from opsai.errors import SchemaError
 
@@ -149,12 +151,16 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     tables: dict[str, ir.Table] = {}
     con: duckdb.DuckDBPyConnection | None = None  # files are loaded into it
     kind = cfg.source_kind
-    if kind == "folder":
+    if kind == "sqlite":  # copied into DuckDB, then read as files are
+        db = sqlite_path(cfg)
+        base = db.parent
+    elif kind == "folder":
         base = cfg.resolve(cfg.data.source)
         if not base.is_dir():
             raise SchemaError(
                 f"data source folder {base} not found. Fix data.source in {cfg.path or 'the config'}"
             )
+    if kind in ("folder", "sqlite"):
         con = duckdb.connect()
         con.execute("SET TimeZone = 'UTC'")
         with contextlib.suppress(duckdb.Error):  # inside Jupyter DuckDB wants ipywidgets here
@@ -163,7 +169,8 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
         with tempfile.TemporaryDirectory(prefix="opsai-load-") as tmp:
             for name, spec in cfg.data.tables.items():
                 try:
-                    load_file_table(con, base, name, spec, Path(tmp), warnings)
+                    raw = copy_table(con, db, name, spec) if kind == "sqlite" else None
+                    load_file_table(con, base, name, spec, Path(tmp), warnings, raw)
                 except SchemaError as e:
                     errors.append(str(e))
         backend = ibis.duckdb.from_connection(con)

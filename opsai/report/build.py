@@ -124,7 +124,7 @@ def _config_file(cfg: Config, tmp: Path) -> Path:
     if cfg.path is not None:
         return cfg.path
     fixed = cfg.model_copy(deep=True)
-    if fixed.source_kind != "url":
+    if "://" not in fixed.data.source:
         fixed.data.source = str(cfg.resolve(cfg.data.source))
     path = tmp / "config.yaml"
     dump_config(fixed, path)
@@ -227,7 +227,7 @@ def build_report(
             present = list(ws.present)
             summary = ws.summary()
             warnings = [str(w) for w in ws.warnings]
-            if cfg.source_kind == "folder":  # load the files once; chapters attach read-only
+            if cfg.source_kind in ("folder", "sqlite"):  # load once; chapters attach read-only
                 _export(ws, attached, present)
         phases["validate"] = time.perf_counter() - t0
         cfg_file = (
@@ -290,7 +290,7 @@ def build_report(
             "currency": cfg.currency,
             "config": str(cfg.path or cfg_file),
             "source": cfg.data.source
-            if cfg.source_kind == "url"
+            if "://" in cfg.data.source
             else str(cfg.resolve(cfg.data.source)),
             "span": f"{span[0]} .. {span[1]}" if span else "",
             "tables": jsonable(summary[["table", "rows"]]) if len(summary) else [],

@@ -35,7 +35,14 @@ def test_round_trip_and_resolution(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("source", "kind"),
-    [("postgres://u@h/db", "url"), ("shop.duckdb", "duckdb"), ("./exports", "folder")],
+    [
+        ("postgres://u@h/db", "url"),
+        ("shop.duckdb", "duckdb"),
+        ("shop.db", "duckdb"),  # no such file: the suffix says
+        ("./exports", "folder"),
+        ("sqlite:///tmp/app.db", "sqlite"),
+        ("app.sqlite3", "sqlite"),
+    ],
 )
 def test_source_kind(source: str, kind: str) -> None:
     assert config_from_dict({"data": {"source": source}}).source_kind == kind
