@@ -199,3 +199,21 @@ def test_drift_alerts_share_within_level_and_no_repeat_of_the_same_series() -> N
     found2 = {f.evidence[ITEM_ID]: f for f in drift_alerts(two, model="m", tags=tags2)}
     assert set(found2) == {"a", "category:xy"}  # the total is category xy over again
     assert "drifted for category xy (100.0% of units)" in found2["category:xy"].text
+
+
+def test_horizon_finding_names_lead_times_past_the_forecast() -> None:
+    from opsai.inventory import chapter as ich
+
+    pol = pd.DataFrame({ITEM_ID: ["a", "b", "c"], "lead_periods": [14.0, 45.0, 89.5]})
+    f = ich.horizon_finding(pol, horizon=28, freq="D")
+    assert f is not None and f.severity == "low"
+    assert f.text.startswith(
+        "2 of 3 items have a supplier lead time longer than the 28-day forecast horizon (the "
+        "longest: item c, 90 days). Beyond the horizon their lead-time demand continues at the "
+        "forecast's average rate over its last whole weeks (not its last period); set HORIZON "
+        "to 90 or more"
+    )
+    assert f.evidence == {"items": 2, "horizon": 28, "longest_lead_periods": 90,
+                          "longest_item": "c"}  # fmt: skip
+    assert "over its whole horizon" in ich.horizon_finding(pol, horizon=20, freq="W").text
+    assert ich.horizon_finding(pol, horizon=90, freq="D") is None
