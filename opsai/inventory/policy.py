@@ -50,6 +50,10 @@ DEFAULTS: dict[str, float] = {
     UNIT_COST: 1.0,
 }
 """Values used where the inventory table lacks a column or has a missing value."""
+NO_DEMAND = 1e-3
+"""Forecast units per period (over the whole horizon) below which an item has no demand: its
+stock covers no finite time. A forecast of 2e-9 units a day is a zero that floating point did
+not round away; dividing by it gave '25 units on hand cover 7834994272 weeks'."""
 
 
 def _check_service(service_level: float) -> None:
@@ -293,7 +297,9 @@ def policy_table(
     Returns:
         One row per item present in both frames, with ``lead_periods, lt_mean, lt_sd,
         level_sd, z, safety_stock, reorder_point, eoq, order_up_to, annual_demand,
-        holding_cost, days_of_cover`` beside the inventory columns.
+        holding_cost, no_demand, days_of_cover`` beside the inventory columns.
+        ``no_demand``: the forecast's mean over its horizon is below :data:`NO_DEMAND` units
+        per period; ``days_of_cover`` is then infinite (missing in recorded tables).
     """
     if service not in ("cycle", "fill_rate"):
         raise ConfigError(f"service must be 'cycle' or 'fill_rate', got {service!r}")
@@ -329,5 +335,7 @@ def policy_table(
     out["reorder_point"] = out["lt_mean"] + out["safety_stock"]
     out["order_up_to"] = out["reorder_point"] + out["eoq"]
     daily = out["mean_per_period"] / dpp
-    out["days_of_cover"] = np.where(daily > 0, out[ON_HAND] / daily.where(daily > 0, 1.0), np.inf)
+    out["no_demand"] = ~(out["horizon_mean"] >= NO_DEMAND)
+    live = (daily > 0) & ~out["no_demand"]
+    out["days_of_cover"] = np.where(live, out[ON_HAND] / daily.where(live, 1.0), np.inf)
     return out
