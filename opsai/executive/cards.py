@@ -165,6 +165,13 @@ def _forecaster(run: RunResults) -> dict[str, Any] | None:
         what += [f"{levels.count('category')} categories"] if "category" in levels else []
         what += ["total demand"] if "total" in levels else []
         limits.append(f"Accuracy drifted for {' and '.join(what)} in the latest window.")
+    zeros = run.metric(DEMAND, "best.zero_share")  # sMAPE is ~200% on periods without a sale
+    sparse = isinstance(zeros, (int, float)) and zeros >= 0.5  # forecast.chapter.ZERO_SHARE_SMAPE
+    if sparse:
+        limits.append(
+            f"sMAPE left out: {zeros:.0%} of the item backtest periods sold nothing, and sMAPE "
+            "scores each as a 200% error."
+        )
     return {
         "model": f"Demand forecast ({model})",
         "task": "Daily demand per item with 80% and 95% intervals",
@@ -173,7 +180,7 @@ def _forecaster(run: RunResults) -> dict[str, Any] | None:
         "metrics": _fmt_metrics(
             {
                 "MASE": run.metric(DEMAND, "best.mase"),
-                "sMAPE": run.metric(DEMAND, "best.smape"),
+                "sMAPE": None if sparse else run.metric(DEMAND, "best.smape"),
                 "95% coverage": run.metric(DEMAND, "interval.coverage_95"),
             }
         ),

@@ -326,15 +326,35 @@ def pattern_finding(patterns: pd.DataFrame) -> Finding:
     return Finding(text, "info", {k: int(v) for k, v in counts.items()}, name="demand_patterns")
 
 
+ZERO_SHARE_SMAPE = 0.5
+"""Share of backtest periods without a sale from which the findings leave sMAPE out."""
+
+
+def zero_share(cv: pd.DataFrame, tags: Mapping[str, Sequence[str]], level: str) -> float | None:
+    """Share of one hierarchy level's backtest actuals that are 0 (None without any)."""
+    y = cv.loc[cv[ITEM_ID].isin(list(tags.get(level, []))), QUANTITY]
+    return float((y == 0).mean()) if len(y) else None
+
+
 def accuracy_finding(
-    board: pd.DataFrame, *, h: int, n_windows: int, level: str = "item", stock: bool = True
+    board: pd.DataFrame,
+    *,
+    h: int,
+    n_windows: int,
+    level: str = "item",
+    stock: bool = True,
+    zeros: float | None = None,
 ) -> Finding:
     """The best model on the backtest at one hierarchy level, against the seasonal naive.
 
     The severity says how far to trust the point forecasts: ``medium`` when no model beat the
     seasonal naive or the errors add up to the whole demand (WAPE 100% or more), ``low`` at
     WAPE 50% or more, else ``info``. ``stock``: the data has an inventory table, whose
-    safety stocks are sized from the intervals.
+    safety stocks are sized from the intervals. ``zeros``: the share of the level's backtest
+    actuals that are 0 (:func:`zero_share`); from :data:`ZERO_SHARE_SMAPE` on, the text leaves
+    sMAPE out and says why: a period without a sale scores 200% against any forecast above 0,
+    so on mostly-zero series sMAPE sits near 200% whatever the model (196.8% on a spare-parts
+    export with mostly idle days). The evidence keeps it, with ``zero_share``.
     """
     b = board[board["level"] == level] if "level" in board else board
     best = b.iloc[0]
@@ -344,11 +364,19 @@ def accuracy_finding(
         g = 1 - best["mase"] / float(base["mase"].iloc[0])
         gain = f", {g:.0%} lower MASE than the seasonal naive"
     wape = float(best["wape"])
+    sparse = zeros is not None and zeros >= ZERO_SHARE_SMAPE
     text = (
         f"On a backtest of {n_windows} windows of {h} periods, {best['model']} forecast "
-        f"{level}-level demand best: MASE {best['mase']:.2f}, sMAPE {best['smape']:.1f}%, "
-        f"WAPE {wape:.0%}{gain}."
+        f"{level}-level demand best: MASE {best['mase']:.2f}, "
+        + ("" if sparse else f"sMAPE {best['smape']:.1f}%, ")
+        + f"WAPE {wape:.0%}{gain}."
     )
+    if sparse:
+        text += (
+            f" sMAPE is left out: {zeros:.0%} of the backtest's {level}-level periods sold "
+            "nothing, and sMAPE counts each of them as a 200% error against any forecast "
+            "above 0."
+        )
     sev = "info"
     if g is not None and g <= 0:
         sev = "medium"
@@ -365,6 +393,8 @@ def accuracy_finding(
             + (", and read trends at a higher level." if level == "item" else ".")
         )
     ev = {k: round(float(best[k]), 4) for k in ("mase", "smape", "wape", "bias") if k in best}
+    if zeros is not None:
+        ev["zero_share"] = round(float(zeros), 4)
     return Finding(text, sev, {"model": str(best["model"]), **ev}, name=f"accuracy_{level}")
 
 

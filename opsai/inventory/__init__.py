@@ -11,6 +11,7 @@ from __future__ import annotations
 from opsai.inventory.alerts import (
     alerts_table,
     drift_alerts,
+    last_sales,
     overstock_alerts,
     stockout_alerts,
     stockout_probability,
@@ -18,6 +19,7 @@ from opsai.inventory.alerts import (
 from opsai.inventory.backtest import lead_time_errors, reorder_check, spread_factor
 from opsai.inventory.plan import projected_stock, purchase_plan
 from opsai.inventory.policy import (
+    NO_DEMAND,
     eoq,
     lead_time_demand,
     level_shock_sd,
@@ -31,11 +33,13 @@ from opsai.inventory.policy import (
 from opsai.inventory.simulate import SimulationResult, calibrate_reorder_point, simulate_policy
 
 __all__ = [
+    "NO_DEMAND",
     "SimulationResult",
     "alerts_table",
     "calibrate_reorder_point",
     "drift_alerts",
     "eoq",
+    "last_sales",
     "lead_time_demand",
     "lead_time_errors",
     "level_shock_sd",

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, ON_HAND, QUANTITY, UNIT_COST
+from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, ON_HAND, QUANTITY, TIMESTAMP, UNIT_COST
 from opsai.errors import ConfigError, SchemaError
 from opsai.report.finding import Finding
 from opsai.report.wording import money
@@ -56,6 +56,8 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
         "stockout_alerts",
     )
     p = stockout_probability(policy[ON_HAND], policy["lt_mean"], policy["lt_sd"])
+    if "no_demand" in policy:  # P(demand > 0 on hand) of a zero forecast is a coin flip, not a risk
+        p = np.where(policy["no_demand"].fillna(False).astype(bool), 0.0, p)
     out = []
     for k in np.argsort(-p, kind="stable"):
         if p[k] < threshold:
@@ -88,8 +90,21 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
     return out
 
 
+def last_sales(history: pd.DataFrame) -> pd.Series:
+    """Item id -> the last period with a sale (``QUANTITY > 0``) in a demand history
+    ``[ITEM_ID, TIMESTAMP, QUANTITY]``; items that never sold are left out."""
+    _need(history, {ITEM_ID, TIMESTAMP, QUANTITY}, "last_sales")
+    sold = history[history[QUANTITY] > 0]
+    return sold.groupby(sold[ITEM_ID].astype(str))[TIMESTAMP].max()
+
+
 def overstock_alerts(
-    policy: pd.DataFrame, *, weeks: float = 26, material: float = 0.01, currency: str = ""
+    policy: pd.DataFrame,
+    *,
+    weeks: float = 26,
+    material: float = 0.01,
+    currency: str = "",
+    last_sale: pd.Series | None = None,
 ) -> list[Finding]:
     """Items whose stock covers more than ``weeks`` weeks of forecast demand.
 
@@ -99,6 +114,13 @@ def overstock_alerts(
     worth 122 are not a medium problem however many weeks they cover. The evidence has the
     excess units and, with ``unit_cost``, the money tied up in them (written with ``currency``,
     the config's code) and its share of all stock.
+
+    An item with no forecast demand (``days_of_cover`` infinite: ``no_demand`` in
+    :func:`~opsai.inventory.policy.policy_table`, a forecast below
+    :data:`~opsai.inventory.policy.NO_DEMAND` units per period) has all its units surplus and
+    no weeks of cover; ``last_sale`` (item id -> date, :func:`last_sales`) adds when it last
+    sold. Before, a forecast of 2e-9 units a day gave '25 units on hand cover 7834994272
+    weeks'.
     """
     if weeks <= 0:
         raise ConfigError(f"weeks must be > 0, got {weeks!r}")
@@ -132,10 +154,18 @@ def overstock_alerts(
             size = value if np.isfinite(value) else excess
             big = stock > 0 and size >= material * stock
             severity = "medium" if cover[k] > 2 * weeks and big else "low"
+            extra: dict[str, object] = {}
         else:
+            sold = last_sale.get(str(r[ITEM_ID])) if last_sale is not None else None
+            day = f"{pd.Timestamp(sold):%Y-%m-%d}" if sold is not None and pd.notna(sold) else None
+            when = f" (last sale {day})" if day else ""
+            if last_sale is not None and not day:
+                when = " (no sale in the history)"
+            extra = {"no_demand": True} | ({"last_sale": day} if day else {})
             text = (
-                f"Item {r[ITEM_ID]} has {r[ON_HAND]:.0f} units on hand{worth} but no forecast "
-                "demand: dead stock. Consider a clearance or delisting."
+                f"Item {r[ITEM_ID]} has {r[ON_HAND]:.0f} units on hand{worth} and no demand is "
+                f"expected over the forecast horizon{when}: all {r[ON_HAND]:.0f} units are "
+                "surplus, dead stock. Consider a clearance or delisting."
             )
             severity = "low"
         out.append(
@@ -154,7 +184,8 @@ def overstock_alerts(
                     )
                     if stock > 0
                     else None,
-                },
+                }
+                | extra,
                 name=f"overstock.{r[ITEM_ID]}",
             )
         )

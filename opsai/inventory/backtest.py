@@ -37,6 +37,7 @@ from scipy.stats import norm
 from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, QUANTITY, SERVICE_LEVEL, TIMESTAMP
 from opsai.forecast.backtest import CUTOFF
 from opsai.forecast.base import conformal_quantile
+from opsai.forecast.series import SEASON_LENGTH
 from opsai.inventory.policy import DAYS_PER_PERIOD, lead_time_demand, with_defaults
 
 ERROR_COLUMNS = [ITEM_ID, CUTOFF, "actual", "lt_mean", "lt_sd", SERVICE_LEVEL, "error"]
@@ -73,7 +74,9 @@ def lead_time_errors(
     cv = cv[cv[ITEM_ID].isin(lead.index)].sort_values([ITEM_ID, CUTOFF, TIMESTAMP])
     parts = []
     for cut, win in cv.groupby(CUTOFF, sort=True):
-        ltd = lead_time_demand(win, model=model, lead_periods=lead, level=level).set_index(ITEM_ID)
+        ltd = lead_time_demand(
+            win, model=model, lead_periods=lead, level=level, season_length=SEASON_LENGTH[freq]
+        ).set_index(ITEM_ID)
         for sid, g in win.groupby(ITEM_ID, sort=False):
             L = float(lead[sid])
             if sid not in ltd.index or np.ceil(L) > len(g):

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from opsai.data.schema import ITEM_ID, ON_HAND, ORDER_COST, SERVICE_LEVEL
+from opsai.forecast.series import SEASON_LENGTH
 from opsai.inventory.policy import PERIODS_PER_YEAR
 from opsai.inventory.simulate import SimulationResult, simulate_policy
 from opsai.report.finding import Finding
@@ -74,6 +75,39 @@ def simulate_items(
         axis=1,
     )
     return table, res
+
+
+def horizon_finding(policy: pd.DataFrame, *, horizon: int, freq: str = "D") -> Finding | None:
+    """Items whose lead time runs past the forecast horizon (None when none does).
+
+    Their lead-time demand beyond the horizon continues at the forecast's mean rate over its
+    last whole seasons (:func:`~opsai.inventory.policy.tail_rate`): an assumption, not a
+    forecast, so the finding names them and the ``HORIZON`` that would cover every lead time.
+    """
+    if policy.empty or "lead_periods" not in policy:
+        return None
+    over = policy[policy["lead_periods"] > horizon]
+    if over.empty:
+        return None
+    unit = {"D": "days", "W": "weeks", "M": "months"}.get(freq, "periods")
+    season = {"D": "weeks", "W": "years", "M": "years"}.get(freq, "seasons")
+    rate = (
+        f"its last whole {season}"
+        if horizon >= SEASON_LENGTH.get(freq, horizon + 1)
+        else "its whole horizon"
+    )
+    longest = over.loc[over["lead_periods"].idxmax()]
+    need = int(np.ceil(float(longest["lead_periods"])))
+    text = (
+        f"{len(over)} of {len(policy)} items have a supplier lead time longer than the "
+        f"{horizon}-{unit.removesuffix('s')} forecast horizon (the longest: item "
+        f"{longest[ITEM_ID]}, {need} {unit}). Beyond the horizon their lead-time demand "
+        f"continues at the forecast's average rate over {rate} (not its last period); "
+        f"set HORIZON to {need} or more to forecast the whole lead time."
+    )
+    evidence = {"items": len(over), "horizon": int(horizon), "longest_lead_periods": need,
+                "longest_item": str(longest[ITEM_ID])}  # fmt: skip
+    return Finding(text, "low", evidence, name="lead_time_horizon")
 
 
 def service_finding(table: pd.DataFrame) -> Finding:

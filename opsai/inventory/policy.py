@@ -37,6 +37,7 @@ from opsai.data.schema import (
     UNIT_COST,
 )
 from opsai.errors import ConfigError, SchemaError
+from opsai.forecast.series import SEASON_LENGTH
 
 ServiceType = Literal["cycle", "fill_rate"]
 DAYS_PER_PERIOD: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
@@ -49,6 +50,10 @@ DEFAULTS: dict[str, float] = {
     UNIT_COST: 1.0,
 }
 """Values used where the inventory table lacks a column or has a missing value."""
+NO_DEMAND = 1e-3
+"""Forecast units per period (over the whole horizon) below which an item has no demand: its
+stock covers no finite time. A forecast of 2e-9 units a day is a zero that floating point did
+not round away; dividing by it gave '25 units on hand cover 7834994272 weeks'."""
 
 
 def _check_service(service_level: float) -> None:
@@ -131,26 +136,57 @@ def eoq(
     return np.asarray(np.sqrt(2 * np.maximum(d, 0) * k / h))
 
 
+LTD_COLUMNS = [ITEM_ID, "mean_per_period", "sd_per_period", "lt_mean", "lt_sd", "horizon_mean",
+               "horizon_periods"]  # fmt: skip
+
+
+def tail_rate(values: np.ndarray, season_length: int | None = None) -> float:
+    """Mean of a forecast's last whole seasons: the rate to continue it beyond its horizon.
+
+    The largest number of whole seasons that fits in the forecast, counted back from its end
+    (all of it when it is shorter than one season, or without ``season_length``). Never the
+    last period alone: that is one day of a weekly pattern.
+
+    Example:
+        >>> tail_rate(np.array([9.0, 0, 0, 0, 0, 0, 0, 2]), 7)  # the last 7 periods: 2 / 7
+        0.2857142857142857
+    """
+    v = np.asarray(values, dtype=float)
+    m = int(season_length or 0)
+    k = len(v) // m * m if m > 0 else 0
+    return float(np.mean(v[-k:] if k else v))
+
+
 def lead_time_demand(
     fc: pd.DataFrame,
     *,
     model: str,
     lead_periods: pd.Series,
     level: int = 95,
+    season_length: int | None = None,
 ) -> pd.DataFrame:
     """Mean and s.d. of demand over each item's lead time, from a forecast with intervals.
 
     The per-period s.d. is read off the ``level`` interval (``(hi - lo) / (2 z)``) and periods
-    are taken as independent; a lead time longer than the horizon repeats the last period.
+    are taken as independent. A lead time longer than the horizon continues at the forecast's
+    mean rate over the whole seasons at its end (:func:`tail_rate`; the whole horizon when it
+    is shorter than a season), with the root-mean-square s.d. of those periods. Before, the
+    last period was repeated: a seasonal naive forecast of a spare part that sells 2 units on
+    Sundays, whose 28-day horizon ended on a Sunday, made a 90-day lead time 8 + 62 x 2 = 132
+    units against 8 + 62 x 2/7 = 26 at its own weekly rate.
 
     Args:
         fc: forecasts ``[ITEM_ID, TIMESTAMP, <model>, <model>-lo-<level>, <model>-hi-<level>]``.
         model: the model column.
         lead_periods: item id -> lead time in periods (may be fractional).
         level: which interval gives the spread.
+        season_length: periods per season (e.g. 7 for daily data); None: the tail rate is the
+            whole horizon's mean.
 
     Returns:
-        ``[ITEM_ID, mean_per_period, sd_per_period, lt_mean, lt_sd]``.
+        ``[ITEM_ID, mean_per_period, sd_per_period, lt_mean, lt_sd, horizon_mean,
+        horizon_periods]``: ``horizon_mean`` is the forecast's mean per period over its whole
+        horizon of ``horizon_periods`` periods (whatever the lead time).
     """
     lo, hi = f"{model}-lo-{level}", f"{model}-hi-{level}"
     if lo not in fc or hi not in fc:
@@ -167,9 +203,11 @@ def lead_time_demand(
         L = float(lead_periods[sid])
         full = int(np.floor(L))
         need = int(np.ceil(L))
-        if need > len(mu):
-            mu = np.r_[mu, np.repeat(mu[-1], need - len(mu))]
-            sd = np.r_[sd, np.repeat(sd[-1], need - len(sd))]
+        horizon_mean, n = float(mu.mean()), len(mu)
+        if need > n:
+            more = need - n
+            mu = np.r_[mu, np.repeat(tail_rate(mu, season_length), more)]
+            sd = np.r_[sd, np.repeat(np.sqrt(tail_rate(sd[:n] ** 2, season_length)), more)]
         frac = L - full
         w = np.r_[np.ones(full), [frac] if frac > 0 else []]
         rows.append(
@@ -179,11 +217,11 @@ def lead_time_demand(
                 "sd_per_period": float(np.sqrt(np.mean(sd[: max(need, 1)] ** 2))),
                 "lt_mean": float(np.sum(w * mu[: len(w)])),
                 "lt_sd": float(np.sqrt(np.sum(w * sd[: len(w)] ** 2))),
+                "horizon_mean": horizon_mean,
+                "horizon_periods": n,
             }
         )
-    return pd.DataFrame(
-        rows, columns=[ITEM_ID, "mean_per_period", "sd_per_period", "lt_mean", "lt_sd"]
-    )
+    return pd.DataFrame(rows, columns=LTD_COLUMNS)
 
 
 def level_shock_sd(
@@ -259,7 +297,9 @@ def policy_table(
     Returns:
         One row per item present in both frames, with ``lead_periods, lt_mean, lt_sd,
         level_sd, z, safety_stock, reorder_point, eoq, order_up_to, annual_demand,
-        holding_cost, days_of_cover`` beside the inventory columns.
+        holding_cost, no_demand, days_of_cover`` beside the inventory columns.
+        ``no_demand``: the forecast's mean over its horizon is below :data:`NO_DEMAND` units
+        per period; ``days_of_cover`` is then infinite (missing in recorded tables).
     """
     if service not in ("cycle", "fill_rate"):
         raise ConfigError(f"service must be 'cycle' or 'fill_rate', got {service!r}")
@@ -268,7 +308,9 @@ def policy_table(
     inv = with_defaults(inventory)
     dpp = DAYS_PER_PERIOD[freq]
     lead = inv.set_index(ITEM_ID)[LEAD_TIME_DAYS] / dpp
-    ltd = lead_time_demand(fc, model=model, lead_periods=lead, level=level)
+    ltd = lead_time_demand(
+        fc, model=model, lead_periods=lead, level=level, season_length=SEASON_LENGTH[freq]
+    )
     ltd["level_sd"] = level_shock_sd(float(spread), lt_mean=ltd["lt_mean"], lt_sd=ltd["lt_sd"])
     ltd["lt_sd"] *= float(spread)
     out = inv.merge(ltd, on=ITEM_ID, how="inner")
@@ -293,5 +335,7 @@ def policy_table(
     out["reorder_point"] = out["lt_mean"] + out["safety_stock"]
     out["order_up_to"] = out["reorder_point"] + out["eoq"]
     daily = out["mean_per_period"] / dpp
-    out["days_of_cover"] = np.where(daily > 0, out[ON_HAND] / daily.where(daily > 0, 1.0), np.inf)
+    out["no_demand"] = ~(out["horizon_mean"] >= NO_DEMAND)
+    live = (daily > 0) & ~out["no_demand"]
+    out["days_of_cover"] = np.where(live, out[ON_HAND] / daily.where(live, 1.0), np.inf)
     return out

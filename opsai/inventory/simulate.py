@@ -121,8 +121,11 @@ def simulate_policy(
     """Simulate a reorder policy for many items at once.
 
     Args:
-        mean: demand mean per period, one per item, or ``(n_items, horizon)`` per period.
-        sd: demand s.d. per period, same shapes as ``mean``.
+        mean: demand mean per period, one per item, or ``(n_items, periods)`` per period;
+            beyond its periods each item continues at its mean over them (not its last
+            period: one Sunday of a weekly pattern).
+        sd: demand s.d. per period, same shapes as ``mean``; beyond its periods the
+            root-mean-square of them.
         on_hand: starting stock per item.
         lead_time: lead time in whole periods (rounded; at least 1).
         reorder_point: ``s`` per item.
@@ -164,6 +167,7 @@ def simulate_policy(
         return SimulationResult(pd.DataFrame(columns=cols, dtype=float), np.empty((0, 3, horizon)))
     mu_all = mu_all.reshape(n, -1)
     sd_all = np.asarray(sd, dtype=float).reshape(n, -1)
+    mu_tail, sd_tail = mu_all.mean(axis=1), np.sqrt((sd_all**2).mean(axis=1))
     stock0 = _arr(on_hand, n, "on_hand")
     lt = np.maximum(np.rint(_arr(lead_time, n, "lead_time")), 1).astype(int)
     s = _arr(reorder_point, n, "reorder_point")
@@ -192,8 +196,8 @@ def simulate_policy(
             fill_back = np.minimum(stock, back)
             stock -= fill_back
             back -= fill_back
-        mu = mu_all[:, min(t, mu_all.shape[1] - 1)]
-        sdv = sd_all[:, min(t, sd_all.shape[1] - 1)]
+        mu = mu_all[:, t] if t < mu_all.shape[1] else mu_tail
+        sdv = sd_all[:, t] if t < sd_all.shape[1] else sd_tail
         d = _draw(rng, mu, sdv, n_paths, distribution) * level
         served = np.minimum(stock, d)
         short = d - served

@@ -266,3 +266,22 @@ def test_service_card_says_what_the_chosen_intent_model_reads(
     assert card["model"] == f"Intent + sentiment ({model})"
     assert reads in card["drivers"] and evaluation in card["evaluation"]
     assert card["evaluation"].endswith("sentiment by cross-validation per language")
+
+
+def test_forecast_card_leaves_smape_out_when_most_periods_sold_nothing(run_folder: Path) -> None:
+    """sMAPE is ~200% on periods without a sale whatever the model: a spare-parts run quoted
+    196.8%. With 80% of the item backtest periods at 0 the card drops it and says why."""
+    path = run_folder / "results" / "04_demand_inventory.json"
+    demand = json.loads(path.read_text(encoding="utf-8"))
+    demand["metrics"] |= {"best.smape": 196.8, "best.mase": 0.92}
+    path.write_text(json.dumps(demand), encoding="utf-8")
+    card = ex.model_cards(ex.load_run(run_folder)).set_index("chapter").loc["04_demand_inventory"]
+    assert "sMAPE 197" in card["metrics"]
+    demand["metrics"]["best.zero_share"] = 0.8
+    path.write_text(json.dumps(demand), encoding="utf-8")
+    card = ex.model_cards(ex.load_run(run_folder)).set_index("chapter").loc["04_demand_inventory"]
+    assert "sMAPE" not in card["metrics"] and "MASE 0.92" in card["metrics"]
+    assert (
+        "sMAPE left out: 80% of the item backtest periods sold nothing, and sMAPE scores each as "
+        "a 200% error." in card["limits"]
+    )

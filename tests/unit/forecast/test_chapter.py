@@ -129,6 +129,29 @@ def test_accuracy_finding_warns_when_point_forecasts_are_rough() -> None:
     assert lost.evidence == {"model": "Theta", "mase": 1.3, "smape": 40.0, "wape": 0.3, "bias": 0.1}
 
 
+def test_accuracy_finding_leaves_smape_out_of_mostly_zero_series() -> None:
+    """sMAPE scores a period without a sale 200% against any forecast above 0: 196.8% on a
+    spare-parts export said nothing about the models. From half the actuals at 0 the text
+    leaves it out and says why; the evidence keeps it."""
+    from opsai.forecast.chapter import zero_share
+
+    cv = pd.DataFrame({ITEM_ID: ["a"] * 4 + ["b"] * 4 + ["t"] * 4,
+                       QUANTITY: [0, 0, 0, 2, 0, 0, 1, 0, 3, 1, 1, 2.0]})  # fmt: skip
+    tags = {"item": ["a", "b"], "total": ["t"]}
+    assert zero_share(cv, tags, "item") == 0.75 and zero_share(cv, tags, "total") == 0.0
+    assert zero_share(cv, tags, "category") is None
+    sparse = accuracy_finding(_board(0.3, 0.8), h=28, n_windows=3, zeros=0.75)
+    assert "sMAPE 40.0%" not in sparse.text
+    assert "best: MASE 0.80, WAPE 30%, 33% lower MASE than the seasonal naive." in sparse.text
+    assert sparse.text.endswith(
+        " sMAPE is left out: 75% of the backtest's item-level periods sold nothing, and sMAPE "
+        "counts each of them as a 200% error against any forecast above 0."
+    )
+    assert sparse.evidence["smape"] == 40.0 and sparse.evidence["zero_share"] == 0.75
+    dense = accuracy_finding(_board(0.3, 0.8), h=28, n_windows=3, zeros=0.2)
+    assert "MASE 0.80, sMAPE 40.0%, WAPE 30%" in dense.text and "left out" not in dense.text
+
+
 def test_stores_finding_says_the_chain_is_summed(tmp_path: Path) -> None:
     from opsai.data import open_workspace
     from tests.conftest import write_dataset

@@ -108,7 +108,10 @@ def test_plan_and_overstock_money_carry_the_currency() -> None:
     dead.loc[3, [ITEM_ID, ON_HAND, "days_of_cover"]] = ["dead", 6.0, np.inf]
     found = {a.evidence[ITEM_ID]: a.text for a in overstock_alerts(dead, currency="TWD")}
     assert "about 3180 units worth 12,720 TWD are surplus" in found["fat"]
-    assert "6 units on hand worth 12 TWD but no forecast demand" in found["dead"]
+    assert found["dead"] == (
+        "Item dead has 6 units on hand worth 12 TWD and no demand is expected over the forecast "
+        "horizon: all 6 units are surplus, dead stock. Consider a clearance or delisting."
+    )
     no_cost = overstock_alerts(_policy().drop(columns=UNIT_COST), currency="TWD")
     assert "TWD" not in no_cost[0].text and "worth" not in no_cost[0].text  # units only
 
@@ -199,3 +202,59 @@ def test_drift_alerts_share_within_level_and_no_repeat_of_the_same_series() -> N
     found2 = {f.evidence[ITEM_ID]: f for f in drift_alerts(two, model="m", tags=tags2)}
     assert set(found2) == {"a", "category:xy"}  # the total is category xy over again
     assert "drifted for category xy (100.0% of units)" in found2["category:xy"].text
+
+
+def test_horizon_finding_names_lead_times_past_the_forecast() -> None:
+    from opsai.inventory import chapter as ich
+
+    pol = pd.DataFrame({ITEM_ID: ["a", "b", "c"], "lead_periods": [14.0, 45.0, 89.5]})
+    f = ich.horizon_finding(pol, horizon=28, freq="D")
+    assert f is not None and f.severity == "low"
+    assert f.text.startswith(
+        "2 of 3 items have a supplier lead time longer than the 28-day forecast horizon (the "
+        "longest: item c, 90 days). Beyond the horizon their lead-time demand continues at the "
+        "forecast's average rate over its last whole weeks (not its last period); set HORIZON "
+        "to 90 or more"
+    )
+    assert f.evidence == {"items": 2, "horizon": 28, "longest_lead_periods": 90,
+                          "longest_item": "c"}  # fmt: skip
+    assert "over its whole horizon" in ich.horizon_finding(pol, horizon=20, freq="W").text
+    assert ich.horizon_finding(pol, horizon=90, freq="D") is None
+
+
+def test_a_near_zero_forecast_is_no_demand_not_billions_of_weeks_of_cover() -> None:
+    """A forecast of 2e-9 units a day (the parts export's 33286-B) gave '25 units on hand cover
+    7834994272 weeks'; below NO_DEMAND (1e-3 units a period over the horizon) an item has no
+    demand: infinite cover (missing in tables), all units surplus, the last sale named, and no
+    stock-out alert for an empty shelf that nothing is expected to empty."""
+    from opsai.data.schema import SERVICE_LEVEL
+    from opsai.inventory import NO_DEMAND, last_sales, policy_table
+
+    ts = pd.date_range("2024-07-01", periods=28)
+    rate = {"dead": 2e-9, "empty": 2e-9, "edge": 0.9 * NO_DEMAND, "slow": 1.1 * NO_DEMAND}
+    fc = pd.concat([pd.DataFrame({ITEM_ID: k, TIMESTAMP: ts, "m": v, "m-lo-95": 0.0,
+                                  "m-hi-95": 4 * v}) for k, v in rate.items()])  # fmt: skip
+    inv = pd.DataFrame({ITEM_ID: list(rate), ON_HAND: [25.0, 0.0, 25.0, 25.0],
+                        LEAD_TIME_DAYS: 14.0, UNIT_COST: 2.0, SERVICE_LEVEL: 0.95})  # fmt: skip
+    pol = policy_table(fc, inv, model="m")
+    by = pol.set_index(ITEM_ID)
+    assert by["no_demand"].to_dict() == {"dead": True, "empty": True, "edge": True, "slow": False}
+    assert np.isinf(by.loc["dead", "days_of_cover"]) and np.isinf(by.loc["edge", "days_of_cover"])
+    assert by.loc["slow", "days_of_cover"] == pytest.approx(25 / (1.1 * NO_DEMAND))
+    history = pd.DataFrame({ITEM_ID: ["dead", "dead", "edge"], QUANTITY: [1.0, 0.0, 0.0],
+                            TIMESTAMP: pd.to_datetime(["2023-07-14", "2024-01-01", "2024-02-01"])})  # fmt: skip
+    sold = last_sales(history)
+    assert sold.to_dict() == {"dead": pd.Timestamp("2023-07-14")}
+    found = {f.evidence[ITEM_ID]: f for f in overstock_alerts(pol, last_sale=sold)}
+    assert found["dead"].text == (
+        "Item dead has 25 units on hand worth 50 and no demand is expected over the forecast "
+        "horizon (last sale 2023-07-14): all 25 units are surplus, dead stock. Consider a "
+        "clearance or delisting."
+    )
+    assert found["dead"].evidence["weeks_of_cover"] is None
+    assert found["dead"].evidence["excess_units"] == 25.0
+    assert found["dead"].evidence["last_sale"] == "2023-07-14"
+    assert "(no sale in the history)" in found["edge"].text
+    assert found["slow"].evidence["weeks_of_cover"] == pytest.approx(25 / 1.1e-3 / 7, abs=0.1)
+    # an empty shelf with a zero forecast: P(demand > 0) of a normal around 2e-9 is ~50%
+    assert [f.evidence[ITEM_ID] for f in stockout_alerts(pol, threshold=0.01)] == []

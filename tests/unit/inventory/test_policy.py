@@ -81,11 +81,36 @@ def test_lead_time_demand_from_interval_widths() -> None:
     ).set_index(ITEM_ID)
     assert ltd.loc["a", "lt_mean"] == pytest.approx(40.0)
     assert ltd.loc["a", "lt_sd"] == pytest.approx(2.0 * 2)  # sqrt(4) * 2
-    assert ltd.loc["b", "lt_mean"] == pytest.approx(
-        12.0
-    )  # beyond the horizon: last period repeated
+    assert ltd.loc["b", "lt_mean"] == pytest.approx(12.0)  # beyond the horizon: its mean rate
     with pytest.raises(SchemaError, match="level"):
         lead_time_demand(_forecast(), model="m", lead_periods=pd.Series({"a": 1.0}), level=80)
+
+
+def test_lead_time_beyond_the_horizon_continues_at_the_weekly_rate_not_the_last_day() -> None:
+    """A spare part's seasonal naive forecast: 2 units on Sundays, 0 on other days, 14 days
+    ending on a Sunday. A 30-day lead time is the 4 units of the horizon plus 16 days at the
+    weekly rate 2/7: 4 + 32/7 = 8.571 (repeating the last day gave 4 + 16 x 2 = 36). Its s.d.
+    (1 on Sundays) carries on at the same rate: var = 2 + 16/7."""
+    z95 = norm.ppf(0.975)
+    mu = np.array([0, 0, 0, 0, 0, 0, 2.0] * 2)
+    sd = np.array([0, 0, 0, 0, 0, 0, 1.0] * 2)
+    fc = pd.DataFrame({ITEM_ID: "p", TIMESTAMP: pd.date_range("2024-07-15", periods=14),
+                       "m": mu, "m-lo-95": mu - z95 * sd, "m-hi-95": mu + z95 * sd})  # fmt: skip
+    assert fc[TIMESTAMP].iloc[-1].day_name() == "Sunday"
+    lead = pd.Series({"p": 30.0})
+    ltd = lead_time_demand(fc, model="m", lead_periods=lead, season_length=7).iloc[0]
+    assert ltd["lt_mean"] == pytest.approx(4 + 16 * 2 / 7)
+    assert ltd["lt_sd"] == pytest.approx(np.sqrt(2 + 16 / 7))
+    assert ltd["mean_per_period"] == pytest.approx((4 + 16 * 2 / 7) / 30)  # what the sim draws
+    assert ltd["horizon_mean"] == pytest.approx(4 / 14) and ltd["horizon_periods"] == 14
+    # 10 periods with a season of 7: the last whole week [1, 1, 1, 1, 1, 1, 2] sets the rate
+    odd = fc.iloc[:10].assign(m=[5.0, 5, 5, 1, 1, 1, 1, 1, 1, 2])
+    odd = lead_time_demand(odd.assign(**{"m-lo-95": odd["m"], "m-hi-95": odd["m"]}), model="m",
+                           lead_periods=pd.Series({"p": 12.0}), season_length=7)  # fmt: skip
+    assert odd["lt_mean"].iloc[0] == pytest.approx(23 + 2 * 8 / 7)
+    inv = pd.DataFrame({ITEM_ID: ["p"], ON_HAND: [13.0], LEAD_TIME_DAYS: [30.0]})
+    pol = policy_table(fc, inv, model="m", freq="D").iloc[0]  # daily: a season of 7
+    assert pol["lt_mean"] == pytest.approx(4 + 16 * 2 / 7)
 
 
 def test_policy_table() -> None:

@@ -120,3 +120,14 @@ def test_level_shock_keeps_the_per_period_draws() -> None:
               order_qty=[30], horizon=60, n_paths=50, seed=4)  # fmt: skip
     a = simulate_policy(**kw).summary  # type: ignore[arg-type]
     assert a.equals(simulate_policy(level_sd=0.0, **kw).summary)  # type: ignore[arg-type]
+
+
+def test_per_period_means_continue_at_their_mean_not_the_last_period() -> None:
+    """A week of means [0, 0, 0, 0, 0, 0, 7] simulated for 14 periods: the second week draws
+    1 per period (the week's mean), so 14 units leave a stock of 1000 (the last period repeated
+    drew 7 + 7 x 7 = 56)."""
+    res = simulate_policy(mean=[[0, 0, 0, 0, 0, 0, 7.0]], sd=[[0.0] * 7], on_hand=[1000],
+                          lead_time=[1], reorder_point=[-1], order_qty=[1], horizon=14,
+                          n_paths=2, distribution="normal")  # fmt: skip
+    assert res.band[0, 1, 6] == pytest.approx(993.0)
+    assert res.band[0, 1, -1] == pytest.approx(986.0)
