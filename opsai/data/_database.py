@@ -88,8 +88,17 @@ def map_db_table(
     out |= contract(raw)
     for c in raw.columns:
         if c not in used and c not in table.names and table.extra_columns:
-            out[c] = raw[c]
+            out[c] = _naive_utc(raw[c])
     return raw.select(**out)
+
+
+def _naive_utc(v: ir.Value) -> ir.Value:
+    """An attribute column as loaded; a ``TIMESTAMP WITH TIME ZONE`` one in naive UTC, as the
+    contract's timestamps are (a warehouse's ``deleted_at``, ``_loaded_at``)."""
+    t = v.type()
+    if t.is_timestamp() and t.timezone is not None:
+        return v.cast(dt.Timestamp(scale=t.scale))  # the session runs in UTC
+    return v
 
 
 def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:

@@ -108,7 +108,12 @@ def load_file_table(
     select = [f"{e} AS {q(c)}" for c, e in exprs.items()]
     for c in extras:
         t = inferred.get(c)
-        select.append(f"TRY_CAST({q(c)} AS {t}) AS {q(c)}" if t and t != "VARCHAR" else q(c))
+        if rawtypes[c].startswith("TIMESTAMP WITH TIME ZONE"):  # naive UTC, as the contract's
+            select.append(f"CAST({q(c)} AS TIMESTAMP) AS {q(c)}")  # (the session is in UTC)
+        elif t and t != "VARCHAR":
+            select.append(f"TRY_CAST({q(c)} AS {t}) AS {q(c)}")
+        else:
+            select.append(q(c))
     where = ""
     need = [c for c in table.required if c in src or (c in exprs and c != table.key)]
     if spec.drop_incomplete and need:

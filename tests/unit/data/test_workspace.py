@@ -558,3 +558,36 @@ def test_dates_written_with_an_offset_keep_their_day_with_timezone(tmp_path: Pat
         assert ws.to_pandas("orders")["timestamp"].tolist() == [
             pd.Timestamp("2024-01-05"), pd.Timestamp("2024-01-06"), pd.Timestamp("2024-01-07 01:30")]  # fmt: skip
         assert not ws.warnings
+
+
+def test_zoned_attribute_columns_become_naive_utc(tmp_path: Path) -> None:
+    """A warehouse export's TIMESTAMP WITH TIME ZONE extras (deleted_at, _dbt_loaded_at) are
+    naive UTC like the contract's timestamps, the same instant, in a Parquet file and in a
+    database: tz-aware ones crashed the churn features ('Cannot subtract tz-naive and
+    tz-aware')."""
+    loaded = pd.to_datetime(["2024-03-01 09:30", "2024-03-02 23:15"]).tz_localize("Asia/Taipei")
+    pd.DataFrame(
+        {
+            "user_id": ["1", "2"],
+            "signup_at": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "_dbt_loaded_at": loaded,
+            "deleted_at": pd.Series([None, None], dtype="datetime64[us, UTC]"),
+        }
+    ).to_parquet(tmp_path / "users.parquet")
+    want = ["2024-03-01 01:30:00", "2024-03-02 15:15:00"]
+    cfg = write_dataset(tmp_path, {}, {"users": {"where": "deleted_at IS NULL"}})
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("users")
+        assert str(df["_dbt_loaded_at"].dtype).startswith("datetime64") and (
+            df["_dbt_loaded_at"].dt.tz is None and df["deleted_at"].dt.tz is None
+        )
+        assert df["_dbt_loaded_at"].astype(str).tolist() == want
+    rows = [
+        "CREATE TABLE dim_customers (user_id VARCHAR, _loaded_at TIMESTAMPTZ)",
+        "INSERT INTO dim_customers VALUES ('1', '2024-03-01 09:30+08'), ('2', '2024-03-02 23:15+08')",
+    ]
+    cfg = _database(tmp_path, rows, "{users: {table: dim_customers}}")
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("users")
+        assert df["_loaded_at"].dt.tz is None
+        assert df["_loaded_at"].astype(str).tolist() == want
