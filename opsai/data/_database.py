@@ -15,6 +15,7 @@ from opsai.data._mapping import (
     constant_ibis,
     dropped_warning,
     duplicates_warning,
+    scale_ibis,
     source_columns,
 )
 from opsai.data.schema import TABLES, Column
@@ -60,6 +61,9 @@ def map_db_table(
 
     def contract(t: ir.Table) -> dict[str, ir.Value]:
         out = {c: _cast_ibis(t[s], table.column(c), spec) for c, s in src.items()}
+        for c, f in spec.scale.items():
+            if c in out:  # money in cents, say
+                out[c] = scale_ibis(out[c], table.column(c), f)
         out |= {c: constant_ibis(table.column(c), v) for c, v in spec.constants.items()}
         for target, a, b in table.derived:
             if target not in out and a in out and b in out:

@@ -14,6 +14,7 @@ from opsai.data._mapping import (
     constant_sql,
     dropped_warning,
     duplicates_warning,
+    scale_sql,
     source_columns,
 )
 from opsai.data.schema import TABLES, Table
@@ -92,6 +93,8 @@ def load_file_table(
             # '17850.0' in every row: a float artefact of a spreadsheet export; the same id
             # written '17850' in another table must match
             exprs[cname] = f"regexp_replace({exprs[cname]}, '\\.0+$', '')"
+        if cname in spec.scale:  # money in cents, say
+            exprs[cname] = scale_sql(exprs[cname], col, spec.scale[cname])
     _check_casts(con, name, raw, table, src, exprs, rawtypes, spec)
     for c, v in spec.constants.items():
         exprs[c] = constant_sql(table.column(c), v)

@@ -129,6 +129,27 @@ def constant_ibis(col: Column, v: str | int | float) -> ir.Value:
     return ibis.literal(_typed_constant(col, v), dtype)
 
 
+def _divisor(factor: float) -> int | None:
+    """The whole number a factor is one over (100 for 0.01), or None: dividing by it keeps
+    cents exact (999 / 100 is 9.99; 999 * 0.01 is 9.990000000000002)."""
+    inv = 1 / factor
+    n = round(inv)
+    return n if n > 1 and abs(inv - n) < 1e-9 * inv else None
+
+
+def scale_sql(expr: str, col: Column, factor: float) -> str:
+    """``data.tables.<t>.scale``: a number column's SQL times its factor."""
+    n = _divisor(factor)
+    v = f"({expr}) / {n}.0" if n else f"({expr}) * {factor!r}"
+    return f"CAST(round({v}) AS BIGINT)" if col.dtype == "int" else v
+
+
+def scale_ibis(v: ir.Value, col: Column, factor: float) -> ir.Value:
+    n = _divisor(factor)
+    out = v / float(n) if n else v * factor
+    return out.round().cast("int64") if col.dtype == "int" else out
+
+
 def rows_out(total: int, kept: int) -> str:
     """``'2 of 6 row(s) (33.3%)'``: the rows a table option left out."""
     return f"{total - kept:,} of {total:,} row(s) ({(total - kept) / max(total, 1):.1%})"

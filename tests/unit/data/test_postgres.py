@@ -107,9 +107,10 @@ def test_postgres_zoned_attributes_are_naive_utc(postgres_url: str, tmp_path: Pa
     )
     con.disconnect()
     cols = {"user_id": "customer_id", "timestamp": "ordered_at", "amount": "total_cents"}
-    spec = {"table": "fct_orders", "columns": cols}
+    spec = {"table": "fct_orders", "columns": cols, "scale": {"amount": 0.01}}
     with open_workspace(_pg_config(tmp_path, postgres_url, {"orders": spec})) as ws:
         df = ws.to_pandas("orders").sort_values("user_id")
+        assert df["amount"].tolist() == [12.5, 9.99]
         assert df["deleted_at"].dt.tz is None
         assert str(df["deleted_at"].iloc[0]) == "2024-02-01 01:30:00"
         assert str(df["timestamp"].iloc[0]) == "2024-01-01 02:00:00"

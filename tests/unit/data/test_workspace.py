@@ -591,3 +591,48 @@ def test_zoned_attribute_columns_become_naive_utc(tmp_path: Path) -> None:
         df = ws.to_pandas("users")
         assert df["_loaded_at"].dt.tz is None
         assert df["_loaded_at"].astype(str).tolist() == want
+
+
+def test_scale_reads_money_in_cents(tmp_path: Path) -> None:
+    """A warehouse's order_total_cents with scale 0.01 is the amount in whole units (every
+    figure was 100x before), exactly (999 cents is 9.99), from a file and a database; a price
+    in cents scales the amount derived from it."""
+    orders = "customer_id,ordered_at,order_total_cents\nc1,2024-01-01,1250\nc2,2024-01-02,999\n"
+    lines = "user_id,timestamp,quantity,unit_price_cents\nc1,2024-01-01,3,199\n"
+    cols = {"user_id": "customer_id", "timestamp": "ordered_at", "amount": "order_total_cents"}
+    cfg = write_dataset(
+        tmp_path,
+        {"orders.csv": orders, "lines.csv": lines},
+        {"orders": {"columns": cols, "scale": {"amount": 0.01}}},
+    )
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("orders")["amount"].tolist() == [12.5, 9.99]
+    lines_spec = {"file": "lines.csv", "columns": {"price": "unit_price_cents"},
+                  "scale": {"price": 0.01}}  # fmt: skip
+    cfg = write_dataset(tmp_path, {}, {"orders": lines_spec})
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("orders")
+        assert df["price"].tolist() == [1.99] and df["amount"].round(9).tolist() == [5.97]
+    rows = [
+        "CREATE TABLE fct_orders (customer_id VARCHAR, ordered_at DATE, order_total_cents BIGINT)",
+        "INSERT INTO fct_orders VALUES ('c1', '2024-01-01', 1250), ('c2', '2024-01-02', 999)",
+    ]
+    spec = f"{{table: fct_orders, scale: {{amount: 0.01}}, columns: {cols}}}"
+    with open_workspace(_database(tmp_path, rows, f"{{orders: {spec}}}")) as ws:
+        assert sorted(ws.to_pandas("orders")["amount"].tolist()) == [9.99, 12.5]
+
+
+@pytest.mark.parametrize(
+    ("scale", "message"),
+    [
+        ({"amout": 0.01}, r"scale names 'amout', not a column of the orders table; .+ amount, "),
+        ({"user_id": 0.01}, r"'user_id', not a number column of the orders table"),
+        ({"amount": 0}, r"data\.tables\.orders\.scale: factors must be positive .+ amount: 0"),
+    ],
+)
+def test_scale_names_number_columns_and_positive_factors(scale: dict, message: str) -> None:
+    from opsai.config import config_from_dict
+    from opsai.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        config_from_dict({"data": {"tables": {"orders": {"scale": scale}}}})
