@@ -56,8 +56,8 @@ class TableSpec(_Strict):
     encoding: str = "utf-8"
     header: bool = True
     timestamp_format: str | None = None
-    """strptime format of every timestamp column, e.g. ``'%Y%m%d'``; or ``epoch``/``epoch_ms``/
-    ``epoch_us`` for numeric Unix times."""
+    """strptime format of every timestamp column, e.g. ``'%Y%m%d'``; or ``epoch`` (seconds),
+    ``epoch_ms``, ``epoch_us`` or ``epoch_ns`` for numeric Unix times."""
     timezone: str | None = None
     """Zone of timestamps written without a UTC offset; they are converted to naive UTC.
     Dates without a time of day keep their calendar day, and so do timestamps with a zone

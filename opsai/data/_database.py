@@ -119,8 +119,7 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:
     if col.dtype == "period" and dt.is_integer():
         return v
     if spec.timestamp_format in _load.EPOCH_UNITS:
-        unit = {"epoch": "s", "epoch_s": "s", "epoch_ms": "ms", "epoch_us": "us"}
-        v = v.cast("int64").as_timestamp(unit[spec.timestamp_format])
+        v = _from_epoch(v.cast("int64"), spec.timestamp_format)
     elif dt.is_string() and spec.timestamp_format:
         v = v.as_timestamp(spec.timestamp_format)
     elif not dt.is_timestamp():
@@ -132,6 +131,14 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:
         local = _wall_time(spec.timezone, v)  # midnight there: a date, kept on its day
         return ibis.ifelse(local == local.truncate("D"), local, utc)
     return v
+
+
+def _from_epoch(v: ir.IntegerValue, fmt: str) -> ir.Value:
+    """A Unix time in the unit ``fmt`` names as a naive timestamp: 1970 plus an interval
+    (Ibis reads Unix seconds and milliseconds on DuckDB only, and none on PostgreSQL)."""
+    unit = {"epoch": "s", "epoch_s": "s", "epoch_ms": "ms"}.get(fmt, "us")
+    n = v // 1000 if fmt == "epoch_ns" else v
+    return ibis.timestamp("1970-01-01 00:00:00") + n.as_interval(unit)
 
 
 @ibis.udf.scalar.builtin(name="timezone")

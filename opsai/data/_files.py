@@ -29,6 +29,8 @@ _TYPE_WORDS = {
     "string": "text",
 }
 
+_NUMBER_TYPES = ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "UINTEGER", "DOUBLE", "FLOAT")
+
 
 def load_file_table(
     con: duckdb.DuckDBPyConnection,
@@ -164,7 +166,18 @@ def _check_casts(
             f"WHERE {nonempty(c)} AND ({exprs[c]}) IS NULL",
         )
         shown = ", ".join(repr(v) for v in ex)
-        if col.dtype in ("timestamp", "period"):
+        unit = _load.epoch_unit(ex) if col.dtype in ("timestamp", "period") else None
+        if unit:
+            fix = (
+                f"they are Unix times: set data.tables.{name}.timestamp_format: "
+                f"{_load.epoch_fix(unit)}"
+            )
+        elif col.dtype in ("timestamp", "period") and rawtypes[src[c]] in _NUMBER_TYPES:
+            fix = (
+                f"numbers are read as Unix times: set data.tables.{name}.timestamp_format to "
+                "epoch (seconds, 10 digits), epoch_ms (13), epoch_us (16) or epoch_ns (19)"
+            )
+        elif col.dtype in ("timestamp", "period"):
             fix = (
                 f"set data.tables.{name}.timestamp_format to their strptime format "
                 f"({_load.timestamp_hint(ex)})"

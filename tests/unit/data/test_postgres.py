@@ -114,3 +114,22 @@ def test_postgres_zoned_attributes_are_naive_utc(postgres_url: str, tmp_path: Pa
         assert df["deleted_at"].dt.tz is None
         assert str(df["deleted_at"].iloc[0]) == "2024-02-01 01:30:00"
         assert str(df["timestamp"].iloc[0]) == "2024-01-01 02:00:00"
+
+
+def test_postgres_epoch_microseconds(postgres_url: str, tmp_path: Path) -> None:
+    """GA4's event_timestamp in Unix microseconds reads to the microsecond (Ibis reads Unix
+    seconds and milliseconds only)."""
+    import ibis
+
+    con = ibis.connect(postgres_url)
+    con.raw_sql("DROP TABLE IF EXISTS ga4")
+    con.raw_sql(
+        "CREATE TABLE ga4 (user_id text, event_timestamp bigint, event text); "
+        "INSERT INTO ga4 VALUES ('a', 1717015057123456, 'view')"
+    )
+    con.disconnect()
+    spec = {"table": "ga4", "timestamp_format": "epoch_us",
+            "columns": {"timestamp": "event_timestamp"}}  # fmt: skip
+    with open_workspace(_pg_config(tmp_path, postgres_url, {"events": spec})) as ws:
+        got = ws.to_pandas("events")["timestamp"].astype(str).tolist()
+        assert got == ["2024-05-29 20:37:37.123456"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -288,12 +289,57 @@ def test_epoch_milliseconds_and_decimal_comma(tmp_path: Path) -> None:
         assert str(o["timestamp"].iloc[0]) == "2015-06-02 05:02:12"
 
 
-def test_epoch_hint(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("value", "unit"),
+    [
+        ("1433221332", "'epoch' (Unix seconds, 10"),
+        ("1433221332117", "'epoch_ms' (Unix milliseconds, 13"),
+        ("1717015057000000", "'epoch_us' (Unix microseconds, 16"),
+        ("1717015057000000123", "'epoch_ns' (Unix nanoseconds, 19"),
+    ],
+)
+def test_epoch_hint(tmp_path: Path, value: str, unit: str) -> None:
+    """Unix times are named by their digits (16 digits were offered a strptime format)."""
     cfg = write_dataset(
-        tmp_path, {"orders.csv": "user_id,timestamp,amount\n1,1433221332117,3\n"}, {"orders": {}}
+        tmp_path, {"orders.csv": f"user_id,timestamp,amount\n1,{value},3\n"}, {"orders": {}}
     )
-    with pytest.raises(SchemaError, match=r"'epoch_ms' \(Unix milliseconds\)"):
+    with pytest.raises(SchemaError, match=re.escape(f"timestamp_format: {unit} digits")):
         open_workspace(cfg)
+
+
+def test_epoch_units_from_parquet_and_a_database(tmp_path: Path) -> None:
+    """GA4's BIGINT event_timestamp (microseconds): the fix names epoch_us, and epoch_us and
+    epoch_ns read the same instant from a file and from a database."""
+    us = [1717015057123456, 1717015090000001]
+    want = ["2024-05-29 20:37:37.123456", "2024-05-29 20:38:10.000001"]
+    pd.DataFrame({"user_id": ["a", "b"], "timestamp": us, "event": ["view", "view"]}).to_parquet(
+        tmp_path / "events.parquet"
+    )
+    cfg = write_dataset(tmp_path, {}, {"events": {}})
+    with pytest.raises(SchemaError, match=r"\(source type BIGINT\)\. Fix: they are Unix times: "
+                       r"set data\.tables\.events\.timestamp_format: 'epoch_us'"):  # fmt: skip
+        open_workspace(cfg)
+    cfg = write_dataset(tmp_path, {}, {"events": {"timestamp_format": "epoch_us"}})
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("events")["timestamp"].astype(str).tolist() == want
+    ns = [u * 1000 + 789 for u in us]
+    pd.DataFrame({"user_id": ["a", "b"], "timestamp": ns, "event": ["view", "view"]}).to_parquet(
+        tmp_path / "events.parquet"
+    )
+    cfg = write_dataset(tmp_path, {}, {"events": {"timestamp_format": "epoch_ns"}})
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("events")["timestamp"].astype(str).tolist() == want
+    rows = [
+        "CREATE TABLE ev (user_id VARCHAR, ts BIGINT, ts_ns BIGINT, event VARCHAR)",
+        f"INSERT INTO ev VALUES ('a', {us[0]}, {ns[0]}, 'view'), ('b', {us[1]}, {ns[1]}, 'view')",
+    ]
+    for fmt, col in (("epoch_us", "ts"), ("epoch_ns", "ts_ns")):
+        spec = f"{{table: ev, timestamp_format: {fmt}, columns: {{timestamp: {col}}}}}"
+        with open_workspace(
+            _database(tmp_path, rows if col == "ts" else [], f"{{events: {spec}}}")
+        ) as ws:
+            got = ws.to_pandas("events").sort_values("user_id")["timestamp"].astype(str).tolist()
+            assert got == want
 
 
 def test_attribute_types_are_detected_without_rounding(tmp_path: Path) -> None:
