@@ -15,6 +15,8 @@ from opsai.data._mapping import (
     constant_ibis,
     dropped_warning,
     duplicates_warning,
+    nested_error,
+    nested_paths,
     scale_ibis,
     source_columns,
 )
@@ -56,7 +58,14 @@ def map_db_table(
             f"{name}: table {tname!r} not found in the database (has: {have}). "
             f"Fix data.tables.{name}.table"
         ) from None
+    for path, (head, fields) in nested_paths(spec, list(raw.columns)).items():
+        raw = raw.mutate(**{path: _field(name, spec, raw[head], path, fields)})
     src = source_columns(name, table, spec, list(raw.columns))
+    for cname, s in src.items():
+        kind = raw[s].type()
+        if kind.is_nested():
+            fields = list(kind.names) if kind.is_struct() else []
+            raise nested_error(name, cname, s, str(kind), fields)
     used = set(src.values())
 
     def contract(t: ir.Table) -> dict[str, ir.Value]:
@@ -94,6 +103,27 @@ def map_db_table(
         if c not in used and c not in table.names and table.extra_columns:
             out[c] = _naive_utc(raw[c])
     return raw.select(**out)
+
+
+def _field(name: str, spec: TableSpec, v: ir.Value, path: str, fields: list[str]) -> ir.Value:
+    """The field a dotted path names inside an object (STRUCT) column."""
+    contract = next(c for c, p in spec.columns.items() if p == path)
+    for i, f in enumerate(fields):
+        kind = v.type()
+        where = ".".join(path.split(".")[: len(path.split(".")) - len(fields) + i])
+        if not kind.is_struct():
+            raise SchemaError(
+                f"{name}: column path {path!r} ({contract}): {where!r} is {kind}, not an object "
+                f"(STRUCT). Fix the path in data.tables.{name}.columns.{contract}"
+            )
+        if f not in kind.names:
+            raise SchemaError(
+                f"{name}: column path {path!r} ({contract}): {where!r} has no field {f!r} (its "
+                f"fields: {', '.join(kind.names)}). Fix the path in "
+                f"data.tables.{name}.columns.{contract}"
+            )
+        v = v[f]
+    return v
 
 
 def _naive_utc(v: ir.Value) -> ir.Value:

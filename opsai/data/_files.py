@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,8 @@ from opsai.data._mapping import (
     constant_sql,
     dropped_warning,
     duplicates_warning,
+    nested_error,
+    nested_paths,
     scale_sql,
     source_columns,
 )
@@ -29,6 +32,8 @@ _TYPE_WORDS = {
     "string": "text",
 }
 
+_NESTED = re.compile(r"(STRUCT|MAP|UNION)\(|.*\]$")
+"""DuckDB types of nested values: objects, maps, lists and arrays."""
 _NUMBER_TYPES = ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "UINTEGER", "DOUBLE", "FLOAT")
 
 
@@ -51,7 +56,15 @@ def load_file_table(
         raw_kind = "TABLE"
         if total > kept:
             warnings.append(duplicates_warning(name, total, kept))
+    first, first_kind = raw, raw_kind
+    nested = nested_paths(spec, list(rawtypes))
+    if nested:  # fields of JSON objects / Parquet structs, mapped by a dotted path
+        raw, raw_kind = _with_paths(con, name, spec, raw, rawtypes, nested), "VIEW"
+        rawtypes = _load.describe(con, raw)
     src = source_columns(name, table, spec, list(rawtypes))
+    for cname, s in src.items():
+        if _NESTED.match(rawtypes[s]):
+            raise nested_error(name, cname, s, rawtypes[s], _fields(con, raw, s, rawtypes[s]))
     used = set(src.values())
     extras = [c for c in rawtypes if c not in used and table.extra_columns]
     clash = [c for c in extras if c in table.names]
@@ -133,6 +146,58 @@ def load_file_table(
         f"CREATE OR REPLACE TABLE {q(name)} AS SELECT {', '.join(select)} FROM {q(raw)}{where}"
     )
     con.execute(f"DROP {raw_kind} {q(raw)}")
+    if raw != first:
+        con.execute(f"DROP {first_kind} {q(first)}")
+
+
+def _fields(con: duckdb.DuckDBPyConnection, rel: str, col: str, kind: str) -> list[str]:
+    """The fields of a STRUCT column (none for a list or a map)."""
+    if not kind.startswith("STRUCT("):
+        return []
+    return [r[0] for r in con.execute(f"DESCRIBE SELECT {q(col)}.* FROM {q(rel)}").fetchall()]
+
+
+def _with_paths(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    spec: TableSpec,
+    raw: str,
+    rawtypes: dict[str, str],
+    nested: dict[str, tuple[str, list[str]]],
+) -> str:
+    """A view of ``raw`` with one more column per dotted path (named by the path)."""
+    exprs = []
+    for path, (head, fields) in nested.items():
+        contract = next(c for c, p in spec.columns.items() if p == path)
+        key = f"data.tables.{name}.columns.{contract}"
+        kind = rawtypes[head]
+        if not kind.startswith("STRUCT("):
+            raise SchemaError(
+                f"{name}: column path {path!r} ({contract}): {head!r} is {kind}, not an object "
+                f"(STRUCT); a dotted path reads a field of an object. Fix the path in {key}"
+            )
+        have = _fields(con, raw, head, kind)
+        if fields[0] not in have:
+            raise SchemaError(
+                f"{name}: column path {path!r} ({contract}): {head!r} has no field "
+                f"{fields[0]!r} (its fields: {', '.join(have)}). Fix the path in {key}"
+            )
+        expr = q(head)
+        for f in fields:  # deeper levels are checked by the engine
+            expr = f"struct_extract({expr}, {_load.lit(f)})"
+        exprs.append(f"{expr} AS {q(path)}")
+    view = f"{raw}_paths"
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT *, {', '.join(exprs)} FROM {q(raw)}"
+        )
+    except duckdb.Error as e:
+        msg = " ".join(str(e).split())[:200]
+        raise SchemaError(
+            f"{name}: a dotted path in data.tables.{name}.columns does not lead to a field: "
+            f"{msg}. Fix the path (column.field)"
+        ) from None
+    return view
 
 
 def _check_casts(

@@ -82,6 +82,42 @@ def source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) ->
     return out
 
 
+def nested_paths(spec: TableSpec, have: list[str]) -> dict[str, tuple[str, list[str]]]:
+    """Mapped names that are dotted paths into a column (``satisfaction_rating.score``): path
+    -> (the column, the fields below it). The longest column name that starts the path wins
+    (a column may have a dot in its name)."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for path in spec.columns.values():
+        if path in have or "." not in path:
+            continue
+        parts = path.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            head = ".".join(parts[:i])
+            if head in have:
+                out[path] = (head, parts[i:])
+                break
+    return out
+
+
+def nested_error(name: str, contract: str, src: str, kind: str, fields: list[str]) -> SchemaError:
+    """A contract column mapped to a nested column (a JSON object, a list): read as text it
+    would be ``{'score': good}``."""
+    if fields:
+        how = (
+            f"map one of its fields with a dotted path: data.tables.{name}.columns.{contract}: "
+            f"{src}.{fields[0]} (its fields: {', '.join(fields)})"
+        )
+    else:
+        how = (
+            "flatten it in the export (or a database view) and map the flat column; opsai "
+            f"reads fields of objects (STRUCT) with a dotted path, e.g. {src}.<field>"
+        )
+    return SchemaError(
+        f"{name}: column {src!r} ({contract}) holds nested values ({kind}), which would be read "
+        f"as text such as {{'score': good}}. Fix: {how}"
+    )
+
+
 def _check_constants(name: str, table: Table, spec: TableSpec, have: list[str]) -> None:
     """``constants`` name contract columns of text or number type that the data lacks."""
     key = f"data.tables.{name}.constants"

@@ -682,3 +682,46 @@ def test_scale_names_number_columns_and_positive_factors(scale: dict, message: s
 
     with pytest.raises(ConfigError, match=message):
         config_from_dict({"data": {"tables": {"orders": {"scale": scale}}}})
+
+
+def test_dotted_paths_read_fields_of_nested_json(tmp_path: Path) -> None:
+    """Zendesk's nested via/satisfaction_rating: a dotted path reads the field ('good'), where
+    the object came out as the text "{'score': good}" without a word; mapping the object
+    itself is an error naming the path to write, and a wrong field lists the fields."""
+    rows = [
+        {"id": 1, "description": "Late parcel", "via": {"channel": "email"},
+         "satisfaction_rating": {"score": "bad", "comment": {"body": "slow"}}},
+        {"id": 2, "description": "Thanks!", "via": {"channel": "chat"},
+         "satisfaction_rating": {"score": "good", "comment": {"body": "ok"}}},
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_json(tmp_path / "tickets.jsonl", orient="records", lines=True)
+    cols = {"ticket_id": "id", "text": "description", "channel": "via.channel",
+            "sentiment": "satisfaction_rating.score", "language": "satisfaction_rating.comment.body"}  # fmt: skip
+    cfg = write_dataset(tmp_path, {}, {"tickets": {"file": "tickets.jsonl", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("tickets")
+        assert df["sentiment"].tolist() == ["bad", "good"]
+        assert df["channel"].tolist() == ["email", "chat"]
+        assert df["language"].tolist() == ["slow", "ok"]
+    bad = {**cols, "sentiment": "satisfaction_rating"}
+    cfg = write_dataset(tmp_path, {}, {"tickets": {"file": "tickets.jsonl", "columns": bad}})
+    with pytest.raises(SchemaError, match=r"'satisfaction_rating' \(sentiment\) holds nested .+"
+                       r"columns\.sentiment: satisfaction_rating\.score"):  # fmt: skip
+        open_workspace(cfg)
+    bad = {**cols, "sentiment": "satisfaction_rating.scor"}
+    cfg = write_dataset(tmp_path, {}, {"tickets": {"file": "tickets.jsonl", "columns": bad}})
+    with pytest.raises(SchemaError, match=r"has no field 'scor' \(its fields: score, comment\)"):
+        open_workspace(cfg)
+    db = [
+        "CREATE TABLE zd (id BIGINT, description VARCHAR, via STRUCT(channel VARCHAR))",
+        "INSERT INTO zd VALUES (1, 'Late', {'channel': 'email'}), (2, 'Hi', {'channel': 'chat'})",
+    ]
+    spec = "{table: zd, columns: {ticket_id: id, text: description, channel: via.channel}}"
+    with open_workspace(_database(tmp_path, db, f"{{tickets: {spec}}}")) as ws:
+        assert ws.to_pandas("tickets").sort_values("ticket_id")["channel"].tolist() == [
+            "email",
+            "chat",
+        ]
+    spec = "{table: zd, columns: {ticket_id: id, text: description, channel: via}}"
+    with pytest.raises(SchemaError, match=r"columns\.channel: via\.channel \(its fields"):
+        open_workspace(_database(tmp_path, [], f"{{tickets: {spec}}}"))
