@@ -725,3 +725,19 @@ def test_dotted_paths_read_fields_of_nested_json(tmp_path: Path) -> None:
     spec = "{table: zd, columns: {ticket_id: id, text: description, channel: via}}"
     with pytest.raises(SchemaError, match=r"columns\.channel: via\.channel \(its fields"):
         open_workspace(_database(tmp_path, [], f"{{tickets: {spec}}}"))
+
+
+def test_negative_ledger_rows_point_to_where(tmp_path: Path) -> None:
+    """A stock ledger's ADJ/RETURN rows are negative: the error offers where (it said only
+    'fix the data or map another column'), and the where it offers loads the sales."""
+    ledger = (
+        "item_id,timestamp,quantity,movement\nP1,2024-01-01,3,SALE\nP1,2024-01-02,-2,ADJ\n"
+        "P1,2024-01-03,1,SALE\n"
+    )
+    cfg = write_dataset(tmp_path, {"demand.csv": ledger}, {"demand": {}})
+    with pytest.raises(SchemaError, match=r"found 1 negative value\(s\)\. Fix: keep the rows that "
+                       r"count with data\.tables\.demand\.where \(e\.g\. where: \"quantity >= 0\""):  # fmt: skip
+        open_workspace(cfg)
+    cfg = write_dataset(tmp_path, {}, {"demand": {"where": "quantity >= 0"}})
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("demand")["quantity"].tolist() == [3.0, 1.0]
