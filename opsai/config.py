@@ -69,8 +69,8 @@ class TableSpec(_Strict):
     encoding: str = "utf-8"
     header: bool = True
     timestamp_format: str | None = None
-    """strptime format of every timestamp column, e.g. ``'%Y%m%d'``; or ``epoch``/``epoch_ms``/
-    ``epoch_us`` for numeric Unix times."""
+    """strptime format of every timestamp column, e.g. ``'%Y%m%d'``; or ``epoch`` (seconds),
+    ``epoch_ms``, ``epoch_us`` or ``epoch_ns`` for numeric Unix times."""
     timezone: str | None = None
     """Zone of timestamps written without a UTC offset; they are converted to naive UTC.
     Dates without a time of day keep their calendar day, and so do timestamps with a zone
@@ -93,9 +93,24 @@ class TableSpec(_Strict):
     how many, instead of counting them twice."""
     columns: dict[str, str] = Field(default_factory=dict)
     """Contract column name -> the column's name in the user's data."""
+    scale: dict[str, float] = Field(default_factory=dict)
+    """Contract number column -> a factor its values are multiplied by when read: money in
+    minor units (``order_total_cents``) sets ``scale: {amount: 0.01}``."""
     constants: dict[str, str | int | float] = Field(default_factory=dict)
     """Contract column name -> one value for every row, for a text or number column the export
     does not have (a ratings file without an event column: ``constants: {event: rate}``)."""
+
+    @field_validator("scale")
+    @classmethod
+    def _positive_scale(cls, v: dict[str, float]) -> dict[str, float]:
+        import math
+
+        bad = [f"{c}: {f!r}" for c, f in v.items() if not (math.isfinite(f) and f > 0)]
+        if bad:
+            raise ValueError(
+                f"factors must be positive numbers, got {', '.join(bad)} (cents: 0.01)"
+            )
+        return v
 
     @field_validator("encoding")
     @classmethod
@@ -123,6 +138,21 @@ class DataConfig(_Strict):
             raise ValueError(
                 f"unknown table(s) {', '.join(unknown)}; the contract has {', '.join(TABLES)}"
             )
+        return v
+
+    @field_validator("tables")
+    @classmethod
+    def _numeric_scale(cls, v: dict[str, TableSpec]) -> dict[str, TableSpec]:
+        for name, spec in v.items():
+            table = TABLES[name]
+            numbers = [c.name for c in table.columns if c.dtype in ("float", "int")]
+            for c in spec.scale:
+                if c not in numbers:
+                    what = "not a column of" if c not in table.names else "not a number column of"
+                    raise ValueError(
+                        f"data.tables.{name}.scale names {c!r}, {what} the {name} table; scale "
+                        f"applies to its number columns: {', '.join(numbers) or 'none'}"
+                    )
         return v
 
 
@@ -212,7 +242,7 @@ def config_from_dict(raw: dict[str, Any], *, path: Path | None = None) -> Config
             if err["type"] == "extra_forbidden":
                 lines.append(f"  {key}: unknown key (check its spelling and indentation)")
             else:
-                lines.append(f"  {key}: {err['msg']}")
+                lines.append(f"  {key}: {err['msg'].removeprefix('Value error, ')}")
         raise ConfigError(f"{where}invalid configuration:\n" + "\n".join(lines)) from None
     cfg.path = path.resolve() if path else None
     return cfg

@@ -159,6 +159,8 @@ def _user_features(
         v = u[col]
         if _ID_NAME.search(str(col)):
             continue  # an identifier (crm_id) is no attribute: its order is noise or leakage
+        if v.isna().all():
+            continue  # nothing to learn from: a soft delete's deleted_at once deleted rows are out
         if col == SIGNUP_AT or pd.api.types.is_datetime64_any_dtype(v):
             ts = pd.to_datetime(v, errors="coerce")
             days = (cut - ts).dt.total_seconds().where(ts < cut) / 86400

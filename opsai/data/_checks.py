@@ -88,7 +88,9 @@ def check_table(
         if neg and c.nonnegative:
             errors.append(
                 f"{name}: column {c.name!r} expected >= 0, found {neg} negative value(s). "
-                f"Fix the data or map another column in data.tables.{name}.columns.{c.name}"
+                f"Fix: keep the rows that count with data.tables.{name}.where (e.g. where: "
+                f'"{c.name} >= 0", or a ledger\'s movement type: where: "movement = \'SALE\'"), '
+                f"fix the data, or map another column in data.tables.{name}.columns.{c.name}"
             )
         elif neg and name == "orders":
             warnings.append(

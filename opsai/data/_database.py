@@ -15,6 +15,9 @@ from opsai.data._mapping import (
     constant_ibis,
     dropped_warning,
     duplicates_warning,
+    nested_error,
+    nested_paths,
+    scale_ibis,
     source_columns,
 )
 from opsai.data.schema import TABLES, Column
@@ -55,11 +58,21 @@ def map_db_table(
             f"{name}: table {tname!r} not found in the database (has: {have}). "
             f"Fix data.tables.{name}.table"
         ) from None
+    for path, (head, fields) in nested_paths(spec, list(raw.columns)).items():
+        raw = raw.mutate(**{path: _field(name, spec, raw[head], path, fields)})
     src = source_columns(name, table, spec, list(raw.columns))
+    for cname, s in src.items():
+        kind = raw[s].type()
+        if kind.is_nested():
+            fields = list(kind.names) if kind.is_struct() else []
+            raise nested_error(name, cname, s, str(kind), fields)
     used = set(src.values())
 
     def contract(t: ir.Table) -> dict[str, ir.Value]:
         out = {c: _cast_ibis(t[s], table.column(c), spec) for c, s in src.items()}
+        for c, f in spec.scale.items():
+            if c in out:  # money in cents, say
+                out[c] = scale_ibis(out[c], table.column(c), f)
         out |= {c: constant_ibis(table.column(c), v) for c, v in spec.constants.items()}
         for target, a, b in table.derived:
             if target not in out and a in out and b in out:
@@ -88,8 +101,38 @@ def map_db_table(
     out |= contract(raw)
     for c in raw.columns:
         if c not in used and c not in table.names and table.extra_columns:
-            out[c] = raw[c]
+            out[c] = _naive_utc(raw[c])
     return raw.select(**out)
+
+
+def _field(name: str, spec: TableSpec, v: ir.Value, path: str, fields: list[str]) -> ir.Value:
+    """The field a dotted path names inside an object (STRUCT) column."""
+    contract = next(c for c, p in spec.columns.items() if p == path)
+    for i, f in enumerate(fields):
+        kind = v.type()
+        where = ".".join(path.split(".")[: len(path.split(".")) - len(fields) + i])
+        if not kind.is_struct():
+            raise SchemaError(
+                f"{name}: column path {path!r} ({contract}): {where!r} is {kind}, not an object "
+                f"(STRUCT). Fix the path in data.tables.{name}.columns.{contract}"
+            )
+        if f not in kind.names:
+            raise SchemaError(
+                f"{name}: column path {path!r} ({contract}): {where!r} has no field {f!r} (its "
+                f"fields: {', '.join(kind.names)}). Fix the path in "
+                f"data.tables.{name}.columns.{contract}"
+            )
+        v = v[f]
+    return v
+
+
+def _naive_utc(v: ir.Value) -> ir.Value:
+    """An attribute column as loaded; a ``TIMESTAMP WITH TIME ZONE`` one in naive UTC, as the
+    contract's timestamps are (a warehouse's ``deleted_at``, ``_loaded_at``)."""
+    t = v.type()
+    if t.is_timestamp() and t.timezone is not None:
+        return v.cast(dt.Timestamp(scale=t.scale))  # the session runs in UTC
+    return v
 
 
 def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:
@@ -106,8 +149,7 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:
     if col.dtype == "period" and dt.is_integer():
         return v
     if spec.timestamp_format in _load.EPOCH_UNITS:
-        unit = {"epoch": "s", "epoch_s": "s", "epoch_ms": "ms", "epoch_us": "us"}
-        v = v.cast("int64").as_timestamp(unit[spec.timestamp_format])
+        v = _from_epoch(v.cast("int64"), spec.timestamp_format)
     elif dt.is_string() and spec.timestamp_format:
         v = v.as_timestamp(spec.timestamp_format)
     elif not dt.is_timestamp():
@@ -119,6 +161,14 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:
         local = _wall_time(spec.timezone, v)  # midnight there: a date, kept on its day
         return ibis.ifelse(local == local.truncate("D"), local, utc)
     return v
+
+
+def _from_epoch(v: ir.IntegerValue, fmt: str) -> ir.Value:
+    """A Unix time in the unit ``fmt`` names as a naive timestamp: 1970 plus an interval
+    (Ibis reads Unix seconds and milliseconds on DuckDB only, and none on PostgreSQL)."""
+    unit = {"epoch": "s", "epoch_s": "s", "epoch_ms": "ms"}.get(fmt, "us")
+    n = v // 1000 if fmt == "epoch_ns" else v
+    return ibis.timestamp("1970-01-01 00:00:00") + n.as_interval(unit)
 
 
 @ibis.udf.scalar.builtin(name="timezone")

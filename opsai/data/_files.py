@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
@@ -14,6 +15,9 @@ from opsai.data._mapping import (
     constant_sql,
     dropped_warning,
     duplicates_warning,
+    nested_error,
+    nested_paths,
+    scale_sql,
     source_columns,
 )
 from opsai.data.schema import TABLES, Table
@@ -27,6 +31,10 @@ _TYPE_WORDS = {
     "id": "an id",
     "string": "text",
 }
+
+_NESTED = re.compile(r"(STRUCT|MAP|UNION)\(|.*\]$")
+"""DuckDB types of nested values: objects, maps, lists and arrays."""
+_NUMBER_TYPES = ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "UINTEGER", "DOUBLE", "FLOAT")
 
 
 def load_file_table(
@@ -54,7 +62,15 @@ def load_file_table(
         raw_kind = "TABLE"
         if total > kept:
             warnings.append(duplicates_warning(name, total, kept))
+    first, first_kind = raw, raw_kind
+    nested = nested_paths(spec, list(rawtypes))
+    if nested:  # fields of JSON objects / Parquet structs, mapped by a dotted path
+        raw, raw_kind = _with_paths(con, name, spec, raw, rawtypes, nested), "VIEW"
+        rawtypes = _load.describe(con, raw)
     src = source_columns(name, table, spec, list(rawtypes))
+    for cname, s in src.items():
+        if _NESTED.match(rawtypes[s]):
+            raise nested_error(name, cname, s, rawtypes[s], _fields(con, raw, s, rawtypes[s]))
     used = set(src.values())
     extras = [c for c in rawtypes if c not in used and table.extra_columns]
     clash = [c for c in extras if c in table.names]
@@ -98,6 +114,8 @@ def load_file_table(
             # '17850.0' in every row: a float artefact of a spreadsheet export; the same id
             # written '17850' in another table must match
             exprs[cname] = f"regexp_replace({exprs[cname]}, '\\.0+$', '')"
+        if cname in spec.scale:  # money in cents, say
+            exprs[cname] = scale_sql(exprs[cname], col, spec.scale[cname])
     _check_casts(con, name, raw, table, src, exprs, rawtypes, spec)
     for c, v in spec.constants.items():
         exprs[c] = constant_sql(table.column(c), v)
@@ -114,7 +132,12 @@ def load_file_table(
     select = [f"{e} AS {q(c)}" for c, e in exprs.items()]
     for c in extras:
         t = inferred.get(c)
-        select.append(f"TRY_CAST({q(c)} AS {t}) AS {q(c)}" if t and t != "VARCHAR" else q(c))
+        if rawtypes[c].startswith("TIMESTAMP WITH TIME ZONE"):  # naive UTC, as the contract's
+            select.append(f"CAST({q(c)} AS TIMESTAMP) AS {q(c)}")  # (the session is in UTC)
+        elif t and t != "VARCHAR":
+            select.append(f"TRY_CAST({q(c)} AS {t}) AS {q(c)}")
+        else:
+            select.append(q(c))
     where = ""
     need = [c for c in table.required if c in src or (c in exprs and c != table.key)]
     if spec.drop_incomplete and need:
@@ -129,6 +152,58 @@ def load_file_table(
         f"CREATE OR REPLACE TABLE {q(name)} AS SELECT {', '.join(select)} FROM {q(raw)}{where}"
     )
     con.execute(f"DROP {raw_kind} {q(raw)}")
+    if raw != first:
+        con.execute(f"DROP {first_kind} {q(first)}")
+
+
+def _fields(con: duckdb.DuckDBPyConnection, rel: str, col: str, kind: str) -> list[str]:
+    """The fields of a STRUCT column (none for a list or a map)."""
+    if not kind.startswith("STRUCT("):
+        return []
+    return [r[0] for r in con.execute(f"DESCRIBE SELECT {q(col)}.* FROM {q(rel)}").fetchall()]
+
+
+def _with_paths(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    spec: TableSpec,
+    raw: str,
+    rawtypes: dict[str, str],
+    nested: dict[str, tuple[str, list[str]]],
+) -> str:
+    """A view of ``raw`` with one more column per dotted path (named by the path)."""
+    exprs = []
+    for path, (head, fields) in nested.items():
+        contract = next(c for c, p in spec.columns.items() if p == path)
+        key = f"data.tables.{name}.columns.{contract}"
+        kind = rawtypes[head]
+        if not kind.startswith("STRUCT("):
+            raise SchemaError(
+                f"{name}: column path {path!r} ({contract}): {head!r} is {kind}, not an object "
+                f"(STRUCT); a dotted path reads a field of an object. Fix the path in {key}"
+            )
+        have = _fields(con, raw, head, kind)
+        if fields[0] not in have:
+            raise SchemaError(
+                f"{name}: column path {path!r} ({contract}): {head!r} has no field "
+                f"{fields[0]!r} (its fields: {', '.join(have)}). Fix the path in {key}"
+            )
+        expr = q(head)
+        for f in fields:  # deeper levels are checked by the engine
+            expr = f"struct_extract({expr}, {_load.lit(f)})"
+        exprs.append(f"{expr} AS {q(path)}")
+    view = f"{raw}_paths"
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT *, {', '.join(exprs)} FROM {q(raw)}"
+        )
+    except duckdb.Error as e:
+        msg = " ".join(str(e).split())[:200]
+        raise SchemaError(
+            f"{name}: a dotted path in data.tables.{name}.columns does not lead to a field: "
+            f"{msg}. Fix the path (column.field)"
+        ) from None
+    return view
 
 
 def _check_casts(
@@ -162,7 +237,18 @@ def _check_casts(
             f"WHERE {nonempty(c)} AND ({exprs[c]}) IS NULL",
         )
         shown = ", ".join(repr(v) for v in ex)
-        if col.dtype in ("timestamp", "period"):
+        unit = _load.epoch_unit(ex) if col.dtype in ("timestamp", "period") else None
+        if unit:
+            fix = (
+                f"they are Unix times: set data.tables.{name}.timestamp_format: "
+                f"{_load.epoch_fix(unit)}"
+            )
+        elif col.dtype in ("timestamp", "period") and rawtypes[src[c]] in _NUMBER_TYPES:
+            fix = (
+                f"numbers are read as Unix times: set data.tables.{name}.timestamp_format to "
+                "epoch (seconds, 10 digits), epoch_ms (13), epoch_us (16) or epoch_ns (19)"
+            )
+        elif col.dtype in ("timestamp", "period"):
             fix = (
                 f"set data.tables.{name}.timestamp_format to their strptime format "
                 f"({_load.timestamp_hint(ex)})"

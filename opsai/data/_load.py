@@ -21,8 +21,22 @@ from opsai.data import _excel
 from opsai.data.schema import Column
 from opsai.errors import SchemaError
 
-EPOCH_UNITS = {"epoch": 1_000_000, "epoch_s": 1_000_000, "epoch_ms": 1_000, "epoch_us": 1}
+EPOCH_UNITS = {
+    "epoch": 1_000_000,
+    "epoch_s": 1_000_000,
+    "epoch_ms": 1_000,
+    "epoch_us": 1,
+    "epoch_ns": 0.001,
+}
 """``timestamp_format`` values for numeric Unix times, and their factor to microseconds."""
+EPOCH_DIGITS = {"epoch": (9, 10), "epoch_ms": (12, 13), "epoch_us": (15, 16), "epoch_ns": (18, 19)}
+"""The digits of a Unix time since about 1973 (until 2286) in each unit."""
+_EPOCH_WORDS = {
+    "epoch": "Unix seconds",
+    "epoch_ms": "Unix milliseconds",
+    "epoch_us": "Unix microseconds",
+    "epoch_ns": "Unix nanoseconds",
+}
 _NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-16", "utf16", "latin-1", "latin1", "iso-8859-1"}
 _OFFSET_RE = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)$"
 _CURRENCY_RE = r"\s*(?:[A-Z]{1,3})?\p{Sc}\s*"
@@ -291,6 +305,8 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec) -> str:
             else naive
         )
     s = f"trim(CAST({src} AS VARCHAR))"
+    if spec.timestamp_format == "epoch_ns":  # 19 digits: exact as an integer, not as a double
+        return f"make_timestamp(TRY_CAST(TRY_CAST({s} AS HUGEINT) // 1000 AS BIGINT))"
     if spec.timestamp_format in EPOCH_UNITS:
         micros = (
             f"TRY_CAST(TRY_CAST({s} AS DOUBLE) * {EPOCH_UNITS[spec.timestamp_format]} AS BIGINT)"
@@ -430,15 +446,33 @@ def examples(con: duckdb.DuckDBPyConnection, sql: str, n: int = 5) -> list[Any]:
     return [r[0] for r in con.execute(f"{sql} LIMIT {n}").fetchall()]
 
 
+def epoch_unit(values: list[Any]) -> str | None:
+    """The ``timestamp_format`` of numbers that are Unix times, by their digits (10 seconds,
+    13 milliseconds, 16 microseconds, 19 nanoseconds), or None."""
+    units = set()
+    for v in values:
+        m = re.fullmatch(r"\s*-?(\d+)(\.\d*)?\s*", str(v))
+        if not m:
+            return None
+        n = len(m.group(1))
+        units.add(next((u for u, d in EPOCH_DIGITS.items() if n in d), None))
+    return units.pop() if len(units) == 1 else None
+
+
+def epoch_fix(unit: str) -> str:
+    """``'epoch_us' (Unix microseconds, 16 digits)`` and the other units."""
+    others = ", ".join(u for u in EPOCH_DIGITS if u != unit)
+    return (
+        f"{unit!r} ({_EPOCH_WORDS[unit]}, {EPOCH_DIGITS[unit][1]} digits; {others} read other "
+        "units)"
+    )
+
+
 def timestamp_hint(values: list[Any]) -> str:
     """A guess at the strptime format of unparsed timestamp strings."""
     sample = [str(v) for v in values if v is not None]
     if sample and all(re.fullmatch(r"\d{8}", v) for v in sample):
         return "'%Y%m%d'"
-    if sample and all(re.fullmatch(r"1\d{9}(\.\d+)?", v) for v in sample):
-        return "'epoch' (Unix seconds)"
-    if sample and all(re.fullmatch(r"1\d{12}", v) for v in sample):
-        return "'epoch_ms' (Unix milliseconds)"
     if sample and all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}.*", v) for v in sample):
         return "'%m/%d/%Y' or '%d/%m/%Y'"
     if sample and all(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}.*", v) for v in sample):

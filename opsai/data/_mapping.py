@@ -82,6 +82,42 @@ def source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) ->
     return out
 
 
+def nested_paths(spec: TableSpec, have: list[str]) -> dict[str, tuple[str, list[str]]]:
+    """Mapped names that are dotted paths into a column (``satisfaction_rating.score``): path
+    -> (the column, the fields below it). The longest column name that starts the path wins
+    (a column may have a dot in its name)."""
+    out: dict[str, tuple[str, list[str]]] = {}
+    for path in spec.columns.values():
+        if path in have or "." not in path:
+            continue
+        parts = path.split(".")
+        for i in range(len(parts) - 1, 0, -1):
+            head = ".".join(parts[:i])
+            if head in have:
+                out[path] = (head, parts[i:])
+                break
+    return out
+
+
+def nested_error(name: str, contract: str, src: str, kind: str, fields: list[str]) -> SchemaError:
+    """A contract column mapped to a nested column (a JSON object, a list): read as text it
+    would be ``{'score': good}``."""
+    if fields:
+        how = (
+            f"map one of its fields with a dotted path: data.tables.{name}.columns.{contract}: "
+            f"{src}.{fields[0]} (its fields: {', '.join(fields)})"
+        )
+    else:
+        how = (
+            "flatten it in the export (or a database view) and map the flat column; opsai "
+            f"reads fields of objects (STRUCT) with a dotted path, e.g. {src}.<field>"
+        )
+    return SchemaError(
+        f"{name}: column {src!r} ({contract}) holds nested values ({kind}), which would be read "
+        f"as text such as {{'score': good}}. Fix: {how}"
+    )
+
+
 def _check_constants(name: str, table: Table, spec: TableSpec, have: list[str]) -> None:
     """``constants`` name contract columns of text or number type that the data lacks."""
     key = f"data.tables.{name}.constants"
@@ -127,6 +163,27 @@ def constant_sql(col: Column, v: str | int | float) -> str:
 def constant_ibis(col: Column, v: str | int | float) -> ir.Value:
     dtype = {"float": "float64", "int": "int64"}.get(col.dtype, "string")
     return ibis.literal(_typed_constant(col, v), dtype)
+
+
+def _divisor(factor: float) -> int | None:
+    """The whole number a factor is one over (100 for 0.01), or None: dividing by it keeps
+    cents exact (999 / 100 is 9.99; 999 * 0.01 is 9.990000000000002)."""
+    inv = 1 / factor
+    n = round(inv)
+    return n if n > 1 and abs(inv - n) < 1e-9 * inv else None
+
+
+def scale_sql(expr: str, col: Column, factor: float) -> str:
+    """``data.tables.<t>.scale``: a number column's SQL times its factor."""
+    n = _divisor(factor)
+    v = f"({expr}) / {n}.0" if n else f"({expr}) * {factor!r}"
+    return f"CAST(round({v}) AS BIGINT)" if col.dtype == "int" else v
+
+
+def scale_ibis(v: ir.Value, col: Column, factor: float) -> ir.Value:
+    n = _divisor(factor)
+    out = v / float(n) if n else v * factor
+    return out.round().cast("int64") if col.dtype == "int" else out
 
 
 def rows_out(total: int, kept: int) -> str:

@@ -233,7 +233,30 @@ def fit_table(
         guess.options["constants"] = constants
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
     _timestamp_option(guess)
+    _minor_units(guess)
     return guess
+
+
+MONEY = ("amount", "price", "unit_cost", "order_cost", "sales", "marketing_spend")
+"""Contract columns that hold money."""
+_MINOR_UNITS = re.compile(
+    r"(?i:(^|[^a-z])(in_?)?(cents|minor(_?units?)?))$|[a-z](In)?(Cents|Minor)$"
+)
+"""A money column's name saying it is in minor units: ``order_total_cents``, ``price_in_cents``,
+``amount_minor``, ``totalCents``."""
+
+
+def _minor_units(guess: Guess) -> None:
+    """Money in minor units (``order_total_cents``) is read in major ones: ``scale`` 0.01."""
+    found = [m for m in guess.matches if m.contract in MONEY and _MINOR_UNITS.search(m.source)]
+    if not found:
+        return
+    guess.options["scale"] = {m.contract: 0.01 for m in found}
+    names = ", ".join(repr(m.source) for m in found)
+    guess.notes.append(
+        f"{names}: money in cents, so scale 0.01 reads whole units (a currency with three "
+        "decimals, such as KWD: 0.001)"
+    )
 
 
 _RATINGS = ("rating", "ratings", "stars", "score", "评分", "星级")

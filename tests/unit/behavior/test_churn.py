@@ -254,3 +254,22 @@ def test_user_attributes_as_features() -> None:
     assert {"u_channel=ads", "u_channel=seo", "u_channel=referral"} <= set(cols)
     days = (pd.Timestamp("2024-02-01") - pd.Timestamp("1990-01-01")).days
     assert f.loc["u0", "u_birthday_days"] == pytest.approx(days)
+
+
+def test_empty_attributes_are_no_features() -> None:
+    """A warehouse's deleted_at, empty once `where: deleted_at IS NULL` left deleted users out,
+    is no feature: an all-missing column stopped the gradient-boosting model in 03a ('window
+    shape cannot be larger than input array shape')."""
+    users = pd.DataFrame(
+        {
+            "user_id": ["a", "b", "c"],
+            "deleted_at": pd.Series([pd.NaT] * 3, dtype="datetime64[us]"),
+            "score": [np.nan] * 3,
+            "age": [30.0, 40.0, 50.0],
+        }
+    )
+    orders = pd.DataFrame(
+        {"user_id": ["a", "b", "c"], "timestamp": pd.Timestamp("2024-01-10"), "amount": 5.0}
+    )
+    f = churn_frame(orders, cutoff="2024-02-01", horizon_days=30, users=users)
+    assert [c for c in f.columns if c.startswith("u_")] == ["u_age"]

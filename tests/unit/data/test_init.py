@@ -459,3 +459,18 @@ def test_warehouse_erp_and_scrape_names(tmp_path: Path) -> None:
     assert cols["sales"] == "est_units_sold"
     assert name_score("deleted_at", "timestamp", TABLES["orders"]) == 0.0
     assert name_score("part_no", "item_id", TABLES["orders"]) == 0.8
+
+
+def test_money_in_cents_gets_a_scale(tmp_path: Path) -> None:
+    """A dbt export's order_total_cents: init sets scale 0.01 with a note saying why (every
+    amount was 100x before); a plain amount column gets none."""
+    text = "order_id,customer_id,ordered_at,order_total_cents\no1,c1,2024-01-03,24200\n"
+    _write(tmp_path, {"fct_orders.csv": text})
+    path, _ = init_config(tmp_path)
+    assert _tables(path)["orders"]["scale"] == {"amount": 0.01}
+    assert "# 'order_total_cents': money in cents, so scale 0.01" in path.read_text("utf-8")
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("orders")["amount"].tolist() == [242.0]
+    plain = tmp_path / "plain"
+    _write(plain, {"orders.csv": ORDERS})
+    assert "scale" not in _tables(init_config(plain)[0])["orders"]

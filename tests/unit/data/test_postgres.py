@@ -90,3 +90,46 @@ def test_postgres_where_filters_in_the_database(postgres_url: str, tmp_path: Pat
         assert [w.count for w in ws.warnings] == [2]
     with pytest.raises(SchemaError, match=r"data\.tables\.orders\.where .+ whose columns are"):
         open_workspace(_pg_config(tmp_path, postgres_url, {"orders": spec | {"where": "nope"}}))
+
+
+def test_postgres_zoned_attributes_are_naive_utc(postgres_url: str, tmp_path: Path) -> None:
+    """A timestamptz column outside the contract (a soft delete's deleted_at) is naive UTC,
+    the same instant, as the contract's timestamps are; in cents, scale gives the amount."""
+    import ibis
+
+    con = ibis.connect(postgres_url)
+    con.raw_sql("DROP TABLE IF EXISTS fct_orders")
+    con.raw_sql(
+        "CREATE TABLE fct_orders (customer_id text, ordered_at timestamptz, total_cents bigint, "
+        "deleted_at timestamptz); INSERT INTO fct_orders VALUES "
+        "('c1', '2024-01-01 10:00+08', 1250, '2024-02-01 09:30+08'), "
+        "('c2', '2024-01-02 10:00+08', 999, NULL)"
+    )
+    con.disconnect()
+    cols = {"user_id": "customer_id", "timestamp": "ordered_at", "amount": "total_cents"}
+    spec = {"table": "fct_orders", "columns": cols, "scale": {"amount": 0.01}}
+    with open_workspace(_pg_config(tmp_path, postgres_url, {"orders": spec})) as ws:
+        df = ws.to_pandas("orders").sort_values("user_id")
+        assert df["amount"].tolist() == [12.5, 9.99]
+        assert df["deleted_at"].dt.tz is None
+        assert str(df["deleted_at"].iloc[0]) == "2024-02-01 01:30:00"
+        assert str(df["timestamp"].iloc[0]) == "2024-01-01 02:00:00"
+
+
+def test_postgres_epoch_microseconds(postgres_url: str, tmp_path: Path) -> None:
+    """GA4's event_timestamp in Unix microseconds reads to the microsecond (Ibis reads Unix
+    seconds and milliseconds only)."""
+    import ibis
+
+    con = ibis.connect(postgres_url)
+    con.raw_sql("DROP TABLE IF EXISTS ga4")
+    con.raw_sql(
+        "CREATE TABLE ga4 (user_id text, event_timestamp bigint, event text); "
+        "INSERT INTO ga4 VALUES ('a', 1717015057123456, 'view')"
+    )
+    con.disconnect()
+    spec = {"table": "ga4", "timestamp_format": "epoch_us",
+            "columns": {"timestamp": "event_timestamp"}}  # fmt: skip
+    with open_workspace(_pg_config(tmp_path, postgres_url, {"events": spec})) as ws:
+        got = ws.to_pandas("events")["timestamp"].astype(str).tolist()
+        assert got == ["2024-05-29 20:37:37.123456"]

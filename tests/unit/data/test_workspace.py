@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
@@ -288,12 +289,57 @@ def test_epoch_milliseconds_and_decimal_comma(tmp_path: Path) -> None:
         assert str(o["timestamp"].iloc[0]) == "2015-06-02 05:02:12"
 
 
-def test_epoch_hint(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("value", "unit"),
+    [
+        ("1433221332", "'epoch' (Unix seconds, 10"),
+        ("1433221332117", "'epoch_ms' (Unix milliseconds, 13"),
+        ("1717015057000000", "'epoch_us' (Unix microseconds, 16"),
+        ("1717015057000000123", "'epoch_ns' (Unix nanoseconds, 19"),
+    ],
+)
+def test_epoch_hint(tmp_path: Path, value: str, unit: str) -> None:
+    """Unix times are named by their digits (16 digits were offered a strptime format)."""
     cfg = write_dataset(
-        tmp_path, {"orders.csv": "user_id,timestamp,amount\n1,1433221332117,3\n"}, {"orders": {}}
+        tmp_path, {"orders.csv": f"user_id,timestamp,amount\n1,{value},3\n"}, {"orders": {}}
     )
-    with pytest.raises(SchemaError, match=r"'epoch_ms' \(Unix milliseconds\)"):
+    with pytest.raises(SchemaError, match=re.escape(f"timestamp_format: {unit} digits")):
         open_workspace(cfg)
+
+
+def test_epoch_units_from_parquet_and_a_database(tmp_path: Path) -> None:
+    """GA4's BIGINT event_timestamp (microseconds): the fix names epoch_us, and epoch_us and
+    epoch_ns read the same instant from a file and from a database."""
+    us = [1717015057123456, 1717015090000001]
+    want = ["2024-05-29 20:37:37.123456", "2024-05-29 20:38:10.000001"]
+    pd.DataFrame({"user_id": ["a", "b"], "timestamp": us, "event": ["view", "view"]}).to_parquet(
+        tmp_path / "events.parquet"
+    )
+    cfg = write_dataset(tmp_path, {}, {"events": {}})
+    with pytest.raises(SchemaError, match=r"\(source type BIGINT\)\. Fix: they are Unix times: "
+                       r"set data\.tables\.events\.timestamp_format: 'epoch_us'"):  # fmt: skip
+        open_workspace(cfg)
+    cfg = write_dataset(tmp_path, {}, {"events": {"timestamp_format": "epoch_us"}})
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("events")["timestamp"].astype(str).tolist() == want
+    ns = [u * 1000 + 789 for u in us]
+    pd.DataFrame({"user_id": ["a", "b"], "timestamp": ns, "event": ["view", "view"]}).to_parquet(
+        tmp_path / "events.parquet"
+    )
+    cfg = write_dataset(tmp_path, {}, {"events": {"timestamp_format": "epoch_ns"}})
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("events")["timestamp"].astype(str).tolist() == want
+    rows = [
+        "CREATE TABLE ev (user_id VARCHAR, ts BIGINT, ts_ns BIGINT, event VARCHAR)",
+        f"INSERT INTO ev VALUES ('a', {us[0]}, {ns[0]}, 'view'), ('b', {us[1]}, {ns[1]}, 'view')",
+    ]
+    for fmt, col in (("epoch_us", "ts"), ("epoch_ns", "ts_ns")):
+        spec = f"{{table: ev, timestamp_format: {fmt}, columns: {{timestamp: {col}}}}}"
+        with open_workspace(
+            _database(tmp_path, rows if col == "ts" else [], f"{{events: {spec}}}")
+        ) as ws:
+            got = ws.to_pandas("events").sort_values("user_id")["timestamp"].astype(str).tolist()
+            assert got == want
 
 
 def test_attribute_types_are_detected_without_rounding(tmp_path: Path) -> None:
@@ -558,3 +604,140 @@ def test_dates_written_with_an_offset_keep_their_day_with_timezone(tmp_path: Pat
         assert ws.to_pandas("orders")["timestamp"].tolist() == [
             pd.Timestamp("2024-01-05"), pd.Timestamp("2024-01-06"), pd.Timestamp("2024-01-07 01:30")]  # fmt: skip
         assert not ws.warnings
+
+
+def test_zoned_attribute_columns_become_naive_utc(tmp_path: Path) -> None:
+    """A warehouse export's TIMESTAMP WITH TIME ZONE extras (deleted_at, _dbt_loaded_at) are
+    naive UTC like the contract's timestamps, the same instant, in a Parquet file and in a
+    database: tz-aware ones crashed the churn features ('Cannot subtract tz-naive and
+    tz-aware')."""
+    loaded = pd.to_datetime(["2024-03-01 09:30", "2024-03-02 23:15"]).tz_localize("Asia/Taipei")
+    pd.DataFrame(
+        {
+            "user_id": ["1", "2"],
+            "signup_at": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "_dbt_loaded_at": loaded,
+            "deleted_at": pd.Series([None, None], dtype="datetime64[us, UTC]"),
+        }
+    ).to_parquet(tmp_path / "users.parquet")
+    want = ["2024-03-01 01:30:00", "2024-03-02 15:15:00"]
+    cfg = write_dataset(tmp_path, {}, {"users": {"where": "deleted_at IS NULL"}})
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("users")
+        assert str(df["_dbt_loaded_at"].dtype).startswith("datetime64") and (
+            df["_dbt_loaded_at"].dt.tz is None and df["deleted_at"].dt.tz is None
+        )
+        assert df["_dbt_loaded_at"].astype(str).tolist() == want
+    rows = [
+        "CREATE TABLE dim_customers (user_id VARCHAR, _loaded_at TIMESTAMPTZ)",
+        "INSERT INTO dim_customers VALUES ('1', '2024-03-01 09:30+08'), ('2', '2024-03-02 23:15+08')",
+    ]
+    cfg = _database(tmp_path, rows, "{users: {table: dim_customers}}")
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("users")
+        assert df["_loaded_at"].dt.tz is None
+        assert df["_loaded_at"].astype(str).tolist() == want
+
+
+def test_scale_reads_money_in_cents(tmp_path: Path) -> None:
+    """A warehouse's order_total_cents with scale 0.01 is the amount in whole units (every
+    figure was 100x before), exactly (999 cents is 9.99), from a file and a database; a price
+    in cents scales the amount derived from it."""
+    orders = "customer_id,ordered_at,order_total_cents\nc1,2024-01-01,1250\nc2,2024-01-02,999\n"
+    lines = "user_id,timestamp,quantity,unit_price_cents\nc1,2024-01-01,3,199\n"
+    cols = {"user_id": "customer_id", "timestamp": "ordered_at", "amount": "order_total_cents"}
+    cfg = write_dataset(
+        tmp_path,
+        {"orders.csv": orders, "lines.csv": lines},
+        {"orders": {"columns": cols, "scale": {"amount": 0.01}}},
+    )
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("orders")["amount"].tolist() == [12.5, 9.99]
+    lines_spec = {"file": "lines.csv", "columns": {"price": "unit_price_cents"},
+                  "scale": {"price": 0.01}}  # fmt: skip
+    cfg = write_dataset(tmp_path, {}, {"orders": lines_spec})
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("orders")
+        assert df["price"].tolist() == [1.99] and df["amount"].round(9).tolist() == [5.97]
+    rows = [
+        "CREATE TABLE fct_orders (customer_id VARCHAR, ordered_at DATE, order_total_cents BIGINT)",
+        "INSERT INTO fct_orders VALUES ('c1', '2024-01-01', 1250), ('c2', '2024-01-02', 999)",
+    ]
+    spec = f"{{table: fct_orders, scale: {{amount: 0.01}}, columns: {cols}}}"
+    with open_workspace(_database(tmp_path, rows, f"{{orders: {spec}}}")) as ws:
+        assert sorted(ws.to_pandas("orders")["amount"].tolist()) == [9.99, 12.5]
+
+
+@pytest.mark.parametrize(
+    ("scale", "message"),
+    [
+        ({"amout": 0.01}, r"scale names 'amout', not a column of the orders table; .+ amount, "),
+        ({"user_id": 0.01}, r"'user_id', not a number column of the orders table"),
+        ({"amount": 0}, r"data\.tables\.orders\.scale: factors must be positive .+ amount: 0"),
+    ],
+)
+def test_scale_names_number_columns_and_positive_factors(scale: dict, message: str) -> None:
+    from opsai.config import config_from_dict
+    from opsai.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=message):
+        config_from_dict({"data": {"tables": {"orders": {"scale": scale}}}})
+
+
+def test_dotted_paths_read_fields_of_nested_json(tmp_path: Path) -> None:
+    """Zendesk's nested via/satisfaction_rating: a dotted path reads the field ('good'), where
+    the object came out as the text "{'score': good}" without a word; mapping the object
+    itself is an error naming the path to write, and a wrong field lists the fields."""
+    rows = [
+        {"id": 1, "description": "Late parcel", "via": {"channel": "email"},
+         "satisfaction_rating": {"score": "bad", "comment": {"body": "slow"}}},
+        {"id": 2, "description": "Thanks!", "via": {"channel": "chat"},
+         "satisfaction_rating": {"score": "good", "comment": {"body": "ok"}}},
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_json(tmp_path / "tickets.jsonl", orient="records", lines=True)
+    cols = {"ticket_id": "id", "text": "description", "channel": "via.channel",
+            "sentiment": "satisfaction_rating.score", "language": "satisfaction_rating.comment.body"}  # fmt: skip
+    cfg = write_dataset(tmp_path, {}, {"tickets": {"file": "tickets.jsonl", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("tickets")
+        assert df["sentiment"].tolist() == ["bad", "good"]
+        assert df["channel"].tolist() == ["email", "chat"]
+        assert df["language"].tolist() == ["slow", "ok"]
+    bad = {**cols, "sentiment": "satisfaction_rating"}
+    cfg = write_dataset(tmp_path, {}, {"tickets": {"file": "tickets.jsonl", "columns": bad}})
+    with pytest.raises(SchemaError, match=r"'satisfaction_rating' \(sentiment\) holds nested .+"
+                       r"columns\.sentiment: satisfaction_rating\.score"):  # fmt: skip
+        open_workspace(cfg)
+    bad = {**cols, "sentiment": "satisfaction_rating.scor"}
+    cfg = write_dataset(tmp_path, {}, {"tickets": {"file": "tickets.jsonl", "columns": bad}})
+    with pytest.raises(SchemaError, match=r"has no field 'scor' \(its fields: score, comment\)"):
+        open_workspace(cfg)
+    db = [
+        "CREATE TABLE zd (id BIGINT, description VARCHAR, via STRUCT(channel VARCHAR))",
+        "INSERT INTO zd VALUES (1, 'Late', {'channel': 'email'}), (2, 'Hi', {'channel': 'chat'})",
+    ]
+    spec = "{table: zd, columns: {ticket_id: id, text: description, channel: via.channel}}"
+    with open_workspace(_database(tmp_path, db, f"{{tickets: {spec}}}")) as ws:
+        assert ws.to_pandas("tickets").sort_values("ticket_id")["channel"].tolist() == [
+            "email",
+            "chat",
+        ]
+    spec = "{table: zd, columns: {ticket_id: id, text: description, channel: via}}"
+    with pytest.raises(SchemaError, match=r"columns\.channel: via\.channel \(its fields"):
+        open_workspace(_database(tmp_path, [], f"{{tickets: {spec}}}"))
+
+
+def test_negative_ledger_rows_point_to_where(tmp_path: Path) -> None:
+    """A stock ledger's ADJ/RETURN rows are negative: the error offers where (it said only
+    'fix the data or map another column'), and the where it offers loads the sales."""
+    ledger = (
+        "item_id,timestamp,quantity,movement\nP1,2024-01-01,3,SALE\nP1,2024-01-02,-2,ADJ\n"
+        "P1,2024-01-03,1,SALE\n"
+    )
+    cfg = write_dataset(tmp_path, {"demand.csv": ledger}, {"demand": {}})
+    with pytest.raises(SchemaError, match=r"found 1 negative value\(s\)\. Fix: keep the rows that "
+                       r"count with data\.tables\.demand\.where \(e\.g\. where: \"quantity >= 0\""):  # fmt: skip
+        open_workspace(cfg)
+    cfg = write_dataset(tmp_path, {}, {"demand": {"where": "quantity >= 0"}})
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("demand")["quantity"].tolist() == [3.0, 1.0]
