@@ -178,7 +178,7 @@ def catalog_coverage(
     if not cat:
         raise ConfigError("catalog_coverage: the catalogue is empty")
     r = _ranked(reco, k, col_user, col_item)
-    return len(set(r[col_item].astype(str)) & cat) / len(cat)
+    return len(set(map(str, pd.unique(r[col_item]))) & cat) / len(cat)
 
 
 def item_popularity(
