@@ -92,10 +92,13 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
 
 def last_sales(history: pd.DataFrame) -> pd.Series:
     """Item id -> the last period with a sale (``QUANTITY > 0``) in a demand history
-    ``[ITEM_ID, TIMESTAMP, QUANTITY]``; items that never sold are left out."""
+    ``[ITEM_ID, TIMESTAMP, QUANTITY]``; items that never sold are left out. ``attrs["end"]``
+    is the history's last period."""
     _need(history, {ITEM_ID, TIMESTAMP, QUANTITY}, "last_sales")
     sold = history[history[QUANTITY] > 0]
-    return sold.groupby(sold[ITEM_ID].astype(str))[TIMESTAMP].max()
+    out = sold.groupby(sold[ITEM_ID].astype(str))[TIMESTAMP].max()
+    out.attrs["end"] = history[TIMESTAMP].max()  # how recent "last sale" is, in overstock_alerts
+    return out
 
 
 def overstock_alerts(
@@ -162,10 +165,17 @@ def overstock_alerts(
             if last_sale is not None and not day:
                 when = " (no sale in the history)"
             extra = {"no_demand": True} | ({"last_sale": day} if day else {})
+            end = last_sale.attrs.get("end") if last_sale is not None else None
+            recent = day is not None and end is not None and (end - pd.Timestamp(sold)).days < 28
             text = (
                 f"Item {r[ITEM_ID]} has {r[ON_HAND]:.0f} units on hand{worth} and no demand is "
                 f"expected over the forecast horizon{when}: all {r[ON_HAND]:.0f} units are "
-                "surplus, dead stock. Consider a clearance or delisting."
+                + (
+                    "surplus by the forecast, but it sold within the last four weeks: check "
+                    "the forecast before a clearance."
+                    if recent
+                    else "surplus, dead stock. Consider a clearance or delisting."
+                )
             )
             severity = "low"
         out.append(

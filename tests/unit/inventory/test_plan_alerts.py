@@ -256,5 +256,11 @@ def test_a_near_zero_forecast_is_no_demand_not_billions_of_weeks_of_cover() -> N
     assert found["dead"].evidence["last_sale"] == "2023-07-14"
     assert "(no sale in the history)" in found["edge"].text
     assert found["slow"].evidence["weeks_of_cover"] == pytest.approx(25 / 1.1e-3 / 7, abs=0.1)
+    sold.attrs["end"] = pd.Timestamp("2023-08-01")  # sold 18 days before the data ends
+    recent = next(f for f in overstock_alerts(pol, last_sale=sold) if f.evidence[ITEM_ID] == "dead")
+    assert recent.text.endswith(
+        "all 25 units are surplus by the forecast, but it sold within the last four weeks: check "
+        "the forecast before a clearance."
+    )
     # an empty shelf with a zero forecast: P(demand > 0) of a normal around 2e-9 is ~50%
     assert [f.evidence[ITEM_ID] for f in stockout_alerts(pol, threshold=0.01)] == []
