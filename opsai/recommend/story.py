@@ -14,7 +14,7 @@ import pandas as pd
 
 from opsai.data.schema import ITEM_ID, USER_ID
 from opsai.recommend.chapter import Comparison
-from opsai.recommend.outliers import FENCE_K, MIN_COVERAGE, heavy_users
+from opsai.recommend.outliers import FENCE_K, GAP, MIN_COVERAGE, heavy_users
 from opsai.report.finding import Finding
 
 
@@ -155,15 +155,25 @@ def heavy_users_finding(pairs: pd.DataFrame) -> Finding:
         before = (f"{len(gone)} account(s) named in EXCLUDE_USERS were left out "
                   f"({pairs.attrs['excluded_pairs']:,} interactions). ")  # fmt: skip
     rule = (
-        f"fence {a['fence']:,.0f} items = Q3 x (Q3/Q1)^{FENCE_K:g} of history lengths, and at "
-        f"least {MIN_COVERAGE:.0%} of the catalogue"
+        f"fence {a['fence']:,.0f} items = Q3 x (Q3/Q1)^{FENCE_K:g} of history lengths, at "
+        f"least {MIN_COVERAGE:.0%} of the catalogue, and at least {GAP:g}x the longest history "
+        "not flagged"
     )
     if flagged.empty:
-        longest = a.get("longest", 0)
+        longest, beyond = a.get("longest", 0), a.get("beyond", [])
         text = (
             f"{before}No user's history is far beyond the others' (longest {longest:,} items, "
             f"median {a['median']:,.0f}; {rule})."
         )
+        if beyond:
+            ev["beyond_fence"] = len(beyond)
+            lengths = ", ".join(f"{x:,}" for x in beyond[:5]) + (" …" if len(beyond) > 5 else "")
+            text += (
+                f" {len(beyond)} user(s) pass the fence and the catalogue share ({lengths} items "
+                f"of {a['catalog']:,}) but continue the spread of the others (next "
+                f"{a['next']:,} items, no {GAP:g}x gap): heavy customers of a small catalogue, "
+                "not bots by their history alone."
+            )
         return Finding(text, "info", ev)
     n, ids = len(flagged), flagged[USER_ID].tolist()
     share, lo, hi = flagged["share"].sum(), flagged["items"].min(), flagged["items"].max()

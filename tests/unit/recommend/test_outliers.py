@@ -87,3 +87,38 @@ def test_exclude_users_only_the_named_ones(with_bots: pd.DataFrame) -> None:
     said = str(err.value)
     assert said.startswith("EXCLUDE_USERS: 1 user id(s) not in the interactions: 'bot9'")
     assert "chapters.03b_recommendation.parameters.EXCLUDE_USERS" in said
+
+
+def _small_shop(seed: int = 0) -> pd.DataFrame:
+    """600 shoppers of a 150-item catalogue, lognormal history lengths (median 4): the two
+    longest (63 and 48 items) pass the fence (46) and the coverage floor (30 items)."""
+    rng = np.random.default_rng(seed)
+    lengths = np.clip(np.round(np.exp(rng.normal(np.log(4), 0.9, 600))), 1, 150)
+    return _shop(600, lengths, 150, seed)
+
+
+def test_heavy_customers_of_a_small_catalogue_are_not_bots() -> None:
+    shop = _small_shop()
+    assert shop["item_id"].nunique() == 150
+    flagged = heavy_users(shop)
+    a = flagged.attrs
+    assert flagged.empty  # before: c0219 and c0270 (63 and 48 items) were flagged as bots
+    assert a["fence"] == pytest.approx(45.8) and a["beyond"] == [63, 48] and a["next"] == 63
+    f = story.heavy_users_finding(shop)
+    assert f.severity == "info" and f.evidence["beyond_fence"] == 2
+    assert "2 user(s) pass the fence and the catalogue share (63, 48 items of 150)" in f.text
+    assert "no 2x gap" in f.text and "not bots by their history alone" in f.text
+
+
+def test_bots_of_a_small_catalogue_are_still_flagged() -> None:
+    shop = _small_shop()
+    walked = [(f"bot{b}", f"p{i:04d}") for b in range(2) for i in range(150) if (i + b) % 50]
+    pairs = pd.concat([shop, pd.DataFrame(walked, columns=shop.columns)], ignore_index=True)
+    flagged = heavy_users(pairs)
+    assert flagged["user_id"].tolist() == ["bot0", "bot1"]
+    assert flagged["items"].tolist() == [147, 147] and flagged.attrs["next"] == 63
+    f = story.heavy_users_finding(pairs)
+    assert f.severity == "medium" and f.evidence["users"] == 2
+    assert f.text.startswith("2 of 602 users (bot0, bot1) hold")
+    # the deepest gap decides: 147 items against the longest customer's 63
+    assert "at least 2x the longest history not flagged" in f.text
