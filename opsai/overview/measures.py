@@ -104,7 +104,12 @@ def coverage(ws: Workspace) -> pd.DataFrame:
 
 # ---- quality ------------------------------------------------------------------------------
 def missing_values(ws: Workspace) -> pd.DataFrame:
-    """Per column with any: missing (null or blank text) count and share of the table's rows."""
+    """Per column with any: missing (null or blank text) count and share of the table's rows.
+
+    ``empty`` marks a column missing in every row (it carries no data at all, often because a
+    ``data.tables.<name>.where`` filter kept only rows without it); ``where`` is that table's
+    filter, or empty. Partly missing columns come first, worst first, then the empty ones.
+    """
     rows = []
     for name in ws.present:
         t = ws.table(name)
@@ -116,14 +121,17 @@ def missing_values(ws: Workspace) -> pd.DataFrame:
             aggs[c] = miss.sum()
         res = t.aggregate(**aggs).to_pandas().iloc[0]
         n = int(res["__n"])
+        spec = ws.config.data.tables.get(name)
+        where = (spec.where or "") if spec is not None else ""
         for c in t.columns:
             k = int(res[c] or 0)
             if k:
-                rows.append(
-                    {"table": name, "column": c, "missing": k, "share": k / n if n else 0.0}
-                )
-    out = pd.DataFrame(rows, columns=["table", "column", "missing", "share"])
-    return out.sort_values("share", ascending=False, ignore_index=True)
+                share = k / n if n else 0.0
+                rows.append({"table": name, "column": c, "missing": k, "share": share,
+                             "empty": k == n, "where": where})  # fmt: skip
+    cols = ["table", "column", "missing", "share", "empty", "where"]
+    out = pd.DataFrame(rows, columns=cols).astype({"empty": bool})
+    return out.sort_values(["empty", "share"], ascending=[True, False], ignore_index=True)
 
 
 def duplicate_rows(ws: Workspace) -> pd.DataFrame:

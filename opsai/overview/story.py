@@ -126,6 +126,41 @@ def coverage_finding(overview: pd.DataFrame, cover: pd.DataFrame) -> Finding:
     return Finding(text, "info", ev)
 
 
+def _missing_finding(missing: pd.DataFrame) -> Finding:
+    """The worst partly missing column; columns empty in every row are named apart, not ranked."""
+    empty = missing["empty"] if "empty" in missing else pd.Series(False, index=missing.index)
+    part, whole = missing[~empty], missing[empty]
+    ev: dict[str, Any] = {"columns": len(part)}
+    text = "No column is partly missing."
+    if len(part):
+        w = part.iloc[0]
+        ev |= {"worst": f"{w['table']}.{w['column']}", "share": float(w["share"])}
+        text = (
+            f"{len(part)} column(s) have missing values; the worst is {w['table']}.{w['column']} "
+            f"with {int(w['missing']):,} missing ({_pct(w['share'])} of rows)."
+        )
+    if len(whole):
+        ev["empty_columns"] = [
+            f"{t}.{c}" for t, c in zip(whole["table"], whole["column"], strict=True)
+        ]
+        parts, filters = [], []
+        for table, g in whole.groupby("table", sort=False):
+            names = ", ".join(f"{table}.{c}" for c in g["column"])
+            n, where = int(g["missing"].iloc[0]), str(g["where"].iloc[0] or "")
+            if where:
+                filters.append(f"data.tables.{table}.where")
+                parts.append(f"{names} (all {n:,} rows kept by data.tables.{table}.where: {where})")
+            else:
+                parts.append(f"{names} (all {n:,} rows)")
+        fix = f"check {' and '.join(filters)}, or map" if filters else "map"
+        text += (
+            f" {len(whole)} column(s) are empty in every row, so no chapter has a value to read "
+            f"in them: {'; '.join(parts)}. If they should hold data, {fix} a source column "
+            "that has it."
+        )
+    return Finding(text, "low", ev)  # required columns cannot be empty (validation)
+
+
 def quality_findings(
     missing: pd.DataFrame,
     duplicates: pd.DataFrame,
@@ -136,23 +171,7 @@ def quality_findings(
     """Named findings about missing values, duplicates, orphan ids, outliers and markup."""
     out: list[tuple[str, Finding]] = []
     if len(missing):
-        w = missing.iloc[0]
-        sev = "low"  # required columns cannot be empty (validation); optional ones may be
-        out.append(
-            (
-                "missing_values",
-                Finding(
-                    f"{len(missing)} column(s) have missing values; the worst is {w['table']}.{w['column']} "
-                    f"with {int(w['missing']):,} missing ({_pct(w['share'])} of rows).",
-                    sev,
-                    {
-                        "columns": len(missing),
-                        "worst": f"{w['table']}.{w['column']}",
-                        "share": float(w["share"]),
-                    },
-                ),
-            )
-        )
+        out.append(("missing_values", _missing_finding(missing)))
     else:
         out.append(
             ("missing_values", Finding("No column has missing values.", "info", {"columns": 0}))

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from opsai.data import open_workspace
-from opsai.overview import coverage, coverage_finding, days_covered, table_overview
+from opsai.overview import (
+    coverage,
+    coverage_finding,
+    days_covered,
+    missing_values,
+    quality_findings,
+    table_overview,
+)
 from opsai.overview.measures import daily_activity, outliers
 from tests.conftest import write_dataset
 
@@ -59,3 +67,31 @@ def test_a_common_price_level_is_not_an_outlier(tmp_path: Path) -> None:
     assert out["high"] == pytest.approx(29.0 + 3 * 20.0)  # 99 and 990 lie beyond the fence
     assert out["outliers"] == 1 and out["max"] == 990.0  # the 12 plan invoices are a level
     assert out["low"] == 0.0  # 9 - 3 x 20 = -51 is no usual range for amounts never below 0
+
+
+def test_a_column_a_filter_emptied_is_named_as_empty_not_as_the_worst(tmp_path: Path) -> None:
+    """Only paid orders are kept; the coupon column is filled for refunded ones alone, so after
+    the filter it is empty in every row. It was named the worst missing-value column (100.0%)."""
+    rows = (
+        "order_id,user_id,timestamp,amount,status,coupon,channel\n"
+        "o1,1,2024-01-01,30,paid,,web\no2,2,2024-01-02,10,paid,,\no3,3,2024-01-03,5,paid,,app\n"
+        "o4,1,2024-01-04,8,paid,,web\no5,2,2024-01-05,7,refunded,SPRING,web\n"
+    )
+    spec = {"orders": {"where": "status = 'paid'", "columns": {"coupon": "coupon"}}}
+    cfg = write_dataset(tmp_path, {"orders.csv": rows}, spec)
+    with open_workspace(cfg) as ws:
+        missing = missing_values(ws)
+    m = missing.set_index("column")
+    assert m.loc["coupon", ["missing", "share", "empty"]].tolist() == [4, 1.0, True]
+    assert m.loc["channel", ["missing", "share", "empty"]].tolist() == [1, 0.25, False]
+    assert missing["column"].tolist()[-1] == "coupon"  # after the partly missing columns
+    empty = pd.DataFrame(columns=["a"])
+    found = dict(quality_findings(missing, pd.DataFrame({"duplicates": []}), empty, empty, empty))
+    f = found["missing_values"]
+    assert f.text.startswith("1 column(s) have missing values; the worst is orders.channel")
+    assert "with 1 missing (25.0% of rows)" in f.text
+    assert "1 column(s) are empty in every row" in f.text
+    assert "orders.coupon (all 4 rows kept by data.tables.orders.where: status = 'paid')" in f.text
+    assert "check data.tables.orders.where" in f.text
+    assert f.evidence == {"columns": 1, "worst": "orders.channel", "share": 0.25,
+                          "empty_columns": ["orders.coupon"]}  # fmt: skip
