@@ -21,7 +21,51 @@ from opsai.data._mapping import (
     source_columns,
 )
 from opsai.data.schema import TABLES, Column
-from opsai.errors import SchemaError
+from opsai.errors import ConfigError, SchemaError
+
+FILE_KEYS = ("file", "format", "sheet", "skip_rows", "sep", "encoding", "header")
+"""TableSpec keys that say how to read a file: no database source reads them."""
+TEXT_KEYS = ("thousands", "decimal", "na_values")
+"""TableSpec keys for numbers and missing-value markers written as text: files and SQLite
+(whose copies are read as files are); a DuckDB or PostgreSQL column has its own type."""
+
+
+def check_source_keys(cfg: Config) -> None:
+    """Stop when a table of a database source sets a key only files read (it would be ignored).
+
+    Raises:
+        ConfigError: one message naming every such ``data.tables.<name>.<key>``.
+    """
+    kind = cfg.source_kind
+    if kind == "folder":
+        return
+    what = {"sqlite": "a SQLite database", "duckdb": "a DuckDB database"}.get(kind, "a database")
+    files, text = [], []
+    for name, spec in cfg.data.tables.items():
+        given = spec.model_fields_set
+        files += [f"data.tables.{name}.{k}" for k in FILE_KEYS if k in given]
+        if kind != "sqlite":
+            text += [f"data.tables.{name}.{k}" for k in TEXT_KEYS if k in given]
+    if not files and not text:
+        return
+    lines = []
+    if files:
+        lines.append(
+            f"{', '.join(files)}: {'applies' if len(files) == 1 else 'apply'} to files only"
+        )
+    if text:
+        lines.append(
+            f"{', '.join(text)}: {'applies' if len(text) == 1 else 'apply'} to files and SQLite "
+            "only (numbers and missing-value markers written as text); a database column "
+            "has its own type"
+        )
+    raise ConfigError(
+        f"data.source {cfg.data.source!r} is {what}, so these keys would be ignored: "
+        + "; ".join(lines)
+        + ". Remove them; a database table is named by data.tables.<name>.table and read "
+        "with columns, where, timestamp_format, timezone, scale, constants, drop_duplicates and "
+        f"drop_incomplete{', thousands, decimal and na_values' if kind == 'sqlite' else ''}"
+    )
 
 
 def connect(cfg: Config) -> Any:
@@ -66,6 +110,8 @@ def map_db_table(
         if kind.is_nested():
             fields = list(kind.names) if kind.is_struct() else []
             raise nested_error(name, cname, s, str(kind), fields)
+        if table.column(cname).dtype == "timestamp" and _numbers_as_time(kind, spec):
+            raise _number_time_error(raw, name, cname, s)
     used = set(src.values())
 
     def contract(t: ir.Table) -> dict[str, ir.Value]:
@@ -103,6 +149,37 @@ def map_db_table(
         if c not in used and c not in table.names and table.extra_columns:
             out[c] = _naive_utc(raw[c])
     return raw.select(**out)
+
+
+def _numbers_as_time(kind: dt.DataType, spec: TableSpec) -> bool:
+    """Whether a number column mapped to a timestamp has no reading: no epoch unit, and no
+    strptime format of integers (``20240105`` with ``'%Y%m%d'``)."""
+    if not kind.is_numeric() or spec.timestamp_format in _load.EPOCH_UNITS:
+        return False
+    return not (kind.is_integer() and spec.timestamp_format)
+
+
+def _number_time_error(raw: ir.Table, name: str, cname: str, s: str) -> SchemaError:
+    """Numbers where a timestamp belongs, with the ``timestamp_format`` their digits suggest
+    (files get the same hint; a database would read them as seconds, or not at all)."""
+    values = raw.filter(raw[s].notnull()).select(v=raw[s]).distinct().order_by("v").limit(5)
+    ex = [int(v) if float(v).is_integer() else float(v) for v in values.execute()["v"]]
+    unit = _load.epoch_unit(ex)
+    key = f"data.tables.{name}.timestamp_format"
+    if unit:
+        fix = f"they are Unix times: set {key}: {_load.epoch_fix(unit)}"
+    elif ex and all(len(str(v)) == 8 for v in ex):
+        fix = f"set {key} to their strptime format ({_load.timestamp_hint(ex)})"
+    else:
+        fix = (
+            f"numbers are read as Unix times: set {key} to epoch (seconds, 10 digits), "
+            "epoch_ms (13), epoch_us (16) or epoch_ns (19)"
+        )
+    shown = ", ".join(repr(str(v)) for v in ex) or "none (every value is empty)"
+    return SchemaError(
+        f"{name}: column {s!r} ({cname}) expected a timestamp, but it holds numbers, e.g. "
+        f"{shown} (source type {raw[s].type()}). Fix: {fix}"
+    )
 
 
 def _field(name: str, spec: TableSpec, v: ir.Value, path: str, fields: list[str]) -> ir.Value:
@@ -150,8 +227,8 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:
         return v
     if spec.timestamp_format in _load.EPOCH_UNITS:
         v = _from_epoch(v.cast("int64"), spec.timestamp_format)
-    elif dt.is_string() and spec.timestamp_format:
-        v = v.as_timestamp(spec.timestamp_format)
+    elif (dt.is_string() or dt.is_integer()) and spec.timestamp_format:
+        v = v.cast("string").as_timestamp(spec.timestamp_format)  # 20240105: '%Y%m%d'
     elif not dt.is_timestamp():
         v = v.cast("timestamp")
     if v.type().timezone is not None:

@@ -26,7 +26,7 @@ import pandas as pd
 from opsai.config import Config, load_config
 from opsai.data import _rows
 from opsai.data._checks import check_references, check_table
-from opsai.data._database import connect, map_db_table
+from opsai.data._database import check_source_keys, connect, map_db_table
 from opsai.data._files import load_file_table
 from opsai.data._mapping import ValidationWarning, rows_out
 from opsai.data._sqlite import copy_table, sqlite_path
@@ -142,6 +142,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
         config: a :class:`~opsai.config.Config` or the path of a YAML config.
 
     Raises:
+        ConfigError: a table of a database source sets a key only files read (``sep``...).
         SchemaError: one message listing every problem found, each naming the table, the
             column, what was expected, what was found and the config key that fixes it.
     """
@@ -151,6 +152,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     tables: dict[str, ir.Table] = {}
     con: duckdb.DuckDBPyConnection | None = None  # files are loaded into it
     kind = cfg.source_kind
+    check_source_keys(cfg)  # a file-reading key on a database source is not silently ignored
     if kind == "sqlite":  # copied into DuckDB, then read as files are
         db = sqlite_path(cfg)
         base = db.parent

@@ -12,7 +12,7 @@ import yaml
 from opsai.behavior.funnels import funnel
 from opsai.config import config_from_dict
 from opsai.data import _sqlite, open_workspace
-from opsai.errors import SchemaError
+from opsai.errors import ConfigError, SchemaError
 from opsai.overview.measures import outliers
 
 pytestmark = pytest.mark.unit
@@ -194,3 +194,34 @@ def test_bytes_that_are_not_utf8_and_repeated_view_columns(tmp_path: Path) -> No
     assert items["title"].tolist() == ["Caf\ufffd", "Tea"]
     assert items["sku:1"].tolist() == ["a1", "b2"]
     assert items["price"].tolist() == [3.5, 2.0]
+
+
+def test_file_reading_keys_on_a_database_are_an_error(tmp_path: Path) -> None:
+    """sep and encoding on a SQLite source were silently ignored; now they are a ConfigError
+    naming each key. Keys SQLite copies do read (thousands, na_values) stay allowed there,
+    and a DuckDB source, whose columns are typed, refuses those too."""
+    import duckdb
+
+    _db(tmp_path / "app.db")
+    orders = TABLES["orders"] | {"sep": ";", "encoding": "latin-1", "na_values": ["-"]}
+    with pytest.raises(ConfigError) as err:
+        open_workspace(_config(tmp_path, "app.db", {"orders": orders, "users": TABLES["users"]}))
+    said = str(err.value)
+    assert said.startswith(
+        "data.source 'app.db' is a SQLite database, so these keys would be ignored: "
+        "data.tables.orders.sep, data.tables.orders.encoding: apply to files only. Remove them"
+    )
+    assert "na_values" not in said.split(". Remove")[0]
+    ok = TABLES["orders"] | {"na_values": ["-"], "thousands": ","}
+    with open_workspace(_config(tmp_path, "app.db", {"orders": ok})) as ws:
+        assert len(ws.to_pandas("orders")) == 9
+    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:
+        con.execute("CREATE TABLE orders (user_id VARCHAR, timestamp TIMESTAMP, amount DOUBLE)")
+    spec = {"orders": {"header": False, "thousands": "."}}
+    with pytest.raises(ConfigError) as err:
+        open_workspace(_config(tmp_path, "shop.duckdb", spec))
+    assert str(err.value).startswith(
+        "data.source 'shop.duckdb' is a DuckDB database, so these keys would be ignored: "
+        "data.tables.orders.header: applies to files only; data.tables.orders.thousands: "
+        "applies to files and SQLite only"
+    )

@@ -741,3 +741,35 @@ def test_negative_ledger_rows_point_to_where(tmp_path: Path) -> None:
     cfg = write_dataset(tmp_path, {}, {"demand": {"where": "quantity >= 0"}})
     with open_workspace(cfg) as ws:
         assert ws.to_pandas("demand")["quantity"].tolist() == [3.0, 1.0]
+
+
+def test_database_numbers_as_timestamps_get_the_epoch_hint(tmp_path: Path) -> None:
+    """A BIGINT of Unix milliseconds mapped to orders.timestamp on a DuckDB source was read as
+    seconds (2024-01-01 became the year 55969) without a word; now the fix names epoch_ms, as
+    it does for files, and integers written as dates take a strptime format."""
+    ms = [1704067200000, 1704153600000]
+    rows = [
+        "CREATE TABLE o (user_id VARCHAR, ts BIGINT, day INTEGER, amount DOUBLE)",
+        f"INSERT INTO o VALUES ('a', {ms[0]}, 20240101, 3), ('b', {ms[1]}, 20240102, 4)",
+    ]
+    cfg = _database(tmp_path, rows, "{orders: {table: o, columns: {timestamp: ts}}}")
+    with pytest.raises(SchemaError) as err:
+        open_workspace(cfg)
+    assert (
+        "orders: column 'ts' (timestamp) expected a timestamp, but it holds numbers, e.g. "
+        "'1704067200000', '1704153600000' (source type int64). Fix: they are Unix times: set "
+        "data.tables.orders.timestamp_format: 'epoch_ms' (Unix milliseconds, 13 digits;"
+    ) in str(err.value)
+    want = ["2024-01-01", "2024-01-02"]
+    spec = "{orders: {table: o, timestamp_format: epoch_ms, columns: {timestamp: ts}}}"
+    with open_workspace(_database(tmp_path, [], spec)) as ws:
+        got = ws.to_pandas("orders").sort_values("user_id")["timestamp"].astype(str).tolist()
+    assert got == want
+    spec = "{orders: {table: o, columns: {timestamp: day}}}"
+    with pytest.raises(SchemaError, match=r"\(source type int32\)\. Fix: set data\.tables\.orders"
+                       r"\.timestamp_format to their strptime format \('%Y%m%d'\)"):  # fmt: skip
+        open_workspace(_database(tmp_path, [], spec))
+    spec = "{orders: {table: o, timestamp_format: '%Y%m%d', columns: {timestamp: day}}}"
+    with open_workspace(_database(tmp_path, [], spec)) as ws:
+        got = ws.to_pandas("orders").sort_values("user_id")["timestamp"].astype(str).tolist()
+    assert got == want
