@@ -42,6 +42,7 @@ __all__ = [
     "price_identified",
     "resolve_company",
     "scenario_finding",
+    "season_for",
     "spend_response",
     "split_names",
     "standard_scenarios",
@@ -50,6 +51,52 @@ __all__ = [
 
 PERIOD_STEPS: dict[str, str] = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 """The chapter's PERIOD values and the pandas period each floors market.period to."""
+
+
+SEASONS: dict[str, tuple[int, int]] = {
+    "day": (7, 365), "week": (52, 52), "month": (12, 12), "quarter": (4, 4), "year": (1, 1),
+}  # fmt: skip
+"""Per period step: the periods of its season (days: the week) and of a year."""
+
+
+def season_for(market: Any, season: int = 0) -> tuple[int, int, Finding | None]:
+    """SEASON for the market's periods, the periods in a year, and a finding when derived.
+
+    ``season`` 0 (the notebook's default) takes the season from how far apart the periods are
+    (:func:`~opsai.market._frame.period_step`): 7 for days (the weekly pattern), 52 for weeks,
+    12 for months, 4 for quarters, 1 for years; a positive ``season`` is kept. The periods in a
+    year (365 days, 52 weeks ...) are what growth year on year looks back; with periods that
+    are not dates both are ``season``, or 12.
+
+    Raises:
+        ChapterError: ``season`` is negative.
+    """
+    if season < 0:
+        raise ChapterError(
+            f"SEASON={season} is negative; set the periods per season (12 for months, 52 for "
+            "weeks, 7 for days with a weekly pattern), or 0 to take it from the periods"
+        )
+    periods = as_frame(market, [S.PERIOD])[S.PERIOD]
+    if not pd.api.types.is_datetime64_any_dtype(periods):
+        return season or 12, season or 12, None
+    step = period_step(periods)
+    derived, year = SEASONS[step]
+    if season or step == "month":
+        return season or derived, year, None
+    what = {
+        "day": "7, the weekly pattern: the forecasts repeat the week, and shares are compared "
+        "with the week before (growth year on year needs 365 days of data)",
+        "week": "52, a year of weeks: the forecasts repeat the year, and shares and growth are "
+        "compared with a year earlier when the data span one",
+        "quarter": "4, a year of quarters: the forecasts repeat the year, and shares and growth "
+        "are compared with a year earlier when the data span one",
+        "year": "1: no seasonal pattern, and shares and growth are compared with the year before",
+    }[step]
+    text = (
+        f"The market periods are {step}s, so SEASON is {what}. Set SEASON in "
+        "chapters.06_market_competition.parameters to use another season."
+    )
+    return derived, year, Finding(text, "info", {"season": derived, "step": step, "year": year})
 
 
 def _lone_fraction(df: pd.DataFrame) -> float:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +16,8 @@ from opsai.market import chapter as ch
 from opsai.market import findings as fd
 
 pytestmark = pytest.mark.unit
+
+NOTEBOOK = Path(__file__).resolve().parents[3] / "notebooks" / "06_market_competition.ipynb"
 
 
 def _scrape() -> pd.DataFrame:
@@ -135,3 +140,49 @@ def test_no_negative_zero_in_market_text() -> None:
     ev |= {"change": -1e-5, "lo": -0.02, "hi": 0.02, "n_after": 3}
     text = fd.move_finding({"change": -0.1, "metric": "price"}, ev).text
     assert "(+0.0 pp," in text and "-0.0" not in text
+
+
+def _weekly(weeks: int = 120) -> pd.DataFrame:
+    """Two companies over ``weeks`` Monday weeks; sales have a yearly cycle and grow 10% a
+    year, so 52 weeks back is the same season a year earlier."""
+    t = np.arange(weeks)
+    base = 100 * 1.1 ** (t / 52) * (1 + 0.3 * np.sin(2 * np.pi * t / 52))
+    periods = pd.date_range("2022-01-03", periods=weeks, freq="W-MON")
+    rows = [
+        (p, c, b * k)
+        for c, k in (("A", 1.0), ("B", 2.0))
+        for p, b in zip(periods, base, strict=True)
+    ]
+    return pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, S.SALES])
+
+
+def test_season_follows_the_periods_when_left_at_its_default() -> None:
+    """Weekly data used SEASON=12: growth 'year on year' compared with 12 weeks earlier
+    (+19.3% on this market, part of its yearly swing) instead of the 10% a year it grows;
+    the notebook now takes SEASON from the periods unless the user sets it."""
+    weekly = _weekly()
+    season, year, note = ch.season_for(weekly, 0)
+    assert (season, year) == (52, 52) and note is not None
+    assert note.text.startswith("The market periods are weeks, so SEASON is 52, a year of weeks")
+    assert "chapters.06_market_competition.parameters" in note.text
+    assert note.evidence == {"season": 52, "step": "week", "year": 52}
+    growth = mk.market_size(weekly, season=year)["growth_yoy"].iloc[-1]
+    assert growth == pytest.approx(0.10)
+    assert mk.market_size(weekly, season=12)["growth_yoy"].iloc[-1] == pytest.approx(
+        0.193, abs=1e-3
+    )
+    days, _ = ch.calendar_periods(_scrape(), "", product="product")
+    assert ch.season_for(days, 0)[:2] == (7, 365)
+    assert "SEASON is 7, the weekly pattern" in str(ch.season_for(days, 0)[2].text)  # type: ignore[union-attr]
+    monthly = weekly.assign(**{S.PERIOD: weekly[S.PERIOD].dt.to_period("M").dt.start_time})
+    assert ch.season_for(monthly.drop_duplicates([S.PERIOD, S.COMPANY]), 0) == (12, 12, None)
+    assert ch.season_for(weekly, 13) == (13, 52, None)  # the user's SEASON is kept
+    labels = pd.DataFrame({S.PERIOD: ["2024H1", "2024H2"], S.COMPANY: "A", S.SALES: 1.0})
+    assert ch.season_for(labels, 0) == (12, 12, None) and ch.season_for(labels, 1) == (1, 1, None)
+    with pytest.raises(ChapterError, match=r"SEASON=-1 is negative"):
+        ch.season_for(weekly, -1)
+    cells = json.loads(NOTEBOOK.read_text("utf-8"))["cells"]
+    code = ["".join(c["source"]) for c in cells if c["cell_type"] == "code"]
+    assert "\nSEASON: int = 0  # periods per season; 0: from the periods" in "\n" + code[1]
+    assert "SEASON, YEAR, season = ch.season_for(market, SEASON)" in code[2]
+    assert any("mk.market_size(market, season=YEAR)" in c for c in code)
