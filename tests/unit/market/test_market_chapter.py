@@ -267,7 +267,8 @@ def test_findings_name_periods_at_the_data_s_step(
     event = {"company": "b", "event": dates[1], "metric": "sales", "n_after": 2}
     event |= {"before": 1.0, "after": 2.0, "change": 1.0, "lo": 0.5, "hi": 1.5}
     step = ch.period_step(m[S.PERIOD])
-    assert f"by 10% in {now}; its sales" in fd.move_finding(move, event, step=step).text
+    when = f"in the week of {now}" if freq == "W-MON" else f"in {now}"
+    assert f"by 10% {when}; its sales" in fd.move_finding(move, event, step=step).text
 
 
 def _scrape_panel(*, alpha: float = -3.0, periods: int = 60, seed: int = 0) -> pd.DataFrame:
@@ -300,3 +301,23 @@ def test_a_product_panel_gets_product_fixed_effects() -> None:
     # a cross-section (each product once) has no within-product moves: no fixed effects
     once = m[m[S.PERIOD] == 0]
     assert not ch.fit_demand(once, product="product").fixed_effects
+
+
+def test_a_price_cut_is_dated_by_a_basket_index_despite_missing_products() -> None:
+    m = _scrape_panel(periods=80, seed=3)
+    cut = (m[S.COMPANY] == "SnapGear") & (m[S.PERIOD] >= 40)
+    m.loc[cut, S.PRICE] *= 0.85
+    rng = np.random.default_rng(4)
+    gappy = m[rng.random(len(m)) > 0.25].reset_index(drop=True)  # a quarter of rows missing
+    moves = mk.detect_moves(gappy, metrics=[S.PRICE], col_product="product")
+    top = moves.iloc[0]
+    assert (top[S.COMPANY], top[S.PERIOD]) == ("SnapGear", 40)
+    assert top["change"] == pytest.approx(-0.15, abs=0.02)
+    prices = mk.company_prices(gappy, "product")
+    snap = prices[prices[S.COMPANY] == "SnapGear"].set_index(S.PERIOD)[S.PRICE]
+    # the basket's mean median price (88.75) before the cut, 15% less after
+    assert snap.loc[:39].median() == pytest.approx(88.75, rel=0.03)
+    assert snap.loc[40:].median() == pytest.approx(88.75 * 0.85, rel=0.03)
+    # averaging the rows' prices, a missing camera ($200) reads as a price cut
+    plain = mk.company_prices(gappy)
+    assert plain[S.PRICE].std() > 2 * prices[S.PRICE].std()
