@@ -31,6 +31,7 @@ from opsai.market.share import (
 )
 from opsai.market.trends import (
     change_points,
+    company_prices,
     decompose,
     detect_moves,
     event_study,
@@ -45,6 +46,7 @@ __all__ = [
     "blp_instruments",
     "change_points",
     "company_panel",
+    "company_prices",
     "concentration",
     "decompose",
     "detect_moves",

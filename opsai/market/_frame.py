@@ -69,6 +69,18 @@ def period_label(period: Any, step: str = "month") -> str:
     return str(t.strftime("%Y-%m" if step == "month" else "%Y-%m-%d"))
 
 
+def period_phrase(period: Any, step: str = "month") -> str:
+    """When something happened, as a sentence says it: ``on 2024-06-01`` for a day, ``in the
+    week of 2024-06-03`` for a week, ``in 2024-06`` for a month, quarter or year."""
+    label = period_label(period, step)
+    if isinstance(period, pd.Timestamp | np.datetime64 | datetime.date):
+        if step == "day":
+            return f"on {label}"
+        if step == "week":
+            return f"in the week of {label}"
+    return f"in {label}"
+
+
 def positive(values: pd.Series | np.ndarray, *, column: str, table: str = "market") -> np.ndarray:
     """``values`` as float, raising if any is not strictly positive (they are about to be logged)."""
     arr = np.asarray(values, dtype=float)

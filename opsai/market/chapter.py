@@ -296,6 +296,11 @@ def fit_demand(
       ``characteristics``; ``instruments="auto"`` uses BLP instruments built from them
       (sums over the firm's other products and over rivals'), ``"none"`` OLS, or a comma
       list of instrument columns; ``nest`` adds the nested logit.
+    * Product rows without ``characteristics`` that recur over periods with moving prices
+      (a price scrape, a product sales panel): a logit on log price with product fixed
+      effects, as with company rows. Without them the slope would come from comparing the
+      prices of different products, where dearer products also sell for their quality,
+      and reads close to zero (a scrape with a true elasticity of -3 read -0.07).
 
     Raises:
         ChapterError: the table lacks a price column.
@@ -303,6 +308,13 @@ def fit_demand(
     df = as_frame(market, [S.PERIOD, S.COMPANY])
     if S.PRICE not in df.columns:
         raise ChapterError("market has no price column: price response needs it")
+    if product and df.duplicated([S.PERIOD, product]).any():
+        # one product sold by several companies (a retailers' scrape): each company's offer
+        # is a product of its own
+        if product not in df.columns:
+            raise ChapterError(f"market has no column {product!r} (the PRODUCT parameter)")
+        offer = df[S.COMPANY].astype(str) + " · " + df[product].astype(str)
+        df = df.assign(**{product: offer})
     if S.SHARE not in df.columns or df[S.SHARE].isna().all():
         sh = market_shares(df, col_company=product or S.COMPANY)
         key = [S.PERIOD, product or S.COMPANY]
@@ -321,6 +333,17 @@ def fit_demand(
             nest=nest_col,
         )
         return model.fit(df.dropna(subset=[S.PRICE, S.SHARE, *logs]))
+    if not chars and _is_panel(df, product):
+        extra = [] if instruments in ("auto", "none") else split_names(instruments)
+        model = LogitDemand(
+            col_product=product,
+            price="log",
+            instruments=extra or None,
+            col_firm=S.COMPANY,
+            nest=nest_col,
+            fixed_effects=[product],
+        )
+        return model.fit(df)
     iv: Any
     if instruments == "none":
         iv = None
@@ -416,6 +439,18 @@ def positioning_frame(
             df["sales_per_spend"] = df[S.SALES] / df[S.MARKETING_SPEND]
             feats.append("sales_per_spend")
     return df, feats
+
+
+def _is_panel(df: pd.DataFrame, product: str) -> bool:
+    """Whether products recur over periods with moving prices, so that product fixed effects
+    leave price changes within a product to identify the slope: most rows belong to products
+    seen in two or more periods, and some product's price moves."""
+    rows = df.dropna(subset=[product, S.PRICE])
+    if rows.empty:
+        return False
+    seen = rows.groupby(product)[S.PERIOD].transform("nunique")
+    moves = rows.groupby(product)[S.PRICE].nunique().gt(1).any()
+    return bool((seen >= 2).mean() > 0.5 and moves)
 
 
 def company_elasticity(demand: LogitDemand, company: str, *, periods: int = 12) -> dict[str, float]:

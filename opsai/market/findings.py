@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from opsai.data import schema as S
-from opsai.market._frame import period_label
+from opsai.market._frame import period_label, period_phrase
 from opsai.report.finding import Finding
 from opsai.report.wording import money
 
@@ -125,8 +125,8 @@ def move_finding(
         before, after = (_num(event[k]) for k in ("before", "after"))
         change, lo, hi = (_num(event[k], "+") for k in ("change", "lo", "hi"))
     text = (
-        f"{event['company']} {verb} its {move['metric']} by {abs(move['change']):z.0%} in "
-        f"{when}; its {event['metric']} went from {before} to {after} over "
+        f"{event['company']} {verb} its {move['metric']} by {abs(move['change']):z.0%} "
+        f"{period_phrase(event['event'], step)}; its {event['metric']} went from {before} to {after} over "
         f"the next {event['n_after']} periods ({change}, 95% interval {lo} to {hi})."
     )
     significant = event["lo"] > 0 or event["hi"] < 0
@@ -304,7 +304,7 @@ def strategy(
         recent = moves_table[(moves_table[S.COMPANY] == top) & (moves_table["metric"] == S.PRICE)]
         step = moves_table.attrs.get("step", "month")
         extra = (
-            f"; it already moved its price in {period_label(recent.iloc[0][S.PERIOD], step)}"
+            f"; it already moved its price {period_phrase(recent.iloc[0][S.PERIOD], step)}"
             if len(recent)
             else ""
         )

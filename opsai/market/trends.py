@@ -131,6 +131,7 @@ def detect_moves(
     min_size: int = 3,
     col_period: str = S.PERIOD,
     col_company: str = S.COMPANY,
+    col_product: str | None = None,
 ) -> pd.DataFrame:
     """Change points in each company's price, share or spend, with dates and sizes.
 
@@ -146,6 +147,11 @@ def detect_moves(
             segment means) reported.
         max_changes: most moves per company and metric.
         min_size: fewest periods on each side of a move.
+        col_product: the product column of a table with several products per company and
+            period. A company's price is then a fixed-basket index (each product's price
+            relative to its own median, averaged in logs, times the basket's mean median
+            price), so a product missing from a period (a failed scrape, a stock-out) does
+            not read as a price move. Without it the products' prices are averaged.
 
     Returns:
         One row per move: company, metric, period, index (position in the period order),
@@ -157,8 +163,12 @@ def detect_moves(
     periods = np.sort(df[col_period].unique())
     rows: list[dict[str, Any]] = []
     for metric in present:
-        how = "mean" if metric == S.PRICE else "sum"  # several products per company
-        wide = df.pivot_table(index=col_period, columns=col_company, values=metric, aggfunc=how)
+        if metric == S.PRICE and col_product:
+            long = company_prices(df, col_product, col_period=col_period, col_company=col_company)
+            wide = long.pivot(index=col_period, columns=col_company, values=S.PRICE)
+        else:
+            how = "mean" if metric == S.PRICE else "sum"  # several products per company
+            wide = df.pivot_table(index=col_period, columns=col_company, values=metric, aggfunc=how)
         wide = wide.reindex(periods)
         logs = np.log(wide.where(wide > 0))
         if relative:
@@ -200,6 +210,37 @@ def detect_moves(
     if out.empty:
         return out
     return out.sort_values("t", key=np.abs, ascending=False, ignore_index=True)
+
+
+def company_prices(
+    market: Any,
+    col_product: str | None = None,
+    *,
+    col_period: str = S.PERIOD,
+    col_company: str = S.COMPANY,
+) -> pd.DataFrame:
+    """One price per company and period (columns period, company, price).
+
+    With ``col_product``, a fixed-basket index: each product's log price less its median
+    log price, averaged over the company's products present in the period, times the mean
+    of those medians; a product missing from a period then moves nothing. Without it, the
+    mean of the rows' prices.
+    """
+    df = as_frame(market, [col_period, col_company, S.PRICE])
+    if not col_product:
+        return df.groupby([col_period, col_company], as_index=False)[S.PRICE].mean()
+    if col_product not in df.columns:
+        raise OpsaiError(f"market has no column {col_product!r} (the product column)")
+    d = df[[col_period, col_company, col_product, S.PRICE]].dropna()
+    d = d[d[S.PRICE] > 0]
+    logp = np.log(d[S.PRICE])
+    ref = logp.groupby([d[col_company], d[col_product]]).transform("median")
+    rel = (logp - ref).groupby([d[col_period], d[col_company]]).mean()
+    medians = np.exp(ref).groupby([d[col_company], d[col_product]]).first()
+    basket = medians.groupby(level=0).mean()
+    level = basket.reindex(rel.index.get_level_values(1)).to_numpy()
+    out = (np.exp(rel) * level).rename(S.PRICE).reset_index()
+    return out
 
 
 def event_study(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -266,4 +267,57 @@ def test_findings_name_periods_at_the_data_s_step(
     event = {"company": "b", "event": dates[1], "metric": "sales", "n_after": 2}
     event |= {"before": 1.0, "after": 2.0, "change": 1.0, "lo": 0.5, "hi": 1.5}
     step = ch.period_step(m[S.PERIOD])
-    assert f"by 10% in {now}; its sales" in fd.move_finding(move, event, step=step).text
+    when = f"in the week of {now}" if freq == "W-MON" else f"in {now}"
+    assert f"by 10% {when}; its sales" in fd.move_finding(move, event, step=step).text
+
+
+def _scrape_panel(*, alpha: float = -3.0, periods: int = 60, seed: int = 0) -> pd.DataFrame:
+    """Four retailers selling the same four products, daily: logit sales on log price, with
+    dearer products better enough that across products price and sales are unrelated."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    base = {"cam": 200.0, "gimbal": 90.0, "tripod": 40.0, "light": 25.0}
+    cos = ("PixelPeak", "SnapGear", "Lumo", "Orbit")
+    brand = dict(zip(cos, rng.normal(0, 0.3, len(cos)), strict=True))
+    for t in range(periods):
+        for co in cos:
+            for prod, p0 in base.items():
+                price = p0 * np.exp(rng.normal(0, 0.08))
+                quality = brand[co] - alpha * np.log(p0)  # cancels the price level
+                delta = quality + alpha * np.log(price) + rng.normal(0, 0.05)
+                rows.append((t, co, prod, price, 1000 * np.exp(delta)))
+    return pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, "product", S.PRICE, S.SALES])
+
+
+def test_a_product_panel_gets_product_fixed_effects() -> None:
+    m = _scrape_panel()
+    demand = ch.fit_demand(m, product="product")
+    # within-product price moves identify the slope; across products it would read ~0
+    assert demand.price == "log" and demand.fixed_effects == ["product"]
+    assert demand.alpha_ == pytest.approx(-3.0, abs=0.1)
+    assert "PixelPeak · cam" in set(demand.data_["product"])  # each retailer's offer
+    own = ch.company_elasticity(demand, "PixelPeak", periods=7)
+    assert own["elasticity"] == pytest.approx(-3.0 * (1 - own["share"] / 4), abs=0.15)
+    # a cross-section (each product once) has no within-product moves: no fixed effects
+    once = m[m[S.PERIOD] == 0]
+    assert not ch.fit_demand(once, product="product").fixed_effects
+
+
+def test_a_price_cut_is_dated_by_a_basket_index_despite_missing_products() -> None:
+    m = _scrape_panel(periods=80, seed=3)
+    cut = (m[S.COMPANY] == "SnapGear") & (m[S.PERIOD] >= 40)
+    m.loc[cut, S.PRICE] *= 0.85
+    rng = np.random.default_rng(4)
+    gappy = m[rng.random(len(m)) > 0.25].reset_index(drop=True)  # a quarter of rows missing
+    moves = mk.detect_moves(gappy, metrics=[S.PRICE], col_product="product")
+    top = moves.iloc[0]
+    assert (top[S.COMPANY], top[S.PERIOD]) == ("SnapGear", 40)
+    assert top["change"] == pytest.approx(-0.15, abs=0.02)
+    prices = mk.company_prices(gappy, "product")
+    snap = prices[prices[S.COMPANY] == "SnapGear"].set_index(S.PERIOD)[S.PRICE]
+    # the basket's mean median price (88.75) before the cut, 15% less after
+    assert snap.loc[:39].median() == pytest.approx(88.75, rel=0.03)
+    assert snap.loc[40:].median() == pytest.approx(88.75 * 0.85, rel=0.03)
+    # averaging the rows' prices, a missing camera ($200) reads as a price cut
+    plain = mk.company_prices(gappy)
+    assert plain[S.PRICE].std() > 2 * prices[S.PRICE].std()

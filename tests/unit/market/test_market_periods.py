@@ -186,3 +186,28 @@ def test_season_follows_the_periods_when_left_at_its_default() -> None:
     assert "\nSEASON: int = 0  # periods per season; 0: from the periods" in "\n" + code[1]
     assert "SEASON, YEAR, season = ch.season_for(market, SEASON)" in code[2]
     assert any("mk.market_size(market, season=YEAR)" in c for c in code)
+
+
+def test_a_move_is_dated_as_a_sentence_says_it() -> None:
+    from opsai.market._frame import period_phrase
+
+    day = pd.Timestamp("2024-06-01")
+    assert period_phrase(day, "day") == "on 2024-06-01"
+    assert period_phrase(day, "week") == "in the week of 2024-06-01"
+    assert period_phrase(day, "month") == "in 2024-06"
+    assert period_phrase(day, "quarter") == "in 2024-Q2"
+    assert period_phrase(7, "day") == "in 7"  # a period number, not a date
+    move = {"change": -0.15, "metric": "price"}
+    event = {
+        "event": day,
+        "metric": "share",
+        "company": "SnapGear",
+        "before": 0.288,
+        "after": 0.33,
+        "change": 0.042,
+        "lo": -0.05,
+        "hi": 0.134,
+        "n_after": 3,
+    }
+    text = fd.move_finding(move, event, step="day").text
+    assert text.startswith("SnapGear cut its price by 15% on 2024-06-01; its share went")
