@@ -136,6 +136,14 @@ def _activity(key: str) -> Callable[[RunResults], tuple[Any, Any, str, str]]:
     return get
 
 
+def _share(run: RunResults) -> tuple[Any, Any, str, str]:
+    """Our share and its change over what the chapter compared (a year of months, a week of
+    days ...), as its share finding says."""
+    value, change, unit, _ = _metric(MARKET, "share.latest", "share.change_12m", "pp")(run)
+    compared = _evidence(run, MARKET, "share", "compared")
+    return value, change, unit, compared or "last 12 periods vs 12 before"
+
+
 KPIS: tuple[KPI, ...] = (
     KPI("revenue_28d", "Sales", "Revenue, last 28 days", OVERVIEW, "up",
         _metric(OVERVIEW, "revenue_28d", "revenue_28d_change", "%", "last 28 days vs 28 before")),
@@ -160,8 +168,7 @@ KPIS: tuple[KPI, ...] = (
     KPI("fill_rate", "Inventory", "Simulated fill rate of the plan", DEMAND, "up",
         _metric(DEMAND, "simulation.fill_rate")),
     KPI("tickets", "Service", "Support tickets, last period", SERVICE, "down", _ticket_volume),
-    KPI("share", "Market", "Market share", MARKET, "up",
-        _metric(MARKET, "share.latest", "share.change_12m", "pp", "last 12 periods vs 12 before")),
+    KPI("share", "Market", "Market share", MARKET, "up", _share),
     KPI("market_growth", "Market", "Market growth, year on year", MARKET, "up",
         _metric(MARKET, "market.growth_yoy")),
 )  # fmt: skip

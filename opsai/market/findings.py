@@ -62,8 +62,20 @@ def share_finding(changes: pd.DataFrame, company: str, *, col_company: str = S.C
             "change_pp": float(row["change_pp"]),
             "top_gainer": str(top[col_company]),
             "top_gain_pp": float(top["change_pp"]),
+            "compared": _compared(a),
         },
     )
+
+
+def _compared(a: Mapping[str, Any]) -> str:
+    """What a share change compares, for a scorecard: ``last 7 days vs the 7 before`` or
+    ``2024-09 vs 2023-09``."""
+    w, step = int(a.get("window", 1)), a.get("step", "month")
+    unit = f"{step}s" if isinstance(a.get("period_now"), pd.Timestamp) else "periods"
+    if w > 1:
+        return f"last {w} {unit} vs the {w} before"
+    now, before = (period_label(a.get(k), step) for k in ("period_now", "period_before"))
+    return f"{now} vs {before}"
 
 
 def concentration_finding(conc: pd.DataFrame) -> Finding:

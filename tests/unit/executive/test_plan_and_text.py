@@ -34,6 +34,7 @@ def test_scorecard_values_changes_and_assessment(run_folder: Path) -> None:
     assert sc.loc["active_users_month", "period"] == "2024-12 vs month before"
     assert sc.loc["dormant_month", "assessment"] == "steady"
     assert sc.loc["share", "change_unit"] == "pp" and sc.loc["share", "assessment"] == "worse"
+    assert sc.loc["share", "period"] == "last 12 periods vs 12 before"  # said by no finding
     assert sc.loc["value_at_risk", "value"] == 1340.0
     assert (sc["since_last_report"].dropna() == 0).all()
     assert "fill_rate" not in sc.index  # not recorded: left out

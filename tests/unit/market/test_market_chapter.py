@@ -261,6 +261,7 @@ def test_findings_name_periods_at_the_data_s_step(
     changes = mk.share_changes(m, periods=1)
     assert f"of the market in {now}, " in fd.share_finding(changes, "a").text
     assert f"period {before} (" in fd.share_finding(changes, "a").text
+    assert fd.share_finding(changes, "a").evidence["compared"] == f"{now} vs {before}"
     growth = fd.growth_finding(mk.growth_decomposition(m, "a", periods=1))
     assert f"between {before} and {now}:" in growth.text
     move = {"change": -0.1, "metric": "price"}

@@ -211,3 +211,34 @@ def test_a_move_is_dated_as_a_sentence_says_it() -> None:
     }
     text = fd.move_finding(move, event, step="day").text
     assert text.startswith("SnapGear cut its price by 15% on 2024-06-01; its share went")
+
+
+def test_the_scorecard_says_what_a_share_change_compares(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    from opsai import executive as ex
+
+    days = pd.date_range("2024-01-01", periods=28, freq="D")
+    m = pd.DataFrame(
+        [(d, c, 10.0 + i * (c == "A")) for i, d in enumerate(days) for c in ("A", "B")],
+        columns=[S.PERIOD, S.COMPANY, S.SALES],
+    )
+    changes = mk.share_changes(m, periods=7, window=7)
+    f = fd.share_finding(changes, "A")
+    assert f.evidence["compared"] == "last 7 days vs the 7 before"
+    assert "over the 7 periods to 2024-01-28" in f.text
+    results = tmp_path / "results"
+    results.mkdir()
+    record = {
+        "chapter": "06_market_competition",
+        "status": "ok",
+        "metrics": {"share.latest": 0.6, "share.change_12m": 2.0},
+        "findings": [
+            {"name": "share", "text": f.text, "severity": f.severity, "evidence": f.evidence}
+        ],
+        "tables": {},
+        "kpis": [],
+    }
+    (results / "06_market_competition.json").write_text(json.dumps(record))
+    sc = ex.kpi_scorecard(ex.load_run(tmp_path)).set_index("key")
+    assert sc.loc["share", "period"] == "last 7 days vs the 7 before"
