@@ -17,7 +17,7 @@ import pandas as pd
 
 from opsai.data import schema as S
 from opsai.errors import ChapterError, OpsaiError
-from opsai.market._frame import as_frame, period_label, period_step
+from opsai.market._frame import as_frame, check_choice, period_label, period_step
 from opsai.market.demand import LogitDemand
 from opsai.market.findings import Finding, move_finding
 from opsai.market.pricing import LogLogElasticity, company_panel
@@ -284,8 +284,13 @@ def fit_demand(
     characteristics: str | list[str] = "",
     instruments: str = "auto",
     nest: str = "",
+    sales_is: str = "revenue",
 ) -> LogitDemand:
     """Fit the chapter's demand model with sensible defaults for the table at hand.
+
+    Shares come from the ``share`` column, else from sales; with ``sales_is="revenue"``
+    from units (sales / price), since a revenue share is the unit share times the price and
+    would add one to the log-price slope (a true elasticity of -1.8 read -0.28).
 
     * One row per company and period (``product`` empty): a logit on log price with company
       fixed effects (brand quality) and log marketing spend when present; shares from the
@@ -315,8 +320,11 @@ def fit_demand(
             raise ChapterError(f"market has no column {product!r} (the PRODUCT parameter)")
         offer = df[S.COMPANY].astype(str) + " · " + df[product].astype(str)
         df = df.assign(**{product: offer})
+    check_choice(sales_is, "SALES_IS", ("revenue", "units"))
     if S.SHARE not in df.columns or df[S.SHARE].isna().all():
-        sh = market_shares(df, col_company=product or S.COMPANY)
+        units = df[S.SALES] / df[S.PRICE] if sales_is == "revenue" else df[S.SALES]
+        basis = df.assign(**{S.SALES: units})
+        sh = market_shares(basis, col_company=product or S.COMPANY)
         key = [S.PERIOD, product or S.COMPANY]
         df = df.merge(sh[[*key, S.SHARE]], on=key, how="left", suffixes=("_drop", ""))
     chars = split_names(characteristics)

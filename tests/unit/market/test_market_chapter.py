@@ -11,7 +11,7 @@ import pytest
 
 from opsai import market as mk
 from opsai.data import schema as S
-from opsai.errors import ChapterError
+from opsai.errors import ChapterError, OpsaiError
 from opsai.market import chapter as ch
 from opsai.market import findings as fd
 
@@ -292,7 +292,7 @@ def _scrape_panel(*, alpha: float = -3.0, periods: int = 60, seed: int = 0) -> p
 
 def test_a_product_panel_gets_product_fixed_effects() -> None:
     m = _scrape_panel()
-    demand = ch.fit_demand(m, product="product")
+    demand = ch.fit_demand(m, product="product", sales_is="units")
     # within-product price moves identify the slope; across products it would read ~0
     assert demand.price == "log" and demand.fixed_effects == ["product"]
     assert demand.alpha_ == pytest.approx(-3.0, abs=0.1)
@@ -301,7 +301,7 @@ def test_a_product_panel_gets_product_fixed_effects() -> None:
     assert own["elasticity"] == pytest.approx(-3.0 * (1 - own["share"] / 4), abs=0.15)
     # a cross-section (each product once) has no within-product moves: no fixed effects
     once = m[m[S.PERIOD] == 0]
-    assert not ch.fit_demand(once, product="product").fixed_effects
+    assert not ch.fit_demand(once, product="product", sales_is="units").fixed_effects
 
 
 def test_a_price_cut_is_dated_by_a_basket_index_despite_missing_products() -> None:
@@ -322,3 +322,15 @@ def test_a_price_cut_is_dated_by_a_basket_index_despite_missing_products() -> No
     # averaging the rows' prices, a missing camera ($200) reads as a price cut
     plain = mk.company_prices(gappy)
     assert plain[S.PRICE].std() > 2 * prices[S.PRICE].std()
+
+
+def test_demand_without_shares_is_fitted_on_unit_shares(logit_market) -> None:  # type: ignore[no-untyped-def]
+    """Revenue shares are unit shares times price: they add one to the log-price slope."""
+    m = logit_market(seed=2).drop(columns=[S.SHARE])  # sales are revenue
+    assert ch.fit_demand(m).alpha_ == pytest.approx(-2.0, abs=0.1)
+    as_units = m.assign(**{S.SALES: m[S.SALES] / m[S.PRICE]})
+    assert ch.fit_demand(as_units, sales_is="units").alpha_ == pytest.approx(-2.0, abs=0.1)
+    # revenue read as units: the slope a revenue share gives
+    assert ch.fit_demand(m, sales_is="units").alpha_ == pytest.approx(-1.0, abs=0.1)
+    with pytest.raises(OpsaiError, match="SALES_IS"):
+        ch.fit_demand(m, sales_is="money")
