@@ -322,21 +322,43 @@ def language_fallback_findings(replies: pd.DataFrame, languages: Iterable[object
     return out
 
 
-def pii_finding(counts: Mapping[str, int], tickets_with_pii: int, n_tickets: int) -> Finding:
-    """How much personal data was redacted before anything was shown."""
+ORDER_MODES = {
+    "partial": "partly masked (last four digits kept)",
+    "token": "replaced by [ORDER]",
+    "keep": "kept as written (ORDER_MODE 'keep')",
+}
+"""What ORDER_MODE does to the order ids found, as the privacy finding says it."""
+
+
+def pii_finding(
+    counts: Mapping[str, int],
+    tickets_with_pii: int,
+    n_tickets: int,
+    *,
+    order_ids: int = 0,
+    order_mode: str = "partial",
+) -> Finding:
+    """How much personal data was redacted before anything was shown, and what became of
+    the ``order_ids`` found (not personal data: ORDER_MODE says how they are shown)."""
     total = int(sum(counts.values()))
     parts = ", ".join(
         f"{v} {k.replace('_', ' ')}" for k, v in sorted(counts.items(), key=lambda kv: -kv[1])
     )
+    orders = ""
+    if order_ids:
+        s = "" if order_ids == 1 else "s"
+        orders = f" {order_ids:,} order id{s} {'was' if order_ids == 1 else 'were'} "
+        orders += f"{ORDER_MODES.get(order_mode, order_mode)}."
     return Finding(
         f"{tickets_with_pii:,} of {n_tickets:,} tickets ({share_pct(tickets_with_pii / max(n_tickets, 1))}) "
         f"held personal data; {total:,} {'item was' if total == 1 else 'items were'} masked "
-        "before any model output or table" + (f" ({parts})." if parts else "."),
+        "before any model output or table" + (f" ({parts})." if parts else ".") + orders,
         "medium" if tickets_with_pii else "info",
         {
             "tickets_with_pii": tickets_with_pii,
             "items": total,
             **{k: int(v) for k, v in counts.items()},
+            **({"order_ids": order_ids} if order_ids else {}),
         },
         name="pii_redacted",
     )

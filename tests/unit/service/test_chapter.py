@@ -265,6 +265,15 @@ def test_findings_text_and_names() -> None:
         and "()" not in none.text
     )
     assert p.evidence == {"tickets_with_pii": 4, "items": 4, "phone": 3, "email": 1}
+    # order ids are not personal data, but the page says what became of them
+    o = pii_finding({}, 0, 785, order_ids=43)
+    assert o.text.endswith(
+        "0 items were masked before any model output or table. 43 order ids were partly "
+        "masked (last four digits kept)."
+    )
+    assert o.evidence["order_ids"] == 43
+    kept = pii_finding({}, 0, 785, order_ids=1, order_mode="keep").text
+    assert kept.endswith("1 order id was kept as written (ORDER_MODE 'keep').")
 
 
 def test_intent_finding_says_when_the_bot_answers_nothing() -> None:
