@@ -15,6 +15,7 @@ import pandas as pd
 
 from opsai.report.finding import Finding
 from opsai.report.wording import share_pct
+from opsai.service.intent import out_of_scope
 from opsai.service.text import language_code
 
 __all__ = [
@@ -243,6 +244,24 @@ def reply_finding(
             {"hit_rate": None, "escalated": escalated},
             name="reply_quality",
         )
+    # out-of-scope tickets have no answer to find: going to an agent is their right outcome
+    oos = out_of_scope(y)
+    oos_note, oos_ev = "", {}
+    if oos.any():
+        routed = float(replies["escalate"].to_numpy(bool)[oos].mean())
+        oos_ev = {"out_of_scope": int(oos.sum()), "out_of_scope_escalated": routed}
+        oos_note = (
+            f" The {int(oos.sum()):,} out-of-scope tickets ({', '.join(sorted(set(y[oos])))}) "
+            f"are not counted: {100 * routed:.0f}% of them went to an agent, as they should."
+        )
+        replies, y = replies[~oos], y[~oos]
+    if not len(y):
+        return Finding(
+            "Every held-out ticket is labelled out of scope, so no reply can be scored." + oos_note,
+            "info",
+            {"hit_rate": None, "escalated": escalated, **oos_ev},
+            name="reply_quality",
+        )
     hit = replies["reply_intent"].astype(str).to_numpy() == y
     known = {str(x) for x in kb_intents if pd.notna(x)}
     covered = np.isin(y, list(known))
@@ -253,13 +272,14 @@ def reply_finding(
         "covered_share": float(covered.mean()),
         "intents_without_answer": len(missing),
         "escalated": escalated,
+        **oos_ev,
     }
     text = (
         f"The top suggested reply was written for the ticket's intent for "
         f"{100 * ev['hit_rate']:.1f}% of held-out tickets; {100 * escalated:.0f}% go to an agent."
     )
     if missing.empty:
-        return Finding(text, "info", ev, name="reply_quality")
+        return Finding(text + oos_note, "info", ev, name="reply_quality")
     largest = ", ".join(map(str, missing.index[:3]))
     on_covered = (
         f"It was right for {100 * ev['hit_rate_covered']:.1f}% of the "
@@ -271,7 +291,7 @@ def reply_finding(
         f" {on_covered}. It has no answer for {len(missing)} of the "
         f"{len(set(y))} intents in the held-out tickets ({100 * (1 - ev['covered_share']):.0f}% "
         f"of them; most common: {largest}): adding those answers is what would raise the "
-        "hit rate."
+        "hit rate." + oos_note
     )
     sev = "medium" if ev["covered_share"] < 0.9 else "info"
     return Finding(text, sev, ev, name="reply_quality")

@@ -437,6 +437,27 @@ def test_reply_finding_separates_kb_gaps_from_wrong_answers() -> None:
     assert "data.tables.kb.columns.intent" in none.text
 
 
+def test_reply_finding_leaves_out_of_scope_tickets_out() -> None:
+    """An out-of-scope ticket has no answer to find: it is neither a miss nor a kb gap."""
+    truth = pd.Series(["refund"] * 4 + ["oos"] * 3 + ["其他"])
+    replies = pd.DataFrame(
+        {
+            "reply_intent": ["refund"] * 3 + ["login"] + ["refund"] * 4,
+            "escalate": [False] * 4 + [True, True, False, True],
+        }
+    )
+    f = reply_finding(replies, truth, ["refund", "login"])
+    assert f.evidence["hit_rate"] == 0.75 and f.evidence["covered_share"] == 1.0
+    assert f.evidence["out_of_scope"] == 4 and f.evidence["out_of_scope_escalated"] == 0.75
+    assert "no answer" not in f.text and f.severity == "info"
+    assert f.text.endswith(
+        "The 4 out-of-scope tickets (oos, 其他) are not counted: 75% of them went to an "
+        "agent, as they should."
+    )
+    only = reply_finding(replies[4:], truth[4:], ["refund"])
+    assert only.evidence["hit_rate"] is None
+
+
 def test_fill_unlabelled_keeps_labels_and_predicts_the_rest(tickets: pd.DataFrame) -> None:
     """A labelled export with unlabelled rows: the analytics counted those under 'unknown'
     (a fifth of the volume); they get the chosen model's intent, labels stay as they are."""
