@@ -38,6 +38,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from opsai.data import schema as S
 from opsai.errors import NotFittedError, SchemaError
 from opsai.service._features import Preprocess, as_texts
+from opsai.service.intent import out_of_scope
 from opsai.service.pii import DEFAULT_ORDER_PATTERN, Redactor, find_order_ids
 from opsai.service.text import detect_language, language_code
 
@@ -221,7 +222,12 @@ class ReplySuggester(BaseEstimator):
         self.redactor_ = Redactor(order_pattern=self.order_pattern, order_mode=self.order_mode)
         return self
 
-    def _scores(self, texts: list[str], languages: list[str]) -> np.ndarray:
+    def _scores(
+        self, texts: list[str], languages: list[str]
+    ) -> tuple[np.ndarray, list[tuple[str, str, float] | None]]:
+        """Scores of every kb answer per text, and per text the out-of-scope label the intent
+        model reads ("" when it is only unsure) with why it routes the text to a person
+        (``None`` where it does not, or there is no intent model)."""
         v = self.vectorizer_.transform(texts)
         sim = np.maximum((v @ self.doc_vecs_.T).toarray(), (v @ self.q_vecs_.T).toarray())
         if self.dense_ is not None and self.encoder is not None:
@@ -229,6 +235,7 @@ class ReplySuggester(BaseEstimator):
             sim = (sim + np.clip(dense, 0, 1)) / 2
         score = sim
         model = self.intent_model
+        human: list[tuple[str, str, float] | None] = [None] * len(texts)
         if model is not None and self.intents_ is not None and hasattr(model, "classes_"):
             proba = np.asarray(model.predict_proba(texts))
             col = {str(c): i for i, c in enumerate(model.classes_)}
@@ -236,11 +243,12 @@ class ReplySuggester(BaseEstimator):
             p_kb = np.where(idx >= 0, proba[:, np.maximum(idx, 0)], 0.0)
             w = self.intent_weight
             score = (1 - w) * sim + w * p_kb
+            human = _routed(model, proba)
         for r, lg in enumerate(languages):
             same = self.languages_ == lg
             if lg and same.any():
                 score[r, ~same] = -1.0
-        return score
+        return score, human
 
     def suggest_many(
         self,
@@ -262,7 +270,7 @@ class ReplySuggester(BaseEstimator):
         sents = list(sentiments) if sentiments is not None else [None] * n
         who = list(names) if names is not None else [None] * n
         clean = [self.redactor_(t) for t in raw]
-        score = self._scores(clean, langs)
+        score, human = self._scores(clean, langs)
         out = []
         for r in range(n):
             order = np.argsort(-score[r], kind="stable")[: self.top_k]
@@ -283,7 +291,22 @@ class ReplySuggester(BaseEstimator):
                 notes.append(f"the kb has no {langs[r]} answers: reply from its {answer_lang} ones")
             if len(shown) > 1:
                 notes.append(f"{len(shown)} orders named: {join_ids(shown)}")
-            reasons = []
+            routed = human[r]
+            reasons = [routed[1]] if routed else []
+            if routed and routed[0]:  # out of scope: no kb answer fits it
+                out.append(
+                    Suggestion(
+                        answer="",
+                        intent=routed[0],
+                        confidence=round(routed[2], 4),  # the intent model's
+                        escalate=True,
+                        reason=routed[1],
+                        order_ids=shown,
+                        language=langs[r],
+                        note="; ".join(n for n in notes if not n.startswith("the kb has no")),
+                    )
+                )
+                continue
             if conf < self.min_confidence:
                 reasons.append(f"low confidence {conf:.2f} < {self.min_confidence}")
             if sents[r] is not None and str(sents[r]) in self.escalate_sentiments:
@@ -352,6 +375,27 @@ class ReplySuggester(BaseEstimator):
         if col_key in tickets.columns:
             out.insert(0, col_key, tickets[col_key].to_numpy())
         return out
+
+
+def _routed(model: Any, proba: np.ndarray) -> list[tuple[str, str, float] | None]:
+    """Per row, why an intent model with a threshold (:class:`IntentClassifier`) sends the
+    text to a person: ``(label, why, probability)`` when it predicts an out-of-scope label,
+    ``("", why, probability)`` when its confidence is below the threshold, ``None`` where it
+    answers."""
+    top = proba.argmax(axis=1)
+    best = np.asarray(model.classes_)[top]
+    p = proba[np.arange(len(proba)), top]
+    thr = getattr(model, "threshold_", None)
+    oos = out_of_scope(best)
+    out: list[tuple[str, str, float] | None] = []
+    for b, q, o in zip(best, p, oos, strict=True):
+        if o:
+            out.append((str(b), f"out of scope: the intent model reads '{b}' ({q:.2f})", q))
+        elif thr is not None and q < thr:
+            out.append(("", f"the intent model is unsure: '{b}' at {q:.2f} < {thr:.2f}", q))
+        else:
+            out.append(None)
+    return out
 
 
 def _unit(m: np.ndarray) -> np.ndarray:

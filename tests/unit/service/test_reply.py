@@ -213,3 +213,30 @@ def test_a_ticket_in_a_language_the_kb_lacks_is_flagged(kb: pd.DataFrame) -> Non
     )
     assert frame["language_fallback"].tolist() == [True, False]
     assert frame["reply_language"].tolist() == ["en", "en"]
+
+
+def test_out_of_scope_tickets_get_no_kb_reply(kb: pd.DataFrame, tickets: pd.DataFrame) -> None:
+    """A text the intent model reads as out of scope goes to a person without a kb answer
+    (it read 'track_refund' with the refund answer); one it is unsure of keeps the answer as
+    a draft for the agent."""
+    oos = [
+        "what is the weather tomorrow",
+        "tell me a joke",
+        "who won the game last night",
+        "what time is it in tokyo",
+        "sing me a song",
+        "what is the capital of peru",
+    ] * 4
+    texts = [*tickets["text"], *oos]
+    labels = [*tickets["intent"], *(["oos"] * len(oos))]
+    clf = IntentClassifier(seed=0).fit(texts, labels)
+    rs = ReplySuggester(intent_model=clf).fit(kb)
+    s = rs.suggest("tell me a joke")
+    assert (s.intent, s.answer, s.escalate) == ("oos", "", True)
+    assert s.reason == f"out of scope: the intent model reads 'oos' ({s.confidence:.2f})"
+    clf.threshold_ = 0.999  # nothing is that sure
+    u = rs.suggest("How do I get a refund for my kettle?")
+    assert u.intent == "refund" and u.answer and u.escalate
+    assert u.reason.startswith("the intent model is unsure: 'refund' at 0.")
+    clf.threshold_ = None
+    assert not rs.suggest("How do I get a refund for my kettle?").escalate
