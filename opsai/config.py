@@ -172,6 +172,10 @@ class ReportConfig(_Strict):
     out: str = "reports"
     pdf: bool = False
     jobs: int = 1
+    mask_emails: bool = True
+    """Show e-mail addresses on the pages as ``[EMAIL 3fa2c1]`` (one token per address): user
+    ids that are e-mails (a Shopify export's customer key) must not reach a page shared with
+    stakeholders. The run's result files keep them for the operations team."""
 
 
 class LLMSpec(_Strict):

@@ -275,6 +275,7 @@ def build_report(
                     run_title=title,
                     status=r.state,
                     reason=r.reason,
+                    mask=cfg.report.mask_emails,
                 )
                 pages[r.chapter.stem] = f"{r.chapter.stem}.html"
             except Exception as e:  # a page that cannot render must not lose the others
@@ -282,7 +283,7 @@ def build_report(
                 r.reason = f"rendering failed: {type(e).__name__}: {e}"
                 _mark_failed(tmp, r)
         results = [load_result(results_path(tmp, r.chapter.stem)) for r in runs]
-        privacy = _privacy_check(tmp)
+        privacy = _masked_note(tmp) + _privacy_check(tmp)
         span = activity_span(summary) if len(summary) else None
         meta = {
             "title": title,
@@ -300,7 +301,7 @@ def build_report(
             "version": __version__,
             "run": started.strftime("%Y%m%d-%H%M%S"),
         }
-        _write_index(tmp, results, meta, pages, t0)
+        _write_index(tmp, results, meta, pages, t0, mask=cfg.report.mask_emails)
         phases["render"] = time.perf_counter() - t
 
         if want_pdf:
@@ -310,7 +311,7 @@ def build_report(
             names = ["index", *pages]
             for p in print_pdfs([tmp / f"{n}.html" for n in names], tmp / "pdf", jobs=n_jobs):
                 pages[f"{p.stem}.pdf"] = f"pdf/{p.name}"
-            _write_index(tmp, results, meta, pages, t0)  # now with PDF links
+            _write_index(tmp, results, meta, pages, t0, mask=cfg.report.mask_emails)  # + PDFs
             phases["pdf"] = time.perf_counter() - t
 
         seconds = time.perf_counter() - t0
@@ -358,16 +359,41 @@ def _privacy_check(run_dir: Path) -> list[str]:
     where = ", ".join(f"{f} ({n})" for f, n in per.items())
     return [
         f"Privacy: {int(per.sum())} PII-looking string(s) ({', '.join(sorted(set(hits['kind'])))}) "
-        f"on the pages {where}; check the chapters' redaction settings before sharing."
+        f"on the pages {where}. Check them before sharing: customer-service texts follow "
+        "05_customer_service's ORDER_PATTERN and ORDER_MODE; ids that are phone numbers "
+        "show as they are (map an id column that is not a phone number)."
+    ]
+
+
+def _masked_note(run_dir: Path) -> list[str]:
+    """A line saying how many e-mail addresses the pages show as tokens, and where."""
+    per = {
+        p.name: n
+        for p in sorted(run_dir.glob("*.html"))
+        if (n := len(render.MASKED_EMAIL.findall(p.read_text("utf-8"))))
+    }
+    if not per:
+        return []
+    where = ", ".join(f"{f} ({n})" for f, n in per.items())
+    return [
+        f"Privacy: {sum(per.values())} e-mail address(es) on the pages ({where}) are shown as "
+        "[EMAIL …] tokens, one per address: user ids that are e-mails, say. The result files "
+        "in results/ keep them for the operations team; report.mask_emails: false shows them."
     ]
 
 
 def _write_index(
-    tmp: Path, results: list[dict[str, Any]], meta: dict[str, Any], pages: dict[str, str], t0: float
+    tmp: Path,
+    results: list[dict[str, Any]],
+    meta: dict[str, Any],
+    pages: dict[str, str],
+    t0: float,
+    *,
+    mask: bool = True,
 ) -> None:
     meta["seconds"] = time.perf_counter() - t0
     meta["finished"] = dt.datetime.now().isoformat(sep=" ", timespec="seconds")
-    render.render_index(tmp / "index.html", results, meta=meta, pages=pages)
+    render.render_index(tmp / "index.html", results, meta=meta, pages=pages, mask=mask)
 
 
 def _mark_failed(run_dir: Path, run: runner.ChapterRun) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -110,6 +111,23 @@ def _exporter(show_code: bool) -> Any:
     return ex
 
 
+MASKED_EMAIL = re.compile(r"\[EMAIL [0-9a-f]{6}\]")
+"""How :func:`mask_emails` shows an address (what counts them on a page)."""
+
+
+def mask_emails(text: str) -> str:
+    """Every e-mail address in ``text`` as ``[EMAIL`` and 6 hex digits of its hash``]``: the
+    same address always reads the same, two addresses differently, and nothing of the
+    address is left to read. Safe inside HTML, attributes and JSON strings."""
+    from opsai.service.pii import EMAIL_PATTERN
+
+    def token(m: re.Match[str]) -> str:
+        digest = hashlib.sha256(m.group(0).lower().encode()).hexdigest()[:6]
+        return f"[EMAIL {digest}]"
+
+    return EMAIL_PATTERN.sub(token, text)
+
+
 def render_chapter(
     notebook: str | os.PathLike[str],
     html_path: str | os.PathLike[str],
@@ -119,6 +137,7 @@ def render_chapter(
     index_href: str = "index.html",
     status: str = "ok",
     reason: str | None = None,
+    mask: bool = True,
 ) -> Path:
     """Render an executed chapter notebook to one self-contained HTML page.
 
@@ -130,6 +149,7 @@ def render_chapter(
         index_href: that link's target.
         status: ``"failed"`` adds a banner with ``reason`` at the top.
         reason: why the chapter failed.
+        mask: show e-mail addresses as tokens (:func:`mask_emails`).
     """
     nb = nbformat.read(notebook, as_version=4)
     clean, has_plotly = clean_notebook(nb, show_code=show_code)
@@ -144,6 +164,8 @@ def render_chapter(
         "metadata": {"name": nb.metadata.get("opsai", {}).get("title") or Path(notebook).stem},
     }
     body, _ = _exporter(show_code).from_notebook_node(clean, resources=resources)
+    if mask:
+        body = mask_emails(body)
     out = Path(html_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, "utf-8")
@@ -298,8 +320,10 @@ def render_index(
     *,
     meta: Mapping[str, Any],
     pages: Mapping[str, str],
+    mask: bool = True,
 ) -> Path:
-    """Write ``index.html`` (template ``templates/index.html.j2``, autoescaped).
+    """Write ``index.html`` (template ``templates/index.html.j2``, autoescaped); ``mask``
+    shows e-mail addresses as tokens (:func:`mask_emails`).
 
     Args:
         path: the page to write.
@@ -312,6 +336,8 @@ def render_index(
         .get_template("index.html.j2")
         .render(**index_context(results, meta=meta, pages=pages))
     )
+    if mask:
+        html = mask_emails(html)
     out = Path(path)
     out.write_text(html, "utf-8")
     return out

@@ -76,6 +76,8 @@ _EMAIL = re.compile(
     r"(?<![A-Za-z0-9_%+])[A-Za-z0-9_][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"
     r"\.[A-Za-z]{2,}"
 )
+EMAIL_PATTERN = _EMAIL
+"""What counts as an e-mail address (the report masks these on every page)."""
 _DIGIT_RUN = re.compile(r"(?<![\d.,+])\d(?:[ -]?\d){11,18}(?![\d]|[.,]\d)")
 _ID_CARD = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 _CN_MOBILE_RX = r"(?<![\d+])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"

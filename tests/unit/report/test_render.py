@@ -194,3 +194,36 @@ def test_fmt_writes_the_currency_after_money_metrics_only() -> None:
 )
 def test_label(name: str, shown: str) -> None:
     assert render._label(name) == shown
+
+
+def test_pages_show_e_mail_addresses_as_tokens(tmp_path: Path) -> None:
+    """User ids that are e-mails (a Shopify export's key) reached the 03a page as written."""
+    from opsai.executive.privacy import scan_text
+    from opsai.report.build import _masked_note
+
+    table = (
+        "<table><tr><td>cust2132396@example.com</td><td>cust2132397@example.com</td></tr></table>"
+    )
+    nb = nbf.v4.new_notebook(
+        cells=[nbf.v4.new_code_cell("at_risk", outputs=[_html(table + table)])]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbf.write(nb, tmp_path / "ch.ipynb")
+    html = render.render_chapter(tmp_path / "ch.ipynb", tmp_path / "ch.html").read_text("utf-8")
+    tokens = render.MASKED_EMAIL.findall(html)
+    assert len(tokens) == 4 and len(set(tokens)) == 2  # one token per address
+    assert "example.com" not in html and not scan_text(html)
+    assert render.mask_emails("Mail A.B@Example.com or a.b@example.com.") == (
+        f"Mail {render.mask_emails('a.b@example.com')} or {render.mask_emails('a.b@example.com')}."
+    )
+    assert _masked_note(tmp_path) == [
+        "Privacy: 4 e-mail address(es) on the pages (ch.html (4)) are shown as [EMAIL …] "
+        "tokens, one per address: user ids that are e-mails, say. The result files in results/ "
+        "keep them for the operations team; report.mask_emails: false shows them."
+    ]
+    kept = render.render_chapter(tmp_path / "ch.ipynb", tmp_path / "k.html", mask=False)
+    assert kept.read_text("utf-8").count("cust2132396@example.com") == 2
