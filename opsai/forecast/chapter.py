@@ -6,7 +6,7 @@ Findings are :class:`~opsai.report.finding.Finding` objects the notebook records
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,16 @@ from opsai.forecast.intermittent import AutoPattern
 from opsai.forecast.ml import GlobalGBM
 from opsai.forecast.models import DampedTrend, SeasonalNaive, Theta, WindowAverage
 from opsai.forecast.neural import GlobalMLP
-from opsai.forecast.series import ALL_ITEMS, OTHER_CATEGORIES, OTHER_LEVEL, HierarchicalSeries
+from opsai.forecast.series import (
+    ALL_ITEMS,
+    OTHER_CATEGORIES,
+    OTHER_LEVEL,
+    PANDAS_FREQ,
+    Freq,
+    HierarchicalSeries,
+    data_freq,
+    source_dates,
+)
 from opsai.report.finding import Finding
 
 DEFAULT_CANDIDATES = "SeasonalNaive, WindowAverage, Theta, AutoPattern, GlobalGBM, GlobalMLP"
@@ -250,6 +259,74 @@ def worst_window(
 _PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
 
 
+AUTO_FREQ = "auto"
+"""FREQ's default: the frequency the demand table's timestamps are recorded at."""
+_FINER = {"D": 0, "W": 1, "M": 2}
+
+
+def resolve_freq(
+    ws: Any,
+    freq: str,
+    *,
+    where: Mapping[str, Sequence[str]] | None = None,
+    purchase: str = "purchase",
+) -> tuple[Freq, Finding | None]:
+    """The chapter's frequency (``D``, ``W`` or ``M``) and a finding about it, or ``None``.
+
+    ``FREQ: auto`` takes it from the demand rows' dates (:func:`~opsai.forecast.series.data_freq`):
+    weekly when they all fall on one weekday, monthly when on one day of the month, else daily;
+    the finding says what was picked and why. A FREQ set finer than the dates (``D`` on a
+    weekly export) is kept, and the finding names the parameter to set: at ``D`` a weekly
+    export reads as 6 days without a sale in every 7 ('852 of 995 days have no sales',
+    'every item intermittent').
+
+    Raises:
+        ConfigError: ``freq`` is not ``auto``, ``D``, ``W`` or ``M``.
+    """
+    if freq != AUTO_FREQ and freq not in PANDAS_FREQ:
+        raise ConfigError(
+            f"04_demand_inventory: FREQ must be 'auto', 'D', 'W' or 'M', got {freq!r}. Set "
+            "chapters.04_demand_inventory.parameters.FREQ (or leave it out: 'auto' reads it "
+            "from the dates)"
+        )
+    dates, table = source_dates(ws, where=where, purchase=purchase)
+    found = data_freq(dates)
+    seen = cast(Freq, str(found["freq"]) if found else "D")
+    if freq != AUTO_FREQ and _FINER[freq] >= _FINER[seen]:
+        return cast(Freq, freq), None
+    if found is None:  # auto on dates that are neither weekly nor monthly
+        return "D", None
+    unit = _PERIOD_WORDS[seen]
+    how = (
+        f"Every date in the {table} table is a {found['day']}, 7 days apart"
+        if seen == "W"
+        else f"Every date in the {table} table falls on {found['day']} of a month, one a month"
+    )
+    missing = int(str(found["missing"]))
+    gaps = (
+        f"{missing} {unit}{'s' if missing != 1 else ''} missing"
+        if missing
+        else f"no {unit} missing"
+    )
+    how += f" ({found['dates']} dates from {found['first']} to {found['last']}, {gaps})"
+    evidence = {"freq": seen, "set": freq, **found}
+    if freq == AUTO_FREQ:
+        text = (
+            f"{how}: the data is {unit}ly, so FREQ 'auto' made {unit}ly series "
+            f"({'weeks starting on Monday; ' if seen == 'W' else ''}HORIZON counts {unit}s). "
+            "Set FREQ to D, W or M to choose another."
+        )
+        return seen, Finding(text, "info", evidence, name="frequency")
+    text = (
+        f"{how}: the data is {unit}ly, but FREQ is {freq!r}, so every {_PERIOD_WORDS[freq]} "
+        f"between two dates counts as one without a sale (in the empty-period and intermittency "
+        f"findings, and in every forecast). Set FREQ: {seen} under "
+        f"chapters.04_demand_inventory.parameters in the config (or leave FREQ out: its default "
+        f"'auto' reads the frequency from the dates)."
+    )
+    return cast(Freq, freq), Finding(text, "high", evidence, name="frequency")
+
+
 def stores_finding(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> Finding | None:
     """A word when the demand table names several stores and they were summed per item, so
     every forecast and reorder point is for the whole chain; ``None`` when there is one store,
@@ -288,12 +365,23 @@ def empty_periods_finding(bottom: pd.DataFrame, *, freq: str) -> Finding | None:
         return None
     unit = _PERIOD_WORDS.get(freq, "period")
     shown = ", ".join(f"{t:%Y-%m-%d}" for t in empty[:5]) + (", ..." if len(empty) > 5 else "")
-    text = (
-        f"{len(empty)} of {len(total)} {unit}s inside the data's span have no sales of any item "
-        f"({shown}): closed, or missing from the export? They count as zero demand in every "
+    text = f"{len(empty)} of {len(total)} {unit}s inside the data's span have no sales of any item ({shown})"
+    evidence = {"periods": len(empty), "of": len(total), "first": f"{empty[0]:%Y-%m-%d}"}
+    sold = data_freq(total.index[total.to_numpy() > 0])
+    if sold and _FINER.get(freq, 0) < _FINER[str(sold["freq"])]:  # weekly data read daily
+        seen = str(sold["freq"])
+        text += (
+            f": every {unit} with a sale is {'a ' + str(sold['day']) if seen == 'W' else str(sold['day']) + ' of a month'}, "
+            f"so the data is {_PERIOD_WORDS[seen]}ly and FREQ {freq!r} reads the {unit}s between "
+            f"as {unit}s without a sale. Set FREQ: {seen} under "
+            "chapters.04_demand_inventory.parameters (or leave FREQ at its default, 'auto')."
+        )
+        # low: resolve_freq's 'frequency' finding says it at high severity already
+        return Finding(text, "low", evidence | {"data_freq": seen}, name="empty_periods")
+    text += (
+        ": closed, or missing from the export? They count as zero demand in every "
         "forecast; if rows are missing, export them again."
     )
-    evidence = {"periods": len(empty), "of": len(total), "first": f"{empty[0]:%Y-%m-%d}"}
     return Finding(text, "low" if freq == "D" else "medium", evidence, name="empty_periods")
 
 

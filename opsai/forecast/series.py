@@ -135,6 +135,83 @@ def _filtered(t: ibis.Table, where: Mapping[str, Sequence[str]] | None, table: s
     return t
 
 
+def _source(ws: Workspace, purchase: str) -> tuple[ibis.Table, str]:
+    """The table demand is read from (``demand``, else ``orders``, else the ``purchase``
+    events of ``events`` as order lines) and its name (``orders`` for events)."""
+    name = next((n for n in ("demand", "orders", "events") if ws.has(n)), None)
+    if name is None:
+        raise SchemaError(
+            "forecast: no 'demand', 'orders' or 'events' table is in the workspace "
+            f"(present: {', '.join(ws.present) or 'none'}). Add one under data.tables in the config"
+        )
+    if name == "events":  # purchase events as order lines (each one unit without a quantity)
+        from opsai.behavior.purchases import orders_from_events
+
+        t, _ = orders_from_events(ws.table("events"), purchase=purchase)
+        return t, "orders"
+    return ws.table(name), name
+
+
+def source_dates(
+    ws: Workspace,
+    *,
+    where: Mapping[str, Sequence[str]] | None = None,
+    purchase: str = "purchase",
+) -> tuple[pd.DatetimeIndex, str]:
+    """The distinct calendar days the demand rows fall on (sorted), and the table's name.
+
+    The same rows :func:`aggregate_demand` sums (``where``'s row filters; an ``items.`` key
+    is left out: it picks items, not days), so :func:`data_freq` can tell weekly or monthly
+    exports from daily ones.
+    """
+    t, name = _source(ws, purchase)
+    t = _filtered(t, {k: v for k, v in (where or {}).items() if not k.startswith("items.")}, name)
+    days = t.select(t[TIMESTAMP].truncate("D").cast("timestamp").name(TIMESTAMP)).distinct()
+    out = pd.to_datetime(days.to_pandas()[TIMESTAMP]).dropna()
+    return pd.DatetimeIndex(sorted(out.unique())), name
+
+
+MIN_DATES_FOR_FREQ = 4
+"""Distinct dates below which :func:`data_freq` does not call data weekly or monthly."""
+
+
+def data_freq(dates: Iterable[pd.Timestamp] | pd.DatetimeIndex) -> dict[str, object] | None:
+    """How the dates are spaced when they are weekly or monthly, else ``None`` (daily).
+
+    Weekly: every date falls on the same weekday (so 7 days apart, or a multiple of 7 where a
+    week is missing). Monthly: every date falls on the same day of the month (or every one on
+    its month's last day) and no two in the same month. At least :data:`MIN_DATES_FOR_FREQ`
+    distinct dates are needed to say either.
+
+    Returns:
+        ``{"freq": "W" | "M", "day": "Friday" | "the 1st" | "the last day", "dates": n,
+        "first": "YYYY-MM-DD", "last": "YYYY-MM-DD", "missing": periods skipped inside}``.
+
+    Example:
+        >>> data_freq(pd.date_range("2010-02-05", periods=10, freq="7D"))["day"]
+        'Friday'
+    """
+    d = pd.DatetimeIndex(pd.to_datetime(list(dates))).normalize().unique().sort_values()
+    if len(d) < MIN_DATES_FOR_FREQ:
+        return None
+    info: dict[str, object] = {"dates": len(d), "first": f"{d[0]:%Y-%m-%d}",
+                               "last": f"{d[-1]:%Y-%m-%d}"}  # fmt: skip
+    if d.day_of_week.nunique() == 1:
+        weeks = (d[-1] - d[0]).days // 7 + 1
+        return {"freq": "W", "day": f"{d[0]:%A}", **info, "missing": weeks - len(d)}
+    months = d.year * 12 + d.month
+    if pd.Index(months).is_unique and (d.day.nunique() == 1 or bool(d.is_month_end.all())):
+        day = "the last day" if d.is_month_end.all() and d.day.nunique() > 1 else _ordinal(d[0].day)
+        span = int(months[-1] - months[0]) + 1
+        return {"freq": "M", "day": day, **info, "missing": span - len(d)}
+    return None
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"the {n}{suffix}"
+
+
 def aggregate_demand(
     ws: Workspace,
     *,
@@ -170,19 +247,7 @@ def aggregate_demand(
         NothingToAnalyse: only ``events``, without a purchase event.
     """
     _check_freq(freq)
-    name = next((n for n in ("demand", "orders", "events") if ws.has(n)), None)
-    if name is None:
-        raise SchemaError(
-            "forecast: no 'demand', 'orders' or 'events' table is in the workspace "
-            f"(present: {', '.join(ws.present) or 'none'}). Add one under data.tables in the config"
-        )
-    if name == "events":  # purchase events as order lines (each one unit without a quantity)
-        from opsai.behavior.purchases import orders_from_events
-
-        t, _ = orders_from_events(ws.table("events"), purchase=purchase)
-        name = "orders"
-    else:
-        t = ws.table(name)
+    t, name = _source(ws, purchase)
     where = dict(where or {})
     items_where = dict(items_where or {})
     for key in [k for k in where if k.startswith("items.")]:

@@ -296,8 +296,11 @@ def policy_table(
 
     Returns:
         One row per item present in both frames, with ``lead_periods, lt_mean, lt_sd,
-        level_sd, z, safety_stock, reorder_point, eoq, order_up_to, annual_demand,
+        level_sd, z, safety_stock, reorder_point, eoq, eoq_periods, order_up_to, annual_demand,
         holding_cost, no_demand, days_of_cover`` beside the inventory columns.
+        ``eoq_periods``: periods of forecast demand one EOQ covers (infinite without demand);
+        below 1 a single EOQ-sized order per period cannot keep up, and the plan orders up to
+        ``order_up_to`` instead (more than the EOQ).
         ``no_demand``: the forecast's mean over its horizon is below :data:`NO_DEMAND` units
         per period; ``days_of_cover`` is then infinite (missing in recorded tables).
     """
@@ -334,6 +337,8 @@ def policy_table(
     out["safety_stock"] = np.maximum(out["z"] * out["lt_sd"], 0.0)
     out["reorder_point"] = out["lt_mean"] + out["safety_stock"]
     out["order_up_to"] = out["reorder_point"] + out["eoq"]
+    per = out["mean_per_period"]
+    out["eoq_periods"] = np.where(per > 0, out["eoq"] / per.where(per > 0, 1.0), np.inf)
     daily = out["mean_per_period"] / dpp
     out["no_demand"] = ~(out["horizon_mean"] >= NO_DEMAND)
     live = (daily > 0) & ~out["no_demand"]

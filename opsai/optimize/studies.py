@@ -162,12 +162,10 @@ def _forecast(
 ) -> dict[str, StudySpec]:
     from opsai import forecast as fc
     from opsai.data.schema import ITEM_ID, QUANTITY
-    from opsai.forecast.chapter import candidates
+    from opsai.forecast.chapter import AUTO_FREQ, candidates, resolve_freq
     from opsai.forecast.metrics import wape
 
-    freq = p.get("FREQ", "D")
-    if freq not in ("D", "W", "M"):
-        raise ConfigError(f"04_demand_inventory: FREQ must be D, W or M, got {freq!r}")
+    freq, _ = resolve_freq(ws, str(p.get("FREQ", AUTO_FREQ)))  # 'auto': from the dates
     m = fc.SEASON_LENGTH[freq]
     df = fc.build_series(ws, freq=freq).df
     cands = {c.name: c for c in candidates(m, fast=fast, neural=True, seed=seed)}

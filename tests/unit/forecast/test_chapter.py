@@ -197,3 +197,86 @@ def test_without_item_ids_there_is_no_item_level_to_report() -> None:
     assert "0 of 1" not in f.text
     two = pd.concat([df, df.assign(**{ITEM_ID: "tea"})])
     assert finding_levels(hierarchy(two, None)) == ["total", "item"]
+
+
+def _weekly_rows(dates: pd.DatetimeIndex) -> str:
+    return "item_id,timestamp,quantity\n" + "".join(
+        f"{i},{d:%Y-%m-%d},{q}\n" for d in dates for i, q in (("a", 100), ("b", 40))
+    )
+
+
+def test_auto_freq_reads_a_weekly_export_as_weekly_and_says_so(tmp_path: Path) -> None:
+    """D8: a Walmart weekly export (every date a Friday) at FREQ 'D' read as '852 of 995 days
+    have no sales' and '25 of 25 items intermittent'. 'auto' (the default) picks W."""
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series
+    from opsai.forecast.chapter import resolve_freq
+    from tests.conftest import write_dataset
+
+    fridays = pd.date_range("2010-02-05", periods=20, freq="7D").delete(7)  # one week missing
+    cfg = write_dataset(tmp_path, {"demand.csv": _weekly_rows(fridays)}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        freq, f = resolve_freq(ws, "auto")
+        assert freq == "W" and f is not None and f.name == "frequency" and f.severity == "info"
+        assert f.evidence["freq"] == "W" and f.evidence["missing"] == 1
+        assert f.text == (
+            "Every date in the demand table is a Friday, 7 days apart (19 dates from 2010-02-05 "
+            "to 2010-06-18, 1 week missing): the data is weekly, so FREQ 'auto' made weekly "
+            "series (weeks starting on Monday; HORIZON counts weeks). Set FREQ to D, W or M to "
+            "choose another."
+        )
+        assert build_series(ws, freq=freq).bottom[TIMESTAMP].nunique() == 20  # the gap filled
+        assert resolve_freq(ws, "W") == ("W", None)
+        assert resolve_freq(ws, "M") == ("M", None)  # coarser than the data: a choice
+        kept, hint = resolve_freq(ws, "D")  # finer than the data: kept, and named
+        assert kept == "D" and hint is not None and hint.severity == "high"
+        assert "but FREQ is 'D'" in hint.text
+        assert "Set FREQ: W under chapters.04_demand_inventory.parameters" in hint.text
+        with pytest.raises(ConfigError, match=r"FREQ must be 'auto', 'D', 'W' or 'M', got 'w'"):
+            resolve_freq(ws, "w")
+        # read daily, the empty days name the weekly dates and the parameter to set
+        bottom = build_series(ws, freq="D").bottom
+        empty = empty_periods_finding(bottom, freq="D")
+        assert empty is not None and empty.severity == "low"
+        assert empty.evidence["data_freq"] == "W" and empty.evidence["periods"] == 134 - 19
+        assert "every day with a sale is a Friday" in empty.text
+        assert "Set FREQ: W under chapters.04_demand_inventory.parameters" in empty.text
+        assert "missing from the export" not in empty.text
+
+
+def test_auto_freq_monthly_and_daily(tmp_path: Path) -> None:
+    from opsai.data import open_workspace
+    from opsai.forecast.chapter import resolve_freq
+    from opsai.forecast.series import data_freq
+    from tests.conftest import write_dataset
+
+    month_ends = pd.date_range("2023-01-31", periods=12, freq="ME")
+    cfg = write_dataset(tmp_path, {"demand.csv": _weekly_rows(month_ends)}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        freq, f = resolve_freq(ws, "auto")
+        assert freq == "M" and f is not None
+        assert f.text.startswith(
+            "Every date in the demand table falls on the last day of a month, one a month (12 "
+            "dates from 2023-01-31 to 2023-12-31, no month missing): the data is monthly"
+        )
+        assert resolve_freq(ws, "W")[1] is not None  # weeks finer than months
+    days = pd.date_range("2024-01-01", periods=30).delete([5, 6, 12, 13])
+    daily = write_dataset(tmp_path / "d", {"demand.csv": _weekly_rows(days)}, {"demand": {}})
+    with open_workspace(daily) as ws:
+        assert resolve_freq(ws, "auto") == ("D", None)
+    assert data_freq(pd.to_datetime(["2024-01-05", "2024-01-12", "2024-01-19"])) is None  # too few
+    assert data_freq(pd.date_range("2024-01-01", periods=6, freq="MS"))["day"] == "the 1st"
+
+
+def test_empty_days_of_a_weekly_export_name_the_freq_to_set() -> None:
+    fridays = pd.date_range("2010-02-05", periods=10, freq="7D")
+    raw = pd.DataFrame({ITEM_ID: "a", TIMESTAMP: fridays, QUANTITY: 5.0})
+    f = empty_periods_finding(fill_gaps(raw, freq="D"), freq="D")
+    assert f is not None and f.severity == "low" and f.evidence["data_freq"] == "W"
+    assert f.text == (
+        "54 of 64 days inside the data's span have no sales of any item (2010-02-06, "
+        "2010-02-07, 2010-02-08, 2010-02-09, 2010-02-10, ...): every day with a sale is a Friday, "
+        "so the data is weekly and FREQ 'D' reads the days between as days without a sale. Set "
+        "FREQ: W under chapters.04_demand_inventory.parameters (or leave FREQ at its default, "
+        "'auto')."
+    )

@@ -264,3 +264,77 @@ def test_a_near_zero_forecast_is_no_demand_not_billions_of_weeks_of_cover() -> N
     )
     # an empty shelf with a zero forecast: P(demand > 0) of a normal around 2e-9 is ~50%
     assert [f.evidence[ITEM_ID] for f in stockout_alerts(pol, threshold=0.01)] == []
+
+
+def _fast_mover_policy() -> pd.DataFrame:
+    """Weekly policy of two items: 'fast' sells 100,000 units a week against an EOQ of about
+    14,450 (0.14 of a week), 'slow' 50 a week against an EOQ of about 323 (6.5 weeks)."""
+    from opsai.data.schema import HOLDING_RATE, ORDER_COST, SERVICE_LEVEL
+    from opsai.inventory import policy_table
+
+    ts = pd.date_range("2025-01-06", periods=8, freq="W-MON")
+    fc = pd.concat(
+        [
+            pd.DataFrame(
+                {ITEM_ID: i, TIMESTAMP: ts, "m": mu, "m-lo-95": 0.9 * mu, "m-hi-95": 1.1 * mu}
+            )
+            for i, mu in (("fast", 100_000.0), ("slow", 50.0))
+        ]
+    )
+    inventory = pd.DataFrame(
+        {
+            ITEM_ID: ["fast", "slow"],
+            ON_HAND: [250_000.0, 150.0],
+            LEAD_TIME_DAYS: [14.0, 14.0],
+            UNIT_COST: [10.0, 10.0],
+            ORDER_COST: [50.0, 50.0],
+            HOLDING_RATE: [0.25, 0.25],
+            SERVICE_LEVEL: [0.95, 0.95],
+        }
+    )
+    return policy_table(fc, inventory, model="m", freq="W")
+
+
+def test_simulation_orders_what_the_plan_orders_when_eoq_is_below_a_period() -> None:
+    """D3: one EOQ per week never caught up with a fast mover (the Walmart weekly export served
+    72.9% against 95%); the plan orders up to reorder point + EOQ, and so does the simulation."""
+    from opsai.inventory import chapter as ich
+    from opsai.inventory import simulate_policy
+
+    policy = _fast_mover_policy()
+    fast = policy.set_index(ITEM_ID).loc["fast"]
+    assert fast["eoq_periods"] == pytest.approx(fast["eoq"] / 100_000)
+    assert fast["eoq_periods"] < 0.2
+    assert policy.set_index(ITEM_ID).loc["slow", "eoq_periods"] > 5
+    sim, _ = ich.simulate_items(policy, freq="W", horizon=26, n_paths=200, seed=0)
+    fill = sim.set_index(ITEM_ID)["fill_rate"]
+    assert fill["fast"] >= 0.95 and fill["slow"] >= 0.95
+    # what the simulation did before: a fixed EOQ per week serves a fraction of demand
+    old = simulate_policy(
+        mean=policy["mean_per_period"], sd=policy["sd_per_period"], on_hand=policy[ON_HAND],
+        lead_time=np.maximum(np.rint(policy["lead_periods"]), 1),
+        reorder_point=policy["reorder_point"], order_qty=policy["eoq"], horizon=26, n_paths=200,
+    ).summary["fill_rate"]  # fmt: skip
+    assert old.iloc[0] < 0.3
+    # the first order the plan places is what lifts the position to S, more than the EOQ
+    ts = pd.date_range("2025-01-06", periods=8, freq="W-MON")
+    fc = pd.DataFrame({ITEM_ID: "fast", TIMESTAMP: ts, "m": 100_000.0})
+    plan = purchase_plan(policy, fc, model="m", freq="W").set_index(ITEM_ID)
+    assert plan.loc["fast", "quantity"] > 3 * fast["eoq"]
+
+
+def test_eoq_finding_names_items_whose_eoq_is_below_one_period() -> None:
+    from opsai.inventory import chapter as ich
+
+    policy = _fast_mover_policy()
+    f = ich.eoq_finding(policy, freq="W")
+    assert f is not None and f.name == "eoq_below_period" and f.severity == "low"
+    assert f.evidence["items"] == 1 and f.evidence["of"] == 2 and f.evidence["item"] == "fast"
+    eoq = float(policy.set_index(ITEM_ID).loc["fast", "eoq"])
+    assert f.evidence["eoq"] == eoq
+    assert f.text.startswith(
+        f"1 of 2 items have an EOQ below one week's forecast demand (item fast: EOQ {eoq:,.0f} "
+        "units against 100,000 a week, 0.14 of a week)."
+    )
+    assert "order_cost" in f.text
+    assert ich.eoq_finding(policy[policy[ITEM_ID] == "slow"], freq="W") is None
