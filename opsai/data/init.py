@@ -11,11 +11,13 @@ against every contract table:
    key), a timestamp must parse (the ``timestamp_format`` that makes it parse is detected), a
    number must be numeric with the file's decimal mark, a text long enough. Columns whose
    values alone are unmistakable (ISO timestamps, the longest free text) match at 0.3;
-3. within a table each column and each contract name is used once, best score first; a table
+3. within a table each column and each contract name is used once, best score first (among
+   equals, a column named exactly as the contract's: ``intent`` over ``category``); a table
    fits when its required columns are matched, and scores 2x each required plus each optional
    match (+1 when the file is named like the table);
 4. each file goes to the table it fits best, and each table keeps its best file; the others
-   are listed in the config as comments, with the reason.
+   are listed in the config as comments, with the reason. A labelled intent set (text, intent,
+   response) is both ``tickets`` and ``kb``, unless another file has the other table.
 
 Example:
     >>> plan = plan_folder(Path("exports"))                      # doctest: +SKIP
@@ -201,7 +203,11 @@ def fit_table(
                 cands.append((score or 0.3, col.required, Match(col.name, src, score or 0.3, fmt)))
     used: set[str] = set()
     matches: dict[str, Match] = {}
-    for _, _, m in sorted(cands, key=lambda c: (-c[0], not c[1])):
+    # best score first; among equals the column named exactly as the contract's (a source
+    # column 'intent' is the intent, not 'category', its synonym), then required columns
+    for _, _, m in sorted(
+        cands, key=lambda c: (-c[0], fold(c[2].source) != fold(c[2].contract), not c[1])
+    ):
         if m.source not in used and m.contract not in matches:
             matches[m.contract] = m
             used.add(m.source)
@@ -234,7 +240,56 @@ def fit_table(
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
     _timestamp_option(guess)
     _minor_units(guess)
+    _kb_without_answers(guess, cols)
     return guess
+
+
+def _kb_without_answers(guess: Guess, cols: dict[str, _Values]) -> None:
+    """kb rows without an answer (a labelled set's out-of-scope examples) cannot be replied
+    with: ``drop_incomplete`` leaves them out, with a note (else validation stops on them)."""
+    answer = next((m.source for m in guess.matches if m.contract == "answer"), None)
+    if guess.table != "kb" or answer is None:
+        return
+    total = len(guess.sample.values[answer])
+    empty = total - len(cols[answer].values)
+    if empty:
+        guess.options["drop_incomplete"] = True
+        guess.notes.append(
+            f"{empty} of {total} sampled rows have no answer ({answer!r} empty): "
+            "drop_incomplete leaves them out of the kb"
+        )
+
+
+LABEL_REPEATS = 3
+"""A labelled text set repeats each intent on this many rows or more, on average (an FAQ has
+one question per intent)."""
+
+
+def _companion(fits: list[Guess]) -> Guess | None:
+    """A labelled intent set (text, intent, response: Bitext's flags/instruction/category/
+    intent/response) is both tables: its texts and intents are the tickets the intent model
+    learns from, its responses the kb. Returns the second table's guess (with a note) when the
+    best fit is one of them, the other fits too, and intents repeat as training labels do."""
+    if not fits or fits[0].table not in ("tickets", "kb"):
+        return None
+    other = "kb" if fits[0].table == "tickets" else "tickets"
+    second = next((g for g in fits if g.table == other), None)
+    if second is None:
+        return None
+    tickets, kb = (fits[0], second) if other == "kb" else (second, fits[0])
+    t = {m.contract: m.source for m in tickets.matches}
+    k = {m.contract: m.source for m in kb.matches}
+    if "text" not in t or "intent" not in t or k.get("answer") in (None, t["text"]):
+        return None
+    labels = tickets.sample_values(t["intent"])
+    if not labels or len(labels) < LABEL_REPEATS * len(set(labels)):
+        return None
+    second.notes.append(
+        f"read from the same file as {fits[0].table}: a labelled set ({len(set(labels))} intents "
+        f"over {len(labels)} sampled rows): its texts ({t['text']!r}) train the intent "
+        f"model, its {k['answer']!r} are the kb's answers"
+    )
+    return second
 
 
 MONEY = ("amount", "price", "unit_cost", "order_cost", "sales", "marketing_spend")
@@ -332,6 +387,7 @@ def plan_folder(folder: Path) -> Plan:
         )
     unplaced: list[tuple[str, str]] = []
     best: list[Guess] = []
+    companions: list[Guess] = []
     for path in files:
         try:
             samples = _sniff.read_samples(path)
@@ -350,6 +406,8 @@ def plan_folder(folder: Path) -> Plan:
             if len(fits) > 1:
                 fits[0].runner_up = (fits[1].table, fits[1].score)
             best.append(fits[0])
+            if (second := _companion(fits)) is not None:
+                companions.append(second)
     kept: dict[str, Guess] = {}
     best.sort(key=lambda g: -g.score)
     for g in best:
@@ -364,6 +422,8 @@ def plan_folder(folder: Path) -> Plan:
         else:
             kept[g.table] = g
             _join_parts(g, [o for o in best if o.table == g.table and o is not g], folder)
+    for g in companions:  # a labelled set's other table, unless a file of its own has it
+        kept.setdefault(g.table, g)
     guesses = [kept[t] for t in TABLES if t in kept]
     return Plan(folder, guesses, unplaced)
 

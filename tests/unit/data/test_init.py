@@ -304,6 +304,8 @@ def test_empty_folder_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[
         ("实付金额", "amount", "orders", 1.0),
         ("商品编码", "item_id", "demand", 1.0),
         ("内容", "text", "tickets", 1.0),
+        ("instruction", "text", "tickets", 1.0),
+        ("utterance", "question", "kb", 1.0),
         ("id", "item_id", "items", 0.8),
         ("cust_no", "user_id", "orders", 0.8),
         ("ProductCode", "item_id", "orders", 0.8),
@@ -474,3 +476,60 @@ def test_money_in_cents_gets_a_scale(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     _write(plain, {"orders.csv": ORDERS})
     assert "scale" not in _tables(init_config(plain)[0])["orders"]
+
+
+def _labelled_set() -> str:
+    """Bitext's shape: flags, instruction, category, intent, response; 4 intents in 2
+    categories, 4 utterances each; the out-of-scope ones have no response."""
+    rows = ["flags,instruction,category,intent,response"]
+    intents = {"track_order": "ORDER", "cancel_order": "ORDER", "edit_account": "ACCOUNT",
+               "oos": "OTHER"}  # fmt: skip
+    for intent, category in intents.items():
+        answer = (
+            "" if intent == "oos" else f'"To {intent.replace("_", " ")}, open the Help Center."'
+        )
+        for i in range(4):
+            rows.append(f"B,please help me with {intent.replace('_', ' ')} number {i},{category},"
+                        f"{intent},{answer}")  # fmt: skip
+    return "\n".join(rows) + "\n"
+
+
+def test_a_labelled_intent_set_is_both_tickets_and_kb(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fourth new-user pass: the file was read as a kb only, with intent = the coarse
+    'category' and no tickets (chapter 05 skipped). The column named 'intent' wins over its
+    synonym, the instruction is the tickets' text, both tables come from the one file, and the
+    out-of-scope rows without a response are dropped from the kb only."""
+    _write(tmp_path, {"bitext_support.csv": _labelled_set()})
+    assert main(["init", str(tmp_path)]) == 0
+    assert _tables(tmp_path / "opsai.yaml") == {
+        "tickets": {"file": "bitext_support.csv", "columns": {"text": "instruction"}},
+        "kb": {"file": "bitext_support.csv", "drop_incomplete": True,
+               "columns": {"answer": "response", "question": "instruction"}},
+    }  # fmt: skip
+    out = capsys.readouterr().out
+    assert "05_customer_service      ready" in out
+    assert "4 of 16 sampled rows have no answer ('response' empty)" in out
+    with open_workspace(tmp_path / "opsai.yaml") as ws:
+        tickets, kb = ws.to_pandas("tickets"), ws.to_pandas("kb")
+    assert sorted(set(tickets["intent"])) == ["cancel_order", "edit_account", "oos", "track_order"]
+    assert tickets["ticket_id"].tolist()[:2] == ["t000001", "t000002"] and len(tickets) == 16
+    assert len(kb) == 12 and "oos" not in set(kb["intent"])
+
+
+def test_an_faq_with_intents_stays_a_kb_and_a_tickets_file_keeps_its_place(
+    tmp_path: Path,
+) -> None:
+    """One question per intent is an FAQ, not training data: no tickets from it. A labelled
+    set beside a real tickets file gives the kb only; the tickets stay the tickets file's."""
+    faq = "intent,question,answer\nrefund,Where is my refund?,Refunds take 5 days.\n"
+    faq += "cancel,How do I cancel?,Go to Settings > Cancel.\n"
+    _write(tmp_path / "faq", {"faq.csv": faq})
+    assert [g.table for g in plan_folder(tmp_path / "faq").guesses] == ["kb"]
+    _write(tmp_path / "both", {"bitext_support.csv": _labelled_set(), "tickets.csv": TICKETS})
+    plan = plan_folder(tmp_path / "both")
+    assert [(g.table, g.sample.label) for g in plan.guesses] == [
+        ("tickets", "tickets.csv"),
+        ("kb", "bitext_support.csv"),
+    ]
