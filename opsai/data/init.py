@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 
 from opsai.data import _sniff
-from opsai.data._synonyms import FILE_NAMES, bookkeeping, file_stem, fold, name_score
+from opsai.data._synonyms import FILE_NAMES, STAND_IN, bookkeeping, file_stem, fold, name_score
 from opsai.data.schema import TABLES, Column, Table
 from opsai.errors import ConfigError
 
@@ -120,6 +120,18 @@ def values_fit(v: _Values, col: Column, table: Table) -> tuple[bool, str | None]
     return share >= 0.9, fmt
 
 
+ORDER_NUMBERS = 0.9
+"""The score of a column whose values are order numbers like Shopify's ``#1001`` (its
+``Name``): above the plain ``Id`` beside it, which is filled on an order's first line only."""
+_ORDER_NUMBER = re.compile(r"#[A-Za-z]{0,4}\d{3,}[A-Za-z0-9-]*")
+
+
+def _order_numbers(v: _Values) -> bool:
+    return bool(v.values) and sum(bool(_ORDER_NUMBER.fullmatch(x)) for x in v.values) >= 0.9 * len(
+        v.values
+    )
+
+
 @dataclass
 class Match:
     """One contract column matched to a source column."""
@@ -131,9 +143,13 @@ class Match:
 
     @property
     def how(self) -> str:
-        return {1.0: "name", 0.8: "name, an id form", 0.6: "part of the name"}.get(
-            self.score, "values"
-        )
+        return {
+            1.0: "name",
+            ORDER_NUMBERS: "values, order numbers like '#1001'",
+            0.8: "name, an id form",
+            STAND_IN: "name, a stand-in",
+            0.6: "part of the name",
+        }.get(self.score, "values")
 
 
 @dataclass
@@ -194,6 +210,8 @@ def fit_table(
     for col in table.columns:
         for src, v in cols.items():
             score = name_score(src, col.name, table)
+            if col.name == "order_id" and score < ORDER_NUMBERS and _order_numbers(v):
+                score = ORDER_NUMBERS
             if col.dtype == "timestamp" and bookkeeping(src):
                 continue  # deleted_at, _loaded_at: the warehouse's history, not the customer's
             if not score and not _value_only(col, src, cols):
@@ -211,6 +229,10 @@ def fit_table(
         if m.source not in used and m.contract not in matches:
             matches[m.contract] = m
             used.add(m.source)
+    firsts = _first_line_only(sample, matches.get("order_id")) if name == "orders" else []
+    amount = matches.get("amount")
+    if amount and amount.source in firsts and {"quantity", "price"} <= set(matches):
+        del matches["amount"]  # the order's total on its first line: each line is qty x price
     constants = _rating_event(name, matches, cols)
     if name == "market" and "sales" not in matches and "share" in matches:
         shares = matches["share"]  # market research gives shares: they stand in for sales
@@ -241,7 +263,60 @@ def fit_table(
     _timestamp_option(guess)
     _minor_units(guess)
     _kb_without_answers(guess, cols)
+    if firsts:
+        _first_line_note(guess, firsts, amount)
     return guess
+
+
+def _first_line_only(sample: _sniff.Sample, key: Match | None) -> list[str]:
+    """Columns filled on one line only of each order: a line-item export (Shopify's
+    ``orders_export.csv``) writes the order's fields (Email, Created at, Total) on its first
+    line and leaves them empty on the others. Needs the key filled on every line and at least
+    3 orders of several lines in the sample; a column qualifies when 95% of those orders have
+    it on exactly one line."""
+    if key is None:
+        return []
+    keys = [(k or "").strip() for k in sample.values[key.source]]
+    lines: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        lines.setdefault(k, []).append(i)
+    multi = [rows for rows in lines.values() if len(rows) > 1]
+    if not all(keys) or len(multi) < 3:
+        return []
+    out = []
+    for c, vals in sample.values.items():
+        filled = [bool(v and v.strip()) for v in vals]
+        once = sum(sum(filled[i] for i in rows) == 1 for rows in multi)
+        if c != key.source and once >= 0.95 * len(multi):
+            out.append(c)
+    return out
+
+
+def _first_line_note(guess: Guess, firsts: list[str], amount: Match | None) -> None:
+    """Say that the order's fields are on its first line only, what that breaks and the fix."""
+    key = next(m.source for m in guess.matches if m.contract == "order_id")
+    mapped = {m.source: m.contract for m in guess.matches}
+    needed = [f"{mapped[c]} ({c!r})" for c in firsts if mapped.get(c) in TABLES["orders"].required]
+    rows = len(guess.sample.values[key])
+    empty = sum(
+        any(not (guess.sample.values[c][i] or "").strip() for c in firsts if c in mapped)
+        for i in range(rows)
+    )
+    names = ", ".join(repr(c) for c in firsts[:6]) + (", ..." if len(firsts) > 6 else "")
+    guess.notes.append(
+        f"one row per order line: {key!r} repeats on each line, but {names} are filled on the "
+        f"order's first line only ({empty} of {rows} sampled lines lack them)"
+    )
+    if needed:
+        guess.notes.append(
+            f"{', '.join(needed)} must be carried down to the order's other lines (fill_down by "
+            f"{key!r}); drop_incomplete would drop those lines and their revenue"
+        )
+    if amount and amount.source in firsts:
+        guess.notes.append(
+            f"amount is quantity x price per line: {amount.source!r} is the order's, on its "
+            "first line only"
+        )
 
 
 def _kb_without_answers(guess: Guess, cols: dict[str, _Values]) -> None:
