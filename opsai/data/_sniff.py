@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import codecs
+import csv
 import gzip
 import re
 import statistics
@@ -124,6 +125,14 @@ def _csv_sample(path: Path) -> Sample:
             f"SELECT Delimiter, SkipRows, HasHeader FROM sniff_csv({src}, sample_size = -1)"
         ).fetchall()[0]
         sep, skip, header = str(row[0]), int(row[1]), bool(row[2])
+        title = _title_lines(lines[skip:], sep)
+        if title:  # 'Marktbericht DACH;;;;' above the header: the sniffer takes it as the header
+            skip += title
+            row = con.execute(
+                f"SELECT HasHeader FROM sniff_csv({src}, sample_size = -1, skip = {skip}, "
+                f"delim = {_load.lit(sep)})"
+            ).fetchall()[0]
+            header = bool(row[0])
         if _whitespace_separated(lines[skip:], sep):
             options["sep"] = r"\s+"
             values = _whitespace_columns(lines[skip:], header)
@@ -142,6 +151,20 @@ def _csv_sample(path: Path) -> Sample:
         options["header"] = False
     options.update(number_format(values))
     return Sample(path, options=options, values=values)
+
+
+def _title_lines(lines: list[str], sep: str) -> int:
+    """Title lines above a CSV's header that the sniffer kept (a report title followed by
+    empty fields, ``Marktbericht DACH;;;;``): :func:`header_row` on the first 30 lines, as for
+    a workbook's sheets."""
+    if len(sep) != 1:
+        return 0
+    rows = list(csv.reader(lines[:30], delimiter=sep))
+    skip = header_row(rows) if len(rows) > 1 else 0
+    # only lines holding at most their first cell are titles (pandas' index header ',a,b' is no
+    # title: it has an empty first cell and names after it)
+    titles = all(not any(c.strip() for c in r[1:]) for r in rows[:skip])
+    return skip if titles else 0
 
 
 def _whitespace_separated(lines: list[str], sep: str) -> bool:
@@ -252,6 +275,8 @@ def numeric_share(values: list[str], options: dict[str, Any]) -> float:
 
 _FORMATS = ("%Y%m%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d", "%Y年%m月%d日", "%d-%m-%Y")
 _TIMES = ("", " %H:%M", " %H:%M:%S")
+_MONTHS = ("%m.%Y", "%m/%Y", "%Y-%m", "%Y/%m")
+"""Months without a day, as monthly reports write them ('01.2021')."""
 
 
 def timestamp_format(values: list[str], *, search: bool = True) -> tuple[float, str | None]:
@@ -266,7 +291,7 @@ def timestamp_format(values: list[str], *, search: bool = True) -> tuple[float, 
     native = "coalesce(TRY_CAST(v AS TIMESTAMP), CAST(TRY_CAST(v AS TIMESTAMPTZ) AS TIMESTAMP))"
     # a bare number is not a native timestamp (DuckDB would read '2024' as a year)
     tests = [f"NOT regexp_full_match(v, '\\d+(\\.\\d+)?') AND {native} IS NOT NULL"]
-    formats = [d + t for d in _FORMATS for t in _TIMES] if search else []
+    formats = [d + t for d in _FORMATS for t in _TIMES] + list(_MONTHS) if search else []
     tests += [f"try_strptime(v, {_load.lit(f)}) IS NOT NULL" for f in formats]
     counts = ", ".join(f"count(*) FILTER (WHERE {t})" for t in tests)
     sql = f"SELECT count(*), {counts} FROM (SELECT trim(unnest($1)) AS v)"

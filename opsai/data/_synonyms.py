@@ -1,6 +1,6 @@
 """The synonyms ``opsai init`` reads column and file names with, and how names are compared.
 
-One table, English and Chinese (and a few German export names): a contract column may share a
+One table, English, Chinese and German (the names of German exports and market reports): a contract column may share a
 synonym with a column of another table (``date``: timestamp, period), never with one of its own
 table. Names are folded first (:func:`fold`), so case, spaces and punctuation do not matter.
 
@@ -22,17 +22,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
                 "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber",
                 "visitor_id", "shopper_id", "patron", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
-                "顾客id", "买家id", "kunde", "kundennummer"),
+                "顾客id", "买家id", "kunde", "kundennummer", "kundennr", "kunden_id"),
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
-                "movie_id", "part", "part_number", "material", "asin", "商品编码", "商品id", "商品编号", "货号", "产品编码", "artikel"),
+                "movie_id", "part", "part_number", "material", "asin", "商品编码", "商品id", "商品编号", "货号", "产品编码", "artikel", "artikelnummer", "artikelnr"),
     "order_id": ("order_id", "order_no", "order_number", "invoice", "invoice_no",
-                 "transaction_id", "receipt", "订单号", "订单编号", "订单id", "bestellnummer"),
+                 "transaction_id", "receipt", "订单号", "订单编号", "订单id", "bestellnummer", "bestellung", "bestellnr", "auftragsnummer"),
     "session_id": ("session_id", "session", "visit_id", "会话id"),
     "ticket_id": ("ticket_id", "ticket", "case_id", "工单号", "工单编号"),
     "timestamp": ("timestamp", "time", "date", "datetime", "order_date", "created_at",
                   "created", "event_time", "ts", "invoice_date", "occurred_at", "opened",
                   "opened_at", "submitted_at", "received_at", "sent_at", "logged_at", "下单时间", "时间", "日期",
-                  "创建时间", "datum"),
+                  "创建时间", "datum", "bestelldatum", "zeitpunkt"),
     "signup_at": ("signup_at", "signup", "registered", "registered_at", "register_date",
                   "join_date", "joined", "created_at", "first_seen", "first_touch",
                   "first_touch_timestamp", "注册时间", "注册日期"),
@@ -40,48 +40,70 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "event": ("event", "event_type", "event_name", "action", "activity", "behavior", "type", "事件", "行为", "行为类型"),
     "amount": ("amount", "total", "value", "revenue", "sales", "paid", "payment", "subtotal",
                "grand_total", "net_sales", "amount_due", "amount_paid", "金额",
-               "实付金额", "订单金额", "总价", "销售额", "betrag", "umsatz"),
+               "实付金额", "订单金额", "总价", "销售额", "betrag", "umsatz", "gesamtbetrag"),
     "quantity": ("quantity", "qty", "units", "count", "number", "数量", "件数", "销量", "menge",
-                 "anzahl"),
-    "price": ("price", "unit_price", "msrp", "list_price", "单价", "价格", "售价", "preis"),
+                 "anzahl", "stückzahl"),
+    "price": ("price", "unit_price", "msrp", "list_price", "单价", "价格", "售价", "preis",
+              "einzelpreis", "stückpreis"),
     "promo": ("promo", "promotion", "on_promotion", "促销"),
-    "store": ("store", "shop", "store_id", "门店", "店铺"),
-    "title": ("title", "name", "product_name", "item_name", "商品名称", "名称", "标题"),
-    "category": ("category", "genre", "类目", "品类", "分类", "类别"),
+    "store": ("store", "shop", "store_id", "门店", "店铺", "filiale"),
+    "title": ("title", "name", "product_name", "item_name", "商品名称", "名称", "标题",
+              "bezeichnung", "artikelname"),
+    "category": ("category", "genre", "类目", "品类", "分类", "类别", "kategorie", "warengruppe"),
     "description": ("description", "details", "描述", "详情"),
     "brand": ("brand", "品牌"),
     "on_hand": ("on_hand", "stock", "inventory", "in_stock", "qty_on_hand", "stock_on_hand",
-                "stock_level", "available", "qty_available", "库存", "库存量"),
-    "lead_time_days": ("lead_time_days", "lead_time", "交货期", "提前期"),
+                "stock_level", "available", "qty_available", "库存", "库存量", "bestand",
+                "lagerbestand"),
+    "lead_time_days": ("lead_time_days", "lead_time", "交货期", "提前期", "lieferzeit"),
     "unit_cost": ("unit_cost", "cost", "成本", "单位成本"),
     "order_cost": ("order_cost", "ordering_cost", "订货成本"),
     "holding_rate": ("holding_rate", "持有成本率"),
     "service_level": ("service_level", "服务水平"),
-    "text": ("text", "message", "body", "content", "review", "comment", "description", "内容",
-             "留言", "评论", "消息", "文本"),
+    "text": ("text", "message", "body", "content", "review", "comment", "description",
+             "instruction", "utterance", "query", "question", "prompt", "customer_message",
+             "user_message", "内容", "留言", "评论", "消息", "文本"),
     "channel": ("channel", "source", "via", "medium", "渠道", "来源"),
     "language": ("language", "lang", "locale", "语言"),
     "intent": ("intent", "topic", "category", "label", "reason", "类别", "主题", "意图", "问题类型"),
     "sentiment": ("sentiment", "polarity", "rating", "stars", "csat", "satisfaction",
                   "satisfaction_rating", "satisfaction_score", "满意度", "评价", "情感倾向", "情感", "情绪", "评分"),
-    "answer": ("answer", "a", "reply", "response", "solution", "回答", "答案", "回复"),
-    "question": ("question", "q", "query", "问题"),
-    "period": ("period", "month", "date", "quarter", "year", "期间", "月份", "日期"),
+    "answer": ("answer", "a", "reply", "response", "solution", "回答", "答案", "回复", "antwort"),
+    "question": ("question", "q", "query", "instruction", "utterance", "prompt", "问题", "frage"),
+    "period": ("period", "month", "date", "quarter", "year", "期间", "月份", "日期", "monat",
+               "datum", "quartal", "jahr"),
     "company": ("company", "competitor", "brand", "firm", "manufacturer", "maker", "vendor",
-                "player", "retailer", "seller", "merchant", "retailer_name", "seller_name", "厂商", "厂家", "公司", "品牌", "竞品"),
-    "sales": ("sales", "revenue", "units_sold", "销售额", "销量", "收入"),
+                "player", "retailer", "seller", "merchant", "retailer_name", "seller_name", "厂商", "厂家", "公司", "品牌", "竞品", "anbieter", "hersteller",
+                "wettbewerber", "firma", "unternehmen", "händler"),
+    "sales": ("sales", "revenue", "units_sold", "销售额", "销量", "收入", "umsatz", "absatz"),
     "users": ("users", "customers", "active_users", "用户数"),
-    "share": ("share", "market_share", "份额", "市场份额"),
+    "share": ("share", "market_share", "份额", "市场份额", "marktanteil"),
     "marketing_spend": ("marketing_spend", "marketing", "ad_spend", "spend", "营销费用",
-                        "广告费"),
+                        "广告费", "werbeausgaben", "marketingausgaben"),
     "segment": ("segment", "tier", "细分"),
 }  # fmt: skip
+STAND_INS: dict[str, tuple[str, ...]] = {
+    "user_id": ("email", "e_mail", "email_address", "customer_email", "buyer_email", "邮箱",
+                "电子邮件"),
+    "item_id": ("dept", "department", "dept_id", "department_id", "abteilung"),
+}  # fmt: skip
+"""Names that stand in for a contract column when nothing better is there: a shop whose
+customer key is the e-mail (Shopify), sales by department (Walmart's Store x Dept). They score
+0.7, below every synonym, so a ``customer_id`` or a ``sku`` column beside them wins."""
+TABLE_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("demand", "quantity"): ("sales", "weekly_sales", "daily_sales", "unit_sales", "units_sold",
+                             "sold", "absatz"),
+}  # fmt: skip
+"""Synonyms for one table's column only: demand has no amount, so its ``sales`` (units or
+money, as Walmart's ``Weekly_Sales``) is the quantity it forecasts."""
 FILE_NAMES: dict[str, tuple[str, ...]] = {
     "users": ("users", "customers", "members", "客户", "会员", "用户"),
     "events": ("events", "clicks", "behaviour", "behavior", "ratings", "行为", "日志"),
-    "orders": ("orders", "transactions", "sales", "invoices", "订单", "bestellungen"),
+    "orders": ("orders", "orders_export", "transactions", "sales", "invoices", "订单",
+               "bestellungen"),
     "demand": ("demand", "daily_sales", "需求"),
-    "items": ("items", "products", "catalog", "catalogue", "parts", "parts_master", "商品", "产品"),
+    "items": ("items", "products", "products_export", "catalog", "catalogue", "parts",
+              "parts_master", "商品", "产品", "artikel"),
     "inventory": ("inventory", "stock", "stock_on_hand", "on_hand", "库存"),
     "tickets": ("tickets", "messages", "support", "reviews", "工单", "评论", "客服"),
     "kb": ("kb", "faq", "answers", "知识库"),
@@ -90,6 +112,8 @@ FILE_NAMES: dict[str, tuple[str, ...]] = {
 """File (or sheet) names that add 1 to a table's score."""
 
 
+STAND_IN = 0.7
+"""The score of a :data:`STAND_INS` name (and of an order number found by its values)."""
 _ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key"}
 _TIMES = {"timestamp", "signup_at", "resolved_at", "period"}
 _TIME_WORDS = {"at", "date", "time", "datetime", "timestamp", "ts", "day", "on"}
@@ -126,13 +150,17 @@ def _words(name: str) -> list[str]:
 
 def name_score(name: str, contract: str, table: Table) -> float:
     """How well a column name says ``contract``: 1.0 a synonym, 0.8 ``id`` on the table's key
-    or an id synonym with another id word (``cust_no``), 0.6 a synonym that is a word (or, in
-    CJK, a part) of the name, else 0."""
+    or an id synonym with another id word (``cust_no``), 0.7 a stand-in (:data:`STAND_INS`),
+    0.6 a synonym that is a word (or, in CJK, a part) of the name (words split at ``_``,
+    spaces and camel case: ``Weekly_Sales``, ``OnHandDollars``), else 0."""
     if contract in _TIMES and bookkeeping(name):
         return 0.0
-    f, syn = fold(name), SYNONYMS.get(contract, (contract,))
+    f = fold(name)
+    syn = SYNONYMS.get(contract, (contract,)) + TABLE_SYNONYMS.get((table.name, contract), ())
     if f in {fold(s) for s in syn} or f == fold(contract):
         return 1.0
+    if f in {fold(s) for s in STAND_INS.get(contract, ())}:
+        return STAND_IN
     if f == "id" and contract == (table.key or ("order_id" if table.name == "orders" else "")):
         return 0.8
     words = set(_words(name))

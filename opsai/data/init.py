@@ -11,11 +11,13 @@ against every contract table:
    key), a timestamp must parse (the ``timestamp_format`` that makes it parse is detected), a
    number must be numeric with the file's decimal mark, a text long enough. Columns whose
    values alone are unmistakable (ISO timestamps, the longest free text) match at 0.3;
-3. within a table each column and each contract name is used once, best score first; a table
+3. within a table each column and each contract name is used once, best score first (among
+   equals, a column named exactly as the contract's: ``intent`` over ``category``); a table
    fits when its required columns are matched, and scores 2x each required plus each optional
    match (+1 when the file is named like the table);
 4. each file goes to the table it fits best, and each table keeps its best file; the others
-   are listed in the config as comments, with the reason.
+   are listed in the config as comments, with the reason. A labelled intent set (text, intent,
+   response) is both ``tickets`` and ``kb``, unless another file has the other table.
 
 Example:
     >>> plan = plan_folder(Path("exports"))                      # doctest: +SKIP
@@ -35,7 +37,7 @@ from typing import Any
 import yaml
 
 from opsai.data import _sniff
-from opsai.data._synonyms import FILE_NAMES, bookkeeping, file_stem, fold, name_score
+from opsai.data._synonyms import FILE_NAMES, STAND_IN, bookkeeping, file_stem, fold, name_score
 from opsai.data.schema import TABLES, Column, Table
 from opsai.errors import ConfigError
 
@@ -118,6 +120,18 @@ def values_fit(v: _Values, col: Column, table: Table) -> tuple[bool, str | None]
     return share >= 0.9, fmt
 
 
+ORDER_NUMBERS = 0.9
+"""The score of a column whose values are order numbers like Shopify's ``#1001`` (its
+``Name``): above the plain ``Id`` beside it, which is filled on an order's first line only."""
+_ORDER_NUMBER = re.compile(r"#[A-Za-z]{0,4}\d{3,}[A-Za-z0-9-]*")
+
+
+def _order_numbers(v: _Values) -> bool:
+    return bool(v.values) and sum(bool(_ORDER_NUMBER.fullmatch(x)) for x in v.values) >= 0.9 * len(
+        v.values
+    )
+
+
 @dataclass
 class Match:
     """One contract column matched to a source column."""
@@ -129,9 +143,13 @@ class Match:
 
     @property
     def how(self) -> str:
-        return {1.0: "name", 0.8: "name, an id form", 0.6: "part of the name"}.get(
-            self.score, "values"
-        )
+        return {
+            1.0: "name",
+            ORDER_NUMBERS: "values, order numbers like '#1001'",
+            0.8: "name, an id form",
+            STAND_IN: "name, a stand-in",
+            0.6: "part of the name",
+        }.get(self.score, "values")
 
 
 @dataclass
@@ -192,6 +210,8 @@ def fit_table(
     for col in table.columns:
         for src, v in cols.items():
             score = name_score(src, col.name, table)
+            if col.name == "order_id" and score < ORDER_NUMBERS and _order_numbers(v):
+                score = ORDER_NUMBERS
             if col.dtype == "timestamp" and bookkeeping(src):
                 continue  # deleted_at, _loaded_at: the warehouse's history, not the customer's
             if not score and not _value_only(col, src, cols):
@@ -201,10 +221,18 @@ def fit_table(
                 cands.append((score or 0.3, col.required, Match(col.name, src, score or 0.3, fmt)))
     used: set[str] = set()
     matches: dict[str, Match] = {}
-    for _, _, m in sorted(cands, key=lambda c: (-c[0], not c[1])):
+    # best score first; among equals the column named exactly as the contract's (a source
+    # column 'intent' is the intent, not 'category', its synonym), then required columns
+    for _, _, m in sorted(
+        cands, key=lambda c: (-c[0], fold(c[2].source) != fold(c[2].contract), not c[1])
+    ):
         if m.source not in used and m.contract not in matches:
             matches[m.contract] = m
             used.add(m.source)
+    firsts = _first_line_only(sample, matches.get("order_id")) if name == "orders" else []
+    amount = matches.get("amount")
+    if amount and amount.source in firsts and {"quantity", "price"} <= set(matches):
+        del matches["amount"]  # the order's total on its first line: each line is qty x price
     constants = _rating_event(name, matches, cols)
     if name == "market" and "sales" not in matches and "share" in matches:
         shares = matches["share"]  # market research gives shares: they stand in for sales
@@ -234,7 +262,109 @@ def fit_table(
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
     _timestamp_option(guess)
     _minor_units(guess)
+    _kb_without_answers(guess, cols)
+    if firsts:
+        _first_line_note(guess, firsts, amount)
     return guess
+
+
+def _first_line_only(sample: _sniff.Sample, key: Match | None) -> list[str]:
+    """Columns filled on one line only of each order: a line-item export (Shopify's
+    ``orders_export.csv``) writes the order's fields (Email, Created at, Total) on its first
+    line and leaves them empty on the others. Needs the key filled on every line and at least
+    3 orders of several lines in the sample; a column qualifies when 95% of those orders have
+    it on exactly one line."""
+    if key is None:
+        return []
+    keys = [(k or "").strip() for k in sample.values[key.source]]
+    lines: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        lines.setdefault(k, []).append(i)
+    multi = [rows for rows in lines.values() if len(rows) > 1]
+    if not all(keys) or len(multi) < 3:
+        return []
+    out = []
+    for c, vals in sample.values.items():
+        filled = [bool(v and v.strip()) for v in vals]
+        once = sum(sum(filled[i] for i in rows) == 1 for rows in multi)
+        if c != key.source and once >= 0.95 * len(multi):
+            out.append(c)
+    return out
+
+
+def _first_line_note(guess: Guess, firsts: list[str], amount: Match | None) -> None:
+    """Say that the order's fields are on its first line only, what that breaks and the fix."""
+    key = next(m.source for m in guess.matches if m.contract == "order_id")
+    mapped = {m.source: m.contract for m in guess.matches}
+    needed = [f"{mapped[c]} ({c!r})" for c in firsts if mapped.get(c) in TABLES["orders"].required]
+    rows = len(guess.sample.values[key])
+    empty = sum(
+        any(not (guess.sample.values[c][i] or "").strip() for c in firsts if c in mapped)
+        for i in range(rows)
+    )
+    names = ", ".join(repr(c) for c in firsts[:6]) + (", ..." if len(firsts) > 6 else "")
+    guess.notes.append(
+        f"one row per order line: {key!r} repeats on each line, but {names} are filled on the "
+        f"order's first line only ({empty} of {rows} sampled lines lack them)"
+    )
+    if needed:
+        guess.notes.append(
+            f"{', '.join(needed)} must be carried down to the order's other lines (fill_down by "
+            f"{key!r}); drop_incomplete would drop those lines and their revenue"
+        )
+    if amount and amount.source in firsts:
+        guess.notes.append(
+            f"amount is quantity x price per line: {amount.source!r} is the order's, on its "
+            "first line only"
+        )
+
+
+def _kb_without_answers(guess: Guess, cols: dict[str, _Values]) -> None:
+    """kb rows without an answer (a labelled set's out-of-scope examples) cannot be replied
+    with: ``drop_incomplete`` leaves them out, with a note (else validation stops on them)."""
+    answer = next((m.source for m in guess.matches if m.contract == "answer"), None)
+    if guess.table != "kb" or answer is None:
+        return
+    total = len(guess.sample.values[answer])
+    empty = total - len(cols[answer].values)
+    if empty:
+        guess.options["drop_incomplete"] = True
+        guess.notes.append(
+            f"{empty} of {total} sampled rows have no answer ({answer!r} empty): "
+            "drop_incomplete leaves them out of the kb"
+        )
+
+
+LABEL_REPEATS = 3
+"""A labelled text set repeats each intent on this many rows or more, on average (an FAQ has
+one question per intent)."""
+
+
+def _companion(fits: list[Guess]) -> Guess | None:
+    """A labelled intent set (text, intent, response: Bitext's flags/instruction/category/
+    intent/response) is both tables: its texts and intents are the tickets the intent model
+    learns from, its responses the kb. Returns the second table's guess (with a note) when the
+    best fit is one of them, the other fits too, and intents repeat as training labels do."""
+    if not fits or fits[0].table not in ("tickets", "kb"):
+        return None
+    other = "kb" if fits[0].table == "tickets" else "tickets"
+    second = next((g for g in fits if g.table == other), None)
+    if second is None:
+        return None
+    tickets, kb = (fits[0], second) if other == "kb" else (second, fits[0])
+    t = {m.contract: m.source for m in tickets.matches}
+    k = {m.contract: m.source for m in kb.matches}
+    if "text" not in t or "intent" not in t or k.get("answer") in (None, t["text"]):
+        return None
+    labels = tickets.sample_values(t["intent"])
+    if not labels or len(labels) < LABEL_REPEATS * len(set(labels)):
+        return None
+    second.notes.append(
+        f"read from the same file as {fits[0].table}: a labelled set ({len(set(labels))} intents "
+        f"over {len(labels)} sampled rows): its texts ({t['text']!r}) train the intent "
+        f"model, its {k['answer']!r} are the kb's answers"
+    )
+    return second
 
 
 MONEY = ("amount", "price", "unit_cost", "order_cost", "sales", "marketing_spend")
@@ -332,6 +462,7 @@ def plan_folder(folder: Path) -> Plan:
         )
     unplaced: list[tuple[str, str]] = []
     best: list[Guess] = []
+    companions: list[Guess] = []
     for path in files:
         try:
             samples = _sniff.read_samples(path)
@@ -350,6 +481,8 @@ def plan_folder(folder: Path) -> Plan:
             if len(fits) > 1:
                 fits[0].runner_up = (fits[1].table, fits[1].score)
             best.append(fits[0])
+            if (second := _companion(fits)) is not None:
+                companions.append(second)
     kept: dict[str, Guess] = {}
     best.sort(key=lambda g: -g.score)
     for g in best:
@@ -364,6 +497,8 @@ def plan_folder(folder: Path) -> Plan:
         else:
             kept[g.table] = g
             _join_parts(g, [o for o in best if o.table == g.table and o is not g], folder)
+    for g in companions:  # a labelled set's other table, unless a file of its own has it
+        kept.setdefault(g.table, g)
     guesses = [kept[t] for t in TABLES if t in kept]
     return Plan(folder, guesses, unplaced)
 

@@ -304,6 +304,16 @@ def test_empty_folder_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[
         ("实付金额", "amount", "orders", 1.0),
         ("商品编码", "item_id", "demand", 1.0),
         ("内容", "text", "tickets", 1.0),
+        ("instruction", "text", "tickets", 1.0),
+        ("Weekly_Sales", "quantity", "demand", 1.0),
+        ("Sales", "quantity", "orders", 0.0),
+        ("OnHandDollars", "on_hand", "inventory", 0.6),
+        ("LeadTimeDays", "lead_time_days", "inventory", 1.0),
+        ("Email", "user_id", "orders", 0.7),
+        ("Dept", "item_id", "demand", 0.7),
+        ("Monat", "period", "market", 1.0),
+        ("Marktanteil", "share", "market", 1.0),
+        ("utterance", "question", "kb", 1.0),
         ("id", "item_id", "items", 0.8),
         ("cust_no", "user_id", "orders", 0.8),
         ("ProductCode", "item_id", "orders", 0.8),
@@ -474,3 +484,169 @@ def test_money_in_cents_gets_a_scale(tmp_path: Path) -> None:
     plain = tmp_path / "plain"
     _write(plain, {"orders.csv": ORDERS})
     assert "scale" not in _tables(init_config(plain)[0])["orders"]
+
+
+def _labelled_set() -> str:
+    """Bitext's shape: flags, instruction, category, intent, response; 4 intents in 2
+    categories, 4 utterances each; the out-of-scope ones have no response."""
+    rows = ["flags,instruction,category,intent,response"]
+    intents = {"track_order": "ORDER", "cancel_order": "ORDER", "edit_account": "ACCOUNT",
+               "oos": "OTHER"}  # fmt: skip
+    for intent, category in intents.items():
+        answer = (
+            "" if intent == "oos" else f'"To {intent.replace("_", " ")}, open the Help Center."'
+        )
+        for i in range(4):
+            rows.append(f"B,please help me with {intent.replace('_', ' ')} number {i},{category},"
+                        f"{intent},{answer}")  # fmt: skip
+    return "\n".join(rows) + "\n"
+
+
+def test_a_labelled_intent_set_is_both_tickets_and_kb(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The fourth new-user pass: the file was read as a kb only, with intent = the coarse
+    'category' and no tickets (chapter 05 skipped). The column named 'intent' wins over its
+    synonym, the instruction is the tickets' text, both tables come from the one file, and the
+    out-of-scope rows without a response are dropped from the kb only."""
+    _write(tmp_path, {"bitext_support.csv": _labelled_set()})
+    assert main(["init", str(tmp_path)]) == 0
+    assert _tables(tmp_path / "opsai.yaml") == {
+        "tickets": {"file": "bitext_support.csv", "columns": {"text": "instruction"}},
+        "kb": {"file": "bitext_support.csv", "drop_incomplete": True,
+               "columns": {"answer": "response", "question": "instruction"}},
+    }  # fmt: skip
+    out = capsys.readouterr().out
+    assert "05_customer_service      ready" in out
+    assert "4 of 16 sampled rows have no answer ('response' empty)" in out
+    with open_workspace(tmp_path / "opsai.yaml") as ws:
+        tickets, kb = ws.to_pandas("tickets"), ws.to_pandas("kb")
+    assert sorted(set(tickets["intent"])) == ["cancel_order", "edit_account", "oos", "track_order"]
+    assert tickets["ticket_id"].tolist()[:2] == ["t000001", "t000002"] and len(tickets) == 16
+    assert len(kb) == 12 and "oos" not in set(kb["intent"])
+
+
+def test_an_faq_with_intents_stays_a_kb_and_a_tickets_file_keeps_its_place(
+    tmp_path: Path,
+) -> None:
+    """One question per intent is an FAQ, not training data: no tickets from it. A labelled
+    set beside a real tickets file gives the kb only; the tickets stay the tickets file's."""
+    faq = "intent,question,answer\nrefund,Where is my refund?,Refunds take 5 days.\n"
+    faq += "cancel,How do I cancel?,Go to Settings > Cancel.\n"
+    _write(tmp_path / "faq", {"faq.csv": faq})
+    assert [g.table for g in plan_folder(tmp_path / "faq").guesses] == ["kb"]
+    _write(tmp_path / "both", {"bitext_support.csv": _labelled_set(), "tickets.csv": TICKETS})
+    plan = plan_folder(tmp_path / "both")
+    assert [(g.table, g.sample.label) for g in plan.guesses] == [
+        ("tickets", "tickets.csv"),
+        ("kb", "bitext_support.csv"),
+    ]
+
+
+SHOPIFY = (
+    "Name,Email,Financial Status,Created at,Total,Lineitem quantity,Lineitem name,"
+    "Lineitem price,Lineitem sku,Id\n"
+    "#1001,a@example.com,paid,2024-03-05 14:22:10,60.00,1,Mug,20.00,SKU-1,5001\n"
+    "#1001,,,,,2,Plate,20.00,SKU-2,\n"
+    "#1002,b@example.com,paid,2024-03-06 09:00:00,15.00,1,Cup,15.00,SKU-3,5002\n"
+    "#1003,c@example.com,refunded,2024-03-07 10:00:00,35.00,1,Mug,20.00,SKU-1,5003\n"
+    "#1003,,,,,1,Cup,15.00,SKU-3,\n"
+    "#1004,a@example.com,paid,2024-03-08 11:00:00,55.00,1,Bowl,25.00,SKU-4,5004\n"
+    "#1004,,,,,2,Cup,15.00,SKU-3,\n"
+)
+
+
+def test_a_shopify_line_item_export_is_orders(tmp_path: Path) -> None:
+    """Shopify's orders_export.csv was guessed as demand, Email and Name unmapped. It is
+    orders: Email stands in for the customer, Name ('#1001', on every line) is the order id
+    over the Id filled on first lines only, the amount is quantity x price per line (Total is
+    the order's), and the draft says the order's fields are on its first line only."""
+    _write(tmp_path, {"orders_export.csv": SHOPIFY})
+    path, plan = init_config(tmp_path)
+    assert _tables(path) == {
+        "orders": {"file": "orders_export.csv", "columns": {
+            "user_id": "Email", "timestamp": "Created at", "order_id": "Name",
+            "item_id": "Lineitem sku", "quantity": "Lineitem quantity", "price": "Lineitem price"}},
+    }  # fmt: skip
+    text = path.read_text("utf-8")
+    assert (
+        "# one row per order line: 'Name' repeats on each line, but 'Email', 'Financial Status', "
+        "'Created at', 'Total', 'Id' are filled on the order's first line only (3 of 7 sampled "
+        "lines lack them)"
+    ) in text
+    assert (
+        "# user_id ('Email'), timestamp ('Created at') must be carried down to the order's "
+        "other lines (fill_down by 'Name')"
+    ) in text
+    assert "# amount is quantity x price per line: 'Total' is the order's" in text
+    (g,) = plan.guesses
+    assert {m.contract: m.how for m in g.matches}[
+        "order_id"
+    ] == "values, order numbers like '#1001'"
+    # one order per row (nothing repeats): no note, and the Total is the amount
+    whole = "\n".join(ln for ln in SHOPIFY.splitlines() if ",,,,," not in ln) + "\n"
+    _write(tmp_path / "whole", {"orders_export.csv": whole})
+    (g,) = plan_folder(tmp_path / "whole").guesses
+    assert g.table == "orders" and not g.notes
+    assert {m.contract: m.source for m in g.matches}["amount"] == "Total"
+
+
+def test_walmart_weekly_sales_and_a_dept_inventory(tmp_path: Path) -> None:
+    """Store x Dept weekly sales and a chain-level dept stock fitted no table. Underscores and
+    camel case split into words (Weekly_Sales, OnHandDollars), a demand table's sales are its
+    quantity, and Dept stands in for the item when there is none."""
+    sales = "Store,Dept,Date,Weekly_Sales,IsHoliday,MarkDown1\n"
+    sales += "1,1,05-02-2010,8023.1,FALSE,NA\n1,2,05-02-2010,5020.5,FALSE,NA\n"
+    sales += "2,1,12-02-2010,10181.22,TRUE,NA\n2,2,19-02-2010,2000.0,FALSE,12.5\n"
+    stock = "Dept,OnHandDollars,LeadTimeDays,UnitCost\n1,538013.0,7,0.62\n2,1943896.0,7,0.62\n"
+    _write(tmp_path, {"train_merged.csv": sales, "dept_inventory.csv": stock})
+    path, _ = init_config(tmp_path)
+    assert _tables(path) == {
+        "demand": {"file": "train_merged.csv", "timestamp_format": "%d-%m-%Y", "columns": {
+            "item_id": "Dept", "timestamp": "Date", "quantity": "Weekly_Sales", "store": "Store"}},
+        "inventory": {"file": "dept_inventory.csv", "columns": {"item_id": "Dept",
+            "on_hand": "OnHandDollars", "lead_time_days": "LeadTimeDays", "unit_cost": "UnitCost"}},
+    }  # fmt: skip
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("demand")["quantity"].tolist() == [8023.1, 5020.5, 10181.22, 2000.0]
+        assert ws.to_pandas("inventory")["on_hand"].tolist() == [538013.0, 1943896.0]
+
+
+def test_german_headers_and_a_csv_title_line(tmp_path: Path) -> None:
+    """A German market report as Excel-CSV with a title line above the header (the title was
+    read as the header) and German order columns: both are placed, and the market's numbers
+    read back ('19.953,57' is 19953.57, '01.2021' is January 2021)."""
+    market = (
+        "Marktbericht DACH Haushaltswaren;;;;\nMonat;Anbieter;Umsatz;Preis;Marktanteil\n"
+        "01.2021;Nordlicht GmbH;19.953,57;25,92;0,35\n01.2021;Alpenmarkt AG;36.523,80;22,24;0,65\n"
+        "02.2021;Nordlicht GmbH;25.705,31;24,76;0,38\n02.2021;Alpenmarkt AG;42.789,29;22,32;0,62\n"
+    )
+    orders = "Bestellung,Kunde,Datum,Artikel,Menge,Preis\nB1,K7,2024-01-03,A1,2,9.5\n"
+    orders += "B2,K8,2024-01-04,A2,1,12\n"
+    _write(tmp_path, {"marktbericht.csv": market, "bestellungen.csv": orders})
+    path, _ = init_config(tmp_path)
+    tables = _tables(path)
+    assert tables["market"] == {
+        "file": "marktbericht.csv", "sep": ";", "skip_rows": 1, "decimal": ",",
+        "thousands": ".", "timestamp_format": "%m.%Y", "columns": {"period": "Monat",
+        "company": "Anbieter", "sales": "Umsatz", "price": "Preis", "share": "Marktanteil"},
+    }  # fmt: skip
+    assert tables["orders"]["columns"] == {"user_id": "Kunde", "timestamp": "Datum",
+        "order_id": "Bestellung", "item_id": "Artikel", "quantity": "Menge", "price": "Preis"}  # fmt: skip
+    with open_workspace(path) as ws:
+        m = ws.to_pandas("market")
+        assert m["sales"].tolist()[:2] == [19953.57, 36523.8]
+        assert m["period"].dt.strftime("%Y-%m").tolist() == ["2021-01"] * 2 + ["2021-02"] * 2
+        assert ws.to_pandas("orders")["amount"].tolist() == [19.0, 12.0]
+
+
+def test_a_header_with_an_empty_first_name_is_no_title(tmp_path: Path) -> None:
+    """pandas' to_csv with its index writes ',user_id,signup_at': the header has an empty first
+    name, and is no title line to skip."""
+    _write(tmp_path, {"users.csv": ",user_id,signup_at\n0,u1,2024-01-01\n1,u2,2024-01-02\n"})
+    (g,) = plan_folder(tmp_path).guesses
+    assert g.table == "users" and "skip_rows" not in g.options
+    assert {m.contract: m.source for m in g.matches} == {
+        "user_id": "user_id",
+        "signup_at": "signup_at",
+    }
