@@ -42,6 +42,9 @@ _OFFSET_RE = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)$"
 _CURRENCY_RE = r"\s*(?:[A-Z]{1,3})?\p{Sc}\s*"
 """A currency symbol written with a number ('¥1,234.50', '12,00 €', 'NT$ 1,200'), with an
 optional code letters before it; dropped before a number is parsed."""
+_PERCENT_RE = r"[\s\x{00A0}\x{202F}]*%$"
+"""A percent sign after a number ('29,3 %', with a space or a no-break space before it): the
+number is divided by 100."""
 
 
 def q(name: str) -> str:
@@ -354,11 +357,16 @@ def typed_expr(col: Column, src: str, raw_type: str, spec: TableSpec, period_is_
         target = "DOUBLE" if col.dtype == "float" else "BIGINT"
         if raw_type == "VARCHAR":
             v = f"trim(regexp_replace({s}, {lit(_CURRENCY_RE)}, '', 'g'))"
+            percent = col.dtype == "float"
+            if percent:  # '29,3 %' is 0.293, as a spreadsheet reads it
+                pct = f"regexp_matches({v}, {lit(_PERCENT_RE)})"
+                v = f"regexp_replace({v}, {lit(_PERCENT_RE)}, '')"
             if spec.thousands:
                 v = f"replace({v}, {lit(spec.thousands)}, '')"
             if spec.decimal != ".":
                 v = f"replace({v}, {lit(spec.decimal)}, '.')"
-            return f"TRY_CAST(NULLIF({v}, '') AS {target})"
+            number = f"TRY_CAST(NULLIF({v}, '') AS {target})"
+            return f"CASE WHEN {pct} THEN {number} / 100 ELSE {number} END" if percent else number
         return f"TRY_CAST({s} AS {target})"
     if col.dtype == "period" and period_is_int:
         return f"TRY_CAST(trim(CAST({s} AS VARCHAR)) AS BIGINT)"

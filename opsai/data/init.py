@@ -89,8 +89,9 @@ class _Values:
         out = []
         for v in self.values:
             s = _sniff.strip_money(v).replace(th or "\0", "").replace(dec, ".")
+            pct = s.endswith("%")  # read as the loader does: '29,3 %' is 0.293
             try:
-                out.append(float(s))
+                out.append(float(s.removesuffix("%")) / (100 if pct else 1))
             except ValueError:
                 continue
         return out

@@ -112,6 +112,20 @@ def test_gbk_file_with_a_title_line(tmp_path: Path) -> None:
         assert ws.to_pandas("users")["地区"].tolist() == ["华东", "华南"]
 
 
+def test_percent_shares_are_mapped_and_read_as_fractions(tmp_path: Path) -> None:
+    """Shares written '29,3 %' are numbers with a decimal comma: init maps them as share
+    (within [0, 1] once divided by 100) and sets decimal; they read back as fractions."""
+    csv = (
+        'period,company,sales,share\n2024-01-01,Acme,100,"29,3 %"\n2024-01-01,Beta,200,"70,7 %"\n'
+        '2024-02-01,Acme,110,"30,0 %"\n2024-02-01,Beta,220,"70,0 %"\n'
+    )
+    path, plan = init_config(_write(tmp_path, {"market.csv": csv}))
+    assert _tables(path)["market"] == {"file": "market.csv", "decimal": ","}
+    assert "share" in {m.contract for m in plan.guesses[0].matches}
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("market")["share"].tolist() == pytest.approx([0.293, 0.707, 0.3, 0.7])
+
+
 def test_workbook_sheets_with_a_title_line(tmp_path: Path) -> None:
     """Each sheet is a candidate: users and orders sheets are placed with `sheet` and
     `skip_rows`; a notes sheet fits no table and is listed as not placed."""
