@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from opsai.data.schema import TABLES
 from opsai.errors import ConfigError
@@ -51,6 +58,34 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
 
+class Unpivot(_Strict):
+    """A wide table (one column per competitor, month or store) turned into long rows before
+    it is mapped: ``Monat, Alpenmarkt AG, Nordlicht GmbH`` becomes ``Monat, company, share``
+    with one row per month and competitor (rows whose value is empty are left out)."""
+
+    names_to: str
+    """Name of the new column holding the wide columns' names (``company``)."""
+    values_to: str
+    """Name of the new column holding their values (``share``)."""
+    columns: list[str] | None = None
+    """The wide columns to turn into rows; every other column is kept as it is."""
+    keep: list[str] | None = None
+    """Or: the columns kept as they are (``[Monat]``); every other column is turned into rows."""
+
+    @model_validator(mode="after")
+    def _one_list(self) -> Unpivot:
+        if (self.columns is None) == (self.keep is None):
+            raise ValueError(
+                "set exactly one of columns (the wide columns to turn into rows) or keep "
+                "(the columns kept as they are, e.g. [Monat])"
+            )
+        if self.columns == []:
+            raise ValueError("columns is empty: list the wide columns to turn into rows")
+        if self.names_to == self.values_to:
+            raise ValueError(f"names_to and values_to are both {self.names_to!r}")
+        return self
+
+
 class TableSpec(_Strict):
     """Where one contract table comes from and how to read and map it."""
 
@@ -68,6 +103,10 @@ class TableSpec(_Strict):
     sep: str | None = None
     encoding: str = "utf-8"
     header: bool = True
+    unpivot: Unpivot | None = None
+    """Turn a wide table into long rows before mapping (see :class:`Unpivot`); the new
+    columns are mapped like any other, e.g. ``{keep: [Monat], names_to: company,
+    values_to: share}``."""
     timestamp_format: str | None = None
     """strptime format of every timestamp column, e.g. ``'%Y%m%d'``; or ``epoch`` (seconds),
     ``epoch_ms``, ``epoch_us`` or ``epoch_ns`` for numeric Unix times."""

@@ -19,6 +19,7 @@ from opsai.data._mapping import (
     nested_paths,
     scale_ibis,
     source_columns,
+    unpivot_columns,
 )
 from opsai.data.schema import TABLES, Column
 from opsai.errors import ConfigError, SchemaError
@@ -63,7 +64,8 @@ def check_source_keys(cfg: Config) -> None:
         f"data.source {cfg.data.source!r} is {what}, so these keys would be ignored: "
         + "; ".join(lines)
         + ". Remove them; a database table is named by data.tables.<name>.table and read "
-        "with columns, where, timestamp_format, timezone, scale, constants, drop_duplicates and "
+        "with columns, unpivot, where, timestamp_format, timezone, scale, constants, "
+        "drop_duplicates and "
         f"drop_incomplete{', thousands, decimal and na_values' if kind == 'sqlite' else ''}"
     )
 
@@ -102,6 +104,8 @@ def map_db_table(
             f"{name}: table {tname!r} not found in the database (has: {have}). "
             f"Fix data.tables.{name}.table"
         ) from None
+    if spec.unpivot:  # a wide table: one column per competitor, turned into rows
+        raw = _unpivot(raw, name, spec)
     for path, (head, fields) in nested_paths(spec, list(raw.columns)).items():
         raw = raw.mutate(**{path: _field(name, spec, raw[head], path, fields)})
     src = source_columns(name, table, spec, list(raw.columns))
@@ -149,6 +153,18 @@ def map_db_table(
         if c not in used and c not in table.names and table.extra_columns:
             out[c] = _naive_utc(raw[c])
     return raw.select(**out)
+
+
+def _unpivot(raw: ir.Table, name: str, spec: TableSpec) -> ir.Table:
+    """The long table of a wide one, per ``spec.unpivot`` (Ibis ``pivot_longer``): one row per
+    row and wide column with a value; columns of mixed types are turned into text first."""
+    assert spec.unpivot is not None
+    u = spec.unpivot
+    wide, _ = unpivot_columns(name, u, list(raw.columns))
+    if len({raw[c].type() for c in wide}) > 1:
+        raw = raw.mutate(**{c: raw[c].cast("string") for c in wide})
+    long = raw.pivot_longer(list(wide), names_to=u.names_to, values_to=u.values_to)
+    return long.filter(long[u.values_to].notnull())
 
 
 def _numbers_as_time(kind: dt.DataType, spec: TableSpec) -> bool:

@@ -19,6 +19,7 @@ from opsai.data._mapping import (
     nested_paths,
     scale_sql,
     source_columns,
+    unpivot_columns,
 )
 from opsai.data.schema import TABLES, Table
 from opsai.errors import SchemaError
@@ -56,6 +57,8 @@ def load_file_table(
         raw_kind = "TABLE" if from_text else "VIEW"  # text is parsed into a table, the rest scanned
     else:
         from_text, raw_kind = False, "TABLE"
+    if spec.unpivot:  # a wide table: one column per competitor, turned into rows
+        raw, raw_kind = _unpivot(con, name, spec, raw, raw_kind), "TABLE"
     rawtypes = _load.describe(con, raw)
     if spec.drop_duplicates:
         total, kept = _rows.drop_duplicate_rows(con, raw, list(rawtypes), raw_kind)
@@ -154,6 +157,42 @@ def load_file_table(
     con.execute(f"DROP {raw_kind} {q(raw)}")
     if raw != first:
         con.execute(f"DROP {first_kind} {q(first)}")
+
+
+def _unpivot(
+    con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec, raw: str, raw_kind: str
+) -> str:
+    """The long table of a wide ``raw`` (which is dropped), per ``spec.unpivot``: one row per
+    row and wide column with a value; columns of mixed types are turned into text first."""
+    assert spec.unpivot is not None
+    u = spec.unpivot
+    types = _load.describe(con, raw)
+    wide, kept = unpivot_columns(name, u, list(types))
+    text = len({types[c] for c in wide}) > 1
+    src = q(raw)
+    if text:  # a number column beside a text one (SQLite, Parquet): the cast reads both
+        cols = [q(c) if c in kept else f"CAST({q(c)} AS VARCHAR) AS {q(c)}" for c in types]
+        src = f"(SELECT {', '.join(cols)} FROM {q(raw)})"
+    value = q(u.values_to)
+    blank = ""
+    if text or types[wide[0]] == "VARCHAR":  # a blank cell (or an na_values marker) is no
+        blank = f" WHERE trim({value}) <> ''"  # value, like an empty one: no row
+        if spec.na_values:
+            blank += f" AND {value} NOT IN ({', '.join(_load.lit(v) for v in spec.na_values)})"
+    long = f"{raw}_long"
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {q(long)} AS SELECT * FROM (UNPIVOT {src} ON "
+            f"{', '.join(q(c) for c in wide)} INTO NAME {q(u.names_to)} VALUE {value}){blank}"
+        )
+    except duckdb.Error as e:
+        msg = " ".join(str(e).split())[:200]
+        raise SchemaError(
+            f"{name}: cannot unpivot the columns {', '.join(wide[:5])}: {msg}. Fix "
+            f"data.tables.{name}.unpivot"
+        ) from None
+    con.execute(f"DROP {raw_kind} {q(raw)}")
+    return long
 
 
 def _fields(con: duckdb.DuckDBPyConnection, rel: str, col: str, kind: str) -> list[str]:

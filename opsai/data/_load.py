@@ -8,6 +8,7 @@ in a :class:`~opsai.errors.SchemaError` instead of crashing with an engine trace
 from __future__ import annotations
 
 import codecs
+import functools
 import glob
 import re
 import unicodedata
@@ -42,6 +43,9 @@ _OFFSET_RE = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)$"
 _CURRENCY_RE = r"\s*(?:[A-Z]{1,3})?\p{Sc}\s*"
 """A currency symbol written with a number ('¥1,234.50', '12,00 €', 'NT$ 1,200'), with an
 optional code letters before it; dropped before a number is parsed."""
+_PERCENT_RE = r"[\s\x{00A0}\x{202F}]*%$"
+"""A percent sign after a number ('29,3 %', with a space or a no-break space before it): the
+number is divided by 100."""
 
 
 def q(name: str) -> str:
@@ -225,26 +229,123 @@ def _not_utf8(path: Path, enc: str) -> str | None:
 
 
 GUESSED_ENCODINGS = ("gb18030", "big5", "shift_jis", "cp1252")
-"""Encodings tried, in order, on a file that is not UTF-8."""
+"""Encodings weighed, in this order of preference, for a file that is not UTF-8."""
+_ENCODING_WORDS = {
+    "gb18030": "Chinese GBK",
+    "big5": "Traditional Chinese Big5",
+    "shift_jis": "Japanese Shift-JIS",
+    "cp1252": "Western European Windows-1252",
+}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+
+
+def _is_cjk(ch: str) -> bool:
+    """Han, kana, Hangul, CJK punctuation and full-width forms."""
+    o = ord(ch)
+    return (
+        0x2E80 <= o <= 0x9FFF
+        or 0xAC00 <= o <= 0xD7AF
+        or 0xF900 <= o <= 0xFAFF
+        or 0xFF01 <= o <= 0xFF60
+        or 0xFFE0 <= o <= 0xFFE6
+        or 0x20000 <= o <= 0x2FFFF
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def _plausible(ch: str, enc: str) -> bool:
+    """Whether one decoded character is a common one of ``enc``'s script: a CJK character of
+    the codec's basic set (GB2312 for gb18030, Big5's frequent characters, JIS level 1), or for
+    cp1252 a Latin letter, digit, symbol or punctuation mark."""
+    if enc == "cp1252":
+        cat = unicodedata.category(ch)
+        return "LATIN" in unicodedata.name(ch, "") or (cat[0] in "SPNZ" and cat != "Co")
+    if ch.isspace():
+        return True
+    if not _is_cjk(ch):
+        return False
+    kana = 0x3040 <= ord(ch) <= 0x30FF
+    try:
+        if enc == "gb18030":  # Chinese files hold GB2312's characters, but no kana
+            return not kana and len(ch.encode("gb2312")) == 2
+        b = ch.encode(enc)
+    except UnicodeEncodeError:
+        return False
+    if enc == "big5":  # symbols and the 5,401 frequent characters (lead bytes A1-C6)
+        return len(b) == 2 and 0xA1 <= b[0] <= 0xC6 and not kana
+    return len(b) == 2 and 0x81 <= b[0] <= 0x98  # shift_jis: symbols, kana, level-1 kanji
+
+
+def _suspect(text: str, enc: str) -> tuple[int, int]:
+    """(characters unlikely in a file really in ``enc``, non-ASCII characters) of a decoding.
+
+    Western text read as a CJK codec pairs an accented letter's byte with the next letter's
+    into one ideograph wedged inside a Latin word ('M黮ler' for 'Müller') or yields rare
+    characters; CJK text read as cp1252 gives runs of accented letters and symbols ('¿Í»§').
+    """
+    bad = total = 0
+    for m in _NON_ASCII.finditer(text):
+        if total >= 5000:  # enough to judge (a 1 MB sample of Chinese holds 400,000)
+            break
+        run = m.group()
+        total += len(run)
+        if enc == "cp1252":  # 'ü', 'ß', 'öß' in a word; 3 or more in a row are not Western
+            if len(run) > 2 or (len(run) == 2 and not run.isalpha()):
+                bad += len(run)
+            else:
+                bad += sum(not _plausible(c, enc) for c in run)
+            continue
+        before = text[m.start() - 1] if m.start() else ""
+        after = text[m.end()] if m.end() < len(text) else ""
+        if len(run) == 1 and (before + after).isascii() and (before + after).isalpha():
+            bad += 1  # one ideograph between two Latin letters
+        else:
+            bad += sum(not _plausible(c, enc) for c in run)
+    return bad, total
+
+
+def encoding_scores(sample: bytes) -> dict[str, tuple[int, int]]:
+    """(suspect, non-ASCII) characters of each of :data:`GUESSED_ENCODINGS` that decodes
+    ``sample``."""
+    out: dict[str, tuple[int, int]] = {}
+    for enc in GUESSED_ENCODINGS:
+        try:
+            text = codecs.getincrementaldecoder(enc)(errors="strict").decode(sample, final=False)
+        except UnicodeDecodeError:
+            continue
+        out[enc] = _suspect(text, enc)
+    return out
 
 
 def detect_encoding(sample: bytes) -> str | None:
-    """The first of UTF-8 and :data:`GUESSED_ENCODINGS` that decodes ``sample`` (the start of a
-    file: a character cut at its end is not an error), or None."""
-    for enc in ("utf-8", *GUESSED_ENCODINGS):
-        try:
-            codecs.getincrementaldecoder(enc)(errors="strict").decode(sample, final=False)
-        except UnicodeDecodeError:
-            continue
-        return enc
-    return None
+    """UTF-8 if ``sample`` (the start of a file: a character cut at its end is not an error)
+    is UTF-8; else the one of :data:`GUESSED_ENCODINGS` whose decoding has the smallest share
+    of unlikely characters (the earlier on a tie); None when none decodes it.
+
+    gb18030 decodes almost any bytes, so the first codec that decodes is not the answer: a
+    cp1252 'Müller & Söhne KG' reads 'M黮ler & S鰄ne KG' in it."""
+    try:
+        codecs.getincrementaldecoder("utf-8")(errors="strict").decode(sample, final=False)
+    except UnicodeDecodeError:
+        pass
+    else:
+        return "utf-8"
+    scores = encoding_scores(sample)
+    if not scores:
+        return None
+
+    def rank(enc: str) -> tuple[float, int]:
+        bad, total = scores[enc]
+        return (bad / total if total else 0.0, GUESSED_ENCODINGS.index(enc))
+
+    return min(scores, key=rank)
 
 
 def _guess_encoding(path: Path) -> str:
     with path.open("rb") as f:
         enc = detect_encoding(f.read(1 << 16))
     if enc and enc != "utf-8":
-        return f"it decodes as {enc}" + (", i.e. Chinese GBK" if enc == "gb18030" else "")
+        return f"it reads best as {enc}, i.e. {_ENCODING_WORDS[enc]}"
     return "e.g. gbk, latin-1"
 
 
@@ -354,11 +455,16 @@ def typed_expr(col: Column, src: str, raw_type: str, spec: TableSpec, period_is_
         target = "DOUBLE" if col.dtype == "float" else "BIGINT"
         if raw_type == "VARCHAR":
             v = f"trim(regexp_replace({s}, {lit(_CURRENCY_RE)}, '', 'g'))"
+            percent = col.dtype == "float"
+            if percent:  # '29,3 %' is 0.293, as a spreadsheet reads it
+                pct = f"regexp_matches({v}, {lit(_PERCENT_RE)})"
+                v = f"regexp_replace({v}, {lit(_PERCENT_RE)}, '')"
             if spec.thousands:
                 v = f"replace({v}, {lit(spec.thousands)}, '')"
             if spec.decimal != ".":
                 v = f"replace({v}, {lit(spec.decimal)}, '.')"
-            return f"TRY_CAST(NULLIF({v}, '') AS {target})"
+            number = f"TRY_CAST(NULLIF({v}, '') AS {target})"
+            return f"CASE WHEN {pct} THEN {number} / 100 ELSE {number} END" if percent else number
         return f"TRY_CAST({s} AS {target})"
     if col.dtype == "period" and period_is_int:
         return f"TRY_CAST(trim(CAST({s} AS VARCHAR)) AS BIGINT)"

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from opsai.config import TableSpec
+from opsai.config import TableSpec, Unpivot
 from opsai.data import _load
 from opsai.data.schema import Column, Table
 from opsai.errors import SchemaError
@@ -51,6 +51,39 @@ def _header_hint(name: str, have: list[str]) -> str:
         if sep in have[0]:
             return f" (the header looks separated by {word}: set data.tables.{name}.sep)"
     return ""
+
+
+def unpivot_columns(name: str, u: Unpivot, have: list[str]) -> tuple[list[str], list[str]]:
+    """(the wide columns turned into rows, the columns kept) of ``data.tables.<name>.unpivot``
+    over a table with columns ``have``.
+
+    Raises:
+        SchemaError: a listed column is not in the table, nothing is left to turn into rows,
+            or ``names_to``/``values_to`` is the name of a kept column.
+    """
+    key = f"data.tables.{name}.unpivot"
+    field, listed = ("columns", u.columns) if u.columns is not None else ("keep", u.keep or [])
+    missing = [c for c in listed if c not in have]
+    if missing:
+        raise SchemaError(
+            f"{name}: {key}.{field} names {', '.join(map(repr, missing))}, not a column of the "
+            f"table (have: {', '.join(have)}){_suggest(missing[0], have)}. Fix {key}.{field}"
+        )
+    wide = list(listed) if u.columns is not None else [c for c in have if c not in listed]
+    kept = [c for c in have if c not in wide]
+    if not wide:
+        raise SchemaError(
+            f"{name}: {key}.keep lists every column ({', '.join(have)}), so none is left to "
+            f"turn into rows. Keep only the id columns (the period, say) in {key}.keep"
+        )
+    for k in ("names_to", "values_to"):
+        new = getattr(u, k)
+        if new in kept:
+            raise SchemaError(
+                f"{name}: {key}.{k} is {new!r}, a column the table keeps. Name the new "
+                f"column differently in {key}.{k}, or turn {new!r} into rows too"
+            )
+    return wide, kept
 
 
 def source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) -> dict[str, str]:

@@ -242,7 +242,7 @@ def number_format(values: dict[str, list[str | None]]) -> dict[str, str]:
     eu = us = eu_groups = 0
     for col in values.values():
         for v in col[:500]:
-            s = strip_money(v or "")
+            s = strip_money(v or "").removesuffix("%")
             if not s or not s[-1].isdigit():
                 continue
             if _EU.fullmatch(s):
@@ -260,7 +260,7 @@ def numeric_share(values: list[str], options: dict[str, Any]) -> float:
     thousands, decimal = options.get("thousands"), options.get("decimal", ".")
     ok = 0
     for v in values:
-        s = strip_money(v)
+        s = strip_money(v).removesuffix("%")  # '29,3 %' is a number (0.293)
         if thousands:
             s = s.replace(thousands, "")
         if decimal != ".":

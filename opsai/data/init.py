@@ -91,8 +91,9 @@ class _Values:
         out = []
         for v in self.values:
             s = _sniff.strip_money(v).replace(th or "\0", "").replace(dec, ".")
+            pct = s.endswith("%")  # read as the loader does: '29,3 %' is 0.293
             try:
-                out.append(float(s))
+                out.append(float(s.removesuffix("%")) / (100 if pct else 1))
             except ValueError:
                 continue
         return out
@@ -257,6 +258,8 @@ def fit_table(
         and matches["sales"].source == matches["share"].source
     ):
         guess.notes.append("no sales column: the shares stand in for sales (sizes, not money)")
+    if "encoding" in sample.options:
+        guess.notes.append(_encoding_note(sample))
     if constants:
         guess.options["constants"] = constants
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
@@ -365,6 +368,27 @@ def _companion(fits: list[Guess]) -> Guess | None:
         f"model, its {k['answer']!r} are the kb's answers"
     )
     return second
+
+
+def _encoding_note(sample: _sniff.Sample) -> str:
+    """The guessed encoding and how the file's non-ASCII text reads in it, so that a wrong
+    guess shows ('M黮ler' for 'Müller')."""
+    enc = sample.options["encoding"]
+    seen: list[str] = []
+    for text in [*sample.values, *(v for vs in sample.values.values() for v in vs if v)]:
+        if not text.isascii() and text not in seen:
+            seen.append(text if len(text) <= 30 else text[:29] + "…")
+        if len(seen) == 4:
+            break
+    reads = (
+        f"its text reads {', '.join(repr(t) for t in seen)}"
+        if seen
+        else "the sampled rows hold no non-ASCII text"
+    )
+    return (
+        f"encoding {enc} is a guess: {reads}; if that is garbled, set encoding to the file's "
+        "real one (gbk, big5, shift_jis, cp1252, ...)"
+    )
 
 
 MONEY = ("amount", "price", "unit_cost", "order_cost", "sales", "marketing_spend")
@@ -476,7 +500,8 @@ def plan_folder(folder: Path) -> Plan:
             )
             if not fits:
                 have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
-                unplaced.append((s.label, f"fits no table (columns: {have or 'none'})"))
+                read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
+                unplaced.append((s.label, f"fits no table (columns: {have or 'none'}){read}"))
                 continue
             if len(fits) > 1:
                 fits[0].runner_up = (fits[1].table, fits[1].score)

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from opsai.cli import main
-from opsai.data import _sniff, open_workspace
+from opsai.data import _load, _sniff, open_workspace
 from opsai.data._synonyms import name_score
 from opsai.data.init import init_config, plan_folder
 from opsai.data.schema import TABLES
@@ -110,6 +110,69 @@ def test_gbk_file_with_a_title_line(tmp_path: Path) -> None:
     }
     with open_workspace(path) as ws:
         assert ws.to_pandas("users")["地区"].tolist() == ["华东", "华南"]
+
+
+def test_percent_shares_are_mapped_and_read_as_fractions(tmp_path: Path) -> None:
+    """Shares written '29,3 %' are numbers with a decimal comma: init maps them as share
+    (within [0, 1] once divided by 100) and sets decimal; they read back as fractions."""
+    csv = (
+        'period,company,sales,share\n2024-01-01,Acme,100,"29,3 %"\n2024-01-01,Beta,200,"70,7 %"\n'
+        '2024-02-01,Acme,110,"30,0 %"\n2024-02-01,Beta,220,"70,0 %"\n'
+    )
+    path, plan = init_config(_write(tmp_path, {"market.csv": csv}))
+    assert _tables(path)["market"] == {"file": "market.csv", "decimal": ","}
+    assert "share" in {m.contract for m in plan.guesses[0].matches}
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("market")["share"].tolist() == pytest.approx([0.293, 0.707, 0.3, 0.7])
+
+
+MARKET_1252 = (
+    "period;company;sales;price\n01.01.2021;Nordlicht GmbH;19.953,57;25,92\n"
+    "01.01.2021;Müller & Söhne KG;9.735,30;21,22\n01.01.2021;Größer Markt SE;8.100,00;19,90\n"
+)
+
+
+def test_western_cp1252_file_is_not_read_as_chinese(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cp1252 export with umlauts decodes without error in gb18030 too ('M黮ler & S鰄ne
+    KG'); the guess weighs the decodings and picks cp1252, and init shows how the names read."""
+    _write(tmp_path, {"market.csv": MARKET_1252}, encoding="cp1252")
+    assert main(["init", str(tmp_path)]) == 0
+    assert _tables(tmp_path / "opsai.yaml")["market"]["encoding"] == "cp1252"
+    out = " ".join(capsys.readouterr().out.split())
+    assert "encoding cp1252 is a guess: its text reads 'Müller & Söhne KG', 'Größer" in out
+    with open_workspace(tmp_path / "opsai.yaml") as ws:
+        names = ws.to_pandas("market")["company"].tolist()
+    assert names == ["Nordlicht GmbH", "Müller & Söhne KG", "Größer Markt SE"]
+
+
+@pytest.mark.parametrize(
+    ("text", "encoding", "guess"),
+    [
+        (
+            "客户ID,姓名,地区,商品名称\nc1,张伟,华东,苹果手机\nc2,李娜,华南,无线耳机\n",
+            "gbk",
+            "gb18030",
+        ),
+        ("id,性别\n1,男\n2,女\n", "gbk", "gb18030"),  # one character per cell
+        ("客戶編號,地區,商品名稱\nc1,台北市,蘋果手機\nc2,高雄市,無線耳機\n", "big5", "big5"),
+        ("姓名\n陳大文\n", "big5", "big5"),
+        (
+            "顧客ID,地域,商品名\nc1,東京都,ワイヤレスイヤホン\nc2,大阪府,ノートパソコン\n",
+            "shift_jis",
+            "shift_jis",
+        ),
+        ("Monat;Ø Preis (EUR)\n01.2021;25,92\n", "cp1252", "cp1252"),  # not 'ﾘ Preis'
+        ("client;ville;montant\nc1;Besançon;12,50 €\nc2;Orléans;7,00 €\n", "cp1252", "cp1252"),
+        ("Kunde,Straße,Größe\nc1,Hauptstraße 5,XL\nc2,Müllerweg,M\n", "cp1252", "cp1252"),
+        ("cliente,ciudad\nc1,Logroño\nc2,Cádiz\n", "cp1252", "cp1252"),
+    ],
+)
+def test_encoding_guess_weighs_the_decodings(text: str, encoding: str, guess: str) -> None:
+    """Chinese in GBK and Big5, Japanese in Shift-JIS and Western text in cp1252 are each
+    named right, though gb18030 (tried first) decodes most of them without an error."""
+    assert _load.detect_encoding(text.encode(encoding)) == guess
 
 
 def test_workbook_sheets_with_a_title_line(tmp_path: Path) -> None:
