@@ -32,18 +32,26 @@ def price_index(
     col_company: str = S.COMPANY,
     col_price: str = S.PRICE,
     col_weight: str | None = S.SALES,
+    col_product: str | None = None,
 ) -> pd.DataFrame:
     """Our price as an index (100 = parity) against each competitor and the market average.
 
     Args:
         company: the company whose price is indexed ("us").
         col_weight: weights of the market average (sales by default); None for a plain mean.
+        col_product: the product column of a table with several products per company and
+            period. Prices are then compared product for product, over the products both
+            sell in the period (geometric means), so a rival missing its dearest product
+            from a scrape does not read as a cheaper rival. Without it, each company's mean
+            price.
 
     Returns:
         Long frame: period, competitor (a company or ``"(market)"``), price (ours),
         competitor_price, index (``100 * ours / theirs``; above 100 = we are dearer).
     """
     cols = [col_period, col_company, col_price] + ([col_weight] if col_weight else [])
+    if col_product:
+        return _matched_index(market, company, [*cols, col_product], col_product, col_weight)
     df = as_frame(market, cols)
     wide = df.pivot_table(index=col_period, columns=col_company, values=col_price, aggfunc="mean")
     if company not in wide.columns:
@@ -59,6 +67,40 @@ def price_index(
     out["price"] = out[col_period].map(wide[company])
     out["index"] = 100 * out["price"] / out["competitor_price"]
     return out[[col_period, "competitor", "price", "competitor_price", "index"]]
+
+
+def _matched_index(
+    market: Any, company: str, cols: list[str], product: str, weight: str | None
+) -> pd.DataFrame:
+    """:func:`price_index` product for product (columns ``cols``: period, company, price,
+    weight, product)."""
+    period, firm, price = cols[0], cols[1], cols[2]
+    df = as_frame(market, cols)
+    df = df[df[price] > 0]
+    if company not in set(df[firm]):
+        raise OpsaiError(f"company {company!r} not in column {firm!r}")
+    keys = [period, product]
+    by = df.groupby([*keys, firm], as_index=False).agg(
+        **{price: (price, "mean"), "_w": (weight, "sum") if weight else (price, "size")}
+    )
+    ours = by[by[firm] == company][[*keys, price]].rename(columns={price: "_ours"})
+    logp = np.log(by[price]).mul(by["_w"])
+    market_p = np.exp(logp.groupby([by[period], by[product]]).sum() / by.groupby(keys)["_w"].sum())
+    mkt = market_p.rename(price).reset_index().assign(**{firm: MARKET})
+    rivals = pd.concat([by[by[firm] != company][[*keys, firm, price]], mkt], ignore_index=True)
+    pairs = rivals.merge(ours, on=keys)  # the products both sell in the period
+    pairs["_lo"], pairs["_lt"] = np.log(pairs["_ours"]), np.log(pairs[price])
+    g = pairs.groupby([period, firm], as_index=False)[["_lo", "_lt"]].mean()
+    out = pd.DataFrame(
+        {
+            period: g[period],
+            "competitor": g[firm],
+            "price": np.exp(g["_lo"]),
+            "competitor_price": np.exp(g["_lt"]),
+        }
+    )
+    out["index"] = 100 * out["price"] / out["competitor_price"]
+    return out.sort_values([period, "competitor"], ignore_index=True)
 
 
 def positioning_map(

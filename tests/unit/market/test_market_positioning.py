@@ -65,3 +65,25 @@ def test_strengths_weaknesses(logit_market) -> None:  # type: ignore[no-untyped-
     }
     weakest = strengths_weaknesses(m, recent.idxmin()).set_index("metric")
     assert weakest.loc["sales_share", "verdict"] == "weakness"
+
+
+def test_price_index_compares_product_for_product() -> None:
+    """We are 10% dearer on each product; the rival's camera is missing from odd periods.
+    Mean prices read us 2.6x dearer there; matched products read 110 throughout."""
+    rows = []
+    for t in range(4):
+        for prod, p in (("cam", 200.0), ("strap", 10.0)):
+            rows.append((t, "us", prod, 1.1 * p, 5.0))
+            if not (prod == "cam" and t % 2):
+                rows.append((t, "rival", prod, p, 5.0))
+    m = pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, "product", S.PRICE, S.SALES])
+    plain = price_index(m, "us").set_index([S.PERIOD, "competitor"])["index"]
+    assert plain[(1, "rival")] == pytest.approx(100 * 115.5 / 10)
+    pi = price_index(m, "us", col_product="product").set_index([S.PERIOD, "competitor"])
+    assert pi.loc[(slice(None), "rival"), "index"].to_numpy() == pytest.approx([110.0] * 4)
+    # the market: equal-weighted products, us and the rival at equal sales
+    assert pi.loc[(0, "(market)"), "index"] == pytest.approx(100 * 1.1 / 1.1**0.5)
+    assert pi.loc[(1, "(market)"), "index"] == pytest.approx(100 * (1.1 / 1.1**0.5) ** 0.5)
+    assert pi.loc[(1, "rival"), "price"] == pytest.approx(11.0)  # over the strap only
+    with pytest.raises(OpsaiError, match="'zz'"):
+        price_index(m, "zz", col_product="product")
