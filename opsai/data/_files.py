@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
@@ -180,17 +181,15 @@ def _unpivot(
         if spec.na_values:
             blank += f" AND {value} NOT IN ({', '.join(_load.lit(v) for v in spec.na_values)})"
     long = f"{raw}_long"
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {q(long)} AS SELECT * FROM (UNPIVOT {src} ON "
-            f"{', '.join(q(c) for c in wide)} INTO NAME {q(u.names_to)} VALUE {value}){blank}"
-        )
-    except duckdb.Error as e:
-        msg = " ".join(str(e).split())[:200]
-        raise SchemaError(
+    _create(
+        con,
+        f"CREATE OR REPLACE TEMP TABLE {q(long)} AS SELECT * FROM (UNPIVOT {src} ON "
+        f"{', '.join(q(c) for c in wide)} INTO NAME {q(u.names_to)} VALUE {value}){blank}",
+        lambda msg: (
             f"{name}: cannot unpivot the columns {', '.join(wide[:5])}: {msg}. Fix "
             f"data.tables.{name}.unpivot"
-        ) from None
+        ),
+    )
     con.execute(f"DROP {raw_kind} {q(raw)}")
     return long
 
@@ -232,17 +231,24 @@ def _with_paths(
             expr = f"struct_extract({expr}, {_load.lit(f)})"
         exprs.append(f"{expr} AS {q(path)}")
     view = f"{raw}_paths"
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT *, {', '.join(exprs)} FROM {q(raw)}"
-        )
-    except duckdb.Error as e:
-        msg = " ".join(str(e).split())[:200]
-        raise SchemaError(
-            f"{name}: a dotted path in data.tables.{name}.columns does not lead to a field: "
-            f"{msg}. Fix the path (column.field)"
-        ) from None
+    _create(
+        con,
+        f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT *, {', '.join(exprs)} FROM {q(raw)}",
+        lambda msg: (
+            f"{name}: a dotted path in data.tables.{name}.columns does not lead to a "
+            f"field: {msg}. Fix the path (column.field)"
+        ),
+    )
     return view
+
+
+def _create(con: duckdb.DuckDBPyConnection, sql: str, error: Callable[[str], str]) -> None:
+    """Run ``sql``; the engine's refusal becomes a :class:`SchemaError` worded by ``error``
+    from the engine's message (one line, at most 200 characters)."""
+    try:
+        con.execute(sql)
+    except duckdb.Error as e:
+        raise SchemaError(error(" ".join(str(e).split())[:200])) from None
 
 
 def _check_casts(
