@@ -57,8 +57,11 @@ def _is_plotly_bundle(html: str) -> bool:
     return len(html) > 100_000 and bool(_PLOTLY_BUNDLE.search(html[:5000]))
 
 
-def clean_notebook(nb: nbformat.NotebookNode, *, show_code: bool = False) -> tuple[Any, bool]:
-    """A copy of an executed notebook ready for the report, and whether it has plotly charts."""
+def clean_notebook(
+    nb: nbformat.NotebookNode, *, show_code: bool = False, mask: bool = False
+) -> tuple[Any, bool]:
+    """A copy of an executed notebook ready for the report, and whether it has plotly charts;
+    ``mask`` shows e-mail addresses in outputs as tokens (:func:`mask_emails`)."""
     nb = copy.deepcopy(nb)
     has_plotly = False
     cells = []
@@ -85,7 +88,7 @@ def clean_notebook(nb: nbformat.NotebookNode, *, show_code: bool = False) -> tup
                 if "Plotly.newPlot" in html:
                     has_plotly = True
                 data["text/html"] = _EXTERNAL_SCRIPT.sub("", html)
-            outputs.append(out)
+            outputs.append(_masked(out) if mask else out)
         cell.outputs = outputs
         if not (show_code or failed):
             if not outputs:
@@ -128,6 +131,19 @@ def mask_emails(text: str) -> str:
     return EMAIL_PATTERN.sub(token, text)
 
 
+def _masked(value: Any) -> Any:
+    """``value`` (a notebook output, or any part of one: text, HTML, a chart's JSON) with
+    every e-mail address in its strings as a token; the plotly bundle, which credits its
+    authors by address, is not an output here."""
+    if isinstance(value, str):
+        return mask_emails(value)
+    if isinstance(value, list):
+        return [_masked(v) for v in value]
+    if isinstance(value, dict):
+        return type(value)({k: _masked(v) for k, v in value.items()})
+    return value
+
+
 def render_chapter(
     notebook: str | os.PathLike[str],
     html_path: str | os.PathLike[str],
@@ -152,7 +168,7 @@ def render_chapter(
         mask: show e-mail addresses as tokens (:func:`mask_emails`).
     """
     nb = nbformat.read(notebook, as_version=4)
-    clean, has_plotly = clean_notebook(nb, show_code=show_code)
+    clean, has_plotly = clean_notebook(nb, show_code=show_code, mask=mask)
     resources = {
         "opsai": {
             "plotly_js": _plotly_js() if has_plotly else "",
@@ -164,8 +180,6 @@ def render_chapter(
         "metadata": {"name": nb.metadata.get("opsai", {}).get("title") or Path(notebook).stem},
     }
     body, _ = _exporter(show_code).from_notebook_node(clean, resources=resources)
-    if mask:
-        body = mask_emails(body)
     out = Path(html_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(body, "utf-8")
