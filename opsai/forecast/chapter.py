@@ -313,7 +313,8 @@ def resolve_freq(
     if freq == AUTO_FREQ:
         text = (
             f"{how}: the data is {unit}ly, so FREQ 'auto' made {unit}ly series "
-            f"({'weeks starting on Monday; ' if seen == 'W' else ''}HORIZON counts {unit}s). "
+            f"({'weeks starting on Monday; ' if seen == 'W' else ''}HORIZON counts {unit}s; "
+            f"left at 0 it is {AUTO_HORIZON[seen]}). "
             "Set FREQ to D, W or M to choose another."
         )
         return seen, Finding(text, "info", evidence, name="frequency")
@@ -325,6 +326,27 @@ def resolve_freq(
         f"'auto' reads the frequency from the dates)."
     )
     return cast(Freq, freq), Finding(text, "high", evidence, name="frequency")
+
+
+AUTO_HORIZON: dict[str, int] = {"D": 28, "W": 13, "M": 6}
+"""HORIZON 0 (the default) per frequency: four weeks of days, a quarter of weeks, half a
+year of months."""
+
+
+def resolve_horizon(horizon: int, freq: str) -> int:
+    """The periods to forecast: ``horizon``, or for 0 :data:`AUTO_HORIZON` at ``freq`` (28
+    days, 13 weeks or 6 months: 28 of a monthly export's months would need 84 months of
+    history for the three backtest windows alone).
+
+    Raises:
+        ConfigError: ``horizon`` is negative.
+    """
+    if horizon < 0:
+        raise ConfigError(
+            f"04_demand_inventory: HORIZON must be 0 (from the frequency) or a number of "
+            f"periods, got {horizon}. Set chapters.04_demand_inventory.parameters.HORIZON"
+        )
+    return horizon or AUTO_HORIZON[freq]
 
 
 def stores_finding(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> Finding | None:

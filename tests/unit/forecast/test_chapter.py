@@ -222,8 +222,8 @@ def test_auto_freq_reads_a_weekly_export_as_weekly_and_says_so(tmp_path: Path) -
         assert f.text == (
             "Every date in the demand table is a Friday, 7 days apart (19 dates from 2010-02-05 "
             "to 2010-06-18, 1 week missing): the data is weekly, so FREQ 'auto' made weekly "
-            "series (weeks starting on Monday; HORIZON counts weeks). Set FREQ to D, W or M to "
-            "choose another."
+            "series (weeks starting on Monday; HORIZON counts weeks; left at 0 it is 13). Set "
+            "FREQ to D, W or M to choose another."
         )
         assert build_series(ws, freq=freq).bottom[TIMESTAMP].nunique() == 20  # the gap filled
         assert resolve_freq(ws, "W") == ("W", None)
@@ -280,3 +280,13 @@ def test_empty_days_of_a_weekly_export_name_the_freq_to_set() -> None:
         "FREQ: W under chapters.04_demand_inventory.parameters (or leave FREQ at its default, "
         "'auto')."
     )
+
+
+def test_horizon_zero_is_read_from_the_frequency() -> None:
+    """HORIZON 28 meant 28 months on a monthly export: 84 months of backtest windows."""
+    from opsai.forecast.chapter import resolve_horizon
+
+    assert [resolve_horizon(0, f) for f in ("D", "W", "M")] == [28, 13, 6]
+    assert resolve_horizon(10, "M") == 10
+    with pytest.raises(ConfigError, match="HORIZON must be 0"):
+        resolve_horizon(-1, "D")
