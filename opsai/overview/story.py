@@ -268,7 +268,12 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     if "orders" in change:
         bits.append(f"{change['orders']:,.0f} orders")
     if "active_users" in change:
-        bits.append(f"{change['active_users']:,.0f} daily active users on average")
+        ac = change.get("active_users_change")
+        said = "revenue" in change and change.get("revenue_change") is not None
+        bits.append(
+            f"{change['active_users']:,.0f} daily active users on average"
+            + (f" ({ac:+.1%} on the {d} days before)" if ac is not None and not said else "")
+        )
     rc = change.get("revenue_change") or change.get("active_users_change") or 0.0
     sev = "high" if rc < -0.2 else "medium" if rc < -0.1 else "info"
     return Finding(
