@@ -146,6 +146,8 @@ def overstock_alerts(
             continue
         daily = float(r[ON_HAND]) / float(r["days_of_cover"]) if np.isfinite(cover[k]) else 0.0
         excess = float(r[ON_HAND]) - weeks * 7 * daily
+        if excess < 0.5:  # 'about 0 units worth 8 USD are surplus' is no alert
+            continue
         value = excess * float(r[UNIT_COST]) if UNIT_COST in r else float("nan")
         worth = f" worth {money(value, currency)}" if np.isfinite(value) else ""
         if np.isfinite(cover[k]):

@@ -92,6 +92,11 @@ def test_stockout_and_overstock_alerts() -> None:
     found = {a.evidence[ITEM_ID]: a for a in overstock_alerts(dead, weeks=26)}
     assert set(found) == {"fat", "dead"}
     assert found["dead"].severity == "low" and "dead stock" in found["dead"].text
+    # 26.3 units selling 1/7 a day cover 26.3 weeks: over the limit by 0.3 units, no alert
+    # ('about 0 units worth 8 USD are surplus')
+    sliver = _policy().iloc[[2]].assign(**{ON_HAND: 26.3, "days_of_cover": 7 * 26.3})
+    assert overstock_alerts(sliver, weeks=26) == []
+    assert len(overstock_alerts(sliver.assign(**{ON_HAND: 27.0, "days_of_cover": 189.0}))) == 1
     table = alerts_table(so + ov)
     assert list(table.columns[:3]) == ["name", "severity", "text"] and len(table) == 2
     assert alerts_table([]).empty
