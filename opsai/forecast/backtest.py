@@ -49,7 +49,9 @@ def cutoffs(
     if pos[0] < 1:
         raise ConfigError(
             f"{n_windows} windows of h={h} (step {step}) need more than "
-            f"{h + (n_windows - 1) * step + 1} periods, the data has {len(ts)}. Lower n_windows or h"
+            f"{h + (n_windows - 1) * step + 1} periods, the data has {len(ts)}. Lower n_windows "
+            "or h (in the report: N_WINDOWS or HORIZON under "
+            "chapters.04_demand_inventory.parameters)"
         )
     return [pd.Timestamp(ts[p]) for p in pos]
 

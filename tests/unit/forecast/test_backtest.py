@@ -58,7 +58,7 @@ def test_cutoffs_and_no_leakage() -> None:
     last = df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY]
     expect = [last[(i, c)] for i, c in zip(cv[ITEM_ID], cv[CUTOFF], strict=True)]
     np.testing.assert_allclose(cv["Naive"], expect)  # the forecast is the value at the cutoff
-    with pytest.raises(ConfigError, match="n_windows"):
+    with pytest.raises(ConfigError, match=r"N_WINDOWS or HORIZON under chapters\.04_demand"):
         cutoffs(df, h=30, n_windows=3)
 
 
