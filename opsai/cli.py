@@ -54,8 +54,8 @@ def _print_workspace(console: Any, ws: Any) -> None:
         span = f"{r.start} .. {r.end}" if isinstance(r.time_column, str) else ""
         t.add_row(r.table, f"{r.rows:,}", str(r.columns), span)
     console.print(t)
-    for w in ws.warnings:
-        console.print(f"[yellow]warning[/] {w}")
+    for w in sorted(ws.warnings, key=lambda w: not w.major):  # figures far off: first, in red
+        console.print(f"[bold red]WARNING[/] {w}" if w.major else f"[yellow]warning[/] {w}")
 
 
 _COLUMN_NEEDS = {"03b_recommendation": (("events", "orders"), "item_id")}

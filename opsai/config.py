@@ -86,8 +86,39 @@ class Unpivot(_Strict):
         return self
 
 
+class FillDown(_Strict):
+    """Fields an export writes on one row of a group only, carried to the group's other rows:
+    a Shopify order export fills ``Email``, ``Created at``, ``Financial Status`` … on an
+    order's first line item and leaves them empty on its other lines."""
+
+    by: str
+    """The column whose value groups the rows: the order number (``Name``), or ``order_id``
+    when that is mapped. The rows of a group need not be next to each other."""
+    columns: list[str] = Field(min_length=1)
+    """The columns to fill, each written by its own name (``Email``) or, when mapped, by its
+    contract name (``user_id``). An empty value takes the one its group has; two different
+    values in one group are an error."""
+
+    @model_validator(mode="after")
+    def _distinct(self) -> FillDown:
+        twice = sorted({c for i, c in enumerate(self.columns) if c in self.columns[:i]})
+        if twice:
+            raise ValueError(f"columns names {', '.join(map(repr, twice))} twice")
+        if self.by in self.columns:
+            raise ValueError(
+                f"columns names {self.by!r}, the column the rows are grouped by (by); list "
+                "only the columns to fill"
+            )
+        return self
+
+
 class TableSpec(_Strict):
-    """Where one contract table comes from and how to read and map it."""
+    """Where one contract table comes from and how to read and map it.
+
+    Rows are read, then ``drop_duplicates``, then ``fill_down``, then the columns are mapped
+    and cast, then ``drop_incomplete``, then ``where``: a condition on a filled column sees
+    every row of the group.
+    """
 
     file: str | None = None
     """File (or glob) inside the source folder; default ``<table>.csv`` or ``<table>.parquet``."""
@@ -120,13 +151,17 @@ class TableSpec(_Strict):
     decimal: str = "."
     """Decimal mark of numbers written as text, e.g. ``','`` with ``thousands: '.'``."""
     na_values: list[str] = Field(default_factory=list)
+    fill_down: FillDown | None = None
+    """Carry a group's values to its rows that leave them empty, e.g. ``{by: Name, columns:
+    [Email, Created at, Financial Status]}`` for a Shopify order export (see :class:`FillDown`);
+    before ``drop_incomplete`` and ``where``."""
     drop_incomplete: bool = False
     """Drop the rows whose required columns are empty (guest orders without a customer id,
     say) and say how many, instead of stopping with an error."""
     where: str | None = None
     """Keep only the rows this SQL condition holds for, e.g. ``status = 'paid'`` to leave out
     failed and refunded invoices; it reads the table as loaded (mapped columns by their
-    contract names, other columns by their own)."""
+    contract names, other columns by their own), after ``fill_down``."""
     drop_duplicates: bool = False
     """Drop rows that repeat an earlier row in every column (an export loaded twice) and say
     how many, instead of counting them twice."""

@@ -37,6 +37,64 @@ def _scalar(expr: Any) -> Any:
     return expr.execute()
 
 
+def _filled_in_group(t: ir.Table, key: str, cols: list[str]) -> dict[str, int]:
+    """Per column, its empty rows whose ``key`` (the order id) has a row where it is not
+    empty: an export that writes an order's fields on its first line only."""
+    if not key or key not in t.columns or key in cols:
+        return {}
+    out = {}
+    for c in cols:
+        have = t.filter(t[c].notnull() & t[key].notnull()).select(key).distinct()
+        n = int(_scalar(t.filter(t[c].isnull() & t[key].isin(have[key])).count()))
+        if n:
+            out[c] = n
+    return out
+
+
+def _empty_error(name: str, col: str, n: int, key: str, in_group: dict[str, int]) -> str:
+    """A required column empty in ``n`` rows, and the fix: ``fill_down`` when the empty rows'
+    order has the value on another row, ``drop_incomplete`` for the rest."""
+    found = f"{name}: required column {col!r} is empty in {n:,} row(s)"
+    drop = f"data.tables.{name}.drop_incomplete: true"
+    m = in_group.get(col, 0)
+    if not m:
+        return (
+            f"{found}. Fill those rows, set {drop} to drop them (a warning counts them), or map "
+            f"another column in data.tables.{name}.columns.{col}"
+        )
+    rest = (
+        f"; set {drop} for the other {n - m:,}, which have no {col} in their {key}"
+        if m < n
+        else "; drop_incomplete would drop these rows, and everything they count"
+    )
+    return (
+        f"{found}, and {m:,} of them share their {key} with a row that has one: the export "
+        f"writes an order's fields on its first line only (as Shopify's does). Fix: carry them "
+        f"to the order's other lines with data.tables.{name}.fill_down: {{by: {key}, columns: "
+        f"[{', '.join(in_group)}]}}, plus any column a where condition reads{rest}"
+    )
+
+
+def _negative_error(name: str, col: str, n: int) -> str:
+    """Negative values where the contract wants none; for demand, what leaving them out does."""
+    found = f"{name}: column {col!r} expected >= 0, found {n} negative value(s)"
+    key = f"data.tables.{name}"
+    if (name, col) == ("demand", "quantity"):  # returns in a sales series
+        return (
+            f'{found} (returns?). Fix: leave them out with {key}.where: "quantity >= 0" (or '
+            "keep a ledger's sales: where: \"movement = 'SALE'\"). Chapter 04 then reads each "
+            "left-out row as 0 units, as it reads a period without rows: returns are not netted "
+            "against the sales of other rows (stores), and a period of returns only counts 0 "
+            f"sales, not a negative number. Or fix the data, or map another column in "
+            f"{key}.columns.quantity"
+        )
+    return (
+        f"{found}. Fix: keep the rows that count with {key}.where (e.g. where: "
+        f'"{col} >= 0", or a ledger\'s movement type: where: "movement = \'SALE\'"), '
+        f"fix the data, or map another column in {key}.columns.{col}"
+    )
+
+
 def check_table(
     name: str,
     t: ir.Table,
@@ -75,23 +133,15 @@ def check_table(
             "from the config"
         )
         return
+    empty = {c.name: int(res.get(f"null__{c.name}", 0) or 0) for c in present}
+    in_group = _filled_in_group(t, table.group_key, [c for c, n in empty.items() if n])
     for c in present:
         _same_hour_warning(name, c.name, res, warnings)
-        nulls = int(res.get(f"null__{c.name}", 0) or 0)
-        if nulls:
-            errors.append(
-                f"{name}: required column {c.name!r} is empty in {nulls:,} row(s). Fill those "
-                f"rows, set data.tables.{name}.drop_incomplete: true to drop them (a warning "
-                f"counts them), or map another column in data.tables.{name}.columns.{c.name}"
-            )
+        if empty[c.name]:
+            errors.append(_empty_error(name, c.name, empty[c.name], table.group_key, in_group))
         neg = int(res.get(f"neg__{c.name}", 0) or 0)
         if neg and c.nonnegative:
-            errors.append(
-                f"{name}: column {c.name!r} expected >= 0, found {neg} negative value(s). "
-                f"Fix: keep the rows that count with data.tables.{name}.where (e.g. where: "
-                f'"{c.name} >= 0", or a ledger\'s movement type: where: "movement = \'SALE\'"), '
-                f"fix the data, or map another column in data.tables.{name}.columns.{c.name}"
-            )
+            errors.append(_negative_error(name, c.name, neg))
         elif neg and name == "orders":
             warnings.append(
                 ValidationWarning(

@@ -9,7 +9,7 @@ import ibis.expr.datatypes as dt
 import ibis.expr.types as ir
 
 from opsai.config import Config, TableSpec
-from opsai.data import _load
+from opsai.data import _load, _rows
 from opsai.data._mapping import (
     ValidationWarning,
     constant_ibis,
@@ -65,8 +65,8 @@ def check_source_keys(cfg: Config) -> None:
         + "; ".join(lines)
         + ". Remove them; a database table is named by data.tables.<name>.table and read "
         "with columns, unpivot, where, timestamp_format, timezone, scale, constants, "
-        "drop_duplicates and "
-        f"drop_incomplete{', thousands, decimal and na_values' if kind == 'sqlite' else ''}"
+        "drop_duplicates, fill_down and drop_incomplete"
+        f"{', thousands, decimal and na_values' if kind == 'sqlite' else ''}"
     )
 
 
@@ -134,6 +134,10 @@ def map_db_table(
         if total > kept:
             warnings.append(duplicates_warning(name, total, kept))
         raw = raw.distinct()
+    if spec.fill_down:  # before drop_incomplete and where, which see the filled values
+        raw, note = _rows.fill_down_database(raw, name, spec)
+        if note:
+            warnings.append(note)
     need = [c for c in table.required if c in src or c in {t for t, _, _ in table.derived}]
     if spec.drop_incomplete and need:
         typed = contract(raw)
@@ -141,7 +145,7 @@ def map_db_table(
         keep = ibis.and_(*(typed[c].notnull() for c in need))
         total, kept = int(raw.count().execute()), int(raw.filter(keep).count().execute())
         if total > kept:
-            warnings.append(dropped_warning(name, need, total, kept))
+            warnings.append(dropped_warning(name, need, total, kept, filled=bool(spec.fill_down)))
         raw = raw.filter(keep)
     out: dict[str, ir.Value] = {}
     if table.key and table.key not in src and table.generated_key:

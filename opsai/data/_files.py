@@ -66,6 +66,11 @@ def load_file_table(
         raw_kind = "TABLE"
         if total > kept:
             warnings.append(duplicates_warning(name, total, kept))
+    if spec.fill_down:  # before the casts: drop_incomplete and where see the filled values
+        note = _rows.fill_down_file(con, name, spec, raw, raw_kind, rawtypes)
+        raw_kind = "TABLE"
+        if note:
+            warnings.append(note)
     first, first_kind = raw, raw_kind
     nested = nested_paths(spec, list(rawtypes))
     if nested:  # fields of JSON objects / Parquet structs, mapped by a dotted path
@@ -150,7 +155,7 @@ def load_file_table(
             f"SELECT count(*), count(*) FILTER (WHERE {cond}) FROM {q(raw)}"
         ).fetchall()[0]
         if total > kept:
-            warnings.append(dropped_warning(name, need, total, kept))
+            warnings.append(dropped_warning(name, need, total, kept, filled=bool(spec.fill_down)))
         where = f" WHERE {cond}"
     con.execute(
         f"CREATE OR REPLACE TABLE {q(name)} AS SELECT {', '.join(select)} FROM {q(raw)}{where}"
@@ -296,7 +301,7 @@ def _check_casts(
         elif col.dtype in ("timestamp", "period"):
             fix = (
                 f"set data.tables.{name}.timestamp_format to their strptime format "
-                f"({_load.timestamp_hint(ex)})"
+                f"({_load.timestamp_hint(ex, spec.timestamp_format)})"
             )
         else:
             fix = (

@@ -40,6 +40,8 @@ _EPOCH_WORDS = {
 }
 _NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-16", "utf16", "latin-1", "latin1", "iso-8859-1"}
 _OFFSET_RE = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)$"
+_SPACED_OFFSET_RE = r"\s+([+-]\d{2}(:?\d{2})?)$"
+"""A numeric UTC offset after a space, as the end of a timestamp with a time of day."""
 _CURRENCY_RE = r"\s*(?:[A-Z]{1,3})?\p{Sc}\s*"
 """A currency symbol written with a number ('¥1,234.50', '12,00 €', 'NT$ 1,200'), with an
 optional code letters before it; dropped before a number is parsed."""
@@ -153,6 +155,7 @@ def read_raw(
             f"header = {str(spec.header).lower()}",
             f"encoding = {lit('latin-1' if enc in ('latin1', 'iso-8859-1') else enc)}",
             f"delim = {lit(sep)}",
+            "comment = ''",  # DuckDB may sniff '#' as one: Shopify's order names ('#1001')
         ]
         sql = f"SELECT * FROM read_csv({files}, {', '.join(opts)})"
     elif fmt == "excel":
@@ -426,8 +429,15 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec) -> str:
         shifted = f"CAST(timezone({lit(spec.timezone)}, {naive}) AS TIMESTAMP)"
         date_only = f"regexp_full_match({s}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}')"
         naive = f"CASE WHEN {date_only} THEN {naive} ELSE {shifted} END"
-    aware = _from_zoned(f"TRY_CAST({s} AS TIMESTAMPTZ)", spec)
+    aware = _from_zoned(f"TRY_CAST({attach_offset(s)} AS TIMESTAMPTZ)", spec)
     return f"CASE WHEN regexp_matches({s}, {lit(_OFFSET_RE)}) THEN {aware} ELSE {naive} END"
+
+
+def attach_offset(text: str) -> str:
+    """SQL of the text timestamp ``text`` with a numeric UTC offset written after a space
+    moved next to its time: DuckDB reads ``'2024-03-05 14:22:10-0500'`` but not Shopify's
+    ``'2024-03-05 14:22:10 -0500'``."""
+    return f"regexp_replace({text}, {lit(_SPACED_OFFSET_RE)}, '\\1')"
 
 
 def _from_zoned(tstz: str, spec: TableSpec) -> str:
@@ -574,13 +584,39 @@ def epoch_fix(unit: str) -> str:
     )
 
 
-def timestamp_hint(values: list[Any]) -> str:
-    """A guess at the strptime format of unparsed timestamp strings."""
-    sample = [str(v) for v in values if v is not None]
-    if sample and all(re.fullmatch(r"\d{8}", v) for v in sample):
-        return "'%Y%m%d'"
-    if sample and all(re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}.*", v) for v in sample):
-        return "'%m/%d/%Y' or '%d/%m/%Y'"
-    if sample and all(re.fullmatch(r"\d{1,2}\.\d{1,2}\.\d{4}.*", v) for v in sample):
-        return "'%d.%m.%Y'"
-    return "e.g. '%Y-%m-%d %H:%M:%S'"
+_HINT_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%Y", "%d-%m-%Y",
+               "%m-%d-%Y", "%Y年%m月%d日")  # fmt: skip
+_HINT_TIMES = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p")
+_HINT_FORMATS = tuple(
+    d + t + z
+    for d in _HINT_DATES
+    for t in ("", *(sep + t for sep in (" ", "T") for t in _HINT_TIMES))
+    for z in (("", " %z", "%z") if t else ("",))
+)
+"""strptime formats a hint tries, shortest first: dates, times, UTC offsets (``-0500``)."""
+
+
+def _swap_day_month(fmt: str) -> str:
+    return fmt.replace("%d", "\0").replace("%m", "%d").replace("\0", "%m")
+
+
+def timestamp_hint(values: list[Any], configured: str | None = None) -> str:
+    """The strptime format that reads every one of ``values`` (unparsed timestamp strings),
+    ``'%m/%d/%Y' or '%d/%m/%Y'`` when the day and month cannot be told apart, or an example;
+    never ``configured``, the format that did not read them."""
+    sample = [str(v).strip() for v in values if v is not None]
+    if sample:
+        tests = ", ".join(f"bool_and(try_strptime(v, {lit(f)}) IS NOT NULL)" for f in _HINT_FORMATS)
+        sql = f"SELECT {tests} FROM (SELECT unnest($1) AS v)"
+        ok = duckdb.connect().execute(sql, [sample]).fetchall()[0]
+        fits = [f for f, good in zip(_HINT_FORMATS, ok, strict=True) if good and f != configured]
+        if fits:
+            other = _swap_day_month(fits[0])
+            also = f" or {other!r}" if other != fits[0] and other in fits else ""
+            return f"{fits[0]!r}{also}"
+    example = "%Y-%m-%d %H:%M:%S"
+    if sample and all(re.search(r"\s?[+-]\d{2}:?\d{2}$", v) for v in sample):
+        example += " %z"  # a UTC offset at the end
+    if example == configured:
+        return f"the configured {configured!r} does not read them: write what their text has"
+    return f"e.g. {example!r}"

@@ -12,7 +12,7 @@ import ibis.expr.types as ir
 
 from opsai.config import TableSpec, Unpivot
 from opsai.data import _load
-from opsai.data.schema import Column, Table
+from opsai.data.schema import TABLES, Column, Table
 from opsai.errors import SchemaError
 
 
@@ -24,13 +24,16 @@ class ValidationWarning:
     column: str | None
     message: str
     count: int = 0
+    major: bool = False
+    """Figures from the table are far off (most of its rows dropped): the report shows it
+    above its summary, not only among the data warnings."""
 
     def __str__(self) -> str:
         col = f".{self.column}" if self.column else ""
         return f"{self.table}{col}: {self.message}"
 
 
-def _suggest(name: str, have: list[str]) -> str:
+def suggest(name: str, have: list[str]) -> str:
     close = difflib.get_close_matches(name, have, n=1, cutoff=0.6)
     lower = [h for h in have if h.lower() == name.lower()]
     guess = (lower or close or [""])[0]
@@ -67,7 +70,7 @@ def unpivot_columns(name: str, u: Unpivot, have: list[str]) -> tuple[list[str], 
     if missing:
         raise SchemaError(
             f"{name}: {key}.{field} names {', '.join(map(repr, missing))}, not a column of the "
-            f"table (have: {', '.join(have)}){_suggest(missing[0], have)}. Fix {key}.{field}"
+            f"table (have: {', '.join(have)}){suggest(missing[0], have)}. Fix {key}.{field}"
         )
     wide = list(listed) if u.columns is not None else [c for c in have if c not in listed]
     kept = [c for c in have if c not in wide]
@@ -101,7 +104,7 @@ def source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) ->
         elif col.name in spec.columns:
             raise SchemaError(
                 f"{name}: column {src!r} (mapped to {col.name}) not found (have: "
-                f"{', '.join(have)}){_suggest(src, have)}. Fix the mapping in config: "
+                f"{', '.join(have)}){suggest(src, have)}. Fix the mapping in config: "
                 f"data.tables.{name}.columns.{col.name}{_header_hint(name, have)}"
             )
         elif col.required and not (
@@ -109,7 +112,7 @@ def source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) ->
         ):
             raise SchemaError(
                 f"{name}: required column {col.name!r} not found (have: {', '.join(have)})"
-                f"{_suggest(col.name, have)}. Map it in config: data.tables.{name}.columns."
+                f"{suggest(col.name, have)}. Map it in config: data.tables.{name}.columns."
                 f"{col.name}: <your column name>{_header_hint(name, have)}"
             )
     return out
@@ -158,7 +161,7 @@ def _check_constants(name: str, table: Table, spec: TableSpec, have: list[str]) 
         if c not in table.names:
             raise SchemaError(
                 f"{name}: {key} names {c!r}, which is not a column of the {name} table "
-                f"(its columns: {', '.join(table.names)}){_suggest(c, list(table.names))}"
+                f"(its columns: {', '.join(table.names)}){suggest(c, list(table.names))}"
             )
         col = table.column(c)
         if col.dtype not in ("id", "string", "float", "int"):
@@ -233,10 +236,30 @@ def duplicates_warning(name: str, total: int, kept: int) -> ValidationWarning:
     )
 
 
-def dropped_warning(name: str, need: list[str], total: int, kept: int) -> ValidationWarning:
-    return ValidationWarning(
-        name,
-        None,
+MAJOR_DROP = 0.2
+"""Share of a table's rows whose drop (``drop_incomplete``) makes a :class:`ValidationWarning`
+major."""
+
+
+def dropped_warning(
+    name: str, need: list[str], total: int, kept: int, *, filled: bool = False
+) -> ValidationWarning:
+    """``drop_incomplete`` dropped ``total - kept`` rows; ``filled``: the table sets
+    ``fill_down`` (so it is not suggested)."""
+    text = (
         f"{rows_out(total, kept)} dropped: empty {' or '.join(need)} "
-        f"(data.tables.{name}.drop_incomplete)",
+        f"(data.tables.{name}.drop_incomplete)"
     )
+    major = total - kept > MAJOR_DROP * total
+    if major:
+        text += (
+            f". Every figure from {name} counts only the rows left, so totals such as revenue "
+            "will be too low"
+        )
+        key = TABLES[name].group_key
+        if key and not filled:
+            text += (
+                f"; if the export writes an order's fields on its first line only, "
+                f"data.tables.{name}.fill_down (by: {key}) carries them to its other lines"
+            )
+    return ValidationWarning(name, None, text, total - kept, major)

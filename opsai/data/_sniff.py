@@ -288,7 +288,8 @@ def timestamp_format(values: list[str], *, search: bool = True) -> tuple[float, 
     """
     if not values:
         return 0.0, None
-    native = "coalesce(TRY_CAST(v AS TIMESTAMP), CAST(TRY_CAST(v AS TIMESTAMPTZ) AS TIMESTAMP))"
+    zoned = f"TRY_CAST({_load.attach_offset('v')} AS TIMESTAMPTZ)"  # as the loader reads them
+    native = f"coalesce(TRY_CAST(v AS TIMESTAMP), CAST({zoned} AS TIMESTAMP))"
     # a bare number is not a native timestamp (DuckDB would read '2024' as a year)
     tests = [f"NOT regexp_full_match(v, '\\d+(\\.\\d+)?') AND {native} IS NOT NULL"]
     formats = [d + t for d in _FORMATS for t in _TIMES] + list(_MONTHS) if search else []

@@ -121,6 +121,9 @@ class Table:
     derived: tuple[tuple[str, str, str], ...] = ()
     """``(column, a, b)``: when ``column`` is absent but ``a`` and ``b`` are there, it is
     ``a * b`` (an order line's amount from its quantity and unit price)."""
+    group_key: str = ""
+    """A column whose rows make up one record (an order's lines): an export may write the
+    record's other fields on one of its rows only (see ``TableSpec.fill_down``)."""
     generated_key: str = ""
     """When not empty and the data has no (mapped) key column, the rows are numbered in file
     order with this prefix (``t000001``, ...) instead: exports of labelled texts often have
@@ -184,6 +187,7 @@ TABLES: dict[str, Table] = {
                 _c(PRICE, "float", doc="unit price; amount = quantity x price when absent"),
             ),
             derived=((AMOUNT, QUANTITY, PRICE),),
+            group_key=ORDER_ID,
             doc=(
                 "Order lines (or whole orders when there is no item_id). Without an amount "
                 "column it is quantity x price."

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import tempfile
 from pathlib import Path
@@ -34,6 +35,10 @@ from opsai.data.schema import TABLES
 from opsai.errors import SchemaError
 
 _TIME_COLUMNS = ("timestamp", "signup_at", "period")
+LOAD_WARNINGS = "opsai_load_warnings"
+"""A table of the report's validated copy of the data (see :meth:`Workspace.save_load_warnings`):
+the warnings raised when the user's data was read (rows dropped, left out or filled), which
+the chapters, reading the copy, would not see otherwise."""
 
 
 class Workspace:
@@ -45,11 +50,14 @@ class Workspace:
         backend: Any,
         tables: dict[str, ir.Table],
         warnings: list[ValidationWarning],
+        load_warnings: list[ValidationWarning] | None = None,
     ) -> None:
         self.config = config
         self.backend = backend
         self._tables = tables
         self.warnings = warnings
+        self.load_warnings = load_warnings or []
+        """The warnings about reading the data (table options), not about checking it."""
 
     @property
     def present(self) -> tuple[str, ...]:
@@ -122,6 +130,18 @@ class Workspace:
         finally:
             dest.disconnect()
 
+    def save_load_warnings(self, con: duckdb.DuckDBPyConnection, schema: str = "main") -> None:
+        """Write :attr:`load_warnings` into the DuckDB database ``schema`` of ``con`` (a copy of
+        this workspace's tables), where :func:`open_workspace` reads them back."""
+        if not self.load_warnings:
+            return
+        rows = pd.DataFrame([dataclasses.asdict(w) for w in self.load_warnings])
+        con.register("opsai_load_rows", rows)
+        try:
+            con.execute(f'CREATE TABLE {schema}."{LOAD_WARNINGS}" AS SELECT * FROM opsai_load_rows')
+        finally:
+            con.unregister("opsai_load_rows")
+
     def close(self) -> None:
         self.backend.disconnect()
 
@@ -181,6 +201,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
                 tables[name] = backend.table(name)
     else:
         backend = connect(cfg)
+        warnings += _saved_load_warnings(backend)  # a report's copy of the data
         for name, spec in cfg.data.tables.items():
             try:
                 tables[name] = map_db_table(backend, name, spec, warnings)
@@ -193,6 +214,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             except SchemaError as e:
                 errors.append(str(e))
                 tables.pop(name)
+    loaded = list(warnings)
     for name, t in list(tables.items()):
         try:
             zoned = bool(cfg.data.tables[name].timezone)
@@ -208,7 +230,30 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
         raise SchemaError(
             f"{n} problem{'s' * (n > 1)} in the data{where}:\n- " + "\n- ".join(errors)
         )
-    return Workspace(cfg, backend, tables, warnings)
+    return Workspace(cfg, backend, tables, warnings, loaded)
+
+
+def _saved_load_warnings(backend: Any) -> list[ValidationWarning]:
+    """The warnings :meth:`Workspace.save_load_warnings` left in a DuckDB database."""
+    if backend.name != "duckdb":
+        return []
+    found = (
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'main' AND table_name = ?"
+    )
+    if not backend.con.execute(found, [LOAD_WARNINGS]).fetchall()[0][0]:
+        return []
+    rows = backend.table(LOAD_WARNINGS).to_pandas().to_dict("records")
+    return [
+        ValidationWarning(
+            str(r["table"]),
+            r["column"] if isinstance(r["column"], str) else None,
+            str(r["message"]),
+            int(r["count"]),
+            bool(r["major"]),
+        )
+        for r in rows
+    ]
 
 
 def _where(

@@ -146,14 +146,16 @@ def duplicate_rows(ws: Workspace) -> pd.DataFrame:
 
 
 def validation_warnings(ws: Workspace) -> pd.DataFrame:
-    """The workspace's validation warnings (orphan ids, refunds, dropped columns) as rows."""
+    """The workspace's validation warnings (orphan ids, refunds, dropped columns) as rows;
+    ``major``: figures from the table are far off (most of its rows dropped)."""
     return pd.DataFrame(
         [
-            {"table": w.table, "column": w.column, "count": w.count, "message": w.message}
+            {"table": w.table, "column": w.column, "count": w.count, "message": w.message,
+             "major": w.major}
             for w in ws.warnings
         ],
-        columns=["table", "column", "count", "message"],
-    )
+        columns=["table", "column", "count", "message", "major"],
+    )  # fmt: skip
 
 
 def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataFrame:

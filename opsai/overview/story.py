@@ -192,6 +192,18 @@ def quality_findings(
                 ),
             )
         )
+    major = warnings[warnings["major"].astype(bool)] if "major" in warnings else warnings[:0]
+    if len(major):
+        out.append(
+            (
+                "rows_dropped",
+                Finding(
+                    " ".join(f"{r.table}: {r.message}." for r in major.itertuples()),
+                    "high",
+                    {"tables": major["table"].tolist(), "rows": int(major["count"].sum())},
+                ),
+            )
+        )
     orphans = (
         warnings[warnings["message"].str.contains("not in", na=False)]
         if len(warnings)

@@ -132,18 +132,24 @@ def _config_file(cfg: Config, tmp: Path) -> Path:
 
 
 def _export(ws: Any, db: Path, present: list[str]) -> None:
-    """Copy the validated tables into the DuckDB file ``db`` (natively when possible)."""
+    """Copy the validated tables into the DuckDB file ``db`` (natively when possible), with
+    the warnings about reading them (rows dropped or left out) for the chapters."""
     con = getattr(ws.backend, "con", None)
     try:
         con.execute(f"ATTACH '{db}' AS opsai_attach")  # type: ignore[union-attr]
         try:
             for name in present:
                 con.execute(f'CREATE TABLE opsai_attach."{name}" AS SELECT * FROM "{name}"')  # type: ignore[union-attr]
+            ws.save_load_warnings(con, "opsai_attach")
         finally:
             con.execute("DETACH opsai_attach")  # type: ignore[union-attr]
     except Exception:  # not a plain DuckDB connection: the portable (slower) way
         db.unlink(missing_ok=True)
         ws.export(db)
+        import duckdb
+
+        with duckdb.connect(str(db)) as copy:
+            ws.save_load_warnings(copy)
 
 
 def _attached_config(cfg: Config, db: Path, present: list[str], tmp: Path) -> Path:
@@ -227,6 +233,7 @@ def build_report(
             present = list(ws.present)
             summary = ws.summary()
             warnings = [str(w) for w in ws.warnings]
+            alerts = [str(w) for w in ws.warnings if w.major]  # shown above the summary
             if cfg.source_kind in ("folder", "sqlite"):  # load once; chapters attach read-only
                 _export(ws, attached, present)
         phases["validate"] = time.perf_counter() - t0
@@ -297,6 +304,7 @@ def build_report(
             "tables": jsonable(summary[["table", "rows"]]) if len(summary) else [],
             "parameters": {"FAST": fast, "SEED": seed, "jobs": n_jobs, "show_code": show_code},
             "warnings": warnings + privacy,
+            "alerts": alerts,
             "started": started.isoformat(timespec="seconds"),
             "version": __version__,
             "run": started.strftime("%Y%m%d-%H%M%S"),

@@ -65,9 +65,21 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, Any], type[Exception], 
     ),
     (
         "slash_dates_ambiguous",
-        *_orders("1,13/01/2024,3\n"),
+        *_orders("1,01/02/2024,3\n"),
         SchemaError,
         r"'%m/%d/%Y' or '%d/%m/%Y'",
+    ),
+    (
+        "slash_dates_day_first",
+        *_orders("1,13/01/2024,3\n"),
+        SchemaError,
+        r"strptime format \('%d/%m/%Y'\)",
+    ),
+    (
+        "format_without_the_offset",  # the hint reads the offset: never the format already set
+        *_orders("1,2024-01-05 10:00:00 -0500,3\n", timestamp_format="%Y-%m-%d %H:%M:%S"),
+        SchemaError,
+        r"strptime format \('%Y-%m-%d %H:%M:%S %z'\)",
     ),
     (
         "wrong_timestamp_format",
@@ -311,3 +323,18 @@ def test_parquet_wrong_type(tmp_path: Path) -> None:
     cfg = write_dataset(tmp_path, {}, {"orders": {}})
     with pytest.raises(SchemaError, match=r"'lots'.*source type VARCHAR"):
         open_workspace(cfg)
+
+
+def test_timestamp_hint_reads_offsets_and_never_repeats_the_format() -> None:
+    """The hint is a format that reads the values (a UTC offset too), and never the format
+    already configured (which did not read them)."""
+    from opsai.data._load import timestamp_hint
+
+    assert timestamp_hint(["2023-12-01 21:01:04 -0500"]) == "'%Y-%m-%d %H:%M:%S %z'"
+    assert timestamp_hint(["2024-03-05T14:22:10.5+05:30"]) == "'%Y-%m-%dT%H:%M:%S.%f%z'"
+    # nothing fits: an example, with %z for values ending in an offset
+    assert timestamp_hint(["Tue 2024-03-05 14:22 -0500"]) == "e.g. '%Y-%m-%d %H:%M:%S %z'"
+    hint = timestamp_hint(["Tue 2024-03-05 14:22"], "%Y-%m-%d %H:%M:%S")
+    assert (
+        hint == "the configured '%Y-%m-%d %H:%M:%S' does not read them: write what their text has"
+    )

@@ -133,3 +133,34 @@ def test_postgres_epoch_microseconds(postgres_url: str, tmp_path: Path) -> None:
     with open_workspace(_pg_config(tmp_path, postgres_url, {"events": spec})) as ws:
         got = ws.to_pandas("events")["timestamp"].astype(str).tolist()
         assert got == ["2024-05-29 20:37:37.123456"]
+
+
+def test_postgres_fill_down(postgres_url: str, tmp_path: Path) -> None:
+    """An order's fields on one of its lines only, carried to its other lines by the
+    database's own SQL, before where."""
+    import ibis
+
+    con = ibis.connect(postgres_url)
+    con.raw_sql("DROP TABLE IF EXISTS shop_lines")
+    con.raw_sql(
+        'CREATE TABLE shop_lines ("Name" text, "Email" text, "Financial Status" text, '
+        '"Created at" timestamptz, qty double precision, price double precision);'
+        "INSERT INTO shop_lines VALUES ('#1', 'a@x', 'paid', '2024-03-05 14:22:10-05', 1, 10), "
+        "('#2', 'b@x', 'refunded', '2024-03-06 09:00:00-05', 2, 5), "
+        "('#1', NULL, '', NULL, 3, 2.5), ('#2', NULL, NULL, NULL, 1, 4)"
+    )
+    con.disconnect()
+    cols = {"order_id": "Name", "user_id": "Email", "timestamp": "Created at", "quantity": "qty"}
+    spec = {
+        "table": "shop_lines",
+        "columns": cols,
+        "fill_down": {"by": "Name", "columns": ["Email", "Created at", "Financial Status"]},
+        "where": "\"Financial Status\" = 'paid'",
+    }
+    with open_workspace(_pg_config(tmp_path, postgres_url, {"orders": spec})) as ws:
+        o = ws.to_pandas("orders").sort_values("amount")
+        notes = [str(w) for w in ws.warnings]
+    assert o["user_id"].tolist() == ["a@x", "a@x"]
+    assert o["amount"].tolist() == pytest.approx([7.5, 10.0])
+    assert o["timestamp"].astype(str).tolist() == ["2024-03-05 19:22:10"] * 2
+    assert any("2 of 4 row(s) (50.0%) took Email" in n for n in notes)

@@ -735,8 +735,9 @@ def test_negative_ledger_rows_point_to_where(tmp_path: Path) -> None:
         "P1,2024-01-03,1,SALE\n"
     )
     cfg = write_dataset(tmp_path, {"demand.csv": ledger}, {"demand": {}})
-    with pytest.raises(SchemaError, match=r"found 1 negative value\(s\)\. Fix: keep the rows that "
-                       r"count with data\.tables\.demand\.where \(e\.g\. where: \"quantity >= 0\""):  # fmt: skip
+    with pytest.raises(SchemaError, match=r"found 1 negative value\(s\) \(returns\?\)\. Fix: leave "
+                       r"them out with data\.tables\.demand\.where: \"quantity >= 0\" \(or keep a "
+                       r"ledger's sales: where: \"movement = 'SALE'\"\)"):  # fmt: skip
         open_workspace(cfg)
     cfg = write_dataset(tmp_path, {}, {"demand": {"where": "quantity >= 0"}})
     with open_workspace(cfg) as ws:

@@ -56,6 +56,23 @@ def test_daily_series_from_demand_with_hierarchy(tmp_path: Path) -> None:
     assert list(hs.df[ITEM_ID].drop_duplicates()) == list(hs.S.index)
 
 
+def test_returns_left_out_of_demand_read_as_zero(tmp_path: Path) -> None:
+    """What the validation error about negative demand says: with ``where: quantity >= 0``
+    a return row counts 0 (periods without rows are zero-filled), so returns are not netted
+    against other stores' sales and a period of returns only is 0, not missing."""
+    demand = (
+        "item_id,store,timestamp,quantity\nA,1,2024-01-01,5\nA,1,2024-01-02,-2\n"
+        "A,1,2024-01-03,4\nA,2,2024-01-03,-1\nA,2,2024-01-01,3\n"
+    )
+    cfg = write_dataset(tmp_path, {"demand.csv": demand}, {"demand": {}})
+    with pytest.raises(SchemaError, match=r"reads each left-out row as 0 units"):
+        open_workspace(cfg)
+    cfg = write_dataset(tmp_path, {"demand.csv": demand}, {"demand": {"where": "quantity >= 0"}})
+    with open_workspace(cfg) as ws:
+        bottom = build_series(ws, freq="D", levels=("item",)).bottom
+    assert bottom[QUANTITY].tolist() == [8.0, 0.0, 4.0]  # each row clipped at 0, then summed
+
+
 def test_weekly_series_from_orders_without_quantity(tmp_path: Path) -> None:
     orders = (
         "user_id,timestamp,amount,item_id\n1,2024-01-01,3,A\n2,2024-01-02,4,A\n1,2024-01-10,5,B\n"

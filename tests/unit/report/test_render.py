@@ -129,6 +129,7 @@ def test_index_escapes_data_and_sorts_findings(tmp_path: Path) -> None:
         "tables": [],
         "parameters": {"FAST": False},
         "warnings": [XSS],
+        "alerts": [f"orders: 85% of rows dropped {XSS}"],
         "started": "s",
         "finished": "f",
         "seconds": 2.0,
@@ -141,6 +142,8 @@ def test_index_escapes_data_and_sorts_findings(tmp_path: Path) -> None:
     assert "<script" not in html
     assert html.count("&lt;script&gt;") >= 6
     assert html.index("high one") < html.index("info &lt;script")
+    assert html.index("Read this first") < html.index("orders: 85% of rows dropped &lt;script")
+    assert html.index("orders: 85% of rows dropped") < html.index("Key figures")
     assert "1,234" in html and "-12.3%" in html and 'href="00_a.html"' in html
     assert "needs table tickets" in html and "skipped" in html
     assert "Margin 28d" not in html  # a None KPI gets no card
