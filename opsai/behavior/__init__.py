@@ -28,7 +28,13 @@ from opsai.behavior.mlp import MLPClassifier
 from opsai.behavior.pareto import ParetoNBD
 from opsai.behavior.personas import name_segment, personas
 from opsai.behavior.purchases import orders_from_events, without_returns
-from opsai.behavior.retention import cohort_matrix, lifecycle, retention_curve
+from opsai.behavior.retention import (
+    cohort_basis,
+    cohort_matrix,
+    lifecycle,
+    retention_curve,
+    signup_coverage,
+)
 from opsai.behavior.segments import Segmenter, behaviour_features, rfm
 
 __all__ = [
@@ -43,6 +49,7 @@ __all__ = [
     "behaviour_features",
     "calibration_table",
     "churn_frame",
+    "cohort_basis",
     "cohort_matrix",
     "customer_value",
     "evaluate",
@@ -59,6 +66,7 @@ __all__ = [
     "personas",
     "retention_curve",
     "rfm",
+    "signup_coverage",
     "snapshots",
     "summary",
     "top_paths",

@@ -192,8 +192,23 @@ def top_segment(personas: pd.DataFrame, *, money: bool = True, currency: str = "
     return Finding(text, "medium" if ratio >= 2 else "info", evidence, name="top_segment")
 
 
-def retention_summary(matrix: pd.DataFrame, lifecycle: pd.DataFrame, *, period: str) -> Finding:
-    """Average next-period retention and the latest lifecycle balance (of whole periods)."""
+def retention_summary(
+    matrix: pd.DataFrame,
+    lifecycle: pd.DataFrame,
+    *,
+    period: str,
+    basis: str | None = None,
+) -> Finding:
+    """Average next-period retention and the latest lifecycle balance (of whole periods).
+
+    Args:
+        matrix: a :func:`~opsai.behavior.retention.cohort_matrix` (cells outside the data are
+            NaN and left out of the average). lifecycle: its lifecycle table.
+        period: ``'week'`` or ``'month'``.
+        basis: a sentence saying why cohorts are not by signup
+            (:func:`~opsai.behavior.retention.cohort_basis`).
+    """
+    tail = f" {basis}." if basis else ""
     if lifecycle.empty:  # the data ends before its first period does
         text = (
             f"The data does not cover a whole {period} yet, so there is no retention to report"
@@ -211,12 +226,12 @@ def retention_summary(matrix: pd.DataFrame, lifecycle: pd.DataFrame, *, period: 
     )
     text = (
         f"{share}; in the latest full {period} ({when}) {gained:,} users came (new or back) "
-        f"and {int(last['dormant']):,} went dormant."
+        f"and {int(last['dormant']):,} went dormant.{tail}"
     )
     sev = "medium" if last["dormant"] > gained else "info"
     evidence = {"next_period_retention": round(float(nxt), 4) if np.isfinite(nxt) else None,
                 "period": when, "new": int(last["new"]), "resurrected": int(last["resurrected"]),
-                "dormant": int(last["dormant"])}  # fmt: skip
+                "dormant": int(last["dormant"]), "cohort_by": "first_activity" if basis else None}  # fmt: skip
     return Finding(text, sev, evidence, name="retention")
 
 
