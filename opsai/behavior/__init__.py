@@ -29,6 +29,7 @@ from opsai.behavior.pareto import ParetoNBD
 from opsai.behavior.personas import name_segment, personas
 from opsai.behavior.purchases import orders_from_events, without_returns
 from opsai.behavior.retention import (
+    activity_of,
     cohort_basis,
     cohort_matrix,
     lifecycle,
@@ -44,6 +45,7 @@ __all__ = [
     "MLPClassifier",
     "ParetoNBD",
     "Segmenter",
+    "activity_of",
     "at_risk",
     "at_risk_summary",
     "behaviour_features",

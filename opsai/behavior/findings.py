@@ -197,6 +197,7 @@ def retention_summary(
     lifecycle: pd.DataFrame,
     *,
     period: str,
+    activity: str | None = None,
     basis: str | None = None,
 ) -> Finding:
     """Average next-period retention and the latest lifecycle balance (of whole periods).
@@ -204,11 +205,12 @@ def retention_summary(
     Args:
         matrix: a :func:`~opsai.behavior.retention.cohort_matrix` (cells outside the data are
             NaN and left out of the average). lifecycle: its lifecycle table.
-        period: ``'week'`` or ``'month'``.
+        period: ``'week'`` or ``'month'``. activity: what counts as active, e.g. ``"events
+            (...) and purchases (...)"`` (:func:`~opsai.behavior.retention.activity_of`).
         basis: a sentence saying why cohorts are not by signup
             (:func:`~opsai.behavior.retention.cohort_basis`).
     """
-    tail = f" {basis}." if basis else ""
+    tail = (f" Activity is {activity}." if activity else "") + (f" {basis}." if basis else "")
     if lifecycle.empty:  # the data ends before its first period does
         text = (
             f"The data does not cover a whole {period} yet, so there is no retention to report"
@@ -231,7 +233,8 @@ def retention_summary(
     sev = "medium" if last["dormant"] > gained else "info"
     evidence = {"next_period_retention": round(float(nxt), 4) if np.isfinite(nxt) else None,
                 "period": when, "new": int(last["new"]), "resurrected": int(last["resurrected"]),
-                "dormant": int(last["dormant"]), "cohort_by": "first_activity" if basis else None}  # fmt: skip
+                "dormant": int(last["dormant"]), "activity": activity,
+                "cohort_by": "first_activity" if basis else None}  # fmt: skip
     return Finding(text, sev, evidence, name="retention")
 
 

@@ -342,3 +342,47 @@ def lifecycle(
     out.columns.name = None
     full_to = last_complete_period(activity, period=period, col_time=col_time)
     return out[out["period"] <= full_to].reset_index(drop=True)
+
+
+def activity_of(
+    events: TableLike | None,
+    orders: TableLike | None,
+    *,
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+) -> tuple[ir.Table, str]:
+    """Who was active when: events and purchases together (a buyer is active).
+
+    Returns (a refund is no visit) are left out of the orders. With only one of the two
+    tables, that table. Pass ``orders=None`` when the orders were read from the events.
+
+    Returns:
+        The activity (``user_id``, ``timestamp``) and a sentence naming its sources and
+        their spans, e.g. ``"events (2025-09-02 to 2025-10-30) and purchases (2025-06-01 to
+        2025-10-31)"``.
+    """
+    from opsai.behavior.purchases import without_returns
+
+    parts: list[tuple[str, ir.Table]] = []
+    if events is not None:
+        parts.append(("events", as_table(events, name="events")))
+    if orders is not None:
+        parts.append(("purchases", without_returns(as_table(orders, name="orders"))))
+    if not parts:
+        raise ConfigError("activity needs an events or an orders table; the data has neither")
+    kind = parts[0][1][col_time].type()
+    ukind = parts[0][1][col_user].type()
+    tables, spans = [], []
+    for name, t in parts:
+        require(t, [col_user, col_time], table="events" if name == "events" else "orders")
+        sel = t.select(**{col_user: t[col_user].cast(ukind), col_time: t[col_time].cast(kind)})
+        row = to_frame(sel.aggregate(a=sel[col_time].min(), b=sel[col_time].max())).iloc[0]
+        if pd.isna(row["a"]):
+            continue
+        tables.append(sel)
+        day = "%Y-%m-%d"
+        spans.append(f"{name} ({pd.Timestamp(row['a']):{day}} to {pd.Timestamp(row['b']):{day}})")
+    if not tables:
+        return parts[0][1], parts[0][0]
+    out = tables[0] if len(tables) == 1 else ibis.union(*tables, distinct=False)
+    return out, " and ".join(spans)

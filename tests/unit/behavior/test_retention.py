@@ -183,3 +183,24 @@ def test_signups_before_the_data_are_not_zero_retention() -> None:
     assert f.evidence["next_period_retention"] == pytest.approx(0.75)  # d skips August
     assert "On average 75% of a cohort" in f.text and "not by signup" in f.text
     assert cohort_basis(orders, users.assign(signup_at=pd.Timestamp("2024-07-02")))[0] == "signup"
+
+
+def test_activity_is_events_and_purchases() -> None:
+    """Events cover only the last two months: a buyer active by orders is active."""
+    from opsai.behavior.retention import activity_of
+
+    orders = pd.DataFrame({"user_id": ["a", "a", "b", "b", "c"], "amount": [5.0, 5.0, 5.0, -5.0, 5.0],
+                           "timestamp": pd.to_datetime(["2025-06-03", "2025-07-03", "2025-06-04",
+                                                        "2025-08-04", "2025-08-05"])})  # fmt: skip
+    events = pd.DataFrame({"user_id": ["c", "c", "d"],
+                           "timestamp": pd.to_datetime(["2025-08-06", "2025-09-01", "2025-09-02"])})  # fmt: skip
+    act, text = activity_of(events, orders)
+    assert text == "events (2025-08-06 to 2025-09-02) and purchases (2025-06-03 to 2025-08-05)"
+    lc = lifecycle(act, period="month").set_index("period")
+    # June: a, b new; July: a back, b dormant; Aug: c new (b's refund is no visit), a dormant
+    assert lc[["new", "returning", "dormant"]].values.tolist()[:3] == [
+        [2, 0, 0],
+        [0, 1, 1],
+        [1, 0, 1],
+    ]
+    assert activity_of(None, orders)[1] == "purchases (2025-06-03 to 2025-08-05)"
