@@ -19,6 +19,7 @@ from opsai.behavior.churn_model import ChurnModel, calibration_table, evaluate, 
 from opsai.behavior.clv import BetaGeo, GammaGamma, customer_value, holdout_check, summary
 from opsai.behavior.funnels import (
     funnel,
+    funnel_by_user,
     match_steps,
     overall_conversion,
     path_links,
@@ -57,6 +58,7 @@ __all__ = [
     "evaluate",
     "feature_columns",
     "funnel",
+    "funnel_by_user",
     "holdout_check",
     "lifecycle",
     "lift_at",
