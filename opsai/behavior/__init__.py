@@ -19,6 +19,7 @@ from opsai.behavior.churn_model import ChurnModel, calibration_table, evaluate, 
 from opsai.behavior.clv import BetaGeo, GammaGamma, customer_value, holdout_check, summary
 from opsai.behavior.funnels import (
     funnel,
+    funnel_by_user,
     match_steps,
     overall_conversion,
     path_links,
@@ -28,7 +29,14 @@ from opsai.behavior.mlp import MLPClassifier
 from opsai.behavior.pareto import ParetoNBD
 from opsai.behavior.personas import name_segment, personas
 from opsai.behavior.purchases import orders_from_events, without_returns
-from opsai.behavior.retention import cohort_matrix, lifecycle, retention_curve
+from opsai.behavior.retention import (
+    activity_of,
+    cohort_basis,
+    cohort_matrix,
+    lifecycle,
+    retention_curve,
+    signup_coverage,
+)
 from opsai.behavior.segments import Segmenter, behaviour_features, rfm
 
 __all__ = [
@@ -38,16 +46,19 @@ __all__ = [
     "MLPClassifier",
     "ParetoNBD",
     "Segmenter",
+    "activity_of",
     "at_risk",
     "at_risk_summary",
     "behaviour_features",
     "calibration_table",
     "churn_frame",
+    "cohort_basis",
     "cohort_matrix",
     "customer_value",
     "evaluate",
     "feature_columns",
     "funnel",
+    "funnel_by_user",
     "holdout_check",
     "lifecycle",
     "lift_at",
@@ -59,6 +70,7 @@ __all__ = [
     "personas",
     "retention_curve",
     "rfm",
+    "signup_coverage",
     "snapshots",
     "summary",
     "top_paths",

@@ -27,42 +27,102 @@ def _severity(ratio: float) -> str:
     return "high" if ratio >= 1.8 else "medium" if ratio >= 1.3 else "low"
 
 
+def _rate(r: float) -> str:
+    """A share as a percentage: one decimal below 10% (``1.8%``), none above (``42%``)."""
+    return f"{100 * r:.1f}%" if abs(r) < 0.1 else f"{100 * r:.0f}%"
+
+
+def _clustered(x: np.ndarray, n: np.ndarray) -> tuple[float, float]:
+    """A ratio of sums and its variance with clusters (users) as the independent units."""
+    x, n = x[n > 0], n[n > 0]
+    total = float(n.sum())
+    p = float(x.sum()) / total
+    g = len(n)
+    var = g / (g - 1) * float(((x - p * n) ** 2).sum()) / total**2 if g > 1 else np.inf
+    return p, var
+
+
 def funnel_gap(
-    table: pd.DataFrame, *, breakdown: str, min_units: int = 30, unit: str = "sessions"
+    table: pd.DataFrame,
+    *,
+    breakdown: str,
+    min_units: int = 30,
+    unit: str = "sessions",
+    by_user: pd.DataFrame | None = None,
+    alpha: float = 0.05,
 ) -> Finding | None:
-    """The step where one breakdown value converts worst relative to the best value.
+    """The step where one breakdown value converts worst relative to the best value, if the
+    difference is more than noise.
+
+    Each step's worst and best values are compared with a two-proportion z-test. With
+    ``by_user`` (:func:`~opsai.behavior.funnels.funnel_by_user`) the variance treats users as
+    the independent units (the sessions of one user are not), otherwise units are taken as
+    independent. The test is Bonferroni-corrected for every pair of values at every step
+    compared, and the interval of the difference is at the corrected level, so it excludes 0
+    exactly when the gap is significant. ``None`` when no step has a significant gap.
 
     Args:
         table: a :func:`~opsai.behavior.funnels.funnel` table split by ``breakdown``.
         breakdown: the split column. min_units: smallest previous-step count considered.
         unit: the word for the funnel's unit in the sentence.
+        by_user: units per user and step for the same split (recommended).
+        alpha: the family-wise significance level.
     """
+    from scipy.stats import norm
+
     t = table.sort_values([breakdown, "step"]).copy()
     t["prev_units"] = t.groupby(breakdown)["units"].shift(1)
     t["prev_event"] = t.groupby(breakdown)["event"].shift(1)
     t = t[(t["step"] > 1) & (t["prev_units"] >= min_units)]
-    best: tuple[float, Any, Any] | None = None
-    for _, g in t.groupby("step"):
-        if len(g) < 2 or g["step_conversion"].min() <= 0:
+    pairs = [(g, len(g) * (len(g) - 1) // 2) for _, g in t.groupby("step") if len(g) >= 2]
+    tests = max(sum(k for _, k in pairs), 1)
+    z_crit = float(norm.ppf(1 - alpha / (2 * tests)))
+
+    def stats(row: pd.Series) -> tuple[float, float]:
+        step, n_prev, n = int(row["step"]), float(row["prev_units"]), float(row["units"])
+        if by_user is not None:
+            u = by_user[by_user[breakdown].astype(str) == str(row[breakdown])]
+            if len(u):
+                x = u[f"n{step - 1}"].to_numpy(float)
+                return _clustered(x, u[f"n{step - 2}"].to_numpy(float))
+        p = n / n_prev
+        return p, p * (1 - p) / n_prev
+
+    best: tuple[float, Any, Any, float, float, float] | None = None
+    for g, _ in pairs:
+        if g["step_conversion"].min() <= 0:
             continue
         lo, hi = g.loc[g["step_conversion"].idxmin()], g.loc[g["step_conversion"].idxmax()]
+        (p_lo, v_lo), (p_hi, v_hi) = stats(lo), stats(hi)
+        se = float(np.sqrt(v_lo + v_hi))
+        diff = p_hi - p_lo
+        if not np.isfinite(se) or se <= 0 or diff / se < z_crit:
+            continue
         ratio = float(hi["step_conversion"] / lo["step_conversion"])
         if best is None or ratio > best[0]:
-            best = (ratio, lo, hi)
+            p_value = min(1.0, tests * 2 * float(norm.sf(diff / se)))
+            best = (ratio, lo, hi, diff, se, p_value)
     if best is None:
         return None
-    ratio, lo, hi = best
+    ratio, lo, hi, diff, se, p_value = best
+    ci = (diff - z_crit * se, diff + z_crit * se)
+    over = "users" if by_user is not None else unit
+    corrected = f", corrected for {tests} comparisons" if tests > 1 else ""
     text = (
         f"{unit.capitalize()} with {breakdown}={lo[breakdown]}: "
-        f"{100 * lo['step_conversion']:.0f}% of those reaching {lo['prev_event']} go on to "
-        f"{lo['event']}, against {100 * hi['step_conversion']:.0f}% for {hi[breakdown]} "
-        f"({ratio:.1f}x)."
+        f"{_rate(lo['step_conversion'])} of those reaching {lo['prev_event']} go on to "
+        f"{lo['event']}, against {_rate(hi['step_conversion'])} for {hi[breakdown]} "
+        f"({ratio:.1f}x; {100 * diff:.1f} pp lower, {100 * (1 - alpha):.0f}% interval "
+        f"{100 * ci[0]:.1f} to {100 * ci[1]:.1f} pp with {over} as independent units{corrected})."
     )
     evidence = {
         "breakdown": breakdown, "worst": str(lo[breakdown]), "best": str(hi[breakdown]),
         "step": [str(lo["prev_event"]), str(lo["event"])],
         "worst_rate": round(float(lo["step_conversion"]), 4),
         "best_rate": round(float(hi["step_conversion"]), 4), "ratio": round(ratio, 3),
+        "difference": round(diff, 4), "ci": [round(ci[0], 4), round(ci[1], 4)],
+        "p_value": round(p_value, 6), "comparisons": tests, "significant": True,
+        "independent_units": "users" if by_user is not None else unit,
     }  # fmt: skip
     return Finding(text, _severity(ratio), evidence, name=f"funnel_gap_{breakdown}")
 
@@ -192,8 +252,25 @@ def top_segment(personas: pd.DataFrame, *, money: bool = True, currency: str = "
     return Finding(text, "medium" if ratio >= 2 else "info", evidence, name="top_segment")
 
 
-def retention_summary(matrix: pd.DataFrame, lifecycle: pd.DataFrame, *, period: str) -> Finding:
-    """Average next-period retention and the latest lifecycle balance (of whole periods)."""
+def retention_summary(
+    matrix: pd.DataFrame,
+    lifecycle: pd.DataFrame,
+    *,
+    period: str,
+    activity: str | None = None,
+    basis: str | None = None,
+) -> Finding:
+    """Average next-period retention and the latest lifecycle balance (of whole periods).
+
+    Args:
+        matrix: a :func:`~opsai.behavior.retention.cohort_matrix` (cells outside the data are
+            NaN and left out of the average). lifecycle: its lifecycle table.
+        period: ``'week'`` or ``'month'``. activity: what counts as active, e.g. ``"events
+            (...) and purchases (...)"`` (:func:`~opsai.behavior.retention.activity_of`).
+        basis: a sentence saying why cohorts are not by signup
+            (:func:`~opsai.behavior.retention.cohort_basis`).
+    """
+    tail = (f" Activity is {activity}." if activity else "") + (f" {basis}." if basis else "")
     if lifecycle.empty:  # the data ends before its first period does
         text = (
             f"The data does not cover a whole {period} yet, so there is no retention to report"
@@ -211,12 +288,13 @@ def retention_summary(matrix: pd.DataFrame, lifecycle: pd.DataFrame, *, period: 
     )
     text = (
         f"{share}; in the latest full {period} ({when}) {gained:,} users came (new or back) "
-        f"and {int(last['dormant']):,} went dormant."
+        f"and {int(last['dormant']):,} went dormant.{tail}"
     )
     sev = "medium" if last["dormant"] > gained else "info"
     evidence = {"next_period_retention": round(float(nxt), 4) if np.isfinite(nxt) else None,
                 "period": when, "new": int(last["new"]), "resurrected": int(last["resurrected"]),
-                "dormant": int(last["dormant"])}  # fmt: skip
+                "dormant": int(last["dormant"]), "activity": activity,
+                "cohort_by": "first_activity" if basis else None}  # fmt: skip
     return Finding(text, sev, evidence, name="retention")
 
 

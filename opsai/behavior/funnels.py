@@ -210,6 +210,44 @@ def funnel(
     return out.sort_values([*by, "step"], ignore_index=True) if len(out) else out
 
 
+def funnel_by_user(
+    events: TableLike,
+    *,
+    steps: Sequence[str] = DEFAULT_FUNNEL,
+    window: str | pd.Timedelta | float | None = "7D",
+    unit: Unit = "user",
+    users: TableLike | None = None,
+    breakdown: str | None = None,
+    col_user: str = USER_ID,
+    col_session: str = SESSION_ID,
+    col_time: str = TIMESTAMP,
+    col_event: str = EVENT,
+) -> pd.DataFrame:
+    """Per user (and breakdown value): how many of their units reached each step.
+
+    The sessions of one user are not independent (a keen buyer converts in many of them), so
+    a test of a funnel difference resamples or clusters users, not sessions: this is the
+    table it needs (:func:`~opsai.behavior.findings.funnel_gap`). Arguments as :func:`funnel`.
+
+    Returns:
+        One row per (breakdown value and) user: ``user_id`` and ``n0 .. n{k-1}`` (units of the
+        user that reached each step).
+    """
+    steps = list(steps)
+    ev = as_table(events, name="events")
+    on_events = breakdown is not None and users is None and breakdown in ev.columns
+    ft = funnel_times(
+        ev, steps=steps, window=window, unit=unit, col_user=col_user,
+        col_session=col_session, col_time=col_time, col_event=col_event,
+        breakdown=breakdown if on_events else None,
+    )  # fmt: skip
+    by: list[str] = [breakdown] if on_events and breakdown is not None else []
+    if not on_events:
+        ft, by = _attach(ft, users, breakdown, col_user)
+    aggs = {f"n{i}": ft[f"t{i}"].count() for i in range(len(steps))}
+    return to_frame(ft.group_by([*by, col_user]).aggregate(**aggs))
+
+
 def match_steps(
     events: TableLike, steps: Sequence[str], *, col_event: str = EVENT
 ) -> tuple[list[str], list[str]]:

@@ -71,6 +71,80 @@ def last_complete_period(
     return period_start([p if covered else p - 1], period)[0]
 
 
+def _first_period(activity: TableLike, period: Period, col_time: str) -> int:
+    t = as_table(activity, name="activity")
+    return int(to_frame(t.aggregate(_p=_period_index(t[col_time].min(), period)))["_p"].iloc[0])
+
+
+def signup_coverage(
+    activity: TableLike,
+    users: TableLike,
+    *,
+    period: Period = "month",
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+    col_signup: str = SIGNUP_AT,
+) -> dict[str, object]:
+    """How many active users signed up before the activity data starts.
+
+    Signup cohorts only read true retention when the activity covers the periods after the
+    signups: a customer base whose accounts were opened years before the export reads "0%
+    active a period later" because those periods are outside the data.
+
+    Returns:
+        ``active_users`` (with a signup date), ``before`` (signed up in a period before the
+        first period of activity), ``share_before`` and ``data_from`` (that first period's
+        start).
+    """
+    t = as_table(activity, name="activity")
+    require(t, [col_user, col_time], table="activity")
+    u = as_table(users, name="users")
+    require(u, [col_user, col_signup], table="users")
+    first = _first_period(t, period, col_time)
+    a = t.select(_u=t[col_user]).distinct()
+    u = u.filter(u[col_signup].notnull())
+    u = u.select(_v=u[col_user], _c=_period_index(u[col_signup], period))
+    j = a.join(u, a._u == u._v)
+    row = to_frame(j.aggregate(n=j._u.nunique(), before=j._u.nunique(where=j._c < first))).iloc[0]
+    n, before = int(row["n"]), int(row["before"] or 0)
+    return {
+        "active_users": n,
+        "before": before,
+        "share_before": before / n if n else 0.0,
+        "data_from": period_start([first], period)[0],
+    }
+
+
+def cohort_basis(
+    activity: TableLike,
+    users: TableLike | None,
+    *,
+    period: Period = "month",
+    col_signup: str = SIGNUP_AT,
+    most: float = 0.5,
+) -> tuple[CohortBy, str | None]:
+    """Signup cohorts when the users table has signup dates inside the activity data, else
+    first-activity cohorts, with a sentence saying why when signups were set aside.
+
+    Args:
+        activity: orders, events or both. users: the users table (or ``None``).
+        period: ``'week'`` or ``'month'``. most: the share of active users signed up before the
+            data starts above which signup cohorts are set aside.
+    """
+    if users is None or col_signup not in as_table(users, name="users").columns:
+        return "first_activity", None
+    cov = signup_coverage(activity, users, period=period, col_signup=col_signup)
+    if not cov["active_users"] or float(cov["share_before"]) <= most:  # type: ignore[arg-type]
+        return "signup", None
+    start = pd.Timestamp(cov["data_from"]).strftime("%Y-%m-%d")
+    note = (
+        f"{cov['before']:,} of the {cov['active_users']:,} active users signed up before the "
+        f"activity data starts ({start}), so cohorts are by first active {period} in the data, "
+        "not by signup"
+    )
+    return "first_activity", note
+
+
 def cohort_counts(
     activity: TableLike,
     *,
@@ -155,6 +229,8 @@ def cohort_matrix(
         )
     # the last period with any activity, if the data covers all of it
     last = min(seen.max(), last_complete_period(activity, period=period, col_time=col_time))
+    # the first period with any activity: a signup cohort's periods before it are unseen
+    first = period_start([int(_first_period(activity, period, col_time))], period)[0]
     m = m[m.index <= last]
     if m.empty:  # no cohort began before the last whole period ended
         return pd.DataFrame(columns=["size"])
@@ -169,6 +245,9 @@ def cohort_matrix(
     for cohort in m.index:  # ages the data has not (fully) reached are NaN, others are 0
         m.loc[cohort, : _age(cohort)] = m.loc[cohort, : _age(cohort)].fillna(0.0)
         m.loc[cohort, _age(cohort) + 1 :] = np.nan
+        if cohort < first:  # signed up before the data starts: ages before it were not seen
+            unseen = _age(cohort) - _age(first)
+            m.loc[cohort, : unseen - 1] = np.nan
     sizes = long.groupby("cohort")["size"].first()
     m.insert(0, "size", sizes.reindex(m.index).astype(int))
     m.columns = [str(c) if c == "size" else int(c) for c in m.columns]
@@ -263,3 +342,47 @@ def lifecycle(
     out.columns.name = None
     full_to = last_complete_period(activity, period=period, col_time=col_time)
     return out[out["period"] <= full_to].reset_index(drop=True)
+
+
+def activity_of(
+    events: TableLike | None,
+    orders: TableLike | None,
+    *,
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+) -> tuple[ir.Table, str]:
+    """Who was active when: events and purchases together (a buyer is active).
+
+    Returns (a refund is no visit) are left out of the orders. With only one of the two
+    tables, that table. Pass ``orders=None`` when the orders were read from the events.
+
+    Returns:
+        The activity (``user_id``, ``timestamp``) and a sentence naming its sources and
+        their spans, e.g. ``"events (2025-09-02 to 2025-10-30) and purchases (2025-06-01 to
+        2025-10-31)"``.
+    """
+    from opsai.behavior.purchases import without_returns
+
+    parts: list[tuple[str, ir.Table]] = []
+    if events is not None:
+        parts.append(("events", as_table(events, name="events")))
+    if orders is not None:
+        parts.append(("purchases", without_returns(as_table(orders, name="orders"))))
+    if not parts:
+        raise ConfigError("activity needs an events or an orders table; the data has neither")
+    kind = parts[0][1][col_time].type()
+    ukind = parts[0][1][col_user].type()
+    tables, spans = [], []
+    for name, t in parts:
+        require(t, [col_user, col_time], table="events" if name == "events" else "orders")
+        sel = t.select(**{col_user: t[col_user].cast(ukind), col_time: t[col_time].cast(kind)})
+        row = to_frame(sel.aggregate(a=sel[col_time].min(), b=sel[col_time].max())).iloc[0]
+        if pd.isna(row["a"]):
+            continue
+        tables.append(sel)
+        day = "%Y-%m-%d"
+        spans.append(f"{name} ({pd.Timestamp(row['a']):{day}} to {pd.Timestamp(row['b']):{day}})")
+    if not tables:
+        return parts[0][1], parts[0][0]
+    out = tables[0] if len(tables) == 1 else ibis.union(*tables, distinct=False)
+    return out, " and ".join(spans)

@@ -50,6 +50,8 @@ class KPI:
     chapter: str
     better: Better
     get: Callable[[RunResults], tuple[Any, Any, str, str]]
+    label_of: Callable[[RunResults], str] | None = None
+    """The label from what the run recorded (e.g. its period), when it is not fixed."""
 
 
 def _num(v: Any) -> float | None:
@@ -76,6 +78,26 @@ def _period_label(v: Any) -> str:
     return ts.strftime("%Y-%m") if ts.day == 1 and ts == ts.normalize() else ts.strftime("%Y-%m-%d")
 
 
+def _lifecycle_words(run: RunResults) -> tuple[str, str]:
+    """Who is counted and over what: ``("buyers", "month")`` when the behaviour chapter's
+    activity is purchases, ``("users", "week")`` when it is events (or events and purchases)
+    by week. Runs that did not record the activity source (older runs) were purchases or
+    events: they read "users"; without a recorded period, months."""
+    source = run.metric(BEHAVIOR, "retention.activity")
+    period = run.metric(BEHAVIOR, "retention.period") or "month"
+    who = "buyers" if source == "purchases" else "users"
+    return who, str(period)
+
+
+def _lifecycle_label(template: str) -> Callable[[RunResults], str]:
+    def label(run: RunResults) -> str:
+        who, period = _lifecycle_words(run)
+        text = template.format(who=who, period=period)
+        return text[0].upper() + text[1:]
+
+    return label
+
+
 def _lifecycle(column: str) -> Callable[[RunResults], tuple[Any, Any, str, str]]:
     def get(run: RunResults) -> tuple[Any, Any, str, str]:
         t = run.table(BEHAVIOR, "retention.lifecycle")
@@ -85,7 +107,8 @@ def _lifecycle(column: str) -> Callable[[RunResults], tuple[Any, Any, str, str]]
         now = _num(t[column].iloc[-1])
         before = _num(t[column].iloc[-2]) if len(t) > 1 else None
         change = (now / before - 1) if now is not None and before else None
-        return now, change, "%", f"{_period_label(t['period'].iloc[-1])} vs month before"
+        period = _lifecycle_words(run)[1]
+        return now, change, "%", f"{_period_label(t['period'].iloc[-1])} vs {period} before"
 
     return get
 
@@ -150,11 +173,12 @@ KPIS: tuple[KPI, ...] = (
     KPI("orders_28d", "Sales", "Orders, last 28 days", OVERVIEW, "up", _activity("orders")),
     KPI("daily_active_users", "Users", "Daily active users (28-day mean)", OVERVIEW, "up",
         _activity("active_users")),
-    KPI("active_users_month", "Users", "Active buyers this month", BEHAVIOR, "up",
-        _lifecycle("active")),
-    KPI("new_users_month", "Users", "New buyers this month", BEHAVIOR, "up", _lifecycle("new")),
-    KPI("dormant_month", "Users", "Buyers gone dormant this month", BEHAVIOR, "down",
-        _lifecycle("dormant")),
+    KPI("active_users_month", "Users", "Active users this period", BEHAVIOR, "up",
+        _lifecycle("active"), _lifecycle_label("active {who} this {period}")),
+    KPI("new_users_month", "Users", "New users this period", BEHAVIOR, "up", _lifecycle("new"),
+        _lifecycle_label("new {who} this {period}")),
+    KPI("dormant_month", "Users", "Users gone dormant this period", BEHAVIOR, "down",
+        _lifecycle("dormant"), _lifecycle_label("{who} gone dormant this {period}")),
     KPI("funnel_conversion", "Users", "Funnel conversion (first step to purchase)", BEHAVIOR,
         "up", _metric(BEHAVIOR, "funnel.overall_conversion")),
     KPI("value_at_risk", "Users", "Spend at risk (high-value users x churn probability)", BEHAVIOR, "down",
@@ -221,7 +245,7 @@ def kpi_scorecard(
         rows.append(
             {
                 "area": k.area,
-                "kpi": k.label,
+                "kpi": k.label_of(run) if k.label_of is not None else k.label,
                 "value": value,
                 "change": change,
                 "change_unit": unit,

@@ -278,17 +278,23 @@ def quality_issues(
 
 # ---- activity -----------------------------------------------------------------------------
 def daily_activity(ws: Workspace) -> pd.DataFrame:
-    """Per day: active users (events, else orders), orders and revenue (orders).
+    """Per day: active users (with any event or purchase), orders and revenue (orders).
 
-    Revenue is net of returns; a negative amount is a return (money back), so its line makes
-    no order and no active user, as in the behaviour chapter.
+    A buyer is active: active users are the distinct users with an event or a purchase that
+    day, as in the behaviour chapter. Revenue is net of returns; a negative amount is a return
+    (money back), so its line makes no order and no active user.
     """
+    from opsai.behavior.retention import activity_of
+
     parts = []
-    if ws.has("events"):
-        e = ws.table("events")
+    if ws.has("events") or ws.has("orders"):
+        a, _ = activity_of(
+            ws.table("events") if ws.has("events") else None,
+            ws.table("orders") if ws.has("orders") else None,
+        )
         parts.append(
-            e.group_by(date=e[S.TIMESTAMP].date())
-            .aggregate(active_users=e[S.USER_ID].nunique())
+            a.group_by(date=a[S.TIMESTAMP].date())
+            .aggregate(active_users=a[S.USER_ID].nunique())
             .to_pandas()
         )
     if ws.has("orders"):
@@ -298,8 +304,6 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
             o[S.ORDER_ID].nunique(where=buy) if S.ORDER_ID in o.columns else o.count(where=buy)
         )
         agg: dict[str, Any] = {"orders": n_orders, "revenue": o[S.AMOUNT].sum()}
-        if not ws.has("events"):
-            agg["active_users"] = o[S.USER_ID].nunique(where=buy)
         parts.append(o.group_by(date=o[S.TIMESTAMP].date()).aggregate(**agg).to_pandas())
     if not parts:
         return pd.DataFrame(columns=["date", "active_users", "orders", "revenue"])

@@ -29,3 +29,43 @@ def test_top_segment_without_order_values_names_no_currency() -> None:
     assert f.text == (
         "'Loyal big spenders' are 20% of buyers but bring 60% of purchases (5.0 orders each)."
     )
+
+
+def _split(rates: dict[str, tuple[int, int]]) -> pd.DataFrame:
+    rows = []
+    for value, (prev, n) in rates.items():
+        rows += [{"country": value, "step": 1, "event": "level_complete", "units": prev,
+                  "step_conversion": 1.0},
+                 {"country": value, "step": 2, "event": "iap_purchase", "units": n,
+                  "step_conversion": n / prev}]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_funnel_gap_from_noise_is_no_finding() -> None:
+    """The game: DE 1.82% (80/4,407 sessions) against BR 2.18% (162/7,428) read as a gap to
+    fix ("2% against 2% (1.3x)"); purchases were drawn independently of country."""
+    split = _split({"DE": (4407, 80), "BR": (7428, 162), "US": (9000, 180)})
+    assert findings.funnel_gap(split, breakdown="country") is None
+
+
+def test_funnel_gap_counts_users_not_sessions_and_prints_the_interval() -> None:
+    split = _split({"DE": (2000, 20), "BR": (2000, 60)})
+    gap = findings.funnel_gap(split, breakdown="country")  # sessions taken as independent
+    assert gap is not None and gap.evidence["ci"] == pytest.approx([0.0113, 0.0287], abs=1e-4)
+    assert (
+        "1.0% of those reaching level_complete go on to iap_purchase, against 3.0% for BR"
+        in gap.text
+    )
+    assert (
+        "(3.0x; 2.0 pp lower, 95% interval 1.1 to 2.9 pp with sessions as independent units)"
+        in gap.text
+    )
+    # the same sessions, but BR's purchases all come from two whales: no evidence about BR's players
+    by_user = pd.DataFrame(
+        [{"country": "DE", "user_id": f"d{i}", "n0": 20, "n1": 1 if i < 20 else 0} for i in range(100)]
+        + [{"country": "BR", "user_id": f"b{i}", "n0": 20, "n1": 30 if i < 2 else 0} for i in range(100)]
+    )  # fmt: skip
+    assert findings.funnel_gap(split, breakdown="country", by_user=by_user) is None
+    spread = by_user.assign(n1=lambda d: [1 if i < 20 else 0 for i in range(100)] + [1 if i < 60 else 0 for i in range(100)])  # fmt: skip
+    gap = findings.funnel_gap(split, breakdown="country", by_user=spread)
+    assert gap is not None and gap.evidence["independent_units"] == "users"

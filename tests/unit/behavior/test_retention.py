@@ -57,7 +57,8 @@ def test_signup_cohorts_and_weeks(orders: pd.DataFrame) -> None:
     )  # fmt: skip
     m = cohort_matrix(orders, period="month", cohort_by="signup", users=users, max_age=4)
     assert m["size"].tolist() == [1, 2]  # Dec: a; Jan: b, c (d has no signup date)
-    assert m.loc["2023-12-01", [0, 1, 2, 3, 4]].tolist() == [0.0, 1.0, 1.0, 0.0, 1.0]
+    dec = m.loc["2023-12-01", [0, 1, 2, 3, 4]].tolist()  # December is before the data starts
+    assert np.isnan(dec[0]) and dec[1:] == [1.0, 1.0, 0.0, 1.0]
     assert m.loc["2024-01-01", [0, 1, 2]].tolist() == [0.5, 0.5, 0.5]
     w = cohort_matrix(orders, period="week", max_age=2)
     assert w.index[0] == pd.Timestamp("2024-01-01")  # weeks start on Monday
@@ -155,3 +156,51 @@ def test_a_refund_is_no_visit() -> None:
     assert (raw.loc[feb, "returning"], raw.loc[feb, "dormant"]) == (2, 0)
     assert (kept.loc[feb, "returning"], kept.loc[feb, "dormant"]) == (1, 1)
     assert len(without_returns(o.drop(columns="amount")).execute()) == 5  # no amount: all kept
+
+
+def test_signups_before_the_data_are_not_zero_retention() -> None:
+    """A B2B base whose accounts opened years before the invoices: every signup cohort's
+    later months lay outside the data and read 0%, averaged into "0% a month later"."""
+    from opsai.behavior import findings
+    from opsai.behavior.retention import cohort_basis
+
+    months = pd.date_range("2024-07-01", periods=6, freq="MS")
+    orders = pd.DataFrame(
+        [(u, m + pd.Timedelta(days=3)) for u in "abcd" for m in months if not (u == "d" and m.month == 8)],
+        columns=["user_id", "timestamp"],
+    )  # fmt: skip
+    users = pd.DataFrame({"user_id": list("abcd"),
+                          "signup_at": pd.to_datetime(["2018-03-01", "2019-05-01", "2020-01-01", "2024-08-15"])})  # fmt: skip
+    m = cohort_matrix(orders, period="month", cohort_by="signup", users=users)
+    assert m.loc["2018-03-01"].drop("size").isna().all()  # months before 2024-07: unseen, not 0
+    assert m.loc["2024-08-01", [0, 1, 2]].tolist() == [0.0, 1.0, 1.0]  # d skips August
+    basis, note = cohort_basis(orders, users, period="month")
+    assert basis == "first_activity"
+    assert note is not None and note.startswith("3 of the 4 active users signed up before")
+    m = cohort_matrix(orders, period="month", cohort_by=basis)
+    lc = lifecycle(orders, period="month")
+    f = findings.retention_summary(m, lc, period="month", basis=note)
+    assert f.evidence["next_period_retention"] == pytest.approx(0.75)  # d skips August
+    assert "On average 75% of a cohort" in f.text and "not by signup" in f.text
+    assert cohort_basis(orders, users.assign(signup_at=pd.Timestamp("2024-07-02")))[0] == "signup"
+
+
+def test_activity_is_events_and_purchases() -> None:
+    """Events cover only the last two months: a buyer active by orders is active."""
+    from opsai.behavior.retention import activity_of
+
+    orders = pd.DataFrame({"user_id": ["a", "a", "b", "b", "c"], "amount": [5.0, 5.0, 5.0, -5.0, 5.0],
+                           "timestamp": pd.to_datetime(["2025-06-03", "2025-07-03", "2025-06-04",
+                                                        "2025-08-04", "2025-08-05"])})  # fmt: skip
+    events = pd.DataFrame({"user_id": ["c", "c", "d"],
+                           "timestamp": pd.to_datetime(["2025-08-06", "2025-09-01", "2025-09-02"])})  # fmt: skip
+    act, text = activity_of(events, orders)
+    assert text == "events (2025-08-06 to 2025-09-02) and purchases (2025-06-03 to 2025-08-05)"
+    lc = lifecycle(act, period="month").set_index("period")
+    # June: a, b new; July: a back, b dormant; Aug: c new (b's refund is no visit), a dormant
+    assert lc[["new", "returning", "dormant"]].values.tolist()[:3] == [
+        [2, 0, 0],
+        [0, 1, 1],
+        [1, 0, 1],
+    ]
+    assert activity_of(None, orders)[1] == "purchases (2025-06-03 to 2025-08-05)"

@@ -40,6 +40,23 @@ def test_scorecard_values_changes_and_assessment(run_folder: Path) -> None:
     assert "fill_rate" not in sc.index  # not recorded: left out
 
 
+def test_lifecycle_labels_follow_the_activity_and_the_period(run_folder: Path) -> None:
+    """A game's weekly player activity read "Active buyers this month" (277 players active,
+    22 of them paying)."""
+    run = ex.load_run(run_folder)
+    metrics = run.chapters[BEHAVIOR].setdefault("metrics", {})
+    metrics.update({"retention.activity": "events", "retention.period": "week"})
+    sc = ex.kpi_scorecard(run).set_index("key")
+    assert sc.loc["active_users_month", "kpi"] == "Active users this week"
+    assert sc.loc["new_users_month", "kpi"] == "New users this week"
+    assert sc.loc["dormant_month", "kpi"] == "Users gone dormant this week"
+    assert sc.loc["active_users_month", "period"] == "2024-12 vs week before"
+    metrics.update({"retention.activity": "purchases", "retention.period": "month"})
+    sc = ex.kpi_scorecard(run).set_index("key")
+    assert sc.loc["active_users_month", "kpi"] == "Active buyers this month"
+    assert sc.loc["dormant_month", "kpi"] == "Buyers gone dormant this month"
+
+
 def test_ticket_volume_without_timestamps() -> None:
     from opsai.executive.scorecard import _ticket_volume
 

@@ -95,3 +95,20 @@ def test_a_column_a_filter_emptied_is_named_as_empty_not_as_the_worst(tmp_path: 
     assert "check data.tables.orders.where" in f.text
     assert f.evidence == {"columns": 1, "worst": "orders.channel", "share": 0.25,
                           "empty_columns": ["orders.coupon"]}  # fmt: skip
+
+
+def test_daily_active_users_are_events_and_purchases(tmp_path: Path) -> None:
+    """A startup with orders every day and a few events: active users came from the events
+    alone (1.54 a day where orders and events together give 3.89)."""
+    orders = (
+        "order_id,user_id,timestamp,amount\n"
+        "o1,1,2025-10-01 10:00,30\no2,2,2025-10-01 11:00,5\no3,3,2025-10-02 09:00,8\n"
+        "r1,4,2025-10-02 12:00,-8\n"
+    )
+    events = "user_id,timestamp,event\n2,2025-10-01 11:05,view\n5,2025-10-01 12:00,view\n"
+    tables = {"orders": {}, "events": {}}
+    cfg = write_dataset(tmp_path, {"orders.csv": orders, "events.csv": events}, tables)
+    with open_workspace(cfg) as ws:
+        d = daily_activity(ws).set_index("date")
+    # day 1: buyers 1 and 2, visitor 5 (2 both); day 2: buyer 3 (4's refund is no visit)
+    assert d["active_users"].tolist() == [3, 1] and d["orders"].tolist() == [2, 1]
