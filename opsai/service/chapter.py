@@ -41,6 +41,7 @@ from opsai.service.intent import (
     canonical_intent,
     choose_threshold,
     out_of_scope,
+    tickets_to_show,
 )
 from opsai.service.sentiment import (
     LexiconSentiment,
@@ -166,7 +167,9 @@ def compare_intent_models(
     gets an out-of-fold prediction. Pick the model with :func:`best_on_validation` (the best
     mean macro-F1 over the folds); the test columns are then an honest estimate for it. With
     ``threshold="auto"`` a model's out-of-scope threshold is the lowest confidence at which
-    the out-of-fold tickets it would answer reach ``target_precision``; tickets labelled out
+    the out-of-fold tickets it would answer reach ``target_precision``, and at least
+    :func:`~opsai.service.intent.tickets_to_show` of them are answered (72 for 95%: 9 right
+    answers of 9 do not show 95%; with fewer training tickets the bot answers none); tickets labelled out
     of scope (``other``, ``oos``, ``unknown``, ``其他``, see
     :data:`~opsai.service.intent.OUT_OF_SCOPE`) are the examples it must not answer. A
     ticket predicted out of scope is routed, not answered. Each model is then fitted on all
@@ -191,8 +194,8 @@ def compare_intent_models(
         time, embedding included), ``size_kb`` (the fitted model; a shared encoder's weights
         are not counted), ``fit_s`` (on all training tickets), ``cv_s`` (all folds),
         ``out_of_scope_cv`` (training tickets labelled out of scope, each scored out of
-        fold: 0 means the threshold was set from in-scope tickets only)) and the fitted
-        models by name.
+        fold: 0 means the threshold was set from in-scope tickets only), ``test_tickets``
+        and ``target_precision``) and the fitted models by name.
     """
     from opsai.embed import EmbeddingUnavailableError
 
@@ -251,7 +254,11 @@ def compare_intent_models(
                 ok = cv.scored
                 if threshold == "auto":
                     m.threshold_ = choose_threshold(
-                        cv.proba[ok], cv_labels[ok], m.classes_, target_precision=target_precision
+                        cv.proba[ok],
+                        cv_labels[ok],
+                        m.classes_,
+                        target_precision=target_precision,
+                        min_answered=tickets_to_show(target_precision),
                     )
                 else:
                     m.threshold_ = None if threshold is None else float(threshold)
@@ -278,6 +285,8 @@ def compare_intent_models(
                         "fit_s": fit_s,
                         "cv_s": cv.seconds,
                         "out_of_scope_cv": int(out_of_scope(cv_labels[ok]).sum()),
+                        "test_tickets": len(y),
+                        "target_precision": target_precision,
                     }
                 )
                 fitted[label] = m
@@ -360,8 +369,9 @@ def sentiment_by_language(
             ``{"zh": ("use", "e5")}`` (see :class:`~opsai.service.sentiment.SentimentEnsemble`).
 
     Returns:
-        ``language``, ``model``, ``accuracy``, ``std``, ``n``; languages with fewer than
-        ``2 * folds`` labelled texts are skipped.
+        ``language``, ``model``, ``accuracy``, ``std``, ``n``, ``majority`` (the share of
+        the most common label: chance for a model that always answers it); languages with
+        fewer than ``2 * folds`` labelled texts are skipped.
     """
     if model not in ("stack", "nblr"):
         raise ConfigError(f"model={model!r}: use 'stack' or 'nblr'")
@@ -384,7 +394,7 @@ def sentiment_by_language(
             for name, m in (("trained", trained), ("lexicon", _Lexicon())):
                 res = cross_val_accuracy(m, texts, y, folds=folds, seed=seed)
                 rows.append({"language": lg, "model": name, **res})
-    return pd.DataFrame(rows, columns=["language", "model", "accuracy", "std", "n"])
+    return pd.DataFrame(rows, columns=["language", "model", "accuracy", "std", "n", "majority"])
 
 
 class _Fresh:

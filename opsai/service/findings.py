@@ -15,7 +15,7 @@ import pandas as pd
 
 from opsai.report.finding import Finding
 from opsai.report.wording import share_pct
-from opsai.service.intent import out_of_scope
+from opsai.service.intent import out_of_scope, tickets_to_show
 from opsai.service.text import language_code
 
 __all__ = [
@@ -27,6 +27,22 @@ __all__ = [
     "sentiment_finding",
     "spike_findings",
 ]
+
+
+def proportion_ci(k: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Two-sided Clopper-Pearson (exact) interval of a share of ``k`` in ``n``: 9 of 9 is
+    0.66-1.00 at 95%."""
+    from scipy.stats import binomtest
+
+    if n <= 0:
+        return (0.0, 1.0)
+    ci = binomtest(int(k), int(n)).proportion_ci(confidence_level=level, method="exact")
+    return float(ci.low), float(ci.high)
+
+
+def _ci_text(k: int, n: int) -> str:
+    lo, hi = proportion_ci(k, n)
+    return f"95% CI {100 * lo:.0f}-{100 * hi:.0f}%"
 
 
 def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
@@ -42,17 +58,37 @@ def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
             {},
             name="sentiment_quality",
         )
-    trained = rows.set_index("language")["accuracy"]
+    r = rows.set_index("language")
+    trained = r["accuracy"]
     lexicon = table[table["model"] == "lexicon"].set_index("language")["accuracy"]
-    text = "; ".join(
-        f"{lg}: {trained[lg]:.1%} trained vs {lexicon[lg]:.1%} lexicon" for lg in trained.index
-    )
-    return Finding(
-        f"Sentiment accuracy by language - {text}.",
-        "info",
-        {f"accuracy_{lg}": float(v) for lg, v in trained.items()},
-        name="sentiment_quality",
-    )
+    ev: dict[str, Any] = {f"accuracy_{lg}": float(v) for lg, v in trained.items()}
+    parts, no_signal = [], []
+    for lg in trained.index:
+        part = f"{lg}: {trained[lg]:.1%} trained"
+        if "n" in r.columns and pd.notna(r.loc[lg, "n"]):
+            n = int(r.loc[lg, "n"])
+            part += f" ({_ci_text(round(trained[lg] * n), n)}, {n:,} texts)"
+            ev[f"n_{lg}"] = n
+        part += f" vs {lexicon[lg]:.1%} lexicon"
+        if "majority" in r.columns and pd.notna(r.loc[lg, "majority"]):
+            chance = float(r.loc[lg, "majority"])
+            ev[f"majority_{lg}"] = chance
+            if trained[lg] <= chance + 1e-9:
+                no_signal.append(str(lg))
+                part += (
+                    f", no better than always answering the most common label ({chance:.1%}): "
+                    "no usable signal"
+                )
+        parts.append(part)
+    text = f"Sentiment accuracy by language - {'; '.join(parts)}."
+    if no_signal:
+        ev["no_signal"] = ", ".join(no_signal)
+        text += (
+            f" The trained model's {', '.join(no_signal)} sentiment is no better than chance: "
+            "do not act on it; check that the labels are sentiment (not, say, satisfaction "
+            "scores of another question) and label more tickets."
+        )
+    return Finding(text, "medium" if no_signal else "info", ev, name="sentiment_quality")
 
 
 def no_spike_text(volume: pd.DataFrame, z: float, *, min_periods: int = 3) -> str:
@@ -144,25 +180,60 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
     much it hands to people."""
     r = table.set_index("model").loc[best]
     sev = "info" if r["accuracy"] >= 0.9 else "medium" if r["accuracy"] >= 0.75 else "high"
+    ev: dict[str, Any] = {
+        k: float(r[k]) for k in ("accuracy", "macro_f1", "answered", "accuracy_answered")
+    }
+    # with the number of held-out tickets, each share gets its 95% interval: 9 of 9 right
+    # is 66-100%, not a certainty
+    n = int(r["test_tickets"]) if "test_tickets" in r.index and pd.notna(r["test_tickets"]) else 0
+    held = f"{100 * r['accuracy']:.1f}% of held-out tickets correctly (macro-F1"
+    ci_answered = ""
+    if n:
+        k = round(r["accuracy"] * n)
+        lo, hi = proportion_ci(k, n)
+        held = (
+            f"{k:,} of {n:,} held-out tickets correctly ({100 * r['accuracy']:.1f}%, "
+            f"95% CI {100 * lo:.0f}-{100 * hi:.0f}%; macro-F1"
+        )
+        ev |= {"test_tickets": n, "accuracy_ci_low": lo, "accuracy_ci_high": hi}
+        sev = "medium" if sev == "info" and lo < 0.75 else sev
+        n_ans = round(r["answered"] * n)
+        if n_ans:
+            ci_answered = f" ({_ci_text(round(r['accuracy_answered'] * n_ans), n_ans)})"
+    acc_answered = f"{100 * r['accuracy_answered']:.1f}% accuracy{ci_answered}"
+    need = (
+        tickets_to_show(float(r["target_precision"]))
+        if "target_precision" in r.index and pd.notna(r["target_precision"])
+        else 0
+    )
+    cv_n = int(r["cv_tickets"]) if "cv_tickets" in r.index and pd.notna(r["cv_tickets"]) else 0
     if r["answered"] >= 1:
-        answers = f"it answers every ticket itself, at {100 * r['accuracy_answered']:.1f}% accuracy"
+        answers = f"it answers every ticket itself, at {acc_answered}"
     elif r["answered"] > 0:
         answers = (  # 99.8% must not read "100% ... and routes the rest"
-            f"it answers {share_pct(r['answered'])} itself at "
-            f"{100 * r['accuracy_answered']:.1f}% accuracy and routes the rest to an agent"
+            f"it answers {share_pct(r['answered'])} itself at {acc_answered} and routes "
+            "the rest to an agent"
         )
+    elif need and cv_n and cv_n < need and not np.isfinite(r["threshold"]):
+        answers = (
+            f"its confidence threshold was tuned on {cv_n:,} training tickets, fewer than the "
+            f"{need:,} it takes for answers that are all right to show "
+            f"{share_pct(float(r['target_precision']))} precision (95% confidence), so it "
+            "answers no ticket itself: every ticket goes to an agent until more are labelled"
+        )
+        ev["tickets_to_show_target"] = need
     else:
         answers = (
             "no confidence level reached the wanted precision in cross-validation, so it "
             "answers no ticket itself: every ticket goes to an agent"
         )
-    ev = {k: float(r[k]) for k in ("accuracy", "macro_f1", "answered", "accuracy_answered")}
     cv = ""
     if "cv_macro_f1" in r.index:
         ev |= {"cv_macro_f1": float(r["cv_macro_f1"]), "cv_macro_f1_sd": float(r["cv_macro_f1_sd"])}
         cv = _cv_comparison(table, best)
     scope = ""
-    if "out_of_scope_cv" in r.index and pd.notna(r["threshold"]):
+    # no caveat about what the threshold saw when there is none, or it answers nothing
+    if "out_of_scope_cv" in r.index and pd.notna(r["threshold"]) and r["threshold"] < np.inf:
         n = ev["out_of_scope_cv"] = int(r["out_of_scope_cv"])
         scope = " The confidence below which tickets go to an agent was " + (
             f"also tested on {n} training ticket{'s' if n != 1 else ''} labelled out of scope "
@@ -175,8 +246,7 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
             "Label such tickets 'other' to tune it on them too."
         )
     return Finding(
-        f"The {best} intent model labels {100 * r['accuracy']:.1f}% of held-out tickets correctly "
-        f"(macro-F1 {r['macro_f1']:.2f}); {answers}.{cv}{scope}",
+        f"The {best} intent model labels {held} {r['macro_f1']:.2f}); {answers}.{cv}{scope}",
         sev,
         ev,
         name="intent_quality",

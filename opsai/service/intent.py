@@ -49,6 +49,7 @@ __all__ = [
     "canonical_intent",
     "choose_threshold",
     "out_of_scope",
+    "tickets_to_show",
 ]
 
 IntentModel = Literal["tfidf", "torch", "embedding"]
@@ -130,8 +131,29 @@ def canonical_intent(
     )
 
 
+def tickets_to_show(target_precision: float, *, level: float = 0.95) -> float:
+    """The fewest answered tickets that can show ``target_precision``: even if all of them are
+    right, fewer leave the lower end of the two-sided Clopper-Pearson interval at ``level``
+    below the target (9 of 9 right: 66-100%). 72 for 95%, 17 for 80%; ``inf`` for 100%.
+
+    Example:
+        >>> tickets_to_show(0.95), tickets_to_show(0.8)
+        (72, 17)
+    """
+    if not 0 < target_precision <= 1:
+        raise ConfigError(f"target_precision={target_precision!r}: a share between 0 and 1")
+    if target_precision >= 1:
+        return math.inf
+    return math.ceil(math.log((1 - level) / 2) / math.log(target_precision))
+
+
 def choose_threshold(
-    proba: np.ndarray, y_true: np.ndarray, classes: np.ndarray, *, target_precision: float = 0.95
+    proba: np.ndarray,
+    y_true: np.ndarray,
+    classes: np.ndarray,
+    *,
+    target_precision: float = 0.95,
+    min_answered: float = 1,
 ) -> float:
     """The lowest confidence threshold whose kept predictions reach ``target_precision``.
 
@@ -144,6 +166,8 @@ def choose_threshold(
         y_true: the true labels.
         classes: the label of each column of ``proba``.
         target_precision: wanted accuracy on the tickets the model answers itself.
+        min_answered: a threshold must let at least this many tickets be answered, e.g.
+            :func:`tickets_to_show` of the target: 9 right answers of 9 do not show 95%.
 
     Returns:
         A threshold in ``[0, 1]`` (answer when the confidence is at least that; ``1.0`` is
@@ -160,7 +184,8 @@ def choose_threshold(
     prec = np.cumsum(correct[order]) / np.arange(1, len(order) + 1)
     # a threshold keeps every ticket tied at it: only the last of each tie is a cut
     cut = np.r_[conf[order][1:] < conf[order][:-1], True]
-    ok = np.flatnonzero((prec >= target_precision) & cut)
+    enough = np.arange(1, len(order) + 1) >= min_answered
+    ok = np.flatnonzero((prec >= target_precision) & cut & enough)
     if len(ok) == 0:
         return math.inf
     return float(conf[order][ok[-1]])

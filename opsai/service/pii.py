@@ -17,6 +17,13 @@ kind          what                                                              
 ``order_id``  the configured order-id pattern; kept, masked or tokenised           see below
 ============  ==================================================================  ============
 
+A run of 6+ digits (dashes allowed) right after an order keyword (``订单号``, ``订单编号``,
+``单号``, ``订单``, ``order no.``, ``order number``, ``order #``, ``order id``, see
+:data:`DEFAULT_ORDER_KEYWORDS`) is an order id too, found before the other kinds: Taobao,
+JD and Pinduoduo order numbers are all digits (``订单号 3500089504990469503``) and would
+otherwise be masked as ``[NUMBER]``, or as ``[CARD]`` when they pass the Luhn check by chance.
+The same digits without the keyword are still masked as a card or a number.
+
 Order ids are useful to an agent, so by default they are kept with their last four digits
 (``o00001234`` -> ``o****1234``); ``order_mode="token"`` replaces them by ``[ORDER]``
 and ``"keep"`` leaves them. Replacement tokens hold no digits, so redaction is idempotent.
@@ -49,6 +56,7 @@ import pandas as pd
 from opsai.errors import ConfigError
 
 __all__ = [
+    "DEFAULT_ORDER_KEYWORDS",
     "DEFAULT_ORDER_PATTERN",
     "KINDS",
     "Redactor",
@@ -69,6 +77,12 @@ TOKENS: dict[str, str] = {
 }
 DEFAULT_ORDER_PATTERN = r"(?<![A-Za-z0-9])[A-Za-z]{1,4}[-#]?\d{6,}(?![0-9])"
 """Letters then 6+ digits: ``o00001234``, ``ORD-20240701``, ``SO#1234567``."""
+
+DEFAULT_ORDER_KEYWORDS = (
+    r"订单编号|订单号码|订单号|订单|单号"
+    r"|(?i:order[ ]?(?:no|nr|num|number|id|ref)\b\.?|order[ ]?#)"
+)
+"""Words that introduce an all-digit order id (matched on the folded text: ``订单号：`` too)."""
 
 _EMAIL = re.compile(
     # the local part starts with a letter, digit or underscore, so a sentence's full stop
@@ -175,8 +189,20 @@ def _id_card_valid(s: str) -> bool:
     return s[17].upper() == check
 
 
+def _keyword_order_rx(keywords: str) -> re.Pattern[str]:
+    """An order keyword, separators (``: # = 是 为``), then the id (group ``order_digits``)."""
+    return re.compile(
+        rf"(?:{keywords})[\s:#=是为]{{0,3}}(?P<order_digits>(?<!\d)\d(?:-?\d){{5,}})(?![\dA-Za-z])"
+    )
+
+
 def _mask_order(m: re.Match[str], mode: str) -> str:
-    s = m.group(0)
+    return _mask_order_id(
+        m.group("order_digits") if "order_digits" in m.re.groupindex else m.group(0), mode
+    )
+
+
+def _mask_order_id(s: str, mode: str) -> str:
     if mode == "keep":
         return s
     if mode == "token":
@@ -193,7 +219,10 @@ class Redactor:
     Args:
         kinds: which kinds to redact (default all, see the module docstring).
         order_pattern: regular expression of the business's order ids; ``None`` disables
-            order-id handling.
+            order-id handling (``order_keywords`` included).
+        order_keywords: regular expression of the words that introduce an all-digit order
+            id (:data:`DEFAULT_ORDER_KEYWORDS`); the digits after one are an order id, never
+            a card or a number. ``None``: only ``order_pattern`` finds order ids.
         order_mode: ``"partial"`` keeps the last four digits, ``"token"`` writes
             ``[ORDER]``, ``"keep"`` leaves the id (it is still counted).
         extra_patterns: more ``{kind: regex}`` to replace by ``[KIND]``, applied first.
@@ -209,6 +238,7 @@ class Redactor:
     kinds: Iterable[str] = KINDS
     order_pattern: str | None = DEFAULT_ORDER_PATTERN
     order_mode: Literal["partial", "token", "keep"] = "partial"
+    order_keywords: str | None = DEFAULT_ORDER_KEYWORDS
     extra_patterns: dict[str, str] = field(default_factory=dict)
     counts_: Counter[str] = field(default_factory=Counter, init=False, repr=False)
 
@@ -221,11 +251,28 @@ class Redactor:
             raise ConfigError(f"order_mode={self.order_mode!r}: use 'partial', 'token' or 'keep'")
         try:
             self._order = re.compile(self.order_pattern) if self.order_pattern else None
+            self._order_kw = (
+                _keyword_order_rx(self.order_keywords)
+                if self._order is not None and self.order_keywords
+                else None
+            )
             self._extra = {k: re.compile(p) for k, p in self.extra_patterns.items()}
         except re.error as e:
-            raise ConfigError(f"order_pattern/extra_patterns: invalid regex ({e})") from e
+            raise ConfigError(
+                f"order_pattern/order_keywords/extra_patterns: invalid regex ({e})"
+            ) from e
 
-    def _sub(self, kind: str, rx: re.Pattern[str], text: _Pieces, repl: object = None) -> _Pieces:
+    def _sub(
+        self,
+        kind: str,
+        rx: re.Pattern[str],
+        text: _Pieces,
+        repl: object = None,
+        *,
+        protect: bool = False,
+    ) -> _Pieces:
+        """Replace ``rx``'s matches; with ``protect`` the replacements are hidden from the
+        later steps (a kept order id is not then masked as a number)."""
         folded = "".join(f for f, _ in text)
         starts = [0]
         for f, _ in text:
@@ -236,7 +283,8 @@ class Redactor:
             new = repl(m) if callable(repl) else TOKENS.get(kind, f"[{kind.upper()}]")
             if new is None or m.end() == m.start():
                 continue
-            a, b = m.start(), m.end()
+            # a pattern with an ``order_digits`` group replaces only it (the keyword before it stays)
+            a, b = m.span("order_digits") if "order_digits" in rx.groupindex else m.span()
             i = bisect_right(starts, a) - 1  # a piece that folds differently is never cut
             if text[i][0] != text[i][1]:
                 a = starts[i]
@@ -247,7 +295,7 @@ class Redactor:
                 continue
             self.counts_[kind] += 1
             out += _span(text, starts, pos, a)
-            out.append((str(new), str(new)))
+            out.append(("\0" * len(str(new)) if protect else str(new), str(new)))
             pos = b
         return out + _span(text, starts, pos, starts[-1])
 
@@ -259,8 +307,13 @@ class Redactor:
         for kind, rx in self._extra.items():
             pieces = self._sub(kind, rx, pieces)
         k = self.kinds
+        mode = self.order_mode
         if "email" in k:
             pieces = self._sub("email", _EMAIL, pieces)
+        if "order_id" in k and self._order_kw is not None:  # before cards: 订单号 + digits
+            pieces = self._sub(
+                "order_id", self._order_kw, pieces, lambda m: _mask_order(m, mode), protect=True
+            )
         if "id_card" in k:
             pieces = self._sub(
                 "id_card",
@@ -277,7 +330,6 @@ class Redactor:
         if "number" in k:
             pieces = self._sub("number", _DIGIT_RUN, pieces)
         if "order_id" in k and self._order is not None:
-            mode = self.order_mode
             pieces = self._sub("order_id", self._order, pieces, lambda m: _mask_order(m, mode))
         return "".join(raw for _, raw in pieces)
 

@@ -373,7 +373,9 @@ def cross_val_accuracy(
         seed: fold shuffling seed.
 
     Returns:
-        ``{"accuracy", "std", "n"}``: mean and standard deviation over folds, texts used.
+        ``{"accuracy", "std", "n", "majority"}``: mean and standard deviation over folds,
+        texts used, and the share of their most common label (what always answering it
+        scores: a model at or below it has learnt nothing usable).
     """
     df = pd.DataFrame({"t": as_texts(texts), "y": as_labels(y, len(texts))})
     if dedupe == "drop":
@@ -387,4 +389,9 @@ def cross_val_accuracy(
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, Y):
         m = model.fit([X[i] for i in tr], Y[tr])
         accs.append(float(np.mean(np.asarray(m.predict([X[i] for i in te])) == Y[te])))
-    return {"accuracy": float(np.mean(accs)), "std": float(np.std(accs)), "n": float(len(X))}
+    return {
+        "accuracy": float(np.mean(accs)),
+        "std": float(np.std(accs)),
+        "n": float(len(X)),
+        "majority": float(pd.Series(Y).value_counts(normalize=True).iloc[0]),
+    }

@@ -53,6 +53,22 @@ _MOOD_AND_STOP = (
 _MASK = "product"  # what a product name in ``stop_words``/``user_words`` becomes
 
 
+_MIN_SHARE = 0.05
+"""A word names a topic only when at least this share of the topic's tickets hold it."""
+
+
+def _most_common_text(texts: pd.Series, width: int = 24) -> str:
+    """The topic's most common text, shortened, or a plain label when every text differs."""
+    texts = texts[texts != ""]
+    if texts.empty:
+        return "empty messages"
+    counts = texts.value_counts()
+    if counts.iloc[0] < 2:
+        return "short messages" if texts.str.len().median() <= 12 else "mixed messages"
+    top = str(counts.index[0])
+    return top if len(top) <= width else top[: width - 1] + "…"
+
+
 def _is_term(w: str) -> bool:
     return (
         w not in _MOOD_AND_STOP and len(w) > 1 and not any(c.isdigit() for c in w) and w.isalnum()
@@ -187,17 +203,35 @@ class TopicModel(BaseEstimator):
         return self
 
     def _name(self, X: list[str]) -> None:
-        W = self.words_.transform(X)
+        """Each topic's name: its words that are both in at least :data:`_MIN_SHARE` of its
+        tickets and more common in it than in all tickets, most over-represented first. A
+        topic with no such word (greetings such as "在吗" hold only stop words) is named by its
+        most common text; names that clash get that text added, then the topic number."""
+        W = self.words_.transform(X).tocsr()
         vocab = self.words_.get_feature_names_out()
-        ok = np.array([_is_term(w) for w in vocab])
+        ok = np.array([_is_term(w) for w in vocab], dtype=bool)
         overall = np.asarray(W.mean(axis=0)).ravel()
+        present = (W > 0).astype(float)
+        share_all = np.asarray(present.mean(axis=0)).ravel()
+        texts = pd.Series([re.sub(r"\s+", " ", t).strip() for t in X])
         self.terms_: dict[int, list[str]] = {}
+        common: dict[int, str] = {}
         for t in range(self.n_topics_):
-            inside = np.asarray(W[self.labels_ == t].mean(axis=0)).ravel()
-            lift = np.where(ok, inside - overall, -np.inf)
-            top = np.argsort(-lift)[: self.n_terms]
+            rows = self.labels_ == t
+            inside = np.asarray(W[rows].mean(axis=0)).ravel()
+            share_in = np.asarray(present[rows].mean(axis=0)).ravel()
+            keep = ok & (inside > overall) & (share_in > share_all) & (share_in >= _MIN_SHARE)
+            lift = np.where(keep, inside - overall, -np.inf)
+            top = np.argsort(-lift, kind="stable")[: self.n_terms]
             self.terms_[t] = [str(vocab[i]) for i in top if np.isfinite(lift[i])]
-        self.names_ = {t: " / ".join(ws) or f"topic {t}" for t, ws in self.terms_.items()}
+            common[t] = _most_common_text(texts[rows])
+        names = {t: " / ".join(ws) or common[t] for t, ws in self.terms_.items()}
+        clash = pd.Series(names).duplicated(keep=False)
+        for t in clash[clash].index:
+            if self.terms_[t]:
+                names[t] = f"{names[t]} (e.g. {common[t]})"
+        clash = pd.Series(names).duplicated(keep=False)
+        self.names_ = {t: f"{n} #{t}" if clash[t] else n for t, n in names.items()}
 
     def predict(self, texts: Iterable[str]) -> np.ndarray:
         """The nearest topic of each text."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -17,10 +19,11 @@ from opsai.service.chapter import (
     pii_finding,
     reply_finding,
     sentiment_by_language,
+    sentiment_finding,
     spike_findings,
     split_labelled,
 )
-from opsai.service.intent import IntentClassifier, choose_threshold
+from opsai.service.intent import IntentClassifier, choose_threshold, tickets_to_show
 
 pytestmark = pytest.mark.unit
 
@@ -62,7 +65,10 @@ def test_compare_intent_models_table(tickets: pd.DataFrame) -> None:
         "fit_s",
         "cv_s",
         "out_of_scope_cv",
+        "test_tickets",
+        "target_precision",
     ]
+    assert (table["test_tickets"] == len(test)).all() and (table["target_precision"] == 0.95).all()
     assert (table["out_of_scope_cv"] == 0).all()  # the fixture has no 'other' tickets
     assert (table["accuracy"] >= 0.9).all() and (table["answered"] == 1.0).all()
     assert (table["cv_accuracy"] >= 0.85).all() and (table["folds"] == 3).all()
@@ -94,7 +100,9 @@ def test_models_are_picked_and_thresholds_set_by_cross_validation(tickets: pd.Da
     assert r["folds"] == 3
     assert r["cv_macro_f1"] == pytest.approx(np.mean(f1))
     assert r["cv_macro_f1_sd"] == pytest.approx(np.std(f1, ddof=1))
-    assert m.threshold_ == choose_threshold(oof, y, m.classes_, target_precision=0.99)
+    assert m.threshold_ == choose_threshold(
+        oof, y, m.classes_, target_precision=0.99, min_answered=tickets_to_show(0.99)
+    )
     full = IntentClassifier(model="tfidf", seed=0).fit(X, y)  # fitted on every training ticket
     assert np.allclose(m.predict_proba(test["text"]), full.predict_proba(test["text"]))
 
@@ -184,6 +192,8 @@ def test_sentiment_by_language(tickets: pd.DataFrame, model: str) -> None:
     assert set(table["model"]) == {"trained", "lexicon"}
     trained = table[table["model"] == "trained"].set_index("language")["accuracy"]
     assert (trained >= 0.9).all()
+    majority = table[table["model"] == "trained"].set_index("language")["majority"]
+    assert ((majority > 0.3) & (majority < 0.9) & (trained > majority)).all()
     small = sentiment_by_language(tickets, folds=3, model="nblr", max_texts=40, seed=0)
     assert (small["n"] <= 40).all()
     with pytest.raises(ConfigError, match="model='svm'"):
@@ -535,8 +545,11 @@ def test_sentiment_finding_says_why_no_accuracy() -> None:
          "std": [0.01, 0.01], "n": [100, 100]}
     )  # fmt: skip
     f = sentiment_finding(table)
-    assert f.text == "Sentiment accuracy by language - en: 90.0% trained vs 70.0% lexicon."
-    assert f.evidence == {"accuracy_en": 0.9} and f.severity == "info"
+    assert f.text == (
+        "Sentiment accuracy by language - en: 90.0% trained (95% CI 82-95%, 100 texts) vs "
+        "70.0% lexicon."
+    )
+    assert f.evidence == {"accuracy_en": 0.9, "n_en": 100} and f.severity == "info"
     # labels of one kind only (4 and 5 stars): the table is empty; it read "... by language - ."
     empty = sentiment_finding(table.iloc[:0], folds=3)
     assert (
@@ -589,3 +602,71 @@ def test_the_comparisons_fit_on_one_blas_thread_and_reuse_tokens(
     sentiment_by_language(tickets, folds=2, model="nblr", seed=0)
     assert seen and all(blas == {1} and memo for blas, memo in seen)
     assert _features._MEMO.get() is None  # nothing kept after the comparison
+
+
+def test_a_few_labelled_tickets_cannot_let_the_bot_answer(tickets: pd.DataFrame) -> None:
+    """30 tickets (21 to train, 9 held out) read "it answers every ticket itself, at 100.0%
+    accuracy": 9 of 9 right is 66-100% at 95%, so the 95% target was never shown. A threshold
+    now needs at least tickets_to_show(target) answered cross-validated tickets (72 for 95%):
+    with fewer the bot answers none, and the finding says why, with n and the interval."""
+    small = tickets.groupby("intent").head(6)
+    train, test = split_labelled(small, seed=0)
+    assert len(train) < 72
+    table, models = compare_intent_models(train, test, models=("tfidf",), folds=3, seed=0)
+    r = table.iloc[0]
+    assert math.isinf(models["tfidf"].threshold_) and r["answered"] == 0.0
+    f = intent_finding(table, "tfidf")
+    k = round(r["accuracy"] * len(test))
+    assert f"labels {k} of {len(test)} held-out tickets correctly" in f.text
+    assert (
+        "fewer than the 72 it takes for answers that are all right to show 95% precision" in f.text
+    )
+    assert "answers no ticket itself" in f.text and f.evidence["test_tickets"] == len(test)
+    # the same tickets with enough of them: the threshold is a real one
+    train, test = split_labelled(tickets, seed=0)
+    table, models = compare_intent_models(train, test, models=("tfidf",), folds=3, seed=0)
+    assert math.isfinite(models["tfidf"].threshold_) and table["answered"].iloc[0] > 0.5
+
+
+def test_intent_finding_gives_n_and_an_interval() -> None:
+    table = pd.DataFrame(
+        {
+            "model": ["a"],
+            "threshold": [0.4],
+            "accuracy": [1.0],
+            "macro_f1": [1.0],
+            "answered": [1.0],
+            "accuracy_answered": [1.0],
+            "test_tickets": [9],
+        }
+    )
+    f = intent_finding(table, "a")
+    assert f.text.startswith(
+        "The a intent model labels 9 of 9 held-out tickets correctly (100.0%, 95% CI 66-100%; "
+        "macro-F1 1.00); it answers every ticket itself, at 100.0% accuracy (95% CI 66-100%)."
+    )
+    assert f.severity == "medium"  # 66% at the low end is no "info"
+    assert f.evidence["accuracy_ci_low"] == pytest.approx(0.025 ** (1 / 9))
+
+
+def test_sentiment_at_or_below_chance_is_flagged() -> None:
+    """3 classes, csat labels: 29% trained read as a plain accuracy, below what always
+    answering the most common label scores."""
+    table = pd.DataFrame(
+        {
+            "language": ["en", "en", "zh", "zh"],
+            "model": ["trained", "lexicon", "trained", "lexicon"],
+            "accuracy": [0.29, 0.25, 0.9, 0.7],
+            "std": [0.1, 0.1, 0.02, 0.02],
+            "n": [30.0, 30.0, 400.0, 400.0],
+            "majority": [0.4, 0.4, 0.5, 0.5],
+        }
+    )
+    f = sentiment_finding(table, folds=3)
+    assert f.severity == "medium" and f.evidence["no_signal"] == "en"
+    assert (
+        "en: 29.0% trained (95% CI 15-49%, 30 texts) vs 25.0% lexicon, no better than always "
+        "answering the most common label (40.0%): no usable signal; zh: 90.0% trained "
+        "(95% CI 87-93%, 400 texts) vs 70.0% lexicon." in f.text
+    )
+    assert sentiment_finding(table[table["language"] == "zh"]).severity == "info"

@@ -11,7 +11,12 @@ import pytest
 
 from opsai.errors import ConfigError, NotFittedError, OpsaiError
 from opsai.service.chapter import kb_intents_like
-from opsai.service.intent import IntentClassifier, canonical_intent, choose_threshold
+from opsai.service.intent import (
+    IntentClassifier,
+    canonical_intent,
+    choose_threshold,
+    tickets_to_show,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -239,3 +244,17 @@ def test_calibration_keeps_accuracy_on_many_intents_with_few_tickets() -> None:
     assert (clf.predict(Xt) == np.asarray(yt)).mean() >= 0.96
     proba = clf.predict_proba(Xt)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+
+
+def test_tickets_to_show_and_min_answered() -> None:
+    """n of n right answers show a precision only from tickets_to_show(target) on: the lower
+    end of the 95% Clopper-Pearson interval of n of n is 0.025 ** (1 / n)."""
+    assert tickets_to_show(0.95) == 72 and tickets_to_show(0.8) == 17
+    assert 0.025 ** (1 / 72) >= 0.95 > 0.025 ** (1 / 71)
+    assert math.isinf(tickets_to_show(1.0))
+    classes = np.array(["a", "b"])
+    proba = np.array([[0.9, 0.1]] * 20 + [[0.6, 0.4]] * 10)
+    y = np.array(["a"] * 20 + ["b"] * 10)
+    assert choose_threshold(proba, y, classes, target_precision=0.95) == 0.9
+    assert choose_threshold(proba, y, classes, target_precision=0.95, min_answered=20) == 0.9
+    assert math.isinf(choose_threshold(proba, y, classes, target_precision=0.95, min_answered=21))

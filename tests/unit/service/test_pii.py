@@ -138,3 +138,39 @@ def test_redact_frame_leaves_no_demo_pii() -> None:
     assert out["other"].tolist() == list(range(6))
     with pytest.raises(ConfigError, match="'body'"):
         Redactor().redact_frame(df, ["body"])
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "orders"),
+    [
+        # Taobao / JD / Pinduoduo order numbers are all digits: after an order keyword they
+        # are order ids (last four digits kept), not '[NUMBER]' nor, when they pass the Luhn
+        # check by chance, '[CARD]'; the keyword and separators stay as typed
+        ("订单号 3500089504990469503", "订单号 ***************9503", 1),
+        ("订单号：4111111111111111 到了吗", "订单号：************1111 到了吗", 1),
+        ("订单编号:231125-085304261234567", "订单编号:******-***********4567", 1),
+        ("my order no. 4111111111111111", "my order no. ************1111", 1),
+        ("Order #123456789 and order ID 987654321", "Order #*****6789 and order ID *****4321", 2),
+        # the same digits without an order keyword are still a card, a number, an id card
+        ("visa 4111111111111111, 订单 4111111111111111", "visa [CARD], 订单 ************1111", 1),
+        ("卡号3500089504990469503", "卡号[NUMBER]", 0),
+        ("order 4111111111111111", "order [CARD]", 0),
+        ("单号是11010519491231002X", "单号是[ID]", 0),  # digits then a letter: not all digits
+        ("订单号 12345", "订单号 12345", 0),  # too short for an id
+    ],
+)
+def test_all_digit_order_ids_after_a_keyword(text: str, expected: str, orders: int) -> None:
+    r = Redactor()
+    assert r(text) == expected
+    assert r.counts_["order_id"] == orders
+    assert r(expected) == expected  # idempotent
+
+
+def test_all_digit_order_ids_follow_order_mode_and_are_counted() -> None:
+    r = Redactor(order_mode="token")
+    assert r("订单号 3500089504990469503 卡 4111111111111111") == "订单号 [ORDER] 卡 [CARD]"
+    assert dict(r.counts_) == {"order_id": 1, "card": 1}
+    assert redact("订单号 3500089504990469503", order_mode="keep") == "订单号 3500089504990469503"
+    # no order handling, or no keywords: the digits are masked as before
+    assert redact("订单号 4111111111111111", order_pattern=None) == "订单号 [CARD]"
+    assert redact("订单号 3500089504990469503", order_keywords=None) == "订单号 [NUMBER]"

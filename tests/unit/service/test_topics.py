@@ -98,3 +98,33 @@ def test_errors() -> None:
         TopicModel(n_topics=1).fit(["a b"] * 20)
     with pytest.raises(OpsaiError, match="too few"):
         TopicModel().fit(["a", "b"])
+
+
+def test_topics_are_named_only_by_words_they_hold_and_names_are_unique() -> None:
+    """A cluster of greetings ("在吗", 400 of them in a Taobao chat) holds no topic word: it
+    was named by the words least common overall ("麦当劳 / 归宿 / 不乏", negative lift), and
+    three clusters shared that name. Now a name's words are in the cluster and more common
+    there than overall; a cluster without such words is named by its most common text, and
+    clashing names are told apart."""
+    texts, truth = _planted()
+    copies = [f"{t} !" for t in texts[:30]]  # the refund tickets again: the same words
+    texts += ["在吗"] * 40 + ["好的谢谢"] * 30 + ["好的谢谢 "] + copies
+    group = [*truth, *["hello"] * 40, *["thanks"] * 31, *["refund_a"] * 30]
+    order = sorted(set(group))
+    vec = {t: np.eye(len(order))[order.index(g)] for t, g in zip(texts, group, strict=True)}
+
+    def encoder(xs: list[str]) -> np.ndarray:
+        return np.array([vec[x] for x in xs])
+
+    tm = TopicModel(n_topics=len(order), encoder=encoder, seed=0).fit(texts)
+    table = tm.topic_table().set_index("topic")
+    named = {g: table.loc[tm.labels_[group.index(g)], "name"] for g in order}
+    assert named["hello"] == "在吗" and named["thanks"] == "好的谢谢"
+    assert table["name"].is_unique, table["name"].tolist()
+    assert named["refund_a"] != named["refund"] and "(e.g. " in named["refund_a"]
+    words = np.array([set(t.split()) for t in texts], dtype=object)
+    for topic, terms in tm.terms_.items():
+        inside = words[tm.labels_ == topic]
+        for w in terms:
+            share_in = np.mean([w in s for s in inside])
+            assert share_in >= 0.05 and share_in > np.mean([w in s for s in words]), (topic, w)
