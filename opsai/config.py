@@ -115,9 +115,9 @@ class FillDown(_Strict):
 class TableSpec(_Strict):
     """Where one contract table comes from and how to read and map it.
 
-    Rows are read, then ``drop_duplicates``, then ``fill_down``, then the columns are mapped
-    and cast, then ``drop_incomplete``, then ``where``: a condition on a filled column sees
-    every row of the group.
+    Rows are read, then ``unpivot``, ``drop_duplicates``, ``fill_down``, then the columns are
+    mapped and cast, then ``drop_incomplete``, then ``where``: a condition on a filled column
+    sees every row of the group.
     """
 
     file: str | None = None
