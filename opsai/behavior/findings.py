@@ -171,6 +171,17 @@ def clv_accuracy(
     )
 
 
+def clv_unfit(reason: str, *, customers: int) -> Finding:
+    """The lifetime-value model could not be fitted to these buyers (no figure is reported)."""
+    text = (
+        f"The lifetime-value model did not fit these {customers:,} buyers ({reason}), so no "
+        "purchase forecast or customer value is reported. This happens when customers order "
+        "like clockwork (no spread in their rates for BG/NBD or Pareto/NBD to describe) or "
+        "when very few of them bought twice."
+    )
+    return Finding(text, "medium", {"reason": reason, "customers": customers}, name="clv_holdout")
+
+
 def top_segment(personas: pd.DataFrame, *, money: bool = True, currency: str = "") -> Finding:
     """The persona with the largest revenue share, against its share of users.
 

@@ -29,3 +29,11 @@ def test_top_segment_without_order_values_names_no_currency() -> None:
     assert f.text == (
         "'Loyal big spenders' are 20% of buyers but bring 60% of purchases (5.0 orders each)."
     )
+
+
+def test_clv_unfit_says_why_and_reports_no_figure() -> None:
+    f = findings.clv_unfit("BG/NBD: 30 of 30 predictions are negative", customers=30)
+    assert f.name == "clv_holdout" and f.severity == "medium"
+    assert f.evidence == {"reason": "BG/NBD: 30 of 30 predictions are negative", "customers": 30}
+    assert f.text.startswith("The lifetime-value model did not fit these 30 buyers (BG/NBD: 30")
+    assert "no purchase forecast or customer value is reported" in f.text
