@@ -146,6 +146,15 @@ def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -
     )
 
 
+def churn_skipped(reason: str) -> Finding:
+    """No churn model was trained (too few churners); what the chapter still reports."""
+    text = (
+        f"No churn model was trained: {reason}. Segments, retention and lifetime value still "
+        "apply; there is no churn-risk list until more customers have a history."
+    )
+    return Finding(text, "medium", {"reason": reason}, name="churn_skipped")
+
+
 def clv_accuracy(
     error_pct: float, *, actual: float, predicted: float, model: str = "BG/NBD"
 ) -> Finding:
