@@ -15,7 +15,13 @@ from opsai.behavior.churn import (
     snapshots,
     usable_horizon,
 )
-from opsai.behavior.churn_model import ChurnModel, calibration_table, evaluate, lift_at
+from opsai.behavior.churn_model import (
+    ChurnModel,
+    calibration_table,
+    churn_model_problem,
+    evaluate,
+    lift_at,
+)
 from opsai.behavior.clv import BetaGeo, GammaGamma, customer_value, holdout_check, summary
 from opsai.behavior.funnels import (
     funnel,
@@ -52,6 +58,7 @@ __all__ = [
     "behaviour_features",
     "calibration_table",
     "churn_frame",
+    "churn_model_problem",
     "cohort_basis",
     "cohort_matrix",
     "customer_value",

@@ -31,6 +31,13 @@ from opsai.errors import ConfigError, NotFittedError
 from opsai.optimize import tune
 from opsai.threads import torch_threads
 
+CALIBRATION_FOLDS = 5
+"""Stratified folds of the probability calibration (fewer when the rarer class is smaller)."""
+MIN_CLASS = 10
+"""Fewest training users of the rarer class (churned or stayed) a churn model is trained on:
+with fewer, a validation split holds two or three of them and tuning, calibration and the
+ranking it reports are noise (the usual ten-events-per-model rule of thumb)."""
+
 ModelKind = Literal["gbm", "mlp", "logistic"]
 Calibration = Literal["sigmoid", "isotonic", "none"]
 
@@ -168,7 +175,8 @@ class ChurnModel(BaseEstimator):
 
     Attributes:
         best_params_, study_, estimator_ (uncalibrated), calibrated_, features_,
-        validation_auc_.
+        validation_auc_, calibration_folds_ (``CALIBRATION_FOLDS``, fewer when the validation
+        rows hold fewer of the rarer class, 0: not calibrated).
     """
 
     def __init__(
@@ -233,10 +241,16 @@ class ChurnModel(BaseEstimator):
             self.estimator_ = kept["est"]
         else:
             self.estimator_ = _build(self.model, self.best_params_, self.seed).fit(Xt, yt)
-        if self.calibration == "none":
+        # calibration folds need members of each class: fewer folds for a rare class, and
+        # none (the uncalibrated model) when the validation rows hold a single one
+        folds = min(CALIBRATION_FOLDS, int(np.bincount(yv, minlength=2).min()))
+        self.calibration_folds_ = folds if self.calibration != "none" and folds >= 2 else 0
+        if not self.calibration_folds_:
             self.calibrated_ = self.estimator_
         else:
-            cal = CalibratedClassifierCV(FrozenEstimator(self.estimator_), method=self.calibration)
+            cal = CalibratedClassifierCV(
+                FrozenEstimator(self.estimator_), method=self.calibration, cv=folds
+            )
             self.calibrated_ = cal.fit(Xv, yv)
         return self
 
@@ -264,6 +278,29 @@ class ChurnModel(BaseEstimator):
             {"feature": self.features_, "importance": r.importances_mean, "std": r.importances_std}
         )
         return out.sort_values("importance", ascending=False, ignore_index=True)
+
+
+def churn_model_problem(
+    train_label: pd.Series | np.ndarray,
+    test_label: pd.Series | np.ndarray,
+    *,
+    min_class: int = MIN_CLASS,
+) -> str:
+    """Why no churn model should be trained on these labels ("" when one can be): fewer than
+    ``min_class`` training users churned (or stayed), or the test users hold one class only
+    (nothing to score a ranking on)."""
+    y, t = np.asarray(train_label).astype(int), np.asarray(test_label).astype(int)
+    churned, stayed = int(y.sum()), int(len(y) - y.sum())
+    if min(churned, stayed) < min_class:
+        who = "churned" if churned <= stayed else "stayed"
+        return (
+            f"only {min(churned, stayed):,} of the {len(y):,} training users {who}, fewer than "
+            f"the {min_class} a churn model needs to learn from"
+        )
+    if len(np.unique(t)) < 2:
+        who = "churned" if t[:1].sum() else "stayed"
+        return f"all {len(t):,} test users {who}, so a churn ranking cannot be checked"
+    return ""
 
 
 def lift_at(y: np.ndarray | pd.Series, score: np.ndarray, *, top: float = 0.1) -> float:

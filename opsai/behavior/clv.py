@@ -102,13 +102,23 @@ def _cols(data: pd.DataFrame, cols: tuple[str, ...]) -> list[np.ndarray]:
     return [data[c].to_numpy(dtype=float) for c in cols]
 
 
+LOG_BOUND = 15.0
+"""Largest ``|log parameter|`` a fit may reach (about 3e-7 to 3e6): customers who buy like
+clockwork push an unbounded BG/NBD towards 0 and infinity, where its formulas overflow."""
+
+
 def _minimize(nll: Any, n: int) -> Any:
-    """BFGS on log-parameters from 1.0; a Nelder-Mead restart when BFGS stalls."""
+    """BFGS on log-parameters from 1.0; a Nelder-Mead restart when BFGS stalls. A search that
+    leaves ``|log p| <= LOG_BOUND`` (or ends on a non-finite point) is redone within it
+    (L-BFGS-B from the clipped point), so a well-posed fit is untouched."""
     res = optimize.minimize(nll, np.zeros(n), method="BFGS", options={"gtol": 1e-7})
     if not res.success:
         nm = optimize.minimize(nll, res.x, method="Nelder-Mead", options={"maxiter": 4000})
         res = optimize.minimize(nll, nm.x, method="BFGS", options={"gtol": 1e-7})
         res.success = res.success or bool(nm.success)
+    if not np.all(np.isfinite(res.x)) or np.abs(res.x).max() > LOG_BOUND:
+        start = np.clip(np.nan_to_num(res.x), -LOG_BOUND, LOG_BOUND)
+        res = optimize.minimize(nll, start, method="L-BFGS-B", bounds=[(-LOG_BOUND, LOG_BOUND)] * n)
     return res
 
 
@@ -140,6 +150,27 @@ def fit_counts(
     with np.errstate(invalid="ignore"):  # NaN, not a warning, when a fit ran off
         total = float((w * log_likelihood(p, kx, kt, kT)).sum())
     return dict(zip(names, map(float, p), strict=True)), total, bool(res.success)
+
+
+def _hyp2f1(A: Any, B: Any, C: Any, z: Any, *, terms: int = 2000) -> np.ndarray:
+    """scipy's 2F1, summed as its series where scipy gives up (``|z| < 1`` with a huge ``A``,
+    as for buyers who order like clockwork: r and alpha near the bounds)."""
+    A, B, C, z = np.broadcast_arrays(*(np.asarray(v, float) for v in (A, B, C, z)))
+    with np.errstate(all="ignore"):
+        out = np.array(special.hyp2f1(A, B, C, z), dtype=float, ndmin=1)
+    bad = ~np.isfinite(out) & (np.abs(z) < 1)
+    if bad.any():
+        a, b, c, w = (np.ravel(v)[np.ravel(bad)] for v in (A, B, C, z))
+        term, total = np.ones_like(w), np.ones_like(w)
+        for k in range(terms):
+            term = term * (a + k) * (b + k) / ((c + k) * (k + 1)) * w
+            total += term
+            if (np.abs(term) <= 1e-16 * np.abs(total)).all():
+                break
+        flat = out.ravel()
+        flat[np.ravel(bad)] = total
+        out = flat.reshape(out.shape)
+    return out
 
 
 def bgnbd_log_likelihood(
@@ -215,9 +246,10 @@ class BetaGeo(CountModel):
         """Expected purchases in the next ``t`` units given each customer's history."""
         r, alpha, a, b = self._p()
         x, t_x, T = _cols(data, (FREQ, RECENCY, AGE))
-        z = t / (alpha + T + t)
-        hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, z)
-        num = (a + b + x - 1) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+        # Euler's transformation of eq. 10's 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t)): the power
+        # in front cancels, and the hypergeometric stays finite when r and b are very large
+        hyp = _hyp2f1(r + x, a - 1, a + b + x - 1, -t / (alpha + T))
+        num = (a + b + x - 1) / (a - 1) * (1 - hyp)
         return num / (1 + (x > 0) * a / (b + x - 1).clip(min=1e-12) * self._odds(x, t_x, T))
 
     def _odds(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:
@@ -451,9 +483,56 @@ def inner_backtest(
     return pd.DataFrame(rows, columns=["share", "cutoff", "model", "actual", "predicted", "factor"])
 
 
+def fit_problem(model: Any, data: pd.DataFrame, predicted: np.ndarray) -> str:
+    """Why a fitted frequency model cannot be used ("" when it can): the fit did not converge,
+    its log-likelihood is not finite, or a prediction is negative or not finite."""
+    if not getattr(model, "converged_", True):
+        return "the fit did not converge"
+    if not np.isfinite(getattr(model, "log_likelihood_", 0.0)):
+        return "its log-likelihood is not finite"
+    p = np.asarray(predicted, float)
+    if not np.isfinite(p).all():
+        return f"{int((~np.isfinite(p)).sum()):,} of {len(p):,} predictions are not finite"
+    if (p < 0).any():
+        return f"{int((p < 0).sum()):,} of {len(p):,} predictions are negative"
+    return ""
+
+
+def fit_frequency(
+    data: pd.DataFrame, *, t: float, prefer: str = "BG/NBD", fallback: bool = True
+) -> tuple[str | None, Any, np.ndarray | None, str]:
+    """Fit ``prefer`` (``"BG/NBD"`` or ``"Pareto/NBD"``) and predict ``t`` units ahead; when its
+    fit is unusable (:func:`fit_problem`) and ``fallback``, the other model instead.
+
+    Returns:
+        ``(name, fitted model, predicted, note)``: ``note`` says why a model was rejected
+        ("" when ``prefer`` was used); name, model and predictions are ``None`` when none fits.
+    """
+    from opsai.behavior.pareto import ParetoNBD
+
+    kinds: dict[str, Any] = {"BG/NBD": BetaGeo, "Pareto/NBD": ParetoNBD}
+    if prefer not in kinds:
+        raise ConfigError(f"fit_frequency: prefer must be one of {sorted(kinds)}, got {prefer!r}")
+    order = [prefer] + ([k for k in kinds if k != prefer] if fallback else [])
+    notes: list[str] = []
+    for name in order:
+        model = kinds[name]().fit(data)
+        with np.errstate(all="ignore"):
+            predicted = model.expected_purchases(data, t=t)
+        why = fit_problem(model, data, predicted)
+        if not why:
+            return name, model, predicted, "; ".join(notes)
+        notes.append(f"{name}: {why}")
+    return None, None, None, "; ".join(notes)
+
+
 def best_model(backtest: pd.DataFrame, *, default: str = "BG/NBD") -> str:
-    """The model of an :func:`inner_backtest` with the smallest mean ``|log(factor)|``."""
+    """The model of an :func:`inner_backtest` with the smallest mean ``|log(factor)|``; a
+    negative or non-finite prediction (a fit that ran off) counts as infinitely wrong."""
     if backtest.empty:
         return default
-    err = np.abs(np.log(backtest["factor"].astype(float))).groupby(backtest["model"]).mean()
-    return str(err.idxmin())
+    f = backtest["factor"].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        e = np.where(np.isfinite(f) & (f > 0), np.abs(np.log(f)), np.inf)
+    err = pd.Series(e, index=backtest.index).groupby(backtest["model"]).mean()
+    return str(err.idxmin()) if np.isfinite(err).any() else default

@@ -206,6 +206,15 @@ def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -
     )
 
 
+def churn_skipped(reason: str) -> Finding:
+    """No churn model was trained (too few churners); what the chapter still reports."""
+    text = (
+        f"No churn model was trained: {reason}. Segments, retention and lifetime value still "
+        "apply; there is no churn-risk list until more customers have a history."
+    )
+    return Finding(text, "medium", {"reason": reason}, name="churn_skipped")
+
+
 def clv_accuracy(
     error_pct: float, *, actual: float, predicted: float, model: str = "BG/NBD"
 ) -> Finding:
@@ -229,6 +238,17 @@ def clv_accuracy(
         },
         name="clv_holdout",
     )
+
+
+def clv_unfit(reason: str, *, customers: int) -> Finding:
+    """The lifetime-value model could not be fitted to these buyers (no figure is reported)."""
+    text = (
+        f"The lifetime-value model did not fit these {customers:,} buyers ({reason}), so no "
+        "purchase forecast or customer value is reported. This happens when customers order "
+        "like clockwork (no spread in their rates for BG/NBD or Pareto/NBD to describe) or "
+        "when very few of them bought twice."
+    )
+    return Finding(text, "medium", {"reason": reason, "customers": customers}, name="clv_holdout")
 
 
 def top_segment(personas: pd.DataFrame, *, money: bool = True, currency: str = "") -> Finding:

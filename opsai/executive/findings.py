@@ -19,6 +19,14 @@ def outreach(table: pd.DataFrame, run: RunResults, *, currency: str = "") -> Fin
     gap = _missing(run, BEHAVIOR, SERVICE)
     if gap:
         return Finding(f"No priority outreach list: {gap}.", name="outreach")
+    skipped = run.finding(BEHAVIOR, "churn_skipped")
+    if skipped is not None:  # no churn model, so nobody is at risk by its score
+        why = (skipped.get("evidence") or {}).get("reason") or "see the behaviour chapter"
+        return Finding(
+            f"No priority outreach list: the behaviour chapter trained no churn model ({why}).",
+            evidence={"reason": why},
+            name="outreach",
+        )
     at_risk = run.table(BEHAVIOR, "churn.at_risk")
     if table.empty:
         return Finding(

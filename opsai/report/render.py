@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import functools
 import hashlib
+import math
 import os
 import re
 from collections.abc import Mapping, Sequence
@@ -204,6 +205,11 @@ def _fmt(v: Any, name: str = "", currency: str = "") -> str:
 
 
 def _fmt_number(v: Any, name: str) -> str:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):  # a run-off fit, not a figure
+        if not math.isfinite(v):
+            return "—"
+        if abs(v) >= 1e15:
+            return f"{float(v):.3g}"
     if (isinstance(v, float) and name.endswith(("_share", "_rate", "_change"))) or (
         isinstance(v, float) and "_change_" in name
     ):

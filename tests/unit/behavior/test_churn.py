@@ -13,7 +13,13 @@ from opsai.behavior.churn import (
     snapshots,
     usable_horizon,
 )
-from opsai.behavior.churn_model import ChurnModel, calibration_table, evaluate, lift_at
+from opsai.behavior.churn_model import (
+    ChurnModel,
+    calibration_table,
+    churn_model_problem,
+    evaluate,
+    lift_at,
+)
 from opsai.errors import ConfigError, NotFittedError
 
 pytestmark = pytest.mark.unit
@@ -273,3 +279,33 @@ def test_empty_attributes_are_no_features() -> None:
     )
     f = churn_frame(orders, cutoff="2024-02-01", horizon_days=30, users=users)
     assert [c for c in f.columns if c.startswith("u_")] == ["u_age"]
+
+
+@pytest.mark.parametrize(
+    ("users", "churners", "folds"), [(20, 8, 2), (16, 3, 0), (80, 7, 2), (80, 40, 5)]
+)
+def test_calibration_folds_shrink_with_a_rare_class(users: int, churners: int, folds: int) -> None:
+    # 20 or 16 users leave 5 or 4 validation rows (2 or 1 churners): 2 folds or none, where 5
+    # folds raised "n_splits=5 cannot be greater than the number of members in each class"
+    X, _ = _synthetic(users, seed=3)
+    y = np.zeros(users, dtype=int)
+    y[:churners] = 1
+    m = ChurnModel(model="logistic", n_trials=1, seed=0).fit(X, y)
+    assert m.calibration_folds_ == folds
+    assert (m.calibrated_ is m.estimator_) == (folds == 0)
+    p = m.predict_proba(X)[:, 1]
+    assert np.isfinite(p).all() and ((p >= 0) & (p <= 1)).all()
+
+
+def test_churn_model_problem_names_the_count() -> None:
+    train = np.r_[np.ones(3), np.zeros(16)]  # the tiny startup: 3 churners of 19
+    test = np.r_[np.ones(10), np.zeros(36)]
+    assert churn_model_problem(train, test) == (
+        "only 3 of the 19 training users churned, fewer than the 10 a churn model needs to "
+        "learn from"
+    )
+    assert churn_model_problem(1 - train, test).startswith("only 3 of the 19 training users stayed")
+    assert churn_model_problem(np.r_[np.ones(10), np.zeros(10)], test) == ""
+    assert churn_model_problem(np.r_[np.ones(10), np.zeros(10)], np.zeros(46)) == (
+        "all 46 test users stayed, so a churn ranking cannot be checked"
+    )

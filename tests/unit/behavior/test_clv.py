@@ -222,7 +222,55 @@ def test_best_model_takes_the_smallest_mean_log_error() -> None:
     assert clv.best_model(bt) == "B"
     assert clv.best_model(bt.assign(factor=[1.1, 1.5, 0.9, 0.6])) == "A"
     assert clv.best_model(bt.iloc[:0], default="A") == "A"
+    # a fit that ran off (negative or NaN prediction) is never the best; all broken: the default
+    assert clv.best_model(bt.assign(factor=[1.3, -7e-65, 1.3, 1.0])) == "A"
+    assert clv.best_model(bt.assign(factor=[np.nan, -1.0, np.nan, 1.0]), default="B") == "B"
     # a share too early to check anything is skipped, leaving nothing to choose from
     o = _orders(30, seed=1)
     first = o["timestamp"].min()
     assert clv.inner_backtest(o, calibration_end=first + pd.Timedelta(days=2), shares=(0.5,)).empty
+
+
+def _clockwork(n: int = 30, seed: int = 0) -> pd.DataFrame:
+    """B2B buyers who order about monthly for 18 months: no spread in rates or dropout."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for u in range(n):
+        day = pd.Timestamp("2024-07-01") + pd.Timedelta(days=int(rng.integers(0, 20)))
+        while day <= pd.Timestamp("2025-12-31"):
+            if rng.random() < 0.9:
+                rows.append((f"c{u}", day, float(rng.integers(1000, 9000))))
+            day += pd.Timedelta(days=int(rng.integers(27, 35)))
+    return pd.DataFrame(rows, columns=["user_id", "timestamp", "amount"])
+
+
+def test_bgnbd_on_clockwork_buyers_stays_bounded_and_predicts_the_holdout() -> None:
+    o = _clockwork()
+    cal, end = clv.split_dates(o)
+    s = clv.summary(o, calibration_end=cal, holdout_end=end)
+    bg = clv.BetaGeo().fit(s)
+    logp = np.log(list(bg.params_.values()))
+    assert bg.converged_ and np.abs(logp).max() <= clv.LOG_BOUND + 1e-9  # was a 1e-308, b 1e81
+    pred = bg.expected_purchases(s, t=float(s["T_holdout"].iloc[0]))
+    actual = s["frequency_holdout"].sum()
+    assert np.isfinite(pred).all() and (pred >= 0).all()
+    assert pred.sum() == pytest.approx(actual, rel=0.1)  # was -1.9e66
+    name, _, got, note = clv.fit_frequency(s, t=float(s["T_holdout"].iloc[0]))
+    assert (name, note) == ("BG/NBD", "") and got.sum() == pytest.approx(pred.sum())
+
+
+def test_fit_frequency_falls_back_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    o = _clockwork(seed=1)
+    cal, end = clv.split_dates(o)
+    s = clv.summary(o, calibration_end=cal, holdout_end=end)
+    t = float(s["T_holdout"].iloc[0])
+    bad = np.full(len(s), -1.9e66)
+    monkeypatch.setattr(clv.BetaGeo, "expected_purchases", lambda self, data, *, t: bad)
+    name, model, got, note = clv.fit_frequency(s, t=t)
+    assert name == "Pareto/NBD" and note == f"BG/NBD: {len(s)} of {len(s)} predictions are negative"
+    assert got.sum() == pytest.approx(s["frequency_holdout"].sum(), rel=0.1)
+    assert clv.fit_frequency(s, t=t, fallback=False)[:3] == (None, None, None)
+    nan = clv.fit_problem(model, s, np.full(len(s), np.nan))
+    assert nan == f"{len(s)} of {len(s)} predictions are not finite"
+    with pytest.raises(ConfigError, match="prefer"):
+        clv.fit_frequency(s, t=t, prefer="BG")

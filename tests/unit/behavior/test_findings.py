@@ -69,3 +69,11 @@ def test_funnel_gap_counts_users_not_sessions_and_prints_the_interval() -> None:
     spread = by_user.assign(n1=lambda d: [1 if i < 20 else 0 for i in range(100)] + [1 if i < 60 else 0 for i in range(100)])  # fmt: skip
     gap = findings.funnel_gap(split, breakdown="country", by_user=spread)
     assert gap is not None and gap.evidence["independent_units"] == "users"
+
+
+def test_clv_unfit_says_why_and_reports_no_figure() -> None:
+    f = findings.clv_unfit("BG/NBD: 30 of 30 predictions are negative", customers=30)
+    assert f.name == "clv_holdout" and f.severity == "medium"
+    assert f.evidence == {"reason": "BG/NBD: 30 of 30 predictions are negative", "customers": 30}
+    assert f.text.startswith("The lifetime-value model did not fit these 30 buyers (BG/NBD: 30")
+    assert "no purchase forecast or customer value is reported" in f.text

@@ -117,3 +117,26 @@ def test_marketing_action_names_the_unit_of_sales(run_folder: Path, sales_is: st
     else:
         assert effect == "about 2,500 EUR (1,500 to 3,500 EUR) a period"
         assert ex.rank_findings(run).set_index("name").loc["marketing_what_if", "impact"] == 2500
+
+
+def test_outreach_says_no_churn_model_was_trained(run_folder: Path) -> None:
+    import json
+
+    path = run_folder / "results" / "03a_user_behavior.json"
+    r = json.loads(path.read_text("utf-8"))
+    reason = "only 3 of the 19 training users churned, fewer than the 10 a churn model needs to learn from"
+    r["findings"] = [{"name": "churn_skipped", "text": "No churn model was trained.", "severity": "medium",
+                      "evidence": {"reason": reason}}]  # fmt: skip
+    r["metrics"]["churn.model"] = None
+    r["tables"].pop("churn.at_risk")
+    path.write_text(json.dumps(r), "utf-8")
+    run = ex.load_run(run_folder)
+    out = ex.outreach_list(
+        run.table(BEHAVIOR, "churn.at_risk"), run.table(SERVICE, "sentiment.negative_users")
+    )
+    f = fd.outreach(out, run, currency="CNY")
+    assert (
+        f.text
+        == f"No priority outreach list: the behaviour chapter trained no churn model ({reason})."
+    )
+    assert f.evidence == {"reason": reason} and out.empty

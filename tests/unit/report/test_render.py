@@ -168,6 +168,10 @@ def test_index_escapes_data_and_sorts_findings(tmp_path: Path) -> None:
         (0.255, "best.precision_at_10", "0.255"),
         (None, "n", "—"),
         ("a", "n", "a"),
+        (-1.3537e66, "clv.holdout_total_error_pct", "-1.35e+66"),  # not 70 digits
+        (10**20, "n", "1e+20"),
+        (float("nan"), "n", "—"),
+        (float("inf"), "buyer_share", "—"),
     ],
 )
 def test_fmt(value: object, name: str, shown: str) -> None:
