@@ -246,10 +246,18 @@ class BetaGeo(CountModel):
         """Expected purchases in the next ``t`` units given each customer's history."""
         r, alpha, a, b = self._p()
         x, t_x, T = _cols(data, (FREQ, RECENCY, AGE))
-        # Euler's transformation of eq. 10's 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t)): the power
-        # in front cancels, and the hypergeometric stays finite when r and b are very large
-        hyp = _hyp2f1(r + x, a - 1, a + b + x - 1, -t / (alpha + T))
-        num = (a + b + x - 1) / (a - 1) * (1 - hyp)
+        with np.errstate(all="ignore"):  # eq. 10 as published
+            hyp = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t))
+            power = ((alpha + T) / (alpha + T + t)) ** (r + x)
+            num = (a + b + x - 1) / (a - 1) * (1 - power * hyp)
+        bad = ~np.isfinite(num)
+        if bad.any():
+            # Pfaff's transformation of its 2F1: the power in front cancels, and it stays
+            # finite where r and b are very large (buyers who order like clockwork) and the
+            # published form overflows; the published form is kept wherever it is finite
+            xb = x[bad]
+            hyp2 = _hyp2f1(r + xb, a - 1, a + b + xb - 1, -t / (alpha + T[bad]))
+            num[bad] = (a + b + xb - 1) / (a - 1) * (1 - hyp2)
         return num / (1 + (x > 0) * a / (b + x - 1).clip(min=1e-12) * self._odds(x, t_x, T))
 
     def _odds(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray) -> np.ndarray:

@@ -274,3 +274,19 @@ def test_fit_frequency_falls_back_and_says_why(monkeypatch: pytest.MonkeyPatch) 
     assert nan == f"{len(s)} of {len(s)} predictions are not finite"
     with pytest.raises(ConfigError, match="prefer"):
         clv.fit_frequency(s, t=t, prefer="BG")
+
+
+def test_pfaff_form_of_the_expected_purchases_equals_the_published_one() -> None:
+    """Eq. 10's 2F1 by Pfaff's transformation (used only where the published form overflows)
+    agrees with the published form at the CDNOW parameters, |z| < 1 and |z| > 1 alike."""
+    from scipy import special
+
+    r, alpha, a, b = 0.243, 4.414, 0.793, 2.426
+    x = np.array([0.0, 1.0, 3.0, 10.0, 2.0])
+    T = np.array([38.9, 20.0, 5.0, 30.0, 0.5])  # t = 52 > alpha + T for the last two
+    t = 52.0
+    published = special.hyp2f1(r + x, b + x, a + b + x - 1, t / (alpha + T + t)) * (
+        (alpha + T) / (alpha + T + t)
+    ) ** (r + x)
+    pfaff = clv._hyp2f1(r + x, a - 1, a + b + x - 1, -t / (alpha + T))
+    np.testing.assert_allclose(pfaff, published, rtol=1e-9)
