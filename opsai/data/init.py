@@ -310,10 +310,26 @@ def _first_line_note(guess: Guess, firsts: list[str], amount: Match | None) -> N
         f"one row per order line: {key!r} repeats on each line, but {names} are filled on the "
         f"order's first line only ({empty} of {rows} sampled lines lack them)"
     )
-    if needed:
+    # carry the order's fields down: the mapped ones and its words (status, currency, paid
+    # at, for a where); its numbers (Total, Shipping) stay on one line, not summed per line
+    fill = [
+        c
+        for c in firsts
+        if c in mapped or _Values(guess.sample.values[c], guess.options).numeric < 0.9
+    ]
+    kept = [c for c in firsts if c not in fill]
+    if fill:
+        guess.options["fill_down"] = {"by": key, "columns": fill}
+        stay = (
+            f"; {', '.join(map(repr, kept))} (the order's numbers) stay on its first line, so "
+            "they are not counted once per line"
+            if kept
+            else ""
+        )
         guess.notes.append(
-            f"{', '.join(needed)} must be carried down to the order's other lines (fill_down by "
-            f"{key!r}); drop_incomplete would drop those lines and their revenue"
+            f"fill_down by {key!r} carries {', '.join(needed) or 'them'} and the order's other "
+            f"fields to its other lines{stay}; drop_incomplete would drop those lines and their "
+            "revenue"
         )
     if amount and amount.source in firsts:
         guess.notes.append(

@@ -627,8 +627,12 @@ def test_a_shopify_line_item_export_is_orders(tmp_path: Path) -> None:
     the order's), and the draft says the order's fields are on its first line only."""
     _write(tmp_path, {"orders_export.csv": SHOPIFY})
     path, plan = init_config(tmp_path)
+    # the order's fields (not its numbers: Total, Id) are carried to its other lines, so the
+    # draft validates and reads every line (it only said so in a comment, and did not validate)
     assert _tables(path) == {
-        "orders": {"file": "orders_export.csv", "columns": {
+        "orders": {"file": "orders_export.csv",
+            "fill_down": {"by": "Name", "columns": ["Email", "Financial Status", "Created at"]},
+            "columns": {
             "user_id": "Email", "timestamp": "Created at", "order_id": "Name",
             "item_id": "Lineitem sku", "quantity": "Lineitem quantity", "price": "Lineitem price"}},
     }  # fmt: skip
@@ -639,9 +643,16 @@ def test_a_shopify_line_item_export_is_orders(tmp_path: Path) -> None:
         "lines lack them)"
     ) in text
     assert (
-        "# user_id ('Email'), timestamp ('Created at') must be carried down to the order's "
-        "other lines (fill_down by 'Name')"
+        "# fill_down by 'Name' carries user_id ('Email'), timestamp ('Created at') and the "
+        "order's other fields to its other lines; 'Total', 'Id' (the order's numbers) stay on "
+        "its first line"
     ) in text
+    with open_workspace(path) as ws:
+        df = ws.to_pandas("orders").sort_values(["order_id", "item_id"])
+    assert df["user_id"].tolist() == [
+        "a@example.com", "a@example.com", "b@example.com", "c@example.com", "c@example.com",
+        "a@example.com", "a@example.com"]  # fmt: skip
+    assert df["Financial Status"].tolist() == ["paid"] * 3 + ["refunded"] * 2 + ["paid"] * 2
     assert "# amount is quantity x price per line: 'Total' is the order's" in text
     (g,) = plan.guesses
     assert {m.contract: m.how for m in g.matches}[
