@@ -268,7 +268,65 @@ def fit_table(
     _kb_without_answers(guess, cols)
     if firsts:
         _first_line_note(guess, firsts, amount)
+    if name == "orders":
+        title = next((m.source for m in found if m.contract == "item_id"), None)
+        if title and name_score(title, "title", TABLES["items"]) == 1.0:
+            guess.notes.append(f"item_id is the item's title ({title!r}): no item code is there")
+        _order_status(guess, cols)
+        _created_or_paid(guess)
     return guess
+
+
+_COMPLETED = ("交易成功", "已完成", "完成")
+_NOT_SOLD = ("等待买家付款", "交易关闭", "等待付款", "已取消", "交易取消", "订单取消")
+"""Order states of a Chinese marketplace export (Taobao/Tmall ``订单状态``, JD): completed,
+and never paid or closed (cancelled, fully refunded). Paid orders still on their way
+(``卖家已发货，等待买家确认``) are sales."""
+
+
+def _order_status(guess: Guess, cols: dict[str, _Values]) -> None:
+    """A status column holding 交易成功 beside unpaid or closed orders: ``where`` keeps the
+    sold ones (completed or paid and on their way), with a note naming what it drops and the
+    stricter completed-only condition. Leaving unpaid and closed orders in counts revenue the
+    shop never had."""
+    used = {m.source for m in guess.matches}
+    for c, v in cols.items():
+        states = set(v.values)
+        if c in used or not states & set(_COMPLETED) or not states & set(_NOT_SOLD):
+            continue
+        dropped = [x for x in _NOT_SOLD if x in states]
+        done = next(x for x in _COMPLETED if x in states)
+        col = c if re.fullmatch(r"[^\W\d]\w*", c) else '"' + c.replace('"', '""') + '"'
+        listed = ", ".join(f"'{x}'" for x in dropped)
+        guess.options["where"] = f"{col} NOT IN ({listed})"
+        counts = ", ".join(f"{x} {v.values.count(x)}" for x in dropped)
+        guess.notes.append(
+            f"where keeps the sold orders: it leaves out those {c!r} says are unpaid or closed "
+            f"({counts} of {len(v.values)} sampled rows); for completed orders only, set where: "
+            f"\"{col} = '{done}'\""
+        )
+        return
+
+
+_CREATED = re.compile(r"创建|下单|created|placed", re.IGNORECASE)
+_PAID = re.compile(r"付款|支付|paid|payment", re.IGNORECASE)
+
+
+def _created_or_paid(guess: Guess) -> None:
+    """Say which of an order's two times is its timestamp: the creation time (every order has
+    one; an unpaid order has no payment time)."""
+    ts = next((m.source for m in guess.matches if m.contract == "timestamp"), None)
+    if ts is None or not _CREATED.search(ts):
+        return
+    used = {m.source for m in guess.matches}
+    paid = [c for c in guess.sample.columns if c not in used and _PAID.search(c) and
+            _sniff.timestamp_format(guess.sample_values(c))[0] >= 0.9]  # fmt: skip
+    if paid:
+        guess.notes.append(
+            f"timestamp is when the order was created ({ts!r}), not paid ({paid[0]!r}, kept "
+            "as an attribute; empty for unpaid orders): map timestamp to it to date sales by "
+            "payment"
+        )
 
 
 def _first_line_only(sample: _sniff.Sample, key: Match | None) -> list[str]:

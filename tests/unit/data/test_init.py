@@ -725,3 +725,50 @@ def test_a_header_with_an_empty_first_name_is_no_title(tmp_path: Path) -> None:
         "user_id": "user_id",
         "signup_at": "signup_at",
     }
+
+
+TAOBAO = (
+    "订单编号,买家会员名,买家应付货款,买家实际支付金额,订单状态,订单创建时间,订单付款时间,宝贝标题,宝贝数量,退款状态\n"
+    '3562869776334550288,晴天娃娃14680,￥393.91,￥393.91,交易成功,2025-11-01 09:07:13,2025-11-01 09:20:08,电动牙刷 声波,1,没有申请退款\n'
+    '3517475288266546247,木子李78342,"￥1,358.13","￥1,358.13",交易成功,2025-11-01 15:57:09,2025-11-01 16:04:41,LED护眼台灯,3,没有申请退款\n'
+    '3500571091564043930,小小苹果17783,"￥2,542.07","￥2,542.07",等待买家付款,2025-11-01 16:34:34,,防滑瑜伽垫,2,没有申请退款\n'
+    '3530834728367220593,tb70863,￥174.56,￥174.56,卖家已发货，等待买家确认,2025-11-02 16:29:41,2025-11-02 16:40:54,大容量双肩包,3,没有申请退款\n'
+    '3530834728367220594,tb70863,￥74.00,￥74.00,交易关闭,2025-11-03 10:00:00,2025-11-03 10:01:00,电动牙刷 声波,1,退款成功\n'
+)  # fmt: skip
+
+
+def test_a_taobao_order_export_is_orders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Taobao/Tmall 订单报表 (GBK, '￥1,358.13') fitted no table: 买家会员名 (user), 宝贝标题
+    (title) scored 0. It is orders, dated by creation time, keyed by the title when there is no
+    item code, read with thousands ',', and where leaves out the unpaid and closed orders
+    (said in the printed summary, with the completed-only condition)."""
+    _write(tmp_path, {"ExportOrderList202512.csv": TAOBAO}, encoding="gbk")
+    assert main(["init", str(tmp_path), "--out", str(tmp_path / "c.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert _tables(tmp_path / "c.yaml") == {
+        "orders": {"file": "ExportOrderList202512.csv", "encoding": "gb18030", "thousands": ",",
+            "where": "订单状态 NOT IN ('等待买家付款', '交易关闭')",
+            "columns": {"user_id": "买家会员名", "timestamp": "订单创建时间",
+                "amount": "买家实际支付金额", "order_id": "订单编号", "item_id": "宝贝标题",
+                "quantity": "宝贝数量"}},
+    }  # fmt: skip
+    assert (
+        "note: where keeps the sold orders: it leaves out those '订单状态' says are unpaid or "
+        "closed (等待买家付款 1, 交易关闭 1 of 5 sampled rows); for completed orders only, set "
+        "where: \"订单状态 = '交易成功'\""
+    ) in out
+    assert (
+        "timestamp is when the order was created ('订单创建时间'), not paid ('订单付款时间'" in out
+    )
+    assert "item_id is the item's title ('宝贝标题'): no item code is there" in out
+    with open_workspace(tmp_path / "c.yaml") as ws:
+        df = ws.to_pandas("orders").sort_values("timestamp")
+    assert df["amount"].tolist() == [393.91, 1358.13, 174.56]
+    assert df["user_id"].tolist() == ["晴天娃娃14680", "木子李78342", "tb70863"]
+    assert df["item_id"].tolist() == ["电动牙刷 声波", "LED护眼台灯", "大容量双肩包"]
+    # the chat log's buyer nickname is its user
+    assert name_score("买家昵称", "user_id", TABLES["tickets"]) == 1.0
+    assert name_score("实付款", "amount", TABLES["orders"]) == 1.0
+    assert name_score("购买数量", "quantity", TABLES["orders"]) == 1.0
