@@ -210,6 +210,8 @@ def fit_table(
     cands: list[tuple[float, bool, Match]] = []
     for col in table.columns:
         for src, v in cols.items():
+            if src in sample.structs:
+                continue  # nested objects ({'session_id': ...}): no id, time or text
             score = name_score(src, col.name, table)
             if col.name == "order_id" and score < ORDER_NUMBERS and _order_numbers(v):
                 score = ORDER_NUMBERS
@@ -251,6 +253,8 @@ def fit_table(
     stem = file_stem(sample.sheet or sample.path.name)
     score += any(stem == fold(n) for n in FILE_NAMES[name])
     score += 0.6 * len(constants)  # a missing required column: as sure as a value-only match
+    if name == "events" and fold(matches.get("event", Match("", "", 0)).source) == "event":
+        score += 1  # a column named 'event' beside a time and a user: an event log
     guess = Guess(name, sample, found, round(score, 2), dict(sample.options))
     if (
         name == "market"
@@ -268,6 +272,8 @@ def fit_table(
     _kb_without_answers(guess, cols)
     if firsts:
         _first_line_note(guess, firsts, amount)
+    if sample.structs:
+        _struct_note(guess, table)
     if name == "orders":
         title = next((m.source for m in found if m.contract == "item_id"), None)
         if title and name_score(title, "title", TABLES["items"]) == 1.0:
@@ -326,6 +332,33 @@ def _created_or_paid(guess: Guess) -> None:
             f"timestamp is when the order was created ({ts!r}), not paid ({paid[0]!r}, kept "
             "as an attribute; empty for unpaid orders): map timestamp to it to date sales by "
             "payment"
+        )
+
+
+def _struct_note(guess: Guess, table: Table) -> None:
+    """Nested columns (JSON's ``params: {session_id, level, revenue}``) are kept as they are;
+    their fields are read with dotted paths: name the ones that are contract columns of the
+    table (``session_id: params.session_id``) and list the others."""
+    mapped = {m.contract for m in guess.matches}
+    for col, fields in guess.sample.structs.items():
+        cands = [
+            f"{c.name}: {col}.{f}"
+            for c in table.columns
+            if c.name not in mapped
+            for f in fields
+            if name_score(f, c.name, table) == 1.0
+        ]
+        shown = ", ".join(fields[:12]) + (", ..." if len(fields) > 12 else "")
+        maps = (
+            f"candidate mappings (add under columns): {'; '.join(cands)}; "
+            if cands
+            else "map one with a dotted path under columns, e.g. "
+            f"{table.columns[0].name}: {col}.{fields[0]}; "
+            if fields
+            else ""
+        )
+        guess.notes.append(
+            f"{col!r} holds nested fields ({shown}): {maps}the rest stay inside {col!r}"
         )
 
 

@@ -772,3 +772,44 @@ def test_a_taobao_order_export_is_orders(
     assert name_score("买家昵称", "user_id", TABLES["tickets"]) == 1.0
     assert name_score("实付款", "amount", TABLES["orders"]) == 1.0
     assert name_score("购买数量", "quantity", TABLES["orders"]) == 1.0
+
+
+def test_a_game_export_with_nested_params(tmp_path: Path) -> None:
+    """A mobile game export: events.jsonl (ts, player_id, event, params: {session_id, level,
+    revenue}) was guessed as tickets with the nested params as the text, players.csv (player_id,
+    install_date) fitted no table, and the draft did not validate. Now events (a column named
+    'event'; a struct is never a text) and users (player_id, install_date), with the struct's
+    fields offered as dotted mappings."""
+    import json
+
+    rows = [
+        ("2025-08-18T13:21:16Z", "p_1", "session_start", {"session_id": "s1", "level": 1}),
+        ("2025-08-18T13:28:17Z", "p_1", "level_complete", {"session_id": "s1", "level": 1}),
+        ("2025-08-19T10:00:00Z", "p_2", "iap_purchase", {"session_id": "s2", "revenue": 4.99}),
+    ]
+    events = "".join(
+        json.dumps({"ts": t, "player_id": p, "event": e, "params": params}) + "\n"
+        for t, p, e, params in rows
+    )
+    players = (
+        "player_id,install_date,country,device\np_1,2025-08-18,JP,iPhone\np_2,2025-08-19,BR,Redmi\n"
+    )
+    _write(tmp_path, {"events.jsonl": events, "players.csv": players})
+    path, plan = init_config(tmp_path)
+    assert _tables(path) == {
+        "users": {"file": "players.csv", "columns": {"user_id": "player_id", "signup_at": "install_date"}},
+        "events": {"file": "events.jsonl", "columns": {"user_id": "player_id", "timestamp": "ts"}},
+    }  # fmt: skip
+    assert not plan.unplaced
+    assert (
+        "# 'params' holds nested fields (session_id, level, revenue): candidate mappings (add "
+        "under columns): session_id: params.session_id; the rest stay inside 'params'"
+    ) in path.read_text("utf-8")
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("events")["event"].tolist() == [e for _, _, e, _ in rows]
+        assert ws.to_pandas("users")["user_id"].tolist() == ["p_1", "p_2"]
+    # a struct is never a ticket's text, even when nothing else could be
+    _write(tmp_path / "nested", {"log.jsonl": "".join(
+        json.dumps({"ts": t, "payload": params}) + "\n" for t, _, _, params in rows)})  # fmt: skip
+    plan = plan_folder(tmp_path / "nested")
+    assert plan.guesses == [] and plan.unplaced[0][0] == "log.jsonl"
