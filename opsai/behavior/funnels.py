@@ -248,6 +248,30 @@ def funnel_by_user(
     return to_frame(ft.group_by([*by, col_user]).aggregate(**aggs))
 
 
+_NOT_DONE = {"fail", "failed", "failure", "error", "cancel", "cancelled", "canceled", "refund",
+             "refunded", "abandon", "abandoned", "start", "started", "begin", "attempt",
+             "initiated", "click", "view", "shown", "prompt", "dialog"}  # fmt: skip
+"""Words of an event name that say the purchase did not (yet) happen: ``purchase_failed``,
+``iap_purchase_start``, ``purchase_dialog``."""
+
+
+def _words(name: str) -> list[str]:
+    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
+    return [w for w in re.split(r"[\W_]+", spaced.lower()) if w]
+
+
+def purchase_like(names: Sequence[str]) -> str | None:
+    """The event name holding the word purchase when none is the purchase itself: a game's
+    ``iap_purchase`` or ``in_app_purchase``, ``PurchaseCompleted``. A name saying it did not
+    happen (``purchase_failed``, ``purchase_start``) is never taken; among several, the one
+    ending in purchase, then the shortest."""
+    cands = [
+        n for n in names
+        if "purchase" in (w := _words(n)) and not set(w) & _NOT_DONE
+    ]  # fmt: skip
+    return min(cands, key=lambda n: (_words(n)[-1] != "purchase", len(n), n), default=None)
+
+
 def match_steps(
     events: TableLike, steps: Sequence[str], *, col_event: str = EVENT
 ) -> tuple[list[str], list[str]]:
@@ -255,7 +279,8 @@ def match_steps(
 
     Each step is matched to an event name of the data exactly, else by
     :func:`~opsai.data.schema.canonical_event` (RetailRocket's ``addtocart`` is the default
-    ``add_to_cart``, ``transaction`` is ``purchase``).
+    ``add_to_cart``, ``transaction`` is ``purchase``); the purchase step, else, by the word
+    purchase in a name (:func:`purchase_like`: a game's ``iap_purchase``).
 
     Example:
         >>> match_steps(ev, ["visit", "view", "add_to_cart", "purchase"])  # doctest: +SKIP
@@ -269,6 +294,8 @@ def match_steps(
     missing: list[str] = []
     for step in steps:
         name = step if step in names else by_canon.get(canonical_event(step))
+        if name is None and canonical_event(step) == "purchase":
+            name = purchase_like(names)
         if name is None:
             missing.append(step)
         else:

@@ -28,6 +28,7 @@ from opsai.data.schema import (
     QUANTITY,
     TIMESTAMP,
     USER_ID,
+    canonical_event,
     fold_name,
 )
 from opsai.errors import NothingToAnalyse, SchemaError
@@ -125,6 +126,11 @@ def orders_from_events(
         "missing_values": missing,
     }
     text = f"No orders table: {rows:,} '{found[0]}' events are read as orders"
+    if canonical_event(found[0]) != canonical_event(purchase):
+        text += (
+            f" (no {purchase!r} event: {found[0]!r} is the one whose name says purchase; "
+            "PURCHASE_EVENT names another)"
+        )
     if order is not None:
         text += f" (rows sharing a '{order}' are one order)"
     if value:

@@ -49,6 +49,9 @@ class Sample:
     """Column name -> its sampled values as text (None: empty)."""
     typed: bool = False
     """Parquet/JSON: values keep their stored types, so decimal marks are not an issue."""
+    structs: dict[str, list[str]] = field(default_factory=dict)
+    """Parquet/JSON: nested (struct) column name -> its field names (``params`` ->
+    ``[session_id, level, ...]``); its values are objects, never an id, a time or a text."""
 
     @property
     def label(self) -> str:
@@ -86,7 +89,13 @@ def read_samples(path: Path) -> list[Sample]:
         reader = "read_parquet" if name.endswith(".parquet") else "read_json_auto"
         con = duckdb.connect()
         sql = f"SELECT * FROM {reader}({_load.lit(str(path))}) LIMIT {SAMPLE_ROWS}"
-        return [Sample(path, values=_text_columns(con, sql), typed=True)]
+        rel = con.sql(sql)
+        structs = {
+            c: [str(f) for f, _ in t.children]
+            for c, t in zip(rel.columns, rel.types, strict=True)
+            if t.id == "struct"
+        }
+        return [Sample(path, values=_text_columns(con, sql), typed=True, structs=structs)]
     return [_csv_sample(path)]
 
 

@@ -21,8 +21,9 @@ from opsai.data.schema import Table
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
                 "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber",
-                "visitor_id", "shopper_id", "patron", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
-                "顾客id", "买家id", "kunde", "kundennummer", "kundennr", "kunden_id"),
+                "visitor_id", "shopper_id", "patron", "player_id", "player", "device_id",
+                "install_id", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
+                "顾客id", "买家id", "买家会员名", "买家昵称", "会员名", "kunde", "kundennummer", "kundennr", "kunden_id"),
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
                 "movie_id", "part", "part_number", "material", "asin", "商品编码", "商品id", "商品编号", "货号", "产品编码", "artikel", "artikelnummer", "artikelnr"),
     "order_id": ("order_id", "order_no", "order_number", "invoice", "invoice_no",
@@ -32,22 +33,23 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "timestamp": ("timestamp", "time", "date", "datetime", "order_date", "created_at",
                   "created", "event_time", "ts", "invoice_date", "occurred_at", "opened",
                   "opened_at", "submitted_at", "received_at", "sent_at", "logged_at", "下单时间", "时间", "日期",
-                  "创建时间", "datum", "bestelldatum", "zeitpunkt"),
+                  "创建时间", "订单创建时间", "datum", "bestelldatum", "zeitpunkt"),
     "signup_at": ("signup_at", "signup", "registered", "registered_at", "register_date",
                   "join_date", "joined", "created_at", "first_seen", "first_touch",
-                  "first_touch_timestamp", "注册时间", "注册日期"),
+                  "first_touch_timestamp", "install_date", "installed_at", "install_time",
+                  "first_open", "first_open_time", "注册时间", "注册日期"),
     "resolved_at": ("resolved_at", "resolved", "closed_at", "closed", "solved_at", "solved", "解决时间", "关闭时间"),
     "event": ("event", "event_type", "event_name", "action", "activity", "behavior", "type", "事件", "行为", "行为类型"),
     "amount": ("amount", "total", "value", "revenue", "sales", "paid", "payment", "subtotal",
                "grand_total", "net_sales", "amount_due", "amount_paid", "金额",
-               "实付金额", "订单金额", "总价", "销售额", "betrag", "umsatz", "gesamtbetrag"),
-    "quantity": ("quantity", "qty", "units", "count", "number", "数量", "件数", "销量", "menge",
+               "实付金额", "订单金额", "买家实际支付金额", "实付款", "实收款", "总价", "销售额", "betrag", "umsatz", "gesamtbetrag"),
+    "quantity": ("quantity", "qty", "units", "count", "number", "数量", "件数", "销量", "宝贝数量", "购买数量", "menge",
                  "anzahl", "stückzahl"),
     "price": ("price", "unit_price", "msrp", "list_price", "单价", "价格", "售价", "preis",
               "einzelpreis", "stückpreis"),
     "promo": ("promo", "promotion", "on_promotion", "促销"),
     "store": ("store", "shop", "store_id", "门店", "店铺", "filiale"),
-    "title": ("title", "name", "product_name", "item_name", "商品名称", "名称", "标题",
+    "title": ("title", "name", "product_name", "item_name", "商品名称", "名称", "标题", "宝贝标题", "商品标题",
               "bezeichnung", "artikelname"),
     "category": ("category", "genre", "类目", "品类", "分类", "类别", "kategorie", "warengruppe"),
     "description": ("description", "details", "描述", "详情"),
@@ -85,11 +87,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 STAND_INS: dict[str, tuple[str, ...]] = {
     "user_id": ("email", "e_mail", "email_address", "customer_email", "buyer_email", "邮箱",
                 "电子邮件"),
-    "item_id": ("dept", "department", "dept_id", "department_id", "abteilung"),
+    "item_id": ("dept", "department", "dept_id", "department_id", "abteilung", "宝贝标题",
+                "商品标题", "商品名称"),
 }  # fmt: skip
 """Names that stand in for a contract column when nothing better is there: a shop whose
 customer key is the e-mail (Shopify), sales by department (Walmart's Store x Dept). They score
-0.7, below every synonym, so a ``customer_id`` or a ``sku`` column beside them wins."""
+0.7, below every synonym, so a ``customer_id`` or a ``sku`` column beside them wins. A
+marketplace order export without an item code (Taobao's ``宝贝标题``) is keyed by the title."""
 TABLE_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("demand", "quantity"): ("sales", "weekly_sales", "daily_sales", "unit_sales", "units_sold",
                              "sold", "absatz"),

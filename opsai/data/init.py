@@ -210,6 +210,8 @@ def fit_table(
     cands: list[tuple[float, bool, Match]] = []
     for col in table.columns:
         for src, v in cols.items():
+            if src in sample.structs:
+                continue  # nested objects ({'session_id': ...}): no id, time or text
             score = name_score(src, col.name, table)
             if col.name == "order_id" and score < ORDER_NUMBERS and _order_numbers(v):
                 score = ORDER_NUMBERS
@@ -251,6 +253,8 @@ def fit_table(
     stem = file_stem(sample.sheet or sample.path.name)
     score += any(stem == fold(n) for n in FILE_NAMES[name])
     score += 0.6 * len(constants)  # a missing required column: as sure as a value-only match
+    if name == "events" and fold(matches.get("event", Match("", "", 0)).source) == "event":
+        score += 1  # a column named 'event' beside a time and a user: an event log
     guess = Guess(name, sample, found, round(score, 2), dict(sample.options))
     if (
         name == "market"
@@ -268,7 +272,94 @@ def fit_table(
     _kb_without_answers(guess, cols)
     if firsts:
         _first_line_note(guess, firsts, amount)
+    if sample.structs:
+        _struct_note(guess, table)
+    if name == "orders":
+        title = next((m.source for m in found if m.contract == "item_id"), None)
+        if title and name_score(title, "title", TABLES["items"]) == 1.0:
+            guess.notes.append(f"item_id is the item's title ({title!r}): no item code is there")
+        _order_status(guess, cols)
+        _created_or_paid(guess)
     return guess
+
+
+_COMPLETED = ("交易成功", "已完成", "完成")
+_NOT_SOLD = ("等待买家付款", "交易关闭", "等待付款", "已取消", "交易取消", "订单取消")
+"""Order states of a Chinese marketplace export (Taobao/Tmall ``订单状态``, JD): completed,
+and never paid or closed (cancelled, fully refunded). Paid orders still on their way
+(``卖家已发货，等待买家确认``) are sales."""
+
+
+def _order_status(guess: Guess, cols: dict[str, _Values]) -> None:
+    """A status column holding 交易成功 beside unpaid or closed orders: ``where`` keeps the
+    sold ones (completed or paid and on their way), with a note naming what it drops and the
+    stricter completed-only condition. Leaving unpaid and closed orders in counts revenue the
+    shop never had."""
+    used = {m.source for m in guess.matches}
+    for c, v in cols.items():
+        states = set(v.values)
+        if c in used or not states & set(_COMPLETED) or not states & set(_NOT_SOLD):
+            continue
+        dropped = [x for x in _NOT_SOLD if x in states]
+        done = next(x for x in _COMPLETED if x in states)
+        col = c if re.fullmatch(r"[^\W\d]\w*", c) else '"' + c.replace('"', '""') + '"'
+        listed = ", ".join(f"'{x}'" for x in dropped)
+        guess.options["where"] = f"{col} NOT IN ({listed})"
+        counts = ", ".join(f"{x} {v.values.count(x)}" for x in dropped)
+        guess.notes.append(
+            f"where keeps the sold orders: it leaves out those {c!r} says are unpaid or closed "
+            f"({counts} of {len(v.values)} sampled rows); for completed orders only, set where: "
+            f"\"{col} = '{done}'\""
+        )
+        return
+
+
+_CREATED = re.compile(r"创建|下单|created|placed", re.IGNORECASE)
+_PAID = re.compile(r"付款|支付|paid|payment", re.IGNORECASE)
+
+
+def _created_or_paid(guess: Guess) -> None:
+    """Say which of an order's two times is its timestamp: the creation time (every order has
+    one; an unpaid order has no payment time)."""
+    ts = next((m.source for m in guess.matches if m.contract == "timestamp"), None)
+    if ts is None or not _CREATED.search(ts):
+        return
+    used = {m.source for m in guess.matches}
+    paid = [c for c in guess.sample.columns if c not in used and _PAID.search(c) and
+            _sniff.timestamp_format(guess.sample_values(c))[0] >= 0.9]  # fmt: skip
+    if paid:
+        guess.notes.append(
+            f"timestamp is when the order was created ({ts!r}), not paid ({paid[0]!r}, kept "
+            "as an attribute; empty for unpaid orders): map timestamp to it to date sales by "
+            "payment"
+        )
+
+
+def _struct_note(guess: Guess, table: Table) -> None:
+    """Nested columns (JSON's ``params: {session_id, level, revenue}``) are kept as they are;
+    their fields are read with dotted paths: name the ones that are contract columns of the
+    table (``session_id: params.session_id``) and list the others."""
+    mapped = {m.contract for m in guess.matches}
+    for col, fields in guess.sample.structs.items():
+        cands = [
+            f"{c.name}: {col}.{f}"
+            for c in table.columns
+            if c.name not in mapped
+            for f in fields
+            if name_score(f, c.name, table) == 1.0
+        ]
+        shown = ", ".join(fields[:12]) + (", ..." if len(fields) > 12 else "")
+        maps = (
+            f"candidate mappings (add under columns): {'; '.join(cands)}; "
+            if cands
+            else "map one with a dotted path under columns, e.g. "
+            f"{table.columns[0].name}: {col}.{fields[0]}; "
+            if fields
+            else ""
+        )
+        guess.notes.append(
+            f"{col!r} holds nested fields ({shown}): {maps}the rest stay inside {col!r}"
+        )
 
 
 def _first_line_only(sample: _sniff.Sample, key: Match | None) -> list[str]:
@@ -310,10 +401,26 @@ def _first_line_note(guess: Guess, firsts: list[str], amount: Match | None) -> N
         f"one row per order line: {key!r} repeats on each line, but {names} are filled on the "
         f"order's first line only ({empty} of {rows} sampled lines lack them)"
     )
-    if needed:
+    # carry the order's fields down: the mapped ones and its words (status, currency, paid
+    # at, for a where); its numbers (Total, Shipping) stay on one line, not summed per line
+    fill = [
+        c
+        for c in firsts
+        if c in mapped or _Values(guess.sample.values[c], guess.options).numeric < 0.9
+    ]
+    kept = [c for c in firsts if c not in fill]
+    if fill:
+        guess.options["fill_down"] = {"by": key, "columns": fill}
+        stay = (
+            f"; {', '.join(map(repr, kept))} (the order's numbers) stay on its first line, so "
+            "they are not counted once per line"
+            if kept
+            else ""
+        )
         guess.notes.append(
-            f"{', '.join(needed)} must be carried down to the order's other lines (fill_down by "
-            f"{key!r}); drop_incomplete would drop those lines and their revenue"
+            f"fill_down by {key!r} carries {', '.join(needed) or 'them'} and the order's other "
+            f"fields to its other lines{stay}; drop_incomplete would drop those lines and their "
+            "revenue"
         )
     if amount and amount.source in firsts:
         guess.notes.append(

@@ -80,3 +80,34 @@ def test_errors_name_the_parameter_and_the_fix() -> None:
         orders_from_events(_events(), value="amount_eur")
     with pytest.raises(OpsaiError, match=r"events: column 'event' not found"):
         orders_from_events(_events().drop(columns="event"))
+
+
+def test_a_game_in_app_purchase_is_the_purchase() -> None:
+    """A game names its purchase iap_purchase: 03a/04 said "no 'purchase' event (nor
+    transaction, order or buy)" unless PURCHASE_EVENT was set in each chapter. The event whose
+    name holds the word purchase is taken, and the text says which; one that did not happen
+    (purchase_failed, iap_purchase_start) never is."""
+    from opsai.behavior import match_steps
+
+    e = _events()
+    e["event"] = ["ad_view", "iap_purchase", "iap_purchase", "purchase_failed", "ad_view",
+                  "iap_purchase"]  # fmt: skip
+    orders, info = orders_from_events(e, value=None)
+    assert info["event"] == "iap_purchase" and info["rows"] == 3
+    assert to_frame(orders.order_by("timestamp"))["user_id"].tolist() == ["a", "b", "c"]
+    assert info["text"].startswith(
+        "No orders table: 3 'iap_purchase' events are read as orders (no 'purchase' event: "
+        "'iap_purchase' is the one whose name says purchase; PURCHASE_EVENT names another)"
+    )
+    assert match_steps(e, ["view", "purchase"]) == (["iap_purchase"], ["view"])  # not ad_view
+    from opsai.behavior.funnels import purchase_like
+
+    assert purchase_like(["in_app_purchase", "iap_purchase_start", "PurchaseFailed"]) == (
+        "in_app_purchase"
+    )
+    assert purchase_like(["PurchaseCompleted", "level_up"]) == "PurchaseCompleted"
+    assert purchase_like(["purchase_failed", "iap_purchase_start", "view"]) is None
+    # an exact or alias name still wins, with no remark
+    e["event"] = ["view", "iap_purchase", "transaction", "transaction", "view", "view"]
+    _, info = orders_from_events(e)
+    assert info["event"] == "transaction" and "whose name says" not in info["text"]

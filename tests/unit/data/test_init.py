@@ -627,8 +627,12 @@ def test_a_shopify_line_item_export_is_orders(tmp_path: Path) -> None:
     the order's), and the draft says the order's fields are on its first line only."""
     _write(tmp_path, {"orders_export.csv": SHOPIFY})
     path, plan = init_config(tmp_path)
+    # the order's fields (not its numbers: Total, Id) are carried to its other lines, so the
+    # draft validates and reads every line (it only said so in a comment, and did not validate)
     assert _tables(path) == {
-        "orders": {"file": "orders_export.csv", "columns": {
+        "orders": {"file": "orders_export.csv",
+            "fill_down": {"by": "Name", "columns": ["Email", "Financial Status", "Created at"]},
+            "columns": {
             "user_id": "Email", "timestamp": "Created at", "order_id": "Name",
             "item_id": "Lineitem sku", "quantity": "Lineitem quantity", "price": "Lineitem price"}},
     }  # fmt: skip
@@ -639,9 +643,16 @@ def test_a_shopify_line_item_export_is_orders(tmp_path: Path) -> None:
         "lines lack them)"
     ) in text
     assert (
-        "# user_id ('Email'), timestamp ('Created at') must be carried down to the order's "
-        "other lines (fill_down by 'Name')"
+        "# fill_down by 'Name' carries user_id ('Email'), timestamp ('Created at') and the "
+        "order's other fields to its other lines; 'Total', 'Id' (the order's numbers) stay on "
+        "its first line"
     ) in text
+    with open_workspace(path) as ws:
+        df = ws.to_pandas("orders").sort_values(["order_id", "item_id"])
+    assert df["user_id"].tolist() == [
+        "a@example.com", "a@example.com", "b@example.com", "c@example.com", "c@example.com",
+        "a@example.com", "a@example.com"]  # fmt: skip
+    assert df["Financial Status"].tolist() == ["paid"] * 3 + ["refunded"] * 2 + ["paid"] * 2
     assert "# amount is quantity x price per line: 'Total' is the order's" in text
     (g,) = plan.guesses
     assert {m.contract: m.how for m in g.matches}[
@@ -714,3 +725,91 @@ def test_a_header_with_an_empty_first_name_is_no_title(tmp_path: Path) -> None:
         "user_id": "user_id",
         "signup_at": "signup_at",
     }
+
+
+TAOBAO = (
+    "订单编号,买家会员名,买家应付货款,买家实际支付金额,订单状态,订单创建时间,订单付款时间,宝贝标题,宝贝数量,退款状态\n"
+    '3562869776334550288,晴天娃娃14680,￥393.91,￥393.91,交易成功,2025-11-01 09:07:13,2025-11-01 09:20:08,电动牙刷 声波,1,没有申请退款\n'
+    '3517475288266546247,木子李78342,"￥1,358.13","￥1,358.13",交易成功,2025-11-01 15:57:09,2025-11-01 16:04:41,LED护眼台灯,3,没有申请退款\n'
+    '3500571091564043930,小小苹果17783,"￥2,542.07","￥2,542.07",等待买家付款,2025-11-01 16:34:34,,防滑瑜伽垫,2,没有申请退款\n'
+    '3530834728367220593,tb70863,￥174.56,￥174.56,卖家已发货，等待买家确认,2025-11-02 16:29:41,2025-11-02 16:40:54,大容量双肩包,3,没有申请退款\n'
+    '3530834728367220594,tb70863,￥74.00,￥74.00,交易关闭,2025-11-03 10:00:00,2025-11-03 10:01:00,电动牙刷 声波,1,退款成功\n'
+)  # fmt: skip
+
+
+def test_a_taobao_order_export_is_orders(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Taobao/Tmall 订单报表 (GBK, '￥1,358.13') fitted no table: 买家会员名 (user), 宝贝标题
+    (title) scored 0. It is orders, dated by creation time, keyed by the title when there is no
+    item code, read with thousands ',', and where leaves out the unpaid and closed orders
+    (said in the printed summary, with the completed-only condition)."""
+    _write(tmp_path, {"ExportOrderList202512.csv": TAOBAO}, encoding="gbk")
+    assert main(["init", str(tmp_path), "--out", str(tmp_path / "c.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert _tables(tmp_path / "c.yaml") == {
+        "orders": {"file": "ExportOrderList202512.csv", "encoding": "gb18030", "thousands": ",",
+            "where": "订单状态 NOT IN ('等待买家付款', '交易关闭')",
+            "columns": {"user_id": "买家会员名", "timestamp": "订单创建时间",
+                "amount": "买家实际支付金额", "order_id": "订单编号", "item_id": "宝贝标题",
+                "quantity": "宝贝数量"}},
+    }  # fmt: skip
+    assert (
+        "note: where keeps the sold orders: it leaves out those '订单状态' says are unpaid or "
+        "closed (等待买家付款 1, 交易关闭 1 of 5 sampled rows); for completed orders only, set "
+        "where: \"订单状态 = '交易成功'\""
+    ) in out
+    assert (
+        "timestamp is when the order was created ('订单创建时间'), not paid ('订单付款时间'" in out
+    )
+    assert "item_id is the item's title ('宝贝标题'): no item code is there" in out
+    with open_workspace(tmp_path / "c.yaml") as ws:
+        df = ws.to_pandas("orders").sort_values("timestamp")
+    assert df["amount"].tolist() == [393.91, 1358.13, 174.56]
+    assert df["user_id"].tolist() == ["晴天娃娃14680", "木子李78342", "tb70863"]
+    assert df["item_id"].tolist() == ["电动牙刷 声波", "LED护眼台灯", "大容量双肩包"]
+    # the chat log's buyer nickname is its user
+    assert name_score("买家昵称", "user_id", TABLES["tickets"]) == 1.0
+    assert name_score("实付款", "amount", TABLES["orders"]) == 1.0
+    assert name_score("购买数量", "quantity", TABLES["orders"]) == 1.0
+
+
+def test_a_game_export_with_nested_params(tmp_path: Path) -> None:
+    """A mobile game export: events.jsonl (ts, player_id, event, params: {session_id, level,
+    revenue}) was guessed as tickets with the nested params as the text, players.csv (player_id,
+    install_date) fitted no table, and the draft did not validate. Now events (a column named
+    'event'; a struct is never a text) and users (player_id, install_date), with the struct's
+    fields offered as dotted mappings."""
+    import json
+
+    rows = [
+        ("2025-08-18T13:21:16Z", "p_1", "session_start", {"session_id": "s1", "level": 1}),
+        ("2025-08-18T13:28:17Z", "p_1", "level_complete", {"session_id": "s1", "level": 1}),
+        ("2025-08-19T10:00:00Z", "p_2", "iap_purchase", {"session_id": "s2", "revenue": 4.99}),
+    ]
+    events = "".join(
+        json.dumps({"ts": t, "player_id": p, "event": e, "params": params}) + "\n"
+        for t, p, e, params in rows
+    )
+    players = (
+        "player_id,install_date,country,device\np_1,2025-08-18,JP,iPhone\np_2,2025-08-19,BR,Redmi\n"
+    )
+    _write(tmp_path, {"events.jsonl": events, "players.csv": players})
+    path, plan = init_config(tmp_path)
+    assert _tables(path) == {
+        "users": {"file": "players.csv", "columns": {"user_id": "player_id", "signup_at": "install_date"}},
+        "events": {"file": "events.jsonl", "columns": {"user_id": "player_id", "timestamp": "ts"}},
+    }  # fmt: skip
+    assert not plan.unplaced
+    assert (
+        "# 'params' holds nested fields (session_id, level, revenue): candidate mappings (add "
+        "under columns): session_id: params.session_id; the rest stay inside 'params'"
+    ) in path.read_text("utf-8")
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("events")["event"].tolist() == [e for _, _, e, _ in rows]
+        assert ws.to_pandas("users")["user_id"].tolist() == ["p_1", "p_2"]
+    # a struct is never a ticket's text, even when nothing else could be
+    _write(tmp_path / "nested", {"log.jsonl": "".join(
+        json.dumps({"ts": t, "payload": params}) + "\n" for t, _, _, params in rows)})  # fmt: skip
+    plan = plan_folder(tmp_path / "nested")
+    assert plan.guesses == [] and plan.unplaced[0][0] == "log.jsonl"
