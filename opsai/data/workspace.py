@@ -214,6 +214,17 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             except SchemaError as e:
                 errors.append(str(e))
                 tables.pop(name)
+        if spec.messages and name in tables:  # a chat log: one ticket per conversation
+            try:
+                if con is not None:
+                    warnings.append(_rows.messages_file(con, name, spec))
+                    tables[name] = backend.table(name)
+                else:
+                    tables[name], note = _rows.messages_database(tables[name], name, spec)
+                    warnings.append(note)
+            except SchemaError as e:
+                errors.append(str(e))
+                tables.pop(name)
     loaded = list(warnings)
     for name, t in list(tables.items()):
         try:
