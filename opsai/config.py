@@ -261,6 +261,26 @@ class DataConfig(_Strict):
 
     @field_validator("tables")
     @classmethod
+    def _renames_not_typos(cls, v: dict[str, TableSpec]) -> dict[str, TableSpec]:
+        """A key of ``columns`` that is not a contract column renames an attribute column;
+        one spelled nearly like a contract column is a typo, not a new attribute."""
+        import difflib
+
+        for name, spec in v.items():
+            names = list(TABLES[name].names)
+            for k in spec.columns:
+                close = difflib.get_close_matches(k, names, n=1, cutoff=0.8)
+                if k not in names and close:
+                    raise ValueError(
+                        f"data.tables.{name}.columns.{k}: {k!r} is not a column of the {name} "
+                        f"contract (did you mean {close[0]!r}?). Its columns: "
+                        f"{', '.join(names)}; any other key renames an attribute column "
+                        "(revenue: params.revenue)"
+                    )
+        return v
+
+    @field_validator("tables")
+    @classmethod
     def _messages_on_tickets(cls, v: dict[str, TableSpec]) -> dict[str, TableSpec]:
         for name, spec in v.items():
             if spec.messages is not None and name != "tickets":
