@@ -398,3 +398,59 @@ def messages_database(
         (int(c["rows"]), int(c["convs"]), int(c["cust"] or 0), kept, int(c["nokey"] or 0)),
         derived,
     )
+
+
+SUMMED = {"on_hand"}
+"""Inventory columns added up over an item's locations; the longest lead time is kept, and
+the other numbers are averaged."""
+
+
+def stock_over_locations(t: ir.Table, name: str) -> tuple[ir.Table, ValidationWarning | None]:
+    """An inventory with several rows per item (one per warehouse or store) as one row per
+    item: its stock summed over the locations, for a plan of the whole chain (as chapter 04
+    sums demand over stores); ``t`` itself, and no note, when every item has one row."""
+    per_item = t.group_by("item_id").aggregate(n=t.count())
+    repeated = int(per_item.filter(per_item.n > 1).count().execute())
+    if not repeated:
+        return t, None
+    from opsai.data.schema import TABLES
+
+    contract = set(TABLES[name].names)
+    aggs: dict[str, ir.Value] = {}
+    varying: list[str] = []
+    extras = [c for c in t.columns if c not in contract]
+    if extras:
+        spread = t.group_by("item_id").aggregate(
+            **{f"v{i}": t[c].nunique() for i, c in enumerate(extras)}
+        )
+        most = spread.aggregate(**{f"v{i}": spread[f"v{i}"].max() for i in range(len(extras))})
+        row = most.execute().iloc[0]
+        varying = [c for i, c in enumerate(extras) if int(row[f"v{i}"] or 0) > 1]
+    for c in t.columns:
+        if c == "item_id" or c in varying:
+            continue
+        if c in SUMMED:
+            aggs[c] = t[c].sum()
+        elif c == "lead_time_days":
+            aggs[c] = t[c].max()
+        elif c in contract:
+            aggs[c] = t[c].mean()
+        else:
+            aggs[c] = t[c].arbitrary()
+    out = t.group_by("item_id").aggregate(**aggs)
+    rows, items = int(t.count().execute()), int(out.count().execute())
+    where, keep = "", "location = '...'"
+    if varying:
+        c = varying[0]
+        locs = sorted(str(v) for v in t.select(c).distinct().execute()[c].dropna())
+        shown = ", ".join(locs[:5]) + (", ..." if len(locs) > 5 else "")
+        where, keep = f" ({c}: {shown})", f"{q(c)} = {_load.lit(locs[0])}"
+    text = (
+        f"{repeated:,} of {items:,} item(s) have stock in several locations{where}: the "
+        f"{rows:,} rows are summed to one per item (on_hand added up, the longest "
+        "lead_time_days kept, costs averaged), so the inventory plan is for the whole chain, "
+        "as chapter 04 sums demand over stores. To plan one location, keep its rows with "
+        f"data.tables.{name}.where ({keep}) and set chapter 04's SERIES_FILTER to the same "
+        "store"
+    )
+    return out, ValidationWarning(name, None, text, rows - items)
