@@ -112,12 +112,38 @@ class FillDown(_Strict):
         return self
 
 
+class Messages(_Strict):
+    """A chat log with one row per message, turned into one ticket per conversation: the
+    customer's messages joined in time order are the ticket's text (staff replies are left
+    out of it), the first message's time is its timestamp and the last staff reply's time its
+    ``resolved_at`` (when that column is not mapped)."""
+
+    by: str
+    """The column naming the conversation (``会话ID``), by its own name or the contract name
+    it is mapped to; it becomes the ticket's ``ticket_id``."""
+    sender: str
+    """The column saying who wrote each message (``发送方``, ``role``), by its own name."""
+    customer: list[str] = Field(min_length=1)
+    """The ``sender`` value(s) of the customer's messages (``买家``, ``[customer, user]``); every
+    other value is staff (an agent, a bot)."""
+
+    @field_validator("customer", mode="before")
+    @classmethod
+    def _one_or_more(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str | int) else v
+
+    @field_validator("customer")
+    @classmethod
+    def _strings(cls, v: list[Any]) -> list[str]:
+        return [str(x) for x in v]
+
+
 class TableSpec(_Strict):
     """Where one contract table comes from and how to read and map it.
 
     Rows are read, then ``unpivot``, ``drop_duplicates``, ``fill_down``, then the columns are
-    mapped and cast, then ``drop_incomplete``, then ``where``: a condition on a filled column
-    sees every row of the group.
+    mapped and cast, then ``drop_incomplete``, then ``where``, then ``messages``: a condition
+    on a filled column sees every row of the group.
     """
 
     file: str | None = None
@@ -155,6 +181,10 @@ class TableSpec(_Strict):
     """Carry a group's values to its rows that leave them empty, e.g. ``{by: Name, columns:
     [Email, Created at, Financial Status]}`` for a Shopify order export (see :class:`FillDown`);
     before ``drop_incomplete`` and ``where``."""
+    messages: Messages | None = None
+    """Tickets only: a chat log with one row per message becomes one ticket per conversation
+    (see :class:`Messages`), e.g. ``{by: 会话ID, sender: 发送方, customer: 买家}``; after
+    ``where``."""
     drop_incomplete: bool = False
     """Drop the rows whose required columns are empty (guest orders without a customer id,
     say) and say how many, instead of stopping with an error."""
@@ -227,6 +257,38 @@ class DataConfig(_Strict):
                         f"data.tables.{name}.scale names {c!r}, {what} the {name} table; scale "
                         f"applies to its number columns: {', '.join(numbers) or 'none'}"
                     )
+        return v
+
+    @field_validator("tables")
+    @classmethod
+    def _renames_not_typos(cls, v: dict[str, TableSpec]) -> dict[str, TableSpec]:
+        """A key of ``columns`` that is not a contract column renames an attribute column;
+        one spelled nearly like a contract column is a typo, not a new attribute."""
+        import difflib
+
+        for name, spec in v.items():
+            names = list(TABLES[name].names)
+            for k in spec.columns:
+                close = difflib.get_close_matches(k, names, n=1, cutoff=0.8)
+                if k not in names and close:
+                    raise ValueError(
+                        f"data.tables.{name}.columns.{k}: {k!r} is not a column of the {name} "
+                        f"contract (did you mean {close[0]!r}?). Its columns: "
+                        f"{', '.join(names)}; any other key renames an attribute column "
+                        "(revenue: params.revenue)"
+                    )
+        return v
+
+    @field_validator("tables")
+    @classmethod
+    def _messages_on_tickets(cls, v: dict[str, TableSpec]) -> dict[str, TableSpec]:
+        for name, spec in v.items():
+            if spec.messages is not None and name != "tickets":
+                raise ValueError(
+                    f"data.tables.{name}.messages: only tickets can be built from a message "
+                    "log (one ticket per conversation); remove it from the "
+                    f"{name} table"
+                )
         return v
 
 

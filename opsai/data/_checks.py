@@ -170,11 +170,23 @@ def check_table(
         ndup = int(_scalar(dup.count()))
         if ndup:
             ex = dup.order_by(ibis.desc("n"), k).limit(5).to_pandas()[k].tolist()
-            errors.append(
+            found = (
                 f"{name}: column {k!r} must be unique, but {ndup} id(s) repeat, e.g. "
-                f"{', '.join(map(repr, ex))}. Remove the duplicates or map another id column "
-                f"in data.tables.{name}.columns.{k}"
+                f"{', '.join(map(repr, ex))}."
             )
+            if name == "tickets":  # a chat log: one row per message of a conversation
+                errors.append(
+                    f"{found} One row per message of a conversation (a chat log)? Set "
+                    f"data.tables.tickets.messages: {{by: <conversation id column>, sender: "
+                    "<column saying who wrote it>, customer: <its value for the customer>} to "
+                    "make one ticket per conversation from the customer's messages. Otherwise "
+                    f"map another id column in data.tables.{name}.columns.{k}"
+                )
+            else:
+                errors.append(
+                    f"{found} Remove the duplicates or map another id column in "
+                    f"data.tables.{name}.columns.{k}"
+                )
 
 
 def _check_share_sums(t: ir.Table, errors: list[str]) -> None:

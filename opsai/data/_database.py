@@ -17,6 +17,7 @@ from opsai.data._mapping import (
     duplicates_warning,
     nested_error,
     nested_paths,
+    renames,
     scale_ibis,
     source_columns,
     unpivot_columns,
@@ -153,9 +154,13 @@ def map_db_table(
         number = (ibis.row_number() + 1).cast("string").lpad(width, "0")
         out[table.key] = ibis.literal(table.generated_key) + number
     out |= contract(raw)
+    renamed = renames(name, table, spec, list(raw.columns))
+    moved = set(renamed.values())
     for c in raw.columns:
-        if c not in used and c not in table.names and table.extra_columns:
+        if c not in used | moved and c not in table.names and table.extra_columns:
             out[c] = _naive_utc(raw[c])
+    for new, c in renamed.items():  # an attribute kept under the name columns gives it
+        out[new] = _naive_utc(raw[c])
     return raw.select(**out)
 
 

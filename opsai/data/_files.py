@@ -18,6 +18,7 @@ from opsai.data._mapping import (
     duplicates_warning,
     nested_error,
     nested_paths,
+    renames,
     scale_sql,
     source_columns,
     unpivot_columns,
@@ -81,8 +82,11 @@ def load_file_table(
         if _NESTED.match(rawtypes[s]):
             raise nested_error(name, cname, s, rawtypes[s], _fields(con, raw, s, rawtypes[s]))
     used = set(src.values())
+    renamed = renames(name, table, spec, list(rawtypes))
+    new_name = {s: n for n, s in renamed.items()}
     extras = [c for c in rawtypes if c not in used and table.extra_columns]
-    clash = [c for c in extras if c in table.names]
+    extras += [s for s in renamed.values() if s not in extras]  # also a contract column's
+    clash = [c for c in extras if c in table.names and c not in new_name]
     if clash:
         warnings.append(
             ValidationWarning(
@@ -141,12 +145,13 @@ def load_file_table(
     select = [f"{e} AS {q(c)}" for c, e in exprs.items()]
     for c in extras:
         t = inferred.get(c)
+        out = q(new_name.get(c, c))  # an attribute renamed in columns, or its own name
         if rawtypes[c].startswith("TIMESTAMP WITH TIME ZONE"):  # naive UTC, as the contract's
-            select.append(f"CAST({q(c)} AS TIMESTAMP) AS {q(c)}")  # (the session is in UTC)
+            select.append(f"CAST({q(c)} AS TIMESTAMP) AS {out}")  # (the session is in UTC)
         elif t and t != "VARCHAR":
-            select.append(f"TRY_CAST({q(c)} AS {t}) AS {q(c)}")
+            select.append(f"TRY_CAST({q(c)} AS {t}) AS {out}")
         else:
-            select.append(q(c))
+            select.append(f"{q(c)} AS {out}")
     where = ""
     need = [c for c in table.required if c in src or (c in exprs and c != table.key)]
     if spec.drop_incomplete and need:

@@ -45,6 +45,10 @@ _SPACED_OFFSET_RE = r"\s+([+-]\d{2}(:?\d{2})?)$"
 _CURRENCY_RE = r"\s*(?:[A-Z]{1,3})?\p{Sc}\s*"
 """A currency symbol written with a number ('¥1,234.50', '12,00 €', 'NT$ 1,200'), with an
 optional code letters before it; dropped before a number is parsed."""
+_SYMBOL_RE = r"\p{Sc}"
+_GROUPED_RE = r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$"
+"""A number grouped in thousands by commas ('1,234.50', '-12,345'): with a currency symbol
+it is money written the English way (a European '12,00 €' has two digits after its comma)."""
 _PERCENT_RE = r"[\s\x{00A0}\x{202F}]*%$"
 """A percent sign after a number ('29,3 %', with a space or a no-break space before it): the
 number is divided by 100."""
@@ -471,6 +475,10 @@ def typed_expr(col: Column, src: str, raw_type: str, spec: TableSpec, period_is_
                 v = f"regexp_replace({v}, {lit(_PERCENT_RE)}, '')"
             if spec.thousands:
                 v = f"replace({v}, {lit(spec.thousands)}, '')"
+            elif spec.decimal == ".":  # '¥1,234.50': money grouped by commas, read as such
+                money = f"regexp_matches(CAST({s} AS VARCHAR), {lit(_SYMBOL_RE)})"
+                grouped = f"regexp_matches({v}, {lit(_GROUPED_RE)})"
+                v = f"CASE WHEN {money} AND {grouped} THEN replace({v}, ',', '') ELSE {v} END"
             if spec.decimal != ".":
                 v = f"replace({v}, {lit(spec.decimal)}, '.')"
             number = f"TRY_CAST(NULLIF({v}, '') AS {target})"

@@ -118,6 +118,31 @@ def source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) ->
     return out
 
 
+def renames(name: str, table: Table, spec: TableSpec, have: list[str]) -> dict[str, str]:
+    """Keys of ``columns`` that are not contract columns: an attribute column kept under a new
+    name (``revenue: params.revenue``), new name -> source column.
+
+    Raises:
+        SchemaError: the source column is missing, or the new name is another column's.
+    """
+    out = {k: v for k, v in spec.columns.items() if k not in table.names}
+    moved = set(out.values())
+    for new, src in out.items():
+        key = f"data.tables.{name}.columns.{new}"
+        if src not in have:
+            raise SchemaError(
+                f"{name}: column {src!r} (renamed to {new}) not found (have: {', '.join(have)})"
+                f"{suggest(src, have)}. Fix {key}; keys other than the contract's "
+                f"({', '.join(table.names)}) rename an attribute column"
+            )
+        if new in have and new not in moved:
+            raise SchemaError(
+                f"{name}: {key} renames {src!r} to {new!r}, but the data has a column "
+                f"{new!r} already. Choose another name in {key}"
+            )
+    return out
+
+
 def nested_paths(spec: TableSpec, have: list[str]) -> dict[str, tuple[str, list[str]]]:
     """Mapped names that are dotted paths into a column (``satisfaction_rating.score``): path
     -> (the column, the fields below it). The longest column name that starts the path wins

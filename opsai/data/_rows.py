@@ -213,3 +213,244 @@ def fill_down_database(
     total, filled = int(counts["total"].iloc[0]), int(counts["filled"].iloc[0] or 0)
     out = out.drop("_opsai_took")
     return out, (_filled(name, by, cols, total, filled) if filled else None)
+
+
+def _message_names(name: str, spec: TableSpec, have: list[str]) -> tuple[str, str]:
+    """The loaded columns of ``messages.by`` and ``messages.sender``: each is named by its own
+    name, or by the contract name it is mapped to (then it is loaded under that name)."""
+    assert spec.messages is not None
+    out = []
+    for field in ("by", "sender"):
+        c = getattr(spec.messages, field)
+        mapped = [k for k, v in spec.columns.items() if v == c]
+        col = c if c in have else next((k for k in mapped if k in have), None)
+        if col is None:
+            raise SchemaError(
+                f"{name}: data.tables.{name}.messages.{field} names {c!r}, which is not a "
+                f"column of the data (have: {', '.join(have)}){suggest(c, have)}. Write the "
+                "column's own name (the conversation id for by, who wrote the message for "
+                "sender)"
+            )
+        out.append(col)
+    if out[0] == out[1]:
+        raise SchemaError(
+            f"{name}: data.tables.{name}.messages: by and sender are the same column "
+            f"{out[0]!r}; by is the conversation id, sender who wrote each message"
+        )
+    return out[0], out[1]
+
+
+def _no_customer(name: str, sender: str, customer: list[str], seen: list[str]) -> SchemaError:
+    return SchemaError(
+        f"{name}: data.tables.{name}.messages.customer ({', '.join(map(repr, customer))}) "
+        f"matches no value of {sender!r}, whose values are e.g. {', '.join(map(repr, seen))}. "
+        "Set customer to the value that marks the customer's messages"
+    )
+
+
+def _grouped(
+    name: str,
+    by: str,
+    sender: str,
+    customer: list[str],
+    counts: tuple[int, int, int, int, int],
+    derived: bool,
+) -> ValidationWarning:
+    rows, convs, cust, kept, nokey = counts
+    text = (
+        f"{rows:,} message(s) grouped into {kept:,} ticket(s), one per {by} "
+        f"(data.tables.{name}.messages): a ticket's text is its customer's messages "
+        f"({sender} = {' / '.join(customer)}; {cust:,} message(s)) in time order"
+    )
+    if rows > cust:
+        text += f"; the other {rows - cust:,} (staff replies) are left out of the text"
+        if derived:
+            text += ", and the last one's time is the ticket's resolved_at"
+    elif derived:  # a where kept the customer's messages only: no reply to time
+        text += "; no staff reply is left, so resolved_at is empty"
+    if convs > kept:
+        text += f"; {convs - kept:,} conversation(s) without a customer message left out"
+    if nokey:
+        text += f"; {nokey:,} message(s) without a {by} left out"
+    return ValidationWarning(name, None, text, rows - kept)
+
+
+def messages_file(con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec) -> ValidationWarning:
+    """Replace the loaded message log ``name`` by one row per conversation
+    (``data.tables.<name>.messages``): the customer's texts joined in time order, the first
+    message's time, the last staff reply's time as ``resolved_at`` unless that is mapped.
+
+    Raises:
+        SchemaError: a named column is missing, or no message is the customer's.
+    """
+    assert spec.messages is not None
+    have = [r[0] for r in con.execute(f"DESCRIBE {q(name)}").fetchall()]
+    by, sender = _message_names(name, spec, have)
+    customer = spec.messages.customer
+    is_cust = f"trim(CAST({q(sender)} AS VARCHAR)) IN ({', '.join(map(_load.lit, customer))})"
+    if not con.execute(f"SELECT count(*) FROM {q(name)} WHERE {is_cust}").fetchall()[0][0]:
+        seen = [
+            str(r[0])
+            for r in con.execute(
+                f"SELECT DISTINCT {q(sender)} FROM {q(name)} WHERE {q(sender)} IS NOT NULL "
+                "ORDER BY 1 LIMIT 5"
+            ).fetchall()
+        ]
+        raise _no_customer(name, sender, customer, seen)
+    ts = "timestamp" in have
+    order = f"ORDER BY {'timestamp, ' if ts else ''}_opsai_row"
+    derived = ts and "resolved_at" not in have
+    key = f"NULLIF(trim(CAST({q(by)} AS VARCHAR)), '')"
+    aggs = [f"{key} AS ticket_id"]
+    for c in have:
+        if c in (by, sender, "ticket_id"):
+            continue
+        if c == "text":
+            aggs.append(f"string_agg(text, chr(10) {order}) FILTER (WHERE _opsai_cust) AS text")
+        elif c == "timestamp":
+            aggs.append("min(timestamp) AS timestamp")
+        elif c == "resolved_at" and not derived:
+            aggs.append("max(resolved_at) AS resolved_at")
+        elif c == "resolved_at":
+            continue
+        elif c == "user_id":  # the customer's, else any row's
+            aggs.append(
+                f"coalesce(first(user_id {order}) FILTER (WHERE _opsai_cust AND user_id IS NOT "
+                f"NULL), first(user_id {order}) FILTER (WHERE user_id IS NOT NULL)) AS user_id"
+            )
+        else:
+            aggs.append(f"first({q(c)} {order}) FILTER (WHERE {q(c)} IS NOT NULL) AS {q(c)}")
+    if derived:
+        aggs.append("max(timestamp) FILTER (WHERE NOT _opsai_cust) AS resolved_at")
+    tmp = q(name + "_tickets")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {tmp} AS SELECT * EXCLUDE (_first) FROM (SELECT "
+        f"{', '.join(aggs)}, min(_opsai_row) AS _first FROM (SELECT *, row_number() OVER () "
+        f"AS _opsai_row, coalesce({is_cust}, false) AS _opsai_cust FROM {q(name)}) "
+        f"WHERE {key} IS NOT NULL GROUP BY {key}) WHERE text IS NOT NULL ORDER BY _first"
+    )
+    counts = con.execute(
+        f"SELECT count(*), count(DISTINCT {key}), count(*) FILTER (WHERE {is_cust}), "
+        f"(SELECT count(*) FROM {tmp}), count(*) FILTER (WHERE {key} IS NULL) FROM {q(name)}"
+    ).fetchall()[0]
+    con.execute(f"DROP TABLE {q(name)}")
+    con.execute(f"CREATE TABLE {q(name)} AS SELECT * FROM {tmp}")
+    con.execute(f"DROP TABLE {tmp}")
+    n = tuple(int(x) for x in counts)
+    return _grouped(
+        name, spec.messages.by, sender, customer, (n[0], n[1], n[2], n[3], n[4]), derived
+    )
+
+
+def messages_database(
+    t: ir.Table, name: str, spec: TableSpec
+) -> tuple[ir.Table, ValidationWarning]:
+    """:func:`messages_file` on a database table, lazily (the engine's own SQL); messages of
+    one time keep no file order there."""
+    assert spec.messages is not None
+    have = list(t.columns)
+    by, sender = _message_names(name, spec, have)
+    customer = spec.messages.customer
+    is_cust = t[sender].cast("string").strip().isin(customer).fill_null(False)
+    if not int(t.filter(is_cust).count().execute()):
+        seen = t.filter(t[sender].notnull()).select(sender).distinct().order_by(sender).limit(5)
+        raise _no_customer(name, sender, customer, [str(v) for v in seen.execute()[sender]])
+    ts = "timestamp" in have
+    order = "timestamp" if ts else None
+    derived = ts and "resolved_at" not in have
+    key = t[by].cast("string").strip().nullif("")
+    m = t.mutate(_opsai_key=key, _opsai_cust=is_cust)
+    keyed = m.filter(m._opsai_key.notnull())
+    aggs: dict[str, ir.Value] = {}
+    for c in have:
+        if c in (by, sender, "ticket_id") or (c == "resolved_at" and derived):
+            continue
+        v = keyed[c]
+        if c == "text":
+            aggs[c] = v.group_concat("\n", where=keyed._opsai_cust, order_by=order)
+        elif c == "timestamp":
+            aggs[c] = v.min()
+        elif c == "resolved_at":
+            aggs[c] = v.max()
+        elif c == "user_id":
+            aggs[c] = v.first(where=keyed._opsai_cust & v.notnull(), order_by=order).coalesce(
+                v.first(where=v.notnull(), order_by=order)
+            )
+        else:
+            aggs[c] = v.first(where=v.notnull(), order_by=order)
+    if derived:
+        aggs["resolved_at"] = keyed.timestamp.max(where=~keyed._opsai_cust)
+    out = keyed.group_by(ticket_id=keyed._opsai_key).aggregate(**aggs)
+    out = out.filter(out.text.notnull())
+    counts = m.aggregate(
+        rows=m.count(),
+        convs=m._opsai_key.nunique(),
+        cust=m._opsai_cust.sum(),
+        nokey=m._opsai_key.isnull().sum(),
+    ).execute()
+    kept = int(out.count().execute())
+    c = counts.iloc[0]
+    return out, _grouped(
+        name,
+        spec.messages.by,
+        sender,
+        customer,
+        (int(c["rows"]), int(c["convs"]), int(c["cust"] or 0), kept, int(c["nokey"] or 0)),
+        derived,
+    )
+
+
+SUMMED = {"on_hand"}
+"""Inventory columns added up over an item's locations; the longest lead time is kept, and
+the other numbers are averaged."""
+
+
+def stock_over_locations(t: ir.Table, name: str) -> tuple[ir.Table, ValidationWarning | None]:
+    """An inventory with several rows per item (one per warehouse or store) as one row per
+    item: its stock summed over the locations, for a plan of the whole chain (as chapter 04
+    sums demand over stores); ``t`` itself, and no note, when every item has one row."""
+    per_item = t.group_by("item_id").aggregate(n=t.count())
+    repeated = int(per_item.filter(per_item.n > 1).count().execute())
+    if not repeated:
+        return t, None
+    from opsai.data.schema import TABLES
+
+    contract = set(TABLES[name].names)
+    aggs: dict[str, ir.Value] = {}
+    varying: list[str] = []
+    extras = [c for c in t.columns if c not in contract]
+    if extras:
+        spread = t.group_by("item_id").aggregate(
+            **{f"v{i}": t[c].nunique() for i, c in enumerate(extras)}
+        )
+        most = spread.aggregate(**{f"v{i}": spread[f"v{i}"].max() for i in range(len(extras))})
+        row = most.execute().iloc[0]
+        varying = [c for i, c in enumerate(extras) if int(row[f"v{i}"] or 0) > 1]
+    for c in t.columns:
+        if c == "item_id" or c in varying:
+            continue
+        if c in SUMMED:
+            aggs[c] = t[c].sum()
+        elif c == "lead_time_days":
+            aggs[c] = t[c].max()
+        elif c in contract:
+            aggs[c] = t[c].mean()
+        else:
+            aggs[c] = t[c].arbitrary()
+    out = t.group_by("item_id").aggregate(**aggs)
+    rows, items = int(t.count().execute()), int(out.count().execute())
+    where, keep = "", "location = '...'"
+    if varying:
+        c = varying[0]
+        locs = sorted(str(v) for v in t.select(c).distinct().execute()[c].dropna())
+        shown = ", ".join(locs[:5]) + (", ..." if len(locs) > 5 else "")
+        where, keep = f" ({c}: {shown})", f"{q(c)} = {_load.lit(locs[0])}"
+    text = (
+        f"{repeated:,} of {items:,} item(s) have stock in several locations{where}: the "
+        f"{rows:,} rows are summed to one per item (on_hand added up, the longest "
+        "lead_time_days kept, costs averaged), so the inventory plan is for the whole chain, "
+        "as chapter 04 sums demand over stores. To plan one location, keep its rows with "
+        f"data.tables.{name}.where ({keep}) and set chapter 04's SERIES_FILTER to the same "
+        "store"
+    )
+    return out, ValidationWarning(name, None, text, rows - items)

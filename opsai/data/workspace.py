@@ -214,6 +214,32 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             except SchemaError as e:
                 errors.append(str(e))
                 tables.pop(name)
+        if name == "inventory" and name in tables:  # stock per warehouse: one row per item
+            try:
+                t, note = _rows.stock_over_locations(tables[name], name)
+                if note is not None:
+                    warnings.append(note)
+                    if con is not None:  # files: the table in DuckDB holds the sums
+                        sql = ibis.to_sql(t, dialect="duckdb")
+                        con.execute(f"CREATE OR REPLACE TABLE {name}_summed AS {sql}")
+                        con.execute(f"DROP TABLE {name}")
+                        con.execute(f"ALTER TABLE {name}_summed RENAME TO {name}")
+                        t = backend.table(name)
+                    tables[name] = t
+            except SchemaError as e:
+                errors.append(str(e))
+                tables.pop(name)
+        if spec.messages and name in tables:  # a chat log: one ticket per conversation
+            try:
+                if con is not None:
+                    warnings.append(_rows.messages_file(con, name, spec))
+                    tables[name] = backend.table(name)
+                else:
+                    tables[name], note = _rows.messages_database(tables[name], name, spec)
+                    warnings.append(note)
+            except SchemaError as e:
+                errors.append(str(e))
+                tables.pop(name)
     loaded = list(warnings)
     for name, t in list(tables.items()):
         try:

@@ -367,7 +367,18 @@ def stores_finding(ws: Any, where: Mapping[str, Sequence[str]] | None = None) ->
         "so forecasts, safety stocks and reorder points are for the whole chain. To plan one "
         f"store, set SERIES_FILTER to 'store={names[0]}' (alternatives with |)."
     )
-    return Finding(text, "info", {"stores": len(names), "largest": names[0]}, name="stores")
+    evidence: dict[str, Any] = {"stores": len(names), "largest": names[0]}
+    spec = ws.config.data.tables.get("inventory") if ws.has("inventory") else None
+    if spec is not None and spec.where:  # stock of one location against the chain's demand
+        text += (
+            f" The inventory keeps only the rows of data.tables.inventory.where ({spec.where}), "
+            "so the chain's demand is planned against part of its stock, and purchase orders "
+            "come out too large: set SERIES_FILTER to the store that condition keeps, or drop "
+            "the condition (stock in several locations is summed per item)."
+        )
+        evidence["inventory_where"] = spec.where
+        return Finding(text, "medium", evidence, name="stores")
+    return Finding(text, "info", evidence, name="stores")
 
 
 def empty_periods_finding(bottom: pd.DataFrame, *, freq: str) -> Finding | None:

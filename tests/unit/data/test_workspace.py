@@ -430,6 +430,42 @@ def test_currency_symbols_are_dropped_from_numbers(tmp_path: Path) -> None:
         assert ws.to_pandas("orders")["amount"].tolist() == [1234.5]
 
 
+def test_money_grouped_by_commas_needs_no_thousands_key(tmp_path: Path) -> None:
+    """'￥1,358.13' (a Taobao export) is read as the README says, without thousands: ','; a
+    comma is a thousands mark only with a currency symbol and three digits after it."""
+    rows = (
+        "user_id,timestamp,amount\n"
+        '1,2024-01-01,"￥1,358.13"\n2,2024-01-02,"-￥12,345"\n3,2024-01-03,"CN¥ 1,200,000"\n'
+        '4,2024-01-04,￥393.91\n5,2024-01-05,"1,234.50"\n'
+    )
+    cfg = write_dataset(tmp_path, {"orders.csv": rows}, {"orders": {}})
+    with pytest.raises(SchemaError, match=r"1 value\(s\) do not parse, e.g. '1,234.50'"):
+        open_workspace(cfg)  # no symbol: the comma's meaning is the user's to say
+    cfg = write_dataset(
+        tmp_path / "ok", {"orders.csv": rows.replace('"1,234.50"', "1234.50")}, {"orders": {}}
+    )
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("orders")["amount"].tolist() == [
+            1358.13,
+            -12345.0,
+            1200000.0,
+            393.91,
+            1234.5,
+        ]
+    eu = "user_id;timestamp;amount\n1;2024-01-01;12,00 €\n2;2024-01-02;1.234,50 €\n"
+    cfg = write_dataset(
+        tmp_path / "eu", {"orders.csv": eu}, {"orders": {"sep": ";", "decimal": ","}}
+    )  # a decimal comma stays one
+    with pytest.raises(SchemaError, match=r"'1\.234,50 €'"):
+        open_workspace(cfg)  # '.' is no thousands mark unless set
+    cfg = write_dataset(
+        tmp_path / "eu2", {"orders.csv": eu.replace("1.234,50", "234,50")},
+        {"orders": {"sep": ";", "decimal": ","}},
+    )  # fmt: skip
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("orders")["amount"].tolist() == [12.0, 234.5]
+
+
 def test_mixed_currencies_are_an_error(tmp_path: Path) -> None:
     rows = "user_id,timestamp,amount\n1,2024-01-01,$12\n2,2024-01-02,€10\n"
     cfg = write_dataset(tmp_path, {"orders.csv": rows}, {"orders": {}})

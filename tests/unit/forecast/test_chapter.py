@@ -179,6 +179,27 @@ def test_stores_finding_says_the_chain_is_summed(tmp_path: Path) -> None:
         assert stores_finding(ws) is None
 
 
+def test_stores_finding_warns_when_stock_is_one_store(tmp_path: Path) -> None:
+    """Stock kept to one location by where, demand summed over every store: the plan would
+    hold one store's stock against the chain's sales."""
+    from opsai.data import open_workspace
+    from tests.conftest import write_dataset
+
+    rows = "item_id,timestamp,quantity,store\ni1,2024-01-01,5,Taipei\ni1,2024-01-01,2,Xinyi\n"
+    stock = "item_id,on_hand,loc\ni1,10,Taipei\ni1,4,Xinyi\n"
+    tables = {"demand": {}, "inventory": {"where": "loc = 'Taipei'"}}
+    cfg = write_dataset(tmp_path, {"demand.csv": rows, "inventory.csv": stock}, tables)
+    with open_workspace(cfg) as ws:
+        f = stores_finding(ws)
+        assert f is not None and f.severity == "medium"
+        assert f.evidence["inventory_where"] == "loc = 'Taipei'"
+        assert (
+            "inventory keeps only the rows of data.tables.inventory.where (loc = 'Taipei')"
+            in f.text
+        )
+        assert stores_finding(ws, {"store": ["Taipei"]}) is None
+
+
 def test_without_item_ids_there_is_no_item_level_to_report() -> None:
     """Invoices that name no item: one series of all sales, which the total repeats; the
     findings speak of that series, not of '0 of 1 items', and not twice."""

@@ -1,0 +1,110 @@
+"""``messages``: a chat log with one row per message becomes one ticket per conversation,
+from files and from databases; and the errors that lead a user there."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+import yaml
+
+from opsai.config import config_from_dict
+from opsai.data import open_workspace
+from opsai.errors import ConfigError, SchemaError
+
+pytestmark = pytest.mark.unit
+
+COLUMNS = ["会话ID", "时间", "买家昵称", "发送方", "内容"]
+LOG = [
+    ["S2", "2026-02-01 10:00:00", "bob", "买家", "在吗"],
+    ["S1", "2026-01-05 09:00:05", "amy", "客服", "亲，您好"],
+    ["S1", "2026-01-05 09:00:00", "amy", "买家", "快递太慢了"],  # out of file order: by time
+    ["S1", "2026-01-05 09:10:00", "amy", "买家", "还没到"],
+    ["S1", "2026-01-05 09:20:00", "amy", "客服", "已经帮您催促快递了"],
+    ["S2", "2026-02-01 10:01:00", "bob", "买家", "好的谢谢"],
+    ["S3", "2026-02-02 08:00:00", "cat", "客服", "您的订单已发货"],  # staff only: no ticket
+]
+SPEC: dict[str, Any] = {
+    "columns": {"ticket_id": "会话ID", "timestamp": "时间", "text": "内容", "user_id": "买家昵称"},
+    "messages": {"by": "会话ID", "sender": "发送方", "customer": "买家"},
+}
+
+
+def _write(folder: Path, kind: str, spec: dict[str, Any] = SPEC) -> Path:
+    df = pd.DataFrame(LOG, columns=COLUMNS)
+    spec = dict(spec)
+    source = "."
+    if kind == "csv":
+        df.to_csv(folder / "chat.csv", index=False)
+        spec["file"] = "chat.csv"
+    else:  # a DuckDB database, mapped lazily through Ibis
+        with duckdb.connect(str(folder / "shop.duckdb")) as con:
+            con.register("df", df)
+            con.execute(
+                "CREATE TABLE chat AS SELECT * REPLACE (CAST(时间 AS TIMESTAMP) AS 时间) FROM df"
+            )
+        source, spec["table"] = "shop.duckdb", "chat"
+    cfg = folder / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"tickets": spec}}}))
+    return cfg
+
+
+@pytest.mark.parametrize("kind", ["csv", "duckdb"])
+def test_one_ticket_per_conversation(tmp_path: Path, kind: str) -> None:
+    with open_workspace(_write(tmp_path, kind)) as ws:
+        t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
+        notes = [str(w) for w in ws.warnings]
+    assert t["ticket_id"].tolist() == ["S1", "S2"]  # S3 has no customer message
+    # the customer's messages in time order, staff replies left out
+    assert t["text"].tolist() == ["快递太慢了\n还没到", "在吗\n好的谢谢"]
+    assert t["user_id"].tolist() == ["amy", "bob"]
+    assert t["timestamp"].astype(str).tolist() == ["2026-01-05 09:00:00", "2026-02-01 10:00:00"]
+    # the last staff reply closes the ticket; none in S2: open
+    assert str(t["resolved_at"][0]) == "2026-01-05 09:20:00"
+    assert pd.isna(t["resolved_at"][1])
+    assert "发送方" not in t.columns
+    assert (
+        "tickets: 7 message(s) grouped into 2 ticket(s), one per 会话ID (data.tables.tickets."
+        "messages): a ticket's text is its customer's messages (发送方 = 买家; 4 message(s)) in "
+        "time order; the other 3 (staff replies) are left out of the text, and the last one's "
+        "time is the ticket's resolved_at; 1 conversation(s) without a customer message left out"
+    ) in notes
+
+
+def test_duplicate_ticket_ids_suggest_messages(tmp_path: Path) -> None:
+    spec = {k: v for k, v in SPEC.items() if k != "messages"}
+    with pytest.raises(SchemaError) as e:
+        open_workspace(_write(tmp_path, "csv", spec))
+    msg = str(e.value)
+    assert "column 'ticket_id' must be unique, but 2 id(s) repeat" in msg
+    assert "data.tables.tickets.messages: {by: <conversation id column>" in msg
+    assert "Remove the duplicates" not in msg
+
+
+def test_customer_value_that_matches_nothing(tmp_path: Path) -> None:
+    spec = SPEC | {"messages": {"by": "会话ID", "sender": "发送方", "customer": "buyer"}}
+    with pytest.raises(SchemaError, match=r"customer \('buyer'\) matches no value of '发送方', "
+                       r"whose values are e.g. '买家', '客服'"):  # fmt: skip
+        open_workspace(_write(tmp_path, "csv", spec))
+
+
+def test_messages_only_on_tickets() -> None:
+    spec = {"messages": {"by": "conv", "sender": "role", "customer": ["user", "customer"]}}
+    with pytest.raises(ConfigError, match=r"data\.tables\.orders\.messages: only tickets"):
+        config_from_dict({"data": {"tables": {"orders": spec}}})
+    cfg = config_from_dict({"data": {"tables": {"tickets": spec}}})
+    assert cfg.data.tables["tickets"].messages.customer == ["user", "customer"]  # type: ignore[union-attr]
+
+
+def test_where_on_the_sender_leaves_no_reply_to_time(tmp_path: Path) -> None:
+    spec = SPEC | {"where": "发送方 = '买家'"}
+    with open_workspace(_write(tmp_path, "csv", spec)) as ws:
+        t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
+        notes = " ".join(str(w) for w in ws.warnings)
+    assert t["text"].tolist() == ["快递太慢了\n还没到", "在吗\n好的谢谢"]
+    assert t["resolved_at"].isna().all()
+    assert "4 message(s) grouped into 2 ticket(s)" in notes
+    assert "no staff reply is left, so resolved_at is empty" in notes
