@@ -132,6 +132,32 @@ def _attach(
     return j.mutate(**{breakdown: j._b.fill_null(MISSING)}).drop("_u", "_b"), [breakdown]
 
 
+def _units(
+    events: TableLike,
+    steps: list[str],
+    window: str | pd.Timedelta | float | None,
+    unit: Unit,
+    users: TableLike | None,
+    breakdown: str | None,
+    col_user: str,
+    col_session: str,
+    col_time: str,
+    col_event: str,
+) -> tuple[ir.Table, list[str]]:
+    """:func:`funnel_times` with the breakdown column, from the events (a session property)
+    or from ``users``, and the columns to group by."""
+    ev = as_table(events, name="events")
+    on_events = breakdown is not None and users is None and breakdown in ev.columns
+    ft = funnel_times(
+        ev, steps=steps, window=window, unit=unit, col_user=col_user,
+        col_session=col_session, col_time=col_time, col_event=col_event,
+        breakdown=breakdown if on_events else None,
+    )  # fmt: skip
+    if on_events and breakdown is not None:
+        return ft, [breakdown]
+    return _attach(ft, users, breakdown, col_user)
+
+
 def funnel(
     events: TableLike,
     *,
@@ -164,18 +190,9 @@ def funnel(
         and ``median_hours_from_start`` (time to convert, among units that reached it).
     """
     steps = list(steps)
-    ev = as_table(events, name="events")
-    on_events = breakdown is not None and users is None and breakdown in ev.columns
-    ft = funnel_times(
-        ev, steps=steps, window=window, unit=unit, col_user=col_user,
-        col_session=col_session, col_time=col_time, col_event=col_event,
-        breakdown=breakdown if on_events else None,
-    )  # fmt: skip
-    by: list[str]
-    if on_events and breakdown is not None:
-        by = [breakdown]
-    else:
-        ft, by = _attach(ft, users, breakdown, col_user)
+    ft, by = _units(
+        events, steps, window, unit, users, breakdown, col_user, col_session, col_time, col_event
+    )
     aggs: dict[str, ir.Value] = {}
     for i in range(len(steps)):
         aggs[f"n{i}"] = ft[f"t{i}"].count()
@@ -234,16 +251,9 @@ def funnel_by_user(
         user that reached each step).
     """
     steps = list(steps)
-    ev = as_table(events, name="events")
-    on_events = breakdown is not None and users is None and breakdown in ev.columns
-    ft = funnel_times(
-        ev, steps=steps, window=window, unit=unit, col_user=col_user,
-        col_session=col_session, col_time=col_time, col_event=col_event,
-        breakdown=breakdown if on_events else None,
-    )  # fmt: skip
-    by: list[str] = [breakdown] if on_events and breakdown is not None else []
-    if not on_events:
-        ft, by = _attach(ft, users, breakdown, col_user)
+    ft, by = _units(
+        events, steps, window, unit, users, breakdown, col_user, col_session, col_time, col_event
+    )
     aggs = {f"n{i}": ft[f"t{i}"].count() for i in range(len(steps))}
     return to_frame(ft.group_by([*by, col_user]).aggregate(**aggs))
 
