@@ -6,6 +6,7 @@ Every function takes a :class:`~opsai.data.workspace.Workspace` and aggregates i
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import ibis
@@ -277,16 +278,25 @@ def quality_issues(
 
 
 # ---- activity -----------------------------------------------------------------------------
+_MIDNIGHT = datetime.time(0, 0)
+
+
 def daily_activity(ws: Workspace) -> pd.DataFrame:
     """Per day: active users (with any event or purchase), orders and revenue (orders).
 
     A buyer is active: active users are the distinct users with an event or a purchase that
     day, as in the behaviour chapter. Revenue is net of returns; a negative amount is a return
     (money back), so its line makes no order and no active user.
+
+    A last day the data cover less than half of, with under half the activity of the week
+    before it (an export taken at 00:00:41 ends on a day of 41 seconds), is left out, so it
+    does not read as a day of almost no activity; ``attrs["partial_day"]`` then names it.
+    Dates without a time of day are whole days.
     """
     from opsai.behavior.retention import activity_of
 
     parts = []
+    end: pd.Timestamp | None = None
     if ws.has("events") or ws.has("orders"):
         a, _ = activity_of(
             ws.table("events") if ws.has("events") else None,
@@ -294,9 +304,15 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         )
         parts.append(
             a.group_by(date=a[S.TIMESTAMP].date())
-            .aggregate(active_users=a[S.USER_ID].nunique())
+            .aggregate(active_users=a[S.USER_ID].nunique(), _rows=a.count())
             .to_pandas()
         )
+        last = a.aggregate(
+            end=a[S.TIMESTAMP].max(), timed=(a[S.TIMESTAMP].time() != _MIDNIGHT).any()
+        )
+        row = last.to_pandas().iloc[0]
+        if bool(row["timed"]) and pd.notna(row["end"]):
+            end = pd.Timestamp(row["end"])
     if ws.has("orders"):
         o = ws.table("orders")
         buy = o[S.AMOUNT] >= 0
@@ -313,7 +329,20 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     out["date"] = pd.to_datetime(out["date"])
     full = pd.date_range(out["date"].min(), out["date"].max(), freq="D", name="date")
     out = out.set_index("date").reindex(full).fillna(0).reset_index()
-    return out[["date", *[c for c in ("active_users", "orders", "revenue") if c in out]]]
+    rows = out["_rows"].to_numpy() if "_rows" in out else None
+    out = out[["date", *[c for c in ("active_users", "orders", "revenue") if c in out]]]
+    early = end is not None and (end - end.normalize()) < pd.Timedelta(hours=12)
+    if (
+        early
+        and end is not None
+        and out["date"].iloc[-1] == end.normalize()
+        and rows is not None
+        and len(rows) > 7
+        and rows[-1] < 0.5 * rows[-8:-1].mean()
+    ):
+        out = out.iloc[:-1].reset_index(drop=True)
+        out.attrs["partial_day"] = f"{end:%Y-%m-%d} (the data end at {end:%H:%M:%S})"
+    return out
 
 
 def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
@@ -326,6 +355,8 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
         "enough_history": True,
         "end": daily["date"].iloc[-1].date().isoformat(),
     }
+    if daily.attrs.get("partial_day"):  # left out by daily_activity
+        out["partial_day"] = daily.attrs["partial_day"]
     for col, how in (("active_users", "mean"), ("orders", "sum"), ("revenue", "sum")):
         if col in daily:
             a, b = float(getattr(last[col], how)()), float(getattr(prev[col], how)())

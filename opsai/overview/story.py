@@ -288,6 +288,12 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         )
     rc = change.get("revenue_change") or change.get("active_users_change") or 0.0
     sev = "high" if rc < -0.2 else "medium" if rc < -0.1 else "info"
+    partial = change.get("partial_day")
+    after = (
+        f" The last day, {partial}, is left out: it holds too little to count." if partial else ""
+    )
     return Finding(
-        f"Over the last {d} days (to {change['end']}) " + ", ".join(bits) + ".", sev, change
+        f"Over the last {d} days (to {change['end']}) " + ", ".join(bits) + "." + after,
+        sev,
+        change,
     )

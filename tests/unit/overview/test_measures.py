@@ -112,3 +112,33 @@ def test_daily_active_users_are_events_and_purchases(tmp_path: Path) -> None:
         d = daily_activity(ws).set_index("date")
     # day 1: buyers 1 and 2, visitor 5 (2 both); day 2: buyer 3 (4's refund is no visit)
     assert d["active_users"].tolist() == [3, 1] and d["orders"].tolist() == [2, 1]
+
+
+def test_a_last_day_of_41_seconds_is_left_out(tmp_path: Path) -> None:
+    """A game's events end at 00:00:41: that day read as a day of almost no players and
+    pulled the 28-day mean down (191 daily active users against 201 over whole days)."""
+    from opsai.overview import recent_change
+    from opsai.overview.story import activity_finding
+
+    days = pd.date_range("2025-10-01", periods=60, freq="D")
+    rows = ["user_id,timestamp,event"]
+    for d in days:
+        rows += [f"{u},{d + pd.Timedelta(hours=9 + u % 10)},session_start" for u in range(20)]
+    rows += ["1,2025-11-30 00:00:41,session_start"]  # the export's last 41 seconds
+    cfg = write_dataset(tmp_path, {"events.csv": "\n".join(rows) + "\n"}, {"events": {}})
+    with open_workspace(cfg) as ws:
+        d = daily_activity(ws)
+    assert d["date"].iloc[-1] == pd.Timestamp("2025-11-29") and len(d) == 60
+    assert d.attrs["partial_day"] == "2025-11-30 (the data end at 00:00:41)"
+    change = recent_change(d)
+    assert change["active_users"] == 20.0 and change["active_users_change"] == 0.0
+    assert activity_finding(change).text.endswith(
+        "The last day, 2025-11-30 (the data end at 00:00:41), is left out: it holds too "
+        "little to count."
+    )
+    # a last day with its usual activity, however early it ends, is kept
+    rows[-1] = "\n".join(f"{u},2025-11-30 08:{u:02d},session_start" for u in range(20))
+    cfg = write_dataset(tmp_path / "whole", {"events.csv": "\n".join(rows) + "\n"}, {"events": {}})
+    with open_workspace(cfg) as ws:
+        d = daily_activity(ws)
+    assert d["date"].iloc[-1] == pd.Timestamp("2025-11-30") and "partial_day" not in d.attrs
