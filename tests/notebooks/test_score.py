@@ -105,9 +105,11 @@ def test_recommendations_exclude_history(scored: Path, tiny_demo: Path) -> None:
 
 def test_forecasts_refit_the_saved_choice(scored: Path, tiny_report: build.ReportRun) -> None:
     fc = pd.read_csv(scored / "forecasts.csv", parse_dates=["ds"])
-    params = _results(tiny_report.path, "04_demand_inventory")["parameters"]
+    result = _results(tiny_report.path, "04_demand_inventory")
     saved = json.loads((tiny_report.path / "models/04_demand_inventory/forecast.json").read_text())
-    assert fc.groupby("unique_id").size().eq(params["HORIZON"]).all()
+    # HORIZON 0 (the default) is 28 periods of the daily demo
+    assert result["parameters"]["HORIZON"] == 0 and result["metrics"]["series.horizon"] == 28
+    assert saved["h"] == 28 and fc.groupby("unique_id").size().eq(saved["h"]).all()
     assert set(fc["unique_id"]) == set(saved["choice"]) and "total" in set(fc["unique_id"])
     assert (fc.drop_duplicates("unique_id").set_index("unique_id")["model"]
             == pd.Series(saved["choice"])).all()  # fmt: skip
