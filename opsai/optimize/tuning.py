@@ -108,18 +108,23 @@ def _alive(worker: str) -> bool:
 def fail_stale_trials(study: optuna.Study) -> list[int]:
     """Mark RUNNING trials whose worker process died (e.g. killed) as FAIL; their numbers.
 
-    A trial of a dead process on this machine, or one that never recorded its worker and
-    started more than two minutes ago, can never finish; without this a journal study keeps
+    A trial of a dead process on this machine, or one that never recorded its worker (killed
+    between its start and that record) and started more than two minutes ago or whose every
+    registered worker is dead, can never finish; without this a journal study keeps
     it RUNNING forever. Trials of live processes and of other machines are left alone (RDB
     storages fail those through their heartbeat).
     """
     now = dt.datetime.now()
     failed = []
+    # every worker that ever ran trials of the study registered itself first: when all of
+    # them are dead, a trial killed before it could record its worker is stale too
+    workers = [k.split(":", 1)[1] for k in study.user_attrs if k.startswith(f"{WORKER_ATTR}:")]
+    all_dead = bool(workers) and not any(_alive(w) for w in workers)
     for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)):
         worker = t.user_attrs.get(WORKER_ATTR)
         if worker is None:
             started = t.datetime_start or now
-            stale = (now - started).total_seconds() > _STALE_WITHOUT_WORKER_S
+            stale = all_dead or (now - started).total_seconds() > _STALE_WITHOUT_WORKER_S
         else:
             stale = not _alive(str(worker))
         if stale:
@@ -216,6 +221,8 @@ def tune(
     todo = None if n_trials is None else max(n_trials - done, 0)
     if todo != 0:
         worker = worker_id()
+        if storage is not None:  # before any trial: see fail_stale_trials
+            study.set_user_attr(f"{WORKER_ATTR}:{worker}", True)
 
         def tagged(trial: optuna.Trial) -> float:
             if storage is not None:

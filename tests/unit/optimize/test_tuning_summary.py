@@ -150,3 +150,22 @@ def test_direction_mismatch_on_resume(tmp_path: Path) -> None:
     tune(_bowl, n_trials=1, direction="minimize", study_name="d", storage=log)
     with pytest.raises(ConfigError, match="created to minimize"):
         tune(_bowl, n_trials=2, direction="maximize", study_name="d", storage=log)
+
+
+def test_a_trial_killed_before_it_named_its_worker_is_failed_once_every_worker_is_dead(
+    tmp_path: Path,
+) -> None:
+    """A worker killed between starting a trial and recording its pid left the trial RUNNING
+    after a resume (it was failed only two minutes after it started)."""
+    from opsai.optimize.tuning import make_storage
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()  # fmt: skip
+    study = optuna.create_study(study_name="k", storage=make_storage(tmp_path / "k.log"))
+    study.set_user_attr(f"{WORKER_ATTR}:{os.uname().nodename}:{dead}", True)
+    orphan = study.ask()  # started, never tagged: its worker died first
+    assert fail_stale_trials(study) == [orphan.number]
+    study.set_user_attr(f"{WORKER_ATTR}:{os.uname().nodename}:{os.getpid()}", True)
+    running = study.ask()  # a live worker may still tag it: left alone
+    assert fail_stale_trials(study) == []
+    assert study.trials[running.number].state == optuna.trial.TrialState.RUNNING
