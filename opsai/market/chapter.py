@@ -313,11 +313,11 @@ def fit_demand(
     df = as_frame(market, [S.PERIOD, S.COMPANY])
     if S.PRICE not in df.columns:
         raise ChapterError("market has no price column: price response needs it")
+    if product and product not in df.columns:
+        raise ChapterError(f"market has no column {product!r} (the PRODUCT parameter)")
     if product and df.duplicated([S.PERIOD, product]).any():
         # one product sold by several companies (a retailers' scrape): each company's offer
         # is a product of its own
-        if product not in df.columns:
-            raise ChapterError(f"market has no column {product!r} (the PRODUCT parameter)")
         offer = df[S.COMPANY].astype(str) + " · " + df[product].astype(str)
         df = df.assign(**{product: offer})
     check_choice(sales_is, "SALES_IS", ("revenue", "units"))
