@@ -54,6 +54,28 @@ def is_sqlite_file(path: Path) -> bool:
         return False
 
 
+def known_zone(v: str | None) -> str | None:
+    """``v`` when it names an IANA time zone (``Asia/Shanghai``); else a ValueError that says
+    how to write one. ``None`` passes."""
+    if v is None:
+        return v
+    import zoneinfo
+
+    try:
+        zoneinfo.ZoneInfo(v)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        import difflib
+
+        zones = sorted(zoneinfo.available_timezones())
+        near = difflib.get_close_matches(v, zones, n=3, cutoff=0.6)
+        hint = f" (did you mean {', '.join(near)}?)" if near else ""
+        raise ValueError(
+            f"unknown time zone {v!r}{hint}; write an IANA name such as 'Asia/Shanghai', "
+            "'Europe/Berlin', 'America/New_York' or 'UTC'"
+        ) from None
+    return v
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
@@ -168,11 +190,12 @@ class TableSpec(_Strict):
     """strptime format of every timestamp column, e.g. ``'%Y%m%d'``; or ``epoch`` (seconds),
     ``epoch_ms``, ``epoch_us`` or ``epoch_ns`` for numeric Unix times."""
     timezone: str | None = None
-    """Zone of timestamps written without a UTC offset; they are converted to naive UTC.
-    Dates without a time of day keep their calendar day, and so do timestamps with a zone
-    (``TIMESTAMP WITH TIME ZONE``, or text with a UTC offset) that fall on midnight in this
-    one. Without it, values all at one afternoon hour in UTC (dates at midnight east of UTC)
-    get a warning."""
+    """Zone of this table's timestamps written without a UTC offset, when it is not the
+    business's own (``data.timezone``, whose zone they are in by default); they are converted
+    to the business's wall-clock time. Dates without a time of day keep their calendar day,
+    and so do timestamps with a zone (``TIMESTAMP WITH TIME ZONE``, or text with a UTC offset)
+    that fall on midnight in this one. Without either, values all at one afternoon hour in UTC
+    (dates at midnight east of UTC) get a warning."""
     thousands: str | None = None
     decimal: str = "."
     """Decimal mark of numbers written as text, e.g. ``','`` with ``thousands: '.'``."""
@@ -216,6 +239,11 @@ class TableSpec(_Strict):
             )
         return v
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_table_zone(cls, v: str | None) -> str | None:
+        return known_zone(v)
+
     @field_validator("encoding")
     @classmethod
     def _known_encoding(cls, v: str) -> str:
@@ -232,7 +260,18 @@ class DataConfig(_Strict):
     source: str = "."
     """A folder of CSV/Parquet files, a ``.duckdb`` file, a SQLite file (or ``sqlite:///path``),
     or an Ibis URL (``postgres://...``)."""
+    timezone: str | None = None
+    """The business's time zone (an IANA name: ``Asia/Shanghai``, ``America/New_York``): every
+    timestamp is read as the wall-clock time there, so days, weeks and months are the
+    business's own (a Beijing shop's order at 01:00 on 1 November is November's, not
+    October's). Timestamps without a UTC offset are taken to be written in it, unless their
+    table sets its own ``timezone``. Default: UTC, as the timestamps of most exports are."""
     tables: dict[str, TableSpec] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, v: str | None) -> str | None:
+        return known_zone(v)
 
     @field_validator("tables")
     @classmethod

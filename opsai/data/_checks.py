@@ -27,8 +27,9 @@ def _same_hour_warning(
             col,
             f"every value is at {int(lo) // 3600:02d}:{int(lo) % 3600 // 60:02d} UTC, as dates "
             f"at midnight in a zone {hours:g} hours ahead of UTC read once converted: each then "
-            f"falls on the day before. If they are dates, set data.tables.{name}.timezone to "
-            "their zone (e.g. 'Asia/Shanghai') to keep their calendar day",
+            "falls on the day before. If they are dates, set data.timezone to the business's "
+            f"zone (e.g. 'Asia/Shanghai'), or data.tables.{name}.timezone if only this table's "
+            "differ, to keep their calendar day",
         )
     )
 

@@ -93,8 +93,14 @@ def connect(cfg: Config) -> Any:
 
 
 def map_db_table(
-    backend: Any, name: str, spec: TableSpec, warnings: list[ValidationWarning]
+    backend: Any,
+    name: str,
+    spec: TableSpec,
+    warnings: list[ValidationWarning],
+    zone: str | None = None,
 ) -> ir.Table:
+    """A database table mapped to the contract; timestamps become wall-clock times in the
+    business's zone ``zone`` (``data.timezone``)."""
     table = TABLES[name]
     tname = spec.table or name
     try:
@@ -120,7 +126,7 @@ def map_db_table(
     used = set(src.values())
 
     def contract(t: ir.Table) -> dict[str, ir.Value]:
-        out = {c: _cast_ibis(t[s], table.column(c), spec) for c, s in src.items()}
+        out = {c: _cast_ibis(t[s], table.column(c), spec, zone) for c, s in src.items()}
         for c, f in spec.scale.items():
             if c in out:  # money in cents, say
                 out[c] = scale_ibis(out[c], table.column(c), f)
@@ -158,9 +164,9 @@ def map_db_table(
     moved = set(renamed.values())
     for c in raw.columns:
         if c not in used | moved and c not in table.names and table.extra_columns:
-            out[c] = _naive_utc(raw[c])
+            out[c] = _naive(raw[c], zone)
     for new, c in renamed.items():  # an attribute kept under the name columns gives it
-        out[new] = _naive_utc(raw[c])
+        out[new] = _naive(raw[c], zone)
     return raw.select(**out)
 
 
@@ -228,19 +234,27 @@ def _field(name: str, spec: TableSpec, v: ir.Value, path: str, fields: list[str]
     return v
 
 
-def _naive_utc(v: ir.Value) -> ir.Value:
-    """An attribute column as loaded; a ``TIMESTAMP WITH TIME ZONE`` one in naive UTC, as the
-    contract's timestamps are (a warehouse's ``deleted_at``, ``_loaded_at``)."""
+def _naive(v: ir.Value, zone: str | None) -> ir.Value:
+    """An attribute column as loaded; a ``TIMESTAMP WITH TIME ZONE`` one as the business's
+    wall-clock time, as the contract's timestamps are (a warehouse's ``deleted_at``,
+    ``_loaded_at``)."""
     t = v.type()
     if t.is_timestamp() and t.timezone is not None:
-        return v.cast(dt.Timestamp(scale=t.scale))  # the session runs in UTC
+        return _wall(v, zone, t.scale)
     return v
 
 
-def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:
-    dt = v.type()
+def _wall(v: ir.Value, zone: str | None, scale: int | None = None) -> ir.Value:
+    """The naive wall-clock time in ``zone`` (UTC when ``None``) of a zoned timestamp."""
+    if zone:
+        return _wall_time(zone, v)
+    return v.cast(dt.Timestamp(scale=scale))  # the session runs in UTC
+
+
+def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec, zone: str | None = None) -> ir.Value:
+    kind = v.type()
     if col.dtype in ("id", "string"):
-        if col.dtype == "id" and dt.is_floating():
+        if col.dtype == "id" and kind.is_floating():
             v = v.cast("int64")
         v = v.cast("string")
         if col.dtype == "id":
@@ -248,21 +262,30 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec) -> ir.Value:
         return ibis.ifelse(v.re_search(r"^\s*$"), ibis.null("string"), v)  # blank: missing
     if col.dtype in ("float", "int"):
         return v.cast("float64" if col.dtype == "float" else "int64")
-    if col.dtype == "period" and dt.is_integer():
+    if col.dtype == "period" and kind.is_integer():
         return v
-    if spec.timestamp_format in _load.EPOCH_UNITS:
-        v = _from_epoch(v.cast("int64"), spec.timestamp_format)
-    elif (dt.is_string() or dt.is_integer()) and spec.timestamp_format:
+    written = spec.timezone or zone  # the zone of values without an offset
+    if spec.timestamp_format in _load.EPOCH_UNITS:  # Unix times: instants
+        utc = _from_epoch(v.cast("int64"), spec.timestamp_format)
+        return _wall(utc.cast(dt.Timestamp(timezone="UTC")), zone) if zone else utc
+    if kind.is_date():  # a calendar day stays on its day
+        return v.cast("timestamp")
+    date_only = None
+    if (kind.is_string() or kind.is_integer()) and spec.timestamp_format:
         v = v.cast("string").as_timestamp(spec.timestamp_format)  # 20240105: '%Y%m%d'
-    elif not dt.is_timestamp():
+    elif not kind.is_timestamp():
+        date_only = v.cast("string").strip().re_search(r"^\d{4}-\d{1,2}-\d{1,2}$")
         v = v.cast("timestamp")
     if v.type().timezone is not None:
-        utc = v.cast("timestamp")  # the session runs in UTC, so this is naive UTC
-        if not spec.timezone:
-            return utc
-        local = _wall_time(spec.timezone, v)  # midnight there: a date, kept on its day
-        return ibis.ifelse(local == local.truncate("D"), local, utc)
-    return v
+        wall = _wall(v, zone)
+        if not written or written == zone:
+            return wall
+        local = _wall(v, written)  # midnight there: a date, kept on its day
+        return ibis.ifelse(local == local.truncate("D"), local, wall)
+    if not written or written == zone:
+        return v
+    shifted = _wall(_instant(written, v), zone)
+    return shifted if date_only is None else ibis.ifelse(date_only, v, shifted)
 
 
 def _from_epoch(v: ir.IntegerValue, fmt: str) -> ir.Value:
@@ -276,3 +299,8 @@ def _from_epoch(v: ir.IntegerValue, fmt: str) -> ir.Value:
 @ibis.udf.scalar.builtin(name="timezone")
 def _wall_time(zone: str, ts: dt.Timestamp(timezone="UTC")) -> dt.timestamp:  # type: ignore[valid-type]
     """The wall-clock time in ``zone`` of an instant (DuckDB's and Postgres's ``timezone``)."""
+
+
+@ibis.udf.scalar.builtin(name="timezone")
+def _instant(zone: str, ts: dt.timestamp) -> dt.Timestamp(timezone="UTC"):  # type: ignore[valid-type]
+    """The instant of a wall-clock time in ``zone`` (DuckDB's and Postgres's ``timezone``)."""

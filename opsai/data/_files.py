@@ -48,9 +48,11 @@ def load_file_table(
     tmp: Path,
     warnings: list[ValidationWarning],
     raw: str | None = None,
+    zone: str | None = None,
 ) -> None:
     """Read (or, with ``raw``, take the typed table of that name already in ``con``: a SQLite
-    table copied there) and cast a table's columns to the contract as table ``name``."""
+    table copied there) and cast a table's columns to the contract as table ``name``;
+    timestamps become wall-clock times in the business's zone ``zone`` (``data.timezone``)."""
     table = TABLES[name]
     if raw is None:
         paths = _load.resolve_file(base, name, spec)
@@ -104,14 +106,15 @@ def load_file_table(
             col.dtype == "timestamp"
             and rtype == "VARCHAR"
             and not spec.timestamp_format
-            and not spec.timezone
+            and not (spec.timezone or zone)
         ):
             with_off, without = _load.ts_offset_counts(con, raw, s)
             if with_off and without:
                 raise SchemaError(
                     f"{name}: column {s!r} mixes {with_off} timestamps with a UTC offset and "
                     f"{without} without one, so their time zone is ambiguous. Set the zone of "
-                    f"the ones without in config: data.tables.{name}.timezone (e.g. 'UTC')"
+                    f"the ones without in config: data.timezone (the business's zone, e.g. "
+                    f"'Asia/Shanghai'), or data.tables.{name}.timezone if only this table's differ"
                 )
         if col.dtype == "float" and rtype == "VARCHAR":
             symbols = _load.currency_symbols(con, raw, s)
@@ -122,7 +125,7 @@ def load_file_table(
                     f"map another column in data.tables.{name}.columns.{cname}"
                 )
         is_int = col.dtype == "period" and _load.period_is_int(con, raw, s, rtype)
-        exprs[cname] = _load.typed_expr(col, s, rtype, spec, is_int)
+        exprs[cname] = _load.typed_expr(col, s, rtype, spec, is_int, zone)
         if col.dtype == "id" and rtype == "VARCHAR" and _load.float_ids(con, raw, s):
             # '17850.0' in every row: a float artefact of a spreadsheet export; the same id
             # written '17850' in another table must match
@@ -146,8 +149,8 @@ def load_file_table(
     for c in extras:
         t = inferred.get(c)
         out = q(new_name.get(c, c))  # an attribute renamed in columns, or its own name
-        if rawtypes[c].startswith("TIMESTAMP WITH TIME ZONE"):  # naive UTC, as the contract's
-            select.append(f"CAST({q(c)} AS TIMESTAMP) AS {out}")  # (the session is in UTC)
+        if rawtypes[c].startswith("TIMESTAMP WITH TIME ZONE"):  # as the contract's: naive
+            select.append(f"{_load.wall_time(q(c), zone)} AS {out}")  # in the business's zone
         elif t and t != "VARCHAR":
             select.append(f"TRY_CAST({q(c)} AS {t}) AS {out}")
         else:

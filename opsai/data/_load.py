@@ -395,46 +395,58 @@ def _has_time(fmt: str) -> bool:
     return re.search(r"%[HIklMSpfXcTRr]", fmt) is not None
 
 
-def _ts_expr(src: str, raw_type: str, spec: TableSpec) -> str:
-    """SQL for a naive-UTC TIMESTAMP from one source column.
+def _ts_expr(src: str, raw_type: str, spec: TableSpec, zone: str | None = None) -> str:
+    """SQL for a naive TIMESTAMP from one source column: the wall-clock time in the business's
+    zone ``zone`` (``data.timezone``; UTC without one).
 
+    Values without an offset are written in the table's ``timezone``, else in ``zone``.
     ``timezone`` shifts times of day only: a date without a time stays on its calendar day
     (an order of 2024-01-01 in Berlin is not one of 2023-12-31 at 23:00). With it, a
     ``TIMESTAMP WITH TIME ZONE`` (or text with a UTC offset) at midnight in that zone is such a
     date too (a database's daily sales stored as timestamps).
     """
     if raw_type.startswith("TIMESTAMP WITH TIME ZONE"):
-        return _from_zoned(src, spec)
+        return _from_zoned(src, spec, zone)
     if raw_type.startswith(("TIMESTAMP", "DATE")) and spec.timestamp_format not in EPOCH_UNITS:
         naive = f"CAST({src} AS TIMESTAMP)"
-        return (
-            f"CAST(timezone({lit(spec.timezone)}, {naive}) AS TIMESTAMP)"
-            if spec.timezone and raw_type.startswith("TIMESTAMP")
-            else naive
-        )
+        return _local(naive, spec, zone) if raw_type.startswith("TIMESTAMP") else naive
     s = f"trim(CAST({src} AS VARCHAR))"
     if spec.timestamp_format == "epoch_ns":  # 19 digits: exact as an integer, not as a double
-        return f"make_timestamp(TRY_CAST(TRY_CAST({s} AS HUGEINT) // 1000 AS BIGINT))"
+        utc = f"make_timestamp(TRY_CAST(TRY_CAST({s} AS HUGEINT) // 1000 AS BIGINT))"
+        return wall_time(f"timezone('UTC', {utc})", zone)
     if spec.timestamp_format in EPOCH_UNITS:
         micros = (
             f"TRY_CAST(TRY_CAST({s} AS DOUBLE) * {EPOCH_UNITS[spec.timestamp_format]} AS BIGINT)"
         )
-        return f"make_timestamp({micros})"
+        return wall_time(f"timezone('UTC', make_timestamp({micros}))", zone)
     fmt = spec.timestamp_format
     if fmt:
         parsed = f"try_strptime({s}, {lit(fmt)})"
         if "%z" in fmt or "%Z" in fmt:
-            return _from_zoned(parsed, spec)
-        if spec.timezone and _has_time(fmt):
-            return f"CAST(timezone({lit(spec.timezone)}, {parsed}) AS TIMESTAMP)"
-        return parsed
+            return _from_zoned(parsed, spec, zone)
+        return _local(parsed, spec, zone) if _has_time(fmt) else parsed
     naive = f"TRY_CAST({s} AS TIMESTAMP)"
-    if spec.timezone:
-        shifted = f"CAST(timezone({lit(spec.timezone)}, {naive}) AS TIMESTAMP)"
+    shifted = _local(naive, spec, zone)
+    if shifted != naive:
         date_only = f"regexp_full_match({s}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}')"
         naive = f"CASE WHEN {date_only} THEN {naive} ELSE {shifted} END"
-    aware = _from_zoned(f"TRY_CAST({attach_offset(s)} AS TIMESTAMPTZ)", spec)
+    aware = _from_zoned(f"TRY_CAST({attach_offset(s)} AS TIMESTAMPTZ)", spec, zone)
     return f"CASE WHEN regexp_matches({s}, {lit(_OFFSET_RE)}) THEN {aware} ELSE {naive} END"
+
+
+def wall_time(tstz: str, zone: str | None) -> str:
+    """SQL of the naive wall-clock time in ``zone`` (UTC when ``None``) of an instant (a
+    TIMESTAMP WITH TIME ZONE expression; the session runs in UTC)."""
+    return f"timezone({lit(zone)}, {tstz})" if zone else f"CAST({tstz} AS TIMESTAMP)"
+
+
+def _local(naive: str, spec: TableSpec, zone: str | None) -> str:
+    """SQL of a naive time written in the table's zone (``timezone``, else the business's) as
+    the business's wall-clock time: unchanged when the two are one zone."""
+    written = spec.timezone or zone
+    if not written or written == zone:
+        return naive
+    return wall_time(f"timezone({lit(written)}, {naive})", zone)
 
 
 def attach_offset(text: str) -> str:
@@ -444,19 +456,29 @@ def attach_offset(text: str) -> str:
     return f"regexp_replace({text}, {lit(_SPACED_OFFSET_RE)}, '\\1')"
 
 
-def _from_zoned(tstz: str, spec: TableSpec) -> str:
-    """Naive UTC from a TIMESTAMP WITH TIME ZONE expression; with ``timezone`` set, a value at
-    midnight in that zone is a date and keeps its calendar day (a Taipei shop's daily sales
-    written ``2024-01-05T00:00:00+08:00`` or stored as zoned timestamps)."""
-    utc = f"CAST({tstz} AS TIMESTAMP)"
-    if not spec.timezone:
-        return utc
-    local = f"CAST(timezone({lit(spec.timezone)}, {tstz}) AS TIMESTAMP)"
-    return f"CASE WHEN {local} = date_trunc('day', {local}) THEN {local} ELSE {utc} END"
+def _from_zoned(tstz: str, spec: TableSpec, zone: str | None = None) -> str:
+    """The business's wall-clock time (``zone``; UTC without one) of a TIMESTAMP WITH TIME
+    ZONE expression. With the table's ``timezone`` set to another zone, a value at midnight
+    there is a date and keeps its calendar day (a Taipei shop's daily sales written
+    ``2024-01-05T00:00:00+08:00`` or stored as zoned timestamps)."""
+    wall = wall_time(tstz, zone)
+    written = spec.timezone or zone
+    if not written or written == zone:
+        return wall
+    local = wall_time(tstz, written)
+    return f"CASE WHEN {local} = date_trunc('day', {local}) THEN {local} ELSE {wall} END"
 
 
-def typed_expr(col: Column, src: str, raw_type: str, spec: TableSpec, period_is_int: bool) -> str:
-    """SQL casting one source column to its contract type."""
+def typed_expr(
+    col: Column,
+    src: str,
+    raw_type: str,
+    spec: TableSpec,
+    period_is_int: bool,
+    zone: str | None = None,
+) -> str:
+    """SQL casting one source column to its contract type; timestamps to the wall-clock time
+    in the business's zone ``zone`` (``data.timezone``)."""
     s = _na(q(src), spec)
     if col.dtype in ("id", "string"):
         if raw_type in ("DOUBLE", "FLOAT") and col.dtype == "id":  # 12.0 -> '12'
@@ -486,7 +508,7 @@ def typed_expr(col: Column, src: str, raw_type: str, spec: TableSpec, period_is_
         return f"TRY_CAST({s} AS {target})"
     if col.dtype == "period" and period_is_int:
         return f"TRY_CAST(trim(CAST({s} AS VARCHAR)) AS BIGINT)"
-    return _ts_expr(s, raw_type, spec)
+    return _ts_expr(s, raw_type, spec, zone)
 
 
 def currency_symbols(con: duckdb.DuckDBPyConnection, raw: str, src: str) -> list[str]:

@@ -82,7 +82,8 @@ class Workspace:
         return self._tables[name]
 
     def to_pandas(self, name: str, columns: list[str] | None = None) -> pd.DataFrame:
-        """A table (or some of its columns) as pandas; ids are strings, timestamps naive UTC."""
+        """A table (or some of its columns) as pandas; ids are strings, timestamps naive (the
+        business's wall-clock time: ``data.timezone``, UTC by default)."""
         t = self.table(name)
         if columns is not None:
             missing = [c for c in columns if c not in t.columns]
@@ -172,6 +173,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     tables: dict[str, ir.Table] = {}
     con: duckdb.DuckDBPyConnection | None = None  # files are loaded into it
     kind = cfg.source_kind
+    zone = cfg.data.timezone  # timestamps become the business's wall-clock times
     check_source_keys(cfg)  # a file-reading key on a database source is not silently ignored
     if kind == "sqlite":  # copied into DuckDB, then read as files are
         db = sqlite_path(cfg)
@@ -192,7 +194,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             for name, spec in cfg.data.tables.items():
                 try:
                     raw = copy_table(con, db, name, spec) if kind == "sqlite" else None
-                    load_file_table(con, base, name, spec, Path(tmp), warnings, raw)
+                    load_file_table(con, base, name, spec, Path(tmp), warnings, raw, zone)
                 except SchemaError as e:
                     errors.append(str(e))
         backend = ibis.duckdb.from_connection(con)
@@ -204,7 +206,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
         warnings += _saved_load_warnings(backend)  # a report's copy of the data
         for name, spec in cfg.data.tables.items():
             try:
-                tables[name] = map_db_table(backend, name, spec, warnings)
+                tables[name] = map_db_table(backend, name, spec, warnings, zone)
             except SchemaError as e:
                 errors.append(str(e))
     for name, spec in cfg.data.tables.items():
@@ -243,7 +245,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     loaded = list(warnings)
     for name, t in list(tables.items()):
         try:
-            zoned = bool(cfg.data.tables[name].timezone)
+            zoned = bool(cfg.data.tables[name].timezone or zone)
             check_table(name, t, errors, warnings, zoned=zoned)
         except SchemaError as e:  # a cast the engine refused while scanning
             errors.append(str(e))

@@ -301,6 +301,7 @@ def build_report(
             if "://" in cfg.data.source
             else str(cfg.resolve(cfg.data.source)),
             "span": f"{span[0]} .. {span[1]}" if span else "",
+            "timezone": cfg.data.timezone or "UTC (data.timezone is not set)",
             "tables": jsonable(summary[["table", "rows"]]) if len(summary) else [],
             "parameters": {"FAST": fast, "SEED": seed, "jobs": n_jobs, "show_code": show_code},
             "warnings": warnings + privacy,

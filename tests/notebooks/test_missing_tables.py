@@ -34,6 +34,8 @@ def test_demand_without_inventory_reports_no_stock_figures(tiny_demo: Path, tmp_
     run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
                              chapters=["04_demand_inventory", "07_integration"])  # fmt: skip
     demand = _results(run, "04_demand_inventory")
+    index = (run.path / "index.html").read_text("utf-8")
+    assert "<dt>Times in</dt><dd>UTC (data.timezone is not set)" in index
     for name in ("alerts.stockout_count", "plan.order_now", "simulation.fill_rate"):
         assert demand["metrics"][name] is None, name
     texts = [f["text"] for f in demand["findings"]]

@@ -116,6 +116,38 @@ def test_postgres_zoned_attributes_are_naive_utc(postgres_url: str, tmp_path: Pa
         assert str(df["timestamp"].iloc[0]) == "2024-01-01 02:00:00"
 
 
+def test_postgres_business_zone(postgres_url: str, tmp_path: Path) -> None:
+    """data.timezone on PostgreSQL: a timestamptz, a naive time written in UTC (the table's
+    timezone) and a zoned attribute read as Beijing wall-clock time; a naive time without a
+    table zone is already Beijing's; a date stays on its day."""
+    import ibis
+
+    con = ibis.connect(postgres_url)
+    con.raw_sql("DROP TABLE IF EXISTS zoned_orders")
+    con.raw_sql(
+        "CREATE TABLE zoned_orders (uid text, zoned timestamptz, naive timestamp, d date, "
+        "amount double precision); INSERT INTO zoned_orders VALUES "
+        "('u1', '2024-10-31 17:30+00', '2024-10-31 17:30', '2024-11-01', 5)"
+    )
+    con.disconnect()
+
+    def read(col: str, **extra: str) -> list[str]:
+        spec = {"table": "zoned_orders", "columns": {"user_id": "uid", "timestamp": col}} | extra
+        cfg = _pg_config(tmp_path, postgres_url, {"orders": spec})
+        doc = yaml.safe_load(cfg.read_text(encoding="utf-8"))
+        doc["data"]["timezone"] = "Asia/Shanghai"
+        cfg.write_text(yaml.safe_dump(doc), encoding="utf-8")
+        with open_workspace(cfg) as ws:
+            df = ws.to_pandas("orders")
+            assert df["timestamp"].dt.tz is None
+            return [str(v) for v in df["timestamp"]] + [str(v) for v in df.get("zoned", [])]
+
+    assert read("zoned") == ["2024-11-01 01:30:00"]
+    assert read("naive", timezone="UTC") == ["2024-11-01 01:30:00", "2024-11-01 01:30:00"]
+    assert read("naive")[0] == "2024-10-31 17:30:00"
+    assert read("d")[0] == "2024-11-01 00:00:00"
+
+
 def test_postgres_epoch_microseconds(postgres_url: str, tmp_path: Path) -> None:
     """GA4's event_timestamp in Unix microseconds reads to the microsecond (Ibis reads Unix
     seconds and milliseconds only)."""

@@ -633,7 +633,8 @@ def test_dates_written_with_an_offset_keep_their_day_with_timezone(tmp_path: Pat
     assert w.message.startswith(
         "every value is at 16:00 UTC, as dates at midnight in a zone 8 hours ahead"
     )
-    assert "set data.tables.orders.timezone to their zone" in w.message
+    assert "set data.timezone to the business's zone (e.g. 'Asia/Shanghai'), or " in w.message
+    assert "data.tables.orders.timezone if only this table's differ" in w.message
     timed = rows + "u3,2024-01-07T09:30:00+08:00,7\n"
     zoned = write_dataset(tmp_path, {"orders.csv": timed}, {"orders": {"timezone": "Asia/Taipei"}})
     with open_workspace(zoned) as ws:

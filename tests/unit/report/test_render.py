@@ -126,6 +126,7 @@ def test_index_escapes_data_and_sorts_findings(tmp_path: Path) -> None:
         "config": "c.yaml",
         "source": XSS,
         "span": "",
+        "timezone": "Asia/Shanghai",
         "tables": [],
         "parameters": {"FAST": False},
         "warnings": [XSS],
@@ -147,6 +148,7 @@ def test_index_escapes_data_and_sorts_findings(tmp_path: Path) -> None:
     assert "1,234" in html and "-12.3%" in html and 'href="00_a.html"' in html
     assert "needs table tickets" in html and "skipped" in html
     assert "Margin 28d" not in html  # a None KPI gets no card
+    assert "Times in</dt><dd>Asia/Shanghai: days, weeks and months start at midnight" in html
     assert render.external_resources(html) == []
 
 
