@@ -21,7 +21,7 @@ against every contract table:
 
 Example:
     >>> plan = plan_folder(Path("exports"))                      # doctest: +SKIP
-    >>> [(g.table, g.sample.label) for g in plan.guesses]
+    >>> [(g.table, g.sample.label) for g in plan.guesses]  # doctest: +SKIP
     [('orders', 'orders.csv'), ('users', 'shop.xlsx [Kunden]')]
 """
 
@@ -675,6 +675,23 @@ def _join_parts(g: Guess, others: list[Guess], folder: Path) -> None:
             return
 
 
+_SCRIPT_ZONES = (  # (pattern of a script in column names, the zone its exports are usually in)
+    (re.compile(r"[\u3040-\u30ff]"), "Asia/Tokyo"),  # kana: Japanese
+    (re.compile(r"[\uac00-\ud7af]"), "Asia/Seoul"),  # Hangul: Korean
+    (re.compile(r"[\u4e00-\u9fff]"), "Asia/Shanghai"),  # Han without kana: Chinese (UTC+8)
+)
+
+
+def _zone_line(plan: Plan) -> str:
+    """The ``data.timezone`` line: set to the zone the column names' script points to (a
+    Chinese export's days are Beijing's), else a commented example to fill in."""
+    names = " ".join(c for g in plan.guesses for c in g.sample.columns)
+    zone = next((z for pat, z in _SCRIPT_ZONES if pat.search(names)), None)
+    if zone:
+        return f"  timezone: {zone}  # the business's time zone (from the column names): check it"
+    return "  # timezone: Europe/Berlin  # the business's time zone; without it days are UTC's"
+
+
 def render(plan: Plan, *, source: str, company: str, currency: str) -> str:
     """The config as YAML, a comment above each table saying where it came from."""
     head = {"company": company, "currency": currency}
@@ -685,6 +702,7 @@ def render(plan: Plan, *, source: str, company: str, currency: str) -> str:
         yaml.safe_dump(head, allow_unicode=True, sort_keys=False).rstrip(),
         "data:",
         f"  source: {yaml.safe_dump(source).splitlines()[0]}",
+        _zone_line(plan),
         "  tables:" + ("" if plan.guesses else " {}"),
     ]
     for g in plan.guesses:

@@ -57,6 +57,10 @@ def test_contract_named_files_map_as_they_are(
         "orders": {"file": "orders.csv"},
         "tickets": {"file": "tickets.csv"},
     }
+    assert "timezone" not in raw["data"]  # English names: the zone is left to the user
+    assert "  # timezone: Europe/Berlin  # the business's time zone" in (
+        tmp_path / "opsai.yaml"
+    ).read_text("utf-8")
     out = capsys.readouterr().out
     assert "orders <- orders.csv (high" in out and "amount          = 'amount' (by name)" in out
     assert "kept as attributes: region" in out and "3 table(s) valid" in out
@@ -91,6 +95,7 @@ def test_chinese_names_semicolons_and_european_numbers(tmp_path: Path) -> None:
         "timestamp_format": "%d.%m.%Y",
         "columns": {m.contract: m.source for m in g.matches},
     }
+    assert yaml.safe_load(path.read_text("utf-8"))["data"]["timezone"] == "Asia/Shanghai"
     with open_workspace(path) as ws:
         df = ws.to_pandas("orders")
     assert df["amount"].tolist() == [1234.5, 12.0]
