@@ -123,6 +123,20 @@ def map_db_table(
             raise nested_error(name, cname, s, str(kind), fields)
         if table.column(cname).dtype == "timestamp" and _numbers_as_time(kind, spec):
             raise _number_time_error(raw, name, cname, s)
+        if (
+            table.column(cname).dtype == "timestamp"
+            and kind.is_string()
+            and not spec.timestamp_format
+            and not (spec.timezone or zone)
+        ):
+            text = raw[s].strip()
+            has = text.re_search(_load.OFFSET_RE)
+            counts = raw.filter(text.notnull() & (text != "")).aggregate(
+                w=has.cast("int64").sum(), n=text.count()
+            )
+            with_off, n = (int(x or 0) for x in counts.execute().iloc[0])
+            if with_off and with_off < n:
+                raise _load.mixed_offsets_error(name, s, with_off, n - with_off)
     used = set(src.values())
 
     def contract(t: ir.Table) -> dict[str, ir.Value]:
@@ -270,22 +284,48 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec, zone: str | None = Non
         return _wall(utc.cast(dt.Timestamp(timezone="UTC")), zone) if zone else utc
     if kind.is_date():  # a calendar day stays on its day
         return v.cast("timestamp")
-    date_only = None
-    if (kind.is_string() or kind.is_integer()) and spec.timestamp_format:
-        v = v.cast("string").as_timestamp(spec.timestamp_format)  # 20240105: '%Y%m%d'
-    elif not kind.is_timestamp():
-        date_only = v.cast("string").strip().re_search(r"^\d{4}-\d{1,2}-\d{1,2}$")
-        v = v.cast("timestamp")
-    if v.type().timezone is not None:
-        wall = _wall(v, zone)
-        if not written or written == zone:
-            return wall
-        local = _wall(v, written)  # midnight there: a date, kept on its day
-        return ibis.ifelse(local == local.truncate("D"), local, wall)
+    fmt = spec.timestamp_format
+    if (kind.is_string() or kind.is_integer()) and fmt:
+        v = v.cast("string").as_timestamp(fmt)  # 20240105: '%Y%m%d'
+        if "%z" in fmt or "%Z" in fmt:  # an instant
+            return _zoned_in(v, written, zone)
+        if v.type().timezone is not None:  # PostgreSQL's to_timestamp reads it in UTC
+            v = v.cast(dt.Timestamp(scale=v.type().scale))
+        return v if not _load.has_time(fmt) else _naive_in(v, written, zone)  # dates keep
+    if kind.is_timestamp():
+        if kind.timezone is not None:
+            return _zoned_in(v, written, zone)
+        return _naive_in(v, written, zone)
+    text = v.cast("string").strip()
+    date_only = text.re_search(r"^\d{4}-\d{1,2}-\d{1,2}$")
+    naive = _naive_in(text.cast("timestamp"), written, zone, date_only)
+    if not kind.is_string():
+        return naive
+    # text with a UTC offset ('2024-10-31T17:30:00+08:00', Shopify's '... -0500') is an instant
+    offset = text.re_search(_load.OFFSET_RE)
+    aware = text.re_replace(_load.SPACED_OFFSET_RE, r"\1").cast(dt.Timestamp(timezone="UTC"))
+    return ibis.ifelse(offset, _zoned_in(aware, written, zone), naive)
+
+
+def _naive_in(
+    v: ir.Value, written: str | None, zone: str | None, date_only: ir.Value | None = None
+) -> ir.Value:
+    """A naive timestamp written in ``written`` as wall-clock time in ``zone``; where
+    ``date_only`` holds, the value is a date and stays on its day."""
     if not written or written == zone:
         return v
     shifted = _wall(_instant(written, v), zone)
     return shifted if date_only is None else ibis.ifelse(date_only, v, shifted)
+
+
+def _zoned_in(v: ir.Value, written: str | None, zone: str | None) -> ir.Value:
+    """A zoned timestamp as wall-clock time in ``zone``; one at midnight in the table's zone
+    ``written`` (when it is another) is a date, kept on its day."""
+    wall = _wall(v, zone)
+    if not written or written == zone:
+        return wall
+    local = _wall(v, written)
+    return ibis.ifelse(local == local.truncate("D"), local, wall)
 
 
 def _from_epoch(v: ir.IntegerValue, fmt: str) -> ir.Value:

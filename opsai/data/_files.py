@@ -110,12 +110,7 @@ def load_file_table(
         ):
             with_off, without = _load.ts_offset_counts(con, raw, s)
             if with_off and without:
-                raise SchemaError(
-                    f"{name}: column {s!r} mixes {with_off} timestamps with a UTC offset and "
-                    f"{without} without one, so their time zone is ambiguous. Set the zone of "
-                    f"the ones without in config: data.timezone (the business's zone, e.g. "
-                    f"'Asia/Shanghai'), or data.tables.{name}.timezone if only this table's differ"
-                )
+                raise _load.mixed_offsets_error(name, s, with_off, without)
         if col.dtype == "float" and rtype == "VARCHAR":
             symbols = _load.currency_symbols(con, raw, s)
             if len(symbols) > 1:

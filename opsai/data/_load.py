@@ -39,8 +39,8 @@ _EPOCH_WORDS = {
     "epoch_ns": "Unix nanoseconds",
 }
 _NATIVE_ENCODINGS = {"utf-8", "utf8", "utf-16", "utf16", "latin-1", "latin1", "iso-8859-1"}
-_OFFSET_RE = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)$"
-_SPACED_OFFSET_RE = r"\s+([+-]\d{2}(:?\d{2})?)$"
+OFFSET_RE = r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)$"
+SPACED_OFFSET_RE = r"\s+([+-]\d{2}(:?\d{2})?)$"
 """A numeric UTC offset after a space, as the end of a timestamp with a time of day."""
 _CURRENCY_RE = r"\s*(?:[A-Z]{1,3})?\p{Sc}\s*"
 """A currency symbol written with a number ('¥1,234.50', '12,00 €', 'NT$ 1,200'), with an
@@ -390,7 +390,7 @@ def _na(expr: str, spec: TableSpec) -> str:
     return f"CASE WHEN CAST({expr} AS VARCHAR) IN ({values}) THEN NULL ELSE {expr} END"
 
 
-def _has_time(fmt: str) -> bool:
+def has_time(fmt: str) -> bool:
     """Whether a strptime format reads a time of day (not only a calendar date)."""
     return re.search(r"%[HIklMSpfXcTRr]", fmt) is not None
 
@@ -424,14 +424,14 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec, zone: str | None = None) 
         parsed = f"try_strptime({s}, {lit(fmt)})"
         if "%z" in fmt or "%Z" in fmt:
             return _from_zoned(parsed, spec, zone)
-        return _local(parsed, spec, zone) if _has_time(fmt) else parsed
+        return _local(parsed, spec, zone) if has_time(fmt) else parsed
     naive = f"TRY_CAST({s} AS TIMESTAMP)"
     shifted = _local(naive, spec, zone)
     if shifted != naive:
         date_only = f"regexp_full_match({s}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}')"
         naive = f"CASE WHEN {date_only} THEN {naive} ELSE {shifted} END"
     aware = _from_zoned(f"TRY_CAST({attach_offset(s)} AS TIMESTAMPTZ)", spec, zone)
-    return f"CASE WHEN regexp_matches({s}, {lit(_OFFSET_RE)}) THEN {aware} ELSE {naive} END"
+    return f"CASE WHEN regexp_matches({s}, {lit(OFFSET_RE)}) THEN {aware} ELSE {naive} END"
 
 
 def wall_time(tstz: str, zone: str | None) -> str:
@@ -453,7 +453,7 @@ def attach_offset(text: str) -> str:
     """SQL of the text timestamp ``text`` with a numeric UTC offset written after a space
     moved next to its time: DuckDB reads ``'2024-03-05 14:22:10-0500'`` but not Shopify's
     ``'2024-03-05 14:22:10 -0500'``."""
-    return f"regexp_replace({text}, {lit(_SPACED_OFFSET_RE)}, '\\1')"
+    return f"regexp_replace({text}, {lit(SPACED_OFFSET_RE)}, '\\1')"
 
 
 def _from_zoned(tstz: str, spec: TableSpec, zone: str | None = None) -> str:
@@ -524,11 +524,21 @@ def ts_offset_counts(con: duckdb.DuckDBPyConnection, raw: str, src: str) -> tupl
     """(values with a UTC offset, values without) of a text timestamp column."""
     s = f"trim(CAST({q(src)} AS VARCHAR))"
     row = con.execute(
-        f"SELECT count(*) FILTER (WHERE regexp_matches({s}, {lit(_OFFSET_RE)})), "
-        f"count(*) FILTER (WHERE NOT regexp_matches({s}, {lit(_OFFSET_RE)})) "
+        f"SELECT count(*) FILTER (WHERE regexp_matches({s}, {lit(OFFSET_RE)})), "
+        f"count(*) FILTER (WHERE NOT regexp_matches({s}, {lit(OFFSET_RE)})) "
         f"FROM {q(raw)} WHERE {q(src)} IS NOT NULL AND {s} <> ''"
     ).fetchall()[0]
     return int(row[0]), int(row[1])
+
+
+def mixed_offsets_error(name: str, src: str, with_off: int, without: int) -> SchemaError:
+    """A text timestamp column whose values only partly carry a UTC offset, and the fix."""
+    return SchemaError(
+        f"{name}: column {src!r} mixes {with_off} timestamps with a UTC offset and "
+        f"{without} without one, so their time zone is ambiguous. Set the zone of the ones "
+        "without in config: data.timezone (the business's zone, e.g. 'Asia/Shanghai'), or "
+        f"data.tables.{name}.timezone if only this table's differ"
+    )
 
 
 def float_ids(con: duckdb.DuckDBPyConnection, raw: str, src: str) -> bool:

@@ -145,3 +145,38 @@ def test_an_unknown_zone_is_a_config_error_that_suggests_one(tmp_path: Path, key
     msg = str(info.value)
     assert "unknown time zone 'Asia/Shangai'" in msg and "Asia/Shanghai" in msg
     assert "timezone" in msg
+
+
+def test_database_text_times_keep_their_offset(tmp_path: Path) -> None:
+    """Text timestamps in a database with a UTC offset are instants, as in a file: the offset
+    was dropped ('17:30+08:00' read as 17:30 UTC). A column where only some carry one is an
+    error naming the key, unless a zone says what the others are."""
+    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:
+        con.execute("CREATE TABLE o (uid VARCHAR, ts VARCHAR, amount DOUBLE)")
+        con.execute(
+            "INSERT INTO o VALUES ('u1', '2024-10-31T17:30:00+08:00', 5), "
+            "('u2', '2024-10-31 17:30:00 -0500', 6), ('u3', '2024-10-31 17:30:00Z', 7)"
+        )
+        con.execute("CREATE TABLE mixed AS SELECT * FROM o")
+        con.execute("INSERT INTO mixed VALUES ('u4', '2024-11-01 08:00:00', 8)")
+
+    def mapped(table: str, zone: str | None = None) -> Path:
+        spec = {"table": table, "columns": {"user_id": "uid", "timestamp": "ts"}}
+        data: dict[str, object] = {"source": "shop.duckdb", "tables": {"orders": spec}}
+        if zone:
+            data["timezone"] = zone
+        cfg = tmp_path / f"{table}{zone is not None}.yaml"
+        cfg.write_text(yaml.safe_dump({"data": data}), encoding="utf-8")
+        return cfg
+
+    assert _times(mapped("o")) == [
+        "2024-10-31 09:30:00",
+        "2024-10-31 22:30:00",
+        "2024-10-31 17:30:00",
+    ]
+    with pytest.raises(
+        SchemaError, match=r"'ts' mixes 3 timestamps with a UTC offset and 1 without"
+    ):
+        open_workspace(mapped("mixed"))
+    assert _times(mapped("mixed", "Asia/Shanghai")) == [
+        "2024-10-31 17:30:00", "2024-11-01 06:30:00", "2024-11-01 01:30:00", "2024-11-01 08:00:00"]  # fmt: skip

@@ -142,6 +142,19 @@ def test_postgres_business_zone(postgres_url: str, tmp_path: Path) -> None:
             assert df["timestamp"].dt.tz is None
             return [str(v) for v in df["timestamp"]] + [str(v) for v in df.get("zoned", [])]
 
+    con = ibis.connect(postgres_url)
+    con.raw_sql("ALTER TABLE zoned_orders ADD COLUMN txt text")
+    con.raw_sql("UPDATE zoned_orders SET txt = '2024-10-31 09:30:00 -0800'")
+    con.disconnect()
+    assert read("txt")[0] == "2024-11-01 01:30:00"  # the offset was dropped: 09:30
+    con = ibis.connect(postgres_url)
+    con.raw_sql("ALTER TABLE zoned_orders ADD COLUMN ymd text, ADD COLUMN hm text")
+    con.raw_sql("UPDATE zoned_orders SET ymd = '20241101', hm = '31.10.2024 17:30'")
+    con.disconnect()
+    assert read("ymd", timestamp_format="%Y%m%d")[0] == "2024-11-01 00:00:00"  # a date
+    hm = {"timestamp_format": "%d.%m.%Y %H:%M"}
+    assert read("hm", **hm)[0] == "2024-10-31 17:30:00"  # the business's own wall clock
+    assert read("hm", **hm, timezone="UTC")[0] == "2024-11-01 01:30:00"
     assert read("zoned") == ["2024-11-01 01:30:00"]
     assert read("naive", timezone="UTC") == ["2024-11-01 01:30:00", "2024-11-01 01:30:00"]
     assert read("naive")[0] == "2024-10-31 17:30:00"
