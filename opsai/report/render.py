@@ -295,6 +295,7 @@ def index_context(
             if r.get("metrics", {}).get(name) is not None:
                 kpis.append({"name": name, "value": r["metrics"][name], "chapter": r["chapter"]})
     findings.sort(key=lambda f: rank.get(f.get("severity", "info"), len(rank)))
+    findings = group_findings(findings)
     counts = {
         s: sum(1 for r in results if r.get("status") == s) for s in ("ok", "failed", "skipped")
     }
@@ -308,6 +309,46 @@ def index_context(
         "counts": counts,
         "currency": currency,
     }
+
+
+SHOWN_PER_KIND = 3
+"""Findings of one kind (``overstock.SKU-03``, ``overstock.SKU-09`` …) the index lists before
+folding the rest of that kind into one line."""
+
+
+def group_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Findings with each kind past its first :data:`SHOWN_PER_KIND` folded into one entry.
+
+    A kind is the chapter, the severity and the name up to its first dot: 27 overstocked
+    items of a wholesaler are three findings and "24 more overstock findings" whose texts sit
+    under it (``rest``), so they do not push every other finding down the page. Order kept.
+    """
+    kind = [
+        (f["chapter"], f.get("severity"), str(f.get("name", "")).split(".")[0]) for f in findings
+    ]
+    size = {k: kind.count(k) for k in set(kind)}
+    out: list[dict[str, Any]] = []
+    seen: dict[tuple[Any, ...], int] = {}
+    folded: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for f, k in zip(findings, kind, strict=True):
+        seen[k] = seen.get(k, 0) + 1
+        if size[k] <= SHOWN_PER_KIND + 1 or seen[k] <= SHOWN_PER_KIND:
+            out.append(f)
+            continue
+        if k not in folded:
+            n = size[k] - SHOWN_PER_KIND
+            label = k[2].replace("_", " ") or "other"
+            folded[k] = {
+                "severity": f.get("severity"),
+                "chapter": f["chapter"],
+                "title": f["title"],
+                "text": f"{n} more {label} findings like these",
+                "evidence": {},
+                "rest": [],
+            }
+            out.append(folded[k])
+        folded[k]["rest"].append(f)
+    return out
 
 
 EXECUTIVE = "07_integration"

@@ -241,3 +241,37 @@ def test_pages_show_e_mail_addresses_as_tokens(tmp_path: Path) -> None:
     page = render.render_chapter(tmp_path / "fig.ipynb", tmp_path / "fig" / "fig.html")
     assert "* plotly.js v" in page.read_text("utf-8")
     assert _masked_note(page.parent) == [] and "@" in render._plotly_js()
+
+
+def test_index_folds_many_findings_of_one_kind(tmp_path: Path) -> None:
+    """A wholesaler's 27 overstocked items were 27 lines above every other finding; the index
+    shows the first three and folds the other 24 into one line, whose texts stay one click
+    away. Four of a kind are all shown (folding one would save nothing)."""
+    r = empty_result("04_demand_inventory", title="Demand")
+    over = [
+        {"name": f"overstock.SKU-{i:02d}", "text": f"Item SKU-{i:02d} is overstocked",
+         "severity": "medium", "evidence": {}}
+        for i in range(27)
+    ]  # fmt: skip
+    drift = [
+        {"name": f"drift.{c}", "text": f"drift in {c}", "severity": "medium", "evidence": {}}
+        for c in "abcd"
+    ]
+    high = {"name": "purchase_plan", "text": "order now", "severity": "high", "evidence": {}}
+    r["findings"] = [*over, *drift, high]
+    ctx = render.index_context([r], meta={}, pages={})
+    texts = [f["text"] for f in ctx["findings"]]
+    assert texts == [
+        "order now", "Item SKU-00 is overstocked", "Item SKU-01 is overstocked",
+        "Item SKU-02 is overstocked", "24 more overstock findings like these",
+        "drift in a", "drift in b", "drift in c", "drift in d"]  # fmt: skip
+    folded = ctx["findings"][4]
+    assert [g["text"] for g in folded["rest"]] == [
+        f"Item SKU-{i:02d} is overstocked" for i in range(3, 27)
+    ]
+    meta = {"title": "t", "company": "C", "config": "c", "source": "s", "span": "", "tables": [],
+            "parameters": {}, "warnings": [], "alerts": [], "started": "s", "finished": "f",
+            "seconds": 1.0, "version": "0", "run": "r"}  # fmt: skip
+    html = render.render_index(tmp_path / "index.html", [r], meta=meta, pages={}).read_text("utf-8")
+    assert html.count("is overstocked") == 27
+    assert html.index("24 more overstock findings") < html.index("Item SKU-26 is overstocked")
