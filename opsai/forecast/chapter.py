@@ -11,7 +11,7 @@ from typing import Any, cast
 import numpy as np
 import pandas as pd
 
-from opsai.data.schema import ITEM_ID, QUANTITY, STORE, TIMESTAMP
+from opsai.data.schema import ITEM_ID, QUANTITY, STORE, TIMESTAMP, canonical_event
 from opsai.errors import ConfigError
 from opsai.forecast.base import Forecaster
 from opsai.forecast.intermittent import AutoPattern
@@ -379,6 +379,37 @@ def stores_finding(ws: Any, where: Mapping[str, Sequence[str]] | None = None) ->
         evidence["inventory_where"] = spec.where
         return Finding(text, "medium", evidence, name="stores")
     return Finding(text, "info", evidence, name="stores")
+
+
+def demand_source_finding(ws: Any, *, purchase: str = "purchase") -> Finding | None:
+    """Which events demand was read from, when the workspace has neither ``demand`` nor
+    ``orders`` (``None`` otherwise): the purchase-like event taken (``purchase``,
+    ``iap_purchase``, ``order_completed``, ...), how many there are and what each counts as,
+    so a reader can tell the right events were read (as chapter 03a says of its orders).
+
+    ``low`` when the event taken is not the one PURCHASE_EVENT names (nor a synonym of it),
+    ``info`` otherwise.
+    """
+    if ws.has("demand") or ws.has("orders") or not ws.has("events"):
+        return None
+    from opsai.behavior.purchases import orders_from_events
+
+    orders, info = orders_from_events(ws.table("events"), purchase=purchase)
+    event, rows = str(info["event"]), int(info["rows"])
+    each = (
+        f"each selling its '{QUANTITY}'"
+        if QUANTITY in orders.columns
+        else f"each one unit sold (the events have no '{QUANTITY}')"
+    )
+    text = f"No demand or orders table: {rows:,} '{event}' events are read as demand, {each}"
+    other = canonical_event(event) != canonical_event(purchase)
+    if other:
+        text += (
+            f". There is no {purchase!r} event: {event!r} is the one whose name says purchase; "
+            "set PURCHASE_EVENT under chapters.04_demand_inventory.parameters to read another"
+        )
+    evidence = {"event": event, "rows": rows, "purchase_event": purchase}
+    return Finding(text + ".", "low" if other else "info", evidence, name="demand_source")
 
 
 def empty_periods_finding(bottom: pd.DataFrame, *, freq: str) -> Finding | None:

@@ -19,6 +19,7 @@ Example:
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,11 +45,42 @@ class ScoreResult:
     notes: list[str] = field(default_factory=list)
 
 
+_SCORED = (behavior.CHAPTER, recommend.CHAPTER, forecast.CHAPTER)
+"""The chapters whose saved models ``opsai score`` applies, in its order."""
+
+
+def why_unsaved(run: Path, chapter: str) -> str | None:
+    """Why a run saved no models for ``chapter``, as its ``results/<chapter>.json`` says:
+    chapter 3a trained no churn model (its ``churn_skipped`` finding, with the count of
+    churners), or the chapter was skipped or failed. ``None`` when the results say neither (or
+    the run has none for it)."""
+    try:
+        data = json.loads((run / "results" / f"{chapter}.json").read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    status = data.get("status")
+    if status in ("skipped", "failed"):
+        return f"chapter {chapter} {status} in that run ({data.get('reason') or 'no reason given'})"
+    for f in data.get("findings") or []:
+        if isinstance(f, dict) and f.get("name") == "churn_skipped":
+            why = (f.get("evidence") or {}).get("reason") or "too few churners"
+            return (
+                f"chapter {chapter} trained no churn model in that run ({why}), so there is no "
+                "churn model to score with. churn_risk.csv needs a report run whose orders hold "
+                "enough customers who churned and who stayed: build the report again on a "
+                "longer order history (opsai report --config FILE) and pass that run"
+            )
+    return None
+
+
 def find_run(run_dir: str | os.PathLike[str]) -> Path:
     """The run folder holding ``models/``: ``run_dir`` itself, or its ``latest`` run.
 
     Raises:
-        ConfigError: neither has saved models.
+        ConfigError: neither has saved models (the message says why when the run's results
+            do, e.g. chapter 3a trained no churn model: too few churners).
     """
     p = Path(run_dir).expanduser()
     for cand in (p, p / "latest"):
@@ -56,6 +88,10 @@ def find_run(run_dir: str | os.PathLike[str]) -> Path:
             return cand.resolve()
     if not p.exists():
         raise ConfigError(f"--run {p}: no such folder; pass a report run folder (reports/<run>)")
+    for cand in (p, p / "latest"):
+        reasons = [r for c in _SCORED if (r := why_unsaved(cand, c))]
+        if reasons:
+            raise ConfigError(f"--run {p}: no saved models: " + "; ".join(reasons))
     raise ConfigError(
         f"--run {p}: no saved models (no {models_dir(p)}). Build a report with this version of "
         "opsai (opsai report --config FILE) and pass its run folder"
@@ -342,7 +378,9 @@ def score(
         ]  # fmt: skip
         for name, chapter, make, needs in jobs:
             if not _saved(run, chapter):
-                result.skipped[chapter] = f"the run has no saved models for {chapter}"
+                result.skipped[chapter] = (
+                    why_unsaved(run, chapter) or f"the run has no saved models for {chapter}"
+                )
             elif [t for t in needs if not ws.has(t)]:
                 result.skipped[chapter] = (
                     f"the new data has no {' or '.join(needs)} table (present: "
@@ -383,5 +421,5 @@ def _detail(name: str, frame: pd.DataFrame) -> str:
 
 __all__ = [
     "ScoreResult", "churn_risk", "find_run", "forecasts", "recommendations", "saved_levels", "score",
-    "short_history",
+    "short_history", "why_unsaved",
 ]  # fmt: skip

@@ -130,18 +130,23 @@ class LLMClient:
         if text is None:
             return None
         red = self._red()
+        # order ids are kept here (an all-digit one after 订单号 is no card or number): they
+        # are checked against the request below
         others = Redactor(
-            kinds=[k for k in red.kinds if k != "order_id"], extra_patterns=red.extra_patterns
+            kinds=red.kinds,
+            order_pattern=red.order_pattern,
+            order_keywords=red.order_keywords,
+            order_mode="keep",
+            extra_patterns=red.extra_patterns,
         )
         if others(text) != text:
             raise DraftRefusedError("the draft holds personal data the request did not")
         sent = "\n".join(m["content"] for m in messages)
-        invented = [
-            o for o in find_order_ids(text, pattern=red.order_pattern) if red(o) not in sent
-        ]
+        ids = find_order_ids(text, pattern=red.order_pattern, keywords=red.order_keywords)
+        invented = [red.mask_order_id(o) for o in ids if red.mask_order_id(o) not in sent]
         if invented:
             raise DraftRefusedError(
-                f"the draft names order {red(invented[0])}, which the ticket does not"
+                f"the draft names order {invented[0]}, which the ticket does not"
             )
         return red(text)
 

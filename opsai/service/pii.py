@@ -22,7 +22,9 @@ A run of 6+ digits (dashes allowed) right after an order keyword (``订单号``,
 :data:`DEFAULT_ORDER_KEYWORDS`) is an order id too, found before the other kinds: Taobao,
 JD and Pinduoduo order numbers are all digits (``订单号 3500089504990469503``) and would
 otherwise be masked as ``[NUMBER]``, or as ``[CARD]`` when they pass the Luhn check by chance.
-The same digits without the keyword are still masked as a card or a number.
+The same digits without the keyword are still masked as a card or a number. A bare English
+``order`` (``order 100234``, ``order is 100234``) introduces one too, unless the digits are a
+card number, a phone number or a date (``order 4111111111111111`` stays a card).
 
 Order ids are useful to an agent, so by default they are kept with their last four digits
 (``o00001234`` -> ``o****1234``); ``order_mode="token"`` replaces them by ``[ORDER]``
@@ -189,17 +191,37 @@ def _id_card_valid(s: str) -> bool:
     return s[17].upper() == check
 
 
+_WEAK_ORDER_KEYWORD = r"(?<![A-Za-z])(?i:order)"
+"""A bare English ``order``: the digits after it are an order id unless they are a card
+number, a phone number or a date (``order 4111111111111111`` is still a card)."""
+_DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
+
+
 def _keyword_order_rx(keywords: str) -> re.Pattern[str]:
-    """An order keyword, separators (``: # = 是 为``), then the id (group ``order_digits``)."""
+    """An order keyword, separators (``: # = 是 为``, an English ``is``), then the id (group
+    ``order_digits``); group ``order_weak`` is set when the keyword was a bare ``order``."""
     return re.compile(
-        rf"(?:{keywords})[\s:#=是为]{{0,3}}(?P<order_digits>(?<!\d)\d(?:-?\d){{5,}})(?![\dA-Za-z])"
+        rf"(?:{keywords}|(?P<order_weak>{_WEAK_ORDER_KEYWORD}))[\s:#=是为]{{0,3}}(?i:is\s+)?"
+        r"(?P<order_digits>(?<!\d)\d(?:-?\d){5,})(?![\dA-Za-z])"
     )
 
 
-def _mask_order(m: re.Match[str], mode: str) -> str:
-    return _mask_order_id(
-        m.group("order_digits") if "order_digits" in m.re.groupindex else m.group(0), mode
-    )
+def _keyword_order_id(m: re.Match[str]) -> str | None:
+    """The all-digit order id a keyword match found, ``None`` where a bare ``order`` is
+    followed by a card number, a phone number or a date (those are masked as such)."""
+    digits = m.group("order_digits")
+    if m.group("order_weak") is not None and (
+        luhn_valid(digits) or _PHONE.fullmatch(digits) or _DATE.fullmatch(digits)
+    ):
+        return None
+    return digits
+
+
+def _mask_order(m: re.Match[str], mode: str) -> str | None:
+    if "order_digits" not in m.re.groupindex:
+        return _mask_order_id(m.group(0), mode)
+    digits = _keyword_order_id(m)
+    return None if digits is None else _mask_order_id(digits, mode)
 
 
 def _mask_order_id(s: str, mode: str) -> str:
@@ -333,6 +355,16 @@ class Redactor:
             pieces = self._sub("order_id", self._order, pieces, lambda m: _mask_order(m, mode))
         return "".join(raw for _, raw in pieces)
 
+    def mask_order_id(self, order_id: str) -> str:
+        """An order id as this redactor shows it (``order_mode``), all-digit ids included
+        (``self("3712849901234567")`` alone would mask it as a number).
+
+        Example:
+            >>> Redactor().mask_order_id("3712849901234567")
+            '************4567'
+        """
+        return _mask_order_id(order_id, self.order_mode)
+
     def transform(self, texts: Iterable[str]) -> list[str]:
         """Redact many texts; ``counts_`` accumulates over calls."""
         return [self(t) for t in texts]
@@ -359,15 +391,35 @@ def redact(text: str, **options: object) -> str:
     return Redactor(**options)(text)  # type: ignore[arg-type]
 
 
-def find_order_ids(text: str, *, pattern: str | None = DEFAULT_ORDER_PATTERN) -> list[str]:
+def find_order_ids(
+    text: str,
+    *,
+    pattern: str | None = DEFAULT_ORDER_PATTERN,
+    keywords: str | None = DEFAULT_ORDER_KEYWORDS,
+) -> list[str]:
     """The order ids in a raw text, in order of appearance (for slot filling).
 
-    Full-width ids are found too and returned in ASCII (``ｏ００００１２３４`` -> ``o00001234``).
+    Ids matching ``pattern`` and, as :class:`Redactor` finds them, all-digit ids after an
+    order keyword (``订单号 3712849901234567``, ``order no. 100234``, ``order 100234``; a
+    phone or card number elsewhere in the text is not one). Full-width ids are found too and
+    returned in ASCII (``ｏ００００１２３４`` -> ``o00001234``).
 
     Example:
         >>> find_order_ids("orders o00001234 and ORD-123456")
         ['o00001234', 'ORD-123456']
+        >>> find_order_ids("订单号 3712849901234567，手机13812345678")
+        ['3712849901234567']
     """
     if not pattern or not isinstance(text, str):
         return []
-    return re.findall(pattern, "".join(f for f, _ in _pieces(text)))
+    folded = "".join(f for f, _ in _pieces(text))
+    found: list[tuple[int, int, str]] = []
+    if keywords:
+        for m in _keyword_order_rx(keywords).finditer(folded):
+            digits = _keyword_order_id(m)
+            if digits is not None:
+                found.append((*m.span("order_digits"), digits))
+    for m in re.finditer(pattern, folded):
+        if not any(a < m.end() and m.start() < b for a, b, _ in found):
+            found.append((m.start(), m.end(), m.group(0)))
+    return [s for _, _, s in sorted(found)]

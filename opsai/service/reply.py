@@ -277,7 +277,7 @@ class ReplySuggester(BaseEstimator):
             best = int(order[0])
             conf = float(max(score[r, best], 0.0))
             ids = list(dict.fromkeys(find_order_ids(raw[r], pattern=self.order_pattern)))
-            shown = [self.redactor_(i) for i in ids]
+            shown = [self.redactor_.mask_order_id(i) for i in ids]
             slots = {"order_id": shown, "name": str(who[r] or "")}
             answer_lang = str(self.languages_[best]) or detect_language(self.answers_[best])
             # the kb has no answer in the ticket's language, so _scores did not filter

@@ -173,6 +173,10 @@ def test_purchase_events_without_values_count_purchases(
     assert card["model"] == "Repeat purchases (BG/NBD)" and "spend" not in card["task"]
     demand = _results(run, "04_demand_inventory")  # the transactions per item, one unit each
     assert demand["metrics"]["best.mase"] > 0 and demand["metrics"]["plan.order_now"] is None
+    source = next(f for f in demand["findings"] if f["name"] == "demand_source")
+    assert source["text"].startswith(
+        "No demand or orders table: 688 'transaction' events are read as demand, each one unit sold"
+    )
     out = tmp_path / "scores"
     assert main(["score", "--run", str(run.path), "--config", str(cfg), "--out", str(out)]) == 0
     risk = pd.read_csv(out / "churn_risk.csv", dtype={"user_id": str})

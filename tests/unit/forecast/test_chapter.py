@@ -311,3 +311,47 @@ def test_horizon_zero_is_read_from_the_frequency() -> None:
     assert resolve_horizon(10, "M") == 10
     with pytest.raises(ConfigError, match="HORIZON must be 0"):
         resolve_horizon(-1, "D")
+
+
+def test_demand_from_events_names_the_purchase_event_it_read(tmp_path: Path) -> None:
+    """Demand built from events: the chapter said nothing of which event it counted, so a
+    game export read as 'iap_purchase' could not be told from one read as 'purchase'."""
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series
+    from opsai.forecast.chapter import demand_source_finding
+    from tests.conftest import write_dataset
+
+    names = ["ad_view", "iap_purchase", "iap_purchase", "purchase_failed", "iap_purchase"]
+    rows = "user_id,timestamp,event,item_id\n" + "".join(
+        f"u{k},2024-01-0{k + 1},{e},gems\n" for k, e in enumerate(names)
+    )
+    cfg = write_dataset(tmp_path, {"events.csv": rows}, {"events": {}})
+    with open_workspace(cfg) as ws:
+        f = demand_source_finding(ws)
+        assert f is not None and f.name == "demand_source" and f.severity == "low"
+        assert f.evidence == {"event": "iap_purchase", "rows": 3, "purchase_event": "purchase"}
+        assert f.text == (
+            "No demand or orders table: 3 'iap_purchase' events are read as demand, each one "
+            "unit sold (the events have no 'quantity'). There is no 'purchase' event: "
+            "'iap_purchase' is the one whose name says purchase; set PURCHASE_EVENT under "
+            "chapters.04_demand_inventory.parameters to read another."
+        )
+        assert build_series(ws, freq="D").bottom["quantity"].sum() == 3  # what it says it read
+        named = demand_source_finding(ws, purchase="iap_purchase")
+        assert named is not None and named.severity == "info"
+        assert named.text.startswith("No demand or orders table: 3 'iap_purchase' events are")
+        assert "There is no" not in named.text
+    qty = rows.replace("item_id\n", "item_id,quantity\n").replace("gems\n", "gems,2\n")
+    qty = qty.replace("iap_purchase", "transaction")  # RetailRocket's name: a purchase
+    cfg = write_dataset(tmp_path / "qty", {"events.csv": qty}, {"events": {}})
+    with open_workspace(cfg) as ws:
+        f = demand_source_finding(ws)
+        assert f is not None and f.evidence["event"] == "transaction" and f.severity == "info"
+        assert f.text == (
+            "No demand or orders table: 3 'transaction' events are read as demand, each selling "
+            "its 'quantity'."
+        )
+    both = {"events.csv": rows, "orders.csv": "user_id,timestamp,amount\nu1,2024-01-02,5\n"}
+    cfg = write_dataset(tmp_path / "orders", both, {"events": {}, "orders": {}})
+    with open_workspace(cfg) as ws:
+        assert demand_source_finding(ws) is None  # orders are read as they are

@@ -21,6 +21,7 @@ from opsai.service.llm import (
     LLMTransientError,
     LLMUnavailableError,
 )
+from opsai.service.pii import Redactor
 
 pytestmark = pytest.mark.unit
 
@@ -180,6 +181,29 @@ def test_a_draft_with_invented_personal_data_or_order_ids_is_refused(raw_server:
             client.draft(ticket, kb)
         # the chat notes the reason; it was cut out of the message with removeprefix/removesuffix
         assert refused.value.reason == why and str(refused.value) == f"llm: {why}; not used"
+
+
+def test_a_draft_naming_the_tickets_all_digit_order_id_is_used(raw_server: tuple) -> None:
+    """A Taobao-style order id after 订单号 is the ticket's order, not personal data: a draft
+    that repeats it is used (it was refused as personal data); one that makes up another
+    all-digit order id is refused, and a phone number still is."""
+    url, state = raw_server
+    ticket, kb = "订单号 3712849901234567 没收到，手机13812345678", ["请耐心等待。"]
+    for mode, shown in [("partial", "************4567"), ("keep", "3712849901234567")]:
+        red = Redactor(order_mode=mode)  # type: ignore[arg-type]
+        client = LLMClient(
+            LLMConfig(enabled=True, base_url=url, model="m", timeout=5), redactor=red
+        )
+        state["body"] = _answer("您的订单号 3712849901234567 已发货。")
+        assert client.draft(ticket, kb) == f"您的订单号 {shown} 已发货。"
+        state["body"] = _answer("订单号 9999999999998888 已发货。")
+        with pytest.raises(DraftRefusedError) as refused:
+            client.draft(ticket, kb)
+        made_up = red.mask_order_id("9999999999998888")
+        assert refused.value.reason == f"the draft names order {made_up}, which the ticket does not"
+        state["body"] = _answer("订单号 3712849901234567 已发货，请致电13900001111。")
+        with pytest.raises(DraftRefusedError, match="personal data the request did not"):
+            client.draft(ticket, kb)
 
 
 def _status(code: int, data: dict) -> type[_Handler]:

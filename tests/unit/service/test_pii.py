@@ -157,6 +157,11 @@ def test_redact_frame_leaves_no_demo_pii() -> None:
         ("order 4111111111111111", "order [CARD]", 0),
         ("单号是11010519491231002X", "单号是[ID]", 0),  # digits then a letter: not all digits
         ("订单号 12345", "订单号 12345", 0),  # too short for an id
+        # a bare English 'order' introduces one too, but never a card, a phone or a date
+        ("my order 100234, tel 13812345678", "my order **0234, tel [PHONE]", 1),
+        ("order number is 100234", "order number is **0234", 1),
+        ("order 13812345678", "order [PHONE]", 0),
+        ("order 2024-07-01", "order 2024-07-01", 0),
     ],
 )
 def test_all_digit_order_ids_after_a_keyword(text: str, expected: str, orders: int) -> None:
@@ -174,3 +179,20 @@ def test_all_digit_order_ids_follow_order_mode_and_are_counted() -> None:
     # no order handling, or no keywords: the digits are masked as before
     assert redact("订单号 4111111111111111", order_pattern=None) == "订单号 [CARD]"
     assert redact("订单号 3500089504990469503", order_keywords=None) == "订单号 [NUMBER]"
+
+
+@pytest.mark.parametrize(
+    ("text", "ids"),
+    [
+        ("订单号 3712849901234567，手机13812345678", ["3712849901234567"]),
+        ("订单号：３７１２８４９９０１２３４５６７", ["3712849901234567"]),
+        ("order 100234 and o00001234, call (212) 555-0100", ["100234", "o00001234"]),
+        ("Order #123456789 and order ID 987654321", ["123456789", "987654321"]),
+        ("order 4111111111111111, call 13812345678", []),
+        ("卡号3500089504990469503", []),
+    ],
+)
+def test_find_order_ids_finds_all_digit_ids_after_a_keyword(text: str, ids: list[str]) -> None:
+    """The slot filler finds what redaction treats as order ids, phones and cards not."""
+    assert find_order_ids(text) == ids
+    assert find_order_ids(text, keywords=None) == [i for i in ids if not i.isdigit()]

@@ -93,6 +93,30 @@ def test_every_order_a_ticket_names_fills_the_slot(
     assert one.note == "" and one.order_ids == [en.split(" and ")[0]]
 
 
+@pytest.mark.parametrize(
+    ("mode", "zh", "en"),
+    [("partial", "************4567", "**0234"), ("keep", "3712849901234567", "100234")],
+)
+def test_all_digit_order_ids_after_an_order_keyword_fill_the_slot(
+    kb: pd.DataFrame, mode: str, zh: str, en: str
+) -> None:
+    """Taobao-style all-digit order ids after 订单号 / order: the reply names them (it kept
+    its placeholder wording), and the phone number in the same ticket is no order id."""
+    rs = ReplySuggester(order_mode=mode).fit(kb)
+    z = rs.suggest("订单号 3712849901234567 怎么申请退款？手机13812345678", language="zh")
+    assert z.answer == f"订单{zh}的退款3-5个工作日原路退回。"
+    assert z.order_ids == [zh] and z.note == ""
+    e = rs.suggest("How do I get a refund for order 100234? call me on 13812345678", language="en")
+    assert e.answer == f"Refunds for order {en} reach your card in 3-5 days."
+    assert e.order_ids == [en]
+    n = rs.suggest("refund order number is 100234, card 4111 1111 1111 1111", language="en")
+    assert n.order_ids == [en]
+    # a bare 'order' before a card or phone number: no order id, the slot stays generic
+    for text in ("refund order 4111111111111111", "refund order 13812345678"):
+        s = rs.suggest(text, language="en")
+        assert s.order_ids == [] and s.answer.startswith("Refunds for your order reach")
+
+
 def test_escalation(kb: pd.DataFrame) -> None:
     rs = ReplySuggester(min_confidence=0.35).fit(kb)
     off_topic = rs.suggest("zxqv wibble", language="en")
