@@ -69,6 +69,17 @@ EVENT_ALIASES: dict[str, str] = {
     "transaction": "purchase",
     "order": "purchase",
     "buy": "purchase",
+    # Segment's e-commerce spec (also Amplitude's and Mixpanel's usual names), Shopify pixels
+    "productviewed": "view",
+    "viewproduct": "view",
+    "productadded": "addtocart",
+    "productaddedtocart": "addtocart",
+    "addedtocart": "addtocart",
+    "checkoutstarted": "checkout",
+    "ordercompleted": "purchase",
+    "orderplaced": "purchase",
+    "checkoutcompleted": "purchase",
+    "purchased": "purchase",
 }
 
 

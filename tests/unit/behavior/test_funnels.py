@@ -133,3 +133,33 @@ def test_match_steps_reads_other_shops_event_names() -> None:
     found, missing = match_steps(ev, ["visit", "view", "add_to_cart", "checkout", "purchase"])
     assert found == ["view", "addtocart", "transaction"] and missing == ["visit", "checkout"]
     assert match_steps(ev, ["view", "transaction"]) == (["view", "transaction"], [])
+
+
+def test_match_steps_reads_segment_event_names() -> None:
+    """Segment's e-commerce spec (what many startups track): Product Viewed, Product Added,
+    Checkout Started, Order Completed; Order Completed was not found as the purchase, so the
+    funnel ended at checkout and purchases from events read none."""
+    from opsai.behavior import match_steps
+
+    names = [
+        "Page Viewed",
+        "Product Viewed",
+        "Product Added",
+        "Checkout Started",
+        "Order Completed",
+    ]
+    ev = pd.DataFrame(
+        {"user_id": ["1"] * 5, "timestamp": pd.date_range("2024-01-01", periods=5), "event": names}
+    )
+    found, missing = match_steps(ev, ["visit", "view", "add_to_cart", "checkout", "purchase"])
+    assert found == ["Product Viewed", "Product Added", "Checkout Started", "Order Completed"]
+    assert missing == ["visit"]
+    shopify = ev.assign(event=["page_viewed", "product_viewed", "product_added_to_cart",
+                               "checkout_started", "checkout_completed"])  # fmt: skip
+    found, _ = match_steps(shopify, ["view", "add_to_cart", "checkout", "purchase"])
+    assert found == [
+        "product_viewed",
+        "product_added_to_cart",
+        "checkout_started",
+        "checkout_completed",
+    ]
