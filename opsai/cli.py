@@ -75,7 +75,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
     path, plan = init_config(
         args.data_dir, args.out, company=args.company, currency=args.currency, force=args.force
     )
-    console.print(f"{path} written: {len(plan.guesses)} table(s) from {plan.folder}")
+    console.print(f"{path} written: {len(plan.guesses)} table(s) from {plan.origin}")
     for line in describe(plan):
         console.print(escape(line))
     if not plan.guesses:
@@ -142,9 +142,17 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("--config", required=True, help="YAML config mapping your files to the contract")
     v.set_defaults(func=_cmd_validate)
 
-    i = sub.add_parser("init", help="guess a config from a folder of exports, then validate it")
-    i.add_argument("data_dir", help="folder of CSV/TSV/Excel/Parquet/JSON exports")
-    i.add_argument("--out", help="config to write (default DATA_DIR/opsai.yaml)")
+    i = sub.add_parser(
+        "init", help="guess a config from a folder of exports or a database, then validate it"
+    )
+    i.add_argument(
+        "data_dir",
+        help="folder of CSV/TSV/Excel/Parquet/JSON exports, a SQLite or DuckDB file, or a "
+        "database URL (postgres://user@host/db)",
+    )
+    i.add_argument(
+        "--out", help="config to write (default DATA_DIR/opsai.yaml; beside a database file)"
+    )
     i.add_argument("--company", default="Our company", help="company name for the report")
     i.add_argument("--currency", default="USD", help="ISO code of the money columns")
     i.add_argument("--force", action="store_true", help="overwrite an existing config")

@@ -52,10 +52,13 @@ class Sample:
     structs: dict[str, list[str]] = field(default_factory=dict)
     """Parquet/JSON: nested (struct) column name -> its field names (``params`` ->
     ``[session_id, level, ...]``); its values are objects, never an id, a time or a text."""
+    table: str | None = None
+    """A table of a database (``path`` is the database file, or a stand-in for a URL)."""
 
     @property
     def label(self) -> str:
-        return f"{self.path.name} [{self.sheet}]" if self.sheet else self.path.name
+        part = self.sheet or self.table
+        return f"{self.path.name} [{part}]" if part else self.path.name
 
     @property
     def columns(self) -> list[str]:
@@ -97,6 +100,93 @@ def read_samples(path: Path) -> list[Sample]:
         }
         return [Sample(path, values=_text_columns(con, sql), typed=True, structs=structs)]
     return [_csv_sample(path)]
+
+
+def database_samples(source: str, path: Path | None) -> tuple[list[Sample], list[tuple[str, str]]]:
+    """One :class:`Sample` per table (and view) of a database: a SQLite or DuckDB file at
+    ``path``, else the Ibis URL ``source``; and the tables that could not be read, with why.
+
+    SQLite keeps times as text, so its values are sampled untyped (formats are detected, as in a
+    CSV); DuckDB and server databases keep their types.
+    """
+    from opsai.config import is_sqlite_file
+
+    samples: list[Sample] = []
+    failed: list[tuple[str, str]] = []
+    stand_in = path or Path(source.split("://", 1)[0] + "-database")
+
+    def read(tables: list[str], one: Any) -> None:
+        for t in tables:
+            try:
+                samples.append(one(t))
+            except Exception as e:  # a table that cannot be read is listed, not fatal
+                failed.append((f"{stand_in.name} [{t}]", "cannot be read: " + str(e)[:160]))
+
+    if path is not None and (
+        path.suffix.lower() in (".sqlite", ".sqlite3") or is_sqlite_file(path)
+    ):
+        from opsai.data._sqlite import _connect, _tables
+
+        db = _connect(path)
+        try:
+
+            def sqlite_one(t: str) -> Sample:
+                cur = db.execute(f"SELECT * FROM {_load.q(t)} LIMIT {SAMPLE_ROWS}")
+                names = [d[0] for d in cur.description]
+                rows = cur.fetchall()
+                text = {
+                    c: [None if r[i] is None else str(r[i]) for r in rows]
+                    for i, c in enumerate(names)
+                }
+                return Sample(path, values=text, table=t)
+
+            read(_tables(db), sqlite_one)
+        finally:
+            db.close()
+    elif path is not None:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            tables = [
+                r[0]
+                for r in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                    "ORDER BY table_name"
+                ).fetchall()
+            ]
+
+            def duckdb_one(t: str) -> Sample:
+                sql = f"SELECT * FROM {_load.q(t)} LIMIT {SAMPLE_ROWS}"
+                rel = con.sql(sql)
+                structs = {
+                    c: [str(f) for f, _ in ty.children]
+                    for c, ty in zip(rel.columns, rel.types, strict=True)
+                    if ty.id == "struct"
+                }
+                return Sample(
+                    path, values=_text_columns(con, sql), typed=True, structs=structs, table=t
+                )
+
+            read(tables, duckdb_one)
+        finally:
+            con.close()
+    else:
+        import ibis
+
+        backend = ibis.connect(source)
+        try:
+
+            def url_one(t: str) -> Sample:
+                frame = backend.table(t).limit(SAMPLE_ROWS).to_pandas()
+                text = {
+                    str(c): [None if v is None or v != v else str(v) for v in frame[c].tolist()]
+                    for c in frame.columns
+                }
+                return Sample(stand_in, values=text, typed=True, table=t)
+
+            read(sorted(backend.list_tables()), url_one)
+        finally:
+            backend.disconnect()
+    return samples, failed
 
 
 def _text_columns(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, list[str | None]]:

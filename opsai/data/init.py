@@ -189,7 +189,12 @@ class Guess:
 
     def spec(self) -> dict[str, Any]:
         """The table's entry in the config."""
-        out: dict[str, Any] = {"file": self.pattern or self.sample.path.name, **self.options}
+        where = (
+            {"table": self.sample.table}
+            if self.sample.table
+            else {"file": self.pattern or self.sample.path.name}
+        )
+        out: dict[str, Any] = {**where, **self.options}
         cols = {m.contract: m.source for m in self.matches if m.contract != m.source}
         if cols:
             out["columns"] = cols
@@ -575,6 +580,12 @@ class Plan:
     guesses: list[Guess]
     unplaced: list[tuple[str, str]]
     """(file label, why)."""
+    database: str | None = None
+    """The database read (a file name or a URL), when it is not a folder of files."""
+
+    @property
+    def origin(self) -> str:
+        return self.database or str(self.folder)
 
 
 def plan_folder(folder: Path) -> Plan:
@@ -592,29 +603,55 @@ def plan_folder(folder: Path) -> Plan:
             "holding your exports"
         )
     unplaced: list[tuple[str, str]] = []
-    best: list[Guess] = []
-    companions: list[Guess] = []
+    samples: list[_sniff.Sample] = []
     for path in files:
         try:
-            samples = _sniff.read_samples(path)
+            samples += _sniff.read_samples(path)
         except Exception as e:  # any unreadable file is listed, not fatal
             unplaced.append((path.name, "cannot be read: " + " ".join(str(e).split())[:160]))
+    return _place(folder, samples, unplaced)
+
+
+def plan_database(source: str, base: Path) -> Plan:
+    """Sample every table of a database (a SQLite or DuckDB file, relative to ``base``, or a
+    database URL) and place each on its best-fitting contract table.
+
+    Raises:
+        ConfigError: the database file does not exist, or it holds no table.
+    """
+    path = None if "://" in source else (base / source).resolve()
+    if path is not None and not path.is_file():
+        raise ConfigError(f"{path} not found. Pass a folder of exports, a database file or a URL")
+    samples, unplaced = _sniff.database_samples(source, path)
+    if not samples and not unplaced:
+        raise ConfigError(f"{source} holds no table. Pass the database holding your data")
+    plan = _place(path.parent if path else base, samples, unplaced)
+    plan.database = path.name if path else _hide_password(source)
+    return plan
+
+
+def _hide_password(url: str) -> str:
+    """A URL as it may be shown: ``postgres://me:secret@db/shop`` as ``postgres://me:***@db/shop``."""
+    return re.sub(r"(://[^:/@]+:)[^/]*@", r"\1***@", url)
+
+
+def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str, str]]) -> Plan:
+    """Each sample on the table it fits best, each table's best sample kept."""
+    best: list[Guess] = []
+    companions: list[Guess] = []
+    for s in samples:
+        cols = profile(s)
+        fits = sorted((g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score)
+        if not fits:
+            have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
+            read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
+            unplaced.append((s.label, f"fits no table (columns: {have or 'none'}){read}"))
             continue
-        for s in samples:
-            cols = profile(s)
-            fits = sorted(
-                (g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score
-            )
-            if not fits:
-                have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
-                read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
-                unplaced.append((s.label, f"fits no table (columns: {have or 'none'}){read}"))
-                continue
-            if len(fits) > 1:
-                fits[0].runner_up = (fits[1].table, fits[1].score)
-            best.append(fits[0])
-            if (second := _companion(fits)) is not None:
-                companions.append(second)
+        if len(fits) > 1:
+            fits[0].runner_up = (fits[1].table, fits[1].score)
+        best.append(fits[0])
+        if (second := _companion(fits)) is not None:
+            companions.append(second)
     kept: dict[str, Guess] = {}
     best.sort(key=lambda g: -g.score)
     for g in best:
@@ -641,6 +678,8 @@ def _same_shape(a: Guess, b: Guess) -> bool:
     return (
         sa.sheet is None
         and sb.sheet is None
+        and sa.table is None
+        and sb.table is None
         and "".join(sa.path.suffixes) == "".join(sb.path.suffixes)
         and sa.columns == sb.columns
         and sa.options == sb.options
@@ -696,7 +735,7 @@ def render(plan: Plan, *, source: str, company: str, currency: str) -> str:
     """The config as YAML, a comment above each table saying where it came from."""
     head = {"company": company, "currency": currency}
     out = [
-        f"# Written by `opsai init` from {plan.folder}. Each table says which file it was",
+        f"# Written by `opsai init` from {plan.origin}. Each table says which file it was",
         "# guessed from and how sure the guess is: check the mappings, then run",
         "#   opsai validate --config <this file>",
         yaml.safe_dump(head, allow_unicode=True, sort_keys=False).rstrip(),
@@ -747,8 +786,10 @@ def init_config(
     """Guess a config for the exports in ``data_dir`` and write it to ``out``.
 
     Args:
-        data_dir: the folder of exports.
-        out: the config to write (default ``<data_dir>/opsai.yaml``).
+        data_dir: the folder of exports; or a database: a SQLite or DuckDB file, or a URL
+            (``postgres://user@host/db``), whose tables are read as files are.
+        out: the config to write (default ``<data_dir>/opsai.yaml``; next to a database file;
+            in the current folder for a URL).
         company: the company's name, written to the config.
         currency: ISO code of the money columns.
         force: overwrite ``out`` when it exists.
@@ -759,14 +800,20 @@ def init_config(
     Raises:
         ConfigError: ``out`` exists (without ``force``), or the folder holds no data file.
     """
-    folder = Path(data_dir).resolve()
-    path = Path(out) if out else folder / "opsai.yaml"
+    given = str(data_dir)
+    url = "://" in given
+    folder = Path.cwd() if url else Path(given).resolve()
+    is_db = url or folder.is_file()
+    path = Path(out) if out else (folder.parent if is_db and not url else folder) / "opsai.yaml"
     if path.exists() and not force:
         raise ConfigError(
             f"{path} already exists; pass --force to overwrite it, or --out another file"
         )
-    plan = plan_folder(folder)
-    source = os.path.relpath(folder, path.resolve().parent)
-    text = render(plan, source=Path(source).as_posix(), company=company, currency=currency)
+    if url:
+        plan, source = plan_database(given, folder), given
+    else:
+        plan = plan_database(folder.name, folder.parent) if is_db else plan_folder(folder)
+        source = Path(os.path.relpath(folder, path.resolve().parent)).as_posix()
+    text = render(plan, source=source, company=company, currency=currency)
     path.write_text(text, encoding="utf-8")
     return path, plan

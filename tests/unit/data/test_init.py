@@ -818,3 +818,46 @@ def test_a_game_export_with_nested_params(tmp_path: Path) -> None:
         json.dumps({"ts": t, "payload": params}) + "\n" for t, _, _, params in rows)})  # fmt: skip
     plan = plan_folder(tmp_path / "nested")
     assert plan.guesses == [] and plan.unplaced[0][0] == "log.jsonl"
+
+
+def test_init_reads_the_tables_of_a_database(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`opsai init app.db` (a SQLite file) and `opsai init shop.duckdb`: each table is
+    sampled like a file and placed by its columns; the config names the database as the
+    source and each table by `table:`, and it validates. It stopped with "is not a folder"."""
+    import sqlite3
+
+    import duckdb
+
+    db = sqlite3.connect(tmp_path / "app.db")
+    db.executescript(
+        "CREATE TABLE customers (customer_id TEXT, created_at TEXT, country TEXT);"
+        "INSERT INTO customers VALUES ('c1', '2024-01-01 10:00:00', 'DE'), "
+        "('c2', '2024-01-03 11:00:00', 'FR');"
+        "CREATE TABLE purchases (order_id TEXT, customer_id TEXT, ordered_at TEXT, total REAL);"
+        "INSERT INTO purchases VALUES ('o1', 'c1', '05.01.2024 09:30', 12.5), "
+        "('o2', 'c2', '17.01.2024 18:00', 30.0);"
+        "CREATE TABLE schema_migrations (version INTEGER);"
+    )
+    db.commit()
+    db.close()
+    assert main(["init", str(tmp_path / "app.db")]) == 0
+    doc = yaml.safe_load((tmp_path / "opsai.yaml").read_text("utf-8"))
+    assert doc["data"]["source"] == "app.db"
+    assert doc["data"]["tables"] == {
+        "users": {"table": "customers", "columns": {"user_id": "customer_id", "signup_at": "created_at"}},
+        "orders": {"table": "purchases", "timestamp_format": "%d.%m.%Y %H:%M",
+                   "columns": {"user_id": "customer_id", "timestamp": "ordered_at", "amount": "total"}},
+    }  # fmt: skip
+    out = capsys.readouterr().out
+    assert "table(s) from app.db" in out and "2 table(s) valid" in out
+    assert "not placed: app.db [schema_migrations]: fits no table" in out
+    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:
+        con.execute("CREATE TABLE orders (user_id VARCHAR, timestamp TIMESTAMP, amount DOUBLE)")
+        con.execute("INSERT INTO orders VALUES ('u1', '2024-01-05 09:30', 12.5)")
+    path, plan = init_config(tmp_path / "shop.duckdb", tmp_path / "duck.yaml")
+    assert [(g.table, g.label) for g in plan.guesses] == [("orders", "shop.duckdb [orders]")]
+    assert _tables(path) == {"orders": {"table": "orders"}}
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("orders")["amount"].tolist() == [12.5]

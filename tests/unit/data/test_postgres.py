@@ -209,3 +209,35 @@ def test_postgres_fill_down(postgres_url: str, tmp_path: Path) -> None:
     assert o["amount"].tolist() == pytest.approx([7.5, 10.0])
     assert o["timestamp"].astype(str).tolist() == ["2024-03-05 19:22:10"] * 2
     assert any("2 of 4 row(s) (50.0%) took Email" in n for n in notes)
+
+
+def test_init_reads_a_postgres_database(postgres_url: str, tmp_path: Path) -> None:
+    """`opsai init postgres://...`: the server's tables are sampled and placed, the URL is the
+    source, and the config validates; a password in the URL is not shown in the header."""
+    import ibis
+
+    from opsai.data.init import _hide_password, init_config
+
+    con = ibis.connect(postgres_url)  # a database of its own: the others' tables stay out
+    con.raw_sql("DROP DATABASE IF EXISTS init_app")
+    con.raw_sql("CREATE DATABASE init_app")
+    con.disconnect()
+    postgres_url = postgres_url.rsplit("/", 1)[0] + "/init_app"
+    con = ibis.connect(postgres_url)
+    con.raw_sql(
+        "CREATE TABLE app_users (id text, created_at timestamptz, plan text);"
+        "INSERT INTO app_users VALUES ('u1', '2024-01-01 10:00+00', 'pro'), ('u2', '2024-01-02 10:00+00', 'free');"
+        "CREATE TABLE app_orders (id text, user_id text, paid_at timestamp, amount_cents bigint);"
+        "INSERT INTO app_orders VALUES ('o1', 'u1', '2024-01-05 09:30', 1250)"
+    )
+    con.disconnect()
+    path, plan = init_config(postgres_url, tmp_path / "pg_init.yaml")
+    placed = {g.table: g.sample.table for g in plan.guesses}
+    assert placed["users"] == "app_users" and placed["orders"] == "app_orders"
+    doc = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert doc["data"]["source"] == postgres_url
+    assert doc["data"]["tables"]["orders"]["columns"]["timestamp"] == "paid_at"
+    kept = {"users": doc["data"]["tables"]["users"], "orders": doc["data"]["tables"]["orders"]}
+    with open_workspace(_pg_config(tmp_path, postgres_url, kept)) as ws:
+        assert ws.to_pandas("orders")["user_id"].tolist() == ["u1"]
+    assert _hide_password("postgres://me:s3cr@t@db:5432/shop") == "postgres://me:***@db:5432/shop"
