@@ -114,13 +114,14 @@ def map_db_table(
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
         raw = _unpivot(raw, name, spec)
     for path, (head, fields) in nested_paths(spec, list(raw.columns)).items():
-        raw = raw.mutate(**{path: _field(name, spec, raw[head], path, fields)})
+        raw = raw.mutate(**{path: _field(backend, raw, name, spec, raw[head], path, fields)})
     src = source_columns(name, table, spec, list(raw.columns))
     for cname, s in src.items():
         kind = raw[s].type()
-        if kind.is_nested():
+        if kind.is_nested() or kind.is_json():
             fields = list(kind.names) if kind.is_struct() else []
-            raise nested_error(name, cname, s, str(kind), fields)
+            keyed = kind.is_json() or (kind.is_map() and kind.key_type.is_string())
+            raise nested_error(name, cname, s, str(kind), fields, keyed=keyed)
         if table.column(cname).dtype == "timestamp" and _numbers_as_time(kind, spec):
             raise _number_time_error(raw, name, cname, s)
         if (
@@ -227,24 +228,62 @@ def _number_time_error(raw: ir.Table, name: str, cname: str, s: str) -> SchemaEr
     )
 
 
-def _field(name: str, spec: TableSpec, v: ir.Value, path: str, fields: list[str]) -> ir.Value:
-    """The field a dotted path names inside an object (STRUCT) column."""
+def _field(
+    backend: Any,
+    raw: ir.Table,
+    name: str,
+    spec: TableSpec,
+    v: ir.Value,
+    path: str,
+    fields: list[str],
+) -> ir.Value:
+    """The value a dotted path names inside an object column: a field of a STRUCT, a key of a
+    MAP (DuckDB) or of a JSON object (PostgreSQL's ``json``/``jsonb``, DuckDB's ``JSON``), at
+    any depth (``properties.page.url``). A key a MAP or JSON object lacks reads as NULL; a JSON
+    value is read as text (a string unquoted, a number as written), cast to the contract
+    column's type as any other column is.
+
+    Raises:
+        SchemaError: a level is not an object, a STRUCT lacks the field, or the engine cannot
+            read the path (naming the column, its type and the fix).
+    """
     contract = next(c for c, p in spec.columns.items() if p == path)
+    key = f"data.tables.{name}.columns.{contract}"
+    head = path[: len(path) - len(".".join(fields)) - 1]
+    top = v.type()
     for i, f in enumerate(fields):
         kind = v.type()
-        where = ".".join(path.split(".")[: len(path.split(".")) - len(fields) + i])
-        if not kind.is_struct():
+        where = ".".join([head, *fields[:i]])
+        if kind.is_json():
+            v = v[f]
+        elif kind.is_map() and kind.key_type.is_string():
+            v = v.get(f)
+        elif kind.is_struct():
+            if f not in kind.names:
+                raise SchemaError(
+                    f"{name}: column path {path!r} ({contract}): {where!r} has no field {f!r} "
+                    f"(its fields: {', '.join(kind.names)}). Fix the path in {key}"
+                )
+            v = v[f]
+        else:
             raise SchemaError(
                 f"{name}: column path {path!r} ({contract}): {where!r} is {kind}, not an object "
-                f"(STRUCT). Fix the path in data.tables.{name}.columns.{contract}"
+                f"(a STRUCT, a MAP with text keys or JSON). Fix the path in {key}"
             )
-        if f not in kind.names:
-            raise SchemaError(
-                f"{name}: column path {path!r} ({contract}): {where!r} has no field {f!r} (its "
-                f"fields: {', '.join(kind.names)}). Fix the path in "
-                f"data.tables.{name}.columns.{contract}"
-            )
-        v = v[f]
+    if v.type().is_json():  # a JSON string unquoted, a number or true as written, null: NULL
+        j: Any = v
+        v = ibis.coalesce(j.unwrap_as("string"), j.cast("string").nullif("null"))
+    try:
+        backend.compile(raw.select(_path=v))  # an engine without the operation fails here
+    except Exception as e:
+        sql = head + "".join(f"->'{f}'" for f in fields[:-1]) + f"->>'{fields[-1]}'"
+        raise SchemaError(
+            f"{name}: column path {path!r} ({contract}): the {backend.name} database cannot "
+            f"read {head!r} (type {top}) by a dotted path here ({str(e).splitlines()[0][:120]})."
+            f" Fix: flatten it in the database, e.g. a view with the value as its own column "
+            f"(CREATE VIEW ... AS SELECT ..., {sql} AS {fields[-1]} ...), "
+            f"and map that view's column: data.tables.{name}.table and {key}"
+        ) from None
     return v
 
 

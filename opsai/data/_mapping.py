@@ -160,10 +160,18 @@ def nested_paths(spec: TableSpec, have: list[str]) -> dict[str, tuple[str, list[
     return out
 
 
-def nested_error(name: str, contract: str, src: str, kind: str, fields: list[str]) -> SchemaError:
+def nested_error(
+    name: str, contract: str, src: str, kind: str, fields: list[str], keyed: bool = False
+) -> SchemaError:
     """A contract column mapped to a nested column (a JSON object, a list): read as text it
-    would be ``{'score': good}``."""
-    if fields:
+    would be ``{'score': good}``. ``keyed``: a database's MAP or JSON column, whose keys a
+    dotted path reads."""
+    if keyed:
+        how = (
+            f"map one of its keys with a dotted path: data.tables.{name}.columns.{contract}: "
+            f"{src}.<key> (e.g. {src}.distinct_id; nested keys: {src}.page.url)"
+        )
+    elif fields:
         how = (
             f"map one of its fields with a dotted path: data.tables.{name}.columns.{contract}: "
             f"{src}.{fields[0]} (its fields: {', '.join(fields)})"

@@ -241,3 +241,49 @@ def test_init_reads_a_postgres_database(postgres_url: str, tmp_path: Path) -> No
     with open_workspace(_pg_config(tmp_path, postgres_url, kept)) as ws:
         assert ws.to_pandas("orders")["user_id"].tolist() == ["u1"]
     assert _hide_password("postgres://me:s3cr@t@db:5432/shop") == "postgres://me:***@db:5432/shop"
+
+
+def test_postgres_jsonb_and_json_columns_are_read_by_dotted_paths(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    """Segment/Mixpanel events in PostgreSQL keep their properties in jsonb (or json):
+    user_id: properties.distinct_id stopped with "'properties' is json, not an object
+    (STRUCT)"; now a dotted path reads the key at any depth, cast to the contract's type, and
+    a missing key or a JSON null is NULL."""
+    import ibis
+
+    con = ibis.connect(postgres_url)
+    con.raw_sql("DROP TABLE IF EXISTS tracks")
+    con.raw_sql(
+        "CREATE TABLE tracks (event text, ts timestamp, properties jsonb, context json);"
+        """INSERT INTO tracks VALUES
+        ('Order Completed', '2024-01-01 10:00',
+         '{"distinct_id": "u1", "revenue": 12.5, "sku": "A1", "qty": 2}',
+         '{"page": {"url": "/checkout"}, "session": "s1"}'),
+        ('Product Viewed', '2024-01-02 11:00', '{"distinct_id": 42, "revenue": "3", "sku": null}',
+         '{"page": {}}')"""
+    )
+    con.disconnect()
+    cols = {"user_id": "properties.distinct_id", "timestamp": "ts", "amount": "properties.revenue",
+            "item_id": "properties.sku", "quantity": "properties.qty",
+            "session": "context.session", "url": "context.page.url"}  # fmt: skip
+    spec = {"table": "tracks", "columns": cols}
+    with open_workspace(_pg_config(tmp_path, postgres_url, {"orders": spec})) as ws:
+        df = ws.to_pandas("orders").sort_values("timestamp")
+    assert df["user_id"].tolist() == ["u1", "42"]
+    assert df["amount"].tolist() == [12.5, 3.0]
+    assert df["item_id"].tolist()[0] == "A1" and df["item_id"].isna().tolist() == [False, True]
+    assert df["quantity"].tolist()[0] == 2.0 and df["quantity"].isna().tolist() == [False, True]
+    assert df["session"].tolist()[0] == "s1" and df["session"].isna().tolist() == [False, True]
+    assert df["url"].tolist()[0] == "/checkout" and df["url"].isna().tolist() == [False, True]
+    spec = {**spec, "where": "amount > 5 AND url = '/checkout'"}  # where sees the values
+    with open_workspace(_pg_config(tmp_path, postgres_url, {"orders": spec})) as ws:
+        assert ws.to_pandas("orders")["user_id"].tolist() == ["u1"]
+    bad = {"table": "tracks", "columns": {**cols, "user_id": "propertis.distinct_id"}}
+    with pytest.raises(SchemaError, match=r"column 'propertis\.distinct_id' \(mapped to user_id\) "
+                       r"not found .+Fix the mapping in config: data\.tables\.orders\.columns\."
+                       r"user_id"):  # fmt: skip
+        open_workspace(_pg_config(tmp_path, postgres_url, {"orders": bad}))
+    bad = {"table": "tracks", "columns": {**cols, "user_id": "properties"}}
+    with pytest.raises(SchemaError, match=r"columns\.user_id: properties\.<key>"):
+        open_workspace(_pg_config(tmp_path, postgres_url, {"orders": bad}))

@@ -764,6 +764,69 @@ def test_dotted_paths_read_fields_of_nested_json(tmp_path: Path) -> None:
         open_workspace(_database(tmp_path, [], f"{{tickets: {spec}}}"))
 
 
+def test_database_json_and_map_columns_are_read_by_dotted_paths(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A DuckDB file with Mixpanel-style properties in a JSON column and attributes in a MAP:
+    properties.distinct_id stopped with "'properties' is json, not an object (STRUCT)"; now
+    dotted paths read keys at any depth, cast to the contract's types, a missing key is NULL."""
+    db = [
+        "CREATE TABLE ev (ts TIMESTAMP, properties JSON, attrs MAP(VARCHAR, VARCHAR), "
+        "codes MAP(INTEGER, VARCHAR))",
+        """INSERT INTO ev VALUES
+        ('2024-01-01 10:00', '{"distinct_id": "u1", "price": 3.5, "page": {"url": "/a"},
+          "order_id": "o1", "paid_at": "2024-01-01T17:30:00+08:00"}',
+          MAP {'qty': '2', 'sku': 'A1'}, MAP {1: 'x'}),
+        ('2024-01-02 10:00', '{"distinct_id": 7, "price": "4", "page": {},
+          "order_id": null, "paid_at": "2024-01-02 11:00:00+00:00"}', MAP {'sku': 'B2'}, MAP {1: 'y'})
+        """,
+    ]
+    cols = {"user_id": "properties.distinct_id", "timestamp": "properties.paid_at",
+            "amount": "properties.price", "order_id": "properties.order_id",
+            "item_id": "attrs.sku", "quantity": "attrs.qty", "url": "properties.page.url"}  # fmt: skip
+
+    def config(columns: dict[str, str], statements: list[str] | None = None) -> Path:
+        spec = {"orders": {"table": "ev", "columns": columns}}
+        flow = yaml.safe_dump(spec, default_flow_style=True).strip()
+        return _database(tmp_path, statements or [], flow)
+
+    with open_workspace(config(cols, db)) as ws:
+        df = ws.to_pandas("orders").sort_values("amount")
+    assert df["user_id"].tolist() == ["u1", "7"]  # a JSON number as written
+    assert df["amount"].tolist() == [3.5, 4.0]  # a number and a number written as text
+    assert [str(t) for t in df["timestamp"]] == ["2024-01-01 09:30:00", "2024-01-02 11:00:00"]
+    assert df["order_id"].tolist()[0] == "o1" and pd.isna(df["order_id"].tolist()[1])  # null
+    assert df["item_id"].tolist() == ["A1", "B2"]
+    assert df["quantity"].tolist()[0] == 2.0 and pd.isna(df["quantity"].tolist()[1])  # no key
+    assert df["url"].tolist()[0] == "/a" and pd.isna(df["url"].tolist()[1])  # nested, absent
+
+    with pytest.raises(SchemaError, match=r"column 'propertie\.distinct_id' \(mapped to user_id"
+                       r"\) not found .+did you mean 'properties.+columns\.user_id"):  # fmt: skip
+        open_workspace(config({**cols, "user_id": "propertie.distinct_id"}))
+    with pytest.raises(SchemaError, match=r"'properties' \(user_id\) holds nested values \(json\)"
+                       r".+columns\.user_id: properties\.<key>"):  # fmt: skip
+        open_workspace(config({**cols, "user_id": "properties"}))
+    with pytest.raises(SchemaError, match=r"'codes' is map<int32, string>, not an object .+"
+                       r"Fix the path in data\.tables\.orders\.columns\.item_id"):  # fmt: skip
+        open_workspace(config({**cols, "item_id": "codes.1"}))
+    from ibis.backends.sql.compilers.duckdb import DuckDBCompiler
+    from ibis.common.exceptions import OperationNotDefinedError
+
+    def unsupported(*args: object, **kwargs: object) -> None:
+        raise OperationNotDefinedError("No translation rule for JSONGetItem")
+
+    monkeypatch.setattr(DuckDBCompiler, "visit_JSONGetItem", unsupported)  # another engine's
+    with pytest.raises(SchemaError) as err:
+        open_workspace(config({"user_id": "properties.user.id", "timestamp": "ts"}))
+    assert (
+        "orders: column path 'properties.user.id' (user_id): the duckdb database cannot read "
+        "'properties' (type json) by a dotted path here (No translation rule for JSONGetItem). "
+        "Fix: flatten it in the database, e.g. a view with the value as its own column (CREATE "
+        "VIEW ... AS SELECT ..., properties->'user'->>'id' AS id ...), and map that view's "
+        "column: data.tables.orders.table and data.tables.orders.columns.user_id"
+    ) in str(err.value)
+
+
 def test_negative_ledger_rows_point_to_where(tmp_path: Path) -> None:
     """A stock ledger's ADJ/RETURN rows are negative: the error offers where (it said only
     'fix the data or map another column'), and the where it offers loads the sales."""
