@@ -12,6 +12,7 @@ from opsai.behavior.churn import (
     at_risk_summary,
     churn_frame,
     feature_columns,
+    lapsed,
     snapshots,
     usable_horizon,
 )
@@ -67,6 +68,7 @@ __all__ = [
     "funnel",
     "funnel_by_user",
     "holdout_check",
+    "lapsed",
     "lifecycle",
     "lift_at",
     "match_steps",

@@ -224,6 +224,7 @@ def at_risk(
     value_quantile: float = 0.8,
     min_probability: float = 0.5,
     top: int = 50,
+    horizon_days: int | None = None,
 ) -> pd.DataFrame:
     """High-value users likely to churn, ordered by value at risk (probability x value).
 
@@ -233,20 +234,31 @@ def at_risk(
         value_col: the value column. value_quantile: users at or above this value quantile
             count as high-value. min_probability: the churn probability to be listed.
         top: the longest list returned.
+        horizon_days: the churn horizon. With it, only users who ordered within it are listed
+            (one whose last order is older has churned already: see :func:`lapsed`), and the
+            value at risk is what they would spend over the next ``horizon_days`` at the rate
+            of their last 90 days (``spend_next``), times the probability, not their lifetime
+            spend: a subscriber who stopped paying a year ago put nothing at risk.
 
     Returns:
-        ``churn_probability``, ``value``, ``value_at_risk``, ``recency_days``, ``frequency``.
+        ``churn_probability``, ``value``, (``spend_next``,) ``value_at_risk``,
+        ``recency_days``, ``frequency``.
     """
     if value_col not in frame.columns:
         raise ConfigError(f"at_risk: value_col {value_col!r} not in the frame")
     p = pd.Series(np.asarray(churn_probability, float), index=frame.index)
     value = frame[value_col]
     keep = (value >= value.quantile(value_quantile)) & (p >= min_probability)
+    stake = value
+    if horizon_days is not None:
+        keep &= frame["recency_days"] <= horizon_days
+        stake = frame["amount_90d"].clip(lower=0) * horizon_days / 90
     out = pd.DataFrame(
         {
             "churn_probability": p[keep],
             "value": value[keep],
-            "value_at_risk": (p * value)[keep],
+            **({"spend_next": stake[keep]} if horizon_days is not None else {}),
+            "value_at_risk": (p * stake)[keep],
             "recency_days": frame.loc[keep, "recency_days"],
             "frequency": frame.loc[keep, "frequency"],
         }
@@ -254,8 +266,37 @@ def at_risk(
     return out.sort_values("value_at_risk", ascending=False).head(top)
 
 
+def lapsed(
+    frame: pd.DataFrame,
+    *,
+    horizon_days: int,
+    value_col: str = "monetary",
+    value_quantile: float = 0.8,
+    top: int = 50,
+) -> pd.DataFrame:
+    """High-value users who have churned already: no order within ``horizon_days`` (the
+    churn horizon) before the frame's cut-off; a win-back list, kept apart from
+    :func:`at_risk`. Ordered by lifetime value.
+
+    Returns:
+        ``value``, ``recency_days``, ``frequency``, indexed by user.
+    """
+    if value_col not in frame.columns:
+        raise ConfigError(f"lapsed: value_col {value_col!r} not in the frame")
+    value = frame[value_col]
+    keep = (value >= value.quantile(value_quantile)) & (frame["recency_days"] > horizon_days)
+    out = pd.DataFrame(
+        {
+            "value": value[keep],
+            "recency_days": frame.loc[keep, "recency_days"],
+            "frequency": frame.loc[keep, "frequency"],
+        }
+    )
+    return out.sort_values("value", ascending=False).head(top)
+
+
 def at_risk_summary(
-    risk: pd.DataFrame, *, valued: bool, currency: str = ""
+    risk: pd.DataFrame, *, valued: bool, currency: str = "", horizon_days: int | None = None
 ) -> tuple[pd.DataFrame, str]:
     """The :func:`at_risk` list as the operations team reads it, and one sentence on it.
 
@@ -264,15 +305,27 @@ def at_risk_summary(
     spend is written with ``currency`` (the config's code; "" writes bare numbers).
     """
     if not valued:
-        risk = risk.rename(columns={"value": "purchases", "value_at_risk": "purchases_at_risk"})
+        risk = risk.rename(
+            columns={"value": "purchases", "value_at_risk": "purchases_at_risk",
+                     "spend_next": "purchases_next"}
+        )  # fmt: skip
     who = "high-value users" if valued else "frequent buyers"
+    active = f" still ordering (within {horizon_days} days)" if horizon_days else ""
     if risk.empty:
-        return risk, f"No {who} are more likely than not to churn."
-    n = f"1 {who[:-1]} is" if len(risk) == 1 else f"{len(risk):,} {who} are"
+        return risk, f"No {who}{active} are more likely than not to churn."
+    n = f"1 {who[:-1]}{active} is" if len(risk) == 1 else f"{len(risk):,} {who}{active} are"
     if not valued:
         return risk, (
             f"{n} more likely than not to churn; they made "
             f"{risk['purchases'].sum():,.0f} purchases."
+        )
+    if "spend_next" in risk:
+        return risk, (
+            f"{n} more likely than not to churn; they spent "
+            f"{money(risk['value'].sum(), currency)} in all, and at the rate of their last 90 "
+            f"days would spend {money(risk['spend_next'].sum(), currency)} over the next "
+            f"{horizon_days} days: {money(risk['value_at_risk'].sum(), currency)} once weighted "
+            "by their churn probability (the spend at risk)."
         )
     return risk, (
         f"{n} more likely than not to churn; they spent {money(risk['value'].sum(), currency)}, "

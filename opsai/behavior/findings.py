@@ -206,6 +206,35 @@ def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -
     )
 
 
+def lapsed_customers(
+    table: pd.DataFrame, *, horizon_days: int, valued: bool, currency: str = ""
+) -> Finding | None:
+    """High-value customers who have churned already (:func:`~opsai.behavior.lapsed`): a
+    win-back list, apart from the at-risk list of customers still ordering. ``None`` when
+    there are none."""
+    if table.empty:
+        return None
+    n = len(table)
+    who = "high-value customer has" if n == 1 else "high-value customers have"
+    spent = (
+        f"they spent {money_text(float(table['value'].sum()), currency)} in all"
+        if valued
+        else f"they made {table['value'].sum():,.0f} purchases"
+    )
+    text = (
+        f"{n:,} {who} already lapsed: no order in the last {horizon_days} days (median "
+        f"{table['recency_days'].median():,.0f} days since the last); {spent}. They are a "
+        "win-back list, not part of the spend at risk."
+    )
+    evidence = {
+        "customers": n,
+        "value": round(float(table["value"].sum()), 2),
+        "median_days_since_last_order": round(float(table["recency_days"].median()), 1),
+        "horizon_days": horizon_days,
+    }
+    return Finding(text, "medium", evidence, name="churn_lapsed")
+
+
 def churn_skipped(reason: str) -> Finding:
     """No churn model was trained (too few churners); what the chapter still reports."""
     text = (

@@ -191,7 +191,7 @@ def _outreach(
         f"{len(at_risk)} high-value users are likely to churn, holding {money(v, currency)} "
         "of spend at risk."
     )
-    act = "Run a win-back offer for the at-risk high-value users."
+    act = "Run a retention offer for the high-value users likely to churn, before they lapse."
     return [_action("Retention", act, why, lo, mid, hi, MONEY, "medium", ev, "win_back")]
 
 

@@ -181,7 +181,7 @@ KPIS: tuple[KPI, ...] = (
         _lifecycle("dormant"), _lifecycle_label("{who} gone dormant this {period}")),
     KPI("funnel_conversion", "Users", "Funnel conversion (first step to purchase)", BEHAVIOR,
         "up", _metric(BEHAVIOR, "funnel.overall_conversion")),
-    KPI("value_at_risk", "Users", "Spend at risk (high-value users x churn probability)", BEHAVIOR, "down",
+    KPI("value_at_risk", "Users", "Spend at risk (high-value users' next-horizon spend x churn probability)", BEHAVIOR, "down",
         _at_risk_value),
     KPI("reco_lift", "Recommendation", "Recommendation quality vs bestsellers (x)", RECOMMEND,
         "up", _metric(RECOMMEND, "lift_over_popularity")),

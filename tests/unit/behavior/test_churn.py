@@ -8,8 +8,10 @@ import pytest
 
 from opsai.behavior.churn import (
     at_risk,
+    at_risk_summary,
     churn_frame,
     feature_columns,
+    lapsed,
     snapshots,
     usable_horizon,
 )
@@ -20,6 +22,7 @@ from opsai.behavior.churn_model import (
     evaluate,
     lift_at,
 )
+from opsai.behavior.findings import lapsed_customers
 from opsai.errors import ConfigError, NotFittedError
 
 pytestmark = pytest.mark.unit
@@ -145,6 +148,41 @@ def test_at_risk_orders_by_value_at_risk() -> None:
     out = at_risk(f, [0.9, 0.6, 0.3, 0.99, 0.9], value_quantile=0.4, min_probability=0.5)
     assert list(out.index) == ["e", "b"]  # c is unlikely to churn, a and d are low value
     assert out["value_at_risk"].tolist() == pytest.approx([720, 540])
+
+
+def test_at_risk_lists_customers_still_ordering_and_values_their_next_spend() -> None:
+    """A SaaS export: the at-risk list held 29 customers who had stopped paying 36 to 471
+    days before, valued at their lifetime spend. With the horizon, one whose last order is
+    older than it has lapsed (a win-back list, not "at risk"), and the value at risk is the
+    next horizon's spend at the last 90 days' rate, times the probability."""
+    f = pd.DataFrame(
+        {"monetary": [4485.0, 3000.0, 3500.0, 50.0], "recency_days": [400.0, 20.0, 95.0, 5.0],
+         "amount_90d": [0.0, 897.0, 0.0, 50.0], "frequency": [15.0, 10.0, 10.0, 1.0]},
+        index=["gone", "active", "just_lapsed", "small"],
+    )  # fmt: skip
+    p = [0.95, 0.6, 0.9, 0.9]
+    out = at_risk(f, p, value_quantile=0.25, horizon_days=60)
+    assert list(out.index) == ["active"]
+    assert out.loc["active", "spend_next"] == pytest.approx(897.0 * 60 / 90)
+    assert out.loc["active", "value_at_risk"] == pytest.approx(0.6 * 598.0)
+    assert list(at_risk(f, p, value_quantile=0.25).index) == ["gone", "just_lapsed", "active"]
+    gone = lapsed(f, horizon_days=60, value_quantile=0.25)
+    assert list(gone.index) == ["gone", "just_lapsed"]
+    fd = lapsed_customers(gone, horizon_days=60, valued=True, currency="USD")
+    assert fd is not None and fd.name == "churn_lapsed" and fd.severity == "medium"
+    assert fd.text == (
+        "2 high-value customers have already lapsed: no order in the last 60 days (median 248 "
+        "days since the last); they spent 7,985 USD in all. They are a win-back list, not part "
+        "of the spend at risk."
+    )
+    assert lapsed_customers(gone.iloc[:0], horizon_days=60, valued=True) is None
+    _, text = at_risk_summary(out, valued=True, currency="USD", horizon_days=60)
+    assert text == (
+        "1 high-value user still ordering (within 60 days) is more likely than not to churn; "
+        "they spent 3,000 USD in all, and at the rate of their last 90 days would spend 598 USD "
+        "over the next 60 days: 359 USD once weighted by their churn probability (the spend "
+        "at risk)."
+    )
 
 
 def test_usable_horizon_fits_three_windows_in_the_history() -> None:
