@@ -12,6 +12,7 @@ from opsai.config import TableSpec
 from opsai.data import _load, _rows
 from opsai.data._load import q
 from opsai.data._mapping import (
+    INDEX_RE,
     ValidationWarning,
     constant_sql,
     dropped_warning,
@@ -82,7 +83,7 @@ def load_file_table(
     src = source_columns(name, table, spec, list(rawtypes))
     for cname, s in src.items():
         if _NESTED.match(rawtypes[s]):
-            raise nested_error(name, cname, s, rawtypes[s], _fields(con, raw, s, rawtypes[s]))
+            raise _nested(con, raw, name, cname, s, rawtypes[s])
     used = set(src.values())
     renamed = renames(name, table, spec, list(rawtypes))
     new_name = {s: n for n, s in renamed.items()}
@@ -202,11 +203,38 @@ def _unpivot(
     return long
 
 
-def _fields(con: duckdb.DuckDBPyConnection, rel: str, col: str, kind: str) -> list[str]:
-    """The fields of a STRUCT column (none for a list or a map)."""
-    if not kind.startswith("STRUCT("):
+def _fields(con: duckdb.DuckDBPyConnection, rel: str, expr: str, kind: str) -> list[str]:
+    """The fields of a STRUCT expression (none for a list, a map or a plain value)."""
+    if not kind.startswith("STRUCT(") or kind.endswith("]"):
         return []
-    return [r[0] for r in con.execute(f"DESCRIBE SELECT {q(col)}.* FROM {q(rel)}").fetchall()]
+    sql = f"DESCRIBE SELECT _x.* FROM (SELECT {expr} AS _x FROM {q(rel)})"
+    return [r[0] for r in con.execute(sql).fetchall()]
+
+
+def _kind(con: duckdb.DuckDBPyConnection, rel: str, expr: str) -> str:
+    """The DuckDB type of an expression over ``rel``."""
+    return str(con.execute(f"DESCRIBE SELECT {expr} FROM {q(rel)}").fetchall()[0][1])
+
+
+def _nested(
+    con: duckdb.DuckDBPyConnection, raw: str, name: str, cname: str, s: str, kind: str
+) -> SchemaError:
+    """The error for contract column ``cname`` mapped to the nested column ``s``: an object
+    names its fields, a list its elements' fields or one row's values."""
+    if not kind.endswith("]"):
+        return nested_error(name, cname, s, kind, _fields(con, raw, q(s), kind))
+    element = re.sub(r"\[\d*\]$", "", kind)
+    fields = _fields(con, raw, f"{q(s)}[1]", element)
+    example = None
+    if not fields and not _NESTED.match(element):
+        row = con.execute(
+            f"SELECT list_slice({q(s)}, 1, 4), len({q(s)}) FROM {q(raw)} "
+            f"WHERE len({q(s)}) > 0 LIMIT 1"
+        ).fetchall()
+        if row:
+            values, n = row[0]
+            example = "[" + ", ".join(repr(v) for v in values) + (", ...]" if n > 4 else "]")
+    return nested_error(name, cname, s, kind, fields, is_list=True, example=example)
 
 
 def _with_paths(
@@ -217,26 +245,56 @@ def _with_paths(
     rawtypes: dict[str, str],
     nested: dict[str, tuple[str, list[str]]],
 ) -> str:
-    """A view of ``raw`` with one more column per dotted path (named by the path)."""
+    """A view of ``raw`` with one more column per path (named by the path): fields of objects
+    by dots, elements of lists by a 1-based index (``tags[1]``, ``comments[1].body``)."""
     exprs = []
-    for path, (head, fields) in nested.items():
+    for path, (head, steps) in nested.items():
         contract = next(c for c, p in spec.columns.items() if p == path)
         key = f"data.tables.{name}.columns.{contract}"
-        kind = rawtypes[head]
-        if not kind.startswith("STRUCT("):
-            raise SchemaError(
-                f"{name}: column path {path!r} ({contract}): {head!r} is {kind}, not an object "
-                f"(STRUCT); a dotted path reads a field of an object. Fix the path in {key}"
-            )
-        have = _fields(con, raw, head, kind)
-        if fields[0] not in have:
-            raise SchemaError(
-                f"{name}: column path {path!r} ({contract}): {head!r} has no field "
-                f"{fields[0]!r} (its fields: {', '.join(have)}). Fix the path in {key}"
-            )
-        expr = q(head)
-        for f in fields:  # deeper levels are checked by the engine
-            expr = f"struct_extract({expr}, {_load.lit(f)})"
+        expr, kind, where = q(head), rawtypes[head], head
+        for i, f in enumerate(steps):
+            index = INDEX_RE.fullmatch(f)
+            if index:
+                n = int(index[1])
+                if not kind.endswith("]"):
+                    raise SchemaError(
+                        f"{name}: column path {path!r} ({contract}): {where!r} is {kind}, not a "
+                        f"list; [n] takes an element of a list. Fix the path in {key}"
+                    )
+                if n == 0:
+                    raise SchemaError(
+                        f"{name}: column path {path!r} ({contract}): list indexes start at 1 "
+                        f"({where}[1] is the first element, [-1] the last). Fix the path in {key}"
+                    )
+                expr = f"({expr})[{n}]"
+            elif kind.endswith("]"):
+                raise SchemaError(
+                    f"{name}: column path {path!r} ({contract}): {where!r} is a list ({kind}), "
+                    f"not an object; take one element first, e.g. {where}[1].{f} (indexes "
+                    f"start at 1). Fix the path in {key}"
+                )
+            elif kind.startswith("STRUCT("):
+                have = _fields(con, raw, expr, kind)
+                if f not in have:
+                    raise SchemaError(
+                        f"{name}: column path {path!r} ({contract}): {where!r} has no field "
+                        f"{f!r} (its fields: {', '.join(have)}). Fix the path in {key}"
+                    )
+                expr = f"struct_extract({expr}, {_load.lit(f)})"
+            elif i == 0:
+                raise SchemaError(
+                    f"{name}: column path {path!r} ({contract}): {head!r} is {kind}, not an "
+                    f"object (STRUCT); a dotted path reads a field of an object. Fix the path "
+                    f"in {key}"
+                )
+            else:  # a map or JSON below an object: the engine decides
+                expr = f"struct_extract({expr}, {_load.lit(f)})"
+            where += f if index else f".{f}"
+            if i < len(steps) - 1:
+                try:
+                    kind = _kind(con, raw, expr)
+                except duckdb.Error:
+                    break  # the view below reports it
         exprs.append(f"{expr} AS {q(path)}")
     view = f"{raw}_paths"
     _create(

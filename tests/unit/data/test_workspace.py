@@ -874,3 +874,52 @@ def test_database_numbers_as_timestamps_get_the_epoch_hint(tmp_path: Path) -> No
     with open_workspace(_database(tmp_path, [], spec)) as ws:
         got = ws.to_pandas("orders").sort_values("user_id")["timestamp"].astype(str).tolist()
     assert got == want
+
+
+def test_lists_name_their_elements_and_an_index_reads_one(tmp_path: Path) -> None:
+    """Zendesk's comments (a list of objects) crashed validate with a DuckDB BinderException;
+    tags (a list of text) were worded as an object ("{'score': good} ... tags.<field>"). Now
+    both are errors naming the list and the path to write, and tags[1] / comments[-1].body
+    read one element (1-based), from a file and from a database alike."""
+    rows = [
+        {"id": 1, "tags": ["bad", "es", "shipping"], "description": "Late",
+         "comments": [{"id": 1, "body": "Late"}, {"id": 2, "body": "Sorry"}]},
+        {"id": 2, "tags": ["good"], "description": "Thanks",
+         "comments": [{"id": 3, "body": "Thanks"}]},
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_json(tmp_path / "tickets.jsonl", orient="records", lines=True)
+    cols = {"ticket_id": "id", "text": "description"}
+
+    def cfg(extra: dict[str, str]) -> Path:
+        spec = {"file": "tickets.jsonl", "columns": {**cols, **extra}}
+        return write_dataset(tmp_path, {}, {"tickets": spec})
+
+    with pytest.raises(SchemaError, match=r"'comments' \(text\) is a list of objects \(with "
+                       r"fields id, body\).+columns\.text: comments\[1\]\.body \(indexes start "
+                       r"at 1"):  # fmt: skip
+        open_workspace(cfg({"text": "comments"}))
+    with pytest.raises(SchemaError, match=r"'tags' \(intent\) is a list \(e\.g\. \['bad', 'es', "
+                       r"'shipping'\]\).+columns\.intent: tags\[1\]"):  # fmt: skip
+        open_workspace(cfg({"intent": "tags"}))
+    with pytest.raises(SchemaError, match=r"list indexes start at 1"):
+        open_workspace(cfg({"intent": "tags[0]"}))
+    with pytest.raises(SchemaError, match=r"'comments' is a list .+ e\.g\. comments\[1\]\.body"):
+        open_workspace(cfg({"text": "comments.body"}))
+    with open_workspace(cfg({"intent": "tags[1]", "text": "comments[-1].body"})) as ws:
+        df = ws.to_pandas("tickets").sort_values("ticket_id")
+    assert df["intent"].tolist() == ["bad", "good"]
+    assert df["text"].tolist() == ["Sorry", "Thanks"]
+    db = [
+        "CREATE TABLE zd (id BIGINT, tags VARCHAR[], comments STRUCT(id BIGINT, body VARCHAR)[])",
+        "INSERT INTO zd VALUES (1, ['bad', 'es'], [{'id': 1, 'body': 'Late'}, "
+        "{'id': 2, 'body': 'Sorry'}]), (2, ['good'], [{'id': 3, 'body': 'Thanks'}])",
+    ]
+    spec = "{table: zd, columns: {ticket_id: id, text: comments, intent: 'tags[1]'}}"
+    with pytest.raises(SchemaError, match=r"'comments' \(text\) is a list of objects .+"
+                       r"comments\[1\]\.body"):  # fmt: skip
+        open_workspace(_database(tmp_path, db, f"{{tickets: {spec}}}"))
+    spec = "{table: zd, columns: {ticket_id: id, text: 'comments[-1].body', intent: 'tags[1]'}}"
+    with open_workspace(_database(tmp_path, [], f"{{tickets: {spec}}}")) as ws:
+        df = ws.to_pandas("tickets").sort_values("ticket_id")
+    assert df["intent"].tolist() == ["bad", "good"]
+    assert df["text"].tolist() == ["Sorry", "Thanks"]
