@@ -177,6 +177,11 @@ class TableSpec(_Strict):
     sheet: str | int | None = None
     """Sheet of a workbook to read: its name, or its position (0 is the first). Default: the only
     sheet, or the one named like the contract table (one workbook can hold every table)."""
+    records: str | None = None
+    """JSON only: the field holding the rows when a file is one object with its records in a
+    list, as API exports are (Zendesk's ``{"tickets": [...], "next_page": ...}``, Intercom's
+    ``{"data": [...]}``): ``records: tickets``. Found without it when the object has one such
+    list and the mapped columns are inside it (a warning says so)."""
     skip_rows: int = Field(default=0, ge=0)
     """Lines above the header to skip (a title or a note above an exported table)."""
     sep: str | None = None

@@ -58,8 +58,16 @@ def load_file_table(
     if raw is None:
         paths = _load.resolve_file(base, name, spec)
         raw = _load.read_raw(con, name, paths, spec, tmp)
+        unwrapped = False
+        if _load.file_format(paths, spec) == "json":
+            raw, unwrapped = _records(con, name, spec, raw, paths, warnings)
+        elif spec.records:
+            raise SchemaError(
+                f"{name}: data.tables.{name}.records is for JSON files; {paths[0].name} is "
+                f"{_load.file_format(paths, spec)}. Remove data.tables.{name}.records"
+            )
         from_text = _load.is_text(_load.file_format(paths, spec))
-        raw_kind = "TABLE" if from_text else "VIEW"  # text is parsed into a table, the rest scanned
+        raw_kind = "TABLE" if from_text or unwrapped else "VIEW"  # text parsed into a table
     else:
         from_text, raw_kind = False, "TABLE"
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
@@ -167,6 +175,80 @@ def load_file_table(
     con.execute(f"DROP {raw_kind} {q(raw)}")
     if raw != first:
         con.execute(f"DROP {first_kind} {q(first)}")
+
+
+def _is_records(kind: str) -> bool:
+    """A list of objects: rows, when a JSON file is one object holding them."""
+    return kind.startswith("STRUCT(") and kind.endswith("[]")
+
+
+def _records(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    spec: TableSpec,
+    raw: str,
+    paths: list[Path],
+    warnings: list[ValidationWarning],
+) -> tuple[str, bool]:
+    """The rows of a JSON file that is one object holding its records in a list (an API
+    export: ``{"tickets": [...], "next_page": ...}``): a view of the list's records, per
+    ``spec.records`` or found when the object has one such list holding the mapped columns
+    (with a warning), and True; ``raw`` itself and False otherwise."""
+    types = _load.describe(con, raw)
+    lists = [c for c, t in types.items() if _is_records(t)]
+    key = f"data.tables.{name}.records"
+    file = paths[0].name
+    if spec.records:
+        if spec.records not in types or not _is_records(types[spec.records]):
+            what = "is not a list of objects" if spec.records in types else "is not a field"
+            found = f"; lists of records there: {', '.join(lists)}" if lists else ""
+            raise SchemaError(
+                f"{name}: {key} names {spec.records!r}, which {what} of {file} (its top-level "
+                f"fields: {', '.join(types)}){found}. Fix {key}"
+            )
+        field = spec.records
+    else:
+        if not lists or int(con.execute(f"SELECT count(*) FROM {q(raw)}").fetchall()[0][0]) > len(
+            paths
+        ):
+            return raw, False  # records one per line (or in a top-level array): the usual case
+        table = TABLES[name]
+        wanted = [spec.columns.get(c.name, c.name) for c in table.columns if c.required]
+        wanted += list(spec.columns.values())
+        missing = {w.split(".")[0].split("[")[0] for w in wanted} - set(types)
+        if not missing:
+            return raw, False
+        inside = {f: _fields(con, raw, f"{q(f)}[1]", types[f][:-2]) for f in lists}
+        fit = [f for f in lists if missing <= set(inside[f])]
+        if len(fit) != 1:
+            shown = "; ".join(f"{f!r} (fields {', '.join(inside[f][:8])})" for f in lists)
+            raise SchemaError(
+                f"{name}: {file} is one object holding lists of records, not its rows one per "
+                f"line: {shown}; the mapped column(s) {', '.join(sorted(missing))} are "
+                f"{'in several' if fit else 'in none'} of them. Fix: set {key} to the field "
+                f"holding the {name} (e.g. records: {(fit or lists)[0]}) and map its fields"
+            )
+        field = fit[0]
+    view = f"{raw}_records"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {q(view)} AS SELECT _r.* FROM "
+        f"(SELECT unnest({q(field)}) AS _r FROM {q(raw)})"
+    )
+    con.execute(f"DROP VIEW {q(raw)}")
+    if not spec.records:
+        n = int(con.execute(f"SELECT count(*) FROM {q(view)}").fetchall()[0][0])
+        others = [c for c in types if c != field]
+        beside = f" (beside {', '.join(others[:5])})" if others else ""
+        warnings.append(
+            ValidationWarning(
+                name,
+                None,
+                f"{file} is one object holding its {n:,} records in the list {field!r}"
+                f"{beside}, as an API export is: read those records as the rows. Set "
+                f"{key}: {field} to say so (and silence this warning)",
+            )
+        )
+    return view, True
 
 
 def _unpivot(

@@ -923,3 +923,43 @@ def test_lists_name_their_elements_and_an_index_reads_one(tmp_path: Path) -> Non
         df = ws.to_pandas("tickets").sort_values("ticket_id")
     assert df["intent"].tolist() == ["bad", "good"]
     assert df["text"].tolist() == ["Sorry", "Thanks"]
+
+
+def test_json_object_holding_its_records_in_a_list(tmp_path: Path) -> None:
+    """Zendesk's API export ({"tickets": [...], "next_page": ...}) stopped with "column 'id'
+    not found (have: tickets, next_page, ...)"; now its records are the rows (with a warning,
+    or silently with records: tickets), and two candidate lists ask for records."""
+    import json
+
+    tickets = [{"id": 7, "description": "Late parcel", "via": {"channel": "email"}},
+               {"id": 8, "description": "Thanks", "via": {"channel": "chat"}},
+               {"id": 9, "description": "Broken", "via": {"channel": "web"}}]  # fmt: skip
+    body = {"tickets": tickets, "next_page": None, "count": 3}
+    (tmp_path / "tickets.json").write_text(json.dumps(body), encoding="utf-8")
+    cols = {"ticket_id": "id", "text": "description", "channel": "via.channel"}
+
+    def cfg(**extra: object) -> Path:
+        spec = {"file": "tickets.json", "columns": cols, **extra}
+        return write_dataset(tmp_path, {}, {"tickets": spec})
+
+    with open_workspace(cfg()) as ws:
+        df = ws.to_pandas("tickets").sort_values("ticket_id")
+        notes = [str(w) for w in ws.warnings]
+    assert df["ticket_id"].tolist() == ["7", "8", "9"]
+    assert df["channel"].tolist() == ["email", "chat", "web"]
+    assert notes == [
+        "tickets: tickets.json is one object holding its 3 records in the list 'tickets' "
+        "(beside next_page, count), as an API export is: read those records as the rows. Set "
+        "data.tables.tickets.records: tickets to say so (and silence this warning)"
+    ]
+    with open_workspace(cfg(records="tickets")) as ws:
+        assert len(ws.to_pandas("tickets")) == 3 and not ws.warnings
+    with pytest.raises(SchemaError, match=r"records names 'count', which is not a list of obj"):
+        open_workspace(cfg(records="count"))
+    body = {"data": tickets, "included": tickets[:1]}
+    (tmp_path / "tickets.json").write_text(json.dumps(body), encoding="utf-8")
+    with pytest.raises(SchemaError, match=r"lists of records.+'data' \(fields id, description, "
+                       r"via\); 'included'.+in several of them.+set data\.tables\.tickets\.records"):  # fmt: skip
+        open_workspace(cfg())
+    with open_workspace(cfg(records="data")) as ws:
+        assert ws.to_pandas("tickets")["text"].tolist() == ["Late parcel", "Thanks", "Broken"]
