@@ -454,3 +454,48 @@ def stock_over_locations(t: ir.Table, name: str) -> tuple[ir.Table, ValidationWa
         "store"
     )
     return out, ValidationWarning(name, None, text, rows - items)
+
+
+def convert_fx(t: ir.Table, name: str, spec: TableSpec, currency: str) -> tuple[ir.Table, str]:
+    """The table with its money columns converted to ``currency`` by ``spec.fx``, and a note
+    saying how many rows of each currency were converted at which rate.
+
+    Raises:
+        SchemaError: the currency column is missing, or rows are in a currency without a rate.
+    """
+    from opsai.data._checks import MONEY, currency_counts
+
+    assert spec.fx is not None
+    fx = spec.fx
+    key = f"data.tables.{name}.fx"
+    if fx.column not in t.columns:
+        raise SchemaError(
+            f"{name}: {key}.column names {fx.column!r}, not a column of the table (it has: "
+            f"{', '.join(t.columns)}). Fix {key}.column"
+        )
+    money = [c for c in MONEY.get(name, ()) if c in t.columns]
+    if not money:
+        raise SchemaError(f"{name}: {key} is set, but the table has no money column to convert")
+    counts = currency_counts(t, fx.column)
+    rates = {**fx.rates, currency: 1.0}
+    unknown = {c: n for c, n in counts.items() if c not in rates}
+    if unknown:
+        shown = ", ".join(f"{c or '(empty)'} ({n:,} rows)" for c, n in unknown.items())
+        raise SchemaError(
+            f"{name}: {key}.rates has no rate for {shown} in column {fx.column!r}; rows in "
+            f"{currency} keep their values. Fix: add the rate(s) to {key}.rates, or leave "
+            f"those rows out with data.tables.{name}.where"
+        )
+    code = t[fx.column].cast("string").strip().upper()
+    rate = code.cases(
+        *((c, ibis.literal(float(r), type="float64")) for c, r in rates.items()),
+        else_=ibis.null("float64"),
+    )
+    out = t.mutate(**{c: (t[c] * rate).cast("float64") for c in money})
+    done = [f"{c} ({n:,} rows at {rates[c]:g})" for c, n in counts.items() if c != currency]
+    kept = counts.get(currency, 0)
+    note = (
+        f"{', '.join(money)} converted to {currency} by {key}: {', '.join(done) or 'no rows'}"
+        f"; {kept:,} row(s) already in {currency}"
+    )
+    return out, note

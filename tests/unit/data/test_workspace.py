@@ -963,3 +963,55 @@ def test_json_object_holding_its_records_in_a_list(tmp_path: Path) -> None:
         open_workspace(cfg())
     with open_workspace(cfg(records="data")) as ws:
         assert ws.to_pandas("tickets")["text"].tolist() == ["Late parcel", "Thanks", "Broken"]
+
+
+def test_orders_in_several_currencies_stop_or_are_converted(tmp_path: Path) -> None:
+    """A marketplace's orders in EUR, GBP and USD were summed and labelled EUR without a word;
+    now that is an error naming the counts and fixes, fx converts them by the given rates, one
+    currency that is not the config's is a warning, and currency must be an ISO code."""
+    from opsai.config import config_from_dict
+    from opsai.errors import ConfigError
+
+    orders = pd.DataFrame(
+        {
+            "user_id": ["a", "b", "c", "d"],
+            "timestamp": ["2025-01-01 10:00"] * 4,
+            "amount": [10.0, 20.0, 30.0, 40.0],
+            "Currency": ["EUR", "gbp", "USD", "EUR"],
+        }
+    )
+
+    def cfg(**spec: object) -> Path:
+        csv = orders.to_csv(index=False)
+        path = write_dataset(tmp_path, {"orders.csv": csv}, {"orders": spec})
+        text = path.read_text(encoding="utf-8")
+        path.write_text("currency: EUR\n" + text, encoding="utf-8")
+        return path
+
+    with pytest.raises(SchemaError, match=r"orders: column 'Currency' holds 3 currencies \(EUR 2 "
+                       r"rows, GBP 1 rows, USD 1 rows\).+labelled EUR\. Fix: convert them to EUR "
+                       r"with data\.tables\.orders\.fx.+where: \"Currency = 'EUR'\", or"):  # fmt: skip
+        open_workspace(cfg())
+    fx = {"column": "Currency", "rates": {"GBP": 1.2, "usd": 0.9}}
+    with open_workspace(cfg(fx=fx)) as ws:
+        df = ws.to_pandas("orders").sort_values("user_id")
+        notes = [str(w) for w in ws.warnings]
+    assert df["amount"].tolist() == pytest.approx([10.0, 24.0, 27.0, 40.0])
+    assert notes == [
+        "orders: amount converted to EUR by data.tables.orders.fx: GBP (1 rows at 1.2), USD "
+        "(1 rows at 0.9); 2 row(s) already in EUR"
+    ]
+    with pytest.raises(SchemaError, match=r"fx\.rates has no rate for USD \(1 rows\) in column"):
+        open_workspace(cfg(fx={"column": "Currency", "rates": {"GBP": 1.2}}))
+    one = orders.assign(Currency="USD")
+    path = write_dataset(tmp_path, {"orders.csv": one.to_csv(index=False)}, {"orders": {}})
+    path.write_text("currency: EUR\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    with open_workspace(path) as ws:
+        assert [str(w) for w in ws.warnings] == [
+            "orders.Currency: every row is in USD (column 'Currency'), but the config's currency "
+            "is EUR: every money figure would be labelled EUR. Set currency: USD, or convert "
+            "with data.tables.orders.fx"
+        ]
+    assert config_from_dict({"currency": " usd"}).currency == "USD"
+    with pytest.raises(ConfigError, match=r"3-letter ISO 4217 code .+\(got 'US Dollar'\)"):
+        config_from_dict({"currency": "US Dollar"})
