@@ -247,6 +247,10 @@ class TableSpec(_Strict):
     how many, instead of counting them twice."""
     columns: dict[str, str] = Field(default_factory=dict)
     """Contract column name -> the column's name in the user's data."""
+    lowercase_ids: bool = False
+    """Read this table's id columns in lower case, trimmed: e-mails used as customer ids that
+    one export writes as typed (``User078@Co78.IO``) and another in lower case. Set it on
+    every table sharing those ids."""
     scale: dict[str, float] = Field(default_factory=dict)
     """Contract number column -> a factor its values are multiplied by when read: money in
     minor units (``order_total_cents``) sets ``scale: {amount: 0.01}``."""

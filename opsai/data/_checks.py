@@ -228,10 +228,37 @@ def check_references(tables: dict[str, ir.Table], warnings: list[ValidationWarni
             except Exception:  # a check, not a blocker
                 continue
             if n:
-                hint = _zeros_hint(t, tables[target], col, n)
+                hint = _zeros_hint(t, tables[target], col, n) or _case_hint(
+                    t, tables[target], col, n, name, target
+                )
                 warnings.append(
                     ValidationWarning(name, col, f"{n} distinct id(s) not in {target}{hint}", n)
                 )
+
+
+def _case_hint(t: ir.Table, other: ir.Table, col: str, n: int, name: str, target: str) -> str:
+    """Why ids of ``t`` may be missing from ``other``: they match its ids once letter case and
+    surrounding spaces are ignored (e-mails kept as customers typed them)."""
+    a = t.select(a=t[col]).filter(t[col].notnull()).distinct()
+    b = other.select(b=other[col]).filter(other[col].notnull()).distinct()
+    missing = a.anti_join(b, a.a == b.b)
+    missing = missing.mutate(bare_a=missing.a.strip().lower())
+    b = b.mutate(bare_b=b.b.strip().lower())
+    try:
+        pairs = missing.join(b, missing.bare_a == b.bare_b)
+        m = min(int(_scalar(pairs.a.nunique())), n)
+        ex = pairs.order_by("a").limit(1).to_pandas()
+    except Exception:  # a hint, not a check
+        return ""
+    if not m:
+        return ""
+    email = " (e-mails, kept as typed?)" if "@" in str(ex["a"].iloc[0]) else ""
+    return (
+        f"; {m} of them match an id in {target} once letter case and surrounding spaces are "
+        f"ignored (e.g. {ex['a'].iloc[0]!r} and {ex['b'].iloc[0]!r}){email}, so one customer "
+        f"counts as two. Fix: set data.tables.{name}.lowercase_ids: true and "
+        f"data.tables.{target}.lowercase_ids: true (and on every other table with these ids)"
+    )
 
 
 def _zeros_hint(t: ir.Table, other: ir.Table, col: str, n: int) -> str:

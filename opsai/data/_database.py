@@ -339,6 +339,8 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec, zone: str | None = Non
         if col.dtype == "id" and kind.is_floating():
             v = v.cast("int64")
         v = v.cast("string")
+        if col.dtype == "id" and spec.lowercase_ids:  # e-mails typed as customers wrote them
+            return v.strip().lower()
         if col.dtype == "id":
             return v
         return ibis.ifelse(v.re_search(r"^\s*$"), ibis.null("string"), v)  # blank: missing

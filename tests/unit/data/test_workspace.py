@@ -1015,3 +1015,38 @@ def test_orders_in_several_currencies_stop_or_are_converted(tmp_path: Path) -> N
     assert config_from_dict({"currency": " usd"}).currency == "USD"
     with pytest.raises(ConfigError, match=r"3-letter ISO 4217 code .+\(got 'US Dollar'\)"):
         config_from_dict({"currency": "US Dollar"})
+
+
+def test_ids_differing_in_letter_case_are_named_and_lowercase_ids_joins_them(
+    tmp_path: Path,
+) -> None:
+    """E-mails as customer ids, typed 'Ann@X.io' in orders and 'ann@x.io' in users, were two
+    customers with only "1 distinct id(s) not in users"; the warning now says they match once
+    case is ignored and names lowercase_ids, which makes them one (files and databases)."""
+    users = "user_id,signup_at\nann@x.io,2024-01-01\nbob@y.io,2024-01-01\n"
+    orders = "user_id,timestamp,amount\nAnn@X.io ,2024-01-02,5\nbob@y.io,2024-01-03,7\n"
+    files = {"users.csv": users, "orders.csv": orders}
+    cfg = write_dataset(tmp_path, files, {"users": {}, "orders": {}})
+    with open_workspace(cfg) as ws:
+        assert [str(w) for w in ws.warnings] == [
+            "orders.user_id: 1 distinct id(s) not in users; 1 of them match an id in users once "
+            "letter case and surrounding spaces are ignored (e.g. 'Ann@X.io' and 'ann@x.io') "
+            "(e-mails, kept as typed?), so one customer counts as two. Fix: set "
+            "data.tables.orders.lowercase_ids: true and data.tables.users.lowercase_ids: true "
+            "(and on every other table with these ids)"
+        ]
+    lc = {"lowercase_ids": True}
+    cfg = write_dataset(tmp_path, files, {"users": lc, "orders": lc})
+    with open_workspace(cfg) as ws:
+        assert not ws.warnings
+        assert sorted(ws.to_pandas("orders")["user_id"]) == ["ann@x.io", "bob@y.io"]
+    db = [
+        "CREATE TABLE users (user_id VARCHAR, signup_at TIMESTAMP)",
+        "INSERT INTO users VALUES ('ann@x.io', '2024-01-01')",
+        "CREATE TABLE orders (user_id VARCHAR, timestamp TIMESTAMP, amount DOUBLE)",
+        "INSERT INTO orders VALUES (' Ann@X.io', '2024-01-02', 5)",
+    ]
+    with open_workspace(
+        _database(tmp_path, db, "{users: {}, orders: {lowercase_ids: true}}")
+    ) as ws:
+        assert ws.to_pandas("orders")["user_id"].tolist() == ["ann@x.io"] and not ws.warnings
