@@ -123,7 +123,8 @@ def map_db_table(
             if kind.is_array():
                 item = kind.value_type
                 fields = list(item.names) if item.is_struct() else []
-                raise nested_error(name, cname, s, str(kind), fields, is_list=True)
+                example = None if fields or item.is_nested() else _list_example(raw, s)
+                raise nested_error(name, cname, s, str(kind), fields, is_list=True, example=example)
             fields = list(kind.names) if kind.is_struct() else []
             keyed = kind.is_json() or (kind.is_map() and kind.key_type.is_string())
             raise nested_error(name, cname, s, str(kind), fields, keyed=keyed)
@@ -314,6 +315,18 @@ def _field(
             f"and map that view's column: data.tables.{name}.table and {key}"
         ) from None
     return v
+
+
+def _list_example(raw: ir.Table, s: str) -> str | None:
+    """One row's values of the list column ``s``, as text (``['bad', 'es', ...]``)."""
+    try:
+        rows = raw.filter(raw[s].length() > 0).select(v=raw[s]).limit(1).execute()["v"]
+    except Exception:  # an example, not a check
+        return None
+    if rows.empty:
+        return None
+    values = list(rows.iloc[0])
+    return "[" + ", ".join(repr(v) for v in values[:4]) + (", ...]" if len(values) > 4 else "]")
 
 
 def _naive(v: ir.Value, zone: str | None) -> ir.Value:

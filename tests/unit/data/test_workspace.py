@@ -918,6 +918,9 @@ def test_lists_name_their_elements_and_an_index_reads_one(tmp_path: Path) -> Non
     with pytest.raises(SchemaError, match=r"'comments' \(text\) is a list of objects .+"
                        r"comments\[1\]\.body"):  # fmt: skip
         open_workspace(_database(tmp_path, db, f"{{tickets: {spec}}}"))
+    spec = "{table: zd, columns: {ticket_id: id, text: 'comments[-1].body', intent: tags}}"
+    with pytest.raises(SchemaError, match=r"'tags' \(intent\) is a list \(e\.g\. \['bad', 'es'\]"):
+        open_workspace(_database(tmp_path, [], f"{{tickets: {spec}}}"))
     spec = "{table: zd, columns: {ticket_id: id, text: 'comments[-1].body', intent: 'tags[1]'}}"
     with open_workspace(_database(tmp_path, [], f"{{tickets: {spec}}}")) as ws:
         df = ws.to_pandas("tickets").sort_values("ticket_id")
