@@ -26,7 +26,7 @@ from opsai.data._mapping import (
 from opsai.data.schema import TABLES, Column
 from opsai.errors import ConfigError, SchemaError
 
-FILE_KEYS = ("file", "format", "sheet", "skip_rows", "sep", "encoding", "header")
+FILE_KEYS = ("file", "format", "sheet", "skip_rows", "sep", "encoding", "header", "records")
 """TableSpec keys that say how to read a file: no database source reads them."""
 TEXT_KEYS = ("thousands", "decimal", "na_values")
 """TableSpec keys for numbers and missing-value markers written as text: files and SQLite

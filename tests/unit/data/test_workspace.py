@@ -966,6 +966,11 @@ def test_json_object_holding_its_records_in_a_list(tmp_path: Path) -> None:
         open_workspace(cfg())
     with open_workspace(cfg(records="data")) as ws:
         assert ws.to_pandas("tickets")["text"].tolist() == ["Late parcel", "Thanks", "Broken"]
+    from opsai.errors import ConfigError
+
+    db = ["CREATE TABLE tickets (ticket_id VARCHAR, text VARCHAR)"]
+    with pytest.raises(ConfigError, match=r"data\.tables\.tickets\.records: applies to files"):
+        open_workspace(_database(tmp_path, db, "{tickets: {records: data}}"))
 
 
 def test_orders_in_several_currencies_stop_or_are_converted(tmp_path: Path) -> None:
