@@ -134,6 +134,28 @@ class FillDown(_Strict):
         return self
 
 
+class Fx(_Strict):
+    """Money in several currencies converted to the config's ``currency`` when read: a
+    marketplace's orders in EUR, GBP and USD with ``{column: currency, rates: {GBP: 1.17,
+    USD: 0.926}}`` (the config's currency is EUR). Rows in the config's currency keep their
+    values; a currency without a rate is an error naming it."""
+
+    column: str
+    """The column holding each row's currency code (``currency``), by its own name."""
+    rates: dict[str, float] = Field(min_length=1)
+    """Currency code -> the value of one unit in the config's currency."""
+
+    @field_validator("rates")
+    @classmethod
+    def _positive(cls, v: dict[str, float]) -> dict[str, float]:
+        import math
+
+        bad = [f"{c}: {r!r}" for c, r in v.items() if not (math.isfinite(r) and r > 0)]
+        if bad:
+            raise ValueError(f"rates must be positive numbers, got {', '.join(bad)}")
+        return {c.strip().upper(): r for c, r in v.items()}
+
+
 class Messages(_Strict):
     """A chat log with one row per message, turned into one ticket per conversation: the
     customer's messages joined in time order are the ticket's text (staff replies are left
@@ -177,6 +199,11 @@ class TableSpec(_Strict):
     sheet: str | int | None = None
     """Sheet of a workbook to read: its name, or its position (0 is the first). Default: the only
     sheet, or the one named like the contract table (one workbook can hold every table)."""
+    records: str | None = None
+    """JSON only: the field holding the rows when a file is one object with its records in a
+    list, as API exports are (Zendesk's ``{"tickets": [...], "next_page": ...}``, Intercom's
+    ``{"data": [...]}``): ``records: tickets``. Found without it when the object has one such
+    list and the mapped columns are inside it (a warning says so)."""
     skip_rows: int = Field(default=0, ge=0)
     """Lines above the header to skip (a title or a note above an exported table)."""
     sep: str | None = None
@@ -220,9 +247,17 @@ class TableSpec(_Strict):
     how many, instead of counting them twice."""
     columns: dict[str, str] = Field(default_factory=dict)
     """Contract column name -> the column's name in the user's data."""
+    lowercase_ids: bool = False
+    """Read this table's id columns in lower case, trimmed: e-mails used as customer ids that
+    one export writes as typed (``User078@Co78.IO``) and another in lower case. Set it on
+    every table sharing those ids."""
     scale: dict[str, float] = Field(default_factory=dict)
     """Contract number column -> a factor its values are multiplied by when read: money in
     minor units (``order_total_cents``) sets ``scale: {amount: 0.01}``."""
+    fx: Fx | None = None
+    """Convert the money columns of rows in other currencies to the config's ``currency`` by
+    fixed rates, e.g. ``{column: currency, rates: {GBP: 1.17, USD: 0.926}}`` (see
+    :class:`Fx`); after ``where``."""
     constants: dict[str, str | int | float] = Field(default_factory=dict)
     """Contract column name -> one value for every row, for a text or number column the export
     does not have (a ratings file without an event column: ``constants: {event: rate}``)."""
@@ -369,6 +404,7 @@ class Config(_Strict):
     name: str = "opsai"
     company: str = "Our company"
     currency: str = "USD"
+    """ISO 4217 code of every money figure (``USD``, ``EUR``, ``CNY``)."""
     data: DataConfig = Field(default_factory=DataConfig)
     report: ReportConfig = Field(default_factory=ReportConfig)
     chapters: dict[str, ChapterSpec] = Field(default_factory=dict)
@@ -376,6 +412,17 @@ class Config(_Strict):
     """Optional language model: reply drafts (customer service), summary wording (executive)."""
     path: Path | None = Field(default=None, exclude=True)
     """The file this config was read from; relative paths are resolved against its folder."""
+
+    @field_validator("currency")
+    @classmethod
+    def _iso_currency(cls, v: str) -> str:
+        code = v.strip().upper()
+        if len(code) != 3 or not code.isascii() or not code.isalpha():
+            raise ValueError(
+                f"currency must be a 3-letter ISO 4217 code such as USD, EUR, GBP, JPY or CNY "
+                f"(got {v!r}); it is printed after every money figure"
+            )
+        return code
 
     @property
     def base_dir(self) -> Path:

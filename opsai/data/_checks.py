@@ -228,10 +228,37 @@ def check_references(tables: dict[str, ir.Table], warnings: list[ValidationWarni
             except Exception:  # a check, not a blocker
                 continue
             if n:
-                hint = _zeros_hint(t, tables[target], col, n)
+                hint = _zeros_hint(t, tables[target], col, n) or _case_hint(
+                    t, tables[target], col, n, name, target
+                )
                 warnings.append(
                     ValidationWarning(name, col, f"{n} distinct id(s) not in {target}{hint}", n)
                 )
+
+
+def _case_hint(t: ir.Table, other: ir.Table, col: str, n: int, name: str, target: str) -> str:
+    """Why ids of ``t`` may be missing from ``other``: they match its ids once letter case and
+    surrounding spaces are ignored (e-mails kept as customers typed them)."""
+    a = t.select(a=t[col]).filter(t[col].notnull()).distinct()
+    b = other.select(b=other[col]).filter(other[col].notnull()).distinct()
+    missing = a.anti_join(b, a.a == b.b)
+    missing = missing.mutate(bare_a=missing.a.strip().lower())
+    b = b.mutate(bare_b=b.b.strip().lower())
+    try:
+        pairs = missing.join(b, missing.bare_a == b.bare_b)
+        m = min(int(_scalar(pairs.a.nunique())), n)
+        ex = pairs.order_by("a").limit(1).to_pandas()
+    except Exception:  # a hint, not a check
+        return ""
+    if not m:
+        return ""
+    email = " (e-mails, kept as typed?)" if "@" in str(ex["a"].iloc[0]) else ""
+    return (
+        f"; {m} of them match an id in {target} once letter case and surrounding spaces are "
+        f"ignored (e.g. {ex['a'].iloc[0]!r} and {ex['b'].iloc[0]!r}){email}, so one customer "
+        f"counts as two. Fix: set data.tables.{name}.lowercase_ids: true and "
+        f"data.tables.{target}.lowercase_ids: true (and on every other table with these ids)"
+    )
 
 
 def _zeros_hint(t: ir.Table, other: ir.Table, col: str, n: int) -> str:
@@ -254,3 +281,75 @@ def _zeros_hint(t: ir.Table, other: ir.Table, col: str, n: int) -> str:
         f"{ex['b'].iloc[0]!r}): a spreadsheet may have dropped the zeros. Export {col} as text "
         f"in both files"
     )
+
+
+MONEY = {
+    "orders": ("amount", "price"),
+    "items": ("price",),
+    "demand": ("price",),
+    "inventory": ("unit_cost", "order_cost"),
+}
+"""The money columns of each table: in the config's one currency."""
+_CURRENCY_NAMES = {"currency", "currency_code", "currencycode", "curr", "ccy", "currency code"}
+
+
+def currency_column(t: ir.Table) -> str | None:
+    """The column saying each row's currency (``currency``, ``currency_code``, ``curr``)."""
+    return next((c for c in t.columns if c.strip().lower() in _CURRENCY_NAMES), None)
+
+
+def currency_counts(t: ir.Table, col: str) -> dict[str, int]:
+    """Rows per currency code (upper-cased, trimmed; an empty value as '')."""
+    code = t[col].cast("string").strip().upper().fill_null("")
+    df = t.select(code=code).group_by("code").aggregate(n=ibis._.count()).to_pandas()
+    df = df.sort_values(["n", "code"], ascending=[False, True])
+    return {str(c): int(n) for c, n in zip(df["code"], df["n"], strict=True)}
+
+
+def _shown(counts: dict[str, int]) -> str:
+    return ", ".join(f"{c or '(empty)'} {n:,} rows" for c, n in counts.items())
+
+
+def check_currency(
+    name: str,
+    t: ir.Table,
+    currency: str,
+    converted: bool,
+    errors: list[str],
+    warnings: list[ValidationWarning],
+) -> None:
+    """Money of one table in several currencies (a column named ``currency`` holding EUR, GBP,
+    USD) would be added up as one: an error naming the counts and the fixes. One currency that
+    is not the config's: a warning (every figure would be labelled with the config's)."""
+    money = [c for c in MONEY.get(name, ()) if c in t.columns]
+    col = currency_column(t)
+    if not money or col is None or converted:
+        return
+    try:
+        counts = currency_counts(t, col)
+    except Exception:  # a check, not a blocker
+        return
+    codes = [c for c in counts if c]
+    key = f"data.tables.{name}"
+    if len(counts) > 1:
+        first = codes[0] if codes else currency
+        others = [c for c in codes if c != currency][:2] or ["GBP"]
+        rates = ", ".join(f"{c}: <value of 1 {c} in {currency}>" for c in others)
+        errors.append(
+            f"{name}: column {col!r} holds {len(counts)} currencies ({_shown(counts)}); the "
+            f"money columns ({', '.join(money)}) would be added up as if they were one and "
+            f"labelled {currency}. Fix: convert them to {currency} with {key}.fx: "
+            f"{{column: {col}, rates: {{{rates}}}}}, keep one currency with {key}.where: "
+            f"\"{col} = '{first}'\"{f' (and set currency: {first})' if first != currency else ''}"
+            ", or convert the amounts in the export"
+        )
+    elif codes and codes[0] != currency:
+        warnings.append(
+            ValidationWarning(
+                name,
+                col,
+                f"every row is in {codes[0]} (column {col!r}), but the config's currency is "
+                f"{currency}: every money figure would be labelled {currency}. Set currency: "
+                f"{codes[0]}, or convert with {key}.fx",
+            )
+        )

@@ -11,6 +11,7 @@ import ibis.expr.types as ir
 from opsai.config import Config, TableSpec
 from opsai.data import _load, _rows
 from opsai.data._mapping import (
+    INDEX_RE,
     ValidationWarning,
     constant_ibis,
     dropped_warning,
@@ -25,7 +26,7 @@ from opsai.data._mapping import (
 from opsai.data.schema import TABLES, Column
 from opsai.errors import ConfigError, SchemaError
 
-FILE_KEYS = ("file", "format", "sheet", "skip_rows", "sep", "encoding", "header")
+FILE_KEYS = ("file", "format", "sheet", "skip_rows", "sep", "encoding", "header", "records")
 """TableSpec keys that say how to read a file: no database source reads them."""
 TEXT_KEYS = ("thousands", "decimal", "na_values")
 """TableSpec keys for numbers and missing-value markers written as text: files and SQLite
@@ -114,11 +115,16 @@ def map_db_table(
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
         raw = _unpivot(raw, name, spec)
     for path, (head, fields) in nested_paths(spec, list(raw.columns)).items():
-        raw = raw.mutate(**{path: _field(backend, raw, name, spec, raw[head], path, fields)})
+        raw = raw.mutate(**{path: _field(backend, raw, name, spec, raw[head], path, fields, head)})
     src = source_columns(name, table, spec, list(raw.columns))
     for cname, s in src.items():
         kind = raw[s].type()
         if kind.is_nested() or kind.is_json():
+            if kind.is_array():
+                item = kind.value_type
+                fields = list(item.names) if item.is_struct() else []
+                example = None if fields or item.is_nested() else _list_example(raw, s)
+                raise nested_error(name, cname, s, str(kind), fields, is_list=True, example=example)
             fields = list(kind.names) if kind.is_struct() else []
             keyed = kind.is_json() or (kind.is_map() and kind.key_type.is_string())
             raise nested_error(name, cname, s, str(kind), fields, keyed=keyed)
@@ -236,6 +242,7 @@ def _field(
     v: ir.Value,
     path: str,
     fields: list[str],
+    head: str,
 ) -> ir.Value:
     """The value a dotted path names inside an object column: a field of a STRUCT, a key of a
     MAP (DuckDB) or of a JSON object (PostgreSQL's ``json``/``jsonb``, DuckDB's ``JSON``), at
@@ -249,11 +256,32 @@ def _field(
     """
     contract = next(c for c, p in spec.columns.items() if p == path)
     key = f"data.tables.{name}.columns.{contract}"
-    head = path[: len(path) - len(".".join(fields)) - 1]
     top = v.type()
-    for i, f in enumerate(fields):
+    where = head
+    for f in fields:
         kind = v.type()
-        where = ".".join([head, *fields[:i]])
+        index = INDEX_RE.fullmatch(f)
+        if index:
+            n = int(index[1])
+            if not kind.is_array():
+                raise SchemaError(
+                    f"{name}: column path {path!r} ({contract}): {where!r} is {kind}, not a "
+                    f"list; [n] takes an element of a list. Fix the path in {key}"
+                )
+            if n == 0:
+                raise SchemaError(
+                    f"{name}: column path {path!r} ({contract}): list indexes start at 1 "
+                    f"({where}[1] is the first element, [-1] the last). Fix the path in {key}"
+                )
+            v = v[n - 1 if n > 0 else n]  # ibis counts from 0
+            where += f
+            continue
+        if kind.is_array():
+            raise SchemaError(
+                f"{name}: column path {path!r} ({contract}): {where!r} is a list ({kind}), not "
+                f"an object; take one element first, e.g. {where}[1].{f} (indexes start at 1). "
+                f"Fix the path in {key}"
+            )
         if kind.is_json():
             v = v[f]
         elif kind.is_map() and kind.key_type.is_string():
@@ -270,21 +298,35 @@ def _field(
                 f"{name}: column path {path!r} ({contract}): {where!r} is {kind}, not an object "
                 f"(a STRUCT, a MAP with text keys or JSON). Fix the path in {key}"
             )
+        where += f".{f}"
     if v.type().is_json():  # a JSON string unquoted, a number or true as written, null: NULL
         j: Any = v
         v = ibis.coalesce(j.unwrap_as("string"), j.cast("string").nullif("null"))
     try:
         backend.compile(raw.select(_path=v))  # an engine without the operation fails here
     except Exception as e:
-        sql = head + "".join(f"->'{f}'" for f in fields[:-1]) + f"->>'{fields[-1]}'"
+        keys = [f for f in fields if not INDEX_RE.fullmatch(f)] or [head]
+        sql = head + "".join(f"->'{f}'" for f in keys[:-1]) + f"->>'{keys[-1]}'"
         raise SchemaError(
             f"{name}: column path {path!r} ({contract}): the {backend.name} database cannot "
             f"read {head!r} (type {top}) by a dotted path here ({str(e).splitlines()[0][:120]})."
             f" Fix: flatten it in the database, e.g. a view with the value as its own column "
-            f"(CREATE VIEW ... AS SELECT ..., {sql} AS {fields[-1]} ...), "
+            f"(CREATE VIEW ... AS SELECT ..., {sql} AS {keys[-1]} ...), "
             f"and map that view's column: data.tables.{name}.table and {key}"
         ) from None
     return v
+
+
+def _list_example(raw: ir.Table, s: str) -> str | None:
+    """One row's values of the list column ``s``, as text (``['bad', 'es', ...]``)."""
+    try:
+        rows = raw.filter(raw[s].length() > 0).select(v=raw[s]).limit(1).execute()["v"]
+    except Exception:  # an example, not a check
+        return None
+    if rows.empty:
+        return None
+    values = list(rows.iloc[0])
+    return "[" + ", ".join(repr(v) for v in values[:4]) + (", ...]" if len(values) > 4 else "]")
 
 
 def _naive(v: ir.Value, zone: str | None) -> ir.Value:
@@ -310,6 +352,8 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec, zone: str | None = Non
         if col.dtype == "id" and kind.is_floating():
             v = v.cast("int64")
         v = v.cast("string")
+        if col.dtype == "id" and spec.lowercase_ids:  # e-mails typed as customers wrote them
+            return v.strip().lower()
         if col.dtype == "id":
             return v
         return ibis.ifelse(v.re_search(r"^\s*$"), ibis.null("string"), v)  # blank: missing

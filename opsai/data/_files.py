@@ -12,6 +12,7 @@ from opsai.config import TableSpec
 from opsai.data import _load, _rows
 from opsai.data._load import q
 from opsai.data._mapping import (
+    INDEX_RE,
     ValidationWarning,
     constant_sql,
     dropped_warning,
@@ -57,8 +58,16 @@ def load_file_table(
     if raw is None:
         paths = _load.resolve_file(base, name, spec)
         raw = _load.read_raw(con, name, paths, spec, tmp)
+        unwrapped = False
+        if _load.file_format(paths, spec) == "json":
+            raw, unwrapped = _records(con, name, spec, raw, paths, warnings)
+        elif spec.records:
+            raise SchemaError(
+                f"{name}: data.tables.{name}.records is for JSON files; {paths[0].name} is "
+                f"{_load.file_format(paths, spec)}. Remove data.tables.{name}.records"
+            )
         from_text = _load.is_text(_load.file_format(paths, spec))
-        raw_kind = "TABLE" if from_text else "VIEW"  # text is parsed into a table, the rest scanned
+        raw_kind = "TABLE" if from_text or unwrapped else "VIEW"  # text parsed into a table
     else:
         from_text, raw_kind = False, "TABLE"
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
@@ -82,7 +91,7 @@ def load_file_table(
     src = source_columns(name, table, spec, list(rawtypes))
     for cname, s in src.items():
         if _NESTED.match(rawtypes[s]):
-            raise nested_error(name, cname, s, rawtypes[s], _fields(con, raw, s, rawtypes[s]))
+            raise _nested(con, raw, name, cname, s, rawtypes[s])
     used = set(src.values())
     renamed = renames(name, table, spec, list(rawtypes))
     new_name = {s: n for n, s in renamed.items()}
@@ -168,6 +177,80 @@ def load_file_table(
         con.execute(f"DROP {first_kind} {q(first)}")
 
 
+def _is_records(kind: str) -> bool:
+    """A list of objects: rows, when a JSON file is one object holding them."""
+    return kind.startswith("STRUCT(") and kind.endswith("[]")
+
+
+def _records(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    spec: TableSpec,
+    raw: str,
+    paths: list[Path],
+    warnings: list[ValidationWarning],
+) -> tuple[str, bool]:
+    """The rows of a JSON file that is one object holding its records in a list (an API
+    export: ``{"tickets": [...], "next_page": ...}``): a view of the list's records, per
+    ``spec.records`` or found when the object has one such list holding the mapped columns
+    (with a warning), and True; ``raw`` itself and False otherwise."""
+    types = _load.describe(con, raw)
+    lists = [c for c, t in types.items() if _is_records(t)]
+    key = f"data.tables.{name}.records"
+    file = paths[0].name
+    if spec.records:
+        if spec.records not in types or not _is_records(types[spec.records]):
+            what = "is not a list of objects" if spec.records in types else "is not a field"
+            found = f"; lists of records there: {', '.join(lists)}" if lists else ""
+            raise SchemaError(
+                f"{name}: {key} names {spec.records!r}, which {what} of {file} (its top-level "
+                f"fields: {', '.join(types)}){found}. Fix {key}"
+            )
+        field = spec.records
+    else:
+        if not lists or int(con.execute(f"SELECT count(*) FROM {q(raw)}").fetchall()[0][0]) > len(
+            paths
+        ):
+            return raw, False  # records one per line (or in a top-level array): the usual case
+        table = TABLES[name]
+        wanted = [spec.columns.get(c.name, c.name) for c in table.columns if c.required]
+        wanted += list(spec.columns.values())
+        missing = {w.split(".")[0].split("[")[0] for w in wanted} - set(types)
+        if not missing:
+            return raw, False
+        inside = {f: _fields(con, raw, f"{q(f)}[1]", types[f][:-2]) for f in lists}
+        fit = [f for f in lists if missing <= set(inside[f])]
+        if len(fit) != 1:
+            shown = "; ".join(f"{f!r} (fields {', '.join(inside[f][:8])})" for f in lists)
+            raise SchemaError(
+                f"{name}: {file} is one object holding lists of records, not its rows one per "
+                f"line: {shown}; the mapped column(s) {', '.join(sorted(missing))} are "
+                f"{'in several' if fit else 'in none'} of them. Fix: set {key} to the field "
+                f"holding the {name} (e.g. records: {(fit or lists)[0]}) and map its fields"
+            )
+        field = fit[0]
+    view = f"{raw}_records"
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {q(view)} AS SELECT _r.* FROM "
+        f"(SELECT unnest({q(field)}) AS _r FROM {q(raw)})"
+    )
+    con.execute(f"DROP VIEW {q(raw)}")
+    if not spec.records:
+        n = int(con.execute(f"SELECT count(*) FROM {q(view)}").fetchall()[0][0])
+        others = [c for c in types if c != field]
+        beside = f" (beside {', '.join(others[:5])})" if others else ""
+        warnings.append(
+            ValidationWarning(
+                name,
+                None,
+                f"{file} is one object holding its {n:,} records in the list {field!r}"
+                f"{beside}, as an API export is: read those records as the rows. Set "
+                f"{key}: {field} to say so (and silence this warning)",
+            )
+        )
+    return view, True
+
+
 def _unpivot(
     con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec, raw: str, raw_kind: str
 ) -> str:
@@ -202,11 +285,38 @@ def _unpivot(
     return long
 
 
-def _fields(con: duckdb.DuckDBPyConnection, rel: str, col: str, kind: str) -> list[str]:
-    """The fields of a STRUCT column (none for a list or a map)."""
-    if not kind.startswith("STRUCT("):
+def _fields(con: duckdb.DuckDBPyConnection, rel: str, expr: str, kind: str) -> list[str]:
+    """The fields of a STRUCT expression (none for a list, a map or a plain value)."""
+    if not kind.startswith("STRUCT(") or kind.endswith("]"):
         return []
-    return [r[0] for r in con.execute(f"DESCRIBE SELECT {q(col)}.* FROM {q(rel)}").fetchall()]
+    sql = f"DESCRIBE SELECT _x.* FROM (SELECT {expr} AS _x FROM {q(rel)})"
+    return [r[0] for r in con.execute(sql).fetchall()]
+
+
+def _kind(con: duckdb.DuckDBPyConnection, rel: str, expr: str) -> str:
+    """The DuckDB type of an expression over ``rel``."""
+    return str(con.execute(f"DESCRIBE SELECT {expr} FROM {q(rel)}").fetchall()[0][1])
+
+
+def _nested(
+    con: duckdb.DuckDBPyConnection, raw: str, name: str, cname: str, s: str, kind: str
+) -> SchemaError:
+    """The error for contract column ``cname`` mapped to the nested column ``s``: an object
+    names its fields, a list its elements' fields or one row's values."""
+    if not kind.endswith("]"):
+        return nested_error(name, cname, s, kind, _fields(con, raw, q(s), kind))
+    element = re.sub(r"\[\d*\]$", "", kind)
+    fields = _fields(con, raw, f"{q(s)}[1]", element)
+    example = None
+    if not fields and not _NESTED.match(element):
+        row = con.execute(
+            f"SELECT list_slice({q(s)}, 1, 4), len({q(s)}) FROM {q(raw)} "
+            f"WHERE len({q(s)}) > 0 LIMIT 1"
+        ).fetchall()
+        if row:
+            values, n = row[0]
+            example = "[" + ", ".join(repr(v) for v in values) + (", ...]" if n > 4 else "]")
+    return nested_error(name, cname, s, kind, fields, is_list=True, example=example)
 
 
 def _with_paths(
@@ -217,26 +327,56 @@ def _with_paths(
     rawtypes: dict[str, str],
     nested: dict[str, tuple[str, list[str]]],
 ) -> str:
-    """A view of ``raw`` with one more column per dotted path (named by the path)."""
+    """A view of ``raw`` with one more column per path (named by the path): fields of objects
+    by dots, elements of lists by a 1-based index (``tags[1]``, ``comments[1].body``)."""
     exprs = []
-    for path, (head, fields) in nested.items():
+    for path, (head, steps) in nested.items():
         contract = next(c for c, p in spec.columns.items() if p == path)
         key = f"data.tables.{name}.columns.{contract}"
-        kind = rawtypes[head]
-        if not kind.startswith("STRUCT("):
-            raise SchemaError(
-                f"{name}: column path {path!r} ({contract}): {head!r} is {kind}, not an object "
-                f"(STRUCT); a dotted path reads a field of an object. Fix the path in {key}"
-            )
-        have = _fields(con, raw, head, kind)
-        if fields[0] not in have:
-            raise SchemaError(
-                f"{name}: column path {path!r} ({contract}): {head!r} has no field "
-                f"{fields[0]!r} (its fields: {', '.join(have)}). Fix the path in {key}"
-            )
-        expr = q(head)
-        for f in fields:  # deeper levels are checked by the engine
-            expr = f"struct_extract({expr}, {_load.lit(f)})"
+        expr, kind, where = q(head), rawtypes[head], head
+        for i, f in enumerate(steps):
+            index = INDEX_RE.fullmatch(f)
+            if index:
+                n = int(index[1])
+                if not kind.endswith("]"):
+                    raise SchemaError(
+                        f"{name}: column path {path!r} ({contract}): {where!r} is {kind}, not a "
+                        f"list; [n] takes an element of a list. Fix the path in {key}"
+                    )
+                if n == 0:
+                    raise SchemaError(
+                        f"{name}: column path {path!r} ({contract}): list indexes start at 1 "
+                        f"({where}[1] is the first element, [-1] the last). Fix the path in {key}"
+                    )
+                expr = f"({expr})[{n}]"
+            elif kind.endswith("]"):
+                raise SchemaError(
+                    f"{name}: column path {path!r} ({contract}): {where!r} is a list ({kind}), "
+                    f"not an object; take one element first, e.g. {where}[1].{f} (indexes "
+                    f"start at 1). Fix the path in {key}"
+                )
+            elif kind.startswith("STRUCT("):
+                have = _fields(con, raw, expr, kind)
+                if f not in have:
+                    raise SchemaError(
+                        f"{name}: column path {path!r} ({contract}): {where!r} has no field "
+                        f"{f!r} (its fields: {', '.join(have)}). Fix the path in {key}"
+                    )
+                expr = f"struct_extract({expr}, {_load.lit(f)})"
+            elif i == 0:
+                raise SchemaError(
+                    f"{name}: column path {path!r} ({contract}): {head!r} is {kind}, not an "
+                    f"object (STRUCT); a dotted path reads a field of an object. Fix the path "
+                    f"in {key}"
+                )
+            else:  # a map or JSON below an object: the engine decides
+                expr = f"struct_extract({expr}, {_load.lit(f)})"
+            where += f if index else f".{f}"
+            if i < len(steps) - 1:
+                try:
+                    kind = _kind(con, raw, expr)
+                except duckdb.Error:
+                    break  # the view below reports it
         exprs.append(f"{expr} AS {q(path)}")
     view = f"{raw}_paths"
     _create(

@@ -484,6 +484,8 @@ def typed_expr(
         if raw_type in ("DOUBLE", "FLOAT") and col.dtype == "id":  # 12.0 -> '12'
             s = f"CASE WHEN {s} = floor({s}) THEN CAST(CAST({s} AS HUGEINT) AS VARCHAR) ELSE CAST({s} AS VARCHAR) END"
         v = f"CAST({s} AS VARCHAR)"
+        if col.dtype == "id" and spec.lowercase_ids:  # e-mails typed as customers wrote them
+            return f"NULLIF(lower(trim({v})), '')"
         if col.dtype == "id":
             return f"NULLIF(trim({v}), '')"
         return f"CASE WHEN regexp_matches({v}, '^\\s*$') THEN NULL ELSE {v} END"  # blank: missing

@@ -143,15 +143,26 @@ def renames(name: str, table: Table, spec: TableSpec, have: list[str]) -> dict[s
     return out
 
 
+INDEX_RE = re.compile(r"\[(-?\d+)\]")
+"""One element of a list in a column path: ``tags[1]`` (1-based, as DuckDB's lists)."""
+
+
+def path_parts(path: str) -> list[str]:
+    """A column path cut at its dots and list indexes: ``comments[1].body`` -> ``comments``,
+    ``[1]``, ``body``."""
+    return INDEX_RE.sub(r".[\1]", path).split(".")
+
+
 def nested_paths(spec: TableSpec, have: list[str]) -> dict[str, tuple[str, list[str]]]:
-    """Mapped names that are dotted paths into a column (``satisfaction_rating.score``): path
-    -> (the column, the fields below it). The longest column name that starts the path wins
-    (a column may have a dot in its name)."""
+    """Mapped names that are paths into a column: fields of objects by dots
+    (``satisfaction_rating.score``), elements of lists by a 1-based index (``tags[1]``,
+    ``comments[1].body``): path -> (the column, the steps below it, an index as ``[1]``). The
+    longest column name that starts the path wins (a column may have a dot in its name)."""
     out: dict[str, tuple[str, list[str]]] = {}
     for path in spec.columns.values():
-        if path in have or "." not in path:
+        if path in have or ("." not in path and not INDEX_RE.search(path)):
             continue
-        parts = path.split(".")
+        parts = path_parts(path)
         for i in range(len(parts) - 1, 0, -1):
             head = ".".join(parts[:i])
             if head in have:
@@ -160,22 +171,58 @@ def nested_paths(spec: TableSpec, have: list[str]) -> dict[str, tuple[str, list[
     return out
 
 
+def _text_field(fields: list[str]) -> str:
+    """The field of a list's objects to show in a path: the message body if there is one."""
+    for f in ("body", "text", "message", "content", "value", "plain_body", "html_body"):
+        if f in fields:
+            return f
+    return fields[0]
+
+
 def nested_error(
-    name: str, contract: str, src: str, kind: str, fields: list[str], keyed: bool = False
+    name: str,
+    contract: str,
+    src: str,
+    kind: str,
+    fields: list[str],
+    keyed: bool = False,
+    *,
+    is_list: bool = False,
+    example: str | None = None,
 ) -> SchemaError:
     """A contract column mapped to a nested column (a JSON object, a list): read as text it
     would be ``{'score': good}``. ``keyed``: a database's MAP or JSON column, whose keys a
-    dotted path reads."""
+    dotted path reads. ``is_list``: a list, whose elements are objects with ``fields`` (none
+    for a list of plain values); ``example``: one row's list, as text."""
+    key = f"data.tables.{name}.columns.{contract}"
+    if is_list:
+        first = "indexes start at 1: [1] is the first element, [-1] the last"
+        if fields:
+            f = _text_field(fields)
+            what = f"a list of objects (with fields {', '.join(fields)})"
+            how = (
+                f"take one element's field with a path, e.g. {key}: {src}[1].{f} ({first}); "
+                "or map a flat column instead (a Zendesk ticket's description is its first "
+                "comment), or flatten the list in the export"
+            )
+        else:
+            what = "a list" + (f" (e.g. {example})" if example else "")
+            how = (
+                f"take one element with a path, e.g. {key}: {src}[1] ({first}); or flatten "
+                "it in the export (or a database view) and map the flat column"
+            )
+        return SchemaError(
+            f"{name}: column {src!r} ({contract}) is {what}{'' if fields else f' ({kind})'}; "
+            "opsai reads one value "
+            f"per row, not a list. Fix: {how}"
+        )
     if keyed:
         how = (
-            f"map one of its keys with a dotted path: data.tables.{name}.columns.{contract}: "
+            f"map one of its keys with a dotted path: {key}: "
             f"{src}.<key> (e.g. {src}.distinct_id; nested keys: {src}.page.url)"
         )
     elif fields:
-        how = (
-            f"map one of its fields with a dotted path: data.tables.{name}.columns.{contract}: "
-            f"{src}.{fields[0]} (its fields: {', '.join(fields)})"
-        )
+        how = f"map one of its fields with a dotted path: {key}: {src}.{fields[0]} (its fields: {', '.join(fields)})"
     else:
         how = (
             "flatten it in the export (or a database view) and map the flat column; opsai "

@@ -4,6 +4,7 @@ group's values (an order's, written on its first line only) to its other rows.""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import duckdb
@@ -405,10 +406,99 @@ SUMMED = {"on_hand"}
 the other numbers are averaged."""
 
 
+_SNAPSHOT_NAME = re.compile(r"snapshot|date|as[ _-]?of|stichtag|fecha|日期|day$", re.IGNORECASE)
+"""Names of the column dating a stock snapshot (Amazon's ``snapshot-date``, ``as_of``)."""
+
+
+def _snapshot_key(t: ir.Table, c: str) -> ir.Value | None:
+    """The orderable value of column ``c`` when it dates the rows (a stock snapshot's day):
+    dates or timestamps, text that parses as such in nearly every row, or a column named like
+    a date (``snapshot``, ``as_of``) holding numbers (``20250601``); None otherwise."""
+    v = t[c]
+    kind = v.type()
+    if kind.is_date() or kind.is_timestamp():
+        return v
+    if kind.is_string():
+        for to in ("date", "timestamp"):
+            parsed = v.try_cast(to)
+            n, ok = (
+                int(x or 0) for x in t.aggregate(n=v.count(), ok=parsed.count()).execute().iloc[0]
+            )
+            if n and ok >= 0.9 * n:
+                return parsed
+    if _SNAPSHOT_NAME.search(c) and kind.is_numeric():
+        return v
+    return None
+
+
+def _varying(t: ir.Table, by: list[str], cols: list[str]) -> list[str]:
+    """The columns of ``cols`` with more than one value within some group of ``by``."""
+    if not cols:
+        return []
+    spread = t.group_by(by).aggregate(**{f"v{i}": t[c].nunique() for i, c in enumerate(cols)})
+    most = spread.aggregate(**{f"v{i}": spread[f"v{i}"].max() for i in range(len(cols))})
+    row = most.execute().iloc[0]
+    return [c for i, c in enumerate(cols) if int(row[f"v{i}"] or 0) > 1]
+
+
+def _latest_snapshot(
+    t: ir.Table, name: str, varying: list[str]
+) -> tuple[ir.Table, list[str], str | None]:
+    """Daily (or weekly) stock snapshots, an item's rows dated by a column: only each item's
+    (and location's) latest snapshot, the columns still varying within it (the locations),
+    and a note saying which date was kept and how many rows were left out."""
+    for c in varying:
+        key = _snapshot_key(t, c)
+        if key is None:
+            continue
+        others = [o for o in varying if o != c and not t[o].type().is_numeric()]
+        dated = t.mutate(_snap=key)
+        if others and not _varying(dated, ["item_id", *others], ["_snap"]):
+            continue  # one date per item and location: a location's own date (last count)
+        locs = _varying(dated, ["item_id", "_snap"], others)
+        by = ["item_id", *locs]
+        last = dated.filter(dated._snap == dated._snap.max().over(group_by=by))
+        dates = dated.aggregate(lo=dated._snap.min(), hi=dated._snap.max(), n=dated._snap.nunique())
+        kept_dates = last.group_by("_snap").aggregate(k=last.item_id.nunique())
+        lo, hi, n = dates.execute().iloc[0]
+        kd = kept_dates.order_by([ibis.desc("k"), ibis.desc("_snap")]).execute()
+        item_last = last._snap.max().over(group_by="item_id")
+        stale = int(last.filter(last._snap < item_last).count().execute()) if locs else 0
+        rows, kept = int(t.count().execute()), int(last.count().execute())
+        out = last.drop("_snap", c)
+
+        def day(v: Any) -> str:
+            return str(v)[:10] if hasattr(v, "year") else str(v)
+
+        items = int(out.item_id.nunique().execute())
+        newest = day(kd["_snap"].iloc[0])
+        which = (
+            f"the {newest} snapshot"
+            if len(kd) == 1
+            else f"each item's latest ({newest} for {int(kd['k'].iloc[0]):,} of {items:,} items)"
+        )
+        note = (
+            f"{c!r} dates the rows ({int(n):,} snapshots, {day(lo)} .. {day(hi)}): they are "
+            f"stock snapshots, not locations, so only {which} is kept per item"
+            f"{' (and ' + ', '.join(locs) + ')' if locs else ''}; {rows - kept:,} older "
+            f"row(s) of {rows:,} left out. To plan from another day, keep it with "
+            f"data.tables.{name}.where ({q(c)} = '<date>')"
+        )
+        if stale:
+            note += (
+                f". {stale:,} {' and '.join(locs)} row(s) kept are older than their item's "
+                "latest snapshot (that location has no row on it); if a missing row means "
+                f"nothing in stock, keep the last day only with data.tables.{name}.where"
+            )
+        return out, locs, note
+    return t, varying, None
+
+
 def stock_over_locations(t: ir.Table, name: str) -> tuple[ir.Table, ValidationWarning | None]:
     """An inventory with several rows per item (one per warehouse or store) as one row per
     item: its stock summed over the locations, for a plan of the whole chain (as chapter 04
-    sums demand over stores); ``t`` itself, and no note, when every item has one row."""
+    sums demand over stores); ``t`` itself, and no note, when every item has one row. Rows
+    dated by a column (daily snapshots) keep each item's latest snapshot first."""
     per_item = t.group_by("item_id").aggregate(n=t.count())
     repeated = int(per_item.filter(per_item.n > 1).count().execute())
     if not repeated:
@@ -416,16 +506,17 @@ def stock_over_locations(t: ir.Table, name: str) -> tuple[ir.Table, ValidationWa
     from opsai.data.schema import TABLES
 
     contract = set(TABLES[name].names)
-    aggs: dict[str, ir.Value] = {}
-    varying: list[str] = []
     extras = [c for c in t.columns if c not in contract]
-    if extras:
-        spread = t.group_by("item_id").aggregate(
-            **{f"v{i}": t[c].nunique() for i, c in enumerate(extras)}
-        )
-        most = spread.aggregate(**{f"v{i}": spread[f"v{i}"].max() for i in range(len(extras))})
-        row = most.execute().iloc[0]
-        varying = [c for i, c in enumerate(extras) if int(row[f"v{i}"] or 0) > 1]
+    varying = _varying(t, ["item_id"], extras)
+    total = int(t.count().execute())
+    t, varying, snapshot = _latest_snapshot(t, name, varying)
+    if snapshot is not None:
+        varying = _varying(t, ["item_id"], [c for c in t.columns if c not in contract])
+        per_item = t.group_by("item_id").aggregate(n=t.count())
+        repeated = int(per_item.filter(per_item.n > 1).count().execute())
+        if not repeated:
+            return t, ValidationWarning(name, None, snapshot, total - int(t.count().execute()))
+    aggs: dict[str, ir.Value] = {}
     for c in t.columns:
         if c == "item_id" or c in varying:
             continue
@@ -440,8 +531,8 @@ def stock_over_locations(t: ir.Table, name: str) -> tuple[ir.Table, ValidationWa
     out = t.group_by("item_id").aggregate(**aggs)
     rows, items = int(t.count().execute()), int(out.count().execute())
     where, keep = "", "location = '...'"
-    if varying:
-        c = varying[0]
+    if varying:  # a location is named by text (a number column varies with the stock)
+        c = min(varying, key=lambda v: t[v].type().is_numeric())
         locs = sorted(str(v) for v in t.select(c).distinct().execute()[c].dropna())
         shown = ", ".join(locs[:5]) + (", ..." if len(locs) > 5 else "")
         where, keep = f" ({c}: {shown})", f"{q(c)} = {_load.lit(locs[0])}"
@@ -453,4 +544,51 @@ def stock_over_locations(t: ir.Table, name: str) -> tuple[ir.Table, ValidationWa
         f"data.tables.{name}.where ({keep}) and set chapter 04's SERIES_FILTER to the same "
         "store"
     )
-    return out, ValidationWarning(name, None, text, rows - items)
+    if snapshot is not None:
+        text = f"{snapshot}. Then {text}"
+    return out, ValidationWarning(name, None, text, total - items)
+
+
+def convert_fx(t: ir.Table, name: str, spec: TableSpec, currency: str) -> tuple[ir.Table, str]:
+    """The table with its money columns converted to ``currency`` by ``spec.fx``, and a note
+    saying how many rows of each currency were converted at which rate.
+
+    Raises:
+        SchemaError: the currency column is missing, or rows are in a currency without a rate.
+    """
+    from opsai.data._checks import MONEY, currency_counts
+
+    assert spec.fx is not None
+    fx = spec.fx
+    key = f"data.tables.{name}.fx"
+    if fx.column not in t.columns:
+        raise SchemaError(
+            f"{name}: {key}.column names {fx.column!r}, not a column of the table (it has: "
+            f"{', '.join(t.columns)}). Fix {key}.column"
+        )
+    money = [c for c in MONEY.get(name, ()) if c in t.columns]
+    if not money:
+        raise SchemaError(f"{name}: {key} is set, but the table has no money column to convert")
+    counts = currency_counts(t, fx.column)
+    rates = {**fx.rates, currency: 1.0}
+    unknown = {c: n for c, n in counts.items() if c not in rates}
+    if unknown:
+        shown = ", ".join(f"{c or '(empty)'} ({n:,} rows)" for c, n in unknown.items())
+        raise SchemaError(
+            f"{name}: {key}.rates has no rate for {shown} in column {fx.column!r}; rows in "
+            f"{currency} keep their values. Fix: add the rate(s) to {key}.rates, or leave "
+            f"those rows out with data.tables.{name}.where"
+        )
+    code = t[fx.column].cast("string").strip().upper()
+    rate = code.cases(
+        *((c, ibis.literal(float(r), type="float64")) for c, r in rates.items()),
+        else_=ibis.null("float64"),
+    )
+    out = t.mutate(**{c: (t[c] * rate).cast("float64") for c in money})
+    done = [f"{c} ({n:,} rows at {rates[c]:g})" for c, n in counts.items() if c != currency]
+    kept = counts.get(currency, 0)
+    note = (
+        f"{', '.join(money)} converted to {currency} by {key}: {', '.join(done) or 'no rows'}"
+        f"; {kept:,} row(s) already in {currency}"
+    )
+    return out, note

@@ -26,7 +26,7 @@ import pandas as pd
 
 from opsai.config import Config, load_config
 from opsai.data import _rows
-from opsai.data._checks import check_references, check_table
+from opsai.data._checks import check_currency, check_references, check_table
 from opsai.data._database import check_source_keys, connect, map_db_table
 from opsai.data._files import load_file_table
 from opsai.data._mapping import ValidationWarning, rows_out
@@ -216,18 +216,20 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             except SchemaError as e:
                 errors.append(str(e))
                 tables.pop(name)
+        if spec.fx and name in tables:  # money in several currencies: into the config's
+            try:
+                t, text = _rows.convert_fx(tables[name], name, spec, cfg.currency)
+                warnings.append(ValidationWarning(name, None, text))
+                tables[name] = _materialize(t, name, backend, con)
+            except SchemaError as e:
+                errors.append(str(e))
+                tables.pop(name)
         if name == "inventory" and name in tables:  # stock per warehouse: one row per item
             try:
                 t, note = _rows.stock_over_locations(tables[name], name)
                 if note is not None:
                     warnings.append(note)
-                    if con is not None:  # files: the table in DuckDB holds the sums
-                        sql = ibis.to_sql(t, dialect="duckdb")
-                        con.execute(f"CREATE OR REPLACE TABLE {name}_summed AS {sql}")
-                        con.execute(f"DROP TABLE {name}")
-                        con.execute(f"ALTER TABLE {name}_summed RENAME TO {name}")
-                        t = backend.table(name)
-                    tables[name] = t
+                    tables[name] = _materialize(t, name, backend, con)
             except SchemaError as e:
                 errors.append(str(e))
                 tables.pop(name)
@@ -247,6 +249,8 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
         try:
             zoned = bool(cfg.data.tables[name].timezone or zone)
             check_table(name, t, errors, warnings, zoned=zoned)
+            converted = cfg.data.tables[name].fx is not None
+            check_currency(name, t, cfg.currency, converted, errors, warnings)
         except SchemaError as e:  # a cast the engine refused while scanning
             errors.append(str(e))
             tables.pop(name)
@@ -282,6 +286,20 @@ def _saved_load_warnings(backend: Any) -> list[ValidationWarning]:
         )
         for r in rows
     ]
+
+
+def _materialize(
+    t: ir.Table, name: str, backend: Any, con: duckdb.DuckDBPyConnection | None
+) -> ir.Table:
+    """Files: the table ``name`` in DuckDB replaced by ``t`` (computed from it); a database's
+    table stays the expression ``t``."""
+    if con is None:
+        return t
+    sql = ibis.to_sql(t, dialect="duckdb")
+    con.execute(f"CREATE OR REPLACE TABLE {name}_new AS {sql}")
+    con.execute(f"DROP TABLE {name}")
+    con.execute(f"ALTER TABLE {name}_new RENAME TO {name}")
+    return backend.table(name)
 
 
 def _where(

@@ -49,3 +49,40 @@ def test_one_location_kept_by_where_is_not_summed(tmp_path: Path) -> None:
     assert inv["on_hand"].tolist() == [5.0]
     assert inv["Location Code"].tolist() == ["WH-Dallas"]
     assert not any("several locations" in n for n in notes)
+
+
+def test_daily_snapshots_keep_the_latest_per_item_and_location(tmp_path: Path) -> None:
+    """Amazon's daily inventory ledger (snapshot-date x sku x fulfilment centre) was summed as
+    if each date were a warehouse (2.53M units for 7,493 on hand) and the warning suggested a
+    where on the first date and a SERIES_FILTER on it; now each item's latest snapshot is
+    kept (per centre, then summed), and a location's own date (last count) is no snapshot."""
+    ledger = (
+        "snapshot-date,sku,fulfillment-center-id,afn-fulfillable-quantity\n"
+        "2025-11-28,A,PHX7,100\n2025-11-28,A,ONT8,50\n2025-11-28,B,PHX7,9\n"
+        "2025-11-29,A,PHX7,90\n2025-11-29,A,ONT8,40\n2025-11-29,B,PHX7,8\n"
+        "2025-11-30,A,PHX7,80\n2025-11-30,A,ONT8,30\n"  # B missing from the last day
+    )
+    spec = {
+        "file": "ledger.csv",
+        "columns": {"item_id": "sku", "on_hand": "afn-fulfillable-quantity"},
+    }
+    cfg = write_dataset(tmp_path, {"ledger.csv": ledger}, {"inventory": spec})
+    with open_workspace(cfg) as ws:
+        inv = ws.to_pandas("inventory").sort_values("item_id", ignore_index=True)
+        notes = " ".join(str(w) for w in ws.warnings)
+    assert inv["item_id"].tolist() == ["A", "B"]
+    assert inv["on_hand"].tolist() == [110.0, 8.0]  # A: 80 + 30 on 11-30; B: its 11-29
+    assert "snapshot-date" not in inv.columns
+    assert (
+        "'snapshot-date' dates the rows (3 snapshots, 2025-11-28 .. 2025-11-30): they are stock "
+        "snapshots, not locations, so only each item's latest (2025-11-30 for 1 of 2 items) is "
+        "kept per item (and fulfillment-center-id); 5 older row(s) of 8 left out"
+    ) in notes
+    assert "SERIES_FILTER" in notes and "'2025-11-28'" not in notes
+    assert "where (\"fulfillment-center-id\" = 'ONT8')" in notes
+    counted = "sku,wh,last_count,qty\nA,X,2025-01-03,10\nA,Y,2025-02-01,5\nB,X,2025-01-03,7\n"
+    spec = {"file": "c.csv", "columns": {"item_id": "sku", "on_hand": "qty"}}
+    cfg = write_dataset(tmp_path, {"c.csv": counted}, {"inventory": spec})
+    with open_workspace(cfg) as ws:
+        inv = ws.to_pandas("inventory").sort_values("item_id", ignore_index=True)
+    assert inv["on_hand"].tolist() == [15.0, 7.0]  # summed over warehouses, no date kept

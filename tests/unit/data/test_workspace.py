@@ -874,3 +874,187 @@ def test_database_numbers_as_timestamps_get_the_epoch_hint(tmp_path: Path) -> No
     with open_workspace(_database(tmp_path, [], spec)) as ws:
         got = ws.to_pandas("orders").sort_values("user_id")["timestamp"].astype(str).tolist()
     assert got == want
+
+
+def test_lists_name_their_elements_and_an_index_reads_one(tmp_path: Path) -> None:
+    """Zendesk's comments (a list of objects) crashed validate with a DuckDB BinderException;
+    tags (a list of text) were worded as an object ("{'score': good} ... tags.<field>"). Now
+    both are errors naming the list and the path to write, and tags[1] / comments[-1].body
+    read one element (1-based), from a file and from a database alike."""
+    rows = [
+        {"id": 1, "tags": ["bad", "es", "shipping"], "description": "Late",
+         "comments": [{"id": 1, "body": "Late"}, {"id": 2, "body": "Sorry"}]},
+        {"id": 2, "tags": ["good"], "description": "Thanks",
+         "comments": [{"id": 3, "body": "Thanks"}]},
+    ]  # fmt: skip
+    pd.DataFrame(rows).to_json(tmp_path / "tickets.jsonl", orient="records", lines=True)
+    cols = {"ticket_id": "id", "text": "description"}
+
+    def cfg(extra: dict[str, str]) -> Path:
+        spec = {"file": "tickets.jsonl", "columns": {**cols, **extra}}
+        return write_dataset(tmp_path, {}, {"tickets": spec})
+
+    with pytest.raises(SchemaError, match=r"'comments' \(text\) is a list of objects \(with "
+                       r"fields id, body\).+columns\.text: comments\[1\]\.body \(indexes start "
+                       r"at 1"):  # fmt: skip
+        open_workspace(cfg({"text": "comments"}))
+    with pytest.raises(SchemaError, match=r"'tags' \(intent\) is a list \(e\.g\. \['bad', 'es', "
+                       r"'shipping'\]\).+columns\.intent: tags\[1\]"):  # fmt: skip
+        open_workspace(cfg({"intent": "tags"}))
+    with pytest.raises(SchemaError, match=r"list indexes start at 1"):
+        open_workspace(cfg({"intent": "tags[0]"}))
+    with pytest.raises(SchemaError, match=r"'comments' is a list .+ e\.g\. comments\[1\]\.body"):
+        open_workspace(cfg({"text": "comments.body"}))
+    with open_workspace(cfg({"intent": "tags[1]", "text": "comments[-1].body"})) as ws:
+        df = ws.to_pandas("tickets").sort_values("ticket_id")
+    assert df["intent"].tolist() == ["bad", "good"]
+    assert df["text"].tolist() == ["Sorry", "Thanks"]
+    db = [
+        "CREATE TABLE zd (id BIGINT, tags VARCHAR[], comments STRUCT(id BIGINT, body VARCHAR)[])",
+        "INSERT INTO zd VALUES (1, ['bad', 'es'], [{'id': 1, 'body': 'Late'}, "
+        "{'id': 2, 'body': 'Sorry'}]), (2, ['good'], [{'id': 3, 'body': 'Thanks'}])",
+    ]
+    spec = "{table: zd, columns: {ticket_id: id, text: comments, intent: 'tags[1]'}}"
+    with pytest.raises(SchemaError, match=r"'comments' \(text\) is a list of objects .+"
+                       r"comments\[1\]\.body"):  # fmt: skip
+        open_workspace(_database(tmp_path, db, f"{{tickets: {spec}}}"))
+    spec = "{table: zd, columns: {ticket_id: id, text: 'comments[-1].body', intent: tags}}"
+    with pytest.raises(SchemaError, match=r"'tags' \(intent\) is a list \(e\.g\. \['bad', 'es'\]"):
+        open_workspace(_database(tmp_path, [], f"{{tickets: {spec}}}"))
+    spec = "{table: zd, columns: {ticket_id: id, text: 'comments[-1].body', intent: 'tags[1]'}}"
+    with open_workspace(_database(tmp_path, [], f"{{tickets: {spec}}}")) as ws:
+        df = ws.to_pandas("tickets").sort_values("ticket_id")
+    assert df["intent"].tolist() == ["bad", "good"]
+    assert df["text"].tolist() == ["Sorry", "Thanks"]
+
+
+def test_json_object_holding_its_records_in_a_list(tmp_path: Path) -> None:
+    """Zendesk's API export ({"tickets": [...], "next_page": ...}) stopped with "column 'id'
+    not found (have: tickets, next_page, ...)"; now its records are the rows (with a warning,
+    or silently with records: tickets), and two candidate lists ask for records."""
+    import json
+
+    tickets = [{"id": 7, "description": "Late parcel", "via": {"channel": "email"}},
+               {"id": 8, "description": "Thanks", "via": {"channel": "chat"}},
+               {"id": 9, "description": "Broken", "via": {"channel": "web"}}]  # fmt: skip
+    body = {"tickets": tickets, "next_page": None, "count": 3}
+    (tmp_path / "tickets.json").write_text(json.dumps(body), encoding="utf-8")
+    cols = {"ticket_id": "id", "text": "description", "channel": "via.channel"}
+
+    def cfg(**extra: object) -> Path:
+        spec = {"file": "tickets.json", "columns": cols, **extra}
+        return write_dataset(tmp_path, {}, {"tickets": spec})
+
+    with open_workspace(cfg()) as ws:
+        df = ws.to_pandas("tickets").sort_values("ticket_id")
+        notes = [str(w) for w in ws.warnings]
+    assert df["ticket_id"].tolist() == ["7", "8", "9"]
+    assert df["channel"].tolist() == ["email", "chat", "web"]
+    assert notes == [
+        "tickets: tickets.json is one object holding its 3 records in the list 'tickets' "
+        "(beside next_page, count), as an API export is: read those records as the rows. Set "
+        "data.tables.tickets.records: tickets to say so (and silence this warning)"
+    ]
+    with open_workspace(cfg(records="tickets")) as ws:
+        assert len(ws.to_pandas("tickets")) == 3 and not ws.warnings
+    with pytest.raises(SchemaError, match=r"records names 'count', which is not a list of obj"):
+        open_workspace(cfg(records="count"))
+    body = {"data": tickets, "included": tickets[:1]}
+    (tmp_path / "tickets.json").write_text(json.dumps(body), encoding="utf-8")
+    with pytest.raises(SchemaError, match=r"lists of records.+'data' \(fields id, description, "
+                       r"via\); 'included'.+in several of them.+set data\.tables\.tickets\.records"):  # fmt: skip
+        open_workspace(cfg())
+    with open_workspace(cfg(records="data")) as ws:
+        assert ws.to_pandas("tickets")["text"].tolist() == ["Late parcel", "Thanks", "Broken"]
+    from opsai.errors import ConfigError
+
+    db = ["CREATE TABLE tickets (ticket_id VARCHAR, text VARCHAR)"]
+    with pytest.raises(ConfigError, match=r"data\.tables\.tickets\.records: applies to files"):
+        open_workspace(_database(tmp_path, db, "{tickets: {records: data}}"))
+
+
+def test_orders_in_several_currencies_stop_or_are_converted(tmp_path: Path) -> None:
+    """A marketplace's orders in EUR, GBP and USD were summed and labelled EUR without a word;
+    now that is an error naming the counts and fixes, fx converts them by the given rates, one
+    currency that is not the config's is a warning, and currency must be an ISO code."""
+    from opsai.config import config_from_dict
+    from opsai.errors import ConfigError
+
+    orders = pd.DataFrame(
+        {
+            "user_id": ["a", "b", "c", "d"],
+            "timestamp": ["2025-01-01 10:00"] * 4,
+            "amount": [10.0, 20.0, 30.0, 40.0],
+            "Currency": ["EUR", "gbp", "USD", "EUR"],
+        }
+    )
+
+    def cfg(**spec: object) -> Path:
+        csv = orders.to_csv(index=False)
+        path = write_dataset(tmp_path, {"orders.csv": csv}, {"orders": spec})
+        text = path.read_text(encoding="utf-8")
+        path.write_text("currency: EUR\n" + text, encoding="utf-8")
+        return path
+
+    with pytest.raises(SchemaError, match=r"orders: column 'Currency' holds 3 currencies \(EUR 2 "
+                       r"rows, GBP 1 rows, USD 1 rows\).+labelled EUR\. Fix: convert them to EUR "
+                       r"with data\.tables\.orders\.fx.+where: \"Currency = 'EUR'\", or"):  # fmt: skip
+        open_workspace(cfg())
+    fx = {"column": "Currency", "rates": {"GBP": 1.2, "usd": 0.9}}
+    with open_workspace(cfg(fx=fx)) as ws:
+        df = ws.to_pandas("orders").sort_values("user_id")
+        notes = [str(w) for w in ws.warnings]
+    assert df["amount"].tolist() == pytest.approx([10.0, 24.0, 27.0, 40.0])
+    assert notes == [
+        "orders: amount converted to EUR by data.tables.orders.fx: GBP (1 rows at 1.2), USD "
+        "(1 rows at 0.9); 2 row(s) already in EUR"
+    ]
+    with pytest.raises(SchemaError, match=r"fx\.rates has no rate for USD \(1 rows\) in column"):
+        open_workspace(cfg(fx={"column": "Currency", "rates": {"GBP": 1.2}}))
+    one = orders.assign(Currency="USD")
+    path = write_dataset(tmp_path, {"orders.csv": one.to_csv(index=False)}, {"orders": {}})
+    path.write_text("currency: EUR\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    with open_workspace(path) as ws:
+        assert [str(w) for w in ws.warnings] == [
+            "orders.Currency: every row is in USD (column 'Currency'), but the config's currency "
+            "is EUR: every money figure would be labelled EUR. Set currency: USD, or convert "
+            "with data.tables.orders.fx"
+        ]
+    assert config_from_dict({"currency": " usd"}).currency == "USD"
+    with pytest.raises(ConfigError, match=r"3-letter ISO 4217 code .+\(got 'US Dollar'\)"):
+        config_from_dict({"currency": "US Dollar"})
+
+
+def test_ids_differing_in_letter_case_are_named_and_lowercase_ids_joins_them(
+    tmp_path: Path,
+) -> None:
+    """E-mails as customer ids, typed 'Ann@X.io' in orders and 'ann@x.io' in users, were two
+    customers with only "1 distinct id(s) not in users"; the warning now says they match once
+    case is ignored and names lowercase_ids, which makes them one (files and databases)."""
+    users = "user_id,signup_at\nann@x.io,2024-01-01\nbob@y.io,2024-01-01\n"
+    orders = "user_id,timestamp,amount\nAnn@X.io ,2024-01-02,5\nbob@y.io,2024-01-03,7\n"
+    files = {"users.csv": users, "orders.csv": orders}
+    cfg = write_dataset(tmp_path, files, {"users": {}, "orders": {}})
+    with open_workspace(cfg) as ws:
+        assert [str(w) for w in ws.warnings] == [
+            "orders.user_id: 1 distinct id(s) not in users; 1 of them match an id in users once "
+            "letter case and surrounding spaces are ignored (e.g. 'Ann@X.io' and 'ann@x.io') "
+            "(e-mails, kept as typed?), so one customer counts as two. Fix: set "
+            "data.tables.orders.lowercase_ids: true and data.tables.users.lowercase_ids: true "
+            "(and on every other table with these ids)"
+        ]
+    lc = {"lowercase_ids": True}
+    cfg = write_dataset(tmp_path, files, {"users": lc, "orders": lc})
+    with open_workspace(cfg) as ws:
+        assert not ws.warnings
+        assert sorted(ws.to_pandas("orders")["user_id"]) == ["ann@x.io", "bob@y.io"]
+    db = [
+        "CREATE TABLE users (user_id VARCHAR, signup_at TIMESTAMP)",
+        "INSERT INTO users VALUES ('ann@x.io', '2024-01-01')",
+        "CREATE TABLE orders (user_id VARCHAR, timestamp TIMESTAMP, amount DOUBLE)",
+        "INSERT INTO orders VALUES (' Ann@X.io', '2024-01-02', 5)",
+    ]
+    with open_workspace(
+        _database(tmp_path, db, "{users: {}, orders: {lowercase_ids: true}}")
+    ) as ws:
+        assert ws.to_pandas("orders")["user_id"].tolist() == ["ann@x.io"] and not ws.warnings
