@@ -47,6 +47,7 @@ from opsai.service.sentiment import (
     LexiconSentiment,
     SentimentClassifier,
     SentimentEnsemble,
+    TooFewTexts,
     cross_val_accuracy,
 )
 
@@ -371,17 +372,23 @@ def sentiment_by_language(
     Returns:
         ``language``, ``model``, ``accuracy``, ``std``, ``n``, ``majority`` (the share of
         the most common label: chance for a model that always answers it); languages with
-        fewer than ``2 * folds`` labelled texts are skipped.
+        fewer than ``2 * folds`` labelled texts or one label, before or after deduplication,
+        are skipped, and ``attrs["skipped"]`` says why per language ("en: 0 usable texts
+        after removing 600 texts whose copies carry conflicting labels ...").
     """
     if model not in ("stack", "nblr"):
         raise ConfigError(f"model={model!r}: use 'stack' or 'nblr'")
     encoders = dict(encoders or {})
     d = tickets[tickets[col_sentiment].notna()]
     lang = d[col_language] if col_language in d.columns else pd.Series("all", index=d.index)
-    rows = []
+    rows, skipped = [], {}
     with threadpool_limits(_BLAS_THREADS, "blas"), reuse_analysis():
         for lg, g in d.groupby(lang.fillna("und")):
             if len(g) < 2 * folds or g[col_sentiment].nunique() < 2:
+                skipped[str(lg)] = (
+                    f"{len(g):,} labelled texts, {g[col_sentiment].nunique()} label(s) (the "
+                    f"{folds}-fold check needs {2 * folds} and two labels)"
+                )
                 continue
             if max_texts is not None and len(g) > max_texts:
                 g = g.sample(int(max_texts), random_state=seed)
@@ -391,10 +398,15 @@ def sentiment_by_language(
                 if model == "stack"
                 else _Fresh(SentimentClassifier, seed)
             )
-            for name, m in (("trained", trained), ("lexicon", _Lexicon())):
-                res = cross_val_accuracy(m, texts, y, folds=folds, seed=seed)
-                rows.append({"language": lg, "model": name, **res})
-    return pd.DataFrame(rows, columns=["language", "model", "accuracy", "std", "n", "majority"])
+            try:
+                for name, m in (("trained", trained), ("lexicon", _Lexicon())):
+                    res = cross_val_accuracy(m, texts, y, folds=folds, seed=seed)
+                    rows.append({"language": lg, "model": name, **res})
+            except TooFewTexts as e:  # texts repeated with conflicting labels: nothing left
+                skipped[str(lg)] = str(e)
+    out = pd.DataFrame(rows, columns=["language", "model", "accuracy", "std", "n", "majority"])
+    out.attrs["skipped"] = skipped
+    return out
 
 
 class _Fresh:

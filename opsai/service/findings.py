@@ -48,14 +48,17 @@ def _ci_text(k: int, n: int) -> str:
 def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
     """The :func:`sentiment_by_language` table in one sentence, or why it is empty."""
     rows = table[table["model"] == "trained"] if "model" in table.columns else table.iloc[:0]
+    skipped: dict[str, str] = dict(table.attrs.get("skipped", {}))
+    why = "; ".join(f"{lg}: {r}" for lg, r in skipped.items())
     if rows.empty:
         return Finding(
             "No language has sentiment labels the models can be checked on: each needs at "
-            f"least {2 * folds} labelled tickets and two classes (labels of one kind only, "
-            "such as 4- and 5-star reviews that all read positive, cannot train a model). "
-            "The tickets' own labels are used as they are.",
+            f"least {2 * folds} labelled tickets and two classes (labels of one kind "
+            "only, such as 4- and 5-star reviews that all read positive, cannot train a model)"
+            + (f" - {why}" if why else "")
+            + ". The tickets' own labels are used as they are.",
             "medium",
-            {},
+            {"skipped": why} if why else {},
             name="sentiment_quality",
         )
     r = rows.set_index("language")
@@ -81,6 +84,9 @@ def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
                 )
         parts.append(part)
     text = f"Sentiment accuracy by language - {'; '.join(parts)}."
+    if why:
+        ev["skipped"] = why
+        text += f" Not checked - {why}."
     if no_signal:
         ev["no_signal"] = ", ".join(no_signal)
         text += (

@@ -200,6 +200,40 @@ def test_sentiment_by_language(tickets: pd.DataFrame, model: str) -> None:
         sentiment_by_language(tickets, model="svm")  # type: ignore[arg-type]
 
 
+def test_sentiment_by_language_skips_a_language_deduplication_empties() -> None:
+    """English texts each rated both good and bad: the chapter failed with 'Found array with
+    0 sample(s)'; now English is skipped with the reason, in the table and the finding (D21)."""
+    en = [f"where is my order number {i}" for i in range(15)] * 2
+    es = [f"el pedido {i} llegó roto" for i in range(6)] + [f"todo bien {i}" for i in range(6)]
+    tickets = pd.DataFrame(
+        {
+            "text": en + es,
+            "sentiment": ["positive"] * 15
+            + ["negative"] * 15
+            + ["negative"] * 6
+            + ["positive"] * 6,
+            "language": ["en"] * 30 + ["es"] * 12,
+        }
+    )
+    table = sentiment_by_language(tickets, folds=3, model="nblr", seed=0)
+    assert set(table["language"]) == {"es"} and table["n"].tolist() == [12.0, 12.0]
+    reason = (
+        "0 usable texts after removing 30 texts whose copies carry conflicting labels "
+        "(the 3-fold check needs 6 and two labels)"
+    )
+    assert table.attrs["skipped"] == {"en": reason}
+    f = sentiment_finding(table, folds=3)
+    assert (
+        f.text.endswith(f" Not checked - en: {reason}.")
+        and f.evidence["skipped"] == f"en: {reason}"
+    )
+    only_en = sentiment_by_language(tickets[tickets["language"] == "en"], folds=3, model="nblr")
+    assert (
+        only_en.empty
+        and f"- en: {reason}. The tickets'" in sentiment_finding(only_en, folds=3).text
+    )
+
+
 def test_sentiment_by_language_uses_the_encoder_given_per_language(
     tickets: pd.DataFrame,
 ) -> None:
