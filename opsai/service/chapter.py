@@ -47,6 +47,7 @@ from opsai.service.sentiment import (
     LexiconSentiment,
     SentimentClassifier,
     SentimentEnsemble,
+    TooFewTexts,
     cross_val_accuracy,
 )
 
@@ -58,6 +59,7 @@ __all__ = [
     "chosen_model",
     "compare_intent_models",
     "escalation_text",
+    "fill_sentiment",
     "fill_unlabelled",
     "intent_finding",
     "kb_intents_like",
@@ -66,7 +68,9 @@ __all__ = [
     "pii_finding",
     "reply_finding",
     "sentiment_by_language",
+    "sentiment_fill_finding",
     "sentiment_finding",
+    "sentiment_models",
     "spike_findings",
     "split_labelled",
 ]
@@ -371,17 +375,23 @@ def sentiment_by_language(
     Returns:
         ``language``, ``model``, ``accuracy``, ``std``, ``n``, ``majority`` (the share of
         the most common label: chance for a model that always answers it); languages with
-        fewer than ``2 * folds`` labelled texts are skipped.
+        fewer than ``2 * folds`` labelled texts or one label, before or after deduplication,
+        are skipped, and ``attrs["skipped"]`` says why per language ("en: 0 usable texts
+        after removing 600 texts whose copies carry conflicting labels ...").
     """
     if model not in ("stack", "nblr"):
         raise ConfigError(f"model={model!r}: use 'stack' or 'nblr'")
     encoders = dict(encoders or {})
     d = tickets[tickets[col_sentiment].notna()]
     lang = d[col_language] if col_language in d.columns else pd.Series("all", index=d.index)
-    rows = []
+    rows, skipped = [], {}
     with threadpool_limits(_BLAS_THREADS, "blas"), reuse_analysis():
         for lg, g in d.groupby(lang.fillna("und")):
             if len(g) < 2 * folds or g[col_sentiment].nunique() < 2:
+                skipped[str(lg)] = (
+                    f"{len(g):,} labelled texts, {g[col_sentiment].nunique()} label(s) (the "
+                    f"{folds}-fold check needs {2 * folds} and two labels)"
+                )
                 continue
             if max_texts is not None and len(g) > max_texts:
                 g = g.sample(int(max_texts), random_state=seed)
@@ -391,10 +401,15 @@ def sentiment_by_language(
                 if model == "stack"
                 else _Fresh(SentimentClassifier, seed)
             )
-            for name, m in (("trained", trained), ("lexicon", _Lexicon())):
-                res = cross_val_accuracy(m, texts, y, folds=folds, seed=seed)
-                rows.append({"language": lg, "model": name, **res})
-    return pd.DataFrame(rows, columns=["language", "model", "accuracy", "std", "n", "majority"])
+            try:
+                for name, m in (("trained", trained), ("lexicon", _Lexicon())):
+                    res = cross_val_accuracy(m, texts, y, folds=folds, seed=seed)
+                    rows.append({"language": lg, "model": name, **res})
+            except TooFewTexts as e:  # texts repeated with conflicting labels: nothing left
+                skipped[str(lg)] = str(e)
+    out = pd.DataFrame(rows, columns=["language", "model", "accuracy", "std", "n", "majority"])
+    out.attrs["skipped"] = skipped
+    return out
 
 
 class _Fresh:
@@ -444,6 +459,116 @@ def fill_unlabelled(
         out[col_intent] = out[col_intent].astype(object) if col_intent in out.columns else None
         out.loc[missing, col_intent] = pred
     return out, int(missing.sum())
+
+
+SENTIMENT_SOURCE = "sentiment_source"
+
+
+def sentiment_models(table: pd.DataFrame) -> dict[str, str]:
+    """Per language of :func:`sentiment_by_language`'s table, the model to label unrated
+    tickets with: ``"trained"`` where it beat both the majority label and the lexicon in the
+    cross-validation, else ``"lexicon"`` (no usable signal, or the lexicon did better).
+    Languages absent from the table (too few labels) are absent here: the lexicon then."""
+    if table.empty or "model" not in table.columns:
+        return {}
+    acc = table.pivot_table(index="language", columns="model", values="accuracy")
+    chance = table[table["model"] == "trained"].set_index("language")["majority"]
+    out = {}
+    for lg, r in acc.iterrows():
+        ok = r.get("trained", 0.0) > chance.get(lg, 1.0) + 1e-9
+        out[str(lg)] = (
+            "trained" if ok and r.get("trained", 0.0) >= r.get("lexicon", 0.0) else "lexicon"
+        )
+    return out
+
+
+def fill_sentiment(
+    tickets: pd.DataFrame,
+    table: pd.DataFrame,
+    *,
+    model: Literal["stack", "nblr"] = "stack",
+    encoders: Mapping[str, Any] | None = None,
+    max_texts: int | None = None,
+    seed: int = 0,
+    col_text: str = S.TEXT,
+    col_sentiment: str = S.SENTIMENT,
+    col_language: str = S.LANGUAGE,
+) -> tuple[pd.DataFrame, Finding]:
+    """Tickets without a sentiment label get a predicted one; labels are kept.
+
+    CSAT is answered by a minority, so most complaints carry no rating: without this the
+    escalation queue and the trends saw only the customers who clicked "bad". Per language
+    the model is the one :func:`sentiment_models` picks from ``table``
+    (:func:`sentiment_by_language`): the trained model (``model``, fitted on all that
+    language's labels) or the lexicon. ``sentiment_source`` says ``label``, ``trained`` or
+    ``lexicon`` per ticket.
+
+    Returns:
+        A copy of the tickets and a finding with the counts.
+    """
+    out = tickets.copy()
+    has = col_sentiment in out.columns
+    out[col_sentiment] = out[col_sentiment].astype(object) if has else None
+    missing = out[col_sentiment].isna()
+    out[SENTIMENT_SOURCE] = np.where(missing, "lexicon", "label").astype(object)
+    lang = (
+        out[col_language] if col_language in out.columns else pd.Series("all", out.index)
+    ).fillna("und")
+    use = sentiment_models(table)
+    encoders = dict(encoders or {})
+    for lg, idx in out[missing].groupby(lang[missing]).groups.items():
+        texts = out.loc[idx, col_text].fillna("").astype(str).tolist()
+        train = out[(lang == lg) & ~missing]
+        if use.get(str(lg)) == "trained":
+            if max_texts is not None and len(train) > max_texts:
+                train = train.sample(int(max_texts), random_state=seed)
+            with threadpool_limits(_BLAS_THREADS, "blas"), reuse_analysis():
+                m: Any = (
+                    SentimentEnsemble(language=str(lg), encoder=encoders.get(str(lg)), seed=seed)
+                    if model == "stack"
+                    else SentimentClassifier(seed=seed)
+                ).fit(
+                    train[col_text].astype(str).tolist(), train[col_sentiment].astype(str).tolist()
+                )
+                out.loc[idx, col_sentiment] = m.predict(texts)
+            out.loc[idx, SENTIMENT_SOURCE] = "trained"
+        else:
+            out.loc[idx, col_sentiment] = LexiconSentiment().predict(texts)
+    return out, sentiment_fill_finding(out, col_sentiment=col_sentiment)
+
+
+def sentiment_fill_finding(tickets: pd.DataFrame, *, col_sentiment: str = S.SENTIMENT) -> Finding:
+    """How many tickets carry a sentiment label and how many a prediction, by which model."""
+    src = tickets[SENTIMENT_SOURCE]
+    n, rated = len(tickets), int((src == "label").sum())
+    neg = tickets[col_sentiment].astype(str).isin(("negative", "neg"))
+    ev: dict[str, Any] = {"rated": rated, "predicted": n - rated}
+    if rated == n:
+        return Finding(
+            f"All {n:,} tickets carry a sentiment label.", "info", ev, name="sentiment_fill"
+        )
+    names = {"trained": "the model trained on the labels", "lexicon": "the lexicon"}
+    by = [f"{int((src == k).sum()):,} by {v}" for k, v in names.items() if (src == k).any()]
+    ev.update(
+        {
+            "predicted_negative": int((neg & (src != "label")).sum()),
+            "rated_negative": int((neg & (src == "label")).sum()),
+        }
+    )
+    text = (
+        f"{n - rated:,} of {n:,} tickets ({(n - rated) / n:.0%}) carry no sentiment label and "
+        f"get a predicted one ({', '.join(by)}): {ev['predicted_negative']:,} of them read "
+        f"negative, beside {ev['rated_negative']:,} rated negative. The trends, complaint terms "
+        f"and escalation queue below count both; the '{SENTIMENT_SOURCE}' column tells a label "
+        "from a prediction."
+    )
+    labels = set(tickets.loc[src == "label", col_sentiment].astype(str))
+    if (src == "trained").any() and not labels & {"neutral", "neu"}:
+        text += (
+            " The labels have no neutral class, so the trained model reads every unrated "
+            "question as positive or negative: check the predicted negatives before acting."
+        )
+    return Finding(text, "info" if rated else "medium", ev, name="sentiment_fill")
 
 
 def kb_intents_like(kb: pd.DataFrame | None, labels: pd.Series) -> pd.DataFrame | None:

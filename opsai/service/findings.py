@@ -48,14 +48,17 @@ def _ci_text(k: int, n: int) -> str:
 def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
     """The :func:`sentiment_by_language` table in one sentence, or why it is empty."""
     rows = table[table["model"] == "trained"] if "model" in table.columns else table.iloc[:0]
+    skipped: dict[str, str] = dict(table.attrs.get("skipped", {}))
+    why = "; ".join(f"{lg}: {r}" for lg, r in skipped.items())
     if rows.empty:
         return Finding(
             "No language has sentiment labels the models can be checked on: each needs at "
-            f"least {2 * folds} labelled tickets and two classes (labels of one kind only, "
-            "such as 4- and 5-star reviews that all read positive, cannot train a model). "
-            "The tickets' own labels are used as they are.",
+            f"least {2 * folds} labelled tickets and two classes (labels of one kind "
+            "only, such as 4- and 5-star reviews that all read positive, cannot train a model)"
+            + (f" - {why}" if why else "")
+            + ". The tickets' own labels are used as they are.",
             "medium",
-            {},
+            {"skipped": why} if why else {},
             name="sentiment_quality",
         )
     r = rows.set_index("language")
@@ -81,6 +84,9 @@ def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
                 )
         parts.append(part)
     text = f"Sentiment accuracy by language - {'; '.join(parts)}."
+    if why:
+        ev["skipped"] = why
+        text += f" Not checked - {why}."
     if no_signal:
         ev["no_signal"] = ", ".join(no_signal)
         text += (
@@ -462,14 +468,25 @@ def escalation_text(queue: pd.DataFrame, *, valued: bool, open_known: bool) -> s
         valued: tickets name users and the run has their orders, so high-value customers can
             be told apart.
         open_known: tickets have a resolution column (else every ticket counts as open).
+
+    With ``angry`` and ``sentiment_source`` (:func:`~opsai.service.chapter.fill_sentiment`)
+    in the queue, the angry tickets are told apart: "172 rated negative + 85 predicted
+    negative".
     """
     noun = "open tickets" if open_known else "tickets"
     if len(queue) == 0:
         return f"No {noun} need a senior agent: none is angry or high-value."
     what = noun if open_known else f"{noun} (no resolution column: all count as open)"
+    angry = ""
+    if "sentiment_source" in queue.columns and "angry" in queue.columns:
+        rated = queue["angry"] & (queue["sentiment_source"] == "label")
+        guessed = queue["angry"] & (queue["sentiment_source"] != "label")
+        angry = f"{int(rated.sum()):,} rated negative + {int(guessed.sum()):,} predicted negative"
     if valued:
         both = int((queue["priority"] == 2).sum())
         why = f"{both:,} of them angry and from a high-value customer"
+        why += f"; angry: {angry}" if angry else ""
     else:
-        why = "angry customers; no spend to rank them by: that needs orders and user ids on tickets"
+        why = f"angry customers{': ' + angry if angry else ''}; no spend to rank them by: that "
+        why += "needs orders and user ids on tickets"
     return f"{len(queue):,} {what} need a senior agent ({why})."

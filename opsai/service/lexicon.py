@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 import numpy as np
@@ -21,19 +22,36 @@ from opsai.service.text import Tokenizer, detect_language, normalize
 __all__ = ["LexiconSentiment", "canonical_sentiment"]
 
 _SYNONYMS = {
-    "negative": ("negative", "neg", "bad", "负面", "负", "消极", "差评"),
-    "neutral": ("neutral", "neu", "中性", "中立", "中评"),
-    "positive": ("positive", "pos", "good", "正面", "正", "积极", "好评"),
+    "negative": ("negative", "neg", "bad", "bad_with_comment", "负面", "负", "消极", "差评"),
+    "neutral": ("neutral", "neu", "mixed", "中性", "中立", "中评"),
+    "positive": ("positive", "pos", "good", "good_with_comment", "正面", "正", "积极", "好评"),
 }
+# Survey states that carry no rating (Zendesk's satisfaction score: the survey was sent and not
+# answered, or never sent): missing, not a class of their own.
+NO_RATING = ("offered", "unoffered", "not_offered", "not offered")
+_STARS = re.compile(r"^([1-5])\s*(?:stars?|/\s*5)$")
+_GLYPHS = re.compile(r"^[★☆]+$")
+
+
+def _stars(label: str) -> int | None:
+    """``'4 stars'``, ``'1 star'``, ``'4/5'`` and ``'★★★★☆'`` as 4, 1, 4 and 4; else ``None``."""
+    m = _STARS.match(label)
+    if m:
+        return int(m.group(1))
+    n = label.count("★")
+    return n if _GLYPHS.match(label) and 1 <= n <= 5 else None
 
 
 def canonical_sentiment(labels: Iterable[object]) -> tuple[pd.Series, str | None]:
     """The data's sentiment labels read as ``negative``/``neutral``/``positive``.
 
     Recognised, when every non-empty label fits one scheme: star ratings 1-5 (1-2 negative,
-    3 neutral, 4-5 positive), 0/1 and 1/2 polarity (the larger positive), -1/0/1, and names
-    in English or Chinese (``pos``, ``NEG``, ``负面``, ``好评``, ...). Anything else is left as it
-    is, so the chapter still learns the data's own classes.
+    3 neutral, 4-5 positive; also written ``'4 stars'``, ``'1 star'``, ``'4/5'`` or
+    ``'★★★★☆'``), 0/1 and 1/2 polarity (the larger positive), -1/0/1, and names in English
+    or Chinese (``pos``, ``NEG``, ``Mixed`` (neutral), ``负面``, ``好评``, Zendesk's
+    ``good``/``bad``, ...). Survey states without a rating (Zendesk's ``offered`` and
+    ``unoffered``) become missing whatever the rest is. Anything else is left as it is, so
+    the chapter still learns the data's own classes.
 
     Returns:
         The labels (missing ones stay missing) and a sentence saying how they were read, or
@@ -42,21 +60,52 @@ def canonical_sentiment(labels: Iterable[object]) -> tuple[pd.Series, str | None
     Example:
         >>> canonical_sentiment([5, 1, 3, 4])[0].tolist()
         ['positive', 'negative', 'neutral', 'positive']
+        >>> canonical_sentiment(["good", "offered", "bad"])[0].tolist()
+        ['positive', None, 'negative']
     """
     s = pd.Series(list(labels) if not isinstance(labels, pd.Series) else labels, dtype=object)
     present = s.dropna()
+    low = present.astype(str).str.strip().str.lower()
+    unrated = low.isin(NO_RATING)
+    blank = ""
+    if unrated.any():
+        s = s.copy()
+        s[present.index[unrated.to_numpy()]] = None
+        words = [repr(w) for w in sorted(set(present[unrated].astype(str)))]
+        named = " and ".join([", ".join(words[:-1]), words[-1]] if len(words) > 1 else words)
+        blank = (
+            f"{named} (a survey without an answer) read as no "
+            f"rating: {int(unrated.sum()):,} ticket{'s' if unrated.sum() != 1 else ''}."
+        )
+        present, low = present[~unrated], low[~unrated]
+    out, note = _read_scheme(s, present, low)
+    if blank and note:
+        note = f"{note} Labels {blank}"
+    elif blank:
+        kept = ", ".join(map(str, present.unique()))
+        note = f"Sentiment labels {blank}" + (f" Used as they are: {kept}." if kept else "")
+    return out, note
+
+
+def _read_scheme(s: pd.Series, present: pd.Series, low: pd.Series) -> tuple[pd.Series, str | None]:
+    """:func:`canonical_sentiment` on the labels that are not missing (``present``, and
+    ``low``: the same stripped and lower-cased)."""
     if present.empty:
         return s, None
     num = pd.to_numeric(present, errors="coerce")
+    stars = low.map(_stars)
+    written = bool(stars.notna().all())
+    if written:
+        num = stars.astype(float)
     if num.notna().all() and (num == num.round()).all():
         vals = set(num.astype(int))
         scheme: dict[int, str]
-        if vals <= {0, 1}:
+        if vals <= {0, 1} and not written:
             scheme, note = {0: "negative", 1: "positive"}, "0/1 read as negative/positive"
-        elif vals <= {-1, 0, 1}:
+        elif vals <= {-1, 0, 1} and not written:
             scheme = {-1: "negative", 0: "neutral", 1: "positive"}
             note = "-1/0/1 read as negative/neutral/positive"
-        elif vals <= {1, 2}:
+        elif vals <= {1, 2} and not written:
             scheme, note = {1: "negative", 2: "positive"}, "1/2 read as negative/positive"
         elif vals <= {1, 2, 3, 4, 5}:
             scheme = {1: "negative", 2: "negative", 3: "neutral", 4: "positive", 5: "positive"}
@@ -66,7 +115,6 @@ def canonical_sentiment(labels: Iterable[object]) -> tuple[pd.Series, str | None
         out = s.copy()
         out[present.index] = num.astype(int).map(scheme)
         return out, f"Sentiment labels {note}."
-    low = present.astype(str).str.strip().str.lower()
     lookup = {w: canon for canon, words in _SYNONYMS.items() for w in words}
     if not low.isin(set(lookup)).all():
         return s, None

@@ -47,6 +47,7 @@ __all__ = [
     "NBWeighting",
     "SentimentClassifier",
     "SentimentEnsemble",
+    "TooFewTexts",
     "canonical_sentiment",
     "cross_val_accuracy",
 ]
@@ -351,6 +352,15 @@ class SentimentEnsemble(ClassifierMixin, BaseEstimator):
         return dict(zip(names, map(float, self.final_.coef_.ravel()), strict=True))
 
 
+class TooFewTexts(OpsaiError):
+    """:func:`cross_val_accuracy` has too few distinct texts (or one label) left after
+    deduplication to cross-validate; the message says how many and what was removed."""
+
+    def __init__(self, message: str, *, usable: int) -> None:
+        super().__init__(message)
+        self.usable = usable
+
+
 def cross_val_accuracy(
     model: Any,
     texts: Sequence[str],
@@ -376,15 +386,37 @@ def cross_val_accuracy(
         ``{"accuracy", "std", "n", "majority"}``: mean and standard deviation over folds,
         texts used, and the share of their most common label (what always answering it
         scores: a model at or below it has learnt nothing usable).
+
+    Raises:
+        TooFewTexts: fewer than ``2 * folds`` texts or a single label are left after
+            deduplication (texts repeated with different ratings, "Thanks!" rated both good
+            and bad, are all dropped).
     """
     df = pd.DataFrame({"t": as_texts(texts), "y": as_labels(y, len(texts))})
+    conflicting = repeats = 0
     if dedupe == "drop":
         key = df["t"].map(lambda s: normalize(s, emoji="keep"))
         n_labels = df.groupby(key)["y"].transform("nunique")
-        df = df[n_labels == 1].loc[lambda d: ~key[d.index].duplicated()]
+        conflicting = int((n_labels > 1).sum())
+        kept = df[n_labels == 1]
+        df = kept.loc[lambda d: ~key[d.index].duplicated()]
+        repeats = len(kept) - len(df)
     elif dedupe != "keep":
         raise ConfigError(f"dedupe={dedupe!r}: use 'drop' or 'keep'")
     X, Y = df["t"].tolist(), df["y"].to_numpy()
+    if len(X) < 2 * folds or len(set(Y)) < 2:
+        removed = [
+            f"{conflicting:,} texts whose copies carry conflicting labels" if conflicting else "",
+            f"{repeats:,} repeated texts" if repeats else "",
+        ]
+        why = " and ".join(r for r in removed if r)
+        raise TooFewTexts(
+            f"{len(X):,} usable texts"
+            + (f" of one label ({Y[0]})" if len(X) and len(set(Y)) < 2 else "")
+            + (f" after removing {why}" if why else "")
+            + f" (the {folds}-fold check needs {2 * folds} and two labels)",
+            usable=len(X),
+        )
     accs = []
     for tr, te in StratifiedKFold(folds, shuffle=True, random_state=seed).split(X, Y):
         m = model.fit([X[i] for i in tr], Y[tr])

@@ -11,6 +11,7 @@ from opsai.service.sentiment import (
     LexiconSentiment,
     NBWeighting,
     SentimentClassifier,
+    TooFewTexts,
     cross_val_accuracy,
 )
 
@@ -85,6 +86,23 @@ def test_cross_val_dedupes_before_splitting() -> None:
     assert leaky["accuracy"] > 0.95 > 0.75 > honest["accuracy"]
 
 
+def test_cross_val_says_what_deduplication_left() -> None:
+    """Every text repeated with conflicting labels: 'Found array with 0 sample(s)' (D21)."""
+    texts = [f"ticket {i}" for i in range(30)] * 2
+    labels = ["good"] * 30 + ["bad"] * 30
+    model = SentimentClassifier(per_language=False, seed=0)
+    with pytest.raises(TooFewTexts) as e:
+        cross_val_accuracy(model, texts, labels, folds=5, seed=0)
+    assert str(e.value) == (
+        "0 usable texts after removing 60 texts whose copies carry conflicting labels "
+        "(the 5-fold check needs 10 and two labels)"
+    )
+    assert e.value.usable == 0
+    texts, labels = texts + [f"fine {i}" for i in range(12)], labels + ["good"] * 12
+    with pytest.raises(TooFewTexts, match=r"^12 usable texts of one label \(good\) after"):
+        cross_val_accuracy(model, texts, labels, folds=5, seed=0)
+
+
 def test_errors() -> None:
     with pytest.raises(NotFittedError):
         SentimentClassifier().predict(["x"])
@@ -114,6 +132,23 @@ def test_errors() -> None:
         (["angry", "happy"], ["angry", "happy"], None),  # not recognised: the data's own classes
         ([7, 8, 10], [7, 8, 10], None),  # a 0-10 scale is not guessed
         ([1.5, 2.0], [1.5, 2.0], None),
+        # Zendesk's satisfaction score: a survey with no answer is no rating (D21)
+        (
+            ["offered", "bad", "unoffered", "good", "Offered"],
+            [None, "negative", None, "positive", None],
+            "'Offered', 'offered' and 'unoffered' (a survey without an answer) read as no "
+            "rating: 3 tickets.",
+        ),
+        (["offered", "unoffered"], [None, None], "read as no rating: 2 tickets"),
+        (["offered", "angry"], [None, "angry"], "Used as they are: angry."),
+        (
+            ["Positive", "Negative", "Mixed", "Neutral"],
+            ["positive", "negative", "neutral", "neutral"],
+            "'Mixed' = neutral",
+        ),
+        (["1 star", "5 stars", "2 Stars"], ["negative", "positive", "negative"], "1-5 (stars)"),
+        (["1 star", "2 stars"], ["negative", "negative"], "1-5 (stars)"),  # not 1/2 polarity
+        (["★★★★★", "★", "★★★☆☆", "4/5"], ["positive", "negative", "neutral", "positive"], "1-5"),
     ],
 )
 def test_canonical_sentiment(labels: list, expected: list, note: str | None) -> None:
