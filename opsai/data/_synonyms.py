@@ -35,7 +35,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                   "opened_at", "submitted_at", "received_at", "sent_at", "logged_at", "下单时间", "时间", "日期",
                   "创建时间", "订单创建时间", "datum", "bestelldatum", "zeitpunkt"),
     "signup_at": ("signup_at", "signup", "registered", "registered_at", "register_date",
-                  "join_date", "joined", "created_at", "first_seen", "first_touch",
+                  "join_date", "joined", "created_at", "created", "first_seen", "first_touch",
                   "first_touch_timestamp", "install_date", "installed_at", "install_time",
                   "first_open", "first_open_time", "注册时间", "注册日期"),
     "resolved_at": ("resolved_at", "resolved", "closed_at", "closed", "solved_at", "solved", "解决时间", "关闭时间"),

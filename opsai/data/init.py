@@ -274,6 +274,7 @@ def fit_table(
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
     _timestamp_option(guess)
     _minor_units(guess)
+    _processor_cents(guess, cols)
     _kb_without_answers(guess, cols)
     if firsts:
         _first_line_note(guess, firsts, amount)
@@ -284,6 +285,7 @@ def fit_table(
         if title and name_score(title, "title", TABLES["items"]) == 1.0:
             guess.notes.append(f"item_id is the item's title ({title!r}): no item code is there")
         _order_status(guess, cols)
+        _payment_status(guess, cols)
         _created_or_paid(guess)
     return guess
 
@@ -523,6 +525,103 @@ def _minor_units(guess: Guess) -> None:
         f"{names}: money in cents, so scale 0.01 reads whole units (a currency with three "
         "decimals, such as KWD: 0.001)"
     )
+
+
+ZERO_DECIMAL = frozenset(("bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx",
+                          "vnd", "vuv", "xaf", "xof", "xpf"))  # fmt: skip
+"""Currencies without minor units (Stripe's zero-decimal list): their amounts are whole units."""
+_PROCESSOR_IDS = re.compile(r"(ch|py|pi|in|txn|re)_[A-Za-z0-9]{6,}")
+"""Stripe's object ids: charges, payments, payment intents, invoices, balance transactions,
+refunds."""
+_STRIPE_COLUMNS = {"amountrefunded", "amountcaptured", "balancetransaction", "failurecode",
+                   "paymentintent", "applicationfee"}  # fmt: skip
+
+
+def _processor_cents(guess: Guess, cols: dict[str, _Values]) -> None:
+    """A payment processor's export (Stripe, Adyen, Braintree) gives amounts in the currency's
+    smallest unit: ``amount`` 2900 is 29.00 USD. Recognised by a lowercase ISO ``currency``
+    column (``usd``: processors write it so, shops and ledgers ``USD``), Stripe ids (``ch_``,
+    ``pi_``, ``in_``) or Stripe's own column names; then a money column of whole numbers gets
+    ``scale`` 0.01 with a note. Zero-decimal currencies (``jpy``, ``krw``) are left as they are."""
+    if "scale" in guess.options:
+        return
+    money = [
+        m
+        for m in guess.matches
+        if m.contract in MONEY
+        and cols[m.source].values
+        and all(re.fullmatch(r"-?\d+", x) for x in cols[m.source].values)
+    ]
+    if not money:
+        return
+    codes = {x for c, v in cols.items() if fold(c) == "currency" for x in v.values}
+    lower_iso = bool(codes) and all(re.fullmatch(r"[a-z]{3}", x) for x in codes)
+    ids = next(
+        (
+            c
+            for c, v in cols.items()
+            if v.values and all(_PROCESSOR_IDS.fullmatch(x) for x in v.values)
+        ),
+        None,
+    )
+    stripe = {fold(c) for c in cols} & _STRIPE_COLUMNS
+    if not (lower_iso or ids or stripe):
+        return
+    names = ", ".join(repr(m.source) for m in money)
+    zero = sorted(codes & ZERO_DECIMAL)
+    if zero:
+        guess.notes.append(
+            f"{names}: a payment processor's amounts are in the currency's smallest unit, but "
+            f"{', '.join(zero)} has none: no scale set (for cents add scale: {{amount: 0.01}})"
+        )
+        return
+    why = (
+        f"currency written {sorted(codes)[0]!r}"
+        if lower_iso
+        else f"ids like {cols[ids].values[0]!r}"
+        if ids
+        else f"Stripe's columns ({', '.join(sorted(stripe))})"
+    )
+    guess.options["scale"] = {m.contract: 0.01 for m in money}
+    guess.notes.append(
+        f"{names}: whole numbers in a payment processor's export ({why}), which gives amounts "
+        "in cents: scale 0.01 reads whole units (remove it if they are whole units already)"
+    )
+
+
+_SUCCEEDED = ("succeeded", "success", "successful", "paid", "captured", "settled", "completed",
+              "complete", "partially_refunded")  # fmt: skip
+_FAILED = ("failed", "failure", "declined", "refunded", "voided", "void", "pending",
+           "canceled", "cancelled", "expired", "authorized", "requires_payment_method",
+           "disputed", "unpaid", "error")  # fmt: skip
+_STATUS_NAMES = {"status", "paid", "financialstatus", "paymentstatus", "chargestatus", "state",
+                 "outcome"}  # fmt: skip
+
+
+def _payment_status(guess: Guess, cols: dict[str, _Values]) -> None:
+    """A payment status beside the amount (Stripe's ``status`` succeeded/failed, Shopify's
+    ``financial_status`` paid/refunded/pending): ``where`` keeps the successful ones, with a
+    note naming what it drops. A failed charge is no revenue."""
+    if "where" in guess.options:
+        return
+    used = {m.source for m in guess.matches}
+    for c, v in cols.items():
+        if c in used or fold(c) not in _STATUS_NAMES:
+            continue
+        states = set(v.values)
+        ok = [x for x in sorted(states) if x.lower() in _SUCCEEDED]
+        dropped = sorted(x for x in states if x.lower() in _FAILED)
+        if not ok or not dropped or len(ok) + len(dropped) < len(states):
+            continue
+        col = c if re.fullmatch(r"[^\W\d]\w*", c) else '"' + c.replace('"', '""') + '"'
+        keep = " OR ".join(f"{col} = '{x}'" for x in ok)
+        guess.options["where"] = keep
+        counts = ", ".join(f"{x} {v.values.count(x)}" for x in dropped)
+        guess.notes.append(
+            f"where keeps the {'/'.join(ok)} payments: it leaves out those {c!r} says are not "
+            f"({counts} of {len(v.values)} sampled rows), which are no revenue"
+        )
+        return
 
 
 _RATINGS = ("rating", "ratings", "stars", "score", "评分", "星级")

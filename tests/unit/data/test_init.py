@@ -450,7 +450,8 @@ def test_shapes_written_without_the_synonyms_in_mind(
         "events": {"file": "app_events.csv", "columns": {"user_id": "account_id",
                    "timestamp": "occurred_at", "event": "event_name"}},
         "orders": {"file": "invoices.csv", "columns": {"user_id": "account_id", "timestamp":
-                   "invoice_date", "amount": "amount_due", "order_id": "invoice_number"}},
+                   "invoice_date", "amount": "amount_due", "order_id": "invoice_number"},
+                   "where": "status = 'paid'"},  # a failed invoice is no revenue
         "tickets": {"file": "tickets.csv", "columns": {"ticket_id": "id", "timestamp": "opened",
                     "text": "subject_and_body", "user_id": "requester", "channel": "via",
                     "resolved_at": "closed"}},
@@ -637,6 +638,7 @@ def test_a_shopify_line_item_export_is_orders(tmp_path: Path) -> None:
     assert _tables(path) == {
         "orders": {"file": "orders_export.csv",
             "fill_down": {"by": "Name", "columns": ["Email", "Financial Status", "Created at"]},
+            "where": "\"Financial Status\" = 'paid'",  # a refunded order is no revenue
             "columns": {
             "user_id": "Email", "timestamp": "Created at", "order_id": "Name",
             "item_id": "Lineitem sku", "quantity": "Lineitem quantity", "price": "Lineitem price"}},
@@ -655,9 +657,8 @@ def test_a_shopify_line_item_export_is_orders(tmp_path: Path) -> None:
     with open_workspace(path) as ws:
         df = ws.to_pandas("orders").sort_values(["order_id", "item_id"])
     assert df["user_id"].tolist() == [
-        "a@example.com", "a@example.com", "b@example.com", "c@example.com", "c@example.com",
-        "a@example.com", "a@example.com"]  # fmt: skip
-    assert df["Financial Status"].tolist() == ["paid"] * 3 + ["refunded"] * 2 + ["paid"] * 2
+        "a@example.com", "a@example.com", "b@example.com", "a@example.com", "a@example.com"]  # fmt: skip
+    assert df["Financial Status"].tolist() == ["paid"] * 5  # its refunded order left out
     assert "# amount is quantity x price per line: 'Total' is the order's" in text
     (g,) = plan.guesses
     assert {m.contract: m.how for m in g.matches}[
@@ -667,7 +668,7 @@ def test_a_shopify_line_item_export_is_orders(tmp_path: Path) -> None:
     whole = "\n".join(ln for ln in SHOPIFY.splitlines() if ",,,,," not in ln) + "\n"
     _write(tmp_path / "whole", {"orders_export.csv": whole})
     (g,) = plan_folder(tmp_path / "whole").guesses
-    assert g.table == "orders" and not g.notes
+    assert g.table == "orders" and [n[:25] for n in g.notes] == ["where keeps the paid paym"]
     assert {m.contract: m.source for m in g.matches}["amount"] == "Total"
 
 
@@ -861,3 +862,43 @@ def test_init_reads_the_tables_of_a_database(
     assert _tables(path) == {"orders": {"table": "orders"}}
     with open_workspace(path) as ws:
         assert ws.to_pandas("orders")["amount"].tolist() == [12.5]
+
+
+STRIPE_CHARGES = (
+    "id,amount,amount_refunded,currency,created,customer,status,refunded\n"
+    "ch_0000001,2900,0,usd,1717242419,cus_a1b2c3,succeeded,False\n"
+    "ch_0000002,29900,0,usd,1717410549,cus_b5ed23,failed,False\n"
+    "ch_0000003,9900,9900,usd,1717500000,cus_a1b2c3,succeeded,True\n"
+)
+
+
+def test_a_stripe_charges_export_is_read_in_cents_without_failed_charges(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stripe's charges export (ch_ ids, lowercase 'usd', integer cents, status succeeded/
+    failed) was mapped unscaled with its failed charges: revenue 105x too high (1,594,200 USD
+    for 15,131). Now scale 0.01 and where status = 'succeeded', each with a note, and the
+    customers' epoch 'created' is their signup_at."""
+    customers = "id,email,created\ncus_a1b2c3,a@x.io,1717000000\ncus_b5ed23,b@x.io,1717100000\n"
+    _write(tmp_path, {"charges.csv": STRIPE_CHARGES, "customers.csv": customers})
+    assert main(["init", str(tmp_path)]) == 0
+    path = tmp_path / "opsai.yaml"
+    orders, users = _tables(path)["orders"], _tables(path)["users"]
+    assert orders["scale"] == {"amount": 0.01}
+    assert orders["where"] == "status = 'succeeded'"
+    assert users["columns"] == {"user_id": "id", "signup_at": "created"}
+    text = path.read_text("utf-8")
+    assert "export (currency written 'usd'), which gives amounts in cents: scale 0.01" in text
+    assert "where keeps the succeeded payments: it leaves out those 'status' says are not " in text
+    assert "where=\"status = 'succeeded'\"" in capsys.readouterr().out
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("orders")["amount"].tolist() == [29.0, 99.0]
+        assert ws.to_pandas("users")["signup_at"].min() == dt.datetime(2024, 5, 29, 16, 26, 40)
+    # a zero-decimal currency is whole units; a shop's uppercase USD is no processor's export
+    for name, text in {
+        "jpy": STRIPE_CHARGES.replace("usd", "jpy"),
+        "shop": "order_id,customer,created,amount,currency\no1,c1,2024-01-03,29,USD\n",
+    }.items():
+        _write(tmp_path / name, {"charges.csv": text})
+        assert "scale" not in _tables(init_config(tmp_path / name)[0])["orders"]
+    assert "jpy has none: no scale set" in (tmp_path / "jpy" / "opsai.yaml").read_text("utf-8")
