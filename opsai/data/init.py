@@ -184,8 +184,9 @@ class Guess:
         return "medium"
 
     def sample_values(self, column: str) -> list[str]:
-        """A sampled column's non-empty values, as text."""
-        return [v.strip() for v in self.sample.values.get(column, []) if v and v.strip()]
+        """A sampled column's (or nested field's) non-empty values, as text."""
+        vals = self.sample.values.get(column) or self.sample.fields.get(column, [])
+        return [v.strip() for v in vals if v and v.strip()]
 
     def spec(self) -> dict[str, Any]:
         """The table's entry in the config."""
@@ -202,8 +203,9 @@ class Guess:
 
 
 def profile(sample: _sniff.Sample) -> dict[str, _Values]:
-    """A sample's columns, ready for :func:`fit_table` (shapes are computed once)."""
-    return {c: _Values(v, sample.options) for c, v in sample.values.items()}
+    """A sample's columns and its structs' plain fields (``properties.time``), ready for
+    :func:`fit_table` (shapes are computed once)."""
+    return {c: _Values(v, sample.options) for c, v in {**sample.values, **sample.fields}.items()}
 
 
 def fit_table(
@@ -218,6 +220,8 @@ def fit_table(
             if src in sample.structs:
                 continue  # nested objects ({'session_id': ...}): no id, time or text
             score = name_score(src, col.name, table)
+            if src in sample.fields:  # properties.distinct_id: by its field's name or its path
+                score = max(score, name_score(src.split(".", 1)[1], col.name, table))
             if col.name == "order_id" and score < ORDER_NUMBERS and _order_numbers(v):
                 score = ORDER_NUMBERS
             if col.dtype == "timestamp" and bookkeeping(src):
@@ -229,10 +233,17 @@ def fit_table(
                 cands.append((score or 0.3, col.required, Match(col.name, src, score or 0.3, fmt)))
     used: set[str] = set()
     matches: dict[str, Match] = {}
-    # best score first; among equals the column named exactly as the contract's (a source
-    # column 'intent' is the intent, not 'category', its synonym), then required columns
+    # best score first; among equals a top-level column before a nested field, the column
+    # named exactly as the contract's (a source column 'intent' is the intent, not 'category',
+    # its synonym), then required columns
     for _, _, m in sorted(
-        cands, key=lambda c: (-c[0], fold(c[2].source) != fold(c[2].contract), not c[1])
+        cands,
+        key=lambda c: (
+            -c[0],
+            c[2].source in sample.fields,
+            fold(c[2].source) != fold(c[2].contract),
+            not c[1],
+        ),
     ):
         if m.source not in used and m.contract not in matches:
             matches[m.contract] = m
@@ -280,6 +291,7 @@ def fit_table(
         _first_line_note(guess, firsts, amount)
     if sample.structs:
         _struct_note(guess, table)
+    _no_rating(guess, cols)
     if name == "orders":
         title = next((m.source for m in found if m.contract == "item_id"), None)
         if title and name_score(title, "title", TABLES["items"]) == 1.0:
@@ -344,10 +356,14 @@ def _created_or_paid(guess: Guess) -> None:
 
 def _struct_note(guess: Guess, table: Table) -> None:
     """Nested columns (JSON's ``params: {session_id, level, revenue}``) are kept as they are;
-    their fields are read with dotted paths: name the ones that are contract columns of the
-    table (``session_id: params.session_id``) and list the others."""
+    their plain fields are scored like columns and mapped with dotted paths
+    (``user_id: properties.distinct_id``). The note says which were mapped, names the other
+    fields that are contract columns of the table (``session_id: params.session_id``) and
+    lists the rest."""
     mapped = {m.contract for m in guess.matches}
     for col, fields in guess.sample.structs.items():
+        done = [f"{m.contract}: {m.source}" for m in guess.matches if m.source in guess.sample.fields
+                and m.source.startswith(col + ".")]  # fmt: skip
         cands = [
             f"{c.name}: {col}.{f}"
             for c in table.columns
@@ -357,15 +373,38 @@ def _struct_note(guess: Guess, table: Table) -> None:
         ]
         shown = ", ".join(fields[:12]) + (", ..." if len(fields) > 12 else "")
         maps = (
-            f"candidate mappings (add under columns): {'; '.join(cands)}; "
+            f"mapped {'; '.join(done)}; "
+            if done
+            else f"candidate mappings (add under columns): {'; '.join(cands)}; "
             if cands
-            else "map one with a dotted path under columns, e.g. "
-            f"{table.columns[0].name}: {col}.{fields[0]}; "
+            else "none is a column of the table; to map one write a dotted path under columns "
+            f"(<contract column>: {col}.{fields[0]}); "
             if fields
             else ""
         )
         guess.notes.append(
             f"{col!r} holds nested fields ({shown}): {maps}the rest stay inside {col!r}"
+        )
+
+
+_NO_RATING = ("offered", "unoffered", "not_offered", "unrated", "none", "n/a")
+"""Zendesk's satisfaction scores that mean no rating was given: ``offered`` (asked, no
+answer) and ``unoffered``."""
+
+
+def _no_rating(guess: Guess, cols: dict[str, _Values]) -> None:
+    """A sentiment column holding Zendesk's ``offered``/``unoffered`` beside real ratings
+    (good/bad): those are no sentiment class, so ``na_values`` reads them as missing."""
+    src = next((m.source for m in guess.matches if m.contract == "sentiment"), None)
+    if src is None:
+        return
+    seen = set(cols[src].values)
+    empty = [x for x in sorted(seen) if x.lower() in _NO_RATING]
+    if empty and len(empty) < len(seen):
+        guess.options["na_values"] = empty
+        guess.notes.append(
+            f"{src!r}: {', '.join(empty)} mean no rating was given: na_values reads them as "
+            "missing, not as sentiment classes"
         )
 
 
@@ -375,7 +414,7 @@ def _first_line_only(sample: _sniff.Sample, key: Match | None) -> list[str]:
     line and leaves them empty on the others. Needs the key filled on every line and at least
     3 orders of several lines in the sample; a column qualifies when 95% of those orders have
     it on exactly one line."""
-    if key is None:
+    if key is None or key.source not in sample.values:
         return []
     keys = [(k or "").strip() for k in sample.values[key.source]]
     lines: dict[str, list[int]] = {}
@@ -440,7 +479,7 @@ def _kb_without_answers(guess: Guess, cols: dict[str, _Values]) -> None:
     """kb rows without an answer (a labelled set's out-of-scope examples) cannot be replied
     with: ``drop_incomplete`` leaves them out, with a note (else validation stops on them)."""
     answer = next((m.source for m in guess.matches if m.contract == "answer"), None)
-    if guess.table != "kb" or answer is None:
+    if guess.table != "kb" or answer is None or answer not in guess.sample.values:
         return
     total = len(guess.sample.values[answer])
     empty = total - len(cols[answer].values)

@@ -804,12 +804,13 @@ def test_a_game_export_with_nested_params(tmp_path: Path) -> None:
     path, plan = init_config(tmp_path)
     assert _tables(path) == {
         "users": {"file": "players.csv", "columns": {"user_id": "player_id", "signup_at": "install_date"}},
-        "events": {"file": "events.jsonl", "columns": {"user_id": "player_id", "timestamp": "ts"}},
+        "events": {"file": "events.jsonl", "columns": {"user_id": "player_id", "timestamp": "ts",
+                   "session_id": "params.session_id"}},
     }  # fmt: skip
     assert not plan.unplaced
     assert (
-        "# 'params' holds nested fields (session_id, level, revenue): candidate mappings (add "
-        "under columns): session_id: params.session_id; the rest stay inside 'params'"
+        "# 'params' holds nested fields (session_id, level, revenue): mapped session_id: "
+        "params.session_id; the rest stay inside 'params'"
     ) in path.read_text("utf-8")
     with open_workspace(path) as ws:
         assert ws.to_pandas("events")["event"].tolist() == [e for _, _, e, _ in rows]
@@ -902,3 +903,52 @@ def test_a_stripe_charges_export_is_read_in_cents_without_failed_charges(
         _write(tmp_path / name, {"charges.csv": text})
         assert "scale" not in _tables(init_config(tmp_path / name)[0])["orders"]
     assert "jpy has none: no scale set" in (tmp_path / "jpy" / "opsai.yaml").read_text("utf-8")
+
+
+def test_nested_fields_are_mapped_with_dotted_paths(tmp_path: Path) -> None:
+    """Mixpanel's raw export (event, properties: {distinct_id, time in ms, $browser}) fitted no
+    table: the fields inside a struct were not looked at. They are scored like columns now:
+    user_id: properties.distinct_id, timestamp: properties.time read as epoch_ms. Zendesk's
+    satisfaction_rating.score is the sentiment, with offered/unoffered as na_values, and a
+    struct with no contract field gets a placeholder, not a random contract column."""
+    import json
+
+    mixpanel = "".join(
+        json.dumps({"event": e, "properties": {"distinct_id": u, "time": t, "$browser": "Chrome"}})
+        + "\n"
+        for e, u, t in [
+            ("Page Viewed", "a@x.io", 1717300573000),
+            ("Report Created", "a@x.io", 1717313597000),
+            ("Page Viewed", "b@x.io", 1717336309000),
+        ]
+    )
+    _write(tmp_path / "mp", {"mixpanel_export.jsonl": mixpanel})
+    path, _ = init_config(tmp_path / "mp")
+    assert _tables(path) == {"events": {"file": "mixpanel_export.jsonl",
+        "timestamp_format": "epoch_ms", "columns": {"user_id": "properties.distinct_id",
+        "timestamp": "properties.time"}}}  # fmt: skip
+    with open_workspace(path) as ws:
+        ev = ws.to_pandas("events")
+    assert ev["user_id"].tolist() == ["a@x.io", "a@x.io", "b@x.io"]
+    assert ev["timestamp"].iloc[0] == dt.datetime(2024, 6, 2, 3, 56, 13)
+    zendesk = "".join(
+        json.dumps({"id": i, "created_at": f"2024-01-0{i}T10:00:00Z",
+                    "description": f"My order number {i} has not arrived yet, please help",
+                    "via": {"channel": "email"}, "satisfaction_rating": {"score": s},
+                    "event_properties": {"plan": "pro"}}) + "\n"
+        for i, s in enumerate(["good", "bad", "offered", "unoffered", "bad"], 1)
+    )  # fmt: skip
+    _write(tmp_path / "zd", {"tickets.jsonl": zendesk})
+    path, _ = init_config(tmp_path / "zd")
+    spec = _tables(path)["tickets"]
+    assert spec["columns"]["sentiment"] == "satisfaction_rating.score"
+    assert spec["columns"]["channel"] == "via.channel"
+    assert spec["na_values"] == ["offered", "unoffered"]
+    text = path.read_text("utf-8")
+    assert (
+        "'event_properties' holds nested fields (plan): none is a column of the table; to map "
+        "one write a dotted path under columns (<contract column>: event_properties.plan)"
+    ) in text
+    with open_workspace(path) as ws:
+        sentiment = ws.to_pandas("tickets")["sentiment"]
+    assert sentiment.fillna("-").tolist() == ["good", "bad", "-", "-", "bad"]
