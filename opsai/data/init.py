@@ -289,6 +289,8 @@ def fit_table(
     _kb_without_answers(guess, cols)
     if firsts:
         _first_line_note(guess, firsts, amount)
+    _partly_empty_key(guess)
+    _negative_demand(guess, cols)
     if sample.structs:
         _struct_note(guess, table)
     _no_rating(guess, cols)
@@ -472,6 +474,42 @@ def _first_line_note(guess: Guess, firsts: list[str], amount: Match | None) -> N
         guess.notes.append(
             f"amount is quantity x price per line: {amount.source!r} is the order's, on its "
             "first line only"
+        )
+
+
+def _partly_empty_key(guess: Guess) -> None:
+    """Orders whose customer column is empty on some rows (a restaurant's walk-in bills
+    without a member card, guest checkouts) do not validate: say how many sampled rows, and
+    that ``drop_incomplete`` would leave them and their revenue out. Not set here: which is
+    right (drop them, or map another customer column) is the user's call."""
+    if guess.table not in ("orders", "events") or "fill_down" in guess.options:
+        return
+    src = next((m.source for m in guess.matches if m.contract == "user_id"), None)
+    if src is None or src not in guess.sample.values:
+        return
+    vals = guess.sample.values[src]
+    empty = sum(not (v or "").strip() for v in vals)
+    if empty:
+        guess.notes.append(
+            f"{src!r} (user_id) is empty on {empty} of {len(vals)} sampled rows "
+            f"({empty / len(vals):.0%}; walk-in or guest orders?): validation stops on them; "
+            "drop_incomplete: true would leave those rows, and their revenue, out of every "
+            "figure; or map another customer column"
+        )
+
+
+def _negative_demand(guess: Guess, cols: dict[str, _Values]) -> None:
+    """Demand lines with a negative quantity (a POS export's voided dishes, returns) stop
+    validation: ``where`` keeps the sales, with a note."""
+    src = next((m.source for m in guess.matches if m.contract == "quantity"), None)
+    if guess.table != "demand" or src is None or "where" in guess.options:
+        return
+    neg = sum(x < 0 for x in cols[src].numbers())
+    if neg:
+        guess.options["where"] = "quantity >= 0"  # mapped columns go by their contract names
+        guess.notes.append(
+            f"{src!r} (quantity) is negative on {neg} of {len(cols[src].values)} sampled rows "
+            "(voids or returns): where leaves them out, so the sales they cancel still count"
         )
 
 

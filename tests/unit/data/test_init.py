@@ -952,3 +952,41 @@ def test_nested_fields_are_mapped_with_dotted_paths(tmp_path: Path) -> None:
     with open_workspace(path) as ws:
         sentiment = ws.to_pandas("tickets")["sentiment"]
     assert sentiment.fillna("-").tolist() == ["good", "bad", "-", "-", "bad"]
+
+
+def test_a_chinese_pos_export_is_orders_and_demand(tmp_path: Path) -> None:
+    """A restaurant POS export (GBK: 菜品销售明细 lines with 单号/菜品名称/数量/单价 and a void
+    with a negative quantity; 结账流水 payments with 结账单号/原单号/会员卡号/实收金额, most bills
+    without a member card) placed nothing. Now the payments are orders keyed by the original
+    bill (原单号, not the split payment's 结账单号), the lines are demand by dish (no customer),
+    with where quantity >= 0 for the voids; the walk-in bills without a member card are counted
+    in a note (drop_incomplete is the user's call: it drops their revenue)."""
+    lines = (
+        "单号,桌号,下单时间,菜品名称,数量,单价,金额,状态\n"
+        "B001,A1,2025/08/01 11:42,宫保鸡丁,1,38,38,正常\nB001,A1,2025/08/01 11:42,米饭,2,3,6,正常\n"
+        "B002,A2,2025/08/01 12:05,宫保鸡丁,1,38,38,正常\nB002,A2,2025/08/01 12:06,宫保鸡丁,-1,38,-38,退菜\n"
+    )  # fmt: skip
+    pays = (
+        "结账单号,原单号,结账时间,会员卡号,支付方式,实收金额\n"
+        "B001-1,B001,2025/08/01 12:30,,微信支付,20\nB001-2,B001,2025/08/01 12:31,,现金,24\n"
+        "B002-1,B002,2025/08/01 13:00,M8801,支付宝,38\n"
+    )  # fmt: skip
+    _write(tmp_path, {"菜品销售明细.csv": lines, "结账流水.csv": pays}, encoding="gbk")
+    path, plan = init_config(tmp_path)
+    t = _tables(path)
+    assert t["orders"]["columns"] == {"user_id": "会员卡号", "timestamp": "结账时间",
+        "amount": "实收金额", "order_id": "原单号"}  # fmt: skip
+    assert "drop_incomplete" not in t["orders"]
+    assert t["demand"]["columns"] == {"item_id": "菜品名称", "timestamp": "下单时间",
+        "quantity": "数量", "price": "单价"}  # fmt: skip
+    assert t["demand"]["where"] == "quantity >= 0"
+    text = path.read_text("utf-8")
+    assert "'会员卡号' (user_id) is empty on 2 of 3 sampled rows (67%; walk-in or guest" in text
+    assert "'数量' (quantity) is negative on 1 of 4 sampled rows (voids or returns)" in text
+    assert not plan.unplaced
+    raw = yaml.safe_load(text)  # the user's call on the walk-in bills: drop them
+    raw["data"]["tables"]["orders"]["drop_incomplete"] = True
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("demand")["quantity"].tolist() == [1, 2, 1]
+        assert ws.to_pandas("orders")["amount"].tolist() == [38.0]
