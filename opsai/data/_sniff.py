@@ -290,9 +290,14 @@ def _title_lines(lines: list[str], sep: str) -> int:
         return 0
     rows = list(csv.reader(lines[:30], delimiter=sep))
     skip = header_row(rows) if len(rows) > 1 else 0
-    # only lines holding at most their first cell are titles (pandas' index header ',a,b' is no
-    # title: it has an empty first cell and names after it)
-    titles = all(not any(c.strip() for c in r[1:]) for r in rows[:skip])
+    # lines with at most half the header's cells filled are titles: a report title in the
+    # first cell, or a spreadsheet's merged-cell group header ('Order details,,,,Customer,'
+    # above 'Order #,Date,Qty,Total,Name,Email'); pandas' index header ',a,b' is no title: it
+    # has an empty first cell and names after it
+    if skip >= len(rows):
+        return 0
+    names = sum(bool(c.strip()) for c in rows[skip])
+    titles = all(sum(bool(c.strip()) for c in r) <= names / 2 for r in rows[:skip])
     return skip if titles else 0
 
 

@@ -990,3 +990,23 @@ def test_a_chinese_pos_export_is_orders_and_demand(tmp_path: Path) -> None:
     with open_workspace(path) as ws:
         assert ws.to_pandas("demand")["quantity"].tolist() == [1, 2, 1]
         assert ws.to_pandas("orders")["amount"].tolist() == [38.0]
+
+
+def test_a_spreadsheet_group_header_above_the_header_is_skipped(tmp_path: Path) -> None:
+    """A Google Sheets CSV whose first row is a merged-cell group header ('Order details,,,,
+    Customer,') was read with that row as the header: 'fits no table (columns: Order details,
+    column1, ...)'. A row with at most half the header's cells filled is a title: skip_rows 1,
+    and the orders read with their euro amounts and day-first dates."""
+    sheet = (
+        "Order details,,,,Customer,\nOrder #,Date,Qty,Total (€),Name,Email\n"
+        '1001,03/01/2025,2,"€1.234,50",Anna Müller,anna@x.de\n'
+        '1002,13/01/2025,1,"€99,00",Jörg Bauer,jorg@x.de\n'
+    )
+    _write(tmp_path, {"Bestellungen 2025 - Tabelle1.csv": sheet})
+    path, _ = init_config(tmp_path)
+    spec = _tables(path)["orders"]
+    assert spec["skip_rows"] == 1 and spec["timestamp_format"] == "%d/%m/%Y"
+    assert spec["columns"] == {"user_id": "Email", "timestamp": "Date", "amount": "Total (€)",
+        "order_id": "Order #", "quantity": "Qty"}  # fmt: skip
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("orders")["amount"].tolist() == [1234.5, 99.0]
