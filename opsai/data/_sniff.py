@@ -52,6 +52,9 @@ class Sample:
     structs: dict[str, list[str]] = field(default_factory=dict)
     """Parquet/JSON: nested (struct) column name -> its field names (``params`` ->
     ``[session_id, level, ...]``); its values are objects, never an id, a time or a text."""
+    fields: dict[str, list[str | None]] = field(default_factory=dict)
+    """Parquet/JSON: each struct's plain fields (not objects or lists themselves) sampled as
+    text under their dotted path (``properties.distinct_id``), scored like columns."""
     table: str | None = None
     """A table of a database (``path`` is the database file, or a stand-in for a URL)."""
 
@@ -92,13 +95,10 @@ def read_samples(path: Path) -> list[Sample]:
         reader = "read_parquet" if name.endswith(".parquet") else "read_json_auto"
         con = duckdb.connect()
         sql = f"SELECT * FROM {reader}({_load.lit(str(path))}) LIMIT {SAMPLE_ROWS}"
-        rel = con.sql(sql)
-        structs = {
-            c: [str(f) for f, _ in t.children]
-            for c, t in zip(rel.columns, rel.types, strict=True)
-            if t.id == "struct"
-        }
-        return [Sample(path, values=_text_columns(con, sql), typed=True, structs=structs)]
+        structs, fields = _struct_fields(con, sql)
+        return [
+            Sample(path, values=_text_columns(con, sql), typed=True, structs=structs, fields=fields)
+        ]
     return [_csv_sample(path)]
 
 
@@ -156,14 +156,14 @@ def database_samples(source: str, path: Path | None) -> tuple[list[Sample], list
 
             def duckdb_one(t: str) -> Sample:
                 sql = f"SELECT * FROM {_load.q(t)} LIMIT {SAMPLE_ROWS}"
-                rel = con.sql(sql)
-                structs = {
-                    c: [str(f) for f, _ in ty.children]
-                    for c, ty in zip(rel.columns, rel.types, strict=True)
-                    if ty.id == "struct"
-                }
+                structs, fields = _struct_fields(con, sql)
                 return Sample(
-                    path, values=_text_columns(con, sql), typed=True, structs=structs, table=t
+                    path,
+                    values=_text_columns(con, sql),
+                    typed=True,
+                    structs=structs,
+                    fields=fields,
+                    table=t,
                 )
 
             read(tables, duckdb_one)
@@ -187,6 +187,36 @@ def database_samples(source: str, path: Path | None) -> tuple[list[Sample], list
         finally:
             backend.disconnect()
     return samples, failed
+
+
+_NOT_PLAIN = ("struct", "list", "map", "array", "union")
+MAX_FIELDS = 60
+"""Nested fields sampled per file, at most (an event's properties can hold hundreds)."""
+
+
+def _struct_fields(
+    con: duckdb.DuckDBPyConnection, sql: str
+) -> tuple[dict[str, list[str]], dict[str, list[str | None]]]:
+    """A query's struct columns (name -> field names) and their plain fields' values as text,
+    keyed by dotted path (``properties.time``), one level deep."""
+    rel = con.sql(sql)
+    structs: dict[str, list[str]] = {}
+    plain: list[tuple[str, str]] = []
+    for c, t in zip(rel.columns, rel.types, strict=True):
+        if t.id != "struct":
+            continue
+        structs[c] = [str(f) for f, _ in t.children]
+        plain += [
+            (c, str(f)) for f, ft in t.children if getattr(ft, "id", "struct") not in _NOT_PLAIN
+        ]
+    plain = plain[:MAX_FIELDS]
+    if not plain:
+        return structs, {}
+    cols = ", ".join(
+        f"CAST(struct_extract({_load.q(c)}, {_load.lit(f)}) AS VARCHAR)" for c, f in plain
+    )
+    rows = con.execute(f"SELECT {cols} FROM ({sql})").fetchall()
+    return structs, {f"{c}.{f}": [r[i] for r in rows] for i, (c, f) in enumerate(plain)}
 
 
 def _text_columns(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, list[str | None]]:
@@ -260,9 +290,14 @@ def _title_lines(lines: list[str], sep: str) -> int:
         return 0
     rows = list(csv.reader(lines[:30], delimiter=sep))
     skip = header_row(rows) if len(rows) > 1 else 0
-    # only lines holding at most their first cell are titles (pandas' index header ',a,b' is no
-    # title: it has an empty first cell and names after it)
-    titles = all(not any(c.strip() for c in r[1:]) for r in rows[:skip])
+    # lines with at most half the header's cells filled are titles: a report title in the
+    # first cell, or a spreadsheet's merged-cell group header ('Order details,,,,Customer,'
+    # above 'Order #,Date,Qty,Total,Name,Email'); pandas' index header ',a,b' is no title: it
+    # has an empty first cell and names after it
+    if skip >= len(rows):
+        return 0
+    names = sum(bool(c.strip()) for c in rows[skip])
+    titles = all(sum(bool(c.strip()) for c in r) <= names / 2 for r in rows[:skip])
     return skip if titles else 0
 
 

@@ -21,28 +21,28 @@ from opsai.data.schema import Table
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
                 "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber",
-                "visitor_id", "shopper_id", "patron", "player_id", "player", "device_id",
+                "visitor_id", "distinct_id", "shopper_id", "patron", "player_id", "player", "device_id",
                 "install_id", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
-                "顾客id", "买家id", "买家会员名", "买家昵称", "会员名", "kunde", "kundennummer", "kundennr", "kunden_id"),
+                "顾客id", "买家id", "买家会员名", "买家昵称", "会员名", "会员卡号", "卡号", "会员号", "kunde", "kundennummer", "kundennr", "kunden_id"),
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
-                "movie_id", "part", "part_number", "material", "asin", "商品编码", "商品id", "商品编号", "货号", "产品编码", "artikel", "artikelnummer", "artikelnr"),
+                "movie_id", "part", "part_number", "material", "asin", "商品编码", "商品id", "商品编号", "货号", "产品编码", "菜品编码", "菜品编号", "菜品id", "artikel", "artikelnummer", "artikelnr"),
     "order_id": ("order_id", "order_no", "order_number", "invoice", "invoice_no",
-                 "transaction_id", "receipt", "订单号", "订单编号", "订单id", "bestellnummer", "bestellung", "bestellnr", "auftragsnummer"),
+                 "transaction_id", "receipt", "订单号", "订单编号", "订单id", "单号", "原单号", "账单号", "bestellnummer", "bestellung", "bestellnr", "auftragsnummer"),
     "session_id": ("session_id", "session", "visit_id", "会话id"),
     "ticket_id": ("ticket_id", "ticket", "case_id", "工单号", "工单编号"),
     "timestamp": ("timestamp", "time", "date", "datetime", "order_date", "created_at",
                   "created", "event_time", "ts", "invoice_date", "occurred_at", "opened",
-                  "opened_at", "submitted_at", "received_at", "sent_at", "logged_at", "下单时间", "时间", "日期",
+                  "opened_at", "submitted_at", "received_at", "sent_at", "logged_at", "下单时间", "结账时间", "时间", "日期",
                   "创建时间", "订单创建时间", "datum", "bestelldatum", "zeitpunkt"),
     "signup_at": ("signup_at", "signup", "registered", "registered_at", "register_date",
-                  "join_date", "joined", "created_at", "first_seen", "first_touch",
+                  "join_date", "joined", "created_at", "created", "first_seen", "first_touch",
                   "first_touch_timestamp", "install_date", "installed_at", "install_time",
                   "first_open", "first_open_time", "注册时间", "注册日期"),
     "resolved_at": ("resolved_at", "resolved", "closed_at", "closed", "solved_at", "solved", "解决时间", "关闭时间"),
     "event": ("event", "event_type", "event_name", "action", "activity", "behavior", "type", "事件", "行为", "行为类型"),
     "amount": ("amount", "total", "value", "revenue", "sales", "paid", "payment", "subtotal",
                "grand_total", "net_sales", "amount_due", "amount_paid", "金额",
-               "实付金额", "订单金额", "买家实际支付金额", "实付款", "实收款", "总价", "销售额", "betrag", "umsatz", "gesamtbetrag"),
+               "实付金额", "订单金额", "买家实际支付金额", "实付款", "实收款", "实收金额", "总价", "销售额", "betrag", "umsatz", "gesamtbetrag"),
     "quantity": ("quantity", "qty", "units", "count", "number", "数量", "件数", "销量", "宝贝数量", "购买数量", "menge",
                  "anzahl", "stückzahl"),
     "price": ("price", "unit_price", "msrp", "list_price", "单价", "价格", "售价", "preis",
@@ -88,12 +88,13 @@ STAND_INS: dict[str, tuple[str, ...]] = {
     "user_id": ("email", "e_mail", "email_address", "customer_email", "buyer_email", "邮箱",
                 "电子邮件"),
     "item_id": ("dept", "department", "dept_id", "department_id", "abteilung", "宝贝标题",
-                "商品标题", "商品名称"),
+                "商品标题", "商品名称", "菜品名称", "菜品", "菜名"),
 }  # fmt: skip
 """Names that stand in for a contract column when nothing better is there: a shop whose
 customer key is the e-mail (Shopify), sales by department (Walmart's Store x Dept). They score
 0.7, below every synonym, so a ``customer_id`` or a ``sku`` column beside them wins. A
-marketplace order export without an item code (Taobao's ``宝贝标题``) is keyed by the title."""
+marketplace order export without an item code (Taobao's ``宝贝标题``) is keyed by the title, a
+restaurant's POS export (``菜品名称``) by the dish."""
 TABLE_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("demand", "quantity"): ("sales", "weekly_sales", "daily_sales", "unit_sales", "units_sold",
                              "sold", "absatz"),

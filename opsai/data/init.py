@@ -184,8 +184,9 @@ class Guess:
         return "medium"
 
     def sample_values(self, column: str) -> list[str]:
-        """A sampled column's non-empty values, as text."""
-        return [v.strip() for v in self.sample.values.get(column, []) if v and v.strip()]
+        """A sampled column's (or nested field's) non-empty values, as text."""
+        vals = self.sample.values.get(column) or self.sample.fields.get(column, [])
+        return [v.strip() for v in vals if v and v.strip()]
 
     def spec(self) -> dict[str, Any]:
         """The table's entry in the config."""
@@ -202,8 +203,9 @@ class Guess:
 
 
 def profile(sample: _sniff.Sample) -> dict[str, _Values]:
-    """A sample's columns, ready for :func:`fit_table` (shapes are computed once)."""
-    return {c: _Values(v, sample.options) for c, v in sample.values.items()}
+    """A sample's columns and its structs' plain fields (``properties.time``), ready for
+    :func:`fit_table` (shapes are computed once)."""
+    return {c: _Values(v, sample.options) for c, v in {**sample.values, **sample.fields}.items()}
 
 
 def fit_table(
@@ -218,6 +220,8 @@ def fit_table(
             if src in sample.structs:
                 continue  # nested objects ({'session_id': ...}): no id, time or text
             score = name_score(src, col.name, table)
+            if src in sample.fields:  # properties.distinct_id: by its field's name or its path
+                score = max(score, name_score(src.split(".", 1)[1], col.name, table))
             if col.name == "order_id" and score < ORDER_NUMBERS and _order_numbers(v):
                 score = ORDER_NUMBERS
             if col.dtype == "timestamp" and bookkeeping(src):
@@ -229,10 +233,17 @@ def fit_table(
                 cands.append((score or 0.3, col.required, Match(col.name, src, score or 0.3, fmt)))
     used: set[str] = set()
     matches: dict[str, Match] = {}
-    # best score first; among equals the column named exactly as the contract's (a source
-    # column 'intent' is the intent, not 'category', its synonym), then required columns
+    # best score first; among equals a top-level column before a nested field, the column
+    # named exactly as the contract's (a source column 'intent' is the intent, not 'category',
+    # its synonym), then required columns
     for _, _, m in sorted(
-        cands, key=lambda c: (-c[0], fold(c[2].source) != fold(c[2].contract), not c[1])
+        cands,
+        key=lambda c: (
+            -c[0],
+            c[2].source in sample.fields,
+            fold(c[2].source) != fold(c[2].contract),
+            not c[1],
+        ),
     ):
         if m.source not in used and m.contract not in matches:
             matches[m.contract] = m
@@ -274,16 +285,21 @@ def fit_table(
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
     _timestamp_option(guess)
     _minor_units(guess)
+    _processor_cents(guess, cols)
     _kb_without_answers(guess, cols)
     if firsts:
         _first_line_note(guess, firsts, amount)
+    _partly_empty_key(guess)
+    _negative_demand(guess, cols)
     if sample.structs:
         _struct_note(guess, table)
+    _no_rating(guess, cols)
     if name == "orders":
         title = next((m.source for m in found if m.contract == "item_id"), None)
         if title and name_score(title, "title", TABLES["items"]) == 1.0:
             guess.notes.append(f"item_id is the item's title ({title!r}): no item code is there")
         _order_status(guess, cols)
+        _payment_status(guess, cols)
         _created_or_paid(guess)
     return guess
 
@@ -342,10 +358,14 @@ def _created_or_paid(guess: Guess) -> None:
 
 def _struct_note(guess: Guess, table: Table) -> None:
     """Nested columns (JSON's ``params: {session_id, level, revenue}``) are kept as they are;
-    their fields are read with dotted paths: name the ones that are contract columns of the
-    table (``session_id: params.session_id``) and list the others."""
+    their plain fields are scored like columns and mapped with dotted paths
+    (``user_id: properties.distinct_id``). The note says which were mapped, names the other
+    fields that are contract columns of the table (``session_id: params.session_id``) and
+    lists the rest."""
     mapped = {m.contract for m in guess.matches}
     for col, fields in guess.sample.structs.items():
+        done = [f"{m.contract}: {m.source}" for m in guess.matches if m.source in guess.sample.fields
+                and m.source.startswith(col + ".")]  # fmt: skip
         cands = [
             f"{c.name}: {col}.{f}"
             for c in table.columns
@@ -355,15 +375,38 @@ def _struct_note(guess: Guess, table: Table) -> None:
         ]
         shown = ", ".join(fields[:12]) + (", ..." if len(fields) > 12 else "")
         maps = (
-            f"candidate mappings (add under columns): {'; '.join(cands)}; "
+            f"mapped {'; '.join(done)}; "
+            if done
+            else f"candidate mappings (add under columns): {'; '.join(cands)}; "
             if cands
-            else "map one with a dotted path under columns, e.g. "
-            f"{table.columns[0].name}: {col}.{fields[0]}; "
+            else "none is a column of the table; to map one write a dotted path under columns "
+            f"(<contract column>: {col}.{fields[0]}); "
             if fields
             else ""
         )
         guess.notes.append(
             f"{col!r} holds nested fields ({shown}): {maps}the rest stay inside {col!r}"
+        )
+
+
+_NO_RATING = ("offered", "unoffered", "not_offered", "unrated", "none", "n/a")
+"""Zendesk's satisfaction scores that mean no rating was given: ``offered`` (asked, no
+answer) and ``unoffered``."""
+
+
+def _no_rating(guess: Guess, cols: dict[str, _Values]) -> None:
+    """A sentiment column holding Zendesk's ``offered``/``unoffered`` beside real ratings
+    (good/bad): those are no sentiment class, so ``na_values`` reads them as missing."""
+    src = next((m.source for m in guess.matches if m.contract == "sentiment"), None)
+    if src is None:
+        return
+    seen = set(cols[src].values)
+    empty = [x for x in sorted(seen) if x.lower() in _NO_RATING]
+    if empty and len(empty) < len(seen):
+        guess.options["na_values"] = empty
+        guess.notes.append(
+            f"{src!r}: {', '.join(empty)} mean no rating was given: na_values reads them as "
+            "missing, not as sentiment classes"
         )
 
 
@@ -373,7 +416,7 @@ def _first_line_only(sample: _sniff.Sample, key: Match | None) -> list[str]:
     line and leaves them empty on the others. Needs the key filled on every line and at least
     3 orders of several lines in the sample; a column qualifies when 95% of those orders have
     it on exactly one line."""
-    if key is None:
+    if key is None or key.source not in sample.values:
         return []
     keys = [(k or "").strip() for k in sample.values[key.source]]
     lines: dict[str, list[int]] = {}
@@ -434,11 +477,47 @@ def _first_line_note(guess: Guess, firsts: list[str], amount: Match | None) -> N
         )
 
 
+def _partly_empty_key(guess: Guess) -> None:
+    """Orders whose customer column is empty on some rows (a restaurant's walk-in bills
+    without a member card, guest checkouts) do not validate: say how many sampled rows, and
+    that ``drop_incomplete`` would leave them and their revenue out. Not set here: which is
+    right (drop them, or map another customer column) is the user's call."""
+    if guess.table not in ("orders", "events") or "fill_down" in guess.options:
+        return
+    src = next((m.source for m in guess.matches if m.contract == "user_id"), None)
+    if src is None or src not in guess.sample.values:
+        return
+    vals = guess.sample.values[src]
+    empty = sum(not (v or "").strip() for v in vals)
+    if empty:
+        guess.notes.append(
+            f"{src!r} (user_id) is empty on {empty} of {len(vals)} sampled rows "
+            f"({empty / len(vals):.0%}; walk-in or guest orders?): validation stops on them; "
+            "drop_incomplete: true would leave those rows, and their revenue, out of every "
+            "figure; or map another customer column"
+        )
+
+
+def _negative_demand(guess: Guess, cols: dict[str, _Values]) -> None:
+    """Demand lines with a negative quantity (a POS export's voided dishes, returns) stop
+    validation: ``where`` keeps the sales, with a note."""
+    src = next((m.source for m in guess.matches if m.contract == "quantity"), None)
+    if guess.table != "demand" or src is None or "where" in guess.options:
+        return
+    neg = sum(x < 0 for x in cols[src].numbers())
+    if neg:
+        guess.options["where"] = "quantity >= 0"  # mapped columns go by their contract names
+        guess.notes.append(
+            f"{src!r} (quantity) is negative on {neg} of {len(cols[src].values)} sampled rows "
+            "(voids or returns): where leaves them out, so the sales they cancel still count"
+        )
+
+
 def _kb_without_answers(guess: Guess, cols: dict[str, _Values]) -> None:
     """kb rows without an answer (a labelled set's out-of-scope examples) cannot be replied
     with: ``drop_incomplete`` leaves them out, with a note (else validation stops on them)."""
     answer = next((m.source for m in guess.matches if m.contract == "answer"), None)
-    if guess.table != "kb" or answer is None:
+    if guess.table != "kb" or answer is None or answer not in guess.sample.values:
         return
     total = len(guess.sample.values[answer])
     empty = total - len(cols[answer].values)
@@ -523,6 +602,103 @@ def _minor_units(guess: Guess) -> None:
         f"{names}: money in cents, so scale 0.01 reads whole units (a currency with three "
         "decimals, such as KWD: 0.001)"
     )
+
+
+ZERO_DECIMAL = frozenset(("bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga", "pyg", "rwf", "ugx",
+                          "vnd", "vuv", "xaf", "xof", "xpf"))  # fmt: skip
+"""Currencies without minor units (Stripe's zero-decimal list): their amounts are whole units."""
+_PROCESSOR_IDS = re.compile(r"(ch|py|pi|in|txn|re)_[A-Za-z0-9]{6,}")
+"""Stripe's object ids: charges, payments, payment intents, invoices, balance transactions,
+refunds."""
+_STRIPE_COLUMNS = {"amountrefunded", "amountcaptured", "balancetransaction", "failurecode",
+                   "paymentintent", "applicationfee"}  # fmt: skip
+
+
+def _processor_cents(guess: Guess, cols: dict[str, _Values]) -> None:
+    """A payment processor's export (Stripe, Adyen, Braintree) gives amounts in the currency's
+    smallest unit: ``amount`` 2900 is 29.00 USD. Recognised by a lowercase ISO ``currency``
+    column (``usd``: processors write it so, shops and ledgers ``USD``), Stripe ids (``ch_``,
+    ``pi_``, ``in_``) or Stripe's own column names; then a money column of whole numbers gets
+    ``scale`` 0.01 with a note. Zero-decimal currencies (``jpy``, ``krw``) are left as they are."""
+    if "scale" in guess.options:
+        return
+    money = [
+        m
+        for m in guess.matches
+        if m.contract in MONEY
+        and cols[m.source].values
+        and all(re.fullmatch(r"-?\d+", x) for x in cols[m.source].values)
+    ]
+    if not money:
+        return
+    codes = {x for c, v in cols.items() if fold(c) == "currency" for x in v.values}
+    lower_iso = bool(codes) and all(re.fullmatch(r"[a-z]{3}", x) for x in codes)
+    ids = next(
+        (
+            c
+            for c, v in cols.items()
+            if v.values and all(_PROCESSOR_IDS.fullmatch(x) for x in v.values)
+        ),
+        None,
+    )
+    stripe = {fold(c) for c in cols} & _STRIPE_COLUMNS
+    if not (lower_iso or ids or stripe):
+        return
+    names = ", ".join(repr(m.source) for m in money)
+    zero = sorted(codes & ZERO_DECIMAL)
+    if zero:
+        guess.notes.append(
+            f"{names}: a payment processor's amounts are in the currency's smallest unit, but "
+            f"{', '.join(zero)} has none: no scale set (for cents add scale: {{amount: 0.01}})"
+        )
+        return
+    why = (
+        f"currency written {sorted(codes)[0]!r}"
+        if lower_iso
+        else f"ids like {cols[ids].values[0]!r}"
+        if ids
+        else f"Stripe's columns ({', '.join(sorted(stripe))})"
+    )
+    guess.options["scale"] = {m.contract: 0.01 for m in money}
+    guess.notes.append(
+        f"{names}: whole numbers in a payment processor's export ({why}), which gives amounts "
+        "in cents: scale 0.01 reads whole units (remove it if they are whole units already)"
+    )
+
+
+_SUCCEEDED = ("succeeded", "success", "successful", "paid", "captured", "settled", "completed",
+              "complete", "partially_refunded")  # fmt: skip
+_FAILED = ("failed", "failure", "declined", "refunded", "voided", "void", "pending",
+           "canceled", "cancelled", "expired", "authorized", "requires_payment_method",
+           "disputed", "unpaid", "error")  # fmt: skip
+_STATUS_NAMES = {"status", "paid", "financialstatus", "paymentstatus", "chargestatus", "state",
+                 "outcome"}  # fmt: skip
+
+
+def _payment_status(guess: Guess, cols: dict[str, _Values]) -> None:
+    """A payment status beside the amount (Stripe's ``status`` succeeded/failed, Shopify's
+    ``financial_status`` paid/refunded/pending): ``where`` keeps the successful ones, with a
+    note naming what it drops. A failed charge is no revenue."""
+    if "where" in guess.options:
+        return
+    used = {m.source for m in guess.matches}
+    for c, v in cols.items():
+        if c in used or fold(c) not in _STATUS_NAMES:
+            continue
+        states = set(v.values)
+        ok = [x for x in sorted(states) if x.lower() in _SUCCEEDED]
+        dropped = sorted(x for x in states if x.lower() in _FAILED)
+        if not ok or not dropped or len(ok) + len(dropped) < len(states):
+            continue
+        col = c if re.fullmatch(r"[^\W\d]\w*", c) else '"' + c.replace('"', '""') + '"'
+        keep = " OR ".join(f"{col} = '{x}'" for x in ok)
+        guess.options["where"] = keep
+        counts = ", ".join(f"{x} {v.values.count(x)}" for x in dropped)
+        guess.notes.append(
+            f"where keeps the {'/'.join(ok)} payments: it leaves out those {c!r} says are not "
+            f"({counts} of {len(v.values)} sampled rows), which are no revenue"
+        )
+        return
 
 
 _RATINGS = ("rating", "ratings", "stars", "score", "评分", "星级")

@@ -450,7 +450,8 @@ def test_shapes_written_without_the_synonyms_in_mind(
         "events": {"file": "app_events.csv", "columns": {"user_id": "account_id",
                    "timestamp": "occurred_at", "event": "event_name"}},
         "orders": {"file": "invoices.csv", "columns": {"user_id": "account_id", "timestamp":
-                   "invoice_date", "amount": "amount_due", "order_id": "invoice_number"}},
+                   "invoice_date", "amount": "amount_due", "order_id": "invoice_number"},
+                   "where": "status = 'paid'"},  # a failed invoice is no revenue
         "tickets": {"file": "tickets.csv", "columns": {"ticket_id": "id", "timestamp": "opened",
                     "text": "subject_and_body", "user_id": "requester", "channel": "via",
                     "resolved_at": "closed"}},
@@ -637,6 +638,7 @@ def test_a_shopify_line_item_export_is_orders(tmp_path: Path) -> None:
     assert _tables(path) == {
         "orders": {"file": "orders_export.csv",
             "fill_down": {"by": "Name", "columns": ["Email", "Financial Status", "Created at"]},
+            "where": "\"Financial Status\" = 'paid'",  # a refunded order is no revenue
             "columns": {
             "user_id": "Email", "timestamp": "Created at", "order_id": "Name",
             "item_id": "Lineitem sku", "quantity": "Lineitem quantity", "price": "Lineitem price"}},
@@ -655,9 +657,8 @@ def test_a_shopify_line_item_export_is_orders(tmp_path: Path) -> None:
     with open_workspace(path) as ws:
         df = ws.to_pandas("orders").sort_values(["order_id", "item_id"])
     assert df["user_id"].tolist() == [
-        "a@example.com", "a@example.com", "b@example.com", "c@example.com", "c@example.com",
-        "a@example.com", "a@example.com"]  # fmt: skip
-    assert df["Financial Status"].tolist() == ["paid"] * 3 + ["refunded"] * 2 + ["paid"] * 2
+        "a@example.com", "a@example.com", "b@example.com", "a@example.com", "a@example.com"]  # fmt: skip
+    assert df["Financial Status"].tolist() == ["paid"] * 5  # its refunded order left out
     assert "# amount is quantity x price per line: 'Total' is the order's" in text
     (g,) = plan.guesses
     assert {m.contract: m.how for m in g.matches}[
@@ -667,7 +668,7 @@ def test_a_shopify_line_item_export_is_orders(tmp_path: Path) -> None:
     whole = "\n".join(ln for ln in SHOPIFY.splitlines() if ",,,,," not in ln) + "\n"
     _write(tmp_path / "whole", {"orders_export.csv": whole})
     (g,) = plan_folder(tmp_path / "whole").guesses
-    assert g.table == "orders" and not g.notes
+    assert g.table == "orders" and [n[:25] for n in g.notes] == ["where keeps the paid paym"]
     assert {m.contract: m.source for m in g.matches}["amount"] == "Total"
 
 
@@ -803,12 +804,13 @@ def test_a_game_export_with_nested_params(tmp_path: Path) -> None:
     path, plan = init_config(tmp_path)
     assert _tables(path) == {
         "users": {"file": "players.csv", "columns": {"user_id": "player_id", "signup_at": "install_date"}},
-        "events": {"file": "events.jsonl", "columns": {"user_id": "player_id", "timestamp": "ts"}},
+        "events": {"file": "events.jsonl", "columns": {"user_id": "player_id", "timestamp": "ts",
+                   "session_id": "params.session_id"}},
     }  # fmt: skip
     assert not plan.unplaced
     assert (
-        "# 'params' holds nested fields (session_id, level, revenue): candidate mappings (add "
-        "under columns): session_id: params.session_id; the rest stay inside 'params'"
+        "# 'params' holds nested fields (session_id, level, revenue): mapped session_id: "
+        "params.session_id; the rest stay inside 'params'"
     ) in path.read_text("utf-8")
     with open_workspace(path) as ws:
         assert ws.to_pandas("events")["event"].tolist() == [e for _, _, e, _ in rows]
@@ -861,3 +863,150 @@ def test_init_reads_the_tables_of_a_database(
     assert _tables(path) == {"orders": {"table": "orders"}}
     with open_workspace(path) as ws:
         assert ws.to_pandas("orders")["amount"].tolist() == [12.5]
+
+
+STRIPE_CHARGES = (
+    "id,amount,amount_refunded,currency,created,customer,status,refunded\n"
+    "ch_0000001,2900,0,usd,1717242419,cus_a1b2c3,succeeded,False\n"
+    "ch_0000002,29900,0,usd,1717410549,cus_b5ed23,failed,False\n"
+    "ch_0000003,9900,9900,usd,1717500000,cus_a1b2c3,succeeded,True\n"
+)
+
+
+def test_a_stripe_charges_export_is_read_in_cents_without_failed_charges(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Stripe's charges export (ch_ ids, lowercase 'usd', integer cents, status succeeded/
+    failed) was mapped unscaled with its failed charges: revenue 105x too high (1,594,200 USD
+    for 15,131). Now scale 0.01 and where status = 'succeeded', each with a note, and the
+    customers' epoch 'created' is their signup_at."""
+    customers = "id,email,created\ncus_a1b2c3,a@x.io,1717000000\ncus_b5ed23,b@x.io,1717100000\n"
+    _write(tmp_path, {"charges.csv": STRIPE_CHARGES, "customers.csv": customers})
+    assert main(["init", str(tmp_path)]) == 0
+    path = tmp_path / "opsai.yaml"
+    orders, users = _tables(path)["orders"], _tables(path)["users"]
+    assert orders["scale"] == {"amount": 0.01}
+    assert orders["where"] == "status = 'succeeded'"
+    assert users["columns"] == {"user_id": "id", "signup_at": "created"}
+    text = path.read_text("utf-8")
+    assert "export (currency written 'usd'), which gives amounts in cents: scale 0.01" in text
+    assert "where keeps the succeeded payments: it leaves out those 'status' says are not " in text
+    assert "where=\"status = 'succeeded'\"" in capsys.readouterr().out
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("orders")["amount"].tolist() == [29.0, 99.0]
+        assert ws.to_pandas("users")["signup_at"].min() == dt.datetime(2024, 5, 29, 16, 26, 40)
+    # a zero-decimal currency is whole units; a shop's uppercase USD is no processor's export
+    for name, text in {
+        "jpy": STRIPE_CHARGES.replace("usd", "jpy"),
+        "shop": "order_id,customer,created,amount,currency\no1,c1,2024-01-03,29,USD\n",
+    }.items():
+        _write(tmp_path / name, {"charges.csv": text})
+        assert "scale" not in _tables(init_config(tmp_path / name)[0])["orders"]
+    assert "jpy has none: no scale set" in (tmp_path / "jpy" / "opsai.yaml").read_text("utf-8")
+
+
+def test_nested_fields_are_mapped_with_dotted_paths(tmp_path: Path) -> None:
+    """Mixpanel's raw export (event, properties: {distinct_id, time in ms, $browser}) fitted no
+    table: the fields inside a struct were not looked at. They are scored like columns now:
+    user_id: properties.distinct_id, timestamp: properties.time read as epoch_ms. Zendesk's
+    satisfaction_rating.score is the sentiment, with offered/unoffered as na_values, and a
+    struct with no contract field gets a placeholder, not a random contract column."""
+    import json
+
+    mixpanel = "".join(
+        json.dumps({"event": e, "properties": {"distinct_id": u, "time": t, "$browser": "Chrome"}})
+        + "\n"
+        for e, u, t in [
+            ("Page Viewed", "a@x.io", 1717300573000),
+            ("Report Created", "a@x.io", 1717313597000),
+            ("Page Viewed", "b@x.io", 1717336309000),
+        ]
+    )
+    _write(tmp_path / "mp", {"mixpanel_export.jsonl": mixpanel})
+    path, _ = init_config(tmp_path / "mp")
+    assert _tables(path) == {"events": {"file": "mixpanel_export.jsonl",
+        "timestamp_format": "epoch_ms", "columns": {"user_id": "properties.distinct_id",
+        "timestamp": "properties.time"}}}  # fmt: skip
+    with open_workspace(path) as ws:
+        ev = ws.to_pandas("events")
+    assert ev["user_id"].tolist() == ["a@x.io", "a@x.io", "b@x.io"]
+    assert ev["timestamp"].iloc[0] == dt.datetime(2024, 6, 2, 3, 56, 13)
+    zendesk = "".join(
+        json.dumps({"id": i, "created_at": f"2024-01-0{i}T10:00:00Z",
+                    "description": f"My order number {i} has not arrived yet, please help",
+                    "via": {"channel": "email"}, "satisfaction_rating": {"score": s},
+                    "event_properties": {"plan": "pro"}}) + "\n"
+        for i, s in enumerate(["good", "bad", "offered", "unoffered", "bad"], 1)
+    )  # fmt: skip
+    _write(tmp_path / "zd", {"tickets.jsonl": zendesk})
+    path, _ = init_config(tmp_path / "zd")
+    spec = _tables(path)["tickets"]
+    assert spec["columns"]["sentiment"] == "satisfaction_rating.score"
+    assert spec["columns"]["channel"] == "via.channel"
+    assert spec["na_values"] == ["offered", "unoffered"]
+    text = path.read_text("utf-8")
+    assert (
+        "'event_properties' holds nested fields (plan): none is a column of the table; to map "
+        "one write a dotted path under columns (<contract column>: event_properties.plan)"
+    ) in text
+    with open_workspace(path) as ws:
+        sentiment = ws.to_pandas("tickets")["sentiment"]
+    assert sentiment.fillna("-").tolist() == ["good", "bad", "-", "-", "bad"]
+
+
+def test_a_chinese_pos_export_is_orders_and_demand(tmp_path: Path) -> None:
+    """A restaurant POS export (GBK: 菜品销售明细 lines with 单号/菜品名称/数量/单价 and a void
+    with a negative quantity; 结账流水 payments with 结账单号/原单号/会员卡号/实收金额, most bills
+    without a member card) placed nothing. Now the payments are orders keyed by the original
+    bill (原单号, not the split payment's 结账单号), the lines are demand by dish (no customer),
+    with where quantity >= 0 for the voids; the walk-in bills without a member card are counted
+    in a note (drop_incomplete is the user's call: it drops their revenue)."""
+    lines = (
+        "单号,桌号,下单时间,菜品名称,数量,单价,金额,状态\n"
+        "B001,A1,2025/08/01 11:42,宫保鸡丁,1,38,38,正常\nB001,A1,2025/08/01 11:42,米饭,2,3,6,正常\n"
+        "B002,A2,2025/08/01 12:05,宫保鸡丁,1,38,38,正常\nB002,A2,2025/08/01 12:06,宫保鸡丁,-1,38,-38,退菜\n"
+    )  # fmt: skip
+    pays = (
+        "结账单号,原单号,结账时间,会员卡号,支付方式,实收金额\n"
+        "B001-1,B001,2025/08/01 12:30,,微信支付,20\nB001-2,B001,2025/08/01 12:31,,现金,24\n"
+        "B002-1,B002,2025/08/01 13:00,M8801,支付宝,38\n"
+    )  # fmt: skip
+    _write(tmp_path, {"菜品销售明细.csv": lines, "结账流水.csv": pays}, encoding="gbk")
+    path, plan = init_config(tmp_path)
+    t = _tables(path)
+    assert t["orders"]["columns"] == {"user_id": "会员卡号", "timestamp": "结账时间",
+        "amount": "实收金额", "order_id": "原单号"}  # fmt: skip
+    assert "drop_incomplete" not in t["orders"]
+    assert t["demand"]["columns"] == {"item_id": "菜品名称", "timestamp": "下单时间",
+        "quantity": "数量", "price": "单价"}  # fmt: skip
+    assert t["demand"]["where"] == "quantity >= 0"
+    text = path.read_text("utf-8")
+    assert "'会员卡号' (user_id) is empty on 2 of 3 sampled rows (67%; walk-in or guest" in text
+    assert "'数量' (quantity) is negative on 1 of 4 sampled rows (voids or returns)" in text
+    assert not plan.unplaced
+    raw = yaml.safe_load(text)  # the user's call on the walk-in bills: drop them
+    raw["data"]["tables"]["orders"]["drop_incomplete"] = True
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("demand")["quantity"].tolist() == [1, 2, 1]
+        assert ws.to_pandas("orders")["amount"].tolist() == [38.0]
+
+
+def test_a_spreadsheet_group_header_above_the_header_is_skipped(tmp_path: Path) -> None:
+    """A Google Sheets CSV whose first row is a merged-cell group header ('Order details,,,,
+    Customer,') was read with that row as the header: 'fits no table (columns: Order details,
+    column1, ...)'. A row with at most half the header's cells filled is a title: skip_rows 1,
+    and the orders read with their euro amounts and day-first dates."""
+    sheet = (
+        "Order details,,,,Customer,\nOrder #,Date,Qty,Total (€),Name,Email\n"
+        '1001,03/01/2025,2,"€1.234,50",Anna Müller,anna@x.de\n'
+        '1002,13/01/2025,1,"€99,00",Jörg Bauer,jorg@x.de\n'
+    )
+    _write(tmp_path, {"Bestellungen 2025 - Tabelle1.csv": sheet})
+    path, _ = init_config(tmp_path)
+    spec = _tables(path)["orders"]
+    assert spec["skip_rows"] == 1 and spec["timestamp_format"] == "%d/%m/%Y"
+    assert spec["columns"] == {"user_id": "Email", "timestamp": "Date", "amount": "Total (€)",
+        "order_id": "Order #", "quantity": "Qty"}  # fmt: skip
+    with open_workspace(path) as ws:
+        assert ws.to_pandas("orders")["amount"].tolist() == [1234.5, 99.0]
