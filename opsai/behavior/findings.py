@@ -127,18 +127,36 @@ def funnel_gap(
     return Finding(text, _severity(ratio), evidence, name=f"funnel_gap_{breakdown}")
 
 
-def churn_gap(rates: pd.DataFrame, *, attribute: str, inactive_days: int = 90) -> Finding | None:
-    """The attribute value whose users go inactive most often, against all the others.
+def churn_gap(
+    rates: pd.DataFrame, *, attribute: str, inactive_days: int = 90, alpha: float = 0.05
+) -> Finding | None:
+    """The attribute value whose users go inactive most often, against all the others, when
+    the difference is more than noise.
+
+    The value's churned and kept users are compared with the others' by Fisher's exact test,
+    Bonferroni-corrected for the values that could have been picked (those with 20+ users):
+    "starter churns 1.2x as often (47% vs 39%)" on 246 against 154 users has p = 0.48 and is
+    no finding.
 
     Args:
         rates: a :func:`~opsai.behavior.churn.inactivity_by` table.
+        alpha: the family-wise significance level.
     """
+    from scipy.stats import fisher_exact
+
     r = rates[rates["users"] >= 20]
     if r.empty:
         return None
     top = r.iloc[0]
     ratio = float(top["ratio_to_others"])
-    others = (rates["churned"].sum() - top["churned"]) / max(rates["users"].sum() - top["users"], 1)
+    n_other = float(rates["users"].sum() - top["users"])
+    c_other = float(rates["churned"].sum() - top["churned"])
+    others = c_other / max(n_other, 1)
+    a, n = float(top["churned"]), float(top["users"])
+    table = [[round(a), round(n - a)], [round(c_other), round(n_other - c_other)]]
+    p_value = float(fisher_exact(table)[1])
+    if p_value > alpha / len(r):
+        return None
     if not np.isfinite(ratio) and top["churn_rate"] > 0 and others == 0:  # nobody else churned
         text = (
             f"Users with {attribute}={top[attribute]} are the only ones who churn: "
@@ -146,7 +164,8 @@ def churn_gap(rates: pd.DataFrame, *, attribute: str, inactive_days: int = 90) -
             "days, and none of the others."
         )
         evidence = {"attribute": attribute, "value": str(top[attribute]), "ratio": None,
-                    "churn_rate": round(float(top["churn_rate"]), 4), "others": 0.0}  # fmt: skip
+                    "churn_rate": round(float(top["churn_rate"]), 4), "others": 0.0,
+                    "p_value": p_value}  # fmt: skip
         return Finding(text, "high", evidence, name=f"churn_by_{attribute}")
     if not np.isfinite(ratio) or ratio < 1.2:
         return None
@@ -155,7 +174,8 @@ def churn_gap(rates: pd.DataFrame, *, attribute: str, inactive_days: int = 90) -
         f"({100 * top['churn_rate']:.0f}% vs {100 * others:.0f}% inactive for {inactive_days}+ days)."
     )
     evidence = {"attribute": attribute, "value": str(top[attribute]), "ratio": round(ratio, 3),
-                "churn_rate": round(float(top["churn_rate"]), 4), "others": round(float(others), 4)}  # fmt: skip
+                "churn_rate": round(float(top["churn_rate"]), 4), "others": round(float(others), 4),
+                "p_value": p_value}  # fmt: skip
     return Finding(text, _severity(ratio), evidence, name=f"churn_by_{attribute}")
 
 

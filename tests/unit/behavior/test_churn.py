@@ -246,6 +246,23 @@ def test_churn_gaps_read_boolean_attributes() -> None:
     )
 
 
+def test_a_churn_gap_within_noise_is_no_finding() -> None:
+    """A SaaS export read "Users with plan=starter churn 1.2x as often as the others (47% vs
+    39%)" on 246 against 154 users (Fisher p = 0.12 here, 0.48 in the tester's own churn
+    flag): no finding; the same rates on ten times the users are one, with its p-value."""
+    from opsai.behavior.findings import churn_gap
+
+    rates = pd.DataFrame({"plan": ["starter", "pro"], "users": [246, 154],
+                          "churned": [116.0, 60.0]})  # fmt: skip
+    rates["churn_rate"] = rates["churned"] / rates["users"]
+    rates["ratio_to_others"] = rates["churn_rate"] / (60 / 154)
+    assert churn_gap(rates, attribute="plan") is None
+    big = rates.assign(users=rates["users"] * 10, churned=rates["churned"] * 10)
+    f = churn_gap(big, attribute="plan")
+    assert f is not None and f.evidence["value"] == "starter"
+    assert f.evidence["p_value"] < 0.05 / 2 and f.evidence["ratio"] == pytest.approx(1.21, abs=0.01)
+
+
 def test_at_risk_summary_wording() -> None:
     from opsai.behavior import at_risk_summary
 
