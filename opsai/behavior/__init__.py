@@ -27,6 +27,7 @@ from opsai.behavior.clv import BetaGeo, GammaGamma, customer_value, holdout_chec
 from opsai.behavior.funnels import (
     funnel,
     funnel_by_user,
+    funnel_skip_reason,
     match_steps,
     overall_conversion,
     path_links,
@@ -67,6 +68,7 @@ __all__ = [
     "feature_columns",
     "funnel",
     "funnel_by_user",
+    "funnel_skip_reason",
     "holdout_check",
     "lapsed",
     "lifecycle",

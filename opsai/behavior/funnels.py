@@ -313,6 +313,27 @@ def match_steps(
     return found, missing
 
 
+def funnel_skip_reason(
+    events: TableLike | None, wanted: Sequence[str], *, col_event: str = EVENT, top: int = 8
+) -> str:
+    """Why there is no funnel, naming the data's most common event names and the parameter to
+    set (a SaaS product's 'Page Viewed', 'Report Created' are no shop funnel)."""
+    if events is None:
+        return "the data has no events table"
+    t = as_table(events, name="events")
+    counts = to_frame(
+        t.group_by(col_event).aggregate(n=t.count()).order_by(ibis.desc("n")).limit(top)
+    )
+    names = [str(e) for e in counts[col_event]]
+    have = ", ".join(f"{e} ({n:,})" for e, n in zip(names, counts["n"], strict=True))
+    example = ", ".join(names[:3])
+    return (
+        f"fewer than two of the FUNNEL_STEPS ({', '.join(wanted)}) are in the events, whose most "
+        f"common names are {have or 'none'}. Set chapters.03a_user_behavior.parameters."
+        f"FUNNEL_STEPS to your steps in order (e.g. '{example}')"
+    )
+
+
 def overall_conversion(table: pd.DataFrame) -> float:
     """Share of entrants reaching the last step, from an un-split :func:`funnel` table."""
     if table.empty:

@@ -163,3 +163,19 @@ def test_match_steps_reads_segment_event_names() -> None:
         "checkout_started",
         "checkout_completed",
     ]
+
+
+def test_a_skipped_funnel_names_the_events_and_the_parameter() -> None:
+    """A SaaS product's events hold no shop funnel: the reason read "fewer than two
+    FUNNEL_STEPS are in the events" without the names there or the key to set."""
+    from opsai.behavior import funnel_skip_reason
+
+    ev = pd.DataFrame({"user_id": ["1"] * 6, "timestamp": pd.date_range("2024-01-01", periods=6),
+                       "event": ["Page Viewed"] * 3 + ["Report Created"] * 2 + ["Export CSV"]})  # fmt: skip
+    assert funnel_skip_reason(ev, ["visit", "purchase"]) == (
+        "fewer than two of the FUNNEL_STEPS (visit, purchase) are in the events, whose most "
+        "common names are Page Viewed (3), Report Created (2), Export CSV (1). Set "
+        "chapters.03a_user_behavior.parameters.FUNNEL_STEPS to your steps in order (e.g. "
+        "'Page Viewed, Report Created, Export CSV')"
+    )
+    assert funnel_skip_reason(None, ["visit"]) == "the data has no events table"
