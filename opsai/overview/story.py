@@ -184,9 +184,11 @@ def quality_findings(
                 "duplicates",
                 Finding(
                     f"{int(dup['duplicates'].sum()):,} row(s) repeat another row exactly; most in {w['table']} "
-                    f"({int(w['duplicates']):,}, {_pct(w['share'])}). Check the export for double "
-                    f"loads; if they are, set data.tables.{w['table']}.drop_duplicates: true in "
-                    "the config to drop them when the data is read.",
+                    f"({int(w['duplicates']):,}, {_pct(w['share'])}). Identical rows can be "
+                    "real (the same item bought twice in one order within a minute, on an export "
+                    "without line numbers); check a few. Only if the export was loaded twice "
+                    f"(whole blocks repeat), set data.tables.{w['table']}.drop_duplicates: true "
+                    "to drop them when the data is read.",
                     "medium" if w["share"] > 0.01 else "low",
                     {"rows": int(dup["duplicates"].sum()), "table": w["table"]},
                 ),

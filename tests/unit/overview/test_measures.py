@@ -142,3 +142,20 @@ def test_a_last_day_of_41_seconds_is_left_out(tmp_path: Path) -> None:
     with open_workspace(cfg) as ws:
         d = daily_activity(ws)
     assert d["date"].iloc[-1] == pd.Timestamp("2025-11-30") and "partial_day" not in d.attrs
+
+
+def test_duplicate_rows_advice_warns_they_can_be_real() -> None:
+    """A POS line export repeats a dish ordered twice in one bill in the same minute: the
+    advice read 'Check the export for double loads; if they are, set drop_duplicates', which
+    would drop real sales; it now says identical rows can be real and when to drop them."""
+    empty = pd.DataFrame(columns=["a"])
+    dup = pd.DataFrame({"table": ["demand"], "duplicates": [109], "share": [0.0033]})
+    found = dict(quality_findings(empty, dup, empty, empty, empty))
+    f = found["duplicates"]
+    assert f.text == (
+        "109 row(s) repeat another row exactly; most in demand (109, 0.3%). Identical rows can "
+        "be real (the same item bought twice in one order within a minute, on an export without "
+        "line numbers); check a few. Only if the export was loaded twice (whole blocks repeat), "
+        "set data.tables.demand.drop_duplicates: true to drop them when the data is read."
+    )
+    assert f.severity == "low"
