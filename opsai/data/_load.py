@@ -184,17 +184,43 @@ def read_raw(
                 f"{table}: {bad}: the file is not UTF-8. Set its encoding in config: "
                 f"{_key(table, 'encoding')} ({_guess_encoding(paths[0])})"
             ) from None
-        msg = " ".join(str(e).split())[:200]
+        msg = " ".join(str(e).split()).split(" LINE 1:")[0][:200].rstrip(". ")  # not our SQL
         ragged = _ragged_line(paths[0], spec) if fmt == "csv" else None
         if ragged:
             msg = ragged
         hint = f"check {_key(table, 'sep')} and {_key(table, 'encoding')}"
         if ragged and "skip_rows" in ragged:
             hint = f"set {_key(table, 'skip_rows')} to the number of lines above the header"
+        line = _bad_json_line(paths[0]) if fmt == "json" else None
+        if line:  # DuckDB's own line number is off by one
+            msg = f"line {line} is not complete JSON (an export cut off while downloading?)"
+            hint = "export it again, or remove that line"
         raise SchemaError(
             f"{table}: cannot read {paths[0].name} as {fmt}: {msg}. Fix: {hint}"
         ) from None
     return raw
+
+
+def _bad_json_line(path: Path) -> int | None:
+    """The first line of a JSON-lines file that is not JSON by itself (DuckDB's own line
+    number is off by one), or ``None`` when the file is not JSON lines (one document spread
+    over lines) or every line parses."""
+    import json
+
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            first = True
+            for n, text in enumerate(fh, start=1):
+                if not text.strip():
+                    continue
+                try:
+                    json.loads(text)
+                except ValueError:
+                    return None if first else n
+                first = False
+    except OSError:
+        return None
+    return None
 
 
 def _ragged_line(path: Path, spec: TableSpec) -> str | None:

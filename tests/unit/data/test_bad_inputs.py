@@ -220,6 +220,17 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, Any], type[Exception], 
         r"cannot read orders\.csv.*data\.tables\.orders\.sep",
     ),
     (
+        "json_lines_cut_off",  # a Mixpanel export cut off mid-download: not sep/encoding advice
+        {
+            "events.jsonl": '{"user_id": "1", "timestamp": "2024-01-01", "event": "view"}\n'
+            '{"user_id": "2", "timestamp": "2024-01-02", "ev'
+        },
+        {"events": {"file": "events.jsonl", "format": "json"}},
+        SchemaError,
+        r"- events: cannot read events\.jsonl as json: line 2 is not complete JSON \(an export "
+        r"cut off while downloading\?\)\. Fix: export it again, or remove that line$",
+    ),
+    (
         "thousands_separator",
         {"orders.csv": 'user_id,timestamp,amount\n1,2024-01-01,"1,200.50"\n'},
         {"orders": {}},
