@@ -18,6 +18,7 @@ from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
 from opsai.errors import ConfigError
 from opsai.forecast.backtest import (
     CUTOFF,
+    MODEL,
     cross_validation,
     evaluate,
     leaderboard,
@@ -26,10 +27,16 @@ from opsai.forecast.backtest import (
     select_best,
 )
 from opsai.forecast.base import Forecaster, check_level
+from opsai.forecast.intermittent import ADIDA, TSB, AutoPattern, Croston, demand_pattern
+from opsai.forecast.models import Naive, SeasonalNaive, WindowAverage
 
 Bands = dict[Any, dict[int, tuple[np.ndarray, np.ndarray]]]
 ENSEMBLE = "Ensemble"
 """Name of the mean-of-candidates model that :class:`AutoForecaster` scores."""
+COPY_MODELS = (Naive, SeasonalNaive)
+"""Candidates that repeat the last period or season: not used for intermittent or lumpy series."""
+INTERMITTENT_MODELS = (AutoPattern, Croston, TSB, ADIDA, WindowAverage)
+"""Candidates that forecast a level of intermittent demand, used instead of :data:`COPY_MODELS`."""
 
 
 class Ensemble(Forecaster):
@@ -120,6 +127,13 @@ class AutoForecaster(Forecaster):
             choosing by luck.
         alias: column name in predictions (default ``Auto``).
 
+    A series whose history is intermittent or lumpy (Syntetos-Boylan, see
+    :func:`~opsai.forecast.intermittent.demand_pattern`) never gets a naive or seasonal naive
+    forecast when an intermittent candidate (:data:`INTERMITTENT_MODELS`) is on offer: on a
+    mostly-zero series such a copy wins a few backtest windows by luck (MASE favours zeros)
+    and repeats which days happened to sell; the intermittent candidate with the best
+    backtest takes its place.
+
     Attributes:
         cv_: the backtest frame.
         metrics_: per series and model accuracy.
@@ -181,10 +195,24 @@ class AutoForecaster(Forecaster):
                 if np.isfinite(own) and np.isfinite(glob) and not own < (1 - self.margin) * glob:
                     choice[sid] = fallback
         self.choice_ = {sid: str(choice.get(sid, fallback)) for sid in self.ids_}
+        self._no_copies_of_intermittent()
         used = set(self.choice_.values())
         for cname in used & set(self.combos_):
             used |= set(self.combos_[cname])
         self.fitted_ = {m.name: m.fit(df, freq=self.freq_) for m in self.models if m.name in used}
+
+    def _no_copies_of_intermittent(self) -> None:
+        """Intermittent and lumpy series chosen a naive copy get the best intermittent model."""
+        copies = {m.name for m in self.models if isinstance(m, COPY_MODELS)}
+        pool = [m.name for m in self.models if isinstance(m, INTERMITTENT_MODELS)]
+        if not copies or not pool:
+            return
+        scored = self.metrics_[self.metrics_[MODEL].isin(pool)]
+        ranked = scored.sort_values([self.metric, "mae"], na_position="last", kind="stable")
+        best = ranked.drop_duplicates(ITEM_ID).set_index(ITEM_ID)[MODEL]
+        for sid, name in self.choice_.items():
+            if name in copies and demand_pattern(self.y_[sid]) in ("intermittent", "lumpy"):
+                self.choice_[sid] = str(best.get(sid, pool[0]))
 
     @property
     def backtest_(self) -> pd.DataFrame:

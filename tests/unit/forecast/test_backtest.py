@@ -149,3 +149,34 @@ def test_auto_forecaster_margin_shrinks_to_the_overall_best() -> None:
     auto = AutoForecaster(models, h=7, n_windows=2, combine=False, margin=0.99).fit(df)
     overall = auto.leaderboard_.iloc[0]["model"]
     assert set(auto.choice_.values()) == {overall}
+
+
+def intermittent_frame() -> pd.DataFrame:
+    """An intermittent item (a sale of 1-3 units every few days) whose last five weeks sold 2
+    units each Sunday only, and a smooth weekly item."""
+    rng = np.random.default_rng(1)
+    early = np.where(rng.random(84) < 0.3, rng.integers(1, 4, 84), 0).astype(float)
+    sundays = np.tile([0, 0, 0, 0, 0, 0, 2.0], 5)
+    ys = {"intermittent": np.r_[early, sundays], "seasonal": np.tile(WEEK, 17)}
+    dates = pd.date_range("2024-01-01", periods=119)  # a Monday: the sales fall on Sundays
+    return pd.concat(
+        [pd.DataFrame({ITEM_ID: k, TIMESTAMP: dates, QUANTITY: v}) for k, v in ys.items()],
+        ignore_index=True,
+    )
+
+
+def test_auto_forecaster_gives_intermittent_series_no_seasonal_naive_copy() -> None:
+    from opsai.forecast import AutoPattern, demand_pattern
+
+    df = intermittent_frame()
+    y = df.loc[df[ITEM_ID] == "intermittent", QUANTITY].to_numpy()
+    assert demand_pattern(y) == "intermittent"
+    models = [SeasonalNaive(season_length=7), WindowAverage(window=28), AutoPattern()]
+    auto = AutoForecaster(models, h=7, n_windows=2, combine=False).fit(df)
+    score = auto.metrics_.pivot(index=ITEM_ID, columns="model", values="mase")
+    assert score.loc["intermittent"].idxmin() == "SeasonalNaive"  # it won the backtest by luck
+    best = score.loc["intermittent", ["WindowAverage", "AutoPattern"]].idxmin()
+    assert auto.choice_ == {"intermittent": best, "seasonal": "SeasonalNaive"}
+    f = auto.predict(28)
+    point = f.loc[f[ITEM_ID] == "intermittent", "Auto"].to_numpy()
+    assert np.ptp(point) == pytest.approx(0) and point[0] > 0  # a level, not 2 units on Sundays
