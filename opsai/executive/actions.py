@@ -231,10 +231,25 @@ def _overstock(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
     alerts = run.table(DEMAND, "alerts.table")
-    if alerts.empty or "excess_value" not in alerts:
+    if alerts.empty or "name" not in alerts:
         return []
     over = alerts[alerts["name"].astype(str).str.startswith("overstock.")]
-    v = float(over["excess_value"].fillna(0).sum())
+    values = over["excess_value"] if "excess_value" in over else pd.Series(dtype=float)
+    v = float(values.fillna(0).sum())
+    if not over.empty and v <= 0 and "excess_units" in over:  # no unit cost: units, no money
+        n = float(over["excess_units"].fillna(0).sum())
+        if n <= 0:
+            return []
+        lo, mid, hi = _scaled(n, a.clearance_recovery)
+        top = over.sort_values("excess_units", ascending=False).iloc[0]
+        why = (
+            f"{len(over)} items hold {n:,.0f} surplus units (no unit cost is mapped, so no "
+            f"value); the largest is {top['item_id']}."
+        )
+        act = "Pause orders and clear the overstocked items (largest surplus first)."
+        ev = [_ev(DEMAND, str(top["name"]), f"overstock {top['item_id']}")]
+        return [_action("Inventory", act, why, lo, mid, hi, "units cleared", "medium", ev,
+                        "overstock")]  # fmt: skip
     if over.empty or v <= 0:
         return []
     lo, mid, hi = _scaled(v, a.clearance_recovery)

@@ -132,11 +132,9 @@ def overstock_alerts(
     _need(policy, {ITEM_ID, ON_HAND, "days_of_cover", "mean_per_period"}, "overstock_alerts")
     cover = policy["days_of_cover"].to_numpy(float) / 7
     on_hand = policy[ON_HAND].clip(lower=0)
-    stock = (
-        float((on_hand * policy[UNIT_COST]).sum())
-        if UNIT_COST in policy.columns
-        else float(on_hand.sum())
-    )
+    basis = policy["cost_basis"] if "cost_basis" in policy else pd.Series("unit_cost", policy.index)
+    valued = UNIT_COST in policy.columns and bool((basis != "default").all())
+    stock = float((on_hand * policy[UNIT_COST]).sum()) if valued else float(on_hand.sum())
     out = []
     for k in np.argsort(-cover, kind="stable"):
         if not cover[k] > weeks:
@@ -148,15 +146,17 @@ def overstock_alerts(
         excess = float(r[ON_HAND]) - weeks * 7 * daily
         if excess < 0.5:  # 'about 0 units worth 8 USD are surplus' is no alert
             continue
-        value = excess * float(r[UNIT_COST]) if UNIT_COST in r else float("nan")
+        own = UNIT_COST in r and basis.iloc[k] != "default"  # a cost of 1 is no value
+        value = excess * float(r[UNIT_COST]) if own else float("nan")
         worth = f" worth {money(value, currency)}" if np.isfinite(value) else ""
+        worth += " at selling price" if worth and basis.iloc[k] == "price" else ""
         if np.isfinite(cover[k]):
             text = (
                 f"Item {r[ITEM_ID]} is overstocked: {r[ON_HAND]:.0f} units on hand cover "
                 f"{cover[k]:.0f} weeks of forecast demand (limit {weeks:g}); about {excess:.0f} "
                 f"units{worth} are surplus. Pause orders or promote it."
             )
-            size = value if np.isfinite(value) else excess
+            size = value if valued and np.isfinite(value) else excess
             big = stock > 0 and size >= material * stock
             severity = "medium" if cover[k] > 2 * weeks and big else "low"
             extra: dict[str, object] = {}
@@ -192,7 +192,7 @@ def overstock_alerts(
                     "excess_units": round(excess, 1),
                     "excess_value": round(value, 2) if np.isfinite(value) else None,
                     "excess_share_of_stock": round(
-                        (value if np.isfinite(value) else excess) / stock, 4
+                        (value if valued and np.isfinite(value) else excess) / stock, 4
                     )
                     if stock > 0
                     else None,

@@ -31,6 +31,11 @@ PLAN_COLUMNS = [
 ]
 
 
+def _valued(row: pd.Series) -> bool:
+    """The row has a unit cost (or a selling price) of its own, not the default of 1."""
+    return UNIT_COST in row and row.get("cost_basis", "unit_cost") != "default"
+
+
 def projected_stock(fc: pd.DataFrame, on_hand: pd.Series, *, model: str) -> pd.DataFrame:
     """Expected closing stock per item and period without new orders (may go negative).
 
@@ -96,7 +101,7 @@ def purchase_plan(
             action, when, position = "order by", ts[hit[0]], float(level[hit[0]])
         qty = float(np.ceil(max(float(p["eoq"]), float(p["order_up_to"]) - position, 0.0)))
         arrives = when + pd.Timedelta(days=float(p[LEAD_TIME_DAYS]))
-        value = qty * float(p[UNIT_COST]) if UNIT_COST in p else float("nan")
+        value = qty * float(p[UNIT_COST]) if _valued(p) else float("nan")
         rows.append([sid, action, when, qty, arrives, value, on_hand, rop, stockout])
     plan = pd.DataFrame(rows, columns=PLAN_COLUMNS)
     rank = plan["action"].map({"order now": 0, "order by": 1}).fillna(2)

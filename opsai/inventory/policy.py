@@ -50,6 +50,10 @@ DEFAULTS: dict[str, float] = {
     UNIT_COST: 1.0,
 }
 """Values used where the inventory table lacks a column or has a missing value."""
+COST_BASIS = "cost_basis"
+"""Policy column saying where an item's ``unit_cost`` comes from: ``unit_cost`` (mapped),
+``price`` (its selling price, :func:`~opsai.inventory.chapter.inventory_table`) or ``default``
+(:data:`DEFAULTS`' 1.0, a placeholder for the EOQ: money figures built on it are left out)."""
 NO_DEMAND = 1e-3
 """Forecast units per period (over the whole horizon) below which an item has no demand: its
 stock covers no finite time. A forecast of 2e-9 units a day is a zero that floating point did
@@ -262,6 +266,9 @@ def with_defaults(inventory: pd.DataFrame) -> pd.DataFrame:
         )
     inv = inventory.copy()
     inv[ITEM_ID] = inv[ITEM_ID].astype(str)
+    if COST_BASIS not in inv:
+        known = inv[UNIT_COST].notna() if UNIT_COST in inv else pd.Series(False, index=inv.index)
+        inv[COST_BASIS] = np.where(known, "unit_cost", "default")
     for col, v in DEFAULTS.items():
         inv[col] = inv[col].fillna(v) if col in inv else v
     return inv
