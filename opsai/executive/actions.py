@@ -207,10 +207,14 @@ def _stockouts(
     for _, r in alerts[alerts["name"].astype(str).str.startswith("stockout.")].head(10).iterrows():
         item, mean = str(r["item_id"]), float(r.get("lead_time_demand") or 0.0)
         sd, on_hand = float(r.get("lead_time_demand_sd") or 0.0), float(r.get("on_hand") or 0.0)
-        lo, mid, hi = (max(0.0, m - on_hand) for m in (mean - 1.645 * sd, mean, mean + 1.645 * sd))
+        inbound = r.get("on_order")
+        on_order = float(inbound) if inbound is not None and pd.notna(inbound) else 0.0
+        have = on_hand + on_order  # stock already ordered covers demand too
+        lo, mid, hi = (max(0.0, m - have) for m in (mean - 1.645 * sd, mean, mean + 1.645 * sd))
+        stock = f"{on_hand:,.0f} on hand" + (f", {on_order:,.0f} on order" if on_order else "")
         ev = [_ev(DEMAND, str(r["name"]), f"stock-out alert {item}")]
         why = (
-            f"{on_hand:,.0f} on hand against {mean:,.0f} ± {sd:,.0f} units of demand over its "
+            f"{stock} against {mean:,.0f} ± {sd:,.0f} units of demand over its "
             f"{float(r.get('lead_time_days') or 0):.0f}-day lead time."
         )
         if item in shown:

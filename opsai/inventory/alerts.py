@@ -19,7 +19,15 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, ON_HAND, QUANTITY, TIMESTAMP, UNIT_COST
+from opsai.data.schema import (
+    ITEM_ID,
+    LEAD_TIME_DAYS,
+    ON_HAND,
+    ON_ORDER,
+    QUANTITY,
+    TIMESTAMP,
+    UNIT_COST,
+)
 from opsai.errors import ConfigError, SchemaError
 from opsai.report.finding import Finding
 from opsai.report.wording import money
@@ -41,6 +49,10 @@ def stockout_probability(on_hand: np.ndarray, lt_mean: np.ndarray, lt_sd: np.nda
 def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Finding]:
     """Items likely to run out before an order placed today can arrive.
 
+    The stock that counts is the inventory position, on hand + ``on_order`` (stock already
+    ordered, which arrives within the lead time): 42 on hand and 774 inbound is no alert.
+    Days of cover are of the stock on hand.
+
     Args:
         policy: output of :func:`~opsai.inventory.policy.policy_table`.
         threshold: smallest stock-out probability that raises an alert.
@@ -55,7 +67,8 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
         {ITEM_ID, ON_HAND, LEAD_TIME_DAYS, "lt_mean", "lt_sd", "days_of_cover"},
         "stockout_alerts",
     )
-    p = stockout_probability(policy[ON_HAND], policy["lt_mean"], policy["lt_sd"])
+    inbound = policy[ON_ORDER].fillna(0.0) if ON_ORDER in policy else 0.0 * policy[ON_HAND]
+    p = stockout_probability(policy[ON_HAND] + inbound, policy["lt_mean"], policy["lt_sd"])
     if "no_demand" in policy:  # P(demand > 0 on hand) of a zero forecast is a coin flip, not a risk
         p = np.where(policy["no_demand"].fillna(False).astype(bool), 0.0, p)
     out = []
@@ -65,9 +78,15 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
         r = policy.iloc[k]
         days = float(r[LEAD_TIME_DAYS])
         cover = float(r["days_of_cover"])
+        more = float(inbound.iloc[k])
+        stock = (
+            f"{r[ON_HAND]:.0f} on hand (about {cover:.0f} days) and {more:.0f} on order"
+            if more > 0
+            else f"{r[ON_HAND]:.0f} on hand cover about {cover:.0f} days"
+        )
         text = (
             f"Item {r[ITEM_ID]} will likely stock out within its {days:.0f}-day lead time: "
-            f"{r[ON_HAND]:.0f} on hand cover about {cover:.0f} days, against "
+            f"{stock}, against "
             f"{r['lt_mean']:.0f} ± {r['lt_sd']:.0f} units of expected lead-time demand "
             f"(stock-out probability {p[k]:.0%}). Order now and expedite."
         )
@@ -78,6 +97,7 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
                 {
                     ITEM_ID: str(r[ITEM_ID]),
                     ON_HAND: float(r[ON_HAND]),
+                    ON_ORDER: more,
                     LEAD_TIME_DAYS: days,
                     "lead_time_demand": round(float(r["lt_mean"]), 2),
                     "lead_time_demand_sd": round(float(r["lt_sd"]), 2),

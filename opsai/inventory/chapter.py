@@ -12,6 +12,7 @@ from opsai.data.schema import (
     ITEM_ID,
     LEAD_TIME_DAYS,
     ON_HAND,
+    ON_ORDER,
     ORDER_COST,
     PRICE,
     SERVICE_LEVEL,
@@ -148,7 +149,9 @@ def simulate_items(
     res = simulate_policy(
         mean=policy["mean_per_period"].to_numpy(),
         sd=policy["sd_per_period"].to_numpy(),
-        on_hand=policy["on_hand"].to_numpy(),
+        on_hand=(
+            policy[ON_HAND] + policy[ON_ORDER] if ON_ORDER in policy else policy[ON_HAND]
+        ).to_numpy(float),  # stock on order counts as arriving within the lead time
         lead_time=np.maximum(np.rint(policy["lead_periods"].to_numpy()), 1),
         reorder_point=policy["reorder_point"].to_numpy(),
         order_up_to=policy["order_up_to"].to_numpy(),
