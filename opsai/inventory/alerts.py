@@ -233,6 +233,7 @@ def drift_alerts(
     min_increase: float = 0.1,
     min_windows: int = 3,
     material: float = 0.01,
+    censored: pd.DataFrame | None = None,
 ) -> list[Finding]:
     """Series whose latest backtest window's WAPE is ``ratio`` times the earlier windows' mean.
 
@@ -249,6 +250,10 @@ def drift_alerts(
         min_increase: and the absolute WAPE increase it needs (ignores noise on tiny errors).
         min_windows: backtest windows needed (the latest against at least two before it);
             fewer give no alerts.
+        censored: items probably out of stock
+            (:func:`~opsai.inventory.censoring.censored_items`): their drift names the
+            stock-out as the first explanation (zeros after it are lost sales), before a
+            demand shift.
         material: share of its level's units a series needs for severity ``medium``; a slow
             seller's error swings are ``low`` (a few units make WAPE jump by 100s of %).
     """
@@ -278,6 +283,14 @@ def drift_alerts(
         rise = rise.drop([sid for sid in members if sig[sid] in seen])
         seen |= {sig[sid] for sid in members}
     out = []
+    gone = (
+        {
+            str(i): f"{pd.Timestamp(t):%Y-%m-%d}"
+            for i, t in zip(censored[ITEM_ID], censored["since"], strict=True)
+        }
+        if censored is not None and len(censored)
+        else {}
+    )
     order = pd.DataFrame({"material": share[rise.index] >= material, "rise": rise})
     for sid in order.sort_values(["material", "rise"], ascending=False).index:  # material first
         of_units = f"{share[sid]:.1%}" if share[sid] >= 0.001 else "under 0.1%"
@@ -287,11 +300,17 @@ def drift_alerts(
             label = f"category {str(sid).removeprefix(CATEGORY_PREFIX)} ({of_units} of units)"
         else:
             label = f"{sid} ({of_units} of units)"
+        why = (
+            "Check for a demand shift (launch, price, promotion) and review the model."
+            if str(sid) not in gone
+            else f"Most likely a stock-out: it has nothing on hand and no sale since "
+            f"{gone[str(sid)]}, so the zeros after that are lost sales, not demand; restock "
+            "it. Otherwise check for a demand shift (launch, price, promotion)."
+        )
         text = (
             f"Forecast accuracy drifted for {label}: {model}'s error "
             f"(WAPE) rose to {last[sid]:.0%} in the latest backtest window from "
-            f"{before[sid]:.0%} before. Check for a demand shift (launch, price, promotion) "
-            "and review the model."
+            f"{before[sid]:.0%} before. {why}"
         )
         out.append(
             Finding(
@@ -304,7 +323,8 @@ def drift_alerts(
                     "wape_latest": round(float(last[sid]), 4),
                     "wape_before": round(float(before[sid]), 4),
                     "units_share": round(float(share[sid]), 4),
-                },
+                }
+                | ({"stocked_out_since": gone[str(sid)]} if str(sid) in gone else {}),
                 name=f"drift.{sid}",
             )
         )
