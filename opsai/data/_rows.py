@@ -401,7 +401,7 @@ def messages_database(
     )
 
 
-SUMMED = {"on_hand"}
+SUMMED = {"on_hand", "on_order"}
 """Inventory columns added up over an item's locations; the longest lead time is kept, and
 the other numbers are averaged."""
 
@@ -538,7 +538,7 @@ def stock_over_locations(t: ir.Table, name: str) -> tuple[ir.Table, ValidationWa
         where, keep = f" ({c}: {shown})", f"{q(c)} = {_load.lit(locs[0])}"
     text = (
         f"{repeated:,} of {items:,} item(s) have stock in several locations{where}: the "
-        f"{rows:,} rows are summed to one per item (on_hand added up, the longest "
+        f"{rows:,} rows are summed to one per item (on_hand and on_order added up, the longest "
         "lead_time_days kept, costs averaged), so the inventory plan is for the whole chain, "
         "as chapter 04 sums demand over stores. To plan one location, keep its rows with "
         f"data.tables.{name}.where ({keep}) and set chapter 04's SERIES_FILTER to the same "

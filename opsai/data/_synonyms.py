@@ -57,6 +57,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "on_hand": ("on_hand", "stock", "inventory", "in_stock", "qty_on_hand", "stock_on_hand",
                 "stock_level", "available", "qty_available", "库存", "库存量", "bestand",
                 "lagerbestand"),
+    "on_order": ("on_order", "qty_on_order", "on_order_qty", "在途"),
     "lead_time_days": ("lead_time_days", "lead_time", "交货期", "提前期", "lieferzeit"),
     "unit_cost": ("unit_cost", "cost", "成本", "单位成本"),
     "order_cost": ("order_cost", "ordering_cost", "订货成本"),

@@ -34,6 +34,7 @@ CATEGORY = "category"
 DESCRIPTION = "description"
 BRAND = "brand"
 ON_HAND = "on_hand"
+ON_ORDER = "on_order"
 LEAD_TIME_DAYS = "lead_time_days"
 UNIT_COST = "unit_cost"
 ORDER_COST = "order_cost"
@@ -234,6 +235,7 @@ TABLES: dict[str, Table] = {
             (
                 _c(ITEM_ID, "id", True),
                 _c(ON_HAND, "float", True, nonnegative=True),
+                _c(ON_ORDER, "float", nonnegative=True),
                 _c(LEAD_TIME_DAYS, "float", nonnegative=True),
                 _c(UNIT_COST, "float", nonnegative=True),
                 _c(ORDER_COST, "float", nonnegative=True),

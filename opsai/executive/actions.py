@@ -207,10 +207,14 @@ def _stockouts(
     for _, r in alerts[alerts["name"].astype(str).str.startswith("stockout.")].head(10).iterrows():
         item, mean = str(r["item_id"]), float(r.get("lead_time_demand") or 0.0)
         sd, on_hand = float(r.get("lead_time_demand_sd") or 0.0), float(r.get("on_hand") or 0.0)
-        lo, mid, hi = (max(0.0, m - on_hand) for m in (mean - 1.645 * sd, mean, mean + 1.645 * sd))
+        inbound = r.get("on_order")
+        on_order = float(inbound) if inbound is not None and pd.notna(inbound) else 0.0
+        have = on_hand + on_order  # stock already ordered covers demand too
+        lo, mid, hi = (max(0.0, m - have) for m in (mean - 1.645 * sd, mean, mean + 1.645 * sd))
+        stock = f"{on_hand:,.0f} on hand" + (f", {on_order:,.0f} on order" if on_order else "")
         ev = [_ev(DEMAND, str(r["name"]), f"stock-out alert {item}")]
         why = (
-            f"{on_hand:,.0f} on hand against {mean:,.0f} ± {sd:,.0f} units of demand over its "
+            f"{stock} against {mean:,.0f} ± {sd:,.0f} units of demand over its "
             f"{float(r.get('lead_time_days') or 0):.0f}-day lead time."
         )
         if item in shown:
@@ -231,10 +235,25 @@ def _overstock(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
     alerts = run.table(DEMAND, "alerts.table")
-    if alerts.empty or "excess_value" not in alerts:
+    if alerts.empty or "name" not in alerts:
         return []
     over = alerts[alerts["name"].astype(str).str.startswith("overstock.")]
-    v = float(over["excess_value"].fillna(0).sum())
+    values = over["excess_value"] if "excess_value" in over else pd.Series(dtype=float)
+    v = float(values.fillna(0).sum())
+    if not over.empty and v <= 0 and "excess_units" in over:  # no unit cost: units, no money
+        n = float(over["excess_units"].fillna(0).sum())
+        if n <= 0:
+            return []
+        lo, mid, hi = _scaled(n, a.clearance_recovery)
+        top = over.sort_values("excess_units", ascending=False).iloc[0]
+        why = (
+            f"{len(over)} items hold {n:,.0f} surplus units (no unit cost is mapped, so no "
+            f"value); the largest is {top['item_id']}."
+        )
+        act = "Pause orders and clear the overstocked items (largest surplus first)."
+        ev = [_ev(DEMAND, str(top["name"]), f"overstock {top['item_id']}")]
+        return [_action("Inventory", act, why, lo, mid, hi, "units cleared", "medium", ev,
+                        "overstock")]  # fmt: skip
     if over.empty or v <= 0:
         return []
     lo, mid, hi = _scaled(v, a.clearance_recovery)

@@ -17,6 +17,7 @@ from opsai.inventory.alerts import (
     stockout_probability,
 )
 from opsai.inventory.backtest import lead_time_errors, reorder_check, spread_factor
+from opsai.inventory.censoring import censored_items, censoring_finding, uncensor_forecast
 from opsai.inventory.plan import projected_stock, purchase_plan
 from opsai.inventory.policy import (
     NO_DEMAND,
@@ -37,6 +38,8 @@ __all__ = [
     "SimulationResult",
     "alerts_table",
     "calibrate_reorder_point",
+    "censored_items",
+    "censoring_finding",
     "drift_alerts",
     "eoq",
     "last_sales",
@@ -55,6 +58,7 @@ __all__ = [
     "spread_factor",
     "stockout_alerts",
     "stockout_probability",
+    "uncensor_forecast",
     "z_cycle",
     "z_fill_rate",
 ]

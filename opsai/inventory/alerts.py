@@ -19,7 +19,15 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, ON_HAND, QUANTITY, TIMESTAMP, UNIT_COST
+from opsai.data.schema import (
+    ITEM_ID,
+    LEAD_TIME_DAYS,
+    ON_HAND,
+    ON_ORDER,
+    QUANTITY,
+    TIMESTAMP,
+    UNIT_COST,
+)
 from opsai.errors import ConfigError, SchemaError
 from opsai.report.finding import Finding
 from opsai.report.wording import money
@@ -41,6 +49,10 @@ def stockout_probability(on_hand: np.ndarray, lt_mean: np.ndarray, lt_sd: np.nda
 def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Finding]:
     """Items likely to run out before an order placed today can arrive.
 
+    The stock that counts is the inventory position, on hand + ``on_order`` (stock already
+    ordered, which arrives within the lead time): 42 on hand and 774 inbound is no alert.
+    Days of cover are of the stock on hand.
+
     Args:
         policy: output of :func:`~opsai.inventory.policy.policy_table`.
         threshold: smallest stock-out probability that raises an alert.
@@ -55,7 +67,8 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
         {ITEM_ID, ON_HAND, LEAD_TIME_DAYS, "lt_mean", "lt_sd", "days_of_cover"},
         "stockout_alerts",
     )
-    p = stockout_probability(policy[ON_HAND], policy["lt_mean"], policy["lt_sd"])
+    inbound = policy[ON_ORDER].fillna(0.0) if ON_ORDER in policy else 0.0 * policy[ON_HAND]
+    p = stockout_probability(policy[ON_HAND] + inbound, policy["lt_mean"], policy["lt_sd"])
     if "no_demand" in policy:  # P(demand > 0 on hand) of a zero forecast is a coin flip, not a risk
         p = np.where(policy["no_demand"].fillna(False).astype(bool), 0.0, p)
     out = []
@@ -65,9 +78,15 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
         r = policy.iloc[k]
         days = float(r[LEAD_TIME_DAYS])
         cover = float(r["days_of_cover"])
+        more = float(inbound.iloc[k])
+        stock = (
+            f"{r[ON_HAND]:.0f} on hand (about {cover:.0f} days) and {more:.0f} on order"
+            if more > 0
+            else f"{r[ON_HAND]:.0f} on hand cover about {cover:.0f} days"
+        )
         text = (
             f"Item {r[ITEM_ID]} will likely stock out within its {days:.0f}-day lead time: "
-            f"{r[ON_HAND]:.0f} on hand cover about {cover:.0f} days, against "
+            f"{stock}, against "
             f"{r['lt_mean']:.0f} ± {r['lt_sd']:.0f} units of expected lead-time demand "
             f"(stock-out probability {p[k]:.0%}). Order now and expedite."
         )
@@ -78,6 +97,7 @@ def stockout_alerts(policy: pd.DataFrame, *, threshold: float = 0.5) -> list[Fin
                 {
                     ITEM_ID: str(r[ITEM_ID]),
                     ON_HAND: float(r[ON_HAND]),
+                    ON_ORDER: more,
                     LEAD_TIME_DAYS: days,
                     "lead_time_demand": round(float(r["lt_mean"]), 2),
                     "lead_time_demand_sd": round(float(r["lt_sd"]), 2),
@@ -132,11 +152,9 @@ def overstock_alerts(
     _need(policy, {ITEM_ID, ON_HAND, "days_of_cover", "mean_per_period"}, "overstock_alerts")
     cover = policy["days_of_cover"].to_numpy(float) / 7
     on_hand = policy[ON_HAND].clip(lower=0)
-    stock = (
-        float((on_hand * policy[UNIT_COST]).sum())
-        if UNIT_COST in policy.columns
-        else float(on_hand.sum())
-    )
+    basis = policy["cost_basis"] if "cost_basis" in policy else pd.Series("unit_cost", policy.index)
+    valued = UNIT_COST in policy.columns and bool((basis != "default").all())
+    stock = float((on_hand * policy[UNIT_COST]).sum()) if valued else float(on_hand.sum())
     out = []
     for k in np.argsort(-cover, kind="stable"):
         if not cover[k] > weeks:
@@ -148,15 +166,17 @@ def overstock_alerts(
         excess = float(r[ON_HAND]) - weeks * 7 * daily
         if excess < 0.5:  # 'about 0 units worth 8 USD are surplus' is no alert
             continue
-        value = excess * float(r[UNIT_COST]) if UNIT_COST in r else float("nan")
+        own = UNIT_COST in r and basis.iloc[k] != "default"  # a cost of 1 is no value
+        value = excess * float(r[UNIT_COST]) if own else float("nan")
         worth = f" worth {money(value, currency)}" if np.isfinite(value) else ""
+        worth += " at selling price" if worth and basis.iloc[k] == "price" else ""
         if np.isfinite(cover[k]):
             text = (
                 f"Item {r[ITEM_ID]} is overstocked: {r[ON_HAND]:.0f} units on hand cover "
                 f"{cover[k]:.0f} weeks of forecast demand (limit {weeks:g}); about {excess:.0f} "
                 f"units{worth} are surplus. Pause orders or promote it."
             )
-            size = value if np.isfinite(value) else excess
+            size = value if valued and np.isfinite(value) else excess
             big = stock > 0 and size >= material * stock
             severity = "medium" if cover[k] > 2 * weeks and big else "low"
             extra: dict[str, object] = {}
@@ -192,7 +212,7 @@ def overstock_alerts(
                     "excess_units": round(excess, 1),
                     "excess_value": round(value, 2) if np.isfinite(value) else None,
                     "excess_share_of_stock": round(
-                        (value if np.isfinite(value) else excess) / stock, 4
+                        (value if valued and np.isfinite(value) else excess) / stock, 4
                     )
                     if stock > 0
                     else None,
@@ -213,6 +233,7 @@ def drift_alerts(
     min_increase: float = 0.1,
     min_windows: int = 3,
     material: float = 0.01,
+    censored: pd.DataFrame | None = None,
 ) -> list[Finding]:
     """Series whose latest backtest window's WAPE is ``ratio`` times the earlier windows' mean.
 
@@ -229,6 +250,10 @@ def drift_alerts(
         min_increase: and the absolute WAPE increase it needs (ignores noise on tiny errors).
         min_windows: backtest windows needed (the latest against at least two before it);
             fewer give no alerts.
+        censored: items probably out of stock
+            (:func:`~opsai.inventory.censoring.censored_items`): their drift names the
+            stock-out as the first explanation (zeros after it are lost sales), before a
+            demand shift.
         material: share of its level's units a series needs for severity ``medium``; a slow
             seller's error swings are ``low`` (a few units make WAPE jump by 100s of %).
     """
@@ -258,6 +283,14 @@ def drift_alerts(
         rise = rise.drop([sid for sid in members if sig[sid] in seen])
         seen |= {sig[sid] for sid in members}
     out = []
+    gone = (
+        {
+            str(i): f"{pd.Timestamp(t):%Y-%m-%d}"
+            for i, t in zip(censored[ITEM_ID], censored["since"], strict=True)
+        }
+        if censored is not None and len(censored)
+        else {}
+    )
     order = pd.DataFrame({"material": share[rise.index] >= material, "rise": rise})
     for sid in order.sort_values(["material", "rise"], ascending=False).index:  # material first
         of_units = f"{share[sid]:.1%}" if share[sid] >= 0.001 else "under 0.1%"
@@ -267,11 +300,17 @@ def drift_alerts(
             label = f"category {str(sid).removeprefix(CATEGORY_PREFIX)} ({of_units} of units)"
         else:
             label = f"{sid} ({of_units} of units)"
+        why = (
+            "Check for a demand shift (launch, price, promotion) and review the model."
+            if str(sid) not in gone
+            else f"Most likely a stock-out: it has nothing on hand and no sale since "
+            f"{gone[str(sid)]}, so the zeros after that are lost sales, not demand; restock "
+            "it. Otherwise check for a demand shift (launch, price, promotion)."
+        )
         text = (
             f"Forecast accuracy drifted for {label}: {model}'s error "
             f"(WAPE) rose to {last[sid]:.0%} in the latest backtest window from "
-            f"{before[sid]:.0%} before. Check for a demand shift (launch, price, promotion) "
-            "and review the model."
+            f"{before[sid]:.0%} before. {why}"
         )
         out.append(
             Finding(
@@ -284,7 +323,8 @@ def drift_alerts(
                     "wape_latest": round(float(last[sid]), 4),
                     "wape_before": round(float(before[sid]), 4),
                     "units_share": round(float(share[sid]), 4),
-                },
+                }
+                | ({"stocked_out_since": gone[str(sid)]} if str(sid) in gone else {}),
                 name=f"drift.{sid}",
             )
         )

@@ -7,9 +7,19 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 import pandas as pd
 
-from opsai.data.schema import ITEM_ID, ON_HAND, ORDER_COST, SERVICE_LEVEL
+from opsai.data.schema import (
+    HOLDING_RATE,
+    ITEM_ID,
+    LEAD_TIME_DAYS,
+    ON_HAND,
+    ON_ORDER,
+    ORDER_COST,
+    PRICE,
+    SERVICE_LEVEL,
+    UNIT_COST,
+)
 from opsai.forecast.series import SEASON_LENGTH
-from opsai.inventory.policy import PERIODS_PER_YEAR
+from opsai.inventory.policy import COST_BASIS, DEFAULTS, PERIODS_PER_YEAR
 from opsai.inventory.simulate import SimulationResult, simulate_policy
 from opsai.report.finding import Finding
 from opsai.report.wording import money
@@ -27,8 +37,85 @@ def inventory_table(ws: Workspace) -> pd.DataFrame:
     """The workspace's inventory table, or an empty one when it has none (the policy, plan
     and alerts are then empty, and the forecasting part of the chapter still runs)."""
     if ws.has("inventory"):
-        return ws.to_pandas("inventory")
+        return with_prices(ws.to_pandas("inventory"), selling_prices(ws))
     return pd.DataFrame({ITEM_ID: pd.Series(dtype=str), ON_HAND: pd.Series(dtype=float)})
+
+
+def selling_prices(ws: Workspace) -> pd.Series:
+    """Item id -> selling price: the catalogue's ``price``, else the median ``price`` of the
+    item's demand rows (empty when neither table has prices)."""
+    for name in ("items", "demand"):
+        if ws.has(name) and PRICE in ws.columns(name):
+            t = ws.to_pandas(name, columns=[ITEM_ID, PRICE]).dropna()
+            t = t[t[PRICE] > 0]
+            if len(t):
+                return t.groupby(t[ITEM_ID].astype(str))[PRICE].median()
+    return pd.Series(dtype=float)
+
+
+def with_prices(inventory: pd.DataFrame, prices: pd.Series) -> pd.DataFrame:
+    """The inventory with :data:`~opsai.inventory.policy.COST_BASIS`: where ``unit_cost`` is
+    missing, the item's selling price stands in (``price``: values are then "at selling
+    price", and the EOQ is on the price, which is smaller than on the unknown cost); without
+    either, ``default``: the EOQ uses a unit cost of 1 and no money figure is written.
+    Before, every item without a cost was worth 1 a unit ("3,824 units, worth 3,824 USD")."""
+    inv = inventory.copy()
+    given = inv[UNIT_COST].notna() if UNIT_COST in inv else pd.Series(False, index=inv.index)
+    price = inv[ITEM_ID].astype(str).map(prices).astype(float)
+    use = ~given & price.notna()
+    cost = inv[UNIT_COST].astype(float) if UNIT_COST in inv else pd.Series(np.nan, index=inv.index)
+    inv[UNIT_COST] = cost.where(~use, price)
+    inv[COST_BASIS] = np.where(given, "unit_cost", np.where(use, "price", "default"))
+    return inv
+
+
+def defaults_finding(inventory: pd.DataFrame, *, currency: str = "") -> Finding | None:
+    """The inventory settings taken from defaults (not in the data), so the user knows what to
+    map; ``None`` when every one is given (or there is no inventory)."""
+    if inventory.empty:
+        return None
+    names = {LEAD_TIME_DAYS: "lead time", ORDER_COST: "order cost", HOLDING_RATE: "holding rate",
+             SERVICE_LEVEL: "service level"}  # fmt: skip
+    shown = {LEAD_TIME_DAYS: f"{DEFAULTS[LEAD_TIME_DAYS]:g} days",
+             ORDER_COST: f"{money(DEFAULTS[ORDER_COST], currency)} per order",
+             HOLDING_RATE: f"{DEFAULTS[HOLDING_RATE]:.0%} of the unit cost a year",
+             SERVICE_LEVEL: f"{DEFAULTS[SERVICE_LEVEL]:.0%}"}  # fmt: skip
+    used, n = [], len(inventory)
+    for col, label in names.items():
+        k = int(inventory[col].isna().sum()) if col in inventory else n
+        if k:
+            of = "" if k == n else f" for {k} of {n} items"
+            used.append(f"{label} {shown[col]}{of}")
+    basis = inventory[COST_BASIS] if COST_BASIS in inventory else pd.Series(["unit_cost"] * n)
+    by_price, none = int((basis == "price").sum()), int((basis == "default").sum())
+    if not used and not by_price and not none:
+        return None
+    parts = [f"defaults used: {', '.join(used)}"] if used else []
+    if by_price:
+        parts.append(
+            f"unit cost not given for {by_price} of {n} items: their stock and orders are "
+            "valued at selling price (above cost), and their EOQs use it"
+        )
+    if none:
+        parts.append(
+            f"unit cost and price not given for {none} of {n} items: their stock and orders "
+            "are counted in units only, and their EOQs assume a unit cost of 1 (orders too "
+            "large)"
+        )
+    cols = [c for c in names if c not in inventory or inventory[c].isna().any()]
+    cols += [UNIT_COST] if by_price or none else []
+    text = (
+        "Inventory settings: "
+        + "; ".join(parts)
+        + ". Map "
+        + ", ".join(cols)
+        + " under data.tables.inventory.columns (or set one value for every item with "
+        "data.tables.inventory.constants) for a plan on your own figures."
+    )
+    evidence = {"defaults": used, "valued_at_price": by_price, "not_valued": none}
+    return Finding(
+        text, "medium" if none or by_price else "low", evidence, name="inventory_defaults"
+    )
 
 
 def simulate_items(
@@ -62,7 +149,9 @@ def simulate_items(
     res = simulate_policy(
         mean=policy["mean_per_period"].to_numpy(),
         sd=policy["sd_per_period"].to_numpy(),
-        on_hand=policy["on_hand"].to_numpy(),
+        on_hand=(
+            policy[ON_HAND] + policy[ON_ORDER] if ON_ORDER in policy else policy[ON_HAND]
+        ).to_numpy(float),  # stock on order counts as arriving within the lead time
         lead_time=np.maximum(np.rint(policy["lead_periods"].to_numpy()), 1),
         reorder_point=policy["reorder_point"].to_numpy(),
         order_up_to=policy["order_up_to"].to_numpy(),
@@ -168,18 +257,40 @@ def service_finding(table: pd.DataFrame) -> Finding:
     )
 
 
-def plan_finding(plan: pd.DataFrame, *, currency: str = "") -> Finding:
+def plan_finding(
+    plan: pd.DataFrame, *, currency: str = "", policy: pd.DataFrame | None = None
+) -> Finding:
     """How many items need an order now or within the horizon, and what it costs (in
-    ``currency``, the config's code; "" writes the bare number)."""
+    ``currency``, the config's code; "" writes the bare number). Orders of items without a
+    unit cost (``order_value`` missing) are counted in units only; with ``policy``, values
+    from selling prices (its ``cost_basis``) say so."""
     if plan.empty:
         return Finding(NO_STOCK, "info", {}, name="purchase_plan")
     now = plan[plan["action"] == "order now"]
     later = plan[plan["action"] == "order by"]
-    value = float(now["order_value"].sum()) if "order_value" in now else float("nan")
+    vals = now["order_value"] if "order_value" in now else pd.Series(np.nan, index=now.index)
+    value = float(vals.sum()) if vals.notna().any() else float("nan")
+    basis = (
+        policy.set_index(ITEM_ID)[COST_BASIS]
+        if policy is not None and COST_BASIS in policy
+        else None
+    )
+    at_price = basis is not None and bool((now[ITEM_ID].map(basis) == "price").any())
+    units = f"{now['quantity'].sum():,.0f} units"
+    if not len(now) or vals.notna().all():
+        worth = f"{units}, worth {money(value, currency)}" if len(now) else units
+        worth += " at selling price" if at_price else ""
+    elif vals.notna().any():
+        worth = (
+            f"{units}; {int(vals.notna().sum())} of them worth {money(value, currency)}"
+            + (" at selling price" if at_price else "")
+            + f", {int(vals.isna().sum())} with no unit cost or price, not valued"
+        )
+    else:
+        worth = f"{units}; not valued: no unit cost or price is mapped"
     text = (
-        f"{len(now)} of {len(plan)} items need a purchase order now ({now['quantity'].sum():,.0f} "
-        f"units, worth {money(value, currency)}); {len(later)} more reach their reorder point "
-        "within the forecast horizon."
+        f"{len(now)} of {len(plan)} items need a purchase order now ({worth}); {len(later)} more "
+        "reach their reorder point within the forecast horizon."
     )
     return Finding(
         text,
@@ -187,7 +298,9 @@ def plan_finding(plan: pd.DataFrame, *, currency: str = "") -> Finding:
         {
             "order_now": len(now),
             "order_later": len(later),
-            "order_now_value": round(value, 2),
+            "order_now_units": float(now["quantity"].sum()),
+            "order_now_value": round(value, 2) if np.isfinite(value) else None,
+            "valued_at": "price" if at_price else ("unit_cost" if np.isfinite(value) else None),
         },
         name="purchase_plan",
     )

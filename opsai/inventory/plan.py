@@ -15,7 +15,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, ON_HAND, TIMESTAMP, UNIT_COST
+from opsai.data.schema import ITEM_ID, LEAD_TIME_DAYS, ON_HAND, ON_ORDER, TIMESTAMP, UNIT_COST
 from opsai.errors import SchemaError
 
 PLAN_COLUMNS = [
@@ -26,9 +26,15 @@ PLAN_COLUMNS = [
     "arrives",
     "order_value",
     ON_HAND,
+    ON_ORDER,
     "reorder_point",
     "stockout_date",
 ]
+
+
+def _valued(row: pd.Series) -> bool:
+    """The row has a unit cost (or a selling price) of its own, not the default of 1."""
+    return UNIT_COST in row and row.get("cost_basis", "unit_cost") != "default"
 
 
 def projected_stock(fc: pd.DataFrame, on_hand: pd.Series, *, model: str) -> pd.DataFrame:
@@ -66,13 +72,17 @@ def purchase_plan(
     Returns:
         Columns :data:`PLAN_COLUMNS`, orders due first. ``order_by`` is the period start the
         order must be placed in; ``arrives`` adds the lead time in days; ``stockout_date`` is
-        when the projection without an order first runs out (NaT if not within the horizon).
+        when the stock on hand, without any order, first runs out (NaT if not within the
+        horizon). Decisions and quantities are on the inventory position, on hand + on order
+        (``on_order`` in the policy, 0 without it): 774 units inbound are not re-ordered.
     """
     need = {ITEM_ID, ON_HAND, "reorder_point", "order_up_to", "eoq", LEAD_TIME_DAYS}
     if missing := sorted(need - set(policy.columns)):
         raise SchemaError(f"purchase_plan: policy lacks {missing}. Build it with policy_table")
     pol = policy.set_index(ITEM_ID)
-    proj = projected_stock(fc, pol[ON_HAND], model=model)
+    inbound = pol[ON_ORDER].fillna(0.0) if ON_ORDER in pol else pd.Series(0.0, index=pol.index)
+    proj = projected_stock(fc, pol[ON_HAND] + inbound, model=model)
+    bare = projected_stock(fc, pol[ON_HAND], model=model).groupby(ITEM_ID, sort=False)
     first = fc[TIMESTAMP].min()
     off = pd.tseries.frequencies.to_offset({"D": "D", "W": "W-MON", "M": "MS"}[freq])
     as_of = first - off
@@ -80,24 +90,36 @@ def purchase_plan(
     for sid, g in proj.groupby(ITEM_ID, sort=False):
         p = pol.loc[sid]
         on_hand, rop = float(p[ON_HAND]), float(p["reorder_point"])
+        on_order = float(inbound[sid])
         ts = pd.DatetimeIndex(g[TIMESTAMP])
         level = g["projected"].to_numpy()
-        out = np.flatnonzero(level <= 0)
+        out = np.flatnonzero(bare.get_group(sid)["projected"].to_numpy() <= 0)
         stockout = ts[out[0]] if len(out) else pd.NaT
-        if on_hand <= rop:
-            action, when, position = "order now", as_of, on_hand
+        if on_hand + on_order <= rop:
+            action, when, position = "order now", as_of, on_hand + on_order
         else:
             hit = np.flatnonzero(level <= rop)
             if len(hit) == 0:
                 rows.append(
-                    [sid, "no order in horizon", pd.NaT, 0.0, pd.NaT, 0.0, on_hand, rop, stockout]
+                    [
+                        sid,
+                        "no order in horizon",
+                        pd.NaT,
+                        0.0,
+                        pd.NaT,
+                        0.0,
+                        on_hand,
+                        on_order,
+                        rop,
+                        stockout,
+                    ]
                 )
                 continue
             action, when, position = "order by", ts[hit[0]], float(level[hit[0]])
         qty = float(np.ceil(max(float(p["eoq"]), float(p["order_up_to"]) - position, 0.0)))
         arrives = when + pd.Timedelta(days=float(p[LEAD_TIME_DAYS]))
-        value = qty * float(p[UNIT_COST]) if UNIT_COST in p else float("nan")
-        rows.append([sid, action, when, qty, arrives, value, on_hand, rop, stockout])
+        value = qty * float(p[UNIT_COST]) if _valued(p) else float("nan")
+        rows.append([sid, action, when, qty, arrives, value, on_hand, on_order, rop, stockout])
     plan = pd.DataFrame(rows, columns=PLAN_COLUMNS)
     rank = plan["action"].map({"order now": 0, "order by": 1}).fillna(2)
     return (

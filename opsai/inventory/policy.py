@@ -31,6 +31,7 @@ from opsai.data.schema import (
     ITEM_ID,
     LEAD_TIME_DAYS,
     ON_HAND,
+    ON_ORDER,
     ORDER_COST,
     SERVICE_LEVEL,
     TIMESTAMP,
@@ -48,8 +49,16 @@ DEFAULTS: dict[str, float] = {
     HOLDING_RATE: 0.25,
     SERVICE_LEVEL: 0.95,
     UNIT_COST: 1.0,
+    ON_ORDER: 0.0,
 }
 """Values used where the inventory table lacks a column or has a missing value."""
+POSITION = "position"
+"""Policy column: the inventory position, ``on_hand + on_order`` (stock already ordered counts
+against the reorder point; days of cover stay on what is on hand)."""
+COST_BASIS = "cost_basis"
+"""Policy column saying where an item's ``unit_cost`` comes from: ``unit_cost`` (mapped),
+``price`` (its selling price, :func:`~opsai.inventory.chapter.inventory_table`) or ``default``
+(:data:`DEFAULTS`' 1.0, a placeholder for the EOQ: money figures built on it are left out)."""
 NO_DEMAND = 1e-3
 """Forecast units per period (over the whole horizon) below which an item has no demand: its
 stock covers no finite time. A forecast of 2e-9 units a day is a zero that floating point did
@@ -262,6 +271,9 @@ def with_defaults(inventory: pd.DataFrame) -> pd.DataFrame:
         )
     inv = inventory.copy()
     inv[ITEM_ID] = inv[ITEM_ID].astype(str)
+    if COST_BASIS not in inv:
+        known = inv[UNIT_COST].notna() if UNIT_COST in inv else pd.Series(False, index=inv.index)
+        inv[COST_BASIS] = np.where(known, "unit_cost", "default")
     for col, v in DEFAULTS.items():
         inv[col] = inv[col].fillna(v) if col in inv else v
     return inv
@@ -297,7 +309,8 @@ def policy_table(
     Returns:
         One row per item present in both frames, with ``lead_periods, lt_mean, lt_sd,
         level_sd, z, safety_stock, reorder_point, eoq, eoq_periods, order_up_to, annual_demand,
-        holding_cost, no_demand, days_of_cover`` beside the inventory columns.
+        holding_cost, no_demand, days_of_cover, position`` beside the inventory columns
+        (``position``: on hand + on order; ``days_of_cover`` is of the stock on hand).
         ``eoq_periods``: periods of forecast demand one EOQ covers (infinite without demand);
         below 1 a single EOQ-sized order per period cannot keep up, and the plan orders up to
         ``order_up_to`` instead (more than the EOQ).
@@ -343,4 +356,5 @@ def policy_table(
     out["no_demand"] = ~(out["horizon_mean"] >= NO_DEMAND)
     live = (daily > 0) & ~out["no_demand"]
     out["days_of_cover"] = np.where(live, out[ON_HAND] / daily.where(live, 1.0), np.inf)
+    out[POSITION] = out[ON_HAND] + out[ON_ORDER]
     return out

@@ -140,3 +140,28 @@ def test_outreach_says_no_churn_model_was_trained(run_folder: Path) -> None:
         == f"No priority outreach list: the behaviour chapter trained no churn model ({reason})."
     )
     assert f.evidence == {"reason": reason} and out.empty
+
+
+def test_overstock_without_unit_cost_is_in_units_not_money(run_folder: Path) -> None:
+    from opsai.executive.results import DEMAND
+
+    run = ex.load_run(run_folder)
+    for r in run.chapters[DEMAND]["tables"]["alerts.table"]:
+        if r["name"].startswith("overstock."):  # byod6 D12: no unit_cost mapped
+            r["excess_value"], r["excess_units"] = None, 80.0
+    over = ex.action_plan(run, joins(run), currency="USD").set_index("rule").loc["overstock"]
+    assert over["why"].startswith("1 items hold 80 surplus units (no unit cost is mapped")
+    assert over["expected_effect"] == "about 40 (24 to 56) units cleared"
+    assert "USD" not in over["why"] + over["expected_effect"]
+
+
+def test_stockout_action_counts_stock_on_order(run_folder: Path) -> None:
+    from opsai.executive.results import DEMAND
+
+    run = ex.load_run(run_folder)
+    for r in run.chapters[DEMAND]["tables"]["alerts.table"]:
+        if r["name"] == "stockout.i2":  # 10 on hand, 50 +- 10 over the lead time (byod6 D10)
+            r["on_order"] = 30.0
+    act = ex.action_plan(run, joins(run)).set_index("rule").loc["stockout"]
+    assert act["why"].startswith("10 on hand, 30 on order against 50 ± 10 units of demand")
+    assert act["expected_effect"] == "about 10 (0.00 to 26) units uncovered"

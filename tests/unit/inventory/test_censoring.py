@@ -1,0 +1,90 @@
+"""Items out of stock whose sales stopped: lost sales, not demand (byod6 D11)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from opsai.data.schema import ITEM_ID, ON_HAND, QUANTITY, TIMESTAMP
+from opsai.forecast import CUTOFF
+from opsai.inventory import censored_items, censoring_finding, drift_alerts, uncensor_forecast
+
+pytestmark = pytest.mark.unit
+
+DAYS = pd.date_range("2025-06-01", "2025-11-30")
+
+
+def _history() -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    q = rng.poisson(16, len(DAYS)).astype(float)
+    gone = q.copy()
+    gone[-20:] = 0  # out of stock from 2025-11-11
+    lumpy = np.where(np.arange(len(DAYS)) % 5 == 0, 1.0, 0.0)
+    lumpy[-20:] = 0
+    return pd.concat(
+        [
+            pd.DataFrame({ITEM_ID: i, TIMESTAMP: DAYS, QUANTITY: v})
+            for i, v in (("gone", gone), ("stocked", gone), ("lumpy", lumpy), ("steady", q))
+        ]
+    )
+
+
+def _inventory() -> pd.DataFrame:
+    return pd.DataFrame({ITEM_ID: ["gone", "stocked", "lumpy", "steady"], ON_HAND: [0, 5, 0, 0]})
+
+
+def test_an_item_with_no_stock_whose_sales_stopped_is_flagged_since_its_last_sale() -> None:
+    c = censored_items(_history(), _inventory(), freq="D")
+    assert c[ITEM_ID].tolist() == ["gone"]  # stock on hand, a lumpy seller, still selling: no
+    r = c.iloc[0]
+    assert r["since"] == pd.Timestamp("2025-11-11") and r["periods"] == 20
+    assert 14 < r["rate_before"] < 18
+    f = censoring_finding(c, freq="D")
+    assert f is not None and f.severity == "high"
+    assert "gone since 2025-11-11 (it sold " in f.text and "none in the 20 days since" in f.text
+    assert "lost sales, not demand" in f.text
+    assert censoring_finding(c.iloc[:0]) is None
+
+
+def test_the_forecast_of_a_censored_item_is_lifted_to_its_rate_before() -> None:
+    c = censored_items(_history(), _inventory(), freq="D")
+    ts = pd.date_range("2025-12-01", periods=28)
+    fc = pd.concat(
+        [
+            pd.DataFrame(
+                {ITEM_ID: i, TIMESTAMP: ts, "Auto": 4.4, "Auto-lo-95": 1.0, "Auto-hi-95": 8.0}
+            )
+            for i in ("gone", "steady")
+        ]
+    )
+    out = uncensor_forecast(fc, c, model="Auto").groupby(ITEM_ID)[["Auto", "Auto-hi-95"]].mean()
+    rate, sd = float(c["rate_before"].iloc[0]), float(c["sd_before"].iloc[0])
+    assert 3 < sd < 5  # Poisson(16) days before the run
+    assert out.loc["gone", "Auto"] == pytest.approx(rate)
+    assert out.loc["gone", "Auto-hi-95"] == pytest.approx(rate + 1.959964 * sd)
+    assert out.loc["steady", "Auto"] == pytest.approx(4.4)  # not censored: as forecast
+
+
+def test_drift_of_a_censored_item_names_the_stock_out_first() -> None:
+    cut = pd.to_datetime(["2025-10-01", "2025-10-15", "2025-11-01"])
+    rows = []
+    for k, c in enumerate(cut):
+        for d in range(5):
+            actual = 0.0 if k == 2 else 16.0
+            rows.append(
+                {
+                    ITEM_ID: "gone",
+                    CUTOFF: c,
+                    TIMESTAMP: c + pd.Timedelta(days=d + 1),
+                    QUANTITY: actual + 1,
+                    "Auto": 15.0,
+                }
+            )
+    cv = pd.DataFrame(rows)
+    cens = pd.DataFrame({ITEM_ID: ["gone"], "since": [pd.Timestamp("2025-11-11")]})
+    (f,) = drift_alerts(cv, model="Auto", censored=cens)
+    assert "Most likely a stock-out: it has nothing on hand and no sale since 2025-11-11" in f.text
+    assert f.evidence["stocked_out_since"] == "2025-11-11"
+    (plain,) = drift_alerts(cv, model="Auto")
+    assert "Check for a demand shift" in plain.text and "stock-out" not in plain.text
