@@ -8,6 +8,7 @@ import ibis
 import ibis.expr.types as ir
 
 from opsai.data._mapping import ValidationWarning
+from opsai.data.languages import read_languages
 from opsai.data.schema import REFERENCES, TABLES
 from opsai.errors import SchemaError
 
@@ -32,6 +33,54 @@ def _same_hour_warning(
             "differ, to keep their calendar day",
         )
     )
+
+
+def _language_warning(name: str, t: ir.Table, warnings: list[ValidationWarning]) -> None:
+    """A language column holding country codes (App Store Connect's territory: USA, JPN,
+    KOR) or values that are no language opsai can read: the models, lexicons and stop words
+    go by ISO 639-1 codes, and a country is not a language."""
+    col = "language"
+    given = t.filter(t[col].notnull())
+    top = given.group_by(col).aggregate(n=given.count()).order_by(ibis.desc("n"), col)
+    top = top.limit(200).to_pandas()
+    if top.empty:
+        return
+    counts = dict(zip(top[col].astype(str), top["n"].astype(int), strict=True))
+    read = read_languages(counts)
+    countries = [str(v) for v, (_, kind) in read.items() if kind == "country"]
+    unknown = [str(v) for v, (_, kind) in read.items() if kind == "unknown"]
+
+    def listed(values: list[str]) -> str:
+        shown = ", ".join(f"{v!r} ({counts[v]:,})" for v in values[:6])
+        return shown + (f" and {len(values) - 6} more" if len(values) > 6 else "")
+
+    if countries:
+        warnings.append(
+            ValidationWarning(
+                name,
+                col,
+                f"values {listed(countries)} look like country codes (ISO 3166), not languages: "
+                "a country is not a language (a US customer may write Spanish), so these "
+                "tickets' languages are detected from their text instead. Leave "
+                f"data.tables.{name}.columns.language unmapped to detect every ticket's "
+                "language from its text, or map a column of language codes (en, es, zh-CN) or "
+                "names (English, Español)",
+                sum(counts[v] for v in countries),
+            )
+        )
+    if unknown:
+        warnings.append(
+            ValidationWarning(
+                name,
+                col,
+                f"values {listed(unknown)} are no language code or name opsai knows: they are "
+                "used as written, and no lexicon, stop words or per-language model knows "
+                "them. Use ISO 639-1 codes (en, es, zh-CN) or names (English, Español), or "
+                f"leave data.tables.{name}.columns.language unmapped to detect the language "
+                "from the text",
+                sum(counts[v] for v in unknown),
+            )
+        )
 
 
 def _scalar(expr: Any) -> Any:
@@ -165,6 +214,8 @@ def check_table(
             )
     if name == "market" and not any("'share'" in e for e in errors):
         _check_share_sums(t, errors)
+    if name in ("tickets", "kb") and "language" in t.columns:
+        _language_warning(name, t, warnings)
     if table.key and table.key in t.columns:
         k = table.key
         dup = t.group_by(k).aggregate(n=t.count()).filter(lambda d: d.n > 1)

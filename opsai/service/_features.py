@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import FeatureUnion
@@ -28,9 +29,15 @@ _DIGITS = re.compile(r"\d")
 
 
 class Preprocess:
-    """Picklable ``preprocessor``: :func:`normalize`, emoji named, digits folded to ``0``."""
+    """Picklable ``preprocessor``: :func:`normalize`, digits folded to ``0``.
 
-    def __init__(self, *, fold_digits: bool = True, emoji: str = "name") -> None:
+    Emoji stay as they are by default: each is one token of the word block and a few
+    character n-grams. Named (``emoji="name"``), 🙏 became "person with folded hands", four
+    words and some 80 character n-grams that outweighed the text of a short review and mixed
+    with the words people wrote ("black", "heavy", "face").
+    """
+
+    def __init__(self, *, fold_digits: bool = True, emoji: str = "keep") -> None:
         self.fold_digits = fold_digits
         self.emoji = emoji
 
@@ -69,9 +76,41 @@ def _setting(x: object) -> str:
     return repr(x) if x is None else repr((type(x).__qualname__, sorted(vars(x).items())))
 
 
+_EMPTY = ("empty vocabulary", "After pruning, no terms remain")
+"""scikit-learn's messages for a vocabulary with no term left."""
+
+
 class _TfidfVectorizer(TfidfVectorizer):
     """:class:`~sklearn.feature_extraction.text.TfidfVectorizer` whose analyser reuses the
-    tokens of a text already cut with the same settings inside :func:`reuse_analysis`."""
+    tokens of a text already cut with the same settings inside :func:`reuse_analysis`, and
+    that keeps no column instead of raising when no term is left (``empty_``): Korean texts
+    once gave the word block no words, 15 texts of one fold may share none twice
+    (``min_df=2``). :class:`_Union` raises when every block is empty."""
+
+    def fit(self, raw_documents: Any, y: Any = None) -> _TfidfVectorizer:
+        self.fit_transform(raw_documents, y)
+        return self
+
+    def fit_transform(self, raw_documents: Any, y: Any = None) -> Any:
+        docs = list(raw_documents)
+        self.empty_ = False
+        try:
+            return super().fit_transform(docs, y)
+        except ValueError as e:
+            if not any(m in str(e) for m in _EMPTY):
+                raise
+        self.empty_ = True
+        return sp.csr_matrix((len(docs), 0))
+
+    def transform(self, raw_documents: Any) -> Any:
+        if getattr(self, "empty_", False):
+            return sp.csr_matrix((len(list(raw_documents)), 0))
+        return super().transform(raw_documents)
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        if getattr(self, "empty_", False):
+            return np.array([], dtype=object)
+        return super().get_feature_names_out(input_features)
 
     def build_analyzer(self) -> Callable[[str], list[str]]:
         analyze = super().build_analyzer()
@@ -151,7 +190,26 @@ def text_features(
         )
     if not parts:
         raise OpsaiError("text_features: set char_ngrams or words=True (both are off)")
-    return FeatureUnion(parts)
+    return _Union(parts)
+
+
+class _Union(FeatureUnion):
+    """The feature blocks side by side; a block with no term left adds no column (a
+    language whose texts yield no words keeps its character n-grams), and only when every
+    block is empty is there nothing to learn from."""
+
+    def fit(self, X: Any, y: Any = None, **params: Any) -> _Union:
+        self.fit_transform(X, y, **params)
+        return self
+
+    def fit_transform(self, X: Any, y: Any = None, **params: Any) -> Any:
+        out = super().fit_transform(X, y, **params)
+        if out.shape[1] == 0:
+            raise OpsaiError(
+                f"texts: no character or word features in {out.shape[0]:,} texts (empty, or "
+                "no term occurs in two of them)"
+            )
+        return out
 
 
 def as_texts(texts: Iterable[object], *, name: str = "texts") -> list[str]:

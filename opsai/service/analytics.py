@@ -21,7 +21,7 @@ from scipy import stats
 from opsai.data import schema as S
 from opsai.errors import ConfigError, SchemaError
 from opsai.service.pii import Redactor
-from opsai.service.text import Tokenizer
+from opsai.service.text import OTHER_STOP_WORDS, Tokenizer
 
 __all__ = [
     "complaint_terms",
@@ -140,6 +140,7 @@ STOPWORDS = frozenset(
         "亲",
     ]
 )
+STOPWORDS |= OTHER_STOP_WORDS  # Spanish, French, German, ..., Japanese and Korean function words
 
 
 def _need(df: pd.DataFrame, table: str, cols: Iterable[str]) -> None:
@@ -252,10 +253,13 @@ def sentiment_trend(
 ) -> pd.DataFrame:
     """Share of negative tickets per period (and per ``by`` columns, e.g. language).
 
+    Tickets without sentiment (a language the lexicon has no words for) are left out.
+
     Returns:
         ``period``, the ``by`` columns, ``tickets``, ``negative``, ``negative_share``.
     """
     _need(tickets, "tickets", [col_time, col_sentiment, *by])
+    tickets = tickets[tickets[col_sentiment].notna()]
     d = tickets.assign(period=_period(tickets[col_time], freq))
     d["_neg"] = d[col_sentiment].astype(str).isin(negative)
     g = d.groupby(["period", *by], observed=True)["_neg"].agg(tickets="size", negative="sum")

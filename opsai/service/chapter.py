@@ -22,7 +22,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from threadpoolctl import threadpool_limits
 
 from opsai.data import schema as S
-from opsai.errors import ChapterError, ConfigError, SchemaError
+from opsai.errors import ChapterError, ConfigError, OpsaiError, SchemaError
 from opsai.report.finding import Finding
 from opsai.service._features import as_labels, as_texts, reuse_analysis, stratified_split
 from opsai.service._intent_cv import cv_sample, intent_folds, out_of_fold
@@ -35,6 +35,7 @@ from opsai.service.findings import (
     reply_finding,
     sentiment_finding,
     spike_findings,
+    unscored_languages_finding,
 )
 from opsai.service.intent import (
     IntentClassifier,
@@ -47,7 +48,6 @@ from opsai.service.sentiment import (
     LexiconSentiment,
     SentimentClassifier,
     SentimentEnsemble,
-    TooFewTexts,
     cross_val_accuracy,
 )
 
@@ -73,6 +73,7 @@ __all__ = [
     "sentiment_models",
     "spike_findings",
     "split_labelled",
+    "unscored_languages_finding",
 ]
 
 
@@ -376,8 +377,11 @@ def sentiment_by_language(
         ``language``, ``model``, ``accuracy``, ``std``, ``n``, ``majority`` (the share of
         the most common label: chance for a model that always answers it); languages with
         fewer than ``2 * folds`` labelled texts or one label, before or after deduplication,
-        are skipped, and ``attrs["skipped"]`` says why per language ("en: 0 usable texts
-        after removing 600 texts whose copies carry conflicting labels ...").
+        or whose model cannot be fitted on their texts are skipped (one language must not
+        fail the chapter), and ``attrs["skipped"]`` says why per language ("en: 0 usable
+        texts after removing 600 texts whose copies carry conflicting labels ..."). A
+        language the lexicon has no words for (:attr:`LexiconSentiment.LANGUAGES`: English
+        and Chinese) has no ``lexicon`` row.
     """
     if model not in ("stack", "nblr"):
         raise ConfigError(f"model={model!r}: use 'stack' or 'nblr'")
@@ -402,14 +406,29 @@ def sentiment_by_language(
                 else _Fresh(SentimentClassifier, seed)
             )
             try:
-                for name, m in (("trained", trained), ("lexicon", _Lexicon())):
-                    res = cross_val_accuracy(m, texts, y, folds=folds, seed=seed)
-                    rows.append({"language": lg, "model": name, **res})
-            except TooFewTexts as e:  # texts repeated with conflicting labels: nothing left
-                skipped[str(lg)] = str(e)
+                res = cross_val_accuracy(trained, texts, y, folds=folds, seed=seed)
+            except (OpsaiError, ValueError) as e:  # TooFewTexts, or no feature in its texts
+                skipped[str(lg)] = _why(e, folds)
+                continue
+            rows.append({"language": lg, "model": "trained", **res})
+            if lg == "all" or LexiconSentiment.covers_language(str(lg)):
+                res = cross_val_accuracy(_Lexicon(), texts, y, folds=folds, seed=seed)
+                rows.append({"language": lg, "model": "lexicon", **res})
     out = pd.DataFrame(rows, columns=["language", "model", "accuracy", "std", "n", "majority"])
     out.attrs["skipped"] = skipped
     return out
+
+
+def _why(e: Exception, folds: int) -> str:
+    """Why a language could not be evaluated, in words (scikit-learn's fold errors read as
+    what they mean for the labels)."""
+    text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    if "n_splits" in text:
+        return (
+            f"too few distinct labelled texts for the {folds}-fold check once repeated texts "
+            f"are counted once (each label needs {folds})"
+        )
+    return text
 
 
 class _Fresh:
@@ -431,7 +450,7 @@ class _Lexicon:
         neg = next((v for v in ("negative", "neg") if v in labels), "negative")
         pos = next((v for v in ("positive", "pos") if v in labels), "positive")
         neu = next((v for v in ("neutral", "neu") if v in labels), str(counts.index[0]))
-        self.model = LexiconSentiment(labels=(neg, neu, pos))
+        self.model = LexiconSentiment(labels=(neg, neu, pos), unknown=neu)
         return self
 
     def predict(self, X: list[str]) -> np.ndarray:
@@ -468,16 +487,21 @@ def sentiment_models(table: pd.DataFrame) -> dict[str, str]:
     """Per language of :func:`sentiment_by_language`'s table, the model to label unrated
     tickets with: ``"trained"`` where it beat both the majority label and the lexicon in the
     cross-validation, else ``"lexicon"`` (no usable signal, or the lexicon did better).
-    Languages absent from the table (too few labels) are absent here: the lexicon then."""
+    Languages absent from the table (too few labels) are absent here: the lexicon then. A
+    language without a lexicon row (the lexicon has no words for it) uses its trained model
+    when that beat the majority label."""
     if table.empty or "model" not in table.columns:
         return {}
     acc = table.pivot_table(index="language", columns="model", values="accuracy")
     chance = table[table["model"] == "trained"].set_index("language")["majority"]
     out = {}
     for lg, r in acc.iterrows():
+        lexicon = r.get("lexicon", 0.0)
         ok = r.get("trained", 0.0) > chance.get(lg, 1.0) + 1e-9
         out[str(lg)] = (
-            "trained" if ok and r.get("trained", 0.0) >= r.get("lexicon", 0.0) else "lexicon"
+            "trained"
+            if ok and (pd.isna(lexicon) or r.get("trained", 0.0) >= lexicon)
+            else "lexicon"
         )
     return out
 
@@ -532,8 +556,10 @@ def fill_sentiment(
                 )
                 out.loc[idx, col_sentiment] = m.predict(texts)
             out.loc[idx, SENTIMENT_SOURCE] = "trained"
-        else:
-            out.loc[idx, col_sentiment] = LexiconSentiment().predict(texts)
+        else:  # no word for a language the lexicon lacks: none (not neutral)
+            pred = LexiconSentiment().predict(texts)
+            out.loc[idx, col_sentiment] = pred
+            out.loc[idx[pd.isna(pred)], SENTIMENT_SOURCE] = "none"
     return out, sentiment_fill_finding(out, col_sentiment=col_sentiment)
 
 
@@ -549,6 +575,8 @@ def sentiment_fill_finding(tickets: pd.DataFrame, *, col_sentiment: str = S.SENT
         )
     names = {"trained": "the model trained on the labels", "lexicon": "the lexicon"}
     by = [f"{int((src == k).sum()):,} by {v}" for k, v in names.items() if (src == k).any()]
+    if (src == "none").any():  # see unscored_languages_finding
+        by.append(f"{int((src == 'none').sum()):,} get none: their language has no model")
     ev.update(
         {
             "predicted_negative": int((neg & (src != "label")).sum()),

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from opsai.data.languages import language_name as _language_name
 from opsai.report.finding import Finding
 from opsai.report.wording import share_pct
 from opsai.service.intent import out_of_scope, tickets_to_show
@@ -26,6 +27,7 @@ __all__ = [
     "reply_finding",
     "sentiment_finding",
     "spike_findings",
+    "unscored_languages_finding",
 ]
 
 
@@ -45,8 +47,17 @@ def _ci_text(k: int, n: int) -> str:
     return f"95% CI {100 * lo:.0f}-{100 * hi:.0f}%"
 
 
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
 def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
-    """The :func:`sentiment_by_language` table in one sentence, or why it is empty."""
+    """The :func:`sentiment_by_language` table in one sentence, or why it is empty.
+
+    Languages the table skipped (``attrs["skipped"]``) are named with the reason, and so are
+    languages without a lexicon row (the lexicon has English and Chinese words only), so a
+    Korean or Spanish queue is not silently left out or scored with English words."""
     rows = table[table["model"] == "trained"] if "model" in table.columns else table.iloc[:0]
     skipped: dict[str, str] = dict(table.attrs.get("skipped", {}))
     why = "; ".join(f"{lg}: {r}" for lg, r in skipped.items())
@@ -63,16 +74,20 @@ def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
         )
     r = rows.set_index("language")
     trained = r["accuracy"]
-    lexicon = table[table["model"] == "lexicon"].set_index("language")["accuracy"]
+    lex = table[table["model"] == "lexicon"].set_index("language")
     ev: dict[str, Any] = {f"accuracy_{lg}": float(v) for lg, v in trained.items()}
-    parts, no_signal = [], []
+    parts, no_signal, no_lexicon = [], [], []
     for lg in trained.index:
         part = f"{lg}: {trained[lg]:.1%} trained"
         if "n" in r.columns and pd.notna(r.loc[lg, "n"]):
             n = int(r.loc[lg, "n"])
             part += f" ({_ci_text(round(trained[lg] * n), n)}, {n:,} texts)"
             ev[f"n_{lg}"] = n
-        part += f" vs {lexicon[lg]:.1%} lexicon"
+        if lg in lex.index and pd.notna(lex.loc[lg, "accuracy"]):
+            part += f" vs {lex.loc[lg, 'accuracy']:.1%} lexicon"
+        else:
+            no_lexicon.append(str(lg))
+            part += ", no lexicon baseline"
         if "majority" in r.columns and pd.notna(r.loc[lg, "majority"]):
             chance = float(r.loc[lg, "majority"])
             ev[f"majority_{lg}"] = chance
@@ -84,6 +99,13 @@ def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
                 )
         parts.append(part)
     text = f"Sentiment accuracy by language - {'; '.join(parts)}."
+    if no_lexicon:
+        ev["no_lexicon"] = ", ".join(no_lexicon)
+        names = _and([_language_name(x) for x in no_lexicon])
+        text += (
+            f" The lexicon baseline has English and Chinese words only: {names} tickets are "
+            "never scored with it (its English words would call their complaints neutral)."
+        )
     if why:
         ev["skipped"] = why
         text += f" Not checked - {why}."
@@ -95,6 +117,39 @@ def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
             "scores of another question) and label more tickets."
         )
     return Finding(text, "medium" if no_signal else "info", ev, name="sentiment_quality")
+
+
+def unscored_languages_finding(
+    languages: Iterable[object], sentiment: Iterable[object], *, source: str = "the lexicon"
+) -> Finding | None:
+    """Which languages' tickets got no sentiment from ``source`` (the lexicon has English and
+    Chinese words only), or ``None`` when every ticket got one.
+
+    Args:
+        languages: each ticket's language code.
+        sentiment: each ticket's sentiment after labelling (missing where not scored).
+        source: what labelled the tickets, as the sentence names it.
+    """
+    lang = pd.Series([str(x) for x in languages], dtype=object)
+    missing = pd.Series(list(sentiment), dtype=object).isna().to_numpy()
+    if not missing.any():
+        return None
+    counts = lang[missing].value_counts()
+    total = len(lang)
+    parts = [
+        f"{_language_name(str(lg))} ({n:,} ticket{'s' if n != 1 else ''}, {share_pct(n / total)})"
+        for lg, n in counts.items()
+    ]
+    return Finding(
+        f"No lexicon or model for {_and(parts)}: {source} has no words for "
+        f"{'this language' if len(counts) == 1 else 'these languages'}, so their sentiment is "
+        "unknown and they are left out of the negative share and the escalation queue (they "
+        "are not called neutral). Ratings of tickets in that language (a sentiment column) "
+        "let the chapter learn it.",
+        "medium",
+        {f"unscored_{lg}": int(n) for lg, n in counts.items()} | {"unscored": int(missing.sum())},
+        name="sentiment_unscored_languages",
+    )
 
 
 def no_spike_text(volume: pd.DataFrame, z: float, *, min_periods: int = 3) -> str:
@@ -371,13 +426,6 @@ def reply_finding(
     )
     sev = "medium" if ev["covered_share"] < 0.9 else "info"
     return Finding(text, sev, ev, name="reply_quality")
-
-
-_LANGUAGE_NAMES = {"zh": "Chinese", "en": "English", "ja": "Japanese", "ko": "Korean"}
-
-
-def _language_name(code: str) -> str:
-    return _LANGUAGE_NAMES.get(code, f"'{code}'")
 
 
 def language_fallback_findings(replies: pd.DataFrame, languages: Iterable[object]) -> list[Finding]:

@@ -130,23 +130,49 @@ def _read_scheme(s: pd.Series, present: pd.Series, low: pd.Series) -> tuple[pd.S
 class LexiconSentiment:
     """Rule-based sentiment score from a bilingual lexicon (no training).
 
+    The lexicon has English and Chinese words (:data:`LANGUAGES`); a text in another
+    language (:func:`~opsai.service.text.detect_language`: Spanish, Japanese, Korean, ...)
+    is not scored with them: its score is 0 and :meth:`predict` gives it ``unknown``.
+
     Args:
         neutral_band: scores with ``|score| <= neutral_band`` are neutral.
         labels: names of the negative, neutral and positive classes.
+        unknown: what :meth:`predict` answers for a text in a language the lexicon does not
+            cover (``None``: missing; "neutral" would claim that Spanish complaints are not
+            complaints).
 
     Example:
         >>> LexiconSentiment().score(["not good", "很满意"]).round(2).tolist()
         [-0.36, 0.64]
+        >>> LexiconSentiment().predict(["terrible", "El paquete llegó roto"]).tolist()
+        ['negative', None]
     """
+
+    LANGUAGES = ("en", "zh")
+    """The languages the lexicon has words for; text without letters (``und``: "👍",
+    "12345") is read with the English rules."""
 
     def __init__(
         self,
         *,
         neutral_band: float = 0.05,
         labels: tuple[str, str, str] = ("negative", "neutral", "positive"),
+        unknown: str | None = None,
     ) -> None:
         self.neutral_band = neutral_band
         self.labels = labels
+        self.unknown = unknown
+
+    @classmethod
+    def covers_language(cls, language: str) -> bool:
+        """Whether texts in ``language`` (a code) are scored."""
+        return language in cls.LANGUAGES or language == "und"
+
+    def covers(self, texts: Iterable[str]) -> np.ndarray:
+        """Per text, whether its language is one the lexicon scores."""
+        return np.array(
+            [self.covers_language(detect_language(t)) for t in as_texts(texts)], dtype=bool
+        )
 
     def fit(
         self, texts: Iterable[str] | None = None, y: Iterable[object] | None = None
@@ -158,6 +184,8 @@ class LexiconSentiment:
         """Raw sums over the positive and over the negative lexicon words (after negation
         and intensifiers)."""
         lang = detect_language(text)
+        if not self.covers_language(lang):  # Spanish is not scored with English words
+            return 0.0, 0.0
         words = tok(text) if lang == "zh" else normalize(text).replace("n't", " n't").split()
         if lang != "zh":
             words = [w.strip(".,!?;:()\"'") for w in words]
@@ -194,12 +222,16 @@ class LexiconSentiment:
         return np.asarray(self.features(texts)[:, 0])
 
     def predict(self, texts: Iterable[str]) -> np.ndarray:
-        """``labels[0]``, ``labels[1]`` or ``labels[2]`` by the sign of the score."""
-        s = self.score(texts)
+        """``labels[0]``, ``labels[1]`` or ``labels[2]`` by the sign of the score;
+        ``unknown`` for a text in a language the lexicon does not cover."""
+        X = as_texts(texts)
+        s = self.score(X)
         neg, neu, pos = self.labels
-        return np.where(
+        out = np.where(
             s > self.neutral_band, pos, np.where(s < -self.neutral_band, neg, neu)
         ).astype(object)
+        out[~self.covers(X)] = self.unknown
+        return out
 
 
 def _squash(x: np.ndarray) -> np.ndarray:

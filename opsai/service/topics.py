@@ -16,6 +16,7 @@ Example:
 from __future__ import annotations
 
 import re
+import unicodedata
 import warnings
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal
@@ -31,15 +32,16 @@ from sklearn.preprocessing import normalize as l2
 
 from opsai.errors import ConfigError, NotFittedError, OpsaiError
 from opsai.service import _lexicon as L
-from opsai.service._features import Preprocess, as_texts
+from opsai.service._features import Preprocess, _TfidfVectorizer, as_texts
 from opsai.service.analytics import STOPWORDS
-from opsai.service.text import Tokenizer
+from opsai.service.text import OTHER_STOP_WORDS, Tokenizer
 
 __all__ = ["TopicModel"]
 
 
 _MOOD_AND_STOP = (
     frozenset(STOPWORDS)
+    | OTHER_STOP_WORDS
     | frozenset(L.LEXICON_EN)
     | frozenset(L.LEXICON_ZH)
     | L.NEGATORS_EN
@@ -69,9 +71,17 @@ def _most_common_text(texts: pd.Series, width: int = 24) -> str:
     return top if len(top) <= width else top[: width - 1] + "…"
 
 
+_HIRAGANA = re.compile(r"[\u3041-\u309f\u30fc]+")
+"""A word of hiragana only: in Japanese mostly an ending or particle ("くて", "らしい")."""
+
+
 def _is_term(w: str) -> bool:
     return (
-        w not in _MOOD_AND_STOP and len(w) > 1 and not any(c.isdigit() for c in w) and w.isalnum()
+        w not in _MOOD_AND_STOP
+        and len(w) > 1
+        and not any(c.isdigit() for c in w)
+        and all(c.isalnum() or unicodedata.category(c).startswith("M") for c in w)  # हिन्दी
+        and not (len(w) < 4 and _HIRAGANA.fullmatch(w))
     )
 
 
@@ -119,7 +129,7 @@ class TopicModel(BaseEstimator):
         self.seed = seed
 
     def _stop(self) -> frozenset[str]:
-        base = _MOOD_AND_STOP if self.drop_mood_words else frozenset(STOPWORDS)
+        base = _MOOD_AND_STOP if self.drop_mood_words else STOPWORDS | OTHER_STOP_WORDS
         return base | frozenset(w.lower() for w in self.stop_words) | {_MASK}
 
     def _resolve_encoder(self) -> Callable[[list[str]], Any] | None:
@@ -152,7 +162,16 @@ class TopicModel(BaseEstimator):
             self.encoder_ = self._resolve_encoder()
         if self.encoder_ is not None:
             return l2(np.asarray(self.encoder_(X), dtype=float))
-        W = self.words_.transform(X)
+        if fit:  # words, or character n-grams where the texts share no word (Thai phrases)
+            self.tfidf_ = (
+                self.words_
+                if not self.words_.empty_
+                else TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 4), preprocessor=Preprocess(),
+                    lowercase=False, sublinear_tf=True, min_df=1,
+                ).fit(X)
+            )  # fmt: skip
+        W = self.tfidf_.transform(X)
         if fit:
             k = max(2, min(self.dim, W.shape[1] - 1, len(X) - 1))
             self.svd_ = TruncatedSVD(k, random_state=self.seed).fit(W)
@@ -168,9 +187,9 @@ class TopicModel(BaseEstimator):
             raise OpsaiError(f"texts: {len(X)} are too few to find topics; need {2 * max(lo, 2)}")
         with warnings.catch_warnings():  # jieba splits some stop words differently: harmless
             warnings.filterwarnings("ignore", message="Your stop_words may be inconsistent")
-            self.words_ = TfidfVectorizer(
+            self.words_ = _TfidfVectorizer(  # no word left (min_df, stop words): no column
                 tokenizer=Tokenizer(user_words=tuple(self.user_words), normalise=False),
-                preprocessor=Preprocess(),
+                preprocessor=Preprocess(emoji="remove"),  # 🙏 names no topic
                 token_pattern=None,
                 lowercase=False,
                 sublinear_tf=True,

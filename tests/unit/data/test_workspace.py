@@ -876,6 +876,25 @@ def test_database_numbers_as_timestamps_get_the_epoch_hint(tmp_path: Path) -> No
     assert got == want
 
 
+def test_a_language_column_of_country_codes_is_a_warning(tmp_path: Path) -> None:
+    """App Store Connect's territory mapped to language: USA is no language, and JPN/KOR in a
+    column of countries are countries (byod6 D20); the languages are then detected."""
+    rows = "text,language\nCrashes,USA\nCrashes again,USA\n落ちます,JPN\n꺼져요,KOR\nok,Klingon\n"
+    cfg = write_dataset(tmp_path, {"t.csv": rows}, {"tickets": {"file": "t.csv"}})
+    with open_workspace(cfg) as ws:
+        msgs = [str(w) for w in ws.warnings]
+    assert len(msgs) == 2
+    assert msgs[0].startswith(
+        "tickets.language: values 'USA' (2), 'JPN' (1), 'KOR' (1) look like country codes"
+    )
+    assert "Leave data.tables.tickets.columns.language unmapped" in msgs[0]
+    assert msgs[1].startswith("tickets.language: values 'Klingon' (1) are no language code")
+    ok = "text,language\nhola,Español\nhi,en-US\n你好,zh_CN\nhallo,deu\n"
+    cfg = write_dataset(tmp_path, {"t.csv": ok}, {"tickets": {"file": "t.csv"}})
+    with open_workspace(cfg) as ws:
+        assert ws.warnings == []
+
+
 def test_lists_name_their_elements_and_an_index_reads_one(tmp_path: Path) -> None:
     """Zendesk's comments (a list of objects) crashed validate with a DuckDB BinderException;
     tags (a list of text) were worded as an object ("{'score': good} ... tags.<field>"). Now

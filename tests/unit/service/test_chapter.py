@@ -216,7 +216,7 @@ def test_sentiment_by_language_skips_a_language_deduplication_empties() -> None:
         }
     )
     table = sentiment_by_language(tickets, folds=3, model="nblr", seed=0)
-    assert set(table["language"]) == {"es"} and table["n"].tolist() == [12.0, 12.0]
+    assert set(table["language"]) == {"es"} and table["n"].tolist() == [12.0]  # no lexicon
     reason = (
         "0 usable texts after removing 30 texts whose copies carry conflicting labels "
         "(the 3-fold check needs 6 and two labels)"
@@ -706,6 +706,46 @@ def test_sentiment_at_or_below_chance_is_flagged() -> None:
     assert sentiment_finding(table[table["language"] == "zh"]).severity == "info"
 
 
+def test_a_language_that_cannot_be_evaluated_is_skipped_not_a_failure() -> None:
+    """byod6 D2/D5: Korean reviews took chapter 05 down; Spanish tickets were scored with the
+    English lexicon. Now each language is evaluated on its own: one the lexicon has no words
+    for has no lexicon row, one that cannot be evaluated is skipped with the reason."""
+    from opsai.service.chapter import unscored_languages_finding
+
+    es = ["Mi pedido nunca llegó, quiero un reembolso", "El paquete llegó roto y dañado",
+          "Muchas gracias, todo perfecto", "Excelente servicio, llegó rápido"]  # fmt: skip
+    ko = ["앱이 자꾸 꺼져요", "최고의 앱이에요"]
+    fr = ["c'est nul", "pas reçu", "colis abîmé", "très lent", "super", "parfait"]
+    tickets = pd.DataFrame(
+        {
+            "text": [f"{t} {i}" for i in range(5) for t in es] + ko * 2 + fr,
+            "sentiment": ["negative", "negative", "positive", "positive"] * 5
+            + ["negative", "positive"] * 2
+            + ["negative", "negative", "neutral", "neutral", "positive", "positive"],  # 3 folds?
+            "language": ["es"] * 20 + ["ko"] * 4 + ["fr"] * 6,
+        }
+    )
+    table = sentiment_by_language(tickets, folds=3, model="nblr", seed=0)
+    assert table[["language", "model"]].values.tolist() == [["es", "trained"]]
+    assert table["accuracy"].iloc[0] >= 0.5
+    assert set(table.attrs["skipped"]) == {"ko", "fr"}
+    assert table.attrs["skipped"]["ko"].startswith("4 labelled texts, 2 label(s)")
+    assert table.attrs["skipped"]["fr"] == (
+        "too few distinct labelled texts for the 3-fold check once repeated texts are counted "
+        "once (each label needs 3)"
+    )
+    f = sentiment_finding(table, folds=3)
+    assert f.evidence["no_lexicon"] == "es" and "es: " in f.text
+    assert "The lexicon baseline has English and Chinese words only: Spanish tickets" in f.text
+    assert "Not checked - fr: too few distinct" in f.text and "; ko: 4 labelled texts" in f.text
+    assert unscored_languages_finding(["en", "zh"], ["positive", "negative"]) is None
+    u = unscored_languages_finding(["en", "es", "es", "ko"], ["negative", None, None, np.nan])
+    assert u is not None and u.evidence == {"unscored_es": 2, "unscored_ko": 1, "unscored": 3}
+    assert u.text.startswith(
+        "No lexicon or model for Spanish (2 tickets, 50%) and Korean (1 ticket, 25%)"
+    )
+
+
 def test_unrated_tickets_get_a_predicted_sentiment_and_reach_the_queue(
     tickets: pd.DataFrame,
 ) -> None:
@@ -776,3 +816,31 @@ def test_sentiment_models_fall_back_to_the_lexicon_without_usable_signal() -> No
     assert out["sentiment"].tolist() == ["negative", "positive", "positive"]
     assert out[SENTIMENT_SOURCE].tolist() == ["lexicon", "lexicon", "label"]
     assert f.evidence["predicted_negative"] == 1 and "(2 by the lexicon)" in f.text
+
+
+def test_unrated_tickets_in_a_language_without_lexicon_get_none_not_neutral() -> None:
+    """byod6 D5: unrated Spanish tickets went to the English lexicon, which called every
+    complaint neutral. A language with its own labels uses its trained model (no lexicon row
+    to beat); one without gets no sentiment, and a finding names it."""
+    from opsai.service.chapter import (
+        SENTIMENT_SOURCE,
+        fill_sentiment,
+        sentiment_models,
+        unscored_languages_finding,
+    )
+
+    table = pd.DataFrame(
+        {"language": ["en", "en", "es"], "model": ["trained", "lexicon", "trained"],
+         "accuracy": [0.9, 0.8, 0.85], "majority": [0.5, 0.5, 0.5]}
+    )  # fmt: skip
+    assert sentiment_models(table) == {"en": "trained", "es": "trained"}
+    t = pd.DataFrame(
+        {"text": ["This is terrible", "El paquete llegó roto", "届いていません"],
+         "language": ["en", "es", "ja"], "sentiment": [None, None, None]}
+    )  # fmt: skip
+    out, f = fill_sentiment(t, pd.DataFrame())
+    assert out["sentiment"].tolist() == ["negative", None, None]
+    assert out[SENTIMENT_SOURCE].tolist() == ["lexicon", "none", "none"]
+    assert "(1 by the lexicon, 2 get none: their language has no model)" in f.text
+    u = unscored_languages_finding(out["language"], out["sentiment"])
+    assert u is not None and u.evidence["unscored"] == 2

@@ -76,3 +76,18 @@ def test_cross_validation_scores_do_not_change() -> None:
     plain = cross_val_accuracy(m, texts, y, folds=3, seed=0)
     with reuse_analysis():
         assert cross_val_accuracy(m, texts, y, folds=3, seed=0) == plain
+
+
+def test_a_block_without_terms_adds_no_column_and_no_block_is_an_error() -> None:
+    """byod6 D2: six Korean reviews share no word twice (min_df=2): the word block raised
+    'After pruning, no terms remain' and took the chapter down; the characters still work."""
+    from opsai.errors import OpsaiError
+
+    texts = ["좋은 앱이에요", "최악입니다", "훌륭해요", "별로예요"]
+    f = text_features(char_ngrams=(1, 2), min_df=2).fit(texts)
+    word = dict(f.transformer_list)["word"]
+    assert word.empty_ and list(word.get_feature_names_out()) == []
+    X = f.transform([*texts, "새 글"])
+    assert X.shape == (5, len(f.get_feature_names_out())) and X.shape[1] > 0
+    with pytest.raises(OpsaiError, match="no character or word features in 2 texts"):
+        text_features(char_ngrams=None, min_df=2).fit(["가나", "다라"])

@@ -157,3 +157,26 @@ def test_canonical_sentiment(labels: list, expected: list, note: str | None) -> 
     out, said = canonical_sentiment(labels)
     assert [None if pd.isna(v) else v for v in out] == expected
     assert (said is None) if note is None else (note in said)
+
+
+def test_korean_and_russian_reviews_are_learnt() -> None:
+    """byod6 D2's minimal repro: 'After pruning, no terms remain' on six Korean reviews."""
+    X = ["지금까지 써본 메모 앱 중 최고예요 🙏", "업데이트 후 앱을 열 때마다 꺼져요",
+         "광고가 너무 많고 구독료도 비싸요", "기기 간 동기화가 매끄럽고 훌륭해요", "좋은 앱이에요",
+         "최악입니다"]  # fmt: skip
+    y = ["pos", "neg", "neg", "pos", "pos", "neg"]
+    assert (SentimentClassifier(seed=0).fit(X, y).predict(X) == np.array(y)).mean() >= 0.8
+    ru = ["Отличное приложение", "Приложение постоянно вылетает", "Очень удобно", "Всё тормозит"]
+    assert list(SentimentClassifier(seed=0).fit(ru * 3, ["pos", "neg"] * 6).predict(ru)) == [
+        "pos", "neg", "pos", "neg"
+    ]  # fmt: skip
+
+
+def test_lexicon_does_not_score_languages_it_has_no_words_for() -> None:
+    """byod6 D5: the English lexicon called every Spanish complaint 'neutral'."""
+    texts = ["El paquete llegó dañado y el artículo está roto.", "最悪です", "terrible", "👍"]
+    lex = LexiconSentiment()
+    assert lex.covers(texts).tolist() == [False, False, True, True]
+    assert lex.predict(texts).tolist() == [None, None, "negative", "neutral"]
+    assert LexiconSentiment(unknown="neutral").predict(texts[:1]).tolist() == ["neutral"]
+    assert lex.score(texts[:2]).tolist() == [0.0, 0.0]

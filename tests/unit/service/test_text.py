@@ -8,7 +8,15 @@ import pandas as pd
 import pytest
 
 from opsai.errors import ConfigError
-from opsai.service.text import Tokenizer, detect_language, normalize, strip_markup, tokenize
+from opsai.service.text import (
+    Tokenizer,
+    detect_language,
+    language_code,
+    normalize,
+    strip_markup,
+    ticket_languages,
+    tokenize,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -55,6 +63,7 @@ def test_normalize_rejects_unknown_emoji_mode() -> None:
         ("12345", "und"),
         ("👍", "und"),
         ("", "und"),
+        ("ㅋㅋㅋ", "ko"),
     ],
 )
 def test_detect_language_short_strings(text: str, lang: str) -> None:
@@ -111,3 +120,99 @@ def test_strip_markup_reads_html_bodies_as_their_text() -> None:
         "你好，包裹到哪了？",
     ]
     assert pd.isna(out[8]) and out[9] == "size M" and out[10] == "Sent from my iPhone"
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Mi pedido nunca llegó. Quiero un reembolso.", "es"),
+        ("El paquete llegó dañado, la caja estaba aplastada y el artículo está roto.", "es"),
+        ("¿Puedo devolver un artículo después de 30 días?", "es"),
+        ("Muchas gracias, el reemplazo llegó rápido.", "es"),
+        ("Meine Bestellung ist nicht angekommen, bitte um Rückerstattung", "de"),
+        ("Ma commande n'est jamais arrivée et le colis est abîmé", "fr"),
+        ("O meu pedido não chegou e a caixa está danificada", "pt"),
+        ("Il mio ordine non è mai arrivato, la scatola era rotta", "it"),
+        ("Mijn bestelling is niet aangekomen en de doos was kapot", "nl"),
+        ("Ứng dụng bị treo sau khi cập nhật", "vi"),
+        ("The package arrived damaged, the box was crushed and the item is broken.", "en"),
+        ("Do you ship to Canada?", "en"),
+        ("I live on Calle de la Paz and my order is late", "en"),
+        ("Hi, I'm Łukasz, my order never arrived", "en"),  # a name is not a language
+        ("come quick!", "en"),  # one Italian-looking word is not Italian
+        ("Gracias", "es"),  # but thanks in one language is that language
+        ("Hola, no funciona", "es"),
+        ("Merci beaucoup", "fr"),
+        ("El paquete llegó roto", "es"),
+        ("José called about order 123", "en"),
+        ("The discount wasn't applied to my order o00018698.", "en"),
+        ("Приложение постоянно вылетает после обновления", "ru"),
+        ("Застосунок постійно вилітає після оновлення", "uk"),
+        ("Η εφαρμογή κολλάει μετά την ενημέρωση", "el"),
+        ("التطبيق يتوقف بعد التحديث", "ar"),
+        ("แอปค้างหลังอัปเดต", "th"),
+        ("ऐप अपडेट के बाद क्रैश हो रहा है", "hi"),
+        ("האפליקציה קורסת", "he"),
+    ],
+)
+def test_detect_language_beyond_zh_and_en(text: str, lang: str) -> None:
+    """byod6 D5: Spanish tickets (27% of a US shop's) were all 'en'; Russian, Thai, Arabic and
+    Greek were 'und'."""
+    assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize(
+    ("text", "tokens"),
+    [
+        # Korean: the words between spaces (eojeol); once nothing at all
+        (
+            "지금까지 써본 메모 앱 중 최고예요. 빠르고 간단해요!",
+            ["지금까지", "써본", "메모", "앱", "중", "최고예요", "빠르고", "간단해요"],
+        ),
+        ("버전 3.2.0 이후 앱이 꺼져요", ["버전", "3", "2", "0", "이후", "앱이", "꺼져요"]),
+        # kana: a run of one script, not one kana at a time
+        ("アップデート後起動しなくなりました", ["アップデート", "後", "起動", "しなくなりました"]),
+        # accented letters belong to their word (D6: da / ñ / ado)
+        (
+            "El paquete llegó dañado, la caja estaba aplastada",
+            ["el", "paquete", "llegó", "dañado", "la", "caja", "estaba", "aplastada"],
+        ),
+        ("Müller Straße café naïve", ["müller", "straße", "café", "naïve"]),
+        ("l'application ne marche plus", ["application", "ne", "marche", "plus"]),
+        ("dell'app, I'm sure it's fine", ["app", "i'm", "sure", "it's", "fine"]),
+        # other alphabets: letter runs, combining marks included
+        ("Приложение вылетает", ["приложение", "вылетает"]),
+        ("Η εφαρμογή κολλάει", ["η", "εφαρμογή", "κολλάει"]),
+        ("ऐप अपडेट के बाद", ["ऐप", "अपडेट", "के", "बाद"]),
+        ("Ứng dụng bị treo", ["ứng", "dụng", "bị", "treo"]),
+        # each emoji one token, its skin tone and variation selector dropped
+        ("❤️❤️ love it 👍🏽", ["❤", "❤", "love", "it", "👍"]),
+        ("I bought a 小米 phone", ["i", "bought", "a", "小米", "phone"]),
+    ],
+)
+def test_tokenizer_gives_words_in_every_script(text: str, tokens: list[str]) -> None:
+    assert tokenize(text) == tokens
+
+
+def test_tokenizer_languages() -> None:
+    assert Tokenizer(language="en")("我的小米手环坏了") == ["我的小米手环坏了"]  # no jieba
+    assert Tokenizer(language="zh", drop_punct=False)("坏了！") == ["坏", "了", "!"]  # NFKC
+
+
+def test_language_code_reads_names_codes_and_countries() -> None:
+    """byod6 D20: 'USA', 'JPN', 'KOR' were the languages 'usa', 'jpn', 'kor'."""
+    values = ["zh-CN", "English", "Español", "Spanish", "Deutsch", "spa", "KOR", "USA", "xx-YY"]
+    assert [language_code(v) for v in values] == [
+        "zh",
+        "en",
+        "es",
+        "es",
+        "de",
+        "es",
+        "ko",
+        None,
+        "xx",
+    ]
+    texts = ["Crashes on launch", "起動しない", "실행이 안 돼요", "hola, la app no funciona"]
+    assert ticket_languages(texts, ["USA", "JPN", "KOR", None]) == ["en", "ja", "ko", "es"]
+    assert ticket_languages(texts, ["en", "JPN", "ko", "es-MX"]) == ["en", "ja", "ko", "es"]

@@ -128,3 +128,43 @@ def test_topics_are_named_only_by_words_they_hold_and_names_are_unique() -> None
         for w in terms:
             share_in = np.mean([w in s for s in inside])
             assert share_in >= 0.05 and share_in > np.mean([w in s for s in words]), (topic, w)
+
+
+KO = {
+    "dark": [
+        "다크 모드가 필요해요",
+        "다크 모드가 있으면 좋겠어요",
+        "밤에는 다크 모드가 꼭 필요해요",
+    ],
+    "crash": ["업데이트 후 앱이 꺼져요", "앱을 열 때마다 꺼져요", "실행하면 바로 꺼져요"],
+    "sync": ["기기 간 동기화가 안 돼요", "동기화가 너무 느려요", "동기화가 계속 실패해요"],
+}
+
+
+def test_korean_topics_are_named_by_korean_words_not_emoji() -> None:
+    """byod6 D2/D16: Hangul gave no word, so TopicModel raised 'empty vocabulary' without an
+    encoder, and with one the topics were named after 🙏 ("folded / hands / person")."""
+    rng = np.random.default_rng(0)
+    texts, truth = [], []
+    for topic, bank in KO.items():
+        for _ in range(30):
+            texts.append(str(rng.choice(bank)) + (" 🙏" if rng.random() < 0.5 else ""))
+            truth.append(topic)
+    tm = TopicModel(n_topics=3, encoder="tfidf", seed=0).fit(texts)
+    assert _purity(tm.labels_, np.array(truth)) == 1.0
+    names = " / ".join(tm.topic_table()["name"])
+    assert "모드" in names and "꺼져요" in names and "동기화가" in names
+    assert not any(w in names for w in ("folded", "hands", "person", "🙏"))
+
+
+def test_texts_that_share_no_word_still_get_topics() -> None:
+    """Thai is written without spaces: a phrase is one 'word', and when no phrase repeats the
+    word vocabulary is empty; the TF-IDF embedding then falls back to character n-grams."""
+    heads = {"crash": "แอปค้างหลังอัปเดต", "easy": "ใช้งานง่ายมาก", "ads": "โฆษณาเยอะเกินไป"}
+    ends = ["ครับ", "ค่ะ", "จริงๆ", "เลย", "มากๆ"]
+    tails = [a + b for a in ("วันนี้", "ตลอด", "อีกแล้ว", "ทุกวัน") for b in ends]  # 20
+    texts = [h + t for h in heads.values() for t in tails]  # 60: a word must occur twice
+    truth = np.repeat(list(heads), len(tails))
+    tm = TopicModel(n_topics=3, encoder="tfidf", seed=0).fit(texts)
+    assert tm.words_.empty_ and _purity(tm.labels_, truth) == 1.0
+    assert tm.topic_table()["name"].is_unique
