@@ -16,6 +16,7 @@ from opsai.data._mapping import (
     constant_ibis,
     dropped_warning,
     duplicates_warning,
+    list_index,
     nested_error,
     nested_paths,
     renames,
@@ -260,19 +261,8 @@ def _field(
     where = head
     for f in fields:
         kind = v.type()
-        index = INDEX_RE.fullmatch(f)
-        if index:
-            n = int(index[1])
-            if not kind.is_array():
-                raise SchemaError(
-                    f"{name}: column path {path!r} ({contract}): {where!r} is {kind}, not a "
-                    f"list; [n] takes an element of a list. Fix the path in {key}"
-                )
-            if n == 0:
-                raise SchemaError(
-                    f"{name}: column path {path!r} ({contract}): list indexes start at 1 "
-                    f"({where}[1] is the first element, [-1] the last). Fix the path in {key}"
-                )
+        if INDEX_RE.fullmatch(f):
+            n = list_index(name, path, contract, where, str(kind), kind.is_array(), f)
             v = v[n - 1 if n > 0 else n]  # ibis counts from 0
             where += f
             continue

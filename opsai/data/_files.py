@@ -17,6 +17,7 @@ from opsai.data._mapping import (
     constant_sql,
     dropped_warning,
     duplicates_warning,
+    list_index,
     nested_error,
     nested_paths,
     renames,
@@ -337,17 +338,7 @@ def _with_paths(
         for i, f in enumerate(steps):
             index = INDEX_RE.fullmatch(f)
             if index:
-                n = int(index[1])
-                if not kind.endswith("]"):
-                    raise SchemaError(
-                        f"{name}: column path {path!r} ({contract}): {where!r} is {kind}, not a "
-                        f"list; [n] takes an element of a list. Fix the path in {key}"
-                    )
-                if n == 0:
-                    raise SchemaError(
-                        f"{name}: column path {path!r} ({contract}): list indexes start at 1 "
-                        f"({where}[1] is the first element, [-1] the last). Fix the path in {key}"
-                    )
+                n = list_index(name, path, contract, where, kind, kind.endswith("]"), f)
                 expr = f"({expr})[{n}]"
             elif kind.endswith("]"):
                 raise SchemaError(

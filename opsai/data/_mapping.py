@@ -147,6 +147,27 @@ INDEX_RE = re.compile(r"\[(-?\d+)\]")
 """One element of a list in a column path: ``tags[1]`` (1-based, as DuckDB's lists)."""
 
 
+def list_index(
+    name: str, path: str, contract: str, where: str, kind: str, is_list: bool, step: str
+) -> int:
+    """The 1-based index a path step ``[n]`` takes, after checking it applies: the value at
+    ``where`` (of type ``kind``) must be a list, and 0 is no index (``[1]`` is the first
+    element, ``[-1]`` the last). The same errors for files and databases."""
+    key = f"data.tables.{name}.columns.{contract}"
+    n = int(INDEX_RE.fullmatch(step)[1])  # type: ignore[index]
+    if not is_list:
+        raise SchemaError(
+            f"{name}: column path {path!r} ({contract}): {where!r} is {kind}, not a "
+            f"list; [n] takes an element of a list. Fix the path in {key}"
+        )
+    if n == 0:
+        raise SchemaError(
+            f"{name}: column path {path!r} ({contract}): list indexes start at 1 "
+            f"({where}[1] is the first element, [-1] the last). Fix the path in {key}"
+        )
+    return n
+
+
 def path_parts(path: str) -> list[str]:
     """A column path cut at its dots and list indexes: ``comments[1].body`` -> ``comments``,
     ``[1]``, ``body``."""
