@@ -508,6 +508,51 @@ def pii_finding(
     )
 
 
+def resolution_language_finding(
+    tickets: pd.DataFrame,
+    *,
+    col_language: str = "language",
+    col_time: str = "timestamp",
+    col_resolved: str = "resolved_at",
+    min_tickets: int = 20,
+    alpha: float = 0.05,
+) -> Finding | None:
+    """The language whose tickets wait longest to be resolved, against all the others, when
+    the gap is large (1.5x the others' median or more) and more than noise (a Mann-Whitney U
+    test, Bonferroni-corrected for the languages with ``min_tickets`` resolved tickets). A US
+    shop's Spanish tickets waited 2.6x as long as its English ones, and no page said so.
+    ``None`` with fewer than two such languages or no such gap."""
+    from scipy.stats import mannwhitneyu
+
+    if col_language not in tickets or col_resolved not in tickets:
+        return None
+    hours = (
+        pd.to_datetime(tickets[col_resolved]) - pd.to_datetime(tickets[col_time])
+    ).dt.total_seconds() / 3600
+    d = pd.DataFrame({"lang": tickets[col_language].astype("string"), "h": hours}).dropna()
+    counts = d["lang"].value_counts()
+    langs = list(counts[counts >= min_tickets].index)
+    if len(langs) < 2:
+        return None
+    med = d[d["lang"].isin(langs)].groupby("lang")["h"].median().sort_values(ascending=False)
+    slow = str(med.index[0])
+    a, b = d.loc[d["lang"] == slow, "h"], d.loc[d["lang"] != slow, "h"]
+    ratio = float(med.iloc[0] / b.median()) if b.median() > 0 else float("inf")
+    p_value = float(mannwhitneyu(a, b, alternative="greater").pvalue)
+    if ratio < 1.5 or p_value > alpha / len(langs):
+        return None
+    name = _language_name(slow)
+    text = (
+        f"{name} tickets take {ratio:.1f}x as long to resolve as the others: median "
+        f"{med.iloc[0]:.1f} hours against {b.median():.1f} ({len(a):,} resolved {name} tickets). "
+        f"Check staffing for {name}."
+    )
+    evidence = {"language": slow, "ratio": round(ratio, 3), "median_hours": round(float(med.iloc[0]), 2),
+                "others_median_hours": round(float(b.median()), 2), "tickets": len(a),
+                "p_value": p_value}  # fmt: skip
+    return Finding(text, "medium" if ratio < 2 else "high", evidence, name="resolution_language")
+
+
 def escalation_text(queue: pd.DataFrame, *, valued: bool, open_known: bool) -> str:
     """The line over the escalation queue (:func:`~opsai.service.analytics.escalation_queue`).
 

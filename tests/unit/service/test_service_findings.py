@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -37,3 +38,25 @@ def test_reply_finding_without_intent_labels_says_the_replies_are_unscored() -> 
     assert "25% go to an agent" in f.text and "data.tables.tickets.columns.intent" in f.text
     scored = reply_finding(replies, pd.Series(["a", "a", "a", "b"]), ["a", "b"])
     assert scored.evidence["hit_rate"] == 0.75
+
+
+def test_a_language_whose_tickets_wait_longer_is_a_finding() -> None:
+    """A US shop's Spanish tickets waited 2.6x as long as its English ones (median 48.6 h vs
+    18.5 h) and no page said so; a small gap, or one within noise, is no finding."""
+    from opsai.service.chapter import resolution_language_finding
+
+    rng = np.random.default_rng(0)
+    n_en, n_es = 120, 40
+    hours = np.r_[rng.gamma(2.0, 9.0, n_en), rng.gamma(2.0, 24.0, n_es)]
+    start = pd.Timestamp("2024-01-01") + pd.to_timedelta(np.arange(n_en + n_es), unit="h")
+    t = pd.DataFrame({"language": ["en"] * n_en + ["es"] * n_es, "timestamp": start,
+                      "resolved_at": start + pd.to_timedelta(hours, unit="h")})  # fmt: skip
+    f = resolution_language_finding(t)
+    med_es, med_en = np.median(hours[n_en:]), np.median(hours[:n_en])
+    assert f is not None and f.name == "resolution_language" and f.evidence["language"] == "es"
+    assert f.evidence["ratio"] == pytest.approx(med_es / med_en, abs=1e-3)
+    assert f.text.startswith(f"Spanish tickets take {med_es / med_en:.1f}x as long to resolve")
+    assert f.severity == ("high" if med_es / med_en >= 2 else "medium")
+    same = t.assign(resolved_at=start + pd.to_timedelta(rng.gamma(2.0, 9.0, n_en + n_es), unit="h"))
+    assert resolution_language_finding(same) is None
+    assert resolution_language_finding(t.head(n_en + 10)) is None  # 10 Spanish: too few
