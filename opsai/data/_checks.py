@@ -287,26 +287,37 @@ def check_references(tables: dict[str, ir.Table], warnings: list[ValidationWarni
                 )
 
 
-def _case_hint(t: ir.Table, other: ir.Table, col: str, n: int, name: str, target: str) -> str:
-    """Why ids of ``t`` may be missing from ``other``: they match its ids once letter case and
-    surrounding spaces are ignored (e-mails kept as customers typed them)."""
+def _near_matches(
+    t: ir.Table, other: ir.Table, col: str, n: int, bare: Any
+) -> tuple[int, Any, Any] | None:
+    """How many ids of ``t`` missing from ``other`` match one of its ids once both go through
+    ``bare`` (an Ibis string expression -> string expression), with one example pair; ``None``
+    when none do (or the engine cannot tell: a hint, not a check)."""
     a = t.select(a=t[col]).filter(t[col].notnull()).distinct()
     b = other.select(b=other[col]).filter(other[col].notnull()).distinct()
     missing = a.anti_join(b, a.a == b.b)
-    missing = missing.mutate(bare_a=missing.a.strip().lower())
-    b = b.mutate(bare_b=b.b.strip().lower())
+    missing = missing.mutate(bare_a=bare(missing.a))
+    b = b.mutate(bare_b=bare(b.b))
     try:
         pairs = missing.join(b, missing.bare_a == b.bare_b)
         m = min(int(_scalar(pairs.a.nunique())), n)
         ex = pairs.order_by("a").limit(1).to_pandas()
-    except Exception:  # a hint, not a check
+    except Exception:
+        return None
+    return (m, ex["a"].iloc[0], ex["b"].iloc[0]) if m else None
+
+
+def _case_hint(t: ir.Table, other: ir.Table, col: str, n: int, name: str, target: str) -> str:
+    """Why ids of ``t`` may be missing from ``other``: they match its ids once letter case and
+    surrounding spaces are ignored (e-mails kept as customers typed them)."""
+    found = _near_matches(t, other, col, n, lambda v: v.strip().lower())
+    if found is None:
         return ""
-    if not m:
-        return ""
-    email = " (e-mails, kept as typed?)" if "@" in str(ex["a"].iloc[0]) else ""
+    m, a, b = found
+    email = " (e-mails, kept as typed?)" if "@" in str(a) else ""
     return (
         f"; {m} of them match an id in {target} once letter case and surrounding spaces are "
-        f"ignored (e.g. {ex['a'].iloc[0]!r} and {ex['b'].iloc[0]!r}){email}, so one customer "
+        f"ignored (e.g. {a!r} and {b!r}){email}, so one customer "
         f"counts as two. Fix: set data.tables.{name}.lowercase_ids: true and "
         f"data.tables.{target}.lowercase_ids: true (and on every other table with these ids)"
     )
@@ -315,21 +326,13 @@ def _case_hint(t: ir.Table, other: ir.Table, col: str, n: int, name: str, target
 def _zeros_hint(t: ir.Table, other: ir.Table, col: str, n: int) -> str:
     """Why ids of ``t`` may be missing from ``other``: they match its ids once leading zeros
     are ignored (a spreadsheet read one export's ids as numbers and dropped them)."""
-    a = t.select(a=t[col]).distinct()
-    b = other.select(b=other[col]).distinct()
-    a = a.mutate(bare_a=a.a.re_replace(r"^0+", ""))
-    b = b.mutate(bare_b=b.b.re_replace(r"^0+", ""))
-    try:
-        pairs = a.join(b, a.bare_a == b.bare_b).filter(lambda x: x.a != x.b)
-        m = min(int(_scalar(pairs.a.nunique())), n)
-        ex = pairs.order_by("a").limit(1).to_pandas()
-    except Exception:  # a hint, not a check
+    found = _near_matches(t, other, col, n, lambda v: v.re_replace(r"^0+", ""))
+    if found is None:
         return ""
-    if not m:
-        return ""
+    m, a, b = found
     return (
-        f"; {m} of them match once leading zeros are ignored (e.g. {ex['a'].iloc[0]!r} and "
-        f"{ex['b'].iloc[0]!r}): a spreadsheet may have dropped the zeros. Export {col} as text "
+        f"; {m} of them match once leading zeros are ignored (e.g. {a!r} and "
+        f"{b!r}): a spreadsheet may have dropped the zeros. Export {col} as text "
         f"in both files"
     )
 

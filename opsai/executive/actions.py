@@ -240,31 +240,23 @@ def _overstock(
     over = alerts[alerts["name"].astype(str).str.startswith("overstock.")]
     values = over["excess_value"] if "excess_value" in over else pd.Series(dtype=float)
     v = float(values.fillna(0).sum())
-    if not over.empty and v <= 0 and "excess_units" in over:  # no unit cost: units, no money
-        n = float(over["excess_units"].fillna(0).sum())
-        if n <= 0:
-            return []
-        lo, mid, hi = _scaled(n, a.clearance_recovery)
-        top = over.sort_values("excess_units", ascending=False).iloc[0]
-        why = (
-            f"{len(over)} items hold {n:,.0f} surplus units (no unit cost is mapped, so no "
-            f"value); the largest is {top['item_id']}."
-        )
-        act = "Pause orders and clear the overstocked items (largest surplus first)."
-        ev = [_ev(DEMAND, str(top["name"]), f"overstock {top['item_id']}")]
-        return [_action("Inventory", act, why, lo, mid, hi, "units cleared", "medium", ev,
-                        "overstock")]  # fmt: skip
-    if over.empty or v <= 0:
+    units = not over.empty and v <= 0 and "excess_units" in over  # no unit cost: no money
+    col = "excess_units" if units else "excess_value"
+    total = float(over[col].fillna(0).sum()) if units else v
+    if over.empty or total <= 0:
         return []
-    lo, mid, hi = _scaled(v, a.clearance_recovery)
-    top = over.sort_values("excess_value", ascending=False).iloc[0]
-    why = (
-        f"{len(over)} items hold {money(v, currency)} of surplus stock; "
-        f"the largest is {top['item_id']}."
+    lo, mid, hi = _scaled(total, a.clearance_recovery)
+    top = over.sort_values(col, ascending=False).iloc[0]
+    held = (
+        f"{total:,.0f} surplus units (no unit cost is mapped, so no value)"
+        if units
+        else f"{money(total, currency)} of surplus stock"
     )
+    why = f"{len(over)} items hold {held}; the largest is {top['item_id']}."
     act = "Pause orders and clear the overstocked items (largest surplus first)."
     ev = [_ev(DEMAND, str(top["name"]), f"overstock {top['item_id']}")]
-    return [_action("Inventory", act, why, lo, mid, hi, MONEY, "medium", ev, "overstock")]
+    unit = "units cleared" if units else MONEY
+    return [_action("Inventory", act, why, lo, mid, hi, unit, "medium", ev, "overstock")]
 
 
 def _competitor(

@@ -18,6 +18,7 @@ import hashlib
 import math
 import os
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -326,7 +327,7 @@ def group_findings(findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     kind = [
         (f["chapter"], f.get("severity"), str(f.get("name", "")).split(".")[0]) for f in findings
     ]
-    size = {k: kind.count(k) for k in set(kind)}
+    size = Counter(kind)
     out: list[dict[str, Any]] = []
     seen: dict[tuple[Any, ...], int] = {}
     folded: dict[tuple[Any, ...], dict[str, Any]] = {}
