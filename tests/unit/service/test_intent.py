@@ -136,17 +136,19 @@ def test_import_does_not_load_torch() -> None:
 def test_torch_model_small(split: tuple) -> None:
     pytest.importorskip("torch")
     train, test = split
-    clf = IntentClassifier(model="torch", threshold="auto", epochs=5, seed=0)
+    # the default 12 epochs: at 5 the model is still moving and its test accuracy swung from
+    # 0.84 to 0.98 with the seed and the machine's float kernels (CI once read 0.8375)
+    clf = IntentClassifier(model="torch", threshold="auto", seed=0)
     clf.fit(train["text"], train["intent"])
     assert clf.pipeline_.holdout_ is not None  # threshold from the hold-out, no refits
     assert clf.threshold_ is not None and 0.0 <= clf.threshold_ <= 1.0
     top = clf.classes_[clf.predict_proba(test["text"]).argmax(axis=1)]
-    # 0.89-0.91 depending on which words earlier tests added to jieba's global dictionary
-    assert (top == test["intent"].to_numpy()).mean() >= 0.85
+    # 1.0 on seeds 0-9 here
+    assert (top == test["intent"].to_numpy()).mean() >= 0.95
     pred = clf.predict(test["text"])
     assert set(pred) <= {*clf.classes_, "other"}
     q = clf.pipeline_.quantized()
-    assert (q.predict(test["text"]) == test["intent"].to_numpy()).mean() >= 0.85
+    assert (q.predict(test["text"]) == test["intent"].to_numpy()).mean() >= 0.95
     # int8 keeps the calibration: torch's int8 EmbeddingBag summed instead of averaging,
     # so the longer the ticket the surer the int8 model (thresholds 0.93 against 0.26)
     p, pq = clf.pipeline_.predict_proba(test["text"]), q.predict_proba(test["text"])
