@@ -141,8 +141,11 @@ class FastTextClassifier(ClassifierMixin, BaseEstimator):
         grams = [_grams(self._pre(t), self.ngrams, self._tok) for t in texts]
         counts: Counter[str] = Counter()
         for g in grams:
-            counts.update(set(g))
-        self.vocab_ = {g: i + 1 for i, (g, _) in enumerate(counts.most_common(self.max_vocab))}
+            counts.update(set(g))  # document frequency
+        # ties by the gram itself, not by set order (hashed): the ids, and so the seeded initial
+        # weights they index, are the same in every process, whatever PYTHONHASHSEED is
+        kept = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: self.max_vocab]
+        self.vocab_ = {g: i + 1 for i, (g, _) in enumerate(kept)}
         rows = [self._ids(g) for g in grams]
         perm = rng.permutation(len(texts))
         n_hold = len(texts) // 10 if len(texts) >= 50 else 0
