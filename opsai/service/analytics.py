@@ -344,7 +344,7 @@ def complaint_terms(
             for w, c in a.items()
             if c >= min_count
         ]
-        scored.sort(key=lambda x: -x[2])
+        scored.sort(key=lambda x: (-x[2], x[0]))  # ties by the term: sets iterate by hash
         rows += [
             {"intent": it, "term": w, "count": c, "log_odds": round(float(lo), 3)}
             for w, c, lo in scored[:top]
