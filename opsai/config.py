@@ -236,8 +236,9 @@ class TableSpec(_Strict):
     (see :class:`Messages`), e.g. ``{by: 会话ID, sender: 发送方, customer: 买家}``; after
     ``where``."""
     drop_incomplete: bool = False
-    """Drop the rows whose required columns are empty (guest orders without a customer id,
-    say) and say how many, instead of stopping with an error."""
+    """Drop the rows whose required columns are empty (an order without a date, say) and say
+    how many, instead of stopping with an error. An order's empty ``user_id`` is a guest
+    order: kept, not dropped."""
     where: str | None = None
     """Keep only the rows this SQL condition holds for, e.g. ``status = 'paid'`` to leave out
     failed and refunded invoices; it reads the table as loaded (mapped columns by their

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from opsai.behavior.personas import over_index
+from opsai.data.customers import MATERIAL_SHARE, GuestShare
 from opsai.data.schema import SIGNUP_AT, USER_ID
 from opsai.report.finding import Finding
 from opsai.report.wording import money as money_text
@@ -253,6 +254,34 @@ def lapsed_customers(
         "horizon_days": horizon_days,
     }
     return Finding(text, "medium", evidence, name="churn_lapsed")
+
+
+def guest_orders(
+    share: GuestShare,
+    *,
+    covers: str = "segments, retention, churn and lifetime value",
+    currency: str = "",
+    valued: bool = True,
+) -> Finding | None:
+    """Guest orders (no customer id) the per-customer analyses (``covers``) leave out; ``None``
+    below :data:`~opsai.data.customers.MATERIAL_SHARE` of the orders. ``valued``: the orders
+    carry amounts (else no revenue is named)."""
+    if not share.guest_orders or share.guest_order_share < MATERIAL_SHARE:
+        return None
+    rev = (
+        f" ({money_text(share.guest_revenue, currency)} of "
+        f"{money_text(share.revenue, currency)} revenue, {_rate(share.guest_revenue_share)})"
+        if valued and share.revenue > 0
+        else ""
+    )
+    text = (
+        f"{_rate(share.guest_order_share)} of orders are anonymous: {share.guest_orders:,} of "
+        f"{share.orders:,}{rev} have no customer id (guest checkout, walk-ins). {covers[:1].upper()}"
+        f"{covers[1:]} cover the {_rate(1 - share.guest_order_share)} with a customer id "
+        f"({share.known_orders:,} orders); revenue, order and demand figures count every order."
+    )
+    sev = "medium" if share.guest_order_share >= 0.5 else "info"
+    return Finding(text, sev, share.as_dict(), name="guest_orders")
 
 
 def churn_skipped(reason: str) -> Finding:

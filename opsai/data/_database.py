@@ -167,7 +167,7 @@ def map_db_table(
         raw, note = _rows.fill_down_database(raw, name, spec)
         if note:
             warnings.append(note)
-    need = [c for c in table.required if c in src or c in {t for t, _, _ in table.derived}]
+    need = [c for c in table.non_empty if c in src or c in {t for t, _, _ in table.derived}]
     if spec.drop_incomplete and need:
         typed = contract(raw)
         need = [c for c in need if c in typed]
@@ -343,9 +343,9 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec, zone: str | None = Non
             v = v.cast("int64")
         v = v.cast("string")
         if col.dtype == "id" and spec.lowercase_ids:  # e-mails typed as customers wrote them
-            return v.strip().lower()
-        if col.dtype == "id":
-            return v
+            v = v.strip().lower()
+        if col.dtype == "id":  # blank: missing (a guest order's customer), as in files
+            return ibis.ifelse(v.strip() == "", ibis.null("string"), v)
         return ibis.ifelse(v.re_search(r"^\s*$"), ibis.null("string"), v)  # blank: missing
     if col.dtype in ("float", "int"):
         return v.cast("float64" if col.dtype == "float" else "int64")

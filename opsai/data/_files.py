@@ -161,7 +161,7 @@ def load_file_table(
         else:
             select.append(f"{q(c)} AS {out}")
     where = ""
-    need = [c for c in table.required if c in src or (c in exprs and c != table.key)]
+    need = [c for c in table.non_empty if c in src or (c in exprs and c != table.key)]
     if spec.drop_incomplete and need:
         cond = " AND ".join(f"({exprs[c]}) IS NOT NULL" for c in need)
         total, kept = con.execute(

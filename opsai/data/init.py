@@ -478,10 +478,9 @@ def _first_line_note(guess: Guess, firsts: list[str], amount: Match | None) -> N
 
 
 def _partly_empty_key(guess: Guess) -> None:
-    """Orders whose customer column is empty on some rows (a restaurant's walk-in bills
-    without a member card, guest checkouts) do not validate: say how many sampled rows, and
-    that ``drop_incomplete`` would leave them and their revenue out. Not set here: which is
-    right (drop them, or map another customer column) is the user's call."""
+    """A customer column empty on some rows: for orders, guest orders (a restaurant's walk-in
+    bills without a member card, guest checkouts), which load as orders without a customer;
+    for events, rows that do not validate. Say how many sampled rows, and what follows."""
     if guess.table not in ("orders", "events") or "fill_down" in guess.options:
         return
     src = next((m.source for m in guess.matches if m.contract == "user_id"), None)
@@ -489,12 +488,20 @@ def _partly_empty_key(guess: Guess) -> None:
         return
     vals = guess.sample.values[src]
     empty = sum(not (v or "").strip() for v in vals)
-    if empty:
+    if not empty:
+        return
+    found = f"{src!r} (user_id) is empty on {empty} of {len(vals)} sampled rows ({empty / len(vals):.0%}"
+    if guess.table == "orders":
         guess.notes.append(
-            f"{src!r} (user_id) is empty on {empty} of {len(vals)} sampled rows "
-            f"({empty / len(vals):.0%}; walk-in or guest orders?): validation stops on them; "
-            "drop_incomplete: true would leave those rows, and their revenue, out of every "
-            "figure; or map another customer column"
+            f"{found}): guest orders (walk-ins, guest checkout). They count in revenue, orders "
+            "and demand, and are left out of the per-customer analyses (segments, churn, "
+            "lifetime value, recommendations), which say how many; if another column names "
+            "the customer, map it instead"
+        )
+    else:
+        guess.notes.append(
+            f"{found}; anonymous visitors?): validation stops on them; drop_incomplete: true "
+            "would leave those rows out of every figure; or map another user column"
         )
 
 

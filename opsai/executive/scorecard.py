@@ -159,6 +159,16 @@ def _activity(key: str) -> Callable[[RunResults], tuple[Any, Any, str, str]]:
     return get
 
 
+def _active_users(run: RunResults) -> tuple[Any, Any, str, str]:
+    """Daily active users; with guest orders (no customer id), the customers with an id only."""
+    value, change, unit, period = _activity("active_users")(run)
+    guests = _num(_evidence(run, OVERVIEW, "activity", "guest_orders"))
+    orders = _num(_evidence(run, OVERVIEW, "activity", "orders"))
+    if guests and orders:
+        period += f"; customers with an id only ({guests / orders:.0%} of orders are guests)"
+    return value, change, unit, period
+
+
 def _share(run: RunResults) -> tuple[Any, Any, str, str]:
     """Our share and its change over what the chapter compared (a year of months, a week of
     days ...), as its share finding says."""
@@ -172,7 +182,7 @@ KPIS: tuple[KPI, ...] = (
         _metric(OVERVIEW, "revenue_28d", "revenue_28d_change", "%", "last 28 days vs 28 before")),
     KPI("orders_28d", "Sales", "Orders, last 28 days", OVERVIEW, "up", _activity("orders")),
     KPI("daily_active_users", "Users", "Daily active users (28-day mean)", OVERVIEW, "up",
-        _activity("active_users")),
+        _active_users),
     KPI("active_users_month", "Users", "Active users this period", BEHAVIOR, "up",
         _lifecycle("active"), _lifecycle_label("active {who} this {period}")),
     KPI("new_users_month", "Users", "New users this period", BEHAVIOR, "up", _lifecycle("new"),

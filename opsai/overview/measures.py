@@ -282,7 +282,9 @@ _MIDNIGHT = datetime.time(0, 0)
 
 
 def daily_activity(ws: Workspace) -> pd.DataFrame:
-    """Per day: active users (with any event or purchase), orders and revenue (orders).
+    """Per day: active users (with any event or purchase), orders and revenue (orders), and
+    ``guest_orders`` when some orders have no ``user_id`` (guest orders: counted in orders
+    and revenue, but no active user).
 
     A buyer is active: active users are the distinct users with an event or a purchase that
     day, as in the behaviour chapter. Revenue is net of returns; a negative amount is a return
@@ -320,7 +322,14 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
             o[S.ORDER_ID].nunique(where=buy) if S.ORDER_ID in o.columns else o.count(where=buy)
         )
         agg: dict[str, Any] = {"orders": n_orders, "revenue": o[S.AMOUNT].sum()}
-        parts.append(o.group_by(date=o[S.TIMESTAMP].date()).aggregate(**agg).to_pandas())
+        guest = buy & o[S.USER_ID].isnull()  # guest orders: in orders and revenue, no user
+        agg["guest_orders"] = (
+            o[S.ORDER_ID].nunique(where=guest) if S.ORDER_ID in o.columns else o.count(where=guest)
+        )
+        daily = o.group_by(date=o[S.TIMESTAMP].date()).aggregate(**agg).to_pandas()
+        if not daily["guest_orders"].any():  # every order has a customer: no column
+            daily = daily.drop(columns="guest_orders")
+        parts.append(daily)
     if not parts:
         return pd.DataFrame(columns=["date", "active_users", "orders", "revenue"])
     out = parts[0]
@@ -330,7 +339,8 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     full = pd.date_range(out["date"].min(), out["date"].max(), freq="D", name="date")
     out = out.set_index("date").reindex(full).fillna(0).reset_index()
     rows = out["_rows"].to_numpy() if "_rows" in out else None
-    out = out[["date", *[c for c in ("active_users", "orders", "revenue") if c in out]]]
+    cols = ("active_users", "orders", "revenue", "guest_orders")
+    out = out[["date", *[c for c in cols if c in out]]]
     early = end is not None and (end - end.normalize()) < pd.Timedelta(hours=12)
     if (
         early
@@ -357,7 +367,12 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
     }
     if daily.attrs.get("partial_day"):  # left out by daily_activity
         out["partial_day"] = daily.attrs["partial_day"]
-    for col, how in (("active_users", "mean"), ("orders", "sum"), ("revenue", "sum")):
+    for col, how in (
+        ("active_users", "mean"),
+        ("orders", "sum"),
+        ("revenue", "sum"),
+        ("guest_orders", "sum"),
+    ):
         if col in daily:
             a, b = float(getattr(last[col], how)()), float(getattr(prev[col], how)())
             out[col] = a

@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from opsai.data.schema import TABLES
 from opsai.overview.measures import activity_span, days_covered
 from opsai.report.finding import Finding
 from opsai.report.wording import money
@@ -128,10 +129,16 @@ def coverage_finding(overview: pd.DataFrame, cover: pd.DataFrame) -> Finding:
 
 def _missing_finding(missing: pd.DataFrame) -> Finding:
     """The worst partly missing column; columns empty in every row are named apart, not ranked."""
+    guest = pd.Series(
+        [_guest_column(t, c) for t, c in zip(missing["table"], missing["column"], strict=True)],
+        index=missing.index,
+        dtype=bool,
+    )
+    guests, missing = missing[guest], missing[~guest]
     empty = missing["empty"] if "empty" in missing else pd.Series(False, index=missing.index)
     part, whole = missing[~empty], missing[empty]
     ev: dict[str, Any] = {"columns": len(part)}
-    text = "No column is partly missing."
+    text = "No column is partly missing." if len(part) or not len(guests) else ""
     if len(part):
         w = part.iloc[0]
         ev |= {"worst": f"{w['table']}.{w['column']}", "share": float(w["share"])}
@@ -158,7 +165,20 @@ def _missing_finding(missing: pd.DataFrame) -> Finding:
             f"in them: {'; '.join(parts)}. If they should hold data, {fix} a source column "
             "that has it."
         )
-    return Finding(text, "low", ev)  # required columns cannot be empty (validation)
+    for g in guests.itertuples():  # empty on purpose: guest orders, not a defect
+        ev[f"guest_{g.table}"] = {"rows": int(g.missing), "share": float(g.share)}
+        text += (
+            f" {g.table}.{g.column} is empty in {int(g.missing):,} row(s) "
+            f"({_pct(float(g.share))}): guest orders (walk-ins, guest checkout), counted in "
+            "revenue, orders and demand, and left out of the per-customer analyses."
+        )
+    return Finding(text.strip(), "low", ev)  # required columns cannot be empty (validation)
+
+
+def _guest_column(table: str, column: str) -> bool:
+    """A contract column whose empty values mean a guest (``orders.user_id``)."""
+    t = TABLES.get(table)
+    return t is not None and t.has(column) and t.column(column).may_be_empty
 
 
 def quality_findings(
@@ -284,8 +304,15 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     if "active_users" in change:
         ac = change.get("active_users_change")
         said = "revenue" in change and change.get("revenue_change") is not None
+        guests = change.get("guest_orders") or 0
+        known = (
+            f" (customers with an id only: {guests:,.0f} of the {change['orders']:,.0f} orders, "
+            f"{_pct(guests / change['orders'])}, are guest orders without one)"
+            if guests and change.get("orders")
+            else ""
+        )
         bits.append(
-            f"{change['active_users']:,.0f} daily active users on average"
+            f"{change['active_users']:,.0f} daily active users on average{known}"
             + (f" ({ac:+.1%} on the {d} days before)" if ac is not None and not said else "")
         )
     rc = change.get("revenue_change") or change.get("active_users_change") or 0.0

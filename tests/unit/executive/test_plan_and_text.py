@@ -57,6 +57,24 @@ def test_lifecycle_labels_follow_the_activity_and_the_period(run_folder: Path) -
     assert sc.loc["dormant_month", "kpi"] == "Buyers gone dormant this month"
 
 
+def test_daily_active_users_say_guest_orders_are_left_out(run_folder: Path) -> None:
+    """A restaurant whose bills are 70% walk-ins: daily active users count the members only,
+    and the scorecard says so next to the figure."""
+    run = ex.load_run(run_folder)
+    assert ex.kpi_scorecard(run).set_index("key").loc["daily_active_users", "period"] == (
+        "last 28 days vs 28 before"
+    )  # every order has a customer
+    (activity,) = [
+        f for f in run.chapters["00_data_overview"]["findings"] if f["name"] == "activity"
+    ]
+    activity["evidence"]["guest_orders"] = 28
+    sc = ex.kpi_scorecard(run).set_index("key")
+    assert sc.loc["daily_active_users", "value"] == 30
+    assert sc.loc["daily_active_users", "period"] == (
+        "last 28 days vs 28 before; customers with an id only (70% of orders are guests)"
+    )
+
+
 def test_ticket_volume_without_timestamps() -> None:
     from opsai.executive.scorecard import _ticket_volume
 
