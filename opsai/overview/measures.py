@@ -164,7 +164,9 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
 
     A value beyond the fences that at least ``common`` of the column's rows hold (and at least
     five) is a regular level, not an outlier (a 99.00 plan price beside 9.00 and 29.00 ones),
-    and is not counted; ``max`` is the largest value counted (the column's when none is).
+    and is not counted; ``max``/``min`` are the largest/smallest value counted (the column's
+    when none is), ``below``/``above`` how many of them lie below the ``low`` fence and above
+    the ``high`` one.
     """
     rows = []
     for name in ws.present:
@@ -197,8 +199,18 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
             out = t.filter((t[c] < lo) | (t[c] > hi))
             per_value = out.group_by(c).aggregate(n=out.count())
             rare = per_value.filter(per_value.n < max(5.0, common * float(q["rows"])))
-            counted = rare.aggregate(n=rare.n.sum(), top=rare[c].max()).to_pandas().iloc[0]
+            counted = (
+                rare.aggregate(
+                    n=rare.n.sum(),
+                    below=rare.n.sum(where=rare[c] < lo),
+                    top=rare[c].max(),
+                    bottom=rare[c].min(),
+                )
+                .to_pandas()
+                .iloc[0]
+            )
             n = int(0 if pd.isna(counted["n"]) else counted["n"])
+            below = int(0 if pd.isna(counted["below"]) else counted["below"])
             rows.append(
                 {
                     "table": name,
@@ -207,9 +219,13 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
                     "low": lo,
                     "high": hi,
                     "max": float(q["max"] if pd.isna(counted["top"]) else counted["top"]),
+                    "below": below,
+                    "above": n - below,
+                    "min": float(q["min"] if pd.isna(counted["bottom"]) else counted["bottom"]),
                 }
             )
-    return pd.DataFrame(rows, columns=["table", "column", "outliers", "low", "high", "max"])
+    cols = ["table", "column", "outliers", "low", "high", "max", "below", "above", "min"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def markup_in_text(ws: Workspace, *, examples: int = 3) -> pd.DataFrame:

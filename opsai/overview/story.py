@@ -231,8 +231,7 @@ def quality_findings(
                 "outliers",
                 Finding(
                     f"{int(flagged['outliers'].sum()):,} value(s) lie far outside the usual range (3 IQR); most "
-                    f"in {w['table']}.{w['column']} ({int(w['outliers']):,}, max {w['max']:,.2f} vs a usual "
-                    f"ceiling of {w['high']:,.2f}).",
+                    f"in {w['table']}.{w['column']} ({_outlier_sides(w)}).",
                     "low",
                     {
                         "values": int(flagged["outliers"].sum()),
@@ -299,3 +298,22 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         sev,
         change,
     )
+
+
+def _outlier_sides(w: pd.Series) -> str:
+    """Which side of the usual range a column's outliers lie on, with the extreme value each
+    side ("99 below the usual floor of -82.08 (min -288.20)"); negative ones are called
+    returns or cancellations, which is what a negative amount or quantity usually is."""
+    below, above = int(w.get("below", 0)), int(w.get("above", w["outliers"]))
+    sides = []
+    if below:
+        sides.append(f"{below:,} below the usual floor of {w['low']:,.2f} (min {w['min']:,.2f})")
+    if above:
+        sides.append(f"{above:,} above the usual ceiling of {w['high']:,.2f} (max {w['max']:,.2f})")
+    text = ", ".join(sides)
+    if below and w["min"] < 0:
+        text += (
+            ": negative values look like returns or cancellations "
+            "(see the warning on negative values)"
+        )
+    return text

@@ -159,3 +159,26 @@ def test_duplicate_rows_advice_warns_they_can_be_real() -> None:
         "set data.tables.demand.drop_duplicates: true to drop them when the data is read."
     )
     assert f.severity == "low"
+
+
+def test_outliers_say_their_side_and_call_negative_amounts_returns(tmp_path: Path) -> None:
+    """UCI Online Retail: cancellation lines are far below the usual range. The finding said
+    "max -82.72 vs a usual ceiling of 151.44", comparing a low value with the ceiling."""
+    amounts = [10.0 + i % 11 for i in range(96)] + [-120.0, -288.2, -95.5, 700.0]
+    rows = "user_id,timestamp,amount\n" + "".join(
+        f"u{i},2024-01-{1 + i % 28:02d},{a}\n" for i, a in enumerate(amounts)
+    )
+    cfg = write_dataset(tmp_path, {"orders.csv": rows}, {"orders": {}})
+    with open_workspace(cfg) as ws:
+        table = outliers(ws)
+    out = table.set_index("column").loc["amount"]
+    assert (out["below"], out["above"], out["min"], out["max"]) == (3, 1, -288.2, 700.0)
+    warned = pd.DataFrame(columns=["table", "column", "count", "message", "major"])
+    dup = pd.DataFrame(columns=["table", "duplicates", "share"])
+    found = dict(quality_findings(pd.DataFrame(), dup, warned, table, pd.DataFrame()))
+    assert found["outliers"].text == (
+        "4 value(s) lie far outside the usual range (3 IQR); most in orders.amount (3 below the "
+        f"usual floor of {out['low']:,.2f} (min -288.20), 1 above the usual ceiling of "
+        f"{out['high']:,.2f} (max 700.00): negative values look like returns or cancellations "
+        "(see the warning on negative values))."
+    )
