@@ -14,6 +14,7 @@ import pandas as pd
 
 from opsai.data import schema as S
 from opsai.data.workspace import Workspace
+from opsai.errors import NothingToAnalyse
 
 MARKUP = r"<\s*/?\s*[A-Za-z][^>]*>"
 """A regular expression for an HTML/XML tag inside a text value."""
@@ -308,11 +309,17 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     before it (an export taken at 00:00:41 ends on a day of 41 seconds), is left out, so it
     does not read as a day of almost no activity; ``attrs["partial_day"]`` then names it.
     Dates without a time of day are whole days.
+
+    Without an ``orders`` table, orders and revenue are the ``purchase`` events read as orders
+    (:func:`opsai.behavior.orders_from_events`, as chapter 03a reads them: each worth its
+    value property); ``attrs["sales_from"]`` then says which events and ``attrs["sales_event"]``
+    names the event (both absent with orders).
     """
     from opsai.behavior.retention import activity_of
 
     parts = []
     end: pd.Timestamp | None = None
+    sales: dict[str, str] = {}
     if ws.has("events") or ws.has("orders"):
         a, _ = activity_of(
             ws.table("events") if ws.has("events") else None,
@@ -337,6 +344,11 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         )
         agg: dict[str, Any] = {"orders": n_orders, "revenue": o[S.AMOUNT].sum()}
         parts.append(o.group_by(date=o[S.TIMESTAMP].date()).aggregate(**agg).to_pandas())
+    elif ws.has("events"):  # no orders: the purchase events, read as orders as chapter 03a does
+        bought = _purchases_daily(ws)
+        if bought is not None:
+            parts.append(bought)
+            sales = {k: str(bought.attrs[k]) for k in ("sales_from", "sales_event")}
     if not parts:
         return pd.DataFrame(columns=["date", "active_users", "orders", "revenue"])
     out = parts[0]
@@ -347,6 +359,7 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     out = out.set_index("date").reindex(full).fillna(0).reset_index()
     rows = out["_rows"].to_numpy() if "_rows" in out else None
     out = out[["date", *[c for c in ("active_users", "orders", "revenue") if c in out]]]
+    out.attrs.update(sales)
     early = end is not None and (end - end.normalize()) < pd.Timedelta(hours=12)
     if (
         early
@@ -358,6 +371,26 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     ):
         out = out.iloc[:-1].reset_index(drop=True)
         out.attrs["partial_day"] = f"{end:%Y-%m-%d} (the data end at {end:%H:%M:%S})"
+    return out
+
+
+def _purchases_daily(ws: Workspace, purchase: str = "purchase") -> pd.DataFrame | None:
+    """Orders and revenue per day from the purchase events (``None`` without any; no revenue
+    when they carry no value), with ``attrs["sales_from"]`` naming them ("1,013 'purchase'
+    events, each worth its 'value'")."""
+    from opsai.behavior.purchases import orders_from_events
+
+    try:
+        o, info = orders_from_events(ws.table("events"), purchase=purchase)
+    except NothingToAnalyse:
+        return None
+    buy = o[S.AMOUNT] >= 0
+    n = o[S.ORDER_ID].nunique(where=buy) if S.ORDER_ID in o.columns else o.count(where=buy)
+    agg = {"orders": n, "revenue": o[S.AMOUNT].sum()} if info["value"] else {"orders": n}
+    out = o.group_by(date=o[S.TIMESTAMP].date()).aggregate(**agg).to_pandas()
+    worth = f", each worth its {info['value']!r}" if info["value"] else " (no value: no revenue)"
+    out.attrs["sales_from"] = f"{int(info['rows']):,} {info['event']!r} events{worth}"
+    out.attrs["sales_event"] = str(info["event"])
     return out
 
 
@@ -373,6 +406,9 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
     }
     if daily.attrs.get("partial_day"):  # left out by daily_activity
         out["partial_day"] = daily.attrs["partial_day"]
+    for key in ("sales_from", "sales_event"):  # no orders table: orders are purchase events
+        if daily.attrs.get(key):
+            out[key] = daily.attrs[key]
     for col, how in (("active_users", "mean"), ("orders", "sum"), ("revenue", "sum")):
         if col in daily:
             a, b = float(getattr(last[col], how)()), float(getattr(prev[col], how)())

@@ -263,6 +263,9 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     """Recent activity against the period before; high severity on a revenue drop over 20%.
 
     Revenue is written with ``currency``, the config's code ("" writes the bare number).
+    Without an orders table, orders and revenue come from purchase events
+    (``change["sales_from"]``, see :func:`~opsai.overview.measures.daily_activity`) and the
+    finding says so.
     """
     if not change.get("enough_history"):
         return Finding(
@@ -293,6 +296,11 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     after = (
         f" The last day, {partial}, is left out: it holds too little to count." if partial else ""
     )
+    if change.get("sales_from") and "orders" in change:  # events only: say what orders are
+        after += (
+            f" No orders table: orders{' and revenue' if 'revenue' in change else ''} are the "
+            f"{change['sales_from']} (as chapter 03a reads them)."
+        )
     return Finding(
         f"Over the last {d} days (to {change['end']}) " + ", ".join(bits) + "." + after,
         sev,
