@@ -169,6 +169,17 @@ def _active_users(run: RunResults) -> tuple[Any, Any, str, str]:
     return value, change, unit, period
 
 
+def _sales_label(label: str) -> Callable[[RunResults], str]:
+    """``label``, with the events it counts when the overview read orders from purchase
+    events (no orders table): "Revenue, last 28 days (from 'purchase' events)"."""
+
+    def get(run: RunResults) -> str:
+        event = _evidence(run, OVERVIEW, "activity", "sales_event")
+        return f"{label} (from {event!r} events)" if event else label
+
+    return get
+
+
 def _share(run: RunResults) -> tuple[Any, Any, str, str]:
     """Our share and its change over what the chapter compared (a year of months, a week of
     days ...), as its share finding says."""
@@ -179,8 +190,10 @@ def _share(run: RunResults) -> tuple[Any, Any, str, str]:
 
 KPIS: tuple[KPI, ...] = (
     KPI("revenue_28d", "Sales", "Revenue, last 28 days", OVERVIEW, "up",
-        _metric(OVERVIEW, "revenue_28d", "revenue_28d_change", "%", "last 28 days vs 28 before")),
-    KPI("orders_28d", "Sales", "Orders, last 28 days", OVERVIEW, "up", _activity("orders")),
+        _metric(OVERVIEW, "revenue_28d", "revenue_28d_change", "%", "last 28 days vs 28 before"),
+        _sales_label("Revenue, last 28 days")),
+    KPI("orders_28d", "Sales", "Orders, last 28 days", OVERVIEW, "up", _activity("orders"),
+        _sales_label("Orders, last 28 days")),
     KPI("daily_active_users", "Users", "Daily active users (28-day mean)", OVERVIEW, "up",
         _active_users),
     KPI("active_users_month", "Users", "Active users this period", BEHAVIOR, "up",

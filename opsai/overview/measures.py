@@ -14,6 +14,7 @@ import pandas as pd
 
 from opsai.data import schema as S
 from opsai.data.workspace import Workspace
+from opsai.errors import NothingToAnalyse
 
 MARKUP = r"<\s*/?\s*[A-Za-z][^>]*>"
 """A regular expression for an HTML/XML tag inside a text value."""
@@ -164,7 +165,9 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
 
     A value beyond the fences that at least ``common`` of the column's rows hold (and at least
     five) is a regular level, not an outlier (a 99.00 plan price beside 9.00 and 29.00 ones),
-    and is not counted; ``max`` is the largest value counted (the column's when none is).
+    and is not counted; ``max``/``min`` are the largest/smallest value counted (the column's
+    when none is), ``below``/``above`` how many of them lie below the ``low`` fence and above
+    the ``high`` one.
     """
     rows = []
     for name in ws.present:
@@ -197,8 +200,18 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
             out = t.filter((t[c] < lo) | (t[c] > hi))
             per_value = out.group_by(c).aggregate(n=out.count())
             rare = per_value.filter(per_value.n < max(5.0, common * float(q["rows"])))
-            counted = rare.aggregate(n=rare.n.sum(), top=rare[c].max()).to_pandas().iloc[0]
+            counted = (
+                rare.aggregate(
+                    n=rare.n.sum(),
+                    below=rare.n.sum(where=rare[c] < lo),
+                    top=rare[c].max(),
+                    bottom=rare[c].min(),
+                )
+                .to_pandas()
+                .iloc[0]
+            )
             n = int(0 if pd.isna(counted["n"]) else counted["n"])
+            below = int(0 if pd.isna(counted["below"]) else counted["below"])
             rows.append(
                 {
                     "table": name,
@@ -207,9 +220,13 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
                     "low": lo,
                     "high": hi,
                     "max": float(q["max"] if pd.isna(counted["top"]) else counted["top"]),
+                    "below": below,
+                    "above": n - below,
+                    "min": float(q["min"] if pd.isna(counted["bottom"]) else counted["bottom"]),
                 }
             )
-    return pd.DataFrame(rows, columns=["table", "column", "outliers", "low", "high", "max"])
+    cols = ["table", "column", "outliers", "low", "high", "max", "below", "above", "min"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def markup_in_text(ws: Workspace, *, examples: int = 3) -> pd.DataFrame:
@@ -294,11 +311,17 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     before it (an export taken at 00:00:41 ends on a day of 41 seconds), is left out, so it
     does not read as a day of almost no activity; ``attrs["partial_day"]`` then names it.
     Dates without a time of day are whole days.
+
+    Without an ``orders`` table, orders and revenue are the ``purchase`` events read as orders
+    (:func:`opsai.behavior.orders_from_events`, as chapter 03a reads them: each worth its
+    value property); ``attrs["sales_from"]`` then says which events and ``attrs["sales_event"]``
+    names the event (both absent with orders).
     """
     from opsai.behavior.retention import activity_of
 
     parts = []
     end: pd.Timestamp | None = None
+    sales: dict[str, str] = {}
     if ws.has("events") or ws.has("orders"):
         a, _ = activity_of(
             ws.table("events") if ws.has("events") else None,
@@ -330,6 +353,11 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         if not daily["guest_orders"].any():  # every order has a customer: no column
             daily = daily.drop(columns="guest_orders")
         parts.append(daily)
+    elif ws.has("events"):  # no orders: the purchase events, read as orders as chapter 03a does
+        bought = _purchases_daily(ws)
+        if bought is not None:
+            parts.append(bought)
+            sales = {k: str(bought.attrs[k]) for k in ("sales_from", "sales_event")}
     if not parts:
         return pd.DataFrame(columns=["date", "active_users", "orders", "revenue"])
     out = parts[0]
@@ -341,6 +369,7 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     rows = out["_rows"].to_numpy() if "_rows" in out else None
     cols = ("active_users", "orders", "revenue", "guest_orders")
     out = out[["date", *[c for c in cols if c in out]]]
+    out.attrs.update(sales)
     early = end is not None and (end - end.normalize()) < pd.Timedelta(hours=12)
     if (
         early
@@ -352,6 +381,26 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     ):
         out = out.iloc[:-1].reset_index(drop=True)
         out.attrs["partial_day"] = f"{end:%Y-%m-%d} (the data end at {end:%H:%M:%S})"
+    return out
+
+
+def _purchases_daily(ws: Workspace, purchase: str = "purchase") -> pd.DataFrame | None:
+    """Orders and revenue per day from the purchase events (``None`` without any; no revenue
+    when they carry no value), with ``attrs["sales_from"]`` naming them ("1,013 'purchase'
+    events, each worth its 'value'")."""
+    from opsai.behavior.purchases import orders_from_events
+
+    try:
+        o, info = orders_from_events(ws.table("events"), purchase=purchase)
+    except NothingToAnalyse:
+        return None
+    buy = o[S.AMOUNT] >= 0
+    n = o[S.ORDER_ID].nunique(where=buy) if S.ORDER_ID in o.columns else o.count(where=buy)
+    agg = {"orders": n, "revenue": o[S.AMOUNT].sum()} if info["value"] else {"orders": n}
+    out = o.group_by(date=o[S.TIMESTAMP].date()).aggregate(**agg).to_pandas()
+    worth = f", each worth its {info['value']!r}" if info["value"] else " (no value: no revenue)"
+    out.attrs["sales_from"] = f"{int(info['rows']):,} {info['event']!r} events{worth}"
+    out.attrs["sales_event"] = str(info["event"])
     return out
 
 
@@ -367,6 +416,9 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
     }
     if daily.attrs.get("partial_day"):  # left out by daily_activity
         out["partial_day"] = daily.attrs["partial_day"]
+    for key in ("sales_from", "sales_event"):  # no orders table: orders are purchase events
+        if daily.attrs.get(key):
+            out[key] = daily.attrs[key]
     for col, how in (
         ("active_users", "mean"),
         ("orders", "sum"),

@@ -251,8 +251,7 @@ def quality_findings(
                 "outliers",
                 Finding(
                     f"{int(flagged['outliers'].sum()):,} value(s) lie far outside the usual range (3 IQR); most "
-                    f"in {w['table']}.{w['column']} ({int(w['outliers']):,}, max {w['max']:,.2f} vs a usual "
-                    f"ceiling of {w['high']:,.2f}).",
+                    f"in {w['table']}.{w['column']} ({_outlier_sides(w)}).",
                     "low",
                     {
                         "values": int(flagged["outliers"].sum()),
@@ -284,6 +283,9 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     """Recent activity against the period before; high severity on a revenue drop over 20%.
 
     Revenue is written with ``currency``, the config's code ("" writes the bare number).
+    Without an orders table, orders and revenue come from purchase events
+    (``change["sales_from"]``, see :func:`~opsai.overview.measures.daily_activity`) and the
+    finding says so.
     """
     if not change.get("enough_history"):
         return Finding(
@@ -321,8 +323,32 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     after = (
         f" The last day, {partial}, is left out: it holds too little to count." if partial else ""
     )
+    if change.get("sales_from") and "orders" in change:  # events only: say what orders are
+        after += (
+            f" No orders table: orders{' and revenue' if 'revenue' in change else ''} are the "
+            f"{change['sales_from']} (as chapter 03a reads them)."
+        )
     return Finding(
         f"Over the last {d} days (to {change['end']}) " + ", ".join(bits) + "." + after,
         sev,
         change,
     )
+
+
+def _outlier_sides(w: pd.Series) -> str:
+    """Which side of the usual range a column's outliers lie on, with the extreme value each
+    side ("99 below the usual floor of -82.08 (min -288.20)"); negative ones are called
+    returns or cancellations, which is what a negative amount or quantity usually is."""
+    below, above = int(w.get("below", 0)), int(w.get("above", w["outliers"]))
+    sides = []
+    if below:
+        sides.append(f"{below:,} below the usual floor of {w['low']:,.2f} (min {w['min']:,.2f})")
+    if above:
+        sides.append(f"{above:,} above the usual ceiling of {w['high']:,.2f} (max {w['max']:,.2f})")
+    text = ", ".join(sides)
+    if below and w["min"] < 0:
+        text += (
+            ": negative values look like returns or cancellations "
+            "(see the warning on negative values)"
+        )
+    return text
