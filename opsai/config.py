@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -182,12 +183,45 @@ class Messages(_Strict):
         return [str(x) for x in v]
 
 
+class Explode(_Strict):
+    """A cell listing an order's lines (WooCommerce's ``Order Items``: ``Logo Tee x 2, Cap x
+    1``) turned into one row per line before the table is mapped, as ``unpivot`` turns
+    columns into rows. The column mapped to ``amount`` (the order's total) is split among its
+    lines in proportion to their ``quantity`` group (equally without one), so revenue is
+    unchanged; other columns are repeated on every line."""
+
+    column: str
+    """The column holding the list."""
+    sep: str = ","
+    """What separates the lines in a cell; blanks around each line are dropped."""
+    pattern: str | None = None
+    """A regular expression each line must match whole, whose named groups become columns
+    (``(?P<item_id>.+) x (?P<quantity>\\d+)``); without it the line replaces the cell's
+    value."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _named_groups(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            groups = re.compile(v).groupindex
+        except re.error as e:
+            raise ValueError(f"{v!r} is not a regular expression: {e}") from None
+        if not groups:
+            raise ValueError(
+                f"{v!r} has no named group: name what each part is, e.g. "
+                "'(?P<item_id>.+) x (?P<quantity>\\d+)'"
+            )
+        return v
+
+
 class TableSpec(_Strict):
     """Where one contract table comes from and how to read and map it.
 
-    Rows are read, then ``unpivot``, ``drop_duplicates``, ``fill_down``, then the columns are
-    mapped and cast, then ``drop_incomplete``, then ``where``, then ``messages``: a condition
-    on a filled column sees every row of the group.
+    Rows are read, then ``unpivot``, ``explode``, ``drop_duplicates``, ``fill_down``, then the
+    columns are mapped and cast, then ``drop_incomplete``, then ``where``, then ``messages``:
+    a condition on a filled column sees every row of the group.
     """
 
     file: str | None = None
@@ -213,6 +247,10 @@ class TableSpec(_Strict):
     """Turn a wide table into long rows before mapping (see :class:`Unpivot`); the new
     columns are mapped like any other, e.g. ``{keep: [Monat], names_to: company,
     values_to: share}``."""
+    explode: Explode | None = None
+    """Turn a cell listing several lines into one row per line before mapping (see
+    :class:`Explode`), e.g. ``{column: Order Items, sep: ", ", pattern: "(?P<item_id>.+) x
+    (?P<quantity>\\d+)"}``; after ``unpivot``."""
     timestamp_format: str | None = None
     """strptime format of every timestamp column, e.g. ``'%Y%m%d'``; or ``epoch`` (seconds),
     ``epoch_ms``, ``epoch_us`` or ``epoch_ns`` for numeric Unix times."""

@@ -115,6 +115,11 @@ def map_db_table(
         ) from None
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
         raw = _unpivot(raw, name, spec)
+    if spec.explode:
+        raise SchemaError(
+            f"{name}: data.tables.{name}.explode applies to files and SQLite only. Split the "
+            "list in the database (a view with one row per line), or export the table"
+        )
     for path, (head, fields) in nested_paths(spec, list(raw.columns)).items():
         raw = raw.mutate(**{path: _field(backend, raw, name, spec, raw[head], path, fields, head)})
     src = source_columns(name, table, spec, list(raw.columns))

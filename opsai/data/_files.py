@@ -10,6 +10,7 @@ import duckdb
 
 from opsai.config import TableSpec
 from opsai.data import _load, _rows
+from opsai.data._explode import explode_file
 from opsai.data._load import q
 from opsai.data._mapping import (
     INDEX_RE,
@@ -73,6 +74,8 @@ def load_file_table(
         from_text, raw_kind = False, "TABLE"
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
         raw, raw_kind = _unpivot(con, name, spec, raw, raw_kind), "TABLE"
+    if spec.explode:  # a cell listing an order's lines: one row per line
+        raw, raw_kind = explode_file(con, name, spec, raw, raw_kind, zone), "TABLE"
     rawtypes = _load.describe(con, raw)
     if spec.drop_duplicates:
         total, kept = _rows.drop_duplicate_rows(con, raw, list(rawtypes), raw_kind)

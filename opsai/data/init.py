@@ -208,6 +208,16 @@ def profile(sample: _sniff.Sample) -> dict[str, _Values]:
     return {c: _Values(v, sample.options) for c, v in {**sample.values, **sample.fields}.items()}
 
 
+_REFUND_WORDS = ("return", "refund", "retour", "erstattung", "退货", "退款")
+
+
+def _refunds(sample: _sniff.Sample, matches: dict[str, Match]) -> bool:
+    """Whether a file (its name, or its amount column's) is about returns or refunds
+    (``returns.csv`` with ``refund_amount``), so the returns table may place it."""
+    names = [sample.sheet or sample.path.name, matches["amount"].source]
+    return any(w in fold(n) for n in names for w in _REFUND_WORDS)
+
+
 def fit_table(
     sample: _sniff.Sample, name: str, cols: dict[str, _Values] | None = None
 ) -> Guess | None:
@@ -224,6 +234,8 @@ def fit_table(
                 score = max(score, name_score(src.split(".", 1)[1], col.name, table))
             if col.name == "order_id" and score < ORDER_NUMBERS and _order_numbers(v):
                 score = ORDER_NUMBERS
+            if name == "returns" and col.name == "order_id" and fold(src).startswith("order"):
+                score = max(score, STAND_IN)  # a refund's order_ref/order_no is its order's
             if col.dtype == "timestamp" and bookkeeping(src):
                 continue  # deleted_at, _loaded_at: the warehouse's history, not the customer's
             if not score and not _value_only(col, src, cols):
@@ -261,13 +273,16 @@ def fit_table(
               (c == table.key and table.generated_key)]  # fmt: skip
     if any(c not in matches for c in needed):
         return None
+    if name == "returns" and not _refunds(sample, matches):
+        return None  # order ids and money: orders or payments unless named as refunds
     if sample.options.get("header") is not False and all(m.score < 0.6 for m in matches.values()):
         return None  # a header naming nothing of the table: values alone are too weak a hint
     order = [c.name for c in table.columns]
     found = sorted(matches.values(), key=lambda m: order.index(m.contract))
     score = sum(m.score * (2 if m.contract in table.required else 1) for m in found)
     stem = file_stem(sample.sheet or sample.path.name)
-    score += any(stem == fold(n) for n in FILE_NAMES[name])
+    score += any(stem == fold(n) for n in FILE_NAMES.get(name, ()))
+    score += 2 * (name == "returns")  # named as refunds (_refunds): not demand, not orders
     score += 0.6 * len(constants)  # a missing required column: as sure as a value-only match
     if name == "events" and fold(matches.get("event", Match("", "", 0)).source) == "event":
         score += 1  # a column named 'event' beside a time and a user: an event log
@@ -851,6 +866,12 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             _join_parts(g, [o for o in best if o.table == g.table and o is not g], folder)
     for g in companions:  # a labelled set's other table, unless a file of its own has it
         kept.setdefault(g.table, g)
+    ids = [m.contract for m in kept["orders"].matches] if "orders" in kept else []
+    if "returns" in kept and "order_id" not in ids:  # refunds are netted against orders
+        unplaced.append((kept.pop("returns").sample.label, "looks like returns (refunds), "
+                         "which are matched to orders by order_id, and no orders with an "
+                         "order_id were found: map orders' order_id, then add "
+                         "data.tables.returns (see the README)"))  # fmt: skip
     guesses = [kept[t] for t in TABLES if t in kept]
     return Plan(folder, guesses, unplaced)
 

@@ -216,6 +216,21 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            "returns",
+            (
+                _c(ORDER_ID, "id", True, doc="the order the refund is for"),
+                _c(AMOUNT, "float", True, doc="money refunded (a partial refund is less)"),
+                _c(TIMESTAMP, "timestamp", doc="when refunded; the order's time when absent"),
+                _c(ITEM_ID, "id"),
+                _c(QUANTITY, "float", doc="units returned"),
+                _c(USER_ID, "id", doc="the order's customer when absent"),
+            ),
+            doc=(
+                "Returns and refunds, one row per refund: appended to orders as negative "
+                "lines (matched to their order by order_id), then left out of the workspace."
+            ),
+        ),
+        Table(
             "demand",
             (
                 _c(ITEM_ID, "id", True),

@@ -451,3 +451,71 @@ def top_items(ws: Workspace, *, n: int = 10) -> pd.DataFrame:
         df[S.TITLE] = None
     df["share"] = df["revenue"] / total if total else None
     return df[[S.ITEM_ID, S.TITLE, "revenue", "share"]]
+
+
+# ---- returns ------------------------------------------------------------------------------
+def returns_summary(ws: Workspace) -> dict[str, Any]:
+    """Gross sales, refunds (negative order lines: a ``returns`` table or the export's own)
+    and net revenue over the whole window, and units sold and returned; empty without
+    orders or without any negative line."""
+    if not ws.has("orders"):
+        return {}
+    o = ws.table("orders")
+    neg = o[S.AMOUNT] < 0
+    agg: dict[str, Any] = {
+        "gross": o[S.AMOUNT].sum(where=~neg),
+        "refunds": -o[S.AMOUNT].sum(where=neg),
+        "refund_lines": neg.sum(),
+        "start": o[S.TIMESTAMP].min(),
+        "end": o[S.TIMESTAMP].max(),
+    }
+    if S.QUANTITY in o.columns:
+        q = o[S.QUANTITY]
+        agg |= {"units_sold": q.sum(where=q > 0), "units_returned": -q.sum(where=q < 0)}
+    row = o.aggregate(**agg).to_pandas().iloc[0]
+    if not row["refund_lines"]:
+        return {}
+    out: dict[str, Any] = {k: float(row[k] or 0) for k in agg if k not in ("start", "end")}
+    out |= {"start": str(row["start"])[:10], "end": str(row["end"])[:10]}
+    out["net"] = out["gross"] - out["refunds"]
+    out["refund_share"] = out["refunds"] / out["gross"] if out["gross"] else None
+    if out.get("units_sold"):
+        out["unit_return_rate"] = out["units_returned"] / out["units_sold"]
+    return out
+
+
+def return_rates(
+    ws: Workspace, *, min_sold: int = 20, min_returned: int = 5, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Per item: units sold and returned (order lines when there is no quantity), the return
+    rate, and whether it stands out: a one-sided binomial test against the overall rate,
+    Bonferroni-corrected over the items tested (those with ``min_sold`` sold and
+    ``min_returned`` returned), below ``alpha``. Sorted by rate, highest first."""
+    from scipy.stats import binom
+
+    cols = ["item_id", "title", "sold", "returned", "rate", "p_value", "stands_out"]
+    if not ws.has("orders") or S.ITEM_ID not in ws.columns("orders"):
+        return pd.DataFrame(columns=cols)
+    o = ws.table("orders")
+    q = o[S.QUANTITY].abs() if S.QUANTITY in o.columns else ibis.literal(1)
+    neg = o[S.AMOUNT] < 0
+    per = o.group_by(S.ITEM_ID).aggregate(sold=q.sum(where=~neg), returned=q.sum(where=neg))
+    df = per.to_pandas().fillna({"sold": 0, "returned": 0})
+    if df.empty or not df["returned"].sum() or not df["sold"].sum():
+        return pd.DataFrame(columns=cols)
+    p0 = df["returned"].sum() / df["sold"].sum()
+    sold = df["sold"].round().astype(int)
+    returned = df["returned"].round().astype(int).clip(upper=sold)
+    df["rate"] = df["returned"] / df["sold"].where(df["sold"] > 0)
+    tested = (sold >= min_sold) & (returned >= min_returned)
+    df["p_value"] = binom.sf(returned - 1, sold, p0)  # P(X >= returned)
+    df.loc[~tested, "p_value"] = float("nan")
+    df["stands_out"] = tested & (df["p_value"] * max(int(tested.sum()), 1) < alpha)
+    if ws.has("items") and S.TITLE in ws.columns("items"):
+        df = df.merge(ws.to_pandas("items", [S.ITEM_ID, S.TITLE]), on=S.ITEM_ID, how="left")
+    else:
+        df[S.TITLE] = None
+    df = df.sort_values(["rate", S.ITEM_ID], ascending=[False, True], ignore_index=True)
+    df.attrs["overall_rate"] = float(p0)
+    df.attrs["tested"] = int(tested.sum())
+    return df[cols]

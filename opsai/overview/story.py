@@ -352,3 +352,59 @@ def _outlier_sides(w: pd.Series) -> str:
             "(see the warning on negative values)"
         )
     return text
+
+
+def returns_findings(
+    summary: dict[str, Any], rates: pd.DataFrame, *, currency: str = "", top: int = 5
+) -> list[tuple[str, Finding]]:
+    """Gross, refunds and net over the window, and the items whose return rate stands out
+    (:func:`~opsai.overview.return_rates`); nothing without refunds."""
+    if not summary:
+        return []
+    s = summary
+    share = f" ({_pct(s['refund_share'])} of gross)" if s.get("refund_share") is not None else ""
+    units = (
+        f"; {s['units_returned']:,.0f} of {s['units_sold']:,.0f} units sold were returned "
+        f"({_pct(s['unit_return_rate'])})"
+        if s.get("unit_return_rate") is not None
+        else ""
+    )
+    text = (
+        f"From {s['start']} to {s['end']}, gross sales were {money(s['gross'], currency)}, "
+        f"refunds {money(s['refunds'], currency)}{share} over {s['refund_lines']:,.0f} "
+        f"refund line(s), net revenue {money(s['net'], currency)}{units}. Every revenue "
+        "figure in this report is net of refunds."
+    )
+    sev = "medium" if (s.get("refund_share") or 0) > 0.1 else "info"
+    out = [("returns", Finding(text, sev, s))]
+    out_items = rates[rates["stands_out"].astype(bool)] if len(rates) else rates
+    if len(out_items):
+        unit = "units" if "units_sold" in s else "lines"
+        names = "; ".join(
+            f"{r.item_id}"
+            + (f" ({r.title})" if isinstance(r.title, str) else "")
+            + f" {_pct(r.rate)} of {r.sold:,.0f}"
+            for r in out_items.head(top).itertuples()
+        )
+        more = f" and {len(out_items) - top} more" if len(out_items) > top else ""
+        overall = rates.attrs.get("overall_rate", 0.0)
+        out.append(
+            (
+                "return_rates",
+                Finding(
+                    f"{len(out_items)} item(s) are returned far more often than the "
+                    f"{_pct(overall)} overall return rate ({unit}): {names}{more} (one-sided "
+                    f"binomial test, Bonferroni over {rates.attrs.get('tested', 0)} items, "
+                    "p < 0.05). Check their sizing, description or quality.",
+                    "high" if out_items["rate"].max() > 3 * overall else "medium",
+                    {
+                        "overall_rate": overall,
+                        "items": out_items.head(top)[["item_id", "rate", "sold"]].to_dict(
+                            "records"
+                        ),
+                        "standing_out": len(out_items),
+                    },
+                ),
+            )
+        )
+    return out
