@@ -20,6 +20,7 @@ import pandas as pd
 from opsai.behavior.personas import over_index
 from opsai.data.schema import SIGNUP_AT, USER_ID
 from opsai.report.finding import Finding
+from opsai.report.quality import churn_unusable
 from opsai.report.wording import money as money_text
 
 
@@ -214,16 +215,30 @@ def revenue_concentration(
 
 
 def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -> Finding:
-    """How well the churn model ranks users, in business terms."""
-    text = (
-        f"The {model} churn model ranks users with ROC-AUC {metrics['roc_auc']:.2f}; the 10% "
+    """How well the churn model ranks users, in business terms.
+
+    A model below :data:`~opsai.report.quality.CHURN_RULE` (ROC-AUC 0.6, top-decile lift
+    1.2) is no basis for an at-risk list: the finding then says churn could not be predicted
+    from this data (severity medium, ``evidence["usable"]`` False), and the chapter reports
+    no at-risk list or spend at risk.
+    """
+    ranks = (
+        f"the {model} churn model ranks users with ROC-AUC {metrics['roc_auc']:.2f}; the 10% "
         f"it flags first churn {metrics['top_decile_lift']:.1f}x as often as average "
-        f"(base rate {100 * metrics['base_rate']:.0f}% over {horizon_days} days)."
+        f"(base rate {100 * metrics['base_rate']:.0f}% over {horizon_days} days)"
     )
+    evidence: dict[str, Any] = {k: round(float(v), 4) for k, v in metrics.items()}
+    why = churn_unusable(metrics.get("roc_auc"), metrics.get("top_decile_lift"))
+    evidence["usable"] = not why
+    if why:
+        text = (
+            f"Churn could not be predicted from this data: {ranks}. That is {why}, so no "
+            "list of users likely to churn and no spend at risk is reported; the lapsed "
+            "customers (if any) are still a win-back list."
+        )
+        return Finding(text, "medium", evidence, name="churn_model")
     sev = "info" if metrics["roc_auc"] >= 0.7 else "low"
-    return Finding(
-        text, sev, {k: round(float(v), 4) for k, v in metrics.items()}, name="churn_model"
-    )
+    return Finding(ranks[0].upper() + ranks[1:] + ".", sev, evidence, name="churn_model")
 
 
 def lapsed_customers(

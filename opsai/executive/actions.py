@@ -171,8 +171,8 @@ def _outreach(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
     at_risk, out = run.table(BEHAVIOR, "churn.at_risk"), j.get("outreach", pd.DataFrame())
-    if at_risk.empty or "value_at_risk" not in at_risk:
-        return []
+    if at_risk.empty or "value_at_risk" not in at_risk or run.churn_unusable():
+        return []  # a model no better than chance names nobody at risk
     ev = [_ev(BEHAVIOR, "churn_model", "churn model")]
     if not out.empty:
         v = float(out["value_at_risk"].sum())

@@ -9,6 +9,7 @@ import pytest
 
 from opsai import executive as ex
 from opsai.errors import ConfigError, OpsaiError
+from opsai.executive import findings as efd
 from opsai.executive.results import BEHAVIOR, DEMAND, MARKET, RECOMMEND, SERVICE
 
 pytestmark = pytest.mark.unit
@@ -303,3 +304,22 @@ def test_forecast_card_leaves_smape_out_when_most_periods_sold_nothing(run_folde
         "sMAPE left out: 80% of the item backtest periods sold nothing, and sMAPE scores each as "
         "a 200% error." in card["limits"]
     )
+
+
+def test_a_churn_model_worse_than_chance_drives_no_retention_action(run_folder: Path) -> None:
+    """A gbm churn model with ROC-AUC 0.46 and top-decile lift 0.92 (woo_hand) still gave
+    "Run a retention offer ... about 1,739 USD" and a spend-at-risk figure; now it gives
+    neither, and the scorecard says why."""
+    run = ex.load_run(run_folder)
+    metrics = run.chapters[BEHAVIOR]["metrics"]
+    metrics.update({"churn.auc": 0.46, "churn.top_decile_lift": 0.92})
+    plan = ex.action_plan(run, joins(run))
+    assert not set(plan["rule"]) & {"outreach", "win_back"}
+    sc = ex.kpi_scorecard(run).set_index("key")
+    assert sc.loc["value_at_risk", "value"] == "not available"
+    assert "ROC-AUC 0.46 and top-decile lift 0.92" in sc.loc["value_at_risk", "period"]
+    f = efd.outreach(joins(run)["outreach"], run)
+    assert f.text.startswith("No priority outreach list: churn could not be predicted")
+    metrics.update({"churn.auc": 0.8, "churn.top_decile_lift": 2.0})  # clears the bar: as before
+    assert ex.kpi_scorecard(run).set_index("key").loc["value_at_risk", "value"] == 1340.0
+    assert "outreach" in set(ex.action_plan(run, joins(run))["rule"])
