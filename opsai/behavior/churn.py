@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import ibis
 import numpy as np
@@ -293,6 +294,34 @@ def lapsed(
         }
     )
     return out.sort_values("value", ascending=False).head(top)
+
+
+def comeback_rate(frames: Sequence[pd.DataFrame], *, horizon_days: int) -> dict[str, Any]:
+    """How often high-value customers who had lapsed came back on their own, in this data.
+
+    For each labelled :func:`churn_frame` (the training and test snapshots, whose label
+    windows are fully observed), the customers :func:`lapsed` would have listed at its cut-off
+    (every one, not the top 50) are followed over the next ``horizon_days``: those who ordered
+    again came back. The rate is the data's own win-back base rate, with a Wilson 95% interval.
+
+    Returns:
+        ``lapsed`` (customers followed), ``came_back``, ``rate``, ``rate_low``, ``rate_high``
+        (``None`` when nobody had lapsed) and ``spend_per_returner`` (mean spend of those who
+        came back over the window; ``None`` when none did).
+    """
+    from scipy.stats import binomtest
+
+    rows = [f.loc[lapsed(f, horizon_days=horizon_days, top=len(f)).index] for f in frames]
+    seen = pd.concat(rows) if rows else pd.DataFrame(columns=[LABEL, FUTURE_VALUE])
+    n, back = len(seen), int((seen[LABEL] == 0).sum())
+    out: dict[str, Any] = {"lapsed": n, "came_back": back, "rate": None, "rate_low": None,
+                           "rate_high": None, "spend_per_returner": None}  # fmt: skip
+    if n:
+        ci = binomtest(back, n).proportion_ci(method="wilson")
+        out.update(rate=back / n, rate_low=float(ci.low), rate_high=float(ci.high))
+    if back:
+        out["spend_per_returner"] = float(seen.loc[seen[LABEL] == 0, FUTURE_VALUE].mean())
+    return out
 
 
 def at_risk_summary(

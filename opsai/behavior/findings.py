@@ -242,11 +242,21 @@ def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -
 
 
 def lapsed_customers(
-    table: pd.DataFrame, *, horizon_days: int, valued: bool, currency: str = ""
+    table: pd.DataFrame,
+    *,
+    horizon_days: int,
+    valued: bool,
+    currency: str = "",
+    comeback: dict[str, Any] | None = None,
 ) -> Finding | None:
     """High-value customers who have churned already (:func:`~opsai.behavior.lapsed`): a
     win-back list, apart from the at-risk list of customers still ordering. ``None`` when
-    there are none."""
+    there are none.
+
+    ``comeback`` (:func:`~opsai.behavior.comeback_rate`) adds how often such customers came
+    back on their own in this data: the base rate a win-back offer is measured against, and
+    what the executive summary's win-back effect assumes.
+    """
     if table.empty:
         return None
     n = len(table)
@@ -261,12 +271,20 @@ def lapsed_customers(
         f"{table['recency_days'].median():,.0f} days since the last); {spent}. They are a "
         "win-back list, not part of the spend at risk."
     )
-    evidence = {
+    evidence: dict[str, Any] = {
         "customers": n,
         "value": round(float(table["value"].sum()), 2),
         "median_days_since_last_order": round(float(table["recency_days"].median()), 1),
         "horizon_days": horizon_days,
     }
+    if comeback and comeback.get("rate") is not None:
+        c = comeback
+        text += (
+            f" In this data {c['came_back']:,} of the {c['lapsed']:,} high-value customers who "
+            f"had lapsed at an earlier cut-off ordered again within {horizon_days} days "
+            f"({c['rate']:.0%}, 95% interval {c['rate_low']:.0%} to {c['rate_high']:.0%})."
+        )
+        evidence.update({f"comeback_{k}": v for k, v in c.items()})
     return Finding(text, "medium", evidence, name="churn_lapsed")
 
 
