@@ -14,6 +14,7 @@ from opsai.behavior.churn import (
     comeback_rate,
     feature_columns,
     lapsed,
+    leaky_attributes,
     snapshots,
     usable_horizon,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "funnel_skip_reason",
     "holdout_check",
     "lapsed",
+    "leaky_attributes",
     "lifecycle",
     "lift_at",
     "match_steps",

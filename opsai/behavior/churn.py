@@ -146,6 +146,56 @@ def churn_frame(
 
 _ID_NAME = re.compile(r"(^|[_\W])id$", re.IGNORECASE)
 
+LIFECYCLE_VALUES = frozenset({
+    "active", "inactive", "cancelled", "canceled", "churned", "paused", "closed", "expired",
+    "suspended", "terminated", "lapsed", "ended", "deleted", "trialing", "past_due", "unpaid",
+    "on_hold", "pending_cancellation",
+})  # fmt: skip
+"""Values of a current lifecycle state (a subscription's or an account's status)."""
+_LIFECYCLE_TOKENS = frozenset({
+    "status", "lifecycle", "active", "inactive", "isactive", "end", "ended", "terminated",
+    "termination", "expired", "expiry", "unsubscribed", "closed", "deleted", "lapsed",
+})  # fmt: skip
+
+
+def leaky_attributes(users: pd.DataFrame, *, col_user: str = USER_ID) -> dict[str, str]:
+    """User attributes that record the churn outcome rather than predict it, with why.
+
+    A users export is written today: its ``status`` (active / paused / cancelled), its
+    ``cancelled_on`` or ``is_active`` say who has left, which is the label the churn model is
+    to predict, so as features they inflate its accuracy and as churn findings they name the
+    outcome as its own cause. Rule: an attribute is left out when its name denotes a
+    lifecycle state (a word ``status``, ``lifecycle``, ``active``, ``inactive``, ``end``,
+    ``ended``, ``closed``, ``expired``, ``deleted``, ``terminated``, ``lapsed``,
+    ``unsubscribed``, or a word starting ``cancel`` or ``churn``: ``subscription_status``,
+    ``cancelled_on``, ``isActive``, ``end_date``), or when at least half of its values are
+    lifecycle states (:data:`LIFECYCLE_VALUES`; a ``state`` column of US states is kept, one
+    of active/cancelled is not).
+
+    Returns:
+        ``{column: reason}`` in column order; empty when nothing leaks.
+    """
+    out: dict[str, str] = {}
+    for col in users.columns:
+        if col in (col_user, SIGNUP_AT):
+            continue
+        words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(col)).lower()
+        tokens = [t for t in re.split(r"[^a-z0-9]+", words) if t]
+        if any(t in _LIFECYCLE_TOKENS or t.startswith(("cancel", "churn")) for t in tokens):
+            out[str(col)] = "its name denotes a lifecycle state"
+            continue
+        v = users[col]
+        if pd.api.types.is_numeric_dtype(v) or pd.api.types.is_datetime64_any_dtype(v):
+            continue
+        norm = (
+            v.dropna().astype(str).str.strip().str.lower().str.replace(r"[\s-]+", "_", regex=True)
+        )
+        hits = norm[norm.isin(LIFECYCLE_VALUES)]
+        if len(norm) and len(hits) >= 0.5 * len(norm):
+            top = ", ".join(hits.value_counts().index[:4])
+            out[str(col)] = f"its values are lifecycle states ({top})"
+    return out
+
 
 def _user_features(
     users: pd.DataFrame,

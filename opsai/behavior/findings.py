@@ -288,6 +288,19 @@ def lapsed_customers(
     return Finding(text, "medium", evidence, name="churn_lapsed")
 
 
+def leaky_attributes(left_out: dict[str, str]) -> Finding:
+    """The user attributes left out because they record the churn outcome
+    (:func:`~opsai.behavior.leaky_attributes`), each with why."""
+    cols = "; ".join(f"users.{c} ({why})" for c, why in left_out.items())
+    text = (
+        f"Left out of segments, churn findings and the churn model: {cols}. A current state "
+        "written when the data was exported records who has already left, the outcome the "
+        "model is to predict, so it would inflate the model's accuracy and be reported as a "
+        "cause of churn. Map only attributes known before the outcome (plan, channel, region)."
+    )
+    return Finding(text, "medium", {"columns": dict(left_out)}, name="leaky_attributes")
+
+
 def churn_skipped(reason: str) -> Finding:
     """No churn model was trained (too few churners); what the chapter still reports."""
     text = (

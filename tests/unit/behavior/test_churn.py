@@ -397,3 +397,35 @@ def test_comeback_rate_follows_lapsed_high_value_customers_over_the_next_window(
         in f.text
     )
     assert f.evidence["comeback_rate"] == 0.5 and f.evidence["comeback_spend_per_returner"] == 50.0
+
+
+def test_export_time_lifecycle_states_are_left_out_of_user_attributes() -> None:
+    """subbox: users.status (active/paused/cancelled, written at export) entered the churn
+    features (ROC-AUC 0.96) and read "Users with status=cancelled churn 1.6x as often"."""
+    from opsai.behavior import findings
+    from opsai.behavior.churn import leaky_attributes
+
+    users = pd.DataFrame(
+        {
+            "user_id": ["a", "b", "c", "d"],
+            "signup_at": pd.to_datetime(["2024-01-01"] * 4),
+            "plan": ["Premium", "Basic", "Basic", "Premium"],
+            "status": ["active", "paused", "cancelled", "active"],
+            "cancelled_on": [None, None, "2024-05-01", None],
+            "isActive": [True, True, False, True],
+            "subscription_end": [None, None, "2024-05-01", None],
+            "state": ["CA", "NY", "TX", "CA"],  # a region: kept
+            "account_phase": ["Active", "Canceled", "past-due", "Active"],  # values give it away
+            "age": [30, 40, 50, 60],
+        }
+    )
+    left = leaky_attributes(users)
+    assert list(left) == ["status", "cancelled_on", "isActive", "subscription_end", "account_phase"]
+    assert left["status"] == "its name denotes a lifecycle state"
+    assert left["account_phase"] == "its values are lifecycle states (active, canceled, past_due)"
+    f = findings.leaky_attributes(left)
+    assert f.severity == "medium" and f.evidence["columns"] == left
+    assert f.text.startswith(
+        "Left out of segments, churn findings and the churn model: users.status (its name"
+    )
+    assert leaky_attributes(users[["user_id", "plan", "state", "age"]]) == {}
