@@ -128,6 +128,9 @@ def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:
 
 def _at_risk_value(run: RunResults) -> tuple[Any, Any, str, str]:
     t = run.table(BEHAVIOR, "churn.at_risk")
+    why = run.churn_unusable()
+    if why:  # the list is noise: say so rather than quote a spend figure
+        return "not available", None, "", f"churn could not be predicted: {why}"
     if t.empty:
         return None, None, "", ""
     col = next((c for c in ("value_at_risk", "value") if c in t), None)
