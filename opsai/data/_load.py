@@ -72,7 +72,7 @@ def resolve_file(base: Path, table: str, spec: TableSpec) -> list[Path]:
     """The file(s) of a table inside a source folder."""
     if spec.file:
         pattern = spec.file if Path(spec.file).is_absolute() else str(base / spec.file)
-        found = sorted(Path(p) for p in glob.glob(pattern))
+        found = sorted(Path(p) for p in glob.glob(pattern, recursive=True) if Path(p).is_file())
         if not found:
             raise SchemaError(
                 f"{table}: file {pattern} not found (folder has: {_listing(base)}). "

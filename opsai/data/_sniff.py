@@ -57,9 +57,14 @@ class Sample:
     text under their dotted path (``properties.distinct_id``), scored like columns."""
     table: str | None = None
     """A table of a database (``path`` is the database file, or a stand-in for a URL)."""
+    pattern: str | None = None
+    """A glob naming every file of a partitioned folder (``events/**/*.parquet``), when the
+    sample is one of them."""
 
     @property
     def label(self) -> str:
+        if self.pattern:
+            return self.pattern
         part = self.sheet or self.table
         return f"{self.path.name} [{part}]" if part else self.path.name
 
@@ -77,6 +82,33 @@ def data_files(folder: Path) -> list[Path]:
     return sorted(
         p
         for p in folder.iterdir()
+        if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(DATA_SUFFIXES)
+    )
+
+
+def partitioned(folder: Path) -> list[tuple[str, Path]]:
+    """Each sub-folder of ``folder`` holding its data in partition folders
+    (``events/year=2024/month=01/part-0.parquet``, as Spark, Hive and pyarrow write them), all
+    of one kind: a glob reading every file of it (``events/**/*.parquet``) and its first file."""
+    out = []
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files = sorted(
+            p
+            for p in sub.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(DATA_SUFFIXES)
+        )
+        kinds = {"".join(p.suffixes[-1:]).lower() for p in files}
+        dirs = {d for p in files for d in p.relative_to(sub).parts[:-1]}
+        if files and len(kinds) == 1 and dirs and all("=" in d for d in dirs):
+            out.append((f"{sub.name}/**/*{kinds.pop()}", files[0]))
+    return out
+
+
+def nested_files(folder: Path) -> list[Path]:
+    """The data files in ``folder``'s sub-folders (for a message when it has none itself)."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
         if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(DATA_SUFFIXES)
     )
 

@@ -193,7 +193,7 @@ class Guess:
         where = (
             {"table": self.sample.table}
             if self.sample.table
-            else {"file": self.pattern or self.sample.path.name}
+            else {"file": self.pattern or self.sample.pattern or self.sample.path.name}
         )
         out: dict[str, Any] = {**where, **self.options}
         cols = {m.contract: m.source for m in self.matches if m.contract != m.source}
@@ -773,18 +773,32 @@ def plan_folder(folder: Path) -> Plan:
     if not folder.is_dir():
         raise ConfigError(f"{folder} is not a folder. Pass the folder holding your exports")
     files = _sniff.data_files(folder)
-    if not files:
+    parts = _sniff.partitioned(folder)  # events/year=2024/month=01/part-0.parquet
+    if not files and not parts:
+        nested = _sniff.nested_files(folder)
+        where = ""
+        if nested:
+            subs = sorted({p.relative_to(folder).parts[0] for p in nested})
+            where = (
+                f"; found {len(nested)} in sub-folders ({', '.join(subs[:5])}): pass the "
+                "sub-folder, or name the files with a glob in file: (events/**/*.parquet)"
+            )
         raise ConfigError(
-            f"{folder} holds no data file ({', '.join(_sniff.DATA_SUFFIXES)}). Pass the folder "
-            "holding your exports"
+            f"{folder} holds no data file ({', '.join(_sniff.DATA_SUFFIXES)}){where}. Pass the "
+            "folder holding your exports"
         )
     unplaced: list[tuple[str, str]] = []
     samples: list[_sniff.Sample] = []
-    for path in files:
+    for path, pattern in [*((f, None) for f in files), *((f, g) for g, f in parts)]:
         try:
-            samples += _sniff.read_samples(path)
+            read = _sniff.read_samples(path)
         except Exception as e:  # any unreadable file is listed, not fatal
-            unplaced.append((path.name, "cannot be read: " + " ".join(str(e).split())[:160]))
+            label = pattern or path.name
+            unplaced.append((label, "cannot be read: " + " ".join(str(e).split())[:160]))
+            continue
+        for s in read:
+            s.pattern = pattern
+        samples += read
     return _place(folder, samples, unplaced)
 
 
@@ -854,6 +868,8 @@ def _same_shape(a: Guess, b: Guess) -> bool:
     return (
         sa.sheet is None
         and sb.sheet is None
+        and sa.pattern is None
+        and sb.pattern is None
         and sa.table is None
         and sb.table is None
         and "".join(sa.path.suffixes) == "".join(sb.path.suffixes)
