@@ -166,7 +166,8 @@ class Messages(_Strict):
     """The column naming the conversation (``会话ID``), by its own name or the contract name
     it is mapped to; it becomes the ticket's ``ticket_id``."""
     sender: str
-    """The column saying who wrote each message (``发送方``, ``role``), by its own name."""
+    """The column saying who wrote each message (``发送方``, ``role``), by its own name, or a
+    dotted path to a field of an object column as in ``columns`` (Intercom's ``author.type``)."""
     customer: list[str] = Field(min_length=1)
     """The ``sender`` value(s) of the customer's messages (``买家``, ``[customer, user]``); every
     other value is staff (an agent, a bot)."""

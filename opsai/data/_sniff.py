@@ -127,9 +127,17 @@ def read_samples(path: Path) -> list[Sample]:
         reader = "read_parquet" if name.endswith(".parquet") else "read_json_auto"
         con = duckdb.connect()
         sql = f"SELECT * FROM {reader}({_load.lit(str(path))}) LIMIT {SAMPLE_ROWS}"
+        options: dict[str, Any] = {}
+        if (field := _records_field(con, sql)) is not None:  # {"data": [...]}: the records
+            options["records"] = field
+            sql = (
+                f"SELECT _r.* FROM (SELECT unnest({_load.q(field)}) AS _r FROM "
+                f"{reader}({_load.lit(str(path))})) LIMIT {SAMPLE_ROWS}"
+            )
         structs, fields = _struct_fields(con, sql)
+        values = _text_columns(con, sql)
         return [
-            Sample(path, values=_text_columns(con, sql), typed=True, structs=structs, fields=fields)
+            Sample(path, options=options, values=values, typed=True, structs=structs, fields=fields)
         ]
     return [_csv_sample(path)]
 
@@ -224,6 +232,21 @@ def database_samples(source: str, path: Path | None) -> tuple[list[Sample], list
 _NOT_PLAIN = ("struct", "list", "map", "array", "union")
 MAX_FIELDS = 60
 """Nested fields sampled per file, at most (an event's properties can hold hundreds)."""
+
+
+def _records_field(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
+    """The one field of a JSON file that is a single object holding its rows in a list of
+    objects (an API export: Intercom's ``{"type": ..., "data": [...], "pages": ...}``), as the
+    loader's ``records`` reads it; None for records one per line or in a top-level array."""
+    rel = con.sql(sql)
+    lists = [
+        c
+        for c, t in zip(rel.columns, rel.types, strict=True)
+        if t.id == "list" and getattr(t.child, "id", "") == "struct"
+    ]
+    if len(lists) != 1 or len(con.execute(f"SELECT 1 FROM ({sql}) LIMIT 2").fetchall()) != 1:
+        return None
+    return str(lists[0])
 
 
 def _struct_fields(

@@ -59,3 +59,83 @@ def test_data_only_in_plain_sub_folders_is_named_in_the_error(tmp_path: Path) ->
     _events(1).to_csv(tmp_path / "exports" / "2024" / "events.csv", index=False)
     with pytest.raises(ConfigError, match=r"found 1 in sub-folders \(exports\)"):
         plan_folder(tmp_path)
+
+
+def _parts() -> list[dict[str, object]]:
+    rows = []
+    for conv, texts in (("1", ["Where is my refund?", "Still waiting"]), ("2", ["Charged twice"])):
+        for i, text in enumerate(texts):
+            rows.append(
+                {
+                    "conversation_id": conv,
+                    "created_at": 1704114480 + 600 * i + 10_000 * int(conv),
+                    "author": {"type": "user", "id": f"usr_{conv}"},
+                    "body": text,
+                }
+            )
+        rows.append(
+            {
+                "conversation_id": conv,
+                "created_at": 1704114480 + 3600 + 10_000 * int(conv),
+                "author": {"type": "admin", "id": "agent_7"},
+                "body": "On it",
+            }
+        )
+    return rows
+
+
+def test_api_json_wrapped_in_data_is_sampled_inside_its_list(tmp_path: Path) -> None:
+    """Intercom's ``{"type": ..., "data": [...], "pages": ...}``: init reads the records in
+    ``data`` (it scored the wrapper's keys type/data/pages and placed nothing) and says
+    ``records: data``."""
+    import json
+
+    doc = {"type": "conversation_part.list", "data": _parts(), "pages": {"next": None}}
+    (tmp_path / "conversation_parts.json").write_text(json.dumps(doc), "utf-8")
+    plan = plan_folder(tmp_path)
+    assert [g.sample.options.get("records") for g in plan.guesses] == ["data"]
+    spec = plan.guesses[0].spec()
+    assert spec["records"] == "data"
+    assert {"created_at", "conversation_id"} <= set(plan.guesses[0].sample.columns)
+
+
+@pytest.mark.parametrize("kind", ["json", "duckdb"])
+def test_messages_sender_takes_a_dotted_path(tmp_path: Path, kind: str) -> None:
+    """``messages: {sender: author.type}`` reads the field as ``columns`` do (it was refused:
+    'not a column of the data')."""
+    import json
+
+    spec: dict[str, object] = {
+        "timestamp_format": "epoch",
+        "columns": {"ticket_id": "conversation_id", "timestamp": "created_at", "text": "body"},
+        "messages": {"by": "conversation_id", "sender": "author.type", "customer": "user"},
+    }
+    source = "."
+    if kind == "json":
+        (tmp_path / "parts.json").write_text(json.dumps({"data": _parts()}), "utf-8")
+        spec |= {"file": "parts.json", "records": "data"}
+    else:
+        import duckdb
+
+        with duckdb.connect(str(tmp_path / "chat.duckdb")) as con:
+            con.execute(
+                "CREATE TABLE parts (conversation_id VARCHAR, created_at TIMESTAMP, "
+                "author STRUCT(type VARCHAR, id VARCHAR), body VARCHAR)"
+            )
+            for r in _parts():
+                a = r["author"]
+                assert isinstance(a, dict)
+                con.execute(
+                    "INSERT INTO parts VALUES (?, to_timestamp(?)::TIMESTAMP, {'type': ?, "
+                    "'id': ?}, ?)",
+                    [r["conversation_id"], r["created_at"], a["type"], a["id"], r["body"]],
+                )
+        del spec["timestamp_format"]
+        source, spec["table"] = "chat.duckdb", "parts"
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"tickets": spec}}}))
+    with open_workspace(cfg) as ws:
+        t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
+    assert t["ticket_id"].tolist() == ["1", "2"]
+    assert t["text"].tolist() == ["Where is my refund?\nStill waiting", "Charged twice"]
+    assert "author.type" not in t.columns
