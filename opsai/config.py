@@ -197,9 +197,11 @@ class TableSpec(_Strict):
     """Table name inside a database source; default the contract name."""
     format: Literal["csv", "parquet", "json", "excel"] | None = None
     """Needed only when the file name does not say (``.xlsx``, ``.xls``, ``.ods`` … are excel)."""
-    sheet: str | int | None = None
-    """Sheet of a workbook to read: its name, or its position (0 is the first). Default: the only
-    sheet, or the one named like the contract table (one workbook can hold every table)."""
+    sheet: str | int | list[str] | None = None
+    """Sheet of a workbook to read: its name, or its position (0 is the first); or several read
+    one after another as one table, all with the same header: a list of names, a glob
+    (``"* 2024"`` for one sheet per month) or ``all``. Default: the only sheet, or the one
+    named like the contract table (one workbook can hold every table)."""
     records: str | None = None
     """JSON only: the field holding the rows when a file is one object with its records in a
     list, as API exports are (Zendesk's ``{"tickets": [...], "next_page": ...}``, Intercom's

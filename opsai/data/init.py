@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from typing import Any
 
 import yaml
 
-from opsai.data import _sniff
+from opsai.data import _excel, _sniff
 from opsai.data._synonyms import FILE_NAMES, STAND_IN, bookkeeping, file_stem, fold, name_score
 from opsai.data.schema import TABLES, Column, Table
 from opsai.errors import ConfigError
@@ -843,10 +844,13 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         if (second := _companion(fits)) is not None:
             companions.append(second)
     kept: dict[str, Guess] = {}
+    joined: list[Guess] = []  # sheets a kept guess reads with its own (one per month)
     best.sort(key=lambda g: -g.score)
     for g in best:
         if g.table in kept and kept[g.table].pattern and _same_shape(kept[g.table], g):
             continue  # one part of a split export the kept guess already reads
+        if any(g is j for j in joined):
+            continue
         if g.table in kept:
             k = kept[g.table]
             unplaced.append(
@@ -856,6 +860,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         else:
             kept[g.table] = g
             _join_parts(g, [o for o in best if o.table == g.table and o is not g], folder)
+            joined += _join_sheets(g, [o for o in best if o.table == g.table and o is not g])
     for g in companions:  # a labelled set's other table, unless a file of its own has it
         kept.setdefault(g.table, g)
     guesses = [kept[t] for t in TABLES if t in kept]
@@ -904,6 +909,42 @@ def _join_parts(g: Guess, others: list[Guess], folder: Path) -> None:
                 f"{len(names)} files with the same columns read as one: {', '.join(names)}"
             )
             return
+
+
+def _join_sheets(g: Guess, others: list[Guess]) -> list[Guess]:
+    """Read a workbook's sheets with one header (one per month: ``Jan 2024`` … ``Dec 2024``) as
+    one table: set ``g``'s ``sheet`` to a glob matching exactly them (``* 2024``), else ``all``
+    when they are every sheet, else their list; returns the other sheets' guesses."""
+    s = g.sample
+    if s.sheet is None:
+        return []
+    rest = {k: v for k, v in s.options.items() if k != "sheet"}
+
+    def alike(o: Guess) -> bool:
+        t = o.sample
+        same = {k: v for k, v in t.options.items() if k != "sheet"} == rest
+        return t.path == s.path and t.sheet is not None and t.columns == s.columns and same
+
+    parts = [o for o in others if alike(o)]
+    if not parts:
+        return []
+    every = _excel.sheet_names(s.path)  # the workbook's other sheets too (a price list)
+    order = {n: i for i, n in enumerate(every)}
+    names = sorted([s.sheet, *(str(o.sample.sheet) for o in parts)], key=lambda n: order[n])
+    head = _common_start(names)
+    tail = _common_start([n[len(head) :][::-1] for n in names])[::-1]
+    pattern = f"{head}*{tail}"
+    sheet: str | list[str] = names
+    if pattern != "*" and [n for n in every if fnmatch.fnmatchcase(n, pattern)] == names:
+        sheet = pattern
+    elif len(names) == len(every):
+        sheet = "all"
+    g.options["sheet"] = sheet
+    g.notes.append(
+        f"{len(names)} sheets with the same columns read as one: {', '.join(names)} "
+        f"(sheet: {sheet!r})"
+    )
+    return parts
 
 
 _SCRIPT_ZONES = (  # (pattern of a script in column names, the zone its exports are usually in)

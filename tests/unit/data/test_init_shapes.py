@@ -139,3 +139,64 @@ def test_messages_sender_takes_a_dotted_path(tmp_path: Path, kind: str) -> None:
     assert t["ticket_id"].tolist() == ["1", "2"]
     assert t["text"].tolist() == ["Where is my refund?\nStill waiting", "Charged twice"]
     assert "author.type" not in t.columns
+
+
+MONTHS = ("Jan 2024", "Feb 2024", "Mar 2024")
+
+
+def _journal(path: Path, odd: str | None = None) -> None:
+    """A workbook with one sheet per month (3 rows each) and a price list sheet."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for m, name in enumerate(MONTHS, start=1):
+        ws = wb.create_sheet(name)
+        ws.append(["Belegnr", "Datum", "Kundennr", "Betrag"] if name != odd else ["X", "Y"])
+        for i in range(3):
+            ws.append([f"B{m}{i}", f"2024-{m:02d}-{10 + i} 10:00:00", f"K{i + m}", 10.0 * m + i])
+    prices = wb.create_sheet("Preisliste")
+    prices.append(["Artikelnr", "Bezeichnung"])
+    prices.append(["A1", "Kaffee"])
+    wb.save(path)
+
+
+def test_one_sheet_per_month_is_read_as_one_table(tmp_path: Path) -> None:
+    """Init proposes ``sheet: '* 2024'`` for same-header month sheets (it read January only
+    and listed the others as 'also looks like orders'), and the loader reads them all."""
+    _journal(tmp_path / "Verkaufsjournal_2024.xlsx")
+    out = tmp_path / "opsai.yaml"
+    assert main(["init", str(tmp_path), "--out", str(out), "--currency", "EUR"]) == 0
+    assert _tables(out)["orders"]["sheet"] == "* 2024"
+    assert "also looks like orders" not in out.read_text("utf-8")
+    with open_workspace(out) as ws:
+        orders = ws.to_pandas("orders")
+    assert len(orders) == 9
+    assert orders["amount"].sum() == pytest.approx(3 * (10 + 20 + 30) + 3 * 3)
+    assert sorted(orders["timestamp"].dt.month.unique()) == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "rows"), [("all", None), (["Jan 2024", "Mar 2024"], 6), ("M* 2024", 3)]
+)
+def test_sheet_takes_a_list_a_glob_or_all(tmp_path: Path, sheet: object, rows: int) -> None:
+    _journal(tmp_path / "j.xlsx")
+    spec = {"file": "j.xlsx", "sheet": sheet, "columns": {"user_id": "Kundennr"}}
+    spec["columns"] |= {"timestamp": "Datum", "amount": "Betrag", "order_id": "Belegnr"}
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"tables": {"orders": spec}}}), "utf-8")
+    if rows is None:  # all: the price list has another header, named in the error
+        with pytest.raises(ConfigError, match=r"sheet 'Preisliste' of j\.xlsx has columns"):
+            open_workspace(cfg)
+        return
+    with open_workspace(cfg) as ws:
+        assert len(ws.to_pandas("orders")) == rows
+
+
+def test_sheets_with_another_header_are_named(tmp_path: Path) -> None:
+    _journal(tmp_path / "j.xlsx", odd="Feb 2024")
+    spec = {"file": "j.xlsx", "sheet": "* 2024", "columns": {"user_id": "Kundennr"}}
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"tables": {"orders": spec}}}), "utf-8")
+    with pytest.raises(ConfigError, match=r"sheet 'Feb 2024' of j.xlsx has columns X, Y"):
+        open_workspace(cfg)
