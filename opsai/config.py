@@ -245,9 +245,11 @@ class TableSpec(_Strict):
     """Keep only the rows this SQL condition holds for, e.g. ``status = 'paid'`` to leave out
     failed and refunded invoices; it reads the table as loaded (mapped columns by their
     contract names, other columns by their own), after ``fill_down``."""
-    drop_duplicates: bool = False
+    drop_duplicates: bool | list[str] = False
     """Drop rows that repeat an earlier row in every column (an export loaded twice) and say
-    how many, instead of counting them twice."""
+    how many, instead of counting them twice. A list of columns (by their own names) keeps the
+    first row of each value of them instead: ``[订单号]`` reads an export with one row per goods
+    line, its order's paid total repeated on each, as one row per order."""
     columns: dict[str, str] = Field(default_factory=dict)
     """Contract column name -> the column's name in the user's data."""
     lowercase_ids: bool = False

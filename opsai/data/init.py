@@ -253,6 +253,7 @@ def fit_table(
     amount = matches.get("amount")
     if amount and amount.source in firsts and {"quantity", "price"} <= set(matches):
         del matches["amount"]  # the order's total on its first line: each line is qty x price
+    whole = _order_total_on_lines(sample, matches, cols) if name == "orders" else None
     constants = _rating_event(name, matches, cols)
     if name == "market" and "sales" not in matches and "share" in matches:
         shares = matches["share"]  # market research gives shares: they stand in for sales
@@ -290,6 +291,8 @@ def fit_table(
     _kb_without_answers(guess, cols)
     if firsts:
         _first_line_note(guess, firsts, amount)
+    if whole:
+        _order_total_note(guess, *whole)
     _partly_empty_key(guess)
     _negative_demand(guess, cols)
     if sample.structs:
@@ -305,8 +308,94 @@ def fit_table(
     return guess
 
 
+_PAID_TOTAL = re.compile(r"实付|实收|paid|net_total|total_paid", re.IGNORECASE)
+"""An order's paid total (有赞's ``订单实付金额``, Taobao's ``买家实际支付金额``): after
+coupons and points, what the customer paid."""
+
+
+def _line_numbers(sample: _sniff.Sample, col: str) -> list[float | None]:
+    """A sampled column's values as numbers, row by row (None: empty or not a number)."""
+    out: list[float | None] = []
+    for v in sample.values.get(col, []):
+        nums = _Values([v], sample.options).numbers()
+        out.append(nums[0] if nums else None)
+    return out
+
+
+def _per_order(keys: list[str], vals: list[float | None]) -> list[list[int]] | None:
+    """The rows of orders of several lines, when ``vals`` holds one value per order (the same
+    on each of its lines, in 95% of at least 3 such orders); else None."""
+    lines: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        lines.setdefault(k, []).append(i)
+    multi = [rows for k, rows in lines.items() if k and len(rows) > 1]
+    same = sum(len({vals[i] for i in rows}) == 1 and vals[rows[0]] is not None for rows in multi)
+    return multi if len(multi) >= 3 and same >= 0.95 * len(multi) else None
+
+
+def _order_total_on_lines(
+    sample: _sniff.Sample, matches: dict[str, Match], cols: dict[str, _Values]
+) -> tuple[str, str | None] | None:
+    """An export with one row per goods line whose mapped amount is the order's total written
+    on each line (有赞's ``商品总价``: the same on every line of an order, not quantity x
+    price): summed per line it counts an order once per line. Reads the order's paid total
+    (``订单实付金额``) once per order instead when there is one (item_id, quantity and price
+    are then unmapped: a row is an order), else each line's quantity x price. Returns
+    (the order total column, the paid column or None), or None when the amount is a line's."""
+    if not {"amount", "order_id", "quantity", "price"} <= set(matches):
+        return None
+    keys = [(k or "").strip() for k in sample.values.get(matches["order_id"].source, [])]
+    amount = _line_numbers(sample, matches["amount"].source)
+    multi = _per_order(keys, amount)
+    if not multi:
+        return None
+    qty, price = (_line_numbers(sample, matches[c].source) for c in ("quantity", "price"))
+    rows = [i for r in multi for i in r if None not in (amount[i], qty[i], price[i])]
+    differ = sum(abs(amount[i] - qty[i] * price[i]) > 0.01 for i in rows)  # type: ignore[operator]
+    if differ < 0.5 * max(len(rows), 1):
+        return None
+    total = matches.pop("amount").source
+    used = {m.source for m in matches.values()}
+    paid = next(
+        (
+            c
+            for c in cols
+            if c not in used
+            and c != total
+            and _PAID_TOTAL.search(c)
+            and cols[c].numeric >= 0.9
+            and _per_order(keys, _line_numbers(sample, c))
+        ),
+        None,
+    )
+    if paid:
+        matches["amount"] = Match("amount", paid, 0.6)
+        for c in ("item_id", "quantity", "price"):
+            matches.pop(c, None)
+    return total, paid
+
+
+def _order_total_note(guess: Guess, total: str, paid: str | None) -> None:
+    key = next(m.source for m in guess.matches if m.contract == "order_id")
+    head = (
+        f"{total!r} is the order's total, the same on each of its lines (not quantity x "
+        "price): summed per line it counts an order once per line"
+    )
+    if paid is None:
+        guess.notes.append(f"{head}; amount is each line's quantity x price instead")
+        return
+    guess.options["drop_duplicates"] = [key]
+    guess.notes.append(
+        f"{head}. A row is an order here: drop_duplicates keeps one row per {key!r}, and amount "
+        f"is {paid!r}, what the customer paid (after coupons and points). For the goods lines "
+        f"(recommendations, demand) map item_id, quantity and price instead and remove amount "
+        f"and drop_duplicates: revenue is then at list price (quantity x price)"
+    )
+
+
 _COMPLETED = ("交易成功", "已完成", "完成")
-_NOT_SOLD = ("等待买家付款", "交易关闭", "等待付款", "已取消", "交易取消", "订单取消")
+_NOT_SOLD = ("等待买家付款", "交易关闭", "等待付款", "已取消", "交易取消", "订单取消", "退款成功",
+             "已退款", "退款中")  # fmt: skip
 """Order states of a Chinese marketplace export (Taobao/Tmall ``订单状态``, JD): completed,
 and never paid or closed (cancelled, fully refunded). Paid orders still on their way
 (``卖家已发货，等待买家确认``) are sales."""

@@ -13,7 +13,7 @@ import yaml
 from opsai.cli import main
 from opsai.data import open_workspace
 from opsai.data.init import plan_folder
-from opsai.errors import ConfigError
+from opsai.errors import ConfigError, SchemaError
 
 pytestmark = pytest.mark.unit
 
@@ -181,8 +181,8 @@ def test_one_sheet_per_month_is_read_as_one_table(tmp_path: Path) -> None:
 )
 def test_sheet_takes_a_list_a_glob_or_all(tmp_path: Path, sheet: object, rows: int) -> None:
     _journal(tmp_path / "j.xlsx")
-    spec = {"file": "j.xlsx", "sheet": sheet, "columns": {"user_id": "Kundennr"}}
-    spec["columns"] |= {"timestamp": "Datum", "amount": "Betrag", "order_id": "Belegnr"}
+    columns = {"user_id": "Kundennr", "timestamp": "Datum", "amount": "Betrag"}
+    spec = {"file": "j.xlsx", "sheet": sheet, "columns": columns | {"order_id": "Belegnr"}}
     cfg = tmp_path / "opsai.yaml"
     cfg.write_text(yaml.safe_dump({"data": {"tables": {"orders": spec}}}), "utf-8")
     if rows is None:  # all: the price list has another header, named in the error
@@ -199,4 +199,92 @@ def test_sheets_with_another_header_are_named(tmp_path: Path) -> None:
     cfg = tmp_path / "opsai.yaml"
     cfg.write_text(yaml.safe_dump({"data": {"tables": {"orders": spec}}}), "utf-8")
     with pytest.raises(ConfigError, match=r"sheet 'Feb 2024' of j.xlsx has columns X, Y"):
+        open_workspace(cfg)
+
+
+def _youzan(paid: bool = True) -> str:
+    """有赞 goods lines: the order's goods total, discount and paid total on each line."""
+    head = "订单号,下单时间,订单状态,会员手机号,买家昵称,商品名称,商品数量,商品单价,商品总价"
+    lines = [head + (",订单实付金额" if paid else "")]
+    orders = [  # (order, status, phone, nickname, [(item, qty, price)], paid)
+        ("E1", "交易成功", "13000000001", "微信用户0001", [("咖啡豆", 2, 68.0), ("挂耳", 1, 39.9)], 170.0),
+        ("E2", "交易成功", "13000000002", "微信用户0001", [("咖啡豆", 1, 68.0), ("杯子", 2, 25.0)], 110.0),
+        ("E3", "退款成功", "13000000003", "微信用户0003", [("挂耳", 3, 39.9), ("杯子", 1, 25.0)], 140.0),
+        ("E4", "交易关闭", "13000000004", "微信用户0004", [("咖啡豆", 1, 68.0), ("挂耳", 1, 39.9)], 100.0),
+        ("E5", "交易成功", "13000000005", "微信用户0005", [("杯子", 1, 25.0)], 20.0),
+        ("E6", "交易成功", "13000000006", "微信用户0006", [("咖啡豆", 1, 68.0), ("杯子", 1, 25.0)], 90.0),
+    ]  # fmt: skip
+    for i, (oid, status, phone, nick, goods, total_paid) in enumerate(orders):
+        total = sum(q * p for _, q, p in goods)
+        for item, q, p in goods:
+            row = f"{oid},2024-06-{10 + i} 19:37:00,{status},{phone},{nick},{item},{q},{p},{total}"
+            lines.append(row + (f",{total_paid}" if paid else ""))
+    return "\n".join(lines) + "\n"
+
+
+def test_order_total_repeated_on_each_line_is_read_once_per_order(tmp_path: Path) -> None:
+    """有赞: 商品总价 (the order's goods total, on each of its lines) was mapped as the line
+    amount, so an order counted once per line, refunds in; init now reads the paid total once
+    per order (drop_duplicates by 订单号), keys customers by the member phone, not the nickname,
+    and leaves refunded and closed orders out."""
+    (tmp_path / "有赞订单导出.csv").write_text("\ufeff" + _youzan(), "utf-8")
+    out = tmp_path / "opsai.yaml"
+    assert main(["init", str(tmp_path), "--out", str(out), "--currency", "CNY"]) == 0
+    spec = _tables(out)["orders"]
+    assert spec["drop_duplicates"] == ["订单号"]
+    assert spec["columns"] == {
+        "user_id": "会员手机号",
+        "timestamp": "下单时间",
+        "amount": "订单实付金额",
+        "order_id": "订单号",
+    }
+    assert "'退款成功'" in str(spec["where"]) and "'交易关闭'" in str(spec["where"])
+    with open_workspace(out) as ws:
+        orders = ws.to_pandas("orders")
+    assert sorted(orders["order_id"]) == ["E1", "E2", "E5", "E6"]
+    assert orders["amount"].sum() == pytest.approx(170 + 110 + 20 + 90)
+    assert orders["user_id"].nunique() == 4  # E1 and E2 share a nickname, not a phone
+
+
+def test_order_total_without_a_paid_column_gives_way_to_quantity_times_price(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "orders.csv").write_text(_youzan(paid=False), "utf-8")
+    out = tmp_path / "opsai.yaml"
+    assert main(["init", str(tmp_path), "--out", str(out), "--currency", "CNY"]) == 0
+    spec = _tables(out)["orders"]
+    assert "amount" not in spec["columns"] and "drop_duplicates" not in spec  # type: ignore[operator]
+    with open_workspace(out) as ws:
+        orders = ws.to_pandas("orders")
+    assert orders["amount"].sum() == pytest.approx(2 * 68 + 39.9 + 68 + 50 + 25 + 68 + 25)
+
+
+@pytest.mark.parametrize("kind", ["csv", "duckdb"])
+def test_drop_duplicates_by_listed_columns(tmp_path: Path, kind: str) -> None:
+    import duckdb
+
+    text = _youzan()
+    spec: dict[str, object] = {
+        "drop_duplicates": ["order_id"],  # by its contract name, or its own: 订单号
+        "columns": {"user_id": "会员手机号", "timestamp": "下单时间", "amount": "订单实付金额"},
+    }
+    spec["columns"] |= {"order_id": "订单号"}  # type: ignore[operator]
+    source = "."
+    (tmp_path / "o.csv").write_text(text, "utf-8")
+    if kind == "csv":
+        spec["file"] = "o.csv"
+    else:
+        with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:
+            con.execute(f"CREATE TABLE o AS SELECT * FROM read_csv('{tmp_path / 'o.csv'}')")
+        source, spec["table"] = "shop.duckdb", "o"
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"orders": spec}}}))
+    with open_workspace(cfg) as ws:
+        orders = ws.to_pandas("orders")
+        notes = " ".join(str(w) for w in ws.warnings)
+    assert len(orders) == 6 and orders["amount"].sum() == pytest.approx(630)
+    assert "5 of 11 row(s)" in notes and "later rows of the same 订单号" in notes
+    spec["drop_duplicates"] = ["单号"]
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"orders": spec}}}))
+    with pytest.raises(SchemaError, match="drop_duplicates names '单号'"):
         open_workspace(cfg)
