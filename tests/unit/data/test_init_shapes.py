@@ -288,3 +288,14 @@ def test_drop_duplicates_by_listed_columns(tmp_path: Path, kind: str) -> None:
     cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"orders": spec}}}))
     with pytest.raises(SchemaError, match="drop_duplicates names '单号'"):
         open_workspace(cfg)
+
+
+def test_a_folder_named_as_the_file_asks_for_a_glob(tmp_path: Path) -> None:
+    part = tmp_path / "events" / "year=2024"
+    part.mkdir(parents=True)
+    _events(1).to_parquet(part / "part-0.parquet", index=False)
+    spec = {"file": "events", "columns": {}}
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"tables": {"events": spec}}}), "utf-8")
+    with pytest.raises(SchemaError, match=r"is a folder, not a file.*events/\*\*/\*\.parquet"):
+        open_workspace(cfg)
