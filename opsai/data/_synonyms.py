@@ -21,7 +21,7 @@ from opsai.data.schema import Table
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
                 "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber",
-                "visitor_id", "distinct_id", "shopper_id", "patron", "player_id", "player", "device_id",
+                "visitor_id", "distinct_id", "user_pseudo_id", "shopper_id", "patron", "player_id", "player", "device_id",
                 "install_id", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
                 "顾客id", "买家id", "买家会员名", "会员名", "会员手机号", "会员手机", "买家手机号", "会员卡号", "卡号", "会员号", "kunde", "kundennummer", "kundennr", "kunden_id"),
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",

@@ -25,7 +25,7 @@ def _tables(config: Path) -> dict[str, dict[str, object]]:
 def _events(month: int) -> pd.DataFrame:
     return pd.DataFrame(
         {
-            "user_id": [f"u{month}", f"u{month + 1}", f"u{month}"],
+            "user_pseudo_id": [f"u{month}", f"u{month + 1}", f"u{month}"],  # GA4's user key
             "timestamp": pd.to_datetime(
                 [
                     f"2024-{month:02d}-03 10:00",
@@ -34,6 +34,7 @@ def _events(month: int) -> pd.DataFrame:
                 ]
             ),
             "event": ["page_view", "add_to_cart", "purchase"],
+            "device": ["ios", "android", "ios"],  # not the user (device_id would be)
         }
     )
 
@@ -49,6 +50,7 @@ def test_hive_partitioned_parquet_is_read_by_a_recursive_glob(tmp_path: Path) ->
     out = tmp_path / "opsai.yaml"
     assert main(["init", str(tmp_path), "--out", str(out), "--currency", "EUR"]) == 0
     assert _tables(out)["events"]["file"] == "events/**/*.parquet"
+    assert _tables(out)["events"]["columns"]["user_id"] == "user_pseudo_id"  # type: ignore[index]
     events = open_workspace(out).table("events").to_pandas()
     assert len(events) == 9
     assert sorted(events["month"].astype(int).unique()) == [1, 2, 3]
