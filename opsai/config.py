@@ -167,7 +167,8 @@ class Messages(_Strict):
     """The column naming the conversation (``会话ID``), by its own name or the contract name
     it is mapped to; it becomes the ticket's ``ticket_id``."""
     sender: str
-    """The column saying who wrote each message (``发送方``, ``role``), by its own name."""
+    """The column saying who wrote each message (``发送方``, ``role``), by its own name, or a
+    dotted path to a field of an object column as in ``columns`` (Intercom's ``author.type``)."""
     customer: list[str] = Field(min_length=1)
     """The ``sender`` value(s) of the customer's messages (``买家``, ``[customer, user]``); every
     other value is staff (an agent, a bot)."""
@@ -230,9 +231,11 @@ class TableSpec(_Strict):
     """Table name inside a database source; default the contract name."""
     format: Literal["csv", "parquet", "json", "excel"] | None = None
     """Needed only when the file name does not say (``.xlsx``, ``.xls``, ``.ods`` … are excel)."""
-    sheet: str | int | None = None
-    """Sheet of a workbook to read: its name, or its position (0 is the first). Default: the only
-    sheet, or the one named like the contract table (one workbook can hold every table)."""
+    sheet: str | int | list[str] | None = None
+    """Sheet of a workbook to read: its name, or its position (0 is the first); or several read
+    one after another as one table, all with the same header: a list of names, a glob
+    (``"* 2024"`` for one sheet per month) or ``all``. Default: the only sheet, or the one
+    named like the contract table (one workbook can hold every table)."""
     records: str | None = None
     """JSON only: the field holding the rows when a file is one object with its records in a
     list, as API exports are (Zendesk's ``{"tickets": [...], "next_page": ...}``, Intercom's
@@ -281,9 +284,11 @@ class TableSpec(_Strict):
     """Keep only the rows this SQL condition holds for, e.g. ``status = 'paid'`` to leave out
     failed and refunded invoices; it reads the table as loaded (mapped columns by their
     contract names, other columns by their own), after ``fill_down``."""
-    drop_duplicates: bool = False
+    drop_duplicates: bool | list[str] = False
     """Drop rows that repeat an earlier row in every column (an export loaded twice) and say
-    how many, instead of counting them twice."""
+    how many, instead of counting them twice. A list of columns (by their own names) keeps the
+    first row of each value of them instead: ``[订单号]`` reads an export with one row per goods
+    line, its order's paid total repeated on each, as one row per order."""
     columns: dict[str, str] = Field(default_factory=dict)
     """Contract column name -> the column's name in the user's data."""
     lowercase_ids: bool = False

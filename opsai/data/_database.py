@@ -15,6 +15,7 @@ from opsai.data._mapping import (
     ValidationWarning,
     constant_ibis,
     dropped_warning,
+    duplicate_keys,
     duplicates_warning,
     list_index,
     nested_error,
@@ -164,10 +165,12 @@ def map_db_table(
         return out
 
     if spec.drop_duplicates:
-        total, kept = int(raw.count().execute()), int(raw.distinct().count().execute())
+        by = duplicate_keys(name, spec, list(raw.columns))
+        unique = raw.distinct(on=by, keep="first") if by else raw.distinct()
+        total, kept = int(raw.count().execute()), int(unique.count().execute())
         if total > kept:
-            warnings.append(duplicates_warning(name, total, kept))
-        raw = raw.distinct()
+            warnings.append(duplicates_warning(name, total, kept, by))
+        raw = unique
     if spec.fill_down:  # before drop_incomplete and where, which see the filled values
         raw, note = _rows.fill_down_database(raw, name, spec)
         if note:

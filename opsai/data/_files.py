@@ -17,6 +17,7 @@ from opsai.data._mapping import (
     ValidationWarning,
     constant_sql,
     dropped_warning,
+    duplicate_keys,
     duplicates_warning,
     list_index,
     nested_error,
@@ -78,10 +79,11 @@ def load_file_table(
         raw, raw_kind = explode_file(con, name, spec, raw, raw_kind, zone), "TABLE"
     rawtypes = _load.describe(con, raw)
     if spec.drop_duplicates:
-        total, kept = _rows.drop_duplicate_rows(con, raw, list(rawtypes), raw_kind)
+        by = duplicate_keys(name, spec, list(rawtypes))
+        total, kept = _rows.drop_duplicate_rows(con, raw, by or list(rawtypes), raw_kind)
         raw_kind = "TABLE"
         if total > kept:
-            warnings.append(duplicates_warning(name, total, kept))
+            warnings.append(duplicates_warning(name, total, kept, by))
     if spec.fill_down:  # before the casts: drop_incomplete and where see the filled values
         note = _rows.fill_down_file(con, name, spec, raw, raw_kind, rawtypes)
         raw_kind = "TABLE"
