@@ -5,6 +5,7 @@ group's values (an order's, written on its first line only) to its other rows.""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -249,6 +250,37 @@ def _no_customer(name: str, sender: str, customer: list[str], seen: list[str]) -
     )
 
 
+BOT_SENDERS = ("bot", "system", "automated", "auto", "robot", "workflow", "机器人", "系统")
+"""``sender`` values (in any case) that are no staff when ``messages.staff`` is not set: a
+bot's auto-close message is no reply, and its timer would be every ticket's resolution."""
+
+
+def _is_staff(value: str, staff: list[str] | None, customer: list[str]) -> bool:
+    if staff is not None:
+        return value in staff
+    return value not in customer and value.lower() not in BOT_SENDERS
+
+
+def _staff_sql(sender: str, staff: list[str] | None, is_cust: str) -> str:
+    s = f"trim(CAST({q(sender)} AS VARCHAR))"
+    if staff is not None:
+        return f"coalesce({s} IN ({', '.join(map(_load.lit, staff))}), false)"
+    bots = ", ".join(map(_load.lit, BOT_SENDERS))
+    return f"coalesce(NOT ({is_cust}) AND lower({s}) NOT IN ({bots}), false)"
+
+
+def _check_staff(
+    name: str, sender: str, staff: list[str] | None, others: list[tuple[str, int]]
+) -> None:
+    if staff is not None and not set(staff) & {v for v, _ in others}:
+        raise SchemaError(
+            f"{name}: data.tables.{name}.messages.staff ({', '.join(map(repr, staff))}) "
+            f"matches no value of {sender!r} but the customer's, whose other values are "
+            f"{', '.join(repr(v) for v, _ in others[:5]) or 'none'}. Set staff to the value(s) "
+            "that mark the staff's replies"
+        )
+
+
 def _grouped(
     name: str,
     by: str,
@@ -256,6 +288,8 @@ def _grouped(
     customer: list[str],
     counts: tuple[int, int, int, int, int],
     derived: bool,
+    others: Sequence[tuple[str, int]] = (),
+    staff: list[str] | None = None,
 ) -> ValidationWarning:
     rows, convs, cust, kept, nokey = counts
     text = (
@@ -264,9 +298,14 @@ def _grouped(
         f"({sender} = {' / '.join(customer)}; {cust:,} message(s)) in time order"
     )
     if rows > cust:
-        text += f"; the other {rows - cust:,} (staff replies) are left out of the text"
+        yes = [f"{v} {n:,}" for v, n in others if _is_staff(v, staff, customer)]
+        no = [f"{v} {n:,}" for v, n in others if not _is_staff(v, staff, customer)]
+        who = f"staff: {', '.join(yes) or 'none'}"
+        if no:
+            who += f"; not staff: {', '.join(no)}, set messages.staff to count them"
+        text += f"; the other {rows - cust:,} ({who}) are left out of the text"
         if derived:
-            text += ", and the last one's time is the ticket's resolved_at"
+            text += ", and the last staff reply's time is the ticket's resolved_at"
     elif derived:  # a where kept the customer's messages only: no reply to time
         text += "; no staff reply is left, so resolved_at is empty"
     if convs > kept:
@@ -298,6 +337,15 @@ def messages_file(con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec) ->
             ).fetchall()
         ]
         raise _no_customer(name, sender, customer, seen)
+    staff = spec.messages.staff
+    others = [
+        (str(r[0]), int(r[1]))
+        for r in con.execute(
+            f"SELECT trim(CAST({q(sender)} AS VARCHAR)), count(*) FROM {q(name)} WHERE NOT "
+            f"coalesce({is_cust}, false) AND {q(sender)} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+    ]
+    _check_staff(name, sender, staff, others)
     ts = "timestamp" in have
     order = f"ORDER BY {'timestamp, ' if ts else ''}_opsai_row"
     derived = ts and "resolved_at" not in have
@@ -322,12 +370,13 @@ def messages_file(con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec) ->
         else:
             aggs.append(f"first({q(c)} {order}) FILTER (WHERE {q(c)} IS NOT NULL) AS {q(c)}")
     if derived:
-        aggs.append("max(timestamp) FILTER (WHERE NOT _opsai_cust) AS resolved_at")
+        aggs.append("max(timestamp) FILTER (WHERE _opsai_staff) AS resolved_at")
     tmp = q(name + "_tickets")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {tmp} AS SELECT * EXCLUDE (_first) FROM (SELECT "
         f"{', '.join(aggs)}, min(_opsai_row) AS _first FROM (SELECT *, row_number() OVER () "
-        f"AS _opsai_row, coalesce({is_cust}, false) AS _opsai_cust FROM {q(name)}) "
+        f"AS _opsai_row, coalesce({is_cust}, false) AS _opsai_cust, "
+        f"{_staff_sql(sender, staff, is_cust)} AS _opsai_staff FROM {q(name)}) "
         f"WHERE {key} IS NOT NULL GROUP BY {key}) WHERE text IS NOT NULL ORDER BY _first"
     )
     counts = con.execute(
@@ -339,7 +388,14 @@ def messages_file(con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec) ->
     con.execute(f"DROP TABLE {tmp}")
     n = tuple(int(x) for x in counts)
     return _grouped(
-        name, spec.messages.by, sender, customer, (n[0], n[1], n[2], n[3], n[4]), derived
+        name,
+        spec.messages.by,
+        sender,
+        customer,
+        (n[0], n[1], n[2], n[3], n[4]),
+        derived,
+        others,
+        staff,
     )
 
 
@@ -356,11 +412,24 @@ def messages_database(
     if not int(t.filter(is_cust).count().execute()):
         seen = t.filter(t[sender].notnull()).select(sender).distinct().order_by(sender).limit(5)
         raise _no_customer(name, sender, customer, [str(v) for v in seen.execute()[sender]])
+    staff = spec.messages.staff
+    sv = t[sender].cast("string").strip()
+    o = t.mutate(_v=sv).filter(~is_cust & t[sender].notnull())
+    counted = o.group_by("_v").aggregate(_n=o.count())
+    others = sorted(
+        ((str(v), int(n)) for v, n in counted.execute()[["_v", "_n"]].itertuples(index=False)),
+        key=lambda vn: (-vn[1], vn[0]),
+    )
+    _check_staff(name, sender, staff, others)
+    if staff is not None:
+        is_staff = sv.isin(staff).fill_null(False)
+    else:
+        is_staff = (~is_cust & ~sv.lower().isin(list(BOT_SENDERS))).fill_null(False)
     ts = "timestamp" in have
     order = "timestamp" if ts else None
     derived = ts and "resolved_at" not in have
     key = t[by].cast("string").strip().nullif("")
-    m = t.mutate(_opsai_key=key, _opsai_cust=is_cust)
+    m = t.mutate(_opsai_key=key, _opsai_cust=is_cust, _opsai_staff=is_staff)
     keyed = m.filter(m._opsai_key.notnull())
     aggs: dict[str, ir.Value] = {}
     for c in have:
@@ -380,7 +449,7 @@ def messages_database(
         else:
             aggs[c] = v.first(where=v.notnull(), order_by=order)
     if derived:
-        aggs["resolved_at"] = keyed.timestamp.max(where=~keyed._opsai_cust)
+        aggs["resolved_at"] = keyed.timestamp.max(where=keyed._opsai_staff)
     out = keyed.group_by(ticket_id=keyed._opsai_key).aggregate(**aggs)
     out = out.filter(out.text.notnull())
     counts = m.aggregate(
@@ -398,6 +467,8 @@ def messages_database(
         customer,
         (int(c["rows"]), int(c["convs"]), int(c["cust"] or 0), kept, int(c["nokey"] or 0)),
         derived,
+        others,
+        staff,
     )
 
 

@@ -69,8 +69,9 @@ def test_one_ticket_per_conversation(tmp_path: Path, kind: str) -> None:
     assert (
         "tickets: 7 message(s) grouped into 2 ticket(s), one per 会话ID (data.tables.tickets."
         "messages): a ticket's text is its customer's messages (发送方 = 买家; 4 message(s)) in "
-        "time order; the other 3 (staff replies) are left out of the text, and the last one's "
-        "time is the ticket's resolved_at; 1 conversation(s) without a customer message left out"
+        "time order; the other 3 (staff: 客服 3) are left out of the text, and the last staff "
+        "reply's time is the ticket's resolved_at; 1 conversation(s) without a customer message "
+        "left out"
     ) in notes
 
 
@@ -108,3 +109,59 @@ def test_where_on_the_sender_leaves_no_reply_to_time(tmp_path: Path) -> None:
     assert t["resolved_at"].isna().all()
     assert "4 message(s) grouped into 2 ticket(s)" in notes
     assert "no staff reply is left, so resolved_at is empty" in notes
+
+
+BOT_LOG = [  # Intercom: the bot closes the conversation hours after the agent's reply
+    ["c1", "2024-09-01 08:00:00", "u1", "user", "I was charged twice"],
+    ["c1", "2024-09-01 09:00:00", "a7", "admin", "Refunded, sorry"],
+    ["c1", "2024-09-01 20:00:00", "b0", "bot", "This conversation was closed"],
+    ["c2", "2024-09-02 08:00:00", "u2", "user", "Where is my order?"],
+    ["c2", "2024-09-02 20:00:00", "b0", "Bot", "This conversation was closed"],
+]
+
+
+def _bot_config(folder: Path, kind: str, **messages: Any) -> Path:
+    df = pd.DataFrame(BOT_LOG, columns=["conv", "at", "author", "who", "body"])
+    spec: dict[str, Any] = {
+        "columns": {"timestamp": "at", "text": "body", "user_id": "author"},
+        "messages": {"by": "conv", "sender": "who", "customer": "user", **messages},
+    }
+    source = "."
+    if kind == "csv":
+        df.to_csv(folder / "parts.csv", index=False)
+        spec["file"] = "parts.csv"
+    else:
+        with duckdb.connect(str(folder / "shop.duckdb")) as con:
+            con.register("df", df)
+            con.execute(
+                'CREATE OR REPLACE TABLE parts AS SELECT * REPLACE (CAST("at" AS TIMESTAMP) AS "at") FROM df'
+            )
+        source, spec["table"] = "shop.duckdb", "parts"
+    cfg = folder / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"tickets": spec}}}))
+    return cfg
+
+
+@pytest.mark.parametrize("kind", ["csv", "duckdb"])
+def test_a_bots_close_is_no_staff_reply(tmp_path: Path, kind: str) -> None:
+    with open_workspace(_bot_config(tmp_path, kind)) as ws:
+        t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
+        notes = " ".join(str(w) for w in ws.warnings)
+    # the agent's reply an hour in, not the bot's close 12 hours in; c2 had no human reply
+    assert t["resolved_at"].astype(str).tolist()[0] == "2024-09-01 09:00:00"
+    assert pd.isna(t["resolved_at"][1])
+    assert (
+        "the other 3 (staff: admin 1; not staff: Bot 1, bot 1, set messages.staff to count them)"
+    ) in notes
+
+
+@pytest.mark.parametrize("kind", ["csv", "duckdb"])
+def test_staff_lists_the_senders_counted(tmp_path: Path, kind: str) -> None:
+    with open_workspace(_bot_config(tmp_path, kind, staff=["admin", "bot"])) as ws:
+        t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
+        notes = " ".join(str(w) for w in ws.warnings)
+    assert str(t["resolved_at"][0]) == "2024-09-01 20:00:00"  # the bot's close, as listed
+    assert pd.isna(t["resolved_at"][1])  # 'Bot' is not 'bot'
+    assert "(staff: admin 1, bot 1; not staff: Bot 1, set messages.staff" in notes
+    with pytest.raises(SchemaError, match=r"messages.staff \('agent'\) matches no value of 'who'"):
+        open_workspace(_bot_config(tmp_path, kind, staff="agent"))
