@@ -22,6 +22,7 @@ from opsai.service.text import language_code
 __all__ = [
     "intent_finding",
     "language_fallback_findings",
+    "negative_shift_findings",
     "no_spike_text",
     "pii_finding",
     "reply_finding",
@@ -234,6 +235,37 @@ def spike_findings(
             )
     out.sort(key=lambda zf: -zf[0])
     return [f for _, f in out[:top]]
+
+
+def negative_shift_findings(
+    shifts: pd.DataFrame, *, top: int = 3, freq: str | None = "M"
+) -> list[Finding]:
+    """Findings from :func:`~opsai.service.analytics.negative_shifts`, most significant first:
+    "Negative tickets rose to 56% in 2024-09 (211 of 374) from a usual 0%"."""
+    unit = {"M": "month", "W": "week", "D": "day", "Q": "quarter", "Y": "year", "A": "year"}
+    noun = unit.get((freq or "").upper()[:1], "period")
+    out = []
+    for r in shifts.head(top).itertuples():
+        p = float(r.p_value)
+        ptext = "p < 1e-10" if p < 1e-10 else f"p = {p:.1g}"
+        text = (
+            f"Negative tickets rose to {100 * r.share:.0f}% in {r.period} ({int(r.negative):,} of "
+            f"{int(r.tickets):,}) from a usual {100 * r.baseline_share:.0f}% in the other "
+            f"{int(r.periods) - 1} {noun}s (binomial test, {ptext}, Bonferroni over "
+            f"{int(r.periods)} {noun}s)."
+        )
+        ev = {
+            k: getattr(r, k) if k == "period" else float(getattr(r, k))
+            for k in ("period", "tickets", "negative", "share", "baseline_share", "p_value")
+        }
+        if "intent" in shifts.columns and pd.notna(r.intent):
+            text += f" Most are '{r.intent}' tickets ({int(r.intent_negative):,})."
+            ev |= {"intent": r.intent, "intent_negative": int(r.intent_negative)}
+        text += f" Look for what went wrong for customers in {r.period}."
+        rise = float(r.share - r.baseline_share)
+        sev = "high" if rise >= 0.25 else "medium"
+        out.append(Finding(text, sev, ev, name=f"negative_share_{r.period}"))
+    return out
 
 
 def intent_finding(table: pd.DataFrame, best: str) -> Finding:
