@@ -158,9 +158,10 @@ class Fx(_Strict):
 
 class Messages(_Strict):
     """A chat log with one row per message, turned into one ticket per conversation: the
-    customer's messages joined in time order are the ticket's text (staff replies are left
-    out of it), the first message's time is its timestamp and the last staff reply's time its
-    ``resolved_at`` (when that column is not mapped)."""
+    customer's messages joined in time order are the ticket's text (staff replies, and
+    acknowledgements such as "ok thanks" beside other messages, are left out of it), the first
+    message's time is its timestamp and the last staff reply's time its ``resolved_at`` (when
+    that column is not mapped)."""
 
     by: str
     """The column naming the conversation (``会话ID``), by its own name or the contract name

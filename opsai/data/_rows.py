@@ -255,6 +255,26 @@ BOT_SENDERS = ("bot", "system", "automated", "auto", "robot", "workflow", "机�
 bot's auto-close message is no reply, and its timer would be every ticket's resolution."""
 
 
+ACKNOWLEDGEMENT = (
+    r"(?:[\s[:punct:]，。！？、～…]|\b(?:ok|okay|okey|kk|k|thanks|thank|thx|ty|tks|you|u|so|very|"
+    r"much|a|lot|many|cheers|great|perfect|fine|good|cool|got|it|sure|yes|yep|yeah|alright|all|"
+    r"right|noted|understood|appreciated?|bye)\b|好的|好|谢谢|多谢|谢了|嗯|哦|收到|知道了|行|可以|"
+    r"了|啦|哈|👍|🙏|😊)+"
+)
+"""A customer's message made only of these words and punctuation (``ok thanks``, ``好的谢谢``,
+HTML tags aside, 60 characters at most) is an acknowledgement: it is left out of the ticket's
+text unless all the customer's messages are, so a follow-up "ok thanks" does not make every
+request type a second topic."""
+
+
+def _ack_sql(text: str) -> str:
+    bare = f"trim(lower(regexp_replace(CAST({text} AS VARCHAR), '<[^>]*>|&[a-z#0-9]+;', ' ', 'g')))"
+    return (
+        f"coalesce(length({bare}) <= 60 AND regexp_full_match({bare}, "
+        f"{_load.lit(ACKNOWLEDGEMENT)}), false)"
+    )
+
+
 def _is_staff(value: str, staff: list[str] | None, customer: list[str]) -> bool:
     if staff is not None:
         return value in staff
@@ -290,6 +310,7 @@ def _grouped(
     derived: bool,
     others: Sequence[tuple[str, int]] = (),
     staff: list[str] | None = None,
+    acks: int = 0,
 ) -> ValidationWarning:
     rows, convs, cust, kept, nokey = counts
     text = (
@@ -297,6 +318,11 @@ def _grouped(
         f"(data.tables.{name}.messages): a ticket's text is its customer's messages "
         f"({sender} = {' / '.join(customer)}; {cust:,} message(s)) in time order"
     )
+    if acks:
+        text += (
+            f", less {acks:,} acknowledgement(s) (messages such as 'ok thanks' beside a "
+            "customer's other messages)"
+        )
     if rows > cust:
         yes = [f"{v} {n:,}" for v, n in others if _is_staff(v, staff, customer)]
         no = [f"{v} {n:,}" for v, n in others if not _is_staff(v, staff, customer)]
@@ -355,7 +381,14 @@ def messages_file(con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec) ->
         if c in (by, sender, "ticket_id"):
             continue
         if c == "text":
-            aggs.append(f"string_agg(text, chr(10) {order}) FILTER (WHERE _opsai_cust) AS text")
+            aggs.append(
+                f"coalesce(string_agg(text, chr(10) {order}) FILTER (WHERE _opsai_cust AND NOT "
+                f"_opsai_ack), string_agg(text, chr(10) {order}) FILTER (WHERE _opsai_cust)) AS text"
+            )
+            aggs.append(
+                "CASE WHEN bool_or(_opsai_cust AND NOT _opsai_ack) THEN count(*) FILTER (WHERE "
+                "_opsai_cust AND _opsai_ack) ELSE 0 END AS _acks"
+            )
         elif c == "timestamp":
             aggs.append("min(timestamp) AS timestamp")
         elif c == "resolved_at" and not derived:
@@ -376,15 +409,20 @@ def messages_file(con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec) ->
         f"CREATE OR REPLACE TEMP TABLE {tmp} AS SELECT * EXCLUDE (_first) FROM (SELECT "
         f"{', '.join(aggs)}, min(_opsai_row) AS _first FROM (SELECT *, row_number() OVER () "
         f"AS _opsai_row, coalesce({is_cust}, false) AS _opsai_cust, "
-        f"{_staff_sql(sender, staff, is_cust)} AS _opsai_staff FROM {q(name)}) "
+        f"{_staff_sql(sender, staff, is_cust)} AS _opsai_staff, "
+        f"{_ack_sql('text') if 'text' in have else 'false'} AS _opsai_ack FROM {q(name)}) "
         f"WHERE {key} IS NOT NULL GROUP BY {key}) WHERE text IS NOT NULL ORDER BY _first"
     )
     counts = con.execute(
         f"SELECT count(*), count(DISTINCT {key}), count(*) FILTER (WHERE {is_cust}), "
         f"(SELECT count(*) FROM {tmp}), count(*) FILTER (WHERE {key} IS NULL) FROM {q(name)}"
     ).fetchall()[0]
+    acks = 0
+    if "text" in have:
+        acks = int(con.execute(f"SELECT coalesce(sum(_acks), 0) FROM {tmp}").fetchall()[0][0])
     con.execute(f"DROP TABLE {q(name)}")
-    con.execute(f"CREATE TABLE {q(name)} AS SELECT * FROM {tmp}")
+    drop = " EXCLUDE (_acks)" if "text" in have else ""
+    con.execute(f"CREATE TABLE {q(name)} AS SELECT *{drop} FROM {tmp}")
     con.execute(f"DROP TABLE {tmp}")
     n = tuple(int(x) for x in counts)
     return _grouped(
@@ -396,6 +434,7 @@ def messages_file(con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec) ->
         derived,
         others,
         staff,
+        acks,
     )
 
 
@@ -429,7 +468,17 @@ def messages_database(
     order = "timestamp" if ts else None
     derived = ts and "resolved_at" not in have
     key = t[by].cast("string").strip().nullif("")
-    m = t.mutate(_opsai_key=key, _opsai_cust=is_cust, _opsai_staff=is_staff)
+    if "text" in have:
+        bare = t.text.cast("string").re_replace(r"<[^>]*>|&[a-z#0-9]+;", " ").lower().strip()
+        is_ack = (bare.length() <= 60) & bare.re_search(f"^{ACKNOWLEDGEMENT}$")
+    else:
+        is_ack = ibis.literal(False)
+    m = t.mutate(
+        _opsai_key=key,
+        _opsai_cust=is_cust,
+        _opsai_staff=is_staff,
+        _opsai_ack=is_ack.fill_null(False),
+    )
     keyed = m.filter(m._opsai_key.notnull())
     aggs: dict[str, ir.Value] = {}
     for c in have:
@@ -437,7 +486,11 @@ def messages_database(
             continue
         v = keyed[c]
         if c == "text":
-            aggs[c] = v.group_concat("\n", where=keyed._opsai_cust, order_by=order)
+            said = keyed._opsai_cust & ~keyed._opsai_ack
+            aggs[c] = v.group_concat("\n", where=said, order_by=order).coalesce(
+                v.group_concat("\n", where=keyed._opsai_cust, order_by=order)
+            )
+            aggs["_acks"] = ibis.ifelse(said.any(), (keyed._opsai_cust & keyed._opsai_ack).sum(), 0)
         elif c == "timestamp":
             aggs[c] = v.min()
         elif c == "resolved_at":
@@ -452,6 +505,8 @@ def messages_database(
         aggs["resolved_at"] = keyed.timestamp.max(where=keyed._opsai_staff)
     out = keyed.group_by(ticket_id=keyed._opsai_key).aggregate(**aggs)
     out = out.filter(out.text.notnull())
+    acks = int(out._acks.sum().execute() or 0) if "text" in have else 0
+    out = out.drop("_acks") if "text" in have else out
     counts = m.aggregate(
         rows=m.count(),
         convs=m._opsai_key.nunique(),
@@ -469,6 +524,7 @@ def messages_database(
         derived,
         others,
         staff,
+        acks,
     )
 
 

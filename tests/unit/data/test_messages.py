@@ -59,7 +59,7 @@ def test_one_ticket_per_conversation(tmp_path: Path, kind: str) -> None:
         notes = [str(w) for w in ws.warnings]
     assert t["ticket_id"].tolist() == ["S1", "S2"]  # S3 has no customer message
     # the customer's messages in time order, staff replies left out
-    assert t["text"].tolist() == ["快递太慢了\n还没到", "在吗\n好的谢谢"]
+    assert t["text"].tolist() == ["快递太慢了\n还没到", "在吗"]  # 好的谢谢: an acknowledgement
     assert t["user_id"].tolist() == ["amy", "bob"]
     assert t["timestamp"].astype(str).tolist() == ["2026-01-05 09:00:00", "2026-02-01 10:00:00"]
     # the last staff reply closes the ticket; none in S2: open
@@ -69,7 +69,8 @@ def test_one_ticket_per_conversation(tmp_path: Path, kind: str) -> None:
     assert (
         "tickets: 7 message(s) grouped into 2 ticket(s), one per 会话ID (data.tables.tickets."
         "messages): a ticket's text is its customer's messages (发送方 = 买家; 4 message(s)) in "
-        "time order; the other 3 (staff: 客服 3) are left out of the text, and the last staff "
+        "time order, less 1 acknowledgement(s) (messages such as 'ok thanks' beside a customer's "
+        "other messages); the other 3 (staff: 客服 3) are left out of the text, and the last staff "
         "reply's time is the ticket's resolved_at; 1 conversation(s) without a customer message "
         "left out"
     ) in notes
@@ -105,7 +106,7 @@ def test_where_on_the_sender_leaves_no_reply_to_time(tmp_path: Path) -> None:
     with open_workspace(_write(tmp_path, "csv", spec)) as ws:
         t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
         notes = " ".join(str(w) for w in ws.warnings)
-    assert t["text"].tolist() == ["快递太慢了\n还没到", "在吗\n好的谢谢"]
+    assert t["text"].tolist() == ["快递太慢了\n还没到", "在吗"]  # 好的谢谢: an acknowledgement
     assert t["resolved_at"].isna().all()
     assert "4 message(s) grouped into 2 ticket(s)" in notes
     assert "no staff reply is left, so resolved_at is empty" in notes
@@ -120,8 +121,8 @@ BOT_LOG = [  # Intercom: the bot closes the conversation hours after the agent's
 ]
 
 
-def _bot_config(folder: Path, kind: str, **messages: Any) -> Path:
-    df = pd.DataFrame(BOT_LOG, columns=["conv", "at", "author", "who", "body"])
+def _bot_config(folder: Path, kind: str, log: list[list[str]] = BOT_LOG, **messages: Any) -> Path:
+    df = pd.DataFrame(log, columns=["conv", "at", "author", "who", "body"])
     spec: dict[str, Any] = {
         "columns": {"timestamp": "at", "text": "body", "user_id": "author"},
         "messages": {"by": "conv", "sender": "who", "customer": "user", **messages},
@@ -165,3 +166,29 @@ def test_staff_lists_the_senders_counted(tmp_path: Path, kind: str) -> None:
     assert "(staff: admin 1, bot 1; not staff: Bot 1, set messages.staff" in notes
     with pytest.raises(SchemaError, match=r"messages.staff \('agent'\) matches no value of 'who'"):
         open_workspace(_bot_config(tmp_path, kind, staff="agent"))
+
+
+@pytest.mark.parametrize("kind", ["csv", "duckdb"])
+def test_acknowledgements_are_left_out_of_the_text(tmp_path: Path, kind: str) -> None:
+    """Intercom: half the customers answer the agent "ok thanks"; joined into the text, every
+    request type came as two topics (k-means chose 12 for 5 request types)."""
+    log = [
+        ["c1", "2024-09-01 08:00:00", "u1", "user", "<p>Where is my order?</p>"],
+        ["c1", "2024-09-01 09:00:00", "a7", "admin", "<p>On its way</p>"],
+        ["c1", "2024-09-01 09:05:00", "u1", "user", "<p>ok thanks</p>"],
+        ["c1", "2024-09-01 09:06:00", "u1", "user", "<p>Thank you so much!! 👍</p>"],
+        ["c2", "2024-09-02 08:00:00", "u2", "user", "<p>Thanks, great service!</p>"],  # no ack only
+        ["c2", "2024-09-02 08:01:00", "u2", "user", "OK, thanks, but it came broken"],  # says more
+        ["c3", "2024-09-03 08:00:00", "u3", "user", "ok thanks"],  # only acks: kept
+        ["c3", "2024-09-03 08:01:00", "u3", "user", "Okay."],
+    ]
+    with open_workspace(_bot_config(tmp_path, kind, log)) as ws:
+        t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
+        notes = " ".join(str(w) for w in ws.warnings)
+    assert t["text"].tolist() == [
+        "<p>Where is my order?</p>",
+        "<p>Thanks, great service!</p>\nOK, thanks, but it came broken",
+        "ok thanks\nOkay.",
+    ]
+    assert "in time order, less 2 acknowledgement(s)" in notes
+    assert "_acks" not in t.columns

@@ -325,3 +325,23 @@ def test_forecast_card_leaves_smape_out_when_most_periods_sold_nothing(run_folde
         "sMAPE left out: 80% of the item backtest periods sold nothing, and sMAPE scores each as "
         "a 200% error." in card["limits"]
     )
+
+
+def test_one_incident_is_one_service_action() -> None:
+    """07 listed 'Find and fix the cause of the 'charged / now / same' spike' and the same for
+    'card / charge / double': two actions for one double-charge incident."""
+    from opsai.executive.actions import _service
+
+    ev = {"period": "2024-09", "intent": "charged / now / same", "tickets": 211, "share": 0.564,
+          "baseline_share": 0.0026, "intents": ["charged / now / same", "card / charge / double"]}  # fmt: skip
+    findings = pd.DataFrame(
+        [{"chapter": SERVICE, "name": "spike_charged_now_same_2024-09", "severity": "high",
+          "text": "...", "evidence": ev}]
+    )  # fmt: skip
+    run = SimpleNamespace(findings=lambda: findings)
+    out = _service(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert len(out) == 1
+    assert out[0]["action"] == (
+        "Find and fix the cause of the 'charged / now / same' and 'card / charge / double' spike "
+        "in 2024-09."
+    )
