@@ -159,9 +159,10 @@ class Fx(_Strict):
 
 class Messages(_Strict):
     """A chat log with one row per message, turned into one ticket per conversation: the
-    customer's messages joined in time order are the ticket's text (staff replies are left
-    out of it), the first message's time is its timestamp and the last staff reply's time its
-    ``resolved_at`` (when that column is not mapped)."""
+    customer's messages joined in time order are the ticket's text (staff replies, and
+    acknowledgements such as "ok thanks" beside other messages, are left out of it), the first
+    message's time is its timestamp and the last staff reply's time its ``resolved_at`` (when
+    that column is not mapped)."""
 
     by: str
     """The column naming the conversation (``会话ID``), by its own name or the contract name
@@ -170,18 +171,22 @@ class Messages(_Strict):
     """The column saying who wrote each message (``发送方``, ``role``), by its own name, or a
     dotted path to a field of an object column as in ``columns`` (Intercom's ``author.type``)."""
     customer: list[str] = Field(min_length=1)
-    """The ``sender`` value(s) of the customer's messages (``买家``, ``[customer, user]``); every
-    other value is staff (an agent, a bot)."""
+    """The ``sender`` value(s) of the customer's messages (``买家``, ``[customer, user]``)."""
+    staff: list[str] | None = None
+    """The ``sender`` value(s) of the staff's replies (``[admin, agent]``), whose last one's time
+    is the ticket's ``resolved_at``; other senders (a bot's auto-close) are left out of it.
+    Default: every value but the customer's and a bot's (``bot``, ``system``, ``automated``,
+    ``auto``, ``robot``, ``workflow``, ``机器人``, ``系统``, in any case)."""
 
-    @field_validator("customer", mode="before")
+    @field_validator("customer", "staff", mode="before")
     @classmethod
     def _one_or_more(cls, v: Any) -> Any:
         return [v] if isinstance(v, str | int) else v
 
-    @field_validator("customer")
+    @field_validator("customer", "staff")
     @classmethod
-    def _strings(cls, v: list[Any]) -> list[str]:
-        return [str(x) for x in v]
+    def _strings(cls, v: list[Any] | None) -> list[str] | None:
+        return None if v is None else [str(x) for x in v]
 
 
 class Explode(_Strict):

@@ -5,6 +5,7 @@ group's values (an order's, written on its first line only) to its other rows.""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import duckdb
@@ -272,6 +273,57 @@ def _no_customer(name: str, sender: str, customer: list[str], seen: list[str]) -
     )
 
 
+BOT_SENDERS = ("bot", "system", "automated", "auto", "robot", "workflow", "机器人", "系统")
+"""``sender`` values (in any case) that are no staff when ``messages.staff`` is not set: a
+bot's auto-close message is no reply, and its timer would be every ticket's resolution."""
+
+
+ACKNOWLEDGEMENT = (
+    r"(?:[\s[:punct:]，。！？、～…]|\b(?:ok|okay|okey|kk|k|thanks|thank|thx|ty|tks|you|u|so|very|"
+    r"much|a|lot|many|cheers|great|perfect|fine|good|cool|got|it|sure|yes|yep|yeah|alright|all|"
+    r"right|noted|understood|appreciated?|bye)\b|好的|好|谢谢|多谢|谢了|嗯|哦|收到|知道了|行|可以|"
+    r"了|啦|哈|👍|🙏|😊)+"
+)
+"""A customer's message made only of these words and punctuation (``ok thanks``, ``好的谢谢``,
+HTML tags aside, 60 characters at most) is an acknowledgement: it is left out of the ticket's
+text unless all the customer's messages are, so a follow-up "ok thanks" does not make every
+request type a second topic."""
+
+
+def _ack_sql(text: str) -> str:
+    bare = f"trim(lower(regexp_replace(CAST({text} AS VARCHAR), '<[^>]*>|&[a-z#0-9]+;', ' ', 'g')))"
+    return (
+        f"coalesce(length({bare}) <= 60 AND regexp_full_match({bare}, "
+        f"{_load.lit(ACKNOWLEDGEMENT)}), false)"
+    )
+
+
+def _is_staff(value: str, staff: list[str] | None, customer: list[str]) -> bool:
+    if staff is not None:
+        return value in staff
+    return value not in customer and value.lower() not in BOT_SENDERS
+
+
+def _staff_sql(sender: str, staff: list[str] | None, is_cust: str) -> str:
+    s = f"trim(CAST({q(sender)} AS VARCHAR))"
+    if staff is not None:
+        return f"coalesce({s} IN ({', '.join(map(_load.lit, staff))}), false)"
+    bots = ", ".join(map(_load.lit, BOT_SENDERS))
+    return f"coalesce(NOT ({is_cust}) AND lower({s}) NOT IN ({bots}), false)"
+
+
+def _check_staff(
+    name: str, sender: str, staff: list[str] | None, others: list[tuple[str, int]]
+) -> None:
+    if staff is not None and not set(staff) & {v for v, _ in others}:
+        raise SchemaError(
+            f"{name}: data.tables.{name}.messages.staff ({', '.join(map(repr, staff))}) "
+            f"matches no value of {sender!r} but the customer's, whose other values are "
+            f"{', '.join(repr(v) for v, _ in others[:5]) or 'none'}. Set staff to the value(s) "
+            "that mark the staff's replies"
+        )
+
+
 def _grouped(
     name: str,
     by: str,
@@ -279,6 +331,9 @@ def _grouped(
     customer: list[str],
     counts: tuple[int, int, int, int, int],
     derived: bool,
+    others: Sequence[tuple[str, int]] = (),
+    staff: list[str] | None = None,
+    acks: int = 0,
 ) -> ValidationWarning:
     rows, convs, cust, kept, nokey = counts
     text = (
@@ -286,10 +341,20 @@ def _grouped(
         f"(data.tables.{name}.messages): a ticket's text is its customer's messages "
         f"({sender} = {' / '.join(customer)}; {cust:,} message(s)) in time order"
     )
+    if acks:
+        text += (
+            f", less {acks:,} acknowledgement(s) (messages such as 'ok thanks' beside a "
+            "customer's other messages)"
+        )
     if rows > cust:
-        text += f"; the other {rows - cust:,} (staff replies) are left out of the text"
+        yes = [f"{v} {n:,}" for v, n in others if _is_staff(v, staff, customer)]
+        no = [f"{v} {n:,}" for v, n in others if not _is_staff(v, staff, customer)]
+        who = f"staff: {', '.join(yes) or 'none'}"
+        if no:
+            who += f"; not staff: {', '.join(no)}, set messages.staff to count them"
+        text += f"; the other {rows - cust:,} ({who}) are left out of the text"
         if derived:
-            text += ", and the last one's time is the ticket's resolved_at"
+            text += ", and the last staff reply's time is the ticket's resolved_at"
     elif derived:  # a where kept the customer's messages only: no reply to time
         text += "; no staff reply is left, so resolved_at is empty"
     if convs > kept:
@@ -332,6 +397,15 @@ def messages_file(con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec) ->
             ).fetchall()
         ]
         raise _no_customer(name, sender, customer, seen)
+    staff = spec.messages.staff
+    others = [
+        (str(r[0]), int(r[1]))
+        for r in con.execute(
+            f"SELECT trim(CAST({q(sender)} AS VARCHAR)), count(*) FROM {q(name)} WHERE NOT "
+            f"coalesce({is_cust}, false) AND {q(sender)} IS NOT NULL GROUP BY 1 ORDER BY 2 DESC, 1"
+        ).fetchall()
+    ]
+    _check_staff(name, sender, staff, others)
     ts = "timestamp" in have
     order = f"ORDER BY {'timestamp, ' if ts else ''}_opsai_row"
     derived = ts and "resolved_at" not in have
@@ -341,7 +415,14 @@ def messages_file(con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec) ->
         if c in (by, sender, "ticket_id"):
             continue
         if c == "text":
-            aggs.append(f"string_agg(text, chr(10) {order}) FILTER (WHERE _opsai_cust) AS text")
+            aggs.append(
+                f"coalesce(string_agg(text, chr(10) {order}) FILTER (WHERE _opsai_cust AND NOT "
+                f"_opsai_ack), string_agg(text, chr(10) {order}) FILTER (WHERE _opsai_cust)) AS text"
+            )
+            aggs.append(
+                "CASE WHEN bool_or(_opsai_cust AND NOT _opsai_ack) THEN count(*) FILTER (WHERE "
+                "_opsai_cust AND _opsai_ack) ELSE 0 END AS _acks"
+            )
         elif c == "timestamp":
             aggs.append("min(timestamp) AS timestamp")
         elif c == "resolved_at" and not derived:
@@ -356,24 +437,38 @@ def messages_file(con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec) ->
         else:
             aggs.append(f"first({q(c)} {order}) FILTER (WHERE {q(c)} IS NOT NULL) AS {q(c)}")
     if derived:
-        aggs.append("max(timestamp) FILTER (WHERE NOT _opsai_cust) AS resolved_at")
+        aggs.append("max(timestamp) FILTER (WHERE _opsai_staff) AS resolved_at")
     tmp = q(name + "_tickets")
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {tmp} AS SELECT * EXCLUDE (_first) FROM (SELECT "
         f"{', '.join(aggs)}, min(_opsai_row) AS _first FROM (SELECT *, row_number() OVER () "
-        f"AS _opsai_row, coalesce({is_cust}, false) AS _opsai_cust FROM {q(name)}) "
+        f"AS _opsai_row, coalesce({is_cust}, false) AS _opsai_cust, "
+        f"{_staff_sql(sender, staff, is_cust)} AS _opsai_staff, "
+        f"{_ack_sql('text') if 'text' in have else 'false'} AS _opsai_ack FROM {q(name)}) "
         f"WHERE {key} IS NOT NULL GROUP BY {key}) WHERE text IS NOT NULL ORDER BY _first"
     )
     counts = con.execute(
         f"SELECT count(*), count(DISTINCT {key}), count(*) FILTER (WHERE {is_cust}), "
         f"(SELECT count(*) FROM {tmp}), count(*) FILTER (WHERE {key} IS NULL) FROM {q(name)}"
     ).fetchall()[0]
+    acks = 0
+    if "text" in have:
+        acks = int(con.execute(f"SELECT coalesce(sum(_acks), 0) FROM {tmp}").fetchall()[0][0])
     con.execute(f"DROP TABLE {q(name)}")
-    con.execute(f"CREATE TABLE {q(name)} AS SELECT * FROM {tmp}")
+    drop = " EXCLUDE (_acks)" if "text" in have else ""
+    con.execute(f"CREATE TABLE {q(name)} AS SELECT *{drop} FROM {tmp}")
     con.execute(f"DROP TABLE {tmp}")
     n = tuple(int(x) for x in counts)
     return _grouped(
-        name, spec.messages.by, sender, customer, (n[0], n[1], n[2], n[3], n[4]), derived
+        name,
+        spec.messages.by,
+        sender,
+        customer,
+        (n[0], n[1], n[2], n[3], n[4]),
+        derived,
+        others,
+        staff,
+        acks,
     )
 
 
@@ -398,11 +493,34 @@ def messages_database(
     if not int(t.filter(is_cust).count().execute()):
         seen = t.filter(t[sender].notnull()).select(sender).distinct().order_by(sender).limit(5)
         raise _no_customer(name, sender, customer, [str(v) for v in seen.execute()[sender]])
+    staff = spec.messages.staff
+    sv = t[sender].cast("string").strip()
+    o = t.mutate(_v=sv).filter(~is_cust & t[sender].notnull())
+    counted = o.group_by("_v").aggregate(_n=o.count())
+    others = sorted(
+        ((str(v), int(n)) for v, n in counted.execute()[["_v", "_n"]].itertuples(index=False)),
+        key=lambda vn: (-vn[1], vn[0]),
+    )
+    _check_staff(name, sender, staff, others)
+    if staff is not None:
+        is_staff = sv.isin(staff).fill_null(False)
+    else:
+        is_staff = (~is_cust & ~sv.lower().isin(list(BOT_SENDERS))).fill_null(False)
     ts = "timestamp" in have
     order = "timestamp" if ts else None
     derived = ts and "resolved_at" not in have
     key = t[by].cast("string").strip().nullif("")
-    m = t.mutate(_opsai_key=key, _opsai_cust=is_cust)
+    if "text" in have:
+        bare = t.text.cast("string").re_replace(r"<[^>]*>|&[a-z#0-9]+;", " ").lower().strip()
+        is_ack = (bare.length() <= 60) & bare.re_search(f"^{ACKNOWLEDGEMENT}$")
+    else:
+        is_ack = ibis.literal(False)
+    m = t.mutate(
+        _opsai_key=key,
+        _opsai_cust=is_cust,
+        _opsai_staff=is_staff,
+        _opsai_ack=is_ack.fill_null(False),
+    )
     keyed = m.filter(m._opsai_key.notnull())
     aggs: dict[str, ir.Value] = {}
     for c in have:
@@ -410,7 +528,11 @@ def messages_database(
             continue
         v = keyed[c]
         if c == "text":
-            aggs[c] = v.group_concat("\n", where=keyed._opsai_cust, order_by=order)
+            said = keyed._opsai_cust & ~keyed._opsai_ack
+            aggs[c] = v.group_concat("\n", where=said, order_by=order).coalesce(
+                v.group_concat("\n", where=keyed._opsai_cust, order_by=order)
+            )
+            aggs["_acks"] = ibis.ifelse(said.any(), (keyed._opsai_cust & keyed._opsai_ack).sum(), 0)
         elif c == "timestamp":
             aggs[c] = v.min()
         elif c == "resolved_at":
@@ -422,9 +544,11 @@ def messages_database(
         else:
             aggs[c] = v.first(where=v.notnull(), order_by=order)
     if derived:
-        aggs["resolved_at"] = keyed.timestamp.max(where=~keyed._opsai_cust)
+        aggs["resolved_at"] = keyed.timestamp.max(where=keyed._opsai_staff)
     out = keyed.group_by(ticket_id=keyed._opsai_key).aggregate(**aggs)
     out = out.filter(out.text.notnull())
+    acks = int(out._acks.sum().execute() or 0) if "text" in have else 0
+    out = out.drop("_acks") if "text" in have else out
     counts = m.aggregate(
         rows=m.count(),
         convs=m._opsai_key.nunique(),
@@ -440,6 +564,9 @@ def messages_database(
         customer,
         (int(c["rows"]), int(c["convs"]), int(c["cust"] or 0), kept, int(c["nokey"] or 0)),
         derived,
+        others,
+        staff,
+        acks,
     )
 
 

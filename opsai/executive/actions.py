@@ -460,7 +460,8 @@ def _service(
         except (KeyError, TypeError, ValueError):
             continue
         extra = tickets * (1 - base / share) if share > 0 else 0.0
-        act = f"Find and fix the cause of the '{e.get('intent')}' spike in {e.get('period')}."
+        names = " and ".join(f"'{i}'" for i in e.get("intents") or [e.get("intent")])
+        act = f"Find and fix the cause of the {names} spike in {e.get('period')}."
         ev = [_ev(SERVICE, r["name"], "ticket spike")]
         out.append(
             _action(

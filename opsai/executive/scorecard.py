@@ -126,6 +126,18 @@ def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:
     return now, change, "%", f"{_period_label(per.index[-1])} vs period before"
 
 
+def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:
+    """The last period's share of negative tickets, and its change in points on the one before."""
+    t = run.table(SERVICE, "sentiment.trend")
+    if t.empty or not {"period", "negative_share"} <= set(t.columns):
+        return None, None, "", ""
+    t = t.sort_values("period")
+    now = _num(t["negative_share"].iloc[-1])
+    before = _num(t["negative_share"].iloc[-2]) if len(t) > 1 else None
+    change = 100 * (now - before) if now is not None and before is not None else None
+    return now, change, "pp", f"{_period_label(t['period'].iloc[-1])} vs period before"
+
+
 def _at_risk_value(run: RunResults) -> tuple[Any, Any, str, str]:
     t = run.table(BEHAVIOR, "churn.at_risk")
     why = run.churn_unusable()
@@ -218,6 +230,8 @@ KPIS: tuple[KPI, ...] = (
     KPI("fill_rate", "Inventory", "Simulated fill rate of the plan", DEMAND, "up",
         _metric(DEMAND, "simulation.fill_rate")),
     KPI("tickets", "Service", "Support tickets, last period", SERVICE, "down", _ticket_volume),
+    KPI("negative_share", "Service", "Negative tickets, last period", SERVICE, "down",
+        _negative_share),
     KPI("share", "Market", "Market share", MARKET, "up", _share),
     KPI("market_growth", "Market", "Market growth, year on year", MARKET, "up",
         _metric(MARKET, "market.growth_yoy")),

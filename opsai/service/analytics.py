@@ -27,6 +27,7 @@ __all__ = [
     "complaint_terms",
     "detect_spikes",
     "escalation_queue",
+    "negative_shifts",
     "resolution_time",
     "sentiment_trend",
     "volume_by_intent",
@@ -266,6 +267,64 @@ def sentiment_trend(
     g = g.reset_index()
     g["negative_share"] = g["negative"] / g["tickets"]
     return g
+
+
+def negative_shifts(
+    tickets: pd.DataFrame,
+    *,
+    freq: str = "M",
+    alpha: float = 0.01,
+    min_rise: float = 0.10,
+    min_ratio: float = 1.5,
+    min_tickets: int = 5,
+    negative: Sequence[str] = NEGATIVE,
+    col_time: str = S.TIMESTAMP,
+    col_sentiment: str = S.SENTIMENT,
+    col_intent: str = S.INTENT,
+) -> pd.DataFrame:
+    """Periods whose share of negative tickets rose well above the other periods'.
+
+    Each period is tested against the pooled share of all the other periods (its usual
+    share): the exact binomial probability of at least its count of negative tickets, were
+    the usual share true, must be at most ``alpha`` divided by the number of periods
+    (Bonferroni: one test per period), and the rise must matter: at least ``min_rise``
+    (10 percentage points) and ``min_ratio`` times the usual share, with ``min_tickets``
+    negative tickets. A usual share of 0 is read as half a ticket in the other periods, so
+    the test stays finite. With an intent column, the intent with most negative tickets in
+    the period is named (where to look).
+
+    Returns:
+        The rises, most significant first: ``period``, ``tickets``, ``negative``, ``share``,
+        ``baseline_share``, ``p_value``, ``periods`` and, with intents, ``intent`` and
+        ``intent_negative``.
+    """
+    trend = sentiment_trend(
+        tickets, freq=freq, negative=negative, col_time=col_time, col_sentiment=col_sentiment
+    )
+    cols = ["period", "tickets", "negative", "share", "baseline_share", "p_value", "periods"]
+    if len(trend) < 3:  # too few periods to tell a rise from the usual share
+        return pd.DataFrame(columns=cols)
+    n, k = trend["tickets"].to_numpy(float), trend["negative"].to_numpy(float)
+    n_other, k_other = n.sum() - n, k.sum() - k
+    usual = k_other / n_other.clip(min=1)
+    p0 = np.maximum(usual, 0.5 / n_other.clip(min=1))
+    v = trend.assign(
+        share=trend["negative_share"],
+        baseline_share=usual,
+        p_value=stats.binom.sf(k - 1, n, p0),  # P(at least k negative | usual share)
+        periods=len(trend),
+    )
+    hit = (v["p_value"] <= alpha / len(v)) & (v["negative"] >= min_tickets)
+    hit &= (v["share"] - v["baseline_share"] >= min_rise) & (v["share"] >= min_ratio * p0)
+    out = v.loc[hit, cols].sort_values(["p_value", "period"], ignore_index=True)
+    if col_intent in tickets.columns and len(out):
+        neg = tickets[tickets[col_sentiment].astype(str).isin(negative)]
+        neg = neg.assign(period=_period(neg[col_time], freq))
+        top = neg.groupby(["period", col_intent]).size().rename("intent_negative").reset_index()
+        top = top.sort_values(["intent_negative", col_intent], ascending=[False, True])
+        top = top.drop_duplicates("period").rename(columns={col_intent: "intent"})
+        out = out.merge(top, on="period", how="left")
+    return out
 
 
 def resolution_time(

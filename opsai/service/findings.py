@@ -22,6 +22,7 @@ from opsai.service.text import language_code
 __all__ = [
     "intent_finding",
     "language_fallback_findings",
+    "negative_shift_findings",
     "no_spike_text",
     "pii_finding",
     "reply_finding",
@@ -175,11 +176,15 @@ def spike_findings(
     An intent flagged in ``min_run`` or more periods has not spiked, it has moved: it gets one
     ``shift_<intent>`` finding (first and last flagged period, the range of its share) instead
     of one ``spike_<intent>_<period>`` finding per month, which would read as repeated
-    one-off events. Intents with fewer flagged periods get a spike finding per period.
+    one-off events. Intents with fewer flagged periods get a spike finding per period; spikes
+    of the same period whose intents' names share a word (stemmed: "charged" is "charge")
+    are one incident and one finding (their tickets and shares added up, ``intents`` in the
+    evidence), as topic discovery can split one complaint into two topics.
     """
     unit = {"M": "month", "W": "week", "D": "day", "Q": "quarter", "Y": "year", "A": "year"}
     noun = unit.get((freq or "").upper()[:1], "period")
     out: list[tuple[float, Finding]] = []
+    single = []
     for k, (intent, g) in enumerate(spikes.groupby("intent", sort=False)):
         slug = re.sub(r"[^0-9a-z]+", "_", str(intent).lower()).strip("_") or f"topic{k}"
         if len(g) >= min_run:
@@ -209,31 +214,88 @@ def spike_findings(
                 )
             )
             continue
-        for r in g.itertuples():
-            sev = "high" if r.ratio >= 3 else "medium" if r.ratio >= 2 else "low"
-            out.append(
-                (
-                    float(r.z),
-                    Finding(
-                        f"'{r.intent}' tickets spiked in {r.period}: {r.tickets} tickets, "
-                        f"{100 * r.share:.0f}% of the {noun} against a usual "
-                        f"{100 * r.baseline_share:.0f}% ({r.ratio:.1f}x).",
-                        sev,
-                        {
-                            "period": r.period,
-                            "intent": r.intent,
-                            "tickets": int(r.tickets),
-                            "share": float(r.share),
-                            "baseline_share": float(r.baseline_share),
-                            "ratio": float(r.ratio),
-                            "z": float(r.z),
-                        },
-                        name=f"spike_{slug}_{r.period}",
-                    ),
-                )
+        single.append(g.assign(_slug=slug))
+    for g in _incidents(pd.concat(single) if single else spikes.iloc[:0]):
+        r = g.iloc[0]  # the strongest
+        tickets, share, base = int(g["tickets"].sum()), g["share"].sum(), g["baseline_share"].sum()
+        ratio = float(r.ratio) if len(g) == 1 or base <= 0 else share / base
+        sev = "high" if ratio >= 3 else "medium" if ratio >= 2 else "low"
+        names = " and ".join(f"'{i}'" for i in g["intent"])
+        text = (
+            f"{names} tickets spiked in {r.period}: {tickets} tickets, {100 * share:.0f}% of the "
+            f"{noun} against a usual {100 * base:.0f}% ({ratio:.1f}x)."
+        )
+        if len(g) > 1:
+            text += (
+                f" One incident: the {len(g)} topics spiked in the same {noun} and their names "
+                "share words."
             )
+        ev: dict[str, Any] = {
+            "period": r.period,
+            "intent": r.intent,
+            "tickets": tickets,
+            "share": float(share),
+            "baseline_share": float(base),
+            "ratio": float(ratio),
+            "z": float(r.z),
+        }
+        if len(g) > 1:
+            ev["intents"] = [str(i) for i in g["intent"]]
+        out.append((float(r.z), Finding(text, sev, ev, name=f"spike_{r._slug}_{r.period}")))
     out.sort(key=lambda zf: -zf[0])
     return [f for _, f in out[:top]]
+
+
+def _stems(name: object) -> set[str]:
+    """The words of a topic's name, crudely stemmed ("charged" and "charge" are one)."""
+    words = re.findall(r"\w+", re.sub(r"\(e\.g\..*", "", str(name)).lower())
+    return {re.sub(r"(ing|ed|es|s|e)$", "", w) for w in words if len(w) >= 3 and not w.isdigit()}
+
+
+def _incidents(spikes: pd.DataFrame) -> list[pd.DataFrame]:
+    """Spikes of one period whose intents' names share a word (stemmed) are one incident:
+    one complaint that topic discovery split in two ('charged / now / same' and 'card /
+    charge / double' in the same month). Each group strongest first."""
+    out = []
+    for _, g in spikes.sort_values("z", ascending=False).groupby("period", sort=False):
+        groups: list[list[int]] = []
+        for i, stems in zip(g.index, map(_stems, g["intent"]), strict=True):
+            hit = [k for k in groups if any(stems & _stems(g.loc[j, "intent"]) for j in k)]
+            merged = [i] + [j for k in hit for j in k]
+            groups = [k for k in groups if k not in hit] + [merged]
+        out += [g.loc[sorted(k, key=lambda j: -g.loc[j, "z"])] for k in groups]
+    return out
+
+
+def negative_shift_findings(
+    shifts: pd.DataFrame, *, top: int = 3, freq: str | None = "M"
+) -> list[Finding]:
+    """Findings from :func:`~opsai.service.analytics.negative_shifts`, most significant first:
+    "Negative tickets rose to 56% in 2024-09 (211 of 374) from a usual 0%"."""
+    unit = {"M": "month", "W": "week", "D": "day", "Q": "quarter", "Y": "year", "A": "year"}
+    noun = unit.get((freq or "").upper()[:1], "period")
+    out = []
+    for r in shifts.head(top).itertuples():
+        p = float(r.p_value)
+        ptext = "p < 1e-10" if p < 1e-10 else f"p = {p:.1g}"
+        text = (
+            f"Negative tickets rose to {100 * r.share:.0f}% in {r.period} ({int(r.negative):,} of "
+            f"{int(r.tickets):,}) from a usual {100 * r.baseline_share:.0f}% in the other "
+            f"{int(r.periods) - 1} {noun}s (binomial test, {ptext}, Bonferroni over "
+            f"{int(r.periods)} {noun}s)."
+        )
+        ev = {
+            k: getattr(r, k) if k == "period" else float(getattr(r, k))
+            for k in ("period", "tickets", "negative", "share", "baseline_share", "p_value")
+        }
+        if "intent" in shifts.columns and pd.notna(r.intent):
+            text += f" Most are '{r.intent}' tickets ({int(r.intent_negative):,})."
+            ev |= {"intent": r.intent, "intent_negative": int(r.intent_negative)}
+        text += f" Look for what went wrong for customers in {r.period}."
+        rise = float(r.share - r.baseline_share)
+        sev = "high" if rise >= 0.25 else "medium"
+        out.append(Finding(text, sev, ev, name=f"negative_share_{r.period}"))
+    return out
 
 
 def intent_finding(table: pd.DataFrame, best: str) -> Finding:

@@ -55,6 +55,12 @@ _MOOD_AND_STOP = (
 _MASK = "product"  # what a product name in ``stop_words``/``user_words`` becomes
 
 
+MERGE_COSINE = 0.95
+"""Two topics are one when their centroids' cosine similarity is at least this, or when the
+terms naming them are the same words: k-means splits one request type in two when its texts
+come in two shapes (with and without a follow-up), which silhouette can prefer."""
+
+
 _MIN_SHARE = 0.05
 """A word names a topic only when at least this share of the topic's tickets hold it."""
 
@@ -218,8 +224,35 @@ class TopicModel(BaseEstimator):
         self.silhouette_, self.kmeans_ = best
         self.labels_ = self.kmeans_.labels_
         self.n_topics_ = int(self.kmeans_.n_clusters)
+        self.merged_ = np.arange(self.n_topics_)
         self._name(X)
+        self._merge(X)
         return self
+
+    def _merge(self, X: list[str]) -> None:
+        """Join topics that are one (:data:`MERGE_COSINE`, or the same naming terms), chained:
+        ``merged_`` maps each k-means cluster to its topic, numbered by its first cluster."""
+        k = self.n_topics_
+        C = l2(np.asarray(self.kmeans_.cluster_centers_, dtype=float))
+        root = list(range(k))
+
+        def find(a: int) -> int:
+            while root[a] != a:
+                a = root[a]
+            return a
+
+        for a in range(k):
+            for b in range(a + 1, k):
+                same = bool(self.terms_[a]) and set(self.terms_[a]) == set(self.terms_[b])
+                if same or float(C[a] @ C[b]) >= MERGE_COSINE:
+                    root[find(b)] = find(a)
+        roots = sorted({find(a) for a in range(k)})
+        if len(roots) == k:
+            return
+        self.merged_ = np.array([roots.index(find(a)) for a in range(k)])
+        self.labels_ = self.merged_[self.kmeans_.labels_]
+        self.n_topics_ = len(roots)
+        self._name(X)
 
     def _name(self, X: list[str]) -> None:
         """Each topic's name: its words that are both in at least :data:`_MIN_SHARE` of its
@@ -256,7 +289,8 @@ class TopicModel(BaseEstimator):
         """The nearest topic of each text."""
         if not hasattr(self, "kmeans_"):
             raise NotFittedError("TopicModel is not fitted yet: call fit(texts) first")
-        return np.asarray(self.kmeans_.predict(self._embed(self._mask(as_texts(texts)), fit=False)))
+        cluster = self.kmeans_.predict(self._embed(self._mask(as_texts(texts)), fit=False))
+        return np.asarray(self.merged_[cluster])
 
     def topic_table(self) -> pd.DataFrame:
         """``topic``, ``name``, ``size``, ``share`` and ``terms`` of each topic, largest first."""

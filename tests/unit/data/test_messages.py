@@ -59,7 +59,7 @@ def test_one_ticket_per_conversation(tmp_path: Path, kind: str) -> None:
         notes = [str(w) for w in ws.warnings]
     assert t["ticket_id"].tolist() == ["S1", "S2"]  # S3 has no customer message
     # the customer's messages in time order, staff replies left out
-    assert t["text"].tolist() == ["快递太慢了\n还没到", "在吗\n好的谢谢"]
+    assert t["text"].tolist() == ["快递太慢了\n还没到", "在吗"]  # 好的谢谢: an acknowledgement
     assert t["user_id"].tolist() == ["amy", "bob"]
     assert t["timestamp"].astype(str).tolist() == ["2026-01-05 09:00:00", "2026-02-01 10:00:00"]
     # the last staff reply closes the ticket; none in S2: open
@@ -69,8 +69,10 @@ def test_one_ticket_per_conversation(tmp_path: Path, kind: str) -> None:
     assert (
         "tickets: 7 message(s) grouped into 2 ticket(s), one per 会话ID (data.tables.tickets."
         "messages): a ticket's text is its customer's messages (发送方 = 买家; 4 message(s)) in "
-        "time order; the other 3 (staff replies) are left out of the text, and the last one's "
-        "time is the ticket's resolved_at; 1 conversation(s) without a customer message left out"
+        "time order, less 1 acknowledgement(s) (messages such as 'ok thanks' beside a customer's "
+        "other messages); the other 3 (staff: 客服 3) are left out of the text, and the last staff "
+        "reply's time is the ticket's resolved_at; 1 conversation(s) without a customer message "
+        "left out"
     ) in notes
 
 
@@ -104,7 +106,89 @@ def test_where_on_the_sender_leaves_no_reply_to_time(tmp_path: Path) -> None:
     with open_workspace(_write(tmp_path, "csv", spec)) as ws:
         t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
         notes = " ".join(str(w) for w in ws.warnings)
-    assert t["text"].tolist() == ["快递太慢了\n还没到", "在吗\n好的谢谢"]
+    assert t["text"].tolist() == ["快递太慢了\n还没到", "在吗"]  # 好的谢谢: an acknowledgement
     assert t["resolved_at"].isna().all()
     assert "4 message(s) grouped into 2 ticket(s)" in notes
     assert "no staff reply is left, so resolved_at is empty" in notes
+
+
+BOT_LOG = [  # Intercom: the bot closes the conversation hours after the agent's reply
+    ["c1", "2024-09-01 08:00:00", "u1", "user", "I was charged twice"],
+    ["c1", "2024-09-01 09:00:00", "a7", "admin", "Refunded, sorry"],
+    ["c1", "2024-09-01 20:00:00", "b0", "bot", "This conversation was closed"],
+    ["c2", "2024-09-02 08:00:00", "u2", "user", "Where is my order?"],
+    ["c2", "2024-09-02 20:00:00", "b0", "Bot", "This conversation was closed"],
+]
+
+
+def _bot_config(folder: Path, kind: str, log: list[list[str]] = BOT_LOG, **messages: Any) -> Path:
+    df = pd.DataFrame(log, columns=["conv", "at", "author", "who", "body"])
+    spec: dict[str, Any] = {
+        "columns": {"timestamp": "at", "text": "body", "user_id": "author"},
+        "messages": {"by": "conv", "sender": "who", "customer": "user", **messages},
+    }
+    source = "."
+    if kind == "csv":
+        df.to_csv(folder / "parts.csv", index=False)
+        spec["file"] = "parts.csv"
+    else:
+        with duckdb.connect(str(folder / "shop.duckdb")) as con:
+            con.register("df", df)
+            con.execute(
+                'CREATE OR REPLACE TABLE parts AS SELECT * REPLACE (CAST("at" AS TIMESTAMP) AS "at") FROM df'
+            )
+        source, spec["table"] = "shop.duckdb", "parts"
+    cfg = folder / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"tickets": spec}}}))
+    return cfg
+
+
+@pytest.mark.parametrize("kind", ["csv", "duckdb"])
+def test_a_bots_close_is_no_staff_reply(tmp_path: Path, kind: str) -> None:
+    with open_workspace(_bot_config(tmp_path, kind)) as ws:
+        t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
+        notes = " ".join(str(w) for w in ws.warnings)
+    # the agent's reply an hour in, not the bot's close 12 hours in; c2 had no human reply
+    assert t["resolved_at"].astype(str).tolist()[0] == "2024-09-01 09:00:00"
+    assert pd.isna(t["resolved_at"][1])
+    assert (
+        "the other 3 (staff: admin 1; not staff: Bot 1, bot 1, set messages.staff to count them)"
+    ) in notes
+
+
+@pytest.mark.parametrize("kind", ["csv", "duckdb"])
+def test_staff_lists_the_senders_counted(tmp_path: Path, kind: str) -> None:
+    with open_workspace(_bot_config(tmp_path, kind, staff=["admin", "bot"])) as ws:
+        t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
+        notes = " ".join(str(w) for w in ws.warnings)
+    assert str(t["resolved_at"][0]) == "2024-09-01 20:00:00"  # the bot's close, as listed
+    assert pd.isna(t["resolved_at"][1])  # 'Bot' is not 'bot'
+    assert "(staff: admin 1, bot 1; not staff: Bot 1, set messages.staff" in notes
+    with pytest.raises(SchemaError, match=r"messages.staff \('agent'\) matches no value of 'who'"):
+        open_workspace(_bot_config(tmp_path, kind, staff="agent"))
+
+
+@pytest.mark.parametrize("kind", ["csv", "duckdb"])
+def test_acknowledgements_are_left_out_of_the_text(tmp_path: Path, kind: str) -> None:
+    """Intercom: half the customers answer the agent "ok thanks"; joined into the text, every
+    request type came as two topics (k-means chose 12 for 5 request types)."""
+    log = [
+        ["c1", "2024-09-01 08:00:00", "u1", "user", "<p>Where is my order?</p>"],
+        ["c1", "2024-09-01 09:00:00", "a7", "admin", "<p>On its way</p>"],
+        ["c1", "2024-09-01 09:05:00", "u1", "user", "<p>ok thanks</p>"],
+        ["c1", "2024-09-01 09:06:00", "u1", "user", "<p>Thank you so much!! 👍</p>"],
+        ["c2", "2024-09-02 08:00:00", "u2", "user", "<p>Thanks, great service!</p>"],  # no ack only
+        ["c2", "2024-09-02 08:01:00", "u2", "user", "OK, thanks, but it came broken"],  # says more
+        ["c3", "2024-09-03 08:00:00", "u3", "user", "ok thanks"],  # only acks: kept
+        ["c3", "2024-09-03 08:01:00", "u3", "user", "Okay."],
+    ]
+    with open_workspace(_bot_config(tmp_path, kind, log)) as ws:
+        t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
+        notes = " ".join(str(w) for w in ws.warnings)
+    assert t["text"].tolist() == [
+        "<p>Where is my order?</p>",
+        "<p>Thanks, great service!</p>\nOK, thanks, but it came broken",
+        "ok thanks\nOkay.",
+    ]
+    assert "in time order, less 2 acknowledgement(s)" in notes
+    assert "_acks" not in t.columns

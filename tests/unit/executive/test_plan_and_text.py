@@ -89,6 +89,28 @@ def test_ticket_volume_without_timestamps() -> None:
     assert _ticket_volume(run)[:3] == (12.0, pytest.approx(0.2), "%")  # type: ignore[arg-type]
 
 
+def test_negative_share_of_the_last_period() -> None:
+    """The scorecard showed ticket volume only; a 0% -> 56% jump of negative tickets had no
+    figure on 07's page."""
+    from opsai.executive.narrative import format_value
+    from opsai.executive.scorecard import KPIS, _negative_share
+
+    trend = pd.DataFrame(
+        {"period": ["2024-09", "2024-08"], "tickets": [374, 350], "negative": [211, 0],
+         "negative_share": [211 / 374, 0.0]}
+    )  # fmt: skip
+    run = SimpleNamespace(
+        table=lambda chapter, name: trend if name == "sentiment.trend" else pd.DataFrame()
+    )
+    value, change, unit, period = _negative_share(run)  # type: ignore[arg-type]
+    assert value == pytest.approx(0.5642, abs=1e-4) and unit == "pp"
+    assert change == pytest.approx(56.42, abs=0.01) and period == "2024-09 vs period before"
+    sc = ex.kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "negative_share"))  # type: ignore[arg-type]
+    assert sc["kpi"].tolist() == ["Negative tickets, last period"]
+    assert sc["assessment"].tolist() == ["worse"]
+    assert format_value(value, "negative_share") == "56.4%"
+
+
 def test_action_plan_effects_ranges_and_evidence(run_folder: Path) -> None:
     run = ex.load_run(run_folder)
     a = ex.Assumptions(save_rate=(0.1, 0.3), gap_closure=(0.5, 1.0))
@@ -388,3 +410,23 @@ def test_a_win_back_list_nobody_came_back_from_gives_no_effect(run_folder: Path)
     wb = ex.action_plan(run, {}).set_index("rule").loc["win_back"]
     assert pd.isna(wb["mid"]) and wb["expected_effect"] == "" and wb["severity"] == "low"
     assert "0% (0 of 108 at earlier cut-offs; 95% interval 0% to 3%), and none did" in wb["why"]
+
+
+def test_one_incident_is_one_service_action() -> None:
+    """07 listed 'Find and fix the cause of the 'charged / now / same' spike' and the same for
+    'card / charge / double': two actions for one double-charge incident."""
+    from opsai.executive.actions import _service
+
+    ev = {"period": "2024-09", "intent": "charged / now / same", "tickets": 211, "share": 0.564,
+          "baseline_share": 0.0026, "intents": ["charged / now / same", "card / charge / double"]}  # fmt: skip
+    findings = pd.DataFrame(
+        [{"chapter": SERVICE, "name": "spike_charged_now_same_2024-09", "severity": "high",
+          "text": "...", "evidence": ev}]
+    )  # fmt: skip
+    run = SimpleNamespace(findings=lambda: findings)
+    out = _service(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert len(out) == 1
+    assert out[0]["action"] == (
+        "Find and fix the cause of the 'charged / now / same' and 'card / charge / double' spike "
+        "in 2024-09."
+    )

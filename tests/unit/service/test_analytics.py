@@ -170,3 +170,61 @@ def test_complaint_terms_with_unlabelled_tickets() -> None:
     terms = complaint_terms(t, top=2)
     assert sorted(set(terms["intent"])) == ["card_arrival", "unknown"]
     assert terms[terms["intent"] == "card_arrival"]["term"].tolist()[0] == "late"
+
+
+def _incident(months: int = 12, spike: str = "2024-09") -> pd.DataFrame:
+    """The Intercom double-charge month: no negative ticket but in one month, where 211 of
+    374 are negative, nearly all about the double charge."""
+    rows = []
+    for p in pd.period_range("2024-01", periods=months, freq="M"):
+        n, neg = (374, 211) if str(p) == spike else (350, 0)
+        for i in range(n):
+            bad = i < neg
+            rows.append({
+                "timestamp": p.to_timestamp() + pd.Timedelta(hours=i),
+                "sentiment": "negative" if bad else "neutral",
+                "intent": ("card / charge / double" if i % 2 else "charged / now / same") if bad
+                else ("card / charge / double" if i == neg else "been / week / order"),
+            })  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_negative_share_rise_is_found_and_said() -> None:
+    from opsai.service.analytics import negative_shifts
+    from opsai.service.findings import negative_shift_findings
+
+    s = negative_shifts(_incident())
+    assert s["period"].tolist() == ["2024-09"]
+    r = s.iloc[0]
+    assert (r["negative"], r["tickets"], r["baseline_share"]) == (211, 374, 0.0)
+    assert r["share"] == pytest.approx(0.5642, abs=1e-4) and r["p_value"] < 1e-10
+    assert (r["intent"], r["intent_negative"]) == ("charged / now / same", 106)
+    f = negative_shift_findings(s)
+    assert len(f) == 1 and f[0].name == "negative_share_2024-09" and f[0].severity == "high"
+    assert f[0].text.startswith(
+        "Negative tickets rose to 56% in 2024-09 (211 of 374) from a usual 0% in the other 11 "
+        "months (binomial test, p < 1e-10, Bonferroni over 12 months). Most are 'charged / now / "
+        "same' tickets (106)."
+    )
+
+
+def test_negative_share_noise_is_no_rise() -> None:
+    """A steady 20% negative share with binomial noise, and a rise too small to matter (12%
+    to 19%, significant on 5,000 tickets but under 10 points) flag nothing."""
+    from opsai.service.analytics import negative_shifts
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for p in pd.period_range("2024-01", periods=12, freq="M"):
+        for i in range(300):
+            rows.append({"timestamp": p.to_timestamp() + pd.Timedelta(hours=i),
+                         "sentiment": "negative" if rng.random() < 0.2 else "positive"})  # fmt: skip
+    assert negative_shifts(pd.DataFrame(rows)).empty
+    big = []
+    for p in pd.period_range("2024-01", periods=6, freq="M"):
+        share = 0.19 if str(p) == "2024-06" else 0.12
+        big += [{"timestamp": p.to_timestamp(), "sentiment": "negative" if i < 5000 * share else "neutral"}
+                for i in range(5000)]  # fmt: skip
+    assert negative_shifts(pd.DataFrame(big)).empty
+    assert negative_shifts(pd.DataFrame(big), min_rise=0.04)["period"].tolist() == ["2024-06"]
+    assert negative_shifts(_incident(months=2)).empty  # two periods: too few to tell

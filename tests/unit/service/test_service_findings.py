@@ -60,3 +60,35 @@ def test_a_language_whose_tickets_wait_longer_is_a_finding() -> None:
     same = t.assign(resolved_at=start + pd.to_timedelta(rng.gamma(2.0, 9.0, n_en + n_es), unit="h"))
     assert resolution_language_finding(same) is None
     assert resolution_language_finding(t.head(n_en + 10)) is None  # 10 Spanish: too few
+
+
+def test_one_incident_split_into_two_topics_is_one_spike() -> None:
+    """Intercom: one double-charge incident gave two spikes and two actions in 07 ('charged /
+    now / same' 107 and 'card / charge / double' 104, both 2024-09)."""
+    from opsai.service.findings import spike_findings
+
+    cols = ["period", "intent", "tickets", "share", "baseline_share", "ratio", "z"]
+    spikes = pd.DataFrame(
+        [
+            ["2024-09", "charged / now / same", 107, 107 / 374, 0.0013, 214.0, 90.0],
+            ["2024-09", "card / charge / double", 104, 104 / 374, 0.0013, 208.0, 88.0],
+            ["2024-09", "app / help / keeps", 60, 60 / 374, 0.05, 3.2, 8.0],  # another cause
+            ["2024-05", "card / charge / double", 20, 0.05, 0.0013, 40.0, 20.0],  # another month
+        ],
+        columns=cols,
+    )
+    f = spike_findings(spikes, top=5)
+    assert [x.name for x in f] == [
+        "spike_charged_now_same_2024-09",
+        "spike_card_charge_double_2024-05",
+        "spike_app_help_keeps_2024-09",
+    ]
+    one = f[0]
+    assert one.text == (
+        "'charged / now / same' and 'card / charge / double' tickets spiked in 2024-09: 211 "
+        "tickets, 56% of the month against a usual 0% (217.0x). One incident: the 2 topics "
+        "spiked in the same month and their names share words."
+    )
+    assert one.evidence["intents"] == ["charged / now / same", "card / charge / double"]
+    assert one.evidence["tickets"] == 211 and one.severity == "high"
+    assert "intents" not in f[2].evidence and f[2].evidence["tickets"] == 60

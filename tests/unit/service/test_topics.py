@@ -121,7 +121,9 @@ def test_topics_are_named_only_by_words_they_hold_and_names_are_unique() -> None
     named = {g: table.loc[tm.labels_[group.index(g)], "name"] for g in order}
     assert named["hello"] == "在吗" and named["thanks"] == "好的谢谢"
     assert table["name"].is_unique, table["name"].tolist()
-    assert named["refund_a"] != named["refund"] and "(e.g. " in named["refund_a"]
+    # the same words as the refund tickets: one topic (MERGE_COSINE's rule), not two names
+    assert named["refund_a"] == named["refund"] and tm.n_topics_ == len(order) - 1
+    assert (tm.predict(texts) == tm.labels_).all()  # predict maps clusters to merged topics
     words = np.array([set(t.split()) for t in texts], dtype=object)
     for topic, terms in tm.terms_.items():
         inside = words[tm.labels_ == topic]
@@ -168,3 +170,24 @@ def test_texts_that_share_no_word_still_get_topics() -> None:
     tm = TopicModel(n_topics=3, encoder="tfidf", seed=0).fit(texts)
     assert tm.words_.empty_ and _purity(tm.labels_, truth) == 1.0
     assert tm.topic_table()["name"].is_unique
+
+
+def test_near_identical_topics_are_merged() -> None:
+    """Intercom: each request type came as two topics, with and without an "ok thanks"
+    follow-up, whose embeddings are near-identical; silhouette chose k=12 for 5 types."""
+    base = {"order": [1.0, 0, 0, 0], "address": [0, 1.0, 0, 0], "invoice": [0, 0, 1.0, 0]}
+    texts, vec = [], {}
+    for k, v in base.items():
+        for i in range(20):
+            t = f"{k} question {i}"
+            texts.append(t)
+            vec[t] = np.array(v)
+            texts.append(t + " now")  # cosine 0.98 to the plain text
+            vec[t + " now"] = np.array(v) + np.array([0, 0, 0, 0.2])
+    tm = TopicModel(n_topics=6, encoder=lambda xs: np.array([vec[x] for x in xs]), seed=0)
+    tm.fit(texts)
+    assert tm.n_topics_ == 3 and tm.kmeans_.n_clusters == 6
+    truth = np.repeat([0, 1, 2], 40)
+    assert _purity(tm.labels_, truth) == 1.0
+    assert sorted(tm.topic_table()["size"]) == [40, 40, 40]
+    assert (tm.predict(texts) == tm.labels_).all()
