@@ -87,7 +87,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 STAND_INS: dict[str, tuple[str, ...]] = {
     "user_id": ("email", "e_mail", "email_address", "customer_email", "buyer_email", "邮箱",
-                "电子邮件"),
+                "电子邮件", "billing_email", "billing_email_address", "billing_e_mail",
+                "customer_email_address"),
     "item_id": ("dept", "department", "dept_id", "department_id", "abteilung", "宝贝标题",
                 "商品标题", "商品名称", "菜品名称", "菜品", "菜名"),
 }  # fmt: skip

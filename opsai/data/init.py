@@ -263,6 +263,8 @@ def fit_table(
         return None
     if sample.options.get("header") is not False and all(m.score < 0.6 for m in matches.values()):
         return None  # a header naming nothing of the table: values alone are too weak a hint
+    if name == "tickets" and _order_shaped(matches["text"], cols):
+        return None  # an order export's line-items cell ('Mug x 2, Tee x 1') is no message
     order = [c.name for c in table.columns]
     found = sorted(matches.values(), key=lambda m: order.index(m.contract))
     score = sum(m.score * (2 if m.contract in table.required else 1) for m in found)
@@ -302,6 +304,23 @@ def fit_table(
         _payment_status(guess, cols)
         _created_or_paid(guess)
     return guess
+
+
+_LINE_ITEMS = re.compile(r"[^,]+?\s[x×*]\s?\d+(\s*,\s*[^,]+?\s[x×*]\s?\d+)*")
+"""A cell listing an order's lines, WooCommerce's ``Order Items``: ``Logo Tee x 2, Cap x 1``."""
+
+
+def _order_shaped(text: Match, cols: dict[str, _Values]) -> bool:
+    """Whether a tickets guess's text is an order export's: its cells list order lines
+    (``Mug x 2, Tee x 1``), or it was found by its values only in a file with an order number
+    and an order total (``Order Number``, ``Order Total Amount``)."""
+    vals = cols[text.source].values
+    if vals and sum(bool(_LINE_ITEMS.fullmatch(x)) for x in vals) >= 0.8 * len(vals):
+        return True
+    orders = TABLES["orders"]
+    numbered = any(name_score(c, "order_id", orders) >= 0.8 for c in cols)
+    total = any(name_score(c, "amount", orders) >= 0.6 and cols[c].numeric >= 0.9 for c in cols)
+    return text.score < 0.6 and numbered and total
 
 
 _COMPLETED = ("交易成功", "已完成", "完成")

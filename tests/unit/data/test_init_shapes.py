@@ -1,0 +1,52 @@
+"""``opsai init`` on export shapes of BYOD round 7: WooCommerce orders, fashion order lines
+with ``*_ref`` ids, hotel reservations, a subscription box, UCI's non-product codes and a
+dateless order history."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from opsai.data.init import plan_folder
+
+_ITEMS = (
+    "Logo Tee x 2, Baseball Cap x 1",
+    "Ceramic Mug x 2, Sticker Pack x 1",
+    "Sticker Pack x 2, Hoodie x 1",
+    "Hoodie x 1, Baseball Cap x 3",
+)
+_STATES = ("completed", "completed", "processing", "cancelled", "completed", "failed", "refunded")
+
+
+def _woo(folder: Path, email: str = "Billing Email Address") -> Path:
+    """A WooCommerce order export: one row per order, the lines listed in one cell."""
+    rows = [
+        f"Order Number,Order Date,Order Status,{email},Order Items,Order Total Amount,"
+        "Order Shipping Amount,Payment Method Title"
+    ]
+    for i in range(70):
+        rows.append(
+            f"{10000 + i},2024-{1 + i % 12:02d}-{1 + i % 27:02d} 10:{i % 60:02d}:00,"
+            f'{_STATES[i % 7]},cust{i % 23}@example.com,"{_ITEMS[i % 4]}",${10 + i}.95,4.95,wc'
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "orders-2024-export.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_woocommerce_export_is_orders_keyed_by_billing_email(tmp_path: Path) -> None:
+    """D5: WooCommerce's 'Billing Email Address' was no customer column, so the export was
+    read as tickets with the 'Order Items' cell as their text. Now it is orders keyed by it."""
+    (g,) = plan_folder(_woo(tmp_path)).guesses
+    assert g.table == "orders"
+    got = {m.contract: m.source for m in g.matches}
+    assert got["user_id"] == "Billing Email Address"
+    assert got["amount"] == "Order Total Amount"
+    assert got["order_id"] == "Order Number"
+
+
+def test_order_export_without_customer_is_no_tickets(tmp_path: Path) -> None:
+    """D5: without a customer column the line-items cell ('Mug x 2, Tee x 1') beside an order
+    number and total is no ticket text: the file fits no table rather than tickets."""
+    plan = plan_folder(_woo(tmp_path, email="Payment Reference"))
+    assert [g.table for g in plan.guesses] == []
+    assert plan.unplaced[0][0] == "orders-2024-export.csv"
