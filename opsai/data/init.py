@@ -686,36 +686,87 @@ def _processor_cents(guess: Guess, cols: dict[str, _Values]) -> None:
 
 
 _SUCCEEDED = ("succeeded", "success", "successful", "paid", "captured", "settled", "completed",
-              "complete", "partially_refunded")  # fmt: skip
+              "complete", "partially_refunded", "processing", "shipped", "delivered",
+              "check-out", "checked-out", "checked_out")  # fmt: skip
+"""Paid states: a processor's, a shop's (WooCommerce's ``completed``, and ``processing``: paid,
+not yet shipped), a subscription box's shipment, a hotel stay's (``Check-Out``)."""
 _FAILED = ("failed", "failure", "declined", "refunded", "voided", "void", "pending",
            "canceled", "cancelled", "expired", "authorized", "requires_payment_method",
-           "disputed", "unpaid", "error")  # fmt: skip
+           "disputed", "unpaid", "error", "skipped")  # fmt: skip
 _STATUS_NAMES = {"status", "paid", "financialstatus", "paymentstatus", "chargestatus", "state",
                  "outcome"}  # fmt: skip
+_STATUS_NAME = re.compile(r"(?i:(^|[\W_])(status|state))$|[a-z](Status|State)$")
+"""A status column by its last word: WooCommerce's ``Order Status``, ``reservation_status``."""
+
+
+def _sql_name(c: str) -> str:
+    return c if re.fullmatch(r"[^\W\d]\w*", c) else '"' + c.replace('"', '""') + '"'
+
+
+def _revenue_share(guess: Guess, status: str, dropped: list[str]) -> str:
+    """The share of the sampled rows' revenue (amount, or quantity x price) on ``dropped``
+    states: what the ``where`` leaves out."""
+    src = {m.contract: m.source for m in guess.matches}
+    raw = guess.sample.values
+
+    def num(col: str, i: int) -> float:
+        got = _Values([raw[col][i]], guess.options).numbers()
+        return got[0] if got else 0.0
+
+    rows = range(len(raw.get(status, [])))
+    if "amount" in src and src["amount"] in raw:
+        money = [num(src["amount"], i) for i in rows]
+    elif {"quantity", "price"} <= set(src) and {src["quantity"], src["price"]} <= set(raw):
+        money = [num(src["quantity"], i) * num(src["price"], i) for i in rows]
+    else:
+        return ""
+    total = sum(money)
+    out = sum(x for x, st in zip(money, raw[status], strict=False) if (st or "").strip() in dropped)
+    if not total:
+        return ""
+    return f": {out / total:.1%} of the sampled revenue ({out:,.2f} of {total:,.2f})"
 
 
 def _payment_status(guess: Guess, cols: dict[str, _Values]) -> None:
-    """A payment status beside the amount (Stripe's ``status`` succeeded/failed, Shopify's
-    ``financial_status`` paid/refunded/pending): ``where`` keeps the successful ones, with a
-    note naming what it drops. A failed charge is no revenue."""
+    """A payment or order status beside the amount (Stripe's ``status`` succeeded/failed,
+    Shopify's ``financial_status`` paid/refunded/pending, WooCommerce's ``Order Status``
+    completed/processing/cancelled): ``where`` keeps the successful ones, with a note naming
+    what it drops and the share of the sampled revenue that is. A failed charge is no
+    revenue. When the column also holds states of neither kind (a hotel's ``No-Show``),
+    ``where`` leaves out only the failed ones and the note names the others, kept."""
     if "where" in guess.options:
         return
     used = {m.source for m in guess.matches}
     for c, v in cols.items():
-        if c in used or fold(c) not in _STATUS_NAMES:
+        if c in used or (fold(c) not in _STATUS_NAMES and not _STATUS_NAME.search(c)):
             continue
         states = set(v.values)
         ok = [x for x in sorted(states) if x.lower() in _SUCCEEDED]
         dropped = sorted(x for x in states if x.lower() in _FAILED)
-        if not ok or not dropped or len(ok) + len(dropped) < len(states):
+        other = sorted(states - set(ok) - set(dropped))
+        if not ok or not dropped or len(other) > len(ok) + len(dropped):
             continue
-        col = c if re.fullmatch(r"[^\W\d]\w*", c) else '"' + c.replace('"', '""') + '"'
-        keep = " OR ".join(f"{col} = '{x}'" for x in ok)
-        guess.options["where"] = keep
+        col = _sql_name(c)
+        listed = ", ".join(f"'{x}'" for x in (dropped if other else ok))
+        guess.options["where"] = (
+            f"{col} NOT IN ({listed})"
+            if other
+            else f"{col} = '{ok[0]}'"
+            if len(ok) == 1
+            else f"{col} IN ({listed})"
+        )
         counts = ", ".join(f"{x} {v.values.count(x)}" for x in dropped)
+        rest = (
+            f"; it keeps {', '.join(map(repr, other))} (neither paid nor failed: check them)"
+            if other
+            else f"; for {ok[0]} only, set where to {col} = '{ok[0]}'"
+            if len(ok) > 1
+            else ""
+        )
         guess.notes.append(
             f"where keeps the {'/'.join(ok)} payments: it leaves out those {c!r} says are not "
             f"({counts} of {len(v.values)} sampled rows), which are no revenue"
+            f"{_revenue_share(guess, c, dropped)}{rest}"
         )
         return
 

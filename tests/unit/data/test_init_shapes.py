@@ -50,3 +50,22 @@ def test_order_export_without_customer_is_no_tickets(tmp_path: Path) -> None:
     plan = plan_folder(_woo(tmp_path, email="Payment Reference"))
     assert [g.table for g in plan.guesses] == []
     assert plan.unplaced[0][0] == "orders-2024-export.csv"
+
+
+def test_woocommerce_order_status_gets_a_where_with_its_revenue_share(tmp_path: Path) -> None:
+    """D9: WooCommerce's 'Order Status' (completed/processing/cancelled/failed/refunded) got
+    no where, so cancelled, failed and refunded orders counted as revenue. Now where keeps the
+    completed and processing ones and the note gives the sampled revenue it leaves out."""
+    (g,) = plan_folder(_woo(tmp_path)).guesses
+    assert g.options["where"] == "\"Order Status\" IN ('completed', 'processing')"
+    states = [_STATES[i % 7] for i in range(70)]
+    money = [10.95 + i for i in range(70)]
+    out = sum(
+        m for m, s in zip(money, states, strict=True) if s in ("cancelled", "failed", "refunded")
+    )
+    note = next(n for n in g.notes if n.startswith("where keeps"))
+    assert "(cancelled 10, failed 10, refunded 10 of 70 sampled rows)" in note
+    assert (
+        f"{out / sum(money):.1%} of the sampled revenue ({out:,.2f} of {sum(money):,.2f})" in note
+    )
+    assert "for completed only, set where to \"Order Status\" = 'completed'" in note
