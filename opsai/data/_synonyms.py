@@ -121,7 +121,7 @@ FILE_NAMES: dict[str, tuple[str, ...]] = {
 
 STAND_IN = 0.7
 """The score of a :data:`STAND_INS` name (and of an order number found by its values)."""
-_ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key"}
+_ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key", "ref", "reference"}
 _TIMES = {"timestamp", "signup_at", "resolved_at", "period"}
 _TIME_WORDS = {"at", "date", "time", "datetime", "timestamp", "ts", "day", "on"}
 

@@ -263,6 +263,8 @@ def fit_table(
         return None
     if sample.options.get("header") is not False and all(m.score < 0.6 for m in matches.values()):
         return None  # a header naming nothing of the table: values alone are too weak a hint
+    if name == "demand" and _RETURNS.search(f"{sample.label} {matches['quantity'].source}"):
+        return None  # returned quantities are no demand to forecast
     if name == "tickets" and _order_shaped(matches["text"], cols):
         return None  # an order export's line-items cell ('Mug x 2, Tee x 1') is no message
     order = [c.name for c in table.columns]
@@ -306,6 +308,8 @@ def fit_table(
     return guess
 
 
+_RETURNS = re.compile(r"(?i)return|refund|retour")
+"""A returns file (``returns.csv``, ``returned_qty``): its quantities are no demand."""
 _LINE_ITEMS = re.compile(r"[^,]+?\s[x×*]\s?\d+(\s*,\s*[^,]+?\s[x×*]\s?\d+)*")
 """A cell listing an order's lines, WooCommerce's ``Order Items``: ``Logo Tee x 2, Cap x 1``."""
 
@@ -888,6 +892,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     for s in samples:
         cols = profile(s)
         fits = sorted((g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score)
+        fits = _orders_over_demand(fits)
         if not fits:
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
@@ -916,6 +921,23 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         kept.setdefault(g.table, g)
     guesses = [kept[t] for t in TABLES if t in kept]
     return Plan(folder, guesses, unplaced)
+
+
+def _orders_over_demand(fits: list[Guess]) -> list[Guess]:
+    """Order lines with a customer column are orders, never demand (pre-aggregated sales for
+    data without order lines, which the customer chapters cannot use): demand is struck from
+    the file's fits, with a note when it had scored higher."""
+    orders = next((g for g in fits if g.table == "orders"), None)
+    user = next((m for m in orders.matches if m.contract == "user_id"), None) if orders else None
+    demand = next((g for g in fits if g.table == "demand"), None)
+    if orders is None or user is None or user.score < 0.8 or demand is None:
+        return fits
+    if demand.score > orders.score:
+        orders.notes.append(
+            f"orders, not demand (score {demand.score}): {user.source!r} is a customer column, "
+            "so these are order lines"
+        )
+    return [orders, *(g for g in fits if g is not orders and g is not demand)]
 
 
 def _same_shape(a: Guess, b: Guess) -> bool:

@@ -69,3 +69,32 @@ def test_woocommerce_order_status_gets_a_where_with_its_revenue_share(tmp_path: 
         f"{out / sum(money):.1%} of the sampled revenue ({out:,.2f} of {sum(money):,.2f})" in note
     )
     assert "for completed only, set where to \"Order Status\" = 'completed'" in note
+
+
+def _fashion(folder: Path) -> Path:
+    lines = ["order_ref,customer_ref,placed_at,sku,qty,unit_price"]
+    returns = ["return_id,order_ref,sku,returned_qty,refund_amount,returned_on,reason"]
+    for i in range(60):
+        sku = f"DRS-00{i % 5}-{('S', 'M', 'L')[i % 3]}"
+        lines.append(f"FR5{i // 2:05d},C{i % 9:05d},2024-05-{1 + i // 3:02d}T11:40:00+01:00,"
+                     f"{sku},{1 + i % 2},{40 + i % 5}.0")  # fmt: skip
+        returns.append(f"R{i:06d},FR5{i:05d},{sku},1,45.0,2024-03-{1 + i % 28:02d},too small")
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "order_lines.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "returns.csv").write_text("\n".join(returns) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_ref_ids_make_order_lines_orders_not_demand(tmp_path: Path) -> None:
+    """D6: 'customer_ref'/'order_ref' were no ids, so fashion order lines were demand and the
+    customer chapters were skipped. Now they are user_id and order_id, orders wins with no
+    demand runner-up, and a returns file is not taken for demand."""
+    plan = plan_folder(_fashion(tmp_path))
+    (g,) = plan.guesses
+    assert g.table == "orders" and g.sample.label == "order_lines.csv"
+    got = {m.contract: (m.source, m.score) for m in g.matches}
+    assert got["user_id"] == ("customer_ref", 0.8)
+    assert got["order_id"] == ("order_ref", 0.8)
+    assert g.runner_up is None or g.runner_up[0] != "demand"
+    assert [u for u, _ in plan.unplaced] == ["returns.csv"]
+    assert plan.unplaced[0][1].startswith("fits no table")
