@@ -21,7 +21,8 @@ from opsai.data.schema import Table
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
                 "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber",
-                "visitor_id", "distinct_id", "shopper_id", "patron", "player_id", "player", "device_id",
+                "visitor_id", "distinct_id", "shopper_id", "patron", "player_id", "player", "device_id", "guest", "guest_id",
+                "traveler", "traveler_id", "traveller", "traveller_id", "passenger", "passenger_id",
                 "install_id", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
                 "顾客id", "买家id", "买家会员名", "买家昵称", "会员名", "会员卡号", "卡号", "会员号", "kunde", "kundennummer", "kundennr", "kunden_id"),
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
@@ -41,7 +42,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "resolved_at": ("resolved_at", "resolved", "closed_at", "closed", "solved_at", "solved", "解决时间", "关闭时间"),
     "event": ("event", "event_type", "event_name", "action", "activity", "behavior", "type", "事件", "行为", "行为类型"),
     "amount": ("amount", "total", "value", "revenue", "sales", "paid", "payment", "subtotal",
-               "grand_total", "net_sales", "amount_due", "amount_paid", "金额",
+               "grand_total", "net_sales", "amount_due", "amount_paid", "total_price", "total_amount", "金额",
                "实付金额", "订单金额", "买家实际支付金额", "实付款", "实收款", "实收金额", "总价", "销售额", "betrag", "umsatz", "gesamtbetrag"),
     "quantity": ("quantity", "qty", "units", "count", "number", "数量", "件数", "销量", "宝贝数量", "购买数量", "menge",
                  "anzahl", "stückzahl"),

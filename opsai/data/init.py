@@ -252,6 +252,8 @@ def fit_table(
     amount = matches.get("amount")
     if amount and amount.source in firsts and {"quantity", "price"} <= set(matches):
         del matches["amount"]  # the order's total on its first line: each line is qty x price
+    if name == "events" and _type_not_event(matches.get("event"), cols):
+        del matches["event"]  # room_type beside a price and a status: a booking's attribute
     constants = _rating_event(name, matches, cols)
     if name == "market" and "sales" not in matches and "share" in matches:
         shares = matches["share"]  # market research gives shares: they stand in for sales
@@ -786,6 +788,20 @@ def _rating_event(name: str, matches: dict[str, Match], cols: dict[str, _Values]
     used = {m.source for m in matches.values()}
     rated = [c for c in cols if c not in used and fold(c) in _RATINGS and cols[c].numeric >= 0.9]
     return {"event": "rate"} if rated else {}
+
+
+def _type_not_event(event: Match | None, cols: dict[str, _Values]) -> bool:
+    """An event found by part of its name (``room_type``: ``type``) in a file with a money
+    column and a status column is a booking's or an order's attribute (Standard, Deluxe,
+    Suite), not what a user did."""
+    if event is None or event.score > 0.6:
+        return False
+    orders = TABLES["orders"]
+    money = any(
+        name_score(c, "amount", orders) >= 0.6 and v.numeric >= 0.9 for c, v in cols.items()
+    )
+    status = any(fold(c) in _STATUS_NAMES or _STATUS_NAME.search(c) for c in cols)
+    return money and status
 
 
 def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:

@@ -98,3 +98,40 @@ def test_ref_ids_make_order_lines_orders_not_demand(tmp_path: Path) -> None:
     assert g.runner_up is None or g.runner_up[0] != "demand"
     assert [u for u, _ in plan.unplaced] == ["returns.csv"]
     assert plan.unplaced[0][1].startswith("fits no table")
+
+
+def _hotel(folder: Path, guest: str = "guest_id") -> Path:
+    rows = [f"reservation_id,{guest},booking_date,arrival_date,nights,room_type,total_price,"
+            "reservation_status,channel"]  # fmt: skip
+    states = ("Check-Out", "Canceled", "Check-Out", "No-Show")
+    for i in range(40):
+        rows.append(f"BK{100000 + i},G{i % 13:05d},{1 + i % 28:02d}.09.2024 02:00,"
+                    f"{1 + i % 28:02d}.10.2024,2,{('Standard', 'Deluxe', 'Suite')[i % 3]},"
+                    f"{100 + i}.50,{states[i % 4]},Direct")  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "reservations.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_hotel_reservations_are_orders_without_cancellations(tmp_path: Path) -> None:
+    """D13: 'guest_id' was no customer column (nothing placed) and with one, room_type was the
+    event of an events table. Now reservations are orders of total_price, cancellations
+    left out by where and No-Show named as kept."""
+    (g,) = plan_folder(_hotel(tmp_path)).guesses
+    assert g.table == "orders"
+    got = {m.contract: (m.source, m.how) for m in g.matches}
+    assert got["user_id"] == ("guest_id", "name")
+    assert got["amount"] == ("total_price", "name")
+    assert g.options["where"] == "reservation_status NOT IN ('Canceled')"
+    note = next(n for n in g.notes if n.startswith("where keeps"))
+    assert "(Canceled 10 of 40 sampled rows)" in note
+    assert "it keeps 'No-Show' (neither paid nor failed: check them)" in note
+
+
+def test_room_type_is_no_event(tmp_path: Path) -> None:
+    """D13: with a customer_id, the reservations were events with event = 'room_type' (by part
+    of the name): a *_type beside money and a status is an attribute, so no events guess."""
+    plan = plan_folder(_hotel(tmp_path, guest="customer_id"))
+    (g,) = plan.guesses
+    assert g.table == "orders"
+    assert g.runner_up is None or g.runner_up[0] != "events"
