@@ -20,7 +20,7 @@ from opsai.data.schema import Table
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
-                "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber",
+                "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber", "subscription_id", "subscription", "sub_id",
                 "visitor_id", "distinct_id", "shopper_id", "patron", "player_id", "player", "device_id", "guest", "guest_id",
                 "traveler", "traveler_id", "traveller", "traveller_id", "passenger", "passenger_id",
                 "install_id", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",

@@ -936,7 +936,36 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     for g in companions:  # a labelled set's other table, unless a file of its own has it
         kept.setdefault(g.table, g)
     guesses = [kept[t] for t in TABLES if t in kept]
+    _shared_key(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+def _shared_key(guesses: list[Guess]) -> None:
+    """Key users by the customer column the other tables use: a users file with ``email`` and
+    ``subscription_id`` whose shipments carry ``subscription_id`` joins on the latter (keyed by
+    the e-mail, every shipment would be an orphan). Said in a note either way."""
+    users = next((g for g in guesses if g.table == "users"), None)
+    key = next((m for m in users.matches if m.contract == "user_id"), None) if users else None
+    if users is None or key is None:
+        return
+    for g in guesses:
+        other = next((m for m in g.matches if m.contract == "user_id"), None)
+        if g is users or other is None:
+            continue
+        if other.source == key.source:
+            users.notes.append(
+                f"user_id {key.source!r} is also {g.label}'s ({g.table}): the tables join on it"
+            )
+            return
+        vals = _Values(users.sample.values.get(other.source, []), users.options)
+        table = TABLES["users"]
+        if values_fit(vals, table.column("user_id"), table)[0]:
+            users.matches[users.matches.index(key)] = Match("user_id", other.source, other.score)
+            users.notes.append(
+                f"user_id is {other.source!r}, the customer column {g.label} ({g.table}) shares, "
+                f"not {key.source!r} (kept as an attribute): the tables join on it"
+            )
+            return
 
 
 def _orders_over_demand(fits: list[Guess]) -> list[Guess]:

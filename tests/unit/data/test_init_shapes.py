@@ -135,3 +135,52 @@ def test_room_type_is_no_event(tmp_path: Path) -> None:
     (g,) = plan.guesses
     assert g.table == "orders"
     assert g.runner_up is None or g.runner_up[0] != "events"
+
+
+def _subbox(folder: Path) -> Path:
+    subs = ["subscription_id,email,started_on,plan,status"]
+    ships = ["shipment_id,subscription_id,ship_date,shipment_status,box_value,plan"]
+    for i in range(30):
+        subs.append(f"SUB{i:05d},sub{i}@box.com,2023-09-{1 + i % 28:02d},Premium,active")
+        for m in range(3):
+            skipped = (i + m) % 4 == 0
+            ships.append(f"SH{i * 3 + m:07d},SUB{i:05d},2023-{10 + m}-{1 + i % 28:02d},"
+                         f"{'skipped' if skipped else 'shipped'},{0 if skipped else 49}.0,Premium")  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "subscriptions.csv").write_text("\n".join(subs) + "\n", encoding="utf-8")
+    (folder / "shipments.csv").write_text("\n".join(ships) + "\n", encoding="utf-8")
+    return folder
+
+
+def test_subscription_box_joins_on_subscription_id(tmp_path: Path) -> None:
+    """D16: 'subscription_id' was no customer id: users were keyed by 'email' and the
+    shipments fitted no table. Now both are keyed by it (said in a note), the shipments are
+    orders of box_value and the skipped boxes are left out by where."""
+    plan = plan_folder(_subbox(tmp_path))
+    by = {g.table: g for g in plan.guesses}
+    assert set(by) == {"users", "orders"} and plan.unplaced == []
+    assert {m.contract: m.source for m in by["users"].matches}["user_id"] == "subscription_id"
+    got = {m.contract: m.source for m in by["orders"].matches}
+    assert (got["user_id"], got["amount"]) == ("subscription_id", "box_value")
+    assert by["orders"].options["where"] == "shipment_status = 'shipped'"
+    assert "user_id 'subscription_id' is also shipments.csv's (orders): the tables join on it" in (
+        by["users"].notes
+    )
+
+
+def test_users_are_keyed_by_the_column_orders_share(tmp_path: Path) -> None:
+    """D16: a users file with two customer columns takes the one its orders carry."""
+    users = "customer,account_id,joined\n" + "".join(
+        f"Name {i},A{i:04d},2024-01-{1 + i:02d}\n" for i in range(20)
+    )
+    orders = "account_id,date,total\n" + "".join(
+        f"A{i % 20:04d},2024-02-{1 + i % 28:02d},{5 + i}\n" for i in range(40)
+    )
+    (tmp_path / "users.csv").write_text(users, encoding="utf-8")
+    (tmp_path / "orders.csv").write_text(orders, encoding="utf-8")
+    by = {g.table: g for g in plan_folder(tmp_path).guesses}
+    assert {m.contract: m.source for m in by["users"].matches}["user_id"] == "account_id"
+    assert (
+        "user_id is 'account_id', the customer column orders.csv (orders) shares, not 'customer' "
+        "(kept as an attribute): the tables join on it" in by["users"].notes
+    )
