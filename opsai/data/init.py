@@ -306,6 +306,7 @@ def fit_table(
             guess.notes.append(f"item_id is the item's title ({title!r}): no item code is there")
         _order_status(guess, cols)
         _payment_status(guess, cols)
+        _non_products(guess)
         _created_or_paid(guess)
     return guess
 
@@ -358,6 +359,40 @@ def _order_status(guess: Guess, cols: dict[str, _Values]) -> None:
             f"\"{col} = '{done}'\""
         )
         return
+
+
+NON_PRODUCTS = ("POST", "DOT", "M", "B", "C2", "BANK CHARGES", "AMAZONFEE", "CRUK")
+"""Item codes of the UCI Online Retail export that are no product: postage (POST, DOT), manual
+adjustments (M), bad debt (B), carriage (C2), bank and Amazon fees, charity (CRUK)."""
+
+
+def _non_products(guess: Guess) -> None:
+    """Item codes that are no product (UCI's POST postage, M manual, B bad debt) are kept:
+    postage is revenue. A note names each with its sampled lines and share of the sampled
+    revenue, and the ``where`` that keeps them out of every figure (item chapters included)."""
+    src = next((m.source for m in guess.matches if m.contract == "item_id"), None)
+    if src is None or src not in guess.sample.values:
+        return
+    codes = [(v or "").strip() for v in guess.sample.values[src]]
+    found = [c for c in NON_PRODUCTS if c in codes]
+    if not found:
+        return
+    money = _row_money(guess)
+    total = sum(money) if money else 0.0
+    parts = []
+    for c in found:
+        share = ""
+        if money and total:
+            got = sum(x for x, code in zip(money, codes, strict=False) if code == c)
+            share = f", {got / total:.1%} of the sampled revenue"
+        parts.append(f"{c} {codes.count(c)} lines{share}")
+    listed = ", ".join(f"'{c}'" for c in found)
+    guess.notes.append(
+        f"{src!r} holds codes that are no product ({'; '.join(parts)}; of {len(codes)} sampled "
+        "lines): postage, manual adjustments, bad debt or fees. They are kept, as revenue; to "
+        f"keep them out of every figure, the item chapters' included, set where: item_id NOT IN "
+        f"({listed})"
+    )
 
 
 _CREATED = re.compile(r"创建|下单|created|placed", re.IGNORECASE)
@@ -709,9 +744,8 @@ def _sql_name(c: str) -> str:
     return c if re.fullmatch(r"[^\W\d]\w*", c) else '"' + c.replace('"', '""') + '"'
 
 
-def _revenue_share(guess: Guess, status: str, dropped: list[str]) -> str:
-    """The share of the sampled rows' revenue (amount, or quantity x price) on ``dropped``
-    states: what the ``where`` leaves out."""
+def _row_money(guess: Guess) -> list[float] | None:
+    """Each sampled row's revenue (amount, or quantity x price), None without them."""
     src = {m.contract: m.source for m in guess.matches}
     raw = guess.sample.values
 
@@ -719,12 +753,20 @@ def _revenue_share(guess: Guess, status: str, dropped: list[str]) -> str:
         got = _Values([raw[col][i]], guess.options).numbers()
         return got[0] if got else 0.0
 
-    rows = range(len(raw.get(status, [])))
+    rows = range(len(next(iter(raw.values()), [])))
     if "amount" in src and src["amount"] in raw:
-        money = [num(src["amount"], i) for i in rows]
-    elif {"quantity", "price"} <= set(src) and {src["quantity"], src["price"]} <= set(raw):
-        money = [num(src["quantity"], i) * num(src["price"], i) for i in rows]
-    else:
+        return [num(src["amount"], i) for i in rows]
+    if {"quantity", "price"} <= set(src) and {src["quantity"], src["price"]} <= set(raw):
+        return [num(src["quantity"], i) * num(src["price"], i) for i in rows]
+    return None
+
+
+def _revenue_share(guess: Guess, status: str, dropped: list[str]) -> str:
+    """The share of the sampled rows' revenue (amount, or quantity x price) on ``dropped``
+    states: what the ``where`` leaves out."""
+    raw = guess.sample.values
+    money = _row_money(guess)
+    if money is None:
         return ""
     total = sum(money)
     out = sum(x for x, st in zip(money, raw[status], strict=False) if (st or "").strip() in dropped)

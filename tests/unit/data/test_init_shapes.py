@@ -184,3 +184,24 @@ def test_users_are_keyed_by_the_column_orders_share(tmp_path: Path) -> None:
         "user_id is 'account_id', the customer column orders.csv (orders) shares, not 'customer' "
         "(kept as an attribute): the tables join on it" in by["users"].notes
     )
+
+
+def test_uci_non_product_codes_are_named_not_dropped(tmp_path: Path) -> None:
+    """D23: POST (postage), M (manual) and B (bad debt) in StockCode were taken as products
+    without a word. Now a note names each with its lines and revenue share and the where
+    that drops them; no where is set (postage is revenue)."""
+    rows = ["Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country"]
+    for i in range(30):
+        rows.append(f"{493270 + i},85123A,LANTERN,2,12/1/2023 8:41,10.0,{13100 + i % 7}.0,EIRE")
+        rows.append(f"{493270 + i},POST,POSTAGE,1,12/1/2023 8:41,5.0,{13100 + i % 7}.0,EIRE")
+    rows.append("493400,M,Manual,1,12/2/2023 9:00,-50.0,13100.0,EIRE")
+    (tmp_path / "online_retail_II.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (g,) = plan_folder(tmp_path).guesses
+    assert g.table == "orders" and "where" not in g.options
+    total = 30 * 20.0 + 30 * 5.0 - 50.0
+    note = next(n for n in g.notes if "no product" in n)
+    assert note.startswith(
+        f"'StockCode' holds codes that are no product (POST 30 lines, {150 / total:.1%} of the "
+        f"sampled revenue; M 1 lines, {-50 / total:.1%} of the sampled revenue; of 61 sampled lines)"
+    )
+    assert note.endswith("set where: item_id NOT IN ('POST', 'M')")
