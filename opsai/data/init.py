@@ -954,7 +954,8 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         if not fits:
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
-            unplaced.append((s.label, f"fits no table (columns: {have or 'none'}){read}"))
+            why = _NO_TIME if _keyed(cols) and not _has_time(cols) else ""
+            unplaced.append((s.label, f"fits no table{why} (columns: {have or 'none'}){read}"))
             continue
         if len(fits) > 1:
             fits[0].runner_up = (fits[1].table, fits[1].score)
@@ -1025,6 +1026,31 @@ def _orders_over_demand(fits: list[Guess]) -> list[Guess]:
             "so these are order lines"
         )
     return [orders, *(g for g in fits if g is not orders and g is not demand)]
+
+
+_NO_TIME = (
+    ": no timestamp column (orders need user_id, timestamp, amount; events user_id, "
+    "timestamp, event; demand item_id, timestamp, quantity)"
+)
+
+
+def _keyed(cols: dict[str, _Values]) -> bool:
+    """Whether a column is named as a customer, order or item id (``user_id``, ``order_id``)."""
+    orders = TABLES["orders"]
+    ids = ("user_id", "order_id", "item_id")
+    return any(name_score(c, k, orders) >= 0.8 for c in cols for k in ids)
+
+
+def _has_time(cols: dict[str, _Values]) -> bool:
+    """Whether a column of the file reads as timestamps (by name or values): without one,
+    only users, items, inventory, tickets and kb can fit (Instacart's orders have
+    ``order_number`` and ``days_since_prior_order``, no date)."""
+    ts = TABLES["orders"].column("timestamp")
+    return any(
+        (name_score(c, "timestamp", TABLES["orders"]) or v.native_timestamp >= 0.95)
+        and values_fit(v, ts, TABLES["orders"])[0]
+        for c, v in cols.items()
+    )
 
 
 def _same_shape(a: Guess, b: Guess) -> bool:

@@ -205,3 +205,23 @@ def test_uci_non_product_codes_are_named_not_dropped(tmp_path: Path) -> None:
         f"sampled revenue; M 1 lines, {-50 / total:.1%} of the sampled revenue; of 61 sampled lines)"
     )
     assert note.endswith("set where: item_id NOT IN ('POST', 'M')")
+
+
+def test_a_dateless_order_history_says_it_has_no_timestamp(tmp_path: Path) -> None:
+    """D20: Instacart's orders (order_number, days_since_prior_order, no date) were 'fits no
+    table' without a why. Now the reason says there is no timestamp column and what the
+    time-based tables need; a file with a date keeps the plain reason."""
+    rows = "order_id,user_id,eval_set,order_number,order_dow,order_hour_of_day,days_since_prior_order\n"
+    rows += "".join(
+        f"{i},{i % 5},prior,{1 + i // 5},{i % 7},{8 + i % 10},{7 + i % 3}\n" for i in range(30)
+    )
+    (tmp_path / "orders.csv").write_text(rows, encoding="utf-8")
+    (tmp_path / "notes.csv").write_text("a,when\n1,2024-01-01\n2,2024-01-02\n", encoding="utf-8")
+    plan = plan_folder(tmp_path)
+    assert dict(plan.unplaced) == {
+        "notes.csv": "fits no table (columns: a, when)",
+        "orders.csv": "fits no table: no timestamp column (orders need user_id, timestamp, "
+        "amount; events user_id, timestamp, event; demand item_id, timestamp, quantity) "
+        "(columns: order_id, user_id, eval_set, order_number, order_dow, order_hour_of_day, "
+        "days_since_prior_order)",
+    }
