@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal
 
@@ -166,7 +167,8 @@ class Messages(_Strict):
     """The column naming the conversation (``会话ID``), by its own name or the contract name
     it is mapped to; it becomes the ticket's ``ticket_id``."""
     sender: str
-    """The column saying who wrote each message (``发送方``, ``role``), by its own name."""
+    """The column saying who wrote each message (``发送方``, ``role``), by its own name, or a
+    dotted path to a field of an object column as in ``columns`` (Intercom's ``author.type``)."""
     customer: list[str] = Field(min_length=1)
     """The ``sender`` value(s) of the customer's messages (``买家``, ``[customer, user]``); every
     other value is staff (an agent, a bot)."""
@@ -182,12 +184,45 @@ class Messages(_Strict):
         return [str(x) for x in v]
 
 
+class Explode(_Strict):
+    """A cell listing an order's lines (WooCommerce's ``Order Items``: ``Logo Tee x 2, Cap x
+    1``) turned into one row per line before the table is mapped, as ``unpivot`` turns
+    columns into rows. The column mapped to ``amount`` (the order's total) is split among its
+    lines in proportion to their ``quantity`` group (equally without one), so revenue is
+    unchanged; other columns are repeated on every line."""
+
+    column: str
+    """The column holding the list."""
+    sep: str = ","
+    """What separates the lines in a cell; blanks around each line are dropped."""
+    pattern: str | None = None
+    """A regular expression each line must match whole, whose named groups become columns
+    (``(?P<item_id>.+) x (?P<quantity>\\d+)``); without it the line replaces the cell's
+    value."""
+
+    @field_validator("pattern")
+    @classmethod
+    def _named_groups(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        try:
+            groups = re.compile(v).groupindex
+        except re.error as e:
+            raise ValueError(f"{v!r} is not a regular expression: {e}") from None
+        if not groups:
+            raise ValueError(
+                f"{v!r} has no named group: name what each part is, e.g. "
+                "'(?P<item_id>.+) x (?P<quantity>\\d+)'"
+            )
+        return v
+
+
 class TableSpec(_Strict):
     """Where one contract table comes from and how to read and map it.
 
-    Rows are read, then ``unpivot``, ``drop_duplicates``, ``fill_down``, then the columns are
-    mapped and cast, then ``drop_incomplete``, then ``where``, then ``messages``: a condition
-    on a filled column sees every row of the group.
+    Rows are read, then ``unpivot``, ``explode``, ``drop_duplicates``, ``fill_down``, then the
+    columns are mapped and cast, then ``drop_incomplete``, then ``where``, then ``messages``:
+    a condition on a filled column sees every row of the group.
     """
 
     file: str | None = None
@@ -196,9 +231,11 @@ class TableSpec(_Strict):
     """Table name inside a database source; default the contract name."""
     format: Literal["csv", "parquet", "json", "excel"] | None = None
     """Needed only when the file name does not say (``.xlsx``, ``.xls``, ``.ods`` … are excel)."""
-    sheet: str | int | None = None
-    """Sheet of a workbook to read: its name, or its position (0 is the first). Default: the only
-    sheet, or the one named like the contract table (one workbook can hold every table)."""
+    sheet: str | int | list[str] | None = None
+    """Sheet of a workbook to read: its name, or its position (0 is the first); or several read
+    one after another as one table, all with the same header: a list of names, a glob
+    (``"* 2024"`` for one sheet per month) or ``all``. Default: the only sheet, or the one
+    named like the contract table (one workbook can hold every table)."""
     records: str | None = None
     """JSON only: the field holding the rows when a file is one object with its records in a
     list, as API exports are (Zendesk's ``{"tickets": [...], "next_page": ...}``, Intercom's
@@ -213,6 +250,10 @@ class TableSpec(_Strict):
     """Turn a wide table into long rows before mapping (see :class:`Unpivot`); the new
     columns are mapped like any other, e.g. ``{keep: [Monat], names_to: company,
     values_to: share}``."""
+    explode: Explode | None = None
+    """Turn a cell listing several lines into one row per line before mapping (see
+    :class:`Explode`), e.g. ``{column: Order Items, sep: ", ", pattern: "(?P<item_id>.+) x
+    (?P<quantity>\\d+)"}``; after ``unpivot``."""
     timestamp_format: str | None = None
     """strptime format of every timestamp column, e.g. ``'%Y%m%d'``; or ``epoch`` (seconds),
     ``epoch_ms``, ``epoch_us`` or ``epoch_ns`` for numeric Unix times."""
@@ -236,15 +277,18 @@ class TableSpec(_Strict):
     (see :class:`Messages`), e.g. ``{by: 会话ID, sender: 发送方, customer: 买家}``; after
     ``where``."""
     drop_incomplete: bool = False
-    """Drop the rows whose required columns are empty (guest orders without a customer id,
-    say) and say how many, instead of stopping with an error."""
+    """Drop the rows whose required columns are empty (an order without a date, say) and say
+    how many, instead of stopping with an error. An order's empty ``user_id`` is a guest
+    order: kept, not dropped."""
     where: str | None = None
     """Keep only the rows this SQL condition holds for, e.g. ``status = 'paid'`` to leave out
     failed and refunded invoices; it reads the table as loaded (mapped columns by their
     contract names, other columns by their own), after ``fill_down``."""
-    drop_duplicates: bool = False
+    drop_duplicates: bool | list[str] = False
     """Drop rows that repeat an earlier row in every column (an export loaded twice) and say
-    how many, instead of counting them twice."""
+    how many, instead of counting them twice. A list of columns (by their own names) keeps the
+    first row of each value of them instead: ``[订单号]`` reads an export with one row per goods
+    line, its order's paid total repeated on each, as one row per order."""
     columns: dict[str, str] = Field(default_factory=dict)
     """Contract column name -> the column's name in the user's data."""
     lowercase_ids: bool = False

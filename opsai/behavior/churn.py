@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import ibis
 import numpy as np
@@ -144,6 +145,56 @@ def churn_frame(
 
 
 _ID_NAME = re.compile(r"(^|[_\W])id$", re.IGNORECASE)
+
+LIFECYCLE_VALUES = frozenset({
+    "active", "inactive", "cancelled", "canceled", "churned", "paused", "closed", "expired",
+    "suspended", "terminated", "lapsed", "ended", "deleted", "trialing", "past_due", "unpaid",
+    "on_hold", "pending_cancellation",
+})  # fmt: skip
+"""Values of a current lifecycle state (a subscription's or an account's status)."""
+_LIFECYCLE_TOKENS = frozenset({
+    "status", "lifecycle", "active", "inactive", "isactive", "end", "ended", "terminated",
+    "termination", "expired", "expiry", "unsubscribed", "closed", "deleted", "lapsed",
+})  # fmt: skip
+
+
+def leaky_attributes(users: pd.DataFrame, *, col_user: str = USER_ID) -> dict[str, str]:
+    """User attributes that record the churn outcome rather than predict it, with why.
+
+    A users export is written today: its ``status`` (active / paused / cancelled), its
+    ``cancelled_on`` or ``is_active`` say who has left, which is the label the churn model is
+    to predict, so as features they inflate its accuracy and as churn findings they name the
+    outcome as its own cause. Rule: an attribute is left out when its name denotes a
+    lifecycle state (a word ``status``, ``lifecycle``, ``active``, ``inactive``, ``end``,
+    ``ended``, ``closed``, ``expired``, ``deleted``, ``terminated``, ``lapsed``,
+    ``unsubscribed``, or a word starting ``cancel`` or ``churn``: ``subscription_status``,
+    ``cancelled_on``, ``isActive``, ``end_date``), or when at least half of its values are
+    lifecycle states (:data:`LIFECYCLE_VALUES`; a ``state`` column of US states is kept, one
+    of active/cancelled is not).
+
+    Returns:
+        ``{column: reason}`` in column order; empty when nothing leaks.
+    """
+    out: dict[str, str] = {}
+    for col in users.columns:
+        if col in (col_user, SIGNUP_AT):
+            continue
+        words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(col)).lower()
+        tokens = [t for t in re.split(r"[^a-z0-9]+", words) if t]
+        if any(t in _LIFECYCLE_TOKENS or t.startswith(("cancel", "churn")) for t in tokens):
+            out[str(col)] = "its name denotes a lifecycle state"
+            continue
+        v = users[col]
+        if pd.api.types.is_numeric_dtype(v) or pd.api.types.is_datetime64_any_dtype(v):
+            continue
+        norm = (
+            v.dropna().astype(str).str.strip().str.lower().str.replace(r"[\s-]+", "_", regex=True)
+        )
+        hits = norm[norm.isin(LIFECYCLE_VALUES)]
+        if len(norm) and len(hits) >= 0.5 * len(norm):
+            top = ", ".join(hits.value_counts().index[:4])
+            out[str(col)] = f"its values are lifecycle states ({top})"
+    return out
 
 
 def _user_features(
@@ -293,6 +344,34 @@ def lapsed(
         }
     )
     return out.sort_values("value", ascending=False).head(top)
+
+
+def comeback_rate(frames: Sequence[pd.DataFrame], *, horizon_days: int) -> dict[str, Any]:
+    """How often high-value customers who had lapsed came back on their own, in this data.
+
+    For each labelled :func:`churn_frame` (the training and test snapshots, whose label
+    windows are fully observed), the customers :func:`lapsed` would have listed at its cut-off
+    (every one, not the top 50) are followed over the next ``horizon_days``: those who ordered
+    again came back. The rate is the data's own win-back base rate, with a Wilson 95% interval.
+
+    Returns:
+        ``lapsed`` (customers followed), ``came_back``, ``rate``, ``rate_low``, ``rate_high``
+        (``None`` when nobody had lapsed) and ``spend_per_returner`` (mean spend of those who
+        came back over the window; ``None`` when none did).
+    """
+    from scipy.stats import binomtest
+
+    rows = [f.loc[lapsed(f, horizon_days=horizon_days, top=len(f)).index] for f in frames]
+    seen = pd.concat(rows) if rows else pd.DataFrame(columns=[LABEL, FUTURE_VALUE])
+    n, back = len(seen), int((seen[LABEL] == 0).sum())
+    out: dict[str, Any] = {"lapsed": n, "came_back": back, "rate": None, "rate_low": None,
+                           "rate_high": None, "spend_per_returner": None}  # fmt: skip
+    if n:
+        ci = binomtest(back, n).proportion_ci(method="wilson")
+        out.update(rate=back / n, rate_low=float(ci.low), rate_high=float(ci.high))
+    if back:
+        out["spend_per_returner"] = float(seen.loc[seen[LABEL] == 0, FUTURE_VALUE].mean())
+    return out
 
 
 def at_risk_summary(

@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 
 from opsai.behavior.personas import over_index
+from opsai.data.customers import MATERIAL_SHARE, GuestShare
 from opsai.data.schema import SIGNUP_AT, USER_ID
 from opsai.report.finding import Finding
+from opsai.report.quality import churn_unusable
 from opsai.report.wording import money as money_text
 
 
@@ -214,24 +216,48 @@ def revenue_concentration(
 
 
 def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -> Finding:
-    """How well the churn model ranks users, in business terms."""
-    text = (
-        f"The {model} churn model ranks users with ROC-AUC {metrics['roc_auc']:.2f}; the 10% "
+    """How well the churn model ranks users, in business terms.
+
+    A model below :data:`~opsai.report.quality.CHURN_RULE` (ROC-AUC 0.6, top-decile lift
+    1.2) is no basis for an at-risk list: the finding then says churn could not be predicted
+    from this data (severity medium, ``evidence["usable"]`` False), and the chapter reports
+    no at-risk list or spend at risk.
+    """
+    ranks = (
+        f"the {model} churn model ranks users with ROC-AUC {metrics['roc_auc']:.2f}; the 10% "
         f"it flags first churn {metrics['top_decile_lift']:.1f}x as often as average "
-        f"(base rate {100 * metrics['base_rate']:.0f}% over {horizon_days} days)."
+        f"(base rate {100 * metrics['base_rate']:.0f}% over {horizon_days} days)"
     )
+    evidence: dict[str, Any] = {k: round(float(v), 4) for k, v in metrics.items()}
+    why = churn_unusable(metrics.get("roc_auc"), metrics.get("top_decile_lift"))
+    evidence["usable"] = not why
+    if why:
+        text = (
+            f"Churn could not be predicted from this data: {ranks}. That is {why}, so no "
+            "list of users likely to churn and no spend at risk is reported; the lapsed "
+            "customers (if any) are still a win-back list."
+        )
+        return Finding(text, "medium", evidence, name="churn_model")
     sev = "info" if metrics["roc_auc"] >= 0.7 else "low"
-    return Finding(
-        text, sev, {k: round(float(v), 4) for k, v in metrics.items()}, name="churn_model"
-    )
+    return Finding(ranks[0].upper() + ranks[1:] + ".", sev, evidence, name="churn_model")
 
 
 def lapsed_customers(
-    table: pd.DataFrame, *, horizon_days: int, valued: bool, currency: str = ""
+    table: pd.DataFrame,
+    *,
+    horizon_days: int,
+    valued: bool,
+    currency: str = "",
+    comeback: dict[str, Any] | None = None,
 ) -> Finding | None:
     """High-value customers who have churned already (:func:`~opsai.behavior.lapsed`): a
     win-back list, apart from the at-risk list of customers still ordering. ``None`` when
-    there are none."""
+    there are none.
+
+    ``comeback`` (:func:`~opsai.behavior.comeback_rate`) adds how often such customers came
+    back on their own in this data: the base rate a win-back offer is measured against, and
+    what the executive summary's win-back effect assumes.
+    """
     if table.empty:
         return None
     n = len(table)
@@ -246,13 +272,62 @@ def lapsed_customers(
         f"{table['recency_days'].median():,.0f} days since the last); {spent}. They are a "
         "win-back list, not part of the spend at risk."
     )
-    evidence = {
+    evidence: dict[str, Any] = {
         "customers": n,
         "value": round(float(table["value"].sum()), 2),
         "median_days_since_last_order": round(float(table["recency_days"].median()), 1),
         "horizon_days": horizon_days,
     }
+    if comeback and comeback.get("rate") is not None:
+        c = comeback
+        text += (
+            f" In this data {c['came_back']:,} of the {c['lapsed']:,} high-value customers who "
+            f"had lapsed at an earlier cut-off ordered again within {horizon_days} days "
+            f"({c['rate']:.0%}, 95% interval {c['rate_low']:.0%} to {c['rate_high']:.0%})."
+        )
+        evidence.update({f"comeback_{k}": v for k, v in c.items()})
     return Finding(text, "medium", evidence, name="churn_lapsed")
+
+
+def guest_orders(
+    share: GuestShare,
+    *,
+    covers: str = "segments, retention, churn and lifetime value",
+    currency: str = "",
+    valued: bool = True,
+) -> Finding | None:
+    """Guest orders (no customer id) the per-customer analyses (``covers``) leave out; ``None``
+    below :data:`~opsai.data.customers.MATERIAL_SHARE` of the orders. ``valued``: the orders
+    carry amounts (else no revenue is named)."""
+    if not share.guest_orders or share.guest_order_share < MATERIAL_SHARE:
+        return None
+    rev = (
+        f" ({money_text(share.guest_revenue, currency)} of "
+        f"{money_text(share.revenue, currency)} revenue, {_rate(share.guest_revenue_share)})"
+        if valued and share.revenue > 0
+        else ""
+    )
+    text = (
+        f"{_rate(share.guest_order_share)} of orders are anonymous: {share.guest_orders:,} of "
+        f"{share.orders:,}{rev} have no customer id (guest checkout, walk-ins). {covers[:1].upper()}"
+        f"{covers[1:]} cover the {_rate(1 - share.guest_order_share)} with a customer id "
+        f"({share.known_orders:,} orders); revenue, order and demand figures count every order."
+    )
+    sev = "medium" if share.guest_order_share >= 0.5 else "info"
+    return Finding(text, sev, share.as_dict(), name="guest_orders")
+
+
+def leaky_attributes(left_out: dict[str, str]) -> Finding:
+    """The user attributes left out because they record the churn outcome
+    (:func:`~opsai.behavior.leaky_attributes`), each with why."""
+    cols = "; ".join(f"users.{c} ({why})" for c, why in left_out.items())
+    text = (
+        f"Left out of segments, churn findings and the churn model: {cols}. A current state "
+        "written when the data was exported records who has already left, the outcome the "
+        "model is to predict, so it would inflate the model's accuracy and be reported as a "
+        "cause of churn. Map only attributes known before the outcome (plan, channel, region)."
+    )
+    return Finding(text, "medium", {"columns": dict(left_out)}, name="leaky_attributes")
 
 
 def churn_skipped(reason: str) -> Finding:

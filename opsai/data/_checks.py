@@ -9,7 +9,7 @@ import ibis.expr.types as ir
 
 from opsai.data._mapping import ValidationWarning
 from opsai.data.languages import read_languages
-from opsai.data.schema import REFERENCES, TABLES
+from opsai.data.schema import REFERENCES, TABLES, Column
 from opsai.errors import SchemaError
 
 
@@ -101,9 +101,12 @@ def _filled_in_group(t: ir.Table, key: str, cols: list[str]) -> dict[str, int]:
     return out
 
 
-def _empty_error(name: str, col: str, n: int, key: str, in_group: dict[str, int]) -> str:
+def _empty_error(name: str, column: Column, n: int, key: str, in_group: dict[str, int]) -> str:
     """A required column empty in ``n`` rows, and the fix: ``fill_down`` when the empty rows'
-    order has the value on another row, ``drop_incomplete`` for the rest."""
+    order has the value on another row, ``drop_incomplete`` for the rest. A column that may be
+    empty (an order's customer) errs only for the rows whose order has it on another row: the
+    others are guest orders."""
+    col = column.name
     found = f"{name}: required column {col!r} is empty in {n:,} row(s)"
     drop = f"data.tables.{name}.drop_incomplete: true"
     m = in_group.get(col, 0)
@@ -112,11 +115,17 @@ def _empty_error(name: str, col: str, n: int, key: str, in_group: dict[str, int]
             f"{found}. Fill those rows, set {drop} to drop them (a warning counts them), or map "
             f"another column in data.tables.{name}.columns.{col}"
         )
-    rest = (
-        f"; set {drop} for the other {n - m:,}, which have no {col} in their {key}"
-        if m < n
-        else "; drop_incomplete would drop these rows, and everything they count"
-    )
+    if column.may_be_empty:  # the others have no customer in their whole order: guests
+        rest = (
+            f"; the other {n - m:,}, which have no {col} in their {key}, are guest orders and "
+            "load as such"
+            if m < n
+            else ""
+        )
+    elif m < n:
+        rest = f"; set {drop} for the other {n - m:,}, which have no {col} in their {key}"
+    else:
+        rest = "; drop_incomplete would drop these rows, and everything they count"
     return (
         f"{found}, and {m:,} of them share their {key} with a row that has one: the export "
         f"writes an order's fields on its first line only (as Shopify's does). Fix: carry them "
@@ -187,8 +196,8 @@ def check_table(
     in_group = _filled_in_group(t, table.group_key, [c for c, n in empty.items() if n])
     for c in present:
         _same_hour_warning(name, c.name, res, warnings)
-        if empty[c.name]:
-            errors.append(_empty_error(name, c.name, empty[c.name], table.group_key, in_group))
+        if empty[c.name] and not (c.may_be_empty and not in_group.get(c.name)):
+            errors.append(_empty_error(name, c, empty[c.name], table.group_key, in_group))
         neg = int(res.get(f"neg__{c.name}", 0) or 0)
         if neg and c.nonnegative:
             errors.append(_negative_error(name, c.name, neg))

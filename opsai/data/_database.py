@@ -15,6 +15,7 @@ from opsai.data._mapping import (
     ValidationWarning,
     constant_ibis,
     dropped_warning,
+    duplicate_keys,
     duplicates_warning,
     list_index,
     nested_error,
@@ -115,6 +116,11 @@ def map_db_table(
         ) from None
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
         raw = _unpivot(raw, name, spec)
+    if spec.explode:
+        raise SchemaError(
+            f"{name}: data.tables.{name}.explode applies to files and SQLite only. Split the "
+            "list in the database (a view with one row per line), or export the table"
+        )
     for path, (head, fields) in nested_paths(spec, list(raw.columns)).items():
         raw = raw.mutate(**{path: _field(backend, raw, name, spec, raw[head], path, fields, head)})
     src = source_columns(name, table, spec, list(raw.columns))
@@ -159,15 +165,17 @@ def map_db_table(
         return out
 
     if spec.drop_duplicates:
-        total, kept = int(raw.count().execute()), int(raw.distinct().count().execute())
+        by = duplicate_keys(name, spec, list(raw.columns))
+        unique = raw.distinct(on=by, keep="first") if by else raw.distinct()
+        total, kept = int(raw.count().execute()), int(unique.count().execute())
         if total > kept:
-            warnings.append(duplicates_warning(name, total, kept))
-        raw = raw.distinct()
+            warnings.append(duplicates_warning(name, total, kept, by))
+        raw = unique
     if spec.fill_down:  # before drop_incomplete and where, which see the filled values
         raw, note = _rows.fill_down_database(raw, name, spec)
         if note:
             warnings.append(note)
-    need = [c for c in table.required if c in src or c in {t for t, _, _ in table.derived}]
+    need = [c for c in table.non_empty if c in src or c in {t for t, _, _ in table.derived}]
     if spec.drop_incomplete and need:
         typed = contract(raw)
         need = [c for c in need if c in typed]
@@ -343,9 +351,9 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec, zone: str | None = Non
             v = v.cast("int64")
         v = v.cast("string")
         if col.dtype == "id" and spec.lowercase_ids:  # e-mails typed as customers wrote them
-            return v.strip().lower()
-        if col.dtype == "id":
-            return v
+            v = v.strip().lower()
+        if col.dtype == "id":  # blank: missing (a guest order's customer), as in files
+            return ibis.ifelse(v.strip() == "", ibis.null("string"), v)
         return ibis.ifelse(v.re_search(r"^\s*$"), ibis.null("string"), v)  # blank: missing
     if col.dtype in ("float", "int"):
         return v.cast("float64" if col.dtype == "float" else "int64")

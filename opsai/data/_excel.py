@@ -11,6 +11,7 @@ also holds times, and empty cells are NULL.
 from __future__ import annotations
 
 import datetime as dt
+import fnmatch
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import duckdb
 import pandas as pd
 
 from opsai.config import TableSpec
-from opsai.errors import SchemaError
+from opsai.errors import ConfigError, SchemaError
 
 SUFFIXES = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods")
 
@@ -55,6 +56,43 @@ def _pick_sheet(names: list[str], table: str, path: Path, spec: TableSpec) -> st
     )
 
 
+def _pick_sheets(names: list[str], table: str, path: Path, spec: TableSpec) -> list[str]:
+    """The configured sheets (a list of names, a glob such as ``* 2024``, or ``all``, read as
+    one table), else :func:`_pick_sheet`'s one."""
+    want = spec.sheet
+    if isinstance(want, list):
+        missing = [n for n in want if n not in names]
+        if missing:
+            raise SchemaError(
+                f"{table}: {path.name} has no sheet {', '.join(map(repr, missing))} (it has "
+                f"{', '.join(map(repr, names))}). Fix {_key(table, 'sheet')}"
+            )
+        return list(want)
+    if isinstance(want, str) and want not in names and is_sheet_pattern(want):
+        every = want.strip().lower() == "all"
+        picked = names if every else [n for n in names if fnmatch.fnmatchcase(n, want)]
+        if not picked:
+            raise SchemaError(
+                f"{table}: no sheet of {path.name} matches {want!r} (it has "
+                f"{', '.join(map(repr, names))}). Fix {_key(table, 'sheet')}"
+            )
+        return picked
+    return [_pick_sheet(names, table, path, spec)]
+
+
+def sheet_names(path: Path) -> list[str]:
+    """A workbook's sheet names, in order."""
+    from python_calamine import CalamineWorkbook
+
+    with CalamineWorkbook.from_path(str(path)) as wb:
+        return [str(n) for n in wb.sheet_names]
+
+
+def is_sheet_pattern(sheet: str) -> bool:
+    """``all``, or a glob (``* 2024``, ``Q?``): several sheets read as one table."""
+    return sheet.strip().lower() == "all" or any(c in sheet for c in "*?[")
+
+
 def _text(v: Any, dates_as_times: bool) -> str | None:
     """One cell as a CSV export would write it."""
     if v is None or v == "":
@@ -85,27 +123,54 @@ def _header(row: list[Any], header: bool, width: int) -> list[str]:
 
 
 def read_frame(path: Path, table: str, spec: TableSpec) -> pd.DataFrame:
-    """One sheet of one workbook as a frame of text (None for empty cells)."""
+    """The sheet (or sheets, one after another) of one workbook as a frame of text (None for
+    empty cells).
+
+    Raises:
+        ConfigError: sheets read as one table have different headers.
+    """
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
         with CalamineWorkbook.from_path(str(path)) as wb:
-            sheet = _pick_sheet(list(wb.sheet_names), table, path, spec)
-            rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            sheets = _pick_sheets(list(wb.sheet_names), table, path, spec)
+            grids = {n: wb.get_sheet_by_name(n).to_python(skip_empty_area=False) for n in sheets}
     except (CalamineError, OSError, ValueError) as e:
         msg = " ".join(str(e).split())[:200] or type(e).__name__
         raise SchemaError(
             f"{table}: cannot read {path.name} as a workbook: {msg}. Fix: save it again as "
             f".xlsx (or export the sheet to CSV), or set {_key(table, 'format')}"
         ) from None
-    rows = rows[spec.skip_rows :]
-    rows = [r for r in rows if any(v not in (None, "") for v in r)]  # blank lines
-    if not rows:
+    frames = {n: _frame(rows, table, path, n, spec) for n, rows in grids.items()}
+    kept = {n: f for n, f in frames.items() if f is not None}
+    if not kept:
         raise SchemaError(
-            f"{table}: sheet {sheet!r} of {path.name} has no rows"
+            f"{table}: sheet {', '.join(map(repr, sheets))} of {path.name} has no rows"
             + (f" after skipping {spec.skip_rows}" if spec.skip_rows else "")
             + f". Check {_key(table, 'sheet')} and {_key(table, 'skip_rows')}"
         )
+    first, *rest = kept
+    for n in rest:
+        if list(kept[n].columns) != list(kept[first].columns):
+            raise ConfigError(
+                f"{table}: sheet {n!r} of {path.name} has columns {', '.join(kept[n].columns)} "
+                f"but sheet {first!r} has {', '.join(kept[first].columns)}; sheets read as one "
+                f"table need the same header. Leave {n!r} out of {_key(table, 'sheet')} (a "
+                "list of names or a narrower pattern)"
+            )
+    if not rest:
+        return kept[first]
+    return pd.concat(list(kept.values()), ignore_index=True)
+
+
+def _frame(
+    rows: list[list[Any]], table: str, path: Path, sheet: str, spec: TableSpec
+) -> pd.DataFrame | None:
+    """One sheet's cells as a frame of text; None when it has no rows."""
+    rows = rows[spec.skip_rows :]
+    rows = [r for r in rows if any(v not in (None, "") for v in r)]  # blank lines
+    if not rows:
+        return None
     width = max(len(r) for r in rows)
     grid: list[list[Any]] = [list(r) + [None] * (width - len(r)) for r in rows]
     names = _header(grid[0], spec.header, width)

@@ -10,12 +10,14 @@ import duckdb
 
 from opsai.config import TableSpec
 from opsai.data import _load, _rows
+from opsai.data._explode import explode_file
 from opsai.data._load import q
 from opsai.data._mapping import (
     INDEX_RE,
     ValidationWarning,
     constant_sql,
     dropped_warning,
+    duplicate_keys,
     duplicates_warning,
     list_index,
     nested_error,
@@ -73,12 +75,15 @@ def load_file_table(
         from_text, raw_kind = False, "TABLE"
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
         raw, raw_kind = _unpivot(con, name, spec, raw, raw_kind), "TABLE"
+    if spec.explode:  # a cell listing an order's lines: one row per line
+        raw, raw_kind = explode_file(con, name, spec, raw, raw_kind, zone), "TABLE"
     rawtypes = _load.describe(con, raw)
     if spec.drop_duplicates:
-        total, kept = _rows.drop_duplicate_rows(con, raw, list(rawtypes), raw_kind)
+        by = duplicate_keys(name, spec, list(rawtypes))
+        total, kept = _rows.drop_duplicate_rows(con, raw, by or list(rawtypes), raw_kind)
         raw_kind = "TABLE"
         if total > kept:
-            warnings.append(duplicates_warning(name, total, kept))
+            warnings.append(duplicates_warning(name, total, kept, by))
     if spec.fill_down:  # before the casts: drop_incomplete and where see the filled values
         note = _rows.fill_down_file(con, name, spec, raw, raw_kind, rawtypes)
         raw_kind = "TABLE"
@@ -161,7 +166,7 @@ def load_file_table(
         else:
             select.append(f"{q(c)} AS {out}")
     where = ""
-    need = [c for c in table.required if c in src or (c in exprs and c != table.key)]
+    need = [c for c in table.non_empty if c in src or (c in exprs and c != table.key)]
     if spec.drop_incomplete and need:
         cond = " AND ".join(f"({exprs[c]}) IS NOT NULL" for c in need)
         total, kept = con.execute(

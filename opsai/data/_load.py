@@ -72,7 +72,13 @@ def resolve_file(base: Path, table: str, spec: TableSpec) -> list[Path]:
     """The file(s) of a table inside a source folder."""
     if spec.file:
         pattern = spec.file if Path(spec.file).is_absolute() else str(base / spec.file)
-        found = sorted(Path(p) for p in glob.glob(pattern))
+        matched = [Path(p) for p in glob.glob(pattern, recursive=True)]
+        found = sorted(p for p in matched if p.is_file())
+        if not found and matched:
+            raise SchemaError(
+                f"{table}: {pattern} is a folder, not a file. Name its files with a glob in "
+                f"config: {_key(table, 'file')}: {spec.file.rstrip('/')}/**/*.parquet (or .csv)"
+            )
         if not found:
             raise SchemaError(
                 f"{table}: file {pattern} not found (folder has: {_listing(base)}). "

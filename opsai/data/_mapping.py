@@ -328,13 +328,35 @@ def rows_out(total: int, kept: int) -> str:
     return f"{total - kept:,} of {total:,} row(s) ({(total - kept) / max(total, 1):.1%})"
 
 
-def duplicates_warning(name: str, total: int, kept: int) -> ValidationWarning:
+def duplicates_warning(
+    name: str, total: int, kept: int, by: list[str] | None = None
+) -> ValidationWarning:
+    what = f"later rows of the same {', '.join(by)}" if by else "exact repeats of an earlier row"
     return ValidationWarning(
-        name,
-        None,
-        f"{rows_out(total, kept)} dropped: exact repeats of an earlier row "
-        f"(data.tables.{name}.drop_duplicates)",
+        name, None, f"{rows_out(total, kept)} dropped: {what} (data.tables.{name}.drop_duplicates)"
     )
+
+
+def duplicate_keys(name: str, spec: TableSpec, have: list[str]) -> list[str] | None:
+    """The columns ``drop_duplicates`` compares: None for every column (``true``), else the
+    listed ones, each by its own name or the contract name it is mapped to.
+
+    Raises:
+        SchemaError: a listed column is not in the data.
+    """
+    if spec.drop_duplicates is True or not spec.drop_duplicates:
+        return None
+    out = []
+    for c in spec.drop_duplicates:
+        col = c if c in have else spec.columns.get(c)
+        if col not in have:
+            raise SchemaError(
+                f"{name}: data.tables.{name}.drop_duplicates names {c!r}, which is not a column "
+                f"of the data (have: {', '.join(have)}){suggest(c, have)}. List the columns "
+                "whose repeats are dropped (the order id: [订单号]), or write true"
+            )
+        out.append(str(col))
+    return out
 
 
 MAJOR_DROP = 0.2

@@ -241,6 +241,29 @@ def _message_names(name: str, spec: TableSpec, have: list[str]) -> tuple[str, st
     return out[0], out[1]
 
 
+def _message_paths(spec: TableSpec, have: list[str]) -> dict[str, list[str]]:
+    """``messages.by``/``sender`` written as a dotted path into a loaded object column
+    (Intercom's ``author.type``), as ``columns`` accept them: path -> its steps."""
+    assert spec.messages is not None
+    out = {}
+    for c in (spec.messages.by, spec.messages.sender):
+        steps = c.split(".")
+        if c not in have and len(steps) > 1 and steps[0] in have and all(steps):
+            out[c] = steps
+    return out
+
+
+def _bad_path(name: str, spec: TableSpec, path: str, err: Exception) -> SchemaError:
+    assert spec.messages is not None
+    field = "by" if path == spec.messages.by else "sender"
+    msg = " ".join(str(err).split())[:200]
+    return SchemaError(
+        f"{name}: data.tables.{name}.messages names the path {path!r}, which does not lead to "
+        f"a field of {path.split('.')[0]!r}: {msg}. Fix the path (column.field) in "
+        f"data.tables.{name}.messages.{field}"
+    )
+
+
 def _no_customer(name: str, sender: str, customer: list[str], seen: list[str]) -> SchemaError:
     return SchemaError(
         f"{name}: data.tables.{name}.messages.customer ({', '.join(map(repr, customer))}) "
@@ -286,6 +309,17 @@ def messages_file(con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec) ->
     """
     assert spec.messages is not None
     have = [r[0] for r in con.execute(f"DESCRIBE {q(name)}").fetchall()]
+    for path, steps in _message_paths(spec, have).items():  # author.type: a field of author
+        expr = q(steps[0])
+        for f in steps[1:]:
+            expr = f"struct_extract({expr}, {_load.lit(f)})"
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TABLE {q(name)} AS SELECT *, {expr} AS {q(path)} FROM {q(name)}"
+            )
+        except duckdb.Error as e:
+            raise _bad_path(name, spec, path, e) from None
+        have.append(path)
     by, sender = _message_names(name, spec, have)
     customer = spec.messages.customer
     is_cust = f"trim(CAST({q(sender)} AS VARCHAR)) IN ({', '.join(map(_load.lit, customer))})"
@@ -349,6 +383,14 @@ def messages_database(
     """:func:`messages_file` on a database table, lazily (the engine's own SQL); messages of
     one time keep no file order there."""
     assert spec.messages is not None
+    for path, steps in _message_paths(spec, list(t.columns)).items():
+        v: Any = t[steps[0]]
+        try:
+            for f in steps[1:]:
+                v = v[f]
+        except Exception as e:  # not an object, or no such field
+            raise _bad_path(name, spec, path, e) from None
+        t = t.mutate(**{path: v})
     have = list(t.columns)
     by, sender = _message_names(name, spec, have)
     customer = spec.messages.customer

@@ -57,9 +57,14 @@ class Sample:
     text under their dotted path (``properties.distinct_id``), scored like columns."""
     table: str | None = None
     """A table of a database (``path`` is the database file, or a stand-in for a URL)."""
+    pattern: str | None = None
+    """A glob naming every file of a partitioned folder (``events/**/*.parquet``), when the
+    sample is one of them."""
 
     @property
     def label(self) -> str:
+        if self.pattern:
+            return self.pattern
         part = self.sheet or self.table
         return f"{self.path.name} [{part}]" if part else self.path.name
 
@@ -81,6 +86,33 @@ def data_files(folder: Path) -> list[Path]:
     )
 
 
+def partitioned(folder: Path) -> list[tuple[str, Path]]:
+    """Each sub-folder of ``folder`` holding its data in partition folders
+    (``events/year=2024/month=01/part-0.parquet``, as Spark, Hive and pyarrow write them), all
+    of one kind: a glob reading every file of it (``events/**/*.parquet``) and its first file."""
+    out = []
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        files = sorted(
+            p
+            for p in sub.rglob("*")
+            if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(DATA_SUFFIXES)
+        )
+        kinds = {"".join(p.suffixes[-1:]).lower() for p in files}
+        dirs = {d for p in files for d in p.relative_to(sub).parts[:-1]}
+        if files and len(kinds) == 1 and dirs and all("=" in d for d in dirs):
+            out.append((f"{sub.name}/**/*{kinds.pop()}", files[0]))
+    return out
+
+
+def nested_files(folder: Path) -> list[Path]:
+    """The data files in ``folder``'s sub-folders (for a message when it has none itself)."""
+    return sorted(
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.name.lower().endswith(DATA_SUFFIXES)
+    )
+
+
 def read_samples(path: Path) -> list[Sample]:
     """One :class:`Sample` per table-like part of a file: each sheet of a workbook, else one.
 
@@ -95,9 +127,17 @@ def read_samples(path: Path) -> list[Sample]:
         reader = "read_parquet" if name.endswith(".parquet") else "read_json_auto"
         con = duckdb.connect()
         sql = f"SELECT * FROM {reader}({_load.lit(str(path))}) LIMIT {SAMPLE_ROWS}"
+        options: dict[str, Any] = {}
+        if (field := _records_field(con, sql)) is not None:  # {"data": [...]}: the records
+            options["records"] = field
+            sql = (
+                f"SELECT _r.* FROM (SELECT unnest({_load.q(field)}) AS _r FROM "
+                f"{reader}({_load.lit(str(path))})) LIMIT {SAMPLE_ROWS}"
+            )
         structs, fields = _struct_fields(con, sql)
+        values = _text_columns(con, sql)
         return [
-            Sample(path, values=_text_columns(con, sql), typed=True, structs=structs, fields=fields)
+            Sample(path, options=options, values=values, typed=True, structs=structs, fields=fields)
         ]
     return [_csv_sample(path)]
 
@@ -192,6 +232,21 @@ def database_samples(source: str, path: Path | None) -> tuple[list[Sample], list
 _NOT_PLAIN = ("struct", "list", "map", "array", "union")
 MAX_FIELDS = 60
 """Nested fields sampled per file, at most (an event's properties can hold hundreds)."""
+
+
+def _records_field(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
+    """The one field of a JSON file that is a single object holding its rows in a list of
+    objects (an API export: Intercom's ``{"type": ..., "data": [...], "pages": ...}``), as the
+    loader's ``records`` reads it; None for records one per line or in a top-level array."""
+    rel = con.sql(sql)
+    lists = [
+        c
+        for c, t in zip(rel.columns, rel.types, strict=True)
+        if t.id == "list" and getattr(t.child, "id", "") == "struct"
+    ]
+    if len(lists) != 1 or len(con.execute(f"SELECT 1 FROM ({sql}) LIMIT 2").fetchall()) != 1:
+        return None
+    return str(lists[0])
 
 
 def _struct_fields(

@@ -21,10 +21,10 @@ from opsai.data.schema import Table
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
                 "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber", "subscription_id", "subscription", "sub_id",
-                "visitor_id", "distinct_id", "shopper_id", "patron", "player_id", "player", "device_id", "guest", "guest_id",
+                "visitor_id", "distinct_id", "user_pseudo_id", "shopper_id", "patron", "player_id", "player", "device_id", "guest", "guest_id",
                 "traveler", "traveler_id", "traveller", "traveller_id", "passenger", "passenger_id",
                 "install_id", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
-                "顾客id", "买家id", "买家会员名", "买家昵称", "会员名", "会员卡号", "卡号", "会员号", "kunde", "kundennummer", "kundennr", "kunden_id"),
+                "顾客id", "买家id", "买家会员名", "会员名", "会员手机号", "会员手机", "买家手机号", "会员卡号", "卡号", "会员号", "kunde", "kundennummer", "kundennr", "kunden_id"),
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
                 "movie_id", "part", "part_number", "material", "asin", "商品编码", "商品id", "商品编号", "货号", "产品编码", "菜品编码", "菜品编号", "菜品id", "artikel", "artikelnummer", "artikelnr"),
     "order_id": ("order_id", "order_no", "order_number", "invoice", "invoice_no",
@@ -89,7 +89,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 STAND_INS: dict[str, tuple[str, ...]] = {
     "user_id": ("email", "e_mail", "email_address", "customer_email", "buyer_email", "邮箱",
                 "电子邮件", "billing_email", "billing_email_address", "billing_e_mail",
-                "customer_email_address"),
+                "customer_email_address", "买家昵称"),  # a WeChat nickname (微信用户1234): not unique
     "item_id": ("dept", "department", "dept_id", "department_id", "abteilung", "宝贝标题",
                 "商品标题", "商品名称", "菜品名称", "菜品", "菜名"),
 }  # fmt: skip
@@ -101,6 +101,7 @@ restaurant's POS export (``菜品名称``) by the dish."""
 TABLE_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("demand", "quantity"): ("sales", "weekly_sales", "daily_sales", "unit_sales", "units_sold",
                              "sold", "absatz"),
+    ("tickets", "user_id"): ("买家昵称",),  # a chat log's only customer key (千牛)
 }  # fmt: skip
 """Synonyms for one table's column only: demand has no amount, so its ``sales`` (units or
 money, as Walmart's ``Weekly_Sales``) is the quantity it forecasts."""

@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import fnmatch
 import os
 import re
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from typing import Any
 
 import yaml
 
-from opsai.data import _sniff
+from opsai.data import _excel, _sniff
 from opsai.data._synonyms import FILE_NAMES, STAND_IN, bookkeeping, file_stem, fold, name_score
 from opsai.data.schema import TABLES, Column, Table
 from opsai.errors import ConfigError
@@ -193,7 +194,7 @@ class Guess:
         where = (
             {"table": self.sample.table}
             if self.sample.table
-            else {"file": self.pattern or self.sample.path.name}
+            else {"file": self.pattern or self.sample.pattern or self.sample.path.name}
         )
         out: dict[str, Any] = {**where, **self.options}
         cols = {m.contract: m.source for m in self.matches if m.contract != m.source}
@@ -206,6 +207,16 @@ def profile(sample: _sniff.Sample) -> dict[str, _Values]:
     """A sample's columns and its structs' plain fields (``properties.time``), ready for
     :func:`fit_table` (shapes are computed once)."""
     return {c: _Values(v, sample.options) for c, v in {**sample.values, **sample.fields}.items()}
+
+
+_REFUND_WORDS = ("return", "refund", "retour", "erstattung", "退货", "退款")
+
+
+def _refunds(sample: _sniff.Sample, matches: dict[str, Match]) -> bool:
+    """Whether a file (its name, or its amount column's) is about returns or refunds
+    (``returns.csv`` with ``refund_amount``), so the returns table may place it."""
+    names = [sample.sheet or sample.path.name, matches["amount"].source]
+    return any(w in fold(n) for n in names for w in _REFUND_WORDS)
 
 
 def fit_table(
@@ -224,6 +235,8 @@ def fit_table(
                 score = max(score, name_score(src.split(".", 1)[1], col.name, table))
             if col.name == "order_id" and score < ORDER_NUMBERS and _order_numbers(v):
                 score = ORDER_NUMBERS
+            if name == "returns" and col.name == "order_id" and fold(src).startswith("order"):
+                score = max(score, STAND_IN)  # a refund's order_ref/order_no is its order's
             if col.dtype == "timestamp" and bookkeeping(src):
                 continue  # deleted_at, _loaded_at: the warehouse's history, not the customer's
             if not score and not _value_only(col, src, cols):
@@ -252,6 +265,7 @@ def fit_table(
     amount = matches.get("amount")
     if amount and amount.source in firsts and {"quantity", "price"} <= set(matches):
         del matches["amount"]  # the order's total on its first line: each line is qty x price
+    whole = _order_total_on_lines(sample, matches, cols) if name == "orders" else None
     if name == "events" and _type_not_event(matches.get("event"), cols):
         del matches["event"]  # room_type beside a price and a status: a booking's attribute
     constants = _rating_event(name, matches, cols)
@@ -263,6 +277,8 @@ def fit_table(
               (c == table.key and table.generated_key)]  # fmt: skip
     if any(c not in matches for c in needed):
         return None
+    if name == "returns" and not _refunds(sample, matches):
+        return None  # order ids and money: orders or payments unless named as refunds
     if sample.options.get("header") is not False and all(m.score < 0.6 for m in matches.values()):
         return None  # a header naming nothing of the table: values alone are too weak a hint
     if name == "demand" and _RETURNS.search(f"{sample.label} {matches['quantity'].source}"):
@@ -273,7 +289,8 @@ def fit_table(
     found = sorted(matches.values(), key=lambda m: order.index(m.contract))
     score = sum(m.score * (2 if m.contract in table.required else 1) for m in found)
     stem = file_stem(sample.sheet or sample.path.name)
-    score += any(stem == fold(n) for n in FILE_NAMES[name])
+    score += any(stem == fold(n) for n in FILE_NAMES.get(name, ()))
+    score += 2 * (name == "returns")  # named as refunds (_refunds): not demand, not orders
     score += 0.6 * len(constants)  # a missing required column: as sure as a value-only match
     if name == "events" and fold(matches.get("event", Match("", "", 0)).source) == "event":
         score += 1  # a column named 'event' beside a time and a user: an event log
@@ -295,6 +312,8 @@ def fit_table(
     _kb_without_answers(guess, cols)
     if firsts:
         _first_line_note(guess, firsts, amount)
+    if whole:
+        _order_total_note(guess, *whole)
     _partly_empty_key(guess)
     _negative_demand(guess, cols)
     if sample.structs:
@@ -330,8 +349,94 @@ def _order_shaped(text: Match, cols: dict[str, _Values]) -> bool:
     return text.score < 0.6 and numbered and total
 
 
+_PAID_TOTAL = re.compile(r"实付|实收|paid|net_total|total_paid", re.IGNORECASE)
+"""An order's paid total (有赞's ``订单实付金额``, Taobao's ``买家实际支付金额``): after
+coupons and points, what the customer paid."""
+
+
+def _line_numbers(sample: _sniff.Sample, col: str) -> list[float | None]:
+    """A sampled column's values as numbers, row by row (None: empty or not a number)."""
+    out: list[float | None] = []
+    for v in sample.values.get(col, []):
+        nums = _Values([v], sample.options).numbers()
+        out.append(nums[0] if nums else None)
+    return out
+
+
+def _per_order(keys: list[str], vals: list[float | None]) -> list[list[int]] | None:
+    """The rows of orders of several lines, when ``vals`` holds one value per order (the same
+    on each of its lines, in 95% of at least 3 such orders); else None."""
+    lines: dict[str, list[int]] = {}
+    for i, k in enumerate(keys):
+        lines.setdefault(k, []).append(i)
+    multi = [rows for k, rows in lines.items() if k and len(rows) > 1]
+    same = sum(len({vals[i] for i in rows}) == 1 and vals[rows[0]] is not None for rows in multi)
+    return multi if len(multi) >= 3 and same >= 0.95 * len(multi) else None
+
+
+def _order_total_on_lines(
+    sample: _sniff.Sample, matches: dict[str, Match], cols: dict[str, _Values]
+) -> tuple[str, str | None] | None:
+    """An export with one row per goods line whose mapped amount is the order's total written
+    on each line (有赞's ``商品总价``: the same on every line of an order, not quantity x
+    price): summed per line it counts an order once per line. Reads the order's paid total
+    (``订单实付金额``) once per order instead when there is one (item_id, quantity and price
+    are then unmapped: a row is an order), else each line's quantity x price. Returns
+    (the order total column, the paid column or None), or None when the amount is a line's."""
+    if not {"amount", "order_id", "quantity", "price"} <= set(matches):
+        return None
+    keys = [(k or "").strip() for k in sample.values.get(matches["order_id"].source, [])]
+    amount = _line_numbers(sample, matches["amount"].source)
+    multi = _per_order(keys, amount)
+    if not multi:
+        return None
+    qty, price = (_line_numbers(sample, matches[c].source) for c in ("quantity", "price"))
+    rows = [i for r in multi for i in r if None not in (amount[i], qty[i], price[i])]
+    differ = sum(abs(amount[i] - qty[i] * price[i]) > 0.01 for i in rows)  # type: ignore[operator]
+    if differ < 0.5 * max(len(rows), 1):
+        return None
+    total = matches.pop("amount").source
+    used = {m.source for m in matches.values()}
+    paid = next(
+        (
+            c
+            for c in cols
+            if c not in used
+            and c != total
+            and _PAID_TOTAL.search(c)
+            and cols[c].numeric >= 0.9
+            and _per_order(keys, _line_numbers(sample, c))
+        ),
+        None,
+    )
+    if paid:
+        matches["amount"] = Match("amount", paid, 0.6)
+        for c in ("item_id", "quantity", "price"):
+            matches.pop(c, None)
+    return total, paid
+
+
+def _order_total_note(guess: Guess, total: str, paid: str | None) -> None:
+    key = next(m.source for m in guess.matches if m.contract == "order_id")
+    head = (
+        f"{total!r} is the order's total, the same on each of its lines (not quantity x "
+        "price): summed per line it counts an order once per line"
+    )
+    if paid is None:
+        guess.notes.append(f"{head}; amount is each line's quantity x price instead")
+        return
+    guess.options["drop_duplicates"] = [key]
+    guess.notes.append(
+        f"{head}. A row is an order here: drop_duplicates keeps one row per {key!r}, and amount "
+        f"is {paid!r}, what the customer paid (after coupons and points). For the goods lines "
+        f"(recommendations, demand) map item_id, quantity and price instead and remove amount "
+        f"and drop_duplicates: revenue is then at list price (quantity x price)"
+    )
+
+
 _COMPLETED = ("交易成功", "已完成", "完成")
-_NOT_SOLD = ("等待买家付款", "交易关闭", "等待付款", "已取消", "交易取消", "订单取消")
+_NOT_SOLD = ("等待买家付款", "交易关闭", "等待付款", "已取消", "交易取消", "订单取消", "退款成功",
+             "已退款", "退款中")  # fmt: skip
 """Order states of a Chinese marketplace export (Taobao/Tmall ``订单状态``, JD): completed,
 and never paid or closed (cancelled, fully refunded). Paid orders still on their way
 (``卖家已发货，等待买家确认``) are sales."""
@@ -538,10 +643,9 @@ def _first_line_note(guess: Guess, firsts: list[str], amount: Match | None) -> N
 
 
 def _partly_empty_key(guess: Guess) -> None:
-    """Orders whose customer column is empty on some rows (a restaurant's walk-in bills
-    without a member card, guest checkouts) do not validate: say how many sampled rows, and
-    that ``drop_incomplete`` would leave them and their revenue out. Not set here: which is
-    right (drop them, or map another customer column) is the user's call."""
+    """A customer column empty on some rows: for orders, guest orders (a restaurant's walk-in
+    bills without a member card, guest checkouts), which load as orders without a customer;
+    for events, rows that do not validate. Say how many sampled rows, and what follows."""
     if guess.table not in ("orders", "events") or "fill_down" in guess.options:
         return
     src = next((m.source for m in guess.matches if m.contract == "user_id"), None)
@@ -549,12 +653,20 @@ def _partly_empty_key(guess: Guess) -> None:
         return
     vals = guess.sample.values[src]
     empty = sum(not (v or "").strip() for v in vals)
-    if empty:
+    if not empty:
+        return
+    found = f"{src!r} (user_id) is empty on {empty} of {len(vals)} sampled rows ({empty / len(vals):.0%}"
+    if guess.table == "orders":
         guess.notes.append(
-            f"{src!r} (user_id) is empty on {empty} of {len(vals)} sampled rows "
-            f"({empty / len(vals):.0%}; walk-in or guest orders?): validation stops on them; "
-            "drop_incomplete: true would leave those rows, and their revenue, out of every "
-            "figure; or map another customer column"
+            f"{found}): guest orders (walk-ins, guest checkout). They count in revenue, orders "
+            "and demand, and are left out of the per-customer analyses (segments, churn, "
+            "lifetime value, recommendations), which say how many; if another column names "
+            "the customer, map it instead"
+        )
+    else:
+        guess.notes.append(
+            f"{found}; anonymous visitors?): validation stops on them; drop_incomplete: true "
+            "would leave those rows out of every figure; or map another user column"
         )
 
 
@@ -905,18 +1017,32 @@ def plan_folder(folder: Path) -> Plan:
     if not folder.is_dir():
         raise ConfigError(f"{folder} is not a folder. Pass the folder holding your exports")
     files = _sniff.data_files(folder)
-    if not files:
+    parts = _sniff.partitioned(folder)  # events/year=2024/month=01/part-0.parquet
+    if not files and not parts:
+        nested = _sniff.nested_files(folder)
+        where = ""
+        if nested:
+            subs = sorted({p.relative_to(folder).parts[0] for p in nested})
+            where = (
+                f"; found {len(nested)} in sub-folders ({', '.join(subs[:5])}): pass the "
+                "sub-folder, or name the files with a glob in file: (events/**/*.parquet)"
+            )
         raise ConfigError(
-            f"{folder} holds no data file ({', '.join(_sniff.DATA_SUFFIXES)}). Pass the folder "
-            "holding your exports"
+            f"{folder} holds no data file ({', '.join(_sniff.DATA_SUFFIXES)}){where}. Pass the "
+            "folder holding your exports"
         )
     unplaced: list[tuple[str, str]] = []
     samples: list[_sniff.Sample] = []
-    for path in files:
+    for path, pattern in [*((f, None) for f in files), *((f, g) for g, f in parts)]:
         try:
-            samples += _sniff.read_samples(path)
+            read = _sniff.read_samples(path)
         except Exception as e:  # any unreadable file is listed, not fatal
-            unplaced.append((path.name, "cannot be read: " + " ".join(str(e).split())[:160]))
+            label = pattern or path.name
+            unplaced.append((label, "cannot be read: " + " ".join(str(e).split())[:160]))
+            continue
+        for s in read:
+            s.pattern = pattern
+        samples += read
     return _place(folder, samples, unplaced)
 
 
@@ -963,10 +1089,13 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         if (second := _companion(fits)) is not None:
             companions.append(second)
     kept: dict[str, Guess] = {}
+    joined: list[Guess] = []  # sheets a kept guess reads with its own (one per month)
     best.sort(key=lambda g: -g.score)
     for g in best:
         if g.table in kept and kept[g.table].pattern and _same_shape(kept[g.table], g):
             continue  # one part of a split export the kept guess already reads
+        if any(g is j for j in joined):
+            continue
         if g.table in kept:
             k = kept[g.table]
             unplaced.append(
@@ -976,8 +1105,15 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         else:
             kept[g.table] = g
             _join_parts(g, [o for o in best if o.table == g.table and o is not g], folder)
+            joined += _join_sheets(g, [o for o in best if o.table == g.table and o is not g])
     for g in companions:  # a labelled set's other table, unless a file of its own has it
         kept.setdefault(g.table, g)
+    ids = [m.contract for m in kept["orders"].matches] if "orders" in kept else []
+    if "returns" in kept and "order_id" not in ids:  # refunds are netted against orders
+        unplaced.append((kept.pop("returns").sample.label, "looks like returns (refunds), "
+                         "which are matched to orders by order_id, and no orders with an "
+                         "order_id were found: map orders' order_id, then add "
+                         "data.tables.returns (see the README)"))  # fmt: skip
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     return Plan(folder, guesses, unplaced)
@@ -1059,6 +1195,8 @@ def _same_shape(a: Guess, b: Guess) -> bool:
     return (
         sa.sheet is None
         and sb.sheet is None
+        and sa.pattern is None
+        and sb.pattern is None
         and sa.table is None
         and sb.table is None
         and "".join(sa.path.suffixes) == "".join(sb.path.suffixes)
@@ -1093,6 +1231,42 @@ def _join_parts(g: Guess, others: list[Guess], folder: Path) -> None:
                 f"{len(names)} files with the same columns read as one: {', '.join(names)}"
             )
             return
+
+
+def _join_sheets(g: Guess, others: list[Guess]) -> list[Guess]:
+    """Read a workbook's sheets with one header (one per month: ``Jan 2024`` … ``Dec 2024``) as
+    one table: set ``g``'s ``sheet`` to a glob matching exactly them (``* 2024``), else ``all``
+    when they are every sheet, else their list; returns the other sheets' guesses."""
+    s = g.sample
+    if s.sheet is None:
+        return []
+    rest = {k: v for k, v in s.options.items() if k != "sheet"}
+
+    def alike(o: Guess) -> bool:
+        t = o.sample
+        same = {k: v for k, v in t.options.items() if k != "sheet"} == rest
+        return t.path == s.path and t.sheet is not None and t.columns == s.columns and same
+
+    parts = [o for o in others if alike(o)]
+    if not parts:
+        return []
+    every = _excel.sheet_names(s.path)  # the workbook's other sheets too (a price list)
+    order = {n: i for i, n in enumerate(every)}
+    names = sorted([s.sheet, *(str(o.sample.sheet) for o in parts)], key=lambda n: order[n])
+    head = _common_start(names)
+    tail = _common_start([n[len(head) :][::-1] for n in names])[::-1]
+    pattern = f"{head}*{tail}"
+    sheet: str | list[str] = names
+    if pattern != "*" and [n for n in every if fnmatch.fnmatchcase(n, pattern)] == names:
+        sheet = pattern
+    elif len(names) == len(every):
+        sheet = "all"
+    g.options["sheet"] = sheet
+    g.notes.append(
+        f"{len(names)} sheets with the same columns read as one: {', '.join(names)} "
+        f"(sheet: {sheet!r})"
+    )
+    return parts
 
 
 _SCRIPT_ZONES = (  # (pattern of a script in column names, the zone its exports are usually in)

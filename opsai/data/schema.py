@@ -118,6 +118,10 @@ class Column:
     nonnegative: bool = False
     bounds: tuple[float, float] | None = None
     doc: str = ""
+    may_be_empty: bool = False
+    """A required column (it must be mapped) whose empty values mean something rather than
+    a defect: an order's empty ``user_id`` is a guest order (a walk-in, a guest checkout). It
+    loads as a missing value, is no validation error and ``drop_incomplete`` keeps its rows."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,11 @@ class Table:
     @property
     def required(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
+
+    @property
+    def non_empty(self) -> tuple[str, ...]:
+        """The required columns that may not be empty (``drop_incomplete`` drops such rows)."""
+        return tuple(c.name for c in self.columns if c.required and not c.may_be_empty)
 
     @property
     def optional(self) -> tuple[str, ...]:
@@ -190,7 +199,7 @@ TABLES: dict[str, Table] = {
         Table(
             "orders",
             (
-                _c(USER_ID, "id", True),
+                _c(USER_ID, "id", True, may_be_empty=True, doc="empty for a guest order"),
                 _c(TIMESTAMP, "timestamp", True),
                 _c(AMOUNT, "float", True, doc="order line value in one currency"),
                 _c(ORDER_ID, "id"),
@@ -202,7 +211,23 @@ TABLES: dict[str, Table] = {
             group_key=ORDER_ID,
             doc=(
                 "Order lines (or whole orders when there is no item_id). Without an amount "
-                "column it is quantity x price."
+                "column it is quantity x price. An empty user_id is a guest order: counted in "
+                "revenue, orders and demand, left out of per-customer analyses."
+            ),
+        ),
+        Table(
+            "returns",
+            (
+                _c(ORDER_ID, "id", True, doc="the order the refund is for"),
+                _c(AMOUNT, "float", True, doc="money refunded (a partial refund is less)"),
+                _c(TIMESTAMP, "timestamp", doc="when refunded; the order's time when absent"),
+                _c(ITEM_ID, "id"),
+                _c(QUANTITY, "float", doc="units returned"),
+                _c(USER_ID, "id", doc="the order's customer when absent"),
+            ),
+            doc=(
+                "Returns and refunds, one row per refund: appended to orders as negative "
+                "lines (matched to their order by order_id), then left out of the workspace."
             ),
         ),
         Table(

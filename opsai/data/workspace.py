@@ -30,6 +30,7 @@ from opsai.data._checks import check_currency, check_references, check_table
 from opsai.data._database import check_source_keys, connect, map_db_table
 from opsai.data._files import load_file_table
 from opsai.data._mapping import ValidationWarning, rows_out
+from opsai.data._returns import refund_lines
 from opsai.data._sqlite import copy_table, sqlite_path
 from opsai.data.schema import TABLES
 from opsai.errors import SchemaError
@@ -244,6 +245,12 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             except SchemaError as e:
                 errors.append(str(e))
                 tables.pop(name)
+    if "returns" in tables:  # refunds: negative order lines, then no table of their own
+        try:
+            _net_returns(cfg, tables, backend, con, errors, warnings)
+        except SchemaError as e:
+            errors.append(str(e))
+        tables.pop("returns", None)
     loaded = list(warnings)
     for name, t in list(tables.items()):
         try:
@@ -263,6 +270,31 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             f"{n} problem{'s' * (n > 1)} in the data{where}:\n- " + "\n- ".join(errors)
         )
     return Workspace(cfg, backend, tables, warnings, loaded)
+
+
+def _net_returns(
+    cfg: Config,
+    tables: dict[str, ir.Table],
+    backend: Any,
+    con: duckdb.DuckDBPyConnection | None,
+    errors: list[str],
+    warnings: list[ValidationWarning],
+) -> None:
+    """Append the checked ``returns`` to ``orders`` as negative lines (see
+    :func:`~opsai.data._returns.refund_lines`)."""
+    if "orders" not in tables:
+        if "orders" not in cfg.data.tables:  # else orders failed: its error says why
+            errors.append(
+                "returns: refunds are netted against orders, and the config maps no orders "
+                "table. Add data.tables.orders, or remove data.tables.returns"
+            )
+        return
+    before = len(errors)
+    zoned = bool(cfg.data.tables["returns"].timezone or cfg.data.timezone)
+    check_table("returns", tables["returns"], errors, warnings, zoned=zoned)
+    if len(errors) == before:
+        t = refund_lines(tables["orders"], tables["returns"], warnings)
+        tables["orders"] = _materialize(t, "orders", backend, con)
 
 
 def _saved_load_warnings(backend: Any) -> list[ValidationWarning]:

@@ -171,8 +171,8 @@ def _outreach(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
     at_risk, out = run.table(BEHAVIOR, "churn.at_risk"), j.get("outreach", pd.DataFrame())
-    if at_risk.empty or "value_at_risk" not in at_risk:
-        return []
+    if at_risk.empty or "value_at_risk" not in at_risk or run.churn_unusable():
+        return []  # a model no better than chance names nobody at risk
     ev = [_ev(BEHAVIOR, "churn_model", "churn model")]
     if not out.empty:
         v = float(out["value_at_risk"].sum())
@@ -192,7 +192,69 @@ def _outreach(
         "of spend at risk."
     )
     act = "Run a retention offer for the high-value users likely to churn, before they lapse."
-    return [_action("Retention", act, why, lo, mid, hi, MONEY, "medium", ev, "win_back")]
+    return [_action("Retention", act, why, lo, mid, hi, MONEY, "medium", ev, "retention_offer")]
+
+
+def _win_back(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
+    """The behaviour chapter's lapsed high-value customers, whatever the churn model and the
+    tickets say. The effect is the spend of those who come back over the churn horizon at the
+    data's own comeback rate of lapsed high-value customers (its 95% interval as the range):
+    what the list is worth if an offer does as well as this data's customers did unprompted;
+    an offer's extra effect shows only against a held-out part of the list."""
+    lapsed = run.table(BEHAVIOR, "churn.lapsed")
+    f = run.finding(BEHAVIOR, "churn_lapsed")
+    if lapsed.empty or f is None:
+        return []
+    e, n = f.get("evidence") or {}, len(lapsed)
+    days, valued = (
+        e.get("horizon_days", "the churn horizon's"),
+        run.metric(BEHAVIOR, "orders.valued", True),
+    )
+    spent = (
+        money(float(lapsed["value"].sum()), currency)
+        if valued
+        else f"{lapsed['value'].sum():,.0f} purchases"
+    )
+    why = f"{n:,} high-value customers have placed no order in {days} days; they spent {spent} in all."
+    ev = [_ev(BEHAVIOR, "churn_lapsed", "lapsed customers")]
+    act = "Send a win-back offer to the lapsed high-value customers, holding out a random part to measure it."
+    rates = [e.get(f"comeback_{k}") for k in ("rate_low", "rate", "rate_high")]
+    per = e.get("comeback_spend_per_returner")
+    if not all(isinstance(r, (int, float)) for r in rates):  # nobody lapsed before: no rate
+        why += " No earlier lapsed customers to learn a comeback rate from, so no effect is given."
+        return [_action("Retention", act, why, None, None, None, MONEY, "medium", ev, "win_back")]
+    lo, mid, hi = (float(r) for r in rates if isinstance(r, (int, float)))
+    why += (
+        f" Assumed: they come back at the data's own rate for lapsed high-value customers, "
+        f"{mid:.0%} ({e.get('comeback_came_back')} of {e.get('comeback_lapsed')} at earlier cut-offs; "
+        f"95% interval {lo:.0%} to {hi:.0%})"
+    )
+    if isinstance(per, (int, float)):  # each one back spends what returners spent over the horizon
+        unit = MONEY if valued else "purchases"
+        what = money(per, currency) if valued else f"{per:,.1f} purchases"
+        why += f", each spending {what} over the next {days} days as returners did."
+        return [
+            _action(
+                "Retention",
+                act,
+                why,
+                n * lo * per,
+                n * mid * per,
+                n * hi * per,
+                unit,
+                "medium",
+                ev,
+                "win_back",
+            )
+        ]
+    # nobody came back unprompted: an offer may still work, but this data gives it no effect
+    why += (
+        ", and none did, so no effect is expected from the data; an offer to a part of the "
+        "list is a test."
+    )
+    return [_action("Retention", act, why, None, None, None, MONEY, "low", ev, "win_back")]
 
 
 def _stockouts(
@@ -445,7 +507,7 @@ def _recommend(
     ]
 
 
-RULES: tuple[Rule, ...] = (_outreach, _stockouts, _competitor, _service, _funnel, _overstock,
+RULES: tuple[Rule, ...] = (_outreach, _win_back, _stockouts, _competitor, _service, _funnel, _overstock,
                            _market, _recommend)  # fmt: skip
 
 

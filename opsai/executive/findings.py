@@ -27,6 +27,13 @@ def outreach(table: pd.DataFrame, run: RunResults, *, currency: str = "") -> Fin
             evidence={"reason": why},
             name="outreach",
         )
+    weak = run.churn_unusable()
+    if weak:  # the at-risk list is noise, so there is nobody to call on its strength
+        return Finding(
+            f"No priority outreach list: churn could not be predicted from this data ({weak}).",
+            evidence={"reason": weak},
+            name="outreach",
+        )
     at_risk = run.table(BEHAVIOR, "churn.at_risk")
     if table.empty:
         return Finding(

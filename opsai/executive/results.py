@@ -72,6 +72,18 @@ class RunResults:
         """Whether every one of ``chapters`` ran and recorded results (a join needs them all)."""
         return not any(self.why_missing(c) for c in chapters)
 
+    def churn_unusable(self) -> str:
+        """Why the behaviour chapter's churn model is too weak to act on ("" when it is not,
+        or when no model ran): the chapter's own rule
+        (:func:`~opsai.report.quality.churn_unusable`), read from its recorded metrics."""
+        from opsai.report.quality import churn_unusable
+
+        if self.metric(BEHAVIOR, "churn.auc") is None:
+            return ""
+        return churn_unusable(
+            self.metric(BEHAVIOR, "churn.auc"), self.metric(BEHAVIOR, "churn.top_decile_lift")
+        )
+
     def title(self, chapter: str) -> str:
         r = self.chapters.get(chapter) or {}
         return str(r.get("title") or chapter)

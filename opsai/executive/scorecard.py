@@ -128,6 +128,9 @@ def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:
 
 def _at_risk_value(run: RunResults) -> tuple[Any, Any, str, str]:
     t = run.table(BEHAVIOR, "churn.at_risk")
+    why = run.churn_unusable()
+    if why:  # the list is noise: say so rather than quote a spend figure
+        return "not available", None, "", f"churn could not be predicted: {why}"
     if t.empty:
         return None, None, "", ""
     col = next((c for c in ("value_at_risk", "value") if c in t), None)
@@ -159,6 +162,27 @@ def _activity(key: str) -> Callable[[RunResults], tuple[Any, Any, str, str]]:
     return get
 
 
+def _active_users(run: RunResults) -> tuple[Any, Any, str, str]:
+    """Daily active users; with guest orders (no customer id), the customers with an id only."""
+    value, change, unit, period = _activity("active_users")(run)
+    guests = _num(_evidence(run, OVERVIEW, "activity", "guest_orders"))
+    orders = _num(_evidence(run, OVERVIEW, "activity", "orders"))
+    if guests and orders:
+        period += f"; customers with an id only ({guests / orders:.0%} of orders are guests)"
+    return value, change, unit, period
+
+
+def _sales_label(label: str) -> Callable[[RunResults], str]:
+    """``label``, with the events it counts when the overview read orders from purchase
+    events (no orders table): "Revenue, last 28 days (from 'purchase' events)"."""
+
+    def get(run: RunResults) -> str:
+        event = _evidence(run, OVERVIEW, "activity", "sales_event")
+        return f"{label} (from {event!r} events)" if event else label
+
+    return get
+
+
 def _share(run: RunResults) -> tuple[Any, Any, str, str]:
     """Our share and its change over what the chapter compared (a year of months, a week of
     days ...), as its share finding says."""
@@ -169,10 +193,12 @@ def _share(run: RunResults) -> tuple[Any, Any, str, str]:
 
 KPIS: tuple[KPI, ...] = (
     KPI("revenue_28d", "Sales", "Revenue, last 28 days", OVERVIEW, "up",
-        _metric(OVERVIEW, "revenue_28d", "revenue_28d_change", "%", "last 28 days vs 28 before")),
-    KPI("orders_28d", "Sales", "Orders, last 28 days", OVERVIEW, "up", _activity("orders")),
+        _metric(OVERVIEW, "revenue_28d", "revenue_28d_change", "%", "last 28 days vs 28 before"),
+        _sales_label("Revenue, last 28 days")),
+    KPI("orders_28d", "Sales", "Orders, last 28 days", OVERVIEW, "up", _activity("orders"),
+        _sales_label("Orders, last 28 days")),
     KPI("daily_active_users", "Users", "Daily active users (28-day mean)", OVERVIEW, "up",
-        _activity("active_users")),
+        _active_users),
     KPI("active_users_month", "Users", "Active users this period", BEHAVIOR, "up",
         _lifecycle("active"), _lifecycle_label("active {who} this {period}")),
     KPI("new_users_month", "Users", "New users this period", BEHAVIOR, "up", _lifecycle("new"),

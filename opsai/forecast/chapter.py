@@ -412,6 +412,24 @@ def demand_source_finding(ws: Any, *, purchase: str = "purchase") -> Finding | N
     return Finding(text + ".", "low" if other else "info", evidence, name="demand_source")
 
 
+def returns_finding(hs: HierarchicalSeries) -> Finding | None:
+    """Item-periods whose returns outweighed their sales (``HierarchicalSeries.clipped``), or
+    ``None``: they count 0 sold, not negative demand, so the series and the models never see
+    a negative quantity; the returns of other periods are netted against that period's sales.
+    """
+    if not hs.clipped:
+        return None
+    n, units = int(hs.clipped["periods"]), float(hs.clipped["units"])
+    unit = _PERIOD_WORDS.get(hs.freq, "period")
+    text = (
+        f"Returns are netted against the sales of their item and {unit}; on {n:,} item-{unit}{'s' * (n != 1)} "
+        f"more units came back than were sold (a cancellation booked apart from its sale), "
+        f"and these count 0 sold, not negative demand ({units:,.0f} units returned beyond "
+        f"their {unit}'s sales left out)"
+    )
+    return Finding(text + ".", "info", {"periods": n, "units": units}, name="returns_netted")
+
+
 def empty_periods_finding(bottom: pd.DataFrame, *, freq: str) -> Finding | None:
     """Periods inside the data's span in which no item sold anything, or ``None``.
 

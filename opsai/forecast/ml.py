@@ -201,6 +201,9 @@ class GlobalModel(Forecaster):
 
     # ---- fit / predict -------------------------------------------------------------------
     def _fit(self, df: pd.DataFrame) -> None:
+        if (df[QUANTITY] < 0).any():  # a net return is no negative demand (and stops Poisson)
+            df = df.assign(**{QUANTITY: df[QUANTITY].clip(lower=0.0)})
+            self.y_ = {sid: np.clip(y, 0.0, None) for sid, y in self.y_.items()}
         with threadpool_limits(limits=self.n_jobs):
             self._fit_limited(df)
 

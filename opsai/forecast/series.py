@@ -72,6 +72,9 @@ class HierarchicalSeries:
             their units in the :data:`OTHER_LEVEL` series of their category.
         merged_categories: the categories summed into :data:`OTHER_CATEGORIES` (none of their
             items kept under the cap).
+        clipped: item-periods whose returns outweighed their sales (a negative net quantity,
+            read as 0 sold; see :func:`aggregate_demand`): ``{"periods": n, "units": u}``
+            with ``u`` the negative units left out; empty when there were none.
     """
 
     df: pd.DataFrame
@@ -80,6 +83,7 @@ class HierarchicalSeries:
     freq: str
     left_out: list[str] = field(default_factory=list)
     merged_categories: list[str] = field(default_factory=list)
+    clipped: dict[str, float] = field(default_factory=dict)
 
     @property
     def bottom(self) -> pd.DataFrame:
@@ -228,6 +232,11 @@ def aggregate_demand(
     under :data:`TOTAL_ID`), else the ``purchase`` events of ``events`` read as order lines
     (:func:`opsai.behavior.orders_from_events`).
 
+    Returns (negative quantities) are netted against the sales of their item and period; a
+    period whose net is negative (a day with only a cancellation) counts 0 sold, not negative
+    demand, as a period without rows does: its sum is clipped at 0 and the periods and units
+    clipped are kept in ``attrs["clipped"]`` (``{"periods": n, "units": u}``).
+
     Args:
         ws: an open workspace.
         freq: ``D`` daily, ``W`` weekly (Monday starts) or ``M`` monthly buckets.
@@ -274,7 +283,12 @@ def aggregate_demand(
     out = expr.to_pandas()
     out[ITEM_ID] = out[ITEM_ID].astype(str)
     out[TIMESTAMP] = pd.to_datetime(out[TIMESTAMP]).astype("datetime64[ns]")
-    return out.sort_values([ITEM_ID, TIMESTAMP]).reset_index(drop=True)
+    out = out.sort_values([ITEM_ID, TIMESTAMP]).reset_index(drop=True)
+    neg = out[QUANTITY] < 0  # returns beyond the period's sales: no negative demand
+    clipped = {"periods": int(neg.sum()), "units": float(-out.loc[neg, QUANTITY].sum())}
+    out[QUANTITY] = out[QUANTITY].clip(lower=0.0)
+    out.attrs["clipped"] = clipped if clipped["periods"] else {}
+    return out
 
 
 def fill_gaps(
@@ -492,6 +506,7 @@ def build_series(
         A :class:`HierarchicalSeries`.
     """
     raw = aggregate_demand(ws, freq=freq, where=where, items_where=items_where, purchase=purchase)
+    clipped = dict(raw.attrs.get("clipped", {}))
     if raw.empty:
         raise SchemaError(
             f"forecast: no demand rows left after the filters {dict(where or {})} / "
@@ -505,4 +520,6 @@ def build_series(
     if max_items is not None:  # before the zero-fill: the left-out items need none of their own
         raw, categories, left_out = cap_items(raw, categories, max_items=max_items, keep=keep)
     bottom = fill_gaps(raw, freq=freq, start=start)
-    return hierarchy(bottom, categories, levels=levels, freq=freq, left_out=left_out)
+    hs = hierarchy(bottom, categories, levels=levels, freq=freq, left_out=left_out)
+    hs.clipped = clipped
+    return hs

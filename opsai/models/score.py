@@ -103,11 +103,13 @@ def _saved(run: Path, chapter: str) -> bool:
 
 
 def _orders(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) -> Any:
-    """The orders table, or the purchase events read as orders the way the chapter read them."""
+    """The orders with a customer id (guest orders are no one's to score), or the purchase
+    events read as orders the way the chapter read them."""
     from opsai.behavior.purchases import orders_from_events
+    from opsai.data.customers import known_customers
 
     if ws.has("orders"):
-        return ws.table("orders")
+        return known_customers(ws.table("orders"))
     if not ws.has("events"):
         raise SchemaError(
             f"the new data has no orders or events table (present: {', '.join(ws.present)})"

@@ -26,6 +26,8 @@ from opsai.overview.measures import (
     outliers,
     quality_issues,
     recent_change,
+    return_rates,
+    returns_summary,
     table_overview,
     top_items,
     validation_warnings,
@@ -38,6 +40,7 @@ from opsai.overview.story import (
     coverage_finding,
     missing_figure,
     quality_findings,
+    returns_findings,
     rows_figure,
 )
 
@@ -59,6 +62,9 @@ __all__ = [
     "quality_findings",
     "quality_issues",
     "recent_change",
+    "return_rates",
+    "returns_findings",
+    "returns_summary",
     "rows_figure",
     "table_overview",
     "top_items",

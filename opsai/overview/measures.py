@@ -14,6 +14,7 @@ import pandas as pd
 
 from opsai.data import schema as S
 from opsai.data.workspace import Workspace
+from opsai.errors import NothingToAnalyse
 
 MARKUP = r"<\s*/?\s*[A-Za-z][^>]*>"
 """A regular expression for an HTML/XML tag inside a text value."""
@@ -164,7 +165,9 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
 
     A value beyond the fences that at least ``common`` of the column's rows hold (and at least
     five) is a regular level, not an outlier (a 99.00 plan price beside 9.00 and 29.00 ones),
-    and is not counted; ``max`` is the largest value counted (the column's when none is).
+    and is not counted; ``max``/``min`` are the largest/smallest value counted (the column's
+    when none is), ``below``/``above`` how many of them lie below the ``low`` fence and above
+    the ``high`` one.
     """
     rows = []
     for name in ws.present:
@@ -197,8 +200,18 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
             out = t.filter((t[c] < lo) | (t[c] > hi))
             per_value = out.group_by(c).aggregate(n=out.count())
             rare = per_value.filter(per_value.n < max(5.0, common * float(q["rows"])))
-            counted = rare.aggregate(n=rare.n.sum(), top=rare[c].max()).to_pandas().iloc[0]
+            counted = (
+                rare.aggregate(
+                    n=rare.n.sum(),
+                    below=rare.n.sum(where=rare[c] < lo),
+                    top=rare[c].max(),
+                    bottom=rare[c].min(),
+                )
+                .to_pandas()
+                .iloc[0]
+            )
             n = int(0 if pd.isna(counted["n"]) else counted["n"])
+            below = int(0 if pd.isna(counted["below"]) else counted["below"])
             rows.append(
                 {
                     "table": name,
@@ -207,9 +220,13 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
                     "low": lo,
                     "high": hi,
                     "max": float(q["max"] if pd.isna(counted["top"]) else counted["top"]),
+                    "below": below,
+                    "above": n - below,
+                    "min": float(q["min"] if pd.isna(counted["bottom"]) else counted["bottom"]),
                 }
             )
-    return pd.DataFrame(rows, columns=["table", "column", "outliers", "low", "high", "max"])
+    cols = ["table", "column", "outliers", "low", "high", "max", "below", "above", "min"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 def markup_in_text(ws: Workspace, *, examples: int = 3) -> pd.DataFrame:
@@ -282,7 +299,9 @@ _MIDNIGHT = datetime.time(0, 0)
 
 
 def daily_activity(ws: Workspace) -> pd.DataFrame:
-    """Per day: active users (with any event or purchase), orders and revenue (orders).
+    """Per day: active users (with any event or purchase), orders and revenue (orders), and
+    ``guest_orders`` when some orders have no ``user_id`` (guest orders: counted in orders
+    and revenue, but no active user).
 
     A buyer is active: active users are the distinct users with an event or a purchase that
     day, as in the behaviour chapter. Revenue is net of returns; a negative amount is a return
@@ -292,11 +311,17 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     before it (an export taken at 00:00:41 ends on a day of 41 seconds), is left out, so it
     does not read as a day of almost no activity; ``attrs["partial_day"]`` then names it.
     Dates without a time of day are whole days.
+
+    Without an ``orders`` table, orders and revenue are the ``purchase`` events read as orders
+    (:func:`opsai.behavior.orders_from_events`, as chapter 03a reads them: each worth its
+    value property); ``attrs["sales_from"]`` then says which events and ``attrs["sales_event"]``
+    names the event (both absent with orders).
     """
     from opsai.behavior.retention import activity_of
 
     parts = []
     end: pd.Timestamp | None = None
+    sales: dict[str, str] = {}
     if ws.has("events") or ws.has("orders"):
         a, _ = activity_of(
             ws.table("events") if ws.has("events") else None,
@@ -320,7 +345,19 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
             o[S.ORDER_ID].nunique(where=buy) if S.ORDER_ID in o.columns else o.count(where=buy)
         )
         agg: dict[str, Any] = {"orders": n_orders, "revenue": o[S.AMOUNT].sum()}
-        parts.append(o.group_by(date=o[S.TIMESTAMP].date()).aggregate(**agg).to_pandas())
+        guest = buy & o[S.USER_ID].isnull()  # guest orders: in orders and revenue, no user
+        agg["guest_orders"] = (
+            o[S.ORDER_ID].nunique(where=guest) if S.ORDER_ID in o.columns else o.count(where=guest)
+        )
+        daily = o.group_by(date=o[S.TIMESTAMP].date()).aggregate(**agg).to_pandas()
+        if not daily["guest_orders"].any():  # every order has a customer: no column
+            daily = daily.drop(columns="guest_orders")
+        parts.append(daily)
+    elif ws.has("events"):  # no orders: the purchase events, read as orders as chapter 03a does
+        bought = _purchases_daily(ws)
+        if bought is not None:
+            parts.append(bought)
+            sales = {k: str(bought.attrs[k]) for k in ("sales_from", "sales_event")}
     if not parts:
         return pd.DataFrame(columns=["date", "active_users", "orders", "revenue"])
     out = parts[0]
@@ -330,7 +367,9 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     full = pd.date_range(out["date"].min(), out["date"].max(), freq="D", name="date")
     out = out.set_index("date").reindex(full).fillna(0).reset_index()
     rows = out["_rows"].to_numpy() if "_rows" in out else None
-    out = out[["date", *[c for c in ("active_users", "orders", "revenue") if c in out]]]
+    cols = ("active_users", "orders", "revenue", "guest_orders")
+    out = out[["date", *[c for c in cols if c in out]]]
+    out.attrs.update(sales)
     early = end is not None and (end - end.normalize()) < pd.Timedelta(hours=12)
     if (
         early
@@ -342,6 +381,26 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     ):
         out = out.iloc[:-1].reset_index(drop=True)
         out.attrs["partial_day"] = f"{end:%Y-%m-%d} (the data end at {end:%H:%M:%S})"
+    return out
+
+
+def _purchases_daily(ws: Workspace, purchase: str = "purchase") -> pd.DataFrame | None:
+    """Orders and revenue per day from the purchase events (``None`` without any; no revenue
+    when they carry no value), with ``attrs["sales_from"]`` naming them ("1,013 'purchase'
+    events, each worth its 'value'")."""
+    from opsai.behavior.purchases import orders_from_events
+
+    try:
+        o, info = orders_from_events(ws.table("events"), purchase=purchase)
+    except NothingToAnalyse:
+        return None
+    buy = o[S.AMOUNT] >= 0
+    n = o[S.ORDER_ID].nunique(where=buy) if S.ORDER_ID in o.columns else o.count(where=buy)
+    agg = {"orders": n, "revenue": o[S.AMOUNT].sum()} if info["value"] else {"orders": n}
+    out = o.group_by(date=o[S.TIMESTAMP].date()).aggregate(**agg).to_pandas()
+    worth = f", each worth its {info['value']!r}" if info["value"] else " (no value: no revenue)"
+    out.attrs["sales_from"] = f"{int(info['rows']):,} {info['event']!r} events{worth}"
+    out.attrs["sales_event"] = str(info["event"])
     return out
 
 
@@ -357,7 +416,15 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
     }
     if daily.attrs.get("partial_day"):  # left out by daily_activity
         out["partial_day"] = daily.attrs["partial_day"]
-    for col, how in (("active_users", "mean"), ("orders", "sum"), ("revenue", "sum")):
+    for key in ("sales_from", "sales_event"):  # no orders table: orders are purchase events
+        if daily.attrs.get(key):
+            out[key] = daily.attrs[key]
+    for col, how in (
+        ("active_users", "mean"),
+        ("orders", "sum"),
+        ("revenue", "sum"),
+        ("guest_orders", "sum"),
+    ):
         if col in daily:
             a, b = float(getattr(last[col], how)()), float(getattr(prev[col], how)())
             out[col] = a
@@ -384,3 +451,71 @@ def top_items(ws: Workspace, *, n: int = 10) -> pd.DataFrame:
         df[S.TITLE] = None
     df["share"] = df["revenue"] / total if total else None
     return df[[S.ITEM_ID, S.TITLE, "revenue", "share"]]
+
+
+# ---- returns ------------------------------------------------------------------------------
+def returns_summary(ws: Workspace) -> dict[str, Any]:
+    """Gross sales, refunds (negative order lines: a ``returns`` table or the export's own)
+    and net revenue over the whole window, and units sold and returned; empty without
+    orders or without any negative line."""
+    if not ws.has("orders"):
+        return {}
+    o = ws.table("orders")
+    neg = o[S.AMOUNT] < 0
+    agg: dict[str, Any] = {
+        "gross": o[S.AMOUNT].sum(where=~neg),
+        "refunds": -o[S.AMOUNT].sum(where=neg),
+        "refund_lines": neg.sum(),
+        "start": o[S.TIMESTAMP].min(),
+        "end": o[S.TIMESTAMP].max(),
+    }
+    if S.QUANTITY in o.columns:
+        q = o[S.QUANTITY]
+        agg |= {"units_sold": q.sum(where=q > 0), "units_returned": -q.sum(where=q < 0)}
+    row = o.aggregate(**agg).to_pandas().iloc[0]
+    if not row["refund_lines"]:
+        return {}
+    out: dict[str, Any] = {k: float(row[k] or 0) for k in agg if k not in ("start", "end")}
+    out |= {"start": str(row["start"])[:10], "end": str(row["end"])[:10]}
+    out["net"] = out["gross"] - out["refunds"]
+    out["refund_share"] = out["refunds"] / out["gross"] if out["gross"] else None
+    if out.get("units_sold"):
+        out["unit_return_rate"] = out["units_returned"] / out["units_sold"]
+    return out
+
+
+def return_rates(
+    ws: Workspace, *, min_sold: int = 20, min_returned: int = 5, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Per item: units sold and returned (order lines when there is no quantity), the return
+    rate, and whether it stands out: a one-sided binomial test against the overall rate,
+    Bonferroni-corrected over the items tested (those with ``min_sold`` sold and
+    ``min_returned`` returned), below ``alpha``. Sorted by rate, highest first."""
+    from scipy.stats import binom
+
+    cols = ["item_id", "title", "sold", "returned", "rate", "p_value", "stands_out"]
+    if not ws.has("orders") or S.ITEM_ID not in ws.columns("orders"):
+        return pd.DataFrame(columns=cols)
+    o = ws.table("orders")
+    q = o[S.QUANTITY].abs() if S.QUANTITY in o.columns else ibis.literal(1)
+    neg = o[S.AMOUNT] < 0
+    per = o.group_by(S.ITEM_ID).aggregate(sold=q.sum(where=~neg), returned=q.sum(where=neg))
+    df = per.to_pandas().fillna({"sold": 0, "returned": 0})
+    if df.empty or not df["returned"].sum() or not df["sold"].sum():
+        return pd.DataFrame(columns=cols)
+    p0 = df["returned"].sum() / df["sold"].sum()
+    sold = df["sold"].round().astype(int)
+    returned = df["returned"].round().astype(int).clip(upper=sold)
+    df["rate"] = df["returned"] / df["sold"].where(df["sold"] > 0)
+    tested = (sold >= min_sold) & (returned >= min_returned)
+    df["p_value"] = binom.sf(returned - 1, sold, p0)  # P(X >= returned)
+    df.loc[~tested, "p_value"] = float("nan")
+    df["stands_out"] = tested & (df["p_value"] * max(int(tested.sum()), 1) < alpha)
+    if ws.has("items") and S.TITLE in ws.columns("items"):
+        df = df.merge(ws.to_pandas("items", [S.ITEM_ID, S.TITLE]), on=S.ITEM_ID, how="left")
+    else:
+        df[S.TITLE] = None
+    df = df.sort_values(["rate", S.ITEM_ID], ascending=[False, True], ignore_index=True)
+    df.attrs["overall_rate"] = float(p0)
+    df.attrs["tested"] = int(tested.sum())
+    return df[cols]

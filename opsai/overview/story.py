@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from opsai.data.schema import TABLES
 from opsai.overview.measures import activity_span, days_covered
 from opsai.report.finding import Finding
 from opsai.report.wording import money
@@ -128,10 +129,16 @@ def coverage_finding(overview: pd.DataFrame, cover: pd.DataFrame) -> Finding:
 
 def _missing_finding(missing: pd.DataFrame) -> Finding:
     """The worst partly missing column; columns empty in every row are named apart, not ranked."""
+    guest = pd.Series(
+        [_guest_column(t, c) for t, c in zip(missing["table"], missing["column"], strict=True)],
+        index=missing.index,
+        dtype=bool,
+    )
+    guests, missing = missing[guest], missing[~guest]
     empty = missing["empty"] if "empty" in missing else pd.Series(False, index=missing.index)
     part, whole = missing[~empty], missing[empty]
     ev: dict[str, Any] = {"columns": len(part)}
-    text = "No column is partly missing."
+    text = "No column is partly missing." if len(part) or not len(guests) else ""
     if len(part):
         w = part.iloc[0]
         ev |= {"worst": f"{w['table']}.{w['column']}", "share": float(w["share"])}
@@ -158,7 +165,20 @@ def _missing_finding(missing: pd.DataFrame) -> Finding:
             f"in them: {'; '.join(parts)}. If they should hold data, {fix} a source column "
             "that has it."
         )
-    return Finding(text, "low", ev)  # required columns cannot be empty (validation)
+    for g in guests.itertuples():  # empty on purpose: guest orders, not a defect
+        ev[f"guest_{g.table}"] = {"rows": int(g.missing), "share": float(g.share)}
+        text += (
+            f" {g.table}.{g.column} is empty in {int(g.missing):,} row(s) "
+            f"({_pct(float(g.share))}): guest orders (walk-ins, guest checkout), counted in "
+            "revenue, orders and demand, and left out of the per-customer analyses."
+        )
+    return Finding(text.strip(), "low", ev)  # required columns cannot be empty (validation)
+
+
+def _guest_column(table: str, column: str) -> bool:
+    """A contract column whose empty values mean a guest (``orders.user_id``)."""
+    t = TABLES.get(table)
+    return t is not None and t.has(column) and t.column(column).may_be_empty
 
 
 def quality_findings(
@@ -231,8 +251,7 @@ def quality_findings(
                 "outliers",
                 Finding(
                     f"{int(flagged['outliers'].sum()):,} value(s) lie far outside the usual range (3 IQR); most "
-                    f"in {w['table']}.{w['column']} ({int(w['outliers']):,}, max {w['max']:,.2f} vs a usual "
-                    f"ceiling of {w['high']:,.2f}).",
+                    f"in {w['table']}.{w['column']} ({_outlier_sides(w)}).",
                     "low",
                     {
                         "values": int(flagged["outliers"].sum()),
@@ -264,6 +283,9 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     """Recent activity against the period before; high severity on a revenue drop over 20%.
 
     Revenue is written with ``currency``, the config's code ("" writes the bare number).
+    Without an orders table, orders and revenue come from purchase events
+    (``change["sales_from"]``, see :func:`~opsai.overview.measures.daily_activity`) and the
+    finding says so.
     """
     if not change.get("enough_history"):
         return Finding(
@@ -284,8 +306,15 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     if "active_users" in change:
         ac = change.get("active_users_change")
         said = "revenue" in change and change.get("revenue_change") is not None
+        guests = change.get("guest_orders") or 0
+        known = (
+            f" (customers with an id only: {guests:,.0f} of the {change['orders']:,.0f} orders, "
+            f"{_pct(guests / change['orders'])}, are guest orders without one)"
+            if guests and change.get("orders")
+            else ""
+        )
         bits.append(
-            f"{change['active_users']:,.0f} daily active users on average"
+            f"{change['active_users']:,.0f} daily active users on average{known}"
             + (f" ({ac:+.1%} on the {d} days before)" if ac is not None and not said else "")
         )
     rc = change.get("revenue_change") or change.get("active_users_change") or 0.0
@@ -294,8 +323,88 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     after = (
         f" The last day, {partial}, is left out: it holds too little to count." if partial else ""
     )
+    if change.get("sales_from") and "orders" in change:  # events only: say what orders are
+        after += (
+            f" No orders table: orders{' and revenue' if 'revenue' in change else ''} are the "
+            f"{change['sales_from']} (as chapter 03a reads them)."
+        )
     return Finding(
         f"Over the last {d} days (to {change['end']}) " + ", ".join(bits) + "." + after,
         sev,
         change,
     )
+
+
+def _outlier_sides(w: pd.Series) -> str:
+    """Which side of the usual range a column's outliers lie on, with the extreme value each
+    side ("99 below the usual floor of -82.08 (min -288.20)"); negative ones are called
+    returns or cancellations, which is what a negative amount or quantity usually is."""
+    below, above = int(w.get("below", 0)), int(w.get("above", w["outliers"]))
+    sides = []
+    if below:
+        sides.append(f"{below:,} below the usual floor of {w['low']:,.2f} (min {w['min']:,.2f})")
+    if above:
+        sides.append(f"{above:,} above the usual ceiling of {w['high']:,.2f} (max {w['max']:,.2f})")
+    text = ", ".join(sides)
+    if below and w["min"] < 0:
+        text += (
+            ": negative values look like returns or cancellations "
+            "(see the warning on negative values)"
+        )
+    return text
+
+
+def returns_findings(
+    summary: dict[str, Any], rates: pd.DataFrame, *, currency: str = "", top: int = 5
+) -> list[tuple[str, Finding]]:
+    """Gross, refunds and net over the window, and the items whose return rate stands out
+    (:func:`~opsai.overview.return_rates`); nothing without refunds."""
+    if not summary:
+        return []
+    s = summary
+    share = f" ({_pct(s['refund_share'])} of gross)" if s.get("refund_share") is not None else ""
+    units = (
+        f"; {s['units_returned']:,.0f} of {s['units_sold']:,.0f} units sold were returned "
+        f"({_pct(s['unit_return_rate'])})"
+        if s.get("unit_return_rate") is not None
+        else ""
+    )
+    text = (
+        f"From {s['start']} to {s['end']}, gross sales were {money(s['gross'], currency)}, "
+        f"refunds {money(s['refunds'], currency)}{share} over {s['refund_lines']:,.0f} "
+        f"refund line(s), net revenue {money(s['net'], currency)}{units}. Every revenue "
+        "figure in this report is net of refunds."
+    )
+    sev = "medium" if (s.get("refund_share") or 0) > 0.1 else "info"
+    out = [("returns", Finding(text, sev, s))]
+    out_items = rates[rates["stands_out"].astype(bool)] if len(rates) else rates
+    if len(out_items):
+        unit = "units" if "units_sold" in s else "lines"
+        names = "; ".join(
+            f"{r.item_id}"
+            + (f" ({r.title})" if isinstance(r.title, str) else "")
+            + f" {_pct(r.rate)} of {r.sold:,.0f}"
+            for r in out_items.head(top).itertuples()
+        )
+        more = f" and {len(out_items) - top} more" if len(out_items) > top else ""
+        overall = rates.attrs.get("overall_rate", 0.0)
+        out.append(
+            (
+                "return_rates",
+                Finding(
+                    f"{len(out_items)} item(s) are returned far more often than the "
+                    f"{_pct(overall)} overall return rate ({unit}): {names}{more} (one-sided "
+                    f"binomial test, Bonferroni over {rates.attrs.get('tested', 0)} items, "
+                    "p < 0.05). Check their sizing, description or quality.",
+                    "high" if out_items["rate"].max() > 3 * overall else "medium",
+                    {
+                        "overall_rate": overall,
+                        "items": out_items.head(top)[["item_id", "rate", "sold"]].to_dict(
+                            "records"
+                        ),
+                        "standing_out": len(out_items),
+                    },
+                ),
+            )
+        )
+    return out

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from opsai.data.customers import GuestShare, all_guests_reason, guest_share, known_customers
 from opsai.data.schema import (
     AMOUNT,
     EVENT,
@@ -47,6 +48,9 @@ RETURNED = "returned"
 """``attrs`` key of the interactions frame: the user-item pairs whose every unit bought was
 returned (order lines with a negative quantity or amount). They are no interaction, and
 :func:`drop_pairs` keeps them out of the lists sent to users."""
+GUESTS = "guest_orders"
+"""``attrs`` key of :func:`interactions_from_workspace`'s frame: the orders' guest share (a
+:class:`~opsai.data.customers.GuestShare`), when it read orders."""
 
 DEFAULT_WEIGHTS: dict[str, float] = {"view": 1.0, "add_to_cart": 3.0, "purchase": 5.0}
 
@@ -427,11 +431,13 @@ def interactions_from_workspace(
     Returns:
         The frame of :func:`build_interactions`; from events, ``attrs["event_weights"]``
         holds the weight each event type got and ``attrs["unweighted_events"]`` the types
-        left out.
+        left out; from orders, ``attrs[GUESTS]`` how many orders are guest orders (no
+        customer id), which are left out: they are no one's interactions.
 
     Raises:
-        NothingToAnalyse: no table with an ``item_id`` column is present (the chapter is then
-            skipped with this reason, not failed).
+        NothingToAnalyse: no table with an ``item_id`` column is present, or the only one is
+            orders and every order is a guest order (the chapter is then skipped with this
+            reason, not failed).
         ConfigError: no event type has a weight and there are no order lines, or events
             lack the ``rating`` column.
     """
@@ -457,8 +463,14 @@ def interactions_from_workspace(
     unweighted: list[str] = []
     parts: list[pd.DataFrame] = []
     returned = pd.DataFrame({USER_ID: [], ITEM_ID: []})
+    guests: GuestShare | None = None
     for name in usable:
         t = workspace.table(name)
+        if name == "orders":  # guest orders (no customer id) are no one's interactions
+            guests = guest_share(t)
+            if not guests.known_orders and usable == ["orders"]:
+                raise NothingToAnalyse(f"recommend: {all_guests_reason(guests)}")
+            t = known_customers(t)
         t = t.filter(t[ITEM_ID].notnull())
         if name == "events" and rating:
             raw = t.select(USER_ID, ITEM_ID, TIMESTAMP, rating).to_pandas()
@@ -512,6 +524,8 @@ def interactions_from_workspace(
     out = out.reset_index(drop=True)
     if "orders" in usable:
         out.attrs[RETURNED] = _returned_pairs(returned.astype({USER_ID: str, ITEM_ID: str}), out)
+    if guests is not None:
+        out.attrs[GUESTS] = guests
     if "events" in usable and not rating:
         out.attrs["event_weights"], out.attrs["unweighted_events"] = used, unweighted
     return out

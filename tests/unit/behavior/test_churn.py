@@ -364,3 +364,68 @@ def test_churn_model_problem_names_the_count() -> None:
     assert churn_model_problem(np.r_[np.ones(10), np.zeros(10)], np.zeros(46)) == (
         "all 46 test users stayed, so a churn ranking cannot be checked"
     )
+
+
+def test_comeback_rate_follows_lapsed_high_value_customers_over_the_next_window() -> None:
+    """The win-back action's rate is the data's own: of the high-value customers lapsed at
+    each labelled cut-off, how many ordered again within the horizon, and what they spent."""
+    from opsai.behavior.churn import comeback_rate
+
+    idx = [f"u{i}" for i in range(10)]
+    frame = pd.DataFrame(
+        {
+            "monetary": [100.0] * 5 + [1.0] * 5,  # u0-u4 are the top 20%+ by value
+            "recency_days": [200.0, 150.0, 120.0, 100.0, 10.0] + [300.0] * 5,
+            "frequency": 2.0,
+            "churned": [0, 1, 1, 0, 0, 0, 0, 0, 0, 0],
+            "future_value": [60.0, 0.0, 0.0, 40.0, 80.0] + [5.0] * 5,
+        },
+        index=pd.Index(idx, name="user_id"),
+    )
+    c = comeback_rate([frame, frame], horizon_days=90)
+    # u0-u3 lapsed (recency > 90) and high-value; u0, u3 ordered again: 4 of 8 over two frames
+    assert (c["lapsed"], c["came_back"], c["rate"]) == (8, 4, 0.5)
+    assert c["rate_low"] == pytest.approx(0.2152, abs=1e-3) and c["rate_high"] == pytest.approx(
+        0.7848, abs=1e-3
+    )
+    assert c["spend_per_returner"] == pytest.approx(50.0)
+    f = lapsed_customers(
+        lapsed(frame, horizon_days=90), horizon_days=90, valued=True, currency="GBP", comeback=c
+    )
+    assert (
+        "4 of the 8 high-value customers who had lapsed at an earlier cut-off ordered again"
+        in f.text
+    )
+    assert f.evidence["comeback_rate"] == 0.5 and f.evidence["comeback_spend_per_returner"] == 50.0
+
+
+def test_export_time_lifecycle_states_are_left_out_of_user_attributes() -> None:
+    """subbox: users.status (active/paused/cancelled, written at export) entered the churn
+    features (ROC-AUC 0.96) and read "Users with status=cancelled churn 1.6x as often"."""
+    from opsai.behavior import findings
+    from opsai.behavior.churn import leaky_attributes
+
+    users = pd.DataFrame(
+        {
+            "user_id": ["a", "b", "c", "d"],
+            "signup_at": pd.to_datetime(["2024-01-01"] * 4),
+            "plan": ["Premium", "Basic", "Basic", "Premium"],
+            "status": ["active", "paused", "cancelled", "active"],
+            "cancelled_on": [None, None, "2024-05-01", None],
+            "isActive": [True, True, False, True],
+            "subscription_end": [None, None, "2024-05-01", None],
+            "state": ["CA", "NY", "TX", "CA"],  # a region: kept
+            "account_phase": ["Active", "Canceled", "past-due", "Active"],  # values give it away
+            "age": [30, 40, 50, 60],
+        }
+    )
+    left = leaky_attributes(users)
+    assert list(left) == ["status", "cancelled_on", "isActive", "subscription_end", "account_phase"]
+    assert left["status"] == "its name denotes a lifecycle state"
+    assert left["account_phase"] == "its values are lifecycle states (active, canceled, past_due)"
+    f = findings.leaky_attributes(left)
+    assert f.severity == "medium" and f.evidence["columns"] == left
+    assert f.text.startswith(
+        "Left out of segments, churn findings and the churn model: users.status (its name"
+    )
+    assert leaky_attributes(users[["user_id", "plan", "state", "age"]]) == {}

@@ -77,3 +77,23 @@ def test_clv_unfit_says_why_and_reports_no_figure() -> None:
     assert f.evidence == {"reason": "BG/NBD: 30 of 30 predictions are negative", "customers": 30}
     assert f.text.startswith("The lifetime-value model did not fit these 30 buyers (BG/NBD: 30")
     assert "no purchase forecast or customer value is reported" in f.text
+
+
+def test_a_churn_model_worse_than_chance_says_churn_could_not_be_predicted() -> None:
+    """woo_hand: ROC-AUC 0.46, top-decile lift 0.92 read as an ordinary low-severity model
+    and the chapter still listed users "likely to churn"."""
+    weak = {"roc_auc": 0.46, "top_decile_lift": 0.92, "base_rate": 0.69, "pr_auc": 0.66}
+    f = findings.model_quality(weak, model="gbm", horizon_days=90)
+    assert f.evidence["usable"] is False and f.severity == "medium"
+    assert f.text.startswith("Churn could not be predicted from this data: the gbm churn model")
+    assert "ROC-AUC 0.46 and top-decile lift 0.92, below the bar" in f.text
+    good = findings.model_quality(
+        {**weak, "roc_auc": 0.75, "top_decile_lift": 2.0}, model="gbm", horizon_days=90
+    )
+    assert good.evidence["usable"] is True and good.severity == "info"
+    assert good.text.startswith("The gbm churn model ranks users with ROC-AUC 0.75")
+    lift_only = findings.model_quality(
+        {**weak, "roc_auc": 0.65, "top_decile_lift": 1.1}, model="mlp", horizon_days=90
+    )
+    # it ranks above chance, but the 10% it flags first do not churn more than average
+    assert lift_only.evidence["usable"] is False

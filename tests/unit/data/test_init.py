@@ -342,15 +342,15 @@ def test_existing_config_is_kept_without_force(
 def test_invalid_data_exits_1_with_the_loaders_fix(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Guest orders without a customer id are placed, but do not validate: exit 1, and the
-    loader's message says how to fix it; an unreadable file is listed with the reason."""
-    orders = "user_id,timestamp,amount\nu1,2024-01-01,5\n,2024-01-02,6\n"
+    """Orders without a date are placed, but do not validate: exit 1, and the loader's
+    message says how to fix it; an unreadable file is listed with the reason."""
+    orders = "user_id,timestamp,amount\nu1,2024-01-01,5\nu2,,6\n"
     _write(tmp_path, {"orders.csv": orders, "notes.txt": "just a note\n"})
     sub = tmp_path / "out"
     sub.mkdir()
     assert main(["init", str(tmp_path), "--out", str(sub / "c.yaml")]) == 1
     out = capsys.readouterr().out
-    assert "does not validate" in out and "'user_id' is empty in 1 row(s)" in out
+    assert "does not validate" in out and "'timestamp' is empty in 1 row(s)" in out
     assert "not placed: notes.txt: fits no table (columns: just a note)" in out
     assert yaml.safe_load((sub / "c.yaml").read_text("utf-8"))["data"]["source"] == ".."
 
@@ -959,8 +959,9 @@ def test_a_chinese_pos_export_is_orders_and_demand(tmp_path: Path) -> None:
     with a negative quantity; 结账流水 payments with 结账单号/原单号/会员卡号/实收金额, most bills
     without a member card) placed nothing. Now the payments are orders keyed by the original
     bill (原单号, not the split payment's 结账单号), the lines are demand by dish (no customer),
-    with where quantity >= 0 for the voids; the walk-in bills without a member card are counted
-    in a note (drop_incomplete is the user's call: it drops their revenue)."""
+    with where quantity >= 0 for the voids; the walk-in bills without a member card are guest
+    orders, named in a note: they load as orders without a customer (validation stopped on
+    them, and drop_incomplete dropped their revenue), with no drop_incomplete set."""
     lines = (
         "单号,桌号,下单时间,菜品名称,数量,单价,金额,状态\n"
         "B001,A1,2025/08/01 11:42,宫保鸡丁,1,38,38,正常\nB001,A1,2025/08/01 11:42,米饭,2,3,6,正常\n"
@@ -981,15 +982,17 @@ def test_a_chinese_pos_export_is_orders_and_demand(tmp_path: Path) -> None:
         "quantity": "数量", "price": "单价"}  # fmt: skip
     assert t["demand"]["where"] == "quantity >= 0"
     text = path.read_text("utf-8")
-    assert "'会员卡号' (user_id) is empty on 2 of 3 sampled rows (67%; walk-in or guest" in text
+    assert (
+        "'会员卡号' (user_id) is empty on 2 of 3 sampled rows (67%): guest orders (walk-ins, "
+        "guest checkout). They count in revenue"
+    ) in " ".join(text.split()).replace("# ", "")
     assert "'数量' (quantity) is negative on 1 of 4 sampled rows (voids or returns)" in text
     assert not plan.unplaced
-    raw = yaml.safe_load(text)  # the user's call on the walk-in bills: drop them
-    raw["data"]["tables"]["orders"]["drop_incomplete"] = True
-    path.write_text(yaml.safe_dump(raw, allow_unicode=True), "utf-8")
-    with open_workspace(path) as ws:
+    with open_workspace(path) as ws:  # validates as written: the walk-ins are guest orders
         assert ws.to_pandas("demand")["quantity"].tolist() == [1, 2, 1]
-        assert ws.to_pandas("orders")["amount"].tolist() == [38.0]
+        orders = ws.to_pandas("orders").sort_values("amount")
+        assert orders["amount"].tolist() == [20.0, 24.0, 38.0]
+        assert orders["user_id"].isna().tolist() == [True, True, False]
 
 
 def test_a_spreadsheet_group_header_above_the_header_is_skipped(tmp_path: Path) -> None:

@@ -1,227 +1,303 @@
-"""``opsai init`` on export shapes of BYOD round 7: WooCommerce orders, fashion order lines
-with ``*_ref`` ids, hotel reservations, a subscription box, UCI's non-product codes and a
-dateless order history."""
+"""``opsai init`` on export shapes found in the wild: hive-partitioned Parquet folders,
+workbooks with one sheet per month, API JSON wrapped in ``{"data": [...]}``, and order exports
+repeating an order's totals on each of its lines."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
+import pytest
+import yaml
+
+from opsai.cli import main
+from opsai.data import open_workspace
 from opsai.data.init import plan_folder
+from opsai.errors import ConfigError, SchemaError
 
-_ITEMS = (
-    "Logo Tee x 2, Baseball Cap x 1",
-    "Ceramic Mug x 2, Sticker Pack x 1",
-    "Sticker Pack x 2, Hoodie x 1",
-    "Hoodie x 1, Baseball Cap x 3",
-)
-_STATES = ("completed", "completed", "processing", "cancelled", "completed", "failed", "refunded")
+pytestmark = pytest.mark.unit
 
 
-def _woo(folder: Path, email: str = "Billing Email Address") -> Path:
-    """A WooCommerce order export: one row per order, the lines listed in one cell."""
-    rows = [
-        f"Order Number,Order Date,Order Status,{email},Order Items,Order Total Amount,"
-        "Order Shipping Amount,Payment Method Title"
-    ]
-    for i in range(70):
+def _tables(config: Path) -> dict[str, dict[str, object]]:
+    return yaml.safe_load(config.read_text("utf-8"))["data"]["tables"]
+
+
+def _events(month: int) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "user_pseudo_id": [f"u{month}", f"u{month + 1}", f"u{month}"],  # GA4's user key
+            "timestamp": pd.to_datetime(
+                [
+                    f"2024-{month:02d}-03 10:00",
+                    f"2024-{month:02d}-04 11:00",
+                    f"2024-{month:02d}-05 09:00",
+                ]
+            ),
+            "event": ["page_view", "add_to_cart", "purchase"],
+            "device": ["ios", "android", "ios"],  # not the user (device_id would be)
+        }
+    )
+
+
+def test_hive_partitioned_parquet_is_read_by_a_recursive_glob(tmp_path: Path) -> None:
+    """``events/year=2024/month=MM/part-0.parquet``: init proposes ``events/**/*.parquet``
+    (it said the folder held no data file), ``**`` reaches every partition (it matched one
+    level only), and the partition columns come in as attributes."""
+    for m in (1, 2, 3):
+        part = tmp_path / "events" / "year=2024" / f"month={m:02d}"
+        part.mkdir(parents=True)
+        _events(m).to_parquet(part / "part-0.parquet", index=False)
+    out = tmp_path / "opsai.yaml"
+    assert main(["init", str(tmp_path), "--out", str(out), "--currency", "EUR"]) == 0
+    assert _tables(out)["events"]["file"] == "events/**/*.parquet"
+    assert _tables(out)["events"]["columns"]["user_id"] == "user_pseudo_id"  # type: ignore[index]
+    events = open_workspace(out).table("events").to_pandas()
+    assert len(events) == 9
+    assert sorted(events["month"].astype(int).unique()) == [1, 2, 3]
+
+
+def test_data_only_in_plain_sub_folders_is_named_in_the_error(tmp_path: Path) -> None:
+    (tmp_path / "exports" / "2024").mkdir(parents=True)
+    _events(1).to_csv(tmp_path / "exports" / "2024" / "events.csv", index=False)
+    with pytest.raises(ConfigError, match=r"found 1 in sub-folders \(exports\)"):
+        plan_folder(tmp_path)
+
+
+def _parts() -> list[dict[str, object]]:
+    rows = []
+    for conv, texts in (("1", ["Where is my refund?", "Still waiting"]), ("2", ["Charged twice"])):
+        for i, text in enumerate(texts):
+            rows.append(
+                {
+                    "conversation_id": conv,
+                    "created_at": 1704114480 + 600 * i + 10_000 * int(conv),
+                    "author": {"type": "user", "id": f"usr_{conv}"},
+                    "body": text,
+                }
+            )
         rows.append(
-            f"{10000 + i},2024-{1 + i % 12:02d}-{1 + i % 27:02d} 10:{i % 60:02d}:00,"
-            f'{_STATES[i % 7]},cust{i % 23}@example.com,"{_ITEMS[i % 4]}",${10 + i}.95,4.95,wc'
+            {
+                "conversation_id": conv,
+                "created_at": 1704114480 + 3600 + 10_000 * int(conv),
+                "author": {"type": "admin", "id": "agent_7"},
+                "body": "On it",
+            }
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "orders-2024-export.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return folder
+    return rows
 
 
-def test_woocommerce_export_is_orders_keyed_by_billing_email(tmp_path: Path) -> None:
-    """D5: WooCommerce's 'Billing Email Address' was no customer column, so the export was
-    read as tickets with the 'Order Items' cell as their text. Now it is orders keyed by it."""
-    (g,) = plan_folder(_woo(tmp_path)).guesses
-    assert g.table == "orders"
-    got = {m.contract: m.source for m in g.matches}
-    assert got["user_id"] == "Billing Email Address"
-    assert got["amount"] == "Order Total Amount"
-    assert got["order_id"] == "Order Number"
+def test_api_json_wrapped_in_data_is_sampled_inside_its_list(tmp_path: Path) -> None:
+    """Intercom's ``{"type": ..., "data": [...], "pages": ...}``: init reads the records in
+    ``data`` (it scored the wrapper's keys type/data/pages and placed nothing) and says
+    ``records: data``."""
+    import json
 
-
-def test_order_export_without_customer_is_no_tickets(tmp_path: Path) -> None:
-    """D5: without a customer column the line-items cell ('Mug x 2, Tee x 1') beside an order
-    number and total is no ticket text: the file fits no table rather than tickets."""
-    plan = plan_folder(_woo(tmp_path, email="Payment Reference"))
-    assert [g.table for g in plan.guesses] == []
-    assert plan.unplaced[0][0] == "orders-2024-export.csv"
-
-
-def test_woocommerce_order_status_gets_a_where_with_its_revenue_share(tmp_path: Path) -> None:
-    """D9: WooCommerce's 'Order Status' (completed/processing/cancelled/failed/refunded) got
-    no where, so cancelled, failed and refunded orders counted as revenue. Now where keeps the
-    completed and processing ones and the note gives the sampled revenue it leaves out."""
-    (g,) = plan_folder(_woo(tmp_path)).guesses
-    assert g.options["where"] == "\"Order Status\" IN ('completed', 'processing')"
-    states = [_STATES[i % 7] for i in range(70)]
-    money = [10.95 + i for i in range(70)]
-    out = sum(
-        m for m, s in zip(money, states, strict=True) if s in ("cancelled", "failed", "refunded")
-    )
-    note = next(n for n in g.notes if n.startswith("where keeps"))
-    assert "(cancelled 10, failed 10, refunded 10 of 70 sampled rows)" in note
-    assert (
-        f"{out / sum(money):.1%} of the sampled revenue ({out:,.2f} of {sum(money):,.2f})" in note
-    )
-    assert "for completed only, set where to \"Order Status\" = 'completed'" in note
-
-
-def _fashion(folder: Path) -> Path:
-    lines = ["order_ref,customer_ref,placed_at,sku,qty,unit_price"]
-    returns = ["return_id,order_ref,sku,returned_qty,refund_amount,returned_on,reason"]
-    for i in range(60):
-        sku = f"DRS-00{i % 5}-{('S', 'M', 'L')[i % 3]}"
-        lines.append(f"FR5{i // 2:05d},C{i % 9:05d},2024-05-{1 + i // 3:02d}T11:40:00+01:00,"
-                     f"{sku},{1 + i % 2},{40 + i % 5}.0")  # fmt: skip
-        returns.append(f"R{i:06d},FR5{i:05d},{sku},1,45.0,2024-03-{1 + i % 28:02d},too small")
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "order_lines.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    (folder / "returns.csv").write_text("\n".join(returns) + "\n", encoding="utf-8")
-    return folder
-
-
-def test_ref_ids_make_order_lines_orders_not_demand(tmp_path: Path) -> None:
-    """D6: 'customer_ref'/'order_ref' were no ids, so fashion order lines were demand and the
-    customer chapters were skipped. Now they are user_id and order_id, orders wins with no
-    demand runner-up, and a returns file is not taken for demand."""
-    plan = plan_folder(_fashion(tmp_path))
-    (g,) = plan.guesses
-    assert g.table == "orders" and g.sample.label == "order_lines.csv"
-    got = {m.contract: (m.source, m.score) for m in g.matches}
-    assert got["user_id"] == ("customer_ref", 0.8)
-    assert got["order_id"] == ("order_ref", 0.8)
-    assert g.runner_up is None or g.runner_up[0] != "demand"
-    assert [u for u, _ in plan.unplaced] == ["returns.csv"]
-    assert plan.unplaced[0][1].startswith("fits no table")
-
-
-def _hotel(folder: Path, guest: str = "guest_id") -> Path:
-    rows = [f"reservation_id,{guest},booking_date,arrival_date,nights,room_type,total_price,"
-            "reservation_status,channel"]  # fmt: skip
-    states = ("Check-Out", "Canceled", "Check-Out", "No-Show")
-    for i in range(40):
-        rows.append(f"BK{100000 + i},G{i % 13:05d},{1 + i % 28:02d}.09.2024 02:00,"
-                    f"{1 + i % 28:02d}.10.2024,2,{('Standard', 'Deluxe', 'Suite')[i % 3]},"
-                    f"{100 + i}.50,{states[i % 4]},Direct")  # fmt: skip
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "reservations.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    return folder
-
-
-def test_hotel_reservations_are_orders_without_cancellations(tmp_path: Path) -> None:
-    """D13: 'guest_id' was no customer column (nothing placed) and with one, room_type was the
-    event of an events table. Now reservations are orders of total_price, cancellations
-    left out by where and No-Show named as kept."""
-    (g,) = plan_folder(_hotel(tmp_path)).guesses
-    assert g.table == "orders"
-    got = {m.contract: (m.source, m.how) for m in g.matches}
-    assert got["user_id"] == ("guest_id", "name")
-    assert got["amount"] == ("total_price", "name")
-    assert g.options["where"] == "reservation_status NOT IN ('Canceled')"
-    note = next(n for n in g.notes if n.startswith("where keeps"))
-    assert "(Canceled 10 of 40 sampled rows)" in note
-    assert "it keeps 'No-Show' (neither paid nor failed: check them)" in note
-
-
-def test_room_type_is_no_event(tmp_path: Path) -> None:
-    """D13: with a customer_id, the reservations were events with event = 'room_type' (by part
-    of the name): a *_type beside money and a status is an attribute, so no events guess."""
-    plan = plan_folder(_hotel(tmp_path, guest="customer_id"))
-    (g,) = plan.guesses
-    assert g.table == "orders"
-    assert g.runner_up is None or g.runner_up[0] != "events"
-
-
-def _subbox(folder: Path) -> Path:
-    subs = ["subscription_id,email,started_on,plan,status"]
-    ships = ["shipment_id,subscription_id,ship_date,shipment_status,box_value,plan"]
-    for i in range(30):
-        subs.append(f"SUB{i:05d},sub{i}@box.com,2023-09-{1 + i % 28:02d},Premium,active")
-        for m in range(3):
-            skipped = (i + m) % 4 == 0
-            ships.append(f"SH{i * 3 + m:07d},SUB{i:05d},2023-{10 + m}-{1 + i % 28:02d},"
-                         f"{'skipped' if skipped else 'shipped'},{0 if skipped else 49}.0,Premium")  # fmt: skip
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "subscriptions.csv").write_text("\n".join(subs) + "\n", encoding="utf-8")
-    (folder / "shipments.csv").write_text("\n".join(ships) + "\n", encoding="utf-8")
-    return folder
-
-
-def test_subscription_box_joins_on_subscription_id(tmp_path: Path) -> None:
-    """D16: 'subscription_id' was no customer id: users were keyed by 'email' and the
-    shipments fitted no table. Now both are keyed by it (said in a note), the shipments are
-    orders of box_value and the skipped boxes are left out by where."""
-    plan = plan_folder(_subbox(tmp_path))
-    by = {g.table: g for g in plan.guesses}
-    assert set(by) == {"users", "orders"} and plan.unplaced == []
-    assert {m.contract: m.source for m in by["users"].matches}["user_id"] == "subscription_id"
-    got = {m.contract: m.source for m in by["orders"].matches}
-    assert (got["user_id"], got["amount"]) == ("subscription_id", "box_value")
-    assert by["orders"].options["where"] == "shipment_status = 'shipped'"
-    assert "user_id 'subscription_id' is also shipments.csv's (orders): the tables join on it" in (
-        by["users"].notes
-    )
-
-
-def test_users_are_keyed_by_the_column_orders_share(tmp_path: Path) -> None:
-    """D16: a users file with two customer columns takes the one its orders carry."""
-    users = "customer,account_id,joined\n" + "".join(
-        f"Name {i},A{i:04d},2024-01-{1 + i:02d}\n" for i in range(20)
-    )
-    orders = "account_id,date,total\n" + "".join(
-        f"A{i % 20:04d},2024-02-{1 + i % 28:02d},{5 + i}\n" for i in range(40)
-    )
-    (tmp_path / "users.csv").write_text(users, encoding="utf-8")
-    (tmp_path / "orders.csv").write_text(orders, encoding="utf-8")
-    by = {g.table: g for g in plan_folder(tmp_path).guesses}
-    assert {m.contract: m.source for m in by["users"].matches}["user_id"] == "account_id"
-    assert (
-        "user_id is 'account_id', the customer column orders.csv (orders) shares, not 'customer' "
-        "(kept as an attribute): the tables join on it" in by["users"].notes
-    )
-
-
-def test_uci_non_product_codes_are_named_not_dropped(tmp_path: Path) -> None:
-    """D23: POST (postage), M (manual) and B (bad debt) in StockCode were taken as products
-    without a word. Now a note names each with its lines and revenue share and the where
-    that drops them; no where is set (postage is revenue)."""
-    rows = ["Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country"]
-    for i in range(30):
-        rows.append(f"{493270 + i},85123A,LANTERN,2,12/1/2023 8:41,10.0,{13100 + i % 7}.0,EIRE")
-        rows.append(f"{493270 + i},POST,POSTAGE,1,12/1/2023 8:41,5.0,{13100 + i % 7}.0,EIRE")
-    rows.append("493400,M,Manual,1,12/2/2023 9:00,-50.0,13100.0,EIRE")
-    (tmp_path / "online_retail_II.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
-    (g,) = plan_folder(tmp_path).guesses
-    assert g.table == "orders" and "where" not in g.options
-    total = 30 * 20.0 + 30 * 5.0 - 50.0
-    note = next(n for n in g.notes if "no product" in n)
-    assert note.startswith(
-        f"'StockCode' holds codes that are no product (POST 30 lines, {150 / total:.1%} of the "
-        f"sampled revenue; M 1 lines, {-50 / total:.1%} of the sampled revenue; of 61 sampled lines)"
-    )
-    assert note.endswith("set where: item_id NOT IN ('POST', 'M')")
-
-
-def test_a_dateless_order_history_says_it_has_no_timestamp(tmp_path: Path) -> None:
-    """D20: Instacart's orders (order_number, days_since_prior_order, no date) were 'fits no
-    table' without a why. Now the reason says there is no timestamp column and what the
-    time-based tables need; a file with a date keeps the plain reason."""
-    rows = "order_id,user_id,eval_set,order_number,order_dow,order_hour_of_day,days_since_prior_order\n"
-    rows += "".join(
-        f"{i},{i % 5},prior,{1 + i // 5},{i % 7},{8 + i % 10},{7 + i % 3}\n" for i in range(30)
-    )
-    (tmp_path / "orders.csv").write_text(rows, encoding="utf-8")
-    (tmp_path / "notes.csv").write_text("a,when\n1,2024-01-01\n2,2024-01-02\n", encoding="utf-8")
+    doc = {"type": "conversation_part.list", "data": _parts(), "pages": {"next": None}}
+    (tmp_path / "conversation_parts.json").write_text(json.dumps(doc), "utf-8")
     plan = plan_folder(tmp_path)
-    assert dict(plan.unplaced) == {
-        "notes.csv": "fits no table (columns: a, when)",
-        "orders.csv": "fits no table: no timestamp column (orders need user_id, timestamp, "
-        "amount; events user_id, timestamp, event; demand item_id, timestamp, quantity) "
-        "(columns: order_id, user_id, eval_set, order_number, order_dow, order_hour_of_day, "
-        "days_since_prior_order)",
+    assert [g.sample.options.get("records") for g in plan.guesses] == ["data"]
+    spec = plan.guesses[0].spec()
+    assert spec["records"] == "data"
+    assert {"created_at", "conversation_id"} <= set(plan.guesses[0].sample.columns)
+
+
+@pytest.mark.parametrize("kind", ["json", "duckdb"])
+def test_messages_sender_takes_a_dotted_path(tmp_path: Path, kind: str) -> None:
+    """``messages: {sender: author.type}`` reads the field as ``columns`` do (it was refused:
+    'not a column of the data')."""
+    import json
+
+    spec: dict[str, object] = {
+        "timestamp_format": "epoch",
+        "columns": {"ticket_id": "conversation_id", "timestamp": "created_at", "text": "body"},
+        "messages": {"by": "conversation_id", "sender": "author.type", "customer": "user"},
     }
+    source = "."
+    if kind == "json":
+        (tmp_path / "parts.json").write_text(json.dumps({"data": _parts()}), "utf-8")
+        spec |= {"file": "parts.json", "records": "data"}
+    else:
+        import duckdb
+
+        with duckdb.connect(str(tmp_path / "chat.duckdb")) as con:
+            con.execute(
+                "CREATE TABLE parts (conversation_id VARCHAR, created_at TIMESTAMP, "
+                "author STRUCT(type VARCHAR, id VARCHAR), body VARCHAR)"
+            )
+            for r in _parts():
+                a = r["author"]
+                assert isinstance(a, dict)
+                con.execute(
+                    "INSERT INTO parts VALUES (?, to_timestamp(?)::TIMESTAMP, {'type': ?, "
+                    "'id': ?}, ?)",
+                    [r["conversation_id"], r["created_at"], a["type"], a["id"], r["body"]],
+                )
+        del spec["timestamp_format"]
+        source, spec["table"] = "chat.duckdb", "parts"
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"tickets": spec}}}))
+    with open_workspace(cfg) as ws:
+        t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
+    assert t["ticket_id"].tolist() == ["1", "2"]
+    assert t["text"].tolist() == ["Where is my refund?\nStill waiting", "Charged twice"]
+    assert "author.type" not in t.columns
+
+
+MONTHS = ("Jan 2024", "Feb 2024", "Mar 2024")
+
+
+def _journal(path: Path, odd: str | None = None) -> None:
+    """A workbook with one sheet per month (3 rows each) and a price list sheet."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for m, name in enumerate(MONTHS, start=1):
+        ws = wb.create_sheet(name)
+        ws.append(["Belegnr", "Datum", "Kundennr", "Betrag"] if name != odd else ["X", "Y"])
+        for i in range(3):
+            ws.append([f"B{m}{i}", f"2024-{m:02d}-{10 + i} 10:00:00", f"K{i + m}", 10.0 * m + i])
+    prices = wb.create_sheet("Preisliste")
+    prices.append(["Artikelnr", "Bezeichnung"])
+    prices.append(["A1", "Kaffee"])
+    wb.save(path)
+
+
+def test_one_sheet_per_month_is_read_as_one_table(tmp_path: Path) -> None:
+    """Init proposes ``sheet: '* 2024'`` for same-header month sheets (it read January only
+    and listed the others as 'also looks like orders'), and the loader reads them all."""
+    _journal(tmp_path / "Verkaufsjournal_2024.xlsx")
+    out = tmp_path / "opsai.yaml"
+    assert main(["init", str(tmp_path), "--out", str(out), "--currency", "EUR"]) == 0
+    assert _tables(out)["orders"]["sheet"] == "* 2024"
+    assert "also looks like orders" not in out.read_text("utf-8")
+    with open_workspace(out) as ws:
+        orders = ws.to_pandas("orders")
+    assert len(orders) == 9
+    assert orders["amount"].sum() == pytest.approx(3 * (10 + 20 + 30) + 3 * 3)
+    assert sorted(orders["timestamp"].dt.month.unique()) == [1, 2, 3]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "rows"), [("all", None), (["Jan 2024", "Mar 2024"], 6), ("M* 2024", 3)]
+)
+def test_sheet_takes_a_list_a_glob_or_all(tmp_path: Path, sheet: object, rows: int) -> None:
+    _journal(tmp_path / "j.xlsx")
+    columns = {"user_id": "Kundennr", "timestamp": "Datum", "amount": "Betrag"}
+    spec = {"file": "j.xlsx", "sheet": sheet, "columns": columns | {"order_id": "Belegnr"}}
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"tables": {"orders": spec}}}), "utf-8")
+    if rows is None:  # all: the price list has another header, named in the error
+        with pytest.raises(ConfigError, match=r"sheet 'Preisliste' of j\.xlsx has columns"):
+            open_workspace(cfg)
+        return
+    with open_workspace(cfg) as ws:
+        assert len(ws.to_pandas("orders")) == rows
+
+
+def test_sheets_with_another_header_are_named(tmp_path: Path) -> None:
+    _journal(tmp_path / "j.xlsx", odd="Feb 2024")
+    spec = {"file": "j.xlsx", "sheet": "* 2024", "columns": {"user_id": "Kundennr"}}
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"tables": {"orders": spec}}}), "utf-8")
+    with pytest.raises(ConfigError, match=r"sheet 'Feb 2024' of j.xlsx has columns X, Y"):
+        open_workspace(cfg)
+
+
+def _youzan(paid: bool = True) -> str:
+    """有赞 goods lines: the order's goods total, discount and paid total on each line."""
+    head = "订单号,下单时间,订单状态,会员手机号,买家昵称,商品名称,商品数量,商品单价,商品总价"
+    lines = [head + (",订单实付金额" if paid else "")]
+    orders = [  # (order, status, phone, nickname, [(item, qty, price)], paid)
+        ("E1", "交易成功", "13000000001", "微信用户0001", [("咖啡豆", 2, 68.0), ("挂耳", 1, 39.9)], 170.0),
+        ("E2", "交易成功", "13000000002", "微信用户0001", [("咖啡豆", 1, 68.0), ("杯子", 2, 25.0)], 110.0),
+        ("E3", "退款成功", "13000000003", "微信用户0003", [("挂耳", 3, 39.9), ("杯子", 1, 25.0)], 140.0),
+        ("E4", "交易关闭", "13000000004", "微信用户0004", [("咖啡豆", 1, 68.0), ("挂耳", 1, 39.9)], 100.0),
+        ("E5", "交易成功", "13000000005", "微信用户0005", [("杯子", 1, 25.0)], 20.0),
+        ("E6", "交易成功", "13000000006", "微信用户0006", [("咖啡豆", 1, 68.0), ("杯子", 1, 25.0)], 90.0),
+    ]  # fmt: skip
+    for i, (oid, status, phone, nick, goods, total_paid) in enumerate(orders):
+        total = sum(q * p for _, q, p in goods)
+        for item, q, p in goods:
+            row = f"{oid},2024-06-{10 + i} 19:37:00,{status},{phone},{nick},{item},{q},{p},{total}"
+            lines.append(row + (f",{total_paid}" if paid else ""))
+    return "\n".join(lines) + "\n"
+
+
+def test_order_total_repeated_on_each_line_is_read_once_per_order(tmp_path: Path) -> None:
+    """有赞: 商品总价 (the order's goods total, on each of its lines) was mapped as the line
+    amount, so an order counted once per line, refunds in; init now reads the paid total once
+    per order (drop_duplicates by 订单号), keys customers by the member phone, not the nickname,
+    and leaves refunded and closed orders out."""
+    (tmp_path / "有赞订单导出.csv").write_text("\ufeff" + _youzan(), "utf-8")
+    out = tmp_path / "opsai.yaml"
+    assert main(["init", str(tmp_path), "--out", str(out), "--currency", "CNY"]) == 0
+    spec = _tables(out)["orders"]
+    assert spec["drop_duplicates"] == ["订单号"]
+    assert spec["columns"] == {
+        "user_id": "会员手机号",
+        "timestamp": "下单时间",
+        "amount": "订单实付金额",
+        "order_id": "订单号",
+    }
+    assert "'退款成功'" in str(spec["where"]) and "'交易关闭'" in str(spec["where"])
+    with open_workspace(out) as ws:
+        orders = ws.to_pandas("orders")
+    assert sorted(orders["order_id"]) == ["E1", "E2", "E5", "E6"]
+    assert orders["amount"].sum() == pytest.approx(170 + 110 + 20 + 90)
+    assert orders["user_id"].nunique() == 4  # E1 and E2 share a nickname, not a phone
+
+
+def test_order_total_without_a_paid_column_gives_way_to_quantity_times_price(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "orders.csv").write_text(_youzan(paid=False), "utf-8")
+    out = tmp_path / "opsai.yaml"
+    assert main(["init", str(tmp_path), "--out", str(out), "--currency", "CNY"]) == 0
+    spec = _tables(out)["orders"]
+    assert "amount" not in spec["columns"] and "drop_duplicates" not in spec  # type: ignore[operator]
+    with open_workspace(out) as ws:
+        orders = ws.to_pandas("orders")
+    assert orders["amount"].sum() == pytest.approx(2 * 68 + 39.9 + 68 + 50 + 25 + 68 + 25)
+
+
+@pytest.mark.parametrize("kind", ["csv", "duckdb"])
+def test_drop_duplicates_by_listed_columns(tmp_path: Path, kind: str) -> None:
+    import duckdb
+
+    text = _youzan()
+    spec: dict[str, object] = {
+        "drop_duplicates": ["order_id"],  # by its contract name, or its own: 订单号
+        "columns": {"user_id": "会员手机号", "timestamp": "下单时间", "amount": "订单实付金额"},
+    }
+    spec["columns"] |= {"order_id": "订单号"}  # type: ignore[operator]
+    source = "."
+    (tmp_path / "o.csv").write_text(text, "utf-8")
+    if kind == "csv":
+        spec["file"] = "o.csv"
+    else:
+        with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:
+            con.execute(f"CREATE TABLE o AS SELECT * FROM read_csv('{tmp_path / 'o.csv'}')")
+        source, spec["table"] = "shop.duckdb", "o"
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"orders": spec}}}))
+    with open_workspace(cfg) as ws:
+        orders = ws.to_pandas("orders")
+        notes = " ".join(str(w) for w in ws.warnings)
+    assert len(orders) == 6 and orders["amount"].sum() == pytest.approx(630)
+    assert "5 of 11 row(s)" in notes and "later rows of the same 订单号" in notes
+    spec["drop_duplicates"] = ["单号"]
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"orders": spec}}}))
+    with pytest.raises(SchemaError, match="drop_duplicates names '单号'"):
+        open_workspace(cfg)
+
+
+def test_a_folder_named_as_the_file_asks_for_a_glob(tmp_path: Path) -> None:
+    part = tmp_path / "events" / "year=2024"
+    part.mkdir(parents=True)
+    _events(1).to_parquet(part / "part-0.parquet", index=False)
+    spec = {"file": "events", "columns": {}}
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"tables": {"events": spec}}}), "utf-8")
+    with pytest.raises(SchemaError, match=r"is a folder, not a file.*events/\*\*/\*\.parquet"):
+        open_workspace(cfg)

@@ -9,6 +9,7 @@ import pytest
 
 from opsai import executive as ex
 from opsai.errors import ConfigError, OpsaiError
+from opsai.executive import findings as efd
 from opsai.executive.results import BEHAVIOR, DEMAND, MARKET, RECOMMEND, SERVICE
 
 pytestmark = pytest.mark.unit
@@ -55,6 +56,24 @@ def test_lifecycle_labels_follow_the_activity_and_the_period(run_folder: Path) -
     sc = ex.kpi_scorecard(run).set_index("key")
     assert sc.loc["active_users_month", "kpi"] == "Active buyers this month"
     assert sc.loc["dormant_month", "kpi"] == "Buyers gone dormant this month"
+
+
+def test_daily_active_users_say_guest_orders_are_left_out(run_folder: Path) -> None:
+    """A restaurant whose bills are 70% walk-ins: daily active users count the members only,
+    and the scorecard says so next to the figure."""
+    run = ex.load_run(run_folder)
+    assert ex.kpi_scorecard(run).set_index("key").loc["daily_active_users", "period"] == (
+        "last 28 days vs 28 before"
+    )  # every order has a customer
+    (activity,) = [
+        f for f in run.chapters["00_data_overview"]["findings"] if f["name"] == "activity"
+    ]
+    activity["evidence"]["guest_orders"] = 28
+    sc = ex.kpi_scorecard(run).set_index("key")
+    assert sc.loc["daily_active_users", "value"] == 30
+    assert sc.loc["daily_active_users", "period"] == (
+        "last 28 days vs 28 before; customers with an id only (70% of orders are guests)"
+    )
 
 
 def test_ticket_volume_without_timestamps() -> None:
@@ -303,3 +322,69 @@ def test_forecast_card_leaves_smape_out_when_most_periods_sold_nothing(run_folde
         "sMAPE left out: 80% of the item backtest periods sold nothing, and sMAPE scores each as "
         "a 200% error." in card["limits"]
     )
+
+
+def test_a_churn_model_worse_than_chance_drives_no_retention_action(run_folder: Path) -> None:
+    """A gbm churn model with ROC-AUC 0.46 and top-decile lift 0.92 (woo_hand) still gave
+    "Run a retention offer ... about 1,739 USD" and a spend-at-risk figure; now it gives
+    neither, and the scorecard says why."""
+    run = ex.load_run(run_folder)
+    metrics = run.chapters[BEHAVIOR]["metrics"]
+    metrics.update({"churn.auc": 0.46, "churn.top_decile_lift": 0.92})
+    plan = ex.action_plan(run, joins(run))
+    assert not set(plan["rule"]) & {"outreach", "retention_offer"}
+    sc = ex.kpi_scorecard(run).set_index("key")
+    assert sc.loc["value_at_risk", "value"] == "not available"
+    assert "ROC-AUC 0.46 and top-decile lift 0.92" in sc.loc["value_at_risk", "period"]
+    f = efd.outreach(joins(run)["outreach"], run)
+    assert f.text.startswith("No priority outreach list: churn could not be predicted")
+    metrics.update({"churn.auc": 0.8, "churn.top_decile_lift": 2.0})  # clears the bar: as before
+    assert ex.kpi_scorecard(run).set_index("key").loc["value_at_risk", "value"] == 1340.0
+    assert "outreach" in set(ex.action_plan(run, joins(run))["rule"])
+
+
+def test_lapsed_customers_give_a_win_back_action_without_a_churn_model(run_folder: Path) -> None:
+    """UCI: 03a listed 23 lapsed high-value customers who spent 25,661 GBP, with no at-risk
+    user and no ticket; the plan read "No action could be derived"."""
+    run = ex.load_run(run_folder)
+    b = run.chapters[BEHAVIOR]
+    b["tables"]["churn.at_risk"] = []
+    b["metrics"].update({"churn.auc": 0.55, "churn.top_decile_lift": 0.9})  # too weak to act on
+    b["tables"]["churn.lapsed"] = [
+        {"user_id": "a", "value": 3000.0, "recency_days": 120.0, "frequency": 5.0},
+        {"user_id": "b", "value": 1000.0, "recency_days": 100.0, "frequency": 3.0},
+    ]
+    ev = {"customers": 2, "value": 4000.0, "horizon_days": 90, "comeback_lapsed": 40,
+          "comeback_came_back": 10, "comeback_rate": 0.25, "comeback_rate_low": 0.14,
+          "comeback_rate_high": 0.40, "comeback_spend_per_returner": 200.0}  # fmt: skip
+    b["findings"].append(
+        {"name": "churn_lapsed", "text": "2 lapsed.", "severity": "medium", "evidence": ev}
+    )
+    plan = ex.action_plan(run, {}, currency="GBP").set_index("rule")
+    wb = plan.loc["win_back"]
+    assert (wb["low"], wb["mid"], wb["high"]) == pytest.approx(
+        (56.0, 100.0, 160.0)
+    )  # 2 x rate x 200
+    assert wb["unit"] == "money" and wb["expected_effect"] == "about 100 GBP (56 to 160 GBP)"
+    assert (
+        "2 high-value customers have placed no order in 90 days; they spent 4,000 GBP" in wb["why"]
+    )
+    assert "25% (10 of 40 at earlier cut-offs; 95% interval 14% to 40%)" in wb["why"]
+    assert wb["evidence"][0]["href"] == "03a_user_behavior.html#finding-churn_lapsed"
+    assert "retention_offer" not in plan.index
+
+
+def test_a_win_back_list_nobody_came_back_from_gives_no_effect(run_folder: Path) -> None:
+    """subbox: 0 of 108 lapsed high-value subscribers came back; the effect read "about 0.00
+    (0.00 to 1.72) customers back"."""
+    run = ex.load_run(run_folder)
+    b = run.chapters[BEHAVIOR]
+    b["tables"]["churn.lapsed"] = [{"user_id": "a", "value": 30.0, "recency_days": 120.0}]
+    ev = {"horizon_days": 90, "comeback_lapsed": 108, "comeback_came_back": 0, "comeback_rate": 0.0,
+          "comeback_rate_low": 0.0, "comeback_rate_high": 0.034, "comeback_spend_per_returner": None}  # fmt: skip
+    b["findings"].append(
+        {"name": "churn_lapsed", "text": "1.", "severity": "medium", "evidence": ev}
+    )
+    wb = ex.action_plan(run, {}).set_index("rule").loc["win_back"]
+    assert pd.isna(wb["mid"]) and wb["expected_effect"] == "" and wb["severity"] == "low"
+    assert "0% (0 of 108 at earlier cut-offs; 95% interval 0% to 3%), and none did" in wb["why"]

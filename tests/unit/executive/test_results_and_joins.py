@@ -8,7 +8,7 @@ import pytest
 
 from opsai import executive as ex
 from opsai.errors import ChapterError, ConfigError
-from opsai.executive.results import BEHAVIOR, DEMAND, MARKET, RECOMMEND, SERVICE
+from opsai.executive.results import BEHAVIOR, DEMAND, MARKET, OVERVIEW, RECOMMEND, SERVICE
 from opsai.report.results import load_result, write_result
 
 from .conftest import make_run, volume_rows
@@ -138,3 +138,17 @@ def test_at_risk_without_values_quotes_no_spend(run_folder: Path) -> None:
     assert f.evidence == {"users": 1, "at_risk": 3}
     assert "outreach" not in set(ex.action_plan(run, {"outreach": out})["rule"])
     assert "value_at_risk" not in set(ex.kpi_scorecard(run)["key"])  # no spend to show
+
+
+def test_sales_read_from_purchase_events_say_so_on_the_scorecard(run_folder: Path) -> None:
+    """Events only (a GA4 export): the overview's revenue and orders are purchase events, and
+    the scorecard's labels say so; with an orders table they stay as they were."""
+    run = ex.load_run(run_folder)
+    plain = ex.kpi_scorecard(run).set_index("key")
+    assert plain.loc["revenue_28d", "kpi"] == "Revenue, last 28 days"
+    assert plain.loc["orders_28d", "kpi"] == "Orders, last 28 days"
+    run.finding(OVERVIEW, "activity")["evidence"]["sales_event"] = "purchase"
+    sc = ex.kpi_scorecard(run).set_index("key")
+    assert sc.loc["revenue_28d", "kpi"] == "Revenue, last 28 days (from 'purchase' events)"
+    assert sc.loc["orders_28d", "kpi"] == "Orders, last 28 days (from 'purchase' events)"
+    assert (sc.loc["revenue_28d", "value"], sc.loc["orders_28d", "value"]) == (1000.0, 40.0)

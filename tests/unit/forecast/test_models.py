@@ -268,3 +268,20 @@ def test_global_calendar_features_stay_inside_the_seen_cycle(model: GlobalModel)
     year = long({"a": rng.poisson(3.0, 400).astype(float)}, "2000-11-01")
     assert model.fit(year).calendar_ == ["day_of_week", "day", "month", "week"]
     assert model.predict(7)[model.name].between(0, 30).all()
+
+
+@pytest.mark.parametrize(
+    "model", [GlobalGBM(season_length=7, max_iter=20), GlobalMLP(season_length=7, epochs=5)]
+)
+def test_global_models_read_a_negative_target_as_zero(model: GlobalModel) -> None:
+    """A net return left in a series (a day with only a cancellation) is no negative demand:
+    the Poisson losses stopped on it ("requires non-negative y"); now the history is read
+    with those days at 0, so the forecast equals the one fitted on the clipped series."""
+    df = small_frame()
+    neg = df.copy()
+    neg.loc[[3, 10, 60], QUANTITY] = [-2.0, -5.0, -1.0]
+    clipped = neg.assign(**{QUANTITY: neg[QUANTITY].clip(lower=0.0)})
+    got = model._clone({}).fit(neg).predict(7)[model.name].to_numpy()
+    want = model._clone({}).fit(clipped).predict(7)[model.name].to_numpy()
+    np.testing.assert_allclose(got, want)
+    assert (got > 0).all()

@@ -220,3 +220,28 @@ def test_categories_with_no_item_kept_are_forecast_as_one() -> None:
     assert hs.merged_categories == ["y", "z"]
     got = hs.df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY]
     assert got[(merged, ts[0])] == 5.0 and got[(TOTAL_ID, ts[1])] == 15.0
+
+
+def test_cancellations_netted_per_day_never_give_negative_demand(tmp_path: Path) -> None:
+    """UCI Online Retail style: a ``C`` invoice cancels a sale two days later. The return is
+    netted against its own day's sales (day 3: 4 - 1 = 3) and a day whose only line is the
+    cancellation counts 0, not -2: the global Poisson models stopped on a negative target."""
+    orders = (
+        "user_id,timestamp,order_id,item_id,quantity,price\n"
+        "1,2024-01-01,536365,85123A,2,2.55\n2,2024-01-03,536370,85123A,4,2.55\n"
+        "2,2024-01-03,C536371,85123A,-1,2.55\n1,2024-01-03,C536366,85123A,-2,2.55\n"
+        "3,2024-01-04,C536372,22633,-3,1.85\n3,2024-01-02,536369,22633,5,1.85\n"
+    )
+    cfg = write_dataset(tmp_path, {"orders.csv": orders}, {"orders": {}})
+    with open_workspace(cfg) as ws:
+        hs = build_series(ws, freq="D", levels=("item", "total"))
+    got = hs.df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY].unstack(ITEM_ID).fillna(0.0)
+    assert got["85123A"].tolist() == [2.0, 0.0, 1.0, 0.0]  # 4 - 1 - 2 on the 3rd
+    assert got["22633"].tolist() == [0.0, 5.0, 0.0, 0.0]  # 01-04: -3 read as 0
+    assert got[TOTAL_ID].tolist() == [2.0, 5.0, 1.0, 0.0]
+    assert hs.clipped == {"periods": 1, "units": 3.0}
+    from opsai.forecast.chapter import returns_finding
+
+    f = returns_finding(hs)
+    assert f is not None and f.evidence == {"periods": 1, "units": 3.0}
+    assert "on 1 item-day more units came back than were sold" in f.text

@@ -69,6 +69,20 @@ def test_user_levels_are_the_trained_ones_however_rare_in_the_new_users(tmp_path
     assert not [x for x in notes if "absent" in x]
 
 
+def test_guest_orders_are_scored_as_no_one(tmp_path: Path) -> None:
+    """Walk-in bills (no customer id) load as guest orders: churn_risk lists the members only,
+    not a customer with an empty id whose 'orders' are every walk-in's."""
+    orders = pd.DataFrame({"user_id": ["m1", None, None, "m2", None],
+                           "timestamp": pd.date_range("2024-01-01", periods=5, freq="D"),
+                           "amount": 10.0})  # fmt: skip
+    saved = _saved(["recency_days", "frequency"], "frequency")
+    saved.uses_users = False
+    with open_workspace(_config(tmp_path, {"orders": orders})) as ws:
+        risk = churn_risk(ws, saved, [])
+    assert sorted(risk["user_id"]) == ["m1", "m2"]
+    assert risk.set_index("user_id")["churn_probability"].tolist() == [1.0, 1.0]
+
+
 def test_items_the_model_never_saw_are_named_not_silently_dropped(tmp_path: Path) -> None:
     from opsai.models.recommend import load_recommender, save_recommender
     from opsai.recommend import InteractionMatrix, make_model

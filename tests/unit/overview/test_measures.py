@@ -16,7 +16,8 @@ from opsai.overview import (
     quality_findings,
     table_overview,
 )
-from opsai.overview.measures import daily_activity, outliers
+from opsai.overview.measures import daily_activity, outliers, recent_change
+from opsai.overview.story import activity_finding
 from tests.conftest import write_dataset
 
 pytestmark = pytest.mark.unit
@@ -159,3 +160,52 @@ def test_duplicate_rows_advice_warns_they_can_be_real() -> None:
         "set data.tables.demand.drop_duplicates: true to drop them when the data is read."
     )
     assert f.severity == "low"
+
+
+def test_outliers_say_their_side_and_call_negative_amounts_returns(tmp_path: Path) -> None:
+    """UCI Online Retail: cancellation lines are far below the usual range. The finding said
+    "max -82.72 vs a usual ceiling of 151.44", comparing a low value with the ceiling."""
+    amounts = [10.0 + i % 11 for i in range(96)] + [-120.0, -288.2, -95.5, 700.0]
+    rows = "user_id,timestamp,amount\n" + "".join(
+        f"u{i},2024-01-{1 + i % 28:02d},{a}\n" for i, a in enumerate(amounts)
+    )
+    cfg = write_dataset(tmp_path, {"orders.csv": rows}, {"orders": {}})
+    with open_workspace(cfg) as ws:
+        table = outliers(ws)
+    out = table.set_index("column").loc["amount"]
+    assert (out["below"], out["above"], out["min"], out["max"]) == (3, 1, -288.2, 700.0)
+    warned = pd.DataFrame(columns=["table", "column", "count", "message", "major"])
+    dup = pd.DataFrame(columns=["table", "duplicates", "share"])
+    found = dict(quality_findings(pd.DataFrame(), dup, warned, table, pd.DataFrame()))
+    assert found["outliers"].text == (
+        "4 value(s) lie far outside the usual range (3 IQR); most in orders.amount (3 below the "
+        f"usual floor of {out['low']:,.2f} (min -288.20), 1 above the usual ceiling of "
+        f"{out['high']:,.2f} (max 700.00): negative values look like returns or cancellations "
+        "(see the warning on negative values))."
+    )
+
+
+def test_events_only_sales_are_the_purchase_events_as_chapter_03a_reads_them(
+    tmp_path: Path,
+) -> None:
+    """A GA4-like export, no orders table: 03a reads the purchase events as orders, but the
+    overview reported no revenue (revenue_28d None) and so the scorecard had none."""
+    days = pd.date_range("2024-05-01", periods=56, freq="D")
+    rows = "user_id,timestamp,event,value\n" + "".join(
+        f"u{i % 3},{d:%Y-%m-%d} 10:00,page_view,\n"
+        f"u{i % 3},{d:%Y-%m-%d} 10:05,purchase,{10.0 if i < 28 else 9.0}\n"
+        + (f"u9,{d:%Y-%m-%d} 11:00,purchase,5.5\n" if i >= 50 else "")
+        for i, d in enumerate(days)
+    )
+    cfg = write_dataset(tmp_path, {"events.csv": rows}, {"events": {}})
+    with open_workspace(cfg) as ws:
+        change = recent_change(daily_activity(ws))
+    assert (change["orders"], change["revenue"]) == (34.0, 28 * 9.0 + 6 * 5.5)
+    assert change["revenue_change"] == pytest.approx((285.0 - 280.0) / 280.0)
+    assert change["sales_event"] == "purchase"
+    assert activity_finding(change, currency="EUR").text == (
+        "Over the last 28 days (to 2024-06-25) revenue was 285 EUR (+1.8% on the 28 days "
+        "before), 34 orders, 1 daily active users on average. No orders table: orders and "
+        "revenue are the 62 'purchase' events, each worth its 'value' (as chapter 03a reads "
+        "them)."
+    )

@@ -1,0 +1,123 @@
+"""Guest orders: orders without a customer id (a walk-in, a guest checkout).
+
+The contract lets ``orders.user_id`` be empty: such an order loads with a missing ``user_id``
+(never a made-up id). Business totals (revenue, orders, demand) count it; per-customer
+analyses (segments, retention, churn, lifetime value, recommendations) cannot, and read
+:func:`known_customers` instead, the one place that filters them out. Engines differ on
+missing keys (DuckDB and Ibis make a group of them, pandas drops them), so the filter is
+explicit rather than left to a group-by.
+
+Example:
+    >>> import pandas as pd
+    >>> o = pd.DataFrame({"user_id": ["u1", None, None, "u2"], "amount": [10.0, 5.0, 5.0, 20.0]})
+    >>> len(known_customers(o))
+    2
+    >>> g = guest_share(o)
+    >>> g.guest_orders, g.orders, round(g.guest_revenue_share, 3)
+    (2, 4, 0.25)
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any, TypeVar, cast
+
+import ibis
+import pandas as pd
+
+from opsai.data.schema import AMOUNT, ORDER_ID, USER_ID
+
+T = TypeVar("T")
+
+MATERIAL_SHARE = 0.05
+"""Share of orders from guests above which the per-customer chapters say so in a finding."""
+
+
+def known_customers(orders: T, *, col_user: str = USER_ID) -> T:
+    """The rows of ``orders`` (an Ibis table or a pandas frame) that have a customer id."""
+    t: Any = orders
+    if isinstance(t, pd.DataFrame):
+        return cast(T, t[t[col_user].notna()])
+    return cast(T, t.filter(t[col_user].notnull()))
+
+
+@dataclass(frozen=True)
+class GuestShare:
+    """How many orders, and how much revenue, come from guests (no customer id).
+
+    ``orders`` counts distinct ``order_id`` values when the table has them (an order of
+    several lines is one order), rows otherwise, leaving out returns (negative amounts) as
+    the overview's order counts do; an order is a guest order when its lines carry no
+    customer id. Revenue is net of returns.
+    """
+
+    orders: int
+    guest_orders: int
+    revenue: float
+    guest_revenue: float
+
+    @property
+    def known_orders(self) -> int:
+        return self.orders - self.guest_orders
+
+    @property
+    def guest_order_share(self) -> float:
+        return self.guest_orders / self.orders if self.orders else 0.0
+
+    @property
+    def guest_revenue_share(self) -> float:
+        return self.guest_revenue / self.revenue if self.revenue else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | {
+            "guest_order_share": self.guest_order_share,
+            "guest_revenue_share": self.guest_revenue_share,
+        }
+
+
+def guest_share(orders: Any, *, col_user: str = USER_ID) -> GuestShare:
+    """Orders and revenue in all, and those of guest orders, of an Ibis table or a frame."""
+    res: Any
+    df = orders if isinstance(orders, pd.DataFrame) else None
+    if df is None:  # aggregated by the engine: four numbers come back
+        t = orders
+        guest = t[col_user].isnull()
+        has_amount = AMOUNT in t.columns
+        buy = t[AMOUNT] >= 0 if has_amount else ibis.literal(True)
+        if ORDER_ID in t.columns:
+            n, g = t[ORDER_ID].nunique(where=buy), t[ORDER_ID].nunique(where=buy & guest)
+        else:
+            n, g = t.count(where=buy), t.count(where=buy & guest)
+        aggs = {"n": n, "g": g}
+        if has_amount:
+            aggs |= {"r": t[AMOUNT].sum(), "gr": t[AMOUNT].sum(where=guest)}
+        res = t.aggregate(**aggs).to_pandas().iloc[0]
+    else:
+        guest = df[col_user].isna()
+        has_amount = AMOUNT in df.columns
+        buy = df[AMOUNT] >= 0 if has_amount else pd.Series(True, index=df.index)
+        if ORDER_ID in df.columns:
+            res = {
+                "n": df.loc[buy, ORDER_ID].nunique(),
+                "g": df.loc[buy & guest, ORDER_ID].nunique(),
+            }
+        else:
+            res = {"n": int(buy.sum()), "g": int((buy & guest).sum())}
+        if has_amount:
+            res |= {"r": df[AMOUNT].sum(), "gr": df.loc[guest, AMOUNT].sum()}
+
+    def num(key: str) -> float:
+        v = res.get(key) if has_amount or key in ("n", "g") else 0.0
+        return 0.0 if v is None or pd.isna(v) else float(v)
+
+    return GuestShare(int(num("n")), int(num("g")), num("r"), num("gr"))
+
+
+def all_guests_reason(share: GuestShare) -> str:
+    """Why per-customer analyses are skipped when every order is a guest order."""
+    return (
+        f"every one of the {share.orders:,} orders is a guest order (orders.user_id is empty), "
+        "so there are no customers to segment, follow or score; map "
+        "data.tables.orders.columns.user_id to a column holding a customer (member, loyalty "
+        "card, e-mail) id to get these analyses"
+    )

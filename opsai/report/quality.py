@@ -1,0 +1,47 @@
+"""Quality bars a model must clear before the chapters (and the executive summary) act on it.
+
+One rule, read by the chapter that fits the model and by the executive summary that turns its
+results into actions, so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+MIN_CHURN_AUC = 0.6
+"""Lowest test ROC-AUC of a churn model whose at-risk list is reported (0.5 is chance)."""
+MIN_CHURN_LIFT = 1.2
+"""Top-decile lift a churn model must exceed: the 10% it flags first must churn more than
+1.2x as often as average."""
+CHURN_RULE = f"ROC-AUC at least {MIN_CHURN_AUC} and top-decile lift above {MIN_CHURN_LIFT}"
+
+
+def _num(v: Any) -> float | None:
+    try:
+        x = float(v)
+    except (TypeError, ValueError):
+        return None
+    return None if math.isnan(x) else x
+
+
+def churn_unusable(auc: Any, lift: Any) -> str:
+    """Why a churn model with test ``auc`` and top-decile ``lift`` is too weak to act on.
+
+    ``""`` when it clears both bars (:data:`CHURN_RULE`); a missing figure (``None``) is not
+    held against the model.
+
+    Example:
+        >>> churn_unusable(0.46, 0.92)
+        'ROC-AUC 0.46 and top-decile lift 0.92, below the bar (ROC-AUC at least 0.6 and top-decile lift above 1.2)'
+        >>> churn_unusable(0.8, 2.1)
+        ''
+    """
+    a, lf = _num(auc), _num(lift)
+    if (a is None or a >= MIN_CHURN_AUC) and (lf is None or lf > MIN_CHURN_LIFT):
+        return ""
+    parts = [
+        f"ROC-AUC {a:.2f}" if a is not None else "",
+        f"top-decile lift {lf:.2f}" if lf is not None else "",
+    ]
+    return f"{' and '.join(p for p in parts if p)}, below the bar ({CHURN_RULE})"

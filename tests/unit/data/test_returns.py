@@ -1,0 +1,199 @@
+"""A returns/refunds table: appended to orders as negative lines, netted everywhere."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from opsai import overview as ov
+from opsai.data import open_workspace
+from opsai.data.init import init_config
+from opsai.errors import SchemaError
+
+pytestmark = pytest.mark.unit
+
+ORDERS = (
+    "order_ref,customer,placed_at,sku,qty,unit_price\n"
+    "A1,c1,2024-01-05 10:00:00,TEE,2,20.0\n"
+    "A1,c1,2024-01-05 10:00:00,MUG,1,10.0\n"
+    "A2,c2,2024-01-06 11:00:00,TEE,1,20.0\n"
+    "A3,c3,2024-01-07 12:00:00,CAP,3,5.0\n"
+)
+RETURNS = (
+    "return_id,order_ref,sku,returned_qty,refund_amount,returned_on\n"
+    "R1,A1,TEE,1,20.0,2024-01-10\n"  # full refund of one tee
+    "R2,A2,,1,8.0,\n"  # partial refund, no item (the order's only one), no date
+    "R3,ZZ9,MUG,1,10.0,2024-01-12\n"  # an order not in orders: left out
+)
+ORDER_COLS = {
+    "order_id": "order_ref",
+    "user_id": "customer",
+    "timestamp": "placed_at",
+    "item_id": "sku",
+    "quantity": "qty",
+    "price": "unit_price",
+}
+RETURN_COLS = {
+    "order_id": "order_ref",
+    "item_id": "sku",
+    "quantity": "returned_qty",
+    "amount": "refund_amount",
+    "timestamp": "returned_on",
+}
+
+
+def _config(folder: Path, tables: dict[str, object], source: str = ".") -> Path:
+    cfg = folder / "opsai.yaml"
+    cfg.write_text(
+        yaml.safe_dump({"currency": "EUR", "data": {"source": source, "tables": tables}})
+    )
+    return cfg
+
+
+def _files(folder: Path) -> Path:
+    (folder / "order_lines.csv").write_text(ORDERS)
+    (folder / "returns.csv").write_text(RETURNS)
+    return _config(
+        folder,
+        {
+            "orders": {"file": "order_lines.csv", "columns": ORDER_COLS},
+            "returns": {"file": "returns.csv", "columns": RETURN_COLS},
+        },
+    )
+
+
+def _check_netted(cfg: Path) -> None:
+    with open_workspace(cfg) as ws:
+        assert ws.present == ("orders",)  # merged into orders, no table of its own
+        o = ws.to_pandas("orders").sort_values(["amount", "order_id"], ignore_index=True)
+        neg = o[o["amount"] < 0].reset_index(drop=True)
+        assert neg["order_id"].tolist() == ["A1", "A2"]
+        assert neg["amount"].tolist() == [-20.0, -8.0]
+        assert neg["user_id"].tolist() == ["c1", "c2"]  # the order's customer
+        assert neg["item_id"].tolist() == ["TEE", "TEE"]  # A2 holds only TEE
+        assert neg["quantity"].tolist() == [-1.0, -1.0]
+        assert neg["price"].tolist() == [20.0, 20.0]  # the order line's unit price
+        assert neg["timestamp"].tolist() == [
+            pd.Timestamp("2024-01-10"),
+            pd.Timestamp("2024-01-06 11:00:00"),  # no date: the order's time
+        ]
+        assert o["amount"].sum() == pytest.approx(85.0 - 28.0)
+        texts = [str(w) for w in ws.warnings]
+        lost = next(w for w in ws.warnings if w.table == "returns" and w.column == "order_id")
+        assert lost.count == 1 and "1 of 3 refund(s) (10.00 of 38.00)" in lost.message
+        assert "'ZZ9'" in lost.message
+        assert any("2 refund(s) (28.00) appended to orders" in t for t in texts)
+        s = ov.returns_summary(ws)
+        assert (s["gross"], s["refunds"], s["net"]) == (85.0, 28.0, 57.0)
+        assert (s["units_sold"], s["units_returned"]) == (7.0, 2.0)
+        top = ov.top_items(ws)
+        assert top.set_index("item_id")["revenue"].to_dict() == {
+            "TEE": 32.0,
+            "CAP": 15.0,
+            "MUG": 10.0,
+        }
+
+
+def test_refunds_become_negative_order_lines_from_files(tmp_path: Path) -> None:
+    _check_netted(_files(tmp_path))
+
+
+def test_refunds_become_negative_order_lines_from_a_database(tmp_path: Path) -> None:
+    """A DuckDB source: the same lines as from files (the merge runs after either loader)."""
+    import duckdb
+
+    _files(tmp_path)
+    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:
+        for name, file in (("lines", "order_lines.csv"), ("refunds", "returns.csv")):
+            con.execute(
+                f"CREATE TABLE {name} AS SELECT * FROM read_csv('{tmp_path / file}', all_varchar = true)"
+            )
+    cfg = _config(
+        tmp_path,
+        {
+            "orders": {"table": "lines", "columns": ORDER_COLS},
+            "returns": {"table": "refunds", "columns": RETURN_COLS},
+        },
+        source="shop.duckdb",
+    )
+    _check_netted(cfg)
+
+
+def test_returns_without_orders_is_an_error_naming_the_fix(tmp_path: Path) -> None:
+    (tmp_path / "returns.csv").write_text(RETURNS)
+    cfg = _config(tmp_path, {"returns": {"file": "returns.csv", "columns": RETURN_COLS}})
+    with pytest.raises(SchemaError, match=r"returns: .*no orders table. Add data.tables.orders"):
+        open_workspace(cfg)
+
+
+def test_an_item_returned_far_more_often_stands_out(tmp_path: Path) -> None:
+    """40 of 50 XS dresses back against about 5% of everything else: the binomial test
+    (Bonferroni over the items tested) flags the dress only."""
+    lines, refunds = ["order_ref,customer,placed_at,sku,qty,unit_price"], []
+    refunds.append("order_ref,sku,returned_qty,refund_amount")
+    for i in range(400):
+        sku = "DRS-XS" if i < 50 else f"TEE-{(i // 20) % 5}"
+        lines.append(f"O{i},c{i % 40},2024-01-{1 + i % 28:02d} 10:00:00,{sku},1,10.0")
+        if (i < 40) or (i >= 50 and i % 20 == 0):
+            refunds.append(f"O{i},{sku},1,10.0")
+    (tmp_path / "order_lines.csv").write_text("\n".join(lines) + "\n")
+    (tmp_path / "returns.csv").write_text("\n".join(refunds) + "\n")
+    cfg = _config(
+        tmp_path,
+        {
+            "orders": {"file": "order_lines.csv", "columns": ORDER_COLS},
+            "returns": {
+                "file": "returns.csv",
+                "columns": {k: v for k, v in RETURN_COLS.items() if k != "timestamp"},
+            },
+        },
+    )
+    with open_workspace(cfg) as ws:
+        rates = ov.return_rates(ws)
+        summary = ov.returns_summary(ws)
+    assert rates.attrs["overall_rate"] == pytest.approx(57 / 400)
+    flagged = rates[rates["stands_out"]]
+    assert flagged["item_id"].tolist() == ["DRS-XS"]
+    assert flagged["rate"].iloc[0] == pytest.approx(0.8)
+    assert summary["refund_share"] == pytest.approx(570 / 4000)
+    found = dict(ov.returns_findings(summary, rates, currency="EUR"))
+    assert "refunds 570 EUR (14.2% of gross)" in found["returns"].text
+    assert "net revenue 3,430 EUR" in found["returns"].text
+    assert found["return_rates"].text.startswith("1 item(s) are returned far more often")
+    assert "DRS-XS 80.0% of 50" in found["return_rates"].text
+
+
+def test_no_refunds_no_returns_finding(small_config: Path) -> None:
+    with open_workspace(small_config) as ws:
+        assert ov.returns_summary(ws) == {}
+        assert ov.returns_findings({}, ov.return_rates(ws)) == []
+
+
+def test_init_places_a_refunds_file_as_returns(tmp_path: Path) -> None:
+    """returns.csv with refund_amount is returns (it "looked like demand" before), beside the
+    orders; a file of order ids and money not named as refunds is not."""
+    orders = ORDERS.replace("order_ref,customer,", "order_no,customer_id,")
+    (tmp_path / "orders.csv").write_text(orders)
+    (tmp_path / "returns.csv").write_text(RETURNS)
+    path, _ = init_config(tmp_path)
+    tables = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]
+    assert tables["returns"]["file"] == "returns.csv"
+    assert tables["returns"]["columns"]["order_id"] == "order_ref"
+    assert tables["returns"]["columns"]["amount"] == "refund_amount"
+    assert "demand" not in tables
+    with open_workspace(path) as ws:
+        assert ov.returns_summary(ws)["refunds"] == 28.0
+
+
+def test_init_leaves_returns_out_without_orders_to_match(tmp_path: Path) -> None:
+    """Without orders holding an order_id the refunds cannot be netted: init names the file
+    and the fix instead of writing a config that does not validate."""
+    (tmp_path / "orders.csv").write_text(ORDERS.replace("order_ref,customer,", "ref,customer_id,"))
+    (tmp_path / "returns.csv").write_text(RETURNS)
+    path, plan = init_config(tmp_path)
+    assert "returns" not in yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]
+    note = dict(plan.unplaced)["returns.csv"]
+    assert note.startswith("looks like returns (refunds), which are matched to orders by order_id")
