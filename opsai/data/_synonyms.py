@@ -20,8 +20,9 @@ from opsai.data.schema import Table
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
-                "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber",
-                "visitor_id", "distinct_id", "user_pseudo_id", "shopper_id", "patron", "player_id", "player", "device_id",
+                "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber", "subscription_id", "subscription", "sub_id",
+                "visitor_id", "distinct_id", "user_pseudo_id", "shopper_id", "patron", "player_id", "player", "device_id", "guest", "guest_id",
+                "traveler", "traveler_id", "traveller", "traveller_id", "passenger", "passenger_id",
                 "install_id", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
                 "顾客id", "买家id", "买家会员名", "会员名", "会员手机号", "会员手机", "买家手机号", "会员卡号", "卡号", "会员号", "kunde", "kundennummer", "kundennr", "kunden_id"),
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
@@ -41,7 +42,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "resolved_at": ("resolved_at", "resolved", "closed_at", "closed", "solved_at", "solved", "解决时间", "关闭时间"),
     "event": ("event", "event_type", "event_name", "action", "activity", "behavior", "type", "事件", "行为", "行为类型"),
     "amount": ("amount", "total", "value", "revenue", "sales", "paid", "payment", "subtotal",
-               "grand_total", "net_sales", "amount_due", "amount_paid", "金额",
+               "grand_total", "net_sales", "amount_due", "amount_paid", "total_price", "total_amount", "金额",
                "实付金额", "订单金额", "买家实际支付金额", "实付款", "实收款", "实收金额", "总价", "销售额", "betrag", "umsatz", "gesamtbetrag"),
     "quantity": ("quantity", "qty", "units", "count", "number", "数量", "件数", "销量", "宝贝数量", "购买数量", "menge",
                  "anzahl", "stückzahl"),
@@ -87,7 +88,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }  # fmt: skip
 STAND_INS: dict[str, tuple[str, ...]] = {
     "user_id": ("email", "e_mail", "email_address", "customer_email", "buyer_email", "邮箱",
-                "电子邮件", "买家昵称"),  # a WeChat nickname (微信用户1234): not unique
+                "电子邮件", "billing_email", "billing_email_address", "billing_e_mail",
+                "customer_email_address", "买家昵称"),  # a WeChat nickname (微信用户1234): not unique
     "item_id": ("dept", "department", "dept_id", "department_id", "abteilung", "宝贝标题",
                 "商品标题", "商品名称", "菜品名称", "菜品", "菜名"),
 }  # fmt: skip
@@ -121,7 +123,7 @@ FILE_NAMES: dict[str, tuple[str, ...]] = {
 
 STAND_IN = 0.7
 """The score of a :data:`STAND_INS` name (and of an order number found by its values)."""
-_ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key"}
+_ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key", "ref", "reference"}
 _TIMES = {"timestamp", "signup_at", "resolved_at", "period"}
 _TIME_WORDS = {"at", "date", "time", "datetime", "timestamp", "ts", "day", "on"}
 

@@ -266,6 +266,8 @@ def fit_table(
     if amount and amount.source in firsts and {"quantity", "price"} <= set(matches):
         del matches["amount"]  # the order's total on its first line: each line is qty x price
     whole = _order_total_on_lines(sample, matches, cols) if name == "orders" else None
+    if name == "events" and _type_not_event(matches.get("event"), cols):
+        del matches["event"]  # room_type beside a price and a status: a booking's attribute
     constants = _rating_event(name, matches, cols)
     if name == "market" and "sales" not in matches and "share" in matches:
         shares = matches["share"]  # market research gives shares: they stand in for sales
@@ -279,6 +281,10 @@ def fit_table(
         return None  # order ids and money: orders or payments unless named as refunds
     if sample.options.get("header") is not False and all(m.score < 0.6 for m in matches.values()):
         return None  # a header naming nothing of the table: values alone are too weak a hint
+    if name == "demand" and _RETURNS.search(f"{sample.label} {matches['quantity'].source}"):
+        return None  # returned quantities are no demand to forecast
+    if name == "tickets" and _order_shaped(matches["text"], cols):
+        return None  # an order export's line-items cell ('Mug x 2, Tee x 1') is no message
     order = [c.name for c in table.columns]
     found = sorted(matches.values(), key=lambda m: order.index(m.contract))
     score = sum(m.score * (2 if m.contract in table.required else 1) for m in found)
@@ -319,8 +325,28 @@ def fit_table(
             guess.notes.append(f"item_id is the item's title ({title!r}): no item code is there")
         _order_status(guess, cols)
         _payment_status(guess, cols)
+        _non_products(guess)
         _created_or_paid(guess)
     return guess
+
+
+_RETURNS = re.compile(r"(?i)return|refund|retour")
+"""A returns file (``returns.csv``, ``returned_qty``): its quantities are no demand."""
+_LINE_ITEMS = re.compile(r"[^,]+?\s[x×*]\s?\d+(\s*,\s*[^,]+?\s[x×*]\s?\d+)*")
+"""A cell listing an order's lines, WooCommerce's ``Order Items``: ``Logo Tee x 2, Cap x 1``."""
+
+
+def _order_shaped(text: Match, cols: dict[str, _Values]) -> bool:
+    """Whether a tickets guess's text is an order export's: its cells list order lines
+    (``Mug x 2, Tee x 1``), or it was found by its values only in a file with an order number
+    and an order total (``Order Number``, ``Order Total Amount``)."""
+    vals = cols[text.source].values
+    if vals and sum(bool(_LINE_ITEMS.fullmatch(x)) for x in vals) >= 0.8 * len(vals):
+        return True
+    orders = TABLES["orders"]
+    numbered = any(name_score(c, "order_id", orders) >= 0.8 for c in cols)
+    total = any(name_score(c, "amount", orders) >= 0.6 and cols[c].numeric >= 0.9 for c in cols)
+    return text.score < 0.6 and numbered and total
 
 
 _PAID_TOTAL = re.compile(r"实付|实收|paid|net_total|total_paid", re.IGNORECASE)
@@ -438,6 +464,40 @@ def _order_status(guess: Guess, cols: dict[str, _Values]) -> None:
             f"\"{col} = '{done}'\""
         )
         return
+
+
+NON_PRODUCTS = ("POST", "DOT", "M", "B", "C2", "BANK CHARGES", "AMAZONFEE", "CRUK")
+"""Item codes of the UCI Online Retail export that are no product: postage (POST, DOT), manual
+adjustments (M), bad debt (B), carriage (C2), bank and Amazon fees, charity (CRUK)."""
+
+
+def _non_products(guess: Guess) -> None:
+    """Item codes that are no product (UCI's POST postage, M manual, B bad debt) are kept:
+    postage is revenue. A note names each with its sampled lines and share of the sampled
+    revenue, and the ``where`` that keeps them out of every figure (item chapters included)."""
+    src = next((m.source for m in guess.matches if m.contract == "item_id"), None)
+    if src is None or src not in guess.sample.values:
+        return
+    codes = [(v or "").strip() for v in guess.sample.values[src]]
+    found = [c for c in NON_PRODUCTS if c in codes]
+    if not found:
+        return
+    money = _row_money(guess)
+    total = sum(money) if money else 0.0
+    parts = []
+    for c in found:
+        share = ""
+        if money and total:
+            got = sum(x for x, code in zip(money, codes, strict=False) if code == c)
+            share = f", {got / total:.1%} of the sampled revenue"
+        parts.append(f"{c} {codes.count(c)} lines{share}")
+    listed = ", ".join(f"'{c}'" for c in found)
+    guess.notes.append(
+        f"{src!r} holds codes that are no product ({'; '.join(parts)}; of {len(codes)} sampled "
+        "lines): postage, manual adjustments, bad debt or fees. They are kept, as revenue; to "
+        f"keep them out of every figure, the item chapters' included, set where: item_id NOT IN "
+        f"({listed})"
+    )
 
 
 _CREATED = re.compile(r"创建|下单|created|placed", re.IGNORECASE)
@@ -779,36 +839,94 @@ def _processor_cents(guess: Guess, cols: dict[str, _Values]) -> None:
 
 
 _SUCCEEDED = ("succeeded", "success", "successful", "paid", "captured", "settled", "completed",
-              "complete", "partially_refunded")  # fmt: skip
+              "complete", "partially_refunded", "processing", "shipped", "delivered",
+              "check-out", "checked-out", "checked_out")  # fmt: skip
+"""Paid states: a processor's, a shop's (WooCommerce's ``completed``, and ``processing``: paid,
+not yet shipped), a subscription box's shipment, a hotel stay's (``Check-Out``)."""
 _FAILED = ("failed", "failure", "declined", "refunded", "voided", "void", "pending",
            "canceled", "cancelled", "expired", "authorized", "requires_payment_method",
-           "disputed", "unpaid", "error")  # fmt: skip
+           "disputed", "unpaid", "error", "skipped")  # fmt: skip
 _STATUS_NAMES = {"status", "paid", "financialstatus", "paymentstatus", "chargestatus", "state",
                  "outcome"}  # fmt: skip
+_STATUS_NAME = re.compile(r"(?i:(^|[\W_])(status|state))$|[a-z](Status|State)$")
+"""A status column by its last word: WooCommerce's ``Order Status``, ``reservation_status``."""
+
+
+def _sql_name(c: str) -> str:
+    return c if re.fullmatch(r"[^\W\d]\w*", c) else '"' + c.replace('"', '""') + '"'
+
+
+def _row_money(guess: Guess) -> list[float] | None:
+    """Each sampled row's revenue (amount, or quantity x price), None without them."""
+    src = {m.contract: m.source for m in guess.matches}
+    raw = guess.sample.values
+
+    def num(col: str, i: int) -> float:
+        got = _Values([raw[col][i]], guess.options).numbers()
+        return got[0] if got else 0.0
+
+    rows = range(len(next(iter(raw.values()), [])))
+    if "amount" in src and src["amount"] in raw:
+        return [num(src["amount"], i) for i in rows]
+    if {"quantity", "price"} <= set(src) and {src["quantity"], src["price"]} <= set(raw):
+        return [num(src["quantity"], i) * num(src["price"], i) for i in rows]
+    return None
+
+
+def _revenue_share(guess: Guess, status: str, dropped: list[str]) -> str:
+    """The share of the sampled rows' revenue (amount, or quantity x price) on ``dropped``
+    states: what the ``where`` leaves out."""
+    raw = guess.sample.values
+    money = _row_money(guess)
+    if money is None:
+        return ""
+    total = sum(money)
+    out = sum(x for x, st in zip(money, raw[status], strict=False) if (st or "").strip() in dropped)
+    if not total:
+        return ""
+    return f": {out / total:.1%} of the sampled revenue ({out:,.2f} of {total:,.2f})"
 
 
 def _payment_status(guess: Guess, cols: dict[str, _Values]) -> None:
-    """A payment status beside the amount (Stripe's ``status`` succeeded/failed, Shopify's
-    ``financial_status`` paid/refunded/pending): ``where`` keeps the successful ones, with a
-    note naming what it drops. A failed charge is no revenue."""
+    """A payment or order status beside the amount (Stripe's ``status`` succeeded/failed,
+    Shopify's ``financial_status`` paid/refunded/pending, WooCommerce's ``Order Status``
+    completed/processing/cancelled): ``where`` keeps the successful ones, with a note naming
+    what it drops and the share of the sampled revenue that is. A failed charge is no
+    revenue. When the column also holds states of neither kind (a hotel's ``No-Show``),
+    ``where`` leaves out only the failed ones and the note names the others, kept."""
     if "where" in guess.options:
         return
     used = {m.source for m in guess.matches}
     for c, v in cols.items():
-        if c in used or fold(c) not in _STATUS_NAMES:
+        if c in used or (fold(c) not in _STATUS_NAMES and not _STATUS_NAME.search(c)):
             continue
         states = set(v.values)
         ok = [x for x in sorted(states) if x.lower() in _SUCCEEDED]
         dropped = sorted(x for x in states if x.lower() in _FAILED)
-        if not ok or not dropped or len(ok) + len(dropped) < len(states):
+        other = sorted(states - set(ok) - set(dropped))
+        if not ok or not dropped or len(other) > len(ok) + len(dropped):
             continue
-        col = c if re.fullmatch(r"[^\W\d]\w*", c) else '"' + c.replace('"', '""') + '"'
-        keep = " OR ".join(f"{col} = '{x}'" for x in ok)
-        guess.options["where"] = keep
+        col = _sql_name(c)
+        listed = ", ".join(f"'{x}'" for x in (dropped if other else ok))
+        guess.options["where"] = (
+            f"{col} NOT IN ({listed})"
+            if other
+            else f"{col} = '{ok[0]}'"
+            if len(ok) == 1
+            else f"{col} IN ({listed})"
+        )
         counts = ", ".join(f"{x} {v.values.count(x)}" for x in dropped)
+        rest = (
+            f"; it keeps {', '.join(map(repr, other))} (neither paid nor failed: check them)"
+            if other
+            else f"; for {ok[0]} only, set where to {col} = '{ok[0]}'"
+            if len(ok) > 1
+            else ""
+        )
         guess.notes.append(
             f"where keeps the {'/'.join(ok)} payments: it leaves out those {c!r} says are not "
             f"({counts} of {len(v.values)} sampled rows), which are no revenue"
+            f"{_revenue_share(guess, c, dropped)}{rest}"
         )
         return
 
@@ -824,6 +942,20 @@ def _rating_event(name: str, matches: dict[str, Match], cols: dict[str, _Values]
     used = {m.source for m in matches.values()}
     rated = [c for c in cols if c not in used and fold(c) in _RATINGS and cols[c].numeric >= 0.9]
     return {"event": "rate"} if rated else {}
+
+
+def _type_not_event(event: Match | None, cols: dict[str, _Values]) -> bool:
+    """An event found by part of its name (``room_type``: ``type``) in a file with a money
+    column and a status column is a booking's or an order's attribute (Standard, Deluxe,
+    Suite), not what a user did."""
+    if event is None or event.score > 0.6:
+        return False
+    orders = TABLES["orders"]
+    money = any(
+        name_score(c, "amount", orders) >= 0.6 and v.numeric >= 0.9 for c, v in cols.items()
+    )
+    status = any(fold(c) in _STATUS_NAMES or _STATUS_NAME.search(c) for c in cols)
+    return money and status
 
 
 def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:
@@ -944,10 +1076,12 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     for s in samples:
         cols = profile(s)
         fits = sorted((g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score)
+        fits = _orders_over_demand(fits)
         if not fits:
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
-            unplaced.append((s.label, f"fits no table (columns: {have or 'none'}){read}"))
+            why = _NO_TIME if _keyed(cols) and not _has_time(cols) else ""
+            unplaced.append((s.label, f"fits no table{why} (columns: {have or 'none'}){read}"))
             continue
         if len(fits) > 1:
             fits[0].runner_up = (fits[1].table, fits[1].score)
@@ -981,7 +1115,78 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
                          "order_id were found: map orders' order_id, then add "
                          "data.tables.returns (see the README)"))  # fmt: skip
     guesses = [kept[t] for t in TABLES if t in kept]
+    _shared_key(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+def _shared_key(guesses: list[Guess]) -> None:
+    """Key users by the customer column the other tables use: a users file with ``email`` and
+    ``subscription_id`` whose shipments carry ``subscription_id`` joins on the latter (keyed by
+    the e-mail, every shipment would be an orphan). Said in a note either way."""
+    users = next((g for g in guesses if g.table == "users"), None)
+    key = next((m for m in users.matches if m.contract == "user_id"), None) if users else None
+    if users is None or key is None:
+        return
+    for g in guesses:
+        other = next((m for m in g.matches if m.contract == "user_id"), None)
+        if g is users or other is None:
+            continue
+        if other.source == key.source:
+            users.notes.append(
+                f"user_id {key.source!r} is also {g.label}'s ({g.table}): the tables join on it"
+            )
+            return
+        vals = _Values(users.sample.values.get(other.source, []), users.options)
+        table = TABLES["users"]
+        if values_fit(vals, table.column("user_id"), table)[0]:
+            users.matches[users.matches.index(key)] = Match("user_id", other.source, other.score)
+            users.notes.append(
+                f"user_id is {other.source!r}, the customer column {g.label} ({g.table}) shares, "
+                f"not {key.source!r} (kept as an attribute): the tables join on it"
+            )
+            return
+
+
+def _orders_over_demand(fits: list[Guess]) -> list[Guess]:
+    """Order lines with a customer column are orders, never demand (pre-aggregated sales for
+    data without order lines, which the customer chapters cannot use): demand is struck from
+    the file's fits, with a note when it had scored higher."""
+    orders = next((g for g in fits if g.table == "orders"), None)
+    user = next((m for m in orders.matches if m.contract == "user_id"), None) if orders else None
+    demand = next((g for g in fits if g.table == "demand"), None)
+    if orders is None or user is None or user.score < 0.8 or demand is None:
+        return fits
+    if demand.score > orders.score:
+        orders.notes.append(
+            f"orders, not demand (score {demand.score}): {user.source!r} is a customer column, "
+            "so these are order lines"
+        )
+    return [orders, *(g for g in fits if g is not orders and g is not demand)]
+
+
+_NO_TIME = (
+    ": no timestamp column (orders need user_id, timestamp, amount; events user_id, "
+    "timestamp, event; demand item_id, timestamp, quantity)"
+)
+
+
+def _keyed(cols: dict[str, _Values]) -> bool:
+    """Whether a column is named as a customer, order or item id (``user_id``, ``order_id``)."""
+    orders = TABLES["orders"]
+    ids = ("user_id", "order_id", "item_id")
+    return any(name_score(c, k, orders) >= 0.8 for c in cols for k in ids)
+
+
+def _has_time(cols: dict[str, _Values]) -> bool:
+    """Whether a column of the file reads as timestamps (by name or values): without one,
+    only users, items, inventory, tickets and kb can fit (Instacart's orders have
+    ``order_number`` and ``days_since_prior_order``, no date)."""
+    ts = TABLES["orders"].column("timestamp")
+    return any(
+        (name_score(c, "timestamp", TABLES["orders"]) or v.native_timestamp >= 0.95)
+        and values_fit(v, ts, TABLES["orders"])[0]
+        for c, v in cols.items()
+    )
 
 
 def _same_shape(a: Guess, b: Guess) -> bool:
