@@ -166,7 +166,12 @@ def no_spike_text(volume: pd.DataFrame, z: float, *, min_periods: int = 3) -> st
 
 
 def spike_findings(
-    spikes: pd.DataFrame, *, top: int = 3, min_run: int = 3, freq: str | None = "M"
+    spikes: pd.DataFrame,
+    *,
+    top: int = 3,
+    min_run: int = 3,
+    freq: str | None = "M",
+    topics: bool = False,
 ) -> list[Finding]:
     """Findings from :func:`~opsai.service.analytics.detect_spikes`, strongest first.
 
@@ -176,10 +181,13 @@ def spike_findings(
     An intent flagged in ``min_run`` or more periods has not spiked, it has moved: it gets one
     ``shift_<intent>`` finding (first and last flagged period, the range of its share) instead
     of one ``spike_<intent>_<period>`` finding per month, which would read as repeated
-    one-off events. Intents with fewer flagged periods get a spike finding per period; spikes
-    of the same period whose intents' names share a word (stemmed: "charged" is "charge")
-    are one incident and one finding (their tickets and shares added up, ``intents`` in the
-    evidence), as topic discovery can split one complaint into two topics.
+    one-off events. Intents with fewer flagged periods get a spike finding per period.
+
+    ``topics``: the intents are discovered topics, named by their words. Then spikes of the
+    same period whose names share a word (stemmed: "charged" is "charge") are one incident
+    and one finding (their tickets and shares added up, ``intents`` in the evidence), as topic
+    discovery can split one complaint into two topics. Labelled intents are never grouped:
+    ``card_arrival`` and ``card_linking`` are two requests the data's owner told apart.
     """
     unit = {"M": "month", "W": "week", "D": "day", "Q": "quarter", "Y": "year", "A": "year"}
     noun = unit.get((freq or "").upper()[:1], "period")
@@ -215,7 +223,9 @@ def spike_findings(
             )
             continue
         single.append(g.assign(_slug=slug))
-    for g in _incidents(pd.concat(single) if single else spikes.iloc[:0]):
+    rest = pd.concat(single) if single else spikes.iloc[:0]
+    groups = _incidents(rest) if topics else [rest.loc[[i]] for i in rest.index]
+    for g in groups:
         r = g.iloc[0]  # the strongest
         tickets, share, base = int(g["tickets"].sum()), g["share"].sum(), g["baseline_share"].sum()
         ratio = float(r.ratio) if len(g) == 1 or base <= 0 else share / base

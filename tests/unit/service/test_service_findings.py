@@ -77,7 +77,10 @@ def test_one_incident_split_into_two_topics_is_one_spike() -> None:
         ],
         columns=cols,
     )
-    f = spike_findings(spikes, top=5)
+    named = spike_findings(spikes, top=5)  # labelled intents: the owner's, never grouped
+    assert [x.evidence["tickets"] for x in named] == [107, 104, 20, 60]
+    assert not any("intents" in x.evidence for x in named)
+    f = spike_findings(spikes, top=5, topics=True)
     assert [x.name for x in f] == [
         "spike_charged_now_same_2024-09",
         "spike_card_charge_double_2024-05",
