@@ -219,7 +219,7 @@ def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -
     """How well the churn model ranks users, in business terms.
 
     A model below :data:`~opsai.report.quality.CHURN_RULE` (ROC-AUC 0.6, top-decile lift
-    1.2) is no basis for an at-risk list: the finding then says churn could not be predicted
+    above 1) is no basis for an at-risk list: the finding then says churn could not be predicted
     from this data (severity medium, ``evidence["usable"]`` False), and the chapter reports
     no at-risk list or spend at risk.
     """

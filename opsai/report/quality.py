@@ -11,9 +11,11 @@ from typing import Any
 
 MIN_CHURN_AUC = 0.6
 """Lowest test ROC-AUC of a churn model whose at-risk list is reported (0.5 is chance)."""
-MIN_CHURN_LIFT = 1.2
-"""Top-decile lift a churn model must exceed: the 10% it flags first must churn more than
-1.2x as often as average."""
+MIN_CHURN_LIFT = 1.0
+"""Top-decile lift a churn model must exceed: the 10% it flags first must churn more often
+than average. Not a higher bar: lift cannot exceed 1 / base rate, so where most users churn
+(72% on the tiny demo: at most 1.39) a good model's lift is small; ROC-AUC, which does not
+depend on the base rate, carries the bar."""
 CHURN_RULE = f"ROC-AUC at least {MIN_CHURN_AUC} and top-decile lift above {MIN_CHURN_LIFT}"
 
 
@@ -33,7 +35,7 @@ def churn_unusable(auc: Any, lift: Any) -> str:
 
     Example:
         >>> churn_unusable(0.46, 0.92)
-        'ROC-AUC 0.46 and top-decile lift 0.92, below the bar (ROC-AUC at least 0.6 and top-decile lift above 1.2)'
+        'ROC-AUC 0.46 and top-decile lift 0.92, below the bar (ROC-AUC at least 0.6 and top-decile lift above 1.0)'
         >>> churn_unusable(0.8, 2.1)
         ''
     """
