@@ -105,6 +105,22 @@ TABLE_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
 }  # fmt: skip
 """Synonyms for one table's column only: demand has no amount, so its ``sales`` (units or
 money, as Walmart's ``Weekly_Sales``) is the quantity it forecasts."""
+CONVERSATION_WORDS = ("conversation", "chat", "dialog", "dialogue", "thread", "ticket", "case",
+                      "session", "会话", "对话", "聊天", "工单")  # fmt: skip
+"""Words of a chat log's conversation column (``conversation_id``, ``会话ID``, Zendesk's
+``ticket_id`` on a comments export), best first: its values repeat, one row per message."""
+SENDER_WORDS = ("sender", "author", "role", "from", "speaker", "who", "by", "type", "发送方",
+                "发送者", "发言人", "角色", "身份")  # fmt: skip
+"""Words of the column saying who wrote a message (``发送方``, ``role``, ``author.type``)."""
+CUSTOMER_SENDERS = ("customer", "user", "end_user", "enduser", "buyer", "client", "visitor",
+                    "requester", "contact", "lead", "guest", "shopper", "consumer", "member",
+                    "买家", "顾客", "客户", "用户", "访客", "会员")  # fmt: skip
+"""A chat log's sender values that mark the customer's messages (Intercom's ``user``,
+Zendesk's ``end-user``, Qianniu's ``买家``)."""
+STAFF_SENDERS = ("agent", "admin", "staff", "operator", "support", "seller", "merchant", "shop",
+                 "store", "teammate", "rep", "employee", "human", "human_agent", "客服", "卖家",
+                 "商家", "店家", "店铺", "人工客服", "人工")  # fmt: skip
+"""Sender values that mark a human staff reply (``admin``, ``agent``, ``客服``)."""
 FILE_NAMES: dict[str, tuple[str, ...]] = {
     "users": ("users", "customers", "members", "客户", "会员", "用户"),
     "events": ("events", "clicks", "behaviour", "behavior", "ratings", "行为", "日志"),

@@ -38,7 +38,19 @@ from typing import Any
 import yaml
 
 from opsai.data import _excel, _sniff
-from opsai.data._synonyms import FILE_NAMES, STAND_IN, bookkeeping, file_stem, fold, name_score
+from opsai.data._rows import BOT_SENDERS
+from opsai.data._synonyms import (
+    CONVERSATION_WORDS,
+    CUSTOMER_SENDERS,
+    FILE_NAMES,
+    SENDER_WORDS,
+    STAFF_SENDERS,
+    STAND_IN,
+    bookkeeping,
+    file_stem,
+    fold,
+    name_score,
+)
 from opsai.data.schema import TABLES, Column, Table
 from opsai.errors import ConfigError
 
@@ -272,6 +284,10 @@ def fit_table(
     if name == "market" and "sales" not in matches and "share" in matches:
         shares = matches["share"]  # market research gives shares: they stand in for sales
         matches["sales"] = Match("sales", shares.source, 0.6, shares.timestamp_format)
+    chat = _chat_log(sample, cols) if name == "tickets" else None
+    if chat:  # one row per message: the conversation is the ticket, the sender no attribute
+        matches = {c: m for c, m in matches.items() if m.source not in (chat.by, chat.sender)}
+        matches["ticket_id"] = Match("ticket_id", chat.by, 1.0)
     derivable = {t for t, a, b in table.derived if a in matches and b in matches} | set(constants)
     needed = [c for c in table.required if c not in derivable and c != table.generated_key and not
               (c == table.key and table.generated_key)]  # fmt: skip
@@ -294,7 +310,11 @@ def fit_table(
     score += 0.6 * len(constants)  # a missing required column: as sure as a value-only match
     if name == "events" and fold(matches.get("event", Match("", "", 0)).source) == "event":
         score += 1  # a column named 'event' beside a time and a user: an event log
+    score += CHAT_BONUS * bool(chat)
     guess = Guess(name, sample, found, round(score, 2), dict(sample.options))
+    if chat:
+        guess.options["messages"] = chat.option()
+        guess.notes.append(chat.note())
     if (
         name == "market"
         and "share" in matches
@@ -328,6 +348,121 @@ def fit_table(
         _non_products(guess)
         _created_or_paid(guess)
     return guess
+
+
+CHAT_BONUS = 3.0
+"""Added to a chat log's tickets score: a conversation column whose values repeat beside a
+sender column with a customer's and a staff's (or bot's) values is a message log, not events."""
+_SENDERS_AT_MOST = 20
+"""A sender column holds at most this many distinct values in the sample."""
+
+
+def _sender_kind(value: str) -> str | None:
+    """customer, staff or bot for a chat log's sender value (``end-user``, ``Admin``, ``客服``,
+    ``Chatbot``), None for any other."""
+    f = fold(value)
+    if f in {fold(v) for v in CUSTOMER_SENDERS}:
+        return "customer"
+    if f in {fold(v) for v in STAFF_SENDERS}:
+        return "staff"
+    if f in {fold(v) for v in BOT_SENDERS} or f.endswith("bot") or "机器人" in f:
+        return "bot"
+    return None
+
+
+def _words_of(name: str) -> set[str]:
+    return {fold(w) for w in re.split(r"[\W_.]+|(?<=[a-z0-9])(?=[A-Z])", name) if w}
+
+
+def _named(name: str, words: tuple[str, ...]) -> int | None:
+    """The index in ``words`` of the first word ``name`` holds (a CJK word as a part), or None:
+    ``conversation_id`` -> 0, ``会话ID`` -> the index of ``会话``."""
+    have, f = _words_of(name), fold(name)
+    return next(
+        (i for i, w in enumerate(words) if fold(w) in have or (not w.isascii() and w in f)),
+        None,
+    )
+
+
+@dataclass
+class ChatLog:
+    """A message log's ``messages`` option, found by :func:`_chat_log`."""
+
+    by: str
+    sender: str
+    counts: dict[str, int]
+    kinds: dict[str, str | None]
+
+    @property
+    def customer(self) -> list[str]:
+        return [v for v in self.counts if self.kinds[v] == "customer"]
+
+    @property
+    def staff(self) -> list[str] | None:
+        """The human staff values, written only when some other value (a bot, or one not
+        known) would otherwise count as staff, or be left out by its name."""
+        staff = [v for v in self.counts if self.kinds[v] == "staff"]
+        others = [v for v in self.counts if self.kinds[v] not in ("customer", "staff")]
+        return staff if staff and others else None
+
+    def option(self) -> dict[str, Any]:
+        cust = self.customer
+        out: dict[str, Any] = {"by": self.by, "sender": self.sender}
+        out["customer"] = cust[0] if len(cust) == 1 else cust
+        if self.staff:
+            out["staff"] = self.staff
+        return out
+
+    def note(self) -> str:
+        seen = ", ".join(f"{v} {n}" for v, n in self.counts.items())
+        staff = self.staff
+        left = [v for v in self.counts if self.kinds[v] not in ("customer", "staff")]
+        who = (
+            f"; staff is {' / '.join(staff)} only: {', '.join(left)} is no reply (a bot's "
+            "auto-close would be every ticket's resolution)"
+            if staff
+            else ""
+        )
+        return (
+            f"a chat log, one row per message ({self.sender!r} in the sample: {seen}): "
+            f"messages makes one ticket per {self.by!r}, its text the customer's messages "
+            f"({' / '.join(self.customer)}) in time order, its resolved_at the last staff "
+            f"reply's time{who}; check the sender values"
+        )
+
+
+def _chat_log(sample: _sniff.Sample, cols: dict[str, _Values]) -> ChatLog | None:
+    """A chat or comment export with one row per message (Intercom's conversation parts,
+    Zendesk's ticket comments, Qianniu's 聊天记录): a conversation column (named so:
+    :data:`CONVERSATION_WORDS`) whose values repeat in the sample, and a sender column with
+    a few values, one the customer's and one a staff's or a bot's. None otherwise."""
+    convs: list[tuple[int, str]] = []
+    for src, v in cols.items():
+        leaf = src.rsplit(".", 1)[-1] if src in sample.fields else src
+        i = None if src in sample.structs else _named(leaf, CONVERSATION_WORDS)
+        if i is not None and v.values and v.mean_length <= 64 and v.distinct < len(v.values):
+            convs.append((i, src))  # an id that repeats: one row per message
+    convs.sort()
+    if not convs:
+        return None
+    by = convs[0][1]
+    best: tuple[tuple[bool, int], ChatLog] | None = None
+    for src, v in cols.items():
+        if src in sample.structs or src == by or not v.values:
+            continue
+        counts: dict[str, int] = {}
+        for x in v.values:
+            counts[x] = counts.get(x, 0) + 1
+        if len(counts) > _SENDERS_AT_MOST:
+            continue
+        kinds = {x: _sender_kind(x) for x in counts}
+        if "customer" not in kinds.values() or not {"staff", "bot"} & set(kinds.values()):
+            continue
+        counts = dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+        rank = (_named(src, SENDER_WORDS) is not None, sum(k is not None for k in kinds.values()))
+        if best is None or rank > best[0]:
+            best = (rank, ChatLog(by, src, counts, kinds))
+    return best[1] if best else None
 
 
 _RETURNS = re.compile(r"(?i)return|refund|retour")
@@ -1321,7 +1456,7 @@ def describe(plan: Plan) -> list[str]:
             lines.append(f"    options: {opts}")
         for m in g.matches:
             lines.append(f"    {m.contract:<15} = {m.source!r} (by {m.how})")
-        mapped = {m.source for m in g.matches}
+        mapped = {m.source for m in g.matches} | {g.options.get("messages", {}).get("sender")}
         rest = [c for c in g.sample.columns if c not in mapped]
         if rest:
             lines.append(f"    kept as attributes: {', '.join(rest)}")
