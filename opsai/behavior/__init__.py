@@ -7,7 +7,7 @@ imported when an MLP is fitted.
 
 from __future__ import annotations
 
-from opsai.behavior.attributes import lifted_attributes, order_attributes
+from opsai.behavior.attributes import lifted_attributes, order_attributes, outcome_attributes
 from opsai.behavior.churn import (
     at_risk,
     at_risk_summary,
@@ -83,6 +83,7 @@ __all__ = [
     "name_segment",
     "order_attributes",
     "orders_from_events",
+    "outcome_attributes",
     "overall_conversion",
     "path_links",
     "personas",

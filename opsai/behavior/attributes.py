@@ -1,8 +1,10 @@
-"""User attributes that live on the orders or events.
+"""User attributes that live elsewhere, and those that give the churn outcome away.
 
 :func:`order_attributes` lifts a column that every order (or event) of a customer carries with
 the same value, such as an order export's ``Country``, into a user attribute, so segments, the
-churn gaps and the churn model see it.
+churn gaps and the churn model see it. :func:`outcome_attributes` names the attributes whose
+values nearly determine who churns on the training window, which are left out like the
+lifecycle states of :func:`~opsai.behavior.churn.leaky_attributes`.
 
 Example:
     >>> users, lifted = order_attributes(orders, events=events, users=users)  # doctest: +SKIP
@@ -14,9 +16,11 @@ import re
 from typing import Any
 
 import pandas as pd
+from sklearn.metrics import roc_auc_score
 
 from opsai.behavior._engine import TableLike, as_table, to_frame
-from opsai.data.schema import ORDER_ID, TABLES, TIMESTAMP, USER_ID
+from opsai.data.schema import ORDER_ID, SIGNUP_AT, TABLES, TIMESTAMP, USER_ID
+from opsai.errors import ConfigError
 from opsai.report.finding import Finding
 
 MIN_CONSTANT_SHARE = 0.99
@@ -25,6 +29,10 @@ MAX_VALUES = 50
 """Most distinct values of a lifted attribute (a country or a channel, not a free text)."""
 MIN_REPEAT_CUSTOMERS = 10
 """Fewest customers with two or more orders for the rule to be judged at all."""
+OUTCOME_AUC = 0.95
+"""Single-attribute ROC-AUC on the training labels from which an attribute gives churn away."""
+MIN_LABELLED = 30
+"""Fewest training users holding an attribute for :func:`outcome_attributes` to judge it."""
 
 _ID_WORD = re.compile(r"(^|[_\W])(id|key|uuid|guid|number|no|nr|code)$", re.IGNORECASE)
 
@@ -118,3 +126,71 @@ def lifted_attributes(lifted: dict[str, str]) -> Finding:
         "customer), used for segments, churn gaps and the churn model like a users column."
     )
     return Finding(text, "info", {"columns": dict(lifted)}, name="attributes_from_activity")
+
+
+def _scores(v: pd.Series, y: pd.Series, cut: pd.Timestamp) -> pd.Series | None:
+    """A score ranking users by ``v``: text by its values' churn rates, numbers as they are."""
+    if pd.api.types.is_datetime64_any_dtype(v):
+        ts = pd.to_datetime(v, errors="coerce")
+        v = ((cut - ts).dt.total_seconds() / 86400).where(ts < cut)
+    if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+        if v.nunique() < 2:
+            return None
+        return v.astype(float).fillna(float(v.min()) - 1.0)  # missing ranks lowest
+    s = v.astype("string").fillna("(missing)")
+    counts = s.value_counts()
+    top = counts[counts >= max(2.0, 0.01 * len(s))].index[:8]  # the levels the model sees
+    s = s.where(s.isin(top), "(other)")
+    if s.nunique() < 2:
+        return None
+    return s.map(y.groupby(s).mean()).astype(float)
+
+
+def outcome_attributes(
+    orders: TableLike,
+    users: pd.DataFrame | None,
+    *,
+    horizon_days: int,
+    col_user: str = USER_ID,
+) -> dict[str, str]:
+    """User attributes whose values nearly determine the churn label, with why.
+
+    The label is the churn model's training label (no order in the ``horizon_days`` after the
+    training cut-off of :func:`~opsai.behavior.churn.snapshots`). Rule: an attribute is left
+    out when ranking the training users by it alone reaches ROC-AUC >= 0.95 (a text attribute
+    by its values' churn rates, over the levels the model would see; a number or a date as
+    it is, either direction; at least 30 users holding it and both outcomes present). One
+    value that always churns is not enough: the demo's channel=social (2.0x churn) reads
+    about 0.6, an order export's EIRE (every customer lapsed, 8% of customers) about 0.6,
+    while a status of active/cancelled written at export time reads near 1.
+
+    Returns:
+        ``{column: reason}`` in column order; empty when nothing is left out or the label
+        cannot be built.
+    """
+    from opsai.behavior.churn import LABEL, churn_frame, last_timestamp
+
+    if users is None or col_user not in users.columns:
+        return {}
+    cut = last_timestamp(orders).normalize() - pd.Timedelta(days=2 * horizon_days - 1)
+    try:
+        y = churn_frame(orders, cutoff=cut, horizon_days=horizon_days)[LABEL]
+    except ConfigError:  # no orders before the training cut-off: nothing to judge on
+        return {}
+    ids = users[col_user].astype(str)
+    u = users.set_axis(ids)[~ids.duplicated().to_numpy()].reindex(y.index.astype(str))
+    y = y.set_axis(u.index)
+    if y.nunique() < 2:
+        return {}
+    out: dict[str, str] = {}
+    for col in users.columns:
+        if col in (col_user, SIGNUP_AT) or u[col].notna().sum() < MIN_LABELLED:
+            continue
+        score = _scores(u[col], y, cut)
+        if score is None:
+            continue
+        auc = float(roc_auc_score(y, score))
+        auc = max(auc, 1.0 - auc)
+        if auc >= OUTCOME_AUC:
+            out[str(col)] = f"its values nearly determine the outcome (ROC-AUC {auc:.2f})"
+    return out

@@ -1,4 +1,5 @@
-"""Attributes taken from the orders (a Country on every order line)."""
+"""Attributes taken from the orders (a Country on every order line) and attributes that give
+the churn label away."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import pandas as pd
 import pytest
 
 from opsai.behavior import findings
-from opsai.behavior.attributes import lifted_attributes, order_attributes
+from opsai.behavior.attributes import lifted_attributes, order_attributes, outcome_attributes
 from opsai.behavior.churn import inactivity_by
 
 pytestmark = pytest.mark.unit
@@ -68,3 +69,42 @@ def test_a_column_that_varies_for_more_than_one_percent_of_customers_stays_on_th
     first = orders[orders["user_id"].isin(moved)].groupby("user_id").head(1).index
     orders.loc[first, "Country"] = "Netherlands"
     assert order_attributes(orders) == (None, {})
+
+
+def _labelled(seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Orders of 400 users in the year before and a churn window of 90 days; users carry an
+    honest channel (social churns about twice as often) and a segment written from the
+    outcome (whether they bought in the training label window)."""
+    rng = np.random.default_rng(seed)
+    start, cut = pd.Timestamp("2023-01-01"), pd.Timestamp("2023-12-01")
+    rows, users = [], []
+    for i in range(400):
+        social = i % 4 == 0
+        stays = rng.random() > (0.6 if social else 0.3)
+        days = rng.integers(0, (cut - start).days, size=3)
+        when = [start + pd.Timedelta(days=int(d)) for d in days]
+        if stays:
+            when.append(cut + pd.Timedelta(days=int(rng.integers(1, 80))))
+        when.append(cut + pd.Timedelta(days=179))  # everyone is seen later: the data runs on
+        rows += [{"user_id": f"u{i}", "timestamp": w, "amount": 5.0} for w in when]
+        users.append({"user_id": f"u{i}", "channel": "social" if social else "search",
+                      "segment": "regular" if stays else "gone", "age": int(rng.integers(18, 70))})  # fmt: skip
+    orders = pd.DataFrame(rows)
+    orders["order_id"] = [f"o{k}" for k in range(len(orders))]
+    return orders, pd.DataFrame(users)
+
+
+def test_an_attribute_that_nearly_determines_the_training_label_is_left_out() -> None:
+    """The label window of training ends 90 days before the data's last day, so with the data
+    ending 2024-05-28 the training cut-off is 2023-12-01: the segment written from who bought
+    after it reads ROC-AUC 1.00 and is left out; the channel with its 2x churn gap and the
+    age are kept."""
+    orders, users = _labelled()
+    assert orders["timestamp"].max() == pd.Timestamp("2024-05-28")
+    got = outcome_attributes(orders, users, horizon_days=90)
+    assert got == {"segment": "its values nearly determine the outcome (ROC-AUC 1.00)"}
+    rates = users.assign(gone=users["segment"] == "gone").groupby("channel")["gone"].mean()
+    assert rates["social"] / rates["search"] > 1.7  # an honest strong driver, kept
+    assert outcome_attributes(orders, users.drop(columns="segment"), horizon_days=90) == {}
+    f = findings.leaky_attributes(got)
+    assert "users.segment (its values nearly determine the outcome (ROC-AUC 1.00))" in f.text
