@@ -7,6 +7,7 @@ imported when an MLP is fitted.
 
 from __future__ import annotations
 
+from opsai.behavior.attributes import lifted_attributes, order_attributes, outcome_attributes
 from opsai.behavior.churn import (
     at_risk,
     at_risk_summary,
@@ -77,9 +78,12 @@ __all__ = [
     "leaky_attributes",
     "lifecycle",
     "lift_at",
+    "lifted_attributes",
     "match_steps",
     "name_segment",
+    "order_attributes",
     "orders_from_events",
+    "outcome_attributes",
     "overall_conversion",
     "path_links",
     "personas",

@@ -246,7 +246,9 @@ def check_table(
             else:
                 errors.append(
                     f"{found} Remove the duplicates or map another id column in "
-                    f"data.tables.{name}.columns.{k}"
+                    f"data.tables.{name}.columns.{k}; a table taken from an export with several "
+                    f"rows per id (users from an order file) keeps the first row of each with "
+                    f"data.tables.{name}.drop_duplicates: [<its id column>]"
                 )
 
 

@@ -183,6 +183,7 @@ def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) ->
     """Churn probability, risk rank and (with the CLV parameters) value for every buyer."""
     from opsai.behavior import churn, clv
     from opsai.behavior._engine import as_table
+    from opsai.behavior.attributes import order_attributes
 
     orders = _orders(ws, saved, notes)
     events = users = None
@@ -198,10 +199,11 @@ def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) ->
                 )
         else:
             notes.append("churn: the model used events, the new data has none (activity = 0)")
-    if saved.uses_users:
-        if ws.has("users"):
-            users = ws.to_pandas("users")
-        else:
+    if saved.uses_users:  # with the attributes 03a took from orders/events (a Country column)
+        users, _ = order_attributes(
+            orders, events, ws.to_pandas("users") if ws.has("users") else None
+        )
+        if users is None:
             notes.append("churn: the model used user attributes, the new data has no users")
     last = churn.last_timestamp(orders)
     first = pd.Timestamp(as_table(orders, name="orders")[TIMESTAMP].min().to_pandas())

@@ -50,3 +50,18 @@ def test_findings_match_ground_truth(demo: Path) -> None:
     top = facts["top_segment_revenue"]
     assert rev.evidence["revenue_share"] == pytest.approx(top["revenue_share"], abs=0.01)
     assert top["over_index"]["attribute"] in rev.evidence["over_index"]
+
+
+def test_the_label_rule_keeps_the_demos_planted_churn_driver(demo: Path) -> None:
+    """channel=social churns 2x as often by construction: a strong driver, not the label.
+    Neither it nor any other demo attribute nearly determines the training label, and the
+    demo's orders carry no per-customer constant beyond the users table's own columns."""
+    from opsai.behavior.attributes import order_attributes, outcome_attributes
+    from opsai.behavior.churn import usable_horizon
+
+    with open_workspace(demo / "opsai.yaml") as ws:
+        orders, users = ws.table("orders"), ws.to_pandas("users")
+        same, lifted = order_attributes(orders, ws.table("events"), users)
+        left = outcome_attributes(orders, users, horizon_days=usable_horizon(orders, 90))
+    assert lifted == {} and same is users
+    assert left == {} and "channel" in users.columns

@@ -1074,3 +1074,28 @@ def test_ids_differing_in_letter_case_are_named_and_lowercase_ids_joins_them(
         _database(tmp_path, db, "{users: {}, orders: {lowercase_ids: true}}")
     ) as ws:
         assert ws.to_pandas("orders")["user_id"].tolist() == ["ann@x.io"] and not ws.warnings
+
+
+def test_users_from_an_order_export_keep_the_first_row_per_id(tmp_path: Path) -> None:
+    """One export, two tables (UCI Online Retail): orders as they are, users by
+    drop_duplicates on the raw id column, which runs before the users' uniqueness check; without
+    it the uniqueness error names the option."""
+    rows = (
+        "Invoice,InvoiceDate,Price,Customer ID,Country\n"
+        "1,2024-01-01,10,12851,EIRE\n1,2024-01-01,5,12851,EIRE\n2,2024-02-01,7,12851,EIRE\n"
+        "3,2024-01-05,3,12588,France\n4,2024-03-05,9,12588,France\n5,2024-03-06,4,13092,\n"
+    )
+    orders = {"file": "r.csv", "columns": {"user_id": "Customer ID", "timestamp": "InvoiceDate",
+              "amount": "Price", "order_id": "Invoice"}}  # fmt: skip
+    users = {"file": "r.csv", "columns": {"user_id": "Customer ID"}}
+    tables = {"orders": orders, "users": users | {"drop_duplicates": ["Customer ID"]}}
+    cfg = write_dataset(tmp_path, {"r.csv": rows}, tables)
+    with open_workspace(cfg) as ws:
+        got = ws.to_pandas("users")
+        assert len(ws.to_pandas("orders")) == 6
+    assert got["user_id"].tolist() == ["12851", "12588", "13092"]
+    assert got["Country"].tolist()[:2] == ["EIRE", "France"]
+    bad = write_dataset(tmp_path, {"r.csv": rows}, {"orders": orders, "users": users})
+    with pytest.raises(SchemaError, match=r"2 id\(s\) repeat.+data\.tables\.users\.drop_duplicates: "
+                       r"\[<its id column>\]"):  # fmt: skip
+        open_workspace(bad)

@@ -69,6 +69,23 @@ def test_user_levels_are_the_trained_ones_however_rare_in_the_new_users(tmp_path
     assert not [x for x in notes if "absent" in x]
 
 
+def test_a_model_trained_on_an_orders_country_scores_with_it(tmp_path: Path) -> None:
+    """03a took Country from the order lines (no users table) and the model learnt
+    u_Country=EIRE: scoring new orders derives it the same way, not 0 for everyone."""
+    rows = []
+    for i in range(12):
+        for d in (1, 20):
+            rows.append({"user_id": f"c{i:02d}", "order_id": f"{i}-{d}", "amount": 5.0,
+                         "timestamp": pd.Timestamp("2024-01-01") + pd.Timedelta(days=d + i),
+                         "Country": "EIRE" if i % 3 == 0 else "France"})  # fmt: skip
+    notes: list[str] = []
+    with open_workspace(_config(tmp_path, {"orders": pd.DataFrame(rows)})) as ws:
+        risk = churn_risk(ws, _saved(["recency_days", "u_Country=EIRE"], "u_Country=EIRE"), notes)
+    p = risk.set_index("user_id")["churn_probability"]
+    assert p[["c00", "c03", "c06", "c09"]].tolist() == [1.0] * 4 and p["c01"] == 0.0
+    assert not [x for x in notes if "no users" in x or "absent" in x]
+
+
 def test_guest_orders_are_scored_as_no_one(tmp_path: Path) -> None:
     """Walk-in bills (no customer id) load as guest orders: churn_risk lists the members only,
     not a customer with an empty id whose 'orders' are every walk-in's."""
