@@ -90,7 +90,8 @@ def _cmd_init(args: argparse.Namespace) -> int:
         console.print(f"{path}: {len(ws.present)} table(s) valid")
         _print_workspace(console, ws)
         for ch in discover():
-            missing = ch.missing(ws.present)
+            missing = ch.missing(ws.present, ws.absent)
+            said = [ws.absent[a] for m in missing for a in m.split("|") if a in ws.absent]
             tables, column = _COLUMN_NEEDS.get(ch.stem, ((), ""))
             if (
                 not missing
@@ -99,6 +100,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
             ):
                 missing = [f"{column} in {' or '.join(tables)}"]
             why = "ready" if not missing else "skipped, needs " + " and ".join(missing)
+            why = f"skipped: {said[0]}" if said else why  # orders without a customer column
             console.print(f"  {ch.stem:<24} {why}")
     console.print(f"next: opsai report --config {path}")
     return 0

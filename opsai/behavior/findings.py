@@ -317,6 +317,16 @@ def guest_orders(
     return Finding(text, sev, share.as_dict(), name="guest_orders")
 
 
+def customers_skipped(reason: str) -> Finding:
+    """Every order is a guest order but events are there: the per-customer sections (segments,
+    churn, lifetime value) are skipped, the event-based ones (funnel, paths, retention) run."""
+    text = (
+        f"Segments, churn and lifetime value were skipped: {reason}. The funnel, paths and "
+        "retention below come from the events."
+    )
+    return Finding(text, "medium", {"reason": reason}, name="customers_skipped")
+
+
 def leaky_attributes(left_out: dict[str, str]) -> Finding:
     """The user attributes left out because they record the churn outcome
     (:func:`~opsai.behavior.leaky_attributes`), each with why."""

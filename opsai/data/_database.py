@@ -13,6 +13,7 @@ from opsai.data import _load, _rows
 from opsai.data._mapping import (
     INDEX_RE,
     ValidationWarning,
+    absent_columns,
     constant_ibis,
     dropped_warning,
     duplicate_keys,
@@ -20,6 +21,7 @@ from opsai.data._mapping import (
     list_index,
     nested_error,
     nested_paths,
+    null_ibis,
     renames,
     scale_ibis,
     source_columns,
@@ -152,6 +154,7 @@ def map_db_table(
             if with_off and with_off < n:
                 raise _load.mixed_offsets_error(name, s, with_off, n - with_off)
     used = set(src.values())
+    absent = absent_columns(name, table, spec, src, warnings)
 
     def contract(t: ir.Table) -> dict[str, ir.Value]:
         out = {c: _cast_ibis(t[s], table.column(c), spec, zone) for c, s in src.items()}
@@ -159,6 +162,7 @@ def map_db_table(
             if c in out:  # money in cents, say
                 out[c] = scale_ibis(out[c], table.column(c), f)
         out |= {c: constant_ibis(table.column(c), v) for c, v in spec.constants.items()}
+        out |= {c.name: null_ibis(c) for c in absent}  # every order a guest's
         for target, a, b in table.derived:
             if target not in out and a in out and b in out:
                 out[target] = out[a] * out[b]

@@ -15,6 +15,7 @@ from opsai.data._load import q
 from opsai.data._mapping import (
     INDEX_RE,
     ValidationWarning,
+    absent_columns,
     constant_sql,
     dropped_warning,
     duplicate_keys,
@@ -22,6 +23,7 @@ from opsai.data._mapping import (
     list_index,
     nested_error,
     nested_paths,
+    null_sql,
     renames,
     scale_sql,
     source_columns,
@@ -145,6 +147,8 @@ def load_file_table(
     _check_casts(con, name, raw, table, src, exprs, rawtypes, spec)
     for c, v in spec.constants.items():
         exprs[c] = constant_sql(table.column(c), v)
+    for col in absent_columns(name, table, spec, src, warnings):  # every order a guest's
+        exprs[col.name] = null_sql(col)
     for target, a, b in table.derived:
         if target not in exprs and a in exprs and b in exprs:
             exprs[target] = f"({exprs[a]}) * ({exprs[b]})"

@@ -108,13 +108,39 @@ def source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) ->
                 f"data.tables.{name}.columns.{col.name}{_header_hint(name, have)}"
             )
         elif col.required and not (
-            (col.name == table.key and table.generated_key) or col.name in derivable
+            (col.name == table.key and table.generated_key)
+            or col.name in derivable
+            or (col.absent and not _look_alike(col, table, spec, have))
         ):
+            close = _look_alike(col, table, spec, have) if col.absent else ""
+            hint = f" (did you mean {close!r}?)" if close else suggest(col.name, have)
             raise SchemaError(
                 f"{name}: required column {col.name!r} not found (have: {', '.join(have)})"
-                f"{suggest(col.name, have)}. Map it in config: data.tables.{name}.columns."
+                f"{hint}. Map it in config: data.tables.{name}.columns."
                 f"{col.name}: <your column name>{_header_hint(name, have)}"
             )
+    return out
+
+
+def _look_alike(col: Column, table: Table, spec: TableSpec, have: list[str]) -> str:
+    """An unmapped column that looks like ``col`` (``User_ID``, ``customer_id``, ``会员卡号``):
+    a column the data may lack (``Column.absent``) is not taken as lacking when one is there."""
+    from opsai.data._synonyms import name_score
+
+    mapped = set(spec.columns.values()) | set(table.names)  # order_id is no customer
+    close = [h for h in have if h not in mapped and name_score(h, col.name, table) >= 0.8]
+    return close[0] if close else ""
+
+
+def absent_columns(
+    name: str, table: Table, spec: TableSpec, src: dict[str, str], warnings: list[ValidationWarning]
+) -> list[Column]:
+    """The required columns the data may lack (``Column.absent``) that it lacks: they load as
+    all-missing values; one warning each says what that means."""
+    out = [
+        c for c in table.columns if c.absent and c.name not in src and c.name not in spec.constants
+    ]
+    warnings.extend(ValidationWarning(name, c.name, c.absent) for c in out)
     return out
 
 
@@ -295,6 +321,17 @@ def constant_sql(col: Column, v: str | int | float) -> str:
     if isinstance(x, str):
         return f"CAST({_load.lit(x)} AS VARCHAR)"
     return f"CAST({x!r} AS {'DOUBLE' if col.dtype == 'float' else 'BIGINT'})"
+
+
+def null_sql(col: Column) -> str:
+    """An all-missing value of a column's type (a column the data may lack)."""
+    kind = {"float": "DOUBLE", "int": "BIGINT", "timestamp": "TIMESTAMP"}.get(col.dtype, "VARCHAR")
+    return f"CAST(NULL AS {kind})"
+
+
+def null_ibis(col: Column) -> ir.Value:
+    kind = {"float": "float64", "int": "int64", "timestamp": "timestamp"}.get(col.dtype, "string")
+    return ibis.null(kind)
 
 
 def constant_ibis(col: Column, v: str | int | float) -> ir.Value:

@@ -121,3 +121,13 @@ def all_guests_reason(share: GuestShare) -> str:
         "data.tables.orders.columns.user_id to a column holding a customer (member, loyalty "
         "card, e-mail) id to get these analyses"
     )
+
+
+def no_tastes_reason(share: GuestShare) -> str:
+    """Why recommendations (chapter 03b) are skipped when every order is a guest order."""
+    return (
+        f"no customer ids to learn tastes from: every order is a guest order (all {share.orders:,} "
+        "have an empty orders.user_id), so no customer's purchases can be told apart; map "
+        "data.tables.orders.columns.user_id to a column holding a customer (member, loyalty "
+        "card, e-mail) id, or add events with an item_id, to get recommendations"
+    )

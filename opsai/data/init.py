@@ -291,6 +291,10 @@ def fit_table(
     derivable = {t for t, a, b in table.derived if a in matches and b in matches} | set(constants)
     needed = [c for c in table.required if c not in derivable and c != table.generated_key and not
               (c == table.key and table.generated_key)]  # fmt: skip
+    # a till or payout export has no customer column: orders still, when a bill number is there
+    lacking = [c for c in needed if table.column(c).absent and c not in matches]
+    if lacking and "order_id" in matches:
+        needed = [c for c in needed if c not in lacking]
     if any(c not in matches for c in needed):
         return None
     if name == "returns" and not _refunds(sample, matches):
@@ -340,6 +344,12 @@ def fit_table(
         _struct_note(guess, table)
     _no_rating(guess, cols)
     if name == "orders":
+        if lacking and "order_id" in matches:
+            guess.notes.append(
+                "no customer id column: every order is a guest order (counted in revenue, "
+                "orders and demand); the per-customer chapters (03a, 03b) are skipped. Map "
+                "columns.user_id if another file or column holds a member or customer id"
+            )
         title = next((m.source for m in found if m.contract == "item_id"), None)
         if title and name_score(title, "title", TABLES["items"]) == 1.0:
             guess.notes.append(f"item_id is the item's title ({title!r}): no item code is there")
@@ -1212,6 +1222,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         cols = profile(s)
         fits = sorted((g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score)
         fits = _orders_over_demand(fits)
+        fits = [g for g in fits if not _guests_only(g)] or fits  # a till export: a last resort
         if not fits:
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
@@ -1280,6 +1291,12 @@ def _shared_key(guesses: list[Guess]) -> None:
                 f"not {key.source!r} (kept as an attribute): the tables join on it"
             )
             return
+
+
+def _guests_only(g: Guess) -> bool:
+    """Orders without a customer column (a till or payout export): every order a guest's. Such
+    a file is orders only when it fits no other table (a POS's dish lines are demand)."""
+    return g.table == "orders" and not any(m.contract == "user_id" for m in g.matches)
 
 
 def _orders_over_demand(fits: list[Guess]) -> list[Guess]:

@@ -55,6 +55,13 @@ SHARE = "share"
 MARKETING_SPEND = "marketing_spend"
 SEGMENT = "segment"
 
+NO_CUSTOMER_COLUMN = (
+    "orders has no customer id column: every order is a guest order; the per-customer chapters "
+    "(03a, 03b) are skipped"
+)
+"""What validation says of ``orders`` without a ``user_id`` column (a till or marketplace payout
+export)."""
+
 # Default event names used by the funnel; users map theirs in the chapter parameters.
 DEFAULT_FUNNEL = ("visit", "view", "add_to_cart", "checkout", "purchase")
 EVENT_ALIASES: dict[str, str] = {
@@ -122,6 +129,11 @@ class Column:
     """A required column (it must be mapped) whose empty values mean something rather than
     a defect: an order's empty ``user_id`` is a guest order (a walk-in, a guest checkout). It
     loads as a missing value, is no validation error and ``drop_incomplete`` keeps its rows."""
+    absent: str = ""
+    """When not empty, a required column the data may lack altogether (a till export has no
+    customer column): unmapped, it loads as all-missing values of its type, and validation
+    warns once with this text, which is also the reason a chapter needing the column is skipped
+    (it names it in its ``requires``: ``orders.user_id``)."""
 
 
 @dataclass(frozen=True)
@@ -199,7 +211,14 @@ TABLES: dict[str, Table] = {
         Table(
             "orders",
             (
-                _c(USER_ID, "id", True, may_be_empty=True, doc="empty for a guest order"),
+                _c(
+                    USER_ID,
+                    "id",
+                    True,
+                    may_be_empty=True,
+                    absent=NO_CUSTOMER_COLUMN,
+                    doc="empty for a guest order; may be left unmapped (every order a guest's)",
+                ),
                 _c(TIMESTAMP, "timestamp", True),
                 _c(AMOUNT, "float", True, doc="order line value in one currency"),
                 _c(ORDER_ID, "id"),
@@ -212,7 +231,8 @@ TABLES: dict[str, Table] = {
             doc=(
                 "Order lines (or whole orders when there is no item_id). Without an amount "
                 "column it is quantity x price. An empty user_id is a guest order: counted in "
-                "revenue, orders and demand, left out of per-customer analyses."
+                "revenue, orders and demand, left out of per-customer analyses. Without a user_id "
+                "column every order is a guest order."
             ),
         ),
         Table(

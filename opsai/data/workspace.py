@@ -65,6 +65,18 @@ class Workspace:
         """The contract tables this workspace has, in contract order."""
         return tuple(t for t in TABLES if t in self._tables)
 
+    @property
+    def absent(self) -> dict[str, str]:
+        """The contract columns the data lacks and that load all-missing (``Column.absent``:
+        orders without a customer column), ``"table.column"`` -> what validation said."""
+        out: dict[str, str] = {}
+        for w in self.warnings:
+            t = TABLES.get(w.table)
+            col = t.column(w.column) if t and w.column and t.has(w.column) else None
+            if w.table in self._tables and col is not None and col.absent == w.message:
+                out[f"{w.table}.{w.column}"] = w.message
+        return out
+
     def has(self, *names: str) -> bool:
         return all(n in self._tables for n in names)
 

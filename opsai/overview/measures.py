@@ -113,6 +113,7 @@ def missing_values(ws: Workspace) -> pd.DataFrame:
     filter, or empty. Partly missing columns come first, worst first, then the empty ones.
     """
     rows = []
+    absent = ws.absent  # a column the data lacks (orders without customers): said by validation
     for name in ws.present:
         t = ws.table(name)
         aggs: dict[str, Any] = {"__n": t.count()}
@@ -127,7 +128,7 @@ def missing_values(ws: Workspace) -> pd.DataFrame:
         where = (spec.where or "") if spec is not None else ""
         for c in t.columns:
             k = int(res[c] or 0)
-            if k:
+            if k and f"{name}.{c}" not in absent:
                 share = k / n if n else 0.0
                 rows.append({"table": name, "column": c, "missing": k, "share": share,
                              "empty": k == n, "where": where})  # fmt: skip

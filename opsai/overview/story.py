@@ -303,7 +303,10 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         )
     if "orders" in change:
         bits.append(f"{change['orders']:,.0f} orders")
-    if "active_users" in change:
+    every = bool(change.get("orders")) and change.get("guest_orders") == change.get("orders")
+    if "active_users" in change and every and not change["active_users"]:  # no ids, no events
+        bits.append("every one a guest order (no customer ids, so no daily active users)")
+    elif "active_users" in change:
         ac = change.get("active_users_change")
         said = "revenue" in change and change.get("revenue_change") is not None
         guests = change.get("guest_orders") or 0

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from opsai.data.customers import GuestShare, all_guests_reason, guest_share, known_customers
+from opsai.data.customers import GuestShare, guest_share, known_customers, no_tastes_reason
 from opsai.data.schema import (
     AMOUNT,
     EVENT,
@@ -469,7 +469,7 @@ def interactions_from_workspace(
         if name == "orders":  # guest orders (no customer id) are no one's interactions
             guests = guest_share(t)
             if not guests.known_orders and usable == ["orders"]:
-                raise NothingToAnalyse(f"recommend: {all_guests_reason(guests)}")
+                raise NothingToAnalyse(f"recommend: {no_tastes_reason(guests)}")
             t = known_customers(t)
         t = t.filter(t[ITEM_ID].notnull())
         if name == "events" and rating:

@@ -231,6 +231,7 @@ def build_report(
     try:
         with open_workspace(cfg) as ws:
             present = list(ws.present)
+            absent = ws.absent  # columns the data lacks (no customer id: 03a, 03b skipped)
             summary = ws.summary()
             warnings = [str(w) for w in ws.warnings]
             alerts = [str(w) for w in ws.warnings if w.major]  # shown above the summary
@@ -263,6 +264,7 @@ def build_report(
             parameters=params,
             timeout=limit,
             skip=disabled,
+            absent=absent,
             jobs=n_jobs,
             on_update=on_update,
         )

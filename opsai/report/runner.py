@@ -5,7 +5,8 @@ metadata (JupyterLab: Property Inspector -> Advanced Tools -> Notebook metadata)
 
     "opsai": {
       "title": "Data overview",           # shown on the index page
-      "requires": ["orders|demand", "items"],  # tables; "a|b" means a or b
+      "requires": ["orders|demand", "items"],  # tables; "a|b" means a or b;
+                                          # "orders.user_id": a column the data may lack
       "after_all": false,                 # true: runs after every other chapter (07_integration)
       "timeout_hint": "or lower ..."      # what else helps when it times out (its slow part)
     }
@@ -65,10 +66,18 @@ class Chapter:
     """Added to the timeout message after "raise chapters.<stem>.timeout", e.g. the parameter
     that bounds the chapter's run time."""
 
-    def missing(self, present: Iterable[str]) -> list[str]:
-        """The requirements (``"a|b"`` alternatives kept together) that ``present`` lacks."""
-        have = set(present)
-        return [r for r in self.requires if not any(a.strip() in have for a in r.split("|"))]
+    def missing(self, present: Iterable[str], absent: Iterable[str] = ()) -> list[str]:
+        """The requirements (``"a|b"`` alternatives kept together) that ``present`` lacks.
+
+        A requirement ``table.column`` (``orders.user_id``) is met when the table is present
+        and the column is not in ``absent`` (columns the data lacks, loaded all-missing).
+        """
+        have, lack = set(present), set(absent)
+
+        def met(a: str) -> bool:
+            return a not in lack and a.split(".")[0] in have
+
+        return [r for r in self.requires if not any(met(a.strip()) for a in r.split("|"))]
 
 
 @dataclass
@@ -276,6 +285,16 @@ def finalize_result(run: ChapterRun, run_dir: Path, *, started: str) -> dict[str
     return result
 
 
+def _missing_reason(missing: Sequence[str], absent: Mapping[str, str]) -> str:
+    """Why a chapter is skipped: what a column the data lacks means, else the tables it needs."""
+    alts = [a.strip() for m in missing for a in m.split("|")]
+    said = [absent[a] for a in alts if a in absent]
+    if said:
+        return said[0]
+    need = " and ".join(" or ".join(a.split(".")[0].strip() for a in m.split("|")) for m in missing)
+    return f"needs table {need}, absent from the data"
+
+
 def run_chapters(
     chapters: Sequence[Chapter],
     run_dir: Path,
@@ -284,6 +303,7 @@ def run_chapters(
     parameters: Callable[[Chapter], Mapping[str, Any]],
     timeout: Callable[[Chapter], float | None],
     skip: Mapping[str, str] | None = None,
+    absent: Mapping[str, str] | None = None,
     jobs: int = 1,
     on_update: Callable[[ChapterRun], None] | None = None,
 ) -> list[ChapterRun]:
@@ -296,6 +316,8 @@ def run_chapters(
         parameters: a chapter's papermill parameters.
         timeout: a chapter's time limit in seconds (``None``: none).
         skip: stem -> reason, chapters to skip without running (e.g. disabled ones).
+        absent: ``"table.column"`` -> why, columns the data lacks (``Workspace.absent``): a
+            chapter requiring one (and none of its alternatives) is skipped with that reason.
         jobs: how many chapters run at once.
         on_update: called whenever a chapter changes state (from worker threads).
     """
@@ -308,12 +330,11 @@ def run_chapters(
             on_update(run)
 
     def _one(c: Chapter) -> ChapterRun:
-        missing = c.missing(have)
+        missing = c.missing(have, absent or {})
         if c.stem in skip:
             run = skip_chapter(c, run_dir, skip[c.stem])
         elif missing:
-            need = " and ".join(" or ".join(m.split("|")) for m in missing)
-            run = skip_chapter(c, run_dir, f"needs table {need}, absent from the data")
+            run = skip_chapter(c, run_dir, _missing_reason(missing, absent or {}))
         else:
             pending = runs[c.stem]
             pending.state = "running"

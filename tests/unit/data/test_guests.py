@@ -144,9 +144,16 @@ def test_every_order_a_guest_skips_the_customer_analyses(tmp_path: Path) -> None
     with open_workspace(_pos(tmp_path, bills)) as ws:
         share = guest_share(ws.table("orders"))
         assert daily_activity(ws)["revenue"].tolist() == [35.0]
-        with pytest.raises(NothingToAnalyse, match="every one of the 2 orders is a guest"):
+        with pytest.raises(NothingToAnalyse) as skipped:
             interactions_from_workspace(ws)
     assert (share.orders, share.known_orders) == (2, 0)
+    # 03b in its own words: tastes, not 03a's segments, follow-ups and scores
+    assert str(skipped.value) == (
+        "recommend: no customer ids to learn tastes from: every order is a guest order (all 2 "
+        "have an empty orders.user_id), so no customer's purchases can be told apart; map "
+        "data.tables.orders.columns.user_id to a column holding a customer (member, loyalty "
+        "card, e-mail) id, or add events with an item_id, to get recommendations"
+    )
     assert all_guests_reason(share).startswith(
         "every one of the 2 orders is a guest order (orders.user_id is empty), so there are no "
         "customers to segment, follow or score; map data.tables.orders.columns.user_id"

@@ -50,10 +50,12 @@ def test_woocommerce_export_is_orders_keyed_by_billing_email(tmp_path: Path) -> 
 
 def test_order_export_without_customer_is_no_tickets(tmp_path: Path) -> None:
     """D5: without a customer column the line-items cell ('Mug x 2, Tee x 1') beside an order
-    number and total is no ticket text: the file fits no table rather than tickets."""
+    number and total is no ticket text: the file is orders (every order a guest order, as it
+    has no customer column), never tickets."""
     plan = plan_folder(_woo(tmp_path, email="Payment Reference"))
-    assert [g.table for g in plan.guesses] == []
-    assert plan.unplaced[0][0] == "orders-2024-export.csv"
+    assert [g.table for g in plan.guesses] == ["orders"]
+    assert "user_id" not in {m.contract for m in plan.guesses[0].matches}
+    assert any(n.startswith("no customer id column: every order") for n in plan.guesses[0].notes)
 
 
 def test_woocommerce_order_status_gets_a_where_with_its_revenue_share(tmp_path: Path) -> None:
