@@ -116,7 +116,7 @@ def guest_share(orders: Any, *, col_user: str = USER_ID) -> GuestShare:
 def all_guests_reason(share: GuestShare) -> str:
     """Why per-customer analyses are skipped when every order is a guest order."""
     return (
-        f"every one of the {share.orders:,} orders is a guest order (orders.user_id is empty), "
+        f"every one of the {share.orders:,} orders is a guest order (orders.user_id is empty or not mapped), "
         "so there are no customers to segment, follow or score; map "
         "data.tables.orders.columns.user_id to a column holding a customer (member, loyalty "
         "card, e-mail) id to get these analyses"

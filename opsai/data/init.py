@@ -347,7 +347,8 @@ def fit_table(
         if lacking and "order_id" in matches:
             guess.notes.append(
                 "no customer id column: every order is a guest order (counted in revenue, "
-                "orders and demand); the per-customer chapters (03a, 03b) are skipped. Map "
+                "orders and demand); segments, churn, lifetime value and recommendations need "
+                "customer ids (events, if any, still give funnels and recommendations). Map "
                 "columns.user_id if another file or column holds a member or customer id"
             )
         title = next((m.source for m in found if m.contract == "item_id"), None)

@@ -56,8 +56,9 @@ MARKETING_SPEND = "marketing_spend"
 SEGMENT = "segment"
 
 NO_CUSTOMER_COLUMN = (
-    "orders has no customer id column: every order is a guest order; the per-customer chapters "
-    "(03a, 03b) are skipped"
+    "orders has no customer id column: every order is a guest order; segments, churn, lifetime "
+    "value and recommendations from orders need customer ids (03a and 03b still use events, if "
+    "there are any)"
 )
 """What validation says of ``orders`` without a ``user_id`` column (a till or marketplace payout
 export)."""

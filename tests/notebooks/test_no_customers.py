@@ -37,7 +37,7 @@ def test_guest_orders_with_events_keep_the_funnel_and_retention(
     found = {f["name"]: f["text"] for f in data["findings"]}
     assert found["customers_skipped"].startswith(
         f"Segments, churn and lifetime value were skipped: every one of the {n:,} orders is a "
-        "guest order (orders.user_id is empty)"
+        "guest order (orders.user_id is empty or not mapped)"
     )
     assert "guest_orders" not in found  # no '100% of orders are anonymous' beside it
     m = data["metrics"]

@@ -155,6 +155,6 @@ def test_every_order_a_guest_skips_the_customer_analyses(tmp_path: Path) -> None
         "card, e-mail) id, or add events with an item_id, to get recommendations"
     )
     assert all_guests_reason(share).startswith(
-        "every one of the 2 orders is a guest order (orders.user_id is empty), so there are no "
+        "every one of the 2 orders is a guest order (orders.user_id is empty or not mapped), so there are no "
         "customers to segment, follow or score; map data.tables.orders.columns.user_id"
     )

@@ -41,8 +41,9 @@ def _check(ws: object) -> None:
     said = [str(w) for w in ws.warnings if w.column == "user_id"]
     assert said == [f"orders.user_id: {NO_CUSTOMER_COLUMN}"]  # once, in plain words
     assert NO_CUSTOMER_COLUMN == (
-        "orders has no customer id column: every order is a guest order; the per-customer "
-        "chapters (03a, 03b) are skipped"
+        "orders has no customer id column: every order is a guest order; segments, churn, "
+        "lifetime value and recommendations from orders need customer ids (03a and 03b still "
+        "use events, if there are any)"
     )
     assert ws.absent == {"orders.user_id": NO_CUSTOMER_COLUMN}
     assert ws.table("orders")["user_id"].type().is_string()  # the id type, all missing
@@ -153,7 +154,7 @@ def test_init_places_a_till_export_without_customers_as_orders(tmp_path: Path) -
     assert spec["columns"] == {"timestamp": "结账时间", "amount": "实收金额", "order_id": "原单号"}
     assert (
         "# no customer id column: every order is a guest order (counted in revenue, orders "
-        "and demand); the per-customer chapters (03a, 03b) are skipped"
+        "and demand); segments, churn, lifetime value and recommendations need customer ids"
     ) in path.read_text("utf-8")
     with open_workspace(path) as ws:
         o = ws.to_pandas("orders")
