@@ -26,7 +26,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from opsai.data.schema import CATEGORY, ITEM_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
+from opsai.data.schema import AMOUNT, CATEGORY, ITEM_ID, ORDER_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
 from opsai.errors import ConfigError, SchemaError
 
 if TYPE_CHECKING:
@@ -216,6 +216,23 @@ def _ordinal(n: int) -> str:
     return f"the {n}{suffix}"
 
 
+def _returns_at_sale(t: ibis.Table) -> ibis.Table:
+    """``t`` (order lines) with each return line (a negative quantity, else amount) dated at
+    its order's first sale line when the order has one, so demand nets it against the period
+    the units were sold in, not the day they came back."""
+    if ORDER_ID not in t.columns:
+        return t
+    size = t[QUANTITY] if QUANTITY in t.columns else t[AMOUNT] if AMOUNT in t.columns else None
+    if size is None:
+        return t
+    sold = t.filter(size >= 0)
+    sale = sold.group_by(_oid=sold[ORDER_ID]).aggregate(_sold=sold[TIMESTAMP].min())
+    j = t.left_join(sale, t[ORDER_ID] == sale._oid)
+    back = j[QUANTITY] < 0 if QUANTITY in t.columns else j[AMOUNT] < 0
+    when = ibis.ifelse(back & j._sold.notnull(), j._sold, j[TIMESTAMP]).cast(t[TIMESTAMP].type())
+    return j.select(*[when.name(c) if c == TIMESTAMP else j[c] for c in t.columns])
+
+
 def aggregate_demand(
     ws: Workspace,
     *,
@@ -232,8 +249,10 @@ def aggregate_demand(
     under :data:`TOTAL_ID`), else the ``purchase`` events of ``events`` read as order lines
     (:func:`opsai.behavior.orders_from_events`).
 
-    Returns (negative quantities) are netted against the sales of their item and period; a
-    period whose net is negative (a day with only a cancellation) counts 0 sold, not negative
+    Returns (negative quantities) are netted against the sales of their item and period: the
+    period of their own order's sale when the order is in the data (a ``returns`` table's
+    refund, dated weeks after the sale), else their own (a cancellation with an invoice of its
+    own); a period whose net is negative (a day with only a cancellation) counts 0 sold, not negative
     demand, as a period without rows does: its sum is clipped at 0 and the periods and units
     clipped are kept in ``attrs["clipped"]`` (``{"periods": n, "units": u}``).
 
@@ -269,6 +288,8 @@ def aggregate_demand(
             )
         items = _filtered(ws.table("items"), items_where, "items")
         t = t.filter(t[ITEM_ID].cast("string").isin(items[ITEM_ID].cast("string")))
+    if name == "orders":
+        t = _returns_at_sale(t)
     cols = set(t.columns)
     bucket = t[TIMESTAMP].truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
     # without item ids every row is one product line, "all_items" (the total sums it again)
