@@ -9,10 +9,22 @@ from __future__ import annotations
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from opsai.data._mapping import ValidationWarning
-from opsai.data.schema import AMOUNT, ITEM_ID, ORDER_ID, PRICE, QUANTITY, TIMESTAMP, USER_ID
+from opsai.data.schema import (
+    AMOUNT,
+    ITEM_ID,
+    ORDER_ID,
+    PRICE,
+    QUANTITY,
+    TABLES,
+    TIMESTAMP,
+    USER_ID,
+)
 from opsai.errors import SchemaError
+
+_CONTRACT = set(TABLES["orders"].names)
 
 
 def _scalar(v: ir.Scalar) -> float:
@@ -28,8 +40,10 @@ def refund_lines(
     A line's amount is minus the refund (a partial refund is a smaller negative amount), its
     quantity minus the units returned (empty when ``returns`` has no quantity), its customer
     and time those of the refund, else of the order; without an item, the order's item when
-    the order holds one only; its unit price that of the order's line of the item. Refunds
-    whose order_id is not in ``orders`` are left out, with a warning giving their count.
+    the order holds one only; its unit price that of the order's line of the item; its other
+    columns (attributes) the order's. Refunds whose order_id is not in ``orders``, and refunds
+    dated after the last order (a returns export running on past the orders export), are left
+    out, with a warning giving their count.
 
     Raises:
         SchemaError: ``orders`` has no order_id to match refunds to.
@@ -42,6 +56,8 @@ def refund_lines(
         )
     o = orders
     agg: dict[str, ir.Value] = {"_ts": o[TIMESTAMP].max(), "_user": o[USER_ID].max()}
+    attrs = [c for c in o.columns if c not in _CONTRACT]
+    agg |= {f"_a_{c}": o[c].max() for c in attrs}  # the order's attributes (channel, status)
     if ITEM_ID in o.columns:
         agg |= {"_items": o[ITEM_ID].nunique(), "_item": o[ITEM_ID].max()}
     per_order = o.group_by(ORDER_ID).aggregate(**agg)
@@ -95,10 +111,32 @@ def refund_lines(
             v = -j[QUANTITY].abs()
         elif c == PRICE and "_price" in j.columns:
             v = j._price
+        elif c in attrs:
+            v = j[f"_a_{c}"]
         else:
             v = ibis.null()
         cols[c] = v.cast(typ)
     lines = j.select(**cols)
+    last = o.filter(o[AMOUNT] >= 0)[TIMESTAMP].max()
+    late = lines.filter(lines[TIMESTAMP] > last)
+    n_late = int(_scalar(late.count()))
+    if n_late:  # the returns export runs on past the orders export: outside its window
+        when = pd.Timestamp(last.execute())
+        warnings.append(
+            ValidationWarning(
+                "returns",
+                TIMESTAMP,
+                f"{n_late:,} refund(s) ({-_scalar(late[AMOUNT].sum()):,.2f}) are dated after "
+                f"the last order ({when:%Y-%m-%d %H:%M}): left out, so the data still ends "
+                "at its last sale (counted, they would make the last days look like days "
+                "of refunds and no sales). Export returns up to the same day as orders",
+                n_late,
+            )
+        )
+        lines = lines.filter(lines[TIMESTAMP] <= last)
+        n_kept -= n_late
+        if n_kept == 0:
+            return orders
     warnings.append(
         ValidationWarning(
             "returns",

@@ -24,7 +24,7 @@ ORDERS = (
 )
 RETURNS = (
     "return_id,order_ref,sku,returned_qty,refund_amount,returned_on\n"
-    "R1,A1,TEE,1,20.0,2024-01-10\n"  # full refund of one tee
+    "R1,A1,TEE,1,20.0,2024-01-06\n"  # full refund of one tee
     "R2,A2,,1,8.0,\n"  # partial refund, no item (the order's only one), no date
     "R3,ZZ9,MUG,1,10.0,2024-01-12\n"  # an order not in orders: left out
 )
@@ -77,7 +77,7 @@ def _check_netted(cfg: Path) -> None:
         assert neg["quantity"].tolist() == [-1.0, -1.0]
         assert neg["price"].tolist() == [20.0, 20.0]  # the order line's unit price
         assert neg["timestamp"].tolist() == [
-            pd.Timestamp("2024-01-10"),
+            pd.Timestamp("2024-01-06"),
             pd.Timestamp("2024-01-06 11:00:00"),  # no date: the order's time
         ]
         assert o["amount"].sum() == pytest.approx(85.0 - 28.0)
@@ -197,3 +197,37 @@ def test_init_leaves_returns_out_without_orders_to_match(tmp_path: Path) -> None
     assert "returns" not in yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]
     note = dict(plan.unplaced)["returns.csv"]
     assert note.startswith("looks like returns (refunds), which are matched to orders by order_id")
+
+
+def test_refunds_after_the_last_order_are_left_out_and_refunds_keep_their_orders_attributes(
+    tmp_path: Path,
+) -> None:
+    """A fashion shop's returns export ran 24 days past its orders export: its 71 late refunds
+    moved the data's end, and the 28-day headline read 9,470 EUR, -91% (truth, to the last
+    sale: 103,021 EUR, -3%). Refund lines also had empty attributes (300 'missing' Order
+    Status values); they now carry their order's."""
+    orders = ORDERS.replace("unit_price\n", "unit_price,channel\n", 1)
+    lines = orders.splitlines()
+    orders = "\n".join([lines[0]] + [f"{x},{'web' if 'c1' in x else 'app'}" for x in lines[1:]])
+    (tmp_path / "order_lines.csv").write_text(orders + "\n")
+    late = RETURNS + "R4,A3,CAP,1,5.0,2024-01-20\n"  # 13 days after the last order
+    (tmp_path / "returns.csv").write_text(late)
+    cfg = _config(
+        tmp_path,
+        {
+            "orders": {"file": "order_lines.csv", "columns": ORDER_COLS},
+            "returns": {"file": "returns.csv", "columns": RETURN_COLS},
+        },
+    )
+    with open_workspace(cfg) as ws:
+        o = ws.to_pandas("orders")
+        neg = o[o["amount"] < 0].sort_values("order_id")
+        assert neg["order_id"].tolist() == ["A1", "A2"]  # A3's late refund left out
+        assert o["timestamp"].max() == pd.Timestamp("2024-01-07 12:00:00")
+        assert neg["channel"].tolist() == ["web", "app"]  # the order's attribute
+        w = next(w for w in ws.warnings if w.table == "returns" and w.column == "timestamp")
+        assert w.count == 1
+        assert w.message.startswith(
+            "1 refund(s) (5.00) are dated after the last order (2024-01-07 12:00): left out"
+        )
+        assert any("2 refund(s) (28.00) appended to orders" in str(x) for x in ws.warnings)
