@@ -36,14 +36,26 @@ def churn_unusable(auc: Any, lift: Any) -> str:
     Example:
         >>> churn_unusable(0.46, 0.92)
         'ROC-AUC 0.46 and top-decile lift 0.92, below the bar (ROC-AUC at least 0.6 and top-decile lift above 1.0)'
+        >>> churn_unusable(0.59, 1.89)
+        'ROC-AUC 0.59, below the bar (ROC-AUC at least 0.6 and top-decile lift above 1.0; its top-decile lift 1.89 clears that part)'
         >>> churn_unusable(0.8, 2.1)
         ''
     """
     a, lf = _num(auc), _num(lift)
-    if (a is None or a >= MIN_CHURN_AUC) and (lf is None or lf > MIN_CHURN_LIFT):
+    low_auc = a is not None and a < MIN_CHURN_AUC
+    low_lift = lf is not None and lf <= MIN_CHURN_LIFT
+    if not (low_auc or low_lift):
         return ""
-    parts = [
-        f"ROC-AUC {a:.2f}" if a is not None else "",
-        f"top-decile lift {lf:.2f}" if lf is not None else "",
+    failed = [
+        f"ROC-AUC {a:.2f}" if low_auc else "",
+        f"top-decile lift {lf:.2f}" if low_lift else "",
     ]
-    return f"{' and '.join(p for p in parts if p)}, below the bar ({CHURN_RULE})"
+    said = " and ".join(p for p in failed if p)
+    passed = (
+        f"; its top-decile lift {lf:.2f} clears that part"
+        if lf is not None and not low_lift
+        else f"; its ROC-AUC {a:.2f} clears that part"
+        if a is not None and not low_auc
+        else ""
+    )
+    return f"{said}, below the bar ({CHURN_RULE}{passed})"
