@@ -24,6 +24,7 @@ from opsai.executive.results import (
     SERVICE,
     RunResults,
 )
+from opsai.report.quality import finite as _num
 
 COLUMNS = [
     "area",
@@ -52,14 +53,6 @@ class KPI:
     get: Callable[[RunResults], tuple[Any, Any, str, str]]
     label_of: Callable[[RunResults], str] | None = None
     """The label from what the run recorded (e.g. its period), when it is not fixed."""
-
-
-def _num(v: Any) -> float | None:
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return None
-    return f if math.isfinite(f) else None
 
 
 def _evidence(run: RunResults, chapter: str, finding: str, key: str) -> Any:

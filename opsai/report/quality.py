@@ -19,12 +19,14 @@ depend on the base rate, carries the bar."""
 CHURN_RULE = f"ROC-AUC at least {MIN_CHURN_AUC} and top-decile lift above {MIN_CHURN_LIFT}"
 
 
-def _num(v: Any) -> float | None:
+def finite(v: Any) -> float | None:
+    """``v`` as a float, or ``None`` when it is missing, not a number or not finite (a
+    recorded figure read back from a chapter's results)."""
     try:
         x = float(v)
     except (TypeError, ValueError):
         return None
-    return None if math.isnan(x) else x
+    return x if math.isfinite(x) else None
 
 
 def churn_unusable(auc: Any, lift: Any) -> str:
@@ -41,7 +43,7 @@ def churn_unusable(auc: Any, lift: Any) -> str:
         >>> churn_unusable(0.8, 2.1)
         ''
     """
-    a, lf = _num(auc), _num(lift)
+    a, lf = finite(auc), finite(lift)
     low_auc = a is not None and a < MIN_CHURN_AUC
     low_lift = lf is not None and lf <= MIN_CHURN_LIFT
     if not (low_auc or low_lift):

@@ -33,23 +33,29 @@ SPEC: dict[str, Any] = {
 }
 
 
-def _write(folder: Path, kind: str, spec: dict[str, Any] = SPEC) -> Path:
-    df = pd.DataFrame(LOG, columns=COLUMNS)
-    spec = dict(spec)
-    source = "."
+def _tickets(folder: Path, kind: str, df: pd.DataFrame, spec: dict[str, Any], name: str,
+             time: str) -> Path:  # fmt: skip
+    """A config reading ``df`` as tickets from a CSV file ``name``.csv, or (``kind`` duckdb)
+    from a DuckDB table ``name`` mapped lazily through Ibis, its ``time`` column a TIMESTAMP."""
+    spec, source = dict(spec), "."
     if kind == "csv":
-        df.to_csv(folder / "chat.csv", index=False)
-        spec["file"] = "chat.csv"
-    else:  # a DuckDB database, mapped lazily through Ibis
+        df.to_csv(folder / f"{name}.csv", index=False)
+        spec["file"] = f"{name}.csv"
+    else:
         with duckdb.connect(str(folder / "shop.duckdb")) as con:
             con.register("df", df)
             con.execute(
-                "CREATE TABLE chat AS SELECT * REPLACE (CAST(时间 AS TIMESTAMP) AS 时间) FROM df"
+                f'CREATE OR REPLACE TABLE {name} AS SELECT * REPLACE (CAST("{time}" AS TIMESTAMP) '
+                f'AS "{time}") FROM df'
             )
-        source, spec["table"] = "shop.duckdb", "chat"
+        source, spec["table"] = "shop.duckdb", name
     cfg = folder / "opsai.yaml"
     cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"tickets": spec}}}))
     return cfg
+
+
+def _write(folder: Path, kind: str, spec: dict[str, Any] = SPEC) -> Path:
+    return _tickets(folder, kind, pd.DataFrame(LOG, columns=COLUMNS), spec, "chat", "时间")
 
 
 @pytest.mark.parametrize("kind", ["csv", "duckdb"])
@@ -127,20 +133,7 @@ def _bot_config(folder: Path, kind: str, log: list[list[str]] = BOT_LOG, **messa
         "columns": {"timestamp": "at", "text": "body", "user_id": "author"},
         "messages": {"by": "conv", "sender": "who", "customer": "user", **messages},
     }
-    source = "."
-    if kind == "csv":
-        df.to_csv(folder / "parts.csv", index=False)
-        spec["file"] = "parts.csv"
-    else:
-        with duckdb.connect(str(folder / "shop.duckdb")) as con:
-            con.register("df", df)
-            con.execute(
-                'CREATE OR REPLACE TABLE parts AS SELECT * REPLACE (CAST("at" AS TIMESTAMP) AS "at") FROM df'
-            )
-        source, spec["table"] = "shop.duckdb", "parts"
-    cfg = folder / "opsai.yaml"
-    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"tickets": spec}}}))
-    return cfg
+    return _tickets(folder, kind, df, spec, "parts", "at")
 
 
 @pytest.mark.parametrize("kind", ["csv", "duckdb"])
