@@ -43,6 +43,7 @@ from opsai.data._synonyms import (
     CONVERSATION_WORDS,
     CUSTOMER_SENDERS,
     FILE_NAMES,
+    NON_PRODUCTS,
     SENDER_WORDS,
     STAFF_SENDERS,
     STAND_IN,
@@ -671,11 +672,6 @@ def _order_status(guess: Guess, cols: dict[str, _Values]) -> None:
             f"\"{col} = '{done}'\""
         )
         return
-
-
-NON_PRODUCTS = ("POST", "DOT", "M", "B", "C2", "BANK CHARGES", "AMAZONFEE", "CRUK")
-"""Item codes of the UCI Online Retail export that are no product: postage (POST, DOT), manual
-adjustments (M), bad debt (B), carriage (C2), bank and Amazon fees, charity (CRUK)."""
 
 
 def _non_products(guess: Guess) -> None:
