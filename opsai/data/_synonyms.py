@@ -200,3 +200,10 @@ def name_score(name: str, contract: str, table: Table) -> float:
         if (len(words) > 1 and set(sw) <= words) or (cjk and fold(s) in f):
             return 0.6
     return 0.0
+
+
+NON_PRODUCTS = ("POST", "DOT", "M", "B", "C2", "BANK CHARGES", "AMAZONFEE", "CRUK", "D", "S")
+"""Item codes of the UCI Online Retail export that are no product: postage (POST, DOT), manual
+adjustments (M), bad debt (B), carriage (C2), bank and Amazon fees, charity (CRUK), discounts
+(D) and samples (S). ``opsai init`` names them in a note; the data overview calls their
+negative lines adjustments, not refunds."""

@@ -43,6 +43,7 @@ from opsai.data._synonyms import (
     CONVERSATION_WORDS,
     CUSTOMER_SENDERS,
     FILE_NAMES,
+    NON_PRODUCTS,
     SENDER_WORDS,
     STAFF_SENDERS,
     STAND_IN,
@@ -358,6 +359,7 @@ def fit_table(
         _payment_status(guess, cols)
         _non_products(guess)
         _created_or_paid(guess)
+        _line_items(guess)
     return guess
 
 
@@ -480,6 +482,66 @@ _RETURNS = re.compile(r"(?i)return|refund|retour")
 """A returns file (``returns.csv``, ``returned_qty``): its quantities are no demand."""
 _LINE_ITEMS = re.compile(r"[^,]+?\s[x×*]\s?\d+(\s*,\s*[^,]+?\s[x×*]\s?\d+)*")
 """A cell listing an order's lines, WooCommerce's ``Order Items``: ``Logo Tee x 2, Cap x 1``."""
+
+
+_ITEM_PATTERNS = (
+    r"(?P<item_id>.+) x (?P<quantity>\d+)",
+    r"(?P<item_id>.+) × (?P<quantity>\d+)",
+    r"(?P<quantity>\d+) x (?P<item_id>.+)",
+    r"(?P<quantity>\d+) × (?P<item_id>.+)",
+    r"(?P<item_id>.+) \((?P<quantity>\d+)\)",
+)
+"""The ``explode`` patterns init tries on a cell listing an order's lines: ``Logo Tee x 2``,
+``Logo Tee × 2``, ``2 x Logo Tee``, ``Logo Tee (2)``."""
+_LINE_SEPS = (",", ";", "|", "\n")
+
+
+def _split_pattern(cells: list[str]) -> tuple[str, str, int] | None:
+    """The ``sep`` and ``pattern`` reading every cell as lines of ``name x qty`` (each item
+    name holding a letter, some cell listing two lines or more), and the number of lines;
+    None if none does. A separator always followed by a blank is written with it (``", "``)."""
+    for sep in _LINE_SEPS:
+        split = [[ln.strip() for ln in c.split(sep) if ln.strip()] for c in cells]
+        if not any(len(x) > 1 for x in split):
+            continue  # a list: some order has two lines
+        lines = [ln for x in split for ln in x]
+        for pattern in _ITEM_PATTERNS:
+            got = [re.fullmatch(pattern, ln) for ln in lines]
+            if all(m and re.search(r"[^\W\d_]", m["item_id"]) for m in got):
+                spaced = all(c.count(sep) == c.count(sep + " ") for c in cells)
+                return (sep + " " if spaced and sep != "\n" else sep), pattern, len(lines)
+    return None
+
+
+def _line_items(guess: Guess) -> None:
+    """An order export listing its lines in one cell (WooCommerce's ``Order Items``: ``Logo
+    Tee x 2, Cap x 1``) gets ``explode``: one row per line, item_id and quantity from the
+    pattern's groups, the order total split among the lines by quantity."""
+    mapped = {m.contract for m in guess.matches}
+    if "item_id" in mapped or guess.sample.table or "explode" in guess.options:
+        return  # lines already; a database table is split in a view (explode: files, SQLite)
+    names = {fold(c) for c in guess.sample.columns}
+    if {"item_id", "quantity"} & names:
+        return  # the pattern's groups would clash with the data's own columns
+    used = {m.source for m in guess.matches}
+    for col in guess.sample.columns:
+        cells = guess.sample_values(col)
+        found = None if col in used or len(cells) < 3 else _split_pattern(cells)
+        if found is None:
+            continue
+        sep, pattern, lines = found
+        shown = next((c for c in cells if sep.strip() and sep.strip() in c), cells[0])
+        guess.options["explode"] = {"column": col, "sep": sep, "pattern": pattern}
+        if "quantity" in mapped:  # the order's unit count: each line's quantity replaces it
+            guess.matches = [m for m in guess.matches if m.contract != "quantity"]
+        guess.notes.append(
+            f"{col!r} lists each order's lines ({shown!r}): explode splits it into one row "
+            f"per line ({lines} lines in {len(cells)} sampled orders), item_id and quantity "
+            "from the pattern's groups. The order total is split across its lines in "
+            "proportion to their quantity, so revenue is unchanged (an item's share is an "
+            "estimate when prices differ). Delete explode to keep one row per order"
+        )
+        return
 
 
 def _order_shaped(text: Match, cols: dict[str, _Values]) -> bool:
@@ -610,11 +672,6 @@ def _order_status(guess: Guess, cols: dict[str, _Values]) -> None:
             f"\"{col} = '{done}'\""
         )
         return
-
-
-NON_PRODUCTS = ("POST", "DOT", "M", "B", "C2", "BANK CHARGES", "AMAZONFEE", "CRUK")
-"""Item codes of the UCI Online Retail export that are no product: postage (POST, DOT), manual
-adjustments (M), bad debt (B), carriage (C2), bank and Amazon fees, charity (CRUK)."""
 
 
 def _non_products(guess: Guess) -> None:
@@ -1475,6 +1532,10 @@ def describe(plan: Plan) -> list[str]:
         for m in g.matches:
             lines.append(f"    {m.contract:<15} = {m.source!r} (by {m.how})")
         mapped = {m.source for m in g.matches} | {g.options.get("messages", {}).get("sender")}
+        split = g.options.get("explode", {}).get("column")
+        if split:
+            mapped.add(split)
+            lines.append(f"    item_id, quantity = groups of explode's pattern on {split!r}")
         rest = [c for c in g.sample.columns if c not in mapped]
         if rest:
             lines.append(f"    kept as attributes: {', '.join(rest)}")

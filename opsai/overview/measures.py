@@ -13,6 +13,7 @@ import ibis
 import pandas as pd
 
 from opsai.data import schema as S
+from opsai.data._synonyms import NON_PRODUCTS
 from opsai.data.workspace import Workspace
 from opsai.errors import NothingToAnalyse
 
@@ -455,34 +456,70 @@ def top_items(ws: Workspace, *, n: int = 10) -> pd.DataFrame:
 
 
 # ---- returns ------------------------------------------------------------------------------
+def _non_product(o: ibis.Table) -> Any:
+    """Whether an order line's item is a code that is no product (UCI's ``M`` manual
+    adjustment, ``B`` bad debt, ``POST`` postage: :data:`NON_PRODUCTS`); False without items."""
+    if S.ITEM_ID not in o.columns:
+        return ibis.literal(False)
+    code = o[S.ITEM_ID].cast("string").strip().upper()
+    return code.isin(list(NON_PRODUCTS)).fill_null(False)
+
+
 def returns_summary(ws: Workspace) -> dict[str, Any]:
     """Gross sales, refunds (negative order lines: a ``returns`` table or the export's own)
     and net revenue over the whole window, and units sold and returned; empty without
-    orders or without any negative line."""
+    orders or without any negative line. Negative lines of codes that are no product
+    (:data:`NON_PRODUCTS`: bad debt, manual adjustments, postage) are ``adjustments``, by
+    code in ``adjusted``, not refunds or returned units; net revenue is after both."""
     if not ws.has("orders"):
         return {}
     o = ws.table("orders")
+    other = _non_product(o)
     neg = o[S.AMOUNT] < 0
+    back = neg & ~other
     agg: dict[str, Any] = {
         "gross": o[S.AMOUNT].sum(where=~neg),
-        "refunds": -o[S.AMOUNT].sum(where=neg),
-        "refund_lines": neg.sum(),
+        "refunds": -o[S.AMOUNT].sum(where=back),
+        "refund_lines": back.sum(),
+        "adjustments": -o[S.AMOUNT].sum(where=neg & other),
+        "adjustment_lines": (neg & other).sum(),
         "start": o[S.TIMESTAMP].min(),
         "end": o[S.TIMESTAMP].max(),
     }
     if S.QUANTITY in o.columns:
         q = o[S.QUANTITY]
-        agg |= {"units_sold": q.sum(where=q > 0), "units_returned": -q.sum(where=q < 0)}
+        sold, returned = (q > 0) & ~other, (q < 0) & ~other
+        agg |= {"units_sold": q.sum(where=sold), "units_returned": -q.sum(where=returned)}
     row = o.aggregate(**agg).to_pandas().iloc[0]
-    if not row["refund_lines"]:
+    if not row["refund_lines"] and not row["adjustment_lines"]:
         return {}
-    out: dict[str, Any] = {k: float(row[k] or 0) for k in agg if k not in ("start", "end")}
+    out: dict[str, Any] = {
+        k: 0.0 if pd.isna(row[k]) else float(row[k]) for k in agg if k not in ("start", "end")
+    }
     out |= {"start": str(row["start"])[:10], "end": str(row["end"])[:10]}
-    out["net"] = out["gross"] - out["refunds"]
+    out["adjusted"] = {}
+    if out["adjustment_lines"]:
+        t = o.filter(neg & other)
+        by = (
+            t.group_by(code=t[S.ITEM_ID].cast("string").strip().upper())
+            .aggregate(money=-t[S.AMOUNT].sum(), lines=t.count())
+            .order_by([ibis.desc("money"), "code"])
+            .to_pandas()
+        )
+        out["adjusted"] = {
+            r.code: {"money": float(r.money), "lines": int(r.lines)} for r in by.itertuples()
+        }
+    out["net"] = out["gross"] - out["refunds"] - out["adjustments"]
     out["refund_share"] = out["refunds"] / out["gross"] if out["gross"] else None
     if out.get("units_sold"):
         out["unit_return_rate"] = out["units_returned"] / out["units_sold"]
     return out
+
+
+RATE_RATIO = 1.5
+"""An item's return rate stands out only at this many times the overall rate or more..."""
+RATE_POINTS = 0.05
+"""...and this much (5 points) above it: a large sample makes a small difference significant."""
 
 
 def return_rates(
@@ -491,13 +528,16 @@ def return_rates(
     """Per item: units sold and returned (order lines when there is no quantity), the return
     rate, and whether it stands out: a one-sided binomial test against the overall rate,
     Bonferroni-corrected over the items tested (those with ``min_sold`` sold and
-    ``min_returned`` returned), below ``alpha``. Sorted by rate, highest first."""
+    ``min_returned`` returned), below ``alpha``, and a rate at least :data:`RATE_RATIO` times
+    the overall rate and :data:`RATE_POINTS` above it. Codes that are no product
+    (:data:`NON_PRODUCTS`) are left out. Sorted by rate, highest first."""
     from scipy.stats import binom
 
     cols = ["item_id", "title", "sold", "returned", "rate", "p_value", "stands_out"]
     if not ws.has("orders") or S.ITEM_ID not in ws.columns("orders"):
         return pd.DataFrame(columns=cols)
     o = ws.table("orders")
+    o = o.filter(~_non_product(o))
     q = o[S.QUANTITY].abs() if S.QUANTITY in o.columns else ibis.literal(1)
     neg = o[S.AMOUNT] < 0
     per = o.group_by(S.ITEM_ID).aggregate(sold=q.sum(where=~neg), returned=q.sum(where=neg))
@@ -511,7 +551,8 @@ def return_rates(
     tested = (sold >= min_sold) & (returned >= min_returned)
     df["p_value"] = binom.sf(returned - 1, sold, p0)  # P(X >= returned)
     df.loc[~tested, "p_value"] = float("nan")
-    df["stands_out"] = tested & (df["p_value"] * max(int(tested.sum()), 1) < alpha)
+    large = (df["rate"] >= RATE_RATIO * p0) & (df["rate"] - p0 >= RATE_POINTS)
+    df["stands_out"] = tested & (df["p_value"] * max(int(tested.sum()), 1) < alpha) & large
     if ws.has("items") and S.TITLE in ws.columns("items"):
         df = df.merge(ws.to_pandas("items", [S.ITEM_ID, S.TITLE]), on=S.ITEM_ID, how="left")
     else:

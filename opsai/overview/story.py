@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from opsai.data.schema import TABLES
-from opsai.overview.measures import activity_span, days_covered
+from opsai.overview.measures import RATE_POINTS, RATE_RATIO, activity_span, days_covered
 from opsai.report.finding import Finding
 from opsai.report.wording import money
 
@@ -372,11 +372,20 @@ def returns_findings(
         if s.get("unit_return_rate") is not None
         else ""
     )
+    adjusted = s.get("adjusted") or {}
+    adjust = (
+        f", adjustments {money(s['adjustments'], currency)} over {s['adjustment_lines']:,.0f} "
+        "line(s) of codes that are no product, not refunds ("
+        + ", ".join(f"{c} {money(v['money'], currency)}" for c, v in adjusted.items())
+        + ")"
+        if s.get("adjustment_lines")
+        else ""
+    )
     text = (
         f"From {s['start']} to {s['end']}, gross sales were {money(s['gross'], currency)}, "
         f"refunds {money(s['refunds'], currency)}{share} over {s['refund_lines']:,.0f} "
-        f"refund line(s), net revenue {money(s['net'], currency)}{units}. Every revenue "
-        "figure in this report is net of refunds."
+        f"refund line(s){adjust}, net revenue {money(s['net'], currency)}{units}. Every "
+        "revenue figure in this report is net of refunds" + (" and adjustments." if adjust else ".")
     )
     sev = "medium" if (s.get("refund_share") or 0) > 0.1 else "info"
     out = [("returns", Finding(text, sev, s))]
@@ -398,7 +407,9 @@ def returns_findings(
                     f"{len(out_items)} item(s) are returned far more often than the "
                     f"{_pct(overall)} overall return rate ({unit}): {names}{more} (one-sided "
                     f"binomial test, Bonferroni over {rates.attrs.get('tested', 0)} items, "
-                    "p < 0.05). Check their sizing, description or quality.",
+                    f"p < 0.05, and a rate at least {RATE_RATIO:g}x the overall and "
+                    f"{RATE_POINTS * 100:g} points above it). Check their sizing, description "
+                    "or quality.",
                     "high" if out_items["rate"].max() > 3 * overall else "medium",
                     {
                         "overall_rate": overall,

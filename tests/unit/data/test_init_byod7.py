@@ -231,3 +231,66 @@ def test_a_dateless_order_history_says_it_has_no_timestamp(tmp_path: Path) -> No
         "(columns: order_id, user_id, eval_set, order_number, order_dow, order_hour_of_day, "
         "days_since_prior_order)",
     }
+
+
+def test_woocommerce_order_items_cell_gets_explode(tmp_path: Path) -> None:
+    """N7: init kept 'Order Items' ('Logo Tee x 2, Baseball Cap x 1') as an attribute, so 03b
+    was skipped for want of item_id. Now it proposes explode, the pattern's groups give item_id
+    and quantity, and the written config splits each order into its lines, revenue unchanged."""
+    from opsai.data import open_workspace
+    from opsai.data.init import init_config
+
+    (g,) = plan_folder(_woo(tmp_path)).guesses
+    assert g.options["explode"] == {
+        "column": "Order Items",
+        "sep": ", ",
+        "pattern": r"(?P<item_id>.+) x (?P<quantity>\d+)",
+    }
+    note = next(n for n in g.notes if n.startswith("'Order Items' lists each order's lines"))
+    assert "('Logo Tee x 2, Baseball Cap x 1')" in note
+    assert "(140 lines in 70 sampled orders)" in note
+    assert "split across its lines in proportion to their quantity" in note
+    path, _ = init_config(tmp_path)
+    with open_workspace(path) as ws:
+        o = ws.to_pandas("orders")
+    kept = [i for i in range(70) if _STATES[i % 7] in ("completed", "processing")]
+    assert len(o) == 2 * len(kept)
+    assert o["amount"].sum() == pytest.approx(sum(10.95 + i for i in kept))
+    units: dict[str, float] = {}
+    for i in kept:
+        for line in _ITEMS[i % 4].split(", "):
+            name, qty = line.rsplit(" x ", 1)
+            units[name] = units.get(name, 0.0) + float(qty)
+    assert o.groupby("item_id")["quantity"].sum().to_dict() == units
+    first = o[o["order_id"] == "10000"].set_index("item_id")["amount"].to_dict()
+    assert first == pytest.approx({"Logo Tee": 10.95 * 2 / 3, "Baseball Cap": 10.95 / 3})
+
+
+@pytest.mark.parametrize(
+    ("cells", "sep", "pattern"),
+    [
+        (("Mug × 2; Tee × 1", "Cap × 3"), "; ", r"(?P<item_id>.+) × (?P<quantity>\d+)"),
+        (("2 x Mug|1 x Tee", "3 x Cap"), "|", r"(?P<quantity>\d+) x (?P<item_id>.+)"),
+        (("Mug (2), Tee (1)", "Cap (3)"), ", ", r"(?P<item_id>.+) \((?P<quantity>\d+)\)"),
+    ],
+)
+def test_other_line_item_shapes_get_the_pattern_that_reads_them(
+    tmp_path: Path, cells: tuple[str, str], sep: str, pattern: str
+) -> None:
+    """N7: 'name × qty', 'qty x name' and 'name (qty)' lists get the pattern reading every cell."""
+    rows = ["Order Number,Order Date,Customer Email,Items,Order Total"]
+    rows += [
+        f'{100 + i},2024-01-{1 + i:02d},c{i}@x.com,"{cells[i % 2]}",{5 + i}.5' for i in range(20)
+    ]
+    tmp_path.joinpath("orders.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (g,) = plan_folder(tmp_path).guesses
+    assert g.options["explode"] == {"column": "Items", "sep": sep, "pattern": pattern}
+
+
+def test_a_column_of_single_values_or_sizes_gets_no_explode(tmp_path: Path) -> None:
+    """N7: a cell with one 'name x qty' per order, or sizes ('10 x 20'), is no list of lines."""
+    rows = ["Order Number,Order Date,Customer Email,Box,Order Total"]
+    rows += [f"{100 + i},2024-01-{1 + i:02d},c{i}@x.com,10 x {20 + i},{5 + i}.5" for i in range(20)]
+    tmp_path.joinpath("orders.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    (g,) = plan_folder(tmp_path).guesses
+    assert "explode" not in g.options
