@@ -190,9 +190,17 @@ def _sales_label(label: str) -> Callable[[RunResults], str]:
 
 def _share(run: RunResults) -> tuple[Any, Any, str, str]:
     """Our share and its change over what the chapter compared (a year of months, a week of
-    days ...), as its share finding says."""
+    days ...), as its share finding says: the value is the finding's share over the compared
+    span (a mean of 12 months' shares, say), on the basis of its change, not the latest
+    period's share beside a change of means."""
     value, change, unit, _ = _metric(MARKET, "share.latest", "share.change_12m", "pp")(run)
     compared = _evidence(run, MARKET, "share", "compared")
+    now = _num(_evidence(run, MARKET, "share", "share_now"))
+    moved = _num(_evidence(run, MARKET, "share", "change_pp"))
+    if compared and now is not None and moved is not None:
+        value, change = now, moved
+        if str(compared).startswith("last "):  # a change of means: say the value is one too
+            compared = f"mean of the {compared}"
     return value, change, unit, compared or "last 12 periods vs 12 before"
 
 

@@ -592,11 +592,31 @@ def level_coverage(table: pd.DataFrame, level: str, *, column: str = "coverage_9
 
 
 def reconciled_coverage_finding(
-    table: pd.DataFrame, *, method: str, window: dict[str, Any] | None = None
-) -> Finding:
+    table: pd.DataFrame,
+    *,
+    method: str,
+    window: dict[str, Any] | None = None,
+    tags: dict[str, list[str]] | None = None,
+) -> Finding | None:
     """Whether the reconciled 95% intervals held about 95% of the backtest actuals per level
     (and, when the table has ``coverage_95_before``, what recalibration changed); ``window``
-    (:func:`worst_window`) names where the worst level's misses gather."""
+    (:func:`worst_window`) names where the worst level's misses gather.
+
+    ``tags`` (the hierarchy's levels and series): the sentence names only the levels present
+    (no "category" without categories), and there is no finding when the hierarchy has one
+    bottom series (one item, or no items at all: nothing to reconcile). Without ``tags`` the
+    levels are the table's."""
+    if tags is not None:
+        bottom = [*tags.get("item", []), *tags.get(OTHER_LEVEL, [])]
+        if len(bottom) <= 1:
+            return None
+        named = [lv for lv in tags if lv != OTHER_LEVEL and tags[lv]]
+    else:
+        named = [str(lv) for lv in table["level"] if str(lv) != OTHER_LEVEL]
+    order = {"item": 0, "category": 1, "total": 2}
+    named = sorted(named, key=lambda lv: order.get(lv, 1))
+    named_text = ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else "".join(named)
+    adds = f"the {named_text} forecasts add up exactly."
     if table.empty:
         return Finding(
             "The reconciled intervals could not be checked: no backtest window held "
@@ -616,14 +636,12 @@ def reconciled_coverage_finding(
             f"After reconciliation ({method}, sample paths reconciled then their quantiles "
             "taken) and a recalibration of each level's bands on the other backtest windows, "
             f"the 95% intervals held {parts} of the backtest's actual demand (before the "
-            f"recalibration {', '.join(f'{k} {v:.0%}' for k, v in raw.items())}); the item, "
-            "category and total forecasts add up exactly."
+            f"recalibration {', '.join(f'{k} {v:.0%}' for k, v in raw.items())}); " + adds
         )
     else:
         text = (
             f"After reconciliation ({method}, sample paths reconciled then their quantiles "
-            f"taken), the 95% intervals held {parts} of the backtest's actual demand; the item, "
-            "category and total forecasts add up exactly."
+            f"taken), the 95% intervals held {parts} of the backtest's actual demand; " + adds
         )
     gathered = window is not None and window["coverage_95"] <= window["others_95"] - 0.15
     if worst < 0.85 and window is not None and gathered:

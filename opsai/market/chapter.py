@@ -495,22 +495,28 @@ def cross_exposure(demand: LogitDemand, company: str, period: Any = None) -> pd.
 
 
 def spend_response(demand: LogitDemand, company: str) -> dict[str, float] | None:
-    """Elasticity of our units to our marketing spend from the logit, ``gamma (1 - s)``, with
-    the marginal sales per unit of spend at the last period (None without a spend term)."""
+    """Elasticity of our units to our marketing spend from the logit, ``gamma (1 - s)`` at the
+    last period's share, and our current spend: the mean of our last
+    :data:`~opsai.market.response.CURRENT_PERIODS` periods (``spend_periods`` of them), the
+    base the marginal return and the what-if use too (None without a spend term)."""
+    from opsai.market.response import CURRENT_PERIODS
+
     name = f"log({S.MARKETING_SPEND})"
     if name not in demand.coef_.index:
         return None
     d = demand.data_
-    last = d[(d["period"] == d["period"].max()) & (d["firm"].astype(str) == company)]
-    share = float(last["share"].sum())
+    ours = d[d["firm"].astype(str) == company]
+    share = float(ours.loc[ours["period"] == d["period"].max(), "share"].sum())
     gamma, se = float(demand.coef_[name]), float(demand.se_[name])
-    spend = float(last[f"x:{S.MARKETING_SPEND}"].sum())
+    per_period = ours.groupby("period")[f"x:{S.MARKETING_SPEND}"].sum().sort_index()
+    recent = per_period.tail(CURRENT_PERIODS)
     return {
         "gamma": gamma,
         "gamma_se": se,
         "elasticity": gamma * (1 - share),
         "share": share,
-        "spend": spend,
+        "spend": float(recent.mean()),
+        "spend_periods": len(recent),
     }
 
 

@@ -78,8 +78,10 @@ def _compared(a: Mapping[str, Any]) -> str:
     return f"{now} vs {before}"
 
 
-def concentration_finding(conc: pd.DataFrame) -> Finding:
-    """Latest HHI with the US merger-guideline reading (1,500 / 2,500 thresholds, 2010)."""
+def concentration_finding(conc: pd.DataFrame, *, basis: str = S.SALES) -> Finding:
+    """Latest HHI with the US merger-guideline reading (1,500 / 2,500 thresholds, 2010);
+    ``basis``: the column the shares are of (the data's ``share`` column is named, since the
+    sales shares of :func:`strategy` may then rank the companies otherwise)."""
     last, first = conc.iloc[-1], conc.iloc[0]
     hhi = float(last["hhi"])
     level = "unconcentrated" if hhi < 1500 else "moderately" if hhi <= 2500 else "highly"
@@ -87,7 +89,8 @@ def concentration_finding(conc: pd.DataFrame) -> Finding:
     text = (
         f"The market is {level}: HHI {hhi:z,.0f} (as if {last['equivalent_companies']:z.1f} "
         f"equal-sized companies; {first['hhi']:z,.0f} at the start), the largest company holds "
-        f"{last['top1']:z.1%} and the top three {last['top3']:z.1%}."
+        f"{last['top1']:z.1%} and the top three {last['top3']:z.1%}"
+        + ("." if basis == S.SALES else f" (market shares from the data's {basis} column).")
     )
     return Finding(text, "info", {"hhi": hhi, "hhi_start": float(first["hhi"])})
 
@@ -255,6 +258,7 @@ def strategy(
     company: str,
     price_identified: bool = True,
     potential: bool = False,
+    share_column: bool = False,
 ) -> list[Finding]:
     """The positioning recommendation, one finding per claim.
 
@@ -269,10 +273,22 @@ def strategy(
             :func:`elasticity_finding`): no exposure or move is then claimed.
         potential: the demand model's shares are of all potential buyers (see
             :func:`elasticity_finding`); the best move's share says so.
+        share_column: the market shares elsewhere (share, concentration) are the data's
+            ``share`` column; the wins and lags, whose shares are of the sales column, say so.
     """
     out: list[Finding] = []
     wins = sw[sw["verdict"] == "strength"]
     lags = sw[sw["verdict"] == "weakness"]
+
+    def basis(rows: pd.DataFrame) -> str:  # two notions of share on one page: name this one's
+        shares = rows["metric"].astype(str).str.startswith("sales_share").any()
+        return (
+            " Shares here are of the sales column; the market share and concentration findings "
+            "use the data's share column."
+            if share_column and shares
+            else ""
+        )
+
     if len(wins):
         parts = [
             f"{_metric_label(r.metric)} {_metric_value(r.metric, r.value)} "
@@ -281,7 +297,7 @@ def strategy(
         ]
         out.append(
             Finding(
-                f"Where {company} wins: {'; '.join(parts)}.",
+                f"Where {company} wins: {'; '.join(parts)}.{basis(wins)}",
                 "info",
                 {"metrics": wins["metric"].tolist()},
             )
@@ -295,7 +311,7 @@ def strategy(
         ]
         out.append(
             Finding(
-                f"Where {company} lags: {'; '.join(parts)}.",
+                f"Where {company} lags: {'; '.join(parts)}.{basis(lags)}",
                 "medium",
                 {"metrics": lags["metric"].tolist()},
             )
@@ -344,15 +360,26 @@ def strategy(
     return out
 
 
+def _spend_base(periods: Any) -> str:
+    """What "current spend" is: ``the mean of its last 12 periods``."""
+    from opsai.market.response import CURRENT_PERIODS
+
+    n = CURRENT_PERIODS if periods is None or pd.isna(periods) else int(periods)
+    return f"the mean of its last {n} periods" if n > 1 else "its last period"
+
+
 def spend_finding(response: Mapping[str, float], company: str, *, currency: str = "") -> Finding:
     """Our units' response to marketing spend (from :func:`~opsai.market.chapter.spend_response`);
-    spend is written with ``currency`` (the config's code; "" writes bare numbers)."""
+    spend is written with ``currency`` (the config's code; "" writes bare numbers). The 10% is
+    of the current spend, the mean of the last periods (as in :func:`marginal_return_finding`)."""
     e = response["elasticity"]
+    spend = response["spend"]
     lo = (response["gamma"] - 1.96 * response["gamma_se"]) * (1 - response["share"])
     hi = (response["gamma"] + 1.96 * response["gamma_se"]) * (1 - response["share"])
     text = (
         f"Marketing spend moves {company}'s units with an elasticity of {e:z.2f} (95% "
-        f"{lo:z.2f} to {hi:z.2f}): 10% more spend ({money(0.1 * response['spend'], currency)} a period) "
+        f"{lo:z.2f} to {hi:z.2f}): 10% more spend ({money(0.1 * spend, currency)} a period on its "
+        f"current {money(spend, currency)}, {_spend_base(response.get('spend_periods'))}) "
         f"brings about {(1.1**e - 1):z.1%} more units, with diminishing returns (log response)."
     )
     return Finding(text, "info", {"elasticity": e, "lo": lo, "hi": hi})
@@ -367,7 +394,8 @@ def marginal_return_finding(
     r = t.loc[company]
     rank = int(t["marginal_return"].rank(ascending=False)[company])
     text = (
-        f"At {company}'s current spend ({money(r['spend'], currency)} a period) one more unit of spend "
+        f"At {company}'s current spend ({money(r['spend'], currency)} a period, "
+        f"{_spend_base(r.get('spend_periods'))}) one more unit of spend "
         f"brings about {r['marginal_return']:z,.2f} of sales (90% band {r['lo']:z,.2f} to "
         f"{r['hi']:z,.2f}; rank {rank} of {len(t)} companies; carry-over {decay:z.0%} a period)."
     )

@@ -33,6 +33,10 @@ from opsai.market._frame import as_frame
 
 __all__ = ["SpendResponse", "adstock", "hill", "reallocate", "response_curve", "spend_what_if"]
 
+CURRENT_PERIODS = 12
+"""A group's current spend is its mean spend over this many last periods (all it has when
+fewer): the base of the marginal return, the what-if and the spend-elasticity finding."""
+
 
 def adstock(spend: np.ndarray, decay: float) -> np.ndarray:
     """Geometric carry-over, normalised so a constant spend ``x`` settles at ``x``:
@@ -183,10 +187,11 @@ class SpendResponse:
             g: (float(self._spend[codes == i].min()), float(self._spend[codes == i].max()))
             for i, g in enumerate(self.groups_)
         }
+        counts = [min(CURRENT_PERIODS, int((codes == g).sum())) for g in range(k)]
         self.current_spend_ = pd.Series(
-            [self._spend[codes == g][-min(12, int((codes == g).sum())) :].mean() for g in range(k)],
-            index=self.groups_,
+            [self._spend[codes == g][-n:].mean() for g, n in enumerate(counts)], index=self.groups_
         )
+        self.current_periods_ = pd.Series(counts, index=self.groups_)
         rng = np.random.default_rng(self.seed)
         draws = []
         for _ in range(self.n_boot):
@@ -207,8 +212,9 @@ class SpendResponse:
         )
 
     def marginal_return(self, level: float = 0.9) -> pd.DataFrame:
-        """Per group: current spend (mean of the last 12 periods), incremental target per unit
-        of extra spend there, and its bootstrap band."""
+        """Per group: current spend (mean of the last 12 periods; ``spend_periods``: how many,
+        fewer when the group has fewer), incremental target per unit of extra spend there, and
+        its bootstrap band."""
         self._check()
         rows = []
         a = (1 - level) / 2
@@ -222,6 +228,7 @@ class SpendResponse:
                 {
                     "group": g,
                     "spend": m,
+                    "spend_periods": int(self.current_periods_[g]),
                     "marginal_return": mr,
                     "lo": lo,
                     "hi": hi,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -256,11 +258,14 @@ def test_calibrate_backtest_scales_each_window_from_the_others_only() -> None:
 
 
 def test_worst_window_and_the_coverage_finding() -> None:
-    from opsai.forecast.chapter import (
-        reconciled_coverage,
-        reconciled_coverage_finding,
-        worst_window,
-    )
+    from opsai.forecast.chapter import reconciled_coverage, worst_window
+    from opsai.forecast.chapter import reconciled_coverage_finding as finding
+    from opsai.report.finding import Finding
+
+    def reconciled_coverage_finding(*args: Any, **kwargs: Any) -> Finding:
+        f = finding(*args, **kwargs)
+        assert f is not None
+        return f
 
     # total: the first window misses 3 of 4 points by +5 (bands +-2); the second holds all
     cv = _backtest(
@@ -305,3 +310,29 @@ def test_worst_window_and_the_coverage_finding() -> None:
             reconciled_coverage(cv, TAGS, model="M"), method="mint_shrink", window=spread
         ).text
     )
+
+
+def test_the_coverage_finding_names_only_the_levels_present() -> None:
+    from opsai.forecast.chapter import reconciled_coverage, reconciled_coverage_finding
+
+    cv = _backtest({"2024-01-01|T": [0.0] * 4, "2024-01-01|i1": [0.0] * 4})
+    table = reconciled_coverage(cv, TAGS, model="M")
+    # items and a total, no category: the sentence names no category
+    f = reconciled_coverage_finding(table, method="mint_shrink", tags=TAGS)
+    assert f is not None and f.text.endswith("; the item and total forecasts add up exactly.")
+    assert "category" not in f.text
+    three = {"total": ["T"], "category": ["c1"], "item": ["i1", "i2"]}
+    f = reconciled_coverage_finding(table, method="mint_shrink", tags=three)
+    assert f is not None and "; the item, category and total forecasts add up exactly." in f.text
+    # without tags, the table's levels
+    f = reconciled_coverage_finding(table, method="mint_shrink")
+    assert f is not None and "the item and total forecasts add up exactly." in f.text
+    # one series (no item ids, or a single item): nothing reconciled, no sentence
+    assert (
+        reconciled_coverage_finding(
+            table, method="mint_shrink", tags={"total": ["T"], "item": ["all_items"]}
+        )
+        is None
+    )
+    one = {"total": ["T"], "category": ["c1"], "item": ["i1"]}
+    assert reconciled_coverage_finding(table, method="mint_shrink", tags=one) is None

@@ -334,3 +334,56 @@ def test_demand_without_shares_is_fitted_on_unit_shares(logit_market) -> None:  
     assert ch.fit_demand(m, sales_is="units").alpha_ == pytest.approx(-1.0, abs=0.1)
     with pytest.raises(OpsaiError, match="SALES_IS"):
         ch.fit_demand(m, sales_is="money")
+
+
+def test_spend_findings_share_one_spend_base(logit_market) -> None:  # type: ignore[no-untyped-def]
+    """The spend elasticity's '10% more spend' and the marginal return's 'current spend' are
+    of one base, our mean spend over the last 12 periods, and say so (not the latest period's
+    spend in one sentence and the 12-period mean in the other)."""
+    m = logit_market(seed=2)
+    ours = m[m[S.COMPANY] == "co0"].sort_values(S.PERIOD)
+    mean12 = float(ours[S.MARKETING_SPEND].tail(12).mean())
+    assert float(ours[S.MARKETING_SPEND].iloc[-1]) != pytest.approx(mean12, rel=0.01)
+    spend = ch.spend_response(ch.fit_demand(m), "co0")
+    assert spend is not None and spend["spend"] == pytest.approx(mean12)
+    assert spend["spend_periods"] == 12
+    text = fd.spend_finding(spend, "co0", currency="USD").text
+    assert (
+        f"10% more spend ({0.1 * mean12:,.0f} USD a period on its current {mean12:,.0f} USD, "
+        "the mean of its last 12 periods) brings about" in text
+    )
+    curves = ch.fit_spend_response(m, season=12, n_boot=10, seed=0)
+    assert curves is not None
+    table = curves.marginal_return()
+    assert table.set_index("group").loc["co0", "spend"] == pytest.approx(mean12)
+    text = fd.marginal_return_finding(table, "co0", decay=curves.decay_, currency="USD").text
+    assert text.startswith(
+        f"At co0's current spend ({mean12:,.0f} USD a period, the mean of its last 12 periods) "
+    )
+
+
+def test_two_notions_of_share_are_named(logit_market) -> None:  # type: ignore[no-untyped-def]
+    """With the data's share column, concentration uses it and the wins and lags rank shares of
+    the sales column: each sentence says which (a rank-1 company at 16% beside a largest at
+    21% reads as a contradiction otherwise)."""
+    conc = pd.DataFrame(
+        {"hhi": [1555.0], "equivalent_companies": [6.4], "top1": [0.212], "top3": [0.5]}
+    )
+    f = fd.concentration_finding(conc, basis=S.SHARE)
+    assert f.text.endswith(
+        "the largest company holds 21.2% and the top three 50.0% (market shares from the "
+        "data's share column)."
+    )
+    assert fd.concentration_finding(conc).text.endswith("and the top three 50.0%.")
+    m = logit_market(seed=2)
+    demand = ch.fit_demand(m)
+    best, effects = fd.best_move(ch.standard_scenarios(demand, "co0", "co4", n_draws=20), "co0")
+    sw = mk.strengths_weaknesses(m, "co0").assign(metric="sales_share", verdict="strength")
+    args = (sw.head(1), effects, ch.cross_exposure(demand, "co0"), mk.detect_moves(m), best)
+    wins = fd.strategy(*args, company="co0", share_column=True)[0].text
+    assert wins.startswith("Where co0 wins: share of sales ")
+    assert wins.endswith(
+        "). Shares here are of the sales column; the market share and concentration findings "
+        "use the data's share column."
+    )
+    assert "sales column" not in fd.strategy(*args, company="co0")[0].text

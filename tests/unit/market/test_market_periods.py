@@ -241,4 +241,8 @@ def test_the_scorecard_says_what_a_share_change_compares(tmp_path) -> None:  # t
     }
     (results / "06_market_competition.json").write_text(json.dumps(record))
     sc = ex.kpi_scorecard(ex.load_run(tmp_path)).set_index("key")
-    assert sc.loc["share", "period"] == "last 7 days vs the 7 before"
+    # the tile pairs the finding's 7-day mean share with its change of means, and says so
+    assert sc.loc["share", "period"] == "mean of the last 7 days vs the 7 before"
+    assert sc.loc["share", "value"] == pytest.approx(f.evidence["share_now"])
+    assert sc.loc["share", "change"] == pytest.approx(f.evidence["change_pp"])
+    assert sc.loc["share", "value"] != pytest.approx(0.6)  # not the latest day's share
