@@ -22,6 +22,7 @@ import pandas as pd
 
 from opsai.behavior._engine import TableLike, as_table, require, to_frame
 from opsai.behavior.segments import behaviour_features
+from opsai.data._synonyms import name_words
 from opsai.data.schema import AMOUNT, ORDER_ID, SIGNUP_AT, TIMESTAMP, USER_ID
 from opsai.errors import ConfigError
 from opsai.report.wording import money
@@ -179,8 +180,7 @@ def leaky_attributes(users: pd.DataFrame, *, col_user: str = USER_ID) -> dict[st
     for col in users.columns:
         if col in (col_user, SIGNUP_AT):
             continue
-        words = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", str(col)).lower()
-        tokens = [t for t in re.split(r"[^a-z0-9]+", words) if t]
+        tokens = name_words(str(col))
         if any(t in _LIFECYCLE_TOKENS or t.startswith(("cancel", "churn")) for t in tokens):
             out[str(col)] = "its name denotes a lifecycle state"
             continue

@@ -25,6 +25,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from opsai.behavior._engine import TableLike, as_table, require, to_frame
+from opsai.data._synonyms import name_words
 from opsai.data.schema import (
     DEFAULT_FUNNEL,
     EVENT,
@@ -265,11 +266,6 @@ _NOT_DONE = {"fail", "failed", "failure", "error", "cancel", "cancelled", "cance
 ``iap_purchase_start``, ``purchase_dialog``."""
 
 
-def _words(name: str) -> list[str]:
-    spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", name)
-    return [w for w in re.split(r"[\W_]+", spaced.lower()) if w]
-
-
 def purchase_like(names: Sequence[str]) -> str | None:
     """The event name holding the word purchase when none is the purchase itself: a game's
     ``iap_purchase`` or ``in_app_purchase``, ``PurchaseCompleted``. A name saying it did not
@@ -277,9 +273,9 @@ def purchase_like(names: Sequence[str]) -> str | None:
     ending in purchase, then the shortest."""
     cands = [
         n for n in names
-        if "purchase" in (w := _words(n)) and not set(w) & _NOT_DONE
+        if "purchase" in (w := name_words(n)) and not set(w) & _NOT_DONE
     ]  # fmt: skip
-    return min(cands, key=lambda n: (_words(n)[-1] != "purchase", len(n), n), default=None)
+    return min(cands, key=lambda n: (name_words(n)[-1] != "purchase", len(n), n), default=None)
 
 
 def match_steps(

@@ -154,7 +154,7 @@ _TABLE_PREFIXES = re.compile(r"^(?:fct|fact|dim|stg|raw|tbl|export)_+", re.IGNOR
 def bookkeeping(name: str) -> bool:
     """A column like ``deleted_at``, ``_dbt_loaded_at`` or ``valid_to``: a row's history in the
     warehouse, not when the customer did something."""
-    return bool(set(_words(name)) & _BOOKKEEPING)
+    return bool(set(name_words(name)) & _BOOKKEEPING)
 
 
 def file_stem(name: str) -> str:
@@ -168,7 +168,9 @@ def fold(name: object) -> str:
     return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", str(name)).lower())
 
 
-def _words(name: str) -> list[str]:
+def name_words(name: str) -> list[str]:
+    """A column or event name's words, lower-cased: split at ``_``, spaces, punctuation and
+    camel case (``OnHandDollars`` -> on, hand, dollars; ``isActive`` -> is, active)."""
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", unicodedata.normalize("NFKC", name))
     return [w for w in re.split(r"[\W_]+", spaced.lower()) if w]
 
@@ -188,14 +190,22 @@ def name_score(name: str, contract: str, table: Table) -> float:
         return STAND_IN
     if f == "id" and contract == (table.key or ("order_id" if table.name == "orders" else "")):
         return 0.8
-    words = set(_words(name))
+    words = set(name_words(name))
     core = words - _ID_WORDS
-    if contract.endswith("_id") and core and any(set(_words(s)) - _ID_WORDS == core for s in syn):
+    if (
+        contract.endswith("_id")
+        and core
+        and any(set(name_words(s)) - _ID_WORDS == core for s in syn)
+    ):
         return 0.8  # the same name with another id word: cust_no, product_code, MemberNr
-    if contract in ("timestamp", "period") and len(words) > 1 and _words(name)[-1] in _TIME_WORDS:
+    if (
+        contract in ("timestamp", "period")
+        and len(words) > 1
+        and name_words(name)[-1] in _TIME_WORDS
+    ):
         return 0.6  # occurred_at, purchase_date, event_time: a time by its last word
     for s in syn:
-        sw = _words(s)
+        sw = name_words(s)
         cjk = not s.isascii() and len(s) >= 2
         if (len(words) > 1 and set(sw) <= words) or (cjk and fold(s) in f):
             return 0.6

@@ -222,39 +222,31 @@ def _win_back(
     act = "Send a win-back offer to the lapsed high-value customers, holding out a random part to measure it."
     rates = [e.get(f"comeback_{k}") for k in ("rate_low", "rate", "rate_high")]
     per = e.get("comeback_spend_per_returner")
+    lo_e: float | None = None
+    mid_e: float | None = None
+    hi_e: float | None = None
+    unit, sev = MONEY, "medium"
     if not all(isinstance(r, (int, float)) for r in rates):  # nobody lapsed before: no rate
         why += " No earlier lapsed customers to learn a comeback rate from, so no effect is given."
-        return [_action("Retention", act, why, None, None, None, MONEY, "medium", ev, "win_back")]
-    lo, mid, hi = (float(r) for r in rates if isinstance(r, (int, float)))
-    why += (
-        f" Assumed: they come back at the data's own rate for lapsed high-value customers, "
-        f"{mid:.0%} ({e.get('comeback_came_back')} of {e.get('comeback_lapsed')} at earlier cut-offs; "
-        f"95% interval {lo:.0%} to {hi:.0%})"
-    )
-    if isinstance(per, (int, float)):  # each one back spends what returners spent over the horizon
-        unit = MONEY if valued else "purchases"
-        what = money(per, currency) if valued else f"{per:,.1f} purchases"
-        why += f", each spending {what} over the next {days} days as returners did."
-        return [
-            _action(
-                "Retention",
-                act,
-                why,
-                n * lo * per,
-                n * mid * per,
-                n * hi * per,
-                unit,
-                "medium",
-                ev,
-                "win_back",
+    else:
+        lo, mid, hi = (float(r) for r in rates if isinstance(r, (int, float)))
+        why += (
+            f" Assumed: they come back at the data's own rate for lapsed high-value customers, "
+            f"{mid:.0%} ({e.get('comeback_came_back')} of {e.get('comeback_lapsed')} at earlier "
+            f"cut-offs; 95% interval {lo:.0%} to {hi:.0%})"
+        )
+        if isinstance(per, (int, float)):  # each one back spends what returners spent
+            unit = MONEY if valued else "purchases"
+            what = money(per, currency) if valued else f"{per:,.1f} purchases"
+            why += f", each spending {what} over the next {days} days as returners did."
+            lo_e, mid_e, hi_e = n * lo * per, n * mid * per, n * hi * per
+        else:  # nobody came back unprompted: an offer may still work, but no effect from data
+            why += (
+                ", and none did, so no effect is expected from the data; an offer to a part of "
+                "the list is a test."
             )
-        ]
-    # nobody came back unprompted: an offer may still work, but this data gives it no effect
-    why += (
-        ", and none did, so no effect is expected from the data; an offer to a part of the "
-        "list is a test."
-    )
-    return [_action("Retention", act, why, None, None, None, MONEY, "low", ev, "win_back")]
+            sev = "low"
+    return [_action("Retention", act, why, lo_e, mid_e, hi_e, unit, sev, ev, "win_back")]
 
 
 def _stockouts(

@@ -268,9 +268,10 @@ def _incidents(spikes: pd.DataFrame) -> list[pd.DataFrame]:
     charge / double' in the same month). Each group strongest first."""
     out = []
     for _, g in spikes.sort_values("z", ascending=False).groupby("period", sort=False):
+        stems = dict(zip(g.index, map(_stems, g["intent"]), strict=True))
         groups: list[list[int]] = []
-        for i, stems in zip(g.index, map(_stems, g["intent"]), strict=True):
-            hit = [k for k in groups if any(stems & _stems(g.loc[j, "intent"]) for j in k)]
+        for i in g.index:
+            hit = [k for k in groups if any(stems[i] & stems[j] for j in k)]
             merged = [i] + [j for k in hit for j in k]
             groups = [k for k in groups if k not in hit] + [merged]
         out += [g.loc[sorted(k, key=lambda j: -g.loc[j, "z"])] for k in groups]
