@@ -261,7 +261,9 @@ class TableSpec(_Strict):
     (?P<quantity>\\d+)"}``; after ``unpivot``."""
     timestamp_format: str | None = None
     """strptime format of every timestamp column, e.g. ``'%Y%m%d'``; or ``epoch`` (seconds),
-    ``epoch_ms``, ``epoch_us`` or ``epoch_ns`` for numeric Unix times."""
+    ``epoch_ms``, ``epoch_us`` or ``epoch_ns`` for numeric Unix times; or ``'<unit> since
+    <origin>'`` (seconds, minutes, hours, days or weeks) for numbers counted from a date,
+    e.g. ``'days since 2023-12-31'`` for day numbers."""
     timezone: str | None = None
     """Zone of this table's timestamps written without a UTC offset, when it is not the
     business's own (``data.timezone``, whose zone they are in by default); they are converted

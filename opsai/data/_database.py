@@ -221,6 +221,8 @@ def _numbers_as_time(kind: dt.DataType, spec: TableSpec) -> bool:
     strptime format of integers (``20240105`` with ``'%Y%m%d'``)."""
     if not kind.is_numeric() or spec.timestamp_format in _load.EPOCH_UNITS:
         return False
+    if _load.since(spec.timestamp_format):  # day numbers: 'days since 2023-01-01'
+        return False
     return not (kind.is_integer() and spec.timestamp_format)
 
 
@@ -231,7 +233,10 @@ def _number_time_error(raw: ir.Table, name: str, cname: str, s: str) -> SchemaEr
     ex = [int(v) if float(v).is_integer() else float(v) for v in values.execute()["v"]]
     unit = _load.epoch_unit(ex)
     key = f"data.tables.{name}.timestamp_format"
-    if unit:
+    counted = _load.counted_fix(ex, key)
+    if counted:
+        fix = counted
+    elif unit:
         fix = f"they are Unix times: set {key}: {_load.epoch_fix(unit)}"
     elif ex and all(len(str(v)) == 8 for v in ex):
         fix = f"set {key} to their strptime format ({_load.timestamp_hint(ex)})"
@@ -361,9 +366,15 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec, zone: str | None = Non
         return ibis.ifelse(v.re_search(r"^\s*$"), ibis.null("string"), v)  # blank: missing
     if col.dtype in ("float", "int"):
         return v.cast("float64" if col.dtype == "float" else "int64")
-    if col.dtype == "period" and kind.is_integer():
+    counted = _load.since(spec.timestamp_format)
+    if col.dtype == "period" and kind.is_integer() and not counted:
         return v
     written = spec.timezone or zone  # the zone of values without an offset
+    if counted and (kind.is_numeric() or kind.is_string()):  # 'days since 2023-01-01'
+        micros, origin, dates = counted
+        steps = (v.cast("float64") * micros).round().cast("int64")
+        naive = ibis.timestamp(origin) + steps.as_interval("us")
+        return naive if dates else _naive_in(naive, written, zone)
     if spec.timestamp_format in _load.EPOCH_UNITS:  # Unix times: instants
         utc = _from_epoch(v.cast("int64"), spec.timestamp_format)
         return _wall(utc.cast(dt.Timestamp(timezone="UTC")), zone) if zone else utc

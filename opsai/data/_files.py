@@ -136,7 +136,11 @@ def load_file_table(
                     "money must be in one currency. Convert the values to one currency, or "
                     f"map another column in data.tables.{name}.columns.{cname}"
                 )
-        is_int = col.dtype == "period" and _load.period_is_int(con, raw, s, rtype)
+        is_int = (
+            col.dtype == "period"
+            and not _load.since(spec.timestamp_format)
+            and _load.period_is_int(con, raw, s, rtype)
+        )
         exprs[cname] = _load.typed_expr(col, s, rtype, spec, is_int, zone)
         if col.dtype == "id" and rtype == "VARCHAR" and _load.float_ids(con, raw, s):
             # '17850.0' in every row: a float artefact of a spreadsheet export; the same id
@@ -431,7 +435,14 @@ def _check_casts(
         )
         shown = ", ".join(repr(v) for v in ex)
         unit = _load.epoch_unit(ex) if col.dtype in ("timestamp", "period") else None
-        if unit:
+        counted = (
+            _load.counted_fix(ex, f"data.tables.{name}.timestamp_format")
+            if col.dtype in ("timestamp", "period") and not spec.timestamp_format
+            else None
+        )
+        if counted:
+            fix = counted
+        elif unit:
             fix = (
                 f"they are Unix times: set data.tables.{name}.timestamp_format: "
                 f"{_load.epoch_fix(unit)}"
@@ -439,7 +450,8 @@ def _check_casts(
         elif col.dtype in ("timestamp", "period") and rawtypes[src[c]] in _NUMBER_TYPES:
             fix = (
                 f"numbers are read as Unix times: set data.tables.{name}.timestamp_format to "
-                "epoch (seconds, 10 digits), epoch_ms (13), epoch_us (16) or epoch_ns (19)"
+                "epoch (seconds, 10 digits), epoch_ms (13), epoch_us (16) or epoch_ns (19); "
+                "day numbers counted from a date take 'days since 2023-01-01' (0 on that day)"
             )
         elif col.dtype in ("timestamp", "period"):
             fix = (

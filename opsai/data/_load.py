@@ -32,6 +32,35 @@ EPOCH_UNITS = {
 """``timestamp_format`` values for numeric Unix times, and their factor to microseconds."""
 EPOCH_DIGITS = {"epoch": (9, 10), "epoch_ms": (12, 13), "epoch_us": (15, 16), "epoch_ns": (18, 19)}
 """The digits of a Unix time since about 1973 (until 2286) in each unit."""
+SINCE_RE = re.compile(
+    r"^\s*(seconds|minutes|hours|days|weeks)\s+since\s+"
+    r"(\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2})?)?)\s*$",
+    re.IGNORECASE,
+)
+"""``timestamp_format`` of numbers counting units from an origin: ``'days since 2023-01-01'``
+(a day number, 0 on the origin), ``'minutes since 2011-01-01'`` (Keepa's time),
+``'days since 1899-12-30'`` (a spreadsheet's serial dates)."""
+_SINCE_MICROS = {
+    "seconds": 1_000_000,
+    "minutes": 60_000_000,
+    "hours": 3_600_000_000,
+    "days": 86_400_000_000,
+    "weeks": 604_800_000_000,
+}
+
+
+def since(fmt: str | None) -> tuple[int, str, bool] | None:
+    """``(microseconds per unit, origin, whether the values are dates)`` of a ``'<unit> since
+    <origin>'`` format, else ``None``. Whole days or weeks from a midnight origin are calendar
+    dates (they keep their day, like any date); smaller units are times of day."""
+    m = SINCE_RE.match(fmt or "")
+    if not m:
+        return None
+    unit, origin = m.group(1).lower(), m.group(2).replace("T", " ")
+    dates = unit in ("days", "weeks") and origin[10:].strip("0: ") == ""
+    return _SINCE_MICROS[unit], origin, dates
+
+
 _EPOCH_WORDS = {
     "epoch": "Unix seconds",
     "epoch_ms": "Unix milliseconds",
@@ -439,10 +468,16 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec, zone: str | None = None) 
     """
     if raw_type.startswith("TIMESTAMP WITH TIME ZONE"):
         return _from_zoned(src, spec, zone)
-    if raw_type.startswith(("TIMESTAMP", "DATE")) and spec.timestamp_format not in EPOCH_UNITS:
+    numeric_format = spec.timestamp_format in EPOCH_UNITS or since(spec.timestamp_format)
+    if raw_type.startswith(("TIMESTAMP", "DATE")) and not numeric_format:
         naive = f"CAST({src} AS TIMESTAMP)"
         return _local(naive, spec, zone) if raw_type.startswith("TIMESTAMP") else naive
     s = f"trim(CAST({src} AS VARCHAR))"
+    if counted := since(spec.timestamp_format):
+        per_unit, origin, dates = counted
+        steps = f"CAST(round(TRY_CAST({s} AS DOUBLE) * {per_unit}) AS BIGINT)"
+        naive = f"(CAST({lit(origin)} AS TIMESTAMP) + to_microseconds({steps}))"
+        return naive if dates else _local(naive, spec, zone)
     if spec.timestamp_format == "epoch_ns":  # 19 digits: exact as an integer, not as a double
         utc = f"make_timestamp(TRY_CAST(TRY_CAST({s} AS HUGEINT) // 1000 AS BIGINT))"
         return wall_time(f"timezone('UTC', {utc})", zone)
@@ -647,6 +682,18 @@ def epoch_unit(values: list[Any]) -> str | None:
         n = len(m.group(1))
         units.add(next((u for u, d in EPOCH_DIGITS.items() if n in d), None))
     return units.pop() if len(units) == 1 else None
+
+
+def counted_fix(values: list[Any], key: str) -> str | None:
+    """The fix for small whole numbers where a timestamp belongs (a day number such as
+    Dunnhumby's ``DAY`` 1..711): ``'<unit> since <origin>'``, else ``None``."""
+    if not values or not all(re.fullmatch(r"\s*\d{1,6}(\.0+)?\s*", str(v)) for v in values):
+        return None
+    return (
+        f"they look like numbers counted from a date (day numbers): set {key}: "
+        "'days since 2023-12-31' with the day before day 1 (or minutes/hours/weeks since "
+        "a date and time)"
+    )
 
 
 def epoch_fix(unit: str) -> str:

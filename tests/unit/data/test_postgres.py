@@ -180,6 +180,25 @@ def test_postgres_epoch_microseconds(postgres_url: str, tmp_path: Path) -> None:
         assert got == ["2024-05-29 20:37:37.123456"]
 
 
+def test_postgres_day_numbers(postgres_url: str, tmp_path: Path) -> None:
+    """Day numbers counted from a date ('days since 2023-12-31') read as dates in the
+    database's own SQL, as they do from a file."""
+    import ibis
+
+    con = ibis.connect(postgres_url)
+    con.raw_sql("DROP TABLE IF EXISTS dunn")
+    con.raw_sql(
+        "CREATE TABLE dunn (hh text, day_no integer, sales double precision); "
+        "INSERT INTO dunn VALUES ('1', 1, 2.5), ('2', 366, 4.0)"
+    )
+    con.disconnect()
+    spec = {"table": "dunn", "timestamp_format": "days since 2023-12-31",
+            "columns": {"user_id": "hh", "timestamp": "day_no", "amount": "sales"}}  # fmt: skip
+    with open_workspace(_pg_config(tmp_path, postgres_url, {"orders": spec})) as ws:
+        got = ws.to_pandas("orders").sort_values("user_id")["timestamp"].astype(str).tolist()
+        assert got == ["2024-01-01", "2024-12-31"]
+
+
 def test_postgres_fill_down(postgres_url: str, tmp_path: Path) -> None:
     """An order's fields on one of its lines only, carried to its other lines by the
     database's own SQL, before where."""

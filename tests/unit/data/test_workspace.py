@@ -339,6 +339,40 @@ def test_epoch_units_from_parquet_and_a_database(tmp_path: Path) -> None:
             assert got == want
 
 
+def test_numbers_counted_from_a_date(tmp_path: Path) -> None:
+    """Dunnhumby's day numbers (DAY 1..711) and Keepa's minutes since 2011-01-01 read as
+    '<unit> since <origin>': day numbers are dates, minutes are times of day in the table's
+    zone; a day number without the format gets that fix, on files and databases alike."""
+    days = "household_key,DAY,SALES_VALUE\n1,1,2.5\n2,366,4.0\n"
+    fix = "Fix: they look like numbers counted from a date (day numbers): set data.tables.orders"
+    cols = {"user_id": "household_key", "timestamp": "DAY", "amount": "SALES_VALUE"}
+    cfg = write_dataset(tmp_path, {"orders.csv": days}, {"orders": {"columns": cols}})
+    with pytest.raises(SchemaError, match=re.escape(fix + ".timestamp_format: 'days since")):
+        open_workspace(cfg)
+    spec = {"columns": cols, "timestamp_format": "days since 2023-12-31"}
+    cfg = write_dataset(tmp_path, {"orders.csv": days}, {"orders": spec})
+    with open_workspace(cfg) as ws:
+        got = ws.to_pandas("orders").sort_values("user_id")["timestamp"].astype(str).tolist()
+        assert got == ["2024-01-01", "2024-12-31"]  # 2024 is a leap year
+    keepa = "asin,keepa_time,price\nB01,7358400,1999\nB01,7358430.5,1899\n"
+    spec = {"timestamp_format": "minutes since 2011-01-01", "timezone": "UTC",
+            "columns": {"user_id": "asin", "timestamp": "keepa_time", "amount": "price"}}  # fmt: skip
+    cfg = write_dataset(tmp_path, {"orders.csv": keepa}, {"orders": spec})
+    cfg.write_text(cfg.read_text() + "\n  timezone: Asia/Tokyo\n", encoding="utf-8")
+    with open_workspace(cfg) as ws:  # 7,358,400 min = 5,110 days: 2024-12-28 00:00 UTC
+        got = ws.to_pandas("orders")["timestamp"].astype(str).tolist()
+        assert got == ["2024-12-28 09:00:00", "2024-12-28 09:30:30"]
+    rows = ["CREATE TABLE tx (hh VARCHAR, day_no INTEGER, sales DOUBLE)",
+            "INSERT INTO tx VALUES ('1', 1, 2.5), ('2', 366, 4.0)"]  # fmt: skip
+    mapping = "{orders: {table: tx, columns: {user_id: hh, timestamp: day_no, amount: sales}}}"
+    with pytest.raises(SchemaError, match=re.escape(fix + ".timestamp_format: 'days since")):
+        open_workspace(_database(tmp_path, rows, mapping))
+    mapping = mapping.replace("{table: tx,", "{table: tx, timestamp_format: days since 2023-12-31,")
+    with open_workspace(_database(tmp_path, [], mapping)) as ws:
+        got = ws.to_pandas("orders").sort_values("user_id")["timestamp"].astype(str).tolist()
+        assert got == ["2024-01-01", "2024-12-31"]
+
+
 def test_attribute_types_are_detected_without_rounding(tmp_path: Path) -> None:
     items = "item_id,hpwt,doors,zip,note\nA,0.53,2,01234,x\nB,1.25,4,02134,\nC,-3e-2,5,10000,y\n"
     cfg = write_dataset(tmp_path, {"items.csv": items}, {"items": {}})
