@@ -114,14 +114,14 @@ def churn_frame(
     feats = past.group_by(_u=past[col_user]).aggregate(
         recency_days=age.min(where=buy), tenure_days=age.max(where=buy),
         frequency=key.nunique(where=buy), monetary=past[col_amount].sum(),
-        orders_30d=((age <= 30) & buy).cast("int64").sum(),
-        orders_90d=((age <= 90) & buy).cast("int64").sum(),
+        orders_30d=ibis.ifelse((age <= 30) & buy, 1, 0).sum(),
+        orders_90d=ibis.ifelse((age <= 90) & buy, 1, 0).sum(),
         amount_90d=ibis.ifelse(age <= 90, past[col_amount], 0.0).sum(),
     )  # fmt: skip
     feats = feats.filter(feats.frequency > 0)
     fut = t.filter((t[col_time] >= c) & (t[col_time] < e))
     lab = fut.group_by(_v=fut[col_user]).aggregate(
-        future_value=fut[col_amount].sum(), _orders=(fut[col_amount] >= 0).cast("int64").sum()
+        future_value=fut[col_amount].sum(), _orders=ibis.ifelse(fut[col_amount] >= 0, 1, 0).sum()
     )
     j = feats.left_join(lab, feats._u == lab._v)
     df = to_frame(j.drop("_v")).set_index("_u").sort_index()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Self
 
+import ibis
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
@@ -66,7 +67,7 @@ def summary(
     day = t[col_time].date()
     t = t.filter(day <= end.date())
     daily = t.group_by(_u=t[col_user], _d=t[col_time].date()).aggregate(
-        _v=t[col_amount].sum(), _buys=(t[col_amount] >= 0).cast("int64").sum()
+        _v=t[col_amount].sum(), _buys=ibis.ifelse(t[col_amount] >= 0, 1, 0).sum()
     )
     df = to_frame(daily)
     df = df[df["_buys"] > 0]  # a day with only returns (negative amounts) is no purchase

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Literal
 
+import ibis
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator
@@ -129,7 +130,7 @@ def behaviour_features(
         t = t.filter(t[col_time] < pd.Timestamp(asof).to_pydatetime())
     day = t[col_time].date()
     sess = t[col_session].nunique() if col_session in t.columns else day.nunique()
-    counts = {f"n_{e}": (t[col_event] == e).cast("int64").sum() for e in event_names}
+    counts = {f"n_{e}": ibis.ifelse(t[col_event] == e, 1, 0).sum() for e in event_names}
     agg = t.group_by(_u=t[col_user]).aggregate(
         events=t.count(), sessions=sess, active_days=day.nunique(), _last=t[col_time].max(),
         **counts,

@@ -54,3 +54,37 @@ def test_postgres_matches_duckdb(postgres_url: str) -> None:
         )
     finally:
         con.disconnect()
+
+
+def test_postgres_churn_clv_and_activity_match_duckdb(postgres_url: str) -> None:
+    """The churn frame, the CLV summary, RFM and event activity run in PostgreSQL too
+    (PostgreSQL has no boolean -> bigint cast, which counting conditions had used)."""
+    from opsai.behavior.churn import churn_frame
+    from opsai.behavior.clv import summary
+    from opsai.behavior.segments import behaviour_features, rfm
+
+    rows = [(f"u{i % 12:02d}", T0 + pd.Timedelta(days=3 * i), 10.0 + i % 7 - 12 * (i % 11 == 0))
+            for i in range(60)]  # fmt: skip
+    orders = pd.DataFrame(rows, columns=["user_id", "timestamp", "amount"])
+    ev = _events()
+    con = ibis.connect(postgres_url)
+    try:
+        pg = con.create_table("behavior_orders", orders, overwrite=True)
+        pg_ev = con.create_table("behavior_events", ev, overwrite=True)
+        cut = T0 + pd.Timedelta(days=120)
+        pd.testing.assert_frame_equal(
+            churn_frame(pg, cutoff=cut, horizon_days=30),
+            churn_frame(orders, cutoff=cut, horizon_days=30), check_dtype=False,
+        )  # fmt: skip
+        got = summary(pg, calibration_end=cut, holdout_end=cut + pd.Timedelta(days=60))
+        want = summary(orders, calibration_end=cut, holdout_end=cut + pd.Timedelta(days=60))
+        pd.testing.assert_frame_equal(got, want, check_dtype=False)
+        assert want["frequency"].sum() > 0
+        pd.testing.assert_frame_equal(rfm(pg), rfm(orders), check_dtype=False)
+        names = ["view", "purchase"]
+        pd.testing.assert_frame_equal(
+            behaviour_features(pg_ev, event_names=names), behaviour_features(ev, event_names=names),
+            check_dtype=False,
+        )  # fmt: skip
+    finally:
+        con.disconnect()
