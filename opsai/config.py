@@ -296,6 +296,11 @@ class TableSpec(_Strict):
     how many, instead of counting them twice. A list of columns (by their own names) keeps the
     first row of each value of them instead: ``[订单号]`` reads an export with one row per goods
     line, its order's paid total repeated on each, as one row per order."""
+    amount_per_order: bool = False
+    """``amount`` holds the order's total, repeated on each of its lines (有赞's and Taobao's
+    paid total ``订单实付金额``): split it over the order's lines by quantity x price (by
+    quantity without a price, evenly without either), so revenue counts each order once and
+    the goods lines stay for recommendations and demand; after ``where``."""
     columns: dict[str, str] = Field(default_factory=dict)
     """Contract column name -> the column's name in the user's data."""
     lowercase_ids: bool = False

@@ -148,7 +148,8 @@ def map_db_table(
             text = raw[s].strip()
             has = text.re_search(_load.OFFSET_RE)
             counts = raw.filter(text.notnull() & (text != "")).aggregate(
-                w=has.cast("int64").sum(), n=text.count()
+                w=ibis.ifelse(has, 1, 0).sum(),
+                n=text.count(),  # PostgreSQL: no bool -> int
             )
             with_off, n = (int(x or 0) for x in counts.execute().iloc[0])
             if with_off and with_off < n:

@@ -761,3 +761,61 @@ def convert_fx(t: ir.Table, name: str, spec: TableSpec, currency: str) -> tuple[
         f"; {kept:,} row(s) already in {currency}"
     )
     return out, note
+
+
+def split_order_amount(t: ir.Table, name: str) -> tuple[ir.Table, ValidationWarning]:
+    """The table with ``amount``, an order's total written on each of its lines (``amount_per_
+    order``), split over those lines by quantity x price (by quantity without a price, evenly
+    without either, or when the order's weights sum to 0), and a note counting the orders.
+
+    Raises:
+        SchemaError: no ``order_id`` or ``amount`` is mapped, or an order's lines disagree on
+            the amount (then it is not the order's total).
+    """
+    key = f"data.tables.{name}.amount_per_order"
+    missing = [c for c in ("order_id", "amount") if c not in t.columns]
+    if missing:
+        raise SchemaError(
+            f"{name}: {key} splits each order's amount over its lines by order_id, and the "
+            f"table maps no {' or '.join(missing)}. Map columns.{missing[0]}, or remove {key}"
+        )
+    keyed = t.filter(t.order_id.notnull())
+    per = keyed.group_by("order_id").aggregate(
+        spread=keyed.amount.max() - keyed.amount.min(), lines=keyed.count()
+    )
+    stats = per.aggregate(
+        bad=ibis.ifelse(per.spread > 0.005, 1, 0).sum(),
+        multi=ibis.ifelse(per.lines > 1, 1, 0).sum(),
+        orders=per.count(),
+    ).to_pandas()
+    bad, multi, orders = (int(stats[c].iloc[0] or 0) for c in ("bad", "multi", "orders"))
+    if bad:
+        ex = per.filter(per.spread > 0.005).order_by("order_id").limit(3).to_pandas()
+        shown = ", ".join(repr(str(v)) for v in ex["order_id"])
+        raise SchemaError(
+            f"{name}: {key} says amount is each order's total, repeated on its lines, but it "
+            f"differs between the lines of {bad:,} order(s), e.g. {shown}: it is each line's "
+            f"own amount. Remove {key}, or map the order-level column as amount"
+        )
+    by = ibis.window(group_by=t.order_id)
+    t = t.mutate(__lines=t.order_id.count().over(by))
+    if "quantity" in t.columns and "price" in t.columns:
+        weight = (t.quantity * t.price).cast("float64")
+        basis = "quantity x price"
+    elif "quantity" in t.columns:
+        weight, basis = t.quantity.cast("float64"), "quantity"
+    else:
+        weight, basis = ibis.literal(1.0), "evenly"
+    t = t.mutate(__w=weight.fill_null(0.0))
+    total = t["__w"].sum().over(by)
+    share = ibis.ifelse(total != 0, t["__w"] / total, 1.0 / t["__lines"].cast("float64"))
+    amount = ibis.ifelse(t.order_id.isnull(), t.amount, t.amount * share).cast("float64")
+    out = t.mutate(amount=amount).drop("__lines", "__w")
+    how = basis if basis == "evenly" else f"by {basis}"
+    note = ValidationWarning(
+        name,
+        "amount",
+        f"amount is each order's total ({key}): split over the lines of {multi:,} of "
+        f"{orders:,} order(s) {how}, so the lines add up to the order",
+    )
+    return out, note

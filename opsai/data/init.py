@@ -588,8 +588,8 @@ def _order_total_on_lines(
     """An export with one row per goods line whose mapped amount is the order's total written
     on each line (有赞's ``商品总价``: the same on every line of an order, not quantity x
     price): summed per line it counts an order once per line. Reads the order's paid total
-    (``订单实付金额``) once per order instead when there is one (item_id, quantity and price
-    are then unmapped: a row is an order), else each line's quantity x price. Returns
+    (``订单实付金额``) instead when there is one, split over the order's lines by
+    ``amount_per_order``, else each line's quantity x price. Returns
     (the order total column, the paid column or None), or None when the amount is a line's."""
     if not {"amount", "order_id", "quantity", "price"} <= set(matches):
         return None
@@ -619,8 +619,6 @@ def _order_total_on_lines(
     )
     if paid:
         matches["amount"] = Match("amount", paid, 0.6)
-        for c in ("item_id", "quantity", "price"):
-            matches.pop(c, None)
     return total, paid
 
 
@@ -633,12 +631,12 @@ def _order_total_note(guess: Guess, total: str, paid: str | None) -> None:
     if paid is None:
         guess.notes.append(f"{head}; amount is each line's quantity x price instead")
         return
-    guess.options["drop_duplicates"] = [key]
+    guess.options["amount_per_order"] = True
     guess.notes.append(
-        f"{head}. A row is an order here: drop_duplicates keeps one row per {key!r}, and amount "
-        f"is {paid!r}, what the customer paid (after coupons and points). For the goods lines "
-        f"(recommendations, demand) map item_id, quantity and price instead and remove amount "
-        f"and drop_duplicates: revenue is then at list price (quantity x price)"
+        f"{head}. amount is {paid!r}, what the customer paid for the order (after coupons and "
+        f"points), also repeated on each line: amount_per_order splits it over the order's "
+        f"lines by quantity x price, so revenue counts each order once and the goods lines "
+        f"stay for recommendations and demand"
     )
 
 

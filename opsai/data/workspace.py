@@ -229,6 +229,14 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             except SchemaError as e:
                 errors.append(str(e))
                 tables.pop(name)
+        if spec.amount_per_order and name in tables:  # an order's total on each of its lines
+            try:
+                t, note = _rows.split_order_amount(tables[name], name)
+                warnings.append(note)
+                tables[name] = _materialize(t, name, backend, con)
+            except SchemaError as e:
+                errors.append(str(e))
+                tables.pop(name)
         if spec.fx and name in tables:  # money in several currencies: into the config's
             try:
                 t, text = _rows.convert_fx(tables[name], name, spec, cfg.currency)

@@ -224,28 +224,68 @@ def _youzan(paid: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def test_order_total_repeated_on_each_line_is_read_once_per_order(tmp_path: Path) -> None:
+def test_order_total_repeated_on_each_line_is_split_over_the_lines(tmp_path: Path) -> None:
     """有赞: 商品总价 (the order's goods total, on each of its lines) was mapped as the line
-    amount, so an order counted once per line, refunds in; init now reads the paid total once
-    per order (drop_duplicates by 订单号), keys customers by the member phone, not the nickname,
-    and leaves refunded and closed orders out."""
+    amount, so an order counted once per line, refunds in; init now reads the paid total,
+    split over the order's lines by quantity x price (amount_per_order), keeps the goods
+    lines, keys customers by the member phone, not the nickname, and leaves refunded and
+    closed orders out."""
     (tmp_path / "有赞订单导出.csv").write_text("\ufeff" + _youzan(), "utf-8")
     out = tmp_path / "opsai.yaml"
     assert main(["init", str(tmp_path), "--out", str(out), "--currency", "CNY"]) == 0
     spec = _tables(out)["orders"]
-    assert spec["drop_duplicates"] == ["订单号"]
+    assert spec["amount_per_order"] is True and "drop_duplicates" not in spec
     assert spec["columns"] == {
         "user_id": "会员手机号",
         "timestamp": "下单时间",
         "amount": "订单实付金额",
         "order_id": "订单号",
+        "item_id": "商品名称",
+        "quantity": "商品数量",
+        "price": "商品单价",
     }
     assert "'退款成功'" in str(spec["where"]) and "'交易关闭'" in str(spec["where"])
     with open_workspace(out) as ws:
         orders = ws.to_pandas("orders")
-    assert sorted(orders["order_id"]) == ["E1", "E2", "E5", "E6"]
+    assert sorted(orders["order_id"].unique()) == ["E1", "E2", "E5", "E6"]
+    assert len(orders) == 7 and orders["quantity"].sum() == 9
     assert orders["amount"].sum() == pytest.approx(170 + 110 + 20 + 90)
+    e1 = orders[orders["order_id"] == "E1"].set_index("item_id")["amount"]
+    assert e1["咖啡豆"] == pytest.approx(170 * 136 / 175.9)  # 2 x 68 of the 175.90 listed
     assert orders["user_id"].nunique() == 4  # E1 and E2 share a nickname, not a phone
+
+
+@pytest.mark.parametrize("kind", ["csv", "duckdb"])
+def test_amount_per_order_splits_and_refuses_line_amounts(tmp_path: Path, kind: str) -> None:
+    """The order's total on each line is split by quantity x price (by quantity without a
+    price); a line's own amount, which differs between an order's lines, is refused."""
+    import duckdb
+
+    cols = {"user_id": "会员手机号", "timestamp": "下单时间", "amount": "订单实付金额",
+            "order_id": "订单号", "quantity": "商品数量"}  # fmt: skip
+    spec: dict[str, object] = {"amount_per_order": True, "columns": cols}
+    source = "."
+    (tmp_path / "o.csv").write_text(_youzan(), "utf-8")
+    if kind == "csv":
+        spec["file"] = "o.csv"
+    else:
+        with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:
+            con.execute(f"CREATE TABLE o AS SELECT * FROM read_csv('{tmp_path / 'o.csv'}')")
+        source, spec["table"] = "shop.duckdb", "o"
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"orders": spec}}}))
+    with open_workspace(cfg) as ws:
+        orders = ws.to_pandas("orders")
+        notes = " ".join(str(w) for w in ws.warnings)
+    assert len(orders) == 11 and orders["amount"].sum() == pytest.approx(630)
+    e2 = orders[orders["order_id"] == "E2"].sort_values("quantity")["amount"].tolist()
+    assert e2 == pytest.approx([110 / 3, 220 / 3])  # by quantity: 1 and 2 of 3 units
+    assert "split over the lines of 5 of 6 order(s) by quantity" in notes
+    cols["amount"] = "商品单价"
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"orders": spec}}}))
+    with pytest.raises(SchemaError, match=r"differs between the lines of 5 order\(s\), e\.g\. "
+                       r"'E1', 'E2', 'E3': it is each line's own amount"):  # fmt: skip
+        open_workspace(cfg)
 
 
 def test_order_total_without_a_paid_column_gives_way_to_quantity_times_price(

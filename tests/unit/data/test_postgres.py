@@ -199,6 +199,28 @@ def test_postgres_day_numbers(postgres_url: str, tmp_path: Path) -> None:
         assert got == ["2024-01-01", "2024-12-31"]
 
 
+def test_postgres_amount_per_order(postgres_url: str, tmp_path: Path) -> None:
+    """An order's paid total on each of its lines is split over them by quantity x price in
+    the database's own SQL."""
+    import ibis
+
+    con = ibis.connect(postgres_url)
+    con.raw_sql("DROP TABLE IF EXISTS yz")
+    con.raw_sql(
+        "CREATE TABLE yz (oid text, buyer text, ts text, qty double precision, "
+        "unit double precision, paid double precision); INSERT INTO yz VALUES "
+        "('E1', 'a', '2024-06-10', 2, 68, 170), ('E1', 'a', '2024-06-10', 1, 39.9, 170), "
+        "('E2', 'b', '2024-06-11', 1, 25, 20)"
+    )
+    con.disconnect()
+    cols = {"order_id": "oid", "user_id": "buyer", "timestamp": "ts", "quantity": "qty",
+            "price": "unit", "amount": "paid"}  # fmt: skip
+    spec = {"table": "yz", "amount_per_order": True, "columns": cols}
+    with open_workspace(_pg_config(tmp_path, postgres_url, {"orders": spec})) as ws:
+        got = ws.to_pandas("orders").sort_values(["order_id", "price"])["amount"].tolist()
+    assert got == pytest.approx([170 * 39.9 / 175.9, 170 * 136 / 175.9, 20])
+
+
 def test_postgres_fill_down(postgres_url: str, tmp_path: Path) -> None:
     """An order's fields on one of its lines only, carried to its other lines by the
     database's own SQL, before where."""
