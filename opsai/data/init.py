@@ -623,7 +623,6 @@ def _order_total_on_lines(
 
 
 def _order_total_note(guess: Guess, total: str, paid: str | None) -> None:
-    key = next(m.source for m in guess.matches if m.contract == "order_id")
     head = (
         f"{total!r} is the order's total, the same on each of its lines (not quantity x "
         "price): summed per line it counts an order once per line"

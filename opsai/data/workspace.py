@@ -231,8 +231,8 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
                 tables.pop(name)
         if spec.amount_per_order and name in tables:  # an order's total on each of its lines
             try:
-                t, note = _rows.split_order_amount(tables[name], name)
-                warnings.append(note)
+                t, split = _rows.split_order_amount(tables[name], name)
+                warnings.append(split)
                 tables[name] = _materialize(t, name, backend, con)
             except SchemaError as e:
                 errors.append(str(e))
