@@ -317,6 +317,22 @@ class TableSpec(_Strict):
     constants: dict[str, str | int | float] = Field(default_factory=dict)
     """Contract column name -> one value for every row, for a text or number column the export
     does not have (a ratings file without an event column: ``constants: {event: rate}``)."""
+    non_items: list[str] = Field(default_factory=list)
+    """Item ids of lines that are no product (postage, fees, adjustments, gift cards): UCI's
+    ``[POST, DOT, M, B, BANK CHARGES]``. Their lines stay in every revenue and order total, and
+    are left out of the analyses per item (recommendations, demand series and inventory
+    actions, top items, return rates, segment categories); an id one table lists is no item
+    in the catalogue or the inventory either. An id with ``*`` (any text) or ``?`` (one
+    character) is a glob (``'*Gift Card*'``); matched as written, case included."""
+
+    @field_validator("non_items", mode="before")
+    @classmethod
+    def _non_items_listed(cls, v: Any) -> list[str]:
+        """Ids as text (YAML reads ``[22197]`` as a number); one id alone is a list of one."""
+        out = [str(x).strip() for x in (v if isinstance(v, list) else [v])]
+        if any(not x for x in out):
+            raise ValueError("an entry is empty; list item ids (POST) or globs ('*Gift Card*')")
+        return out
 
     @field_validator("scale")
     @classmethod
@@ -418,6 +434,18 @@ class DataConfig(_Strict):
                     f"data.tables.{name}.messages: only tickets can be built from a message "
                     "log (one ticket per conversation); remove it from the "
                     f"{name} table"
+                )
+        return v
+
+    @field_validator("tables")
+    @classmethod
+    def _non_items_need_items(cls, v: dict[str, TableSpec]) -> dict[str, TableSpec]:
+        for name, spec in v.items():
+            if spec.non_items and not TABLES[name].has("item_id"):
+                raise ValueError(
+                    f"data.tables.{name}.non_items: the {name} table has no item_id column, so "
+                    "no line of it is an item; set non_items on the table whose item_id names "
+                    "them (orders, demand or events)"
                 )
         return v
 

@@ -341,6 +341,8 @@ def fit_table(
         _order_total_note(guess, *whole)
     _partly_empty_key(guess)
     _negative_demand(guess, cols)
+    if name == "demand":  # a POS or UCI export read as demand: postage is no demand either
+        _non_products(guess)
     if sample.structs:
         _struct_note(guess, table)
     _no_rating(guess, cols)
@@ -671,15 +673,33 @@ def _order_status(guess: Guess, cols: dict[str, _Values]) -> None:
         return
 
 
+_NON_PRODUCT_NAMES = re.compile(
+    r"(shipping|postage|carriage|delivery|tip|deposit|bank charges?|(service|handling) fee)",
+    re.IGNORECASE,
+)
+"""Item values that are a whole line of no product (Shopify's ``Shipping`` and ``Tip`` lines,
+a ``Deposit``): matched on the whole value."""
+_GIFT_CARD = re.compile(r"gift ?card", re.IGNORECASE)
+"""A gift card's line, whatever its amount (``$25 Gift Card``): proposed as a glob."""
+_UCI_ONLY = ("POST", "DOT", "BANK CHARGES", "AMAZONFEE", "C2", "CRUK")
+"""Codes of :data:`NON_PRODUCTS` no shop uses for a product: with one of them sampled, the
+export is UCI's and its other codes (``M``, ``B``, ``D``, ``S``) are proposed too."""
+
+
 def _non_products(guess: Guess) -> None:
-    """Item codes that are no product (UCI's POST postage, M manual, B bad debt) are kept:
-    postage is revenue. A note names each with its sampled lines and share of the sampled
-    revenue, and the ``where`` that keeps them out of every figure (item chapters included)."""
+    """Item codes that are no product (UCI's POST postage, M manual, B bad debt; a Shopify
+    export's Shipping, Tip and gift card lines) become ``non_items``: postage is revenue, so
+    they stay in every total and are left out of the analyses per item. A note names each
+    sampled one with its lines and share of the sampled revenue."""
     src = next((m.source for m in guess.matches if m.contract == "item_id"), None)
     if src is None or src not in guess.sample.values:
         return
     codes = [(v or "").strip() for v in guess.sample.values[src]]
-    found = [c for c in NON_PRODUCTS if c in codes]
+    seen = list(dict.fromkeys(c for c in codes if c))
+    found = [c for c in NON_PRODUCTS if c in seen]
+    found += [c for c in seen if _NON_PRODUCT_NAMES.fullmatch(c) and c not in found]
+    gifts = [c for c in seen if _GIFT_CARD.search(c)]
+    found += gifts
     if not found:
         return
     money = _row_money(guess)
@@ -691,12 +711,17 @@ def _non_products(guess: Guess) -> None:
             got = sum(x for x, code in zip(money, codes, strict=False) if code == c)
             share = f", {got / total:.1%} of the sampled revenue"
         parts.append(f"{c} {codes.count(c)} lines{share}")
-    listed = ", ".join(f"'{c}'" for c in found)
+    listed = [c for c in found if c not in gifts]
+    if set(found) & set(_UCI_ONLY):  # UCI's export: its codes not sampled are proposed too
+        listed += [c for c in NON_PRODUCTS if c not in listed]
+    if gifts:  # any amount's card: '$25 Gift Card', '$50 Gift Card'
+        listed.append("*" + _GIFT_CARD.search(gifts[0]).group(0) + "*")  # type: ignore[union-attr]
+    guess.options["non_items"] = listed
     guess.notes.append(
         f"{src!r} holds codes that are no product ({'; '.join(parts)}; of {len(codes)} sampled "
-        "lines): postage, manual adjustments, bad debt or fees. They are kept, as revenue; to "
-        f"keep them out of every figure, the item chapters' included, set where: item_id NOT IN "
-        f"({listed})"
+        "lines): postage, fees, adjustments or gift cards. non_items keeps them in revenue and "
+        "out of the analyses per item (recommendations, demand, top items); remove any that is "
+        "a product"
     )
 
 

@@ -110,6 +110,60 @@ class Workspace:
     def columns(self, name: str) -> list[str]:
         return list(self.table(name).columns)
 
+    def non_items(self, name: str) -> list[str]:
+        """The item ids (and globs) ``data.tables.<name>.non_items`` lists: lines that are no
+        product (postage, fees), in revenue but not in the analyses per item."""
+        spec = self.config.data.tables.get(name)
+        return list(spec.non_items) if spec is not None else []
+
+    def non_item_ids(self) -> list[str]:
+        """Every table's :meth:`non_items`, once each: an id one table lists is no item in
+        any (the catalogue and the inventory included)."""
+        return list(dict.fromkeys(x for n in self.present for x in self.non_items(n)))
+
+    def is_non_item(self, name: str, t: ir.Table | None = None) -> ir.BooleanValue:
+        """Per row of ``t`` (default: the table ``name``), whether its item is one of
+        :meth:`non_item_ids` (False without any, or without an item_id column)."""
+        t = self.table(name) if t is None else t
+        return non_item_rows(t, self.non_item_ids())
+
+    def item_lines(self, name: str, t: ir.Table | None = None) -> ir.Table:
+        """``t`` (default: the table ``name``) without the rows of :meth:`non_item_ids`: the
+        rows the analyses per item (recommendations, demand series, top items) read."""
+        t = self.table(name) if t is None else t
+        ids = self.non_item_ids()
+        return t.filter(~non_item_rows(t, ids)) if ids else t
+
+    def non_items_note(self) -> str | None:
+        """One sentence per table with :meth:`non_items`: how many of its lines (and how much
+        revenue) they are, kept in revenue and left out of the analyses per item; ``None``
+        when no table lists any."""
+        parts = []
+        for name in self.present:
+            ids = self.non_items(name)
+            if not ids:
+                continue
+            t = self.table(name)
+            hit = non_item_rows(t, ids)
+            aggs: dict[str, Any] = {"lines": hit.sum(), "rows": t.count()}
+            if "amount" in t.columns:
+                aggs |= {"money": t["amount"].sum(where=hit), "total": t["amount"].sum()}
+            r = t.aggregate(**aggs).to_pandas().iloc[0]
+            lines, rows = int(r["lines"] or 0), int(r["rows"])
+            money = ""
+            if "money" in r and pd.notna(r["total"]) and r["total"]:
+                got = 0.0 if pd.isna(r["money"]) else float(r["money"])
+                money = (
+                    f" holding {got:,.2f} {self.config.currency} "
+                    f"({got / float(r['total']):.1%} of its revenue, still counted in it)"
+                )
+            parts.append(
+                f"{lines:,} of the {rows:,} {_LINES.get(name, name)} lines are no product "
+                f"(data.tables.{name}.non_items: {', '.join(ids)}){money}; they are left out "
+                "of the analyses per item."
+            )
+        return " ".join(parts) or None
+
     def summary(self) -> pd.DataFrame:
         """One row per present table: rows, columns, and the span of its time column."""
         rows = []
@@ -167,6 +221,28 @@ class Workspace:
 
     def __repr__(self) -> str:
         return f"Workspace(source={self.config.data.source!r}, tables={list(self.present)})"
+
+
+_GLOB = set("*?")
+_LINES = {"orders": "order", "events": "event"}
+
+
+def non_item_rows(t: ir.Table, ids: list[str]) -> ir.BooleanValue:
+    """Per row of ``t``, whether its ``item_id`` (as text, blanks trimmed) is one of ``ids``
+    or matches one of them holding ``*`` (any text) or ``?`` (one character); False for a
+    missing item, for no ``ids`` and for a table without item_id."""
+    if not ids or "item_id" not in t.columns:
+        return ibis.literal(False)
+    code = t["item_id"].cast("string").strip()
+    exact = [x for x in ids if not _GLOB & set(x)]
+    hit: ir.BooleanValue = code.isin(exact) if exact else ibis.literal(False)
+    for g in (x for x in ids if _GLOB & set(x)):
+        pattern = "".join(
+            ".*" if c == "*" else "." if c == "?" else "\\" + c if c in "\\.^$|+()[]{}" else c
+            for c in g
+        )
+        hit = hit | code.re_search(f"^{pattern}$")
+    return hit.fill_null(False)
 
 
 def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:

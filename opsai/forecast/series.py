@@ -151,9 +151,9 @@ def _source(ws: Workspace, purchase: str) -> tuple[ibis.Table, str]:
     if name == "events":  # purchase events as order lines (each one unit without a quantity)
         from opsai.behavior.purchases import orders_from_events
 
-        t, _ = orders_from_events(ws.table("events"), purchase=purchase)
+        t, _ = orders_from_events(ws.item_lines("events"), purchase=purchase)
         return t, "orders"
-    return ws.table(name), name
+    return ws.item_lines(name), name  # postage, fees (non_items) are no demand to plan
 
 
 def source_dates(

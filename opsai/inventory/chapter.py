@@ -37,7 +37,8 @@ def inventory_table(ws: Workspace) -> pd.DataFrame:
     """The workspace's inventory table, or an empty one when it has none (the policy, plan
     and alerts are then empty, and the forecasting part of the chapter still runs)."""
     if ws.has("inventory"):
-        return with_prices(ws.to_pandas("inventory"), selling_prices(ws))
+        stock = ws.item_lines("inventory").to_pandas()  # postage, fees (non_items): no stock
+        return with_prices(stock, selling_prices(ws))
     return pd.DataFrame({ITEM_ID: pd.Series(dtype=str), ON_HAND: pd.Series(dtype=float)})
 
 

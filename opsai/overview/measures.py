@@ -435,11 +435,13 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
 
 
 def top_items(ws: Workspace, *, n: int = 10) -> pd.DataFrame:
-    """The ``n`` items with the most revenue, with their title and share of all revenue."""
+    """The ``n`` items with the most revenue (not the lines ``data.tables.orders.non_items``
+    lists: postage, fees), with their title and share of all revenue (theirs included)."""
     if not ws.has("orders") or S.ITEM_ID not in ws.columns("orders"):
         return pd.DataFrame(columns=["item_id", "title", "revenue", "share"])
     o = ws.table("orders")
-    total = float(o[S.AMOUNT].sum().execute() or 0.0)
+    total = float(o[S.AMOUNT].sum().execute() or 0.0)  # all revenue, postage and fees included
+    o = ws.item_lines("orders")  # their lines (non_items) are no item
     top = (
         o.group_by(S.ITEM_ID)
         .aggregate(revenue=o[S.AMOUNT].sum())
@@ -474,7 +476,7 @@ def returns_summary(ws: Workspace) -> dict[str, Any]:
     if not ws.has("orders"):
         return {}
     o = ws.table("orders")
-    other = _non_product(o)
+    other = _non_product(o) | ws.is_non_item("orders", o)  # and those the config lists
     neg = o[S.AMOUNT] < 0
     back = neg & ~other
     agg: dict[str, Any] = {
@@ -536,7 +538,7 @@ def return_rates(
     cols = ["item_id", "title", "sold", "returned", "rate", "p_value", "stands_out"]
     if not ws.has("orders") or S.ITEM_ID not in ws.columns("orders"):
         return pd.DataFrame(columns=cols)
-    o = ws.table("orders")
+    o = ws.item_lines("orders")
     o = o.filter(~_non_product(o))
     q = o[S.QUANTITY].abs() if S.QUANTITY in o.columns else ibis.literal(1)
     neg = o[S.AMOUNT] < 0

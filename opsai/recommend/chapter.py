@@ -111,7 +111,9 @@ def load_data(
         has = workspace.has("events") and RATING in workspace.columns("events")
         rating = RATING if has else None
     pairs = interactions_from_workspace(workspace, weights=weights, rating=rating)
-    items = workspace.to_pandas("items") if workspace.has("items") else None
+    items = (  # postage, fees (non_items) are no catalogue item either
+        workspace.item_lines("items").to_pandas() if workspace.has("items") else None
+    )
     return pairs, items
 
 

@@ -471,6 +471,7 @@ def interactions_from_workspace(
             if not guests.known_orders and usable == ["orders"]:
                 raise NothingToAnalyse(f"recommend: {no_tastes_reason(guests)}")
             t = known_customers(t)
+        t = workspace.item_lines(name, t)  # postage, fees (non_items): no one's taste
         t = t.filter(t[ITEM_ID].notnull())
         if name == "events" and rating:
             raw = t.select(USER_ID, ITEM_ID, TIMESTAMP, rating).to_pandas()

@@ -156,7 +156,8 @@ def _attached_config(cfg: Config, db: Path, present: list[str], tmp: Path) -> Pa
     """A copy of the config whose data is the validated DuckDB file ``db`` (one read of the
     user's files for the whole run; every chapter's kernel opens ``db`` read-only)."""
     fixed = cfg.model_copy(deep=True)
-    fixed.data = DataConfig(source=str(db), tables={name: TableSpec() for name in present})
+    keep = {n: TableSpec(non_items=cfg.data.tables[n].non_items) for n in present}
+    fixed.data = DataConfig(source=str(db), tables=keep)  # non_items: read by the chapters
     fixed.report.out = str(cfg.resolve(cfg.report.out))
     path = tmp / "config.yaml"
     dump_config(fixed, path)

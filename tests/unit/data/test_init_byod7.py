@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from opsai.data.init import plan_folder
+from opsai.data.init import plan_folder, render
 
 pytestmark = pytest.mark.unit
 
@@ -193,9 +193,9 @@ def test_users_are_keyed_by_the_column_orders_share(tmp_path: Path) -> None:
 
 
 def test_uci_non_product_codes_are_named_not_dropped(tmp_path: Path) -> None:
-    """D23: POST (postage), M (manual) and B (bad debt) in StockCode were taken as products
-    without a word. Now a note names each with its lines and revenue share and the where
-    that drops them; no where is set (postage is revenue)."""
+    """D23: POST (postage), M (manual) and B (bad debt) in StockCode were taken as products;
+    then a note suggested a where that dropped their revenue too. Now init sets non_items
+    (every UCI code, sampled or not): revenue keeps them, the item chapters do not."""
     rows = ["Invoice,StockCode,Description,Quantity,InvoiceDate,Price,Customer ID,Country"]
     for i in range(30):
         rows.append(f"{493270 + i},85123A,LANTERN,2,12/1/2023 8:41,10.0,{13100 + i % 7}.0,EIRE")
@@ -210,7 +210,39 @@ def test_uci_non_product_codes_are_named_not_dropped(tmp_path: Path) -> None:
         f"'StockCode' holds codes that are no product (POST 30 lines, {150 / total:.1%} of the "
         f"sampled revenue; M 1 lines, {-50 / total:.1%} of the sampled revenue; of 61 sampled lines)"
     )
-    assert note.endswith("set where: item_id NOT IN ('POST', 'M')")
+    assert note.endswith(
+        "out of the analyses per item (recommendations, demand, top items); "
+        "remove any that is a product"
+    )
+    assert g.options["non_items"] == ["POST", "M", "DOT", "B", "C2", "BANK CHARGES",
+                                      "AMAZONFEE", "CRUK", "D", "S"]  # fmt: skip
+
+
+def test_shopify_shipping_tip_and_gift_card_lines_are_non_items(tmp_path: Path) -> None:
+    """D23: a line-item export's Shipping and Tip lines and its gift cards (one name per
+    amount) are proposed as non_items, the cards as a glob; the written config loads, its
+    revenue whole and its top items products only."""
+    from opsai.data import open_workspace
+    from opsai.overview import top_items
+
+    rows = ["Name,Email,Created at,Product,Quantity,Price"]
+    for i in range(12):
+        when = f"2024-03-{1 + i:02d} 10:00:00"
+        rows.append(f"#{1001 + i},c{i % 4}@x.io,{when},Logo Tee,1,20")
+        rows.append(f"#{1001 + i},c{i % 4}@x.io,{when},Shipping,1,30")
+    rows.append("#1100,c1@x.io,2024-03-20 10:00:00,$25 Gift Card,1,25")
+    rows.append("#1101,c2@x.io,2024-03-21 10:00:00,$50 Gift Card,1,50")
+    rows.append("#1102,c2@x.io,2024-03-21 10:00:00,Tip,1,5")
+    (tmp_path / "orders_export.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+    plan = plan_folder(tmp_path)
+    (g,) = plan.guesses
+    assert g.table == "orders"
+    assert g.options["non_items"] == ["Shipping", "Tip", "*Gift Card*"]
+    cfg = tmp_path / "opsai.yaml"
+    cfg.write_text(render(plan, source=".", company="Shop", currency="USD"), encoding="utf-8")
+    with open_workspace(cfg) as ws:
+        assert float(ws.table("orders").amount.sum().execute()) == 12 * 50 + 25 + 50 + 5
+        assert top_items(ws)["item_id"].tolist() == ["Logo Tee"]
 
 
 def test_a_dateless_order_history_says_it_has_no_timestamp(tmp_path: Path) -> None:
