@@ -145,7 +145,7 @@ class Workspace:
                 continue
             t = self.table(name)
             hit = non_item_rows(t, ids)
-            aggs: dict[str, Any] = {"lines": hit.sum(), "rows": t.count()}
+            aggs: dict[str, Any] = {"lines": ibis.ifelse(hit, 1, 0).sum(), "rows": t.count()}
             if "amount" in t.columns:
                 aggs |= {"money": t["amount"].sum(where=hit), "total": t["amount"].sum()}
             r = t.aggregate(**aggs).to_pandas().iloc[0]
