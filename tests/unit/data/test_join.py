@@ -1,0 +1,177 @@
+"""``join``: order lines whose customer and time live on an order header (and a customer map)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+import yaml
+
+from opsai.data import open_workspace
+from opsai.errors import ConfigError, SchemaError
+from tests.olist_shape import COLUMNS, JOIN, pandas_truth, write_olist
+
+pytestmark = pytest.mark.unit
+
+
+def _config(folder: Path, source: str = ".", **spec: Any) -> Path:
+    table = {"file": "order_items.csv", "join": JOIN, "columns": COLUMNS, **spec}
+    cfg = folder / "opsai.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"orders": table}}}))
+    return cfg
+
+
+def test_olist_lines_get_the_person_and_time_and_totals_match_pandas(tmp_path: Path) -> None:
+    frames = write_olist(tmp_path, lines=300)
+    cfg = _config(tmp_path, where="order_status = 'delivered'")
+    with open_workspace(cfg) as ws:
+        o = ws.to_pandas("orders")
+    truth = pandas_truth(frames)
+    assert len(o) == len(truth)  # lines kept
+    assert o["amount"].sum() == pytest.approx(truth["price"].sum())  # revenue
+    per = o.groupby("user_id")["order_id"].nunique().sort_index()
+    want = truth.groupby("customer_unique_id")["order_id"].nunique().sort_index()
+    assert per.to_dict() == want.to_dict()  # orders per person, not per Olist customer_id
+    assert o["user_id"].notna().all() and o["timestamp"].notna().all()
+    assert "customer_city" in o.columns  # the customer map's other columns come along
+
+
+def test_lines_without_a_header_are_counted_and_kept(tmp_path: Path) -> None:
+    frames = write_olist(tmp_path, lines=300, missing=6)
+    with open_workspace(_config(tmp_path, drop_incomplete=True)) as ws:
+        o = ws.to_pandas("orders")
+        said = [w.message for w in ws.warnings if "have no row in orders.csv" in w.message]
+    n = len(frames["order_items"])
+    assert said == [f"6 of {n} rows ({6 / n:.1%}) have no row in orders.csv by order_id: they "
+                    "lack its columns (a customer or a time read from it is empty on them)"]  # fmt: skip
+    assert len(o) == n - 6  # without a time they are incomplete, and dropped as such
+
+
+def test_a_repeating_header_key_is_an_error_naming_file_key_and_values(tmp_path: Path) -> None:
+    frames = write_olist(tmp_path, lines=60, missing=0)
+    orders = frames["orders"]
+    twice = pd.concat([orders, orders.iloc[[3, 3, 5]]])
+    twice.to_csv(tmp_path / "orders.csv", index=False)
+    with pytest.raises(SchemaError) as e:
+        open_workspace(_config(tmp_path))
+    msg = str(e.value)
+    assert "data.tables.orders.join[1]: the key order_id repeats in orders.csv" in msg
+    assert "2 value(s)" in msg and repr(orders.order_id[3]) in msg
+    assert "join[1].drop_duplicates: true" in msg
+    fixed = [{**JOIN[0], "drop_duplicates": True}, JOIN[1]]
+    with open_workspace(_config(tmp_path, join=fixed)) as ws:
+        o = ws.to_pandas("orders")
+    assert len(o) == len(frames["order_items"])  # each line once, not once per repeat
+    assert o["amount"].sum() == pytest.approx(frames["order_items"]["price"].sum())
+
+
+def test_a_column_on_both_sides_keeps_the_lines_value(tmp_path: Path) -> None:
+    frames = write_olist(tmp_path, lines=40, missing=0)
+    items = frames["order_items"].assign(order_status="line-level")
+    items.to_csv(tmp_path / "order_items.csv", index=False)
+    with open_workspace(_config(tmp_path, where="order_status_orders <> 'canceled'")) as ws:
+        o = ws.to_pandas("orders")
+    assert set(o["order_status"]) == {"line-level"}
+    merged = items.merge(frames["orders"], on="order_id", suffixes=("", "_h"))
+    kept = merged[merged["order_status_h"] != "canceled"]
+    assert sorted(o["order_status_orders"].unique()) == sorted(kept["order_status_h"].unique())
+    assert len(o) == len(kept)
+
+
+def test_keys_by_mapping_and_of_different_types(tmp_path: Path) -> None:
+    lines = pd.DataFrame(
+        {"oid": [1, 1, 2, 3], "sku": ["a", "b", "a", "c"], "price": [1.0, 2, 4, 8]}
+    )
+    head = pd.DataFrame({"id": ["1", "2", "3"], "buyer": ["x", "y", "x"], "at": ["2024-01-02"] * 3})
+    lines.to_parquet(tmp_path / "lines.parquet")  # an integer key
+    head.to_csv(tmp_path / "head.csv", index=False)  # the same key as text
+    cols = {"order_id": "oid", "user_id": "buyer", "timestamp": "at", "item_id": "sku",
+            "amount": "price"}  # fmt: skip
+    table = {"file": "lines.parquet", "join": {"file": "head.csv", "on": {"oid": "id"}},
+             "columns": cols}  # fmt: skip
+    (tmp_path / "c.yaml").write_text(
+        yaml.safe_dump({"data": {"source": ".", "tables": {"orders": table}}})
+    )
+    with open_workspace(tmp_path / "c.yaml") as ws:
+        o = ws.to_pandas("orders")
+    assert o.groupby("user_id")["amount"].sum().to_dict() == {"x": 11.0, "y": 4.0}
+    assert "id" not in o.columns  # the other file's key is the line's
+
+
+def test_an_unknown_key_column_or_entry_key_names_the_entry(tmp_path: Path) -> None:
+    write_olist(tmp_path, lines=30, missing=0)
+    bad = [JOIN[0], {"file": "customers.csv", "on": "cust_id"}]
+    with pytest.raises(SchemaError, match=r"data\.tables\.orders\.join\[2\]\.on names 'cust_id', "
+                       r"which is not a column of the orders rows"):  # fmt: skip
+        open_workspace(_config(tmp_path, join=bad))
+    bad = [JOIN[0], {"file": "customers.csv", "on": {"customer_id": "cid"}}]
+    with pytest.raises(SchemaError, match=r"names 'cid', which is not a column of customers\.csv"):
+        open_workspace(_config(tmp_path, join=bad))
+    with pytest.raises(ConfigError, match=r"orders\.join\.0\.key: unknown key"):
+        open_workspace(_config(tmp_path, join={"file": "orders.csv", "key": "order_id"}))
+    with pytest.raises(SchemaError, match=r"orders\.join\[1\]: file .*nope\.csv not found"):
+        open_workspace(_config(tmp_path, join={"file": "nope.csv", "on": "order_id"}))
+
+
+def _into(con: Any, frames: dict[str, pd.DataFrame]) -> None:
+    for name, df in frames.items():
+        con.register("_frame", df)
+        con.execute(f"CREATE TABLE {name} AS SELECT * FROM _frame")
+        con.unregister("_frame")
+
+
+@pytest.mark.parametrize("kind", ["duckdb", "sqlite"])
+def test_database_sources_join_tables(tmp_path: Path, kind: str) -> None:
+    frames = write_olist(tmp_path / "files", lines=200)
+    frames = {k: v.astype(str) for k, v in frames.items()}
+    frames["order_items"]["price"] = frames["order_items"]["price"].astype(float)
+    if kind == "duckdb":
+        con = duckdb.connect(str(tmp_path / "shop.duckdb"))
+        _into(con, frames)
+        con.close()
+        source = "shop.duckdb"
+    else:
+        db = sqlite3.connect(tmp_path / "shop.sqlite")
+        for name, df in frames.items():
+            df.to_sql(name, db, index=False)
+        db.close()
+        source = "shop.sqlite"
+    join = [{"table": "orders", "on": "order_id"}, {"table": "customers", "on": "customer_id"}]
+    cfg = tmp_path / "opsai.yaml"
+    table = {"table": "order_items", "join": join, "columns": COLUMNS,
+             "where": "order_status = 'delivered'"}  # fmt: skip
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"orders": table}}}))
+    with open_workspace(cfg) as ws:
+        o = ws.to_pandas("orders")
+        said = [w.message for w in ws.warnings if "have no row in table orders" in w.message]
+    truth = pandas_truth(frames)
+    assert len(o) == len(truth)
+    assert o["amount"].sum() == pytest.approx(truth["price"].sum())
+    assert o.groupby("user_id").size().sort_index().to_dict() == (
+        truth.groupby("customer_unique_id").size().sort_index().to_dict()
+    )
+    assert said and said[0].startswith("5 of 200 rows (2.5%)")
+
+
+def test_a_file_key_in_a_join_entry_on_a_database_source_is_an_error(tmp_path: Path) -> None:
+    frames = write_olist(tmp_path, lines=20, missing=0)
+    con = duckdb.connect(str(tmp_path / "shop.duckdb"))
+    _into(con, frames)
+    con.close()
+    join = {"table": "orders", "on": "order_id", "sep": ";"}
+    cfg = tmp_path / "opsai.yaml"
+    table = {"table": "order_items", "join": join, "columns": COLUMNS}
+    cfg.write_text(yaml.safe_dump({"data": {"source": "shop.duckdb", "tables": {"orders": table}}}))
+    with pytest.raises(
+        ConfigError, match=r"data\.tables\.orders\.join\[1\]\.sep: applies to files"
+    ):
+        open_workspace(cfg)
+    join = {"file": "orders.csv", "on": "order_id"}
+    table = {"table": "order_items", "join": join, "columns": COLUMNS}
+    cfg.write_text(yaml.safe_dump({"data": {"source": "shop.duckdb", "tables": {"orders": table}}}))
+    with pytest.raises(ConfigError, match=r"join\[1\]\.file: applies to files"):
+        open_workspace(cfg)
