@@ -249,6 +249,14 @@ class Join(_Strict):
     encoding: str = "utf-8"
     header: bool = True
 
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, v: Any) -> Any:
+        """YAML 1.1 (PyYAML) reads a bare ``on:`` key as the boolean True."""
+        if isinstance(v, dict) and True in v and "on" not in v:
+            v = {("on" if k is True else k): x for k, x in v.items()}
+        return v
+
     @field_validator("on")
     @classmethod
     def _some_key(cls, v: str | list[str] | dict[str, str]) -> str | list[str] | dict[str, str]:

@@ -107,14 +107,17 @@ def _repeats_error(
 
 
 def _unmatched_warning(
-    name: str, j: Join, keys: dict[str, str], total: int, missing: int
+    name: str, j: Join, keys: dict[str, str], total: int, missing: int, empty: int
 ) -> ValidationWarning:
+    """Rows whose key the other file lacks (and, on the first join, rows with no key): a
+    key emptied by an earlier join is that join's warning, not this one's."""
+    blank = f" ({empty:,} more have no {', '.join(keys)})" if empty else ""
     return ValidationWarning(
         name,
         None,
         f"{missing:,} of {total:,} rows ({missing / total:.1%}) have no row in {_what(j)} by "
-        f"{', '.join(keys)}: they lack its columns (a customer or a time read from it is "
-        "empty on them)",
+        f"{', '.join(keys)}{blank}: they lack its columns (a customer or a time read from it "
+        "is empty on them)",
     )
 
 
@@ -186,12 +189,15 @@ def join_file(
         )
         _drop(con, other)
         con.execute(f"DROP {raw_kind} {q(raw)}")
-        total, missing = con.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {q(HIT)} IS NULL) FROM {q(joined)}"
+        has_key = " AND ".join(f"{q(a)} IS NOT NULL" for a in keys)
+        total, missing, empty = con.execute(
+            f"SELECT count(*), count(*) FILTER (WHERE {q(HIT)} IS NULL AND {has_key}), "
+            f"count(*) FILTER (WHERE NOT ({has_key})) FROM {q(joined)}"
         ).fetchall()[0]
         con.execute(f"ALTER TABLE {q(joined)} DROP COLUMN {q(HIT)}")
-        if missing:
-            warnings.append(_unmatched_warning(name, j, keys, int(total), int(missing)))
+        empty = int(empty) if i == 0 else 0
+        if missing or empty:
+            warnings.append(_unmatched_warning(name, j, keys, int(total), int(missing), empty))
         raw, raw_kind = joined, "TABLE"
     return raw, raw_kind
 
@@ -258,13 +264,19 @@ def join_database(
             preds.append(la == rb)
         out = raw.left_join(right, preds)
         out = out.select(*line_cols, *renamed.values(), HIT)
-        total, missing = (
+        has_key = ibis.and_(*(out[a].notnull() for a in keys))
+        total, missing, empty = (
             int(x or 0)
-            for x in out.aggregate(t=out.count(), m=out[HIT].isnull().cast("int64").sum())
+            for x in out.aggregate(
+                t=out.count(),
+                m=(out[HIT].isnull() & has_key).cast("int64").sum(),
+                e=(~has_key).cast("int64").sum(),
+            )
             .execute()
             .iloc[0]
         )
-        if missing:
-            warnings.append(_unmatched_warning(name, j, keys, total, missing))
+        empty = empty if i == 0 else 0
+        if missing or empty:
+            warnings.append(_unmatched_warning(name, j, keys, total, missing, empty))
         raw = out.drop(HIT)
     return raw

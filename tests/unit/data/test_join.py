@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from opsai.data import open_workspace
+from opsai.data.init import init_config
 from opsai.errors import ConfigError, SchemaError
 from tests.olist_shape import COLUMNS, JOIN, pandas_truth, write_olist
 
@@ -45,9 +46,11 @@ def test_lines_without_a_header_are_counted_and_kept(tmp_path: Path) -> None:
     with open_workspace(_config(tmp_path, drop_incomplete=True)) as ws:
         o = ws.to_pandas("orders")
         said = [w.message for w in ws.warnings if "have no row in orders.csv" in w.message]
+        again = [w.message for w in ws.warnings if "have no row in customers.csv" in w.message]
     n = len(frames["order_items"])
     assert said == [f"6 of {n} rows ({6 / n:.1%}) have no row in orders.csv by order_id: they "
                     "lack its columns (a customer or a time read from it is empty on them)"]  # fmt: skip
+    assert again == []  # their customer_id is empty because of the first join: said once
     assert len(o) == n - 6  # without a time they are incomplete, and dropped as such
 
 
@@ -175,3 +178,78 @@ def test_a_file_key_in_a_join_entry_on_a_database_source_is_an_error(tmp_path: P
     cfg.write_text(yaml.safe_dump({"data": {"source": "shop.duckdb", "tables": {"orders": table}}}))
     with pytest.raises(ConfigError, match=r"join\[1\]\.file: applies to files"):
         open_workspace(cfg)
+
+
+def test_a_bare_on_key_in_yaml_is_the_join_key_not_true(tmp_path: Path) -> None:
+    frames = write_olist(tmp_path, lines=50, missing=0)
+    (tmp_path / "opsai.yaml").write_text(
+        "data:\n  source: .\n  tables:\n    orders:\n      file: order_items.csv\n"
+        "      join:\n        - {file: orders.csv, on: order_id}\n"
+        "        - {file: customers.csv, on: customer_id}\n"
+        "      columns: {user_id: customer_unique_id, timestamp: order_purchase_timestamp, "
+        "item_id: product_id, amount: price}\n"
+    )
+    with open_workspace(tmp_path / "opsai.yaml") as ws:
+        o = ws.to_pandas("orders")
+    truth = pandas_truth(frames, status=None)
+    assert o["user_id"].nunique() == truth["customer_unique_id"].nunique()
+
+
+def test_init_proposes_the_olist_joins_with_the_person(tmp_path: Path) -> None:
+    frames = write_olist(tmp_path, lines=300)
+    path, _ = init_config(tmp_path)
+    spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]
+    assert list(spec) == ["orders"]  # the header and the customer map are not tables of their own
+    o = spec["orders"]
+    assert o["file"] == "order_items.csv"
+    assert o["join"] == JOIN
+    assert o["columns"]["user_id"] == "customer_unique_id"
+    assert o["columns"]["timestamp"] == "order_purchase_timestamp"
+    assert o["columns"]["amount"] == "price"  # not freight_value
+    assert "joined to orders.csv by order_id" in path.read_text("utf-8")
+    with open_workspace(path) as ws:
+        got = ws.to_pandas("orders")
+    truth = pandas_truth(frames, status=None)
+    truth = truth[truth["order_status"].isin(["delivered", "shipped"])]  # init's where
+    assert got["amount"].sum() == pytest.approx(truth["price"].sum())
+    assert got["user_id"].nunique() == truth["customer_unique_id"].nunique()
+
+
+def test_init_proposes_a_dbt_header_join(tmp_path: Path) -> None:
+    lines = pd.DataFrame(
+        {
+            "order_line_id": range(1, 9),
+            "order_id": [1, 1, 2, 3, 3, 3, 4, 5],
+            "product_id": ["a", "b", "a", "c", "a", "b", "c", "a"],
+            "quantity": [1, 2, 1, 1, 1, 3, 2, 1],
+            "unit_price": [10.0, 5, 10, 7, 10, 5, 7, 10],
+        }
+    )
+    head = pd.DataFrame(
+        {
+            "order_id": [1, 2, 3, 4, 5],
+            "customer_id": [11, 12, 11, 13, 12],
+            "ordered_at": [
+                "2024-03-01 10:00",
+                "2024-03-02 11:00",
+                "2024-03-05 09:30",
+                "2024-03-06 12:00",
+                "2024-03-09 16:00",
+            ],
+            "status": ["completed"] * 5,
+        }
+    )
+    lines.to_csv(tmp_path / "fct_order_lines.csv", index=False)
+    head.to_csv(tmp_path / "dim_orders.csv", index=False)
+    path, _ = init_config(tmp_path)
+    o = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["orders"]
+    assert o["file"] == "fct_order_lines.csv"
+    assert o["join"] == [{"file": "dim_orders.csv", "on": "order_id"}]
+    assert o["columns"]["user_id"] == "customer_id"
+    with open_workspace(path) as ws:
+        got = ws.to_pandas("orders")
+    m = lines.merge(head, on="order_id", how="left")
+    m["amount"] = m["quantity"] * m["unit_price"]
+    assert got.groupby("user_id")["amount"].sum().to_dict() == (
+        m.groupby(m["customer_id"].astype(str))["amount"].sum().to_dict()
+    )
