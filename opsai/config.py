@@ -583,7 +583,15 @@ class Config(_Strict):
 
 
 def _loc(err: Any) -> str:
-    return ".".join(str(p) for p in err.get("loc", ()))
+    """``data.tables.orders.join[1].on``: a join entry by its 1-based position, as the
+    loader's messages name it."""
+    out: list[str] = []
+    for p in err.get("loc", ()):
+        if isinstance(p, int) and out and out[-1].endswith("join"):
+            out[-1] += f"[{p + 1}]"
+        else:
+            out.append(str(p))
+    return ".".join(out)
 
 
 def config_from_dict(raw: dict[str, Any], *, path: Path | None = None) -> Config:

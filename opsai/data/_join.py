@@ -165,13 +165,12 @@ def join_file(
             other = other + "_u"
         else:
             by = ", ".join(q(c) for c in keys.values())
-            n = con.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {q(other)} GROUP BY {by} HAVING count(*) > 1)"
-            ).fetchall()[0][0]
+            keyed = " AND ".join(f"{q(c)} IS NOT NULL" for c in keys.values())  # none joins
+            repeats = f"FROM {q(other)} WHERE {keyed} GROUP BY {by} HAVING count(*) > 1"
+            n = con.execute(f"SELECT count(*) FROM (SELECT 1 {repeats})").fetchall()[0][0]
             if n:
                 ex = con.execute(
-                    f"SELECT {by} FROM {q(other)} GROUP BY {by} HAVING count(*) > 1 "
-                    f"ORDER BY count(*) DESC, {by} LIMIT 3"
+                    f"SELECT {by} {repeats} ORDER BY count(*) DESC, {by} LIMIT 3"
                 ).fetchall()
                 _drop(con, other)
                 raise _repeats_error(name, i, j, keys, int(n), [list(r) for r in ex])
@@ -242,7 +241,8 @@ def join_database(
         if j.drop_duplicates:
             other = other.distinct(on=list(keys.values()), keep="first")
         else:
-            counts = other.group_by(list(keys.values())).aggregate(_n=other.count())
+            keyed = other.filter(ibis.and_(*(other[c].notnull() for c in keys.values())))
+            counts = keyed.group_by(list(keys.values())).aggregate(_n=keyed.count())
             rep = counts.filter(counts._n > 1)
             n = int(rep.count().execute())
             if n:
@@ -269,8 +269,8 @@ def join_database(
             int(x or 0)
             for x in out.aggregate(
                 t=out.count(),
-                m=(out[HIT].isnull() & has_key).cast("int64").sum(),
-                e=(~has_key).cast("int64").sum(),
+                m=(out[HIT].isnull() & has_key).ifelse(1, 0).sum(),  # PostgreSQL: no bool->int
+                e=has_key.ifelse(0, 1).sum(),
             )
             .execute()
             .iloc[0]

@@ -114,7 +114,7 @@ def test_an_unknown_key_column_or_entry_key_names_the_entry(tmp_path: Path) -> N
     bad = [JOIN[0], {"file": "customers.csv", "on": {"customer_id": "cid"}}]
     with pytest.raises(SchemaError, match=r"names 'cid', which is not a column of customers\.csv"):
         open_workspace(_config(tmp_path, join=bad))
-    with pytest.raises(ConfigError, match=r"orders\.join\.0\.key: unknown key"):
+    with pytest.raises(ConfigError, match=r"orders\.join\[1\]\.key: unknown key"):
         open_workspace(_config(tmp_path, join={"file": "orders.csv", "key": "order_id"}))
     with pytest.raises(SchemaError, match=r"orders\.join\[1\]: file .*nope\.csv not found"):
         open_workspace(_config(tmp_path, join={"file": "nope.csv", "on": "order_id"}))
@@ -253,3 +253,13 @@ def test_init_proposes_a_dbt_header_join(tmp_path: Path) -> None:
     assert got.groupby("user_id")["amount"].sum().to_dict() == (
         m.groupby(m["customer_id"].astype(str))["amount"].sum().to_dict()
     )
+
+
+def test_header_rows_without_a_key_are_no_repeats(tmp_path: Path) -> None:
+    frames = write_olist(tmp_path, lines=40, missing=0)
+    blank = frames["orders"].iloc[:2].assign(order_id="")  # two header rows with no order id
+    pd.concat([frames["orders"], blank]).to_csv(tmp_path / "orders.csv", index=False)
+    with open_workspace(_config(tmp_path)) as ws:
+        o = ws.to_pandas("orders")
+    assert len(o) == 40
+    assert o["amount"].sum() == pytest.approx(frames["order_items"]["price"].sum())
