@@ -263,3 +263,44 @@ def test_header_rows_without_a_key_are_no_repeats(tmp_path: Path) -> None:
         o = ws.to_pandas("orders")
     assert len(o) == 40
     assert o["amount"].sum() == pytest.approx(frames["order_items"]["price"].sum())
+
+
+def test_an_entry_reads_its_file_with_its_own_options_and_a_list_of_keys(tmp_path: Path) -> None:
+    """A header keyed by shop and order number, exported with ';' in Windows-1252 under a
+    title line, beside lines in UTF-8 CSV."""
+    (tmp_path / "lines.csv").write_text(
+        "shop,order_no,sku,amount\nA,1,x,10\nA,1,y,5\nB,1,x,7\nB,2,z,3\n", encoding="utf-8"
+    )
+    head = "Export 2024\nshop;order_no;Kunde;Datum\nA;1;Müller;2024-01-01\nB;1;Weiß;2024-01-02\n"
+    (tmp_path / "head.csv").write_bytes(head.encode("cp1252"))
+    entry = {"file": "head.csv", "on": ["shop", "order_no"], "sep": ";", "encoding": "cp1252",
+             "skip_rows": 1}  # fmt: skip
+    cols = {"user_id": "Kunde", "timestamp": "Datum", "item_id": "sku"}
+    table = {"file": "lines.csv", "join": entry, "columns": cols, "drop_incomplete": True}
+    (tmp_path / "c.yaml").write_text(
+        yaml.safe_dump({"data": {"source": ".", "tables": {"orders": table}}}, allow_unicode=True)
+    )
+    with open_workspace(tmp_path / "c.yaml") as ws:
+        o = ws.to_pandas("orders")
+        said = [w.message for w in ws.warnings if "have no row" in w.message]
+    assert o.groupby("user_id")["amount"].sum().to_dict() == {"Müller": 15.0, "Weiß": 7.0}
+    assert said[0].startswith("1 of 4 rows (25.0%) have no row in head.csv by shop, order_no")
+
+
+def test_init_proposes_the_joins_by_table_in_a_sqlite_database(tmp_path: Path) -> None:
+    frames = write_olist(tmp_path / "files", lines=300)
+    db = sqlite3.connect(tmp_path / "shop.sqlite")
+    for name, df in frames.items():
+        df.to_sql(name, db, index=False)
+    db.close()
+    path, _ = init_config(tmp_path / "shop.sqlite")
+    o = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["orders"]
+    assert o["table"] == "order_items"
+    assert o["join"] == [{"table": "orders", "on": "order_id"},
+                         {"table": "customers", "on": "customer_id"}]  # fmt: skip
+    assert o["columns"]["user_id"] == "customer_unique_id"
+    with open_workspace(path) as ws:
+        got = ws.to_pandas("orders")
+    truth = pandas_truth(frames, status=None)
+    truth = truth[truth["order_status"].isin(["delivered", "shipped"])]
+    assert got["amount"].sum() == pytest.approx(truth["price"].sum())
