@@ -222,6 +222,13 @@ class Explode(_Strict):
         return v
 
 
+def join_label(file: str | None, table: str | None) -> str:
+    """A joined file's stem (``orders`` of ``orders_*.csv``) or table name, as the suffix of
+    its columns whose names the table already has (``status_orders``)."""
+    src = table or Path(file or "").name.split(".")[0]
+    return re.sub(r"\W+", "_", src).strip("_") or "joined"
+
+
 class Join(_Strict):
     """A second file (or database table) whose columns are added to each row of the table by
     a key, as a LEFT join: an order-lines export (``order_id, product_id, price``) whose
@@ -290,8 +297,7 @@ class Join(_Strict):
     @property
     def label(self) -> str:
         """The other file's stem or table name, as a column-name suffix (``orders``)."""
-        src = self.table or Path(self.file or "").name.split(".")[0]
-        return re.sub(r"\W+", "_", src).strip("_") or "joined"
+        return join_label(self.file, self.table)
 
 
 class TableSpec(_Strict):

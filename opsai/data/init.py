@@ -38,6 +38,7 @@ from typing import Any
 
 import yaml
 
+from opsai.config import join_label
 from opsai.data import _excel, _sniff
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
@@ -1428,7 +1429,8 @@ def _order_headers(
             for c, v in other.values.items():
                 if c in (key, cust) and (other is header or c == cust):
                     continue
-                name = c if c not in merged else f"{c}_{file_stem(other.table or other.path.name)}"
+                label = join_label(None if other.table else other.path.name, other.table)
+                name = c if c not in merged else f"{c}_{label}"
                 merged[name] = _cycled(v, n)
         if cmap is None:
             merged[cust] = _cycled(header.values[cust], n)

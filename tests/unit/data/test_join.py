@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from opsai.data import open_workspace
-from opsai.data.init import init_config
+from opsai.data.init import init_config, plan_folder
 from opsai.errors import ConfigError, SchemaError
 from tests.olist_shape import COLUMNS, JOIN, pandas_truth, write_olist
 
@@ -223,6 +223,7 @@ def test_init_proposes_a_dbt_header_join(tmp_path: Path) -> None:
             "product_id": ["a", "b", "a", "c", "a", "b", "c", "a"],
             "quantity": [1, 2, 1, 1, 1, 3, 2, 1],
             "unit_price": [10.0, 5, 10, 7, 10, 5, 7, 10],
+            "status": ["ok"] * 8,  # the header has a status too: its is status_dim_orders
         }
     )
     head = pd.DataFrame(
@@ -248,7 +249,10 @@ def test_init_proposes_a_dbt_header_join(tmp_path: Path) -> None:
     assert o["columns"]["user_id"] == "customer_id"
     with open_workspace(path) as ws:
         got = ws.to_pandas("orders")
-    m = lines.merge(head, on="order_id", how="left")
+    assert set(got["status"]) == {"ok"} and set(got["status_dim_orders"]) == {"completed"}
+    plan = plan_folder(tmp_path)
+    assert "status_dim_orders" in plan.guesses[0].sample.columns  # init names it as the loader
+    m = lines.merge(head, on="order_id", how="left", suffixes=("", "_h"))
     m["amount"] = m["quantity"] * m["unit_price"]
     assert got.groupby("user_id")["amount"].sum().to_dict() == (
         m.groupby(m["customer_id"].astype(str))["amount"].sum().to_dict()
