@@ -222,10 +222,88 @@ class Explode(_Strict):
         return v
 
 
+def join_label(file: str | None, table: str | None) -> str:
+    """A joined file's stem (``orders`` of ``orders_*.csv``) or table name, as the suffix of
+    its columns whose names the table already has (``status_orders``)."""
+    src = table or Path(file or "").name.split(".")[0]
+    return re.sub(r"\W+", "_", src).strip("_") or "joined"
+
+
+class Join(_Strict):
+    """A second file (or database table) whose columns are added to each row of the table by
+    a key, as a LEFT join: an order-lines export (``order_id, product_id, price``) whose
+    customer and purchase time live on an order-header file (``order_id, customer_id,
+    order_purchase_timestamp``). Every line is kept; a line whose key the other file lacks
+    gets empty values (and a warning says how many). A column name on both sides keeps the
+    line's value; the other file's is added as ``<column>_<file stem or table name>``
+    (``order_status_orders``)."""
+
+    file: str | None = None
+    """The file (or glob) inside the source folder, read as a table's file is."""
+    table: str | None = None
+    """Or, on a database source (DuckDB, SQLite, PostgreSQL): the table's name."""
+    on: str | list[str] | dict[str, str]
+    """The key: a column name both sides share (``order_id``), a list of them, or a mapping
+    of this table's column to the other file's (``{order_id: id}``). It may name a column an
+    earlier join brought."""
+    drop_duplicates: bool = False
+    """Keep the first row of each key of the other file instead of stopping when a key
+    repeats there (a header exported twice)."""
+    format: Literal["csv", "parquet", "json", "excel"] | None = None
+    sheet: str | int | list[str] | None = None
+    skip_rows: int = Field(default=0, ge=0)
+    sep: str | None = None
+    encoding: str = "utf-8"
+    header: bool = True
+
+    @model_validator(mode="before")
+    @classmethod
+    def _yaml_on(cls, v: Any) -> Any:
+        """YAML 1.1 (PyYAML) reads a bare ``on:`` key as the boolean True."""
+        if isinstance(v, dict) and True in v and "on" not in v:
+            v = {("on" if k is True else k): x for k, x in v.items()}
+        return v
+
+    @field_validator("on")
+    @classmethod
+    def _some_key(cls, v: str | list[str] | dict[str, str]) -> str | list[str] | dict[str, str]:
+        if not v:
+            raise ValueError("on is empty: name the key column(s), e.g. on: order_id")
+        return v
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, v: str) -> str:
+        return TableSpec._known_encoding(v)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Join:
+        if (self.file is None) == (self.table is None):
+            raise ValueError(
+                "set exactly one of file (a file in the source folder) or table (a table of "
+                "a database source), e.g. {file: orders.csv, on: order_id}"
+            )
+        return self
+
+    @property
+    def keys(self) -> dict[str, str]:
+        """This table's key column -> the other file's."""
+        if isinstance(self.on, str):
+            return {self.on: self.on}
+        if isinstance(self.on, list):
+            return {k: k for k in self.on}
+        return dict(self.on)
+
+    @property
+    def label(self) -> str:
+        """The other file's stem or table name, as a column-name suffix (``orders``)."""
+        return join_label(self.file, self.table)
+
+
 class TableSpec(_Strict):
     """Where one contract table comes from and how to read and map it.
 
-    Rows are read, then ``unpivot``, ``explode``, ``drop_duplicates``, ``fill_down``, then the
+    Rows are read, then ``unpivot``, ``explode``, ``join``, ``drop_duplicates``, ``fill_down``, then the
     columns are mapped and cast, then ``drop_incomplete``, then ``where``, then ``messages``:
     a condition on a filled column sees every row of the group.
     """
@@ -259,6 +337,12 @@ class TableSpec(_Strict):
     """Turn a cell listing several lines into one row per line before mapping (see
     :class:`Explode`), e.g. ``{column: Order Items, sep: ", ", pattern: "(?P<item_id>.+) x
     (?P<quantity>\\d+)"}``; after ``unpivot``."""
+    join: list[Join] = Field(default_factory=list)
+    """Columns of other files added to each row by a key (see :class:`Join`), one mapping or
+    a list applied in order, e.g. ``{file: orders.csv, on: order_id}`` for order lines whose
+    customer and time are on the order header; after ``unpivot`` and ``explode``, before
+    ``drop_duplicates``, ``fill_down``, the ``columns`` mapping and ``where``, which see the
+    joined columns."""
     timestamp_format: str | None = None
     """strptime format of every timestamp column, e.g. ``'%Y%m%d'``; or ``epoch`` (seconds),
     ``epoch_ms``, ``epoch_us`` or ``epoch_ns`` for numeric Unix times; or ``'<unit> since
@@ -333,6 +417,11 @@ class TableSpec(_Strict):
         if any(not x for x in out):
             raise ValueError("an entry is empty; list item ids (POST) or globs ('*Gift Card*')")
         return out
+
+    @field_validator("join", mode="before")
+    @classmethod
+    def _one_or_more_joins(cls, v: Any) -> Any:
+        return [v] if isinstance(v, dict) else v
 
     @field_validator("scale")
     @classmethod
@@ -535,7 +624,15 @@ class Config(_Strict):
 
 
 def _loc(err: Any) -> str:
-    return ".".join(str(p) for p in err.get("loc", ()))
+    """``data.tables.orders.join[1].on``: a join entry by its 1-based position, as the
+    loader's messages name it."""
+    out: list[str] = []
+    for p in err.get("loc", ()):
+        if isinstance(p, int) and out and out[-1].endswith("join"):
+            out[-1] += f"[{p + 1}]"
+        else:
+            out.append(str(p))
+    return ".".join(out)
 
 
 def config_from_dict(raw: dict[str, Any], *, path: Path | None = None) -> Config:

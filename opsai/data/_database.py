@@ -10,6 +10,7 @@ import ibis.expr.types as ir
 
 from opsai.config import Config, TableSpec
 from opsai.data import _load, _rows
+from opsai.data._join import join_database
 from opsai.data._mapping import (
     INDEX_RE,
     ValidationWarning,
@@ -51,6 +52,12 @@ def check_source_keys(cfg: Config) -> None:
     for name, spec in cfg.data.tables.items():
         given = spec.model_fields_set
         files += [f"data.tables.{name}.{k}" for k in FILE_KEYS if k in given]
+        for i, j in enumerate(spec.join):
+            files += [
+                f"data.tables.{name}.join[{i + 1}].{k}"
+                for k in FILE_KEYS
+                if k in j.model_fields_set and k != "records"
+            ]
         if kind != "sqlite":
             text += [f"data.tables.{name}.{k}" for k in TEXT_KEYS if k in given]
     if not files and not text:
@@ -71,7 +78,7 @@ def check_source_keys(cfg: Config) -> None:
         + "; ".join(lines)
         + ". Remove them; a database table is named by data.tables.<name>.table and read "
         "with columns, unpivot, where, timestamp_format, timezone, scale, constants, "
-        "drop_duplicates, fill_down and drop_incomplete"
+        "drop_duplicates, fill_down, drop_incomplete and join (by table)"
         f"{', thousands, decimal and na_values' if kind == 'sqlite' else ''}"
     )
 
@@ -118,6 +125,8 @@ def map_db_table(
         ) from None
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
         raw = _unpivot(raw, name, spec)
+    if spec.join:  # order lines: the customer and time are on the order header
+        raw = join_database(backend, raw, name, spec, warnings)
     if spec.explode:
         raise SchemaError(
             f"{name}: data.tables.{name}.explode applies to files and SQLite only. Split the "

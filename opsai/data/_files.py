@@ -11,6 +11,7 @@ import duckdb
 from opsai.config import TableSpec
 from opsai.data import _load, _rows
 from opsai.data._explode import explode_file
+from opsai.data._join import join_file
 from opsai.data._load import q
 from opsai.data._mapping import (
     INDEX_RE,
@@ -55,10 +56,12 @@ def load_file_table(
     warnings: list[ValidationWarning],
     raw: str | None = None,
     zone: str | None = None,
+    db: Path | None = None,
 ) -> None:
     """Read (or, with ``raw``, take the typed table of that name already in ``con``: a SQLite
     table copied there) and cast a table's columns to the contract as table ``name``;
-    timestamps become wall-clock times in the business's zone ``zone`` (``data.timezone``)."""
+    timestamps become wall-clock times in the business's zone ``zone`` (``data.timezone``);
+    the tables ``spec.join`` names are copied from the SQLite file ``db`` when given."""
     table = TABLES[name]
     if raw is None:
         paths = _load.resolve_file(base, name, spec)
@@ -79,6 +82,8 @@ def load_file_table(
         raw, raw_kind = _unpivot(con, name, spec, raw, raw_kind), "TABLE"
     if spec.explode:  # a cell listing an order's lines: one row per line
         raw, raw_kind = explode_file(con, name, spec, raw, raw_kind, zone), "TABLE"
+    if spec.join:  # order lines: the customer and time are on the order header
+        raw, raw_kind = join_file(con, base, name, spec, raw, raw_kind, tmp, warnings, db)
     rawtypes = _load.describe(con, raw)
     if spec.drop_duplicates:
         by = duplicate_keys(name, spec, list(rawtypes))

@@ -27,6 +27,7 @@ Example:
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import os
 import re
@@ -37,6 +38,7 @@ from typing import Any
 
 import yaml
 
+from opsai.config import join_label
 from opsai.data import _excel, _sniff
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
@@ -51,6 +53,7 @@ from opsai.data._synonyms import (
     file_stem,
     fold,
     name_score,
+    name_words,
 )
 from opsai.data.schema import TABLES, Column, Table
 from opsai.errors import ConfigError
@@ -1298,8 +1301,19 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     """Each sample on the table it fits best, each table's best sample kept."""
     best: list[Guess] = []
     companions: list[Guess] = []
+    samples, headed = _order_headers(samples)
     for s in samples:
         cols = profile(s)
+        if id(s) in headed:  # order lines read with their header: orders only
+            g = fit_table(s, "orders", cols)
+            assert g is not None
+            person, note = headed[id(s)]
+            user = next(m for m in g.matches if m.contract == "user_id")
+            g.matches[g.matches.index(user)] = Match("user_id", person, max(user.score, 0.8))
+            g.notes.insert(0, note)
+            _line_price(g)
+            best.append(g)
+            continue
         fits = sorted((g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score)
         fits = _orders_over_demand(fits)
         fits = [g for g in fits if not _guests_only(g)] or fits  # a till export: a last resort
@@ -1343,6 +1357,136 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+_JOIN_READ = ("format", "sheet", "skip_rows", "sep", "encoding", "header")
+"""A sample's reading options a ``join`` entry carries (its own, not the lines' file's)."""
+_PERSON_WORDS = {"id", "unique", "email", "key", "uuid", "person", "member"}
+
+
+def _column(cols: dict[str, _Values], contract: str, at_least: float) -> str | None:
+    """The column named best as ``contract`` of orders (at least ``at_least``), or None."""
+    orders = TABLES["orders"]
+    scored = [(name_score(c, contract, orders), c) for c in cols]
+    best = max(scored, default=(0.0, ""), key=lambda x: x[0])
+    return best[1] if best[0] >= at_least else None
+
+
+def _unique(values: list[str | None]) -> bool:
+    got = [v for v in values if v not in (None, "")]
+    return bool(got) and len(set(got)) == len(got)
+
+
+def _join_entry(s: _sniff.Sample, on: str) -> dict[str, Any]:
+    where = {"table": s.table} if s.table else {"file": s.pattern or s.path.name}
+    return {**where, "on": on, **{k: v for k, v in s.options.items() if k in _JOIN_READ}}
+
+
+def _cycled(values: list[str | None], n: int) -> list[str | None]:
+    """``values`` repeated or cut to ``n`` (columns of a joined file, for scoring only)."""
+    return [values[i % len(values)] for i in range(n)] if values else [None] * n
+
+
+def _order_headers(
+    samples: list[_sniff.Sample],
+) -> tuple[list[_sniff.Sample], dict[int, tuple[str, str]]]:
+    """Order lines without a customer and a time (Olist's ``order_items.csv``, a dbt
+    ``fct_order_lines``) read with their order header (a sample with the same order id column,
+    one row per order, a customer and a time) and, when the header's customer id is one per
+    order (Olist's ``customer_id``), a customer map naming the person (``customers.csv``:
+    ``customer_unique_id``): the lines' sample gets the others' columns and a ``join`` option;
+    the header and the map are not placed on their own. Also returns, per merged sample (by
+    ``id``), the column that is the person and a note saying what was joined."""
+    profiles = {id(s): profile(s) for s in samples}
+    used: set[int] = set()
+    out: dict[int, _sniff.Sample] = {}
+    said: dict[int, tuple[str, str]] = {}
+    for lines in samples:
+        cols = profiles[id(lines)]
+        key = _column(cols, "order_id", 0.8)
+        if key is None or _column(cols, "user_id", 0.8) or _has_time(cols) or id(lines) in used:
+            continue
+        header = next(
+            (
+                h
+                for h in samples
+                if h is not lines
+                and id(h) not in used
+                and key in h.values
+                and _unique(h.values[key])
+                and _column(profiles[id(h)], "user_id", 0.8)
+                and _has_time(profiles[id(h)])
+            ),
+            None,
+        )
+        if header is None:
+            continue
+        hcols = profiles[id(header)]
+        cust = _column(hcols, "user_id", 0.8)
+        assert cust is not None
+        person, cmap = cust, None
+        if _unique(header.values[cust]):  # one customer id per order: a map may name the person
+            for m in samples:
+                if m is lines or m is header or id(m) in used or cust not in m.values:
+                    continue
+                if not _unique(m.values[cust]):
+                    continue
+                named = [
+                    c
+                    for c in m.values
+                    if c != cust
+                    and c not in header.values
+                    and name_score(c, "user_id", TABLES["orders"]) >= 0.6
+                    and _PERSON_WORDS & set(name_words(c))
+                ]
+                if named:
+                    person, cmap = named[0], m
+                    break
+        n = len(next(iter(lines.values.values()), []))
+        merged = dict(lines.values)
+        joins = [_join_entry(header, key)]
+        for other in (header, cmap):
+            if other is None:
+                continue
+            for c, v in other.values.items():
+                if c in (key, cust) and (other is header or c == cust):
+                    continue
+                label = join_label(None if other.table else other.path.name, other.table)
+                name = c if c not in merged else f"{c}_{label}"
+                merged[name] = _cycled(v, n)
+        if cmap is None:
+            merged[cust] = _cycled(header.values[cust], n)
+        else:
+            joins.append(_join_entry(cmap, cust))
+        sample = dataclasses.replace(lines, values=merged, options={**lines.options, "join": joins})
+        if fit_table(sample, "orders") is None:
+            continue
+        used |= {id(lines), id(header)} | ({id(cmap)} if cmap else set())
+        out[id(lines)] = sample
+        via = f" and {cmap.label} by {cust} ({person} is the person)" if cmap else ""
+        said[id(sample)] = (
+            person,
+            f"{lines.label} holds order lines without a customer or a time: joined to "
+            f"{header.label} by {key} (one row per order){via}",
+        )
+    kept = [out.get(id(s), s) for s in samples if id(s) not in used or id(s) in out]
+    return kept, said
+
+
+def _line_price(g: Guess) -> None:
+    """Order lines with a price and no quantity (Olist's: one unit per line) are worth their
+    price: ``amount`` is the price, not another money column (``freight_value``)."""
+    got = {m.contract: m for m in g.matches}
+    price, amount = got.get("price"), got.get("amount")
+    if price is None or "quantity" in got or (amount and amount.score >= 1.0):
+        return
+    g.matches = [m for m in g.matches if m.contract not in ("price", "amount")]
+    order = [c.name for c in TABLES["orders"].columns]
+    g.matches.append(Match("amount", price.source, price.score))
+    g.matches.sort(key=lambda m: order.index(m.contract))
+    g.notes.append(
+        f"amount is {price.source!r}: each line is one unit at its price (no quantity column)"
+    )
 
 
 def _shared_key(guesses: list[Guess]) -> None:

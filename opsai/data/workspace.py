@@ -283,7 +283,17 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             for name, spec in cfg.data.tables.items():
                 try:
                     raw = copy_table(con, db, name, spec) if kind == "sqlite" else None
-                    load_file_table(con, base, name, spec, Path(tmp), warnings, raw, zone)
+                    load_file_table(
+                        con,
+                        base,
+                        name,
+                        spec,
+                        Path(tmp),
+                        warnings,
+                        raw,
+                        zone,
+                        db if kind == "sqlite" else None,
+                    )
                 except SchemaError as e:
                     errors.append(str(e))
         backend = ibis.duckdb.from_connection(con)

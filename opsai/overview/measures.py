@@ -540,7 +540,9 @@ def return_rates(
         return pd.DataFrame(columns=cols)
     o = ws.item_lines("orders")
     o = o.filter(~_non_product(o))
-    q = o[S.QUANTITY].abs() if S.QUANTITY in o.columns else ibis.literal(1)
+    if S.QUANTITY not in o.columns:  # order lines without a quantity: one unit each
+        o = o.mutate(**{S.QUANTITY: ibis.literal(1.0)})  # as a quantity column: float
+    q = o[S.QUANTITY].abs()
     neg = o[S.AMOUNT] < 0
     per = o.group_by(S.ITEM_ID).aggregate(sold=q.sum(where=~neg), returned=q.sum(where=neg))
     df = per.to_pandas().fillna({"sold": 0, "returned": 0})

@@ -328,3 +328,35 @@ def test_postgres_jsonb_and_json_columns_are_read_by_dotted_paths(
     bad = {"table": "tracks", "columns": {**cols, "user_id": "properties"}}
     with pytest.raises(SchemaError, match=r"columns\.user_id: properties\.<key>"):
         open_workspace(_pg_config(tmp_path, postgres_url, {"orders": bad}))
+
+
+def test_postgres_joins_the_order_header(postgres_url: str, tmp_path: Path) -> None:
+    """Order lines whose customer and time are on the order header: a LEFT join in the
+    database; a line without a header is kept and counted."""
+    import ibis
+
+    con = ibis.connect(postgres_url)
+    con.raw_sql("DROP TABLE IF EXISTS lines; DROP TABLE IF EXISTS heads")
+    con.raw_sql(
+        "CREATE TABLE lines (order_id bigint, sku text, price double precision, "
+        "status text); INSERT INTO lines VALUES (1, 'a', 10, 'x'), (1, 'b', 5, 'x'), "
+        "(2, 'a', 10, 'x'), (9, 'c', 7, 'x'); "
+        "CREATE TABLE heads (id text, buyer text, at timestamp, status text); "
+        "INSERT INTO heads VALUES ('1', 'u1', '2024-01-01', 'paid'), "
+        "('2', 'u2', '2024-01-02', 'failed'), (NULL, 'u3', '2024-01-03', 'paid'), "
+        "(NULL, 'u4', '2024-01-04', 'paid')"
+    )
+    con.disconnect()
+    cols = {"user_id": "buyer", "timestamp": "at", "item_id": "sku", "amount": "price"}
+    spec = {
+        "table": "lines",
+        "join": {"table": "heads", "on": {"order_id": "id"}},
+        "columns": cols,
+        "where": "status_heads = 'paid'",
+    }
+    with open_workspace(_pg_config(tmp_path, postgres_url, {"orders": spec})) as ws:
+        o = ws.to_pandas("orders")
+        said = [w.message for w in ws.warnings if "have no row" in w.message]
+    assert o.groupby("user_id")["amount"].sum().to_dict() == {"u1": 15.0}
+    assert set(o["status"]) == {"x"}  # the line's own status kept
+    assert said[0].startswith("1 of 4 rows (25.0%) have no row in table heads by order_id")

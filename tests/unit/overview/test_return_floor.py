@@ -101,3 +101,23 @@ def test_negative_lines_of_non_product_codes_are_adjustments(tmp_path: Path) -> 
     )
     assert "2 of 15 units sold were returned (13.3%)" in f.text
     assert f.text.endswith("net of refunds and adjustments.")
+
+
+def test_lines_without_a_quantity_count_one_unit_each(tmp_path: Path) -> None:
+    """Olist's order lines have a price and no quantity: each line is one unit, sold or (with
+    a negative amount) returned; the overview's return rates used to stop with an
+    AttributeError ('IntegerScalar' object has no attribute 'sum')."""
+    rows = [f"o{i},c{i % 7},2024-01-{1 + i % 28:02d},tee,5.0" for i in range(30)]
+    rows += [f"o{i},c{i % 7},2024-01-{1 + i % 28:02d},cap,5.0" for i in range(30, 50)]
+    rows += [f"r{i},c{i % 7},2024-02-{1 + i % 28:02d},tee,-5.0" for i in range(6)]
+    (tmp_path / "lines.csv").write_text("id,cust,at,sku,price\n" + "\n".join(rows) + "\n")
+    cols = {"order_id": "id", "user_id": "cust", "timestamp": "at", "item_id": "sku",
+            "amount": "price"}  # fmt: skip
+    cfg = tmp_path / "opsai.yaml"
+    tables = {"orders": {"file": "lines.csv", "columns": cols}}
+    cfg.write_text(yaml.safe_dump({"data": {"source": ".", "tables": tables}}))
+    with open_workspace(cfg) as ws:
+        rates = ov.return_rates(ws).set_index("item_id")
+    assert rates.loc["tee", ["sold", "returned"]].tolist() == [30, 6]
+    assert rates.loc["cap", ["sold", "returned"]].tolist() == [20, 0]
+    assert rates.loc["tee", "rate"] == pytest.approx(0.2)
