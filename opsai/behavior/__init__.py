@@ -7,7 +7,12 @@ imported when an MLP is fitted.
 
 from __future__ import annotations
 
-from opsai.behavior.attributes import lifted_attributes, order_attributes, outcome_attributes
+from opsai.behavior.attributes import (
+    lifted_attributes,
+    order_attributes,
+    outcome_attributes,
+    restated_attributes,
+)
 from opsai.behavior.churn import (
     at_risk,
     at_risk_summary,
@@ -87,6 +92,7 @@ __all__ = [
     "overall_conversion",
     "path_links",
     "personas",
+    "restated_attributes",
     "retention_curve",
     "rfm",
     "signup_coverage",
