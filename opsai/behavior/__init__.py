@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from opsai.behavior.attributes import (
     lifted_attributes,
+    model_attributes,
     order_attributes,
     outcome_attributes,
     restated_attributes,
@@ -85,6 +86,7 @@ __all__ = [
     "lift_at",
     "lifted_attributes",
     "match_steps",
+    "model_attributes",
     "name_segment",
     "order_attributes",
     "orders_from_events",

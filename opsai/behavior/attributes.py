@@ -6,7 +6,8 @@ churn gaps and the churn model see it. :func:`outcome_attributes` names the attr
 values nearly determine who churns on the training window, and :func:`restated_attributes`
 those that restate each customer's order history as of the export (a ``Total Orders``, a
 ``Last Order Date``); both are left out like the lifecycle states of
-:func:`~opsai.behavior.churn.leaky_attributes`.
+:func:`~opsai.behavior.churn.leaky_attributes`. :func:`model_attributes` applies all of them,
+as chapter 03a and ``opsai tune`` do.
 
 Example:
     >>> users, lifted = order_attributes(orders, events=events, users=users)  # doctest: +SKIP
@@ -309,3 +310,35 @@ def outcome_attributes(
         if auc >= OUTCOME_AUC:
             out[str(col)] = f"its values nearly determine the outcome (ROC-AUC {auc:.2f})"
     return out
+
+
+def model_attributes(
+    orders: TableLike,
+    events: TableLike | None,
+    users: pd.DataFrame | None,
+    *,
+    horizon_days: int,
+    col_user: str = USER_ID,
+) -> tuple[pd.DataFrame | None, dict[str, str], dict[str, str]]:
+    """The users table as chapter 03a's segments, churn findings and churn model see it.
+
+    The attributes constant on each customer's orders or events are added
+    (:func:`order_attributes`); lifecycle states (:func:`~opsai.behavior.churn.leaky_attributes`),
+    totals restating the order history as of the export (:func:`restated_attributes`) and
+    what nearly determines the training label (:func:`outcome_attributes`) are left out.
+
+    Returns:
+        ``(users, lifted, left_out)``: the users table (``None`` without one and nothing to
+        lift), ``{column: table}`` of the lifted attributes and ``{column: reason}`` of those
+        left out, in the order the rules found them.
+    """
+    from opsai.behavior.churn import leaky_attributes
+
+    users, lifted = order_attributes(orders, events, users, col_user=col_user)
+    if users is None:
+        return None, lifted, {}
+    left = leaky_attributes(users, col_user=col_user)
+    for rule in (restated_attributes, outcome_attributes):
+        kept = users.drop(columns=list(left))
+        left |= rule(orders, kept, horizon_days=horizon_days, col_user=col_user)
+    return (users.drop(columns=list(left)) if left else users), lifted, left

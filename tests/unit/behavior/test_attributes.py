@@ -10,6 +10,7 @@ import pytest
 from opsai.behavior import findings
 from opsai.behavior.attributes import lifted_attributes, order_attributes, outcome_attributes
 from opsai.behavior.churn import inactivity_by
+from tests.conftest import shopify_export
 
 pytestmark = pytest.mark.unit
 
@@ -110,37 +111,6 @@ def test_an_attribute_that_nearly_determines_the_training_label_is_left_out() ->
     assert "users.segment (its values nearly determine the outcome (ROC-AUC 1.00))" in f.text
 
 
-def _shopify(n: int = 1500, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Orders of ``n`` customers over 2023-2024 and a Shopify-style customers export whose
-    Total Spent, Total Orders and Last Order Date are computed over ALL their orders (after
-    the churn model's cut-off too). Customers in region North leave about 3x sooner (an
-    honest driver); age and plan price are noise."""
-    rng = np.random.default_rng(seed)
-    start, span = pd.Timestamp("2023-01-01"), 730
-    region = rng.choice(["North", "South", "East", "West"], size=n)
-    first = rng.integers(0, span - 120, size=n)
-    rate = rng.gamma(1.5, 1 / 120, size=n)  # orders per day, one per 80 days on average
-    stop = np.minimum(span, first + rng.exponential(np.where(region == "North", 120, 400)))
-    k = rng.poisson(rate * (stop - first)) + 1  # the first order, then the rest
-    user = np.repeat(np.arange(n), k)
-    day = np.where(
-        np.r_[True, user[1:] != user[:-1]], first[user], rng.uniform(first[user], stop[user])
-    )
-    orders = pd.DataFrame({"user_id": [f"u{i}" for i in user],
-                           "timestamp": (start + pd.to_timedelta(day, unit="D")).floor("s"),
-                           "amount": rng.gamma(2.0, 25.0, size=len(user)).round(2)})  # fmt: skip
-    orders["order_id"] = [f"o{j}" for j in range(len(orders))]
-    g = orders.groupby("user_id")
-    users = pd.DataFrame({"user_id": [f"u{i}" for i in range(n)], "region": region,
-                          "age": rng.integers(18, 70, size=n),
-                          "signup_at": start + pd.to_timedelta(first - rng.integers(0, 30, size=n), unit="D"),
-                          "plan_price": rng.choice([9.0, 19.0, 29.0], size=n)})  # fmt: skip
-    users["Total Spent"] = users["user_id"].map(g["amount"].sum()).round(2)
-    users["Total Orders"] = users["user_id"].map(g.size())
-    users["Last Order Date"] = users["user_id"].map(g["timestamp"].max())
-    return orders, users
-
-
 def _churn_auc(orders: pd.DataFrame, users: pd.DataFrame, horizon: int) -> tuple[float, list[str]]:
     """Test ROC-AUC of a default gradient-boosting churn model and its top 3 features."""
     from opsai.behavior import ChurnModel, evaluate, feature_columns, snapshots
@@ -165,7 +135,7 @@ def test_totals_written_at_export_over_the_whole_history_are_left_out() -> None:
     from opsai.behavior.personas import over_index
     from opsai.behavior.segments import Segmenter, rfm
 
-    orders, users = _shopify()
+    orders, users = shopify_export()
     horizon = usable_horizon(orders, 90)
     got = restated_attributes(orders, users, horizon_days=horizon)
     assert list(got) == ["Total Spent", "Total Orders", "Last Order Date"]
@@ -217,7 +187,7 @@ def test_attributes_known_before_the_cut_off_are_not_restated_history() -> None:
     from opsai.behavior.attributes import restated_attributes, training_cutoff
     from opsai.behavior.churn import usable_horizon
 
-    orders, users = _shopify(n=600, seed=1)
+    orders, users = shopify_export(n=600, seed=1)
     horizon = usable_horizon(orders, 90)
     cut = training_cutoff(orders, horizon)
     before = orders[orders["timestamp"] < cut].groupby("user_id")
@@ -239,7 +209,7 @@ def test_a_crms_running_totals_and_days_since_last_order_are_restated() -> None:
     from opsai.behavior.attributes import restated_attributes, training_cutoff
     from opsai.behavior.churn import usable_horizon
 
-    orders, users = _shopify(n=800, seed=2)
+    orders, users = shopify_export(n=800, seed=2)
     horizon = usable_horizon(orders, 90)
     export = orders["timestamp"].max().normalize() + pd.Timedelta(days=1)
     last = users["Last Order Date"]
