@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -40,6 +42,37 @@ ORDERS_CSV = (
     "009,2024-01-11 12:00:00,5,A1,1\n"
 )
 ITEMS_CSV = "item_id,title,category,price\nA1,Tea,drinks,7.25\nB2,Mug,kitchen,15\n"
+
+
+def shopify_export(n: int = 1500, seed: int = 0) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Orders of ``n`` customers over 2023-2024 and a Shopify-style customers export whose
+    Total Spent, Total Orders and Last Order Date are computed over ALL their orders (after
+    the churn model's cut-off too). Customers in region North leave about 3x sooner (an
+    honest driver); age and plan price are noise."""
+    rng = np.random.default_rng(seed)
+    start, span = pd.Timestamp("2023-01-01"), 730
+    region = rng.choice(["North", "South", "East", "West"], size=n)
+    first = rng.integers(0, span - 120, size=n)
+    rate = rng.gamma(1.5, 1 / 120, size=n)  # orders per day, one per 80 days on average
+    stop = np.minimum(span, first + rng.exponential(np.where(region == "North", 120, 400)))
+    k = rng.poisson(rate * (stop - first)) + 1  # the first order, then the rest
+    user = np.repeat(np.arange(n), k)
+    day = np.where(
+        np.r_[True, user[1:] != user[:-1]], first[user], rng.uniform(first[user], stop[user])
+    )
+    orders = pd.DataFrame({"user_id": [f"u{i}" for i in user],
+                           "timestamp": (start + pd.to_timedelta(day, unit="D")).floor("s"),
+                           "amount": rng.gamma(2.0, 25.0, size=len(user)).round(2)})  # fmt: skip
+    orders["order_id"] = [f"o{j}" for j in range(len(orders))]
+    g = orders.groupby("user_id")
+    users = pd.DataFrame({"user_id": [f"u{i}" for i in range(n)], "region": region,
+                          "age": rng.integers(18, 70, size=n),
+                          "signup_at": start + pd.to_timedelta(first - rng.integers(0, 30, size=n), unit="D"),
+                          "plan_price": rng.choice([9.0, 19.0, 29.0], size=n)})  # fmt: skip
+    users["Total Spent"] = users["user_id"].map(g["amount"].sum()).round(2)
+    users["Total Orders"] = users["user_id"].map(g.size())
+    users["Last Order Date"] = users["user_id"].map(g["timestamp"].max())
+    return orders, users
 
 
 @pytest.fixture

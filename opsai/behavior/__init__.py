@@ -7,7 +7,13 @@ imported when an MLP is fitted.
 
 from __future__ import annotations
 
-from opsai.behavior.attributes import lifted_attributes, order_attributes, outcome_attributes
+from opsai.behavior.attributes import (
+    lifted_attributes,
+    model_attributes,
+    order_attributes,
+    outcome_attributes,
+    restated_attributes,
+)
 from opsai.behavior.churn import (
     at_risk,
     at_risk_summary,
@@ -80,6 +86,7 @@ __all__ = [
     "lift_at",
     "lifted_attributes",
     "match_steps",
+    "model_attributes",
     "name_segment",
     "order_attributes",
     "orders_from_events",
@@ -87,6 +94,7 @@ __all__ = [
     "overall_conversion",
     "path_links",
     "personas",
+    "restated_attributes",
     "retention_curve",
     "rfm",
     "signup_coverage",

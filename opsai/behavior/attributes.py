@@ -3,8 +3,11 @@
 :func:`order_attributes` lifts a column that every order (or event) of a customer carries with
 the same value, such as an order export's ``Country``, into a user attribute, so segments, the
 churn gaps and the churn model see it. :func:`outcome_attributes` names the attributes whose
-values nearly determine who churns on the training window, which are left out like the
-lifecycle states of :func:`~opsai.behavior.churn.leaky_attributes`.
+values nearly determine who churns on the training window, and :func:`restated_attributes`
+those that restate each customer's order history as of the export (a ``Total Orders``, a
+``Last Order Date``); both are left out like the lifecycle states of
+:func:`~opsai.behavior.churn.leaky_attributes`. :func:`model_attributes` applies all of them,
+as chapter 03a and ``opsai tune`` do.
 
 Example:
     >>> users, lifted = order_attributes(orders, events=events, users=users)  # doctest: +SKIP
@@ -15,11 +18,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import ibis
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from opsai.behavior._engine import TableLike, as_table, to_frame
-from opsai.data.schema import ORDER_ID, SIGNUP_AT, TABLES, TIMESTAMP, USER_ID
+from opsai.data.schema import AMOUNT, ORDER_ID, SIGNUP_AT, TABLES, TIMESTAMP, USER_ID
 from opsai.errors import ConfigError
 from opsai.report.finding import Finding
 
@@ -33,6 +37,15 @@ OUTCOME_AUC = 0.95
 """Single-attribute ROC-AUC on the training labels from which an attribute gives churn away."""
 MIN_LABELLED = 30
 """Fewest training users holding an attribute for :func:`outcome_attributes` to judge it."""
+
+RESTATED_RHO = 0.9
+"""Rank correlation with a user's orders, revenue or last order over the whole data from which a
+number or a date restates the order history (with :data:`RESTATED_RATIO`)."""
+RESTATED_RATIO = 2.0
+"""How many times further (in ``1 - |rho|``) from the same measure at the training cut-off than
+from the whole data's a restating attribute must be: it counts the orders after the cut-off."""
+RESTATED_GAP = 0.02
+"""Least ``|rho|`` by which the whole data's measure must beat the cut-off's (noise below)."""
 
 _ID_WORD = re.compile(r"(^|[_\W])(id|key|uuid|guid|number|no|nr|code)$", re.IGNORECASE)
 
@@ -146,6 +159,109 @@ def _scores(v: pd.Series, y: pd.Series, cut: pd.Timestamp) -> pd.Series | None:
     return s.map(y.groupby(s).mean()).astype(float)
 
 
+def training_cutoff(orders: TableLike, horizon_days: int) -> pd.Timestamp:
+    """The churn model's training cut-off: its label window ends ``horizon_days`` before the
+    data's last day (:func:`~opsai.behavior.churn.snapshots` with its default cut-off)."""
+    from opsai.behavior.churn import last_timestamp
+
+    return last_timestamp(orders).normalize() - pd.Timedelta(days=2 * horizon_days - 1)
+
+
+_MEASURES = {"orders": "orders", "revenue": "revenue", "last": "last order"}
+
+
+def _history(orders: TableLike, cut: pd.Timestamp, col_user: str) -> pd.DataFrame:
+    """Per user who ordered before ``cut``: orders, revenue and last order time (seconds) over
+    the whole data and before ``cut`` (``*_cut``); returns are money, not orders."""
+    t = as_table(orders, name="orders")
+    key = t[ORDER_ID] if ORDER_ID in t.columns else t[TIMESTAMP]
+    buy, before = t[AMOUNT] >= 0, t[TIMESTAMP] < ibis.literal(cut.to_pydatetime())
+    when = t[TIMESTAMP].epoch_seconds()
+    per = t.group_by(_u=t[col_user].cast("string")).aggregate(
+        orders=key.nunique(where=buy), revenue=t[AMOUNT].sum(), last=when.max(where=buy),
+        orders_cut=key.nunique(where=buy & before), revenue_cut=t[AMOUNT].sum(where=before),
+        last_cut=when.max(where=buy & before),
+    )  # fmt: skip
+    return to_frame(per.filter(per.orders_cut > 0)).set_index("_u").astype(float)
+
+
+_DATE_TEXT = re.compile(r"^\s*(\d{4}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})")
+
+
+def _as_number(v: pd.Series) -> tuple[pd.Series | None, bool]:
+    """``(values, is_date)``: a date as seconds since 1970 (a timezone's in UTC; also text that
+    is dates, ``2024-10-05`` or ``10/05/2024``, as a CSV export's), a number as is, else None."""
+    if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+        return v.astype(float), False
+    if not pd.api.types.is_datetime64_any_dtype(v):
+        text = v.dropna()
+        if text.empty or not pd.api.types.is_string_dtype(text):
+            return None, False
+        if not text.astype(str).str.match(_DATE_TEXT).mean() >= 0.9:
+            return None, False
+    ts = pd.to_datetime(v, errors="coerce", utc=True)  # one format, read at once
+    if ts.notna().sum() < 0.9 * v.notna().sum():  # several formats: each value on its own
+        ts = pd.to_datetime(v, errors="coerce", utc=True, format="mixed")
+    return (ts - pd.Timestamp(0, tz="UTC")).dt.total_seconds(), True
+
+
+def restated_attributes(
+    orders: TableLike,
+    users: pd.DataFrame | None,
+    *,
+    horizon_days: int,
+    col_user: str = USER_ID,
+) -> dict[str, str]:
+    """Number and date attributes that restate each user's order history as of the export.
+
+    A customers export computes ``Total Orders``, ``Total Spent``, ``Last Order Date``,
+    ``orders_count`` or ``days_since_last_order`` over the customer's whole history, so on the
+    churn model's training users they count the orders after its cut-off (the label) too.
+    Rule, on the users who ordered before the training cut-off
+    (:func:`training_cutoff`; at least 30 holding a value): for each of the user's orders,
+    revenue and last order time (for a date attribute, or text holding dates, the last order
+    time only), the attribute's absolute Spearman rank correlation with the measure over the
+    whole data (``rho_all``) and with the measure before the cut-off (``rho_cut``). It restates the
+    history when, for one measure, ``rho_all >= 0.9``, ``rho_all >= rho_cut + 0.02`` and
+    ``1 - rho_cut >= 2 (1 - rho_all)``: it is much closer to the whole data's than to the
+    cut-off's. A ``Total Orders`` reads 1.00 against 0.87 (the demo's users given one: 1.00
+    against 0.80); a count kept as of the cut-off, a first order date, a signup date, an age
+    or a plan price does not. Fast: one engine query, then pandas rank correlations.
+
+    Returns:
+        ``{column: reason}`` (the reason names the measure and both correlations) in column
+        order; empty when nothing restates the history or nobody ordered before the cut-off.
+    """
+    if users is None or col_user not in users.columns:
+        return {}
+    cut = training_cutoff(orders, horizon_days)
+    hist = _history(orders, cut, col_user)
+    ids = users[col_user].astype(str)
+    u = users.set_axis(ids)[~ids.duplicated().to_numpy()].reindex(hist.index)
+    out: dict[str, str] = {}
+    for col in users.columns:
+        v, is_date = (None, False) if col in (col_user, SIGNUP_AT) else _as_number(u[col])
+        if v is None or v.notna().sum() < MIN_LABELLED or v.nunique() < 2:
+            continue
+        names = ["last"] if is_date else list(_MEASURES)
+        whole = hist[names].corrwith(v, method="spearman").abs()
+        at_cut = hist[[f"{m}_cut" for m in names]].corrwith(v, method="spearman").abs()
+        at_cut = at_cut.set_axis(whole.index).fillna(0.0)  # constant before the cut: no tie
+        hit = (
+            (whole >= RESTATED_RHO)
+            & (whole >= at_cut + RESTATED_GAP)
+            & (1 - at_cut >= RESTATED_RATIO * (1 - whole))
+        )
+        if hit.any():
+            m = str((whole - at_cut)[hit].idxmax())
+            out[str(col)] = (
+                f"it restates the order history as of the export: rank correlation "
+                f"{whole[m]:.2f} with each user's {_MEASURES[m]} over the whole data, "
+                f"{at_cut[m]:.2f} with it before the model's cut-off {cut:%Y-%m-%d}"
+            )
+    return out
+
+
 def outcome_attributes(
     orders: TableLike,
     users: pd.DataFrame | None,
@@ -168,11 +284,11 @@ def outcome_attributes(
         ``{column: reason}`` in column order; empty when nothing is left out or the label
         cannot be built.
     """
-    from opsai.behavior.churn import LABEL, churn_frame, last_timestamp
+    from opsai.behavior.churn import LABEL, churn_frame
 
     if users is None or col_user not in users.columns:
         return {}
-    cut = last_timestamp(orders).normalize() - pd.Timedelta(days=2 * horizon_days - 1)
+    cut = training_cutoff(orders, horizon_days)
     try:
         y = churn_frame(orders, cutoff=cut, horizon_days=horizon_days)[LABEL]
     except ConfigError:  # no orders before the training cut-off: nothing to judge on
@@ -194,3 +310,35 @@ def outcome_attributes(
         if auc >= OUTCOME_AUC:
             out[str(col)] = f"its values nearly determine the outcome (ROC-AUC {auc:.2f})"
     return out
+
+
+def model_attributes(
+    orders: TableLike,
+    events: TableLike | None,
+    users: pd.DataFrame | None,
+    *,
+    horizon_days: int,
+    col_user: str = USER_ID,
+) -> tuple[pd.DataFrame | None, dict[str, str], dict[str, str]]:
+    """The users table as chapter 03a's segments, churn findings and churn model see it.
+
+    The attributes constant on each customer's orders or events are added
+    (:func:`order_attributes`); lifecycle states (:func:`~opsai.behavior.churn.leaky_attributes`),
+    totals restating the order history as of the export (:func:`restated_attributes`) and
+    what nearly determines the training label (:func:`outcome_attributes`) are left out.
+
+    Returns:
+        ``(users, lifted, left_out)``: the users table (``None`` without one and nothing to
+        lift), ``{column: table}`` of the lifted attributes and ``{column: reason}`` of those
+        left out, in the order the rules found them.
+    """
+    from opsai.behavior.churn import leaky_attributes
+
+    users, lifted = order_attributes(orders, events, users, col_user=col_user)
+    if users is None:
+        return None, lifted, {}
+    left = leaky_attributes(users, col_user=col_user)
+    for rule in (restated_attributes, outcome_attributes):
+        kept = users.drop(columns=list(left))
+        left |= rule(orders, kept, horizon_days=horizon_days, col_user=col_user)
+    return (users.drop(columns=list(left)) if left else users), lifted, left

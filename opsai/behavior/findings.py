@@ -329,13 +329,15 @@ def customers_skipped(reason: str) -> Finding:
 
 def leaky_attributes(left_out: dict[str, str]) -> Finding:
     """The user attributes left out because they record the churn outcome
-    (:func:`~opsai.behavior.leaky_attributes`), each with why."""
+    (:func:`~opsai.behavior.leaky_attributes`, :func:`~opsai.behavior.restated_attributes`,
+    :func:`~opsai.behavior.outcome_attributes`), each with why."""
     cols = "; ".join(f"users.{c} ({why})" for c, why in left_out.items())
     text = (
         f"Left out of segments, churn findings and the churn model: {cols}. A current state "
-        "written when the data was exported records who has already left, the outcome the "
-        "model is to predict, so it would inflate the model's accuracy and be reported as a "
-        "cause of churn. Map only attributes known before the outcome (plan, channel, region)."
+        "or a total written when the data was exported records who has already left or "
+        "ordered again after the model's cut-off, the outcome the model is to predict, so it "
+        "would inflate the model's accuracy and be reported as a cause of churn. Map only "
+        "attributes known before the outcome (plan, channel, region)."
     )
     return Finding(text, "medium", {"columns": dict(left_out)}, name="leaky_attributes")
 

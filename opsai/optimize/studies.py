@@ -66,14 +66,15 @@ def _behavior(
     from sklearn.model_selection import train_test_split
     from threadpoolctl import threadpool_limits
 
-    from opsai.behavior import feature_columns, snapshots
+    from opsai.behavior import feature_columns, model_attributes, snapshots
     from opsai.behavior.churn_model import DEFAULTS, make_objective
 
     events = ws.table("events") if ws.has("events") else None
-    users = ws.to_pandas("users") if ws.has("users") else None
-    train, _ = snapshots(
-        ws.table("orders"), horizon_days=int(p.get("HORIZON_DAYS", 90)), events=events, users=users
+    orders, horizon = ws.table("orders"), int(p.get("HORIZON_DAYS", 90))
+    users, _, _ = model_attributes(  # as the chapter: what records the outcome is left out
+        orders, events, ws.to_pandas("users") if ws.has("users") else None, horizon_days=horizon
     )
+    train, _ = snapshots(orders, horizon_days=horizon, events=events, users=users)
     cols = feature_columns(train)
     y = train["churned"].to_numpy().astype(int)
     if len(np.unique(y)) < 2:

@@ -10,6 +10,7 @@ import pytest
 from opsai.behavior import findings
 from opsai.behavior.attributes import lifted_attributes, order_attributes, outcome_attributes
 from opsai.behavior.churn import inactivity_by
+from tests.conftest import shopify_export
 
 pytestmark = pytest.mark.unit
 
@@ -108,3 +109,121 @@ def test_an_attribute_that_nearly_determines_the_training_label_is_left_out() ->
     assert outcome_attributes(orders, users.drop(columns="segment"), horizon_days=90) == {}
     f = findings.leaky_attributes(got)
     assert "users.segment (its values nearly determine the outcome (ROC-AUC 1.00))" in f.text
+
+
+def _churn_auc(orders: pd.DataFrame, users: pd.DataFrame, horizon: int) -> tuple[float, list[str]]:
+    """Test ROC-AUC of a default gradient-boosting churn model and its top 3 features."""
+    from opsai.behavior import ChurnModel, evaluate, feature_columns, snapshots
+
+    train, test = snapshots(orders, horizon_days=horizon, users=users)
+    cols = feature_columns(train)
+    m = ChurnModel(model="gbm", n_trials=1, seed=0).fit(train[cols], train["churned"])
+    auc = evaluate(test["churned"], m.predict_proba(test[cols])[:, 1])["roc_auc"]
+    top = m.importances(test[cols], test["churned"], n_repeats=3)["feature"].head(3).tolist()
+    return auc, top
+
+
+def test_totals_written_at_export_over_the_whole_history_are_left_out() -> None:
+    """Shopify's Total Spent / Total Orders / Last Order Date count the orders after the
+    churn model's cut-off. Before: only Last Order Date was left out (its ROC-AUC alone 0.96),
+    Total Orders and Total Spent gave the model a test ROC-AUC of 0.97 (0.80 from the orders
+    alone), were its top features and the personas' traits. Now all three are left out with
+    their rank correlations (1.00 with the whole data, 0.87-0.90 before the cut-off), the
+    model reads what the orders and the region honestly give (0.82), and region=North is found."""
+    from opsai.behavior.attributes import restated_attributes
+    from opsai.behavior.churn import usable_horizon
+    from opsai.behavior.personas import over_index
+    from opsai.behavior.segments import Segmenter, rfm
+
+    orders, users = shopify_export()
+    horizon = usable_horizon(orders, 90)
+    got = restated_attributes(orders, users, horizon_days=horizon)
+    assert list(got) == ["Total Spent", "Total Orders", "Last Order Date"]
+    assert got["Total Orders"] == (
+        "it restates the order history as of the export: rank correlation 1.00 with each "
+        "user's orders over the whole data, 0.87 with it before the model's cut-off 2024-07-04"
+    )
+    assert "1.00 with each user's revenue over the whole data, 0.90" in got["Total Spent"]
+    assert "1.00 with each user's last order over the whole data, 0.87" in got["Last Order Date"]
+    last = users["Last Order Date"]  # as a CSV export writes it: text, a day or a month
+    text = users.assign(**{"Last Order Date": last.dt.strftime("%m/%d/%Y")},
+                        last_month=last.dt.strftime("%Y-%m"))  # fmt: skip
+    read = restated_attributes(orders, text, horizon_days=horizon)
+    assert list(read) == ["Total Spent", "Total Orders", "Last Order Date", "last_month"]
+    assert "1.00 with each user's last order over the whole data" in read["Last Order Date"]
+    today = list(outcome_attributes(orders, users, horizon_days=horizon))
+    assert today == ["Last Order Date"]  # the AUC rule alone missed the totals
+    before, top_before = _churn_auc(orders, users.drop(columns=today), horizon)
+    clean = users.drop(columns=list(got))
+    assert outcome_attributes(orders, clean, horizon_days=horizon) == {}
+    after, top_after = _churn_auc(orders, clean, horizon)
+    orders_only, _ = _churn_auc(orders, users[["user_id"]], horizon)
+    assert before > 0.95 and top_before[0] == "u_Total Orders"
+    assert (
+        after == pytest.approx(0.82, abs=0.02) and orders_only - 0.01 < after < orders_only + 0.05
+    )
+    assert "u_region=North" in top_after  # the planted driver is kept and found
+    gap = findings.churn_gaps(orders, clean, inactive_days=horizon, min_tenure_days=2 * horizon)
+    assert (gap[0].evidence["attribute"], gap[0].evidence["value"]) == ("region", "North")
+    feats = rfm(orders)
+    seg = Segmenter(k_range=(2, 4), seed=0).fit(
+        feats[["recency_days", "frequency", "monetary", "aov"]]
+    )
+    labels = pd.Series(seg.labels_, index=feats.index)
+    traits = " ".join(over_index(users, labels).values())
+    assert "Total Orders" in traits and "Total Spent" in traits  # before: personas' traits
+    assert "Total" not in " ".join(over_index(clean, labels).values())
+    f = findings.leaky_attributes(got)
+    assert f.text.startswith(
+        "Left out of segments, churn findings and the churn model: users.Total Spent (it "
+        "restates the order history as of the export: rank correlation 1.00 with each user's "
+        "revenue over the whole data, 0.90 with it before the model's cut-off 2024-07-04); "
+    )
+
+
+def test_attributes_known_before_the_cut_off_are_not_restated_history() -> None:
+    """A count kept as of the cut-off, the first order date (also as text), signup date, age,
+    plan price, region and a zip code are kept; a total held by under 30 users is not judged."""
+    from opsai.behavior.attributes import restated_attributes, training_cutoff
+    from opsai.behavior.churn import usable_horizon
+
+    orders, users = shopify_export(n=600, seed=1)
+    horizon = usable_horizon(orders, 90)
+    cut = training_cutoff(orders, horizon)
+    before = orders[orders["timestamp"] < cut].groupby("user_id")
+    kept = users.drop(columns=["Total Spent", "Total Orders", "Last Order Date"]).assign(
+        orders_at_cut=users["user_id"].map(before.size()),
+        first_order=users["user_id"].map(orders.groupby("user_id")["timestamp"].min()),
+        sparse=users["Total Orders"].where(users.index < 25),
+        first_text=users["user_id"].map(orders.groupby("user_id")["timestamp"].min().astype(str)),
+        zip=(10000 + users["age"] * 37).astype(str),  # digits, no date
+    )
+    assert restated_attributes(orders, kept, horizon_days=horizon) == {}
+    assert restated_attributes(orders, None, horizon_days=horizon) == {}
+
+
+def test_a_crms_running_totals_and_days_since_last_order_are_restated() -> None:
+    """A CRM's lifetime_value, orders_count, last_seen (text) and days_since_last_order
+    (counted back from the export day: a rank correlation of -1.00 with the last order) are
+    left out; the same counts taken as of an earlier export day are not."""
+    from opsai.behavior.attributes import restated_attributes, training_cutoff
+    from opsai.behavior.churn import usable_horizon
+
+    orders, users = shopify_export(n=800, seed=2)
+    horizon = usable_horizon(orders, 90)
+    export = orders["timestamp"].max().normalize() + pd.Timedelta(days=1)
+    last = users["Last Order Date"]
+    crm = users[["user_id", "region", "age"]].assign(
+        lifetime_value=users["Total Spent"], orders_count=users["Total Orders"],
+        last_seen=last.dt.strftime("%Y-%m-%dT%H:%M:%S"),
+        days_since_last_order=(export - last).dt.days,
+    )  # fmt: skip
+    got = restated_attributes(orders, crm, horizon_days=horizon)
+    assert list(got) == ["lifetime_value", "orders_count", "last_seen", "days_since_last_order"]
+    assert "1.00 with each user's last order over the whole data" in got["days_since_last_order"]
+    early = orders[orders["timestamp"] < training_cutoff(orders, horizon) - pd.Timedelta(days=30)]
+    old = crm[["user_id", "region", "age"]].assign(
+        orders_count=crm["user_id"].map(early.groupby("user_id").size()),
+        lifetime_value=crm["user_id"].map(early.groupby("user_id")["amount"].sum()),
+    )
+    assert restated_attributes(orders, old, horizon_days=horizon) == {}

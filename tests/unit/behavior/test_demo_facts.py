@@ -54,14 +54,22 @@ def test_findings_match_ground_truth(demo: Path) -> None:
 
 def test_the_label_rule_keeps_the_demos_planted_churn_driver(demo: Path) -> None:
     """channel=social churns 2x as often by construction: a strong driver, not the label.
-    Neither it nor any other demo attribute nearly determines the training label, and the
+    Neither it nor any other demo attribute nearly determines the training label or restates
+    the order history, and the
     demo's orders carry no per-customer constant beyond the users table's own columns."""
-    from opsai.behavior.attributes import order_attributes, outcome_attributes
+    from opsai.behavior.attributes import (
+        order_attributes,
+        outcome_attributes,
+        restated_attributes,
+    )
     from opsai.behavior.churn import usable_horizon
 
     with open_workspace(demo / "opsai.yaml") as ws:
         orders, users = ws.table("orders"), ws.to_pandas("users")
         same, lifted = order_attributes(orders, ws.table("events"), users)
-        left = outcome_attributes(orders, users, horizon_days=usable_horizon(orders, 90))
+        horizon = usable_horizon(orders, 90)
+        left = outcome_attributes(orders, users, horizon_days=horizon)
+        restated = restated_attributes(orders, users, horizon_days=horizon)
     assert lifted == {} and same is users
     assert left == {} and "channel" in users.columns
+    assert restated == {}  # age and signup_at do not restate the order history
