@@ -16,7 +16,7 @@ Example:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import Literal
 
 import ibis
@@ -480,19 +480,28 @@ def breakdown_candidates(
     *,
     max_levels: int = 12,
     exclude: Sequence[str] = (USER_ID, SESSION_ID, TIMESTAMP, EVENT, "item_id", "signup_at"),
+    left_out: Collection[str] = (),
 ) -> list[tuple[str, str]]:
     """Text columns worth splitting a funnel by: ``(column, 'events' | 'users')`` pairs.
 
     Event properties (e.g. ``device``) come first, then user attributes not already seen;
     only columns with 2..``max_levels`` distinct values qualify (counted in the engine).
+
+    Args:
+        left_out: users columns the churn model leaves out, the third value of
+            :func:`~opsai.behavior.attributes.model_attributes` (a lifecycle ``status`` of
+            active/cancelled, a ``Total Orders`` restating the whole order history): they say
+            who has left rather than who converts, so a funnel split by them would read "fix
+            the checkout for status=cancelled". They are not offered from ``users``.
     """
     out: list[tuple[str, str]] = []
     for src, obj in (("events", events), ("users", users)):
         if obj is None:
             continue
         t = as_table(obj, name=src)
+        skip = {*exclude, *(left_out if src == "users" else ())}
         cols = [c for c, dt in t.schema().items()
-                if c not in exclude and (dt.is_string() or dt.is_boolean())
+                if c not in skip and (dt.is_string() or dt.is_boolean())
                 and c not in {o[0] for o in out}]  # fmt: skip
         if not cols:
             continue

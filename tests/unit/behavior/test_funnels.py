@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from opsai.behavior.funnels import funnel, overall_conversion, path_links, top_paths
+from opsai.behavior.attributes import model_attributes
+from opsai.behavior.funnels import (
+    breakdown_candidates,
+    funnel,
+    overall_conversion,
+    path_links,
+    top_paths,
+)
 from opsai.errors import ConfigError, SchemaError
 
 pytestmark = pytest.mark.unit
@@ -61,6 +68,30 @@ def test_funnel_per_session_and_breakdowns(events: pd.DataFrame, users: pd.DataF
     dev = funnel(events, steps=STEPS, unit="session", breakdown="device")
     got = {k: g["units"].tolist() for k, g in dev.groupby("device")}
     assert got == {"mobile": [2, 1, 1, 1], "desktop": [2, 1, 0, 0]}
+
+
+def test_breakdowns_leave_out_what_the_churn_model_does(events: pd.DataFrame) -> None:
+    """A users export's status (active/cancelled) says who left: no funnel split by it, as
+    chapter 03a passes model_attributes' left-out columns; channel stays a split."""
+    users = pd.DataFrame({
+        "user_id": ["u1", "u2", "u3", "u4"], "channel": ["ads", "ads", "seo", "seo"],
+        "status": ["active", "cancelled", "cancelled", "active"],
+    })  # fmt: skip
+    orders = pd.DataFrame({
+        "order_id": ["o1", "o2"], "user_id": ["u1", "u4"], "amount": [10.0, 20.0],
+        "timestamp": [T0 + pd.Timedelta(hours=3), T0 + pd.Timedelta(days=3)],
+    })  # fmt: skip
+    _, _, left = model_attributes(orders, events, users, horizon_days=30)
+    assert list(left) == ["status"]
+    assert breakdown_candidates(events, users) == [
+        ("device", "events"), ("channel", "users"), ("status", "users"),
+    ]  # fmt: skip  # what the funnel used to split by
+    got = breakdown_candidates(events, users, left_out=left)
+    assert got == [("device", "events"), ("channel", "users")]
+    # an event property of that name is the event's own (not the users export's): kept
+    ev = events.assign(status=["new", "new", "new", "old", "old", "old", "old", "new", "new",
+                               "old", "old"])  # fmt: skip
+    assert ("status", "events") in breakdown_candidates(ev, users, left_out=left)
 
 
 def test_top_paths_and_links(events: pd.DataFrame) -> None:
