@@ -251,6 +251,10 @@ class Join(_Strict):
     repeats there (a header exported twice)."""
     format: Literal["csv", "parquet", "json", "excel"] | None = None
     sheet: str | int | list[str] | None = None
+    """As a table's; without it, the sheet named like the file's stem, else the only sheet."""
+    records: str | None = None
+    """As a table's: the list holding the rows of a JSON file that is one object (an API
+    export's ``{"data": [...]}``); found without it when one list holds the key columns."""
     skip_rows: int = Field(default=0, ge=0)
     sep: str | None = None
     encoding: str = "utf-8"

@@ -56,7 +56,7 @@ def check_source_keys(cfg: Config) -> None:
             files += [
                 f"data.tables.{name}.join[{i + 1}].{k}"
                 for k in FILE_KEYS
-                if k in j.model_fields_set and k != "records"
+                if k in j.model_fields_set
             ]
         if kind != "sqlite":
             text += [f"data.tables.{name}.{k}" for k in TEXT_KEYS if k in given]

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fnmatch
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +29,14 @@ def _key(table: str, field: str) -> str:
     return f"data.tables.{table}.{field}"
 
 
+_JOIN_ENTRY = re.compile(r"^(?P<table>\w+)\.join\[\d+\]$")
+"""How :func:`opsai.data._join.join_file` names a join entry's file to the reader
+(``orders.join[1]``)."""
+
+
 def _pick_sheet(names: list[str], table: str, path: Path, spec: TableSpec) -> str:
-    """The configured sheet; else the only one; else the one named like the table."""
+    """The configured sheet; else the only one; else the one named like the table (for a join
+    entry, :func:`_join_sheet`)."""
     listed = ", ".join(repr(n) for n in names)
     if spec.sheet is not None:
         if isinstance(spec.sheet, int):
@@ -45,6 +52,8 @@ def _pick_sheet(names: list[str], table: str, path: Path, spec: TableSpec) -> st
             f"{table}: {path.name} has no sheet {spec.sheet!r} (it has {listed}). "
             f"Fix {_key(table, 'sheet')}"
         )
+    if (joined := _JOIN_ENTRY.match(table)) is not None:
+        return _join_sheet(names, table, joined["table"], path)
     if len(names) == 1:
         return names[0]
     same = [n for n in names if n.strip().lower() == table]
@@ -53,6 +62,23 @@ def _pick_sheet(names: list[str], table: str, path: Path, spec: TableSpec) -> st
     raise SchemaError(
         f"{table}: {path.name} has {len(names)} sheets ({listed}) and none is named "
         f"{table!r}. Name the one to read in config: {_key(table, 'sheet')}"
+    )
+
+
+def _join_sheet(names: list[str], entry: str, table: str, path: Path) -> str:
+    """A join entry's sheet without ``sheet:``: the one named like the file's stem (a
+    workbook ``orders.xlsx`` with sheets ``orders`` and ``notes``), else the only one."""
+    same = [n for n in names if n.strip().lower() == path.stem.strip().lower()]
+    if len(same) == 1:
+        return same[0]
+    if len(names) == 1:
+        return names[0]
+    listed = ", ".join(repr(n) for n in names)
+    where = f"data.tables.{entry}"
+    raise SchemaError(
+        f"{table}: {where}: {path.name} has {len(names)} sheets ({listed}) and none is named "
+        f"like the file ({path.stem!r}). Set sheet: on the entry ({where}.sheet) to the one "
+        "to join"
     )
 
 

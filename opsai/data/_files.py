@@ -66,14 +66,7 @@ def load_file_table(
     if raw is None:
         paths = _load.resolve_file(base, name, spec)
         raw = _load.read_raw(con, name, paths, spec, tmp)
-        unwrapped = False
-        if _load.file_format(paths, spec) == "json":
-            raw, unwrapped = _records(con, name, spec, raw, paths, warnings)
-        elif spec.records:
-            raise SchemaError(
-                f"{name}: data.tables.{name}.records is for JSON files; {paths[0].name} is "
-                f"{_load.file_format(paths, spec)}. Remove data.tables.{name}.records"
-            )
+        raw, unwrapped = records_rows(con, name, spec, raw, paths, warnings)
         from_text = _load.is_text(_load.file_format(paths, spec))
         raw_kind = "TABLE" if from_text or unwrapped else "VIEW"  # text parsed into a table
     else:
@@ -201,6 +194,30 @@ def _is_records(kind: str) -> bool:
     return kind.startswith("STRUCT(") and kind.endswith("[]")
 
 
+def records_rows(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    spec: TableSpec,
+    raw: str,
+    paths: list[Path],
+    warnings: list[ValidationWarning],
+    *,
+    entry: str | None = None,
+    wanted: list[str] | None = None,
+) -> tuple[str, bool]:
+    """:func:`_records` for a JSON file; ``records`` on another file is an error naming the
+    key (``data.tables.<name>.records``, or ``<entry>.records`` for a join entry)."""
+    if _load.file_format(paths, spec) == "json":
+        return _records(con, name, spec, raw, paths, warnings, entry=entry, wanted=wanted)
+    if spec.records:
+        key = f"{entry or f'data.tables.{name}'}.records"
+        raise SchemaError(
+            f"{name}: {key} is for JSON files; {paths[0].name} is "
+            f"{_load.file_format(paths, spec)}. Remove {key}"
+        )
+    return raw, False
+
+
 def _records(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -208,14 +225,21 @@ def _records(
     raw: str,
     paths: list[Path],
     warnings: list[ValidationWarning],
+    *,
+    entry: str | None = None,
+    wanted: list[str] | None = None,
 ) -> tuple[str, bool]:
     """The rows of a JSON file that is one object holding its records in a list (an API
     export: ``{"tickets": [...], "next_page": ...}``): a view of the list's records, per
     ``spec.records`` or found when the object has one such list holding the mapped columns
-    (with a warning), and True; ``raw`` itself and False otherwise."""
+    (with a warning), and True; ``raw`` itself and False otherwise.
+
+    A ``join`` entry's file passes ``entry`` (``data.tables.orders.join[1]``, whose
+    ``records`` the messages name) and ``wanted``, the columns its rows must hold (its keys)."""
     types = _load.describe(con, raw)
     lists = [c for c, t in types.items() if _is_records(t)]
-    key = f"data.tables.{name}.records"
+    key = f"{entry or f'data.tables.{name}'}.records"
+    rows = f"rows of {entry}" if entry else name
     file = paths[0].name
     if spec.records:
         if spec.records not in types or not _is_records(types[spec.records]):
@@ -231,9 +255,10 @@ def _records(
             paths
         ):
             return raw, False  # records one per line (or in a top-level array): the usual case
-        table = TABLES[name]
-        wanted = [spec.columns.get(c.name, c.name) for c in table.columns if c.required]
-        wanted += list(spec.columns.values())
+        if wanted is None:
+            table = TABLES[name]
+            wanted = [spec.columns.get(c.name, c.name) for c in table.columns if c.required]
+            wanted += list(spec.columns.values())
         missing = {w.split(".")[0].split("[")[0] for w in wanted} - set(types)
         if not missing:
             return raw, False
@@ -243,9 +268,10 @@ def _records(
             shown = "; ".join(f"{f!r} (fields {', '.join(inside[f][:8])})" for f in lists)
             raise SchemaError(
                 f"{name}: {file} is one object holding lists of records, not its rows one per "
-                f"line: {shown}; the mapped column(s) {', '.join(sorted(missing))} are "
+                f"line: {shown}; the {'key' if entry else 'mapped'} column(s) "
+                f"{', '.join(sorted(missing))} are "
                 f"{'in several' if fit else 'in none'} of them. Fix: set {key} to the field "
-                f"holding the {name} (e.g. records: {(fit or lists)[0]}) and map its fields"
+                f"holding the {rows} (e.g. records: {(fit or lists)[0]}) and map its fields"
             )
         field = fit[0]
     view = f"{raw}_records"

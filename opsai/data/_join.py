@@ -44,6 +44,7 @@ def file_spec(j: Join) -> TableSpec:
         table=j.table,
         format=j.format,
         sheet=j.sheet,
+        records=j.records,
         skip_rows=j.skip_rows,
         sep=j.sep,
         encoding=j.encoding,
@@ -147,9 +148,15 @@ def join_file(
                     f"{name}: {entry(name, i, j)} names table {j.table!r}, but data.source is a "
                     f"folder of files. Name its file instead: {entry(name, i, j)}.file"
                 )
+            from opsai.data._files import records_rows
+
             jspec = file_spec(j)
             paths = _load.resolve_file(base, label, jspec)
             other = _load.read_raw(con, label, paths, jspec, tmp)
+            other, _ = records_rows(  # {"data": [...]}: the list's records are the rows
+                con, name, jspec, other, paths, warnings, entry=entry(name, i, j),
+                wanted=list(j.keys.values()),
+            )  # fmt: skip
             shown = paths[0].name if len(paths) == 1 else j.file
         line_types = _load.describe(con, raw)
         other_types = _load.describe(con, other)

@@ -1359,7 +1359,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     return Plan(folder, guesses, unplaced)
 
 
-_JOIN_READ = ("format", "sheet", "skip_rows", "sep", "encoding", "header")
+_JOIN_READ = ("format", "sheet", "records", "skip_rows", "sep", "encoding", "header")
 """A sample's reading options a ``join`` entry carries (its own, not the lines' file's)."""
 _PERSON_WORDS = {"id", "unique", "email", "key", "uuid", "person", "member"}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -173,6 +174,10 @@ def test_a_file_key_in_a_join_entry_on_a_database_source_is_an_error(tmp_path: P
         ConfigError, match=r"data\.tables\.orders\.join\[1\]\.sep: applies to files"
     ):
         open_workspace(cfg)
+    table["join"] = {"table": "orders", "on": "order_id", "records": "data"}
+    cfg.write_text(yaml.safe_dump({"data": {"source": "shop.duckdb", "tables": {"orders": table}}}))
+    with pytest.raises(ConfigError, match=r"join\[1\]\.records: applies to files"):
+        open_workspace(cfg)
     join = {"file": "orders.csv", "on": "order_id"}
     table = {"table": "order_items", "join": join, "columns": COLUMNS}
     cfg.write_text(yaml.safe_dump({"data": {"source": "shop.duckdb", "tables": {"orders": table}}}))
@@ -308,3 +313,67 @@ def test_init_proposes_the_joins_by_table_in_a_sqlite_database(tmp_path: Path) -
     truth = pandas_truth(frames, status=None)
     truth = truth[truth["order_status"].isin(["delivered", "shipped"])]
     assert got["amount"].sum() == pytest.approx(truth["price"].sum())
+
+
+def _totals(o: pd.DataFrame) -> tuple[int, float, int]:
+    return len(o), round(float(o["amount"].sum()), 2), int(o["user_id"].nunique())
+
+
+def test_a_join_file_holding_its_records_in_a_list_reads_them_as_rows(tmp_path: Path) -> None:
+    """An API export's header, {"data": [...], "next_page": ...}: the list's records are the
+    rows, found with a warning naming the entry's records key, silenced by setting it."""
+    frames = write_olist(tmp_path, lines=120, missing=0)
+    with open_workspace(_config(tmp_path)) as ws:
+        want = _totals(ws.to_pandas("orders"))
+    header = {"data": frames["orders"].to_dict("records"), "next_page": None, "count": 1}
+    (tmp_path / "orders.json").write_text(json.dumps(header))
+    found = [{"file": "orders.json", "on": "order_id"}, JOIN[1]]
+    with open_workspace(_config(tmp_path, join=found)) as ws:
+        got = _totals(ws.to_pandas("orders"))
+        said = [w.message for w in ws.warnings if "orders.json" in w.message]
+    assert got == want and want[0] == len(frames["order_items"])
+    n = len(frames["orders"])
+    assert said == [
+        f"orders.json is one object holding its {n:,} records in the list 'data' (beside "
+        "next_page, count), as an API export is: read those records as the rows. Set "
+        "data.tables.orders.join[1].records: data to say so (and silence this warning)"
+    ]
+    named = [{**found[0], "records": "data"}, JOIN[1]]
+    with open_workspace(_config(tmp_path, join=named)) as ws:
+        assert _totals(ws.to_pandas("orders")) == want
+        assert not [w for w in ws.warnings if "orders.json" in w.message]
+    wrong = [{**found[0], "records": "next_page"}, JOIN[1]]
+    with pytest.raises(SchemaError, match=r"join\[1\]\.records names 'next_page', which is not"):
+        open_workspace(_config(tmp_path, join=wrong))
+
+
+def _workbook(path: Path, sheets: dict[str, pd.DataFrame]) -> None:
+    with pd.ExcelWriter(path) as w:
+        for name, frame in sheets.items():
+            frame.to_excel(w, sheet_name=name, index=False)
+
+
+def test_a_join_workbook_reads_the_sheet_named_like_the_file(tmp_path: Path) -> None:
+    frames = write_olist(tmp_path, lines=120, missing=0)
+    with open_workspace(_config(tmp_path)) as ws:
+        want = _totals(ws.to_pandas("orders"))
+    notes = pd.DataFrame({"note": ["exported 2024-12-31"]})
+    _workbook(tmp_path / "orders.xlsx", {"notes": notes, "Orders": frames["orders"]})
+    stem = [{"file": "orders.xlsx", "on": "order_id"}, JOIN[1]]
+    with open_workspace(_config(tmp_path, join=stem)) as ws:
+        assert _totals(ws.to_pandas("orders")) == want  # the sheet 'Orders', not 'notes'
+    _workbook(tmp_path / "shop.xlsx", {"header": frames["orders"]})
+    only = [{"file": "shop.xlsx", "on": "order_id"}, JOIN[1]]
+    with open_workspace(_config(tmp_path, join=only)) as ws:
+        assert _totals(ws.to_pandas("orders")) == want  # the only sheet
+    _workbook(tmp_path / "shop.xlsx", {"notes": notes, "header": frames["orders"]})
+    with pytest.raises(SchemaError) as e:
+        open_workspace(_config(tmp_path, join=only))
+    assert str(e.value).splitlines()[1] == (
+        "- orders: data.tables.orders.join[1]: shop.xlsx has 2 sheets ('notes', 'header') and "
+        "none is named like the file ('shop'). Set sheet: on the entry "
+        "(data.tables.orders.join[1].sheet) to the one to join"
+    )
+    named = [{**only[0], "sheet": "header"}, JOIN[1]]
+    with open_workspace(_config(tmp_path, join=named)) as ws:
+        assert _totals(ws.to_pandas("orders")) == want
