@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import ibis
@@ -10,6 +11,7 @@ import ibis.expr.types as ir
 
 from opsai.config import Config, TableSpec
 from opsai.data import _load, _rows
+from opsai.data._explode import explode_groups, unmatched_error, whole_pattern
 from opsai.data._join import join_database
 from opsai.data._mapping import (
     INDEX_RE,
@@ -28,7 +30,7 @@ from opsai.data._mapping import (
     source_columns,
     unpivot_columns,
 )
-from opsai.data.schema import TABLES, Column
+from opsai.data.schema import AMOUNT, QUANTITY, TABLES, Column
 from opsai.errors import ConfigError, SchemaError
 
 FILE_KEYS = ("file", "format", "sheet", "skip_rows", "sep", "encoding", "header", "records")
@@ -78,7 +80,7 @@ def check_source_keys(cfg: Config) -> None:
         + "; ".join(lines)
         + ". Remove them; a database table is named by data.tables.<name>.table and read "
         "with columns, unpivot, where, timestamp_format, timezone, scale, constants, "
-        "drop_duplicates, fill_down, drop_incomplete and join (by table)"
+        "drop_duplicates, fill_down, drop_incomplete, explode and join (by table)"
         f"{', thousands, decimal and na_values' if kind == 'sqlite' else ''}"
     )
 
@@ -125,13 +127,10 @@ def map_db_table(
         ) from None
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
         raw = _unpivot(raw, name, spec)
+    if spec.explode:  # a cell listing an order's lines: one row per line
+        raw = _explode(raw, name, spec, zone, postgres=backend.name == "postgres")
     if spec.join:  # order lines: the customer and time are on the order header
         raw = join_database(backend, raw, name, spec, warnings)
-    if spec.explode:
-        raise SchemaError(
-            f"{name}: data.tables.{name}.explode applies to files and SQLite only. Split the "
-            "list in the database (a view with one row per line), or export the table"
-        )
     for path, (head, fields) in nested_paths(spec, list(raw.columns)).items():
         raw = raw.mutate(**{path: _field(backend, raw, name, spec, raw[head], path, fields, head)})
     src = source_columns(name, table, spec, list(raw.columns))
@@ -224,6 +223,70 @@ def _unpivot(raw: ir.Table, name: str, spec: TableSpec) -> ir.Table:
         raw = raw.mutate(**{c: raw[c].cast("string") for c in wide})
     long = raw.pivot_longer(list(wide), names_to=u.names_to, values_to=u.values_to)
     return long.filter(long[u.values_to].notnull())
+
+
+_NUMBER = r"^\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*$"
+"""Text a number cast reads (a quantity group): others are no number, as DuckDB's TRY_CAST
+says for files (PostgreSQL has no TRY_CAST)."""
+
+
+_FLAGS = re.compile(r"(?<!\\)\(\?[aiLmsux-]+[:)]")
+"""An inline flag group, ``(?i)`` or ``(?i:...)``: PostgreSQL takes none inside a pattern."""
+
+
+def _explode(
+    raw: ir.Table, name: str, spec: TableSpec, zone: str | None, *, postgres: bool = False
+) -> ir.Table:
+    """One row per line of a list cell, per ``spec.explode``, as
+    :func:`~opsai.data._explode.explode_file` does for files, in the database: the cell split
+    by ``sep`` and unnested, each line trimmed (blank ones dropped) and read whole by the
+    pattern, whose groups become columns (empty: missing), and the column mapped to
+    ``amount`` split among an order's lines by their quantity (equally without one).
+
+    Raises:
+        SchemaError: on PostgreSQL, a pattern with inline flags (``(?i)``), which its
+            regular expressions cannot hold where the whole-line match puts them.
+    """
+    e = spec.explode
+    assert e is not None
+    cols = list(raw.columns)
+    groups = explode_groups(name, spec, cols)
+    flag = _FLAGS.search(e.pattern or "") if postgres else None
+    if flag:
+        key = f"data.tables.{name}.explode.pattern"
+        raise SchemaError(
+            f"{name}: {key} {e.pattern!r} holds the inline flag {flag.group()!r}, which "
+            "PostgreSQL's regular expressions do not take inside a pattern. Fix "
+            f"{key}: spell the cases out ('[Xx]' for a case-insensitive x), or export the "
+            "table to a file"
+        )
+    t = raw.mutate(__row=ibis.row_number(), __parts=raw[e.column].cast("string").split(e.sep))
+    t = t.unnest("__parts")
+    t = t.mutate(__line=t["__parts"].strip()).drop("__parts")
+    t = t.filter(t["__line"] != "")
+    if e.pattern:
+        whole = whole_pattern(e.pattern)
+        bad = t.filter(~t["__line"].re_search(whole))
+        n = int(bad.count().execute())
+        if n:
+            ex = bad.order_by("__row").limit(3)["__line"].execute().tolist()
+            raise unmatched_error(name, spec, n, [str(x) for x in ex])
+        index = re.compile(e.pattern).groupindex
+        t = t.mutate(**{g: t["__line"].re_extract(whole, index[g]).nullif("") for g in groups})
+    else:
+        t = t.mutate(**{e.column: t["__line"]})
+    amount = spec.columns.get(AMOUNT)
+    if TABLES[name].has(AMOUNT) and isinstance(amount, str) and amount in cols:
+        value = _cast_ibis(t[amount], TABLES[name].column(AMOUNT), spec, zone)
+        w = ibis.window(group_by=t["__row"])
+        if QUANTITY in groups:
+            text = t[QUANTITY]
+            qty = ibis.ifelse(text.re_search(_NUMBER), text.cast("float64"), ibis.null("float64"))
+            weight = qty / qty.sum().over(w)
+        else:
+            weight = 1.0 / t["__row"].count().over(w)
+        t = t.mutate(**{amount: value * weight})
+    return t.select(*(c for c in cols if not (c == e.column and e.pattern)), *groups)
 
 
 def _numbers_as_time(kind: dt.DataType, spec: TableSpec) -> bool:

@@ -14,6 +14,48 @@ from opsai.data.schema import AMOUNT, QUANTITY, TABLES
 from opsai.errors import SchemaError
 
 
+def explode_groups(name: str, spec: TableSpec, columns: list[str]) -> list[str]:
+    """The pattern's named groups, the new columns, after checking the column exists and no
+    group is already a column of the data."""
+    e = spec.explode
+    assert e is not None
+    key = f"data.tables.{name}.explode"
+    if e.column not in columns:
+        raise SchemaError(
+            f"{name}: {key}.column {e.column!r} is not a column of the data "
+            f"({suggest(e.column, columns)}). Fix {key}.column"
+        )
+    groups = list(re.compile(e.pattern).groupindex) if e.pattern else []
+    clash = [g for g in groups if g in columns and g != e.column]
+    if clash:
+        raise SchemaError(
+            f"{name}: {key}.pattern names group(s) {', '.join(clash)}, already columns of the "
+            "data. Rename the groups"
+        )
+    return groups
+
+
+def whole_pattern(pattern: str) -> str:
+    """``pattern`` matching a whole line, its named groups ``(?P<name>...)`` made plain
+    ``(...)`` (same numbers): PostgreSQL's regular expressions have no named groups."""
+    return "^(?:" + _NAMED.sub("(", pattern) + ")$"
+
+
+_NAMED = re.compile(r"(?<!\\)\(\?P<\w+>")
+
+
+def unmatched_error(name: str, spec: TableSpec, n: int, examples: list[str]) -> SchemaError:
+    """Lines of the list cell the pattern does not read whole, with a few of them."""
+    e = spec.explode
+    assert e is not None
+    key = f"data.tables.{name}.explode"
+    return SchemaError(
+        f"{name}: {n:,} line(s) of {e.column!r} do not match {key}.pattern "
+        f"{e.pattern!r}, e.g. {', '.join(map(repr, examples))}. Fix the pattern (or "
+        f"{key}.sep if lines run together)"
+    )
+
+
 def explode_file(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -27,20 +69,8 @@ def explode_file(
     order's lines in proportion to their quantity (equally without one), as a number."""
     e = spec.explode
     assert e is not None
-    key = f"data.tables.{name}.explode"
     types = _load.describe(con, raw)
-    if e.column not in types:
-        raise SchemaError(
-            f"{name}: {key}.column {e.column!r} is not a column of the data "
-            f"({suggest(e.column, list(types))}). Fix {key}.column"
-        )
-    groups = list(re.compile(e.pattern).groupindex) if e.pattern else []
-    clash = [g for g in groups if g in types and g != e.column]
-    if clash:
-        raise SchemaError(
-            f"{name}: {key}.pattern names group(s) {', '.join(clash)}, already columns of the "
-            "data. Rename the groups"
-        )
+    groups = explode_groups(name, spec, list(types))
     parts = f"string_split(CAST({q(e.column)} AS VARCHAR), {lit(e.sep)})"
     lines = f"{q(raw)}_lines"
     con.execute(
@@ -55,13 +85,10 @@ def explode_file(
         ).fetchall()[0]
         if bad[0]:
             con.execute(f"DROP TABLE {q(lines)}")
-            raise SchemaError(
-                f"{name}: {bad[0]:,} line(s) of {e.column!r} do not match {key}.pattern "
-                f"{e.pattern!r}, e.g. {', '.join(map(repr, bad[1]))}. Fix the pattern (or "
-                f"{key}.sep if lines run together)"
-            )
+            raise unmatched_error(name, spec, int(bad[0]), list(bad[1]))
     index = re.compile(e.pattern).groupindex if e.pattern else {}
-    new = [f"regexp_extract(__line, {lit(e.pattern or '')}, {index[g]}) AS {q(g)}" for g in groups]
+    whole = lit(whole_pattern(e.pattern or ""))  # the groups of the match of the whole line
+    new = [f"regexp_extract(__line, {whole}, {index[g]}) AS {q(g)}" for g in groups]
     cols = [
         q(c) if c != e.column or e.pattern else f"__line AS {q(c)}"
         for c in types

@@ -524,7 +524,7 @@ def _line_items(guess: Guess) -> None:
     pattern's groups, the order total split among the lines by quantity."""
     mapped = {m.contract for m in guess.matches}
     if "item_id" in mapped or guess.sample.table or "explode" in guess.options:
-        return  # lines already; a database table is split in a view (explode: files, SQLite)
+        return  # lines already, or a database table (proposed for files; set it by hand there)
     names = {fold(c) for c in guess.sample.columns}
     if {"item_id", "quantity"} & names:
         return  # the pattern's groups would clash with the data's own columns

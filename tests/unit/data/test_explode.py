@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 import yaml
 
 from opsai.config import config_from_dict
 from opsai.data import open_workspace
 from opsai.errors import ConfigError, SchemaError
+from tests.explode_shape import COLUMNS, EXPLODE, PLAIN, WANT, exploded_rows
 
 pytestmark = pytest.mark.unit
 
@@ -20,13 +22,6 @@ WOO = (
     '1003,2024-04-23 11:30:00,cancelled,c@x.com,"Cap x 1, Mug x 1",$30.00\n'
     '1004,2024-04-24 12:00:00,completed,a@x.com,"Mug x 1, Cap x 1, Logo Tee x 2","$1,000.00"\n'
 )
-COLUMNS = {
-    "order_id": "Order Number",
-    "user_id": "Billing Email Address",
-    "timestamp": "Order Date",
-    "amount": "Order Total Amount",
-}
-EXPLODE = {"column": "Order Items", "sep": ", ", "pattern": r"(?P<item_id>.+) x (?P<quantity>\d+)"}
 
 
 def _config(folder: Path, text: str = WOO, **spec: object) -> Path:
@@ -83,13 +78,36 @@ def test_a_pattern_without_named_groups_is_a_config_error() -> None:
         config_from_dict(raw)
 
 
-def test_a_database_source_says_explode_is_for_files(tmp_path: Path) -> None:
-    import duckdb
+def db_config(folder: Path, source: str, **spec: object) -> Path:
+    table = {"table": "orders", "columns": COLUMNS, "where": "\"Order Status\" = 'completed'"}
+    cfg = folder / "db.yaml"
+    tables = {"orders": table | spec}
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": tables}}))
+    return cfg
 
+
+def test_a_duckdb_table_explodes_as_the_same_csv_does(tmp_path: Path) -> None:
+    """Before, a DuckDB (or PostgreSQL) source stopped: "explode applies to files and SQLite
+    only"; now the cell is split in the database with the file's rows, units and amounts."""
+    with open_workspace(_config(tmp_path, PLAIN, explode=EXPLODE)) as ws:
+        from_file = exploded_rows(ws.to_pandas("orders"))
+        times = ws.to_pandas("orders").sort_values(["order_id", "item_id"])["timestamp"]
+    assert from_file == WANT
     with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:
-        con.execute("CREATE TABLE orders AS SELECT 1 AS id")
-    table = {"columns": COLUMNS, "explode": EXPLODE}
-    cfg = tmp_path / "db.yaml"
-    cfg.write_text(yaml.safe_dump({"data": {"source": "shop.duckdb", "tables": {"orders": table}}}))
-    with pytest.raises(SchemaError, match="explode applies to files and SQLite only"):
-        open_workspace(cfg)
+        con.execute(f"CREATE TABLE orders AS SELECT * FROM read_csv('{tmp_path / 'orders.csv'}')")
+    with open_workspace(db_config(tmp_path, "shop.duckdb", explode=EXPLODE)) as ws:
+        o = ws.to_pandas("orders")
+    assert exploded_rows(o) == WANT
+    got = o.sort_values(["order_id", "item_id"])["timestamp"]
+    assert got.tolist() == times.tolist()
+    equal = {**EXPLODE, "pattern": r"(?P<item_id>.+) x \d+"}  # no quantity: split equally
+    with open_workspace(db_config(tmp_path, "shop.duckdb", explode=equal)) as ws:
+        o = ws.to_pandas("orders")
+    assert o[o["order_id"] == "1004"]["amount"].tolist() == pytest.approx([1000 / 3] * 3)
+    with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:
+        con.execute(
+            'UPDATE orders SET "Order Items" = \'Sticker Pack\' WHERE "Order Number" = 1002'
+        )
+    with pytest.raises(SchemaError, match=r"1 line\(s\) of 'Order Items' do not match "
+                       r"data.tables.orders.explode.pattern .*e.g. 'Sticker Pack'"):  # fmt: skip
+        open_workspace(db_config(tmp_path, "shop.duckdb", explode=EXPLODE))

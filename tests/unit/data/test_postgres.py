@@ -360,3 +360,42 @@ def test_postgres_joins_the_order_header(postgres_url: str, tmp_path: Path) -> N
     assert o.groupby("user_id")["amount"].sum().to_dict() == {"u1": 15.0}
     assert set(o["status"]) == {"x"}  # the line's own status kept
     assert said[0].startswith("1 of 4 rows (25.0%) have no row in table heads by order_id")
+
+
+def test_postgres_explode_gives_the_files_lines(postgres_url: str, tmp_path: Path) -> None:
+    """The same CSV through a file and a PostgreSQL table: the same lines, units and amounts
+    (before, a PostgreSQL source stopped: "explode applies to files and SQLite only")."""
+    import io
+
+    import ibis
+    import pandas as pd
+
+    from tests.explode_shape import COLUMNS, EXPLODE, PLAIN, WANT, exploded_rows
+
+    (tmp_path / "orders.csv").write_text(PLAIN)
+    where = "\"Order Status\" = 'completed'"
+    spec = {"file": "orders.csv", "columns": COLUMNS, "where": where, "explode": EXPLODE}
+    cfg = tmp_path / "files.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": ".", "tables": {"orders": spec}}}))
+    with open_workspace(cfg) as ws:
+        from_file = ws.to_pandas("orders").sort_values(["order_id", "item_id"])
+    assert exploded_rows(from_file) == WANT
+    frame = pd.read_csv(io.StringIO(PLAIN), parse_dates=["Order Date"])
+    con = ibis.connect(postgres_url)
+    con.create_table("woo_orders", frame, overwrite=True)
+    con.disconnect()
+    db = {"table": "woo_orders", "columns": COLUMNS, "where": where, "explode": EXPLODE}
+    with open_workspace(_pg_config(tmp_path, postgres_url, {"orders": db})) as ws:
+        o = ws.to_pandas("orders").sort_values(["order_id", "item_id"])
+    assert exploded_rows(o) == WANT
+    assert o["timestamp"].tolist() == from_file["timestamp"].tolist()
+    equal = {**EXPLODE, "pattern": r"(?P<item_id>.+?) x \d+"}  # lazy: PostgreSQL's own rules
+    with open_workspace(
+        _pg_config(tmp_path, postgres_url, {"orders": db | {"explode": equal}})
+    ) as ws:
+        o = ws.to_pandas("orders")
+    assert sorted(o[o["order_id"] == "1002"]["item_id"]) == ["Sticker Pack"]
+    assert o[o["order_id"] == "1004"]["amount"].tolist() == pytest.approx([1000 / 3] * 3)
+    flagged = {**EXPLODE, "pattern": r"(?i)(?P<item_id>.+) X (?P<quantity>\d+)"}
+    with pytest.raises(SchemaError, match=r"explode\.pattern .* holds the inline flag '\(\?i\)'"):
+        open_workspace(_pg_config(tmp_path, postgres_url, {"orders": db | {"explode": flagged}}))
