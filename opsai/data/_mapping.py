@@ -400,21 +400,43 @@ MAJOR_DROP = 0.2
 """Share of a table's rows whose drop (``drop_incomplete``) makes a :class:`ValidationWarning`
 major."""
 
+_DROP_EFFECT = {
+    "orders": "totals such as revenue will be too low",
+    "returns": "returned amounts will be too low",
+    "demand": "totals such as units sold will be too low",
+    "users": "counts of users will be too low",
+}
+"""What a table's dropped rows do to the report's figures (the rest: every figure from it
+counts only the rows left)."""
+
 
 def dropped_warning(
     name: str, need: list[str], total: int, kept: int, *, filled: bool = False
 ) -> ValidationWarning:
     """``drop_incomplete`` dropped ``total - kept`` rows; ``filled``: the table sets
-    ``fill_down`` (so it is not suggested)."""
+    ``fill_down`` (so it is not suggested).
+
+    Dropping more than :data:`MAJOR_DROP` of a table's rows is major (the report opens with
+    it), saying what it does to that table's figures: revenue for orders, counts of users for
+    users. Tickets are the exception: a review export where most rows are a star rating without
+    a comment is normal, and no money comes from them, so it is a plain warning saying what
+    counts only the tickets with a text."""
     text = (
         f"{rows_out(total, kept)} dropped: empty {' or '.join(need)} "
         f"(data.tables.{name}.drop_incomplete)"
     )
+    if name == "tickets":
+        text += (
+            f": ticket counts, sentiment shares and the text analyses count only the {kept:,} "
+            f"ticket{'s' if kept != 1 else ''} with a text (a review without a comment, say, "
+            "is left out); revenue and the other tables are not affected"
+        )
+        return ValidationWarning(name, None, text, total - kept, False)
     major = total - kept > MAJOR_DROP * total
     if major:
-        text += (
-            f". Every figure from {name} counts only the rows left, so totals such as revenue "
-            "will be too low"
+        effect = _DROP_EFFECT.get(name, "")
+        text += f". Every figure from {name} counts only the rows left" + (
+            f", so {effect}" if effect else ""
         )
         key = TABLES[name].group_key
         if key and not filled:

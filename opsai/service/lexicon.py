@@ -22,10 +22,61 @@ from opsai.service.text import Tokenizer, detect_language, normalize
 __all__ = ["LexiconSentiment", "canonical_sentiment"]
 
 _SYNONYMS = {
-    "negative": ("negative", "neg", "bad", "bad_with_comment", "负面", "负", "消极", "差评"),
-    "neutral": ("neutral", "neu", "mixed", "中性", "中立", "中评"),
-    "positive": ("positive", "pos", "good", "good_with_comment", "正面", "正", "积极", "好评"),
-}
+    "negative": (
+        "negative", "neg", "bad", "bad_with_comment", "负面", "负", "消极", "差评",
+        # satisfaction surveys (Freshdesk, Zendesk, Intercom, HubSpot, Help Scout, Trustpilot)
+        "unhappy", "dissatisfied", "unsatisfied", "not satisfied", "not happy", "not good",
+        "poor", "terrible", "awful", "horrible", "thumbs down", "thumbsdown", "disappointed",
+        "不满意", "不满", "差", "不好", "失望", "unzufrieden", "nicht zufrieden", "schlecht",
+        "insatisfait", "mécontent", "mauvais", "insatisfecho", "malo", "insatisfeito", "ruim",
+        "不満", "悪い", "👎", "😞", "😠", "😡", "☹", "🙁", "😢", "😭", "😟",
+    ),
+    "neutral": (
+        "neutral", "neu", "mixed", "中性", "中立", "中评",
+        "okay", "ok", "average", "meh", "so so", "fair", "neither", "indifferent",
+        "neither satisfied nor dissatisfied", "一般", "还行", "还可以", "基本满意", "neutre",
+        "neutro", "teils teils", "普通", "😐", "😶",
+    ),
+    "positive": (
+        "positive", "pos", "good", "good_with_comment", "正面", "正", "积极", "好评",
+        "happy", "satisfied", "great", "amazing", "excellent", "awesome", "thumbs up",
+        "thumbsup", "满意", "好", "满足", "zufrieden", "gut", "satisfait", "content", "bon",
+        "satisfecho", "bueno", "satisfeito", "bom", "満足", "良い",
+        "👍", "😀", "😃", "😄", "😁", "😊", "🙂", "😍", "🤩",
+    ),
+}  # fmt: skip
+_INTENSITY = re.compile(
+    r"^(?:very|extremely|really|somewhat|quite|highly|completely|totally|mostly|fairly|rather"
+    r"|sehr|eher|ziemlich|très|tres|plutôt|assez|muy|bastante|muito|bem)\s+"
+    r"|^(?:非常|很|比较|十分|特别|相当|较|とても|やや)"
+)
+"""Degree words of a 5- or 7-point survey scale: "Very satisfied", "Extremely unhappy",
+"sehr zufrieden", "非常不满意" are read as the label they qualify."""
+
+
+def _label_key(label: str) -> str:
+    """A label as the synonym map spells it: lower case, ``_`` and ``-`` as blanks (``thumbs_up``,
+    ``so-so``), one blank between words, no emoji variation selector or skin tone."""
+    key = re.sub(r"[\ufe0f\U0001f3fb-\U0001f3ff]", "", label.strip().lower())
+    return " ".join(re.sub(r"[_\-/,]+", " ", key).split())
+
+
+def _lookup() -> dict[str, str]:
+    return {_label_key(w): canon for canon, words in _SYNONYMS.items() for w in words}
+
+
+_LOOKUP = _lookup()
+
+
+def _canon_label(label: str) -> str | None:
+    """The class of one label (``'Very Dissatisfied'``: negative), else ``None``."""
+    key = _label_key(label)
+    if key in _LOOKUP:
+        return _LOOKUP[key]
+    bare = _INTENSITY.sub("", key, count=1)
+    return _LOOKUP.get(bare.strip()) if bare != key else None
+
+
 # Survey states that carry no rating (Zendesk's satisfaction score: the survey was sent and not
 # answered, or never sent): missing, not a class of their own.
 NO_RATING = ("offered", "unoffered", "not_offered", "not offered")
@@ -49,19 +100,27 @@ def canonical_sentiment(labels: Iterable[object]) -> tuple[pd.Series, str | None
     3 neutral, 4-5 positive; also written ``'4 stars'``, ``'1 star'``, ``'4/5'`` or
     ``'★★★★☆'``), 0/1 and 1/2 polarity (the larger positive), -1/0/1, and names in English
     or Chinese (``pos``, ``NEG``, ``Mixed`` (neutral), ``负面``, ``好评``, Zendesk's
-    ``good``/``bad``, ...). Survey states without a rating (Zendesk's ``offered`` and
+    ``good``/``bad``, ...), and the answers of satisfaction surveys: Freshdesk's
+    ``Happy``/``Neutral``/``Unhappy``, ``Satisfied``/``Dissatisfied``, ``great``/``okay``/
+    ``not good``, thumbs up/down and emoji faces, ``满意``/``一般``/``不满意``,
+    ``zufrieden``/``unzufrieden``, ``satisfait``, ``satisfecho``, ``satisfeito``, each also
+    with a degree word of a 5- or 7-point scale (``Very dissatisfied``, ``Extremely happy``,
+    ``sehr zufrieden``, ``非常满意``). Survey states without a rating (Zendesk's ``offered`` and
     ``unoffered``) become missing whatever the rest is. Anything else is left as it is, so
     the chapter still learns the data's own classes.
 
     Returns:
-        The labels (missing ones stay missing) and a sentence saying how they were read, or
-        ``None`` when they were already canonical or not recognised.
+        The labels (missing ones stay missing) and a sentence saying how they were read
+        (for labels not recognised and none of them negative, that none counts as negative),
+        or ``None`` when they were already canonical.
 
     Example:
         >>> canonical_sentiment([5, 1, 3, 4])[0].tolist()
         ['positive', 'negative', 'neutral', 'positive']
         >>> canonical_sentiment(["good", "offered", "bad"])[0].tolist()
         ['positive', None, 'negative']
+        >>> canonical_sentiment(["Happy", "Unhappy", "Very dissatisfied", "一般"])[0].tolist()
+        ['positive', 'negative', 'negative', 'neutral']
     """
     s = pd.Series(list(labels) if not isinstance(labels, pd.Series) else labels, dtype=object)
     present = s.dropna()
@@ -84,6 +143,16 @@ def canonical_sentiment(labels: Iterable[object]) -> tuple[pd.Series, str | None
     elif blank:
         kept = ", ".join(map(str, present.unique()))
         note = f"Sentiment labels {blank}" + (f" Used as they are: {kept}." if kept else "")
+    used = set(out.dropna().astype(str))
+    if used and not used & {"negative", "neg"} and not used <= set(_SYNONYMS):
+        kept = ", ".join(map(str, present.unique()))
+        said = note or f"Sentiment labels used as they are: {kept}."
+        note = (
+            f"{said} None of them reads as negative, so the negative shares (the scorecard's "
+            "'Negative tickets') count none of these labelled tickets; ratings in a known "
+            "scheme (1-5 stars, good/bad, happy/unhappy, satisfied/dissatisfied, 满意/不满意) "
+            "are read by themselves."
+        )
     return out, note
 
 
@@ -115,10 +184,9 @@ def _read_scheme(s: pd.Series, present: pd.Series, low: pd.Series) -> tuple[pd.S
         out = s.copy()
         out[present.index] = num.astype(int).map(scheme)
         return out, f"Sentiment labels {note}."
-    lookup = {w: canon for canon, words in _SYNONYMS.items() for w in words}
-    if not low.isin(set(lookup)).all():
+    mapped = low.map(_canon_label)
+    if mapped.isna().any():
         return s, None
-    mapped = low.map(lookup)
     out = s.copy()
     out[present.index] = mapped
     if (mapped == present.astype(str)).all():

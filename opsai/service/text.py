@@ -296,10 +296,32 @@ _FUNCTION_WORDS = {
 }
 """Function words (and greetings) of the Latin-script languages told apart by a vote."""
 
+_REVIEW_WORDS = {
+    "en": """product order delivery package parcel arrived received refund account great good bad
+        late fast item recommend love price quality money broken damaged wrong never""",
+    "es": """producto productos pedido envío entrega llegó llego recibido recibí recomiendo
+        excelente bueno buena malo mala vendedor rápido rápida tarde dinero cuenta aplicación
+        compra calidad todo bien perfecto pésima pésimo atención defectuoso buen funciona""",
+    "pt": """produto produtos pedido entrega entregue chegou chegaram recebi recebido prazo
+        recomendo ótimo ótima gostei vendedor atendimento atraso atrasada atrasado péssimo
+        péssima decepcionado decepcionada excelente bom boa compra comprei loja veio tudo certo
+        qualidade rápida rápido antes dentro ainda até nada nem eu estou sim bem mesmo pelo
+        pela demorou perfeito parabéns veio errado demais""",
+    "fr": """produit produits commande livraison livré reçu colis remboursement rembourser compte
+        application génial serait bien problème aucun encore déjà rien depuis c'est j'ai
+        n'est je rapide qualité cassé recommande satisfait arrivée retard médiocre déçu""",
+    "de": """produkt bestellung lieferung paket geliefert erhalten konto rechnung gut schlecht
+        leider funktioniert geht kann schnell qualität alles kaputt storniert gerne wieder
+        fehlt""",
+}
+"""Words that reviews and support tickets use all the time (product, delivery, arrived, great,
+"produto", "entrega", "chegou", "ótimo"): a short review has no function word to vote with."""
+
 _VOTE: dict[str, dict[str, float]] = {}
-for _lg, _words in _FUNCTION_WORDS.items():
-    for _w in set(_words.split()):
-        _VOTE.setdefault(_w, {})[_lg] = 1.0
+for _lists in (_FUNCTION_WORDS, _REVIEW_WORDS):
+    for _lg, _words in _lists.items():
+        for _w in set(_words.split()):
+            _VOTE.setdefault(_w, {})[_lg] = 1.0
 _GREETINGS = frozenset(
     ["hola", "gracias", "bonjour", "merci", "danke", "bitte", "olá", "obrigado", "obrigada",
      "grazie", "ciao", "bedankt", "alstublieft"]
@@ -314,7 +336,7 @@ _LETTER_VOTES = {
     "ô": ("fr", "pt"), "â": ("fr", "pt"), "à": ("fr", "it", "pt"), "è": ("fr", "it"),
     "ù": ("fr", "it"), "ì": ("it",), "ò": ("it",), "œ": ("fr",), "î": ("fr",), "û": ("fr",),
     "ë": ("fr", "nl"), "ï": ("fr", "nl"), "á": ("es", "pt"), "í": ("es", "pt"),
-    "ó": ("es", "pt"), "ú": ("es", "pt"),
+    "ó": ("es", "pt"), "ú": ("es", "pt"), "é": ("fr", "es", "pt", "it"),
     "ğ": ("tr",), "ı": ("tr",), "ş": ("tr",), "ł": ("pl",), "ą": ("pl",), "ę": ("pl",),
     "ż": ("pl",), "ź": ("pl",), "ś": ("pl",), "ř": ("cs",), "ě": ("cs",), "ů": ("cs",),
     "ș": ("ro",), "ț": ("ro",), "ő": ("hu",), "ű": ("hu",),
@@ -329,12 +351,28 @@ LATIN_LANGUAGES = ("en", "es", "pt", "fr", "de", "it", "nl", "vi", "tr", "pl", "
 
 def _latin_language(text: str, letters: int) -> str:
     """English, Spanish, Portuguese, French, German, Italian or Dutch by a vote of their
-    function words (and letters such as ñ, ß, ã); Vietnamese, Turkish, Polish, Czech,
-    Romanian and Hungarian by their letters. English unless another language wins by more
-    than one word's worth ("come quick" is not Italian, "Gracias" alone stays English)."""
+    function words and of the words reviews use most (and letters such as ñ, ß, ã);
+    Vietnamese, Turkish, Polish, Czech, Romanian and Hungarian by their letters. English
+    unless another language wins by more than one word's worth ("come quick" is not Italian,
+    "Gracias" alone stays English)."""
     low = text.lower()
     if len(_VI.findall(low)) >= max(2, 0.03 * letters):
         return "vi"
+    score = dict(_latin_scores(low))
+    en = score.pop("en", 0.0)
+    if not score:
+        return "en"
+    best = max(score, key=lambda lg: (score[lg], lg == "pt"))  # á/ó/í/ú: pt before es on a tie
+    if score[best] >= 1.5 and score[best] > en:
+        return best
+    # never English by default for accented words no English word backs ("Produit cassé")
+    second = max((v for lg, v in score.items() if lg != best), default=0.0)
+    return best if not en and not low.isascii() and score[best] > second else "en"
+
+
+@lru_cache(maxsize=100_000)
+def _latin_scores(low: str) -> tuple[tuple[str, float], ...]:
+    """The votes of a lower-cased text's words and letters, language by language."""
     score: dict[str, float] = {}
     for w in _VOTE_WORD.findall(low):  # "o00018698" is an order id, not Portuguese "o"
         for lg, v in _VOTE.get(w.replace("\u2019", "'"), {}).items():
@@ -342,11 +380,16 @@ def _latin_language(text: str, letters: int) -> str:
     for ch in set(low) & _LETTER_VOTES.keys():
         for lg in _LETTER_VOTES[ch]:
             score[lg] = score.get(lg, 0.0) + 1.5 / len(_LETTER_VOTES[ch])
-    en = score.pop("en", 0.0)
-    if not score:
-        return "en"
-    best = max(score, key=lambda lg: score[lg])
-    return best if score[best] >= 1.5 and score[best] > en else "en"
+    return tuple(score.items())
+
+
+def _decisive(text: str, lang: str) -> bool:
+    """Whether a Latin-script text's own words chose ``lang``: it leads every other language by
+    at least one word's worth (1.0) with at least 1.5 votes. "Gostei muito" (one Portuguese
+    word) or "ok" are not decisive; "Where is my order?" is."""
+    score = dict(_latin_scores(text.lower()))
+    won = score.pop(lang, 0.0)
+    return won >= 1.5 and won >= max(score.values(), default=0.0) + 1.0
 
 
 def _cyrillic_language(text: str) -> str:
@@ -590,7 +633,8 @@ def ticket_languages(
     texts: Iterable[object], languages: Iterable[object] | None = None
 ) -> list[str]:
     """Each text's language: the given one as :func:`language_code` reads it, else detected
-    from the text by :func:`detect_language`.
+    from the text by :func:`detect_language`, with the set's own language for a short text
+    that says too little (:func:`read_ticket_languages`).
 
     A column of country codes (App Store Connect's territory: ``USA``, ``JPN``, ``KOR``) is no
     language column: when any value is only a country code, those that are both (``JPN``)
@@ -601,11 +645,62 @@ def ticket_languages(
         >>> ticket_languages(["Where is it?", "届いていません"], ["USA", "JPN"])
         ['en', 'ja']
     """
+    return read_ticket_languages(texts, languages)[0]
+
+
+def read_ticket_languages(
+    texts: Iterable[object], languages: Iterable[object] | None = None
+) -> tuple[list[str], str]:
+    """:func:`ticket_languages`, and a sentence saying how many texts took the set's language.
+
+    A Latin-script text whose words do not decide its language (no language leads by one
+    word's worth with 1.5 votes: "Gostei muito", "ok", "Top!") takes the language most of the
+    set's decided Latin-script texts have, when its own votes do not favour another one: a
+    two-word Portuguese review among Portuguese reviews is Portuguese, not English by default.
+    Texts in other scripts (Chinese, Japanese, Cyrillic, ...) are decided by their letters.
+
+    Returns:
+        The languages, and a sentence naming how many were decided by their words and how
+        many took the set's language (empty when none did).
+
+    Example:
+        >>> read_ticket_languages(["Não chegou o meu pedido", "Gostei", "Where is it?"])[0]
+        ['pt', 'pt', 'en']
+    """
     texts = list(texts)
     given = list(languages) if languages is not None else [None] * len(texts)
     read = read_languages(g if isinstance(g, str) else None for g in given)
-    return [
-        read[g if isinstance(g, str) else None][0]
-        or detect_language(t if isinstance(t, str) else "")
-        for t, g in zip(texts, given, strict=True)
-    ]
+    out: list[str] = []
+    weak: list[int] = []
+    decided: dict[str, int] = {}
+    for i, (t, g) in enumerate(zip(texts, given, strict=True)):
+        code = read[g if isinstance(g, str) else None][0]
+        text = t if isinstance(t, str) else ""
+        lang = code or detect_language(text)
+        out.append(lang)
+        if code or lang not in _VOTED:
+            continue
+        if _decisive(text, lang):
+            decided[lang] = decided.get(lang, 0) + 1
+        else:
+            weak.append(i)
+    if not decided or not weak:
+        return out, ""
+    prior = max(decided, key=lambda lg: decided[lg])
+    moved = 0
+    for i in weak:
+        score = dict(_latin_scores(str(texts[i]).lower()))
+        if score.get(prior, 0.0) >= max(score.values(), default=0.0) and out[i] != prior:
+            out[i], moved = prior, moved + 1
+    note = (
+        f"Languages: {sum(decided.values()):,} Latin-script texts decided by their own words; "
+        f"{moved:,} short text{'s' if moved != 1 else ''} whose words said too little read as "
+        f"{prior!r}, the language of most of them."
+        if moved
+        else ""
+    )
+    return out, note
+
+
+_VOTED = frozenset(_FUNCTION_WORDS)
+"""The languages :func:`_latin_language` tells apart by a vote (not by letters alone)."""

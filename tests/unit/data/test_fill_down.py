@@ -199,3 +199,50 @@ def test_read_warnings_reach_the_reports_copy(tmp_path: Path) -> None:
     with open_workspace(copy) as ws:
         assert ws.warnings == read and ws.warnings[0].major
         assert ws.present == ("orders",)
+
+
+def test_reviews_without_a_comment_are_no_revenue_warning(tmp_path: Path) -> None:
+    """byod8 D6: an Olist-style review export (most rows a score without a comment) opened the
+    report with "the data behind these figures is incomplete ... totals such as revenue will
+    be too low"; the tickets carry no money: a plain warning saying what counts fewer rows."""
+    reviews = pd.DataFrame(
+        {
+            "review_id": [f"r{i}" for i in range(10)],
+            "review_score": [5, 1, 4, 5, 3, 5, 2, 4, 5, 1],
+            "review_comment_message": ["Gostei muito", None, None, "Ótimo", None, None, None,
+                                       "Chegou antes do prazo", None, None],
+            "review_creation_date": ["2018-08-01"] * 10,
+        }
+    )  # fmt: skip
+    spec = {
+        "file": "r.csv",
+        "drop_incomplete": True,
+        "columns": {"ticket_id": "review_id", "text": "review_comment_message",
+                    "sentiment": "review_score", "timestamp": "review_creation_date"},
+    }  # fmt: skip
+    cfg = write_dataset(tmp_path, {"r.csv": reviews.to_csv(index=False)}, {"tickets": spec})
+    with open_workspace(cfg) as ws:
+        (w,) = ws.warnings
+        frame = validation_warnings(ws)
+    assert (w.major, w.count) == (False, 7)
+    assert str(w) == (
+        "tickets: 7 of 10 row(s) (70.0%) dropped: empty ticket_id or text "
+        "(data.tables.tickets.drop_incomplete): ticket counts, sentiment shares and the text "
+        "analyses count only the 3 tickets with a text (a review without a comment, say, is "
+        "left out); revenue and the other tables are not affected"
+    )
+    empty = pd.DataFrame(columns=["a"])
+    found = dict(quality_findings(empty, pd.DataFrame({"duplicates": []}), frame, empty, empty))
+    assert "rows_dropped" not in found  # no "Read this first" banner, no high finding
+
+
+def test_dropping_most_users_names_user_counts_not_revenue(tmp_path: Path) -> None:
+    users = "user_id,signup_at\n001,2024-01-01\n,2024-01-02\n,2024-01-03\n004,2024-01-04\n"
+    spec = {"file": "u.csv", "drop_incomplete": True}
+    cfg = write_dataset(tmp_path, {"u.csv": users}, {"users": spec})
+    with open_workspace(cfg) as ws:
+        (w,) = ws.warnings
+    assert w.major and str(w) == (
+        "users: 2 of 4 row(s) (50.0%) dropped: empty user_id (data.tables.users.drop_incomplete)."
+        " Every figure from users counts only the rows left, so counts of users will be too low"
+    )

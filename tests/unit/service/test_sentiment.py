@@ -129,9 +129,17 @@ def test_errors() -> None:
         (["pos", "NEG ", None], ["positive", "negative", None], "'pos' = positive"),
         (["负面", "好评", "中性"], ["negative", "positive", "neutral"], "'负面' = negative"),
         (["negative", "positive"], ["negative", "positive"], None),  # already canonical
-        (["angry", "happy"], ["angry", "happy"], None),  # not recognised: the data's own classes
-        ([7, 8, 10], [7, 8, 10], None),  # a 0-10 scale is not guessed
-        ([1.5, 2.0], [1.5, 2.0], None),
+        (  # not recognised: the data's own classes, and the page says none counts as negative
+            ["angry", "happy"],
+            ["angry", "happy"],
+            "Sentiment labels used as they are: angry, happy. None of them reads as negative, so "
+            "the negative shares (the scorecard's 'Negative tickets') count none of these "
+            "labelled tickets",
+        ),
+        ([7, 8, 10], [7, 8, 10], "used as they are: 7, 8, 10. None of them"),  # 0-10: no guess
+        ([1.5, 2.0], [1.5, 2.0], "None of them reads as negative"),
+        (["negative", "angry"], ["negative", "angry"], None),  # a negative class is there
+        (["positive", "neutral"], ["positive", "neutral"], None),  # canonical, none negative
         # Zendesk's satisfaction score: a survey with no answer is no rating (D21)
         (
             ["offered", "bad", "unoffered", "good", "Offered"],
@@ -140,7 +148,7 @@ def test_errors() -> None:
             "rating: 3 tickets.",
         ),
         (["offered", "unoffered"], [None, None], "read as no rating: 2 tickets"),
-        (["offered", "angry"], [None, "angry"], "Used as they are: angry."),
+        (["offered", "angry"], [None, "angry"], "Used as they are: angry. None of them reads"),
         (
             ["Positive", "Negative", "Mixed", "Neutral"],
             ["positive", "negative", "neutral", "neutral"],
@@ -149,6 +157,50 @@ def test_errors() -> None:
         (["1 star", "5 stars", "2 Stars"], ["negative", "positive", "negative"], "1-5 (stars)"),
         (["1 star", "2 stars"], ["negative", "negative"], "1-5 (stars)"),  # not 1/2 polarity
         (["★★★★★", "★", "★★★☆☆", "4/5"], ["positive", "negative", "neutral", "positive"], "1-5"),
+        # satisfaction surveys (byod8 D10: Freshdesk's Unhappy was not negative)
+        (
+            ["Happy", "Neutral", "Unhappy", None],
+            ["positive", "neutral", "negative", None],
+            "'Unhappy' = negative, 'Neutral' = neutral, 'Happy' = positive.",
+        ),
+        (
+            [
+                "Very satisfied",
+                "Satisfied",
+                "Neither satisfied nor dissatisfied",
+                "Dissatisfied",
+                "Very Dissatisfied",
+                "Unsatisfied",
+            ],
+            ["positive", "positive", "neutral", "negative", "negative", "negative"],
+            "'Very Dissatisfied' = negative",
+        ),
+        (["Good", "Bad", "offered"], ["positive", "negative", None], "'Bad' = negative"),
+        (
+            ["thumbs_up", "Thumbs down", "👍", "👎🏽"],
+            ["positive", "negative", "positive", "negative"],
+            "'👎🏽' = negative",
+        ),
+        (
+            ["满意", "一般", "不满意", "非常满意", "很不满意"],
+            ["positive", "neutral", "negative", "positive", "negative"],
+            "'一般' = neutral",
+        ),
+        (
+            ["zufrieden", "unzufrieden", "sehr zufrieden", "eher unzufrieden"],
+            ["positive", "negative", "positive", "negative"],
+            "'unzufrieden' = negative",
+        ),
+        (
+            ["Extremely Happy", "great", "okay", "not good", "Extremely unhappy"],
+            ["positive", "positive", "neutral", "negative", "negative"],
+            "'okay' = neutral",
+        ),
+        (
+            ["happy", "angry"],
+            ["happy", "angry"],
+            "None of them reads as negative",
+        ),  # one unknown label: all kept as they are
     ],
 )
 def test_canonical_sentiment(labels: list, expected: list, note: str | None) -> None:

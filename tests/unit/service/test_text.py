@@ -13,6 +13,7 @@ from opsai.service.text import (
     detect_language,
     language_code,
     normalize,
+    read_ticket_languages,
     strip_markup,
     ticket_languages,
     tokenize,
@@ -216,3 +217,56 @@ def test_language_code_reads_names_codes_and_countries() -> None:
     texts = ["Crashes on launch", "起動しない", "실행이 안 돼요", "hola, la app no funciona"]
     assert ticket_languages(texts, ["USA", "JPN", "KOR", None]) == ["en", "ja", "ko", "es"]
     assert ticket_languages(texts, ["en", "JPN", "ko", "es-MX"]) == ["en", "ja", "ko", "es"]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [  # byod8 D5: Olist's short Portuguese reviews read as en/es, a French ticket as en
+        ("Entrega atrasada, muito decepcionado", "pt"),
+        ("péssimo atendimento, atraso na entrega", "pt"),
+        ("Chegou antes do prazo, recomendo", "pt"),
+        ("Produto excelente, muito bom", "pt"),
+        ("Ótimo vendedor, entrega rápida", "pt"),
+        ("Gostei muito", "pt"),
+        ("Tudo certo, obrigado", "pt"),
+        ("Super produit, un mode sombre serait génial.", "fr"),
+        ("Producto excelente, llegó muy rápido", "es"),
+        ("Lieferung kam schnell, Produkt gut", "de"),
+        ("Great product, fast delivery", "en"),
+        ("Produit cassé", "fr"),  # accented words no English word backs are not English
+        ("Pésima atención", "es"),
+        ("José called about order 123", "en"),
+    ],
+)
+def test_detect_language_short_reviews(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+def test_short_texts_take_the_language_of_their_set() -> None:
+    """A text whose words decide nothing ("Amei!", "Top demais") takes the language of the
+    set's decided texts; one whose words lean elsewhere ("Thanks") keeps its own."""
+    pt = ["Não recebi o produto", "Chegou antes do prazo, recomendo", "Produto excelente"]
+    langs, note = read_ticket_languages([*pt, "Amei!", "Top demais", "Thanks", "很好"])
+    assert langs == ["pt", "pt", "pt", "pt", "pt", "en", "zh"]
+    assert note == (
+        "Languages: 3 Latin-script texts decided by their own words; 2 short texts whose words "
+        "said too little read as 'pt', the language of most of them."
+    )
+    assert detect_language("Amei!") == "en"  # alone, the default is unchanged
+    # a given language is kept; an English set leaves its short texts English, and says nothing
+    assert ticket_languages(["Amei!", "Where is my order?"], ["pt-BR", None]) == ["pt", "en"]
+    assert read_ticket_languages(["ok", "Where is my order?", "It never arrived"]) == (
+        ["en", "en", "en"],
+        "",
+    )
+
+
+def test_olist_and_freshdesk_language_counts() -> None:
+    """The tester's sets in miniature: every Portuguese review pt, every French ticket fr."""
+    reviews = (
+        ["Entrega atrasada, muito decepcionado"] * 166
+        + ["Gostei muito"] * 665
+        + ["Ótimo vendedor, entrega rápida"] * 698
+        + ["Top"] * 10
+    )
+    assert pd.Series(ticket_languages(reviews)).value_counts().to_dict() == {"pt": 1539}
