@@ -30,7 +30,7 @@ from opsai.data._mapping import (
     source_columns,
     unpivot_columns,
 )
-from opsai.data.schema import AMOUNT, QUANTITY, TABLES, Column
+from opsai.data.schema import AMOUNT, FLAG_FALSE, FLAG_TRUE, QUANTITY, TABLES, Column
 from opsai.errors import ConfigError, SchemaError
 
 FILE_KEYS = ("file", "format", "sheet", "skip_rows", "sep", "encoding", "header", "records")
@@ -437,6 +437,12 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec, zone: str | None = Non
         if col.dtype == "id":  # blank: missing (a guest order's customer), as in files
             return ibis.ifelse(v.strip() == "", ibis.null("string"), v)
         return ibis.ifelse(v.re_search(r"^\s*$"), ibis.null("string"), v)  # blank: missing
+    if col.flag and kind.is_boolean():  # PostgreSQL casts no boolean to a float
+        return ibis.cases((v, 1.0), (~v, 0.0))  # NULL stays missing
+    if col.flag and kind.is_string():  # 'True'/'False', 'yes'/'no', 'Y'/'N', '是'/'否'
+        word = v.strip().lower()
+        number = ibis.ifelse(word == "", ibis.null("float64"), v.cast("float64"))
+        return ibis.cases((word.isin(FLAG_TRUE), 1.0), (word.isin(FLAG_FALSE), 0.0), else_=number)
     if col.dtype in ("float", "int"):
         return v.cast("float64" if col.dtype == "float" else "int64")
     counted = _load.since(spec.timestamp_format)

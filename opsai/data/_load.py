@@ -19,7 +19,7 @@ import duckdb
 
 from opsai.config import TableSpec
 from opsai.data import _excel
-from opsai.data.schema import Column
+from opsai.data.schema import FLAG_FALSE, FLAG_TRUE, Column
 from opsai.errors import SchemaError
 
 EPOCH_UNITS = {
@@ -573,8 +573,13 @@ def typed_expr(
             if spec.decimal != ".":
                 v = f"replace({v}, {lit(spec.decimal)}, '.')"
             number = f"TRY_CAST(NULLIF({v}, '') AS {target})"
+            if col.flag:  # 'True'/'False', 'yes'/'no', 'Y'/'N', '是'/'否': 1/0
+                word = f"lower(trim(CAST({s} AS VARCHAR)))"
+                yes, no = (", ".join(lit(w) for w in ws) for ws in (FLAG_TRUE, FLAG_FALSE))
+                flag = f"WHEN {word} IN ({yes}) THEN 1 WHEN {word} IN ({no}) THEN 0"
+                return f"CASE {flag} ELSE {number} END"
             return f"CASE WHEN {pct} THEN {number} / 100 ELSE {number} END" if percent else number
-        return f"TRY_CAST({s} AS {target})"
+        return f"TRY_CAST({s} AS {target})"  # a BOOLEAN column: true is 1, false 0
     if col.dtype == "period" and period_is_int:
         return f"TRY_CAST(trim(CAST({s} AS VARCHAR)) AS BIGINT)"
     return _ts_expr(s, raw_type, spec, zone)

@@ -48,7 +48,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                  "anzahl", "stückzahl"),
     "price": ("price", "unit_price", "msrp", "list_price", "单价", "价格", "售价", "preis",
               "einzelpreis", "stückpreis"),
-    "promo": ("promo", "promotion", "on_promotion", "促销"),
+    "promo": ("promo", "promotion", "on_promotion", "onpromotion", "促销"),
     "store": ("store", "shop", "store_id", "门店", "店铺", "filiale"),
     "title": ("title", "name", "product_name", "item_name", "商品名称", "名称", "标题", "宝贝标题", "商品标题",
               "bezeichnung", "artikelname"),

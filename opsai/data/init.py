@@ -55,7 +55,7 @@ from opsai.data._synonyms import (
     name_score,
     name_words,
 )
-from opsai.data.schema import TABLES, Column, Table
+from opsai.data.schema import FLAG_FALSE, FLAG_TRUE, TABLES, Column, Table
 from opsai.errors import ConfigError
 
 _TEXTS = ("text", "answer", "question", "description")
@@ -123,6 +123,8 @@ def values_fit(v: _Values, col: Column, table: Table) -> tuple[bool, str | None]
     if col.dtype == "id":
         unique = col.name != table.key or v.distinct == len(v.values)
         return v.mean_length <= 64 and unique, None
+    if col.flag and all(x.lower() in (*FLAG_TRUE, *FLAG_FALSE) for x in v.values):
+        return True, None  # True/False, yes/no: read as 1/0
     if col.dtype in ("float", "int"):
         if v.numeric < 0.9:
             return False, None

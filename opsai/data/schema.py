@@ -112,6 +112,11 @@ def canonical_event(name: object) -> str:
     return EVENT_ALIASES.get(key, key)
 
 
+FLAG_TRUE = ("true", "t", "yes", "y", "是")
+"""Words a yes/no (``flag``) column reads as 1, compared in lower case after trimming."""
+FLAG_FALSE = ("false", "f", "no", "n", "否")
+"""Words a yes/no (``flag``) column reads as 0."""
+
 DType = Literal["id", "string", "timestamp", "float", "int", "period"]
 """Logical types: ``id`` is a string key (leading zeros kept), ``period`` a date or an int."""
 
@@ -130,6 +135,12 @@ class Column:
     """A required column (it must be mapped) whose empty values mean something rather than
     a defect: an order's empty ``user_id`` is a guest order (a walk-in, a guest checkout). It
     loads as a missing value, is no validation error and ``drop_incomplete`` keeps its rows."""
+    flag: bool = False
+    """A yes/no column read as 1/0: besides numbers (``1``/``0``, ``1.0``), the words in
+    :data:`FLAG_TRUE` and :data:`FLAG_FALSE` in any case (``True``/``False``, ``yes``/``no``,
+    ``Y``/``N``, ``是``/``否``) and typed boolean columns (Parquet, DuckDB, PostgreSQL). An
+    empty value stays missing, not 0: Favorita's ``onpromotion`` is empty where the export
+    has no promotion record (the forecast reads a missing promo as none)."""
     absent: str = ""
     """When not empty, a required column the data may lack altogether (a till export has no
     customer column): unmapped, it loads as all-missing values of its type, and validation
@@ -258,7 +269,7 @@ TABLES: dict[str, Table] = {
                 _c(TIMESTAMP, "timestamp", True),
                 _c(QUANTITY, "float", True, nonnegative=True),
                 _c(PRICE, "float", nonnegative=True),
-                _c(PROMO, "float"),
+                _c(PROMO, "float", flag=True, doc="1/0, True/False, yes/no, Y/N, 是/否"),
                 _c(STORE, "id"),
             ),
             doc="Pre-aggregated sales series, for data without order lines.",

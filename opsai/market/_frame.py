@@ -93,6 +93,12 @@ def positive(values: pd.Series | np.ndarray, *, column: str, table: str = "marke
     return arr
 
 
+def priced(values: pd.Series) -> pd.Series:
+    """Whether each price is usable: present and strictly positive (a missing price, such as
+    a scrape's out-of-stock ``-1`` read as missing, or a zero cannot be logged)."""
+    return pd.to_numeric(values, errors="coerce").gt(0)
+
+
 def check_choice(value: str, name: str, allowed: Iterable[str]) -> None:
     """Raise :class:`OpsaiError` when a ``Literal`` option got an unknown value."""
     options = tuple(allowed)

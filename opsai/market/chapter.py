@@ -17,7 +17,7 @@ import pandas as pd
 
 from opsai.data import schema as S
 from opsai.errors import ChapterError, OpsaiError
-from opsai.market._frame import as_frame, check_choice, period_label, period_step
+from opsai.market._frame import as_frame, check_choice, period_label, period_step, priced
 from opsai.market.demand import LogitDemand
 from opsai.market.findings import Finding, move_finding
 from opsai.market.pricing import LogLogElasticity, company_panel
@@ -39,6 +39,7 @@ __all__ = [
     "fit_spend_response",
     "loglog_check",
     "positioning_frame",
+    "price_gap_finding",
     "price_identified",
     "resolve_company",
     "scenario_finding",
@@ -238,6 +239,52 @@ def coverage_finding(market: Any) -> Finding | None:
     )
 
 
+def price_gap_finding(market: Any, *, sales_is: str = "revenue") -> Finding | None:
+    """A finding counting the company-periods without a usable price (missing, such as an
+    out-of-stock ``-1`` read through ``na_values``, or 0 and below), which the price-based
+    fits leave out while shares count their sales; None when every row has a price or the
+    table has no price column."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    if S.PRICE not in df.columns:
+        return None
+    ok = priced(df[S.PRICE]).groupby([df[S.PERIOD], df[S.COMPANY].astype(str)]).any()
+    if ok.all():
+        return None
+    seen = ok.groupby(level=1).size()
+    bad = (~ok).groupby(level=1).sum()
+    bad = bad[bad > 0].sort_values(ascending=False)
+    dated = pd.api.types.is_datetime64_any_dtype(df[S.PERIOD])
+    step = period_step(df[S.PERIOD])
+    unit = f"{step}s" if dated else "periods"
+    never = [str(c) for c in bad.index if bad[c] == seen[c]]
+    parts = []
+    for c in [c for c in bad.index if c not in never][:3]:
+        when = sorted(ok[~ok].xs(c, level=1).index)
+        shown = ", ".join(period_label(p, step) for p in when[:3]) + (
+            ", ..." if len(when) > 3 else ""
+        )
+        parts.append(f"{c} in {int(bad[c])} of its {int(seen[c])} {unit} ({shown})")
+    text = f"No price for {'; '.join(parts)}" if parts else ""
+    if never:
+        joined = ", ".join(never[:5]) + (" ..." if len(never) > 5 else "")
+        text += ("; " if text else "") + f"no price at all for {joined}"
+    text += (
+        " (a missing price, as when an out-of-stock -1 is read as missing, or one of 0 or "
+        f"below). Those {int(bad.sum())} company-{unit} are left out of the price index, the "
+        "demand model, the log-log check and the scenarios; market shares still count their "
+        "sales."
+    )
+    if never and sales_is == "revenue":
+        text += (
+            " Without a price their units are unknown, so the demand model's unit shares are "
+            "those of the priced companies."
+        )
+    text = text[0].upper() + text[1:]
+    severity = "medium" if never or bad.sum() >= 0.1 * len(ok) else "low"
+    evidence = {"unpriced": int(bad.sum()), "company_periods": len(ok)}
+    return Finding(text, severity, evidence | {f"unpriced.{c}": int(n) for c, n in bad.items()})
+
+
 def _first_gap(active: pd.DataFrame, seen: pd.DataFrame) -> Any:
     """The first period in which an active company is missing."""
     gap = (active & ~seen).any(axis=1)
@@ -307,6 +354,12 @@ def fit_demand(
       prices of different products, where dearer products also sell for their quality,
       and reads close to zero (a scrape with a true elasticity of -3 read -0.07).
 
+    Company-periods without a price (missing, 0 or negative: an out-of-stock week) are left
+    out of the fit (``left_out_``), while the shares of the others still count their sales:
+    with shares computed from sales the model has period fixed effects (``outside="none"``),
+    so leaving a row out does not move the others' estimates (:func:`price_gap_finding`
+    says how many).
+
     Raises:
         ChapterError: the table lacks a price column.
     """
@@ -321,7 +374,10 @@ def fit_demand(
         offer = df[S.COMPANY].astype(str) + " · " + df[product].astype(str)
         df = df.assign(**{product: offer})
     check_choice(sales_is, "SALES_IS", ("revenue", "units"))
+    df = df.assign(**{S.PRICE: df[S.PRICE].where(priced(df[S.PRICE]))})  # 0, -1: no price
+    outside: Any = "auto"
     if S.SHARE not in df.columns or df[S.SHARE].isna().all():
+        outside = "none"  # shares of what is sold, among the companies of the period
         units = df[S.SALES] / df[S.PRICE] if sales_is == "revenue" else df[S.SALES]
         basis = df.assign(**{S.SALES: units})
         sh = market_shares(basis, col_company=product or S.COMPANY)
@@ -339,8 +395,9 @@ def fit_demand(
             log_characteristics=logs,
             fixed_effects=[S.COMPANY],
             nest=nest_col,
+            outside=outside,
         )
-        return model.fit(df.dropna(subset=[S.PRICE, S.SHARE, *logs]))
+        return model.fit(df)  # rows missing a price, share or spend are left out (left_out_)
     if not chars and _is_panel(df, product):
         extra = [] if instruments in ("auto", "none") else split_names(instruments)
         model = LogitDemand(
@@ -350,6 +407,7 @@ def fit_demand(
             col_firm=S.COMPANY,
             nest=nest_col,
             fixed_effects=[product],
+            outside=outside,
         )
         return model.fit(df)
     iv: Any
@@ -365,6 +423,7 @@ def fit_demand(
         instruments=iv,
         col_firm=S.COMPANY,
         nest=nest_col,
+        outside=outside,
     )
     return model.fit(df)
 
@@ -524,9 +583,16 @@ def loglog_check(
     market: Any, company: str, *, sales_is: str = "revenue"
 ) -> LogLogElasticity | None:
     """A log-log regression of our units on our price with market size, rivals' price and (if
-    present) spend as controls; None when the table has several rows per company and period."""
+    present) spend as controls; None when the table has several rows per company and period,
+    or fewer than three periods with our price.
+
+    Periods in which we, or a rival priced in other periods, have no price are left out
+    (:func:`~opsai.market.pricing.company_panel`); ``n_dropped_`` counts our rows left out.
+    """
     df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
     if S.PRICE not in df.columns or df.duplicated([S.PERIOD, S.COMPANY]).any():
+        return None
+    if int((priced(df[S.PRICE]) & (df[S.COMPANY].astype(str) == company)).sum()) < 3:
         return None
     panel = company_panel(df, company, sales_is="units" if sales_is == "units" else "revenue")
     logs = ["market_units", "rival_price"]
@@ -536,7 +602,8 @@ def loglog_check(
 
 def _scenario_period(demand: LogitDemand, company: str, rival: str | None) -> tuple[Any, bool]:
     """The latest fitted period holding ``company`` (and ``rival`` when one such period has
-    it), and whether the rival is in it."""
+    it), preferring periods in which no company was left out of the fit for want of a price,
+    and whether the rival is in it."""
     d = demand.data_
     firm = d["firm"].astype(str)
     ours = set(d.loc[firm == company, "period"])
@@ -546,7 +613,9 @@ def _scenario_period(demand: LogitDemand, company: str, rival: str | None) -> tu
             "a share); set COMPANY to a company with prices"
         )
     both = ours & set(d.loc[firm == rival, "period"]) if rival else set()
-    return max(both or ours), bool(both)
+    gaps = set(demand.left_out_.iloc[:, 0])
+    pool = both or ours
+    return max(pool - gaps or pool), bool(both)
 
 
 def standard_scenarios(
@@ -556,7 +625,9 @@ def standard_scenarios(
     summed per firm, each with a band.
 
     They start from the latest fitted period in which ``company`` (and the rival, when some
-    period holds both) has rows; the rival's cut is left out when no period holds both.
+    period holds both) has rows, and every company of the period has a price when such a
+    period exists (a company left out would neither win nor lose customers in the scenario);
+    the rival's cut is left out when no period holds both.
     :func:`scenario_finding` says when that is not the last period.
     """
     period, with_rival = _scenario_period(demand, company, rival)
@@ -578,21 +649,41 @@ def scenario_finding(
     scenarios: dict[str, pd.DataFrame], demand: LogitDemand, company: str
 ) -> Finding | None:
     """Says which period the scenarios start from when it is not the model's last (``company``
-    has no rows there); None otherwise."""
+    has no priced rows there, or another company has none), and which companies the start
+    period leaves out for want of a price (a company never priced); None otherwise."""
     if not scenarios:
         return None
     period = next(iter(scenarios.values())).attrs.get("period")
-    last = demand.data_["period"].max()
-    if period is None or period == last:
+    if period is None:
         return None
-    step = period_step(demand.data_["period"])
-    text = (
-        f"{company} has no priced rows in the last period ({period_label(last, step)}), so the "
-        f"scenarios below start from {period_label(period, step)}, the latest period with them."
-    )
-    return Finding(
-        text, "low", {"period": period_label(period, step), "last": period_label(last, step)}
-    )
+    d, left = demand.data_, demand.left_out_
+    last = d["period"].max()
+    step = period_step(d["period"])
+    at, then = period_label(last, step), period_label(period, step)
+    texts = []
+    if period != last and (d.loc[d["period"] == last, "firm"].astype(str) == company).any():
+        who = sorted(map(str, left.loc[left.iloc[:, 0] == last].iloc[:, 1]))
+        texts.append(
+            f"{', '.join(who)} {'has' if len(who) == 1 else 'have'} no price in the last "
+            f"period ({at}), so the scenarios below start from {then}, the latest period in "
+            "which every company has one."
+        )
+    elif period != last:
+        texts.append(
+            f"{company} has no priced rows in the last period ({at}), so the scenarios below "
+            f"start from {then}, the latest period with them."
+        )
+    out = sorted(map(str, left.loc[left.iloc[:, 0] == period].iloc[:, 1]))
+    if out:
+        texts.append(
+            f"{', '.join(out)} {'has' if len(out) == 1 else 'have'} no price in {then}, the "
+            f"period the scenarios start from, so they leave {'it' if len(out) == 1 else 'them'} "
+            "out: their shares are shares of the priced companies' sales."
+        )
+    if not texts:
+        return None
+    evidence = {"period": then, "last": at} | ({"left_out": ", ".join(out)} if out else {})
+    return Finding(" ".join(texts), "low", evidence)
 
 
 def fit_spend_response(
@@ -615,7 +706,7 @@ def aggregate_companies(frame: pd.DataFrame) -> pd.DataFrame:
     share-weighted mean (for product-level tables analysed at company level)."""
     df = frame.copy()
     w = df[S.SHARE] if S.SHARE in df.columns else df[S.SALES]
-    df["_w"] = w
+    df["_w"] = w.where(priced(df[S.PRICE]))  # a product without a price weighs nothing
     df["_wp"] = w * df[S.PRICE]
     sums = [c for c in (S.SALES, S.SHARE, S.USERS, S.MARKETING_SPEND, "_w", "_wp") if c in df]
     out = df.groupby([S.PERIOD, S.COMPANY], as_index=False)[sums].sum(min_count=1)

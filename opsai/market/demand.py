@@ -71,6 +71,11 @@ class LogitDemand:
         se_type: ``"robust"`` (HC0, as pyblp), ``"unadjusted"`` or ``"clustered"``.
         cluster: cluster column for ``se_type="clustered"``.
         level: confidence level of the intervals.
+
+    Rows with a missing value in a column the model uses (a company-period without a price)
+    are left out of the fit; ``left_out_`` lists their period and product. With period fixed
+    effects (``outside="none"``) this leaves the others' share ratios, and so the estimates,
+    as they are.
     """
 
     def __init__(
@@ -121,7 +126,9 @@ class LogitDemand:
         used += [c for c in (self.nest, self.cluster) if c]
         used = list(dict.fromkeys(used))
         df = as_frame(frame, used, table=table)
-        df = df[used].dropna().reset_index(drop=True)
+        missing = df[used].isna().any(axis=1)
+        self.left_out_ = df.loc[missing, [self.col_period, self.col_product]].reset_index(drop=True)
+        df = df.loc[~missing, used].reset_index(drop=True)
         share = positive(df[self.col_share], column=self.col_share, table=table)
         price = positive(df[self.col_price], column=self.col_price, table=table)
         period = df[self.col_period].to_numpy()

@@ -15,7 +15,7 @@ import pandas as pd
 
 from opsai.data import schema as S
 from opsai.errors import OpsaiError
-from opsai.market._frame import as_frame, check_choice
+from opsai.market._frame import as_frame, check_choice, priced
 from opsai.market.share import market_shares
 
 __all__ = ["positioning_map", "price_index", "strengths_weaknesses"]
@@ -47,14 +47,23 @@ def price_index(
 
     Returns:
         Long frame: period, competitor (a company or ``"(market)"``), price (ours),
-        competitor_price, index (``100 * ours / theirs``; above 100 = we are dearer).
+        competitor_price, index (``100 * ours / theirs``; above 100 = we are dearer). A
+        missing or non-positive price (an out-of-stock week) leaves that company out of the
+        period's comparisons and the market average; a period without our price has no index.
     """
     cols = [col_period, col_company, col_price] + ([col_weight] if col_weight else [])
     if col_product:
         return _matched_index(market, company, [*cols, col_product], col_product, col_weight)
     df = as_frame(market, cols)
+    df = df.assign(**{col_price: df[col_price].where(priced(df[col_price]))})
     wide = df.pivot_table(index=col_period, columns=col_company, values=col_price, aggfunc="mean")
     if company not in wide.columns:
+        if company in set(df[col_company]):
+            raise OpsaiError(
+                f"company {company!r} has no price above 0 in column {col_price!r} in any "
+                "period, so there is no price of ours to index: map our price column "
+                "(data.tables.market.columns.price), or pick a company with prices"
+            )
         raise OpsaiError(f"company {company!r} not in column {col_company!r}")
     if col_weight:
         w = df.pivot_table(index=col_period, columns=col_company, values=col_weight, aggfunc="sum")
@@ -124,13 +133,20 @@ def positioning_map(
         highlight: labels to mark (our products).
 
     Returns:
-        One row per label: label, x, y, highlight, plus the averaged features.
+        One row per label: label, x, y, highlight, plus the averaged features. Labels missing
+        a feature throughout (a company without any price) are left off the map and named in
+        ``.attrs["left_out"]``.
     """
     check_choice(method, "method", ("auto", "pca", "raw"))
     if len(features) < 2:
         raise OpsaiError(f"features: need at least two columns for a map, got {list(features)}")
     df = as_frame(frame, [col_label, *features])
     means = df.groupby(col_label)[list(features)].mean()
+    unknown = means.isna().any(axis=1)  # e.g. a company without any price in the window
+    left_out = [str(c) for c in means.index[unknown]]
+    means = means[~unknown]
+    if means.empty:
+        raise OpsaiError(f"features {list(features)}: no {col_label} has all of them")
     if method == "raw" or (method == "auto" and len(features) == 2):
         xy = means.iloc[:, :2].to_numpy(float)
         axes = list(features[:2])
@@ -152,7 +168,7 @@ def positioning_map(
     out.insert(1, "x", xy[:, 0])
     out.insert(2, "y", xy[:, 1])
     out.insert(3, "highlight", out[col_label].isin(list(highlight)))
-    out.attrs.update(axes=axes, explained=explained, loadings=loadings)
+    out.attrs.update(axes=axes, explained=explained, loadings=loadings, left_out=left_out)
     return out
 
 

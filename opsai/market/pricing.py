@@ -25,7 +25,7 @@ import pandas as pd
 
 from opsai.data import schema as S
 from opsai.errors import NotFittedError, OpsaiError
-from opsai.market._frame import as_frame, check_choice, positive
+from opsai.market._frame import as_frame, check_choice, positive, priced
 from opsai.market._linear import LinearFit, SEType, fit_linear
 
 __all__ = ["LogLogElasticity", "blp_instruments", "company_panel", "percent_effect"]
@@ -220,20 +220,33 @@ def company_panel(
     unit-weighted mean price of the other companies: their price moves). Regress ``units`` on
     ``price`` with ``log_controls=["market_units", "rival_price", ...]`` in
     :class:`LogLogElasticity`.
+
+    A missing or non-positive price (an out-of-stock week) is left missing, so the fit drops
+    that row; the rival price averages the priced rivals. A period in which a company priced
+    in other periods has no price gets no ``market_units`` and ``rival_price`` (both would
+    move for a reason that is not the market's), so it is left out as well. A company never
+    priced is left out of ``rival_price`` and, from revenue, of ``market_units``.
     """
     check_choice(sales_is, "sales_is", ("revenue", "units"))
     df = as_frame(market, [col_period, col_company, col_sales, col_price]).copy()
-    price = positive(df[col_price], column=col_price)
-    units = df[col_sales].to_numpy(float) / (price if sales_is == "revenue" else 1.0)
+    ok = priced(df[col_price])
+    price = df[col_price].astype(float).where(ok)
+    df[col_price] = price
+    sales = df[col_sales].astype(float)
+    units = sales / price if sales_is == "revenue" else sales
     df["units"] = units
     df["_spend"] = units * price
     g = df.groupby(col_period)
-    total = g["units"].transform("sum")
-    df["market_units"] = total
-    rival_units = total - df["units"]
-    df["rival_price"] = (g["_spend"].transform("sum") - df["_spend"]) / rival_units.where(
-        rival_units > 0
-    )
+    df["market_units"] = g["units"].transform("sum")
+    known = units.where(ok)
+    rival_units = known.groupby(df[col_period]).transform("sum") - known.fillna(0)
+    rival_spend = g["_spend"].transform("sum") - df["_spend"].fillna(0)
+    df["rival_price"] = rival_spend / rival_units.where(rival_units > 0)
+    # a company priced in other periods but not in this one: the period's rival price and
+    # (from revenue) its market units would miss it, so the period is left out
+    sometimes = ok.groupby(df[col_company]).transform("any")
+    gap = (sometimes & ~ok & sales.gt(0)).groupby(df[col_period]).transform("any")
+    df.loc[gap, ["market_units", "rival_price"]] = np.nan
     mine = df[df[col_company] == company].drop(columns="_spend")
     if mine.empty:
         raise OpsaiError(

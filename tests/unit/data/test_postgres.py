@@ -399,3 +399,26 @@ def test_postgres_explode_gives_the_files_lines(postgres_url: str, tmp_path: Pat
     flagged = {**EXPLODE, "pattern": r"(?i)(?P<item_id>.+) X (?P<quantity>\d+)"}
     with pytest.raises(SchemaError, match=r"explode\.pattern .* holds the inline flag '\(\?i\)'"):
         open_workspace(_pg_config(tmp_path, postgres_url, {"orders": db | {"explode": flagged}}))
+
+
+def test_postgres_boolean_and_text_promo_flags(postgres_url: str, tmp_path: Path) -> None:
+    """A boolean promo column (PostgreSQL casts no boolean to a float) and a text one
+    ('True'/'no'/'是'/'') both read as 1/0, empty and NULL as missing."""
+    import ibis
+
+    con = ibis.connect(postgres_url)
+    con.raw_sql("DROP TABLE IF EXISTS sales_daily")
+    con.raw_sql(
+        "CREATE TABLE sales_daily (item text, day date, units double precision, "
+        "promo boolean, promo_text text);"
+        "INSERT INTO sales_daily VALUES ('a', '2024-01-01', 3, true, 'True'), "
+        "('a', '2024-01-02', 4, false, 'no'), ('a', '2024-01-03', 5, NULL, ''), "
+        "('a', '2024-01-04', 6, true, '是')"
+    )
+    con.disconnect()
+    cols = {"item_id": "item", "timestamp": "day", "quantity": "units"}
+    for promo in ("promo", "promo_text"):
+        spec = {"table": "sales_daily", "columns": cols | {"promo": promo}}
+        with open_workspace(_pg_config(tmp_path, postgres_url, {"demand": spec})) as ws:
+            got = ws.to_pandas("demand").sort_values("timestamp")["promo"].tolist()
+        assert got == pytest.approx([1.0, 0.0, float("nan"), 1.0], nan_ok=True), promo

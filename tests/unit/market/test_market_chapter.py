@@ -387,3 +387,124 @@ def test_two_notions_of_share_are_named(logit_market) -> None:  # type: ignore[n
         "use the data's share column."
     )
     assert "sales column" not in fd.strategy(*args, company="co0")[0].text
+
+
+def _unpriced(m: pd.DataFrame, company: str, periods: list[int] | None = None) -> pd.DataFrame:
+    """``m`` with ``company``'s price missing in ``periods`` (all periods when None)."""
+    hit = m[S.COMPANY] == company
+    if periods is not None:
+        hit &= m[S.PERIOD].isin(periods)
+    return m.assign(**{S.PRICE: m[S.PRICE].mask(hit)})
+
+
+def test_company_periods_without_a_price_are_left_out_of_the_price_fits(logit_market) -> None:  # type: ignore[no-untyped-def]
+    """A rival out of stock for two periods (Keepa's -1 read as missing): the log-log check
+    crashed the chapter; now those periods are left out of the price fits, counted in a
+    finding, while shares still count the rival's sales."""
+    full = logit_market(seed=2).drop(columns=[S.SHARE])
+    gap = _unpriced(full, "co3", [5, 6])
+    check = ch.loglog_check(gap, "co0")
+    assert check is not None and check.n_obs_ == 22
+    without = full[~full[S.PERIOD].isin([5, 6])]
+    assert check.elasticity_ == pytest.approx(ch.loglog_check(without, "co0").elasticity_)
+    demand = ch.fit_demand(gap)
+    assert demand.left_out_.values.tolist() == [[5, "co3"], [6, "co3"]]
+    assert len(demand.data_) == 142 and demand.outside_ == "none"
+    # period fixed effects: leaving the two rows out moves nothing else
+    rows_out = full[~(full[S.PERIOD].isin([5, 6]) & (full[S.COMPANY] == "co3"))]
+    assert demand.alpha_ == pytest.approx(ch.fit_demand(rows_out).alpha_, abs=1e-10)
+    units = gap.assign(**{S.SALES: full[S.SALES] / full[S.PRICE]})
+    fit = ch.fit_demand(units, sales_is="units").data_
+    got = fit.loc[(fit["period"] == 5) & (fit["firm"] == "co0"), "share"].item()
+    p5 = units[units[S.PERIOD] == 5]
+    assert got == pytest.approx(p5.loc[p5[S.COMPANY] == "co0", S.SALES].item() / p5[S.SALES].sum())
+    f = ch.price_gap_finding(gap)
+    assert f is not None and f.evidence["unpriced"] == 2 and f.severity == "low"
+    assert f.text.startswith(
+        "No price for co3 in 2 of its 24 periods (5, 6) (a missing price, as when an "
+        "out-of-stock -1 is read as missing, or one of 0 or below). Those 2 company-periods "
+        "are left out of the price index, the demand model, the log-log check and the "
+        "scenarios; market shares still count their sales."
+    )
+    assert ch.price_gap_finding(full) is None
+    index = mk.price_index(gap, "co0").set_index([S.PERIOD, "competitor"])["competitor_price"]
+    assert np.isnan(index[(5, "co3")])
+    p5 = gap[(gap[S.PERIOD] == 5) & (gap[S.COMPANY] != "co3")]
+    mean5 = (p5[S.PRICE] * p5[S.SALES]).sum() / p5[S.SALES].sum()
+    assert index[(5, "(market)")] == pytest.approx(mean5)
+
+
+def test_scenarios_start_from_the_latest_period_with_every_price(logit_market) -> None:  # type: ignore[no-untyped-def]
+    full = logit_market(seed=2).drop(columns=[S.SHARE])
+    gap = _unpriced(full, "co3", [23])
+    demand = ch.fit_demand(gap)
+    scen = ch.standard_scenarios(demand, "co0", "co2", n_draws=0)
+    assert {s.attrs["period"] for s in scen.values()} == {22}
+    ours = scen["our price -5%"].set_index("product")
+    assert ours.loc["co3", "share"] > 0  # co3 wins and loses customers in the scenario
+    f = ch.scenario_finding(scen, demand, "co0")
+    assert f is not None and f.text == (
+        "co3 has no price in the last period (23), so the scenarios below start from 22, the "
+        "latest period in which every company has one."
+    )
+
+
+def test_a_company_without_any_price(logit_market) -> None:  # type: ignore[no-untyped-def]
+    """A rival never priced: the unit shares stay a closed market with period effects (it
+    was taken for the outside good), it is left off the positioning map (the map crashed),
+    and the finding says so; our own company without a price is named as such."""
+    full = logit_market(seed=2).drop(columns=[S.SHARE])
+    full = full.assign(**{S.SALES: full[S.SALES] / full[S.PRICE]})
+    never = _unpriced(full, "co3")
+    demand = ch.fit_demand(never, sales_is="units")
+    assert demand.outside_ == "none" and len(demand.left_out_) == 24
+    rest = full[full[S.COMPANY] != "co3"]
+    assert demand.alpha_ == pytest.approx(ch.fit_demand(rest, sales_is="units").alpha_)
+    rows, features = ch.positioning_frame(never, "co0", periods=6)
+    points = mk.positioning_map(rows, features, highlight=["co0"])
+    assert len(features) == 4 and points.attrs["left_out"] == ["co3"]
+    assert sorted(points[S.COMPANY]) == ["co0", "co1", "co2", "co4", "co5"]
+    f = ch.price_gap_finding(never, sales_is="units")
+    assert f is not None and f.severity == "medium"
+    assert f.text.startswith("No price at all for co3 (a missing price")
+    assert "Those 24 company-periods are left out" in f.text
+    check = ch.loglog_check(never, "co0", sales_is="units")
+    assert check is not None and check.n_obs_ == 24
+    with pytest.raises(OpsaiError, match="'co3' has no price above 0 in column 'price'"):
+        mk.price_index(never, "co3")
+    assert ch.loglog_check(never, "co3") is None
+
+
+def test_a_product_without_a_price_weighs_nothing_in_the_company_price() -> None:
+    rows = pd.DataFrame(
+        {
+            S.PERIOD: [1, 1, 1],
+            S.COMPANY: ["a", "a", "b"],
+            S.SALES: [10.0, 30.0, 5.0],
+            S.PRICE: [4.0, np.nan, 2.0],
+        }
+    )
+    agg = ch.aggregate_companies(rows).set_index(S.COMPANY)
+    assert agg.loc["a", S.PRICE] == pytest.approx(4.0)
+    assert agg.loc["a", S.SALES] == pytest.approx(40.0)
+
+
+def test_scenarios_name_a_company_they_leave_out(logit_market) -> None:  # type: ignore[no-untyped-def]
+    full = logit_market(seed=2).drop(columns=[S.SHARE])
+    demand = ch.fit_demand(_unpriced(full, "co3"))
+    scen = ch.standard_scenarios(demand, "co0", "co2", n_draws=0)
+    assert {s.attrs["period"] for s in scen.values()} == {23}
+    assert "co3" not in set(scen["our price -5%"]["product"])
+    f = ch.scenario_finding(scen, demand, "co0")
+    assert f is not None and f.text == (
+        "co3 has no price in 23, the period the scenarios start from, so they leave it out: "
+        "their shares are shares of the priced companies' sales."
+    )
+    assert (
+        ch.scenario_finding(
+            ch.standard_scenarios(ch.fit_demand(full), "co0", "co2", n_draws=0),
+            ch.fit_demand(full),
+            "co0",
+        )
+        is None
+    )
