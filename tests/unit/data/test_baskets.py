@@ -57,6 +57,8 @@ def _check(cfg: Path) -> None:
         assert daily["orders"].tolist() == [2.0, 3.0, 0.0]
         assert daily["guest_orders"].tolist() == [0.0, 2.0, 0.0]
         assert daily["revenue"].sum() == pytest.approx(11.0)
+        dup = ov.duplicate_rows(ws).set_index("table").loc["orders", "duplicates"]
+        assert dup == 2  # the repeated article and the repeated guest line, as in the file
         share = guest_share(ws.table("orders"))
         assert (share.orders, share.guest_orders) == (5, 2)
 
