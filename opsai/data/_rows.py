@@ -819,3 +819,57 @@ def split_order_amount(t: ir.Table, name: str) -> tuple[ir.Table, ValidationWarn
         f"{orders:,} order(s) {how}, so the lines add up to the order",
     )
     return out, note
+
+
+NO_ORDER_NUMBER = "no order number"
+"""How the warning of :func:`baskets_as_orders` begins; its first sentence gives the figures."""
+
+
+def baskets_as_orders(
+    t: ir.Table, name: str = "orders"
+) -> tuple[ir.Table, ValidationWarning] | None:
+    """Order lines without an order number (``order_id`` unmapped, ``item_id`` mapped, as
+    H&M's ``transactions_train.csv``: one row per article bought) with an ``order_id`` for
+    each basket: a customer's lines at one time are one order, and a line without a customer
+    (a guest's) is an order of its own. ``None`` when the table has an order_id or no
+    item_id, or when no customer has two lines at one time (each line is an order anyway).
+
+    The id is the customer and the time as text (``c42 2024-05-01 12:00:00``); a guest line's
+    is ``guest line <n>``, numbered in a fixed order (time, item, amount), so a database
+    source numbers its rows alike in every query. The note gives the lines and orders.
+    """
+    if "order_id" in t.columns or "item_id" not in t.columns or "user_id" not in t.columns:
+        return None
+    buy = t.filter(t.amount >= 0)  # a return line (negative) is no order of its own
+    known = buy.filter(buy.user_id.notnull())
+    per = known.group_by(["user_id", "timestamp"]).aggregate(n=known.count())
+    stats = per.aggregate(baskets=per.count(), multi=ibis.ifelse(per.n > 1, 1, 0).sum())
+    row = stats.to_pandas().iloc[0]
+    multi = int(row["multi"] or 0)
+    if not multi:
+        return None
+    baskets = int(row["baskets"] or 0)
+    lines = int(buy.count().to_pandas())
+    guests = int(buy.filter(buy.user_id.isnull()).count().to_pandas())
+    order = [
+        t[c] for c in ("timestamp", "item_id", "amount", "quantity", "price") if c in t.columns
+    ]
+    seq = ibis.row_number().over(ibis.window(order_by=order)).cast("string")
+    basket = t.user_id.cast("string") + " " + t.timestamp.cast("string")
+    oid = ibis.ifelse(t.user_id.isnull(), "guest line " + seq, basket)
+    guest = (
+        f"; each of the {guests:,} lines without a customer is an order of its own"
+        if guests
+        else ""
+    )
+    note = ValidationWarning(
+        name,
+        "order_id",
+        f"{NO_ORDER_NUMBER} (data.tables.{name}.columns.order_id is not mapped): {lines:,} item "
+        f"lines read as {baskets + guests:,} orders, one per customer and time ({multi:,} of "
+        f"them hold several lines){guest}. Order counts, average order value and orders per "
+        f"customer count these orders; map data.tables.{name}.columns.order_id if the export "
+        "has an order number",
+        lines - baskets - guests,
+    )
+    return t.mutate(order_id=oid), note

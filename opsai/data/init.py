@@ -233,8 +233,33 @@ _REFUND_WORDS = ("return", "refund", "retour", "erstattung", "退货", "退款")
 def _refunds(sample: _sniff.Sample, matches: dict[str, Match]) -> bool:
     """Whether a file (its name, or its amount column's) is about returns or refunds
     (``returns.csv`` with ``refund_amount``), so the returns table may place it."""
-    names = [sample.sheet or sample.path.name, matches["amount"].source]
+    amount = matches.get("amount")
+    if amount is None:  # a list of returned orders (Superstore's Returns: Order ID, Returned)
+        small = len(sample.values) <= 3
+        return small and any(w in fold(sample.sheet or sample.path.name) for w in _REFUND_WORDS)
+    names = [sample.sheet or sample.path.name, amount.source]
     return any(w in fold(n) for n in names for w in _REFUND_WORDS)
+
+
+_YES = ("yes", "y", "true", "1", "ja", "oui", "是")
+
+
+def _returned_flag(guess: Guess, cols: dict[str, _Values]) -> None:
+    """A returns list without an amount: each listed order is returned in full (a note says
+    so); a yes/no column beside the order id (Superstore's ``Returned``) gets a ``where``
+    keeping its yes rows."""
+    used = {m.source for m in guess.matches}
+    guess.notes.append(
+        "no amount column: each order listed is read as returned in full, its lines "
+        "becoming the refund (map returns' amount if the file holds the money refunded)"
+    )
+    for c, v in cols.items():
+        states = {x.strip() for x in v.values if x and x.strip()}
+        yes = [x for x in states if fold(x) in _YES]
+        if c in used or len(yes) != 1 or len(states) > 2:
+            continue
+        guess.options["where"] = f"{_sql_name(c)} = '{yes[0]}'"
+        return
 
 
 def fit_table(
@@ -322,6 +347,8 @@ def fit_table(
         score += 1  # a column named 'event' beside a time and a user: an event log
     score += CHAT_BONUS * bool(chat)
     guess = Guess(name, sample, found, round(score, 2), dict(sample.options))
+    if name == "returns" and "amount" not in matches:
+        _returned_flag(guess, cols)
     if chat:
         guess.options["messages"] = chat.option()
         guess.notes.append(chat.note())

@@ -251,7 +251,14 @@ TABLES: dict[str, Table] = {
             "returns",
             (
                 _c(ORDER_ID, "id", True, doc="the order the refund is for"),
-                _c(AMOUNT, "float", True, doc="money refunded (a partial refund is less)"),
+                _c(
+                    AMOUNT,
+                    "float",
+                    doc=(
+                        "money refunded (a partial refund is less); without it each listed "
+                        "order (or its listed item) is returned in full"
+                    ),
+                ),
                 _c(TIMESTAMP, "timestamp", doc="when refunded; the order's time when absent"),
                 _c(ITEM_ID, "id"),
                 _c(QUANTITY, "float", doc="units returned"),
@@ -259,7 +266,9 @@ TABLES: dict[str, Table] = {
             ),
             doc=(
                 "Returns and refunds, one row per refund: appended to orders as negative "
-                "lines (matched to their order by order_id), then left out of the workspace."
+                "lines (matched to their order by order_id), then left out of the workspace. "
+                "Without an amount (a list of returned orders) each order listed is returned "
+                "in full: its lines become the refund."
             ),
         ),
         Table(

@@ -375,6 +375,12 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
         raise SchemaError(
             f"{n} problem{'s' * (n > 1)} in the data{where}:\n- " + "\n- ".join(errors)
         )
+    if "orders" in tables:  # item lines without an order number: one order per basket
+        baskets = _rows.baskets_as_orders(tables["orders"])
+        if baskets is not None:
+            tables["orders"] = _materialize(baskets[0], "orders", backend, con)
+            warnings.append(baskets[1])
+            loaded.append(baskets[1])  # kept in a report's copy, which has the order_id
     return Workspace(cfg, backend, tables, warnings, loaded)
 
 

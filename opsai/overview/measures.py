@@ -139,10 +139,13 @@ def missing_values(ws: Workspace) -> pd.DataFrame:
 
 
 def duplicate_rows(ws: Workspace) -> pd.DataFrame:
-    """Per table: rows that repeat another row in every column."""
+    """Per table: rows that repeat another row in every column (the ``order_id`` the workspace
+    gives order lines without one aside: each guest line's is its own)."""
     rows = []
     for name in ws.present:
         t = ws.table(name)
+        if name == "orders" and _baskets_note(ws):
+            t = t.drop(S.ORDER_ID)
         n = int(t.count().execute())
         d = n - int(t.distinct().count().execute())
         rows.append({"table": name, "rows": n, "duplicates": d, "share": d / n if n else 0.0})
@@ -317,7 +320,9 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     Without an ``orders`` table, orders and revenue are the ``purchase`` events read as orders
     (:func:`opsai.behavior.orders_from_events`, as chapter 03a reads them: each worth its
     value property); ``attrs["sales_from"]`` then says which events and ``attrs["sales_event"]``
-    names the event (both absent with orders).
+    names the event (both absent with orders). Order lines without an order number count
+    one order per customer and time (the workspace gives them an ``order_id``);
+    ``attrs["orders_from"]`` then says so with the figures.
     """
     from opsai.behavior.retention import activity_of
 
@@ -352,6 +357,9 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
             o[S.ORDER_ID].nunique(where=guest) if S.ORDER_ID in o.columns else o.count(where=guest)
         )
         daily = o.group_by(date=o[S.TIMESTAMP].date()).aggregate(**agg).to_pandas()
+        baskets = _baskets_note(ws)  # item lines without an order number: per basket
+        if baskets:
+            sales["orders_from"] = baskets
         if not daily["guest_orders"].any():  # every order has a customer: no column
             daily = daily.drop(columns="guest_orders")
         parts.append(daily)
@@ -386,6 +394,17 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     return out
 
 
+def _baskets_note(ws: Workspace) -> str | None:
+    """The first sentence of the workspace's warning that order lines without an order number
+    were read as one order per customer and time (with the figures), else ``None``."""
+    from opsai.data._rows import NO_ORDER_NUMBER
+
+    for w in ws.warnings:
+        if (w.table, w.column) == ("orders", S.ORDER_ID) and w.message.startswith(NO_ORDER_NUMBER):
+            return w.message.split(". ")[0]
+    return None
+
+
 def _purchases_daily(ws: Workspace, purchase: str = "purchase") -> pd.DataFrame | None:
     """Orders and revenue per day from the purchase events (``None`` without any; no revenue
     when they carry no value), with ``attrs["sales_from"]`` naming them ("1,013 'purchase'
@@ -418,7 +437,7 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
     }
     if daily.attrs.get("partial_day"):  # left out by daily_activity
         out["partial_day"] = daily.attrs["partial_day"]
-    for key in ("sales_from", "sales_event"):  # no orders table: orders are purchase events
+    for key in ("sales_from", "sales_event", "orders_from"):  # what an order is, when said
         if daily.attrs.get(key):
             out[key] = daily.attrs[key]
     for col, how in (

@@ -285,7 +285,8 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     Revenue is written with ``currency``, the config's code ("" writes the bare number).
     Without an orders table, orders and revenue come from purchase events
     (``change["sales_from"]``, see :func:`~opsai.overview.measures.daily_activity`) and the
-    finding says so.
+    finding says so; so it does when order lines without an order number were read as one
+    order per customer and time (``change["orders_from"]``).
     """
     if not change.get("enough_history"):
         return Finding(
@@ -331,6 +332,9 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
             f" No orders table: orders{' and revenue' if 'revenue' in change else ''} are the "
             f"{change['sales_from']} (as chapter 03a reads them)."
         )
+    if change.get("orders_from") and "orders" in change:  # lines read as baskets
+        note = str(change["orders_from"])
+        after += f" {note[:1].upper()}{note[1:]}."
     return Finding(
         f"Over the last {d} days (to {change['end']}) " + ", ".join(bits) + "." + after,
         sev,

@@ -231,3 +231,103 @@ def test_refunds_after_the_last_order_are_left_out_and_refunds_keep_their_orders
             "1 refund(s) (5.00) are dated after the last order (2024-01-07 12:00): left out"
         )
         assert any("2 refund(s) (28.00) appended to orders" in str(x) for x in ws.warnings)
+
+
+def test_a_returns_flag_sheet_returns_whole_orders(tmp_path: Path) -> None:
+    """Superstore's Returns sheet (Order ID, Returned = Yes) has no amount: each listed order
+    is returned in full, its lines refunded at the order's date; an order listed twice is
+    refunded once."""
+    (tmp_path / "order_lines.csv").write_text(ORDERS)
+    (tmp_path / "returns.csv").write_text("Returned,order_ref\nYes,A1\nYes,A1\nYes,ZZ9\nNo,A3\n")
+    cfg = _config(
+        tmp_path,
+        {
+            "orders": {"file": "order_lines.csv", "columns": ORDER_COLS},
+            "returns": {
+                "file": "returns.csv",
+                "where": "Returned = 'Yes'",
+                "columns": {"order_id": "order_ref"},
+            },
+        },
+    )
+    with open_workspace(cfg) as ws:
+        o = ws.to_pandas("orders")
+        neg = o[o["amount"] < 0].sort_values("amount", ignore_index=True)
+        assert neg["order_id"].tolist() == ["A1", "A1"]
+        assert neg["item_id"].tolist() == ["TEE", "MUG"]
+        assert neg["amount"].tolist() == [-40.0, -10.0]
+        assert neg["quantity"].tolist() == [-2.0, -1.0]
+        assert neg["user_id"].tolist() == ["c1", "c1"]
+        assert set(neg["timestamp"]) == {pd.Timestamp("2024-01-05 10:00:00")}
+        note = next(w for w in ws.warnings if w.table == "returns" and w.column == "amount")
+        assert "1 order(s), 2 line(s), 50.00 refunded" in note.message
+        assert "dated at its order's date" in note.message
+        lost = next(w for w in ws.warnings if w.table == "returns" and w.column == "order_id")
+        assert "1 of 2 returned order(s) listed are not in orders (e.g. 'ZZ9')" in lost.message
+        s = ov.returns_summary(ws)
+        assert (s["gross"], s["refunds"], s["net"]) == (85.0, 50.0, 35.0)
+        assert (s["units_sold"], s["units_returned"]) == (7.0, 3.0)
+
+
+def test_a_returns_list_with_items_and_dates_returns_those_lines(tmp_path: Path) -> None:
+    """With an item, only that item's lines of the order; an empty item, the whole order
+    (once, though it is listed by item as well); a date dates the refund."""
+    (tmp_path / "order_lines.csv").write_text(ORDERS)
+    (tmp_path / "returns.csv").write_text(
+        "order_ref,sku,returned_on\nA1,MUG,2024-01-06\nA2,,\nA2,TEE,2024-01-07\n"
+    )
+    cols = {"order_id": "order_ref", "item_id": "sku", "timestamp": "returned_on"}
+    cfg = _config(
+        tmp_path,
+        {
+            "orders": {"file": "order_lines.csv", "columns": ORDER_COLS},
+            "returns": {"file": "returns.csv", "columns": cols},
+        },
+    )
+    with open_workspace(cfg) as ws:
+        o = ws.to_pandas("orders")
+        neg = o[o["amount"] < 0].sort_values("order_id", ignore_index=True)
+        assert neg["order_id"].tolist() == ["A1", "A2"]
+        assert neg["item_id"].tolist() == ["MUG", "TEE"]
+        assert neg["amount"].tolist() == [-10.0, -20.0]
+        assert neg["timestamp"].tolist() == [
+            pd.Timestamp("2024-01-06"),
+            pd.Timestamp("2024-01-06 11:00:00"),  # listed whole without a date: the order's
+        ]
+        assert o["amount"].sum() == pytest.approx(55.0)
+
+
+def test_a_returns_list_without_order_numbers_to_match_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "order_lines.csv").write_text(ORDERS)
+    (tmp_path / "returns.csv").write_text("order_ref\nA1\n")
+    no_id = {k: v for k, v in ORDER_COLS.items() if k != "order_id"}
+    cfg = _config(
+        tmp_path,
+        {
+            "orders": {"file": "order_lines.csv", "columns": no_id},
+            "returns": {"file": "returns.csv", "columns": {"order_id": "order_ref"}},
+        },
+    )
+    with pytest.raises(
+        SchemaError,
+        match=r"returns: the table maps no amount, .*orders has no "
+        r"order_id column. Map data.tables.orders.columns.order_id",
+    ):
+        open_workspace(cfg)
+
+
+def test_init_places_a_returned_orders_sheet_as_returns(tmp_path: Path) -> None:
+    """Superstore's Returns (Returned = Yes, Order ID): returns without an amount, with a
+    where keeping the Yes rows and a note that each listed order is returned in full."""
+    (tmp_path / "orders.csv").write_text(
+        ORDERS.replace("order_ref,customer,", "order_no,customer_id,")
+    )
+    (tmp_path / "returns.csv").write_text("Returned,Order ID\nYes,A1\nNo,A2\n")
+    path, _ = init_config(tmp_path)
+    text = path.read_text("utf-8")
+    returns = yaml.safe_load(text)["data"]["tables"]["returns"]
+    assert returns["columns"] == {"order_id": "Order ID"}
+    assert returns["where"] == "Returned = 'Yes'"
+    assert "no amount column: each order listed is read as returned in full" in text
+    with open_workspace(path) as ws:
+        assert ov.returns_summary(ws)["refunds"] == 50.0  # A1 whole: 2 x 20 + 10
