@@ -141,6 +141,18 @@ STAND_IN = 0.7
 """The score of a :data:`STAND_INS` name (and of an order number found by its values)."""
 _ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key", "ref", "reference"}
 _TIMES = {"timestamp", "signup_at", "resolved_at", "period"}
+_MEASURES = {"amount", "price", "quantity", "sales", "unit_cost", "on_hand", "marketing_spend"}
+"""Numbers that are summed or averaged: never a column whose name holds a key word."""
+_KEY_WORDS = {"id", "no", "nr", "code", "key", "ref"}
+"""Words of a code (``sales_channel_id``, ``product_type_no``): a part-name match for a measure
+is refused."""
+_PAYABLE = {"amount", "price", "sales"}
+_COMPONENTS = {"freight", "shipping", "shipment", "postage", "delivery", "carriage", "tax", "taxes",
+               "vat", "gst", "fee", "fees", "commission", "discount", "discounts", "voucher",
+               "coupon", "tip", "tips", "installment", "installments", "instalments", "deposit"}  # fmt: skip
+"""Words of a part of an order's value (``freight_value``, ``tax_amount``, Olist's
+``payment_installments``): a part-name match for the amount or the price is refused, so an
+exact ``price`` beside it is the line's value."""
 _TIME_WORDS = {"at", "date", "time", "datetime", "timestamp", "ts", "day", "on"}
 
 
@@ -179,7 +191,9 @@ def name_score(name: str, contract: str, table: Table) -> float:
     """How well a column name says ``contract``: 1.0 a synonym, 0.8 ``id`` on the table's key
     or an id synonym with another id word (``cust_no``), 0.7 a stand-in (:data:`STAND_INS`),
     0.6 a synonym that is a word (or, in CJK, a part) of the name (words split at ``_``,
-    spaces and camel case: ``Weekly_Sales``, ``OnHandDollars``), else 0."""
+    spaces and camel case: ``Weekly_Sales``, ``OnHandDollars``), else 0. A measure never takes a
+    part-name match from a code (``sales_channel_id``), nor the amount or price from a part of
+    the order's value (``freight_value``, ``tax_amount``)."""
     if contract in _TIMES and bookkeeping(name):
         return 0.0
     f = fold(name)
@@ -204,6 +218,10 @@ def name_score(name: str, contract: str, table: Table) -> float:
         and name_words(name)[-1] in _TIME_WORDS
     ):
         return 0.6  # occurred_at, purchase_date, event_time: a time by its last word
+    if contract in _MEASURES and words & (
+        _KEY_WORDS | (_COMPONENTS if contract in _PAYABLE else set())
+    ):
+        return 0.0  # sales_channel_id, freight_value, payment_installments: no line's value
     for s in syn:
         sw = name_words(s)
         cjk = not s.isascii() and len(s) >= 2

@@ -281,6 +281,7 @@ def fit_table(
     amount = matches.get("amount")
     if amount and amount.source in firsts and {"quantity", "price"} <= set(matches):
         del matches["amount"]  # the order's total on its first line: each line is qty x price
+    by_price = _amount_from_price(matches) if name == "orders" else None
     whole = _order_total_on_lines(sample, matches, cols) if name == "orders" else None
     if name == "events" and _type_not_event(matches.get("event"), cols):
         del matches["event"]  # room_type beside a price and a status: a booking's attribute
@@ -342,6 +343,8 @@ def fit_table(
         _first_line_note(guess, firsts, amount)
     if whole:
         _order_total_note(guess, *whole)
+    if by_price:
+        guess.notes.append(by_price)
     _partly_empty_key(guess)
     _negative_demand(guess, cols)
     if name == "demand":  # a POS or UCI export read as demand: postage is no demand either
@@ -366,6 +369,23 @@ def fit_table(
         _created_or_paid(guess)
         _line_items(guess)
     return guess
+
+
+def _amount_from_price(matches: dict[str, Match]) -> str | None:
+    """An exact ``price`` beside an amount matched by part of its name only (``dollar_value``)
+    or none: the line's value is the price (x quantity when there is one), not the other
+    column. Changes ``matches``; returns the note saying so, or None."""
+    price, amount = matches.get("price"), matches.get("amount")
+    if price is None or price.score < 1.0 or (amount is not None and amount.score >= 0.8):
+        return None
+    if amount is not None:
+        del matches["amount"]
+    other = f", not {amount.source!r} (named by part of its name only)" if amount else ""
+    if "quantity" in matches:
+        return f"amount is quantity x {price.source!r}{other}" if amount else None
+    del matches["price"]
+    matches["amount"] = Match("amount", price.source, price.score)
+    return f"amount is {price.source!r}: each line is one unit at its price (no quantity column){other}"
 
 
 CHAT_BONUS = 3.0
