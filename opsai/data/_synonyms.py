@@ -218,6 +218,8 @@ def name_score(name: str, contract: str, table: Table) -> float:
         and name_words(name)[-1] in _TIME_WORDS
     ):
         return 0.6  # occurred_at, purchase_date, event_time: a time by its last word
+    if contract.endswith("_id") and name_words(name)[-1] in _TIME_WORDS - {"on"}:
+        return 0.0  # order_delivered_customer_date: a time, not the customer
     if contract in _MEASURES and words & (
         _KEY_WORDS | (_COMPONENTS if contract in _PAYABLE else set())
     ):

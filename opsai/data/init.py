@@ -1327,9 +1327,10 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         if id(s) in headed:  # order lines read with their header: orders only
             g = fit_table(s, "orders", cols)
             assert g is not None
-            person, note = headed[id(s)]
+            person, when, note = headed[id(s)]
             user = next(m for m in g.matches if m.contract == "user_id")
             g.matches[g.matches.index(user)] = Match("user_id", person, max(user.score, 0.8))
+            _header_time(g, when, cols)
             g.notes.insert(0, note)
             _line_price(g)
             best.append(g)
@@ -1407,9 +1408,23 @@ def _cycled(values: list[str | None], n: int) -> list[str | None]:
     return [values[i % len(values)] for i in range(n)] if values else [None] * n
 
 
+def _header_time_column(header: _sniff.Sample, cols: dict[str, _Values]) -> str | None:
+    """An order header's time: its column named best as a timestamp that reads as one (the
+    first among equals: Olist's ``order_purchase_timestamp`` before ``order_approved_at``)."""
+    table = TABLES["orders"]
+    ts = table.column("timestamp")
+    scored = [
+        (name_score(c, "timestamp", table), -i, c)
+        for i, (c, v) in enumerate(cols.items())
+        if values_fit(v, ts, table)[0]
+    ]
+    best = max(scored, default=None)
+    return best[2] if best and best[0] > 0 else None
+
+
 def _order_headers(
     samples: list[_sniff.Sample],
-) -> tuple[list[_sniff.Sample], dict[int, tuple[str, str]]]:
+) -> tuple[list[_sniff.Sample], dict[int, tuple[str, str | None, str]]]:
     """Order lines without a customer and a time (Olist's ``order_items.csv``, a dbt
     ``fct_order_lines``) read with their order header (a sample with the same order id column,
     one row per order, a customer and a time) and, when the header's customer id is one per
@@ -1420,12 +1435,15 @@ def _order_headers(
     profiles = {id(s): profile(s) for s in samples}
     used: set[int] = set()
     out: dict[int, _sniff.Sample] = {}
-    said: dict[int, tuple[str, str]] = {}
+    said: dict[int, tuple[str, str | None, str]] = {}
     for lines in samples:
         cols = profiles[id(lines)]
         key = _column(cols, "order_id", 0.8)
-        if key is None or _column(cols, "user_id", 0.8) or _has_time(cols) or id(lines) in used:
+        if key is None or _column(cols, "user_id", 0.8) or id(lines) in used:
             continue
+        if _has_time(cols) and _unique(lines.values[key]):
+            continue  # with a time of its own, a file is lines when its order ids repeat
+            # (Olist's items with shipping_limit_date), not a table of its own (customers.csv)
         header = next(
             (
                 h
@@ -1479,18 +1497,40 @@ def _order_headers(
         else:
             joins.append(_join_entry(cmap, cust))
         sample = dataclasses.replace(lines, values=merged, options={**lines.options, "join": joins})
+        when = _header_time_column(header, profiles[id(header)])
+        when = (
+            when
+            if when is None or when not in lines.values
+            else f"{when}_{join_label(None if header.table else header.path.name, header.table)}"
+        )
         if fit_table(sample, "orders") is None:
             continue
         used |= {id(lines), id(header)} | ({id(cmap)} if cmap else set())
         out[id(lines)] = sample
         via = f" and {cmap.label} by {cust} ({person} is the person)" if cmap else ""
+        what = "" if _has_time(cols) else " or a time"
         said[id(sample)] = (
             person,
-            f"{lines.label} holds order lines without a customer or a time: joined to "
+            when,
+            f"{lines.label} holds order lines without a customer{what}: joined to "
             f"{header.label} by {key} (one row per order){via}",
         )
     kept = [out.get(id(s), s) for s in samples if id(s) not in used or id(s) in out]
     return kept, said
+
+
+def _header_time(g: Guess, when: str | None, cols: dict[str, _Values]) -> None:
+    """The order's time is its header's (Olist's ``order_purchase_timestamp``), not a time of
+    the line's own (``shipping_limit_date``, kept as an attribute)."""
+    ts = next((m for m in g.matches if m.contract == "timestamp"), None)
+    if when is None or ts is None or ts.source == when or when not in cols:
+        return
+    table = TABLES["orders"]
+    ok, fmt = values_fit(cols[when], table.column("timestamp"), table)
+    if not ok or (fmt or None) != (g.options.get("timestamp_format") or None):
+        return
+    g.matches[g.matches.index(ts)] = Match("timestamp", when, max(ts.score, 0.6), fmt)
+    g.notes.append(f"timestamp is the order's {when!r}, not the line's {ts.source!r}")
 
 
 def _line_price(g: Guess) -> None:

@@ -6,12 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
+import yaml
 
 from opsai.data._synonyms import name_score
 from opsai.data.init import init_config, plan_folder
 from opsai.data.schema import TABLES
 from opsai.data.workspace import open_workspace
+from tests.olist_shape import JOIN, pandas_truth, write_olist
 
 pytestmark = pytest.mark.unit
 
@@ -85,3 +88,76 @@ def test_whole_value_names_still_match_by_part() -> None:
     assert name_score("dollar_value", "amount", orders) == 0.6
     assert name_score("payment_value", "amount", orders) == 0.6
     assert name_score("OnHandDollars", "on_hand", TABLES["inventory"]) == 0.6
+
+
+def _olist_with_line_times(folder: Path, lines: int = 300) -> dict[str, pd.DataFrame]:
+    """Olist's three files, the lines with their own ``shipping_limit_date`` as the real
+    export has (a few days after the order's purchase)."""
+    frames = write_olist(folder, lines=lines)
+    items, orders = frames["order_items"], frames["orders"]
+    bought = items["order_id"].map(
+        dict(zip(orders["order_id"], orders["order_purchase_timestamp"], strict=True))
+    )
+    limit = pd.to_datetime(bought.fillna("2024-06-01 00:00:00")) + pd.Timedelta(days=6)
+    items.insert(4, "shipping_limit_date", limit.dt.strftime("%Y-%m-%d %H:%M:%S"))
+    items.to_csv(folder / "order_items.csv", index=False)
+    return frames
+
+
+def test_olist_lines_with_their_own_time_join_the_header_and_the_person(tmp_path: Path) -> None:
+    """D8: the real order_items has a time (shipping_limit_date), so init did not join it to
+    the header: orders without a customer (every order a guest's) timed by the shipping limit.
+    Now the lines join orders and customers; the person is customer_unique_id and the time
+    the order's purchase."""
+    frames = _olist_with_line_times(tmp_path)
+    path, _ = init_config(tmp_path)
+    o = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["orders"]
+    assert o["join"] == JOIN
+    assert o["columns"]["user_id"] == "customer_unique_id"
+    assert o["columns"]["timestamp"] == "order_purchase_timestamp"
+    assert o["columns"]["amount"] == "price"
+    with open_workspace(path) as ws:
+        got = ws.to_pandas("orders")
+    truth = pandas_truth(frames, status=None)
+    truth = truth[truth["order_status"].isin(["delivered", "shipped"])]
+    assert got["user_id"].nunique() == truth["customer_unique_id"].nunique()
+    repeat = truth.groupby("customer_unique_id")["order_id"].nunique().gt(1).sum()
+    assert got.groupby("user_id")["order_id"].nunique().gt(1).sum() == repeat > 0
+
+
+def _naive(folder: Path, person: bool) -> Path:
+    """Olist's lines joined by hand, mapped by the per-order customer_id (1,083 orders)."""
+    frames = write_olist(folder / "raw", lines=1300, missing=0)
+    joined = pandas_truth(frames, status=None)
+    if not person:
+        joined = joined.drop(columns="customer_unique_id")
+    joined.to_csv(folder / "lines.csv", index=False)
+    columns = {"user_id": "customer_id", "timestamp": "order_purchase_timestamp",
+               "item_id": "product_id", "amount": "price"}  # fmt: skip
+    cfg = folder / "opsai.yaml"
+    table = {"file": "lines.csv", "columns": columns}
+    cfg.write_text(yaml.safe_dump({"data": {"source": ".", "tables": {"orders": table}}}))
+    return cfg
+
+
+@pytest.mark.parametrize("person", [True, False])
+def test_a_customer_id_with_one_order_each_is_warned(tmp_path: Path, person: bool) -> None:
+    """D8: mapped by Olist's per-order customer_id, every customer had one order and the
+    report found 0% repeat buyers without a word. Validation now says so, with the share,
+    and names customer_unique_id when the table has it."""
+    with open_workspace(_naive(tmp_path, person)) as ws:
+        warned = [w for w in ws.warnings if w.table == "orders" and w.column == "user_id"]
+    (w,) = warned
+    assert w.message.startswith(
+        "100.0% of the 1,083 customer ids have exactly one order (over 1,083"
+    )
+    assert w.count == 1083
+    assert ("'customer_unique_id' in the same table repeats" in w.message) is person
+
+
+def test_a_person_id_is_not_warned(tmp_path: Path) -> None:
+    cfg = _naive(tmp_path, person=True)
+    cfg.write_text(cfg.read_text().replace("customer_id\n", "customer_unique_id\n"))
+    assert "customer_unique_id" in cfg.read_text()
+    with open_workspace(cfg) as ws:
+        assert not [w for w in ws.warnings if w.column == "user_id"]
