@@ -79,7 +79,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "company": ("company", "competitor", "brand", "firm", "manufacturer", "maker", "vendor",
                 "player", "retailer", "seller", "merchant", "retailer_name", "seller_name", "厂商", "厂家", "公司", "品牌", "竞品", "anbieter", "hersteller",
                 "wettbewerber", "firma", "unternehmen", "händler"),
-    "sales": ("sales", "revenue", "units_sold", "销售额", "销量", "收入", "umsatz", "absatz"),
+    "sales": ("sales", "revenue", "units_sold", "bought_past_month", "bought", "销售额", "销量", "收入", "umsatz", "absatz"),
     "users": ("users", "customers", "active_users", "用户数"),
     "share": ("share", "market_share", "份额", "市场份额", "marktanteil"),
     "marketing_spend": ("marketing_spend", "marketing", "ad_spend", "spend", "营销费用",
@@ -146,6 +146,11 @@ _MEASURES = {"amount", "price", "quantity", "sales", "unit_cost", "on_hand", "ma
 _KEY_WORDS = {"id", "no", "nr", "code", "key", "ref"}
 """Words of a code (``sales_channel_id``, ``product_type_no``): a part-name match for a measure
 is refused."""
+_RANK_WORDS = {"rank", "ranking", "rk", "position", "bsr"}
+"""Words of a rank (Keepa's ``SALES_rank``): lower is better, so never a measure."""
+_COUNT_WORDS = {"bought", "sold", "sales", "units", "count", "qty", "quantity", "orders",
+                "purchases", "views", "clicks", "revenue"}  # fmt: skip
+"""Words of a count over a time window (Amazon's ``bought_past_month``): never a time."""
 _PAYABLE = {"amount", "price", "sales"}
 _COMPONENTS = {"freight", "shipping", "shipment", "postage", "delivery", "carriage", "tax", "taxes",
                "vat", "gst", "fee", "fees", "commission", "discount", "discounts", "voucher",
@@ -220,6 +225,10 @@ def name_score(name: str, contract: str, table: Table) -> float:
         return 0.6  # occurred_at, purchase_date, event_time: a time by its last word
     if contract.endswith("_id") and name_words(name)[-1] in _TIME_WORDS - {"on"}:
         return 0.0  # order_delivered_customer_date: a time, not the customer
+    if contract in _MEASURES and words & _RANK_WORDS:
+        return 0.0  # SALES_rank, bestseller_rank: lower is better, no sales figure
+    if contract in _TIMES and words & _COUNT_WORDS:
+        return 0.0  # bought_past_month, sales_last_30_days: a count over a time, not a time
     if contract in _MEASURES and words & (
         _KEY_WORDS | (_COMPONENTS if contract in _PAYABLE else set())
     ):

@@ -138,6 +138,42 @@ def values_fit(v: _Values, col: Column, table: Table) -> tuple[bool, str | None]
     return share >= 0.9, fmt
 
 
+KEEPA_TIME = "minutes since 2011-01-01"
+"""Keepa's time: whole minutes since 2011-01-01 (``keepa_minutes``, ``keepaTime``)."""
+
+
+def _not_available(guess: Guess, cols: dict[str, _Values]) -> None:
+    """Numbers negative only at exactly -1 (Keepa's 'no offer', an ERP's 'unknown'): read as
+    missing with ``na_values``, not left out with a ``where`` that drops the row's other
+    figures (an out-of-stock week's sales)."""
+    table = TABLES[guess.table]
+    flagged = []
+    for m in guess.matches:
+        if table.column(m.contract).dtype != "float" or m.source not in cols:
+            continue
+        neg = [x for x in cols[m.source].numbers() if x < 0]
+        if neg and all(x == -1 for x in neg):
+            flagged.append(f"{m.source!r} ({len(neg)} of {len(cols[m.source].values)} sampled)")
+    if flagged and "na_values" not in guess.options:
+        guess.options["na_values"] = ["-1"]
+        guess.notes.append(
+            f"-1 is the only negative value of {', '.join(flagged)}: read as 'not available' "
+            "(na_values), so those rows keep their other figures; delete na_values if -1 is "
+            "a real value"
+        )
+
+
+def _keepa_time(src: str, v: _Values) -> bool:
+    """A column named as Keepa's time (``keepa``, and ``minutes`` or ``time``) holding whole
+    numbers that read, as :data:`KEEPA_TIME`, as times from 2011 to about 2068."""
+    words = set(name_words(src))
+    if "keepa" not in words or not words & {"minutes", "minute", "time", "ts", "timestamp"}:
+        return False
+    if not v.values or v.numeric < 0.9:
+        return False
+    return all(x.is_integer() and 0 <= x < 30_000_000 for x in v.numbers())
+
+
 ORDER_NUMBERS = 0.9
 """The score of a column whose values are order numbers like Shopify's ``#1001`` (its
 ``Name``): above the plain ``Id`` beside it, which is filled on an order's first line only."""
@@ -255,6 +291,9 @@ def fit_table(
                 score = max(score, STAND_IN)  # a refund's order_ref/order_no is its order's
             if col.dtype == "timestamp" and bookkeeping(src):
                 continue  # deleted_at, _loaded_at: the warehouse's history, not the customer's
+            if col.dtype in ("timestamp", "period") and _keepa_time(src, v):
+                cands.append((0.6, col.required, Match(col.name, src, 0.6, KEEPA_TIME)))
+                continue
             if not score and not _value_only(col, src, cols):
                 continue
             ok, fmt = values_fit(v, col, table)
@@ -336,6 +375,7 @@ def fit_table(
         guess.options["constants"] = constants
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
     _timestamp_option(guess)
+    _not_available(guess, cols)
     _minor_units(guess)
     _processor_cents(guess, cols)
     _kb_without_answers(guess, cols)

@@ -161,3 +161,43 @@ def test_a_person_id_is_not_warned(tmp_path: Path) -> None:
     assert "customer_unique_id" in cfg.read_text()
     with open_workspace(cfg) as ws:
         assert not [w for w in ws.warnings if w.column == "user_id"]
+
+
+def _keepa(folder: Path) -> Path:
+    """A Keepa price history: minutes since 2011-01-01, prices in cents (-1: no offer), a
+    best-seller rank and Amazon's 'bought in past month' units."""
+    rows = ["ASIN,Brand,keepa_minutes,NEW_price_cents,SALES_rank,bought_past_month"]
+    for i in range(150):
+        price = -1 if i % 10 == 3 else 2999 - i % 5 * 100
+        rows.append(f"B0C{i % 3:07d},{('Lumina', 'BrightCo', 'Glowtek')[i % 3]},"
+                    f"{7099845 + i * 1440},{price},{5000 + i * 7 % 900},{20 + i % 40 * 13}")  # fmt: skip
+    return _write(folder, "keepa_price_history.csv", rows)
+
+
+def test_keepa_rank_is_no_sales_and_a_count_is_no_period(tmp_path: Path) -> None:
+    """D13: init mapped period = 'bought_past_month' (a count) and sales = 'SALES_rank' (a rank,
+    lower is better), and suggested a where that dropped out-of-stock rows. Now the period is
+    keepa_minutes read as minutes since 2011-01-01, the sales bought_past_month, the rank an
+    attribute, and the -1 prices missing (na_values)."""
+    path, _ = init_config(_keepa(tmp_path))
+    m = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["market"]
+    assert m["columns"]["period"] == "keepa_minutes"
+    assert m["columns"]["sales"] == "bought_past_month"
+    assert "SALES_rank" not in m["columns"].values()
+    assert m["timestamp_format"] == "minutes since 2011-01-01"
+    assert m["na_values"] == ["-1"]
+    with open_workspace(path) as ws:
+        got = ws.to_pandas("market")
+    assert len(got) == 150  # no row left out
+    assert got["period"].min() == pd.Timestamp("2024-07-01 10:45")
+    assert got["sales"].sum() == sum(20 + i % 40 * 13 for i in range(150))
+    assert got["price"].isna().sum() == 15
+
+
+@pytest.mark.parametrize(
+    ("column", "contract"),
+    [("SALES_rank", "sales"), ("bestseller_rank", "sales"), ("bought_past_month", "period"),
+     ("units_sold_last_month", "period")],
+)  # fmt: skip
+def test_ranks_and_counts_over_a_time(column: str, contract: str) -> None:
+    assert name_score(column, contract, TABLES["market"]) == 0.0
