@@ -55,6 +55,7 @@ from opsai.data._synonyms import (
     name_score,
     name_words,
 )
+from opsai.data.languages import read_languages
 from opsai.data.schema import TABLES, Column, Table
 from opsai.errors import ConfigError
 
@@ -131,6 +132,8 @@ def values_fit(v: _Values, col: Column, table: Table) -> tuple[bool, str | None]
     if col.dtype == "string":
         if col.name in _TEXTS:  # free text: words, not codes or timestamps
             return v.mean_length >= (4 if v.cjk >= 0.5 else 8) and v.wordy >= 0.5, None
+        if col.name == "language" and not _languages(v):
+            return False, None  # Favorita's locale (National, Regional): no language
         return v.distinct <= _FEW_VALUES.get(col.name, len(v.values)), None
     if col.dtype == "period" and all(re.fullmatch(r"-?\d{1,6}", x) for x in v.values):
         return True, None
@@ -172,6 +175,43 @@ def _keepa_time(src: str, v: _Values) -> bool:
     if not v.values or v.numeric < 0.9:
         return False
     return all(x.is_integer() and 0 <= x < 30_000_000 for x in v.numbers())
+
+
+def _languages(v: _Values) -> bool:
+    """Whether most of a column's distinct values are language codes or names (``en``,
+    ``pt-BR``, ``English``), not countries or other words."""
+    read = read_languages(set(v.values))
+    known = sum(kind not in ("unknown", "country") for _, kind in read.values())
+    return known >= 0.8 * len(read)
+
+
+_TICKET_SIGNS = {"ticket_id", "user_id", "channel", "intent", "sentiment", "resolved_at"}
+"""Columns that make a file with a text column a ticket or review export."""
+
+
+def _messages(guess_file: str, matches: dict[str, Match], cols: dict[str, _Values]) -> bool:
+    """Whether a tickets fit holds customer messages: a column only tickets have (an id, a
+    customer, a channel, an intent, a rating, a resolution time), a file named so, or texts
+    that read as messages (at least 20 characters on average, 8 in CJK, most of them
+    different). Favorita's holidays_events (date, locale, description: 'Navidad') is a
+    calendar: short labels, no sign of a ticket."""
+    if _TICKET_SIGNS & {c for c, m in matches.items() if m.score >= 0.6}:
+        return True
+    if any(file_stem(guess_file) == fold(n) for n in FILE_NAMES["tickets"]):
+        return True
+    v = cols[matches["text"].source]
+    long = v.mean_length >= (8 if v.cjk >= 0.5 else 20)
+    return long and v.distinct >= 0.8 * len(v.values)
+
+
+def _located(cols: dict[str, _Values]) -> str | None:
+    """A store or location column (``store_nbr``, ``Location Code``): stock per location."""
+    demand = TABLES["demand"]
+    return next(
+        (c for c in cols if name_score(c, "store", demand) >= 0.6
+         or set(name_words(c)) & {"location", "warehouse", "branch", "site"}),
+        None,
+    )  # fmt: skip
 
 
 ORDER_NUMBERS = 0.9
@@ -297,6 +337,8 @@ def fit_table(
             if not score and not _value_only(col, src, cols):
                 continue
             ok, fmt = values_fit(v, col, table)
+            if not ok and name == "inventory" and col.name == "item_id" and _located(cols):
+                ok = v.mean_length <= 64  # one row per item and store: summed when loaded
             if ok:
                 cands.append((score or 0.3, col.required, Match(col.name, src, score or 0.3, fmt)))
     used: set[str] = set()
@@ -349,6 +391,12 @@ def fit_table(
         return None  # returned quantities are no demand to forecast
     if name == "tickets" and _order_shaped(matches["text"], cols):
         return None  # an order export's line-items cell ('Mug x 2, Tee x 1') is no message
+    if (
+        name == "tickets"
+        and not chat
+        and not _messages(sample.sheet or sample.path.name, matches, cols)
+    ):
+        return None  # a calendar's holiday names, a catalogue's labels: no customer message
     order = [c.name for c in table.columns]
     found = sorted(matches.values(), key=lambda m: order.index(m.contract))
     score = sum(m.score * (2 if m.contract in table.required else 1) for m in found)
@@ -381,6 +429,14 @@ def fit_table(
     _kb_without_answers(guess, cols)
     if firsts:
         _first_line_note(guess, firsts, amount)
+    if name == "inventory" and (where := _located(cols)):
+        key = matches["item_id"]
+        if cols[key.source].distinct < len(cols[key.source].values):
+            guess.notes.append(
+                f"one row per item and {where!r}: the stock of each item is summed over them "
+                f"when loaded (a warning names them); for one location only, set where: "
+                f'"{where} = <its value>"'
+            )
     if whole:
         _order_total_note(guess, *whole)
     if by_price:

@@ -201,3 +201,54 @@ def test_keepa_rank_is_no_sales_and_a_count_is_no_period(tmp_path: Path) -> None
 )  # fmt: skip
 def test_ranks_and_counts_over_a_time(column: str, contract: str) -> None:
     assert name_score(column, contract, TABLES["market"]) == 0.0
+
+
+_HOLIDAYS = ("Dia de Difuntos", "Independencia de Cuenca", "Navidad", "Primer dia del ano",
+             "Carnaval", "Carnaval", "Viernes Santo", "Dia del Trabajo", "Batalla de Pichincha",
+             "Primer Grito de Independencia")  # fmt: skip
+
+
+def _favorita(folder: Path) -> Path:
+    """Favorita's holiday calendar and its stock per store (6 stores x 35 items)."""
+    rows = ["date,type,locale,locale_name,description,transferred"]
+    rows += [f"2017-0{1 + i % 8}-{10 + i},Holiday,National,Ecuador,{d},False"
+             for i, d in enumerate(_HOLIDAYS)]  # fmt: skip
+    _write(folder, "holidays_events.csv", rows)
+    stock = ["store_nbr,item_nbr,on_hand,lead_time_days,unit_cost"]
+    stock += [f"{s},{219913 + i * 7},{10 + s * i % 90},7,{3 + i % 4}.56"
+              for s in range(1, 7) for i in range(35)]  # fmt: skip
+    return _write(folder, "stock_by_store.csv", stock)
+
+
+def test_a_holiday_calendar_is_no_tickets_and_stock_per_store_is_inventory(tmp_path: Path) -> None:
+    """D4: holidays_events.csv was tickets with high confidence (description the text, locale
+    'National' the language) and stock_by_store.csv fitted no table. Now the calendar is not
+    placed and the stock is inventory, summed over the stores when loaded."""
+    plan = plan_folder(_favorita(tmp_path))
+    assert [g.table for g in plan.guesses] == ["inventory"]
+    (inv,) = plan.guesses
+    got = {m.contract: m.source for m in inv.matches}
+    assert got == {"item_id": "item_nbr", "on_hand": "on_hand",
+                   "lead_time_days": "lead_time_days", "unit_cost": "unit_cost"}  # fmt: skip
+    assert any("one row per item and 'store_nbr'" in n for n in inv.notes)
+    assert [label for label, _ in plan.unplaced] == ["holidays_events.csv"]
+    path, _ = init_config(tmp_path)
+    with open_workspace(path) as ws:
+        on_hand = ws.to_pandas("inventory").set_index("item_id")["on_hand"]
+    assert len(on_hand) == 35
+    assert on_hand.sum() == sum(10 + s * i % 90 for s in range(1, 7) for i in range(35))
+
+
+def test_short_reviews_with_a_rating_and_language_codes_stay_tickets(tmp_path: Path) -> None:
+    """The calendar rule keeps short reviews that carry a rating, and a locale of language
+    codes is still the language (a locale of 'National' is not)."""
+    texts = ("Gostei muito", "Produto excelente", "Entrega atrasada", "Tudo certo")
+    rows = ["date,locale,comment,rating"]
+    rows += [f"2024-01-{1 + i % 28:02d},{('pt', 'en')[i % 2]},{texts[i % 4]},{1 + i % 5}"
+             for i in range(40)]  # fmt: skip
+    (g,) = plan_folder(_write(tmp_path, "feedback.csv", rows)).guesses
+    got = {m.contract: m.source for m in g.matches}
+    assert g.table == "tickets"
+    assert got["text"] == "comment"
+    assert got["sentiment"] == "rating"
+    assert got["language"] == "locale"
