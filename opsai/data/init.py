@@ -601,7 +601,7 @@ def _chat_log(sample: _sniff.Sample, cols: dict[str, _Values]) -> ChatLog | None
 
 _RETURNS = re.compile(r"(?i)return|refund|retour")
 """A returns file (``returns.csv``, ``returned_qty``): its quantities are no demand."""
-_LINE_ITEMS = re.compile(r"[^,]+?\s[x×*]\s?\d+(\s*,\s*[^,]+?\s[x×*]\s?\d+)*")
+_LINE_ITEMS = re.compile(r"[^,]+?\s?[x×*]\s?\d+(\s*,\s*[^,]+?\s?[x×*]\s?\d+)*")
 """A cell listing an order's lines, WooCommerce's ``Order Items``: ``Logo Tee x 2, Cap x 1``."""
 
 
@@ -611,9 +611,11 @@ _ITEM_PATTERNS = (
     r"(?P<quantity>\d+) x (?P<item_id>.+)",
     r"(?P<quantity>\d+) × (?P<item_id>.+)",
     r"(?P<item_id>.+) \((?P<quantity>\d+)\)",
+    r"(?P<item_id>.+?)\s*[x×*]\s*(?P<quantity>\d+)",
 )
 """The ``explode`` patterns init tries on a cell listing an order's lines: ``Logo Tee x 2``,
-``Logo Tee × 2``, ``2 x Logo Tee``, ``Logo Tee (2)``."""
+``Logo Tee × 2``, ``2 x Logo Tee``, ``Logo Tee (2)``; then the delivery platforms' (Meituan,
+Eleme) ``招牌牛肉面x1``, ``卤蛋×2``, ``可乐*1`` without blanks."""
 _LINE_SEPS = (",", ";", "|", "\n")
 
 
@@ -1055,6 +1057,8 @@ def _companion(fits: list[Guess]) -> Guess | None:
     intent/response) is both tables: its texts and intents are the tickets the intent model
     learns from, its responses the kb. Returns the second table's guess (with a note) when the
     best fit is one of them, the other fits too, and intents repeat as training labels do."""
+    if fits and fits[0].table == "orders":
+        return _order_reviews(fits)
     if not fits or fits[0].table not in ("tickets", "kb"):
         return None
     other = "kb" if fits[0].table == "tickets" else "tickets"
@@ -1075,6 +1079,37 @@ def _companion(fits: list[Guess]) -> Guess | None:
         f"model, its {k['answer']!r} are the kb's answers"
     )
     return second
+
+
+def _order_reviews(fits: list[Guess]) -> Guess | None:
+    """An order export with the customer's review on the order (Meituan's 顾客评价 and 评分,
+    a shop's review_text and rating) is also tickets: the review text named so, beside a
+    rating. Orders without a review are dropped from tickets (``drop_incomplete``); the order
+    number is the ticket's id when it is one per row. Returns the tickets guess, or None."""
+    orders, tickets = fits[0], next((g for g in fits if g.table == "tickets"), None)
+    if tickets is None:
+        return None
+    t = {m.contract: m for m in tickets.matches}
+    if "text" not in t or t["text"].score < 1.0 or "sentiment" not in t:
+        return None
+    order_id = next((m.source for m in orders.matches if m.contract == "order_id"), None)
+    if "ticket_id" not in t and order_id and _unique(orders.sample.values[order_id]):
+        tickets.matches.insert(0, Match("ticket_id", order_id, 1.0))
+    tickets.matches = [m for m in tickets.matches if m.contract != "resolved_at"]
+    cells = orders.sample.values[t["text"].source]
+    empty = sum(not (v or "").strip() for v in cells)
+    note = (
+        f"read from the same file as orders: {t['text'].source!r} is the customer's review of "
+        f"the order and {t['sentiment'].source!r} its rating"
+    )
+    if empty:
+        tickets.options["drop_incomplete"] = True
+        note += (
+            f"; {empty} of {len(cells)} sampled orders have no review text, left out of "
+            "tickets by drop_incomplete"
+        )
+    tickets.notes.append(note)
+    return tickets
 
 
 def _encoding_note(sample: _sniff.Sample) -> str:

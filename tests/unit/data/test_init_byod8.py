@@ -4,6 +4,7 @@ Chinese delivery platform's order export."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ import pytest
 import yaml
 
 from opsai.data._synonyms import name_score
-from opsai.data.init import init_config, plan_folder
+from opsai.data.init import _split_pattern, init_config, plan_folder
 from opsai.data.schema import TABLES
 from opsai.data.workspace import open_workspace
 from tests.olist_shape import JOIN, pandas_truth, write_olist
@@ -252,3 +253,56 @@ def test_short_reviews_with_a_rating_and_language_codes_stay_tickets(tmp_path: P
     assert got["text"] == "comment"
     assert got["sentiment"] == "rating"
     assert got["language"] == "locale"
+
+
+_DISHES = (
+    "招牌牛肉面x1,卤蛋x2",
+    "凉拌黄瓜x1,红烧牛肉面x1,酸梅汤x1",
+    "可乐x1",
+    "卤蛋x1,招牌牛肉面x2",
+)
+_REVIEWS = ("配送太慢，汤都洒了", "味道很好，送得也快", "", "", "面有点坨了，下次不点了")
+
+
+def _meituan(folder: Path) -> Path:
+    """A Meituan order export: the dishes in one cell without blanks (名称x数量), the
+    customer's review and rating on the order (most orders have no review text)."""
+    rows = ["订单号,下单时间,顾客ID,商品明细,实付金额,顾客评价,评分"]
+    for i in range(60):
+        review = _REVIEWS[i % 5]
+        rows.append(f"30000000{i:08d},2025/03/{1 + i % 28:02d} 11:{i % 60:02d},1380000{i % 13:04d},"
+                    f'"{_DISHES[i % 4]}",{20 + i}.50,{review},{(1, 5, 4, "", 2)[i % 5]}')  # fmt: skip
+    return _write(folder, "美团外卖订单导出_2025.csv", rows)
+
+
+def test_meituan_dishes_are_exploded_and_reviews_are_tickets(tmp_path: Path) -> None:
+    """D11: '招牌牛肉面x1,卤蛋x2' (no blank before x) got no explode, and the review columns
+    were attributes of orders: no item ids, no tickets. Now explode splits the dishes and
+    the same file is also tickets (review text, rating), orders without a review left out."""
+    path, _ = init_config(_meituan(tmp_path))
+    spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]
+    o, t = spec["orders"], spec["tickets"]
+    assert o["explode"]["column"] == "商品明细"
+    assert o["explode"]["sep"] == ","
+    assert t["file"] == o["file"]
+    assert t["columns"] == {"ticket_id": "订单号", "timestamp": "下单时间", "text": "顾客评价",
+                            "user_id": "顾客ID", "sentiment": "评分"}  # fmt: skip
+    assert t["drop_incomplete"] is True
+    with open_workspace(path) as ws:
+        lines, tickets = ws.to_pandas("orders"), ws.to_pandas("tickets")
+    assert lines["amount"].sum() == pytest.approx(sum(20 + i + 0.5 for i in range(60)))
+    assert len(lines) == sum(len(_DISHES[i % 4].split(",")) for i in range(60))
+    eggs = lines[lines["item_id"] == "卤蛋"]["quantity"].sum()
+    assert eggs == 15 * 2 + 15 * 1
+    assert len(tickets) == 36  # 3 of every 5 orders carry a review text
+
+
+@pytest.mark.parametrize(
+    "cell", ["招牌牛肉面×1,卤蛋×2", "招牌牛肉面*1,卤蛋*2", "招牌牛肉面 x1,卤蛋 x2"]
+)
+def test_unspaced_multipliers_split(cell: str) -> None:
+    found = _split_pattern([cell, cell, cell])
+    assert found is not None
+    sep, pattern, _ = found
+    got = [re.fullmatch(pattern, x.strip()) for x in cell.split(sep)]
+    assert [(m["item_id"], m["quantity"]) for m in got if m] == [("招牌牛肉面", "1"), ("卤蛋", "2")]
