@@ -8,6 +8,7 @@ import ibis
 import ibis.expr.types as ir
 
 from opsai.data._mapping import ValidationWarning
+from opsai.data._synonyms import name_score
 from opsai.data.languages import read_languages
 from opsai.data.schema import REFERENCES, TABLES, Column
 from opsai.errors import SchemaError
@@ -81,6 +82,58 @@ def _language_warning(name: str, t: ir.Table, warnings: list[ValidationWarning])
                 sum(counts[v] for v in unknown),
             )
         )
+
+
+ONE_ORDER_ORDERS = 1_000
+"""Orders at least, for :func:`_one_order_each` to call a customer id that never repeats odd."""
+ONE_ORDER_SHARE = 0.99
+"""Share of customers with a single order from which their id looks like an order's."""
+
+
+def _one_order_each(t: ir.Table, warnings: list[ValidationWarning]) -> None:
+    """A customer id with one order per customer (Olist's per-order ``customer_id``): no
+    retention, churn or lifetime value can follow. Over ``ONE_ORDER_ORDERS`` orders and more,
+    a share of one-order customers of ``ONE_ORDER_SHARE`` is rare enough to say so, naming an
+    attribute named as a customer whose values do repeat (``customer_unique_id``)."""
+    if not {"user_id", "order_id"} <= set(t.columns):
+        return
+    known = t.filter(t.user_id.notnull() & t.order_id.notnull())
+    per = known.group_by("user_id").aggregate(n=known.order_id.nunique())
+    got = (
+        per.aggregate(
+            users=per.count(), one=ibis.ifelse(per.n == 1, 1, 0).sum(), orders=per.n.sum()
+        )
+        .to_pandas()
+        .iloc[0]
+    )
+    users, one, orders = int(got["users"]), int(got["one"] or 0), int(got["orders"] or 0)
+    if orders < ONE_ORDER_ORDERS or one < ONE_ORDER_SHARE * users:
+        return
+    contract = {c.name for c in TABLES["orders"].columns}
+    other = ""
+    for c in t.columns:
+        if c in contract or not t[c].type().is_string():
+            continue
+        if name_score(c, "user_id", TABLES["orders"]) < 0.6:
+            continue
+        people = int(_scalar(known[c].nunique()))
+        if 0 < people < 0.95 * users:
+            other = (
+                f"; {c!r} in the same table repeats ({people:,} values over these orders): "
+                f"map it as data.tables.orders.columns.user_id if it is the person"
+            )
+            break
+    warnings.append(
+        ValidationWarning(
+            "orders",
+            "user_id",
+            f"{one / users:.1%} of the {users:,} customer ids have exactly one order (over "
+            f"{orders:,} orders): is it an order-level id (Olist's customer_id is one per "
+            "order)? Retention, churn and lifetime value then find no repeat buyer"
+            f"{other or '; map the column that names the person (customer_unique_id, e-mail)'}",
+            one,
+        )
+    )
 
 
 def _scalar(expr: Any) -> Any:
@@ -223,6 +276,8 @@ def check_table(
             )
     if name == "market" and not any("'share'" in e for e in errors):
         _check_share_sums(t, errors)
+    if name == "orders":
+        _one_order_each(t, warnings)
     if name in ("tickets", "kb") and "language" in t.columns:
         _language_warning(name, t, warnings)
     if table.key and table.key in t.columns:

@@ -66,7 +66,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "service_level": ("service_level", "服务水平"),
     "text": ("text", "message", "body", "content", "review", "comment", "description",
              "instruction", "utterance", "query", "question", "prompt", "customer_message",
-             "user_message", "内容", "留言", "评论", "消息", "文本"),
+             "user_message", "内容", "留言", "评论", "消息", "文本", "review_text",
+             "顾客评价", "用户评价", "买家评价", "评价内容", "评论内容"),
     "channel": ("channel", "source", "via", "medium", "渠道", "来源"),
     "language": ("language", "lang", "locale", "语言"),
     "intent": ("intent", "topic", "category", "label", "reason", "类别", "主题", "意图", "问题类型"),
@@ -79,7 +80,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "company": ("company", "competitor", "brand", "firm", "manufacturer", "maker", "vendor",
                 "player", "retailer", "seller", "merchant", "retailer_name", "seller_name", "厂商", "厂家", "公司", "品牌", "竞品", "anbieter", "hersteller",
                 "wettbewerber", "firma", "unternehmen", "händler"),
-    "sales": ("sales", "revenue", "units_sold", "销售额", "销量", "收入", "umsatz", "absatz"),
+    "sales": ("sales", "revenue", "units_sold", "bought_past_month", "bought", "销售额", "销量", "收入", "umsatz", "absatz"),
     "users": ("users", "customers", "active_users", "用户数"),
     "share": ("share", "market_share", "份额", "市场份额", "marktanteil"),
     "marketing_spend": ("marketing_spend", "marketing", "ad_spend", "spend", "营销费用",
@@ -141,6 +142,23 @@ STAND_IN = 0.7
 """The score of a :data:`STAND_INS` name (and of an order number found by its values)."""
 _ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key", "ref", "reference"}
 _TIMES = {"timestamp", "signup_at", "resolved_at", "period"}
+_MEASURES = {"amount", "price", "quantity", "sales", "unit_cost", "on_hand", "marketing_spend"}
+"""Numbers that are summed or averaged: never a column whose name holds a key word."""
+_KEY_WORDS = {"id", "no", "nr", "code", "key", "ref"}
+"""Words of a code (``sales_channel_id``, ``product_type_no``): a part-name match for a measure
+is refused."""
+_RANK_WORDS = {"rank", "ranking", "rk", "position", "bsr"}
+"""Words of a rank (Keepa's ``SALES_rank``): lower is better, so never a measure."""
+_COUNT_WORDS = {"bought", "sold", "sales", "units", "count", "qty", "quantity", "orders",
+                "purchases", "views", "clicks", "revenue"}  # fmt: skip
+"""Words of a count over a time window (Amazon's ``bought_past_month``): never a time."""
+_PAYABLE = {"amount", "price", "sales"}
+_COMPONENTS = {"freight", "shipping", "shipment", "postage", "delivery", "carriage", "tax", "taxes",
+               "vat", "gst", "fee", "fees", "commission", "discount", "discounts", "voucher",
+               "coupon", "tip", "tips", "installment", "installments", "instalments", "deposit"}  # fmt: skip
+"""Words of a part of an order's value (``freight_value``, ``tax_amount``, Olist's
+``payment_installments``): a part-name match for the amount or the price is refused, so an
+exact ``price`` beside it is the line's value."""
 _TIME_WORDS = {"at", "date", "time", "datetime", "timestamp", "ts", "day", "on"}
 
 
@@ -179,7 +197,9 @@ def name_score(name: str, contract: str, table: Table) -> float:
     """How well a column name says ``contract``: 1.0 a synonym, 0.8 ``id`` on the table's key
     or an id synonym with another id word (``cust_no``), 0.7 a stand-in (:data:`STAND_INS`),
     0.6 a synonym that is a word (or, in CJK, a part) of the name (words split at ``_``,
-    spaces and camel case: ``Weekly_Sales``, ``OnHandDollars``), else 0."""
+    spaces and camel case: ``Weekly_Sales``, ``OnHandDollars``), else 0. A measure never takes a
+    part-name match from a code (``sales_channel_id``), nor the amount or price from a part of
+    the order's value (``freight_value``, ``tax_amount``)."""
     if contract in _TIMES and bookkeeping(name):
         return 0.0
     f = fold(name)
@@ -204,6 +224,16 @@ def name_score(name: str, contract: str, table: Table) -> float:
         and name_words(name)[-1] in _TIME_WORDS
     ):
         return 0.6  # occurred_at, purchase_date, event_time: a time by its last word
+    if contract.endswith("_id") and name_words(name)[-1] in _TIME_WORDS - {"on"}:
+        return 0.0  # order_delivered_customer_date: a time, not the customer
+    if contract in _MEASURES and words & _RANK_WORDS:
+        return 0.0  # SALES_rank, bestseller_rank: lower is better, no sales figure
+    if contract in _TIMES and words & _COUNT_WORDS:
+        return 0.0  # bought_past_month, sales_last_30_days: a count over a time, not a time
+    if contract in _MEASURES and words & (
+        _KEY_WORDS | (_COMPONENTS if contract in _PAYABLE else set())
+    ):
+        return 0.0  # sales_channel_id, freight_value, payment_installments: no line's value
     for s in syn:
         sw = name_words(s)
         cjk = not s.isascii() and len(s) >= 2

@@ -55,6 +55,7 @@ from opsai.data._synonyms import (
     name_score,
     name_words,
 )
+from opsai.data.languages import read_languages
 from opsai.data.schema import FLAG_FALSE, FLAG_TRUE, TABLES, Column, Table
 from opsai.errors import ConfigError
 
@@ -133,11 +134,86 @@ def values_fit(v: _Values, col: Column, table: Table) -> tuple[bool, str | None]
     if col.dtype == "string":
         if col.name in _TEXTS:  # free text: words, not codes or timestamps
             return v.mean_length >= (4 if v.cjk >= 0.5 else 8) and v.wordy >= 0.5, None
+        if col.name == "language" and not _languages(v):
+            return False, None  # Favorita's locale (National, Regional): no language
         return v.distinct <= _FEW_VALUES.get(col.name, len(v.values)), None
     if col.dtype == "period" and all(re.fullmatch(r"-?\d{1,6}", x) for x in v.values):
         return True, None
     share, fmt = v.timestamp
     return share >= 0.9, fmt
+
+
+KEEPA_TIME = "minutes since 2011-01-01"
+"""Keepa's time: whole minutes since 2011-01-01 (``keepa_minutes``, ``keepaTime``)."""
+
+
+def _not_available(guess: Guess, cols: dict[str, _Values]) -> None:
+    """Numbers negative only at exactly -1 (Keepa's 'no offer', an ERP's 'unknown'): read as
+    missing with ``na_values``, not left out with a ``where`` that drops the row's other
+    figures (an out-of-stock week's sales)."""
+    table = TABLES[guess.table]
+    flagged = []
+    for m in guess.matches:
+        if table.column(m.contract).dtype != "float" or m.source not in cols:
+            continue
+        neg = [x for x in cols[m.source].numbers() if x < 0]
+        if neg and all(x == -1 for x in neg):
+            flagged.append(f"{m.source!r} ({len(neg)} of {len(cols[m.source].values)} sampled)")
+    if flagged and "na_values" not in guess.options:
+        guess.options["na_values"] = ["-1"]
+        guess.notes.append(
+            f"-1 is the only negative value of {', '.join(flagged)}: read as 'not available' "
+            "(na_values), so those rows keep their other figures; delete na_values if -1 is "
+            "a real value"
+        )
+
+
+def _keepa_time(src: str, v: _Values) -> bool:
+    """A column named as Keepa's time (``keepa``, and ``minutes`` or ``time``) holding whole
+    numbers that read, as :data:`KEEPA_TIME`, as times from 2011 to about 2068."""
+    words = set(name_words(src))
+    if "keepa" not in words or not words & {"minutes", "minute", "time", "ts", "timestamp"}:
+        return False
+    if not v.values or v.numeric < 0.9:
+        return False
+    return all(x.is_integer() and 0 <= x < 30_000_000 for x in v.numbers())
+
+
+def _languages(v: _Values) -> bool:
+    """Whether most of a column's distinct values are language codes or names (``en``,
+    ``pt-BR``, ``English``), not countries or other words."""
+    read = read_languages(set(v.values))
+    known = sum(kind not in ("unknown", "country") for _, kind in read.values())
+    return known >= 0.8 * len(read)
+
+
+_TICKET_SIGNS = {"ticket_id", "user_id", "channel", "intent", "sentiment", "resolved_at"}
+"""Columns that make a file with a text column a ticket or review export."""
+
+
+def _messages(guess_file: str, matches: dict[str, Match], cols: dict[str, _Values]) -> bool:
+    """Whether a tickets fit holds customer messages: a column only tickets have (an id, a
+    customer, a channel, an intent, a rating, a resolution time), a file named so, or texts
+    that read as messages (at least 20 characters on average, 8 in CJK, most of them
+    different). Favorita's holidays_events (date, locale, description: 'Navidad') is a
+    calendar: short labels, no sign of a ticket."""
+    if _TICKET_SIGNS & {c for c, m in matches.items() if m.score >= 0.6}:
+        return True
+    if any(file_stem(guess_file) == fold(n) for n in FILE_NAMES["tickets"]):
+        return True
+    v = cols[matches["text"].source]
+    long = v.mean_length >= (8 if v.cjk >= 0.5 else 20)
+    return long and v.distinct >= 0.8 * len(v.values)
+
+
+def _located(cols: dict[str, _Values]) -> str | None:
+    """A store or location column (``store_nbr``, ``Location Code``): stock per location."""
+    demand = TABLES["demand"]
+    return next(
+        (c for c in cols if name_score(c, "store", demand) >= 0.6
+         or set(name_words(c)) & {"location", "warehouse", "branch", "site"}),
+        None,
+    )  # fmt: skip
 
 
 ORDER_NUMBERS = 0.9
@@ -282,9 +358,14 @@ def fit_table(
                 score = max(score, STAND_IN)  # a refund's order_ref/order_no is its order's
             if col.dtype == "timestamp" and bookkeeping(src):
                 continue  # deleted_at, _loaded_at: the warehouse's history, not the customer's
+            if col.dtype in ("timestamp", "period") and _keepa_time(src, v):
+                cands.append((0.6, col.required, Match(col.name, src, 0.6, KEEPA_TIME)))
+                continue
             if not score and not _value_only(col, src, cols):
                 continue
             ok, fmt = values_fit(v, col, table)
+            if not ok and name == "inventory" and col.name == "item_id" and _located(cols):
+                ok = v.mean_length <= 64  # one row per item and store: summed when loaded
             if ok:
                 cands.append((score or 0.3, col.required, Match(col.name, src, score or 0.3, fmt)))
     used: set[str] = set()
@@ -308,6 +389,7 @@ def fit_table(
     amount = matches.get("amount")
     if amount and amount.source in firsts and {"quantity", "price"} <= set(matches):
         del matches["amount"]  # the order's total on its first line: each line is qty x price
+    by_price = _amount_from_price(matches) if name == "orders" else None
     whole = _order_total_on_lines(sample, matches, cols) if name == "orders" else None
     if name == "events" and _type_not_event(matches.get("event"), cols):
         del matches["event"]  # room_type beside a price and a status: a booking's attribute
@@ -336,6 +418,12 @@ def fit_table(
         return None  # returned quantities are no demand to forecast
     if name == "tickets" and _order_shaped(matches["text"], cols):
         return None  # an order export's line-items cell ('Mug x 2, Tee x 1') is no message
+    if (
+        name == "tickets"
+        and not chat
+        and not _messages(sample.sheet or sample.path.name, matches, cols)
+    ):
+        return None  # a calendar's holiday names, a catalogue's labels: no customer message
     order = [c.name for c in table.columns]
     found = sorted(matches.values(), key=lambda m: order.index(m.contract))
     score = sum(m.score * (2 if m.contract in table.required else 1) for m in found)
@@ -364,13 +452,24 @@ def fit_table(
         guess.options["constants"] = constants
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
     _timestamp_option(guess)
+    _not_available(guess, cols)
     _minor_units(guess)
     _processor_cents(guess, cols)
     _kb_without_answers(guess, cols)
     if firsts:
         _first_line_note(guess, firsts, amount)
+    if name == "inventory" and (where := _located(cols)):
+        key = matches["item_id"]
+        if cols[key.source].distinct < len(cols[key.source].values):
+            guess.notes.append(
+                f"one row per item and {where!r}: the stock of each item is summed over them "
+                f"when loaded (a warning names them); for one location only, set where: "
+                f'"{where} = <its value>"'
+            )
     if whole:
         _order_total_note(guess, *whole)
+    if by_price:
+        guess.notes.append(by_price)
     _partly_empty_key(guess)
     _negative_demand(guess, cols)
     if name == "demand":  # a POS or UCI export read as demand: postage is no demand either
@@ -395,6 +494,23 @@ def fit_table(
         _created_or_paid(guess)
         _line_items(guess)
     return guess
+
+
+def _amount_from_price(matches: dict[str, Match]) -> str | None:
+    """An exact ``price`` beside an amount matched by part of its name only (``dollar_value``)
+    or none: the line's value is the price (x quantity when there is one), not the other
+    column. Changes ``matches``; returns the note saying so, or None."""
+    price, amount = matches.get("price"), matches.get("amount")
+    if price is None or price.score < 1.0 or (amount is not None and amount.score >= 0.8):
+        return None
+    if amount is not None:
+        del matches["amount"]
+    other = f", not {amount.source!r} (named by part of its name only)" if amount else ""
+    if "quantity" in matches:
+        return f"amount is quantity x {price.source!r}{other}" if amount else None
+    del matches["price"]
+    matches["amount"] = Match("amount", price.source, price.score)
+    return f"amount is {price.source!r}: each line is one unit at its price (no quantity column){other}"
 
 
 CHAT_BONUS = 3.0
@@ -514,7 +630,7 @@ def _chat_log(sample: _sniff.Sample, cols: dict[str, _Values]) -> ChatLog | None
 
 _RETURNS = re.compile(r"(?i)return|refund|retour")
 """A returns file (``returns.csv``, ``returned_qty``): its quantities are no demand."""
-_LINE_ITEMS = re.compile(r"[^,]+?\s[x×*]\s?\d+(\s*,\s*[^,]+?\s[x×*]\s?\d+)*")
+_LINE_ITEMS = re.compile(r"[^,]+?\s?[x×*]\s?\d+(\s*,\s*[^,]+?\s?[x×*]\s?\d+)*")
 """A cell listing an order's lines, WooCommerce's ``Order Items``: ``Logo Tee x 2, Cap x 1``."""
 
 
@@ -524,9 +640,11 @@ _ITEM_PATTERNS = (
     r"(?P<quantity>\d+) x (?P<item_id>.+)",
     r"(?P<quantity>\d+) × (?P<item_id>.+)",
     r"(?P<item_id>.+) \((?P<quantity>\d+)\)",
+    r"(?P<item_id>.+?)\s*[x×*]\s*(?P<quantity>\d+)",
 )
 """The ``explode`` patterns init tries on a cell listing an order's lines: ``Logo Tee x 2``,
-``Logo Tee × 2``, ``2 x Logo Tee``, ``Logo Tee (2)``."""
+``Logo Tee × 2``, ``2 x Logo Tee``, ``Logo Tee (2)``; then the delivery platforms' (Meituan,
+Eleme) ``招牌牛肉面x1``, ``卤蛋×2``, ``可乐*1`` without blanks."""
 _LINE_SEPS = (",", ";", "|", "\n")
 
 
@@ -968,6 +1086,8 @@ def _companion(fits: list[Guess]) -> Guess | None:
     intent/response) is both tables: its texts and intents are the tickets the intent model
     learns from, its responses the kb. Returns the second table's guess (with a note) when the
     best fit is one of them, the other fits too, and intents repeat as training labels do."""
+    if fits and fits[0].table == "orders":
+        return _order_reviews(fits)
     if not fits or fits[0].table not in ("tickets", "kb"):
         return None
     other = "kb" if fits[0].table == "tickets" else "tickets"
@@ -988,6 +1108,37 @@ def _companion(fits: list[Guess]) -> Guess | None:
         f"model, its {k['answer']!r} are the kb's answers"
     )
     return second
+
+
+def _order_reviews(fits: list[Guess]) -> Guess | None:
+    """An order export with the customer's review on the order (Meituan's 顾客评价 and 评分,
+    a shop's review_text and rating) is also tickets: the review text named so, beside a
+    rating. Orders without a review are dropped from tickets (``drop_incomplete``); the order
+    number is the ticket's id when it is one per row. Returns the tickets guess, or None."""
+    orders, tickets = fits[0], next((g for g in fits if g.table == "tickets"), None)
+    if tickets is None:
+        return None
+    t = {m.contract: m for m in tickets.matches}
+    if "text" not in t or t["text"].score < 1.0 or "sentiment" not in t:
+        return None
+    order_id = next((m.source for m in orders.matches if m.contract == "order_id"), None)
+    if "ticket_id" not in t and order_id and _unique(orders.sample.values[order_id]):
+        tickets.matches.insert(0, Match("ticket_id", order_id, 1.0))
+    tickets.matches = [m for m in tickets.matches if m.contract != "resolved_at"]
+    cells = orders.sample.values[t["text"].source]
+    empty = sum(not (v or "").strip() for v in cells)
+    note = (
+        f"read from the same file as orders: {t['text'].source!r} is the customer's review of "
+        f"the order and {t['sentiment'].source!r} its rating"
+    )
+    if empty:
+        tickets.options["drop_incomplete"] = True
+        note += (
+            f"; {empty} of {len(cells)} sampled orders have no review text, left out of "
+            "tickets by drop_incomplete"
+        )
+    tickets.notes.append(note)
+    return tickets
 
 
 def _encoding_note(sample: _sniff.Sample) -> str:
@@ -1336,9 +1487,10 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         if id(s) in headed:  # order lines read with their header: orders only
             g = fit_table(s, "orders", cols)
             assert g is not None
-            person, note = headed[id(s)]
+            person, when, note = headed[id(s)]
             user = next(m for m in g.matches if m.contract == "user_id")
             g.matches[g.matches.index(user)] = Match("user_id", person, max(user.score, 0.8))
+            _header_time(g, when, cols)
             g.notes.insert(0, note)
             _line_price(g)
             best.append(g)
@@ -1416,9 +1568,23 @@ def _cycled(values: list[str | None], n: int) -> list[str | None]:
     return [values[i % len(values)] for i in range(n)] if values else [None] * n
 
 
+def _header_time_column(header: _sniff.Sample, cols: dict[str, _Values]) -> str | None:
+    """An order header's time: its column named best as a timestamp that reads as one (the
+    first among equals: Olist's ``order_purchase_timestamp`` before ``order_approved_at``)."""
+    table = TABLES["orders"]
+    ts = table.column("timestamp")
+    scored = [
+        (name_score(c, "timestamp", table), -i, c)
+        for i, (c, v) in enumerate(cols.items())
+        if values_fit(v, ts, table)[0]
+    ]
+    best = max(scored, default=None)
+    return best[2] if best and best[0] > 0 else None
+
+
 def _order_headers(
     samples: list[_sniff.Sample],
-) -> tuple[list[_sniff.Sample], dict[int, tuple[str, str]]]:
+) -> tuple[list[_sniff.Sample], dict[int, tuple[str, str | None, str]]]:
     """Order lines without a customer and a time (Olist's ``order_items.csv``, a dbt
     ``fct_order_lines``) read with their order header (a sample with the same order id column,
     one row per order, a customer and a time) and, when the header's customer id is one per
@@ -1429,12 +1595,15 @@ def _order_headers(
     profiles = {id(s): profile(s) for s in samples}
     used: set[int] = set()
     out: dict[int, _sniff.Sample] = {}
-    said: dict[int, tuple[str, str]] = {}
+    said: dict[int, tuple[str, str | None, str]] = {}
     for lines in samples:
         cols = profiles[id(lines)]
         key = _column(cols, "order_id", 0.8)
-        if key is None or _column(cols, "user_id", 0.8) or _has_time(cols) or id(lines) in used:
+        if key is None or _column(cols, "user_id", 0.8) or id(lines) in used:
             continue
+        if _has_time(cols) and _unique(lines.values[key]):
+            continue  # with a time of its own, a file is lines when its order ids repeat
+            # (Olist's items with shipping_limit_date), not a table of its own (customers.csv)
         header = next(
             (
                 h
@@ -1488,18 +1657,40 @@ def _order_headers(
         else:
             joins.append(_join_entry(cmap, cust))
         sample = dataclasses.replace(lines, values=merged, options={**lines.options, "join": joins})
+        when = _header_time_column(header, profiles[id(header)])
+        when = (
+            when
+            if when is None or when not in lines.values
+            else f"{when}_{join_label(None if header.table else header.path.name, header.table)}"
+        )
         if fit_table(sample, "orders") is None:
             continue
         used |= {id(lines), id(header)} | ({id(cmap)} if cmap else set())
         out[id(lines)] = sample
         via = f" and {cmap.label} by {cust} ({person} is the person)" if cmap else ""
+        what = "" if _has_time(cols) else " or a time"
         said[id(sample)] = (
             person,
-            f"{lines.label} holds order lines without a customer or a time: joined to "
+            when,
+            f"{lines.label} holds order lines without a customer{what}: joined to "
             f"{header.label} by {key} (one row per order){via}",
         )
     kept = [out.get(id(s), s) for s in samples if id(s) not in used or id(s) in out]
     return kept, said
+
+
+def _header_time(g: Guess, when: str | None, cols: dict[str, _Values]) -> None:
+    """The order's time is its header's (Olist's ``order_purchase_timestamp``), not a time of
+    the line's own (``shipping_limit_date``, kept as an attribute)."""
+    ts = next((m for m in g.matches if m.contract == "timestamp"), None)
+    if when is None or ts is None or ts.source == when or when not in cols:
+        return
+    table = TABLES["orders"]
+    ok, fmt = values_fit(cols[when], table.column("timestamp"), table)
+    if not ok or (fmt or None) != (g.options.get("timestamp_format") or None):
+        return
+    g.matches[g.matches.index(ts)] = Match("timestamp", when, max(ts.score, 0.6), fmt)
+    g.notes.append(f"timestamp is the order's {when!r}, not the line's {ts.source!r}")
 
 
 def _line_price(g: Guess) -> None:
