@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from opsai.data import open_workspace
+from opsai.data.init import init_config
 from opsai.errors import SchemaError
 from tests.conftest import write_dataset
 
@@ -155,3 +156,51 @@ def test_postgres_pivots_in_the_database(postgres_url: str, tmp_path: Path) -> N
     cfg = tmp_path / "pg.yaml"
     cfg.write_text(yaml.safe_dump({"data": {"source": postgres_url, "tables": {"items": spec}}}))
     pd.testing.assert_frame_equal(_items(cfg), WANT, check_dtype=False)
+
+
+def _retail_rocket(folder: Path) -> None:
+    """events.csv and item properties in two parts, as Retail Rocket ships them: 30 items, 4
+    properties, 3 snapshots each; categoryid 'c' changes once (the latest wins), available is
+    a 0/1 flag, 790 a price behind an 'n', 888 a list of codes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    events = ["timestamp,visitorid,event,itemid,transactionid"]
+    events += [f"{1433000000000 + i * 3600000},{i % 7},view,{100 + i % 30}," for i in range(60)]
+    (folder / "events.csv").write_text("\n".join(events) + "\n")
+    rows = []
+    for item in range(100, 130):
+        for snap, ts in enumerate((1433000000000, 1434000000000, 1435000000000)):
+            cat = item % 5 if snap < 2 else item % 5 + 10
+            rows += [
+                (ts, item, "categoryid", str(cat)),
+                (ts, item, "available", str((item + snap) % 2)),
+                (ts, item, "790", f"n{item * 10 + snap}.000"),
+                (ts, item, "888", f"{item} {snap}"),
+            ]
+    rows.sort(key=lambda r: (r[1] * 7 + len(r[2])) % 11)  # not in time order
+    for i, part in enumerate((rows[::2], rows[1::2])):
+        text = "timestamp,itemid,property,value\n"
+        text += "".join(f"{t},{item},{k},{v}\n" for t, item, k, v in part)
+        (folder / f"item_properties_part{i + 1}.csv").write_text(text)
+
+
+def test_init_proposes_pivot_for_key_value_item_properties(tmp_path: Path) -> None:
+    """Both parts are read as one glob, pivoted into items by the latest snapshot; categoryid
+    is the category, the 0/1 'available' flag no inventory count; the other keys are named in
+    the comment, 790 as numbers behind an 'n'."""
+    _retail_rocket(tmp_path / "rr")
+    cfg, plan = init_config(tmp_path / "rr", tmp_path / "rr.yaml")
+    items = next(g for g in plan.guesses if g.table == "items")
+    assert [g.table for g in plan.guesses] == ["events", "items"]
+    spec = yaml.safe_load(cfg.read_text())["data"]["tables"]["items"]
+    assert spec == {
+        "file": "item_properties_*.csv",
+        "pivot": {"key": "property", "value": "value", "latest_by": "timestamp",
+                  "keys": ["categoryid"]},
+        "columns": {"item_id": "itemid", "category": "categoryid"},
+    }  # fmt: skip
+    assert "790 (numbers written behind an 'n')" in items.notes[0]
+    assert "available" in items.notes[0]
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("items").sort_values("item_id", ignore_index=True)
+    assert len(df) == 30
+    assert df["category"].tolist() == [str(i % 5 + 10) for i in range(100, 130)]
