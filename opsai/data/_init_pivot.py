@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from opsai.data._mapping import NUMBER_WITH_N, PIVOT_AT_MOST
+from opsai.data._mapping import NUMBER_WITH_N
 from opsai.data._sniff import Sample
 from opsai.data._synonyms import fold, name_score
 from opsai.data.schema import TABLES
@@ -57,7 +57,7 @@ def _order(values: list[str | None]) -> list[Any]:
 
 def key_values(sample: Sample, looks_like_time: dict[str, bool]) -> KeyValues | None:
     """The key-value reading of ``sample`` when it has a key column and a value column named
-    as such, the key's values repeating (at most ``PIVOT_AT_MOST`` of them), an id column named
+    as such, the key's values repeating, an id column named
     as a customer or item id, and at most a time column besides (``looks_like_time``)."""
     cols = sample.columns
     if not 3 <= len(cols) <= 4 or sample.structs:
@@ -68,7 +68,7 @@ def key_values(sample: Sample, looks_like_time: dict[str, bool]) -> KeyValues | 
         return None
     names = [v for v in sample.values[key] if v]
     distinct = list(dict.fromkeys(names))
-    if not names or len(distinct) > PIVOT_AT_MOST or len(distinct) * 2 > len(names):
+    if not names or len(distinct) * 2 > len(names):  # keys repeat (any number: init lists them)
         return None
     rest = [c for c in cols if c not in (key, value)]
     ids = [

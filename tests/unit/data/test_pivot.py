@@ -204,3 +204,19 @@ def test_init_proposes_pivot_for_key_value_item_properties(tmp_path: Path) -> No
         df = ws.to_pandas("items").sort_values("item_id", ignore_index=True)
     assert len(df) == 30
     assert df["category"].tolist() == [str(i % 5 + 10) for i in range(100, 130)]
+
+
+def test_init_lists_the_keys_when_there_are_hundreds(tmp_path: Path) -> None:
+    """The full Retail Rocket dump has about 1,100 properties: the pivot written by init lists
+    its keys, so the loader's 100-column cap without a list does not stop it."""
+    rows = ["itemid,property,value"]
+    rows += [f"{i % 40},p{i % 150},{i}" for i in range(1200)]
+    rows += [f"{i},categoryid,{i % 3}" for i in range(40)]
+    (tmp_path / "rr").mkdir()
+    (tmp_path / "rr" / "item_properties.csv").write_text("\n".join(rows) + "\n")
+    cfg, _ = init_config(tmp_path / "rr", tmp_path / "rr.yaml")
+    spec = yaml.safe_load(cfg.read_text())["data"]["tables"]["items"]
+    assert spec["pivot"] == {"key": "property", "value": "value", "keys": ["categoryid"]}
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("items").sort_values("item_id", key=lambda s: s.astype(int))
+    assert df["category"].tolist() == [str(i % 3) for i in range(40)]
