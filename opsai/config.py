@@ -109,6 +109,60 @@ class Unpivot(_Strict):
         return self
 
 
+class Pivot(_Strict):
+    """Key-value rows (one row per item, property and snapshot: Retail Rocket's
+    ``item_properties.csv`` with ``timestamp, itemid, property, value``) turned into one row
+    per id with one column per key before the table is mapped, the mirror of
+    :class:`Unpivot`. The id is the column mapped to the table's key (``item_id`` for items);
+    each key's column holds its latest value (by ``latest_by``, else the last row); other
+    columns are left out."""
+
+    key: str
+    """The column naming the property (``property``); its values become column names."""
+    value: str
+    """The column holding the property's value (``value``)."""
+    latest_by: str | None = None
+    """The column ordering an id's rows (a snapshot's time: numbers, timestamps or text in
+    ``timestamp_format``); the latest row of each key wins. Default: the last row in the
+    file (a database table, whose rows have no order, needs it when a key repeats)."""
+    keys: list[str] | None = None
+    """Only these keys become columns (``[categoryid, available, '790']``). Default: every
+    key, at most 100 of them."""
+    names: dict[str, str] = Field(default_factory=dict)
+    """Key -> the name of its column (``{'790': price}``); other keys keep their own."""
+
+    @field_validator("keys", mode="before")
+    @classmethod
+    def _keys_text(cls, v: Any) -> Any:
+        """Keys as text (YAML reads ``[790]`` as a number); one key alone is a list of one."""
+        if v is None:
+            return v
+        out = [str(x).strip() for x in (v if isinstance(v, list) else [v])]
+        if not out or any(not x for x in out):
+            raise ValueError("list the keys that become columns, e.g. [categoryid, '790']")
+        return out
+
+    @field_validator("names", mode="before")
+    @classmethod
+    def _names_text(cls, v: Any) -> Any:
+        return {str(k).strip(): str(x) for k, x in v.items()} if isinstance(v, dict) else v
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Pivot:
+        cols = [self.key, self.value, *([self.latest_by] if self.latest_by else [])]
+        if len(set(cols)) < len(cols):
+            raise ValueError("key, value and latest_by must name different columns")
+        new = list(self.names.values())
+        twice = sorted({n for n in new if new.count(n) > 1})
+        if twice:
+            raise ValueError(f"names gives several keys the column name {twice[0]!r}")
+        return self
+
+    def column(self, key: str) -> str:
+        """The column a key becomes."""
+        return self.names.get(key, key)
+
+
 class FillDown(_Strict):
     """Fields an export writes on one row of a group only, carried to the group's other rows:
     a Shopify order export fills ``Email``, ``Created at``, ``Financial Status`` … on an
@@ -307,8 +361,9 @@ class Join(_Strict):
 class TableSpec(_Strict):
     """Where one contract table comes from and how to read and map it.
 
-    Rows are read, then ``unpivot``, ``explode``, ``join``, ``drop_duplicates``, ``fill_down``, then the
-    columns are mapped and cast, then ``drop_incomplete``, then ``where``, then ``messages``:
+    Rows are read, then ``unpivot``, ``pivot``, ``explode``, ``join``, ``drop_duplicates``,
+    ``fill_down``, then the columns are mapped and cast, then ``drop_incomplete``, then
+    ``where``, then ``messages``:
     a condition on a filled column sees every row of the group.
     """
 
@@ -337,6 +392,10 @@ class TableSpec(_Strict):
     """Turn a wide table into long rows before mapping (see :class:`Unpivot`); the new
     columns are mapped like any other, e.g. ``{keep: [Monat], names_to: company,
     values_to: share}``."""
+    pivot: Pivot | None = None
+    """Turn key-value rows into one row per id, one column per key, before mapping (see
+    :class:`Pivot`), e.g. ``{key: property, value: value, latest_by: timestamp, keys:
+    [categoryid, '790'], names: {'790': price}}``; after ``unpivot``."""
     explode: Explode | None = None
     """Turn a cell listing several lines into one row per line before mapping (see
     :class:`Explode`), e.g. ``{column: Order Items, sep: ", ", pattern: "(?P<item_id>.+) x

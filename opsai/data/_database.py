@@ -15,6 +15,7 @@ from opsai.data._explode import explode_groups, unmatched_error, whole_pattern
 from opsai.data._join import join_database
 from opsai.data._mapping import (
     INDEX_RE,
+    NUMBER_WITH_N,
     ValidationWarning,
     absent_columns,
     constant_ibis,
@@ -25,6 +26,8 @@ from opsai.data._mapping import (
     nested_error,
     nested_paths,
     null_ibis,
+    pivot_columns,
+    pivot_keys,
     renames,
     scale_ibis,
     source_columns,
@@ -79,7 +82,7 @@ def check_source_keys(cfg: Config) -> None:
         f"data.source {cfg.data.source!r} is {what}, so these keys would be ignored: "
         + "; ".join(lines)
         + ". Remove them; a database table is named by data.tables.<name>.table and read "
-        "with columns, unpivot, where, timestamp_format, timezone, scale, constants, "
+        "with columns, unpivot, pivot, where, timestamp_format, timezone, scale, constants, "
         "drop_duplicates, fill_down, drop_incomplete, explode and join (by table)"
         f"{', thousands, decimal and na_values' if kind == 'sqlite' else ''}"
     )
@@ -127,6 +130,8 @@ def map_db_table(
         ) from None
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
         raw = _unpivot(raw, name, spec)
+    if spec.pivot:  # key-value rows (item, property, value): one row per id
+        raw = _pivot(raw, name, spec)
     if spec.explode:  # a cell listing an order's lines: one row per line
         raw = _explode(raw, name, spec, zone, postgres=backend.name == "postgres")
     if spec.join:  # order lines: the customer and time are on the order header
@@ -287,6 +292,67 @@ def _explode(
             weight = 1.0 / t["__row"].count().over(w)
         t = t.mutate(**{amount: value * weight})
     return t.select(*(c for c in cols if not (c == e.column and e.pattern)), *groups)
+
+
+def _pivot(raw: ir.Table, name: str, spec: TableSpec) -> ir.Table:
+    """The wide table of key-value rows, per ``spec.pivot``, as files get it: one row per id,
+    one column per key holding its latest value by ``latest_by`` (a row with an empty id, key
+    or value is no value; a key whose every value is a number behind an ``n`` loses it).
+
+    Raises:
+        SchemaError: without ``latest_by``, a key repeats for an id (a table's rows have no
+            order to tell the latest by).
+    """
+    ident, p = pivot_columns(name, TABLES[name], spec, list(raw.columns))
+    k, v = raw[p.key].cast("string"), raw[p.value]
+    keep = raw[ident].notnull() & k.notnull() & v.notnull()
+    if v.type().is_string():
+        keep &= v.strip() != ""
+    rows = raw.filter(keep).mutate(_k=k)
+    text = v.type().is_string()
+
+    def every(pattern: str) -> ir.Value:  # PostgreSQL: no bool -> int, no sum of booleans
+        if not text:
+            return ibis.literal(0)
+        return ibis.ifelse(rows[p.value].strip().re_search(pattern), 1, 0).min()
+
+    found = rows.group_by("_k").aggregate(
+        _count=rows._k.count(),
+        _n=every(NUMBER_WITH_N),
+        _ni=every("^n-?(0|[1-9][0-9]{0,17})$"),
+        _i=every("^-?(0|[1-9][0-9]{0,17})$"),  # a leading zero (a code) stays text
+        _f=every("^-?(0|[1-9][0-9]*)([.][0-9]+)?$"),
+    )
+    stats = found.order_by([ibis.desc("_count"), "_k"]).execute()
+    keys = pivot_keys(name, p, ident, [str(x) for x in stats["_k"]])
+    # text values that are numbers are read as numbers, as a text file's are
+    kind = {}
+    for r in stats.to_dict("records"):
+        n = r["_n"] == 1  # 'n12345.000' (Retail Rocket): a number behind an n
+        whole = r["_ni"] == 1 if n else r["_i"] == 1
+        kind[str(r["_k"])] = (n, "int64" if whole else "float64" if n or r["_f"] == 1 else None)
+    rows = rows.filter(rows._k.isin(keys))
+    if p.latest_by is None:
+        most = rows.group_by([ident, "_k"]).aggregate(_c=rows._k.count())._c.max().execute()
+        if most and int(most) > 1:
+            raise SchemaError(
+                f"{name}: a key of data.tables.{name}.pivot repeats for one id (up to "
+                f"{int(most)} rows), and a database table's rows have no order to tell the "
+                f"latest by. Set data.tables.{name}.pivot.latest_by to the column ordering "
+                "them (a snapshot's time)"
+            )
+        latest = rows
+    else:
+        w = ibis.window(group_by=[rows[ident], rows._k], order_by=ibis.desc(rows[p.latest_by]))
+        latest = rows.mutate(_r=ibis.row_number().over(w))
+        latest = latest.filter(latest._r == 0)
+    val = latest[p.value]
+    out = {}
+    for key in keys:
+        n, cast = kind[key]
+        got = (val.strip().re_replace("^n", "") if n else val).max(where=latest._k == key)
+        out[p.column(key)] = got.cast(cast) if cast else got  # one value: cast after max
+    return latest.group_by(ident).aggregate(**out)
 
 
 def _numbers_as_time(kind: dt.DataType, spec: TableSpec) -> bool:

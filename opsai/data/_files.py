@@ -15,6 +15,7 @@ from opsai.data._join import join_file
 from opsai.data._load import q
 from opsai.data._mapping import (
     INDEX_RE,
+    NUMBER_WITH_N,
     ValidationWarning,
     absent_columns,
     constant_sql,
@@ -25,6 +26,8 @@ from opsai.data._mapping import (
     nested_error,
     nested_paths,
     null_sql,
+    pivot_columns,
+    pivot_keys,
     renames,
     scale_sql,
     source_columns,
@@ -73,6 +76,8 @@ def load_file_table(
         from_text, raw_kind = False, "TABLE"
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
         raw, raw_kind = _unpivot(con, name, spec, raw, raw_kind), "TABLE"
+    if spec.pivot:  # key-value rows (item, property, value): one row per id
+        raw, raw_kind = _pivot(con, name, spec, raw, raw_kind), "TABLE"
     if spec.explode:  # a cell listing an order's lines: one row per line
         raw, raw_kind = explode_file(con, name, spec, raw, raw_kind, zone), "TABLE"
     if spec.join:  # order lines: the customer and time are on the order header
@@ -328,6 +333,84 @@ def _unpivot(
     )
     con.execute(f"DROP {raw_kind} {q(raw)}")
     return long
+
+
+def _pivot(
+    con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec, raw: str, raw_kind: str
+) -> str:
+    """The wide table of key-value rows ``raw`` (which is dropped), per ``spec.pivot``: one
+    row per id, one column per key holding its latest value (by ``latest_by``, then file
+    order); a row with an empty id, key or value is no value. A key whose every value is a
+    number behind an ``n`` (Retail Rocket's ``n12345.000``) loses the ``n``."""
+    types = _load.describe(con, raw)
+    ident, p = pivot_columns(name, TABLES[name], spec, list(types))
+    k, v = f"CAST({q(p.key)} AS VARCHAR)", _load._na(q(p.value), spec)
+    text = types[p.value] == "VARCHAR"
+    cond = f"{q(ident)} IS NOT NULL AND {k} IS NOT NULL AND ({v}) IS NOT NULL"
+    if text:
+        cond += f" AND trim({v}) <> ''"
+    with_n = f"bool_and(regexp_matches(trim({v}), {_load.lit(NUMBER_WITH_N)}))" if text else "false"
+    rows = con.execute(
+        f"SELECT {k}, count(*), {with_n} FROM {q(raw)} WHERE {cond} GROUP BY 1 ORDER BY 2 DESC, 1"
+    ).fetchall()
+    keys = pivot_keys(name, p, ident, [r[0] for r in rows])
+    numbers = {r[0] for r in rows if r[2]}
+    order = _latest_order(con, name, spec, raw, types[p.latest_by]) if p.latest_by else "NULL"
+    listed = ", ".join(_load.lit(x) for x in keys)
+    latest = (
+        f"SELECT {q(ident)} AS _id, {k} AS _k, {v} AS _v FROM (SELECT *, row_number() OVER () "
+        f"AS _n FROM {q(raw)}) WHERE {cond} AND {k} IN ({listed}) QUALIFY row_number() OVER "
+        f"(PARTITION BY {q(ident)}, {k} ORDER BY {order} DESC NULLS LAST, _n DESC) = 1"
+    )
+
+    def value(key: str) -> str:
+        got = "regexp_replace(trim(_v), '^n', '')" if key in numbers else "_v"
+        return f"max({got}) FILTER (WHERE _k = {_load.lit(key)}) AS {q(p.column(key))}"
+
+    wide = f"{raw}_wide"
+    _create(
+        con,
+        f"CREATE OR REPLACE TEMP TABLE {q(wide)} AS SELECT _id AS {q(ident)}, "
+        f"{', '.join(value(x) for x in keys)} FROM ({latest}) GROUP BY _id ORDER BY _id",
+        lambda msg: f"{name}: cannot pivot the key-value rows: {msg}. Fix data.tables.{name}.pivot",
+    )
+    if text:  # numbers written as text are numbers, as in a text file (a SQLite copy too)
+        found = _load.infer_extra(con, wide, [p.column(x) for x in keys])
+        for c, t in found.items():
+            if t != "VARCHAR":
+                con.execute(f"ALTER TABLE {q(wide)} ALTER {q(c)} TYPE {t}")
+    con.execute(f"DROP {raw_kind} {q(raw)}")
+    return wide
+
+
+def _latest_order(
+    con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec, raw: str, kind: str
+) -> str:
+    """The SQL ordering ``pivot.latest_by``'s values: the column as typed, text as numbers
+    (Unix times), as ``timestamp_format`` reads it, or as timestamps."""
+    assert spec.pivot is not None and spec.pivot.latest_by is not None
+    c = q(spec.pivot.latest_by)
+    if kind != "VARCHAR":
+        return c
+    fmt = spec.timestamp_format
+    tries = [f"TRY_CAST(trim({c}) AS DOUBLE)"]
+    if fmt and "%" in fmt:
+        tries.append(f"try_strptime(trim({c}), {_load.lit(fmt)})")
+    tries.append(f"TRY_CAST(trim({c}) AS TIMESTAMP)")
+    filled = f"{c} IS NOT NULL AND trim({c}) <> ''"
+    for expr in tries:
+        bad = con.execute(
+            f"SELECT count(*) FROM {q(raw)} WHERE {filled} AND {expr} IS NULL"
+        ).fetchall()[0][0]
+        if not bad:
+            return expr
+    ex = _load.examples(con, f"SELECT DISTINCT {c} FROM {q(raw)} WHERE {filled}")
+    raise SchemaError(
+        f"{name}: data.tables.{name}.pivot.latest_by {spec.pivot.latest_by!r} holds values that "
+        f"are neither numbers nor timestamps, e.g. {', '.join(map(repr, ex))}, so the latest "
+        f"value cannot be told. Fix: set data.tables.{name}.timestamp_format to their strptime "
+        f"format, or name another column in data.tables.{name}.pivot.latest_by"
+    )
 
 
 def _fields(con: duckdb.DuckDBPyConnection, rel: str, expr: str, kind: str) -> list[str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 
-from opsai.config import TableSpec, Unpivot
+from opsai.config import Pivot, TableSpec, Unpivot
 from opsai.data import _load
 from opsai.data.schema import TABLES, Column, Table
 from opsai.errors import SchemaError
@@ -87,6 +87,81 @@ def unpivot_columns(name: str, u: Unpivot, have: list[str]) -> tuple[list[str], 
                 f"column differently in {key}.{k}, or turn {new!r} into rows too"
             )
     return wide, kept
+
+
+PIVOT_AT_MOST = 100
+"""Keys a ``pivot`` without ``keys`` turns into columns at most."""
+NUMBER_WITH_N = "^n-?[0-9]+([.][0-9]+)?$"
+"""Retail Rocket writes numeric property values with a leading ``n`` (``n12345.000``)."""
+
+
+def pivot_columns(name: str, table: Table, spec: TableSpec, have: list[str]) -> tuple[str, Pivot]:
+    """(the id column, the options) of ``data.tables.<name>.pivot`` over a table with columns
+    ``have``: the id is the column mapped to the table's key.
+
+    Raises:
+        SchemaError: the table has no key, or a named column is not in the table.
+    """
+    assert spec.pivot is not None
+    key = f"data.tables.{name}.pivot"
+    if not table.key:
+        raise SchemaError(
+            f"{name}: {key} makes one row per {name} id, and {name} has no id column. Remove "
+            f"{key}; pivot users, items or inventory"
+        )
+    ident = spec.columns.get(table.key, table.key)
+    p = spec.pivot
+    named = [(f"columns.{table.key}", ident), ("key", p.key), ("value", p.value)]
+    named += [("latest_by", p.latest_by)] if p.latest_by else []
+    for field, col in named:
+        if col not in have:
+            fix = f"data.tables.{name}.{field}" if field.startswith("columns") else f"{key}.{field}"
+            raise SchemaError(
+                f"{name}: {fix} names {col!r}, not a column of the table (have: "
+                f"{', '.join(have)}){suggest(col, have)}. Fix {fix}"
+            )
+    if ident in (p.key, p.value, p.latest_by):
+        raise SchemaError(
+            f"{name}: the id column {ident!r} ({table.key}) is also {key}'s key, value or "
+            f"latest_by. Map {table.key} to the column naming the {name} in "
+            f"data.tables.{name}.columns.{table.key}"
+        )
+    return ident, p
+
+
+def pivot_keys(name: str, p: Pivot, ident: str, found: list[str]) -> list[str]:
+    """The keys that become columns, of the keys ``found`` (most frequent first).
+
+    Raises:
+        SchemaError: a listed key is in no row, too many keys without a list, or a key's
+            column would be named as the id column or another key's.
+    """
+    key = f"data.tables.{name}.pivot"
+    if p.keys is not None:
+        missing = [k for k in p.keys if k not in found]
+        if missing:
+            raise SchemaError(
+                f"{name}: {key}.keys lists {', '.join(map(repr, missing))}, which no row has "
+                f"(keys found: {', '.join(found[:20])}){suggest(missing[0], found)}. Fix "
+                f"{key}.keys"
+            )
+        keys = list(dict.fromkeys(p.keys))
+    elif len(found) > PIVOT_AT_MOST:
+        raise SchemaError(
+            f"{name}: {key} would make {len(found):,} columns, one per key (the most frequent: "
+            f"{', '.join(found[:10])}). List the keys you need in {key}.keys, e.g. "
+            f"keys: [{', '.join(found[:3])}]"
+        )
+    else:
+        keys = found
+    cols = [p.column(k) for k in keys]
+    clash = [c for c in cols if c == ident or cols.count(c) > 1]
+    if clash:
+        raise SchemaError(
+            f"{name}: {key} would make two columns named {clash[0]!r} (the id column, or two "
+            f"keys). Rename the key in {key}.names"
+        )
+    return keys
 
 
 def source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) -> dict[str, str]:

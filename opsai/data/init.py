@@ -40,6 +40,7 @@ import yaml
 
 from opsai.config import join_label
 from opsai.data import _excel, _sniff
+from opsai.data._init_pivot import KEYED_TABLES, key_values, on_hand_flag, with_id_keys
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
     CONVERSATION_WORDS,
@@ -1495,6 +1496,10 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             _line_price(g)
             best.append(g)
             continue
+        pivoted = _pivoted(s, cols)
+        if pivoted is not None:  # (item, property, value[, time]) rows: items once pivoted
+            best.append(pivoted)
+            continue
         fits = sorted((g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score)
         fits = _orders_over_demand(fits)
         fits = [g for g in fits if not _guests_only(g)] or fits  # a till export: a last resort
@@ -1538,6 +1543,47 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+def _pivoted(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
+    """A key-value file (Retail Rocket's ``item_properties``) read as the table it becomes
+    with ``pivot``: the keys matched to the table's columns are listed in ``pivot.keys``."""
+    ts, orders = TABLES["orders"].column("timestamp"), TABLES["orders"]
+    kv = key_values(s, {c: values_fit(v, ts, orders)[0] for c, v in cols.items()})
+    if kv is None:
+        return None
+    wide = profile(kv.wide)
+    fits = [g for t in KEYED_TABLES if (g := fit_table(kv.wide, t, wide))]
+    fits = [with_id_keys(g, kv, Match) for g in fits if not on_hand_flag(g, kv)]
+    keyed = [g for g in fits if (kv.ident, TABLES[g.table].key) in _pairs(g)]
+    fits = sorted(keyed, key=lambda g: -g.score)  # the id column is the table's key
+    if not fits:
+        return None
+    g = fits[0]
+    if len(fits) > 1:
+        g.runner_up = (fits[1].table, fits[1].score)
+    found = kv.wide.columns[1:]
+    keys = [m.source for m in g.matches if m.source != kv.ident]
+    if not keys:
+        keys = found[:10]
+    n = " (numbers written behind an 'n')"
+    others = [k + (n if k in kv.numbers_with_n else "") for k in found if k not in keys]
+    g.sample = s
+    g.options["pivot"] = kv.option(keys)
+    by = f" by {kv.latest_by!r}" if kv.latest_by else " (the last row)"
+    note = (
+        f"key-value rows ({kv.ident}, {kv.key}, {kv.value}): pivoted to one row per "
+        f"{kv.ident} holding each key's latest value{by}; keys kept: {', '.join(keys)}"
+    )
+    if others:
+        shown = ", ".join(others[:12])
+        note += f"; other keys in the sample: {shown}: add to pivot.keys those you need"
+    g.notes.insert(0, note)
+    return g
+
+
+def _pairs(g: Guess) -> set[tuple[str, str | None]]:
+    return {(m.source, m.contract) for m in g.matches}
 
 
 _JOIN_READ = ("format", "sheet", "records", "skip_rows", "sep", "encoding", "header")
@@ -1918,6 +1964,8 @@ def describe(plan: Plan) -> list[str]:
         for m in g.matches:
             lines.append(f"    {m.contract:<15} = {m.source!r} (by {m.how})")
         mapped = {m.source for m in g.matches} | {g.options.get("messages", {}).get("sender")}
+        pivot = g.options.get("pivot", {})  # its key, value and time: pivoted, no attributes
+        mapped |= {pivot.get(k) for k in ("key", "value", "latest_by")}
         split = g.options.get("explode", {}).get("column")
         if split:
             mapped.add(split)
