@@ -94,9 +94,13 @@ _EMAIL = re.compile(
 )
 EMAIL_PATTERN = _EMAIL
 """What counts as an e-mail address (the report masks these on every page)."""
-_DIGIT_RUN = re.compile(r"(?<![\d.,+])\d(?:[ -]?\d){11,18}(?![\d]|[.,]\d)")
+_DIGIT_RUN = re.compile(r"(?<![\dA-Za-z.,+])\d(?:[ -]?\d){11,18}(?![\dA-Za-z]|[.,]\d)")
+"""12-19 digits (spaces or dashes between them allowed), never part of a longer ASCII letter
+and digit token: the digit run ``9259282436206`` inside the hex id
+``d3a06af2b96c6a44d9259282436206e7`` (an MD5, Olist's ids) is no card and no number. Chinese
+characters may touch it (``卡号6222021234567897``)."""
 _ID_CARD = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
-_CN_MOBILE_RX = r"(?<![\d+])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?!\d)"
+_CN_MOBILE_RX = r"(?<![\dA-Za-z+])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![\dA-Za-z])"
 _CN_MOBILE = re.compile(_CN_MOBILE_RX)
 _PHONES = [
     # Chinese mobile, optional +86/0086, optional 3-4-4 grouping

@@ -288,6 +288,17 @@ def test_product_barcodes_are_not_card_numbers() -> None:
     assert ex.scan_text("paid with 4222222222222")["card"] == 1  # Luhn-valid, not a barcode
 
 
+def test_hex_ids_are_not_card_numbers() -> None:
+    # Olist's product ids are 32-hex MD5s: the digit run 9259282436206 inside this one passes
+    # Luhn, and the page "drifted for d3a06af2..." was flagged as holding a card
+    text = "Forecast accuracy drifted for d3a06af2b96c6a44d9259282436206e7 (item level)"
+    assert ex.scan_text(text) == {}
+    assert ex.scan_text("seller a13812345678bcdeffa0a0a0a0a0a0a0") == {}  # no phone either
+    # real cards, with or without separators and next to punctuation, are still found
+    text = "cards 4111 1111 1111 1111, 4111-1111-1111-1111 and (4111111111111111)."
+    assert ex.scan_text(text) == {"card": 3}
+
+
 def test_forecast_card_counts_drift_alerts_per_level(run_folder: Path) -> None:
     import json
 

@@ -60,6 +60,13 @@ pytestmark = pytest.mark.unit
         ("price 12345678901 yuan", "price 12345678901 yuan"),
         ("coupon SAVE20, +5 points, 3 items", "coupon SAVE20, +5 points, 3 items"),
         ("ＡＢＣ，全角不是个人信息　ｏｋ", "ＡＢＣ，全角不是个人信息　ｏｋ"),
+        # hex ids (MD5s, Olist's ids) keep their digit runs: no card, number or phone inside
+        (
+            "item d3a06af2b96c6a44d9259282436206e7 and 0b90b6df587eb83608a64ea8b390cf07",
+            "item d3a06af2b96c6a44d9259282436206e7 and 0b90b6df587eb83608a64ea8b390cf07",
+        ),
+        ("id 0ff13812345678ab", "id 0ff13812345678ab"),
+        ("id d3a06af2 4111 1111 1111 1111 ok", "id d3a06af2 [CARD] ok"),
         ("", ""),
     ],
 )
