@@ -136,6 +136,34 @@ def _one_order_each(t: ir.Table, warnings: list[ValidationWarning]) -> None:
     )
 
 
+def _resolved_before_warning(t: ir.Table, warnings: list[ValidationWarning]) -> None:
+    """Tickets resolved before they were opened: no resolution time (chapter 05 leaves them
+    out); most of them says the two columns are swapped or the timestamp is another time."""
+    both = t.filter(t.timestamp.notnull() & t.resolved_at.notnull())
+    res = both.aggregate(
+        n=both.count(), early=ibis.ifelse(both.resolved_at < both.timestamp, 1, 0).sum()
+    ).to_pandas()
+    n, early = int(res["n"].iloc[0]), int(res["early"].iloc[0] or 0)
+    if not early:
+        return
+    why = (
+        "are the two columns swapped, or is timestamp another time than the ticket's "
+        "creation? Map data.tables.tickets.columns.timestamp to the created time and "
+        "resolved_at to the resolved (closed) time"
+        if early > n / 2
+        else "check those tickets' times"
+    )
+    warnings.append(
+        ValidationWarning(
+            "tickets",
+            "resolved_at",
+            f"{early:,} of {n:,} resolved tickets ({100 * early / n:.0f}%) have resolved_at "
+            f"before their timestamp; resolution times leave them out: {why}",
+            early,
+        )
+    )
+
+
 def _scalar(expr: Any) -> Any:
     return expr.execute()
 
@@ -280,6 +308,8 @@ def check_table(
         _one_order_each(t, warnings)
     if name in ("tickets", "kb") and "language" in t.columns:
         _language_warning(name, t, warnings)
+    if name == "tickets" and {"timestamp", "resolved_at"} <= set(t.columns):
+        _resolved_before_warning(t, warnings)
     if table.key and table.key in t.columns:
         k = table.key
         dup = t.group_by(k).aggregate(n=t.count()).filter(lambda d: d.n > 1)

@@ -359,6 +359,8 @@ def fit_table(
                 score = max(score, STAND_IN)  # a refund's order_ref/order_no is its order's
             if col.dtype == "timestamp" and bookkeeping(src):
                 continue  # deleted_at, _loaded_at: the warehouse's history, not the customer's
+            if name == "tickets" and _refused_on_tickets(col.name, src, score, v):
+                continue  # 作成日時 (created) as resolved_at
             if col.dtype in ("timestamp", "period") and _keepa_time(src, v):
                 cands.append((0.6, col.required, Match(col.name, src, 0.6, KEEPA_TIME)))
                 continue
@@ -1365,6 +1367,19 @@ def _type_not_event(event: Match | None, cols: dict[str, _Values]) -> bool:
     )
     status = any(fold(c) in _STATUS_NAMES or _STATUS_NAME.search(c) for c in cols)
     return money and status
+
+
+_CREATED_LIKE = re.compile(
+    r"创建|建立|下单|作成|受付|생성|접수|created|opened|placed|submitted", re.I
+)
+
+
+def _refused_on_tickets(contract: str, src: str, score: float, v: _Values) -> bool:
+    """A tickets column that must not be ``contract``: a resolution time by its values alone
+    (any time column fits) or named as the creation (``作成日時``, ``created_at``)."""
+    if contract == "resolved_at":
+        return not score or bool(_CREATED_LIKE.search(src))
+    return False
 
 
 def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:

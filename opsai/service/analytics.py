@@ -28,6 +28,7 @@ __all__ = [
     "detect_spikes",
     "escalation_queue",
     "negative_shifts",
+    "resolution_hours",
     "resolution_time",
     "sentiment_trend",
     "volume_by_intent",
@@ -327,6 +328,27 @@ def negative_shifts(
     return out
 
 
+def resolution_hours(
+    tickets: pd.DataFrame,
+    *,
+    col_time: str = S.TIMESTAMP,
+    col_resolved: str = S.RESOLVED_AT,
+) -> pd.Series:
+    """Hours from each ticket's timestamp to its ``resolved_at``: missing for open tickets
+    and for tickets resolved before they were opened (no negative durations).
+
+    Example:
+        >>> t = pd.DataFrame({"timestamp": pd.to_datetime(["2024-01-01 00:00"] * 3),
+        ...     "resolved_at": pd.to_datetime(["2024-01-01 06:00", None, "2023-12-31 22:00"])})
+        >>> resolution_hours(t).tolist()
+        [6.0, nan, nan]
+    """
+    hours = (
+        pd.to_datetime(tickets[col_resolved]) - pd.to_datetime(tickets[col_time])
+    ).dt.total_seconds() / 3600
+    return hours.where(~(hours < 0))
+
+
 def resolution_time(
     tickets: pd.DataFrame,
     *,
@@ -336,22 +358,26 @@ def resolution_time(
 ) -> pd.DataFrame:
     """Hours from opening to resolution by intent and channel (open tickets counted apart).
 
+    A ticket resolved before it was opened (``resolved_at`` earlier than its timestamp: the
+    two columns swapped, or the timestamp another time) has no resolution time: it is left
+    out of the hours, never shown as a negative duration (:func:`resolution_hours`).
+
     Returns:
         the ``by`` columns, ``tickets``, ``open``, ``median_hours``, ``p90_hours``, sorted
         by median hours, slowest first.
     """
     by = [c for c in by if c in tickets.columns]
     _need(tickets, "tickets", [col_time, col_resolved])
-    hours = (
-        pd.to_datetime(tickets[col_resolved]) - pd.to_datetime(tickets[col_time])
-    ).dt.total_seconds() / 3600
-    d = tickets[by].assign(hours=hours.to_numpy())
-    g = d.groupby(by, observed=True)["hours"] if by else d.groupby(lambda _: "all")["hours"]
+    hours = resolution_hours(tickets, col_time=col_time, col_resolved=col_resolved)
+    d = tickets[by].assign(
+        hours=hours.to_numpy(), open=tickets[col_resolved].isna().to_numpy().astype(int)
+    )
+    g = d.groupby(by, observed=True) if by else d.groupby(lambda _: "all")
     out = g.agg(
-        tickets="size",
-        open=lambda h: int(h.isna().sum()),
-        median_hours="median",
-        p90_hours=lambda h: h.quantile(0.9),
+        tickets=("hours", "size"),
+        open=("open", "sum"),
+        median_hours=("hours", "median"),
+        p90_hours=("hours", lambda h: h.quantile(0.9)),
     ).reset_index()
     return out.sort_values("median_hours", ascending=False, ignore_index=True)
 

@@ -16,6 +16,7 @@ import pandas as pd
 from opsai.data.languages import language_name as _language_name
 from opsai.report.finding import Finding
 from opsai.report.wording import share_pct
+from opsai.service.analytics import resolution_hours
 from opsai.service.intent import out_of_scope, tickets_to_show
 from opsai.service.text import language_code
 
@@ -581,6 +582,44 @@ def pii_finding(
     )
 
 
+def resolved_before_opened_finding(
+    tickets: pd.DataFrame, *, col_time: str = "timestamp", col_resolved: str = "resolved_at"
+) -> Finding | None:
+    """Tickets whose ``resolved_at`` is earlier than their timestamp: no resolution time can
+    be read from them (they are left out of the resolution table), and when most are, the
+    two columns are likely swapped or the timestamp is another time (a Japanese export's
+    作成日時 taken as the resolution). ``None`` when every resolved ticket was resolved after
+    it was opened.
+
+    Example:
+        >>> t = pd.DataFrame({"timestamp": pd.to_datetime(["2024-01-02"] * 4),
+        ...     "resolved_at": pd.to_datetime(["2024-01-03", "2024-01-01", "2024-01-01", None])})
+        >>> resolved_before_opened_finding(t).evidence["tickets"]
+        2
+    """
+    if col_time not in tickets or col_resolved not in tickets:
+        return None
+    start, end = pd.to_datetime(tickets[col_time]), pd.to_datetime(tickets[col_resolved])
+    resolved = int((start.notna() & end.notna()).sum())
+    n = int((end < start).sum())
+    if not n:
+        return None
+    share = n / resolved
+    swapped = (
+        " Most are: are the columns swapped, or is timestamp another time than the ticket's "
+        "creation? Check data.tables.tickets.columns.timestamp and resolved_at."
+        if share > 0.5
+        else " Check those tickets' times."
+    )
+    text = (
+        f"{n:,} of {resolved:,} resolved tickets ({share_pct(share)}) were resolved before they "
+        f"were opened (resolved_at earlier than timestamp): they are left out of the resolution "
+        f"times.{swapped}"
+    )
+    evidence = {"tickets": n, "resolved": resolved, "share": round(share, 4)}
+    return Finding(text, "high" if share > 0.5 else "low", evidence, name="resolved_before_opened")
+
+
 def resolution_language_finding(
     tickets: pd.DataFrame,
     *,
@@ -599,9 +638,7 @@ def resolution_language_finding(
 
     if col_language not in tickets or col_resolved not in tickets:
         return None
-    hours = (
-        pd.to_datetime(tickets[col_resolved]) - pd.to_datetime(tickets[col_time])
-    ).dt.total_seconds() / 3600
+    hours = resolution_hours(tickets, col_time=col_time, col_resolved=col_resolved)
     d = pd.DataFrame({"lang": tickets[col_language].astype("string"), "h": hours}).dropna()
     counts = d["lang"].value_counts()
     langs = list(counts[counts >= min_tickets].index)

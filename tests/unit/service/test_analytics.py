@@ -228,3 +228,42 @@ def test_negative_share_noise_is_no_rise() -> None:
     assert negative_shifts(pd.DataFrame(big)).empty
     assert negative_shifts(pd.DataFrame(big), min_rise=0.04)["period"].tolist() == ["2024-06"]
     assert negative_shifts(_incident(months=2)).empty  # two periods: too few to tell
+
+
+def test_tickets_resolved_before_opened_are_left_out_and_counted() -> None:
+    """D17: with the created time taken as resolved_at, chapter 05 printed median -0.4 and
+    -2.8 hours. A ticket resolved before it was opened now has no resolution time, open
+    tickets are still the unresolved ones, and the finding counts the early ones."""
+    from opsai.service.chapter import resolved_before_opened_finding
+
+    t = pd.DataFrame(
+        {
+            "timestamp": pd.to_datetime(["2024-01-01 10:00"] * 5),
+            "resolved_at": pd.to_datetime(
+                [
+                    "2024-01-01 20:00",
+                    "2024-01-02 06:00",
+                    "2024-01-01 08:00",
+                    None,
+                    "2024-01-01 09:30",
+                ]
+            ),
+            "intent": ["refund"] * 5,
+            "channel": ["email"] * 5,
+        }
+    )
+    rt = resolution_time(t).to_dict("records")
+    assert rt == [{"intent": "refund", "channel": "email", "tickets": 5, "open": 1,
+                   "median_hours": 15.0, "p90_hours": 19.0}]  # fmt: skip
+    f = resolved_before_opened_finding(t)
+    assert f is not None and f.evidence == {"tickets": 2, "resolved": 4, "share": 0.5}
+    assert f.severity == "low"
+    assert f.text.startswith("2 of 4 resolved tickets (50%) were resolved before they were opened")
+    swapped = t.rename(columns={"timestamp": "resolved_at", "resolved_at": "timestamp"})
+    f = resolved_before_opened_finding(swapped)
+    assert f is not None and f.evidence["tickets"] == 2 and "swapped" not in f.text
+    assert resolved_before_opened_finding(t.iloc[[0, 1, 3]]) is None
+    flipped = t.iloc[[2, 4]]
+    f = resolved_before_opened_finding(flipped)
+    assert f is not None and f.severity == "high" and "columns swapped" in f.text
+    assert resolution_time(flipped)["median_hours"].isna().all()
