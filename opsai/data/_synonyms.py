@@ -104,10 +104,16 @@ customer key is the e-mail (Shopify), sales by department (Walmart's Store x Dep
 0.7, below every synonym, so a ``customer_id`` or a ``sku`` column beside them wins. A
 marketplace order export without an item code (Taobao's ``宝贝标题``) is keyed by the title, a
 restaurant's POS export (``菜品名称``) by the dish."""
+STAR_NAMES = ("score", "review_score", "review_rating", "star_rating", "stars_given", "nota",
+              "nota_avaliacao", "note", "bewertung", "sterne")  # fmt: skip
+"""A review's score (Olist's ``review_score``, a Portuguese ``nota``, a French ``note``, a German
+``Bewertung``): the tickets' sentiment only when its values are whole stars 1-5 (``opsai init``
+checks them), never a score of another scale or a free-text note."""
 TABLE_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("demand", "quantity"): ("sales", "weekly_sales", "daily_sales", "unit_sales", "units_sold",
                              "sold", "absatz"),
     ("tickets", "user_id"): ("买家昵称",),  # a chat log's only customer key (千牛)
+    ("tickets", "sentiment"): STAR_NAMES,
 }  # fmt: skip
 """Synonyms for one table's column only: demand has no amount, so its ``sales`` (units or
 money, as Walmart's ``Weekly_Sales``) is the quantity it forecasts."""

@@ -360,7 +360,7 @@ def fit_table(
             if col.dtype == "timestamp" and bookkeeping(src):
                 continue  # deleted_at, _loaded_at: the warehouse's history, not the customer's
             if name == "tickets" and _refused_on_tickets(col.name, src, score, v):
-                continue  # 作成日時 (created) as resolved_at
+                continue  # 作成日時 (created) as resolved_at; a 'score' that is no star rating
             if col.dtype in ("timestamp", "period") and _keepa_time(src, v):
                 cands.append((0.6, col.required, Match(col.name, src, 0.6, KEEPA_TIME)))
                 continue
@@ -1372,14 +1372,30 @@ def _type_not_event(event: Match | None, cols: dict[str, _Values]) -> bool:
 _CREATED_LIKE = re.compile(
     r"创建|建立|下单|作成|受付|생성|접수|created|opened|placed|submitted", re.I
 )
+_PLAIN_TICKETS = dataclasses.replace(TABLES["tickets"], name="")
+"""The tickets table without its own synonyms (``STAR_NAMES``), to score a name without them."""
 
 
 def _refused_on_tickets(contract: str, src: str, score: float, v: _Values) -> bool:
     """A tickets column that must not be ``contract``: a resolution time by its values alone
-    (any time column fits) or named as the creation (``作成日時``, ``created_at``)."""
+    (any time column fits) or named as the creation (``作成日時``, ``created_at``), and a
+    score named only by :data:`STAR_NAMES` (``review_score``, ``nota``) whose values are not
+    whole stars 1-5."""
     if contract == "resolved_at":
         return not score or bool(_CREATED_LIKE.search(src))
+    if contract == "sentiment" and score and not _whole_stars(v):
+        return not name_score(src, contract, _PLAIN_TICKETS)
     return False
+
+
+def _whole_stars(v: _Values) -> bool:
+    """Star ratings: every value a whole number from 1 to 5, and more than 1 and 2 seen."""
+    nums = v.numbers()
+    return (
+        len(nums) == len(v.values)
+        and all(x in (1, 2, 3, 4, 5) for x in nums)
+        and max(nums, default=0) >= 3
+    )
 
 
 def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:

@@ -1,5 +1,5 @@
 """``opsai init`` on the ticket exports of BYOD round 8: a Freshdesk export with Japanese
-headers (Shift-JIS)."""
+headers (Shift-JIS) and Olist's reviews with a 1-5 ``review_score``."""
 
 from __future__ import annotations
 
@@ -69,6 +69,39 @@ def test_a_created_or_unnamed_time_is_never_the_resolution(tmp_path: Path) -> No
     assert "resolved_at" not in got
     (g,) = plan_folder(_freshdesk_ja(tmp_path / "en", resolved="Created At 2")).guesses
     assert "resolved_at" not in {m.contract for m in g.matches}
+
+
+def _reviews(folder: Path, score: str, values: list[int]) -> Path:
+    """Olist's order reviews: a 32-hex review and order id, the score, a Portuguese comment."""
+    rows = [f"review_id,order_id,{score},review_comment_message,review_creation_date"]
+    comments = ("Produto chegou antes do prazo, recomendo", "Não recebi o produto ainda",
+                "Veio errado, quero devolver", "Ótimo vendedor, tudo certo")  # fmt: skip
+    for i in range(80):
+        rows.append(
+            f'{i:032x},{i * 7919:032x},{values[i % len(values)]},"{comments[i % 4]} ({i})",'
+            f"2018-{1 + i % 12:02d}-{1 + i % 27:02d} 00:00:00"
+        )
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "olist_order_reviews_dataset.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("score", ["review_score", "nota", "Bewertung", "star_rating"])
+def test_review_score_of_whole_stars_is_the_sentiment(tmp_path: Path, score: str) -> None:
+    """D16: Olist's review_score (1-5) was kept as an attribute, so Portuguese reviews got no
+    sentiment. Now a score column of whole stars 1-5 is the tickets' sentiment."""
+    (g,) = plan_folder(_reviews(tmp_path, score, [5, 4, 1, 5, 3, 2])).guesses
+    got = {m.contract: m.source for m in g.matches}
+    assert g.table == "tickets"
+    assert got["sentiment"] == score
+    assert got["text"] == "review_comment_message"
+
+
+@pytest.mark.parametrize("values", [[0, 7, 9, 10, 3, 8], [1, 2, 1, 2], [4.5, 3.5, 5, 1]])
+def test_a_score_of_another_scale_is_no_sentiment(tmp_path: Path, values: list[int]) -> None:
+    """D16: an NPS 0-10, a 1/2 flag or half stars named 'score' stay attributes."""
+    (g,) = plan_folder(_reviews(tmp_path, "score", values)).guesses
+    assert "sentiment" not in {m.contract for m in g.matches}
 
 
 def test_validation_warns_when_tickets_are_resolved_before_they_were_opened(tmp_path: Path) -> None:
