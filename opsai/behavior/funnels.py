@@ -330,6 +330,35 @@ def funnel_skip_reason(
     )
 
 
+def funnel_unit(
+    wanted: str, events: TableLike | None, *, col_session: str = SESSION_ID
+) -> tuple[Unit, str | None]:
+    """The unit a funnel counts (``FUNNEL_UNIT``) and, when it is not the one asked for, why.
+
+    Sessions need a session id in the events; without one each user's journey is counted
+    instead, and the sentence says so (a Retail Rocket export has visitors, no sessions).
+
+    Example:
+        >>> funnel_unit("session", pd.DataFrame(columns=["user_id", "event"]))[1][:47]
+        "FUNNEL_UNIT is 'session' but the events have no"
+        >>> funnel_unit("session", pd.DataFrame(columns=["user_id", "session_id"]))
+        ('session', None)
+    """
+    if wanted not in ("user", "session"):
+        raise ConfigError(
+            f"chapters.03a_user_behavior.parameters.FUNNEL_UNIT={wanted!r}: use 'session' or 'user'"
+        )
+    if wanted == "user" or events is None:
+        return "user", None
+    if col_session in events.columns:
+        return "session", None
+    return "user", (
+        f"FUNNEL_UNIT is 'session' but the events have no {col_session} column: the funnel, its "
+        "splits and the paths count users (each user's journey from their first step) instead. "
+        f"Map data.tables.events.columns.{col_session} to count sessions."
+    )
+
+
 def overall_conversion(table: pd.DataFrame) -> float:
     """Share of entrants reaching the last step, from an un-split :func:`funnel` table."""
     if table.empty:

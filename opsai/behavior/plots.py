@@ -48,15 +48,17 @@ def profile_figure(features: pd.DataFrame, labels: Any, names: Mapping[int, str]
     return fig
 
 
-def funnel_figure(table: pd.DataFrame, *, breakdown: str | None = None) -> Any:
-    """Units reaching each step (one trace per breakdown value)."""
+def funnel_figure(table: pd.DataFrame, *, breakdown: str | None = None, unit: str = "") -> Any:
+    """Units reaching each step (one trace per breakdown value); ``unit`` (``'user'``,
+    ``'session'``) names what was counted in the title."""
     go = _go()
     fig = go.Figure()
     groups = table.groupby(breakdown) if breakdown else [("all", table)]
     for name, g in groups:
         fig.add_trace(go.Funnel(y=g["event"], x=g["conversion"], name=str(name),
                                 texttemplate="%{x:.0%}"))  # fmt: skip
-    fig.update_layout(width=WIDTH, height=420, title="Funnel: share of entrants reaching each step")
+    what = f"{unit}s" if unit else "entrants"
+    fig.update_layout(width=WIDTH, height=420, title=f"Funnel: share of {what} reaching each step")
     return fig
 
 

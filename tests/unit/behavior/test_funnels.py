@@ -210,3 +210,28 @@ def test_a_skipped_funnel_names_the_events_and_the_parameter() -> None:
         "'Page Viewed, Report Created, Export CSV')"
     )
     assert funnel_skip_reason(None, ["visit"]) == "the data has no events table"
+
+
+def test_funnel_without_session_ids_counts_users_and_says_so(events: pd.DataFrame) -> None:
+    """D18: without a session_id the notebook silently counted users although FUNNEL_UNIT is
+    'session' (the default), and the table said 'units'. Now the unit comes with the
+    sentence saying so, and the chart's title names it."""
+    from opsai.behavior.funnels import funnel_unit
+    from opsai.behavior.plots import funnel_figure
+
+    assert funnel_unit("session", events) == ("session", None)
+    assert funnel_unit("user", events.drop(columns="session_id")) == ("user", None)
+    unit, note = funnel_unit("session", events.drop(columns="session_id"))
+    assert unit == "user"
+    assert note == (
+        "FUNNEL_UNIT is 'session' but the events have no session_id column: the funnel, its "
+        "splits and the paths count users (each user's journey from their first step) "
+        "instead. Map data.tables.events.columns.session_id to count sessions."
+    )
+    f = funnel(events.drop(columns="session_id"), steps=STEPS, unit=unit, window="7D")
+    assert f["units"].tolist() == [4, 2, 1, 1]  # per user: u4's two sessions are one journey
+    title = funnel_figure(f, unit=unit).layout.title.text
+    assert title == "Funnel: share of users reaching each step"
+    assert funnel_figure(f).layout.title.text == "Funnel: share of entrants reaching each step"
+    with pytest.raises(ConfigError, match="FUNNEL_UNIT='visit': use 'session' or 'user'"):
+        funnel_unit("visit", events)
