@@ -291,6 +291,11 @@ def drift_alerts(
         if censored is not None and len(censored)
         else {}
     )
+    unknown = (  # no inventory table: stopped, out of stock or delisted
+        set(censored.loc[~censored["stock_known"].astype(bool), ITEM_ID].astype(str))
+        if censored is not None and len(censored) and "stock_known" in censored
+        else set()
+    )
     order = pd.DataFrame({"material": share[rise.index] >= material, "rise": rise})
     for sid in order.sort_values(["material", "rise"], ascending=False).index:  # material first
         of_units = f"{share[sid]:.1%}" if share[sid] >= 0.001 else "under 0.1%"
@@ -300,13 +305,21 @@ def drift_alerts(
             label = f"category {str(sid).removeprefix(CATEGORY_PREFIX)} ({of_units} of units)"
         else:
             label = f"{sid} ({of_units} of units)"
-        why = (
-            "Check for a demand shift (launch, price, promotion) and review the model."
-            if str(sid) not in gone
-            else f"Most likely a stock-out: it has nothing on hand and no sale since "
-            f"{gone[str(sid)]}, so the zeros after that are lost sales, not demand; restock "
-            "it. Otherwise check for a demand shift (launch, price, promotion)."
-        )
+        if str(sid) in unknown:
+            why = (
+                f"Its sales stopped abruptly on {gone[str(sid)]}: out of stock or delisted "
+                "(there is no inventory table to tell). If it is out of stock, the zeros after "
+                "that are lost sales, not demand; restock it. The model is not the cause."
+            )
+        elif str(sid) in gone:
+            why = (
+                f"Most likely a stock-out: it has nothing on hand and no sale since "
+                f"{gone[str(sid)]}, so the zeros after that are lost sales, not demand; "
+                "restock it. Otherwise check for a demand shift (launch, price, promotion)."
+            )
+        else:
+            why = "Check for a demand shift (launch, price, promotion) and review the model."
+        since_key = "stopped_since" if str(sid) in unknown else "stocked_out_since"
         text = (
             f"Forecast accuracy drifted for {label}: {model}'s error "
             f"(WAPE) rose to {last[sid]:.0%} in the latest backtest window from "
@@ -324,7 +337,7 @@ def drift_alerts(
                     "wape_before": round(float(before[sid]), 4),
                     "units_share": round(float(share[sid]), 4),
                 }
-                | ({"stocked_out_since": gone[str(sid)]} if str(sid) in gone else {}),
+                | ({since_key: gone[str(sid)]} if str(sid) in gone else {}),
                 name=f"drift.{sid}",
             )
         )

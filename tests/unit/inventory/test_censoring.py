@@ -88,3 +88,51 @@ def test_drift_of_a_censored_item_names_the_stock_out_first() -> None:
     assert f.evidence["stocked_out_since"] == "2025-11-11"
     (plain,) = drift_alerts(cv, model="Auto")
     assert "Check for a demand shift" in plain.text and "stock-out" not in plain.text
+
+
+def test_without_an_inventory_table_a_stopped_best_seller_is_reported_as_stopped() -> None:
+    """byod8 D15: Favorita without its stock file; the best seller sold ~213 a day, then no
+    sale for 22 days, and 04 said only 'drift ... review the model'."""
+    h = _history()
+    c = censored_items(h, None, freq="D")
+    # every item is tested: 'gone' and 'stocked' both stopped; the lumpy seller's gaps are normal
+    assert c[ITEM_ID].tolist() == ["gone", "stocked"]
+    assert not c["stock_known"].any() and c["periods"].tolist() == [20, 20]
+    assert c["since"].tolist() == [pd.Timestamp("2025-11-11")] * 2
+    no_rows = censored_items(h, _inventory().iloc[:0], freq="D")
+    assert no_rows[ITEM_ID].tolist() == ["gone", "stocked"]
+    f = censoring_finding(c.iloc[:1], freq="D")
+    assert f is not None and f.name == "sales_stopped" and f.severity == "high"
+    rate = float(c["rate_before"].iloc[0])
+    assert f.text.startswith(
+        f"Sales of 1 item(s) stopped abruptly after a steady history: gone on 2025-11-11 after "
+        f"{rate:,.1f} a day (none in the 20 days since)."
+    )
+    assert "Out of stock or delisted? There is no inventory table to tell." in f.text
+    assert "read the zeros as demand" in f.text
+    assert f.evidence["items"] == ["gone"] and f.evidence["periods"] == [20]
+    # a week of zeros is needed without stock data: 6 days of a Poisson(16) seller are not reported
+    short = h[h[ITEM_ID] == "steady"].copy()
+    short.loc[short[TIMESTAMP] > DAYS[-7], QUANTITY] = 0.0
+    assert censored_items(short, None, freq="D").empty
+    out = pd.DataFrame({ITEM_ID: ["steady"], ON_HAND: [0]})  # with stock data 6 days do
+    assert censored_items(short, out)[ITEM_ID].tolist() == ["steady"]
+    # its forecast is left as it is (a delisted item sells nothing), and the finding says so
+    fc = pd.DataFrame({ITEM_ID: "gone", TIMESTAMP: DAYS[:3], "Auto": 0.5})
+    assert uncensor_forecast(fc, c, model="Auto")["Auto"].tolist() == [0.5] * 3
+
+
+def test_drift_of_a_stopped_item_without_stock_data_names_the_stop_not_the_model() -> None:
+    cut = pd.to_datetime(["2025-10-01", "2025-10-15", "2025-11-01"])
+    cv = pd.DataFrame(
+        [{ITEM_ID: "gone", CUTOFF: c, TIMESTAMP: c + pd.Timedelta(days=d + 1),
+          QUANTITY: (0.0 if k == 2 else 16.0) + 1, "Auto": 15.0}
+         for k, c in enumerate(cut) for d in range(5)]
+    )  # fmt: skip
+    cens = pd.DataFrame(
+        {ITEM_ID: ["gone"], "since": [pd.Timestamp("2025-11-11")], "stock_known": [False]}
+    )
+    (f,) = drift_alerts(cv, model="Auto", censored=cens)
+    assert "Its sales stopped abruptly on 2025-11-11: out of stock or delisted" in f.text
+    assert "no inventory table to tell" in f.text and "review the model" not in f.text
+    assert f.evidence["stopped_since"] == "2025-11-11" and "stocked_out_since" not in f.evidence
