@@ -285,6 +285,33 @@ def _stockouts(
     return out
 
 
+def _stopped(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
+    """Items whose sales stopped abruptly with no inventory table to say why (byod8 D15): the
+    effect is the units a period they sold before, lost while they stay out of stock."""
+    f = run.finding(DEMAND, "sales_stopped")
+    if f is None:
+        return []
+    ev = f.get("evidence", {})
+    unit = str(ev.get("unit") or "day")
+    out = []
+    for item, since, rate, n in list(
+        zip(ev.get("items", []), ev.get("since", []), ev.get("rate_before", []),
+            ev.get("periods", []), strict=False)
+    )[:5]:  # fmt: skip
+        act = f"Check why item {item} stopped selling on {since}: out of stock or delisted?"
+        why = (
+            f"It sold {float(rate):,.1f} a {unit} before and none in the {int(n)} {unit}s "
+            "since; there is no inventory table to tell a stock-out from a delisting. If it is "
+            "out of stock, restock it."
+        )
+        links = [_ev(DEMAND, "sales_stopped", f"sales stopped {item}")]
+        r, lost = float(rate), f"units a {unit} lost while out of stock"
+        out.append(_action("Inventory", act, why, r, r, r, lost, "high", links, "stopped"))
+    return out
+
+
 def _overstock(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
@@ -500,8 +527,8 @@ def _recommend(
     ]
 
 
-RULES: tuple[Rule, ...] = (_outreach, _win_back, _stockouts, _competitor, _service, _funnel, _overstock,
-                           _market, _recommend)  # fmt: skip
+RULES: tuple[Rule, ...] = (_outreach, _win_back, _stockouts, _stopped, _competitor, _service,
+                           _funnel, _overstock, _market, _recommend)  # fmt: skip
 
 
 def action_plan(

@@ -210,6 +210,7 @@ KPIS: tuple[KPI, ...] = (
         _sales_label("Revenue, last 28 days")),
     KPI("orders_28d", "Sales", "Orders, last 28 days", OVERVIEW, "up", _activity("orders"),
         _sales_label("Orders, last 28 days")),
+    KPI("units_28d", "Sales", "Units sold, last 28 days", OVERVIEW, "up", _activity("units")),
     KPI("daily_active_users", "Users", "Daily active users (28-day mean)", OVERVIEW, "up",
         _active_users),
     KPI("active_users_month", "Users", "Active users this period", BEHAVIOR, "up",

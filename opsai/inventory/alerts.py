@@ -15,6 +15,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
@@ -234,6 +236,7 @@ def drift_alerts(
     min_windows: int = 3,
     material: float = 0.01,
     censored: pd.DataFrame | None = None,
+    summing: pd.DataFrame | None = None,
 ) -> list[Finding]:
     """Series whose latest backtest window's WAPE is ``ratio`` times the earlier windows' mean.
 
@@ -256,6 +259,10 @@ def drift_alerts(
             demand shift.
         material: share of its level's units a series needs for severity ``medium``; a slow
             seller's error swings are ``low`` (a few units make WAPE jump by 100s of %).
+        summing: the summing matrix (``HierarchicalSeries.S``): with it and ``censored``, a
+            drifting category (or total) that holds a censored item names that item and its
+            share of the aggregate's backtest units instead of blaming a demand shift and the
+            model (byod8 D20).
     """
     from opsai.forecast.backtest import CUTOFF, series_level
     from opsai.forecast.series import CATEGORY_PREFIX, TOTAL_ID
@@ -291,6 +298,11 @@ def drift_alerts(
         if censored is not None and len(censored)
         else {}
     )
+    unknown = (  # no inventory table: stopped, out of stock or delisted
+        set(censored.loc[~censored["stock_known"].astype(bool), ITEM_ID].astype(str))
+        if censored is not None and len(censored) and "stock_known" in censored
+        else set()
+    )
     order = pd.DataFrame({"material": share[rise.index] >= material, "rise": rise})
     for sid in order.sort_values(["material", "rise"], ascending=False).index:  # material first
         of_units = f"{share[sid]:.1%}" if share[sid] >= 0.001 else "under 0.1%"
@@ -300,13 +312,25 @@ def drift_alerts(
             label = f"category {str(sid).removeprefix(CATEGORY_PREFIX)} ({of_units} of units)"
         else:
             label = f"{sid} ({of_units} of units)"
-        why = (
-            "Check for a demand shift (launch, price, promotion) and review the model."
-            if str(sid) not in gone
-            else f"Most likely a stock-out: it has nothing on hand and no sale since "
-            f"{gone[str(sid)]}, so the zeros after that are lost sales, not demand; restock "
-            "it. Otherwise check for a demand shift (launch, price, promotion)."
-        )
+        held = _stopped_members(sid, summing, gone, units) if level[sid] != "item" else []
+        if held:
+            of = "the category's units" if level[sid] == "category" else "all units"
+            why = _held_why(held, gone, unknown, of=of)
+        elif str(sid) in unknown:
+            why = (
+                f"Its sales stopped abruptly on {gone[str(sid)]}: out of stock or delisted "
+                "(there is no inventory table to tell). If it is out of stock, the zeros after "
+                "that are lost sales, not demand; restock it. The model is not the cause."
+            )
+        elif str(sid) in gone:
+            why = (
+                f"Most likely a stock-out: it has nothing on hand and no sale since "
+                f"{gone[str(sid)]}, so the zeros after that are lost sales, not demand; "
+                "restock it. Otherwise check for a demand shift (launch, price, promotion)."
+            )
+        else:
+            why = "Check for a demand shift (launch, price, promotion) and review the model."
+        since_key = "stopped_since" if str(sid) in unknown else "stocked_out_since"
         text = (
             f"Forecast accuracy drifted for {label}: {model}'s error "
             f"(WAPE) rose to {last[sid]:.0%} in the latest backtest window from "
@@ -324,11 +348,60 @@ def drift_alerts(
                     "wape_before": round(float(before[sid]), 4),
                     "units_share": round(float(share[sid]), 4),
                 }
-                | ({"stocked_out_since": gone[str(sid)]} if str(sid) in gone else {}),
+                | ({since_key: gone[str(sid)]} if str(sid) in gone else {})
+                | (
+                    {
+                        "includes_stopped": [i for i, _ in held],
+                        "stopped_units_share": [round(v, 4) for _, v in held],
+                    }
+                    if held
+                    else {}
+                ),
                 name=f"drift.{sid}",
             )
         )
     return out
+
+
+def _stopped_members(
+    sid: Any, summing: pd.DataFrame | None, gone: dict[str, str], units: pd.Series
+) -> list[tuple[str, float]]:
+    """The censored items an aggregate series sums, with their share of its backtest units,
+    largest first (empty without a summing matrix or such an item)."""
+    if summing is None or not gone or sid not in summing.index or not units.get(sid):
+        return []
+    row = summing.loc[sid]
+    members = [str(c) for c in row.index[row.to_numpy() > 0]]
+    held = [(i, float(units.get(i, 0.0)) / float(units[sid])) for i in members if i in gone]
+    return sorted(held, key=lambda t: -t[1])
+
+
+def _held_why(
+    held: list[tuple[str, float]], gone: dict[str, str], unknown: set[str], *, of: str
+) -> str:
+    """Why an aggregate drifted when it sums a stocked-out (or stopped) item."""
+    parts = []
+    for i, share in held[:5]:
+        if i in unknown:
+            parts.append(
+                f"{i}, whose sales stopped abruptly on {gone[i]} (out of stock or delisted; "
+                f"{share:.1%} of {of} in the backtest windows)"
+            )
+        else:
+            parts.append(
+                f"the stock-out of {i} (nothing on hand, no sale since {gone[i]}; {share:.1%} "
+                f"of {of} in the backtest windows)"
+            )
+    more = f" and {len(held) - 5} more" if len(held) > 5 else ""
+    lost = (
+        "if it is out of stock, the zeros after that are lost sales, not demand"
+        if any(i in unknown for i, _ in held)
+        else "the zeros after that are lost sales, not demand"
+    )
+    return (
+        f"It includes {'; '.join(parts)}{more}: {lost}, most likely the cause of the drift "
+        "rather than a demand shift or the model."
+    )
 
 
 def alerts_table(findings: list[Finding]) -> pd.DataFrame:

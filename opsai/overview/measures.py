@@ -323,6 +323,10 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     names the event (both absent with orders). Order lines without an order number count
     one order per customer and time (the workspace gives them an ``order_id``);
     ``attrs["orders_from"]`` then says so with the figures.
+
+    Without an ``orders`` table, a ``demand`` table (store x item sales per day) gives
+    ``units`` sold per day, and ``revenue`` (units x ``price``) when it maps a price and no
+    purchase events gave revenue; ``attrs["units_from"]`` then names the table.
     """
     from opsai.behavior.retention import activity_of
 
@@ -368,6 +372,10 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         if bought is not None:
             parts.append(bought)
             sales = {k: str(bought.attrs[k]) for k in ("sales_from", "sales_event")}
+    if not ws.has("orders") and ws.has("demand"):  # store x item sales: units (and revenue)
+        units = _demand_daily(ws, revenue="revenue" not in (parts[-1] if parts else ()))
+        parts.append(units)
+        sales["units_from"] = str(units.attrs["units_from"])
     if not parts:
         return pd.DataFrame(columns=["date", "active_users", "orders", "revenue"])
     out = parts[0]
@@ -377,7 +385,7 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     full = pd.date_range(out["date"].min(), out["date"].max(), freq="D", name="date")
     out = out.set_index("date").reindex(full).fillna(0).reset_index()
     rows = out["_rows"].to_numpy() if "_rows" in out else None
-    cols = ("active_users", "orders", "revenue", "guest_orders")
+    cols = ("active_users", "orders", "units", "revenue", "guest_orders")
     out = out[["date", *[c for c in cols if c in out]]]
     out.attrs.update(sales)
     early = end is not None and (end - end.normalize()) < pd.Timedelta(hours=12)
@@ -425,6 +433,19 @@ def _purchases_daily(ws: Workspace, purchase: str = "purchase") -> pd.DataFrame 
     return out
 
 
+def _demand_daily(ws: Workspace, *, revenue: bool = True) -> pd.DataFrame:
+    """Units sold per day from the ``demand`` table, with revenue (units x ``price``) when it
+    maps a price and ``revenue``; ``attrs["units_from"]`` says so (byod8 D21)."""
+    d = ws.item_lines("demand")  # postage, fees (non_items): no units
+    agg: dict[str, Any] = {"units": d[S.QUANTITY].sum()}
+    priced = revenue and S.PRICE in d.columns
+    if priced:
+        agg["revenue"] = (d[S.QUANTITY] * d[S.PRICE]).sum()
+    out = d.group_by(date=d[S.TIMESTAMP].date()).aggregate(**agg).to_pandas()
+    out.attrs["units_from"] = "the demand table" + (" (revenue: units x price)" if priced else "")
+    return out
+
+
 def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
     """The last ``days`` against the ``days`` before: means/sums and relative changes."""
     if len(daily) < 2 * days:
@@ -437,12 +458,13 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
     }
     if daily.attrs.get("partial_day"):  # left out by daily_activity
         out["partial_day"] = daily.attrs["partial_day"]
-    for key in ("sales_from", "sales_event", "orders_from"):  # what an order is, when said
+    for key in ("sales_from", "sales_event", "orders_from", "units_from"):  # what was counted
         if daily.attrs.get(key):
             out[key] = daily.attrs[key]
     for col, how in (
         ("active_users", "mean"),
         ("orders", "sum"),
+        ("units", "sum"),
         ("revenue", "sum"),
         ("guest_orders", "sum"),
     ):

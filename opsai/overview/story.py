@@ -62,10 +62,11 @@ def missing_figure(missing: pd.DataFrame, *, top: int = 15) -> Any:
 
 
 def activity_figure(daily: pd.DataFrame, *, window: int = 7) -> Any:
-    """Daily active users, orders and revenue, each with its ``window``-day mean."""
+    """Daily active users, orders, units (a demand table) and revenue, each with its
+    ``window``-day mean."""
     from plotly.subplots import make_subplots
 
-    cols = [c for c in ("active_users", "orders", "revenue") if c in daily]
+    cols = [c for c in ("active_users", "orders", "units", "revenue") if c in daily]
     fig = make_subplots(
         rows=max(len(cols), 1),
         cols=1,
@@ -286,7 +287,8 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     Without an orders table, orders and revenue come from purchase events
     (``change["sales_from"]``, see :func:`~opsai.overview.measures.daily_activity`) and the
     finding says so; so it does when order lines without an order number were read as one
-    order per customer and time (``change["orders_from"]``).
+    order per customer and time (``change["orders_from"]``); units sold come from a
+    demand table (``change["units_from"]``).
     """
     if not change.get("enough_history"):
         return Finding(
@@ -304,6 +306,13 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         )
     if "orders" in change:
         bits.append(f"{change['orders']:,.0f} orders")
+    if "units" in change:  # no orders table: the demand table's units
+        uc = change.get("units_change")
+        said = "revenue" in change and change.get("revenue_change") is not None
+        bits.append(
+            f"{change['units']:,.1f} units were sold"
+            + (f" ({uc:+.1%} on the {d} days before)" if uc is not None and not said else "")
+        )
     every = bool(change.get("orders")) and change.get("guest_orders") == change.get("orders")
     if "active_users" in change and every and not change["active_users"]:  # no ids, no events
         bits.append("every one a guest order (no customer ids, so no daily active users)")
@@ -321,7 +330,12 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
             f"{change['active_users']:,.0f} daily active users on average{known}"
             + (f" ({ac:+.1%} on the {d} days before)" if ac is not None and not said else "")
         )
-    rc = change.get("revenue_change") or change.get("active_users_change") or 0.0
+    rc = (
+        change.get("revenue_change")
+        or change.get("active_users_change")
+        or change.get("units_change")
+        or 0.0
+    )
     sev = "high" if rc < -0.2 else "medium" if rc < -0.1 else "info"
     partial = change.get("partial_day")
     after = (
@@ -335,6 +349,8 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     if change.get("orders_from") and "orders" in change:  # lines read as baskets
         note = str(change["orders_from"])
         after += f" {note[:1].upper()}{note[1:]}."
+    if change.get("units_from") and "units" in change:
+        after += f" No orders table: units sold are from {change['units_from']}."
     return Finding(
         f"Over the last {d} days (to {change['end']}) " + ", ".join(bits) + "." + after,
         sev,

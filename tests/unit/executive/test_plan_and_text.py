@@ -441,3 +441,22 @@ def test_one_incident_is_one_service_action() -> None:
         "Find and fix the cause of the 'charged / now / same' and 'card / charge / double' spike "
         "in 2024-09."
     )
+
+
+def test_a_stopped_item_without_stock_data_is_an_action_to_check() -> None:
+    """byod8 D15: without an inventory file the best seller's stop reached no action."""
+    from opsai.executive.actions import _stopped
+
+    ev = {"items": ["1329984"], "since": ["2017-07-25"], "rate_before": [216.9],
+          "periods": [22], "unit": "day"}  # fmt: skip
+    found = {"name": "sales_stopped", "severity": "high", "text": "...", "evidence": ev}
+    run = SimpleNamespace(finding=lambda chapter, name: found if name == "sales_stopped" else None)
+    (a,) = _stopped(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"] == (
+        "Check why item 1329984 stopped selling on 2017-07-25: out of stock or delisted?"
+    )
+    assert a["why"].startswith("It sold 216.9 a day before and none in the 22 days since;")
+    assert (a["mid"], a["severity"], a["rule"]) == (216.9, "high", "stopped")
+    assert a["evidence"][0]["href"] == "04_demand_inventory.html#finding-sales_stopped"
+    none = SimpleNamespace(finding=lambda chapter, name: None)
+    assert _stopped(none, {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]

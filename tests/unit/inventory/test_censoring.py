@@ -88,3 +88,114 @@ def test_drift_of_a_censored_item_names_the_stock_out_first() -> None:
     assert f.evidence["stocked_out_since"] == "2025-11-11"
     (plain,) = drift_alerts(cv, model="Auto")
     assert "Check for a demand shift" in plain.text and "stock-out" not in plain.text
+
+
+def test_without_an_inventory_table_a_stopped_best_seller_is_reported_as_stopped() -> None:
+    """byod8 D15: Favorita without its stock file; the best seller sold ~213 a day, then no
+    sale for 22 days, and 04 said only 'drift ... review the model'."""
+    h = _history()
+    c = censored_items(h, None, freq="D")
+    # every item is tested: 'gone' and 'stocked' both stopped; the lumpy seller's gaps are normal
+    assert c[ITEM_ID].tolist() == ["gone", "stocked"]
+    assert not c["stock_known"].any() and c["periods"].tolist() == [20, 20]
+    assert c["since"].tolist() == [pd.Timestamp("2025-11-11")] * 2
+    no_rows = censored_items(h, _inventory().iloc[:0], freq="D")
+    assert no_rows[ITEM_ID].tolist() == ["gone", "stocked"]
+    f = censoring_finding(c.iloc[:1], freq="D")
+    assert f is not None and f.name == "sales_stopped" and f.severity == "high"
+    rate = float(c["rate_before"].iloc[0])
+    assert f.text.startswith(
+        f"Sales of 1 item(s) stopped abruptly after a steady history: gone on 2025-11-11 after "
+        f"{rate:,.1f} a day (none in the 20 days since)."
+    )
+    assert "Out of stock or delisted? There is no inventory table to tell." in f.text
+    assert "read the zeros as demand" in f.text
+    assert f.evidence["items"] == ["gone"] and f.evidence["periods"] == [20]
+    # a week of zeros is needed without stock data: 6 days of a Poisson(16) seller are not reported
+    short = h[h[ITEM_ID] == "steady"].copy()
+    short.loc[short[TIMESTAMP] > DAYS[-7], QUANTITY] = 0.0
+    assert censored_items(short, None, freq="D").empty
+    out = pd.DataFrame({ITEM_ID: ["steady"], ON_HAND: [0]})  # with stock data 6 days do
+    assert censored_items(short, out)[ITEM_ID].tolist() == ["steady"]
+    # its forecast is left as it is (a delisted item sells nothing), and the finding says so
+    fc = pd.DataFrame({ITEM_ID: "gone", TIMESTAMP: DAYS[:3], "Auto": 0.5})
+    assert uncensor_forecast(fc, c, model="Auto")["Auto"].tolist() == [0.5] * 3
+
+
+def test_drift_of_a_stopped_item_without_stock_data_names_the_stop_not_the_model() -> None:
+    cut = pd.to_datetime(["2025-10-01", "2025-10-15", "2025-11-01"])
+    cv = pd.DataFrame(
+        [{ITEM_ID: "gone", CUTOFF: c, TIMESTAMP: c + pd.Timedelta(days=d + 1),
+          QUANTITY: (0.0 if k == 2 else 16.0) + 1, "Auto": 15.0}
+         for k, c in enumerate(cut) for d in range(5)]
+    )  # fmt: skip
+    cens = pd.DataFrame(
+        {ITEM_ID: ["gone"], "since": [pd.Timestamp("2025-11-11")], "stock_known": [False]}
+    )
+    (f,) = drift_alerts(cv, model="Auto", censored=cens)
+    assert "Its sales stopped abruptly on 2025-11-11: out of stock or delisted" in f.text
+    assert "no inventory table to tell" in f.text and "review the model" not in f.text
+    assert f.evidence["stopped_since"] == "2025-11-11" and "stocked_out_since" not in f.evidence
+
+
+def test_a_category_drifting_with_a_stocked_out_item_names_the_item_not_the_model() -> None:
+    """byod8 D20: 04 found 1329984 out of stock, yet 'drift.category:GROCERY I' still said
+    'Check for a demand shift ... and review the model'."""
+    cut = pd.to_datetime(["2025-10-01", "2025-10-15", "2025-11-01"])
+    actual = {"gone": (17.0, 1.0), "steady": (9.0, 9.0), "other": (50.0, 50.0)}
+    fcst = {"gone": 15.0, "steady": 9.0, "other": 50.0}
+    bottom = []
+    for k, c in enumerate(cut):
+        for d in range(5):
+            for i, (before, last) in actual.items():
+                bottom.append(
+                    {ITEM_ID: i, CUTOFF: c, TIMESTAMP: c + pd.Timedelta(days=d + 1),
+                     QUANTITY: last if k == 2 else before, "Auto": fcst[i]}
+                )  # fmt: skip
+    b = pd.DataFrame(bottom)
+    members = {"total": ["gone", "steady", "other"], "category:G": ["gone", "steady"],
+               "category:B": ["other"]}  # fmt: skip
+    agg = [
+        b[b[ITEM_ID].isin(m)].groupby([CUTOFF, TIMESTAMP], as_index=False)[[QUANTITY, "Auto"]]
+        .sum().assign(**{ITEM_ID: sid})
+        for sid, m in members.items()
+    ]  # fmt: skip
+    cv = pd.concat([*agg, b], ignore_index=True)
+    items = ["gone", "steady", "other"]
+    summing = pd.DataFrame(
+        [[float(i in m) for i in items] for m in members.values()] + np.eye(3).tolist(),
+        index=[*members, *items], columns=items,
+    )  # fmt: skip
+    tags = {"total": ["total"], "category": ["category:G", "category:B"], "item": items}
+    cens = pd.DataFrame({ITEM_ID: ["gone"], "since": [pd.Timestamp("2025-11-11")]})
+    found = {f.name: f for f in drift_alerts(cv, model="Auto", tags=tags, censored=cens,
+                                             summing=summing)}  # fmt: skip
+    assert set(found) == {"drift.gone", "drift.category:G", "drift.total"}
+    cat = found["drift.category:G"]
+    share = (2 * 5 * 17 + 5 * 1) / (2 * 5 * 17 + 5 * 1 + 15 * 9)  # 56.5% of G's backtest units
+    assert cat.text.endswith(
+        f"It includes the stock-out of gone (nothing on hand, no sale since 2025-11-11; "
+        f"{share:.1%} of the category's units in the backtest windows): the zeros after that are lost "
+        "sales, not demand, most likely the cause of the drift rather than a demand shift or "
+        "the model."
+    )
+    assert "review the model" not in cat.text and f"{share:.1%}" == "56.5%"
+    assert cat.evidence["includes_stopped"] == ["gone"]
+    assert cat.evidence["stopped_units_share"] == [round(share, 4)]
+    assert found["drift.total"].evidence["stopped_units_share"] == [round(175 / 1060, 4)]
+    assert "16.5% of all units in the backtest windows" in found["drift.total"].text
+    # no stock data: the item stopped selling, out of stock or delisted
+    unknown = cens.assign(stock_known=False)
+    (cat2,) = [f for f in drift_alerts(cv, model="Auto", tags=tags, censored=unknown,
+                                       summing=summing) if f.name == "drift.category:G"]  # fmt: skip
+    assert (
+        "It includes gone, whose sales stopped abruptly on 2025-11-11 (out of stock or "
+        in cat2.text
+    )
+    assert "if it is out of stock, the zeros after that are lost sales" in cat2.text
+    # without the summing matrix, as before: a demand shift and the model
+    (plain,) = [f for f in drift_alerts(cv, model="Auto", tags=tags, censored=cens)
+                if f.name == "drift.category:G"]  # fmt: skip
+    assert plain.text.endswith(
+        "Check for a demand shift (launch, price, promotion) and review the model."
+    )

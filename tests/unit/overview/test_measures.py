@@ -209,3 +209,49 @@ def test_events_only_sales_are_the_purchase_events_as_chapter_03a_reads_them(
         "revenue are the 62 'purchase' events, each worth its 'value' (as chapter 03a reads "
         "them)."
     )
+
+
+def test_a_demand_only_company_gets_units_sold_over_the_last_28_days(tmp_path: Path) -> None:
+    """byod8 D21: Favorita (store x item daily sales, no orders) got no sales volume on the
+    overview or the scorecard. Two stores, two items: 10 + 5 units a day for 28 days, then 9 + 4
+    (and a price on one store's rows only: revenue is units x price where priced)."""
+    from types import SimpleNamespace
+
+    from opsai.executive.scorecard import KPIS, kpi_scorecard
+
+    days = pd.date_range("2024-05-01", periods=56, freq="D")
+    rows = "date,store,item,units,unit_price\n" + "".join(
+        f"{d:%Y-%m-%d},s1,A,{6 if i < 28 else 5},2.0\n{d:%Y-%m-%d},s2,A,4,\n"
+        f"{d:%Y-%m-%d},s1,B,{5 if i < 28 else 4},1.0\n"
+        for i, d in enumerate(days)
+    )
+    cols = {"item_id": "item", "timestamp": "date", "quantity": "units", "store": "store"}
+    cfg = write_dataset(tmp_path, {"d.csv": rows}, {"demand": {"file": "d.csv", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        change = recent_change(daily_activity(ws))
+    assert change["units"] == 28 * 13.0 and change["units_change"] == pytest.approx(-2 / 15)
+    assert "revenue" not in change and change["units_from"] == "the demand table"
+    f = activity_finding(change, currency="USD")
+    assert f.text == (
+        "Over the last 28 days (to 2024-06-25) 364.0 units were sold (-13.3% on the 28 days "
+        "before). No orders table: units sold are from the demand table."
+    )
+    assert f.severity == "medium"
+    run = SimpleNamespace(
+        finding=lambda chapter, name: {"evidence": change} if name == "activity" else None,
+        metric=lambda chapter, name, default=None: None,
+    )
+    sc = kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "units_28d"))  # type: ignore[arg-type]
+    assert sc[["kpi", "value", "period", "assessment"]].values.tolist() == [
+        ["Units sold, last 28 days", 364.0, "last 28 days vs 28 before", "worse"]
+    ]
+    assert sc["change"].iloc[0] == pytest.approx(-2 / 15)
+    priced = write_dataset(
+        tmp_path / "p", {"d.csv": rows},
+        {"demand": {"file": "d.csv", "columns": cols | {"price": "unit_price"}}},
+    )  # fmt: skip
+    with open_workspace(priced) as ws:
+        change = recent_change(daily_activity(ws))
+    # s1 A at 2.0 and s1 B at 1.0; s2's rows have no price (no revenue, still units)
+    assert change["revenue"] == 28 * (5 * 2.0 + 4 * 1.0) and change["units"] == 364.0
+    assert change["revenue_change"] == pytest.approx(14 / 17 - 1)
