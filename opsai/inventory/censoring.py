@@ -19,6 +19,9 @@ Example:
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
@@ -112,51 +115,57 @@ def censoring_finding(censored: pd.DataFrame, *, freq: str = "D") -> Finding | N
     unit = _UNIT.get(freq, "period")
     if not bool(censored.get("stock_known", pd.Series([True])).all()):
         return _stopped_finding(censored, unit)
-    parts = [
-        f"{r[ITEM_ID]} since {pd.Timestamp(r['since']):%Y-%m-%d} (it sold {r['rate_before']:,.1f} "
-        f"a {unit} before, none in the {int(r['periods'])} {unit}s since)"
-        for _, r in censored.head(10).iterrows()
-    ]
-    more = f" and {len(censored) - 10} more" if len(censored) > 10 else ""
+    listed = _listed(
+        censored,
+        lambda r: (
+            f"{r[ITEM_ID]} since {pd.Timestamp(r['since']):%Y-%m-%d} (it sold "
+            f"{r['rate_before']:,.1f} a {unit} before, none in the {int(r['periods'])} {unit}s since)"
+        ),
+    )
     text = (
         f"{len(censored)} item(s) with nothing on hand stopped selling abruptly after a steady "
-        f"history, probably out of stock: {'; '.join(parts)}{more}. Sales after that are lost "
+        f"history, probably out of stock: {listed}. Sales after that are lost "
         "sales, not demand: their stock plan uses the demand they had before (rate and spread) "
         "in place of the forecast from the zeros; their backtest still scores the zeros. "
         "Restock them first."
     )
-    evidence = {
-        "items": censored[ITEM_ID].astype(str).tolist(),
-        "since": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in censored["since"]],
-        "rate_before": [round(float(v), 2) for v in censored["rate_before"]],
-    }
-    return Finding(text, "high", evidence, name="stock_censored")
+    return Finding(text, "high", _evidence(censored), name="stock_censored")
 
 
 def _stopped_finding(stopped: pd.DataFrame, unit: str) -> Finding:
     """Items whose sales stopped abruptly, with no inventory table to say why (byod8 D15)."""
-    parts = [
-        f"{r[ITEM_ID]} on {pd.Timestamp(r['since']):%Y-%m-%d} after {r['rate_before']:,.1f} a "
-        f"{unit} (none in the {int(r['periods'])} {unit}s since)"
-        for _, r in stopped.head(10).iterrows()
-    ]
-    more = f" and {len(stopped) - 10} more" if len(stopped) > 10 else ""
+    listed = _listed(
+        stopped,
+        lambda r: (
+            f"{r[ITEM_ID]} on {pd.Timestamp(r['since']):%Y-%m-%d} after "
+            f"{r['rate_before']:,.1f} a {unit} (none in the {int(r['periods'])} {unit}s since)"
+        ),
+    )
     text = (
         f"Sales of {len(stopped)} item(s) stopped abruptly after a steady history: "
-        f"{'; '.join(parts)}{more}. At the rate each sold before, a run of zeros that long has "
+        f"{listed}. At the rate each sold before, a run of zeros that long has "
         "under 1% chance. Out of stock or delisted? There is no inventory table to tell. The "
         "forecasts on this page read the zeros as demand (close to nothing ahead): if the item "
         "is out of stock, its demand is about the rate before and those are lost sales; restock "
         "it. If it was delisted, the forecast is right."
     )
-    evidence = {
-        "items": stopped[ITEM_ID].astype(str).tolist(),
-        "since": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in stopped["since"]],
-        "rate_before": [round(float(v), 2) for v in stopped["rate_before"]],
-        "periods": [int(v) for v in stopped["periods"]],
-        "unit": unit,
-    }
+    evidence = _evidence(stopped) | {"periods": [int(v) for v in stopped["periods"]], "unit": unit}
     return Finding(text, "high", evidence, name="sales_stopped")
+
+
+def _listed(rows: pd.DataFrame, line: Callable[[pd.Series], str]) -> str:
+    """The first ten rows as ``line`` writes each, and how many more there are."""
+    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    return "; ".join(line(r) for _, r in rows.head(10).iterrows()) + more
+
+
+def _evidence(rows: pd.DataFrame) -> dict[str, Any]:
+    """The items, the day each stopped and the rate it sold at before."""
+    return {
+        "items": rows[ITEM_ID].astype(str).tolist(),
+        "since": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in rows["since"]],
+        "rate_before": [round(float(v), 2) for v in rows["rate_before"]],
+    }
 
 
 def uncensor_forecast(fc: pd.DataFrame, censored: pd.DataFrame, *, model: str) -> pd.DataFrame:
