@@ -459,6 +459,7 @@ def fit_table(
     _minor_units(guess)
     _processor_cents(guess, cols)
     _kb_without_answers(guess, cols)
+    _tickets_without_text(guess, cols)
     if firsts:
         _first_line_note(guess, firsts, amount)
     if name == "inventory" and (where := _located(cols)):
@@ -1076,6 +1077,23 @@ def _kb_without_answers(guess: Guess, cols: dict[str, _Values]) -> None:
         guess.notes.append(
             f"{empty} of {total} sampled rows have no answer ({answer!r} empty): "
             "drop_incomplete leaves them out of the kb"
+        )
+
+
+def _tickets_without_text(guess: Guess, cols: dict[str, _Values]) -> None:
+    """Tickets without a text (Olist's reviews that hold only a star rating) have nothing for
+    the text analyses: ``drop_incomplete`` leaves them out, with a note (else validation stops
+    on them)."""
+    text = next((m.source for m in guess.matches if m.contract == "text"), None)
+    if guess.table != "tickets" or text is None or text not in guess.sample.values:
+        return
+    total = len(guess.sample.values[text])
+    empty = total - len(cols[text].values)
+    if empty and "drop_incomplete" not in guess.options:
+        guess.options["drop_incomplete"] = True
+        guess.notes.append(
+            f"{empty} of {total} sampled rows have no text ({text!r} empty, e.g. a rating "
+            "without a comment): drop_incomplete leaves them out of the tickets"
         )
 
 

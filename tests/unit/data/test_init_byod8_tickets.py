@@ -71,14 +71,16 @@ def test_a_created_or_unnamed_time_is_never_the_resolution(tmp_path: Path) -> No
     assert "resolved_at" not in {m.contract for m in g.matches}
 
 
-def _reviews(folder: Path, score: str, values: list[int]) -> Path:
-    """Olist's order reviews: a 32-hex review and order id, the score, a Portuguese comment."""
+def _reviews(folder: Path, score: str, values: list[int], bare: int = 0) -> Path:
+    """Olist's order reviews: a 32-hex review and order id, the score, a Portuguese comment
+    (empty on every ``bare``-th review when ``bare``: a rating without a comment)."""
     rows = [f"review_id,order_id,{score},review_comment_message,review_creation_date"]
     comments = ("Produto chegou antes do prazo, recomendo", "Não recebi o produto ainda",
                 "Veio errado, quero devolver", "Ótimo vendedor, tudo certo")  # fmt: skip
     for i in range(80):
+        text = "" if bare and i % bare == 0 else f'"{comments[i % 4]} ({i})"'
         rows.append(
-            f'{i:032x},{i * 7919:032x},{values[i % len(values)]},"{comments[i % 4]} ({i})",'
+            f"{i:032x},{i * 7919:032x},{values[i % len(values)]},{text},"
             f"2018-{1 + i % 12:02d}-{1 + i % 27:02d} 00:00:00"
         )
     folder.mkdir(parents=True, exist_ok=True)
@@ -95,6 +97,17 @@ def test_review_score_of_whole_stars_is_the_sentiment(tmp_path: Path, score: str
     assert g.table == "tickets"
     assert got["sentiment"] == score
     assert got["text"] == "review_comment_message"
+
+
+def test_reviews_without_a_comment_are_dropped_not_refused(tmp_path: Path) -> None:
+    """Verification N5: with review_score mapped, Olist's reviews without a comment (57%)
+    stopped validation of the config init wrote ('text is empty in 5,450 rows'). init now
+    sets drop_incomplete on tickets whose sampled texts are partly empty, with a note."""
+    (g,) = plan_folder(_reviews(tmp_path, "review_score", [5, 4, 1], bare=2)).guesses
+    assert g.table == "tickets" and g.options.get("drop_incomplete") is True
+    assert any(n.startswith("40 of 80 sampled rows have no text") for n in g.notes)
+    (g,) = plan_folder(_reviews(tmp_path / "full", "review_score", [5, 4, 1])).guesses
+    assert "drop_incomplete" not in g.options
 
 
 @pytest.mark.parametrize("values", [[0, 7, 9, 10, 3, 8], [1, 2, 1, 2], [4.5, 3.5, 5, 1]])
