@@ -350,8 +350,11 @@ def holdout_check(data: pd.DataFrame, predicted: np.ndarray, *, max_freq: int = 
 
 
 def total_error_pct(data: pd.DataFrame, predicted: np.ndarray) -> float:
-    """(predicted - actual) / actual holdout purchases in total, in percent."""
+    """(predicted - actual) / actual holdout purchases in total, in percent; NaN when there
+    was no repeat purchase in the holdout (nothing to compare with)."""
     (actual,) = _cols(data, (HOLDOUT,))
+    if not actual.sum():
+        return float("nan")
     return float((np.sum(predicted) - actual.sum()) / actual.sum() * 100)
 
 

@@ -12,6 +12,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -357,7 +358,19 @@ def clv_accuracy(
     """Whether the lifetime-value model's holdout total is close enough to plan with.
 
     ``model`` names the frequency model that was checked (``"BG/NBD"`` or ``"Pareto/NBD"``).
+    With no repeat purchase in the holdout there is nothing to check it against, and the
+    finding says so (a customer id that is really an order id looks like this).
     """
+    if not actual or not math.isfinite(error_pct):
+        return Finding(
+            f"{model} predicted {predicted:,.0f} repeat purchases in the holdout, and no "
+            "customer bought again in it, so its accuracy cannot be checked. If almost every "
+            "customer has a single order, user_id may be an order-level id (the data warnings "
+            "say so when it is); the lifetime values below then mean little.",
+            "medium",
+            {"model": model, "error_pct": None, "actual": actual, "predicted": round(predicted, 1)},
+            name="clv_holdout",
+        )
     text = (
         f"{model} predicted {predicted:,.0f} repeat purchases in the holdout against "
         f"{actual:,.0f} actual ({error_pct:+.1f}%)."

@@ -108,6 +108,22 @@ def test_holdout_finding_names_the_checked_model() -> None:
     assert findings.clv_accuracy(-12.1, actual=1882.0, predicted=1653.0).severity == "medium"
 
 
+def test_holdout_without_repeat_purchases_is_not_an_infinite_error() -> None:
+    """byod8 D6: Olist's per-order customer id gave 'Pareto/NBD predicted 0 repeat purchases
+    in the holdout against 0 actual (+inf%)'. With no repeat purchase the error is NaN (None
+    in the results) and the finding says the check is impossible and why that may be."""
+    from opsai.behavior import findings
+
+    s = pd.DataFrame({"frequency_holdout": [0.0, 0.0, 0.0]})
+    assert np.isnan(clv.total_error_pct(s, np.array([0.1, 0.2, 0.0])))
+    f = findings.clv_accuracy(float("nan"), actual=0.0, predicted=0.3, model="Pareto/NBD")
+    assert f.text.startswith(
+        "Pareto/NBD predicted 0 repeat purchases in the holdout, and no customer bought again"
+    )
+    assert "user_id may be an order-level id" in f.text and "inf" not in f.text
+    assert f.severity == "medium" and f.evidence["error_pct"] is None
+
+
 @pytest.mark.network
 def test_cdnow_reproduces_fader_hardie_lee_2005(cdnow_cohort: pd.DataFrame) -> None:
     s = cdnow_cohort
