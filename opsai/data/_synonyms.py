@@ -204,6 +204,11 @@ def name_words(name: str) -> list[str]:
     return [w for w in re.split(r"[\W_]+", spaced.lower()) if w]
 
 
+_HEADLINE_WORDS = {"title", "subject", "headline", "heading", "summary"}
+"""Words of a text's headline (Trustpilot's ``Review Title`` beside ``Review Content``): a
+column named by one is never the ticket text by part of its name."""
+
+
 def name_score(name: str, contract: str, table: Table) -> float:
     """How well a column name says ``contract``: 1.0 a synonym, 0.8 ``id`` on the table's key
     or an id synonym with another id word (``cust_no``), 0.7 a stand-in (:data:`STAND_INS`),
@@ -237,6 +242,8 @@ def name_score(name: str, contract: str, table: Table) -> float:
         return 0.6  # occurred_at, purchase_date, event_time: a time by its last word
     if contract.endswith("_id") and name_words(name)[-1] in _TIME_WORDS - {"on"}:
         return 0.0  # order_delivered_customer_date: a time, not the customer
+    if contract == "text" and words & _HEADLINE_WORDS:
+        return 0.0  # Review Title, review_comment_title: the headline, not the message
     if contract in _MEASURES and words & _RANK_WORDS:
         return 0.0  # SALES_rank, bestseller_rank: lower is better, no sales figure
     if contract in _TIMES and words & _COUNT_WORDS:

@@ -136,3 +136,20 @@ def test_validation_warns_when_tickets_are_resolved_before_they_were_opened(tmp_
     cfg.write_text(yaml.safe_dump({"data": {"source": ".", "tables": {"tickets": spec}}}), "utf-8")
     with open_workspace(cfg) as ws:
         assert not [w for w in ws.warnings if w.column == "resolved_at"]
+
+
+def test_a_review_title_is_not_the_ticket_text(tmp_path: Path) -> None:
+    """Verification N3: a Trustpilot export's 'Review Title' (its headline, a few words) was
+    taken as the ticket text by part of its name, ahead of 'Review Content' (the message)."""
+    rows = ["Review Id,Review Created (UTC),Review Title,Review Content,Review Stars"]
+    for i in range(60):
+        rows.append(
+            f"r{i:04d},2024-01-{1 + i % 28:02d}T10:00:00Z,Late again,"
+            f'"The parcel arrived a week late and nobody answered ({i})",{1 + i % 5}'
+        )
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "trustpilot_export_2024.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    (g,) = plan_folder(tmp_path).guesses
+    got = {m.contract: m.source for m in g.matches}
+    assert g.table == "tickets" and got["text"] == "Review Content"
+    assert got["sentiment"] == "Review Stars"
