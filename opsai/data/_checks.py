@@ -132,6 +132,7 @@ def _one_order_each(t: ir.Table, warnings: list[ValidationWarning]) -> None:
             "order)? Retention, churn and lifetime value then find no repeat buyer"
             f"{other or '; map the column that names the person (customer_unique_id, e-mail)'}",
             one,
+            major=True,  # 03a's retention, churn and lifetime value are meaningless then
         )
     )
 
