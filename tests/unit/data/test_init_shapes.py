@@ -255,17 +255,13 @@ def test_order_total_repeated_on_each_line_is_split_over_the_lines(tmp_path: Pat
     assert orders["user_id"].nunique() == 4  # E1 and E2 share a nickname, not a phone
 
 
-@pytest.mark.parametrize("kind", ["csv", "duckdb"])
-def test_amount_per_order_splits_and_refuses_line_amounts(tmp_path: Path, kind: str) -> None:
-    """The order's total on each line is split by quantity x price (by quantity without a
-    price); a line's own amount, which differs between an order's lines, is refused."""
+def _youzan_source(tmp_path: Path, kind: str, spec: dict[str, object], text: str = "") -> Path:
+    """The 有赞 lines as a CSV file or a DuckDB table, with a config mapping them by ``spec``
+    (which gains its file or table)."""
     import duckdb
 
-    cols = {"user_id": "会员手机号", "timestamp": "下单时间", "amount": "订单实付金额",
-            "order_id": "订单号", "quantity": "商品数量"}  # fmt: skip
-    spec: dict[str, object] = {"amount_per_order": True, "columns": cols}
     source = "."
-    (tmp_path / "o.csv").write_text(_youzan(), "utf-8")
+    (tmp_path / "o.csv").write_text(text or _youzan(), "utf-8")
     if kind == "csv":
         spec["file"] = "o.csv"
     else:
@@ -274,6 +270,19 @@ def test_amount_per_order_splits_and_refuses_line_amounts(tmp_path: Path, kind: 
         source, spec["table"] = "shop.duckdb", "o"
     cfg = tmp_path / "opsai.yaml"
     cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"orders": spec}}}))
+    return cfg
+
+
+@pytest.mark.parametrize("kind", ["csv", "duckdb"])
+def test_amount_per_order_splits_and_refuses_line_amounts(tmp_path: Path, kind: str) -> None:
+    """The order's total on each line is split by quantity x price (by quantity without a
+    price); a line's own amount, which differs between an order's lines, is refused."""
+
+    cols = {"user_id": "会员手机号", "timestamp": "下单时间", "amount": "订单实付金额",
+            "order_id": "订单号", "quantity": "商品数量"}  # fmt: skip
+    spec: dict[str, object] = {"amount_per_order": True, "columns": cols}
+    cfg = _youzan_source(tmp_path, kind, spec)
+    source = yaml.safe_load(cfg.read_text())["data"]["source"]
     with open_workspace(cfg) as ws:
         orders = ws.to_pandas("orders")
         notes = " ".join(str(w) for w in ws.warnings)
@@ -303,7 +312,6 @@ def test_order_total_without_a_paid_column_gives_way_to_quantity_times_price(
 
 @pytest.mark.parametrize("kind", ["csv", "duckdb"])
 def test_drop_duplicates_by_listed_columns(tmp_path: Path, kind: str) -> None:
-    import duckdb
 
     text = _youzan()
     spec: dict[str, object] = {
@@ -311,16 +319,8 @@ def test_drop_duplicates_by_listed_columns(tmp_path: Path, kind: str) -> None:
         "columns": {"user_id": "会员手机号", "timestamp": "下单时间", "amount": "订单实付金额"},
     }
     spec["columns"] |= {"order_id": "订单号"}  # type: ignore[operator]
-    source = "."
-    (tmp_path / "o.csv").write_text(text, "utf-8")
-    if kind == "csv":
-        spec["file"] = "o.csv"
-    else:
-        with duckdb.connect(str(tmp_path / "shop.duckdb")) as con:
-            con.execute(f"CREATE TABLE o AS SELECT * FROM read_csv('{tmp_path / 'o.csv'}')")
-        source, spec["table"] = "shop.duckdb", "o"
-    cfg = tmp_path / "opsai.yaml"
-    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"orders": spec}}}))
+    cfg = _youzan_source(tmp_path, kind, spec, text)
+    source = yaml.safe_load(cfg.read_text())["data"]["source"]
     with open_workspace(cfg) as ws:
         orders = ws.to_pandas("orders")
         notes = " ".join(str(w) for w in ws.warnings)
