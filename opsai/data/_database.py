@@ -19,6 +19,7 @@ from opsai.data._mapping import (
     ValidationWarning,
     absent_columns,
     constant_ibis,
+    database_table,
     dropped_warning,
     duplicate_keys,
     duplicates_warning,
@@ -119,15 +120,7 @@ def map_db_table(
     """A database table mapped to the contract; timestamps become wall-clock times in the
     business's zone ``zone`` (``data.timezone``)."""
     table = TABLES[name]
-    tname = spec.table or name
-    try:
-        raw = backend.table(tname)
-    except Exception:
-        have = ", ".join(sorted(backend.list_tables())[:20])
-        raise SchemaError(
-            f"{name}: table {tname!r} not found in the database (has: {have}). "
-            f"Fix data.tables.{name}.table"
-        ) from None
+    raw = database_table(backend, spec.table or name, name, f"data.tables.{name}.table")
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
         raw = _unpivot(raw, name, spec)
     if spec.pivot:  # key-value rows (item, property, value): one row per id

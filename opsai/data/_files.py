@@ -210,40 +210,24 @@ def records_rows(
     entry: str | None = None,
     wanted: list[str] | None = None,
 ) -> tuple[str, bool]:
-    """:func:`_records` for a JSON file; ``records`` on another file is an error naming the
-    key (``data.tables.<name>.records``, or ``<entry>.records`` for a join entry)."""
-    if _load.file_format(paths, spec) == "json":
-        return _records(con, name, spec, raw, paths, warnings, entry=entry, wanted=wanted)
-    if spec.records:
-        key = f"{entry or f'data.tables.{name}'}.records"
-        raise SchemaError(
-            f"{name}: {key} is for JSON files; {paths[0].name} is "
-            f"{_load.file_format(paths, spec)}. Remove {key}"
-        )
-    return raw, False
-
-
-def _records(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
-    spec: TableSpec,
-    raw: str,
-    paths: list[Path],
-    warnings: list[ValidationWarning],
-    *,
-    entry: str | None = None,
-    wanted: list[str] | None = None,
-) -> tuple[str, bool]:
     """The rows of a JSON file that is one object holding its records in a list (an API
     export: ``{"tickets": [...], "next_page": ...}``): a view of the list's records, per
     ``spec.records`` or found when the object has one such list holding the mapped columns
     (with a warning), and True; ``raw`` itself and False otherwise.
 
     A ``join`` entry's file passes ``entry`` (``data.tables.orders.join[1]``, whose
-    ``records`` the messages name) and ``wanted``, the columns its rows must hold (its keys)."""
+    ``records`` the messages name) and ``wanted``, the columns its rows must hold (its keys).
+    ``records`` on a file that is not JSON is an error naming that key."""
+    key = f"{entry or f'data.tables.{name}'}.records"
+    fmt = _load.file_format(paths, spec)
+    if fmt != "json":
+        if spec.records:
+            raise SchemaError(
+                f"{name}: {key} is for JSON files; {paths[0].name} is {fmt}. Remove {key}"
+            )
+        return raw, False
     types = _load.describe(con, raw)
     lists = [c for c, t in types.items() if _is_records(t)]
-    key = f"{entry or f'data.tables.{name}'}.records"
     rows = f"rows of {entry}" if entry else name
     file = paths[0].name
     if spec.records:

@@ -19,7 +19,7 @@ import ibis.expr.types as ir
 from opsai.config import Join, TableSpec
 from opsai.data import _load
 from opsai.data._load import q
-from opsai.data._mapping import ValidationWarning
+from opsai.data._mapping import ValidationWarning, database_table
 from opsai.errors import SchemaError
 
 HIT = "__opsai_joined"
@@ -235,14 +235,7 @@ def join_database(
                 f"{name}: {where} names file {j.file!r}, but data.source is a database. Name "
                 f"its table instead: {where}.table"
             )
-        try:
-            other = backend.table(j.table)
-        except Exception:
-            have = ", ".join(sorted(backend.list_tables())[:20])
-            raise SchemaError(
-                f"{name}: {where}: table {j.table!r} not found in the database (has: {have}). "
-                f"Fix {where}.table"
-            ) from None
+        other = database_table(backend, j.table, f"{name}: {where}", f"{where}.table")
         line_cols, other_cols = list(raw.columns), list(other.columns)
         keys = _check_keys(name, i, j, line_cols, other_cols, f"table {j.table}")
         if j.drop_duplicates:

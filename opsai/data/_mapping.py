@@ -6,6 +6,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -31,6 +32,18 @@ class ValidationWarning:
     def __str__(self) -> str:
         col = f".{self.column}" if self.column else ""
         return f"{self.table}{col}: {self.message}"
+
+
+def database_table(backend: Any, table: str, name: str, key: str) -> ir.Table:
+    """The database's table ``table``, or an error opening with ``name`` (the contract table,
+    or it and a join entry) that lists the tables there and the config ``key`` naming it."""
+    try:
+        return backend.table(table)
+    except Exception:
+        have = ", ".join(sorted(backend.list_tables())[:20])
+        raise SchemaError(
+            f"{name}: table {table!r} not found in the database (has: {have}). Fix {key}"
+        ) from None
 
 
 def suggest(name: str, have: list[str]) -> str:
