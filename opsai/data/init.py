@@ -260,6 +260,8 @@ class Guess:
     options: dict[str, Any] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     runner_up: tuple[str, float] | None = None
+    parameters: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Chapter parameters the data calls for, ``{notebook stem: {NAME: value}}``."""
     pattern: str | None = None
     """A glob naming every file of a split export (``orders_*.csv``), when there are several."""
 
@@ -449,6 +451,8 @@ def fit_table(
         and matches["sales"].source == matches["share"].source
     ):
         guess.notes.append("no sales column: the shares stand in for sales (sizes, not money)")
+    if name == "market":
+        _market_units(guess)
     if "encoding" in sample.options:
         guess.notes.append(_encoding_note(sample))
     if constants:
@@ -498,6 +502,26 @@ def fit_table(
         _created_or_paid(guess)
         _line_items(guess)
     return guess
+
+
+_UNIT_WORDS = {"units", "unit", "qty", "quantity", "volume", "bought", "sold", "pieces", "pcs",
+               "count", "menge", "absatz", "stuck", "stueck", "销量", "数量", "件数"}  # fmt: skip
+"""Words of a market ``sales`` column that counts units, not money (``bought_past_month``,
+``units_sold``, ``Absatz``)."""
+_MONEY_WORDS = {"revenue", "value", "dollars", "usd", "eur", "amount", "price", "umsatz", "销售额"}
+
+
+def _market_units(guess: Guess) -> None:
+    """A market ``sales`` column that counts units is read so by 06 (``SALES_IS: units``):
+    shares of units, and a price elasticity fitted on quantities, not on revenue."""
+    sales = next((m.source for m in guess.matches if m.contract == "sales"), "")
+    if _named(sales, tuple(_MONEY_WORDS)) is not None or _named(sales, tuple(_UNIT_WORDS)) is None:
+        return
+    guess.parameters.setdefault("06_market_competition", {})["SALES_IS"] = "units"
+    guess.notes.append(
+        f"sales = {sales!r} counts units, so chapter 06 reads it with SALES_IS: units "
+        "(the chapters section below); remove it if the column holds money"
+    )
 
 
 def _amount_from_price(matches: dict[str, Match]) -> str | None:
@@ -1996,6 +2020,14 @@ def render(plan: Plan, *, source: str, company: str, currency: str) -> str:
         out += [f"    # {n}" for n in g.notes]
         block = yaml.safe_dump({g.table: g.spec()}, allow_unicode=True, sort_keys=False)
         out += ["    " + ln for ln in block.splitlines()]
+    params: dict[str, dict[str, Any]] = {}
+    for g in plan.guesses:
+        for stem, values in g.parameters.items():
+            params.setdefault(stem, {}).update(values)
+    if params:
+        out.append("# chapter parameters the data calls for (the notes above say why)")
+        chapters = {stem: {"parameters": values} for stem, values in params.items()}
+        out += yaml.safe_dump({"chapters": chapters}, allow_unicode=True).splitlines()
     if plan.unplaced:
         out.append("# Not placed:")
         out += [f"#   {label}: {why}" for label, why in plan.unplaced]

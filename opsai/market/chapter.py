@@ -108,6 +108,29 @@ def _lone_fraction(df: pd.DataFrame) -> float:
     return float((per == 1).mean())
 
 
+SCRAPE_GAPS = 0.1
+"""Largest share of periods lacking an active company that scraped data is put into: days
+first, then weeks, then months."""
+
+
+def _scrape_period(df: pd.DataFrame) -> tuple[str, dict[str, float]]:
+    """The finest of day, week and month in which at most :data:`SCRAPE_GAPS` of the
+    periods lack a company active then (between its first and last period), with the share
+    per step tried; month when none is that full."""
+    gaps: dict[str, float] = {}
+    for step in ("day", "week", "month"):
+        floored = df[S.PERIOD].dt.to_period(PERIOD_STEPS[step]).dt.start_time
+        seen = df.groupby([floored, df[S.COMPANY]]).size().unstack(fill_value=0) > 0
+        idx = seen.index.to_numpy()[:, None]
+        first = seen.idxmax().to_numpy()[None, :]
+        last = seen[::-1].idxmax().to_numpy()[None, :]
+        active = (idx >= first) & (idx <= last)
+        gaps[step] = float((active & ~seen.to_numpy()).any(axis=1).mean())
+        if gaps[step] <= SCRAPE_GAPS:
+            return step, gaps
+    return "month", gaps
+
+
 def calendar_periods(
     market: Any, period: str = "", *, product: str = ""
 ) -> tuple[pd.DataFrame, Finding | None]:
@@ -122,7 +145,9 @@ def calendar_periods(
 
     With ``period=""`` the periods are checked: when most hold a single company (each
     company's rows stamped at its own time, as a scrape gives), timestamps with a time of day
-    are put into days and the returned finding says so.
+    are put into days, or weeks or months when more than :data:`SCRAPE_GAPS` of the days
+    lack a company active then (irregular snapshots, as Keepa's), and the returned finding
+    says so.
 
     Raises:
         ChapterError: ``period`` is unknown; a calendar period is asked of a period column
@@ -150,13 +175,20 @@ def calendar_periods(
                 "parameter ('day', 'week', 'month', 'quarter' or 'year') to put the rows into "
                 "calendar periods"
             )
-        period = "day"
+        period, gaps = _scrape_period(df)
+        why = (
+            "calendar days"
+            if period == "day"
+            else f"calendar {period}s, as {gaps['day']:.0%} of days lack a company that is "
+            f"active then (in {period}s: {gaps[period]:.0%})"
+        )
         note = Finding(
             f"market.period holds times of day and {lone:.0%} of its {n:,} time stamps hold a "
-            "single company, so the rows were put into calendar days (set PERIOD to 'week' or "
-            "'month' for longer periods).",
+            f"single company, so the rows were put into {why}. Set the PERIOD parameter "
+            "('day', 'week', 'month') to choose the period yourself.",
             "medium",
-            {"periods_as_given": n, "single_company": lone, "period": period},
+            {"periods_as_given": n, "single_company": lone, "period": period}
+            | {f"gaps_{k}": v for k, v in gaps.items()},
         )
     if not dated:
         raise ChapterError(

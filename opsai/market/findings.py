@@ -41,17 +41,21 @@ def share_finding(changes: pd.DataFrame, company: str, *, col_company: str = S.C
     top = changes.iloc[0]
     a = changes.attrs
     w = int(a.get("window", 1))
-    span = f"over the {w} periods to" if w > 1 else "in"
 
     def label(period: Any) -> str:
         return period_label(period, a.get("step", "month"))
 
+    now, before = a.get("period_now"), a.get("period_before")
+    if w > 1:
+        when = f"over the {w} periods to {label(now)}"
+        against = f"the {w} periods to {label(before)}"
+    else:  # 'in the week of 2025-10-27, -9.0 pp on the week of 2024-10-28'
+        when = period_phrase(now, a.get("step", "month"))
+        against = f"{'the week of ' if when.startswith('in the week') else ''}{label(before)}"
     text = (
-        f"{company} holds {row['share_now']:z.1%} of the market {span} "
-        f"{label(a.get('period_now'))}, {row['change_pp']:+z.1f} pp on the {w if w > 1 else ''}"
-        f"{' periods to ' if w > 1 else 'period '}{label(a.get('period_before'))} "
-        f"({row['share_before']:z.1%}); the largest gain is {top[col_company]}'s "
-        f"({top['change_pp']:+z.1f} pp)."
+        f"{company} holds {row['share_now']:z.1%} of the market {when}, "
+        f"{row['change_pp']:+z.1f} pp on {against} ({row['share_before']:z.1%}); the largest "
+        f"gain is {top[col_company]}'s ({top['change_pp']:+z.1f} pp)."
     )
     severity = "high" if row["change_pp"] <= -2 else "medium" if row["change_pp"] < 0 else "info"
     return Finding(

@@ -195,6 +195,24 @@ def test_keepa_rank_is_no_sales_and_a_count_is_no_period(tmp_path: Path) -> None
     assert got["price"].isna().sum() == 15
 
 
+def test_a_market_count_of_units_is_read_as_units_by_chapter_06(tmp_path: Path) -> None:
+    """byod8 N2: init's Keepa config ran 06 with SALES_IS 'revenue' (the default) on a count
+    of units, so shares and the elasticity were fitted on the wrong quantity. Now init writes
+    chapters.06_market_competition.parameters.SALES_IS: units, with a note; a money column
+    (revenue) gets no such section."""
+    path, plan = init_config(_keepa(tmp_path))
+    cfg = yaml.safe_load(path.read_text("utf-8"))
+    assert cfg["chapters"] == {"06_market_competition": {"parameters": {"SALES_IS": "units"}}}
+    assert any("'bought_past_month' counts units" in n for n in plan.guesses[0].notes)
+    money = tmp_path / "money"
+    _write(money, "market.csv", ["week,company,revenue,price"]
+           + [f"2024-01-{1 + i // 3:02d},{'ABC'[i % 3]},{100 + i},{9.5 + i % 3}" for i in range(27)])  # fmt: skip
+    path, _ = init_config(money)
+    cfg = yaml.safe_load(path.read_text("utf-8"))
+    assert cfg["data"]["tables"]["market"]["columns"]["sales"] == "revenue"
+    assert "chapters" not in cfg
+
+
 @pytest.mark.parametrize(
     ("column", "contract"),
     [("SALES_rank", "sales"), ("bestseller_rank", "sales"), ("bought_past_month", "period"),

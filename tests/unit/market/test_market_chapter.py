@@ -259,8 +259,9 @@ def test_findings_name_periods_at_the_data_s_step(
     m = three_firms.assign(**{S.PERIOD: three_firms[S.PERIOD].map({1: dates[0], 2: dates[1]})})
     m = pd.concat([m.assign(**{S.PERIOD: m[S.PERIOD] - (dates[1] - dates[0]) * 2}), m])
     changes = mk.share_changes(m, periods=1)
-    assert f"of the market in {now}, " in fd.share_finding(changes, "a").text
-    assert f"period {before} (" in fd.share_finding(changes, "a").text
+    week = "the week of " if freq == "W-MON" else ""
+    assert f"of the market in {week}{now}, " in fd.share_finding(changes, "a").text
+    assert f" pp on {week}{before} (" in fd.share_finding(changes, "a").text
     assert fd.share_finding(changes, "a").evidence["compared"] == f"{now} vs {before}"
     growth = fd.growth_finding(mk.growth_decomposition(m, "a", periods=1))
     assert f"between {before} and {now}:" in growth.text

@@ -51,6 +51,30 @@ def test_scrape_timestamps_are_put_into_days_with_a_finding() -> None:
     assert day1["A"] == pytest.approx(45 / 73)
 
 
+def test_irregular_snapshots_are_put_into_weeks_when_days_lack_companies() -> None:
+    """byod8 N2: Keepa-style snapshots (each company seen every few days at its own minute) were
+    put into days, 30% of which lacked a company: the share headline compared a partial day.
+    Days with more than 10% of them lacking an active company give way to weeks."""
+    start = pd.Timestamp("2024-01-01 00:00")
+    rows = []
+    for c, every in (("A", 2), ("B", 3), ("C", 3)):
+        for k in range(0, 70, every):  # ten weeks, A every 2nd day, B and C every 3rd
+            rows.append((start + pd.Timedelta(days=k, minutes=7 * ord(c)), c, 10.0, 2.0))
+    df = pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, S.SALES, S.PRICE])
+    out, note = ch.calendar_periods(df, "")
+    assert note is not None and "calendar weeks" in note.text
+    assert note.evidence["period"] == "week" and note.evidence["gaps_week"] == 0.0
+    # 47 days hold a row; all three companies are seen on the 12 multiples of 6 and on day 69
+    # (A's last day is 68, so it is not active then): 34 of 47 days lack a company
+    assert note.evidence["gaps_day"] == pytest.approx(34 / 47)
+    assert out[S.PERIOD].nunique() == 10 and len(out) == 30
+    assert (out[S.PERIOD].dt.dayofweek == 0).all()  # weeks start on Monday
+    a1 = out[(out[S.COMPANY] == "A") & (out[S.PERIOD] == start)][S.SALES].item()
+    assert a1 == 40.0  # days 0, 2, 4, 6
+    week, note = ch.calendar_periods(df, "day")  # the user's PERIOD is kept
+    assert note is None and week[S.PERIOD].nunique() == 47
+
+
 def test_calendar_periods_floor_to_weeks_and_months() -> None:
     out, note = ch.calendar_periods(_scrape(), "month", product="product")
     assert note is None and len(out) == 4  # two companies x two products in January
