@@ -501,7 +501,34 @@ def fit_table(
         _non_products(guess)
         _created_or_paid(guess)
         _line_items(guess)
+        _postage_left_out(guess, cols)
     return guess
+
+
+_POSTAGE_WORDS = {"freight", "shipping", "shipment", "postage", "delivery", "carriage", "porto",
+                  "versand", "运费", "邮费", "配送费", "送料"}  # fmt: skip
+
+
+def _postage_left_out(guess: Guess, cols: dict[str, _Values]) -> None:
+    """A shipping charge beside the mapped revenue (Olist's ``freight_value`` beside ``price``)
+    stays an attribute: the note says revenue is what the goods sold for, and by how much the
+    charge would add to it in the sample."""
+    amount = next((m.source for m in guess.matches if m.contract == "amount"), "")
+    if _words_of(amount) & {"total", "paid", "grand", "payment", "gross", "charged", "实付"}:
+        return  # Shopify's Total beside its Shipping: the charge is in it already
+    money = _row_money(guess)
+    total = sum(money) if money else 0.0
+    mapped = {m.source for m in guess.matches}
+    for c, v in cols.items():
+        if c in mapped or not _words_of(c) & _POSTAGE_WORDS or v.numeric < 0.9 or total <= 0:
+            continue
+        extra = sum(v.numbers())
+        if extra > 0:
+            guess.notes.append(
+                f"revenue is what the goods sold for: {c!r} (a shipping charge, "
+                f"{extra / total:+.0%} on the sample's revenue) is kept as an attribute, not "
+                "added, so revenue is not what customers paid in all"
+            )
 
 
 _UNIT_WORDS = {"units", "unit", "qty", "quantity", "volume", "bought", "sold", "pieces", "pcs",

@@ -65,6 +65,21 @@ def test_olist_lines_amount_is_the_price_not_the_freight(tmp_path: Path) -> None
     got = {m.contract: m.source for m in g.matches}
     assert got["amount"] == "price"
     assert "freight_value" not in got.values()
+    # byod8 N4: the freight is left out of revenue, and the note says by how much (sample:
+    # prices 13,050.00, freight 1,189.50: +9%)
+    (note,) = [n for n in g.notes if "shipping charge" in n]
+    assert "'freight_value' (a shipping charge, +9% on the sample's revenue)" in note
+    rows = ["Name,Email,Created at,Subtotal,Shipping,Total"]  # Shopify: subtotal + shipping
+    rows += [f"#{1001 + i},c{i % 9}@x.io,2024-03-{1 + i % 28:02d} 10:00,{20 + i},5.00,{25 + i}"
+             for i in range(60)]  # fmt: skip
+    (g,) = plan_folder(_write(tmp_path / "shop", "orders_export.csv", rows)).guesses
+    assert {m.contract: m.source for m in g.matches}["amount"] == "Subtotal"
+    assert [n for n in g.notes if "'Shipping' (a shipping charge, +10%" in n]  # 300 on 2,970
+    total = [rows[0].replace("Subtotal,", "")]
+    total += [",".join(ln.split(",")[:3] + ln.split(",")[4:]) for ln in rows[1:]]
+    (g,) = plan_folder(_write(tmp_path / "total", "orders_export.csv", total)).guesses
+    assert {m.contract: m.source for m in g.matches}["amount"] == "Total"
+    assert not [n for n in g.notes if "shipping charge" in n]  # the total holds its shipping
 
 
 @pytest.mark.parametrize(
