@@ -390,6 +390,7 @@ def fit_table(
         if m.source not in used and m.contract not in matches:
             matches[m.contract] = m
             used.add(m.source)
+    person = _person_over_order_customer(sample, matches, cands) if name == "orders" else None
     firsts = _first_line_only(sample, matches.get("order_id")) if name == "orders" else []
     amount = matches.get("amount")
     if amount and amount.source in firsts and {"quantity", "price"} <= set(matches):
@@ -474,6 +475,8 @@ def fit_table(
                 f"when loaded (a warning names them); for one location only, set where: "
                 f'"{where} = <its value>"'
             )
+    if person:
+        guess.notes.append(person)
     if whole:
         _order_total_note(guess, *whole)
     if by_price:
@@ -529,6 +532,40 @@ def _postage_left_out(guess: Guess, cols: dict[str, _Values]) -> None:
                 f"{extra / total:+.0%} on the sample's revenue) is kept as an attribute, not "
                 "added, so revenue is not what customers paid in all"
             )
+
+
+def _person_over_order_customer(
+    sample: _sniff.Sample, matches: dict[str, Match], cands: list[tuple[float, bool, Match]]
+) -> str | None:
+    """Olist's ``customer_id`` is one per order; ``customer_unique_id`` beside it is the
+    person. When the mapped user_id never repeats over the sample's orders while another
+    user_id candidate does, the other is the user_id. Changes ``matches``; returns the note."""
+    user, order = matches.get("user_id"), matches.get("order_id")
+    if user is None or order is None:
+        return None
+
+    def orders_per_value(col: str) -> int:
+        seen: dict[str, set[str | None]] = {}
+        for u, o in zip(sample.values[col], sample.values[order.source], strict=True):
+            if u not in (None, ""):
+                seen.setdefault(u, set()).add(o)
+        return max((len(v) for v in seen.values()), default=0)
+
+    if user.source not in sample.values or orders_per_value(user.source) != 1:
+        return None
+    used = {m.source for m in matches.values()}
+    for _, _, m in sorted(cands, key=lambda c: -c[0]):
+        if m.contract == "user_id" and m.source not in used and m.source in sample.values:
+            words = set(name_words(m.source))  # an id of a person, not a nickname
+            several = orders_per_value(m.source) > 1 and bool(_PERSON_WORDS & words)
+            if several or {"unique", "person"} & words:
+                matches["user_id"] = m
+                why = f"a {m.source} has several" if several else f"{m.source} names the person"
+                return (
+                    f"user_id is {m.source!r}, not {user.source!r}: each {user.source} has "
+                    f"one order only in the sample (one id per order), while {why}"
+                )
+    return None
 
 
 _UNIT_WORDS = {"units", "unit", "qty", "quantity", "volume", "bought", "sold", "pieces", "pcs",

@@ -339,3 +339,32 @@ def test_unspaced_multipliers_split(cell: str) -> None:
     sep, pattern, _ = found
     got = [re.fullmatch(pattern, x.strip()) for x in cell.split(sep)]
     assert [(m["item_id"], m["quantity"]) for m in got if m] == [("招牌牛肉面", "1"), ("卤蛋", "2")]
+
+
+def _flat_olist(folder: Path, repeat: bool) -> Path:
+    """Olist's orders, customers and items merged into one file: customer_id is one per order,
+    customer_unique_id the person (who orders again only when ``repeat``)."""
+    rows = ["order_id,customer_id,customer_unique_id,order_purchase_timestamp,product_id,price"]
+    for i in range(120):
+        person = i % 45 if repeat else i
+        rows.append(f"o{i:05d},c{i:05d},u{person:05d},2018-0{1 + i % 9}-1{i % 10} 10:00:00,"
+                    f"x{i % 13},{10 + i % 50}.90")  # fmt: skip
+    return _write(folder, "orders_flat.csv", rows)
+
+
+@pytest.mark.parametrize("repeat", [True, False])
+def test_the_person_beside_a_per_order_customer_id_is_the_user(
+    tmp_path: Path, repeat: bool
+) -> None:
+    """byod8, left open: one file holding both customer_id (one per order) and
+    customer_unique_id (the person) got user_id = customer_id, so every customer had one order
+    ('0% of a cohort active again'). The person is the user_id now, by its repeats over orders
+    or, when the sample shows none, by its name."""
+    (g,) = plan_folder(_flat_olist(tmp_path, repeat)).guesses
+    assert {m.contract: m.source for m in g.matches}["user_id"] == "customer_unique_id"
+    (note,) = [n for n in g.notes if n.startswith("user_id is")]
+    assert ("a customer_unique_id has several" in note) is repeat
+    cells = [ln.split(",") for ln in (tmp_path / "orders_flat.csv").read_text().splitlines()]
+    plain = [",".join(c[:2] + c[3:]) for c in cells]  # without customer_unique_id
+    (g,) = plan_folder(_write(tmp_path / "plain", "orders.csv", plain)).guesses
+    assert {m.contract: m.source for m in g.matches}["user_id"] == "customer_id"  # nothing else
