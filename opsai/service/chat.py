@@ -46,7 +46,10 @@ class Answer:
 
     reply: str
     intent: str | None
+    """The intent of the kb answer given as the reply (the out-of-scope label when the line
+    goes to an agent as out of scope)."""
     confidence: float
+    """The reply's retrieval score (the intent model's probability for an out-of-scope line)."""
     sentiment: str
     escalate: bool
     reason: str
@@ -54,11 +57,18 @@ class Answer:
     """What the agent should know: the kb had no answer in the line's language, several
     orders were named, the drafted reply was refused (it held personal data or an order id
     the line did not), the llm endpoint failed on this line (a timeout, a 5xx answer)."""
+    model_intent: str | None = None
+    """The intent model's own label for the line (``None`` without an intent model)."""
+    model_confidence: float | None = None
+    """The intent model's probability of :attr:`model_intent`."""
 
     def line(self) -> str:
         """One printable line: ``[intent confidence | sentiment] reply (NOTE: ...) (ESCALATE:
-        why)``."""
-        head = f"[{self.intent or '-'} {self.confidence:.2f} | {self.sentiment}]"
+        why)``; the intent and confidence are the intent model's where there is one."""
+        intent, conf = self.intent, self.confidence
+        if self.model_intent is not None and self.model_confidence is not None:
+            intent, conf = self.model_intent, self.model_confidence
+        head = f"[{intent or '-'} {conf:.2f} | {self.sentiment}]"
         note = f"  (NOTE: {self.note})" if self.note else ""
         tail = f"  (ESCALATE: {self.reason})" if self.escalate else ""
         return f"{head} {self.reply}{note}{tail}"
@@ -193,7 +203,10 @@ class Assistant:
                 note = _and(note, f"the drafted reply was not used ({e})")
             else:
                 self.llm_failures = []
-        return Answer(reply, s.intent, s.confidence, mood, s.escalate, s.reason, note)
+        return Answer(
+            reply, s.intent, s.confidence, mood, s.escalate, s.reason, note,
+            model_intent=s.model_intent, model_confidence=s.model_confidence,
+        )  # fmt: skip
 
 
 def _and(note: str, more: str) -> str:

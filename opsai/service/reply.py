@@ -136,6 +136,12 @@ class Suggestion:
     """The kb has no answer in the ticket's language: the answer is in another one."""
     note: str = ""
     """What the agent should know about the suggestion (another language, several orders)."""
+    model_intent: str | None = None
+    """The intent model's own top label for the ticket (``None`` without an intent model);
+    ``intent`` is the chosen kb answer's, which a keyword match may have picked."""
+    model_confidence: float | None = None
+    """The intent model's probability of :attr:`model_intent`; ``confidence`` is the kb
+    answer's blended retrieval score (the model's probability for an out-of-scope ticket)."""
 
 
 class ReplySuggester(BaseEstimator):
@@ -224,10 +230,13 @@ class ReplySuggester(BaseEstimator):
 
     def _scores(
         self, texts: list[str], languages: list[str]
-    ) -> tuple[np.ndarray, list[tuple[str, str, float] | None]]:
-        """Scores of every kb answer per text, and per text the out-of-scope label the intent
+    ) -> tuple[
+        np.ndarray, list[tuple[str, str, float] | None], list[tuple[str | None, float | None]]
+    ]:
+        """Scores of every kb answer per text; per text the out-of-scope label the intent
         model reads ("" when it is only unsure) with why it routes the text to a person
-        (``None`` where it does not, or there is no intent model)."""
+        (``None`` where it does not, or there is no intent model); and per text the intent
+        model's top label and probability (``(None, None)`` without a model)."""
         v = self.vectorizer_.transform(texts)
         sim = np.maximum((v @ self.doc_vecs_.T).toarray(), (v @ self.q_vecs_.T).toarray())
         if self.dense_ is not None and self.encoder is not None:
@@ -236,8 +245,13 @@ class ReplySuggester(BaseEstimator):
         score = sim
         model = self.intent_model
         human: list[tuple[str, str, float] | None] = [None] * len(texts)
+        top: list[tuple[str | None, float | None]] = [(None, None)] * len(texts)
         if model is not None and self.intents_ is not None and hasattr(model, "classes_"):
             proba = np.asarray(model.predict_proba(texts))
+            best = proba.argmax(axis=1)
+            top = [
+                (str(model.classes_[b]), round(float(proba[r, b]), 4)) for r, b in enumerate(best)
+            ]
             col = {str(c): i for i, c in enumerate(model.classes_)}
             idx = np.array([col.get(str(i), -1) for i in self.intents_])
             p_kb = np.where(idx >= 0, proba[:, np.maximum(idx, 0)], 0.0)
@@ -248,7 +262,7 @@ class ReplySuggester(BaseEstimator):
             same = self.languages_ == lg
             if lg and same.any():
                 score[r, ~same] = -1.0
-        return score, human
+        return score, human, top
 
     def suggest_many(
         self,
@@ -270,7 +284,7 @@ class ReplySuggester(BaseEstimator):
         sents = list(sentiments) if sentiments is not None else [None] * n
         who = list(names) if names is not None else [None] * n
         clean = [self.redactor_(t) for t in raw]
-        score, human = self._scores(clean, langs)
+        score, human, top = self._scores(clean, langs)
         out = []
         for r in range(n):
             order = np.argsort(-score[r], kind="stable")[: self.top_k]
@@ -304,6 +318,8 @@ class ReplySuggester(BaseEstimator):
                         order_ids=shown,
                         language=langs[r],
                         note="; ".join(n for n in notes if not n.startswith("the kb has no")),
+                        model_intent=top[r][0],
+                        model_confidence=top[r][1],
                     )
                 )
                 continue
@@ -324,6 +340,8 @@ class ReplySuggester(BaseEstimator):
                     answer_language=answer_lang,
                     language_fallback=fallback,
                     note="; ".join(notes),
+                    model_intent=top[r][0],
+                    model_confidence=top[r][1],
                 )
             )
         return out

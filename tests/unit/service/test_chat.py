@@ -47,7 +47,25 @@ def test_json_output(assistant: Assistant) -> None:
     run_chat(assistant, io.StringIO("my account got locked, mail a@b.com\n"), out, as_json=True)
     a = json.loads(out.getvalue())
     assert a["intent"] == "account_login"
-    assert set(a) == {"reply", "intent", "confidence", "sentiment", "escalate", "reason", "note"}
+    assert set(a) == {"reply", "intent", "confidence", "sentiment", "escalate", "reason", "note",
+                      "model_intent", "model_confidence"}  # fmt: skip
+
+
+def test_the_intent_model_s_own_label_beside_the_reply_s(assistant: Assistant) -> None:
+    """byod9b D2: `--json` gave the kb answer's intent and blended score, so an escalated
+    line read intent 'tire_pressure' 0.26 while its reason quoted the model's 'definition'
+    at 0.15. The model's label and probability now come beside them, and the printed line
+    shows the model's."""
+    lines = ["my account got locked", "what are the rules of chess", "please refund my order"]
+    clf = assistant.suggester.intent_model
+    proba = clf.predict_proba(lines)
+    for text, p in zip(lines, proba, strict=True):
+        a = assistant.answer(text)
+        assert a.model_intent == str(clf.classes_[p.argmax()])
+        assert a.model_confidence == pytest.approx(p.max(), abs=1e-4)
+        assert a.line().startswith(f"[{a.model_intent} {a.model_confidence:.2f} | ")
+        if "unsure" in a.reason:
+            assert f"'{a.model_intent}' at {a.model_confidence:.2f}" in a.reason
 
 
 def test_a_line_in_a_language_the_kb_lacks_says_so(kb: pd.DataFrame, tickets: pd.DataFrame) -> None:
