@@ -128,7 +128,8 @@ def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:
     now = _num(t["negative_share"].iloc[-1])
     before = _num(t["negative_share"].iloc[-2]) if len(t) > 1 else None
     change = 100 * (now - before) if now is not None and before is not None else None
-    return now, change, "pp", f"{_period_label(t['period'].iloc[-1])} vs period before"
+    of = f", of {int(t['tickets'].iloc[-1]):,} tickets with a sentiment" if "tickets" in t else ""
+    return now, change, "pp", f"{_period_label(t['period'].iloc[-1])} vs period before{of}"
 
 
 def _at_risk_value(run: RunResults) -> tuple[Any, Any, str, str]:

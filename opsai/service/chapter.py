@@ -492,23 +492,26 @@ SENTIMENT_SOURCE = "sentiment_source"
 def sentiment_models(table: pd.DataFrame) -> dict[str, str]:
     """Per language of :func:`sentiment_by_language`'s table, the model to label unrated
     tickets with: ``"trained"`` where it beat both the majority label and the lexicon in the
-    cross-validation, else ``"lexicon"`` (no usable signal, or the lexicon did better).
-    Languages absent from the table (too few labels) are absent here: the lexicon then. A
-    language without a lexicon row (the lexicon has no words for it) uses its trained model
-    when that beat the majority label."""
+    cross-validation, ``"lexicon"`` where the lexicon did better and beat the majority label,
+    else ``"none"``: neither reads the labels better than always answering the most common
+    one, so unrated tickets get no sentiment (left out of the negative share) rather than a
+    guess. Languages absent from the table (too few labels) are absent here: the lexicon
+    then. A language without a lexicon row (the lexicon has no words for it) uses its trained
+    model when that beat the majority label."""
     if table.empty or "model" not in table.columns:
         return {}
     acc = table.pivot_table(index="language", columns="model", values="accuracy")
     chance = table[table["model"] == "trained"].set_index("language")["majority"]
     out = {}
     for lg, r in acc.iterrows():
-        lexicon = r.get("lexicon", 0.0)
-        ok = r.get("trained", 0.0) > chance.get(lg, 1.0) + 1e-9
-        out[str(lg)] = (
-            "trained"
-            if ok and (pd.isna(lexicon) or r.get("trained", 0.0) >= lexicon)
-            else "lexicon"
-        )
+        lexicon, trained = r.get("lexicon", np.nan), r.get("trained", 0.0)
+        floor = chance.get(lg, 1.0) + 1e-9
+        if trained > floor and (pd.isna(lexicon) or trained >= lexicon):
+            out[str(lg)] = "trained"
+        elif not pd.isna(lexicon) and lexicon > floor:
+            out[str(lg)] = "lexicon"
+        else:
+            out[str(lg)] = "none"
     return out
 
 
@@ -562,6 +565,9 @@ def fill_sentiment(
                 )
                 out.loc[idx, col_sentiment] = m.predict(texts)
             out.loc[idx, SENTIMENT_SOURCE] = "trained"
+        elif use.get(str(lg)) == "none":  # no model reads the labels: no guess either
+            out.loc[idx, col_sentiment] = None
+            out.loc[idx, SENTIMENT_SOURCE] = "no_signal"
         else:  # no word for a language the lexicon lacks: none (not neutral)
             pred = LexiconSentiment().predict(texts)
             out.loc[idx, col_sentiment] = pred
@@ -583,12 +589,29 @@ def sentiment_fill_finding(tickets: pd.DataFrame, *, col_sentiment: str = S.SENT
     by = [f"{int((src == k).sum()):,} by {v}" for k, v in names.items() if (src == k).any()]
     if (src == "none").any():  # see unscored_languages_finding
         by.append(f"{int((src == 'none').sum()):,} get none: their language has no model")
+    if (src == "no_signal").any():
+        by.append(
+            f"{int((src == 'no_signal').sum()):,} get none: neither the trained model nor the "
+            "lexicon beat always answering the most common label, so they are left out of the "
+            "negative share"
+        )
     ev.update(
         {
             "predicted_negative": int((neg & (src != "label")).sum()),
             "rated_negative": int((neg & (src == "label")).sum()),
         }
     )
+    guessed = int(src.isin(("trained", "lexicon", "pretrained")).sum())
+    if not guessed:
+        return Finding(
+            f"{n - rated:,} of {n:,} tickets ({(n - rated) / n:.0%}) carry no sentiment label "
+            f"and get no prediction ({', '.join(by)}): the negative share, trends and "
+            f"escalation queue below count the {rated:,} rated tickets only "
+            f"({ev['rated_negative']:,} of them negative).",
+            "medium",
+            ev,
+            name="sentiment_fill",
+        )
     text = (
         f"{n - rated:,} of {n:,} tickets ({(n - rated) / n:.0%}) carry no sentiment label and "
         f"get a predicted one ({', '.join(by)}): {ev['predicted_negative']:,} of them read "

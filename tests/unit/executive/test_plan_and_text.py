@@ -104,7 +104,9 @@ def test_negative_share_of_the_last_period() -> None:
     )
     value, change, unit, period = _negative_share(run)  # type: ignore[arg-type]
     assert value == pytest.approx(0.5642, abs=1e-4) and unit == "pp"
-    assert change == pytest.approx(56.42, abs=0.01) and period == "2024-09 vs period before"
+    assert change == pytest.approx(56.42, abs=0.01) and period == (
+        "2024-09 vs period before, of 374 tickets with a sentiment"
+    )
     sc = ex.kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "negative_share"))  # type: ignore[arg-type]
     assert sc["kpi"].tolist() == ["Negative tickets, last period"]
     assert sc["assessment"].tolist() == ["worse"]

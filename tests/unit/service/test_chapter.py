@@ -818,6 +818,35 @@ def test_sentiment_models_fall_back_to_the_lexicon_without_usable_signal() -> No
     assert f.evidence["predicted_negative"] == 1 and "(2 by the lexicon)" in f.text
 
 
+def test_no_guess_where_neither_model_beats_the_majority_label() -> None:
+    """byod9b D3: on JDDC-style chats whose ratings do not follow the text, the lexicon (29.5%)
+    and the trained model (41.6%) both scored below always answering '满意' (49.9%), yet the
+    lexicon labelled the 1,158 unrated tickets and they fed the negative-share KPI. Now such a
+    language's unrated tickets get no sentiment, and the finding says the share counts the
+    rated tickets only."""
+    from opsai.service.chapter import SENTIMENT_SOURCE, fill_sentiment, sentiment_models
+
+    table = pd.DataFrame(
+        {"language": ["zh", "zh", "en", "en"], "model": ["trained", "lexicon"] * 2,
+         "accuracy": [0.416, 0.295, 0.60, 0.75], "majority": [0.499, 0.499, 0.70, 0.70]}
+    )  # fmt: skip
+    assert sentiment_models(table) == {"zh": "none", "en": "lexicon"}
+    t = pd.DataFrame(
+        {"text": ["快递太慢了，很生气", "谢谢，很满意", "物流查询", "Terrible, angry"],
+         "language": ["zh", "zh", "zh", "en"],
+         "sentiment": [None, None, "negative", None]}
+    )  # fmt: skip
+    out, f = fill_sentiment(t, table)
+    assert out["sentiment"].tolist()[:3] == [None, None, "negative"]
+    assert out[SENTIMENT_SOURCE].tolist() == ["no_signal", "no_signal", "label", "lexicon"]
+    assert "2 get none: neither the trained model nor the lexicon beat" in f.text
+    zh, _ = fill_sentiment(t.iloc[:3], table)
+    _, f = fill_sentiment(t.iloc[:3], table)
+    assert f.text.startswith("2 of 3 tickets (67%) carry no sentiment label and get no prediction")
+    assert "count the 1 rated tickets only (1 of them negative)" in f.text
+    assert zh["sentiment"].notna().sum() == 1
+
+
 def test_unrated_tickets_in_a_language_without_lexicon_get_none_not_neutral() -> None:
     """byod6 D5: unrated Spanish tickets went to the English lexicon, which called every
     complaint neutral. A language with its own labels uses its trained model (no lexicon row
