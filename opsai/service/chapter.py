@@ -205,8 +205,11 @@ def compare_intent_models(
         time, embedding included), ``size_kb`` (the fitted model; a shared encoder's weights
         are not counted), ``fit_s`` (on all training tickets), ``cv_s`` (all folds),
         ``out_of_scope_cv`` (training tickets labelled out of scope, each scored out of
-        fold: 0 means the threshold was set from in-scope tickets only), ``test_tickets``
-        and ``target_precision``) and the fitted models by name.
+        fold: 0 means the threshold was set from in-scope tickets only), ``test_tickets``,
+        ``target_precision``, ``out_of_scope_test`` (held-out tickets labelled out of scope),
+        ``out_of_scope_routed`` (the share of those sent to an agent: out-of-scope recall)
+        and ``in_scope_accuracy`` (on the other held-out tickets)) and the fitted models by
+        name.
     """
     from opsai.embed import EmbeddingUnavailableError
 
@@ -276,6 +279,7 @@ def compare_intent_models(
                 proba = m.predict_proba(test[col_text])
                 top = m.classes_[proba.argmax(axis=1)]
                 kept = ~m._to_human(proba)
+                oos = out_of_scope(y)
                 rows.append(
                     {
                         "model": label,
@@ -298,6 +302,11 @@ def compare_intent_models(
                         "out_of_scope_cv": int(out_of_scope(cv_labels[ok]).sum()),
                         "test_tickets": len(y),
                         "target_precision": target_precision,
+                        "out_of_scope_test": int(oos.sum()),
+                        "out_of_scope_routed": float((~kept[oos]).mean()) if oos.any() else np.nan,
+                        "in_scope_accuracy": float((top[~oos] == y[~oos]).mean())
+                        if (~oos).any()
+                        else np.nan,
                     }
                 )
                 fitted[label] = m

@@ -380,6 +380,26 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
             "a question about something else entirely can still get a confident, wrong answer. "
             "Label such tickets 'other' to tune it on them too."
         )
+    n_test = int(ev.get("test_tickets", 0))
+    n_oos = int(r["out_of_scope_test"]) if pd.notna(r.get("out_of_scope_test")) else 0
+    if (
+        n_oos and n_test
+    ):  # what decides whether a bot may go live: out-of-scope questions it answers
+        routed = float(r["out_of_scope_routed"])
+        k = round(routed * n_oos)
+        ev |= {
+            "out_of_scope_test": n_oos,
+            "out_of_scope_routed": routed,
+            "in_scope_accuracy": float(r["in_scope_accuracy"]),
+        }
+        scope += (
+            f" Of the {n_oos:,} held-out tickets labelled out of scope, {k:,} "
+            f"({share_pct(routed)}, {_ci_text(k, n_oos)}) went to an agent and {n_oos - k:,} "
+            f"got an intent; the other {n_test - n_oos:,} held-out tickets were labelled right "
+            f"{100 * float(r['in_scope_accuracy']):.1f}% of the time."
+        )
+        if routed < 0.9:
+            sev = "medium" if sev == "info" else sev
     return Finding(
         f"The {best} intent model labels {held} {r['macro_f1']:.2f}); {answers}.{cv}{scope}",
         sev,

@@ -67,6 +67,9 @@ def test_compare_intent_models_table(tickets: pd.DataFrame) -> None:
         "out_of_scope_cv",
         "test_tickets",
         "target_precision",
+        "out_of_scope_test",
+        "out_of_scope_routed",
+        "in_scope_accuracy",
     ]
     assert (table["test_tickets"] == len(test)).all() and (table["target_precision"] == 0.95).all()
     assert (table["out_of_scope_cv"] == 0).all()  # the fixture has no 'other' tickets
@@ -105,6 +108,36 @@ def test_models_are_picked_and_thresholds_set_by_cross_validation(tickets: pd.Da
     )
     full = IntentClassifier(model="tfidf", seed=0).fit(X, y)  # fitted on every training ticket
     assert np.allclose(m.predict_proba(test["text"]), full.predict_proba(test["text"]))
+
+
+def test_out_of_scope_recall_and_in_scope_accuracy_on_held_out_tickets(
+    tickets: pd.DataFrame,
+) -> None:
+    """byod9b D12: on a CLINC150-style set the finding gave one accuracy over in-scope and
+    out-of-scope tickets together, so nobody could tell how many out-of-scope questions the
+    bot would answer anyway. The table and the finding now give out-of-scope recall (held-out
+    'oos' tickets sent to an agent) and the in-scope accuracy."""
+    oos_intent = tickets["intent"].value_counts().index[-1]
+    data = tickets.assign(intent=tickets["intent"].replace(oos_intent, "oos"))
+    train, test = split_labelled(data, seed=0)
+    table, models = compare_intent_models(train, test, models=("tfidf",), folds=3, seed=0)
+    r, m = table.iloc[0], models["tfidf"]
+    y = test["intent"].astype(str).to_numpy()
+    oos = y == "oos"
+    proba = m.predict_proba(test["text"])
+    top = m.classes_[proba.argmax(axis=1)]
+    routed = m._to_human(proba)[oos]
+    assert r["out_of_scope_test"] == oos.sum() > 0
+    assert r["out_of_scope_routed"] == pytest.approx(routed.mean())
+    assert r["in_scope_accuracy"] == pytest.approx((top[~oos] == y[~oos]).mean())
+    f = intent_finding(table, "tfidf")
+    k = int(routed.sum())
+    assert f"Of the {oos.sum()} held-out tickets labelled out of scope, {k} (" in f.text
+    assert f"and {oos.sum() - k} got an intent; the other {len(y) - oos.sum()} held-out" in f.text
+    assert f.evidence["out_of_scope_routed"] == pytest.approx(routed.mean())
+    plain, _ = compare_intent_models(*split_labelled(tickets, seed=0), models=("tfidf",), folds=3)
+    assert plain.iloc[0]["out_of_scope_test"] == 0
+    assert "labelled out of scope, " not in intent_finding(plain, "tfidf").text
 
 
 def test_folds_shrink_to_the_rarest_intent(tickets: pd.DataFrame) -> None:
