@@ -122,7 +122,11 @@ def sentiment_finding(table: pd.DataFrame, *, folds: int = 5) -> Finding:
 
 
 def unscored_languages_finding(
-    languages: Iterable[object], sentiment: Iterable[object], *, source: str = "the lexicon"
+    languages: Iterable[object],
+    sentiment: Iterable[object],
+    *,
+    source: str = "the lexicon",
+    skip: Iterable[bool] | None = None,
 ) -> Finding | None:
     """Which languages' tickets got no sentiment from ``source`` (the lexicon has English and
     Chinese words only), or ``None`` when every ticket got one.
@@ -131,9 +135,13 @@ def unscored_languages_finding(
         languages: each ticket's language code.
         sentiment: each ticket's sentiment after labelling (missing where not scored).
         source: what labelled the tickets, as the sentence names it.
+        skip: tickets left unscored on purpose, not counted (``sentiment_source`` is
+            ``no_signal``: no model read that language's labels better than the majority).
     """
     lang = pd.Series([str(x) for x in languages], dtype=object)
     missing = pd.Series(list(sentiment), dtype=object).isna().to_numpy()
+    if skip is not None:
+        missing = missing & ~np.asarray(list(skip), dtype=bool)
     if not missing.any():
         return None
     counts = lang[missing].value_counts()

@@ -878,6 +878,11 @@ def test_no_guess_where_neither_model_beats_the_majority_label() -> None:
     assert f.text.startswith("2 of 3 tickets (67%) carry no sentiment label and get no prediction")
     assert "count the 1 rated tickets only (1 of them negative)" in f.text
     assert zh["sentiment"].notna().sum() == 1
+    from opsai.service.findings import unscored_languages_finding
+
+    skip = out[SENTIMENT_SOURCE] == "no_signal"  # not 'no lexicon for Chinese': said above
+    assert unscored_languages_finding(out["language"], out["sentiment"], skip=skip) is None
+    assert unscored_languages_finding(out["language"], out["sentiment"]) is not None
 
 
 def test_unrated_tickets_in_a_language_without_lexicon_get_none_not_neutral() -> None:
