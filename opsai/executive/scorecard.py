@@ -129,7 +129,8 @@ def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:
     before = _num(t["negative_share"].iloc[-2]) if len(t) > 1 else None
     change = 100 * (now - before) if now is not None and before is not None else None
     of = f", of {int(t['tickets'].iloc[-1]):,} tickets with a sentiment" if "tickets" in t else ""
-    return now, change, "pp", f"{_period_label(t['period'].iloc[-1])} vs period before{of}"
+    vs = " vs period before" if before is not None else " (no period before)"
+    return now, change, "pp", f"{_period_label(t['period'].iloc[-1])}{vs}{of}"
 
 
 def _at_risk_value(run: RunResults) -> tuple[Any, Any, str, str]:

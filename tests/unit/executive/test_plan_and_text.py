@@ -107,6 +107,12 @@ def test_negative_share_of_the_last_period() -> None:
     assert change == pytest.approx(56.42, abs=0.01) and period == (
         "2024-09 vs period before, of 374 tickets with a sentiment"
     )
+    one = SimpleNamespace(table=lambda chapter, name: trend.iloc[:1])  # byod9b D13
+    assert _negative_share(one)[1:] == (  # type: ignore[arg-type]
+        None,
+        "pp",
+        "2024-09 (no period before), of 374 tickets with a sentiment",
+    )
     sc = ex.kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "negative_share"))  # type: ignore[arg-type]
     assert sc["kpi"].tolist() == ["Negative tickets, last period"]
     assert sc["assessment"].tolist() == ["worse"]
