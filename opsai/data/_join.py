@@ -193,13 +193,25 @@ def join_file(
             f"(SELECT *, row_number() OVER () AS {q(_LINE)} FROM {q(raw)}) l LEFT JOIN "
             f"(SELECT *, TRUE AS {q(HIT)} FROM {q(other)}) h ON {cond} ORDER BY l.{q(_LINE)})"
         )
-        _drop(con, other)
-        con.execute(f"DROP {raw_kind} {q(raw)}")
         has_key = " AND ".join(f"{q(a)} IS NOT NULL" for a in keys)
         total, missing, empty = con.execute(
             f"SELECT count(*), count(*) FILTER (WHERE {q(HIT)} IS NULL AND {has_key}), "
             f"count(*) FILTER (WHERE NOT ({has_key})) FROM {q(joined)}"
         ).fetchall()[0]
+        if missing and missing == total - empty:  # not one line matched: a spelling
+            ours = con.execute(
+                f"SELECT DISTINCT {', '.join(q(a) for a in keys)} FROM {q(joined)} "
+                f"WHERE {has_key} LIMIT 3"
+            ).fetchall()
+            by = ", ".join(q(c) for c in keys.values())
+            theirs = con.execute(f"SELECT DISTINCT {by} FROM {q(other)} LIMIT 3").fetchall()
+            for rel in (other, joined):
+                _drop(con, rel)
+            raise _no_match_error(
+                name, i, j, keys, [list(r) for r in ours], [list(r) for r in theirs]
+            )
+        _drop(con, other)
+        con.execute(f"DROP {raw_kind} {q(raw)}")
         con.execute(f"ALTER TABLE {q(joined)} DROP COLUMN {q(HIT)}")
         empty = int(empty) if i == 0 else 0
         if missing or empty:
@@ -215,12 +227,39 @@ def _drop(con: duckdb.DuckDBPyConnection, rel: str) -> None:
     con.execute(f"DROP {'VIEW' if kind and kind[0][0] == 'VIEW' else 'TABLE'} {q(rel)}")
 
 
+WHOLE = r"^(-?[0-9]+)\.0+$"
+"""A whole number written as a float (``11101.0``: a key pandas or Excel wrote after the
+column once held a blank): compared as ``11101``."""
+
+
+def _text(col: str) -> str:
+    return f"regexp_replace(trim(CAST({col} AS VARCHAR)), '{WHOLE}', '\\1')"
+
+
 def _eq(a: str, ta: str, b: str, tb: str) -> str:
-    """Equality of two key columns; of their trimmed text when their types differ (an
-    integer id in one file, text in the other)."""
-    if ta == tb:
+    """Equality of two key columns; of their trimmed text when they are text or their types
+    differ (an integer id in one file, text in the other), a whole number written
+    ``11101.0`` read as ``11101``."""
+    if ta == tb and ta != "VARCHAR":
         return f"{a} = {b}"
-    return f"trim(CAST({a} AS VARCHAR)) = trim(CAST({b} AS VARCHAR))"
+    return f"{_text(a)} = {_text(b)}"
+
+
+def _no_match_error(
+    name: str, i: int, j: Join, keys: dict[str, str], ours: list[Any], theirs: list[Any]
+) -> SchemaError:
+    """No line found its row in the other file: the keys are spelt differently."""
+    where = entry(name, i, j)
+
+    def show(rows: list[Any]) -> str:
+        return ", ".join(repr(r[0] if len(r) == 1 else tuple(r)) for r in rows) or "none"
+
+    return SchemaError(
+        f"{name}: {where}: no row found its row in {_what(j)} by "
+        f"{', '.join(f'{a} = {b}' for a, b in keys.items())}: the keys read e.g. {show(ours)} "
+        f"here and {show(theirs)} there. Fix: join on columns that hold the same values "
+        f"({where}.on), or map the key columns so they are spelt alike"
+    )
 
 
 def join_database(
@@ -259,8 +298,8 @@ def join_database(
         preds = []
         for a, b in keys.items():
             la, rb = raw[a], right[hk[b]]
-            if la.type() != rb.type():
-                la, rb = la.cast("string").strip(), rb.cast("string").strip()
+            if la.type() != rb.type() or la.type().is_string():  # '11101.0' read as '11101'
+                la, rb = (x.cast("string").strip().re_replace(WHOLE, r"\1") for x in (la, rb))
             preds.append(la == rb)
         out = raw.left_join(right, preds)
         out = out.select(*line_cols, *renamed.values(), HIT)
@@ -275,6 +314,14 @@ def join_database(
             .execute()
             .iloc[0]
         )
+        if missing and missing == total - empty:  # not one line matched: a spelling
+            ours = raw.filter(ibis.and_(*(raw[a].notnull() for a in keys))).select(*keys)
+            theirs = other.select(*keys.values())
+            raise _no_match_error(
+                name, i, j, keys,
+                [list(r) for r in ours.distinct().limit(3).execute().itertuples(index=False)],
+                [list(r) for r in theirs.distinct().limit(3).execute().itertuples(index=False)],
+            )  # fmt: skip
         empty = empty if i == 0 else 0
         if missing or empty:
             warnings.append(_unmatched_warning(name, j, keys, total, missing, empty))

@@ -106,6 +106,52 @@ def test_keys_by_mapping_and_of_different_types(tmp_path: Path) -> None:
     assert "id" not in o.columns  # the other file's key is the line's
 
 
+@pytest.mark.parametrize("kind", ["files", "duckdb"])
+def test_a_whole_number_key_written_as_a_float_matches(tmp_path: Path, kind: str) -> None:
+    """byod9a D19: sell_prices.csv's week key read '11101.0' (pandas writes a column that
+    once held a blank so), the sales' '11101': no row matched, every price was lost and the
+    config validated with a warning. Now 11101.0 joins 11101, and a join that matches no line
+    at all is an error showing the keys of both sides."""
+    lines = pd.DataFrame({"oid": ["o1", "o2", "o3", "o4"], "wk": [11101, 11101, 11102, 11103],
+                          "who": ["x", "y", "x", "y"], "at": ["2024-01-02"] * 4,
+                          "qty": [1, 2, 3, 4]})  # fmt: skip
+    prices = pd.DataFrame({"wk": [11101.0, 11102.0, None], "price": [2.5, 3.0, 9.9]})
+    table = {"join": {"on": "wk"}, "columns": {"order_id": "oid", "user_id": "who",
+             "timestamp": "at", "quantity": "qty"}, "drop_incomplete": True}  # fmt: skip
+    if kind == "files":
+        lines.to_csv(tmp_path / "lines.csv", index=False)
+        prices.to_csv(tmp_path / "prices.csv", index=False)  # 11101.0, 11102.0 and a blank
+        table |= {"file": "lines.csv"}
+        table["join"] |= {"file": "prices.csv"}  # type: ignore[operator]
+        source = "."
+    else:
+        con = duckdb.connect(str(tmp_path / "shop.duckdb"))
+        _into(con, {"lines": lines, "prices": prices})  # BIGINT beside DOUBLE
+        con.close()
+        table |= {"table": "lines"}
+        table["join"] |= {"table": "prices"}  # type: ignore[operator]
+        source = "shop.duckdb"
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(yaml.safe_dump({"data": {"source": source, "tables": {"orders": table}}}))
+    with open_workspace(cfg) as ws:
+        o = ws.to_pandas("orders").sort_values("order_id")
+        said = [w.message for w in ws.warnings if "have no row in" in w.message]
+    assert o["amount"].round(2).tolist() == [2.5, 5.0, 9.0]  # quantity x the joined price
+    assert said and said[0].startswith("1 of 4 rows (25.0%)")  # week 11103 has no price
+    other = prices.assign(wk=["w11101", "w11102", "w11103"])
+    if kind == "files":
+        other.to_csv(tmp_path / "prices.csv", index=False)
+    else:
+        con = duckdb.connect(str(tmp_path / "shop.duckdb"))
+        con.execute("DROP TABLE prices")
+        _into(con, {"prices": other})
+        con.close()
+    with pytest.raises(SchemaError, match=r"orders: data\.tables\.orders\.join\[1\]: no row "
+                       r"found its row in (table )?prices(\.csv)? by wk = wk: the keys read e\.g\. '?11101'?, "
+                       r".* here and 'w11101', .* there"):  # fmt: skip
+        open_workspace(cfg)
+
+
 def test_an_unknown_key_column_or_entry_key_names_the_entry(tmp_path: Path) -> None:
     write_olist(tmp_path, lines=30, missing=0)
     bad = [JOIN[0], {"file": "customers.csv", "on": "cust_id"}]
