@@ -22,7 +22,7 @@ from opsai.behavior.personas import over_index
 from opsai.data.customers import MATERIAL_SHARE, GuestShare
 from opsai.data.schema import SIGNUP_AT, USER_ID
 from opsai.report.finding import Finding
-from opsai.report.quality import churn_unusable
+from opsai.report.quality import MIN_CHURN_AUC, churn_unusable, near_bar
 from opsai.report.wording import money as money_text
 
 
@@ -225,7 +225,8 @@ def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -
     no at-risk list or spend at risk.
     """
     ranks = (
-        f"the {model} churn model ranks users with ROC-AUC {metrics['roc_auc']:.2f}; the 10% "
+        f"the {model} churn model ranks users with ROC-AUC "
+        f"{near_bar(metrics['roc_auc'], MIN_CHURN_AUC)}; the 10% "
         f"it flags first churn {metrics['top_decile_lift']:.1f}x as often as average "
         f"(base rate {100 * metrics['base_rate']:.0f}% over {horizon_days} days)"
     )

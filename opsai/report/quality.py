@@ -29,6 +29,12 @@ def finite(v: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
+def near_bar(x: float, bar: float) -> str:
+    """``x`` with two decimals, or three when two would round it onto ``bar`` (0.597
+    against 0.6 must not read 'ROC-AUC 0.60, below the bar of 0.6')."""
+    return f"{x:.3f}" if f"{x:.2f}" == f"{bar:.2f}" and x != bar else f"{x:.2f}"
+
+
 def churn_unusable(auc: Any, lift: Any) -> str:
     """Why a churn model with test ``auc`` and top-decile ``lift`` is too weak to act on.
 
@@ -40,6 +46,8 @@ def churn_unusable(auc: Any, lift: Any) -> str:
         'ROC-AUC 0.46 and top-decile lift 0.92, below the bar (ROC-AUC at least 0.6 and top-decile lift above 1.0)'
         >>> churn_unusable(0.59, 1.89)
         'ROC-AUC 0.59, below the bar (ROC-AUC at least 0.6 and top-decile lift above 1.0; its top-decile lift 1.89 clears that part)'
+        >>> churn_unusable(0.5974, 1.07)
+        'ROC-AUC 0.597, below the bar (ROC-AUC at least 0.6 and top-decile lift above 1.0; its top-decile lift 1.07 clears that part)'
         >>> churn_unusable(0.8, 2.1)
         ''
     """
@@ -49,14 +57,14 @@ def churn_unusable(auc: Any, lift: Any) -> str:
     if not (low_auc or low_lift):
         return ""
     failed = [
-        f"ROC-AUC {a:.2f}" if low_auc else "",
-        f"top-decile lift {lf:.2f}" if low_lift else "",
+        f"ROC-AUC {near_bar(a, MIN_CHURN_AUC)}" if low_auc and a is not None else "",
+        f"top-decile lift {near_bar(lf, MIN_CHURN_LIFT)}" if low_lift and lf is not None else "",
     ]
     said = " and ".join(p for p in failed if p)
     passed = (
-        f"; its top-decile lift {lf:.2f} clears that part"
+        f"; its top-decile lift {near_bar(lf, MIN_CHURN_LIFT)} clears that part"
         if lf is not None and not low_lift
-        else f"; its ROC-AUC {a:.2f} clears that part"
+        else f"; its ROC-AUC {near_bar(a, MIN_CHURN_AUC)} clears that part"
         if a is not None and not low_auc
         else ""
     )

@@ -79,6 +79,17 @@ def test_clv_unfit_says_why_and_reports_no_figure() -> None:
     assert "no purchase forecast or customer value is reported" in f.text
 
 
+def test_a_figure_just_below_the_bar_is_not_rounded_onto_it() -> None:
+    """byod9a D18: 'ROC-AUC 0.60, below the bar (ROC-AUC at least 0.6 ...)' for 0.5974."""
+    m = {"roc_auc": 0.5974, "top_decile_lift": 1.07, "base_rate": 0.4, "pr_auc": 0.5}
+    f = findings.model_quality(m, model="mlp", horizon_days=30)
+    assert "ranks users with ROC-AUC 0.597; the 10%" in f.text
+    assert "That is ROC-AUC 0.597, below the bar" in f.text
+    assert "its top-decile lift 1.07 clears that part" in f.text
+    f = findings.model_quality({**m, "roc_auc": 0.55}, model="mlp", horizon_days=30)
+    assert "That is ROC-AUC 0.55, below the bar" in f.text  # far from it: two decimals
+
+
 def test_a_churn_model_worse_than_chance_says_churn_could_not_be_predicted() -> None:
     """woo_hand: ROC-AUC 0.46, top-decile lift 0.92 read as an ordinary low-severity model
     and the chapter still listed users "likely to churn"."""
