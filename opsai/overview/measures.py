@@ -477,8 +477,11 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
 
 def top_items(ws: Workspace, *, n: int = 10) -> pd.DataFrame:
     """The ``n`` items with the most revenue (not the lines ``data.tables.orders.non_items``
-    lists: postage, fees), with their title and share of all revenue (theirs included)."""
+    lists: postage, fees), with their title and share of all revenue (theirs included).
+    Without orders, a demand table's best sellers (:func:`_top_demand_items`, with units)."""
     if not ws.has("orders") or S.ITEM_ID not in ws.columns("orders"):
+        if ws.has("demand") and S.ITEM_ID in ws.columns("demand"):
+            return _top_demand_items(ws, n=n)
         return pd.DataFrame(columns=["item_id", "title", "revenue", "share"])
     o = ws.table("orders")
     total = float(o[S.AMOUNT].sum().execute() or 0.0)  # all revenue, postage and fees included
@@ -496,6 +499,29 @@ def top_items(ws: Workspace, *, n: int = 10) -> pd.DataFrame:
         df[S.TITLE] = None
     df["share"] = df["revenue"] / total if total else None
     return df[[S.ITEM_ID, S.TITLE, "revenue", "share"]]
+
+
+def _top_demand_items(ws: Workspace, *, n: int) -> pd.DataFrame:
+    """A sales series' best sellers (no orders): by revenue, units x price where the demand
+    table has a price (rows without one add units only), else by units; ``share`` is of all
+    revenue, or of all units."""
+    d = ws.table("demand")
+    cols = ws.columns("demand")
+    agg: dict[str, Any] = {"units": d[S.QUANTITY].sum()}
+    if S.PRICE in cols:
+        agg["revenue"] = (d[S.QUANTITY] * d[S.PRICE]).sum()
+    by = "revenue" if "revenue" in agg else "units"
+    per = d.group_by(S.ITEM_ID).aggregate(**agg)
+    total = float(per[by].sum().execute() or 0.0)
+    df = per.order_by([ibis.desc(by), S.ITEM_ID]).limit(n).to_pandas()
+    if ws.has("items") and S.TITLE in ws.columns("items"):
+        df = df.merge(ws.to_pandas("items", [S.ITEM_ID, S.TITLE]), on=S.ITEM_ID, how="left")
+    else:
+        df[S.TITLE] = None
+    if "revenue" not in df:
+        df["revenue"] = None
+    df["share"] = df[by] / total if total else None
+    return df[[S.ITEM_ID, S.TITLE, "units", "revenue", "share"]]
 
 
 # ---- returns ------------------------------------------------------------------------------

@@ -255,3 +255,36 @@ def test_a_demand_only_company_gets_units_sold_over_the_last_28_days(tmp_path: P
     # s1 A at 2.0 and s1 B at 1.0; s2's rows have no price (no revenue, still units)
     assert change["revenue"] == 28 * (5 * 2.0 + 4 * 1.0) and change["units"] == 364.0
     assert change["revenue_change"] == pytest.approx(14 / 17 - 1)
+
+
+def test_a_sales_series_lists_its_best_sellers(tmp_path: Path) -> None:
+    """byod9a D21: an M5/Rossmann-style company (demand only, no orders) got no best-seller
+    table ('top_items': []). Its items are now ranked by units x price summed over stores
+    (an item never priced comes last, its revenue unknown), or by units without a price
+    column."""
+    from opsai.data import open_workspace
+    from opsai.overview import top_items
+    from tests.conftest import write_dataset
+
+    rows = ["date,store,sku,units,price"]
+    for day in range(1, 11):
+        rows += [f"2024-01-{day:02d},S1,A,3,2.0", f"2024-01-{day:02d},S2,A,1,2.0",
+                 f"2024-01-{day:02d},S1,B,2,5.0", f"2024-01-{day:02d},S1,C,9,"]  # fmt: skip
+    cols = {"timestamp": "date", "store": "store", "item_id": "sku", "quantity": "units",
+            "price": "price"}  # fmt: skip
+    cfg = write_dataset(tmp_path, {"d.csv": "\n".join(rows) + "\n"},
+                        {"demand": {"file": "d.csv", "columns": cols}})  # fmt: skip
+    with open_workspace(cfg) as ws:
+        top = top_items(ws)
+    assert top["item_id"].tolist() == ["B", "A", "C"]  # 100, 80, unknown (C has no price)
+    assert top["units"].tolist() == [20, 40, 90]
+    assert top["revenue"].tolist()[:2] == [100.0, 80.0] and pd.isna(top["revenue"].iloc[2])
+    assert top["share"].round(3).tolist()[:2] == [0.556, 0.444]
+    del cols["price"]
+    bare = [r.rsplit(",", 1)[0] for r in rows]  # no price column
+    cfg = write_dataset(tmp_path / "units", {"d.csv": "\n".join(bare) + "\n"},
+                        {"demand": {"file": "d.csv", "columns": cols}})  # fmt: skip
+    with open_workspace(cfg) as ws:
+        top = top_items(ws)
+    assert top["item_id"].tolist() == ["C", "A", "B"] and top["revenue"].isna().all()
+    assert top["share"].round(3).tolist() == [0.6, 0.267, 0.133]  # of 150 units
