@@ -310,7 +310,7 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         uc = change.get("units_change")
         said = "revenue" in change and change.get("revenue_change") is not None
         bits.append(
-            f"{change['units']:,.1f} units were sold"
+            f"{_amount(change['units'])} units were sold"
             + (f" ({uc:+.1%} on the {d} days before)" if uc is not None and not said else "")
         )
     every = bool(change.get("orders")) and change.get("guest_orders") == change.get("orders")
@@ -442,3 +442,8 @@ def returns_findings(
             )
         )
     return out
+
+
+def _amount(x: float) -> str:
+    """A quantity as read: ``15,144`` for whole units, ``1,234.5`` for kilograms."""
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"

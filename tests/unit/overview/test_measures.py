@@ -233,7 +233,7 @@ def test_a_demand_only_company_gets_units_sold_over_the_last_28_days(tmp_path: P
     assert "revenue" not in change and change["units_from"] == "the demand table"
     f = activity_finding(change, currency="USD")
     assert f.text == (
-        "Over the last 28 days (to 2024-06-25) 364.0 units were sold (-13.3% on the 28 days "
+        "Over the last 28 days (to 2024-06-25) 364 units were sold (-13.3% on the 28 days "
         "before). No orders table: units sold are from the demand table."
     )
     assert f.severity == "medium"
