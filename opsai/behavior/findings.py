@@ -45,6 +45,58 @@ def _clustered(x: np.ndarray, n: np.ndarray) -> tuple[float, float]:
     return p, var
 
 
+def optional_steps_finding(
+    table: pd.DataFrame, strict: float, steps: list[str], *, unit: str = "users",
+    alpha: float = 0.05, min_units: int = 30,
+) -> Finding | None:  # fmt: skip
+    """The funnel's reach whatever steps come between, beside the strict funnel, and the
+    middle steps after which the last step is more (or less) likely, from an
+    :func:`~opsai.behavior.funnels.optional_steps` table; ``None`` when the two conversions
+    are within a point of each other (the middle steps are not optional in practice).
+
+    A middle step is named when the last step's rate among entrants who took it differs
+    from the rate among the others by a two-proportion z-test, Bonferroni over the steps."""
+    from scipy.stats import norm
+
+    if table.empty:
+        return None
+    reach = float(table["reach"].iloc[0])
+    if not np.isfinite(reach) or reach - strict < 0.01:
+        return None
+    first, last = steps[0], steps[-1]
+    text = (
+        f"{reach:.1%} of {unit} who {first} reach {last} within the funnel's window, whatever "
+        f"steps come between; the funnel above ({' -> '.join(steps)}) counts {strict:.1%}, as it "
+        "needs every step in that order. "
+    )
+    named, ev = [], {"reach": reach, "strict": strict, "entrants": int(table["entrants"].iloc[0])}
+    for r in table.itertuples():
+        rest = r.entrants - r.took
+        if r.took < min_units or rest < min_units:
+            continue
+        pooled = r.reached / r.entrants
+        se = float(np.sqrt(pooled * (1 - pooled) * (1 / r.took + 1 / rest)))
+        if se == 0:
+            continue
+        p = 2 * float(norm.sf(abs(r.rate_took - r.rate_not) / se))
+        if p < alpha / len(table):
+            named.append(
+                f"{unit} who {r.event} on the way {last} {r.rate_took:.0%} of the time, against "
+                f"{r.rate_not:.0%} of those who do not ({r.took:,} and {rest:,} {unit})"
+            )
+            ev[f"rate_{r.event}"] = float(r.rate_took)
+            ev[f"rate_no_{r.event}"] = float(r.rate_not)
+    if named:
+        text += _sentence("; ".join(named)) + "."
+    else:
+        text += "No middle step changes how often the last is reached beyond noise."
+    return Finding(text.strip(), "medium", ev, name="funnel_optional_steps")
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def funnel_gap(
     table: pd.DataFrame,
     *,

@@ -368,6 +368,55 @@ def overall_conversion(table: pd.DataFrame) -> float:
     return float(last / first) if first else float("nan")
 
 
+def optional_steps(
+    events: TableLike,
+    *,
+    steps: Sequence[str],
+    window: str | pd.Timedelta | float | None = "7D",
+    unit: Unit = "user",
+    col_user: str = USER_ID,
+    col_session: str = SESSION_ID,
+    col_time: str = TIMESTAMP,
+    col_event: str = EVENT,
+) -> pd.DataFrame:
+    """What the strict funnel hides when its middle steps are optional (Taobao's ``fav`` and
+    ``cart`` before ``buy``): how many entrants reach the last step within the window
+    whatever steps come between, and per middle step the last step's rate among entrants
+    who took that step on the way and among those who did not.
+
+    Returns:
+        One row per middle step: ``event``, ``entrants``, ``reached`` (entrants reaching the
+        last step, any path), ``reach`` (their share), ``took`` (entrants taking the step
+        before the last), ``took_reached``, ``rate_took`` and ``rate_not`` (the last step's
+        rate among the others; they may take the step after it); empty for two steps.
+    """
+    steps = list(steps)
+    kw = {"window": window, "unit": unit, "col_user": col_user, "col_session": col_session,
+          "col_time": col_time, "col_event": col_event}  # fmt: skip
+    if len(steps) < 3:
+        return pd.DataFrame()
+    direct = funnel(events, steps=[steps[0], steps[-1]], **kw)  # type: ignore[arg-type]
+    entrants, reached = (int(x) for x in direct["units"])
+    rows = []
+    for mid in steps[1:-1]:
+        via = funnel(events, steps=[steps[0], mid, steps[-1]], **kw)  # type: ignore[arg-type]
+        took, took_reached = int(via["units"].iloc[1]), int(via["units"].iloc[2])
+        rest = entrants - took
+        rows.append(
+            {
+                "event": mid,
+                "entrants": entrants,
+                "reached": reached,
+                "reach": reached / entrants if entrants else float("nan"),
+                "took": took,
+                "took_reached": took_reached,
+                "rate_took": took_reached / took if took else float("nan"),
+                "rate_not": (reached - took_reached) / rest if rest else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
 def _ordered(
     events: TableLike, keys: list[str], col_time: str, col_event: str, collapse: bool
 ) -> ir.Table:

@@ -468,3 +468,16 @@ def test_a_stopped_item_without_stock_data_is_an_action_to_check() -> None:
     assert a["evidence"][0]["href"] == "04_demand_inventory.html#finding-sales_stopped"
     none = SimpleNamespace(finding=lambda chapter, name: None)
     assert _stopped(none, {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]
+
+
+def test_the_funnel_tile_gives_the_reach_by_any_path_when_middle_steps_are_optional() -> None:
+    """byod9a D17: the tile read 5.4% (every step in order) where 34% of viewers bought."""
+    from opsai.executive.scorecard import _funnel
+
+    def run(metrics: dict[str, float]) -> SimpleNamespace:
+        return SimpleNamespace(metric=lambda chapter, name, default=None: metrics.get(name))
+
+    got = _funnel(run({"funnel.overall_conversion": 0.054, "funnel.reach": 0.338}))  # type: ignore[arg-type]
+    assert got == (0.338, None, "", "by any path; 5.4% take every step in order")
+    assert _funnel(run({"funnel.overall_conversion": 0.2, "funnel.reach": 0.203}))[0] == 0.2  # type: ignore[arg-type]
+    assert _funnel(run({"funnel.overall_conversion": 0.2}))[:2] == (0.2, None)  # type: ignore[arg-type]
