@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from sklearn.metrics import accuracy_score, f1_score
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from opsai.errors import SchemaError
 
@@ -25,31 +26,47 @@ __all__ = ["CrossVal", "cv_sample", "intent_folds", "out_of_fold"]
 Split = tuple[np.ndarray, np.ndarray]
 
 
-def intent_folds(labels: np.ndarray, *, folds: int, seed: int, what: str) -> list[Split]:
+def intent_folds(
+    labels: np.ndarray,
+    *,
+    folds: int,
+    seed: int,
+    what: str,
+    groups: Sequence[object] | None = None,
+) -> list[Split]:
     """Stratified ``(train, held-out)`` row positions for cross-validating intent models.
 
     There are ``folds`` folds, or as many as the rarest intent has tickets when that is
     fewer (every fold then holds out at least one ticket of each intent). An intent with a
     single ticket cannot be held out and learnt from at once: it stays in every training
     part and is never scored, as :func:`~opsai.service.chapter.split_labelled` keeps it in
-    training.
+    training. With ``groups`` (each ticket's normalised text) the tickets of one group stay
+    on one side of every fold, so a repeated text (an FAQ button, a canned phrase) is never
+    both learnt and scored, and an intent counts its distinct texts, not its tickets.
 
     Raises:
         SchemaError: no intent has two tickets; ``what`` names the column.
     """
     y = np.asarray(labels, dtype=object).astype(str)
-    _, inv, counts = np.unique(y, return_inverse=True, return_counts=True)
-    many = counts[inv] >= 2
+    g = np.arange(len(y)) if groups is None else pd.factorize(pd.Series(list(groups)))[0]
+    per = pd.DataFrame({"y": y, "g": g}).groupby("y")["g"].nunique()
+    counts = per.reindex(y).to_numpy()
+    many = counts >= 2
     if not many.any():
         raise SchemaError(
             f"{what}: no intent has two labelled training tickets ({len(y):,} tickets, each "
             "of its own intent), so the intent models cannot be cross-validated; label at "
             "least two tickets of each intent, or map another column"
         )
-    k = int(min(folds, counts[counts >= 2].min()))
+    k = int(min(folds, per[per >= 2].min()))
     rows, once = np.flatnonzero(many), np.flatnonzero(~many)
-    cv = StratifiedKFold(k, shuffle=True, random_state=seed)
-    return [(np.sort(np.r_[rows[tr], once]), rows[te]) for tr, te in cv.split(rows, y[rows])]
+    if groups is None:
+        cv: Any = StratifiedKFold(k, shuffle=True, random_state=seed)
+        parts = cv.split(rows, y[rows])
+    else:
+        cv = StratifiedGroupKFold(k, shuffle=True, random_state=seed)
+        parts = cv.split(rows, y[rows], groups=g[rows])
+    return [(np.sort(np.r_[rows[tr], once]), rows[te]) for tr, te in parts]
 
 
 def cv_sample(labels: np.ndarray, *, max_rows: int | None, seed: int) -> np.ndarray:

@@ -388,6 +388,15 @@ def intent_finding(table: pd.DataFrame, best: str) -> Finding:
             "a question about something else entirely can still get a confident, wrong answer. "
             "Label such tickets 'other' to tune it on them too."
         )
+    rep = float(r["repeated_texts"]) if pd.notna(r.get("repeated_texts")) else 0.0
+    if rep >= 0.1:  # a row split would have put most held-out texts in training too
+        ev["repeated_texts"] = rep
+        scope += (
+            f" {share_pct(rep)} of the labelled tickets repeat another's text (FAQ buttons, "
+            "canned phrases, copies): the held-out tickets share no text with the training "
+            "ones, so these figures are for wordings the model has not learnt; repeats of "
+            "known texts are answered at least as well."
+        )
     n_test = int(ev.get("test_tickets", 0))
     n_oos = int(r["out_of_scope_test"]) if pd.notna(r.get("out_of_scope_test")) else 0
     if (

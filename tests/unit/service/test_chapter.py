@@ -70,6 +70,7 @@ def test_compare_intent_models_table(tickets: pd.DataFrame) -> None:
         "out_of_scope_test",
         "out_of_scope_routed",
         "in_scope_accuracy",
+        "repeated_texts",
     ]
     assert (table["test_tickets"] == len(test)).all() and (table["target_precision"] == 0.95).all()
     assert (table["out_of_scope_cv"] == 0).all()  # the fixture has no 'other' tickets
@@ -86,7 +87,9 @@ def test_models_are_picked_and_thresholds_set_by_cross_validation(tickets: pd.Da
     (106 tickets on the tiny demo picked the model 2 points worse on test): they now come from
     k-fold cross-validation on all training tickets, and the model is then fitted on all."""
     from sklearn.metrics import f1_score
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
+
+    from opsai.service.chapter import text_keys
 
     train, test = split_labelled(tickets, seed=0)
     table, models = compare_intent_models(
@@ -95,11 +98,12 @@ def test_models_are_picked_and_thresholds_set_by_cross_validation(tickets: pd.Da
     r = table.iloc[0]
     X, y = train["text"], train["intent"].to_numpy()
     clf = IntentClassifier(model="tfidf", threshold=None, seed=0)
-    cv = StratifiedKFold(3, shuffle=True, random_state=0)
-    oof = cross_val_predict(clf, X, y, cv=cv, method="predict_proba")
+    cv = StratifiedGroupKFold(3, shuffle=True, random_state=0)  # a text's copies on one side
+    groups = pd.factorize(text_keys(X.reset_index(drop=True)))[0]
+    oof = cross_val_predict(clf, X, y, cv=cv, groups=groups, method="predict_proba")
     m = models["tfidf"]
     pred = m.classes_[oof.argmax(axis=1)]
-    f1 = [f1_score(y[te], pred[te], average="macro") for _, te in cv.split(X, y)]
+    f1 = [f1_score(y[te], pred[te], average="macro") for _, te in cv.split(X, y, groups)]
     assert r["folds"] == 3
     assert r["cv_macro_f1"] == pytest.approx(np.mean(f1))
     assert r["cv_macro_f1_sd"] == pytest.approx(np.std(f1, ddof=1))
@@ -180,7 +184,9 @@ def test_large_ticket_sets_are_cross_validated_on_a_stratified_sample(
     assert len(cv_sample(labels, max_rows=5000, seed=0)) == 1000
     train, test = split_labelled(tickets, seed=0)
     table, _ = compare_intent_models(train, test, models=("tfidf",), cv_max=60, seed=0)
-    assert table["cv_tickets"].tolist() == [60] and table["folds"].tolist() == [5]
+    n_cv = len(cv_sample(train["intent"].to_numpy(), max_rows=60, seed=0))
+    assert table["cv_tickets"].tolist() == [n_cv] and 55 <= n_cv <= 60
+    assert table["folds"].tolist() == [5]
     full, _ = compare_intent_models(train, test, models=("tfidf",), cv_max=None, seed=0)
     assert full["cv_tickets"].tolist() == [len(train)]
     # fitted on all of train either way: the same model, the same test accuracy
@@ -911,3 +917,35 @@ def test_unrated_tickets_in_a_language_without_lexicon_get_none_not_neutral() ->
     assert "(1 by the lexicon, 2 get none: their language has no model)" in f.text
     u = unscored_languages_finding(out["language"], out["sentiment"])
     assert u is not None and u.evidence["unscored"] == 2
+
+
+def test_held_out_tickets_are_wordings_the_model_has_not_learnt() -> None:
+    """byod9b D17: a random row split left 92% of held-out texts (FAQ-like repeats) in
+    training too, and the chapter read 88% where new wordings got 30%. The split and the
+    folds now keep a text's copies (normalised: case, width, spaces) on one side, and the
+    finding says how many tickets repeat another's text."""
+    from opsai.service._intent_cv import intent_folds
+    from opsai.service.chapter import text_keys
+
+    intents = [f"i{k}" for k in range(6)]
+    rows = []
+    for k, intent in enumerate(intents):
+        for w in range(8):  # 8 wordings per intent, repeated 1-20 times (Zipf-like)
+            text = f"question {k} wording {w} please"
+            for c in range(int(20 / (w + 1))):
+                rows.append((text.upper() if c % 3 == 0 else f" {text} ", intent))
+    d = pd.DataFrame(rows, columns=["text", "intent"]).sample(frac=1, random_state=1)
+    train, test = split_labelled(d, seed=0)
+    seen = set(text_keys(train["text"]))
+    assert len(test) > 0 and not text_keys(test["text"]).isin(seen).any()
+    assert set(test["intent"]) == set(intents)  # stratified by the texts' intents
+    labels = d["intent"].to_numpy()
+    keys = text_keys(d["text"]).tolist()
+    for tr, te in intent_folds(labels, folds=4, seed=0, what="x", groups=keys):
+        assert not {keys[i] for i in te} & {keys[i] for i in tr}
+    table, _ = compare_intent_models(train, test, models=("tfidf",), folds=3, seed=0)
+    every = text_keys(pd.concat([train["text"], test["text"]]))
+    assert table.iloc[0]["repeated_texts"] == pytest.approx(every.duplicated(keep=False).mean())
+    f = intent_finding(table, "tfidf")
+    assert "of the labelled tickets repeat another's text" in f.text
+    assert f.evidence["repeated_texts"] > 0.9
