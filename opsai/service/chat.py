@@ -167,20 +167,20 @@ class Assistant:
             intent = IntentClassifier(threshold="auto", seed=seed).fit(lab[S.TEXT], lab[S.INTENT])
         sentiment: Any = None
         if S.SENTIMENT in tickets.columns:
-            lab = tickets[tickets[S.SENTIMENT].notna()]
-            lab = lab.assign(**{S.SENTIMENT: canonical_sentiment(lab[S.SENTIMENT])[0]})
-            # labels of one class (stars 4 and 5 are both positive) teach nothing: lexicon
-            if lab[S.SENTIMENT].nunique() >= 2:
-                sentiment = SentimentClassifier(seed=seed).fit(lab[S.TEXT], lab[S.SENTIMENT])
+            chosen = ChosenSentiment.from_tickets(tickets, seed=seed)
+            sentiment = chosen if chosen.choice else None  # too few labels: the lexicon
         suggester = ReplySuggester(intent_model=intent, order_pattern=pattern, order_mode=mode)
         # the endpoint never gets a whole order id, even where outputs keep them
         sent = Redactor(order_pattern=pattern, order_mode="token" if mode == "token" else "partial")
-        return cls(
+        out = cls(
             suggester.fit(kb),
             sentiment=sentiment,
             redactor=redactor,
             llm=llm_client(config, redactor=sent),
         )
+        if isinstance(sentiment, ChosenSentiment) and sentiment.note:
+            out.warn(f"opsai chat: sentiment {sentiment.note}")
+        return out
 
     def answer(self, text: str) -> Answer:
         """Answer one line."""
@@ -207,6 +207,64 @@ class Assistant:
             reply, s.intent, s.confidence, mood, s.escalate, s.reason, note,
             model_intent=s.model_intent, model_confidence=s.model_confidence,
         )  # fmt: skip
+
+
+class ChosenSentiment:
+    """Per language, the sentiment model the chapter would use (its choice rule,
+    :func:`~opsai.service.chapter.sentiment_models`): the model trained on the tickets'
+    labels where it beat both always answering the most common label and the lexicon in
+    3-fold cross-validation, the lexicon where that did better, else none: a line then gets
+    ``"unknown"`` and is not escalated for its sentiment. Languages with too few labels use
+    the lexicon."""
+
+    def __init__(self, models: dict[str, Any], choice: dict[str, str]) -> None:
+        self.models, self.choice = models, choice
+        self.lexicon = LexiconSentiment()
+
+    @classmethod
+    def from_tickets(cls, tickets: Any, *, seed: int = 0) -> ChosenSentiment:
+        from opsai.service.chapter import sentiment_by_language, sentiment_models
+        from opsai.service.text import detect_language
+
+        lab = tickets[tickets[S.SENTIMENT].notna()]
+        lab = lab.assign(**{S.SENTIMENT: canonical_sentiment(lab[S.SENTIMENT])[0]})
+        if S.LANGUAGE not in lab.columns:
+            lab = lab.assign(**{S.LANGUAGE: [detect_language(str(t)) for t in lab[S.TEXT]]})
+        table = sentiment_by_language(lab, folds=3, model="nblr", seed=seed)
+        choice = sentiment_models(table)
+        models = {}
+        for lg, how in choice.items():
+            if how == "trained":
+                g = lab[lab[S.LANGUAGE] == lg]
+                models[lg] = SentimentClassifier(seed=seed).fit(g[S.TEXT], g[S.SENTIMENT])
+        return cls(models, choice)
+
+    @property
+    def note(self) -> str:
+        """Which model reads each language, for stderr ("" when the labels' model does)."""
+        said = {
+            "lexicon": "the lexicon (it read the labels better than the trained model)",
+            "none": "no model: neither the trained model nor the lexicon beat always "
+            "answering the most common label, so lines are not escalated for their sentiment",
+        }
+        parts = [f"{lg}: {said[how]}" for lg, how in sorted(self.choice.items()) if how in said]
+        return "; ".join(parts)
+
+    def predict(self, texts: Sequence[str]) -> list[str]:
+        from opsai.service.text import detect_language
+
+        out = []
+        for t in texts:
+            lg = detect_language(str(t))
+            how = self.choice.get(lg, "lexicon")
+            if how == "trained":
+                out.append(str(self.models[lg].predict([t])[0]))
+            elif how == "none":
+                out.append("unknown")
+            else:
+                got = self.lexicon.predict([t])[0]
+                out.append("unknown" if got is None else str(got))
+        return out
 
 
 def _and(note: str, more: str) -> str:

@@ -6,6 +6,7 @@ import io
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -405,3 +406,30 @@ def test_a_refused_key_mid_chat_turns_drafting_off_at_once(
     assert [g.note for g in got] == ["", ""]
     assert len(said) == 1 and said[0].startswith("opsai chat: llm.api_key_env: ")
     assert "check the key in OPSAI_TEST_LLM_KEY" in said[0]
+
+
+def test_the_chat_uses_no_sentiment_model_that_reads_the_labels_no_better_than_chance(
+    tickets: pd.DataFrame, kb: pd.DataFrame
+) -> None:
+    """byod9b D15: the chat trained a sentiment model on any two-class labels and escalated
+    on it, where the report rated it 'no better than chance' (ratings drawn apart from the
+    text). It now follows the chapter's choice per language: labels that the model reads
+    are used; labels it cannot read leave lines 'unknown', never escalated for sentiment."""
+    from opsai.service.chat import ChosenSentiment
+
+    rng = np.random.default_rng(0)
+    good = tickets.assign(sentiment=np.where(tickets["text"].str.contains(
+        "refund|broken|angry|terrible|失望|退款", case=False), "negative", "positive"))  # fmt: skip
+    chosen = ChosenSentiment.from_tickets(good, seed=0)
+    assert "trained" in chosen.choice.values() and "none" not in chosen.choice.values()
+    noise = tickets.assign(sentiment=rng.choice(["negative", "positive"], len(tickets)))
+    chosen = ChosenSentiment.from_tickets(noise, seed=0)
+    assert chosen.choice == {"en": "none", "zh": "none"}
+    assert chosen.predict(["please refund my order, terrible", "我要退款，太失望了"]) == [
+        "unknown", "unknown"
+    ]  # fmt: skip
+    assert "zh: no model: neither the trained model nor the lexicon beat" in chosen.note
+    warned: list[str] = []
+    a = Assistant(ReplySuggester().fit(kb), sentiment=chosen, warn=warned.append)
+    got = a.answer("please refund my order, terrible, I am angry")
+    assert got.sentiment == "unknown" and "sentiment" not in got.reason
