@@ -20,6 +20,7 @@ from opsai.service.analytics import (
     resolution_time,
     sentiment_trend,
     volume_by_intent,
+    weekly_spikes,
 )
 from opsai.service.chat import Assistant, run_chat
 from opsai.service.embedding import EmbeddingClassifier
@@ -86,4 +87,5 @@ __all__ = [
     "ticket_languages",
     "tokenize",
     "volume_by_intent",
+    "weekly_spikes",
 ]

@@ -267,3 +267,32 @@ def test_tickets_resolved_before_opened_are_left_out_and_counted() -> None:
     f = resolved_before_opened_finding(flipped)
     assert f is not None and f.severity == "high" and "columns swapped" in f.text
     assert resolution_time(flipped)["median_hours"].isna().all()
+
+
+def test_a_one_week_incident_a_month_dilutes_is_found_weekly() -> None:
+    """byod9b D16: at the default FREQ 'M' a week in which logistics tickets doubled (34% of
+    the week against a usual 18%) was invisible in its month (21%), and the page did not say
+    spikes were looked for per month only. Weeks are now scanned too, at a stricter z."""
+    from opsai.service.analytics import detect_spikes, volume_by_intent, weekly_spikes
+
+    def tickets(planted: bool) -> pd.DataFrame:
+        rng = np.random.default_rng(3)
+        rows = []
+        for d in pd.date_range("2025-01-06", periods=26 * 7, freq="D"):
+            spike = planted and pd.Timestamp("2025-06-16") <= d <= pd.Timestamp("2025-06-22")
+            for _ in range(20):
+                p = 0.45 if spike else 0.18
+                rows.append((d, "logistics" if rng.random() < p else f"other{rng.integers(4)}"))
+        return pd.DataFrame(rows, columns=["timestamp", "intent"])
+
+    t = tickets(planted=True)
+    monthly = detect_spikes(volume_by_intent(t, freq="M"), z=4.0)
+    assert monthly.empty  # the month dilutes it
+    weekly = weekly_spikes(t, freq="M", z=4.0, found=monthly)
+    assert weekly.attrs["checked"] is True
+    assert weekly[["period", "intent"]].values.tolist() == [["2025-06-16/2025-06-22", "logistics"]]
+    assert weekly_spikes(t, freq="W", z=4.0).empty  # weekly already: nothing more to scan
+    short = t[t["timestamp"] < "2025-03-01"]
+    assert not weekly_spikes(short, freq="M", z=4.0).attrs.get("checked")  # under 12 weeks
+    calm = weekly_spikes(tickets(planted=False), freq="M", z=4.0)
+    assert calm.empty and calm.attrs["checked"] is True  # 26 weeks x 5 intents: no false one
