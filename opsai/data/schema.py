@@ -323,12 +323,14 @@ TABLES: dict[str, Table] = {
                 _c(INTENT, "string"),
                 _c(SENTIMENT, "string"),
                 _c(RESOLVED_AT, "timestamp"),
+                _c(ITEM_ID, "id"),
             ),
             key=TICKET_ID,
             generated_key="t",
             doc=(
-                "Customer-service tickets (or chat messages). Without a ticket_id the rows are "
-                "numbered; without a timestamp the analytics over time are skipped."
+                "Customer-service tickets (or chat messages, or product reviews). Without a "
+                "ticket_id the rows are numbered; without a timestamp the analytics over time "
+                "are skipped; an item_id (a review's product) gives the per-product sentiment."
             ),
         ),
         Table(
@@ -366,5 +368,5 @@ REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
     "orders": ((USER_ID, "users"), (ITEM_ID, "items")),
     "demand": ((ITEM_ID, "items"),),
     "inventory": ((ITEM_ID, "items"),),
-    "tickets": ((USER_ID, "users"),),
+    "tickets": ((USER_ID, "users"), (ITEM_ID, "items")),
 }

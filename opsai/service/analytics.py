@@ -27,6 +27,7 @@ __all__ = [
     "complaint_terms",
     "detect_spikes",
     "escalation_queue",
+    "item_sentiment_shifts",
     "negative_shifts",
     "resolution_hours",
     "resolution_time",
@@ -362,6 +363,80 @@ def negative_shifts(
         top = top.drop_duplicates("period").rename(columns={col_intent: "intent"})
         out = out.merge(top, on="period", how="left")
     return out
+
+
+def item_sentiment_shifts(
+    tickets: pd.DataFrame,
+    *,
+    alpha: float = 0.05,
+    min_tickets: int = 20,
+    min_side: int = 5,
+    min_rise: float = 0.15,
+    negative: Sequence[str] = NEGATIVE,
+    col_item: str = S.ITEM_ID,
+    col_time: str = S.TIMESTAMP,
+    col_sentiment: str = S.SENTIMENT,
+) -> pd.DataFrame:
+    """Products whose reviews (tickets with an ``item_id``) turned negative at some date.
+
+    Per item with ``min_tickets`` rated tickets, the splits of its tickets in time order at
+    each tenth of them (``min_side`` or more on each side) are tested by Fisher's exact test (one-sided: the
+    probability of at least the later tickets' negatives were the item's negatives spread
+    at random over its tickets). The split with the smallest probability is the item's; it is a shift when that
+    probability is at most ``alpha`` divided by the number of splits tested over all items
+    (Bonferroni) and the share rose by ``min_rise`` or more.
+
+    Returns:
+        One row per item tested, shifts first (``shifted``), then by probability:
+        ``item_id``, ``tickets``, ``since`` (the first later ticket's time), ``before``,
+        ``after`` (ticket counts), ``share_before``, ``share_after``, ``p_value``,
+        ``shifted``.
+    """
+    _need(tickets, "tickets", [col_item, col_time, col_sentiment])
+    t = tickets[tickets[col_sentiment].notna() & tickets[col_item].notna()]
+    t = t.assign(_ts=pd.to_datetime(t[col_time], errors="coerce")).dropna(subset=["_ts"])
+    t = t.sort_values(["_ts"], kind="stable")
+    rows, tests = [], 0
+    for item, g in t.groupby(col_item, sort=True):
+        n = len(g)
+        if n < max(min_tickets, 2 * min_side):
+            continue
+        y = g[col_sentiment].astype(str).isin(negative).to_numpy(int)
+        cum = np.cumsum(y)
+        # tickets before the split: at each tenth of the item's tickets (nine candidate
+        # dates, not every ticket: the Bonferroni step counts the splits tested)
+        s = np.unique(np.clip(np.round(n * np.arange(1, 10) / 10).astype(int), min_side,
+                              n - min_side))  # fmt: skip
+        k_before = cum[s - 1]
+        k_after = cum[-1] - k_before
+        n_after = n - s
+        share_before = k_before / s
+        # Fisher's exact test, one-sided: as many negatives among the later tickets if the
+        # item's negatives fell at random over its tickets
+        p = stats.hypergeom.sf(k_after - 1, n, cum[-1], n_after)
+        rise = k_after / n_after - share_before
+        p = np.where(rise >= min_rise, p, 1.0)
+        tests += len(s)
+        b = int(np.argmin(p))
+        rows.append(
+            {
+                col_item: item,
+                "tickets": n,
+                "since": g["_ts"].iloc[int(s[b])],
+                "before": int(s[b]),
+                "after": int(n_after[b]),
+                "share_before": float(share_before[b]),
+                "share_after": float(k_after[b] / n_after[b]),
+                "p_value": float(p[b]),
+            }
+        )
+    cols = [col_item, "tickets", "since", "before", "after", "share_before", "share_after",
+            "p_value", "shifted"]  # fmt: skip
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    out = pd.DataFrame(rows)
+    out["shifted"] = out["p_value"] <= alpha / max(tests, 1)
+    return out.sort_values(["shifted", "p_value"], ascending=[False, True], ignore_index=True)[cols]
 
 
 def resolution_hours(

@@ -29,6 +29,7 @@ from opsai.service._intent_cv import cv_sample, intent_folds, out_of_fold
 from opsai.service.findings import (
     escalation_text,
     intent_finding,
+    item_shift_findings,
     language_fallback_findings,
     negative_shift_findings,
     no_spike_text,
@@ -66,6 +67,7 @@ __all__ = [
     "fill_sentiment",
     "fill_unlabelled",
     "intent_finding",
+    "item_shift_findings",
     "kb_intents_like",
     "language_fallback_findings",
     "negative_shift_findings",

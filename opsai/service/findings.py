@@ -162,6 +162,46 @@ def unscored_languages_finding(
     )
 
 
+def item_shift_findings(
+    shifts: pd.DataFrame, *, titles: pd.DataFrame | None = None, top: int = 3
+) -> list[Finding]:
+    """A finding per product whose reviews turned negative
+    (:func:`~opsai.service.analytics.item_sentiment_shifts`), at most ``top``, named by
+    their title when ``titles`` (``item_id``, ``title``) has one."""
+    if shifts.empty or not shifts["shifted"].any():
+        return []
+    names = {}
+    if titles is not None and len(titles):
+        names = dict(zip(titles["item_id"].astype(str), titles["title"].astype(str), strict=True))
+    tested = len(shifts)
+    out = []
+    for r in shifts[shifts["shifted"]].head(top).itertuples():
+        item = str(r.item_id)
+        name = f"{names[item]} ({item})" if item in names else item
+        since = pd.Timestamp(r.since).strftime("%Y-%m-%d")
+        out.append(
+            Finding(
+                f"Reviews of {name} turned negative: {r.share_after:.0%} of its {r.after:,} "
+                f"rated tickets since {since} are negative, against {r.share_before:.0%} of the "
+                f"{r.before:,} before (Fisher's exact p = {r.p_value:.1e}, Bonferroni over the "
+                f"splits tested of the {tested:,} products with enough ratings). Check what changed "
+                "then: a new batch, a supplier, a listing.",
+                "high",
+                {
+                    "item_id": item,
+                    "since": since,
+                    "share_before": round(r.share_before, 4),
+                    "share_after": round(r.share_after, 4),
+                    "before": int(r.before),
+                    "after": int(r.after),
+                    "p_value": float(r.p_value),
+                },
+                name=f"item_sentiment_{item}",
+            )
+        )
+    return out
+
+
 def no_spike_text(volume: pd.DataFrame, z: float, *, min_periods: int = 3) -> str:
     """What to say when :func:`~opsai.service.analytics.detect_spikes` found nothing: either
     nothing rose, or there are too few periods to tell a spike from the usual mix."""

@@ -296,3 +296,35 @@ def test_a_one_week_incident_a_month_dilutes_is_found_weekly() -> None:
     assert not weekly_spikes(short, freq="M", z=4.0).attrs.get("checked")  # under 12 weeks
     calm = weekly_spikes(tickets(planted=False), freq="M", z=4.0)
     assert calm.empty and calm.attrs["checked"] is True  # 26 weeks x 5 intents: no false one
+
+
+def test_a_product_whose_reviews_turn_negative_is_named() -> None:
+    """byod9b D9: product reviews could not carry their product (tickets had no item_id), so
+    a product whose ratings collapsed after a date showed nowhere. Tickets now take an
+    item_id, and a split of each product's rated tickets in time is tested (Bonferroni over
+    every split of every product)."""
+    from opsai.service.analytics import item_sentiment_shifts
+    from opsai.service.findings import item_shift_findings
+
+    rng = np.random.default_rng(5)
+    rows = []
+    for k in range(12):  # 12 products, 60 reviews each over two years, 15% negative
+        times = pd.Timestamp("2023-01-01") + pd.to_timedelta(np.sort(rng.integers(0, 730, 60)), "D")
+        for ts in times:
+            p = 0.7 if k == 3 and ts >= pd.Timestamp("2024-06-01") else 0.15
+            rows.append((f"B00{k}", ts, "negative" if rng.random() < p else "positive"))
+    t = pd.DataFrame(rows, columns=["item_id", "timestamp", "sentiment"])
+    out = item_sentiment_shifts(t)
+    assert len(out) == 12 and out["shifted"].sum() == 1
+    top = out.iloc[0]
+    assert top["item_id"] == "B003" and top["shifted"]
+    after = t[(t["item_id"] == "B003") & (t["timestamp"] >= top["since"])]
+    assert top["after"] == len(after)
+    assert top["share_after"] == pytest.approx((after["sentiment"] == "negative").mean())
+    assert abs(top["since"] - pd.Timestamp("2024-06-01")) < pd.Timedelta(days=60)
+    (f,) = item_shift_findings(out, titles=pd.DataFrame({"item_id": ["B003"], "title": ["Kettle"]}))
+    assert f.text.startswith("Reviews of Kettle (B003) turned negative: ")
+    assert f.severity == "high" and f.evidence["item_id"] == "B003"
+    calm = t.assign(sentiment=np.where(rng.random(len(t)) < 0.15, "negative", "positive"))
+    assert not item_sentiment_shifts(calm)["shifted"].any()
+    assert item_shift_findings(item_sentiment_shifts(calm)) == []
