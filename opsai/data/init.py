@@ -204,6 +204,10 @@ def _messages(guess_file: str, matches: dict[str, Match], cols: dict[str, _Value
         return True
     v = cols[matches["text"].source]
     long = v.mean_length >= (8 if v.cjk >= 0.5 else 20)
+    if long and "intent" in matches:  # questions under repeated labels: a labelled set
+        labels = cols[matches["intent"].source]
+        if labels.distinct * LABEL_REPEATS <= len(labels.values):
+            return True
     return long and v.distinct >= 0.8 * len(v.values)
 
 
@@ -348,6 +352,7 @@ def fit_table(
     table = TABLES[name]
     cols = cols or profile(sample)
     cands: list[tuple[float, bool, Match]] = []
+    headerless = _headerless(sample)
     for col in table.columns:
         for src, v in cols.items():
             if src in sample.structs:
@@ -366,7 +371,8 @@ def fit_table(
             if col.dtype in ("timestamp", "period") and _keepa_time(src, v):
                 cands.append((0.6, col.required, Match(col.name, src, 0.6, KEEPA_TIME)))
                 continue
-            if not score and not _value_only(col, src, cols):
+            unnamed = headerless and _label_column(col, src, cols)  # labels of no header
+            if not score and not _value_only(col, src, cols) and not unnamed:
                 continue
             ok, fmt = values_fit(v, col, table)
             if not ok and name == "inventory" and col.name == "item_id" and _located(cols):
@@ -418,10 +424,12 @@ def fit_table(
         return None
     if name == "returns" and not _refunds(sample, matches):
         return None  # order ids and money: orders or payments unless named as refunds
-    if sample.options.get("header") is not False and all(m.score < 0.6 for m in matches.values()):
+    if not headerless and all(m.score < 0.6 for m in matches.values()):
         return None  # a header naming nothing of the table: values alone are too weak a hint
     if name == "demand" and _RETURNS.search(f"{sample.label} {matches['quantity'].source}"):
         return None  # returned quantities are no demand to forecast
+    if name == "kb" and headerless and _training_labels(matches, cols):
+        return None  # unnamed texts under labels each repeated: questions to learn, no answers
     if name == "tickets" and _order_shaped(matches["text"], cols):
         return None  # an order export's line-items cell ('Mug x 2, Tee x 1') is no message
     if (
@@ -454,6 +462,12 @@ def fit_table(
         guess.notes.append("no sales column: the shares stand in for sales (sizes, not money)")
     if name == "market":
         _market_units(guess)
+    if isinstance(lists := sample.options.get("records"), list):
+        guess.notes.append(
+            f"one object holding its rows in {len(lists)} lists of one shape "
+            f"({', '.join(lists)}): read one after another, the column 'records' naming each "
+            "row's list (a train/test split stays visible)"
+        )
     if "encoding" in sample.options:
         guess.notes.append(_encoding_note(sample))
     if constants:
@@ -1514,6 +1528,43 @@ def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:
         longest = max(cols, key=lambda c: cols[c].mean_length)
         return src == longest and v.mean_length >= 20
     return False
+
+
+_POSITIONAL = re.compile(r"column\d+")
+
+
+def _headerless(sample: _sniff.Sample) -> bool:
+    """A file without column names: a CSV read with ``header: false``, or JSON rows that are
+    arrays (``[["text", "intent"], ...]``), whose columns are ``column0``, ``column1``, ..."""
+    if sample.options.get("header") is False:
+        return True
+    return bool(sample.columns) and any(_POSITIONAL.fullmatch(c) for c in sample.columns)
+
+
+def _label_column(col: Column, src: str, cols: dict[str, _Values]) -> bool:
+    """An unnamed intent: short codes without spaces (``play_music``), each repeated on
+    :data:`LABEL_REPEATS` rows or more, beside the file's longest free text."""
+    if col.name != "intent":
+        return False
+    v = cols[src]
+    longest = max(cols, key=lambda c: cols[c].mean_length)
+    return (
+        src != longest
+        and cols[longest].mean_length >= 12
+        and v.wordy < 0.2
+        and v.numeric < 0.5
+        and v.distinct * LABEL_REPEATS <= len(v.values)
+    )
+
+
+def _training_labels(matches: dict[str, Match], cols: dict[str, _Values]) -> bool:
+    """An unnamed kb's answers under an unnamed intent that repeats on
+    :data:`LABEL_REPEATS` rows or more: a labelled set of questions (CLINC150), not answers."""
+    answer, intent = matches.get("answer"), matches.get("intent")
+    if answer is None or intent is None or max(answer.score, intent.score) >= 0.6:
+        return False
+    v = cols[intent.source]
+    return v.distinct * LABEL_REPEATS <= len(v.values)
 
 
 def _timestamp_option(guess: Guess) -> None:
