@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 
 from opsai.config import join_label
-from opsai.data import _excel, _sniff
+from opsai.data import _excel, _init_wide, _sniff
 from opsai.data._init_pivot import KEYED_TABLES, key_values, on_hand_flag, with_id_keys
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
@@ -1670,9 +1670,18 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     """Each sample on the table it fits best, each table's best sample kept."""
     best: list[Guess] = []
     companions: list[Guess] = []
+    samples, wide = _wide_tables(samples)
     samples, headed = _order_headers(samples)
     for s in samples:
         cols = profile(s)
+        if id(s) in wide:  # one column per period: demand once unpivoted, never users
+            g = fit_table(s, "demand", cols)
+            if g is None:
+                unplaced.append((s.label, wide[id(s)][1]))
+                continue
+            g.notes.insert(0, wide[id(s)][0])
+            best.append(g)
+            continue
         if id(s) in headed:  # order lines read with their header: orders only
             g = fit_table(s, "orders", cols)
             assert g is not None
@@ -1731,6 +1740,71 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+def _wide_tables(
+    samples: list[_sniff.Sample],
+) -> tuple[list[_sniff.Sample], dict[int, tuple[str, str]]]:
+    """Wide sales (M5's ``id, item_id, store_id, d_1 .. d_1913``, or dates as headers) read as
+    the long table ``unpivot`` gives, with the calendar naming the periods' dates (``d`` ->
+    ``date``) and a price file keyed by the series and a calendar column joined: the wide
+    sample is replaced by the long one, the joined files are not placed on their own. Also
+    returns, per long sample (by ``id``), the note saying so and the reason to give when it
+    fits no demand table."""
+    demand = TABLES["demand"]
+    used: set[int] = set()
+    out: dict[int, _sniff.Sample] = {}
+    said: dict[int, tuple[str, str]] = {}
+    for s in samples:
+        w = _init_wide.wide_periods(s) if id(s) not in used else None
+        if w is None:
+            continue
+        others = [o for o in samples if o is not s and id(o) not in used]
+        joined: list[tuple[_sniff.Sample, list[str], list[str]]] = []
+        joins: list[dict[str, Any]] = []
+        names_to = "date" if w.dated else "period"
+        cal = None if w.dated else _init_wide.calendar_for(w, others)
+        have = list(w.keep)
+        said_cal = ""
+        if cal is not None:
+            days, names_to = cal
+            joined.append((days, [names_to], [names_to]))
+            joins.append(_join_entry(days, names_to))
+            have += days.columns
+            others.remove(days)
+            said_cal = f"; {days.label} gives each {names_to!r} its date (join on {names_to})"
+        prices = {
+            id(o): p
+            for o in others
+            if (p := next((x for x in o.columns if name_score(x, "price", demand) >= 0.6), ""))
+        }
+        pf = _init_wide.price_file(have, others, prices)
+        said_price = ""
+        if pf is not None:
+            price_s, key = pf
+            joined.append((price_s, key, key))
+            joins.append(_join_entry(price_s, key))
+            said_price = f"; {price_s.label} gives the price (join on {', '.join(key)})"
+        long = _init_wide.long_sample(w, names_to, joined)
+        unpivot = {"keep": w.keep, "names_to": names_to, "values_to": _init_wide.VALUES_TO}
+        long.options = {**s.options, "unpivot": unpivot, **({"join": joins} if joins else {})}
+        used |= {id(s)} | {id(o) for o, _, _ in joined}
+        out[id(s)] = long
+        first, last = w.periods[0], w.periods[-1]
+        note = (
+            f"wide sales: {len(w.periods)} period columns ({first} .. {last}) beside "
+            f"{', '.join(w.keep[:6])}: unpivoted to one row per series and period "
+            f"({names_to}, {_init_wide.VALUES_TO}){said_cal}{said_price}"
+        )
+        why = (
+            f"looks like wide sales ({len(w.periods)} period columns {first} .. {last}) but no "
+            f"file gives their dates: map it as demand with unpivot: {{keep: [{', '.join(w.keep)}"
+            f"], names_to: {names_to}, values_to: {_init_wide.VALUES_TO}}} and join a calendar "
+            f"holding {names_to} and its date (see the README on unpivot and join)"
+        )
+        said[id(long)] = (note, why)
+    kept = [out.get(id(s), s) for s in samples if id(s) not in used or id(s) in out]
+    return kept, said
 
 
 def _pivoted(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
@@ -1792,7 +1866,7 @@ def _unique(values: list[str | None]) -> bool:
     return bool(got) and len(set(got)) == len(got)
 
 
-def _join_entry(s: _sniff.Sample, on: str) -> dict[str, Any]:
+def _join_entry(s: _sniff.Sample, on: str | list[str]) -> dict[str, Any]:
     where = {"table": s.table} if s.table else {"file": s.pattern or s.path.name}
     return {**where, "on": on, **{k: v for k, v in s.options.items() if k in _JOIN_READ}}
 

@@ -74,3 +74,90 @@ def test_init_proposes_every_list_of_a_labelled_set(tmp_path: Path) -> None:
     assert g.spec()["records"] == ["train", "test", "oos_train", "oos_test"]
     assert {m.contract: m.source for m in g.matches} == {"text": "column0", "intent": "column1"}
     assert any("'records' naming each row's list" in n for n in g.notes)
+
+
+def _m5(folder: Path, calendar: bool = True, dated: bool = False) -> None:
+    """M5-shaped wide sales: 4 item x store series, 30 daily columns d_1..d_30 (or dates),
+    a calendar (d -> date, wm_yr_wk) and weekly prices by store, item and week."""
+    import pandas as pd
+
+    days = pd.date_range("2011-01-29", periods=30, freq="D")
+    names = [d.strftime("%Y-%m-%d") for d in days] if dated else [f"d_{i + 1}" for i in range(30)]
+    series = [
+        ("FOODS_1", "CA_1"),
+        ("FOODS_1", "TX_1"),
+        ("HOBBIES_1", "CA_1"),
+        ("HOBBIES_1", "TX_1"),
+    ]
+    rows = [
+        {
+            "id": f"{i}_{s}",
+            "item_id": i,
+            "store_id": s,
+            **{n: (k + j) % 7 for j, n in enumerate(names)},
+        }
+        for k, (i, s) in enumerate(series)
+    ]
+    wide = pd.DataFrame(rows)
+    wide.to_csv(folder / "sales_train_validation.csv", index=False)
+    if not calendar:
+        return
+    weeks = [11101 + i // 7 for i in range(30)]
+    pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "wm_yr_wk": weeks, "d": names}).to_csv(
+        folder / "calendar.csv", index=False
+    )
+    prices = [
+        {"store_id": s, "item_id": i, "wm_yr_wk": w, "sell_price": 2.5 + (i == "HOBBIES_1")}
+        for i, s in series
+        for w in sorted(set(weeks))
+    ]
+    pd.DataFrame(prices).to_csv(folder / "sell_prices.csv", index=False)
+
+
+def test_wide_daily_sales_are_demand_with_the_calendar_and_prices_joined(tmp_path: Path) -> None:
+    """M5's wide file (id, item_id, store_id, d_1..d_N) was placed on users (one 'customer'
+    per series with N attributes) and calendar.csv and sell_prices.csv on nothing; it is now
+    demand, unpivoted, the calendar joined on d for the date and the prices on the series and
+    week, and it loads as one row per series and day."""
+    _m5(tmp_path)
+    plan = plan_folder(tmp_path)
+    assert [g.table for g in plan.guesses] == ["demand"] and not plan.unplaced
+    g = plan.guesses[0]
+    spec = g.spec()
+    assert spec["unpivot"] == {
+        "keep": ["id", "item_id", "store_id"], "names_to": "d", "values_to": "units"
+    }  # fmt: skip
+    assert spec["join"] == [
+        {"file": "calendar.csv", "on": "d"},
+        {"file": "sell_prices.csv", "on": ["store_id", "item_id", "wm_yr_wk"]},
+    ]
+    assert spec["columns"] == {
+        "timestamp": "date", "quantity": "units", "price": "sell_price", "store": "store_id"
+    }  # fmt: skip
+    cfg = write_dataset(tmp_path, {}, {"demand": spec})
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("demand")
+    assert len(df) == 4 * 30
+    assert str(df["timestamp"].min().date()) == "2011-01-29"
+    assert str(df["timestamp"].max().date()) == "2011-02-27"
+    assert df.groupby("item_id")["price"].first().to_dict() == {"FOODS_1": 2.5, "HOBBIES_1": 3.5}
+
+
+def test_dates_as_headers_are_unpivoted_and_a_wide_file_without_dates_is_no_users(
+    tmp_path: Path,
+) -> None:
+    """Dates as column headers ('no timestamp column') are the timestamps once unpivoted; a
+    wide d_1..d_N file with no calendar is not placed (on users, before) and the reason names
+    unpivot and the calendar join."""
+    _m5(tmp_path, calendar=False, dated=True)
+    g = plan_folder(tmp_path).guesses[0]
+    assert (g.table, g.spec()["unpivot"]["names_to"]) == ("demand", "date")
+    with open_workspace(write_dataset(tmp_path, {}, {"demand": g.spec()})) as ws:
+        assert len(ws.to_pandas("demand")) == 120
+    (tmp_path / "sales_train_validation.csv").unlink()
+    _m5(tmp_path, calendar=False)
+    plan = plan_folder(tmp_path)
+    assert plan.guesses == []
+    assert plan.unplaced[0][0] == "sales_train_validation.csv"
+    assert "looks like wide sales (30 period columns d_1 .. d_30)" in plan.unplaced[0][1]
+    assert "unpivot: {keep: [id, item_id, store_id], names_to: period" in plan.unplaced[0][1]
