@@ -30,11 +30,12 @@ import duckdb
 
 from opsai.config import TableSpec
 from opsai.data import _excel, _load
+from opsai.errors import OpsaiError
 
 SAMPLE_ROWS = 2000
 """Rows read from each file to guess from."""
 TEXT_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".dat", ".csv.gz", ".tsv.gz", ".txt.gz")
-DATA_SUFFIXES = (*TEXT_SUFFIXES, *_excel.SUFFIXES, ".parquet", ".json", ".jsonl", ".ndjson")
+DATA_SUFFIXES = (*TEXT_SUFFIXES, *_excel.SUFFIXES, ".parquet", *_load.JSON_SUFFIXES)
 
 
 @dataclass
@@ -123,8 +124,10 @@ def read_samples(path: Path) -> list[Sample]:
     name = path.name.lower()
     if name.endswith(_excel.SUFFIXES):
         return _excel_samples(path)
-    if name.endswith((".parquet", ".json", ".jsonl", ".ndjson")):
+    if name.endswith((".parquet", *_load.JSON_SUFFIXES)):
         reader = "read_parquet" if name.endswith(".parquet") else "read_json_auto"
+        if reader != "read_parquet" and _load.python_literals(path):
+            raise OpsaiError(_load.literals_message(path))
         con = duckdb.connect()
         sql = f"SELECT * FROM {reader}({_load.lit(str(path))}) LIMIT {SAMPLE_ROWS}"
         options: dict[str, Any] = {}

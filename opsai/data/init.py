@@ -472,6 +472,9 @@ def fit_table(
         guess.notes.append(_encoding_note(sample))
     if constants:
         guess.options["constants"] = constants
+        rated = _rated_column(matches, cols)
+        if rated and fold(rated) != "rating":  # 3b's "auto" reads a column named 'rating' only
+            guess.parameters.setdefault("03b_recommendation", {})["RATING"] = rated
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
     _timestamp_option(guess)
     _not_available(guess, cols)
@@ -1211,6 +1214,8 @@ def _companion(fits: list[Guess]) -> Guess | None:
     best fit is one of them, the other fits too, and intents repeat as training labels do."""
     if fits and fits[0].table == "orders":
         return _order_reviews(fits)
+    if fits and fits[0].table in ("events", "tickets"):
+        return _rated_reviews(fits)
     if not fits or fits[0].table not in ("tickets", "kb"):
         return None
     other = "kb" if fits[0].table == "tickets" else "tickets"
@@ -1229,6 +1234,27 @@ def _companion(fits: list[Guess]) -> Guess | None:
         f"read from the same file as {fits[0].table}: a labelled set ({len(set(labels))} intents "
         f"over {len(labels)} sampled rows): its texts ({t['text']!r}) train the intent "
         f"model, its {k['answer']!r} are the kb's answers"
+    )
+    return second
+
+
+def _rated_reviews(fits: list[Guess]) -> Guess | None:
+    """Product reviews (Amazon's reviewerID, asin, reviewText, overall, unixReviewTime) are
+    both tables: rating events (user x item, ``constants: {event: rate}``) for
+    recommendations, and tickets whose text is the review and whose sentiment the stars.
+    Returns the second table's guess (with a note) when the best fit is one of them."""
+    events = next((g for g in fits if g.table == "events" and "constants" in g.options), None)
+    tickets = next((g for g in fits if g.table == "tickets"), None)
+    if events is None or tickets is None:
+        return None
+    t = {m.contract: m.source for m in tickets.matches}
+    if "sentiment" not in t or "text" not in t:
+        return None
+    second = tickets if fits[0] is events else events
+    second.notes.append(
+        f"read from the same file as {fits[0].table}: reviews are rating events (user x item, "
+        f"for recommendations) and tickets (the review {t['text']!r}, its stars "
+        f"{t['sentiment']!r} as the sentiment)"
     )
     return second
 
@@ -1462,7 +1488,7 @@ def _payment_status(guess: Guess, cols: dict[str, _Values]) -> None:
         return
 
 
-_RATINGS = ("rating", "ratings", "stars", "score", "评分", "星级")
+_RATINGS = ("rating", "ratings", "stars", "score", "overall", "评分", "星级")
 
 
 def _rating_event(name: str, matches: dict[str, Match], cols: dict[str, _Values]) -> dict[str, str]:
@@ -1470,9 +1496,14 @@ def _rating_event(name: str, matches: dict[str, Match], cols: dict[str, _Values]
     ``constants: {event: rate}``, when the rest of the events table is there."""
     if name != "events" or "event" in matches or not {"user_id", "item_id"} <= set(matches):
         return {}
+    return {"event": "rate"} if _rated_column(matches, cols) else {}
+
+
+def _rated_column(matches: dict[str, Match], cols: dict[str, _Values]) -> str | None:
+    """A ratings export's stars: an unmapped number column named as ratings (``overall``)."""
     used = {m.source for m in matches.values()}
     rated = [c for c in cols if c not in used and fold(c) in _RATINGS and cols[c].numeric >= 0.9]
-    return {"event": "rate"} if rated else {}
+    return rated[0] if rated else None
 
 
 def _type_not_event(event: Match | None, cols: dict[str, _Values]) -> bool:

@@ -161,3 +161,49 @@ def test_dates_as_headers_are_unpivoted_and_a_wide_file_without_dates_is_no_user
     assert plan.unplaced[0][0] == "sales_train_validation.csv"
     assert "looks like wide sales (30 period columns d_1 .. d_30)" in plan.unplaced[0][1]
     assert "unpivot: {keep: [id, item_id, store_id], names_to: period" in plan.unplaced[0][1]
+
+
+def _amazon(folder: Path) -> None:
+    """McAuley's Amazon dumps: gzipped review JSON lines and a meta file of Python dicts."""
+    import gzip
+
+    lines = [
+        {"reviewerID": f"A{i % 5}", "asin": f"B00{i % 3}", "reviewerName": "M.",
+         "reviewText": f"Works well, review number {i}", "overall": float(1 + i % 5),
+         "summary": "ok", "unixReviewTime": 1321747200 + 86400 * i, "reviewTime": "11 20, 2011"}
+        for i in range(30)
+    ]  # fmt: skip
+    with gzip.open(folder / "reviews_Electronics_5.json.gz", "wt") as fh:
+        fh.write("".join(json.dumps(r) + "\n" for r in lines))
+    with gzip.open(folder / "meta_Electronics.json.gz", "wt") as fh:
+        fh.write("".join(repr({"asin": f"B00{i}", "title": f"Cable {i}"}) + "\n" for i in range(3)))
+
+
+def test_gzipped_review_json_is_tickets_and_rating_events(tmp_path: Path) -> None:
+    """init said the folder 'holds no data file' (no .json.gz); the reviews are now read and
+    proposed as rating events and as tickets with the stars as sentiment, and the meta file of
+    Python dicts is named as such rather than 'Malformed JSON at byte 2'."""
+    _amazon(tmp_path)
+    plan = plan_folder(tmp_path)
+    by = {g.table: g for g in plan.guesses}
+    assert set(by) == {"events", "tickets"}
+    assert by["tickets"].spec()["columns"] == {
+        "timestamp": "unixReviewTime", "text": "reviewText", "user_id": "reviewerID",
+        "sentiment": "overall",
+    }  # fmt: skip
+    assert by["tickets"].spec()["timestamp_format"] == "epoch"
+    assert by["events"].spec()["constants"] == {"event": "rate"}
+    assert by["events"].parameters == {"03b_recommendation": {"RATING": "overall"}}
+    assert plan.unplaced == [
+        ("meta_Electronics.json.gz", "cannot be read: its lines are Python dicts ({'asin': ...}, "
+         "single quotes), not JSON: convert each line with ast.literal_eval + json.dumps to "
+         "meta_Electronics.jsonl")
+    ]  # fmt: skip
+    cfg = write_dataset(tmp_path, {}, {"tickets": by["tickets"].spec()})
+    with open_workspace(cfg) as ws:
+        df = ws.to_pandas("tickets")
+    assert len(df) == 30 and sorted(df["sentiment"].unique()) == ["1.0", "2.0", "3.0", "4.0", "5.0"]
+    items = {"file": "meta_Electronics.json.gz", "columns": {"item_id": "asin"}}
+    with pytest.raises(SchemaError, match=r"cannot read meta_Electronics\.json\.gz as json: it is "
+                       r"not JSON\. Fix: its lines are Python dicts"):  # fmt: skip
+        open_workspace(write_dataset(tmp_path, {}, {"items": items}))
