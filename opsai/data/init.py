@@ -642,6 +642,22 @@ def _sender_kind(value: str) -> str | None:
     return None
 
 
+ROLE_PAIRS = (("q", "a"), ("question", "answer"), ("user", "assistant"), ("human", "assistant"),
+              ("buyer", "seller"), ("customer", "agent"), ("买家", "卖家"), ("客户", "客服"),
+              ("问", "答"))  # fmt: skip
+"""Two-valued sender columns, (customer, staff): JDDC's ``Q``/``A``, a chat model's
+``user``/``assistant``."""
+
+
+def _paired_roles(values: list[str]) -> dict[str, str | None] | None:
+    """customer and staff for the two values of a sender column that are a known pair."""
+    folded = {fold(v): v for v in values}
+    for cust, staff in ROLE_PAIRS:
+        if set(folded) == {cust, staff}:
+            return {folded[cust]: "customer", folded[staff]: "staff"}
+    return None
+
+
 def _words_of(name: str) -> set[str]:
     return {fold(w) for w in re.split(r"[\W_.]+|(?<=[a-z0-9])(?=[A-Z])", name) if w}
 
@@ -695,6 +711,12 @@ class ChatLog:
             if staff
             else ""
         )
+        paired = _paired_roles(list(self.counts))
+        if paired and all(_sender_kind(v) is None for v in self.counts):
+            who += (
+                f"; {' / '.join(paired)} read as customer / staff (a two-valued "
+                f"{self.sender!r} column): check it"
+            )
         return (
             f"a chat log, one row per message ({self.sender!r} in the sample: {seen}): "
             f"messages makes one ticket per {self.by!r}, its text the customer's messages "
@@ -728,6 +750,8 @@ def _chat_log(sample: _sniff.Sample, cols: dict[str, _Values]) -> ChatLog | None
         if len(counts) > _SENDERS_AT_MOST:
             continue
         kinds = {x: _sender_kind(x) for x in counts}
+        if _named(src, SENDER_WORDS) is not None and len(counts) == 2:
+            kinds = _paired_roles(list(counts)) or kinds  # Q / A, user / assistant
         if "customer" not in kinds.values() or not {"staff", "bot"} & set(kinds.values()):
             continue
         counts = dict(sorted(counts.items(), key=lambda kv: -kv[1]))
@@ -1701,6 +1725,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     """Each sample on the table it fits best, each table's best sample kept."""
     best: list[Guess] = []
     companions: list[Guess] = []
+    loose: list[_sniff.Sample] = []  # fitting no table: maybe a chat log's session labels
     samples, wide = _wide_tables(samples)
     samples, headed = _order_headers(samples)
     for s in samples:
@@ -1732,6 +1757,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         fits = _orders_over_demand(fits)
         fits = [g for g in fits if not _guests_only(g)] or fits  # a till export: a last resort
         if not fits:
+            loose.append(s)
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
             why = _NO_TIME if _keyed(cols) and not _has_time(cols) else ""
@@ -1768,9 +1794,51 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
                          "which are matched to orders by order_id, and no orders with an "
                          "order_id were found: map orders' order_id, then add "
                          "data.tables.returns (see the README)"))  # fmt: skip
+    if "tickets" in kept and (labels := _session_labels(kept["tickets"], loose)) is not None:
+        unplaced[:] = [u for u in unplaced if u[0] != labels.label]
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+def _session_labels(g: Guess, loose: list[_sniff.Sample]) -> _sniff.Sample | None:
+    """A file of labels per conversation beside a chat log (JDDC's ``会话标注.csv``: 会话ID,
+    意图, 评价), one row per conversation, keyed by the log's ``messages.by`` column and holding
+    an intent or a sentiment the log lacks: joined to the log on that key, its columns mapped
+    (the sample is returned; the guess gets the join, the matches and a note)."""
+    chat = g.options.get("messages")
+    if not chat:
+        return None
+    by = chat["by"]
+    mapped = {m.contract for m in g.matches}
+    tickets = TABLES["tickets"]
+    for s in loose:
+        if by not in s.values or not _unique(s.values[by]):
+            continue
+        logged = {v for v in g.sample.values.get(by, []) if v}
+        if not logged & {v for v in s.values[by] if v}:
+            continue  # another key space: no conversation of the log is labelled there
+        adds: list[Match] = []
+        for contract in ("intent", "sentiment"):
+            scored = [(name_score(c, contract, tickets), c) for c in s.columns if c != by]
+            score, col = max(scored, default=(0.0, ""))
+            if score >= 0.6 and contract not in mapped and col not in {a.source for a in adds}:
+                adds.append(Match(contract, col, score))
+        if not adds:
+            continue
+        g.options["join"] = [*g.options.get("join", []), _join_entry(s, by)]
+        g.matches += adds
+        order = [c.name for c in tickets.columns]
+        g.matches.sort(key=lambda m: order.index(m.contract) if m.contract in order else 99)
+        n = len(s.values[by])
+        g.notes.append(
+            f"{s.label} labels conversations by {by!r} (one row each, {n:,} in the sample): "
+            f"joined on {by}, "
+            f"{' and '.join(f'{m.source!r} as {m.contract}' for m in adds)}; unlabelled "
+            "conversations get none"
+        )
+        return s
+    return None
 
 
 def _wide_tables(

@@ -207,3 +207,42 @@ def test_gzipped_review_json_is_tickets_and_rating_events(tmp_path: Path) -> Non
     with pytest.raises(SchemaError, match=r"cannot read meta_Electronics\.json\.gz as json: it is "
                        r"not JSON\. Fix: its lines are Python dicts"):  # fmt: skip
         open_workspace(write_dataset(tmp_path, {}, {"items": items}))
+
+
+def _chat(folder: Path, roles: tuple[str, str], name: str = "chat.tsv") -> None:
+    """A JDDC-style log: 12 sessions of customer / agent turns, tab-separated."""
+    rows = ["session_id\tturn\trole\tcontent\ttime"]
+    for k in range(12):
+        for t, role in enumerate((roles[0], roles[1], roles[0], roles[1])):
+            text = f"我的快递到哪了 订单{k}" if role == roles[0] else "亲，请您提供一下订单号哦"
+            rows.append(f"S{k:04d}\t{t + 1}\t{role}\t{text}\t2025/03/{k + 1:02d} 09:1{t}:00")
+    (folder / name).write_text("\n".join(rows) + "\n", "utf-8")
+
+
+def test_q_and_a_roles_are_a_chat_log_and_session_labels_are_joined(tmp_path: Path) -> None:
+    """JDDC's own roles Q/A 'fit no table', and a session-level label file (会话ID, 意图, 评价)
+    beside a log was not placed; Q is now the customer (A the staff, with a note to check
+    it) and the label file is joined to the log on its conversation key, intent and sentiment
+    mapped."""
+    _chat(tmp_path, ("Q", "A"))
+    g = plan_folder(tmp_path).guesses[0]
+    assert g.table == "tickets"
+    assert g.spec()["messages"] == {"by": "session_id", "sender": "role", "customer": "Q"}
+    assert any("Q / A read as customer / staff" in n for n in g.notes)
+    with open_workspace(write_dataset(tmp_path, {}, {"tickets": g.spec()})) as ws:
+        df = ws.to_pandas("tickets")
+    assert len(df) == 12 and df["text"].str.count("订单").eq(2).all()
+    labels = "session_id,意图,评价\n" + "".join(
+        f"S{k:04d},{'物流' if k % 2 else '退货'},{'满意' if k % 3 else '不满意'}\n"
+        for k in range(8)
+    )
+    (tmp_path / "会话标注.csv").write_text(labels, "utf-8")
+    plan = plan_folder(tmp_path)
+    assert not plan.unplaced
+    spec = plan.guesses[0].spec()
+    assert spec["join"] == [{"file": "会话标注.csv", "on": "session_id"}]
+    assert spec["columns"]["intent"] == "意图" and spec["columns"]["sentiment"] == "评价"
+    with open_workspace(write_dataset(tmp_path, {}, {"tickets": spec})) as ws:
+        df = ws.to_pandas("tickets").set_index("ticket_id")
+    assert df["intent"].notna().sum() == 8 and df.loc["S0003", "intent"] == "物流"
+    assert df.loc["S0003", "sentiment"] == "不满意"
