@@ -246,3 +246,54 @@ def test_q_and_a_roles_are_a_chat_log_and_session_labels_are_joined(tmp_path: Pa
         df = ws.to_pandas("tickets").set_index("ticket_id")
     assert df["intent"].notna().sum() == 8 and df.loc["S0003", "intent"] == "物流"
     assert df.loc["S0003", "sentiment"] == "不满意"
+
+
+def _buys(folder: Path) -> Path:
+    """YOOCHOOSE-style buys, headerless: 10 sessions, each with two priced lines of different
+    prices and one line of unknown value (price and quantity 0)."""
+    rows = []
+    for k in range(10):
+        rows += [
+            f"{k},2014-04-0{1 + k % 9}T10:0{j}:00.000Z,{100 + j},{10 * (j + 1)},1" for j in (0, 1)
+        ]
+        rows.append(f"{k},2014-04-0{1 + k % 9}T10:05:00.000Z,300,0,0")
+    (folder / "buys.dat").write_text("\n".join(rows) + "\n", "utf-8")
+    return folder
+
+
+_BUY_COLUMNS = {"user_id": "column0", "order_id": "column0", "timestamp": "column1",
+                "item_id": "column2", "price": "column3", "quantity": "column4"}  # fmt: skip
+
+
+def test_unknown_value_lines_warn_and_get_no_fill_down_advice(tmp_path: Path) -> None:
+    """YOOCHOOSE's buys with price/quantity 0 (unknown) loaded as 0-value orders without a
+    word; with na_values '0' the error suggested fill_down: {columns: [amount]} (a derived
+    column: 'not a column of the data') for line-level prices. Now the zeros get a warning,
+    and line prices that differ within an order get no fill_down advice."""
+    _buys(tmp_path)
+    base = {"file": "buys.dat", "format": "csv", "header": False, "columns": _BUY_COLUMNS}
+    with open_workspace(write_dataset(tmp_path, {}, {"orders": base})) as ws:
+        (w,) = [w for w in ws.warnings if w.column == "amount"]
+    assert w.count == 10
+    assert str(w).startswith(
+        "orders.amount: 10 of 30 order lines (33.3%) have an amount of exactly 0 (price 0 on 10, "
+        "quantity 0 on 10): purchases of unknown value?"
+    )
+    with pytest.raises(SchemaError) as e:
+        open_workspace(write_dataset(tmp_path, {}, {"orders": {**base, "na_values": ["0"]}}))
+    msg = str(e.value)
+    assert "required column 'amount' is empty in 10 row(s). Fill those rows, set " in msg
+    assert "fill_down" not in msg
+    spec = {**base, "na_values": ["0"], "fill_down": {"by": "order_id", "columns": ["amount"]}}
+    with pytest.raises(SchemaError, match=r"names 'amount', which is not a column of the data: "
+                       r"amount is quantity x price here \(column4, column3\)"):  # fmt: skip
+        open_workspace(write_dataset(tmp_path, {}, {"orders": spec}))
+    rows = "".join(f"{k},2014-04-01T10:00:00Z,{100 + j},{'' if j else 5},{'' if j else 2}\n"
+                   for k in range(4) for j in (0, 1))  # fmt: skip
+    (tmp_path / "buys.dat").write_text(rows, "utf-8")
+    with pytest.raises(SchemaError) as e:
+        open_workspace(write_dataset(tmp_path, {}, {"orders": base}))
+    assert (
+        "fill_down: {by: order_id, columns: [column4, column3]} (amount is quantity x price "
+        "here: column4, column3)"
+    ) in str(e.value)
