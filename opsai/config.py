@@ -378,11 +378,14 @@ class TableSpec(_Strict):
     one after another as one table, all with the same header: a list of names, a glob
     (``"* 2024"`` for one sheet per month) or ``all``. Default: the only sheet, or the one
     named like the contract table (one workbook can hold every table)."""
-    records: str | None = None
+    records: str | list[str] | None = None
     """JSON only: the field holding the rows when a file is one object with its records in a
     list, as API exports are (Zendesk's ``{"tickets": [...], "next_page": ...}``, Intercom's
     ``{"data": [...]}``): ``records: tickets``. Found without it when the object has one such
-    list and the mapped columns are inside it (a warning says so)."""
+    list and the mapped columns are inside it (a warning says so). Several lists (names or
+    globs, ``[train, val, test, "oos_*"]``) are read one after another, with a column
+    ``records`` holding each row's list name. Rows that are arrays (``["text", "intent"]``)
+    give the columns ``column0``, ``column1``, ... as a file without a header does."""
     skip_rows: int = Field(default=0, ge=0)
     """Lines above the header to skip (a title or a note above an exported table)."""
     sep: str | None = None

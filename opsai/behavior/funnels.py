@@ -29,6 +29,7 @@ from opsai.data._synonyms import name_words
 from opsai.data.schema import (
     DEFAULT_FUNNEL,
     EVENT,
+    ORDER_ID,
     SESSION_ID,
     TIMESTAMP,
     USER_ID,
@@ -322,12 +323,76 @@ def funnel_skip_reason(
     )
     names = [str(e) for e in counts[col_event]]
     have = ", ".join(f"{e} ({n:,})" for e, n in zip(names, counts["n"], strict=True))
+    if len(names) < 2:  # a one-step FUNNEL_STEPS is no funnel: say what would make one
+        return (
+            f"the events hold one kind only ({have or 'none'}), and a funnel needs two steps "
+            "or more in order: map an orders table (its orders are then the funnel's purchase "
+            "step) or events of other kinds (add to cart, checkout)"
+        )
     example = ", ".join(names[:3])
     return (
         f"fewer than two of the FUNNEL_STEPS ({', '.join(wanted)}) are in the events, whose most "
         f"common names are {have or 'none'}. Set chapters.03a_user_behavior.parameters."
         f"FUNNEL_STEPS to your steps in order (e.g. '{example}')"
     )
+
+
+def with_order_purchases(
+    events: TableLike | None,
+    orders: TableLike | None,
+    steps: str | Sequence[str],
+    *,
+    unit: Unit = "user",
+    col_event: str = EVENT,
+) -> tuple[ir.Table | None, str | None]:
+    """The events with each order added as the funnel's purchase step, when the steps name
+    one (``purchase``), the events hold none and another step, and ``orders`` is given (a
+    click log beside a buy log: YOOCHOOSE's clicks and buys); and a sentence saying so. Else
+    the events as they are and None.
+
+    An order is one purchase at its first line's time, by its customer (guest orders are left
+    out); counted by session, it belongs to its customer's session that began last before it.
+    """
+    if events is None or orders is None:
+        return (None if events is None else as_table(events, name="events")), None
+    ev = as_table(events, name="events")
+    wanted = (
+        [x.strip() for x in steps.split(",") if x.strip()]
+        if isinstance(steps, str)
+        else list(steps)
+    )
+    purchase = next((x for x in wanted if canonical_event(x) == "purchase"), None)
+    found, missing = match_steps(ev, wanted, col_event=col_event)
+    if purchase is None or purchase not in missing or not found:
+        return ev, None
+    o = as_table(orders, name="orders")
+    o = o.filter(o[USER_ID].notnull())
+    key = [USER_ID, ORDER_ID] if ORDER_ID in o.columns else [USER_ID, TIMESTAMP]
+    bought = o.group_by(key).aggregate(_t=o[TIMESTAMP].min())
+    how = "by customer"
+    if unit == "session" and SESSION_ID in ev.columns:
+        sess = ev.group_by([USER_ID, SESSION_ID]).aggregate(_start=ev[TIMESTAMP].min())
+        sess = sess.rename(_u=USER_ID)
+        j = bought.join(sess, [bought[USER_ID] == sess._u, sess._start <= bought._t])
+        bought = j.group_by([*key, "_t"]).aggregate(_s=j[SESSION_ID].argmax(j._start))
+        bought = bought.rename(**{SESSION_ID: "_s"})
+        how = "each in its customer's session that began last before it"
+    bought = bought.mutate(**{TIMESTAMP: bought._t}) if TIMESTAMP not in bought.columns else bought
+    cols = {}
+    for c, kind in ev.schema().items():
+        if c == col_event:
+            cols[c] = ibis.literal(purchase).cast(kind)
+        elif c in bought.columns:
+            cols[c] = bought[c].cast(kind)
+        else:
+            cols[c] = ibis.null().cast(kind)
+    rows = bought.select(**cols)
+    n = int(to_frame(rows.aggregate(n=rows.count()))["n"].iloc[0])
+    note = (
+        f"The events hold no '{purchase}' step: the {n:,} orders are the funnel's "
+        f"'{purchase}' step ({how})."
+    )
+    return ev.union(rows), note
 
 
 def funnel_unit(

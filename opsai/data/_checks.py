@@ -169,21 +169,60 @@ def _scalar(expr: Any) -> Any:
     return expr.execute()
 
 
+LINE_LEVEL = 0.1
+"""Share of orders with an empty and a filled line whose filled lines differ, above which a
+column is the line's own (a price per item), not an order field written on one line."""
+
+
 def _filled_in_group(t: ir.Table, key: str, cols: list[str]) -> dict[str, int]:
     """Per column, its empty rows whose ``key`` (the order id) has a row where it is not
-    empty: an export that writes an order's fields on its first line only."""
+    empty: an export that writes an order's fields on its first line only. A column whose
+    filled lines of such an order differ (YOOCHOOSE's prices of unknown-value lines beside
+    priced ones) is a line's own value: carrying it down would invent values, so it is left
+    out."""
     if not key or key not in t.columns or key in cols:
         return {}
     out = {}
     for c in cols:
-        have = t.filter(t[c].notnull() & t[key].notnull()).select(key).distinct()
-        n = int(_scalar(t.filter(t[c].isnull() & t[key].isin(have[key])).count()))
-        if n:
+        k = t.filter(t[key].notnull())
+        g = k.group_by(key).aggregate(e=ibis.ifelse(k[c].isnull(), 1, 0).sum(), d=k[c].nunique())
+        both = g.filter((g.e > 0) & (g.d > 0))
+        res = both.aggregate(
+            n=both.e.sum(), groups=both.count(), varied=ibis.ifelse(both.d > 1, 1, 0).sum()
+        ).to_pandas()
+        n, groups, varied = (int(res[x].iloc[0] or 0) for x in ("n", "groups", "varied"))
+        if n and varied <= LINE_LEVEL * groups:
             out[c] = n
     return out
 
 
-def _empty_error(name: str, column: Column, n: int, key: str, in_group: dict[str, int]) -> str:
+def _source_names(
+    name: str, cols: list[str], columns: dict[str, str] | None
+) -> tuple[list[str], str]:
+    """The columns ``fill_down`` can name for contract columns ``cols`` (it runs before the
+    mapping): a mapped one by its contract name; an amount derived from quantity x price by
+    those columns' source names (with a note saying so), since it is no column of the data."""
+    columns = columns or {}
+    out: list[str] = []
+    note = ""
+    for c in cols:
+        parts = next(((a, b) for t, a, b in TABLES[name].derived if t == c), None)
+        if parts and c not in columns and all(p in columns for p in parts):
+            out += [columns[p] for p in parts if columns[p] not in out]
+            note = f" ({c} is {parts[0]} x {parts[1]} here: {', '.join(columns[p] for p in parts)})"
+        elif c not in out:  # a mapped column may be named by its contract name
+            out.append(c)
+    return out, note
+
+
+def _empty_error(
+    name: str,
+    column: Column,
+    n: int,
+    key: str,
+    in_group: dict[str, int],
+    columns: dict[str, str] | None = None,
+) -> str:
     """A required column empty in ``n`` rows, and the fix: ``fill_down`` when the empty rows'
     order has the value on another row, ``drop_incomplete`` for the rest. A column that may be
     empty (an order's customer) errs only for the rows whose order has it on another row: the
@@ -208,11 +247,47 @@ def _empty_error(name: str, column: Column, n: int, key: str, in_group: dict[str
         rest = f"; set {drop} for the other {n - m:,}, which have no {col} in their {key}"
     else:
         rest = "; drop_incomplete would drop these rows, and everything they count"
+    named, derived = _source_names(name, list(in_group), columns)
     return (
         f"{found}, and {m:,} of them share their {key} with a row that has one: the export "
         f"writes an order's fields on its first line only (as Shopify's does). Fix: carry them "
         f"to the order's other lines with data.tables.{name}.fill_down: {{by: {key}, columns: "
-        f"[{', '.join(in_group)}]}}, plus any column a where condition reads{rest}"
+        f"[{', '.join(named)}]}}{derived}, plus any column a where condition reads{rest}"
+    )
+
+
+ZERO_AMOUNTS = 0.05
+"""Share of order lines with an amount of exactly 0 above which validation asks whether 0
+means unknown."""
+
+
+def _zero_amounts(t: ir.Table, rows: int, warnings: list[ValidationWarning]) -> None:
+    """More than :data:`ZERO_AMOUNTS` of the order lines worth exactly 0 (YOOCHOOSE's buys with
+    price and quantity 0, which mean 'unknown'): a warning with what they do and the fixes."""
+    if "amount" not in t.columns or not rows:
+        return
+    n = int(_scalar(ibis.ifelse(t.amount == 0, 1, 0).sum()) or 0)
+    if n <= ZERO_AMOUNTS * rows:
+        return
+    zero = [
+        f"{c} 0 on {k:,}"
+        for c in ("price", "quantity")
+        if c in t.columns and (k := int(_scalar(ibis.ifelse(t[c] == 0, 1, 0).sum()) or 0))
+    ]
+    why = f" ({', '.join(zero)})" if zero else ""
+    warnings.append(
+        ValidationWarning(
+            "orders",
+            "amount",
+            f"{n:,} of {rows:,} order lines ({n / rows:.1%}) have an amount of exactly 0{why}: "
+            "purchases of unknown value? They count as orders (and their items as bought) but add "
+            "nothing to revenue, and pull the average order value and each buyer's spend down (a segment "
+            "of zero-value buyers). If 0 means unknown, mark it with "
+            "data.tables.orders.na_values: ['0'] and leave those lines out with drop_incomplete: "
+            "true (which leaves them out of recommendations and demand too); if they are free "
+            "items, nothing to do",
+            n,
+        )
     )
 
 
@@ -243,8 +318,10 @@ def check_table(
     warnings: list[ValidationWarning],
     *,
     zoned: bool = False,
+    columns: dict[str, str] | None = None,
 ) -> None:
-    """Values, bounds and empties of one loaded table; ``zoned``: the table sets ``timezone``."""
+    """Values, bounds and empties of one loaded table; ``zoned``: the table sets ``timezone``;
+    ``columns``: its ``columns`` mapping (contract -> source), for fixes naming source columns."""
     table = TABLES[name]
     present = [c for c in table.columns if c.name in t.columns]
     aggs: dict[str, Any] = {"__rows": t.count()}
@@ -279,7 +356,7 @@ def check_table(
     for c in present:
         _same_hour_warning(name, c.name, res, warnings)
         if empty[c.name] and not (c.may_be_empty and not in_group.get(c.name)):
-            errors.append(_empty_error(name, c, empty[c.name], table.group_key, in_group))
+            errors.append(_empty_error(name, c, empty[c.name], table.group_key, in_group, columns))
         neg = int(res.get(f"neg__{c.name}", 0) or 0)
         if neg and c.nonnegative:
             errors.append(_negative_error(name, c.name, neg))
@@ -307,6 +384,7 @@ def check_table(
         _check_share_sums(t, errors)
     if name == "orders":
         _one_order_each(t, warnings)
+        _zero_amounts(t, int(res["__rows"]), warnings)
     if name in ("tickets", "kb") and "language" in t.columns:
         _language_warning(name, t, warnings)
     if name == "tickets" and {"timestamp", "resolved_at"} <= set(t.columns):

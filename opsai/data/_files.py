@@ -199,6 +199,42 @@ def _is_records(kind: str) -> bool:
     return kind.startswith("STRUCT(") and kind.endswith("[]")
 
 
+def _is_arrays(kind: str) -> bool:
+    """A list of arrays (``[["text", "intent"], ...]``): rows of columns by position."""
+    return kind.endswith("[][]") and not kind.startswith(("STRUCT(", "MAP("))
+
+
+def is_rows(kind: str) -> bool:
+    """A list whose elements are rows: objects, or arrays of values."""
+    return _is_records(kind) or _is_arrays(kind)
+
+
+ROWS_LIST = "records"
+"""The column naming each row's list when ``records`` reads several lists."""
+
+
+def records_names(spec_records: str | list[str], fields: list[str]) -> list[str]:
+    """The fields ``records`` names (a name, a glob, or a list of them), in the file's order."""
+    import fnmatch
+
+    wanted = [spec_records] if isinstance(spec_records, str) else list(spec_records)
+    return [f for f in fields if any(f == w or fnmatch.fnmatchcase(f, w) for w in wanted)]
+
+
+def rows_sql(con: duckdb.DuckDBPyConnection, raw: str, field: str, kind: str, label: bool) -> str:
+    """A SELECT of the rows in the list ``field`` of ``raw``: an object's fields, or an
+    array's values as ``column0``, ``column1``, ...; with ``label``, a column ``records``
+    holding the list's name."""
+    named = f", {_load.lit(field)} AS {q(ROWS_LIST)}" if label else ""
+    inner = f"(SELECT unnest({q(field)}) AS _r FROM {q(raw)})"
+    if _is_records(kind):
+        return f"SELECT _r.*{named} FROM {inner}"
+    width = con.execute(f"SELECT max(len(_r)) FROM {inner}").fetchall()[0][0] or 0
+    json = kind.startswith("JSON")
+    cols = [f"_r[{i + 1}]" + (" ->> '$'" if json else "") + f" AS column{i}" for i in range(width)]
+    return f"SELECT {', '.join(cols) or 'NULL AS column0'}{named} FROM {inner}"
+
+
 def records_rows(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -215,6 +251,11 @@ def records_rows(
     ``spec.records`` or found when the object has one such list holding the mapped columns
     (with a warning), and True; ``raw`` itself and False otherwise.
 
+    ``records`` may name several lists (names or globs: CLINC150's ``{"train": [...],
+    "test": [...], "oos_train": [...]}``): their rows one after another, with a column
+    ``records`` naming each row's list. Rows that are arrays (``["text", "intent"]``) give
+    the columns ``column0``, ``column1``, ...
+
     A ``join`` entry's file passes ``entry`` (``data.tables.orders.join[1]``, whose
     ``records`` the messages name) and ``wanted``, the columns its rows must hold (its keys).
     ``records`` on a file that is not JSON is an error naming that key."""
@@ -227,18 +268,29 @@ def records_rows(
             )
         return raw, False
     types = _load.describe(con, raw)
-    lists = [c for c, t in types.items() if _is_records(t)]
+    lists = [c for c, t in types.items() if is_rows(t)]
     rows = f"rows of {entry}" if entry else name
     file = paths[0].name
     if spec.records:
-        if spec.records not in types or not _is_records(types[spec.records]):
-            what = "is not a list of objects" if spec.records in types else "is not a field"
-            found = f"; lists of records there: {', '.join(lists)}" if lists else ""
+        fields = records_names(spec.records, list(types))
+        bad = [f for f in fields if not is_rows(types[f])]
+        asked = [spec.records] if isinstance(spec.records, str) else spec.records
+        unmatched = [w for w in asked if not records_names(w, list(types))]
+        if unmatched or bad:
+            named = bad[0] if bad else unmatched[0]
+            what = "is not a list of objects or arrays" if bad else "is not a field"
+            found = f"; lists of rows there: {', '.join(lists)}" if lists else ""
             raise SchemaError(
-                f"{name}: {key} names {spec.records!r}, which {what} of {file} (its top-level "
+                f"{name}: {key} names {named!r}, which {what} of {file} (its top-level "
                 f"fields: {', '.join(types)}){found}. Fix {key}"
             )
-        field = spec.records
+        kinds = {f: types[f] for f in fields}
+        if len({_is_records(k) for k in kinds.values()}) > 1:
+            raise SchemaError(
+                f"{name}: {key} names lists of objects and lists of arrays in {file} "
+                f"({', '.join(f'{f}: {k}' for f, k in kinds.items())}); their rows cannot be "
+                f"one table. Fix {key}: name lists of one kind"
+            )
     else:
         if not lists or int(con.execute(f"SELECT count(*) FROM {q(raw)}").fetchall()[0][0]) > len(
             paths
@@ -254,22 +306,37 @@ def records_rows(
         inside = {f: _fields(con, raw, f"{q(f)}[1]", types[f][:-2]) for f in lists}
         fit = [f for f in lists if missing <= set(inside[f])]
         if len(fit) != 1:
-            shown = "; ".join(f"{f!r} (fields {', '.join(inside[f][:8])})" for f in lists)
+            arrays = [f for f in lists if _is_arrays(types[f])]
+            shown = "; ".join(
+                f"{f!r} (fields {', '.join(inside[f][:8])})"
+                if f not in arrays
+                else f"{f!r} (arrays: columns column0, column1, ...)"
+                for f in lists
+            )
+            several = (
+                f"; several lists are read one after another with records: [{', '.join(lists)}]"
+                if len(lists) > 1
+                else ""
+            )
             raise SchemaError(
                 f"{name}: {file} is one object holding lists of records, not its rows one per "
                 f"line: {shown}; the {'key' if entry else 'mapped'} column(s) "
                 f"{', '.join(sorted(missing))} are "
                 f"{'in several' if fit else 'in none'} of them. Fix: set {key} to the field "
                 f"holding the {rows} (e.g. records: {(fit or lists)[0]}) and map its fields"
+                f"{several}"
             )
-        field = fit[0]
+        fields = fit
     view = f"{raw}_records"
+    label = isinstance(spec.records, list) or len(fields) > 1
+    parts = [rows_sql(con, raw, f, types[f], label) for f in fields]
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {q(view)} AS SELECT _r.* FROM "
-        f"(SELECT unnest({q(field)}) AS _r FROM {q(raw)})"
+        f"CREATE OR REPLACE TEMP TABLE {q(view)} AS "
+        + " UNION ALL BY NAME ".join(f"({p})" for p in parts)
     )
     con.execute(f"DROP VIEW {q(raw)}")
     if not spec.records:
+        field = fields[0]
         n = int(con.execute(f"SELECT count(*) FROM {q(view)}").fetchall()[0][0])
         others = [c for c in types if c != field]
         beside = f" (beside {', '.join(others[:5])})" if others else ""

@@ -131,13 +131,55 @@ def _listing(base: Path) -> str:
     return ", ".join(names) or "nothing"
 
 
+JSON_SUFFIXES = (".json", ".jsonl", ".ndjson", ".json.gz", ".jsonl.gz", ".ndjson.gz")
+"""JSON files, gzipped ones too (the Amazon review dumps' ``reviews_Electronics_5.json.gz``):
+DuckDB reads both."""
+
+
+def python_literals(path: Path) -> bool:
+    """Whether a (possibly gzipped) file's first line is a Python dict literal, not JSON (the
+    2014 Amazon meta dumps: ``{'asin': 'B00...', 'categories': [['Electronics']]}``)."""
+    import ast
+    import gzip
+    import json
+
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding="utf-8", errors="replace") as fh:
+            line = fh.readline(1 << 20).strip()
+    except OSError:
+        return False
+    try:
+        json.loads(line)
+        return False
+    except ValueError:
+        pass
+    try:
+        return isinstance(ast.literal_eval(line), dict)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return False
+
+
+PYTHON_LITERALS = (
+    "its lines are Python dicts ({{'asin': ...}}, single quotes), not JSON: convert each line "
+    "with ast.literal_eval + json.dumps to {stem}.jsonl"
+)
+"""How a file of Python dict literals is named (``{name}``, ``{stem}``: the file's)."""
+
+
+def literals_message(path: Path) -> str:
+    """What to do with a file of Python dict literals."""
+    stem = path.name.split(".")[0]
+    return PYTHON_LITERALS.format(name=path.name, stem=stem)
+
+
 def file_format(paths: list[Path], spec: TableSpec) -> str:
     if spec.format:
         return spec.format
     name = paths[0].name.lower()
     if name.endswith(".parquet"):
         return "parquet"
-    if name.endswith((".json", ".jsonl", ".ndjson")):
+    if name.endswith(JSON_SUFFIXES):
         return "json"
     if name.endswith(_excel.SUFFIXES):
         return "excel"
@@ -230,6 +272,8 @@ def read_raw(
         if line:  # DuckDB's own line number is off by one
             msg = f"line {line} is not complete JSON (an export cut off while downloading?)"
             hint = "export it again, or remove that line"
+        elif fmt == "json" and python_literals(paths[0]):
+            msg, hint = "it is not JSON", literals_message(paths[0])
         raise SchemaError(
             f"{table}: cannot read {paths[0].name} as {fmt}: {msg}. Fix: {hint}"
         ) from None

@@ -16,6 +16,7 @@ from opsai.config import TableSpec
 from opsai.data import _load
 from opsai.data._load import q
 from opsai.data._mapping import ValidationWarning, rows_out, suggest
+from opsai.data.schema import TABLES
 from opsai.errors import SchemaError
 
 
@@ -86,6 +87,14 @@ def _fill_names(name: str, spec: TableSpec, have: list[str]) -> tuple[str, list[
     out = []
     for c in (spec.fill_down.by, *spec.fill_down.columns):
         src = spec.columns.get(c, c)
+        parts = next(((a, b) for t, a, b in TABLES[name].derived if t == c), None)
+        if src not in have and parts and all(spec.columns.get(p, p) in have for p in parts):
+            cols = [spec.columns.get(p, p) for p in parts]
+            raise SchemaError(
+                f"{name}: data.tables.{name}.fill_down names {c!r}, which is not a column of "
+                f"the data: {c} is {parts[0]} x {parts[1]} here ({', '.join(cols)}). Name "
+                f"those columns, if they are the order's and written on its first line only"
+            )
         if src not in have:
             raise SchemaError(
                 f"{name}: data.tables.{name}.fill_down names {c!r}, which is not a column of "

@@ -30,11 +30,12 @@ import duckdb
 
 from opsai.config import TableSpec
 from opsai.data import _excel, _load
+from opsai.errors import OpsaiError
 
 SAMPLE_ROWS = 2000
 """Rows read from each file to guess from."""
 TEXT_SUFFIXES = (".csv", ".tsv", ".tab", ".txt", ".dat", ".csv.gz", ".tsv.gz", ".txt.gz")
-DATA_SUFFIXES = (*TEXT_SUFFIXES, *_excel.SUFFIXES, ".parquet", ".json", ".jsonl", ".ndjson")
+DATA_SUFFIXES = (*TEXT_SUFFIXES, *_excel.SUFFIXES, ".parquet", *_load.JSON_SUFFIXES)
 
 
 @dataclass
@@ -123,17 +124,25 @@ def read_samples(path: Path) -> list[Sample]:
     name = path.name.lower()
     if name.endswith(_excel.SUFFIXES):
         return _excel_samples(path)
-    if name.endswith((".parquet", ".json", ".jsonl", ".ndjson")):
+    if name.endswith((".parquet", *_load.JSON_SUFFIXES)):
         reader = "read_parquet" if name.endswith(".parquet") else "read_json_auto"
+        if reader != "read_parquet" and _load.python_literals(path):
+            raise OpsaiError(_load.literals_message(path))
         con = duckdb.connect()
         sql = f"SELECT * FROM {reader}({_load.lit(str(path))}) LIMIT {SAMPLE_ROWS}"
         options: dict[str, Any] = {}
         if (field := _records_field(con, sql)) is not None:  # {"data": [...]}: the records
+            from opsai.data._files import rows_sql
+
             options["records"] = field
-            sql = (
-                f"SELECT _r.* FROM (SELECT unnest({_load.q(field)}) AS _r FROM "
-                f"{reader}({_load.lit(str(path))})) LIMIT {SAMPLE_ROWS}"
+            con.execute(f"CREATE VIEW _whole AS SELECT * FROM {reader}({_load.lit(str(path))})")
+            kinds = dict(
+                con.execute("SELECT column_name, column_type FROM (DESCRIBE _whole)").fetchall()
             )
+            lists = [field] if isinstance(field, str) else field
+            parts = [rows_sql(con, "_whole", f, kinds[f], len(lists) > 1) for f in lists]
+            union = " UNION ALL BY NAME ".join(f"({p})" for p in parts)
+            sql = f"SELECT * FROM ({union}) LIMIT {SAMPLE_ROWS}"
         structs, fields = _struct_fields(con, sql)
         values = _text_columns(con, sql)
         return [
@@ -234,19 +243,25 @@ MAX_FIELDS = 60
 """Nested fields sampled per file, at most (an event's properties can hold hundreds)."""
 
 
-def _records_field(con: duckdb.DuckDBPyConnection, sql: str) -> str | None:
-    """The one field of a JSON file that is a single object holding its rows in a list of
-    objects (an API export: Intercom's ``{"type": ..., "data": [...], "pages": ...}``), as the
-    loader's ``records`` reads it; None for records one per line or in a top-level array."""
+def _records_field(con: duckdb.DuckDBPyConnection, sql: str) -> str | list[str] | None:
+    """The field of a JSON file that is a single object holding its rows in a list of objects
+    (an API export: Intercom's ``{"type": ..., "data": [...], "pages": ...}``) or of arrays,
+    as the loader's ``records`` reads it; several lists of rows of one shape (CLINC150's
+    ``{"train": [[text, intent], ...], "val": [...], "oos_test": [...]}``) are all named;
+    None for records one per line or in a top-level array."""
+    from opsai.data._files import is_rows
+
     rel = con.sql(sql)
-    lists = [
-        c
-        for c, t in zip(rel.columns, rel.types, strict=True)
-        if t.id == "list" and getattr(t.child, "id", "") == "struct"
-    ]
-    if len(lists) != 1 or len(con.execute(f"SELECT 1 FROM ({sql}) LIMIT 2").fetchall()) != 1:
+    if len(con.execute(f"SELECT 1 FROM ({sql}) LIMIT 2").fetchall()) != 1:
         return None
-    return str(lists[0])
+    kinds = {str(c): str(t) for c, t in zip(rel.columns, rel.types, strict=True)}
+    lists = [c for c, t in kinds.items() if is_rows(t)]
+    if len(lists) == 1:
+        return lists[0]
+    shapes = {kinds[c] for c in lists}
+    if len(lists) > 1 and len(shapes) == 1 and len(lists) == len(kinds):
+        return lists  # equally shaped lists and nothing else: one table, split in parts
+    return None
 
 
 def _struct_fields(

@@ -24,7 +24,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                 "visitor_id", "distinct_id", "user_pseudo_id", "shopper_id", "patron", "player_id", "player", "device_id", "guest", "guest_id",
                 "traveler", "traveler_id", "traveller", "traveller_id", "passenger", "passenger_id",
                 "install_id", "客户id", "客户编号", "会员编号", "会员id", "用户id", "用户",
-                "顾客id", "买家id", "买家会员名", "会员名", "会员手机号", "会员手机", "买家手机号", "会员卡号", "卡号", "会员号", "kunde", "kundennummer", "kundennr", "kunden_id"),
+                "reviewer_id", "reviewer", "顾客id", "买家id", "买家会员名", "会员名", "会员手机号", "会员手机", "买家手机号", "会员卡号", "卡号", "会员号", "kunde", "kundennummer", "kundennr", "kunden_id"),
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
                 "movie_id", "part", "part_number", "material", "asin", "商品编码", "商品id", "商品编号", "货号", "产品编码", "菜品编码", "菜品编号", "菜品id", "artikel", "artikelnummer", "artikelnr"),
     "order_id": ("order_id", "order_no", "order_number", "invoice", "invoice_no",
@@ -116,7 +116,7 @@ TABLE_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("demand", "quantity"): ("sales", "weekly_sales", "daily_sales", "unit_sales", "units_sold",
                              "sold", "absatz"),
     ("tickets", "user_id"): ("买家昵称",),  # a chat log's only customer key (千牛)
-    ("tickets", "sentiment"): STAR_NAMES,
+    ("tickets", "sentiment"): (*STAR_NAMES, "overall"),  # Amazon reviews' stars
 }  # fmt: skip
 """Synonyms for one table's column only: demand has no amount, so its ``sales`` (units or
 money, as Walmart's ``Weekly_Sales``) is the quantity it forecasts."""

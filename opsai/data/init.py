@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 
 from opsai.config import join_label
-from opsai.data import _excel, _sniff
+from opsai.data import _excel, _init_wide, _sniff
 from opsai.data._init_pivot import KEYED_TABLES, key_values, on_hand_flag, with_id_keys
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
@@ -204,6 +204,10 @@ def _messages(guess_file: str, matches: dict[str, Match], cols: dict[str, _Value
         return True
     v = cols[matches["text"].source]
     long = v.mean_length >= (8 if v.cjk >= 0.5 else 20)
+    if long and "intent" in matches:  # questions under repeated labels: a labelled set
+        labels = cols[matches["intent"].source]
+        if labels.distinct * LABEL_REPEATS <= len(labels.values):
+            return True
     return long and v.distinct >= 0.8 * len(v.values)
 
 
@@ -348,6 +352,7 @@ def fit_table(
     table = TABLES[name]
     cols = cols or profile(sample)
     cands: list[tuple[float, bool, Match]] = []
+    headerless = _headerless(sample)
     for col in table.columns:
         for src, v in cols.items():
             if src in sample.structs:
@@ -366,7 +371,8 @@ def fit_table(
             if col.dtype in ("timestamp", "period") and _keepa_time(src, v):
                 cands.append((0.6, col.required, Match(col.name, src, 0.6, KEEPA_TIME)))
                 continue
-            if not score and not _value_only(col, src, cols):
+            unnamed = headerless and _label_column(col, src, cols)  # labels of no header
+            if not score and not _value_only(col, src, cols) and not unnamed:
                 continue
             ok, fmt = values_fit(v, col, table)
             if not ok and name == "inventory" and col.name == "item_id" and _located(cols):
@@ -418,10 +424,12 @@ def fit_table(
         return None
     if name == "returns" and not _refunds(sample, matches):
         return None  # order ids and money: orders or payments unless named as refunds
-    if sample.options.get("header") is not False and all(m.score < 0.6 for m in matches.values()):
+    if not headerless and all(m.score < 0.6 for m in matches.values()):
         return None  # a header naming nothing of the table: values alone are too weak a hint
     if name == "demand" and _RETURNS.search(f"{sample.label} {matches['quantity'].source}"):
         return None  # returned quantities are no demand to forecast
+    if name == "kb" and headerless and _training_labels(matches, cols):
+        return None  # unnamed texts under labels each repeated: questions to learn, no answers
     if name == "tickets" and _order_shaped(matches["text"], cols):
         return None  # an order export's line-items cell ('Mug x 2, Tee x 1') is no message
     if (
@@ -454,10 +462,19 @@ def fit_table(
         guess.notes.append("no sales column: the shares stand in for sales (sizes, not money)")
     if name == "market":
         _market_units(guess)
+    if isinstance(lists := sample.options.get("records"), list):
+        guess.notes.append(
+            f"one object holding its rows in {len(lists)} lists of one shape "
+            f"({', '.join(lists)}): read one after another, the column 'records' naming each "
+            "row's list (a train/test split stays visible)"
+        )
     if "encoding" in sample.options:
         guess.notes.append(_encoding_note(sample))
     if constants:
         guess.options["constants"] = constants
+        rated = _rated_column(matches, cols)
+        if rated and fold(rated) != "rating":  # 3b's "auto" reads a column named 'rating' only
+            guess.parameters.setdefault("03b_recommendation", {})["RATING"] = rated
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
     _timestamp_option(guess)
     _not_available(guess, cols)
@@ -625,6 +642,22 @@ def _sender_kind(value: str) -> str | None:
     return None
 
 
+ROLE_PAIRS = (("q", "a"), ("question", "answer"), ("user", "assistant"), ("human", "assistant"),
+              ("buyer", "seller"), ("customer", "agent"), ("买家", "卖家"), ("客户", "客服"),
+              ("问", "答"))  # fmt: skip
+"""Two-valued sender columns, (customer, staff): JDDC's ``Q``/``A``, a chat model's
+``user``/``assistant``."""
+
+
+def _paired_roles(values: list[str]) -> dict[str, str | None] | None:
+    """customer and staff for the two values of a sender column that are a known pair."""
+    folded = {fold(v): v for v in values}
+    for cust, staff in ROLE_PAIRS:
+        if set(folded) == {cust, staff}:
+            return {folded[cust]: "customer", folded[staff]: "staff"}
+    return None
+
+
 def _words_of(name: str) -> set[str]:
     return {fold(w) for w in re.split(r"[\W_.]+|(?<=[a-z0-9])(?=[A-Z])", name) if w}
 
@@ -678,6 +711,12 @@ class ChatLog:
             if staff
             else ""
         )
+        paired = _paired_roles(list(self.counts))
+        if paired and all(_sender_kind(v) is None for v in self.counts):
+            who += (
+                f"; {' / '.join(paired)} read as customer / staff (a two-valued "
+                f"{self.sender!r} column): check it"
+            )
         return (
             f"a chat log, one row per message ({self.sender!r} in the sample: {seen}): "
             f"messages makes one ticket per {self.by!r}, its text the customer's messages "
@@ -711,6 +750,8 @@ def _chat_log(sample: _sniff.Sample, cols: dict[str, _Values]) -> ChatLog | None
         if len(counts) > _SENDERS_AT_MOST:
             continue
         kinds = {x: _sender_kind(x) for x in counts}
+        if _named(src, SENDER_WORDS) is not None and len(counts) == 2:
+            kinds = _paired_roles(list(counts)) or kinds  # Q / A, user / assistant
         if "customer" not in kinds.values() or not {"staff", "bot"} & set(kinds.values()):
             continue
         counts = dict(sorted(counts.items(), key=lambda kv: -kv[1]))
@@ -1197,6 +1238,8 @@ def _companion(fits: list[Guess]) -> Guess | None:
     best fit is one of them, the other fits too, and intents repeat as training labels do."""
     if fits and fits[0].table == "orders":
         return _order_reviews(fits)
+    if fits and fits[0].table in ("events", "tickets"):
+        return _rated_reviews(fits)
     if not fits or fits[0].table not in ("tickets", "kb"):
         return None
     other = "kb" if fits[0].table == "tickets" else "tickets"
@@ -1215,6 +1258,27 @@ def _companion(fits: list[Guess]) -> Guess | None:
         f"read from the same file as {fits[0].table}: a labelled set ({len(set(labels))} intents "
         f"over {len(labels)} sampled rows): its texts ({t['text']!r}) train the intent "
         f"model, its {k['answer']!r} are the kb's answers"
+    )
+    return second
+
+
+def _rated_reviews(fits: list[Guess]) -> Guess | None:
+    """Product reviews (Amazon's reviewerID, asin, reviewText, overall, unixReviewTime) are
+    both tables: rating events (user x item, ``constants: {event: rate}``) for
+    recommendations, and tickets whose text is the review and whose sentiment the stars.
+    Returns the second table's guess (with a note) when the best fit is one of them."""
+    events = next((g for g in fits if g.table == "events" and "constants" in g.options), None)
+    tickets = next((g for g in fits if g.table == "tickets"), None)
+    if events is None or tickets is None:
+        return None
+    t = {m.contract: m.source for m in tickets.matches}
+    if "sentiment" not in t or "text" not in t:
+        return None
+    second = tickets if fits[0] is events else events
+    second.notes.append(
+        f"read from the same file as {fits[0].table}: reviews are rating events (user x item, "
+        f"for recommendations) and tickets (the review {t['text']!r}, its stars "
+        f"{t['sentiment']!r} as the sentiment)"
     )
     return second
 
@@ -1448,7 +1512,7 @@ def _payment_status(guess: Guess, cols: dict[str, _Values]) -> None:
         return
 
 
-_RATINGS = ("rating", "ratings", "stars", "score", "评分", "星级")
+_RATINGS = ("rating", "ratings", "stars", "score", "overall", "评分", "星级")
 
 
 def _rating_event(name: str, matches: dict[str, Match], cols: dict[str, _Values]) -> dict[str, str]:
@@ -1456,9 +1520,14 @@ def _rating_event(name: str, matches: dict[str, Match], cols: dict[str, _Values]
     ``constants: {event: rate}``, when the rest of the events table is there."""
     if name != "events" or "event" in matches or not {"user_id", "item_id"} <= set(matches):
         return {}
+    return {"event": "rate"} if _rated_column(matches, cols) else {}
+
+
+def _rated_column(matches: dict[str, Match], cols: dict[str, _Values]) -> str | None:
+    """A ratings export's stars: an unmapped number column named as ratings (``overall``)."""
     used = {m.source for m in matches.values()}
     rated = [c for c in cols if c not in used and fold(c) in _RATINGS and cols[c].numeric >= 0.9]
-    return {"event": "rate"} if rated else {}
+    return rated[0] if rated else None
 
 
 def _type_not_event(event: Match | None, cols: dict[str, _Values]) -> bool:
@@ -1514,6 +1583,43 @@ def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:
         longest = max(cols, key=lambda c: cols[c].mean_length)
         return src == longest and v.mean_length >= 20
     return False
+
+
+_POSITIONAL = re.compile(r"column\d+")
+
+
+def _headerless(sample: _sniff.Sample) -> bool:
+    """A file without column names: a CSV read with ``header: false``, or JSON rows that are
+    arrays (``[["text", "intent"], ...]``), whose columns are ``column0``, ``column1``, ..."""
+    if sample.options.get("header") is False:
+        return True
+    return bool(sample.columns) and any(_POSITIONAL.fullmatch(c) for c in sample.columns)
+
+
+def _label_column(col: Column, src: str, cols: dict[str, _Values]) -> bool:
+    """An unnamed intent: short codes without spaces (``play_music``), each repeated on
+    :data:`LABEL_REPEATS` rows or more, beside the file's longest free text."""
+    if col.name != "intent":
+        return False
+    v = cols[src]
+    longest = max(cols, key=lambda c: cols[c].mean_length)
+    return (
+        src != longest
+        and cols[longest].mean_length >= 12
+        and v.wordy < 0.2
+        and v.numeric < 0.5
+        and v.distinct * LABEL_REPEATS <= len(v.values)
+    )
+
+
+def _training_labels(matches: dict[str, Match], cols: dict[str, _Values]) -> bool:
+    """An unnamed kb's answers under an unnamed intent that repeats on
+    :data:`LABEL_REPEATS` rows or more: a labelled set of questions (CLINC150), not answers."""
+    answer, intent = matches.get("answer"), matches.get("intent")
+    if answer is None or intent is None or max(answer.score, intent.score) >= 0.6:
+        return False
+    v = cols[intent.source]
+    return v.distinct * LABEL_REPEATS <= len(v.values)
 
 
 def _timestamp_option(guess: Guess) -> None:
@@ -1619,9 +1725,19 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     """Each sample on the table it fits best, each table's best sample kept."""
     best: list[Guess] = []
     companions: list[Guess] = []
+    loose: list[_sniff.Sample] = []  # fitting no table: maybe a chat log's session labels
+    samples, wide = _wide_tables(samples)
     samples, headed = _order_headers(samples)
     for s in samples:
         cols = profile(s)
+        if id(s) in wide:  # one column per period: demand once unpivoted, never users
+            g = fit_table(s, "demand", cols)
+            if g is None:
+                unplaced.append((s.label, wide[id(s)][1]))
+                continue
+            g.notes.insert(0, wide[id(s)][0])
+            best.append(g)
+            continue
         if id(s) in headed:  # order lines read with their header: orders only
             g = fit_table(s, "orders", cols)
             assert g is not None
@@ -1641,6 +1757,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         fits = _orders_over_demand(fits)
         fits = [g for g in fits if not _guests_only(g)] or fits  # a till export: a last resort
         if not fits:
+            loose.append(s)
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
             why = _NO_TIME if _keyed(cols) and not _has_time(cols) else ""
@@ -1677,9 +1794,116 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
                          "which are matched to orders by order_id, and no orders with an "
                          "order_id were found: map orders' order_id, then add "
                          "data.tables.returns (see the README)"))  # fmt: skip
+    if "tickets" in kept and (labels := _session_labels(kept["tickets"], loose)) is not None:
+        unplaced[:] = [u for u in unplaced if u[0] != labels.label]
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+def _session_labels(g: Guess, loose: list[_sniff.Sample]) -> _sniff.Sample | None:
+    """A file of labels per conversation beside a chat log (JDDC's ``会话标注.csv``: 会话ID,
+    意图, 评价), one row per conversation, keyed by the log's ``messages.by`` column and holding
+    an intent or a sentiment the log lacks: joined to the log on that key, its columns mapped
+    (the sample is returned; the guess gets the join, the matches and a note)."""
+    chat = g.options.get("messages")
+    if not chat:
+        return None
+    by = chat["by"]
+    mapped = {m.contract for m in g.matches}
+    tickets = TABLES["tickets"]
+    for s in loose:
+        if by not in s.values or not _unique(s.values[by]):
+            continue
+        logged = {v for v in g.sample.values.get(by, []) if v}
+        if not logged & {v for v in s.values[by] if v}:
+            continue  # another key space: no conversation of the log is labelled there
+        adds: list[Match] = []
+        for contract in ("intent", "sentiment"):
+            scored = [(name_score(c, contract, tickets), c) for c in s.columns if c != by]
+            score, col = max(scored, default=(0.0, ""))
+            if score >= 0.6 and contract not in mapped and col not in {a.source for a in adds}:
+                adds.append(Match(contract, col, score))
+        if not adds:
+            continue
+        g.options["join"] = [*g.options.get("join", []), _join_entry(s, by)]
+        g.matches += adds
+        order = [c.name for c in tickets.columns]
+        g.matches.sort(key=lambda m: order.index(m.contract) if m.contract in order else 99)
+        n = len(s.values[by])
+        g.notes.append(
+            f"{s.label} labels conversations by {by!r} (one row each, {n:,} in the sample): "
+            f"joined on {by}, "
+            f"{' and '.join(f'{m.source!r} as {m.contract}' for m in adds)}; unlabelled "
+            "conversations get none"
+        )
+        return s
+    return None
+
+
+def _wide_tables(
+    samples: list[_sniff.Sample],
+) -> tuple[list[_sniff.Sample], dict[int, tuple[str, str]]]:
+    """Wide sales (M5's ``id, item_id, store_id, d_1 .. d_1913``, or dates as headers) read as
+    the long table ``unpivot`` gives, with the calendar naming the periods' dates (``d`` ->
+    ``date``) and a price file keyed by the series and a calendar column joined: the wide
+    sample is replaced by the long one, the joined files are not placed on their own. Also
+    returns, per long sample (by ``id``), the note saying so and the reason to give when it
+    fits no demand table."""
+    demand = TABLES["demand"]
+    used: set[int] = set()
+    out: dict[int, _sniff.Sample] = {}
+    said: dict[int, tuple[str, str]] = {}
+    for s in samples:
+        w = _init_wide.wide_periods(s) if id(s) not in used else None
+        if w is None:
+            continue
+        others = [o for o in samples if o is not s and id(o) not in used]
+        joined: list[tuple[_sniff.Sample, list[str], list[str]]] = []
+        joins: list[dict[str, Any]] = []
+        names_to = "date" if w.dated else "period"
+        cal = None if w.dated else _init_wide.calendar_for(w, others)
+        have = list(w.keep)
+        said_cal = ""
+        if cal is not None:
+            days, names_to = cal
+            joined.append((days, [names_to], [names_to]))
+            joins.append(_join_entry(days, names_to))
+            have += days.columns
+            others.remove(days)
+            said_cal = f"; {days.label} gives each {names_to!r} its date (join on {names_to})"
+        prices = {
+            id(o): p
+            for o in others
+            if (p := next((x for x in o.columns if name_score(x, "price", demand) >= 0.6), ""))
+        }
+        pf = _init_wide.price_file(have, others, prices)
+        said_price = ""
+        if pf is not None:
+            price_s, key = pf
+            joined.append((price_s, key, key))
+            joins.append(_join_entry(price_s, key))
+            said_price = f"; {price_s.label} gives the price (join on {', '.join(key)})"
+        long = _init_wide.long_sample(w, names_to, joined)
+        unpivot = {"keep": w.keep, "names_to": names_to, "values_to": _init_wide.VALUES_TO}
+        long.options = {**s.options, "unpivot": unpivot, **({"join": joins} if joins else {})}
+        used |= {id(s)} | {id(o) for o, _, _ in joined}
+        out[id(s)] = long
+        first, last = w.periods[0], w.periods[-1]
+        note = (
+            f"wide sales: {len(w.periods)} period columns ({first} .. {last}) beside "
+            f"{', '.join(w.keep[:6])}: unpivoted to one row per series and period "
+            f"({names_to}, {_init_wide.VALUES_TO}){said_cal}{said_price}"
+        )
+        why = (
+            f"looks like wide sales ({len(w.periods)} period columns {first} .. {last}) but no "
+            f"file gives their dates: map it as demand with unpivot: {{keep: [{', '.join(w.keep)}"
+            f"], names_to: {names_to}, values_to: {_init_wide.VALUES_TO}}} and join a calendar "
+            f"holding {names_to} and its date (see the README on unpivot and join)"
+        )
+        said[id(long)] = (note, why)
+    kept = [out.get(id(s), s) for s in samples if id(s) not in used or id(s) in out]
+    return kept, said
 
 
 def _pivoted(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
@@ -1741,7 +1965,7 @@ def _unique(values: list[str | None]) -> bool:
     return bool(got) and len(set(got)) == len(got)
 
 
-def _join_entry(s: _sniff.Sample, on: str) -> dict[str, Any]:
+def _join_entry(s: _sniff.Sample, on: str | list[str]) -> dict[str, Any]:
     where = {"table": s.table} if s.table else {"file": s.pattern or s.path.name}
     return {**where, "on": on, **{k: v for k, v in s.options.items() if k in _JOIN_READ}}
 

@@ -361,7 +361,8 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     for name, t in list(tables.items()):
         try:
             zoned = bool(cfg.data.tables[name].timezone or zone)
-            check_table(name, t, errors, warnings, zoned=zoned)
+            columns = dict(cfg.data.tables[name].columns)
+            check_table(name, t, errors, warnings, zoned=zoned, columns=columns)
             converted = cfg.data.tables[name].fx is not None
             check_currency(name, t, cfg.currency, converted, errors, warnings)
         except SchemaError as e:  # a cast the engine refused while scanning

@@ -279,3 +279,42 @@ def test_optional_middle_steps_reach_and_rates() -> None:
     assert f.evidence["rate_fav"] == pytest.approx(0.6)
     assert optional_steps(ev, steps=["pv", "buy"]).empty
     assert optional_steps_finding(t, 1 / 3, steps) is None  # strict = reach: nothing to say
+
+
+def test_orders_are_the_purchase_step_of_a_click_log() -> None:
+    """byod9a D12: YOOCHOOSE's clicks in events and buys in orders gave 'the funnel was
+    skipped ... (e.g. 'view')', a one-step FUNNEL_STEPS. The orders are now the purchase
+    step, each in its customer's session that began last before it, and a log of one event
+    kind is told a funnel needs two steps."""
+    from opsai.behavior.funnels import funnel_skip_reason, with_order_purchases
+
+    hours = pd.to_timedelta
+    ev = pd.DataFrame({
+        "user_id": ["a", "a", "b", "c", "d", "a"],
+        "session_id": ["s1", "s1", "s2", "s3", "s4", "s5"],
+        "timestamp": T0 + hours([0, 1, 0, 0, 0, 100], unit="h"),
+        "event": ["view"] * 6,
+        "category": ["S", "S", "1", "2", "S", "3"],
+    })  # fmt: skip
+    orders = pd.DataFrame({
+        "user_id": ["a", "a", "b", None],
+        "order_id": ["o1", "o1", "o2", "o3"],
+        "timestamp": T0 + hours([2, 2.5, 1, 1], unit="h"),
+        "amount": [10.0, 5.0, 0.0, 3.0],
+    })  # fmt: skip
+    assert funnel_skip_reason(ev, ["view", "purchase"]) == (
+        "the events hold one kind only (view (6)), and a funnel needs two steps or more in "
+        "order: map an orders table (its orders are then the funnel's purchase step) or events "
+        "of other kinds (add to cart, checkout)"
+    )
+    steps = "visit,view,add_to_cart,checkout,purchase"
+    both, note = with_order_purchases(ev, orders, steps, unit="session")
+    assert note == (
+        "The events hold no 'purchase' step: the 2 orders are the funnel's 'purchase' step "
+        "(each in its customer's session that began last before it)."
+    )
+    table = funnel(both, steps=["view", "purchase"], unit="session", window="7D")
+    assert table["units"].tolist() == [5, 2]  # s1 and s2 bought, s3, s4, s5 did not
+    assert overall_conversion(table) == pytest.approx(0.4)
+    same, none = with_order_purchases(ev.assign(event="purchase"), orders, steps, unit="user")
+    assert none is None and same is not None

@@ -1,0 +1,124 @@
+"""``opsai init`` on wide sales: one row per series (item x store), one column per period
+(M5's ``d_1 .. d_1913`` beside ``calendar.csv``, or dates as headers), read as the long
+``demand`` table it becomes with ``unpivot`` (and a ``join`` of the calendar that names the
+periods' dates, and of a price file keyed by the series and a calendar column)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from opsai.config import join_label
+from opsai.data import _sniff
+from opsai.data._sniff import Sample
+
+WIDE_AT_LEAST = 20
+"""Period columns that make a table wide (a year of months has 12: a wide market table of
+competitors is left to ``market``)."""
+_NUMBERED = re.compile(r"([A-Za-z]+)[_\-]?(\d+)")
+"""A period column named by a prefix and its number: ``d_1``, ``day12``, ``wk-3``."""
+VALUES_TO = "units"
+"""The name of the unpivoted values (a quantity by its name)."""
+
+
+@dataclass
+class Wide:
+    """A wide sample's period columns and the columns kept beside them."""
+
+    sample: Sample
+    periods: list[str]
+    keep: list[str]
+    dated: bool
+    """The period names are dates themselves (``2011-01-29``)."""
+
+
+def wide_periods(sample: Sample) -> Wide | None:
+    """The wide reading of ``sample``: at least :data:`WIDE_AT_LEAST` columns named by one
+    prefix and a number (``d_1``..) or by dates, most of the columns, holding numbers."""
+    names = sample.columns
+    if len(names) < WIDE_AT_LEAST:
+        return None
+    numbered = [(m.group(1), c) for c in names if (m := _NUMBERED.fullmatch(c))]
+    prefix, n = Counter(p for p, _ in numbered).most_common(1)[0] if numbered else ("", 0)
+    periods = [c for p, c in numbered if p == prefix] if n >= WIDE_AT_LEAST else []
+    dated = False
+    if not periods:
+        dates = [c for c in names if _iso_date(c)]
+        if len(dates) >= WIDE_AT_LEAST:
+            periods, dated = dates, True
+    if len(periods) < max(WIDE_AT_LEAST, len(names) / 2):
+        return None
+    probe = [v for c in periods[:20] for v in sample.values[c] if v not in (None, "")]
+    if not probe or _sniff.numeric_share(probe, sample.options) < 0.9:
+        return None
+    keep = [c for c in names if c not in set(periods)]
+    return Wide(sample, periods, keep, dated)
+
+
+def _iso_date(name: str) -> bool:
+    """A column named by an ISO date (``2011-01-29``), as DuckDB reads it."""
+    try:
+        datetime.date.fromisoformat(name.strip())
+    except ValueError:
+        return False
+    return len(name.strip()) == 10
+
+
+def long_sample(
+    wide: Wide, names_to: str, joined: list[tuple[Sample, list[str], list[str]]]
+) -> Sample:
+    """The sample of the long table ``unpivot`` gives (every series at each period, then the
+    next period, up to the sample's size), with each joined sample's other columns added by its
+    key (``joined``: the sample, this table's key columns, its own key columns)."""
+    w = wide.sample
+    rows = len(next(iter(w.values.values()), []))
+    cells = [(i, c) for c in wide.periods for i in range(rows)][: _sniff.SAMPLE_ROWS]
+    values: dict[str, list[str | None]] = {k: [w.values[k][i] for i, _ in cells] for k in wide.keep}
+    values[names_to] = [c for _, c in cells]
+    values[VALUES_TO] = [w.values[c][i] for i, c in cells]
+    for other, mine, theirs in joined:
+        index: dict[tuple[str | None, ...], int] = {}
+        n = len(next(iter(other.values.values()), []))
+        for r in range(n):
+            index.setdefault(tuple(other.values[t][r] for t in theirs), r)
+        at = [index.get(tuple(values[m][j] for m in mine)) for j in range(len(cells))]
+        for c, col in other.values.items():
+            if c in theirs:
+                continue
+            name = c if c not in values else f"{c}_{join_label(other.path.name, other.table)}"
+            values[name] = [None if r is None else col[r] for r in at]
+    return dataclasses.replace(w, values=values)
+
+
+def calendar_for(wide: Wide, others: list[Sample]) -> tuple[Sample, str] | None:
+    """A sample with a column holding the period names (M5's ``calendar.csv``: ``d`` ->
+    ``date``), one row each: the sample and that column."""
+    want = set(wide.periods)
+    for s in others:
+        for c, vals in s.values.items():
+            got = [v for v in vals if v]
+            if got and len(set(got)) == len(got) and len(want & set(got)) >= 0.9 * len(want):
+                return s, c
+    return None
+
+
+def price_file(
+    have: list[str], others: list[Sample], is_price: dict[int, str]
+) -> tuple[Sample, list[str]] | None:
+    """A sample keyed by two or more of the long table's columns (``store_id, item_id,
+    wm_yr_wk``), one row per key in the sample, holding a price column (``is_price``: a
+    sample's id -> its price column): the sample and its key."""
+    for s in others:
+        if id(s) not in is_price:
+            continue
+        key = [c for c in s.columns if c in have]
+        if len(key) < 2 or len([c for c in s.columns if c not in key]) > 3:
+            continue
+        n = len(next(iter(s.values.values()), []))
+        combos = {tuple(s.values[k][r] for k in key) for r in range(n)}
+        if len(combos) == n:
+            return s, key
+    return None
