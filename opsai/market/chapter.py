@@ -204,9 +204,17 @@ def calendar_periods(
     return _combine(df, keys), note
 
 
-def _combine(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """One row per ``keys``: flows summed, price sales-weighted, the rest averaged."""
-    sums = [c for c in (S.SALES, S.MARKETING_SPEND) if c in df.columns]
+def _combine(
+    df: pd.DataFrame,
+    keys: list[str],
+    *,
+    flows: tuple[str, ...] = (S.SALES, S.MARKETING_SPEND),
+    weight: pd.Series | None = None,
+) -> pd.DataFrame:
+    """One row per ``keys``: the ``flows`` summed, price the ``weight``-weighted mean (default
+    sales) over the rows with a price, the plain mean where they weigh nothing, other numeric
+    columns the mean and text columns the first value."""
+    sums = [c for c in flows if c in df.columns]
     rest = [c for c in df.columns if c not in (*keys, *sums, S.PRICE)]
     numeric = [c for c in rest if pd.api.types.is_numeric_dtype(df[c])]
     text = [c for c in rest if c not in numeric]
@@ -215,9 +223,11 @@ def _combine(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     parts += [g[numeric].mean()] if numeric else []
     parts += [g[text].first()] if text else []
     if S.PRICE in df.columns:
-        w = df[S.SALES].where(df[S.PRICE].notna()) if S.SALES in df.columns else None
+        if weight is None and S.SALES in df.columns:
+            weight = df[S.SALES]
         plain = g[S.PRICE].mean()
-        if w is not None:
+        if weight is not None:
+            w = weight.where(priced(df[S.PRICE]))
             tmp = df.assign(_w=w, _wp=w * df[S.PRICE]).groupby(keys, sort=True, dropna=False)
             wsum = tmp["_w"].sum()
             weighted = tmp["_wp"].sum() / wsum.where(wsum > 0)
@@ -374,8 +384,7 @@ def fit_demand(
     * One row per company and period (``product`` empty): a logit on log price with company
       fixed effects (brand quality) and log marketing spend when present; shares from the
       ``share`` column, else sales shares. Prices are taken as exogenous: month-to-month
-      price moves within a company identify the slope. Several rows per company and period
-      without a ``product`` are first summed per company (:func:`aggregate_companies`).
+      price moves within a company identify the slope.
     * One row per product (``product`` names its column): a logit on price level with the
       ``characteristics``; ``instruments="auto"`` uses BLP instruments built from them
       (sums over the firm's other products and over rivals'), ``"none"`` OLS, or a comma
@@ -385,6 +394,12 @@ def fit_demand(
       effects, as with company rows. Without them the slope would come from comparing the
       prices of different products, where dearer products also sell for their quality,
       and reads close to zero (a scrape with a true elasticity of -3 read -0.07).
+
+    Several rows per company and period without a ``product`` (a scanner export's regions,
+    channels or UPCs) are first combined (:func:`aggregate_companies`: sales summed, the
+    units-weighted price), so each period's shares add up to one; merged back onto every
+    row they would be counted once per row (24 rows per company read a share of 630%, and an
+    elasticity of +11.8 for a price slope of -2.8).
 
     Company-periods without a price (missing, 0 or negative: an out-of-stock week) are left
     out of the fit (``left_out_``), while the shares of the others still count their sales:
@@ -407,6 +422,8 @@ def fit_demand(
         df = df.assign(**{product: offer})
     check_choice(sales_is, "SALES_IS", ("revenue", "units"))
     df = df.assign(**{S.PRICE: df[S.PRICE].where(priced(df[S.PRICE]))})  # 0, -1: no price
+    if not product and df.duplicated([S.PERIOD, S.COMPANY]).any():  # regions, channels, UPCs
+        df = aggregate_companies(df, sales_is=sales_is)
     outside: Any = "auto"
     if S.SHARE not in df.columns or df[S.SHARE].isna().all():
         outside = "none"  # shares of what is sold, among the companies of the period
@@ -418,8 +435,6 @@ def fit_demand(
     chars = split_names(characteristics)
     nest_col = nest or None
     if not product:
-        if df.duplicated([S.PERIOD, S.COMPANY]).any():
-            df = aggregate_companies(df)
         logs = [S.MARKETING_SPEND] if S.MARKETING_SPEND in df.columns else []
         model = LogitDemand(
             price="log",
@@ -733,17 +748,28 @@ def fit_spend_response(
     return model.fit(df)
 
 
-def aggregate_companies(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per company and period: shares, sales, users and spend summed, price the
-    share-weighted mean (for product-level tables analysed at company level)."""
-    df = frame.copy()
-    w = df[S.SHARE] if S.SHARE in df.columns else df[S.SALES]
-    df["_w"] = w.where(priced(df[S.PRICE]))  # a product without a price weighs nothing
-    df["_wp"] = w * df[S.PRICE]
-    sums = [c for c in (S.SALES, S.SHARE, S.USERS, S.MARKETING_SPEND, "_w", "_wp") if c in df]
-    out = df.groupby([S.PERIOD, S.COMPANY], as_index=False)[sums].sum(min_count=1)
-    out[S.PRICE] = out["_wp"] / out["_w"]
-    return out.drop(columns=["_w", "_wp"])
+def aggregate_companies(
+    frame: pd.DataFrame, keys: list[str] | None = None, *, sales_is: str = "units"
+) -> pd.DataFrame:
+    """One row per ``keys`` (default period and company), for tables with several rows per
+    company and period (products, regions, channels, UPCs): sales, share, users and spend
+    summed, price the units-weighted mean (by share when the table has one, else by units:
+    sales, or sales / price with ``sales_is="revenue"``, so a revenue-weighted price is not
+    mistaken for the unit price), other numeric columns the mean and text the first value.
+
+    A product without a price weighs nothing in its company's price.
+    """
+    keys = keys or [S.PERIOD, S.COMPANY]
+    check_choice(sales_is, "SALES_IS", ("revenue", "units"))
+    df = as_frame(frame, keys)
+    weight = None
+    if S.SHARE in df.columns and df[S.SHARE].notna().any():
+        weight = df[S.SHARE]
+    elif S.SALES in df.columns and S.PRICE in df.columns:
+        price = df[S.PRICE].where(priced(df[S.PRICE]))
+        weight = df[S.SALES] / price if sales_is == "revenue" else df[S.SALES]
+    flows = (S.SALES, S.SHARE, S.USERS, S.MARKETING_SPEND)
+    return _combine(df, keys, flows=flows, weight=weight)
 
 
 def price_identified(own: dict[str, float]) -> bool:

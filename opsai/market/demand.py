@@ -28,7 +28,11 @@ from opsai.market._frame import as_frame, check_choice, positive
 from opsai.market._linear import SEType, fit_linear
 from opsai.market.pricing import _check_fitted, _summary, blp_instruments
 
-__all__ = ["LogitDemand", "nested_shares"]
+__all__ = ["SHARE_SLACK", "LogitDemand", "nested_shares"]
+
+SHARE_SLACK = 0.01
+"""How far a period's shares may add up above one (rounded shares of an export) before the
+demand model refuses them."""
 
 
 def nested_shares(delta: np.ndarray, rho: float, nests: np.ndarray, *, outside: bool) -> np.ndarray:
@@ -145,6 +149,14 @@ class LogitDemand:
                 )
             y = np.log(share) - np.log(s0)
         else:
+            if total.max() > 1.0 + SHARE_SLACK:
+                at = period[int(np.argmax(total))]
+                raise SchemaError(
+                    f"{table}: shares in column {self.col_share!r} add up to {total.max():.1%} in "
+                    f"period {at} (at most 100% of a market can be sold). Give shares of the "
+                    "period's whole market, or leave the share column unmapped so that shares "
+                    "are computed from sales"
+                )
             y = np.log(share)
         nests = df[self.nest].to_numpy() if self.nest else df.index.to_numpy()
         within = share / pd.Series(share).groupby([period, nests]).transform("sum").to_numpy()

@@ -11,7 +11,7 @@ import pytest
 
 from opsai import market as mk
 from opsai.data import schema as S
-from opsai.errors import ChapterError, OpsaiError
+from opsai.errors import ChapterError, OpsaiError, SchemaError
 from opsai.market import chapter as ch
 from opsai.market import findings as fd
 
@@ -509,3 +509,56 @@ def test_scenarios_name_a_company_they_leave_out(logit_market) -> None:  # type:
         )
         is None
     )
+
+
+def _split_rows(m: pd.DataFrame, parts: list[float], col: str = "region") -> pd.DataFrame:
+    """``m`` with each row split into ``len(parts)`` rows (regions, channels) holding those
+    fractions of its sales and spend, at the row's own price."""
+    rows = [
+        m.assign(
+            **{col: f"r{i}", S.SALES: m[S.SALES] * w, S.MARKETING_SPEND: m[S.MARKETING_SPEND] * w}
+        )
+        for i, w in enumerate(parts)
+    ]
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_several_rows_per_company_and_period_are_combined_before_shares(logit_market) -> None:  # type: ignore[no-untyped-def]
+    """byod9b D5: 24 rows per company-week (region x channel x UPC) read a share of 630% and
+    an own elasticity of +11.81 from a log-price slope of -2.81."""
+    m = logit_market(noise=0.0).drop(columns=[S.SHARE, S.USERS])
+    whole = ch.company_elasticity(ch.fit_demand(m), "co0")
+    regions = _split_rows(m, [0.1, 0.2, 0.3, 0.4])
+    demand = ch.fit_demand(regions)
+    assert demand.alpha_ == pytest.approx(-2.0, abs=1e-8)
+    assert len(demand.data_) == len(m)
+    assert demand.data_.groupby("period")["share"].sum().to_numpy() == pytest.approx(1.0)
+    own = ch.company_elasticity(demand, "co0")
+    assert own["share"] == pytest.approx(whole["share"]) and own["share"] < 0.5
+    assert own["elasticity"] == pytest.approx(whole["elasticity"]) and own["elasticity"] < -1
+
+
+def test_a_company_price_over_rows_is_weighted_by_units() -> None:
+    rows = pd.DataFrame(
+        {
+            S.PERIOD: [1, 1, 1],
+            S.COMPANY: ["a", "a", "b"],
+            S.SALES: [100.0, 100.0, 50.0],  # revenue: 10 units at 10, 20 units at 5
+            S.PRICE: [10.0, 5.0, 2.0],
+            "region": ["north", "south", "north"],
+        }
+    )
+    by_revenue = ch.aggregate_companies(rows, sales_is="revenue").set_index(S.COMPANY)
+    assert by_revenue.loc["a", S.PRICE] == pytest.approx(200 / 30)  # not 7.5
+    assert by_revenue.loc["a", S.SALES] == pytest.approx(200.0)
+    assert by_revenue.loc["a", "region"] == "north"
+    by_units = ch.aggregate_companies(rows, sales_is="units").set_index(S.COMPANY)
+    assert by_units.loc["a", S.PRICE] == pytest.approx(7.5)
+
+
+def test_the_demand_model_refuses_shares_above_the_whole_market(logit_market) -> None:  # type: ignore[no-untyped-def]
+    m = logit_market(noise=0.0)
+    with pytest.raises(SchemaError, match=r"'share' add up to 400\.0% in period 0"):
+        mk.LogitDemand(price="log", fixed_effects=[S.COMPANY], outside="none").fit(
+            m.assign(**{S.SHARE: m[S.SHARE] * 4})
+        )
