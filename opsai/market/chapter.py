@@ -395,11 +395,13 @@ def fit_demand(
       prices of different products, where dearer products also sell for their quality,
       and reads close to zero (a scrape with a true elasticity of -3 read -0.07).
 
-    Several rows per company and period without a ``product`` (a scanner export's regions,
-    channels or UPCs) are first combined (:func:`aggregate_companies`: sales summed, the
-    units-weighted price), so each period's shares add up to one; merged back onto every
+    Several rows per company (or per ``product``) and period, as a scanner export's regions,
+    channels or stores give, are first combined (:func:`aggregate_companies`: sales summed,
+    the units-weighted price), so each period's shares add up to one; merged back onto every
     row they would be counted once per row (24 rows per company read a share of 630%, and an
-    elasticity of +11.8 for a price slope of -2.8).
+    elasticity of +11.8 for a price slope of -2.8; a UPC sold in 12 markets a share of 260%).
+    A product is renamed ``company · product`` only when several companies sell it in one
+    period.
 
     Company-periods without a price (missing, 0 or negative: an out-of-stock week) are left
     out of the fit (``left_out_``), while the shares of the others still count their sales:
@@ -415,15 +417,16 @@ def fit_demand(
         raise ChapterError("market has no price column: price response needs it")
     if product and product not in df.columns:
         raise ChapterError(f"market has no column {product!r} (the PRODUCT parameter)")
-    if product and df.duplicated([S.PERIOD, product]).any():
+    if product and df.groupby([S.PERIOD, product])[S.COMPANY].nunique().gt(1).any():
         # one product sold by several companies (a retailers' scrape): each company's offer
         # is a product of its own
         offer = df[S.COMPANY].astype(str) + " · " + df[product].astype(str)
         df = df.assign(**{product: offer})
     check_choice(sales_is, "SALES_IS", ("revenue", "units"))
     df = df.assign(**{S.PRICE: df[S.PRICE].where(priced(df[S.PRICE]))})  # 0, -1: no price
-    if not product and df.duplicated([S.PERIOD, S.COMPANY]).any():  # regions, channels, UPCs
-        df = aggregate_companies(df, sales_is=sales_is)
+    keys = [S.PERIOD, product, S.COMPANY] if product else [S.PERIOD, S.COMPANY]
+    if df.duplicated(keys).any():  # regions, channels, stores: one row per product and period
+        df = aggregate_companies(df, keys, sales_is=sales_is)
     outside: Any = "auto"
     if S.SHARE not in df.columns or df[S.SHARE].isna().all():
         outside = "none"  # shares of what is sold, among the companies of the period

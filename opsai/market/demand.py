@@ -133,6 +133,7 @@ class LogitDemand:
         missing = df[used].isna().any(axis=1)
         self.left_out_ = df.loc[missing, [self.col_period, self.col_product]].reset_index(drop=True)
         df = df.loc[~missing, used].reset_index(drop=True)
+        self._check_one_row_each(df, table)
         share = positive(df[self.col_share], column=self.col_share, table=table)
         price = positive(df[self.col_price], column=self.col_price, table=table)
         period = df[self.col_period].to_numpy()
@@ -215,6 +216,25 @@ class LogitDemand:
         self.mean_own_elasticity_ = float(self.own_elasticities_.mean())
         self.n_inelastic_ = int((self.own_elasticities_.abs() < 1).sum())
         return self
+
+    def _check_one_row_each(self, df: pd.DataFrame, table: str) -> None:
+        """Raise when a product has several rows in one period (regions, channels, stores):
+        the logit reads each row as a product of its own, so its share would count twice."""
+        dup = df.duplicated([self.col_period, self.col_product], keep=False)
+        if not dup.any():
+            return
+        first = df.loc[dup].iloc[0]
+        same = (df[self.col_period] == first[self.col_period]) & (
+            df[self.col_product] == first[self.col_product]
+        )
+        n = int(same.sum())
+        raise SchemaError(
+            f"{table}: {self.col_product!r} {first[self.col_product]!r} has {n} rows in "
+            f"{self.col_period!r} {first[self.col_period]} (and {int(dup.sum())} such rows in "
+            "all): the demand model needs one row per product and period. Combine them first "
+            "(opsai.market.chapter.aggregate_companies sums sales and shares and weights the "
+            "price by units) or name a product column that tells the rows apart"
+        )
 
     def _instruments(self, df: pd.DataFrame, firm: str, extra: list[str]) -> np.ndarray | None:
         if self.instruments is None:

@@ -562,3 +562,29 @@ def test_the_demand_model_refuses_shares_above_the_whole_market(logit_market) ->
         mk.LogitDemand(price="log", fixed_effects=[S.COMPANY], outside="none").fit(
             m.assign(**{S.SHARE: m[S.SHARE] * 4})
         )
+
+
+def test_product_rows_sold_in_several_markets_are_combined_per_product(logit_market) -> None:  # type: ignore[no-untyped-def]
+    """byod9b D11: with PRODUCT: UPC and each UPC in 12 markets a week, the model read a
+    260.2% share and an inelastic -0.56 (planted -2.0), and recommended a price rise."""
+    m = logit_market(noise=0.0).drop(columns=[S.SHARE, S.USERS])
+    products = _split_rows(m, [0.3, 0.7], col="upc")
+    products["upc"] = products[S.COMPANY] + "-" + products["upc"]
+    whole = ch.fit_demand(products, product="upc")
+    demand = ch.fit_demand(_split_rows(products, [0.2, 0.3, 0.5], col="market"), product="upc")
+    assert demand.alpha_ == pytest.approx(whole.alpha_) and demand.alpha_ < -1.9
+    assert len(demand.data_) == len(products)
+    assert set(demand.data_["product"]) == set(products["upc"])  # no "co0 · co0-r0"
+    assert demand.data_.groupby("period")["share"].sum().to_numpy() == pytest.approx(1.0)
+    own, own_whole = ch.company_elasticity(demand, "co0"), ch.company_elasticity(whole, "co0")
+    assert own["share"] == pytest.approx(own_whole["share"]) and own["share"] < 0.5
+    assert own["elasticity"] == pytest.approx(own_whole["elasticity"]) and own["elasticity"] < -1
+    scen = ch.standard_scenarios(demand, "co0", None, n_draws=0)
+    best, _ = fd.best_move(scen, "co0")
+    assert best == "our price -5%"  # elastic demand: a cut, not a rise, raises revenue
+
+
+def test_the_demand_model_refuses_a_product_with_several_rows_in_a_period(logit_market) -> None:  # type: ignore[no-untyped-def]
+    markets = _split_rows(logit_market(noise=0.0), [0.5, 0.5], col="market")
+    with pytest.raises(SchemaError, match="'company' 'co0' has 2 rows in 'period' 0"):
+        mk.LogitDemand(price="log", fixed_effects=[S.COMPANY], outside="none").fit(markets)
