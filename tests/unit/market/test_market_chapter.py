@@ -168,6 +168,7 @@ def test_notebook_follows_the_template() -> None:
         "share.change_12m",
         "hhi.latest",
         "elasticity.own_price",
+        "elasticity.identified",
         '"competitor_moves"',
         '"scenario"',
     ):
