@@ -38,6 +38,7 @@ __all__ = [
     "fit_demand",
     "fit_spend_response",
     "loglog_check",
+    "own_moves",
     "positioning_frame",
     "price_gap_finding",
     "price_identified",
@@ -510,6 +511,31 @@ def competitor_events(
         The moves with before/after/change/lo/hi of the share, and one finding per move.
     """
     df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
+    sales = market_shares(df).groupby(S.COMPANY)[S.SHARE].mean()
+    big = set(sales[sales >= min_share].index.astype(str))
+    theirs = moves[(moves[S.COMPANY] != company) & moves[S.COMPANY].astype(str).isin(big)]
+    priced = theirs[theirs["metric"] == S.PRICE]
+    return _move_studies(df, (priced if len(priced) else theirs).head(top), window)
+
+
+def own_moves(
+    market: Any, moves: pd.DataFrame, company: str, *, top: int = 1, window: int = 3
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Event studies of our own ``top`` strongest price moves, as :func:`competitor_events`
+    does for rivals: a price rise of ours is named with what our share did after it, beside
+    the rivals' moves. The findings start "Our own move:". A shift of our share alone is no
+    move of ours (it is what the moves did), so only price moves count."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
+    ours = moves[(moves[S.COMPANY].astype(str) == company) & (moves["metric"] == S.PRICE)]
+    events, found = _move_studies(df, ours.head(top), window)
+    return events, [Finding(f"Our own move: {f.text}", f.severity, f.evidence) for f in found]
+
+
+def _move_studies(
+    df: pd.DataFrame, chosen: pd.DataFrame, window: int
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """The mover's share ``window`` periods before and after each of the ``chosen`` moves,
+    over the complete periods only, with a finding each; a move outside them is left out."""
     if S.SHARE in df.columns and df[S.SHARE].notna().any():  # product rows: sum to companies
         firms = df.groupby([S.PERIOD, S.COMPANY], as_index=False)[S.SHARE].sum(min_count=1)
     else:
@@ -517,11 +543,6 @@ def competitor_events(
     complete = complete_periods(df)
     if len(complete) >= 2:  # a missing company would inflate the others' shares that period
         firms = firms[firms[S.PERIOD].isin(complete)]
-    sales = market_shares(df).groupby(S.COMPANY)[S.SHARE].mean()
-    big = set(sales[sales >= min_share].index.astype(str))
-    theirs = moves[(moves[S.COMPANY] != company) & moves[S.COMPANY].astype(str).isin(big)]
-    priced = theirs[theirs["metric"] == S.PRICE]
-    chosen = (priced if len(priced) else theirs).head(top)
     step = period_step(df[S.PERIOD])
     rows, found = [], []
     for mv in chosen.to_dict("records"):

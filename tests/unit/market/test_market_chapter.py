@@ -589,3 +589,23 @@ def test_the_demand_model_refuses_a_product_with_several_rows_in_a_period(logit_
     markets = _split_rows(logit_market(noise=0.0), [0.5, 0.5], col="market")
     with pytest.raises(SchemaError, match="'company' 'co0' has 2 rows in 'period' 0"):
         mk.LogitDemand(price="log", fixed_effects=[S.COMPANY], outside="none").fit(markets)
+
+
+def test_our_own_price_move_is_named_as_ours(logit_market) -> None:  # type: ignore[no-untyped-def]
+    """byod9b: Aurora's planted price rise (4.99 -> 5.29) was not named; only competitors'
+    moves were listed."""
+    m = logit_market(seed=2, cut_company=1, cut=0.15, cut_at=12)  # co1 is us: +15% from 12
+    moves = mk.detect_moves(m)
+    events, found = ch.own_moves(m, moves, "co1")
+    assert len(found) == 1 and events.iloc[0][S.PERIOD] == 12
+    assert found[0].text.startswith("Our own move: co1 raised its price by 15% in 12; its share")
+    assert found[0].evidence["change"] < 0  # our share fell after the rise
+    rivals, _ = ch.competitor_events(m, moves, "co1")
+    assert "co1" not in set(rivals.get(S.COMPANY, []))
+
+
+def test_a_shift_of_our_share_alone_is_no_move_of_ours(logit_market) -> None:  # type: ignore[no-untyped-def]
+    m = logit_market(seed=2, cut_company=1, cut=0.15, cut_at=12)
+    moves = mk.detect_moves(m)
+    shares_only = moves[moves["metric"] != S.PRICE]
+    assert len(shares_only) and ch.own_moves(m, shares_only, "co1")[1] == []
