@@ -510,7 +510,42 @@ def timestamp_format(values: list[str], *, search: bool = True) -> tuple[float, 
             if 631_152_000 * k <= low and high <= 2_208_988_800 * k:
                 return 1.0, unit
     i = max(range(len(shares)), key=lambda j: shares[j])  # the first of equals: shortest format
+    if shares[i] < 0.9 and (labelled := _labelled_dates(values)) is not None:
+        return labelled
     return shares[i], (None if i == 0 else formats[i - 1])
+
+
+_LABELLED = re.compile(
+    r"(.*?\D)(\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})|\d{4}[/.-]\d{1,2}[/.-]\d{1,2})"
+)
+"""A date behind a label: Nielsen's and IRI's ``1 w/e 01/06/24`` (one week ending 6 January
+2024), ``Week Ending 2024-01-06``."""
+_SHORT_YEARS = ("%m/%d/%y", "%d/%m/%y", "%d.%m.%y")
+
+
+def _labelled_dates(values: list[str]) -> tuple[float, str] | None:
+    """The share and format of dates that all carry the same label in front (``1 w/e
+    %m/%d/%y``), the label kept as literal text of the format; None when the values differ
+    in their label or hold no date behind one."""
+    found = [_LABELLED.fullmatch(v.strip()) for v in values if v.strip()]
+    if not found or not all(found):
+        return None
+    labels = {m.group(1) for m in found if m}
+    label = labels.pop()
+    if labels or not re.search(r"[^\W\d_]", label):  # one label, with a letter in it
+        return None
+    dates = [m.group(2) for m in found if m]
+    short = all(re.fullmatch(r"\d{1,2}[/.-]\d{1,2}[/.-]\d{2}", d) for d in dates)
+    formats = _SHORT_YEARS if short else ("%Y-%m-%d", *_FORMATS)
+    tests = ", ".join(
+        f"count(*) FILTER (WHERE try_strptime(v, {_load.lit(f)}) IS NOT NULL)" for f in formats
+    )
+    sql = f"SELECT count(*), {tests} FROM (SELECT trim(unnest($1)) AS v)"
+    n, *ok = duckdb.connect().execute(sql, [dates]).fetchall()[0]
+    i = max(range(len(ok)), key=lambda j: ok[j])
+    if not ok[i]:
+        return None
+    return ok[i] / n, label.replace("%", "%%") + formats[i]
 
 
 def day_month_swap(fmt: str) -> str | None:

@@ -462,6 +462,7 @@ def fit_table(
         guess.notes.append("no sales column: the shares stand in for sales (sizes, not money)")
     if name == "market":
         _market_units(guess)
+        _market_totals(guess, cols)
     if isinstance(lists := sample.options.get("records"), list):
         guess.notes.append(
             f"one object holding its rows in {len(lists)} lists of one shape "
@@ -602,6 +603,33 @@ def _market_units(guess: Guess) -> None:
     guess.notes.append(
         f"sales = {sales!r} counts units, so chapter 06 reads it with SALES_IS: units "
         "(the chapters section below); remove it if the column holds money"
+    )
+
+
+_TOTAL_ROW = re.compile(
+    r"\b(?:total|totals|gesamt|gesamtmarkt)\b|合计|总计|合計|総計", re.IGNORECASE
+)
+"""A market ``company`` value that is the market's total, not a company: Nielsen's and IRI's
+``CATEGORY TOTAL``, ``Total US xAOC``, a pivot's ``Grand Total``, ``合计``. (``ALL OTHER`` is
+the rest of the market, a company group that belongs in it.)"""
+
+
+def _market_totals(guess: Guess, cols: dict[str, _Values]) -> None:
+    """Rows whose company is the market's total (:data:`_TOTAL_ROW`) are left out with a
+    ``where``: counted as a company they would hold half of every period's sales."""
+    src = next((m.source for m in guess.matches if m.contract == "company"), None)
+    if src is None or src not in cols or "where" in guess.options:
+        return
+    totals = sorted({x.strip() for x in cols[src].values if x and _TOTAL_ROW.search(x)})
+    if not totals:
+        return
+    quoted = ", ".join("'" + t.replace("'", "''") + "'" for t in totals)
+    guess.options["where"] = (
+        f"company <> {quoted}" if len(totals) == 1 else f"company NOT IN ({quoted})"
+    )
+    guess.notes.append(
+        f"company {', '.join(repr(t) for t in totals)} is the market's total, not a company: "
+        "its rows are left out (where), or it would hold half of every period's sales"
     )
 
 
@@ -1574,11 +1602,16 @@ def _whole_stars(v: _Values) -> bool:
 
 
 def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:
-    """Columns whose values alone say what they are: a timestamp DuckDB parses as it is, and
-    the longest free text of the file (headerless exports have nothing else)."""
+    """Columns whose values alone say what they are: a timestamp DuckDB parses as it is, a
+    market period written as a syndicated-data time (Nielsen's ``1 w/e 01/06/24`` in a
+    column named ``Time``), and the longest free text of the file (headerless exports have
+    nothing else)."""
     v = cols[src]
     if col.dtype == "timestamp":
         return v.native_timestamp >= 0.95
+    if col.dtype == "period":
+        share, fmt = v.timestamp
+        return share >= 0.95 and bool(fmt and re.search(r"w/e|week", fmt, re.IGNORECASE))
     if col.name in ("text", "answer"):
         longest = max(cols, key=lambda c: cols[c].mean_length)
         return src == longest and v.mean_length >= 20

@@ -413,6 +413,19 @@ def _funnel(
     return out
 
 
+def _price_identified(run: RunResults, market_findings: pd.DataFrame) -> bool:
+    """Whether 06 found a downward-sloping price response, so that its price scenarios may
+    become an action: its ``elasticity.identified`` metric, else (a run saved before the
+    metric) no finding of 06 whose evidence says ``identified: False`` (the strategy's "No
+    price move is recommended")."""
+    flag = run.metric(MARKET, "elasticity.identified")
+    if flag is not None:
+        return bool(flag)
+    return not any(
+        isinstance(e, dict) and e.get("identified") is False for e in market_findings["evidence"]
+    )
+
+
 def _market(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
@@ -441,7 +454,8 @@ def _market(
             )
         )
     sc = run.table(MARKET, "scenario")
-    if not sc.empty and {"revenue_change", "revenue_change_lo", "revenue_change_hi"} <= set(sc):
+    cols = {"revenue_change", "revenue_change_lo", "revenue_change_hi"}
+    if _price_identified(run, mk) and not sc.empty and cols <= set(sc):
         best = sc.sort_values("revenue_change", ascending=False).iloc[0]
         if float(best["revenue_change"]) > 0:
             name = next((n for n, t in zip(mk["name"], mk["text"], strict=False)

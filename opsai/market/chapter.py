@@ -38,6 +38,7 @@ __all__ = [
     "fit_demand",
     "fit_spend_response",
     "loglog_check",
+    "own_moves",
     "positioning_frame",
     "price_gap_finding",
     "price_identified",
@@ -204,9 +205,17 @@ def calendar_periods(
     return _combine(df, keys), note
 
 
-def _combine(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """One row per ``keys``: flows summed, price sales-weighted, the rest averaged."""
-    sums = [c for c in (S.SALES, S.MARKETING_SPEND) if c in df.columns]
+def _combine(
+    df: pd.DataFrame,
+    keys: list[str],
+    *,
+    flows: tuple[str, ...] = (S.SALES, S.MARKETING_SPEND),
+    weight: pd.Series | None = None,
+) -> pd.DataFrame:
+    """One row per ``keys``: the ``flows`` summed, price the ``weight``-weighted mean (default
+    sales) over the rows with a price, the plain mean where they weigh nothing, other numeric
+    columns the mean and text columns the first value."""
+    sums = [c for c in flows if c in df.columns]
     rest = [c for c in df.columns if c not in (*keys, *sums, S.PRICE)]
     numeric = [c for c in rest if pd.api.types.is_numeric_dtype(df[c])]
     text = [c for c in rest if c not in numeric]
@@ -215,9 +224,11 @@ def _combine(df: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     parts += [g[numeric].mean()] if numeric else []
     parts += [g[text].first()] if text else []
     if S.PRICE in df.columns:
-        w = df[S.SALES].where(df[S.PRICE].notna()) if S.SALES in df.columns else None
+        if weight is None and S.SALES in df.columns:
+            weight = df[S.SALES]
         plain = g[S.PRICE].mean()
-        if w is not None:
+        if weight is not None:
+            w = weight.where(priced(df[S.PRICE]))
             tmp = df.assign(_w=w, _wp=w * df[S.PRICE]).groupby(keys, sort=True, dropna=False)
             wsum = tmp["_w"].sum()
             weighted = tmp["_wp"].sum() / wsum.where(wsum > 0)
@@ -374,8 +385,7 @@ def fit_demand(
     * One row per company and period (``product`` empty): a logit on log price with company
       fixed effects (brand quality) and log marketing spend when present; shares from the
       ``share`` column, else sales shares. Prices are taken as exogenous: month-to-month
-      price moves within a company identify the slope. Several rows per company and period
-      without a ``product`` are first summed per company (:func:`aggregate_companies`).
+      price moves within a company identify the slope.
     * One row per product (``product`` names its column): a logit on price level with the
       ``characteristics``; ``instruments="auto"`` uses BLP instruments built from them
       (sums over the firm's other products and over rivals'), ``"none"`` OLS, or a comma
@@ -385,6 +395,14 @@ def fit_demand(
       effects, as with company rows. Without them the slope would come from comparing the
       prices of different products, where dearer products also sell for their quality,
       and reads close to zero (a scrape with a true elasticity of -3 read -0.07).
+
+    Several rows per company (or per ``product``) and period, as a scanner export's regions,
+    channels or stores give, are first combined (:func:`aggregate_companies`: sales summed,
+    the units-weighted price), so each period's shares add up to one; merged back onto every
+    row they would be counted once per row (24 rows per company read a share of 630%, and an
+    elasticity of +11.8 for a price slope of -2.8; a UPC sold in 12 markets a share of 260%).
+    A product is renamed ``company · product`` only when several companies sell it in one
+    period.
 
     Company-periods without a price (missing, 0 or negative: an out-of-stock week) are left
     out of the fit (``left_out_``), while the shares of the others still count their sales:
@@ -400,13 +418,16 @@ def fit_demand(
         raise ChapterError("market has no price column: price response needs it")
     if product and product not in df.columns:
         raise ChapterError(f"market has no column {product!r} (the PRODUCT parameter)")
-    if product and df.duplicated([S.PERIOD, product]).any():
+    if product and df.groupby([S.PERIOD, product])[S.COMPANY].nunique().gt(1).any():
         # one product sold by several companies (a retailers' scrape): each company's offer
         # is a product of its own
         offer = df[S.COMPANY].astype(str) + " · " + df[product].astype(str)
         df = df.assign(**{product: offer})
     check_choice(sales_is, "SALES_IS", ("revenue", "units"))
     df = df.assign(**{S.PRICE: df[S.PRICE].where(priced(df[S.PRICE]))})  # 0, -1: no price
+    keys = [S.PERIOD, product, S.COMPANY] if product else [S.PERIOD, S.COMPANY]
+    if df.duplicated(keys).any():  # regions, channels, stores: one row per product and period
+        df = aggregate_companies(df, keys, sales_is=sales_is)
     outside: Any = "auto"
     if S.SHARE not in df.columns or df[S.SHARE].isna().all():
         outside = "none"  # shares of what is sold, among the companies of the period
@@ -418,8 +439,6 @@ def fit_demand(
     chars = split_names(characteristics)
     nest_col = nest or None
     if not product:
-        if df.duplicated([S.PERIOD, S.COMPANY]).any():
-            df = aggregate_companies(df)
         logs = [S.MARKETING_SPEND] if S.MARKETING_SPEND in df.columns else []
         model = LogitDemand(
             price="log",
@@ -492,6 +511,31 @@ def competitor_events(
         The moves with before/after/change/lo/hi of the share, and one finding per move.
     """
     df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
+    sales = market_shares(df).groupby(S.COMPANY)[S.SHARE].mean()
+    big = set(sales[sales >= min_share].index.astype(str))
+    theirs = moves[(moves[S.COMPANY] != company) & moves[S.COMPANY].astype(str).isin(big)]
+    priced = theirs[theirs["metric"] == S.PRICE]
+    return _move_studies(df, (priced if len(priced) else theirs).head(top), window)
+
+
+def own_moves(
+    market: Any, moves: pd.DataFrame, company: str, *, top: int = 1, window: int = 3
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """Event studies of our own ``top`` strongest price moves, as :func:`competitor_events`
+    does for rivals: a price rise of ours is named with what our share did after it, beside
+    the rivals' moves. The findings start "Our own move:". A shift of our share alone is no
+    move of ours (it is what the moves did), so only price moves count."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
+    ours = moves[(moves[S.COMPANY].astype(str) == company) & (moves["metric"] == S.PRICE)]
+    events, found = _move_studies(df, ours.head(top), window)
+    return events, [Finding(f"Our own move: {f.text}", f.severity, f.evidence) for f in found]
+
+
+def _move_studies(
+    df: pd.DataFrame, chosen: pd.DataFrame, window: int
+) -> tuple[pd.DataFrame, list[Finding]]:
+    """The mover's share ``window`` periods before and after each of the ``chosen`` moves,
+    over the complete periods only, with a finding each; a move outside them is left out."""
     if S.SHARE in df.columns and df[S.SHARE].notna().any():  # product rows: sum to companies
         firms = df.groupby([S.PERIOD, S.COMPANY], as_index=False)[S.SHARE].sum(min_count=1)
     else:
@@ -499,11 +543,6 @@ def competitor_events(
     complete = complete_periods(df)
     if len(complete) >= 2:  # a missing company would inflate the others' shares that period
         firms = firms[firms[S.PERIOD].isin(complete)]
-    sales = market_shares(df).groupby(S.COMPANY)[S.SHARE].mean()
-    big = set(sales[sales >= min_share].index.astype(str))
-    theirs = moves[(moves[S.COMPANY] != company) & moves[S.COMPANY].astype(str).isin(big)]
-    priced = theirs[theirs["metric"] == S.PRICE]
-    chosen = (priced if len(priced) else theirs).head(top)
     step = period_step(df[S.PERIOD])
     rows, found = [], []
     for mv in chosen.to_dict("records"):
@@ -733,17 +772,28 @@ def fit_spend_response(
     return model.fit(df)
 
 
-def aggregate_companies(frame: pd.DataFrame) -> pd.DataFrame:
-    """One row per company and period: shares, sales, users and spend summed, price the
-    share-weighted mean (for product-level tables analysed at company level)."""
-    df = frame.copy()
-    w = df[S.SHARE] if S.SHARE in df.columns else df[S.SALES]
-    df["_w"] = w.where(priced(df[S.PRICE]))  # a product without a price weighs nothing
-    df["_wp"] = w * df[S.PRICE]
-    sums = [c for c in (S.SALES, S.SHARE, S.USERS, S.MARKETING_SPEND, "_w", "_wp") if c in df]
-    out = df.groupby([S.PERIOD, S.COMPANY], as_index=False)[sums].sum(min_count=1)
-    out[S.PRICE] = out["_wp"] / out["_w"]
-    return out.drop(columns=["_w", "_wp"])
+def aggregate_companies(
+    frame: pd.DataFrame, keys: list[str] | None = None, *, sales_is: str = "units"
+) -> pd.DataFrame:
+    """One row per ``keys`` (default period and company), for tables with several rows per
+    company and period (products, regions, channels, UPCs): sales, share, users and spend
+    summed, price the units-weighted mean (by share when the table has one, else by units:
+    sales, or sales / price with ``sales_is="revenue"``, so a revenue-weighted price is not
+    mistaken for the unit price), other numeric columns the mean and text the first value.
+
+    A product without a price weighs nothing in its company's price.
+    """
+    keys = keys or [S.PERIOD, S.COMPANY]
+    check_choice(sales_is, "SALES_IS", ("revenue", "units"))
+    df = as_frame(frame, keys)
+    weight = None
+    if S.SHARE in df.columns and df[S.SHARE].notna().any():
+        weight = df[S.SHARE]
+    elif S.SALES in df.columns and S.PRICE in df.columns:
+        price = df[S.PRICE].where(priced(df[S.PRICE]))
+        weight = df[S.SALES] / price if sales_is == "revenue" else df[S.SALES]
+    flows = (S.SALES, S.SHARE, S.USERS, S.MARKETING_SPEND)
+    return _combine(df, keys, flows=flows, weight=weight)
 
 
 def price_identified(own: dict[str, float]) -> bool:

@@ -28,7 +28,11 @@ from opsai.market._frame import as_frame, check_choice, positive
 from opsai.market._linear import SEType, fit_linear
 from opsai.market.pricing import _check_fitted, _summary, blp_instruments
 
-__all__ = ["LogitDemand", "nested_shares"]
+__all__ = ["SHARE_SLACK", "LogitDemand", "nested_shares"]
+
+SHARE_SLACK = 0.01
+"""How far a period's shares may add up above one (rounded shares of an export) before the
+demand model refuses them."""
 
 
 def nested_shares(delta: np.ndarray, rho: float, nests: np.ndarray, *, outside: bool) -> np.ndarray:
@@ -129,6 +133,7 @@ class LogitDemand:
         missing = df[used].isna().any(axis=1)
         self.left_out_ = df.loc[missing, [self.col_period, self.col_product]].reset_index(drop=True)
         df = df.loc[~missing, used].reset_index(drop=True)
+        self._check_one_row_each(df, table)
         share = positive(df[self.col_share], column=self.col_share, table=table)
         price = positive(df[self.col_price], column=self.col_price, table=table)
         period = df[self.col_period].to_numpy()
@@ -145,6 +150,14 @@ class LogitDemand:
                 )
             y = np.log(share) - np.log(s0)
         else:
+            if total.max() > 1.0 + SHARE_SLACK:
+                at = period[int(np.argmax(total))]
+                raise SchemaError(
+                    f"{table}: shares in column {self.col_share!r} add up to {total.max():.1%} in "
+                    f"period {at} (at most 100% of a market can be sold). Give shares of the "
+                    "period's whole market, or leave the share column unmapped so that shares "
+                    "are computed from sales"
+                )
             y = np.log(share)
         nests = df[self.nest].to_numpy() if self.nest else df.index.to_numpy()
         within = share / pd.Series(share).groupby([period, nests]).transform("sum").to_numpy()
@@ -203,6 +216,25 @@ class LogitDemand:
         self.mean_own_elasticity_ = float(self.own_elasticities_.mean())
         self.n_inelastic_ = int((self.own_elasticities_.abs() < 1).sum())
         return self
+
+    def _check_one_row_each(self, df: pd.DataFrame, table: str) -> None:
+        """Raise when a product has several rows in one period (regions, channels, stores):
+        the logit reads each row as a product of its own, so its share would count twice."""
+        dup = df.duplicated([self.col_period, self.col_product], keep=False)
+        if not dup.any():
+            return
+        first = df.loc[dup].iloc[0]
+        same = (df[self.col_period] == first[self.col_period]) & (
+            df[self.col_product] == first[self.col_product]
+        )
+        n = int(same.sum())
+        raise SchemaError(
+            f"{table}: {self.col_product!r} {first[self.col_product]!r} has {n} rows in "
+            f"{self.col_period!r} {first[self.col_period]} (and {int(dup.sum())} such rows in "
+            "all): the demand model needs one row per product and period. Combine them first "
+            "(opsai.market.chapter.aggregate_companies sums sales and shares and weights the "
+            "price by units) or name a product column that tells the rows apart"
+        )
 
     def _instruments(self, df: pd.DataFrame, firm: str, extra: list[str]) -> np.ndarray | None:
         if self.instruments is None:

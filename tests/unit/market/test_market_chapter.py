@@ -11,7 +11,7 @@ import pytest
 
 from opsai import market as mk
 from opsai.data import schema as S
-from opsai.errors import ChapterError, OpsaiError
+from opsai.errors import ChapterError, OpsaiError, SchemaError
 from opsai.market import chapter as ch
 from opsai.market import findings as fd
 
@@ -168,6 +168,7 @@ def test_notebook_follows_the_template() -> None:
         "share.change_12m",
         "hhi.latest",
         "elasticity.own_price",
+        "elasticity.identified",
         '"competitor_moves"',
         '"scenario"',
     ):
@@ -509,3 +510,102 @@ def test_scenarios_name_a_company_they_leave_out(logit_market) -> None:  # type:
         )
         is None
     )
+
+
+def _split_rows(m: pd.DataFrame, parts: list[float], col: str = "region") -> pd.DataFrame:
+    """``m`` with each row split into ``len(parts)`` rows (regions, channels) holding those
+    fractions of its sales and spend, at the row's own price."""
+    rows = [
+        m.assign(
+            **{col: f"r{i}", S.SALES: m[S.SALES] * w, S.MARKETING_SPEND: m[S.MARKETING_SPEND] * w}
+        )
+        for i, w in enumerate(parts)
+    ]
+    return pd.concat(rows, ignore_index=True)
+
+
+def test_several_rows_per_company_and_period_are_combined_before_shares(logit_market) -> None:  # type: ignore[no-untyped-def]
+    """byod9b D5: 24 rows per company-week (region x channel x UPC) read a share of 630% and
+    an own elasticity of +11.81 from a log-price slope of -2.81."""
+    m = logit_market(noise=0.0).drop(columns=[S.SHARE, S.USERS])
+    whole = ch.company_elasticity(ch.fit_demand(m), "co0")
+    regions = _split_rows(m, [0.1, 0.2, 0.3, 0.4])
+    demand = ch.fit_demand(regions)
+    assert demand.alpha_ == pytest.approx(-2.0, abs=1e-8)
+    assert len(demand.data_) == len(m)
+    assert demand.data_.groupby("period")["share"].sum().to_numpy() == pytest.approx(1.0)
+    own = ch.company_elasticity(demand, "co0")
+    assert own["share"] == pytest.approx(whole["share"]) and own["share"] < 0.5
+    assert own["elasticity"] == pytest.approx(whole["elasticity"]) and own["elasticity"] < -1
+
+
+def test_a_company_price_over_rows_is_weighted_by_units() -> None:
+    rows = pd.DataFrame(
+        {
+            S.PERIOD: [1, 1, 1],
+            S.COMPANY: ["a", "a", "b"],
+            S.SALES: [100.0, 100.0, 50.0],  # revenue: 10 units at 10, 20 units at 5
+            S.PRICE: [10.0, 5.0, 2.0],
+            "region": ["north", "south", "north"],
+        }
+    )
+    by_revenue = ch.aggregate_companies(rows, sales_is="revenue").set_index(S.COMPANY)
+    assert by_revenue.loc["a", S.PRICE] == pytest.approx(200 / 30)  # not 7.5
+    assert by_revenue.loc["a", S.SALES] == pytest.approx(200.0)
+    assert by_revenue.loc["a", "region"] == "north"
+    by_units = ch.aggregate_companies(rows, sales_is="units").set_index(S.COMPANY)
+    assert by_units.loc["a", S.PRICE] == pytest.approx(7.5)
+
+
+def test_the_demand_model_refuses_shares_above_the_whole_market(logit_market) -> None:  # type: ignore[no-untyped-def]
+    m = logit_market(noise=0.0)
+    with pytest.raises(SchemaError, match=r"'share' add up to 400\.0% in period 0"):
+        mk.LogitDemand(price="log", fixed_effects=[S.COMPANY], outside="none").fit(
+            m.assign(**{S.SHARE: m[S.SHARE] * 4})
+        )
+
+
+def test_product_rows_sold_in_several_markets_are_combined_per_product(logit_market) -> None:  # type: ignore[no-untyped-def]
+    """byod9b D11: with PRODUCT: UPC and each UPC in 12 markets a week, the model read a
+    260.2% share and an inelastic -0.56 (planted -2.0), and recommended a price rise."""
+    m = logit_market(noise=0.0).drop(columns=[S.SHARE, S.USERS])
+    products = _split_rows(m, [0.3, 0.7], col="upc")
+    products["upc"] = products[S.COMPANY] + "-" + products["upc"]
+    whole = ch.fit_demand(products, product="upc")
+    demand = ch.fit_demand(_split_rows(products, [0.2, 0.3, 0.5], col="market"), product="upc")
+    assert demand.alpha_ == pytest.approx(whole.alpha_) and demand.alpha_ < -1.9
+    assert len(demand.data_) == len(products)
+    assert set(demand.data_["product"]) == set(products["upc"])  # no "co0 · co0-r0"
+    assert demand.data_.groupby("period")["share"].sum().to_numpy() == pytest.approx(1.0)
+    own, own_whole = ch.company_elasticity(demand, "co0"), ch.company_elasticity(whole, "co0")
+    assert own["share"] == pytest.approx(own_whole["share"]) and own["share"] < 0.5
+    assert own["elasticity"] == pytest.approx(own_whole["elasticity"]) and own["elasticity"] < -1
+    scen = ch.standard_scenarios(demand, "co0", None, n_draws=0)
+    best, _ = fd.best_move(scen, "co0")
+    assert best == "our price -5%"  # elastic demand: a cut, not a rise, raises revenue
+
+
+def test_the_demand_model_refuses_a_product_with_several_rows_in_a_period(logit_market) -> None:  # type: ignore[no-untyped-def]
+    markets = _split_rows(logit_market(noise=0.0), [0.5, 0.5], col="market")
+    with pytest.raises(SchemaError, match="'company' 'co0' has 2 rows in 'period' 0"):
+        mk.LogitDemand(price="log", fixed_effects=[S.COMPANY], outside="none").fit(markets)
+
+
+def test_our_own_price_move_is_named_as_ours(logit_market) -> None:  # type: ignore[no-untyped-def]
+    """byod9b: Aurora's planted price rise (4.99 -> 5.29) was not named; only competitors'
+    moves were listed."""
+    m = logit_market(seed=2, cut_company=1, cut=0.15, cut_at=12)  # co1 is us: +15% from 12
+    moves = mk.detect_moves(m)
+    events, found = ch.own_moves(m, moves, "co1")
+    assert len(found) == 1 and events.iloc[0][S.PERIOD] == 12
+    assert found[0].text.startswith("Our own move: co1 raised its price by 15% in 12; its share")
+    assert found[0].evidence["change"] < 0  # our share fell after the rise
+    rivals, _ = ch.competitor_events(m, moves, "co1")
+    assert "co1" not in set(rivals.get(S.COMPANY, []))
+
+
+def test_a_shift_of_our_share_alone_is_no_move_of_ours(logit_market) -> None:  # type: ignore[no-untyped-def]
+    m = logit_market(seed=2, cut_company=1, cut=0.15, cut_at=12)
+    moves = mk.detect_moves(m)
+    shares_only = moves[moves["metric"] != S.PRICE]
+    assert len(shares_only) and ch.own_moves(m, shares_only, "co1")[1] == []
