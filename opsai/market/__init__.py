@@ -27,6 +27,7 @@ from opsai.market.share import (
     growth_decomposition,
     market_shares,
     market_size,
+    segment_changes,
     share_changes,
 )
 from opsai.market.trends import (
@@ -61,6 +62,7 @@ __all__ = [
     "price_index",
     "reallocate",
     "response_curve",
+    "segment_changes",
     "share_changes",
     "simulate",
     "spend_what_if",

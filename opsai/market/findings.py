@@ -28,6 +28,7 @@ __all__ = [
     "growth_finding",
     "marginal_return_finding",
     "move_finding",
+    "segment_finding",
     "share_finding",
     "spend_finding",
     "strategy",
@@ -69,6 +70,40 @@ def share_finding(changes: pd.DataFrame, company: str, *, col_company: str = S.C
             "compared": _compared(a),
         },
     )
+
+
+def segment_finding(seg: pd.DataFrame, company: str, *, label: str = "segment") -> Finding | None:
+    """Where ``company`` wins and loses share, segment by segment (:func:`segment_changes`);
+    ``None`` with fewer than two segments."""
+    if len(seg) < 2:
+        return None
+    parts = [
+        f"{r.share_now:z.1%} in {r.segment} ({r.change_pp:+z.1f} pp)" for r in seg.itertuples()
+    ]
+    worst, best = seg.iloc[0], seg.iloc[-1]
+    text = (
+        f"By {label}: {company} holds {', '.join(parts)}. It "
+        + (
+            f"loses most in {worst['segment']} ({worst['change_pp']:+z.1f} pp; "
+            f"{worst['top_gainer']} gains {worst['top_gain_pp']:+z.1f} pp there)"
+            if worst["change_pp"] < 0
+            else f"gains in every {label}"
+        )
+        + (
+            f" and {'loses least' if best['change_pp'] < 0 else 'does best'} in "
+            f"{best['segment']} ({best['change_pp']:+z.1f} pp)."
+            if best["segment"] != worst["segment"]
+            else "."
+        )
+    )
+    spread = float(seg["change_pp"].max() - seg["change_pp"].min())
+    evidence = {
+        "segments": {str(r.segment): round(float(r.change_pp), 3) for r in seg.itertuples()},
+        "worst": str(worst["segment"]),
+        "spread_pp": round(spread, 3),
+    }
+    sev = "high" if worst["change_pp"] <= -2 else "info"
+    return Finding(text, sev, evidence, name="share_by_segment")
 
 
 def _compared(a: Mapping[str, Any]) -> str:

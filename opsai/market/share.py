@@ -27,6 +27,7 @@ __all__ = [
     "growth_decomposition",
     "market_shares",
     "market_size",
+    "segment_changes",
     "share_changes",
 ]
 
@@ -189,6 +190,54 @@ def share_changes(
     out.attrs.update(period_before=before_p, period_now=now_p, window=window, step=period_step(idx))
     out = out.sort_values("change_pp", ascending=False).rename_axis(col_company).reset_index()
     return out
+
+
+def segment_changes(
+    market: Any,
+    company: str,
+    *,
+    periods: int = 12,
+    window: int = 1,
+    col_sales: str = S.SALES,
+    col_segment: str = S.SEGMENT,
+) -> pd.DataFrame:
+    """:func:`share_changes` within each segment (channel, region) for ``company``: its
+    share of the segment now and before, the change, and the segment's largest gainer.
+    Empty without a segment column or with one segment; a segment too short for the
+    comparison is left out.
+
+    Returns:
+        One row per segment, largest loss first: ``segment``, ``share_before``,
+        ``share_now``, ``change_pp``, ``top_gainer``, ``top_gain_pp``, ``sales_now``.
+    """
+    df = as_frame(market, [S.PERIOD, S.COMPANY, col_segment])
+    cols = ["segment", "share_before", "share_now", "change_pp", "top_gainer", "top_gain_pp",
+            "sales_now"]  # fmt: skip
+    if df[col_segment].nunique() < 2:
+        return pd.DataFrame(columns=cols)
+    rows = []
+    for seg, g in df.groupby(df[col_segment].astype(str), sort=True):
+        try:
+            ch = share_changes(g, periods=periods, window=window, col_sales=col_sales)
+        except (OpsaiError, IndexError, KeyError):
+            continue  # too few periods in this segment
+        ours = ch[ch[S.COMPANY].astype(str) == str(company)]
+        if ours.empty:
+            continue
+        r, top = ours.iloc[0], ch.iloc[0]
+        rows.append(
+            {
+                "segment": seg,
+                "share_before": float(r["share_before"]),
+                "share_now": float(r["share_now"]),
+                "change_pp": float(r["change_pp"]),
+                "top_gainer": str(top[S.COMPANY]),
+                "top_gain_pp": float(top["change_pp"]),
+                "sales_now": float(r["sales_now"]),
+            }
+        )
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["change_pp", "segment"], ignore_index=True)
 
 
 def growth_decomposition(

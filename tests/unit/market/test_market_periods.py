@@ -270,3 +270,27 @@ def test_the_scorecard_says_what_a_share_change_compares(tmp_path) -> None:  # t
     assert sc.loc["share", "value"] == pytest.approx(f.evidence["share_now"])
     assert sc.loc["share", "change"] == pytest.approx(f.evidence["change_pp"])
     assert sc.loc["share", "value"] != pytest.approx(0.6)  # not the latest day's share
+
+
+def test_shares_by_segment_say_where_we_win_and_lose() -> None:
+    """byod9b D18: market.segment (Food / Drug / Mass) was accepted but never read: one
+    share per brand and week, no word on channels. Shares and their change now come per
+    segment too, with a finding naming where we lose most."""
+    rows = []
+    for w, week in enumerate(pd.date_range("2024-01-01", periods=4, freq="W-MON")):
+        for seg, ours in (("Food", [40, 40, 20, 20]), ("Drug", [30, 30, 30, 30])):
+            rows += [(week, "us", seg, float(ours[w])), (week, "them", seg, 60.0)]
+    m = pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, S.SEGMENT, S.SALES])
+    seg = mk.segment_changes(m, "us", periods=2, window=1)
+    assert seg["segment"].tolist() == ["Food", "Drug"]  # largest loss first
+    food = seg.iloc[0]
+    assert food["share_before"] == pytest.approx(0.4) and food["share_now"] == pytest.approx(0.25)
+    assert food["change_pp"] == pytest.approx(-15.0) and food["top_gainer"] == "them"
+    assert seg.iloc[1]["change_pp"] == pytest.approx(0.0)
+    f = fd.segment_finding(seg, "us")
+    assert f is not None and f.severity == "high"
+    assert f.text == (
+        "By segment: us holds 25.0% in Food (-15.0 pp), 33.3% in Drug (+0.0 pp). It loses most "
+        "in Food (-15.0 pp; them gains +15.0 pp there) and does best in Drug (+0.0 pp)."
+    )
+    assert mk.segment_changes(m[m[S.SEGMENT] == "Food"], "us", periods=2).empty
