@@ -189,7 +189,7 @@ def test_gzipped_review_json_is_tickets_and_rating_events(tmp_path: Path) -> Non
     assert set(by) == {"events", "tickets"}
     assert by["tickets"].spec()["columns"] == {
         "timestamp": "unixReviewTime", "text": "reviewText", "user_id": "reviewerID",
-        "sentiment": "overall",
+        "sentiment": "overall", "item_id": "asin",  # the review's product (byod9b D9)
     }  # fmt: skip
     assert by["tickets"].spec()["timestamp_format"] == "epoch"
     assert by["events"].spec()["constants"] == {"event": "rate"}
