@@ -36,6 +36,33 @@ def _same_hour_warning(
     )
 
 
+def _one_time_warning(name: str, t: ir.Table, warnings: list[ValidationWarning]) -> None:
+    """A time column holding one value on 95% or more of 20+ rows: an export's date stamped
+    on every row (an intent set exported on 2024-05-01), not when each row happened."""
+    for col in ("timestamp", "signup_at"):
+        if col not in t.columns:
+            continue
+        total, distinct = (int(x or 0) for x in t.aggregate(
+            n=t[col].count(), d=t[col].approx_nunique()).to_pandas().iloc[0])  # fmt: skip
+        if total < 20 or distinct > 0.06 * total + 2:  # many times: no need to count them
+            continue
+        got = t.group_by(col).aggregate(n=t.count()).order_by(ibis.desc("n")).limit(1).to_pandas()
+        if got.empty or int(got["n"].iloc[0]) < 0.95 * total:
+            continue
+        n, value = int(got["n"].iloc[0]), got[col].iloc[0]
+        warnings.append(
+            ValidationWarning(
+                name,
+                col,
+                f"{n:,} of {total:,} rows ({n / total:.0%}) hold the same time, {value}: an "
+                "export's date, not when each row happened? Trends and 'vs period before' need "
+                f"real times; if so, remove data.tables.{name}.columns.{col} (the chapters then "
+                "skip what needs time)",
+                n,
+            )
+        )
+
+
 def _language_warning(name: str, t: ir.Table, warnings: list[ValidationWarning]) -> None:
     """A language column holding country codes (App Store Connect's territory: USA, JPN,
     KOR) or values that are no language opsai can read: the models, lexicons and stop words
@@ -387,6 +414,7 @@ def check_table(
         _zero_amounts(t, int(res["__rows"]), warnings)
     if name in ("tickets", "kb") and "language" in t.columns:
         _language_warning(name, t, warnings)
+    _one_time_warning(name, t, warnings)
     if name == "tickets" and {"timestamp", "resolved_at"} <= set(t.columns):
         _resolved_before_warning(t, warnings)
     if table.key and table.key in t.columns:
