@@ -160,6 +160,35 @@ def python_literals(path: Path) -> bool:
         return False
 
 
+def json_lines_copy(path: Path, tmp: Path, *, limit: int | None = None) -> Path:
+    """A JSON-lines copy in ``tmp`` of a file of Python dict literals (the first ``limit``
+    lines, or all), each line read with :func:`ast.literal_eval`: what DuckDB then reads."""
+    import ast
+    import gzip
+    import json
+
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    out = tmp / f"{path.name.split('.')[0]}.literals.jsonl"
+    with (
+        opener(path, "rt", encoding="utf-8", errors="replace") as src,
+        out.open("w", encoding="utf-8") as dst,
+    ):
+        for n, line in enumerate(src, start=1):
+            if limit is not None and n > limit:
+                break
+            if not line.strip():
+                continue
+            try:
+                row = ast.literal_eval(line.strip())
+            except (ValueError, SyntaxError, MemoryError, RecursionError):
+                raise SchemaError(
+                    f"{path.name}: line {n} is neither JSON nor a Python dict literal: export "
+                    "it again, or remove that line"
+                ) from None
+            dst.write(json.dumps(row, ensure_ascii=False, default=str) + "\n")
+    return out
+
+
 PYTHON_LITERALS = (
     "its lines are Python dicts ({{'asin': ...}}, single quotes), not JSON: convert each line "
     "with ast.literal_eval + json.dumps to {stem}.jsonl"
@@ -224,6 +253,8 @@ def read_raw(
     if fmt == "csv" and enc not in _NATIVE_ENCODINGS:
         paths = [_transcode(p, spec.encoding, table, tmp) for p in paths]
         enc = "utf-8"
+    if fmt == "json":  # the 2014 Amazon meta dumps: Python dicts, one per line
+        paths = [json_lines_copy(p, tmp) if python_literals(p) else p for p in paths]
     files = "[" + ", ".join(lit(str(p)) for p in paths) + "]"
     if fmt == "csv" and spec.sep == r"\s+":  # runs of spaces, as in CDNOW_master.txt
         sql = _whitespace_csv(files, spec.skip_rows)

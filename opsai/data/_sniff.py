@@ -126,16 +126,20 @@ def read_samples(path: Path) -> list[Sample]:
         return _excel_samples(path)
     if name.endswith((".parquet", *_load.JSON_SUFFIXES)):
         reader = "read_parquet" if name.endswith(".parquet") else "read_json_auto"
-        if reader != "read_parquet" and _load.python_literals(path):
-            raise OpsaiError(_load.literals_message(path))
+        src = path
+        if reader != "read_parquet" and _load.python_literals(path):  # Python dicts: as JSON
+            import tempfile
+
+            tmp = Path(tempfile.mkdtemp(prefix="opsai-sniff-"))
+            src = _load.json_lines_copy(path, tmp, limit=SAMPLE_ROWS)
         con = duckdb.connect()
-        sql = f"SELECT * FROM {reader}({_load.lit(str(path))}) LIMIT {SAMPLE_ROWS}"
+        sql = f"SELECT * FROM {reader}({_load.lit(str(src))}) LIMIT {SAMPLE_ROWS}"
         options: dict[str, Any] = {}
         if (field := _records_field(con, sql)) is not None:  # {"data": [...]}: the records
             from opsai.data._files import rows_sql
 
             options["records"] = field
-            con.execute(f"CREATE VIEW _whole AS SELECT * FROM {reader}({_load.lit(str(path))})")
+            con.execute(f"CREATE VIEW _whole AS SELECT * FROM {reader}({_load.lit(str(src))})")
             kinds = dict(
                 con.execute("SELECT column_name, column_type FROM (DESCRIBE _whole)").fetchall()
             )
@@ -145,6 +149,11 @@ def read_samples(path: Path) -> list[Sample]:
             sql = f"SELECT * FROM ({union}) LIMIT {SAMPLE_ROWS}"
         structs, fields = _struct_fields(con, sql)
         values = _text_columns(con, sql)
+        con.close()
+        if src is not path:  # the sample's JSON copy
+            import shutil
+
+            shutil.rmtree(src.parent, ignore_errors=True)
         return [
             Sample(path, options=options, values=values, typed=True, structs=structs, fields=fields)
         ]

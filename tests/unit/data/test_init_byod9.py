@@ -182,11 +182,12 @@ def _amazon(folder: Path) -> None:
 def test_gzipped_review_json_is_tickets_and_rating_events(tmp_path: Path) -> None:
     """init said the folder 'holds no data file' (no .json.gz); the reviews are now read and
     proposed as rating events and as tickets with the stars as sentiment, and the meta file of
-    Python dicts is named as such rather than 'Malformed JSON at byte 2'."""
+    Python dicts (not JSON: 'Malformed JSON at byte 2') is read through a JSON-lines copy and
+    placed as items."""
     _amazon(tmp_path)
     plan = plan_folder(tmp_path)
     by = {g.table: g for g in plan.guesses}
-    assert set(by) == {"events", "tickets"}
+    assert set(by) == {"events", "tickets", "items"}  # the meta file of Python dicts: items
     assert by["tickets"].spec()["columns"] == {
         "timestamp": "unixReviewTime", "text": "reviewText", "user_id": "reviewerID",
         "sentiment": "overall", "item_id": "asin",  # the review's product (byod9b D9)
@@ -194,19 +195,22 @@ def test_gzipped_review_json_is_tickets_and_rating_events(tmp_path: Path) -> Non
     assert by["tickets"].spec()["timestamp_format"] == "epoch"
     assert by["events"].spec()["constants"] == {"event": "rate"}
     assert by["events"].parameters == {"03b_recommendation": {"RATING": "overall"}}
-    assert plan.unplaced == [
-        ("meta_Electronics.json.gz", "cannot be read: its lines are Python dicts ({'asin': ...}, "
-         "single quotes), not JSON: convert each line with ast.literal_eval + json.dumps to "
-         "meta_Electronics.jsonl")
-    ]  # fmt: skip
+    assert plan.unplaced == []
+    assert by["items"].spec()["file"] == "meta_Electronics.json.gz"
     cfg = write_dataset(tmp_path, {}, {"tickets": by["tickets"].spec()})
     with open_workspace(cfg) as ws:
         df = ws.to_pandas("tickets")
     assert len(df) == 30 and sorted(df["sentiment"].unique()) == ["1.0", "2.0", "3.0", "4.0", "5.0"]
     items = {"file": "meta_Electronics.json.gz", "columns": {"item_id": "asin"}}
-    with pytest.raises(SchemaError, match=r"cannot read meta_Electronics\.json\.gz as json: it is "
-                       r"not JSON\. Fix: its lines are Python dicts"):  # fmt: skip
-        open_workspace(write_dataset(tmp_path, {}, {"items": items}))
+    with open_workspace(write_dataset(tmp_path, {}, {"items": items})) as ws:
+        got = ws.to_pandas("items")  # read through a JSON-lines copy
+    assert got.set_index("item_id")["title"].to_dict() == {
+        f"B00{i}": f"Cable {i}" for i in range(3)
+    }
+    (tmp_path / "bad.json").write_text("{'a': 1}\n{'a': oops}\n")
+    bad = {"file": "bad.json", "columns": {"item_id": "a"}}
+    with pytest.raises(SchemaError, match=r"bad\.json: line 2 is neither JSON nor a Python dict"):
+        open_workspace(write_dataset(tmp_path, {}, {"items": bad}))
 
 
 def _chat(folder: Path, roles: tuple[str, str], name: str = "chat.tsv") -> None:
