@@ -30,7 +30,6 @@ import duckdb
 
 from opsai.config import TableSpec
 from opsai.data import _excel, _load
-from opsai.errors import OpsaiError
 
 SAMPLE_ROWS = 2000
 """Rows read from each file to guess from."""
