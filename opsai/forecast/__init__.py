@@ -38,6 +38,12 @@ from opsai.forecast.paths import (
     reconcile_intervals,
     rescale_intervals,
 )
+from opsai.forecast.periods import (
+    drop_last_period,
+    partial_last_period,
+    partial_period,
+    partial_period_finding,
+)
 from opsai.forecast.pooled import PooledMLP
 from opsai.forecast.reconcile import coherence_gap, reconcile
 from opsai.forecast.series import (
@@ -96,6 +102,7 @@ __all__ = [
     "cutoffs",
     "demand_pattern",
     "demand_patterns",
+    "drop_last_period",
     "evaluate",
     "fill_gaps",
     "hierarchy",
@@ -105,6 +112,9 @@ __all__ = [
     "mase",
     "mase_scale",
     "parse_filter",
+    "partial_last_period",
+    "partial_period",
+    "partial_period_finding",
     "reconcile",
     "reconcile_intervals",
     "rescale_intervals",
