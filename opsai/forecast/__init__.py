@@ -61,6 +61,7 @@ from opsai.forecast.series import (
     hierarchy,
     parse_filter,
 )
+from opsai.forecast.shifts import level_shift_finding, level_shifts
 
 __all__ = [
     "ADIDA",
@@ -109,6 +110,8 @@ __all__ = [
     "infer_freq",
     "interval_scales",
     "leaderboard",
+    "level_shift_finding",
+    "level_shifts",
     "mase",
     "mase_scale",
     "parse_filter",
