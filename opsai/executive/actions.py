@@ -312,6 +312,42 @@ def _stopped(
     return out
 
 
+def _shifted(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
+    """Series whose level shifted lately beyond the business (byod9a D23: a store down 26%
+    since a competitor opened was named nowhere): investigate, the effect being the units a
+    period gained or lost."""
+    f = run.finding(DEMAND, "level_shift")
+    if f is None:
+        return []
+    ev = f.get("evidence", {})
+    unit = str(ev.get("unit") or "day")
+    out = []
+    for sid, change, since, before, after, total in list(
+        zip(ev.get("series", []), ev.get("change", []), ev.get("since", []),
+            ev.get("rate_before", []), ev.get("rate_after", []), ev.get("total_change", []),
+            strict=False)
+    )[:3]:  # fmt: skip
+        name = sid.removeprefix("category:") if sid.startswith("category:") else sid
+        what = f"category {name}" if sid.startswith("category:") else f"item {name}"
+        verb = "fell" if change < 0 else "rose"
+        act = (
+            f"Investigate why {what}'s sales {verb} {abs(change):.0%} since {since} (a competitor "
+            "opening, a closure, a lost customer, a range or price change?)."
+        )
+        why = (
+            f"It sells {after:,.0f} a {unit} since {since} against {before:,.0f} before, while "
+            f"all demand changed {total:+.1%}."
+        )
+        d = float(after) - float(before)
+        lost = f"units a {unit} {'lost' if d < 0 else 'gained'}"
+        links = [_ev(DEMAND, "level_shift", f"level shift {name}")]
+        sev = "high" if change <= -0.2 else "medium"
+        out.append(_action("Demand", act, why, abs(d), abs(d), abs(d), lost, sev, links, "shift"))
+    return out
+
+
 def _overstock(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
@@ -543,6 +579,7 @@ def _recommend(
 
 RULES: tuple[Rule, ...] = (_outreach, _win_back, _stockouts, _stopped, _competitor, _service,
                            _funnel, _overstock, _market, _recommend)  # fmt: skip
+RULES += (_shifted,)  # byod9a D23
 
 
 def action_plan(

@@ -38,6 +38,12 @@ from opsai.forecast.paths import (
     reconcile_intervals,
     rescale_intervals,
 )
+from opsai.forecast.periods import (
+    drop_last_period,
+    partial_last_period,
+    partial_period,
+    partial_period_finding,
+)
 from opsai.forecast.pooled import PooledMLP
 from opsai.forecast.reconcile import coherence_gap, reconcile
 from opsai.forecast.series import (
@@ -55,6 +61,7 @@ from opsai.forecast.series import (
     hierarchy,
     parse_filter,
 )
+from opsai.forecast.shifts import level_shift_finding, level_shifts
 
 __all__ = [
     "ADIDA",
@@ -96,15 +103,21 @@ __all__ = [
     "cutoffs",
     "demand_pattern",
     "demand_patterns",
+    "drop_last_period",
     "evaluate",
     "fill_gaps",
     "hierarchy",
     "infer_freq",
     "interval_scales",
     "leaderboard",
+    "level_shift_finding",
+    "level_shifts",
     "mase",
     "mase_scale",
     "parse_filter",
+    "partial_last_period",
+    "partial_period",
+    "partial_period_finding",
     "reconcile",
     "reconcile_intervals",
     "rescale_intervals",

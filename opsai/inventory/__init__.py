@@ -11,6 +11,8 @@ from __future__ import annotations
 from opsai.inventory.alerts import (
     alerts_table,
     drift_alerts,
+    drift_noise_finding,
+    drift_screen,
     last_sales,
     overstock_alerts,
     stockout_alerts,
@@ -41,6 +43,8 @@ __all__ = [
     "censored_items",
     "censoring_finding",
     "drift_alerts",
+    "drift_noise_finding",
+    "drift_screen",
     "eoq",
     "last_sales",
     "lead_time_demand",

@@ -311,6 +311,7 @@ def forecasts(ws: Any, saved: forecast.SavedForecasts) -> pd.DataFrame:
     """The saved model choice re-fitted on the new history (read as the chapter read its own:
     the same series filter, purchase event and item cap, items with an inventory row kept
     first): forecasts with intervals."""
+    from opsai.forecast.periods import drop_last_period, partial_period
     from opsai.forecast.series import build_series, parse_filter
 
     s = saved.settings
@@ -324,6 +325,9 @@ def forecasts(ws: Any, saved: forecast.SavedForecasts) -> pd.DataFrame:
         max_items=int(cap) if cap else None,
         keep=keep,
     )
+    if partial_period(ws, hs, where=parse_filter(str(s.get("series_filter") or "")),
+                      purchase=str(s.get("purchase_event") or "purchase")):  # fmt: skip
+        hs = drop_last_period(hs)  # as the chapter: a period the data stops in is no history
     model = saved.forecaster()
     pred = model.fit(hs.df).predict(saved.h, level=saved.level)
     name = model.name

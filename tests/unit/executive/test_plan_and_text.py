@@ -481,3 +481,35 @@ def test_the_funnel_tile_gives_the_reach_by_any_path_when_middle_steps_are_optio
     assert got == (0.338, None, "", "by any path; 5.4% take every step in order")
     assert _funnel(run({"funnel.overall_conversion": 0.2, "funnel.reach": 0.203}))[0] == 0.2  # type: ignore[arg-type]
     assert _funnel(run({"funnel.overall_conversion": 0.2}))[:2] == (0.2, None)  # type: ignore[arg-type]
+
+
+def test_a_store_whose_level_fell_is_an_action_to_investigate() -> None:
+    """byod9a D23: store 7 lost 26% since a competitor opened; 07 said 'No action could be
+    derived from the recorded results.'"""
+    from opsai.executive.actions import _shifted
+
+    ev = {"series": ["7", "category:b"], "change": [-0.258, 0.15], "since": ["2015-06-15", "2015-07-01"],
+          "rate_before": [10199.17, 500.0], "rate_after": [7565.98, 575.0],
+          "total_change": [0.0061, 0.0061], "unit": "day"}  # fmt: skip
+    found = {"name": "level_shift", "severity": "high", "text": "...", "evidence": ev}
+    run = SimpleNamespace(finding=lambda chapter, name: found if name == "level_shift" else None)
+    a, b = _shifted(run, {}, ex.Assumptions(), "EUR")  # type: ignore[arg-type]
+    assert a["action"] == (
+        "Investigate why item 7's sales fell 26% since 2015-06-15 (a competitor opening, a "
+        "closure, a lost customer, a range or price change?)."
+    )
+    assert a["why"] == (
+        "It sells 7,566 a day since 2015-06-15 against 10,199 before, while all demand changed "
+        "+0.6%."
+    )
+    assert (a["mid"], a["unit"], a["severity"], a["rule"]) == (
+        pytest.approx(2633.19),
+        "units a day lost",
+        "high",
+        "shift",
+    )
+    assert a["evidence"][0]["href"] == "04_demand_inventory.html#finding-level_shift"
+    assert b["action"].startswith("Investigate why category b's sales rose 15% since 2015-07-01")
+    assert (b["unit"], b["severity"]) == ("units a day gained", "medium")
+    none = SimpleNamespace(finding=lambda chapter, name: None)
+    assert _shifted(none, {}, ex.Assumptions(), "EUR") == []  # type: ignore[arg-type]

@@ -1,0 +1,136 @@
+"""A last period the data does not cover to its end.
+
+An export taken on 19 July holds 19 of July's 31 days: summed as a month, July reads as a
+slump (273 units after 479 in June on the Amazon reviews, byod9b D20), the backtest scores the
+models on it, the drift alerts blame them for it and every forecast starts from it.
+:func:`partial_last_period` tells whether the series' last period is such a one, and
+:func:`drop_last_period` leaves it out, so the forecasts start after the last whole period (its
+first forecast is the partial period, whole).
+
+Example:
+    >>> part = partial_period(ws, hs)                               # doctest: +SKIP
+    >>> hs = drop_last_period(hs) if part else hs                   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
+from opsai.forecast.series import PANDAS_FREQ, HierarchicalSeries, data_freq, source_dates
+from opsai.report.finding import Finding
+
+_UNIT = {"W": "week", "M": "month"}
+
+
+def _period_end(start: pd.Timestamp, freq: str) -> pd.Timestamp:
+    """The first day after the period that starts on ``start``."""
+    return start + (pd.Timedelta(days=7) if freq == "W" else pd.offsets.MonthBegin(1))
+
+
+def _next_day(days: pd.DatetimeIndex) -> pd.Timestamp:
+    """The day the next row would fall on after the last: one step of the data's own spacing
+    (a week for weekly exports, a month for monthly ones), else the next weekday on which the
+    data usually has rows (a shop closed on Sundays has a whole week by Saturday)."""
+    last = days[-1]
+    spacing = data_freq(days)
+    if spacing and spacing["freq"] == "W":
+        return last + pd.Timedelta(days=7)
+    if spacing and spacing["freq"] == "M":
+        return last + pd.DateOffset(months=1)
+    recent = days[days > last - pd.Timedelta(days=91)]
+    weeks = max(1.0, (recent[-1] - recent[0]).days / 7)
+    counts = pd.Series(recent.day_of_week).value_counts()
+    usual = set(counts.index[counts >= weeks / 2]) or set(counts.index)
+    day = last + pd.Timedelta(days=1)
+    while day.day_of_week not in usual:
+        day += pd.Timedelta(days=1)
+    return day
+
+
+def partial_last_period(hs: HierarchicalSeries, days: Iterable[Any]) -> dict[str, Any] | None:
+    """The series' last period when the data stops before its end, else ``None``.
+
+    Args:
+        hs: the series (weekly or monthly; a day is never partial here).
+        days: the calendar days the demand rows fall on
+            (:func:`~opsai.forecast.series.source_dates`).
+
+    Returns:
+        ``{"period", "last_day", "next_period" (YYYY-MM-DD), "days" (covered), "of" (days in
+        the period), "units" (in it, all items), "units_before" (in the period before),
+        "unit" ("week"/"month")}``.
+    """
+    if hs.freq not in _UNIT or hs.df.empty:
+        return None
+    d = pd.DatetimeIndex(pd.to_datetime(list(days))).normalize().unique().sort_values()
+    if len(d) < 2:
+        return None
+    start = pd.Timestamp(hs.df[TIMESTAMP].max())
+    end = _period_end(start, hs.freq)
+    last = d[-1]
+    if not start <= last < end or _next_day(d) >= end:
+        return None
+    total = hs.bottom.groupby(TIMESTAMP)[QUANTITY].sum()
+    before = start - pd.tseries.frequencies.to_offset(PANDAS_FREQ[hs.freq])
+    return {
+        "period": f"{start:%Y-%m-%d}",
+        "last_day": f"{last:%Y-%m-%d}",
+        "next_period": f"{end:%Y-%m-%d}",
+        "days": int((last - start).days) + 1,
+        "of": int((end - start).days),
+        "units": float(total.get(start, 0.0)),
+        "units_before": float(total.get(before, 0.0)) if before in total.index else None,
+        "unit": _UNIT[hs.freq],
+    }
+
+
+def partial_period(
+    ws: Any,
+    hs: HierarchicalSeries,
+    *,
+    where: Mapping[str, Sequence[str]] | None = None,
+    purchase: str = "purchase",
+) -> dict[str, Any] | None:
+    """:func:`partial_last_period` of ``hs`` built from the workspace ``ws`` with the same
+    row filter ``where`` and ``purchase`` event (:func:`~opsai.forecast.series.build_series`)."""
+    days, _ = source_dates(ws, where=where, purchase=purchase)
+    return partial_last_period(hs, days)
+
+
+def drop_last_period(hs: HierarchicalSeries) -> HierarchicalSeries:
+    """``hs`` without its last period; a series with no period left (an item first sold in it)
+    is left out, and so is an aggregate left with no item."""
+    cut = hs.df[TIMESTAMP].max()
+    df = hs.df[hs.df[TIMESTAMP] < cut]
+    alive = set(df[ITEM_ID])
+    S = hs.S.loc[:, [c for c in hs.S.columns if c in alive]]
+    S = S[(S.sum(axis=1) > 0) & S.index.isin(alive)]
+    keep = set(S.index)
+    tags = {lvl: [s for s in ids if s in keep] for lvl, ids in hs.tags.items()}
+    df = df[df[ITEM_ID].isin(keep)].reset_index(drop=True)
+    return dataclasses.replace(hs, df=df, S=S, tags=tags)
+
+
+def partial_period_finding(part: dict[str, Any] | None) -> Finding | None:
+    """What :func:`partial_last_period` found, and that the period is left out."""
+    if not part:
+        return None
+    unit = part["unit"]
+    start = pd.Timestamp(part["period"])
+    name = f"{start:%Y-%m}" if unit == "month" else f"the week of {part['period']}"
+    had = f"{part['units']:,.0f} units"
+    if part.get("units_before") is not None:
+        had += f" against {part['units_before']:,.0f} in the {unit} before"
+    text = (
+        f"The last {unit} in the data, {name}, is not over: the data stops on "
+        f"{part['last_day']}, {part['days']} of its {part['of']} days "
+        f"({had}). Summed as a whole {unit} it would read as a slump, so it is left out: the "
+        f"backtest, the drift alerts and the forecasts use the {unit}s before it, and the "
+        f"first forecast {unit} is {name}, whole."
+    )
+    return Finding(text, "low", dict(part), name="partial_period")

@@ -1,0 +1,248 @@
+"""Series whose level shifted lately: the recent weeks against the weeks before and a year before.
+
+A store whose sales fell 26% over its last 7 weeks (a competitor opened nearby) was named
+nowhere (byod9a D23): the drift alerts watch the forecast *error*, and models that follow
+the new level through their lags make none. :func:`level_shifts` compares each series' share
+of all demand in its last ``recent`` periods with the ``before`` periods preceding them and,
+when the data reaches back that far, with the same periods a year earlier (a share, so a
+season or a promotion the whole business shares is no shift); Welch t-tests, Bonferroni over
+the series tested. A shift found is dated by the split of the span that fits two levels best.
+:func:`level_shift_finding` words them; the executive summary turns them into actions.
+
+Example:
+    >>> shifts = level_shifts(hs.df, freq="D", ids=hs.tags["item"])   # doctest: +SKIP
+    >>> level_shift_finding(shifts, freq="D")                        # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import ttest_ind
+
+from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
+from opsai.errors import ConfigError
+from opsai.forecast.series import CATEGORY_PREFIX, TOTAL_ID
+from opsai.report.finding import Finding
+
+RECENT: dict[str, int] = {"D": 42, "W": 6, "M": 3}
+"""Recent periods tested per frequency: six weeks (three months for monthly series)."""
+BEFORE: dict[str, int] = {"D": 91, "W": 13, "M": 6}
+"""Periods before them they are compared with: a quarter (half a year for monthly series)."""
+YEAR: dict[str, int] = {"D": 364, "W": 52, "M": 12}
+"""A year in periods (52 weeks of days, so weekdays line up)."""
+_UNIT = {"D": "day", "W": "week", "M": "month"}
+
+COLUMNS = ["change", "since", "rate_before", "rate_after", "change_vs_year", "total_change",
+           "relative_change", "p_value", "p_year", "share", "tested"]  # fmt: skip
+
+
+def _welch(a: np.ndarray, b: np.ndarray) -> float:
+    """Two-sided Welch t-test p-value; 1.0 when either side is constant and equal."""
+    if len(a) < 2 or len(b) < 2:
+        return float("nan")
+    p = ttest_ind(a, b, equal_var=False).pvalue
+    return float(p) if np.isfinite(p) else (1.0 if np.isclose(a.mean(), b.mean()) else 0.0)
+
+
+def _split(y: np.ndarray, low: int) -> int:
+    """The index that splits ``y`` into two levels with the least squared error, at least
+    ``low`` points on each side."""
+    best, at = np.inf, len(y) // 2
+    for k in range(low, len(y) - low + 1):
+        sse = ((y[:k] - y[:k].mean()) ** 2).sum() + ((y[k:] - y[k:].mean()) ** 2).sum()
+        if sse < best:
+            best, at = sse, k
+    return at
+
+
+def level_shifts(
+    df: pd.DataFrame,
+    *,
+    freq: str,
+    ids: Sequence[str] | None = None,
+    recent: int | None = None,
+    before: int | None = None,
+    min_change: float = 0.1,
+    min_units: float = 50.0,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Series whose level in the last ``recent`` periods shifted against the ``before``
+    periods preceding them (and the same periods a year before, when the data has them).
+
+    Each series is read as its share of all demand (the :data:`~opsai.forecast.TOTAL_ID`
+    series, else the sum of ``ids``) per period, periods where that is 0 (all closed) left
+    out. A shift needs a Welch t-test p-value, Bonferroni-corrected over the series tested,
+    below ``alpha`` against the periods before and, with a year of history, against the year
+    before too (the larger p-value counts), in the same direction, and a change of at least
+    ``min_change`` beyond all demand's (``(1 + change) / (1 + total_change) - 1``: a summer
+    slope every series shares is no shift of one).
+
+    Args:
+        df: long series frame ``[ITEM_ID, TIMESTAMP, QUANTITY]`` (``HierarchicalSeries.df``).
+        freq: ``D``, ``W`` or ``M``.
+        ids: the series tested (e.g. the items); default every one but the total.
+        recent, before: window lengths in periods (default :data:`RECENT`, :data:`BEFORE`).
+        min_change: smallest relative change reported.
+        min_units: units a series needs in the ``before`` window to be tested.
+        alpha: family-wise error rate over the series tested.
+
+    Returns:
+        The shifted series, largest drop or rise first (index: series id): ``change`` (units a
+        period since the split against the ``before`` periods ahead of it), ``since`` (the
+        split's first period), ``rate_before``/``rate_after`` (units a period),
+        ``change_vs_year`` (recent against the year before, NaN without it), ``total_change``
+        (all demand, same windows as ``change``), ``relative_change`` (the series' against
+        all demand's), ``p_value`` (Bonferroni-corrected, the larger
+        of the two tests), ``p_year``, ``share`` (of all units) and ``tested``. ``attrs``:
+        ``tested``, ``recent``, ``before``, ``end`` (last period), ``year`` (whether the year
+        before was compared).
+    """
+    if freq not in RECENT:
+        raise ConfigError(f"level_shifts: freq must be 'D', 'W' or 'M', got {freq!r}")
+    if not 0 < alpha < 1:
+        raise ConfigError(f"level_shifts: alpha must be in (0, 1), got {alpha!r}")
+    r, b = int(recent or RECENT[freq]), int(before or BEFORE[freq])
+    if r < 2 or b < 2:
+        raise ConfigError(f"level_shifts: recent and before need 2+ periods, got {r}, {b}")
+    wide = df.pivot_table(index=TIMESTAMP, columns=ITEM_ID, values=QUANTITY, aggfunc="sum")
+    wide = wide.sort_index().fillna(0.0)
+    keys = [str(i) for i in (ids if ids is not None else wide.columns) if str(i) != TOTAL_ID]
+    keys = [k for k in keys if k in wide.columns]
+    total = wide[TOTAL_ID] if TOTAL_ID in wide.columns else wide[keys].sum(axis=1)
+    empty = pd.DataFrame(columns=COLUMNS)
+    empty.attrs.update(tested=0, recent=r, before=b, end=None, year=False)
+    if len(wide) < r + b or not keys:
+        return empty
+    y_year = YEAR[freq]
+    year = len(wide) >= y_year + r
+    on = (total > 0).to_numpy()
+    share = wide[keys].div(total.where(total > 0), axis=0)
+    rows: dict[str, dict[str, Any]] = {}
+    n = len(wide)
+    idx_r, idx_b = np.arange(n - r, n), np.arange(n - r - b, n - r)
+    idx_y = np.arange(n - r - y_year, n - y_year) if year else None
+    for k in keys:
+        y = wide[k].to_numpy(float)
+        if y[idx_b].sum() < min_units or (y[idx_b] > 0).mean() < 0.5:
+            continue
+        s = share[k].to_numpy(float)
+        sr, sb = s[idx_r][on[idx_r]], s[idx_b][on[idx_b]]
+        p = _welch(sr, sb)
+        py = float("nan")
+        if idx_y is not None:
+            sy = s[idx_y][on[idx_y]]
+            py = _welch(sr, sy) if y[idx_y].sum() >= min_units else float("nan")
+            same = np.sign(sr.mean() - sb.mean()) == np.sign(sr.mean() - sy.mean())
+            py = py if same else 1.0
+        rows[k] = {"p_raw": p, "p_year": py}
+    if not rows:
+        return empty
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    tested = int(out["p_raw"].notna().sum())
+    out["p_value"] = (np.fmax(out["p_raw"], out["p_year"].fillna(0.0)) * tested).clip(upper=1.0)
+    hit = out[out["p_value"] <= alpha]
+    found = []
+    for k in hit.index:
+        span = np.arange(n - r - b, n)
+        s = share[k].to_numpy(float)[span]
+        ok = on[span]
+        at = int(span[ok][_split(s[ok], max(2, r // 3))])  # the first period of the new level
+        after = np.arange(at, n)
+        ahead = np.arange(max(0, at - b), at)
+        y = wide[k].to_numpy(float)
+        t = total.to_numpy(float)
+        rate_b, rate_a = y[ahead][on[ahead]].mean(), y[after][on[after]].mean()
+        change = rate_a / rate_b - 1 if rate_b > 0 else float("nan")
+        t_b, t_a = t[ahead][on[ahead]].mean(), t[after][on[after]].mean()
+        t_change = t_a / t_b - 1 if t_b > 0 else float("nan")
+        relative = (1 + change) / (1 + t_change) - 1  # beyond what all demand did
+        if not abs(relative) >= min_change:
+            continue
+        yoy = float("nan")
+        if idx_y is not None and y[idx_y][on[idx_y]].mean() > 0:
+            yoy = y[idx_r][on[idx_r]].mean() / y[idx_y][on[idx_y]].mean() - 1
+        found.append(
+            {
+                ITEM_ID: k,
+                "change": change,
+                "since": wide.index[at],
+                "rate_before": rate_b,
+                "rate_after": rate_a,
+                "change_vs_year": yoy,
+                "total_change": t_change,
+                "relative_change": relative,
+                "p_value": float(hit.loc[k, "p_value"]),
+                "p_year": float(hit.loc[k, "p_year"]),
+                "share": float(y.sum() / total.sum()) if total.sum() > 0 else float("nan"),
+                "tested": tested,
+            }
+        )
+    res = pd.DataFrame(found, columns=[ITEM_ID, *COLUMNS]).set_index(ITEM_ID)
+    res = res.reindex(res["relative_change"].abs().sort_values(ascending=False).index)
+    res.attrs.update(tested=tested, recent=r, before=b, end=wide.index[-1], year=bool(year))
+    return res
+
+
+def _label(sid: str) -> str:
+    if sid.startswith(CATEGORY_PREFIX):
+        return f"category {sid.removeprefix(CATEGORY_PREFIX)}"
+    return f"item {sid}"
+
+
+def level_shift_finding(shifts: pd.DataFrame, *, freq: str) -> Finding | None:
+    """The series :func:`level_shifts` found, largest first (``None`` when none was tested)."""
+    tested = int(shifts.attrs.get("tested", 0))
+    if not tested:
+        return None
+    unit = _UNIT[freq]
+    r, b = shifts.attrs.get("recent"), shifts.attrs.get("before")
+    how = (
+        f"the last {r} {unit}s against the {b} before"
+        + (f" and the same {unit}s a year before" if shifts.attrs.get("year") else "")
+        + f"; each series' share of all demand, Welch t-test, Bonferroni over {tested} series"
+    )
+    if shifts.empty:
+        text = f"No series' level shifted significantly ({how})."
+        return Finding(text, "info", {"tested": tested, "series": []}, name="level_shift")
+    parts = []
+    for sid, s in shifts.head(5).iterrows():
+        verb = "fell" if s["change"] < 0 else "rose"
+        yoy = (
+            f", {s['change_vs_year']:+.1%} on a year before"
+            if np.isfinite(s["change_vs_year"])
+            else ""
+        )
+        parts.append(
+            f"{_label(str(sid))}'s sales {verb} {abs(s['change']):.1%} since "
+            f"{pd.Timestamp(s['since']):%Y-%m-%d} ({s['rate_after']:,.0f} a {unit} against "
+            f"{s['rate_before']:,.0f} before{yoy}) while all demand changed "
+            f"{s['total_change']:+.1%}"
+        )
+    more = f"; and {len(shifts) - 5} more" if len(shifts) > 5 else ""
+    text = (
+        f"The level of {len(shifts)} series shifted lately, beyond the business as a whole: "
+        f"{'; '.join(parts)}{more} ({how}). Find out why: a competitor opening, a closure or "
+        "refit, a lost customer, a range or price change; the forecasts follow the new level."
+    )
+    top = shifts.head(10)
+    evidence = {
+        "series": [str(i) for i in top.index],
+        "change": [round(float(v), 4) for v in top["change"]],
+        "since": [f"{pd.Timestamp(v):%Y-%m-%d}" for v in top["since"]],
+        "rate_before": [round(float(v), 2) for v in top["rate_before"]],
+        "rate_after": [round(float(v), 2) for v in top["rate_after"]],
+        "change_vs_year": [
+            round(float(v), 4) if np.isfinite(v) else None for v in top["change_vs_year"]
+        ],
+        "total_change": [round(float(v), 4) for v in top["total_change"]],
+        "relative_change": [round(float(v), 4) for v in top["relative_change"]],
+        "p_value": [float(f"{v:.3g}") for v in top["p_value"]],
+        "tested": tested,
+        "unit": unit,
+    }
+    severity = "high" if (shifts["relative_change"] <= -0.2).any() else "medium"
+    return Finding(text, severity, evidence, name="level_shift")
