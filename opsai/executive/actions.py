@@ -296,17 +296,20 @@ def _stopped(
     ev = f.get("evidence", {})
     unit = str(ev.get("unit") or "day")
     out = []
-    for item, since, rate, n in list(
-        zip(ev.get("items", []), ev.get("since", []), ev.get("rate_before", []),
+    items = ev.get("items", [])
+    stores = ev.get("stores") or [""] * len(items)
+    for item, store, since, rate, n in list(
+        zip(items, stores, ev.get("since", []), ev.get("rate_before", []),
             ev.get("periods", []), strict=False)
     )[:5]:  # fmt: skip
-        act = f"Check why item {item} stopped selling on {since}: out of stock or delisted?"
+        at = f" at {store}" if store else ""  # one store's stop (byod9a D2)
+        act = f"Check why item {item} stopped selling{at} on {since}: out of stock or delisted?"
         why = (
-            f"It sold {float(rate):,.1f} a {unit} before and none in the {int(n)} {unit}s "
+            f"It sold {float(rate):,.1f} a {unit}{at} before and none in the {int(n)} {unit}s "
             "since; there is no inventory table to tell a stock-out from a delisting. If it is "
-            "out of stock, restock it."
+            f"out of stock{at}, restock it."
         )
-        links = [_ev(DEMAND, "sales_stopped", f"sales stopped {item}")]
+        links = [_ev(DEMAND, "sales_stopped", f"sales stopped {item}{at}")]
         r, lost = float(rate), f"units a {unit} lost while out of stock"
         out.append(_action("Inventory", act, why, r, r, r, lost, "high", links, "stopped"))
     return out

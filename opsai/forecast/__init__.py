@@ -54,6 +54,7 @@ from opsai.forecast.series import (
     fill_gaps,
     hierarchy,
     parse_filter,
+    store_demand,
 )
 
 __all__ = [
@@ -110,5 +111,6 @@ __all__ = [
     "rescale_intervals",
     "select_best",
     "smape",
+    "store_demand",
     "wape",
 ]

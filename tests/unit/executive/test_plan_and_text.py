@@ -460,3 +460,8 @@ def test_a_stopped_item_without_stock_data_is_an_action_to_check() -> None:
     assert a["evidence"][0]["href"] == "04_demand_inventory.html#finding-sales_stopped"
     none = SimpleNamespace(finding=lambda chapter, name: None)
     assert _stopped(none, {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]
+    ev |= {"stores": ["CA_1"]}  # byod9a D2: one store's stop names the store
+    (a,) = _stopped(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"] == (
+        "Check why item 1329984 stopped selling at CA_1 on 2017-07-25: out of stock or delisted?"
+    )
