@@ -383,10 +383,17 @@ def stores_finding(ws: Any, where: Mapping[str, Sequence[str]] | None = None) ->
 
 
 UPLIFT_COLUMNS = [ITEM_ID, STORE, "units_promo", "units_other", "days_promo", "days_other", "ratio"]
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MAX_GAPS_FILTERED = 200
+"""Closed stretches (:func:`closed_stretches`) :func:`promo_uplift` leaves out, the longest first."""
 
 
 def promo_uplift(
-    ws: Any, where: Mapping[str, Sequence[str]] | None = None, *, min_days: int = 3
+    ws: Any,
+    where: Mapping[str, Sequence[str]] | None = None,
+    *,
+    min_days: int = 3,
+    gaps: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per item and store: mean units on the demand table's promotion rows (``promo > 0``)
     against its other rows, and their ratio (byod8: Favorita's ``onpromotion`` doubled sales,
@@ -397,6 +404,13 @@ def promo_uplift(
     "item-store". The means are over the rows the export has (a sparse export leaves days
     without a sale out). Empty without a varying ``promo`` column. ``where``: the chapter's
     SERIES_FILTER (its ``items.`` keys are not applied here).
+
+    Closed days are neither demand nor days without a promotion (byod9a D15: Rossmann's
+    closed Sundays and holidays, Sales 0 and never on promotion, made 1.41x read 1.83x):
+    rows of weekdays promotions never run on (under 5% of the busiest weekday's promotion
+    rows) are left out, as are rows on days the store (without a ``store`` column: the whole
+    table) sold nothing, and rows inside ``gaps`` (:func:`closed_stretches`: one store closed
+    for weeks). ``attrs``: ``weekdays`` compared and ``closed_rows`` left out.
     """
     from opsai.forecast.series import _filtered
 
@@ -407,13 +421,32 @@ def promo_uplift(
     t = _filtered(ws.table("demand"), rows, "demand")
     t = t.filter(t[PROMO].notnull())
     by = [ITEM_ID, STORE] if STORE in t.columns else [ITEM_ID]
-    g = (
-        t.group_by([*[t[c] for c in by], ibis.ifelse(t[PROMO] > 0, 1, 0).name("on")])
-        .aggregate(units=t[QUANTITY].mean(), days=t.count())
-        .to_pandas()
-    )
-    if g.empty or g["on"].nunique() < 2:
+    on = ibis.ifelse(t[PROMO] > 0, 1, 0)
+    t = t.mutate(_dow=t[TIMESTAMP].day_of_week.index(), _day=t[TIMESTAMP].truncate("D"), _on=on)
+    per_day = t.group_by("_dow").aggregate(n=t._on.sum()).to_pandas()
+    if per_day.empty or not per_day["n"].max():
         return empty
+    weekdays = sorted(
+        int(d) for d in per_day.loc[per_day["n"] >= 0.05 * per_day["n"].max(), "_dow"]
+    )
+    t = t.filter(t._dow.isin(weekdays))
+    before = int(t.count().to_pandas())
+    scope = [STORE] if STORE in t.columns else []
+    tot = t.group_by([*scope, "_day"]).aggregate(_tot=t[QUANTITY].sum())
+    t = t.anti_join(tot.filter(tot._tot <= 0), [*scope, "_day"])
+    for _, g in (gaps if gaps is not None else pd.DataFrame()).head(MAX_GAPS_FILTERED).iterrows():
+        inside = (t[ITEM_ID].cast("string") == str(g[ITEM_ID])) & t[TIMESTAMP].between(
+            pd.Timestamp(g["start"]),
+            pd.Timestamp(g["end"]) + pd.Timedelta(days=1) - pd.Timedelta(1),
+        )
+        if STORE in t.columns and pd.notna(g.get(STORE)):
+            inside = inside & (t[STORE].cast("string") == str(g[STORE]))
+        t = t.filter(~inside)
+    g = t.group_by([*by, "_on"]).aggregate(units=t[QUANTITY].mean(), days=t.count()).to_pandas()
+    closed = before - int(g["days"].sum()) if len(g) else before
+    if g.empty or g["_on"].nunique() < 2:
+        return empty
+    g = g.rename(columns={"_on": "on"})
     g["on"] = g["on"].astype(int)
     w = g.pivot_table(index=by, columns="on", values=["units", "days"], aggfunc="first")
     w.columns = [f"{a}_{'promo' if b == 1 else 'other'}" for a, b in w.columns]
@@ -422,7 +455,9 @@ def promo_uplift(
         w[STORE] = None
     keep = (w["days_promo"] >= min_days) & (w["days_other"] >= min_days) & (w["units_other"] > 0)
     w = w[keep.fillna(False)].assign(ratio=lambda d: d["units_promo"] / d["units_other"])
-    return w[UPLIFT_COLUMNS].reset_index(drop=True)
+    out = w[UPLIFT_COLUMNS].reset_index(drop=True)
+    out.attrs = {"weekdays": [_WEEKDAYS[d] for d in weekdays], "closed_rows": closed}
+    return out
 
 
 def promo_finding(uplift: pd.DataFrame, *, seed: int = 0, min_pairs: int = 5) -> Finding | None:
@@ -449,7 +484,8 @@ def promo_finding(uplift: pd.DataFrame, *, seed: int = 0, min_pairs: int = 5) ->
         f"with both; 95% interval of that median {lo:.2f}x to {hi:.2f}x; the middle half of "
         f"{unit} {q1:.2f}x to {q3:.2f}x; {up:.0%} sold more on promotion). Largest uplift: "
         f"{big} ({per_item.iloc[-1]:.2f}x{', median over its stores' if stores else ''}); "
-        f"smallest: {small} ({per_item.iloc[0]:.2f}x). Promotions are not assigned at random "
+        f"smallest: {small} ({per_item.iloc[0]:.2f}x).{_compared(uplift.attrs)} Promotions are "
+        "not assigned at random "
         "(they may fall on days that sell well anyway), so this is what promotion days sold, "
         "not a tested effect; the global models use promo as a feature of their forecasts."
     )
@@ -463,9 +499,29 @@ def promo_finding(uplift: pd.DataFrame, *, seed: int = 0, min_pairs: int = 5) ->
         "largest_ratio": round(float(per_item.iloc[-1]), 4),
         "smallest": str(small),
         "smallest_ratio": round(float(per_item.iloc[0]), 4),
+        "weekdays": list(uplift.attrs.get("weekdays", [])),
+        "closed_rows": int(uplift.attrs.get("closed_rows", 0)),
     }
     material = med >= 1.2 or med <= 1 / 1.2
     return Finding(text, "medium" if material else "info", evidence, name="promo_uplift")
+
+
+def _compared(attrs: Mapping[str, Any]) -> str:
+    """Which rows :func:`promo_uplift` compared: the weekdays promotions run on and the rows
+    of closed days it left out (empty when it says nothing)."""
+    days, closed = list(attrs.get("weekdays", [])), int(attrs.get("closed_rows", 0))
+    out = []
+    if days and len(days) < 7:
+        run = _WEEKDAYS.index(days[-1]) - _WEEKDAYS.index(days[0]) == len(days) - 1
+        span = f"{days[0]}-{days[-1]}" if len(days) > 2 and run else ", ".join(days)
+        out.append(f"only {span}, the weekdays promotions run on, were compared")
+    if closed:
+        out.append(
+            f"{closed:,} rows on days a store sold nothing (closed) were left out, neither "
+            "demand nor days without a promotion"
+        )
+    said = "; ".join(out)
+    return f" ({said[:1].upper()}{said[1:]}.)" if out else ""
 
 
 def demand_source_finding(ws: Any, *, purchase: str = "purchase") -> Finding | None:
@@ -552,6 +608,127 @@ def empty_periods_finding(bottom: pd.DataFrame, *, freq: str) -> Finding | None:
         "forecast; if rows are missing, export them again."
     )
     return Finding(text, "low" if freq == "D" else "medium", evidence, name="empty_periods")
+
+
+GAP_COLUMNS = [ITEM_ID, STORE, "start", "end", "span", "periods", "rate"]
+_MIN_GAP = {"D": 7, "W": 3, "M": 2}
+MAX_GAP_CELLS = 20_000_000
+"""Series x periods above which :func:`closed_stretches` gives up (a wide store x item export)."""
+
+
+def closed_stretches(
+    history: pd.DataFrame, *, freq: str = "D", chance: float = 0.01, steady: float = 0.5
+) -> pd.DataFrame:
+    """Long stretches inside a series' span without a sale while the other series sold:
+    a store closed (a refurbishment) or rows missing from the export, not demand of zero
+    (byod9a D5: Rossmann store 13, closed 92 days, its rows left out by ``where``, became 92
+    days of zero demand, and no finding named it).
+
+    A stretch counts the periods in which another series sold (a Sunday every store is closed
+    does not break it nor lengthen it), lasts at least a week of days (3 weeks, 2 months), has
+    sales on both sides, and is unlikely at the rate the series sold in its other periods:
+    ``exp(-rate * periods) < chance / series`` with a sale in at least ``steady`` of them (a
+    slow seller's gaps are normal). A stock-out that lasts to the end is
+    :func:`~opsai.inventory.censored_items`' business.
+
+    Args:
+        history: ``[ITEM_ID, TIMESTAMP, QUANTITY]`` per item (``hs.bottom``), or with ``STORE``
+            per item and store (:func:`~opsai.forecast.store_demand`, periods without a row
+            sold nothing).
+        freq: its frequency.
+
+    Returns:
+        :data:`GAP_COLUMNS`: the series (``store`` missing without stores), the first and last
+        period of the stretch, its length in periods (``span``) and in periods in which others
+        sold (``periods``), and the series' rate
+        per such period outside it; the longest first. Empty for a single series or a history
+        too large (:data:`MAX_GAP_CELLS`).
+    """
+    empty = pd.DataFrame(columns=GAP_COLUMNS)
+    if history.empty:
+        return empty
+    by = [ITEM_ID, STORE] if STORE in history.columns else [ITEM_ID]
+    keys = (
+        history[by].astype(str).agg("\x1f".join, axis=1)
+        if len(by) == 2
+        else history[ITEM_ID].astype(str)
+    )
+    grid = pd.DatetimeIndex(sorted(history[TIMESTAMP].unique()))
+    if freq in PANDAS_FREQ:
+        grid = grid.union(pd.date_range(grid[0], grid[-1], freq=PANDAS_FREQ[freq]))
+    n = keys.nunique()
+    if n < 2 or n * len(grid) > MAX_GAP_CELLS:
+        return empty
+    wide = (
+        history.assign(_k=keys.to_numpy())
+        .pivot_table(index="_k", columns=TIMESTAMP, values=QUANTITY, aggfunc="sum", fill_value=0.0)
+        .reindex(columns=grid, fill_value=0.0)
+    )
+    q = np.clip(wide.to_numpy(float), 0, None)
+    total = q.sum(axis=0)
+    limit, rows = chance / n, []
+    for k, sid in enumerate(wide.index):
+        others = (total - q[k]) > 0
+        x, idx = q[k][others], np.flatnonzero(others)
+        sold = np.flatnonzero(x > 0)
+        if len(sold) < 2:
+            continue
+        x, idx = x[sold[0] : sold[-1] + 1], idx[sold[0] : sold[-1] + 1]
+        zero = np.concatenate([[0], (x == 0).astype(int), [0]])
+        starts, ends = np.flatnonzero(np.diff(zero) == 1), np.flatnonzero(np.diff(zero) == -1)
+        long = (ends - starts) >= _MIN_GAP.get(freq, 2)
+        if not long.any():
+            continue
+        inside = np.zeros(len(x), bool)
+        for a, b in zip(starts[long], ends[long], strict=True):
+            inside[a:b] = True
+        rate, share = float(x[~inside].mean()), float((x[~inside] > 0).mean())
+        for a, b in zip(starts[long], ends[long], strict=True):
+            if share >= steady and np.exp(-rate * (b - a)) < limit:
+                item, store = str(sid).split("\x1f") if len(by) == 2 else (str(sid), None)
+                span = int(idx[b - 1] - idx[a] + 1)
+                rows.append([item, store, grid[idx[a]], grid[idx[b - 1]], span, int(b - a), rate])
+    if not rows:
+        return empty
+    out = pd.DataFrame(rows, columns=GAP_COLUMNS)
+    return out.sort_values(["periods", "rate"], ascending=False).reset_index(drop=True)
+
+
+def closures_finding(gaps: pd.DataFrame, *, freq: str = "D") -> Finding | None:
+    """Names :func:`closed_stretches`' stretches (``None`` when there are none)."""
+    if gaps.empty:
+        return None
+    unit = _PERIOD_WORDS.get(freq, "period")
+
+    def line(r: pd.Series) -> str:
+        at = f" at {r[STORE]}" if pd.notna(r[STORE]) else ""
+        return (
+            f"{r[ITEM_ID]}{at} from {pd.Timestamp(r['start']):%Y-%m-%d} to "
+            f"{pd.Timestamp(r['end']):%Y-%m-%d} ({int(r['span'])} {unit}s, {int(r['periods'])} "
+            f"of them with sales elsewhere; {r['rate']:,.1f} a {unit} otherwise)"
+        )
+
+    more = f" and {len(gaps) - 10} more" if len(gaps) > 10 else ""
+    text = (
+        f"{len(gaps)} long stretch(es) without a sale while the other series sold: "
+        + "; ".join(line(r) for _, r in gaps.head(10).iterrows())
+        + f"{more}. At the rate each sold otherwise, that has under 1% chance: a store closed "
+        "(a refurbishment, a move), a stock-out, or rows missing from the export (a `where` "
+        "that left closed days out)? The promotion comparison leaves them out; the forecasts "
+        "read them as zero demand, so if they are closures, their history is lower than its "
+        "demand."
+    )
+    names = [
+        f"{r[ITEM_ID]}" + (f"@{r[STORE]}" if pd.notna(r[STORE]) else "") for _, r in gaps.iterrows()
+    ]
+    evidence = {
+        "series": names[:50],
+        "start": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in gaps["start"]][:50],
+        "end": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in gaps["end"]][:50],
+        "span": [int(v) for v in gaps["span"]][:50],
+        "periods": [int(v) for v in gaps["periods"]][:50],
+    }
+    return Finding(text, "medium", evidence, name="closed_stretches")
 
 
 def finding_levels(hs: HierarchicalSeries) -> list[str]:

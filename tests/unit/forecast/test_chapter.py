@@ -381,7 +381,8 @@ def test_promo_uplift_is_measured_per_item_store_and_named(tmp_path: Path) -> No
     u = u.sort_values([ITEM_ID, "store"], ignore_index=True)
     assert u[ITEM_ID].tolist() == ["a", "a", "b", "b", "c", "c"]  # d: 2 promotion days only
     assert u["ratio"].tolist() == pytest.approx([2.0, 2.0, 1.5, 1.5, 3.0, 3.0])
-    assert u[["days_promo", "days_other"]].drop_duplicates().values.tolist() == [[4, 6]]
+    # Fri-Sun never have a promotion: only Mon-Thu are compared (byod9a D15)
+    assert u[["days_promo", "days_other"]].drop_duplicates().values.tolist() == [[4, 3]]
     f = promo_finding(u, seed=0)
     assert f is not None and f.name == "promo_uplift" and f.severity == "medium"
     ev = f.evidence
@@ -412,3 +413,54 @@ def test_promo_uplift_is_measured_per_item_store_and_named(tmp_path: Path) -> No
     )
     with open_workspace(flat) as ws:  # promo never varies: nothing to compare
         assert promo_uplift(ws).empty
+
+
+def test_closed_days_are_neither_demand_nor_days_without_promotion(tmp_path: Path) -> None:
+    """byod9a D15/D5: Rossmann kept its closed days (Sales 0, never on promotion: Sundays,
+    holidays) and the uplift read 1.83x for 1.4x; a store closed for weeks went unnamed.
+    Six stores (each a series) sell b on Mon-Fri, 0.8b on Saturdays and 1.4b on promotion
+    days (Mon-Fri of every other week); all close on Sundays and on a holiday in a promotion
+    week; s5 is closed 2024-01-22..2024-02-11."""
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series
+    from opsai.forecast.chapter import closed_stretches, closures_finding, promo_uplift
+    from tests.conftest import write_dataset
+
+    lines = []
+    for k in range(6):
+        for d in pd.date_range("2024-01-01", periods=70):
+            on = (d - pd.Timestamp("2024-01-01")).days // 7 % 2 == 0 and d.day_of_week < 5
+            q = 100 * (k + 1) * (1.4 if on else 0.8 if d.day_of_week == 5 else 1.0)
+            shut = d.day_of_week == 6 or d == pd.Timestamp("2024-01-03")
+            shut |= k == 5 and pd.Timestamp("2024-01-22") <= d <= pd.Timestamp("2024-02-11")
+            lines.append(f"s{k},{d:%Y-%m-%d},{0 if shut else q:g},{int(on)}")
+    rows = "item_id,timestamp,quantity,promo\n" + "\n".join(lines) + "\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": rows}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        gaps = closed_stretches(build_series(ws, freq="D").bottom, freq="D")
+        u = promo_uplift(ws, gaps=gaps)
+    assert gaps[[ITEM_ID, "span", "periods"]].values.tolist() == [["s5", 20, 18]]
+    assert (gaps["start"].iloc[0], gaps["end"].iloc[0]) == (
+        pd.Timestamp("2024-01-22"),
+        pd.Timestamp("2024-02-10"),  # the last day another store sold (Sunday the 11th: none)
+    )
+    assert u["ratio"].tolist() == pytest.approx([1.4] * 6)  # was 1.83 with the closed days
+    assert u.attrs == {"weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri"], "closed_rows": 21}
+    f = closures_finding(gaps, freq="D")
+    assert f is not None and f.name == "closed_stretches" and f.severity == "medium"
+    assert f.text.startswith(
+        "1 long stretch(es) without a sale while the other series sold: s5 from 2024-01-22 to "
+        "2024-02-10 (20 days, 18 of them with sales elsewhere; 690.7 a day otherwise)."
+    )
+    assert closures_finding(gaps.iloc[:0]) is None
+    from opsai.forecast.chapter import promo_finding
+
+    p = promo_finding(u)
+    assert (
+        p is not None
+        and (
+            "(Only Mon-Fri, the weekdays promotions run on, were compared; 21 rows on days a store "
+            "sold nothing (closed) were left out, neither demand nor days without a promotion.)"
+        )
+        in p.text
+    )
