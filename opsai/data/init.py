@@ -392,6 +392,8 @@ def fit_table(
             used.add(m.source)
     person = _person_over_order_customer(sample, matches, cands) if name == "orders" else None
     firsts = _first_line_only(sample, matches.get("order_id")) if name == "orders" else []
+    if name == "demand" and "quantity" in matches:  # units: a sales value stays an attribute
+        matches.pop("amount", None)
     amount = matches.get("amount")
     if amount and amount.source in firsts and {"quantity", "price"} <= set(matches):
         del matches["amount"]  # the order's total on its first line: each line is qty x price

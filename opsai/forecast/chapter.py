@@ -457,6 +457,8 @@ def promo_uplift(
     w = w[keep.fillna(False)].assign(ratio=lambda d: d["units_promo"] / d["units_other"])
     out = w[UPLIFT_COLUMNS].reset_index(drop=True)
     out.attrs = {"weekdays": [_WEEKDAYS[d] for d in weekdays], "closed_rows": closed}
+    if ws.demand_in_money():  # store turnover: sales in money, not units (byod9a D3)
+        out.attrs["measure"] = "sales"
     return out
 
 
@@ -480,7 +482,7 @@ def promo_finding(uplift: pd.DataFrame, *, seed: int = 0, min_pairs: int = 5) ->
     up = float((r > 1).mean())
     text = (
         f"Promotions go with {'higher' if med >= 1 else 'lower'} sales: on promotion days an item "
-        f"sold a median {med:.2f}x its mean units on other days{where} (over {len(r):,} {unit} "
+        f"sold a median {med:.2f}x its mean {uplift.attrs.get('measure', 'units')} on other days{where} (over {len(r):,} {unit} "
         f"with both; 95% interval of that median {lo:.2f}x to {hi:.2f}x; the middle half of "
         f"{unit} {q1:.2f}x to {q3:.2f}x; {up:.0%} sold more on promotion). Largest uplift: "
         f"{big} ({per_item.iloc[-1]:.2f}x{', median over its stores' if stores else ''}); "

@@ -180,6 +180,8 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
         cols = [
             c.name for c in S.TABLES[name].columns if c.dtype == "float" and c.name in t.columns
         ]
+        if name == "demand" and ws.demand_in_money():  # its quantity is a copy of the amount
+            cols = [c for c in cols if c != S.QUANTITY]
         for c in cols:
             q = (
                 t.aggregate(
@@ -434,15 +436,25 @@ def _purchases_daily(ws: Workspace, purchase: str = "purchase") -> pd.DataFrame 
 
 
 def _demand_daily(ws: Workspace, *, revenue: bool = True) -> pd.DataFrame:
-    """Units sold per day from the ``demand`` table, with revenue (units x ``price``) when it
-    maps a price and ``revenue``; ``attrs["units_from"]`` says so (byod8 D21)."""
+    """Units sold per day from the ``demand`` table, with revenue (its ``amount``, else units x
+    ``price``) when it maps one and ``revenue``; ``attrs["units_from"]`` says so (byod8 D21).
+    Demand measured in money (an ``amount`` and no quantity: store turnover) gives revenue
+    only, never "units" (byod9a D3)."""
     d = ws.item_lines("demand")  # postage, fees (non_items): no units
-    agg: dict[str, Any] = {"units": d[S.QUANTITY].sum()}
-    priced = revenue and S.PRICE in d.columns
+    money = ws.demand_in_money()
+    agg: dict[str, Any] = {} if money else {"units": d[S.QUANTITY].sum()}
+    amount = S.AMOUNT in d.columns
+    priced = revenue and (amount or S.PRICE in d.columns)
     if priced:
-        agg["revenue"] = (d[S.QUANTITY] * d[S.PRICE]).sum()
-    out = d.group_by(date=d[S.TIMESTAMP].date()).aggregate(**agg).to_pandas()
-    out.attrs["units_from"] = "the demand table" + (" (revenue: units x price)" if priced else "")
+        agg["revenue"] = d[S.AMOUNT].sum() if amount else (d[S.QUANTITY] * d[S.PRICE]).sum()
+    by = d.group_by(date=d[S.TIMESTAMP].date())
+    out = (by.aggregate(**agg) if agg else by.aggregate(_n=d.count()).drop("_n")).to_pandas()
+    how = "amount" if amount else "units x price"
+    out.attrs["units_from"] = (
+        "the demand table's amount (sales value; the table has no units)"
+        if money
+        else "the demand table" + (f" (revenue: {how})" if priced else "")
+    )
     return out
 
 

@@ -351,6 +351,8 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         after += f" {note[:1].upper()}{note[1:]}."
     if change.get("units_from") and "units" in change:
         after += f" No orders table: units sold are from {change['units_from']}."
+    elif change.get("units_from") and "revenue" in change:  # demand measured in money
+        after += f" No orders table: revenue is {change['units_from']}."
     return Finding(
         f"Over the last {d} days (to {change['end']}) " + ", ".join(bits) + "." + after,
         sev,
