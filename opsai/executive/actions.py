@@ -315,6 +315,38 @@ def _stopped(
     return out
 
 
+def _price(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
+    """Items whose price moved to a new level while their sales fell by 20% or more (byod9a
+    D7): the effect is the units a day sold less since the move."""
+    f = run.finding(DEMAND, "price_moves")
+    if f is None:
+        return []
+    ev = f.get("evidence", {})
+    out = []
+    for item, since, dp, du, r0, r1 in list(
+        zip(ev.get("items", []), ev.get("since", []), ev.get("price_change", []),
+            ev.get("units_change", []), ev.get("rate_before", []), ev.get("rate_after", []),
+            strict=False)
+    )[:3]:  # fmt: skip
+        if du is None or float(du) > -0.2:
+            continue
+        act = (
+            f"Review the price of item {item}: {float(dp):+.0%} from the week of {since}, "
+            f"and {float(du):+.0%} units a day since."
+        )
+        why = (
+            f"It sold {float(r0):,.1f} a day before the move and {float(r1):,.1f} after; sales "
+            "before and after a price move, not a tested effect (a season may fall on either side)."
+        )
+        lost = float(r0) - float(r1)
+        links = [_ev(DEMAND, "price_moves", f"price move {item}")]
+        out.append(_action("Pricing", act, why, lost, lost, lost, "units a day fewer since the "
+                           "price move", "medium", links, "price"))  # fmt: skip
+    return out
+
+
 def _overstock(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
@@ -531,7 +563,7 @@ def _recommend(
 
 
 RULES: tuple[Rule, ...] = (_outreach, _win_back, _stockouts, _stopped, _competitor, _service,
-                           _funnel, _overstock, _market, _recommend)  # fmt: skip
+                           _funnel, _overstock, _market, _recommend, _price)  # fmt: skip
 
 
 def action_plan(

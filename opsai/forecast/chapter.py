@@ -12,7 +12,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from opsai.data.schema import ITEM_ID, PROMO, QUANTITY, STORE, TIMESTAMP, canonical_event
+from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, STORE, TIMESTAMP, canonical_event
 from opsai.errors import ConfigError
 from opsai.forecast.base import Forecaster
 from opsai.forecast.intermittent import AutoPattern
@@ -524,6 +524,127 @@ def _compared(attrs: Mapping[str, Any]) -> str:
         )
     said = "; ".join(out)
     return f" ({said[:1].upper()}{said[1:]}.)" if out else ""
+
+
+PRICE_MOVE_COLUMNS = [
+    ITEM_ID, "since", "price_before", "price_after", "price_change", "rate_before",
+    "rate_after", "units_change", "elasticity",
+]  # fmt: skip
+
+
+def price_moves(
+    ws: Any,
+    where: Mapping[str, Sequence[str]] | None = None,
+    *,
+    min_move: float = 0.1,
+    min_weeks: int = 4,
+) -> pd.DataFrame:
+    """Items whose price in the demand table moved to a new level, with their sales before and
+    after (byod9a D7: M5's HOBBIES_1_005 went from 12.51 to 18.76, +50%, and its weekly units
+    halved, and no finding said so).
+
+    Per item and week: the mean ``price`` of its rows (stores together) and the units per day
+    of the weeks' days. The move is the week that splits the item's priced weeks into two with
+    the largest change of median price, at least ``min_weeks`` each side; it counts when that
+    change is at least ``min_move`` (10%). Units per day are compared over the priced weeks
+    before and after; ``elasticity`` is the arc elasticity ``log(units ratio) / log(price
+    ratio)``. Empty without a varying ``price`` column. ``where``: the chapter's SERIES_FILTER
+    (its ``items.`` keys are not applied here).
+    """
+    from opsai.forecast.series import _filtered
+
+    empty = pd.DataFrame(columns=PRICE_MOVE_COLUMNS)
+    if not ws.has("demand") or PRICE not in ws.columns("demand"):
+        return empty
+    rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
+    t = _filtered(ws.item_lines("demand"), rows, "demand")
+    week = t[TIMESTAMP].truncate("W").cast("timestamp").name("week")
+    g = (
+        t.group_by([t[ITEM_ID].cast("string").name(ITEM_ID), week])
+        .aggregate(
+            price=t[PRICE].cast("float64").mean(),
+            units=t[QUANTITY].cast("float64").sum(),
+            days=t[TIMESTAMP].truncate("D").nunique(),
+        )
+        .to_pandas()
+    )
+    g = g[g["price"] > 0].sort_values([ITEM_ID, "week"])
+    out = []
+    for item, w in g.groupby(ITEM_ID):
+        p, u = w["price"].to_numpy(float), (w["units"] / w["days"].clip(lower=1)).to_numpy(float)
+        if len(p) < 2 * min_weeks:
+            continue
+        lp = np.log(p)  # the one split that leaves the least spread of log price each side
+        ks = range(min_weeks, len(p) - min_weeks + 1)
+        sse = [float(((lp[:k] - lp[:k].mean()) ** 2).sum() + ((lp[k:] - lp[k:].mean()) ** 2).sum())
+               for k in ks]  # fmt: skip
+        at = ks[int(np.argmin(sse))]
+        p0, p1 = float(np.median(p[:at])), float(np.median(p[at:]))
+        if abs(p1 / p0 - 1) < min_move:
+            continue
+        r0, r1 = float(u[:at].mean()), float(u[at:].mean())
+        el = float(np.log(r1 / r0) / np.log(p1 / p0)) if r0 > 0 and r1 > 0 else float("nan")
+        out.append([item, w["week"].iloc[at], p0, p1, p1 / p0 - 1, r0, r1,
+                    (r1 / r0 - 1) if r0 else float("nan"), el])  # fmt: skip
+    if not out:
+        return empty
+    res = pd.DataFrame(out, columns=PRICE_MOVE_COLUMNS)
+    order = res["price_change"].abs().sort_values(ascending=False).index
+    return res.loc[order].reset_index(drop=True)
+
+
+def price_finding(moves: pd.DataFrame, *, currency: str = "") -> Finding | None:
+    """Names :func:`price_moves`' items, the largest moves first (``None`` without any)."""
+    if moves.empty:
+        return None
+    cur = f" {currency}" if currency else ""
+
+    def line(r: pd.Series) -> str:
+        units = (
+            f"units a day {r['rate_before']:,.1f} -> {r['rate_after']:,.1f} "
+            f"({r['units_change']:+.0%})"
+            if pd.notna(r["units_change"])
+            else "no units to compare"
+        )
+        return (
+            f"{r[ITEM_ID]} from the week of {pd.Timestamp(r['since']):%Y-%m-%d}: price "
+            f"{r['price_before']:,.2f} -> {r['price_after']:,.2f}{cur} "
+            f"({r['price_change']:+.0%}), {units}"
+        )
+
+    more = f" and {len(moves) - 5} more" if len(moves) > 5 else ""
+    el = moves["elasticity"].dropna()
+    pooled = (
+        f" The median arc elasticity over them is {el.median():.1f} (units' change over "
+        "price's, in logs)."
+        if len(el)
+        else ""
+    )
+    text = (
+        f"The price of {len(moves)} item(s) moved by 10% or more to a new level: "
+        + "; ".join(line(r) for _, r in moves.head(5).iterrows())
+        + f"{more}.{pooled} These are sales before and after the move, not a tested effect "
+        "(a season or a promotion may fall on either side); the global models read the price "
+        "as a feature."
+    )
+    big = moves.iloc[0]
+    evidence = {
+        "items": moves[ITEM_ID].astype(str).tolist()[:50],
+        "since": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in moves["since"]][:50],
+        "price_change": [round(float(v), 4) for v in moves["price_change"]][:50],
+        "units_change": [None if pd.isna(v) else round(float(v), 4) for v in moves["units_change"]][
+            :50
+        ],
+        "rate_before": [round(float(v), 3) for v in moves["rate_before"]][:50],
+        "rate_after": [round(float(v), 3) for v in moves["rate_after"]][:50],
+        "elasticity": None if not len(el) else round(float(el.median()), 3),
+    }
+    material = (
+        abs(float(big["price_change"])) >= 0.2
+        and pd.notna(big["units_change"])
+        and abs(float(big["units_change"])) >= 0.2
+    )
+    return Finding(text, "medium" if material else "info", evidence, name="price_moves")
 
 
 def demand_source_finding(ws: Any, *, purchase: str = "purchase") -> Finding | None:

@@ -464,3 +464,40 @@ def test_closed_days_are_neither_demand_nor_days_without_promotion(tmp_path: Pat
         )
         in p.text
     )
+
+
+def test_a_price_step_is_named_with_the_sales_before_and_after(tmp_path: Path) -> None:
+    """byod9a D7: HOBBIES_1_005's price rose 12.51 -> 18.76 (+50%) and its sales halved; no
+    finding said so. Here item a sells 10 a day at 10.00 for 8 weeks, then 5 a day at 15.00
+    for 6 weeks, in two stores; b's price wobbles by 5% (no move); c has no price."""
+    from opsai.data import open_workspace
+    from opsai.forecast.chapter import price_finding, price_moves
+    from tests.conftest import write_dataset
+
+    lines = []
+    for k, d in enumerate(pd.date_range("2024-01-01", periods=98)):
+        up = k >= 56
+        for store in ("s1", "s2"):
+            lines.append(f"a,{store},{d:%Y-%m-%d},{5 if up else 10},{15.0 if up else 10.0}")
+            lines.append(f"b,{store},{d:%Y-%m-%d},7,{4.0 if k % 14 < 7 else 4.2}")
+            lines.append(f"c,{store},{d:%Y-%m-%d},3,")
+    rows = "item_id,store,timestamp,quantity,price\n" + "\n".join(lines) + "\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": rows}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        m = price_moves(ws)
+    assert m[ITEM_ID].tolist() == ["a"]
+    r = m.iloc[0]
+    assert r["since"] == pd.Timestamp("2024-02-26")
+    assert (r["price_before"], r["price_after"], r["rate_before"], r["rate_after"]) == (
+        10.0, 15.0, 20.0, 10.0,
+    )  # fmt: skip
+    assert r["elasticity"] == pytest.approx(-1.7095, abs=1e-4)  # log(0.5) / log(1.5)
+    f = price_finding(m, currency="USD")
+    assert f is not None and f.name == "price_moves" and f.severity == "medium"
+    assert f.text.startswith(
+        "The price of 1 item(s) moved by 10% or more to a new level: a from the week of "
+        "2024-02-26: price 10.00 -> 15.00 USD (+50%), units a day 20.0 -> 10.0 (-50%). The "
+        "median arc elasticity over them is -1.7"
+    )
+    assert f.evidence["items"] == ["a"] and f.evidence["units_change"] == [-0.5]
+    assert price_finding(m.iloc[:0]) is None
