@@ -320,3 +320,32 @@ def test_demand_measured_in_money_is_revenue_not_units(tmp_path: Path) -> None:
     )  # fmt: skip
     with open_workspace(odd) as ws:  # the amount's outlier once, not again as its quantity copy
         assert outliers(ws)[["column", "outliers"]].values.tolist() == [["amount", 1]]
+
+
+def test_a_sparse_event_column_is_no_missing_data(tmp_path: Path) -> None:
+    """byod9a D6: M5's event_name_1 (13 event names on 3% of days) was the overview's worst
+    'missing values' column (96.9%). Here 'event' is set on 4 of 100 days with 2 names; 'note'
+    on 40 days (free text); price, a contract column, on 5 days."""
+    rows = "item_id,timestamp,quantity,price,event,note\n" + "".join(
+        f"a,{d:%Y-%m-%d},3,{'2.5' if k % 20 == 0 else ''},"
+        f"{('SuperBowl' if k < 50 else 'Easter') if k % 25 == 0 else ''},"
+        f"{f'n{k}' if k % 5 < 2 else ''}\n"
+        for k, d in enumerate(pd.date_range("2024-01-01", periods=100))
+    )
+    cfg = write_dataset(tmp_path, {"d.csv": rows}, {"demand": {"file": "d.csv"}})
+    with open_workspace(cfg) as ws:
+        missing = missing_values(ws)
+    m = missing.set_index("column")
+    assert m["sparse"].to_dict() == {"price": False, "event": True, "note": False}
+    empty = pd.DataFrame(columns=["a"])
+    found = dict(quality_findings(missing, pd.DataFrame({"duplicates": []}), empty, empty, empty))
+    f = found["missing_values"]
+    assert f.text == (
+        "2 column(s) have missing values; the worst is demand.price with 95 missing (95.0% of "
+        "rows). demand.event is set on at most 4.0% of rows, repeating a few labels: sparse by "
+        "design (event days, holidays, flags), not missing data."
+    )
+    assert f.evidence["sparse_columns"] == ["demand.event"] and f.evidence["columns"] == 2
+    only = dict(quality_findings(missing[missing["column"] == "event"],
+                                 pd.DataFrame({"duplicates": []}), empty, empty, empty))  # fmt: skip
+    assert only["missing_values"].severity == "info"
