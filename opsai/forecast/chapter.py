@@ -735,6 +735,9 @@ def empty_periods_finding(bottom: pd.DataFrame, *, freq: str) -> Finding | None:
 
 GAP_COLUMNS = [ITEM_ID, STORE, "start", "end", "span", "periods", "rate"]
 _MIN_GAP = {"D": 7, "W": 3, "M": 2}
+MAX_GAP_SHARE = 1 / 3
+"""Stretches covering more of a series' span than this are its selling pattern (an item on
+and off the shelf for months), not a closure: :func:`closed_stretches` names none of them."""
 MAX_GAP_CELLS = 20_000_000
 """Series x periods above which :func:`closed_stretches` gives up (a wide store x item export)."""
 
@@ -751,7 +754,8 @@ def closed_stretches(
     does not break it nor lengthen it), lasts at least a week of days (3 weeks, 2 months), has
     sales on both sides, and is unlikely at the rate the series sold in its other periods:
     ``exp(-rate * periods) < chance / series`` with a sale in at least ``steady`` of them (a
-    slow seller's gaps are normal). A stock-out that lasts to the end is
+    slow seller's gaps are normal), and the series' long stretches together cover at most
+    :data:`MAX_GAP_SHARE` of its span. A stock-out that lasts to the end is
     :func:`~opsai.inventory.censored_items`' business.
 
     Args:
@@ -805,6 +809,8 @@ def closed_stretches(
         inside = np.zeros(len(x), bool)
         for a, b in zip(starts[long], ends[long], strict=True):
             inside[a:b] = True
+        if inside.mean() > MAX_GAP_SHARE:  # on and off most of the time: its pattern, no closure
+            continue
         rate, share = float(x[~inside].mean()), float((x[~inside] > 0).mean())
         for a, b in zip(starts[long], ends[long], strict=True):
             if share >= steady and np.exp(-rate * (b - a)) < limit:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -501,3 +502,18 @@ def test_a_price_step_is_named_with_the_sales_before_and_after(tmp_path: Path) -
     )
     assert f.evidence["items"] == ["a"] and f.evidence["units_change"] == [-0.5]
     assert price_finding(m.iloc[:0]) is None
+
+
+def test_an_item_on_and_off_the_shelf_for_months_is_no_closure() -> None:
+    """byod9a D5 follow-up: on the demo an item selling 0.6 a day in blocks, with long breaks
+    over half its span, was listed 12 times as 'closed'. Series b sells 2 a day with one
+    3-week break (named); c sells 2 a day in alternating 4-week blocks (its pattern, not named)."""
+    from opsai.forecast.chapter import closed_stretches
+
+    days = pd.date_range("2024-01-01", periods=196)
+    k = np.arange(len(days))
+    q = {"a": np.full(len(days), 5.0), "b": np.where((k >= 90) & (k < 111), 0.0, 2.0),
+         "c": np.where((k // 28) % 2 == 1, 0.0, 2.0)}  # fmt: skip
+    h = pd.concat([pd.DataFrame({ITEM_ID: i, TIMESTAMP: days, QUANTITY: v}) for i, v in q.items()])
+    gaps = closed_stretches(h, freq="D")
+    assert gaps[[ITEM_ID, "span"]].values.tolist() == [["b", 21]]
