@@ -761,7 +761,8 @@ def closed_stretches(
     Args:
         history: ``[ITEM_ID, TIMESTAMP, QUANTITY]`` per item (``hs.bottom``), or with ``STORE``
             per item and store (:func:`~opsai.forecast.store_demand`, periods without a row
-            sold nothing).
+            sold nothing; capped to the item-stores that stopped, it gives nothing: pass the
+            item series then).
         freq: its frequency.
 
     Returns:
@@ -772,7 +773,7 @@ def closed_stretches(
         too large (:data:`MAX_GAP_CELLS`).
     """
     empty = pd.DataFrame(columns=GAP_COLUMNS)
-    if history.empty:
+    if history.empty or history.attrs.get("capped"):  # only the stopped item-stores: no others
         return empty
     by = [ITEM_ID, STORE] if STORE in history.columns else [ITEM_ID]
     keys = (

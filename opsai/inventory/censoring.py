@@ -102,8 +102,9 @@ def censored_items(
         series = h[[ITEM_ID, STORE]] if STORE in h.columns else h[[ITEM_ID]]
         chance = chance / max(1, len(series.drop_duplicates()))
     grid = pd.DatetimeIndex(sorted(history[TIMESTAMP].unique()))
+    end = max(grid[-1], pd.Timestamp(history.attrs.get("end") or grid[-1]))  # store_demand's
     if freq in PANDAS_FREQ:  # a sparse history (store_demand) has no rows on days without sales
-        grid = grid.union(pd.date_range(grid[0], grid[-1], freq=PANDAS_FREQ[freq]))
+        grid = grid.union(pd.date_range(grid[0], end, freq=PANDAS_FREQ[freq]))
     by = [ITEM_ID, STORE] if STORE in h.columns else [ITEM_ID]
     keys = [h[c].astype(str) for c in by]
     sold_rows = h[h[QUANTITY] > 0]
@@ -130,6 +131,8 @@ def censored_items(
     if not rows:
         return empty
     out = pd.DataFrame(rows, columns=CENSORED_COLUMNS)
+    if len(by) == 2 and history.attrs.get("capped"):  # the other stores' rows are not here
+        return out.sort_values("rate_before", ascending=False).reset_index(drop=True)
     return _by_store(out, last) if len(by) == 2 else out
 
 

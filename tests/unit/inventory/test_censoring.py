@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -237,3 +239,31 @@ def test_a_stock_out_in_one_store_is_found_per_store_and_named() -> None:
     assert uncensor_forecast(fc, c.assign(stock_known=True), model="Auto")["Auto"].tolist() == [
         1.0
     ]  # one store's stock-out does not replace the chain's forecast
+
+
+def test_a_large_store_export_keeps_only_the_item_stores_that_stopped(tmp_path: Path) -> None:
+    """A store x item export of millions of item-store-days would come back whole to pandas
+    for the per-store stop test (byod9a D2); above max_rows only the item-stores whose last
+    sale came before the data's end come back, and the run still counts to that end."""
+    from opsai.data import open_workspace
+    from opsai.forecast import store_demand
+    from tests.conftest import write_dataset
+
+    h = _stores()
+    rows = h.rename(columns={TIMESTAMP: "timestamp"}).assign(
+        timestamp=lambda d: d["timestamp"].dt.date
+    )
+    cfg = write_dataset(tmp_path, {"demand.csv": rows.to_csv(index=False)}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        whole = store_demand(ws, freq="D")
+        small = store_demand(ws, freq="D", max_rows=100)
+    assert whole is not None and small is not None
+    assert not whole.attrs["capped"] and small.attrs["capped"]
+    assert sorted(set(zip(small[ITEM_ID], small[STORE], strict=True))) == [
+        ("all", "CA_1"), ("all", "CA_2"), ("all", "TX_1"), ("best", "CA_1")
+    ]  # fmt: skip
+    assert small.attrs["end"] == DAYS[-1]
+    c = censored_items(small, None, freq="D")
+    best = c[c[ITEM_ID] == "best"].iloc[0]
+    assert (best[STORE], best["periods"]) == ("CA_1", 35)  # to the data's end, not CA_1's
+    assert sorted(c[STORE]) == ["CA_1", "CA_1", "CA_2", "TX_1"]  # no others: store rows only
