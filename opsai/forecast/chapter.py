@@ -24,6 +24,7 @@ from opsai.forecast.series import (
     OTHER_CATEGORIES,
     OTHER_LEVEL,
     PANDAS_FREQ,
+    TOTAL_ID,
     Freq,
     HierarchicalSeries,
     data_freq,
@@ -645,6 +646,85 @@ def price_finding(moves: pd.DataFrame, *, currency: str = "") -> Finding | None:
         and abs(float(big["units_change"])) >= 0.2
     )
     return Finding(text, "medium" if material else "info", evidence, name="price_moves")
+
+
+EVENT_SHARE, EVENT_LABELS = 0.1, 50
+"""A text column of the demand table set on under 10% of its days, with at most 50 labels, is
+an event calendar (M5's event_name_1, a holiday name): the same rule that keeps it out of the
+overview's missing values (byod9a D6)."""
+_EVENT_WORDS = ("event", "holiday", "feiertag", "节日")
+
+
+def event_days(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> pd.Series | None:
+    """The demand table's event days: day -> label from its sparse label column (an event or
+    holiday name set on under 10% of days, at most 50 labels; a column named event or holiday
+    first), named after that column; ``None`` when it has none. ``where``: SERIES_FILTER."""
+    from opsai.data.schema import TABLES
+    from opsai.forecast.series import _filtered
+
+    if not ws.has("demand"):
+        return None
+    t = _filtered(ws.table("demand"), {k: v for k, v in (where or {}).items()
+                                       if not k.startswith("items.")}, "demand")  # fmt: skip
+    cols = [c for c in t.columns if c not in TABLES["demand"].names and t[c].type().is_string()]
+    if not cols:
+        return None
+    day = t[TIMESTAMP].truncate("D").cast("timestamp")
+    aggs = {"__days": day.nunique()}
+    for k, c in enumerate(cols):
+        on = t[c].notnull() & (t[c].strip() != "")
+        aggs[f"d{k}"] = day.nunique(where=on)
+        aggs[f"l{k}"] = t[c].nunique(where=on)
+    r = t.aggregate(**aggs).to_pandas().iloc[0]
+    n = int(r["__days"])
+    ok = [c for k, c in enumerate(cols)
+          if 0 < int(r[f"d{k}"]) < EVENT_SHARE * n and 0 < int(r[f"l{k}"]) <= EVENT_LABELS]  # fmt: skip
+    if not ok:
+        return None
+    col = sorted(ok, key=lambda c: not any(w in c.lower() for w in _EVENT_WORDS))[0]
+    on = t[col].notnull() & (t[col].strip() != "")
+    got = t.filter(on).group_by(day.name("day")).aggregate(label=t[col].max()).to_pandas()
+    out = got.set_index(pd.to_datetime(got["day"]).astype("datetime64[ns]"))["label"].astype(str)
+    return out.rename(col).sort_index()
+
+
+def event_finding(hs: HierarchicalSeries, days: pd.Series | None) -> Finding | None:
+    """How much the total and each category sold on :func:`event_days` against the usual day
+    of the same weekday (the median of the ratios over event days; daily series only), with
+    the event of the largest total ratio. ``None`` without event days or daily series."""
+    if days is None or not len(days) or hs.freq != "D":
+        return None
+    ids = [TOTAL_ID, *hs.tags.get("category", [])]
+    wide = hs.df[hs.df[ITEM_ID].isin(ids)].pivot_table(
+        index=TIMESTAMP, columns=ITEM_ID, values=QUANTITY, aggfunc="sum"
+    )
+    on = wide.index.isin(days.index)
+    if on.sum() < 3 or (~on).sum() < 14:
+        return None
+    usual = wide[~on].groupby(wide.index[~on].day_of_week).mean()
+    base = usual.reindex(wide.index[on].day_of_week).to_numpy()
+    ratio = pd.DataFrame(wide[on].to_numpy() / base, index=wide.index[on], columns=wide.columns)
+    med = ratio.median()
+    total = float(med.get(TOTAL_ID, np.nan))
+    cats = med.drop(TOTAL_ID, errors="ignore").sort_values(ascending=False)
+    by_label = ratio[TOTAL_ID].groupby(days.reindex(ratio.index).to_numpy()).median()
+    top = str(by_label.idxmax()) if len(by_label) else ""
+    shown = ", ".join(
+        f"{str(c).removeprefix('category:')} {v:.2f}x" for c, v in cats.head(5).items()
+    )
+    text = (
+        f"Event days ({days.name}, {int(on.sum())} days with a label) sold a median "
+        f"{total:.2f}x a usual day of the same weekday in total"
+        + (f"; per category: {shown}" if shown else "")
+        + (f". Largest: {top} ({by_label.max():.2f}x)" if top else "")
+        + ". The forecasts do not know the event calendar (not a model feature yet): expect them "
+        "to fall short on event days."
+    )
+    evidence = {"column": str(days.name), "days": int(on.sum()), "median_ratio": round(total, 4),
+                "categories": {str(c).removeprefix("category:"): round(float(v), 4)
+                               for c, v in cats.items()}, "largest": top}  # fmt: skip
+    material = max([total, *cats.tolist()]) >= 1.2
+    return Finding(text, "medium" if material else "info", evidence, name="event_days")
 
 
 def demand_source_finding(ws: Any, *, purchase: str = "purchase") -> Finding | None:

@@ -517,3 +517,38 @@ def test_an_item_on_and_off_the_shelf_for_months_is_no_closure() -> None:
     h = pd.concat([pd.DataFrame({ITEM_ID: i, TIMESTAMP: days, QUANTITY: v}) for i, v in q.items()])
     gaps = closed_stretches(h, freq="D")
     assert gaps[[ITEM_ID, "span"]].values.tolist() == [["b", 21]]
+
+
+def test_event_days_are_read_from_a_sparse_label_column(tmp_path: Path) -> None:
+    """byod9a D6: M5's event_name_1 (FOODS sold 2.06x on its 13 event days) reached no
+    finding. Food sells 10 a day (20 on the 4 event days), toys 5 a day (5 on event days);
+    'note' is set on 40% of days: no calendar."""
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series
+    from opsai.forecast.chapter import event_days, event_finding
+    from tests.conftest import write_dataset
+
+    events = {10: "SuperBowl", 30: "Easter", 50: "Easter", 70: "Halloween"}
+    lines = []
+    for k, d in enumerate(pd.date_range("2024-01-01", periods=84)):
+        ev, note = events.get(k, ""), f"n{k}" if k % 5 < 2 else ""
+        lines.append(f"food,{d:%Y-%m-%d},{20 if ev else 10},{ev},{note}")
+        lines.append(f"toy,{d:%Y-%m-%d},5,{ev},{note}")
+    rows = "item_id,timestamp,quantity,event_name,note\n" + "\n".join(lines) + "\n"
+    items = "item_id,category\nfood,FOODS\ntoy,HOBBIES\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": rows, "items.csv": items},
+                        {"demand": {}, "items": {}})  # fmt: skip
+    with open_workspace(cfg) as ws:
+        days = event_days(ws)
+        hs = build_series(ws, freq="D")
+    assert days is not None and days.name == "event_name" and len(days) == 4
+    assert days.iloc[0] == "SuperBowl"
+    f = event_finding(hs, days)
+    assert f is not None and f.name == "event_days" and f.severity == "medium"
+    assert f.evidence["categories"] == {"FOODS": 2.0, "HOBBIES": 1.0}
+    assert f.evidence["median_ratio"] == pytest.approx(25 / 15, abs=1e-4)
+    assert f.text.startswith(
+        "Event days (event_name, 4 days with a label) sold a median 1.67x a usual day of the "
+        "same weekday in total; per category: FOODS 2.00x, HOBBIES 1.00x."
+    )
+    assert event_finding(hs, None) is None
