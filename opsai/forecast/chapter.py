@@ -904,6 +904,22 @@ def closed_stretches(
     return out.sort_values(["periods", "rate"], ascending=False).reset_index(drop=True)
 
 
+def without_stretches(bottom: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame:
+    """``bottom`` (item series) without the periods of :func:`closed_stretches`' stretches of
+    whole series (a store that is a series: Rossmann), so a closure does not make a steady
+    seller 'intermittent' (byod9a D5: store 13's 92 closed days did); an item-store's stretch
+    (``store`` set) is part of a chain series and stays."""
+    whole = gaps[gaps[STORE].isna()] if len(gaps) else gaps
+    if not len(whole):
+        return bottom
+    drop = pd.Series(False, index=bottom.index)
+    for _, g in whole.iterrows():
+        drop |= (bottom[ITEM_ID].astype(str) == str(g[ITEM_ID])) & bottom[TIMESTAMP].between(
+            pd.Timestamp(g["start"]), pd.Timestamp(g["end"])
+        )
+    return bottom[~drop]
+
+
 def closures_finding(gaps: pd.DataFrame, *, freq: str = "D") -> Finding | None:
     """Names :func:`closed_stretches`' stretches (``None`` when there are none)."""
     if gaps.empty:

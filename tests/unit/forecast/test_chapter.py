@@ -552,3 +552,23 @@ def test_event_days_are_read_from_a_sparse_label_column(tmp_path: Path) -> None:
         "same weekday in total; per category: FOODS 2.00x, HOBBIES 1.00x."
     )
     assert event_finding(hs, None) is None
+
+
+def test_a_closed_stretch_does_not_make_a_store_intermittent() -> None:
+    """byod9a D5: Rossmann's store 13 (a series) read 'intermittent' (ADI 1.32) because of its
+    92 closed days; without the stretch it is smooth. An item-store's stretch stays."""
+    from opsai.forecast import demand_patterns
+    from opsai.forecast.chapter import closed_stretches, without_stretches
+
+    days = pd.date_range("2024-01-01", periods=300)
+    k = np.arange(len(days))
+    q = {"open": np.where(k % 7 == 6, 0.0, 50.0),
+         "shut": np.where((k % 7 == 6) | ((k >= 100) & (k < 190)), 0.0, 50.0)}  # fmt: skip
+    h = pd.concat([pd.DataFrame({ITEM_ID: i, TIMESTAMP: days, QUANTITY: v}) for i, v in q.items()])
+    gaps = closed_stretches(h, freq="D")
+    assert gaps[ITEM_ID].tolist() == ["shut"]
+    assert demand_patterns(h).set_index(ITEM_ID).loc["shut", "pattern"] == "intermittent"
+    kept = without_stretches(h, gaps)
+    assert len(h) - len(kept) == int(gaps["span"].iloc[0])
+    assert demand_patterns(kept).set_index(ITEM_ID)["pattern"].tolist() == ["smooth", "smooth"]
+    assert len(without_stretches(h, gaps.assign(store="CA_1"))) == len(h)
