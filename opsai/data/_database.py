@@ -171,8 +171,8 @@ def map_db_table(
         out |= {c: constant_ibis(table.column(c), v) for c, v in spec.constants.items()}
         out |= {c.name: null_ibis(c) for c in absent}  # every order a guest's
         for target, a, b in table.derived:
-            if target not in out and a in out and b in out:
-                out[target] = out[a] * out[b]
+            if target not in out and a in out and (not b or b in out):  # b "": a copy of a
+                out[target] = out[a] * out[b] if b else out[a]
         return out
 
     if spec.drop_duplicates:

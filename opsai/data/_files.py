@@ -157,8 +157,8 @@ def load_file_table(
     for col in absent_columns(name, table, spec, src, warnings):  # every order a guest's
         exprs[col.name] = null_sql(col)
     for target, a, b in table.derived:
-        if target not in exprs and a in exprs and b in exprs:
-            exprs[target] = f"({exprs[a]}) * ({exprs[b]})"
+        if target not in exprs and a in exprs and (not b or b in exprs):  # b "": a copy of a
+            exprs[target] = f"({exprs[a]}) * ({exprs[b]})" if b else exprs[a]
     if table.key and table.key not in src and table.generated_key:
         # numbered in file order (DuckDB keeps the insertion order of a scan)
         prefix = table.generated_key.replace("'", "''")

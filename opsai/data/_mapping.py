@@ -182,7 +182,7 @@ def source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) ->
     _check_constants(name, table, spec, have)
     out: dict[str, str] = {}
     there = {c.name for c in table.columns if spec.columns.get(c.name, c.name) in have}
-    derivable = {t for t, a, b in table.derived if a in there and b in there}
+    derivable = {t for t, a, b in table.derived if a in there and (not b or b in there)}
     for col in table.columns:
         src = spec.columns.get(col.name, col.name)
         if col.name in spec.constants:
@@ -202,10 +202,16 @@ def source_columns(name: str, table: Table, spec: TableSpec, have: list[str]) ->
         ):
             close = _look_alike(col, table, spec, have) if col.absent else ""
             hint = f" (did you mean {close!r}?)" if close else suggest(col.name, have)
+            alt = [a for t, a, b in table.derived if t == col.name and not b]
+            other = (  # demand's amount: sales in money stand in for units
+                f" (or, for sales in money, {name}.columns.{alt[0]}: <your column name>)"
+                if alt
+                else ""
+            )
             raise SchemaError(
                 f"{name}: required column {col.name!r} not found (have: {', '.join(have)})"
                 f"{hint}. Map it in config: data.tables.{name}.columns."
-                f"{col.name}: <your column name>{_header_hint(name, have)}"
+                f"{col.name}: <your column name>{other}{_header_hint(name, have)}"
             )
     return out
 

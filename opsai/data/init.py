@@ -398,6 +398,8 @@ def fit_table(
             used.add(m.source)
     person = _person_over_order_customer(sample, matches, cands) if name == "orders" else None
     firsts = _first_line_only(sample, matches.get("order_id")) if name == "orders" else []
+    if name == "demand" and "quantity" in matches:  # units: a sales value stays an attribute
+        matches.pop("amount", None)
     amount = matches.get("amount")
     if amount and amount.source in firsts and {"quantity", "price"} <= set(matches):
         del matches["amount"]  # the order's total on its first line: each line is qty x price
@@ -420,6 +422,9 @@ def fit_table(
     lacking = [c for c in needed if table.column(c).absent and c not in matches]
     if lacking and "order_id" in matches:
         needed = [c for c in needed if c not in lacking]
+    stores = name == "demand" and "item_id" not in matches and "store" in matches
+    if stores:  # sales per store and day, no item column (Rossmann): each store is a series
+        matches["item_id"] = dataclasses.replace(matches.pop("store"), contract="item_id")
     if any(c not in matches for c in needed):
         return None
     if name == "returns" and not _refunds(sample, matches):
@@ -501,6 +506,8 @@ def fit_table(
         guess.notes.append(by_price)
     _partly_empty_key(guess)
     _negative_demand(guess, cols)
+    if stores:
+        _store_series(guess, cols)
     if name == "demand":  # a POS or UCI export read as demand: postage is no demand either
         _non_products(guess)
     if sample.structs:
@@ -1221,6 +1228,93 @@ def _negative_demand(guess: Guess, cols: dict[str, _Values]) -> None:
         )
 
 
+_MONEY_WORDS = {"turnover", "revenue", "umsatz", "amount", "value", "营业额", "销售额"}
+STORE_MONEY_MEDIAN = 1000.0
+"""A store's daily ``Sales`` with a median at least this is read as money (turnover)."""
+_OPEN_WORDS = {"open", "opened", "geöffnet", "geoeffnet", "营业"}
+
+
+def _store_series(guess: Guess, cols: dict[str, _Values]) -> None:
+    """Daily sales per store without an item column (Rossmann's ``train.csv``: Store, Date,
+    Sales, Promo, Open): each store is one demand series (byod9a D4: init placed nothing).
+    Sales named as money, or a store's daily ``Sales`` with a median of 1,000 or more, are the
+    demand's ``amount`` (turnover, in the currency: byod9a D3); an ``Open`` 0/1 column whose 0
+    rows sold nothing becomes ``where: "Open = 1"`` (closed days are no demand: D15)."""
+    store = next(m for m in guess.matches if m.contract == "item_id").source
+    qty = next((m for m in guess.matches if m.contract == "quantity"), None)
+    notes = [f"one row per store and day, no item column: each {store!r} is one demand series"]
+    if qty is not None:
+        nums = sorted(cols[qty.source].numbers())
+        median = nums[len(nums) // 2] if nums else 0.0
+        money = bool(set(name_words(qty.source)) & _MONEY_WORDS) or median >= STORE_MONEY_MEDIAN
+        if money:
+            k = guess.matches.index(qty)
+            guess.matches[k] = dataclasses.replace(qty, contract="amount")
+            notes.append(
+                f"{qty.source!r} is read as sales in money (amount; median {median:,.0f} a store "
+                "and day in the sample): forecasts and headlines are in the currency; if it "
+                "counts units, map it as quantity"
+            )
+    sales = next(m.source for m in guess.matches if m.contract in ("amount", "quantity"))
+    rows = guess.sample.values
+    for c in cols:
+        if not set(name_words(c)) & _OPEN_WORDS or c not in rows:
+            continue
+        flags = {(v or "").strip() for v in rows[c]}
+        if flags != {"0", "1"}:
+            continue
+        shut = [_number(rows[sales][i]) for i, v in enumerate(rows[c]) if (v or "").strip() == "0"]
+        if all(x == 0 for x in shut):
+            guess.options["where"] = f"{_sql_name(c)} = 1"
+            notes.append(
+                f"{c!r} = 0 rows sold nothing (closed days): where leaves them out, so they count "
+                "neither as zero demand nor as days without a promotion"
+            )
+        break
+    guess.notes.extend(notes)
+
+
+_TYPE_WORDS = {"type", "category", "format", "class", "kind", "typ", "segment"}
+
+
+def _store_attributes(
+    demand: Guess, unfit: list[tuple[_sniff.Sample, dict[str, _Values]]]
+) -> Guess | None:
+    """A file with one row per store (Rossmann's ``store.csv``) beside demand whose series are
+    stores (:func:`_store_series`): the ``items`` of those series, keyed by the store column,
+    with a store-type column as the category (byod9a D4); ``None`` when there is none."""
+    if not any(n.startswith("one row per store and day") for n in demand.notes):
+        return None
+    key = next(m.source for m in demand.matches if m.contract == "item_id")
+    for s, cols in unfit:
+        v = cols.get(key)
+        if v is None or not v.values or v.distinct < len(v.values):
+            continue
+        matches = [Match("item_id", key, 1.0)]
+        kind = next(
+            (c for c, w in cols.items() if c != key and set(name_words(c)) & _TYPE_WORDS
+             and 1 < w.distinct <= max(2, len(w.values) // 2)),
+            None,
+        )  # fmt: skip
+        if kind:
+            matches.append(Match("category", kind, 0.6))
+        g = Guess("items", s, matches, round(2.0 + 0.6 * bool(kind), 2), dict(s.options))
+        g.notes.append(
+            f"one row per {key!r}, the demand's series: each store's attributes"
+            + (f" ({kind!r} as its category, so chapter 04 sums stores per {kind})" if kind else "")
+        )
+        return g
+    return None
+
+
+def _number(text: str | None) -> float | None:
+    """A sampled cell as a number (``None`` when it is empty or no number)."""
+    try:
+        return float((text or "").strip())
+    except ValueError:
+        return None
+
+
 def _kb_without_answers(guess: Guess, cols: dict[str, _Values]) -> None:
     """kb rows without an answer (a labelled set's out-of-scope examples) cannot be replied
     with: ``drop_incomplete`` leaves them out, with a note (else validation stops on them)."""
@@ -1760,6 +1854,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     companions: list[Guess] = []
     loose: list[_sniff.Sample] = []  # fitting no table: maybe a chat log's session labels
     samples, wide = _wide_tables(samples)
+    unfit: list[tuple[_sniff.Sample, dict[str, _Values]]] = []  # for _store_attributes
     samples, headed = _order_headers(samples)
     for s in samples:
         cols = profile(s)
@@ -1795,6 +1890,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
             why = _NO_TIME if _keyed(cols) and not _has_time(cols) else ""
             unplaced.append((s.label, f"fits no table{why} (columns: {have or 'none'}){read}"))
+            unfit.append((s, cols))
             continue
         if len(fits) > 1:
             fits[0].runner_up = (fits[1].table, fits[1].score)
@@ -1829,6 +1925,9 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
                          "data.tables.returns (see the README)"))  # fmt: skip
     if "tickets" in kept and (labels := _session_labels(kept["tickets"], loose)) is not None:
         unplaced[:] = [u for u in unplaced if u[0] != labels.label]
+    if "demand" in kept and "items" not in kept and (g := _store_attributes(kept["demand"], unfit)):
+        kept["items"] = g
+        unplaced[:] = [u for u in unplaced if u[0] != g.sample.label]
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     return Plan(folder, guesses, unplaced)

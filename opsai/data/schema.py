@@ -160,7 +160,8 @@ class Table:
     """Whether columns outside the contract are kept (as attributes/properties)."""
     derived: tuple[tuple[str, str, str], ...] = ()
     """``(column, a, b)``: when ``column`` is absent but ``a`` and ``b`` are there, it is
-    ``a * b`` (an order line's amount from its quantity and unit price)."""
+    ``a * b`` (an order line's amount from its quantity and unit price); with ``b`` empty it
+    is ``a`` (demand measured in money: its quantity is its amount)."""
     group_key: str = ""
     """A column whose rows make up one record (an order's lines): an export may write the
     record's other fields on one of its rows only (see ``TableSpec.fill_down``)."""
@@ -280,7 +281,17 @@ TABLES: dict[str, Table] = {
                 _c(PRICE, "float", nonnegative=True),
                 _c(PROMO, "float", flag=True, doc="1/0, True/False, yes/no, Y/N, 是/否"),
                 _c(STORE, "id"),
+                _c(
+                    AMOUNT,
+                    "float",
+                    nonnegative=True,
+                    doc=(
+                        "sales value (money). Without a quantity (store turnover: Rossmann's "
+                        "Sales) it is the demand measure: forecasts and headlines are in money"
+                    ),
+                ),
             ),
+            derived=((QUANTITY, AMOUNT, ""),),
             doc="Pre-aggregated sales series, for data without order lines.",
         ),
         Table(

@@ -110,6 +110,26 @@ class Workspace:
     def columns(self, name: str) -> list[str]:
         return list(self.table(name).columns)
 
+    def demand_in_money(self) -> bool:
+        """Whether the ``demand`` table measures sales in money, not units: it maps an
+        ``amount`` (store turnover: Rossmann's ``Sales``) and no quantity, which is then the
+        amount (byod9a D3: 4.3 million EUR read "units sold"). Its forecasts and headlines
+        are in the config's currency."""
+        if not self.has("demand") or "amount" not in self.columns("demand"):
+            return False
+        if not hasattr(self, "_demand_money"):
+            t = self.table("demand")
+            differ = t.filter(t["quantity"].cast("float64") != t["amount"].cast("float64"))
+            self._demand_money = int(differ.count().to_pandas()) == 0
+        return self._demand_money
+
+    def demand_unit(self, *, plural: bool = True) -> str:
+        """What a demand figure counts: ``units`` (``unit``), or the currency when
+        :meth:`demand_in_money` (``EUR``; ``money`` without a currency)."""
+        if self.demand_in_money():
+            return self.config.currency or "money"
+        return "units" if plural else "unit"
+
     def non_items(self, name: str) -> list[str]:
         """The item ids (and globs) ``data.tables.<name>.non_items`` lists: lines that are no
         product (postage, fees), in revenue but not in the analyses per item."""

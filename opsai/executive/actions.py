@@ -296,17 +296,20 @@ def _stopped(
     ev = f.get("evidence", {})
     unit = str(ev.get("unit") or "day")
     out = []
-    for item, since, rate, n in list(
-        zip(ev.get("items", []), ev.get("since", []), ev.get("rate_before", []),
+    items = ev.get("items", [])
+    stores = ev.get("stores") or [""] * len(items)
+    for item, store, since, rate, n in list(
+        zip(items, stores, ev.get("since", []), ev.get("rate_before", []),
             ev.get("periods", []), strict=False)
     )[:5]:  # fmt: skip
-        act = f"Check why item {item} stopped selling on {since}: out of stock or delisted?"
+        at = f" at {store}" if store else ""  # one store's stop (byod9a D2)
+        act = f"Check why item {item} stopped selling{at} on {since}: out of stock or delisted?"
         why = (
-            f"It sold {float(rate):,.1f} a {unit} before and none in the {int(n)} {unit}s "
+            f"It sold {float(rate):,.1f} a {unit}{at} before and none in the {int(n)} {unit}s "
             "since; there is no inventory table to tell a stock-out from a delisting. If it is "
-            "out of stock, restock it."
+            f"out of stock{at}, restock it."
         )
-        links = [_ev(DEMAND, "sales_stopped", f"sales stopped {item}")]
+        links = [_ev(DEMAND, "sales_stopped", f"sales stopped {item}{at}")]
         r, lost = float(rate), f"units a {unit} lost while out of stock"
         out.append(_action("Inventory", act, why, r, r, r, lost, "high", links, "stopped"))
     return out
@@ -345,6 +348,38 @@ def _shifted(
         links = [_ev(DEMAND, "level_shift", f"level shift {name}")]
         sev = "high" if change <= -0.2 else "medium"
         out.append(_action("Demand", act, why, abs(d), abs(d), abs(d), lost, sev, links, "shift"))
+    return out
+
+
+def _price(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
+    """Items whose price moved to a new level while their sales fell by 20% or more (byod9a
+    D7): the effect is the units a day sold less since the move."""
+    f = run.finding(DEMAND, "price_moves")
+    if f is None:
+        return []
+    ev = f.get("evidence", {})
+    out = []
+    for item, since, dp, du, r0, r1 in list(
+        zip(ev.get("items", []), ev.get("since", []), ev.get("price_change", []),
+            ev.get("units_change", []), ev.get("rate_before", []), ev.get("rate_after", []),
+            strict=False)
+    )[:3]:  # fmt: skip
+        if du is None or float(du) > -0.2:
+            continue
+        act = (
+            f"Review the price of item {item}: {float(dp):+.0%} from the week of {since}, "
+            f"and {float(du):+.0%} units a day since."
+        )
+        why = (
+            f"It sold {float(r0):,.1f} a day before the move and {float(r1):,.1f} after; sales "
+            "before and after a price move, not a tested effect (a season may fall on either side)."
+        )
+        lost = float(r0) - float(r1)
+        links = [_ev(DEMAND, "price_moves", f"price move {item}")]
+        out.append(_action("Pricing", act, why, lost, lost, lost, "units a day fewer since the "
+                           "price move", "medium", links, "price"))  # fmt: skip
     return out
 
 
@@ -578,7 +613,7 @@ def _recommend(
 
 
 RULES: tuple[Rule, ...] = (_outreach, _win_back, _stockouts, _stopped, _competitor, _service,
-                           _funnel, _overstock, _market, _recommend)  # fmt: skip
+                           _funnel, _overstock, _market, _recommend, _price)  # fmt: skip
 RULES += (_shifted,)  # byod9a D23
 
 

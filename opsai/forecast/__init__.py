@@ -60,6 +60,7 @@ from opsai.forecast.series import (
     fill_gaps,
     hierarchy,
     parse_filter,
+    store_demand,
 )
 from opsai.forecast.shifts import level_shift_finding, level_shifts
 
@@ -123,5 +124,6 @@ __all__ = [
     "rescale_intervals",
     "select_best",
     "smape",
+    "store_demand",
     "wape",
 ]

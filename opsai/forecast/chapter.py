@@ -12,7 +12,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from opsai.data.schema import ITEM_ID, PROMO, QUANTITY, STORE, TIMESTAMP, canonical_event
+from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, STORE, TIMESTAMP, canonical_event
 from opsai.errors import ConfigError
 from opsai.forecast.base import Forecaster
 from opsai.forecast.intermittent import AutoPattern
@@ -24,6 +24,7 @@ from opsai.forecast.series import (
     OTHER_CATEGORIES,
     OTHER_LEVEL,
     PANDAS_FREQ,
+    TOTAL_ID,
     Freq,
     HierarchicalSeries,
     data_freq,
@@ -383,10 +384,17 @@ def stores_finding(ws: Any, where: Mapping[str, Sequence[str]] | None = None) ->
 
 
 UPLIFT_COLUMNS = [ITEM_ID, STORE, "units_promo", "units_other", "days_promo", "days_other", "ratio"]
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MAX_GAPS_FILTERED = 200
+"""Closed stretches (:func:`closed_stretches`) :func:`promo_uplift` leaves out, the longest first."""
 
 
 def promo_uplift(
-    ws: Any, where: Mapping[str, Sequence[str]] | None = None, *, min_days: int = 3
+    ws: Any,
+    where: Mapping[str, Sequence[str]] | None = None,
+    *,
+    min_days: int = 3,
+    gaps: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Per item and store: mean units on the demand table's promotion rows (``promo > 0``)
     against its other rows, and their ratio (byod8: Favorita's ``onpromotion`` doubled sales,
@@ -397,6 +405,13 @@ def promo_uplift(
     "item-store". The means are over the rows the export has (a sparse export leaves days
     without a sale out). Empty without a varying ``promo`` column. ``where``: the chapter's
     SERIES_FILTER (its ``items.`` keys are not applied here).
+
+    Closed days are neither demand nor days without a promotion (byod9a D15: Rossmann's
+    closed Sundays and holidays, Sales 0 and never on promotion, made 1.41x read 1.83x):
+    rows of weekdays promotions never run on (under 5% of the busiest weekday's promotion
+    rows) are left out, as are rows on days the store (without a ``store`` column: the whole
+    table) sold nothing, and rows inside ``gaps`` (:func:`closed_stretches`: one store closed
+    for weeks). ``attrs``: ``weekdays`` compared and ``closed_rows`` left out.
     """
     from opsai.forecast.series import _filtered
 
@@ -407,13 +422,32 @@ def promo_uplift(
     t = _filtered(ws.table("demand"), rows, "demand")
     t = t.filter(t[PROMO].notnull())
     by = [ITEM_ID, STORE] if STORE in t.columns else [ITEM_ID]
-    g = (
-        t.group_by([*[t[c] for c in by], ibis.ifelse(t[PROMO] > 0, 1, 0).name("on")])
-        .aggregate(units=t[QUANTITY].mean(), days=t.count())
-        .to_pandas()
-    )
-    if g.empty or g["on"].nunique() < 2:
+    on = ibis.ifelse(t[PROMO] > 0, 1, 0)
+    t = t.mutate(_dow=t[TIMESTAMP].day_of_week.index(), _day=t[TIMESTAMP].truncate("D"), _on=on)
+    per_day = t.group_by("_dow").aggregate(n=t._on.sum()).to_pandas()
+    if per_day.empty or not per_day["n"].max():
         return empty
+    weekdays = sorted(
+        int(d) for d in per_day.loc[per_day["n"] >= 0.05 * per_day["n"].max(), "_dow"]
+    )
+    t = t.filter(t._dow.isin(weekdays))
+    before = int(t.count().to_pandas())
+    scope = [STORE] if STORE in t.columns else []
+    tot = t.group_by([*scope, "_day"]).aggregate(_tot=t[QUANTITY].sum())
+    t = t.anti_join(tot.filter(tot._tot <= 0), [*scope, "_day"])
+    for _, g in (gaps if gaps is not None else pd.DataFrame()).head(MAX_GAPS_FILTERED).iterrows():
+        inside = (t[ITEM_ID].cast("string") == str(g[ITEM_ID])) & t[TIMESTAMP].between(
+            pd.Timestamp(g["start"]),
+            pd.Timestamp(g["end"]) + pd.Timedelta(days=1) - pd.Timedelta(1),
+        )
+        if STORE in t.columns and pd.notna(g.get(STORE)):
+            inside = inside & (t[STORE].cast("string") == str(g[STORE]))
+        t = t.filter(~inside)
+    g = t.group_by([*by, "_on"]).aggregate(units=t[QUANTITY].mean(), days=t.count()).to_pandas()
+    closed = before - int(g["days"].sum()) if len(g) else before
+    if g.empty or g["_on"].nunique() < 2:
+        return empty
+    g = g.rename(columns={"_on": "on"})
     g["on"] = g["on"].astype(int)
     w = g.pivot_table(index=by, columns="on", values=["units", "days"], aggfunc="first")
     w.columns = [f"{a}_{'promo' if b == 1 else 'other'}" for a, b in w.columns]
@@ -422,7 +456,11 @@ def promo_uplift(
         w[STORE] = None
     keep = (w["days_promo"] >= min_days) & (w["days_other"] >= min_days) & (w["units_other"] > 0)
     w = w[keep.fillna(False)].assign(ratio=lambda d: d["units_promo"] / d["units_other"])
-    return w[UPLIFT_COLUMNS].reset_index(drop=True)
+    out = w[UPLIFT_COLUMNS].reset_index(drop=True)
+    out.attrs = {"weekdays": [_WEEKDAYS[d] for d in weekdays], "closed_rows": closed}
+    if ws.demand_in_money():  # store turnover: sales in money, not units (byod9a D3)
+        out.attrs["measure"] = "sales"
+    return out
 
 
 def promo_finding(uplift: pd.DataFrame, *, seed: int = 0, min_pairs: int = 5) -> Finding | None:
@@ -445,11 +483,12 @@ def promo_finding(uplift: pd.DataFrame, *, seed: int = 0, min_pairs: int = 5) ->
     up = float((r > 1).mean())
     text = (
         f"Promotions go with {'higher' if med >= 1 else 'lower'} sales: on promotion days an item "
-        f"sold a median {med:.2f}x its mean units on other days{where} (over {len(r):,} {unit} "
+        f"sold a median {med:.2f}x its mean {uplift.attrs.get('measure', 'units')} on other days{where} (over {len(r):,} {unit} "
         f"with both; 95% interval of that median {lo:.2f}x to {hi:.2f}x; the middle half of "
         f"{unit} {q1:.2f}x to {q3:.2f}x; {up:.0%} sold more on promotion). Largest uplift: "
         f"{big} ({per_item.iloc[-1]:.2f}x{', median over its stores' if stores else ''}); "
-        f"smallest: {small} ({per_item.iloc[0]:.2f}x). Promotions are not assigned at random "
+        f"smallest: {small} ({per_item.iloc[0]:.2f}x).{_compared(uplift.attrs)} Promotions are "
+        "not assigned at random "
         "(they may fall on days that sell well anyway), so this is what promotion days sold, "
         "not a tested effect; the global models use promo as a feature of their forecasts."
     )
@@ -463,9 +502,229 @@ def promo_finding(uplift: pd.DataFrame, *, seed: int = 0, min_pairs: int = 5) ->
         "largest_ratio": round(float(per_item.iloc[-1]), 4),
         "smallest": str(small),
         "smallest_ratio": round(float(per_item.iloc[0]), 4),
+        "weekdays": list(uplift.attrs.get("weekdays", [])),
+        "closed_rows": int(uplift.attrs.get("closed_rows", 0)),
     }
     material = med >= 1.2 or med <= 1 / 1.2
     return Finding(text, "medium" if material else "info", evidence, name="promo_uplift")
+
+
+def _compared(attrs: Mapping[str, Any]) -> str:
+    """Which rows :func:`promo_uplift` compared: the weekdays promotions run on and the rows
+    of closed days it left out (empty when it says nothing)."""
+    days, closed = list(attrs.get("weekdays", [])), int(attrs.get("closed_rows", 0))
+    out = []
+    if days and len(days) < 7:
+        run = _WEEKDAYS.index(days[-1]) - _WEEKDAYS.index(days[0]) == len(days) - 1
+        span = f"{days[0]}-{days[-1]}" if len(days) > 2 and run else ", ".join(days)
+        out.append(f"only {span}, the weekdays promotions run on, were compared")
+    if closed:
+        out.append(
+            f"{closed:,} rows on days a store sold nothing (closed) were left out, neither "
+            "demand nor days without a promotion"
+        )
+    said = "; ".join(out)
+    return f" ({said[:1].upper()}{said[1:]}.)" if out else ""
+
+
+PRICE_MOVE_COLUMNS = [
+    ITEM_ID, "since", "price_before", "price_after", "price_change", "rate_before",
+    "rate_after", "units_change", "elasticity",
+]  # fmt: skip
+
+
+def price_moves(
+    ws: Any,
+    where: Mapping[str, Sequence[str]] | None = None,
+    *,
+    min_move: float = 0.1,
+    min_weeks: int = 4,
+) -> pd.DataFrame:
+    """Items whose price in the demand table moved to a new level, with their sales before and
+    after (byod9a D7: M5's HOBBIES_1_005 went from 12.51 to 18.76, +50%, and its weekly units
+    halved, and no finding said so).
+
+    Per item and week: the mean ``price`` of its rows (stores together) and the units per day
+    of the weeks' days. The move is the week that splits the item's priced weeks into two with
+    the largest change of median price, at least ``min_weeks`` each side; it counts when that
+    change is at least ``min_move`` (10%). Units per day are compared over the priced weeks
+    before and after; ``elasticity`` is the arc elasticity ``log(units ratio) / log(price
+    ratio)``. Empty without a varying ``price`` column. ``where``: the chapter's SERIES_FILTER
+    (its ``items.`` keys are not applied here).
+    """
+    from opsai.forecast.series import _filtered
+
+    empty = pd.DataFrame(columns=PRICE_MOVE_COLUMNS)
+    if not ws.has("demand") or PRICE not in ws.columns("demand"):
+        return empty
+    rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
+    t = _filtered(ws.item_lines("demand"), rows, "demand")
+    week = t[TIMESTAMP].truncate("W").cast("timestamp").name("week")
+    g = (
+        t.group_by([t[ITEM_ID].cast("string").name(ITEM_ID), week])
+        .aggregate(
+            price=t[PRICE].cast("float64").mean(),
+            units=t[QUANTITY].cast("float64").sum(),
+            days=t[TIMESTAMP].truncate("D").nunique(),
+        )
+        .to_pandas()
+    )
+    g = g[g["price"] > 0].sort_values([ITEM_ID, "week"])
+    out = []
+    for item, w in g.groupby(ITEM_ID):
+        p, u = w["price"].to_numpy(float), (w["units"] / w["days"].clip(lower=1)).to_numpy(float)
+        if len(p) < 2 * min_weeks:
+            continue
+        lp = np.log(p)  # the one split that leaves the least spread of log price each side
+        ks = range(min_weeks, len(p) - min_weeks + 1)
+        sse = [float(((lp[:k] - lp[:k].mean()) ** 2).sum() + ((lp[k:] - lp[k:].mean()) ** 2).sum())
+               for k in ks]  # fmt: skip
+        at = ks[int(np.argmin(sse))]
+        p0, p1 = float(np.median(p[:at])), float(np.median(p[at:]))
+        if abs(p1 / p0 - 1) < min_move:
+            continue
+        r0, r1 = float(u[:at].mean()), float(u[at:].mean())
+        el = float(np.log(r1 / r0) / np.log(p1 / p0)) if r0 > 0 and r1 > 0 else float("nan")
+        out.append([item, w["week"].iloc[at], p0, p1, p1 / p0 - 1, r0, r1,
+                    (r1 / r0 - 1) if r0 else float("nan"), el])  # fmt: skip
+    if not out:
+        return empty
+    res = pd.DataFrame(out, columns=PRICE_MOVE_COLUMNS)
+    order = res["price_change"].abs().sort_values(ascending=False).index
+    return res.loc[order].reset_index(drop=True)
+
+
+def price_finding(moves: pd.DataFrame, *, currency: str = "") -> Finding | None:
+    """Names :func:`price_moves`' items, the largest moves first (``None`` without any)."""
+    if moves.empty:
+        return None
+    cur = f" {currency}" if currency else ""
+
+    def line(r: pd.Series) -> str:
+        units = (
+            f"units a day {r['rate_before']:,.1f} -> {r['rate_after']:,.1f} "
+            f"({r['units_change']:+.0%})"
+            if pd.notna(r["units_change"])
+            else "no units to compare"
+        )
+        return (
+            f"{r[ITEM_ID]} from the week of {pd.Timestamp(r['since']):%Y-%m-%d}: price "
+            f"{r['price_before']:,.2f} -> {r['price_after']:,.2f}{cur} "
+            f"({r['price_change']:+.0%}), {units}"
+        )
+
+    more = f" and {len(moves) - 5} more" if len(moves) > 5 else ""
+    el = moves["elasticity"].dropna()
+    pooled = (
+        f" The median arc elasticity over them is {el.median():.1f} (units' change over "
+        "price's, in logs)."
+        if len(el)
+        else ""
+    )
+    text = (
+        f"The price of {len(moves)} item(s) moved by 10% or more to a new level: "
+        + "; ".join(line(r) for _, r in moves.head(5).iterrows())
+        + f"{more}.{pooled} These are sales before and after the move, not a tested effect "
+        "(a season or a promotion may fall on either side); the global models read the price "
+        "as a feature."
+    )
+    big = moves.iloc[0]
+    evidence = {
+        "items": moves[ITEM_ID].astype(str).tolist()[:50],
+        "since": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in moves["since"]][:50],
+        "price_change": [round(float(v), 4) for v in moves["price_change"]][:50],
+        "units_change": [None if pd.isna(v) else round(float(v), 4) for v in moves["units_change"]][
+            :50
+        ],
+        "rate_before": [round(float(v), 3) for v in moves["rate_before"]][:50],
+        "rate_after": [round(float(v), 3) for v in moves["rate_after"]][:50],
+        "elasticity": None if not len(el) else round(float(el.median()), 3),
+    }
+    material = (
+        abs(float(big["price_change"])) >= 0.2
+        and pd.notna(big["units_change"])
+        and abs(float(big["units_change"])) >= 0.2
+    )
+    return Finding(text, "medium" if material else "info", evidence, name="price_moves")
+
+
+EVENT_SHARE, EVENT_LABELS = 0.1, 50
+"""A text column of the demand table set on under 10% of its days, with at most 50 labels, is
+an event calendar (M5's event_name_1, a holiday name): the same rule that keeps it out of the
+overview's missing values (byod9a D6)."""
+_EVENT_WORDS = ("event", "holiday", "feiertag", "节日")
+
+
+def event_days(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> pd.Series | None:
+    """The demand table's event days: day -> label from its sparse label column (an event or
+    holiday name set on under 10% of days, at most 50 labels; a column named event or holiday
+    first), named after that column; ``None`` when it has none. ``where``: SERIES_FILTER."""
+    from opsai.data.schema import TABLES
+    from opsai.forecast.series import _filtered
+
+    if not ws.has("demand"):
+        return None
+    t = _filtered(ws.table("demand"), {k: v for k, v in (where or {}).items()
+                                       if not k.startswith("items.")}, "demand")  # fmt: skip
+    cols = [c for c in t.columns if c not in TABLES["demand"].names and t[c].type().is_string()]
+    if not cols:
+        return None
+    day = t[TIMESTAMP].truncate("D").cast("timestamp")
+    aggs = {"__days": day.nunique()}
+    for k, c in enumerate(cols):
+        on = t[c].notnull() & (t[c].strip() != "")
+        aggs[f"d{k}"] = day.nunique(where=on)
+        aggs[f"l{k}"] = t[c].nunique(where=on)
+    r = t.aggregate(**aggs).to_pandas().iloc[0]
+    n = int(r["__days"])
+    ok = [c for k, c in enumerate(cols)
+          if 0 < int(r[f"d{k}"]) < EVENT_SHARE * n and 0 < int(r[f"l{k}"]) <= EVENT_LABELS]  # fmt: skip
+    if not ok:
+        return None
+    col = sorted(ok, key=lambda c: not any(w in c.lower() for w in _EVENT_WORDS))[0]
+    on = t[col].notnull() & (t[col].strip() != "")
+    got = t.filter(on).group_by(day.name("day")).aggregate(label=t[col].max()).to_pandas()
+    out = got.set_index(pd.to_datetime(got["day"]).astype("datetime64[ns]"))["label"].astype(str)
+    return out.rename(col).sort_index()
+
+
+def event_finding(hs: HierarchicalSeries, days: pd.Series | None) -> Finding | None:
+    """How much the total and each category sold on :func:`event_days` against the usual day
+    of the same weekday (the median of the ratios over event days; daily series only), with
+    the event of the largest total ratio. ``None`` without event days or daily series."""
+    if days is None or not len(days) or hs.freq != "D":
+        return None
+    ids = [TOTAL_ID, *hs.tags.get("category", [])]
+    wide = hs.df[hs.df[ITEM_ID].isin(ids)].pivot_table(
+        index=TIMESTAMP, columns=ITEM_ID, values=QUANTITY, aggfunc="sum"
+    )
+    on = wide.index.isin(days.index)
+    if on.sum() < 3 or (~on).sum() < 14:
+        return None
+    usual = wide[~on].groupby(wide.index[~on].day_of_week).mean()
+    base = usual.reindex(wide.index[on].day_of_week).to_numpy()
+    ratio = pd.DataFrame(wide[on].to_numpy() / base, index=wide.index[on], columns=wide.columns)
+    med = ratio.median()
+    total = float(med.get(TOTAL_ID, np.nan))
+    cats = med.drop(TOTAL_ID, errors="ignore").sort_values(ascending=False)
+    by_label = ratio[TOTAL_ID].groupby(days.reindex(ratio.index).to_numpy()).median()
+    top = str(by_label.idxmax()) if len(by_label) else ""
+    shown = ", ".join(
+        f"{str(c).removeprefix('category:')} {v:.2f}x" for c, v in cats.head(5).items()
+    )
+    text = (
+        f"Event days ({days.name}, {int(on.sum())} days with a label) sold a median "
+        f"{total:.2f}x a usual day of the same weekday in total"
+        + (f"; per category: {shown}" if shown else "")
+        + (f". Largest: {top} ({by_label.max():.2f}x)" if top else "")
+        + ". The forecasts do not know the event calendar (not a model feature yet): expect them "
+        "to fall short on event days."
+    )
+    evidence = {"column": str(days.name), "days": int(on.sum()), "median_ratio": round(total, 4),
+                "categories": {str(c).removeprefix("category:"): round(float(v), 4)
+                               for c, v in cats.items()}, "largest": top}  # fmt: skip
+    material = max([total, *cats.tolist()]) >= 1.2
+    return Finding(text, "medium" if material else "info", evidence, name="event_days")
 
 
 def demand_source_finding(ws: Any, *, purchase: str = "purchase") -> Finding | None:
@@ -552,6 +811,150 @@ def empty_periods_finding(bottom: pd.DataFrame, *, freq: str) -> Finding | None:
         "forecast; if rows are missing, export them again."
     )
     return Finding(text, "low" if freq == "D" else "medium", evidence, name="empty_periods")
+
+
+GAP_COLUMNS = [ITEM_ID, STORE, "start", "end", "span", "periods", "rate"]
+_MIN_GAP = {"D": 7, "W": 3, "M": 2}
+MAX_GAP_SHARE = 1 / 3
+"""Stretches covering more of a series' span than this are its selling pattern (an item on
+and off the shelf for months), not a closure: :func:`closed_stretches` names none of them."""
+MAX_GAP_CELLS = 20_000_000
+"""Series x periods above which :func:`closed_stretches` gives up (a wide store x item export)."""
+
+
+def closed_stretches(
+    history: pd.DataFrame, *, freq: str = "D", chance: float = 0.01, steady: float = 0.5
+) -> pd.DataFrame:
+    """Long stretches inside a series' span without a sale while the other series sold:
+    a store closed (a refurbishment) or rows missing from the export, not demand of zero
+    (byod9a D5: Rossmann store 13, closed 92 days, its rows left out by ``where``, became 92
+    days of zero demand, and no finding named it).
+
+    A stretch counts the periods in which another series sold (a Sunday every store is closed
+    does not break it nor lengthen it), lasts at least a week of days (3 weeks, 2 months), has
+    sales on both sides, and is unlikely at the rate the series sold in its other periods:
+    ``exp(-rate * periods) < chance / series`` with a sale in at least ``steady`` of them (a
+    slow seller's gaps are normal), and the series' long stretches together cover at most
+    :data:`MAX_GAP_SHARE` of its span. A stock-out that lasts to the end is
+    :func:`~opsai.inventory.censored_items`' business.
+
+    Args:
+        history: ``[ITEM_ID, TIMESTAMP, QUANTITY]`` per item (``hs.bottom``), or with ``STORE``
+            per item and store (:func:`~opsai.forecast.store_demand`, periods without a row
+            sold nothing; capped to the item-stores that stopped, it gives nothing: pass the
+            item series then).
+        freq: its frequency.
+
+    Returns:
+        :data:`GAP_COLUMNS`: the series (``store`` missing without stores), the first and last
+        period of the stretch, its length in periods (``span``) and in periods in which others
+        sold (``periods``), and the series' rate
+        per such period outside it; the longest first. Empty for a single series or a history
+        too large (:data:`MAX_GAP_CELLS`).
+    """
+    empty = pd.DataFrame(columns=GAP_COLUMNS)
+    if history.empty or history.attrs.get("capped"):  # only the stopped item-stores: no others
+        return empty
+    by = [ITEM_ID, STORE] if STORE in history.columns else [ITEM_ID]
+    keys = (
+        history[by].astype(str).agg("\x1f".join, axis=1)
+        if len(by) == 2
+        else history[ITEM_ID].astype(str)
+    )
+    grid = pd.DatetimeIndex(sorted(history[TIMESTAMP].unique()))
+    if freq in PANDAS_FREQ:
+        grid = grid.union(pd.date_range(grid[0], grid[-1], freq=PANDAS_FREQ[freq]))
+    n = keys.nunique()
+    if n < 2 or n * len(grid) > MAX_GAP_CELLS:
+        return empty
+    wide = (
+        history.assign(_k=keys.to_numpy())
+        .pivot_table(index="_k", columns=TIMESTAMP, values=QUANTITY, aggfunc="sum", fill_value=0.0)
+        .reindex(columns=grid, fill_value=0.0)
+    )
+    q = np.clip(wide.to_numpy(float), 0, None)
+    total = q.sum(axis=0)
+    limit, rows = chance / n, []
+    for k, sid in enumerate(wide.index):
+        others = (total - q[k]) > 0
+        x, idx = q[k][others], np.flatnonzero(others)
+        sold = np.flatnonzero(x > 0)
+        if len(sold) < 2:
+            continue
+        x, idx = x[sold[0] : sold[-1] + 1], idx[sold[0] : sold[-1] + 1]
+        zero = np.concatenate([[0], (x == 0).astype(int), [0]])
+        starts, ends = np.flatnonzero(np.diff(zero) == 1), np.flatnonzero(np.diff(zero) == -1)
+        long = (ends - starts) >= _MIN_GAP.get(freq, 2)
+        if not long.any():
+            continue
+        inside = np.zeros(len(x), bool)
+        for a, b in zip(starts[long], ends[long], strict=True):
+            inside[a:b] = True
+        if inside.mean() > MAX_GAP_SHARE:  # on and off most of the time: its pattern, no closure
+            continue
+        rate, share = float(x[~inside].mean()), float((x[~inside] > 0).mean())
+        for a, b in zip(starts[long], ends[long], strict=True):
+            if share >= steady and np.exp(-rate * (b - a)) < limit:
+                item, store = str(sid).split("\x1f") if len(by) == 2 else (str(sid), None)
+                span = int(idx[b - 1] - idx[a] + 1)
+                rows.append([item, store, grid[idx[a]], grid[idx[b - 1]], span, int(b - a), rate])
+    if not rows:
+        return empty
+    out = pd.DataFrame(rows, columns=GAP_COLUMNS)
+    return out.sort_values(["periods", "rate"], ascending=False).reset_index(drop=True)
+
+
+def without_stretches(bottom: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame:
+    """``bottom`` (item series) without the periods of :func:`closed_stretches`' stretches of
+    whole series (a store that is a series: Rossmann), so a closure does not make a steady
+    seller 'intermittent' (byod9a D5: store 13's 92 closed days did); an item-store's stretch
+    (``store`` set) is part of a chain series and stays."""
+    whole = gaps[gaps[STORE].isna()] if len(gaps) else gaps
+    if not len(whole):
+        return bottom
+    drop = pd.Series(False, index=bottom.index)
+    for _, g in whole.iterrows():
+        drop |= (bottom[ITEM_ID].astype(str) == str(g[ITEM_ID])) & bottom[TIMESTAMP].between(
+            pd.Timestamp(g["start"]), pd.Timestamp(g["end"])
+        )
+    return bottom[~drop]
+
+
+def closures_finding(gaps: pd.DataFrame, *, freq: str = "D") -> Finding | None:
+    """Names :func:`closed_stretches`' stretches (``None`` when there are none)."""
+    if gaps.empty:
+        return None
+    unit = _PERIOD_WORDS.get(freq, "period")
+
+    def line(r: pd.Series) -> str:
+        at = f" at {r[STORE]}" if pd.notna(r[STORE]) else ""
+        return (
+            f"{r[ITEM_ID]}{at} from {pd.Timestamp(r['start']):%Y-%m-%d} to "
+            f"{pd.Timestamp(r['end']):%Y-%m-%d} ({int(r['span'])} {unit}s, {int(r['periods'])} "
+            f"of them with sales elsewhere; {r['rate']:,.1f} a {unit} otherwise)"
+        )
+
+    more = f" and {len(gaps) - 10} more" if len(gaps) > 10 else ""
+    text = (
+        f"{len(gaps)} long stretch(es) without a sale while the other series sold: "
+        + "; ".join(line(r) for _, r in gaps.head(10).iterrows())
+        + f"{more}. At the rate each sold otherwise, that has under 1% chance: a store closed "
+        "(a refurbishment, a move), a stock-out, or rows missing from the export (a `where` "
+        "that left closed days out)? The promotion comparison leaves them out; the forecasts "
+        "read them as zero demand, so if they are closures, their history is lower than its "
+        "demand."
+    )
+    names = [
+        f"{r[ITEM_ID]}" + (f"@{r[STORE]}" if pd.notna(r[STORE]) else "") for _, r in gaps.iterrows()
+    ]
+    evidence = {
+        "series": names[:50],
+        "start": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in gaps["start"]][:50],
+        "end": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in gaps["end"]][:50],
+        "span": [int(v) for v in gaps["span"]][:50],
+        "periods": [int(v) for v in gaps["periods"]][:50],
+    }
+    return Finding(text, "medium", evidence, name="closed_stretches")
 
 
 def finding_levels(hs: HierarchicalSeries) -> list[str]:

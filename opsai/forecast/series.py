@@ -26,7 +26,17 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from opsai.data.schema import AMOUNT, CATEGORY, ITEM_ID, ORDER_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
+from opsai.data.schema import (
+    AMOUNT,
+    CATEGORY,
+    ITEM_ID,
+    ORDER_ID,
+    PRICE,
+    PROMO,
+    QUANTITY,
+    STORE,
+    TIMESTAMP,
+)
 from opsai.errors import ConfigError, SchemaError
 
 if TYPE_CHECKING:
@@ -309,6 +319,57 @@ def aggregate_demand(
     clipped = {"periods": int(neg.sum()), "units": float(-out.loc[neg, QUANTITY].sum())}
     out[QUANTITY] = out[QUANTITY].clip(lower=0.0)
     out.attrs["clipped"] = clipped if clipped["periods"] else {}
+    return out
+
+
+def store_demand(
+    ws: Workspace,
+    *,
+    freq: Freq = "D",
+    where: Mapping[str, Sequence[str]] | None = None,
+    items: Iterable[str] | None = None,
+    max_rows: int = 2_000_000,
+) -> pd.DataFrame | None:
+    """Units per item, store and period ``[ITEM_ID, STORE, TIMESTAMP, QUANTITY]`` from the
+    ``demand`` table, not zero-filled (a period without a row sold nothing), or ``None`` when
+    there is no demand table, it maps no ``store`` or holds fewer than two stores.
+
+    The series :func:`build_series` makes sum the stores per item, so a stock-out in one store
+    is hidden by the others' sales (byod9a D2: FOODS_1_003 sold nothing at CA_1 for 35 days
+    while the chain total only fell from 30.8 to 23.9 a day); tests that look for one store's
+    run of zeros need this frame. ``where``: the chapter's SERIES_FILTER (its ``items.`` keys
+    are not applied); ``items``: keep only these item ids (the series kept under the cap).
+    Above ``max_rows`` item-store-periods (Favorita: 54 stores x thousands of items x years of
+    days) only the item-stores whose last sale came before the data's last period are kept
+    (the ones a stock-out test can flag), and ``attrs["capped"]`` is true; ``attrs["end"]`` is
+    the data's last period.
+    """
+    _check_freq(freq)
+    if not ws.has("demand") or STORE not in ws.columns("demand"):
+        return None
+    rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
+    t = _filtered(ws.item_lines("demand"), rows, "demand")
+    t = t.filter(t[STORE].notnull())
+    if items is not None:
+        t = t.filter(t[ITEM_ID].cast("string").isin([str(i) for i in items]))
+    bucket = t[TIMESTAMP].truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
+    keys = [t[ITEM_ID].cast("string").name(ITEM_ID), t[STORE].cast("string").name(STORE), bucket]
+    agg = t.group_by(keys).aggregate(**{QUANTITY: t[QUANTITY].cast("float64").sum()})
+    if int(agg[STORE].nunique().to_pandas()) < 2:
+        return None
+    capped = int(agg.count().to_pandas()) > max_rows
+    end = pd.Timestamp(agg[TIMESTAMP].max().to_pandas())
+    if capped:  # a large export: only the item-stores that stopped selling before the end
+        sold = agg.filter(agg[QUANTITY] > 0)
+        last = sold.group_by([ITEM_ID, STORE]).aggregate(_last=sold[TIMESTAMP].max())
+        stale = last.filter(last._last < end.to_pydatetime()).select(ITEM_ID, STORE)
+        agg = agg.semi_join(stale, [ITEM_ID, STORE])
+    out = agg.to_pandas()
+    if len(out):
+        out[TIMESTAMP] = pd.to_datetime(out[TIMESTAMP]).astype("datetime64[ns]")
+        out[QUANTITY] = out[QUANTITY].clip(lower=0.0)
+        out = out.sort_values([ITEM_ID, STORE, TIMESTAMP]).reset_index(drop=True)
+    out.attrs = {"capped": capped, "end": end}  # the data's last period, whatever is kept
     return out
 
 

@@ -28,6 +28,7 @@ from opsai.data.schema import (
     ON_HAND,
     ON_ORDER,
     QUANTITY,
+    STORE,
     TIMESTAMP,
     UNIT_COST,
 )
@@ -303,6 +304,8 @@ def drift_alerts(
         rise = rise.drop([sid for sid in members if sig[sid] in seen])
         seen |= {sig[sid] for sid in members}
     out = []
+    if censored is not None and STORE in censored:  # one store's stop is not the chain's
+        censored = censored[censored[STORE].isna()]
     gone = (
         {
             str(i): f"{pd.Timestamp(t):%Y-%m-%d}"

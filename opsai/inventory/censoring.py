@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from opsai.data.schema import ITEM_ID, ON_HAND, QUANTITY, TIMESTAMP
+from opsai.data.schema import ITEM_ID, ON_HAND, QUANTITY, STORE, TIMESTAMP
 from opsai.errors import ConfigError
+from opsai.forecast.series import PANDAS_FREQ
 from opsai.report.finding import Finding
 
 CENSORED_COLUMNS = [
@@ -38,6 +39,8 @@ CENSORED_COLUMNS = [
     "sd_before",
     "sold_share_before",
     "stock_known",
+    STORE,
+    "others_selling",
 ]
 _UNIT = {"D": "day", "W": "week", "M": "month"}
 _MIN_RUN_UNKNOWN = {"D": 7, "W": 3, "M": 2}
@@ -67,15 +70,21 @@ def censored_items(
     delisted; ``stock_known`` is then ``False``.
 
     Args:
-        history: zero-filled demand per item and period ``[ITEM_ID, TIMESTAMP, QUANTITY]``
-            (``hs.bottom``).
+        history: demand per item and period ``[ITEM_ID, TIMESTAMP, QUANTITY]`` (``hs.bottom``),
+            or per item, store and period (with ``STORE``: :func:`opsai.forecast.store_demand`,
+            periods without a row sold nothing): each item-store is then tested on its own,
+            the chance shared among item-stores, since a stock-out in one store hides in the
+            chain's sum (byod9a D2). An item that stopped in every store is one row without a
+            store.
         inventory: the inventory table (``ITEM_ID``, ``ON_HAND``), or ``None`` for none.
         freq: the history's frequency.
 
     Returns:
         :data:`CENSORED_COLUMNS`: the run's first period (``since``), its length, the mean and
         s.d. of demand per period before it, the share of those periods with a sale and
-        whether an inventory row said nothing was on hand (``stock_known``).
+        whether an inventory row said nothing was on hand (``stock_known``); per store, the
+        ``store`` and how many of the item's other stores sold it after the run began
+        (``others_selling``).
     """
     if not 0 < chance < 1:
         raise ConfigError(f"chance must be in (0, 1), got {chance!r}")
@@ -90,10 +99,22 @@ def censored_items(
     else:  # no stock data: every item, a longer run, the chance shared among them
         h = history
         min_periods = max(min_periods, _MIN_RUN_UNKNOWN.get(freq, 2))
-        chance = chance / max(1, h[ITEM_ID].nunique())
+        series = h[[ITEM_ID, STORE]] if STORE in h.columns else h[[ITEM_ID]]
+        chance = chance / max(1, len(series.drop_duplicates()))
     grid = pd.DatetimeIndex(sorted(history[TIMESTAMP].unique()))
+    end = max(grid[-1], pd.Timestamp(history.attrs.get("end") or grid[-1]))  # store_demand's
+    if freq in PANDAS_FREQ:  # a sparse history (store_demand) has no rows on days without sales
+        grid = grid.union(pd.date_range(grid[0], end, freq=PANDAS_FREQ[freq]))
+    by = [ITEM_ID, STORE] if STORE in h.columns else [ITEM_ID]
+    keys = [h[c].astype(str) for c in by]
+    sold_rows = h[h[QUANTITY] > 0]
+    last = sold_rows.groupby([sold_rows[c].astype(str) for c in by])[TIMESTAMP].max()
+    late = last[last < grid[-1] - (min_periods - 1) * _step(grid)]  # a run long enough, roughly
     rows = []
-    for sid, g in h.groupby(h[ITEM_ID].astype(str)):
+    for key, g in h.groupby(keys):
+        sid = key[0] if len(by) == 1 else key  # a one-key group's name is a 1-tuple
+        if sid not in late.index:
+            continue
         q = g.groupby(TIMESTAMP)[QUANTITY].sum().reindex(grid, fill_value=0.0).to_numpy(float)
         sold = np.flatnonzero(q > 0)
         if not len(sold):
@@ -104,8 +125,47 @@ def censored_items(
         before = q[max(0, sold[-1] + 1 - max(3 * run, 8)) : sold[-1] + 1]
         rate, share = float(before.mean()), float((before > 0).mean())
         if share >= steady and np.exp(-rate * run) < chance:
-            rows.append([sid, grid[sold[-1] + 1], run, rate, float(before.std()), share, known])
-    return pd.DataFrame(rows, columns=CENSORED_COLUMNS) if rows else empty
+            item, store = (sid, None) if len(by) == 1 else sid
+            rows.append([item, grid[sold[-1] + 1], run, rate, float(before.std()), share, known,
+                         store, 0])  # fmt: skip
+    if not rows:
+        return empty
+    out = pd.DataFrame(rows, columns=CENSORED_COLUMNS)
+    if len(by) == 2 and history.attrs.get("capped"):  # the other stores' rows are not here
+        return out.sort_values("rate_before", ascending=False).reset_index(drop=True)
+    return _by_store(out, last) if len(by) == 2 else out
+
+
+def _step(grid: pd.DatetimeIndex) -> pd.Timedelta:
+    """The smallest gap between two periods of ``grid`` (a day when it has one period)."""
+    return pd.Series(grid).diff().min() if len(grid) > 1 else pd.Timedelta(days=1)
+
+
+def _by_store(out: pd.DataFrame, last: pd.Series) -> pd.DataFrame:
+    """Store rows of :func:`censored_items`: ``others_selling`` counts the item's other stores
+    that sold it after the run began; an item that stopped in every store it sold in is one
+    chain row (``store`` missing) from the latest stop, with the stores' rates summed."""
+    last_by = last.reset_index()
+    last_by.columns = [ITEM_ID, STORE, "last"]
+    keep, chain = [], []
+    for item, g in out.groupby(ITEM_ID, sort=False):
+        others = last_by[(last_by[ITEM_ID] == item) & ~last_by[STORE].isin(g[STORE])]
+        if len(others) == 0:  # every store it sold in stopped: the item stopped
+            r = g.iloc[0].copy()
+            r["since"], r["periods"] = g["since"].max(), int(g["periods"].min())
+            r["rate_before"] = float(g["rate_before"].sum())
+            r["sd_before"] = float(np.sqrt((g["sd_before"] ** 2).sum()))
+            r["sold_share_before"], r[STORE] = float(g["sold_share_before"].max()), None
+            chain.append(r.to_frame().T)
+            continue
+        g = g.copy()
+        g["others_selling"] = [int((others["last"] >= t).sum()) for t in g["since"]]
+        keep.append(g)
+    res = pd.concat([*chain, *keep], ignore_index=True)[CENSORED_COLUMNS]
+    res["periods"] = res["periods"].astype(int)
+    for c in ("rate_before", "sd_before", "sold_share_before"):
+        res[c] = res[c].astype(float)
+    return res.sort_values("rate_before", ascending=False).reset_index(drop=True)
 
 
 def censoring_finding(censored: pd.DataFrame, *, freq: str = "D") -> Finding | None:
@@ -118,8 +178,9 @@ def censoring_finding(censored: pd.DataFrame, *, freq: str = "D") -> Finding | N
     listed = _listed(
         censored,
         lambda r: (
-            f"{r[ITEM_ID]} since {pd.Timestamp(r['since']):%Y-%m-%d} (it sold "
-            f"{r['rate_before']:,.1f} a {unit} before, none in the {int(r['periods'])} {unit}s since)"
+            f"{_where(r)} since {pd.Timestamp(r['since']):%Y-%m-%d} (it sold "
+            f"{r['rate_before']:,.1f} a {unit} before, none in the {int(r['periods'])} {unit}s "
+            f"since{_others(r)})"
         ),
     )
     text = (
@@ -134,23 +195,45 @@ def censoring_finding(censored: pd.DataFrame, *, freq: str = "D") -> Finding | N
 
 def _stopped_finding(stopped: pd.DataFrame, unit: str) -> Finding:
     """Items whose sales stopped abruptly, with no inventory table to say why (byod8 D15)."""
+    ev = _evidence(stopped)
     listed = _listed(
         stopped,
         lambda r: (
-            f"{r[ITEM_ID]} on {pd.Timestamp(r['since']):%Y-%m-%d} after "
-            f"{r['rate_before']:,.1f} a {unit} (none in the {int(r['periods'])} {unit}s since)"
+            f"{_where(r)} on {pd.Timestamp(r['since']):%Y-%m-%d} after "
+            f"{r['rate_before']:,.1f} a {unit} (none in the {int(r['periods'])} {unit}s "
+            f"since{_others(r)})"
         ),
     )
     text = (
-        f"Sales of {len(stopped)} item(s) stopped abruptly after a steady history: "
+        f"Sales of {len(stopped)} {'item-store(s)' if any(ev['stores']) else 'item(s)'} stopped "
+        f"abruptly after a steady history: "
         f"{listed}. At the rate each sold before, a run of zeros that long has "
         "under 1% chance. Out of stock or delisted? There is no inventory table to tell. The "
         "forecasts on this page read the zeros as demand (close to nothing ahead): if the item "
         "is out of stock, its demand is about the rate before and those are lost sales; restock "
         "it. If it was delisted, the forecast is right."
     )
-    evidence = _evidence(stopped) | {"periods": [int(v) for v in stopped["periods"]], "unit": unit}
+    evidence = ev | {"periods": [int(v) for v in stopped["periods"]], "unit": unit}
     return Finding(text, "high", evidence, name="sales_stopped")
+
+
+def _store(r: pd.Series) -> str:
+    """The row's store, or ``""`` for a row of the whole chain."""
+    v = r.get(STORE)
+    return "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)
+
+
+def _where(r: pd.Series) -> str:
+    """``FOODS_1_003 at CA_1``, or the item alone for a row of the whole chain."""
+    return f"{r[ITEM_ID]} at {_store(r)}" if _store(r) else str(r[ITEM_ID])
+
+
+def _others(r: pd.Series) -> str:
+    """``; 2 other stores kept selling it: out of stock there?`` for a store row."""
+    n = int(r.get("others_selling", 0) or 0)
+    if not _store(r) or not n:
+        return ""
+    return f"; {n} other store{'s' if n > 1 else ''} kept selling it: out of stock there?"
 
 
 def _listed(rows: pd.DataFrame, line: Callable[[pd.Series], str]) -> str:
@@ -163,6 +246,7 @@ def _evidence(rows: pd.DataFrame) -> dict[str, Any]:
     """The items, the day each stopped and the rate it sold at before."""
     return {
         "items": rows[ITEM_ID].astype(str).tolist(),
+        "stores": [_store(r) for _, r in rows.iterrows()],
         "since": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in rows["since"]],
         "rate_before": [round(float(v), 2) for v in rows["rate_before"]],
     }
@@ -188,6 +272,8 @@ def uncensor_forecast(fc: pd.DataFrame, censored: pd.DataFrame, *, model: str) -
                 bands[c] = (-1 if side == "lo" else 1) * float(norm.ppf(0.5 + level / 200))
     for _, r in censored.iterrows():
         if not r.get("stock_known", True):  # stopped, maybe delisted: as forecast, and said so
+            continue
+        if _store(r):  # one store's stock-out: the item's forecast is the chain's
             continue
         rows = out[ITEM_ID].astype(str) == str(r[ITEM_ID])
         rate = float(r["rate_before"])

@@ -106,22 +106,33 @@ def coverage(ws: Workspace) -> pd.DataFrame:
 
 
 # ---- quality ------------------------------------------------------------------------------
+SPARSE_SHARE = 0.9
+SPARSE_LABELS = 50
+"""A text attribute set on under 10% of rows with at most this many distinct values is sparse
+by design (M5's event_name_1: 13 event names on 3% of days), not missing data (byod9a D6)."""
+
+
 def missing_values(ws: Workspace) -> pd.DataFrame:
     """Per column with any: missing (null or blank text) count and share of the table's rows.
 
     ``empty`` marks a column missing in every row (it carries no data at all, often because a
     ``data.tables.<name>.where`` filter kept only rows without it); ``where`` is that table's
-    filter, or empty. Partly missing columns come first, worst first, then the empty ones.
+    filter, or empty; ``sparse`` marks a text attribute set on under 10% of rows that repeats
+    a few labels (an event or holiday name: :data:`SPARSE_LABELS`). Partly missing columns
+    come first, worst first, then the empty ones.
     """
     rows = []
     absent = ws.absent  # a column the data lacks (orders without customers): said by validation
     for name in ws.present:
         t = ws.table(name)
         aggs: dict[str, Any] = {"__n": t.count()}
+        contract = set(S.TABLES[name].names) if name in S.TABLES else set()
         for c in t.columns:
             miss = t[c].isnull()
             if t[c].type().is_string():
                 miss = miss | (t[c].strip() == "")
+                if c not in contract:  # an attribute: how many labels it repeats
+                    aggs[f"__d_{c}"] = t[c].nunique()
             aggs[c] = miss.sum()
         res = t.aggregate(**aggs).to_pandas().iloc[0]
         n = int(res["__n"])
@@ -131,10 +142,12 @@ def missing_values(ws: Workspace) -> pd.DataFrame:
             k = int(res[c] or 0)
             if k and f"{name}.{c}" not in absent:
                 share = k / n if n else 0.0
+                labels = int(res.get(f"__d_{c}", 0) or 0)
+                sparse = k < n and share >= SPARSE_SHARE and 0 < labels <= SPARSE_LABELS
                 rows.append({"table": name, "column": c, "missing": k, "share": share,
-                             "empty": k == n, "where": where})  # fmt: skip
-    cols = ["table", "column", "missing", "share", "empty", "where"]
-    out = pd.DataFrame(rows, columns=cols).astype({"empty": bool})
+                             "empty": k == n, "where": where, "sparse": sparse})  # fmt: skip
+    cols = ["table", "column", "missing", "share", "empty", "where", "sparse"]
+    out = pd.DataFrame(rows, columns=cols).astype({"empty": bool, "sparse": bool})
     return out.sort_values(["empty", "share"], ascending=[True, False], ignore_index=True)
 
 
@@ -180,6 +193,8 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
         cols = [
             c.name for c in S.TABLES[name].columns if c.dtype == "float" and c.name in t.columns
         ]
+        if name == "demand" and ws.demand_in_money():  # its quantity is a copy of the amount
+            cols = [c for c in cols if c != S.QUANTITY]
         for c in cols:
             q = (
                 t.aggregate(
@@ -434,15 +449,25 @@ def _purchases_daily(ws: Workspace, purchase: str = "purchase") -> pd.DataFrame 
 
 
 def _demand_daily(ws: Workspace, *, revenue: bool = True) -> pd.DataFrame:
-    """Units sold per day from the ``demand`` table, with revenue (units x ``price``) when it
-    maps a price and ``revenue``; ``attrs["units_from"]`` says so (byod8 D21)."""
+    """Units sold per day from the ``demand`` table, with revenue (its ``amount``, else units x
+    ``price``) when it maps one and ``revenue``; ``attrs["units_from"]`` says so (byod8 D21).
+    Demand measured in money (an ``amount`` and no quantity: store turnover) gives revenue
+    only, never "units" (byod9a D3)."""
     d = ws.item_lines("demand")  # postage, fees (non_items): no units
-    agg: dict[str, Any] = {"units": d[S.QUANTITY].sum()}
-    priced = revenue and S.PRICE in d.columns
+    money = ws.demand_in_money()
+    agg: dict[str, Any] = {} if money else {"units": d[S.QUANTITY].sum()}
+    amount = S.AMOUNT in d.columns
+    priced = revenue and (amount or S.PRICE in d.columns)
     if priced:
-        agg["revenue"] = (d[S.QUANTITY] * d[S.PRICE]).sum()
-    out = d.group_by(date=d[S.TIMESTAMP].date()).aggregate(**agg).to_pandas()
-    out.attrs["units_from"] = "the demand table" + (" (revenue: units x price)" if priced else "")
+        agg["revenue"] = d[S.AMOUNT].sum() if amount else (d[S.QUANTITY] * d[S.PRICE]).sum()
+    by = d.group_by(date=d[S.TIMESTAMP].date())
+    out = (by.aggregate(**agg) if agg else by.aggregate(_n=d.count()).drop("_n")).to_pandas()
+    how = "amount" if amount else "units x price"
+    out.attrs["units_from"] = (
+        "the demand table's amount (sales value; the table has no units)"
+        if money
+        else "the demand table" + (f" (revenue: {how})" if priced else "")
+    )
     return out
 
 

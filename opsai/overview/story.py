@@ -136,6 +136,10 @@ def _missing_finding(missing: pd.DataFrame) -> Finding:
         dtype=bool,
     )
     guests, missing = missing[guest], missing[~guest]
+    sparse_flag = (
+        missing["sparse"] if "sparse" in missing else pd.Series(False, index=missing.index)
+    )
+    sparse, missing = missing[sparse_flag.astype(bool)], missing[~sparse_flag.astype(bool)]
     empty = missing["empty"] if "empty" in missing else pd.Series(False, index=missing.index)
     part, whole = missing[~empty], missing[empty]
     ev: dict[str, Any] = {"columns": len(part)}
@@ -166,6 +170,14 @@ def _missing_finding(missing: pd.DataFrame) -> Finding:
             f"in them: {'; '.join(parts)}. If they should hold data, {fix} a source column "
             "that has it."
         )
+    if len(sparse):  # event or holiday names: set on the few days they apply (byod9a D6)
+        labels = [f"{t}.{c}" for t, c in zip(sparse["table"], sparse["column"], strict=True)]
+        ev["sparse_columns"] = labels
+        text += (
+            f" {', '.join(labels)} {'is' if len(labels) == 1 else 'are'} set on "
+            f"at most {_pct(1 - float(sparse['share'].min()))} of rows, repeating a few labels: "
+            "sparse by design (event days, holidays, flags), not missing data."
+        )
     for g in guests.itertuples():  # empty on purpose: guest orders, not a defect
         ev[f"guest_{g.table}"] = {"rows": int(g.missing), "share": float(g.share)}
         text += (
@@ -173,7 +185,8 @@ def _missing_finding(missing: pd.DataFrame) -> Finding:
             f"({_pct(float(g.share))}): guest orders (walk-ins, guest checkout), counted in "
             "revenue, orders and demand, and left out of the per-customer analyses."
         )
-    return Finding(text.strip(), "low", ev)  # required columns cannot be empty (validation)
+    sev = "low" if len(part) or len(whole) else "info"  # sparse labels, guests: by design
+    return Finding(text.strip(), sev, ev)  # required columns cannot be empty (validation)
 
 
 def _guest_column(table: str, column: str) -> bool:
@@ -351,6 +364,8 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         after += f" {note[:1].upper()}{note[1:]}."
     if change.get("units_from") and "units" in change:
         after += f" No orders table: units sold are from {change['units_from']}."
+    elif change.get("units_from") and "revenue" in change:  # demand measured in money
+        after += f" No orders table: revenue is {change['units_from']}."
     return Finding(
         f"Over the last {d} days (to {change['end']}) " + ", ".join(bits) + "." + after,
         sev,

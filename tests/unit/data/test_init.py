@@ -1013,3 +1013,41 @@ def test_a_spreadsheet_group_header_above_the_header_is_skipped(tmp_path: Path) 
         "order_id": "Order #", "quantity": "Qty"}  # fmt: skip
     with open_workspace(path) as ws:
         assert ws.to_pandas("orders")["amount"].tolist() == [1234.5, 99.0]
+
+
+def test_a_store_level_sales_export_is_demand_per_store_with_store_attributes(
+    tmp_path: Path,
+) -> None:
+    """byod9a D4: Rossmann's train.csv (Store, DayOfWeek, Date, Sales, Customers, Open, Promo)
+    and store.csv (one row per Store) placed nothing. Now each store is a demand series, its
+    turnover the demand's amount (money: D3), closed days (Open = 0, Sales 0) left out by
+    where, and store.csv the items, StoreType their category."""
+    days = [dt.date(2015, 7, 1) + dt.timedelta(days=k) for k in range(14)]
+
+    def rows(sales: str, base: int) -> str:
+        return f"Store,DayOfWeek,Date,{sales},Customers,Open,Promo\n" + "".join(
+            f"{s},{d.isoweekday()},{d:%Y-%m-%d},{0 if d.isoweekday() == 7 else base + 97 * s},"
+            f"{0 if d.isoweekday() == 7 else 600},{int(d.isoweekday() != 7)},{int(d.day < 6)}\n"
+            for d in days
+            for s in (1, 2, 3)
+        )
+
+    train = rows("Sales", 5000)
+    stores = "Store,StoreType,Assortment,CompetitionDistance\n1,a,a,570\n2,c,a,\n3,a,c,14130\n"
+    _write(tmp_path, {"train.csv": train, "store.csv": stores})
+    path, plan = init_config(tmp_path)
+    t = _tables(path)
+    assert t["demand"]["columns"] == {"item_id": "Store", "timestamp": "Date",
+                                      "amount": "Sales", "promo": "Promo"}  # fmt: skip
+    assert t["demand"]["where"] == "Open = 1"
+    assert t["items"]["columns"] == {"item_id": "Store", "category": "StoreType"}
+    assert not plan.unplaced
+    notes = next(g for g in plan.guesses if g.table == "demand").notes
+    assert (
+        notes[0] == "one row per store and day, no item column: each 'Store' is one demand series"
+    )
+    assert notes[1].startswith("'Sales' is read as sales in money (amount; median 5,194 a store")
+    (tmp_path / "u").mkdir()
+    _write(tmp_path / "u", {"train.csv": rows("Sales", 20)})
+    path, _ = init_config(tmp_path / "u")
+    assert _tables(path)["demand"]["columns"]["quantity"] == "Sales"  # 100-300 a day: units

@@ -1133,3 +1133,23 @@ def test_users_from_an_order_export_keep_the_first_row_per_id(tmp_path: Path) ->
     with pytest.raises(SchemaError, match=r"2 id\(s\) repeat.+data\.tables\.users\.drop_duplicates: "
                        r"\[<its id column>\]"):  # fmt: skip
         open_workspace(bad)
+
+
+def test_demand_in_money_from_a_database_table(tmp_path: Path) -> None:
+    """byod9a D3: a demand table mapping amount and no quantity reads the amount as its
+    quantity from a database as from a file."""
+    import duckdb
+
+    db = tmp_path / "shop.duckdb"
+    con = duckdb.connect(str(db))
+    con.execute("CREATE TABLE train (Store INTEGER, Date DATE, Sales DOUBLE)")
+    con.execute("INSERT INTO train VALUES (1, '2024-01-01', 5097), (2, '2024-01-01', 812.5)")
+    con.close()
+    cfg = tmp_path / "db.yaml"
+    cols = {"item_id": "Store", "timestamp": "Date", "amount": "Sales"}
+    spec = {"data": {"source": db.name, "tables": {"demand": {"table": "train", "columns": cols}}}}
+    cfg.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    with open_workspace(cfg) as ws:
+        d = ws.to_pandas("demand").sort_values("item_id")
+        assert d["quantity"].tolist() == d["amount"].tolist() == [5097.0, 812.5]
+        assert ws.demand_in_money()

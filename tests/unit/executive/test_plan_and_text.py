@@ -468,6 +468,11 @@ def test_a_stopped_item_without_stock_data_is_an_action_to_check() -> None:
     assert a["evidence"][0]["href"] == "04_demand_inventory.html#finding-sales_stopped"
     none = SimpleNamespace(finding=lambda chapter, name: None)
     assert _stopped(none, {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]
+    ev |= {"stores": ["CA_1"]}  # byod9a D2: one store's stop names the store
+    (a,) = _stopped(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"] == (
+        "Check why item 1329984 stopped selling at CA_1 on 2017-07-25: out of stock or delisted?"
+    )
 
 
 def test_the_funnel_tile_gives_the_reach_by_any_path_when_middle_steps_are_optional() -> None:
@@ -513,3 +518,23 @@ def test_a_store_whose_level_fell_is_an_action_to_investigate() -> None:
     assert (b["unit"], b["severity"]) == ("units a day gained", "medium")
     none = SimpleNamespace(finding=lambda chapter, name: None)
     assert _shifted(none, {}, ex.Assumptions(), "EUR") == []  # type: ignore[arg-type]
+
+
+def test_a_price_move_that_cut_sales_reaches_the_action_plan() -> None:
+    """byod9a D7: HOBBIES_1_005's +50% price and -48% units a day reached no action."""
+    from opsai.executive.actions import _price
+
+    ev = {"items": ["HOBBIES_1_005", "B"], "since": ["2011-08-29", "2011-09-05"],
+          "price_change": [0.4995, 0.12], "units_change": [-0.4769, -0.05],
+          "rate_before": [13.143, 4.0], "rate_after": [6.875, 3.8]}  # fmt: skip
+    found = {"name": "price_moves", "severity": "medium", "text": "...", "evidence": ev}
+    run = SimpleNamespace(finding=lambda chapter, name: found if name == "price_moves" else None)
+    (a,) = _price(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]  # B: -5% only
+    assert a["action"] == (
+        "Review the price of item HOBBIES_1_005: +50% from the week of 2011-08-29, and -48% "
+        "units a day since."
+    )
+    assert a["why"].startswith("It sold 13.1 a day before the move and 6.9 after;")
+    assert (round(a["mid"], 3), a["severity"], a["rule"]) == (6.268, "medium", "price")
+    none = SimpleNamespace(finding=lambda chapter, name: None)
+    assert _price(none, {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -381,7 +382,8 @@ def test_promo_uplift_is_measured_per_item_store_and_named(tmp_path: Path) -> No
     u = u.sort_values([ITEM_ID, "store"], ignore_index=True)
     assert u[ITEM_ID].tolist() == ["a", "a", "b", "b", "c", "c"]  # d: 2 promotion days only
     assert u["ratio"].tolist() == pytest.approx([2.0, 2.0, 1.5, 1.5, 3.0, 3.0])
-    assert u[["days_promo", "days_other"]].drop_duplicates().values.tolist() == [[4, 6]]
+    # Fri-Sun never have a promotion: only Mon-Thu are compared (byod9a D15)
+    assert u[["days_promo", "days_other"]].drop_duplicates().values.tolist() == [[4, 3]]
     f = promo_finding(u, seed=0)
     assert f is not None and f.name == "promo_uplift" and f.severity == "medium"
     ev = f.evidence
@@ -412,3 +414,161 @@ def test_promo_uplift_is_measured_per_item_store_and_named(tmp_path: Path) -> No
     )
     with open_workspace(flat) as ws:  # promo never varies: nothing to compare
         assert promo_uplift(ws).empty
+
+
+def test_closed_days_are_neither_demand_nor_days_without_promotion(tmp_path: Path) -> None:
+    """byod9a D15/D5: Rossmann kept its closed days (Sales 0, never on promotion: Sundays,
+    holidays) and the uplift read 1.83x for 1.4x; a store closed for weeks went unnamed.
+    Six stores (each a series) sell b on Mon-Fri, 0.8b on Saturdays and 1.4b on promotion
+    days (Mon-Fri of every other week); all close on Sundays and on a holiday in a promotion
+    week; s5 is closed 2024-01-22..2024-02-11."""
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series
+    from opsai.forecast.chapter import closed_stretches, closures_finding, promo_uplift
+    from tests.conftest import write_dataset
+
+    lines = []
+    for k in range(6):
+        for d in pd.date_range("2024-01-01", periods=70):
+            on = (d - pd.Timestamp("2024-01-01")).days // 7 % 2 == 0 and d.day_of_week < 5
+            q = 100 * (k + 1) * (1.4 if on else 0.8 if d.day_of_week == 5 else 1.0)
+            shut = d.day_of_week == 6 or d == pd.Timestamp("2024-01-03")
+            shut |= k == 5 and pd.Timestamp("2024-01-22") <= d <= pd.Timestamp("2024-02-11")
+            lines.append(f"s{k},{d:%Y-%m-%d},{0 if shut else q:g},{int(on)}")
+    rows = "item_id,timestamp,quantity,promo\n" + "\n".join(lines) + "\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": rows}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        gaps = closed_stretches(build_series(ws, freq="D").bottom, freq="D")
+        u = promo_uplift(ws, gaps=gaps)
+    assert gaps[[ITEM_ID, "span", "periods"]].values.tolist() == [["s5", 20, 18]]
+    assert (gaps["start"].iloc[0], gaps["end"].iloc[0]) == (
+        pd.Timestamp("2024-01-22"),
+        pd.Timestamp("2024-02-10"),  # the last day another store sold (Sunday the 11th: none)
+    )
+    assert u["ratio"].tolist() == pytest.approx([1.4] * 6)  # was 1.83 with the closed days
+    assert u.attrs == {"weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri"], "closed_rows": 21}
+    f = closures_finding(gaps, freq="D")
+    assert f is not None and f.name == "closed_stretches" and f.severity == "medium"
+    assert f.text.startswith(
+        "1 long stretch(es) without a sale while the other series sold: s5 from 2024-01-22 to "
+        "2024-02-10 (20 days, 18 of them with sales elsewhere; 690.7 a day otherwise)."
+    )
+    assert closures_finding(gaps.iloc[:0]) is None
+    from opsai.forecast.chapter import promo_finding
+
+    p = promo_finding(u)
+    assert (
+        p is not None
+        and (
+            "(Only Mon-Fri, the weekdays promotions run on, were compared; 21 rows on days a store "
+            "sold nothing (closed) were left out, neither demand nor days without a promotion.)"
+        )
+        in p.text
+    )
+
+
+def test_a_price_step_is_named_with_the_sales_before_and_after(tmp_path: Path) -> None:
+    """byod9a D7: HOBBIES_1_005's price rose 12.51 -> 18.76 (+50%) and its sales halved; no
+    finding said so. Here item a sells 10 a day at 10.00 for 8 weeks, then 5 a day at 15.00
+    for 6 weeks, in two stores; b's price wobbles by 5% (no move); c has no price."""
+    from opsai.data import open_workspace
+    from opsai.forecast.chapter import price_finding, price_moves
+    from tests.conftest import write_dataset
+
+    lines = []
+    for k, d in enumerate(pd.date_range("2024-01-01", periods=98)):
+        up = k >= 56
+        for store in ("s1", "s2"):
+            lines.append(f"a,{store},{d:%Y-%m-%d},{5 if up else 10},{15.0 if up else 10.0}")
+            lines.append(f"b,{store},{d:%Y-%m-%d},7,{4.0 if k % 14 < 7 else 4.2}")
+            lines.append(f"c,{store},{d:%Y-%m-%d},3,")
+    rows = "item_id,store,timestamp,quantity,price\n" + "\n".join(lines) + "\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": rows}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        m = price_moves(ws)
+    assert m[ITEM_ID].tolist() == ["a"]
+    r = m.iloc[0]
+    assert r["since"] == pd.Timestamp("2024-02-26")
+    assert (r["price_before"], r["price_after"], r["rate_before"], r["rate_after"]) == (
+        10.0, 15.0, 20.0, 10.0,
+    )  # fmt: skip
+    assert r["elasticity"] == pytest.approx(-1.7095, abs=1e-4)  # log(0.5) / log(1.5)
+    f = price_finding(m, currency="USD")
+    assert f is not None and f.name == "price_moves" and f.severity == "medium"
+    assert f.text.startswith(
+        "The price of 1 item(s) moved by 10% or more to a new level: a from the week of "
+        "2024-02-26: price 10.00 -> 15.00 USD (+50%), units a day 20.0 -> 10.0 (-50%). The "
+        "median arc elasticity over them is -1.7"
+    )
+    assert f.evidence["items"] == ["a"] and f.evidence["units_change"] == [-0.5]
+    assert price_finding(m.iloc[:0]) is None
+
+
+def test_an_item_on_and_off_the_shelf_for_months_is_no_closure() -> None:
+    """byod9a D5 follow-up: on the demo an item selling 0.6 a day in blocks, with long breaks
+    over half its span, was listed 12 times as 'closed'. Series b sells 2 a day with one
+    3-week break (named); c sells 2 a day in alternating 4-week blocks (its pattern, not named)."""
+    from opsai.forecast.chapter import closed_stretches
+
+    days = pd.date_range("2024-01-01", periods=196)
+    k = np.arange(len(days))
+    q = {"a": np.full(len(days), 5.0), "b": np.where((k >= 90) & (k < 111), 0.0, 2.0),
+         "c": np.where((k // 28) % 2 == 1, 0.0, 2.0)}  # fmt: skip
+    h = pd.concat([pd.DataFrame({ITEM_ID: i, TIMESTAMP: days, QUANTITY: v}) for i, v in q.items()])
+    gaps = closed_stretches(h, freq="D")
+    assert gaps[[ITEM_ID, "span"]].values.tolist() == [["b", 21]]
+
+
+def test_event_days_are_read_from_a_sparse_label_column(tmp_path: Path) -> None:
+    """byod9a D6: M5's event_name_1 (FOODS sold 2.06x on its 13 event days) reached no
+    finding. Food sells 10 a day (20 on the 4 event days), toys 5 a day (5 on event days);
+    'note' is set on 40% of days: no calendar."""
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series
+    from opsai.forecast.chapter import event_days, event_finding
+    from tests.conftest import write_dataset
+
+    events = {10: "SuperBowl", 30: "Easter", 50: "Easter", 70: "Halloween"}
+    lines = []
+    for k, d in enumerate(pd.date_range("2024-01-01", periods=84)):
+        ev, note = events.get(k, ""), f"n{k}" if k % 5 < 2 else ""
+        lines.append(f"food,{d:%Y-%m-%d},{20 if ev else 10},{ev},{note}")
+        lines.append(f"toy,{d:%Y-%m-%d},5,{ev},{note}")
+    rows = "item_id,timestamp,quantity,event_name,note\n" + "\n".join(lines) + "\n"
+    items = "item_id,category\nfood,FOODS\ntoy,HOBBIES\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": rows, "items.csv": items},
+                        {"demand": {}, "items": {}})  # fmt: skip
+    with open_workspace(cfg) as ws:
+        days = event_days(ws)
+        hs = build_series(ws, freq="D")
+    assert days is not None and days.name == "event_name" and len(days) == 4
+    assert days.iloc[0] == "SuperBowl"
+    f = event_finding(hs, days)
+    assert f is not None and f.name == "event_days" and f.severity == "medium"
+    assert f.evidence["categories"] == {"FOODS": 2.0, "HOBBIES": 1.0}
+    assert f.evidence["median_ratio"] == pytest.approx(25 / 15, abs=1e-4)
+    assert f.text.startswith(
+        "Event days (event_name, 4 days with a label) sold a median 1.67x a usual day of the "
+        "same weekday in total; per category: FOODS 2.00x, HOBBIES 1.00x."
+    )
+    assert event_finding(hs, None) is None
+
+
+def test_a_closed_stretch_does_not_make_a_store_intermittent() -> None:
+    """byod9a D5: Rossmann's store 13 (a series) read 'intermittent' (ADI 1.32) because of its
+    92 closed days; without the stretch it is smooth. An item-store's stretch stays."""
+    from opsai.forecast import demand_patterns
+    from opsai.forecast.chapter import closed_stretches, without_stretches
+
+    days = pd.date_range("2024-01-01", periods=300)
+    k = np.arange(len(days))
+    q = {"open": np.where(k % 7 == 6, 0.0, 50.0),
+         "shut": np.where((k % 7 == 6) | ((k >= 100) & (k < 190)), 0.0, 50.0)}  # fmt: skip
+    h = pd.concat([pd.DataFrame({ITEM_ID: i, TIMESTAMP: days, QUANTITY: v}) for i, v in q.items()])
+    gaps = closed_stretches(h, freq="D")
+    assert gaps[ITEM_ID].tolist() == ["shut"]
+    assert demand_patterns(h).set_index(ITEM_ID).loc["shut", "pattern"] == "intermittent"
+    kept = without_stretches(h, gaps)
+    assert len(h) - len(kept) == int(gaps["span"].iloc[0])
+    assert demand_patterns(kept).set_index(ITEM_ID)["pattern"].tolist() == ["smooth", "smooth"]
+    assert len(without_stretches(h, gaps.assign(store="CA_1"))) == len(h)

@@ -56,9 +56,7 @@ def test_a_store_that_lost_a_quarter_of_its_sales_lately_is_named() -> None:
         f"The level of 1 series shifted lately, beyond the business as a whole: item s07's "
         f"sales fell {-s['change']:.1%} since 2015-06-15 ("
     )
-    assert (
-        "the last 42 days against the 91 before and the same days a year before; each " in f.text
-    )
+    assert "the last 42 days against the 91 before and the same days a year before; each " in f.text
     assert "Bonferroni over 20 series" in f.text and "a competitor opening" in f.text
     assert f.evidence["series"] == ["s07"] and f.evidence["since"] == ["2015-06-15"]
     # without a year of history the summer store's July rise is a shift against its spring

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from opsai.data.schema import ITEM_ID, ON_HAND, QUANTITY, TIMESTAMP
+from opsai.data.schema import ITEM_ID, ON_HAND, QUANTITY, STORE, TIMESTAMP
 from opsai.forecast import CUTOFF
 from opsai.inventory import censored_items, censoring_finding, drift_alerts, uncensor_forecast
 
@@ -199,3 +201,69 @@ def test_a_category_drifting_with_a_stocked_out_item_names_the_item_not_the_mode
     assert plain.text.endswith(
         "Check for a demand shift (launch, price, promotion) and review the model."
     )
+
+
+def _stores() -> pd.DataFrame:
+    """Sparse store x item rows: 'best' stops at CA_1 for its last 35 days while CA_2 and
+    TX_1 keep selling it (the chain's sum only dips); 'all' stops in every store."""
+    rng = np.random.default_rng(1)
+    rows = []
+    for store in ("CA_1", "CA_2", "TX_1"):
+        for item in ("best", "all", "other"):
+            q = rng.poisson(8, len(DAYS)).astype(float)
+            if (item, store) == ("best", "CA_1") or item == "all":
+                q[-35:] = 0
+            rows.append(pd.DataFrame({ITEM_ID: item, STORE: store, TIMESTAMP: DAYS, QUANTITY: q}))
+    out = pd.concat(rows, ignore_index=True)
+    return out[out[QUANTITY] > 0]  # days without a sale have no row
+
+
+def test_a_stock_out_in_one_store_is_found_per_store_and_named() -> None:
+    """byod9a D2: the chain's sum per item hid FOODS_1_003's 35 days without a sale at CA_1."""
+    h = _stores()
+    chain = h.groupby([ITEM_ID, TIMESTAMP], as_index=False)[QUANTITY].sum()
+    assert censored_items(chain, None, freq="D")[ITEM_ID].tolist() == ["all"]  # 'best' hidden
+    c = censored_items(h, None, freq="D")
+    assert sorted(c[ITEM_ID]) == ["all", "best"]
+    best = c[c[ITEM_ID] == "best"].iloc[0]
+    assert (best[STORE], best["since"], best["periods"]) == ("CA_1", DAYS[-35], 35)
+    assert best["others_selling"] == 2 and 6 < best["rate_before"] < 10
+    both = c[c[ITEM_ID] == "all"].iloc[0]  # every store stopped: one chain row, rates summed
+    assert pd.isna(both[STORE]) and 20 < both["rate_before"] < 28
+    f = censoring_finding(c, freq="D")
+    assert f is not None and f.name == "sales_stopped"
+    assert "best at CA_1 on " + f"{DAYS[-35]:%Y-%m-%d}" in f.text
+    assert "2 other stores kept selling it: out of stock there?" in f.text
+    assert f.evidence["stores"] == ["", "CA_1"] and f.evidence["items"] == ["all", "best"]
+    fc = pd.DataFrame({ITEM_ID: ["best"], TIMESTAMP: [DAYS[-1]], "Auto": [1.0]})
+    assert uncensor_forecast(fc, c.assign(stock_known=True), model="Auto")["Auto"].tolist() == [
+        1.0
+    ]  # one store's stock-out does not replace the chain's forecast
+
+
+def test_a_large_store_export_keeps_only_the_item_stores_that_stopped(tmp_path: Path) -> None:
+    """A store x item export of millions of item-store-days would come back whole to pandas
+    for the per-store stop test (byod9a D2); above max_rows only the item-stores whose last
+    sale came before the data's end come back, and the run still counts to that end."""
+    from opsai.data import open_workspace
+    from opsai.forecast import store_demand
+    from tests.conftest import write_dataset
+
+    h = _stores()
+    rows = h.rename(columns={TIMESTAMP: "timestamp"}).assign(
+        timestamp=lambda d: d["timestamp"].dt.date
+    )
+    cfg = write_dataset(tmp_path, {"demand.csv": rows.to_csv(index=False)}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        whole = store_demand(ws, freq="D")
+        small = store_demand(ws, freq="D", max_rows=100)
+    assert whole is not None and small is not None
+    assert not whole.attrs["capped"] and small.attrs["capped"]
+    assert sorted(set(zip(small[ITEM_ID], small[STORE], strict=True))) == [
+        ("all", "CA_1"), ("all", "CA_2"), ("all", "TX_1"), ("best", "CA_1")
+    ]  # fmt: skip
+    assert small.attrs["end"] == DAYS[-1]
+    c = censored_items(small, None, freq="D")
+    best = c[c[ITEM_ID] == "best"].iloc[0]
+    assert (best[STORE], best["periods"]) == ("CA_1", 35)  # to the data's end, not CA_1's
+    assert sorted(c[STORE]) == ["CA_1", "CA_1", "CA_2", "TX_1"]  # no others: store rows only

@@ -288,3 +288,97 @@ def test_a_sales_series_lists_its_best_sellers(tmp_path: Path) -> None:
         top = top_items(ws)
     assert top["item_id"].tolist() == ["C", "A", "B"] and top["revenue"].isna().all()
     assert top["share"].round(3).tolist() == [0.6, 0.267, 0.133]  # of 150 units
+
+
+def test_demand_measured_in_money_is_revenue_not_units(tmp_path: Path) -> None:
+    """byod9a D3: Rossmann's store turnover (Sales, EUR) could only be mapped as quantity and
+    the overview said "4,312,458.0 units were sold". Mapped as demand's amount, it is the
+    demand measure (quantity = amount), and the overview and scorecard call it revenue.
+    Two stores sell 1,000 + 500 EUR a day for 28 days, then 1,100 + 500."""
+    from types import SimpleNamespace
+
+    from opsai.executive.scorecard import KPIS, kpi_scorecard
+    from opsai.forecast import build_series
+
+    days = pd.date_range("2024-05-01", periods=56, freq="D")
+    rows = "Date,Store,Sales\n" + "".join(
+        f"{d:%Y-%m-%d},1,{1000 if i < 28 else 1100}\n{d:%Y-%m-%d},2,500\n"
+        for i, d in enumerate(days)
+    )
+    cols = {"item_id": "Store", "timestamp": "Date", "amount": "Sales"}
+    cfg = write_dataset(tmp_path, {"t.csv": rows}, {"demand": {"file": "t.csv", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        assert ws.demand_in_money() and ws.demand_unit() == "USD"  # the config's currency
+        change = recent_change(daily_activity(ws))
+        hs = build_series(ws, freq="D")
+    assert hs.bottom.groupby("item_id")["quantity"].sum().to_dict() == {
+        "1": 28 * 2100.0,
+        "2": 56 * 500.0,
+    }  # the series forecast the money
+    assert "units" not in change and change["revenue"] == 28 * 1600.0
+    assert change["revenue_change"] == pytest.approx(1600 / 1500 - 1)
+    assert activity_finding(change, currency="USD").text == (
+        "Over the last 28 days (to 2024-06-25) revenue was 44,800 USD (+6.7% on the 28 days "
+        "before). No orders table: revenue is the demand table's amount (sales value; the "
+        "table has no units)."
+    )
+    run = SimpleNamespace(
+        finding=lambda chapter, name: {"evidence": change} if name == "activity" else None,
+        metric=lambda chapter, name, default=None: {
+            "revenue_28d": change["revenue"], "revenue_28d_change": change["revenue_change"]
+        }.get(name, default),
+    )  # fmt: skip
+    keys = ("revenue_28d", "units_28d")
+    sc = kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key in keys))  # type: ignore[arg-type]
+    assert sc["kpi"].tolist() == ["Revenue, last 28 days"]  # no "units sold" card
+    both = write_dataset(
+        tmp_path / "b", {"t.csv": "Date,Store,Sales,Units\n2024-05-01,1,1000,40\n"},
+        {"demand": {"file": "t.csv", "columns": cols | {"quantity": "Units"}}},
+    )  # fmt: skip
+    with open_workspace(both) as ws:  # units and their value: units, and revenue from amount
+        assert not ws.demand_in_money() and ws.demand_unit() == "units"
+    neither = write_dataset(
+        tmp_path / "n", {"t.csv": "Date,Store,Turnover\n2024-05-01,1,1000\n"},
+        {"demand": {"file": "t.csv", "columns": {"item_id": "Store", "timestamp": "Date"}}},
+    )  # fmt: skip
+    from opsai.errors import SchemaError
+
+    with pytest.raises(SchemaError, match=r"or, for sales in money, demand\.columns\.amount"):
+        open_workspace(neither)
+    odd = write_dataset(
+        tmp_path / "o",
+        {"t.csv": "Date,Store,Sales\n" + "".join(
+            f"2024-05-{d:02d},1,{100 + d % 7}\n" for d in range(1, 31)) + "2024-05-31,1,99999\n"},
+        {"demand": {"file": "t.csv", "columns": cols}},
+    )  # fmt: skip
+    with open_workspace(odd) as ws:  # the amount's outlier once, not again as its quantity copy
+        assert outliers(ws)[["column", "outliers"]].values.tolist() == [["amount", 1]]
+
+
+def test_a_sparse_event_column_is_no_missing_data(tmp_path: Path) -> None:
+    """byod9a D6: M5's event_name_1 (13 event names on 3% of days) was the overview's worst
+    'missing values' column (96.9%). Here 'event' is set on 4 of 100 days with 2 names; 'note'
+    on 40 days (free text); price, a contract column, on 5 days."""
+    rows = "item_id,timestamp,quantity,price,event,note\n" + "".join(
+        f"a,{d:%Y-%m-%d},3,{'2.5' if k % 20 == 0 else ''},"
+        f"{('SuperBowl' if k < 50 else 'Easter') if k % 25 == 0 else ''},"
+        f"{f'n{k}' if k % 5 < 2 else ''}\n"
+        for k, d in enumerate(pd.date_range("2024-01-01", periods=100))
+    )
+    cfg = write_dataset(tmp_path, {"d.csv": rows}, {"demand": {"file": "d.csv"}})
+    with open_workspace(cfg) as ws:
+        missing = missing_values(ws)
+    m = missing.set_index("column")
+    assert m["sparse"].to_dict() == {"price": False, "event": True, "note": False}
+    empty = pd.DataFrame(columns=["a"])
+    found = dict(quality_findings(missing, pd.DataFrame({"duplicates": []}), empty, empty, empty))
+    f = found["missing_values"]
+    assert f.text == (
+        "2 column(s) have missing values; the worst is demand.price with 95 missing (95.0% of "
+        "rows). demand.event is set on at most 4.0% of rows, repeating a few labels: sparse by "
+        "design (event days, holidays, flags), not missing data."
+    )
+    assert f.evidence["sparse_columns"] == ["demand.event"] and f.evidence["columns"] == 2
+    only = dict(quality_findings(missing[missing["column"] == "event"],
+                                 pd.DataFrame({"duplicates": []}), empty, empty, empty))  # fmt: skip
+    assert only["missing_values"].severity == "info"
