@@ -110,7 +110,10 @@ def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:
     v = run.table(SERVICE, "volume.table")
     if v.empty or "period" not in v or "tickets" not in v:
         return None, None, "", ""
-    per = v.groupby("period")["tickets"].sum().sort_index()
+    if "period_total" in v:  # every intent's tickets, also of a period whose rows were cut
+        per = v.groupby("period")["period_total"].max().sort_index()
+    else:
+        per = v.groupby("period")["tickets"].sum().sort_index()
     if list(per.index) == ["all"]:  # tickets without timestamps: one period, no trend
         return float(per.iloc[0]), None, "", "all tickets (no timestamps)"
     now = float(per.iloc[-1])

@@ -89,6 +89,44 @@ def test_ticket_volume_without_timestamps() -> None:
     assert _ticket_volume(run)[:3] == (12.0, pytest.approx(0.2), "%")  # type: ignore[arg-type]
 
 
+def test_ticket_volume_reads_every_period_of_the_volume_table() -> None:
+    """byod9b D8: 12 topics x 42 months of reviews: volume.table was recorded cut to its first
+    500 rows, so the scorecard's "Support tickets, last period" was 283 (8 of 12 topics of
+    2014-06, "-40.7%") where June had 479 (+0.4%) and July came after. 05 records every row,
+    and a period's tickets are its period_total, however many of its intent rows there are."""
+    import ast
+
+    import nbformat
+
+    from opsai.executive.scorecard import _ticket_volume
+    from opsai.report.results import MAX_TABLE_ROWS
+
+    nb = nbformat.read(Path(__file__).parents[3] / "notebooks/05_customer_service.ipynb", 4)
+    calls = [
+        n
+        for c in nb.cells
+        if c.cell_type == "code"
+        for n in ast.walk(ast.parse(c.source))
+        if isinstance(n, ast.Call)
+        and n.args
+        and getattr(n.args[0], "value", None) == "volume.table"
+    ]
+    kept = {k.arg: ast.unparse(k.value) for k in calls[0].keywords}
+    volume = list(range(12 * 42))  # the table's rows
+    assert len(calls) == 1 and eval(kept["max_rows"], {"volume": volume}) == 504 > MAX_TABLE_ROWS
+    cut = pd.DataFrame(
+        {"period": ["2014-05"] * 3 + ["2014-06"] * 2, "intent": list("abcab"),
+         "tickets": [200, 177, 100, 150, 133], "period_total": [477] * 3 + [479] * 2}
+    )  # fmt: skip
+    run = SimpleNamespace(table=lambda chapter, name: cut)
+    assert _ticket_volume(run) == (  # type: ignore[arg-type]
+        479.0,
+        pytest.approx(479 / 477 - 1),
+        "%",
+        "2014-06 vs period before",
+    )
+
+
 def test_negative_share_of_the_last_period() -> None:
     """The scorecard showed ticket volume only; a 0% -> 56% jump of negative tickets had no
     figure on 07's page."""
