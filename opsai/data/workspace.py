@@ -26,7 +26,12 @@ import pandas as pd
 
 from opsai.config import Config, load_config
 from opsai.data import _rows
-from opsai.data._checks import check_currency, check_references, check_table
+from opsai.data._checks import (
+    check_currency,
+    check_references,
+    check_session_ids,
+    check_table,
+)
 from opsai.data._database import check_source_keys, connect, map_db_table
 from opsai.data._files import load_file_table
 from opsai.data._mapping import ValidationWarning, rows_out
@@ -372,6 +377,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             errors.append(str(e))
             tables.pop(name)
     check_references(tables, warnings)
+    check_session_ids(tables, warnings)
     if errors:
         backend.disconnect()
         where = f" ({cfg.path})" if cfg.path else ""

@@ -254,6 +254,29 @@ def _assess(change: float | None, better: Better, threshold: float) -> str:
     return "better" if good else "worse"
 
 
+USER_KPIS = frozenset(
+    {
+        "daily_active_users",
+        "active_users_month",
+        "new_users_month",
+        "dormant_month",
+        "value_at_risk",
+    }
+)
+"""Scorecard keys that count users: left out when the user ids are sessions."""
+
+
+def users_are_sessions(run: RunResults) -> bool:
+    """Whether the overview's data warnings say the events' user ids are session ids
+    (:func:`~opsai.data._checks.check_session_ids`): anonymous visits, no customers."""
+    from opsai.data._checks import SESSION_IDS
+
+    issues = run.table(OVERVIEW, "quality_issues")
+    if issues.empty or "detail" not in issues:
+        return False
+    return bool(issues["detail"].astype(str).str.startswith(SESSION_IDS).any())
+
+
 def kpi_scorecard(
     run: RunResults,
     previous: RunResults | None = None,
@@ -276,7 +299,10 @@ def kpi_scorecard(
         assessment ("better"/"worse"/"steady"), since_last_report, chapter, key``.
     """
     rows: list[dict[str, Any]] = []
+    visits = any(k.key in USER_KPIS for k in kpis) and users_are_sessions(run)
     for k in kpis:
+        if visits and k.key in USER_KPIS:  # counts of visits, not of customers
+            continue
         value, change, unit, period = k.get(run)
         value = _num(value) if not isinstance(value, str) else value
         if value is None:

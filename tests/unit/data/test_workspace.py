@@ -1184,3 +1184,31 @@ def test_stray_times_in_a_database_are_left_out(tmp_path: Path) -> None:
         got = ws.to_pandas("events")
         assert len(got) == 500 and str(got["timestamp"].max()) == "2024-03-21 19:00:00"
         assert [w.count for w in ws.warnings] == [1]
+
+
+def test_user_ids_that_are_sessions_are_named(tmp_path: Path) -> None:
+    """byod9a D11: YOOCHOOSE has only a session id, mapped as user_id and session_id; 03a then
+    counted 2,967 "new users" and 3,075 "gone dormant", without a word in validation. A major
+    warning says the ids are visits, when each is the session_id or when over 4 weeks 99% of
+    100+ ids are seen on one day only; customers who come back on other days get none."""
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    rows = "sess,at,item\n" + "".join(
+        f"s{i},{days[i % 60]:%Y-%m-%d} 10:0{i % 10},x\n" for i in range(300)
+    )
+    cols = {"user_id": "sess", "session_id": "sess", "timestamp": "at", "item_id": "item"}
+    spec = {"file": "ev.csv", "columns": cols, "constants": {"event": "view"}}
+    cfg = write_dataset(tmp_path, {"ev.csv": rows}, {"events": spec})
+    with open_workspace(cfg) as ws:
+        said = [w for w in ws.warnings if w.column == "user_id"]
+    assert [(w.table, w.count, w.major) for w in said] == [("events", 300, True)]
+    assert said[0].message.startswith(
+        "the user ids look like session ids: 300 of 300 (100.0%) are seen on one day only over "
+        "60 days and each is the row's session_id. They are visits, not customers"
+    )
+    back = "sess,at,item\n" + "".join(  # 50 of 250 customers come back 10 days later
+        f"c{i % 250},{days[i % 60]:%Y-%m-%d} 10:00,x\n" for i in range(300)
+    )
+    cols = {"user_id": "sess", "timestamp": "at", "item_id": "item"}
+    cfg = write_dataset(tmp_path, {"ev.csv": back}, {"events": spec | {"columns": cols}})
+    with open_workspace(cfg) as ws:
+        assert not [w for w in ws.warnings if w.column == "user_id"]

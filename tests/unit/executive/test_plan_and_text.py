@@ -41,6 +41,24 @@ def test_scorecard_values_changes_and_assessment(run_folder: Path) -> None:
     assert "fill_rate" not in sc.index  # not recorded: left out
 
 
+def test_user_counts_are_left_out_when_the_user_ids_are_sessions(run_folder: Path) -> None:
+    """byod9a D11: YOOCHOOSE's sessions mapped as user_id: the summary headlined "New users
+    this month: 2,967" and "Users gone dormant this month: 3,075 - worse", visits counted as
+    customers. With the overview's warning that the ids are sessions those figures go."""
+    from opsai.data._checks import SESSION_IDS
+    from opsai.executive.results import OVERVIEW
+
+    run = ex.load_run(run_folder)
+    users = {"daily_active_users", "active_users_month", "new_users_month", "dormant_month"}
+    assert users | {"value_at_risk"} <= set(ex.kpi_scorecard(run)["key"])
+    issue = {"check": "validation warning", "table": "events", "column": "user_id",
+             "count": 9000, "detail": f"{SESSION_IDS}: 8,970 of 9,000 (99.7%) ..."}  # fmt: skip
+    run.chapters[OVERVIEW].setdefault("tables", {})["quality_issues"] = [issue]
+    sc = ex.kpi_scorecard(run).set_index("key")
+    assert not (users | {"value_at_risk"}) & set(sc.index)
+    assert sc.loc["revenue_28d", "value"] == 1000.0 and "orders_28d" in sc.index
+
+
 def test_lifecycle_labels_follow_the_activity_and_the_period(run_folder: Path) -> None:
     """A game's weekly player activity read "Active buyers this month" (277 players active,
     22 of them paying)."""
