@@ -119,7 +119,18 @@ def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:
     now = float(per.iloc[-1])
     before = float(per.iloc[-2]) if len(per) > 1 else None
     change = now / before - 1 if before else None
-    return now, change, "%", f"{_period_label(per.index[-1])} vs period before"
+    label = f"{_period_label(per.index[-1])} vs period before"
+    days, length, prior = (
+        _num(run.metric(SERVICE, f"volume.last_period_{k}"))
+        for k in ("days", "length", "before_length")
+    )
+    if days and length and prior and days < length:  # the export ends mid-period: per day
+        change = (now / days) / (before / prior) - 1 if before else None
+        label = (
+            f"{_period_label(per.index[-1])}, {days:.0f} of {length:.0f} days, "
+            "per day vs period before"
+        )
+    return now, change, "%", label
 
 
 def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:

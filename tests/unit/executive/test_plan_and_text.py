@@ -98,12 +98,12 @@ def test_ticket_volume_without_timestamps() -> None:
     from opsai.executive.scorecard import _ticket_volume
 
     one = pd.DataFrame({"period": ["all", "all"], "intent": ["a", "b"], "tickets": [5, 7]})
-    run = SimpleNamespace(table=lambda chapter, name: one)
+    run = SimpleNamespace(table=lambda chapter, name: one, metric=lambda chapter, name: None)
     assert _ticket_volume(run) == (12.0, None, "", "all tickets (no timestamps)")  # type: ignore[arg-type]
     two = pd.DataFrame(
         {"period": ["2024-11", "2024-12"], "intent": ["a", "a"], "tickets": [10, 12]}
     )
-    run = SimpleNamespace(table=lambda chapter, name: two)
+    run = SimpleNamespace(table=lambda chapter, name: two, metric=lambda chapter, name: None)
     assert _ticket_volume(run)[:3] == (12.0, pytest.approx(0.2), "%")  # type: ignore[arg-type]
 
 
@@ -118,6 +118,7 @@ def test_ticket_volume_reads_every_period_of_the_volume_table() -> None:
 
     from opsai.executive.scorecard import _ticket_volume
     from opsai.report.results import MAX_TABLE_ROWS
+    from opsai.service.analytics import last_periods_days
 
     nb = nbformat.read(Path(__file__).parents[3] / "notebooks/05_customer_service.ipynb", 4)
     calls = [
@@ -136,13 +137,21 @@ def test_ticket_volume_reads_every_period_of_the_volume_table() -> None:
         {"period": ["2014-05"] * 3 + ["2014-06"] * 2, "intent": list("abcab"),
          "tickets": [200, 177, 100, 150, 133], "period_total": [477] * 3 + [479] * 2}
     )  # fmt: skip
-    run = SimpleNamespace(table=lambda chapter, name: cut)
+    run = SimpleNamespace(table=lambda chapter, name: cut, metric=lambda chapter, name: None)
     assert _ticket_volume(run) == (  # type: ignore[arg-type]
-        479.0,
-        pytest.approx(479 / 477 - 1),
-        "%",
-        "2014-06 vs period before",
-    )
+        479.0, pytest.approx(479 / 477 - 1), "%", "2014-06 vs period before"
+    )  # fmt: skip
+    cut = pd.DataFrame({"period": ["2014-06", "2014-07"], "intent": "a", "tickets": [479, 273],
+                        "period_total": [479, 273]})  # fmt: skip
+    days = {"volume.last_period_days": 19, "volume.last_period_length": 31,
+            "volume.last_period_before_length": 30}  # fmt: skip
+    run = SimpleNamespace(table=lambda chapter, name: cut, metric=lambda c, name: days.get(name))
+    assert _ticket_volume(run) == (  # type: ignore[arg-type]
+        273.0, pytest.approx((273 / 19) / (479 / 30) - 1), "%",
+        "2014-07, 19 of 31 days, per day vs period before",
+    )  # fmt: skip
+    tickets = pd.DataFrame({"timestamp": pd.to_datetime(["2014-05-02 09:00", "2014-07-19 10:00"])})
+    assert last_periods_days(tickets, freq="M") == {"days": 19, "length": 31, "before_length": 30}
 
 
 def test_negative_share_of_the_last_period() -> None:
