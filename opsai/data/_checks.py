@@ -610,3 +610,41 @@ def check_currency(
                 f"{codes[0]}, or convert with {key}.fx",
             )
         )
+
+
+SESSION_IDS = "the user ids look like session ids"
+"""Opens the warning that the events' user ids are visits (see :func:`check_session_ids`)."""
+
+
+def check_session_ids(tables: dict[str, ir.Table], warnings: list[ValidationWarning]) -> None:
+    """Warn when the events' user ids are sessions (byod9a D11: YOOCHOOSE maps its session as
+    user_id): each is the row's session_id, or over four weeks or more at least 99% of at least
+    100 ids are seen on one day only. Retention, dormancy and churn would count visits."""
+    t = tables.get("events")
+    if t is None or not {"user_id", "timestamp"} <= set(t.columns):
+        return
+    per = t.group_by(_u=t["user_id"]).aggregate(_days=t["timestamp"].date().nunique())
+    row = per.aggregate(users=per.count(), one=ibis.ifelse(per["_days"] == 1, 1, 0).sum())
+    users, one = (int(v or 0) for v in row.to_pandas().iloc[0])
+    span = t.aggregate(a=t["timestamp"].min(), b=t["timestamp"].max()).to_pandas().iloc[0]
+    days = int((span["b"] - span["a"]).days) + 1 if users else 0
+    same = False
+    if "session_id" in t.columns:
+        differ = t["user_id"].cast("string") != t["session_id"].cast("string")
+        same = int(t.aggregate(n=ibis.ifelse(differ, 1, 0).sum()).to_pandas().iloc[0, 0] or 0) == 0
+    if not users or not (same or (users >= 100 and days >= 28 and one >= 0.99 * users)):
+        return
+    also = " and each is the row's session_id" if same else ""
+    warnings.append(
+        ValidationWarning(
+            "events",
+            "user_id",
+            f"{SESSION_IDS}: {one:,} of {users:,} ({one / users:.1%}) are seen on one day only "
+            f"over {days:,} days{also}. They are visits, not customers: 03a's retention, "
+            "dormancy, churn and lifetime value count visits as users, and the executive "
+            "summary leaves its user counts out. Map data.tables.events.columns.user_id to a "
+            "customer id if the export has one",
+            users,
+            major=True,
+        )
+    )

@@ -26,12 +26,18 @@ import pandas as pd
 
 from opsai.config import Config, load_config
 from opsai.data import _rows
-from opsai.data._checks import check_currency, check_references, check_table
+from opsai.data._checks import (
+    check_currency,
+    check_references,
+    check_session_ids,
+    check_table,
+)
 from opsai.data._database import check_source_keys, connect, map_db_table
 from opsai.data._files import load_file_table
 from opsai.data._mapping import ValidationWarning, rows_out
 from opsai.data._returns import refund_lines
 from opsai.data._sqlite import copy_table, sqlite_path
+from opsai.data._strays import stray_times
 from opsai.data.schema import TABLES
 from opsai.errors import SchemaError
 
@@ -377,6 +383,9 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
         except SchemaError as e:
             errors.append(str(e))
         tables.pop("returns", None)
+    for name in list(tables):  # a 1970 or 2037 row must not become the report's "now"
+        if not cfg.data.tables[name].where:
+            _drop_strays(name, tables, backend, con, warnings)
     loaded = list(warnings)
     for name, t in list(tables.items()):
         try:
@@ -389,6 +398,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             errors.append(str(e))
             tables.pop(name)
     check_references(tables, warnings)
+    check_session_ids(tables, warnings)
     if errors:
         backend.disconnect()
         where = f" ({cfg.path})" if cfg.path else ""
@@ -428,6 +438,24 @@ def _net_returns(
     if len(errors) == before:
         t = refund_lines(tables["orders"], tables["returns"], warnings)
         tables["orders"] = _materialize(t, "orders", backend, con)
+
+
+def _drop_strays(
+    name: str,
+    tables: dict[str, ir.Table],
+    backend: Any,
+    con: duckdb.DuckDBPyConnection | None,
+    warnings: list[ValidationWarning],
+) -> None:
+    """Leave out the rows of ``tables[name]`` dated far outside the rest (see
+    :func:`~opsai.data._strays.stray_times`)."""
+    try:
+        found = stray_times(tables[name], name)
+    except Exception:  # a time the engine cannot read: check_table names it next
+        return
+    if found is not None:
+        tables[name] = _materialize(found[0], name, backend, con)
+        warnings.append(found[1])
 
 
 def _saved_load_warnings(backend: Any) -> list[ValidationWarning]:

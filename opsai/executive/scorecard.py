@@ -110,13 +110,27 @@ def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:
     v = run.table(SERVICE, "volume.table")
     if v.empty or "period" not in v or "tickets" not in v:
         return None, None, "", ""
-    per = v.groupby("period")["tickets"].sum().sort_index()
+    if "period_total" in v:  # every intent's tickets, also of a period whose rows were cut
+        per = v.groupby("period")["period_total"].max().sort_index()
+    else:
+        per = v.groupby("period")["tickets"].sum().sort_index()
     if list(per.index) == ["all"]:  # tickets without timestamps: one period, no trend
         return float(per.iloc[0]), None, "", "all tickets (no timestamps)"
     now = float(per.iloc[-1])
     before = float(per.iloc[-2]) if len(per) > 1 else None
     change = now / before - 1 if before else None
-    return now, change, "%", f"{_period_label(per.index[-1])} vs period before"
+    label = f"{_period_label(per.index[-1])} vs period before"
+    days, length, prior = (
+        _num(run.metric(SERVICE, f"volume.last_period_{k}"))
+        for k in ("days", "length", "before_length")
+    )
+    if days and length and prior and days < length:  # the export ends mid-period: per day
+        change = (now / days) / (before / prior) - 1 if before else None
+        label = (
+            f"{_period_label(per.index[-1])}, {days:.0f} of {length:.0f} days, "
+            "per day vs period before"
+        )
+    return now, change, "%", label
 
 
 def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:
@@ -263,6 +277,29 @@ def _assess(change: float | None, better: Better, threshold: float) -> str:
     return "better" if good else "worse"
 
 
+USER_KPIS = frozenset(
+    {
+        "daily_active_users",
+        "active_users_month",
+        "new_users_month",
+        "dormant_month",
+        "value_at_risk",
+    }
+)
+"""Scorecard keys that count users: left out when the user ids are sessions."""
+
+
+def users_are_sessions(run: RunResults) -> bool:
+    """Whether the overview's data warnings say the events' user ids are session ids
+    (:func:`~opsai.data._checks.check_session_ids`): anonymous visits, no customers."""
+    from opsai.data._checks import SESSION_IDS
+
+    issues = run.table(OVERVIEW, "quality_issues")
+    if issues.empty or "detail" not in issues:
+        return False
+    return bool(issues["detail"].astype(str).str.startswith(SESSION_IDS).any())
+
+
 def kpi_scorecard(
     run: RunResults,
     previous: RunResults | None = None,
@@ -285,7 +322,10 @@ def kpi_scorecard(
         assessment ("better"/"worse"/"steady"), since_last_report, chapter, key``.
     """
     rows: list[dict[str, Any]] = []
+    visits = any(k.key in USER_KPIS for k in kpis) and users_are_sessions(run)
     for k in kpis:
+        if visits and k.key in USER_KPIS:  # counts of visits, not of customers
+            continue
         value, change, unit, period = k.get(run)
         value = _num(value) if not isinstance(value, str) else value
         if value is None:

@@ -39,6 +39,10 @@ def model_names(models: Sequence[Forecaster]) -> list[str]:
     return names
 
 
+MIN_TRAIN = 8
+"""Periods a series needs before a backtest cutoff to take part in that window."""
+
+
 def cutoffs(
     df: pd.DataFrame, *, h: int, n_windows: int, step: int | None = None
 ) -> list[pd.Timestamp]:
@@ -65,7 +69,7 @@ def cross_validation(
     step: int | None = None,
     level: Sequence[int] | None = (80, 95),
     freq: str | None = None,
-    min_train: int = 8,
+    min_train: int = MIN_TRAIN,
 ) -> pd.DataFrame:
     """Refit every model at each cutoff and forecast the next ``h`` periods.
 
@@ -113,7 +117,8 @@ def cross_validation(
     if not out:
         raise ConfigError(
             f"cross_validation: no series has {min_train} training periods at any of the "
-            f"{n_windows} cutoffs (h={h}). Lower n_windows, h or min_train, or give longer series"
+            f"{n_windows} cutoffs (h={h}). Lower n_windows or h (in the report: N_WINDOWS or "
+            "HORIZON under chapters.04_demand_inventory.parameters), or give longer series"
         )
     cols = [ITEM_ID, TIMESTAMP, CUTOFF, QUANTITY]
     res = pd.concat(out, ignore_index=True)

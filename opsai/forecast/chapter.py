@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 
 from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, STORE, TIMESTAMP, canonical_event
-from opsai.errors import ConfigError
+from opsai.errors import ConfigError, NothingToAnalyse
+from opsai.forecast.backtest import MIN_TRAIN
 from opsai.forecast.base import Forecaster
 from opsai.forecast.intermittent import AutoPattern
 from opsai.forecast.ml import GlobalGBM
@@ -349,6 +350,50 @@ def resolve_horizon(horizon: int, freq: str) -> int:
             f"periods, got {horizon}. Set chapters.04_demand_inventory.parameters.HORIZON"
         )
     return horizon or AUTO_HORIZON[freq]
+
+
+UNIT_NAMES: dict[str, str] = {"D": "day", "W": "week", "M": "month"}
+
+
+def fit_backtest(
+    df: pd.DataFrame, horizon: int, n_windows: int, freq: str
+) -> tuple[int, int, Finding | None]:
+    """``horizon`` and ``n_windows`` shrunk to what the history of ``df`` allows (each window's
+    cutoff with :data:`MIN_TRAIN` periods before it), with a finding saying so; as given,
+    and no finding, when they fit.
+
+    Raises:
+        NothingToAnalyse: fewer than ``MIN_TRAIN + 1`` periods: too short for any backtest
+            (the chapter is skipped with this reason).
+    """
+    ts = pd.DatetimeIndex(df[TIMESTAMP].unique()).sort_values()
+    room = len(ts) - MIN_TRAIN  # periods a backtest can test on
+    unit = UNIT_NAMES.get(freq, "period")
+    if horizon * n_windows <= room:
+        return horizon, n_windows, None
+    span = f"{len(ts)} {unit}s of demand ({ts[0]:%Y-%m-%d} to {ts[-1]:%Y-%m-%d})" if len(ts) else ""
+    if room < 1:
+        raise NothingToAnalyse(
+            f"04_demand_inventory: {span or 'no demand'}: too short to backtest a forecast, "
+            f"which needs at least {MIN_TRAIN + 1} {unit}s ({MIN_TRAIN} to learn from and one to "
+            "test on); run it again when the data covers more"
+        )
+    windows = max(1, min(n_windows, room))  # windows kept, each shorter, while they fit
+    h = max(1, min(horizon, room // windows))
+    text = (
+        f"The data holds {span}: too short for {n_windows} backtest windows of {horizon} "
+        f"{unit}s, each after at least {MIN_TRAIN} {unit}s to learn from. The backtest uses "
+        f"{windows} window(s) of {h} {unit}(s) and the forecast looks {h} {unit}(s) ahead "
+        "(HORIZON and N_WINDOWS under chapters.04_demand_inventory.parameters); with this "
+        "little history the accuracy figures are rough."
+    )
+    evidence = {
+        "periods": len(ts),
+        "horizon": h,
+        "n_windows": windows,
+        "asked": [horizon, n_windows],
+    }
+    return h, windows, Finding(text, "medium", evidence, name="short_history")
 
 
 def stores_finding(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> Finding | None:

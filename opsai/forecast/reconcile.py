@@ -104,8 +104,27 @@ def projection(S: np.ndarray, W: np.ndarray | None = None) -> np.ndarray:
                 raise SchemaError(f"bottom_up: S has no row for bottom series {j}")
             P[j, unit[0]] = 1.0
         return P
-    Wi = np.linalg.pinv(W)
-    return np.asarray(np.linalg.solve(S.T @ Wi @ S, S.T @ Wi))
+    try:
+        return _mint(S, np.linalg.pinv(W, hermitian=True))
+    except np.linalg.LinAlgError:  # errors that move together exactly: W cannot be inverted
+        d = np.diag(W).astype(float)
+        positive = d[np.isfinite(d) & (d > 0)]
+        d = np.where(np.isfinite(d) & (d > 0), d, positive.min() if len(positive) else 1.0)
+        warnings.warn(
+            "mint_shrink: the backtest errors of some series move together exactly (or are all "
+            "zero), so their covariance cannot be inverted; reconciled with each series' own "
+            "error variance (wls_var)",
+            stacklevel=2,
+        )
+        return _mint(S, np.diag(1.0 / d))
+
+
+def _mint(S: np.ndarray, Wi: np.ndarray) -> np.ndarray:
+    """``(S' Wi S)^-1 S' Wi``; LinAlgError unless it is finite and keeps the items (``P S = I``)."""
+    P = np.linalg.solve(S.T @ Wi @ S, S.T @ Wi)
+    if not np.isfinite(P).all() or not np.allclose(P @ S, np.eye(S.shape[1]), atol=1e-6):
+        raise np.linalg.LinAlgError("S' W^-1 S is too close to singular")
+    return np.asarray(P)
 
 
 def reconcile(

@@ -169,6 +169,24 @@ def _period(ts: pd.Series, freq: str) -> pd.Series:
         ) from e
 
 
+def last_periods_days(
+    tickets: pd.DataFrame, *, freq: str = "M", col_time: str = S.TIMESTAMP
+) -> dict[str, int]:
+    """The days the tickets cover of their last period (its start to the last ticket's day) and
+    the length in days of that period and of the one before, so that a partial last period (a
+    month whose export ends on the 19th) is compared per day; empty without times."""
+    ts = pd.to_datetime(tickets[col_time]).dropna() if col_time in tickets else pd.Series()
+    if ts.empty:
+        return {}
+    last = ts.max()
+    p = last.to_period(freq)
+    return {
+        "days": int((last.normalize() - p.start_time.normalize()).days) + 1,
+        "length": int((p.end_time.normalize() - p.start_time.normalize()).days) + 1,
+        "before_length": int(((p - 1).end_time.normalize() - (p - 1).start_time).days) + 1,
+    }
+
+
 def volume_by_intent(
     tickets: pd.DataFrame,
     *,

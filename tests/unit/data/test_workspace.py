@@ -1153,3 +1153,82 @@ def test_demand_in_money_from_a_database_table(tmp_path: Path) -> None:
         d = ws.to_pandas("demand").sort_values("item_id")
         assert d["quantity"].tolist() == d["amount"].tolist() == [5097.0, 812.5]
         assert ws.demand_in_money()
+
+
+def test_stray_times_are_left_out_and_counted(tmp_path: Path) -> None:
+    """byod9a D13: a 9-day clickstream with rows dated 1970 and 2037 (Taobao's strays) had its
+    latest day, the report's "now", in 2037 and every headline 0, without a word. The strays
+    are left out when the table is read, a warning counts them by day and names the where to
+    use instead; a where turns the check off, and a history without strays keeps every row."""
+    days = pd.date_range("2017-11-25", "2017-12-03 23:50", freq="10min")
+    bulk = [f"u{i % 7},{int(d.timestamp())},pv" for i, d in enumerate(days)]
+    strays = ["x,1176,pv", "x,1176,pv", "y,2122867355,buy"]
+    rows = "user,at,what\n" + "\n".join(bulk[:100] + strays + bulk[100:]) + "\n"
+    cols = {"user_id": "user", "timestamp": "at", "event": "what"}
+    spec = {"file": "ev.csv", "columns": cols, "timestamp_format": "epoch"}
+    cfg = write_dataset(tmp_path, {"ev.csv": rows}, {"events": spec})
+    with open_workspace(cfg) as ws:
+        got = ws.to_pandas("events")
+        said = [w for w in ws.warnings if w.column == "timestamp"]
+    assert len(got) == len(days) == 1296 and got["timestamp"].max() == days[-1]
+    assert [(w.count, w.major) for w in said] == [(3, True)]
+    assert said[0].message.startswith(
+        "3 of 1,299 row(s) (0.23%) are dated far outside the rest (2017-11-25 to 2017-12-03): "
+        "2 on 1970-01-01, 1 on 2037-04-09. They were left out, so the report's latest day is "
+        "2017-12-03. To choose the rows yourself set data.tables.events.where (e.g. where: "
+        "\"timestamp >= '2017-11-25' AND timestamp < '2017-12-04'\")"
+    )
+    chosen = write_dataset(tmp_path, {"ev.csv": rows}, {"events": spec | {"where": "true"}})
+    with open_workspace(chosen) as ws:
+        assert len(ws.to_pandas("events")) == 1299 and not ws.warnings
+    years = pd.date_range("2019-01-01", "2024-12-31", freq="7D")
+    history = "user,at,what\n" + "\n".join(f"u,{int(d.timestamp())},pv" for d in years) + "\n"
+    cfg = write_dataset(tmp_path, {"ev.csv": history}, {"events": spec})
+    with open_workspace(cfg) as ws:  # a long, even history has no strays
+        assert len(ws.to_pandas("events")) == len(years) and not ws.warnings
+
+
+def test_stray_times_in_a_database_are_left_out(tmp_path: Path) -> None:
+    """The same check runs in a database source, as SQL over its table."""
+    cfg = _database(
+        tmp_path,
+        [
+            "CREATE TABLE ev AS SELECT 'u' || (i % 5) AS usr, "
+            "TIMESTAMP '2024-03-01' + i * INTERVAL 1 HOUR AS at, 'pv' AS what "
+            "FROM range(500) t(i)",
+            "INSERT INTO ev VALUES ('z', TIMESTAMP '2037-01-01', 'pv')",
+        ],
+        "{events: {table: ev, columns: {user_id: usr, timestamp: at, event: what}}}",
+    )
+    with open_workspace(cfg) as ws:
+        got = ws.to_pandas("events")
+        assert len(got) == 500 and str(got["timestamp"].max()) == "2024-03-21 19:00:00"
+        assert [w.count for w in ws.warnings] == [1]
+
+
+def test_user_ids_that_are_sessions_are_named(tmp_path: Path) -> None:
+    """byod9a D11: YOOCHOOSE has only a session id, mapped as user_id and session_id; 03a then
+    counted 2,967 "new users" and 3,075 "gone dormant", without a word in validation. A major
+    warning says the ids are visits, when each is the session_id or when over 4 weeks 99% of
+    100+ ids are seen on one day only; customers who come back on other days get none."""
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    rows = "sess,at,item\n" + "".join(
+        f"s{i},{days[i % 60]:%Y-%m-%d} 10:0{i % 10},x\n" for i in range(300)
+    )
+    cols = {"user_id": "sess", "session_id": "sess", "timestamp": "at", "item_id": "item"}
+    spec = {"file": "ev.csv", "columns": cols, "constants": {"event": "view"}}
+    cfg = write_dataset(tmp_path, {"ev.csv": rows}, {"events": spec})
+    with open_workspace(cfg) as ws:
+        said = [w for w in ws.warnings if w.column == "user_id"]
+    assert [(w.table, w.count, w.major) for w in said] == [("events", 300, True)]
+    assert said[0].message.startswith(
+        "the user ids look like session ids: 300 of 300 (100.0%) are seen on one day only over "
+        "60 days and each is the row's session_id. They are visits, not customers"
+    )
+    back = "sess,at,item\n" + "".join(  # 50 of 250 customers come back 10 days later
+        f"c{i % 250},{days[i % 60]:%Y-%m-%d} 10:00,x\n" for i in range(300)
+    )
+    cols = {"user_id": "sess", "timestamp": "at", "item_id": "item"}
+    cfg = write_dataset(tmp_path, {"ev.csv": back}, {"events": spec | {"columns": cols}})
+    with open_workspace(cfg) as ws:
+        assert not [w for w in ws.warnings if w.column == "user_id"]

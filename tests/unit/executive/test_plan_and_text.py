@@ -41,6 +41,24 @@ def test_scorecard_values_changes_and_assessment(run_folder: Path) -> None:
     assert "fill_rate" not in sc.index  # not recorded: left out
 
 
+def test_user_counts_are_left_out_when_the_user_ids_are_sessions(run_folder: Path) -> None:
+    """byod9a D11: YOOCHOOSE's sessions mapped as user_id: the summary headlined "New users
+    this month: 2,967" and "Users gone dormant this month: 3,075 - worse", visits counted as
+    customers. With the overview's warning that the ids are sessions those figures go."""
+    from opsai.data._checks import SESSION_IDS
+    from opsai.executive.results import OVERVIEW
+
+    run = ex.load_run(run_folder)
+    users = {"daily_active_users", "active_users_month", "new_users_month", "dormant_month"}
+    assert users | {"value_at_risk"} <= set(ex.kpi_scorecard(run)["key"])
+    issue = {"check": "validation warning", "table": "events", "column": "user_id",
+             "count": 9000, "detail": f"{SESSION_IDS}: 8,970 of 9,000 (99.7%) ..."}  # fmt: skip
+    run.chapters[OVERVIEW].setdefault("tables", {})["quality_issues"] = [issue]
+    sc = ex.kpi_scorecard(run).set_index("key")
+    assert not (users | {"value_at_risk"}) & set(sc.index)
+    assert sc.loc["revenue_28d", "value"] == 1000.0 and "orders_28d" in sc.index
+
+
 def test_lifecycle_labels_follow_the_activity_and_the_period(run_folder: Path) -> None:
     """A game's weekly player activity read "Active buyers this month" (277 players active,
     22 of them paying)."""
@@ -80,13 +98,60 @@ def test_ticket_volume_without_timestamps() -> None:
     from opsai.executive.scorecard import _ticket_volume
 
     one = pd.DataFrame({"period": ["all", "all"], "intent": ["a", "b"], "tickets": [5, 7]})
-    run = SimpleNamespace(table=lambda chapter, name: one)
+    run = SimpleNamespace(table=lambda chapter, name: one, metric=lambda chapter, name: None)
     assert _ticket_volume(run) == (12.0, None, "", "all tickets (no timestamps)")  # type: ignore[arg-type]
     two = pd.DataFrame(
         {"period": ["2024-11", "2024-12"], "intent": ["a", "a"], "tickets": [10, 12]}
     )
-    run = SimpleNamespace(table=lambda chapter, name: two)
+    run = SimpleNamespace(table=lambda chapter, name: two, metric=lambda chapter, name: None)
     assert _ticket_volume(run)[:3] == (12.0, pytest.approx(0.2), "%")  # type: ignore[arg-type]
+
+
+def test_ticket_volume_reads_every_period_of_the_volume_table() -> None:
+    """byod9b D8: 12 topics x 42 months of reviews: volume.table was recorded cut to its first
+    500 rows, so the scorecard's "Support tickets, last period" was 283 (8 of 12 topics of
+    2014-06, "-40.7%") where June had 479 (+0.4%) and July came after. 05 records every row,
+    and a period's tickets are its period_total, however many of its intent rows there are."""
+    import ast
+
+    import nbformat
+
+    from opsai.executive.scorecard import _ticket_volume
+    from opsai.report.results import MAX_TABLE_ROWS
+    from opsai.service.analytics import last_periods_days
+
+    nb = nbformat.read(Path(__file__).parents[3] / "notebooks/05_customer_service.ipynb", 4)
+    calls = [
+        n
+        for c in nb.cells
+        if c.cell_type == "code"
+        for n in ast.walk(ast.parse(c.source))
+        if isinstance(n, ast.Call)
+        and n.args
+        and getattr(n.args[0], "value", None) == "volume.table"
+    ]
+    kept = {k.arg: ast.unparse(k.value) for k in calls[0].keywords}
+    volume = list(range(12 * 42))  # the table's rows
+    assert len(calls) == 1 and eval(kept["max_rows"], {"volume": volume}) == 504 > MAX_TABLE_ROWS
+    cut = pd.DataFrame(
+        {"period": ["2014-05"] * 3 + ["2014-06"] * 2, "intent": list("abcab"),
+         "tickets": [200, 177, 100, 150, 133], "period_total": [477] * 3 + [479] * 2}
+    )  # fmt: skip
+    run = SimpleNamespace(table=lambda chapter, name: cut, metric=lambda chapter, name: None)
+    assert _ticket_volume(run) == (  # type: ignore[arg-type]
+        479.0, pytest.approx(479 / 477 - 1), "%", "2014-06 vs period before"
+    )  # fmt: skip
+    cut = pd.DataFrame({"period": ["2014-06", "2014-07"], "intent": "a", "tickets": [479, 273],
+                        "period_total": [479, 273]})  # fmt: skip
+    days = {"volume.last_period_days": 19, "volume.last_period_length": 31,
+            "volume.last_period_before_length": 30}  # fmt: skip
+    run = SimpleNamespace(table=lambda chapter, name: cut, metric=lambda c, name: days.get(name))
+    assert _ticket_volume(run) == (  # type: ignore[arg-type]
+        273.0, pytest.approx((273 / 19) / (479 / 30) - 1), "%",
+        "2014-07, 19 of 31 days, per day vs period before",
+    )  # fmt: skip
+    tickets = pd.DataFrame({"timestamp": pd.to_datetime(["2014-05-02 09:00", "2014-07-19 10:00"])})
+    assert last_periods_days(tickets, freq="M") == {"days": 19, "length": 31, "before_length": 30}
 
 
 def test_negative_share_of_the_last_period() -> None:

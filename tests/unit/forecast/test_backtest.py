@@ -143,6 +143,26 @@ def test_mint_falls_back_to_own_variances_when_no_period_is_complete() -> None:
         shrunk_covariance(np.full((4, 3), np.nan))
 
 
+def test_mint_reconciles_items_whose_errors_are_all_zero() -> None:
+    """byod9a D9: YOOCHOOSE buys, 88 items, most never sold in the backtest: their error
+    variance is 1e-9 beside the total's 1e6, pinv dropped them and chapter 04 failed with
+    LinAlgError: Singular matrix. The projection falls back to each series' own variance
+    (wls_var, inverted exactly), says so, and keeps the items (P S = I)."""
+    k = 88
+    S = np.vstack([np.ones((1, k)), np.eye(k)])
+    d = np.array([1e6, 3022.0, 1941.0, 860.0, 244.0, 1838.0] + [1e-9] * (k - 5))
+    with pytest.warns(UserWarning, match=r"mint_shrink: .* cannot be inverted; .*\(wls_var\)"):
+        P = projection(S, np.diag(d))
+    np.testing.assert_allclose(P @ S, np.eye(k), atol=1e-9)
+    Wi = np.diag(1 / d)
+    np.testing.assert_allclose(P, np.linalg.solve(S.T @ Wi @ S, S.T @ Wi), atol=1e-9)
+    e = np.array([[2.0, 1, 1, 0], [-2, -1, -1, 0], [0, 0, 0, 0]])  # items 1, 2 move together
+    c = e - e.mean(axis=0)
+    with pytest.warns(UserWarning, match="cannot be inverted"):
+        P = projection(S[[0, 1, 2, 3], :3], c.T @ c / 3)  # a singular covariance
+    assert np.isfinite(P).all() and np.allclose(P @ S[[0, 1, 2, 3], :3], np.eye(3))
+
+
 def test_auto_forecaster_margin_shrinks_to_the_overall_best() -> None:
     df = frame()
     models = [SeasonalNaive(season_length=7), WindowAverage(window=28)]

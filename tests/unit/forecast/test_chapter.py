@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
-from opsai.errors import ConfigError
+from opsai.errors import ConfigError, NothingToAnalyse
 from opsai.forecast import fill_gaps
 from opsai.forecast.chapter import (
     FAST_MAX_SERIES,
@@ -17,6 +17,7 @@ from opsai.forecast.chapter import (
     cap_finding,
     coverage_finding,
     empty_periods_finding,
+    fit_backtest,
     pattern_finding,
     series_cap,
     stores_finding,
@@ -572,3 +573,27 @@ def test_a_closed_stretch_does_not_make_a_store_intermittent() -> None:
     assert len(h) - len(kept) == int(gaps["span"].iloc[0])
     assert demand_patterns(kept).set_index(ITEM_ID)["pattern"].tolist() == ["smooth", "smooth"]
     assert len(without_stretches(h, gaps.assign(store="CA_1"))) == len(h)
+
+
+def test_a_short_history_gets_a_shorter_backtest_or_a_skip() -> None:
+    """byod9a D14: Taobao's 10 days of 'buy' events failed 04 with "3 windows of h=28 need
+    more than 85 periods", then (HORIZON 2, N_WINDOWS 2) with an error naming min_train, no
+    parameter of the chapter. The windows shrink to what the history allows, 8 days to learn
+    from before each, with a finding; under 9 days the chapter is skipped with the reason."""
+    days = pd.date_range("2017-11-25", periods=10, freq="D")
+    df = pd.DataFrame({ITEM_ID: "a", TIMESTAMP: days, QUANTITY: 1.0})
+    h, n, f = fit_backtest(df, 28, 3, "D")
+    assert (h, n) == (1, 2) and f is not None and f.evidence["asked"] == [28, 3]
+    assert f.text.startswith(
+        "The data holds 10 days of demand (2017-11-25 to 2017-12-04): too short for 3 backtest "
+        "windows of 28 days, each after at least 8 days to learn from. The backtest uses 2 "
+        "window(s) of 1 day(s) and the forecast looks 1 day(s) ahead"
+    )
+    long = pd.DataFrame(
+        {ITEM_ID: "a", TIMESTAMP: pd.date_range("2024-01-01", periods=40), QUANTITY: 1.0}
+    )
+    assert fit_backtest(long, 28, 3, "D")[:2] == (10, 3)  # 32 days to test on: 3 of 10
+    assert fit_backtest(long, 7, 3, "D") == (7, 3, None)  # fits: as asked
+    with pytest.raises(NothingToAnalyse, match=r"8 days of demand \(2017-11-25 to 2017-12-02\): "
+                       r"too short to backtest a forecast, which needs at least 9 days"):  # fmt: skip
+        fit_backtest(df.iloc[:8], 28, 3, "D")

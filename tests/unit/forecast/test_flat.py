@@ -105,5 +105,5 @@ def test_mae_ranks_series_whose_metric_is_undefined() -> None:
 
 def test_no_series_long_enough_is_a_clear_error() -> None:
     df = series("s", np.arange(10.0))
-    with pytest.raises(ConfigError, match="min_train"):
+    with pytest.raises(ConfigError, match=r"Lower n_windows or h \(in the report: N_WINDOWS or"):
         AutoForecaster(models(), h=3, n_windows=2, season_length=12).fit(df, freq="MS")

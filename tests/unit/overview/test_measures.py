@@ -40,6 +40,22 @@ def test_returns_are_money_back_not_orders_or_active_users(tmp_path: Path) -> No
         assert daily_activity(ws)["orders"].tolist() == [3, 0]  # lines, without order ids
 
 
+def test_an_order_whose_lines_straddle_midnight_counts_once(tmp_path: Path) -> None:
+    """byod9a D10: YOOCHOOSE buys, one line per item, a session's lines at 23:59 and 00:01:
+    "orders, last 28 days" was 516 where 514 sessions bought, each order counted on every date
+    its lines fell on. An order counts on the day of its first line; a guest order too."""
+    rows = (
+        "order_id,user_id,timestamp,amount\n"
+        "o1,1,2024-01-01 23:59,30\no1,1,2024-01-02 00:01,10\no2,,2024-01-01 23:58,5\n"
+        "o2,,2024-01-02 00:02,5\no3,2,2024-01-02 10:00,7\nr1,1,2024-01-03 09:00,-10\n"
+    )
+    cfg = write_dataset(tmp_path, {"orders.csv": rows}, {"orders": {}})
+    with open_workspace(cfg) as ws:
+        d = daily_activity(ws).set_index("date")
+    assert d["orders"].tolist() == [2, 1, 0] and d["guest_orders"].tolist() == [1, 0, 0]
+    assert d["revenue"].tolist() == [35.0, 22.0, -10.0] and d["orders"].sum() == 3
+
+
 def test_days_covered_is_one_number_for_the_card_and_the_finding(tmp_path: Path) -> None:
     """Users signed up before the first order; orders carry times of day. The span is the
     activity's: sign-ups before the first order do not stretch it (they did, to 10 days)."""
