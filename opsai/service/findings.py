@@ -240,6 +240,8 @@ def spike_findings(
     """
     unit = {"M": "month", "W": "week", "D": "day", "Q": "quarter", "Y": "year", "A": "year"}
     noun = unit.get((freq or "").upper()[:1], "period")
+    if spikes.empty or "intent" not in spikes.columns:  # none found (or none looked for)
+        return []
     out: list[tuple[float, Finding]] = []
     single = []
     for k, (intent, g) in enumerate(spikes.groupby("intent", sort=False)):

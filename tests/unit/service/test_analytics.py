@@ -328,3 +328,11 @@ def test_a_product_whose_reviews_turn_negative_is_named() -> None:
     calm = t.assign(sentiment=np.where(rng.random(len(t)) < 0.15, "negative", "positive"))
     assert not item_sentiment_shifts(calm)["shifted"].any()
     assert item_shift_findings(item_sentiment_shifts(calm)) == []
+
+
+def test_no_spike_table_gives_no_spike_finding() -> None:
+    """A data set without timestamps scans no weeks: the empty frame (no columns) has no
+    findings, it stopped the chapter with KeyError: 'intent'."""
+    from opsai.service.findings import spike_findings
+
+    assert spike_findings(pd.DataFrame(), freq="W") == []
