@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 
 from opsai.config import join_label
-from opsai.data import _excel, _sniff
+from opsai.data import _excel, _init_values, _sniff
 from opsai.data._init_pivot import KEYED_TABLES, key_values, on_hand_flag, with_id_keys
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
@@ -1640,6 +1640,8 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         fits = sorted((g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score)
         fits = _orders_over_demand(fits)
         fits = [g for g in fits if not _guests_only(g)] or fits  # a till export: a last resort
+        if not fits and _init_values.headerless(s):  # column0, column1, ...: by values alone
+            fits = _by_values(s, cols)
         if not fits:
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
@@ -1679,7 +1681,65 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
                          "data.tables.returns (see the README)"))  # fmt: skip
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
+    _headerless_siblings(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+def _by_values(s: _sniff.Sample, cols: dict[str, _Values]) -> list[Guess]:
+    """A header-less file read by its values alone (:mod:`opsai.data._init_values`): its
+    guess, every column matched at the value-only score (so its confidence is low), with a
+    note saying what each column was taken for; empty when the values do not say."""
+    table = TABLES["orders"]
+    ts = table.column("timestamp")
+    times = {c: values_fit(v, ts, table) for c, v in cols.items()}
+    read = _init_values.read_roles(s, cols, times)
+    if read is None:
+        return []
+    order = [c.name for c in TABLES[read.table].columns]
+    matches = [
+        Match(c, src, 0.3, read.timestamp_format if c == "timestamp" else None)
+        for c, src in sorted(read.columns.items(), key=lambda kv: order.index(kv[0]))
+    ]
+    req = TABLES[read.table].required
+    score = sum(0.3 * (2 if m.contract in req else 1) for m in matches)
+    score += 0.6 * len(read.constants)
+    stem = file_stem(s.path.name)
+    score += any(n in stem for n in map(fold, FILE_NAMES.get(read.table, ())))
+    guess = Guess(read.table, s, matches, round(score, 2), dict(s.options), notes=read.notes)
+    if read.constants:
+        guess.options["constants"] = read.constants
+    _timestamp_option(guess)
+    return [guess]
+
+
+def _headerless_siblings(guesses: list[Guess]) -> None:
+    """Header-less files whose first id shares values with another's (YOOCHOOSE's buys and
+    clicks, both keyed by the session): said in a note, and when the other's are sessions
+    (``session_id``), the orders' are too: each session's lines are one order."""
+    read = [g for g in guesses if _init_values.headerless(g.sample)]
+    for g in read:
+        got = {m.contract: m.source for m in g.matches}
+        if "user_id" not in got:
+            continue
+        mine = set(g.sample_values(got["user_id"]))
+        for o in read:
+            theirs = {m.contract: m.source for m in o.matches}
+            if o is g or "user_id" not in theirs:
+                continue
+            both = mine & set(o.sample_values(theirs["user_id"]))
+            if len(both) < _init_values.SHARED_AT_LEAST:
+                continue
+            g.notes.append(
+                f"{got['user_id']!r} shares {len(both)} of its {len(mine)} sampled values with "
+                f"{o.label}'s {theirs['user_id']!r}: the same customers (or sessions) in both"
+            )
+            if g.table == "orders" and "session_id" in theirs and "order_id" not in got:
+                g.matches.append(Match("order_id", got["user_id"], 0.3))
+                g.notes.append(
+                    f"{o.label}'s {theirs['user_id']!r} reads as sessions: so does "
+                    f"{got['user_id']!r}, read as order_id too (each session's lines one order)"
+                )
+            break
 
 
 def _pivoted(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
