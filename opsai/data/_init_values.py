@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,7 +91,7 @@ def _is_id(v: Any) -> bool:
     return bool(v.values) and v.distinct > 1 and all(_TOKEN.fullmatch(x) for x in v.values)
 
 
-def seconds(values: list[str | None], fmt: str | None) -> list[float | None]:
+def seconds(values: Sequence[str | None], fmt: str | None) -> list[float | None]:
     """Each value as seconds since 1970 (None where it does not parse) under ``fmt``."""
     if fmt in _load.EPOCH_UNITS:
         per_s = 1_000_000 / _load.EPOCH_UNITS[fmt]

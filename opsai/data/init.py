@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 
 from opsai.config import join_label
-from opsai.data import _excel, _init_values, _sniff
+from opsai.data import _excel, _init_template, _init_values, _sniff
 from opsai.data._init_pivot import KEYED_TABLES, key_values, on_hand_flag, with_id_keys
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
@@ -361,6 +361,8 @@ def fit_table(
                 score = max(score, STAND_IN)  # a refund's order_ref/order_no is its order's
             if col.dtype == "timestamp" and bookkeeping(src):
                 continue  # deleted_at, _loaded_at: the warehouse's history, not the customer's
+            if col.name == "user_id" and _init_template.bare_row_number(src, v.values, sample):
+                continue  # Kaggle's Id: 1, 2, 3, ... in row order numbers rows, not customers
             if name == "tickets" and _refused_on_tickets(col.name, src, score, v):
                 continue  # 作成日時 (created) as resolved_at; a 'score' that is no star rating
             if col.dtype in ("timestamp", "period") and _keepa_time(src, v):
@@ -1619,6 +1621,9 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     """Each sample on the table it fits best, each table's best sample kept."""
     best: list[Guess] = []
     companions: list[Guess] = []
+    for t, why in _init_template.templates(samples):  # test.csv, sample_submission.csv
+        samples = [x for x in samples if x is not t]
+        unplaced.append((t.label, why))
     samples, headed = _order_headers(samples)
     for s in samples:
         cols = profile(s)
