@@ -152,6 +152,17 @@ FILE_NAMES: dict[str, tuple[str, ...]] = {
 """File (or sheet) names that add 1 to a table's score."""
 
 
+ACTION_VALUES = frozenset(
+    ("pv", "click", "clicks", "view", "views", "buy", "cart", "fav", "favorite", "favourite",
+     "like", "share", "search", "wishlist", "rate", "review", "login", "signup", "play",
+     "install", "open", "impression", "addtocart", "removefromcart", "checkout", "purchase",
+     "transaction", "浏览", "点击", "收藏", "加购", "购买", "下单")
+)  # fmt: skip
+"""Folded values of an event column (Taobao's ``pv``/``buy``/``cart``/``fav``, RetailRocket's
+``view``/``addtocart``/``transaction``): a header-less file's column holding mostly these is its
+``event``."""
+
+
 STAND_IN = 0.7
 """The score of a :data:`STAND_INS` name (and of an order number found by its values)."""
 _ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key", "ref", "reference"}

@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 
 from opsai.config import join_label
-from opsai.data import _excel, _init_wide, _sniff
+from opsai.data import _excel, _init_template, _init_values, _init_wide, _sniff
 from opsai.data._init_pivot import KEYED_TABLES, key_values, on_hand_flag, with_id_keys
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
@@ -366,6 +366,8 @@ def fit_table(
                 score = max(score, STAND_IN)  # a refund's order_ref/order_no is its order's
             if col.dtype == "timestamp" and bookkeeping(src):
                 continue  # deleted_at, _loaded_at: the warehouse's history, not the customer's
+            if col.name == "user_id" and _init_template.bare_row_number(src, v.values, sample):
+                continue  # Kaggle's Id: 1, 2, 3, ... in row order numbers rows, not customers
             if name == "tickets" and _refused_on_tickets(col.name, src, score, v):
                 continue  # 作成日時 (created) as resolved_at; a 'score' that is no star rating
             if col.dtype in ("timestamp", "period") and _keepa_time(src, v):
@@ -1852,6 +1854,9 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     """Each sample on the table it fits best, each table's best sample kept."""
     best: list[Guess] = []
     companions: list[Guess] = []
+    for t, why in _init_template.templates(samples):  # test.csv, sample_submission.csv
+        samples = [x for x in samples if x is not t]
+        unplaced.append((t.label, why))
     loose: list[_sniff.Sample] = []  # fitting no table: maybe a chat log's session labels
     samples, wide = _wide_tables(samples)
     unfit: list[tuple[_sniff.Sample, dict[str, _Values]]] = []  # for _store_attributes
@@ -1884,6 +1889,8 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         fits = sorted((g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score)
         fits = _orders_over_demand(fits)
         fits = [g for g in fits if not _guests_only(g)] or fits  # a till export: a last resort
+        if not fits and _init_values.headerless(s):  # column0, column1, ...: by values alone
+            fits = _by_values(s, cols)
         if not fits:
             loose.append(s)
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
@@ -1930,6 +1937,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         unplaced[:] = [u for u in unplaced if u[0] != g.sample.label]
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
+    _headerless_siblings(guesses)
     return Plan(folder, guesses, unplaced)
 
 
@@ -2036,6 +2044,63 @@ def _wide_tables(
         said[id(long)] = (note, why)
     kept = [out.get(id(s), s) for s in samples if id(s) not in used or id(s) in out]
     return kept, said
+
+
+def _by_values(s: _sniff.Sample, cols: dict[str, _Values]) -> list[Guess]:
+    """A header-less file read by its values alone (:mod:`opsai.data._init_values`): its
+    guess, every column matched at the value-only score (so its confidence is low), with a
+    note saying what each column was taken for; empty when the values do not say."""
+    table = TABLES["orders"]
+    ts = table.column("timestamp")
+    times = {c: values_fit(v, ts, table) for c, v in cols.items()}
+    read = _init_values.read_roles(s, cols, times)
+    if read is None:
+        return []
+    order = [c.name for c in TABLES[read.table].columns]
+    matches = [
+        Match(c, src, 0.3, read.timestamp_format if c == "timestamp" else None)
+        for c, src in sorted(read.columns.items(), key=lambda kv: order.index(kv[0]))
+    ]
+    req = TABLES[read.table].required
+    score = sum(0.3 * (2 if m.contract in req else 1) for m in matches)
+    score += 0.6 * len(read.constants)
+    stem = file_stem(s.path.name)
+    score += any(n in stem for n in map(fold, FILE_NAMES.get(read.table, ())))
+    guess = Guess(read.table, s, matches, round(score, 2), dict(s.options), notes=read.notes)
+    if read.constants:
+        guess.options["constants"] = read.constants
+    _timestamp_option(guess)
+    return [guess]
+
+
+def _headerless_siblings(guesses: list[Guess]) -> None:
+    """Header-less files whose first id shares values with another's (YOOCHOOSE's buys and
+    clicks, both keyed by the session): said in a note, and when the other's are sessions
+    (``session_id``), the orders' are too: each session's lines are one order."""
+    read = [g for g in guesses if _init_values.headerless(g.sample)]
+    for g in read:
+        got = {m.contract: m.source for m in g.matches}
+        if "user_id" not in got:
+            continue
+        mine = set(g.sample_values(got["user_id"]))
+        for o in read:
+            theirs = {m.contract: m.source for m in o.matches}
+            if o is g or "user_id" not in theirs:
+                continue
+            both = mine & set(o.sample_values(theirs["user_id"]))
+            if len(both) < _init_values.SHARED_AT_LEAST:
+                continue
+            g.notes.append(
+                f"{got['user_id']!r} shares {len(both)} of its {len(mine)} sampled values with "
+                f"{o.label}'s {theirs['user_id']!r}: the same customers (or sessions) in both"
+            )
+            if g.table == "orders" and "session_id" in theirs and "order_id" not in got:
+                g.matches.append(Match("order_id", got["user_id"], 0.3))
+                g.notes.append(
+                    f"{o.label}'s {theirs['user_id']!r} reads as sessions: so does "
+                    f"{got['user_id']!r}, read as order_id too (each session's lines one order)"
+                )
+            break
 
 
 def _pivoted(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:

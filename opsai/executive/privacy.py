@@ -3,7 +3,8 @@
 The customer-service chapter redacts texts before any model output or table; this is the
 independent check on the result: every string a reader can see - recorded results, notebook
 outputs, rendered pages (visible text, scripts and styles removed) - is scanned with the same
-detectors (e-mail addresses, phone numbers, Luhn-valid card numbers, Chinese ID numbers).
+detectors (e-mail addresses, Chinese street addresses, phone numbers, Luhn-valid card numbers,
+Chinese ID numbers).
 Masked forms (``[EMAIL]``, ``o****1234``) do not match, so a clean report scans to zero.
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 
 import pandas as pd
 
-SCAN_KINDS = ("email", "id_card", "card", "phone")
+SCAN_KINDS = ("email", "address", "id_card", "card", "phone")
 _SCRIPT = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 _DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")

@@ -9,6 +9,10 @@ kind          what                                                              
 ``id_card``   Chinese resident ID (17 digits + check digit/X, ISO 7064 checked)   ``[ID]``
 ``card``      13-19 digits, optionally in groups split by spaces or dashes, that   ``[CARD]``
               pass the Luhn check
+``address``   Chinese street addresses: a road, street or lane and its number     ``[ADDRESS]``
+              (``建国路88号``), with the province, city and district before it and
+              the building, unit and room after it (``北京市朝阳区建国路88号3号楼
+              1单元502室``); a housing estate's building (``阳光小区5栋2单元501``)
 ``phone``     Chinese mobiles (``13812345678``, ``+86 138 1234 5678``),            ``[PHONE]``
               landlines (``010-12345678``), ``+`` international and North
               American numbers (``(212) 555-0100``)
@@ -67,10 +71,11 @@ __all__ = [
     "redact",
 ]
 
-Kind = Literal["email", "id_card", "card", "phone", "number", "order_id"]
-KINDS: tuple[Kind, ...] = ("email", "id_card", "card", "phone", "number", "order_id")
+Kind = Literal["email", "address", "id_card", "card", "phone", "number", "order_id"]
+KINDS: tuple[Kind, ...] = ("email", "address", "id_card", "card", "phone", "number", "order_id")
 TOKENS: dict[str, str] = {
     "email": "[EMAIL]",
+    "address": "[ADDRESS]",
     "card": "[CARD]",
     "id_card": "[ID]",
     "phone": "[PHONE]",
@@ -99,6 +104,38 @@ _DIGIT_RUN = re.compile(r"(?<![\dA-Za-z.,+])\d(?:[ -]?\d){11,18}(?![\dA-Za-z]|[.
 and digit token: the digit run ``9259282436206`` inside the hex id
 ``d3a06af2b96c6a44d9259282436206e7`` (an MD5, Olist's ids) is no card and no number. Chinese
 characters may touch it (``卡号6222021234567897``)."""
+_HAN = r"(?:(?![的是在到址住寄送请我你他她把改和及或这那哪条第])[\u4e00-\u9fff])"
+"""A Chinese character of a place name: not one of the little words that come before an
+address in a sentence (``改成公司地址北京市…``, ``我住在建国路…``), so they stay, nor of a
+road that is no name (``这条路3号封路``: this road, on the 3rd)."""
+_CN_NUM = r"(?:\d+|[〇零一二三四五六七八九十百千]+)"
+_PROVINCES = (
+    "北京|天津|上海|重庆|河北|山西|辽宁|吉林|黑龙江|江苏|浙江|安徽|福建|江西|山东|河南|湖北|湖南|"
+    "广东|海南|四川|贵州|云南|陕西|甘肃|青海|台湾|内蒙古|广西|西藏|宁夏|新疆|香港|澳门"
+)
+_DIVISIONS = (
+    rf"(?:(?:{_PROVINCES})(?:省|市|自治区|特别行政区)?|{_HAN}{{2,7}}?(?:省|自治区))?"
+    rf"(?:{_HAN}{{1,6}}?(?:市|州|盟|地区))?"
+    rf"(?:{_HAN}{{1,6}}?(?:区|县|旗))?"
+    rf"(?:{_HAN}{{1,6}}?(?:镇|乡|街道))?"
+)
+_UNITS = (
+    rf"(?:\s?(?:{_CN_NUM}(?:号楼|号院|号|栋|幢|座|单元|层|楼|室|户)|[A-Za-z]座|-\d{{1,4}}(?!\d)))*"
+)
+_CN_ADDRESS = re.compile(
+    # (divisions) road|street|lane + number + 号 (building, unit, room): 北京市朝阳区建国路88号
+    rf"{_DIVISIONS}{_HAN}{{1,10}}?(?:路|大街|街|大道|巷|弄|胡同|里)(?:{_CN_NUM}段)?\s?{_CN_NUM}号(?!线)"
+    rf"{_UNITS}(?:\d{{3,4}}(?!\d))?"
+    # divisions, then any road (道 too: 中山道): 上海市徐汇区中山道5号
+    rf"|(?:(?:{_PROVINCES})(?:省|市)|{_HAN}{{1,6}}?(?:市|区|县))+{_HAN}{{1,10}}?道\s?{_CN_NUM}号(?!线)"
+    rf"{_UNITS}(?:\d{{3,4}}(?!\d))?"
+    # (divisions) an estate's building and more: 阳光小区5栋2单元501
+    rf"|{_DIVISIONS}{_HAN}{{1,10}}?(?:小区|花园|公寓|大厦|家园|苑|新村)\s?{_CN_NUM}"
+    rf"(?:号楼|栋|幢|座){_UNITS}(?:\d{{3,4}}(?!\d))?"
+)
+"""A Chinese street address (matched on the folded text: full-width digits are digits). A
+city named alone (``我在北京市买的``) is none: a road, street or lane with its number, or an
+estate's building, is needed."""
 _ID_CARD = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 _CN_MOBILE_RX = r"(?<![\dA-Za-z+])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![\dA-Za-z])"
 _CN_MOBILE = re.compile(_CN_MOBILE_RX)
@@ -340,6 +377,8 @@ class Redactor:
             pieces = self._sub(
                 "order_id", self._order_kw, pieces, lambda m: _mask_order(m, mode), protect=True
             )
+        if "address" in k:  # before phones and numbers: 建国路88号 is no number
+            pieces = self._sub("address", _CN_ADDRESS, pieces)
         if "id_card" in k:
             pieces = self._sub(
                 "id_card",

@@ -203,3 +203,39 @@ def test_find_order_ids_finds_all_digit_ids_after_a_keyword(text: str, ids: list
     """The slot filler finds what redaction treats as order ids, phones and cards not."""
     assert find_order_ids(text) == ids
     assert find_order_ids(text, keywords=None) == [i for i in ids if not i.isdigit()]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # byod9b D19: the JDDC log's address change, full-width digits as typed
+        ("改成公司地址 北京市朝阳区建国路８８号", "改成公司地址 [ADDRESS]"),
+        ("北京市朝阳区建国路88号3号楼1单元502室", "[ADDRESS]"),
+        ("杭州市西湖区文三路１２０号，电话13812345678", "[ADDRESS]，电话[PHONE]"),
+        ("广东省深圳市南山区科技园南路18号B座1203", "[ADDRESS]"),
+        ("成都市武侯区人民南路四段27号", "[ADDRESS]"),
+        ("上海市浦东新区世纪大道100号", "[ADDRESS]"),
+        ("请寄到建国路88号", "请寄到[ADDRESS]"),
+        ("我住在阳光小区5栋2单元501，谢谢", "我住在[ADDRESS]，谢谢"),
+        # a city, a road, a date or a metro line named in a sentence: no address
+        ("我在北京市买的，想退货", "我在北京市买的，想退货"),
+        ("发货地是浙江省杭州市", "发货地是浙江省杭州市"),
+        ("人民路上有家店", "人民路上有家店"),
+        ("我不知道3号能不能到", "我不知道3号能不能到"),
+        ("这条路3号封路", "这条路3号封路"),
+        ("坐地铁2号线到人民路", "坐地铁2号线到人民路"),
+        ("十一号上门可以吗", "十一号上门可以吗"),
+    ],
+)
+def test_chinese_street_addresses_are_masked(text: str, expected: str) -> None:
+    r = Redactor()
+    assert r(text) == expected
+    assert r.counts_["address"] == expected.count("[ADDRESS]")
+
+
+def test_addresses_are_counted_in_the_privacy_scan() -> None:
+    """D19: an address left on a page scanned to 0; the scan now counts it."""
+    from opsai.executive.privacy import scan_text
+
+    assert scan_text("改成公司地址 北京市朝阳区建国路８８号")["address"] == 1
+    assert not scan_text("改成公司地址 [ADDRESS]，北京市的门店")
