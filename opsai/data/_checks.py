@@ -63,6 +63,25 @@ def _one_time_warning(name: str, t: ir.Table, warnings: list[ValidationWarning])
         )
 
 
+def _promo_values_warning(t: ir.Table, warnings: list[ValidationWarning]) -> None:
+    """A promo above 1: no flag nor share of days, but a measure (a scanner export's "Any
+    Promo Price", byod9b D14); above 0 still reads as a promotion."""
+    got = t.aggregate(top=t.promo.max(), n=ibis.ifelse(t.promo > 1, 1, 0).sum()).to_pandas()
+    top, n = got["top"].iloc[0], int(got["n"].iloc[0] or 0)
+    if n:
+        warnings.append(
+            ValidationWarning(
+                "demand",
+                "promo",
+                f"{n:,} row(s) hold promo values above 1 (up to {float(top):g}): a flag is 0/1 "
+                "or a share of days, so this looks like a price or a count on promoted rows. "
+                "Above 0 reads as a promotion day; map a 0/1 promotion column instead if the "
+                "export has one",
+                n,
+            )
+        )
+
+
 def _language_warning(name: str, t: ir.Table, warnings: list[ValidationWarning]) -> None:
     """A language column holding country codes (App Store Connect's territory: USA, JPN,
     KOR) or values that are no language opsai can read: the models, lexicons and stop words
@@ -415,6 +434,8 @@ def check_table(
     if name in ("tickets", "kb") and "language" in t.columns:
         _language_warning(name, t, warnings)
     _one_time_warning(name, t, warnings)
+    if name == "demand" and "promo" in t.columns:
+        _promo_values_warning(t, warnings)
     if name == "tickets" and {"timestamp", "resolved_at"} <= set(t.columns):
         _resolved_before_warning(t, warnings)
     if table.key and table.key in t.columns:

@@ -456,7 +456,10 @@ def promo_uplift(
     rows of weekdays promotions never run on (under 5% of the busiest weekday's promotion
     rows) are left out, as are rows on days the store (without a ``store`` column: the whole
     table) sold nothing, and rows inside ``gaps`` (:func:`closed_stretches`: one store closed
-    for weeks). ``attrs``: ``weekdays`` compared and ``closed_rows`` left out.
+    for weeks). A promo set on promoted rows only (no value of 0 or below anywhere: a scanner
+    export's "Any Promo Price", byod9b D14) has its empty rows read as no promotion, as the
+    forecasting models read them. ``attrs``: ``weekdays`` compared, ``closed_rows`` left out
+    and ``empty_as_none`` (the empty promo rows read so).
     """
     from opsai.forecast.series import _filtered
 
@@ -465,6 +468,12 @@ def promo_uplift(
         return empty
     rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
     t = _filtered(ws.table("demand"), rows, "demand")
+    stats = t.aggregate(
+        off=ibis.ifelse(t[PROMO] <= 0, 1, 0).sum(), empty=ibis.ifelse(t[PROMO].isnull(), 1, 0).sum()
+    ).to_pandas()
+    off, blank = (int(stats[c].iloc[0] or 0) for c in ("off", "empty"))
+    if not off and blank:  # set on promoted rows only (a promo price): empty reads as none
+        t = t.mutate(**{PROMO: t[PROMO].fill_null(0)})
     t = t.filter(t[PROMO].notnull())
     by = [ITEM_ID, STORE] if STORE in t.columns else [ITEM_ID]
     on = ibis.ifelse(t[PROMO] > 0, 1, 0)
@@ -502,7 +511,9 @@ def promo_uplift(
     keep = (w["days_promo"] >= min_days) & (w["days_other"] >= min_days) & (w["units_other"] > 0)
     w = w[keep.fillna(False)].assign(ratio=lambda d: d["units_promo"] / d["units_other"])
     out = w[UPLIFT_COLUMNS].reset_index(drop=True)
-    out.attrs = {"weekdays": [_WEEKDAYS[d] for d in weekdays], "closed_rows": closed}
+    every = len(weekdays) == len(per_day)  # weekly rows all on one weekday: no restriction
+    out.attrs = {"weekdays": [] if every else [_WEEKDAYS[d] for d in weekdays]}
+    out.attrs |= {"closed_rows": closed, "empty_as_none": 0 if off else blank}
     if ws.demand_in_money():  # store turnover: sales in money, not units (byod9a D3)
         out.attrs["measure"] = "sales"
     return out
@@ -549,6 +560,7 @@ def promo_finding(uplift: pd.DataFrame, *, seed: int = 0, min_pairs: int = 5) ->
         "smallest_ratio": round(float(per_item.iloc[0]), 4),
         "weekdays": list(uplift.attrs.get("weekdays", [])),
         "closed_rows": int(uplift.attrs.get("closed_rows", 0)),
+        "empty_as_none": int(uplift.attrs.get("empty_as_none", 0)),
     }
     material = med >= 1.2 or med <= 1 / 1.2
     return Finding(text, "medium" if material else "info", evidence, name="promo_uplift")
@@ -567,6 +579,11 @@ def _compared(attrs: Mapping[str, Any]) -> str:
         out.append(
             f"{closed:,} rows on days a store sold nothing (closed) were left out, neither "
             "demand nor days without a promotion"
+        )
+    if blank := int(attrs.get("empty_as_none", 0)):
+        out.append(
+            f"promo is set on promoted rows only (no 0 anywhere), so its {blank:,} empty "
+            "rows read as days without a promotion, as the forecasting models read them"
         )
     said = "; ".join(out)
     return f" ({said[:1].upper()}{said[1:]}.)" if out else ""

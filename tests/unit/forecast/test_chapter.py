@@ -447,7 +447,8 @@ def test_closed_days_are_neither_demand_nor_days_without_promotion(tmp_path: Pat
         pd.Timestamp("2024-02-10"),  # the last day another store sold (Sunday the 11th: none)
     )
     assert u["ratio"].tolist() == pytest.approx([1.4] * 6)  # was 1.83 with the closed days
-    assert u.attrs == {"weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri"], "closed_rows": 21}
+    assert u.attrs == {"weekdays": ["Mon", "Tue", "Wed", "Thu", "Fri"], "closed_rows": 21,
+                       "empty_as_none": 0}  # fmt: skip
     f = closures_finding(gaps, freq="D")
     assert f is not None and f.name == "closed_stretches" and f.severity == "medium"
     assert f.text.startswith(
@@ -597,3 +598,33 @@ def test_a_short_history_gets_a_shorter_backtest_or_a_skip() -> None:
     with pytest.raises(NothingToAnalyse, match=r"8 days of demand \(2017-11-25 to 2017-12-02\): "
                        r"too short to backtest a forecast, which needs at least 9 days"):  # fmt: skip
         fit_backtest(df.iloc[:8], 28, 3, "D")
+
+
+def test_a_promo_price_on_promoted_rows_only_still_gives_the_uplift(tmp_path: Path) -> None:
+    """byod9b D14: promo mapped to a scanner export's 'Any Promo Price' (a price on promoted
+    weeks, empty otherwise) validated silently and the promotion finding vanished: no row
+    said 'no promotion'. Its empty rows now read as none (as the forecasting models read
+    them), the finding says so, and validation names the values above 1."""
+    from opsai.data import open_workspace
+    from opsai.forecast.chapter import promo_finding, promo_uplift
+    from tests.conftest import write_dataset
+
+    lines = []
+    for k in range(6):  # weekly rows (Saturdays), every third week on promotion at 3.99
+        for w, d in enumerate(pd.date_range("2024-01-06", periods=30, freq="W-SAT")):
+            on = w % 3 == 0
+            lines.append(
+                f"u{k},{d:%Y-%m-%d},{(2 if on else 1) * 10 * (k + 1)},{'3.99' if on else ''}"
+            )
+    rows = "item_id,timestamp,quantity,promo\n" + "\n".join(lines) + "\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": rows}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        said = [w for w in ws.warnings if w.column == "promo"]
+        u = promo_uplift(ws)
+    assert len(said) == 1 and said[0].count == 60
+    assert "60 row(s) hold promo values above 1 (up to 3.99)" in said[0].message
+    assert u["ratio"].tolist() == pytest.approx([2.0] * 6)
+    assert u.attrs == {"weekdays": [], "closed_rows": 0, "empty_as_none": 120}
+    f = promo_finding(u)
+    assert f is not None and "its 120 empty rows read as days without a promotion" in f.text
+    assert "the weekdays promotions run on" not in f.text  # weekly rows: no weekday limit
