@@ -36,15 +36,17 @@ def _same_hour_warning(
     )
 
 
-def _one_time_warning(name: str, t: ir.Table, warnings: list[ValidationWarning]) -> None:
+def _one_time_warning(
+    name: str, t: ir.Table, res: dict[str, Any], warnings: list[ValidationWarning]
+) -> None:
     """A time column holding one value on 95% or more of 20+ rows: an export's date stamped
-    on every row (an intent set exported on 2024-05-01), not when each row happened."""
+    on every row (an intent set exported on 2024-05-01), not when each row happened.
+    ``res``: :func:`check_table`'s aggregate, with each time's count and approximate distinct
+    values (many distinct times: nothing more is read)."""
     for col in ("timestamp", "signup_at"):
-        if col not in t.columns:
-            continue
-        total, distinct = (int(x or 0) for x in t.aggregate(
-            n=t[col].count(), d=t[col].approx_nunique()).to_pandas().iloc[0])  # fmt: skip
-        if total < 20 or distinct > 0.06 * total + 2:  # many times: no need to count them
+        total = int(res.get(f"n__{col}", 0) or 0)
+        distinct = int(res.get(f"d__{col}", 0) or 0)
+        if total < 20 or distinct > 0.06 * total + 2:
             continue
         got = t.group_by(col).aggregate(n=t.count()).order_by(ibis.desc("n")).limit(1).to_pandas()
         if got.empty or int(got["n"].iloc[0]) < 0.95 * total:
@@ -63,20 +65,20 @@ def _one_time_warning(name: str, t: ir.Table, warnings: list[ValidationWarning])
         )
 
 
-def _promo_values_warning(t: ir.Table, warnings: list[ValidationWarning]) -> None:
+def _promo_values_warning(res: dict[str, Any], warnings: list[ValidationWarning]) -> None:
     """A promo above 1: no flag nor share of days, but a measure (a scanner export's "Any
-    Promo Price", byod9b D14); above 0 still reads as a promotion."""
-    got = t.aggregate(top=t.promo.max(), n=ibis.ifelse(t.promo > 1, 1, 0).sum()).to_pandas()
-    top, n = got["top"].iloc[0], int(got["n"].iloc[0] or 0)
+    Promo Price", byod9b D14); above 0 still reads as a promotion. ``res``:
+    :func:`check_table`'s aggregate."""
+    n = int(res.get("over1__promo", 0) or 0)
     if n:
         warnings.append(
             ValidationWarning(
                 "demand",
                 "promo",
-                f"{n:,} row(s) hold promo values above 1 (up to {float(top):g}): a flag is 0/1 "
-                "or a share of days, so this looks like a price or a count on promoted rows. "
-                "Above 0 reads as a promotion day; map a 0/1 promotion column instead if the "
-                "export has one",
+                f"{n:,} row(s) hold promo values above 1 (up to {float(res['max__promo']):g}): a "
+                "flag is 0/1 or a share of days, so this looks like a price or a count on "
+                "promoted rows. Above 0 reads as a promotion day; map a 0/1 promotion column "
+                "instead if the export has one",
                 n,
             )
         )
@@ -383,6 +385,12 @@ def check_table(
         if c.bounds:
             lo, hi = c.bounds
             aggs[f"oob__{c.name}"] = ((t[c.name] < lo) | (t[c.name] > hi)).sum()
+        if c.name in ("timestamp", "signup_at"):  # for _one_time_warning
+            aggs[f"n__{c.name}"] = t[c.name].count()
+            aggs[f"d__{c.name}"] = t[c.name].approx_nunique()
+    if name == "demand" and "promo" in t.columns:  # for _promo_values_warning
+        aggs["max__promo"] = t.promo.max()
+        aggs["over1__promo"] = ibis.ifelse(t.promo > 1, 1, 0).sum()
     try:
         res = t.aggregate(**aggs).to_pandas().iloc[0].to_dict()
     except Exception as e:
@@ -433,9 +441,8 @@ def check_table(
         _zero_amounts(t, int(res["__rows"]), warnings)
     if name in ("tickets", "kb") and "language" in t.columns:
         _language_warning(name, t, warnings)
-    _one_time_warning(name, t, warnings)
-    if name == "demand" and "promo" in t.columns:
-        _promo_values_warning(t, warnings)
+    _one_time_warning(name, t, res, warnings)
+    _promo_values_warning(res, warnings)
     if name == "tickets" and {"timestamp", "resolved_at"} <= set(t.columns):
         _resolved_before_warning(t, warnings)
     if table.key and table.key in t.columns:

@@ -54,7 +54,7 @@ from opsai.service.sentiment import (
     SentimentEnsemble,
     cross_val_accuracy,
 )
-from opsai.service.text import normalize
+from opsai.service.text import text_keys
 
 __all__ = [
     "INTENT_MODELS",
@@ -135,12 +135,6 @@ def split_labelled(
     )
     train, test = d[~key.isin(set(te))], d[key.isin(set(te))]
     return train, test
-
-
-def text_keys(texts: pd.Series) -> pd.Series:
-    """Each text normalised (width, case, spaces) as repeats are counted: the key that keeps a
-    text's copies on one side of a split."""
-    return texts.astype(str).map(lambda t: normalize(t, emoji="keep"))
 
 
 _BLAS_THREADS = 1

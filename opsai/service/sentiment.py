@@ -40,7 +40,7 @@ from sklearn.pipeline import Pipeline
 from opsai.errors import ConfigError, NotFittedError, OpsaiError
 from opsai.service._features import as_labels, as_texts, text_features
 from opsai.service.lexicon import LexiconSentiment, canonical_sentiment
-from opsai.service.text import detect_language, normalize
+from opsai.service.text import detect_language, text_keys
 
 __all__ = [
     "LexiconSentiment",
@@ -395,7 +395,7 @@ def cross_val_accuracy(
     df = pd.DataFrame({"t": as_texts(texts), "y": as_labels(y, len(texts))})
     conflicting = repeats = 0
     if dedupe == "drop":
-        key = df["t"].map(lambda s: normalize(s, emoji="keep"))
+        key = text_keys(df["t"])
         n_labels = df.groupby(key)["y"].transform("nunique")
         conflicting = int((n_labels > 1).sum())
         kept = df[n_labels == 1]

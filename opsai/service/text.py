@@ -49,6 +49,7 @@ __all__ = [
     "language_code",
     "normalize",
     "strip_markup",
+    "text_keys",
     "ticket_languages",
     "tokenize",
 ]
@@ -204,6 +205,12 @@ _CELL = re.compile(r"</?t[dh]\b[^>]*>", re.IGNORECASE)
 _SIGNATURE = re.compile(
     r"^[ \t]*(?:sent from my [\w ]+|get outlook for \w+|发自我的\s*\w+)[ \t.!]*$", re.I | re.M
 )
+
+
+def text_keys(texts: pd.Series) -> pd.Series:
+    """Each text normalised (width, case, spaces; emoji kept) as repeats are counted: the key
+    that keeps a text's copies on one side of a split or a fold."""
+    return texts.astype(str).map(lambda t: normalize(t, emoji="keep"))
 
 
 def strip_markup(texts: Iterable[Any]) -> tuple[pd.Series, int]:
