@@ -3,8 +3,8 @@
 The customer-service chapter redacts texts before any model output or table; this is the
 independent check on the result: every string a reader can see - recorded results, notebook
 outputs, rendered pages (visible text, scripts and styles removed) - is scanned with the same
-detectors (e-mail addresses, Chinese street addresses, phone numbers, Luhn-valid card numbers,
-Chinese ID numbers).
+detectors (e-mail addresses, Chinese, English, German and French street addresses, phone
+numbers, Luhn-valid card numbers, Chinese ID numbers).
 Masked forms (``[EMAIL]``, ``o****1234``) do not match, so a clean report scans to zero.
 """
 

@@ -9,10 +9,14 @@ kind          what                                                              
 ``id_card``   Chinese resident ID (17 digits + check digit/X, ISO 7064 checked)   ``[ID]``
 ``card``      13-19 digits, optionally in groups split by spaces or dashes, that   ``[CARD]``
               pass the Luhn check
-``address``   Chinese street addresses: a road, street or lane and its number     ``[ADDRESS]``
+``address``   street addresses: Chinese, a road, street or lane and its number    ``[ADDRESS]``
               (``建国路88号``), with the province, city and district before it and
               the building, unit and room after it (``北京市朝阳区建国路88号3号楼
-              1单元502室``); a housing estate's building (``阳光小区5栋2单元501``)
+              1单元502室``); a housing estate's building (``阳光小区5栋2单元501``);
+              English, German and French, a house number and a capitalised
+              street name with its kind (``221B Baker Street``, ``5 W 42nd St.
+              Apt 4B, New York, NY 10036``, ``Berliner Str. 12a``, ``12 rue de
+              la Paix``), and PO boxes
 ``phone``     Chinese mobiles (``13812345678``, ``+86 138 1234 5678``),            ``[PHONE]``
               landlines (``010-12345678``), ``+`` international and North
               American numbers (``(212) 555-0100``)
@@ -136,6 +140,45 @@ _CN_ADDRESS = re.compile(
 """A Chinese street address (matched on the folded text: full-width digits are digits). A
 city named alone (``我在北京市买的``) is none: a road, street or lane with its number, or an
 estate's building, is needed."""
+_EN_SUFFIX = (
+    r"(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Place|Pl"
+    r"|Terrace|Parkway|Pkwy|Circle|Highway|Hwy|Crescent)\.?(?![A-Za-z])"
+)
+_EN_WORD = r"(?:[A-Z][A-Za-z'’-]*|\d{1,3}(?:st|nd|rd|th))"
+_EN_UNIT = r"(?:,?\s(?:Apt|Apartment|Suite|Ste|Unit|Flat|Floor|Fl|Room|Rm)\.?\s?#?[A-Za-z0-9-]{1,6}|\s?#\d{1,5})"
+_EN_TOWN = (
+    r"(?:,\s[A-Z][A-Za-z.'-]*(?:\s[A-Z][A-Za-z.'-]*){0,2}"
+    r"(?:,?\s[A-Z]{2})?(?:,?\s(?:\d{5}(?:-\d{4})?|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}))"
+    r"|,?\s[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
+)
+_DE_STREET = (
+    r"(?:[A-ZÄÖÜ][a-zäöüß]*(?:straße|strasse|str\.|weg|allee|gasse|platz|ufer)"
+    r"|Straße|Strasse|Str\.)"
+)
+_EU_ADDRESS = (
+    # German: Hauptstraße 5, Berliner Str. 12a, Am Rotweg 3 (, 10115 Berlin)
+    rf"(?:[A-ZÄÖÜ][a-zäöüß]+\s)?{_DE_STREET}\s?\d{{1,4}}[a-z]?(?![\w])"
+    r"(?:,\s\d{5}\s[A-ZÄÖÜ][a-zäöüß]+)?"
+    # French: 12 rue de la Paix, 3 bis avenue Victor Hugo (, 75002 Paris)
+    r"|(?<![\w#$£€.,])\d{1,4}(?:\s?(?:bis|ter))?,?\s(?:rue|avenue|boulevard|bd|chemin|allée"
+    r"|impasse|quai)\s(?:(?:de|du|des|la|le|l'|d')\s?)*[A-ZÉÈ][\w'-]+(?:\s[A-ZÉÈ][\w'-]+){0,3}"
+    r"(?:,\s\d{5}\s[A-ZÉÈ][\w-]+)?"
+)
+_EN_ADDRESS = re.compile(
+    # a house number, a capitalised street name and its kind: 1600 Pennsylvania Avenue NW,
+    # 221B Baker Street, 5 W 42nd St. Apt 4B, New York, NY 10036; then a PO box; then Europe
+    r"(?<![\w#$£€.,:/-])\d{1,6}[A-Za-z]?(?:-\d{1,5})?\s"
+    r"(?:(?:N|S|E|W|North|South|East|West)\.?\s)?"
+    rf"(?:{_EN_WORD}\s){{1,3}}{_EN_SUFFIX}"
+    r"(?:\s(?:NE|NW|SE|SW|N|S|E|W)(?![A-Za-z]))?"
+    rf"{_EN_UNIT}?{_EN_TOWN}?"
+    r"|(?<![A-Za-z])(?i:P\.?\s?O\.?\s?Box)\s\d{1,6}"
+    rf"|{_EU_ADDRESS}"
+)
+"""An English, German or French street address: a house number and a capitalised street
+name with its kind (``Street``, ``Ave``, ``Straße``, ``rue``), the flat and the town or
+postcode after it when there; a PO box. A number before words without a street kind
+(``2 Apple Watch``, ``3 Days``) is none."""
 _ID_CARD = re.compile(r"(?<![\dA-Za-z])\d{17}[\dXx](?![\dA-Za-z])")
 _CN_MOBILE_RX = r"(?<![\dA-Za-z+])(?:(?:\+|00)86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![\dA-Za-z])"
 _CN_MOBILE = re.compile(_CN_MOBILE_RX)
@@ -379,6 +422,7 @@ class Redactor:
             )
         if "address" in k:  # before phones and numbers: 建国路88号 is no number
             pieces = self._sub("address", _CN_ADDRESS, pieces)
+            pieces = self._sub("address", _EN_ADDRESS, pieces)
         if "id_card" in k:
             pieces = self._sub(
                 "id_card",

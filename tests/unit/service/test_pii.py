@@ -239,3 +239,43 @@ def test_addresses_are_counted_in_the_privacy_scan() -> None:
 
     assert scan_text("改成公司地址 北京市朝阳区建国路８８号")["address"] == 1
     assert not scan_text("改成公司地址 [ADDRESS]，北京市的门店")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Please ship to 221B Baker Street, London NW1 6XE thanks",
+            "Please ship to [ADDRESS] thanks",
+        ),
+        ("My address is 5 W 42nd St. Apt 4B, New York, NY 10036.", "My address is [ADDRESS]."),
+        ("send it to 1600 Pennsylvania Avenue NW, Washington, DC 20500", "send it to [ADDRESS]"),
+        ("I moved to 742 Evergreen Terrace last week", "I moved to [ADDRESS] last week"),
+        ("123 Main St #5 please", "[ADDRESS] please"),
+        ("Mail: PO Box 1234, Springfield", "Mail: [ADDRESS], Springfield"),
+        ("Lieferadresse: Berliner Str. 12a, 10115 Berlin bitte", "Lieferadresse: [ADDRESS] bitte"),
+        ("Ich wohne in der Hauptstraße 5", "Ich wohne in der [ADDRESS]"),
+        ("Envoyez à 12 rue de la Paix, 75002 Paris", "Envoyez à [ADDRESS]"),
+        # a number before capitalised words that name no street, a street without a number
+        ("I ordered 2 Apple Watch bands and 3 Days later nothing", None),
+        ("Bought 2 Dr Pepper cans", None),
+        ("Version 2 Road Map is great", None),
+        ("I waited 45 minutes on Main Street", None),
+        ("The 2 Way radio broke", None),
+        ("price was $12 Ave", None),
+        ("Ich habe 3 Stück bestellt", None),
+    ],
+)
+def test_english_german_french_street_addresses_are_masked(text: str, expected: str | None) -> None:
+    """A street address typed in English, German or French is masked like a Chinese one
+    (left open in session 16); everyday numbers before capitalised words are not."""
+    r = Redactor()
+    assert r(text) == (text if expected is None else expected)
+    assert r.counts_["address"] == (0 if expected is None else expected.count("[ADDRESS]"))
+
+
+def test_english_addresses_are_counted_in_the_privacy_scan() -> None:
+    from opsai.executive.privacy import scan_text
+
+    assert scan_text("Ship it to 221B Baker Street, London NW1 6XE")["address"] == 1
+    assert not scan_text("Ship it to [ADDRESS], 2 Apple Watch bands")
