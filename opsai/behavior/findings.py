@@ -381,6 +381,15 @@ def customers_skipped(reason: str) -> Finding:
     return Finding(text, "medium", {"reason": reason}, name="customers_skipped")
 
 
+def visits_skipped(reason: str) -> Finding:
+    """The events' user ids are visits (:func:`~opsai.data.customers.visit_ids`, byod9a D11):
+    retention, segments, churn and lifetime value are skipped, the funnel and paths count
+    sessions. ``reason``: :func:`~opsai.data.customers.visits_reason` ("the user ids are visits
+    (99.7% of 9,000 seen on one day only): retention, segments, ... need a customer id; ...")."""
+    text = f"{reason[:1].upper()}{reason[1:]}. The funnel and paths below count sessions."
+    return Finding(text, "medium", {"reason": reason}, name="visits_skipped")
+
+
 def leaky_attributes(left_out: dict[str, str]) -> Finding:
     """The user attributes left out because they record the churn outcome
     (:func:`~opsai.behavior.leaky_attributes`, :func:`~opsai.behavior.restated_attributes`,

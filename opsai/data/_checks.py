@@ -9,6 +9,7 @@ import ibis.expr.types as ir
 
 from opsai.data._mapping import ValidationWarning
 from opsai.data._synonyms import name_score
+from opsai.data.customers import visit_ids
 from opsai.data.languages import read_languages
 from opsai.data.schema import REFERENCES, TABLES, Column
 from opsai.errors import SchemaError
@@ -647,31 +648,22 @@ SESSION_IDS = "the user ids look like session ids"
 def check_session_ids(tables: dict[str, ir.Table], warnings: list[ValidationWarning]) -> None:
     """Warn when the events' user ids are sessions (byod9a D11: YOOCHOOSE maps its session as
     user_id): each is the row's session_id, or over four weeks or more at least 99% of at least
-    100 ids are seen on one day only. Retention, dormancy and churn would count visits."""
-    t = tables.get("events")
-    if t is None or not {"user_id", "timestamp"} <= set(t.columns):
+    100 ids are seen on one day only (:func:`~opsai.data.customers.visit_ids`, the test chapter
+    03a skips its per-customer sections by). Retention, dormancy and churn would count visits."""
+    v = visit_ids(tables.get("events"))
+    if v is None:
         return
-    per = t.group_by(_u=t["user_id"]).aggregate(_days=t["timestamp"].date().nunique())
-    row = per.aggregate(users=per.count(), one=ibis.ifelse(per["_days"] == 1, 1, 0).sum())
-    users, one = (int(v or 0) for v in row.to_pandas().iloc[0])
-    span = t.aggregate(a=t["timestamp"].min(), b=t["timestamp"].max()).to_pandas().iloc[0]
-    days = int((span["b"] - span["a"]).days) + 1 if users else 0
-    same = False
-    if "session_id" in t.columns:
-        differ = t["user_id"].cast("string") != t["session_id"].cast("string")
-        same = int(t.aggregate(n=ibis.ifelse(differ, 1, 0).sum()).to_pandas().iloc[0, 0] or 0) == 0
-    if not users or not (same or (users >= 100 and days >= 28 and one >= 0.99 * users)):
-        return
+    users, one, days, same = v.users, v.one_day, v.days, v.same
     also = " and each is the row's session_id" if same else ""
     warnings.append(
         ValidationWarning(
             "events",
             "user_id",
             f"{SESSION_IDS}: {one:,} of {users:,} ({one / users:.1%}) are seen on one day only "
-            f"over {days:,} days{also}. They are visits, not customers: 03a's retention, "
-            "dormancy, churn and lifetime value count visits as users, and the executive "
-            "summary leaves its user counts out. Map data.tables.events.columns.user_id to a "
-            "customer id if the export has one",
+            f"over {days:,} days{also}. They are visits, not customers: 03a skips its "
+            "retention, segments, churn and lifetime value and counts its funnel and paths "
+            "per session, and the executive summary leaves its user counts out. Map "
+            "data.tables.events.columns.user_id to a customer id if the export has one",
             users,
             major=True,
         )

@@ -25,7 +25,7 @@ from typing import Any, TypeVar, cast
 import ibis
 import pandas as pd
 
-from opsai.data.schema import AMOUNT, ORDER_ID, USER_ID
+from opsai.data.schema import AMOUNT, ORDER_ID, SESSION_ID, TIMESTAMP, USER_ID
 
 T = TypeVar("T")
 
@@ -130,4 +130,70 @@ def no_tastes_reason(share: GuestShare) -> str:
         "have an empty orders.user_id), so no customer's purchases can be told apart; map "
         "data.tables.orders.columns.user_id to a column holding a customer (member, loyalty "
         "card, e-mail) id, or add events with an item_id, to get recommendations"
+    )
+
+
+VISIT_SHARE = 0.99
+"""Share of user ids seen on one day only from which they are visits (:func:`visit_ids`)."""
+
+
+@dataclass(frozen=True)
+class VisitIds:
+    """The events' user ids are visits, not customers (YOOCHOOSE maps its session as user_id):
+    ``users`` ids, ``one_day`` of them seen on one day only, over ``days`` days; ``same``: each
+    is the row's session_id."""
+
+    users: int
+    one_day: int
+    days: int
+    same: bool
+
+    @property
+    def one_day_share(self) -> float:
+        return self.one_day / self.users if self.users else 0.0
+
+
+def visit_ids(
+    events: Any,
+    *,
+    col_user: str = USER_ID,
+    col_time: str = TIMESTAMP,
+    col_session: str = SESSION_ID,
+) -> VisitIds | None:
+    """The facts when the events' user ids are visits (byod9a D11), else ``None``: each is the
+    row's session_id, or over four weeks or more at least 99% of at least 100 ids are seen on
+    one day only. One test for validation's warning and chapter 03a's skipped sections.
+
+    Example:
+        >>> ev = pd.DataFrame({"user_id": ["s1", "s2"], "session_id": ["s1", "s2"],
+        ...                    "timestamp": pd.to_datetime(["2024-01-01", "2024-03-01"])})
+        >>> visit_ids(ev)
+        VisitIds(users=2, one_day=2, days=61, same=True)
+        >>> visit_ids(ev.assign(session_id=["a", "b"])) is None  # 2 ids: too few to tell
+        True
+    """
+    t: Any = events if not isinstance(events, pd.DataFrame) else ibis.memtable(events)
+    if t is None or not {col_user, col_time} <= set(t.columns):
+        return None
+    per = t.group_by(_u=t[col_user]).aggregate(_days=t[col_time].date().nunique())
+    row = per.aggregate(users=per.count(), one=ibis.ifelse(per["_days"] == 1, 1, 0).sum())
+    users, one = (int(v or 0) for v in row.to_pandas().iloc[0])
+    span = t.aggregate(a=t[col_time].min(), b=t[col_time].max()).to_pandas().iloc[0]
+    days = int((span["b"] - span["a"]).days) + 1 if users else 0
+    same = False
+    if col_session in t.columns:
+        differ = t[col_user].cast("string") != t[col_session].cast("string")
+        same = int(t.aggregate(n=ibis.ifelse(differ, 1, 0).sum()).to_pandas().iloc[0, 0] or 0) == 0
+    if not users or not (same or (users >= 100 and days >= 28 and one >= VISIT_SHARE * users)):
+        return None
+    return VisitIds(users, one, days, same)
+
+
+def visits_reason(v: VisitIds) -> str:
+    """Why chapter 03a skips its per-customer sections when the user ids are visits."""
+    also = ", each the row's session_id" if v.same else ""
+    return (
+        f"the user ids are visits ({v.one_day_share:.1%} of {v.users:,} seen on one day only"
+        f"{also}): retention, segments, churn and lifetime value need a customer id; map "
+        "data.tables.events.columns.user_id to one (a member, account or e-mail id)"
     )

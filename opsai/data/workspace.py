@@ -46,6 +46,10 @@ LOAD_WARNINGS = "opsai_load_warnings"
 """A table of the report's validated copy of the data (see :meth:`Workspace.save_load_warnings`):
 the warnings raised when the user's data was read (rows dropped, left out or filled), which
 the chapters, reading the copy, would not see otherwise."""
+SOURCE_COLUMNS = "opsai_source_columns"
+"""A table of the report's validated copy of the data (see :meth:`Workspace.save_source_columns`):
+each table's contract columns and the user's columns they were read from, which the copy's
+config (its tables mapped already) no longer holds."""
 
 
 class Workspace:
@@ -58,8 +62,10 @@ class Workspace:
         tables: dict[str, ir.Table],
         warnings: list[ValidationWarning],
         load_warnings: list[ValidationWarning] | None = None,
+        sources: dict[str, dict[str, str]] | None = None,
     ) -> None:
         self.config = config
+        self._sources = sources
         self.backend = backend
         self._tables = tables
         self.warnings = warnings
@@ -236,6 +242,31 @@ class Workspace:
         finally:
             con.unregister("opsai_load_rows")
 
+    def source_columns(self, name: str) -> dict[str, str]:
+        """The user's columns that table ``name``'s contract columns were read from, e.g.
+        ``{"item_id": "Store", "timestamp": "Date"}`` (``data.tables.<name>.columns``; in a
+        report's copy of the data, what :meth:`save_source_columns` kept). Columns named as
+        the contract already are not listed."""
+        if self._sources is not None:
+            return dict(self._sources.get(name, {}))
+        spec = self.config.data.tables.get(name)
+        return dict(spec.columns) if spec is not None else {}
+
+    def save_source_columns(self, con: duckdb.DuckDBPyConnection, schema: str = "main") -> None:
+        """Write :meth:`source_columns` of every table into the DuckDB database ``schema`` of
+        ``con`` (a copy of this workspace's tables), where :func:`open_workspace` reads them."""
+        rows = pd.DataFrame(
+            [(n, k, v) for n in self.present for k, v in self.source_columns(n).items()],
+            columns=["table", "contract", "source"],
+        )
+        con.register("opsai_source_rows", rows)
+        try:
+            con.execute(
+                f'CREATE TABLE {schema}."{SOURCE_COLUMNS}" AS SELECT * FROM opsai_source_rows'
+            )
+        finally:
+            con.unregister("opsai_source_rows")
+
     def close(self) -> None:
         self.backend.disconnect()
 
@@ -286,6 +317,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     errors: list[str] = []
     warnings: list[ValidationWarning] = []
     tables: dict[str, ir.Table] = {}
+    sources: dict[str, dict[str, str]] | None = None  # a report's copy: the columns read from
     con: duckdb.DuckDBPyConnection | None = None  # files are loaded into it
     kind = cfg.source_kind
     zone = cfg.data.timezone  # timestamps become the business's wall-clock times
@@ -329,6 +361,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     else:
         backend = connect(cfg)
         warnings += _saved_load_warnings(backend)  # a report's copy of the data
+        sources = _saved_source_columns(backend)
         for name, spec in cfg.data.tables.items():
             try:
                 tables[name] = map_db_table(backend, name, spec, warnings, zone)
@@ -412,7 +445,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             tables["orders"] = _materialize(baskets[0], "orders", backend, con)
             warnings.append(baskets[1])
             loaded.append(baskets[1])  # kept in a report's copy, which has the order_id
-    return Workspace(cfg, backend, tables, warnings, loaded)
+    return Workspace(cfg, backend, tables, warnings, loaded, sources)
 
 
 def _net_returns(
@@ -458,15 +491,31 @@ def _drop_strays(
         warnings.append(found[1])
 
 
-def _saved_load_warnings(backend: Any) -> list[ValidationWarning]:
-    """The warnings :meth:`Workspace.save_load_warnings` left in a DuckDB database."""
+def _saved(backend: Any, name: str) -> bool:
+    """Whether a DuckDB database holds the table ``name`` (a report's copy of the data)."""
     if backend.name != "duckdb":
-        return []
+        return False
     found = (
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = 'main' AND table_name = ?"
     )
-    if not backend.con.execute(found, [LOAD_WARNINGS]).fetchall()[0][0]:
+    return bool(backend.con.execute(found, [name]).fetchall()[0][0])
+
+
+def _saved_source_columns(backend: Any) -> dict[str, dict[str, str]] | None:
+    """The source columns :meth:`Workspace.save_source_columns` left in a DuckDB database
+    (``None`` when it holds none: not a report's copy)."""
+    if not _saved(backend, SOURCE_COLUMNS):
+        return None
+    out: dict[str, dict[str, str]] = {}
+    for r in backend.table(SOURCE_COLUMNS).to_pandas().itertuples(index=False):
+        out.setdefault(str(r.table), {})[str(r.contract)] = str(r.source)
+    return out
+
+
+def _saved_load_warnings(backend: Any) -> list[ValidationWarning]:
+    """The warnings :meth:`Workspace.save_load_warnings` left in a DuckDB database."""
+    if not _saved(backend, LOAD_WARNINGS):
         return []
     rows = backend.table(LOAD_WARNINGS).to_pandas().to_dict("records")
     return [

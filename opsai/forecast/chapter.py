@@ -12,7 +12,17 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, STORE, TIMESTAMP, canonical_event
+from opsai.data._synonyms import name_score
+from opsai.data.schema import (
+    ITEM_ID,
+    PRICE,
+    PROMO,
+    QUANTITY,
+    STORE,
+    TABLES,
+    TIMESTAMP,
+    canonical_event,
+)
 from opsai.errors import ConfigError, NothingToAnalyse
 from opsai.forecast.backtest import MIN_TRAIN
 from opsai.forecast.base import Forecaster
@@ -36,6 +46,10 @@ from opsai.report.finding import Finding
 DEFAULT_CANDIDATES = "SeasonalNaive, WindowAverage, Theta, AutoPattern, GlobalGBM, GlobalMLP"
 """The chapter's default candidate models (``DampedTrend`` and ``PooledMLP`` are on offer too)."""
 
+
+STORE_NAME_SCORE = 0.6
+"""A demand item_id whose column name scores this as a store (``name_score``) is a store,
+as :mod:`opsai.data.init` reads a store column (:func:`series_noun`)."""
 
 MAX_SERIES_KEY = "chapters.04_demand_inventory.parameters.MAX_SERIES"
 """Where a user sets the item cap (see :func:`series_cap`)."""
@@ -396,6 +410,29 @@ def fit_backtest(
     return h, windows, Finding(text, "medium", evidence, name="short_history")
 
 
+def series_noun(ws: Any) -> str:
+    """What one demand series is, for every text of the chapter: ``"item"``, or ``"store"``
+    when the demand table's item_id is a store (byod9a D16: Rossmann's sales per store and day,
+    ``item_id: Store``, read "an item sold a median 1.41x ... Largest uplift: 19"): mapped to
+    the same source column as ``store``, or, with no store mapped, to a column named as one
+    (``Store``, ``shop``, ``store_nbr``, ``Filiale``). Demand from orders or events: items."""
+    if not ws.has("demand"):
+        return "item"
+    cols = ws.source_columns("demand")  # also in a report's copy, whose config maps nothing
+    src = cols.get(ITEM_ID)
+    if src is None:
+        return "item"
+    if cols.get(STORE) == src:
+        return "store"
+    named = name_score(src, STORE, TABLES["demand"]) >= STORE_NAME_SCORE
+    return "store" if STORE not in cols and named else "item"
+
+
+def _a(noun: str) -> str:
+    """``an item``, ``a store``."""
+    return f"{'an' if noun[:1] in 'aeiou' else 'a'} {noun}"
+
+
 def stores_finding(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> Finding | None:
     """A word when the demand table names several stores and they were summed per item, so
     every forecast and reorder point is for the whole chain; ``None`` when there is one store,
@@ -519,11 +556,14 @@ def promo_uplift(
     return out
 
 
-def promo_finding(uplift: pd.DataFrame, *, seed: int = 0, min_pairs: int = 5) -> Finding | None:
+def promo_finding(
+    uplift: pd.DataFrame, *, seed: int = 0, min_pairs: int = 5, noun: str = "item"
+) -> Finding | None:
     """How much more an item sells on promotion days than on its other days in the same store:
     the median of :func:`promo_uplift`'s ratios over item-stores, a 95% bootstrap interval of
     that median, the middle half of the ratios, and the items (median over their stores) with
-    the largest and smallest uplift. ``None`` with fewer than ``min_pairs`` item-stores."""
+    the largest and smallest uplift. ``None`` with fewer than ``min_pairs`` item-stores.
+    ``noun``: what a series is (:func:`series_noun`); a store's series is its own store."""
     if len(uplift) < min_pairs:
         return None
     r = uplift["ratio"].to_numpy(float)
@@ -532,13 +572,15 @@ def promo_finding(uplift: pd.DataFrame, *, seed: int = 0, min_pairs: int = 5) ->
     boot = np.median(r[rng.integers(0, len(r), (2000, len(r)))], axis=1)
     lo, hi = (float(v) for v in np.quantile(boot, [0.025, 0.975]))
     per_item = uplift.groupby(uplift[ITEM_ID].astype(str))["ratio"].median().sort_values()
-    stores = uplift[STORE].notna().any()
-    unit = "item-stores" if stores else "items"
+    stores = noun == "item" and bool(uplift[STORE].notna().any())
+    unit = "item-stores" if stores else f"{noun}s"
     where = " in the same store" if stores else ""
     big, small = per_item.index[-1], per_item.index[0]
+    if noun != "item":  # "store 19", not a bare number
+        big, small = f"{noun} {big}", f"{noun} {small}"
     up = float((r > 1).mean())
     text = (
-        f"Promotions go with {'higher' if med >= 1 else 'lower'} sales: on promotion days an item "
+        f"Promotions go with {'higher' if med >= 1 else 'lower'} sales: on promotion days {_a(noun)} "
         f"sold a median {med:.2f}x its mean {uplift.attrs.get('measure', 'units')} on other days{where} (over {len(r):,} {unit} "
         f"with both; 95% interval of that median {lo:.2f}x to {hi:.2f}x; the middle half of "
         f"{unit} {q1:.2f}x to {q3:.2f}x; {up:.0%} sold more on promotion). Largest uplift: "
@@ -554,9 +596,9 @@ def promo_finding(uplift: pd.DataFrame, *, seed: int = 0, min_pairs: int = 5) ->
         "iqr": [round(q1, 4), round(q3, 4)],
         "pairs": len(r),
         "share_up": round(up, 4),
-        "largest": str(big),
+        "largest": str(per_item.index[-1]),
         "largest_ratio": round(float(per_item.iloc[-1]), 4),
-        "smallest": str(small),
+        "smallest": str(per_item.index[0]),
         "smallest_ratio": round(float(per_item.iloc[0]), 4),
         "weekdays": list(uplift.attrs.get("weekdays", [])),
         "closed_rows": int(uplift.attrs.get("closed_rows", 0)),
@@ -838,8 +880,9 @@ def returns_finding(hs: HierarchicalSeries) -> Finding | None:
     return Finding(text + ".", "info", {"periods": n, "units": units}, name="returns_netted")
 
 
-def empty_periods_finding(bottom: pd.DataFrame, *, freq: str) -> Finding | None:
-    """Periods inside the data's span in which no item sold anything, or ``None``.
+def empty_periods_finding(bottom: pd.DataFrame, *, freq: str, noun: str = "item") -> Finding | None:
+    """Periods inside the data's span in which no item (``noun``: :func:`series_noun`) sold
+    anything, or ``None``.
 
     The series are zero-filled (an export leaves out the periods without a sale), so a period
     missing from the export altogether reads as one in which nothing sold: worth a word, since
@@ -855,7 +898,7 @@ def empty_periods_finding(bottom: pd.DataFrame, *, freq: str) -> Finding | None:
         return None
     unit = _PERIOD_WORDS.get(freq, "period")
     shown = ", ".join(f"{t:%Y-%m-%d}" for t in empty[:5]) + (", ..." if len(empty) > 5 else "")
-    text = f"{len(empty)} of {len(total)} {unit}s inside the data's span have no sales of any item ({shown})"
+    text = f"{len(empty)} of {len(total)} {unit}s inside the data's span have no sales of any {noun} ({shown})"
     evidence = {"periods": len(empty), "of": len(total), "first": f"{empty[0]:%Y-%m-%d}"}
     sold = data_freq(total.index[total.to_numpy() > 0])
     if sold and _FINER.get(freq, 0) < _FINER[str(sold["freq"])]:  # weekly data read daily
@@ -1028,8 +1071,9 @@ def finding_levels(hs: HierarchicalSeries) -> list[str]:
     return levels
 
 
-def pattern_finding(patterns: pd.DataFrame) -> Finding:
-    """How many items are smooth, erratic, intermittent or lumpy."""
+def pattern_finding(patterns: pd.DataFrame, *, noun: str = "item") -> Finding:
+    """How many items (``noun``: :func:`series_noun`) are smooth, erratic, intermittent or
+    lumpy."""
     counts = patterns["pattern"].value_counts().to_dict()
     n = len(patterns)
     sparse = counts.get("intermittent", 0) + counts.get("lumpy", 0)
@@ -1041,7 +1085,7 @@ def pattern_finding(patterns: pd.DataFrame) -> Finding:
         )
         return Finding(text, "info", {pattern: 1}, name="demand_patterns")
     text = (
-        f"{sparse:,} of {n:,} items ({sparse / max(n, 1):.0%}) sell intermittently (many periods "
+        f"{sparse:,} of {n:,} {noun}s ({sparse / max(n, 1):.0%}) sell intermittently (many periods "
         "without a sale); they get Croston-type forecasts, the others Theta, when the pattern "
         "model is chosen."
     )
@@ -1066,6 +1110,7 @@ def accuracy_finding(
     level: str = "item",
     stock: bool = True,
     zeros: float | None = None,
+    noun: str = "item",
 ) -> Finding:
     """The best model on the backtest at one hierarchy level, against the seasonal naive.
 
@@ -1076,7 +1121,8 @@ def accuracy_finding(
     actuals that are 0 (:func:`zero_share`); from :data:`ZERO_SHARE_SMAPE` on, the text leaves
     sMAPE out and says why: a period without a sale scores 200% against any forecast above 0,
     so on mostly-zero series sMAPE sits near 200% whatever the model (196.8% on a spare-parts
-    export with mostly idle days). The evidence keeps it, with ``zero_share``.
+    export with mostly idle days). The evidence keeps it, with ``zero_share``. ``noun`` names
+    the item level in the text (:func:`series_noun`: "store-level demand" for Rossmann).
     """
     b = board[board["level"] == level] if "level" in board else board
     best = b.iloc[0]
@@ -1087,15 +1133,16 @@ def accuracy_finding(
         gain = f", {g:.0%} lower MASE than the seasonal naive"
     wape = float(best["wape"])
     sparse = zeros is not None and zeros >= ZERO_SHARE_SMAPE
+    shown = noun if level == "item" else level
     text = (
         f"On a backtest of {n_windows} windows of {h} periods, {best['model']} forecast "
-        f"{level}-level demand best: MASE {best['mase']:.2f}, "
+        f"{shown}-level demand best: MASE {best['mase']:.2f}, "
         + ("" if sparse else f"sMAPE {best['smape']:.1f}%, ")
         + f"WAPE {wape:.0%}{gain}."
     )
     if sparse:
         text += (
-            f" sMAPE is left out: {zeros:.0%} of the backtest's {level}-level periods sold "
+            f" sMAPE is left out: {zeros:.0%} of the backtest's {shown}-level periods sold "
             "nothing, and sMAPE counts each of them as a 200% error against any forecast "
             "above 0."
         )
@@ -1110,7 +1157,7 @@ def accuracy_finding(
         sev = "medium" if wape >= 1 else "low"
         size = "as large as the demand itself" if wape >= 1 else "half the demand or more"
         text += (
-            f" Errors {size} make {level}-level point forecasts rough: plan on the 95% intervals"
+            f" Errors {size} make {shown}-level point forecasts rough: plan on the 95% intervals"
             + (" (the safety stocks do)" if stock else "")
             + (", and read trends at a higher level." if level == "item" else ".")
         )
@@ -1149,6 +1196,7 @@ def reconciled_coverage_finding(
     method: str,
     window: dict[str, Any] | None = None,
     tags: dict[str, list[str]] | None = None,
+    noun: str = "item",
 ) -> Finding | None:
     """Whether the reconciled 95% intervals held about 95% of the backtest actuals per level
     (and, when the table has ``coverage_95_before``, what recalibration changed); ``window``
@@ -1157,7 +1205,7 @@ def reconciled_coverage_finding(
     ``tags`` (the hierarchy's levels and series): the sentence names only the levels present
     (no "category" without categories), and there is no finding when the hierarchy has one
     bottom series (one item, or no items at all: nothing to reconcile). Without ``tags`` the
-    levels are the table's."""
+    levels are the table's. ``noun`` names the item level (:func:`series_noun`)."""
     if tags is not None:
         bottom = [*tags.get("item", []), *tags.get(OTHER_LEVEL, [])]
         if len(bottom) <= 1:
@@ -1167,19 +1215,24 @@ def reconciled_coverage_finding(
         named = [str(lv) for lv in table["level"] if str(lv) != OTHER_LEVEL]
     order = {"item": 0, "category": 1, "total": 2}
     named = sorted(named, key=lambda lv: order.get(lv, 1))
+    named = [noun if lv == "item" else lv for lv in named]
     named_text = ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else "".join(named)
     adds = f"the {named_text} forecasts add up exactly."
     if table.empty:
         return Finding(
             "The reconciled intervals could not be checked: no backtest window held "
-            "every series of the hierarchy (some items are too new).",
+            f"every series of the hierarchy (some {noun}s are too new).",
             "low",
             {},
             name="reconciled_coverage",
         )
     cov = {str(r["level"]): round(float(r["coverage_95"]), 4) for _, r in table.iterrows()}
     worst = min(cov.values())
-    parts = ", ".join(f"{k} {v:.0%}" for k, v in cov.items())
+
+    def said(k: str) -> str:
+        return noun if k == "item" else k
+
+    parts = ", ".join(f"{said(k)} {v:.0%}" for k, v in cov.items())
     evidence = {f"coverage_95.{k}": v for k, v in cov.items()}
     if "coverage_95_before" in table:
         raw = {str(r["level"]): float(r["coverage_95_before"]) for _, r in table.iterrows()}
@@ -1188,7 +1241,7 @@ def reconciled_coverage_finding(
             f"After reconciliation ({method}, sample paths reconciled then their quantiles "
             "taken) and a recalibration of each level's bands on the other backtest windows, "
             f"the 95% intervals held {parts} of the backtest's actual demand (before the "
-            f"recalibration {', '.join(f'{k} {v:.0%}' for k, v in raw.items())}); " + adds
+            f"recalibration {', '.join(f'{said(k)} {v:.0%}' for k, v in raw.items())}); " + adds
         )
     else:
         text = (
@@ -1198,7 +1251,7 @@ def reconciled_coverage_finding(
     gathered = window is not None and window["coverage_95"] <= window["others_95"] - 0.15
     if worst < 0.85 and window is not None and gathered:
         text += (
-            f" The {window['level']} level's misses gather in the backtest window after "
+            f" The {said(str(window['level']))} level's misses gather in the backtest window after "
             f"{window['cutoff']}: its bands held {window['coverage_95']:.0%} there (the other "
             f"windows {window['others_95']:.0%}), where actual demand ran "
             f"{window['actual_vs_forecast']:+.0%} against the forecast"

@@ -133,7 +133,8 @@ def _config_file(cfg: Config, tmp: Path) -> Path:
 
 def _export(ws: Any, db: Path, present: list[str]) -> None:
     """Copy the validated tables into the DuckDB file ``db`` (natively when possible), with
-    the warnings about reading them (rows dropped or left out) for the chapters."""
+    the warnings about reading them (rows dropped or left out) and the columns they were read
+    from (``item_id: Store``) for the chapters."""
     con = getattr(ws.backend, "con", None)
     try:
         con.execute(f"ATTACH '{db}' AS opsai_attach")  # type: ignore[union-attr]
@@ -141,6 +142,7 @@ def _export(ws: Any, db: Path, present: list[str]) -> None:
             for name in present:
                 con.execute(f'CREATE TABLE opsai_attach."{name}" AS SELECT * FROM "{name}"')  # type: ignore[union-attr]
             ws.save_load_warnings(con, "opsai_attach")
+            ws.save_source_columns(con, "opsai_attach")  # item_id: Store (byod9a D16)
         finally:
             con.execute("DETACH opsai_attach")  # type: ignore[union-attr]
     except Exception:  # not a plain DuckDB connection: the portable (slower) way
@@ -150,6 +152,7 @@ def _export(ws: Any, db: Path, present: list[str]) -> None:
 
         with duckdb.connect(str(db)) as copy:
             ws.save_load_warnings(copy)
+            ws.save_source_columns(copy)
 
 
 def _attached_config(cfg: Config, db: Path, present: list[str], tmp: Path) -> Path:

@@ -158,3 +158,25 @@ def test_every_order_a_guest_skips_the_customer_analyses(tmp_path: Path) -> None
         "every one of the 2 orders is a guest order (orders.user_id is empty or not mapped), so there are no "
         "customers to segment, follow or score; map data.tables.orders.columns.user_id"
     )
+
+
+def test_visit_ids_are_the_facts_validation_and_03a_share() -> None:
+    """byod9a D11: one test (customers.visit_ids) says the user ids are visits, for
+    validation's warning and for 03a's skipped retention, segments, churn and lifetime value;
+    its reason gives the share seen on one day only. Customers who come back are not visits."""
+    from opsai.data.customers import VisitIds, visit_ids, visits_reason
+
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    ev = pd.DataFrame({"user_id": [f"s{i}" for i in range(200)],
+                       "timestamp": [days[i % 60] for i in range(200)]})  # fmt: skip
+    ev.loc[0:1, "user_id"] = "s0"  # one id on two days: 198 of 199 on one day only
+    assert visit_ids(ev) == VisitIds(users=199, one_day=198, days=60, same=False)
+    assert visits_reason(VisitIds(199, 198, 60, False)) == (
+        "the user ids are visits (99.5% of 199 seen on one day only): retention, segments, "
+        "churn and lifetime value need a customer id; map data.tables.events.columns.user_id "
+        "to one (a member, account or e-mail id)"
+    )
+    back = ev.assign(user_id=[f"c{i % 150}" for i in range(200)])  # 50 customers come back
+    assert visit_ids(back) is None
+    same = ev.head(3).assign(session_id=ev["user_id"].head(3))  # each the row's session: visits
+    assert visit_ids(same) == VisitIds(users=2, one_day=1, days=3, same=True)

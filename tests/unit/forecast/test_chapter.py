@@ -628,3 +628,82 @@ def test_a_promo_price_on_promoted_rows_only_still_gives_the_uplift(tmp_path: Pa
     f = promo_finding(u)
     assert f is not None and "its 120 empty rows read as days without a promotion" in f.text
     assert "the weekdays promotions run on" not in f.text  # weekly rows: no weekday limit
+
+
+def test_store_series_are_called_stores(tmp_path: Path) -> None:
+    """byod9a D16: Rossmann's sales per store and day (item_id: Store) read "on promotion days
+    an item sold a median 1.41x ... Largest uplift: 19", "1 of 20 items (5%) sell
+    intermittently", "149 of 941 days ... have no sales of any item". One noun, chosen once
+    (series_noun), names the series: 'store' when item_id is the store column (by its name, or
+    mapped to the same column as store), else 'item'."""
+    import duckdb
+    import yaml
+
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series, demand_patterns
+    from opsai.forecast.chapter import (
+        accuracy_finding,
+        empty_periods_finding,
+        pattern_finding,
+        promo_finding,
+        promo_uplift,
+        series_noun,
+    )
+    from tests.conftest import write_dataset
+
+    lines = []
+    for k in range(6):
+        for d in pd.date_range("2024-01-01", periods=28):
+            on = d.day % 2 == 0
+            if d != pd.Timestamp("2024-01-10"):  # no store sold that day
+                lines.append(f"{k + 1},{d:%Y-%m-%d},{100 * (k + 1) * (1.5 if on else 1)},{int(on)}")
+    rows = "Store,Date,Sales,Promo\n" + "\n".join(lines) + "\n"
+    cols = {"item_id": "Store", "timestamp": "Date", "quantity": "Sales", "promo": "Promo"}
+    cfg = write_dataset(
+        tmp_path, {"train.csv": rows}, {"demand": {"file": "train.csv", "columns": cols}}
+    )
+    with open_workspace(cfg) as ws:
+        noun = series_noun(ws)
+        u = promo_uplift(ws)
+        bottom = build_series(ws, freq="D").bottom
+        ws.export(tmp_path / "copy.duckdb")  # a report's copy: its config maps nothing
+        with duckdb.connect(str(tmp_path / "copy.duckdb")) as con:
+            ws.save_source_columns(con)
+    assert noun == "store"
+    copy = {"data": {"source": str(tmp_path / "copy.duckdb"), "tables": {"demand": {}}}}
+    (tmp_path / "copy.yaml").write_text(yaml.safe_dump(copy))
+    with open_workspace(tmp_path / "copy.yaml") as ws:  # the chapter's kernel: still stores
+        assert ws.source_columns("demand")["item_id"] == "Store" and series_noun(ws) == "store"
+    p = promo_finding(u, noun=noun)
+    assert p is not None and p.text.startswith(
+        "Promotions go with higher sales: on promotion days a store sold a median 1.50x its mean "
+        "units on other days (over 6 stores with both; 95% interval of that median 1.50x to "
+        "1.50x; the middle half of stores 1.50x to 1.50x; 100% sold more on promotion). Largest "
+        "uplift: store "
+    )
+    assert p.evidence["largest"] in {"1", "2", "3", "4", "5", "6"}  # the id, without the noun
+    e = empty_periods_finding(bottom, freq="D", noun=noun)
+    assert e is not None and e.text.startswith(
+        "1 of 28 days inside the data's span have no sales of any store (2024-01-10)"
+    )
+    f = pattern_finding(demand_patterns(bottom), noun=noun)
+    assert f.text.startswith("0 of 6 stores (0%) sell intermittently")
+    board = pd.DataFrame({"level": ["item"], "model": ["Theta"], "mase": [0.4], "smape": [30.0],
+                          "wape": [0.1], "bias": [0.0]})  # fmt: skip
+    a = accuracy_finding(board, h=7, n_windows=2, noun=noun)
+    assert "Theta forecast store-level demand best" in a.text and a.name == "accuracy_item"
+    same = cols | {"store": "Store"}  # store and item_id the same column: stores too
+    spec = {"file": "train.csv", "columns": same}
+    with open_workspace(
+        write_dataset(tmp_path / "same", {"train.csv": rows}, {"demand": spec})
+    ) as ws:
+        assert series_noun(ws) == "store"
+    items = rows.replace("Store,", "article,", 1)  # an item column: items
+    spec = {"file": "train.csv", "columns": cols | {"item_id": "article"}}
+    with open_workspace(
+        write_dataset(tmp_path / "items", {"train.csv": items}, {"demand": spec})
+    ) as ws:
+        assert series_noun(ws) == "item"
+        u = promo_uplift(ws)
+    p = promo_finding(u)
+    assert p is not None and "on promotion days an item sold" in p.text and "over 6 items" in p.text
