@@ -40,7 +40,7 @@ from opsai.errors import NotFittedError, SchemaError
 from opsai.service._features import Preprocess, as_texts
 from opsai.service.intent import out_of_scope
 from opsai.service.pii import DEFAULT_ORDER_PATTERN, Redactor, find_order_ids
-from opsai.service.text import detect_language, language_code
+from opsai.service.text import detect_language, language_code, strip_markup
 
 __all__ = ["ReplySuggester", "Suggestion", "fill_slots", "join_ids"]
 
@@ -200,6 +200,10 @@ class ReplySuggester(BaseEstimator):
         kb = kb[kb[col_answer].notna()].reset_index(drop=True)
         if kb.empty:
             raise SchemaError("kb: no answers; the reply suggester needs at least one")
+        # a help centre's article bodies are HTML: a customer reads their text (byod10b D19)
+        kb = kb.assign(**{col_answer: strip_markup(kb[col_answer].astype(str))[0]})
+        if col_question in kb.columns:
+            kb[col_question] = strip_markup(kb[col_question])[0]
         q = (
             kb[col_question].fillna("")
             if col_question in kb.columns

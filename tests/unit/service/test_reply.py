@@ -264,3 +264,26 @@ def test_out_of_scope_tickets_get_no_kb_reply(kb: pd.DataFrame, tickets: pd.Data
     assert u.reason.startswith("the intent model is unsure: 'refund' at 0.")
     clf.threshold_ = None
     assert not rs.suggest("How do I get a refund for my kettle?").escalate
+
+
+def test_html_kb_answers_are_given_as_their_text() -> None:
+    """byod10b D19: a help centre's article bodies are HTML; `opsai chat` replied with
+    '<p>Go to Settings &gt; Account ...</p>'. The customer now reads the text."""
+    kb = pd.DataFrame(
+        {
+            "question": ["<h1>Change your e-mail</h1>", "Refunds"],
+            "answer": [
+                "<p>Go to Settings &gt; Account to change your e-mail address.</p>",
+                "<p>Refunds are issued within <strong>5 business days</strong>.</p><ul><li>Card"
+                "</li><li>PayPal</li></ul>",
+            ],
+        }
+    )
+    rs = ReplySuggester().fit(kb)
+    assert rs.suggest("How do I change my email address?").answer == (
+        "Go to Settings > Account to change your e-mail address."
+    )
+    assert rs.suggest("where is my refund").answer == (
+        "Refunds are issued within 5 business days.\nCard\nPayPal"
+    )
+    assert rs.fit(kb.assign(answer=["a < b and c > d", "x"])).answers_[0] == "a < b and c > d"
