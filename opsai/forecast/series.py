@@ -85,6 +85,8 @@ class HierarchicalSeries:
         clipped: item-periods whose returns outweighed their sales (a negative net quantity,
             read as 0 sold; see :func:`aggregate_demand`): ``{"periods": n, "units": u}``
             with ``u`` the negative units left out; empty when there were none.
+        filled: ``[ITEM_ID, TIMESTAMP]`` of the periods whose amount a closure filled in
+            (:func:`opsai.forecast.chapter.fill_closures`), not sales; empty when none.
     """
 
     df: pd.DataFrame
@@ -94,6 +96,7 @@ class HierarchicalSeries:
     left_out: list[str] = field(default_factory=list)
     merged_categories: list[str] = field(default_factory=list)
     clipped: dict[str, float] = field(default_factory=dict)
+    filled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[ITEM_ID, TIMESTAMP]))
 
     @property
     def bottom(self) -> pd.DataFrame:

@@ -628,3 +628,66 @@ def test_a_promo_price_on_promoted_rows_only_still_gives_the_uplift(tmp_path: Pa
     f = promo_finding(u)
     assert f is not None and "its 120 empty rows read as days without a promotion" in f.text
     assert "the weekdays promotions run on" not in f.text  # weekly rows: no weekday limit
+
+
+def _closed_store_series() -> HierarchicalSeries:
+    """'open' sells 50 a day; 'shut' 60 on Mondays and 50 on other days, closed days 100-189;
+    every Sunday both sell nothing (a closure of all: stays 0)."""
+    days = pd.date_range("2024-01-01", periods=300)  # a Monday
+    k = np.arange(len(days))
+    shut = np.where(days.day_of_week == 0, 60.0, 50.0)
+    q = {"open": np.where(k % 7 == 6, 0.0, 50.0),
+         "shut": np.where((k % 7 == 6) | ((k >= 100) & (k < 190)), 0.0, shut)}  # fmt: skip
+    h = pd.concat([pd.DataFrame({ITEM_ID: i, TIMESTAMP: days, QUANTITY: v}) for i, v in q.items()])
+    return hierarchy(h, levels=("item", "total"), freq="D")
+
+
+def test_a_closed_store_is_trained_on_its_level_before_not_on_zeros() -> None:
+    """byod9a D5: Rossmann store 13 (a series), closed 92 days, was 92 days of zero demand for
+    every model (its GBM forecast 6,474 a day against 6,996 after the fix). Its closed days
+    take its mean of the same weekday before the closure (Mondays 60, others 50; Sundays,
+    closed everywhere, stay 0); the total takes the same amounts; the periods are listed."""
+    from opsai.forecast.chapter import closed_stretches, closures_finding, fill_closures
+
+    hs = _closed_store_series()
+    gaps = closed_stretches(hs.bottom, freq="D")
+    out = fill_closures(hs, gaps)
+    y = out.df[out.df[ITEM_ID] == "shut"].set_index(TIMESTAMP)[QUANTITY]
+    inside = y["2024-04-10":"2024-07-08"]  # days 100-189
+    dow = inside.index.day_of_week
+    assert (inside[dow == 0] == 60).all() and (inside[dow == 6] == 0).all()
+    assert (inside[(dow > 0) & (dow < 6)] == 50).all()
+    before = hs.df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY]
+    after = out.df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY]
+    added = (after - before)[after != before]
+    assert float(added.loc["total"].sum()) == float(added.loc["shut"].sum()) == 77 * 50 + 13 * 10
+    assert sorted(set(out.filled[ITEM_ID])) == ["shut", "total"] and len(out.filled) == 2 * 77
+    assert (after.loc["open"] == before.loc["open"]).all()
+    f = closures_finding(gaps, freq="D", filled=out.filled)
+    assert f is not None and f.evidence["filled"] == ["shut"]
+    assert (
+        "They are not read as zero demand: the forecasts train on shut's usual level in their "
+        "place (its mean over the last 8 days of the same weekday before the closure; a day "
+        "every series sold nothing stays 0), and the backtest does not score those periods"
+    ) in f.text
+    assert "read as zero demand (a store's stretch" not in f.text
+    store_gap = gaps.assign(store="CA_1")  # an item-store's stretch: the chain series stays
+    assert fill_closures(hs, store_gap) is hs
+    g = closures_finding(store_gap, freq="D", filled=None)
+    assert g is not None and "The forecasts read the other 1 as zero demand" in g.text
+
+
+def test_the_backtest_does_not_score_skipped_periods() -> None:
+    """byod9a D5: the periods a closure filled in are no sales; AutoForecaster(skip=) leaves
+    them out of the scores (a naive forecast of 10 against 3 closed days of 0: MAE 6 -> 0)."""
+    from opsai.forecast import AutoForecaster, Naive
+
+    days = pd.date_range("2024-01-01", periods=60)
+    q = np.where(np.arange(60) >= 57, 0.0, 10.0)
+    df = pd.DataFrame({ITEM_ID: "a", TIMESTAMP: days, QUANTITY: q})
+    plain = AutoForecaster([Naive()], h=5, n_windows=1, season_length=1).fit(df)
+    assert float(plain.metrics_["mae"].iloc[0]) == pytest.approx(6.0)
+    skip = pd.DataFrame({ITEM_ID: "a", TIMESTAMP: days[57:]})
+    auto = AutoForecaster([Naive()], h=5, n_windows=1, season_length=1, skip=skip).fit(df)
+    assert float(auto.metrics_["mae"].iloc[0]) == 0.0 and float(auto.metrics_["wape"].iloc[0]) == 0
+    assert len(auto.cv_) == 5  # still forecast: the reconciliation and alerts read every period
