@@ -13,7 +13,16 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, STORE, TIMESTAMP, canonical_event
+from opsai.data.schema import (
+    EVENT_DAY,
+    ITEM_ID,
+    PRICE,
+    PROMO,
+    QUANTITY,
+    STORE,
+    TIMESTAMP,
+    canonical_event,
+)
 from opsai.errors import ConfigError, NothingToAnalyse
 from opsai.forecast.backtest import MIN_TRAIN
 from opsai.forecast.base import Forecaster
@@ -719,20 +728,30 @@ _EVENT_WORDS = ("event", "holiday", "feiertag", "节日")
 
 
 def event_days(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> pd.Series | None:
-    """The demand table's event days: day -> label from its sparse label column (an event or
-    holiday name set on under 10% of days, at most 50 labels; a column named event or holiday
-    first), named after that column; ``None`` when it has none. ``where``: SERIES_FILTER."""
-    from opsai.data.schema import TABLES
+    """The demand table's event days: day -> label from its mapped ``event_day`` column (named
+    after its source column), else
+    from its sparse label column (an event or holiday name set on under 10% of days, at most
+    50 labels; a column named event or holiday first), named after that column; ``None`` when
+    it has none. ``where``: SERIES_FILTER."""
+    from opsai.data.schema import NO_EVENT, TABLES
     from opsai.forecast.series import _filtered
 
     if not ws.has("demand"):
         return None
     t = _filtered(ws.table("demand"), {k: v for k, v in (where or {}).items()
                                        if not k.startswith("items.")}, "demand")  # fmt: skip
+    day = t[TIMESTAMP].truncate("D").cast("timestamp")
+    if EVENT_DAY in t.columns:  # mapped: its labels, whatever their share (snap days, 0/1)
+        word = t[EVENT_DAY].cast("string").strip()
+        on = word.notnull() & (word != "") & ~word.lower().isin(list(NO_EVENT))
+        got = t.filter(on).group_by(day.name("day")).aggregate(label=word.max()).to_pandas()
+        idx = pd.to_datetime(got["day"]).astype("datetime64[ns]")
+        spec = ws.config.data.tables.get("demand")
+        source = str(spec.columns.get(EVENT_DAY, EVENT_DAY)) if spec is not None else EVENT_DAY
+        return got.set_index(idx)["label"].astype(str).rename(source).sort_index()
     cols = [c for c in t.columns if c not in TABLES["demand"].names and t[c].type().is_string()]
     if not cols:
         return None
-    day = t[TIMESTAMP].truncate("D").cast("timestamp")
     aggs = {"__days": day.nunique()}
     for k, c in enumerate(cols):
         on = t[c].notnull() & (t[c].strip() != "")
@@ -780,12 +799,27 @@ def event_finding(hs: HierarchicalSeries, days: pd.Series | None) -> Finding | N
         f"{total:.2f}x a usual day of the same weekday in total"
         + (f"; per category: {shown}" if shown else "")
         + (f". Largest: {top} ({by_label.max():.2f}x)" if top else "")
-        + ". The forecasts do not know the event calendar (not a model feature yet): expect them "
-        "to fall short on event days."
     )
+    feature = EVENT_DAY in hs.df.columns
+    if feature:
+        text += (
+            f". The global models (GlobalGBM, GlobalMLP) take {EVENT_DAY} as a feature known in "
+            "advance: the backtest gives them each window's event days. The data holds no "
+            "day after its last, so the forecasts beyond it take every day as an ordinary "
+            "one: order ahead of coming event days."
+        )
+    else:
+        text += (
+            f". The forecasts do not know the event calendar: map {days.name} as the demand "
+            f"table's {EVENT_DAY} (data.tables.demand.columns: {{{EVENT_DAY}: {days.name}}}) and "
+            "the global models take it as a feature; until then expect them to fall short on "
+            "event days."
+        )
+    usual_total = float(wide.loc[~on, TOTAL_ID].mean()) if TOTAL_ID in wide else float("nan")
     evidence = {"column": str(days.name), "days": int(on.sum()), "median_ratio": round(total, 4),
                 "categories": {str(c).removeprefix("category:"): round(float(v), 4)
-                               for c, v in cats.items()}, "largest": top}  # fmt: skip
+                               for c, v in cats.items()}, "largest": top,
+                "feature": feature, "usual_total": round(usual_total, 2)}  # fmt: skip
     material = max([total, *cats.tolist()]) >= 1.2
     return Finding(text, "medium" if material else "info", evidence, name="event_days")
 

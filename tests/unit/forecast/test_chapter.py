@@ -691,3 +691,85 @@ def test_the_backtest_does_not_score_skipped_periods() -> None:
     auto = AutoForecaster([Naive()], h=5, n_windows=1, season_length=1, skip=skip).fit(df)
     assert float(auto.metrics_["mae"].iloc[0]) == 0.0 and float(auto.metrics_["wape"].iloc[0]) == 0
     assert len(auto.cv_) == 5  # still forecast: the reconciliation and alerts read every period
+
+
+def test_a_mapped_event_day_is_a_calendar_feature_of_every_series(tmp_path: Path) -> None:
+    """byod9a D6: M5's event_name_1 / Rossmann's StateHoliday could not be given to chapter
+    04. Mapped as event_day, any label (or 1/yes) marks an event day and '0'/'no'/empty an
+    ordinary one; every series (the total too, and days an item did not sell) carries it;
+    the overview calls its empties sparse by design, the finding says the models use it, and
+    validation warns when most days are marked."""
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series, event_calendar
+    from opsai.forecast.chapter import event_days, event_finding
+    from opsai.overview.measures import missing_values
+    from tests.conftest import write_dataset
+
+    labels = {10: "SuperBowl", 30: "a", 50: "1", 70: "Easter"}
+    lines = []
+    for k, d in enumerate(pd.date_range("2024-01-01", periods=84)):
+        ev = labels.get(k, "0" if k % 2 else ("no" if k % 3 else ""))
+        lines.append(f"food,{d:%Y-%m-%d},{20 if k in labels else 10},{ev}")
+        if k % 4:  # toy sells 3 days of 4: its other days still know the calendar
+            lines.append(f"toy,{d:%Y-%m-%d},5,{ev}")
+    rows = "item_id,timestamp,quantity,hol\n" + "\n".join(lines) + "\n"
+    items = "item_id,category\nfood,FOODS\ntoy,HOBBIES\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": rows, "items.csv": items},
+                        {"demand": {"columns": {"event_day": "hol"}}, "items": {}})  # fmt: skip
+    with open_workspace(cfg) as ws:
+        hs = build_series(ws, freq="D")
+        weekly = event_calendar(ws, freq="W")
+        days = event_days(ws)
+        missing = missing_values(ws)
+        said = [w for w in ws.warnings if w.column == "event_day"]
+    on = hs.df[hs.df["event_day"] > 0]
+    assert sorted(on[TIMESTAMP].dt.strftime("%m-%d").unique()) == [
+        "01-11",
+        "01-31",
+        "02-20",
+        "03-11",
+    ]
+    assert set(on[ITEM_ID]) == {"food", "toy", "total", "category:FOODS", "category:HOBBIES"}
+    assert hs.df["event_day"].notna().all() and float(hs.df["event_day"].sum()) == 4 * 5
+    assert weekly is not None and float(weekly.sum()) == 4 and float(weekly.max()) == 1
+    assert days is not None and days.name == "hol" and days.tolist()[0] == "SuperBowl"
+    f = event_finding(hs, days)
+    assert f is not None and f.evidence["feature"] is True
+    assert f.evidence["usual_total"] == pytest.approx(10 + 5 * 60 / 80, abs=0.5)
+    assert f.text.startswith("Event days (hol, 4 days with a label) sold a median")
+    assert "The global models (GlobalGBM, GlobalMLP) take event_day as a feature" in f.text
+    assert "the forecasts beyond it take every day as an ordinary one" in f.text
+    row = missing[missing["column"] == "event_day"]
+    assert len(row) == 1 and bool(row["sparse"].iloc[0])
+    assert said == []
+    flagged = rows.replace(",0\n", ",Y\n").replace(",no\n", ",Y\n").replace(",\n", ",Y\n")
+    cfg = write_dataset(tmp_path / "all", {"demand.csv": flagged},
+                        {"demand": {"columns": {"event_day": "hol"}}})  # fmt: skip
+    with open_workspace(cfg) as ws:
+        said = [w for w in ws.warnings if w.column == "event_day"]
+    assert len(said) == 1 and said[0].message.startswith(
+        "84 of 84 days (100%) are marked as event days: an event or holiday calendar marks a few"
+    )
+
+
+def test_an_unmapped_event_column_says_which_column_to_map(tmp_path: Path) -> None:
+    """byod9a D6: the finding on an event label column that is not mapped names the mapping
+    that makes it a feature."""
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series
+    from opsai.forecast.chapter import event_days, event_finding
+    from tests.conftest import write_dataset
+
+    lines = [f"a,{d:%Y-%m-%d},{20 if k in (10, 30, 50) else 10},{'X' if k in (10, 30, 50) else ''}"
+             for k, d in enumerate(pd.date_range("2024-01-01", periods=84))]  # fmt: skip
+    rows = "item_id,timestamp,quantity,event_name_1\n" + "\n".join(lines) + "\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": rows}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        hs = build_series(ws, freq="D")
+        f = event_finding(hs, event_days(ws))
+    assert "event_day" not in hs.df.columns
+    assert f is not None and f.evidence["feature"] is False
+    assert (
+        "map event_name_1 as the demand table's event_day (data.tables.demand.columns: "
+        "{event_day: event_name_1}) and the global models take it as a feature"
+    ) in f.text
