@@ -11,7 +11,7 @@ from opsai.data._mapping import ValidationWarning
 from opsai.data._synonyms import name_score
 from opsai.data.customers import visit_ids
 from opsai.data.languages import read_languages
-from opsai.data.schema import REFERENCES, TABLES, Column
+from opsai.data.schema import NO_EVENT, REFERENCES, TABLES, Column
 from opsai.errors import SchemaError
 
 
@@ -81,6 +81,29 @@ def _promo_values_warning(res: dict[str, Any], warnings: list[ValidationWarning]
                 "promoted rows. Above 0 reads as a promotion day; map a 0/1 promotion column "
                 "instead if the export has one",
                 n,
+            )
+        )
+
+
+EVENT_DAY_SHARE = 0.5
+"""Share of days above which a mapped ``event_day`` is no calendar of events (validation warns)."""
+
+
+def _event_day_warning(res: dict[str, Any], warnings: list[ValidationWarning]) -> None:
+    """An ``event_day`` that marks most days as events: a label on every row (a weekday
+    name, an 'N'), not a calendar of events or holidays (byod9a D6). ``res``:
+    :func:`check_table`'s aggregate."""
+    n, k = int(res.get("days__event_day", 0) or 0), int(res.get("on__event_day", 0) or 0)
+    if n >= 14 and k > EVENT_DAY_SHARE * n:
+        warnings.append(
+            ValidationWarning(
+                "demand",
+                "event_day",
+                f"{k:,} of {n:,} days ({k / n:.0%}) are marked as event days: an event or "
+                "holiday calendar marks a few. Any value but an empty one, 0 or no marks an "
+                "event; map a column set only on event or holiday days (M5's event_name_1, "
+                "a 0/1 holiday flag) as data.tables.demand.columns.event_day",
+                k,
             )
         )
 
@@ -389,6 +412,11 @@ def check_table(
         if c.name in ("timestamp", "signup_at"):  # for _one_time_warning
             aggs[f"n__{c.name}"] = t[c.name].count()
             aggs[f"d__{c.name}"] = t[c.name].approx_nunique()
+    if name == "demand" and {"event_day", "timestamp"} <= set(t.columns):  # _event_day_warning
+        word = t.event_day.cast("string").strip().lower()
+        day = t.timestamp.truncate("D")
+        aggs["days__event_day"] = day.nunique()
+        aggs["on__event_day"] = day.nunique(where=(word != "") & ~word.isin(list(NO_EVENT)))
     if name == "demand" and "promo" in t.columns:  # for _promo_values_warning
         aggs["max__promo"] = t.promo.max()
         aggs["over1__promo"] = ibis.ifelse(t.promo > 1, 1, 0).sum()
@@ -444,6 +472,7 @@ def check_table(
         _language_warning(name, t, warnings)
     _one_time_warning(name, t, res, warnings)
     _promo_values_warning(res, warnings)
+    _event_day_warning(res, warnings)
     if name == "tickets" and {"timestamp", "resolved_at"} <= set(t.columns):
         _resolved_before_warning(t, warnings)
     if table.key and table.key in t.columns:

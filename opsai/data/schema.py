@@ -28,6 +28,7 @@ AMOUNT = "amount"
 QUANTITY = "quantity"
 PRICE = "price"
 PROMO = "promo"
+EVENT_DAY = "event_day"
 STORE = "store"
 TITLE = "title"
 CATEGORY = "category"
@@ -116,6 +117,9 @@ FLAG_TRUE = ("true", "t", "yes", "y", "是")
 """Words a yes/no (``flag``) column reads as 1, compared in lower case after trimming."""
 FLAG_FALSE = ("false", "f", "no", "n", "否")
 """Words a yes/no (``flag``) column reads as 0."""
+NO_EVENT = ("0", "0.0", "none", *FLAG_FALSE)
+"""Values of the demand table's ``event_day`` that mark an ordinary day (so does an empty one);
+any other value marks an event or holiday."""
 
 DType = Literal["id", "string", "timestamp", "float", "int", "period"]
 """Logical types: ``id`` is a string key (leading zeros kept), ``period`` a date or an int."""
@@ -281,6 +285,15 @@ TABLES: dict[str, Table] = {
                 _c(PRICE, "float", nonnegative=True),
                 _c(PROMO, "float", flag=True, doc="1/0, True/False, yes/no, Y/N, 是/否"),
                 _c(STORE, "id"),
+                _c(
+                    EVENT_DAY,
+                    "string",
+                    doc=(
+                        "an event or holiday known in advance: any label (M5's event_name_1, "
+                        "a state holiday 'a') or 1/yes; empty, 0 or no is an ordinary day. "
+                        "Chapter 04's global models take it as a feature"
+                    ),
+                ),
                 _c(
                     AMOUNT,
                     "float",

@@ -5,6 +5,7 @@ Findings are :class:`~opsai.report.finding.Finding` objects the notebook records
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, cast
 
@@ -14,6 +15,7 @@ import pandas as pd
 
 from opsai.data._synonyms import name_score
 from opsai.data.schema import (
+    EVENT_DAY,
     ITEM_ID,
     PRICE,
     PROMO,
@@ -760,20 +762,30 @@ _EVENT_WORDS = ("event", "holiday", "feiertag", "节日")
 
 
 def event_days(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> pd.Series | None:
-    """The demand table's event days: day -> label from its sparse label column (an event or
-    holiday name set on under 10% of days, at most 50 labels; a column named event or holiday
-    first), named after that column; ``None`` when it has none. ``where``: SERIES_FILTER."""
-    from opsai.data.schema import TABLES
+    """The demand table's event days: day -> label from its mapped ``event_day`` column (named
+    after its source column), else
+    from its sparse label column (an event or holiday name set on under 10% of days, at most
+    50 labels; a column named event or holiday first), named after that column; ``None`` when
+    it has none. ``where``: SERIES_FILTER."""
+    from opsai.data.schema import NO_EVENT, TABLES
     from opsai.forecast.series import _filtered
 
     if not ws.has("demand"):
         return None
     t = _filtered(ws.table("demand"), {k: v for k, v in (where or {}).items()
                                        if not k.startswith("items.")}, "demand")  # fmt: skip
+    day = t[TIMESTAMP].truncate("D").cast("timestamp")
+    if EVENT_DAY in t.columns:  # mapped: its labels, whatever their share (snap days, 0/1)
+        word = t[EVENT_DAY].cast("string").strip()
+        on = word.notnull() & (word != "") & ~word.lower().isin(list(NO_EVENT))
+        got = t.filter(on).group_by(day.name("day")).aggregate(label=word.max()).to_pandas()
+        idx = pd.to_datetime(got["day"]).astype("datetime64[ns]")
+        spec = ws.config.data.tables.get("demand")
+        source = str(spec.columns.get(EVENT_DAY, EVENT_DAY)) if spec is not None else EVENT_DAY
+        return got.set_index(idx)["label"].astype(str).rename(source).sort_index()
     cols = [c for c in t.columns if c not in TABLES["demand"].names and t[c].type().is_string()]
     if not cols:
         return None
-    day = t[TIMESTAMP].truncate("D").cast("timestamp")
     aggs = {"__days": day.nunique()}
     for k, c in enumerate(cols):
         on = t[c].notnull() & (t[c].strip() != "")
@@ -821,12 +833,27 @@ def event_finding(hs: HierarchicalSeries, days: pd.Series | None) -> Finding | N
         f"{total:.2f}x a usual day of the same weekday in total"
         + (f"; per category: {shown}" if shown else "")
         + (f". Largest: {top} ({by_label.max():.2f}x)" if top else "")
-        + ". The forecasts do not know the event calendar (not a model feature yet): expect them "
-        "to fall short on event days."
     )
+    feature = EVENT_DAY in hs.df.columns
+    if feature:
+        text += (
+            f". The global models (GlobalGBM, GlobalMLP) take {EVENT_DAY} as a feature known in "
+            "advance: the backtest gives them each window's event days. The data holds no "
+            "day after its last, so the forecasts beyond it take every day as an ordinary "
+            "one: order ahead of coming event days."
+        )
+    else:
+        text += (
+            f". The forecasts do not know the event calendar: map {days.name} as the demand "
+            f"table's {EVENT_DAY} (data.tables.demand.columns: {{{EVENT_DAY}: {days.name}}}) and "
+            "the global models take it as a feature; until then expect them to fall short on "
+            "event days."
+        )
+    usual_total = float(wide.loc[~on, TOTAL_ID].mean()) if TOTAL_ID in wide else float("nan")
     evidence = {"column": str(days.name), "days": int(on.sum()), "median_ratio": round(total, 4),
                 "categories": {str(c).removeprefix("category:"): round(float(v), 4)
-                               for c, v in cats.items()}, "largest": top}  # fmt: skip
+                               for c, v in cats.items()}, "largest": top,
+                "feature": feature, "usual_total": round(usual_total, 2)}  # fmt: skip
     material = max([total, *cats.tolist()]) >= 1.2
     return Finding(text, "medium" if material else "info", evidence, name="event_days")
 
@@ -1025,11 +1052,88 @@ def without_stretches(bottom: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame:
     return bottom[~drop]
 
 
-def closures_finding(gaps: pd.DataFrame, *, freq: str = "D") -> Finding | None:
-    """Names :func:`closed_stretches`' stretches (``None`` when there are none)."""
+FILL_SEASONS = 8
+"""Periods of the same weekday (of any period, weekly or monthly) before a closure whose mean
+:func:`fill_closures` puts in its place."""
+
+
+def fill_closures(
+    hs: HierarchicalSeries, gaps: pd.DataFrame, *, seasons: int = FILL_SEASONS
+) -> HierarchicalSeries:
+    """``hs`` with the periods of :func:`closed_stretches`' stretches of whole series (a store
+    that is a series; ``store`` missing) filled with the series' level before the closure, so
+    the forecasting models do not learn the closure as demand (byod9a D5: Rossmann store 13,
+    closed 92 days, was history of 92 zero days for every model).
+
+    Only the periods in which another series sold are filled (a Sunday every store is closed
+    stays 0), each with the mean of the series over its last ``seasons`` periods of the same
+    weekday (daily data; of any period otherwise) before the stretch in which another series
+    sold: nothing after the stretch is looked at, so a backtest cut-off inside it sees no
+    future. The levels that sum the series (category, total) take the same amounts. An
+    item-store's stretch (``store`` set) is part of a chain series and stays as it is; a
+    stock-out that lasts to the end is no stretch (:func:`~opsai.inventory.censored_items`).
+
+    Returns:
+        ``hs`` with ``filled``: ``[ITEM_ID, TIMESTAMP]`` of every series (the closed ones and
+        the levels summing them) and period that holds a filled amount, for
+        :class:`~opsai.forecast.AutoForecaster`'s ``skip`` (the backtest does not score them);
+        ``hs`` itself when there is nothing to fill.
+    """
+    whole = gaps[gaps[STORE].isna()] if len(gaps) else gaps
+    if not len(whole):
+        return hs
+    bottom = hs.df[hs.df[ITEM_ID].isin(hs.S.columns)]
+    wide = bottom.pivot_table(
+        index=TIMESTAMP, columns=ITEM_ID, values=QUANTITY, aggfunc="sum", fill_value=0.0
+    )
+    total = wide.sum(axis=1)
+    daily = hs.freq == "D"
+    deltas = []
+    for _, g in whole.iterrows():
+        sid = str(g[ITEM_ID])
+        if sid not in wide.columns:
+            continue
+        y = wide[sid]
+        open_ = (total - y) > 0  # another series sold
+        start, end = pd.Timestamp(g["start"]), pd.Timestamp(g["end"])
+        ref = y[open_ & (y.index < start)]
+        at = y.index[open_ & (y.index >= start) & (y.index <= end) & (y == 0)]
+        if not len(ref) or not len(at):
+            continue
+        if daily:
+            by_day = ref.groupby(ref.index.day_of_week).apply(lambda s: s.tail(seasons).mean())
+            level = by_day.reindex(at.day_of_week).fillna(ref.tail(seasons).mean()).to_numpy()
+        else:
+            level = np.full(len(at), ref.tail(seasons).mean())
+        deltas.append(pd.DataFrame({ITEM_ID: sid, TIMESTAMP: at, "_d": level}))
+    if not deltas:
+        return hs
+    d = pd.concat(deltas, ignore_index=True)
+    d = d.groupby([ITEM_ID, TIMESTAMP], as_index=False)["_d"].sum()
+    dw = d.pivot(index=TIMESTAMP, columns=ITEM_ID, values="_d")
+    up = dw.fillna(0.0) @ hs.S.loc[:, dw.columns].T  # every series that sums a filled one
+    long = up.stack().rename("_d").reset_index()
+    long.columns = [TIMESTAMP, ITEM_ID, "_d"]
+    long = long[long["_d"] != 0]
+    df = hs.df.merge(long, on=[ITEM_ID, TIMESTAMP], how="left")
+    df[QUANTITY] = df[QUANTITY] + df["_d"].fillna(0.0)
+    filled = long[[ITEM_ID, TIMESTAMP]].sort_values([ITEM_ID, TIMESTAMP]).reset_index(drop=True)
+    return dataclasses.replace(hs, df=df.drop(columns="_d"), filled=filled)
+
+
+def closures_finding(
+    gaps: pd.DataFrame, *, freq: str = "D", filled: pd.DataFrame | None = None
+) -> Finding | None:
+    """Names :func:`closed_stretches`' stretches (``None`` when there are none) and says which
+    :func:`fill_closures` filled in (``filled``: its ``hs.filled``) and which the forecasts
+    still read as zero demand (an item-store's, inside the item's chain series)."""
     if gaps.empty:
         return None
     unit = _PERIOD_WORDS.get(freq, "period")
+    done = set(map(str, filled[ITEM_ID])) if filled is not None and len(filled) else set()
+    whole = gaps[STORE].isna() & gaps[ITEM_ID].astype(str).isin(done)
+    names_done = list(dict.fromkeys(gaps.loc[whole, ITEM_ID].astype(str)))
+    n_zero = int((~whole).sum())
 
     def line(r: pd.Series) -> str:
         at = f" at {r[STORE]}" if pd.notna(r[STORE]) else ""
@@ -1045,10 +1149,23 @@ def closures_finding(gaps: pd.DataFrame, *, freq: str = "D") -> Finding | None:
         + "; ".join(line(r) for _, r in gaps.head(10).iterrows())
         + f"{more}. At the rate each sold otherwise, that has under 1% chance: a store closed "
         "(a refurbishment, a move), a stock-out, or rows missing from the export (a `where` "
-        "that left closed days out)? The promotion comparison leaves them out; the forecasts "
-        "read them as zero demand, so if they are closures, their history is lower than its "
-        "demand."
+        "that left closed days out)? The promotion comparison leaves them out."
     )
+    if names_done:
+        shown = ", ".join(names_done[:10]) + (" and others" if len(names_done) > 10 else "")
+        text += (
+            f" They are not read as zero demand: the forecasts train on {shown}'s usual level "
+            f"in their place (its mean over the last {FILL_SEASONS} "
+            f"{'days of the same weekday' if freq == 'D' else unit + 's'} before the closure; "
+            f"a {unit} every series sold nothing stays 0), and the backtest does not score "
+            "those periods (nor the category and total that sum them)."
+        )
+    if n_zero:
+        text += (
+            f" The forecasts read the other {n_zero} as zero demand (a store's stretch of one "
+            "item is part of the item's series over all stores), so if they are closures, "
+            "that history is lower than its demand."
+        )
     names = [
         f"{r[ITEM_ID]}" + (f"@{r[STORE]}" if pd.notna(r[STORE]) else "") for _, r in gaps.iterrows()
     ]
@@ -1058,6 +1175,7 @@ def closures_finding(gaps: pd.DataFrame, *, freq: str = "D") -> Finding | None:
         "end": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in gaps["end"]][:50],
         "span": [int(v) for v in gaps["span"]][:50],
         "periods": [int(v) for v in gaps["periods"]][:50],
+        "filled": names_done[:50],
     }
     return Finding(text, "medium", evidence, name="closed_stretches")
 

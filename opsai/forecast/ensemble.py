@@ -126,6 +126,9 @@ class AutoForecaster(Forecaster):
             backtest windows are noisy, and shrinking toward the overall best guards against
             choosing by luck.
         alias: column name in predictions (default ``Auto``).
+        skip: ``[ITEM_ID, TIMESTAMP]`` periods the backtest does not score (the closures
+            :func:`~opsai.forecast.chapter.fill_closures` filled in: their amounts are not
+            sales); the models still train on them.
 
     A series whose history is intermittent or lumpy (Syntetos-Boylan, see
     :func:`~opsai.forecast.intermittent.demand_pattern`) never gets a naive or seasonal naive
@@ -154,6 +157,7 @@ class AutoForecaster(Forecaster):
         select: Literal["series", "global"] = "series",
         margin: float = 0.0,
         alias: str | None = None,
+        skip: pd.DataFrame | None = None,
     ) -> None:
         self.models = models
         self.h = h
@@ -165,6 +169,7 @@ class AutoForecaster(Forecaster):
         self.select = select
         self.margin = margin
         self.alias = alias
+        self.skip = skip
 
     @property
     def name(self) -> str:
@@ -182,7 +187,12 @@ class AutoForecaster(Forecaster):
             cv = _add_mean(cv, members, cname, check_level(self.level))
         names = [*names, *self.combos_]
         self.cv_ = cv
-        self.metrics_ = evaluate(cv, df, season_length=self.season_length, models=names)
+        scored = cv
+        if self.skip is not None and len(self.skip):
+            keys = self.skip[[ITEM_ID, TIMESTAMP]].astype({ITEM_ID: str}).drop_duplicates()
+            hit = cv[[ITEM_ID, TIMESTAMP]].merge(keys, how="left", indicator=True)["_merge"]
+            scored = cv[(hit == "left_only").to_numpy()]
+        self.metrics_ = evaluate(scored, df, season_length=self.season_length, models=names)
         self.leaderboard_ = leaderboard(self.metrics_, sort_by=self.metric)
         choice = select_best(self.metrics_, metric=self.metric)
         fallback = overall_best(self.metrics_, metric=self.metric)

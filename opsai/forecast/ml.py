@@ -3,7 +3,8 @@
 Each series is divided by its mean (so one model serves slow and fast movers); features are
 lags, rolling means, the series' log mean, the calendar fields whose whole cycle the history
 covers (no month or week of the year on less than a year of data) and, when the data has them,
-the promotion share and the price relative to the series' median price. A regressor the data
+the promotion share, the price relative to the series' median price and the event days of the
+period (the demand table's ``event_day``, a calendar known in advance). A regressor the data
 records only with a sale (see :func:`known_in_advance`) enters as its last value observed before
 each period, and is carried forward from the cut-off whatever ``X_future`` says: its future
 values would reveal the sales. Multi-step forecasts are recursive. Intervals are split-conformal
@@ -25,11 +26,14 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from opsai.data.schema import ITEM_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
+from opsai.data.schema import EVENT_DAY, ITEM_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
 from opsai.errors import SchemaError
 from opsai.forecast.base import Forecaster, conformal_halfwidths, positions
 
-EXOG = (PROMO, PRICE)
+EXOG = (PROMO, PRICE, EVENT_DAY)
+"""Regressors read when the frame has them; ``EVENT_DAY`` (the event days of each period,
+:func:`opsai.forecast.event_calendar`) is known in advance: a period ``X_future`` does not
+give it counts as an ordinary one."""
 CALENDAR = {"day_of_week": (7, 7), "day": (31, 31), "month": (365, 12), "week": (364, 53)}
 """Calendar features: ``name -> (days of history needed to see every value, cycle length)``."""
 
@@ -177,7 +181,7 @@ class GlobalModel(Forecaster):
         """``v`` of the rows of series ``ids``: a price over the series' reference price."""
         if c == PRICE:
             v = v / ids.map(self.price_ref_).to_numpy(dtype=float, na_value=1.0)
-        return np.nan_to_num(v, nan=0.0 if c == PROMO else 1.0)
+        return np.nan_to_num(v, nan=0.0 if c in (PROMO, EVENT_DAY) else 1.0)
 
     def _design(self, df: pd.DataFrame, skip: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         # calendar and regressors of every row at once (per series they cost more than the fit)

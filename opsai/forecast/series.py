@@ -29,7 +29,9 @@ import pandas as pd
 from opsai.data.schema import (
     AMOUNT,
     CATEGORY,
+    EVENT_DAY,
     ITEM_ID,
+    NO_EVENT,
     ORDER_ID,
     PRICE,
     PROMO,
@@ -73,7 +75,8 @@ class HierarchicalSeries:
 
     Attributes:
         df: long frame ``[ITEM_ID, TIMESTAMP, QUANTITY]`` (+ ``PROMO``/``PRICE`` for items when
-            the data has them), every level stacked, zero-filled, sorted.
+            the data has them, and ``EVENT_DAY`` for every series when the demand table maps
+            it: :func:`event_calendar`), every level stacked, zero-filled, sorted.
         S: summing matrix, one row per series id (all levels, aggregates first) and one column
             per bottom (item) id; ``S @ bottom == all``.
         tags: level name -> the series ids of that level.
@@ -85,6 +88,8 @@ class HierarchicalSeries:
         clipped: item-periods whose returns outweighed their sales (a negative net quantity,
             read as 0 sold; see :func:`aggregate_demand`): ``{"periods": n, "units": u}``
             with ``u`` the negative units left out; empty when there were none.
+        filled: ``[ITEM_ID, TIMESTAMP]`` of the periods whose amount a closure filled in
+            (:func:`opsai.forecast.chapter.fill_closures`), not sales; empty when none.
     """
 
     df: pd.DataFrame
@@ -94,6 +99,7 @@ class HierarchicalSeries:
     left_out: list[str] = field(default_factory=list)
     merged_categories: list[str] = field(default_factory=list)
     clipped: dict[str, float] = field(default_factory=dict)
+    filled: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=[ITEM_ID, TIMESTAMP]))
 
     @property
     def bottom(self) -> pd.DataFrame:
@@ -557,6 +563,27 @@ def hierarchy(
     return HierarchicalSeries(df.reset_index(drop=True), S, tags, freq, list(left_out), merged)
 
 
+def event_calendar(
+    ws: Workspace, *, freq: Freq = "D", where: Mapping[str, Sequence[str]] | None = None
+) -> pd.Series | None:
+    """Event days per period from the demand table's ``event_day`` column: period start ->
+    the number of days in it that some row marks as an event (any label but those in
+    :data:`NO_EVENT`; 0/1 per day of daily data); ``None`` when ``event_day`` is not mapped.
+    ``where``: the row filter of :func:`aggregate_demand` (its ``items.`` keys are ignored:
+    a calendar holds for every item)."""
+    if not ws.has("demand") or EVENT_DAY not in ws.columns("demand"):
+        return None
+    rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
+    t = _filtered(ws.table("demand"), rows, "demand")
+    word = t[EVENT_DAY].cast("string").strip().lower()
+    on = word.notnull() & (word != "") & ~word.isin(list(NO_EVENT))
+    day = t[TIMESTAMP].truncate("D").cast("timestamp")
+    bucket = t[TIMESTAMP].truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
+    got = t.group_by(bucket).aggregate(n=day.nunique(where=on)).to_pandas()
+    idx = pd.to_datetime(got[TIMESTAMP]).astype("datetime64[ns]")
+    return pd.Series(got["n"].to_numpy(dtype=float), index=idx, name=EVENT_DAY).sort_index()
+
+
 def build_series(
     ws: Workspace,
     *,
@@ -604,4 +631,7 @@ def build_series(
     bottom = fill_gaps(raw, freq=freq, start=start)
     hs = hierarchy(bottom, categories, levels=levels, freq=freq, left_out=left_out)
     hs.clipped = clipped
+    days = event_calendar(ws, freq=freq, where=where)
+    if days is not None:  # every series, every period: a calendar, known in advance
+        hs.df[EVENT_DAY] = hs.df[TIMESTAMP].map(days).fillna(0.0).to_numpy(dtype=float)
     return hs

@@ -144,6 +144,7 @@ def missing_values(ws: Workspace) -> pd.DataFrame:
                 share = k / n if n else 0.0
                 labels = int(res.get(f"__d_{c}", 0) or 0)
                 sparse = k < n and share >= SPARSE_SHARE and 0 < labels <= SPARSE_LABELS
+                sparse |= name == "demand" and c == S.EVENT_DAY and k < n  # empty: no event
                 rows.append({"table": name, "column": c, "missing": k, "share": share,
                              "empty": k == n, "where": where, "sparse": sparse})  # fmt: skip
     cols = ["table", "column", "missing", "share", "empty", "where", "sparse"]

@@ -603,3 +603,38 @@ def test_a_price_move_that_cut_sales_reaches_the_action_plan() -> None:
     assert (round(a["mid"], 3), a["severity"], a["rule"]) == (6.268, "medium", "price")
     none = SimpleNamespace(finding=lambda chapter, name: None)
     assert _price(none, {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]
+
+
+def test_event_days_that_sell_more_are_an_action() -> None:
+    """byod9a D6: FOODS sold 2.06x on M5's 13 event days and 07 said nothing: unmapped, the
+    action says which column to map as event_day; mapped, to order ahead of event days."""
+    from opsai.executive.actions import _events
+
+    ev = {"column": "event_name_1", "days": 13, "median_ratio": 1.61, "largest": "SuperBowl",
+          "categories": {"FOODS": 1.97, "HOBBIES": 1.02}, "feature": False, "usual_total": 100.0}  # fmt: skip
+
+    def run(evidence: dict[str, object]) -> SimpleNamespace:
+        found = {"name": "event_days", "severity": "medium", "text": "...", "evidence": evidence}
+        return SimpleNamespace(
+            finding=lambda chapter, name: found if name == "event_days" else None
+        )
+
+    (a,) = _events(run(ev), {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"] == (
+        "Map event_name_1 as the demand table's event_day (columns: {event_day: event_name_1}) "
+        "so the forecasts learn event days, and plan stock for them: category FOODS sells "
+        "1.97x a usual day on them."
+    )
+    assert a["why"] == (
+        "On the data's 13 event days (event_name_1) all demand sold a median 1.61x a usual day "
+        "of the same weekday, category FOODS 1.97x."
+    )
+    assert (a["mid"], a["unit"], a["rule"]) == (pytest.approx(61.0), "units more on an event "
+                                                "day, in total", "events")  # fmt: skip
+    assert a["evidence"][0]["href"] == "04_demand_inventory.html#finding-event_days"
+    (b,) = _events(run(ev | {"feature": True}), {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert b["action"].startswith(
+        "Plan stock ahead of coming event days: category FOODS sells 1.97x"
+    )
+    flat = ev | {"median_ratio": 1.05, "categories": {"FOODS": 1.1}}
+    assert _events(run(flat), {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]

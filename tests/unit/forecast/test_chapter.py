@@ -707,3 +707,148 @@ def test_store_series_are_called_stores(tmp_path: Path) -> None:
         u = promo_uplift(ws)
     p = promo_finding(u)
     assert p is not None and "on promotion days an item sold" in p.text and "over 6 items" in p.text
+
+
+def _closed_store_series() -> HierarchicalSeries:
+    """'open' sells 50 a day; 'shut' 60 on Mondays and 50 on other days, closed days 100-189;
+    every Sunday both sell nothing (a closure of all: stays 0)."""
+    days = pd.date_range("2024-01-01", periods=300)  # a Monday
+    k = np.arange(len(days))
+    shut = np.where(days.day_of_week == 0, 60.0, 50.0)
+    q = {"open": np.where(k % 7 == 6, 0.0, 50.0),
+         "shut": np.where((k % 7 == 6) | ((k >= 100) & (k < 190)), 0.0, shut)}  # fmt: skip
+    h = pd.concat([pd.DataFrame({ITEM_ID: i, TIMESTAMP: days, QUANTITY: v}) for i, v in q.items()])
+    return hierarchy(h, levels=("item", "total"), freq="D")
+
+
+def test_a_closed_store_is_trained_on_its_level_before_not_on_zeros() -> None:
+    """byod9a D5: Rossmann store 13 (a series), closed 92 days, was 92 days of zero demand for
+    every model (its GBM forecast 6,474 a day against 6,996 after the fix). Its closed days
+    take its mean of the same weekday before the closure (Mondays 60, others 50; Sundays,
+    closed everywhere, stay 0); the total takes the same amounts; the periods are listed."""
+    from opsai.forecast.chapter import closed_stretches, closures_finding, fill_closures
+
+    hs = _closed_store_series()
+    gaps = closed_stretches(hs.bottom, freq="D")
+    out = fill_closures(hs, gaps)
+    y = out.df[out.df[ITEM_ID] == "shut"].set_index(TIMESTAMP)[QUANTITY]
+    inside = y["2024-04-10":"2024-07-08"]  # days 100-189
+    dow = inside.index.day_of_week
+    assert (inside[dow == 0] == 60).all() and (inside[dow == 6] == 0).all()
+    assert (inside[(dow > 0) & (dow < 6)] == 50).all()
+    before = hs.df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY]
+    after = out.df.set_index([ITEM_ID, TIMESTAMP])[QUANTITY]
+    added = (after - before)[after != before]
+    assert float(added.loc["total"].sum()) == float(added.loc["shut"].sum()) == 77 * 50 + 13 * 10
+    assert sorted(set(out.filled[ITEM_ID])) == ["shut", "total"] and len(out.filled) == 2 * 77
+    assert (after.loc["open"] == before.loc["open"]).all()
+    f = closures_finding(gaps, freq="D", filled=out.filled)
+    assert f is not None and f.evidence["filled"] == ["shut"]
+    assert (
+        "They are not read as zero demand: the forecasts train on shut's usual level in their "
+        "place (its mean over the last 8 days of the same weekday before the closure; a day "
+        "every series sold nothing stays 0), and the backtest does not score those periods"
+    ) in f.text
+    assert "read as zero demand (a store's stretch" not in f.text
+    store_gap = gaps.assign(store="CA_1")  # an item-store's stretch: the chain series stays
+    assert fill_closures(hs, store_gap) is hs
+    g = closures_finding(store_gap, freq="D", filled=None)
+    assert g is not None and "The forecasts read the other 1 as zero demand" in g.text
+
+
+def test_the_backtest_does_not_score_skipped_periods() -> None:
+    """byod9a D5: the periods a closure filled in are no sales; AutoForecaster(skip=) leaves
+    them out of the scores (a naive forecast of 10 against 3 closed days of 0: MAE 6 -> 0)."""
+    from opsai.forecast import AutoForecaster, Naive
+
+    days = pd.date_range("2024-01-01", periods=60)
+    q = np.where(np.arange(60) >= 57, 0.0, 10.0)
+    df = pd.DataFrame({ITEM_ID: "a", TIMESTAMP: days, QUANTITY: q})
+    plain = AutoForecaster([Naive()], h=5, n_windows=1, season_length=1).fit(df)
+    assert float(plain.metrics_["mae"].iloc[0]) == pytest.approx(6.0)
+    skip = pd.DataFrame({ITEM_ID: "a", TIMESTAMP: days[57:]})
+    auto = AutoForecaster([Naive()], h=5, n_windows=1, season_length=1, skip=skip).fit(df)
+    assert float(auto.metrics_["mae"].iloc[0]) == 0.0 and float(auto.metrics_["wape"].iloc[0]) == 0
+    assert len(auto.cv_) == 5  # still forecast: the reconciliation and alerts read every period
+
+
+def test_a_mapped_event_day_is_a_calendar_feature_of_every_series(tmp_path: Path) -> None:
+    """byod9a D6: M5's event_name_1 / Rossmann's StateHoliday could not be given to chapter
+    04. Mapped as event_day, any label (or 1/yes) marks an event day and '0'/'no'/empty an
+    ordinary one; every series (the total too, and days an item did not sell) carries it;
+    the overview calls its empties sparse by design, the finding says the models use it, and
+    validation warns when most days are marked."""
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series, event_calendar
+    from opsai.forecast.chapter import event_days, event_finding
+    from opsai.overview.measures import missing_values
+    from tests.conftest import write_dataset
+
+    labels = {10: "SuperBowl", 30: "a", 50: "1", 70: "Easter"}
+    lines = []
+    for k, d in enumerate(pd.date_range("2024-01-01", periods=84)):
+        ev = labels.get(k, "0" if k % 2 else ("no" if k % 3 else ""))
+        lines.append(f"food,{d:%Y-%m-%d},{20 if k in labels else 10},{ev}")
+        if k % 4:  # toy sells 3 days of 4: its other days still know the calendar
+            lines.append(f"toy,{d:%Y-%m-%d},5,{ev}")
+    rows = "item_id,timestamp,quantity,hol\n" + "\n".join(lines) + "\n"
+    items = "item_id,category\nfood,FOODS\ntoy,HOBBIES\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": rows, "items.csv": items},
+                        {"demand": {"columns": {"event_day": "hol"}}, "items": {}})  # fmt: skip
+    with open_workspace(cfg) as ws:
+        hs = build_series(ws, freq="D")
+        weekly = event_calendar(ws, freq="W")
+        days = event_days(ws)
+        missing = missing_values(ws)
+        said = [w for w in ws.warnings if w.column == "event_day"]
+    on = hs.df[hs.df["event_day"] > 0]
+    assert sorted(on[TIMESTAMP].dt.strftime("%m-%d").unique()) == [
+        "01-11",
+        "01-31",
+        "02-20",
+        "03-11",
+    ]
+    assert set(on[ITEM_ID]) == {"food", "toy", "total", "category:FOODS", "category:HOBBIES"}
+    assert hs.df["event_day"].notna().all() and float(hs.df["event_day"].sum()) == 4 * 5
+    assert weekly is not None and float(weekly.sum()) == 4 and float(weekly.max()) == 1
+    assert days is not None and days.name == "hol" and days.tolist()[0] == "SuperBowl"
+    f = event_finding(hs, days)
+    assert f is not None and f.evidence["feature"] is True
+    assert f.evidence["usual_total"] == pytest.approx(10 + 5 * 60 / 80, abs=0.5)
+    assert f.text.startswith("Event days (hol, 4 days with a label) sold a median")
+    assert "The global models (GlobalGBM, GlobalMLP) take event_day as a feature" in f.text
+    assert "the forecasts beyond it take every day as an ordinary one" in f.text
+    row = missing[missing["column"] == "event_day"]
+    assert len(row) == 1 and bool(row["sparse"].iloc[0])
+    assert said == []
+    flagged = rows.replace(",0\n", ",Y\n").replace(",no\n", ",Y\n").replace(",\n", ",Y\n")
+    cfg = write_dataset(tmp_path / "all", {"demand.csv": flagged},
+                        {"demand": {"columns": {"event_day": "hol"}}})  # fmt: skip
+    with open_workspace(cfg) as ws:
+        said = [w for w in ws.warnings if w.column == "event_day"]
+    assert len(said) == 1 and said[0].message.startswith(
+        "84 of 84 days (100%) are marked as event days: an event or holiday calendar marks a few"
+    )
+
+
+def test_an_unmapped_event_column_says_which_column_to_map(tmp_path: Path) -> None:
+    """byod9a D6: the finding on an event label column that is not mapped names the mapping
+    that makes it a feature."""
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series
+    from opsai.forecast.chapter import event_days, event_finding
+    from tests.conftest import write_dataset
+
+    lines = [f"a,{d:%Y-%m-%d},{20 if k in (10, 30, 50) else 10},{'X' if k in (10, 30, 50) else ''}"
+             for k, d in enumerate(pd.date_range("2024-01-01", periods=84))]  # fmt: skip
+    rows = "item_id,timestamp,quantity,event_name_1\n" + "\n".join(lines) + "\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": rows}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        hs = build_series(ws, freq="D")
+        f = event_finding(hs, event_days(ws))
+    assert "event_day" not in hs.df.columns
+    assert f is not None and f.evidence["feature"] is False
+    assert (
+        "map event_name_1 as the demand table's event_day (data.tables.demand.columns: "
+        "{event_day: event_name_1}) and the global models take it as a feature"
+    ) in f.text

@@ -174,6 +174,28 @@ def test_global_gbm_learns_promotion_lift() -> None:
     assert m.exog_ == [PROMO]
 
 
+def test_global_gbm_learns_event_days_from_the_calendar() -> None:
+    """byod9a D6: the event calendar (event_day, the same for every series) is a feature
+    known in advance: given the coming event days the forecast rises on them (M5: GlobalGBM's
+    WAPE on FOODS event days 47% -> 34%); without them every day is ordinary."""
+    from opsai.data.schema import EVENT_DAY
+
+    rng = np.random.default_rng(4)
+    cal = (rng.random(160) < 0.08).astype(float)
+    cal[[150, 155]] = 1.0  # two event days in the forecast window
+    y = {f"s{k}": rng.poisson(np.where(cal > 0, 20.0, 8.0)).astype(float) for k in range(6)}
+    df = long(y, **{EVENT_DAY: {sid: cal for sid in y}})
+    future = df.groupby(ITEM_ID).tail(12).copy()
+    m = GlobalGBM(season_length=7, max_iter=60, seed=0).fit(df.groupby(ITEM_ID).head(148))
+    assert m.exog_ == [EVENT_DAY] and m.known_ == [EVENT_DAY]
+    fc = m.predict(12, X_future=future).merge(future, on=[ITEM_ID, TIMESTAMP])
+    on = fc.loc[fc[EVENT_DAY] > 0, "GlobalGBM"].mean()
+    off = fc.loc[fc[EVENT_DAY] == 0, "GlobalGBM"].mean()
+    assert on > 1.8 * off and off == pytest.approx(8.0, rel=0.25)
+    plain = m.predict(12)["GlobalGBM"].to_numpy()  # no calendar beyond the data: ordinary
+    assert plain.max() < 1.3 * off
+
+
 def test_a_price_seen_only_with_sales_is_not_read_from_the_future() -> None:
     # the price of the day's sales (missing on days without one) tells whether a sale happened:
     # a backtest fed its future values would be optimistic, so the model carries the last one
