@@ -227,6 +227,7 @@ def weekly_spikes(
     freq: str,
     z: float = 4.0,
     found: pd.DataFrame | None = None,
+    shifts: pd.DataFrame | None = None,
     min_weeks: int = 12,
     col_time: str = S.TIMESTAMP,
     col_intent: str = S.INTENT,
@@ -234,7 +235,8 @@ def weekly_spikes(
     """Spikes of one week that a coarser ``freq`` (a month, a quarter) dilutes: the weekly
     volume scanned as :func:`detect_spikes` does, at a stricter ``z`` (the tail divided by
     the weeks per period, a Bonferroni step for the extra tests), leaving out intents that
-    ``found`` (the spikes at ``freq``) already names in the week's period. Empty when
+    ``found`` (the spikes at ``freq``) already names in the week's period, each intent of
+    ``shifts`` (:func:`level_shifts` at ``freq``) against its level on its side of the step. Empty when
     ``freq`` is a week or finer, or the tickets span fewer than ``min_weeks`` weeks."""
     if str(freq)[:1].upper() not in ("M", "Q", "Y", "A"):  # a week or finer already
         return pd.DataFrame()
@@ -244,7 +246,8 @@ def weekly_spikes(
     per = {"M": 4.35, "Q": 13.0, "Y": 52.0, "A": 52.0}.get(str(freq)[:1].upper(), 4.35)
     strict = float(stats.norm.isf(stats.norm.sf(z) / per))
     weekly = detect_spikes(volume_by_intent(tickets, freq="W", col_time=col_time,
-                                            col_intent=col_intent), z=strict)  # fmt: skip
+                                            col_intent=col_intent), z=strict,
+                           shifts=shifts)  # fmt: skip
     if not weekly.empty and found is not None and not found.empty:
         start = pd.to_datetime(weekly["period"].astype(str).str[:10], errors="coerce")
         coarse = _period(pd.Series(start), freq).astype(str).to_numpy()
@@ -256,12 +259,78 @@ def weekly_spikes(
     return weekly
 
 
+def level_shifts(
+    volume: pd.DataFrame,
+    *,
+    alpha: float = 0.05,
+    min_ratio: float = 2.0,
+    min_side: int = 3,
+    min_tickets: int = 20,
+) -> pd.DataFrame:
+    """Intents whose share stepped up at some period and stayed there (byod10b D17: a queue
+    complaint at 1-2% of reviews for six months, then 7-8% for six, read as two one-off
+    spikes against a 'usual' 4%, the median of both halves).
+
+    Per intent, each split of its periods in time order with ``min_side`` or more periods on
+    each side is a step when every later period's share is above every earlier one's (a
+    clean separation, which a noisy month-to-month mix does not give), the later periods'
+    median share is ``min_ratio`` times the earlier periods', the later periods hold
+    ``min_tickets`` tickets of the intent, and the pooled counts differ beyond chance
+    (one-sided Fisher's exact test, Bonferroni over every split tested). Of an intent's steps
+    the one with the smallest probability is kept.
+
+    Args:
+        volume: output of :func:`volume_by_intent` (periods in time order).
+
+    Returns:
+        One row per intent that stepped up: ``intent``, ``since`` (the first later period),
+        ``periods_before``, ``periods_after``, ``share_before``, ``share_after`` (median
+        shares), ``ratio``, ``tickets_after``, ``p_value``.
+    """
+    _need(volume, "volume", ["period", "intent", "tickets", "period_total", "share"])
+    cols = ["intent", "since", "periods_before", "periods_after", "share_before",
+            "share_after", "ratio", "tickets_after", "p_value"]  # fmt: skip
+    periods = list(dict.fromkeys(volume.sort_values("period")["period"]))
+    n = len(periods)
+    if n < 2 * min_side:
+        return pd.DataFrame(columns=cols)
+    rows, tests = [], 0
+    for intent, g in volume.groupby("intent", sort=True):
+        g = g.set_index("period").reindex(periods)
+        k = g["tickets"].fillna(0).to_numpy(float)
+        tot = g["period_total"].fillna(0).to_numpy(float)
+        share = g["share"].fillna(0).to_numpy(float)
+        best = None
+        for s in range(min_side, n - min_side + 1):
+            tests += 1
+            before, after = share[:s], share[s:]
+            med_b, med_a = float(np.median(before)), float(np.median(after))
+            if after.min() <= before.max() or med_a < min_ratio * max(med_b, 1e-12):
+                continue
+            if k[s:].sum() < min_tickets:
+                continue
+            kb, ka, nb, na = k[:s].sum(), k[s:].sum(), tot[:s].sum(), tot[s:].sum()
+            p = float(stats.hypergeom.sf(ka - 1, nb + na, kb + ka, na))
+            if best is None or p < best[0]:
+                best = (p, s, med_b, med_a, int(ka))
+        if best is not None:
+            p, s, med_b, med_a, ka = best
+            rows.append({"intent": intent, "since": periods[s], "periods_before": s,
+                         "periods_after": n - s, "share_before": med_b, "share_after": med_a,
+                         "ratio": med_a / med_b if med_b > 0 else float("inf"),
+                         "tickets_after": ka, "p_value": p})  # fmt: skip
+    out = pd.DataFrame(rows, columns=cols)
+    out = out[out["p_value"] <= alpha / max(tests, 1)]
+    return out.sort_values("p_value", ignore_index=True)
+
+
 def detect_spikes(
     volume: pd.DataFrame,
     *,
     z: float = 4.0,
     min_ratio: float = 1.5,
     min_tickets: int = 5,
+    shifts: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Periods where an intent's share jumps above its usual level.
 
@@ -280,6 +349,10 @@ def detect_spikes(
         z: standard deviations above the expected count.
         min_ratio: share over baseline.
         min_tickets: fewest tickets of that intent in the period.
+        shifts: :func:`level_shifts`' steps: an intent that stepped up is compared with its
+            own level on the same side of the step (its median share before, or since),
+            so the step's periods are no spikes and the earlier ones are not judged against
+            a baseline the step has raised.
 
     Returns:
         The spikes, strongest first: ``period``, ``intent``, ``tickets``, ``share``,
@@ -287,7 +360,12 @@ def detect_spikes(
     """
     _need(volume, "volume", ["period", "intent", "tickets", "period_total", "share"])
     v = volume.copy()
-    v["baseline_share"] = v.groupby("intent")["share"].transform("median")
+    regime = pd.Series(0, index=v.index)
+    if shifts is not None and len(shifts):
+        since = dict(zip(shifts["intent"], shifts["since"], strict=True))
+        start = v["intent"].map(since)
+        regime = (start.notna() & (v["period"].astype(str) >= start.astype(str))).astype(int)
+    v["baseline_share"] = v.groupby([v["intent"], regime])["share"].transform("median")
     p0 = v["baseline_share"].clip(lower=0.5 / v["period_total"].clip(lower=1))
     expected = v["period_total"] * p0
     v["z"] = (v["tickets"] - expected) / np.sqrt(expected * (1 - p0)).clip(lower=1e-9)

@@ -307,6 +307,42 @@ def spike_findings(
     return [f for _, f in out[:top]]
 
 
+def level_shift_findings(
+    shifts: pd.DataFrame, *, freq: str | None = "M", top: int = 3
+) -> list[Finding]:
+    """One ``shift_<intent>`` finding per step of
+    :func:`~opsai.service.analytics.level_shifts` (the strongest ``top``): the intent's share
+    before and since, and when it began (byod10b D17: a queue complaint rising from 1% of
+    reviews to 7-8% in July and staying there was two 'low' spikes)."""
+    unit = {"M": "month", "W": "week", "D": "day", "Q": "quarter", "Y": "year", "A": "year"}
+    noun = unit.get((freq or "").upper()[:1], "period")
+    out = []
+    for k, r in enumerate(shifts.head(top).itertuples(index=False)):
+        slug = re.sub(r"[^0-9a-z]+", "_", str(r.intent).lower()).strip("_") or f"topic{k}"
+        ratio = float(r.ratio)
+        text = (
+            f"'{r.intent}' tickets rose from about {100 * r.share_before:.1f}% of tickets to "
+            f"{100 * r.share_after:.1f}% from {r.since} and stayed there: each of the "
+            f"{r.periods_after} {noun}s since is above each of the {r.periods_before} before "
+            f"({ratio:.1f}x, {r.tickets_after:,} tickets; Fisher's exact p = {r.p_value:.1g}). "
+            f"A lasting change rather than a one-off spike: look for what changed around "
+            f"{r.since}."
+        )
+        ev = {
+            "intent": r.intent,
+            "first_period": str(r.since),
+            "periods": int(r.periods_after),
+            "share_before": float(r.share_before),
+            "share_after": float(r.share_after),
+            "ratio": ratio,
+            "tickets": int(r.tickets_after),
+            "p_value": float(r.p_value),
+        }
+        sev = "high" if ratio >= 3 else "medium"
+        out.append(Finding(text, sev, ev, name=f"shift_{slug}"))
+    return out
+
+
 def _stems(name: object) -> set[str]:
     """The words of a topic's name, crudely stemmed ("charged" and "charge" are one)."""
     words = re.findall(r"\w+", re.sub(r"\(e\.g\..*", "", str(name)).lower())

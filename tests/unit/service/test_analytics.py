@@ -11,6 +11,7 @@ from opsai.service.analytics import (
     complaint_terms,
     detect_spikes,
     escalation_queue,
+    level_shifts,
     resolution_time,
     sentiment_trend,
     volume_by_intent,
@@ -336,3 +337,57 @@ def test_no_spike_table_gives_no_spike_finding() -> None:
     from opsai.service.findings import spike_findings
 
     assert spike_findings(pd.DataFrame(), freq="W") == []
+
+
+def _step_volume(seed: int = 0, step: bool = True) -> pd.DataFrame:
+    """12 months x 600 tickets over 5 intents; with ``step`` 'queue' goes from 1.5% of tickets
+    to 7.5% in month 7 and stays there (byod10b D17)."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for m in range(1, 13):
+        p_queue = 0.075 if step and m >= 7 else 0.015
+        rest = (1 - p_queue) / 4
+        counts = rng.multinomial(600, [p_queue, rest, rest, rest, rest])
+        for intent, n in zip(["queue", "refund", "login", "invoice", "delay"], counts, strict=True):
+            rows += [{"timestamp": pd.Timestamp(2023, m, 1 + k % 28), "intent": intent}
+                     for k in range(n)]  # fmt: skip
+    return volume_by_intent(pd.DataFrame(rows))
+
+
+def test_a_lasting_step_is_one_shift_not_spikes_against_an_inflated_baseline() -> None:
+    """byod10b D17: the median over both halves made 'usual' 4%, so the step read as two
+    'low' 1.9x spikes. Now one step from 2023-07, and no spikes on either side of it."""
+    vol = _step_volume()
+    assert detect_spikes(vol)["intent"].eq("queue").any()  # the old reading: spikes
+    shifts = level_shifts(vol)
+    assert shifts["intent"].tolist() == ["queue"]
+    r = shifts.iloc[0]
+    assert str(r["since"]) == "2023-07"
+    assert (r["periods_before"], r["periods_after"]) == (6, 6)
+    assert 0.01 < r["share_before"] < 0.02 and 0.06 < r["share_after"] < 0.09
+    assert r["ratio"] > 3 and r["p_value"] < 1e-10
+    assert detect_spikes(vol, shifts=shifts).empty
+
+    from opsai.service.findings import level_shift_findings
+
+    (f,) = level_shift_findings(shifts)
+    assert f.name == "shift_queue" and f.severity == "high"
+    assert f.text.startswith("'queue' tickets rose from about 1.")
+    assert (
+        "from 2023-07 and stayed there: each of the 6 months since is above each of the 6" in f.text
+    )
+
+
+def test_no_step_in_a_steady_mix_or_a_one_month_spike() -> None:
+    """A noisy but steady mix, and a planted one-month spike, are no lasting step."""
+    for seed in range(5):
+        assert level_shifts(_step_volume(seed, step=False)).empty
+    assert level_shifts(volume_by_intent(_month_tickets())).empty
+    # a spike in the last period is no step either (one period after it)
+    vol = _step_volume(1, step=False)
+    last = (vol["period"] == vol["period"].max()) & (vol["intent"] == "queue")
+    vol.loc[last, "tickets"] += 60
+    vol["period_total"] = vol.groupby("period")["tickets"].transform("sum")
+    vol["share"] = vol["tickets"] / vol["period_total"]
+    assert level_shifts(vol).empty
+    assert detect_spikes(vol)[["intent"]].values.tolist() == [["queue"]]
