@@ -31,6 +31,7 @@ __all__ = [
     "negative_shifts",
     "resolution_hours",
     "resolution_time",
+    "sentiment_drivers",
     "sentiment_trend",
     "volume_by_intent",
     "weekly_spikes",
@@ -381,6 +382,66 @@ def negative_shifts(
         top = top.drop_duplicates("period").rename(columns={col_intent: "intent"})
         out = out.merge(top, on="period", how="left")
     return out
+
+
+def sentiment_drivers(
+    tickets: pd.DataFrame,
+    *,
+    by: Sequence[str] = (S.INTENT, S.CHANNEL),
+    alpha: float = 0.01,
+    min_tickets: int = 20,
+    min_rise: float = 0.10,
+    min_ratio: float = 1.5,
+    negative: Sequence[str] = NEGATIVE,
+    col_sentiment: str = S.SENTIMENT,
+) -> pd.DataFrame:
+    """Groups of tickets (an intent, a channel) whose share of negative tickets is well above
+    the rest's: where the bad ratings come from. A Zendesk export's 'refund' tickets were
+    rated bad 58% of the time against 9% for the others, and held 264 of its 440 bad
+    ratings; no page said so.
+
+    Each value of each ``by`` column with ``min_tickets`` tickets with a sentiment is tested
+    as :func:`negative_shifts` tests a period: the exact binomial probability of at least its
+    count of negative tickets, were the other tickets' pooled share true, must be at most
+    ``alpha`` divided by the number of values tested over all columns (Bonferroni), and the
+    gap must matter: ``min_rise`` (10 points) and ``min_ratio`` times the others' share. A
+    column with one value (or missing) is skipped: there is nothing to compare.
+
+    Returns:
+        The drivers, most significant first: ``column``, ``value``, ``tickets``,
+        ``negative``, ``share``, ``others_tickets``, ``others_share``, ``negative_total``
+        (all negative tickets), ``p_value``, ``tested`` (values tested).
+    """
+    cols = ["column", "value", "tickets", "negative", "share", "others_tickets",
+            "others_share", "negative_total", "p_value", "tested"]  # fmt: skip
+    _need(tickets, "tickets", [col_sentiment])
+    t = tickets[tickets[col_sentiment].notna()]
+    neg = t[col_sentiment].astype(str).isin(negative)
+    rows = []
+    for col in [c for c in by if c in t.columns]:
+        g = pd.DataFrame({"v": t[col].astype("string"), "neg": neg}).dropna()
+        if g["v"].nunique() < 2:
+            continue
+        agg = g.groupby("v")["neg"].agg(tickets="size", negative="sum").reset_index()
+        agg = agg[agg["tickets"] >= min_tickets]
+        n_all, k_all = len(g), int(g["neg"].sum())
+        for r in agg.itertuples():
+            rows.append({"column": col, "value": str(r.v), "tickets": int(r.tickets),
+                         "negative": int(r.negative), "others_tickets": n_all - int(r.tickets),
+                         "others_negative": k_all - int(r.negative), "negative_total": k_all})  # fmt: skip
+    if not rows:
+        return pd.DataFrame(columns=cols)
+    v = pd.DataFrame(rows)
+    n, k = v["tickets"].to_numpy(float), v["negative"].to_numpy(float)
+    n_o = v["others_tickets"].to_numpy(float).clip(min=1)
+    v["share"] = k / n
+    v["others_share"] = v["others_negative"] / n_o
+    p0 = np.maximum(v["others_share"].to_numpy(float), 0.5 / n_o)  # none: half a ticket
+    v["p_value"] = stats.binom.sf(k - 1, n, p0)  # P(at least k negative | the others' share)
+    v["tested"] = len(v)
+    hit = (v["p_value"] <= alpha / len(v)) & (v["negative"] >= 5)
+    hit &= (v["share"] - v["others_share"] >= min_rise) & (v["share"] >= min_ratio * p0)
+    return v.loc[hit, cols].sort_values(["p_value", "column", "value"], ignore_index=True)
 
 
 def item_sentiment_shifts(

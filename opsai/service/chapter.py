@@ -27,6 +27,7 @@ from opsai.report.finding import Finding
 from opsai.service._features import as_labels, as_texts, reuse_analysis, stratified_split
 from opsai.service._intent_cv import cv_sample, intent_folds, out_of_fold
 from opsai.service.findings import (
+    driver_findings,
     escalation_text,
     intent_finding,
     item_shift_findings,
@@ -63,6 +64,7 @@ __all__ = [
     "changed",
     "chosen_model",
     "compare_intent_models",
+    "driver_findings",
     "escalation_text",
     "fill_sentiment",
     "fill_unlabelled",

@@ -21,6 +21,7 @@ from opsai.service.intent import out_of_scope, tickets_to_show
 from opsai.service.text import language_code
 
 __all__ = [
+    "driver_findings",
     "intent_finding",
     "language_fallback_findings",
     "negative_shift_findings",
@@ -357,6 +358,41 @@ def negative_shift_findings(
         rise = float(r.share - r.baseline_share)
         sev = "high" if rise >= 0.25 else "medium"
         out.append(Finding(text, sev, ev, name=f"negative_share_{r.period}"))
+    return out
+
+
+def driver_findings(drivers: pd.DataFrame, *, rated: bool = True, top: int = 3) -> list[Finding]:
+    """Findings from :func:`~opsai.service.analytics.sentiment_drivers`, most significant
+    first: "'refund' tickets were rated negative 58% of the time (264 of 458) against 9% for
+    the other intents; they hold 264 of the 440 negative ratings (60%)".
+
+    ``rated``: the sentiment is the customers' own rating (else a model's or the lexicon's
+    reading, and the text says so)."""
+    out = []
+    how = "rated" if rated else "read as"
+    what = "negative ratings" if rated else "tickets read as negative"
+    for r in drivers.head(top).itertuples():
+        col, val = str(r.column), str(r.value)
+        name = f"'{val}' tickets" if col == "intent" else f"{col} '{val}' tickets"
+        others = "the other intents" if col == "intent" else f"the other {col}s"
+        p = float(r.p_value)
+        ptext = "p < 1e-10" if p < 1e-10 else f"p = {p:.1g}"
+        held = int(r.negative) / max(int(r.negative_total), 1)
+        text = (
+            f"{name[0].upper()}{name[1:]} were {how} negative {100 * r.share:.0f}% of the time "
+            f"({int(r.negative):,} of {int(r.tickets):,}) against {100 * r.others_share:.0f}% "
+            f"for {others}; they hold {int(r.negative):,} of the {int(r.negative_total):,} "
+            f"{what} ({share_pct(held)}) (binomial test, {ptext}, Bonferroni over "
+            f"{int(r.tested)} intents and channels). Find what goes wrong for customers in "
+            f"{name}: it is where the bad experiences come from."
+        )
+        ev = {"column": col, "value": val, "tickets": int(r.tickets),
+              "negative": int(r.negative), "share": round(float(r.share), 4),
+              "others_share": round(float(r.others_share), 4),
+              "negative_total": int(r.negative_total), "p_value": p, "rated": rated}  # fmt: skip
+        sev = "high" if r.share - r.others_share >= 0.25 or held >= 0.4 else "medium"
+        slug = re.sub(r"[^0-9a-z]+", "_", val.lower()).strip("_") or "value"
+        out.append(Finding(text, sev, ev, name=f"sentiment_driver_{col}_{slug}"))
     return out
 
 

@@ -603,3 +603,24 @@ def test_a_price_move_that_cut_sales_reaches_the_action_plan() -> None:
     assert (round(a["mid"], 3), a["severity"], a["rule"]) == (6.268, "medium", "price")
     none = SimpleNamespace(finding=lambda chapter, name: None)
     assert _price(none, {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]
+
+
+def test_a_sentiment_driver_is_a_service_action() -> None:
+    """byod10b D8: 'refund' tickets rated bad 58% of the time against 9% reached no action."""
+    from opsai.executive.actions import _service
+
+    ev = {"column": "intent", "value": "refund", "tickets": 458, "negative": 264,
+          "share": 0.5764, "others_share": 0.0929, "negative_total": 440, "rated": True}  # fmt: skip
+    findings = pd.DataFrame(
+        [{"chapter": SERVICE, "name": "sentiment_driver_intent_refund", "severity": "high",
+          "text": "...", "evidence": ev}]
+    )  # fmt: skip
+    run = SimpleNamespace(findings=lambda: findings)
+    (a,) = _service(run, {}, ex.Assumptions(), "EUR")  # type: ignore[arg-type]
+    assert a["action"] == (
+        "Find and fix what goes wrong for customers in 'refund' tickets: 58% are rated "
+        "negative against 9% of the others."
+    )
+    excess = 264 - 458 * 0.0929  # the negative ratings above the others' share
+    assert (a["low"], a["high"]) == pytest.approx((0.25 * excess, excess))
+    assert a["unit"] == "fewer negative ratings" and a["severity"] == "high"
