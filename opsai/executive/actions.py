@@ -565,7 +565,9 @@ def _service(
             continue
         extra = tickets * (1 - base / share) if share > 0 else 0.0
         names = " and ".join(f"'{i}'" for i in e.get("intents") or [e.get("intent")])
-        act = f"Find and fix the cause of the {names} spike in {e.get('period')}."
+        when = f"the week {e['week']}" if e.get("week") else e.get("period")
+        words = f" (its own words: {', '.join(map(str, e['terms'][:4]))})" if e.get("terms") else ""
+        act = f"Find and fix the cause of the {names} spike in {when}{words}."
         ev = [_ev(SERVICE, r["name"], "ticket spike")]
         out.append(
             _action(

@@ -22,6 +22,7 @@ from opsai.service.analytics import (
     resolution_time,
     sentiment_drivers,
     sentiment_trend,
+    spike_context,
     volume_by_intent,
     weekly_spikes,
 )
@@ -89,6 +90,7 @@ __all__ = [
     "run_chat",
     "sentiment_drivers",
     "sentiment_trend",
+    "spike_context",
     "strip_markup",
     "ticket_languages",
     "tokenize",

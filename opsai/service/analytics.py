@@ -33,6 +33,7 @@ __all__ = [
     "resolution_time",
     "sentiment_drivers",
     "sentiment_trend",
+    "spike_context",
     "volume_by_intent",
     "weekly_spikes",
 ]
@@ -594,16 +595,7 @@ def complaint_terms(
         ``log_odds``; ``top`` rows per intent.
     """
     _need(tickets, "tickets", [col_text, col_intent, col_sentiment])
-    red = Redactor(order_mode="token")
-    tok = Tokenizer(user_words=tuple(user_words))
-    docs = [
-        {
-            w
-            for w in tok(red(t))
-            if w not in STOPWORDS and len(w) > 1 and not w.isdigit() and w.isalnum()
-        }
-        for t in tickets[col_text].map(lambda x: _PLACEHOLDER.sub(" ", red(x)))
-    ]
+    docs = _term_docs(tickets[col_text], user_words)
     neg = tickets[col_sentiment].astype(str).isin(negative).to_numpy()
     intents = tickets[col_intent].fillna("unknown").astype(str).to_numpy(dtype=object)
     rows = []
@@ -611,20 +603,109 @@ def complaint_terms(
         sel = neg & (intents == it)
         if not sel.any():
             continue
-        a = Counter(w for d, s in zip(docs, sel, strict=True) if s for w in d)
-        b = Counter(w for d, s in zip(docs, sel, strict=True) if not s for w in d)
-        na, nb = int(sel.sum()), int((~sel).sum())
-        scored = [
-            (w, c, np.log((c + 1) / (na - c + 1)) - np.log((b[w] + 1) / (nb - b[w] + 1)))
-            for w, c in a.items()
-            if c >= min_count
-        ]
-        scored.sort(key=lambda x: (-x[2], x[0]))  # ties by the term: sets iterate by hash
         rows += [
             {"intent": it, "term": w, "count": c, "log_odds": round(float(lo), 3)}
-            for w, c, lo in scored[:top]
+            for w, c, lo in _log_odds(docs, sel, min_count)[:top]
         ]
     return pd.DataFrame(rows, columns=["intent", "term", "count", "log_odds"])
+
+
+def _term_docs(texts: pd.Series, user_words: Sequence[str] = ()) -> list[set[str]]:
+    """Each text's set of words (PII redacted first; stop words, digits, one-letter tokens
+    and placeholders such as ``[ORDER]`` skipped)."""
+    red = Redactor(order_mode="token")
+    tok = Tokenizer(user_words=tuple(user_words))
+    return [
+        {
+            w
+            for w in tok(red(t))
+            if w not in STOPWORDS and len(w) > 1 and not w.isdigit() and w.isalnum()
+        }
+        for t in texts.map(lambda x: _PLACEHOLDER.sub(" ", red(x)))
+    ]
+
+
+def _log_odds(
+    docs: Sequence[set[str]], sel: np.ndarray, min_count: int
+) -> list[tuple[str, int, float]]:
+    """The words of the selected documents with their count there and the smoothed log-odds
+    of appearing in a selected document against an unselected one (Monroe et al. 2008,
+    add-one smoothing), most typical first; words in fewer than ``min_count`` selected
+    documents are skipped."""
+    a = Counter(w for d, s in zip(docs, sel, strict=True) if s for w in d)
+    b = Counter(w for d, s in zip(docs, sel, strict=True) if not s for w in d)
+    na, nb = int(sel.sum()), int((~sel).sum())
+    scored = [
+        (w, c, float(np.log((c + 1) / (na - c + 1)) - np.log((b[w] + 1) / (nb - b[w] + 1))))
+        for w, c in a.items()
+        if c >= min_count
+    ]
+    scored.sort(key=lambda x: (-x[2], x[0]))  # ties by the term: sets iterate by hash
+    return scored
+
+
+def spike_context(
+    tickets: pd.DataFrame,
+    spikes: pd.DataFrame,
+    *,
+    freq: str | None = "M",
+    top: int = 5,
+    min_log_odds: float = 1.0,
+    concentrated: float = 0.5,
+    user_words: Sequence[str] = (),
+    col_time: str = S.TIMESTAMP,
+    col_text: str = S.TEXT,
+    col_intent: str = S.INTENT,
+) -> pd.DataFrame:
+    """The spikes of :func:`detect_spikes` with what they were about and when.
+
+    A spike is named after its intent, and a discovered topic's name holds its usual words:
+    an iCloud outage that k-means put into the 'apple / store / pay' topic read as an Apple
+    Pay spike. ``terms`` holds the spike period's own words: those most typical of the
+    intent's tickets in that period against the same intent's tickets in the other periods
+    (smoothed log-odds of at least ``min_log_odds``, in 5% of the period's tickets or 3,
+    whichever is more; at most ``top``), so "down, outage, icloud" shows what spiked. For a
+    period coarser than a week, ``week`` names the week (``2017-11-13..2017-11-19``) that
+    holds ``concentrated`` (half) or more of the rise above the usual share, with its
+    ``week_tickets`` and ``week_ratio`` (its share against the usual); empty when the rise
+    is spread over the period.
+
+    Returns:
+        ``spikes`` with ``terms`` (comma-separated, "" when none), ``week``,
+        ``week_tickets`` and ``week_ratio``.
+    """
+    out = spikes.copy()
+    out["terms"], out["week"] = "", ""
+    out["week_tickets"], out["week_ratio"] = np.nan, np.nan
+    if out.empty or freq is None or col_time not in tickets or col_intent not in tickets:
+        return out
+    period = _period(tickets[col_time], freq)
+    intents = tickets[col_intent].fillna("unknown").astype(str)
+    weekly = str(freq)[:1].upper() in ("M", "Q", "Y", "A")
+    ts = pd.to_datetime(tickets[col_time], errors="coerce")
+    for i, r in out.iterrows():
+        mine = (intents == str(r["intent"])).to_numpy()
+        now = (period == str(r["period"])).to_numpy()
+        if col_text in tickets:
+            docs = _term_docs(tickets.loc[mine, col_text], user_words)
+            n_now = int(now[mine].sum())
+            scored = _log_odds(docs, now[mine], max(3, int(np.ceil(0.05 * n_now))))
+            out.at[i, "terms"] = ", ".join(w for w, _, lo in scored[:top] if lo >= min_log_odds)
+        if not weekly:
+            continue
+        base = float(r["share"] / r["ratio"])  # the usual share as tested (never 0)
+        week = ts[now].dt.to_period("W")
+        g = pd.DataFrame({"week": week, "mine": mine[now]}).groupby("week")["mine"]
+        per = g.agg(tickets="sum", total="size")
+        excess = per["tickets"] - base * per["total"]
+        rise = float(excess.clip(lower=0).sum())
+        if per.empty or rise <= 0 or excess.max() < concentrated * rise:
+            continue
+        w = excess.idxmax()
+        out.at[i, "week"] = f"{w.start_time:%Y-%m-%d}..{w.end_time:%Y-%m-%d}"
+        out.at[i, "week_tickets"] = int(per.loc[w, "tickets"])
+        out.at[i, "week_ratio"] = float(per.loc[w, "tickets"] / per.loc[w, "total"] / base)
+    return out
 
 
 def escalation_queue(

@@ -281,7 +281,6 @@ def spike_findings(
         r = g.iloc[0]  # the strongest
         tickets, share, base = int(g["tickets"].sum()), g["share"].sum(), g["baseline_share"].sum()
         ratio = float(r.ratio) if len(g) == 1 or base <= 0 else share / base
-        sev = "high" if ratio >= 3 else "medium" if ratio >= 2 else "low"
         names = " and ".join(f"'{i}'" for i in g["intent"])
         text = (
             f"{names} tickets spiked in {r.period}: {tickets} tickets, {100 * share:.0f}% of the "
@@ -292,6 +291,10 @@ def spike_findings(
                 f" One incident: the {len(g)} topics spiked in the same {noun} and their names "
                 "share words."
             )
+        context, week_ratio = _spike_context(r, noun, topics)  # its own words, its week
+        text += context
+        top_ratio = max(ratio, week_ratio)  # a one-week outage is as severe as its week
+        sev = "high" if top_ratio >= 3 else "medium" if top_ratio >= 2 else "low"
         ev: dict[str, Any] = {
             "period": r.period,
             "intent": r.intent,
@@ -303,9 +306,32 @@ def spike_findings(
         }
         if len(g) > 1:
             ev["intents"] = [str(i) for i in g["intent"]]
+        if str(getattr(r, "terms", "") or ""):
+            ev["terms"] = str(r.terms).split(", ")
+        if str(getattr(r, "week", "") or ""):
+            ev |= {"week": str(r.week), "week_tickets": int(r.week_tickets),
+                   "week_ratio": round(week_ratio, 3)}  # fmt: skip
         out.append((float(r.z), Finding(text, sev, ev, name=f"spike_{r._slug}_{r.period}")))
     out.sort(key=lambda zf: -zf[0])
     return [f for _, f in out[:top]]
+
+
+def _spike_context(r: Any, noun: str, topics: bool) -> tuple[str, float]:
+    """The sentences on a spike's own words and its week
+    (:func:`~opsai.service.analytics.spike_context`), and the week's ratio (0 without)."""
+    text, week_ratio = "", 0.0
+    terms = str(getattr(r, "terms", "") or "")
+    if terms:
+        what = "topic" if topics else "intent"
+        text += f" Words that set them apart from the {what}'s other {noun}s: {terms}."
+    week = str(getattr(r, "week", "") or "")
+    if week and pd.notna(getattr(r, "week_tickets", None)):
+        week_ratio = float(r.week_ratio) if pd.notna(r.week_ratio) else 0.0
+        text += (
+            f" Most of the rise fell in the week {week}: {int(r.week_tickets):,} tickets, "
+            f"{week_ratio:.1f}x the usual share."
+        )
+    return text, week_ratio
 
 
 def _stems(name: object) -> set[str]:

@@ -624,3 +624,23 @@ def test_a_sentiment_driver_is_a_service_action() -> None:
     excess = 264 - 458 * 0.0929  # the negative ratings above the others' share
     assert (a["low"], a["high"]) == pytest.approx((0.25 * excess, excess))
     assert a["unit"] == "fewer negative ratings" and a["severity"] == "high"
+
+
+def test_a_spike_action_names_its_week_and_words() -> None:
+    """byod10b D2/D16: the outage spike (2.2x the month, 4.7x its week) reached no action, and
+    its finding named only the topic's usual words ('apple / store / pay')."""
+    from opsai.executive.actions import _service
+
+    ev = {"period": "2017-11", "intent": "apple / store / pay", "tickets": 412, "share": 0.211,
+          "baseline_share": 0.096, "terms": ["down", "icloud", "anything", "sign", "outage"],
+          "week": "2017-11-13..2017-11-19", "week_tickets": 304, "week_ratio": 4.65}  # fmt: skip
+    findings = pd.DataFrame(
+        [{"chapter": SERVICE, "name": "spike_apple_store_pay_2017-11", "severity": "high",
+          "text": "...", "evidence": ev}]
+    )  # fmt: skip
+    run = SimpleNamespace(findings=lambda: findings)
+    (a,) = _service(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"] == (
+        "Find and fix the cause of the 'apple / store / pay' spike in the week "
+        "2017-11-13..2017-11-19 (its own words: down, icloud, anything, sign)."
+    )

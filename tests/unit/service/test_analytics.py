@@ -372,3 +372,50 @@ def test_the_intent_where_bad_ratings_come_from_is_named() -> None:
     )
     calm = t.assign(sentiment=np.where(rng.random(len(t)) < 0.1, "negative", "positive"))
     assert sentiment_drivers(calm).empty  # one share everywhere: no driver
+
+
+def test_a_spike_names_its_own_words_and_its_week() -> None:
+    """byod10b D2: an iCloud outage that topic discovery put into 'apple / store / pay' read
+    "'apple / store / pay' tickets spiked in 2017-11" - no outage words, no week (264 of the
+    month's 268 outage tickets fell in 2017-11-13..19)."""
+    from opsai.service.analytics import spike_context
+    from opsai.service.findings import spike_findings
+
+    rng = np.random.default_rng(1)
+    usual = ["apple pay card declined", "app store refund please", "pay with apple wallet fails"]
+    rows = []
+    for day in pd.date_range("2017-07-01", "2017-12-31", freq="D"):
+        for k in range(10):
+            intent = "apple / store / pay" if k == 0 else f"other{k}"
+            rows.append((day + pd.Timedelta(hours=k), intent, str(rng.choice(usual))))
+    for k in range(60):  # the outage: one week of November
+        ts = pd.Timestamp("2017-11-13") + pd.Timedelta(hours=k)
+        rows.append((ts, "apple / store / pay", "icloud is down, outage again, cannot sign in"))
+    t = pd.DataFrame(rows, columns=["timestamp", "intent", "text"])
+    spikes = detect_spikes(volume_by_intent(t))
+    out = spike_context(t, spikes)
+    r = out.iloc[0]
+    assert (r["period"], r["intent"]) == ("2017-11", "apple / store / pay")
+    assert set(r["terms"].split(", ")) >= {"icloud", "down", "outage"}
+    assert not {"apple", "pay", "store"} & set(r["terms"].split(", "))  # the topic's usual words
+    assert r["week"] == "2017-11-13..2017-11-19"
+    week = t[(t["timestamp"] >= "2017-11-13") & (t["timestamp"] < "2017-11-20")]
+    assert r["week_tickets"] == (week["intent"] == "apple / store / pay").sum()
+    usual_share = r["share"] / r["ratio"]
+    expected = (week["intent"] == "apple / store / pay").mean() / usual_share
+    assert r["week_ratio"] == pytest.approx(expected)
+    (f,) = spike_findings(out, topics=True)
+    assert "Words that set them apart from the topic's other months: " in f.text
+    assert "Most of the rise fell in the week 2017-11-13..2017-11-19" in f.text
+    assert f.evidence["week"] == "2017-11-13..2017-11-19" and "outage" in f.evidence["terms"]
+    assert r["ratio"] < 3 <= r["week_ratio"] and f.severity == "high"  # sized on its week
+    spread = spike_context(
+        t.assign(
+            timestamp=t["timestamp"].where(  # the outage over the month
+                t["text"].str.startswith("icloud").eq(False),
+                pd.Timestamp("2017-11-01") + pd.to_timedelta(np.arange(len(t)) % 29, "D"),
+            )
+        ),
+        spikes,
+    )
+    assert spread.iloc[0]["week"] == ""
