@@ -621,23 +621,26 @@ def _service_drivers(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]:
     """An intent or channel whose negative share is well above the rest's (byod10b D8:
     'refund' tickets rated bad 58% of the time against 9%, 60% of the bad ratings): fix
     what goes wrong there. The effect is the negative tickets fewer were the gap to the
-    others' share closed (``gap_closure`` of it)."""
+    others' share closed (``gap_closure`` of it). Only on the customers' own ratings: a
+    topic named by its words and read as negative by words (the lexicon) is no driver to act
+    on unread."""
     out = []
     for _, r in f[f["name"].str.startswith("sentiment_driver_")].iterrows():
         e = r["evidence"]
+        if not isinstance(e, dict) or not e.get("rated", True):
+            continue
         try:
             n, k, others = int(e["tickets"]), int(e["negative"]), float(e["others_share"])
         except (KeyError, TypeError, ValueError):
             continue
         col, val = str(e.get("column", "intent")), str(e.get("value"))
         what = f"'{val}' tickets" if col == "intent" else f"tickets from {col} '{val}'"
-        rated = "rated" if e.get("rated", True) else "read as"
         act = (
-            f"Find and fix what goes wrong for customers in {what}: {k / n:.0%} are {rated} "
+            f"Find and fix what goes wrong for customers in {what}: {k / n:.0%} are rated "
             f"negative against {others:.0%} of the others."
         )
         lo, mid, hi = _scaled(max(k - n * others, 0.0), a.gap_closure)
-        unit = "fewer negative ratings" if e.get("rated", True) else "fewer negative tickets"
+        unit = "fewer negative ratings"
         ev = [_ev(SERVICE, r["name"], f"negative share of {val}")]
         out.append(_action("Service", act, str(r["text"]), lo, mid, hi, unit, r["severity"], ev,
                            "sentiment_driver"))  # fmt: skip

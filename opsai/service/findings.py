@@ -413,11 +413,17 @@ def driver_findings(drivers: pd.DataFrame, *, rated: bool = True, top: int = 3) 
             f"{int(r.tested)} intents and channels). Find what goes wrong for customers in "
             f"{name}: it is where the bad experiences come from."
         )
+        if not rated:  # a topic named by its words, read by words: check before acting
+            text += (
+                " The sentiment was read from the texts by a model or the lexicon, not rated "
+                "by customers: read a sample of these tickets before acting on it."
+            )
         ev = {"column": col, "value": val, "tickets": int(r.tickets),
               "negative": int(r.negative), "share": round(float(r.share), 4),
               "others_share": round(float(r.others_share), 4),
               "negative_total": int(r.negative_total), "p_value": p, "rated": rated}  # fmt: skip
-        sev = "high" if r.share - r.others_share >= 0.25 or held >= 0.4 else "medium"
+        big = r.share - r.others_share >= 0.25 or held >= 0.4
+        sev = "high" if big and rated else "medium"
         slug = re.sub(r"[^0-9a-z]+", "_", val.lower()).strip("_") or "value"
         out.append(Finding(text, sev, ev, name=f"sentiment_driver_{col}_{slug}"))
     return out

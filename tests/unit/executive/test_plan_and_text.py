@@ -624,6 +624,8 @@ def test_a_sentiment_driver_is_a_service_action() -> None:
     excess = 264 - 458 * 0.0929  # the negative ratings above the others' share
     assert (a["low"], a["high"]) == pytest.approx((0.25 * excess, excess))
     assert a["unit"] == "fewer negative ratings" and a["severity"] == "high"
+    read = findings.assign(evidence=[ev | {"rated": False}])  # the lexicon's reading: none
+    assert _service(SimpleNamespace(findings=lambda: read), {}, ex.Assumptions(), "EUR") == []  # type: ignore[arg-type]
 
 
 def test_a_spike_action_names_its_week_and_words() -> None:

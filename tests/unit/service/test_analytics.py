@@ -419,3 +419,21 @@ def test_a_spike_names_its_own_words_and_its_week() -> None:
         spikes,
     )
     assert spread.iloc[0]["week"] == ""
+
+
+def test_a_driver_read_by_the_lexicon_is_never_high() -> None:
+    """byod10b D8 follow-up: on TWCS (no ratings) the lexicon read the 'arrived / order /
+    want' topic 100% negative - a topic named by its words read by words - and 07 made it an
+    action; unrated drivers stay medium, say so, and make no action."""
+    from opsai.service.findings import driver_findings
+
+    drivers = pd.DataFrame([{"column": "intent", "value": "arrived / order / want",
+                             "tickets": 466, "negative": 466, "share": 1.0, "others_tickets": 5014,
+                             "others_share": 0.03, "negative_total": 641, "p_value": 0.0,
+                             "tested": 16}])  # fmt: skip
+    (rated,) = driver_findings(drivers)
+    (read,) = driver_findings(drivers, rated=False)
+    assert rated.severity == "high" and read.severity == "medium"
+    assert "were read as negative 100% of the time (466 of 466)" in read.text
+    assert read.text.endswith("read a sample of these tickets before acting on it.")
+    assert read.evidence["rated"] is False
