@@ -550,8 +550,10 @@ def _service(
 ) -> list[dict[str, Any]]:
     out = []
     f = run.findings()
-    sp = f[
-        (f["chapter"] == SERVICE) & f["name"].str.startswith("spike_") & (f["severity"] == "high")
+    sp = f[  # a medium spike is worth finding the cause of too (byod10b D16)
+        (f["chapter"] == SERVICE)
+        & f["name"].str.startswith("spike_")
+        & f["severity"].isin(["high", "medium"])
     ]
     for _, r in sp.iterrows():
         e = r["evidence"]
@@ -578,13 +580,72 @@ def _service(
                 extra,
                 extra,
                 "extra tickets",
-                "high",
+                str(r["severity"]),
                 ev,
                 "spike",
             )
         )
     mine = f[f["chapter"] == SERVICE]
-    return out + _service_drivers(mine, a) + _service_resolution(mine, a)
+    out += _service_drivers(mine, a) + _service_resolution(mine, a)
+    return out + _service_shifts(mine, a)
+
+
+def _service_shifts(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]:
+    """Chapter 05's other changes over time (byod10b D16: a restaurant whose reviews turned
+    from 2% to 24% negative got "No action could be derived"): a product whose reviews
+    turned negative (``item_sentiment_*``: effect the negative reviews fewer were its share
+    back to before, ``gap_closure`` of it), a month whose negative share rose
+    (``negative_share_*``: the negative tickets above the usual share) and an intent that
+    stayed above its usual share (``shift_*``: no effect can be sized)."""
+    out = []
+    lo: float | None
+    mid: float | None
+    hi: float | None
+    for _, r in f.iterrows():
+        name, e, sev = str(r["name"]), r["evidence"], str(r["severity"])
+        if not isinstance(e, dict):
+            continue
+        try:
+            if name.startswith("item_sentiment_"):
+                item = str(e.get("title") or e["item_id"])
+                item += f" ({e['item_id']})" if e.get("title") else ""
+                before, after = float(e["share_before"]), float(e["share_after"])
+                act = (
+                    f"Check what changed at {item} around {e['since']}: {after:.0%} of its "
+                    f"reviews since are negative, against {before:.0%} before."
+                )
+                lo, mid, hi = _scaled(max(after - before, 0.0) * int(e["after"]), a.gap_closure)
+                unit, label, rule = "fewer negative reviews", f"reviews of {item}", "item_sentiment"
+            elif name.startswith("negative_share_"):
+                share, base = float(e["share"]), float(e["baseline_share"])
+                most = f" (most are '{e['intent']}' tickets)" if e.get("intent") else ""
+                act = (
+                    f"Find what went wrong for customers in {e['period']}: {share:.0%} of tickets "
+                    f"were negative against a usual {base:.0%}{most}."
+                )
+                x = max(float(e["negative"]) - float(e["tickets"]) * base, 0.0)
+                lo = mid = hi = x
+                unit, label, rule = "extra negative tickets", "negative share", "negative_share"
+            elif name.startswith("shift_"):  # flagged periods, or a step (share_before/after)
+                base = float(e["share_before"] if "share_before" in e else e["baseline_share"])
+                now = (
+                    f"{float(e['share_after']):.0%}"
+                    if "share_after" in e
+                    else f"{float(e['share_min']):.0%}-{float(e['share_max']):.0%}"
+                )
+                act = (
+                    f"Find what changed around {e['first_period']} for '{e['intent']}' tickets: "
+                    f"{now} of tickets since, against a usual {base:.0%}."
+                )
+                lo = mid = hi = None
+                unit, label, rule = "", "lasting shift", "intent_shift"
+            else:
+                continue
+        except (KeyError, TypeError, ValueError):
+            continue
+        ev = [_ev(SERVICE, name, label)]
+        out.append(_action("Service", act, str(r["text"]), lo, mid, hi, unit, sev, ev, rule))
+    return out
 
 
 def _service_resolution(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]:

@@ -191,6 +191,7 @@ def item_shift_findings(
                 "high",
                 {
                     "item_id": item,
+                    **({"title": names[item]} if item in names else {}),
                     "since": since,
                     "share_before": round(r.share_before, 4),
                     "share_after": round(r.share_after, 4),
@@ -398,7 +399,7 @@ def driver_findings(drivers: pd.DataFrame, *, rated: bool = True, top: int = 3) 
     out = []
     how = "rated" if rated else "read as"
     what = "negative ratings" if rated else "tickets read as negative"
-    for r in drivers.head(top).itertuples():
+    for k, r in enumerate(drivers.head(top).itertuples()):
         col, val = str(r.column), str(r.value)
         name = f"'{val}' tickets" if col == "intent" else f"{col} '{val}' tickets"
         others = "the other intents" if col == "intent" else f"the other {col}s"
@@ -424,7 +425,7 @@ def driver_findings(drivers: pd.DataFrame, *, rated: bool = True, top: int = 3) 
               "negative_total": int(r.negative_total), "p_value": p, "rated": rated}  # fmt: skip
         big = r.share - r.others_share >= 0.25 or held >= 0.4
         sev = "high" if big and rated else "medium"
-        slug = re.sub(r"[^0-9a-z]+", "_", val.lower()).strip("_") or "value"
+        slug = re.sub(r"[^0-9a-z]+", "_", val.lower()).strip("_") or f"value{k}"  # 上菜: value0
         out.append(Finding(text, sev, ev, name=f"sentiment_driver_{col}_{slug}"))
     return out
 
