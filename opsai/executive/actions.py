@@ -610,9 +610,15 @@ def _service_shifts(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]:
                 item = str(e.get("title") or e["item_id"])
                 item += f" ({e['item_id']})" if e.get("title") else ""
                 before, after = float(e["share_before"]), float(e["share_after"])
+                fell = (
+                    f" Its {e['aspect']} score fell most: {float(e['aspect_before']):.1f} -> "
+                    f"{float(e['aspect_after']):.1f}."
+                    if e.get("aspect")
+                    else ""
+                )
                 act = (
                     f"Check what changed at {item} around {e['since']}: {after:.0%} of its "
-                    f"reviews since are negative, against {before:.0%} before."
+                    f"reviews since are negative, against {before:.0%} before.{fell}"
                 )
                 lo, mid, hi = _scaled(max(after - before, 0.0) * int(e["after"]), a.gap_closure)
                 unit, label, rule = "fewer negative reviews", f"reviews of {item}", "item_sentiment"

@@ -12,9 +12,11 @@ Example:
 from __future__ import annotations
 
 from opsai.service.analytics import (
+    aspect_columns,
     complaint_terms,
     detect_spikes,
     escalation_queue,
+    item_aspects,
     item_sentiment_shifts,
     last_periods_days,
     negative_shifts,
@@ -66,6 +68,7 @@ __all__ = [
     "Suggestion",
     "Tokenizer",
     "TopicModel",
+    "aspect_columns",
     "canonical_intent",
     "canonical_sentiment",
     "choose_threshold",
@@ -76,6 +79,7 @@ __all__ = [
     "escalation_queue",
     "fill_slots",
     "find_order_ids",
+    "item_aspects",
     "item_sentiment_shifts",
     "language_code",
     "last_periods_days",

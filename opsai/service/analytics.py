@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -24,9 +24,11 @@ from opsai.service.pii import Redactor
 from opsai.service.text import OTHER_STOP_WORDS, Tokenizer
 
 __all__ = [
+    "aspect_columns",
     "complaint_terms",
     "detect_spikes",
     "escalation_queue",
+    "item_aspects",
     "item_sentiment_shifts",
     "negative_shifts",
     "resolution_hours",
@@ -517,6 +519,68 @@ def item_sentiment_shifts(
     out = pd.DataFrame(rows)
     out["shifted"] = out["p_value"] <= alpha / max(tests, 1)
     return out.sort_values(["shifted", "p_value"], ascending=[False, True], ignore_index=True)[cols]
+
+
+_ASPECT = re.compile(
+    r"(?i)^(?:rating|score|stars?|note|bewertung|评分)[ _.-]?(?P<a>.+)$"
+    r"|^(?P<b>.+?)[ _.-]?(?:rating|score|stars?|评分)$"
+)
+
+
+def aspect_columns(tickets: pd.DataFrame, *, exclude: Sequence[str] = ()) -> dict[str, str]:
+    """Aspect scores beside a review's overall rating: numeric columns named
+    ``rating_service``, ``flavor_score``, ``stars_env`` ... whose values lie in 0-10 (the
+    contract's own columns and ``exclude`` left out). Returns ``{column: aspect name}``
+    (``{"rating_service": "service"}``)."""
+    contract = {S.SENTIMENT, S.TICKET_ID, S.USER_ID, S.ITEM_ID, S.TIMESTAMP, S.INTENT}
+    out = {}
+    for c in tickets.columns:
+        m = _ASPECT.match(str(c))
+        if m is None or c in contract or c in exclude:
+            continue
+        v = pd.to_numeric(tickets[c], errors="coerce")
+        given = tickets[c].notna()
+        bad = v[given].isna().mean() > 0.05 or not v.dropna().between(0, 10).all()
+        if not given.any() or bad:  # words, or a count / a price
+            continue
+        out[str(c)] = (m.group("a") or m.group("b") or str(c)).strip(" _.-")
+    return out
+
+
+def item_aspects(
+    tickets: pd.DataFrame,
+    shifts: pd.DataFrame,
+    *,
+    aspects: Mapping[str, str] | None = None,
+    col_item: str = S.ITEM_ID,
+    col_time: str = S.TIMESTAMP,
+) -> pd.DataFrame:
+    """For each product whose reviews turned negative (:func:`item_sentiment_shifts`, the
+    ``shifted`` rows), the mean of each aspect score (:func:`aspect_columns`) before and
+    since the shift, largest fall first: which aspect collapsed (a restaurant's service
+    3.97 -> 1.81 while flavour and setting held).
+
+    Returns:
+        ``item_id``, ``aspect``, ``column``, ``before``, ``after``, ``change``.
+    """
+    cols = ["item_id", "aspect", "column", "before", "after", "change"]
+    aspects = aspect_columns(tickets) if aspects is None else dict(aspects)
+    if shifts.empty or not aspects or col_item not in tickets or col_time not in tickets:
+        return pd.DataFrame(columns=cols)
+    ts = pd.to_datetime(tickets[col_time], errors="coerce")
+    item = tickets[col_item].astype(str)
+    rows = []
+    for r in shifts[shifts["shifted"]].itertuples():
+        mine = item == str(getattr(r, col_item))
+        after = ts >= pd.Timestamp(r.since)
+        for col, name in aspects.items():
+            v = pd.to_numeric(tickets[col], errors="coerce")
+            b, a = v[mine & ~after].mean(), v[mine & after].mean()
+            if pd.notna(b) and pd.notna(a):
+                rows.append({"item_id": str(getattr(r, col_item)), "aspect": name, "column": col,
+                             "before": float(b), "after": float(a), "change": float(a - b)})  # fmt: skip
+    out = pd.DataFrame(rows, columns=cols)
+    return out.sort_values(["item_id", "change"], ignore_index=True)
 
 
 def resolution_hours(

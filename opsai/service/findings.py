@@ -165,11 +165,17 @@ def unscored_languages_finding(
 
 
 def item_shift_findings(
-    shifts: pd.DataFrame, *, titles: pd.DataFrame | None = None, top: int = 3
+    shifts: pd.DataFrame,
+    *,
+    titles: pd.DataFrame | None = None,
+    top: int = 3,
+    aspects: pd.DataFrame | None = None,
 ) -> list[Finding]:
     """A finding per product whose reviews turned negative
     (:func:`~opsai.service.analytics.item_sentiment_shifts`), at most ``top``, named by
-    their title when ``titles`` (``item_id``, ``title``) has one."""
+    their title when ``titles`` (``item_id``, ``title``) has one. With ``aspects``
+    (:func:`~opsai.service.analytics.item_aspects`: aspect scores before and since) the
+    text says which aspect fell most ("service 3.94 -> 1.81; env 4.00 -> 3.81")."""
     if shifts.empty or not shifts["shifted"].any():
         return []
     names = {}
@@ -181,15 +187,30 @@ def item_shift_findings(
         item = str(r.item_id)
         name = f"{names[item]} ({item})" if item in names else item
         since = pd.Timestamp(r.since).strftime("%Y-%m-%d")
+        mine = (
+            aspects[aspects["item_id"].astype(str) == item].sort_values("change")
+            if aspects is not None and len(aspects)
+            else pd.DataFrame()
+        )
+        by_aspect, aspect_ev = "", {}
+        if len(mine) and float(mine["change"].iloc[0]) < 0:
+            a = mine.iloc[0]
+            scores = "; ".join(
+                f"{x.aspect} {x.before:.2f} -> {x.after:.2f}" for x in mine.itertuples()
+            )
+            by_aspect = f" Aspect scores before and since: {scores}; {a['aspect']} fell most."
+            aspect_ev = {"aspect": str(a["aspect"]), "aspect_before": round(float(a["before"]), 3),
+                         "aspect_after": round(float(a["after"]), 3)}  # fmt: skip
         out.append(
             Finding(
                 f"Reviews of {name} turned negative: {r.share_after:.0%} of its {r.after:,} "
                 f"rated tickets since {since} are negative, against {r.share_before:.0%} of the "
                 f"{r.before:,} before (Fisher's exact p = {r.p_value:.1e}, Bonferroni over the "
-                f"splits tested of the {tested:,} products with enough ratings). Check what changed "
-                "then: a new batch, a supplier, a listing.",
+                f"splits tested of the {tested:,} products with enough ratings).{by_aspect} Check "
+                "what changed then: a new batch, a supplier, a listing.",
                 "high",
                 {
+                    **aspect_ev,
                     "item_id": item,
                     **({"title": names[item]} if item in names else {}),
                     "since": since,

@@ -696,3 +696,16 @@ def test_chapter_5_changes_over_time_are_service_actions() -> None:
     assert s["action"] == (
         "Find what changed around 2023-07 for 'q' tickets: 8% of tickets since, against a usual 1%."
     )
+
+
+def test_an_item_action_names_the_aspect_that_fell() -> None:
+    """byod10b D18 (4): which aspect of restaurant 1007 collapsed reaches the action."""
+    from opsai.executive.actions import _service
+
+    item = {"item_id": "1007", "since": "2023-07-03", "share_before": 0.02, "share_after": 0.24,
+            "before": 388, "after": 389, "aspect": "service", "aspect_before": 3.943,
+            "aspect_after": 1.808}  # fmt: skip
+    findings = pd.DataFrame([{"chapter": SERVICE, "name": "item_sentiment_1007",
+                              "severity": "high", "text": "...", "evidence": item}])  # fmt: skip
+    (a,) = _service(SimpleNamespace(findings=lambda: findings), {}, ex.Assumptions(), "CNY")  # type: ignore[arg-type]
+    assert a["action"].endswith("against 2% before. Its service score fell most: 3.9 -> 1.8.")

@@ -437,3 +437,37 @@ def test_a_driver_read_by_the_lexicon_is_never_high() -> None:
     assert "were read as negative 100% of the time (466 of 466)" in read.text
     assert read.text.endswith("read a sample of these tickets before acting on it.")
     assert read.evidence["rated"] is False
+
+
+def test_a_product_shift_names_the_aspect_that_fell() -> None:
+    """byod10b D18 (4): Dianping's restaurant 1007 turned negative from July because its
+    service collapsed (rating_service 3.97 -> 1.81, flavour and setting unchanged), and the
+    finding could not say which aspect moved."""
+    from opsai.service.analytics import aspect_columns, item_aspects, item_sentiment_shifts
+    from opsai.service.findings import item_shift_findings
+
+    rng = np.random.default_rng(4)
+    rows = []
+    for k in range(4):
+        for ts in pd.date_range("2023-01-01", "2023-12-31", periods=120):
+            bad = k == 1 and ts >= pd.Timestamp("2023-07-01")
+            rows.append((f"R{k}", ts, "negative" if rng.random() < (0.5 if bad else 0.03) else "positive",
+                         int(rng.integers(1, 3)) if bad else int(rng.integers(3, 6)),
+                         int(rng.integers(3, 6)), int(rng.integers(1, 500))))  # fmt: skip
+    t = pd.DataFrame(rows, columns=["item_id", "timestamp", "sentiment", "rating_service",
+                                    "flavor_score", "review_count"])  # fmt: skip
+    assert aspect_columns(t) == {"rating_service": "service", "flavor_score": "flavor"}
+    shifts = item_sentiment_shifts(t)
+    out = item_aspects(t, shifts)
+    assert set(out["item_id"]) == {"R1"} and list(out["aspect"]) == ["service", "flavor"]
+    r1 = t[t["item_id"] == "R1"]
+    since = shifts.loc[shifts["item_id"] == "R1", "since"].iloc[0]
+    svc = out.iloc[0]
+    assert svc["before"] == pytest.approx(r1.loc[r1["timestamp"] < since, "rating_service"].mean())
+    assert svc["after"] == pytest.approx(r1.loc[r1["timestamp"] >= since, "rating_service"].mean())
+    (f,) = item_shift_findings(shifts, aspects=out)
+    assert (
+        f"Aspect scores before and since: service {svc['before']:.2f} -> {svc['after']:.2f}"
+        in f.text
+    )
+    assert "service fell most." in f.text and f.evidence["aspect"] == "service"
