@@ -596,7 +596,8 @@ def _service_shifts(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]:
     turned negative (``item_sentiment_*``: effect the negative reviews fewer were its share
     back to before, ``gap_closure`` of it), a month whose negative share rose
     (``negative_share_*``: the negative tickets above the usual share) and an intent that
-    stayed above its usual share (``shift_*``: no effect can be sized)."""
+    stayed above its usual share (``shift_*``: its tickets above the usual share since; none
+    without a ticket count in the evidence)."""
     out = []
     lo: float | None
     mid: float | None
@@ -635,16 +636,17 @@ def _service_shifts(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]:
             elif name.startswith("shift_"):  # flagged periods, or a step (share_before/after)
                 base = float(e["share_before"] if "share_before" in e else e["baseline_share"])
                 now = (
-                    f"{float(e['share_after']):.0%}"
-                    if "share_after" in e
-                    else f"{float(e['share_min']):.0%}-{float(e['share_max']):.0%}"
+                    f"{float(e['share_min']):.0%}-{float(e['share_max']):.0%}"
+                    if "share_min" in e
+                    else f"{float(e['share_after']):.0%}"
                 )
                 act = (
                     f"Find what changed around {e['first_period']} for '{e['intent']}' tickets: "
                     f"{now} of tickets since, against a usual {base:.0%}."
                 )
-                lo = mid = hi = None
-                unit, label, rule = "", "lasting shift", "intent_shift"
+                share = float(e["share_after"])  # the step's share, or the flagged periods' mean
+                lo = mid = hi = float(e["tickets"]) * max(1 - base / share, 0.0) if share else 0.0
+                unit, label, rule = "extra tickets", "lasting shift", "intent_shift"
             else:
                 continue
         except (KeyError, TypeError, ValueError):

@@ -291,6 +291,8 @@ def spike_findings(
                             "share_min": float(g["share"].min()),
                             "share_max": float(g["share"].max()),
                             "baseline_share": float(g["baseline_share"].iloc[0]),
+                            "tickets": int(g["tickets"].sum()),  # in the flagged periods
+                            "share_after": float(g["share"].mean()),
                         },
                         name=f"shift_{slug}",
                     ),

@@ -659,7 +659,8 @@ def test_chapter_5_changes_over_time_are_service_actions() -> None:
     neg = {"period": "2024-05", "tickets": 663.0, "negative": 238.0, "share": 0.359,
            "baseline_share": 0.19, "intent": "login", "intent_negative": 122}  # fmt: skip
     shift = {"intent": "上菜 / 排队", "first_period": "2023-07", "last_period": "2023-12",
-             "periods": 6, "share_min": 0.067, "share_max": 0.083, "baseline_share": 0.013}  # fmt: skip
+             "periods": 6, "share_min": 0.067, "share_max": 0.083, "baseline_share": 0.013,
+             "tickets": 329, "share_after": 0.076}  # fmt: skip
     spike = {"period": "2024-03", "intent": "login", "tickets": 40, "share": 0.2,
              "baseline_share": 0.09}  # fmt: skip
     unrated = {"column": "intent", "value": "x", "tickets": 466, "negative": 466,
@@ -688,8 +689,10 @@ def test_chapter_5_changes_over_time_are_service_actions() -> None:
     assert by["intent_shift"]["action"].startswith(
         "Find what changed around 2023-07 for '上菜 / 排队' tickets: 7%-8% of tickets since"
     )
-    assert by["intent_shift"]["mid"] is None and by["spike"]["severity"] == "medium"
-    step = {"intent": "q", "first_period": "2023-07", "share_before": 0.012, "share_after": 0.076}
+    assert by["intent_shift"]["mid"] == pytest.approx(329 * (1 - 0.013 / 0.076))
+    assert by["intent_shift"]["unit"] == "extra tickets" and by["spike"]["severity"] == "medium"
+    step = {"intent": "q", "first_period": "2023-07", "share_before": 0.012, "share_after": 0.076,
+            "tickets": 329}  # fmt: skip
     one = pd.DataFrame([{"chapter": SERVICE, "name": "shift_q", "severity": "high", "text": "...",
                          "evidence": step}])  # fmt: skip
     (s,) = _service(SimpleNamespace(findings=lambda: one), {}, ex.Assumptions(), "CNY")  # type: ignore[arg-type]
