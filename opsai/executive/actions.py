@@ -590,8 +590,10 @@ def _service(
 ) -> list[dict[str, Any]]:
     out = []
     f = run.findings()
-    sp = f[
-        (f["chapter"] == SERVICE) & f["name"].str.startswith("spike_") & (f["severity"] == "high")
+    sp = f[  # a medium spike is worth finding the cause of too (byod10b D16)
+        (f["chapter"] == SERVICE)
+        & f["name"].str.startswith("spike_")
+        & f["severity"].isin(["high", "medium"])
     ]
     for _, r in sp.iterrows():
         e = r["evidence"]
@@ -605,7 +607,9 @@ def _service(
             continue
         extra = tickets * (1 - base / share) if share > 0 else 0.0
         names = " and ".join(f"'{i}'" for i in e.get("intents") or [e.get("intent")])
-        act = f"Find and fix the cause of the {names} spike in {e.get('period')}."
+        when = f"the week {e['week']}" if e.get("week") else e.get("period")
+        words = f" (its own words: {', '.join(map(str, e['terms'][:4]))})" if e.get("terms") else ""
+        act = f"Find and fix the cause of the {names} spike in {when}{words}."
         ev = [_ev(SERVICE, r["name"], "ticket spike")]
         out.append(
             _action(
@@ -616,11 +620,139 @@ def _service(
                 extra,
                 extra,
                 "extra tickets",
-                "high",
+                str(r["severity"]),
                 ev,
                 "spike",
             )
         )
+    mine = f[f["chapter"] == SERVICE]
+    out += _service_drivers(mine, a) + _service_resolution(mine, a)
+    return out + _service_shifts(mine, a)
+
+
+def _service_shifts(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]:
+    """Chapter 05's other changes over time (byod10b D16: a restaurant whose reviews turned
+    from 2% to 24% negative got "No action could be derived"): a product whose reviews
+    turned negative (``item_sentiment_*``: effect the negative reviews fewer were its share
+    back to before, ``gap_closure`` of it), a month whose negative share rose
+    (``negative_share_*``: the negative tickets above the usual share) and an intent that
+    stayed above its usual share (``shift_*``: its tickets above the usual share since; none
+    without a ticket count in the evidence)."""
+    out = []
+    lo: float | None
+    mid: float | None
+    hi: float | None
+    for _, r in f.iterrows():
+        name, e, sev = str(r["name"]), r["evidence"], str(r["severity"])
+        if not isinstance(e, dict):
+            continue
+        try:
+            if name.startswith("item_sentiment_"):
+                item = str(e.get("title") or e["item_id"])
+                item += f" ({e['item_id']})" if e.get("title") else ""
+                before, after = float(e["share_before"]), float(e["share_after"])
+                fell = (
+                    f" Its {e['aspect']} score fell most: {float(e['aspect_before']):.1f} -> "
+                    f"{float(e['aspect_after']):.1f}."
+                    if e.get("aspect")
+                    else ""
+                )
+                act = (
+                    f"Check what changed at {item} around {e['since']}: {after:.0%} of its "
+                    f"reviews since are negative, against {before:.0%} before.{fell}"
+                )
+                lo, mid, hi = _scaled(max(after - before, 0.0) * int(e["after"]), a.gap_closure)
+                unit, label, rule = "fewer negative reviews", f"reviews of {item}", "item_sentiment"
+            elif name.startswith("negative_share_"):
+                share, base = float(e["share"]), float(e["baseline_share"])
+                most = f" (most are '{e['intent']}' tickets)" if e.get("intent") else ""
+                act = (
+                    f"Find what went wrong for customers in {e['period']}: {share:.0%} of tickets "
+                    f"were negative against a usual {base:.0%}{most}."
+                )
+                x = max(float(e["negative"]) - float(e["tickets"]) * base, 0.0)
+                lo = mid = hi = x
+                unit, label, rule = "extra negative tickets", "negative share", "negative_share"
+            elif name.startswith("shift_"):  # flagged periods, or a step (share_before/after)
+                base = float(e["share_before"] if "share_before" in e else e["baseline_share"])
+                now = (
+                    f"{float(e['share_min']):.0%}-{float(e['share_max']):.0%}"
+                    if "share_min" in e
+                    else f"{float(e['share_after']):.0%}"
+                )
+                act = (
+                    f"Find what changed around {e['first_period']} for '{e['intent']}' tickets: "
+                    f"{now} of tickets since, against a usual {base:.0%}."
+                )
+                share = float(e["share_after"])  # the step's share, or the flagged periods' mean
+                lo = mid = hi = float(e["tickets"]) * max(1 - base / share, 0.0) if share else 0.0
+                unit, label, rule = "extra tickets", "lasting shift", "intent_shift"
+            else:
+                continue
+        except (KeyError, TypeError, ValueError):
+            continue
+        ev = [_ev(SERVICE, name, label)]
+        out.append(_action("Service", act, str(r["text"]), lo, mid, hi, unit, sev, ev, rule))
+    return out
+
+
+def _service_resolution(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]:
+    """A channel, intent or language whose tickets wait much longer to be resolved than the
+    others' (byod10b D3: Delta's replies took 4.2 hours against 44 minutes, 5.8x): check its
+    staffing and routing. The effect is the hours a ticket would wait less were the gap to
+    the others' median closed (``gap_closure`` of it)."""
+    out = []
+    for _, r in f[f["name"].str.startswith("resolution_")].iterrows():
+        e = r["evidence"]
+        try:
+            slow, others = float(e["median_hours"]), float(e["others_median_hours"])
+            ratio = float(e["ratio"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if "language" in e:
+            who = f"{e['language']} tickets"
+        elif e.get("column") == "intent":
+            who = f"'{e.get('value')}' tickets"
+        else:
+            who = f"{e.get('column', 'channel')} '{e.get('value')}'"
+        act = (
+            f"Check staffing and routing for {who}: tickets wait {ratio:.1f}x as long to be "
+            f"resolved (median {slow:.1f} hours against {others:.1f})."
+        )
+        lo, mid, hi = _scaled(max(slow - others, 0.0), a.gap_closure)
+        ev = [_ev(SERVICE, r["name"], "resolution time")]
+        out.append(_action("Service", act, str(r["text"]), lo, mid, hi, "hours less a ticket",
+                           r["severity"], ev, "resolution"))  # fmt: skip
+    return out
+
+
+def _service_drivers(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]:
+    """An intent or channel whose negative share is well above the rest's (byod10b D8:
+    'refund' tickets rated bad 58% of the time against 9%, 60% of the bad ratings): fix
+    what goes wrong there. The effect is the negative tickets fewer were the gap to the
+    others' share closed (``gap_closure`` of it). Only on the customers' own ratings: a
+    topic named by its words and read as negative by words (the lexicon) is no driver to act
+    on unread."""
+    out = []
+    for _, r in f[f["name"].str.startswith("sentiment_driver_")].iterrows():
+        e = r["evidence"]
+        if not isinstance(e, dict) or not e.get("rated", True):
+            continue
+        try:
+            n, k, others = int(e["tickets"]), int(e["negative"]), float(e["others_share"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        col, val = str(e.get("column", "intent")), str(e.get("value"))
+        what = f"'{val}' tickets" if col == "intent" else f"tickets from {col} '{val}'"
+        act = (
+            f"Find and fix what goes wrong for customers in {what}: {k / n:.0%} are rated "
+            f"negative against {others:.0%} of the others."
+        )
+        lo, mid, hi = _scaled(max(k - n * others, 0.0), a.gap_closure)
+        unit = "fewer negative ratings"
+        ev = [_ev(SERVICE, r["name"], f"negative share of {val}")]
+        out.append(_action("Service", act, str(r["text"]), lo, mid, hi, unit, r["severity"], ev,
+                           "sentiment_driver"))  # fmt: skip
     return out
 
 

@@ -27,6 +27,7 @@ from opsai.report.finding import Finding
 from opsai.service._features import as_labels, as_texts, reuse_analysis, stratified_split
 from opsai.service._intent_cv import cv_sample, intent_folds, out_of_fold
 from opsai.service.findings import (
+    driver_findings,
     escalation_text,
     intent_finding,
     item_shift_findings,
@@ -36,6 +37,7 @@ from opsai.service.findings import (
     no_spike_text,
     pii_finding,
     reply_finding,
+    resolution_gap_findings,
     resolution_language_finding,
     resolved_before_opened_finding,
     sentiment_finding,
@@ -64,6 +66,7 @@ __all__ = [
     "changed",
     "chosen_model",
     "compare_intent_models",
+    "driver_findings",
     "escalation_text",
     "fill_sentiment",
     "fill_unlabelled",
@@ -76,6 +79,7 @@ __all__ = [
     "no_spike_text",
     "pii_finding",
     "reply_finding",
+    "resolution_gap_findings",
     "resolution_language_finding",
     "resolved_before_opened_finding",
     "sentiment_by_language",

@@ -26,8 +26,10 @@ kind          what                                                              
 ============  ==================================================================  ============
 
 A run of 6+ digits (dashes allowed) right after an order keyword (``订单号``, ``订单编号``,
-``单号``, ``订单``, ``order no.``, ``order number``, ``order #``, ``order id``, see
-:data:`DEFAULT_ORDER_KEYWORDS`) is an order id too, found before the other kinds: Taobao,
+``单号``, ``订单``, ``order no.``, ``order number``, ``order #``, ``order id``, German
+``Bestellung``/``Bestellnr.``/``Auftrag``, French ``commande``, Spanish ``pedido``, see
+:data:`DEFAULT_ORDER_KEYWORDS`), or of 5+ digits right after a ``#`` (``refund for
+#758062``: shop systems write order numbers so), is an order id too, found before the other kinds: Taobao,
 JD and Pinduoduo order numbers are all digits (``订单号 3500089504990469503``) and would
 otherwise be masked as ``[NUMBER]``, or as ``[CARD]`` when they pass the Luhn check by chance.
 The same digits without the keyword are still masked as a card or a number. A bare English
@@ -90,10 +92,16 @@ DEFAULT_ORDER_PATTERN = r"(?<![A-Za-z0-9])[A-Za-z]{1,4}[-#]?\d{6,}(?![0-9])"
 """Letters then 6+ digits: ``o00001234``, ``ORD-20240701``, ``SO#1234567``."""
 
 DEFAULT_ORDER_KEYWORDS = (
-    r"订单编号|订单号码|订单号|订单|单号"
+    r"订单编号|订单号码|订单号|订单|单号|注文番号|주문번호"
     r"|(?i:order[ ]?(?:no|nr|num|number|id|ref)\b\.?|order[ ]?#)"
+    r"|(?i:(?<![A-Za-z])(?:bestellnummer|bestell-?nr|bestellung|auftragsnummer|auftragsnr|auftrag"
+    r"|num[ée]ro de commande|commande|n[úu]mero de pedido|pedido|encomenda|numero d'ordine"
+    r"|ordine|bestelnummer|bestelling)(?:[ ]?(?:nr|no|n[°º])\b)?\.?)"
 )
-"""Words that introduce an all-digit order id (matched on the folded text: ``订单号：`` too)."""
+"""Words that introduce an all-digit order id (matched on the folded text: ``订单号：`` too):
+Chinese, Japanese, Korean, English, German (``Bestellung``, ``Bestellnr.``, ``Auftrag``),
+French (``commande``), Spanish and Portuguese (``pedido``, ``encomenda``), Italian
+(``ordine``) and Dutch (``bestelling``)."""
 
 _EMAIL = re.compile(
     # the local part starts with a letter, digit or underscore, so a sentence's full stop
@@ -275,9 +283,12 @@ def _id_card_valid(s: str) -> bool:
     return s[17].upper() == check
 
 
-_WEAK_ORDER_KEYWORD = r"(?<![A-Za-z])(?i:order)"
-"""A bare English ``order``: the digits after it are an order id unless they are a card
-number, a phone number or a date (``order 4111111111111111`` is still a card)."""
+_WEAK_ORDER_KEYWORD = r"(?<![A-Za-z])(?i:order)|(?P<order_hash>(?<![\w&#])(?<!(?i:order) )#(?=\d))"
+"""A bare English ``order``, or a ``#`` right before the digits (Shopify, Zendesk and
+WooCommerce write order numbers ``#1001``: ``refund for #758062``, ``Rechnung für
+#123456``): the digits after it are an order id unless they are a card number, a phone
+number or a date (``order 4111111111111111`` is still a card). After a ``#`` five digits are
+enough; a ``#`` inside a word (``issue#123456``) introduces none."""
 _DATE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}")
 
 
@@ -286,7 +297,7 @@ def _keyword_order_rx(keywords: str) -> re.Pattern[str]:
     ``order_digits``); group ``order_weak`` is set when the keyword was a bare ``order``."""
     return re.compile(
         rf"(?:{keywords}|(?P<order_weak>{_WEAK_ORDER_KEYWORD}))[\s:#=是为]{{0,3}}(?i:is\s+)?"
-        r"(?P<order_digits>(?<!\d)\d(?:-?\d){5,})(?![\dA-Za-z])"
+        r"(?P<order_digits>(?(order_hash)\d{5,}|(?<!\d)\d(?:-?\d){5,}))(?![\dA-Za-z])"
     )
 
 

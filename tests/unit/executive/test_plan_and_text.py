@@ -638,3 +638,112 @@ def test_event_days_that_sell_more_are_an_action() -> None:
     )
     flat = ev | {"median_ratio": 1.05, "categories": {"FOODS": 1.1}}
     assert _events(run(flat), {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]
+
+
+def test_a_sentiment_driver_is_a_service_action() -> None:
+    """byod10b D8: 'refund' tickets rated bad 58% of the time against 9% reached no action."""
+    from opsai.executive.actions import _service
+
+    ev = {"column": "intent", "value": "refund", "tickets": 458, "negative": 264,
+          "share": 0.5764, "others_share": 0.0929, "negative_total": 440, "rated": True}  # fmt: skip
+    findings = pd.DataFrame(
+        [{"chapter": SERVICE, "name": "sentiment_driver_intent_refund", "severity": "high",
+          "text": "...", "evidence": ev}]
+    )  # fmt: skip
+    run = SimpleNamespace(findings=lambda: findings)
+    (a,) = _service(run, {}, ex.Assumptions(), "EUR")  # type: ignore[arg-type]
+    assert a["action"] == (
+        "Find and fix what goes wrong for customers in 'refund' tickets: 58% are rated "
+        "negative against 9% of the others."
+    )
+    excess = 264 - 458 * 0.0929  # the negative ratings above the others' share
+    assert (a["low"], a["high"]) == pytest.approx((0.25 * excess, excess))
+    assert a["unit"] == "fewer negative ratings" and a["severity"] == "high"
+    read = findings.assign(evidence=[ev | {"rated": False}])  # the lexicon's reading: none
+    assert _service(SimpleNamespace(findings=lambda: read), {}, ex.Assumptions(), "EUR") == []  # type: ignore[arg-type]
+
+
+def test_a_spike_action_names_its_week_and_words() -> None:
+    """byod10b D2/D16: the outage spike (2.2x the month, 4.7x its week) reached no action, and
+    its finding named only the topic's usual words ('apple / store / pay')."""
+    from opsai.executive.actions import _service
+
+    ev = {"period": "2017-11", "intent": "apple / store / pay", "tickets": 412, "share": 0.211,
+          "baseline_share": 0.096, "terms": ["down", "icloud", "anything", "sign", "outage"],
+          "week": "2017-11-13..2017-11-19", "week_tickets": 304, "week_ratio": 4.65}  # fmt: skip
+    findings = pd.DataFrame(
+        [{"chapter": SERVICE, "name": "spike_apple_store_pay_2017-11", "severity": "high",
+          "text": "...", "evidence": ev}]
+    )  # fmt: skip
+    run = SimpleNamespace(findings=lambda: findings)
+    (a,) = _service(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"] == (
+        "Find and fix the cause of the 'apple / store / pay' spike in the week "
+        "2017-11-13..2017-11-19 (its own words: down, icloud, anything, sign)."
+    )
+
+
+def test_chapter_5_changes_over_time_are_service_actions() -> None:
+    """byod10b D16: a restaurant whose reviews turned from 2% to 24% negative, a month whose
+    negative share rose and a medium spike got "No action could be derived"; a driver read
+    by the lexicon (not rated) makes none (D8)."""
+    from opsai.executive.actions import _service
+
+    item = {"item_id": "1007", "title": "老北京涮肉坊", "since": "2023-07-03",
+            "share_before": 0.0206, "share_after": 0.2442, "before": 388, "after": 389}  # fmt: skip
+    neg = {"period": "2024-05", "tickets": 663.0, "negative": 238.0, "share": 0.359,
+           "baseline_share": 0.19, "intent": "login", "intent_negative": 122}  # fmt: skip
+    shift = {"intent": "上菜 / 排队", "first_period": "2023-07", "last_period": "2023-12",
+             "periods": 6, "share_min": 0.067, "share_max": 0.083, "baseline_share": 0.013,
+             "tickets": 329, "share_after": 0.076}  # fmt: skip
+    spike = {"period": "2024-03", "intent": "login", "tickets": 40, "share": 0.2,
+             "baseline_share": 0.09}  # fmt: skip
+    unrated = {"column": "intent", "value": "x", "tickets": 466, "negative": 466,
+               "others_share": 0.03, "rated": False}  # fmt: skip
+    rows = [("item_sentiment_1007", "high", item), ("negative_share_2024-05", "medium", neg),
+            ("shift_x", "medium", shift), ("spike_login_2024-03", "medium", spike),
+            ("spike_login_2024-04", "low", spike), ("sentiment_driver_intent_x", "medium", unrated)]  # fmt: skip
+    findings = pd.DataFrame([{"chapter": SERVICE, "name": n, "severity": s, "text": "...",
+                              "evidence": e} for n, s, e in rows])  # fmt: skip
+    out = _service(SimpleNamespace(findings=lambda: findings), {}, ex.Assumptions(), "CNY")  # type: ignore[arg-type]
+    by = {a["rule"]: a for a in out}
+    assert sorted(by) == ["intent_shift", "item_sentiment", "negative_share", "spike"]
+    assert len(out) == 4  # the low spike and the unrated driver make none
+    a = by["item_sentiment"]
+    assert a["action"] == (
+        "Check what changed at 老北京涮肉坊 (1007) around 2023-07-03: 24% of its reviews since "
+        "are negative, against 2% before."
+    )
+    assert a["high"] == pytest.approx((0.2442 - 0.0206) * 389) and a["severity"] == "high"
+    n = by["negative_share"]
+    assert n["action"] == (
+        "Find what went wrong for customers in 2024-05: 36% of tickets were negative against a "
+        "usual 19% (most are 'login' tickets)."
+    )
+    assert n["mid"] == pytest.approx(238 - 663 * 0.19) and n["severity"] == "medium"
+    assert by["intent_shift"]["action"].startswith(
+        "Find what changed around 2023-07 for '上菜 / 排队' tickets: 7%-8% of tickets since"
+    )
+    assert by["intent_shift"]["mid"] == pytest.approx(329 * (1 - 0.013 / 0.076))
+    assert by["intent_shift"]["unit"] == "extra tickets" and by["spike"]["severity"] == "medium"
+    step = {"intent": "q", "first_period": "2023-07", "share_before": 0.012, "share_after": 0.076,
+            "tickets": 329}  # fmt: skip
+    one = pd.DataFrame([{"chapter": SERVICE, "name": "shift_q", "severity": "high", "text": "...",
+                         "evidence": step}])  # fmt: skip
+    (s,) = _service(SimpleNamespace(findings=lambda: one), {}, ex.Assumptions(), "CNY")  # type: ignore[arg-type]
+    assert s["action"] == (
+        "Find what changed around 2023-07 for 'q' tickets: 8% of tickets since, against a usual 1%."
+    )
+
+
+def test_an_item_action_names_the_aspect_that_fell() -> None:
+    """byod10b D18 (4): which aspect of restaurant 1007 collapsed reaches the action."""
+    from opsai.executive.actions import _service
+
+    item = {"item_id": "1007", "since": "2023-07-03", "share_before": 0.02, "share_after": 0.24,
+            "before": 388, "after": 389, "aspect": "service", "aspect_before": 3.943,
+            "aspect_after": 1.808}  # fmt: skip
+    findings = pd.DataFrame([{"chapter": SERVICE, "name": "item_sentiment_1007",
+                              "severity": "high", "text": "...", "evidence": item}])  # fmt: skip
+    (a,) = _service(SimpleNamespace(findings=lambda: findings), {}, ex.Assumptions(), "CNY")  # type: ignore[arg-type]
+    assert a["action"].endswith("against 2% before. Its service score fell most: 3.9 -> 1.8.")

@@ -391,3 +391,138 @@ def test_no_step_in_a_steady_mix_or_a_one_month_spike() -> None:
     vol["share"] = vol["tickets"] / vol["period_total"]
     assert level_shifts(vol).empty
     assert detect_spikes(vol)[["intent"]].values.tolist() == [["queue"]]
+
+
+def test_the_intent_where_bad_ratings_come_from_is_named() -> None:
+    """byod10b D8: a Zendesk export's 'refund' tickets were rated bad 58% of the time against
+    9% for the others (264 of 440 bad ratings) and no finding said so."""
+    from opsai.service.analytics import sentiment_drivers
+    from opsai.service.findings import driver_findings
+
+    rng = np.random.default_rng(3)
+    rows = []
+    for intent in ["refund", "billing", "login", "shipping", "product"]:
+        for i in range(400):
+            p = 0.58 if intent == "refund" else 0.09
+            channel = ["email", "web", "chat"][i % 3]
+            rows.append((intent, channel, "negative" if rng.random() < p else "positive"))
+    t = pd.DataFrame(rows, columns=["intent", "channel", "sentiment"])
+    t.loc[::7, "sentiment"] = None  # unrated tickets are left out
+    out = sentiment_drivers(t)
+    assert list(zip(out["column"], out["value"], strict=True)) == [("intent", "refund")]
+    r, rated = out.iloc[0], t[t["sentiment"].notna()]
+    refund = rated[rated["intent"] == "refund"]
+    assert r["tickets"] == len(refund) and r["tested"] == 8  # 5 intents + 3 channels
+    assert r["negative"] == (refund["sentiment"] == "negative").sum()
+    assert r["negative_total"] == (rated["sentiment"] == "negative").sum()
+    others = rated[rated["intent"] != "refund"]
+    assert r["others_share"] == pytest.approx((others["sentiment"] == "negative").mean())
+    assert 0.5 < r["share"] < 0.66 and 0.06 < r["others_share"] < 0.12
+    (f,) = driver_findings(out)
+    assert f.name == "sentiment_driver_intent_refund" and f.severity == "high"
+    assert f.text.startswith(
+        f"'refund' tickets were rated negative {100 * r['share']:.0f}% of the time "
+        f"({r['negative']} of {r['tickets']}) against {100 * r['others_share']:.0f}% for the "
+        f"other intents; they hold {r['negative']} of the {r['negative_total']} negative ratings"
+    )
+    calm = t.assign(sentiment=np.where(rng.random(len(t)) < 0.1, "negative", "positive"))
+    assert sentiment_drivers(calm).empty  # one share everywhere: no driver
+
+
+def test_a_spike_names_its_own_words_and_its_week() -> None:
+    """byod10b D2: an iCloud outage that topic discovery put into 'apple / store / pay' read
+    "'apple / store / pay' tickets spiked in 2017-11" - no outage words, no week (264 of the
+    month's 268 outage tickets fell in 2017-11-13..19)."""
+    from opsai.service.analytics import spike_context
+    from opsai.service.findings import spike_findings
+
+    rng = np.random.default_rng(1)
+    usual = ["apple pay card declined", "app store refund please", "pay with apple wallet fails"]
+    rows = []
+    for day in pd.date_range("2017-07-01", "2017-12-31", freq="D"):
+        for k in range(10):
+            intent = "apple / store / pay" if k == 0 else f"other{k}"
+            rows.append((day + pd.Timedelta(hours=k), intent, str(rng.choice(usual))))
+    for k in range(60):  # the outage: one week of November
+        ts = pd.Timestamp("2017-11-13") + pd.Timedelta(hours=k)
+        rows.append((ts, "apple / store / pay", "icloud is down, outage again, cannot sign in"))
+    t = pd.DataFrame(rows, columns=["timestamp", "intent", "text"])
+    spikes = detect_spikes(volume_by_intent(t))
+    out = spike_context(t, spikes)
+    r = out.iloc[0]
+    assert (r["period"], r["intent"]) == ("2017-11", "apple / store / pay")
+    assert set(r["terms"].split(", ")) >= {"icloud", "down", "outage"}
+    assert not {"apple", "pay", "store"} & set(r["terms"].split(", "))  # the topic's usual words
+    assert r["week"] == "2017-11-13..2017-11-19"
+    week = t[(t["timestamp"] >= "2017-11-13") & (t["timestamp"] < "2017-11-20")]
+    assert r["week_tickets"] == (week["intent"] == "apple / store / pay").sum()
+    usual_share = r["share"] / r["ratio"]
+    expected = (week["intent"] == "apple / store / pay").mean() / usual_share
+    assert r["week_ratio"] == pytest.approx(expected)
+    (f,) = spike_findings(out, topics=True)
+    assert "Words that set them apart from the topic's other months: " in f.text
+    assert "Most of the rise fell in the week 2017-11-13..2017-11-19" in f.text
+    assert f.evidence["week"] == "2017-11-13..2017-11-19" and "outage" in f.evidence["terms"]
+    assert r["ratio"] < 3 <= r["week_ratio"] and f.severity == "high"  # sized on its week
+    spread = spike_context(
+        t.assign(
+            timestamp=t["timestamp"].where(  # the outage over the month
+                t["text"].str.startswith("icloud").eq(False),
+                pd.Timestamp("2017-11-01") + pd.to_timedelta(np.arange(len(t)) % 29, "D"),
+            )
+        ),
+        spikes,
+    )
+    assert spread.iloc[0]["week"] == ""
+
+
+def test_a_driver_read_by_the_lexicon_is_never_high() -> None:
+    """byod10b D8 follow-up: on TWCS (no ratings) the lexicon read the 'arrived / order /
+    want' topic 100% negative - a topic named by its words read by words - and 07 made it an
+    action; unrated drivers stay medium, say so, and make no action."""
+    from opsai.service.findings import driver_findings
+
+    drivers = pd.DataFrame([{"column": "intent", "value": "arrived / order / want",
+                             "tickets": 466, "negative": 466, "share": 1.0, "others_tickets": 5014,
+                             "others_share": 0.03, "negative_total": 641, "p_value": 0.0,
+                             "tested": 16}])  # fmt: skip
+    (rated,) = driver_findings(drivers)
+    (read,) = driver_findings(drivers, rated=False)
+    assert rated.severity == "high" and read.severity == "medium"
+    assert "were read as negative 100% of the time (466 of 466)" in read.text
+    assert read.text.endswith("read a sample of these tickets before acting on it.")
+    assert read.evidence["rated"] is False
+
+
+def test_a_product_shift_names_the_aspect_that_fell() -> None:
+    """byod10b D18 (4): Dianping's restaurant 1007 turned negative from July because its
+    service collapsed (rating_service 3.97 -> 1.81, flavour and setting unchanged), and the
+    finding could not say which aspect moved."""
+    from opsai.service.analytics import aspect_columns, item_aspects, item_sentiment_shifts
+    from opsai.service.findings import item_shift_findings
+
+    rng = np.random.default_rng(4)
+    rows = []
+    for k in range(4):
+        for ts in pd.date_range("2023-01-01", "2023-12-31", periods=120):
+            bad = k == 1 and ts >= pd.Timestamp("2023-07-01")
+            rows.append((f"R{k}", ts, "negative" if rng.random() < (0.5 if bad else 0.03) else "positive",
+                         int(rng.integers(1, 3)) if bad else int(rng.integers(3, 6)),
+                         int(rng.integers(3, 6)), int(rng.integers(1, 500))))  # fmt: skip
+    t = pd.DataFrame(rows, columns=["item_id", "timestamp", "sentiment", "rating_service",
+                                    "flavor_score", "review_count"])  # fmt: skip
+    assert aspect_columns(t) == {"rating_service": "service", "flavor_score": "flavor"}
+    shifts = item_sentiment_shifts(t)
+    out = item_aspects(t, shifts)
+    assert set(out["item_id"]) == {"R1"} and list(out["aspect"]) == ["service", "flavor"]
+    r1 = t[t["item_id"] == "R1"]
+    since = shifts.loc[shifts["item_id"] == "R1", "since"].iloc[0]
+    svc = out.iloc[0]
+    assert svc["before"] == pytest.approx(r1.loc[r1["timestamp"] < since, "rating_service"].mean())
+    assert svc["after"] == pytest.approx(r1.loc[r1["timestamp"] >= since, "rating_service"].mean())
+    (f,) = item_shift_findings(shifts, aspects=out)
+    assert (
+        f"Aspect scores before and since: service {svc['before']:.2f} -> {svc['after']:.2f}"
+        in f.text
+    )
+    assert "service fell most." in f.text and f.evidence["aspect"] == "service"

@@ -169,6 +169,20 @@ def test_redact_frame_leaves_no_demo_pii() -> None:
         ("order number is 100234", "order number is **0234", 1),
         ("order 13812345678", "order [PHONE]", 0),
         ("order 2024-07-01", "order 2024-07-01", 0),
+        # byod10b D7: German, French, Spanish keywords, and '#' + 5 or more digits (shop
+        # systems write order numbers so) - they were printed in full
+        ("Meine Bestellung #319071 kam nicht", "Meine Bestellung #**9071 kam nicht", 1),
+        ("still no refund for #758062.", "still no refund for #**8062.", 1),
+        ("Rechnung für #123456", "Rechnung für #**3456", 1),
+        ("Bestellnr. 9876543, Auftrag 1234567", "Bestellnr. ***6543, Auftrag ***4567", 2),
+        ("ma commande 4567890 n'est pas arrivée", "ma commande ***7890 n'est pas arrivée", 1),
+        ("mi pedido nº 1234567", "mi pedido nº ***4567", 1),
+        ("ticket #12345", "ticket #*2345", 1),
+        # not an order id: 4 digits, a colour, an HTML reference, a '#' inside a word, a
+        # phone or a date after '#'
+        ("order #1001 and #42", "order #1001 and #42", 0),
+        ("color #FF0000 &#12345; issue#123456", "color #FF0000 &#12345; issue#123456", 0),
+        ("call #13812345678 on #2024-07-01", "call #[PHONE] on #2024-07-01", 0),
     ],
 )
 def test_all_digit_order_ids_after_a_keyword(text: str, expected: str, orders: int) -> None:
@@ -197,6 +211,7 @@ def test_all_digit_order_ids_follow_order_mode_and_are_counted() -> None:
         ("Order #123456789 and order ID 987654321", ["123456789", "987654321"]),
         ("order 4111111111111111, call 13812345678", []),
         ("卡号3500089504990469503", []),
+        ("refund for #758062, Bestellung 3190712", ["758062", "3190712"]),
     ],
 )
 def test_find_order_ids_finds_all_digit_ids_after_a_keyword(text: str, ids: list[str]) -> None:

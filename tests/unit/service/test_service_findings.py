@@ -95,3 +95,51 @@ def test_one_incident_split_into_two_topics_is_one_spike() -> None:
     assert one.evidence["intents"] == ["charged / now / same", "card / charge / double"]
     assert one.evidence["tickets"] == 211 and one.severity == "high"
     assert "intents" not in f[2].evidence and f[2].evidence["tickets"] == 60
+
+
+def test_a_channel_whose_tickets_wait_longer_is_a_finding() -> None:
+    """byod10b D3: Delta's first replies took 4.2 hours against 43-47 minutes for the three
+    other companies (5.7x) and only the resolution table showed it; its topic ('delta /
+    flight / all', all Delta tickets) is the same gap and gets no second finding."""
+    from opsai.service.chapter import resolution_gap_findings
+
+    rng = np.random.default_rng(2)
+    channels = np.repeat(["Delta", "AppleSupport", "AmazonHelp", "SpotifyCares"], 150)
+    hours = np.where(channels == "Delta", rng.gamma(2.0, 2.1, 600), rng.gamma(2.0, 0.37, 600))
+    start = pd.Timestamp("2017-10-01") + pd.to_timedelta(np.arange(600), unit="h")
+    intent = np.where(channels == "Delta", "delta / flight / all", rng.choice(["a", "b"], 600))
+    t = pd.DataFrame({"channel": channels, "intent": intent, "timestamp": start,
+                      "resolved_at": start + pd.to_timedelta(hours, unit="h")})  # fmt: skip
+    (f,) = resolution_gap_findings(t)
+    slow, rest = np.median(hours[channels == "Delta"]), np.median(hours[channels != "Delta"])
+    assert f.name == "resolution_channel" and f.severity == "high"
+    assert f.evidence["value"] == "Delta" and f.evidence["tickets"] == 150
+    assert f.evidence["ratio"] == pytest.approx(slow / rest, abs=1e-3)
+    assert f.text.startswith(
+        f"Tickets from channel 'Delta' take {slow / rest:.1f}x as long to resolve as the other "
+        f"channels': median {slow:.1f} hours against {60 * rest:.0f} minutes (150 resolved"
+    )
+    (g,) = resolution_gap_findings(t.assign(channel="web"))  # one channel: the intent then
+    assert g.name == "resolution_intent" and g.evidence["value"] == "delta / flight / all"
+    same = t.assign(resolved_at=start + pd.to_timedelta(rng.gamma(2.0, 0.4, 600), unit="h"))
+    assert resolution_gap_findings(same) == []
+
+
+def test_a_slow_channel_is_a_service_action() -> None:
+    """byod10b D3: the slow channel reached no action ("No action could be derived")."""
+    from types import SimpleNamespace
+
+    from opsai import executive as ex
+    from opsai.executive.actions import _service
+
+    ev = {"column": "channel", "value": "Delta", "ratio": 5.764, "median_hours": 4.21,
+          "others_median_hours": 0.73, "tickets": 729, "p_value": 0.0}  # fmt: skip
+    findings = pd.DataFrame([{"chapter": "05_customer_service", "name": "resolution_channel",
+                              "severity": "high", "text": "...", "evidence": ev}])  # fmt: skip
+    (a,) = _service(SimpleNamespace(findings=lambda: findings), {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"] == (
+        "Check staffing and routing for channel 'Delta': tickets wait 5.8x as long to be "
+        "resolved (median 4.2 hours against 0.7)."
+    )
+    assert (a["low"], a["high"]) == pytest.approx((0.25 * 3.48, 3.48))
+    assert a["unit"] == "hours less a ticket" and a["severity"] == "high"
