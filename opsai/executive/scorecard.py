@@ -196,6 +196,9 @@ def _activity(key: str) -> Callable[[RunResults], tuple[Any, Any, str, str]]:
 def _active_users(run: RunResults) -> tuple[Any, Any, str, str]:
     """Daily active users; with guest orders (no customer id), the customers with an id only."""
     value, change, unit, period = _activity("active_users")(run)
+    end = _evidence(run, OVERVIEW, "activity", "active_users_end")
+    if end:  # the activity tables end apart: the days they all cover (byod10a D8)
+        period = f"28 days to {end}, the last day every activity table covers, vs 28 before"
     guests = _num(_evidence(run, OVERVIEW, "activity", "guest_orders"))
     orders = _num(_evidence(run, OVERVIEW, "activity", "orders"))
     if guests and orders:

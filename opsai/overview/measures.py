@@ -364,6 +364,7 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         row = last.to_pandas().iloc[0]
         if bool(row["timed"]) and pd.notna(row["end"]):
             end = pd.Timestamp(row["end"])
+        spans = _activity_spans(ws)
     if ws.has("orders"):
         o = ws.table("orders")
         daily = o.group_by(date=o[S.TIMESTAMP].date()).aggregate(revenue=o[S.AMOUNT].sum())
@@ -395,6 +396,8 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     cols = ("active_users", "orders", "units", "revenue", "guest_orders")
     out = out[["date", *[c for c in cols if c in out]]]
     out.attrs.update(sales)
+    if ws.has("events") or ws.has("orders"):
+        out.attrs["active_spans"] = spans
     early = end is not None and (end - end.normalize()) < pd.Timedelta(hours=12)
     if (
         early
@@ -407,6 +410,21 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         out = out.iloc[:-1].reset_index(drop=True)
         out.attrs["partial_day"] = f"{end:%Y-%m-%d} (the data end at {end:%H:%M:%S})"
     return out
+
+
+def _activity_spans(ws: Workspace) -> dict[str, tuple[str, str]]:
+    """First and last day (YYYY-MM-DD) of each table active users are counted from (events,
+    orders), those with a time; daily active users compare windows only over days they all
+    cover (:func:`recent_change`)."""
+    spans = {}
+    for name in ("events", "orders"):
+        if ws.has(name) and S.TIMESTAMP in ws.columns(name):
+            t = ws.table(name)
+            row = t.aggregate(a=t[S.TIMESTAMP].min(), b=t[S.TIMESTAMP].max()).to_pandas()
+            a, b = row.iloc[0]["a"], row.iloc[0]["b"]
+            if pd.notna(a) and pd.notna(b):
+                spans[name] = (f"{pd.Timestamp(a):%Y-%m-%d}", f"{pd.Timestamp(b):%Y-%m-%d}")
+    return spans
 
 
 def _orders_per_day(o: ibis.Table) -> pd.DataFrame:
@@ -506,7 +524,34 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
             a, b = float(getattr(last[col], how)()), float(getattr(prev[col], how)())
             out[col] = a
             out[f"{col}_change"] = (a - b) / b if b else None
+    if "active_users" in daily:
+        out |= _common_active(daily, days)
     return out
+
+
+def _common_active(daily: pd.DataFrame, days: int) -> dict[str, Any]:
+    """Daily active users over the last ``days`` every activity table covers against the
+    ``days`` before, when the tables end (or start) apart: events ending a month before the
+    orders left the last window with payers only (KKBox: 65.64 a day against 293.29, -77.6%,
+    where payers alone went -1.9%; byod10a D8). ``active_users_end`` names the window's last
+    day and ``active_ends`` each table's; ``active_users`` is ``None`` when the days they all
+    cover are too few for two windows."""
+    spans = daily.attrs.get("active_spans") or {}
+    if len(spans) < 2:
+        return {}
+    first = max(pd.Timestamp(a) for a, _ in spans.values())
+    final = min(pd.Timestamp(b) for _, b in spans.values())
+    dates = daily["date"]
+    if final >= dates.iloc[-1] and first <= dates.iloc[-2 * days]:
+        return {}  # every table covers both windows
+    out: dict[str, Any] = {"active_ends": {k: b for k, (_, b) in spans.items()}}
+    common = daily[(dates >= first) & (dates <= final)]
+    out["active_users_end"] = f"{final:%Y-%m-%d}"
+    if len(common) < 2 * days:
+        return out | {"active_users": None, "active_users_change": None}
+    a = float(common["active_users"].iloc[-days:].mean())
+    b = float(common["active_users"].iloc[-2 * days : -days].mean())
+    return out | {"active_users": a, "active_users_change": (a - b) / b if b else None}
 
 
 def top_items(ws: Workspace, *, n: int = 10) -> pd.DataFrame:

@@ -128,6 +128,38 @@ def coverage_finding(overview: pd.DataFrame, cover: pd.DataFrame) -> Finding:
     return Finding(text, "info", ev)
 
 
+ENDS_APART = 2
+"""Activity tables whose last days lie this many days apart or more are named."""
+
+
+def table_ends_finding(overview: pd.DataFrame) -> Finding | None:
+    """The activity tables (events, orders, demand, tickets) ending on different days, or
+    ``None``: events ending a month before the orders leave the last weeks with purchases
+    only, and a "last 28 days" over them reads as a collapse (byod10a D8)."""
+    if overview.empty or not {"table", "end"} <= set(overview.columns):
+        return None
+    act = overview[overview["table"].isin(["events", "orders", "demand", "tickets"])]
+    ends = pd.to_datetime(act.set_index("table")["end"], errors="coerce").dropna()
+    ends = ends.dt.normalize().sort_values()
+    if len(ends) < 2 or (ends.iloc[-1] - ends.iloc[0]).days < ENDS_APART:
+        return None
+    last, latest = ends.iloc[-1], ends.index[-1]
+    early = ends[ends < last]
+    named = ", ".join(
+        f"{t} end {e:%Y-%m-%d}, {(last - e).days} days before {latest} ({last:%Y-%m-%d})"
+        for t, e in early.items()
+    )
+    after = ", ".join(sorted(set(ends.index) - {ends.index[0]}))
+    text = (
+        f"The tables end on different days: {named}. Activity after {ends.iloc[0]:%Y-%m-%d} "
+        f"counts {after} only, so daily active users are compared over the days every "
+        "activity table covers; export the tables up to the same day to compare the latest ones."
+    )
+    evidence = {"ends": {t: f"{e:%Y-%m-%d}" for t, e in ends.items()},
+                "days_apart": int((last - ends.iloc[0]).days)}  # fmt: skip
+    return Finding(text, "medium", evidence)
+
+
 def _missing_finding(missing: pd.DataFrame) -> Finding:
     """The worst partly missing column; columns empty in every row are named apart, not ranked."""
     guest = pd.Series(
@@ -329,6 +361,18 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     every = bool(change.get("orders")) and change.get("guest_orders") == change.get("orders")
     if "active_users" in change and every and not change["active_users"]:  # no ids, no events
         bits.append("every one a guest order (no customer ids, so no daily active users)")
+    elif change.get("active_users_end") and change.get("active_users") is None:
+        bits.append(
+            f"no daily active users compared (the activity tables cover the same days only "
+            f"to {change['active_users_end']}, too few for two {d}-day windows)"
+        )
+    elif change.get("active_users_end"):  # the tables end apart: the days they all cover
+        ac = change.get("active_users_change")
+        bits.append(
+            f"{change['active_users']:,.0f} daily active users on average over the {d} days "
+            f"to {change['active_users_end']}, the last day every activity table covers"
+            + (f" ({ac:+.1%} on the {d} days before)" if ac is not None else "")
+        )
     elif "active_users" in change:
         ac = change.get("active_users_change")
         said = "revenue" in change and change.get("revenue_change") is not None

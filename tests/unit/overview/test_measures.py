@@ -398,3 +398,35 @@ def test_a_sparse_event_column_is_no_missing_data(tmp_path: Path) -> None:
     only = dict(quality_findings(missing[missing["column"] == "event"],
                                  pd.DataFrame({"duplicates": []}), empty, empty, empty))  # fmt: skip
     assert only["missing_values"].severity == "info"
+
+
+def test_daily_active_users_compare_only_days_every_activity_table_covers(
+    tmp_path: Path,
+) -> None:
+    """byod10a D8: KKBox's listening logs end a month before its payments; "daily active
+    users" over the union read 65.64 against 293.29 (-77.6%) with nothing changed. 10
+    listeners a day and 2 payers a day, logs ending 30 days before the payments: the windows
+    end on the logs' last day (12 a day, +0.0%), and the overview names the gap."""
+    from opsai.overview import table_ends_finding
+
+    days = pd.date_range("2024-01-01", "2024-04-30", freq="D")
+    logs = "".join(f"l{u},{d:%Y-%m-%d}\n" for d in days[days <= "2024-03-31"] for u in range(10))
+    pay = "".join(f"p{u},{d:%Y-%m-%d},5\n" for d in days for u in range(2))
+    cfg = write_dataset(
+        tmp_path,
+        {"events.csv": "user_id,timestamp\n" + logs,
+         "orders.csv": "user_id,timestamp,amount\n" + pay},
+        {"events": {"constants": {"event": "listen"}}, "orders": {}},
+    )  # fmt: skip
+    with open_workspace(cfg) as ws:
+        change = recent_change(daily_activity(ws))
+        tables = table_overview(ws)
+    assert change["end"] == "2024-04-30" and change["orders"] == 56
+    assert change["active_users"] == 12.0 and change["active_users_change"] == 0.0
+    assert change["active_users_end"] == "2024-03-31"
+    text = activity_finding(change).text
+    assert "12 daily active users on average over the 28 days to 2024-03-31" in text
+    f = table_ends_finding(tables)
+    assert f is not None and f.evidence["days_apart"] == 30
+    assert "events end 2024-03-31, 30 days before orders (2024-04-30)" in f.text
+    assert table_ends_finding(tables[tables["table"] != "events"]) is None
