@@ -396,6 +396,8 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     cols = ("active_users", "orders", "units", "revenue", "guest_orders")
     out = out[["date", *[c for c in cols if c in out]]]
     out.attrs.update(sales)
+    if periodic := _periods(ws):
+        out.attrs["periods"] = periodic
     if ws.has("events") or ws.has("orders"):
         out.attrs["active_spans"] = spans
     early = end is not None and (end - end.normalize()) < pd.Timedelta(hours=12)
@@ -410,6 +412,22 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         out = out.iloc[:-1].reset_index(drop=True)
         out.attrs["partial_day"] = f"{end:%Y-%m-%d} (the data end at {end:%H:%M:%S})"
     return out
+
+
+def _periods(ws: Workspace) -> dict[str, Any] | None:
+    """``{"freq": "W" | "M", "dates": [...]}`` when the sales rows (demand, else orders,
+    else purchase events) are weekly or monthly totals, as chapter 04's FREQ "auto" reads
+    them (:func:`~opsai.forecast.series.data_freq`), else ``None``."""
+    from opsai.forecast.series import data_freq, source_dates
+
+    try:
+        dates, _ = source_dates(ws)
+    except Exception:  # no table to take sales from (users only): no periods
+        return None
+    spacing = data_freq(dates)
+    if not spacing:
+        return None
+    return {"freq": str(spacing["freq"]), "dates": [f"{d:%Y-%m-%d}" for d in dates]}
 
 
 def _activity_spans(ws: Workspace) -> dict[str, tuple[str, str]]:
@@ -498,8 +516,75 @@ def _demand_daily(ws: Workspace, *, revenue: bool = True) -> pd.DataFrame:
     return out
 
 
+PARTIAL_SHARE = 0.5
+"""A last week or month of weekly/monthly totals holding under this share of the periods
+before it (their median) is read as one the export ended in (a partial period)."""
+_PERIOD_UNIT = {"W": "week", "M": "month"}
+
+
+def period_label(date: Any, freq: str) -> str:
+    """``2019-09`` for a month, ``the week dated 2019-09-29`` for a week."""
+    d = pd.Timestamp(date)
+    return f"{d:%Y-%m}" if freq == "M" else f"the week dated {d:%Y-%m-%d}"
+
+
+def _period_change(daily: pd.DataFrame) -> dict[str, Any]:
+    """Weekly or monthly totals (``daily.attrs["periods"]``): the last complete period
+    against the one before. A monthly export's last row is often the month so far (8 days of
+    October read "474.2 units (-71.6%, last 28 days vs 28 before)" against a whole September,
+    byod10a D16); a last period under :data:`PARTIAL_SHARE` of the usual is named in
+    ``partial_period`` and left out."""
+    per = daily.attrs["periods"]
+    freq, unit = per["freq"], _PERIOD_UNIT[per["freq"]]
+    starts = pd.DatetimeIndex(pd.to_datetime(per["dates"]))
+    cols = [c for c in ("orders", "units", "revenue", "guest_orders") if c in daily]
+    daily = daily[daily["date"] >= starts[0]]
+    at = starts[starts.searchsorted(daily["date"], side="right") - 1]
+    totals = daily[cols].groupby(at).sum().reindex(starts, fill_value=0.0)
+    out: dict[str, Any] = {"period_unit": unit, "days": None}
+    main = next((c for c in ("revenue", "units", "orders") if c in totals), None)
+    if main is None or len(totals) < 2:
+        return out | {"enough_history": False}
+    usual = float(totals[main].iloc[-4:-1].median())
+    last = float(totals[main].iloc[-1])
+    if usual > 0 and last < PARTIAL_SHARE * usual:
+        out["partial_period"] = {
+            "period": period_label(totals.index[-1], freq),
+            main: last,
+            "share": last / float(totals[main].iloc[-2]) if totals[main].iloc[-2] else None,
+            "measure": main,
+        }
+        totals = totals.iloc[:-1]
+    if len(totals) < 2:
+        return out | {"enough_history": False}
+    now, before = totals.iloc[-1], totals.iloc[-2]
+    out |= {
+        "enough_history": True,
+        "end": period_label(totals.index[-1], freq),
+        "period_before": period_label(totals.index[-2], freq),
+        "compared": f"{period_label(totals.index[-1], freq)} vs "
+        f"{period_label(totals.index[-2], freq)}, {unit}ly totals",
+    }
+    for col in cols:
+        a, b = float(now[col]), float(before[col])
+        out[col] = a
+        out[f"{col}_change"] = (a - b) / b if b else None
+    return out
+
+
 def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
-    """The last ``days`` against the ``days`` before: means/sums and relative changes."""
+    """The last ``days`` against the ``days`` before: means/sums and relative changes.
+
+    Weekly or monthly totals (``daily.attrs["periods"]``, :func:`daily_activity`) compare
+    the last complete period with the one before instead (``period_unit``, ``end`` and
+    ``period_before`` name them, ``compared`` says both; ``partial_period`` names a last
+    period left out), without daily active users (a day's count means nothing there)."""
+    if daily.attrs.get("periods"):
+        whole = _period_change(daily)
+        for key in ("sales_from", "sales_event", "orders_from", "units_from"):
+            if daily.attrs.get(key):
+                whole[key] = daily.attrs[key]
+        return whole
     if len(daily) < 2 * days:
         return {"days": days, "enough_history": False}
     last, prev = daily.iloc[-days:], daily.iloc[-2 * days : -days]

@@ -335,6 +335,8 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     order per customer and time (``change["orders_from"]``); units sold come from a
     demand table (``change["units_from"]``).
     """
+    if change.get("period_unit"):  # weekly or monthly totals: whole periods
+        return _period_finding(change, currency)
     if not change.get("enough_history"):
         return Finding(
             f"Less than {2 * change['days']} days of activity: no trend is reported.",
@@ -415,6 +417,44 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         sev,
         change,
     )
+
+
+def _period_finding(change: dict[str, Any], currency: str) -> Finding:
+    """:func:`activity_finding` for weekly or monthly totals: the last complete period
+    against the one before, and the partial last period left out (byod10a D16)."""
+    unit = change["period_unit"]
+    part = change.get("partial_period")
+    after = ""
+    if part:
+        m = part["measure"]
+        held = money(part[m], currency) if m == "revenue" else f"{_amount(part[m])} {m}"
+        of = f", {_pct(part['share'])} of the {unit} before" if part.get("share") else ""
+        after = (
+            f" The last {unit} in the data, {part['period']}, holds {held}{of}: most likely "
+            f"the export ended before the {unit} did, so it is left out (were it complete, "
+            "sales would have collapsed)."
+        )
+    if not change.get("enough_history"):
+        text = f"Fewer than two complete {unit}s of sales: no trend is reported." + after
+        return Finding(text, "info", change)
+    bits = []
+    for col in ("revenue", "orders", "units"):
+        if col not in change:
+            continue
+        c = change.get(f"{col}_change")
+        v = money(change[col], currency) if col == "revenue" else f"{_amount(change[col])} {col}"
+        bits.append(v + (f" ({c:+.1%})" if c is not None else ""))
+    rc = next((change[f"{c}_change"] for c in ("revenue", "units", "orders")
+               if change.get(f"{c}_change") is not None), 0.0)  # fmt: skip
+    sev = "high" if rc < -0.2 else "medium" if rc < -0.1 else "info"
+    if change.get("units_from") and "units" in change:
+        after += f" No orders table: units sold are from {change['units_from']}."
+    text = (
+        f"The sales are {unit}ly totals, so whole {unit}s are compared: in {change['end']}, "
+        f"the last complete {unit}, " + ", ".join(bits)
+        + f" on {change['period_before']}." + after
+    )  # fmt: skip
+    return Finding(text, sev, change)
 
 
 def _outlier_sides(w: pd.Series) -> str:

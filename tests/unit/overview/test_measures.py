@@ -430,3 +430,47 @@ def test_daily_active_users_compare_only_days_every_activity_table_covers(
     assert f is not None and f.evidence["days_apart"] == 30
     assert "events end 2024-03-31, 30 days before orders (2024-04-30)" in f.text
     assert table_ends_finding(tables[tables["table"] != "events"]) is None
+
+
+def test_monthly_totals_compare_the_last_complete_month_and_name_a_partial_one(
+    tmp_path: Path,
+) -> None:
+    """byod10a D16: pharma's salesmonthly.csv (one row per month and item, October 2019
+    holding its first 8 days) read "474.2 units were sold (-71.6%, last 28 days vs 28
+    before)". Two items, 100 + 60 units a month, September 10% up, October the month so far:
+    September is compared with August (+10.0%), October is named and left out."""
+    from types import SimpleNamespace
+
+    from opsai.executive.scorecard import KPIS, kpi_scorecard
+
+    months = pd.date_range("2019-01-01", "2019-10-01", freq="MS")
+    units = {m: (100.0, 60.0) for m in months}
+    units[months[-2]] = (110.0, 66.0)
+    units[months[-1]] = (30.0, 18.0)
+    rows = "datum,item,units\n" + "".join(
+        f"{m:%Y-%m-%d},A,{a}\n{m:%Y-%m-%d},B,{b}\n" for m, (a, b) in units.items()
+    )
+    cols = {"item_id": "item", "timestamp": "datum", "quantity": "units"}
+    cfg = write_dataset(tmp_path, {"d.csv": rows}, {"demand": {"file": "d.csv", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        change = recent_change(daily_activity(ws))
+    assert change["units"] == 176.0 and change["units_change"] == pytest.approx(0.1)
+    assert change["end"] == "2019-09" and change["period_before"] == "2019-08"
+    assert change["partial_period"]["period"] == "2019-10"
+    assert change["partial_period"]["units"] == 48.0
+    f = activity_finding(change)
+    assert f.text.startswith(
+        "The sales are monthly totals, so whole months are compared: in 2019-09, the last "
+        "complete month, 176 units (+10.0%) on 2019-08. The last month in the data, 2019-10, "
+        "holds 48 units, 27.3% of the month before: most likely the export ended"
+    )
+    assert f.severity == "info"
+    run = SimpleNamespace(
+        finding=lambda chapter, name: {"evidence": change} if name == "activity" else None,
+        metric=lambda chapter, name, default=None: None,
+    )
+    sc = kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "units_28d"))  # type: ignore[arg-type]
+    assert sc[["kpi", "value", "period", "assessment"]].values.tolist() == [
+        ["Units sold, last complete month", 176.0, "2019-09 vs 2019-08, monthly totals",
+         "better"]
+    ]  # fmt: skip
