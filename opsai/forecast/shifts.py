@@ -128,6 +128,7 @@ def level_shifts(
         return empty
     gone = _stopped(wide, keys, freq) if stopped is None else [str(k) for k in stopped]
     gone = [k for k in gone if k in wide.columns and k in keys]
+    keys = [k for k in keys if k not in gone]  # a stock-out is said by sales_stopped, once
     total = total - wide[gone].sum(axis=1)  # a stock-out does not lift every other share
     y_year = YEAR[freq]
     year = len(wide) >= y_year + r

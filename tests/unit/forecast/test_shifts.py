@@ -121,3 +121,17 @@ def test_a_seasonal_rise_every_year_is_no_shift_nor_is_a_stopped_items_share() -
     moved = level_shifts(hit[hit[ITEM_ID] != TOTAL_ID], freq="D", ids=ids)
     assert "best" in moved.index and moved.loc["best", "since"] == pd.Timestamp("2019-09-01")
     assert moved.loc["best", "usual_change"] == pytest.approx(0.3, abs=0.15)
+
+
+def test_a_stopped_item_is_not_a_level_shift_too() -> None:
+    """byod10a D11: N05B sold nothing from 2019-08-15; the plan listed it twice, "stopped
+    selling ... 8.33 units a day lost" and "sales fell 100% ... a competitor opening ... 8.71
+    units a day lost". The sales-stopped test names it; the level-shift test leaves it out."""
+    df, ids = _pharmacy()
+    shifts = level_shifts(df, freq="D", ids=ids)
+    assert shifts.empty and shifts.attrs["tested"] == 6 and shifts.attrs["stopped"] == ["stop"]
+    f = level_shift_finding(shifts, freq="D")
+    assert f is not None and f.severity == "info"
+    assert "Bonferroni over 6 series; left out as stopped: stop)." in f.text
+    given = level_shifts(df, freq="D", ids=ids, stopped=[])  # the caller found none: tested
+    assert "stop" in given.index and given.loc["stop", "change"] == -1.0
