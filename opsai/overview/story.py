@@ -463,10 +463,24 @@ def _outlier_sides(w: pd.Series) -> str:
     returns or cancellations, which is what a negative amount or quantity usually is."""
     below, above = int(w.get("below", 0)), int(w.get("above", w["outliers"]))
     sides = []
-    if below:
-        sides.append(f"{below:,} below the usual floor of {w['low']:,.2f} (min {w['min']:,.2f})")
-    if above:
-        sides.append(f"{above:,} above the usual ceiling of {w['high']:,.2f} (max {w['max']:,.2f})")
+    item = w.get("item")
+    if isinstance(item, str) and item:  # fenced per item: the one with the most
+        items = int(w.get("items") or 1)
+        whose = f"item {item}'s"
+        sides.append(f"each item against its own usual range, {items:,} item(s) with any")
+        if below:
+            sides.append(f"{below:,} below ({whose} floor {w['low']:,.2f}, min {w['min']:,.2f})")
+        if above:
+            sides.append(f"{above:,} above ({whose} ceiling {w['high']:,.2f}, max {w['max']:,.2f})")
+    else:
+        if below:
+            sides.append(
+                f"{below:,} below the usual floor of {w['low']:,.2f} (min {w['min']:,.2f})"
+            )
+        if above:
+            sides.append(
+                f"{above:,} above the usual ceiling of {w['high']:,.2f} (max {w['max']:,.2f})"
+            )
     text = ", ".join(sides)
     if below and w["min"] < 0:
         text += (

@@ -474,3 +474,31 @@ def test_monthly_totals_compare_the_last_complete_month_and_name_a_partial_one(
         ["Units sold, last complete month", 176.0, "2019-09 vs 2019-08, monthly totals",
          "better"]
     ]  # fmt: skip
+
+
+def test_demand_is_fenced_per_item_so_a_best_sellers_days_are_no_outliers(tmp_path: Path) -> None:
+    """byod10a D12: pharma's N02BE sells ~29 a day, the other items 1-9: a ceiling over all
+    items together put 1,638 of N02BE's days "far outside the usual range". Each item has its
+    own fences: only the one real spike (a slow item's 60) is counted."""
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    rows = "date,item,units\n" + "".join(
+        f"{d:%Y-%m-%d},BEST,{28 + i % 5}\n{d:%Y-%m-%d},SLOW,{60 if i == 30 else 1 + i % 3}\n"
+        f"{d:%Y-%m-%d},MID,{5 + i % 4}\n"
+        for i, d in enumerate(days)
+    )
+    cols = {"item_id": "item", "timestamp": "date", "quantity": "units"}
+    cfg = write_dataset(tmp_path, {"d.csv": rows}, {"demand": {"file": "d.csv", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        table = outliers(ws)
+    out = table.set_index("column").loc["quantity"]
+    assert (out["outliers"], out["above"], out["max"]) == (1, 1, 60.0)
+    assert (out["item"], out["items"]) == ("SLOW", 1)
+    assert (out["low"], out["high"]) == (0.0, 9.0)  # SLOW: quartiles 1 and 3, 3 IQR above
+    warned = pd.DataFrame(columns=["table", "column", "count", "message", "major"])
+    dup = pd.DataFrame(columns=["table", "duplicates", "share"])
+    found = dict(quality_findings(pd.DataFrame(), dup, warned, table, pd.DataFrame()))
+    assert found["outliers"].text == (
+        "1 value(s) lie far outside the usual range (3 IQR); most in demand.quantity (each "
+        "item against its own usual range, 1 item(s) with any, 1 above (item SLOW's ceiling "
+        "9.00, max 60.00))."
+    )
