@@ -289,7 +289,15 @@ def quality_findings(
                 ),
             )
         )
+    ages = (
+        outlier[outlier["impossible"].fillna(0) > 0]
+        if len(outlier) and "impossible" in outlier
+        else outlier[:0]
+    )
+    for r in ages.itertuples():
+        out.append(("impossible_ages", _ages_finding(r)))
     flagged = outlier[outlier["outliers"] > 0] if len(outlier) else outlier
+    flagged = flagged.drop(index=ages.index)
     if len(flagged):
         w = flagged.sort_values("outliers", ascending=False).iloc[0]
         out.append(
@@ -457,6 +465,30 @@ def _period_finding(change: dict[str, Any], currency: str) -> Finding:
     return Finding(text, sev, change)
 
 
+def _num(x: float) -> str:
+    """``1,234.50``; a value of a billion or more as ``9.2e+15`` (a corrupt field's)."""
+    return f"{x:.3g}" if abs(x) >= 1e9 else f"{x:,.2f}"
+
+
+def _ages_finding(r: Any) -> Finding:
+    """A users' age column holding impossible ages (:data:`~opsai.overview.measures.AGE_RANGE`),
+    with the most frequent: KKBox's ``bd`` 0 (860 of 3,000 members) and 1051 (byod10a D9)."""
+    from opsai.overview.measures import AGE_RANGE
+
+    lo, hi = AGE_RANGE
+    vals = ", ".join(f"{k:,} of {_amount(v)}" for v, k in dict(r.impossible_values).items())
+    n = int(r.impossible)
+    text = (
+        f"{n:,} value(s) of {r.table}.{r.column} are impossible ages (under {lo} or over "
+        f"{hi}: {vals}): placeholders for an unknown age or typing errors, not people. Read "
+        "them as unknown: clear them in the export (or the column) before reading age "
+        "groups, or every 'age 0' customer forms a segment of its own."
+    )
+    ev = {"column": f"{r.table}.{r.column}", "values": n,
+          "examples": {str(_amount(v)): k for v, k in dict(r.impossible_values).items()}}  # fmt: skip
+    return Finding(text, "medium", ev)
+
+
 def _outlier_sides(w: pd.Series) -> str:
     """Which side of the usual range a column's outliers lie on, with the extreme value each
     side ("99 below the usual floor of -82.08 (min -288.20)"); negative ones are called
@@ -475,14 +507,14 @@ def _outlier_sides(w: pd.Series) -> str:
     else:
         if below:
             sides.append(
-                f"{below:,} below the usual floor of {w['low']:,.2f} (min {w['min']:,.2f})"
+                f"{below:,} below the usual floor of {w['low']:,.2f} (min {_num(w['min'])})"
             )
         if above:
             sides.append(
-                f"{above:,} above the usual ceiling of {w['high']:,.2f} (max {w['max']:,.2f})"
+                f"{above:,} above the usual ceiling of {w['high']:,.2f} (max {_num(w['max'])})"
             )
     text = ", ".join(sides)
-    if below and w["min"] < 0:
+    if below and w["min"] < 0 and w["column"] in ("amount", "quantity"):  # a refund's
         text += (
             ": negative values look like returns or cancellations "
             "(see the warning on negative values)"

@@ -502,3 +502,40 @@ def test_demand_is_fenced_per_item_so_a_best_sellers_days_are_no_outliers(tmp_pa
         "item against its own usual range, 1 item(s) with any, 1 above (item SLOW's ceiling "
         "9.00, max 60.00))."
     )
+
+
+def test_attributes_and_event_properties_are_scanned_and_impossible_ages_named(
+    tmp_path: Path,
+) -> None:
+    """byod10a D9: KKBox's members.bd (mapped as age) holds 860 zeros and 32 of 1051 in
+    3,000, user_logs.total_secs 65 values of +/-9.2e15; the overview scanned only contract
+    columns and said nothing. A city code (5 values) is no measure: not fenced."""
+    ages = [20 + i % 50 for i in range(80)] + [0] * 15 + [1051] * 2
+    users = "user_id,age,city\n" + "".join(f"u{i},{a},{1 + i % 5}\n" for i, a in enumerate(ages))
+    secs = [100.0 + 2 * i for i in range(100)] + [9.2e15, 9.2e15, -9.2e15]
+    events = "user_id,timestamp,event,secs\n" + "".join(
+        f"u{i % 97},2024-01-{1 + i % 28:02d},listen,{s}\n" for i, s in enumerate(secs)
+    )
+    cfg = write_dataset(
+        tmp_path, {"users.csv": users, "events.csv": events}, {"users": {}, "events": {}}
+    )
+    with open_workspace(cfg) as ws:
+        table = outliers(ws)
+    got = table.set_index("column")
+    assert set(got.index) == {"age", "secs"}
+    assert (got.loc["age", "impossible"], got.loc["age", "impossible_values"]) == (
+        17, {0.0: 15, 1051.0: 2})  # fmt: skip
+    assert (got.loc["secs", "outliers"], got.loc["secs", "below"], got.loc["secs", "above"]) == (
+        3, 1, 2)  # fmt: skip
+    warned = pd.DataFrame(columns=["table", "column", "count", "message", "major"])
+    dup = pd.DataFrame(columns=["table", "duplicates", "share"])
+    found = dict(quality_findings(pd.DataFrame(), dup, warned, table, pd.DataFrame()))
+    assert found["impossible_ages"].text.startswith(
+        "17 value(s) of users.age are impossible ages (under 10 or over 110: 15 of 0, 2 of "
+        "1,051): placeholders for an unknown age"
+    )
+    assert found["impossible_ages"].severity == "medium"
+    assert found["outliers"].text.startswith(
+        "3 value(s) lie far outside the usual range (3 IQR); most in events.secs (1 below "
+    )
+    assert "(max 9.2e+15))." in found["outliers"].text and "returns" not in found["outliers"].text
