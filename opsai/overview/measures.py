@@ -519,14 +519,18 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
 
 
 def _periods(ws: Workspace) -> dict[str, Any] | None:
-    """``{"freq": "W" | "M", "dates": [...]}`` when the sales rows (demand, else orders,
-    else purchase events) are weekly or monthly totals, as chapter 04's FREQ "auto" reads
-    them (:func:`~opsai.forecast.series.data_freq`), else ``None``."""
+    """``{"freq": "W" | "M", "dates": [...]}`` when the sales rows (demand, else orders)
+    are weekly or monthly totals, as chapter 04's FREQ "auto" reads them
+    (:func:`~opsai.forecast.series.data_freq`), else ``None``. With an events table (single
+    actions, never period totals) the days stay days."""
+    from opsai.errors import OpsaiError
     from opsai.forecast.series import data_freq, source_dates
 
+    if ws.has("events") or not (ws.has("demand") or ws.has("orders")):
+        return None
     try:
         dates, _ = source_dates(ws)
-    except Exception:  # no table to take sales from (users only): no periods
+    except OpsaiError:  # nothing to take sales from: no periods
         return None
     spacing = data_freq(dates)
     if not spacing:

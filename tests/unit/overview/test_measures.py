@@ -539,3 +539,20 @@ def test_attributes_and_event_properties_are_scanned_and_impossible_ages_named(
         "3 value(s) lie far outside the usual range (3 IQR); most in events.secs (1 below "
     )
     assert "(max 9.2e+15))." in found["outliers"].text and "returns" not in found["outliers"].text
+
+
+def test_purchases_on_one_weekday_beside_daily_events_stay_days(tmp_path: Path) -> None:
+    """Weekly/monthly totals are read from demand or orders only: events are single actions,
+    so a shop whose few orders fall on Mondays keeps its last 28 days."""
+    days = pd.date_range("2024-01-01", periods=70, freq="D")
+    events = "user_id,timestamp,event\n" + "".join(f"u{i % 3},{d:%Y-%m-%d},view\n"
+                                                   for i, d in enumerate(days))  # fmt: skip
+    orders = "user_id,timestamp,amount\n" + "".join(
+        f"u1,{d:%Y-%m-%d},10\n" for d in days if d.day_of_week == 0
+    )
+    cfg = write_dataset(
+        tmp_path, {"events.csv": events, "orders.csv": orders}, {"events": {}, "orders": {}}
+    )
+    with open_workspace(cfg) as ws:
+        change = recent_change(daily_activity(ws))
+    assert change["days"] == 28 and "period_unit" not in change and change["orders"] == 4
