@@ -306,23 +306,26 @@ MIN_ITEM_ROWS = 8
 
 
 def _item_outliers(t: ibis.Table, name: str, c: str, *, k: float, common: float) -> dict:
-    """:func:`outliers` of column ``c`` with fences per item (its own quartiles), items with
-    :data:`MIN_ITEM_ROWS` rows or more; ``low``/``high`` are then those of ``item``, the item
+    """:func:`outliers` of column ``c`` with fences per item (its own quartiles; per item and
+    store with a ``store`` column), those with :data:`MIN_ITEM_ROWS` rows or more; ``low``/``high`` are then those of ``item``, the item
     with the most outliers (``items`` have any)."""
     v = t.filter(t[c].notnull() & t[S.ITEM_ID].notnull())
-    per = v.group_by(S.ITEM_ID).aggregate(
+    store = v[S.STORE].cast("string").fill_null("") if S.STORE in t.columns else ibis.literal("")
+    v = v.select(S.ITEM_ID, c, _store=store)  # a big store's days are no outliers either
+    keys = [S.ITEM_ID, "_store"]
+    per = v.group_by(keys).aggregate(
         _q1=v[c].quantile(0.25), _q3=v[c].quantile(0.75), _min=v[c].min(), _rows=v.count()
     )
     per = per.filter((per._rows >= MIN_ITEM_ROWS) & (per._q3 > per._q1))
-    j = v.select(S.ITEM_ID, c).inner_join(per, S.ITEM_ID)
+    j = v.inner_join(per, keys)
     iqr = j._q3 - j._q1
     lo = ibis.ifelse((j._q1 - k * iqr < 0) & (j._min >= 0), 0.0, j._q1 - k * iqr)
     j = j.mutate(_lo=lo, _hi=j._q3 + k * iqr)
     out = j.filter((j[c] < j._lo) | (j[c] > j._hi))
-    per_value = out.group_by([S.ITEM_ID, c, "_lo", "_hi", "_rows"]).aggregate(n=out.count())
+    per_value = out.group_by([*keys, c, "_lo", "_hi", "_rows"]).aggregate(n=out.count())
     rare = per_value.filter(per_value.n < ibis.greatest(5.0, common * per_value._rows))
     by_item = (
-        rare.group_by([S.ITEM_ID, "_lo", "_hi"])
+        rare.group_by([*keys, "_lo", "_hi"])
         .aggregate(
             n=rare.n.sum(),
             below=rare.n.sum(where=rare[c] < rare._lo),
@@ -342,7 +345,7 @@ def _item_outliers(t: ibis.Table, name: str, c: str, *, k: float, common: float)
     return {"table": name, "column": c, "outliers": n, "low": float(w["_lo"]),
             "high": float(w["_hi"]), "max": float(by_item["top"].max()), "below": below,
             "above": n - below, "min": float(by_item["bottom"].min()), "item": str(w[S.ITEM_ID]),
-            "items": len(by_item)}  # fmt: skip
+            "items": int(by_item[S.ITEM_ID].nunique())}  # fmt: skip
 
 
 def markup_in_text(ws: Workspace, *, examples: int = 3) -> pd.DataFrame:

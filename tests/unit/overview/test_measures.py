@@ -541,6 +541,21 @@ def test_attributes_and_event_properties_are_scanned_and_impossible_ages_named(
     assert "(max 9.2e+15))." in found["outliers"].text and "returns" not in found["outliers"].text
 
 
+def test_a_demand_table_with_stores_is_fenced_per_item_and_store(tmp_path: Path) -> None:
+    """byod10a D12, stores: a small store's spike of 60 (it sells 4-6) hides among the big
+    store's 100s when an item's days are pooled over its stores."""
+    days = pd.date_range("2024-01-01", periods=40, freq="D")
+    rows = "date,store,item,units\n" + "".join(
+        f"{d:%Y-%m-%d},big,A,{98 + i % 5}\n{d:%Y-%m-%d},small,A,{60 if i == 20 else 4 + i % 3}\n"
+        for i, d in enumerate(days)
+    )
+    cols = {"item_id": "item", "timestamp": "date", "quantity": "units", "store": "store"}
+    cfg = write_dataset(tmp_path, {"d.csv": rows}, {"demand": {"file": "d.csv", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        out = outliers(ws).set_index("column").loc["quantity"]
+    assert (out["outliers"], out["max"], out["item"], out["high"]) == (1, 60.0, "A", 12.0)
+
+
 def test_purchases_on_one_weekday_beside_daily_events_stay_days(tmp_path: Path) -> None:
     """Weekly/monthly totals are read from demand or orders only: events are single actions,
     so a shop whose few orders fall on Mondays keeps its last 28 days."""
