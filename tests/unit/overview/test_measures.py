@@ -571,3 +571,29 @@ def test_purchases_on_one_weekday_beside_daily_events_stay_days(tmp_path: Path) 
     with open_workspace(cfg) as ws:
         change = recent_change(daily_activity(ws))
     assert change["days"] == 28 and "period_unit" not in change and change["orders"] == 4
+
+
+def test_too_few_days_every_activity_table_covers_compare_no_active_users(
+    tmp_path: Path,
+) -> None:
+    """byod10a D8: events covering only March beside orders to the end of April: the days
+    both cover are too few for two 28-day windows, so no daily active users are compared
+    (the union would read 2 a day after 12)."""
+    days = pd.date_range("2024-01-01", "2024-04-30", freq="D")
+    march = days[(days >= "2024-03-01") & (days <= "2024-03-31")]
+    logs = "".join(f"l{u},{d:%Y-%m-%d}\n" for d in march for u in range(10))
+    pay = "".join(f"p{u},{d:%Y-%m-%d},5\n" for d in days for u in range(2))
+    cfg = write_dataset(
+        tmp_path,
+        {"events.csv": "user_id,timestamp\n" + logs,
+         "orders.csv": "user_id,timestamp,amount\n" + pay},
+        {"events": {"constants": {"event": "listen"}}, "orders": {}},
+    )  # fmt: skip
+    with open_workspace(cfg) as ws:
+        change = recent_change(daily_activity(ws))
+    assert change["active_users"] is None and change["active_users_end"] == "2024-03-31"
+    assert change["orders"] == 56
+    assert (
+        "no daily active users compared (the activity tables cover the same days only to "
+        "2024-03-31, too few for two 28-day windows)" in activity_finding(change).text
+    )
