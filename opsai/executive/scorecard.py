@@ -184,18 +184,40 @@ def _metric(
     return get
 
 
+def _window(run: RunResults) -> str:
+    """What the overview's activity compared: "last 28 days vs 28 before", or for weekly or
+    monthly totals the last complete period against the one before ("2019-09 vs 2019-08,
+    monthly totals", byod10a D16)."""
+    compared = _evidence(run, OVERVIEW, "activity", "compared")
+    return str(compared) if compared else "last 28 days vs 28 before"
+
+
+def _windowed(label: str, run: RunResults) -> str:
+    """``label`` ("Units sold, last 28 days") with the period the overview compared."""
+    unit = _evidence(run, OVERVIEW, "activity", "period_unit")
+    return label.replace("last 28 days", f"last complete {unit}") if unit else label
+
+
 def _activity(key: str) -> Callable[[RunResults], tuple[Any, Any, str, str]]:
     def get(run: RunResults) -> tuple[Any, Any, str, str]:
         value = _evidence(run, OVERVIEW, "activity", key)
         change = _evidence(run, OVERVIEW, "activity", f"{key}_change")
-        return value, change, "%", "last 28 days vs 28 before"
+        return value, change, "%", _window(run)
 
     return get
+
+
+def _revenue(run: RunResults) -> tuple[Any, Any, str, str]:
+    value, change, unit, _ = _metric(OVERVIEW, "revenue_28d", "revenue_28d_change", "%")(run)
+    return value, change, unit, _window(run)
 
 
 def _active_users(run: RunResults) -> tuple[Any, Any, str, str]:
     """Daily active users; with guest orders (no customer id), the customers with an id only."""
     value, change, unit, period = _activity("active_users")(run)
+    end = _evidence(run, OVERVIEW, "activity", "active_users_end")
+    if end:  # the activity tables end apart: the days they all cover (byod10a D8)
+        period = f"28 days to {end}, the last day every activity table covers, vs 28 before"
     guests = _num(_evidence(run, OVERVIEW, "activity", "guest_orders"))
     orders = _num(_evidence(run, OVERVIEW, "activity", "orders"))
     if guests and orders:
@@ -209,7 +231,8 @@ def _sales_label(label: str) -> Callable[[RunResults], str]:
 
     def get(run: RunResults) -> str:
         event = _evidence(run, OVERVIEW, "activity", "sales_event")
-        return f"{label} (from {event!r} events)" if event else label
+        text = _windowed(label, run)
+        return f"{text} (from {event!r} events)" if event else text
 
     return get
 
@@ -231,12 +254,12 @@ def _share(run: RunResults) -> tuple[Any, Any, str, str]:
 
 
 KPIS: tuple[KPI, ...] = (
-    KPI("revenue_28d", "Sales", "Revenue, last 28 days", OVERVIEW, "up",
-        _metric(OVERVIEW, "revenue_28d", "revenue_28d_change", "%", "last 28 days vs 28 before"),
+    KPI("revenue_28d", "Sales", "Revenue, last 28 days", OVERVIEW, "up", _revenue,
         _sales_label("Revenue, last 28 days")),
     KPI("orders_28d", "Sales", "Orders, last 28 days", OVERVIEW, "up", _activity("orders"),
         _sales_label("Orders, last 28 days")),
-    KPI("units_28d", "Sales", "Units sold, last 28 days", OVERVIEW, "up", _activity("units")),
+    KPI("units_28d", "Sales", "Units sold, last 28 days", OVERVIEW, "up", _activity("units"),
+        _sales_label("Units sold, last 28 days")),
     KPI("daily_active_users", "Users", "Daily active users (28-day mean)", OVERVIEW, "up",
         _active_users),
     KPI("active_users_month", "Users", "Active users this period", BEHAVIOR, "up",

@@ -63,7 +63,9 @@ def partial_last_period(hs: HierarchicalSeries, days: Iterable[Any]) -> dict[str
     Returns:
         ``{"period", "last_day", "next_period" (YYYY-MM-DD), "days" (covered), "of" (days in
         the period), "units" (in it, all items), "units_before" (in the period before),
-        "unit" ("week"/"month")}``.
+        "unit" ("week"/"month")}``. Rows that are weekly or monthly totals cannot say which
+        days the last one covers: it is partial when it holds under half of the periods
+        before it (``last_day`` and ``days`` ``None``; ``units_before`` the period before).
     """
     if hs.freq not in _UNIT or hs.df.empty:
         return None
@@ -73,10 +75,15 @@ def partial_last_period(hs: HierarchicalSeries, days: Iterable[Any]) -> dict[str
     start = pd.Timestamp(hs.df[TIMESTAMP].max())
     end = _period_end(start, hs.freq)
     last = d[-1]
-    if not start <= last < end or _next_day(d) >= end:
-        return None
     total = hs.bottom.groupby(TIMESTAMP)[QUANTITY].sum()
     before = start - pd.tseries.frequencies.to_offset(PANDAS_FREQ[hs.freq])
+    if start <= last < end and _next_day(d) >= end and data_freq(d) is not None:
+        small = _small_last(total, start)  # period totals: the dates cannot tell, the size can
+        if small is not None:
+            return small | {"next_period": f"{end:%Y-%m-%d}", "of": int((end - start).days),
+                            "unit": _UNIT[hs.freq]}  # fmt: skip
+    if not start <= last < end or _next_day(d) >= end:
+        return None
     return {
         "period": f"{start:%Y-%m-%d}",
         "last_day": f"{last:%Y-%m-%d}",
@@ -87,6 +94,22 @@ def partial_last_period(hs: HierarchicalSeries, days: Iterable[Any]) -> dict[str
         "units_before": float(total.get(before, 0.0)) if before in total.index else None,
         "unit": _UNIT[hs.freq],
     }
+
+
+def _small_last(total: pd.Series, start: pd.Timestamp) -> dict[str, Any] | None:
+    """Weekly or monthly totals dated at the period (every row on the 1st): the last period
+    when it holds under :data:`~opsai.overview.measures.PARTIAL_SHARE` of the median of the
+    three before, the month so far of an export taken mid-month (pharma's salesmonthly.csv:
+    October 2019, 8 days, 474 units after 1,672, byod10a D16); ``days`` is then ``None``."""
+    from opsai.overview.measures import PARTIAL_SHARE
+
+    total = total.sort_index()
+    prior = total[total.index < start].iloc[-3:]
+    units = float(total.get(start, 0.0))
+    if prior.empty or not units < PARTIAL_SHARE * float(prior.median()):
+        return None
+    return {"period": f"{start:%Y-%m-%d}", "last_day": None, "days": None, "units": units,
+            "units_before": float(prior.iloc[-1])}  # fmt: skip
 
 
 def partial_period(
@@ -126,10 +149,17 @@ def partial_period_finding(part: dict[str, Any] | None) -> Finding | None:
     had = f"{part['units']:,.0f} units"
     if part.get("units_before") is not None:
         had += f" against {part['units_before']:,.0f} in the {unit} before"
+    over = (
+        f"is not over: the data stops on {part['last_day']}, {part['days']} of its "
+        f"{part['of']} days ({had})"
+        if part.get("days")
+        else f"holds {had}: its rows are {unit}ly totals that cannot say which days they "
+        f"cover, but so small a {unit} is most likely the {unit} so far of an export taken "
+        f"before it ended"
+    )
     text = (
-        f"The last {unit} in the data, {name}, is not over: the data stops on "
-        f"{part['last_day']}, {part['days']} of its {part['of']} days "
-        f"({had}). Summed as a whole {unit} it would read as a slump, so it is left out: the "
+        f"The last {unit} in the data, {name}, {over}. "
+        f"Summed as a whole {unit} it would read as a slump, so it is left out: the "
         f"backtest, the drift alerts and the forecasts use the {unit}s before it, and the "
         f"first forecast {unit} is {name}, whole."
     )

@@ -37,7 +37,7 @@ YEAR: dict[str, int] = {"D": 364, "W": 52, "M": 12}
 _UNIT = {"D": "day", "W": "week", "M": "month"}
 
 COLUMNS = ["change", "since", "rate_before", "rate_after", "change_vs_year", "total_change",
-           "relative_change", "p_value", "p_year", "share", "tested"]  # fmt: skip
+           "relative_change", "p_value", "p_year", "share", "tested", "usual_change"]  # fmt: skip
 
 
 def _welch(a: np.ndarray, b: np.ndarray) -> float:
@@ -69,13 +69,19 @@ def level_shifts(
     min_change: float = 0.1,
     min_units: float = 50.0,
     alpha: float = 0.05,
+    stopped: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Series whose level in the last ``recent`` periods shifted against the ``before``
     periods preceding them (and the same periods a year before, when the data has them).
 
-    Each series is read as its share of all demand (the :data:`~opsai.forecast.TOTAL_ID`
-    series, else the sum of ``ids``) per period, periods where that is 0 (all closed) left
-    out. A shift needs a Welch t-test p-value, Bonferroni-corrected over the series tested,
+    Each series is read against all other demand (the :data:`~opsai.forecast.TOTAL_ID`
+    series, else the sum of ``ids``, less the series itself) per period, periods where that
+    is 0 (all closed) left out. Series whose sales stopped abruptly (``stopped``; by default
+    those :func:`opsai.inventory.censored_items` finds without stock data) are neither tested
+    (the stop is its own finding, sales_stopped) nor counted in all demand (their fall would
+    lift every other series' share, byod10a D10/D11). With earlier years at the same
+    periods, the recent-against-before change must lie beyond every one of theirs and
+    ``min_change`` beyond their median: a season's rise each autumn is no shift. A shift needs a Welch t-test p-value, Bonferroni-corrected over the series tested,
     below ``alpha`` against the periods before and, with a year of history, against the year
     before too (the larger p-value counts), in the same direction, and a change of at least
     ``min_change`` beyond all demand's (``(1 + change) / (1 + total_change) - 1``: a summer
@@ -89,6 +95,7 @@ def level_shifts(
         min_change: smallest relative change reported.
         min_units: units a series needs in the ``before`` window to be tested.
         alpha: family-wise error rate over the series tested.
+        stopped: series found stopped (out of stock, delisted); ``None`` finds them.
 
     Returns:
         The shifted series, largest drop or rise first (index: series id): ``change`` (units a
@@ -97,9 +104,11 @@ def level_shifts(
         ``change_vs_year`` (recent against the year before, NaN without it), ``total_change``
         (all demand, same windows as ``change``), ``relative_change`` (the series' against
         all demand's), ``p_value`` (Bonferroni-corrected, the larger
-        of the two tests), ``p_year``, ``share`` (of all units) and ``tested``. ``attrs``:
-        ``tested``, ``recent``, ``before``, ``end`` (last period), ``year`` (whether the year
-        before was compared).
+        of the two tests), ``p_year``, ``share`` (of all units), ``tested`` and
+        ``usual_change`` (the median change at these periods in earlier years, NaN without
+        any). ``attrs``: ``tested``, ``recent``, ``before``, ``end`` (last period), ``year``
+        (whether the year before was compared), ``stopped`` (the series left out), ``years``
+        (earlier years compared).
     """
     if freq not in RECENT:
         raise ConfigError(f"level_shifts: freq must be 'D', 'W' or 'M', got {freq!r}")
@@ -114,22 +123,27 @@ def level_shifts(
     keys = [k for k in keys if k in wide.columns]
     total = wide[TOTAL_ID] if TOTAL_ID in wide.columns else wide[keys].sum(axis=1)
     empty = pd.DataFrame(columns=COLUMNS)
-    empty.attrs.update(tested=0, recent=r, before=b, end=None, year=False)
+    empty.attrs.update(tested=0, recent=r, before=b, end=None, year=False, stopped=[])
     if len(wide) < r + b or not keys:
         return empty
+    gone = _stopped(wide, keys, freq) if stopped is None else [str(k) for k in stopped]
+    gone = [k for k in gone if k in wide.columns and k in keys]
+    keys = [k for k in keys if k not in gone]  # a stock-out is said by sales_stopped, once
+    total = total - wide[gone].sum(axis=1)  # a stock-out does not lift every other share
     y_year = YEAR[freq]
     year = len(wide) >= y_year + r
-    on = (total > 0).to_numpy()
-    share = wide[keys].div(total.where(total > 0), axis=0)
+    share = {k: _share(wide[k], total) for k in keys}
     rows: dict[str, dict[str, Any]] = {}
     n = len(wide)
     idx_r, idx_b = np.arange(n - r, n), np.arange(n - r - b, n - r)
     idx_y = np.arange(n - r - y_year, n - y_year) if year else None
+    earlier = [j for j in range(1, 10) if n - r - b - j * y_year >= 0]
     for k in keys:
         y = wide[k].to_numpy(float)
         if y[idx_b].sum() < min_units or (y[idx_b] > 0).mean() < 0.5:
             continue
-        s = share[k].to_numpy(float)
+        s = share[k]
+        on = np.isfinite(s)
         sr, sb = s[idx_r][on[idx_r]], s[idx_b][on[idx_b]]
         p = _welch(sr, sb)
         py = float("nan")
@@ -138,8 +152,18 @@ def level_shifts(
             py = _welch(sr, sy) if y[idx_y].sum() >= min_units else float("nan")
             same = np.sign(sr.mean() - sb.mean()) == np.sign(sr.mean() - sy.mean())
             py = py if same else 1.0
-        rows[k] = {"p_raw": p, "p_year": py}
+        usual = _usual_changes(s, n=n, r=r, b=b, year=y_year, years=earlier)
+        if len(usual) and len(sr) and len(sb) and sb.mean() > 0:
+            now = sr.mean() / sb.mean() - 1  # as every year at these weeks: a season
+            lo, hi = float(np.min(usual)), float(np.max(usual))
+            typical = float(np.median(usual))
+            beyond = (1 + now) / (1 + typical) - 1
+            if not (now > hi or now < lo) or abs(beyond) < min_change:
+                p = 1.0
+        rows[k] = {"p_raw": p, "p_year": py,
+                   "usual": float(np.median(usual)) if len(usual) else float("nan")}  # fmt: skip
     if not rows:
+        empty.attrs["stopped"] = gone
         return empty
     out = pd.DataFrame.from_dict(rows, orient="index")
     tested = int(out["p_raw"].notna().sum())
@@ -148,7 +172,8 @@ def level_shifts(
     found = []
     for k in hit.index:
         span = np.arange(n - r - b, n)
-        s = share[k].to_numpy(float)[span]
+        s = share[k][span]
+        on = np.isfinite(share[k])
         ok = on[span]
         at = int(span[ok][_split(s[ok], max(2, r // 3))])  # the first period of the new level
         after = np.arange(at, n)
@@ -179,12 +204,47 @@ def level_shifts(
                 "p_year": float(hit.loc[k, "p_year"]),
                 "share": float(y.sum() / total.sum()) if total.sum() > 0 else float("nan"),
                 "tested": tested,
+                "usual_change": float(hit.loc[k, "usual"]),
             }
         )
     res = pd.DataFrame(found, columns=[ITEM_ID, *COLUMNS]).set_index(ITEM_ID)
     res = res.reindex(res["relative_change"].abs().sort_values(ascending=False).index)
-    res.attrs.update(tested=tested, recent=r, before=b, end=wide.index[-1], year=bool(year))
+    res.attrs.update(tested=tested, recent=r, before=b, end=wide.index[-1], year=bool(year),
+                     stopped=gone, years=len(earlier))  # fmt: skip
     return res
+
+
+def _share(y: pd.Series, total: pd.Series) -> np.ndarray:
+    """``y`` against all other demand (``total`` less ``y``) per period, NaN where the others
+    sold nothing: the series' own move does not dilute its measure (byod10a D10)."""
+    others = (total - y).to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(others > 0, y.to_numpy(float) / np.where(others > 0, others, 1.0), np.nan)
+
+
+def _usual_changes(
+    s: np.ndarray, *, n: int, r: int, b: int, year: int, years: Sequence[int]
+) -> np.ndarray:
+    """The recent-against-before change of ``s`` at the same periods ``years`` years before:
+    what the season does every year (N02BE's autumn: +30% each of five years, byod10a D10)."""
+    out = []
+    for j in years:
+        sr = s[n - r - j * year : n - j * year]
+        sb = s[n - r - b - j * year : n - r - j * year]
+        sr, sb = sr[np.isfinite(sr)], sb[np.isfinite(sb)]
+        if len(sr) and len(sb) and sb.mean() > 0:
+            out.append(sr.mean() / sb.mean() - 1)
+    return np.array(out, dtype=float)
+
+
+def _stopped(wide: pd.DataFrame, keys: Sequence[str], freq: str) -> list[str]:
+    """The series whose sales stopped abruptly (out of stock or delisted: chapter 04's
+    ``sales_stopped`` test without stock data, :func:`opsai.inventory.censored_items`)."""
+    from opsai.inventory.censoring import censored_items
+
+    long = wide[list(keys)].rename_axis(columns=ITEM_ID).stack().rename(QUANTITY).reset_index()
+    found = censored_items(long[[ITEM_ID, TIMESTAMP, QUANTITY]], None, freq=freq)
+    return [str(k) for k in found[ITEM_ID]] if len(found) else []
 
 
 def _label(sid: str) -> str:
@@ -203,7 +263,18 @@ def level_shift_finding(shifts: pd.DataFrame, *, freq: str) -> Finding | None:
     how = (
         f"the last {r} {unit}s against the {b} before"
         + (f" and the same {unit}s a year before" if shifts.attrs.get("year") else "")
-        + f"; each series' share of all demand, Welch t-test, Bonferroni over {tested} series"
+        + (
+            f", beyond their usual change in {yrs} earlier year(s)"
+            if (yrs := int(shifts.attrs.get("years") or 0))
+            else ""
+        )
+        + f"; each series against all other demand, Welch t-test, Bonferroni over {tested} "
+        "series"
+        + (
+            f"; left out as stopped: {', '.join(gone)}"
+            if (gone := shifts.attrs.get("stopped"))
+            else ""
+        )
     )
     if shifts.empty:
         text = f"No series' level shifted significantly ({how})."

@@ -42,6 +42,7 @@ from opsai.overview.story import (
     quality_findings,
     returns_findings,
     rows_figure,
+    table_ends_finding,
 )
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "returns_findings",
     "returns_summary",
     "rows_figure",
+    "table_ends_finding",
     "table_overview",
     "top_items",
     "validation_warnings",

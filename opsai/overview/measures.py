@@ -187,6 +187,13 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
     and is not counted; ``max``/``min`` are the largest/smallest value counted (the column's
     when none is), ``below``/``above`` how many of them lie below the ``low`` fence and above
     the ``high`` one.
+
+    Numeric attributes of users and properties of events (any other column, with over
+    :data:`CODE_VALUES` distinct values: fewer are codes) are scanned too (KKBox's
+    ``total_secs`` of +/-9.2e15, byod10a D9); a users' ``age`` counts the values outside
+    :data:`AGE_RANGE` as ``impossible`` (860 ages of 0 and 32 of 1051 on 3,000 members are
+    placeholders, not people, and too common for the fences), ``impossible_values`` the most
+    frequent of them with their counts.
     """
     rows = []
     for name in ws.present:
@@ -196,7 +203,15 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
         ]
         if name == "demand" and ws.demand_in_money():  # its quantity is a copy of the amount
             cols = [c for c in cols if c != S.QUANTITY]
+        if name in ("users", "events"):  # attributes and properties
+            cols += _numeric_attributes(t, set(S.TABLES[name].names))
         for c in cols:
+            if name == "users" and c.lower() == "age":
+                rows.append(_ages(t, c) | {"table": name, "column": c})
+                continue
+            if name in _PER_ITEM and S.ITEM_ID in t.columns:  # a best seller is no outlier
+                rows.append(_item_outliers(t, name, c, k=k, common=common))
+                continue
             q = (
                 t.aggregate(
                     q1=t[c].quantile(0.25),
@@ -246,8 +261,92 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
                     "min": float(q["min"] if pd.isna(counted["bottom"]) else counted["bottom"]),
                 }
             )
-    cols = ["table", "column", "outliers", "low", "high", "max", "below", "above", "min"]
+    cols = ["table", "column", "outliers", "low", "high", "max", "below", "above", "min", "item",
+            "items", "impossible", "impossible_values"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
+
+
+CODE_VALUES = 20
+"""A numeric attribute with this many distinct values or fewer is a code (city 1-22, a 0/1
+flag), not a measure: no fences."""
+AGE_RANGE = (10, 110)
+"""Ages outside this range (years) are impossible: a placeholder (0) or a typing error."""
+
+
+def _numeric_attributes(t: ibis.Table, contract: set[str]) -> list[str]:
+    """The columns of ``t`` outside the contract that hold numbers (not flags or codes)."""
+    cand = [c for c in t.columns if c not in contract and t[c].type().is_numeric()
+            and not t[c].type().is_boolean()]  # fmt: skip
+    if not cand:
+        return []
+    n = t.aggregate(**{c: t[c].nunique() for c in cand}).to_pandas().iloc[0]
+    return [c for c in cand if int(n[c]) > CODE_VALUES or c.lower() == "age"]
+
+
+def _ages(t: ibis.Table, c: str, top: int = 3) -> dict[str, Any]:
+    """A users' age column: the values outside :data:`AGE_RANGE` (no fences: an age is
+    impossible, not unusual), the ``top`` most frequent with their counts."""
+    lo, hi = AGE_RANGE
+    bad = t.filter((t[c] < lo) | (t[c] > hi))
+    per = bad.group_by(c).aggregate(n=bad.count()).order_by([ibis.desc("n"), c]).to_pandas()
+    whole = t.aggregate(max=t[c].max(), min=t[c].min()).to_pandas().iloc[0]
+    n = int(per["n"].sum()) if len(per) else 0
+    below = int(per.loc[per[c] < lo, "n"].sum()) if len(per) else 0
+    return {"outliers": n, "low": float(lo), "high": float(hi), "max": float(whole["max"]),
+            "below": below, "above": n - below, "min": float(whole["min"]), "item": None,
+            "items": 0, "impossible": n,
+            "impossible_values": {float(v): int(k) for v, k in
+                                  zip(per[c].head(top), per["n"].head(top), strict=True)}}  # fmt: skip
+
+
+_PER_ITEM = ("demand", "orders", "inventory")
+"""Tables whose numeric columns are fenced per item: the best seller's every day lay above a
+ceiling computed over all items together (pharma: 1,638 of N02BE's 2,106 days, byod10a D12)."""
+MIN_ITEM_ROWS = 8
+"""Rows an item needs for its own quartiles; items with fewer are not fenced."""
+
+
+def _item_outliers(t: ibis.Table, name: str, c: str, *, k: float, common: float) -> dict:
+    """:func:`outliers` of column ``c`` with fences per item (its own quartiles; per item and
+    store with a ``store`` column), those with :data:`MIN_ITEM_ROWS` rows or more; ``low``/``high`` are then those of ``item``, the item
+    with the most outliers (``items`` have any)."""
+    v = t.filter(t[c].notnull() & t[S.ITEM_ID].notnull())
+    store = v[S.STORE].cast("string").fill_null("") if S.STORE in t.columns else ibis.literal("")
+    v = v.select(S.ITEM_ID, c, _store=store)  # a big store's days are no outliers either
+    keys = [S.ITEM_ID, "_store"]
+    per = v.group_by(keys).aggregate(
+        _q1=v[c].quantile(0.25), _q3=v[c].quantile(0.75), _min=v[c].min(), _rows=v.count()
+    )
+    per = per.filter((per._rows >= MIN_ITEM_ROWS) & (per._q3 > per._q1))
+    j = v.inner_join(per, keys)
+    iqr = j._q3 - j._q1
+    lo = ibis.ifelse((j._q1 - k * iqr < 0) & (j._min >= 0), 0.0, j._q1 - k * iqr)
+    j = j.mutate(_lo=lo, _hi=j._q3 + k * iqr)
+    out = j.filter((j[c] < j._lo) | (j[c] > j._hi))
+    per_value = out.group_by([*keys, c, "_lo", "_hi", "_rows"]).aggregate(n=out.count())
+    rare = per_value.filter(per_value.n < ibis.greatest(5.0, common * per_value._rows))
+    by_item = (
+        rare.group_by([*keys, "_lo", "_hi"])
+        .aggregate(
+            n=rare.n.sum(),
+            below=rare.n.sum(where=rare[c] < rare._lo),
+            top=rare[c].max(),
+            bottom=rare[c].min(),
+        )
+        .order_by([ibis.desc("n"), S.ITEM_ID])
+        .to_pandas()
+    )
+    whole = t.aggregate(max=t[c].max(), min=t[c].min()).to_pandas().iloc[0]
+    if by_item.empty:
+        return {"table": name, "column": c, "outliers": 0, "low": float("nan"),
+                "high": float("nan"), "max": float(whole["max"]), "below": 0, "above": 0,
+                "min": float(whole["min"]), "item": None, "items": 0}  # fmt: skip
+    w = by_item.iloc[0]
+    n, below = int(by_item["n"].sum()), int(by_item["below"].sum())
+    return {"table": name, "column": c, "outliers": n, "low": float(w["_lo"]),
+            "high": float(w["_hi"]), "max": float(by_item["top"].max()), "below": below,
+            "above": n - below, "min": float(by_item["bottom"].min()), "item": str(w[S.ITEM_ID]),
+            "items": int(by_item[S.ITEM_ID].nunique())}  # fmt: skip
 
 
 def markup_in_text(ws: Workspace, *, examples: int = 3) -> pd.DataFrame:
@@ -297,7 +396,15 @@ def quality_issues(
             "table": r.table,
             "column": r.column,
             "count": r.outliers,
-            "detail": f"usual range {r.low:,.2f} .. {r.high:,.2f}, max {r.max:,.2f}",
+            "detail": (
+                f"impossible ages (outside {AGE_RANGE[0]}..{AGE_RANGE[1]}): "
+                + ", ".join(f"{k:,} of {v:g}" for v, k in dict(r.impossible_values).items())
+                if (getattr(r, "impossible", 0) or 0) > 0
+                else f"fenced per item, {int(r.items):,} item(s) with any; item {r.item}: usual range "
+                f"{r.low:,.2f} .. {r.high:,.2f}, max {r.max:,.2f}"
+                if isinstance(getattr(r, "item", None), str)
+                else f"usual range {r.low:,.2f} .. {r.high:,.2f}, max {r.max:,.2f}"
+            ),
         }
         for r in outlier.itertuples()
         if r.outliers
@@ -365,6 +472,7 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         row = last.to_pandas().iloc[0]
         if bool(row["timed"]) and pd.notna(row["end"]):
             end = pd.Timestamp(row["end"])
+        spans = _activity_spans(ws)
     if ws.has("orders"):
         o = ws.table("orders")
         daily = o.group_by(date=o[S.TIMESTAMP].date()).aggregate(revenue=o[S.AMOUNT].sum())
@@ -396,6 +504,10 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     cols = ("active_users", "orders", "units", "revenue", "guest_orders")
     out = out[["date", *[c for c in cols if c in out]]]
     out.attrs.update(sales)
+    if periodic := _periods(ws):
+        out.attrs["periods"] = periodic
+    if ws.has("events") or ws.has("orders"):
+        out.attrs["active_spans"] = spans
     early = end is not None and (end - end.normalize()) < pd.Timedelta(hours=12)
     if (
         early
@@ -408,6 +520,41 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         out = out.iloc[:-1].reset_index(drop=True)
         out.attrs["partial_day"] = f"{end:%Y-%m-%d} (the data end at {end:%H:%M:%S})"
     return out
+
+
+def _periods(ws: Workspace) -> dict[str, Any] | None:
+    """``{"freq": "W" | "M", "dates": [...]}`` when the sales rows (demand, else orders)
+    are weekly or monthly totals, as chapter 04's FREQ "auto" reads them
+    (:func:`~opsai.forecast.series.data_freq`), else ``None``. With an events table (single
+    actions, never period totals) the days stay days."""
+    from opsai.errors import OpsaiError
+    from opsai.forecast.series import data_freq, source_dates
+
+    if ws.has("events") or not (ws.has("demand") or ws.has("orders")):
+        return None
+    try:
+        dates, _ = source_dates(ws)
+    except OpsaiError:  # nothing to take sales from: no periods
+        return None
+    spacing = data_freq(dates)
+    if not spacing:
+        return None
+    return {"freq": str(spacing["freq"]), "dates": [f"{d:%Y-%m-%d}" for d in dates]}
+
+
+def _activity_spans(ws: Workspace) -> dict[str, tuple[str, str]]:
+    """First and last day (YYYY-MM-DD) of each table active users are counted from (events,
+    orders), those with a time; daily active users compare windows only over days they all
+    cover (:func:`recent_change`)."""
+    spans = {}
+    for name in ("events", "orders"):
+        if ws.has(name) and S.TIMESTAMP in ws.columns(name):
+            t = ws.table(name)
+            row = t.aggregate(a=t[S.TIMESTAMP].min(), b=t[S.TIMESTAMP].max()).to_pandas()
+            a, b = row.iloc[0]["a"], row.iloc[0]["b"]
+            if pd.notna(a) and pd.notna(b):
+                spans[name] = (f"{pd.Timestamp(a):%Y-%m-%d}", f"{pd.Timestamp(b):%Y-%m-%d}")
+    return spans
 
 
 def _orders_per_day(o: ibis.Table) -> pd.DataFrame:
@@ -481,8 +628,75 @@ def _demand_daily(ws: Workspace, *, revenue: bool = True) -> pd.DataFrame:
     return out
 
 
+PARTIAL_SHARE = 0.5
+"""A last week or month of weekly/monthly totals holding under this share of the periods
+before it (their median) is read as one the export ended in (a partial period)."""
+_PERIOD_UNIT = {"W": "week", "M": "month"}
+
+
+def period_label(date: Any, freq: str) -> str:
+    """``2019-09`` for a month, ``the week dated 2019-09-29`` for a week."""
+    d = pd.Timestamp(date)
+    return f"{d:%Y-%m}" if freq == "M" else f"the week dated {d:%Y-%m-%d}"
+
+
+def _period_change(daily: pd.DataFrame) -> dict[str, Any]:
+    """Weekly or monthly totals (``daily.attrs["periods"]``): the last complete period
+    against the one before. A monthly export's last row is often the month so far (8 days of
+    October read "474.2 units (-71.6%, last 28 days vs 28 before)" against a whole September,
+    byod10a D16); a last period under :data:`PARTIAL_SHARE` of the usual is named in
+    ``partial_period`` and left out."""
+    per = daily.attrs["periods"]
+    freq, unit = per["freq"], _PERIOD_UNIT[per["freq"]]
+    starts = pd.DatetimeIndex(pd.to_datetime(per["dates"]))
+    cols = [c for c in ("orders", "units", "revenue", "guest_orders") if c in daily]
+    daily = daily[daily["date"] >= starts[0]]
+    at = starts[starts.searchsorted(daily["date"], side="right") - 1]
+    totals = daily[cols].groupby(at).sum().reindex(starts, fill_value=0.0)
+    out: dict[str, Any] = {"period_unit": unit, "days": None}
+    main = next((c for c in ("revenue", "units", "orders") if c in totals), None)
+    if main is None or len(totals) < 2:
+        return out | {"enough_history": False}
+    usual = float(totals[main].iloc[-4:-1].median())
+    last = float(totals[main].iloc[-1])
+    if usual > 0 and last < PARTIAL_SHARE * usual:
+        out["partial_period"] = {
+            "period": period_label(totals.index[-1], freq),
+            main: last,
+            "share": last / float(totals[main].iloc[-2]) if totals[main].iloc[-2] else None,
+            "measure": main,
+        }
+        totals = totals.iloc[:-1]
+    if len(totals) < 2:
+        return out | {"enough_history": False}
+    now, before = totals.iloc[-1], totals.iloc[-2]
+    out |= {
+        "enough_history": True,
+        "end": period_label(totals.index[-1], freq),
+        "period_before": period_label(totals.index[-2], freq),
+        "compared": f"{period_label(totals.index[-1], freq)} vs "
+        f"{period_label(totals.index[-2], freq)}, {unit}ly totals",
+    }
+    for col in cols:
+        a, b = float(now[col]), float(before[col])
+        out[col] = a
+        out[f"{col}_change"] = (a - b) / b if b else None
+    return out
+
+
 def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
-    """The last ``days`` against the ``days`` before: means/sums and relative changes."""
+    """The last ``days`` against the ``days`` before: means/sums and relative changes.
+
+    Weekly or monthly totals (``daily.attrs["periods"]``, :func:`daily_activity`) compare
+    the last complete period with the one before instead (``period_unit``, ``end`` and
+    ``period_before`` name them, ``compared`` says both; ``partial_period`` names a last
+    period left out), without daily active users (a day's count means nothing there)."""
+    if daily.attrs.get("periods"):
+        whole = _period_change(daily)
+        for key in ("sales_from", "sales_event", "orders_from", "units_from"):
+            if daily.attrs.get(key):
+                whole[key] = daily.attrs[key]
+        return whole
     if len(daily) < 2 * days:
         return {"days": days, "enough_history": False}
     last, prev = daily.iloc[-days:], daily.iloc[-2 * days : -days]
@@ -507,7 +721,34 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
             a, b = float(getattr(last[col], how)()), float(getattr(prev[col], how)())
             out[col] = a
             out[f"{col}_change"] = (a - b) / b if b else None
+    if "active_users" in daily:
+        out |= _common_active(daily, days)
     return out
+
+
+def _common_active(daily: pd.DataFrame, days: int) -> dict[str, Any]:
+    """Daily active users over the last ``days`` every activity table covers against the
+    ``days`` before, when the tables end (or start) apart: events ending a month before the
+    orders left the last window with payers only (KKBox: 65.64 a day against 293.29, -77.6%,
+    where payers alone went -1.9%; byod10a D8). ``active_users_end`` names the window's last
+    day and ``active_ends`` each table's; ``active_users`` is ``None`` when the days they all
+    cover are too few for two windows."""
+    spans = daily.attrs.get("active_spans") or {}
+    if len(spans) < 2:
+        return {}
+    first = max(pd.Timestamp(a) for a, _ in spans.values())
+    final = min(pd.Timestamp(b) for _, b in spans.values())
+    dates = daily["date"]
+    if final >= dates.iloc[-1] and first <= dates.iloc[-2 * days]:
+        return {}  # every table covers both windows
+    out: dict[str, Any] = {"active_ends": {k: b for k, (_, b) in spans.items()}}
+    common = daily[(dates >= first) & (dates <= final)]
+    out["active_users_end"] = f"{final:%Y-%m-%d}"
+    if len(common) < 2 * days:
+        return out | {"active_users": None, "active_users_change": None}
+    a = float(common["active_users"].iloc[-days:].mean())
+    b = float(common["active_users"].iloc[-2 * days : -days].mean())
+    return out | {"active_users": a, "active_users_change": (a - b) / b if b else None}
 
 
 def top_items(ws: Workspace, *, n: int = 10) -> pd.DataFrame:

@@ -128,6 +128,38 @@ def coverage_finding(overview: pd.DataFrame, cover: pd.DataFrame) -> Finding:
     return Finding(text, "info", ev)
 
 
+ENDS_APART = 2
+"""Activity tables whose last days lie this many days apart or more are named."""
+
+
+def table_ends_finding(overview: pd.DataFrame) -> Finding | None:
+    """The activity tables (events, orders, demand, tickets) ending on different days, or
+    ``None``: events ending a month before the orders leave the last weeks with purchases
+    only, and a "last 28 days" over them reads as a collapse (byod10a D8)."""
+    if overview.empty or not {"table", "end"} <= set(overview.columns):
+        return None
+    act = overview[overview["table"].isin(["events", "orders", "demand", "tickets"])]
+    ends = pd.to_datetime(act.set_index("table")["end"], errors="coerce").dropna()
+    ends = ends.dt.normalize().sort_values()
+    if len(ends) < 2 or (ends.iloc[-1] - ends.iloc[0]).days < ENDS_APART:
+        return None
+    last, latest = ends.iloc[-1], ends.index[-1]
+    early = ends[ends < last]
+    named = ", ".join(
+        f"{t} end {e:%Y-%m-%d}, {(last - e).days} days before {latest} ({last:%Y-%m-%d})"
+        for t, e in early.items()
+    )
+    after = ", ".join(sorted(set(ends.index) - {ends.index[0]}))
+    text = (
+        f"The tables end on different days: {named}. Activity after {ends.iloc[0]:%Y-%m-%d} "
+        f"counts {after} only, so daily active users are compared over the days every "
+        "activity table covers; export the tables up to the same day to compare the latest ones."
+    )
+    evidence = {"ends": {t: f"{e:%Y-%m-%d}" for t, e in ends.items()},
+                "days_apart": int((last - ends.iloc[0]).days)}  # fmt: skip
+    return Finding(text, "medium", evidence)
+
+
 def _missing_finding(missing: pd.DataFrame) -> Finding:
     """The worst partly missing column; columns empty in every row are named apart, not ranked."""
     guest = pd.Series(
@@ -257,7 +289,15 @@ def quality_findings(
                 ),
             )
         )
+    ages = (
+        outlier[outlier["impossible"].fillna(0) > 0]
+        if len(outlier) and "impossible" in outlier
+        else outlier[:0]
+    )
+    for r in ages.itertuples():
+        out.append(("impossible_ages", _ages_finding(r)))
     flagged = outlier[outlier["outliers"] > 0] if len(outlier) else outlier
+    flagged = flagged.drop(index=ages.index)
     if len(flagged):
         w = flagged.sort_values("outliers", ascending=False).iloc[0]
         out.append(
@@ -303,6 +343,8 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     order per customer and time (``change["orders_from"]``); units sold come from a
     demand table (``change["units_from"]``).
     """
+    if change.get("period_unit"):  # weekly or monthly totals: whole periods
+        return _period_finding(change, currency)
     if not change.get("enough_history"):
         return Finding(
             f"Less than {2 * change['days']} days of activity: no trend is reported.",
@@ -329,6 +371,18 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     every = bool(change.get("orders")) and change.get("guest_orders") == change.get("orders")
     if "active_users" in change and every and not change["active_users"]:  # no ids, no events
         bits.append("every one a guest order (no customer ids, so no daily active users)")
+    elif change.get("active_users_end") and change.get("active_users") is None:
+        bits.append(
+            f"no daily active users compared (the activity tables cover the same days only "
+            f"to {change['active_users_end']}, too few for two {d}-day windows)"
+        )
+    elif change.get("active_users_end"):  # the tables end apart: the days they all cover
+        ac = change.get("active_users_change")
+        bits.append(
+            f"{change['active_users']:,.0f} daily active users on average over the {d} days "
+            f"to {change['active_users_end']}, the last day every activity table covers"
+            + (f" ({ac:+.1%} on the {d} days before)" if ac is not None else "")
+        )
     elif "active_users" in change:
         ac = change.get("active_users_change")
         said = "revenue" in change and change.get("revenue_change") is not None
@@ -373,18 +427,94 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     )
 
 
+def _period_finding(change: dict[str, Any], currency: str) -> Finding:
+    """:func:`activity_finding` for weekly or monthly totals: the last complete period
+    against the one before, and the partial last period left out (byod10a D16)."""
+    unit = change["period_unit"]
+    part = change.get("partial_period")
+    after = ""
+    if part:
+        m = part["measure"]
+        held = money(part[m], currency) if m == "revenue" else f"{_amount(part[m])} {m}"
+        of = f", {_pct(part['share'])} of the {unit} before" if part.get("share") else ""
+        after = (
+            f" The last {unit} in the data, {part['period']}, holds {held}{of}: most likely "
+            f"the export ended before the {unit} did, so it is left out (were it complete, "
+            "sales would have collapsed)."
+        )
+    if not change.get("enough_history"):
+        text = f"Fewer than two complete {unit}s of sales: no trend is reported." + after
+        return Finding(text, "info", change)
+    bits = []
+    for col in ("revenue", "orders", "units"):
+        if col not in change:
+            continue
+        c = change.get(f"{col}_change")
+        v = money(change[col], currency) if col == "revenue" else f"{_amount(change[col])} {col}"
+        bits.append(v + (f" ({c:+.1%})" if c is not None else ""))
+    rc = next((change[f"{c}_change"] for c in ("revenue", "units", "orders")
+               if change.get(f"{c}_change") is not None), 0.0)  # fmt: skip
+    sev = "high" if rc < -0.2 else "medium" if rc < -0.1 else "info"
+    if change.get("units_from") and "units" in change:
+        after += f" No orders table: units sold are from {change['units_from']}."
+    text = (
+        f"The sales are {unit}ly totals, so whole {unit}s are compared: in {change['end']}, "
+        f"the last complete {unit}, " + ", ".join(bits)
+        + f" on {change['period_before']}." + after
+    )  # fmt: skip
+    return Finding(text, sev, change)
+
+
+def _num(x: float) -> str:
+    """``1,234.50``; a value of a billion or more as ``9.2e+15`` (a corrupt field's)."""
+    return f"{x:.3g}" if abs(x) >= 1e9 else f"{x:,.2f}"
+
+
+def _ages_finding(r: Any) -> Finding:
+    """A users' age column holding impossible ages (:data:`~opsai.overview.measures.AGE_RANGE`),
+    with the most frequent: KKBox's ``bd`` 0 (860 of 3,000 members) and 1051 (byod10a D9)."""
+    from opsai.overview.measures import AGE_RANGE
+
+    lo, hi = AGE_RANGE
+    vals = ", ".join(f"{k:,} of {_amount(v)}" for v, k in dict(r.impossible_values).items())
+    n = int(r.impossible)
+    text = (
+        f"{n:,} value(s) of {r.table}.{r.column} are impossible ages (under {lo} or over "
+        f"{hi}: {vals}): placeholders for an unknown age or typing errors, not people. Read "
+        "them as unknown: clear them in the export (or the column) before reading age "
+        "groups, or every 'age 0' customer forms a segment of its own."
+    )
+    ev = {"column": f"{r.table}.{r.column}", "values": n,
+          "examples": {str(_amount(v)): k for v, k in dict(r.impossible_values).items()}}  # fmt: skip
+    return Finding(text, "medium", ev)
+
+
 def _outlier_sides(w: pd.Series) -> str:
     """Which side of the usual range a column's outliers lie on, with the extreme value each
     side ("99 below the usual floor of -82.08 (min -288.20)"); negative ones are called
     returns or cancellations, which is what a negative amount or quantity usually is."""
     below, above = int(w.get("below", 0)), int(w.get("above", w["outliers"]))
     sides = []
-    if below:
-        sides.append(f"{below:,} below the usual floor of {w['low']:,.2f} (min {w['min']:,.2f})")
-    if above:
-        sides.append(f"{above:,} above the usual ceiling of {w['high']:,.2f} (max {w['max']:,.2f})")
+    item = w.get("item")
+    if isinstance(item, str) and item:  # fenced per item: the one with the most
+        items = int(w.get("items") or 1)
+        whose = f"item {item}'s"
+        sides.append(f"each item against its own usual range, {items:,} item(s) with any")
+        if below:
+            sides.append(f"{below:,} below ({whose} floor {w['low']:,.2f}, min {w['min']:,.2f})")
+        if above:
+            sides.append(f"{above:,} above ({whose} ceiling {w['high']:,.2f}, max {w['max']:,.2f})")
+    else:
+        if below:
+            sides.append(
+                f"{below:,} below the usual floor of {w['low']:,.2f} (min {_num(w['min'])})"
+            )
+        if above:
+            sides.append(
+                f"{above:,} above the usual ceiling of {w['high']:,.2f} (max {_num(w['max'])})"
+            )
     text = ", ".join(sides)
-    if below and w["min"] < 0:
+    if below and w["min"] < 0 and w["column"] in ("amount", "quantity"):  # a refund's
         text += (
             ": negative values look like returns or cancellations "
             "(see the warning on negative values)"

@@ -94,6 +94,21 @@ def test_daily_active_users_say_guest_orders_are_left_out(run_folder: Path) -> N
     )
 
 
+def test_daily_active_users_say_the_days_every_activity_table_covers(run_folder: Path) -> None:
+    """byod10a D8: events ending a month before the orders; the overview compared the days
+    both cover, and the scorecard names them instead of "last 28 days"."""
+    run = ex.load_run(run_folder)
+    (activity,) = [
+        f for f in run.chapters["00_data_overview"]["findings"] if f["name"] == "activity"
+    ]
+    activity["evidence"] |= {"active_users_end": "2017-02-28", "active_users_change": -0.02}
+    row = ex.kpi_scorecard(run).set_index("key").loc["daily_active_users"]
+    assert row["period"] == (
+        "28 days to 2017-02-28, the last day every activity table covers, vs 28 before"
+    )
+    assert row["change"] == -0.02
+
+
 def test_ticket_volume_without_timestamps() -> None:
     from opsai.executive.scorecard import _ticket_volume
 

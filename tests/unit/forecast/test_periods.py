@@ -74,3 +74,24 @@ def test_a_whole_last_period_is_kept() -> None:
     friday = open_days[open_days <= "2024-03-29"]
     got = partial_last_period(weekly, friday)
     assert got is not None and (got["days"], got["of"], got["unit"]) == (5, 7, "week")
+
+
+def test_monthly_totals_whose_last_month_is_the_month_so_far() -> None:
+    """byod10a D16: pharma's salesmonthly.csv, one row per month dated the 1st, October 2019
+    holding its first 8 days (474 units after 1,672): the dates cannot tell, so 04 read it as
+    a whole month. A last month under half the months before is left out and said."""
+    months = pd.date_range("2019-01-01", "2019-10-01", freq="MS")
+    raw = pd.DataFrame({ITEM_ID: "a", TIMESTAMP: months, QUANTITY: 100.0})
+    raw.loc[raw.index[-1], QUANTITY] = 30.0
+    hs = hierarchy(fill_gaps(raw, freq="M"), freq="M")
+    part = partial_last_period(hs, months)
+    assert part == {"period": "2019-10-01", "last_day": None, "days": None, "units": 30.0,
+                    "units_before": 100.0, "next_period": "2019-11-01", "of": 31,
+                    "unit": "month"}  # fmt: skip
+    f = partial_period_finding(part)
+    assert f is not None and f.text.startswith(
+        "The last month in the data, 2019-10, holds 30 units against 100 in the month before: "
+        "its rows are monthly totals that cannot say which days they cover"
+    )
+    raw.loc[raw.index[-1], QUANTITY] = 80.0  # a slow month, not a partial one
+    assert partial_last_period(hierarchy(fill_gaps(raw, freq="M"), freq="M"), months) is None

@@ -56,7 +56,10 @@ def test_a_store_that_lost_a_quarter_of_its_sales_lately_is_named() -> None:
         f"The level of 1 series shifted lately, beyond the business as a whole: item s07's "
         f"sales fell {-s['change']:.1%} since 2015-06-15 ("
     )
-    assert "the last 42 days against the 91 before and the same days a year before; each " in f.text
+    assert (
+        "the last 42 days against the 91 before and the same days a year before, beyond their "
+        "usual change in 1 earlier year(s); each series against all other demand" in f.text
+    )
     assert "Bonferroni over 20 series" in f.text and "a competitor opening" in f.text
     assert f.evidence["series"] == ["s07"] and f.evidence["since"] == ["2015-06-15"]
     # without a year of history the summer store's July rise is a shift against its spring
@@ -77,3 +80,58 @@ def test_no_shift_is_said_and_no_test_is_silent() -> None:
     assert f.text.startswith("No series' level shifted significantly (the last 42 days")
     few = flat[flat[TIMESTAMP] >= "2015-06-01"]  # shorter than 42 + 91 days: nothing tested
     assert level_shift_finding(level_shifts(few, freq="D"), freq="D") is None
+
+
+PHARMACY_DAYS = pd.date_range("2015-01-01", "2019-10-08")
+
+
+def _pharmacy() -> tuple[pd.DataFrame, list[str]]:
+    """byod10a's pharmacy: a best seller peaking each mid-January (+/-35%) and growing 12% a
+    year, five flat items of 5 a day, and one of 9 a day that sells nothing from 2019-08-15."""
+    rng = np.random.default_rng(3)
+    doy = PHARMACY_DAYS.day_of_year.to_numpy()
+    years = (PHARMACY_DAYS - PHARMACY_DAYS[0]).days.to_numpy() / 365.25
+    winter = 1 + 0.35 * np.cos(2 * np.pi * (doy - 15) / 365.25)
+    means = {"best": 30 * winter * 1.12**years,
+             "stop": np.where(PHARMACY_DAYS < "2019-08-15", 9.0, 0.0)}  # fmt: skip
+    means |= {f"o{k}": np.full(len(PHARMACY_DAYS), 5.0) for k in range(5)}
+    items = pd.concat(
+        [pd.DataFrame({ITEM_ID: k, TIMESTAMP: PHARMACY_DAYS,
+                       QUANTITY: rng.poisson(m).astype(float)}) for k, m in means.items()],
+        ignore_index=True,
+    )  # fmt: skip
+    total = items.groupby(TIMESTAMP, as_index=False)[QUANTITY].sum().assign(**{ITEM_ID: TOTAL_ID})
+    return pd.concat([total, items], ignore_index=True), list(means)
+
+
+def test_a_seasonal_rise_every_year_is_no_shift_nor_is_a_stopped_items_share() -> None:
+    """byod10a D10: pharma's N02BE rises ~30% each autumn (five years running) and was
+    flagged "rose 22.3% since 2019-08-17 ... Find out why: a competitor opening", its
+    year-on-year test passing only because N05B stopped and every other share jumped. The
+    best seller's autumn rise lies within its earlier years' and the stopped item leaves
+    all demand."""
+    df, ids = _pharmacy()
+    shifts = level_shifts(df, freq="D", ids=ids)
+    assert "best" not in shifts.index
+    assert shifts.attrs["stopped"] == ["stop"] and shifts.attrs["years"] == 4
+    # a real drop of the best seller (a competitor, from 2019-09-01) is still named
+    hit = df.copy()
+    late = (hit[ITEM_ID] == "best") & (hit[TIMESTAMP] >= "2019-09-01")
+    hit.loc[late, QUANTITY] *= 0.6
+    moved = level_shifts(hit[hit[ITEM_ID] != TOTAL_ID], freq="D", ids=ids)
+    assert "best" in moved.index and moved.loc["best", "since"] == pd.Timestamp("2019-09-01")
+    assert moved.loc["best", "usual_change"] == pytest.approx(0.3, abs=0.15)
+
+
+def test_a_stopped_item_is_not_a_level_shift_too() -> None:
+    """byod10a D11: N05B sold nothing from 2019-08-15; the plan listed it twice, "stopped
+    selling ... 8.33 units a day lost" and "sales fell 100% ... a competitor opening ... 8.71
+    units a day lost". The sales-stopped test names it; the level-shift test leaves it out."""
+    df, ids = _pharmacy()
+    shifts = level_shifts(df, freq="D", ids=ids)
+    assert shifts.empty and shifts.attrs["tested"] == 6 and shifts.attrs["stopped"] == ["stop"]
+    f = level_shift_finding(shifts, freq="D")
+    assert f is not None and f.severity == "info"
+    assert "Bonferroni over 6 series; left out as stopped: stop)." in f.text
+    given = level_shifts(df, freq="D", ids=ids, stopped=[])  # the caller found none: tested
+    assert "stop" in given.index and given.loc["stop", "change"] == -1.0

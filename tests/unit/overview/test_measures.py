@@ -398,3 +398,202 @@ def test_a_sparse_event_column_is_no_missing_data(tmp_path: Path) -> None:
     only = dict(quality_findings(missing[missing["column"] == "event"],
                                  pd.DataFrame({"duplicates": []}), empty, empty, empty))  # fmt: skip
     assert only["missing_values"].severity == "info"
+
+
+def test_daily_active_users_compare_only_days_every_activity_table_covers(
+    tmp_path: Path,
+) -> None:
+    """byod10a D8: KKBox's listening logs end a month before its payments; "daily active
+    users" over the union read 65.64 against 293.29 (-77.6%) with nothing changed. 10
+    listeners a day and 2 payers a day, logs ending 30 days before the payments: the windows
+    end on the logs' last day (12 a day, +0.0%), and the overview names the gap."""
+    from opsai.overview import table_ends_finding
+
+    days = pd.date_range("2024-01-01", "2024-04-30", freq="D")
+    logs = "".join(f"l{u},{d:%Y-%m-%d}\n" for d in days[days <= "2024-03-31"] for u in range(10))
+    pay = "".join(f"p{u},{d:%Y-%m-%d},5\n" for d in days for u in range(2))
+    cfg = write_dataset(
+        tmp_path,
+        {"events.csv": "user_id,timestamp\n" + logs,
+         "orders.csv": "user_id,timestamp,amount\n" + pay},
+        {"events": {"constants": {"event": "listen"}}, "orders": {}},
+    )  # fmt: skip
+    with open_workspace(cfg) as ws:
+        change = recent_change(daily_activity(ws))
+        tables = table_overview(ws)
+    assert change["end"] == "2024-04-30" and change["orders"] == 56
+    assert change["active_users"] == 12.0 and change["active_users_change"] == 0.0
+    assert change["active_users_end"] == "2024-03-31"
+    text = activity_finding(change).text
+    assert "12 daily active users on average over the 28 days to 2024-03-31" in text
+    f = table_ends_finding(tables)
+    assert f is not None and f.evidence["days_apart"] == 30
+    assert "events end 2024-03-31, 30 days before orders (2024-04-30)" in f.text
+    assert table_ends_finding(tables[tables["table"] != "events"]) is None
+
+
+def test_monthly_totals_compare_the_last_complete_month_and_name_a_partial_one(
+    tmp_path: Path,
+) -> None:
+    """byod10a D16: pharma's salesmonthly.csv (one row per month and item, October 2019
+    holding its first 8 days) read "474.2 units were sold (-71.6%, last 28 days vs 28
+    before)". Two items, 100 + 60 units a month, September 10% up, October the month so far:
+    September is compared with August (+10.0%), October is named and left out."""
+    from types import SimpleNamespace
+
+    from opsai.executive.scorecard import KPIS, kpi_scorecard
+
+    months = pd.date_range("2019-01-01", "2019-10-01", freq="MS")
+    units = {m: (100.0, 60.0) for m in months}
+    units[months[-2]] = (110.0, 66.0)
+    units[months[-1]] = (30.0, 18.0)
+    rows = "datum,item,units\n" + "".join(
+        f"{m:%Y-%m-%d},A,{a}\n{m:%Y-%m-%d},B,{b}\n" for m, (a, b) in units.items()
+    )
+    cols = {"item_id": "item", "timestamp": "datum", "quantity": "units"}
+    cfg = write_dataset(tmp_path, {"d.csv": rows}, {"demand": {"file": "d.csv", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        change = recent_change(daily_activity(ws))
+    assert change["units"] == 176.0 and change["units_change"] == pytest.approx(0.1)
+    assert change["end"] == "2019-09" and change["period_before"] == "2019-08"
+    assert change["partial_period"]["period"] == "2019-10"
+    assert change["partial_period"]["units"] == 48.0
+    f = activity_finding(change)
+    assert f.text.startswith(
+        "The sales are monthly totals, so whole months are compared: in 2019-09, the last "
+        "complete month, 176 units (+10.0%) on 2019-08. The last month in the data, 2019-10, "
+        "holds 48 units, 27.3% of the month before: most likely the export ended"
+    )
+    assert f.severity == "info"
+    run = SimpleNamespace(
+        finding=lambda chapter, name: {"evidence": change} if name == "activity" else None,
+        metric=lambda chapter, name, default=None: None,
+    )
+    sc = kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "units_28d"))  # type: ignore[arg-type]
+    assert sc[["kpi", "value", "period", "assessment"]].values.tolist() == [
+        ["Units sold, last complete month", 176.0, "2019-09 vs 2019-08, monthly totals",
+         "better"]
+    ]  # fmt: skip
+
+
+def test_demand_is_fenced_per_item_so_a_best_sellers_days_are_no_outliers(tmp_path: Path) -> None:
+    """byod10a D12: pharma's N02BE sells ~29 a day, the other items 1-9: a ceiling over all
+    items together put 1,638 of N02BE's days "far outside the usual range". Each item has its
+    own fences: only the one real spike (a slow item's 60) is counted."""
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    rows = "date,item,units\n" + "".join(
+        f"{d:%Y-%m-%d},BEST,{28 + i % 5}\n{d:%Y-%m-%d},SLOW,{60 if i == 30 else 1 + i % 3}\n"
+        f"{d:%Y-%m-%d},MID,{5 + i % 4}\n"
+        for i, d in enumerate(days)
+    )
+    cols = {"item_id": "item", "timestamp": "date", "quantity": "units"}
+    cfg = write_dataset(tmp_path, {"d.csv": rows}, {"demand": {"file": "d.csv", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        table = outliers(ws)
+    out = table.set_index("column").loc["quantity"]
+    assert (out["outliers"], out["above"], out["max"]) == (1, 1, 60.0)
+    assert (out["item"], out["items"]) == ("SLOW", 1)
+    assert (out["low"], out["high"]) == (0.0, 9.0)  # SLOW: quartiles 1 and 3, 3 IQR above
+    warned = pd.DataFrame(columns=["table", "column", "count", "message", "major"])
+    dup = pd.DataFrame(columns=["table", "duplicates", "share"])
+    found = dict(quality_findings(pd.DataFrame(), dup, warned, table, pd.DataFrame()))
+    assert found["outliers"].text == (
+        "1 value(s) lie far outside the usual range (3 IQR); most in demand.quantity (each "
+        "item against its own usual range, 1 item(s) with any, 1 above (item SLOW's ceiling "
+        "9.00, max 60.00))."
+    )
+
+
+def test_attributes_and_event_properties_are_scanned_and_impossible_ages_named(
+    tmp_path: Path,
+) -> None:
+    """byod10a D9: KKBox's members.bd (mapped as age) holds 860 zeros and 32 of 1051 in
+    3,000, user_logs.total_secs 65 values of +/-9.2e15; the overview scanned only contract
+    columns and said nothing. A city code (5 values) is no measure: not fenced."""
+    ages = [20 + i % 50 for i in range(80)] + [0] * 15 + [1051] * 2
+    users = "user_id,age,city\n" + "".join(f"u{i},{a},{1 + i % 5}\n" for i, a in enumerate(ages))
+    secs = [100.0 + 2 * i for i in range(100)] + [9.2e15, 9.2e15, -9.2e15]
+    events = "user_id,timestamp,event,secs\n" + "".join(
+        f"u{i % 97},2024-01-{1 + i % 28:02d},listen,{s}\n" for i, s in enumerate(secs)
+    )
+    cfg = write_dataset(
+        tmp_path, {"users.csv": users, "events.csv": events}, {"users": {}, "events": {}}
+    )
+    with open_workspace(cfg) as ws:
+        table = outliers(ws)
+    got = table.set_index("column")
+    assert set(got.index) == {"age", "secs"}
+    assert (got.loc["age", "impossible"], got.loc["age", "impossible_values"]) == (
+        17, {0.0: 15, 1051.0: 2})  # fmt: skip
+    assert (got.loc["secs", "outliers"], got.loc["secs", "below"], got.loc["secs", "above"]) == (
+        3, 1, 2)  # fmt: skip
+    warned = pd.DataFrame(columns=["table", "column", "count", "message", "major"])
+    dup = pd.DataFrame(columns=["table", "duplicates", "share"])
+    found = dict(quality_findings(pd.DataFrame(), dup, warned, table, pd.DataFrame()))
+    assert found["impossible_ages"].text.startswith(
+        "17 value(s) of users.age are impossible ages (under 10 or over 110: 15 of 0, 2 of "
+        "1,051): placeholders for an unknown age"
+    )
+    assert found["impossible_ages"].severity == "medium"
+    assert found["outliers"].text.startswith(
+        "3 value(s) lie far outside the usual range (3 IQR); most in events.secs (1 below "
+    )
+    assert "(max 9.2e+15))." in found["outliers"].text and "returns" not in found["outliers"].text
+
+
+def test_a_demand_table_with_stores_is_fenced_per_item_and_store(tmp_path: Path) -> None:
+    """byod10a D12, stores: a small store's spike of 60 (it sells 4-6) hides among the big
+    store's 100s when an item's days are pooled over its stores."""
+    days = pd.date_range("2024-01-01", periods=40, freq="D")
+    rows = "date,store,item,units\n" + "".join(
+        f"{d:%Y-%m-%d},big,A,{98 + i % 5}\n{d:%Y-%m-%d},small,A,{60 if i == 20 else 4 + i % 3}\n"
+        for i, d in enumerate(days)
+    )
+    cols = {"item_id": "item", "timestamp": "date", "quantity": "units", "store": "store"}
+    cfg = write_dataset(tmp_path, {"d.csv": rows}, {"demand": {"file": "d.csv", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        out = outliers(ws).set_index("column").loc["quantity"]
+    assert (out["outliers"], out["max"], out["item"], out["high"]) == (1, 60.0, "A", 12.0)
+
+
+def test_purchases_on_one_weekday_beside_daily_events_stay_days(tmp_path: Path) -> None:
+    """Weekly/monthly totals are read from demand or orders only: events are single actions,
+    so a shop whose few orders fall on Mondays keeps its last 28 days."""
+    days = pd.date_range("2024-01-01", periods=70, freq="D")
+    events = "user_id,timestamp,event\n" + "".join(f"u{i % 3},{d:%Y-%m-%d},view\n"
+                                                   for i, d in enumerate(days))  # fmt: skip
+    orders = "user_id,timestamp,amount\n" + "".join(
+        f"u1,{d:%Y-%m-%d},10\n" for d in days if d.day_of_week == 0
+    )
+    cfg = write_dataset(
+        tmp_path, {"events.csv": events, "orders.csv": orders}, {"events": {}, "orders": {}}
+    )
+    with open_workspace(cfg) as ws:
+        change = recent_change(daily_activity(ws))
+    assert change["days"] == 28 and "period_unit" not in change and change["orders"] == 4
+
+
+def test_too_few_days_every_activity_table_covers_compare_no_active_users(
+    tmp_path: Path,
+) -> None:
+    """byod10a D8: events covering only March beside orders to the end of April: the days
+    both cover are too few for two 28-day windows, so no daily active users are compared
+    (the union would read 2 a day after 12)."""
+    days = pd.date_range("2024-01-01", "2024-04-30", freq="D")
+    march = days[(days >= "2024-03-01") & (days <= "2024-03-31")]
+    logs = "".join(f"l{u},{d:%Y-%m-%d}\n" for d in march for u in range(10))
+    pay = "".join(f"p{u},{d:%Y-%m-%d},5\n" for d in days for u in range(2))
+    cfg = write_dataset(
+        tmp_path,
+        {"events.csv": "user_id,timestamp\n" + logs,
+         "orders.csv": "user_id,timestamp,amount\n" + pay},
+        {"events": {"constants": {"event": "listen"}}, "orders": {}},
+    )  # fmt: skip
+    with open_workspace(cfg) as ws:
+        change = recent_change(daily_activity(ws))
+    assert change["active_users"] is None and change["active_users_end"] == "2024-03-31"
+    assert change["orders"] == 56
+    assert (
+        "no daily active users compared (the activity tables cover the same days only to "
+        "2024-03-31, too few for two 28-day windows)" in activity_finding(change).text
+    )
