@@ -35,9 +35,11 @@ __all__ = [
     "complete_periods",
     "coverage_finding",
     "cross_exposure",
+    "demand_skip_reason",
     "fit_demand",
     "fit_spend_response",
     "loglog_check",
+    "map_skip_reason",
     "own_moves",
     "positioning_frame",
     "price_gap_finding",
@@ -45,6 +47,7 @@ __all__ = [
     "resolve_company",
     "scenario_finding",
     "season_for",
+    "skipped_finding",
     "spend_response",
     "split_names",
     "standard_scenarios",
@@ -579,6 +582,39 @@ def positioning_frame(
     return df, feats
 
 
+def map_skip_reason(features: list[str]) -> str | None:
+    """Why the positioning map is left out (fewer than two features, as a share-only table
+    gives: no price, users or marketing spend), or None when it can be drawn."""
+    if len(features) >= 2:
+        return None
+    have = ", ".join(features) or "none"
+    return (
+        f"the market table gives only {have} per company, and a map needs two features (map "
+        "market.price, users or marketing_spend to get one)"
+    )
+
+
+def demand_skip_reason(market: Any) -> str | None:
+    """Why the demand model (and the elasticity, log-log check, price exposure and price
+    scenarios read off it) cannot be fitted, or None when it can: the table has no price
+    column, or no row with a price above 0."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    if S.PRICE not in df.columns:
+        return (
+            "the market table has no price column, and price response needs one (map "
+            "data.tables.market.columns.price to a price column to get it)"
+        )
+    if not priced(df[S.PRICE]).any():
+        return "market.price holds no price above 0 in any row"
+    return None
+
+
+def skipped_finding(what: str, reason: str) -> Finding:
+    """A one-line finding that the sections ``what`` (``"the positioning map"``) were left
+    out, and why: "Skipped the positioning map: ..."."""
+    return Finding(f"Skipped {what}: {reason}.", "info", {"skipped": what, "reason": reason})
+
+
 def _is_panel(df: pd.DataFrame, product: str) -> bool:
     """Whether products recur over periods with moving prices, so that product fixed effects
     leave price changes within a product to identify the slope: most rows belong to products
@@ -796,7 +832,8 @@ def aggregate_companies(
     return _combine(df, keys, flows=flows, weight=weight)
 
 
-def price_identified(own: dict[str, float]) -> bool:
+def price_identified(own: dict[str, float] | None) -> bool:
     """Whether our own-price elasticity (from :func:`company_elasticity`) is significantly
-    negative, i.e. the demand model found a downward-sloping price response."""
-    return bool(own["elasticity"] + 1.96 * own["se"] < 0)
+    negative, i.e. the demand model found a downward-sloping price response (False without
+    a demand model, ``own`` None)."""
+    return own is not None and bool(own["elasticity"] + 1.96 * own["se"] < 0)

@@ -238,8 +238,13 @@ def best_move(
             (profit = units x (price - (1 - margin) x old price)).
 
     Returns:
-        The best name and a table of every scenario's effect on us.
+        The best name and a table of every scenario's effect on us; ``""`` and an empty
+        table without scenarios (no demand model).
     """
+    if not scenarios:
+        cols = ["scenario", "share", "share_new", "units_change", "revenue_change"]
+        cols += ["revenue_change_lo", "revenue_change_hi"]
+        return "", pd.DataFrame(columns=cols + (["profit_change"] if margin is not None else []))
     rows = []
     for name, t in scenarios.items():
         r = t[t["product"].astype(str) == company].iloc[0]
@@ -307,7 +312,7 @@ def strategy(
         cross: elasticity of our share to each competitor's price (a column of
             :meth:`LogitDemand.elasticity_matrix`, our row), competitor-indexed.
         moves_table: :func:`detect_moves` output (competitor moves).
-        best: the best scenario's name.
+        best: the best scenario's name (``""`` with no scenarios: the wins and lags only).
         price_identified: False when the price response is not identified (see
             :func:`elasticity_finding`): no exposure or move is then claimed.
         potential: the demand model's shares are of all potential buyers (see
@@ -355,6 +360,8 @@ def strategy(
                 {"metrics": lags["metric"].tolist()},
             )
         )
+    if not best:  # no demand model (no price): no exposure or move to claim
+        return out
     if not price_identified:
         out.append(
             Finding(

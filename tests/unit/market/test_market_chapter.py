@@ -609,3 +609,33 @@ def test_a_shift_of_our_share_alone_is_no_move_of_ours(logit_market) -> None:  #
     moves = mk.detect_moves(m)
     shares_only = moves[moves["metric"] != S.PRICE]
     assert len(shares_only) and ch.own_moves(m, shares_only, "co1")[1] == []
+
+
+def test_share_only_table_skips_map_and_demand_with_reasons() -> None:
+    """A share-only table (period, company, share: README's example shape) gives one feature
+    and no price: the map and the demand model are skipped with a reason, and the strategy
+    keeps the wins and lags without a price claim (byod10b D9)."""
+    from opsai.market import findings as fd
+    from opsai.market import strengths_weaknesses
+
+    market = pd.DataFrame(
+        {
+            S.PERIOD: np.repeat(np.arange(6), 3),
+            S.COMPANY: np.tile(["us", "a", "b"], 6),
+            S.SALES: np.tile([0.5, 0.3, 0.2], 6),
+        }
+    )
+    _, feats = ch.positioning_frame(market, "us", periods=3)
+    assert feats == [S.SHARE]
+    assert "gives only share per company" in str(ch.map_skip_reason(feats))
+    assert ch.map_skip_reason([S.PRICE, S.SHARE]) is None
+    assert "no price column" in str(ch.demand_skip_reason(market))
+    assert "no price above 0" in str(ch.demand_skip_reason(market.assign(price=0.0)))
+    assert ch.demand_skip_reason(market.assign(price=2.0)) is None
+    best, effects = fd.best_move({}, "us")
+    assert best == "" and effects.empty and "revenue_change" in effects
+    sw = strengths_weaknesses(market, "us", periods=3)
+    claims = fd.strategy(sw, effects, pd.Series(dtype=float), pd.DataFrame(), best,
+                         company="us", price_identified=ch.price_identified(None))  # fmt: skip
+    assert [c.text.split(":")[0] for c in claims] == ["Where us wins"]
+    assert ch.skipped_finding("the map", "why").text == "Skipped the map: why."
