@@ -30,6 +30,7 @@ __all__ = [
     "PERIOD_STEPS",
     "aggregate_companies",
     "calendar_periods",
+    "choose_company",
     "company_elasticity",
     "competitor_events",
     "complete_periods",
@@ -345,29 +346,102 @@ def split_names(text: str | list[str] | tuple[str, ...] | None) -> list[str]:
     return [s.strip() for s in items if s.strip()]
 
 
+def _matches(name: str, have: list[str]) -> list[str]:
+    """The names in ``have`` that are ``name`` as written, else ignoring case, else with
+    ``name`` as a word prefix of theirs or theirs of ``name``, ignoring case: ``NordicBrew``
+    finds ``NordicBrew: (Sweden)`` (Google Trends' geo suffix) and ``nordicbrew.se``, not
+    ``NordicBrewery``."""
+    if name in have:
+        return [name]
+    key = name.casefold().strip()
+    same = [h for h in have if h.casefold().strip() == key]
+    if same or not key:
+        return same
+
+    def prefix(a: str, b: str) -> bool:  # a starts b, ending at a word boundary of b
+        return b.startswith(a) and (len(b) == len(a) or not b[len(a)].isalnum())
+
+    return [h for h in have if prefix(key, h.casefold()) or prefix(h.casefold().strip(), key)]
+
+
+DEFAULT_COMPANY = "Our company"
+"""The config's company when it sets none (:class:`opsai.config.Config`)."""
+
+
+def choose_company(
+    market: Any, name: str, *, fallback: str | None = None, col_company: str = S.COMPANY
+) -> tuple[str, Finding | None]:
+    """Our company and, when it is not the name asked for as written, a finding saying so.
+
+    ``name`` (the COMPANY parameter) if given, else ``fallback`` (the config's company); each
+    is found as written, else ignoring case, else as a word prefix (:func:`_matches`:
+    ``NordicBrew`` is ``NordicBrew: (Sweden)``), which an info finding names. When the
+    config's company is not in the table, the company with the largest sales in the last
+    period is taken, and a high finding names it, the names the table has and how to set
+    COMPANY (medium when the config names no company).
+
+    Raises:
+        ChapterError: ``name`` is given but matches no company, or several (the message
+            lists some).
+    """
+    df = as_frame(market, [col_company])
+    have = sorted(set(df[col_company].astype(str)))
+    shown = ", ".join(have[:12]) + (" ..." if len(have) > 12 else "")
+    if name:
+        found = _matches(name, have)
+        if len(found) != 1:
+            raise ChapterError(
+                f"COMPANY={name!r} {'matches several' if found else 'is not in'} "
+                f"market.{col_company} (have: {', '.join(found) or shown}). Set the COMPANY "
+                "parameter to one of them as written"
+            )
+        return found[0], _read_as("COMPANY", name, found[0], col_company)
+    found = _matches(fallback, have) if fallback else []
+    if len(found) == 1:
+        return found[0], _read_as("The config's company", str(fallback), found[0], col_company)
+    sh = market_shares(df if S.SALES in df.columns else market, col_company=col_company)
+    last = sh[sh[S.PERIOD] == sh[S.PERIOD].max()]
+    us = str(last.iloc[0][col_company])
+    named = bool(fallback) and fallback != DEFAULT_COMPANY
+    why = (
+        f"The config's company {fallback!r} "
+        + (
+            f"matches several names in market.{col_company}"
+            if found
+            else f"is not in market.{col_company}"
+        )
+        if named
+        else "The config names no company"
+    )
+    text = (
+        f"{why} (have: {', '.join(found) or shown}), so the chapter took {us}, the largest in "
+        f"the last period, as us: every 'our share' and 'our price' below is {us}'s. Set "
+        "chapters.06_market_competition.parameters.COMPANY to our name as market."
+        f"{col_company} writes it (or the config's company)."
+    )
+    evidence = {"company": us, "asked": str(fallback or ""), "have": shown}
+    return us, Finding(text, "high" if named else "medium", evidence)
+
+
+def _read_as(who: str, name: str, found: str, col: str) -> Finding | None:
+    """An info finding when ``name`` was found as ``found``, not as written."""
+    if found == name:
+        return None
+    text = f"{who} {name!r} is read as {found!r}, its name in market.{col}."
+    return Finding(text, "info", {"company": found, "asked": name})
+
+
 def resolve_company(
     market: Any, name: str, *, fallback: str | None = None, col_company: str = S.COMPANY
 ) -> str:
-    """Our company: ``name`` if given, else ``fallback`` (the config's company) when it is in
-    the table, else the company with the largest sales in the last period.
+    """Our company (:func:`choose_company`, without its finding): ``name`` if given, else
+    ``fallback`` (the config's company) when it is in the table, else the company with the
+    largest sales in the last period.
 
     Raises:
         ChapterError: ``name`` is given but not in the table (the message lists some).
     """
-    df = as_frame(market, [col_company])
-    have = set(df[col_company].astype(str))
-    if name:
-        if name not in have:
-            raise ChapterError(
-                f"COMPANY={name!r} is not in market.{col_company} (have: "
-                f"{', '.join(sorted(have)[:12])}). Set the COMPANY parameter to one of them"
-            )
-        return name
-    if fallback and fallback in have:
-        return fallback
-    sh = market_shares(df if S.SALES in df.columns else market, col_company=col_company)
-    last = sh[sh[S.PERIOD] == sh[S.PERIOD].max()]
-    return str(last.iloc[0][col_company])
+    return choose_company(market, name, fallback=fallback, col_company=col_company)[0]
 
 
 def fit_demand(

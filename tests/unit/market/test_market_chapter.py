@@ -639,3 +639,27 @@ def test_share_only_table_skips_map_and_demand_with_reasons() -> None:
                          company="us", price_identified=ch.price_identified(None))  # fmt: skip
     assert [c.text.split(":")[0] for c in claims] == ["Where us wins"]
     assert ch.skipped_finding("the map", "why").text == "Skipped the map: why."
+
+
+def test_config_company_found_by_word_prefix_or_named_loudly() -> None:
+    """Google Trends writes 'NordicBrew: (Sweden)', SimilarWeb 'nordicbrew.se': the config's
+    'NordicBrew' is either, never 'NordicBrewery'; a company not in the table is no longer
+    replaced by the largest without a word (byod10b D10)."""
+    names = ["NordicBrew: (Sweden)", "BrewBox: (Sweden)", "KaffeKompaniet: (Sweden)"]
+    market = pd.DataFrame({S.PERIOD: [0, 0, 0], S.COMPANY: names, S.SALES: [20.0, 50.0, 30.0]})
+    us, f = ch.choose_company(market, "", fallback="NordicBrew")
+    assert us == "NordicBrew: (Sweden)"
+    assert f is not None and f.severity == "info" and "'NordicBrew' is read as" in f.text
+    assert ch.choose_company(market, "brewbox", fallback="NordicBrew")[0] == "BrewBox: (Sweden)"
+    assert ch.choose_company(market, "BrewBox: (Sweden)")[1] is None
+    sw = market.assign(company=["nordicbrew.se", "brewbox.se", "nordicbrewery.se"])
+    assert ch.choose_company(sw, "", fallback="NordicBrew")[0] == "nordicbrew.se"
+    us, f = ch.choose_company(market, "", fallback="Acme")
+    assert us == "BrewBox: (Sweden)"  # the largest, now named in a high finding
+    assert f is not None and f.severity == "high"
+    assert f.text.startswith("The config's company 'Acme' is not in market.company (have: ")
+    assert "took BrewBox: (Sweden), the largest in the last period" in f.text
+    assert "COMPANY" in f.text
+    assert ch.choose_company(market, "", fallback=ch.DEFAULT_COMPANY)[1].severity == "medium"  # type: ignore[union-attr]
+    with pytest.raises(ChapterError, match="matches several"):
+        ch.choose_company(market.assign(company=["Brew A", "Brew B", "x"]), "brew")
