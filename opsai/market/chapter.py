@@ -24,7 +24,7 @@ from opsai.market.pricing import LogLogElasticity, company_panel
 from opsai.market.response import SpendResponse
 from opsai.market.scenario import simulate
 from opsai.market.share import market_shares
-from opsai.market.trends import event_study
+from opsai.market.trends import company_prices, event_study
 
 __all__ = [
     "PERIOD_STEPS",
@@ -46,6 +46,7 @@ __all__ = [
     "price_gap_finding",
     "price_identified",
     "resolve_company",
+    "sales_skip_reason",
     "scenario_finding",
     "season_for",
     "skipped_finding",
@@ -136,7 +137,61 @@ def _scrape_period(df: pd.DataFrame) -> tuple[str, dict[str, float]]:
     return "month", gaps
 
 
+CONSTANT_SALES = "constant_sales"
+"""``attrs`` key of :func:`calendar_periods`' result: the one value market.sales held in
+every row before rows were combined (``constants: {sales: 1}`` on a price scrape), else
+absent; :func:`sales_skip_reason` reads it."""
+
+
+def _constant_sales(df: pd.DataFrame) -> float | None:
+    """The one value ``sales`` holds in every row (of two or more), else None."""
+    if S.SALES not in df.columns:
+        return None
+    values = pd.to_numeric(df[S.SALES], errors="coerce").dropna()
+    if len(values) < 2 or values.nunique() != 1:
+        return None
+    return float(values.iloc[0])
+
+
+def sales_skip_reason(market: Any, *, brief: bool = False) -> str | None:
+    """Why market.sales cannot be read as sales, or None when it can: it holds one value in
+    every row (as ``constants: {sales: 1}`` gives a price scrape, which has no sales), so
+    shares, concentration, growth, the demand model and the price scenarios would count the
+    table's rows. A ``share`` column with values stands in for sales (None then). Reads
+    :data:`CONSTANT_SALES` from the ``attrs`` :func:`calendar_periods` set (it sums a day's
+    rows into counts), else the column itself. ``brief``: one clause, for the sections
+    skipped after the share finding has said it in full."""
+    df = market if isinstance(market, pd.DataFrame) else as_frame(market, [S.PERIOD])
+    if S.SHARE in df.columns and df[S.SHARE].notna().any():
+        return None
+    value = df.attrs[CONSTANT_SALES] if CONSTANT_SALES in df.attrs else _constant_sales(df)
+    if value is None:
+        return None
+    if brief:
+        return f"market.sales holds {value:g} in every row, a count of rows, not sales (see above)"
+    return (
+        f"market.sales holds {value:g} in every row, so it counts the table's rows (a price "
+        "scrape's entries), not sales; market shares, concentration, growth, strengths and "
+        "weaknesses, the share forecast, the demand model and the price scenarios would all "
+        "be row counts. Competitor price moves and our price position are read from the "
+        "prices; map a sales or units column to market.sales to get the rest"
+    )
+
+
 def calendar_periods(
+    market: Any, period: str = "", *, product: str = ""
+) -> tuple[pd.DataFrame, Finding | None]:
+    """:func:`_calendar_periods`, with :data:`CONSTANT_SALES` in the result's ``attrs`` when
+    market.sales held one value in every row before rows were combined into periods."""
+    df, note = _calendar_periods(market, period, product=product)
+    constant = _constant_sales(as_frame(market, [S.PERIOD]))
+    if constant is not None:
+        df = df.copy()
+        df.attrs[CONSTANT_SALES] = constant
+    return df, note
+
+
+def _calendar_periods(
     market: Any, period: str = "", *, product: str = ""
 ) -> tuple[pd.DataFrame, Finding | None]:
     """``market`` with ``period`` floored to calendar periods, one row per company (and
@@ -573,6 +628,8 @@ def competitor_events(
     top: int = 3,
     window: int = 3,
     min_share: float = 0.02,
+    follow: str = S.SHARE,
+    product: str | None = None,
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Event studies of the ``top`` strongest competitor moves in price (else any metric).
 
@@ -588,15 +645,25 @@ def competitor_events(
         The moves with before/after/change/lo/hi of the share, and one finding per move.
     """
     df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
-    sales = market_shares(df).groupby(S.COMPANY)[S.SHARE].mean()
-    big = set(sales[sales >= min_share].index.astype(str))
-    theirs = moves[(moves[S.COMPANY] != company) & moves[S.COMPANY].astype(str).isin(big)]
+    theirs = moves[moves[S.COMPANY] != company]
+    if follow == S.SHARE:  # without sales (a price scrape) every company counts
+        sales = market_shares(df).groupby(S.COMPANY)[S.SHARE].mean()
+        big = set(sales[sales >= min_share].index.astype(str))
+        theirs = theirs[theirs[S.COMPANY].astype(str).isin(big)]
     priced = theirs[theirs["metric"] == S.PRICE]
-    return _move_studies(df, (priced if len(priced) else theirs).head(top), window)
+    chosen = (priced if len(priced) else theirs).head(top)
+    return _move_studies(df, chosen, window, follow=follow, product=product)
 
 
 def own_moves(
-    market: Any, moves: pd.DataFrame, company: str, *, top: int = 1, window: int = 3
+    market: Any,
+    moves: pd.DataFrame,
+    company: str,
+    *,
+    top: int = 1,
+    window: int = 3,
+    follow: str = S.SHARE,
+    product: str | None = None,
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Event studies of our own ``top`` strongest price moves, as :func:`competitor_events`
     does for rivals: a price rise of ours is named with what our share did after it, beside
@@ -604,16 +671,24 @@ def own_moves(
     move of ours (it is what the moves did), so only price moves count."""
     df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
     ours = moves[(moves[S.COMPANY].astype(str) == company) & (moves["metric"] == S.PRICE)]
-    events, found = _move_studies(df, ours.head(top), window)
+    events, found = _move_studies(df, ours.head(top), window, follow=follow, product=product)
     return events, [Finding(f"Our own move: {f.text}", f.severity, f.evidence) for f in found]
 
 
 def _move_studies(
-    df: pd.DataFrame, chosen: pd.DataFrame, window: int
+    df: pd.DataFrame,
+    chosen: pd.DataFrame,
+    window: int,
+    *,
+    follow: str = S.SHARE,
+    product: str | None = None,
 ) -> tuple[pd.DataFrame, list[Finding]]:
-    """The mover's share ``window`` periods before and after each of the ``chosen`` moves,
-    over the complete periods only, with a finding each; a move outside them is left out."""
-    if S.SHARE in df.columns and df[S.SHARE].notna().any():  # product rows: sum to companies
+    """The mover's share (``follow="price"``: its price, the basket index over ``product``
+    rows) ``window`` periods before and after each of the ``chosen`` moves, over the
+    complete periods only, with a finding each; a move outside them is left out."""
+    if follow == S.PRICE:  # no sales to share (a price scrape): what the price did
+        firms = company_prices(df, product)
+    elif S.SHARE in df.columns and df[S.SHARE].notna().any():  # product rows: sum to companies
         firms = df.groupby([S.PERIOD, S.COMPANY], as_index=False)[S.SHARE].sum(min_count=1)
     else:
         firms = market_shares(df)[[S.PERIOD, S.COMPANY, S.SHARE]]
@@ -624,10 +699,12 @@ def _move_studies(
     rows, found = [], []
     for mv in chosen.to_dict("records"):
         try:
-            ev = event_study(firms, mv[S.COMPANY], mv[S.PERIOD], metric=S.SHARE, window=window)
+            ev = event_study(firms, mv[S.COMPANY], mv[S.PERIOD], metric=follow, window=window)
         except OpsaiError:  # the move falls outside the complete periods
             continue
-        rows.append(mv | {f"share_{k}": ev[k] for k in ("before", "after", "change", "lo", "hi")})
+        rows.append(
+            mv | {f"{follow}_{k}": ev[k] for k in ("before", "after", "change", "lo", "hi")}
+        )
         found.append(move_finding(mv, ev, step=step))
     return pd.DataFrame(rows), found
 
@@ -670,8 +747,11 @@ def map_skip_reason(features: list[str]) -> str | None:
 
 def demand_skip_reason(market: Any) -> str | None:
     """Why the demand model (and the elasticity, log-log check, price exposure and price
-    scenarios read off it) cannot be fitted, or None when it can: the table has no price
-    column, or no row with a price above 0."""
+    scenarios read off it) cannot be fitted, or None when it can: market.sales is no sales
+    (:func:`sales_skip_reason`), the table has no price column, or no row with a price
+    above 0."""
+    if (why := sales_skip_reason(market, brief=True)) is not None:
+        return why
     df = as_frame(market, [S.PERIOD, S.COMPANY])
     if S.PRICE not in df.columns:
         return (
@@ -683,10 +763,11 @@ def demand_skip_reason(market: Any) -> str | None:
     return None
 
 
-def skipped_finding(what: str, reason: str) -> Finding:
+def skipped_finding(what: str, reason: str, severity: str = "info") -> Finding:
     """A one-line finding that the sections ``what`` (``"the positioning map"``) were left
     out, and why: "Skipped the positioning map: ..."."""
-    return Finding(f"Skipped {what}: {reason}.", "info", {"skipped": what, "reason": reason})
+    evidence = {"skipped": what, "reason": reason}
+    return Finding(f"Skipped {what}: {reason}.", severity, evidence)
 
 
 def _is_panel(df: pd.DataFrame, product: str) -> bool:

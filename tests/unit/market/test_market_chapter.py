@@ -663,3 +663,35 @@ def test_config_company_found_by_word_prefix_or_named_loudly() -> None:
     assert ch.choose_company(market, "", fallback=ch.DEFAULT_COMPANY)[1].severity == "medium"  # type: ignore[union-attr]
     with pytest.raises(ChapterError, match="matches several"):
         ch.choose_company(market.assign(company=["Brew A", "Brew B", "x"]), "brew")
+
+
+def test_constant_sales_is_price_monitoring_not_shares() -> None:
+    """A price scrape mapped with constants: {sales: 1} (the rows of a day summed into counts
+    by calendar_periods): no share, demand model or scenario is read from row counts, and a
+    competitor's price cut is followed by its price, not its row count (byod10b D12)."""
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2024-06-01", periods=60, freq="D")
+    rows = []
+    for d in days:
+        for i, (company, base) in enumerate([("us", 500.0), ("rival", 900.0), ("other", 700.0)]):
+            price = base * (0.9 if company == "rival" and d >= days[30] else 1.0)
+            for k in range(int(rng.integers(1, 4))):  # scrape hits vary: row counts move
+                rows.append({S.PERIOD: d + pd.Timedelta(hours=3 + 4 * i + k), S.COMPANY: company,
+                             S.SALES: 1, S.PRICE: price, "product": f"{company}-p"})  # fmt: skip
+    market, _ = ch.calendar_periods(pd.DataFrame(rows))
+    assert market[S.SALES].nunique() > 1  # summed into counts per day
+    why = ch.sales_skip_reason(market)
+    assert why is not None and why.startswith("market.sales holds 1 in every row")
+    assert "a count of rows" in str(ch.demand_skip_reason(market))
+    assert ch.sales_skip_reason(market.assign(share=0.3)) is None  # shares stand in
+    assert ch.sales_skip_reason(make_sales_table()) is None
+    moves = mk.detect_moves(market, metrics=(S.PRICE,))
+    events, found = ch.competitor_events(market, moves, "us", follow=S.PRICE)
+    assert events["company"].tolist()[0] == "rival"
+    assert events["price_before"].iloc[0] == pytest.approx(900.0)
+    assert events["price_after"].iloc[0] == pytest.approx(810.0)
+    assert "its price went from 900 to 810" in found[0].text
+
+
+def make_sales_table() -> pd.DataFrame:
+    return pd.DataFrame({S.PERIOD: [0, 0, 1, 1], S.COMPANY: ["a", "b"] * 2, S.SALES: [1, 2, 1, 3]})
