@@ -10,6 +10,8 @@ Example:
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -310,9 +312,17 @@ def complete_periods(market: Any) -> pd.Index:
     return seen.index[~missing.to_numpy()]
 
 
-def coverage_finding(market: Any) -> Finding | None:
+BOUND = re.compile(r"^\s*<\s*(\d+(?:[.,]\d+)?)\s*$")
+"""An na_values marker that is an upper bound, ``<1`` (Google Trends: above 0, below 1)."""
+
+
+def coverage_finding(market: Any, *, na_values: Sequence[str] = ()) -> Finding | None:
     """A data-quality finding when some periods lack a company that is there before and after
-    (gaps inflate the others' shares that period); None when every period is complete."""
+    (gaps inflate the others' shares that period); None when every period is complete.
+
+    ``na_values``: the market table's markers read as missing (config ``na_values``). An
+    unpivoted cell read as missing gives no row, so the finding then names them as a likely
+    cause instead of failed loads, and a bound such as ``<1`` as a small value, not a gap."""
     df = as_frame(market, [S.PERIOD, S.COMPANY])
     periods = np.sort(df[S.PERIOD].unique())
     complete = complete_periods(df)
@@ -330,13 +340,35 @@ def coverage_finding(market: Any) -> Finding | None:
         f"company that has rows before and after ({worst} periods missing), e.g. "
         f"{period_label(_first_gap(active, seen), step)}. In those periods the others' "
         "shares read high and concentration reads high; the competitor-move shares below use "
-        "only the complete periods. Check the extract for failed loads or scrapes."
+        "only the complete periods. "
     )
+    bounds = [str(v) for v in na_values if BOUND.match(str(v))]
+    if bounds:
+        text += (
+            f"The table's na_values read {', '.join(repr(b) for b in bounds)} as missing, "
+            "though it is a value: a small one below the bound (Google Trends writes '<1' for "
+            "interest above 0 and below 1). These gaps are most likely those cells, not "
+            "failed loads; the company's true share there is small, under the bound against "
+            "the period's total."
+        )
+    elif na_values:
+        text += (
+            f"The table's na_values ({', '.join(repr(str(v)) for v in na_values)}) read "
+            "cells as missing, and a missing cell gives no row: if those markers are the "
+            "gaps, nothing failed to load. Otherwise check the extract for failed loads or "
+            "scrapes."
+        )
+    else:
+        text += "Check the extract for failed loads or scrapes."
     severity = "medium" if gaps / len(periods) >= 0.05 else "low"
     return Finding(
         text,
-        severity,
-        {"incomplete_periods": gaps, "periods": len(periods)}
+        "low" if bounds else severity,
+        {
+            "incomplete_periods": gaps,
+            "periods": len(periods),
+            "na_values": list(map(str, na_values)),
+        }
         | {f"missing.{c}": int(n) for c, n in absent.items()},
     )
 

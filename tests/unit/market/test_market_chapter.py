@@ -695,3 +695,27 @@ def test_constant_sales_is_price_monitoring_not_shares() -> None:
 
 def make_sales_table() -> pd.DataFrame:
     return pd.DataFrame({S.PERIOD: [0, 0, 1, 1], S.COMPANY: ["a", "b"] * 2, S.SALES: [1, 2, 1, 3]})
+
+
+def test_coverage_gaps_from_na_values_are_not_failed_loads() -> None:
+    """Google Trends' '<1' read as missing through na_values leaves a company's cells without
+    rows: the finding names the marker as a small value, not failed loads (byod10b D14)."""
+    market = pd.DataFrame(
+        {
+            S.PERIOD: [0, 0, 1, 2, 2, 3, 3],
+            S.COMPANY: ["a", "b", "a", "a", "b", "a", "b"],
+            S.SALES: [50.0, 1.0, 55.0, 52.0, 30.0, 50.0, 40.0],
+        }
+    )
+    plain = ch.coverage_finding(market)
+    assert plain is not None and plain.severity == "medium"
+    assert plain.text.startswith("1 of 4 periods (25%) lack at least one company")
+    assert plain.text.endswith("Check the extract for failed loads or scrapes.")
+    bound = ch.coverage_finding(market, na_values=["<1"])
+    assert bound is not None and bound.severity == "low"
+    assert "na_values read '<1' as missing, though it is a value" in bound.text
+    assert "failed loads or scrapes" not in bound.text
+    assert bound.evidence["na_values"] == ["<1"]
+    marker = ch.coverage_finding(market, na_values=["k.A."])
+    assert marker is not None and "na_values ('k.A.') read cells as missing" in marker.text
+    assert marker.severity == "medium"
