@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from opsai.data import schema as S
-from opsai.market._frame import period_label, period_phrase
+from opsai.market._frame import period_label, period_phrase, period_step
 from opsai.report.finding import Finding
 from opsai.report.wording import money
 
@@ -125,6 +125,8 @@ def concentration_finding(conc: pd.DataFrame, *, basis: str = S.SALES) -> Findin
     hhi = float(last["hhi"])
     level = "unconcentrated" if hhi < 1500 else "moderately" if hhi <= 2500 else "highly"
     level = level if level == "unconcentrated" else f"{level} concentrated"
+    if S.PERIOD in conc.columns:  # the last period's, beside a share that may be a mean
+        level += f" {period_phrase(last[S.PERIOD], period_step(conc[S.PERIOD]))}"
     text = (
         f"The market is {level}: HHI {hhi:z,.0f} (as if {last['equivalent_companies']:z.1f} "
         f"equal-sized companies; {first['hhi']:z,.0f} at the start), the largest company holds "
@@ -136,13 +138,19 @@ def concentration_finding(conc: pd.DataFrame, *, basis: str = S.SALES) -> Findin
 
 def growth_finding(decomp: pd.DataFrame) -> Finding:
     """How much of our sales growth came from the market vs share (:func:`growth_decomposition`)."""
-    v = decomp.set_index("component")["value"]
     a = decomp.attrs
+    # floating-point noise (16 x 37.5% - 18 x 33.3% = 3.3e-16) is no change: below a
+    # billionth of the market, a component reads 0
+    tol = 1e-9 * max(abs(float(a["market_before"])), abs(float(a["market_now"])), 1e-300)
+    v = decomp.set_index("component")["value"].astype(float)
+    v = v.where(v.abs() >= tol, 0.0)
     total = float(v["total"])
     frac = float(v["market_growth"] / total) if total else float("nan")
     step = a.get("step", "month")
     text = (  # 3 significant digits: sales in millions (or shares) would all read "-0"
-        f"{a['company']}'s sales changed by {_num(total, '+')} between "
+        f"{a['company']}'s sales "
+        + (f"changed by {_num(total, '+')}" if total else "were unchanged")
+        + " between "
         f"{period_label(a['period_before'], step)} and {period_label(a['period_now'], step)}: "
         f"{_num(v['market_growth'], '+')} from market growth (market "
         f"{_num(a['market_before'])} -> {_num(a['market_now'])}), {_num(v['share_change'], '+')} "

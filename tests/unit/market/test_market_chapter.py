@@ -719,3 +719,40 @@ def test_coverage_gaps_from_na_values_are_not_failed_loads() -> None:
     marker = ch.coverage_finding(market, na_values=["k.A."])
     assert marker is not None and "na_values ('k.A.') read cells as missing" in marker.text
     assert marker.severity == "medium"
+
+
+def test_floating_point_noise_reads_unchanged_and_concentration_names_its_period() -> None:
+    """16 x 37.5% - 18 x 33.3% is 0, not '+0.000000000000000333'; and the concentration
+    finding names the period its largest company's share is of (byod10b D13)."""
+    decomp = pd.DataFrame(
+        {
+            "component": ["market_growth", "share_change", "interaction", "total"],
+            "value": [-2 / 3, 0.75, -1 / 12, 3.33e-16],  # as the tester's run summed them
+        }
+    )
+    decomp.attrs = {
+        "company": "NordicBrew",
+        "period_before": pd.Timestamp("2024-09-23"),
+        "period_now": pd.Timestamp("2024-09-30"),
+        "market_before": 18.0,
+        "market_now": 16.0,
+        "share_before": 1 / 3,
+        "share_now": 0.375,
+        "step": "day",
+    }
+    f = fd.growth_finding(decomp)
+    assert f.text == (
+        "NordicBrew's sales were unchanged between 2024-09-23 and 2024-09-30: -0.667 from market "
+        "growth (market 18 -> 16), +0.75 from share (33.3% -> 37.5%) and -0.0833 from both."
+    )
+    conc = pd.DataFrame(
+        {
+            S.PERIOD: pd.to_datetime(["2024-09-29", "2024-09-30"]),
+            "hhi": [2800.0, 2812.5],
+            "equivalent_companies": [3.6, 3.6],
+            "top1": [0.33, 0.375],
+            "top3": [0.85, 0.875],
+        }
+    )
+    c = fd.concentration_finding(conc)
+    assert c.text.startswith("The market is highly concentrated on 2024-09-30: HHI 2,812")
