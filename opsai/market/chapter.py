@@ -48,6 +48,7 @@ __all__ = [
     "price_gap_finding",
     "price_identified",
     "resolve_company",
+    "sales_are_shares",
     "sales_skip_reason",
     "scenario_finding",
     "season_for",
@@ -153,6 +154,18 @@ def _constant_sales(df: pd.DataFrame) -> float | None:
     if len(values) < 2 or values.nunique() != 1:
         return None
     return float(values.iloc[0])
+
+
+def sales_are_shares(market: Any) -> bool:
+    """Whether market.sales are shares: every period's sales add up to 1 (or 100), within
+    the rounding of percentages written to one decimal (a SimilarWeb or Marktanteile sheet
+    mapped as sales). A decomposition of our sales growth into market growth and share is
+    then empty (the market is 1 in every period), and is left out."""
+    df = as_frame(market, [S.PERIOD, S.SALES])
+    totals = df.groupby(S.PERIOD)[S.SALES].sum().to_numpy(float)
+    if len(totals) < 2:
+        return False
+    return bool(np.allclose(totals, 1.0, atol=0.02) or np.allclose(totals, 100.0, atol=2.0))
 
 
 def sales_skip_reason(market: Any, *, brief: bool = False) -> str | None:

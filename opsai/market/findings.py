@@ -179,6 +179,11 @@ def move_finding(
     """
     verb = "cut" if move["change"] < 0 else "raised"
     when = period_label(event["event"], step)
+    size = f"{abs(move['change']):z.0%}"
+    moved = f"{verb} its {move['metric']} by {size}"  # a price or spend is set by the mover
+    if move["metric"] == S.SHARE:  # a share is won or lost, not cut: 'lost 36% of its share'
+        lost = move["change"] < 0
+        moved = f"lost {size} of its share" if lost else f"grew its share by {size}"
     if event["metric"] == "share":  # shares read as percentages, their changes as points
         before, after = f"{event['before']:z.1%}", f"{event['after']:z.1%}"
         change, lo, hi = (f"{100 * event[k]:+z.1f}" for k in ("change", "lo", "hi"))
@@ -186,17 +191,29 @@ def move_finding(
     else:  # 3 significant digits, whole numbers from 1,000 on (no 1.2e+03)
         before, after = (_num(event[k]) for k in ("before", "after"))
         change, lo, hi = (_num(event[k], "+") for k in ("change", "lo", "hi"))
-    text = (
-        f"{event['company']} {verb} its {move['metric']} by {abs(move['change']):z.0%} "
-        f"{period_phrase(event['event'], step)}; its {event['metric']} went from {before} to {after} over "
-        f"the next {event['n_after']} periods ({change}, 95% interval {lo} to {hi})."
-    )
+    began = move.get("began", event["event"])
+    if began is None or pd.isna(began) or began == event["event"]:
+        text = (
+            f"{event['company']} {moved} {period_phrase(event['event'], step)}; its "
+            f"{event['metric']} went from {before} to {after} over the next {event['n_after']} "
+            f"periods ({change}, 95% interval {lo} to {hi})."
+        )
+    else:  # a ramp: dated where it began, measured where most of it was done
+        text = (
+            f"{event['company']} {moved}, starting {period_phrase(began, step)}; its "
+            f"{event['metric']} went from {before} in the {event['n_before']} periods before "
+            f"{when} to {after} in the {event['n_after']} from it ({change}, 95% interval "
+            f"{lo} to {hi})."
+        )
     significant = event["lo"] > 0 or event["hi"] < 0
     return Finding(
         text,
         "high" if significant else "low",
         {k: event[k] for k in ("before", "after", "change", "lo", "hi")}
-        | {"company": str(event["company"]), "period": when},
+        | {"company": str(event["company"]), "period": when}
+        | (
+            {"began": period_label(began, step)} if began is not None and not pd.isna(began) else {}
+        ),
     )
 
 

@@ -756,3 +756,37 @@ def test_floating_point_noise_reads_unchanged_and_concentration_names_its_period
     )
     c = fd.concentration_finding(conc)
     assert c.text.startswith("The market is highly concentrated on 2024-09-30: HHI 2,812")
+
+
+def test_share_moves_read_as_won_or_lost_and_dated_where_they_began() -> None:
+    """A launch ramping up over months (1.8% -> 7.9% -> 14.1% -> 20.1% -> 25%) is dated
+    where it began, not where the split is best; a share is lost, not 'cut'; and shares
+    given as sales get no growth decomposition (market 1 -> 1) (byod10b D11)."""
+    periods = pd.date_range("2024-01-01", periods=12, freq="MS")
+    launch = [2.3, 1.8, 7.9, 14.1, 20.1, 25.1, 25.0, 24.9, 24.9, 25.4, 25.1, 24.5]
+    rows = []
+    for i, p in enumerate(periods):
+        other = 100 - launch[i]
+        for company, part in [("launch", launch[i]), ("a", other * 0.6), ("b", other * 0.4)]:
+            rows.append({S.PERIOD: p, S.COMPANY: company, S.SALES: part / 100, S.SHARE: part / 100})
+    market = pd.DataFrame(rows)
+    moves = mk.detect_moves(market, metrics=(S.SHARE,))
+    mv = moves[moves[S.COMPANY] == "launch"].iloc[0]
+    assert mv["began"] == pd.Timestamp("2024-03-01")
+    assert mv[S.PERIOD] > mv["began"]  # the best split is later, in the ramp
+    _, found = ch.competitor_events(market, moves[moves[S.COMPANY] == "launch"], "a", top=1)
+    assert found[0].text.startswith("launch grew its share by ")
+    assert ", starting in 2024-03; its share went from " in found[0].text
+    assert found[0].evidence["began"] == "2024-03"
+    lost = fd.move_finding(
+        {"change": -0.36, "metric": S.SHARE, "began": pd.Timestamp("2024-03-01")},
+        {"company": "k", "metric": "share", "event": pd.Timestamp("2024-04-01"), "before": 0.363,
+         "after": 0.256, "change": -0.107, "lo": -0.185, "hi": -0.03, "n_before": 3, "n_after": 3},
+    )  # fmt: skip
+    assert lost.text == (
+        "k lost 36% of its share, starting in 2024-03; its share went from 36.3% in the 3 "
+        "periods before 2024-04 to 25.6% in the 3 from it (-10.7 pp, 95% interval -18.5 to "
+        "-3.0 pp)."
+    )
+    assert ch.sales_are_shares(market)
+    assert not ch.sales_are_shares(market.assign(sales=market[S.SALES] * 191))
