@@ -257,3 +257,30 @@ def test_market_shares_only(tiny_demo: Path, tmp_path: Path) -> None:
     assert "no price column" in found["demand_skipped"]
     assert "elasticity" not in found and "share" in found and "concentration" in found
     assert market["tables"]["scenario"] == []
+
+
+def test_market_price_scrape_with_constant_sales(tiny_demo: Path, tmp_path: Path) -> None:
+    """A price scrape has no sales; mapped with constants: {sales: 1} its row counts are not
+    shares: no share, HHI or elasticity KPI and no price scenario, while the competitor's
+    price cut is still found, followed by its price (byod10b D12)."""
+    import pandas as pd
+
+    src = pd.read_csv(tiny_demo.parent / "market.csv")
+    src[["period", "company", "price"]].to_csv(tmp_path / "scrape.csv", index=False)
+    table = {"file": "scrape.csv", "constants": {"sales": 1}}
+    cfg = tmp_path / "scrape.yaml"
+    spec = {"source": str(tmp_path), "tables": {"market": table}}
+    cfg.write_text(yaml.safe_dump({"name": "scrape", "company": "Northwind Goods", "data": spec}))
+    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
+                             chapters=["06_market_competition"])  # fmt: skip
+    market = _results(run, "06_market_competition")
+    for name in ("share.latest", "share.change_12m", "hhi.latest", "elasticity.own_price"):
+        assert market["metrics"][name] is None, name
+    found = {f["name"]: f for f in market["findings"]}
+    assert found["share_skipped"]["severity"] == "medium"
+    assert "market.sales holds 1 in every row" in found["share_skipped"]["text"]
+    assert not {"share", "concentration", "growth", "elasticity"} & set(found)
+    assert market["tables"]["scenario"] == []
+    move = found["competitor_move_1"]
+    assert move["text"].startswith("BlueHarbor cut its price by 16%")
+    assert "; its price went from " in move["text"]
