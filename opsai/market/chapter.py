@@ -10,6 +10,8 @@ Example:
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -24,27 +26,33 @@ from opsai.market.pricing import LogLogElasticity, company_panel
 from opsai.market.response import SpendResponse
 from opsai.market.scenario import simulate
 from opsai.market.share import market_shares
-from opsai.market.trends import event_study
+from opsai.market.trends import company_prices, event_study
 
 __all__ = [
     "PERIOD_STEPS",
     "aggregate_companies",
     "calendar_periods",
+    "choose_company",
     "company_elasticity",
     "competitor_events",
     "complete_periods",
     "coverage_finding",
     "cross_exposure",
+    "demand_skip_reason",
     "fit_demand",
     "fit_spend_response",
     "loglog_check",
+    "map_skip_reason",
     "own_moves",
     "positioning_frame",
     "price_gap_finding",
     "price_identified",
     "resolve_company",
+    "sales_are_shares",
+    "sales_skip_reason",
     "scenario_finding",
     "season_for",
+    "skipped_finding",
     "spend_response",
     "split_names",
     "standard_scenarios",
@@ -132,7 +140,73 @@ def _scrape_period(df: pd.DataFrame) -> tuple[str, dict[str, float]]:
     return "month", gaps
 
 
+CONSTANT_SALES = "constant_sales"
+"""``attrs`` key of :func:`calendar_periods`' result: the one value market.sales held in
+every row before rows were combined (``constants: {sales: 1}`` on a price scrape), else
+absent; :func:`sales_skip_reason` reads it."""
+
+
+def _constant_sales(df: pd.DataFrame) -> float | None:
+    """The one value ``sales`` holds in every row (of two or more), else None."""
+    if S.SALES not in df.columns:
+        return None
+    values = pd.to_numeric(df[S.SALES], errors="coerce").dropna()
+    if len(values) < 2 or values.nunique() != 1:
+        return None
+    return float(values.iloc[0])
+
+
+def sales_are_shares(market: Any) -> bool:
+    """Whether market.sales are shares: every period's sales add up to 1 (or 100), within
+    the rounding of percentages written to one decimal (a SimilarWeb or Marktanteile sheet
+    mapped as sales). A decomposition of our sales growth into market growth and share is
+    then empty (the market is 1 in every period), and is left out."""
+    df = as_frame(market, [S.PERIOD, S.SALES])
+    totals = df.groupby(S.PERIOD)[S.SALES].sum().to_numpy(float)
+    if len(totals) < 2:
+        return False
+    return bool(np.allclose(totals, 1.0, atol=0.02) or np.allclose(totals, 100.0, atol=2.0))
+
+
+def sales_skip_reason(market: Any, *, brief: bool = False) -> str | None:
+    """Why market.sales cannot be read as sales, or None when it can: it holds one value in
+    every row (as ``constants: {sales: 1}`` gives a price scrape, which has no sales), so
+    shares, concentration, growth, the demand model and the price scenarios would count the
+    table's rows. A ``share`` column with values stands in for sales (None then). Reads
+    :data:`CONSTANT_SALES` from the ``attrs`` :func:`calendar_periods` set (it sums a day's
+    rows into counts), else the column itself. ``brief``: one clause, for the sections
+    skipped after the share finding has said it in full."""
+    df = market if isinstance(market, pd.DataFrame) else as_frame(market, [S.PERIOD])
+    if S.SHARE in df.columns and df[S.SHARE].notna().any():
+        return None
+    value = df.attrs[CONSTANT_SALES] if CONSTANT_SALES in df.attrs else _constant_sales(df)
+    if value is None:
+        return None
+    if brief:
+        return f"market.sales holds {value:g} in every row, a count of rows, not sales (see above)"
+    return (
+        f"market.sales holds {value:g} in every row, so it counts the table's rows (a price "
+        "scrape's entries), not sales; market shares, concentration, growth, strengths and "
+        "weaknesses, the share forecast, the demand model and the price scenarios would all "
+        "be row counts. Competitor price moves and our price position are read from the "
+        "prices; map a sales or units column to market.sales to get the rest"
+    )
+
+
 def calendar_periods(
+    market: Any, period: str = "", *, product: str = ""
+) -> tuple[pd.DataFrame, Finding | None]:
+    """:func:`_calendar_periods`, with :data:`CONSTANT_SALES` in the result's ``attrs`` when
+    market.sales held one value in every row before rows were combined into periods."""
+    df, note = _calendar_periods(market, period, product=product)
+    constant = _constant_sales(as_frame(market, [S.PERIOD]))
+    if constant is not None:
+        df = df.copy()
+        df.attrs[CONSTANT_SALES] = constant
+    return df, note
+
+
+def _calendar_periods(
     market: Any, period: str = "", *, product: str = ""
 ) -> tuple[pd.DataFrame, Finding | None]:
     """``market`` with ``period`` floored to calendar periods, one row per company (and
@@ -251,9 +325,17 @@ def complete_periods(market: Any) -> pd.Index:
     return seen.index[~missing.to_numpy()]
 
 
-def coverage_finding(market: Any) -> Finding | None:
+BOUND = re.compile(r"^\s*<\s*(\d+(?:[.,]\d+)?)\s*$")
+"""An na_values marker that is an upper bound, ``<1`` (Google Trends: above 0, below 1)."""
+
+
+def coverage_finding(market: Any, *, na_values: Sequence[str] = ()) -> Finding | None:
     """A data-quality finding when some periods lack a company that is there before and after
-    (gaps inflate the others' shares that period); None when every period is complete."""
+    (gaps inflate the others' shares that period); None when every period is complete.
+
+    ``na_values``: the market table's markers read as missing (config ``na_values``). An
+    unpivoted cell read as missing gives no row, so the finding then names them as a likely
+    cause instead of failed loads, and a bound such as ``<1`` as a small value, not a gap."""
     df = as_frame(market, [S.PERIOD, S.COMPANY])
     periods = np.sort(df[S.PERIOD].unique())
     complete = complete_periods(df)
@@ -271,13 +353,35 @@ def coverage_finding(market: Any) -> Finding | None:
         f"company that has rows before and after ({worst} periods missing), e.g. "
         f"{period_label(_first_gap(active, seen), step)}. In those periods the others' "
         "shares read high and concentration reads high; the competitor-move shares below use "
-        "only the complete periods. Check the extract for failed loads or scrapes."
+        "only the complete periods. "
     )
+    bounds = [str(v) for v in na_values if BOUND.match(str(v))]
+    if bounds:
+        text += (
+            f"The table's na_values read {', '.join(repr(b) for b in bounds)} as missing, "
+            "though it is a value: a small one below the bound (Google Trends writes '<1' for "
+            "interest above 0 and below 1). These gaps are most likely those cells, not "
+            "failed loads; the company's true share there is small, under the bound against "
+            "the period's total."
+        )
+    elif na_values:
+        text += (
+            f"The table's na_values ({', '.join(repr(str(v)) for v in na_values)}) read "
+            "cells as missing, and a missing cell gives no row: if those markers are the "
+            "gaps, nothing failed to load. Otherwise check the extract for failed loads or "
+            "scrapes."
+        )
+    else:
+        text += "Check the extract for failed loads or scrapes."
     severity = "medium" if gaps / len(periods) >= 0.05 else "low"
     return Finding(
         text,
-        severity,
-        {"incomplete_periods": gaps, "periods": len(periods)}
+        "low" if bounds else severity,
+        {
+            "incomplete_periods": gaps,
+            "periods": len(periods),
+            "na_values": list(map(str, na_values)),
+        }
         | {f"missing.{c}": int(n) for c, n in absent.items()},
     )
 
@@ -342,29 +446,102 @@ def split_names(text: str | list[str] | tuple[str, ...] | None) -> list[str]:
     return [s.strip() for s in items if s.strip()]
 
 
+def _matches(name: str, have: list[str]) -> list[str]:
+    """The names in ``have`` that are ``name`` as written, else ignoring case, else with
+    ``name`` as a word prefix of theirs or theirs of ``name``, ignoring case: ``NordicBrew``
+    finds ``NordicBrew: (Sweden)`` (Google Trends' geo suffix) and ``nordicbrew.se``, not
+    ``NordicBrewery``."""
+    if name in have:
+        return [name]
+    key = name.casefold().strip()
+    same = [h for h in have if h.casefold().strip() == key]
+    if same or not key:
+        return same
+
+    def prefix(a: str, b: str) -> bool:  # a starts b, ending at a word boundary of b
+        return b.startswith(a) and (len(b) == len(a) or not b[len(a)].isalnum())
+
+    return [h for h in have if prefix(key, h.casefold()) or prefix(h.casefold().strip(), key)]
+
+
+DEFAULT_COMPANY = "Our company"
+"""The config's company when it sets none (:class:`opsai.config.Config`)."""
+
+
+def choose_company(
+    market: Any, name: str, *, fallback: str | None = None, col_company: str = S.COMPANY
+) -> tuple[str, Finding | None]:
+    """Our company and, when it is not the name asked for as written, a finding saying so.
+
+    ``name`` (the COMPANY parameter) if given, else ``fallback`` (the config's company); each
+    is found as written, else ignoring case, else as a word prefix (:func:`_matches`:
+    ``NordicBrew`` is ``NordicBrew: (Sweden)``), which an info finding names. When the
+    config's company is not in the table, the company with the largest sales in the last
+    period is taken, and a high finding names it, the names the table has and how to set
+    COMPANY (medium when the config names no company).
+
+    Raises:
+        ChapterError: ``name`` is given but matches no company, or several (the message
+            lists some).
+    """
+    df = as_frame(market, [col_company])
+    have = sorted(set(df[col_company].astype(str)))
+    shown = ", ".join(have[:12]) + (" ..." if len(have) > 12 else "")
+    if name:
+        found = _matches(name, have)
+        if len(found) != 1:
+            raise ChapterError(
+                f"COMPANY={name!r} {'matches several' if found else 'is not in'} "
+                f"market.{col_company} (have: {', '.join(found) or shown}). Set the COMPANY "
+                "parameter to one of them as written"
+            )
+        return found[0], _read_as("COMPANY", name, found[0], col_company)
+    found = _matches(fallback, have) if fallback else []
+    if len(found) == 1:
+        return found[0], _read_as("The config's company", str(fallback), found[0], col_company)
+    sh = market_shares(df if S.SALES in df.columns else market, col_company=col_company)
+    last = sh[sh[S.PERIOD] == sh[S.PERIOD].max()]
+    us = str(last.iloc[0][col_company])
+    named = bool(fallback) and fallback != DEFAULT_COMPANY
+    why = (
+        f"The config's company {fallback!r} "
+        + (
+            f"matches several names in market.{col_company}"
+            if found
+            else f"is not in market.{col_company}"
+        )
+        if named
+        else "The config names no company"
+    )
+    text = (
+        f"{why} (have: {', '.join(found) or shown}), so the chapter took {us}, the largest in "
+        f"the last period, as us: every 'our share' and 'our price' below is {us}'s. Set "
+        "chapters.06_market_competition.parameters.COMPANY to our name as market."
+        f"{col_company} writes it (or the config's company)."
+    )
+    evidence = {"company": us, "asked": str(fallback or ""), "have": shown}
+    return us, Finding(text, "high" if named else "medium", evidence)
+
+
+def _read_as(who: str, name: str, found: str, col: str) -> Finding | None:
+    """An info finding when ``name`` was found as ``found``, not as written."""
+    if found == name:
+        return None
+    text = f"{who} {name!r} is read as {found!r}, its name in market.{col}."
+    return Finding(text, "info", {"company": found, "asked": name})
+
+
 def resolve_company(
     market: Any, name: str, *, fallback: str | None = None, col_company: str = S.COMPANY
 ) -> str:
-    """Our company: ``name`` if given, else ``fallback`` (the config's company) when it is in
-    the table, else the company with the largest sales in the last period.
+    """Our company (:func:`choose_company`, without its finding): ``name`` if given, else
+    ``fallback`` (the config's company) when it is in the table, else the company with the
+    largest sales in the last period.
 
     Raises:
         ChapterError: ``name`` is given but not in the table (the message lists some).
     """
-    df = as_frame(market, [col_company])
-    have = set(df[col_company].astype(str))
-    if name:
-        if name not in have:
-            raise ChapterError(
-                f"COMPANY={name!r} is not in market.{col_company} (have: "
-                f"{', '.join(sorted(have)[:12])}). Set the COMPANY parameter to one of them"
-            )
-        return name
-    if fallback and fallback in have:
-        return fallback
-    sh = market_shares(df if S.SALES in df.columns else market, col_company=col_company)
-    last = sh[sh[S.PERIOD] == sh[S.PERIOD].max()]
-    return str(last.iloc[0][col_company])
+    return choose_company(market, name, fallback=fallback, col_company=col_company)[0]
 
 
 def fit_demand(
@@ -496,6 +673,8 @@ def competitor_events(
     top: int = 3,
     window: int = 3,
     min_share: float = 0.02,
+    follow: str = S.SHARE,
+    product: str | None = None,
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Event studies of the ``top`` strongest competitor moves in price (else any metric).
 
@@ -511,15 +690,25 @@ def competitor_events(
         The moves with before/after/change/lo/hi of the share, and one finding per move.
     """
     df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
-    sales = market_shares(df).groupby(S.COMPANY)[S.SHARE].mean()
-    big = set(sales[sales >= min_share].index.astype(str))
-    theirs = moves[(moves[S.COMPANY] != company) & moves[S.COMPANY].astype(str).isin(big)]
+    theirs = moves[moves[S.COMPANY] != company]
+    if follow == S.SHARE:  # without sales (a price scrape) every company counts
+        sales = market_shares(df).groupby(S.COMPANY)[S.SHARE].mean()
+        big = set(sales[sales >= min_share].index.astype(str))
+        theirs = theirs[theirs[S.COMPANY].astype(str).isin(big)]
     priced = theirs[theirs["metric"] == S.PRICE]
-    return _move_studies(df, (priced if len(priced) else theirs).head(top), window)
+    chosen = (priced if len(priced) else theirs).head(top)
+    return _move_studies(df, chosen, window, follow=follow, product=product)
 
 
 def own_moves(
-    market: Any, moves: pd.DataFrame, company: str, *, top: int = 1, window: int = 3
+    market: Any,
+    moves: pd.DataFrame,
+    company: str,
+    *,
+    top: int = 1,
+    window: int = 3,
+    follow: str = S.SHARE,
+    product: str | None = None,
 ) -> tuple[pd.DataFrame, list[Finding]]:
     """Event studies of our own ``top`` strongest price moves, as :func:`competitor_events`
     does for rivals: a price rise of ours is named with what our share did after it, beside
@@ -527,16 +716,24 @@ def own_moves(
     move of ours (it is what the moves did), so only price moves count."""
     df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
     ours = moves[(moves[S.COMPANY].astype(str) == company) & (moves["metric"] == S.PRICE)]
-    events, found = _move_studies(df, ours.head(top), window)
+    events, found = _move_studies(df, ours.head(top), window, follow=follow, product=product)
     return events, [Finding(f"Our own move: {f.text}", f.severity, f.evidence) for f in found]
 
 
 def _move_studies(
-    df: pd.DataFrame, chosen: pd.DataFrame, window: int
+    df: pd.DataFrame,
+    chosen: pd.DataFrame,
+    window: int,
+    *,
+    follow: str = S.SHARE,
+    product: str | None = None,
 ) -> tuple[pd.DataFrame, list[Finding]]:
-    """The mover's share ``window`` periods before and after each of the ``chosen`` moves,
-    over the complete periods only, with a finding each; a move outside them is left out."""
-    if S.SHARE in df.columns and df[S.SHARE].notna().any():  # product rows: sum to companies
+    """The mover's share (``follow="price"``: its price, the basket index over ``product``
+    rows) ``window`` periods before and after each of the ``chosen`` moves, over the
+    complete periods only, with a finding each; a move outside them is left out."""
+    if follow == S.PRICE:  # no sales to share (a price scrape): what the price did
+        firms = company_prices(df, product)
+    elif S.SHARE in df.columns and df[S.SHARE].notna().any():  # product rows: sum to companies
         firms = df.groupby([S.PERIOD, S.COMPANY], as_index=False)[S.SHARE].sum(min_count=1)
     else:
         firms = market_shares(df)[[S.PERIOD, S.COMPANY, S.SHARE]]
@@ -547,10 +744,12 @@ def _move_studies(
     rows, found = [], []
     for mv in chosen.to_dict("records"):
         try:
-            ev = event_study(firms, mv[S.COMPANY], mv[S.PERIOD], metric=S.SHARE, window=window)
+            ev = event_study(firms, mv[S.COMPANY], mv[S.PERIOD], metric=follow, window=window)
         except OpsaiError:  # the move falls outside the complete periods
             continue
-        rows.append(mv | {f"share_{k}": ev[k] for k in ("before", "after", "change", "lo", "hi")})
+        rows.append(
+            mv | {f"{follow}_{k}": ev[k] for k in ("before", "after", "change", "lo", "hi")}
+        )
         found.append(move_finding(mv, ev, step=step))
     return pd.DataFrame(rows), found
 
@@ -577,6 +776,43 @@ def positioning_frame(
             df["sales_per_spend"] = df[S.SALES] / df[S.MARKETING_SPEND]
             feats.append("sales_per_spend")
     return df, feats
+
+
+def map_skip_reason(features: list[str]) -> str | None:
+    """Why the positioning map is left out (fewer than two features, as a share-only table
+    gives: no price, users or marketing spend), or None when it can be drawn."""
+    if len(features) >= 2:
+        return None
+    have = ", ".join(features) or "none"
+    return (
+        f"the market table gives only {have} per company, and a map needs two features (map "
+        "market.price, users or marketing_spend to get one)"
+    )
+
+
+def demand_skip_reason(market: Any) -> str | None:
+    """Why the demand model (and the elasticity, log-log check, price exposure and price
+    scenarios read off it) cannot be fitted, or None when it can: market.sales is no sales
+    (:func:`sales_skip_reason`), the table has no price column, or no row with a price
+    above 0."""
+    if (why := sales_skip_reason(market, brief=True)) is not None:
+        return why
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    if S.PRICE not in df.columns:
+        return (
+            "the market table has no price column, and price response needs one (map "
+            "data.tables.market.columns.price to a price column to get it)"
+        )
+    if not priced(df[S.PRICE]).any():
+        return "market.price holds no price above 0 in any row"
+    return None
+
+
+def skipped_finding(what: str, reason: str, severity: str = "info") -> Finding:
+    """A one-line finding that the sections ``what`` (``"the positioning map"``) were left
+    out, and why: "Skipped the positioning map: ..."."""
+    evidence = {"skipped": what, "reason": reason}
+    return Finding(f"Skipped {what}: {reason}.", severity, evidence)
 
 
 def _is_panel(df: pd.DataFrame, product: str) -> bool:
@@ -796,7 +1032,8 @@ def aggregate_companies(
     return _combine(df, keys, flows=flows, weight=weight)
 
 
-def price_identified(own: dict[str, float]) -> bool:
+def price_identified(own: dict[str, float] | None) -> bool:
     """Whether our own-price elasticity (from :func:`company_elasticity`) is significantly
-    negative, i.e. the demand model found a downward-sloping price response."""
-    return bool(own["elasticity"] + 1.96 * own["se"] < 0)
+    negative, i.e. the demand model found a downward-sloping price response (False without
+    a demand model, ``own`` None)."""
+    return own is not None and bool(own["elasticity"] + 1.96 * own["se"] < 0)

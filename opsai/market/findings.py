@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from opsai.data import schema as S
-from opsai.market._frame import period_label, period_phrase
+from opsai.market._frame import period_label, period_phrase, period_step
 from opsai.report.finding import Finding
 from opsai.report.wording import money
 
@@ -125,6 +125,8 @@ def concentration_finding(conc: pd.DataFrame, *, basis: str = S.SALES) -> Findin
     hhi = float(last["hhi"])
     level = "unconcentrated" if hhi < 1500 else "moderately" if hhi <= 2500 else "highly"
     level = level if level == "unconcentrated" else f"{level} concentrated"
+    if S.PERIOD in conc.columns:  # the last period's, beside a share that may be a mean
+        level += f" {period_phrase(last[S.PERIOD], period_step(conc[S.PERIOD]))}"
     text = (
         f"The market is {level}: HHI {hhi:z,.0f} (as if {last['equivalent_companies']:z.1f} "
         f"equal-sized companies; {first['hhi']:z,.0f} at the start), the largest company holds "
@@ -136,13 +138,19 @@ def concentration_finding(conc: pd.DataFrame, *, basis: str = S.SALES) -> Findin
 
 def growth_finding(decomp: pd.DataFrame) -> Finding:
     """How much of our sales growth came from the market vs share (:func:`growth_decomposition`)."""
-    v = decomp.set_index("component")["value"]
     a = decomp.attrs
+    # floating-point noise (16 x 37.5% - 18 x 33.3% = 3.3e-16) is no change: below a
+    # billionth of the market, a component reads 0
+    tol = 1e-9 * max(abs(float(a["market_before"])), abs(float(a["market_now"])), 1e-300)
+    v = decomp.set_index("component")["value"].astype(float)
+    v = v.where(v.abs() >= tol, 0.0)
     total = float(v["total"])
     frac = float(v["market_growth"] / total) if total else float("nan")
     step = a.get("step", "month")
     text = (  # 3 significant digits: sales in millions (or shares) would all read "-0"
-        f"{a['company']}'s sales changed by {_num(total, '+')} between "
+        f"{a['company']}'s sales "
+        + (f"changed by {_num(total, '+')}" if total else "were unchanged")
+        + " between "
         f"{period_label(a['period_before'], step)} and {period_label(a['period_now'], step)}: "
         f"{_num(v['market_growth'], '+')} from market growth (market "
         f"{_num(a['market_before'])} -> {_num(a['market_now'])}), {_num(v['share_change'], '+')} "
@@ -171,6 +179,11 @@ def move_finding(
     """
     verb = "cut" if move["change"] < 0 else "raised"
     when = period_label(event["event"], step)
+    size = f"{abs(move['change']):z.0%}"
+    moved = f"{verb} its {move['metric']} by {size}"  # a price or spend is set by the mover
+    if move["metric"] == S.SHARE:  # a share is won or lost, not cut: 'lost 36% of its share'
+        lost = move["change"] < 0
+        moved = f"lost {size} of its share" if lost else f"grew its share by {size}"
     if event["metric"] == "share":  # shares read as percentages, their changes as points
         before, after = f"{event['before']:z.1%}", f"{event['after']:z.1%}"
         change, lo, hi = (f"{100 * event[k]:+z.1f}" for k in ("change", "lo", "hi"))
@@ -178,17 +191,29 @@ def move_finding(
     else:  # 3 significant digits, whole numbers from 1,000 on (no 1.2e+03)
         before, after = (_num(event[k]) for k in ("before", "after"))
         change, lo, hi = (_num(event[k], "+") for k in ("change", "lo", "hi"))
-    text = (
-        f"{event['company']} {verb} its {move['metric']} by {abs(move['change']):z.0%} "
-        f"{period_phrase(event['event'], step)}; its {event['metric']} went from {before} to {after} over "
-        f"the next {event['n_after']} periods ({change}, 95% interval {lo} to {hi})."
-    )
+    began = move.get("began", event["event"])
+    if began is None or pd.isna(began) or began == event["event"]:
+        text = (
+            f"{event['company']} {moved} {period_phrase(event['event'], step)}; its "
+            f"{event['metric']} went from {before} to {after} over the next {event['n_after']} "
+            f"periods ({change}, 95% interval {lo} to {hi})."
+        )
+    else:  # a ramp: dated where it began, measured where most of it was done
+        text = (
+            f"{event['company']} {moved}, starting {period_phrase(began, step)}; its "
+            f"{event['metric']} went from {before} in the {event['n_before']} periods before "
+            f"{when} to {after} in the {event['n_after']} from it ({change}, 95% interval "
+            f"{lo} to {hi})."
+        )
     significant = event["lo"] > 0 or event["hi"] < 0
     return Finding(
         text,
         "high" if significant else "low",
         {k: event[k] for k in ("before", "after", "change", "lo", "hi")}
-        | {"company": str(event["company"]), "period": when},
+        | {"company": str(event["company"]), "period": when}
+        | (
+            {"began": period_label(began, step)} if began is not None and not pd.isna(began) else {}
+        ),
     )
 
 
@@ -238,8 +263,13 @@ def best_move(
             (profit = units x (price - (1 - margin) x old price)).
 
     Returns:
-        The best name and a table of every scenario's effect on us.
+        The best name and a table of every scenario's effect on us; ``""`` and an empty
+        table without scenarios (no demand model).
     """
+    if not scenarios:
+        cols = ["scenario", "share", "share_new", "units_change", "revenue_change"]
+        cols += ["revenue_change_lo", "revenue_change_hi"]
+        return "", pd.DataFrame(columns=cols + (["profit_change"] if margin is not None else []))
     rows = []
     for name, t in scenarios.items():
         r = t[t["product"].astype(str) == company].iloc[0]
@@ -307,7 +337,7 @@ def strategy(
         cross: elasticity of our share to each competitor's price (a column of
             :meth:`LogitDemand.elasticity_matrix`, our row), competitor-indexed.
         moves_table: :func:`detect_moves` output (competitor moves).
-        best: the best scenario's name.
+        best: the best scenario's name (``""`` with no scenarios: the wins and lags only).
         price_identified: False when the price response is not identified (see
             :func:`elasticity_finding`): no exposure or move is then claimed.
         potential: the demand model's shares are of all potential buyers (see
@@ -355,6 +385,8 @@ def strategy(
                 {"metrics": lags["metric"].tolist()},
             )
         )
+    if not best:  # no demand model (no price): no exposure or move to claim
+        return out
     if not price_identified:
         out.append(
             Finding(

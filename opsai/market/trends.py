@@ -120,6 +120,24 @@ def _welch(
     return diff, diff - q * se, diff + q * se, diff / se
 
 
+def _onset(values: np.ndarray, start: int, cut: int, end: int, min_change: float) -> int:
+    """The first period of a move that change-point detection placed at ``cut``: a ramp
+    (a launch's share 1.8% -> 7.9% -> 14.1%) splits best where most of it is done, a period
+    after it began. Step back while the period before ``cut`` already lies beyond the earlier
+    periods' mean by more than three standard deviations (and ``min_change``) in the move's
+    direction, keeping two periods before."""
+    if end <= cut:
+        return cut
+    up = np.sign(values[cut:end].mean() - values[start:cut].mean())
+    while cut - 1 >= start + 2:
+        prev = values[start : cut - 1]
+        spread = max(3 * float(prev.std(ddof=1)), float(np.log1p(min_change)))
+        if up * (values[cut - 1] - prev.mean()) <= spread:
+            break
+        cut -= 1
+    return cut
+
+
 def detect_moves(
     market: Any,
     *,
@@ -155,7 +173,8 @@ def detect_moves(
 
     Returns:
         One row per move: company, metric, period, index (position in the period order),
-        before, after (raw means of the adjacent segments), change (relative) and t (Welch t
+        began (the first period of a move that ramps up over several, else period), before,
+        after (raw means of the adjacent segments), change (relative) and t (Welch t
         of the log values), sorted by ``|t|`` descending.
     """
     df = as_frame(market, [col_period, col_company])
@@ -185,6 +204,7 @@ def detect_moves(
             cuts = change_points(series[ok], max_changes=max_changes, min_size=min_size)
             bounds = [0, *cuts, int(ok.sum())]
             for j, cut in enumerate(cuts):
+                began = _onset(series[ok], bounds[j], cut, bounds[j + 2], min_change)
                 seg_b = idx[bounds[j] : cut]
                 seg_a = idx[cut : bounds[j + 2]]
                 before, after = float(raw[seg_b].mean()), float(raw[seg_a].mean())
@@ -198,13 +218,14 @@ def detect_moves(
                         "metric": metric,
                         col_period: periods[idx[cut]],
                         "index": int(idx[cut]),
+                        "began": periods[idx[began]],  # a ramp's first period
                         "before": before,
                         "after": after,
                         "change": change,
                         "t": t,
                     }
                 )
-    cols = [col_company, "metric", col_period, "index", "before", "after", "change", "t"]
+    cols = [col_company, "metric", col_period, "index", "began", "before", "after", "change", "t"]
     out = pd.DataFrame(rows, columns=cols)
     out.attrs["step"] = period_step(periods)
     if out.empty:

@@ -250,6 +250,9 @@ def build_report(
 
         def params(c: runner.Chapter) -> dict[str, Any]:
             base = {"CONFIG": str(cfg_file), "OUTPUT_DIR": str(tmp), "SEED": seed, "FAST": fast}
+            market = cfg.data.tables.get("market")
+            if c.stem == "06_market_competition" and market is not None and market.na_values:
+                base["NA_VALUES"] = ",".join(market.na_values)  # the attached copy lacks them
             return base | {k.upper(): v for k, v in cfg.chapter(c.stem).parameters.items()}
 
         def limit(c: runner.Chapter) -> float | None:

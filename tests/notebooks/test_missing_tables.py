@@ -216,3 +216,71 @@ def test_events_without_purchases_skip_the_purchase_chapters(
         )
         assert not (run.path / f"{stem}.html").exists()
     assert run.failed == []
+
+
+def test_market_shares_only(tiny_demo: Path, tmp_path: Path) -> None:
+    """README's market-share sheet (period x company holding '29,3 %'), unpivoted: shares,
+    concentration and moves are reported; the positioning map and the price sections, which
+    need a price, are skipped with one line each instead of failing the chapter (byod10b D9)."""
+    import pandas as pd
+
+    src = pd.read_csv(tiny_demo.parent / "market.csv")
+    wide = src.pivot_table(index="period", columns="company", values="share", aggfunc="sum")
+    wide = wide.div(wide.sum(axis=1), axis=0)
+    out = wide.map(lambda v: f"{100 * v:.1f} %".replace(".", ","))
+    out.index = pd.to_datetime(out.index).strftime("%m.%Y")
+    out.rename_axis("Monat").reset_index().to_csv(
+        tmp_path / "marktanteile.csv", sep=";", index=False
+    )
+    table = {
+        "file": "marktanteile.csv", "sep": ";", "decimal": ",", "timestamp_format": "%m.%Y",
+        "unpivot": {"keep": ["Monat"], "names_to": "company", "values_to": "share"},
+        "columns": {"period": "Monat", "sales": "share"},
+    }  # fmt: skip
+    cfg = tmp_path / "shares.yaml"
+    spec = {"source": str(tmp_path), "tables": {"market": table}}
+    cfg.write_text(yaml.safe_dump({"name": "shares", "company": "BlueHarbor", "data": spec}))
+    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
+                             chapters=["06_market_competition"])  # fmt: skip
+    market = _results(run, "06_market_competition")
+    last = wide.iloc[-1]
+    assert market["metrics"]["share.latest"] == pytest.approx(
+        round(100 * last["BlueHarbor"], 1) / 100, abs=2e-3
+    )
+    assert market["metrics"]["elasticity.own_price"] is None
+    assert market["metrics"]["elasticity.identified"] is False
+    found = {f["name"]: f["text"] for f in market["findings"]}
+    assert found["positioning_skipped"].startswith(
+        "Skipped the positioning map: the market table gives only share"
+    )
+    assert found["demand_skipped"].startswith("Skipped the demand model")
+    assert "no price column" in found["demand_skipped"]
+    assert "elasticity" not in found and "share" in found and "concentration" in found
+    assert market["tables"]["scenario"] == []
+
+
+def test_market_price_scrape_with_constant_sales(tiny_demo: Path, tmp_path: Path) -> None:
+    """A price scrape has no sales; mapped with constants: {sales: 1} its row counts are not
+    shares: no share, HHI or elasticity KPI and no price scenario, while the competitor's
+    price cut is still found, followed by its price (byod10b D12)."""
+    import pandas as pd
+
+    src = pd.read_csv(tiny_demo.parent / "market.csv")
+    src[["period", "company", "price"]].to_csv(tmp_path / "scrape.csv", index=False)
+    table = {"file": "scrape.csv", "constants": {"sales": 1}}
+    cfg = tmp_path / "scrape.yaml"
+    spec = {"source": str(tmp_path), "tables": {"market": table}}
+    cfg.write_text(yaml.safe_dump({"name": "scrape", "company": "Northwind Goods", "data": spec}))
+    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
+                             chapters=["06_market_competition"])  # fmt: skip
+    market = _results(run, "06_market_competition")
+    for name in ("share.latest", "share.change_12m", "hhi.latest", "elasticity.own_price"):
+        assert market["metrics"][name] is None, name
+    found = {f["name"]: f for f in market["findings"]}
+    assert found["share_skipped"]["severity"] == "medium"
+    assert "market.sales holds 1 in every row" in found["share_skipped"]["text"]
+    assert not {"share", "concentration", "growth", "elasticity"} & set(found)
+    assert market["tables"]["scenario"] == []
+    move = found["competitor_move_1"]
+    assert move["text"].startswith("BlueHarbor cut its price by 16%")
+    assert "; its price went from " in move["text"]

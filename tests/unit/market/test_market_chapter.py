@@ -609,3 +609,184 @@ def test_a_shift_of_our_share_alone_is_no_move_of_ours(logit_market) -> None:  #
     moves = mk.detect_moves(m)
     shares_only = moves[moves["metric"] != S.PRICE]
     assert len(shares_only) and ch.own_moves(m, shares_only, "co1")[1] == []
+
+
+def test_share_only_table_skips_map_and_demand_with_reasons() -> None:
+    """A share-only table (period, company, share: README's example shape) gives one feature
+    and no price: the map and the demand model are skipped with a reason, and the strategy
+    keeps the wins and lags without a price claim (byod10b D9)."""
+    from opsai.market import findings as fd
+    from opsai.market import strengths_weaknesses
+
+    market = pd.DataFrame(
+        {
+            S.PERIOD: np.repeat(np.arange(6), 3),
+            S.COMPANY: np.tile(["us", "a", "b"], 6),
+            S.SALES: np.tile([0.5, 0.3, 0.2], 6),
+        }
+    )
+    _, feats = ch.positioning_frame(market, "us", periods=3)
+    assert feats == [S.SHARE]
+    assert "gives only share per company" in str(ch.map_skip_reason(feats))
+    assert ch.map_skip_reason([S.PRICE, S.SHARE]) is None
+    assert "no price column" in str(ch.demand_skip_reason(market))
+    assert "no price above 0" in str(ch.demand_skip_reason(market.assign(price=0.0)))
+    assert ch.demand_skip_reason(market.assign(price=2.0)) is None
+    best, effects = fd.best_move({}, "us")
+    assert best == "" and effects.empty and "revenue_change" in effects
+    sw = strengths_weaknesses(market, "us", periods=3)
+    claims = fd.strategy(sw, effects, pd.Series(dtype=float), pd.DataFrame(), best,
+                         company="us", price_identified=ch.price_identified(None))  # fmt: skip
+    assert [c.text.split(":")[0] for c in claims] == ["Where us wins"]
+    assert ch.skipped_finding("the map", "why").text == "Skipped the map: why."
+
+
+def test_config_company_found_by_word_prefix_or_named_loudly() -> None:
+    """Google Trends writes 'NordicBrew: (Sweden)', SimilarWeb 'nordicbrew.se': the config's
+    'NordicBrew' is either, never 'NordicBrewery'; a company not in the table is no longer
+    replaced by the largest without a word (byod10b D10)."""
+    names = ["NordicBrew: (Sweden)", "BrewBox: (Sweden)", "KaffeKompaniet: (Sweden)"]
+    market = pd.DataFrame({S.PERIOD: [0, 0, 0], S.COMPANY: names, S.SALES: [20.0, 50.0, 30.0]})
+    us, f = ch.choose_company(market, "", fallback="NordicBrew")
+    assert us == "NordicBrew: (Sweden)"
+    assert f is not None and f.severity == "info" and "'NordicBrew' is read as" in f.text
+    assert ch.choose_company(market, "brewbox", fallback="NordicBrew")[0] == "BrewBox: (Sweden)"
+    assert ch.choose_company(market, "BrewBox: (Sweden)")[1] is None
+    sw = market.assign(company=["nordicbrew.se", "brewbox.se", "nordicbrewery.se"])
+    assert ch.choose_company(sw, "", fallback="NordicBrew")[0] == "nordicbrew.se"
+    us, f = ch.choose_company(market, "", fallback="Acme")
+    assert us == "BrewBox: (Sweden)"  # the largest, now named in a high finding
+    assert f is not None and f.severity == "high"
+    assert f.text.startswith("The config's company 'Acme' is not in market.company (have: ")
+    assert "took BrewBox: (Sweden), the largest in the last period" in f.text
+    assert "COMPANY" in f.text
+    assert ch.choose_company(market, "", fallback=ch.DEFAULT_COMPANY)[1].severity == "medium"  # type: ignore[union-attr]
+    with pytest.raises(ChapterError, match="matches several"):
+        ch.choose_company(market.assign(company=["Brew A", "Brew B", "x"]), "brew")
+
+
+def test_constant_sales_is_price_monitoring_not_shares() -> None:
+    """A price scrape mapped with constants: {sales: 1} (the rows of a day summed into counts
+    by calendar_periods): no share, demand model or scenario is read from row counts, and a
+    competitor's price cut is followed by its price, not its row count (byod10b D12)."""
+    rng = np.random.default_rng(0)
+    days = pd.date_range("2024-06-01", periods=60, freq="D")
+    rows = []
+    for d in days:
+        for i, (company, base) in enumerate([("us", 500.0), ("rival", 900.0), ("other", 700.0)]):
+            price = base * (0.9 if company == "rival" and d >= days[30] else 1.0)
+            for k in range(int(rng.integers(1, 4))):  # scrape hits vary: row counts move
+                rows.append({S.PERIOD: d + pd.Timedelta(hours=3 + 4 * i + k), S.COMPANY: company,
+                             S.SALES: 1, S.PRICE: price, "product": f"{company}-p"})  # fmt: skip
+    market, _ = ch.calendar_periods(pd.DataFrame(rows))
+    assert market[S.SALES].nunique() > 1  # summed into counts per day
+    why = ch.sales_skip_reason(market)
+    assert why is not None and why.startswith("market.sales holds 1 in every row")
+    assert "a count of rows" in str(ch.demand_skip_reason(market))
+    assert ch.sales_skip_reason(market.assign(share=0.3)) is None  # shares stand in
+    assert ch.sales_skip_reason(make_sales_table()) is None
+    moves = mk.detect_moves(market, metrics=(S.PRICE,))
+    events, found = ch.competitor_events(market, moves, "us", follow=S.PRICE)
+    assert events["company"].tolist()[0] == "rival"
+    assert events["price_before"].iloc[0] == pytest.approx(900.0)
+    assert events["price_after"].iloc[0] == pytest.approx(810.0)
+    assert "its price went from 900 to 810" in found[0].text
+
+
+def make_sales_table() -> pd.DataFrame:
+    return pd.DataFrame({S.PERIOD: [0, 0, 1, 1], S.COMPANY: ["a", "b"] * 2, S.SALES: [1, 2, 1, 3]})
+
+
+def test_coverage_gaps_from_na_values_are_not_failed_loads() -> None:
+    """Google Trends' '<1' read as missing through na_values leaves a company's cells without
+    rows: the finding names the marker as a small value, not failed loads (byod10b D14)."""
+    market = pd.DataFrame(
+        {
+            S.PERIOD: [0, 0, 1, 2, 2, 3, 3],
+            S.COMPANY: ["a", "b", "a", "a", "b", "a", "b"],
+            S.SALES: [50.0, 1.0, 55.0, 52.0, 30.0, 50.0, 40.0],
+        }
+    )
+    plain = ch.coverage_finding(market)
+    assert plain is not None and plain.severity == "medium"
+    assert plain.text.startswith("1 of 4 periods (25%) lack at least one company")
+    assert plain.text.endswith("Check the extract for failed loads or scrapes.")
+    bound = ch.coverage_finding(market, na_values=["<1"])
+    assert bound is not None and bound.severity == "low"
+    assert "na_values read '<1' as missing, though it is a value" in bound.text
+    assert "failed loads or scrapes" not in bound.text
+    assert bound.evidence["na_values"] == ["<1"]
+    marker = ch.coverage_finding(market, na_values=["k.A."])
+    assert marker is not None and "na_values ('k.A.') read cells as missing" in marker.text
+    assert marker.severity == "medium"
+
+
+def test_floating_point_noise_reads_unchanged_and_concentration_names_its_period() -> None:
+    """16 x 37.5% - 18 x 33.3% is 0, not '+0.000000000000000333'; and the concentration
+    finding names the period its largest company's share is of (byod10b D13)."""
+    decomp = pd.DataFrame(
+        {
+            "component": ["market_growth", "share_change", "interaction", "total"],
+            "value": [-2 / 3, 0.75, -1 / 12, 3.33e-16],  # as the tester's run summed them
+        }
+    )
+    decomp.attrs = {
+        "company": "NordicBrew",
+        "period_before": pd.Timestamp("2024-09-23"),
+        "period_now": pd.Timestamp("2024-09-30"),
+        "market_before": 18.0,
+        "market_now": 16.0,
+        "share_before": 1 / 3,
+        "share_now": 0.375,
+        "step": "day",
+    }
+    f = fd.growth_finding(decomp)
+    assert f.text == (
+        "NordicBrew's sales were unchanged between 2024-09-23 and 2024-09-30: -0.667 from market "
+        "growth (market 18 -> 16), +0.75 from share (33.3% -> 37.5%) and -0.0833 from both."
+    )
+    conc = pd.DataFrame(
+        {
+            S.PERIOD: pd.to_datetime(["2024-09-29", "2024-09-30"]),
+            "hhi": [2800.0, 2812.5],
+            "equivalent_companies": [3.6, 3.6],
+            "top1": [0.33, 0.375],
+            "top3": [0.85, 0.875],
+        }
+    )
+    c = fd.concentration_finding(conc)
+    assert c.text.startswith("The market is highly concentrated on 2024-09-30: HHI 2,812")
+
+
+def test_share_moves_read_as_won_or_lost_and_dated_where_they_began() -> None:
+    """A launch ramping up over months (1.8% -> 7.9% -> 14.1% -> 20.1% -> 25%) is dated
+    where it began, not where the split is best; a share is lost, not 'cut'; and shares
+    given as sales get no growth decomposition (market 1 -> 1) (byod10b D11)."""
+    periods = pd.date_range("2024-01-01", periods=12, freq="MS")
+    launch = [2.3, 1.8, 7.9, 14.1, 20.1, 25.1, 25.0, 24.9, 24.9, 25.4, 25.1, 24.5]
+    rows = []
+    for i, p in enumerate(periods):
+        other = 100 - launch[i]
+        for company, part in [("launch", launch[i]), ("a", other * 0.6), ("b", other * 0.4)]:
+            rows.append({S.PERIOD: p, S.COMPANY: company, S.SALES: part / 100, S.SHARE: part / 100})
+    market = pd.DataFrame(rows)
+    moves = mk.detect_moves(market, metrics=(S.SHARE,))
+    mv = moves[moves[S.COMPANY] == "launch"].iloc[0]
+    assert mv["began"] == pd.Timestamp("2024-03-01")
+    assert mv[S.PERIOD] > mv["began"]  # the best split is later, in the ramp
+    _, found = ch.competitor_events(market, moves[moves[S.COMPANY] == "launch"], "a", top=1)
+    assert found[0].text.startswith("launch grew its share by ")
+    assert ", starting in 2024-03; its share went from " in found[0].text
+    assert found[0].evidence["began"] == "2024-03"
+    lost = fd.move_finding(
+        {"change": -0.36, "metric": S.SHARE, "began": pd.Timestamp("2024-03-01")},
+        {"company": "k", "metric": "share", "event": pd.Timestamp("2024-04-01"), "before": 0.363,
+         "after": 0.256, "change": -0.107, "lo": -0.185, "hi": -0.03, "n_before": 3, "n_after": 3},
+    )  # fmt: skip
+    assert lost.text == (
+        "k lost 36% of its share, starting in 2024-03; its share went from 36.3% in the 3 "
+        "periods before 2024-04 to 25.6% in the 3 from it (-10.7 pp, 95% interval -18.5 to "
+        "-3.0 pp)."
+    )
+    assert ch.sales_are_shares(market)
+    assert not ch.sales_are_shares(market.assign(sales=market[S.SALES] * 191))
