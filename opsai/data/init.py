@@ -433,6 +433,8 @@ def fit_table(
         return None  # order ids and money: orders or payments unless named as refunds
     if not headerless and all(m.score < 0.6 for m in matches.values()):
         return None  # a header naming nothing of the table: values alone are too weak a hint
+    if name == "users" and not _person_file(sample, matches["user_id"]):
+        return None  # ticket_metrics.json (id, ticket_id, solved_at): ids, but of no person
     if name == "demand" and _RETURNS.search(f"{sample.label} {matches['quantity'].source}"):
         return None  # returned quantities are no demand to forecast
     if name == "kb" and headerless and _training_labels(matches, cols):
@@ -533,6 +535,31 @@ def fit_table(
         _line_items(guess)
         _postage_left_out(guess, cols)
     return guess
+
+
+_PERSON_COLUMN = {"email", "mail", "name", "username", "nickname", "gender", "sex", "age",
+                  "birth", "birthday", "dob", "country", "city", "zip", "postcode", "phone",
+                  "mobile", "address", "signup", "registered", "registration", "joined", "member",
+                  "customer", "user", "client", "account", "subscriber", "person", "profile",
+                  "plan"}  # fmt: skip
+_PERSON_CJK = re.compile(r"姓名|性别|年龄|城市|会员|用户|客户|手机|生日|地区|省份|注册|昵称")
+
+
+def _person_file(sample: _sniff.Sample, key: Match) -> bool:
+    """Whether a users guess reads people: its key is named as a customer (``customer_id``,
+    ``email``), the file as users (``customers.csv``), or a column says something only a person
+    has (``email``, ``gender``, ``country``, ``signup``). A plain ``id`` beside ``ticket_id`` and
+    ``solved_at`` (Zendesk's ``ticket_metrics.json``) is no customer."""
+    if key.score >= 1.0:
+        return True
+    stem = file_stem(sample.table or sample.sheet or sample.path.name)
+    if any(fold(n) in stem for n in FILE_NAMES["users"]):
+        return True
+    return any(
+        _PERSON_COLUMN & set(name_words(c)) or _PERSON_CJK.search(c)
+        for c in sample.values
+        if c != key.source
+    )
 
 
 _POSTAGE_WORDS = {"freight", "shipping", "shipment", "postage", "delivery", "carriage", "porto",
@@ -1935,10 +1962,67 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     if "demand" in kept and "items" not in kept and (g := _store_attributes(kept["demand"], unfit)):
         kept["items"] = g
         unplaced[:] = [u for u in unplaced if u[0] != g.sample.label]
+    _key_joins(kept, loose, unplaced)
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     _headerless_siblings(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+def _key_joins(
+    kept: dict[str, Guess], loose: list[_sniff.Sample], unplaced: list[tuple[str, str]]
+) -> None:
+    """A file with one row per row of a placed table, keyed by a column named as that table's
+    key (Zendesk's ``ticket_metrics.json``: ``ticket_id`` once each, the tickets' ``id``) and
+    not placed on a table by that key, is joined to it: its columns that name a column the
+    table lacks are mapped (``solved_at`` as resolved_at), and it is no table of its own."""
+    for k in list(kept.values()):
+        table = TABLES[k.table]
+        key = next((m for m in k.matches if m.contract == table.key), None)
+        if key is None or table.key is None or k.table not in kept or kept[k.table] is not k:
+            continue
+        have = {v for v in k.sample.values.get(key.source, []) if v not in (None, "")}
+        others = [(g.sample, g) for t, g in kept.items() if t != k.table]
+        for s, g in [*others, *((x, None) for x in loose)]:
+            mapped = {m.source for m in g.matches} if g else set()
+            col = next(
+                (
+                    c
+                    for c, v in s.values.items()
+                    if c not in mapped
+                    and name_score(c, table.key, table) >= 1.0
+                    and _unique(v)
+                    and len(have & {x for x in v if x}) >= max(1, 0.05 * len(v))
+                ),
+                None,
+            )
+            if col is None:
+                continue
+            entry = _join_entry(s, col if col == key.source else {key.source: col})
+            k.options["join"] = [*k.options.get("join", []), entry]
+            label = join_label(None if s.table else s.path.name, s.table)
+            got, adds = {m.contract for m in k.matches}, []
+            for c in table.columns:
+                for src, v in s.values.items():
+                    score = name_score(src, c.name, table)
+                    if c.name in got or src == col or score < 0.6 or src in s.structs:
+                        continue
+                    ok, fmt = values_fit(_Values(v, s.options), c, table)
+                    if ok:
+                        name = src if src not in k.sample.values else f"{src}_{label}"
+                        adds.append(Match(c.name, name, score, fmt))
+                        got.add(c.name)
+            order = [c.name for c in table.columns]
+            k.matches = sorted([*k.matches, *adds], key=lambda m: order.index(m.contract))
+            mapped_s = ", ".join(f"{m.source!r} as {m.contract}" for m in adds)
+            was = f" (it had looked like {g.table})" if g else ""
+            k.notes.append(
+                f"{s.label} holds one row per {k.table} row ({col!r} once each, the "
+                f"{k.table}' {key.source!r}){was}: joined on it" + (f", {mapped_s}" if adds else "")
+            )
+            if g is not None:
+                del kept[g.table]
+            unplaced[:] = [u for u in unplaced if u[0] != s.label]
 
 
 def _session_labels(g: Guess, loose: list[_sniff.Sample]) -> _sniff.Sample | None:
@@ -2162,7 +2246,7 @@ def _unique(values: list[str | None]) -> bool:
     return bool(got) and len(set(got)) == len(got)
 
 
-def _join_entry(s: _sniff.Sample, on: str | list[str]) -> dict[str, Any]:
+def _join_entry(s: _sniff.Sample, on: str | list[str] | dict[str, str]) -> dict[str, Any]:
     where = {"table": s.table} if s.table else {"file": s.pattern or s.path.name}
     return {**where, "on": on, **{k: v for k, v in s.options.items() if k in _JOIN_READ}}
 
