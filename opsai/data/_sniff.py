@@ -489,6 +489,9 @@ _FORMATS = ("%Y%m%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d", "%Yå¹´%mæœ
 _TIMES = ("", " %H:%M", " %H:%M:%S")
 _MONTHS = ("%m.%Y", "%m/%Y", "%Y-%m", "%Y/%m")
 """Months without a day, as monthly reports write them ('01.2021')."""
+_WORDED = ("%a %b %d %H:%M:%S %z %Y", "%a, %d %b %Y %H:%M:%S %z")
+"""Times with English day and month names: Twitter's ``Tue Oct 31 22:10:47 +0000 2017``, an
+e-mail's (RFC 2822) ``Tue, 31 Oct 2017 22:10:47 +0000``."""
 
 
 def timestamp_format(values: list[str], *, search: bool = True) -> tuple[float, str | None]:
@@ -504,7 +507,7 @@ def timestamp_format(values: list[str], *, search: bool = True) -> tuple[float, 
     native = f"coalesce(TRY_CAST(v AS TIMESTAMP), CAST({zoned} AS TIMESTAMP))"
     # a bare number is not a native timestamp (DuckDB would read '2024' as a year)
     tests = [f"NOT regexp_full_match(v, '\\d+(\\.\\d+)?') AND {native} IS NOT NULL"]
-    formats = [d + t for d in _FORMATS for t in _TIMES] + list(_MONTHS) if search else []
+    formats = [d + t for d in _FORMATS for t in _TIMES] + [*_MONTHS, *_WORDED] if search else []
     tests += [f"try_strptime(v, {_load.lit(f)}) IS NOT NULL" for f in formats]
     counts = ", ".join(f"count(*) FILTER (WHERE {t})" for t in tests)
     sql = f"SELECT count(*), {counts} FROM (SELECT trim(unnest($1)) AS v)"

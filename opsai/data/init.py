@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 
 from opsai.config import join_label
-from opsai.data import _excel, _init_template, _init_values, _init_wide, _sniff
+from opsai.data import _excel, _init_template, _init_thread, _init_values, _init_wide, _sniff
 from opsai.data._init_pivot import KEYED_TABLES, key_values, on_hand_flag, with_id_keys
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
@@ -534,7 +534,43 @@ def fit_table(
         _created_or_paid(guess)
         _line_items(guess)
         _postage_left_out(guess, cols)
+    if name == "tickets" and not chat and "ticket_id" in matches:
+        _thread_tickets(guess, matches["ticket_id"].source)
     return guess
+
+
+def _thread_tickets(guess: Guess, key: str) -> None:
+    """A file of threaded messages (Kaggle's TWCS tweets, :mod:`opsai.data._init_thread`):
+    a ticket is a thread's opening customer message (``where``), and the file joined to itself
+    on the reply's id gives the first reply's time (``resolved_at``) and author (``channel``)."""
+    t = _init_thread.thread(guess.sample, key)
+    if t is None:
+        return
+    guess.options["where"] = t.where
+    keeps = f"rows that are {t.inbound!r} and " if t.inbound else "rows "
+    note = f"messages in threads: a ticket is a thread's first message ({keeps}answer nothing: "
+    note += f"{t.reply_to!r} empty)"
+    got = {m.contract: m for m in guess.matches}
+    if "user_id" not in got and t.author:  # a tweet's author_id: the customer on inbound rows
+        got["user_id"] = Match("user_id", t.author, 0.6)
+        guess.matches.append(got["user_id"])
+    if t.response:
+        s = guess.sample
+        guess.options["join"] = [*guess.options.get("join", []), _join_entry(s, {t.response: key})]
+        label = join_label(None if s.table else s.path.name, s.table)
+        adds = []
+        if (ts := got.get("timestamp")) and "resolved_at" not in got:
+            adds.append(Match("resolved_at", f"{ts.source}_{label}", ts.score, ts.timestamp_format))
+        if (user := got.get("user_id")) and "channel" not in got:
+            adds.append(Match("channel", f"{user.source}_{label}", user.score))
+        guess.matches += adds
+        said = ", ".join(f"{m.source!r} as {m.contract}" for m in adds)
+        note += f"; the file is joined to itself on {t.response!r} = {key!r}, the first reply" + (
+            f": {said} (the time of the first response and who gave it)" if adds else ""
+        )
+    order = [c.name for c in TABLES["tickets"].columns]
+    guess.matches.sort(key=lambda m: order.index(m.contract))
+    guess.notes.append(note)
 
 
 _PERSON_COLUMN = {"email", "mail", "name", "username", "nickname", "gender", "sex", "age",

@@ -74,3 +74,52 @@ def test_a_users_file_needs_a_person(tmp_path: Path) -> None:
     mails = "\n".join(f"{i},u{i}@x.com,2024-01-{1 + i:02d}" for i in range(20))
     (tmp_path / "ticket_stats.csv").write_text("id,email,signup_date\n" + mails, "utf-8")
     assert [g.table for g in plan_folder(tmp_path).guesses] == ["users"]
+
+
+def _twcs(folder: Path, threads: int = 30) -> None:
+    """TWCS-shaped twcs.csv: each thread a customer tweet, the company's reply and a thank-you
+    (thread 0's opener answered twice: response_tweet_id '1001,1002'), rows shuffled."""
+    rows = []
+    for t in range(threads):
+        a, r, c = 1000 + 3 * t, 1001 + 3 * t, 1002 + 3 * t
+        day = f"{1 + t % 28:02d}"
+        company = "AppleSupport" if t % 2 else "Delta"
+        reply_min = 5 if t % 2 else 50
+        both = f"{r},{r + 1}" if t == 0 else str(r)
+        rows += [
+            [a, 500 + t, "True", f"Tue Oct {day} 10:00:00 +0000 2017",
+             f"@{company} my phone number {t} keeps failing, please help me", both, ""],
+            [r, company, "False", f"Tue Oct {day} 10:{reply_min:02d}:00 +0000 2017",
+             f"@{500 + t} We'd like to help. Send us a DM and we'll get started.", c, f"{a}.0"],
+            [c, 500 + t, "True", f"Tue Oct {day} 11:00:00 +0000 2017",
+             f"@{company} thanks, DMed you", "", f"{r}.0"],
+        ]  # fmt: skip
+    random.Random(1).shuffle(rows)
+    head = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"
+    lines = [",".join(f'"{x}"' if "," in str(x) else str(x) for x in r) for r in rows]
+    (folder / "twcs.csv").write_text("\n".join([head, *lines]) + "\n", "utf-8")
+
+
+def test_twcs_tweets_are_placed_as_tickets_with_their_first_reply(tmp_path: Path) -> None:
+    """byod10b D1: twcs.csv fitted no table; now a ticket is a thread's opening inbound tweet
+    (where), Twitter's time format is read, and the file joined to itself on response_tweet_id
+    gives the first reply's time (resolved_at) and company (channel); a comma list of replies
+    joins by its first id, with a warning saying so."""
+    _twcs(tmp_path)
+    path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
+    spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["tickets"]
+    assert spec["where"] == "inbound AND in_response_to_tweet_id IS NULL"
+    assert spec["timestamp_format"] == "%a %b %d %H:%M:%S %z %Y"
+    assert spec["join"] == [{"file": "twcs.csv", "on": {"response_tweet_id": "tweet_id"}}]
+    assert spec["columns"] == {
+        "ticket_id": "tweet_id", "timestamp": "created_at", "user_id": "author_id",
+        "channel": "author_id_twcs", "resolved_at": "created_at_twcs",
+    }  # fmt: skip
+    with open_workspace(path) as ws:
+        df = ws.to_pandas("tickets")
+        said = [w.message for w in ws.warnings]
+    assert len(df) == 30 and df["resolved_at"].notna().sum() == 30
+    minutes = (df["resolved_at"] - df["timestamp"]).dt.total_seconds() / 60
+    assert minutes.groupby(df["channel"]).median().to_dict() == {"AppleSupport": 5, "Delta": 50}
+    assert any("1 row(s) hold a list of keys in response_tweet_id (e.g. '1001,1002')" in m
+               for m in said)  # fmt: skip
