@@ -437,8 +437,16 @@ _US_GROUPS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 _EU_GROUPS = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")
 
 
+_LETTER_MONEY = "|".join(re.escape(x) for x in _load.LETTER_MONEY) + "|[A-Z]{3}"
+_LETTERS_AROUND = re.compile(
+    rf"^\s*(?:{_LETTER_MONEY})\s*(?=[-+]?\d)|(?<=\d)\s*(?:{_LETTER_MONEY})\s*$"
+)
+
+
 def strip_money(v: str) -> str:
-    """A value without spaces and currency symbols ('¥1,234.50' gives '1,234.50')."""
+    """A value without spaces and currency symbols ('¥1,234.50' gives '1,234.50'), also one
+    written in letters ('1 299,00 kr', 'SEK 1 299')."""
+    v = _LETTERS_AROUND.sub("", v)
     return "".join(ch for ch in v if not ch.isspace() and unicodedata.category(ch) != "Sc").lstrip(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     )

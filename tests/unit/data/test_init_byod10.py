@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from opsai.data import open_workspace
+from opsai.data import _sniff, open_workspace
 from opsai.data.init import init_config, plan_folder
+from opsai.errors import SchemaError
+from tests.conftest import write_dataset
 
 pytestmark = pytest.mark.unit
 
@@ -123,3 +125,25 @@ def test_twcs_tweets_are_placed_as_tickets_with_their_first_reply(tmp_path: Path
     assert minutes.groupby(df["channel"]).median().to_dict() == {"AppleSupport": 5, "Delta": 50}
     assert any("1 row(s) hold a list of keys in response_tweet_id (e.g. '1001,1002')" in m
                for m in said)  # fmt: skip
+
+
+def test_currencies_written_in_letters_are_read(tmp_path: Path) -> None:
+    """byod10b D6: '1 299,00 kr' (no-break spaces) did not parse even with decimal and
+    thousands set; currencies in letters before or after the number are now read like
+    symbols, and a word that is no currency is named in the error."""
+    nb = "\u00a0"
+    prices = [f"1{nb}299,00{nb}kr", "SEK 1 299,50", "12,50 zł", "100 Kč", "CHF 12,00", "7 NOK"]
+    rows = "\n".join(f'2024-0{i + 1}-01,Brand{i},"{p}"' for i, p in enumerate(prices))
+    spec = {"file": "p.csv", "decimal": ",", "thousands": " ", "constants": {"sales": 1},
+            "columns": {"period": "day", "company": "brand"}}  # fmt: skip
+    files = {"p.csv": "day,brand,price\n" + rows.replace(nb, " ") + "\n"}
+    cfg = write_dataset(tmp_path, files, {"market": spec})
+    with open_workspace(cfg) as ws:
+        got = ws.to_pandas("market")["price"].tolist()
+    assert got == [1299.0, 1299.5, 12.5, 100.0, 12.0, 7.0]
+    files = {"p.csv": "day,brand,price\n2024-01-01,A,12 kronor\n2024-02-01,B,13 kr\n"}
+    cfg = write_dataset(tmp_path / "bad", files, {"market": spec})
+    with pytest.raises(SchemaError, match=r"'12 kronor' holds letters beside the number that "
+                       r"are no currency.*kr, SEK.*set data.tables.market.na_values$"):  # fmt: skip
+        open_workspace(cfg).close()
+    assert _sniff.numeric_share([f"1{nb}299,00{nb}kr", "SEK 12"], {"decimal": ","}) == 1.0
