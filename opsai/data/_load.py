@@ -84,6 +84,9 @@ LETTER_BEFORE_RE = rf"^{_SP}(?:{_LETTERS}){_SP}([-+]?[0-9])"
 """A currency in letters before the number ('SEK 1 299'): the number kept (group 1 on)."""
 LETTER_AFTER_RE = rf"([0-9]){_SP}(?:{_LETTERS}){_SP}$"
 """A currency in letters after the number ('1 299,00 kr', '12,50 zł')."""
+_SPACE_GROUP_RE = r"([0-9])[\s\x{00A0}\x{202F}]([0-9]{3})"
+"""Digits grouped in thousands by a space or a no-break space ('1 299,00'): a space is never
+a decimal mark, so it is dropped (group 1 and 2 kept)."""
 _SYMBOL_RE = r"\p{Sc}"
 _GROUPED_RE = r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$"
 """A number grouped in thousands by commas ('1,234.50', '-12,345'): with a currency symbol
@@ -647,6 +650,8 @@ def typed_expr(
             v = f"regexp_replace({s}, {lit(LETTER_BEFORE_RE)}, '\\1')"  # 'SEK 1 299'
             v = f"regexp_replace({v}, {lit(LETTER_AFTER_RE)}, '\\1')"  # '1 299,00 kr'
             v = f"trim(regexp_replace({v}, {lit(_CURRENCY_RE)}, '', 'g'))"
+            for _ in range(2):  # '1 299 000,00': thousands grouped by (no-break) spaces
+                v = f"regexp_replace({v}, {lit(_SPACE_GROUP_RE)}, '\\1\\2', 'g')"
             percent = col.dtype == "float"
             if percent:  # '29,3 %' is 0.293, as a spreadsheet reads it
                 pct = f"regexp_matches({v}, {lit(_PERCENT_RE)})"

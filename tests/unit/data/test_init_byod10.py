@@ -147,3 +147,15 @@ def test_currencies_written_in_letters_are_read(tmp_path: Path) -> None:
                        r"are no currency.*kr, SEK.*set data.tables.market.na_values$"):  # fmt: skip
         open_workspace(cfg).close()
     assert _sniff.numeric_share([f"1{nb}299,00{nb}kr", "SEK 12"], {"decimal": ","}) == 1.0
+
+
+def test_thousands_grouped_by_spaces_need_no_option(tmp_path: Path) -> None:
+    """byod10b D6: '1 299 000,50 kr' (no-break spaces) reads with decimal: ',' alone, as
+    init's sniffing (which drops spaces) proposes it: a space is never a decimal mark."""
+    nb = "\u00a0"
+    rows = f'2024-01-01,A,"1{nb}299{nb}000,50{nb}kr"\n2024-02-01,B,"12 345,00 SEK"\n'
+    spec = {"file": "p.csv", "decimal": ",", "constants": {"sales": 1},
+            "columns": {"period": "day", "company": "brand"}}  # fmt: skip
+    cfg = write_dataset(tmp_path, {"p.csv": "day,brand,price\n" + rows}, {"market": spec})
+    with open_workspace(cfg) as ws:
+        assert ws.to_pandas("market")["price"].tolist() == [1299000.5, 12345.0]
