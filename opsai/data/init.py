@@ -1954,11 +1954,14 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         fits = [g for g in fits if not _guests_only(g)] or fits  # a till export: a last resort
         if not fits and _init_values.headerless(s):  # column0, column1, ...: by values alone
             fits = _by_values(s, cols)
+        if not fits and (market := _wide_market(s, cols)) is not None:
+            fits = [market]  # Google Trends, SimilarWeb: companies or periods as columns
         if not fits:
             loose.append(s)
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
             why = _NO_TIME if _keyed(cols) and not _has_time(cols) else ""
+            why = why or _price_scrape(s, cols)
             unplaced.append((s.label, f"fits no table{why} (columns: {have or 'none'}){read}"))
             unfit.append((s, cols))
             continue
@@ -2164,6 +2167,54 @@ def _wide_tables(
         said[id(long)] = (note, why)
     kept = [out.get(id(s), s) for s in samples if id(s) not in used or id(s) in out]
     return kept, said
+
+
+def _price_scrape(s: _sniff.Sample, cols: dict[str, _Values]) -> str:
+    """Why a price scrape (product, brand, retailer, price, scraped_at: no sales) is not
+    placed, with the mapping that reads it as market, or "" when the file is none."""
+    n = len(next(iter(s.values.values()), []))
+    g = fit_table(dataclasses.replace(s, values={**s.values, "sales": ["1"] * n}), "market")
+    got = {m.contract: m.source for m in g.matches} if g else {}
+    if "price" not in got or got.get("sales") != "sales":
+        return ""
+    cols_ = ", ".join(f"{c}: {src}" for c, src in got.items() if c != "sales")
+    fmt = g.options.get("timestamp_format") if g else None
+    keys = (*_JOIN_READ, "decimal", "thousands")
+    read = ", ".join(f"{k}: {v!r}" for k, v in g.options.items() if k in keys) if g else ""
+    opts = "; ".join(x for x in (f"timestamp_format: {fmt!r}" if fmt else "", read) if x)
+    return (
+        f": looks like a price scrape (market {cols_}) but holds no sales, which market needs. "
+        f"To follow competitors' prices map it as market with constants: {{sales: 1}} and "
+        f"columns: {{{cols_}}}{'; ' + opts if opts else ''}: the price moves are then right, "
+        "but every share, elasticity and price scenario counts scraped rows, not sales: read "
+        "none of them"
+    )
+
+
+def _wide_market(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
+    """A market table written wide (:func:`opsai.data._init_wide.wide_market`) read as the
+    long table ``unpivot`` gives: period, company and the figure (sales, or shares standing in
+    for sales)."""
+    w = _init_wide.wide_market(s, {c: _has_time({c: v}) for c, v in cols.items()})
+    if w is None:
+        return None
+    long = _init_wide.long_market(w, s)
+    period, company = (w.keep, w.names_to) if w.names_to == "company" else (w.names_to, w.keep)
+    shape = 0.3  # by the table's shape (values), not by the columns' names
+    matches = [Match("period", period, shape, w.timestamp_format), Match("company", company, shape)]
+    matches.append(Match("sales", w.values_to, shape))
+    if w.values_to == "share":
+        matches.append(Match("share", w.values_to, shape))
+    unpivot = {"keep": [w.keep], "names_to": w.names_to, "values_to": w.values_to}
+    options: dict[str, Any] = {**s.options, "unpivot": unpivot}
+    if w.timestamp_format:
+        options["timestamp_format"] = w.timestamp_format
+    if w.na_values:
+        options["na_values"] = w.na_values
+    notes = [w.note]
+    if w.values_to == "share":
+        notes.append("no sales column: the shares stand in for sales (sizes, not money)")
+    return Guess("market", long, matches, 4.8, options, notes=notes)
 
 
 def _by_values(s: _sniff.Sample, cols: dict[str, _Values]) -> list[Guess]:

@@ -159,3 +159,67 @@ def test_thousands_grouped_by_spaces_need_no_option(tmp_path: Path) -> None:
     cfg = write_dataset(tmp_path, {"p.csv": "day,brand,price\n" + rows}, {"market": spec})
     with open_workspace(cfg) as ws:
         assert ws.to_pandas("market")["price"].tolist() == [1299000.5, 12345.0]
+
+
+def test_wide_market_exports_are_unpivoted(tmp_path: Path) -> None:
+    """byod10b D5: Google Trends' multiTimeline.csv (a week column and one column per term,
+    '<1' below one) and a SimilarWeb sheet (a domain column and one column per month, 'Jan
+    2024') fitted no table; both are now market, unpivoted, and validate."""
+    import pandas as pd
+
+    trends = tmp_path / "trends"
+    trends.mkdir()
+    weeks = pd.date_range("2024-01-07", periods=20, freq="7D").strftime("%Y-%m-%d")
+    rows = [f"{w},{50 + i},{30 + i % 5},{'<1' if i < 4 else i}" for i, w in enumerate(weeks)]
+    head = "Week,NordicBrew: (Sweden),KaffeKompaniet: (Sweden),BrewBox: (Sweden)"
+    text = "\n".join(["Category: All categories", "", head, *rows]) + "\n"
+    (trends / "multiTimeline.csv").write_text(text, "utf-8")
+    path, plan = init_config(trends, trends / "opsai.yaml")
+    spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["market"]
+    assert spec["unpivot"] == {"keep": ["Week"], "names_to": "company", "values_to": "interest"}
+    assert spec["na_values"] == ["<1"] and spec["columns"] == {
+        "period": "Week",
+        "sales": "interest",
+    }
+    assert "COMPANY: 'NordicBrew: (Sweden)'" in " ".join(plan.guesses[0].notes)
+    with open_workspace(path) as ws:
+        df = ws.to_pandas("market")
+    assert len(df) == 56  # the 4 cells of "<1" read as missing
+    assert df.loc[df["company"] == "NordicBrew: (Sweden)", "sales"].sum() == sum(range(50, 70))
+
+    web = tmp_path / "web"
+    web.mkdir()
+    months = pd.date_range("2024-01-01", periods=12, freq="MS").strftime("%b %Y")
+    shares = {
+        "a.se": [f"{30 - i}.0%" for i in range(12)],
+        "b.se": [f"{10 + i}.5%" for i in range(12)],
+    }
+    frame = pd.DataFrame([[d, *v] for d, v in shares.items()], columns=["Domain", *months])
+    frame.to_excel(web / "traffic_share.xlsx", sheet_name="Traffic Share", index=False)
+    path, _ = init_config(web, web / "opsai.yaml")
+    spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["market"]
+    assert spec["unpivot"] == {"keep": ["Domain"], "names_to": "period", "values_to": "share"}
+    assert spec["timestamp_format"] == "%b %Y"
+    assert spec["columns"] == {"company": "Domain", "sales": "share"}
+    with open_workspace(path) as ws:
+        df = ws.to_pandas("market").sort_values(["company", "period"])
+    assert len(df) == 24 and str(df["period"].iloc[-1])[:10] == "2024-12-01"
+    assert df.loc[df["company"] == "b.se", "share"].round(3).tolist()[-1] == 0.215
+
+
+def test_a_price_scrape_says_how_to_map_it(tmp_path: Path) -> None:
+    """byod10b D5: a price scrape (product, brand, retailer, price, time; no sales) is named
+    as one, with the mapping that reads it and what it cannot give."""
+    rows = "\n".join(
+        f'P{i % 3},Brand{i % 2},Shop{i % 4},"1 2{i % 10}9,00 kr",2024-03-{1 + i % 28:02d} 06:00:00'
+        for i in range(40)
+    )
+    (tmp_path / "price_scrape.csv").write_text(
+        "product,brand,retailer,price,scraped_at\n" + rows + "\n", "utf-8"
+    )
+    plan = plan_folder(tmp_path)
+    assert plan.guesses == []
+    why = dict(plan.unplaced)["price_scrape.csv"]
+    assert "looks like a price scrape" in why
+    assert "constants: {sales: 1} and columns: {period: scraped_at, company: brand, " in why
+    assert "decimal: ','" in why and "counts scraped rows, not sales" in why
