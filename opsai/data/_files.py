@@ -568,6 +568,27 @@ def _create(con: duckdb.DuckDBPyConnection, sql: str, error: Callable[[str], str
         raise SchemaError(error(" ".join(str(e).split())[:200])) from None
 
 
+_WORDED_NUMBER = re.compile(r"\d.*[^\W\d_]|[^\W\d_].*\d")
+
+
+def _number_fix(name: str, c: str, ex: list[str], spec: TableSpec) -> str:
+    """What to do about numbers that do not parse: a word beside the number is said to be
+    no currency read (those in letters are: ``1 299,00 kr``, ``SEK 1 299``), and the reading
+    options not set yet are offered."""
+    unset = [o for o in ("na_values", "thousands", "decimal") if not getattr(spec, o)]
+    opts = f", or set data.tables.{name}.{' / '.join(unset)}" if unset else ""
+    worded = [v for v in ex if _WORDED_NUMBER.search(v)]
+    if not worded:
+        return f"clean the column, map another one (data.tables.{name}.columns.{c}){opts}"
+    return (
+        f"{worded[0]!r} holds letters beside the number that are no currency: a currency "
+        f"written with a symbol or in letters before or after the number is read (€, $, kr, "
+        f"SEK, NOK, DKK, zł, Kč, CHF, Fr., Ft, lei, RM, Rp or any 3-letter ISO code); clean "
+        f"the other words from the column, or map another one (data.tables.{name}.columns.{c})"
+        f"{opts}"
+    )
+
+
 def _check_casts(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -624,10 +645,7 @@ def _check_casts(
                 f"({_load.timestamp_hint(ex, spec.timestamp_format)})"
             )
         else:
-            fix = (
-                f"clean the column, map another one (data.tables.{name}.columns.{c}), or set "
-                f"data.tables.{name}.na_values / thousands"
-            )
+            fix = _number_fix(name, c, [str(v) for v in ex], spec)
         raise SchemaError(
             f"{name}: column {src[c]!r} ({c}) expected {_TYPE_WORDS[col.dtype]}, but {n} "
             f"value(s) do not parse, e.g. {shown} (source type {rawtypes[src[c]]}). Fix: {fix}"

@@ -122,3 +122,99 @@ def price_file(
         if len(combos) == n:
             return s, key
     return None
+
+
+_MONTH_HEADERS = ("%b %Y", "%B %Y", "%b-%y", "%b %y", "%Y-%m", "%m/%Y", "%Y-%m-%d")
+"""Period headers of an analyst's sheet (SimilarWeb's ``Jan 2024``), as strptime reads them."""
+_BELOW = re.compile(r"<\s*\d+(\.\d+)?")
+"""Google Trends' ``<1``: interest above 0 and below 1."""
+_GEO = re.compile(r"^(.+?):\s*\((.+)\)$")
+"""Google Trends' term with its region: ``NordicBrew: (Sweden)``."""
+
+
+@dataclass
+class WideMarket:
+    """A market table written wide: one column per company (Google Trends' ``Week,
+    NordicBrew: (Sweden), …``) or per period (SimilarWeb's ``Domain, Jan 2024, …``)."""
+
+    keep: str
+    """The one column kept: the period (``Week``) or the company (``Domain``)."""
+    wide: list[str]
+    names_to: str
+    values_to: str
+    timestamp_format: str | None
+    na_values: list[str]
+    note: str
+
+
+def _header_format(names: list[str]) -> str | None:
+    for fmt in _MONTH_HEADERS:
+        try:
+            for n in names:
+                datetime.datetime.strptime(n.strip(), fmt)
+        except ValueError:
+            continue
+        return fmt
+    return None
+
+
+def wide_market(sample: Sample, is_time: dict[str, bool]) -> WideMarket | None:
+    """The wide market reading of ``sample``: one kept column and at least two (companies) or
+    three (periods) numeric columns, every other column; None otherwise. ``is_time`` says
+    which columns read as times (by their values)."""
+    names = sample.columns
+    if len(names) < 3:
+        return None
+
+    def numeric(c: str) -> tuple[bool, list[str]]:
+        vals = [v.strip() for v in sample.values[c] if v not in (None, "") and v.strip()]
+        below = sorted({v for v in vals if _BELOW.fullmatch(v)})
+        rest = [v for v in vals if v not in below]
+        return bool(rest) and _sniff.numeric_share(rest, sample.options) >= 0.9, below
+
+    first, others = names[0], names[1:]
+    read = {c: numeric(c) for c in others}
+    if not all(ok for ok, _ in read.values()):
+        return None
+    pct = all(str(v).strip().endswith("%") for c in others for v in sample.values[c][:20] if v)
+    below = sorted({b for _, bs in read.values() for b in bs})
+    fmt = _header_format(others)
+    if fmt is not None and len(others) >= 3 and not is_time.get(first):
+        values_to = "share" if pct else "sales"
+        note = (
+            f"a market table wide by period: {len(others)} period columns ({others[0]} .. "
+            f"{others[-1]}) beside {first!r}: unpivoted to one row per company and period "
+            f"(period, {values_to})"
+        )
+        return WideMarket(first, others, "period", values_to, fmt, below, note)
+    if is_time.get(first) and len(others) >= 2 and _header_format(others[:1]) is None:
+        geo = [m for c in others if (m := _GEO.fullmatch(c))]
+        values_to = "share" if pct else ("interest" if geo or below else "sales")
+        note = (
+            f"a market table wide by company: {len(others)} company columns beside {first!r}: "
+            f"unpivoted to one row per period and company (company, {values_to})"
+        )
+        if below:
+            note += (
+                f"; {', '.join(below)} (below the smallest figure shown) read as missing "
+                "(na_values)"
+            )
+        if geo and len(geo) == len(others):
+            note += (
+                f"; the companies are named with their region ({others[0]!r}), and so is "
+                "every finding; the chapter finds the config's company in such a name (its "
+                "first word), or set chapters.06_market_competition.parameters.COMPANY: "
+                f"{others[0]!r}"
+            )
+        return WideMarket(first, others, "company", values_to, None, below, note)
+    return None
+
+
+def long_market(wide: WideMarket, sample: Sample) -> Sample:
+    """The sample of the long market table ``unpivot`` gives (each kept row at each wide
+    column, up to the sample's size)."""
+    w = Wide(sample, wide.wide, [wide.keep], False)
+    long = long_sample(w, wide.names_to, [])
+    values = dict(long.values)
+    values[wide.values_to] = values.pop(VALUES_TO)
+    return dataclasses.replace(long, values=values)

@@ -107,6 +107,16 @@ def _repeats_error(
     )
 
 
+def _list_warning(name: str, j: Join, key: str, n: int, example: str) -> ValidationWarning:
+    """Rows whose key holds a list of ids (``124054,124060``): joined by the first."""
+    return ValidationWarning(
+        name,
+        key,
+        f"{n:,} row(s) hold a list of keys in {key} (e.g. {example!r}): each is joined to "
+        f"{_what(j)}'s row of the first one; the others are not read",
+    )
+
+
 def _unmatched_warning(
     name: str, j: Join, keys: dict[str, str], total: int, missing: int, empty: int
 ) -> ValidationWarning:
@@ -211,6 +221,13 @@ def join_file(
                 name, i, j, keys, [list(r) for r in ours], [list(r) for r in theirs]
             )
         _drop(con, other)
+        for a in (k for k in keys if line_types[k] == "VARCHAR"):
+            n, ex = con.execute(
+                f"SELECT count(*), any_value({q(a)}) FROM {q(joined)} "
+                f"WHERE regexp_matches(trim({q(a)}), '{LIST}')"
+            ).fetchall()[0]
+            if n:
+                warnings.append(_list_warning(name, j, a, int(n), str(ex)))
         con.execute(f"DROP {raw_kind} {q(raw)}")
         con.execute(f"ALTER TABLE {q(joined)} DROP COLUMN {q(HIT)}")
         empty = int(empty) if i == 0 else 0
@@ -232,8 +249,14 @@ WHOLE = r"^(-?[0-9]+)\.0+$"
 column once held a blank): compared as ``11101``."""
 
 
+LIST = r"^\s*(-?[0-9]+)(\.0+)?\s*(,\s*-?[0-9]+(\.0+)?\s*)+$"
+"""A list of ids in one cell (TWCS' ``response_tweet_id`` ``124054,124060``: a tweet with two
+replies): compared by its first id."""
+
+
 def _text(col: str) -> str:
-    return f"regexp_replace(trim(CAST({col} AS VARCHAR)), '{WHOLE}', '\\1')"
+    first = f"regexp_replace(trim(CAST({col} AS VARCHAR)), '{LIST}', '\\1')"
+    return f"regexp_replace({first}, '{WHOLE}', '\\1')"
 
 
 def _eq(a: str, ta: str, b: str, tb: str) -> str:
@@ -299,7 +322,10 @@ def join_database(
         for a, b in keys.items():
             la, rb = raw[a], right[hk[b]]
             if la.type() != rb.type() or la.type().is_string():  # '11101.0' read as '11101'
-                la, rb = (x.cast("string").strip().re_replace(WHOLE, r"\1") for x in (la, rb))
+                la, rb = (
+                    x.cast("string").strip().re_replace(LIST, r"\1").re_replace(WHOLE, r"\1")
+                    for x in (la, rb)
+                )  # '124054,124060' read as '124054'; '11101.0' as '11101'
             preds.append(la == rb)
         out = raw.left_join(right, preds)
         out = out.select(*line_cols, *renamed.values(), HIT)

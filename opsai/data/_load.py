@@ -74,6 +74,19 @@ SPACED_OFFSET_RE = r"\s+([+-]\d{2}(:?\d{2})?)$"
 _CURRENCY_RE = r"\s*(?:[A-Z]{1,3})?\p{Sc}\s*"
 """A currency symbol written with a number ('¥1,234.50', '12,00 €', 'NT$ 1,200'), with an
 optional code letters before it; dropped before a number is parsed."""
+LETTER_MONEY = ("kr", "kr.", "Kr", "Kr.", "kn", "zł", "Kč", "Fr.", "CHF", "Ft", "lei", "RM", "Rp",
+                "Rs", "Rs.", "R", "TL")  # fmt: skip
+"""Currencies written in letters (Nordic ``kr``, Polish ``zł``, Czech ``Kč``, Swiss ``Fr.``,
+Hungarian ``Ft``, ...); any ISO code (``SEK``, ``NOK``, ``DKK``) is one too."""
+_LETTERS = "|".join(re.escape(x) for x in LETTER_MONEY) + "|[A-Z]{3}"
+_SP = r"[\s\x{00A0}\x{202F}]*"
+LETTER_BEFORE_RE = rf"^{_SP}(?:{_LETTERS}){_SP}([-+]?[0-9])"
+"""A currency in letters before the number ('SEK 1 299'): the number kept (group 1 on)."""
+LETTER_AFTER_RE = rf"([0-9]){_SP}(?:{_LETTERS}){_SP}$"
+"""A currency in letters after the number ('1 299,00 kr', '12,50 zł')."""
+_SPACE_GROUP_RE = r"([0-9])[\s\x{00A0}\x{202F}]([0-9]{3})"
+"""Digits grouped in thousands by a space or a no-break space ('1 299,00'): a space is never
+a decimal mark, so it is dropped (group 1 and 2 kept)."""
 _SYMBOL_RE = r"\p{Sc}"
 _GROUPED_RE = r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$"
 """A number grouped in thousands by commas ('1,234.50', '-12,345'): with a currency symbol
@@ -634,7 +647,11 @@ def typed_expr(
     if col.dtype in ("float", "int"):
         target = "DOUBLE" if col.dtype == "float" else "BIGINT"
         if raw_type == "VARCHAR":
-            v = f"trim(regexp_replace({s}, {lit(_CURRENCY_RE)}, '', 'g'))"
+            v = f"regexp_replace({s}, {lit(LETTER_BEFORE_RE)}, '\\1')"  # 'SEK 1 299'
+            v = f"regexp_replace({v}, {lit(LETTER_AFTER_RE)}, '\\1')"  # '1 299,00 kr'
+            v = f"trim(regexp_replace({v}, {lit(_CURRENCY_RE)}, '', 'g'))"
+            for _ in range(2):  # '1 299 000,00': thousands grouped by (no-break) spaces
+                v = f"regexp_replace({v}, {lit(_SPACE_GROUP_RE)}, '\\1\\2', 'g')"
             percent = col.dtype == "float"
             if percent:  # '29,3 %' is 0.293, as a spreadsheet reads it
                 pct = f"regexp_matches({v}, {lit(_PERCENT_RE)})"

@@ -437,8 +437,16 @@ _US_GROUPS = re.compile(r"-?\d{1,3}(,\d{3})+(\.\d+)?")
 _EU_GROUPS = re.compile(r"-?\d{1,3}(\.\d{3})+(,\d+)?")
 
 
+_LETTER_MONEY = "|".join(re.escape(x) for x in _load.LETTER_MONEY) + "|[A-Z]{3}"
+_LETTERS_AROUND = re.compile(
+    rf"^\s*(?:{_LETTER_MONEY})\s*(?=[-+]?\d)|(?<=\d)\s*(?:{_LETTER_MONEY})\s*$"
+)
+
+
 def strip_money(v: str) -> str:
-    """A value without spaces and currency symbols ('¥1,234.50' gives '1,234.50')."""
+    """A value without spaces and currency symbols ('¥1,234.50' gives '1,234.50'), also one
+    written in letters ('1 299,00 kr', 'SEK 1 299')."""
+    v = _LETTERS_AROUND.sub("", v)
     return "".join(ch for ch in v if not ch.isspace() and unicodedata.category(ch) != "Sc").lstrip(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     )
@@ -489,6 +497,9 @@ _FORMATS = ("%Y%m%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d", "%Y年%m�
 _TIMES = ("", " %H:%M", " %H:%M:%S")
 _MONTHS = ("%m.%Y", "%m/%Y", "%Y-%m", "%Y/%m")
 """Months without a day, as monthly reports write them ('01.2021')."""
+_WORDED = ("%a %b %d %H:%M:%S %z %Y", "%a, %d %b %Y %H:%M:%S %z")
+"""Times with English day and month names: Twitter's ``Tue Oct 31 22:10:47 +0000 2017``, an
+e-mail's (RFC 2822) ``Tue, 31 Oct 2017 22:10:47 +0000``."""
 
 
 def timestamp_format(values: list[str], *, search: bool = True) -> tuple[float, str | None]:
@@ -504,7 +515,7 @@ def timestamp_format(values: list[str], *, search: bool = True) -> tuple[float, 
     native = f"coalesce(TRY_CAST(v AS TIMESTAMP), CAST({zoned} AS TIMESTAMP))"
     # a bare number is not a native timestamp (DuckDB would read '2024' as a year)
     tests = [f"NOT regexp_full_match(v, '\\d+(\\.\\d+)?') AND {native} IS NOT NULL"]
-    formats = [d + t for d in _FORMATS for t in _TIMES] + list(_MONTHS) if search else []
+    formats = [d + t for d in _FORMATS for t in _TIMES] + [*_MONTHS, *_WORDED] if search else []
     tests += [f"try_strptime(v, {_load.lit(f)}) IS NOT NULL" for f in formats]
     counts = ", ".join(f"count(*) FILTER (WHERE {t})" for t in tests)
     sql = f"SELECT count(*), {counts} FROM (SELECT trim(unnest($1)) AS v)"

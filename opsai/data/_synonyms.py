@@ -116,6 +116,7 @@ TABLE_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("demand", "quantity"): ("sales", "weekly_sales", "daily_sales", "unit_sales", "units_sold",
                              "sold", "absatz"),
     ("tickets", "user_id"): ("买家昵称",),  # a chat log's only customer key (千牛)
+    ("tickets", "ticket_id"): ("tweet_id",),  # TWCS: a thread's opening tweet is the ticket
     ("tickets", "sentiment"): (*STAR_NAMES, "overall"),  # Amazon reviews' stars
 }  # fmt: skip
 """Synonyms for one table's column only: demand has no amount, so its ``sales`` (units or

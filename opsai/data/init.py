@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 
 from opsai.config import join_label
-from opsai.data import _excel, _init_template, _init_values, _init_wide, _sniff
+from opsai.data import _excel, _init_template, _init_thread, _init_values, _init_wide, _sniff
 from opsai.data._init_pivot import KEYED_TABLES, key_values, on_hand_flag, with_id_keys
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
@@ -433,6 +433,8 @@ def fit_table(
         return None  # order ids and money: orders or payments unless named as refunds
     if not headerless and all(m.score < 0.6 for m in matches.values()):
         return None  # a header naming nothing of the table: values alone are too weak a hint
+    if name == "users" and not _person_file(sample, matches["user_id"]):
+        return None  # ticket_metrics.json (id, ticket_id, solved_at): ids, but of no person
     if name == "demand" and _RETURNS.search(f"{sample.label} {matches['quantity'].source}"):
         return None  # returned quantities are no demand to forecast
     if name == "kb" and headerless and _training_labels(matches, cols):
@@ -532,7 +534,68 @@ def fit_table(
         _created_or_paid(guess)
         _line_items(guess)
         _postage_left_out(guess, cols)
+    if name == "tickets" and not chat and "ticket_id" in matches:
+        _thread_tickets(guess, matches["ticket_id"].source)
     return guess
+
+
+def _thread_tickets(guess: Guess, key: str) -> None:
+    """A file of threaded messages (Kaggle's TWCS tweets, :mod:`opsai.data._init_thread`):
+    a ticket is a thread's opening customer message (``where``), and the file joined to itself
+    on the reply's id gives the first reply's time (``resolved_at``) and author (``channel``)."""
+    t = _init_thread.thread(guess.sample, key)
+    if t is None:
+        return
+    guess.options["where"] = t.where
+    keeps = f"rows that are {t.inbound!r} and " if t.inbound else "rows "
+    note = f"messages in threads: a ticket is a thread's first message ({keeps}answer nothing: "
+    note += f"{t.reply_to!r} empty)"
+    got = {m.contract: m for m in guess.matches}
+    if "user_id" not in got and t.author:  # a tweet's author_id: the customer on inbound rows
+        got["user_id"] = Match("user_id", t.author, 0.6)
+        guess.matches.append(got["user_id"])
+    if t.response:
+        s = guess.sample
+        guess.options["join"] = [*guess.options.get("join", []), _join_entry(s, {t.response: key})]
+        label = join_label(None if s.table else s.path.name, s.table)
+        adds = []
+        if (ts := got.get("timestamp")) and "resolved_at" not in got:
+            adds.append(Match("resolved_at", f"{ts.source}_{label}", ts.score, ts.timestamp_format))
+        if (user := got.get("user_id")) and "channel" not in got:
+            adds.append(Match("channel", f"{user.source}_{label}", user.score))
+        guess.matches += adds
+        said = ", ".join(f"{m.source!r} as {m.contract}" for m in adds)
+        note += f"; the file is joined to itself on {t.response!r} = {key!r}, the first reply" + (
+            f": {said} (the time of the first response and who gave it)" if adds else ""
+        )
+    order = [c.name for c in TABLES["tickets"].columns]
+    guess.matches.sort(key=lambda m: order.index(m.contract))
+    guess.notes.append(note)
+
+
+_PERSON_COLUMN = {"email", "mail", "name", "username", "nickname", "gender", "sex", "age",
+                  "birth", "birthday", "dob", "country", "city", "zip", "postcode", "phone",
+                  "mobile", "address", "signup", "registered", "registration", "joined", "member",
+                  "customer", "user", "client", "account", "subscriber", "person", "profile",
+                  "plan"}  # fmt: skip
+_PERSON_CJK = re.compile(r"姓名|性别|年龄|城市|会员|用户|客户|手机|生日|地区|省份|注册|昵称")
+
+
+def _person_file(sample: _sniff.Sample, key: Match) -> bool:
+    """Whether a users guess reads people: its key is named as a customer (``customer_id``,
+    ``email``), the file as users (``customers.csv``), or a column says something only a person
+    has (``email``, ``gender``, ``country``, ``signup``). A plain ``id`` beside ``ticket_id`` and
+    ``solved_at`` (Zendesk's ``ticket_metrics.json``) is no customer."""
+    if key.score >= 1.0:
+        return True
+    stem = file_stem(sample.table or sample.sheet or sample.path.name)
+    if any(fold(n) in stem for n in FILE_NAMES["users"]):
+        return True
+    return any(
+        _PERSON_COLUMN & set(name_words(c)) or _PERSON_CJK.search(c)
+        for c in sample.values
+        if c != key.source
+    )
 
 
 _POSTAGE_WORDS = {"freight", "shipping", "shipment", "postage", "delivery", "carriage", "porto",
@@ -1891,11 +1954,14 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         fits = [g for g in fits if not _guests_only(g)] or fits  # a till export: a last resort
         if not fits and _init_values.headerless(s):  # column0, column1, ...: by values alone
             fits = _by_values(s, cols)
+        if not fits and (market := _wide_market(s, cols)) is not None:
+            fits = [market]  # Google Trends, SimilarWeb: companies or periods as columns
         if not fits:
             loose.append(s)
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
             why = _NO_TIME if _keyed(cols) and not _has_time(cols) else ""
+            why = why or _price_scrape(s, cols)
             unplaced.append((s.label, f"fits no table{why} (columns: {have or 'none'}){read}"))
             unfit.append((s, cols))
             continue
@@ -1935,10 +2001,67 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     if "demand" in kept and "items" not in kept and (g := _store_attributes(kept["demand"], unfit)):
         kept["items"] = g
         unplaced[:] = [u for u in unplaced if u[0] != g.sample.label]
+    _key_joins(kept, loose, unplaced)
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     _headerless_siblings(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+def _key_joins(
+    kept: dict[str, Guess], loose: list[_sniff.Sample], unplaced: list[tuple[str, str]]
+) -> None:
+    """A file with one row per row of a placed table, keyed by a column named as that table's
+    key (Zendesk's ``ticket_metrics.json``: ``ticket_id`` once each, the tickets' ``id``) and
+    not placed on a table by that key, is joined to it: its columns that name a column the
+    table lacks are mapped (``solved_at`` as resolved_at), and it is no table of its own."""
+    for k in list(kept.values()):
+        table = TABLES[k.table]
+        key = next((m for m in k.matches if m.contract == table.key), None)
+        if key is None or table.key is None or k.table not in kept or kept[k.table] is not k:
+            continue
+        have = {v for v in k.sample.values.get(key.source, []) if v not in (None, "")}
+        others = [(g.sample, g) for t, g in kept.items() if t != k.table]
+        for s, g in [*others, *((x, None) for x in loose)]:
+            mapped = {m.source for m in g.matches} if g else set()
+            col = next(
+                (
+                    c
+                    for c, v in s.values.items()
+                    if c not in mapped
+                    and name_score(c, table.key, table) >= 1.0
+                    and _unique(v)
+                    and len(have & {x for x in v if x}) >= max(1, 0.05 * len(v))
+                ),
+                None,
+            )
+            if col is None:
+                continue
+            entry = _join_entry(s, col if col == key.source else {key.source: col})
+            k.options["join"] = [*k.options.get("join", []), entry]
+            label = join_label(None if s.table else s.path.name, s.table)
+            got, adds = {m.contract for m in k.matches}, []
+            for c in table.columns:
+                for src, v in s.values.items():
+                    score = name_score(src, c.name, table)
+                    if c.name in got or src == col or score < 0.6 or src in s.structs:
+                        continue
+                    ok, fmt = values_fit(_Values(v, s.options), c, table)
+                    if ok:
+                        name = src if src not in k.sample.values else f"{src}_{label}"
+                        adds.append(Match(c.name, name, score, fmt))
+                        got.add(c.name)
+            order = [c.name for c in table.columns]
+            k.matches = sorted([*k.matches, *adds], key=lambda m: order.index(m.contract))
+            mapped_s = ", ".join(f"{m.source!r} as {m.contract}" for m in adds)
+            was = f" (it had looked like {g.table})" if g else ""
+            k.notes.append(
+                f"{s.label} holds one row per {k.table} row ({col!r} once each, the "
+                f"{k.table}' {key.source!r}){was}: joined on it" + (f", {mapped_s}" if adds else "")
+            )
+            if g is not None:
+                del kept[g.table]
+            unplaced[:] = [u for u in unplaced if u[0] != s.label]
 
 
 def _session_labels(g: Guess, loose: list[_sniff.Sample]) -> _sniff.Sample | None:
@@ -2044,6 +2167,54 @@ def _wide_tables(
         said[id(long)] = (note, why)
     kept = [out.get(id(s), s) for s in samples if id(s) not in used or id(s) in out]
     return kept, said
+
+
+def _price_scrape(s: _sniff.Sample, cols: dict[str, _Values]) -> str:
+    """Why a price scrape (product, brand, retailer, price, scraped_at: no sales) is not
+    placed, with the mapping that reads it as market, or "" when the file is none."""
+    n = len(next(iter(s.values.values()), []))
+    g = fit_table(dataclasses.replace(s, values={**s.values, "sales": ["1"] * n}), "market")
+    got = {m.contract: m.source for m in g.matches} if g else {}
+    if "price" not in got or got.get("sales") != "sales":
+        return ""
+    cols_ = ", ".join(f"{c}: {src}" for c, src in got.items() if c != "sales")
+    fmt = g.options.get("timestamp_format") if g else None
+    keys = (*_JOIN_READ, "decimal", "thousands")
+    read = ", ".join(f"{k}: {v!r}" for k, v in g.options.items() if k in keys) if g else ""
+    opts = "; ".join(x for x in (f"timestamp_format: {fmt!r}" if fmt else "", read) if x)
+    return (
+        f": looks like a price scrape (market {cols_}) but holds no sales, which market needs. "
+        f"To follow competitors' prices map it as market with constants: {{sales: 1}} and "
+        f"columns: {{{cols_}}}{'; ' + opts if opts else ''}: chapter 06 reads the one sales "
+        "value as price monitoring (competitor price moves; no shares, elasticity or price "
+        "scenarios, which would count scraped rows)"
+    )
+
+
+def _wide_market(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
+    """A market table written wide (:func:`opsai.data._init_wide.wide_market`) read as the
+    long table ``unpivot`` gives: period, company and the figure (sales, or shares standing in
+    for sales)."""
+    w = _init_wide.wide_market(s, {c: _has_time({c: v}) for c, v in cols.items()})
+    if w is None:
+        return None
+    long = _init_wide.long_market(w, s)
+    period, company = (w.keep, w.names_to) if w.names_to == "company" else (w.names_to, w.keep)
+    shape = 0.3  # by the table's shape (values), not by the columns' names
+    matches = [Match("period", period, shape, w.timestamp_format), Match("company", company, shape)]
+    matches.append(Match("sales", w.values_to, shape))
+    if w.values_to == "share":
+        matches.append(Match("share", w.values_to, shape))
+    unpivot = {"keep": [w.keep], "names_to": w.names_to, "values_to": w.values_to}
+    options: dict[str, Any] = {**s.options, "unpivot": unpivot}
+    if w.timestamp_format:
+        options["timestamp_format"] = w.timestamp_format
+    if w.na_values:
+        options["na_values"] = w.na_values
+    notes = [w.note]
+    if w.values_to == "share":
+        notes.append("no sales column: the shares stand in for sales (sizes, not money)")
+    return Guess("market", long, matches, 4.8, options, notes=notes)
 
 
 def _by_values(s: _sniff.Sample, cols: dict[str, _Values]) -> list[Guess]:
@@ -2162,7 +2333,7 @@ def _unique(values: list[str | None]) -> bool:
     return bool(got) and len(set(got)) == len(got)
 
 
-def _join_entry(s: _sniff.Sample, on: str | list[str]) -> dict[str, Any]:
+def _join_entry(s: _sniff.Sample, on: str | list[str] | dict[str, str]) -> dict[str, Any]:
     where = {"table": s.table} if s.table else {"file": s.pattern or s.path.name}
     return {**where, "on": on, **{k: v for k, v in s.options.items() if k in _JOIN_READ}}
 

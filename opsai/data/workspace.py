@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,19 @@ class Workspace:
             if w.table in self._tables and col is not None and col.absent == w.message:
                 out[f"{w.table}.{w.column}"] = w.message
         return out
+
+    def where(self, name: str) -> str:
+        """The table's ``data.tables.<name>.where``, or "" without one; in a report's copy of
+        the data (whose config has no ``where``: its rows are already filtered) the condition
+        its load warning names."""
+        spec = self.config.data.tables.get(name)
+        if spec is not None and spec.where:
+            return spec.where
+        said = re.compile(rf"left out by data\.tables\.{re.escape(name)}\.where \((.*)\)$")
+        for w in self.warnings:
+            if w.table == name and (m := said.search(w.message)):
+                return m.group(1)
+        return ""
 
     def has(self, *names: str) -> bool:
         return all(n in self._tables for n in names)

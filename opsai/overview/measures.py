@@ -7,6 +7,7 @@ Every function takes a :class:`~opsai.data.workspace.Workspace` and aggregates i
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import ibis
@@ -112,6 +113,13 @@ SPARSE_LABELS = 50
 by design (M5's event_name_1: 13 event names on 3% of days), not missing data (byod9a D6)."""
 
 
+def kept_empty(where: str, column: str) -> bool:
+    """Whether a ``where`` keeps only rows on which ``column`` is empty (``inbound AND
+    in_response_to_tweet_id IS NULL``: a thread's opening tweet answers nothing)."""
+    name = re.escape(column)
+    return bool(re.search(rf'(?<![\w"])"?{name}"?\s+IS\s+NULL\b', where, re.IGNORECASE))
+
+
 def missing_values(ws: Workspace) -> pd.DataFrame:
     """Per column with any: missing (null or blank text) count and share of the table's rows.
 
@@ -136,10 +144,11 @@ def missing_values(ws: Workspace) -> pd.DataFrame:
             aggs[c] = miss.sum()
         res = t.aggregate(**aggs).to_pandas().iloc[0]
         n = int(res["__n"])
-        spec = ws.config.data.tables.get(name)
-        where = (spec.where or "") if spec is not None else ""
+        where = ws.where(name)
         for c in t.columns:
             k = int(res[c] or 0)
+            if k == n and kept_empty(where, c):
+                continue  # where: "in_response_to_tweet_id IS NULL" keeps it empty on purpose
             if k and f"{name}.{c}" not in absent:
                 share = k / n if n else 0.0
                 labels = int(res.get(f"__d_{c}", 0) or 0)

@@ -597,3 +597,29 @@ def test_too_few_days_every_activity_table_covers_compare_no_active_users(
         "no daily active users compared (the activity tables cover the same days only to "
         "2024-03-31, too few for two 28-day windows)" in activity_finding(change).text
     )
+
+
+def test_a_column_the_where_keeps_empty_is_not_reported(tmp_path: Path) -> None:
+    """byod10b D15: where 'inbound AND in_response_to_tweet_id IS NULL' keeps the openers of
+    threads, so in_response_to_tweet_id is empty in every row by design: it was named "empty
+    in every row"; it is now left out, also in a report's copy of the data, whose config has no
+    where (the condition is read from its load warning)."""
+    from opsai.data.workspace import Workspace
+
+    rows = (
+        "tweet_id,inbound,text,in_response_to_tweet_id,coupon\n"
+        "1,True,my phone is broken,,\n2,False,we can help,1,\n3,True,my bill is wrong,,\n"
+        "4,True,thanks a lot,2,\n"
+    )
+    spec = {"tickets": {"where": "inbound AND in_response_to_tweet_id IS NULL",
+                        "columns": {"ticket_id": "tweet_id"}}}  # fmt: skip
+    cfg = write_dataset(tmp_path, {"tickets.csv": rows}, spec)
+    with open_workspace(cfg) as ws:
+        found = missing_values(ws).set_index("column")
+        assert found.index.tolist() == ["coupon"]
+        assert found.loc["coupon", ["missing", "empty"]].tolist() == [2, True]
+        copy = ws.config.model_copy(deep=True)
+        copy.data.tables["tickets"].where = None  # as build_report's attached config
+        attached = Workspace(copy, ws.backend, {"tickets": ws.table("tickets")}, ws.warnings)
+        assert attached.where("tickets") == "inbound AND in_response_to_tweet_id IS NULL"
+        assert missing_values(attached)["column"].tolist() == ["coupon"]
