@@ -11,6 +11,7 @@ from opsai.data._mapping import ValidationWarning
 from opsai.data._synonyms import name_score
 from opsai.data.customers import visit_ids
 from opsai.data.languages import read_languages
+from opsai.data.promo import is_discount
 from opsai.data.schema import NO_EVENT, REFERENCES, TABLES, Column
 from opsai.errors import SchemaError
 
@@ -68,8 +69,24 @@ def _one_time_warning(
 
 def _promo_values_warning(res: dict[str, Any], warnings: list[ValidationWarning]) -> None:
     """A promo above 1: no flag nor share of days, but a measure (a scanner export's "Any
-    Promo Price", byod9b D14); above 0 still reads as a promotion. ``res``:
+    Promo Price", byod9b D14); above 0 still reads as a promotion. A promo below 0 and never
+    above: a discount, read as a promotion where set (byod10a D18). ``res``:
     :func:`check_table`'s aggregate."""
+    neg, top = int(res.get("neg__promo", 0) or 0), res.get("max__promo")
+    if is_discount(neg, None if top is None or top != top else float(top)):
+        rows = int(res["__rows"])
+        warnings.append(
+            ValidationWarning(
+                "demand",
+                "promo",
+                f"{neg:,} of {rows:,} rows ({neg / rows:.0%}) hold promo values below 0 (down "
+                f"to {float(res['min__promo']):g}) and none above 0: a discount written as a "
+                "negative amount (as Dunnhumby's RETAIL_DISC), read as a promotion wherever it "
+                "is not 0. If a negative value means something else, map a 0/1 promotion column "
+                "instead",
+                neg,
+            )
+        )
     n = int(res.get("over1__promo", 0) or 0)
     if n:
         warnings.append(
@@ -418,7 +435,7 @@ def check_table(
         aggs["days__event_day"] = day.nunique()
         aggs["on__event_day"] = day.nunique(where=(word != "") & ~word.isin(list(NO_EVENT)))
     if name == "demand" and "promo" in t.columns:  # for _promo_values_warning
-        aggs["max__promo"] = t.promo.max()
+        aggs["max__promo"], aggs["min__promo"] = t.promo.max(), t.promo.min()
         aggs["over1__promo"] = ibis.ifelse(t.promo > 1, 1, 0).sum()
     try:
         res = t.aggregate(**aggs).to_pandas().iloc[0].to_dict()
