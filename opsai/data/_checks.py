@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import ibis
@@ -12,7 +13,7 @@ from opsai.data._synonyms import name_score
 from opsai.data.customers import visit_ids
 from opsai.data.languages import read_languages
 from opsai.data.promo import is_discount
-from opsai.data.schema import NO_EVENT, REFERENCES, TABLES, Column
+from opsai.data.schema import ITEM_ID, NO_EVENT, REFERENCES, TABLES, Column
 from opsai.errors import SchemaError
 
 
@@ -712,5 +713,56 @@ def check_session_ids(tables: dict[str, ir.Table], warnings: list[ValidationWarn
             "data.tables.events.columns.user_id to a customer id if the export has one",
             users,
             major=True,
+        )
+    )
+
+
+CASE_IDS = "item ids that differ only in letter case"
+"""Opens the warning on item ids equal once case and Unicode forms are ignored
+(:func:`check_case_ids`)."""
+MAX_CASE_IDS = 2_000_000
+"""Distinct item ids above which :func:`check_case_ids` does not compare them (a hint)."""
+
+
+def _folded(v: str) -> str:
+    """An id as compared by :func:`check_case_ids`: Unicode NFKC (full-width letters, ligatures
+    read as their plain form), case-folded, trimmed."""
+    return unicodedata.normalize("NFKC", v).casefold().strip()
+
+
+def check_case_ids(tables: dict[str, ir.Table], warnings: list[ValidationWarning]) -> None:
+    """Warn when distinct item ids are equal once letter case, Unicode forms (NFKC) and
+    surrounding spaces are ignored (byod10a D14: Last.fm's 'Beyoncé' and 'beyoncé' were two
+    artists, and 03b recommended one to a listener of the other). Over every table with item
+    ids; named on ``items`` when there is one, else on the first such table."""
+    names = [n for n, t in tables.items() if ITEM_ID in t.columns]
+    if not names:
+        return
+    parts = [tables[n].select(i=tables[n][ITEM_ID].cast("string")) for n in names]
+    ids = parts[0].union(*parts[1:], distinct=True) if len(parts) > 1 else parts[0].distinct()
+    ids = ids.filter(ids.i.notnull())
+    try:
+        if int(_scalar(ids.count())) > MAX_CASE_IDS:
+            return
+        raw = ids.to_pandas()["i"].astype(str)
+    except Exception:  # a hint, not a check
+        return
+    groups = raw.groupby(raw.map(_folded)).agg(list)
+    groups = groups[groups.map(len) > 1]
+    if groups.empty:
+        return
+    n = int(groups.map(len).sum() - len(groups))  # ids that are another's spelling
+    shown = "; ".join(" and ".join(repr(x) for x in sorted(g)[:3]) for g in groups.iloc[:3])
+    table = "items" if "items" in names else names[0]
+    warnings.append(
+        ValidationWarning(
+            table,
+            ITEM_ID,
+            f"{CASE_IDS} (or in Unicode form): {len(groups):,} item(s) are written {n + len(groups):,} "
+            f"ways, e.g. {shown}. Each spelling counts as an item of its own (sales split, "
+            "one recommended to a buyer of the other). If they are the same item, set "
+            "lowercase_ids: true on every table with item ids (data.tables.<table>."
+            "lowercase_ids reads its user and item ids in lower case)",
+            n,
         )
     )

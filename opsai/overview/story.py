@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from opsai.data._checks import CASE_IDS
 from opsai.data.schema import TABLES
 from opsai.overview.measures import RATE_POINTS, RATE_RATIO, activity_span, days_covered
 from opsai.report.finding import Finding
@@ -254,6 +255,25 @@ def quality_findings(
                     f"Some ids point at nothing: distinct ids missing from their reference table ({desc}).",
                     "medium",
                     {"warnings": len(orphans), "ids": int(orphans["count"].sum())},
+                ),
+            )
+        )
+    cased = (
+        warnings[warnings["message"].str.startswith(CASE_IDS, na=False)]
+        if len(warnings)
+        else warnings
+    )
+    if len(cased):  # 'Beyoncé' and 'beyoncé': two items (byod10a D14)
+        r = cased.iloc[0]
+        text = str(r["message"]).split(": ", 1)[-1]
+        out.append(
+            (
+                "case_ids",
+                Finding(
+                    "Some item ids differ from another only in letter case or Unicode form "
+                    f"({r['table']}.item_id): {text}.",
+                    "low",
+                    {"ids": int(r["count"]), "table": r["table"]},
                 ),
             )
         )
