@@ -561,9 +561,34 @@ def check_references(tables: dict[str, ir.Table], warnings: list[ValidationWarni
                 hint = _zeros_hint(t, tables[target], col, n) or _case_hint(
                     t, tables[target], col, n, name, target
                 )
+                if not hint and target == "users":
+                    hint = _partial_hint(ids, known, col, n, name)
                 warnings.append(
                     ValidationWarning(name, col, f"{n} distinct id(s) not in {target}{hint}", n)
                 )
+
+
+PARTIAL_USERS = "a partial attribute file"
+"""Marks an orphan-id warning whose ``users`` table covers some of the customers only (its
+ids nearly all found in the referencing table): no attributes for the others, by design."""
+
+
+def _partial_hint(ids: ir.Table, known: ir.Table, col: str, n: int, name: str) -> str:
+    """When nearly all of ``users``' ids (``known``, at least 10 and 95%) are among the
+    referencing table's ``ids``, ``users`` is an attribute file for some of them (Dunnhumby's
+    demographics cover a third of its households: byod10a D20), not a reference the other ids
+    lost their rows from; empty otherwise."""
+    try:
+        total, have = int(_scalar(ids.count())), int(_scalar(known.count()))
+        inside = int(_scalar(known.semi_join(ids, col).count()))
+    except Exception:  # a hint, not a check
+        return ""
+    if have < 10 or inside < 0.95 * have:
+        return ""
+    return (
+        f" ({n:,} of the {total:,} customers in {name} have no users row: no attributes for them; "
+        f"{inside:,} of the {have:,} users rows are in {name}, {PARTIAL_USERS})"
+    )
 
 
 def _near_matches(
