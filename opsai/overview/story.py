@@ -278,25 +278,6 @@ def quality_findings(
                 ),
             )
         )
-    cased = (
-        warnings[warnings["message"].str.startswith(CASE_IDS, na=False)]
-        if len(warnings)
-        else warnings
-    )
-    if len(cased):  # 'Beyoncé' and 'beyoncé': two items (byod10a D14)
-        r = cased.iloc[0]
-        text = str(r["message"]).split(": ", 1)[-1]
-        out.append(
-            (
-                "case_ids",
-                Finding(
-                    "Some item ids differ from another only in letter case or Unicode form "
-                    f"({r['table']}.item_id): {text}.",
-                    "low",
-                    {"ids": int(r["count"]), "table": r["table"]},
-                ),
-            )
-        )
     flagged = outlier[outlier["outliers"] > 0] if len(outlier) else outlier
     if len(flagged):
         w = flagged.sort_values("outliers", ascending=False).iloc[0]
@@ -327,6 +308,25 @@ def quality_findings(
                     "never show them unescaped.",
                     "low",
                     {"values": int(markup["values"].sum()), "example": ex},
+                ),
+            )
+        )
+    cased = (
+        warnings[warnings["message"].str.startswith(CASE_IDS, na=False)]
+        if len(warnings)
+        else warnings
+    )
+    if len(cased):  # 'Beyoncé' and 'beyoncé': two items (byod10a D14)
+        r = cased.iloc[0]
+        text = str(r["message"]).split(": ", 1)[-1]
+        out.append(
+            (
+                "case_ids",
+                Finding(
+                    "Some item ids differ from another only in letter case or Unicode form "
+                    f"({r['table']}.item_id): {text}.",
+                    "low",
+                    {"ids": int(r["count"]), "table": r["table"]},
                 ),
             )
         )
