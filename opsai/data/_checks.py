@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import ibis
@@ -11,7 +12,8 @@ from opsai.data._mapping import ValidationWarning
 from opsai.data._synonyms import name_score
 from opsai.data.customers import visit_ids
 from opsai.data.languages import read_languages
-from opsai.data.schema import NO_EVENT, REFERENCES, TABLES, Column
+from opsai.data.promo import is_discount
+from opsai.data.schema import ITEM_ID, NO_EVENT, REFERENCES, TABLES, Column
 from opsai.errors import SchemaError
 
 
@@ -68,8 +70,24 @@ def _one_time_warning(
 
 def _promo_values_warning(res: dict[str, Any], warnings: list[ValidationWarning]) -> None:
     """A promo above 1: no flag nor share of days, but a measure (a scanner export's "Any
-    Promo Price", byod9b D14); above 0 still reads as a promotion. ``res``:
+    Promo Price", byod9b D14); above 0 still reads as a promotion. A promo below 0 and never
+    above: a discount, read as a promotion where set (byod10a D18). ``res``:
     :func:`check_table`'s aggregate."""
+    neg, top = int(res.get("neg__promo", 0) or 0), res.get("max__promo")
+    if is_discount(neg, None if top is None or top != top else float(top)):
+        rows = int(res["__rows"])
+        warnings.append(
+            ValidationWarning(
+                "demand",
+                "promo",
+                f"{neg:,} of {rows:,} rows ({neg / rows:.0%}) hold promo values below 0 (down "
+                f"to {float(res['min__promo']):g}) and none above 0: a discount written as a "
+                "negative amount (as Dunnhumby's RETAIL_DISC), read as a promotion wherever it "
+                "is not 0. If a negative value means something else, map a 0/1 promotion column "
+                "instead",
+                neg,
+            )
+        )
     n = int(res.get("over1__promo", 0) or 0)
     if n:
         warnings.append(
@@ -418,7 +436,7 @@ def check_table(
         aggs["days__event_day"] = day.nunique()
         aggs["on__event_day"] = day.nunique(where=(word != "") & ~word.isin(list(NO_EVENT)))
     if name == "demand" and "promo" in t.columns:  # for _promo_values_warning
-        aggs["max__promo"] = t.promo.max()
+        aggs["max__promo"], aggs["min__promo"] = t.promo.max(), t.promo.min()
         aggs["over1__promo"] = ibis.ifelse(t.promo > 1, 1, 0).sum()
     try:
         res = t.aggregate(**aggs).to_pandas().iloc[0].to_dict()
@@ -543,9 +561,34 @@ def check_references(tables: dict[str, ir.Table], warnings: list[ValidationWarni
                 hint = _zeros_hint(t, tables[target], col, n) or _case_hint(
                     t, tables[target], col, n, name, target
                 )
+                if not hint and target == "users":
+                    hint = _partial_hint(ids, known, col, n, name)
                 warnings.append(
                     ValidationWarning(name, col, f"{n} distinct id(s) not in {target}{hint}", n)
                 )
+
+
+PARTIAL_USERS = "a partial attribute file"
+"""Marks an orphan-id warning whose ``users`` table covers some of the customers only (its
+ids nearly all found in the referencing table): no attributes for the others, by design."""
+
+
+def _partial_hint(ids: ir.Table, known: ir.Table, col: str, n: int, name: str) -> str:
+    """When nearly all of ``users``' ids (``known``, at least 10 and 95%) are among the
+    referencing table's ``ids``, ``users`` is an attribute file for some of them (Dunnhumby's
+    demographics cover a third of its households: byod10a D20), not a reference the other ids
+    lost their rows from; empty otherwise."""
+    try:
+        total, have = int(_scalar(ids.count())), int(_scalar(known.count()))
+        inside = int(_scalar(known.semi_join(ids, col).count()))
+    except Exception:  # a hint, not a check
+        return ""
+    if have < 10 or inside < 0.95 * have:
+        return ""
+    return (
+        f" ({n:,} of the {total:,} customers in {name} have no users row: no attributes for them; "
+        f"{inside:,} of the {have:,} users rows are in {name}, {PARTIAL_USERS})"
+    )
 
 
 def _near_matches(
@@ -695,5 +738,56 @@ def check_session_ids(tables: dict[str, ir.Table], warnings: list[ValidationWarn
             "data.tables.events.columns.user_id to a customer id if the export has one",
             users,
             major=True,
+        )
+    )
+
+
+CASE_IDS = "item ids that differ only in letter case"
+"""Opens the warning on item ids equal once case and Unicode forms are ignored
+(:func:`check_case_ids`)."""
+MAX_CASE_IDS = 2_000_000
+"""Distinct item ids above which :func:`check_case_ids` does not compare them (a hint)."""
+
+
+def _folded(v: str) -> str:
+    """An id as compared by :func:`check_case_ids`: Unicode NFKC (full-width letters, ligatures
+    read as their plain form), case-folded, trimmed."""
+    return unicodedata.normalize("NFKC", v).casefold().strip()
+
+
+def check_case_ids(tables: dict[str, ir.Table], warnings: list[ValidationWarning]) -> None:
+    """Warn when distinct item ids are equal once letter case, Unicode forms (NFKC) and
+    surrounding spaces are ignored (byod10a D14: Last.fm's 'Beyoncé' and 'beyoncé' were two
+    artists, and 03b recommended one to a listener of the other). Over every table with item
+    ids; named on ``items`` when there is one, else on the first such table."""
+    names = [n for n, t in tables.items() if ITEM_ID in t.columns]
+    if not names:
+        return
+    parts = [tables[n].select(i=tables[n][ITEM_ID].cast("string")) for n in names]
+    ids = parts[0].union(*parts[1:], distinct=True) if len(parts) > 1 else parts[0].distinct()
+    ids = ids.filter(ids.i.notnull())
+    try:
+        if int(_scalar(ids.count())) > MAX_CASE_IDS:
+            return
+        raw = ids.to_pandas()["i"].astype(str)
+    except Exception:  # a hint, not a check
+        return
+    groups = raw.groupby(raw.map(_folded)).agg(list)
+    groups = groups[groups.map(len) > 1]
+    if groups.empty:
+        return
+    n = int(groups.map(len).sum() - len(groups))  # ids that are another's spelling
+    shown = "; ".join(" and ".join(repr(x) for x in sorted(g)[:3]) for g in groups.iloc[:3])
+    table = "items" if "items" in names else names[0]
+    warnings.append(
+        ValidationWarning(
+            table,
+            ITEM_ID,
+            f"{CASE_IDS} (or in Unicode form): {len(groups):,} item(s) are written {n + len(groups):,} "
+            f"ways, e.g. {shown}. Each spelling counts as an item of its own (sales split, "
+            "one recommended to a buyer of the other). If they are the same item, set "
+            "lowercase_ids: true on every table with item ids (data.tables.<table>."
+            "lowercase_ids reads its user and item ids in lower case)",
+            n,
         )
     )

@@ -28,6 +28,7 @@ import pandas as pd
 from opsai.config import Config, load_config
 from opsai.data import _rows
 from opsai.data._checks import (
+    check_case_ids,
     check_currency,
     check_references,
     check_session_ids,
@@ -446,6 +447,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             tables.pop(name)
     check_references(tables, warnings)
     check_session_ids(tables, warnings)
+    check_case_ids(tables, warnings)
     if errors:
         backend.disconnect()
         where = f" ({cfg.path})" if cfg.path else ""

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from opsai.data._synonyms import name_score
+from opsai.data.promo import discount_rows, promo_flags
 from opsai.data.schema import (
     EVENT_DAY,
     ITEM_ID,
@@ -497,8 +498,11 @@ def promo_uplift(
     table) sold nothing, and rows inside ``gaps`` (:func:`closed_stretches`: one store closed
     for weeks). A promo set on promoted rows only (no value of 0 or below anywhere: a scanner
     export's "Any Promo Price", byod9b D14) has its empty rows read as no promotion, as the
-    forecasting models read them. ``attrs``: ``weekdays`` compared, ``closed_rows`` left out
-    and ``empty_as_none`` (the empty promo rows read so).
+    forecasting models read them. A discount written as a negative amount (Dunnhumby's
+    ``RETAIL_DISC``, none above 0: byod10a D18) is a promotion where it is set
+    (:func:`opsai.data.promo.promo_flags`). ``attrs``: ``weekdays`` compared, ``closed_rows``
+    left out, ``empty_as_none`` (the empty promo rows read so) and ``discount`` (the rows a
+    negative discount made promotion rows, when it did).
     """
     from opsai.forecast.series import _filtered
 
@@ -506,7 +510,8 @@ def promo_uplift(
     if not ws.has("demand") or PROMO not in ws.columns("demand"):
         return empty
     rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
-    t = _filtered(ws.table("demand"), rows, "demand")
+    disc = discount_rows(ws.table("demand"))  # a negative discount: promotion where set
+    t = _filtered(promo_flags(ws.table("demand"), disc), rows, "demand")
     stats = t.aggregate(
         off=ibis.ifelse(t[PROMO] <= 0, 1, 0).sum(), empty=ibis.ifelse(t[PROMO].isnull(), 1, 0).sum()
     ).to_pandas()
@@ -553,6 +558,8 @@ def promo_uplift(
     every = len(weekdays) == len(per_day)  # weekly rows all on one weekday: no restriction
     out.attrs = {"weekdays": [] if every else [_WEEKDAYS[d] for d in weekdays]}
     out.attrs |= {"closed_rows": closed, "empty_as_none": 0 if off else blank}
+    if disc:
+        out.attrs["discount"] = disc
     if ws.demand_in_money():  # store turnover: sales in money, not units (byod9a D3)
         out.attrs["measure"] = "sales"
     return out
@@ -605,6 +612,7 @@ def promo_finding(
         "weekdays": list(uplift.attrs.get("weekdays", [])),
         "closed_rows": int(uplift.attrs.get("closed_rows", 0)),
         "empty_as_none": int(uplift.attrs.get("empty_as_none", 0)),
+        "discount_rows": int(uplift.attrs.get("discount", 0)),
     }
     material = med >= 1.2 or med <= 1 / 1.2
     return Finding(text, "medium" if material else "info", evidence, name="promo_uplift")
@@ -628,6 +636,11 @@ def _compared(attrs: Mapping[str, Any]) -> str:
         out.append(
             f"promo is set on promoted rows only (no 0 anywhere), so its {blank:,} empty "
             "rows read as days without a promotion, as the forecasting models read them"
+        )
+    if disc := int(attrs.get("discount", 0)):
+        out.append(
+            f"promo holds a discount written as a negative amount (none above 0), so its "
+            f"{disc:,} rows below 0 read as promotion rows, as the forecasting models read them"
         )
     said = "; ".join(out)
     return f" ({said[:1].upper()}{said[1:]}.)" if out else ""

@@ -26,6 +26,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from opsai.data.promo import promo_flags
 from opsai.data.schema import (
     AMOUNT,
     CATEGORY,
@@ -260,7 +261,8 @@ def aggregate_demand(
     """Per item and period sums, computed in the engine.
 
     Uses ``demand`` when the workspace has it (quantity summed, promo as the period's mean share
-    of promoted rows, price as its mean), else ``orders`` (quantity summed, or the count of
+    of promoted rows: a discount written as a negative amount counts where set, see
+    :func:`opsai.data.promo.promo_flags`; price as its mean), else ``orders`` (quantity summed, or the count of
     order lines when there is no quantity column; orders without an item id make one series
     under :data:`TOTAL_ID`), else the ``purchase`` events of ``events`` read as order lines
     (:func:`opsai.behavior.orders_from_events`).
@@ -292,6 +294,8 @@ def aggregate_demand(
     """
     _check_freq(freq)
     t, name = _source(ws, purchase)
+    if name == "demand":  # a discount (-0.60 off the line) is a promotion where set
+        t = promo_flags(t)
     where = dict(where or {})
     items_where = dict(items_where or {})
     for key in [k for k in where if k.startswith("items.")]:

@@ -45,6 +45,10 @@ CENSORED_COLUMNS = [
 _UNIT = {"D": "day", "W": "week", "M": "month"}
 _MIN_RUN_UNKNOWN = {"D": 7, "W": 3, "M": 2}
 """Without stock data a run of zeros must last this long (a week of days) to be reported."""
+MIN_HISTORY = {"D": (8, 28), "W": (4, 8), "M": (3, 3)}
+"""The history a stop is judged after: periods with a sale, and periods from the first sale to
+the last (8 selling days over 4 weeks; 4 weeks over 8; 3 months). An item-store that sold once
+on the data's second day has no history to stop (byod10a D19: '1.5 a day' from 3 units)."""
 
 
 def censored_items(
@@ -61,8 +65,10 @@ def censored_items(
     An item qualifies when it has nothing on hand (``on_hand <= 0`` in ``inventory``), its
     sales are zero for a trailing run of at least ``min_periods`` periods up to the history's
     end, and the run is unlikely at the rate it sold before: ``exp(-rate * run) < chance``
-    (a Poisson rate over the ``max(3 * run, 8)`` periods before the run), with a sale in at
-    least ``steady`` of those periods (a lumpy seller's gaps are normal).
+    (a Poisson rate over the ``max(3 * run, 8)`` periods before the run, from its first sale
+    on), with a sale in at least ``steady`` of those periods (a lumpy seller's gaps are
+    normal). It needs a history before the stop (:data:`MIN_HISTORY`: 8 days with a sale over
+    at least 4 weeks from its first sale, for days): a one-off purchase has none.
 
     Without stock data (``inventory`` ``None``, empty or without ``ON_HAND``) every item is
     tested, with a run of at least a week of days (3 weeks, 2 months) and ``chance`` shared
@@ -105,6 +111,7 @@ def censored_items(
     end = max(grid[-1], pd.Timestamp(history.attrs.get("end") or grid[-1]))  # store_demand's
     if freq in PANDAS_FREQ:  # a sparse history (store_demand) has no rows on days without sales
         grid = grid.union(pd.date_range(grid[0], end, freq=PANDAS_FREQ[freq]))
+    min_sold, min_span = MIN_HISTORY.get(freq, MIN_HISTORY["M"])
     by = [ITEM_ID, STORE] if STORE in h.columns else [ITEM_ID]
     keys = [h[c].astype(str) for c in by]
     sold_rows = h[h[QUANTITY] > 0]
@@ -120,9 +127,9 @@ def censored_items(
         if not len(sold):
             continue
         run = len(q) - 1 - int(sold[-1])
-        if run < min_periods:
+        if run < min_periods or len(sold) < min_sold or sold[-1] - sold[0] + 1 < min_span:
             continue
-        before = q[max(0, sold[-1] + 1 - max(3 * run, 8)) : sold[-1] + 1]
+        before = q[max(int(sold[0]), sold[-1] + 1 - max(3 * run, 8)) : sold[-1] + 1]
         rate, share = float(before.mean()), float((before > 0).mean())
         if share >= steady and np.exp(-rate * run) < chance:
             item, store = (sid, None) if len(by) == 1 else sid

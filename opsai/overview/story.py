@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from opsai.data._checks import CASE_IDS, PARTIAL_USERS, SESSION_IDS
 from opsai.data.schema import TABLES
 from opsai.overview.measures import RATE_POINTS, RATE_RATIO, activity_span, days_covered
 from opsai.report.finding import Finding
@@ -260,23 +261,43 @@ def quality_findings(
                 ),
             )
         )
+    if "message" not in warnings:  # no warnings at all
+        warnings = pd.DataFrame(columns=["table", "column", "count", "message", "major"])
     major = warnings[warnings["major"].astype(bool)] if "major" in warnings else warnings[:0]
-    if len(major):
-        out.append(
-            (
-                "rows_dropped",
-                Finding(
-                    " ".join(f"{r.table}: {r.message}." for r in major.itertuples()),
-                    "high",
-                    {"tables": major["table"].tolist(), "rows": int(major["count"].sum())},
-                ),
+    visits = major["message"].astype(str).str.startswith(SESSION_IDS)
+    for name, rows in (("rows_dropped", major[~visits]), ("session_ids", major[visits])):
+        if len(rows):  # session ids drop no row (byod10a D20): a finding of their own
+            out.append(
+                (
+                    name,
+                    Finding(
+                        " ".join(f"{r.table}: {r.message}." for r in rows.itertuples()),
+                        "high",
+                        {"tables": rows["table"].tolist(), "rows": int(rows["count"].sum())},
+                    ),
+                )
             )
-        )
     orphans = (
         warnings[warnings["message"].str.contains("not in", na=False)]
         if len(warnings)
         else warnings
     )
+    partial = orphans["message"].astype(str).str.contains(PARTIAL_USERS, regex=False)
+    for r in orphans[partial].itertuples():  # a demographics file for some customers
+        said = str(r.message).split(" (", 1)[-1].split(": ", 1)[0]
+        out.append(
+            (
+                "partial_users",
+                Finding(
+                    f"{said} ({r.table}.{r.column}), so they have no attributes: the users "
+                    f"table covers some customers only (nearly all its ids are in {r.table}), "
+                    "as a panel's demographics file does.",
+                    "low",
+                    {"table": r.table, "ids": int(r.count)},
+                ),
+            )
+        )
+    orphans = orphans[~partial]
     if len(orphans):
         desc = "; ".join(f"{r.table}.{r.column}: {r.count:,}" for r in orphans.itertuples())
         out.append(
@@ -327,6 +348,25 @@ def quality_findings(
                     "never show them unescaped.",
                     "low",
                     {"values": int(markup["values"].sum()), "example": ex},
+                ),
+            )
+        )
+    cased = (
+        warnings[warnings["message"].str.startswith(CASE_IDS, na=False)]
+        if len(warnings)
+        else warnings
+    )
+    if len(cased):  # 'Beyoncé' and 'beyoncé': two items (byod10a D14)
+        r = cased.iloc[0]
+        text = str(r["message"]).split(": ", 1)[-1]
+        out.append(
+            (
+                "case_ids",
+                Finding(
+                    "Some item ids differ from another only in letter case or Unicode form "
+                    f"({r['table']}.item_id): {text}.",
+                    "low",
+                    {"ids": int(r["count"]), "table": r["table"]},
                 ),
             )
         )

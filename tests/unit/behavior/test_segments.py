@@ -140,6 +140,29 @@ def test_name_segment_and_over_index() -> None:
     assert ov == {0: "age 22-23 (2.0x), age 20-21 (2.0x)", 1: "age 52-53 (2.0x), age 50-51 (2.0x)"}
 
 
+def test_repeat_buyers_who_buy_rarely_are_no_one_timers() -> None:
+    """byod10a D21: KKBox subscribers who paid 5.2 times each (the average 14.1) and lapsed
+    were named 'Lapsed low-value one-timers' from the relative frequency alone (0.37x). A
+    segment is one-timers only with under 1.5 orders each."""
+    feats = pd.DataFrame(
+        {
+            "recency_days": [17.0] * 60 + [393.0] * 30 + [20.0] * 10,
+            "monetary": [2500.0] * 60 + [720.0] * 30 + [210.0] * 10,
+            "frequency": [18.0] * 60 + [5.0] * 15 + [5.4] * 15 + [1.0] * 5 + [2.0] * 5,
+        }
+    )
+    labels = np.r_[np.zeros(60), np.ones(30), np.full(10, 2)].astype(int)
+    p = personas(feats, labels).set_index("segment")
+    assert p.loc[1, "frequency"] == pytest.approx(5.2)
+    assert p["name"].to_dict() == {
+        0: "Mid-value regulars",
+        1: "Low-value former regulars",  # was 'Lapsed low-value one-timers'
+        2: "Low-value occasional buyers",  # 1.5 orders each, not lapsed
+    }
+    assert name_segment(0.4, 0.3, 2.0, 1.0, orders=1.4) == "Lapsed low-value one-timers"
+    assert name_segment(0.4, 0.3, 2.0, 1.0) == "Lapsed low-value one-timers"  # orders unknown
+
+
 def test_over_index_skips_tiny_groups_and_names_bins_by_their_values() -> None:
     # 400 users, segment 1 is 40 of them. Planted: 30 of its 40 came from ads (25% of the
     # rest) and it holds the top quarter of a 0-1 score. Noise: 2 of the 3 users of a town.

@@ -630,6 +630,47 @@ def test_a_promo_price_on_promoted_rows_only_still_gives_the_uplift(tmp_path: Pa
     assert "the weekdays promotions run on" not in f.text  # weekly rows: no weekday limit
 
 
+def test_a_discount_written_as_a_negative_amount_is_a_promotion(tmp_path: Path) -> None:
+    """byod10a D18: Dunnhumby's RETAIL_DISC (-0.60 off the line on 20% of lines, 0 elsewhere,
+    never above 0) mapped as promo validated silently and read as never on promotion: the
+    2x uplift vanished. A promo below 0 and never above is a discount, a promotion where set,
+    in validation, the uplift and the models' promo feature alike."""
+    from opsai.data import open_workspace
+    from opsai.forecast.chapter import promo_finding, promo_uplift
+    from opsai.forecast.series import aggregate_demand
+    from tests.conftest import write_dataset
+
+    lines = []
+    for k in range(6):  # every fourth day discounted by 0.60 (item u0: 1.20) and selling 2x
+        for i, d in enumerate(pd.date_range("2024-01-01", periods=28)):
+            on = i % 4 == 0
+            disc = f"-{0.6 * (2 if k == 0 else 1):.2f}" if on else "0"
+            lines.append(f"u{k},{d:%Y-%m-%d},{(2 if on else 1) * 10 * (k + 1)},{disc}")
+    rows = "item_id,timestamp,quantity,RETAIL_DISC\n" + "\n".join(lines) + "\n"
+    cfg = write_dataset(
+        tmp_path, {"demand.csv": rows}, {"demand": {"columns": {"promo": "RETAIL_DISC"}}}
+    )
+    with open_workspace(cfg) as ws:
+        said = [w for w in ws.warnings if w.column == "promo"]
+        u = promo_uplift(ws)
+        df = aggregate_demand(ws, freq="D")
+        weekly = aggregate_demand(ws, freq="W")
+    assert len(said) == 1 and said[0].count == 42
+    assert said[0].message.startswith(
+        "42 of 168 rows (25%) hold promo values below 0 (down to -1.2) and none above 0: a "
+        "discount written as a negative amount"
+    )
+    assert u["ratio"].tolist() == pytest.approx([2.0] * 6)
+    assert u.attrs == {"weekdays": [], "closed_rows": 0, "empty_as_none": 0, "discount": 42}
+    f = promo_finding(u, seed=0)
+    assert f is not None and f.evidence["median_ratio"] == 2.0
+    assert "its 42 rows below 0 read as promotion rows" in f.text
+    assert sorted(df["promo"].unique().tolist()) == [0.0, 1.0]  # the models' feature: a flag
+    assert df["promo"].sum() == 42
+    first = weekly[(weekly[ITEM_ID] == "u0") & (weekly[TIMESTAMP] == "2024-01-01")]
+    assert first["promo"].tolist() == pytest.approx([2 / 7])  # Jan 1 and 5 of the week
+
+
 def test_store_series_are_called_stores(tmp_path: Path) -> None:
     """byod9a D16: Rossmann's sales per store and day (item_id: Store) read "on promotion days
     an item sold a median 1.41x ... Largest uplift: 19", "1 of 20 items (5%) sell

@@ -267,3 +267,32 @@ def test_a_large_store_export_keeps_only_the_item_stores_that_stopped(tmp_path: 
     best = c[c[ITEM_ID] == "best"].iloc[0]
     assert (best[STORE], best["periods"]) == ("CA_1", 35)  # to the data's end, not CA_1's
     assert sorted(c[STORE]) == ["CA_1", "CA_1", "CA_2", "TX_1"]  # no others: store rows only
+
+
+def test_a_one_off_sale_is_no_history_to_stop_and_rates_start_at_the_first_sale() -> None:
+    """byod10a D19: in a grocery panel item 38475 sold once at store 289 (3 units on the
+    data's 2nd day) and 04 said its sales 'stopped abruptly after a steady history ... after
+    1.5 a day' (3 units over the 2 days from the data's start). A stop needs a history (8
+    selling days over 4 weeks from the first sale), and the rate is over the item-store's own
+    selling span: 'late' launched halfway and sold ~8 a day before stopping at CA_1."""
+    rng = np.random.default_rng(2)
+    rows = [_stores()]
+    one = pd.DataFrame({ITEM_ID: "once", STORE: "CA_1", TIMESTAMP: [DAYS[1]], QUANTITY: [3.0]})
+    rows.append(one)  # sold once; 'once' sells on in CA_2 every day
+    rows.append(pd.DataFrame({ITEM_ID: "once", STORE: "CA_2", TIMESTAMP: DAYS, QUANTITY: 5.0}))
+    few = DAYS[[1, 3, 5, 7, 9, 11, 13]]  # 7 selling days: under the 8 needed
+    rows.append(pd.DataFrame({ITEM_ID: "few", STORE: "CA_1", TIMESTAMP: few, QUANTITY: 9.0}))
+    rows.append(pd.DataFrame({ITEM_ID: "few", STORE: "CA_2", TIMESTAMP: DAYS, QUANTITY: 5.0}))
+    late = rng.poisson(8, 60).astype(float)  # launched on day 100, stopped 23 days before the end
+    rows.append(
+        pd.DataFrame({ITEM_ID: "late", STORE: "CA_1", TIMESTAMP: DAYS[100:160], QUANTITY: late})
+    )
+    rows.append(pd.DataFrame({ITEM_ID: "late", STORE: "CA_2", TIMESTAMP: DAYS, QUANTITY: 5.0}))
+    h = pd.concat(rows, ignore_index=True)
+    h = h[h[QUANTITY] > 0]
+    c = censored_items(h, None, freq="D")
+    assert sorted(c[ITEM_ID]) == ["all", "best", "late"]  # not 'once' nor 'few'
+    r = c[c[ITEM_ID] == "late"].iloc[0]
+    assert (r[STORE], r["since"], r["periods"]) == ("CA_1", DAYS[160], len(DAYS) - 160)
+    assert r["rate_before"] == pytest.approx(late.mean())  # its 60 days, not 69 with 9 unsold
+    assert r["sold_share_before"] == pytest.approx((late > 0).mean())
