@@ -464,6 +464,13 @@ class TableSpec(_Strict):
     """Convert the money columns of rows in other currencies to the config's ``currency`` by
     fixed rates, e.g. ``{column: currency, rates: {GBP: 1.17, USD: 0.926}}`` (see
     :class:`Fx`); after ``where``."""
+    durations: dict[str, Literal["seconds", "minutes", "hours", "days"]] = Field(
+        default_factory=dict
+    )
+    """Contract time column -> the unit of the number mapped to it, a duration counted from
+    the row's ``timestamp``: a help desk's SLA figures, Zendesk's
+    ``reply_time_in_minutes.calendar`` as ``first_reply_at`` with ``durations:
+    {first_reply_at: minutes}`` (Intercom's ``time_to_admin_reply``: ``seconds``)."""
     constants: dict[str, str | int | float] = Field(default_factory=dict)
     """Contract column name -> one value for every row, for a text or number column the export
     does not have (a ratings file without an event column: ``constants: {event: rate}``)."""
@@ -557,6 +564,28 @@ class DataConfig(_Strict):
                     raise ValueError(
                         f"data.tables.{name}.scale names {c!r}, {what} the {name} table; scale "
                         f"applies to its number columns: {', '.join(numbers) or 'none'}"
+                    )
+        return v
+
+    @field_validator("tables")
+    @classmethod
+    def _durations_of_times(cls, v: dict[str, TableSpec]) -> dict[str, TableSpec]:
+        for name, spec in v.items():
+            table = TABLES[name]
+            times = [
+                c.name for c in table.columns if c.dtype == "timestamp" and c.name != "timestamp"
+            ]
+            for c in spec.durations:
+                if c not in times or not table.has("timestamp"):
+                    raise ValueError(
+                        f"data.tables.{name}.durations names {c!r}; a duration is counted from "
+                        f"the row's timestamp into one of the {name} table's other time columns: "
+                        f"{', '.join(times) or 'none'} (tickets: first_reply_at: minutes)"
+                    )
+                if c not in spec.columns:
+                    raise ValueError(
+                        f"data.tables.{name}.durations.{c}: map {c} to the column holding the "
+                        f"duration (data.tables.{name}.columns.{c}: <your column name>)"
                     )
         return v
 

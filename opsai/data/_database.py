@@ -11,6 +11,7 @@ import ibis.expr.types as ir
 
 from opsai.config import Config, TableSpec
 from opsai.data import _load, _rows
+from opsai.data._durations import duration_ibis
 from opsai.data._explode import explode_groups, unmatched_error, whole_pattern
 from opsai.data._join import join_database
 from opsai.data._mapping import (
@@ -143,6 +144,8 @@ def map_db_table(
             fields = list(kind.names) if kind.is_struct() else []
             keyed = kind.is_json() or (kind.is_map() and kind.key_type.is_string())
             raise nested_error(name, cname, s, str(kind), fields, keyed=keyed)
+        if cname in spec.durations:  # a number counted from the timestamp
+            continue
         if table.column(cname).dtype == "timestamp" and _numbers_as_time(kind, spec):
             raise _number_time_error(raw, name, cname, s)
         if (
@@ -164,7 +167,13 @@ def map_db_table(
     absent = absent_columns(name, table, spec, src, warnings)
 
     def contract(t: ir.Table) -> dict[str, ir.Value]:
-        out = {c: _cast_ibis(t[s], table.column(c), spec, zone) for c, s in src.items()}
+        out = {
+            c: _cast_ibis(t[s], table.column(c), spec, zone)
+            for c, s in src.items()
+            if c not in spec.durations
+        }
+        numbers = {c: _cast_ibis(t[src[c]], Column(c, "float"), spec) for c in spec.durations}
+        out |= duration_ibis(name, numbers, out, spec)  # SLA minutes after the timestamp
         for c, f in spec.scale.items():
             if c in out:  # money in cents, say
                 out[c] = scale_ibis(out[c], table.column(c), f)

@@ -10,6 +10,7 @@ import duckdb
 
 from opsai.config import TableSpec
 from opsai.data import _load, _rows
+from opsai.data._durations import duration_sql
 from opsai.data._explode import explode_file
 from opsai.data._join import join_file
 from opsai.data._load import q
@@ -151,7 +152,9 @@ def load_file_table(
             exprs[cname] = f"regexp_replace({exprs[cname]}, '\\.0+$', '')"
         if cname in spec.scale:  # money in cents, say
             exprs[cname] = scale_sql(exprs[cname], col, spec.scale[cname])
-    _check_casts(con, name, raw, table, src, exprs, rawtypes, spec)
+    timed = {c: e for c, e in exprs.items() if c not in spec.durations}
+    _check_casts(con, name, raw, table, src, timed, rawtypes, spec)
+    exprs |= duration_sql(con, name, raw, spec, src, rawtypes, exprs, zone)  # SLA minutes
     for c, v in spec.constants.items():
         exprs[c] = constant_sql(table.column(c), v)
     for col in absent_columns(name, table, spec, src, warnings):  # every order a guest's

@@ -23,6 +23,7 @@ TICKET_ID = "ticket_id"
 TIMESTAMP = "timestamp"
 SIGNUP_AT = "signup_at"
 RESOLVED_AT = "resolved_at"
+FIRST_REPLY_AT = "first_reply_at"
 EVENT = "event"
 AMOUNT = "amount"
 QUANTITY = "quantity"
@@ -347,6 +348,14 @@ TABLES: dict[str, Table] = {
                 _c(INTENT, "string"),
                 _c(SENTIMENT, "string"),
                 _c(RESOLVED_AT, "timestamp"),
+                _c(
+                    FIRST_REPLY_AT,
+                    "timestamp",
+                    doc=(
+                        "the first staff reply: a time, or a duration after the timestamp "
+                        "(TableSpec.durations: Zendesk's reply_time_in_minutes.calendar)"
+                    ),
+                ),
                 _c(ITEM_ID, "id"),
             ),
             key=TICKET_ID,

@@ -688,31 +688,47 @@ def resolution_time(
     by: Sequence[str] = (S.INTENT, S.CHANNEL),
     col_time: str = S.TIMESTAMP,
     col_resolved: str = S.RESOLVED_AT,
+    col_first_reply: str = S.FIRST_REPLY_AT,
 ) -> pd.DataFrame:
-    """Hours from opening to resolution by intent and channel (open tickets counted apart).
+    """Hours from opening to resolution by intent and channel (open tickets counted apart),
+    and to the first reply when the tickets have a ``first_reply_at``.
 
-    A ticket resolved before it was opened (``resolved_at`` earlier than its timestamp: the
-    two columns swapped, or the timestamp another time) has no resolution time: it is left
-    out of the hours, never shown as a negative duration (:func:`resolution_hours`).
+    A ticket resolved (or answered) before it was opened (the two columns swapped, or the
+    timestamp another time) has no such time: it is left out of the hours, never shown as a
+    negative duration (:func:`resolution_hours`). Either of ``resolved_at`` and
+    ``first_reply_at`` is enough.
 
     Returns:
-        the ``by`` columns, ``tickets``, ``open``, ``median_hours``, ``p90_hours``, sorted
-        by median hours, slowest first.
+        the ``by`` columns, ``tickets``; with a ``resolved_at``: ``open``, ``median_hours``,
+        ``p90_hours``; with a ``first_reply_at``: ``median_first_reply_hours`` (of the
+        tickets answered) and ``unanswered``. Sorted by median hours to resolution (else
+        to the first reply), slowest first.
     """
     by = [c for c in by if c in tickets.columns]
-    _need(tickets, "tickets", [col_time, col_resolved])
-    hours = resolution_hours(tickets, col_time=col_time, col_resolved=col_resolved)
-    d = tickets[by].assign(
-        hours=hours.to_numpy(), open=tickets[col_resolved].isna().to_numpy().astype(int)
-    )
+    have = [c for c in (col_resolved, col_first_reply) if c in tickets.columns]
+    _need(tickets, "tickets", [col_time, *(have or [col_resolved])])
+    d = tickets[by].copy()
+    agg: dict[str, tuple[str, object]] = {"tickets": (col_time, "size")}
+    if col_resolved in tickets.columns:
+        hours = resolution_hours(tickets, col_time=col_time, col_resolved=col_resolved)
+        d["hours"], d["open"] = hours.to_numpy(), tickets[col_resolved].isna().to_numpy(int)
+        agg |= {"open": ("open", "sum"), "median_hours": ("hours", "median"),
+                "p90_hours": ("hours", lambda h: h.quantile(0.9))}  # fmt: skip
+    if col_first_reply in tickets.columns:
+        reply = resolution_hours(tickets, col_time=col_time, col_resolved=col_first_reply)
+        d["reply"], d["unanswered"] = (
+            reply.to_numpy(),
+            tickets[col_first_reply].isna().to_numpy(int),
+        )
+        agg |= {
+            "median_first_reply_hours": ("reply", "median"),
+            "unanswered": ("unanswered", "sum"),
+        }
+    d[col_time] = tickets[col_time].to_numpy()
     g = d.groupby(by, observed=True) if by else d.groupby(lambda _: "all")
-    out = g.agg(
-        tickets=("hours", "size"),
-        open=("open", "sum"),
-        median_hours=("hours", "median"),
-        p90_hours=("hours", lambda h: h.quantile(0.9)),
-    ).reset_index()
-    return out.sort_values("median_hours", ascending=False, ignore_index=True)
+    out = g.agg(**agg).reset_index()
+    key = "median_hours" if "median_hours" in out.columns else "median_first_reply_hours"
+    return out.sort_values(key, ascending=False, ignore_index=True)
 
 
 def complaint_terms(
