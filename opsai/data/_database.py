@@ -540,8 +540,10 @@ def _cast_ibis(v: ir.Value, col: Column, spec: TableSpec, zone: str | None = Non
             return _zoned_in(v, written, zone)
         return _naive_in(v, written, zone)
     text = v.cast("string").strip()
-    date_only = text.re_search(r"^\d{4}-\d{1,2}-\d{1,2}$")
-    naive = _naive_in(text.cast("timestamp"), written, zone, date_only)
+    date_only = text.re_search(r"^\d{4}-\d{1,2}(-\d{1,2})?$")
+    month = text.re_search(f"^{_load.ISO_MONTH_RE}$")  # '2023-01': the month's first day
+    day = ibis.ifelse(month, text + "-01", text)
+    naive = _naive_in(day.cast("timestamp"), written, zone, date_only)
     if not kind.is_string():
         return naive
     # text with a UTC offset ('2024-10-31T17:30:00+08:00', Shopify's '... -0500') is an instant

@@ -539,6 +539,11 @@ def _na(expr: str, spec: TableSpec) -> str:
     return f"CASE WHEN CAST({expr} AS VARCHAR) IN ({values}) THEN NULL ELSE {expr} END"
 
 
+ISO_MONTH_RE = r"\d{4}-\d{1,2}"
+"""An ISO 8601 year and month (``2023-01``, Google Trends' monthly ``Month``): read without a
+``timestamp_format`` as the month's first day."""
+
+
 def has_time(fmt: str) -> bool:
     """Whether a strptime format reads a time of day (not only a calendar date)."""
     return re.search(r"%[HIklMSpfXcTRr]", fmt) is not None
@@ -580,10 +585,11 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec, zone: str | None = None) 
         if "%z" in fmt or "%Z" in fmt:
             return _from_zoned(parsed, spec, zone)
         return _local(parsed, spec, zone) if has_time(fmt) else parsed
-    naive = f"TRY_CAST({s} AS TIMESTAMP)"
+    month = f"regexp_full_match({s}, {lit(ISO_MONTH_RE)})"  # '2023-01': the month's first day
+    naive = f"CASE WHEN {month} THEN try_strptime({s}, '%Y-%m') ELSE TRY_CAST({s} AS TIMESTAMP) END"
     shifted = _local(naive, spec, zone)
     if shifted != naive:
-        date_only = f"regexp_full_match({s}, '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}')"
+        date_only = f"regexp_full_match({s}, '\\d{{4}}-\\d{{1,2}}(-\\d{{1,2}})?')"
         naive = f"CASE WHEN {date_only} THEN {naive} ELSE {shifted} END"
     aware = _from_zoned(f"TRY_CAST({attach_offset(s)} AS TIMESTAMPTZ)", spec, zone)
     return f"CASE WHEN regexp_matches({s}, {lit(OFFSET_RE)}) THEN {aware} ELSE {naive} END"
@@ -805,11 +811,17 @@ def epoch_fix(unit: str) -> str:
 _HINT_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%Y", "%d-%m-%Y",
                "%m-%d-%Y", "%Y年%m月%d日")  # fmt: skip
 _HINT_TIMES = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p")
-_HINT_FORMATS = tuple(
-    d + t + z
-    for d in _HINT_DATES
-    for t in ("", *(sep + t for sep in (" ", "T") for t in _HINT_TIMES))
-    for z in (("", " %z", "%z") if t else ("",))
+_HINT_MONTHS = ("%Y/%m", "%m/%Y", "%m.%Y", "%m-%Y", "%Y年%m月", "%b %Y", "%B %Y", "%b-%y")
+"""Months without a day (``2024/03``, ``03.2024``, SimilarWeb's ``Jan 2024``): tried last."""
+_HINT_FORMATS = (
+    *(
+        d + t + z
+        for d in _HINT_DATES
+        for t in ("", *(sep + t for sep in (" ", "T") for t in _HINT_TIMES))
+        for z in (("", " %z", "%z") if t else ("",))
+    ),
+    "%Y-%m",
+    *_HINT_MONTHS,
 )
 """strptime formats a hint tries, shortest first: dates, times, UTC offsets (``-0500``)."""
 
