@@ -307,6 +307,10 @@ def records_rows(
         if not missing:
             return raw, False
         inside = {f: _fields(con, raw, f"{q(f)}[1]", types[f][:-2]) for f in lists}
+        if spec.join and entry is None:  # a column in none of the lists may come from a join
+            missing &= set().union(*inside.values())
+            if not missing:
+                return raw, False
         fit = [f for f in lists if missing <= set(inside[f])]
         if len(fit) != 1:
             arrays = [f for f in lists if _is_arrays(types[f])]
@@ -321,12 +325,14 @@ def records_rows(
                 if len(lists) > 1
                 else ""
             )
+            nowhere = missing - set().union(*inside.values())  # a typo, not the list's
+            best = max(lists, key=lambda f: len(missing & set(inside[f])))  # holds the most
             raise SchemaError(
                 f"{name}: {file} is one object holding lists of records, not its rows one per "
                 f"line: {shown}; the {'key' if entry else 'mapped'} column(s) "
-                f"{', '.join(sorted(missing))} are "
+                f"{', '.join(sorted(nowhere if nowhere and not fit else missing))} are "
                 f"{'in several' if fit else 'in none'} of them. Fix: set {key} to the field "
-                f"holding the {rows} (e.g. records: {(fit or lists)[0]}) and map its fields"
+                f"holding the {rows} (e.g. records: {(fit or [best])[0]}) and map its fields"
                 f"{several}"
             )
         fields = fit
