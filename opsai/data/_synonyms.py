@@ -20,6 +20,7 @@ from opsai.data.schema import Table
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
+                "household_key", "household_id", "hh_key", "hh_id",  # Dunnhumby's household_key
                 "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber", "subscription_id", "subscription", "sub_id",
                 "visitor_id", "distinct_id", "user_pseudo_id", "shopper_id", "patron", "player_id", "player", "device_id", "guest", "guest_id",
                 "traveler", "traveler_id", "traveller", "traveller_id", "passenger", "passenger_id",
@@ -28,6 +29,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
                 "movie_id", "part", "part_number", "material", "asin", "商品编码", "商品id", "商品编号", "货号", "产品编码", "菜品编码", "菜品编号", "菜品id", "artikel", "artikelnummer", "artikelnr"),
     "order_id": ("order_id", "order_no", "order_number", "invoice", "invoice_no",
+                 "basket_id", "basket_key",  # Dunnhumby's BASKET_ID
                  "transaction_id", "receipt", "订单号", "订单编号", "订单id", "单号", "原单号", "账单号", "bestellnummer", "bestellung", "bestellnr", "auftragsnummer"),
     "session_id": ("session_id", "session", "visit_id", "会话id"),
     "ticket_id": ("ticket_id", "ticket", "case_id", "工单号", "工单编号", "チケットid", "チケット番号",
@@ -45,6 +47,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                     "解決日時", "解決日", "完了日時", "クローズ日時", "解決時間", "해결일", "해결일시", "종료일시"),
     "event": ("event", "event_type", "event_name", "action", "activity", "behavior", "type", "事件", "行为", "行为类型"),
     "amount": ("amount", "total", "value", "revenue", "sales", "paid", "payment", "subtotal",
+               "sales_value",
                "grand_total", "net_sales", "amount_due", "amount_paid", "total_price", "total_amount", "金额",
                "实付金额", "订单金额", "买家实际支付金额", "实付款", "实收款", "实收金额", "总价", "销售额", "betrag", "umsatz", "gesamtbetrag"),
     "quantity": ("quantity", "qty", "units", "count", "number", "数量", "件数", "销量", "宝贝数量", "购买数量", "menge",

@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 
 from opsai.config import join_label
-from opsai.data import _excel, _init_template, _init_values, _init_wide, _sniff
+from opsai.data import _excel, _init_keys, _init_template, _init_values, _init_wide, _sniff
 from opsai.data._init_pivot import KEYED_TABLES, key_values, on_hand_flag, with_id_keys
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
@@ -373,6 +373,10 @@ def fit_table(
             if col.dtype in ("timestamp", "period") and _keepa_time(src, v):
                 cands.append((0.6, col.required, Match(col.name, src, 0.6, KEEPA_TIME)))
                 continue
+            if col.name == "timestamp" and _init_keys.day_numbers(src, v.values):
+                day = Match(col.name, src, 0.5, _init_keys.DAY_ORIGIN)  # Dunnhumby's DAY
+                cands.append((0.5, col.required, day))
+                continue
             unnamed = headerless and _label_column(col, src, cols)  # labels of no header
             if not score and not _value_only(col, src, cols) and not unnamed:
                 continue
@@ -485,6 +489,7 @@ def fit_table(
             guess.parameters.setdefault("03b_recommendation", {})["RATING"] = rated
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
     _timestamp_option(guess)
+    _init_keys.notes(guess.options, guess.notes, found)
     _not_available(guess, cols)
     _minor_units(guess)
     _processor_cents(guess, cols)
