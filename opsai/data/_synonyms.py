@@ -40,6 +40,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                   "创建时间", "订单创建时间", "datum", "bestelldatum", "zeitpunkt",
                   "作成日時", "作成日", "受付日時", "建立時間", "생성일", "생성일시", "접수일시"),
     "signup_at": ("signup_at", "signup", "registered", "registered_at", "register_date",
+                  "registration", "registration_date", "registration_time",
                   "join_date", "joined", "created_at", "created", "first_seen", "first_touch",
                   "first_touch_timestamp", "install_date", "installed_at", "install_time",
                   "first_open", "first_open_time", "注册时间", "注册日期"),
@@ -188,6 +189,8 @@ _COMPONENTS = {"freight", "shipping", "shipment", "postage", "delivery", "carria
 ``payment_installments``): a part-name match for the amount or the price is refused, so an
 exact ``price`` beside it is the line's value."""
 _TIME_WORDS = {"at", "date", "time", "datetime", "timestamp", "ts", "day", "on"}
+_DURATION_WORDS = {"days", "hours", "minutes", "mins", "seconds", "secs", "weeks", "months"}
+"""Words of a duration (KKBox's ``payment_plan_days``, ``total_secs``): never money."""
 
 
 _BOOKKEEPING = {"deleted", "updated", "modified", "loaded", "synced", "ingested", "inserted",
@@ -266,9 +269,9 @@ def name_score(name: str, contract: str, table: Table) -> float:
     if contract in _TIMES and words & _COUNT_WORDS:
         return 0.0  # bought_past_month, sales_last_30_days: a count over a time, not a time
     if contract in _MEASURES and words & (
-        _KEY_WORDS | (_COMPONENTS if contract in _PAYABLE else set())
+        _KEY_WORDS | (_COMPONENTS | _DURATION_WORDS if contract in _PAYABLE else set())
     ):
-        return 0.0  # sales_channel_id, freight_value, payment_installments: no line's value
+        return 0.0  # sales_channel_id, freight_value, payment_plan_days: no line's value
     for s in syn:
         sw = name_words(s)
         cjk = not s.isascii() and len(s) >= 2

@@ -250,6 +250,7 @@ class Match:
             0.8: "name, an id form",
             STAND_IN: "name, a stand-in",
             0.6: "part of the name",
+            _init_keys.SHARED_KEY: "values, the customer key the files share",
         }.get(self.score, "values")
 
 
@@ -346,9 +347,14 @@ def _returned_flag(guess: Guess, cols: dict[str, _Values]) -> None:
 
 
 def fit_table(
-    sample: _sniff.Sample, name: str, cols: dict[str, _Values] | None = None
+    sample: _sniff.Sample,
+    name: str,
+    cols: dict[str, _Values] | None = None,
+    *,
+    customer: str | None = None,
 ) -> Guess | None:
-    """The best mapping of a sample onto one contract table, or None if it cannot fit."""
+    """The best mapping of a sample onto one contract table, or None if it cannot fit.
+    ``customer``: the folder's shared customer key (:func:`_init_keys.shared_customer`)."""
     table = TABLES[name]
     cols = cols or profile(sample)
     cands: list[tuple[float, bool, Match]] = []
@@ -377,6 +383,8 @@ def fit_table(
                 day = Match(col.name, src, 0.5, _init_keys.DAY_ORIGIN)  # Dunnhumby's DAY
                 cands.append((0.5, col.required, day))
                 continue
+            if col.name == "user_id" and src == customer:
+                score = max(score, _init_keys.SHARED_KEY)  # KKBox's msno: every file has it
             unnamed = headerless and _label_column(col, src, cols)  # labels of no header
             if not score and not _value_only(col, src, cols) and not unnamed:
                 continue
@@ -414,6 +422,7 @@ def fit_table(
     if name == "events" and _type_not_event(matches.get("event"), cols):
         del matches["event"]  # room_type beside a price and a status: a booking's attribute
     constants = _rating_event(name, matches, cols)
+    usage = _init_keys.usage_event(name, matches, customer)
     if name == "market" and "sales" not in matches and "share" in matches:
         shares = matches["share"]  # market research gives shares: they stand in for sales
         matches["sales"] = Match("sales", shares.source, 0.6, shares.timestamp_format)
@@ -421,7 +430,8 @@ def fit_table(
     if chat:  # one row per message: the conversation is the ticket, the sender no attribute
         matches = {c: m for c, m in matches.items() if m.source not in (chat.by, chat.sender)}
         matches["ticket_id"] = Match("ticket_id", chat.by, 1.0)
-    derivable = {t for t, a, b in table.derived if a in matches and b in matches} | set(constants)
+    derivable = {t for t, a, b in table.derived if a in matches and b in matches}
+    derivable |= set(constants) | set(usage)
     needed = [c for c in table.required if c not in derivable and c != table.generated_key and not
               (c == table.key and table.generated_key)]  # fmt: skip
     # a till or payout export has no customer column: orders still, when a bill number is there
@@ -489,7 +499,7 @@ def fit_table(
             guess.parameters.setdefault("03b_recommendation", {})["RATING"] = rated
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
     _timestamp_option(guess)
-    _init_keys.notes(guess.options, guess.notes, found)
+    _init_keys.notes(guess.options, guess.notes, found, usage)
     _not_available(guess, cols)
     _minor_units(guess)
     _processor_cents(guess, cols)
@@ -1866,6 +1876,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     samples, wide = _wide_tables(samples)
     unfit: list[tuple[_sniff.Sample, dict[str, _Values]]] = []  # for _store_attributes
     samples, headed = _order_headers(samples)
+    shared: list[str | None] | None = None  # the shared customer key, found when needed
     for s in samples:
         cols = profile(s)
         if id(s) in wide:  # one column per period: demand once unpivoted, never users
@@ -1896,6 +1907,14 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         fits = [g for g in fits if not _guests_only(g)] or fits  # a till export: a last resort
         if not fits and _init_values.headerless(s):  # column0, column1, ...: by values alone
             fits = _by_values(s, cols)
+        if not fits:  # KKBox's msno: a customer key named by no synonym, shared by the files
+            if shared is None:
+                shared = [
+                    _init_keys.shared_customer(samples, [_has_time(profile(x)) for x in samples])
+                ]
+            if shared[0] in cols:
+                again = (fit_table(s, t, cols, customer=shared[0]) for t in TABLES)
+                fits = _orders_over_demand(sorted((g for g in again if g), key=lambda g: -g.score))
         if not fits:
             loose.append(s)
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
@@ -1921,7 +1940,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             k = kept[g.table]
             unplaced.append(
                 (g.sample.label, f"also looks like {g.table} (score {g.score}); kept "
-                 f"{k.sample.label} (score {k.score})")
+                 f"{k.sample.label} (score {k.score}){_init_keys.join_hint(g, k)}")
             )  # fmt: skip
         else:
             kept[g.table] = g
