@@ -45,6 +45,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
 def _print_workspace(console: Any, ws: Any) -> None:
     """Each table's rows, columns and time span, then the warnings."""
+    import pandas as pd
     from rich.table import Table
 
     t = Table()
@@ -52,6 +53,7 @@ def _print_workspace(console: Any, ws: Any) -> None:
         t.add_column(c, justify="right" if c in ("rows", "columns") else "left")
     for r in ws.summary().itertuples():
         span = f"{r.start} .. {r.end}" if isinstance(r.time_column, str) else ""
+        span = "no times" if span and pd.isna(r.start) else span  # events without a timestamp
         t.add_row(r.table, f"{r.rows:,}", str(r.columns), span)
     console.print(t)
     for w in sorted(ws.warnings, key=lambda w: not w.major):  # figures far off: first, in red

@@ -56,7 +56,8 @@ def suggest(name: str, have: list[str]) -> str:
 def _header_hint(name: str, have: list[str]) -> str:
     """A hint when the header is not what it seems: a title line above it, or a whole header
     in one column (the separator is wrong)."""
-    if len(have) > 1 and all(re.fullmatch(r"column\d+", c) for c in have[1:]):
+    untitled = [bool(re.fullmatch(r"column\d+", c)) for c in have]
+    if len(have) > 1 and all(untitled[1:]) and not untitled[0]:  # all: no header (header: false)
         return (
             f" (the first line looks like a title above the table, not a header: set "
             f"data.tables.{name}.skip_rows to the number of lines above the header)"
@@ -222,7 +223,8 @@ def _look_alike(col: Column, table: Table, spec: TableSpec, have: list[str]) -> 
     from opsai.data._synonyms import name_score
 
     mapped = set(spec.columns.values()) | set(table.names)  # order_id is no customer
-    close = [h for h in have if h not in mapped and name_score(h, col.name, table) >= 0.8]
+    at_least = 0.6 if col.dtype == "timestamp" else 0.8  # event_date: a time by its last word
+    close = [h for h in have if h not in mapped and name_score(h, col.name, table) >= at_least]
     return close[0] if close else ""
 
 

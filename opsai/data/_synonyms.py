@@ -20,6 +20,7 @@ from opsai.data.schema import Table
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "user_id": ("user_id", "user", "customer_id", "customer", "cust", "client", "member_id",
+                "household_key", "household_id", "hh_key", "hh_id",  # Dunnhumby's household_key
                 "client_id", "buyer_id", "uid", "account", "account_id", "requester", "subscriber", "subscription_id", "subscription", "sub_id",
                 "visitor_id", "distinct_id", "user_pseudo_id", "shopper_id", "patron", "player_id", "player", "device_id", "guest", "guest_id",
                 "traveler", "traveler_id", "traveller", "traveller_id", "passenger", "passenger_id",
@@ -28,6 +29,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "item_id": ("item_id", "item", "sku", "product_id", "product", "article", "stockcode",
                 "movie_id", "part", "part_number", "material", "asin", "商品编码", "商品id", "商品编号", "货号", "产品编码", "菜品编码", "菜品编号", "菜品id", "artikel", "artikelnummer", "artikelnr"),
     "order_id": ("order_id", "order_no", "order_number", "invoice", "invoice_no",
+                 "basket_id", "basket_key",  # Dunnhumby's BASKET_ID
                  "transaction_id", "receipt", "订单号", "订单编号", "订单id", "单号", "原单号", "账单号", "bestellnummer", "bestellung", "bestellnr", "auftragsnummer"),
     "session_id": ("session_id", "session", "visit_id", "会话id"),
     "ticket_id": ("ticket_id", "ticket", "case_id", "工单号", "工单编号", "チケットid", "チケット番号",
@@ -38,6 +40,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                   "创建时间", "订单创建时间", "datum", "bestelldatum", "zeitpunkt",
                   "作成日時", "作成日", "受付日時", "建立時間", "생성일", "생성일시", "접수일시"),
     "signup_at": ("signup_at", "signup", "registered", "registered_at", "register_date",
+                  "registration", "registration_date", "registration_time",
                   "join_date", "joined", "created_at", "created", "first_seen", "first_touch",
                   "first_touch_timestamp", "install_date", "installed_at", "install_time",
                   "first_open", "first_open_time", "注册时间", "注册日期"),
@@ -45,6 +48,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                     "解決日時", "解決日", "完了日時", "クローズ日時", "解決時間", "해결일", "해결일시", "종료일시"),
     "event": ("event", "event_type", "event_name", "action", "activity", "behavior", "type", "事件", "行为", "行为类型"),
     "amount": ("amount", "total", "value", "revenue", "sales", "paid", "payment", "subtotal",
+               "sales_value",
                "grand_total", "net_sales", "amount_due", "amount_paid", "total_price", "total_amount", "金额",
                "实付金额", "订单金额", "买家实际支付金额", "实付款", "实收款", "实收金额", "总价", "销售额", "betrag", "umsatz", "gesamtbetrag"),
     "quantity": ("quantity", "qty", "units", "count", "number", "数量", "件数", "销量", "宝贝数量", "购买数量", "menge",
@@ -186,6 +190,8 @@ _COMPONENTS = {"freight", "shipping", "shipment", "postage", "delivery", "carria
 ``payment_installments``): a part-name match for the amount or the price is refused, so an
 exact ``price`` beside it is the line's value."""
 _TIME_WORDS = {"at", "date", "time", "datetime", "timestamp", "ts", "day", "on"}
+_DURATION_WORDS = {"days", "hours", "minutes", "mins", "seconds", "secs", "weeks", "months"}
+"""Words of a duration (KKBox's ``payment_plan_days``, ``total_secs``): never money."""
 
 
 _BOOKKEEPING = {"deleted", "updated", "modified", "loaded", "synced", "ingested", "inserted",
@@ -264,9 +270,9 @@ def name_score(name: str, contract: str, table: Table) -> float:
     if contract in _TIMES and words & _COUNT_WORDS:
         return 0.0  # bought_past_month, sales_last_30_days: a count over a time, not a time
     if contract in _MEASURES and words & (
-        _KEY_WORDS | (_COMPONENTS if contract in _PAYABLE else set())
+        _KEY_WORDS | (_COMPONENTS | _DURATION_WORDS if contract in _PAYABLE else set())
     ):
-        return 0.0  # sales_channel_id, freight_value, payment_installments: no line's value
+        return 0.0  # sales_channel_id, freight_value, payment_plan_days: no line's value
     for s in syn:
         sw = name_words(s)
         cjk = not s.isascii() and len(s) >= 2

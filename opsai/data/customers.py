@@ -179,6 +179,8 @@ def visit_ids(
     row = per.aggregate(users=per.count(), one=ibis.ifelse(per["_days"] == 1, 1, 0).sum())
     users, one = (int(v or 0) for v in row.to_pandas().iloc[0])
     span = t.aggregate(a=t[col_time].min(), b=t[col_time].max()).to_pandas().iloc[0]
+    if pd.isna(span["a"]):  # no times (a timeless interaction matrix): nothing to tell
+        return None
     days = int((span["b"] - span["a"]).days) + 1 if users else 0
     same = False
     if col_session in t.columns:

@@ -39,7 +39,15 @@ from typing import Any
 import yaml
 
 from opsai.config import join_label
-from opsai.data import _excel, _init_template, _init_thread, _init_values, _init_wide, _sniff
+from opsai.data import (
+    _excel,
+    _init_keys,
+    _init_template,
+    _init_thread,
+    _init_values,
+    _init_wide,
+    _sniff,
+)
 from opsai.data._init_pivot import KEYED_TABLES, key_values, on_hand_flag, with_id_keys
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
@@ -250,6 +258,7 @@ class Match:
             0.8: "name, an id form",
             STAND_IN: "name, a stand-in",
             0.6: "part of the name",
+            _init_keys.SHARED_KEY: "values, the customer key the files share",
         }.get(self.score, "values")
 
 
@@ -346,9 +355,14 @@ def _returned_flag(guess: Guess, cols: dict[str, _Values]) -> None:
 
 
 def fit_table(
-    sample: _sniff.Sample, name: str, cols: dict[str, _Values] | None = None
+    sample: _sniff.Sample,
+    name: str,
+    cols: dict[str, _Values] | None = None,
+    *,
+    customer: str | None = None,
 ) -> Guess | None:
-    """The best mapping of a sample onto one contract table, or None if it cannot fit."""
+    """The best mapping of a sample onto one contract table, or None if it cannot fit.
+    ``customer``: the folder's shared customer key (:func:`_init_keys.shared_customer`)."""
     table = TABLES[name]
     cols = cols or profile(sample)
     cands: list[tuple[float, bool, Match]] = []
@@ -373,6 +387,12 @@ def fit_table(
             if col.dtype in ("timestamp", "period") and _keepa_time(src, v):
                 cands.append((0.6, col.required, Match(col.name, src, 0.6, KEEPA_TIME)))
                 continue
+            if col.name == "timestamp" and _init_keys.day_numbers(src, v.values):
+                day = Match(col.name, src, 0.5, _init_keys.DAY_ORIGIN)  # Dunnhumby's DAY
+                cands.append((0.5, col.required, day))
+                continue
+            if col.name == "user_id" and src == customer:
+                score = max(score, _init_keys.SHARED_KEY)  # KKBox's msno: every file has it
             unnamed = headerless and _label_column(col, src, cols)  # labels of no header
             if not score and not _value_only(col, src, cols) and not unnamed:
                 continue
@@ -410,6 +430,7 @@ def fit_table(
     if name == "events" and _type_not_event(matches.get("event"), cols):
         del matches["event"]  # room_type beside a price and a status: a booking's attribute
     constants = _rating_event(name, matches, cols)
+    usage = _init_keys.usage_event(name, matches, customer)
     if name == "market" and "sales" not in matches and "share" in matches:
         shares = matches["share"]  # market research gives shares: they stand in for sales
         matches["sales"] = Match("sales", shares.source, 0.6, shares.timestamp_format)
@@ -417,7 +438,8 @@ def fit_table(
     if chat:  # one row per message: the conversation is the ticket, the sender no attribute
         matches = {c: m for c, m in matches.items() if m.source not in (chat.by, chat.sender)}
         matches["ticket_id"] = Match("ticket_id", chat.by, 1.0)
-    derivable = {t for t, a, b in table.derived if a in matches and b in matches} | set(constants)
+    derivable = {t for t, a, b in table.derived if a in matches and b in matches}
+    derivable |= set(constants) | set(usage)
     needed = [c for c in table.required if c not in derivable and c != table.generated_key and not
               (c == table.key and table.generated_key)]  # fmt: skip
     # a till or payout export has no customer column: orders still, when a bill number is there
@@ -433,7 +455,9 @@ def fit_table(
         return None  # order ids and money: orders or payments unless named as refunds
     if not headerless and all(m.score < 0.6 for m in matches.values()):
         return None  # a header naming nothing of the table: values alone are too weak a hint
-    if name == "users" and not _person_file(sample, matches["user_id"]):
+    if name == "users" and not (
+        matches["user_id"].source == customer or _person_file(sample, matches["user_id"])
+    ):  # the folder's shared customer key (KKBox's msno, repeated over payments) is a person
         return None  # ticket_metrics.json (id, ticket_id, solved_at): ids, but of no person
     if name == "demand" and _RETURNS.search(f"{sample.label} {matches['quantity'].source}"):
         return None  # returned quantities are no demand to forecast
@@ -487,6 +511,7 @@ def fit_table(
             guess.parameters.setdefault("03b_recommendation", {})["RATING"] = rated
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
     _timestamp_option(guess)
+    _init_keys.notes(guess.options, guess.notes, found, usage)
     _not_available(guess, cols)
     _minor_units(guess)
     _processor_cents(guess, cols)
@@ -1924,6 +1949,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     samples, wide = _wide_tables(samples)
     unfit: list[tuple[_sniff.Sample, dict[str, _Values]]] = []  # for _store_attributes
     samples, headed = _order_headers(samples)
+    shared: list[str | None] | None = None  # the shared customer key, found when needed
     for s in samples:
         cols = profile(s)
         if id(s) in wide:  # one column per period: demand once unpivoted, never users
@@ -1956,6 +1982,14 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             fits = _by_values(s, cols)
         if not fits and (market := _wide_market(s, cols)) is not None:
             fits = [market]  # Google Trends, SimilarWeb: companies or periods as columns
+        if not fits:  # KKBox's msno: a customer key named by no synonym, shared by the files
+            if shared is None:
+                shared = [
+                    _init_keys.shared_customer(samples, [_has_time(profile(x)) for x in samples])
+                ]
+            if shared[0] in cols:
+                again = (fit_table(s, t, cols, customer=shared[0]) for t in TABLES)
+                fits = _orders_over_demand(sorted((g for g in again if g), key=lambda g: -g.score))
         if not fits:
             loose.append(s)
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
@@ -1982,7 +2016,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             k = kept[g.table]
             unplaced.append(
                 (g.sample.label, f"also looks like {g.table} (score {g.score}); kept "
-                 f"{k.sample.label} (score {k.score})")
+                 f"{k.sample.label} (score {k.score}){_init_keys.join_hint(g, k)}")
             )  # fmt: skip
         else:
             kept[g.table] = g

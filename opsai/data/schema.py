@@ -65,6 +65,14 @@ NO_CUSTOMER_COLUMN = (
 """What validation says of ``orders`` without a ``user_id`` column (a till or marketplace payout
 export)."""
 
+NO_TIME_COLUMN = (
+    "events has no timestamp column: an interaction matrix without times (user, item, plays or "
+    "a rating). 03b recommends from it with its stratified split (SPLIT: time needs times); the "
+    "chapters that need time skip it: the overview's activity and trends, 03a and 04"
+)
+"""What validation says of ``events`` without a ``timestamp`` column (Last.fm's user, artist,
+plays; Book-Crossing's ratings)."""
+
 # Default event names used by the funnel; users map theirs in the chapter parameters.
 DEFAULT_FUNNEL = ("visit", "view", "add_to_cart", "checkout", "purchase")
 EVENT_ALIASES: dict[str, str] = {
@@ -219,7 +227,14 @@ TABLES: dict[str, Table] = {
             "events",
             (
                 _c(USER_ID, "id", True),
-                _c(TIMESTAMP, "timestamp", True),
+                _c(
+                    TIMESTAMP,
+                    "timestamp",
+                    True,
+                    may_be_empty=True,
+                    absent=NO_TIME_COLUMN,
+                    doc="may be left unmapped when the data has no times (03b only)",
+                ),
                 _c(EVENT, "string", True),
                 _c(SESSION_ID, "id"),
                 _c(ITEM_ID, "id"),

@@ -40,7 +40,7 @@ from opsai.data._mapping import ValidationWarning, rows_out
 from opsai.data._returns import refund_lines
 from opsai.data._sqlite import copy_table, sqlite_path
 from opsai.data._strays import stray_times
-from opsai.data.schema import TABLES
+from opsai.data.schema import TABLES, TIMESTAMP
 from opsai.errors import SchemaError
 
 _TIME_COLUMNS = ("timestamp", "signup_at", "period")
@@ -136,6 +136,15 @@ class Workspace:
 
     def columns(self, name: str) -> list[str]:
         return list(self.table(name).columns)
+
+    def timed(self, name: str) -> bool:
+        """Whether table ``name`` has times: a ``timestamp`` column the data has (events
+        without one, a timeless interaction matrix, load it all-missing: ``absent``)."""
+        return (
+            self.has(name)
+            and TIMESTAMP in self.columns(name)
+            and f"{name}.{TIMESTAMP}" not in self.absent
+        )
 
     def demand_in_money(self) -> bool:
         """Whether the ``demand`` table measures sales in money, not units: it maps an

@@ -88,7 +88,7 @@ def coverage(ws: Workspace) -> pd.DataFrame:
                 n = int(items.semi_join(ids, S.ITEM_ID).count().execute())
                 add(f"items in {name}", n, n_items)
     for name in ("events", "orders", "demand", "tickets"):
-        if ws.has(name) and S.TIMESTAMP in ws.columns(name):
+        if ws.has(name) and ws.timed(name):
             t = ws.table(name)
             agg = (
                 t.aggregate(
@@ -465,9 +465,9 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     parts = []
     end: pd.Timestamp | None = None
     sales: dict[str, str] = {}
-    if ws.has("events") or ws.has("orders"):
+    if ws.timed("events") or ws.has("orders"):  # events without times: no activity
         a, _ = activity_of(
-            ws.table("events") if ws.has("events") else None,
+            ws.table("events") if ws.timed("events") else None,
             ws.table("orders") if ws.has("orders") else None,
         )
         parts.append(
@@ -492,7 +492,7 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         if not daily["guest_orders"].any():  # every order has a customer: no column
             daily = daily.drop(columns="guest_orders")
         parts.append(daily)
-    elif ws.has("events"):  # no orders: the purchase events, read as orders as chapter 03a does
+    elif ws.timed("events"):  # no orders: the purchase events, read as orders as chapter 03a does
         bought = _purchases_daily(ws)
         if bought is not None:
             parts.append(bought)
@@ -502,7 +502,10 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         parts.append(units)
         sales["units_from"] = str(units.attrs["units_from"])
     if not parts:
-        return pd.DataFrame(columns=["date", "active_users", "orders", "revenue"])
+        out = pd.DataFrame(columns=["date", "active_users", "orders", "revenue"])
+        if ws.has("events"):  # events without times (a timeless interaction matrix)
+            out.attrs["why"] = ws.absent.get(f"events.{S.TIMESTAMP}", "")
+        return out
     out = parts[0]
     for p in parts[1:]:
         out = out.merge(p, on="date", how="outer")

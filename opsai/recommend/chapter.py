@@ -127,6 +127,13 @@ def split(
     """
     if parse_split_method(method) == "stratified":
         return stratified_split(pairs, ratio=0.75, seed=seed)
+    if TIMESTAMP not in pairs.columns or not pairs[TIMESTAMP].notna().any():
+        raise ConfigError(
+            f"03b_recommendation: SPLIT {method!r} holds out each user's latest item, but the "
+            "interactions have no times (events without a timestamp column). Set "
+            "chapters.03b_recommendation.parameters.SPLIT: stratified (the default), or map "
+            "data.tables.events.columns.timestamp"
+        )
     return leave_last_out(pairs, n=1)
 
 

@@ -119,7 +119,7 @@ def test_the_customer_chapters_are_skipped_before_running(tmp_path: Path) -> Non
     chapters = {c.stem: c for c in runner.discover(["03a_user_behavior", "03b_recommendation"])}
     absent = {"orders.user_id": NO_CUSTOMER_COLUMN}
     a, b = chapters["03a_user_behavior"], chapters["03b_recommendation"]
-    assert a.missing(["orders"], absent) == ["orders.user_id|events"]
+    assert a.missing(["orders"], absent) == ["orders.user_id|events.timestamp"]
     assert b.missing(["orders"], absent) == ["events|orders.user_id"]
     assert a.missing(["orders", "events"], absent) == []  # events give 03a's funnel
     assert a.missing(["orders"]) == []  # a customer column: ready
