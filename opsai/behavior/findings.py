@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from opsai.behavior.churn import population_note
 from opsai.behavior.personas import over_index
 from opsai.data.customers import MATERIAL_SHARE, GuestShare
 from opsai.data.schema import SIGNUP_AT, USER_ID
@@ -268,21 +269,42 @@ def revenue_concentration(
     return Finding(text + ".", sev, evidence, name="revenue_concentration")
 
 
-def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -> Finding:
+def model_quality(
+    metrics: dict[str, float],
+    *,
+    model: str,
+    horizon_days: int,
+    customers: int | None = None,
+    everyone: int | None = None,
+) -> Finding:
     """How well the churn model ranks users, in business terms.
 
     A model below :data:`~opsai.report.quality.CHURN_RULE` (ROC-AUC 0.6, top-decile lift
     above 1) is no basis for an at-risk list: the finding then says churn could not be predicted
     from this data (severity medium, ``evidence["usable"]`` False), and the chapter reports
     no at-risk list or spend at risk.
+
+    ``customers`` (the test customers still ordering, :func:`~opsai.behavior.still_active`) of
+    ``everyone`` (all who had ordered before the test cut-off) name the population the
+    metrics and the base rate are of (byod10a D6).
     """
+    who = (
+        population_note(customers, everyone if everyone is not None else customers,
+                        horizon_days=horizon_days)
+        if customers is not None
+        else "users"
+    )  # fmt: skip
     ranks = (
-        f"the {model} churn model ranks users with ROC-AUC "
+        f"the {model} churn model ranks {who} with ROC-AUC "
         f"{near_bar(metrics['roc_auc'], MIN_CHURN_AUC)}; the 10% "
         f"it flags first churn {metrics['top_decile_lift']:.1f}x as often as average "
-        f"(base rate {100 * metrics['base_rate']:.0f}% over {horizon_days} days)"
+        f"(base rate {_rate(metrics['base_rate'])} over {horizon_days} days)"
     )
     evidence: dict[str, Any] = {k: round(float(v), 4) for k, v in metrics.items()}
+    if customers is not None:
+        evidence["customers"] = int(customers)
+        evidence["lapsed_left_out"] = int((everyone or customers) - customers)
+        evidence["population"] = f"an order in the {horizon_days} days before the cut-off"
     why = churn_unusable(metrics.get("roc_auc"), metrics.get("top_decile_lift"))
     evidence["usable"] = not why
     if why:

@@ -231,6 +231,8 @@ def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) ->
             "churn_probability": p,
             "monetary": frame["monetary"].to_numpy(),
             "recency_days": frame["recency_days"].to_numpy(),
+            # the model learnt on customers still ordering; the others have lapsed (win-back)
+            "still_active": churn.still_active(frame, horizon_days=saved.horizon_days).to_numpy(),
         }
     )
     out["risk_rank"] = (
