@@ -560,7 +560,9 @@ def churn_gaps(
     max_levels: int = 12,
 ) -> list[Finding]:
     """:func:`churn_gap` for every text or boolean attribute of ``users`` with 2..``max_levels``
-    values."""
+    values, and every integer one read as a category (a 0/1 ``is_auto_renew``, a ``city``
+    coded 1/4/5/13/22: :func:`~opsai.behavior.attributes.integer_codes`, byod10a D7)."""
+    from opsai.behavior.attributes import integer_codes
     from opsai.behavior.churn import inactivity_by
 
     if users is None:
@@ -568,13 +570,17 @@ def churn_gaps(
     out = []
     for col in users.columns:
         v = users[col]
-        numeric = pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v)
-        if col in (USER_ID, SIGNUP_AT) or numeric:  # a Parquet boolean is a yes/no attribute
+        if col in (USER_ID, SIGNUP_AT):
             continue
+        if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+            codes = integer_codes(v, col, max_levels=max_levels)  # a Parquet boolean is yes/no
+            if codes is None:  # a number: an age, a price
+                continue
+            v = codes
         if not 2 <= v.nunique() <= max_levels:
             continue
-        rates = inactivity_by(activity, users, attribute=col, inactive_days=inactive_days,
-                              min_tenure_days=min_tenure_days)  # fmt: skip
+        rates = inactivity_by(activity, users.assign(**{str(col): v}), attribute=col,
+                              inactive_days=inactive_days, min_tenure_days=min_tenure_days)  # fmt: skip
         f = churn_gap(rates, attribute=col, inactive_days=inactive_days)
         if f is not None:
             out.append(f)

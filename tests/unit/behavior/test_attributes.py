@@ -227,3 +227,39 @@ def test_a_crms_running_totals_and_days_since_last_order_are_restated() -> None:
         lifetime_value=crm["user_id"].map(early.groupby("user_id")["amount"].sum()),
     )
     assert restated_attributes(orders, old, horizon_days=horizon) == {}
+
+
+def test_integer_flags_and_codes_are_lifted_and_split_by_value() -> None:
+    """byod10a D7: KKBox's is_auto_renew (0/1 on every payment, constant per member) was never
+    lifted, and as a users column (like city 1/4/5/13/22) churn_gaps skipped it as a number:
+    auto-renew off churns 4x as often. Now a few-valued integer is a flag or a code, unless
+    named like a count or an amount (payment_plan_days 7/30, num_items)."""
+    rows = []
+    for i in range(120):  # auto-renew off for 40: they stop paying after March
+        off = i < 40
+        end = "2024-03-31" if off and i % 8 else "2024-12-31"
+        for j, t in enumerate(pd.date_range("2024-01-05", end, freq="MS")):
+            rows.append({"user_id": f"m{i:03d}", "timestamp": t + pd.Timedelta(days=4),
+                         "order_id": f"{i}-{j}", "amount": 149.0, "is_auto_renew": int(not off),
+                         "city": [1, 4, 5, 13, 22][i % 5], "payment_plan_days": [7, 30][j % 2],
+                         "num_items": j % 3})  # fmt: skip
+    orders = pd.DataFrame(rows)
+    users, lifted = order_attributes(orders)
+    assert lifted == {"is_auto_renew": "orders", "city": "orders"}
+    assert users is not None and users.set_index("user_id").loc["m000", "is_auto_renew"] == 0
+    found = findings.churn_gaps(orders, users, inactive_days=90, min_tenure_days=0)
+    f = found[0]
+    assert (f.evidence["attribute"], f.evidence["value"]) == ("is_auto_renew", "0")
+    assert f.evidence["churn_rate"] == pytest.approx(35 / 40)
+    assert f.evidence["others"] == 0.0 and f.evidence["ratio"] is None  # only they churn
+    assert f.text.startswith("Users with is_auto_renew=0 are the only ones who churn: 88%")
+    # a users table writing the codes with a gap (floats 1.0, 4.0, NaN) reads them the same
+    coded = users.assign(city=users["city"].astype(float).where(users.index % 7 > 0))
+    rates = findings.churn_gaps(orders, coded, inactive_days=90, min_tenure_days=0)
+    assert [g.evidence["attribute"] for g in rates][:1] == ["is_auto_renew"]
+    from opsai.behavior.attributes import integer_codes
+
+    assert sorted(integer_codes(coded["city"], "city").dropna().unique()) == [1, 4, 5, 13, 22]
+    assert integer_codes(pd.Series([7, 30, 7]), "payment_plan_days") is None  # a measure
+    assert integer_codes(pd.Series([0.5, 1.0, 0.5]), "ratio") is None  # not integers
+    assert integer_codes(pd.Series(range(40)), "bd") is None  # too many values: a number
