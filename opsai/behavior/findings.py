@@ -513,7 +513,8 @@ def retention_summary(
     activity: str | None = None,
     basis: str | None = None,
 ) -> Finding:
-    """Average next-period retention and the latest lifecycle balance (of whole periods).
+    """Next-period retention, weighted by cohort size, and the latest lifecycle balance (of
+    whole periods).
 
     Args:
         matrix: a :func:`~opsai.behavior.retention.cohort_matrix` (cells outside the data are
@@ -530,21 +531,38 @@ def retention_summary(
             + (" (PERIOD='week' counts weeks)." if period == "month" else ".")
         )
         return Finding(text, "info", {"next_period_retention": None}, name="retention")
-    nxt = matrix[1].mean() if 1 in matrix.columns else float("nan")
+    # weighted by cohort size (byod10a D17): a panel's 1-household late cohorts at 0% dragged
+    # the plain mean over cohorts to 40% where 61% of the households came back
+    seen = matrix[[1, "size"]].dropna() if 1 in matrix.columns else pd.DataFrame()
+    size = float(seen["size"].sum()) if len(seen) else 0.0
+    back = float((seen[1] * seen["size"]).sum()) if size else 0.0
+    nxt = back / size if size else float("nan")
+    plain = float(seen[1].mean()) if size else float("nan")
     last = lifecycle.iloc[-1]
     gained = int(last["new"] + last["resurrected"])
     when = pd.Timestamp(last["period"]).strftime("%Y-%m" if period == "month" else "%Y-%m-%d")
-    share = (
-        f"On average {100 * nxt:.0f}% of a cohort is active again one {period} later"
-        if np.isfinite(nxt)
-        else f"No cohort has been followed for a whole {period} after its first yet"
-    )
+    if np.isfinite(nxt):
+        cohorts = "1 cohort" if len(seen) == 1 else f"the {len(seen):,} cohorts"
+        share = (
+            f"{_rate(nxt)} of users are active again one {period} after their cohort's first "
+            f"({round(back):,} of {round(size):,} in {cohorts} followed that long, weighted by "
+            "cohort size"
+        )
+        if abs(plain - nxt) >= 0.05:  # small cohorts far from the big ones: say both
+            share += (
+                f"; the plain mean over cohorts, small ones weighing as much, is {_rate(plain)}"
+            )
+        share += ")"
+    else:
+        share = f"No cohort has been followed for a whole {period} after its first yet"
     text = (
         f"{share}; in the latest full {period} ({when}) {gained:,} users came (new or back) "
         f"and {int(last['dormant']):,} went dormant.{tail}"
     )
     sev = "medium" if last["dormant"] > gained else "info"
     evidence = {"next_period_retention": round(float(nxt), 4) if np.isfinite(nxt) else None,
+                "cohort_mean_retention": round(plain, 4) if np.isfinite(plain) else None,
+                "returned": round(back), "cohort_users": round(size), "cohorts": len(seen),
                 "period": when, "new": int(last["new"]), "resurrected": int(last["resurrected"]),
                 "dormant": int(last["dormant"]), "activity": activity,
                 "cohort_by": "first_activity" if basis else None}  # fmt: skip
