@@ -461,3 +461,27 @@ def test_the_churn_population_is_customers_still_ordering() -> None:
     assert q.text.startswith("The gbm churn model ranks the 40 customers still ordering (an ")
     assert q.text.endswith("as often as average (base rate 5.0% over 60 days).")
     assert (q.evidence["customers"], q.evidence["lapsed_left_out"]) == (40, 30)
+
+
+def test_a_status_that_is_a_demographic_is_kept() -> None:
+    """byod10a D4: Dunnhumby's MARITAL_STATUS_CODE (A/B/U) was left out as "a lifecycle state"
+    for the word status. A status or end word needs values that agree (lifecycle values,
+    dates) and no word of another property (marital, employment, vip ...)."""
+    from opsai.behavior.churn import leaky_attributes
+
+    users = pd.DataFrame(
+        {
+            "user_id": list("abcdef"),
+            "MARITAL_STATUS_CODE": ["A", "B", "U", "A", "B", "A"],
+            "employment_status": ["employed", "retired", "student", "employed", "retired", "x"],
+            "vip_status": ["active", "active", "none", "none", "none", "none"],  # a VIP tier
+            "end_station": ["Main St", "5th Ave", "Main St", "Pier", "Pier", "Main St"],
+            "status": ["ok", "ok", "ok", "ok", "cancelled", "ok"],  # one cancelled: 17%
+            "contract_end": ["2025-01-01", None, "2024-06-30", None, None, None],  # dates
+            "status_flag": [True, True, False, True, True, True],
+        }
+    )
+    left = leaky_attributes(users)
+    assert list(left) == ["status", "contract_end", "status_flag"]
+    kept = users.drop(columns="status").assign(status=["ok", "new", "ok", "ok", "new", "ok"])
+    assert "status" not in leaky_attributes(kept)  # no value of a lifecycle state
