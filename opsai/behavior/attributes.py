@@ -89,6 +89,36 @@ def integer_codes(v: pd.Series, name: object, *, max_levels: int = MAX_CODES) ->
     return v.astype("Int64")
 
 
+def integer_dates(users: pd.DataFrame, *, col_user: str = USER_ID) -> pd.DataFrame:
+    """``users`` with its integer columns that hold ``YYYYMMDD`` dates read as dates.
+
+    An export that writes dates as 8-digit integers (KKBox's ``transaction_date`` 20150101,
+    ``membership_expire_date``) has its mapped timestamp read by the table's
+    ``timestamp_format``, its other date columns stay numbers: as attributes they read
+    "transaction_date 20,150,101-20,151,028" (byod10a D15). Rule: an integer column (or a
+    float one holding integers), not the user id, whose non-missing values (two or more
+    distinct) all lie in 1900-01-01..2100-12-31 and parse as ``%Y%m%d``.
+    """
+    out = users
+    for col in users.columns:
+        v = users[col]
+        if col == col_user or pd.api.types.is_bool_dtype(v):
+            continue
+        if not pd.api.types.is_numeric_dtype(v):
+            continue
+        x = v.dropna()
+        if x.nunique() < 2 or not bool(((x >= 19000101) & (x <= 21001231)).all()):
+            continue
+        if not bool((x == x.round()).all()):
+            continue
+        text = v.astype("Int64").astype("string")
+        ts = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+        if ts.notna().sum() < x.size:  # 20151345 is no date
+            continue
+        out = out.assign(**{str(col): ts})
+    return out
+
+
 def _candidates(t: Any, table: str, skip: set[str]) -> list[str]:
     """Text or boolean columns of ``t`` outside the contract, not named like an id, and
     integer ones not named like a count or an amount (flags and codes: :func:`integer_codes`
@@ -367,7 +397,8 @@ def model_attributes(
     """The users table as chapter 03a's segments, churn findings and churn model see it.
 
     The attributes constant on each customer's orders or events are added
-    (:func:`order_attributes`); lifecycle states (:func:`~opsai.behavior.churn.leaky_attributes`),
+    (:func:`order_attributes`), integer ``YYYYMMDD`` dates are read as dates
+    (:func:`integer_dates`); lifecycle states (:func:`~opsai.behavior.churn.leaky_attributes`),
     totals restating the order history as of the export (:func:`restated_attributes`) and
     what nearly determines the training label (:func:`outcome_attributes`) are left out.
 
@@ -381,6 +412,7 @@ def model_attributes(
     users, lifted = order_attributes(orders, events, users, col_user=col_user)
     if users is None:
         return None, lifted, {}
+    users = integer_dates(users, col_user=col_user)  # 20150101: a date, not 20 million
     left = leaky_attributes(users, col_user=col_user)
     for rule in (restated_attributes, outcome_attributes):
         kept = users.drop(columns=list(left))

@@ -263,3 +263,31 @@ def test_integer_flags_and_codes_are_lifted_and_split_by_value() -> None:
     assert integer_codes(pd.Series([7, 30, 7]), "payment_plan_days") is None  # a measure
     assert integer_codes(pd.Series([0.5, 1.0, 0.5]), "ratio") is None  # not integers
     assert integer_codes(pd.Series(range(40)), "bd") is None  # too many values: a number
+
+
+def test_integer_yyyymmdd_attributes_are_read_as_dates() -> None:
+    """byod10a D15: a users table from KKBox's transactions (timestamp_format '%Y%m%d' reads
+    only the mapped timestamp) read "they over-index on transaction_date 20,150,101-20,151,028
+    (1.6x)". Its 8-digit integer dates are dates: the over-index names days, the churn
+    features count days before the cut-off."""
+    from opsai.behavior.attributes import integer_dates
+    from opsai.behavior.personas import over_index
+
+    n = 40
+    users = pd.DataFrame({
+        "user_id": [f"u{i}" for i in range(n)],
+        "transaction_date": [20150101 + 100 * (i % 10) for i in range(n)],  # Jan..Oct 2015
+        "is_auto_renew": [i % 2 for i in range(n)],
+        "actual_amount_paid": [19990101 + i for i in range(n)],  # 1999-01-01.. then 19990132: no
+        "plan_list_price": [149.0] * (n - 1) + [None],
+    })  # fmt: skip
+    got = integer_dates(users)
+    assert got["transaction_date"].dtype.kind == "M"
+    assert got["transaction_date"].min() == pd.Timestamp("2015-01-01")
+    assert got["transaction_date"].max() == pd.Timestamp("2015-10-01")
+    for col in ("is_auto_renew", "actual_amount_paid", "plan_list_price"):  # not dates
+        assert got[col].equals(users[col]), col
+    labels = pd.Series([int(i % 10 < 3) for i in range(n)], index=users["user_id"])
+    said = over_index(got, labels, alpha=1.0, top=1)[1]
+    assert said == "transaction_date 2015-01-01 to 2015-03-01 (3.3x)"
+    assert "20,150" not in over_index(got, labels, alpha=1.0, top=5)[1]
