@@ -23,6 +23,7 @@ from opsai.behavior.churn import (
     lapsed,
     leaky_attributes,
     snapshots,
+    still_active,
     usable_horizon,
 )
 from opsai.behavior.churn_model import (
@@ -99,6 +100,7 @@ __all__ = [
     "rfm",
     "signup_coverage",
     "snapshots",
+    "still_active",
     "summary",
     "top_paths",
     "usable_horizon",

@@ -23,6 +23,7 @@ import pandas as pd
 from sklearn.metrics import roc_auc_score
 
 from opsai.behavior._engine import TableLike, as_table, to_frame
+from opsai.data._synonyms import name_words
 from opsai.data.schema import AMOUNT, ORDER_ID, SIGNUP_AT, TABLES, TIMESTAMP, USER_ID
 from opsai.errors import ConfigError
 from opsai.report.finding import Finding
@@ -49,15 +50,86 @@ RESTATED_GAP = 0.02
 
 _ID_WORD = re.compile(r"(^|[_\W])(id|key|uuid|guid|number|no|nr|code)$", re.IGNORECASE)
 
+MAX_CODES = 12
+"""Most distinct values of an integer column read as a category (a 0/1 flag, a city code)."""
+_MEASURE_WORDS = frozenset({
+    "count", "counts", "cnt", "num", "n", "qty", "quantity", "amount", "amt", "total", "sum",
+    "price", "cost", "spend", "spent", "paid", "revenue", "sales", "value", "fee", "fees",
+    "balance", "days", "secs", "seconds", "minutes", "mins", "hours", "weeks", "months", "years",
+    "age", "duration", "tenure", "length", "size", "score", "rating", "stars", "orders", "items",
+    "units", "visits", "sessions", "points", "times", "rate", "pct", "percent", "share", "avg",
+    "mean", "max", "min", "children", "members", "people", "dependents",
+})  # fmt: skip
+"""Words of a count, an amount or a measure: an integer column named so is a number, however
+few its values (``payment_plan_days`` 7/30, ``num_children`` 0..3)."""
+
+
+def measure_name(name: object) -> bool:
+    """A column named like a count, an amount or a measure (:data:`_MEASURE_WORDS`)."""
+    return bool(set(name_words(str(name))) & _MEASURE_WORDS)
+
+
+def integer_codes(v: pd.Series, name: object, *, max_levels: int = MAX_CODES) -> pd.Series | None:
+    """An integer column with 2..``max_levels`` distinct values (a 0/1 flag ``is_auto_renew``,
+    a ``city`` coded 1/4/5/13/22) not named like a count or an amount, as nullable integers
+    (a CSV's column with a gap reads as float: 1.0 -> 1); ``None`` for anything else.
+
+    Exports write yes/no flags and categories as integers as often as text; read as numbers
+    they were never split by value (byod10a D7).
+    """
+    if pd.api.types.is_bool_dtype(v) or not pd.api.types.is_numeric_dtype(v):
+        return None
+    if measure_name(name):
+        return None
+    x = v.dropna()
+    if not 2 <= x.nunique() <= max_levels:
+        return None
+    if not pd.api.types.is_integer_dtype(x) and not bool((x == x.round()).all()):
+        return None
+    return v.astype("Int64")
+
+
+def integer_dates(users: pd.DataFrame, *, col_user: str = USER_ID) -> pd.DataFrame:
+    """``users`` with its integer columns that hold ``YYYYMMDD`` dates read as dates.
+
+    An export that writes dates as 8-digit integers (KKBox's ``transaction_date`` 20150101,
+    ``membership_expire_date``) has its mapped timestamp read by the table's
+    ``timestamp_format``, its other date columns stay numbers: as attributes they read
+    "transaction_date 20,150,101-20,151,028" (byod10a D15). Rule: an integer column (or a
+    float one holding integers), not the user id, whose non-missing values (two or more
+    distinct) all lie in 1900-01-01..2100-12-31 and parse as ``%Y%m%d``.
+    """
+    out = users
+    for col in users.columns:
+        v = users[col]
+        if col == col_user or pd.api.types.is_bool_dtype(v):
+            continue
+        if not pd.api.types.is_numeric_dtype(v):
+            continue
+        x = v.dropna()
+        if x.nunique() < 2 or not bool(((x >= 19000101) & (x <= 21001231)).all()):
+            continue
+        if not bool((x == x.round()).all()):
+            continue
+        text = v.astype("Int64").astype("string")
+        ts = pd.to_datetime(text, format="%Y%m%d", errors="coerce")
+        if ts.notna().sum() < x.size:  # 20151345 is no date
+            continue
+        out = out.assign(**{str(col): ts})
+    return out
+
 
 def _candidates(t: Any, table: str, skip: set[str]) -> list[str]:
-    """Text or boolean columns of ``t`` outside the contract, not named like an id."""
+    """Text or boolean columns of ``t`` outside the contract, not named like an id, and
+    integer ones not named like a count or an amount (flags and codes: :func:`integer_codes`
+    keeps those with at most :data:`MAX_CODES` values)."""
     contract = {c.name for c in TABLES[table].columns}
     out = []
     for col, dtype in t.schema().items():
         if col in contract or col in skip or _ID_WORD.search(str(col)):
             continue
-        if dtype.is_string() or dtype.is_boolean():
+        flag = dtype.is_integer() and not measure_name(col)  # a 0/1 flag or a code
+        if dtype.is_string() or dtype.is_boolean() or flag:
             out.append(str(col))
     return out
 
@@ -77,7 +149,8 @@ def _constant(t: Any, table: str, cols: list[str], col_user: str) -> dict[str, p
     for i, c in enumerate(cols):
         share = float((repeat[f"_k{i}"] <= 1).mean())
         distinct = int(t[c].nunique().execute())
-        if share < MIN_CONSTANT_SHARE or not 2 <= distinct <= MAX_VALUES:
+        most = MAX_CODES if t.schema()[c].is_integer() else MAX_VALUES  # a flag or a code
+        if share < MIN_CONSTANT_SHARE or not 2 <= distinct <= most:
             continue
         mode = to_frame(t.group_by(_u=t[col_user]).aggregate(_v=t[c].mode())).set_index("_u")
         out[c] = mode["_v"].rename(c)
@@ -96,7 +169,8 @@ def order_attributes(
     An order export often carries the customer's country, channel or region on every row and
     has no users table (nor can one be taken from it without ``drop_duplicates``). Rule: a
     text or boolean column of ``orders`` (then ``events``) outside the contract, not named like
-    an id (``*_id``, ``*_code``, ``*_no`` ...), is lifted when at least 99% of the customers
+    an id (``*_id``, ``*_code``, ``*_no`` ...), or an integer one not named like a count or an
+    amount with at most 12 values (a 0/1 ``is_auto_renew``, a region code), is lifted when at least 99% of the customers
     with two or more orders (distinct ``order_id``, else timestamps; at least 10 such
     customers) have one value on all their rows and it has 2 to 50 distinct values. Each
     user's value is their most common one. Columns the users table already has are left as
@@ -323,7 +397,8 @@ def model_attributes(
     """The users table as chapter 03a's segments, churn findings and churn model see it.
 
     The attributes constant on each customer's orders or events are added
-    (:func:`order_attributes`); lifecycle states (:func:`~opsai.behavior.churn.leaky_attributes`),
+    (:func:`order_attributes`), integer ``YYYYMMDD`` dates are read as dates
+    (:func:`integer_dates`); lifecycle states (:func:`~opsai.behavior.churn.leaky_attributes`),
     totals restating the order history as of the export (:func:`restated_attributes`) and
     what nearly determines the training label (:func:`outcome_attributes`) are left out.
 
@@ -337,6 +412,7 @@ def model_attributes(
     users, lifted = order_attributes(orders, events, users, col_user=col_user)
     if users is None:
         return None, lifted, {}
+    users = integer_dates(users, col_user=col_user)  # 20150101: a date, not 20 million
     left = leaky_attributes(users, col_user=col_user)
     for rule in (restated_attributes, outcome_attributes):
         kept = users.drop(columns=list(left))

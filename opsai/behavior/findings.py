@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from opsai.behavior.churn import population_note
 from opsai.behavior.personas import over_index
 from opsai.data.customers import MATERIAL_SHARE, GuestShare
 from opsai.data.schema import SIGNUP_AT, USER_ID
@@ -268,21 +269,42 @@ def revenue_concentration(
     return Finding(text + ".", sev, evidence, name="revenue_concentration")
 
 
-def model_quality(metrics: dict[str, float], *, model: str, horizon_days: int) -> Finding:
+def model_quality(
+    metrics: dict[str, float],
+    *,
+    model: str,
+    horizon_days: int,
+    customers: int | None = None,
+    everyone: int | None = None,
+) -> Finding:
     """How well the churn model ranks users, in business terms.
 
     A model below :data:`~opsai.report.quality.CHURN_RULE` (ROC-AUC 0.6, top-decile lift
     above 1) is no basis for an at-risk list: the finding then says churn could not be predicted
     from this data (severity medium, ``evidence["usable"]`` False), and the chapter reports
     no at-risk list or spend at risk.
+
+    ``customers`` (the test customers still ordering, :func:`~opsai.behavior.still_active`) of
+    ``everyone`` (all who had ordered before the test cut-off) name the population the
+    metrics and the base rate are of (byod10a D6).
     """
+    who = (
+        population_note(customers, everyone if everyone is not None else customers,
+                        horizon_days=horizon_days)
+        if customers is not None
+        else "users"
+    )  # fmt: skip
     ranks = (
-        f"the {model} churn model ranks users with ROC-AUC "
+        f"the {model} churn model ranks {who} with ROC-AUC "
         f"{near_bar(metrics['roc_auc'], MIN_CHURN_AUC)}; the 10% "
         f"it flags first churn {metrics['top_decile_lift']:.1f}x as often as average "
-        f"(base rate {100 * metrics['base_rate']:.0f}% over {horizon_days} days)"
+        f"(base rate {_rate(metrics['base_rate'])} over {horizon_days} days)"
     )
     evidence: dict[str, Any] = {k: round(float(v), 4) for k, v in metrics.items()}
+    if customers is not None:
+        evidence["customers"] = int(customers)
+        evidence["lapsed_left_out"] = int((everyone or customers) - customers)
+        evidence["population"] = f"an order in the {horizon_days} days before the cut-off"
     why = churn_unusable(metrics.get("roc_auc"), metrics.get("top_decile_lift"))
     evidence["usable"] = not why
     if why:
@@ -491,7 +513,8 @@ def retention_summary(
     activity: str | None = None,
     basis: str | None = None,
 ) -> Finding:
-    """Average next-period retention and the latest lifecycle balance (of whole periods).
+    """Next-period retention, weighted by cohort size, and the latest lifecycle balance (of
+    whole periods).
 
     Args:
         matrix: a :func:`~opsai.behavior.retention.cohort_matrix` (cells outside the data are
@@ -508,21 +531,38 @@ def retention_summary(
             + (" (PERIOD='week' counts weeks)." if period == "month" else ".")
         )
         return Finding(text, "info", {"next_period_retention": None}, name="retention")
-    nxt = matrix[1].mean() if 1 in matrix.columns else float("nan")
+    # weighted by cohort size (byod10a D17): a panel's 1-household late cohorts at 0% dragged
+    # the plain mean over cohorts to 40% where 61% of the households came back
+    seen = matrix[[1, "size"]].dropna() if 1 in matrix.columns else pd.DataFrame()
+    size = float(seen["size"].sum()) if len(seen) else 0.0
+    back = float((seen[1] * seen["size"]).sum()) if size else 0.0
+    nxt = back / size if size else float("nan")
+    plain = float(seen[1].mean()) if size else float("nan")
     last = lifecycle.iloc[-1]
     gained = int(last["new"] + last["resurrected"])
     when = pd.Timestamp(last["period"]).strftime("%Y-%m" if period == "month" else "%Y-%m-%d")
-    share = (
-        f"On average {100 * nxt:.0f}% of a cohort is active again one {period} later"
-        if np.isfinite(nxt)
-        else f"No cohort has been followed for a whole {period} after its first yet"
-    )
+    if np.isfinite(nxt):
+        cohorts = "1 cohort" if len(seen) == 1 else f"the {len(seen):,} cohorts"
+        share = (
+            f"{_rate(nxt)} of users are active again one {period} after their cohort's first "
+            f"({round(back):,} of {round(size):,} in {cohorts} followed that long, weighted by "
+            "cohort size"
+        )
+        if abs(plain - nxt) >= 0.05:  # small cohorts far from the big ones: say both
+            share += (
+                f"; the plain mean over cohorts, small ones weighing as much, is {_rate(plain)}"
+            )
+        share += ")"
+    else:
+        share = f"No cohort has been followed for a whole {period} after its first yet"
     text = (
         f"{share}; in the latest full {period} ({when}) {gained:,} users came (new or back) "
         f"and {int(last['dormant']):,} went dormant.{tail}"
     )
     sev = "medium" if last["dormant"] > gained else "info"
     evidence = {"next_period_retention": round(float(nxt), 4) if np.isfinite(nxt) else None,
+                "cohort_mean_retention": round(plain, 4) if np.isfinite(plain) else None,
+                "returned": round(back), "cohort_users": round(size), "cohorts": len(seen),
                 "period": when, "new": int(last["new"]), "resurrected": int(last["resurrected"]),
                 "dormant": int(last["dormant"]), "activity": activity,
                 "cohort_by": "first_activity" if basis else None}  # fmt: skip
@@ -538,7 +578,9 @@ def churn_gaps(
     max_levels: int = 12,
 ) -> list[Finding]:
     """:func:`churn_gap` for every text or boolean attribute of ``users`` with 2..``max_levels``
-    values."""
+    values, and every integer one read as a category (a 0/1 ``is_auto_renew``, a ``city``
+    coded 1/4/5/13/22: :func:`~opsai.behavior.attributes.integer_codes`, byod10a D7)."""
+    from opsai.behavior.attributes import integer_codes
     from opsai.behavior.churn import inactivity_by
 
     if users is None:
@@ -546,13 +588,17 @@ def churn_gaps(
     out = []
     for col in users.columns:
         v = users[col]
-        numeric = pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v)
-        if col in (USER_ID, SIGNUP_AT) or numeric:  # a Parquet boolean is a yes/no attribute
+        if col in (USER_ID, SIGNUP_AT):
             continue
+        if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_bool_dtype(v):
+            codes = integer_codes(v, col, max_levels=max_levels)  # a Parquet boolean is yes/no
+            if codes is None:  # a number: an age, a price
+                continue
+            v = codes
         if not 2 <= v.nunique() <= max_levels:
             continue
-        rates = inactivity_by(activity, users, attribute=col, inactive_days=inactive_days,
-                              min_tenure_days=min_tenure_days)  # fmt: skip
+        rates = inactivity_by(activity, users.assign(**{str(col): v}), attribute=col,
+                              inactive_days=inactive_days, min_tenure_days=min_tenure_days)  # fmt: skip
         f = churn_gap(rates, attribute=col, inactive_days=inactive_days)
         if f is not None:
             out.append(f)

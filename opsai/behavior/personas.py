@@ -106,7 +106,16 @@ def over_index(
     found: list[tuple[int, str, int, int, int]] = []  # segment, value, k, K, n
     for col in attrs:
         v = u[col]
-        if pd.api.types.is_numeric_dtype(v) and v.nunique() > 6:
+        if pd.api.types.is_datetime64_any_dtype(v) and v.nunique() > 6:  # a signup, a first order
+            q = pd.qcut((v - v.min()).dt.total_seconds(), bins, duplicates="drop")
+            span = v.groupby(q, observed=True).agg(["min", "max"])
+            names = {
+                iv: f"{col} {r['min']:%Y-%m-%d}"
+                + ("" if r["min"] == r["max"] else f" to {r['max']:%Y-%m-%d}")
+                for iv, r in span.iterrows()
+            }
+            v = q.map(names).astype("string")
+        elif pd.api.types.is_numeric_dtype(v) and v.nunique() > 6:
             q = pd.qcut(v, bins, duplicates="drop")
             span = v.groupby(q, observed=True).agg(["min", "max"])
             names = {

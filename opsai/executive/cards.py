@@ -78,7 +78,8 @@ def _churn(run: RunResults) -> dict[str, Any] | None:
     imp = run.table(BEHAVIOR, "churn.importances")
     drivers = ", ".join(imp["feature"].head(5)) if "feature" in imp else ""
     limits = [
-        "Scores users with at least one order before the cut-off; new users have no score.",
+        f"Scores customers still ordering (an order in the {horizon or '?'} days before the "
+        "cut-off); the lapsed are a win-back list, and new users have no score.",
         "Behaviour shifts (a promotion, a price change) age it: retrain monthly.",
     ]
     if base is not None:

@@ -183,7 +183,7 @@ def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) ->
     """Churn probability, risk rank and (with the CLV parameters) value for every buyer."""
     from opsai.behavior import churn, clv
     from opsai.behavior._engine import as_table
-    from opsai.behavior.attributes import order_attributes
+    from opsai.behavior.attributes import integer_dates, order_attributes
 
     orders = _orders(ws, saved, notes)
     events = users = None
@@ -205,6 +205,8 @@ def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) ->
         )
         if users is None:
             notes.append("churn: the model used user attributes, the new data has no users")
+        else:  # as 03a: 20150101 is a date (u_<col>_days), not a number
+            users = integer_dates(users)
     last = churn.last_timestamp(orders)
     first = pd.Timestamp(as_table(orders, name="orders")[TIMESTAMP].min().to_pandas())
     if note := short_history(first, last, saved):
@@ -231,6 +233,8 @@ def churn_risk(ws: Any, saved: behavior.UserBehaviorModels, notes: list[str]) ->
             "churn_probability": p,
             "monetary": frame["monetary"].to_numpy(),
             "recency_days": frame["recency_days"].to_numpy(),
+            # the model learnt on customers still ordering; the others have lapsed (win-back)
+            "still_active": churn.still_active(frame, horizon_days=saved.horizon_days).to_numpy(),
         }
     )
     out["risk_rank"] = (

@@ -66,7 +66,7 @@ def _behavior(
     from sklearn.model_selection import train_test_split
     from threadpoolctl import threadpool_limits
 
-    from opsai.behavior import feature_columns, model_attributes, snapshots
+    from opsai.behavior import feature_columns, model_attributes, snapshots, still_active
     from opsai.behavior.churn_model import DEFAULTS, make_objective
 
     events = ws.table("events") if ws.has("events") else None
@@ -75,6 +75,7 @@ def _behavior(
         orders, events, ws.to_pandas("users") if ws.has("users") else None, horizon_days=horizon
     )
     train, _ = snapshots(orders, horizon_days=horizon, events=events, users=users)
+    train = train[still_active(train, horizon_days=horizon)]  # as the chapter: the lapsed are out
     cols = feature_columns(train)
     y = train["churned"].to_numpy().astype(int)
     if len(np.unique(y)) < 2:

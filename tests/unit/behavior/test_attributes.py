@@ -227,3 +227,67 @@ def test_a_crms_running_totals_and_days_since_last_order_are_restated() -> None:
         lifetime_value=crm["user_id"].map(early.groupby("user_id")["amount"].sum()),
     )
     assert restated_attributes(orders, old, horizon_days=horizon) == {}
+
+
+def test_integer_flags_and_codes_are_lifted_and_split_by_value() -> None:
+    """byod10a D7: KKBox's is_auto_renew (0/1 on every payment, constant per member) was never
+    lifted, and as a users column (like city 1/4/5/13/22) churn_gaps skipped it as a number:
+    auto-renew off churns 4x as often. Now a few-valued integer is a flag or a code, unless
+    named like a count or an amount (payment_plan_days 7/30, num_items)."""
+    rows = []
+    for i in range(120):  # auto-renew off for 40: they stop paying after March
+        off = i < 40
+        end = "2024-03-31" if off and i % 8 else "2024-12-31"
+        for j, t in enumerate(pd.date_range("2024-01-05", end, freq="MS")):
+            rows.append({"user_id": f"m{i:03d}", "timestamp": t + pd.Timedelta(days=4),
+                         "order_id": f"{i}-{j}", "amount": 149.0, "is_auto_renew": int(not off),
+                         "city": [1, 4, 5, 13, 22][i % 5], "payment_plan_days": [7, 30][j % 2],
+                         "num_items": j % 3})  # fmt: skip
+    orders = pd.DataFrame(rows)
+    users, lifted = order_attributes(orders)
+    assert lifted == {"is_auto_renew": "orders", "city": "orders"}
+    assert users is not None and users.set_index("user_id").loc["m000", "is_auto_renew"] == 0
+    found = findings.churn_gaps(orders, users, inactive_days=90, min_tenure_days=0)
+    f = found[0]
+    assert (f.evidence["attribute"], f.evidence["value"]) == ("is_auto_renew", "0")
+    assert f.evidence["churn_rate"] == pytest.approx(35 / 40)
+    assert f.evidence["others"] == 0.0 and f.evidence["ratio"] is None  # only they churn
+    assert f.text.startswith("Users with is_auto_renew=0 are the only ones who churn: 88%")
+    # a users table writing the codes with a gap (floats 1.0, 4.0, NaN) reads them the same
+    coded = users.assign(city=users["city"].astype(float).where(users.index % 7 > 0))
+    rates = findings.churn_gaps(orders, coded, inactive_days=90, min_tenure_days=0)
+    assert [g.evidence["attribute"] for g in rates][:1] == ["is_auto_renew"]
+    from opsai.behavior.attributes import integer_codes
+
+    assert sorted(integer_codes(coded["city"], "city").dropna().unique()) == [1, 4, 5, 13, 22]
+    assert integer_codes(pd.Series([7, 30, 7]), "payment_plan_days") is None  # a measure
+    assert integer_codes(pd.Series([0.5, 1.0, 0.5]), "ratio") is None  # not integers
+    assert integer_codes(pd.Series(range(40)), "bd") is None  # too many values: a number
+
+
+def test_integer_yyyymmdd_attributes_are_read_as_dates() -> None:
+    """byod10a D15: a users table from KKBox's transactions (timestamp_format '%Y%m%d' reads
+    only the mapped timestamp) read "they over-index on transaction_date 20,150,101-20,151,028
+    (1.6x)". Its 8-digit integer dates are dates: the over-index names days, the churn
+    features count days before the cut-off."""
+    from opsai.behavior.attributes import integer_dates
+    from opsai.behavior.personas import over_index
+
+    n = 40
+    users = pd.DataFrame({
+        "user_id": [f"u{i}" for i in range(n)],
+        "transaction_date": [20150101 + 100 * (i % 10) for i in range(n)],  # Jan..Oct 2015
+        "is_auto_renew": [i % 2 for i in range(n)],
+        "actual_amount_paid": [19990101 + i for i in range(n)],  # 1999-01-01.. then 19990132: no
+        "plan_list_price": [149.0] * (n - 1) + [None],
+    })  # fmt: skip
+    got = integer_dates(users)
+    assert got["transaction_date"].dtype.kind == "M"
+    assert got["transaction_date"].min() == pd.Timestamp("2015-01-01")
+    assert got["transaction_date"].max() == pd.Timestamp("2015-10-01")
+    for col in ("is_auto_renew", "actual_amount_paid", "plan_list_price"):  # not dates
+        assert got[col].equals(users[col]), col
+    labels = pd.Series([int(i % 10 < 3) for i in range(n)], index=users["user_id"])
+    said = over_index(got, labels, alpha=1.0, top=1)[1]
+    assert said == "transaction_date 2015-01-01 to 2015-03-01 (3.3x)"
+    assert "20,150" not in over_index(got, labels, alpha=1.0, top=5)[1]

@@ -429,3 +429,59 @@ def test_export_time_lifecycle_states_are_left_out_of_user_attributes() -> None:
         "Left out of segments, churn findings and the churn model: users.status (its name"
     )
     assert leaky_attributes(users[["user_id", "plan", "state", "age"]]) == {}
+
+
+def test_the_churn_population_is_customers_still_ordering() -> None:
+    """byod10a D6: KKBox's payers since 2015 read 'ROC-AUC 0.99, base rate 35% over 60 days'
+    because every payer who stopped a year before the cut-off is a churner recency alone
+    'predicts'; among subscribers who paid in the 60 days before it, 5% stopped. A monthly
+    service: 40 live subscribers (2 stop at the cut-off) and 30 who stopped paying in 2023."""
+    from opsai.behavior import still_active
+    from opsai.behavior.churn import population_note
+    from opsai.behavior.findings import model_quality
+
+    rows = []
+    for i in range(40):  # monthly from 2023-01 to 2024-05 (38 of them) or to 2024-02 (2)
+        end = "2024-02-15" if i < 2 else "2024-05-15"
+        rows += [(f"live{i}", t) for t in pd.date_range("2023-01-15", end, freq="MS")]
+    for i in range(30):  # paid Jan to Jun 2023, then stopped for good
+        rows += [(f"gone{i}", t) for t in pd.date_range("2023-01-10", "2023-06-10", freq="MS")]
+    o = pd.DataFrame(rows, columns=["user_id", "timestamp"]).assign(amount=149.0)
+    f = churn_frame(o, cutoff="2024-02-20", horizon_days=60)
+    assert len(f) == 70 and f["churned"].mean() == pytest.approx(32 / 70)  # 46%: the old figure
+    live = f[still_active(f, horizon_days=60)]
+    assert len(live) == 40 and live.index.str.startswith("live").all()
+    assert live["churned"].mean() == pytest.approx(2 / 40)  # 5.0%: the live subscribers' churn
+    assert population_note(40, 70, horizon_days=60) == (
+        "the 40 customers still ordering (an order in the 60 days before the cut-off; 30 of "
+        "the 70 who had ordered before it had lapsed already and are left to the win-back list)"
+    )
+    m = {"roc_auc": 0.72, "top_decile_lift": 3.0, "base_rate": 0.05, "pr_auc": 0.2}
+    q = model_quality(m, model="gbm", horizon_days=60, customers=40, everyone=70)
+    assert q.text.startswith("The gbm churn model ranks the 40 customers still ordering (an ")
+    assert q.text.endswith("as often as average (base rate 5.0% over 60 days).")
+    assert (q.evidence["customers"], q.evidence["lapsed_left_out"]) == (40, 30)
+
+
+def test_a_status_that_is_a_demographic_is_kept() -> None:
+    """byod10a D4: Dunnhumby's MARITAL_STATUS_CODE (A/B/U) was left out as "a lifecycle state"
+    for the word status. A status or end word needs values that agree (lifecycle values,
+    dates) and no word of another property (marital, employment, vip ...)."""
+    from opsai.behavior.churn import leaky_attributes
+
+    users = pd.DataFrame(
+        {
+            "user_id": list("abcdef"),
+            "MARITAL_STATUS_CODE": ["A", "B", "U", "A", "B", "A"],
+            "employment_status": ["employed", "retired", "student", "employed", "retired", "x"],
+            "vip_status": ["active", "active", "none", "none", "none", "none"],  # a VIP tier
+            "end_station": ["Main St", "5th Ave", "Main St", "Pier", "Pier", "Main St"],
+            "status": ["ok", "ok", "ok", "ok", "cancelled", "ok"],  # one cancelled: 17%
+            "contract_end": ["2025-01-01", None, "2024-06-30", None, None, None],  # dates
+            "status_flag": [True, True, False, True, True, True],
+        }
+    )
+    left = leaky_attributes(users)
+    assert list(left) == ["status", "contract_end", "status_flag"]
+    kept = users.drop(columns="status").assign(status=["ok", "new", "ok", "ok", "new", "ok"])
+    assert "status" not in leaky_attributes(kept)  # no value of a lifecycle state

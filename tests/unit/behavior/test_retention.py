@@ -181,7 +181,10 @@ def test_signups_before_the_data_are_not_zero_retention() -> None:
     lc = lifecycle(orders, period="month")
     f = findings.retention_summary(m, lc, period="month", basis=note)
     assert f.evidence["next_period_retention"] == pytest.approx(0.75)  # d skips August
-    assert "On average 75% of a cohort" in f.text and "not by signup" in f.text
+    assert f.text.startswith(
+        "75% of users are active again one month after their cohort's first (3 of 4 in"
+    )
+    assert "not by signup" in f.text
     assert cohort_basis(orders, users.assign(signup_at=pd.Timestamp("2024-07-02")))[0] == "signup"
 
 
@@ -204,3 +207,28 @@ def test_activity_is_events_and_purchases() -> None:
         [1, 0, 1],
     ]
     assert activity_of(None, orders)[1] == "purchases (2025-06-03 to 2025-08-05)"
+
+
+def test_next_month_retention_is_weighted_by_cohort_size() -> None:
+    """byod10a D17: Dunnhumby's households nearly all start in the first months; the late
+    cohorts of 1-7 households at 0% pulled the plain mean over cohorts to 40% ("On average 40%
+    of a cohort is active again one month later") where 61% of the households came back."""
+    from opsai.behavior import findings
+
+    rows = [(f"big{i}", "2024-01-10") for i in range(20)]
+    rows += [(f"big{i}", "2024-02-10") for i in range(12)]  # 12 of the 20 come back
+    rows += [("late1", "2024-02-20"), ("late2", "2024-03-20")]  # one-household cohorts, gone
+    rows += [(f"big{i}", "2024-04-10") for i in range(20)] + [("x", "2024-05-31")]
+    o = pd.DataFrame(rows, columns=["user_id", "timestamp"]).assign(
+        timestamp=lambda d: pd.to_datetime(d["timestamp"])
+    )
+    m = cohort_matrix(o, period="month")
+    assert m[1].dropna().tolist() == [0.6, 0.0, 0.0]  # Jan, Feb, Mar (x, May's: not yet)
+    f = findings.retention_summary(m, lifecycle(o, period="month"), period="month")
+    assert f.evidence["next_period_retention"] == pytest.approx(12 / 22, abs=1e-4)
+    assert f.evidence["cohort_mean_retention"] == pytest.approx(0.2)
+    assert f.text.startswith(
+        "55% of users are active again one month after their cohort's first (12 of 22 in the 3 "
+        "cohorts followed that long, weighted by cohort size; the plain mean over cohorts, "
+        "small ones weighing as much, is 20%)"
+    )

@@ -230,3 +230,19 @@ def test_short_history_is_silent_without_a_recorded_window_or_history_features()
     assert short_history(a, b, saved) is None  # recency alone does not depend on the span
     saved.features = ["recency_days", "monetary"]
     assert "monetary count only" in (short_history(a, b, saved) or "")
+
+
+def test_integer_dates_of_the_users_score_as_the_chapter_learnt_them(tmp_path: Path) -> None:
+    """byod10a D15: 03a reads a users column of YYYYMMDD integers as a date, so the model
+    learns u_<col>_days; scoring must read it the same way, not as u_<col> (absent: 0)."""
+    n = 10
+    users = pd.DataFrame({"user_id": [f"u{i}" for i in range(n)],
+                          "first_paid": [20240101 + i for i in range(n)]})  # fmt: skip
+    orders = pd.DataFrame({"user_id": users["user_id"], "amount": 10.0,
+                           "timestamp": pd.Timestamp("2024-01-31")})  # fmt: skip
+    notes: list[str] = []
+    with open_workspace(_config(tmp_path, {"users": users, "orders": orders})) as ws:
+        risk = churn_risk(ws, _saved(["u_first_paid_days"], "u_first_paid_days"), notes)
+    p = risk.set_index("user_id")["churn_probability"]
+    assert p["u0"] == pytest.approx(30.0, abs=0.01) and p["u9"] == pytest.approx(21.0, abs=0.01)
+    assert not [x for x in notes if "absent" in x]

@@ -62,6 +62,7 @@ def test_churn_objective_is_the_chapters(tiny: Path, tmp_path: Path) -> None:
     with open_workspace(tiny) as ws:
         train, _ = bh.snapshots(ws.table("orders"), horizon_days=90, events=ws.table("events"),
                                 users=ws.to_pandas("users"))  # fmt: skip
+    train = train[bh.still_active(train, horizon_days=90)]  # the chapter's population (D6)
     cols = bh.feature_columns(train)
     chapter = bh.ChurnModel(model="gbm", n_trials=1, fast=True, seed=0)
     chapter.fit(train[cols], train["churned"])
