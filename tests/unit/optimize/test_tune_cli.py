@@ -164,7 +164,9 @@ def test_churn_study_leaves_out_the_attributes_the_chapter_leaves_out() -> None:
     """Before: `opsai tune`'s churn study fitted the users table as is, so a customers export's
     Total Orders / Total Spent / Last Order Date (counted over the whole history) and a status
     gave its default trial a validation ROC-AUC of 0.95; it now leaves out what chapter 03a
-    leaves out (bh.model_attributes) and reads 0.79, as the chapter's model does."""
+    leaves out (bh.model_attributes). Since byod10a D6 the study, like the chapter, scores the
+    customers still ordering at the cut-off (511 of 1,340 here), among whom the honest driver
+    (region) is weak: 0.49, where the leaked columns would read 0.86 on the same customers."""
     from opsai.optimize.studies import CHAPTERS
     from tests.conftest import shopify_export
 
@@ -175,4 +177,4 @@ def test_churn_study_leaves_out_the_attributes_the_chapter_leaves_out() -> None:
     study = optuna.create_study(direction="maximize")
     study.enqueue_trial(s.defaults)
     study.optimize(s.objective, n_trials=1)
-    assert study.best_value == pytest.approx(0.8, abs=0.05)
+    assert study.best_value < 0.65
