@@ -106,21 +106,14 @@ def over_index(
     found: list[tuple[int, str, int, int, int]] = []  # segment, value, k, K, n
     for col in attrs:
         v = u[col]
-        if pd.api.types.is_datetime64_any_dtype(v) and v.nunique() > 6:  # a signup, a first order
-            q = pd.qcut((v - v.min()).dt.total_seconds(), bins, duplicates="drop")
+        when = pd.api.types.is_datetime64_any_dtype(v)  # a signup, a first order
+        if (when or pd.api.types.is_numeric_dtype(v)) and v.nunique() > 6:
+            q = pd.qcut((v - v.min()).dt.total_seconds() if when else v, bins, duplicates="drop")
             span = v.groupby(q, observed=True).agg(["min", "max"])
+            show, to = (lambda x: f"{x:%Y-%m-%d}", " to ") if when else (_number, "-")
             names = {
-                iv: f"{col} {r['min']:%Y-%m-%d}"
-                + ("" if r["min"] == r["max"] else f" to {r['max']:%Y-%m-%d}")
-                for iv, r in span.iterrows()
-            }
-            v = q.map(names).astype("string")
-        elif pd.api.types.is_numeric_dtype(v) and v.nunique() > 6:
-            q = pd.qcut(v, bins, duplicates="drop")
-            span = v.groupby(q, observed=True).agg(["min", "max"])
-            names = {
-                iv: f"{col} {_number(r['min'])}"
-                + ("" if r["min"] == r["max"] else f"-{_number(r['max'])}")
+                iv: f"{col} {show(r['min'])}"
+                + ("" if r["min"] == r["max"] else to + show(r["max"]))
                 for iv, r in span.iterrows()
             }
             v = q.map(names).astype("string")

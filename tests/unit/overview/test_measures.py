@@ -23,6 +23,19 @@ from tests.conftest import write_dataset
 pytestmark = pytest.mark.unit
 
 
+def _units_card(change: dict) -> pd.DataFrame:
+    """The scorecard's units row from 00's activity evidence ``change`` alone."""
+    from types import SimpleNamespace
+
+    from opsai.executive.scorecard import KPIS, kpi_scorecard
+
+    run = SimpleNamespace(
+        finding=lambda chapter, name: {"evidence": change} if name == "activity" else None,
+        metric=lambda chapter, name, default=None: None,
+    )
+    return kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "units_28d"))  # type: ignore[arg-type]
+
+
 def test_returns_are_money_back_not_orders_or_active_users(tmp_path: Path) -> None:
     rows = (
         "order_id,user_id,timestamp,amount\n"
@@ -231,9 +244,6 @@ def test_a_demand_only_company_gets_units_sold_over_the_last_28_days(tmp_path: P
     """byod8 D21: Favorita (store x item daily sales, no orders) got no sales volume on the
     overview or the scorecard. Two stores, two items: 10 + 5 units a day for 28 days, then 9 + 4
     (and a price on one store's rows only: revenue is units x price where priced)."""
-    from types import SimpleNamespace
-
-    from opsai.executive.scorecard import KPIS, kpi_scorecard
 
     days = pd.date_range("2024-05-01", periods=56, freq="D")
     rows = "date,store,item,units,unit_price\n" + "".join(
@@ -253,11 +263,7 @@ def test_a_demand_only_company_gets_units_sold_over_the_last_28_days(tmp_path: P
         "before). No orders table: units sold are from the demand table."
     )
     assert f.severity == "medium"
-    run = SimpleNamespace(
-        finding=lambda chapter, name: {"evidence": change} if name == "activity" else None,
-        metric=lambda chapter, name, default=None: None,
-    )
-    sc = kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "units_28d"))  # type: ignore[arg-type]
+    sc = _units_card(change)
     assert sc[["kpi", "value", "period", "assessment"]].values.tolist() == [
         ["Units sold, last 28 days", 364.0, "last 28 days vs 28 before", "worse"]
     ]
@@ -439,9 +445,6 @@ def test_monthly_totals_compare_the_last_complete_month_and_name_a_partial_one(
     holding its first 8 days) read "474.2 units were sold (-71.6%, last 28 days vs 28
     before)". Two items, 100 + 60 units a month, September 10% up, October the month so far:
     September is compared with August (+10.0%), October is named and left out."""
-    from types import SimpleNamespace
-
-    from opsai.executive.scorecard import KPIS, kpi_scorecard
 
     months = pd.date_range("2019-01-01", "2019-10-01", freq="MS")
     units = {m: (100.0, 60.0) for m in months}
@@ -465,11 +468,7 @@ def test_monthly_totals_compare_the_last_complete_month_and_name_a_partial_one(
         "holds 48 units, 27.3% of the month before: most likely the export ended"
     )
     assert f.severity == "info"
-    run = SimpleNamespace(
-        finding=lambda chapter, name: {"evidence": change} if name == "activity" else None,
-        metric=lambda chapter, name, default=None: None,
-    )
-    sc = kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "units_28d"))  # type: ignore[arg-type]
+    sc = _units_card(change)
     assert sc[["kpi", "value", "period", "assessment"]].values.tolist() == [
         ["Units sold, last complete month", 176.0, "2019-09 vs 2019-08, monthly totals",
          "better"]
