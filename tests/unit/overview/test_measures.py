@@ -36,6 +36,20 @@ def _units_card(change: dict) -> pd.DataFrame:
     return kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "units_28d"))  # type: ignore[arg-type]
 
 
+def _listens_and_payments(
+    tmp_path: Path, days: pd.DatetimeIndex, listened: pd.DatetimeIndex
+) -> Path:
+    """10 listeners a day on ``listened`` (events) and 2 payers a day on ``days`` (orders)."""
+    logs = "".join(f"l{u},{d:%Y-%m-%d}\n" for d in listened for u in range(10))
+    pay = "".join(f"p{u},{d:%Y-%m-%d},5\n" for d in days for u in range(2))
+    return write_dataset(
+        tmp_path,
+        {"events.csv": "user_id,timestamp\n" + logs,
+         "orders.csv": "user_id,timestamp,amount\n" + pay},
+        {"events": {"constants": {"event": "listen"}}, "orders": {}},
+    )  # fmt: skip
+
+
 def test_returns_are_money_back_not_orders_or_active_users(tmp_path: Path) -> None:
     rows = (
         "order_id,user_id,timestamp,amount\n"
@@ -416,14 +430,7 @@ def test_daily_active_users_compare_only_days_every_activity_table_covers(
     from opsai.overview import table_ends_finding
 
     days = pd.date_range("2024-01-01", "2024-04-30", freq="D")
-    logs = "".join(f"l{u},{d:%Y-%m-%d}\n" for d in days[days <= "2024-03-31"] for u in range(10))
-    pay = "".join(f"p{u},{d:%Y-%m-%d},5\n" for d in days for u in range(2))
-    cfg = write_dataset(
-        tmp_path,
-        {"events.csv": "user_id,timestamp\n" + logs,
-         "orders.csv": "user_id,timestamp,amount\n" + pay},
-        {"events": {"constants": {"event": "listen"}}, "orders": {}},
-    )  # fmt: skip
+    cfg = _listens_and_payments(tmp_path, days, days[days <= "2024-03-31"])
     with open_workspace(cfg) as ws:
         change = recent_change(daily_activity(ws))
         tables = table_overview(ws)
@@ -579,15 +586,9 @@ def test_too_few_days_every_activity_table_covers_compare_no_active_users(
     both cover are too few for two 28-day windows, so no daily active users are compared
     (the union would read 2 a day after 12)."""
     days = pd.date_range("2024-01-01", "2024-04-30", freq="D")
-    march = days[(days >= "2024-03-01") & (days <= "2024-03-31")]
-    logs = "".join(f"l{u},{d:%Y-%m-%d}\n" for d in march for u in range(10))
-    pay = "".join(f"p{u},{d:%Y-%m-%d},5\n" for d in days for u in range(2))
-    cfg = write_dataset(
-        tmp_path,
-        {"events.csv": "user_id,timestamp\n" + logs,
-         "orders.csv": "user_id,timestamp,amount\n" + pay},
-        {"events": {"constants": {"event": "listen"}}, "orders": {}},
-    )  # fmt: skip
+    cfg = _listens_and_payments(
+        tmp_path, days, days[(days >= "2024-03-01") & (days <= "2024-03-31")]
+    )
     with open_workspace(cfg) as ws:
         change = recent_change(daily_activity(ws))
     assert change["active_users"] is None and change["active_users_end"] == "2024-03-31"
