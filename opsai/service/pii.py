@@ -25,15 +25,16 @@ kind          what                                                              
 ``order_id``  the configured order-id pattern; kept, masked or tokenised           see below
 ============  ==================================================================  ============
 
-A run of 6+ digits (dashes allowed) right after an order keyword (``订单号``, ``订单编号``,
+A run of 5+ digits (dashes allowed) right after an order keyword (``订单号``, ``订单编号``,
 ``单号``, ``订单``, ``order no.``, ``order number``, ``order #``, ``order id``, German
 ``Bestellung``/``Bestellnr.``/``Auftrag``, French ``commande``, Spanish ``pedido``, see
 :data:`DEFAULT_ORDER_KEYWORDS`), or of 5+ digits right after a ``#`` (``refund for
 #758062``: shop systems write order numbers so), is an order id too, found before the other kinds: Taobao,
 JD and Pinduoduo order numbers are all digits (``订单号 3500089504990469503``) and would
 otherwise be masked as ``[NUMBER]``, or as ``[CARD]`` when they pass the Luhn check by chance.
+Digits right before a currency or a percent sign (``订单12345元``) are a price, not an id.
 The same digits without the keyword are still masked as a card or a number. A bare English
-``order`` (``order 100234``, ``order is 100234``) introduces one too, unless the digits are a
+``order`` (``order 100234``, ``order is 100234``) introduces one of 6+ digits too, unless they are a
 card number, a phone number or a date (``order 4111111111111111`` stays a card).
 
 Order ids are useful to an agent, so by default they are kept with their last four digits
@@ -96,7 +97,7 @@ DEFAULT_ORDER_KEYWORDS = (
     r"|(?i:order[ ]?(?:no|nr|num|number|id|ref)\b\.?|order[ ]?#)"
     r"|(?i:(?<![A-Za-z])(?:bestellnummer|bestell-?nr|bestellung|auftragsnummer|auftragsnr|auftrag"
     r"|num[ée]ro de commande|commande|n[úu]mero de pedido|pedido|encomenda|numero d'ordine"
-    r"|ordine|bestelnummer|bestelling)(?:[ ]?(?:nr|no|n[°º])\b)?\.?)"
+    r"|ordine|bestelnummer|bestelling)(?:[ ]?(?:(?:nr|no)\b|n[°º]))?\.?)"
 )
 """Words that introduce an all-digit order id (matched on the folded text: ``订单号：`` too):
 Chinese, Japanese, Korean, English, German (``Bestellung``, ``Bestellnr.``, ``Auftrag``),
@@ -297,7 +298,8 @@ def _keyword_order_rx(keywords: str) -> re.Pattern[str]:
     ``order_digits``); group ``order_weak`` is set when the keyword was a bare ``order``."""
     return re.compile(
         rf"(?:{keywords}|(?P<order_weak>{_WEAK_ORDER_KEYWORD}))[\s:#=是为]{{0,3}}(?i:is\s+)?"
-        r"(?P<order_digits>(?(order_hash)\d{5,}|(?<!\d)\d(?:-?\d){5,}))(?![\dA-Za-z])"
+        r"(?P<order_digits>(?(order_weak)(?(order_hash)\d{5,}|(?<!\d)\d(?:-?\d){5,})"
+        r"|(?<!\d)\d(?:-?\d){4,}))(?![\dA-Za-z元块円원%€$£¥￥])"
     )
 
 

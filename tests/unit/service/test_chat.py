@@ -267,7 +267,8 @@ def test_order_ids_follow_the_chapter_parameters(
     spec = yaml.safe_load(cfg.read_text())
     for mode, pattern, line, shown in [
         ("token", None, "please refund order o00001234", "[ORDER]"),
-        ("partial", r"(?<!\d)#\d{5}(?!\d)", "please refund order #12345", "#*2345"),
+        ("partial", r"(?<![A-Za-z0-9])X\d{5}(?!\d)", "please refund order X12345", "X*2345"),
+        ("partial", None, "please refund order #12345", "order *2345"),  # keyword + 5 digits
     ]:
         params = {"ORDER_MODE": mode} | ({"ORDER_PATTERN": pattern} if pattern else {})
         spec["chapters"] = {"05_customer_service": {"parameters": params}}

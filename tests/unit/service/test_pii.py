@@ -90,8 +90,10 @@ def test_order_modes(mode: str, expected: str) -> None:
 
 
 def test_custom_order_pattern_and_kinds() -> None:
-    r = Redactor(order_pattern=r"#\d{5}", order_mode="token", kinds=("order_id",))
-    assert r("order #12345, mail a@b.com") == "order [ORDER], mail a@b.com"
+    r = Redactor(order_pattern=r"X\d{5}", order_mode="token", kinds=("order_id",))
+    assert r("ref X12345, mail a@b.com") == "ref [ORDER], mail a@b.com"
+    # after an order keyword the keyword's digits are the id (the '#' stays, as typed)
+    assert r("order #12345, mail a@b.com") == "order #[ORDER], mail a@b.com"
 
 
 def test_invalid_options_name_the_parameter() -> None:
@@ -163,7 +165,7 @@ def test_redact_frame_leaves_no_demo_pii() -> None:
         ("卡号3500089504990469503", "卡号[NUMBER]", 0),
         ("order 4111111111111111", "order [CARD]", 0),
         ("单号是11010519491231002X", "单号是[ID]", 0),  # digits then a letter: not all digits
-        ("订单号 12345", "订单号 12345", 0),  # too short for an id
+        ("订单号 1234", "订单号 1234", 0),  # too short for an id
         # a bare English 'order' introduces one too, but never a card, a phone or a date
         ("my order 100234, tel 13812345678", "my order **0234, tel [PHONE]", 1),
         ("order number is 100234", "order number is **0234", 1),
@@ -178,6 +180,22 @@ def test_redact_frame_leaves_no_demo_pii() -> None:
         ("ma commande 4567890 n'est pas arrivée", "ma commande ***7890 n'est pas arrivée", 1),
         ("mi pedido nº 1234567", "mi pedido nº ***4567", 1),
         ("ticket #12345", "ticket #*2345", 1),
+        # 5 digits after an order keyword are an order id too (a shop numbering from 10001):
+        # 'order #12345' and 'order no. 12345' were printed in full
+        ("my order #12345 is late", "my order #*2345 is late", 1),
+        ("order no. 12345, Order Number: 54321", "order no. *2345, Order Number: *4321", 2),
+        ("Bestellnummer 12345 fehlt", "Bestellnummer *2345 fehlt", 1),
+        ("订单号12345没到", "订单号*2345没到", 1),
+        ("Bestellung #12345, commande n° 67890", "Bestellung #*2345, commande n° *7890", 2),
+        # plain numbers stay: counts, postcodes, years, prices, a bare 'order' + 5 digits,
+        # a price right after the keyword
+        (
+            "2 items to 12345 Berlin since 2019 for $12345",
+            "2 items to 12345 Berlin since 2019 for $12345",
+            0,
+        ),
+        ("an order 12345 days ago, order of $12345", "an order 12345 days ago, order of $12345", 0),
+        ("订单12345元", "订单12345元", 0),
         # not an order id: 4 digits, a colour, an HTML reference, a '#' inside a word, a
         # phone or a date after '#'
         ("order #1001 and #42", "order #1001 and #42", 0),
