@@ -8,6 +8,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from opsai.data._check_staff import staff_warning
 from opsai.data._mapping import ValidationWarning
 from opsai.data._synonyms import name_score
 from opsai.data.customers import visit_ids
@@ -493,6 +494,8 @@ def check_table(
     _event_day_warning(res, warnings)
     if name == "tickets" and {"timestamp", "resolved_at"} <= set(t.columns):
         _resolved_before_warning(t, warnings)
+    if name == "tickets" and (staff := staff_warning(t)) is not None:  # byod10b D23
+        warnings.append(staff)
     if table.key and table.key in t.columns:
         k = table.key
         dup = t.group_by(k).aggregate(n=t.count()).filter(lambda d: d.n > 1)

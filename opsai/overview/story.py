@@ -6,6 +6,7 @@ from typing import Any
 
 import pandas as pd
 
+from opsai.data._check_staff import STAFF_ROWS
 from opsai.data._checks import CASE_IDS, PARTIAL_USERS, SESSION_IDS
 from opsai.data.schema import TABLES
 from opsai.overview.measures import RATE_POINTS, RATE_RATIO, activity_span, days_covered
@@ -370,7 +371,31 @@ def quality_findings(
                 ),
             )
         )
+    out += _staff_findings(warnings)
     return out
+
+
+def _staff_findings(warnings: pd.DataFrame) -> list[tuple[str, Finding]]:
+    """The tickets' staff messages read as tickets (byod10b D23), as the finding ``staff_rows``."""
+    said = (
+        warnings[warnings["message"].str.startswith(STAFF_ROWS, na=False)]
+        if len(warnings)
+        else warnings
+    )
+    if not len(said):
+        return []
+    r = said.iloc[0]
+    text = str(r["message"])[len(STAFF_ROWS) :].strip()
+    return [
+        (
+            "staff_rows",
+            Finding(
+                f"The tickets may hold the staff's own messages: {text[:1].lower()}{text[1:]}",
+                "medium",
+                {"rows": int(r["count"]), "column": r["column"]},
+            ),
+        )
+    ]
 
 
 def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
