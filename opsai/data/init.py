@@ -41,6 +41,7 @@ import yaml
 from opsai.config import join_label
 from opsai.data import (
     _excel,
+    _init_kb,
     _init_keys,
     _init_template,
     _init_thread,
@@ -1975,6 +1976,9 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         if pivoted is not None:  # (item, property, value[, time]) rows: items once pivoted
             best.append(pivoted)
             continue
+        if (kb := _init_kb.articles(s, cols)) is not None:  # a help center's (byod10b D20)
+            best.append(kb)
+            continue
         fits = sorted((g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score)
         fits = _orders_over_demand(fits)
         fits = [g for g in fits if not _guests_only(g)] or fits  # a till export: a last resort
@@ -2024,6 +2028,8 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             joined += _join_sheets(g, [o for o in best if o.table == g.table and o is not g])
     for g in companions:  # a labelled set's other table, unless a file of its own has it
         kept.setdefault(g.table, g)
+    if "kb" in kept:
+        _init_kb.label_intent(kept["kb"], kept.get("tickets"))
     ids = [m.contract for m in kept["orders"].matches] if "orders" in kept else []
     if "returns" in kept and "order_id" not in ids:  # refunds are netted against orders
         unplaced.append((kept.pop("returns").sample.label, "looks like returns (refunds), "
