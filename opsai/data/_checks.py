@@ -592,9 +592,13 @@ def check_references(tables: dict[str, ir.Table], warnings: list[ValidationWarni
                 )
                 if not hint and target == "users":
                     hint = _partial_hint(ids, known, col, n, name)
-                warnings.append(
-                    ValidationWarning(name, col, f"{n} distinct id(s) not in {target}{hint}", n)
-                )
+                said = f"{n} distinct id(s) not in {target}{hint}"
+                if name == "campaigns":  # no orphan: a targeted customer who never bought
+                    said = (
+                        f"{n:,} targeted id(s) have no orders{hint}: customers who never bought "
+                        "(or ids written unlike the orders'), left out of 03a's campaign uplift"
+                    )
+                warnings.append(ValidationWarning(name, col, said, n))
 
 
 PARTIAL_USERS = "a partial attribute file"

@@ -83,7 +83,10 @@ def test_one_row_per_household_and_campaign_with_windows_from_the_campaign_file(
         pd.Timestamp("2024-02-09"),
     )
     assert eight["type"] == "TypeA"
-    assert said == ["1 distinct id(s) not in orders"]  # household 99 never bought
+    assert said == [  # household 99 never bought: no orphan id (the overview's orphan_ids)
+        "1 targeted id(s) have no orders: customers who never bought (or ids written unlike the "
+        "orders'), left out of 03a's campaign uplift"
+    ]
 
 
 def test_a_campaign_ending_before_it_starts_is_an_error_naming_it(tmp_path: Path) -> None:
