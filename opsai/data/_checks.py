@@ -487,6 +487,8 @@ def check_table(
     if name == "orders":
         _one_order_each(t, warnings)
         _zero_amounts(t, int(res["__rows"]), warnings)
+    if name == "campaigns":
+        _campaign_checks(t, errors)
     if name in ("tickets", "kb") and "language" in t.columns:
         _language_warning(name, t, warnings)
     _one_time_warning(name, t, res, warnings)
@@ -521,6 +523,33 @@ def check_table(
                     f"rows per id (users from an order file) keeps the first row of each with "
                     f"data.tables.{name}.drop_duplicates: [<its id column>]"
                 )
+
+
+def _campaign_checks(t: ir.Table, errors: list[str]) -> None:
+    """A campaign ending before it starts, or one campaign with several windows (start/end
+    differing between its rows), cannot be measured: name the campaign and the fix."""
+    start, end = t["start"], t["end"]
+    back = t.filter(end < start)
+    n = int(_scalar(back.count()))
+    if n:
+        ex = back.limit(1).to_pandas().iloc[0]
+        errors.append(
+            f"campaigns: {n:,} row(s) end before they start (e.g. campaign {ex['campaign']!r}: "
+            f"start {ex['start']}, end {ex['end']}). Fix data.tables.campaigns.columns: are "
+            "start and end swapped?"
+        )
+    window = start.cast("string").fill_null("") + "/" + end.cast("string").fill_null("")
+    spans = t.group_by("campaign").aggregate(n=window.nunique())
+    many = spans.filter(spans.n > 1)
+    m = int(_scalar(many.count()))
+    if m:
+        ex = many.order_by("campaign").limit(1).to_pandas()["campaign"].iloc[0]
+        errors.append(
+            f"campaigns: {m:,} campaign(s) have more than one start/end over their rows (e.g. "
+            f"{ex!r}), so their window is ambiguous. Fix: give each campaign one start and end "
+            "(join them from the campaign file by the campaign key) or map a campaign key that "
+            "is unique per window"
+        )
 
 
 def _check_share_sums(t: ir.Table, errors: list[str]) -> None:
@@ -566,9 +595,13 @@ def check_references(tables: dict[str, ir.Table], warnings: list[ValidationWarni
                 )
                 if not hint and target == "users":
                     hint = _partial_hint(ids, known, col, n, name)
-                warnings.append(
-                    ValidationWarning(name, col, f"{n} distinct id(s) not in {target}{hint}", n)
-                )
+                said = f"{n} distinct id(s) not in {target}{hint}"
+                if name == "campaigns":  # no orphan: a targeted customer who never bought
+                    said = (
+                        f"{n:,} targeted id(s) have no orders{hint}: customers who never bought "
+                        "(or ids written unlike the orders'), left out of 03a's campaign uplift"
+                    )
+                warnings.append(ValidationWarning(name, col, said, n))
 
 
 PARTIAL_USERS = "a partial attribute file"

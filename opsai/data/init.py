@@ -49,6 +49,7 @@ from opsai.data import (
     _init_wide,
     _sniff,
 )
+from opsai.data._init_campaigns import place as place_campaigns
 from opsai.data._init_pivot import KEYED_TABLES, key_values, on_hand_flag, with_id_keys
 from opsai.data._rows import BOT_SENDERS
 from opsai.data._synonyms import (
@@ -2042,6 +2043,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         kept["items"] = g
         unplaced[:] = [u for u in unplaced if u[0] != g.sample.label]
     _key_joins(kept, loose, unplaced)
+    place_campaigns(kept, loose, unplaced)  # byod10a D5: targeting + campaign windows
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     _headerless_siblings(guesses)

@@ -56,6 +56,10 @@ USERS = "users"
 SHARE = "share"
 MARKETING_SPEND = "marketing_spend"
 SEGMENT = "segment"
+CAMPAIGN = "campaign"
+START = "start"
+END = "end"
+TYPE = "type"
 
 NO_CUSTOMER_COLUMN = (
     "orders has no customer id column: every order is a guest order; segments, churn, lifetime "
@@ -405,6 +409,22 @@ TABLES: dict[str, Table] = {
             ),
             doc="Market figures per period and company (us and competitors).",
         ),
+        Table(
+            "campaigns",
+            (
+                _c(USER_ID, "id", True, doc="a customer the campaign targeted"),
+                _c(CAMPAIGN, "id", True),
+                _c(START, "timestamp", True, doc="the campaign's first day"),
+                _c(END, "timestamp", True, doc="its last day (included)"),
+                _c(TYPE, "string", doc="a kind of campaign (Dunnhumby's TypeA, a channel)"),
+                _c(DESCRIPTION, "string"),
+            ),
+            doc=(
+                "Campaign targeting: one row per customer and campaign (a customer in three "
+                "campaigns is three rows). start and end often live in a second file keyed by "
+                "campaign: bring them with join. Chapter 03a measures each campaign's uplift."
+            ),
+        ),
     )
 }
 
@@ -417,4 +437,6 @@ REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
     "demand": ((ITEM_ID, "items"),),
     "inventory": ((ITEM_ID, "items"),),
     "tickets": ((USER_ID, "users"), (ITEM_ID, "items")),
+    # against the buyers whose spend the uplift measures (a users file may be partial)
+    "campaigns": ((USER_ID, "orders"),),
 }

@@ -423,6 +423,45 @@ def _events(
     return [_action("Demand", act, why, extra, extra, extra, unit, "medium", links, "events")]
 
 
+def _campaigns(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
+    """Campaigns whose targeted customers' spend moved beyond chance (03a's ``campaign_<id>``
+    findings, byod10a D5): a lift is a campaign to repeat, a fall one to stop or review. The
+    effect is the extra spend of its targeted customers over the campaign, its range from the
+    ratio's 95% interval (the extra scales with the ratio less 1)."""
+    f = run.findings()
+    f = f[(f["chapter"] == BEHAVIOR) & f["name"].str.startswith("campaign_")] if len(f) else f
+    out = []
+    for r in f.itertuples(index=False):
+        e = r.evidence
+        if e.get("direction") not in ("up", "down") or not e.get("ratio"):
+            continue
+        ratio, lo, hi, extra = (float(e[k]) for k in ("ratio", "low", "high", "extra_total"))
+        kind = f" ({e['type']})" if e.get("type") else ""
+        name = f"campaign {e['campaign']}{kind}, {e['start']} to {e['end']}"
+        why = (
+            f"Its {e['targeted']:,} targeted customers spent {ratio:.2f}x what their trend "
+            f"predicts (95% interval {lo:.2f}-{hi:.2f}) against {e['control']:,} customers in "
+            f"no campaign then: {money(extra, currency)} {'more' if extra >= 0 else 'less'} in all."
+        )
+        span = [extra * (x - 1) / (ratio - 1) for x in (lo, hi)] if ratio != 1 else [extra] * 2
+        if e["direction"] == "up":
+            act = (
+                f"Repeat {name}: send it again to customers like those it targeted, holding out "
+                "a random part to measure it."
+            )
+            low, high = min(span), max(span)
+            row = _action("Marketing", act, why, low, extra, high, MONEY, "medium", [], "campaign")
+        else:
+            act = f"Stop or review {name}: its targeted customers bought less than the others."
+            low, high = sorted(-x for x in span)
+            row = _action("Marketing", act, why, low, -extra, high, MONEY, "medium", [], "campaign")
+        row["evidence"] = [_ev(BEHAVIOR, r.name, f"campaign {e['campaign']}")]
+        out.append(row)
+    return out
+
+
 def _overstock(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
@@ -788,6 +827,7 @@ RULES: tuple[Rule, ...] = (_outreach, _win_back, _stockouts, _stopped, _competit
                            _funnel, _overstock, _market, _recommend, _price)  # fmt: skip
 RULES += (_shifted,)  # byod9a D23
 RULES += (_events,)  # byod9a D6
+RULES += (_campaigns,)  # byod10a D5
 
 
 def action_plan(
