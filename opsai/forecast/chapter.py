@@ -1135,23 +1135,29 @@ def fill_closures(
 
 
 def closures_finding(
-    gaps: pd.DataFrame, *, freq: str = "D", filled: pd.DataFrame | None = None
+    gaps: pd.DataFrame,
+    *,
+    freq: str = "D",
+    filled: pd.DataFrame | None = None,
+    noun: str = "item",
 ) -> Finding | None:
     """Names :func:`closed_stretches`' stretches (``None`` when there are none) and says which
     :func:`fill_closures` filled in (``filled``: its ``hs.filled``) and which the forecasts
-    still read as zero demand (an item-store's, inside the item's chain series)."""
+    still read as zero demand (an item-store's, inside the item's chain series). ``noun``:
+    what a series is (:func:`series_noun`): "store 13", not a bare 13."""
     if gaps.empty:
         return None
     unit = _PERIOD_WORDS.get(freq, "period")
     done = set(map(str, filled[ITEM_ID])) if filled is not None and len(filled) else set()
     whole = gaps[STORE].isna() & gaps[ITEM_ID].astype(str).isin(done)
+    said = "" if noun == "item" else f"{noun} "  # items read by their ids, as in every finding
     names_done = list(dict.fromkeys(gaps.loc[whole, ITEM_ID].astype(str)))
     n_zero = int((~whole).sum())
 
     def line(r: pd.Series) -> str:
         at = f" at {r[STORE]}" if pd.notna(r[STORE]) else ""
         return (
-            f"{r[ITEM_ID]}{at} from {pd.Timestamp(r['start']):%Y-%m-%d} to "
+            f"{said}{r[ITEM_ID]}{at} from {pd.Timestamp(r['start']):%Y-%m-%d} to "
             f"{pd.Timestamp(r['end']):%Y-%m-%d} ({int(r['span'])} {unit}s, {int(r['periods'])} "
             f"of them with sales elsewhere; {r['rate']:,.1f} a {unit} otherwise)"
         )
@@ -1165,7 +1171,8 @@ def closures_finding(
         "that left closed days out)? The promotion comparison leaves them out."
     )
     if names_done:
-        shown = ", ".join(names_done[:10]) + (" and others" if len(names_done) > 10 else "")
+        shown = ", ".join(said + n for n in names_done[:10])
+        shown += " and others" if len(names_done) > 10 else ""
         text += (
             f" They are not read as zero demand: the forecasts train on {shown}'s usual level "
             f"in their place (its mean over the last {FILL_SEASONS} "

@@ -791,6 +791,11 @@ def test_a_closed_store_is_trained_on_its_level_before_not_on_zeros() -> None:
         "every series sold nothing stays 0), and the backtest does not score those periods"
     ) in f.text
     assert "read as zero demand (a store's stretch" not in f.text
+    g = closures_finding(gaps, freq="D", filled=out.filled, noun="store")  # Rossmann: store 13
+    assert g is not None and g.evidence["filled"] == ["shut"]
+    assert g.text.startswith("1 long stretch(es) without a sale while the other series sold: "
+                             "store shut from ")  # fmt: skip
+    assert "the forecasts train on store shut's usual level" in g.text
     store_gap = gaps.assign(store="CA_1")  # an item-store's stretch: the chain series stays
     assert fill_closures(hs, store_gap) is hs
     g = closures_finding(store_gap, freq="D", filled=None)
