@@ -344,6 +344,7 @@ def with_order_purchases(
     *,
     unit: Unit = "user",
     col_event: str = EVENT,
+    visits: bool = False,
 ) -> tuple[ir.Table | None, str | None]:
     """The events with each order added as the funnel's purchase step, when the steps name
     one (``purchase``), the events hold none and another step, and ``orders`` is given (a
@@ -352,6 +353,8 @@ def with_order_purchases(
 
     An order is one purchase at its first line's time, by its customer (guest orders are left
     out); counted by session, it belongs to its customer's session that began last before it.
+    ``visits``: the user ids are sessions (:func:`~opsai.data.customers.visit_ids`), and the
+    sentence says so rather than speak of customers.
     """
     if events is None or orders is None:
         return (None if events is None else as_table(events, name="events")), None
@@ -377,6 +380,8 @@ def with_order_purchases(
         bought = j.group_by([*key, "_t"]).aggregate(_s=j[SESSION_ID].argmax(j._start))
         bought = bought.rename(**{SESSION_ID: "_s"})
         how = "each in its customer's session that began last before it"
+    if visits:  # YOOCHOOSE: the user id is the session, there is no customer
+        how = "each in the session that placed it: the ids are sessions, not customers"
     bought = bought.mutate(**{TIMESTAMP: bought._t}) if TIMESTAMP not in bought.columns else bought
     cols = {}
     for c, kind in ev.schema().items():

@@ -318,3 +318,12 @@ def test_orders_are_the_purchase_step_of_a_click_log() -> None:
     assert overall_conversion(table) == pytest.approx(0.4)
     same, none = with_order_purchases(ev.assign(event="purchase"), orders, steps, unit="user")
     assert none is None and same is not None
+    sess = ev.assign(session_id=ev["user_id"])  # YOOCHOOSE: the ids are visits (visit_ids)
+    again, said = with_order_purchases(sess, orders, steps, unit="session", visits=True)
+    assert said == (
+        "The events hold no 'purchase' step: the 2 orders are the funnel's 'purchase' step "
+        "(each in the session that placed it: the ids are sessions, not customers)."
+    )  # was "each in its customer's session that began last before it"
+    assert funnel(again, steps=["view", "purchase"], unit="session", window="7D")[
+        "units"
+    ].tolist() == [4, 2]
