@@ -459,8 +459,12 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     Without an ``orders`` table, a ``demand`` table (store x item sales per day) gives
     ``units`` sold per day, and ``revenue`` (units x ``price``) when it maps a price and no
     purchase events gave revenue; ``attrs["units_from"]`` then names the table.
+
+    When the events' user ids are visits (:func:`~opsai.data.customers.visit_ids`: YOOCHOOSE's
+    sessions), ``attrs["visits"]`` is ``"sessions"``: the active users are daily sessions.
     """
     from opsai.behavior.retention import activity_of
+    from opsai.data.customers import visit_ids
 
     parts = []
     end: pd.Timestamp | None = None
@@ -482,6 +486,8 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         if bool(row["timed"]) and pd.notna(row["end"]):
             end = pd.Timestamp(row["end"])
         spans = _activity_spans(ws)
+        if ws.timed("events") and visit_ids(ws.table("events")):  # ids that are sessions
+            sales["visits"] = "sessions"
     if ws.has("orders"):
         o = ws.table("orders")
         daily = o.group_by(date=o[S.TIMESTAMP].date()).aggregate(revenue=o[S.AMOUNT].sum())
@@ -719,7 +725,7 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
     }
     if daily.attrs.get("partial_day"):  # left out by daily_activity
         out["partial_day"] = daily.attrs["partial_day"]
-    for key in ("sales_from", "sales_event", "orders_from", "units_from"):  # what was counted
+    for key in ("sales_from", "sales_event", "orders_from", "units_from", "visits"):  # counted
         if daily.attrs.get(key):
             out[key] = daily.attrs[key]
     for col, how in (

@@ -417,6 +417,7 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
             change,
         )
     d = change["days"]
+    dau = "daily sessions" if change.get("visits") else "daily active users"  # ids: visits
     bits = []
     if "revenue" in change:
         rc = change.get("revenue_change")
@@ -438,13 +439,13 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         bits.append("every one a guest order (no customer ids, so no daily active users)")
     elif change.get("active_users_end") and change.get("active_users") is None:
         bits.append(
-            f"no daily active users compared (the activity tables cover the same days only "
+            f"no {dau} compared (the activity tables cover the same days only "
             f"to {change['active_users_end']}, too few for two {d}-day windows)"
         )
     elif change.get("active_users_end"):  # the tables end apart: the days they all cover
         ac = change.get("active_users_change")
         bits.append(
-            f"{change['active_users']:,.0f} daily active users on average over the {d} days "
+            f"{change['active_users']:,.0f} {dau} on average over the {d} days "
             f"to {change['active_users_end']}, the last day every activity table covers"
             + (f" ({ac:+.1%} on the {d} days before)" if ac is not None else "")
         )
@@ -459,7 +460,7 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
             else ""
         )
         bits.append(
-            f"{change['active_users']:,.0f} daily active users on average{known}"
+            f"{change['active_users']:,.0f} {dau} on average{known}"
             + (f" ({ac:+.1%} on the {d} days before)" if ac is not None and not said else "")
         )
     rc = (

@@ -158,6 +158,37 @@ def test_daily_active_users_are_events_and_purchases(tmp_path: Path) -> None:
     assert d["active_users"].tolist() == [3, 1] and d["orders"].tolist() == [2, 1]
 
 
+def test_daily_active_users_are_daily_sessions_when_the_ids_are_visits(tmp_path: Path) -> None:
+    """byod9a D11, follow-up: on YOOCHOOSE (user_id: the session) 00 said '100 daily active
+    users on average' and recorded daily_active_users_28d; the ids are visits
+    (:func:`~opsai.data.customers.visit_ids`), so they are daily sessions."""
+    days = pd.date_range("2025-01-01", periods=60, freq="D")
+    rows = [f"s{k}_{j},s{k}_{j},{d:%Y-%m-%d} 10:0{j},view" for k, d in enumerate(days)
+            for j in range(2 + k % 3)]  # fmt: skip
+    events = "user_id,session_id,timestamp,event\n" + "\n".join(rows) + "\n"
+    cfg = write_dataset(tmp_path, {"events.csv": events}, {"events": {}})
+    with open_workspace(cfg) as ws:
+        daily = daily_activity(ws)
+    assert daily.attrs["visits"] == "sessions"
+    change = recent_change(daily)
+    assert change["visits"] == "sessions" and change["active_users"] == pytest.approx(
+        85 / 28
+    )  # 2, 3 or 4 a day
+    text = activity_finding(change).text
+    assert "3 daily sessions on average" in text and "users" not in text
+    assert "visits" not in recent_change(daily_activity_of_users(tmp_path))
+
+
+def daily_activity_of_users(tmp_path: Path) -> pd.DataFrame:
+    """The same days with customers seen again and again: no visits."""
+    days = pd.date_range("2025-01-01", periods=60, freq="D")
+    rows = [f"u{j},{d:%Y-%m-%d} 10:0{j},view" for d in days for j in range(3)]
+    cfg = write_dataset(tmp_path / "users", {"events.csv": "user_id,timestamp,event\n"
+                                             + "\n".join(rows) + "\n"}, {"events": {}})  # fmt: skip
+    with open_workspace(cfg) as ws:
+        return daily_activity(ws)
+
+
 def test_a_last_day_of_41_seconds_is_left_out(tmp_path: Path) -> None:
     """A game's events end at 00:00:41: that day read as a day of almost no players and
     pulled the 28-day mean down (191 daily active users against 201 over whole days)."""
