@@ -365,6 +365,8 @@ def fit_table(
 ) -> Guess | None:
     """The best mapping of a sample onto one contract table, or None if it cannot fit.
     ``customer``: the folder's shared customer key (:func:`_init_keys.shared_customer`)."""
+    if name == "calendar":  # a file of days, not of records: _init_calendar places it
+        return None
     table = TABLES[name]
     cols = cols or profile(sample)
     cands: list[tuple[float, bool, Match]] = []

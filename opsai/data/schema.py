@@ -328,6 +328,25 @@ TABLES: dict[str, Table] = {
             doc="Pre-aggregated sales series, for data without order lines.",
         ),
         Table(
+            "calendar",
+            (
+                _c(TIMESTAMP, "timestamp", True, doc="the day"),
+                _c(
+                    EVENT_DAY,
+                    "string",
+                    True,
+                    may_be_empty=True,
+                    doc="any label or 1/yes: an event day; empty, 0 or no: an ordinary one",
+                ),
+                _c(STORE, "id", doc="the store the row holds for; empty: every store"),
+            ),
+            doc=(
+                "Event days known in advance (holidays, promotions, M5's calendar.csv), past "
+                "and coming: chapter 04's global models read them in the backtest and in the "
+                "forecast beyond the data's last day."
+            ),
+        ),
+        Table(
             "items",
             (
                 _c(ITEM_ID, "id", True),

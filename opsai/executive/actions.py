@@ -401,10 +401,18 @@ def _events(
         return []
     col, n = str(ev.get("column") or "event"), int(ev.get("days") or 0)
     what = f"category {name}" if name else "demand"
-    if ev.get("feature"):
+    ahead = {str(k): str(v) for k, v in (ev.get("ahead") or {}).items()}
+    if ev.get("feature") and ahead:  # a calendar table's coming days: the forecast has them
+        coming = ", ".join(f"{d} ({v})" for d, v in list(ahead.items())[:3])
+        act = (
+            f"Plan stock for the {len(ahead)} coming event day(s) the forecast takes ({coming}"
+            f"{', ...' if len(ahead) > 3 else ''}): {what} sells {ratio:.2f}x a usual day on them."
+        )
+    elif ev.get("feature"):
         act = (
             f"Plan stock ahead of coming event days: {what} sells {ratio:.2f}x a usual day on "
-            "them, and the forecasts beyond the data take every day as an ordinary one."
+            "them, and the forecasts beyond the data take every day as an ordinary one (a "
+            "calendar table of the coming event days lets them know)."
         )
     else:
         act = (

@@ -781,21 +781,27 @@ def event_days(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> pd.
     50 labels; a column named event or holiday first), named after that column; ``None`` when
     it has none. ``where``: SERIES_FILTER."""
     from opsai.data.schema import NO_EVENT, TABLES
-    from opsai.forecast.series import _filtered
+    from opsai.forecast.series import _filtered, calendar_days
 
     if not ws.has("demand"):
         return None
     t = _filtered(ws.table("demand"), {k: v for k, v in (where or {}).items()
                                        if not k.startswith("items.")}, "demand")  # fmt: skip
     day = t[TIMESTAMP].truncate("D").cast("timestamp")
+    parts, source = [], ""
     if EVENT_DAY in t.columns:  # mapped: its labels, whatever their share (snap days, 0/1)
         word = t[EVENT_DAY].cast("string").strip()
         on = word.notnull() & (word != "") & ~word.lower().isin(list(NO_EVENT))
-        got = t.filter(on).group_by(day.name("day")).aggregate(label=word.max()).to_pandas()
-        idx = pd.to_datetime(got["day"]).astype("datetime64[ns]")
-        spec = ws.config.data.tables.get("demand")
-        source = str(spec.columns.get(EVENT_DAY, EVENT_DAY)) if spec is not None else EVENT_DAY
-        return got.set_index(idx)["label"].astype(str).rename(source).sort_index()
+        parts.append(t.filter(on).select(day=day, label=word).to_pandas())
+        source = ws.source_columns("demand").get(EVENT_DAY, EVENT_DAY)
+    cal = calendar_days(ws, where)  # the calendar table: its coming days too
+    if cal is not None:
+        parts.append(cal.to_pandas())
+        source = source or f"calendar.{ws.source_columns('calendar').get(EVENT_DAY, EVENT_DAY)}"
+    if parts:
+        got = pd.concat(parts).groupby("day")["label"].max()
+        got.index = pd.to_datetime(got.index).astype("datetime64[ns]")
+        return got.astype(str).rename(str(source)).sort_index()
     cols = [c for c in t.columns if c not in TABLES["demand"].names and t[c].type().is_string()]
     if not cols:
         return None
@@ -817,10 +823,14 @@ def event_days(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> pd.
     return out.rename(col).sort_index()
 
 
-def event_finding(hs: HierarchicalSeries, days: pd.Series | None) -> Finding | None:
+def event_finding(
+    hs: HierarchicalSeries, days: pd.Series | None, *, horizon: int = 0
+) -> Finding | None:
     """How much the total and each category sold on :func:`event_days` against the usual day
     of the same weekday (the median of the ratios over event days; daily series only), with
-    the event of the largest total ratio. ``None`` without event days or daily series."""
+    the event of the largest total ratio. ``None`` without event days or daily series.
+    ``horizon``: the days forecast beyond the data's last; the event days ``days`` names in
+    them (a ``calendar`` table's coming days) are named as the ones the forecast takes."""
     if days is None or not len(days) or hs.freq != "D":
         return None
     ids = [TOTAL_ID, *hs.tags.get("category", [])]
@@ -848,13 +858,34 @@ def event_finding(hs: HierarchicalSeries, days: pd.Series | None) -> Finding | N
         + (f". Largest: {top} ({by_label.max():.2f}x)" if top else "")
     )
     feature = EVENT_DAY in hs.df.columns
+    last = pd.Timestamp(hs.df[TIMESTAMP].max())
+    later = days[days.index > last]
+    ahead = later[later.index <= last + pd.Timedelta(days=horizon)]
     if feature:
         text += (
             f". The global models (GlobalGBM, GlobalMLP) take {EVENT_DAY} as a feature known in "
-            "advance: the backtest gives them each window's event days. The data holds no "
-            "day after its last, so the forecasts beyond it take every day as an ordinary "
-            "one: order ahead of coming event days."
+            "advance: the backtest gives them each window's event days"
         )
+        named = ", ".join(f"{d:%Y-%m-%d} ({v})" for d, v in ahead.head(8).items())
+        if len(ahead):  # a calendar table's coming days
+            text += (
+                f"; the forecast of the {horizon} days after the data's last ({last:%Y-%m-%d}) "
+                f"takes the calendar's {len(ahead)} event day(s) in them: {named}"
+                + (" and more" if len(ahead) > 8 else "")
+                + "."
+            )
+        elif len(later):
+            text += (
+                f"; the calendar names no event day in the {horizon} days after the data's "
+                f"last (the next: {later.index[0]:%Y-%m-%d}, {later.iloc[0]})."
+            )
+        else:
+            text += (
+                ". The data holds no day after its last, so the forecasts beyond it take "
+                "every day as an ordinary one: give the coming event days as a calendar table "
+                "(data.tables.calendar.columns: {timestamp: date, event_day: event_name_1}) or "
+                "order ahead of them."
+            )
     else:
         text += (
             f". The forecasts do not know the event calendar: map {days.name} as the demand "
@@ -866,7 +897,8 @@ def event_finding(hs: HierarchicalSeries, days: pd.Series | None) -> Finding | N
     evidence = {"column": str(days.name), "days": int(on.sum()), "median_ratio": round(total, 4),
                 "categories": {str(c).removeprefix("category:"): round(float(v), 4)
                                for c, v in cats.items()}, "largest": top,
-                "feature": feature, "usual_total": round(usual_total, 2)}  # fmt: skip
+                "feature": feature, "usual_total": round(usual_total, 2),
+                "ahead": {f"{d:%Y-%m-%d}": str(v) for d, v in ahead.items()}}  # fmt: skip
     material = max([total, *cats.tolist()]) >= 1.2
     return Finding(text, "medium" if material else "info", evidence, name="event_days")
 

@@ -567,25 +567,60 @@ def hierarchy(
     return HierarchicalSeries(df.reset_index(drop=True), S, tags, freq, list(left_out), merged)
 
 
+def calendar_days(
+    ws: Workspace, where: Mapping[str, Sequence[str]] | None = None
+) -> ibis.Table | None:
+    """The event days of the ``calendar`` table, past and coming: ``[day, label]``, one row
+    per marked row (any label but those in :data:`NO_EVENT`). A row for a store counts unless
+    ``where`` (SERIES_FILTER) keeps other stores only; ``None`` without a calendar table."""
+    if not ws.has("calendar"):
+        return None
+    t = ws.table("calendar")
+    if STORE in t.columns and STORE in (where or {}):
+        st = t[STORE].cast("string").strip()
+        keep = [str(v) for v in (where or {})[STORE]]
+        t = t.filter(st.isnull() | (st == "") | st.isin(keep))
+    word = t[EVENT_DAY].cast("string").strip()
+    on = word.notnull() & (word != "") & ~word.lower().isin(list(NO_EVENT))
+    return t.filter(on).select(day=t[TIMESTAMP].truncate("D").cast("timestamp"), label=word)
+
+
 def event_calendar(
     ws: Workspace, *, freq: Freq = "D", where: Mapping[str, Sequence[str]] | None = None
 ) -> pd.Series | None:
-    """Event days per period from the demand table's ``event_day`` column: period start ->
+    """Event days per period from the demand table's ``event_day`` column and the
+    ``calendar`` table (whose coming days reach past the data's last one): period start ->
     the number of days in it that some row marks as an event (any label but those in
-    :data:`NO_EVENT`; 0/1 per day of daily data); ``None`` when ``event_day`` is not mapped.
+    :data:`NO_EVENT`; 0/1 per day of daily data); ``None`` when neither is there.
     ``where``: the row filter of :func:`aggregate_demand` (its ``items.`` keys are ignored:
     a calendar holds for every item)."""
-    if not ws.has("demand") or EVENT_DAY not in ws.columns("demand"):
+    parts = []
+    if ws.has("demand") and EVENT_DAY in ws.columns("demand"):
+        rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
+        t = _filtered(ws.table("demand"), rows, "demand")
+        word = t[EVENT_DAY].cast("string").strip().lower()
+        on = word.notnull() & (word != "") & ~word.isin(list(NO_EVENT))
+        parts.append(t.filter(on).select(day=t[TIMESTAMP].truncate("D").cast("timestamp")))
+    cal = calendar_days(ws, where)
+    if cal is not None:
+        parts.append(cal.select("day"))
+    if not parts:
         return None
-    rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
-    t = _filtered(ws.table("demand"), rows, "demand")
-    word = t[EVENT_DAY].cast("string").strip().lower()
-    on = word.notnull() & (word != "") & ~word.isin(list(NO_EVENT))
-    day = t[TIMESTAMP].truncate("D").cast("timestamp")
-    bucket = t[TIMESTAMP].truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
-    got = t.group_by(bucket).aggregate(n=day.nunique(where=on)).to_pandas()
+    u = parts[0].union(parts[1]) if len(parts) > 1 else parts[0]
+    bucket = u["day"].truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
+    got = u.group_by(bucket).aggregate(n=u["day"].nunique()).to_pandas()
     idx = pd.to_datetime(got[TIMESTAMP]).astype("datetime64[ns]")
     return pd.Series(got["n"].to_numpy(dtype=float), index=idx, name=EVENT_DAY).sort_index()
+
+
+def future_events(index: pd.DataFrame, events: pd.Series | None) -> pd.DataFrame | None:
+    """``X_future`` of the forecast beyond the data's last day: ``index`` (a fitted model's
+    ``future_index(h)``) with each period's event days from :func:`event_calendar`
+    (0 where it names none); ``None`` without a calendar."""
+    if events is None:
+        return None
+    days = index[TIMESTAMP].map(events).fillna(0.0).to_numpy(dtype=float)
+    return index.assign(**{EVENT_DAY: days})
 
 
 def build_series(

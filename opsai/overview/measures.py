@@ -42,10 +42,13 @@ def activity_span(overview: pd.DataFrame) -> tuple[pd.Timestamp, pd.Timestamp] |
     has a time column; ``overview`` is :func:`table_overview`'s (or a frame with its ``table``,
     ``start`` and ``end``). Sign-up dates count only when no other table has a time: customers
     who signed up years before the first order would stretch the span over years without data
-    (a warehouse export read "1999-10-01 to 2001-02-28" for orders from 2000-11-01)."""
+    (a warehouse export read "1999-10-01 to 2001-02-28" for orders from 2000-11-01). A
+    ``calendar`` table (coming event days) never counts."""
     if overview.empty or not {"start", "end"} <= set(overview.columns):
         return None
     timed = overview.dropna(subset=["start", "end"])
+    if "table" in timed:  # a calendar's coming days are no activity
+        timed = timed[timed["table"] != "calendar"]
     active = timed[timed["table"] != "users"] if "table" in timed else timed
     use = active if len(active) else timed
     start = pd.to_datetime(use["start"], errors="coerce").dropna()
@@ -153,7 +156,7 @@ def missing_values(ws: Workspace) -> pd.DataFrame:
                 share = k / n if n else 0.0
                 labels = int(res.get(f"__d_{c}", 0) or 0)
                 sparse = k < n and share >= SPARSE_SHARE and 0 < labels <= SPARSE_LABELS
-                sparse |= name == "demand" and c == S.EVENT_DAY and k < n  # empty: no event
+                sparse |= name in ("demand", "calendar") and c == S.EVENT_DAY and k < n  # no event
                 rows.append({"table": name, "column": c, "missing": k, "share": share,
                              "empty": k == n, "where": where, "sparse": sparse})  # fmt: skip
     cols = ["table", "column", "missing", "share", "empty", "where", "sparse"]

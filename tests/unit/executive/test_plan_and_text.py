@@ -651,6 +651,14 @@ def test_event_days_that_sell_more_are_an_action() -> None:
     assert b["action"].startswith(
         "Plan stock ahead of coming event days: category FOODS sells 1.97x"
     )
+    assert "(a calendar table of the coming event days lets them know)" in b["action"]
+    ahead = {"2012-04-08": "Easter", "2012-04-14": "Pesach End", "2012-04-15": "OrthodoxEaster"}
+    (c,) = _events(run(ev | {"feature": True, "ahead": ahead}), {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert c["action"] == (  # a calendar table: the forecast took the coming days
+        "Plan stock for the 3 coming event day(s) the forecast takes (2012-04-08 (Easter), "
+        "2012-04-14 (Pesach End), 2012-04-15 (OrthodoxEaster)): category FOODS sells 1.97x a "
+        "usual day on them."
+    )
     flat = ev | {"median_ratio": 1.05, "categories": {"FOODS": 1.1}}
     assert _events(run(flat), {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]
 

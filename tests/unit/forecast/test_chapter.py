@@ -877,6 +877,63 @@ def test_a_mapped_event_day_is_a_calendar_feature_of_every_series(tmp_path: Path
     )
 
 
+def test_a_calendar_table_gives_the_forecast_its_coming_event_days(tmp_path: Path) -> None:
+    """byod9a D6, follow-up: the forecast beyond the data's last day took every day as an
+    ordinary one (the demand table has no later rows), though a retailer knows next month's
+    holidays (M5's calendar.csv runs past the sales). A calendar table (timestamp, event_day,
+    store) gives the event days, past and coming: the history's feature, the forecast's
+    X_future, and the finding names the coming ones it took. Its days are no activity span."""
+    from opsai.data import open_workspace
+    from opsai.forecast import GlobalGBM, build_series, event_calendar, future_events
+    from opsai.forecast.chapter import event_days, event_finding
+    from opsai.overview.measures import activity_span, missing_values, table_overview
+    from tests.conftest import write_dataset
+
+    days = pd.date_range("2024-01-01", periods=140)
+    hol = {d for k, d in enumerate(days) if k % 10 == 3}  # 14 event days, every weekday
+    coming = pd.Timestamp("2024-05-25")  # 6 days after the last (2024-05-19)
+    rows = [f"{i},{d:%Y-%m-%d},{(30 if d in hol else 10) * (1 + (i == 'b'))}"
+            for i in "ab" for d in days]  # fmt: skip
+    cal = ["date,name,store_id", *(f"{d:%Y-%m-%d},Fest{k}," for k, d in enumerate(sorted(hol))),
+           f"{coming:%Y-%m-%d},Pentecost,", "2024-05-27,LocalFair,S9",
+           *(f"{d:%Y-%m-%d},," for d in pd.date_range("2024-05-20", periods=40))]  # fmt: skip
+    tables = {"demand": {}, "calendar": {"file": "cal.csv",
+              "columns": {"timestamp": "date", "event_day": "name", "store": "store_id"}}}  # fmt: skip
+    files = {"demand.csv": "item_id,timestamp,quantity\n" + "\n".join(rows) + "\n",
+             "cal.csv": "\n".join(cal) + "\n"}  # fmt: skip
+    cfg = write_dataset(tmp_path, files, tables)
+    with open_workspace(cfg) as ws:
+        hs = build_series(ws, freq="D", levels=("item", "total"))
+        events = event_calendar(ws, freq="D")
+        scoped = event_calendar(ws, freq="D", where={"store": ["S1"]})
+        labels = event_days(ws)
+        span = activity_span(table_overview(ws))
+        sparse = missing_values(ws).set_index(["table", "column"])["sparse"]
+    assert span is not None and f"{span[1]:%Y-%m-%d}" == "2024-05-19"  # not the calendar's end
+    assert bool(sparse[("calendar", "event_day")])
+    on = hs.df[hs.df["event_day"] > 0]
+    assert set(on[TIMESTAMP]) == hol and float(hs.df["event_day"].sum()) == 14 * 3
+    assert events is not None and events[coming] == 1 and events[pd.Timestamp("2024-05-27")] == 1
+    assert scoped is not None and pd.Timestamp("2024-05-27") not in scoped.index  # S9's fair
+    assert labels is not None and labels.name == "calendar.name" and labels[coming] == "Pentecost"
+    f = event_finding(hs, labels, horizon=7)
+    assert f is not None and f.evidence["ahead"] == {"2024-05-25": "Pentecost"}
+    assert (
+        "the forecast of the 7 days after the data's last (2024-05-19) takes the calendar's 1 "
+        "event day(s) in them: 2024-05-25 (Pentecost)."
+    ) in f.text
+    assert "every day as an ordinary one" not in f.text
+    g = event_finding(hs, labels[labels.index <= "2024-05-19"], horizon=7)
+    assert g is not None and "every day as an ordinary one: give the coming event days" in g.text
+    m = GlobalGBM(season_length=7, seed=0).fit(hs.df)
+    X = future_events(m.future_index(7), events)
+    assert X is not None and X.groupby(TIMESTAMP)["event_day"].max().tolist() == [0] * 5 + [1, 0]
+    fut = m.predict(7, X_future=X).set_index([ITEM_ID, TIMESTAMP])["GlobalGBM"]
+    plain = m.predict(7).set_index([ITEM_ID, TIMESTAMP])["GlobalGBM"]
+    lift = fut[("a", coming)] / fut["a"].drop(coming).mean()
+    assert lift > 2.0 and plain[("a", coming)] / plain["a"].drop(coming).mean() < 1.3  # 3x sold
+
+
 def test_an_unmapped_event_column_says_which_column_to_map(tmp_path: Path) -> None:
     """byod9a D6: the finding on an event label column that is not mapped names the mapping
     that makes it a feature."""
