@@ -41,6 +41,7 @@ import yaml
 from opsai.config import join_label
 from opsai.data import (
     _excel,
+    _init_calendar,
     _init_kb,
     _init_keys,
     _init_template,
@@ -1950,6 +1951,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         samples = [x for x in samples if x is not t]
         unplaced.append((t.label, why))
     loose: list[_sniff.Sample] = []  # fitting no table: maybe a chat log's session labels
+    every = list(samples)  # a calendar may be a file the wide sales' join reads too
     samples, wide = _wide_tables(samples)
     unfit: list[tuple[_sniff.Sample, dict[str, _Values]]] = []  # for _store_attributes
     samples, headed = _order_headers(samples)
@@ -2046,6 +2048,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         unplaced[:] = [u for u in unplaced if u[0] != g.sample.label]
     _key_joins(kept, loose, unplaced)
     place_campaigns(kept, loose, unplaced)  # byod10a D5: targeting + campaign windows
+    _init_calendar.place(every, profile, kept, unplaced)  # a file of days with events
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     _headerless_siblings(guesses)

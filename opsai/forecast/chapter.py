@@ -882,9 +882,9 @@ def event_finding(
         else:
             text += (
                 ". The data holds no day after its last, so the forecasts beyond it take "
-                "every day as an ordinary one: give the coming event days as a calendar table "
-                "(data.tables.calendar.columns: {timestamp: date, event_day: event_name_1}) or "
-                "order ahead of them."
+                "every day as an ordinary one: give the coming event days as rows of a calendar "
+                "table after that day (data.tables.calendar.columns: {timestamp: date, "
+                "event_day: event_name_1}) or order ahead of them."
             )
     else:
         text += (
