@@ -41,6 +41,7 @@ import yaml
 from opsai.config import join_label
 from opsai.data import (
     _excel,
+    _init_across,
     _init_keys,
     _init_template,
     _init_thread,
@@ -1947,6 +1948,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         unplaced.append((t.label, why))
     loose: list[_sniff.Sample] = []  # fitting no table: maybe a chat log's session labels
     samples, wide = _wide_tables(samples)
+    samples = _init_across.place(samples, wide, unplaced)  # dates down, products across
     unfit: list[tuple[_sniff.Sample, dict[str, _Values]]] = []  # for _store_attributes
     samples, headed = _order_headers(samples)
     shared: list[str | None] | None = None  # the shared customer key, found when needed
