@@ -43,6 +43,7 @@ from opsai.data import (
     _excel,
     _init_across,
     _init_keys,
+    _init_reviews,
     _init_template,
     _init_thread,
     _init_values,
@@ -2038,6 +2039,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         kept["items"] = g
         unplaced[:] = [u for u in unplaced if u[0] != g.sample.label]
     _key_joins(kept, loose, unplaced)
+    _init_reviews.reviewed_items(kept, loose, unplaced)  # restId: the reviewed shop, items
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     _headerless_siblings(guesses)
@@ -2686,6 +2688,8 @@ _SCRIPT_ZONES = (  # (pattern of a script in column names, the zone its exports 
 def _zone_line(plan: Plan) -> str:
     """The ``data.timezone`` line: set to the zone the column names' script points to (a
     Chinese export's days are Beijing's), else a commented example to fill in."""
+    if (by_text := _init_reviews.text_zone(plan.guesses)) is not None:
+        return f"  timezone: {by_text[0]}  # {by_text[1]}"
     names = " ".join(c for g in plan.guesses for c in g.sample.columns)
     zone = next((z for pat, z in _SCRIPT_ZONES if pat.search(names)), None)
     if zone:
