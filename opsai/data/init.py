@@ -41,9 +41,11 @@ import yaml
 from opsai.config import join_label
 from opsai.data import (
     _excel,
+    _init_across,
     _init_calendar,
     _init_kb,
     _init_keys,
+    _init_reviews,
     _init_template,
     _init_thread,
     _init_values,
@@ -1953,6 +1955,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     loose: list[_sniff.Sample] = []  # fitting no table: maybe a chat log's session labels
     every = list(samples)  # a calendar may be a file the wide sales' join reads too
     samples, wide = _wide_tables(samples)
+    samples = _init_across.place(samples, wide, unplaced)  # dates down, products across
     unfit: list[tuple[_sniff.Sample, dict[str, _Values]]] = []  # for _store_attributes
     samples, headed = _order_headers(samples)
     shared: list[str | None] | None = None  # the shared customer key, found when needed
@@ -2049,6 +2052,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     _key_joins(kept, loose, unplaced)
     place_campaigns(kept, loose, unplaced)  # byod10a D5: targeting + campaign windows
     _init_calendar.place(every, profile, kept, unplaced)  # a file of days with events
+    _init_reviews.reviewed_items(kept, loose, unplaced)  # restId: the reviewed shop, items
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     _headerless_siblings(guesses)
@@ -2697,6 +2701,8 @@ _SCRIPT_ZONES = (  # (pattern of a script in column names, the zone its exports 
 def _zone_line(plan: Plan) -> str:
     """The ``data.timezone`` line: set to the zone the column names' script points to (a
     Chinese export's days are Beijing's), else a commented example to fill in."""
+    if (by_text := _init_reviews.text_zone(plan.guesses)) is not None:
+        return f"  timezone: {by_text[0]}  # {by_text[1]}"
     names = " ".join(c for g in plan.guesses for c in g.sample.columns)
     zone = next((z for pat, z in _SCRIPT_ZONES if pat.search(names)), None)
     if zone:

@@ -1,0 +1,132 @@
+"""``opsai init`` on sales written with dates down and one column per product across (Kaggle's
+pharma sales, byod10a D3), beside the same products at coarser grains."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from opsai.data import open_workspace
+from opsai.data.init import init_config, plan_folder
+
+pytestmark = pytest.mark.unit
+
+_PRODUCTS = ["M01AB", "M01AE", "N02BA", "N02BE", "N05B", "N05C"]
+
+
+def _pharma(folder: Path, days: int = 120) -> pd.DataFrame:
+    """salesdaily.csv (US dates, calendar parts beside the products), salesweekly.csv (weeks
+    labelled by their Sunday) and salesmonthly.csv (months by their first day): their sums."""
+    rng = np.random.default_rng(4)
+    dates = pd.date_range("2014-01-02", periods=days, freq="D")
+    daily = pd.DataFrame({p: rng.integers(0, 9 + 5 * i, days) / 2 for i, p in enumerate(_PRODUCTS)})
+    out = pd.DataFrame({"datum": [f"{d.month}/{d.day}/{d.year}" for d in dates]})
+    out = pd.concat([out, daily], axis=1)
+    out["Year"], out["Month"], out["Hour"] = dates.year, dates.month, 20
+    out["Weekday Name"] = dates.day_name()
+    out.to_csv(folder / "salesdaily.csv", index=False)
+    by = daily.set_index(dates)
+    week = by.resample("W-SUN").sum()
+    week.insert(0, "datum", [f"{d.month}/{d.day}/{d.year}" for d in week.index])
+    week.to_csv(folder / "salesweekly.csv", index=False)
+    month = by.resample("MS").sum()
+    month.insert(0, "datum", month.index.strftime("%Y-%m-%d"))
+    month.to_csv(folder / "salesmonthly.csv", index=False)
+    return daily.set_index(dates)
+
+
+def test_products_across_are_unpivoted_at_the_finest_grain(tmp_path: Path) -> None:
+    """byod10a D3: a daily file with one column per product (and Year, Month, Hour, Weekday
+    Name beside them) fitted no table (main had even read it as events keyed by the best
+    seller N02BE, and the monthly file as a market table); it is now demand, unpivoted to one
+    row per day and product, and the weekly and monthly files of the same products are named
+    as coarser grains of it, not placed."""
+    truth = _pharma(tmp_path)
+    path, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
+    tables = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]
+    assert list(tables) == ["demand"]
+    spec = tables["demand"]
+    assert spec["file"] == "salesdaily.csv" and spec["timestamp_format"] == "%m/%d/%Y"
+    assert spec["unpivot"] == {
+        "keep": ["datum", "Year", "Month", "Hour", "Weekday Name"],
+        "names_to": "item_id",
+        "values_to": "units",
+    }
+    assert spec["columns"] == {"timestamp": "datum", "quantity": "units"}
+    why = dict(plan.unplaced)
+    assert set(why) == {"salesweekly.csv", "salesmonthly.csv"}
+    assert "coarser grain (weekly rows against daily)" in why["salesweekly.csv"]
+    assert "first 4 whole periods are the sums" in why["salesweekly.csv"]
+    assert "FREQ: M" in why["salesmonthly.csv"]
+    with open_workspace(path) as ws:
+        df = ws.to_pandas("demand")
+    assert len(df) == 120 * len(_PRODUCTS)
+    assert str(df["timestamp"].min())[:10] == "2014-01-02"
+    sums = df.groupby("item_id")["quantity"].sum()
+    assert sums.round(2).to_dict() == truth.sum().round(2).to_dict()
+
+
+def test_a_daily_kpi_sheet_or_a_market_table_is_not_read_as_products(tmp_path: Path) -> None:
+    """Measures of the whole day (Sessions, Revenue, Orders, Total), a call log (one row per
+    call at irregular times) and companies across (``Acme Inc``, ``b.se``) are no products:
+    no demand table is proposed."""
+    dates = pd.date_range("2024-01-01", periods=40, freq="D").strftime("%Y-%m-%d")
+    kpi = pd.DataFrame(
+        {
+            "Date": dates,
+            "Sessions": range(100, 140),
+            "Users": range(80, 120),
+            "Revenue": [x * 1.5 for x in range(40)],
+            "Orders": range(40),
+        }
+    )
+    kpi.to_csv(tmp_path / "daily_kpis.csv", index=False)
+    plan = plan_folder(tmp_path)
+    assert "demand" not in [g.table for g in plan.guesses]
+    (tmp_path / "daily_kpis.csv").unlink()
+    times = pd.Timestamp("2025-07-29 09:42:09") + pd.to_timedelta(
+        [i * 2437 + (i * i) % 900 for i in range(40)], unit="s"
+    )
+    calls = pd.DataFrame(
+        {
+            "call_id": [f"C{500000 + i}" for i in range(40)],
+            "started_at": times.strftime("%m/%d/%Y %H:%M:%S"),
+            "queue": ["Technical", "Billing"] * 20,
+            "wait_seconds": range(40),
+            "talk_seconds": range(100, 140),
+            "hold_seconds": [i % 3 for i in range(40)],
+        }
+    )
+    calls.to_csv(tmp_path / "calls.csv", index=False)  # a call log: one row per call
+    assert "demand" not in [g.table for g in plan_folder(tmp_path).guesses]
+    (tmp_path / "calls.csv").unlink()
+    market = pd.DataFrame(
+        {"Week": dates, "Acme Inc": range(40), "b.se": range(40), "Brew Ltd": range(40)}
+    )
+    market.to_csv(tmp_path / "competitors.csv", index=False)
+    plan = plan_folder(tmp_path)
+    assert [g.table for g in plan.guesses] == ["market"]
+
+
+def test_products_across_per_store_keep_the_store(tmp_path: Path) -> None:
+    """One row per date and store (a date repeats once per store) with SKUs across and the
+    sheet's 0, 1, 2, ... index written first: the store is kept (and mapped), the index is
+    no product."""
+    dates = pd.date_range("2024-01-01", periods=30, freq="D").strftime("%Y-%m-%d")
+    frame = pd.DataFrame(
+        [(d, s, i, i + 1, 2 * i) for d in dates for s, i in (("North", 1), ("South", 2))],
+        columns=["Date", "Store", "SKU-100", "SKU-200", "SKU-300"],
+    )
+    frame.to_csv(tmp_path / "units_by_sku.csv", index=True, index_label="index")
+    path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
+    spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["demand"]
+    assert spec["unpivot"]["keep"] == ["index", "Date", "Store"]
+    assert spec["columns"]["store"] == "Store"
+    with open_workspace(path) as ws:
+        df = ws.to_pandas("demand")
+    assert len(df) == 30 * 2 * 3
+    assert df.groupby("store")["quantity"].sum().to_dict() == {"North": 30 * 5.0, "South": 30 * 9.0}

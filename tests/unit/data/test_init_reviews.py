@@ -1,0 +1,101 @@
+"""``opsai init`` on Dianping-style reviews (byod10b D18): the shop key beside a file of shops
+is the reviews' item_id, that file the items (its '￥85' the price), and Chinese texts with
+Unix-epoch times set the business's zone."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from opsai.data import open_workspace
+from opsai.data.init import init_config, plan_folder
+
+pytestmark = pytest.mark.unit
+
+_COMMENTS = [
+    "装修很有特色，拍照好看",
+    "一般般吧，没有想象中好。",
+    "服务太差了，等了一个小时",
+    "味道不错，下次再来",
+]
+_FIRST_MS = 1672502598744  # 2022-12-31 16:03:18.744 UTC, 2023-01-01 00:03 in Shanghai
+
+
+def _dianping(folder: Path, n: int = 300) -> None:
+    rng = random.Random(7)
+    rows = [
+        {
+            "userId": f"u{rng.randrange(1000, 1200)}",
+            "restId": 1001 + rng.randrange(6),
+            "rating": rng.randint(1, 5),
+            "timestamp": _FIRST_MS + i * 3_600_000,
+            "comment": rng.choice(_COMMENTS),
+        }
+        for i in range(n)
+    ]
+    pd.DataFrame(rows).to_csv(folder / "reviews.csv", index=False)
+    shops = pd.DataFrame(
+        {
+            "restId": range(1001, 1007),
+            "name": ["外婆家", "海底捞火锅", "绿茶餐厅", "新白鹿餐厅", "弄堂里", "老北京涮肉坊"],
+            "district": ["West Lake", "CBD", "Wulin", "Hubin", "Hubin", "Wulin"],
+            "avg_spend": ["￥65", "￥120", "￥70", "￥60", "￥55", "￥110"],
+        }
+    )
+    shops.to_csv(folder / "restaurants.csv", index=False)
+
+
+def test_a_shop_key_beside_a_file_of_shops_is_the_reviews_item(tmp_path: Path) -> None:
+    """byod10b D18 (1)-(3): restId was left an attribute of the reviews and restaurants.csv
+    was read as users by its key's values (before that: not placed), and the epoch times
+    stayed UTC (the first review read 2022-12-31 16:03); now restId is the tickets' item_id,
+    restaurants.csv the items (name as title, '￥65' as the price 65.0), and data.timezone is
+    Asia/Shanghai because the texts are Chinese and the times epochs."""
+    _dianping(tmp_path)
+    path, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
+    text = path.read_text("utf-8")
+    conf = yaml.safe_load(text)
+    tables = conf["data"]["tables"]
+    assert sorted(tables) == ["items", "tickets"]
+    assert tables["tickets"]["columns"]["item_id"] == "restId"
+    assert tables["items"]["columns"] == {
+        "item_id": "restId",
+        "title": "name",
+        "price": "avg_spend",
+    }
+    assert conf["data"]["timezone"] == "Asia/Shanghai"
+    assert "texts are mostly Chinese and their times are Unix epochs" in text
+    assert not plan.unplaced
+    with open_workspace(path) as ws:
+        items = ws.to_pandas("items").sort_values("item_id")
+        tickets = ws.to_pandas("tickets")
+    assert items["price"].tolist() == [65.0, 120.0, 70.0, 60.0, 55.0, 110.0]
+    assert str(tickets["timestamp"].min()) == "2023-01-01 00:03:18.744000"
+    assert set(tickets["item_id"]) <= set(items["item_id"])
+
+
+def test_keys_of_people_and_orders_stay_as_they_were(tmp_path: Path) -> None:
+    """An order's or a person's key beside a file keyed by it is no reviewed product, and an
+    English review export with ISO times gets no zone from its texts."""
+    rows = [
+        {
+            "orderId": f"o{i}",
+            "memberId": f"m{i % 7}",
+            "rating": 1 + i % 5,
+            "created": f"2024-03-{1 + i % 28:02d} 10:00:00",
+            "comment": f"The parcel number {i} came late and the box was damaged",
+        }
+        for i in range(40)
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "reviews.csv", index=False)
+    members = pd.DataFrame({"memberId": [f"m{i}" for i in range(7)], "tier": ["gold"] * 7})
+    members.to_csv(tmp_path / "members.csv", index=False)
+    plan = plan_folder(tmp_path)
+    got = {g.table: {m.contract: m.source for m in g.matches} for g in plan.guesses}
+    assert "item_id" not in got["tickets"] and "items" not in got
+    path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
+    assert "# timezone:" in path.read_text("utf-8")
