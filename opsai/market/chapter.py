@@ -56,6 +56,7 @@ __all__ = [
     "spend_response",
     "split_names",
     "standard_scenarios",
+    "year_periods",
 ]
 
 
@@ -197,13 +198,41 @@ def calendar_periods(
     market: Any, period: str = "", *, product: str = ""
 ) -> tuple[pd.DataFrame, Finding | None]:
     """:func:`_calendar_periods`, with :data:`CONSTANT_SALES` in the result's ``attrs`` when
-    market.sales held one value in every row before rows were combined into periods."""
-    df, note = _calendar_periods(market, period, product=product)
+    market.sales held one value in every row before rows were combined into periods.
+
+    Periods that are year numbers (``2018`` ... ``2024``, as integers, whole floats or text:
+    an annual Euromonitor or Statista sheet unpivoted on its year headers) become calendar
+    years first (1 January of each), so the season, the comparison with the period before
+    and the labels (``2024``) are those of yearly data (byod11b D7)."""
+    df, note = _calendar_periods(year_periods(market), period, product=product)
     constant = _constant_sales(as_frame(market, [S.PERIOD]))
     if constant is not None:
         df = df.copy()
         df.attrs[CONSTANT_SALES] = constant
     return df, note
+
+
+YEARS = (1800, 2200)
+"""Bounds of the whole numbers :func:`year_periods` reads as years."""
+
+
+def year_periods(market: Any) -> pd.DataFrame:
+    """``market`` with ``period`` as dates (1 January) when every period is a whole number
+    between :data:`YEARS` (``2024``, ``2024.0`` or ``"2024"``), else as given. Other numbers
+    (period indices 1, 2, 3 ...) and labels (``2024H1``) are left alone."""
+    df = as_frame(market, [S.PERIOD])
+    col = df[S.PERIOD]
+    if pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_bool_dtype(col):
+        return df
+    years = pd.to_numeric(col, errors="coerce")
+    lo, hi = YEARS
+    if len(years) == 0 or years.isna().any() or not years.between(lo, hi).all():
+        return df
+    if not (years == years.round()).all():
+        return df
+    df = df.copy()
+    df[S.PERIOD] = pd.to_datetime(years.astype("int64").astype(str), format="%Y")
+    return df
 
 
 def _calendar_periods(

@@ -294,3 +294,38 @@ def test_shares_by_segment_say_where_we_win_and_lose() -> None:
         "in Food (-15.0 pp; them gains +15.0 pp there) and does best in Drug (+0.0 pp)."
     )
     assert mk.segment_changes(m[m[S.SEGMENT] == "Food"], "us", periods=2).empty
+
+
+def _annual_shares() -> pd.DataFrame:
+    """A Euromonitor company-shares sheet unpivoted on its year headers: percentages per
+    company and year, the years as integers (byod11b D7); we gain 2 pp a year."""
+    shares = {
+        "Us": [8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0],
+        "Gevalia": [25.0, 23.5, 22.0, 20.5, 19.0, 17.5, 16.0],
+        "Nestle": [22.0, 21.5, 21.0, 21.2, 20.8, 21.0, 21.1],
+    }
+    rows = [(2018 + i, co, v) for co, vs in shares.items() for i, v in enumerate(vs)]
+    df = pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, S.SALES])
+    rest = 100 - df.groupby(S.PERIOD)[S.SALES].sum()
+    others = pd.DataFrame({S.PERIOD: rest.index, S.COMPANY: "Others", S.SALES: rest.to_numpy()})
+    return pd.concat([df, others], ignore_index=True)
+
+
+def test_year_numbers_are_years_and_shares_move_on_the_year_before() -> None:
+    """Years as integers read as 12 periods a season: the share change looked 6 years back
+    (+12.0 pp, 2024 vs 2018) although the README promises the period before (byod11b D7)."""
+    market, note = ch.calendar_periods(_annual_shares(), "")
+    assert note is None and pd.api.types.is_datetime64_any_dtype(market[S.PERIOD])
+    assert market[S.PERIOD].min() == pd.Timestamp("2018-01-01")
+    season, year, found = ch.season_for(market, 0)
+    assert (season, year) == (1, 1) and found is not None and "years" in found.text
+    changes = mk.share_changes(market, periods=season)
+    f = fd.share_finding(changes, "Us")
+    assert f.evidence["change_pp"] == pytest.approx(2.0)
+    assert f.evidence["compared"] == "2024 vs 2023"
+    assert "holds 20.0% of the market in 2024, +2.0 pp on 2023 (18.0%)" in f.text
+    for given in (2024.0, "2024"):  # whole floats and text are years too
+        one = _annual_shares().assign(**{S.PERIOD: lambda d, g=given: d[S.PERIOD].astype(type(g))})
+        assert ch.year_periods(one)[S.PERIOD].max() == pd.Timestamp("2024-01-01")
+    index = _annual_shares().assign(**{S.PERIOD: lambda d: d[S.PERIOD] - 2017})  # 1 ... 7
+    assert ch.year_periods(index)[S.PERIOD].max() == 7  # period numbers are not years
