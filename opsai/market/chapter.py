@@ -52,6 +52,7 @@ __all__ = [
     "sales_skip_reason",
     "scenario_finding",
     "season_for",
+    "size_skip_reason",
     "skipped_finding",
     "spend_response",
     "split_names",
@@ -167,6 +168,26 @@ def sales_are_shares(market: Any) -> bool:
     if len(totals) < 2:
         return False
     return bool(np.allclose(totals, 1.0, atol=0.02) or np.allclose(totals, 100.0, atol=2.0))
+
+
+def size_skip_reason(market: Any) -> str | None:
+    """Why the market has no size, or None when it has one: market.sales holds shares
+    (:func:`sales_are_shares`: every period adds up to 100, or 1), so the "market size" would
+    read 100 in every period with 0% growth, and our "sales growth" and its split into market
+    growth and share gain would be share changes under another name (byod11b D6). The
+    chapter then leaves out the size table, its growth and forecast, the decomposition and
+    the sales-growth ranking, and says so once."""
+    if not sales_are_shares(market):
+        return None
+    totals = as_frame(market, [S.PERIOD, S.SALES]).groupby(S.PERIOD)[S.SALES].sum()
+    whole = "100" if float(totals.mean()) > 2 else "1"
+    return (
+        f"market.sales holds shares, not sales: in each of the {len(totals)} periods its "
+        f"values add up to {whole}, so the market's size would read {whole} every period "
+        "with no growth. Left out: the market size, its growth and forecast, our sales growth "
+        "and its split into market growth and share gain. Map a sales column (money or "
+        "units) to market.sales to get them"
+    )
 
 
 def sales_skip_reason(market: Any, *, brief: bool = False) -> str | None:
