@@ -30,7 +30,10 @@ from opsai.market.trends import company_prices, event_study
 
 __all__ = [
     "PERIOD_STEPS",
+    "RESIDUAL",
+    "TOTAL",
     "aggregate_companies",
+    "aggregate_rows",
     "calendar_periods",
     "choose_company",
     "company_elasticity",
@@ -156,6 +159,99 @@ def _constant_sales(df: pd.DataFrame) -> float | None:
     if len(values) < 2 or values.nunique() != 1:
         return None
     return float(values.iloc[0])
+
+
+RESIDUAL = re.compile(
+    r"^(?:all\s+)?others?(?:\s+(?:brands?|companies|manufacturers|players|firms|labels?|"
+    r"retailers|vendors|suppliers|products))?$|^(?:the\s+)?rest(?:\s+of\s+(?:the\s+)?"
+    r"(?:market|category|industry))?$|^(?:remaining|misc|miscellaneous|sonstige|andere|"
+    r"autres|otros|outros|altri|övriga|andra|overige)$",
+    re.IGNORECASE,
+)
+"""A company name that is the rest of the market, not a company (``Others``, ``All other``,
+``Other brands``, ``Rest of market``, ``Sonstige``): kept in the market's total, left out of
+the HHI, the ranks and the largest gains and losses. ``Private label`` is a competitor (the
+retailers' brands) and stays."""
+
+TOTAL = re.compile(
+    r"^(?:(?:grand|market|category|overall)\s+)?totals?(?:\s+(?:market|category))?$|"
+    r"^(?:gesamt|insgesamt|totalt|summe|sum|all\s+companies|all\s+brands)$",
+    re.IGNORECASE,
+)
+"""A company name that may be the market's total (``Total``, ``Category total``): left out
+of the table when it holds the sum of the other rows in every period."""
+
+
+def _bare(name: str) -> str:
+    """A company name without a trailing note in brackets and edge punctuation:
+    ``Others (incl. private label)`` -> ``others``."""
+    return re.sub(r"\s*[(\[].*$", "", str(name)).strip(" .:*-_").lower()
+
+
+def aggregate_rows(market: Any) -> tuple[pd.DataFrame, list[str], Finding | None]:
+    """``market`` without its total rows, the names of its rest-of-market rows, and a
+    finding saying what was done (None when the table has neither) (byod11b D8).
+
+    A company named like a total (:data:`TOTAL`) whose sales (or shares) equal the sum of the
+    other companies' within 2% in every period it appears is the market total and is dropped
+    (it would halve every share); one that does not add up is kept as a rest-of-market row.
+    Rows named like the rest of the market (:data:`RESIDUAL`: ``Others``, ``All other``)
+    stay in the data, so shares remain shares of the whole market, and the caller leaves
+    them out of concentration, ranks, moves and the largest gains and losses."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    names = [str(n) for n in df[S.COMPANY].dropna().unique()]
+    rest = [n for n in names if RESIDUAL.match(_bare(n))]
+    basis = next((c for c in (S.SHARE, S.SALES) if c in df.columns and df[c].notna().any()), None)
+    dropped: list[str] = []
+    for name in (n for n in names if TOTAL.match(_bare(n))):
+        mine = df[S.COMPANY].astype(str) == name
+        if basis is None:
+            rest.append(name)
+            continue
+        value = (
+            pd.to_numeric(df.loc[mine, basis], errors="coerce")
+            .groupby(df.loc[mine, S.PERIOD])
+            .sum()
+        )
+        others = (
+            pd.to_numeric(df.loc[~mine, basis], errors="coerce")
+            .groupby(df.loc[~mine, S.PERIOD])
+            .sum()
+        )
+        others = others.reindex(value.index)
+        adds_up = bool(len(value)) and bool(np.allclose(value, others, rtol=0.02, atol=0.0))
+        (dropped if adds_up else rest).append(name)
+    if dropped:
+        df = df[~df[S.COMPANY].astype(str).isin(dropped)].reset_index(drop=True)
+    if not rest and not dropped:
+        return df, [], None
+    parts = []
+    if rest:
+        sh = market_shares(df, col_sales=basis) if basis else None
+        share = ""
+        if sh is not None:
+            last = sh[sh[S.PERIOD] == sh[S.PERIOD].max()]
+            got = float(last.loc[last[S.COMPANY].astype(str).isin(rest), S.SHARE].sum())
+            when = period_label(last[S.PERIOD].iloc[0], period_step(sh[S.PERIOD]))
+            share = f" ({got:z.1%} of the market in {when})"
+        listed = " and ".join(f"'{n}'" for n in rest)
+        parts.append(
+            f"{listed} {'is' if len(rest) == 1 else 'are'} the rest of the market, not one "
+            f"company{share}: counted in the market's total, left out of the concentration "
+            "(HHI), the ranks, the competitor moves and the largest gains and losses"
+        )
+    if dropped:
+        listed = " and ".join(f"'{n}'" for n in dropped)
+        parts.append(
+            f"{listed} holds the sum of the other companies in every period and was left out"
+        )
+    text = "; ".join(parts) + "."
+    evidence = {"rest_of_market": rest, "totals_dropped": dropped}
+    return (
+        df,
+        rest,
+        Finding(text[0].upper() + text[1:] if not text.startswith("'") else text, "info", evidence),
+    )
 
 
 def sales_are_shares(market: Any) -> bool:

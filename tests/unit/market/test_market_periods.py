@@ -329,3 +329,37 @@ def test_year_numbers_are_years_and_shares_move_on_the_year_before() -> None:
         assert ch.year_periods(one)[S.PERIOD].max() == pd.Timestamp("2024-01-01")
     index = _annual_shares().assign(**{S.PERIOD: lambda d: d[S.PERIOD] - 2017})  # 1 ... 7
     assert ch.year_periods(index)[S.PERIOD].max() == 7  # period numbers are not years
+
+
+def test_the_rest_of_the_market_is_no_company_and_losers_are_named() -> None:
+    """'Others' (the residual row of a share sheet) was ranked and counted as one firm of the
+    HHI, and no finding named the competitor losing the most share (byod11b D8)."""
+    raw = _annual_shares()
+    total = raw.groupby(S.PERIOD, as_index=False)[S.SALES].sum().assign(**{S.COMPANY: "Total"})
+    market, _ = ch.calendar_periods(pd.concat([raw, total], ignore_index=True), "")
+    market, rest, note = ch.aggregate_rows(market)
+    assert rest == ["Others"] and "Total" not in set(market[S.COMPANY])
+    assert note is not None and note.evidence["totals_dropped"] == ["Total"]
+    assert note.text.startswith("'Others' is the rest of the market, not one company (")
+    conc = mk.concentration(market, exclude=rest)
+    shares = {"Us": 20.0, "Gevalia": 16.0, "Nestle": 21.1, "Others": 42.9}
+    assert conc["hhi"].iloc[-1] == pytest.approx(20.0**2 + 16.0**2 + 21.1**2)
+    assert conc["hhi_with_rest"].iloc[-1] == pytest.approx(sum(v**2 for v in shares.values()))
+    assert conc["companies"].iloc[-1] == 3 and conc["rest"].iloc[-1] == pytest.approx(0.429)
+    text = fd.concentration_finding(conc).text
+    assert "HHI 1,101 among the named companies" in text and "2,942 if the rest" in text
+    changes = mk.share_changes(market, periods=1)
+    since = mk.share_changes(market, periods=6)
+    f = fd.competitor_finding(changes, "Us", exclude=rest, since=since)
+    assert f is not None and f.text == (
+        "Among competitors in 2024, against 2023: Gevalia -1.5 pp (17.5% -> 16.0%) lost the "
+        "most share; Nestle +0.1 pp (21.0% -> 21.1%) gained the most. Since 2018: Gevalia "
+        "-9.0 pp (25.0% -> 16.0%) lost the most."  # no competitor gained since 2018
+    )
+    assert f.evidence["loser"] == "Gevalia" and f.evidence["loser_since"] == "Gevalia"
+    assert f.evidence["loser_since_pp"] == pytest.approx(-9.0)
+    assert "Others" not in f.text
+    sw = mk.strengths_weaknesses(market, "Us", periods=1, exclude=rest)
+    assert set(sw["companies"]) == {3} and sw.attrs["compared"] == "in 2024 against 2023"
+    wins = fd.strategy(sw, pd.DataFrame(), pd.Series(dtype=float), pd.DataFrame(), "", company="Us")
+    assert wins[0].text.endswith(", in 2024 against 2023.")
