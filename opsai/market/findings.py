@@ -204,7 +204,7 @@ def concentration_finding(conc: pd.DataFrame, *, basis: str = S.SALES) -> Findin
     level = "unconcentrated" if hhi < 1500 else "moderately" if hhi <= 2500 else "highly"
     level = level if level == "unconcentrated" else f"{level} concentrated"
     if S.PERIOD in conc.columns:  # the last period's, beside a share that may be a mean
-        level += f" {period_phrase(last[S.PERIOD], period_step(conc[S.PERIOD]))}"
+        level += f" {period_phrase(conc[S.PERIOD].iloc[-1], period_step(conc[S.PERIOD]))}"
     named = rest = ""
     if "rest" in conc.columns and float(last["rest"]) > 0:  # Others: no firm of the HHI
         named = " among the named companies"

@@ -363,3 +363,15 @@ def test_the_rest_of_the_market_is_no_company_and_losers_are_named() -> None:
     assert set(sw["companies"]) == {3} and sw.attrs["compared"] == "in 2024 against 2023"
     wins = fd.strategy(sw, pd.DataFrame(), pd.Series(dtype=float), pd.DataFrame(), "", company="Us")
     assert wins[0].text.endswith(", in 2024 against 2023.")
+
+
+def test_integer_periods_read_as_written_in_findings() -> None:
+    """A concentration finding on integer periods read 'moderately concentrated in 2024.0'
+    (the last row's period went through a float row) (byod11b D14)."""
+    from opsai.market._frame import period_label
+
+    conc = mk.concentration(_annual_shares())  # periods as given: integers
+    text = fd.concentration_finding(conc).text
+    assert " in 2024: HHI " in text and "2024.0" not in text
+    assert period_label(2024.0) == "2024" and period_label(np.float64(7.0)) == "7"
+    assert period_label(2.5) == "2.5"
