@@ -44,6 +44,8 @@ __all__ = [
     "demand_skip_reason",
     "fit_demand",
     "fit_spend_response",
+    "forecast_horizon",
+    "forecast_table",
     "loglog_check",
     "map_skip_reason",
     "own_moves",
@@ -112,6 +114,44 @@ def season_for(market: Any, season: int = 0) -> tuple[int, int, Finding | None]:
         "chapters.06_market_competition.parameters to use another season."
     )
     return derived, year, Finding(text, "info", {"season": derived, "step": step, "year": year})
+
+
+def forecast_horizon(market: Any, horizon: int) -> tuple[int, Finding | None]:
+    """How far the forecasts reach: ``horizon`` (the HORIZON parameter), or half the
+    market's periods when that is shorter, with a finding saying so (byod11b D19: on 7 years
+    the default 12 forecast to 2036). The demo's two years of months keep their 12.
+
+    Raises:
+        ChapterError: ``horizon`` is below 1.
+    """
+    if horizon < 1:
+        raise ChapterError(f"HORIZON={horizon} must be 1 or more (the periods to forecast)")
+    periods = as_frame(market, [S.PERIOD])[S.PERIOD]
+    n = int(periods.nunique())
+    most = max(1, n // 2)
+    if horizon <= most:
+        return horizon, None
+    dated = pd.api.types.is_datetime64_any_dtype(periods)
+    unit = f"{period_step(periods)}s" if dated else "periods"
+    text = (
+        f"The forecasts reach {most} {unit} ahead, not HORIZON={horizon}: the market table "
+        f"holds {n} {unit}, and a forecast is taken no further than half its history. Set "
+        f"chapters.06_market_competition.parameters.HORIZON to {most} or less to forecast "
+        "another span."
+    )
+    return most, Finding(text, "info", {"horizon": most, "asked": horizon, "periods": n})
+
+
+def forecast_table(size: pd.DataFrame, share: pd.DataFrame) -> pd.DataFrame:
+    """The market-size and share forecasts (:func:`~opsai.market.trends.trend_forecast`)
+    side by side per step, columns suffixed ``_size`` and ``_share``; either may be empty
+    (no size when market.sales holds shares), and the other is kept."""
+
+    def tagged(frame: pd.DataFrame, tag: str) -> pd.DataFrame:
+        return frame.rename(columns={c: f"{c}_{tag}" for c in frame.columns if c != "step"})
+
+    both = tagged(size, "size").merge(tagged(share, "share"), on="step", how="outer")
+    return both.sort_values("step", ignore_index=True)
 
 
 def _lone_fraction(df: pd.DataFrame) -> float:

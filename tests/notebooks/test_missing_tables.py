@@ -267,6 +267,8 @@ def test_market_shares_only(tiny_demo: Path, tmp_path: Path) -> None:
     metrics = [r["metric"] for r in market["tables"]["strengths_weaknesses"]]
     assert "sales_share" in metrics and "sales_growth" not in metrics
     assert "sales_growth" not in market["tables"]["share_changes"][0]
+    forecast = market["tables"]["forecast"]  # our share's forecast, without a size forecast
+    assert forecast and "forecast_share" in forecast[0] and "forecast_size" not in forecast[0]
 
 
 def test_market_price_scrape_with_constant_sales(tiny_demo: Path, tmp_path: Path) -> None:

@@ -375,3 +375,23 @@ def test_integer_periods_read_as_written_in_findings() -> None:
     assert " in 2024: HHI " in text and "2024.0" not in text
     assert period_label(2024.0) == "2024" and period_label(np.float64(7.0)) == "7"
     assert period_label(2.5) == "2.5"
+
+
+def test_forecasts_reach_no_further_than_half_the_history() -> None:
+    """HORIZON=12 on 7 years forecast our share to 2036 (byod11b D19): the forecast now
+    reaches 3 years, and a finding says why; two years of months keep 12."""
+    market, _ = ch.calendar_periods(_annual_shares(), "")
+    h, note = ch.forecast_horizon(market, 12)
+    assert h == 3 and note is not None
+    assert note.text.startswith("The forecasts reach 3 years ahead, not HORIZON=12: the market ")
+    assert note.evidence == {"horizon": 3, "asked": 12, "periods": 7}
+    ours = market[market[S.COMPANY] == "Us"].set_index(S.PERIOD)[S.SALES] / 100
+    share_fc = mk.trend_forecast(ours, horizon=h, season=1, seasonal="test", upper=1.0)
+    table = ch.forecast_table(pd.DataFrame({"step": []}), share_fc)  # shares: no size forecast
+    assert table["step"].tolist() == [1, 2, 3] and "forecast_share" in table
+    first = table["forecast_share"].iloc[0]  # Theta: half the drift of +2 pp a year
+    assert first == pytest.approx(0.21, abs=0.005)
+    months = pd.DataFrame({S.PERIOD: pd.date_range("2023-01-01", periods=24, freq="MS")})
+    assert ch.forecast_horizon(months.assign(**{S.COMPANY: "a"}), 12) == (12, None)
+    with pytest.raises(ChapterError, match=r"HORIZON=0 must be 1 or more"):
+        ch.forecast_horizon(market, 0)
