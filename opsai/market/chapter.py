@@ -58,6 +58,7 @@ __all__ = [
     "scenario_finding",
     "season_for",
     "size_skip_reason",
+    "sized_market",
     "skipped_finding",
     "spend_response",
     "split_names",
@@ -322,7 +323,75 @@ def size_skip_reason(market: Any) -> str | None:
         f"values add up to {whole}, so the market's size would read {whole} every period "
         "with no growth. Left out: the market size, its growth and forecast, our sales growth "
         "and its split into market growth and share gain. Map a sales column (money or "
-        "units) to market.sales to get them"
+        "units) to market.sales, or give the market's size per period in "
+        "chapters.06_market_competition.parameters.MARKET_SIZE, to get them"
+    )
+
+
+def sized_market(market: Any, size: str) -> tuple[pd.DataFrame, Finding | None]:
+    """``market`` with shares turned into sales by the market's size per period (the
+    MARKET_SIZE parameter: ``"2018=12000, 2019=12600, ..."``, a Euromonitor "Market Size" row
+    beside its "Company Shares" sheet; byod11b D9): each company's sales become its share of
+    the period times the size, so market size, growth and the growth decomposition read as
+    money. ``""`` returns ``market`` as given and no finding.
+
+    Raises:
+        ChapterError: a pair is not ``period=number``; market.sales does not hold shares
+            (they would be scaled twice); or a period of the table has no size (the message
+            lists them).
+    """
+    df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
+    if not size.strip():
+        return df, None
+    pairs = [p.strip() for p in size.replace(";", ",").split(",") if p.strip()]
+    if any(p.count("=") != 1 for p in pairs):
+        raise ChapterError(
+            f"MARKET_SIZE={size!r}: write one period=size pair per period, comma-separated, "
+            "as the market table's periods read (e.g. '2023=15315.4, 2024=16081.1')"
+        )
+    keys, values = zip(*(p.split("=") for p in pairs), strict=True)
+    try:
+        numbers = [float(v.strip().replace("_", "")) for v in values]
+    except ValueError as exc:
+        raise ChapterError(f"MARKET_SIZE={size!r}: a size is not a number ({exc})") from exc
+    table = year_periods(pd.DataFrame({S.PERIOD: [k.strip() for k in keys]}))[S.PERIOD]
+    if pd.api.types.is_datetime64_any_dtype(
+        df[S.PERIOD]
+    ) and not pd.api.types.is_datetime64_any_dtype(table):
+        table = pd.to_datetime(table, errors="coerce")
+    lookup = pd.Series(numbers, index=pd.Index(table))
+    if not sales_are_shares(df):
+        raise ChapterError(
+            "MARKET_SIZE is for a table of shares (every period adding up to 100 or 1); "
+            "market.sales already holds sales, so leave MARKET_SIZE empty"
+        )
+    missing = sorted({p for p in df[S.PERIOD].unique() if p not in lookup.index})
+    if missing:
+        step = period_step(df[S.PERIOD])
+        shown = ", ".join(period_label(p, step) for p in missing[:6])
+        raise ChapterError(
+            f"MARKET_SIZE has no size for {len(missing)} period(s) of the market table "
+            f"({shown}); give one period=size pair for each"
+        )
+    totals = df.groupby(S.PERIOD)[S.SALES].transform("sum")
+    df = df.copy()
+    df[S.SALES] = df[S.SALES] / totals * df[S.PERIOD].map(lookup)
+    used = lookup[lookup.index.isin(df[S.PERIOD].unique())].sort_index()
+    step = period_step(df[S.PERIOD])
+    first, last = used.index[0], used.index[-1]
+    text = (
+        f"market.sales holds shares; MARKET_SIZE gives the market's size per period "
+        f"({used.iloc[0]:z,.1f} in {period_label(first, step)} to {used.iloc[-1]:z,.1f} in "
+        f"{period_label(last, step)}), so each company's sales are its share times the size."
+    )
+    return df, Finding(
+        text,
+        "info",
+        {
+            "periods": len(used),
+            "size_first": float(used.iloc[0]),
+            "size_last": float(used.iloc[-1]),
+        },
     )
 
 

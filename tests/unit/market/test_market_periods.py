@@ -395,3 +395,27 @@ def test_forecasts_reach_no_further_than_half_the_history() -> None:
     assert ch.forecast_horizon(months.assign(**{S.COMPANY: "a"}), 12) == (12, None)
     with pytest.raises(ChapterError, match=r"HORIZON=0 must be 1 or more"):
         ch.forecast_horizon(market, 0)
+
+
+def test_a_market_size_turns_shares_into_sales() -> None:
+    """A shares sheet had no way to take the market size printed beside it, so growth and
+    the decomposition were skipped (byod11b D9): MARKET_SIZE gives it, and the market grows
+    5% a year, our sales 960 -> 3,216."""
+    market, _ = ch.calendar_periods(_annual_shares(), "")
+    text = ", ".join(f"{2018 + i}={12000 * 1.05**i:.1f}" for i in range(7))
+    sized, note = ch.sized_market(market, text)
+    assert note is not None and "(12,000.0 in 2018 to 16,081.1 in 2024)" in note.text
+    assert ch.size_skip_reason(sized) is None
+    size = mk.market_size(sized, season=1)
+    assert size["growth_yoy"].iloc[-1] == pytest.approx(0.05, abs=1e-4)
+    ours = sized[sized[S.COMPANY] == "Us"].set_index(S.PERIOD)[S.SALES]
+    assert (ours.iloc[0], ours.iloc[-1]) == (pytest.approx(960.0), pytest.approx(3216.2, abs=0.1))
+    assert ch.sized_market(market, "")[1] is None
+    with pytest.raises(
+        ChapterError, match=r"no size for 1 period\(s\) of the market table \(2024\)"
+    ):
+        ch.sized_market(market, text.rsplit(",", 1)[0])
+    with pytest.raises(ChapterError, match="already holds sales"):
+        ch.sized_market(sized, text)
+    with pytest.raises(ChapterError, match="one period=size pair"):
+        ch.sized_market(market, "2018 12000")
