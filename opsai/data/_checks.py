@@ -477,7 +477,7 @@ def check_table(
         oob = int(res.get(f"oob__{c.name}", 0) or 0)
         if oob and c.bounds:
             lo, hi = c.bounds
-            pct = " (percentages? divide by 100)" if hi == 1.0 else ""
+            pct = f" (percentages? {_per_cent(name, c.name)})" if hi == 1.0 else ""
             errors.append(
                 f"{name}: column {c.name!r} expected values in [{lo}, {hi}], found {oob} outside{pct}. "
                 f"Fix the data or map another column in data.tables.{name}.columns.{c.name}"
@@ -552,6 +552,12 @@ def _campaign_checks(t: ir.Table, errors: list[str]) -> None:
         )
 
 
+def _per_cent(table: str, column: str) -> str:
+    """How a column written in percent is read as fractions, with the config's own key
+    (byod11b D14): ``set data.tables.market.scale: {share: 0.01} to read 20.0 as 0.2``."""
+    return f"set data.tables.{table}.scale: {{{column}: 0.01}} to read 20.0 as 0.2"
+
+
 def _check_share_sums(t: ir.Table, errors: list[str]) -> None:
     """Market shares of one period (and segment) must not add up to more than 1: shares
     written in percent below 1% each (a product-level table's 0.38 for 0.38%) pass the [0, 1]
@@ -570,7 +576,8 @@ def _check_share_sums(t: ir.Table, errors: list[str]) -> None:
         f"market: column 'share' adds up to more than 1 within {n} of "
         f"{int(_scalar(sums.count()))} {' and '.join(by)} group(s), e.g. "
         f"{top['total'].iloc[0]:.4g} in "
-        f"{where} (percentages? divide by 100; shares are fractions of the market). Fix the "
+        f"{where} (percentages? {_per_cent('market', 'share')}; shares are fractions of the "
+        "market). Fix the "
         "data or map another column in data.tables.market.columns.share"
     )
 

@@ -59,6 +59,8 @@ def period_step(periods: Iterable[Any]) -> str:
 
 def period_label(period: Any, step: str = "month") -> str:
     """A period as its readers name it: ``1997``, ``1997-Q4``, ``1997-10`` or ``1997-10-06``."""
+    if isinstance(period, float | np.floating) and float(period).is_integer():
+        return str(int(period))  # a period number read through a float column: 2024, not 2024.0
     if not isinstance(period, pd.Timestamp | np.datetime64 | datetime.date):
         return str(period)
     t = pd.Timestamp(period)

@@ -30,7 +30,10 @@ from opsai.market.trends import company_prices, event_study
 
 __all__ = [
     "PERIOD_STEPS",
+    "RESIDUAL",
+    "TOTAL",
     "aggregate_companies",
+    "aggregate_rows",
     "calendar_periods",
     "choose_company",
     "company_elasticity",
@@ -41,6 +44,8 @@ __all__ = [
     "demand_skip_reason",
     "fit_demand",
     "fit_spend_response",
+    "forecast_horizon",
+    "forecast_table",
     "loglog_check",
     "map_skip_reason",
     "own_moves",
@@ -52,10 +57,13 @@ __all__ = [
     "sales_skip_reason",
     "scenario_finding",
     "season_for",
+    "size_skip_reason",
+    "sized_market",
     "skipped_finding",
     "spend_response",
     "split_names",
     "standard_scenarios",
+    "year_periods",
 ]
 
 
@@ -109,6 +117,44 @@ def season_for(market: Any, season: int = 0) -> tuple[int, int, Finding | None]:
     return derived, year, Finding(text, "info", {"season": derived, "step": step, "year": year})
 
 
+def forecast_horizon(market: Any, horizon: int) -> tuple[int, Finding | None]:
+    """How far the forecasts reach: ``horizon`` (the HORIZON parameter), or half the
+    market's periods when that is shorter, with a finding saying so (byod11b D19: on 7 years
+    the default 12 forecast to 2036). The demo's two years of months keep their 12.
+
+    Raises:
+        ChapterError: ``horizon`` is below 1.
+    """
+    if horizon < 1:
+        raise ChapterError(f"HORIZON={horizon} must be 1 or more (the periods to forecast)")
+    periods = as_frame(market, [S.PERIOD])[S.PERIOD]
+    n = int(periods.nunique())
+    most = max(1, n // 2)
+    if horizon <= most:
+        return horizon, None
+    dated = pd.api.types.is_datetime64_any_dtype(periods)
+    unit = f"{period_step(periods)}s" if dated else "periods"
+    text = (
+        f"The forecasts reach {most} {unit} ahead, not HORIZON={horizon}: the market table "
+        f"holds {n} {unit}, and a forecast is taken no further than half its history. Set "
+        f"chapters.06_market_competition.parameters.HORIZON to {most} or less to forecast "
+        "another span."
+    )
+    return most, Finding(text, "info", {"horizon": most, "asked": horizon, "periods": n})
+
+
+def forecast_table(size: pd.DataFrame, share: pd.DataFrame) -> pd.DataFrame:
+    """The market-size and share forecasts (:func:`~opsai.market.trends.trend_forecast`)
+    side by side per step, columns suffixed ``_size`` and ``_share``; either may be empty
+    (no size when market.sales holds shares), and the other is kept."""
+
+    def tagged(frame: pd.DataFrame, tag: str) -> pd.DataFrame:
+        return frame.rename(columns={c: f"{c}_{tag}" for c in frame.columns if c != "step"})
+
+    both = tagged(size, "size").merge(tagged(share, "share"), on="step", how="outer")
+    return both.sort_values("step", ignore_index=True)
+
+
 def _lone_fraction(df: pd.DataFrame) -> float:
     """Fraction of periods that hold a single company (0 when the table has one company)."""
     if df[S.COMPANY].nunique() < 2:
@@ -156,6 +202,99 @@ def _constant_sales(df: pd.DataFrame) -> float | None:
     return float(values.iloc[0])
 
 
+RESIDUAL = re.compile(
+    r"^(?:all\s+)?others?(?:\s+(?:brands?|companies|manufacturers|players|firms|labels?|"
+    r"retailers|vendors|suppliers|products))?$|^(?:the\s+)?rest(?:\s+of\s+(?:the\s+)?"
+    r"(?:market|category|industry))?$|^(?:remaining|misc|miscellaneous|sonstige|andere|"
+    r"autres|otros|outros|altri|övriga|andra|overige)$",
+    re.IGNORECASE,
+)
+"""A company name that is the rest of the market, not a company (``Others``, ``All other``,
+``Other brands``, ``Rest of market``, ``Sonstige``): kept in the market's total, left out of
+the HHI, the ranks and the largest gains and losses. ``Private label`` is a competitor (the
+retailers' brands) and stays."""
+
+TOTAL = re.compile(
+    r"^(?:(?:grand|market|category|overall)\s+)?totals?(?:\s+(?:market|category))?$|"
+    r"^(?:gesamt|insgesamt|totalt|summe|sum|all\s+companies|all\s+brands)$",
+    re.IGNORECASE,
+)
+"""A company name that may be the market's total (``Total``, ``Category total``): left out
+of the table when it holds the sum of the other rows in every period."""
+
+
+def _bare(name: str) -> str:
+    """A company name without a trailing note in brackets and edge punctuation:
+    ``Others (incl. private label)`` -> ``others``."""
+    return re.sub(r"\s*[(\[].*$", "", str(name)).strip(" .:*-_").lower()
+
+
+def aggregate_rows(market: Any) -> tuple[pd.DataFrame, list[str], Finding | None]:
+    """``market`` without its total rows, the names of its rest-of-market rows, and a
+    finding saying what was done (None when the table has neither) (byod11b D8).
+
+    A company named like a total (:data:`TOTAL`) whose sales (or shares) equal the sum of the
+    other companies' within 2% in every period it appears is the market total and is dropped
+    (it would halve every share); one that does not add up is kept as a rest-of-market row.
+    Rows named like the rest of the market (:data:`RESIDUAL`: ``Others``, ``All other``)
+    stay in the data, so shares remain shares of the whole market, and the caller leaves
+    them out of concentration, ranks, moves and the largest gains and losses."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    names = [str(n) for n in df[S.COMPANY].dropna().unique()]
+    rest = [n for n in names if RESIDUAL.match(_bare(n))]
+    basis = next((c for c in (S.SHARE, S.SALES) if c in df.columns and df[c].notna().any()), None)
+    dropped: list[str] = []
+    for name in (n for n in names if TOTAL.match(_bare(n))):
+        mine = df[S.COMPANY].astype(str) == name
+        if basis is None:
+            rest.append(name)
+            continue
+        value = (
+            pd.to_numeric(df.loc[mine, basis], errors="coerce")
+            .groupby(df.loc[mine, S.PERIOD])
+            .sum()
+        )
+        others = (
+            pd.to_numeric(df.loc[~mine, basis], errors="coerce")
+            .groupby(df.loc[~mine, S.PERIOD])
+            .sum()
+        )
+        others = others.reindex(value.index)
+        adds_up = bool(len(value)) and bool(np.allclose(value, others, rtol=0.02, atol=0.0))
+        (dropped if adds_up else rest).append(name)
+    if dropped:
+        df = df[~df[S.COMPANY].astype(str).isin(dropped)].reset_index(drop=True)
+    if not rest and not dropped:
+        return df, [], None
+    parts = []
+    if rest:
+        sh = market_shares(df, col_sales=basis) if basis else None
+        share = ""
+        if sh is not None:
+            last = sh[sh[S.PERIOD] == sh[S.PERIOD].max()]
+            got = float(last.loc[last[S.COMPANY].astype(str).isin(rest), S.SHARE].sum())
+            when = period_label(last[S.PERIOD].iloc[0], period_step(sh[S.PERIOD]))
+            share = f" ({got:z.1%} of the market in {when})"
+        listed = " and ".join(f"'{n}'" for n in rest)
+        parts.append(
+            f"{listed} {'is' if len(rest) == 1 else 'are'} the rest of the market, not one "
+            f"company{share}: counted in the market's total, left out of the concentration "
+            "(HHI), the ranks, the competitor moves and the largest gains and losses"
+        )
+    if dropped:
+        listed = " and ".join(f"'{n}'" for n in dropped)
+        parts.append(
+            f"{listed} holds the sum of the other companies in every period and was left out"
+        )
+    text = "; ".join(parts) + "."
+    evidence = {"rest_of_market": rest, "totals_dropped": dropped}
+    return (
+        df,
+        rest,
+        Finding(text[0].upper() + text[1:] if not text.startswith("'") else text, "info", evidence),
+    )
+
+
 def sales_are_shares(market: Any) -> bool:
     """Whether market.sales are shares: every period's sales add up to 1 (or 100), within
     the rounding of percentages written to one decimal (a SimilarWeb or Marktanteile sheet
@@ -166,6 +305,94 @@ def sales_are_shares(market: Any) -> bool:
     if len(totals) < 2:
         return False
     return bool(np.allclose(totals, 1.0, atol=0.02) or np.allclose(totals, 100.0, atol=2.0))
+
+
+def size_skip_reason(market: Any) -> str | None:
+    """Why the market has no size, or None when it has one: market.sales holds shares
+    (:func:`sales_are_shares`: every period adds up to 100, or 1), so the "market size" would
+    read 100 in every period with 0% growth, and our "sales growth" and its split into market
+    growth and share gain would be share changes under another name (byod11b D6). The
+    chapter then leaves out the size table, its growth and forecast, the decomposition and
+    the sales-growth ranking, and says so once."""
+    if not sales_are_shares(market):
+        return None
+    totals = as_frame(market, [S.PERIOD, S.SALES]).groupby(S.PERIOD)[S.SALES].sum()
+    whole = "100" if float(totals.mean()) > 2 else "1"
+    return (
+        f"market.sales holds shares, not sales: in each of the {len(totals)} periods its "
+        f"values add up to {whole}, so the market's size would read {whole} every period "
+        "with no growth. Left out: the market size, its growth and forecast, our sales growth "
+        "and its split into market growth and share gain. Map a sales column (money or "
+        "units) to market.sales, or give the market's size per period in "
+        "chapters.06_market_competition.parameters.MARKET_SIZE, to get them"
+    )
+
+
+def sized_market(market: Any, size: str) -> tuple[pd.DataFrame, Finding | None]:
+    """``market`` with shares turned into sales by the market's size per period (the
+    MARKET_SIZE parameter: ``"2018=12000, 2019=12600, ..."``, a Euromonitor "Market Size" row
+    beside its "Company Shares" sheet; byod11b D9): each company's sales become its share of
+    the period times the size, so market size, growth and the growth decomposition read as
+    money. ``""`` returns ``market`` as given and no finding.
+
+    Raises:
+        ChapterError: a pair is not ``period=number``; market.sales does not hold shares
+            (they would be scaled twice); or a period of the table has no size (the message
+            lists them).
+    """
+    df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
+    if not size.strip():
+        return df, None
+    pairs = [p.strip() for p in size.replace(";", ",").split(",") if p.strip()]
+    if any(p.count("=") != 1 for p in pairs):
+        raise ChapterError(
+            f"MARKET_SIZE={size!r}: write one period=size pair per period, comma-separated, "
+            "as the market table's periods read (e.g. '2023=15315.4, 2024=16081.1')"
+        )
+    keys, values = zip(*(p.split("=") for p in pairs), strict=True)
+    try:
+        numbers = [float(v.strip().replace("_", "")) for v in values]
+    except ValueError as exc:
+        raise ChapterError(f"MARKET_SIZE={size!r}: a size is not a number ({exc})") from exc
+    table = year_periods(pd.DataFrame({S.PERIOD: [k.strip() for k in keys]}))[S.PERIOD]
+    if pd.api.types.is_datetime64_any_dtype(
+        df[S.PERIOD]
+    ) and not pd.api.types.is_datetime64_any_dtype(table):
+        table = pd.to_datetime(table, errors="coerce")
+    lookup = pd.Series(numbers, index=pd.Index(table))
+    if not sales_are_shares(df):
+        raise ChapterError(
+            "MARKET_SIZE is for a table of shares (every period adding up to 100 or 1); "
+            "market.sales already holds sales, so leave MARKET_SIZE empty"
+        )
+    missing = sorted({p for p in df[S.PERIOD].unique() if p not in lookup.index})
+    if missing:
+        step = period_step(df[S.PERIOD])
+        shown = ", ".join(period_label(p, step) for p in missing[:6])
+        raise ChapterError(
+            f"MARKET_SIZE has no size for {len(missing)} period(s) of the market table "
+            f"({shown}); give one period=size pair for each"
+        )
+    totals = df.groupby(S.PERIOD)[S.SALES].transform("sum")
+    df = df.copy()
+    df[S.SALES] = df[S.SALES] / totals * df[S.PERIOD].map(lookup)
+    used = lookup[lookup.index.isin(df[S.PERIOD].unique())].sort_index()
+    step = period_step(df[S.PERIOD])
+    first, last = used.index[0], used.index[-1]
+    text = (
+        f"market.sales holds shares; MARKET_SIZE gives the market's size per period "
+        f"({used.iloc[0]:z,.1f} in {period_label(first, step)} to {used.iloc[-1]:z,.1f} in "
+        f"{period_label(last, step)}), so each company's sales are its share times the size."
+    )
+    return df, Finding(
+        text,
+        "info",
+        {
+            "periods": len(used),
+            "size_first": float(used.iloc[0]),
+            "size_last": float(used.iloc[-1]),
+        },
+    )
 
 
 def sales_skip_reason(market: Any, *, brief: bool = False) -> str | None:
@@ -197,13 +424,41 @@ def calendar_periods(
     market: Any, period: str = "", *, product: str = ""
 ) -> tuple[pd.DataFrame, Finding | None]:
     """:func:`_calendar_periods`, with :data:`CONSTANT_SALES` in the result's ``attrs`` when
-    market.sales held one value in every row before rows were combined into periods."""
-    df, note = _calendar_periods(market, period, product=product)
+    market.sales held one value in every row before rows were combined into periods.
+
+    Periods that are year numbers (``2018`` ... ``2024``, as integers, whole floats or text:
+    an annual Euromonitor or Statista sheet unpivoted on its year headers) become calendar
+    years first (1 January of each), so the season, the comparison with the period before
+    and the labels (``2024``) are those of yearly data (byod11b D7)."""
+    df, note = _calendar_periods(year_periods(market), period, product=product)
     constant = _constant_sales(as_frame(market, [S.PERIOD]))
     if constant is not None:
         df = df.copy()
         df.attrs[CONSTANT_SALES] = constant
     return df, note
+
+
+YEARS = (1800, 2200)
+"""Bounds of the whole numbers :func:`year_periods` reads as years."""
+
+
+def year_periods(market: Any) -> pd.DataFrame:
+    """``market`` with ``period`` as dates (1 January) when every period is a whole number
+    between :data:`YEARS` (``2024``, ``2024.0`` or ``"2024"``), else as given. Other numbers
+    (period indices 1, 2, 3 ...) and labels (``2024H1``) are left alone."""
+    df = as_frame(market, [S.PERIOD])
+    col = df[S.PERIOD]
+    if pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_bool_dtype(col):
+        return df
+    years = pd.to_numeric(col, errors="coerce")
+    lo, hi = YEARS
+    if len(years) == 0 or years.isna().any() or not years.between(lo, hi).all():
+        return df
+    if not (years == years.round()).all():
+        return df
+    df = df.copy()
+    df[S.PERIOD] = pd.to_datetime(years.astype("int64").astype(str), format="%Y")
+    return df
 
 
 def _calendar_periods(

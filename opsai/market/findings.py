@@ -9,7 +9,7 @@ move pays best), each sentence naming its evidence.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ from opsai.report.wording import money
 __all__ = [
     "Finding",
     "best_move",
+    "competitor_finding",
     "concentration_finding",
     "elasticity_finding",
     "growth_finding",
@@ -36,10 +37,18 @@ __all__ = [
 ]
 
 
-def share_finding(changes: pd.DataFrame, company: str, *, col_company: str = S.COMPANY) -> Finding:
-    """Our share now, its change, and who gained most (from :func:`share_changes`)."""
+def share_finding(
+    changes: pd.DataFrame,
+    company: str,
+    *,
+    col_company: str = S.COMPANY,
+    exclude: Sequence[str] = (),
+) -> Finding:
+    """Our share now, its change, and who gained most (from :func:`share_changes`);
+    ``exclude``: rest-of-market rows (``Others``), never named as the largest gain."""
     row = changes.set_index(col_company).loc[company]
-    top = changes.iloc[0]
+    named = changes[~changes[col_company].astype(str).isin([str(e) for e in exclude])]
+    top = (named if len(named) else changes).iloc[0]
     a = changes.attrs
     w = int(a.get("window", 1))
 
@@ -70,6 +79,75 @@ def share_finding(changes: pd.DataFrame, company: str, *, col_company: str = S.C
             "compared": _compared(a),
         },
     )
+
+
+def competitor_finding(
+    changes: pd.DataFrame,
+    company: str,
+    *,
+    exclude: Sequence[str] = (),
+    since: pd.DataFrame | None = None,
+    col_company: str = S.COMPANY,
+) -> Finding | None:
+    """The competitors that lost and gained the most share, with points and periods
+    (:func:`share_changes`; byod11b D8); ``since``: the same table over the whole history
+    (first period to last), added when given. Us and ``exclude`` (rest-of-market rows) are
+    not competitors. None with fewer than one competitor."""
+
+    def ends(table: pd.DataFrame) -> tuple[pd.Series, pd.Series, str, str] | None:
+        rivals = table[~table[col_company].astype(str).isin([str(company), *map(str, exclude)])]
+        if rivals.empty:
+            return None
+        a = table.attrs
+        step = a.get("step", "month")
+        w = int(a.get("window", 1))
+        now, before = (period_label(a.get(k), step) for k in ("period_now", "period_before"))
+        span = f"over the {w} periods to {now}" if w > 1 else f"in {now}"
+        on = f"the {w} periods to {before}" if w > 1 else before
+        by = rivals.sort_values("change_pp")
+        return by.iloc[0], by.iloc[-1], span, on
+
+    def moved(r: pd.Series) -> str:
+        return (
+            f"{r[col_company]} {r['change_pp']:+z.1f} pp ({r['share_before']:z.1%} -> "
+            f"{r['share_now']:z.1%})"
+        )
+
+    got = ends(changes)
+    if got is None:
+        return None
+    loser, gainer, span, on = got
+    text = f"Among competitors {span}, against {on}: "
+    if loser["change_pp"] < 0:
+        text += f"{moved(loser)} lost the most share"
+    else:
+        text += "none lost share"
+    text += f"; {moved(gainer)} gained the most." if gainer["change_pp"] > 0 else "; none gained."
+    evidence: dict[str, Any] = {
+        "loser": str(loser[col_company]),
+        "loser_pp": float(loser["change_pp"]),
+        "gainer": str(gainer[col_company]),
+        "gainer_pp": float(gainer["change_pp"]),
+        "compared": _compared(changes.attrs),
+    }
+    long = ends(since) if since is not None else None
+    if long is not None:
+        lo, hi, _, first = long
+        text += (
+            f" Since {first}: {moved(lo)} lost the most"
+            if lo["change_pp"] < 0
+            else f" Since {first}: none lost share"
+        )
+        text += f", {moved(hi)} gained the most." if hi["change_pp"] > 0 else "."
+        evidence |= {
+            "since": first,
+            "loser_since": str(lo[col_company]),
+            "loser_since_pp": float(lo["change_pp"]),
+            "gainer_since": str(hi[col_company]),
+            "gainer_since_pp": float(hi["change_pp"]),
+        }
+    severity = "medium" if float(gainer["change_pp"]) >= 2 else "info"
+    return Finding(text, severity, evidence, name="competitors")
 
 
 def segment_finding(seg: pd.DataFrame, company: str, *, label: str = "segment") -> Finding | None:
@@ -126,14 +204,25 @@ def concentration_finding(conc: pd.DataFrame, *, basis: str = S.SALES) -> Findin
     level = "unconcentrated" if hhi < 1500 else "moderately" if hhi <= 2500 else "highly"
     level = level if level == "unconcentrated" else f"{level} concentrated"
     if S.PERIOD in conc.columns:  # the last period's, beside a share that may be a mean
-        level += f" {period_phrase(last[S.PERIOD], period_step(conc[S.PERIOD]))}"
+        level += f" {period_phrase(conc[S.PERIOD].iloc[-1], period_step(conc[S.PERIOD]))}"
+    named = rest = ""
+    if "rest" in conc.columns and float(last["rest"]) > 0:  # Others: no firm of the HHI
+        named = " among the named companies"
+        rest = (
+            f"; {float(last['hhi_with_rest']):z,.0f} if the rest of the market, "
+            f"{last['rest']:z.1%}, counted as one company"
+        )
     text = (
-        f"The market is {level}: HHI {hhi:z,.0f} (as if {last['equivalent_companies']:z.1f} "
-        f"equal-sized companies; {first['hhi']:z,.0f} at the start), the largest company holds "
-        f"{last['top1']:z.1%} and the top three {last['top3']:z.1%}"
+        f"The market is {level}: HHI {hhi:z,.0f}{named} (as if "
+        f"{last['equivalent_companies']:z.1f} equal-sized companies; {first['hhi']:z,.0f} at "
+        f"the start{rest}), the largest company "
+        f"holds {last['top1']:z.1%} and the top three {last['top3']:z.1%}"
         + ("." if basis == S.SALES else f" (market shares from the data's {basis} column).")
     )
-    return Finding(text, "info", {"hhi": hhi, "hhi_start": float(first["hhi"])})
+    evidence = {"hhi": hhi, "hhi_start": float(first["hhi"])}
+    if rest:
+        evidence["hhi_with_rest"] = float(last["hhi_with_rest"])
+    return Finding(text, "info", evidence)
 
 
 def growth_finding(decomp: pd.DataFrame) -> Finding:
@@ -346,6 +435,9 @@ def strategy(
             ``share`` column; the wins and lags, whose shares are of the sales column, say so.
     """
     out: list[Finding] = []
+    window = (
+        f", {sw.attrs['compared']}" if sw.attrs.get("compared") else ""
+    )  # 'in 2024 against 2023'
     wins = sw[sw["verdict"] == "strength"]
     lags = sw[sw["verdict"] == "weakness"]
 
@@ -366,7 +458,7 @@ def strategy(
         ]
         out.append(
             Finding(
-                f"Where {company} wins: {'; '.join(parts)}.{basis(wins)}",
+                f"Where {company} wins: {'; '.join(parts)}{window}.{basis(wins)}",
                 "info",
                 {"metrics": wins["metric"].tolist()},
             )
@@ -380,7 +472,7 @@ def strategy(
         ]
         out.append(
             Finding(
-                f"Where {company} lags: {'; '.join(parts)}.{basis(lags)}",
+                f"Where {company} lags: {'; '.join(parts)}{window}.{basis(lags)}",
                 "medium",
                 {"metrics": lags["metric"].tolist()},
             )

@@ -15,7 +15,7 @@ import pandas as pd
 
 from opsai.data import schema as S
 from opsai.errors import OpsaiError
-from opsai.market._frame import as_frame, check_choice, priced
+from opsai.market._frame import as_frame, check_choice, period_label, period_step, priced
 from opsai.market.share import market_shares
 
 __all__ = ["positioning_map", "price_index", "strengths_weaknesses"]
@@ -214,8 +214,12 @@ def strengths_weaknesses(
     col_period: str = S.PERIOD,
     col_company: str = S.COMPANY,
     col_sales: str = S.SALES,
+    exclude: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Where a company leads and lags its competitors, each cell with its number.
+
+    ``exclude``: rows that are the rest of the market (``Others``), left out of the ranks and
+    the company count (their sales still count in the shares' total).
 
     Metrics over the last ``periods`` periods: sales share, its change (pp vs the ``periods``
     before), sales growth, and where the columns exist sales per user, sales per unit of
@@ -229,6 +233,7 @@ def strengths_weaknesses(
     """
     df = as_frame(market, [col_period, col_company, col_sales])
     table = _metrics(df, periods, col_period, col_company, col_sales)
+    table = table[~table.index.astype(str).isin([str(e) for e in exclude])]
     if company not in table.index:
         raise OpsaiError(f"company {company!r} not in column {col_company!r}")
     n = len(table)
@@ -259,4 +264,13 @@ def strengths_weaknesses(
                 "verdict": verdict,
             }
         )
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    order = np.sort(df[col_period].unique())
+    k, step = min(periods, len(order) // 2), period_step(order)
+    now, before = period_label(order[-1], step), period_label(order[-1 - k], step)
+    out.attrs["compared"] = (  # the window of every figure, as the strategy finding says it
+        f"in {now} against {before}"
+        if k == 1
+        else f"over the {k} periods to {now} against the {k} before"
+    )
+    return out

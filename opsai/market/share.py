@@ -110,15 +110,26 @@ def concentration(
     col_company: str = S.COMPANY,
     col_sales: str = S.SALES,
     top: Sequence[int] = (1, 3, 4),
+    exclude: Sequence[str] = (),
 ) -> pd.DataFrame:
     """Herfindahl-Hirschman index and top-k shares per period.
+
+    Args:
+        exclude: rows that are the rest of the market, not a company (``Others``): their
+            sales stay in the total the shares are of, but they are no firm of the HHI, the
+            company count or the top-k.
 
     Returns:
         Columns period, companies, hhi (sum of squared percentage shares, 0-10,000 as in the
         US merger guidelines), equivalent_companies (``10,000 / hhi``: how many equal-sized
-        firms would give the same HHI) and ``top{k}`` (combined share of the k largest).
+        firms would give the same HHI) and ``top{k}`` (combined share of the k largest); with
+        ``exclude``, also ``rest`` (their combined share) and ``hhi_with_rest`` (the HHI
+        counting each of them as one firm).
     """
     sh = market_shares(market, col_period=col_period, col_company=col_company, col_sales=col_sales)
+    out_rows = sh[col_company].astype(str).isin([str(e) for e in exclude])
+    everyone = sh.groupby(col_period, sort=True)
+    sh = sh[~out_rows]
     g = sh.groupby(col_period, sort=True)
     out = pd.DataFrame(
         {
@@ -129,6 +140,9 @@ def concentration(
     out["equivalent_companies"] = 10_000 / out["hhi"].where(out["hhi"] > 0)
     for k in top:
         out[f"top{k}"] = g[S.SHARE].apply(lambda s, k=k: float(s.nlargest(k).sum()))
+    if len(exclude):
+        out["rest"] = (1 - g[S.SHARE].sum()).reindex(out.index).fillna(1.0)
+        out["hhi_with_rest"] = everyone[S.SHARE].apply(lambda s: float(((100 * s) ** 2).sum()))
     return out.reset_index()
 
 

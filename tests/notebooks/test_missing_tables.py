@@ -257,6 +257,18 @@ def test_market_shares_only(tiny_demo: Path, tmp_path: Path) -> None:
     assert "no price column" in found["demand_skipped"]
     assert "elasticity" not in found and "share" in found and "concentration" in found
     assert market["tables"]["scenario"] == []
+    # shares as sales add up to 100 every period: no market size of 100 with 0% growth, no
+    # decomposition "market_growth 0.0", no "sales growth" ranking (byod11b D6)
+    assert found["size_skipped"].startswith(
+        "Skipped the market size: market.sales holds shares, not sales: in each of the "
+        f"{len(wide)} periods its values add up to 1, so the market's size would read 1"
+    )
+    assert "growth" not in found and market["metrics"]["market.growth_yoy"] is None
+    metrics = [r["metric"] for r in market["tables"]["strengths_weaknesses"]]
+    assert "sales_share" in metrics and "sales_growth" not in metrics
+    assert "sales_growth" not in market["tables"]["share_changes"][0]
+    forecast = market["tables"]["forecast"]  # our share's forecast, without a size forecast
+    assert forecast and "forecast_share" in forecast[0] and "forecast_size" not in forecast[0]
 
 
 def test_market_price_scrape_with_constant_sales(tiny_demo: Path, tmp_path: Path) -> None:

@@ -161,7 +161,8 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, Any], type[Exception], 
         {"market.csv": "period,company,sales,share\n2024-01-01,us,10,35\n"},
         {"market": {}},
         SchemaError,
-        r"'share' expected values in \[0.0, 1.0\].*percentages",
+        r"'share' expected values in \[0.0, 1.0\], found 1 outside \(percentages\? set "
+        r"data\.tables\.market\.scale: \{share: 0\.01\} to read 20\.0 as 0\.2\)",
     ),
     (
         "product_shares_in_percent_below_one",
@@ -173,14 +174,16 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, Any], type[Exception], 
         {"market": {}},
         SchemaError,
         r"'share' adds up to more than 1 within 1 of 2 period group\(s\), e.g. 1.38 in 1990 "
-        r"\(percentages\? divide by 100.*data\.tables\.market\.columns\.share",
+        r"\(percentages\? set data\.tables\.market\.scale: \{share: 0\.01\}.*"
+        r"data\.tables\.market\.columns\.share",
     ),
     (
         "service_level_in_percent",
         {"inventory.csv": "item_id,on_hand,service_level\nA,1,95\n"},
         {"inventory": {}},
         SchemaError,
-        r"service_level.*percentages",
+        r"service_level.*percentages\? set data\.tables\.inventory\.scale: "
+        r"\{service_level: 0\.01\}",
     ),
     (
         "null_required_id",

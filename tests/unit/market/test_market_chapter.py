@@ -384,8 +384,9 @@ def test_two_notions_of_share_are_named(logit_market) -> None:  # type: ignore[n
     args = (sw.head(1), effects, ch.cross_exposure(demand, "co0"), mk.detect_moves(m), best)
     wins = fd.strategy(*args, company="co0", share_column=True)[0].text
     assert wins.startswith("Where co0 wins: share of sales ")
-    assert wins.endswith(
-        "). Shares here are of the sales column; the market share and concentration findings "
+    assert wins.endswith(  # the window the figures compare is named (byod11b D8)
+        "), over the 12 periods to 23 against the 12 before. Shares here are of the sales "
+        "column; the market share and concentration findings "
         "use the data's share column."
     )
     assert "sales column" not in fd.strategy(*args, company="co0")[0].text

@@ -294,3 +294,128 @@ def test_shares_by_segment_say_where_we_win_and_lose() -> None:
         "in Food (-15.0 pp; them gains +15.0 pp there) and does best in Drug (+0.0 pp)."
     )
     assert mk.segment_changes(m[m[S.SEGMENT] == "Food"], "us", periods=2).empty
+
+
+def _annual_shares() -> pd.DataFrame:
+    """A Euromonitor company-shares sheet unpivoted on its year headers: percentages per
+    company and year, the years as integers (byod11b D7); we gain 2 pp a year."""
+    shares = {
+        "Us": [8.0, 10.0, 12.0, 14.0, 16.0, 18.0, 20.0],
+        "Gevalia": [25.0, 23.5, 22.0, 20.5, 19.0, 17.5, 16.0],
+        "Nestle": [22.0, 21.5, 21.0, 21.2, 20.8, 21.0, 21.1],
+    }
+    rows = [(2018 + i, co, v) for co, vs in shares.items() for i, v in enumerate(vs)]
+    df = pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, S.SALES])
+    rest = 100 - df.groupby(S.PERIOD)[S.SALES].sum()
+    others = pd.DataFrame({S.PERIOD: rest.index, S.COMPANY: "Others", S.SALES: rest.to_numpy()})
+    return pd.concat([df, others], ignore_index=True)
+
+
+def test_year_numbers_are_years_and_shares_move_on_the_year_before() -> None:
+    """Years as integers read as 12 periods a season: the share change looked 6 years back
+    (+12.0 pp, 2024 vs 2018) although the README promises the period before (byod11b D7)."""
+    market, note = ch.calendar_periods(_annual_shares(), "")
+    assert note is None and pd.api.types.is_datetime64_any_dtype(market[S.PERIOD])
+    assert market[S.PERIOD].min() == pd.Timestamp("2018-01-01")
+    season, year, found = ch.season_for(market, 0)
+    assert (season, year) == (1, 1) and found is not None and "years" in found.text
+    changes = mk.share_changes(market, periods=season)
+    f = fd.share_finding(changes, "Us")
+    assert f.evidence["change_pp"] == pytest.approx(2.0)
+    assert f.evidence["compared"] == "2024 vs 2023"
+    assert "holds 20.0% of the market in 2024, +2.0 pp on 2023 (18.0%)" in f.text
+    for given in (2024.0, "2024"):  # whole floats and text are years too
+        one = _annual_shares().assign(**{S.PERIOD: lambda d, g=given: d[S.PERIOD].astype(type(g))})
+        assert ch.year_periods(one)[S.PERIOD].max() == pd.Timestamp("2024-01-01")
+    index = _annual_shares().assign(**{S.PERIOD: lambda d: d[S.PERIOD] - 2017})  # 1 ... 7
+    assert ch.year_periods(index)[S.PERIOD].max() == 7  # period numbers are not years
+
+
+def test_the_rest_of_the_market_is_no_company_and_losers_are_named() -> None:
+    """'Others' (the residual row of a share sheet) was ranked and counted as one firm of the
+    HHI, and no finding named the competitor losing the most share (byod11b D8)."""
+    raw = _annual_shares()
+    total = raw.groupby(S.PERIOD, as_index=False)[S.SALES].sum().assign(**{S.COMPANY: "Total"})
+    market, _ = ch.calendar_periods(pd.concat([raw, total], ignore_index=True), "")
+    market, rest, note = ch.aggregate_rows(market)
+    assert rest == ["Others"] and "Total" not in set(market[S.COMPANY])
+    assert note is not None and note.evidence["totals_dropped"] == ["Total"]
+    assert note.text.startswith("'Others' is the rest of the market, not one company (")
+    conc = mk.concentration(market, exclude=rest)
+    shares = {"Us": 20.0, "Gevalia": 16.0, "Nestle": 21.1, "Others": 42.9}
+    assert conc["hhi"].iloc[-1] == pytest.approx(20.0**2 + 16.0**2 + 21.1**2)
+    assert conc["hhi_with_rest"].iloc[-1] == pytest.approx(sum(v**2 for v in shares.values()))
+    assert conc["companies"].iloc[-1] == 3 and conc["rest"].iloc[-1] == pytest.approx(0.429)
+    text = fd.concentration_finding(conc).text
+    assert "HHI 1,101 among the named companies" in text and "2,942 if the rest" in text
+    changes = mk.share_changes(market, periods=1)
+    since = mk.share_changes(market, periods=6)
+    f = fd.competitor_finding(changes, "Us", exclude=rest, since=since)
+    assert f is not None and f.text == (
+        "Among competitors in 2024, against 2023: Gevalia -1.5 pp (17.5% -> 16.0%) lost the "
+        "most share; Nestle +0.1 pp (21.0% -> 21.1%) gained the most. Since 2018: Gevalia "
+        "-9.0 pp (25.0% -> 16.0%) lost the most."  # no competitor gained since 2018
+    )
+    assert f.evidence["loser"] == "Gevalia" and f.evidence["loser_since"] == "Gevalia"
+    assert f.evidence["loser_since_pp"] == pytest.approx(-9.0)
+    assert "Others" not in f.text
+    sw = mk.strengths_weaknesses(market, "Us", periods=1, exclude=rest)
+    assert set(sw["companies"]) == {3} and sw.attrs["compared"] == "in 2024 against 2023"
+    wins = fd.strategy(sw, pd.DataFrame(), pd.Series(dtype=float), pd.DataFrame(), "", company="Us")
+    assert wins[0].text.endswith(", in 2024 against 2023.")
+
+
+def test_integer_periods_read_as_written_in_findings() -> None:
+    """A concentration finding on integer periods read 'moderately concentrated in 2024.0'
+    (the last row's period went through a float row) (byod11b D14)."""
+    from opsai.market._frame import period_label
+
+    conc = mk.concentration(_annual_shares())  # periods as given: integers
+    text = fd.concentration_finding(conc).text
+    assert " in 2024: HHI " in text and "2024.0" not in text
+    assert period_label(2024.0) == "2024" and period_label(np.float64(7.0)) == "7"
+    assert period_label(2.5) == "2.5"
+
+
+def test_forecasts_reach_no_further_than_half_the_history() -> None:
+    """HORIZON=12 on 7 years forecast our share to 2036 (byod11b D19): the forecast now
+    reaches 3 years, and a finding says why; two years of months keep 12."""
+    market, _ = ch.calendar_periods(_annual_shares(), "")
+    h, note = ch.forecast_horizon(market, 12)
+    assert h == 3 and note is not None
+    assert note.text.startswith("The forecasts reach 3 years ahead, not HORIZON=12: the market ")
+    assert note.evidence == {"horizon": 3, "asked": 12, "periods": 7}
+    ours = market[market[S.COMPANY] == "Us"].set_index(S.PERIOD)[S.SALES] / 100
+    share_fc = mk.trend_forecast(ours, horizon=h, season=1, seasonal="test", upper=1.0)
+    table = ch.forecast_table(pd.DataFrame({"step": []}), share_fc)  # shares: no size forecast
+    assert table["step"].tolist() == [1, 2, 3] and "forecast_share" in table
+    first = table["forecast_share"].iloc[0]  # Theta: half the drift of +2 pp a year
+    assert first == pytest.approx(0.21, abs=0.005)
+    months = pd.DataFrame({S.PERIOD: pd.date_range("2023-01-01", periods=24, freq="MS")})
+    assert ch.forecast_horizon(months.assign(**{S.COMPANY: "a"}), 12) == (12, None)
+    with pytest.raises(ChapterError, match=r"HORIZON=0 must be 1 or more"):
+        ch.forecast_horizon(market, 0)
+
+
+def test_a_market_size_turns_shares_into_sales() -> None:
+    """A shares sheet had no way to take the market size printed beside it, so growth and
+    the decomposition were skipped (byod11b D9): MARKET_SIZE gives it, and the market grows
+    5% a year, our sales 960 -> 3,216."""
+    market, _ = ch.calendar_periods(_annual_shares(), "")
+    text = ", ".join(f"{2018 + i}={12000 * 1.05**i:.1f}" for i in range(7))
+    sized, note = ch.sized_market(market, text)
+    assert note is not None and "(12,000.0 in 2018 to 16,081.1 in 2024)" in note.text
+    assert ch.size_skip_reason(sized) is None
+    size = mk.market_size(sized, season=1)
+    assert size["growth_yoy"].iloc[-1] == pytest.approx(0.05, abs=1e-4)
+    ours = sized[sized[S.COMPANY] == "Us"].set_index(S.PERIOD)[S.SALES]
+    assert (ours.iloc[0], ours.iloc[-1]) == (pytest.approx(960.0), pytest.approx(3216.2, abs=0.1))
+    assert ch.sized_market(market, "")[1] is None
+    with pytest.raises(
+        ChapterError, match=r"no size for 1 period\(s\) of the market table \(2024\)"
+    ):
+        ch.sized_market(market, text.rsplit(",", 1)[0])
+    with pytest.raises(ChapterError, match="already holds sales"):
+        ch.sized_market(sized, text)
+    with pytest.raises(ChapterError, match="one period=size pair"):
+        ch.sized_market(market, "2018 12000")
