@@ -145,6 +145,8 @@ def level_shifts(
         s = share[k]
         on = np.isfinite(s)
         sr, sb = s[idx_r][on[idx_r]], s[idx_b][on[idx_b]]
+        if len(sr) < 2 or len(sb) < 2:  # no other demand to read it against (one item)
+            continue
         p = _welch(sr, sb)
         py = float("nan")
         if idx_y is not None:
@@ -163,12 +165,13 @@ def level_shifts(
         rows[k] = {"p_raw": p, "p_year": py,
                    "usual": float(np.median(usual)) if len(usual) else float("nan")}  # fmt: skip
     if not rows:
-        empty.attrs["stopped"] = gone
+        alone = not any(np.isfinite(v[n - r - b :]).sum() >= 2 for v in share.values())
+        empty.attrs.update(stopped=gone, alone=alone and len(keys) > 0, series=keys[:3])
         return empty
     out = pd.DataFrame.from_dict(rows, orient="index")
     tested = int(out["p_raw"].notna().sum())
     out["p_value"] = (np.fmax(out["p_raw"], out["p_year"].fillna(0.0)) * tested).clip(upper=1.0)
-    hit = out[out["p_value"] <= alpha]
+    hit = out[(out["p_value"] <= alpha) & out["p_raw"].notna()]
     found = []
     for k in hit.index:
         span = np.arange(n - r - b, n)
@@ -256,6 +259,14 @@ def _label(sid: str) -> str:
 def level_shift_finding(shifts: pd.DataFrame, *, freq: str) -> Finding | None:
     """The series :func:`level_shifts` found, largest first (``None`` when none was tested)."""
     tested = int(shifts.attrs.get("tested", 0))
+    if not tested and shifts.attrs.get("alone"):  # one series: no other demand (byod11a D17)
+        names = ", ".join(_label(str(k)) for k in shifts.attrs.get("series", []))
+        text = (
+            f"Level shifts were not tested: each series is read against all other demand, and "
+            f"{names} is the only series sold here (one item, or a SERIES_FILTER keeping one); "
+            "its forecast follows its own level."
+        )
+        return Finding(text, "info", {"tested": 0, "series": []}, name="level_shift")
     if not tested:
         return None
     unit = _UNIT[freq]

@@ -135,3 +135,24 @@ def test_a_stopped_item_is_not_a_level_shift_too() -> None:
     assert "Bonferroni over 6 series; left out as stopped: stop)." in f.text
     given = level_shifts(df, freq="D", ids=ids, stopped=[])  # the caller found none: tested
     assert "stop" in given.index and given.loc["stop", "change"] == -1.0
+
+
+def test_one_item_is_not_tested_and_said_so() -> None:
+    """byod11a D17: DataCo with ``SERIES_FILTER: item_id=1004`` (one steady seller) crashed
+    chapter 04 with ``IndexError`` in level_shifts: its share of "all other demand" is 0/0
+    in every period, the empty test passed as p = 0 and the empty span was indexed."""
+    days = pd.date_range("2017-01-01", "2018-01-31")
+    rng = np.random.default_rng(0)
+    item = pd.DataFrame({ITEM_ID: "1004", TIMESTAMP: days,
+                         QUANTITY: rng.poisson(39, len(days)).astype(float)})  # fmt: skip
+    df = pd.concat([item.assign(**{ITEM_ID: TOTAL_ID}), item], ignore_index=True)
+    shifts = level_shifts(df, freq="D", ids=["1004"])
+    assert shifts.empty and shifts.attrs["tested"] == 0 and shifts.attrs["alone"] is True
+    f = level_shift_finding(shifts, freq="D")
+    assert f is not None and f.severity == "info" and f.evidence["tested"] == 0
+    assert f.text.startswith("Level shifts were not tested: each series is read against all "
+                             "other demand, and item 1004 is the only series sold here")  # fmt: skip
+    # a second item that sells only at the start leaves 1004 no others lately: not tested
+    early = item[item[TIMESTAMP] < "2017-03-01"].assign(**{ITEM_ID: "7"})
+    two = pd.concat([item, early], ignore_index=True)
+    assert level_shifts(two, freq="D", ids=["1004", "7"]).empty
