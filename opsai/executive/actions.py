@@ -285,6 +285,17 @@ def _stockouts(
     return out
 
 
+def _measure(run: RunResults) -> str:
+    """What chapter 04's demand counts, as the effects say it: ``units``, or ``USD of sales``
+    when the demand table measures sales in money (an amount and no quantity: Walmart's
+    ``Weekly_Sales``, byod11b D1: "233,339 units a week lost" were dollars)."""
+    metric = getattr(run, "metric", None)
+    word = str(metric(DEMAND, "series.unit") or "units") if metric is not None else "units"
+    if word in ("units", "unit"):
+        return "units"
+    return "sales value" if word == "money" else f"{word} of sales"
+
+
 def _stopped(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
@@ -294,7 +305,7 @@ def _stopped(
     if f is None:
         return []
     ev = f.get("evidence", {})
-    unit = str(ev.get("unit") or "day")
+    unit, measure = str(ev.get("unit") or "day"), _measure(run)
     out = []
     items = ev.get("items", [])
     stores = ev.get("stores") or [""] * len(items)
@@ -310,7 +321,7 @@ def _stopped(
             f"out of stock{at}, restock it."
         )
         links = [_ev(DEMAND, "sales_stopped", f"sales stopped {item}{at}")]
-        r, lost = float(rate), f"units a {unit} lost while out of stock"
+        r, lost = float(rate), f"{measure} a {unit} lost while out of stock"
         out.append(_action("Inventory", act, why, r, r, r, lost, "high", links, "stopped"))
     return out
 
@@ -325,7 +336,7 @@ def _shifted(
     if f is None:
         return []
     ev = f.get("evidence", {})
-    unit = str(ev.get("unit") or "day")
+    unit, measure = str(ev.get("unit") or "day"), _measure(run)
     out = []
     for sid, change, since, before, after, total in list(
         zip(ev.get("series", []), ev.get("change", []), ev.get("since", []),
@@ -344,7 +355,7 @@ def _shifted(
             f"all demand changed {total:+.1%}."
         )
         d = float(after) - float(before)
-        lost = f"units a {unit} {'lost' if d < 0 else 'gained'}"
+        lost = f"{measure} a {unit} {'lost' if d < 0 else 'gained'}"
         links = [_ev(DEMAND, "level_shift", f"level shift {name}")]
         sev = "high" if change <= -0.2 else "medium"
         out.append(_action("Demand", act, why, abs(d), abs(d), abs(d), lost, sev, links, "shift"))
@@ -360,6 +371,8 @@ def _price(
     if f is None:
         return []
     ev = f.get("evidence", {})
+    measure = _measure(run)
+    sold = "units" if measure == "units" else "sales"
     out = []
     for item, since, dp, du, r0, r1 in list(
         zip(ev.get("items", []), ev.get("since", []), ev.get("price_change", []),
@@ -370,7 +383,7 @@ def _price(
             continue
         act = (
             f"Review the price of item {item}: {float(dp):+.0%} from the week of {since}, "
-            f"and {float(du):+.0%} units a day since."
+            f"and {float(du):+.0%} {sold} a day since."
         )
         why = (
             f"It sold {float(r0):,.1f} a day before the move and {float(r1):,.1f} after; sales "
@@ -378,8 +391,8 @@ def _price(
         )
         lost = float(r0) - float(r1)
         links = [_ev(DEMAND, "price_moves", f"price move {item}")]
-        out.append(_action("Pricing", act, why, lost, lost, lost, "units a day fewer since the "
-                           "price move", "medium", links, "price"))  # fmt: skip
+        out.append(_action("Pricing", act, why, lost, lost, lost, f"{measure} a day fewer since "
+                           "the price move", "medium", links, "price"))  # fmt: skip
     return out
 
 
@@ -419,7 +432,7 @@ def _events(
     usual = ev.get("usual_total")
     extra = (total - 1) * float(usual) if usual is not None and total > 1 else None
     links = [_ev(DEMAND, "event_days", "event days")]
-    unit = "units more on an event day, in total"
+    unit = f"{_measure(run)} more on an event day, in total"
     return [_action("Demand", act, why, extra, extra, extra, unit, "medium", links, "events")]
 
 
