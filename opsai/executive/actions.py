@@ -332,11 +332,16 @@ def _shifted(
     """Series whose level shifted lately beyond the business (byod9a D23: a store down 26%
     since a competitor opened was named nowhere): investigate, the effect being the units a
     period gained or lost."""
-    f = run.finding(DEMAND, "level_shift")
-    if f is None:
-        return []
-    ev = f.get("evidence", {})
+    out = []
+    for key in ("store_level_shift", "level_shift"):  # a store's every item down (byod11b D5)
+        f = run.finding(DEMAND, key)
+        out += [] if f is None else _shifted_rows(run, f.get("evidence", {}), key)
+    return out
+
+
+def _shifted_rows(run: RunResults, ev: dict[str, Any], key: str) -> list[dict[str, Any]]:
     unit, measure = str(ev.get("unit") or "day"), _measure(run)
+    noun = str(ev.get("noun") or "item")
     out = []
     for sid, change, since, before, after, total in list(
         zip(ev.get("series", []), ev.get("change", []), ev.get("since", []),
@@ -344,7 +349,7 @@ def _shifted(
             strict=False)
     )[:3]:  # fmt: skip
         name = sid.removeprefix("category:") if sid.startswith("category:") else sid
-        what = f"category {name}" if sid.startswith("category:") else f"item {name}"
+        what = f"category {name}" if sid.startswith("category:") else f"{noun} {name}"
         verb = "fell" if change < 0 else "rose"
         act = (
             f"Investigate why {what}'s sales {verb} {abs(change):.0%} since {since} (a competitor "
@@ -356,7 +361,7 @@ def _shifted(
         )
         d = float(after) - float(before)
         lost = f"{measure} a {unit} {'lost' if d < 0 else 'gained'}"
-        links = [_ev(DEMAND, "level_shift", f"level shift {name}")]
+        links = [_ev(DEMAND, key, f"level shift {what}")]
         sev = "high" if change <= -0.2 else "medium"
         out.append(_action("Demand", act, why, abs(d), abs(d), abs(d), lost, sev, links, "shift"))
     return out

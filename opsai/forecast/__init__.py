@@ -62,8 +62,9 @@ from opsai.forecast.series import (
     hierarchy,
     parse_filter,
     store_demand,
+    store_totals,
 )
-from opsai.forecast.shifts import level_shift_finding, level_shifts
+from opsai.forecast.shifts import level_shift_finding, level_shifts, store_shifts
 
 __all__ = [
     "ADIDA",
@@ -127,5 +128,7 @@ __all__ = [
     "select_best",
     "smape",
     "store_demand",
+    "store_shifts",
+    "store_totals",
     "wape",
 ]

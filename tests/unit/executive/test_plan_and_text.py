@@ -783,7 +783,9 @@ def test_demand_in_money_is_said_in_money_in_the_actions() -> None:
 
     def run(unit: str | None) -> SimpleNamespace:
         return SimpleNamespace(
-            finding=lambda chapter, name: {"name": name, "evidence": evs[name]},
+            finding=lambda chapter, name: (
+                {"name": name, "evidence": evs[name]} if name in evs else None
+            ),
             metric=lambda chapter, name, default=None: unit if name == "series.unit" else None,
         )
 
