@@ -977,9 +977,13 @@ def closed_stretches(
 
     A stretch counts the periods in which another series sold (a Sunday every store is closed
     does not break it nor lengthen it), lasts at least a week of days (3 weeks, 2 months), has
-    sales on both sides, and is unlikely at the rate the series sold in its other periods:
-    ``exp(-rate * periods) < chance / series`` with a sale in at least ``steady`` of them (a
-    slow seller's gaps are normal), and the series' long stretches together cover at most
+    sales on both sides, and is unlikely given the share ``p`` of its other periods that had a
+    sale: ``periods_in_span * (1 - p) ** periods < chance / series`` (a run of periods without
+    a sale, each as likely as its other periods to go without one, anywhere in its span),
+    with ``p`` at least ``steady`` (a slow seller's gaps are normal). Periods with a sale, not
+    units: DataCo's order lines of 2-7 units sold 1.7 units a day on half the days, and
+    ``exp(-1.7 * 11)`` called an 11-day gap a closure (byod11a D6). The series' long
+    stretches together cover at most
     :data:`MAX_GAP_SHARE` of its span. A stock-out that lasts to the end is
     :func:`~opsai.inventory.censored_items`' business.
 
@@ -1038,8 +1042,8 @@ def closed_stretches(
         if inside.mean() > MAX_GAP_SHARE:  # on and off most of the time: its pattern, no closure
             continue
         rate, share = float(x[~inside].mean()), float((x[~inside] > 0).mean())
-        for a, b in zip(starts[long], ends[long], strict=True):
-            if share >= steady and np.exp(-rate * (b - a)) < limit:
+        for a, b in zip(starts[long], ends[long], strict=True):  # days with a sale, not units
+            if share >= steady and len(x) * (1.0 - share) ** (b - a) < limit:
                 item, store = str(sid).split("\x1f") if len(by) == 2 else (str(sid), None)
                 span = int(idx[b - 1] - idx[a] + 1)
                 rows.append([item, store, grid[idx[a]], grid[idx[b - 1]], span, int(b - a), rate])
@@ -1160,7 +1164,7 @@ def closures_finding(
     text = (
         f"{len(gaps)} long stretch(es) without a sale while the other series sold: "
         + "; ".join(line(r) for _, r in gaps.head(10).iterrows())
-        + f"{more}. At the rate each sold otherwise, that has under 1% chance: a store closed "
+        + f"{more}. As often as each sold otherwise, that has under 1% chance: a store closed "
         "(a refurbishment, a move), a stock-out, or rows missing from the export (a `where` "
         "that left closed days out)? The promotion comparison leaves them out."
     )

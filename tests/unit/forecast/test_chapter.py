@@ -893,3 +893,27 @@ def test_an_unmapped_event_column_says_which_column_to_map(tmp_path: Path) -> No
         "map event_name_1 as the demand table's event_day (data.tables.demand.columns: "
         "{event_day: event_name_1}) and the global models take it as a feature"
     ) in f.text
+
+
+def test_a_lumpy_order_line_sellers_chance_gap_is_no_closure() -> None:
+    """byod11a D6: DataCo's Rip Deck 365 at Africa sold 1.7 units a day in order lines of
+    2-7 units on about half the days; 04 called its 11 days without a line a closure ("under
+    1% chance" from exp(-1.7 * 11)). The chance comes from the days with a sale: 0.5 ** 11
+    over ~400 start days is no rare event; a daily seller's 11 dark days still are."""
+    from opsai.forecast.chapter import closed_stretches, closures_finding
+
+    days = pd.date_range("2017-01-01", periods=396)
+    rng = np.random.default_rng(11)
+    lumpy = np.where(rng.random(len(days)) < 0.5, rng.integers(2, 8, len(days)), 0).astype(float)
+    lumpy[200:211], lumpy[[199, 211]] = 0.0, 4.0  # an 11-day run by chance, sales either side
+    daily = rng.poisson(6.0, len(days)).clip(1).astype(float)
+    daily[300:311] = 0.0  # a store that sells every day, dark 11 days: closed
+    q = {"365": lumpy, "daily": daily, "other": rng.poisson(20.0, len(days)).astype(float)}
+    h = pd.concat([pd.DataFrame({ITEM_ID: i, TIMESTAMP: days, QUANTITY: v}) for i, v in q.items()])
+    gaps = closed_stretches(h, freq="D")
+    assert gaps[[ITEM_ID, "span", "start"]].values.tolist() == [
+        ["daily", 11, pd.Timestamp("2017-10-28")]
+    ]
+    assert lumpy[lumpy > 0].mean() > 4 and lumpy.mean() > 1.7  # units: exp(-1.7*11) = 8e-9
+    f = closures_finding(gaps, freq="D")
+    assert f is not None and "As often as each sold otherwise, that has under 1% chance" in f.text
