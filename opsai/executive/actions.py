@@ -419,25 +419,33 @@ def _events(
         return []
     col, n = str(ev.get("column") or "event"), int(ev.get("days") or 0)
     what = f"category {name}" if name else "demand"
+    per = str(ev.get("period") or "day")  # weekly data: event weeks (byod11b D2)
+    usual_one = "a usual day" if per == "day" else f"a usual {per}"
     if ev.get("feature"):
         act = (
-            f"Plan stock ahead of coming event days: {what} sells {ratio:.2f}x a usual day on "
-            "them, and the forecasts beyond the data take every day as an ordinary one."
+            f"Plan stock ahead of coming event {per}s: {what} sells {ratio:.2f}x {usual_one} "
+            "on them, and the forecasts beyond the data take every day as an ordinary one."
         )
     else:
         act = (
             f"Map {col} as the demand table's event_day (columns: {{event_day: {col}}}) so the "
             f"forecasts learn event days, and plan stock for them: {what} sells {ratio:.2f}x "
-            "a usual day on them."
+            f"{usual_one} on them."
         )
+    base = "a usual day of the same weekday" if per == "day" else f"the {per}s around them"
     why = (
-        f"On the data's {n} event days ({col}) all demand sold a median {total:.2f}x a usual "
-        "day of the same weekday" + (f", {what} {ratio:.2f}x" if name else "") + "."
+        f"On the data's {n} event {per}s ({col}) all demand sold a median {total:.2f}x {base}"
+        + (f", {what} {ratio:.2f}x" if name else "")
+        + "."
     )
     usual = ev.get("usual_total")
     extra = (total - 1) * float(usual) if usual is not None and total > 1 else None
     links = [_ev(DEMAND, "event_days", "event days")]
-    unit = f"{_measure(run)} more on an event day, in total"
+    unit = (
+        f"{_measure(run)} more in an event {per}, in total"
+        if per != "day"
+        else (f"{_measure(run)} more on an event day, in total")
+    )
     return [_action("Demand", act, why, extra, extra, extra, unit, "medium", links, "events")]
 
 

@@ -819,31 +819,54 @@ def event_days(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> pd.
 
 def event_finding(hs: HierarchicalSeries, days: pd.Series | None) -> Finding | None:
     """How much the total and each category sold on :func:`event_days` against the usual day
-    of the same weekday (the median of the ratios over event days; daily series only), with
-    the event of the largest total ratio. ``None`` without event days or daily series."""
-    if days is None or not len(days) or hs.freq != "D":
+    of the same weekday (the median of the ratios over event days), with the event of the
+    largest total ratio. Weekly and monthly series compare each period holding an event day
+    with the median of the :data:`EVENT_NEIGHBOURS` periods without one on either side
+    (byod11b D2: Walmart's IsHoliday weeks, Thanksgiving 1.7x, went unmeasured). ``None``
+    without event days."""
+    if days is None or not len(days):
         return None
     ids = [TOTAL_ID, *hs.tags.get("category", [])]
     wide = hs.df[hs.df[ITEM_ID].isin(ids)].pivot_table(
         index=TIMESTAMP, columns=ITEM_ID, values=QUANTITY, aggfunc="sum"
     )
+    daily, unit = hs.freq == "D", _PERIOD_WORDS.get(hs.freq, "period")
+    if not daily:  # each event day's week or month (Monday, first of the month: the series')
+        start = days.index.to_period("W-SUN" if hs.freq == "W" else "M").start_time
+        days = days.groupby(start.astype("datetime64[ns]")).max().rename(days.name)
     on = wide.index.isin(days.index)
     if on.sum() < 3 or (~on).sum() < 14:
         return None
-    usual = wide[~on].groupby(wide.index[~on].day_of_week).mean()
-    base = usual.reindex(wide.index[on].day_of_week).to_numpy()
+    if daily:
+        usual = wide[~on].groupby(wide.index[~on].day_of_week).mean()
+        base = usual.reindex(wide.index[on].day_of_week).to_numpy()
+    else:
+        base = _neighbour_base(wide, on, EVENT_NEIGHBOURS)
     ratio = pd.DataFrame(wide[on].to_numpy() / base, index=wide.index[on], columns=wide.columns)
     med = ratio.median()
     total = float(med.get(TOTAL_ID, np.nan))
     cats = med.drop(TOTAL_ID, errors="ignore").sort_values(ascending=False)
-    by_label = ratio[TOTAL_ID].groupby(days.reindex(ratio.index).to_numpy()).median()
+    labels = days.reindex(ratio.index)
+    if not daily and labels.nunique() < 2:  # a flag (IsHoliday TRUE): the same week each year
+        at = ratio.index.isocalendar().week if hs.freq == "W" else ratio.index.month
+        dates = pd.Series(ratio.index, index=np.asarray(at)).groupby(level=0)
+        names = {k: f"the {unit}s of " + " and ".join(f"{t:%Y-%m-%d}" for t in v) if len(v) > 1
+                 else f"the {unit} of {v.iloc[0]:%Y-%m-%d}" for k, v in dates}  # fmt: skip
+        labels = pd.Series([names[k] for k in np.asarray(at)], index=ratio.index)
+    by_label = ratio[TOTAL_ID].groupby(labels.to_numpy()).median()
     top = str(by_label.idxmax()) if len(by_label) else ""
     shown = ", ".join(
         f"{str(c).removeprefix('category:')} {v:.2f}x" for c, v in cats.head(5).items()
     )
+    usual_word = (
+        "a usual day of the same weekday"
+        if daily
+        else f"the {unit}s without one around them ({EVENT_NEIGHBOURS} either side)"
+    )
+    what = "days with a label" if daily else f"{unit}s holding an event day"
     text = (
-        f"Event days ({days.name}, {int(on.sum())} days with a label) sold a median "
-        f"{total:.2f}x a usual day of the same weekday in total"
+        f"Event {unit}s ({days.name}, {int(on.sum())} {what}) sold a median "
+        f"{total:.2f}x {usual_word} in total"
         + (f"; per category: {shown}" if shown else "")
         + (f". Largest: {top} ({by_label.max():.2f}x)" if top else "")
     )
@@ -866,9 +889,28 @@ def event_finding(hs: HierarchicalSeries, days: pd.Series | None) -> Finding | N
     evidence = {"column": str(days.name), "days": int(on.sum()), "median_ratio": round(total, 4),
                 "categories": {str(c).removeprefix("category:"): round(float(v), 4)
                                for c, v in cats.items()}, "largest": top,
-                "feature": feature, "usual_total": round(usual_total, 2)}  # fmt: skip
-    material = max([total, *cats.tolist()]) >= 1.2
+                "feature": feature, "usual_total": round(usual_total, 2),
+                "period": unit}  # fmt: skip
+    material = max([total, *cats.tolist()]) >= 1.2 or (not daily and by_label.max() >= 1.2)
     return Finding(text, "medium" if material else "info", evidence, name="event_days")
+
+
+EVENT_NEIGHBOURS = 4
+"""Weekly or monthly event periods are compared with this many periods without an event on
+either side (the median of them): the season around a holiday week is its base."""
+
+
+def _neighbour_base(wide: pd.DataFrame, on: np.ndarray, k: int) -> np.ndarray:
+    """Per event period (row of ``wide`` where ``on``), the median of the ``k`` nearest
+    periods without an event before it and the ``k`` after it, per column."""
+    values, rows = wide.to_numpy(float), np.flatnonzero(~on)
+    out = []
+    for i in np.flatnonzero(on):
+        near = np.concatenate([rows[rows < i][-k:], rows[rows > i][:k]])
+        out.append(
+            np.nanmedian(values[near], axis=0) if len(near) else np.full(values.shape[1], np.nan)
+        )
+    return np.array(out)
 
 
 def demand_source_finding(ws: Any, *, purchase: str = "purchase") -> Finding | None:

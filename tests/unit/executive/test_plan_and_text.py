@@ -810,3 +810,22 @@ def test_demand_in_money_is_said_in_money_in_the_actions() -> None:
         assert u["unit"] == "units a week lost while out of stock"
         (p,) = _price(run(unit), {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
         assert p["action"].endswith("and -50% units a day since.")
+
+
+def test_event_weeks_are_said_in_weeks_in_the_plan() -> None:
+    """byod11b D2: weekly event findings compare event weeks with the weeks around them; the
+    plan says weeks, not 'a usual day of the same weekday'."""
+    from opsai.executive.actions import _events
+
+    ev = {"median_ratio": 1.5, "column": "IsHoliday", "days": 10, "usual_total": 1000.0,
+          "feature": True, "period": "week"}  # fmt: skip
+    run = SimpleNamespace(finding=lambda chapter, name: {"name": name, "evidence": ev})
+    (a,) = _events(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"].startswith(
+        "Plan stock ahead of coming event weeks: demand sells 1.50x a usual week on them"
+    )
+    assert (
+        a["why"]
+        == "On the data's 10 event weeks (IsHoliday) all demand sold a median 1.50x the weeks around them."
+    )
+    assert (a["unit"], a["mid"]) == ("units more in an event week, in total", 500.0)

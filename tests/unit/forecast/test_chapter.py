@@ -917,3 +917,41 @@ def test_a_lumpy_order_line_sellers_chance_gap_is_no_closure() -> None:
     assert lumpy[lumpy > 0].mean() > 4 and lumpy.mean() > 1.7  # units: exp(-1.7*11) = 8e-9
     f = closures_finding(gaps, freq="D")
     assert f is not None and "As often as each sold otherwise, that has under 1% chance" in f.text
+
+
+def test_event_weeks_are_measured_against_the_weeks_around_them(tmp_path: Path) -> None:
+    """byod11b D2: Walmart's weekly sales map event_day: IsHoliday (TRUE on 10 of 143 weeks,
+    Thanksgiving 1.7x) and 04 said nothing: the event finding read daily series only. Each
+    event week is compared with the 4 weeks without one on either side; a TRUE/FALSE flag
+    names the same week of each year."""
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series
+    from opsai.forecast.chapter import event_days, event_finding
+    from tests.conftest import write_dataset
+
+    weeks = pd.date_range("2010-02-05", "2012-10-26", freq="W-FRI")
+    thanks = {pd.Timestamp("2010-11-26"), pd.Timestamp("2011-11-25")}
+    other = {pd.Timestamp(d) for d in ("2010-02-12", "2010-09-10", "2011-02-11", "2011-09-09",
+                                       "2012-02-10", "2012-09-07")}  # fmt: skip
+    rows = ["Dept,Date,Weekly_Sales,IsHoliday"]
+    for w in weeks:
+        sales = 1000.0 * (1.8 if w in thanks else 1.0) + (w.day % 7)  # a little wiggle
+        for dept in ("1", "2"):
+            rows.append(f"{dept},{w:%Y-%m-%d},{sales},{'TRUE' if w in thanks | other else 'FALSE'}")
+    spec = {"demand": {"columns": {"item_id": "Dept", "timestamp": "Date", "amount": "Weekly_Sales",
+                                   "event_day": "IsHoliday"}}}  # fmt: skip
+    cfg = write_dataset(tmp_path, {"demand.csv": "\n".join(rows) + "\n"}, spec)
+    with open_workspace(cfg) as ws:
+        days = event_days(ws)
+        hs = build_series(ws, freq="W")
+    assert days is not None and len(days) == 8
+    f = event_finding(hs, days)
+    assert f is not None and f.name == "event_days" and f.severity == "medium"
+    assert f.evidence["median_ratio"] == pytest.approx(1.0, abs=0.01)
+    assert f.evidence["period"] == "week" and f.evidence["days"] == 8
+    assert f.evidence["largest"] == "the weeks of 2010-11-22 and 2011-11-21"
+    assert f.text.startswith(
+        "Event weeks (IsHoliday, 8 weeks holding an event day) sold a median 1.00x the weeks "
+        "without one around them (4 either side) in total. Largest: the weeks of 2010-11-22 "
+        "and 2011-11-21 (1.80x)."
+    )
