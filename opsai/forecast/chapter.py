@@ -513,7 +513,9 @@ def promo_uplift(
     disc = discount_rows(ws.table("demand"))  # a negative discount: promotion where set
     t = _filtered(promo_flags(ws.table("demand"), disc), rows, "demand")
     stats = t.aggregate(
-        off=ibis.ifelse(t[PROMO] <= 0, 1, 0).sum(), empty=ibis.ifelse(t[PROMO].isnull(), 1, 0).sum()
+        off=ibis.ifelse(t[PROMO] <= 0, 1, 0).sum(),
+        empty=ibis.ifelse(t[PROMO].isnull(), 1, 0).sum(),
+        rate=ibis.ifelse((t[PROMO] > 0) & (t[PROMO] < 1), 1, 0).sum(),  # 0.05: a rate, no flag
     ).to_pandas()
     off, blank = (int(stats[c].iloc[0] or 0) for c in ("off", "empty"))
     if not off and blank:  # set on promoted rows only (a promo price): empty reads as none
@@ -557,6 +559,10 @@ def promo_uplift(
     out = w[UPLIFT_COLUMNS].reset_index(drop=True)
     every = len(weekdays) == len(per_day)  # weekly rows all on one weekday: no restriction
     out.attrs = {"weekdays": [] if every else [_WEEKDAYS[d] for d in weekdays]}
+    on_rows = float(g.loc[g["on"] == 1, "days"].sum() / max(int(g["days"].sum()), 1))
+    out.attrs |= {"on_share": round(on_rows, 4),
+                  "rate": int(stats["rate"].iloc[0] or 0) > 0,  # byod11a D7: a discount rate
+                  "row": "week" if len(per_day) == 1 else "day"}  # fmt: skip
     out.attrs |= {"closed_rows": closed, "empty_as_none": 0 if off else blank}
     if disc:
         out.attrs["discount"] = disc
@@ -588,9 +594,16 @@ def promo_finding(
     if noun != "item":  # "store 19", not a bare number
         big, small = f"{noun} {big}", f"{noun} {small}"
     up = float((r > 1).mean())
+    row = str(uplift.attrs.get("row", "day"))  # weekly rows: promotion weeks (byod11b D4)
+    flat = lo <= 1 <= hi or round(med, 2) == 1  # 1.00x is no rise (byod11a D7)
+    head = (
+        f"Promotion {row}s sold no differently"
+        if flat
+        else f"Promotions go with {'higher' if med >= 1 else 'lower'} sales"
+    )
     text = (
-        f"Promotions go with {'higher' if med >= 1 else 'lower'} sales: on promotion days {_a(noun)} "
-        f"sold a median {med:.2f}x its mean {uplift.attrs.get('measure', 'units')} on other days{where} (over {len(r):,} {unit} "
+        f"{head}: on promotion {row}s {_a(noun)} "
+        f"sold a median {med:.2f}x its mean {uplift.attrs.get('measure', 'units')} on other {row}s{where} (over {len(r):,} {unit} "
         f"with both; 95% interval of that median {lo:.2f}x to {hi:.2f}x; the middle half of "
         f"{unit} {q1:.2f}x to {q3:.2f}x; {up:.0%} sold more on promotion). Largest uplift: "
         f"{big} ({per_item.iloc[-1]:.2f}x{', median over its stores' if stores else ''}); "
@@ -599,6 +612,14 @@ def promo_finding(
         "(they may fall on days that sell well anyway), so this is what promotion days sold, "
         "not a tested effect; the global models use promo as a feature of their forecasts."
     )
+    on = float(uplift.attrs.get("on_share", 0.0))
+    if on > 0.5:  # most rows "on promotion": a discount rate or a price, no flag (byod11a D7)
+        text += (
+            f" Note: promo is above 0 on {on:.0%} of the rows compared"
+            + (" (values between 0 and 1: a discount rate?)" if uplift.attrs.get("rate") else "")
+            + ", and every row above 0 reads as a promotion, so this compares the usual rows "
+            "with the few at 0; map a 0/1 flag of the real promotions as promo instead."
+        )
     evidence = {
         "median_ratio": round(med, 4),
         "ci95": [round(lo, 4), round(hi, 4)],
@@ -613,6 +634,7 @@ def promo_finding(
         "closed_rows": int(uplift.attrs.get("closed_rows", 0)),
         "empty_as_none": int(uplift.attrs.get("empty_as_none", 0)),
         "discount_rows": int(uplift.attrs.get("discount", 0)),
+        "on_share": round(on, 4),
     }
     material = med >= 1.2 or med <= 1 / 1.2
     return Finding(text, "medium" if material else "info", evidence, name="promo_uplift")
