@@ -69,6 +69,11 @@ def _one_time_warning(
         )
 
 
+PROMO_ON_SHARE = 0.5
+"""Share of rows above which a fractional ``promo`` reads as a rate, not a flag (validation
+warns)."""
+
+
 def _promo_values_warning(res: dict[str, Any], warnings: list[ValidationWarning]) -> None:
     """A promo above 1: no flag nor share of days, but a measure (a scanner export's "Any
     Promo Price", byod9b D14); above 0 still reads as a promotion. A promo below 0 and never
@@ -87,6 +92,20 @@ def _promo_values_warning(res: dict[str, Any], warnings: list[ValidationWarning]
                 "is not 0. If a negative value means something else, map a 0/1 promotion column "
                 "instead",
                 neg,
+            )
+        )
+    on, rate, rows = (int(res.get(k, 0) or 0) for k in ("on__promo", "rate__promo", "__rows"))
+    if rate and rows and on > PROMO_ON_SHARE * rows:  # byod11a D7: DataCo's discount rate
+        warnings.append(
+            ValidationWarning(
+                "demand",
+                "promo",
+                f"promo is above 0 on {on:,} of {rows:,} rows ({on / rows:.0%}), with values "
+                "between 0 and 1: a discount rate, not a promotion flag? Every row above 0 reads "
+                "as a promotion, so chapter 04 would compare the usual rows with the few at 0. "
+                "Map a 0/1 flag of the real promotions (e.g. a database view with "
+                "discount >= 0.2) as promo",
+                on,
             )
         )
     n = int(res.get("over1__promo", 0) or 0)
@@ -439,6 +458,8 @@ def check_table(
     if name == "demand" and "promo" in t.columns:  # for _promo_values_warning
         aggs["max__promo"], aggs["min__promo"] = t.promo.max(), t.promo.min()
         aggs["over1__promo"] = ibis.ifelse(t.promo > 1, 1, 0).sum()
+        aggs["on__promo"] = ibis.ifelse(t.promo > 0, 1, 0).sum()
+        aggs["rate__promo"] = ibis.ifelse((t.promo > 0) & (t.promo < 1), 1, 0).sum()
     try:
         res = t.aggregate(**aggs).to_pandas().iloc[0].to_dict()
     except Exception as e:

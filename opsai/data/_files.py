@@ -598,6 +598,13 @@ def _number_fix(name: str, c: str, ex: list[str], spec: TableSpec) -> str:
     )
 
 
+NUMBER_NA = ("NA", "N/A", "#N/A", "NULL", "<NA>")
+"""Missing-value markers of R, pandas and spreadsheets (Kaggle's Walmart MarkDown1 ``NA``,
+byod11b D4): in a number column, where no number can be meant, they read as missing without
+``na_values`` (a text column keeps them: ``NA`` is North America, or Namibia)."""
+_NUMERIC = ("float", "int")
+
+
 def _check_casts(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -615,7 +622,10 @@ def _check_casts(
 
     def nonempty(c: str) -> str:
         v = _load._na(q(src[c]), spec)
-        return f"({v}) IS NOT NULL AND trim(CAST({v} AS VARCHAR)) <> ''"
+        word = f"trim(CAST({v} AS VARCHAR))"
+        na = ", ".join(_load.lit(m) for m in NUMBER_NA)
+        marker = f" AND upper({word}) NOT IN ({na})" if table.column(c).dtype in _NUMERIC else ""
+        return f"({v}) IS NOT NULL AND {word} <> ''{marker}"
 
     parts = [f"count(*) FILTER (WHERE {nonempty(c)} AND ({exprs[c]}) IS NULL)" for c in typed]
     counts = con.execute(f"SELECT {', '.join(parts)} FROM {q(raw)}").fetchall()[0]

@@ -285,6 +285,17 @@ def _stockouts(
     return out
 
 
+def _measure(run: RunResults) -> str:
+    """What chapter 04's demand counts, as the effects say it: ``units``, or ``USD of sales``
+    when the demand table measures sales in money (an amount and no quantity: Walmart's
+    ``Weekly_Sales``, byod11b D1: "233,339 units a week lost" were dollars)."""
+    metric = getattr(run, "metric", None)
+    word = str(metric(DEMAND, "series.unit") or "units") if metric is not None else "units"
+    if word in ("units", "unit"):
+        return "units"
+    return "sales value" if word == "money" else f"{word} of sales"
+
+
 def _stopped(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
@@ -294,7 +305,7 @@ def _stopped(
     if f is None:
         return []
     ev = f.get("evidence", {})
-    unit = str(ev.get("unit") or "day")
+    unit, measure = str(ev.get("unit") or "day"), _measure(run)
     out = []
     items = ev.get("items", [])
     stores = ev.get("stores") or [""] * len(items)
@@ -310,7 +321,7 @@ def _stopped(
             f"out of stock{at}, restock it."
         )
         links = [_ev(DEMAND, "sales_stopped", f"sales stopped {item}{at}")]
-        r, lost = float(rate), f"units a {unit} lost while out of stock"
+        r, lost = float(rate), f"{measure} a {unit} lost while out of stock"
         out.append(_action("Inventory", act, why, r, r, r, lost, "high", links, "stopped"))
     return out
 
@@ -321,11 +332,16 @@ def _shifted(
     """Series whose level shifted lately beyond the business (byod9a D23: a store down 26%
     since a competitor opened was named nowhere): investigate, the effect being the units a
     period gained or lost."""
-    f = run.finding(DEMAND, "level_shift")
-    if f is None:
-        return []
-    ev = f.get("evidence", {})
-    unit = str(ev.get("unit") or "day")
+    out = []
+    for key in ("store_level_shift", "level_shift"):  # a store's every item down (byod11b D5)
+        f = run.finding(DEMAND, key)
+        out += [] if f is None else _shifted_rows(run, f.get("evidence", {}), key)
+    return out
+
+
+def _shifted_rows(run: RunResults, ev: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    unit, measure = str(ev.get("unit") or "day"), _measure(run)
+    noun = str(ev.get("noun") or "item")
     out = []
     for sid, change, since, before, after, total in list(
         zip(ev.get("series", []), ev.get("change", []), ev.get("since", []),
@@ -333,7 +349,7 @@ def _shifted(
             strict=False)
     )[:3]:  # fmt: skip
         name = sid.removeprefix("category:") if sid.startswith("category:") else sid
-        what = f"category {name}" if sid.startswith("category:") else f"item {name}"
+        what = f"category {name}" if sid.startswith("category:") else f"{noun} {name}"
         verb = "fell" if change < 0 else "rose"
         act = (
             f"Investigate why {what}'s sales {verb} {abs(change):.0%} since {since} (a competitor "
@@ -344,8 +360,8 @@ def _shifted(
             f"all demand changed {total:+.1%}."
         )
         d = float(after) - float(before)
-        lost = f"units a {unit} {'lost' if d < 0 else 'gained'}"
-        links = [_ev(DEMAND, "level_shift", f"level shift {name}")]
+        lost = f"{measure} a {unit} {'lost' if d < 0 else 'gained'}"
+        links = [_ev(DEMAND, key, f"level shift {what}")]
         sev = "high" if change <= -0.2 else "medium"
         out.append(_action("Demand", act, why, abs(d), abs(d), abs(d), lost, sev, links, "shift"))
     return out
@@ -360,6 +376,8 @@ def _price(
     if f is None:
         return []
     ev = f.get("evidence", {})
+    measure = _measure(run)
+    sold = "units" if measure == "units" else "sales"
     out = []
     for item, since, dp, du, r0, r1 in list(
         zip(ev.get("items", []), ev.get("since", []), ev.get("price_change", []),
@@ -370,7 +388,7 @@ def _price(
             continue
         act = (
             f"Review the price of item {item}: {float(dp):+.0%} from the week of {since}, "
-            f"and {float(du):+.0%} units a day since."
+            f"and {float(du):+.0%} {sold} a day since."
         )
         why = (
             f"It sold {float(r0):,.1f} a day before the move and {float(r1):,.1f} after; sales "
@@ -378,8 +396,8 @@ def _price(
         )
         lost = float(r0) - float(r1)
         links = [_ev(DEMAND, "price_moves", f"price move {item}")]
-        out.append(_action("Pricing", act, why, lost, lost, lost, "units a day fewer since the "
-                           "price move", "medium", links, "price"))  # fmt: skip
+        out.append(_action("Pricing", act, why, lost, lost, lost, f"{measure} a day fewer since "
+                           "the price move", "medium", links, "price"))  # fmt: skip
     return out
 
 
@@ -401,33 +419,42 @@ def _events(
         return []
     col, n = str(ev.get("column") or "event"), int(ev.get("days") or 0)
     what = f"category {name}" if name else "demand"
+    per = str(ev.get("period") or "day")  # weekly data: event weeks (byod11b D2)
+    usual_one = "a usual day" if per == "day" else f"a usual {per}"
     ahead = {str(k): str(v) for k, v in (ev.get("ahead") or {}).items()}
     if ev.get("feature") and ahead:  # a calendar table's coming days: the forecast has them
         coming = ", ".join(f"{d} ({v})" for d, v in list(ahead.items())[:3])
         act = (
             f"Plan stock for the {len(ahead)} coming event day(s) the forecast takes ({coming}"
-            f"{', ...' if len(ahead) > 3 else ''}): {what} sells {ratio:.2f}x a usual day on them."
+            f"{', ...' if len(ahead) > 3 else ''}): {what} sells {ratio:.2f}x {usual_one} on "
+            "them."
         )
     elif ev.get("feature"):
         act = (
-            f"Plan stock ahead of coming event days: {what} sells {ratio:.2f}x a usual day on "
-            "them, and the forecasts beyond the data take every day as an ordinary one (a "
+            f"Plan stock ahead of coming event {per}s: {what} sells {ratio:.2f}x {usual_one} "
+            "on them, and the forecasts beyond the data take every day as an ordinary one (a "
             "calendar table of the coming event days lets them know)."
         )
     else:
         act = (
             f"Map {col} as the demand table's event_day (columns: {{event_day: {col}}}) so the "
             f"forecasts learn event days, and plan stock for them: {what} sells {ratio:.2f}x "
-            "a usual day on them."
+            f"{usual_one} on them."
         )
+    base = "a usual day of the same weekday" if per == "day" else f"the {per}s around them"
     why = (
-        f"On the data's {n} event days ({col}) all demand sold a median {total:.2f}x a usual "
-        "day of the same weekday" + (f", {what} {ratio:.2f}x" if name else "") + "."
+        f"On the data's {n} event {per}s ({col}) all demand sold a median {total:.2f}x {base}"
+        + (f", {what} {ratio:.2f}x" if name else "")
+        + "."
     )
     usual = ev.get("usual_total")
     extra = (total - 1) * float(usual) if usual is not None and total > 1 else None
     links = [_ev(DEMAND, "event_days", "event days")]
-    unit = "units more on an event day, in total"
+    unit = (
+        f"{_measure(run)} more in an event {per}, in total"
+        if per != "day"
+        else (f"{_measure(run)} more on an event day, in total")
+    )
     return [_action("Demand", act, why, extra, extra, extra, unit, "medium", links, "events")]
 
 

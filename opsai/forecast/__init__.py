@@ -64,8 +64,9 @@ from opsai.forecast.series import (
     hierarchy,
     parse_filter,
     store_demand,
+    store_totals,
 )
-from opsai.forecast.shifts import level_shift_finding, level_shifts
+from opsai.forecast.shifts import level_shift_finding, level_shifts, store_shifts
 
 __all__ = [
     "ADIDA",
@@ -131,5 +132,7 @@ __all__ = [
     "select_best",
     "smape",
     "store_demand",
+    "store_shifts",
+    "store_totals",
     "wape",
 ]

@@ -513,7 +513,9 @@ def promo_uplift(
     disc = discount_rows(ws.table("demand"))  # a negative discount: promotion where set
     t = _filtered(promo_flags(ws.table("demand"), disc), rows, "demand")
     stats = t.aggregate(
-        off=ibis.ifelse(t[PROMO] <= 0, 1, 0).sum(), empty=ibis.ifelse(t[PROMO].isnull(), 1, 0).sum()
+        off=ibis.ifelse(t[PROMO] <= 0, 1, 0).sum(),
+        empty=ibis.ifelse(t[PROMO].isnull(), 1, 0).sum(),
+        rate=ibis.ifelse((t[PROMO] > 0) & (t[PROMO] < 1), 1, 0).sum(),  # 0.05: a rate, no flag
     ).to_pandas()
     off, blank = (int(stats[c].iloc[0] or 0) for c in ("off", "empty"))
     if not off and blank:  # set on promoted rows only (a promo price): empty reads as none
@@ -557,6 +559,10 @@ def promo_uplift(
     out = w[UPLIFT_COLUMNS].reset_index(drop=True)
     every = len(weekdays) == len(per_day)  # weekly rows all on one weekday: no restriction
     out.attrs = {"weekdays": [] if every else [_WEEKDAYS[d] for d in weekdays]}
+    on_rows = float(g.loc[g["on"] == 1, "days"].sum() / max(int(g["days"].sum()), 1))
+    out.attrs |= {"on_share": round(on_rows, 4),
+                  "rate": int(stats["rate"].iloc[0] or 0) > 0,  # byod11a D7: a discount rate
+                  "row": "week" if len(per_day) == 1 else "day"}  # fmt: skip
     out.attrs |= {"closed_rows": closed, "empty_as_none": 0 if off else blank}
     if disc:
         out.attrs["discount"] = disc
@@ -588,9 +594,16 @@ def promo_finding(
     if noun != "item":  # "store 19", not a bare number
         big, small = f"{noun} {big}", f"{noun} {small}"
     up = float((r > 1).mean())
+    row = str(uplift.attrs.get("row", "day"))  # weekly rows: promotion weeks (byod11b D4)
+    flat = lo <= 1 <= hi or round(med, 2) == 1  # 1.00x is no rise (byod11a D7)
+    head = (
+        f"Promotion {row}s sold no differently"
+        if flat
+        else f"Promotions go with {'higher' if med >= 1 else 'lower'} sales"
+    )
     text = (
-        f"Promotions go with {'higher' if med >= 1 else 'lower'} sales: on promotion days {_a(noun)} "
-        f"sold a median {med:.2f}x its mean {uplift.attrs.get('measure', 'units')} on other days{where} (over {len(r):,} {unit} "
+        f"{head}: on promotion {row}s {_a(noun)} "
+        f"sold a median {med:.2f}x its mean {uplift.attrs.get('measure', 'units')} on other {row}s{where} (over {len(r):,} {unit} "
         f"with both; 95% interval of that median {lo:.2f}x to {hi:.2f}x; the middle half of "
         f"{unit} {q1:.2f}x to {q3:.2f}x; {up:.0%} sold more on promotion). Largest uplift: "
         f"{big} ({per_item.iloc[-1]:.2f}x{', median over its stores' if stores else ''}); "
@@ -599,6 +612,14 @@ def promo_finding(
         "(they may fall on days that sell well anyway), so this is what promotion days sold, "
         "not a tested effect; the global models use promo as a feature of their forecasts."
     )
+    on = float(uplift.attrs.get("on_share", 0.0))
+    if on > 0.5:  # most rows "on promotion": a discount rate or a price, no flag (byod11a D7)
+        text += (
+            f" Note: promo is above 0 on {on:.0%} of the rows compared"
+            + (" (values between 0 and 1: a discount rate?)" if uplift.attrs.get("rate") else "")
+            + ", and every row above 0 reads as a promotion, so this compares the usual rows "
+            "with the few at 0; map a 0/1 flag of the real promotions as promo instead."
+        )
     evidence = {
         "median_ratio": round(med, 4),
         "ci95": [round(lo, 4), round(hi, 4)],
@@ -613,6 +634,7 @@ def promo_finding(
         "closed_rows": int(uplift.attrs.get("closed_rows", 0)),
         "empty_as_none": int(uplift.attrs.get("empty_as_none", 0)),
         "discount_rows": int(uplift.attrs.get("discount", 0)),
+        "on_share": round(on, 4),
     }
     material = med >= 1.2 or med <= 1 / 1.2
     return Finding(text, "medium" if material else "info", evidence, name="promo_uplift")
@@ -827,33 +849,56 @@ def event_finding(
     hs: HierarchicalSeries, days: pd.Series | None, *, horizon: int = 0
 ) -> Finding | None:
     """How much the total and each category sold on :func:`event_days` against the usual day
-    of the same weekday (the median of the ratios over event days; daily series only), with
-    the event of the largest total ratio. ``None`` without event days or daily series.
-    ``horizon``: the days forecast beyond the data's last; the event days ``days`` names in
-    them (a ``calendar`` table's coming days) are named as the ones the forecast takes."""
-    if days is None or not len(days) or hs.freq != "D":
+    of the same weekday (the median of the ratios over event days), with the event of the
+    largest total ratio. Weekly and monthly series compare each period holding an event day
+    with the median of the :data:`EVENT_NEIGHBOURS` periods without one on either side
+    (byod11b D2: Walmart's IsHoliday weeks, Thanksgiving 1.7x, went unmeasured). ``None``
+    without event days. ``horizon``: the days forecast beyond the data's last; the event days
+    ``days`` names in them (a ``calendar`` table's coming days) are named as the ones the
+    forecast takes."""
+    if days is None or not len(days):
         return None
     ids = [TOTAL_ID, *hs.tags.get("category", [])]
     wide = hs.df[hs.df[ITEM_ID].isin(ids)].pivot_table(
         index=TIMESTAMP, columns=ITEM_ID, values=QUANTITY, aggfunc="sum"
     )
+    daily, unit = hs.freq == "D", _PERIOD_WORDS.get(hs.freq, "period")
+    if not daily:  # each event day's week or month (Monday, first of the month: the series')
+        start = days.index.to_period("W-SUN" if hs.freq == "W" else "M").start_time
+        days = days.groupby(start.astype("datetime64[ns]")).max().rename(days.name)
     on = wide.index.isin(days.index)
     if on.sum() < 3 or (~on).sum() < 14:
         return None
-    usual = wide[~on].groupby(wide.index[~on].day_of_week).mean()
-    base = usual.reindex(wide.index[on].day_of_week).to_numpy()
+    if daily:
+        usual = wide[~on].groupby(wide.index[~on].day_of_week).mean()
+        base = usual.reindex(wide.index[on].day_of_week).to_numpy()
+    else:
+        base = _neighbour_base(wide, on, EVENT_NEIGHBOURS)
     ratio = pd.DataFrame(wide[on].to_numpy() / base, index=wide.index[on], columns=wide.columns)
     med = ratio.median()
     total = float(med.get(TOTAL_ID, np.nan))
     cats = med.drop(TOTAL_ID, errors="ignore").sort_values(ascending=False)
-    by_label = ratio[TOTAL_ID].groupby(days.reindex(ratio.index).to_numpy()).median()
+    labels = days.reindex(ratio.index)
+    if not daily and labels.nunique() < 2:  # a flag (IsHoliday TRUE): the same week each year
+        at = ratio.index.isocalendar().week if hs.freq == "W" else ratio.index.month
+        dates = pd.Series(ratio.index, index=np.asarray(at)).groupby(level=0)
+        names = {k: f"the {unit}s of " + " and ".join(f"{t:%Y-%m-%d}" for t in v) if len(v) > 1
+                 else f"the {unit} of {v.iloc[0]:%Y-%m-%d}" for k, v in dates}  # fmt: skip
+        labels = pd.Series([names[k] for k in np.asarray(at)], index=ratio.index)
+    by_label = ratio[TOTAL_ID].groupby(labels.to_numpy()).median()
     top = str(by_label.idxmax()) if len(by_label) else ""
     shown = ", ".join(
         f"{str(c).removeprefix('category:')} {v:.2f}x" for c, v in cats.head(5).items()
     )
+    usual_word = (
+        "a usual day of the same weekday"
+        if daily
+        else f"the {unit}s without one around them ({EVENT_NEIGHBOURS} either side)"
+    )
+    what = "days with a label" if daily else f"{unit}s holding an event day"
     text = (
-        f"Event days ({days.name}, {int(on.sum())} days with a label) sold a median "
-        f"{total:.2f}x a usual day of the same weekday in total"
+        f"Event {unit}s ({days.name}, {int(on.sum())} {what}) sold a median "
+        f"{total:.2f}x {usual_word} in total"
         + (f"; per category: {shown}" if shown else "")
         + (f". Largest: {top} ({by_label.max():.2f}x)" if top else "")
     )
@@ -898,9 +943,28 @@ def event_finding(
                 "categories": {str(c).removeprefix("category:"): round(float(v), 4)
                                for c, v in cats.items()}, "largest": top,
                 "feature": feature, "usual_total": round(usual_total, 2),
-                "ahead": {f"{d:%Y-%m-%d}": str(v) for d, v in ahead.items()}}  # fmt: skip
-    material = max([total, *cats.tolist()]) >= 1.2
+                "ahead": {f"{d:%Y-%m-%d}": str(v) for d, v in ahead.items()},
+                "period": unit}  # fmt: skip
+    material = max([total, *cats.tolist()]) >= 1.2 or (not daily and by_label.max() >= 1.2)
     return Finding(text, "medium" if material else "info", evidence, name="event_days")
+
+
+EVENT_NEIGHBOURS = 4
+"""Weekly or monthly event periods are compared with this many periods without an event on
+either side (the median of them): the season around a holiday week is its base."""
+
+
+def _neighbour_base(wide: pd.DataFrame, on: np.ndarray, k: int) -> np.ndarray:
+    """Per event period (row of ``wide`` where ``on``), the median of the ``k`` nearest
+    periods without an event before it and the ``k`` after it, per column."""
+    values, rows = wide.to_numpy(float), np.flatnonzero(~on)
+    out = []
+    for i in np.flatnonzero(on):
+        near = np.concatenate([rows[rows < i][-k:], rows[rows > i][:k]])
+        out.append(
+            np.nanmedian(values[near], axis=0) if len(near) else np.full(values.shape[1], np.nan)
+        )
+    return np.array(out)
 
 
 def demand_source_finding(ws: Any, *, purchase: str = "purchase") -> Finding | None:
@@ -1009,9 +1073,13 @@ def closed_stretches(
 
     A stretch counts the periods in which another series sold (a Sunday every store is closed
     does not break it nor lengthen it), lasts at least a week of days (3 weeks, 2 months), has
-    sales on both sides, and is unlikely at the rate the series sold in its other periods:
-    ``exp(-rate * periods) < chance / series`` with a sale in at least ``steady`` of them (a
-    slow seller's gaps are normal), and the series' long stretches together cover at most
+    sales on both sides, and is unlikely given the share ``p`` of its other periods that had a
+    sale: ``periods_in_span * (1 - p) ** periods < chance / series`` (a run of periods without
+    a sale, each as likely as its other periods to go without one, anywhere in its span),
+    with ``p`` at least ``steady`` (a slow seller's gaps are normal). Periods with a sale, not
+    units: DataCo's order lines of 2-7 units sold 1.7 units a day on half the days, and
+    ``exp(-1.7 * 11)`` called an 11-day gap a closure (byod11a D6). The series' long
+    stretches together cover at most
     :data:`MAX_GAP_SHARE` of its span. A stock-out that lasts to the end is
     :func:`~opsai.inventory.censored_items`' business.
 
@@ -1070,8 +1138,8 @@ def closed_stretches(
         if inside.mean() > MAX_GAP_SHARE:  # on and off most of the time: its pattern, no closure
             continue
         rate, share = float(x[~inside].mean()), float((x[~inside] > 0).mean())
-        for a, b in zip(starts[long], ends[long], strict=True):
-            if share >= steady and np.exp(-rate * (b - a)) < limit:
+        for a, b in zip(starts[long], ends[long], strict=True):  # days with a sale, not units
+            if share >= steady and len(x) * (1.0 - share) ** (b - a) < limit:
                 item, store = str(sid).split("\x1f") if len(by) == 2 else (str(sid), None)
                 span = int(idx[b - 1] - idx[a] + 1)
                 rows.append([item, store, grid[idx[a]], grid[idx[b - 1]], span, int(b - a), rate])
@@ -1198,7 +1266,7 @@ def closures_finding(
     text = (
         f"{len(gaps)} long stretch(es) without a sale while the other series sold: "
         + "; ".join(line(r) for _, r in gaps.head(10).iterrows())
-        + f"{more}. At the rate each sold otherwise, that has under 1% chance: a store closed "
+        + f"{more}. As often as each sold otherwise, that has under 1% chance: a store closed "
         "(a refurbishment, a move), a stock-out, or rows missing from the export (a `where` "
         "that left closed days out)? The promotion comparison leaves them out."
     )

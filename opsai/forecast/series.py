@@ -383,6 +383,38 @@ def store_demand(
     return out
 
 
+def store_totals(
+    ws: Workspace,
+    *,
+    freq: Freq = "D",
+    where: Mapping[str, Sequence[str]] | None = None,
+) -> pd.DataFrame | None:
+    """Demand per store and period, every item summed, as a series frame ``[ITEM_ID (the
+    store), TIMESTAMP, QUANTITY]``, or ``None`` when the ``demand`` table maps no ``store`` or
+    holds fewer than two stores.
+
+    The series :func:`build_series` makes sum the stores per item, so a store whose every
+    department stepped down 40% moved no item against the others (byod11b D5: Walmart's
+    store 5 from 2012-03-02); :func:`opsai.forecast.store_shifts` reads these totals.
+    ``where``: the chapter's SERIES_FILTER (its ``items.`` keys are not applied).
+    """
+    _check_freq(freq)
+    if not ws.has("demand") or STORE not in ws.columns("demand"):
+        return None
+    rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
+    t = _filtered(ws.item_lines("demand"), rows, "demand")
+    t = t.filter(t[STORE].notnull())
+    bucket = t[TIMESTAMP].truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
+    qty = t[QUANTITY].cast("float64").sum()
+    out = t.group_by([t[STORE].cast("string").name(ITEM_ID), bucket]).aggregate(**{QUANTITY: qty})
+    out = out.to_pandas()
+    if out[ITEM_ID].nunique() < 2:
+        return None
+    out[TIMESTAMP] = pd.to_datetime(out[TIMESTAMP]).astype("datetime64[ns]")
+    out[QUANTITY] = out[QUANTITY].clip(lower=0.0)
+    return out.sort_values([ITEM_ID, TIMESTAMP]).reset_index(drop=True)
+
+
 def fill_gaps(
     df: pd.DataFrame,
     *,

@@ -34,6 +34,9 @@ BEFORE: dict[str, int] = {"D": 91, "W": 13, "M": 6}
 """Periods before them they are compared with: a quarter (half a year for monthly series)."""
 YEAR: dict[str, int] = {"D": 364, "W": 52, "M": 12}
 """A year in periods (52 weeks of days, so weekdays line up)."""
+STORE_WINDOW: dict[str, int] = {"D": 182, "W": 26, "M": 6}
+"""Recent and before windows of :func:`store_shifts`: half a year each, so a store that
+stepped down eight months ago (Walmart's store 5, byod11b D5) is still in reach."""
 _UNIT = {"D": "day", "W": "week", "M": "month"}
 
 COLUMNS = ["change", "since", "rate_before", "rate_after", "change_vs_year", "total_change",
@@ -145,6 +148,8 @@ def level_shifts(
         s = share[k]
         on = np.isfinite(s)
         sr, sb = s[idx_r][on[idx_r]], s[idx_b][on[idx_b]]
+        if len(sr) < 2 or len(sb) < 2:  # no other demand to read it against (one item)
+            continue
         p = _welch(sr, sb)
         py = float("nan")
         if idx_y is not None:
@@ -163,12 +168,13 @@ def level_shifts(
         rows[k] = {"p_raw": p, "p_year": py,
                    "usual": float(np.median(usual)) if len(usual) else float("nan")}  # fmt: skip
     if not rows:
-        empty.attrs["stopped"] = gone
+        alone = not any(np.isfinite(v[n - r - b :]).sum() >= 2 for v in share.values())
+        empty.attrs.update(stopped=gone, alone=alone and len(keys) > 0, series=keys[:3])
         return empty
     out = pd.DataFrame.from_dict(rows, orient="index")
     tested = int(out["p_raw"].notna().sum())
     out["p_value"] = (np.fmax(out["p_raw"], out["p_year"].fillna(0.0)) * tested).clip(upper=1.0)
-    hit = out[out["p_value"] <= alpha]
+    hit = out[(out["p_value"] <= alpha) & out["p_raw"].notna()]
     found = []
     for k in hit.index:
         span = np.arange(n - r - b, n)
@@ -214,6 +220,36 @@ def level_shifts(
     return res
 
 
+def store_shifts(
+    totals: pd.DataFrame | None,
+    *,
+    freq: str,
+    end: pd.Timestamp | None = None,
+    min_change: float = 0.1,
+) -> pd.DataFrame:
+    """Stores whose level shifted against the other stores: :func:`level_shifts` on
+    :func:`~opsai.forecast.store_totals` (each store's demand, every item summed), the last
+    half year against the half year before (:data:`STORE_WINDOW`) and the year before.
+
+    Chapter 04 sums the stores per item, so a store whose every department fell 40% moved no
+    item's share (byod11b D5: Walmart's store 5 from 2012-03-02 went unnamed). Empty, with
+    ``attrs["noun"] = "store"`` as every result, when ``totals`` is ``None`` (one store).
+    ``end``: the last period read (the series' last whole period), later ones left out."""
+    w = STORE_WINDOW.get(freq)
+    if w is None:
+        raise ConfigError(f"store_shifts: freq must be 'D', 'W' or 'M', got {freq!r}")
+    if totals is not None and end is not None:
+        totals = totals[totals[TIMESTAMP] <= end]
+    if totals is None or totals.empty:
+        out = pd.DataFrame(columns=COLUMNS)
+        out.attrs.update(tested=0, recent=w, before=w, end=None, year=False, stopped=[])
+    else:
+        ids = sorted(totals[ITEM_ID].astype(str).unique())
+        out = level_shifts(totals, freq=freq, ids=ids, recent=w, before=w, min_change=min_change)
+    out.attrs["noun"] = "store"
+    return out
+
+
 def _share(y: pd.Series, total: pd.Series) -> np.ndarray:
     """``y`` against all other demand (``total`` less ``y``) per period, NaN where the others
     sold nothing: the series' own move does not dilute its measure (byod10a D10)."""
@@ -247,15 +283,31 @@ def _stopped(wide: pd.DataFrame, keys: Sequence[str], freq: str) -> list[str]:
     return [str(k) for k in found[ITEM_ID]] if len(found) else []
 
 
-def _label(sid: str) -> str:
+def _label(sid: str, noun: str = "item") -> str:
     if sid.startswith(CATEGORY_PREFIX):
         return f"category {sid.removeprefix(CATEGORY_PREFIX)}"
-    return f"item {sid}"
+    return f"{noun} {sid}"
 
 
 def level_shift_finding(shifts: pd.DataFrame, *, freq: str) -> Finding | None:
-    """The series :func:`level_shifts` found, largest first (``None`` when none was tested)."""
+    """The series :func:`level_shifts` found, largest first (``None`` when none was tested).
+    The stores of :func:`store_shifts` (``attrs["noun"]``) are named so ("store 5's sales
+    fell 40.1% since ..."), in the finding ``store_level_shift``."""
     tested = int(shifts.attrs.get("tested", 0))
+    noun = str(shifts.attrs.get("noun") or "item")
+    name = "level_shift" if noun == "item" else f"{noun}_level_shift"
+    series, others = (
+        ("series", "all other demand") if noun == "item" else (f"{noun}s", f"the other {noun}s")
+    )
+    found = "series" if noun == "item" or len(shifts) > 1 else noun
+    if not tested and shifts.attrs.get("alone"):  # one series: no other demand (byod11a D17)
+        names = ", ".join(_label(str(k)) for k in shifts.attrs.get("series", []))
+        text = (
+            f"Level shifts were not tested: each series is read against all other demand, and "
+            f"{names} is the only series sold here (one item, or a SERIES_FILTER keeping one); "
+            "its forecast follows its own level."
+        )
+        return Finding(text, "info", {"tested": 0, "series": []}, name="level_shift")
     if not tested:
         return None
     unit = _UNIT[freq]
@@ -268,8 +320,8 @@ def level_shift_finding(shifts: pd.DataFrame, *, freq: str) -> Finding | None:
             if (yrs := int(shifts.attrs.get("years") or 0))
             else ""
         )
-        + f"; each series against all other demand, Welch t-test, Bonferroni over {tested} "
-        "series"
+        + f"; each {noun if noun != 'item' else 'series'} against {others}, Welch t-test, "
+        f"Bonferroni over {tested} {series}"
         + (
             f"; left out as stopped: {', '.join(gone)}"
             if (gone := shifts.attrs.get("stopped"))
@@ -277,8 +329,9 @@ def level_shift_finding(shifts: pd.DataFrame, *, freq: str) -> Finding | None:
         )
     )
     if shifts.empty:
-        text = f"No series' level shifted significantly ({how})."
-        return Finding(text, "info", {"tested": tested, "series": []}, name="level_shift")
+        whose = "series'" if noun == "item" else f"{noun}'s"
+        text = f"No {whose} level shifted significantly ({how})."
+        return Finding(text, "info", {"tested": tested, "series": [], "noun": noun}, name=name)
     parts = []
     for sid, s in shifts.head(5).iterrows():
         verb = "fell" if s["change"] < 0 else "rose"
@@ -288,14 +341,14 @@ def level_shift_finding(shifts: pd.DataFrame, *, freq: str) -> Finding | None:
             else ""
         )
         parts.append(
-            f"{_label(str(sid))}'s sales {verb} {abs(s['change']):.1%} since "
+            f"{_label(str(sid), noun)}'s sales {verb} {abs(s['change']):.1%} since "
             f"{pd.Timestamp(s['since']):%Y-%m-%d} ({s['rate_after']:,.0f} a {unit} against "
             f"{s['rate_before']:,.0f} before{yoy}) while all demand changed "
             f"{s['total_change']:+.1%}"
         )
     more = f"; and {len(shifts) - 5} more" if len(shifts) > 5 else ""
     text = (
-        f"The level of {len(shifts)} series shifted lately, beyond the business as a whole: "
+        f"The level of {len(shifts)} {found} shifted lately, beyond the business as a whole: "
         f"{'; '.join(parts)}{more} ({how}). Find out why: a competitor opening, a closure or "
         "refit, a lost customer, a range or price change; the forecasts follow the new level."
     )
@@ -314,6 +367,7 @@ def level_shift_finding(shifts: pd.DataFrame, *, freq: str) -> Finding | None:
         "p_value": [float(f"{v:.3g}") for v in top["p_value"]],
         "tested": tested,
         "unit": unit,
+        "noun": noun,
     }
     severity = "high" if (shifts["relative_change"] <= -0.2).any() else "medium"
-    return Finding(text, severity, evidence, name="level_shift")
+    return Finding(text, severity, evidence, name=name)

@@ -92,3 +92,20 @@ def test_init_maps_a_true_false_onpromotion_to_promo(tmp_path: Path) -> None:
     with open_workspace(tmp_path / "opsai.yaml") as ws:
         got = ws.to_pandas("demand").sort_values(S.TIMESTAMP)[S.PROMO].tolist()
     assert got == pytest.approx([1, 0, np.nan, 0] * 5, nan_ok=True)
+
+
+def test_an_na_marker_in_a_number_column_reads_as_missing(tmp_path: Path) -> None:
+    """byod11b D4: Kaggle's Walmart MarkDown1 writes ``NA`` before markdowns were recorded;
+    validation stopped ("22407 value(s) do not parse, e.g. 'NA'") until na_values: [NA] was
+    set. In a number column (no number is meant) R's and pandas' markers read as missing; a
+    text column keeps them, and any other word still stops validation."""
+    frame = _demand(["NA", "0.5", "n/a", " NA ", "#N/A", "1"]).assign(region="NA")
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    cfg = _config(tmp_path, ".", file="train.csv")
+    got = _promo(cfg)
+    assert got == pytest.approx([np.nan, 0.5, np.nan, np.nan, np.nan, 1.0], nan_ok=True)
+    (tmp_path / "train.csv").write_text(
+        (tmp_path / "train.csv").read_text() + "103665,2017-02-01,1,NAN?,NA\n"
+    )
+    with pytest.raises(SchemaError, match=r"1 value\(s\) do not parse, e.g. 'NAN\?'"):
+        _promo(cfg)

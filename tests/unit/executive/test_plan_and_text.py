@@ -770,3 +770,70 @@ def test_an_item_action_names_the_aspect_that_fell() -> None:
                               "severity": "high", "text": "...", "evidence": item}])  # fmt: skip
     (a,) = _service(SimpleNamespace(findings=lambda: findings), {}, ex.Assumptions(), "CNY")  # type: ignore[arg-type]
     assert a["action"].endswith("against 2% before. Its service score fell most: 3.9 -> 1.8.")
+
+
+def test_demand_in_money_is_said_in_money_in_the_actions() -> None:
+    """byod11b D1: Walmart's demand maps amount: Weekly_Sales (no quantity); 07 read dept 45's
+    stop as "about 233,339 units a week lost while out of stock" (USD of sales)."""
+    from opsai.executive.actions import _events, _price, _shifted, _stopped
+
+    evs = {
+        "sales_stopped": {"items": ["45"], "since": ["2011-08-08"], "rate_before": [233338.6],
+                          "periods": [64], "unit": "week"},
+        "level_shift": {"series": ["5"], "change": [-0.4], "since": ["2012-03-05"],
+                        "rate_before": [1000.0], "rate_after": [600.0], "total_change": [0.0],
+                        "unit": "week"},
+        "price_moves": {"items": ["A"], "since": ["2011-08-29"], "price_change": [0.5],
+                        "units_change": [-0.5], "rate_before": [10.0], "rate_after": [5.0]},
+        "event_days": {"median_ratio": 1.6, "column": "IsHoliday", "days": 10,
+                       "usual_total": 1000.0},
+    }  # fmt: skip
+
+    def run(unit: str | None) -> SimpleNamespace:
+        return SimpleNamespace(
+            finding=lambda chapter, name: (
+                {"name": name, "evidence": evs[name]} if name in evs else None
+            ),
+            metric=lambda chapter, name, default=None: unit if name == "series.unit" else None,
+        )
+
+    usd = run("USD")
+    (a,) = _stopped(usd, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["unit"] == "USD of sales a week lost while out of stock"
+    assert ex.describe_effect(a["low"], a["mid"], a["high"], a["unit"], currency="USD") == (
+        "about 233,339 USD of sales a week lost while out of stock"
+    )
+    (b,) = _shifted(usd, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert (b["unit"], b["mid"]) == ("USD of sales a week lost", 400.0)
+    (c,) = _price(usd, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert c["action"].endswith("and -50% sales a day since.")
+    assert c["unit"] == "USD of sales a day fewer since the price move"
+    (d,) = _events(usd, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert d["unit"] == "USD of sales more on an event day, in total"
+    assert d["mid"] == pytest.approx(600.0)
+    (e,) = _stopped(run("money"), {}, ex.Assumptions(), "")  # type: ignore[arg-type]
+    assert e["unit"] == "sales value a week lost while out of stock"
+    for unit in ("units", None):  # units, or a run recorded before series.unit: units
+        (u,) = _stopped(run(unit), {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+        assert u["unit"] == "units a week lost while out of stock"
+        (p,) = _price(run(unit), {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+        assert p["action"].endswith("and -50% units a day since.")
+
+
+def test_event_weeks_are_said_in_weeks_in_the_plan() -> None:
+    """byod11b D2: weekly event findings compare event weeks with the weeks around them; the
+    plan says weeks, not 'a usual day of the same weekday'."""
+    from opsai.executive.actions import _events
+
+    ev = {"median_ratio": 1.5, "column": "IsHoliday", "days": 10, "usual_total": 1000.0,
+          "feature": True, "period": "week"}  # fmt: skip
+    run = SimpleNamespace(finding=lambda chapter, name: {"name": name, "evidence": ev})
+    (a,) = _events(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"].startswith(
+        "Plan stock ahead of coming event weeks: demand sells 1.50x a usual week on them"
+    )
+    assert (
+        a["why"]
+        == "On the data's 10 event weeks (IsHoliday) all demand sold a median 1.50x the weeks around them."
+    )
+    assert (a["unit"], a["mid"]) == ("units more in an event week, in total", 500.0)

@@ -135,3 +135,78 @@ def test_a_stopped_item_is_not_a_level_shift_too() -> None:
     assert "Bonferroni over 6 series; left out as stopped: stop)." in f.text
     given = level_shifts(df, freq="D", ids=ids, stopped=[])  # the caller found none: tested
     assert "stop" in given.index and given.loc["stop", "change"] == -1.0
+
+
+def test_one_item_is_not_tested_and_said_so() -> None:
+    """byod11a D17: DataCo with ``SERIES_FILTER: item_id=1004`` (one steady seller) crashed
+    chapter 04 with ``IndexError`` in level_shifts: its share of "all other demand" is 0/0
+    in every period, the empty test passed as p = 0 and the empty span was indexed."""
+    days = pd.date_range("2017-01-01", "2018-01-31")
+    rng = np.random.default_rng(0)
+    item = pd.DataFrame({ITEM_ID: "1004", TIMESTAMP: days,
+                         QUANTITY: rng.poisson(39, len(days)).astype(float)})  # fmt: skip
+    df = pd.concat([item.assign(**{ITEM_ID: TOTAL_ID}), item], ignore_index=True)
+    shifts = level_shifts(df, freq="D", ids=["1004"])
+    assert shifts.empty and shifts.attrs["tested"] == 0 and shifts.attrs["alone"] is True
+    f = level_shift_finding(shifts, freq="D")
+    assert f is not None and f.severity == "info" and f.evidence["tested"] == 0
+    assert f.text.startswith("Level shifts were not tested: each series is read against all "
+                             "other demand, and item 1004 is the only series sold here")  # fmt: skip
+    # a second item that sells only at the start leaves 1004 no others lately: not tested
+    early = item[item[TIMESTAMP] < "2017-03-01"].assign(**{ITEM_ID: "7"})
+    two = pd.concat([item, early], ignore_index=True)
+    assert level_shifts(two, freq="D", ids=["1004", "7"]).empty
+
+
+def test_a_store_whose_every_department_stepped_down_is_named(tmp_path: object) -> None:
+    """byod11b D5: Walmart's store 5 sold 40% less in every department from 2012-03-02; 04
+    sums the stores per department, so no series moved against the others ("No series'
+    level shifted significantly") and no page named the store. Each store's total against
+    the other stores, the last half year against the half year before and a year before."""
+    from pathlib import Path
+
+    from opsai.data import open_workspace
+    from opsai.forecast import store_shifts, store_totals
+    from tests.conftest import write_dataset
+
+    weeks = pd.date_range("2010-02-05", "2012-10-26", freq="W-FRI")
+    rng = np.random.default_rng(5)
+    season = 1 + 0.3 * (weeks.month == 12) + 0.15 * np.sin(2 * np.pi * weeks.day_of_year / 365)
+    rows = []
+    for store in range(1, 11):
+        for dept in range(1, 6):
+            mean = 1000.0 * store**0.5 * season
+            if store == 5:
+                mean = mean * np.where(weeks >= "2012-03-02", 0.6, 1.0)
+            rows.append(pd.DataFrame({"Store": store, "Dept": dept, "Date": weeks.date,
+                                      "Weekly_Sales": rng.normal(mean, 0.05 * mean)}))  # fmt: skip
+    data = pd.concat(rows, ignore_index=True)
+    spec = {"demand": {"columns": {"item_id": "Dept", "timestamp": "Date",
+                                   "amount": "Weekly_Sales", "store": "Store"}}}  # fmt: skip
+    cfg = write_dataset(Path(str(tmp_path)), {"demand.csv": data.to_csv(index=False)}, spec)
+    with open_workspace(cfg) as ws:
+        totals = store_totals(ws, freq="W")
+        one = store_totals(ws, freq="W", where={"store": ["5"]})
+    assert (
+        one is None and totals is not None and sorted(totals[ITEM_ID].unique())[:2] == ["1", "10"]
+    )
+    assert len(totals) == 10 * len(weeks)
+    shifts = store_shifts(totals, freq="W")
+    assert list(shifts.index) == ["5"] and shifts.attrs["tested"] == 10
+    s = shifts.loc["5"]
+    assert s["since"] == pd.Timestamp("2012-02-27")  # the week (from Monday) of 2012-03-02
+    assert s["change"] == pytest.approx(-0.4, abs=0.03)
+    assert s["change_vs_year"] == pytest.approx(-0.4, abs=0.05)
+    f = level_shift_finding(shifts, freq="W")
+    assert f is not None and f.name == "store_level_shift" and f.severity == "high"
+    assert f.text.startswith("The level of 1 store shifted lately, beyond the business as a "
+                             "whole: store 5's sales fell ")  # fmt: skip
+    assert "each store against the other stores, Welch t-test, Bonferroni over 10 stores" in f.text
+    assert f.evidence["series"] == ["5"] and f.evidence["noun"] == "store"
+    # the partial week after the series' end is left out; no step: said, under its own name
+    quiet = store_shifts(totals[totals[ITEM_ID] != "5"], freq="W", end=weeks[-2])
+    assert quiet.empty and quiet.attrs["end"] == pd.Timestamp("2012-10-15")
+    g = level_shift_finding(quiet, freq="W")
+    assert g is not None and g.name == "store_level_shift"
+    assert g.text.startswith("No store's level shifted significantly (the last 26 weeks")
+    assert store_shifts(None, freq="W").attrs["tested"] == 0
