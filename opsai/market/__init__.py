@@ -31,11 +31,13 @@ from opsai.market.share import (
     share_changes,
 )
 from opsai.market.trends import (
+    band_findings,
     change_points,
     company_prices,
     decompose,
     detect_moves,
     event_study,
+    forecast_horizon,
     trend_forecast,
 )
 
@@ -44,6 +46,7 @@ __all__ = [
     "LogitDemand",
     "SpendResponse",
     "adstock",
+    "band_findings",
     "blp_instruments",
     "change_points",
     "company_panel",
@@ -52,6 +55,7 @@ __all__ = [
     "decompose",
     "detect_moves",
     "event_study",
+    "forecast_horizon",
     "growth_decomposition",
     "hill",
     "market_shares",

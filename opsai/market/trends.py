@@ -349,6 +349,66 @@ def decompose(
     return pd.DataFrame({"observed": y, "trend": trend, "seasonal": seasonal, "resid": resid})
 
 
+MIN_CALIBRATION = 5
+"""Fewest rolling-origin errors a :func:`trend_forecast` band is measured on; with fewer the
+band is left out (NaN) and ``attrs["band"]`` says why: 2 errors of a 7-year annual series gave a
+95% band of zero width 12 years out."""
+
+
+def forecast_horizon(horizon: int, per_year: int, periods: Any = None) -> int:
+    """The market chapter's ``HORIZON``: as given, or for 0 twelve periods (a year of months),
+    three on yearly data (12 would be 12 years ahead of an annual export). Yearly: one period
+    a year (``per_year``), or ``periods`` that are whole years one apart (2018, 2019, ... as
+    an export's year columns give them).
+
+    Raises:
+        ChapterError: ``horizon`` is negative.
+    """
+    from opsai.errors import ChapterError
+
+    if int(horizon) < 0:
+        raise ChapterError(
+            f"HORIZON={horizon} is negative; set the periods to forecast, or 0 for 12 (3 on "
+            "yearly data)"
+        )
+    return int(horizon) or (3 if int(per_year) == 1 or _whole_years(periods) else 12)
+
+
+def _whole_years(periods: Any) -> bool:
+    """Whether ``periods`` are year numbers (1800..2200) one apart, e.g. 2018..2024."""
+    if periods is None:
+        return False
+    v = pd.to_numeric(pd.Series(np.asarray(periods)), errors="coerce")
+    if v.empty or v.isna().any():
+        return False
+    u = np.unique(v.to_numpy(dtype=float))
+    return (
+        len(u) >= 2
+        and bool(np.all(u == np.round(u)) and np.all(np.diff(u) == 1))
+        and u.min() >= 1800
+        and u.max() <= 2200
+    )
+
+
+def band_findings(forecasts: dict[str, pd.DataFrame]) -> list[Any]:
+    """A finding per :func:`trend_forecast` (named by what it forecasts) drawn without a
+    band, saying why (``attrs["band"]``)."""
+    from opsai.report.finding import Finding
+
+    out = []
+    for what, fc in forecasts.items():
+        if fc.attrs.get("band"):
+            out.append(
+                Finding(
+                    f"The {what} forecast {len(fc)} periods ahead has no band: {fc.attrs['band']}.",
+                    "low",
+                    {"origins": fc.attrs["origins"], "horizon": len(fc)},
+                    name=f"forecast_band.{what.split()[-1]}",
+                )
+            )
+    return out
+
+
 def trend_forecast(
     values: pd.Series | Sequence[float] | np.ndarray,
     *,
@@ -383,11 +443,15 @@ def trend_forecast(
         upper: largest possible value (1 for a share).
 
     Returns:
-        ``horizon`` rows: step (1..horizon), forecast, lo, hi; ``.attrs`` holds the model used
-        and the level.
+        ``horizon`` rows: step (1..horizon), forecast, lo, hi; ``.attrs`` holds the model used,
+        the level, ``origins`` (the rolling-origin errors the band is measured on) and
+        ``band``: why the band is left out (lo and hi NaN), or ``None``. It is left out with
+        fewer than :data:`MIN_CALIBRATION` origins (a short series, or a horizon almost as long
+        as the history) and when every past error was 0 (a band of zero width years ahead is
+        no interval).
     """
     from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
-    from opsai.forecast import AutoForecaster, Forecaster, SeasonalNaive, Theta
+    from opsai.forecast import AutoForecaster, Forecaster, LocalForecaster, SeasonalNaive, Theta
     from opsai.market.outlook import SeasonalTheta
 
     check_choice(model, "model", ("auto", "theta"))
@@ -419,5 +483,20 @@ def trend_forecast(
     res = pd.DataFrame(out[cols].to_numpy().clip(0.0, upper), columns=["forecast", "lo", "hi"])
     res.insert(0, "step", np.arange(1, h + 1))
     chosen = getattr(fc, "choice_", {}).get("series", fc.name)
-    res.attrs.update(model=str(chosen), level=level)
+    origins = max(0, min(windows, n - h - LocalForecaster.min_train + 1))
+    band = None
+    if origins < MIN_CALIBRATION:
+        band = (
+            f"{origins} past forecast origin(s) of {h} periods fit in {n} periods (a band needs "
+            f"the errors of {MIN_CALIBRATION} or more): no {level}% band is drawn; shorten "
+            "HORIZON or give a longer history"
+        )
+    elif np.allclose(res["hi"], res["lo"]):
+        band = (
+            f"every one of the {origins} past forecasts was exact (a straight line): a band of "
+            "zero width is no interval, so none is drawn"
+        )
+    if band is not None:
+        res[["lo", "hi"]] = np.nan
+    res.attrs.update(model=str(chosen), level=level, origins=int(origins), band=band)
     return res
