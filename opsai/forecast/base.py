@@ -203,6 +203,33 @@ def _validate(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values([ITEM_ID, TIMESTAMP], kind="stable").reset_index(drop=True)
 
 
+def conformal_rank(n: int, level: float) -> tuple[float, float]:
+    """How :func:`conformal_halfwidths` reads ``level``% from ``n`` calibration scores:
+    ``(q, factor)``, the half-width being ``factor`` times the scores' ``q`` quantile
+    (``method="higher"``).
+
+    The split-conformal rank ``ceil((n + 1) * level)`` is taken when ``n`` reaches it
+    (``factor`` 1). Beyond it (a 95% band from fewer than 19 origins) the largest score only
+    vouches for ``n / (n + 1)``; capping there would give every such level the same band (80%
+    and 95% identical with 8 origins), so the largest score is stretched by the normal
+    quantiles' ratio ``z(level) / z(n / (n + 1))`` instead: wider than any level the scores do
+    reach, and a normal approximation beyond them.
+    """
+    from scipy.stats import norm
+
+    rank = math.ceil((n + 1) * level / 100)
+    if rank <= n:
+        return rank / n, 1.0
+    reach = n / (n + 1)
+    return 1.0, float(norm.ppf(0.5 + level / 200) / norm.ppf(0.5 + reach / 2))
+
+
+def conformal_reach(n: int) -> int:
+    """The highest whole level in percent that ``n`` calibration scores vouch for by the
+    conformal rank alone (:func:`conformal_rank`'s factor is 1 up to it)."""
+    return max(0, math.floor(100 * n / (n + 1) + 1e-9)) if n > 0 else 0
+
+
 def conformal_halfwidths(scores: np.ndarray, level: Sequence[int]) -> dict[int, np.ndarray]:
     """Split-conformal half-widths per horizon step.
 
@@ -212,14 +239,16 @@ def conformal_halfwidths(scores: np.ndarray, level: Sequence[int]) -> dict[int, 
 
     Returns:
         level -> ``(h,)`` half-widths, non-decreasing in the step; the quantile uses the
-        finite-sample rank ``ceil((n + 1) * level) / n`` (capped at the largest score).
+        finite-sample rank ``ceil((n + 1) * level) / n``; a level beyond the largest score's
+        reach is that score stretched by a normal quantile ratio (:func:`conformal_rank`), so
+        a higher level is always wider.
     """
     s = scores[~np.isnan(scores).any(axis=1)]
     n = len(s)
     out = {}
     for lv in level:
-        q = min(1.0, math.ceil((n + 1) * lv / 100) / n)
-        w = np.quantile(s, q, axis=0, method="higher")
+        q, factor = conformal_rank(n, lv)
+        w = np.quantile(s, q, axis=0, method="higher") * factor
         out[lv] = np.maximum.accumulate(w)
     return out
 
@@ -241,8 +270,9 @@ def conformal_halfwidths_many(
             continue
         stack = np.stack([clean[i] for i in members])
         for lv in level:
-            q = min(1.0, math.ceil((n + 1) * lv / 100) / n)
-            w = np.maximum.accumulate(np.quantile(stack, q, axis=1, method="higher"), axis=1)
+            q, factor = conformal_rank(n, lv)
+            w = np.quantile(stack, q, axis=1, method="higher") * factor
+            w = np.maximum.accumulate(w, axis=1)
             for k, i in enumerate(members):
                 out[i][lv] = w[k]
     return out

@@ -28,7 +28,7 @@ from opsai.data.schema import (
 )
 from opsai.errors import ConfigError, NothingToAnalyse
 from opsai.forecast.backtest import MIN_TRAIN
-from opsai.forecast.base import Forecaster
+from opsai.forecast.base import Forecaster, conformal_rank, conformal_reach
 from opsai.forecast.intermittent import AutoPattern
 from opsai.forecast.ml import GlobalGBM
 from opsai.forecast.models import DampedTrend, SeasonalNaive, Theta, WindowAverage
@@ -218,14 +218,17 @@ def reconciled_coverage(
     level (``cv`` from :func:`~opsai.forecast.paths.backtest_reconciled`, or its recalibrated
     copy from :func:`~opsai.forecast.paths.calibrate_backtest`); empty when no window held
     every series. ``before``: the backtest before recalibration, whose coverage is added as
-    ``coverage_<level>_before``."""
-    from opsai.data.schema import ITEM_ID
+    ``coverage_<level>_before``. ``width_ratio``: the level's median half-width (the narrower
+    side) over the ``level``% quantile of its absolute errors (about 1 when the bands fit the
+    errors; 100% coverage with a ratio of 3 is a band three times wider than needed, not a
+    success)."""
+    from opsai.data.schema import ITEM_ID, QUANTITY
     from opsai.forecast.backtest import in_band, series_level
 
     col = f"coverage_{level}"
     if cv.empty:
         cols = ["level", col, *([f"{col}_before"] if before is not None else []), "points"]
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame(columns=[*cols, "width_ratio"])
 
     def share(frame: pd.DataFrame) -> pd.core.groupby.SeriesGroupBy:
         inside = in_band(frame, model, level)
@@ -236,6 +239,13 @@ def reconciled_coverage(
     if before is not None:
         out[f"{col}_before"] = share(before).mean()
     out["points"] = g.size()
+    mid = cv[model]  # the narrower side: a skewed band is not called too wide on its long one
+    half = np.minimum(cv[f"{model}-hi-{level}"] - mid, mid - cv[f"{model}-lo-{level}"])
+    err = (cv[QUANTITY] - cv[model]).abs()
+    lvl = series_level(cv[ITEM_ID], tags)
+    need = err.groupby(lvl, sort=False).quantile(level / 100)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["width_ratio"] = half.groupby(lvl, sort=False).median() / need.where(need > 0)
     return out.rename_axis("level").reset_index()
 
 
@@ -1405,9 +1415,24 @@ def accuracy_finding(
     return Finding(text, sev, {"model": str(best["model"]), **ev}, name=f"accuracy_{level}")
 
 
-def coverage_finding(coverage_95: float, *, model: str, stock: bool = True) -> Finding:
+TOO_WIDE = 2.0
+"""Bands that held every backtest point at this many times the half-width their errors needed
+(:func:`reconciled_coverage`'s ``width_ratio``) are called too wide."""
+
+
+def calibration_windows(models: Iterable[Any]) -> int | None:
+    """The rolling origins calibrating the local candidates' intervals (``None``: none local)."""
+    got = [int(m.conformal_windows) for m in models if getattr(m, "conformal_windows", None)]
+    return min(got) if got else None
+
+
+def coverage_finding(
+    coverage_95: float, *, model: str, stock: bool = True, windows: int | None = None
+) -> Finding:
     """Whether the 95% intervals held about 95% of the backtest actuals (``stock``: the data
-    has an inventory table, so safety stocks are sized from these intervals)."""
+    has an inventory table, so safety stocks are sized from these intervals). ``windows``
+    (:func:`calibration_windows`): with fewer origins than a 95% conformal band needs (19),
+    the text says the 95% band is a normal stretch of the largest error."""
     off = abs(coverage_95 - 0.95)
     sev = "info" if off <= 0.05 else "medium"
     verdict = (
@@ -1419,7 +1444,18 @@ def coverage_finding(coverage_95: float, *, model: str, stock: bool = True) -> F
         f"{model}'s 95% prediction intervals held {coverage_95:.0%} of the actual demand in the "
         f"backtest ({verdict})" + ("; safety stocks are sized from them." if stock else ".")
     )
-    return Finding(text, sev, {"coverage_95": round(coverage_95, 4)}, name="interval_coverage")
+    ev: dict[str, Any] = {"coverage_95": round(coverage_95, 4)}
+    if windows is not None and conformal_reach(windows) < 95:
+        _, stretch = conformal_rank(windows, 95)
+        text += (
+            f" The local models' bands are calibrated on {windows} past origins, too few for a "
+            f"conformal 95% band (19 needed): the largest of {windows} errors vouches for "
+            f"{windows / (windows + 1):.0%} only, so the 95% band is that error times "
+            f"{stretch:.2f} (a normal approximation), wider than the 80% band. Raise "
+            "CONFORMAL_WINDOWS (FAST uses 8)."
+        )
+        ev |= {"calibration_windows": int(windows), "normal_stretch_95": round(stretch, 3)}
+    return Finding(text, sev, ev, name="interval_coverage")
 
 
 def level_coverage(table: pd.DataFrame, level: str, *, column: str = "coverage_95") -> float | None:
@@ -1486,6 +1522,23 @@ def reconciled_coverage_finding(
             f"After reconciliation ({method}, sample paths reconciled then their quantiles "
             f"taken), the 95% intervals held {parts} of the backtest's actual demand; " + adds
         )
+    wide = {
+        str(r["level"]): float(r["width_ratio"])
+        for _, r in table.iterrows()
+        if "width_ratio" in table
+        and r["coverage_95"] >= 0.995
+        and r["points"] >= 20
+        and np.isfinite(r["width_ratio"])
+        and r["width_ratio"] >= TOO_WIDE
+    }
+    if wide:
+        shown = ", ".join(f"{said(k)} {v:.1f}x" for k, v in wide.items())
+        text += (
+            " That is no success where the bands held every point: they are too wide (median "
+            f"half-width over the distance that held 95% of the backtest's errors: {shown}); "
+            "plan on the point forecast and its backtest error, not on these bands."
+        )
+        evidence |= {f"width_ratio.{k}": round(v, 2) for k, v in wide.items()}
     gathered = window is not None and window["coverage_95"] <= window["others_95"] - 0.15
     if worst < 0.85 and window is not None and gathered:
         text += (
@@ -1501,6 +1554,5 @@ def reconciled_coverage_finding(
             else "."
         )
         evidence |= {f"worst_window.{k}": v for k, v in window.items()}
-    return Finding(
-        text, "info" if worst >= 0.85 else "medium", evidence, name="reconciled_coverage"
-    )
+    sev = "info" if worst >= 0.85 and not wide else "low" if worst >= 0.85 else "medium"
+    return Finding(text, sev, evidence, name="reconciled_coverage")

@@ -235,6 +235,7 @@ class GlobalModel(Forecaster):
         self.ymax_ = 2.0 * float(np.max(y)) if len(y) else 1.0
         self.model_ = self._estimator(self.best_params_).fit(X[:, self.keep_], y)
         self._calib: dict[int, np.ndarray] = {}
+        self._calib_ids: dict[int, list[Any]] = {}  # the series of each row of _calib[h]
 
     def _tune(self, df: pd.DataFrame) -> dict[str, Any]:
         from opsai.forecast.metrics import wape
@@ -320,15 +321,59 @@ class GlobalModel(Forecaster):
             scores = self._scores(h) if level else None
         bands: dict[Any, dict[int, tuple[np.ndarray, np.ndarray]]] = {}
         if scores is not None:
-            # pooled over series and steps: one badly forecast series must not set the width
-            flat = scores.reshape(-1, 1)
-            w = {lv: np.repeat(v, h) for lv, v in conformal_halfwidths(flat, level).items()}
+            w = self._halfwidths(h, scores, level)
             for sid in self.ids_:
-                sc = self.scale_[sid]
                 bands[sid] = {
-                    lv: (point[sid] - w[lv] * sc, point[sid] + w[lv] * sc) for lv in level
+                    lv: (point[sid] - w[sid][lv], point[sid] + w[sid][lv]) for lv in level
                 }
         return point, bands
+
+    def _halfwidths(
+        self, h: int, scores: np.ndarray, level: list[int]
+    ) -> dict[Any, dict[int, float]]:
+        """Each series' half-width per level: the pooled conformal quantile of errors
+        normalised by their own series' error size, times that size (normalised conformal).
+
+        Errors are pooled over series and steps, each divided by the mean absolute error of
+        its series' other held-out periods (leave one out, so a score is out of sample as a
+        future error is), and the band of a series is that quantile times its own mean absolute
+        error. Pooling errors scaled by the series' mean demand instead gave every series the
+        relative error of the worst ones: a closed department's misses (116% of its mean)
+        filled the top 5% of 273 scores, and the chain total, forecast within 2%, got a 95%
+        band of +-126% of its level. A series without held-out errors (too short) or with none
+        above 0 takes the median error size of the others.
+        """
+        ids = self._calib_ids.get(h)
+        if ids is None:  # in-sample one-step errors only: one pool, scaled by each series' mean
+            pooled = conformal_halfwidths(scores.reshape(-1, 1), level)
+            return {
+                sid: {lv: float(pooled[lv][0]) * self.scale_[sid] for lv in level}
+                for sid in self.ids_
+            }
+        n = np.sum(~np.isnan(scores), axis=1)
+        total = np.nansum(scores, axis=1)
+        own = np.where(n > 0, total / np.maximum(n, 1), np.nan)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rest = (total[:, None] - scores) / (n[:, None] - 1)
+            u = np.where(rest > 0, scores / rest, np.nan)
+        u = u[np.isfinite(u)]
+        if u.size == 0:  # every held-out error 0: nothing to normalise by
+            pooled = conformal_halfwidths(
+                scores.reshape(-1, 1)[~np.isnan(scores).reshape(-1)], level
+            )
+            return {
+                sid: {lv: float(pooled[lv][0]) * self.scale_[sid] for lv in level}
+                for sid in self.ids_
+            }
+        q = {lv: float(v[0]) for lv, v in conformal_halfwidths(u.reshape(-1, 1), level).items()}
+        size = dict(zip(ids, own, strict=True))
+        typical = float(np.nanmedian(own[own > 0])) if np.any(own > 0) else 0.0
+        out = {}
+        for sid in self.ids_:
+            d = size.get(sid, np.nan)
+            d = d if np.isfinite(d) and d > 0 else typical
+            out[sid] = {lv: q[lv] * d * self.scale_[sid] for lv in level}
+        return out
 
     def _scores(self, h: int) -> np.ndarray:
         """Scaled absolute errors ``(n_series, h)`` of a refit with the last ``h`` held out
@@ -343,12 +388,14 @@ class GlobalModel(Forecaster):
                 X, y, _ = self._design(df, skip=1)
                 err = np.abs(y - self.model_.predict(X[:, self.keep_]))
                 self._calib[h] = err.reshape(-1, 1)
+                self._calib_ids.pop(h, None)
                 return self._calib[h]
             m = self._clone(self.best_params_).fit(train, freq=self.freq_)
             f = m.predict(h, X_future=test).merge(test, on=[ITEM_ID, TIMESTAMP])
             f["e"] = (f[QUANTITY] - f[m.name]).abs() / f[ITEM_ID].map(self.scale_)
             f["step"] = f.groupby(ITEM_ID).cumcount()
-            self._calib[h] = f.pivot(index=ITEM_ID, columns="step", values="e").to_numpy()
+            wide = f.pivot(index=ITEM_ID, columns="step", values="e")
+            self._calib[h], self._calib_ids[h] = wide.to_numpy(), list(wide.index)
         return self._calib[h]
 
 

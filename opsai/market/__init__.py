@@ -31,6 +31,7 @@ from opsai.market.share import (
     share_changes,
 )
 from opsai.market.trends import (
+    band_findings,
     change_points,
     company_prices,
     decompose,
@@ -44,6 +45,7 @@ __all__ = [
     "LogitDemand",
     "SpendResponse",
     "adstock",
+    "band_findings",
     "blp_instruments",
     "change_points",
     "company_panel",

@@ -349,6 +349,31 @@ def decompose(
     return pd.DataFrame({"observed": y, "trend": trend, "seasonal": seasonal, "resid": resid})
 
 
+MIN_CALIBRATION = 5
+"""Fewest rolling-origin errors a :func:`trend_forecast` band is measured on; with fewer the
+band is left out (NaN) and ``attrs["band"]`` says why: 2 errors of a 7-year annual series gave a
+95% band of zero width 12 years out."""
+
+
+def band_findings(forecasts: dict[str, pd.DataFrame]) -> list[Any]:
+    """A finding per :func:`trend_forecast` (named by what it forecasts) drawn without a
+    band, saying why (``attrs["band"]``)."""
+    from opsai.report.finding import Finding
+
+    out = []
+    for what, fc in forecasts.items():
+        if fc.attrs.get("band"):
+            out.append(
+                Finding(
+                    f"The {what} forecast {len(fc)} periods ahead has no band: {fc.attrs['band']}.",
+                    "low",
+                    {"origins": fc.attrs["origins"], "horizon": len(fc)},
+                    name=f"forecast_band.{what.split()[-1]}",
+                )
+            )
+    return out
+
+
 def trend_forecast(
     values: pd.Series | Sequence[float] | np.ndarray,
     *,
@@ -383,11 +408,15 @@ def trend_forecast(
         upper: largest possible value (1 for a share).
 
     Returns:
-        ``horizon`` rows: step (1..horizon), forecast, lo, hi; ``.attrs`` holds the model used
-        and the level.
+        ``horizon`` rows: step (1..horizon), forecast, lo, hi; ``.attrs`` holds the model used,
+        the level, ``origins`` (the rolling-origin errors the band is measured on) and
+        ``band``: why the band is left out (lo and hi NaN), or ``None``. It is left out with
+        fewer than :data:`MIN_CALIBRATION` origins (a short series, or a horizon almost as long
+        as the history) and when every past error was 0 (a band of zero width years ahead is
+        no interval).
     """
     from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
-    from opsai.forecast import AutoForecaster, Forecaster, SeasonalNaive, Theta
+    from opsai.forecast import AutoForecaster, Forecaster, LocalForecaster, SeasonalNaive, Theta
     from opsai.market.outlook import SeasonalTheta
 
     check_choice(model, "model", ("auto", "theta"))
@@ -419,5 +448,20 @@ def trend_forecast(
     res = pd.DataFrame(out[cols].to_numpy().clip(0.0, upper), columns=["forecast", "lo", "hi"])
     res.insert(0, "step", np.arange(1, h + 1))
     chosen = getattr(fc, "choice_", {}).get("series", fc.name)
-    res.attrs.update(model=str(chosen), level=level)
+    origins = max(0, min(windows, n - h - LocalForecaster.min_train + 1))
+    band = None
+    if origins < MIN_CALIBRATION:
+        band = (
+            f"{origins} past forecast origin(s) of {h} periods fit in {n} periods (a band needs "
+            f"the errors of {MIN_CALIBRATION} or more): no {level}% band is drawn; shorten "
+            "HORIZON or give a longer history"
+        )
+    elif np.allclose(res["hi"], res["lo"]):
+        band = (
+            f"every one of the {origins} past forecasts was exact (a straight line): a band of "
+            "zero width is no interval, so none is drawn"
+        )
+    if band is not None:
+        res[["lo", "hi"]] = np.nan
+    res.attrs.update(model=str(chosen), level=level, origins=int(origins), band=band)
     return res

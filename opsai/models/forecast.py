@@ -108,8 +108,23 @@ class SavedForecasts:
     manifest: dict[str, Any]
 
     def models(self) -> list[Forecaster]:
-        """Fresh (unfitted) candidates built from the saved specs."""
-        return [_from_spec(s) for s in self.specs]
+        """Fresh (unfitted) candidates built from the saved specs.
+
+        The local models calibrate their intervals on the chapter's ``CONFORMAL_WINDOWS``
+        (``settings["conformal_windows"]``) when the run kept it, not on the windows the run's
+        candidates used: a ``--fast`` run calibrates on 8, too few for a 95% band, and scoring
+        takes no backtest that would need the speed.
+        """
+        cw = self.settings.get("conformal_windows")
+        specs = self.specs
+        if cw:
+            specs = [
+                {**s, "params": {**s["params"], "conformal_windows": int(cw)}}
+                if "conformal_windows" in (s.get("params") or {})
+                else s
+                for s in specs
+            ]
+        return [_from_spec(s) for s in specs]
 
     def forecaster(self) -> SavedChoice:
         """The saved choice as an unfitted forecaster: ``fit(new_history).predict(h)``."""

@@ -307,3 +307,46 @@ def test_global_models_read_a_negative_target_as_zero(model: GlobalModel) -> Non
     want = model._clone({}).fit(clipped).predict(7)[model.name].to_numpy()
     np.testing.assert_allclose(got, want)
     assert (got > 0).all()
+
+
+def test_few_calibration_origins_still_give_a_wider_95_than_80_band() -> None:
+    """byod11b D18a: with 8 origins (FAST) the conformal ranks of 80% and 95% both hit the
+    largest score, so the two bands were identical (Walmart dept 1: 212,495 .. 273,560 for
+    both). The 95% band now stretches the largest score by z(0.975) / z(0.5 + 8/18)."""
+    from scipy.stats import norm
+
+    from opsai.forecast.base import conformal_halfwidths, conformal_rank, conformal_reach
+
+    scores = np.arange(1.0, 9.0)[:, None] * np.ones((1, 3))  # 8 origins, errors 1..8
+    w = conformal_halfwidths(scores, [80, 95])
+    np.testing.assert_allclose(w[80], [8.0, 8.0, 8.0])  # rank ceil(9 * 0.8) = 8 of 8
+    stretch = norm.ppf(0.975) / norm.ppf(0.5 + 8 / 18)
+    np.testing.assert_allclose(w[95], 8.0 * stretch)
+    assert 1.2 < stretch < 1.26 and conformal_reach(8) == 88
+    # enough origins: the plain conformal rank, as before (20 origins: 95% is the largest)
+    assert conformal_rank(20, 95) == (1.0, 1.0) and conformal_rank(20, 80) == (17 / 20, 1.0)
+    # a local model under FAST's 8 windows: 95% strictly wider than 80% on every step
+    rng = np.random.default_rng(0)
+    df = long({"a": 100 + rng.normal(0, 10, 60)})
+    fc = Theta(season_length=7, conformal_windows=8).fit(df).predict(5, level=[80, 95])
+    assert ((fc["Theta-hi-95"] - fc["Theta-hi-80"]) > 0).all()
+    assert ((fc["Theta-lo-80"] - fc["Theta-lo-95"]) > 0).all()
+
+
+def test_global_model_bands_fit_each_series_own_error() -> None:
+    """byod11b D18b: the global models pooled errors scaled by each series' mean, so the one
+    badly forecast series (a closed department, errors 116% of its mean) set everyone's
+    relative band: the Walmart chain total (WAPE 2%) got a 95% band of 0 .. 9.35 M around
+    4.14 M. Errors are now normalised by their own series' error size."""
+    rng = np.random.default_rng(0)
+    n = 120
+    steady = {f"s{k}": 1000 + rng.normal(0, 20, n) for k in range(6)}  # ~2% noise
+    steady["broken"] = np.r_[np.full(n - 10, 1000.0), np.zeros(10)]  # stops in the holdout
+    df = long(steady)
+    m = GlobalGBM(season_length=7, max_iter=40, seed=0).fit(df)
+    fc = m.predict(10, level=[80, 95]).set_index(ITEM_ID)
+    half = (fc["GlobalGBM-hi-95"] - fc["GlobalGBM"]).groupby(level=0).mean()
+    # a steady series' 95% band is a few of its own errors (sd 20), not 100%+ of its level
+    assert half.drop("broken").max() < 150
+    assert half["broken"] > 3 * half.drop("broken").max()
+    assert ((fc["GlobalGBM-hi-95"] - fc["GlobalGBM-hi-80"]) > 0).all()

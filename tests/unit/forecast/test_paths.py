@@ -336,3 +336,41 @@ def test_the_coverage_finding_names_only_the_levels_present() -> None:
     )
     one = {"total": ["T"], "category": ["c1"], "item": ["i1"]}
     assert reconciled_coverage_finding(table, method="mint_shrink", tags=one) is None
+
+
+def test_bands_that_hold_everything_far_too_wide_are_called_too_wide() -> None:
+    """byod11b D18b: the Walmart total's 95% bands held 39 of 39 backtest points at several
+    times the width its 2% errors needed, and the page read 'total 100%' as success."""
+    from opsai.forecast.chapter import reconciled_coverage, reconciled_coverage_finding
+
+    errs = [0.1, -0.2, 0.3, -0.4, 0.5] * 4  # 20 points, 95% of errors within 0.5
+    cv = _backtest({"2024-01-01|T": errs, "2024-01-01|i1": errs}, half=2.0)  # +-2 bands
+    table = reconciled_coverage(cv, TAGS, model="M").set_index("level")
+    assert table.loc["total", "coverage_95"] == 1.0
+    assert table.loc["total", "width_ratio"] == pytest.approx(2.0 / 0.5)
+    f = reconciled_coverage_finding(table.reset_index(), method="mint_shrink", tags=TAGS)
+    assert f is not None and f.severity == "low"
+    assert (
+        "too wide (median half-width over the distance that held 95% of the backtest's errors: total 4.0x, item 4.0x)"
+        in f.text
+    )
+    assert f.evidence["width_ratio.total"] == 4.0
+    snug = reconciled_coverage(_backtest({"2024-01-01|T": errs, "2024-01-01|i1": errs}, half=0.6),
+                               TAGS, model="M")  # fmt: skip
+    f = reconciled_coverage_finding(snug, method="mint_shrink", tags=TAGS)
+    assert f is not None and "too wide" not in f.text and f.severity == "info"
+
+
+def test_the_coverage_finding_says_when_95_is_extrapolated() -> None:
+    """byod11b D18a: FAST calibrates the local models on 8 origins, too few for a conformal
+    95% band; the finding says the 95% band is a normal stretch (x1.23) of the largest error."""
+    from opsai.forecast import SeasonalNaive, Theta
+    from opsai.forecast.chapter import calibration_windows, coverage_finding
+
+    models = [SeasonalNaive(season_length=7, conformal_windows=8), Theta(conformal_windows=20)]
+    assert calibration_windows(models) == 8
+    f = coverage_finding(0.96, model="Theta", stock=False, windows=8)
+    assert "calibrated on 8 past origins, too few for a conformal 95% band" in f.text
+    assert "vouches for 89% only, so the 95% band is that error times 1.23" in f.text
+    assert f.evidence["calibration_windows"] == 8
+    assert "calibrated" not in coverage_finding(0.96, model="Theta", windows=20).text

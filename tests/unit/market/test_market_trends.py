@@ -105,7 +105,7 @@ def test_trend_forecast_covers_a_known_trend() -> None:
     for seed in range(10):
         truth, y = _growing_market(72, seed)
         f = trend_forecast(pd.Series(y[:60]), horizon=12, model="theta")
-        assert f.attrs == {"model": "Theta", "level": 95}
+        assert f.attrs == {"model": "Theta", "level": 95, "origins": 20, "band": None}
         errors.append(np.abs(f["forecast"] / truth[60:] - 1).mean())
         truth_in.append(((f["lo"] <= truth[60:]) & (truth[60:] <= f["hi"])).mean())
         covered.append(((f["lo"] <= y[60:]) & (y[60:] <= f["hi"])).mean())
@@ -138,3 +138,32 @@ def test_trend_forecast_auto_and_bounds() -> None:
     assert trend_forecast(near_one, horizon=6, season=1, upper=1.0)["hi"].max() <= 1.0
     with pytest.raises(OpsaiError, match="missing"):
         trend_forecast([1.0, np.nan, 2.0, 3.0], horizon=2)
+
+
+def test_an_annual_export_gets_a_short_horizon_and_no_band_from_two_errors() -> None:
+    """byod11b D19: 7 yearly shares (8% .. 20%, +2 pp a year) were forecast 12 years ahead
+    with a 95% band of zero width (lo == hi to 1e-17) from too few past errors; the horizon is
+    now cut to half the history (``chapter.forecast_horizon``, tested in test_market_periods)."""
+    from opsai.market import band_findings
+
+    share = np.linspace(0.08, 0.20, 7)
+    f = trend_forecast(share, horizon=3, season=1, seasonal="test", upper=1.0)
+    assert len(f) == 3 and f["lo"].isna().all() and f["hi"].isna().all()
+    assert (
+        f.attrs["origins"] == 2
+        and "2 past forecast origin(s) of 3 periods fit in 7" in f.attrs["band"]
+    )
+    (finding,) = band_findings({"our share": f, "market size": pd.DataFrame({"step": []})})
+    assert finding.name == "forecast_band.share" and finding.text.startswith(
+        "The our share forecast 3 periods ahead has no band: 2 past forecast origin(s)"
+    )
+    # a long flat share: enough origins, but every error 0, so no zero-width band either
+    flat = trend_forecast(np.full(40, 0.2), horizon=3, season=1, seasonal="test")
+    assert flat.attrs["origins"] == 20 and "exact" in flat.attrs["band"]
+    assert flat["hi"].isna().all() and flat["forecast"].to_numpy() == pytest.approx([0.2] * 3)
+    noisy = share + np.random.default_rng(0).normal(0, 0.005, 7)
+    one = trend_forecast(noisy, horizon=1, season=1)  # 4 errors of one step: still too few
+    assert one.attrs["origins"] == 4 and one["lo"].isna().all()
+    long = trend_forecast(np.r_[noisy, noisy + 0.12], horizon=3, season=1)  # 14 years: 9 errors
+    assert long.attrs == {"model": "Theta", "level": 95, "origins": 9, "band": None}
+    assert (long["hi"] - long["lo"] > 0.01).all()

@@ -128,3 +128,18 @@ def test_score_caps_the_items_as_the_chapter_did(tmp_path: Path, auto) -> None:
     assert len(other) == 7 and 1.2 < other["forecast"].mean() < 1.8  # s2 + s3: 1.5 a day
     total = out[out["unique_id"] == "total"]["forecast"]
     assert 5.5 < total.mean() < 7.0  # every item still counts: 3 + 2 + 1 + 0.5
+
+
+def test_score_calibrates_on_the_chapters_windows_not_fasts(tmp_path: Path, history, auto) -> None:
+    """byod11b D18: a --fast run's candidates calibrate on 8 (here 5) origins and `opsai
+    score` inherited them (80% == 95% bands on 65 of 273 Walmart rows); the chapter's
+    CONFORMAL_WINDOWS, kept in the settings, is what the refit calibrates on."""
+    save_forecasts(tmp_path, auto=auto, freq="D", h=7, settings={"conformal_windows": 20})
+    saved = load_forecasts(tmp_path)
+    windows = {m.name: getattr(m, "conformal_windows", None) for m in saved.models()}
+    assert windows == {"SeasonalNaive": 20, "Theta": 20, "GlobalGBM": None}
+    save_forecasts(tmp_path, auto=auto, freq="D", h=7)  # an older run: as its candidates were
+    assert {getattr(m, "conformal_windows", None) for m in load_forecasts(tmp_path).models()} == {
+        5,
+        None,
+    }
