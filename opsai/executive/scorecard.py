@@ -142,7 +142,13 @@ def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:
     now = _num(t["negative_share"].iloc[-1])
     before = _num(t["negative_share"].iloc[-2]) if len(t) > 1 else None
     change = 100 * (now - before) if now is not None and before is not None else None
-    of = f", of {int(t['tickets'].iloc[-1]):,} tickets with a sentiment" if "tickets" in t else ""
+    base = str(t["base"].iloc[-1]) if "base" in t else ""  # 05's ratings, or ratings and guesses
+    noun = "rated tickets" if base == "rated" else "tickets with a sentiment"
+    of = f", of {int(t['tickets'].iloc[-1]):,} {noun}" if "tickets" in t else ""
+    guessed = _num(t["predicted"].iloc[-1]) if "predicted" in t and base != "rated" else None
+    if guessed and "tickets" in t and guessed > 0.5 * float(t["tickets"].iloc[-1]):
+        of += f", {guessed:,.0f} of them predicted"
+        change = None  # a share mostly of guesses is called neither better nor worse
     vs = " vs period before" if before is not None else " (no period before)"
     return now, change, "pp", f"{_period_label(t['period'].iloc[-1])}{vs}{of}"
 

@@ -199,6 +199,29 @@ def test_negative_share_of_the_last_period() -> None:
     assert format_value(value, "negative_share") == "56.4%"
 
 
+def test_negative_share_names_its_base() -> None:
+    """byod11b D11: 2.5% of 2,633 calls (85% of them the lexicon's reading of "Resolved") stood
+    for 66 negative of 381 rated calls (17.6%). 05 now heads with the ratings and says so; a
+    share mostly of predictions is called neither better nor worse."""
+    from opsai.executive.scorecard import _negative_share
+
+    def run(t: pd.DataFrame) -> SimpleNamespace:
+        return SimpleNamespace(table=lambda chapter, name: t)
+
+    rated = pd.DataFrame({"period": ["2025-10", "2025-11"], "tickets": [400, 381],
+                          "negative": [69, 66], "negative_share": [69 / 400, 66 / 381],
+                          "base": "rated", "predicted": [2400, 2252]})  # fmt: skip
+    value, change, _, label = _negative_share(run(rated))  # type: ignore[arg-type]
+    assert value == pytest.approx(0.1732, abs=1e-4) and change == pytest.approx(0.07, abs=0.01)
+    assert label == "2025-11 vs period before, of 381 rated tickets"
+    guessed = rated.assign(base="rated and predicted", tickets=[2800, 2633], predicted=[2400, 2252])
+    _, change, _, label = _negative_share(run(guessed))  # type: ignore[arg-type]
+    assert change is None
+    assert label == (
+        "2025-11 vs period before, of 2,633 tickets with a sentiment, 2,252 of them predicted"
+    )
+
+
 def test_action_plan_effects_ranges_and_evidence(run_folder: Path) -> None:
     run = ex.load_run(run_folder)
     a = ex.Assumptions(save_rate=(0.1, 0.3), gap_closure=(0.5, 1.0))

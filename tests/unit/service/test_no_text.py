@@ -13,7 +13,7 @@ import pytest
 
 from opsai.data import open_workspace
 from opsai.data.schema import NO_TEXT_COLUMN
-from opsai.service.chapter import fill_sentiment, readable_text
+from opsai.service.chapter import fill_sentiment, negative_trend, negative_trend_text, readable_text
 from tests.conftest import write_dataset
 
 pytestmark = pytest.mark.unit
@@ -69,3 +69,28 @@ def test_unrated_tickets_without_text_get_no_sentiment() -> None:
     assert out["sentiment"].tolist()[:3] == ["negative", "positive", "negative"]
     assert pd.isna(out["sentiment"].iloc[3])  # not "neutral"
     assert "1 get none: they have no text to read" in f.text
+
+
+def test_the_headline_negative_share_is_over_the_ratings() -> None:
+    """byod11b D11: 66 of 381 rated November calls were negative (17.6%); the 2,252 unrated
+    ones read neutral by the lexicon made it 2.5%. With 20+ ratings, the ratings are the base
+    and the predictions are given beside."""
+    n_rated, n_guess = 381, 2252
+    t = pd.DataFrame(
+        {
+            "timestamp": pd.Timestamp("2025-11-03"),
+            "sentiment": ["negative"] * 66 + ["positive"] * (n_rated - 66) + ["neutral"] * n_guess,
+            "sentiment_source": ["label"] * n_rated + ["lexicon"] * n_guess,
+        }
+    )
+    trend = negative_trend(t)
+    row = trend.iloc[0]
+    assert (row["tickets"], row["negative"], row["base"]) == (381, 66, "rated")
+    assert row["negative_share"] == pytest.approx(0.1732, abs=1e-4)
+    assert (row["predicted"], row["predicted_negative"]) == (2252, 0)
+    assert negative_trend_text(trend) == (
+        "Negative share, 2025-11: 17.3% of 381 rated tickets; 2,252 unrated tickets have a "
+        "predicted sentiment, 0.0% of them negative, not counted.\n"
+    )
+    few = negative_trend(t.iloc[-30:].assign(sentiment_source=["label"] * 5 + ["lexicon"] * 25))
+    assert few["base"].tolist() == ["rated and predicted"] and few["tickets"].tolist() == [30]
