@@ -24,6 +24,8 @@ TIMESTAMP = "timestamp"
 SIGNUP_AT = "signup_at"
 RESOLVED_AT = "resolved_at"
 FIRST_REPLY_AT = "first_reply_at"
+ABANDONED = "abandoned"
+WAIT_SECONDS = "wait_seconds"
 EVENT = "event"
 AMOUNT = "amount"
 QUANTITY = "quantity"
@@ -387,6 +389,18 @@ TABLES: dict[str, Table] = {
                     ),
                 ),
                 _c(ITEM_ID, "id"),
+                _c(
+                    ABANDONED,
+                    "float",
+                    flag=True,
+                    doc="a call the customer hung up on in the queue: Y/N, 1/0",
+                ),
+                _c(
+                    WAIT_SECONDS,
+                    "float",
+                    nonnegative=True,
+                    doc="seconds the customer waited for an agent",
+                ),
             ),
             key=TICKET_ID,
             generated_key="t",
