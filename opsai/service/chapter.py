@@ -47,6 +47,7 @@ from opsai.service.findings import (
 )
 from opsai.service.intent import (
     IntentClassifier,
+    _intent_key,
     canonical_intent,
     choose_threshold,
     out_of_scope,
@@ -75,7 +76,9 @@ __all__ = [
     "item_shift_findings",
     "kb_intents_like",
     "language_fallback_findings",
+    "language_split_intents_finding",
     "level_shift_findings",
+    "map_intents",
     "negative_shift_findings",
     "negative_trend",
     "negative_trend_text",
@@ -771,6 +774,83 @@ def sentiment_fill_finding(tickets: pd.DataFrame, *, col_sentiment: str = S.SENT
             "question as positive or negative: check the predicted negatives before acting."
         )
     return Finding(text, "info" if rated else "medium", ev, name="sentiment_fill")
+
+
+def map_intents(labels: pd.Series, mapping: str) -> tuple[pd.Series, str]:
+    """The labels renamed by ``mapping`` (05's ``INTENT_MAP``: ``"Envío=Shipping,
+    Versand=Shipping"``), a label matched as :func:`~opsai.service.intent.canonical_intent`
+    matches (case, spaces, ``_``/``-``); one intent written in five languages is then one
+    intent, not five compared against each other (byod11b D15).
+
+    Returns:
+        The labels and a sentence saying what was merged ("" for an empty mapping).
+
+    Raises:
+        ConfigError: an entry that is not ``label=intent``.
+    """
+    pairs = [p.split("=", 1) for p in mapping.split(",") if p.strip()]
+    bad = [p for p in pairs if len(p) != 2 or not p[0].strip() or not p[1].strip()]
+    if bad:
+        raise ConfigError(
+            f"INTENT_MAP: {'='.join(bad[0])!r} is not 'label=intent'. Write it as "
+            "'Envío=Shipping, Versand=Shipping' (chapters.05_customer_service.parameters.INTENT_MAP)"
+        )
+    if not pairs:
+        return labels, ""
+    to = {_intent_key(a.strip()): b.strip() for a, b in pairs}
+    keys = labels.map(lambda x: _intent_key(x) if pd.notna(x) else None)
+    out = labels.where(~keys.isin(list(to)), keys.map(to))
+    unused = [a.strip() for a, _ in pairs if _intent_key(a.strip()) not in set(keys.dropna())]
+    text = (
+        f"INTENT_MAP: {labels.nunique():,} intent labels read as {out.nunique():,} intents "
+        f"({int(keys.isin(list(to)).sum()):,} tickets relabelled)."
+    )
+    if unused:
+        text += f" No ticket is labelled {', '.join(map(repr, unused[:5]))}: check the spelling."
+    return out, text
+
+
+def language_split_intents_finding(
+    tickets: pd.DataFrame,
+    *,
+    min_share: float = 0.9,
+    min_tickets: int = 10,
+    col_intent: str = S.INTENT,
+    col_language: str = S.LANGUAGE,
+) -> Finding | None:
+    """Intent labels each used in one language only, in two or more languages: a help desk
+    whose categories are written in the customer's language (HubSpot's 'Envío', 'Envio',
+    'Versand', 'Shipping', '配送') splits one intent into five, each compared against the
+    others' shipping tickets (byod11b D15). Says so and how to merge them (``INTENT_MAP``);
+    ``None`` unless half the labels with ``min_tickets`` tickets are ``min_share`` in one
+    language and two or more languages have two such labels each."""
+    if col_intent not in tickets.columns or col_language not in tickets.columns:
+        return None
+    d = tickets[[col_intent, col_language]].dropna().astype(str)
+    d = d[~d[col_language].isin(["und", ""])]
+    counts = d[col_intent].value_counts()
+    labels = list(counts[counts >= min_tickets].index)
+    if len(labels) < 4:
+        return None
+    mix = pd.crosstab(d[col_intent], d[col_language]).loc[labels]
+    top, share = mix.idxmax(axis=1), mix.max(axis=1) / mix.sum(axis=1)
+    single = top[share >= min_share]
+    per = single.groupby(single).apply(lambda g: sorted(g.index, key=lambda x: -counts[x]))
+    per = per[per.map(len) >= 2]
+    if len(single) < 0.5 * len(labels) or len(per) < 2:
+        return None
+    parts = [f"{lg}: {', '.join(v[:5])}{', ...' if len(v) > 5 else ''}" for lg, v in per.items()]
+    a, b = per.iloc[0][0], per.iloc[1][0]
+    text = (
+        f"{len(single)} of the {len(labels)} intent labels are each used in one language only "
+        f"({'; '.join(parts)}). If they are one set of intents written in several languages, "
+        "each intent is split into as many labels, and volume, spikes, ratings and resolution "
+        "times compare it against itself: merge them with the 05 parameter INTENT_MAP, "
+        f'one label=intent pair each ("{b}=<intent>, {a}=<intent>, ...").'
+    )
+    ev = {"labels": len(labels), "single_language": len(single),
+          "by_language": {str(k): list(v) for k, v in per.items()}}  # fmt: skip
+    return Finding(text, "medium", ev, name="intent_languages")
 
 
 def kb_intents_like(kb: pd.DataFrame | None, labels: pd.Series) -> pd.DataFrame | None:
