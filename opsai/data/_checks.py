@@ -433,7 +433,9 @@ def check_table(
     """Values, bounds and empties of one loaded table; ``zoned``: the table sets ``timezone``;
     ``columns``: its ``columns`` mapping (contract -> source), for fixes naming source columns."""
     table = TABLES[name]
-    present = [c for c in table.columns if c.name in t.columns]
+    said = {(w.column, w.message) for w in warnings if w.table == name}  # a column the data lacks
+    lacking = {c.name for c in table.columns if c.absent and (c.name, c.absent) in said}
+    present = [c for c in table.columns if c.name in t.columns and c.name not in lacking]
     aggs: dict[str, Any] = {"__rows": t.count()}
     for c in present:
         if c.dtype == "timestamp" and not zoned:  # seconds into the UTC day, lowest and highest

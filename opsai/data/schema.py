@@ -24,6 +24,8 @@ TIMESTAMP = "timestamp"
 SIGNUP_AT = "signup_at"
 RESOLVED_AT = "resolved_at"
 FIRST_REPLY_AT = "first_reply_at"
+ABANDONED = "abandoned"
+WAIT_SECONDS = "wait_seconds"
 EVENT = "event"
 AMOUNT = "amount"
 QUANTITY = "quantity"
@@ -76,6 +78,15 @@ NO_TIME_COLUMN = (
 )
 """What validation says of ``events`` without a ``timestamp`` column (Last.fm's user, artist,
 plays; Book-Crossing's ratings)."""
+
+NO_TEXT_COLUMN = (
+    "tickets has no text column: a telephony or ticket-metrics export. 05 still counts volume "
+    "and spikes per intent (map the queue as intent), ratings, handle and resolution times and "
+    "escalation; it skips what reads text: intent models, topics, sentiment from text, reply "
+    "suggestion and complaint terms"
+)
+"""What validation says of ``tickets`` without a ``text`` column (a call centre's export:
+queue, wait and talk seconds, CSAT)."""
 
 # Default event names used by the funnel; users map theirs in the chapter parameters.
 DEFAULT_FUNNEL = ("visit", "view", "add_to_cart", "checkout", "purchase")
@@ -379,7 +390,13 @@ TABLES: dict[str, Table] = {
             (
                 _c(TICKET_ID, "id", True),
                 _c(TIMESTAMP, "timestamp"),
-                _c(TEXT, "string", True),
+                _c(
+                    TEXT,
+                    "string",
+                    True,
+                    absent=NO_TEXT_COLUMN,
+                    doc="may be left unmapped (a call centre's export): 05 skips what reads text",
+                ),
                 _c(USER_ID, "id"),
                 _c(CHANNEL, "string"),
                 _c(LANGUAGE, "string"),
@@ -395,6 +412,18 @@ TABLES: dict[str, Table] = {
                     ),
                 ),
                 _c(ITEM_ID, "id"),
+                _c(
+                    ABANDONED,
+                    "float",
+                    flag=True,
+                    doc="a call the customer hung up on in the queue: Y/N, 1/0",
+                ),
+                _c(
+                    WAIT_SECONDS,
+                    "float",
+                    nonnegative=True,
+                    doc="seconds the customer waited for an agent",
+                ),
             ),
             key=TICKET_ID,
             generated_key="t",

@@ -789,13 +789,15 @@ def _service_resolution(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]
             who = f"'{e.get('value')}' tickets"
         else:
             who = f"{e.get('column', 'channel')} '{e.get('value')}'"
+        scale, unit = (1.0, "hours") if slow >= 1 else (60.0, "minutes")  # a call: 9 min vs 5
         act = (
             f"Check staffing and routing for {who}: tickets wait {ratio:.1f}x as long to be "
-            f"resolved (median {slow:.1f} hours against {others:.1f})."
+            f"resolved (median {scale * slow:.{1 if scale == 1 else 0}f} {unit} against "
+            f"{scale * others:.{1 if scale == 1 else 0}f}{'' if scale == 1 else ' ' + unit})."
         )
-        lo, mid, hi = _scaled(max(slow - others, 0.0), a.gap_closure)
+        lo, mid, hi = _scaled(max(slow - others, 0.0) * scale, a.gap_closure)
         ev = [_ev(SERVICE, r["name"], "resolution time")]
-        out.append(_action("Service", act, str(r["text"]), lo, mid, hi, "hours less a ticket",
+        out.append(_action("Service", act, str(r["text"]), lo, mid, hi, f"{unit} less a ticket",
                            r["severity"], ev, "resolution"))  # fmt: skip
     return out
 

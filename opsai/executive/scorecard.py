@@ -106,6 +106,23 @@ def _lifecycle(column: str) -> Callable[[RunResults], tuple[Any, Any, str, str]]
     return get
 
 
+def _stub_period(run: RunResults) -> tuple[str, str] | None:
+    """The tickets' last period and why it is left out, when it holds under half its days
+    (an export ending on a Tuesday, with weekly periods: 31 tickets in 2 of 7 days, byod11b
+    D17): the scorecard then shows the last complete period."""
+    days, length = (
+        _num(run.metric(SERVICE, f"volume.last_period_{k}")) for k in ("days", "length")
+    )
+    v = run.table(SERVICE, "volume.table")
+    if not days or not length or days >= length / 2 or v.empty or "period" not in v:
+        return None
+    last = str(sorted(v["period"].astype(str).unique())[-1])
+    return (
+        last,
+        f"the last complete period; {last} has {days:.0f} of {length:.0f} days",
+    )
+
+
 def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:
     v = run.table(SERVICE, "volume.table")
     if v.empty or "period" not in v or "tickets" not in v:
@@ -116,6 +133,11 @@ def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:
         per = v.groupby("period")["tickets"].sum().sort_index()
     if list(per.index) == ["all"]:  # tickets without timestamps: one period, no trend
         return float(per.iloc[0]), None, "", "all tickets (no timestamps)"
+    stub = _stub_period(run)
+    if stub is not None and len(per) >= 3 and str(per.index[-1]) == stub[0]:
+        done, prev = float(per.iloc[-2]), float(per.iloc[-3])
+        label = f"{_period_label(per.index[-2])} vs period before ({stub[1]})"
+        return done, (done / prev - 1 if prev else None), "%", label
     now = float(per.iloc[-1])
     before = float(per.iloc[-2]) if len(per) > 1 else None
     change = now / before - 1 if before else None
@@ -139,11 +161,25 @@ def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:
     if t.empty or not {"period", "negative_share"} <= set(t.columns):
         return None, None, "", ""
     t = t.sort_values("period")
+    stub, why = _stub_period(run) or ("", "")
+    if (
+        stub and len(t) >= 3 and str(t["period"].iloc[-1]) == stub
+    ):  # 2 days of a week: the one before
+        t = t.iloc[:-1]
     now = _num(t["negative_share"].iloc[-1])
     before = _num(t["negative_share"].iloc[-2]) if len(t) > 1 else None
     change = 100 * (now - before) if now is not None and before is not None else None
-    of = f", of {int(t['tickets'].iloc[-1]):,} tickets with a sentiment" if "tickets" in t else ""
+    base = str(t["base"].iloc[-1]) if "base" in t else ""  # 05's ratings, or ratings and guesses
+    noun = "rated tickets" if base == "rated" else "tickets with a sentiment"
+    of = f", of {int(t['tickets'].iloc[-1]):,} {noun}" if "tickets" in t else ""
+    guessed = _num(t["predicted"].iloc[-1]) if "predicted" in t and base != "rated" else None
+    if "tickets" in t and float(t["tickets"].iloc[-1]) < 20:  # 6 rated tickets: no trend
+        change = None
+    if guessed and "tickets" in t and guessed > 0.5 * float(t["tickets"].iloc[-1]):
+        of += f", {guessed:,.0f} of them predicted"
+        change = None  # a share mostly of guesses is called neither better nor worse
     vs = " vs period before" if before is not None else " (no period before)"
+    of += f"; {why}" if why and stub not in set(t["period"].astype(str)) else ""
     return now, change, "pp", f"{_period_label(t['period'].iloc[-1])}{vs}{of}"
 
 

@@ -667,8 +667,10 @@ def resolution_hours(
     col_time: str = S.TIMESTAMP,
     col_resolved: str = S.RESOLVED_AT,
 ) -> pd.Series:
-    """Hours from each ticket's timestamp to its ``resolved_at``: missing for open tickets
-    and for tickets resolved before they were opened (no negative durations).
+    """Hours from each ticket's timestamp to its ``resolved_at``: missing for open tickets,
+    for tickets resolved before they were opened (no negative durations) and for calls the
+    caller abandoned in the queue (``abandoned``: never handled, their 0 seconds of talk time
+    are no resolution).
 
     Example:
         >>> t = pd.DataFrame({"timestamp": pd.to_datetime(["2024-01-01 00:00"] * 3),
@@ -679,6 +681,8 @@ def resolution_hours(
     hours = (
         pd.to_datetime(tickets[col_resolved]) - pd.to_datetime(tickets[col_time])
     ).dt.total_seconds() / 3600
+    if S.ABANDONED in tickets.columns:
+        hours = hours.where(~(pd.to_numeric(tickets[S.ABANDONED], errors="coerce") > 0))
     return hours.where(~(hours < 0))
 
 

@@ -26,6 +26,7 @@ from opsai.errors import ChapterError, ConfigError, OpsaiError, SchemaError
 from opsai.report.finding import Finding
 from opsai.service._features import as_labels, as_texts, reuse_analysis, stratified_split
 from opsai.service._intent_cv import cv_sample, intent_folds, out_of_fold
+from opsai.service.analytics import sentiment_trend
 from opsai.service.findings import (
     driver_findings,
     escalation_text,
@@ -46,6 +47,7 @@ from opsai.service.findings import (
 )
 from opsai.service.intent import (
     IntentClassifier,
+    _intent_key,
     canonical_intent,
     choose_threshold,
     out_of_scope,
@@ -74,10 +76,15 @@ __all__ = [
     "item_shift_findings",
     "kb_intents_like",
     "language_fallback_findings",
+    "language_split_intents_finding",
     "level_shift_findings",
+    "map_intents",
     "negative_shift_findings",
+    "negative_trend",
+    "negative_trend_text",
     "no_spike_text",
     "pii_finding",
+    "readable_text",
     "reply_finding",
     "resolution_gap_findings",
     "resolution_language_finding",
@@ -529,6 +536,47 @@ def fill_unlabelled(
 SENTIMENT_SOURCE = "sentiment_source"
 
 
+def readable_text(
+    tickets: pd.DataFrame,
+    *,
+    min_distinct: int = 20,
+    max_repeat: int = 50,
+    col_text: str = S.TEXT,
+) -> tuple[pd.Series, str]:
+    """The tickets' text when a model can read it, else an empty text and why not.
+
+    A call centre's export has no text (``tickets.text`` unmapped loads empty), and a user
+    who maps the only always-filled label as text (the queue, or a disposition such as
+    Resolved/Callback/Escalated) gives the intent models four distinct texts for 2,001
+    tickets and the lexicon a word that is no customer's: "Resolved" read as neutral
+    diluted a 17.6% negative share to 2.5% (byod11b D11). A text column with fewer than
+    ``min_distinct`` distinct (normalised) values, or whose values repeat ``max_repeat``
+    times on average, is such a label.
+
+    Returns:
+        The texts (missing, all of them, when unreadable) and "" when they can be read, else
+        the reason in words ("the text column holds 3 distinct values for 17,139 tickets
+        (Resolved, Callback, Escalated): labels, not what customers wrote").
+    """
+    if col_text not in tickets.columns:
+        return pd.Series(None, index=tickets.index, dtype=object), "no text column is mapped"
+    texts = tickets[col_text]
+    filled = texts.dropna().astype(str)
+    filled = filled[filled.str.strip() != ""]
+    if filled.empty:
+        return pd.Series(None, index=tickets.index, dtype=object), "the tickets carry no text"
+    distinct = int(text_keys(filled).nunique())
+    if distinct >= min_distinct and distinct * max_repeat >= len(filled):
+        return texts, ""
+    common = ", ".join(map(str, filled.value_counts().index[:3]))
+    why = (
+        f"the text column holds {distinct:,} distinct value{'s' if distinct > 1 else ''} for "
+        f"{len(filled):,} tickets ({common}{', ...' if distinct > 3 else ''}): labels, not "
+        "what customers wrote"
+    )
+    return pd.Series(None, index=tickets.index, dtype=object), why
+
+
 def sentiment_models(table: pd.DataFrame) -> dict[str, str]:
     """Per language of :func:`sentiment_by_language`'s table, the model to label unrated
     tickets with: ``"trained"`` where it beat both the majority label and the lexicon in the
@@ -589,6 +637,10 @@ def fill_sentiment(
     ).fillna("und")
     use = sentiment_models(table)
     encoders = dict(encoders or {})
+    texts = out[col_text] if col_text in out else pd.Series(None, index=out.index, dtype=object)
+    texted = texts.fillna("").astype(str).str.strip() != ""
+    out.loc[missing & ~texted, SENTIMENT_SOURCE] = "no_text"  # nothing to read: no guess
+    missing &= texted
     for lg, idx in out[missing].groupby(lang[missing]).groups.items():
         texts = out.loc[idx, col_text].fillna("").astype(str).tolist()
         train = out[(lang == lg) & ~missing]
@@ -615,6 +667,60 @@ def fill_sentiment(
     return out, sentiment_fill_finding(out, col_sentiment=col_sentiment)
 
 
+def negative_trend(
+    tickets: pd.DataFrame,
+    *,
+    freq: str = "M",
+    min_rated: int = 20,
+    col_sentiment: str = S.SENTIMENT,
+) -> pd.DataFrame:
+    """The negative share per period that the scorecard heads with: over the customers' own
+    ratings when there are ``min_rated`` of them, else over every ticket with a sentiment.
+
+    CSAT is answered by a minority; a prediction on the others (the lexicon, a trained model)
+    is no rating, and counted in the base it dilutes the share: 66 negative of 381 rated
+    November calls (17.6%) read 2.5% of 2,633 once "Resolved" counted as a neutral text
+    (byod11b D11). The predicted tickets are given beside, per period.
+
+    Returns:
+        :func:`~opsai.service.analytics.sentiment_trend`'s columns (``period``, ``tickets``,
+        ``negative``, ``negative_share``) with ``base`` (``"rated"`` or ``"rated and
+        predicted"``), ``predicted`` and ``predicted_negative`` (the tickets whose sentiment
+        is a prediction, and of them the negative ones).
+    """
+    src = tickets.get(SENTIMENT_SOURCE, pd.Series("label", index=tickets.index))
+    rated = (src == "label") & tickets[col_sentiment].notna()
+    guessed = ~rated & tickets[col_sentiment].notna()
+    on_ratings = int(rated.sum()) >= min_rated
+    out = sentiment_trend(tickets[rated] if on_ratings else tickets, freq=freq)
+    out["base"] = "rated" if on_ratings else "rated and predicted"
+    pred = sentiment_trend(tickets[guessed], freq=freq).set_index("period")
+    out["predicted"] = out["period"].map(pred["tickets"]).fillna(0).astype(int)
+    out["predicted_negative"] = out["period"].map(pred["negative"]).fillna(0).astype(int)
+    return out
+
+
+def negative_trend_text(trend: pd.DataFrame) -> str:
+    """The last period's negative share of :func:`negative_trend`, with its base, on one line
+    ("Negative share, 2025-11: 17.6% of 381 rated tickets; 2,252 unrated tickets have a
+    predicted sentiment, 3.0% of them negative, not counted."); "" without periods."""
+    if trend.empty or "base" not in trend.columns:
+        return ""
+    r = trend.sort_values("period").iloc[-1]
+    base = "rated tickets" if r["base"] == "rated" else "tickets with a rating or a prediction"
+    text = (
+        f"Negative share, {r['period']}: {r['negative_share']:.1%} of {int(r['tickets']):,} {base}"
+    )
+    if r["base"] == "rated" and r["predicted"]:
+        text += (
+            f"; {int(r['predicted']):,} unrated tickets have a predicted sentiment, "
+            f"{r['predicted_negative'] / r['predicted']:.1%} of them negative, not counted"
+        )
+    elif r["predicted"]:
+        text += f" ({int(r['predicted']):,} of them predicted)"
+    return text + ".\n"
+
+
 def sentiment_fill_finding(tickets: pd.DataFrame, *, col_sentiment: str = S.SENTIMENT) -> Finding:
     """How many tickets carry a sentiment label and how many a prediction, by which model."""
     src = tickets[SENTIMENT_SOURCE]
@@ -629,6 +735,8 @@ def sentiment_fill_finding(tickets: pd.DataFrame, *, col_sentiment: str = S.SENT
     by = [f"{int((src == k).sum()):,} by {v}" for k, v in names.items() if (src == k).any()]
     if (src == "none").any():  # see unscored_languages_finding
         by.append(f"{int((src == 'none').sum()):,} get none: their language has no model")
+    if (src == "no_text").any():  # a call centre's export, or a rating without a comment
+        by.append(f"{int((src == 'no_text').sum()):,} get none: they have no text to read")
     if (src == "no_signal").any():
         by.append(
             f"{int((src == 'no_signal').sum()):,} get none: neither the trained model nor the "
@@ -666,6 +774,83 @@ def sentiment_fill_finding(tickets: pd.DataFrame, *, col_sentiment: str = S.SENT
             "question as positive or negative: check the predicted negatives before acting."
         )
     return Finding(text, "info" if rated else "medium", ev, name="sentiment_fill")
+
+
+def map_intents(labels: pd.Series, mapping: str) -> tuple[pd.Series, str]:
+    """The labels renamed by ``mapping`` (05's ``INTENT_MAP``: ``"Envío=Shipping,
+    Versand=Shipping"``), a label matched as :func:`~opsai.service.intent.canonical_intent`
+    matches (case, spaces, ``_``/``-``); one intent written in five languages is then one
+    intent, not five compared against each other (byod11b D15).
+
+    Returns:
+        The labels and a sentence saying what was merged ("" for an empty mapping).
+
+    Raises:
+        ConfigError: an entry that is not ``label=intent``.
+    """
+    pairs = [p.split("=", 1) for p in mapping.split(",") if p.strip()]
+    bad = [p for p in pairs if len(p) != 2 or not p[0].strip() or not p[1].strip()]
+    if bad:
+        raise ConfigError(
+            f"INTENT_MAP: {'='.join(bad[0])!r} is not 'label=intent'. Write it as "
+            "'Envío=Shipping, Versand=Shipping' (chapters.05_customer_service.parameters.INTENT_MAP)"
+        )
+    if not pairs:
+        return labels, ""
+    to = {_intent_key(a.strip()): b.strip() for a, b in pairs}
+    keys = labels.map(lambda x: _intent_key(x) if pd.notna(x) else None)
+    out = labels.where(~keys.isin(list(to)), keys.map(to))
+    unused = [a.strip() for a, _ in pairs if _intent_key(a.strip()) not in set(keys.dropna())]
+    text = (
+        f"INTENT_MAP: {labels.nunique():,} intent labels read as {out.nunique():,} intents "
+        f"({int(keys.isin(list(to)).sum()):,} tickets relabelled)."
+    )
+    if unused:
+        text += f" No ticket is labelled {', '.join(map(repr, unused[:5]))}: check the spelling."
+    return out, text
+
+
+def language_split_intents_finding(
+    tickets: pd.DataFrame,
+    *,
+    min_share: float = 0.9,
+    min_tickets: int = 10,
+    col_intent: str = S.INTENT,
+    col_language: str = S.LANGUAGE,
+) -> Finding | None:
+    """Intent labels each used in one language only, in two or more languages: a help desk
+    whose categories are written in the customer's language (HubSpot's 'Envío', 'Envio',
+    'Versand', 'Shipping', '配送') splits one intent into five, each compared against the
+    others' shipping tickets (byod11b D15). Says so and how to merge them (``INTENT_MAP``);
+    ``None`` unless half the labels with ``min_tickets`` tickets are ``min_share`` in one
+    language and two or more languages have two such labels each."""
+    if col_intent not in tickets.columns or col_language not in tickets.columns:
+        return None
+    d = tickets[[col_intent, col_language]].dropna().astype(str)
+    d = d[~d[col_language].isin(["und", ""])]
+    counts = d[col_intent].value_counts()
+    labels = list(counts[counts >= min_tickets].index)
+    if len(labels) < 4:
+        return None
+    mix = pd.crosstab(d[col_intent], d[col_language]).loc[labels]
+    top, share = mix.idxmax(axis=1), mix.max(axis=1) / mix.sum(axis=1)
+    single = top[share >= min_share]
+    per = single.groupby(single).apply(lambda g: sorted(g.index, key=lambda x: -counts[x]))
+    per = per[per.map(len) >= 2]
+    if len(single) < 0.5 * len(labels) or len(per) < 2:
+        return None
+    parts = [f"{lg}: {', '.join(v[:5])}{', ...' if len(v) > 5 else ''}" for lg, v in per.items()]
+    a, b = per.iloc[0][0], per.iloc[1][0]
+    text = (
+        f"{len(single)} of the {len(labels)} intent labels are each used in one language only "
+        f"({'; '.join(parts)}). If they are one set of intents written in several languages, "
+        "each intent is split into as many labels, and volume, spikes, ratings and resolution "
+        "times compare it against itself: merge them with the 05 parameter INTENT_MAP, "
+        f'one label=intent pair each ("{b}=<intent>, {a}=<intent>, ...").'
+    )
+    ev = {"labels": len(labels), "single_language": len(single),
+          "by_language": {str(k): list(v) for k, v in per.items()}}  # fmt: skip
+    return Finding(text, "medium", ev, name="intent_languages")
 
 
 def kb_intents_like(kb: pd.DataFrame | None, labels: pd.Series) -> pd.DataFrame | None:

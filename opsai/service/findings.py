@@ -226,16 +226,27 @@ def item_shift_findings(
     return out
 
 
-def no_spike_text(volume: pd.DataFrame, z: float, *, min_periods: int = 3) -> str:
+def no_spike_text(
+    volume: pd.DataFrame, z: float, *, min_periods: int = 3, freq: str | None = None, weeks: int = 0
+) -> str:
     """What to say when :func:`~opsai.service.analytics.detect_spikes` found nothing: either
-    nothing rose, or there are too few periods to tell a spike from the usual mix."""
+    nothing rose, or there are too few periods to tell a spike from the usual mix. ``freq``
+    names the period ("in any month"); ``weeks``, the single weeks
+    (:func:`~opsai.service.analytics.weekly_spikes`) that did spike, are announced rather
+    than denied: "No intent rose ... in any period" followed by the Billing week's spike read
+    as a contradiction (byod11b D13)."""
     n = int(volume["period"].nunique()) if "period" in volume.columns else 0
     if n < min_periods:
         return (
             f"The tickets fall in {n} period{'s' if n != 1 else ''}: too few to tell a spike "
             f"from the usual mix of intents (spikes need {min_periods} or more)."
         )
-    return f"No intent rose above its usual share by {z} standard deviations in any period."
+    grains = {"M": "month", "W": "week", "D": "day", "Q": "quarter", "Y": "year", "A": "year"}
+    grain = grains.get(str(freq)[:1].upper(), "period") if freq else "period"
+    text = f"No intent rose above its usual share by {z} standard deviations in any {grain}"
+    if weeks:
+        return text + f"; {'one week' if weeks == 1 else f'{weeks} weeks'} did:"
+    return text + "."
 
 
 def spike_findings(

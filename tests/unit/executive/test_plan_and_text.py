@@ -180,14 +180,15 @@ def test_negative_share_of_the_last_period() -> None:
          "negative_share": [211 / 374, 0.0]}
     )  # fmt: skip
     run = SimpleNamespace(
-        table=lambda chapter, name: trend if name == "sentiment.trend" else pd.DataFrame()
+        table=lambda chapter, name: trend if name == "sentiment.trend" else pd.DataFrame(),
+        metric=lambda chapter, name: None,
     )
     value, change, unit, period = _negative_share(run)  # type: ignore[arg-type]
     assert value == pytest.approx(0.5642, abs=1e-4) and unit == "pp"
     assert change == pytest.approx(56.42, abs=0.01) and period == (
         "2024-09 vs period before, of 374 tickets with a sentiment"
     )
-    one = SimpleNamespace(table=lambda chapter, name: trend.iloc[:1])  # byod9b D13
+    one = SimpleNamespace(table=lambda chapter, name: trend.iloc[:1], metric=lambda c, n: None)
     assert _negative_share(one)[1:] == (  # type: ignore[arg-type]
         None,
         "pp",
@@ -197,6 +198,29 @@ def test_negative_share_of_the_last_period() -> None:
     assert sc["kpi"].tolist() == ["Negative tickets, last period"]
     assert sc["assessment"].tolist() == ["worse"]
     assert format_value(value, "negative_share") == "56.4%"
+
+
+def test_negative_share_names_its_base() -> None:
+    """byod11b D11: 2.5% of 2,633 calls (85% of them the lexicon's reading of "Resolved") stood
+    for 66 negative of 381 rated calls (17.6%). 05 now heads with the ratings and says so; a
+    share mostly of predictions is called neither better nor worse."""
+    from opsai.executive.scorecard import _negative_share
+
+    def run(t: pd.DataFrame) -> SimpleNamespace:
+        return SimpleNamespace(table=lambda chapter, name: t, metric=lambda chapter, name: None)
+
+    rated = pd.DataFrame({"period": ["2025-10", "2025-11"], "tickets": [400, 381],
+                          "negative": [69, 66], "negative_share": [69 / 400, 66 / 381],
+                          "base": "rated", "predicted": [2400, 2252]})  # fmt: skip
+    value, change, _, label = _negative_share(run(rated))  # type: ignore[arg-type]
+    assert value == pytest.approx(0.1732, abs=1e-4) and change == pytest.approx(0.07, abs=0.01)
+    assert label == "2025-11 vs period before, of 381 rated tickets"
+    guessed = rated.assign(base="rated and predicted", tickets=[2800, 2633], predicted=[2400, 2252])
+    _, change, _, label = _negative_share(run(guessed))  # type: ignore[arg-type]
+    assert change is None
+    assert label == (
+        "2025-11 vs period before, of 2,633 tickets with a sentiment, 2,252 of them predicted"
+    )
 
 
 def test_action_plan_effects_ranges_and_evidence(run_folder: Path) -> None:
@@ -837,3 +861,39 @@ def test_event_weeks_are_said_in_weeks_in_the_plan() -> None:
         == "On the data's 10 event weeks (IsHoliday) all demand sold a median 1.50x the weeks around them."
     )
     assert (a["unit"], a["mid"]) == ("units more in an event week, in total", 500.0)
+
+
+def test_a_stub_last_period_gives_way_to_the_last_complete_one() -> None:
+    """byod11b D17: weekly periods and an export ending on a Tuesday: the scorecard showed
+    '31 (+16.7%, 2024-12-30, 2 of 7 days, per day ...)' and a negative share of 29 tickets;
+    the last complete week (93 tickets against 97) is the figure to show."""
+    from opsai.executive.scorecard import _negative_share, _ticket_volume
+
+    weeks = ["2024-12-16/2024-12-22", "2024-12-23/2024-12-29", "2024-12-30/2025-01-05"]
+    volume = pd.DataFrame({"period": weeks, "intent": "a", "tickets": [97, 93, 31],
+                           "period_total": [97, 93, 31]})  # fmt: skip
+    trend = pd.DataFrame({"period": weeks, "tickets": [90, 88, 29], "negative": [22, 22, 6],
+                          "negative_share": [22 / 90, 22 / 88, 6 / 29], "base": "rated",
+                          "predicted": 0})  # fmt: skip
+    days = {"volume.last_period_days": 2, "volume.last_period_length": 7,
+            "volume.last_period_before_length": 7}  # fmt: skip
+    run = SimpleNamespace(
+        table=lambda chapter, name: volume if name == "volume.table" else trend,
+        metric=lambda chapter, name: days.get(name),
+    )
+    assert _ticket_volume(run) == (  # type: ignore[arg-type]
+        93.0, pytest.approx(93 / 97 - 1), "%",
+        "2024-12-23/2024-12-29 vs period before (the last complete period; "
+        "2024-12-30/2025-01-05 has 2 of 7 days)",
+    )  # fmt: skip
+    value, change, _, label = _negative_share(run)  # type: ignore[arg-type]
+    assert value == pytest.approx(0.25) and change == pytest.approx(100 * (0.25 - 22 / 90))
+    assert label == (
+        "2024-12-23/2024-12-29 vs period before, of 88 rated tickets; the last complete "
+        "period; 2024-12-30/2025-01-05 has 2 of 7 days"
+    )
+    few = trend.assign(tickets=[9, 6, 29])  # 6 rated tickets: a share, but no better or worse
+    run.table = lambda chapter, name: volume if name == "volume.table" else few
+    assert _negative_share(run)[1] is None  # type: ignore[arg-type]
+    days["volume.last_period_days"] = 5  # most of the week: kept, compared per day
+    assert _ticket_volume(run)[3] == "2024-12-30, 5 of 7 days, per day vs period before"

@@ -608,6 +608,13 @@ def test_no_spike_text_says_when_there_are_too_few_periods() -> None:
     assert no_spike_text(many, 4.0) == (
         "No intent rose above its usual share by 4.0 standard deviations in any period."
     )
+    # byod11b D13: "... in any period." then the Billing week's spike read as a contradiction
+    assert no_spike_text(many, 4.0, freq="M", weeks=1) == (
+        "No intent rose above its usual share by 4.0 standard deviations in any month; one "
+        "week did:"
+    )
+    assert no_spike_text(many, 4.0, freq="M").endswith("in any month.")
+    assert no_spike_text(many, 4.0, freq="M", weeks=2).endswith("any month; 2 weeks did:")
 
 
 def test_sentiment_finding_says_why_no_accuracy() -> None:

@@ -143,3 +143,17 @@ def test_a_slow_channel_is_a_service_action() -> None:
     )
     assert (a["low"], a["high"]) == pytest.approx((0.25 * 3.48, 3.48))
     assert a["unit"] == "hours less a ticket" and a["severity"] == "high"
+    # byod11b D12: a call's talk time read "median 0.1 hours against 0.1": minutes under an hour
+    ev = ev | {"column": "intent", "value": "Technical", "ratio": 1.7, "median_hours": 0.15,
+               "others_median_hours": 0.08}  # fmt: skip
+    (m,) = _service(
+        SimpleNamespace(findings=lambda: findings.assign(evidence=[ev])),
+        {},
+        ex.Assumptions(),
+        "USD",
+    )  # type: ignore[arg-type]
+    assert m["action"] == (
+        "Check staffing and routing for 'Technical' tickets: tickets wait 1.7x as long to be "
+        "resolved (median 9 minutes against 5 minutes)."
+    )
+    assert m["unit"] == "minutes less a ticket" and m["high"] == pytest.approx(0.07 * 60)
