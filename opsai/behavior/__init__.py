@@ -43,6 +43,7 @@ from opsai.behavior.funnels import (
     path_links,
     top_paths,
 )
+from opsai.behavior.label_churn import LabelChurn, label_churn
 from opsai.behavior.mlp import MLPClassifier
 from opsai.behavior.pareto import ParetoNBD
 from opsai.behavior.personas import name_segment, personas
@@ -61,6 +62,7 @@ __all__ = [
     "BetaGeo",
     "ChurnModel",
     "GammaGamma",
+    "LabelChurn",
     "MLPClassifier",
     "ParetoNBD",
     "Segmenter",
@@ -81,6 +83,7 @@ __all__ = [
     "funnel_by_user",
     "funnel_skip_reason",
     "holdout_check",
+    "label_churn",
     "lapsed",
     "leaky_attributes",
     "lifecycle",
