@@ -43,7 +43,7 @@ from opsai.behavior.funnels import (
     path_links,
     top_paths,
 )
-from opsai.behavior.label_churn import LabelChurn, label_churn
+from opsai.behavior.label_churn import SNAPSHOT_REASON, LabelChurn, has_churn_label, label_churn
 from opsai.behavior.mlp import MLPClassifier
 from opsai.behavior.pareto import ParetoNBD
 from opsai.behavior.personas import name_segment, personas
@@ -59,6 +59,7 @@ from opsai.behavior.retention import (
 from opsai.behavior.segments import Segmenter, behaviour_features, rfm
 
 __all__ = [
+    "SNAPSHOT_REASON",
     "BetaGeo",
     "ChurnModel",
     "GammaGamma",
@@ -82,6 +83,7 @@ __all__ = [
     "funnel",
     "funnel_by_user",
     "funnel_skip_reason",
+    "has_churn_label",
     "holdout_check",
     "label_churn",
     "lapsed",

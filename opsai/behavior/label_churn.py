@@ -59,6 +59,24 @@ class LabelChurn:
         return self.churners / self.customers
 
 
+def has_churn_label(users: Any, label: str = CHURNED) -> bool:
+    """Whether a users table (an Ibis table or a DataFrame) maps a churn label: a numeric
+    ``churned`` column (the contract's flag, yes/no read as 1/0)."""
+    if users is None or label not in users.columns:
+        return False
+    if isinstance(users, pd.DataFrame):
+        return bool(pd.api.types.is_numeric_dtype(users[label]))
+    return bool(users[label].type().is_numeric())
+
+
+SNAPSHOT_REASON = (
+    "the data has a users table but no orders or events, and no churn label: map a billing or "
+    "usage history as orders or events, or the customers' yes/no churn column as "
+    "data.tables.users.columns.churned (Telco's Churn, a bank's Exited)"
+)
+"""Why chapter 03a has nothing to do on a users table alone without ``churned``."""
+
+
 def _wilson(
     k: np.ndarray, n: np.ndarray, z: float = float(norm.ppf(0.975))
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from opsai.behavior.label_churn import label_churn
+from opsai.behavior.label_churn import has_churn_label, label_churn
 from opsai.data import open_workspace
 
 pytestmark = pytest.mark.unit
@@ -43,7 +43,9 @@ def test_a_churn_label_gives_rate_drivers_model_and_at_risk(tmp_path: Path) -> N
     (tmp_path / "opsai.yaml").write_text(yaml.safe_dump(spec))
     with open_workspace(tmp_path / "opsai.yaml") as ws:
         users = ws.to_pandas("users")
+        assert has_churn_label(ws.table("users"))  # 03a reads the label when users alone
     assert users["churned"].tolist() == (raw["Churn"] == "Yes").astype(int).tolist()
+    assert has_churn_label(users) and not has_churn_label(raw.rename(columns={"Churn": "churned"}))
     r = label_churn(users, seed=0, fast=True)
     truth = (raw["Churn"] == "Yes").mean()
     assert r.customers == 1500 and r.rate == pytest.approx(truth)

@@ -762,3 +762,17 @@ def test_an_item_action_names_the_aspect_that_fell() -> None:
                               "severity": "high", "text": "...", "evidence": item}])  # fmt: skip
     (a,) = _service(SimpleNamespace(findings=lambda: findings), {}, ex.Assumptions(), "CNY")  # type: ignore[arg-type]
     assert a["action"].endswith("against 2% before. Its service score fell most: 3.9 -> 1.8.")
+
+
+def test_a_churn_label_rate_is_on_the_scorecard() -> None:
+    """byod11a D10: the Telco users file alone gave 07 "No business figures were recorded";
+    03a's churn rate from users.churned is a scorecard figure."""
+    from opsai.executive.narrative import format_value
+    from opsai.executive.scorecard import KPIS
+
+    metrics = {("03a_user_behavior", "churn_label.rate"): 0.232}
+    run = SimpleNamespace(metric=lambda chapter, name: metrics.get((chapter, name)))
+    sc = ex.kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "churn_label_rate"))  # type: ignore[arg-type]
+    assert sc["kpi"].tolist() == ["Customers who have left (churn label)"]
+    assert sc["value"].tolist() == [0.232]
+    assert format_value(0.232, "churn_label_rate") == "23.2%"
