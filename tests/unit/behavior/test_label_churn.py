@@ -69,3 +69,22 @@ def test_a_churn_label_gives_rate_drivers_model_and_at_risk(tmp_path: Path) -> N
     assert (
         (top["Contract"] == "Month-to-month") & (top["PaymentMethod"] == "Electronic check")
     ).mean() > 0.8
+
+
+@pytest.mark.parametrize("name", ["Churn", "Exited", "Attrition"])
+def test_init_maps_a_churn_label(tmp_path: Path, name: str) -> None:
+    """`opsai init` maps Telco's Churn (Yes/No), a bank's Exited (1/0) and an HR Attrition as
+    users.churned; a 'Churn Score' of 0..100 is no label."""
+    from opsai.data.init import plan_folder
+
+    raw = _telco(200).rename(columns={"Churn": name})
+    if name == "Exited":
+        raw[name] = (raw[name] == "Yes").astype(int)
+    raw.to_csv(tmp_path / "customers.csv", index=False)
+    (g,) = plan_folder(tmp_path).guesses
+    assert g.table == "users" and {m.contract: m.source for m in g.matches}["churned"] == name
+    raw.rename(columns={name: "Churn Score"}).assign(**{"Churn Score": range(200)}).to_csv(
+        tmp_path / "customers.csv", index=False
+    )
+    (g,) = plan_folder(tmp_path).guesses
+    assert "churned" not in {m.contract for m in g.matches}
