@@ -43,6 +43,7 @@ from opsai.behavior.funnels import (
     path_links,
     top_paths,
 )
+from opsai.behavior.label_churn import SNAPSHOT_REASON, LabelChurn, has_churn_label, label_churn
 from opsai.behavior.mlp import MLPClassifier
 from opsai.behavior.pareto import ParetoNBD
 from opsai.behavior.personas import name_segment, personas
@@ -58,9 +59,11 @@ from opsai.behavior.retention import (
 from opsai.behavior.segments import Segmenter, behaviour_features, rfm
 
 __all__ = [
+    "SNAPSHOT_REASON",
     "BetaGeo",
     "ChurnModel",
     "GammaGamma",
+    "LabelChurn",
     "MLPClassifier",
     "ParetoNBD",
     "Segmenter",
@@ -80,7 +83,9 @@ __all__ = [
     "funnel",
     "funnel_by_user",
     "funnel_skip_reason",
+    "has_churn_label",
     "holdout_check",
+    "label_churn",
     "lapsed",
     "leaky_attributes",
     "lifecycle",

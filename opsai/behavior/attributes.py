@@ -119,6 +119,65 @@ def integer_dates(users: pd.DataFrame, *, col_user: str = USER_ID) -> pd.DataFra
     return out
 
 
+PERSONAL = "personal data"
+"""How the reason of a personal field begins (:func:`personal_field`)."""
+_PERSON_NAMES = frozenset({
+    "fname", "lname", "firstname", "lastname", "surname", "forename", "givenname",
+    "familyname", "fullname", "nickname", "username", "vorname", "nachname", "prenom",
+})  # fmt: skip
+_PERSONAL_WORDS = frozenset({
+    "email", "emails", "password", "passwort", "ssn", "passport", "street", "zipcode",
+    "postcode", "zip", "postal", "iban", "address", "phonenumber", "telephone",
+})  # fmt: skip
+_NAME_OWNERS = frozenset({
+    "customer", "user", "client", "contact", "first", "last", "full", "given", "family",
+    "middle", "buyer", "person", "member", "recipient", "billing", "shipping", "holder", "owner",
+    "patient", "employee", "guest", "sur", "nick", "display", "account", "card",
+})  # fmt: skip
+_PHONE_WORDS = frozenset({"phone", "tel", "mobile", "cell", "fax", "whatsapp"})
+_NUMBER_WORDS = frozenset({"number", "no", "nr", "num"})
+_EMAIL_VALUE = re.compile(r"^[^@\s]+@[^@\s]+\.[A-Za-z]{2,}$")
+_PHONE_VALUE = re.compile(r"^\+?[\d\s().-]{7,}$")
+MAX_DISTINCT_SHARE = 0.5
+"""Share of distinct values among a text column's values above which (with more than
+:data:`MAX_VALUES` of them) it is free text written per customer, not a category."""
+
+
+def personal_field(name: object, values: pd.Series | None = None) -> str | None:
+    """Why a column is personal data that must never be an attribute, else ``None``.
+
+    By name: a person's name (``first_name``, ``Customer Fname``, ``Full Name``, a bare
+    ``name``, not ``Product Name``), an e-mail, a phone number (``phone_number``, not
+    ``PhoneService``), a street, address or zip code, a password, an SSN, a passport or an
+    IBAN. By values (text): most of them e-mail addresses or phone numbers, or free text
+    written per customer (more than :data:`MAX_VALUES` distinct values, over half of them
+    distinct). A segment, a churn driver or an at-risk score keyed by a customer's first name
+    means nothing and is a privacy and fairness problem (byod11a D8).
+    """
+    words = set(name_words(str(name)))
+    why = None
+    if words & _PERSON_NAMES or ("name" in words and (words == {"name"} or words & _NAME_OWNERS)):
+        why = "a person's name"
+    elif words & _PERSONAL_WORDS or {"e", "mail"} <= words:
+        why = "an e-mail, a password, an address or another personal identifier"
+    elif words & _PHONE_WORDS and (len(words) == 1 or words & _NUMBER_WORDS):
+        why = "a phone number"
+    elif values is not None and not pd.api.types.is_numeric_dtype(values):
+        text = values.dropna().astype(str).str.strip()
+        text = text[text != ""]
+        if len(text):
+            if text.str.match(_EMAIL_VALUE).mean() >= 0.5:
+                why = "its values are e-mail addresses"
+            elif (
+                text.str.match(_PHONE_VALUE).mean() >= 0.5
+                and text.str.count(r"\d").ge(7).mean() >= 0.5
+            ):
+                why = "its values are phone numbers"
+            elif text.nunique() > MAX_VALUES and text.nunique() > MAX_DISTINCT_SHARE * len(text):
+                why = f"free text, {text.nunique():,} distinct values in {len(text):,} rows"
+    return None if why is None else f"{PERSONAL}: {why}"
+
+
 def _candidates(t: Any, table: str, skip: set[str]) -> list[str]:
     """Text or boolean columns of ``t`` outside the contract, not named like an id, and
     integer ones not named like a count or an amount (flags and codes: :func:`integer_codes`
@@ -126,7 +185,7 @@ def _candidates(t: Any, table: str, skip: set[str]) -> list[str]:
     contract = {c.name for c in TABLES[table].columns}
     out = []
     for col, dtype in t.schema().items():
-        if col in contract or col in skip or _ID_WORD.search(str(col)):
+        if col in contract or col in skip or _ID_WORD.search(str(col)) or personal_field(col):
             continue
         flag = dtype.is_integer() and not measure_name(col)  # a 0/1 flag or a code
         if dtype.is_string() or dtype.is_boolean() or flag:
@@ -398,7 +457,7 @@ def model_attributes(
 
     The attributes constant on each customer's orders or events are added
     (:func:`order_attributes`), integer ``YYYYMMDD`` dates are read as dates
-    (:func:`integer_dates`); lifecycle states (:func:`~opsai.behavior.churn.leaky_attributes`),
+    (:func:`integer_dates`); personal data (:func:`personal_field`), lifecycle states (:func:`~opsai.behavior.churn.leaky_attributes`),
     totals restating the order history as of the export (:func:`restated_attributes`) and
     what nearly determines the training label (:func:`outcome_attributes`) are left out.
 
@@ -413,7 +472,12 @@ def model_attributes(
     if users is None:
         return None, lifted, {}
     users = integer_dates(users, col_user=col_user)  # 20150101: a date, not 20 million
-    left = leaky_attributes(users, col_user=col_user)
+    left = {
+        str(c): why
+        for c in users.columns
+        if c not in (col_user, SIGNUP_AT) and (why := personal_field(c, users[c])) is not None
+    }  # names, e-mails, phones, addresses: never an attribute
+    left |= {c: w for c, w in leaky_attributes(users, col_user=col_user).items() if c not in left}
     for rule in (restated_attributes, outcome_attributes):
         kept = users.drop(columns=list(left))
         left |= rule(orders, kept, horizon_days=horizon_days, col_user=col_user)

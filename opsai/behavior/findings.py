@@ -416,15 +416,30 @@ def leaky_attributes(left_out: dict[str, str]) -> Finding:
     """The user attributes left out because they record the churn outcome
     (:func:`~opsai.behavior.leaky_attributes`, :func:`~opsai.behavior.restated_attributes`,
     :func:`~opsai.behavior.outcome_attributes`), each with why."""
-    cols = "; ".join(f"users.{c} ({why})" for c, why in left_out.items())
-    text = (
-        f"Left out of segments, churn findings and the churn model: {cols}. A current state "
-        "or a total written when the data was exported records who has already left or "
-        "ordered again after the model's cut-off, the outcome the model is to predict, so it "
-        "would inflate the model's accuracy and be reported as a cause of churn. Map only "
-        "attributes known before the outcome (plan, channel, region)."
-    )
-    return Finding(text, "medium", {"columns": dict(left_out)}, name="leaky_attributes")
+    from opsai.behavior.attributes import PERSONAL
+
+    mine = {c: w for c, w in left_out.items() if w.startswith(PERSONAL)}
+    leaky = {c: w for c, w in left_out.items() if c not in mine}
+    parts = []
+    if leaky:
+        cols = "; ".join(f"users.{c} ({why})" for c, why in leaky.items())
+        parts.append(
+            f"Left out of segments, churn findings and the churn model: {cols}. A current state "
+            "or a total written when the data was exported records who has already left or "
+            "ordered again after the model's cut-off, the outcome the model is to predict, so "
+            "it would inflate the model's accuracy and be reported as a cause of churn. Map "
+            "only attributes known before the outcome (plan, channel, region)."
+        )
+    if mine:
+        cols = "; ".join(
+            f"users.{c} ({why.removeprefix(PERSONAL + ': ')})" for c, why in mine.items()
+        )
+        parts.append(
+            f"Personal data is never an attribute, so these are left out of segments, churn "
+            f"findings and the churn model: {cols}."
+        )
+    sev = "medium" if leaky else "info"
+    return Finding(" ".join(parts), sev, {"columns": dict(left_out)}, name="leaky_attributes")
 
 
 def churn_skipped(reason: str) -> Finding:

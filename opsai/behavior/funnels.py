@@ -88,7 +88,9 @@ def funnel_times(
         col_user: user id column. col_session: session id column. col_time: timestamp
             column. col_event: event-name column.
         breakdown: an events column (a session property such as ``device``) carried along,
-            taken from the entry event (the smallest value if a unit has several).
+            taken from the unit's first entry event by time (never a smallest value: a
+            ``min()`` over an item's category labels a long session by whichever category
+            sorts first, so the split measured session length).
 
     Returns:
         One row per unit that entered: the key columns and ``t0 .. t{n-1}`` (the time the
@@ -105,7 +107,8 @@ def funnel_times(
     extra = {}
     if breakdown is not None:
         require(t, [breakdown], table="events")
-        extra[breakdown] = first[breakdown].cast("string").min().fill_null(MISSING)
+        value = first[breakdown].cast("string")
+        extra[breakdown] = value.argmin(first[col_time]).fill_null(MISSING)
     cur = first.group_by(keys).aggregate(t0=first[col_time].min(), **extra)
     for i, step in enumerate(steps[1:], start=1):
         ev = t.filter(t[col_event] == step)
@@ -629,13 +632,22 @@ def breakdown_candidates(
     max_levels: int = 12,
     exclude: Sequence[str] = (USER_ID, SESSION_ID, TIMESTAMP, EVENT, "item_id", "signup_at"),
     left_out: Collection[str] = (),
+    unit: Unit | None = None,
+    constant_share: float = 0.95,
 ) -> list[tuple[str, str]]:
     """Text columns worth splitting a funnel by: ``(column, 'events' | 'users')`` pairs.
 
     Event properties (e.g. ``device``) come first, then user attributes not already seen;
     only columns with 2..``max_levels`` distinct values qualify (counted in the engine).
+    An event property must describe the journey, not an item in it: of the units holding
+    two or more values of it, at least ``constant_share`` hold a single one (a session's
+    ``device`` or ``country``). A product's ``category_code`` or ``brand`` changes from one
+    viewed item to the next; a session labelled by one of them compares long sessions (which
+    view many categories) with one-view bounces, not categories.
 
     Args:
+        unit: the funnel's unit; ``None``: sessions when the events have a ``session_id``,
+            else users.
         left_out: users columns the churn model leaves out, the third value of
             :func:`~opsai.behavior.attributes.model_attributes` (a lifecycle ``status`` of
             active/cancelled, a ``Total Orders`` restating the whole order history): they say
@@ -654,5 +666,29 @@ def breakdown_candidates(
         if not cols:
             continue
         n = to_frame(t.aggregate(**{c: t[c].nunique() for c in cols})).iloc[0]
-        out += [(c, src) for c in cols if 2 <= int(n[c]) <= max_levels]
+        cols = [c for c in cols if 2 <= int(n[c]) <= max_levels]
+        if src == "events" and cols:
+            if unit is None:
+                unit = "session" if SESSION_ID in t.columns else "user"
+            cols = _constant_within(t, cols, _keys(unit, USER_ID, SESSION_ID), constant_share)
+        out += [(c, src) for c in cols]
     return out
+
+
+def _constant_within(t: ir.Table, cols: list[str], keys: list[str], share: float) -> list[str]:
+    """The columns that hold one value in at least ``share`` of the units holding two or
+    more non-null values of them (counted in the engine)."""
+    require(t, keys, table="events")
+    g = t.group_by(keys).aggregate(
+        **{f"_n{i}": t[c].nunique() for i, c in enumerate(cols)},
+        **{f"_k{i}": t[c].count() for i, c in enumerate(cols)},
+    )
+    agg = {}
+    for i in range(len(cols)):
+        many = g[f"_k{i}"] >= 2
+        agg[f"m{i}"] = ibis.ifelse(many, 1, 0).sum()
+        agg[f"v{i}"] = ibis.ifelse(many & (g[f"_n{i}"] > 1), 1, 0).sum()
+    r = to_frame(g.aggregate(**agg)).iloc[0]
+    m = [int(r[f"m{i}"] or 0) for i in range(len(cols))]
+    v = [int(r[f"v{i}"] or 0) for i in range(len(cols))]
+    return [c for c, mi, vi in zip(cols, m, v, strict=True) if vi <= (1 - share) * mi]

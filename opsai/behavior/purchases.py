@@ -26,6 +26,7 @@ from opsai.data.schema import (
     ITEM_ID,
     ORDER_ID,
     QUANTITY,
+    SESSION_ID,
     TIMESTAMP,
     USER_ID,
     canonical_event,
@@ -62,7 +63,11 @@ def orders_from_events(
     first numeric property called amount, revenue, value, price or total. When there is none,
     every purchase is worth 1: spend figures then count purchases (``info["value"]`` is None).
     An order-id property (order_id, transactionid, ...) becomes ``order_id``, so the item rows
-    of one order count as one order.
+    of one order count as one order. Without one, a shop that writes one purchase row per
+    product (REES46, a GA4 item-level export) would count a basket of three items as three
+    orders: a user's purchases in one session (with a ``session_id``; else at one time) are
+    then one order, whose ``order_id`` is the user and session (or time) as text. When no
+    two purchases share a session (or time) no ``order_id`` is added: each row is an order.
 
     Args:
         events: the events table (``user_id``, ``timestamp``, ``event``; other columns are
@@ -72,8 +77,10 @@ def orders_from_events(
     Returns:
         ``(orders, info)``: orders with ``user_id``, ``timestamp``, ``amount`` and, when the
         events have them, ``order_id``, ``item_id`` and ``quantity``; info with ``event``, ``rows``,
-        ``value``, ``order_id``, ``missing_values`` (purchases without a value, counted as 0)
-        and ``text`` (one sentence saying all of this).
+        ``value``, ``order_id``, ``orders`` (how many orders the rows are), ``basket``
+        (``'session'`` or ``'time'`` when rows were grouped into baskets, else None),
+        ``missing_values`` (purchases without a value, counted as 0) and ``text`` (one
+        sentence saying all of this).
 
     Raises:
         NothingToAnalyse: the events have no purchase event (a chapter is then skipped).
@@ -105,27 +112,42 @@ def orders_from_events(
     cols[AMOUNT] = (
         p[value].cast("float64").fill_null(0.0) if value else ibis.literal(1.0, type="float64")
     )
+    basket = None if order is not None else ("session" if SESSION_ID in t.columns else "time")
     if order is not None:
         o = p[order]
         o = o.cast("int64") if o.type().is_floating() else o  # 123.0 -> 123
         cols[ORDER_ID] = o.cast("string")
+    else:
+        cols[ORDER_ID] = _basket_id(p, by_session=basket == "session")
     if ITEM_ID in t.columns:
         cols[ITEM_ID] = p[ITEM_ID]
     if QUANTITY in t.columns and t[QUANTITY].type().is_numeric():
         cols[QUANTITY] = p[QUANTITY].cast("float64")
-    orders = p.select(**cols)
-    n = to_frame(
-        p.aggregate(n=p.count(), missing=p[value].isnull().sum() if value else ibis.literal(0))
-    )
+    missing_expr = p[value].isnull().sum() if value else ibis.literal(0)
+    n = to_frame(p.aggregate(n=p.count(), k=cols[ORDER_ID].nunique(), missing=missing_expr))
     rows, missing = int(n["n"].iloc[0]), int(n["missing"].iloc[0])
+    n_orders = int(n["k"].iloc[0]) if order is not None or int(n["k"].iloc[0]) < rows else rows
+    if order is None and n_orders == rows:  # no two purchases in one basket: each row an order
+        del cols[ORDER_ID]
+        basket = None
+    orders = p.select(**cols)
     info = {
         "event": found[0],
         "rows": rows,
         "value": value,
         "order_id": order,
+        "orders": n_orders,
+        "basket": basket,
         "missing_values": missing,
     }
-    text = f"No orders table: {rows:,} '{found[0]}' events are read as orders"
+    if basket is not None:
+        per = "session" if basket == "session" else "time of purchase"
+        text = (
+            f"No orders table: {rows:,} '{found[0]}' events are read as {n_orders:,} orders, "
+            f"one per user and {per} (the items bought together are one basket)"
+        )
+    else:
+        text = f"No orders table: {rows:,} '{found[0]}' events are read as orders"
     if canonical_event(found[0]) != canonical_event(purchase):
         text += (
             f" (no {purchase!r} event: {found[0]!r} is the one whose name says purchase; "
@@ -145,6 +167,14 @@ def orders_from_events(
         )
     info["text"] = text + "."
     return orders, info
+
+
+def _basket_id(p: ir.Table, *, by_session: bool) -> ir.Value:
+    """A purchase row's basket: its user and session (a row without a session: its time) as
+    text; a row without a user is a guest's, keyed the same way."""
+    when = "t " + p[TIMESTAMP].cast("string")
+    key = ("s " + p[SESSION_ID].cast("string")).fill_null(when) if by_session else when
+    return p[USER_ID].cast("string").fill_null("(guest)") + " " + key
 
 
 def without_returns(orders: TableLike, *, col_amount: str = AMOUNT) -> ir.Table:

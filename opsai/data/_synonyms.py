@@ -44,6 +44,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                   "join_date", "joined", "created_at", "created", "first_seen", "first_touch",
                   "first_touch_timestamp", "install_date", "installed_at", "install_time",
                   "first_open", "first_open_time", "注册时间", "注册日期"),
+    "churned": ("churned", "churn", "is_churned", "has_churned", "churn_flag", "churn_label",
+                "exited", "attrition", "attrited", "left_company"),  # a yes/no churn label
     "resolved_at": ("resolved_at", "resolved", "closed_at", "closed", "solved_at", "solved", "解决时间", "关闭时间",
                     "解決日時", "解決日", "完了日時", "クローズ日時", "解決時間", "해결일", "해결일시", "종료일시"),
     "event": ("event", "event_type", "event_name", "action", "activity", "behavior", "type", "事件", "行为", "行为类型"),

@@ -22,6 +22,7 @@ SESSION_ID = "session_id"
 TICKET_ID = "ticket_id"
 TIMESTAMP = "timestamp"
 SIGNUP_AT = "signup_at"
+CHURNED = "churned"
 RESOLVED_AT = "resolved_at"
 FIRST_REPLY_AT = "first_reply_at"
 ABANDONED = "abandoned"
@@ -234,7 +235,17 @@ TABLES: dict[str, Table] = {
     for t in (
         Table(
             "users",
-            (_c(USER_ID, "id", True), _c(SIGNUP_AT, "timestamp")),
+            (
+                _c(USER_ID, "id", True),
+                _c(SIGNUP_AT, "timestamp"),
+                _c(
+                    CHURNED,
+                    "int",
+                    flag=True,
+                    bounds=(0, 1),
+                    doc="a churn label: 1/0, yes/no (Telco's Churn, a bank's Exited)",
+                ),
+            ),  # fmt: skip
             key=USER_ID,
             doc="One row per user; any other column is an attribute (age, region, channel, ...).",
         ),

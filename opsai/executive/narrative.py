@@ -75,7 +75,14 @@ def format_value(v: Any, key: str = "", *, currency: str = "") -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "n/a"
     x = float(v)
-    if key in ("share", "funnel_conversion", "fill_rate", "market_growth", "negative_share"):
+    if key in (
+        "share",
+        "funnel_conversion",
+        "fill_rate",
+        "market_growth",
+        "negative_share",
+        "churn_label_rate",
+    ):
         return f"{x:.1%}"
     if key == "reco_lift":
         return f"{x:.1f}x"

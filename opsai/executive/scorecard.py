@@ -308,6 +308,8 @@ KPIS: tuple[KPI, ...] = (
         "up", _funnel),
     KPI("value_at_risk", "Users", "Spend at risk (high-value users' next-horizon spend x churn probability)", BEHAVIOR, "down",
         _at_risk_value),
+    KPI("churn_label_rate", "Users", "Customers who have left (churn label)", BEHAVIOR, "down",
+        _metric(BEHAVIOR, "churn_label.rate", period="users.churned, a snapshot")),
     KPI("reco_lift", "Recommendation", "Recommendation quality vs bestsellers (x)", RECOMMEND,
         "up", _metric(RECOMMEND, "lift_over_popularity")),
     KPI("stockouts", "Inventory", "Items about to stock out", DEMAND, "down",

@@ -621,6 +621,9 @@ def _purchases_daily(ws: Workspace, purchase: str = "purchase") -> pd.DataFrame 
         money = o.group_by(date=o[S.TIMESTAMP].date()).aggregate(revenue=o[S.AMOUNT].sum())
         out = out.merge(money.to_pandas(), on="date", how="outer")
     worth = f", each worth its {info['value']!r}" if info["value"] else " (no value: no revenue)"
+    if info.get("basket"):  # a user's purchase rows of one session are one order (byod11a D4)
+        per = "session" if info["basket"] == "session" else "time"
+        worth += f", read as {int(info['orders']):,} orders, one per user and {per}"
     out.attrs["sales_from"] = f"{int(info['rows']):,} {info['event']!r} events{worth}"
     out.attrs["sales_event"] = str(info["event"])
     return out

@@ -291,3 +291,38 @@ def test_integer_yyyymmdd_attributes_are_read_as_dates() -> None:
     said = over_index(got, labels, alpha=1.0, top=1)[1]
     assert said == "transaction_date 2015-01-01 to 2015-03-01 (3.3x)"
     assert "20,150" not in over_index(got, labels, alpha=1.0, top=5)[1]
+
+
+def test_personal_fields_are_never_attributes() -> None:
+    """byod11a D8: DataCo's order lines carry `Customer Fname` on every line of a customer;
+    it was lifted as an attribute and the churn importances listed `Customer Fname=Mary`
+    beside `Market=LATAM`. A name, e-mail, phone, street or zip code is never an attribute,
+    by its name or by its values; `PhoneService` (Telco's yes/no) and `Product Name` stay."""
+    from opsai.behavior.attributes import model_attributes, personal_field
+
+    names = ["Mary", "John", "Ana", "Wei", "Olga", "Sam", "Lee", "Kim", "Raj", "Eve"]
+    orders = _retail()
+    orders["Customer Fname"] = orders["user_id"].map(lambda u: names[int(u[1:]) % 10])
+    orders["Customer Zipcode"] = orders["user_id"].map(lambda u: f"Z{int(u[1:]) % 7}")
+    _, lifted = order_attributes(orders)
+    assert lifted == {"Country": "orders"}  # the name and the zip code stay on the orders
+    given = pd.DataFrame({
+        "user_id": [f"C{i:03d}" for i in range(240)],
+        "first_name": [names[i % 10] for i in range(240)],
+        "contact": [f"p{i}@mail.example.com" for i in range(240)],
+        "notes": [f"called on day {i}" for i in range(240)],
+        "PhoneService": ["Yes", "No"] * 120, "plan": ["basic", "pro", "max"] * 80,
+    })  # fmt: skip
+    kept, _, left = model_attributes(orders, None, given, horizon_days=90)
+    assert kept is not None and list(kept.columns) == ["user_id", "PhoneService", "plan", "Country"]
+    assert left == {
+        "first_name": "personal data: a person's name",
+        "contact": "personal data: its values are e-mail addresses",
+        "notes": "personal data: free text, 240 distinct values in 240 rows",
+    }
+    f = findings.leaky_attributes(left)
+    assert f.severity == "info" and f.text.startswith(
+        "Personal data is never an attribute, so these are left out of segments, churn "
+        "findings and the churn model: users.first_name (a person's name); users.contact"
+    )
+    assert personal_field("Product Name") is None and personal_field("Phone Number") is not None

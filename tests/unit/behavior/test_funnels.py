@@ -89,8 +89,8 @@ def test_breakdowns_leave_out_what_the_churn_model_does(events: pd.DataFrame) ->
     got = breakdown_candidates(events, users, left_out=left)
     assert got == [("device", "events"), ("channel", "users")]
     # an event property of that name is the event's own (not the users export's): kept
-    ev = events.assign(status=["new", "new", "new", "old", "old", "old", "old", "new", "new",
-                               "old", "old"])  # fmt: skip
+    ev = events.assign(status=["new", "new", "new", "new", "old", "old", "old", "new", "new",
+                               "old", "old"])  # fmt: skip  # one value per session
     assert ("status", "events") in breakdown_candidates(ev, users, left_out=left)
 
 
@@ -327,3 +327,31 @@ def test_orders_are_the_purchase_step_of_a_click_log() -> None:
     assert funnel(again, steps=["view", "purchase"], unit="session", window="7D")[
         "units"
     ].tolist() == [4, 2]
+
+
+def test_item_properties_are_no_funnel_split() -> None:
+    """byod11a D1: REES46 events carry the viewed product's category on every row. A session
+    labelled by the smallest category it viewed put every long (carting) session under
+    "apparel.shoes" and one-view bounces under "sport.bicycle": a false 73% vs 26% view ->
+    cart gap. An item's property varies within a session and is no split; a session's
+    device is; a unit's label is its first entry event's own value, by time."""
+    rows = []
+    for i in range(40):  # long sessions: a bicycle viewed first, then shoes, then a cart
+        s = f"L{i}"
+        rows += [(s, 0, "view", "sport.bicycle", "mobile"), (s, 1, "view", "apparel.shoes",
+                 "mobile"), (s, 2, "cart", "apparel.shoes", "mobile")]  # fmt: skip
+    for i in range(40):  # bounces: one view of a bicycle
+        rows.append((f"B{i}", 0, "view", "sport.bicycle", "desktop"))
+    ev = pd.DataFrame(
+        [(s, s, T0 + pd.Timedelta(minutes=m), e, c, d) for s, m, e, c, d in rows],
+        columns=["user_id", "session_id", "timestamp", "event", "category", "device"],
+    )
+    assert breakdown_candidates(ev) == [("device", "events")]
+    assert breakdown_candidates(ev, unit="user") == [("device", "events")]
+    # loosened to any share: the category comes back (what the chapter used to split by)
+    assert breakdown_candidates(ev, constant_share=0.0) == [
+        ("category", "events"), ("device", "events"),
+    ]  # fmt: skip
+    by = funnel(ev, steps=["view", "cart"], unit="session", breakdown="category")
+    got = {k: g["units"].tolist() for k, g in by.groupby("category")}
+    assert got == {"sport.bicycle": [80, 40]}  # each session's first view, not min()

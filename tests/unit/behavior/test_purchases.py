@@ -53,7 +53,10 @@ def test_without_a_value_each_purchase_counts_one() -> None:
     got = to_frame(orders)
     assert info["value"] is None and info["order_id"] is None
     assert got["amount"].tolist() == [1.0, 1.0, 1.0, 1.0]
-    assert "order_id" not in got.columns
+    # b's two purchases at one time are one basket (byod11a D4)
+    assert (got["order_id"].nunique(), info["orders"], info["basket"]) == (3, 3, "time")
+    one = orders_from_events(_events().drop(index=3))[0]  # no two at one time: rows as orders
+    assert "order_id" not in to_frame(one).columns
     assert "each counts as 1" in info["text"] and "ORDER_VALUE" in info["text"]
 
 
@@ -111,3 +114,27 @@ def test_a_game_in_app_purchase_is_the_purchase() -> None:
     e["event"] = ["view", "iap_purchase", "transaction", "transaction", "view", "view"]
     _, info = orders_from_events(e)
     assert info["event"] == "transaction" and "whose name says" not in info["text"]
+
+
+def test_a_sessions_purchase_rows_are_one_order() -> None:
+    """byod11a D4: REES46 writes one purchase row per product, with the user_session; each
+    row was an order, so a 3-item basket made 3 orders (orders +25%, average order -20%).
+    A user's purchases in one session are one order; the text says how many."""
+    e = pd.DataFrame({
+        "user_id": ["a", "a", "a", "a", "b", "b", "c"],
+        "session_id": ["s1", "s1", "s1", "s2", "s3", "s3", None],
+        "timestamp": pd.to_datetime(["2023-01-01 10:00:00", "2023-01-01 10:00:01",
+                                     "2023-01-01 10:00:03", "2023-01-05 09:00:00", "2023-01-02 08:00:00",
+                                     "2023-01-02 08:00:02", "2023-01-03 07:00:00"]),
+        "event": ["purchase", "purchase", "purchase", "purchase", "purchase", "view", "purchase"],
+        "price": [10.0, 20.0, 30.0, 5.0, 7.0, 9.0, 4.0],
+    })  # fmt: skip
+    orders, info = orders_from_events(e)
+    got = to_frame(orders.order_by("timestamp"))
+    assert got["order_id"].nunique() == 4 and (info["rows"], info["orders"]) == (6, 4)
+    assert info["basket"] == "session" and info["order_id"] is None
+    assert info["text"].startswith(
+        "No orders table: 6 'purchase' events are read as 4 orders, one per user and session"
+    )
+    r = rfm(orders)
+    assert r.loc["a", "frequency"] == 2 and r.loc["a", "monetary"] == pytest.approx(65.0)

@@ -897,3 +897,17 @@ def test_a_stub_last_period_gives_way_to_the_last_complete_one() -> None:
     assert _negative_share(run)[1] is None  # type: ignore[arg-type]
     days["volume.last_period_days"] = 5  # most of the week: kept, compared per day
     assert _ticket_volume(run)[3] == "2024-12-30, 5 of 7 days, per day vs period before"
+
+
+def test_a_churn_label_rate_is_on_the_scorecard() -> None:
+    """byod11a D10: the Telco users file alone gave 07 "No business figures were recorded";
+    03a's churn rate from users.churned is a scorecard figure."""
+    from opsai.executive.narrative import format_value
+    from opsai.executive.scorecard import KPIS
+
+    metrics = {("03a_user_behavior", "churn_label.rate"): 0.232}
+    run = SimpleNamespace(metric=lambda chapter, name: metrics.get((chapter, name)))
+    sc = ex.kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "churn_label_rate"))  # type: ignore[arg-type]
+    assert sc["kpi"].tolist() == ["Customers who have left (churn label)"]
+    assert sc["value"].tolist() == [0.232]
+    assert format_value(0.232, "churn_label_rate") == "23.2%"

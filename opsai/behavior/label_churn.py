@@ -1,0 +1,273 @@
+"""Churn from a label: a customers snapshot whose ``churned`` column says who has left.
+
+The IBM Telco churn file, a bank's ``Exited`` or an HR ``Attrition`` export has one row per
+customer, their attributes and a yes/no outcome, and no orders or dates. There is no history to
+predict churn over time from, but the label says who left: :func:`label_churn` gives the churn
+rate, the rate by attribute value with 95% intervals, a gradient-boosting model's
+cross-validated ROC-AUC on the attributes, permutation importances on a held-out quarter, and
+the current customers (label 0) the model ranks most like the churners.
+
+Example:
+    >>> result = label_churn(ws.to_pandas("users"), seed=0)  # doctest: +SKIP
+    >>> [f.text for f in result.findings]  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from opsai.behavior.attributes import MAX_VALUES, integer_codes, personal_field
+from opsai.data.schema import CHURNED, SIGNUP_AT, USER_ID
+from opsai.errors import SchemaError
+from opsai.report.finding import Finding
+
+MIN_CLASS = 20
+"""Fewest churners and fewest stayers to fit and judge a model on."""
+MIN_GROUP = 30
+"""Fewest customers holding an attribute value for its churn rate to be reported."""
+AT_RISK = 100
+"""Most current customers listed as at risk."""
+MIN_LIFT = 1.5
+"""Least churn rate of the model's top tenth, over the average, for an at-risk list."""
+
+
+@dataclass
+class LabelChurn:
+    """What :func:`label_churn` found."""
+
+    customers: int
+    churners: int
+    rates: pd.DataFrame
+    """``attribute``, ``value``, ``customers``, ``churn_rate``, ``low``, ``high`` (95% Wilson
+    interval), ``rest_rate`` (everyone else) and ``ratio``, highest ratio first."""
+    auc: float | None = None
+    auc_sd: float | None = None
+    importances: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """``attribute``, ``importance`` (ROC-AUC lost when it is shuffled on the held-out quarter)."""
+    at_risk: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """``user_id``, ``risk`` (out-of-fold probability): current customers, most at risk first."""
+    left_out: dict[str, str] = field(default_factory=dict)
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.churners / self.customers
+
+
+def has_churn_label(users: Any, label: str = CHURNED) -> bool:
+    """Whether a users table (an Ibis table or a DataFrame) maps a churn label: a numeric
+    ``churned`` column (the contract's flag, yes/no read as 1/0)."""
+    if users is None or label not in users.columns:
+        return False
+    if isinstance(users, pd.DataFrame):
+        return bool(pd.api.types.is_numeric_dtype(users[label]))
+    return bool(users[label].type().is_numeric())
+
+
+SNAPSHOT_REASON = (
+    "the data has a users table but no orders or events, and no churn label: map a billing or "
+    "usage history as orders or events, or the customers' yes/no churn column as "
+    "data.tables.users.columns.churned (Telco's Churn, a bank's Exited)"
+)
+"""Why chapter 03a has nothing to do on a users table alone without ``churned``."""
+
+
+def _wilson(
+    k: np.ndarray, n: np.ndarray, z: float = float(norm.ppf(0.975))
+) -> tuple[np.ndarray, np.ndarray]:
+    p = k / n
+    centre = (p + z**2 / (2 * n)) / (1 + z**2 / n)
+    half = z * np.sqrt(p * (1 - p) / n + z**2 / (4 * n**2)) / (1 + z**2 / n)
+    return centre - half, centre + half
+
+
+def _features(users: pd.DataFrame, skip: set[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The attributes as model inputs (numbers as numbers, text and codes as text) and the
+    columns left out with why."""
+    cols: dict[str, pd.Series] = {}
+    left: dict[str, str] = {}
+    for c in users.columns:
+        if c in skip:
+            continue
+        v = users[c]
+        if (why := personal_field(c, v)) is not None:
+            left[str(c)] = why
+            continue
+        codes = integer_codes(v, c)
+        if codes is not None:
+            cols[str(c)] = codes.astype("string")
+        elif pd.api.types.is_bool_dtype(v):
+            cols[str(c)] = v.astype("string")
+        elif pd.api.types.is_numeric_dtype(v):
+            cols[str(c)] = v.astype(float)
+        elif 2 <= v.nunique() <= MAX_VALUES:
+            cols[str(c)] = v.astype("string")
+        else:
+            left[str(c)] = f"text with {v.nunique():,} values (2 to {MAX_VALUES} are a category)"
+    return pd.DataFrame(cols, index=users.index), left
+
+
+def _rates(x: pd.DataFrame, y: pd.Series) -> pd.DataFrame:
+    """Churn rate by value of each attribute (numbers by quartile), with Wilson intervals."""
+    rows = []
+    for c in x.columns:
+        v = x[c]
+        if pd.api.types.is_float_dtype(v):
+            if v.nunique() < 4:
+                continue
+            bins = pd.qcut(v, 4, duplicates="drop")
+            v = bins.map(lambda b: f"{b.left:,.4g} to {b.right:,.4g}", na_action="ignore")
+            v = v.astype("string")
+        v = v.fillna("(missing)")
+        g = y.groupby(v).agg(["sum", "count"])
+        for value, r in g.iterrows():
+            if r["count"] < MIN_GROUP or len(y) - r["count"] < MIN_GROUP:
+                continue
+            rest = (y.sum() - r["sum"]) / (len(y) - r["count"])
+            rows.append((c, str(value), int(r["count"]), int(r["sum"]), float(rest)))
+    out = pd.DataFrame(rows, columns=["attribute", "value", "customers", "churners", "rest_rate"])
+    if out.empty:
+        return out.assign(churn_rate=[], low=[], high=[], ratio=[])
+    k, n = out["churners"].to_numpy(float), out["customers"].to_numpy(float)
+    out["churn_rate"] = k / n
+    out["low"], out["high"] = _wilson(k, n)
+    out["ratio"] = out["churn_rate"] / out["rest_rate"].where(out["rest_rate"] > 0)
+    return out.sort_values("ratio", ascending=False, ignore_index=True)
+
+
+def _pipeline(x: pd.DataFrame, seed: int, fast: bool) -> Any:
+    """One-hot text (values under 30 customers pooled) and numbers as they are (a missing
+    one as -1e9), then gradient boosting: single-threaded, so it runs as fast on a busy box."""
+    from sklearn.compose import ColumnTransformer
+    from sklearn.ensemble import GradientBoostingClassifier
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import OneHotEncoder
+
+    text = [c for c in x.columns if not pd.api.types.is_float_dtype(x[c])]
+    nums = [c for c in x.columns if c not in text]
+    enc = OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=MIN_GROUP)
+    fill = SimpleImputer(strategy="constant", fill_value=-1e9, keep_empty_features=True)
+    cols = ColumnTransformer([("text", enc, text), ("num", fill, nums)], sparse_threshold=0)
+    gbm = GradientBoostingClassifier(n_estimators=50 if fast else 150, max_depth=3,
+                                     learning_rate=0.1, subsample=0.8, random_state=seed)  # fmt: skip
+    return make_pipeline(cols, gbm)
+
+
+def label_churn(
+    users: pd.DataFrame,
+    *,
+    col_user: str = USER_ID,
+    label: str = CHURNED,
+    seed: int = 0,
+    folds: int = 5,
+    fast: bool = False,
+) -> LabelChurn:
+    """Churn rate, drivers, a cross-validated model and an at-risk list from a churn label.
+
+    Attributes: every users column but the id, the label and ``signup_at``; personal data
+    (:func:`~opsai.behavior.attributes.personal_field`) and text with more than 50 values are
+    left out. Rates: by value (numbers by quartile), values held by at least 30 customers, with
+    a 95% Wilson interval, against everyone else. Model: gradient boosting on the attributes,
+    ROC-AUC over ``folds`` stratified folds (out-of-fold probabilities also rank the current
+    customers), permutation importances on a stratified held-out quarter.
+
+    Raises:
+        SchemaError: the users table has no ``label`` column or no labelled customer.
+    """
+    from sklearn.inspection import permutation_importance
+    from sklearn.metrics import roc_auc_score
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict, train_test_split
+
+    if label not in users.columns:
+        raise SchemaError(
+            f"users: no {label!r} column. Map data.tables.users.columns.{label} to the yes/no "
+            "column saying who has left (Churn, Exited, Attrition)"
+        )
+    u = users[users[label].notna()].reset_index(drop=True)
+    if u.empty:
+        raise SchemaError(f"users: column {label!r} is empty on every row; map the churn label")
+    y = u[label].astype(float).astype(int)
+    x, left = _features(u, {col_user, label, SIGNUP_AT})
+    out = LabelChurn(len(y), int(y.sum()), _rates(x, y), left_out=left)
+    share = f"{out.churners:,} of {out.customers:,} customers ({out.rate:.1%})"
+    out.findings.append(Finding(
+        f"users.{label} is a churn label: {share} have left. It is a snapshot written when the "
+        "data was exported, not churn followed over time: the rates below say who has left, by "
+        "attribute, and the model ranks the current customers by how much they look like those "
+        "who left; it does not say when they will. Add a billing or usage history as orders or "
+        "events to predict churn over time.",
+        "info", {"customers": out.customers, "churners": out.churners, "rate": out.rate},
+        name="churn_label.rate",
+    ))  # fmt: skip
+    sure = out.rates[(out.rates["low"] > out.rates["rest_rate"]) & (out.rates["ratio"] >= 1.2)]
+    if len(sure):
+        parts = [
+            f"{r.attribute}={r.value}: {r.churn_rate:.0%} (95% interval {r.low:.0%} to "
+            f"{r.high:.0%}, {r.customers:,} customers) against {r.rest_rate:.0%} for the rest "
+            f"({r.ratio:.1f}x)"
+            for r in sure.head(3).itertuples()
+        ]
+        worst = float(sure["ratio"].iloc[0])
+        out.findings.append(Finding(
+            "Churn is highest for " + "; ".join(parts) + ".",
+            "high" if worst >= 2 else "medium",
+            {"drivers": sure.head(3).to_dict("records")}, name="churn_label.drivers",
+        ))  # fmt: skip
+    if min(out.churners, out.customers - out.churners) < MIN_CLASS or x.empty:
+        why = "no attribute" if x.empty else f"fewer than {MIN_CLASS} churners or stayers"
+        out.findings.append(Finding(
+            f"No churn model was trained on the label: {why}.", "info", {},
+            name="churn_label.model",
+        ))  # fmt: skip
+        return out
+    k = min(folds, out.churners, out.customers - out.churners)
+    cv = StratifiedKFold(n_splits=k, shuffle=True, random_state=seed)
+    proba = cross_val_predict(_pipeline(x, seed, fast), x, y, cv=cv, method="predict_proba")[:, 1]
+    aucs = [roc_auc_score(y.iloc[te], proba[te]) for _, te in cv.split(x, y)]
+    out.auc, out.auc_sd = float(np.mean(aucs)), float(np.std(aucs))
+    xa, xb, ya, yb = train_test_split(x, y, test_size=0.25, stratify=y, random_state=seed)
+    model = _pipeline(x, seed, fast).fit(xa, ya)
+    imp = permutation_importance(model, xb, yb, scoring="roc_auc", n_repeats=3 if fast else 10,
+                                 random_state=seed)  # fmt: skip
+    out.importances = pd.DataFrame(
+        {"attribute": list(x.columns), "importance": imp.importances_mean}
+    ).sort_values("importance", ascending=False, ignore_index=True)
+    stay = y == 0
+    out.at_risk = (
+        pd.DataFrame({col_user: u.loc[stay, col_user].to_numpy(), "risk": proba[stay.to_numpy()]})
+        .sort_values("risk", ascending=False, ignore_index=True)
+        .head(AT_RISK)
+    )
+    imp3 = out.importances.head(3)
+    top = ", ".join(
+        f"{a} ({v:.3f})" for a, v in zip(imp3["attribute"], imp3["importance"], strict=True)
+    )
+    decile = proba >= np.quantile(proba, 0.9)
+    lift = float(y[decile].mean()) / out.rate
+    usable = lift >= MIN_LIFT
+    text = (
+        f"A gradient-boosting model on the attributes tells churners from stayers with ROC-AUC "
+        f"{out.auc:.2f} (± {out.auc_sd:.2f} over {k} cross-validation folds); the tenth it ranks "
+        f"highest churned at {y[decile].mean():.0%}, {lift:.1f}x the {out.rate:.0%} average"
+    )
+    if usable:
+        risk = out.at_risk["risk"]
+        text += (
+            f". The attributes that matter most (ROC-AUC lost when shuffled on a held-out "
+            f"quarter): {top}. The {len(risk):,} current customers it ranks highest look most "
+            f"like those who left (predicted risk {risk.min():.0%} to {risk.max():.0%}): a "
+            "retention list to contact first."
+        )
+    else:
+        text += ": the attributes do not tell who leaves, so there is no at-risk list."
+        out.at_risk = out.at_risk.head(0)
+    ev = {"roc_auc": out.auc, "roc_auc_sd": out.auc_sd, "folds": k, "top_decile_lift": lift}
+    sev = "medium" if usable else "info"
+    out.findings.append(Finding(text, sev, {**ev, "usable": usable}, name="churn_label.model"))
+    return out

@@ -1,0 +1,90 @@
+"""Churn from a label: a customers snapshot (IBM Telco) with a yes/no churn column (byod11a D10)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from opsai.behavior.label_churn import has_churn_label, label_churn
+from opsai.data import open_workspace
+
+pytestmark = pytest.mark.unit
+
+
+def _telco(n: int = 1500, seed: int = 0) -> pd.DataFrame:
+    """Month-to-month + electronic check customers churn at 60%, everyone else at 15%."""
+    rng = np.random.default_rng(seed)
+    contract = rng.choice(["Month-to-month", "One year", "Two year"], n, p=[0.5, 0.25, 0.25])
+    pay = rng.choice(["Electronic check", "Mailed check", "Credit card"], n)
+    risky = (contract == "Month-to-month") & (pay == "Electronic check")
+    churn = rng.random(n) < np.where(risky, 0.6, 0.15)
+    return pd.DataFrame({
+        "customerID": [f"{i:04d}-X" for i in range(n)],
+        "first_name": rng.choice(["Mary", "John", "Ana", "Wei", "Olga"], n),
+        "gender": rng.choice(["Female", "Male"], n), "Contract": contract, "PaymentMethod": pay,
+        "tenure": rng.integers(0, 72, n), "MonthlyCharges": rng.uniform(20, 110, n).round(2),
+        "Churn": np.where(churn, "Yes", "No"),
+    })  # fmt: skip
+
+
+def test_a_churn_label_gives_rate_drivers_model_and_at_risk(tmp_path: Path) -> None:
+    """The Telco file alone gave "No business figures were recorded". Mapped as
+    users.churned (Yes/No read as 1/0), the label gives the churn rate, the rate by value with
+    intervals, a cross-validated model and the current customers most at risk."""
+    raw = _telco()
+    raw.to_csv(tmp_path / "telco.csv", index=False)
+    cols = {"user_id": "customerID", "churned": "Churn"}
+    spec = {"data": {"source": str(tmp_path), "tables": {"users": {"file": "telco.csv",
+                                                                   "columns": cols}}}}  # fmt: skip
+    (tmp_path / "opsai.yaml").write_text(yaml.safe_dump(spec))
+    with open_workspace(tmp_path / "opsai.yaml") as ws:
+        users = ws.to_pandas("users")
+        assert has_churn_label(ws.table("users"))  # 03a reads the label when users alone
+    assert users["churned"].tolist() == (raw["Churn"] == "Yes").astype(int).tolist()
+    assert has_churn_label(users) and not has_churn_label(raw.rename(columns={"Churn": "churned"}))
+    r = label_churn(users, seed=0, fast=True)
+    truth = (raw["Churn"] == "Yes").mean()
+    assert r.customers == 1500 and r.rate == pytest.approx(truth)
+    assert r.left_out == {"first_name": "personal data: a person's name"}
+    rates = r.rates.set_index(["attribute", "value"])
+    m2m = raw["Contract"] == "Month-to-month"
+    row = rates.loc[("Contract", "Month-to-month")]
+    assert row["churn_rate"] == pytest.approx((raw["Churn"][m2m] == "Yes").mean())
+    assert row["low"] < row["churn_rate"] < row["high"] and row["ratio"] > 1.5
+    assert r.rates.iloc[0]["attribute"] in {"Contract", "PaymentMethod"}
+    assert "first_name" not in set(r.rates["attribute"])
+    drivers = next(f for f in r.findings if f.name == "churn_label.drivers")
+    assert drivers.text.startswith("Churn is highest for ")
+    assert r.auc is not None and 0.65 < r.auc < 0.8  # the planted segment: about 0.70
+    assert set(r.importances["attribute"].head(2)) == {"Contract", "PaymentMethod"}
+    model = next(f for f in r.findings if f.name == "churn_label.model")
+    assert model.evidence["usable"] and model.evidence["top_decile_lift"] > 1.5
+    stayers = set(raw.loc[raw["Churn"] == "No", "customerID"])
+    assert len(r.at_risk) == 100 and set(r.at_risk["user_id"]) <= stayers
+    top = raw.set_index("customerID").loc[r.at_risk["user_id"].head(20)]
+    assert (
+        (top["Contract"] == "Month-to-month") & (top["PaymentMethod"] == "Electronic check")
+    ).mean() > 0.8
+
+
+@pytest.mark.parametrize("name", ["Churn", "Exited", "Attrition"])
+def test_init_maps_a_churn_label(tmp_path: Path, name: str) -> None:
+    """`opsai init` maps Telco's Churn (Yes/No), a bank's Exited (1/0) and an HR Attrition as
+    users.churned; a 'Churn Score' of 0..100 is no label."""
+    from opsai.data.init import plan_folder
+
+    raw = _telco(200).rename(columns={"Churn": name})
+    if name == "Exited":
+        raw[name] = (raw[name] == "Yes").astype(int)
+    raw.to_csv(tmp_path / "customers.csv", index=False)
+    (g,) = plan_folder(tmp_path).guesses
+    assert g.table == "users" and {m.contract: m.source for m in g.matches}["churned"] == name
+    raw.rename(columns={name: "Churn Score"}).assign(**{"Churn Score": range(200)}).to_csv(
+        tmp_path / "customers.csv", index=False
+    )
+    (g,) = plan_folder(tmp_path).guesses
+    assert "churned" not in {m.contract for m in g.matches}
