@@ -41,6 +41,7 @@ import yaml
 from opsai.config import join_label
 from opsai.data import (
     _excel,
+    _init_demand,
     _init_kb,
     _init_keys,
     _init_template,
@@ -536,6 +537,8 @@ def fit_table(
     if by_price:
         guess.notes.append(by_price)
     _partly_empty_key(guess)
+    if name == "demand":  # Walmart's Weekly_Sales in dollars, its IsHoliday (byod11b D3)
+        _init_demand.money_and_events(guess, cols)
     _negative_demand(guess, cols)
     if stores:
         _store_series(guess, cols)
@@ -1308,19 +1311,20 @@ def _partly_empty_key(guess: Guess) -> None:
 def _negative_demand(guess: Guess, cols: dict[str, _Values]) -> None:
     """Demand lines with a negative quantity (a POS export's voided dishes, returns) stop
     validation: ``where`` keeps the sales, with a note."""
-    src = next((m.source for m in guess.matches if m.contract == "quantity"), None)
-    if guess.table != "demand" or src is None or "where" in guess.options:
+    measure = next((m for m in guess.matches if m.contract in ("quantity", "amount")), None)
+    if guess.table != "demand" or measure is None or "where" in guess.options:
         return
+    src, what = measure.source, measure.contract
     neg = sum(x < 0 for x in cols[src].numbers())
     if neg:
-        guess.options["where"] = "quantity >= 0"  # mapped columns go by their contract names
+        guess.options["where"] = f"{what} >= 0"  # mapped columns go by their contract names
         guess.notes.append(
-            f"{src!r} (quantity) is negative on {neg} of {len(cols[src].values)} sampled rows "
+            f"{src!r} ({what}) is negative on {neg} of {len(cols[src].values)} sampled rows "
             "(voids or returns): where leaves them out, so the sales they cancel still count"
         )
 
 
-_MONEY_WORDS = {"turnover", "revenue", "umsatz", "amount", "value", "营业额", "销售额"}
+_TURNOVER_WORDS = {"turnover", "revenue", "umsatz", "amount", "value", "营业额", "销售额"}
 STORE_MONEY_MEDIAN = 1000.0
 """A store's daily ``Sales`` with a median at least this is read as money (turnover)."""
 _OPEN_WORDS = {"open", "opened", "geöffnet", "geoeffnet", "营业"}
@@ -1338,7 +1342,7 @@ def _store_series(guess: Guess, cols: dict[str, _Values]) -> None:
     if qty is not None:
         nums = sorted(cols[qty.source].numbers())
         median = nums[len(nums) // 2] if nums else 0.0
-        money = bool(set(name_words(qty.source)) & _MONEY_WORDS) or median >= STORE_MONEY_MEDIAN
+        money = bool(set(name_words(qty.source)) & _TURNOVER_WORDS) or median >= STORE_MONEY_MEDIAN
         if money:
             k = guess.matches.index(qty)
             guess.matches[k] = dataclasses.replace(qty, contract="amount")
@@ -2043,6 +2047,8 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         kept["items"] = g
         unplaced[:] = [u for u in unplaced if u[0] != g.sample.label]
     _key_joins(kept, loose, unplaced)
+    if "demand" in kept:  # Walmart's features.csv (Store, Date) and stores.csv (Store)
+        _init_demand.side_joins(kept["demand"], unfit, unplaced, _join_entry)
     place_campaigns(kept, loose, unplaced)  # byod10a D5: targeting + campaign windows
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)

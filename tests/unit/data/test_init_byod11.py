@@ -1,0 +1,110 @@
+"""byod11b: ``opsai init`` on Walmart's Kaggle folder (weekly sales in dollars per store and
+department, a holiday flag, features.csv and stores.csv beside it)."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import yaml
+
+from opsai.data import open_workspace
+from opsai.data.init import init_config
+
+pytestmark = pytest.mark.unit
+
+FRIDAYS = [f"2010-{m:02d}-{d:02d}" for m in range(2, 12) for d in (5, 12, 19, 26)]
+
+
+def _walmart(folder: Path, negative: bool = True) -> None:
+    """train.csv (Store, Dept, Date, Weekly_Sales with cents, IsHoliday TRUE/FALSE),
+    features.csv (Store, Date, markdowns with NA, IsHoliday), stores.csv (Store, Type, Size)."""
+    rng = random.Random(11)
+    hol = {"2010-02-12", "2010-09-12", "2010-11-26"}
+    rows = ["Store,Dept,Date,Weekly_Sales,IsHoliday"]
+    for s in (1, 2, 3):
+        for dept in (1, 2, 3, 4):
+            for d in FRIDAYS:
+                v = round(rng.uniform(5_000, 40_000), 2)
+                rows.append(f"{s},{dept},{d},{v},{'TRUE' if d in hol else 'FALSE'}")
+    if negative:
+        rows.append("3,5,2010-03-05,-139.5,FALSE")
+    (folder / "train.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    feats = ["Store,Date,Temperature,MarkDown1,MarkDown2,CPI,IsHoliday"]
+    for s in (1, 2, 3):
+        for i, d in enumerate(FRIDAYS):
+            md = f"{rng.uniform(100, 900):.2f}" if i > 20 else "NA"
+            feats.append(f"{s},{d},{rng.uniform(20, 90):.1f},{md},NA,211.0,{d in hol}")
+    (folder / "features.csv").write_text("\n".join(feats) + "\n", "utf-8")
+    (folder / "stores.csv").write_text("Store,Type,Size\n1,A,151315\n2,A,202307\n3,B,37392\n")
+
+
+def test_walmart_sales_in_dollars_holidays_and_side_files(tmp_path: Path) -> None:
+    """byod11b D3: Weekly_Sales was the quantity ('Units sold 4,183,280'), IsHoliday an
+    attribute, features.csv and stores.csv placed nowhere. Now: amount, event_day, both files
+    joined (on Store and Date, on Store), the markdowns named as promotion candidates, and
+    the config loads: 481 rows, the 3 holiday weeks marked on each of 12 series."""
+    _walmart(tmp_path, negative=False)
+    path, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
+    assert [g.table for g in plan.guesses] == ["demand"]
+    spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["demand"]
+    assert spec["columns"]["amount"] == "Weekly_Sales"
+    assert "quantity" not in spec["columns"]
+    assert spec["columns"]["event_day"] == "IsHoliday"
+    assert spec["join"] == [
+        {"file": "features.csv", "on": ["Store", "Date"]},
+        {"file": "stores.csv", "on": "Store"},
+    ]
+    notes = " ".join(plan.guesses[0].notes)
+    assert "'MarkDown1', 'MarkDown2' may mark promotions" in notes
+    assert not plan.unplaced
+    with open_workspace(path) as ws:
+        d = ws.to_pandas("demand")
+    assert len(d) == 3 * 4 * len(FRIDAYS)
+    assert d["amount"].sum() == pytest.approx(d["quantity"].sum())
+    assert sorted(d.loc[d["event_day"].str.lower() == "true", "timestamp"].astype(str).str[:10]
+                  .unique()) == ["2010-02-12", "2010-09-12", "2010-11-26"]  # fmt: skip
+    assert d["Size"].notna().all() and d["Temperature"].notna().all()
+
+
+@pytest.mark.parametrize(
+    ("name", "values", "money"),
+    [
+        ("Weekly_Sales", ["17386.9", "19805.69", "3.5", "24924.5"], True),
+        ("revenue", ["100.25", "99.99"], True),
+        ("sales", ["3", "0", "12"], False),  # M5's units sold: whole numbers
+        ("unit_sales", ["1.5", "2.25"], False),  # Favorita's kilos of a unit column
+        ("Weekly_Sales", ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10.5"], False),
+    ],
+)
+def test_money_sales_needs_a_sales_name_and_cents(
+    name: str, values: list[str], money: bool
+) -> None:
+    from opsai.data._init_demand import money_column
+
+    assert money_column(name, values) is money
+
+
+def test_event_day_is_the_first_holiday_or_event_column() -> None:
+    """Rossmann's StateHoliday (before SchoolHoliday), M5's event_name_1 (before _2); a flag
+    set on most rows (a weekday name, 'Open') is none."""
+    from opsai.data._init_demand import event_column
+
+    ross = {"Open": ["1"] * 9 + ["0"], "StateHoliday": ["0"] * 9 + ["a"],
+            "SchoolHoliday": ["1", "1", "0", "0", "0", "0", "0", "0", "0", "0"]}  # fmt: skip
+    assert event_column(ross, set()) == "StateHoliday"
+    m5 = {"event_name_1": [""] * 8 + ["SuperBowl", "Easter"], "event_name_2": [""] * 9 + ["X"]}
+    assert event_column(m5, set()) == "event_name_1"
+    assert event_column({"holiday_type": ["Weekday"] * 9 + ["Holiday"]}, set()) is None
+    assert event_column({"IsHoliday": ["TRUE", "FALSE", "FALSE"]}, {"IsHoliday"}) is None
+
+
+def test_negative_sales_in_the_sample_keep_the_amount_where(tmp_path: Path) -> None:
+    """A sampled return row (-139.50) proposes where: 'amount >= 0', not 'quantity >= 0'."""
+    _walmart(tmp_path)
+    text = (tmp_path / "train.csv").read_text("utf-8").splitlines()
+    (tmp_path / "train.csv").write_text("\n".join([text[0], text[-1], *text[1:-1]]) + "\n")
+    path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
+    spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["demand"]
+    assert spec["where"] == "amount >= 0"
