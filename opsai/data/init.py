@@ -1791,12 +1791,17 @@ def _whole_stars(v: _Values) -> bool:
     )
 
 
+_REPLY_WORDS = {"reply", "replied", "response", "responded", "respond", "answer", "answered"}
+
+
 def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:
     """Columns whose values alone say what they are: a timestamp DuckDB parses as it is, a
     market period written as a syndicated-data time (Nielsen's ``1 w/e 01/06/24`` in a
     column named ``Time``), and the longest free text of the file (headerless exports have
     nothing else)."""
     v = cols[src]
+    if col.name == "first_reply_at" and not set(name_words(src)) & _REPLY_WORDS:
+        return False  # a reply's time needs its name: HubSpot's Close date is none (D16)
     if col.dtype == "timestamp":
         return v.native_timestamp >= 0.95
     if col.dtype == "period":

@@ -108,3 +108,45 @@ def test_negative_sales_in_the_sample_keep_the_amount_where(tmp_path: Path) -> N
     path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
     spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["demand"]
     assert spec["where"] == "amount >= 0"
+
+
+def _hubspot(folder: Path, n: int = 80) -> None:
+    """HubSpot's ticket export: Create date, Close date (empty on open tickets), Associated
+    Contact (an e-mail), no first-reply column."""
+    rows = ["Ticket ID,Ticket name,Ticket description,Create date,Close date,Ticket status,"
+            "Category,Associated Contact"]  # fmt: skip
+    for i in range(n):
+        closed = f"2024-03-{2 + i % 27:02d} 09:45" if i % 2 else ""
+        rows.append(
+            f"{7000000 + i},Pedido {i},Mi pedido {i} no ha llegado todavía después de diez días,"
+            f"2024-03-{1 + i % 27:02d} 18:47,{closed},{'Closed' if closed else 'Open'},"
+            f"Envío,cliente{i % 30}@example.com"
+        )
+    (folder / "tickets.csv").write_text("\n".join(rows) + "\n", "utf-8")
+
+
+def test_hubspot_close_date_is_resolved_at_and_the_contact_the_customer(tmp_path: Path) -> None:
+    """byod11b D16: 'Close date' was first_reply_at (by values) and 'Associated Contact' an
+    attribute; now resolved_at and user_id, and no first_reply_at without a reply's name."""
+    _hubspot(tmp_path)
+    path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
+    cols = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["tickets"]["columns"]
+    assert cols["resolved_at"] == "Close date"
+    assert cols["user_id"] == "Associated Contact"
+    assert "first_reply_at" not in cols
+    with open_workspace(path) as ws:
+        t = ws.to_pandas("tickets")
+    assert t["resolved_at"].notna().sum() == 40
+    assert t["user_id"].nunique() == 30
+
+
+def test_a_reply_named_time_is_still_the_first_reply(tmp_path: Path) -> None:
+    """Freshdesk's 'Initial response time' stays first_reply_at (by its name)."""
+    _hubspot(tmp_path)
+    text = (tmp_path / "tickets.csv").read_text("utf-8").splitlines()
+    rows = [text[0] + ",Initial response time"]
+    rows += [f"{r},2024-03-{1 + i % 27:02d} 19:30" for i, r in enumerate(text[1:])]
+    (tmp_path / "tickets.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
+    cols = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["tickets"]["columns"]
+    assert (cols["first_reply_at"], cols["resolved_at"]) == ("Initial response time", "Close date")
