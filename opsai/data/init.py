@@ -2259,6 +2259,8 @@ def _wide_market(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
     if w.values_to == "share":
         matches.append(Match("share", w.values_to, shape))
     unpivot = {"keep": [w.keep], "names_to": w.names_to, "values_to": w.values_to}
+    if w.left_out:  # Euromonitor's Brand owner and 2025F: the years alone become rows
+        unpivot = {"columns": w.wide, "names_to": w.names_to, "values_to": w.values_to}
     options: dict[str, Any] = {**s.options, "unpivot": unpivot}
     if w.timestamp_format:
         options["timestamp_format"] = w.timestamp_format
@@ -2267,7 +2269,10 @@ def _wide_market(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
     notes = [w.note]
     if w.values_to == "share":
         notes.append("no sales column: the shares stand in for sales (sizes, not money)")
-    return Guess("market", long, matches, 4.8, options, notes=notes)
+    g = Guess("market", long, matches, 4.8, options, notes=notes)
+    if w.names_to == "period":  # a Total row beside the companies (Euromonitor: byod11b D21)
+        _market_totals(g, {w.keep: _Values(s.values[w.keep], s.options)})
+    return g
 
 
 def _by_values(s: _sniff.Sample, cols: dict[str, _Values]) -> list[Guess]:

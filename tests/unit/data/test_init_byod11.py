@@ -150,3 +150,55 @@ def test_a_reply_named_time_is_still_the_first_reply(tmp_path: Path) -> None:
     path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
     cols = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["tickets"]["columns"]
     assert (cols["first_reply_at"], cols["resolved_at"]) == ("Initial response time", "Close date")
+
+
+def test_year_headers_and_dashes_are_a_wide_market(tmp_path: Path) -> None:
+    """byod11b D21: 'Company,2018,...' was read as a header-less file (column0 ..) and a '-'
+    cell defeated the wide-market proposal; now market with unpivot, '%Y' and na_values '-',
+    the periods each year's 1 January."""
+    (tmp_path / "shares.csv").write_text(
+        "Company,2018,2019,2020,2021\nNordicBrew AB,8,10,12.0,14.0\n"
+        "Gevalia Kaffe AB,25,23.5,22.0,20.5\nZoégas,-,-,3.0,3.2\n",
+        "utf-8",
+    )
+    path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
+    spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["market"]
+    assert spec["unpivot"]["keep"] == ["Company"]
+    assert (spec["timestamp_format"], spec["na_values"]) == ("%Y", ["-"])
+    with open_workspace(path) as ws:
+        m = ws.to_pandas("market")
+    assert len(m) == 10
+    assert sorted(m["period"].dt.year.unique().tolist()) == [2018, 2019, 2020, 2021]
+
+
+def test_euromonitor_sheet_with_title_owner_forecasts_and_total(tmp_path: Path) -> None:
+    """An xlsx sheet of 3 title rows, Company, Brand owner, 2018..2021, 2025F, 2026F, a Total
+    row and a Source footnote: market from the year columns only (forecasts and the owner kept
+    as attributes, named in a note), the Total row left out: 3 companies x 4 years."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Company Shares"
+    ws.append(["Coffee in Sweden: Company Shares"])
+    ws.append(["% retail value rsp"])
+    ws.append([])
+    ws.append(["Company", "Brand owner", 2018, 2019, 2020, 2021, "2025F", "2026F"])
+    ws.append(["NordicBrew AB", "NordicBrew", 8.0, 10.0, 12.0, 14.0, 22.0, 24.0])
+    ws.append(["Gevalia Kaffe AB", "JDE", 25.0, 23.5, 22.0, 20.5, 15.0, 14.0])
+    ws.append(["Others", "-", 67.0, 66.5, 66.0, 65.5, 63.0, 62.0])
+    ws.append(["Total", "", 100.0, 100.0, 100.0, 100.0, 100.0, 100.0])
+    ws.append(["Source: Euromonitor-style export"])
+    wb.save(tmp_path / "coffee.xlsx")
+    path, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
+    spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["market"]
+    assert spec["unpivot"]["columns"] == ["2018", "2019", "2020", "2021"]
+    assert spec["where"] == "company <> 'Total'"
+    notes = " ".join(plan.guesses[0].notes)
+    assert "2025F, 2026F are the source's own forecast" in notes
+    with open_workspace(path) as w:
+        m = w.to_pandas("market")
+    assert len(m) == 12
+    got = m[m["company"] == "NordicBrew AB"].sort_values("period")
+    assert got["sales"].tolist() == [8.0, 10.0, 12.0, 14.0]
+    assert got["period"].dt.year.tolist() == [2018, 2019, 2020, 2021]
