@@ -1322,6 +1322,12 @@ def _negative_demand(guess: Guess, cols: dict[str, _Values]) -> None:
             f"{src!r} ({what}) is negative on {neg} of {len(cols[src].values)} sampled rows "
             "(voids or returns): where leaves them out, so the sales they cancel still count"
         )
+    elif neg := _init_demand.negatives_in_file(guess.sample, src):  # beyond the sample
+        guess.options["where"] = f"{what} >= 0"
+        guess.notes.append(
+            f"{src!r} ({what}) is negative on {neg:,} rows of the file (voids or returns): "
+            "where leaves them out, so the sales they cancel still count"
+        )
 
 
 _TURNOVER_WORDS = {"turnover", "revenue", "umsatz", "amount", "value", "营业额", "销售额"}

@@ -100,6 +100,19 @@ def test_event_day_is_the_first_holiday_or_event_column() -> None:
     assert event_column({"IsHoliday": ["TRUE", "FALSE", "FALSE"]}, {"IsHoliday"}) is None
 
 
+def test_negative_sales_beyond_the_sample_are_left_out(tmp_path: Path) -> None:
+    """Walmart's 7 return rows lie past init's sample: the whole CSV is counted, so the
+    config proposes where 'amount >= 0' and validates (it stopped on them before)."""
+    _walmart(tmp_path)
+    text = (tmp_path / "train.csv").read_text("utf-8").splitlines()
+    body = text[1:-1] * 5  # 2,400 rows: the negative last one is outside the 2,000 sampled
+    (tmp_path / "train.csv").write_text("\n".join([text[0], *body, text[-1]]) + "\n")
+    path, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
+    spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["demand"]
+    assert spec["where"] == "amount >= 0"
+    assert "negative on 1 rows of the file" in " ".join(plan.guesses[0].notes)
+
+
 def test_negative_sales_in_the_sample_keep_the_amount_where(tmp_path: Path) -> None:
     """A sampled return row (-139.50) proposes where: 'amount >= 0', not 'quantity >= 0'."""
     _walmart(tmp_path)
