@@ -752,6 +752,12 @@ def all_years(
     if raw_type not in (*_INT_TYPES, "DOUBLE", "FLOAT", "VARCHAR"):
         return False
     v = f"trim(CAST({_na(q(src), spec)} AS VARCHAR))"
+    head = con.execute(  # most timestamp columns fail on their first values: no full scan
+        f"SELECT bool_and(regexp_full_match(x, '\\d{{4}}(\\.0+)?')) FROM "
+        f"(SELECT {v} AS x FROM {q(raw)} WHERE {v} <> '' LIMIT 100)"
+    ).fetchall()[0]
+    if not head[0]:
+        return False
     year = f"TRY_CAST(TRY_CAST({v} AS DOUBLE) AS BIGINT)"
     row = con.execute(
         f"SELECT count(*), bool_and(regexp_full_match({v}, '\\d{{4}}(\\.0+)?') "
