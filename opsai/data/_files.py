@@ -140,12 +140,17 @@ def load_file_table(
                     "money must be in one currency. Convert the values to one currency, or "
                     f"map another column in data.tables.{name}.columns.{cname}"
                 )
+        cspec = spec  # a column of years (2018, 2019 ...) is dates: each year's 1 January
+        years = col.dtype in ("timestamp", "period") and not spec.timestamp_format
+        if years and _load.all_years(con, raw, s, rtype, spec):
+            cspec = spec.model_copy(update={"timestamp_format": "%Y"})
+        # an integer period is a count (week 1, 2 ...) only when no timestamp_format reads it
         is_int = (
             col.dtype == "period"
-            and not _load.since(spec.timestamp_format)
+            and not cspec.timestamp_format
             and _load.period_is_int(con, raw, s, rtype)
         )
-        exprs[cname] = _load.typed_expr(col, s, rtype, spec, is_int, zone)
+        exprs[cname] = _load.typed_expr(col, s, rtype, cspec, is_int, zone)
         if col.dtype == "id" and rtype == "VARCHAR" and _load.float_ids(con, raw, s):
             # '17850.0' in every row: a float artefact of a spreadsheet export; the same id
             # written '17850' in another table must match

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import itertools
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from opsai.config import join_label
@@ -124,10 +126,16 @@ def price_file(
     return None
 
 
-_MONTH_HEADERS = ("%b %Y", "%B %Y", "%b-%y", "%b %y", "%Y-%m", "%m/%Y", "%Y-%m-%d")
-"""Period headers of an analyst's sheet (SimilarWeb's ``Jan 2024``), as strptime reads them."""
+_MONTH_HEADERS = ("%b %Y", "%B %Y", "%b-%y", "%b %y", "%Y-%m", "%m/%Y", "%Y-%m-%d", "%Y")
+"""Period headers of an analyst's sheet (SimilarWeb's ``Jan 2024``, Euromonitor's and
+Statista's years ``2018``), as strptime reads them."""
 _BELOW = re.compile(r"<\s*\d+(\.\d+)?")
 """Google Trends' ``<1``: interest above 0 and below 1."""
+NA_MARKERS = ("-", "–", "—", "n/a", "N/A", "n.a.", "na", "NA", "..", "k.A.", "x")
+"""A source's own marker of a figure not available (Euromonitor's ``-``, Eurostat's ``..``,
+German ``k.A.``): set aside like ``<1`` and proposed as ``na_values``."""
+_FORECAST = re.compile(r"((?:19|20)\d\d)\s*[FEfe]")
+"""A year column of the source's own forecast or estimate (``2025F``, ``2026E``)."""
 _GEO = re.compile(r"^(.+?):\s*\((.+)\)$")
 """Google Trends' term with its region: ``NordicBrew: (Sweden)``."""
 
@@ -145,6 +153,10 @@ class WideMarket:
     timestamp_format: str | None
     na_values: list[str]
     note: str
+    left_out: list[str] = dataclasses.field(default_factory=list)
+    """Columns beside the kept one and the period columns: other labels of the company
+    (Euromonitor's ``Brand owner``) and the source's forecast years (``2025F``), left as they
+    are (``unpivot: columns`` then names the period columns)."""
 
 
 def _header_format(names: list[str]) -> str | None:
@@ -168,11 +180,14 @@ def wide_market(sample: Sample, is_time: dict[str, bool]) -> WideMarket | None:
 
     def numeric(c: str) -> tuple[bool, list[str]]:
         vals = [v.strip() for v in sample.values[c] if v not in (None, "") and v.strip()]
-        below = sorted({v for v in vals if _BELOW.fullmatch(v)})
+        below = sorted({v for v in vals if _BELOW.fullmatch(v) or v in NA_MARKERS})
         rest = [v for v in vals if v not in below]
         return bool(rest) and _sniff.numeric_share(rest, sample.options) >= 0.9, below
 
     first, others = names[0], names[1:]
+    by_year = _by_year(sample, first, others, numeric)
+    if by_year is not None:
+        return by_year
     read = {c: numeric(c) for c in others}
     if not all(ok for ok, _ in read.values()):
         return None
@@ -208,6 +223,52 @@ def wide_market(sample: Sample, is_time: dict[str, bool]) -> WideMarket | None:
             )
         return WideMarket(first, others, "company", values_to, None, below, note)
     return None
+
+
+def _by_year(
+    sample: Sample,
+    first: str,
+    others: list[str],
+    numeric: Callable[[str], tuple[bool, list[str]]],
+) -> WideMarket | None:
+    """An annual export wide by year (Euromonitor's ``Company, Brand owner, 2018 .. 2024,
+    2025F .. 2028F``; Statista's ``Company, 2018, ...``): a text first column, consecutive year
+    columns holding numbers (``-`` as missing), one row per company, other text columns and
+    forecast years left out. ``None`` unless some column besides the first and the years is there (a plain
+    ``Company, 2018, ...`` is read as any period header)."""
+    years = [c for c in others if re.fullmatch(r"(?:19|20)\d\d", c.strip())]
+    forecast = [c for c in others if _FORECAST.fullmatch(c.strip())]
+    extra = [c for c in others if c not in years and c not in forecast]
+    if len(years) < 3 or not (forecast or extra):
+        return None
+    if any(int(b) - int(a) != 1 for a, b in itertools.pairwise(years)):
+        return None
+    read = {c: numeric(c) for c in years}
+    if not all(ok for ok, _ in read.values()) or numeric(first)[0]:
+        return None
+    names = [v.strip() for v in sample.values[first] if v and v.strip()]
+    if len(set(names)) < max(2, len(names)):
+        return None  # one row per company; a market-size sheet repeats its Geography
+    if any(numeric(c)[0] for c in extra):
+        return None  # another figure beside the years: not one company's row
+    pct = all(str(v).strip().endswith("%") for c in years for v in sample.values[c][:20] if v)
+    values_to = "share" if pct else "sales"
+    na = sorted({b for _, bs in read.values() for b in bs})
+    note = (
+        f"a market table wide by year: {len(years)} year columns ({years[0]} .. {years[-1]}) "
+        f"beside {first!r}: unpivoted to one row per company and year (period, {values_to}; "
+        "each year's 1 January)"
+    )
+    if extra:
+        note += f"; {', '.join(map(repr, extra))} kept as attributes"
+    if forecast:
+        note += (
+            f"; {', '.join(forecast)} are the source's own forecast, left out of the periods "
+            "(kept as attributes of each row)"
+        )
+    if na:
+        note += f"; {', '.join(map(repr, na))} read as missing (na_values)"
+    return WideMarket(first, years, "period", values_to, "%Y", na, note, [*extra, *forecast])
 
 
 def long_market(wide: WideMarket, sample: Sample) -> Sample:

@@ -581,6 +581,8 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec, zone: str | None = None) 
         return wall_time(f"timezone('UTC', make_timestamp({micros}))", zone)
     fmt = spec.timestamp_format
     if fmt:
+        if "." not in fmt:  # 2018.0, a spreadsheet's number, is the year 2018 for '%Y'
+            s = f"regexp_replace({s}, '^(\\d+)\\.0+$', '\\1')"
         parsed = f"try_strptime({s}, {lit(fmt)})"
         if "%z" in fmt or "%Z" in fmt:
             return _from_zoned(parsed, spec, zone)
@@ -727,8 +729,11 @@ def float_ids(con: duckdb.DuckDBPyConnection, raw: str, src: str) -> bool:
     return True
 
 
+_INT_TYPES = ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT")
+
+
 def period_is_int(con: duckdb.DuckDBPyConnection, raw: str, src: str, raw_type: str) -> bool:
-    if raw_type in ("BIGINT", "INTEGER", "SMALLINT", "TINYINT", "HUGEINT", "UBIGINT"):
+    if raw_type in _INT_TYPES:
         return True
     if raw_type != "VARCHAR":
         return False
@@ -737,6 +742,28 @@ def period_is_int(con: duckdb.DuckDBPyConnection, raw: str, src: str, raw_type: 
         f"WHERE {q(src)} IS NOT NULL"
     ).fetchall()[0]
     return bool(row[0])
+
+
+def all_years(
+    con: duckdb.DuckDBPyConnection, raw: str, src: str, raw_type: str, spec: TableSpec
+) -> bool:
+    """Whether every filled value of a column is a year written as a whole number, 1900 to
+    2100 (``2018``, ``'2018'``, a spreadsheet's ``2018.0``): an annual export's periods."""
+    if raw_type not in (*_INT_TYPES, "DOUBLE", "FLOAT", "VARCHAR"):
+        return False
+    v = f"trim(CAST({_na(q(src), spec)} AS VARCHAR))"
+    head = con.execute(  # most timestamp columns fail on their first values: no full scan
+        f"SELECT bool_and(regexp_full_match(x, '\\d{{4}}(\\.0+)?')) FROM "
+        f"(SELECT {v} AS x FROM {q(raw)} WHERE {v} <> '' LIMIT 100)"
+    ).fetchall()[0]
+    if not head[0]:
+        return False
+    year = f"TRY_CAST(TRY_CAST({v} AS DOUBLE) AS BIGINT)"
+    row = con.execute(
+        f"SELECT count(*), bool_and(regexp_full_match({v}, '\\d{{4}}(\\.0+)?') "
+        f"AND {year} BETWEEN 1900 AND 2100) FROM {q(raw)} WHERE {v} <> ''"
+    ).fetchall()[0]
+    return bool(row[0]) and bool(row[1])
 
 
 def infer_extra(con: duckdb.DuckDBPyConnection, raw: str, cols: list[str]) -> dict[str, str]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import codecs
 import csv
 import gzip
+import itertools
 import re
 import statistics
 import tempfile
@@ -340,6 +341,8 @@ def _csv_sample(path: Path) -> Sample:
                 f"delim = {_load.lit(sep)})"
             ).fetchall()[0]
             header = bool(row[0])
+        if not header and skip < len(lines) and year_header(_cells(lines[skip], sep)):
+            header = True  # 'Company,2018,2019,...': the sniffer took the years for data
         if _whitespace_separated(lines[skip:], sep):
             options["sep"] = r"\s+"
             values = _whitespace_columns(lines[skip:], header)
@@ -395,6 +398,26 @@ def _whitespace_columns(lines: list[str], header: bool) -> dict[str, list[str | 
     names = rows[0] if header else [f"column{i}" for i in range(len(rows[0]))]
     body = rows[1:] if header else rows
     return {n: [r[i] if i < len(r) else None for r in body] for i, n in enumerate(names)}
+
+
+_YEAR_HEAD = re.compile(r"(?:FY\s*)?((?:19|20)\d\d)\s*[FEPfep]?")
+"""A year as a column name: ``2018``, ``FY2018``, a forecast's ``2025F`` or estimate's ``2025E``."""
+_NUMBERISH = re.compile(r"[-+]?\d[\d.,\s]*%?")
+
+
+def year_header(cells: list[str]) -> bool:
+    """Whether a first line is a header of years beside text (Euromonitor's and Statista's
+    ``Company,2018,2019,...``): at least two cells, consecutive years, and a text cell that is
+    no number."""
+    years = [int(m.group(1)) for c in cells if (m := _YEAR_HEAD.fullmatch(c.strip()))]
+    text = [c for c in cells if c.strip() and not _YEAR_HEAD.fullmatch(c.strip())]
+    if len(years) < 2 or not text or any(_NUMBERISH.fullmatch(c.strip()) for c in text):
+        return False
+    return all(b - a == 1 for a, b in itertools.pairwise(years))
+
+
+def _cells(line: str, sep: str) -> list[str]:
+    return next(csv.reader([line.rstrip("\r\n")], delimiter=sep), []) if len(sep) == 1 else []
 
 
 def header_row(rows: list[list[Any]]) -> int:

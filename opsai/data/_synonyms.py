@@ -46,7 +46,13 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                   "first_open", "first_open_time", "注册时间", "注册日期"),
     "churned": ("churned", "churn", "is_churned", "has_churned", "churn_flag", "churn_label",
                 "exited", "attrition", "attrited", "left_company"),  # a yes/no churn label
-    "resolved_at": ("resolved_at", "resolved", "closed_at", "closed", "solved_at", "solved", "解决时间", "关闭时间",
+    "first_reply_at": ("first_reply_at", "first_response_at", "first_reply", "first_response",
+                       "first_reply_time", "first_response_time", "initial_response_time",
+                       "initial_response", "first_agent_reply_date", "first_agent_reply",
+                       "first_responded_at", "first_replied_at"),
+    "resolved_at": ("resolved_at", "resolved", "closed_at", "closed", "solved_at", "solved", "close_date",
+                    "closed_date", "date_closed", "closed_on", "close_time", "time_closed", "solved_date",
+                    "date_solved", "resolution_date", "resolved_date", "date_resolved", "解决时间", "关闭时间",
                     "解決日時", "解決日", "完了日時", "クローズ日時", "解決時間", "해결일", "해결일시", "종료일시"),
     "event": ("event", "event_type", "event_name", "action", "activity", "behavior", "type", "事件", "行为", "行为类型"),
     "amount": ("amount", "total", "value", "revenue", "sales", "paid", "payment", "subtotal",
@@ -121,7 +127,9 @@ checks them), never a score of another scale or a free-text note."""
 TABLE_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("demand", "quantity"): ("sales", "weekly_sales", "daily_sales", "unit_sales", "units_sold",
                              "sold", "absatz"),
-    ("tickets", "user_id"): ("买家昵称",),  # a chat log's only customer key (千牛)
+    ("tickets", "user_id"): ("买家昵称",  # a chat log's only customer key (千牛)
+                             # HubSpot's Associated Contact (an e-mail), a requester's e-mail
+                             "contact", "associated_contact", "contact_email", "requester_email"),
     ("tickets", "ticket_id"): ("tweet_id",),  # TWCS: a thread's opening tweet is the ticket
     ("tickets", "sentiment"): (*STAR_NAMES, "overall"),  # Amazon reviews' stars
 }  # fmt: skip

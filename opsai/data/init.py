@@ -43,6 +43,7 @@ from opsai.data import (
     _excel,
     _init_across,
     _init_calendar,
+    _init_demand,
     _init_kb,
     _init_keys,
     _init_reviews,
@@ -541,6 +542,8 @@ def fit_table(
     if by_price:
         guess.notes.append(by_price)
     _partly_empty_key(guess)
+    if name == "demand":  # Walmart's Weekly_Sales in dollars, its IsHoliday (byod11b D3)
+        _init_demand.money_and_events(guess, cols)
     _negative_demand(guess, cols)
     if stores:
         _store_series(guess, cols)
@@ -1313,19 +1316,26 @@ def _partly_empty_key(guess: Guess) -> None:
 def _negative_demand(guess: Guess, cols: dict[str, _Values]) -> None:
     """Demand lines with a negative quantity (a POS export's voided dishes, returns) stop
     validation: ``where`` keeps the sales, with a note."""
-    src = next((m.source for m in guess.matches if m.contract == "quantity"), None)
-    if guess.table != "demand" or src is None or "where" in guess.options:
+    measure = next((m for m in guess.matches if m.contract in ("quantity", "amount")), None)
+    if guess.table != "demand" or measure is None or "where" in guess.options:
         return
+    src, what = measure.source, measure.contract
     neg = sum(x < 0 for x in cols[src].numbers())
     if neg:
-        guess.options["where"] = "quantity >= 0"  # mapped columns go by their contract names
+        guess.options["where"] = f"{what} >= 0"  # mapped columns go by their contract names
         guess.notes.append(
-            f"{src!r} (quantity) is negative on {neg} of {len(cols[src].values)} sampled rows "
+            f"{src!r} ({what}) is negative on {neg} of {len(cols[src].values)} sampled rows "
             "(voids or returns): where leaves them out, so the sales they cancel still count"
+        )
+    elif neg := _init_demand.negatives_in_file(guess.sample, src):  # beyond the sample
+        guess.options["where"] = f"{what} >= 0"
+        guess.notes.append(
+            f"{src!r} ({what}) is negative on {neg:,} rows of the file (voids or returns): "
+            "where leaves them out, so the sales they cancel still count"
         )
 
 
-_MONEY_WORDS = {"turnover", "revenue", "umsatz", "amount", "value", "营业额", "销售额"}
+_TURNOVER_WORDS = {"turnover", "revenue", "umsatz", "amount", "value", "营业额", "销售额"}
 STORE_MONEY_MEDIAN = 1000.0
 """A store's daily ``Sales`` with a median at least this is read as money (turnover)."""
 _OPEN_WORDS = {"open", "opened", "geöffnet", "geoeffnet", "营业"}
@@ -1343,7 +1353,7 @@ def _store_series(guess: Guess, cols: dict[str, _Values]) -> None:
     if qty is not None:
         nums = sorted(cols[qty.source].numbers())
         median = nums[len(nums) // 2] if nums else 0.0
-        money = bool(set(name_words(qty.source)) & _MONEY_WORDS) or median >= STORE_MONEY_MEDIAN
+        money = bool(set(name_words(qty.source)) & _TURNOVER_WORDS) or median >= STORE_MONEY_MEDIAN
         if money:
             k = guess.matches.index(qty)
             guess.matches[k] = dataclasses.replace(qty, contract="amount")
@@ -1792,12 +1802,17 @@ def _whole_stars(v: _Values) -> bool:
     )
 
 
+_REPLY_WORDS = {"reply", "replied", "response", "responded", "respond", "answer", "answered"}
+
+
 def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:
     """Columns whose values alone say what they are: a timestamp DuckDB parses as it is, a
     market period written as a syndicated-data time (Nielsen's ``1 w/e 01/06/24`` in a
     column named ``Time``), and the longest free text of the file (headerless exports have
     nothing else)."""
     v = cols[src]
+    if col.name == "first_reply_at" and not set(name_words(src)) & _REPLY_WORDS:
+        return False  # a reply's time needs its name: HubSpot's Close date is none (D16)
     if col.dtype == "timestamp":
         return v.native_timestamp >= 0.95
     if col.dtype == "period":
@@ -2050,6 +2065,8 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         kept["items"] = g
         unplaced[:] = [u for u in unplaced if u[0] != g.sample.label]
     _key_joins(kept, loose, unplaced)
+    if "demand" in kept:  # Walmart's features.csv (Store, Date) and stores.csv (Store)
+        _init_demand.side_joins(kept["demand"], unfit, unplaced, _join_entry)
     place_campaigns(kept, loose, unplaced)  # byod10a D5: targeting + campaign windows
     _init_calendar.place(every, profile, kept, unplaced)  # a file of days with events
     _init_reviews.reviewed_items(kept, loose, unplaced)  # restId: the reviewed shop, items
@@ -2257,6 +2274,8 @@ def _wide_market(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
     if w.values_to == "share":
         matches.append(Match("share", w.values_to, shape))
     unpivot = {"keep": [w.keep], "names_to": w.names_to, "values_to": w.values_to}
+    if w.left_out:  # Euromonitor's Brand owner and 2025F: the years alone become rows
+        unpivot = {"columns": w.wide, "names_to": w.names_to, "values_to": w.values_to}
     options: dict[str, Any] = {**s.options, "unpivot": unpivot}
     if w.timestamp_format:
         options["timestamp_format"] = w.timestamp_format
@@ -2265,7 +2284,10 @@ def _wide_market(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
     notes = [w.note]
     if w.values_to == "share":
         notes.append("no sales column: the shares stand in for sales (sizes, not money)")
-    return Guess("market", long, matches, 4.8, options, notes=notes)
+    g = Guess("market", long, matches, 4.8, options, notes=notes)
+    if w.names_to == "period":  # a Total row beside the companies (Euromonitor: byod11b D21)
+        _market_totals(g, {w.keep: _Values(s.values[w.keep], s.options)})
+    return g
 
 
 def _by_values(s: _sniff.Sample, cols: dict[str, _Values]) -> list[Guess]:

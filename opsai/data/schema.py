@@ -245,7 +245,7 @@ TABLES: dict[str, Table] = {
                     bounds=(0, 1),
                     doc="a churn label: 1/0, yes/no (Telco's Churn, a bank's Exited)",
                 ),
-            ),  # fmt: skip
+            ),
             key=USER_ID,
             doc="One row per user; any other column is an attribute (age, region, channel, ...).",
         ),

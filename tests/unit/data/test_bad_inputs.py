@@ -173,7 +173,7 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, Any], type[Exception], 
         },
         {"market": {}},
         SchemaError,
-        r"'share' adds up to more than 1 within 1 of 2 period group\(s\), e.g. 1.38 in 1990 "
+        r"'share' adds up to more than 1 within 1 of 2 period group\(s\), e.g. 1.38 in 1990-01-01 "
         r"\(percentages\? set data\.tables\.market\.scale: \{share: 0\.01\}.*"
         r"data\.tables\.market\.columns\.share",
     ),

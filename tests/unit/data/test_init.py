@@ -674,8 +674,9 @@ def test_a_shopify_line_item_export_is_orders(tmp_path: Path) -> None:
 
 def test_walmart_weekly_sales_and_a_dept_inventory(tmp_path: Path) -> None:
     """Store x Dept weekly sales and a chain-level dept stock fitted no table. Underscores and
-    camel case split into words (Weekly_Sales, OnHandDollars), a demand table's sales are its
-    quantity, and Dept stands in for the item when there is none."""
+    camel case split into words (Weekly_Sales, OnHandDollars), a demand table's sales in
+    dollars (cents) are its amount (byod11b D3: they were its quantity, 'Units sold'), its
+    IsHoliday the event_day, and Dept stands in for the item when there is none."""
     sales = "Store,Dept,Date,Weekly_Sales,IsHoliday,MarkDown1\n"
     sales += "1,1,05-02-2010,8023.1,FALSE,NA\n1,2,05-02-2010,5020.5,FALSE,NA\n"
     sales += "2,1,12-02-2010,10181.22,TRUE,NA\n2,2,19-02-2010,2000.0,FALSE,12.5\n"
@@ -684,7 +685,8 @@ def test_walmart_weekly_sales_and_a_dept_inventory(tmp_path: Path) -> None:
     path, _ = init_config(tmp_path)
     assert _tables(path) == {
         "demand": {"file": "train_merged.csv", "timestamp_format": "%d-%m-%Y", "columns": {
-            "item_id": "Dept", "timestamp": "Date", "quantity": "Weekly_Sales", "store": "Store"}},
+            "item_id": "Dept", "timestamp": "Date", "amount": "Weekly_Sales", "store": "Store",
+            "event_day": "IsHoliday"}},
         "inventory": {"file": "dept_inventory.csv", "columns": {"item_id": "Dept",
             "on_hand": "OnHandDollars", "lead_time_days": "LeadTimeDays", "unit_cost": "UnitCost"}},
     }  # fmt: skip
