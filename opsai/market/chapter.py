@@ -199,11 +199,83 @@ def calendar_periods(
     """:func:`_calendar_periods`, with :data:`CONSTANT_SALES` in the result's ``attrs`` when
     market.sales held one value in every row before rows were combined into periods."""
     df, note = _calendar_periods(market, period, product=product)
+    step = period or (str(note.evidence.get("period", "")) if note is not None else "")
+    df, partial = _drop_partial_periods(as_frame(market, [S.PERIOD])[S.PERIOD], df, step)
+    if partial is not None:  # a first or last period the data cover only partly: left out
+        note = (
+            partial
+            if note is None
+            else Finding(f"{note.text} {partial.text}", "medium", note.evidence | partial.evidence)
+        )
     constant = _constant_sales(as_frame(market, [S.PERIOD]))
     if constant is not None:
         df = df.copy()
         df.attrs[CONSTANT_SALES] = constant
     return df, note
+
+
+def _drop_partial_periods(
+    stamps: pd.Series, df: pd.DataFrame, step: str
+) -> tuple[pd.DataFrame, Finding | None]:
+    """``df`` (rows put into calendar ``step`` periods from the time ``stamps``) without a first
+    or last period the data cover only partly, as the overview and chapter 04 leave them out
+    (:func:`~opsai.forecast.periods.partial_last`, :func:`~opsai.forecast.periods.partial_first`):
+    an export from a Tuesday to a Tuesday gives a first week of 6 days and a last of 2, whose
+    sales read as the market collapsing 80% (REES46 by week: 43,307 -> 8,746, byod11a D12).
+    Rows that are already one date per period (period totals) cannot say which days they
+    cover: a last one under half the periods before it (their median) is the period so far.
+    At least two periods are kept. The finding names what was left out."""
+    from opsai.forecast.periods import partial_first, partial_last, small_last
+
+    freq = PERIOD_STEPS.get(step, "D")
+    if freq == "D" or not pd.api.types.is_datetime64_any_dtype(stamps) or df.empty:
+        return df, None
+    sales = S.SALES in df and bool(df[S.SALES].notna().any())
+    by = df.groupby(S.PERIOD)
+    total = (by[S.SALES].sum() if sales else by.size().astype(float)).sort_index()
+    days = stamps.dropna().dt.normalize()
+    per = days.groupby(days.dt.to_period(freq).dt.start_time).nunique().sort_index()
+    inner = per.iloc[1:-1] if len(per) > 2 else per
+    if float(inner.median()) > 1:  # rows finer than the period: the days tell
+        ends = [partial_first(total, freq, days), partial_last(total, freq, days)]
+    else:  # one date per period: only the size can tell
+        last = small_last(total, pd.Timestamp(total.index.max()))
+        ends = [None, last and last | {"unit": step}]
+    cut = [e for e in ends if e]
+    if not cut or len(total) - len(cut) < 2:
+        return df, None
+    gone = [pd.Timestamp(e["period"]) for e in cut]
+    kept = total.index[~total.index.isin(gone)]
+    measure = "sales" if sales else "rows"
+    parts = []
+    for e, side in zip(ends, ("first", "last"), strict=True):
+        if not e:
+            continue
+        name = period_label(pd.Timestamp(e["period"]), step)
+        other = e.get("units_after" if side == "first" else "units_before")
+        had = f"{e['units']:,.0f} {measure}" + (
+            f" against {other:,.0f} in the {step} {'after' if side == 'first' else 'before'}"
+            if other is not None
+            else ""
+        )
+        if e.get("days"):
+            edge = f"start on {e['first_day']}" if side == "first" else f"stop on {e['last_day']}"
+            parts.append(f"the {side} {step}, {name}, holds {e['days']} of its {e['of']} days "
+                         f"(the data {edge}; {had})")  # fmt: skip
+        else:
+            parts.append(f"the {side} {step}, {name}, holds {had}: most likely the {step} so far")
+    text = (
+        f"{'; '.join(parts)[0].upper()}{'; '.join(parts)[1:]}. Compared as whole {step}s they "
+        f"would read as the market shrinking or growing and as every share moving, so "
+        f"{'they are' if len(cut) > 1 else 'it is'} left out: shares, growth, moves, the "
+        f"demand model and the forecasts use the {len(kept)} whole {step}s from "
+        f"{period_label(kept[0], step)} to {period_label(kept[-1], step)}."
+    )
+    evidence = {"partial_periods": [e["period"] for e in cut], "whole_periods": len(kept)}
+    evidence |= {f"partial_{side}": e for e, side in zip(ends, ("first", "last"), strict=True) if e}
+    out = df[~df[S.PERIOD].isin(gone)].reset_index(drop=True)
+    out.attrs = dict(df.attrs)
+    return out, Finding(text, "medium", evidence)
 
 
 def _calendar_periods(
