@@ -197,21 +197,83 @@ def calendar_periods(
     market: Any, period: str = "", *, product: str = ""
 ) -> tuple[pd.DataFrame, Finding | None]:
     """:func:`_calendar_periods`, with :data:`CONSTANT_SALES` in the result's ``attrs`` when
-    market.sales held one value in every row before rows were combined into periods."""
+    market.sales held one value in every row before rows were combined into periods, without
+    a first or last period the data cover only in part (:func:`_drop_partial_periods`), and
+    with the note saying so, and when a company's price is a mix average of several products
+    (:func:`_mix_price_note`)."""
     df, note = _calendar_periods(market, period, product=product)
     step = period or (str(note.evidence.get("period", "")) if note is not None else "")
     df, partial = _drop_partial_periods(as_frame(market, [S.PERIOD])[S.PERIOD], df, step)
-    if partial is not None:  # a first or last period the data cover only partly: left out
-        note = (
-            partial
-            if note is None
-            else Finding(f"{note.text} {partial.text}", "medium", note.evidence | partial.evidence)
-        )
+    mix = _mix_price_note(as_frame(market, [S.PERIOD, S.COMPANY]), step, product)
+    note = _joined(note, partial, mix)  # periods left out, prices that are mix averages
     constant = _constant_sales(as_frame(market, [S.PERIOD]))
     if constant is not None:
         df = df.copy()
         df.attrs[CONSTANT_SALES] = constant
     return df, note
+
+
+def _joined(*notes: Finding | None) -> Finding | None:
+    """The notes that are there as one finding (medium when there are several)."""
+    have = [n for n in notes if n is not None]
+    if len(have) < 2:
+        return have[0] if have else None
+    evidence: dict[str, Any] = {}
+    for n in have:
+        evidence |= n.evidence
+    return Finding(" ".join(n.text for n in have), "medium", evidence)
+
+
+MIXED_PRICES = 0.5
+"""Above this share of company-periods holding several prices (no PRODUCT), the company's
+price is a mix average and the chapter says so (byod11a D13)."""
+
+
+def _mix_price_note(raw: pd.DataFrame, step: str, product: str) -> Finding | None:
+    """A finding when rows put into ``step`` periods without a ``product`` key hold several
+    prices per company and period, so the company's price is the sales-weighted mean of what
+    sold and a shift in the mix reads as a price move (REES46 by brand: "xiaomi cut its price
+    by 22%", where no xiaomi product ever changed price, byod11a D13); it names a column that
+    looks like the product key: each value with one company, recurring over periods at one
+    price."""
+    if product or S.PRICE not in raw or step not in PERIOD_STEPS or step == "day":
+        return None
+    if not pd.api.types.is_datetime64_any_dtype(raw[S.PERIOD]):
+        return None
+    df = raw[priced(raw[S.PRICE])].copy()
+    df["_p"] = df[S.PERIOD].dt.to_period(PERIOD_STEPS[step]).dt.start_time
+    n = df.groupby(["_p", S.COMPANY])[S.PRICE].nunique()
+    mixed = float((n > 1).mean()) if len(n) else 0.0
+    if mixed <= MIXED_PRICES:
+        return None
+    key, best = None, 0.0
+    skip = {S.PERIOD, S.COMPANY, S.SALES, S.PRICE, S.SHARE, S.MARKETING_SPEND, S.USERS, "_p"}
+    for c in [c for c in df.columns if c not in skip]:
+        k = df[c]
+        if k.isna().mean() > 0.1 or not df[S.COMPANY].nunique() < k.nunique() < len(df) / 2:
+            continue
+        nests = float((df.groupby(c)[S.COMPANY].nunique() <= 1).mean())
+        one = float((df.groupby([c, "_p"])[S.PRICE].nunique() <= 1).mean())
+        recurs = float(k.map(df.groupby(c)["_p"].nunique() >= 2).mean())
+        if nests >= 0.95 and one >= 0.9 and recurs >= 0.5 and one > best:
+            key, best = c, one
+    text = (
+        f"In {mixed:.0%} of the company-{step}s the rows hold several prices (median "
+        f"{float(n.median()):,.0f}), and without a PRODUCT parameter a company's price is the "
+        "sales-weighted mean of what it sold: a shift in which products sold reads as a price "
+        "move, and the price moves, the elasticity and the price scenarios below rest on that "
+        "mix average."
+    )
+    if key:
+        text += (
+            f" Column {key!r} looks like the product key ({df[key].nunique():,} values, each "
+            f"with one company and one price in {best:.0%} of its {step}s): set PRODUCT: "
+            f"{key} in chapters.06_market_competition.parameters to compare each product's "
+            "own price."
+        )
+    else:
+        text += " Map a product column and set PRODUCT to compare each product's own price."
+    return Finding(text, "medium", {"mixed_price_share": mixed, "product_key": key})
 
 
 def _drop_partial_periods(

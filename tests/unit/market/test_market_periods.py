@@ -343,3 +343,25 @@ def test_whole_periods_and_period_totals_are_kept() -> None:
                        for k in range(3)])  # fmt: skip
     out, note = ch.calendar_periods(years.drop_duplicates([S.PERIOD, S.COMPANY]), "year")
     assert note is None and out[S.PERIOD].nunique() == 3  # one row a year: whole years
+
+
+def test_several_prices_per_company_without_product_are_called_a_mix_average() -> None:
+    """byod11a D13: REES46 purchases by brand without PRODUCT read "xiaomi cut its price by
+    22%" where no xiaomi product ever changed price: the mix of products sold moved. Several
+    prices per company and week are said to be a mix average, and the product key is named."""
+    rows = []
+    for w, day in enumerate(pd.date_range("2024-01-01", periods=8, freq="7D")):
+        for company, items in (("A", {"a1": 10.0, "a2": 50.0}), ("B", {"b1": 20.0, "b2": 30.0})):
+            for item, price in items.items():  # A sells more of its cheap item from week 4
+                for k in range(2 if (company, item, w >= 4) == ("A", "a1", True) else 1):
+                    rows.append((day + pd.Timedelta(hours=k + 1), company, item, price, price))
+    df = pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, "sku", S.SALES, S.PRICE])
+    out, note = ch.calendar_periods(df, "week")
+    assert note is not None and note.evidence["product_key"] == "sku"
+    assert note.evidence["mixed_price_share"] == 1.0
+    assert "In 100% of the company-weeks the rows hold several prices (median 2)" in note.text
+    assert "set PRODUCT: sku in chapters.06_market_competition.parameters" in note.text
+    a = out[out[S.COMPANY] == "A"].set_index(S.PERIOD)[S.PRICE]
+    assert a.iloc[0] == pytest.approx((10 * 10 + 50 * 50) / 60)  # the mix, as before
+    _, note = ch.calendar_periods(df, "week", product="sku")
+    assert note is None  # each product's own price: nothing to say
