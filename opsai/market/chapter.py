@@ -205,6 +205,8 @@ def calendar_periods(
     step = period or (str(note.evidence.get("period", "")) if note is not None else "")
     df, partial = _drop_partial_periods(as_frame(market, [S.PERIOD])[S.PERIOD], df, step)
     mix = _mix_price_note(as_frame(market, [S.PERIOD, S.COMPANY]), step, product)
+    if mix is not None and mix.evidence.get("product_key"):  # each product's own price
+        df = _basket_prices(as_frame(market, [S.PERIOD, S.COMPANY]), df, step, mix)
     note = _joined(note, partial, mix)  # periods left out, prices that are mix averages
     constant = _constant_sales(as_frame(market, [S.PERIOD]))
     if constant is not None:
@@ -259,21 +261,55 @@ def _mix_price_note(raw: pd.DataFrame, step: str, product: str) -> Finding | Non
             key, best = c, one
     text = (
         f"In {mixed:.0%} of the company-{step}s the rows hold several prices (median "
-        f"{float(n.median()):,.0f}), and without a PRODUCT parameter a company's price is the "
-        "sales-weighted mean of what it sold: a shift in which products sold reads as a price "
-        "move, and the price moves, the elasticity and the price scenarios below rest on that "
-        "mix average."
+        f"{float(n.median()):,.0f}): without a PRODUCT parameter a company's price would be "
+        "the sales-weighted mean of what it sold, and a shift in which products sold would "
+        "read as a price move."
     )
     if key:
         text += (
             f" Column {key!r} looks like the product key ({df[key].nunique():,} values, each "
-            f"with one company and one price in {best:.0%} of its {step}s): set PRODUCT: "
-            f"{key} in chapters.06_market_competition.parameters to compare each product's "
-            "own price."
+            f"with one company and one price in {best:.0%} of its {step}s), so a company's "
+            f"price here is a fixed basket instead: each {key}'s own price (carried over the "
+            f"{step}s it did not sell in) weighted by its share of the company's sales over "
+            f"all the data. Set PRODUCT: {key} in chapters.06_market_competition.parameters "
+            "to model each product."
         )
     else:
-        text += " Map a product column and set PRODUCT to compare each product's own price."
+        text += (
+            " The price moves, the elasticity and the price scenarios below rest on that mix "
+            "average; map a product column and set PRODUCT to compare each product's own price."
+        )
     return Finding(text, "medium", {"mixed_price_share": mixed, "product_key": key})
+
+
+def _basket_prices(raw: pd.DataFrame, df: pd.DataFrame, step: str, mix: Finding) -> pd.DataFrame:
+    """``df`` (one row per company and period) with each company's price a fixed basket of
+    its products (``mix.evidence["product_key"]``): every product's own price per period (the
+    sales-weighted mean of its rows, carried forward, then back, over periods without a
+    sale), weighted by the product's share of the company's sales over all periods, so a
+    shift in which products sold moves no price. ``mix.evidence["basket_prices"]`` is set."""
+    key = str(mix.evidence["product_key"])
+    rows = raw[priced(raw[S.PRICE])].copy()
+    rows["_p"] = rows[S.PERIOD].dt.to_period(PERIOD_STEPS[step]).dt.start_time
+    w = rows[S.SALES] if S.SALES in rows else pd.Series(1.0, index=rows.index)
+    rows = rows.assign(_w=w.fillna(0.0), _wp=w.fillna(0.0) * rows[S.PRICE])
+    g = rows.groupby([S.COMPANY, key, "_p"])[["_w", "_wp", S.PRICE]]
+    per = g.agg({"_w": "sum", "_wp": "sum", S.PRICE: "mean"})
+    per["_price"] = (per["_wp"] / per["_w"].where(per["_w"] > 0)).fillna(per[S.PRICE])
+    basket = []
+    for company, part in per.groupby(level=0):
+        wide = part["_price"].droplevel(0).unstack(key).sort_index().ffill().bfill()
+        share = part["_w"].groupby(level=1).sum()
+        share = share / share.sum() if share.sum() > 0 else share * 0 + 1 / len(share)
+        value = wide[share.index].mul(share, axis=1).sum(axis=1)
+        basket.append(pd.DataFrame({S.PERIOD: value.index, S.COMPANY: company, "_b": value}))
+    prices = pd.concat(basket, ignore_index=True)
+    out = df.merge(prices, on=[S.PERIOD, S.COMPANY], how="left")
+    out[S.PRICE] = out["_b"].fillna(out[S.PRICE])
+    out = out.drop(columns="_b")
+    out.attrs = dict(df.attrs)
+    mix.evidence["basket_prices"] = True
+    return out
 
 
 def _drop_partial_periods(

@@ -360,8 +360,13 @@ def test_several_prices_per_company_without_product_are_called_a_mix_average() -
     assert note is not None and note.evidence["product_key"] == "sku"
     assert note.evidence["mixed_price_share"] == 1.0
     assert "In 100% of the company-weeks the rows hold several prices (median 2)" in note.text
-    assert "set PRODUCT: sku in chapters.06_market_competition.parameters" in note.text
+    assert "Set PRODUCT: sku in chapters.06_market_competition.parameters" in note.text
+    assert "a company's price here is a fixed basket" in note.text
+    # the mix moved from (10*10 + 50*50) / 60 = 43.3 to (2*10*10 + 50*50) / 70 = 38.6 in week
+    # 4, an 11% "cut"; the basket (a1 120 of A's 520 sales, a2 400) holds still
     a = out[out[S.COMPANY] == "A"].set_index(S.PERIOD)[S.PRICE]
-    assert a.iloc[0] == pytest.approx((10 * 10 + 50 * 50) / 60)  # the mix, as before
-    _, note = ch.calendar_periods(df, "week", product="sku")
-    assert note is None  # each product's own price: nothing to say
+    assert a.to_numpy() == pytest.approx([(10 * 120 + 50 * 400) / 520] * 8)
+    moves = mk.detect_moves(out, metrics=(S.PRICE,))
+    assert moves.empty or "A" not in set(moves[S.COMPANY])
+    same, note = ch.calendar_periods(df, "week", product="sku")
+    assert note is None and len(same) == 32  # each product's own price: nothing to say
