@@ -58,17 +58,23 @@ def last_complete_period(
     That is the period of the latest timestamp, or the one before it when the data stops
     before that period's last day (an export taken on the 11th): counts of a period the data
     covers only partly read as a collapse (few active, everyone of the month before dormant).
+    The rule is the overview's and chapter 04's (:func:`~opsai.forecast.periods.partial_last`):
+    rows that are monthly (or weekly) totals, every one dated on the 1st, cover their month, so
+    a last month dated 2024-12-01 is complete unless it holds under half the rows of the months
+    before (monthly billing: the buyer cards spoke of 2024-11 beside revenue of 2024-12,
+    byod11a D9).
     """
+    from opsai.forecast.periods import partial_last
+
     t = as_table(activity, name="activity")
     require(t, [col_time], table="activity")
-    end = t[col_time].max()
-    row = to_frame(t.aggregate(_e=end, _p=_period_index(end, period))).iloc[0]
-    p = int(row["_p"])
-    covered = (
-        pd.Timestamp(row["_e"]).normalize() + pd.Timedelta(days=1)
-        >= period_start([p + 1], period)[0]
-    )
-    return period_start([p if covered else p - 1], period)[0]
+    per = t.group_by(_p=_period_index(t[col_time], period)).aggregate(_n=t.count())
+    total = to_frame(per).dropna().sort_values("_p")
+    days = to_frame(t.select(_d=t[col_time].date()).distinct())["_d"].dropna()
+    p = int(total["_p"].iloc[-1])
+    counts = pd.Series(total["_n"].to_numpy(float), index=period_start(total["_p"], period))
+    part = partial_last(counts, "W" if period == "week" else "M", days)
+    return period_start([p - 1 if part else p], period)[0]
 
 
 def _first_period(activity: TableLike, period: Period, col_time: str) -> int:

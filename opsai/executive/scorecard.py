@@ -91,6 +91,12 @@ def _lifecycle_label(template: str) -> Callable[[RunResults], str]:
     return label
 
 
+EARLY_DAYS = 91
+"""New users are first seen in the data: while the period a change is measured from starts
+within this many days of the data's first (a quarter), most of them are earlier customers
+seen for the first time, so their fall is the export's start, not acquisition (byod11a D3)."""
+
+
 def _lifecycle(column: str) -> Callable[[RunResults], tuple[Any, Any, str, str]]:
     def get(run: RunResults) -> tuple[Any, Any, str, str]:
         t = run.table(BEHAVIOR, "retention.lifecycle")
@@ -100,8 +106,22 @@ def _lifecycle(column: str) -> Callable[[RunResults], tuple[Any, Any, str, str]]
         now = _num(t[column].iloc[-1])
         before = _num(t[column].iloc[-2]) if len(t) > 1 else None
         change = (now / before - 1) if now is not None and before else None
-        period = _lifecycle_words(run)[1]
-        return now, change, "%", f"{_period_label(t['period'].iloc[-1])} vs {period} before"
+        who, period = _lifecycle_words(run)
+        compared = f"{_period_label(t['period'].iloc[-1])} vs {period} before"
+        start = pd.Timestamp(t["period"].iloc[0])
+        if column == "new" and len(t) > 1 and _days_after(t["period"].iloc[-2], start) < EARLY_DAYS:
+            return (
+                now,
+                None,
+                "%",
+                (
+                    f"{_period_label(t['period'].iloc[-1])}; {who} first seen in the data, which "
+                    f"start in {_period_label(start)}: so close to the start most are earlier "
+                    f"{who} seen for the first time, and their change on the {period} before "
+                    "(they fall as the data go on) is no acquisition trend"
+                ),
+            )
+        return now, change, "%", compared
 
     return get
 
@@ -121,6 +141,11 @@ def _stub_period(run: RunResults) -> tuple[str, str] | None:
         last,
         f"the last complete period; {last} has {days:.0f} of {length:.0f} days",
     )
+
+
+def _days_after(period: Any, start: pd.Timestamp) -> float:
+    """Days from ``start`` to the start of ``period``."""
+    return float((pd.Timestamp(period) - start).days)
 
 
 def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:

@@ -21,15 +21,20 @@ from typing import Any
 import pandas as pd
 
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
-from opsai.forecast.series import PANDAS_FREQ, HierarchicalSeries, data_freq, source_dates
+from opsai.forecast.series import HierarchicalSeries, data_freq, source_dates
 from opsai.report.finding import Finding
 
 _UNIT = {"W": "week", "M": "month"}
 
 
+_STEP_UNIT = {**_UNIT, "Q": "quarter", "Y": "year"}
+
+
 def _period_end(start: pd.Timestamp, freq: str) -> pd.Timestamp:
-    """The first day after the period that starts on ``start``."""
-    return start + (pd.Timedelta(days=7) if freq == "W" else pd.offsets.MonthBegin(1))
+    """The first day after the period that starts on ``start`` (``freq`` W, M, Q or Y)."""
+    if freq == "W":
+        return start + pd.Timedelta(days=7)
+    return pd.Timestamp(pd.Period(start, freq).end_time).normalize() + pd.Timedelta(days=1)
 
 
 def _next_day(days: pd.DatetimeIndex) -> pd.Timestamp:
@@ -43,12 +48,32 @@ def _next_day(days: pd.DatetimeIndex) -> pd.Timestamp:
     if spacing and spacing["freq"] == "M":
         return last + pd.DateOffset(months=1)
     recent = days[days > last - pd.Timedelta(days=91)]
-    weeks = max(1.0, (recent[-1] - recent[0]).days / 7)
-    counts = pd.Series(recent.day_of_week).value_counts()
-    usual = set(counts.index[counts >= weeks / 2]) or set(counts.index)
     day = last + pd.Timedelta(days=1)
+    usual = _usual_weekdays(recent)
     while day.day_of_week not in usual:
         day += pd.Timedelta(days=1)
+    return day
+
+
+def _usual_weekdays(days: pd.DatetimeIndex) -> set[int]:
+    """The weekdays on which the data usually has rows (on half the weeks or more)."""
+    weeks = max(1.0, (days[-1] - days[0]).days / 7)
+    counts = pd.Series(days.day_of_week).value_counts()
+    return set(counts.index[counts >= weeks / 2]) or set(counts.index)
+
+
+def _previous_day(days: pd.DatetimeIndex) -> pd.Timestamp:
+    """The day a row would fall on before the first: :func:`_next_day` backwards."""
+    first = days[0]
+    spacing = data_freq(days)
+    if spacing and spacing["freq"] == "W":
+        return first - pd.Timedelta(days=7)
+    if spacing and spacing["freq"] == "M":
+        return first - pd.DateOffset(months=1)
+    usual = _usual_weekdays(days[days < first + pd.Timedelta(days=91)])
+    day = first - pd.Timedelta(days=1)
+    while day.day_of_week not in usual:
+        day -= pd.Timedelta(days=1)
     return day
 
 
@@ -69,19 +94,29 @@ def partial_last_period(hs: HierarchicalSeries, days: Iterable[Any]) -> dict[str
     """
     if hs.freq not in _UNIT or hs.df.empty:
         return None
-    d = pd.DatetimeIndex(pd.to_datetime(list(days))).normalize().unique().sort_values()
-    if len(d) < 2:
+    return partial_last(hs.bottom.groupby(TIMESTAMP)[QUANTITY].sum(), hs.freq, days)
+
+
+def _days(days: Iterable[Any]) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(list(days))).normalize().unique().sort_values()
+
+
+def partial_last(total: pd.Series, freq: str, days: Iterable[Any]) -> dict[str, Any] | None:
+    """:func:`partial_last_period` of period totals: ``total`` indexed by period start (any
+    measure: units, sales), ``freq`` W, M, Q or Y, ``days`` the days the rows fall on."""
+    d = _days(days)
+    if freq not in _STEP_UNIT or len(d) < 2 or total.empty:
         return None
-    start = pd.Timestamp(hs.df[TIMESTAMP].max())
-    end = _period_end(start, hs.freq)
+    start = pd.Timestamp(total.index.max())
+    end = _period_end(start, freq)
     last = d[-1]
-    total = hs.bottom.groupby(TIMESTAMP)[QUANTITY].sum()
-    before = start - pd.tseries.frequencies.to_offset(PANDAS_FREQ[hs.freq])
+    step = pd.Timedelta(days=7) if freq == "W" else None
+    before = start - step if step else pd.Timestamp((pd.Period(start, freq) - 1).start_time)
     if start <= last < end and _next_day(d) >= end and data_freq(d) is not None:
-        small = _small_last(total, start)  # period totals: the dates cannot tell, the size can
+        small = small_last(total, start)  # period totals: the dates cannot tell, the size can
         if small is not None:
             return small | {"next_period": f"{end:%Y-%m-%d}", "of": int((end - start).days),
-                            "unit": _UNIT[hs.freq]}  # fmt: skip
+                            "unit": _STEP_UNIT[freq]}  # fmt: skip
     if not start <= last < end or _next_day(d) >= end:
         return None
     return {
@@ -92,11 +127,40 @@ def partial_last_period(hs: HierarchicalSeries, days: Iterable[Any]) -> dict[str
         "of": int((end - start).days),
         "units": float(total.get(start, 0.0)),
         "units_before": float(total.get(before, 0.0)) if before in total.index else None,
-        "unit": _UNIT[hs.freq],
+        "unit": _STEP_UNIT[freq],
     }
 
 
-def _small_last(total: pd.Series, start: pd.Timestamp) -> dict[str, Any] | None:
+def partial_first(total: pd.Series, freq: str, days: Iterable[Any]) -> dict[str, Any] | None:
+    """The first period of ``total`` (as in :func:`partial_last`) when the data start after
+    its first day, at a day the data would have had a row before (an export starting on a
+    Tuesday gives a first week of 6 days), else ``None``.
+
+    Returns:
+        ``{"period", "first_day", "days" (covered), "of", "units", "units_after" (the period
+        after), "unit"}``.
+    """
+    d = _days(days)
+    if freq not in _STEP_UNIT or len(d) < 2 or total.empty:
+        return None
+    start = pd.Timestamp(total.index.min())
+    end = _period_end(start, freq)
+    first = d[0]
+    if not start < first < end or _previous_day(d) < start:
+        return None
+    later = total[total.index > start].sort_index()
+    return {
+        "period": f"{start:%Y-%m-%d}",
+        "first_day": f"{first:%Y-%m-%d}",
+        "days": int((end - first).days),
+        "of": int((end - start).days),
+        "units": float(total.get(start, 0.0)),
+        "units_after": float(later.iloc[0]) if len(later) else None,
+        "unit": _STEP_UNIT[freq],
+    }
+
+
+def small_last(total: pd.Series, start: pd.Timestamp) -> dict[str, Any] | None:
     """Weekly or monthly totals dated at the period (every row on the 1st): the last period
     when it holds under :data:`~opsai.overview.measures.PARTIAL_SHARE` of the median of the
     three before, the month so far of an export taken mid-month (pharma's salesmonthly.csv:

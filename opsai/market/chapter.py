@@ -424,13 +424,23 @@ def calendar_periods(
     market: Any, period: str = "", *, product: str = ""
 ) -> tuple[pd.DataFrame, Finding | None]:
     """:func:`_calendar_periods`, with :data:`CONSTANT_SALES` in the result's ``attrs`` when
-    market.sales held one value in every row before rows were combined into periods.
+    market.sales held one value in every row before rows were combined into periods, without
+    a first or last period the data cover only in part (:func:`_drop_partial_periods`), and
+    with the note saying so, and when a company's price is a mix average of several products
+    (:func:`_mix_price_note`).
 
     Periods that are year numbers (``2018`` ... ``2024``, as integers, whole floats or text:
     an annual Euromonitor or Statista sheet unpivoted on its year headers) become calendar
     years first (1 January of each), so the season, the comparison with the period before
     and the labels (``2024``) are those of yearly data (byod11b D7)."""
-    df, note = _calendar_periods(year_periods(market), period, product=product)
+    market = year_periods(market)
+    df, note = _calendar_periods(market, period, product=product)
+    step = period or (str(note.evidence.get("period", "")) if note is not None else "")
+    df, partial = _drop_partial_periods(as_frame(market, [S.PERIOD])[S.PERIOD], df, step)
+    mix = _mix_price_note(as_frame(market, [S.PERIOD, S.COMPANY]), step, product)
+    if mix is not None and mix.evidence.get("product_key"):  # each product's own price
+        df = _basket_prices(as_frame(market, [S.PERIOD, S.COMPANY]), df, step, mix)
+    note = _joined(note, partial, mix)  # periods left out, prices that are mix averages
     constant = _constant_sales(as_frame(market, [S.PERIOD]))
     if constant is not None:
         df = df.copy()
@@ -459,6 +469,167 @@ def year_periods(market: Any) -> pd.DataFrame:
     df = df.copy()
     df[S.PERIOD] = pd.to_datetime(years.astype("int64").astype(str), format="%Y")
     return df
+
+
+def _joined(*notes: Finding | None) -> Finding | None:
+    """The notes that are there as one finding (medium when there are several)."""
+    have = [n for n in notes if n is not None]
+    if len(have) < 2:
+        return have[0] if have else None
+    evidence: dict[str, Any] = {}
+    for n in have:
+        evidence |= n.evidence
+    return Finding(" ".join(n.text for n in have), "medium", evidence)
+
+
+MIXED_PRICES = 0.5
+"""Above this share of company-periods holding several prices (no PRODUCT), the company's
+price is a mix average and the chapter says so (byod11a D13)."""
+
+
+def _mix_price_note(raw: pd.DataFrame, step: str, product: str) -> Finding | None:
+    """A finding when rows put into ``step`` periods without a ``product`` key hold several
+    prices per company and period, so the company's price is the sales-weighted mean of what
+    sold and a shift in the mix reads as a price move (REES46 by brand: "xiaomi cut its price
+    by 22%", where no xiaomi product ever changed price, byod11a D13); it names a column that
+    looks like the product key: each value with one company, recurring over periods at one
+    price."""
+    if product or S.PRICE not in raw or step not in PERIOD_STEPS or step == "day":
+        return None
+    if not pd.api.types.is_datetime64_any_dtype(raw[S.PERIOD]):
+        return None
+    df = raw[priced(raw[S.PRICE])].copy()
+    df["_p"] = df[S.PERIOD].dt.to_period(PERIOD_STEPS[step]).dt.start_time
+    n = df.groupby(["_p", S.COMPANY])[S.PRICE].nunique()
+    mixed = float((n > 1).mean()) if len(n) else 0.0
+    if mixed <= MIXED_PRICES:
+        return None
+    key, best = None, 0.0
+    skip = {S.PERIOD, S.COMPANY, S.SALES, S.PRICE, S.SHARE, S.MARKETING_SPEND, S.USERS, "_p"}
+    for c in [c for c in df.columns if c not in skip]:
+        k = df[c]
+        if k.isna().mean() > 0.1 or not df[S.COMPANY].nunique() < k.nunique() < len(df) / 2:
+            continue
+        nests = float((df.groupby(c)[S.COMPANY].nunique() <= 1).mean())
+        one = float((df.groupby([c, "_p"])[S.PRICE].nunique() <= 1).mean())
+        recurs = float(k.map(df.groupby(c)["_p"].nunique() >= 2).mean())
+        if nests >= 0.95 and one >= 0.9 and recurs >= 0.5 and one > best:
+            key, best = c, one
+    text = (
+        f"In {mixed:.0%} of the company-{step}s the rows hold several prices (median "
+        f"{float(n.median()):,.0f}): without a PRODUCT parameter a company's price would be "
+        "the sales-weighted mean of what it sold, and a shift in which products sold would "
+        "read as a price move."
+    )
+    if key:
+        text += (
+            f" Column {key!r} looks like the product key ({df[key].nunique():,} values, each "
+            f"with one company and one price in {best:.0%} of its {step}s), so a company's "
+            f"price here is a fixed basket instead: each {key}'s own price (carried over the "
+            f"{step}s it did not sell in) weighted by its share of the company's sales over "
+            f"all the data. Set PRODUCT: {key} in chapters.06_market_competition.parameters "
+            "to model each product."
+        )
+    else:
+        text += (
+            " The price moves, the elasticity and the price scenarios below rest on that mix "
+            "average; map a product column and set PRODUCT to compare each product's own price."
+        )
+    return Finding(text, "medium", {"mixed_price_share": mixed, "product_key": key})
+
+
+def _basket_prices(raw: pd.DataFrame, df: pd.DataFrame, step: str, mix: Finding) -> pd.DataFrame:
+    """``df`` (one row per company and period) with each company's price a fixed basket of
+    its products (``mix.evidence["product_key"]``): every product's own price per period (the
+    sales-weighted mean of its rows, carried forward, then back, over periods without a
+    sale), weighted by the product's share of the company's sales over all periods, so a
+    shift in which products sold moves no price. ``mix.evidence["basket_prices"]`` is set."""
+    key = str(mix.evidence["product_key"])
+    rows = raw[priced(raw[S.PRICE])].copy()
+    rows["_p"] = rows[S.PERIOD].dt.to_period(PERIOD_STEPS[step]).dt.start_time
+    w = rows[S.SALES] if S.SALES in rows else pd.Series(1.0, index=rows.index)
+    rows = rows.assign(_w=w.fillna(0.0), _wp=w.fillna(0.0) * rows[S.PRICE])
+    g = rows.groupby([S.COMPANY, key, "_p"])[["_w", "_wp", S.PRICE]]
+    per = g.agg({"_w": "sum", "_wp": "sum", S.PRICE: "mean"})
+    per["_price"] = (per["_wp"] / per["_w"].where(per["_w"] > 0)).fillna(per[S.PRICE])
+    basket = []
+    for company, part in per.groupby(level=0):
+        wide = part["_price"].droplevel(0).unstack(key).sort_index().ffill().bfill()
+        share = part["_w"].groupby(level=1).sum()
+        share = share / share.sum() if share.sum() > 0 else share * 0 + 1 / len(share)
+        value = wide[share.index].mul(share, axis=1).sum(axis=1)
+        basket.append(pd.DataFrame({S.PERIOD: value.index, S.COMPANY: company, "_b": value}))
+    prices = pd.concat(basket, ignore_index=True)
+    out = df.merge(prices, on=[S.PERIOD, S.COMPANY], how="left")
+    out[S.PRICE] = out["_b"].fillna(out[S.PRICE])
+    out = out.drop(columns="_b")
+    out.attrs = dict(df.attrs)
+    mix.evidence["basket_prices"] = True
+    return out
+
+
+def _drop_partial_periods(
+    stamps: pd.Series, df: pd.DataFrame, step: str
+) -> tuple[pd.DataFrame, Finding | None]:
+    """``df`` (rows put into calendar ``step`` periods from the time ``stamps``) without a first
+    or last period the data cover only partly, as the overview and chapter 04 leave them out
+    (:func:`~opsai.forecast.periods.partial_last`, :func:`~opsai.forecast.periods.partial_first`):
+    an export from a Tuesday to a Tuesday gives a first week of 6 days and a last of 2, whose
+    sales read as the market collapsing 80% (REES46 by week: 43,307 -> 8,746, byod11a D12).
+    Rows that are already one date per period (period totals) cannot say which days they
+    cover: a last one under half the periods before it (their median) is the period so far.
+    At least two periods are kept. The finding names what was left out."""
+    from opsai.forecast.periods import partial_first, partial_last, small_last
+
+    freq = PERIOD_STEPS.get(step, "D")
+    if freq == "D" or not pd.api.types.is_datetime64_any_dtype(stamps) or df.empty:
+        return df, None
+    sales = S.SALES in df and bool(df[S.SALES].notna().any())
+    by = df.groupby(S.PERIOD)
+    total = (by[S.SALES].sum() if sales else by.size().astype(float)).sort_index()
+    days = stamps.dropna().dt.normalize()
+    per = days.groupby(days.dt.to_period(freq).dt.start_time).nunique().sort_index()
+    inner = per.iloc[1:-1] if len(per) > 2 else per
+    if float(inner.median()) > 1:  # rows finer than the period: the days tell
+        ends = [partial_first(total, freq, days), partial_last(total, freq, days)]
+    else:  # one date per period: only the size can tell
+        last = small_last(total, pd.Timestamp(total.index.max()))
+        ends = [None, last and last | {"unit": step}]
+    cut = [e for e in ends if e]
+    if not cut or len(total) - len(cut) < 2:
+        return df, None
+    gone = [pd.Timestamp(e["period"]) for e in cut]
+    kept = total.index[~total.index.isin(gone)]
+    measure = "sales" if sales else "rows"
+    parts = []
+    for e, side in zip(ends, ("first", "last"), strict=True):
+        if not e:
+            continue
+        name = period_label(pd.Timestamp(e["period"]), step)
+        other = e.get("units_after" if side == "first" else "units_before")
+        had = f"{e['units']:,.0f} {measure}" + (
+            f" against {other:,.0f} in the {step} {'after' if side == 'first' else 'before'}"
+            if other is not None
+            else ""
+        )
+        if e.get("days"):
+            edge = f"start on {e['first_day']}" if side == "first" else f"stop on {e['last_day']}"
+            parts.append(f"the {side} {step}, {name}, holds {e['days']} of its {e['of']} days "
+                         f"(the data {edge}; {had})")  # fmt: skip
+        else:
+            parts.append(f"the {side} {step}, {name}, holds {had}: most likely the {step} so far")
+    text = (
+        f"{'; '.join(parts)[0].upper()}{'; '.join(parts)[1:]}. Compared as whole {step}s they "
+        f"would read as the market shrinking or growing and as every share moving, so "
+        f"{'they are' if len(cut) > 1 else 'it is'} left out: shares, growth, moves, the "
+        f"demand model and the forecasts use the {len(kept)} whole {step}s from "
+        f"{period_label(kept[0], step)} to {period_label(kept[-1], step)}."
+    )
+    evidence = {"partial_periods": [e["period"] for e in cut], "whole_periods": len(kept)}
+    evidence |= {f"partial_{side}": e for e, side in zip(ends, ("first", "last"), strict=True) if e}
+    out = df[~df[S.PERIOD].isin(gone)].reset_index(drop=True)
+    out.attrs = dict(df.attrs)
+    return out, Finding(text, "medium", evidence)
 
 
 def _calendar_periods(

@@ -459,6 +459,9 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     one order per customer and time (the workspace gives them an ``order_id``);
     ``attrs["orders_from"]`` then says so with the figures.
 
+    With no events, orders or demand, a ``tickets`` table with times gives ``tickets`` opened
+    per day (``attrs["tickets_from"]``; a call centre's log, byod11b D20).
+
     Without an ``orders`` table, a ``demand`` table (store x item sales per day) gives
     ``units`` sold per day, and ``revenue`` (units x ``price``) when it maps a price and no
     purchase events gave revenue; ``attrs["units_from"]`` then names the table.
@@ -510,6 +513,11 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         units = _demand_daily(ws, revenue="revenue" not in (parts[-1] if parts else ()))
         parts.append(units)
         sales["units_from"] = str(units.attrs["units_from"])
+    if not parts and ws.timed("tickets"):  # support tickets only: their count is the activity
+        t = ws.table("tickets")
+        per = t.group_by(date=t[S.TIMESTAMP].date()).aggregate(tickets=t.count())
+        parts.append(per.to_pandas().dropna(subset=["date"]))
+        sales["tickets_from"] = "the tickets table (no events, orders or demand)"
     if not parts:
         out = pd.DataFrame(columns=["date", "active_users", "orders", "revenue"])
         if ws.has("events"):  # events without times (a timeless interaction matrix)
@@ -522,7 +530,7 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     full = pd.date_range(out["date"].min(), out["date"].max(), freq="D", name="date")
     out = out.set_index("date").reindex(full).fillna(0).reset_index()
     rows = out["_rows"].to_numpy() if "_rows" in out else None
-    cols = ("active_users", "orders", "units", "revenue", "guest_orders")
+    cols = ("active_users", "orders", "units", "revenue", "guest_orders", "tickets")
     out = out[["date", *[c for c in cols if c in out]]]
     out.attrs.update(sales)
     if periodic := _periods(ws):
@@ -731,7 +739,7 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
     }
     if daily.attrs.get("partial_day"):  # left out by daily_activity
         out["partial_day"] = daily.attrs["partial_day"]
-    for key in ("sales_from", "sales_event", "orders_from", "units_from", "visits"):  # counted
+    for key in ("sales_from", "sales_event", "orders_from", "units_from", "visits", "tickets_from"):
         if daily.attrs.get(key):
             out[key] = daily.attrs[key]
     for col, how in (
@@ -740,6 +748,7 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
         ("units", "sum"),
         ("revenue", "sum"),
         ("guest_orders", "sum"),
+        ("tickets", "sum"),
     ):
         if col in daily:
             a, b = float(getattr(last[col], how)()), float(getattr(prev[col], how)())

@@ -68,7 +68,7 @@ def activity_figure(daily: pd.DataFrame, *, window: int = 7) -> Any:
     ``window``-day mean."""
     from plotly.subplots import make_subplots
 
-    cols = [c for c in ("active_users", "orders", "units", "revenue") if c in daily]
+    cols = [c for c in ("active_users", "orders", "units", "revenue", "tickets") if c in daily]
     fig = make_subplots(
         rows=max(len(cols), 1),
         cols=1,
@@ -434,6 +434,12 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
             f"{_amount(change['units'])} units were sold"
             + (f" ({uc:+.1%} on the {d} days before)" if uc is not None and not said else "")
         )
+    if "tickets" in change:  # no events, orders or demand: the tickets opened
+        tc = change.get("tickets_change")
+        bits.append(
+            f"{change['tickets']:,.0f} support tickets were opened"
+            + (f" ({tc:+.1%} on the {d} days before)" if tc is not None else "")
+        )
     every = bool(change.get("orders")) and change.get("guest_orders") == change.get("orders")
     if "active_users" in change and every and not change["active_users"]:  # no ids, no events
         bits.append("every one a guest order (no customer ids, so no daily active users)")
@@ -482,6 +488,8 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     if change.get("orders_from") and "orders" in change:  # lines read as baskets
         note = str(change["orders_from"])
         after += f" {note[:1].upper()}{note[1:]}."
+    if change.get("tickets_from") and "tickets" in change:
+        after += f" Activity is counted from {change['tickets_from']}."
     if change.get("units_from") and "units" in change:
         after += f" No orders table: units sold are from {change['units_from']}."
     elif change.get("units_from") and "revenue" in change:  # demand measured in money
@@ -521,6 +529,8 @@ def _period_finding(change: dict[str, Any], currency: str) -> Finding:
     rc = next((change[f"{c}_change"] for c in ("revenue", "units", "orders")
                if change.get(f"{c}_change") is not None), 0.0)  # fmt: skip
     sev = "high" if rc < -0.2 else "medium" if rc < -0.1 else "info"
+    if change.get("tickets_from") and "tickets" in change:
+        after += f" Activity is counted from {change['tickets_from']}."
     if change.get("units_from") and "units" in change:
         after += f" No orders table: units sold are from {change['units_from']}."
     text = (

@@ -50,16 +50,22 @@ def test_demand_without_inventory_reports_no_stock_figures(tiny_demo: Path, tmp_
     assert "best.mase" in kpis and "plan.order_now" not in kpis
 
 
-def test_tickets_only_overview_claims_no_activity(tiny_demo: Path, tmp_path: Path) -> None:
+def test_tickets_only_overview_counts_tickets_over_time(tiny_demo: Path, tmp_path: Path) -> None:
+    """byod11b D20: tickets alone carry the overview's activity (tickets opened per day and
+    over the last 28 days), rather than "no activity over time to show"; no revenue or users."""
     cfg = _config(tiny_demo, tmp_path, {"tickets": "tickets.csv"})
     run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
                              chapters=["00_data_overview"])  # fmt: skip
     overview = _results(run, "00_data_overview")
-    assert "activity" not in {f["name"] for f in overview["findings"]}
+    found = {f["name"]: f for f in overview["findings"]}
+    assert found["activity"]["text"].startswith("Over the last 28 days (to ")
+    assert " support tickets were opened (" in found["activity"]["text"]
+    assert found["activity"]["evidence"]["tickets"] > 0
     assert overview["metrics"]["days_covered"] > 56
+    assert overview["metrics"]["revenue_28d"] is None
     page = (run.path / "00_data_overview.html").read_text("utf-8")
-    assert "No events or orders table: there is no activity over time to show." in page
-    assert "Less than" not in page
+    assert "there is no activity over time to show" not in page
+    assert "Activity per day" in page
 
 
 def test_labelled_texts_only(tiny_demo: Path, tmp_path: Path) -> None:

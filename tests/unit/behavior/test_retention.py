@@ -232,3 +232,22 @@ def test_next_month_retention_is_weighted_by_cohort_size() -> None:
         "cohorts followed that long, weighted by cohort size; the plain mean over cohorts, "
         "small ones weighing as much, is 20%)"
     )
+
+
+def test_monthly_totals_dated_on_the_first_end_in_a_complete_month() -> None:
+    """byod11a D9: monthly billing (every bill dated on the 1st, 2024-01 .. 2024-12) left its
+    last month out of the lifecycle as if the data stopped on 2024-12-01, so the scorecard's
+    buyer cards spoke of 2024-11 beside the overview's revenue of 2024-12. A month of rows
+    dated on its 1st is whole, as the overview and chapter 04 read it, unless it holds under
+    half the rows of the months before (the month so far)."""
+    months = pd.date_range("2024-01-01", periods=12, freq="MS")
+    rows = [(u, m) for m in months for u in range(40) if not (m == months[-1] and u < 4)]
+    bills = pd.DataFrame(rows, columns=["user_id", "timestamp"])
+    assert last_complete_period(bills) == pd.Timestamp("2024-12-01")
+    life = lifecycle(bills)
+    assert life["period"].iloc[-1] == pd.Timestamp("2024-12-01")
+    assert (life["active"].iloc[-1], life["dormant"].iloc[-1]) == (36, 4)
+    so_far = bills[(bills["timestamp"] < months[-1]) | (bills["user_id"] < 10)]
+    assert last_complete_period(so_far) == pd.Timestamp("2024-11-01")  # 10 rows against 40
+    daily = pd.DataFrame({"user_id": 1, "timestamp": pd.date_range("2024-01-01", "2024-03-11")})
+    assert last_complete_period(daily) == pd.Timestamp("2024-02-01")  # stops on 11 March

@@ -911,3 +911,29 @@ def test_a_churn_label_rate_is_on_the_scorecard() -> None:
     assert sc["kpi"].tolist() == ["Customers who have left (churn label)"]
     assert sc["value"].tolist() == [0.232]
     assert format_value(0.232, "churn_label_rate") == "23.2%"
+
+
+def test_new_users_near_the_data_start_are_not_rated(run_folder: Path) -> None:
+    """byod11a D3: REES46 (events 2019-10 .. 2019-12, no signup date) read "New users this
+    month: 191 (-71.4%) - worse": users first seen in an export fall as it goes on, whatever
+    acquisition does. While the month compared with starts within a quarter of the data's
+    first, the card keeps its count, gives no change and says why; later it is rated."""
+    run = ex.load_run(run_folder)
+    life = [
+        {"period": "2019-10-01", "new": 2142, "active": 2142, "dormant": 0},
+        {"period": "2019-11-01", "new": 667, "active": 2200, "dormant": 750},
+        {"period": "2019-12-01", "new": 191, "active": 2183, "dormant": 612},
+    ]
+    run.chapters[BEHAVIOR]["tables"]["retention.lifecycle"] = life
+    run.chapters[BEHAVIOR].setdefault("metrics", {})["retention.activity"] = "events"
+    sc = ex.kpi_scorecard(run).set_index("key")
+    new = sc.loc["new_users_month"]
+    assert new["value"] == 191 and pd.isna(new["change"]) and new["assessment"] == ""
+    assert new["period"].startswith("2019-12; users first seen in the data, which start in 2019-10")
+    assert "no acquisition trend" in new["period"]
+    assert sc.loc["dormant_month", "change"] == pytest.approx(612 / 750 - 1)  # still rated
+    life.insert(0, {"period": "2019-09-01", "new": 3000, "active": 3000, "dormant": 0})
+    life.insert(0, {"period": "2019-08-01", "new": 4000, "active": 4000, "dormant": 0})
+    new = ex.kpi_scorecard(run).set_index("key").loc["new_users_month"]  # Nov: 92 days in
+    assert new["change"] == pytest.approx(191 / 667 - 1) and new["assessment"] == "worse"
+    assert new["period"] == "2019-12 vs month before"

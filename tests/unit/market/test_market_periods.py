@@ -419,3 +419,79 @@ def test_a_market_size_turns_shares_into_sales() -> None:
         ch.sized_market(sized, text)
     with pytest.raises(ChapterError, match="one period=size pair"):
         ch.sized_market(market, "2018 12000")
+
+
+def _daily_market(first: str, last: str) -> pd.DataFrame:
+    """Two companies with one sale each per hour of every day from ``first`` to ``last``:
+    A 30.0 and B 10.0 a day."""
+    stamps = pd.date_range(first, f"{last} 23:00", freq="12h")
+    rows = [(t, c, v / 2, 2.0) for t in stamps for c, v in (("A", 30.0), ("B", 10.0))]
+    return pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, S.SALES, S.PRICE])
+
+
+def test_partial_first_and_last_weeks_are_left_out_and_named() -> None:
+    """byod11a D12: REES46 purchases by week (2019-10-01, a Tuesday, to 2019-12-31) gave a
+    first week of 6 days and a last of 2: 'market 43,307 -> 8,746' and samsung at 6.1% on 4
+    purchases. The two are left out, as the overview and chapter 04 leave them out."""
+    df = _daily_market("2019-10-01", "2019-12-31")
+    out, note = ch.calendar_periods(df, "week")
+    assert out[S.PERIOD].min() == pd.Timestamp("2019-10-07")
+    assert out[S.PERIOD].max() == pd.Timestamp("2019-12-23") and out[S.PERIOD].nunique() == 12
+    assert note is not None and note.severity == "medium"
+    assert note.evidence["partial_periods"] == ["2019-09-30", "2019-12-30"]
+    last = note.evidence["partial_last"]
+    assert (last["days"], last["of"], last["units"], last["units_before"]) == (2, 7, 80.0, 280.0)
+    assert note.evidence["partial_first"]["days"] == 6
+    assert "the last week, 2019-12-30, holds 2 of its 7 days" in note.text
+    assert "the 12 whole weeks from 2019-10-07 to 2019-12-23" in note.text
+    growth = mk.growth_decomposition(out, "A", periods=1)  # a flat market, not one down 71%
+    assert growth.set_index(growth.columns[0])["value"].abs().max() == pytest.approx(0.0)
+
+
+def test_whole_periods_and_period_totals_are_kept() -> None:
+    """Whole months are kept; monthly totals dated on the 1st keep their last month unless it
+    holds under half the months before it (the month so far)."""
+    out, note = ch.calendar_periods(_daily_market("2019-10-01", "2019-12-31"), "month")
+    assert note is None and out[S.PERIOD].nunique() == 3
+    months = pd.date_range("2023-01-01", periods=12, freq="MS")
+    rows = [(m, c, s) for m in months for c, s in (("A", 30.0), ("B", 10.0))]
+    totals = pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, S.SALES])
+    out, note = ch.calendar_periods(totals, "month")
+    assert note is None and out[S.PERIOD].nunique() == 12
+    totals.loc[totals[S.PERIOD] == months[-1], S.SALES] /= 4  # December so far
+    out, note = ch.calendar_periods(totals, "month")
+    assert out[S.PERIOD].max() == months[-2] and note is not None
+    assert note.evidence["partial_periods"] == ["2023-12-01"]
+    assert note.text.startswith("The last month, 2023-12, holds 10 sales against 40 in the month")
+    years = totals.assign(**{S.PERIOD: pd.to_datetime(totals[S.PERIOD].dt.year.map(str))})
+    years = pd.concat([years.assign(**{S.PERIOD: years[S.PERIOD] + pd.DateOffset(years=k)})
+                       for k in range(3)])  # fmt: skip
+    out, note = ch.calendar_periods(years.drop_duplicates([S.PERIOD, S.COMPANY]), "year")
+    assert note is None and out[S.PERIOD].nunique() == 3  # one row a year: whole years
+
+
+def test_several_prices_per_company_without_product_are_called_a_mix_average() -> None:
+    """byod11a D13: REES46 purchases by brand without PRODUCT read "xiaomi cut its price by
+    22%" where no xiaomi product ever changed price: the mix of products sold moved. Several
+    prices per company and week are said to be a mix average, and the product key is named."""
+    rows = []
+    for w, day in enumerate(pd.date_range("2024-01-01", periods=8, freq="7D")):
+        for company, items in (("A", {"a1": 10.0, "a2": 50.0}), ("B", {"b1": 20.0, "b2": 30.0})):
+            for item, price in items.items():  # A sells more of its cheap item from week 4
+                for k in range(2 if (company, item, w >= 4) == ("A", "a1", True) else 1):
+                    rows.append((day + pd.Timedelta(hours=k + 1), company, item, price, price))
+    df = pd.DataFrame(rows, columns=[S.PERIOD, S.COMPANY, "sku", S.SALES, S.PRICE])
+    out, note = ch.calendar_periods(df, "week")
+    assert note is not None and note.evidence["product_key"] == "sku"
+    assert note.evidence["mixed_price_share"] == 1.0
+    assert "In 100% of the company-weeks the rows hold several prices (median 2)" in note.text
+    assert "Set PRODUCT: sku in chapters.06_market_competition.parameters" in note.text
+    assert "a company's price here is a fixed basket" in note.text
+    # the mix moved from (10*10 + 50*50) / 60 = 43.3 to (2*10*10 + 50*50) / 70 = 38.6 in week
+    # 4, an 11% "cut"; the basket (a1 120 of A's 520 sales, a2 400) holds still
+    a = out[out[S.COMPANY] == "A"].set_index(S.PERIOD)[S.PRICE]
+    assert a.to_numpy() == pytest.approx([(10 * 120 + 50 * 400) / 520] * 8)
+    moves = mk.detect_moves(out, metrics=(S.PRICE,))
+    assert moves.empty or "A" not in set(moves[S.COMPANY])
+    same, note = ch.calendar_periods(df, "week", product="sku")
+    assert note is None and len(same) == 32  # each product's own price: nothing to say

@@ -654,3 +654,31 @@ def test_a_column_the_where_keeps_empty_is_not_reported(tmp_path: Path) -> None:
         attached = Workspace(copy, ws.backend, {"tickets": ws.table("tickets")}, ws.warnings)
         assert attached.where("tickets") == "inbound AND in_response_to_tweet_id IS NULL"
         assert missing_values(attached)["column"].tolist() == ["coupon"]
+
+
+def test_a_tickets_only_company_gets_tickets_per_day_and_the_last_28_days(tmp_path: Path) -> None:
+    """byod11b D20: a call centre's log alone (18,429 dated calls) read "No events or orders
+    table: there is no activity over time to show". The tickets opened per day carry the
+    overview's activity: 3 a day for 28 days, then 4 (the last day at 23:10 is whole)."""
+    days = pd.date_range("2024-05-01", periods=56, freq="D")
+    rows = "id,opened,queue\n" + "".join(
+        f"t{i}-{k},{d:%Y-%m-%d} {8 + k}:10,billing\n"
+        for i, d in enumerate(days)
+        for k in range(3 if i < 28 else 4)
+    )
+    rows += f"late,{days[-1]:%Y-%m-%d} 23:10,billing\n"
+    cols = {"ticket_id": "id", "timestamp": "opened", "intent": "queue", "text": "queue"}
+    cfg = write_dataset(tmp_path, {"t.csv": rows}, {"tickets": {"file": "t.csv", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        daily = daily_activity(ws)
+    assert list(daily.columns) == ["date", "tickets"] and len(daily) == 56
+    assert daily["tickets"].sum() == 28 * 3 + 28 * 4 + 1
+    change = recent_change(daily)
+    assert change["tickets"] == 28 * 4 + 1
+    assert change["tickets_change"] == pytest.approx(113 / 84 - 1)
+    f = activity_finding(change)
+    assert f.text == (
+        "Over the last 28 days (to 2024-06-25) 113 support tickets were opened (+34.5% on the "
+        "28 days before). Activity is counted from the tickets table (no events, orders or "
+        "demand)."
+    )
