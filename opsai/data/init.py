@@ -58,6 +58,7 @@ from opsai.data._synonyms import (
     CUSTOMER_SENDERS,
     FILE_NAMES,
     NON_PRODUCTS,
+    PRODUCT_KEY,
     SENDER_WORDS,
     STAFF_SENDERS,
     STAND_IN,
@@ -260,6 +261,7 @@ class Match:
             ORDER_NUMBERS: "values, order numbers like '#1001'",
             0.8: "name, an id form",
             STAND_IN: "name, a stand-in",
+            PRODUCT_KEY: "name, a product's key",
             0.6: "part of the name",
             _init_keys.SHARED_KEY: "values, the customer key the files share",
         }.get(self.score, "values")
