@@ -44,6 +44,7 @@ from opsai.data import (
     _init_calendar,
     _init_kb,
     _init_keys,
+    _init_revenue,
     _init_template,
     _init_thread,
     _init_values,
@@ -434,6 +435,7 @@ def fit_table(
         del matches["amount"]  # the order's total on its first line: each line is qty x price
     by_price = _amount_from_price(matches) if name == "orders" else None
     whole = _order_total_on_lines(sample, matches, cols) if name == "orders" else None
+    net = _init_revenue.net_amount(sample, matches, cols) if name == "orders" else None
     if name == "events" and _type_not_event(matches.get("event"), cols):
         del matches["event"]  # room_type beside a price and a status: a booking's attribute
     constants = _rating_event(name, matches, cols)
@@ -540,6 +542,8 @@ def fit_table(
         _order_total_note(guess, *whole)
     if by_price:
         guess.notes.append(by_price)
+    if net:
+        guess.notes.append(net)
     _partly_empty_key(guess)
     _negative_demand(guess, cols)
     if stores:
@@ -562,6 +566,7 @@ def fit_table(
             guess.notes.append(f"item_id is the item's title ({title!r}): no item code is there")
         _order_status(guess, cols)
         _payment_status(guess, cols)
+        _init_revenue.void_where(guess, cols, _status_column, _sold, _sql_name, _revenue_share)
         _non_products(guess)
         _created_or_paid(guess)
         _line_items(guess)
@@ -1650,6 +1655,14 @@ _STATUS_NAMES = {"status", "paid", "financialstatus", "paymentstatus", "chargest
                  "outcome"}  # fmt: skip
 _STATUS_NAME = re.compile(r"(?i:(^|[\W_])(status|state))$|[a-z](Status|State)$")
 """A status column by its last word: WooCommerce's ``Order Status``, ``reservation_status``."""
+
+
+def _status_column(c: str) -> bool:
+    return fold(c) in _STATUS_NAMES or bool(_STATUS_NAME.search(c))
+
+
+def _sold(state: str) -> bool:
+    return state.lower() in _SUCCEEDED
 
 
 def _sql_name(c: str) -> str:

@@ -100,3 +100,38 @@ def test_dataco_order_lines_are_orders_keyed_by_product(tmp_path: Path) -> None:
     assert got["timestamp"] == "order date (DateOrders)"
     assert got["item_id"] == "Product Card Id"
     assert got["quantity"] == "Order Item Quantity"
+
+
+def test_dataco_revenue_is_the_net_line_total_without_void_orders(tmp_path: Path) -> None:
+    """byod11a D15: init mapped the gross ``Sales`` (price x quantity) beside ``Order Item
+    Total`` (after ``Order Item Discount``) and proposed no ``where`` for an ``Order Status``
+    holding CANCELED and SUSPECTED_FRAUD among seven other states: revenue +13.2%. Now the
+    amount is the net total and ``where`` leaves out the void states only (PENDING and
+    ON_HOLD orders stay, named in the note)."""
+    _dataco(tmp_path)
+    guess = _orders(tmp_path)
+    got = {m.contract: m.source for m in guess.matches}
+    assert got["amount"] == "Order Item Total"
+    assert guess.options["where"] == "\"Order Status\" NOT IN ('CANCELED', 'SUSPECTED_FRAUD')"
+    void = next(n for n in guess.notes if n.startswith("where leaves out"))
+    assert "it keeps 'CLOSED', 'ON_HOLD', 'PAYMENT_REVIEW', 'PENDING', 'PENDING_PAYMENT'" in void
+    assert "set where to \"Order Status\" IN ('COMPLETE', 'PROCESSING')" in void
+    net = next(n for n in guess.notes if n.startswith("amount is 'Order Item Total'"))
+    assert "'Sales' (before the discount)" in net
+
+
+def test_a_gross_amount_stays_without_a_matching_net_total(tmp_path: Path) -> None:
+    """The net total is taken only where gross - discount equals it: a ``Total`` that also
+    holds shipping leaves the mapped amount as it was, and a status of paid and refunded
+    states keeps the payment-status rule's ``where``."""
+    rows = ["order_id,customer_id,created_at,Sales,Discount,Total,status"]
+    for i in range(60):
+        sales, off = 10.0 + i, (2.0 if i % 3 else 0.0)
+        state = ["completed", "refunded", "completed", "processing"][i % 4]
+        rows.append(
+            f"{i},{i % 9},2024-01-{1 + i % 28:02d},{sales},{off},{sales - off + 4.5},{state}"
+        )
+    (tmp_path / "orders.csv").write_text("\n".join(rows), "utf-8")
+    guess = _orders(tmp_path)
+    assert {m.contract: m.source for m in guess.matches}["amount"] == "Sales"
+    assert guess.options["where"] == "status IN ('completed', 'processing')"
