@@ -160,3 +160,18 @@ def void_where(
             f"{'/'.join(done)} orders only, set where to {only}"
         )
         return
+
+
+NOT_CHARGE_WORDS = {"days", "day", "hours", "hour", "minutes", "weeks", "time", "times", "risk",
+                    "flag", "late", "delay", "delayed", "status", "mode", "type", "date", "id",
+                    "code", "no", "nr", "scheduled", "real", "estimated", "lead"}  # fmt: skip
+"""Words of a shipping column that is no charge: a duration (``Days for shipping (real)``),
+a flag (``Late_delivery_risk``), a state, a mode or a date."""
+
+
+def charge(name: str, numbers: list[float]) -> bool:
+    """Whether a shipping-named number column can be a charge in money (``freight_value``,
+    ``Shipping Cost``): not a duration, a flag or a code by name, nor 0/1 values only."""
+    if set(name_words(name)) & NOT_CHARGE_WORDS:
+        return False
+    return not numbers or not set(numbers) <= {0.0, 1.0}

@@ -652,6 +652,8 @@ def _postage_left_out(guess: Guess, cols: dict[str, _Values]) -> None:
     for c, v in cols.items():
         if c in mapped or not _words_of(c) & _POSTAGE_WORDS or v.numeric < 0.9 or total <= 0:
             continue
+        if not _init_revenue.charge(c, v.numbers()):
+            continue  # Days for shipping (real), Late_delivery_risk: days and a flag, no money
         extra = sum(v.numbers())
         if extra > 0:
             guess.notes.append(

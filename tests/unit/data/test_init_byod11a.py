@@ -135,3 +135,17 @@ def test_a_gross_amount_stays_without_a_matching_net_total(tmp_path: Path) -> No
     guess = _orders(tmp_path)
     assert {m.contract: m.source for m in guess.matches}["amount"] == "Sales"
     assert guess.options["where"] == "status IN ('completed', 'processing')"
+
+
+def test_shipping_days_and_a_late_flag_are_no_shipping_charge(tmp_path: Path) -> None:
+    """byod11a D16: init called DataCo's 'Days for shipping (real)' and 'Late_delivery_risk'
+    "a shipping charge" of revenue (+2%, +0%). A shipping column that is a duration or a 0/1
+    flag is no charge; a freight value still is."""
+    rows = ["order_id,customer_id,order_date,price,quantity,freight_value,"
+            "Days for shipping (real),Late_delivery_risk"]  # fmt: skip
+    for i in range(60):
+        rows.append(f"{i},{i % 9},2024-01-{1 + i % 28:02d},{20 + i},1,{5 + i % 3},{i % 6},{i % 2}")
+    (tmp_path / "orders.csv").write_text("\n".join(rows), "utf-8")
+    notes = [n for n in _orders(tmp_path).notes if "a shipping charge" in n]
+    assert [n.split("'")[1] for n in notes] == ["freight_value"]
+    assert "+12% on the sample's revenue" in notes[0]
