@@ -1814,7 +1814,7 @@ def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:
     nothing else)."""
     v = cols[src]
     if col.dtype == "timestamp":
-        return v.native_timestamp >= 0.95
+        return v.native_timestamp >= 0.95 or _year_months(v)
     if col.dtype == "period":
         share, fmt = v.timestamp
         return share >= 0.95 and bool(fmt and re.search(r"w/e|week", fmt, re.IGNORECASE))
@@ -1822,6 +1822,14 @@ def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:
         longest = max(cols, key=lambda c: cols[c].mean_length)
         return src == longest and v.mean_length >= 20
     return False
+
+
+def _year_months(v: _Values) -> bool:
+    """A month without a day (a telco's billing ``month`` ``2024-01``, ``01.2024``): the
+    loader reads it as the month's first day (byod11a D5), so its values say it is a time."""
+    share, fmt = v.timestamp
+    years = all(re.search(r"(?<!\d)(19|20)\d\d(?!\d)", x) for x in v.values)
+    return share >= 0.95 and fmt in _sniff.MONTHS and years
 
 
 _POSITIONAL = re.compile(r"column\d+")
@@ -2618,7 +2626,11 @@ def _has_time(cols: dict[str, _Values]) -> bool:
     ``order_number`` and ``days_since_prior_order``, no date)."""
     ts = TABLES["orders"].column("timestamp")
     return any(
-        (name_score(c, "timestamp", TABLES["orders"]) or v.native_timestamp >= 0.95)
+        (
+            name_score(c, "timestamp", TABLES["orders"])
+            or v.native_timestamp >= 0.95
+            or _year_months(v)
+        )
         and values_fit(v, ts, TABLES["orders"])[0]
         for c, v in cols.items()
     )

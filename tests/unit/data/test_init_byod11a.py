@@ -149,3 +149,23 @@ def test_shipping_days_and_a_late_flag_are_no_shipping_charge(tmp_path: Path) ->
     notes = [n for n in _orders(tmp_path).notes if "a shipping charge" in n]
     assert [n.split("'")[1] for n in notes] == ["freight_value"]
     assert "+12% on the sample's revenue" in notes[0]
+
+
+def test_a_monthly_billing_file_is_placed_as_orders(tmp_path: Path) -> None:
+    """byod11a D5: a telco's billing file (customerID, month '2024-01', amount) beside its
+    customer file was "not placed: no timestamp column". A year and month is a time the
+    loader reads (the month's first day): the file is the customers' orders."""
+    people = ["customerID,gender,Contract,Churn"]
+    bills = ["customerID,month,amount"]
+    for i in range(40):
+        people.append(f"{1000 + i}-ABCDE,{'Male' if i % 2 else 'Female'},Month-to-month,No")
+        bills += [f"{1000 + i}-ABCDE,2024-{m:02d},{50 + i % 7}.5" for m in range(1, 13)]
+    (tmp_path / "customers.csv").write_text("\n".join(people), "utf-8")
+    (tmp_path / "monthly_billing.csv").write_text("\n".join(bills), "utf-8")
+    plan = plan_folder(tmp_path)
+    orders = next(g for g in plan.guesses if g.table == "orders")
+    assert orders.sample.path.name == "monthly_billing.csv"
+    got = {m.contract: (m.source, m.timestamp_format) for m in orders.matches}
+    assert got["timestamp"] == ("month", "%Y-%m")
+    assert got["user_id"][0] == "customerID"
+    assert not plan.unplaced
