@@ -664,9 +664,14 @@ def _check_casts(
                 "day numbers counted from a date take 'days since 2023-01-01' (0 on that day)"
             )
         elif col.dtype in ("timestamp", "period"):
+            every = _load.spread(
+                con,
+                f"SELECT DISTINCT CAST({q(src[c])} AS VARCHAR) FROM {q(raw)} "
+                f"WHERE {nonempty(c)} AND ({exprs[c]}) IS NULL",
+            )
             fix = (
                 f"set data.tables.{name}.timestamp_format to their strptime format "
-                f"({_load.timestamp_hint(ex, spec.timestamp_format)})"
+                f"({_load.timestamp_hint(every, spec.timestamp_format)})"
             )
         else:
             fix = _number_fix(name, c, [str(v) for v in ex], spec)

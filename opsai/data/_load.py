@@ -801,6 +801,19 @@ def examples(con: duckdb.DuckDBPyConnection, sql: str, n: int = 5) -> list[Any]:
     return [r[0] for r in con.execute(f"{sql} LIMIT {n}").fetchall()]
 
 
+HINT_SAMPLE = 2000
+"""Most distinct unparsed values a ``timestamp_format`` hint is tested on."""
+
+
+def spread(con: duckdb.DuckDBPyConnection, sql: str, n: int = HINT_SAMPLE) -> list[Any]:
+    """Up to ``n`` of the distinct values ``sql`` (one column) selects, spread over all of
+    them by a hash, not the file's first ones: a file sorted by date starts with days that
+    are all 12 or less (DataCo's ``1/1/2017 0:45``), which read day-first as well as
+    month-first (byod11a D11)."""
+    rows = con.execute(f"SELECT * FROM ({sql}) AS t(v) ORDER BY hash(v) LIMIT {n}").fetchall()
+    return [r[0] for r in rows]
+
+
 def epoch_unit(values: list[Any]) -> str | None:
     """The ``timestamp_format`` of numbers that are Unix times, by their digits (10 seconds,
     13 milliseconds, 16 microseconds, 19 nanoseconds), or None."""

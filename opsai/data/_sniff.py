@@ -518,7 +518,7 @@ def numeric_share(values: list[str], options: dict[str, Any]) -> float:
 
 _FORMATS = ("%Y%m%d", "%d.%m.%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d", "%Y年%m月%d日", "%d-%m-%Y")
 _TIMES = ("", " %H:%M", " %H:%M:%S")
-_MONTHS = ("%m.%Y", "%m/%Y", "%Y-%m", "%Y/%m")
+MONTHS = ("%m.%Y", "%m/%Y", "%Y-%m", "%Y/%m")
 """Months without a day, as monthly reports write them ('01.2021')."""
 _WORDED = ("%a %b %d %H:%M:%S %z %Y", "%a, %d %b %Y %H:%M:%S %z")
 """Times with English day and month names: Twitter's ``Tue Oct 31 22:10:47 +0000 2017``, an
@@ -538,7 +538,7 @@ def timestamp_format(values: list[str], *, search: bool = True) -> tuple[float, 
     native = f"coalesce(TRY_CAST(v AS TIMESTAMP), CAST({zoned} AS TIMESTAMP))"
     # a bare number is not a native timestamp (DuckDB would read '2024' as a year)
     tests = [f"NOT regexp_full_match(v, '\\d+(\\.\\d+)?') AND {native} IS NOT NULL"]
-    formats = [d + t for d in _FORMATS for t in _TIMES] + [*_MONTHS, *_WORDED] if search else []
+    formats = [d + t for d in _FORMATS for t in _TIMES] + [*MONTHS, *_WORDED] if search else []
     tests += [f"try_strptime(v, {_load.lit(f)}) IS NOT NULL" for f in formats]
     counts = ", ".join(f"count(*) FILTER (WHERE {t})" for t in tests)
     sql = f"SELECT count(*), {counts} FROM (SELECT trim(unnest($1)) AS v)"

@@ -181,6 +181,13 @@ ACTION_VALUES = frozenset(
 STAND_IN = 0.7
 """The score of a :data:`STAND_INS` name (and of an order number found by its values)."""
 _ID_WORDS = {"id", "no", "nr", "num", "number", "code", "key", "ref", "reference"}
+PRODUCT_KEY = 0.75
+"""The score of an item key named by a product word first and an id word last (DataCo's
+``Product Card Id``): above a stand-in (``Department Id``), below an id form (``product_code``)."""
+_ITEM_WORDS = {"item", "product", "article", "part", "material", "sku", "artikel"}
+_GROUP_WORDS = {"category", "categories", "group", "type", "class", "family", "department",
+                "dept", "brand", "line", "segment", "division", "genre", "kategorie"}  # fmt: skip
+"""Words of a grouping of products (``Product Category Id``): no product's own key."""
 _TIMES = {"timestamp", "signup_at", "resolved_at", "period"}
 _MEASURES = {"amount", "price", "quantity", "sales", "unit_cost", "on_hand", "marketing_spend"}
 """Numbers that are summed or averaged: never a column whose name holds a key word."""
@@ -235,9 +242,25 @@ def name_words(name: str) -> list[str]:
     return [w for w in re.split(r"[\W_]+", spaced.lower()) if w]
 
 
+_QUALIFIED = re.compile(r"\s*(\S.*?)\s*[(\[][^()\[\]]*[)\]]\s*")
+"""A name with a bracketed qualifier after it (DataCo's ``order date (DateOrders)``, ``Date
+(UTC)``): as a time, the name is read without it, so a word there (``Orders``) is no count."""
+
+
 _HEADLINE_WORDS = {"title", "subject", "headline", "heading", "summary"}
 """Words of a text's headline (Trustpilot's ``Review Title`` beside ``Review Content``): a
 column named by one is never the ticket text by part of its name."""
+
+
+def _product_key(words: list[str]) -> bool:
+    """``Product Card Id``, ``Article Variant Code``: a product's key, not an order line's
+    (``Order Item Id`` starts with the order) nor a group's (``Product Category Id``)."""
+    return (
+        len(words) > 2
+        and words[0] in _ITEM_WORDS
+        and words[-1] in _ID_WORDS
+        and not set(words) & _GROUP_WORDS
+    )
 
 
 def name_score(name: str, contract: str, table: Table) -> float:
@@ -249,6 +272,9 @@ def name_score(name: str, contract: str, table: Table) -> float:
     the order's value (``freight_value``, ``tax_amount``)."""
     if contract in _TIMES and bookkeeping(name):
         return 0.0
+    head = _QUALIFIED.fullmatch(name)
+    if contract in _TIMES and head:  # order date (DateOrders): the qualifier is no count
+        return name_score(head.group(1), contract, table)
     f = fold(name)
     syn = SYNONYMS.get(contract, (contract,)) + TABLE_SYNONYMS.get((table.name, contract), ())
     if f in {fold(s) for s in syn} or f == fold(contract):
@@ -283,6 +309,8 @@ def name_score(name: str, contract: str, table: Table) -> float:
         _KEY_WORDS | (_COMPONENTS | _DURATION_WORDS if contract in _PAYABLE else set())
     ):
         return 0.0  # sales_channel_id, freight_value, payment_plan_days: no line's value
+    if contract == "item_id" and _product_key(name_words(name)):
+        return PRODUCT_KEY  # Product Card Id: above Department Id, a stand-in
     for s in syn:
         sw = name_words(s)
         cjk = not s.isascii() and len(s) >= 2

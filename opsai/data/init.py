@@ -46,6 +46,7 @@ from opsai.data import (
     _init_demand,
     _init_kb,
     _init_keys,
+    _init_revenue,
     _init_reviews,
     _init_template,
     _init_thread,
@@ -61,6 +62,7 @@ from opsai.data._synonyms import (
     CUSTOMER_SENDERS,
     FILE_NAMES,
     NON_PRODUCTS,
+    PRODUCT_KEY,
     SENDER_WORDS,
     STAFF_SENDERS,
     STAND_IN,
@@ -263,6 +265,7 @@ class Match:
             ORDER_NUMBERS: "values, order numbers like '#1001'",
             0.8: "name, an id form",
             STAND_IN: "name, a stand-in",
+            PRODUCT_KEY: "name, a product's key",
             0.6: "part of the name",
             _init_keys.SHARED_KEY: "values, the customer key the files share",
         }.get(self.score, "values")
@@ -435,6 +438,7 @@ def fit_table(
         del matches["amount"]  # the order's total on its first line: each line is qty x price
     by_price = _amount_from_price(matches) if name == "orders" else None
     whole = _order_total_on_lines(sample, matches, cols) if name == "orders" else None
+    net = _init_revenue.net_amount(sample, matches, cols) if name == "orders" else None
     if name == "events" and _type_not_event(matches.get("event"), cols):
         del matches["event"]  # room_type beside a price and a status: a booking's attribute
     constants = _rating_event(name, matches, cols)
@@ -541,6 +545,8 @@ def fit_table(
         _order_total_note(guess, *whole)
     if by_price:
         guess.notes.append(by_price)
+    if net:
+        guess.notes.append(net)
     _partly_empty_key(guess)
     if name == "demand":  # Walmart's Weekly_Sales in dollars, its IsHoliday (byod11b D3)
         _init_demand.money_and_events(guess, cols)
@@ -565,6 +571,7 @@ def fit_table(
             guess.notes.append(f"item_id is the item's title ({title!r}): no item code is there")
         _order_status(guess, cols)
         _payment_status(guess, cols)
+        _init_revenue.void_where(guess, cols, _status_column, _sold, _sql_name, _revenue_share)
         _non_products(guess)
         _created_or_paid(guess)
         _line_items(guess)
@@ -650,6 +657,8 @@ def _postage_left_out(guess: Guess, cols: dict[str, _Values]) -> None:
     for c, v in cols.items():
         if c in mapped or not _words_of(c) & _POSTAGE_WORDS or v.numeric < 0.9 or total <= 0:
             continue
+        if not _init_revenue.charge(c, v.numbers()):
+            continue  # Days for shipping (real), Late_delivery_risk: days and a flag, no money
         extra = sum(v.numbers())
         if extra > 0:
             guess.notes.append(
@@ -1662,6 +1671,14 @@ _STATUS_NAME = re.compile(r"(?i:(^|[\W_])(status|state))$|[a-z](Status|State)$")
 """A status column by its last word: WooCommerce's ``Order Status``, ``reservation_status``."""
 
 
+def _status_column(c: str) -> bool:
+    return fold(c) in _STATUS_NAMES or bool(_STATUS_NAME.search(c))
+
+
+def _sold(state: str) -> bool:
+    return state.lower() in _SUCCEEDED
+
+
 def _sql_name(c: str) -> str:
     return c if re.fullmatch(r"[^\W\d]\w*", c) else '"' + c.replace('"', '""') + '"'
 
@@ -1814,7 +1831,7 @@ def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:
     if col.name == "first_reply_at" and not set(name_words(src)) & _REPLY_WORDS:
         return False  # a reply's time needs its name: HubSpot's Close date is none (D16)
     if col.dtype == "timestamp":
-        return v.native_timestamp >= 0.95
+        return v.native_timestamp >= 0.95 or _year_months(v)
     if col.dtype == "period":
         share, fmt = v.timestamp
         return share >= 0.95 and bool(fmt and re.search(r"w/e|week", fmt, re.IGNORECASE))
@@ -1822,6 +1839,14 @@ def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:
         longest = max(cols, key=lambda c: cols[c].mean_length)
         return src == longest and v.mean_length >= 20
     return False
+
+
+def _year_months(v: _Values) -> bool:
+    """A month without a day (a telco's billing ``month`` ``2024-01``, ``01.2024``): the
+    loader reads it as the month's first day (byod11a D5), so its values say it is a time."""
+    share, fmt = v.timestamp
+    years = all(re.search(r"(?<!\d)(19|20)\d\d(?!\d)", x) for x in v.values)
+    return share >= 0.95 and fmt in _sniff.MONTHS and years
 
 
 _POSITIONAL = re.compile(r"column\d+")
@@ -2627,7 +2652,11 @@ def _has_time(cols: dict[str, _Values]) -> bool:
     ``order_number`` and ``days_since_prior_order``, no date)."""
     ts = TABLES["orders"].column("timestamp")
     return any(
-        (name_score(c, "timestamp", TABLES["orders"]) or v.native_timestamp >= 0.95)
+        (
+            name_score(c, "timestamp", TABLES["orders"])
+            or v.native_timestamp >= 0.95
+            or _year_months(v)
+        )
         and values_fit(v, ts, TABLES["orders"])[0]
         for c, v in cols.items()
     )

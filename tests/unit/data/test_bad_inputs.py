@@ -70,6 +70,17 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, Any], type[Exception], 
         r"'%m/%d/%Y' or '%d/%m/%Y'",
     ),
     (
+        "slash_dates_settled_by_a_later_day",  # byod11a D11: 1/31/2018 after 100 early days
+        *_orders(
+            "".join(
+                f"1,{1 + i % 12}/{1 + i // 12}/2017 {i % 24}:{i % 60:02d},3\n" for i in range(100)
+            )
+            + "1,1/31/2018 22:56,3\n"
+        ),
+        SchemaError,
+        r"strptime format \('%m/%d/%Y %H:%M'\)",
+    ),
+    (
         "slash_dates_day_first",
         *_orders("1,13/01/2024,3\n"),
         SchemaError,
