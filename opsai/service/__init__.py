@@ -33,7 +33,7 @@ from opsai.service.chat import Assistant, run_chat
 from opsai.service.embedding import EmbeddingClassifier
 from opsai.service.intent import IntentClassifier, canonical_intent, choose_threshold
 from opsai.service.llm import LLMClient, LLMConfig
-from opsai.service.pii import Redactor, find_order_ids, luhn_valid, redact
+from opsai.service.pii import Redactor, find_order_ids, luhn_valid, mask_ids, redact
 from opsai.service.pretrained import pretrained_sentiment
 from opsai.service.reply import ReplySuggester, Suggestion, fill_slots
 from opsai.service.sentiment import (
@@ -86,6 +86,7 @@ __all__ = [
     "last_periods_days",
     "level_shifts",
     "luhn_valid",
+    "mask_ids",
     "negative_shifts",
     "negative_users",
     "normalize",

@@ -75,6 +75,7 @@ __all__ = [
     "Redactor",
     "find_order_ids",
     "luhn_valid",
+    "mask_ids",
     "redact",
 ]
 
@@ -523,3 +524,27 @@ def find_order_ids(
         if not any(a < m.end() and m.start() < b for a, b, _ in found):
             found.append((m.start(), m.end(), m.group(0)))
     return [s for _, _, s in sorted(found)]
+
+
+def mask_ids(values: Iterable[object]) -> list[object]:
+    """Customer ids as a page may show them: an id that is personal data (a phone number or
+    e-mail address mapped as ``user_id``, as a call centre's export keys callers by phone)
+    becomes ``[PHONE`` and 6 hex digits of its hash``]`` (``[EMAIL ...]``, ...), the same id
+    always the same token; other ids stay as they are (byod11b D10: a call centre's escalation
+    queue printed 15 callers' numbers on the chapter page).
+
+    Example:
+        >>> mask_ids(["+12824881413", "C-1001", None])
+        ['[PHONE c66467]', 'C-1001', None]
+    """
+    import hashlib
+
+    out: list[object] = []
+    for v in values:
+        r = Redactor(kinds=("email", "phone", "card", "id_card"), order_pattern=None)
+        if not isinstance(v, str) or r(v) == v:
+            out.append(v)
+            continue
+        kind = max(r.counts_, key=lambda k: r.counts_[k]).upper()
+        out.append(f"[{kind} {hashlib.sha256(v.strip().lower().encode()).hexdigest()[:6]}]")
+    return out

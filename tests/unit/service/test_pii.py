@@ -312,3 +312,17 @@ def test_english_addresses_are_counted_in_the_privacy_scan() -> None:
 
     assert scan_text("Ship it to 221B Baker Street, London NW1 6XE")["address"] == 1
     assert not scan_text("Ship it to [ADDRESS], 2 Apple Watch bands")
+
+
+def test_ids_that_are_phone_numbers_or_emails_show_as_tokens() -> None:
+    """byod11b D10: a call centre's export keys callers by phone; without text the escalation
+    queue printed 15 callers' numbers on the 05 page. Personal ids become one token each."""
+    from opsai.service.pii import mask_ids
+
+    ids = ["+12824881413", "(282) 829-6991", "276-998-3868", "Ann@Example.com", "C-1001", None]
+    got = mask_ids([*ids, "+12824881413", "ann@example.com"])
+    assert [str(g)[:7] for g in got[:4]] == ["[PHONE ", "[PHONE ", "[PHONE ", "[EMAIL "]
+    assert got[4:6] == ["C-1001", None]  # an ordinary id stays readable
+    assert got[6] == got[0] and got[7] == got[3]  # the same id is always the same token
+    assert len(set(got[:3])) == 3 and all("2824881413" not in str(g) for g in got)
+    assert mask_ids(["12345", 12824881413]) == ["12345", 12824881413]  # short codes, numbers
