@@ -332,6 +332,19 @@ def aggregate_demand(
     return out
 
 
+def _store_lines(
+    ws: Workspace, freq: Freq, where: Mapping[str, Sequence[str]] | None
+) -> ibis.Table | None:
+    """The demand lines with a store, after the chapter's SERIES_FILTER ``where`` (its
+    ``items.`` keys are not applied); ``None`` when ``demand`` maps no ``store``."""
+    _check_freq(freq)
+    if not ws.has("demand") or STORE not in ws.columns("demand"):
+        return None
+    rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
+    t = _filtered(ws.item_lines("demand"), rows, "demand")
+    return t.filter(t[STORE].notnull())
+
+
 def store_demand(
     ws: Workspace,
     *,
@@ -354,12 +367,9 @@ def store_demand(
     (the ones a stock-out test can flag), and ``attrs["capped"]`` is true; ``attrs["end"]`` is
     the data's last period.
     """
-    _check_freq(freq)
-    if not ws.has("demand") or STORE not in ws.columns("demand"):
+    t = _store_lines(ws, freq, where)
+    if t is None:
         return None
-    rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
-    t = _filtered(ws.item_lines("demand"), rows, "demand")
-    t = t.filter(t[STORE].notnull())
     if items is not None:
         t = t.filter(t[ITEM_ID].cast("string").isin([str(i) for i in items]))
     bucket = t[TIMESTAMP].truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
@@ -398,12 +408,9 @@ def store_totals(
     store 5 from 2012-03-02); :func:`opsai.forecast.store_shifts` reads these totals.
     ``where``: the chapter's SERIES_FILTER (its ``items.`` keys are not applied).
     """
-    _check_freq(freq)
-    if not ws.has("demand") or STORE not in ws.columns("demand"):
+    t = _store_lines(ws, freq, where)
+    if t is None:
         return None
-    rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
-    t = _filtered(ws.item_lines("demand"), rows, "demand")
-    t = t.filter(t[STORE].notnull())
     bucket = t[TIMESTAMP].truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
     qty = t[QUANTITY].cast("float64").sum()
     out = t.group_by([t[STORE].cast("string").name(ITEM_ID), bucket]).aggregate(**{QUANTITY: qty})

@@ -138,33 +138,26 @@ def weekday_wait_finding(
     the other days' and a one-sided Mann-Whitney U test (Bonferroni over the weekdays with
     ``min_calls`` calls) says it is more than noise; ``None`` otherwise. A call centre's
     Monday waits (median 82 s against 40 s) were in no page."""
-    from scipy.stats import mannwhitneyu
+    from opsai.service.findings import slowest_group
 
     if col_wait not in tickets.columns or col_time not in tickets.columns:
         return None
     t = _inbound(tickets, col_channel)
     day = pd.to_datetime(t[col_time], errors="coerce").dt.day_name()
-    d = pd.DataFrame({"day": day, "wait": t[col_wait].astype(float)}).dropna()
-    counts = d["day"].value_counts()
-    days = list(counts[counts >= min_calls].index)
-    if len(days) < 2:
+    wait = t[col_wait].astype(float)
+    s = slowest_group(day, wait, min_n=min_calls, min_ratio=min_ratio, alpha=alpha)
+    if s is None:
         return None
-    med = d[d["day"].isin(days)].groupby("day")["wait"].median().sort_values(ascending=False)
-    slow = str(med.index[0])
-    a, b = d.loc[d["day"] == slow, "wait"], d.loc[d["day"] != slow, "wait"]
-    others = float(b.median())
-    ratio = float(med.iloc[0] / others) if others > 0 else float("inf")
-    p_value = float(mannwhitneyu(a, b, alternative="greater").pvalue)
-    if ratio < min_ratio or p_value > alpha / len(days):
-        return None
+    slow, others, ratio, p_value = s["value"], s["others"], s["ratio"], s["p_value"]
+    med0, n, tested = s["median"], s["tickets"], s["tested"]
     p = "p < 1e-10" if p_value < 1e-10 else f"p = {p_value:.1g}"
     text = (
-        f"Callers wait longest on {slow}s: median {med.iloc[0]:.0f} s against {others:.0f} s on "
-        f"the other days ({ratio:.1f}x; {len(a):,} calls; Mann-Whitney U, {p}, Bonferroni over "
-        f"{len(days)} weekdays). Add agents on {slow}s or move work off them."
+        f"Callers wait longest on {slow}s: median {med0:.0f} s against {others:.0f} s on "
+        f"the other days ({ratio:.1f}x; {n:,} calls; Mann-Whitney U, {p}, Bonferroni over "
+        f"{tested} weekdays). Add agents on {slow}s or move work off them."
     )
-    ev = {"weekday": slow, "median_wait_seconds": float(med.iloc[0]), "others_median_wait_seconds": others,
-          "ratio": round(ratio, 3), "calls": len(a), "p_value": p_value}  # fmt: skip
+    ev = {"weekday": slow, "median_wait_seconds": med0, "others_median_wait_seconds": others,
+          "ratio": round(ratio, 3), "calls": n, "p_value": p_value}  # fmt: skip
     return Finding(text, "medium" if ratio < 2 else "high", ev, name="wait_weekday")
 
 

@@ -839,34 +839,43 @@ def resolved_before_opened_finding(
     return Finding(text, "high" if share > 0.5 else "low", evidence, name="resolved_before_opened")
 
 
-def _slowest(
-    tickets: pd.DataFrame, col: str, col_time: str, col_resolved: str, min_tickets: int,
-    alpha: float,
-) -> dict[str, Any] | None:  # fmt: skip
-    """The value of ``col`` whose tickets wait longest to be resolved against all the others,
-    when the gap is 1.5x the others' median or more and a one-sided Mann-Whitney U test,
-    Bonferroni-corrected for the values with ``min_tickets`` resolved tickets, says it is
-    more than noise; ``None`` otherwise."""
+def slowest_group(
+    groups: pd.Series, values: pd.Series, *, min_n: int, min_ratio: float, alpha: float
+) -> dict[str, Any] | None:
+    """The group whose ``values`` (hours to resolve, seconds waited) run longest against all
+    the other groups', when its median is ``min_ratio`` times theirs or more and a one-sided
+    Mann-Whitney U test, Bonferroni-corrected for the groups with ``min_n`` values, says it is
+    more than noise; ``None`` otherwise (or with fewer than two such groups)."""
     from scipy.stats import mannwhitneyu
 
-    if col not in tickets or col_resolved not in tickets:
-        return None
-    hours = resolution_hours(tickets, col_time=col_time, col_resolved=col_resolved)
-    d = pd.DataFrame({"v": tickets[col].astype("string"), "h": hours}).dropna()
+    d = pd.DataFrame({"v": groups, "h": values}).dropna()
     counts = d["v"].value_counts()
-    values = list(counts[counts >= min_tickets].index)
-    if len(values) < 2:
+    kept = list(counts[counts >= min_n].index)
+    if len(kept) < 2:
         return None
-    med = d[d["v"].isin(values)].groupby("v")["h"].median().sort_values(ascending=False)
+    med = d[d["v"].isin(kept)].groupby("v")["h"].median().sort_values(ascending=False)
     slow = str(med.index[0])
     a, b = d.loc[d["v"] == slow, "h"], d.loc[d["v"] != slow, "h"]
     ratio = float(med.iloc[0] / b.median()) if b.median() > 0 else float("inf")
     p_value = float(mannwhitneyu(a, b, alternative="greater").pvalue)
-    if ratio < 1.5 or p_value > alpha / len(values):
+    if ratio < min_ratio or p_value > alpha / len(kept):
         return None
     return {"value": slow, "ratio": ratio, "median": float(med.iloc[0]),
             "others": float(b.median()), "tickets": len(a), "p_value": p_value,
-            "tested": len(values)}  # fmt: skip
+            "tested": len(kept)}  # fmt: skip
+
+
+def _slowest(
+    tickets: pd.DataFrame, col: str, col_time: str, col_resolved: str, min_tickets: int,
+    alpha: float,
+) -> dict[str, Any] | None:  # fmt: skip
+    """The value of ``col`` whose tickets wait longest to be resolved against all the others
+    (:func:`slowest_group`, at 1.5x the others' median or more)."""
+    if col not in tickets or col_resolved not in tickets:
+        return None
+    hours = resolution_hours(tickets, col_time=col_time, col_resolved=col_resolved)
+    groups = tickets[col].astype("string")
+    return slowest_group(groups, hours, min_n=min_tickets, min_ratio=1.5, alpha=alpha)
 
 
 def _p(p: float) -> str:
