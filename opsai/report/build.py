@@ -235,7 +235,7 @@ def build_report(
     try:
         with open_workspace(cfg) as ws:
             present = list(ws.present)
-            absent = ws.absent  # columns the data lacks (no customer id: 03a, 03b skipped)
+            absent = ws.absent | unmapped_requirements(ws, todo)  # 03a, 03b skipped
             summary = ws.summary()
             warnings = [str(w) for w in ws.warnings]
             alerts = [str(w) for w in ws.warnings if w.major]  # shown above the summary
@@ -419,3 +419,19 @@ def _mark_failed(run_dir: Path, run: runner.ChapterRun) -> None:
     result = load_result(path)
     result["status"], result["reason"] = "failed", run.reason
     write_result(path, result)
+
+
+def unmapped_requirements(ws: Any, chapters: Sequence[runner.Chapter]) -> dict[str, str]:
+    """The chapters' required ``table.column`` alternatives whose table the data has but
+    whose (optional) column it does not map, ``"table.column"`` -> why: a requirement the
+    runner then counts as unmet, as it does a column the data lacks (``Workspace.absent``).
+    03a runs on ``users.churned`` alone (byod11a D10); a users table without a churn label
+    gives it nothing, so it is skipped before running as without orders or timed events."""
+    have = set(ws.present)
+    out: dict[str, str] = {}
+    for c in chapters:
+        for alt in (a.strip() for r in c.requires for a in r.split("|")):
+            table, _, column = alt.partition(".")
+            if column and table in have and column not in ws.columns(table):
+                out[alt] = f"{table} maps no {column} column (data.tables.{table}.columns.{column})"
+    return out

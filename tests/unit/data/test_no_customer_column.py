@@ -119,7 +119,7 @@ def test_the_customer_chapters_are_skipped_before_running(tmp_path: Path) -> Non
     chapters = {c.stem: c for c in runner.discover(["03a_user_behavior", "03b_recommendation"])}
     absent = {"orders.user_id": NO_CUSTOMER_COLUMN}
     a, b = chapters["03a_user_behavior"], chapters["03b_recommendation"]
-    assert a.missing(["orders"], absent) == ["orders.user_id|events.timestamp"]
+    assert a.missing(["orders"], absent) == ["orders.user_id|events.timestamp|users.churned"]
     assert b.missing(["orders"], absent) == ["events|orders.user_id"]
     assert a.missing(["orders", "events"], absent) == []  # events give 03a's funnel
     assert a.missing(["orders"]) == []  # a customer column: ready
@@ -135,7 +135,7 @@ def test_the_customer_chapters_are_skipped_before_running(tmp_path: Path) -> Non
     none = runner.run_chapters(
         [a], tmp_path, present=[], parameters=lambda c: {}, timeout=lambda c: 1.0
     )
-    assert none[0].reason == "needs table orders or events, absent from the data"
+    assert none[0].reason == "needs table orders or events or users, absent from the data"
 
 
 def test_init_places_a_till_export_without_customers_as_orders(tmp_path: Path) -> None:

@@ -133,7 +133,8 @@ def test_blp_cars(fetched: Callable[[str], Path]) -> None:
     with _open(fetched, "blp-cars") as ws:
         m = ws.to_pandas("market")
         assert len(m) == 2_217
-        assert m.period.nunique() == 20 and (m.period.min(), m.period.max()) == (1971, 1990)
+        assert m.period.nunique() == 20  # model years read as years (byod11b D22): 1 January
+        assert (m.period.min(), m.period.max()) == (pd.Timestamp("1971"), pd.Timestamp("1990"))
         assert m.company.nunique() == 26
         inside = m.groupby("period").share.sum()
         assert inside.between(0.08, 0.13).all()  # the outside good takes the rest

@@ -70,9 +70,13 @@ def test_a_missing_mapping_on_a_headerless_file_asks_for_no_skip_rows(tmp_path: 
 def test_chapters_that_need_time_are_skipped_before_running(tmp_path: Path) -> None:
     names = ["03a_user_behavior", "03b_recommendation", "04_demand_inventory"]
     chapters = {c.stem: c for c in runner.discover(names)}
-    absent = {"events.timestamp": NO_TIME_COLUMN}
+    # users without a churn label (byod11a D10: 03a runs on users.churned alone)
+    absent = {"events.timestamp": NO_TIME_COLUMN, "users.churned": "users maps no churned column"}
     a, b, d = (chapters[n] for n in names)
-    assert a.missing(["users", "events"], absent) == ["orders.user_id|events.timestamp"]
+    assert a.missing(["users", "events"], absent) == [
+        "orders.user_id|events.timestamp|users.churned"
+    ]
+    assert a.missing(["users", "events"], {"events.timestamp": NO_TIME_COLUMN}) == []  # a label
     assert d.missing(["users", "events"], absent) == ["demand|orders|events.timestamp"]
     assert b.missing(["users", "events"], absent) == []  # 03b runs
     assert a.missing(["events"]) == [] and d.missing(["events"]) == []  # timed events: ready
@@ -116,3 +120,20 @@ def test_an_unmapped_time_column_is_asked_for_not_taken_as_lacking(tmp_path: Pat
         cfg = write_dataset(tmp_path / name, files, {"events": {"file": "e.csv"}})
         with pytest.raises(SchemaError, match=f"'timestamp' not found .*did you mean '{name}'"):
             open_workspace(cfg)
+
+
+def test_a_users_table_without_a_churn_label_meets_no_requirement_of_03a() -> None:
+    """byod11a D10: 03a runs on users.churned alone; the report counts a users table that
+    maps no churned column as lacking it, so users with timeless events still skip 03a."""
+    from types import SimpleNamespace
+
+    from opsai.report.build import unmapped_requirements
+
+    (a,) = runner.discover(["03a_user_behavior"])
+    cols = {"users": ["user_id", "age"], "events": ["user_id", "event", "timestamp"]}
+    ws = SimpleNamespace(present=["users", "events"], columns=lambda t: cols[t])
+    assert unmapped_requirements(ws, [a]) == {
+        "users.churned": "users maps no churned column (data.tables.users.columns.churned)"
+    }
+    cols["users"].append("churned")
+    assert unmapped_requirements(ws, [a]) == {}
