@@ -680,10 +680,16 @@ def _service(
         except (KeyError, TypeError, ValueError):
             continue
         extra = tickets * (1 - base / share) if share > 0 else 0.0
+        extra = float(e.get("extra_tickets", extra))  # an incident's periods added up
         names = " and ".join(f"'{i}'" for i in e.get("intents") or [e.get("intent")])
         when = f"the week {e['week']}" if e.get("week") else e.get("period")
         words = f" (its own words: {', '.join(map(str, e['terms'][:4]))})" if e.get("terms") else ""
         act = f"Find and fix the cause of the {names} spike in {when}{words}."
+        if e.get("start") and e.get("end"):  # adjacent spike periods: one incident (byod11b D17)
+            act = (
+                f"Find and fix the cause of the {names} spike from {e['start']} to "
+                f"{e['end']}{words}: {tickets:,.0f} tickets, about {extra:,.0f} extra."
+            )
         ev = [_ev(SERVICE, r["name"], "ticket spike")]
         out.append(
             _action(
@@ -740,8 +746,9 @@ def _service_shifts(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]:
             elif name.startswith("negative_share_"):
                 share, base = float(e["share"]), float(e["baseline_share"])
                 most = f" (most are '{e['intent']}' tickets)" if e.get("intent") else ""
+                when = f"from {e['start']} to {e['end']}" if e.get("start") else f"in {e['period']}"
                 act = (
-                    f"Find what went wrong for customers in {e['period']}: {share:.0%} of tickets "
+                    f"Find what went wrong for customers {when}: {share:.0%} of tickets "
                     f"were negative against a usual {base:.0%}{most}."
                 )
                 x = max(float(e["negative"]) - float(e["tickets"]) * base, 0.0)

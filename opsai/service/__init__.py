@@ -26,6 +26,7 @@ from opsai.service.analytics import (
     sentiment_drivers,
     sentiment_trend,
     spike_context,
+    spike_incidents,
     volume_by_intent,
     weekly_spikes,
 )
@@ -98,6 +99,7 @@ __all__ = [
     "sentiment_drivers",
     "sentiment_trend",
     "spike_context",
+    "spike_incidents",
     "strip_markup",
     "ticket_languages",
     "tokenize",

@@ -36,6 +36,7 @@ __all__ = [
     "sentiment_drivers",
     "sentiment_trend",
     "spike_context",
+    "spike_incidents",
     "volume_by_intent",
     "weekly_spikes",
 ]
@@ -867,6 +868,57 @@ def spike_context(
         out.at[i, "week"] = f"{w.start_time:%Y-%m-%d}..{w.end_time:%Y-%m-%d}"
         out.at[i, "week_tickets"] = int(per.loc[w, "tickets"])
         out.at[i, "week_ratio"] = float(per.loc[w, "tickets"] / per.loc[w, "total"] / base)
+    return out
+
+
+def period_bounds(period: object) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """First and last day of a period label as :func:`volume_by_intent` writes it
+    (``2024-10``, ``2024-10-14/2024-10-20``, ``2024-10-14``, ``2024Q3``); ``None`` for one
+    that names no dates (``all``)."""
+    s = str(period)
+    try:
+        if "/" in s:
+            a, b = s.split("/", 1)
+            return pd.Timestamp(a).normalize(), pd.Timestamp(b).normalize()
+        p = pd.Period(s)
+    except (ValueError, TypeError):
+        return None
+    return p.start_time.normalize(), p.end_time.normalize()
+
+
+def spike_incidents(spikes: pd.DataFrame) -> pd.DataFrame:
+    """Consecutive spike periods of one intent are one incident (byod11b D17: a shipping
+    delay spiking two weeks running, 152 and 167 tickets, was two findings and two actions).
+
+    Adds ``extra_tickets`` (the period's tickets above the intent's usual share:
+    ``tickets * (1 - baseline_share / share)``) and ``incident_start`` / ``incident_end``
+    (the first and last day of the run of adjacent flagged periods the row belongs to; a
+    lone period's own bounds), and ``incident_periods`` (how many periods the run holds).
+    A period label that names no dates is an incident of its own."""
+    out = spikes.copy()
+    share = out["share"].astype(float) if len(out) else pd.Series(dtype=float)
+    base = out["baseline_share"].astype(float) if len(out) else pd.Series(dtype=float)
+    ratio = (base / share.where(share > 0)).fillna(1.0)
+    out["extra_tickets"] = (out["tickets"].astype(float) * (1 - ratio)).clip(lower=0)
+    out["incident_start"], out["incident_end"] = "", ""
+    out["incident_periods"] = 1
+    for _, g in out.groupby(out["intent"].astype(str), sort=False):
+        bounds = {i: period_bounds(p) for i, p in g["period"].items()}
+        dated = sorted((b, i) for i, b in bounds.items() if b is not None)
+        runs: list[list[tuple[tuple[pd.Timestamp, pd.Timestamp], int]]] = []
+        for b, i in dated:
+            if runs and (b[0] - runs[-1][-1][0][1]).days == 1:  # starts the day after
+                runs[-1].append((b, i))
+            else:
+                runs.append([(b, i)])
+        for run in runs:
+            first, last = run[0][0][0], run[-1][0][1]
+            for _, i in run:
+                out.at[i, "incident_start"] = f"{first:%Y-%m-%d}"
+                out.at[i, "incident_end"] = f"{last:%Y-%m-%d}"
+                out.at[i, "incident_periods"] = len(run)
+        for i in [i for i, b in bounds.items() if b is None]:
+            out.at[i, "incident_start"] = out.at[i, "incident_end"] = str(out.at[i, "period"])
     return out
 
 

@@ -16,7 +16,7 @@ import pandas as pd
 from opsai.data.languages import language_name as _language_name
 from opsai.report.finding import Finding
 from opsai.report.wording import share_pct
-from opsai.service.analytics import resolution_hours
+from opsai.service.analytics import resolution_hours, spike_incidents
 from opsai.service.intent import out_of_scope, tickets_to_show
 from opsai.service.text import language_code
 
@@ -312,6 +312,12 @@ def spike_findings(
             continue
         single.append(g.assign(_slug=slug))
     rest = pd.concat(single) if single else spikes.iloc[:0]
+    if "incident_start" not in rest.columns:
+        rest = spike_incidents(rest)
+    runs = rest[rest["incident_periods"] > 1]  # adjacent periods of one intent: one incident
+    for _, g in runs.groupby([runs["intent"].astype(str), runs["incident_start"]], sort=False):
+        out.append(_run_finding(g.sort_values("z", ascending=False), noun, topics))
+    rest = rest[rest["incident_periods"] <= 1]
     groups = _incidents(rest) if topics else [rest.loc[[i]] for i in rest.index]
     for g in groups:
         r = g.iloc[0]  # the strongest
@@ -350,6 +356,48 @@ def spike_findings(
         out.append((float(r.z), Finding(text, sev, ev, name=f"spike_{r._slug}_{r.period}")))
     out.sort(key=lambda zf: -zf[0])
     return [f for _, f in out[:top]]
+
+
+def _run_finding(g: pd.DataFrame, noun: str, topics: bool) -> tuple[float, Finding]:
+    """One finding for the adjacent spike periods ``g`` of one intent (strongest first, with
+    :func:`~opsai.service.analytics.spike_incidents`' columns): its days, tickets and extra
+    tickets added up, its peak period named (byod11b D17)."""
+    r = g.iloc[0]  # the peak
+    start, end, n = str(r.incident_start), str(r.incident_end), len(g)
+    tickets, extra = int(g["tickets"].sum()), float(g["extra_tickets"].sum())
+    total = float((g["tickets"] / g["share"].where(g["share"] > 0)).sum())
+    share = tickets / total if total > 0 else float(r.share)
+    base = float(r.baseline_share)
+    ratio = share / base if base > 0 else float(r.ratio)
+    text = (
+        f"'{r.intent}' tickets spiked from {start} to {end} ({n} {noun}s running): {tickets:,} "
+        f"tickets, about {extra:,.0f} more than its usual {100 * base:.0f}% share would give "
+        f"({100 * share:.0f}% of the tickets, {ratio:.1f}x). The peak {noun}, {r.period}, had "
+        f"{int(r.tickets):,} tickets, {100 * r.share:.0f}% of the {noun} ({float(r.ratio):.1f}x)."
+    )
+    context, week_ratio = _spike_context(r, noun, topics)
+    text += context
+    top_ratio = max(float(r.ratio), week_ratio)
+    sev = "high" if top_ratio >= 3 else "medium" if top_ratio >= 2 else "low"
+    ev: dict[str, Any] = {
+        "period": r.period,  # the peak
+        "intent": r.intent,
+        "start": start,
+        "end": end,
+        "periods": n,
+        "tickets": tickets,
+        "extra_tickets": round(extra, 1),
+        "share": float(share),
+        "baseline_share": base,
+        "ratio": float(ratio),
+        "peak_tickets": int(r.tickets),
+        "peak_ratio": float(r.ratio),
+        "z": float(r.z),
+    }
+    if str(getattr(r, "terms", "") or ""):
+        ev["terms"] = str(r.terms).split(", ")
+    slug = r["_slug"] if "_slug" in r.index else re.sub(r"[^0-9a-z]+", "_", str(r.intent).lower())
+    return float(g["z"].max()), Finding(text, sev, ev, name=f"spike_{slug}_{start}_{end}")
 
 
 def level_shift_findings(
@@ -436,27 +484,82 @@ def negative_shift_findings(
     unit = {"M": "month", "W": "week", "D": "day", "Q": "quarter", "Y": "year", "A": "year"}
     noun = unit.get((freq or "").upper()[:1], "period")
     out = []
-    for r in shifts.head(top).itertuples():
+    for r in _negative_runs(shifts).head(top).itertuples():
         p = float(r.p_value)
         ptext = "p < 1e-10" if p < 1e-10 else f"p = {p:.1g}"
-        text = (
-            f"Negative tickets rose to {100 * r.share:.0f}% in {r.period} ({int(r.negative):,} of "
-            f"{int(r.tickets):,}) from a usual {100 * r.baseline_share:.0f}% in the other "
-            f"{int(r.periods) - 1} {noun}s (binomial test, {ptext}, Bonferroni over "
-            f"{int(r.periods)} {noun}s)."
-        )
+        if r.start:  # adjacent periods: one incident (byod11b D17)
+            each = "p < 1e-10 each" if p < 1e-10 else f"p = {p:.1g} or less each"
+            text = (
+                f"Negative tickets rose to {100 * r.share:.0f}% from {r.start} to {r.end} "
+                f"({int(r.runs)} {noun}s running, {int(r.negative):,} of {int(r.tickets):,}; "
+                f"{r.shares} by {noun}) from a usual {100 * r.baseline_share:.0f}% in the other "
+                f"{noun}s (binomial test per {noun}, {each}, Bonferroni over "
+                f"{int(r.periods)} {noun}s)."
+            )
+        else:
+            text = (
+                f"Negative tickets rose to {100 * r.share:.0f}% in {r.period} "
+                f"({int(r.negative):,} of {int(r.tickets):,}) from a usual "
+                f"{100 * r.baseline_share:.0f}% in the other {int(r.periods) - 1} {noun}s "
+                f"(binomial test, {ptext}, Bonferroni over {int(r.periods)} {noun}s)."
+            )
         ev = {
             k: getattr(r, k) if k == "period" else float(getattr(r, k))
             for k in ("period", "tickets", "negative", "share", "baseline_share", "p_value")
         }
+        if r.start:
+            ev |= {"start": r.start, "end": r.end, "periods": int(r.runs)}
         if "intent" in shifts.columns and pd.notna(r.intent):
             text += f" Most are '{r.intent}' tickets ({int(r.intent_negative):,})."
             ev |= {"intent": r.intent, "intent_negative": int(r.intent_negative)}
-        text += f" Look for what went wrong for customers in {r.period}."
+        when = f"from {r.start} to {r.end}" if r.start else f"in {r.period}"
+        text += f" Look for what went wrong for customers {when}."
         rise = float(r.share - r.baseline_share)
         sev = "high" if rise >= 0.25 else "medium"
-        out.append(Finding(text, sev, ev, name=f"negative_share_{r.period}"))
+        name = f"negative_share_{r.start}_{r.end}" if r.start else f"negative_share_{r.period}"
+        out.append(Finding(text, sev, ev, name=name))
     return out
+
+
+def _negative_runs(shifts: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~opsai.service.analytics.negative_shifts`' rows with adjacent periods merged
+    into one (byod11b D17: two weeks of one shipping incident were two findings): tickets and
+    negative tickets added up, the usual share weighted by the tickets, the largest (least
+    significant) probability, the intent with the most negative tickets over the run.
+    ``start``/``end`` (days) and ``runs`` (periods) name a merged row; ``start`` is "" for a
+    lone period. Most significant first."""
+    from opsai.service.analytics import period_bounds
+
+    if shifts.empty:
+        return shifts.assign(start="", end="", runs=1, shares="")
+    rows = shifts.reset_index(drop=True)
+    bounds = [period_bounds(p) for p in rows["period"]]
+    order = sorted((b[0], i) for i, b in enumerate(bounds) if b is not None)
+    groups: list[list[int]] = []
+    for _, i in order:
+        prev = groups[-1][-1] if groups else None
+        if prev is not None and (bounds[i][0] - bounds[prev][1]).days == 1:  # type: ignore[index]
+            groups[-1].append(i)
+        else:
+            groups.append([i])
+    groups += [[i] for i, b in enumerate(bounds) if b is None]
+    out = []
+    for k in groups:
+        g = rows.loc[k]
+        r = g.sort_values("p_value").iloc[0].to_dict()
+        r |= {"start": "", "end": "", "runs": 1, "shares": ""}
+        if len(k) > 1:
+            n, neg = float(g["tickets"].sum()), float(g["negative"].sum())
+            r |= {"tickets": n, "negative": neg, "share": neg / n,
+                  "baseline_share": float((g["tickets"] * g["baseline_share"]).sum() / n),
+                  "p_value": float(g["p_value"].max()), "runs": len(k),
+                  "start": f"{bounds[k[0]][0]:%Y-%m-%d}", "end": f"{bounds[k[-1]][1]:%Y-%m-%d}",  # type: ignore[index]
+                  "shares": ", ".join(f"{100 * x:.0f}%" for x in g["share"])}  # fmt: skip
+            if "intent" in g.columns and g["intent"].notna().any():
+                by = g.groupby("intent")["intent_negative"].sum().sort_values(ascending=False)
+                r |= {"intent": by.index[0], "intent_negative": int(by.iloc[0])}
+        out.append(r)
+    return pd.DataFrame(out).sort_values(["p_value", "period"], ignore_index=True)
 
 
 def driver_findings(drivers: pd.DataFrame, *, rated: bool = True, top: int = 3) -> list[Finding]:

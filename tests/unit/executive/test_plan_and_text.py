@@ -730,6 +730,27 @@ def test_a_spike_action_names_its_week_and_words() -> None:
     )
 
 
+def test_a_two_week_spike_is_one_action() -> None:
+    """byod11b D17: the HubSpot 'Envío' delay (152 + 167 tickets in 2024-10-14..27) filled two
+    action slots, 'about 146 extra tickets' and 'about 131'; it is one action of 277."""
+    from opsai.executive.actions import _service
+    from opsai.service.findings import spike_findings
+
+    cols = ["period", "intent", "tickets", "share", "baseline_share", "ratio", "z"]
+    spikes = pd.DataFrame([["2024-10-21/2024-10-27", "Envío", 167, 167 / 244, 0.086, 7.956, 33.3],
+                           ["2024-10-14/2024-10-20", "Envío", 152, 152 / 242, 0.086, 7.302, 30.1]],
+                          columns=cols)  # fmt: skip
+    findings = pd.DataFrame([{"chapter": SERVICE, "name": f.name, "severity": f.severity,
+                              "text": f.text, "evidence": f.evidence}
+                             for f in spike_findings(spikes, freq="W")])  # fmt: skip
+    (a,) = _service(SimpleNamespace(findings=lambda: findings), {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"] == (
+        "Find and fix the cause of the 'Envío' spike from 2024-10-14 to 2024-10-27: 319 "
+        "tickets, about 277 extra."
+    )
+    assert a["mid"] == pytest.approx(277.2, abs=0.1) and a["unit"] == "extra tickets"
+
+
 def test_chapter_5_changes_over_time_are_service_actions() -> None:
     """byod10b D16: a restaurant whose reviews turned from 2% to 24% negative, a month whose
     negative share rose and a medium spike got "No action could be derived"; a driver read

@@ -157,3 +157,93 @@ def test_a_slow_channel_is_a_service_action() -> None:
         "resolved (median 9 minutes against 5 minutes)."
     )
     assert m["unit"] == "minutes less a ticket" and m["high"] == pytest.approx(0.07 * 60)
+
+
+def _weekly_envio() -> pd.DataFrame:
+    """The HubSpot 'Envío' delay as detect_spikes flagged it on weekly volume (byod11b D17):
+    152 and 167 tickets in two adjacent weeks, and a lone week in June."""
+    cols = ["period", "intent", "tickets", "share", "baseline_share", "ratio", "z"]
+    return pd.DataFrame(
+        [
+            ["2024-10-21/2024-10-27", "Envío", 167, 167 / 244, 0.086, 7.956, 33.3],
+            ["2024-10-14/2024-10-20", "Envío", 152, 152 / 242, 0.086, 7.302, 30.1],
+            ["2024-06-03/2024-06-09", "Envío", 40, 0.3, 0.086, 3.5, 8.0],
+        ],
+        columns=cols,
+    )
+
+
+def test_adjacent_spike_periods_of_one_intent_are_one_incident() -> None:
+    """byod11b D17: the 'Envío' spike of 2024-10-14..27 was two findings (and two of 07's
+    actions, about 146 and 131 extra tickets); it is one incident of 319 tickets, about 277
+    extra, peaking in the week of the 21st. A week apart in June stays its own spike."""
+    from opsai.service.analytics import spike_incidents
+    from opsai.service.findings import spike_findings
+
+    table = spike_incidents(_weekly_envio())
+    assert table["incident_start"].tolist() == ["2024-10-14", "2024-10-14", "2024-06-03"]
+    assert table["incident_end"].tolist() == ["2024-10-27", "2024-10-27", "2024-06-09"]
+    assert table["incident_periods"].tolist() == [2, 2, 1]
+    assert table["extra_tickets"].round(0).tolist() == [146, 131, 29]
+    one, june = spike_findings(_weekly_envio(), freq="W", min_run=4)
+    assert one.name == "spike_env_o_2024-10-14_2024-10-27"
+    assert one.text == (
+        "'Envío' tickets spiked from 2024-10-14 to 2024-10-27 (2 weeks running): 319 tickets, "
+        "about 277 more than its usual 9% share would give (66% of the tickets, 7.6x). The "
+        "peak week, 2024-10-21/2024-10-27, had 167 tickets, 68% of the week (8.0x)."
+    )
+    ev = one.evidence
+    assert (ev["start"], ev["end"], ev["periods"], ev["tickets"]) == (
+        "2024-10-14",
+        "2024-10-27",
+        2,
+        319,
+    )
+    assert (
+        ev["extra_tickets"] == pytest.approx(277.2, abs=0.1)
+        and ev["period"] == "2024-10-21/2024-10-27"
+    )
+    assert one.severity == "high" and june.evidence["period"] == "2024-06-03/2024-06-09"
+    assert "start" not in june.evidence and june.name == "spike_env_o_2024-06-03/2024-06-09"
+
+
+def test_adjacent_months_and_days_merge_and_gaps_do_not() -> None:
+    """Monthly and daily volume merge adjacent periods the same way; a month between two
+    spikes keeps them apart."""
+    from opsai.service.findings import spike_findings
+
+    cols = ["period", "intent", "tickets", "share", "baseline_share", "ratio", "z"]
+    months = pd.DataFrame([["2024-09", "refund", 300, 0.3, 0.05, 6.0, 30.0],
+                           ["2024-10", "refund", 200, 0.2, 0.05, 4.0, 20.0],
+                           ["2024-12", "refund", 100, 0.15, 0.05, 3.0, 10.0]], columns=cols)  # fmt: skip
+    names = [f.name for f in spike_findings(months, freq="M", min_run=4)]
+    assert names == ["spike_refund_2024-09-01_2024-10-31", "spike_refund_2024-12"]
+    days = months.assign(period=["2024-10-01", "2024-10-02", "2024-10-04"])
+    f = spike_findings(days, freq="D", min_run=4)
+    assert [x.name for x in f] == ["spike_refund_2024-10-01_2024-10-02", "spike_refund_2024-10-04"]
+    assert f[0].evidence["tickets"] == 500 and f[0].evidence["extra_tickets"] == pytest.approx(400)
+
+
+def test_adjacent_negative_share_rises_are_one_finding() -> None:
+    """byod11b D17: 'Negative tickets rose' twice, for the two weeks of the Envío delay."""
+    from opsai.service.findings import negative_shift_findings
+
+    shifts = pd.DataFrame({"period": ["2024-10-21/2024-10-27", "2024-10-14/2024-10-20"],
+                           "tickets": [241, 241], "negative": [183, 163],
+                           "share": [183 / 241, 163 / 241], "baseline_share": [0.32, 0.32],
+                           "p_value": [1e-30, 1e-20], "periods": [53, 53],
+                           "intent": ["Envío", "Envío"], "intent_negative": [164, 147]})  # fmt: skip
+    (f,) = negative_shift_findings(shifts, freq="W")
+    assert f.name == "negative_share_2024-10-14_2024-10-27"
+    assert f.text.startswith(
+        "Negative tickets rose to 72% from 2024-10-14 to 2024-10-27 (2 weeks running, 346 of "
+        "482; 68%, 76% by week) from a usual 32% in the other weeks"
+    )
+    assert "Most are 'Envío' tickets (311)." in f.text
+    assert (f.evidence["negative"], f.evidence["tickets"], f.evidence["p_value"]) == (
+        346,
+        482,
+        1e-20,
+    )
+    apart = shifts.assign(period=["2024-10-21/2024-10-27", "2024-09-30/2024-10-06"])
+    assert len(negative_shift_findings(apart, freq="W")) == 2
