@@ -27,6 +27,7 @@ RESOLVED_AT = "resolved_at"
 FIRST_REPLY_AT = "first_reply_at"
 ABANDONED = "abandoned"
 WAIT_SECONDS = "wait_seconds"
+HOLD_SECONDS = "hold_seconds"
 EVENT = "event"
 AMOUNT = "amount"
 QUANTITY = "quantity"
@@ -434,6 +435,12 @@ TABLES: dict[str, Table] = {
                     "float",
                     nonnegative=True,
                     doc="seconds the customer waited for an agent",
+                ),
+                _c(
+                    HOLD_SECONDS,
+                    "float",
+                    nonnegative=True,
+                    doc="seconds the agent put the customer on hold during the call",
                 ),
             ),
             key=TICKET_ID,

@@ -6,7 +6,9 @@ the queue (``abandoned``) and how long they waited (``wait_seconds``). Without t
 a support lead could not see that 7.8% of calls were abandoned, that 27-29% were answered
 within 20 seconds, or that Monday's median wait (82 s) was twice the other days' (40 s).
 Outbound calls (a ``channel`` named outbound or outgoing) have no caller waiting and are left
-out.
+out. With a ``resolved_at`` (the talk time, as a duration after the start) and ``hold_seconds``,
+the average handle time per queue counts the talk and the hold; the waits per weekday and hour
+show when callers wait, and an hour of the day whose waits stand out is named.
 """
 
 from __future__ import annotations
@@ -23,9 +25,13 @@ __all__ = [
     "OUTBOUND",
     "contact_centre",
     "contact_finding",
+    "hour_wait_finding",
+    "wait_by_hour",
     "wait_by_weekday",
     "weekday_wait_finding",
 ]
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 OUTBOUND = ("outbound", "outgoing", "out", "外呼", "呼出")
 """Channel values (case-insensitive) of calls the centre placed: no caller waited in a queue."""
@@ -45,10 +51,14 @@ def contact_centre(
     by: Sequence[str] = (S.INTENT,),
     col_abandoned: str = S.ABANDONED,
     col_wait: str = S.WAIT_SECONDS,
+    col_hold: str = S.HOLD_SECONDS,
+    col_time: str = S.TIMESTAMP,
+    col_resolved: str = S.RESOLVED_AT,
     col_channel: str = S.CHANNEL,
 ) -> pd.DataFrame:
-    """Abandon rate, service level and speed of answer of the customers' calls, overall (the
-    first row, ``all``) and per value of the ``by`` columns (a queue mapped as intent).
+    """Abandon rate, service level, speed of answer and handle time of the customers' calls,
+    overall (the first row, ``all``) and per value of the ``by`` columns (a queue mapped as
+    intent).
 
     Args:
         answer_seconds: the service level's threshold: the share of offered calls answered
@@ -58,10 +68,16 @@ def contact_centre(
         ``column``, ``value``, ``calls`` (offered: answered and abandoned), and with an
         ``abandoned`` column ``abandoned`` and ``abandon_rate``; with ``wait_seconds``
         ``service_level`` and ``median_wait_seconds`` / ``p90_wait_seconds`` (the speed of
-        answer: answered calls' waits). Empty when the tickets have neither column.
+        answer: answered calls' waits); with a ``resolved_at`` (the talk time: a duration
+        after the start, ``TableSpec.durations``) ``handled`` (answered calls with a talk
+        time) and ``handle_minutes`` (their mean talk time plus hold: the average handle
+        time), with ``hold_seconds`` also ``hold_minutes`` (their mean hold). Empty when the
+        tickets have none of ``abandoned``, ``wait_seconds`` and ``hold_seconds``: a ticket
+        system's ``resolved_at`` is a closing time, no handle time.
     """
     has_ab, has_wait = col_abandoned in tickets.columns, col_wait in tickets.columns
-    if not (has_ab or has_wait):
+    has_hold = col_hold in tickets.columns
+    if not (has_ab or has_wait or has_hold):
         return pd.DataFrame()
     t = _inbound(tickets, col_channel)
     gone = (
@@ -71,6 +87,15 @@ def contact_centre(
     )
     wait = t[col_wait].astype(float).to_numpy() if has_wait else np.full(len(t), np.nan)
     d = pd.DataFrame({"gone": gone, "wait": wait, "fast": ~gone & (wait <= answer_seconds)})
+    has_talk = col_resolved in t.columns and col_time in t.columns
+    if has_talk:  # talk minutes: none for an abandoned call (resolution_hours)
+        from opsai.service.analytics import resolution_hours
+
+        talk = 60 * resolution_hours(t, col_time=col_time, col_resolved=col_resolved)
+        d["talk"] = talk.to_numpy(float)
+        d.loc[d["gone"], "talk"] = np.nan
+        hold = t[col_hold].astype(float).to_numpy() / 60 if has_hold else np.zeros(len(t))
+        d["hold"] = np.where(d["talk"].notna(), np.nan_to_num(hold), np.nan)
     groups: list[tuple[str, str, pd.Series]] = [("all", "all", pd.Series(True, index=d.index))]
     for col in [c for c in by if c in t.columns]:
         v = t[col].astype("string").fillna("unknown").to_numpy()
@@ -88,6 +113,16 @@ def contact_centre(
                 "median_wait_seconds": float(answered.median()) if len(answered) else np.nan,
                 "p90_wait_seconds": float(answered.quantile(0.9)) if len(answered) else np.nan,
             }
+        if has_talk:
+            handled = g.dropna(subset=["talk"])
+            row |= {
+                "handled": len(handled),
+                "handle_minutes": float((handled["talk"] + handled["hold"]).mean())
+                if len(handled)
+                else np.nan,
+            }
+            if has_hold:
+                row["hold_minutes"] = float(handled["hold"].mean()) if len(handled) else np.nan
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -119,9 +154,73 @@ def wait_by_weekday(
     if "gone" in d:
         agg["abandon_rate"] = ("gone", "mean")
     out = d.groupby("day").agg(**agg).reset_index()
-    names = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
-    out.insert(0, "weekday", [names[int(x)] for x in out.pop("day")])
+    out.insert(0, "weekday", [WEEKDAYS[int(x)] for x in out.pop("day")])
     return out
+
+
+def wait_by_hour(
+    tickets: pd.DataFrame,
+    *,
+    col_time: str = S.TIMESTAMP,
+    col_wait: str = S.WAIT_SECONDS,
+    col_channel: str = S.CHANNEL,
+) -> pd.DataFrame:
+    """The callers' waits per weekday and hour of the day (the hour the call started, in the
+    data's time zone): ``weekday`` (Monday first), ``hour`` (0-23), ``calls``,
+    ``median_wait_seconds``; only the hours with calls. Every inbound call's wait counts, an
+    abandoned one's too. Empty without times or waits."""
+    if col_wait not in tickets.columns or col_time not in tickets.columns:
+        return pd.DataFrame()
+    t = _inbound(tickets, col_channel)
+    ts = pd.to_datetime(t[col_time], errors="coerce")
+    d = pd.DataFrame({"day": ts.dt.day_of_week, "hour": ts.dt.hour,
+                      "wait": t[col_wait].astype(float)}).dropna()  # fmt: skip
+    out = d.groupby(["day", "hour"]).agg(
+        calls=("wait", "size"), median_wait_seconds=("wait", "median")
+    )
+    out = out.reset_index()
+    out.insert(0, "weekday", [WEEKDAYS[int(x)] for x in out.pop("day")])
+    out["hour"] = out["hour"].astype(int)
+    return out
+
+
+def hour_wait_finding(
+    tickets: pd.DataFrame,
+    *,
+    min_ratio: float = 1.5,
+    min_calls: int = 20,
+    alpha: float = 0.01,
+    col_time: str = S.TIMESTAMP,
+    col_wait: str = S.WAIT_SECONDS,
+    col_channel: str = S.CHANNEL,
+) -> Finding | None:
+    """The hour of the day (every weekday together) whose callers wait longest, when its
+    median wait is ``min_ratio`` times the other hours' and a one-sided Mann-Whitney U test
+    (Bonferroni over the hours with ``min_calls`` calls) says it is more than noise; ``None``
+    otherwise, as :func:`weekday_wait_finding` for the weekdays."""
+    from opsai.service.findings import slowest_group
+
+    if col_wait not in tickets.columns or col_time not in tickets.columns:
+        return None
+    t = _inbound(tickets, col_channel)
+    hour = pd.to_datetime(t[col_time], errors="coerce").dt.hour
+    band = hour.map(lambda h: f"{int(h):02d}:00-{int(h):02d}:59", na_action="ignore")
+    s = slowest_group(band, t[col_wait].astype(float), min_n=min_calls, min_ratio=min_ratio,
+                      alpha=alpha)  # fmt: skip
+    if s is None:
+        return None
+    slow, others, ratio, p_value = s["value"], s["others"], s["ratio"], s["p_value"]
+    med0, n, tested = s["median"], s["tickets"], s["tested"]
+    p = "p < 1e-10" if p_value < 1e-10 else f"p = {p_value:.1g}"
+    text = (
+        f"Callers wait longest between {slow[:5]} and {slow[6:]}: median {med0:.0f} s against {others:.0f} s at the "
+        f"other hours ({ratio:.1f}x; {n:,} calls; Mann-Whitney U, {p}, Bonferroni over "
+        f"{tested} hours). Add agents then or move breaks and callbacks out of that hour."
+    )
+    ev = {"hours": slow, "hour": int(slow[:2]), "median_wait_seconds": med0,
+          "others_median_wait_seconds": others, "ratio": round(ratio, 3), "calls": n,
+          "p_value": p_value}  # fmt: skip
+    return Finding(text, "medium" if ratio < 2 else "high", ev, name="wait_hour")
 
 
 def weekday_wait_finding(
@@ -187,4 +286,17 @@ def contact_finding(table: pd.DataFrame, *, answer_seconds: float = 20) -> Findi
             parts.append(f"answered calls waited a median {top['median_wait_seconds']:.0f} s")
         ev |= {"service_level": float(top["service_level"]), "answer_seconds": answer_seconds,
                "median_wait_seconds": float(top["median_wait_seconds"])}  # fmt: skip
+    if "handle_minutes" in table.columns and pd.notna(top["handle_minutes"]):
+        lead = "" if parts else f"Of {int(top['calls']):,} customer calls, "
+        text = f"{lead}answered calls took {top['handle_minutes']:.1f} min on average"
+        if "hold_minutes" in table.columns:
+            text += f" including {top['hold_minutes']:.1f} min on hold"
+            ev["hold_minutes"] = float(top["hold_minutes"])
+        text += " (handle time"
+        known = rest.dropna(subset=["handle_minutes"])
+        if len(known) > 1:
+            worst = known.sort_values("handle_minutes", ascending=False).iloc[0]
+            text += f"; longest in '{worst['value']}': {worst['handle_minutes']:.1f} min"
+        parts.append(text + ")")
+        ev |= {"handle_minutes": float(top["handle_minutes"]), "handled": int(top["handled"])}
     return Finding("; ".join(parts) + ".", "info", ev, name="contact_centre")

@@ -6,7 +6,13 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["WIDTH", "intent_models_figure", "sentiment_figure", "volume_figure"]
+__all__ = [
+    "WIDTH",
+    "intent_models_figure",
+    "sentiment_figure",
+    "volume_figure",
+    "wait_heatmap",
+]
 
 WIDTH = 760
 """Figure width in pixels: fits an A4 page printed by Chromium."""
@@ -89,5 +95,33 @@ def intent_models_figure(table: pd.DataFrame) -> Any:
         height=340,
         title="Intent models on held-out tickets",
         yaxis_range=[0, 1],
+    )
+    return fig
+
+
+def wait_heatmap(profile: pd.DataFrame) -> Any:
+    """Median wait per weekday (rows, Monday first) and hour of the day (columns) of
+    :func:`~opsai.service.contact.wait_by_hour`: when callers wait."""
+    from opsai.service.contact import WEEKDAYS
+
+    go = _go()
+    grid = profile.pivot(index="weekday", columns="hour", values="median_wait_seconds")
+    grid = grid.reindex([d for d in WEEKDAYS if d in grid.index])
+    fig = go.Figure(
+        go.Heatmap(
+            z=grid.to_numpy(),
+            x=[f"{int(h):02d}:00" for h in grid.columns],
+            y=list(grid.index),
+            colorscale="Reds",
+            colorbar={"title": "seconds"},
+            hovertemplate="%{y} %{x}: median wait %{z:.0f} s<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        width=WIDTH,
+        height=340,
+        title="Median wait by weekday and hour",
+        yaxis_autorange="reversed",
+        xaxis_title="hour the call started",
     )
     return fig

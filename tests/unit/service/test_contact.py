@@ -11,9 +11,12 @@ import pandas as pd
 import pytest
 
 from opsai.data import open_workspace
+from opsai.errors import SchemaError
 from opsai.service.contact import (
     contact_centre,
     contact_finding,
+    hour_wait_finding,
+    wait_by_hour,
     wait_by_weekday,
     weekday_wait_finding,
 )
@@ -94,3 +97,72 @@ def test_an_abandoned_call_has_no_resolution_time() -> None:
                       "abandoned": [0.0, 1.0, 0.0]})  # fmt: skip
     hours = resolution_hours(t)
     assert hours.iloc[0] == pytest.approx(0.15) and hours.isna().tolist() == [False, True, True]
+
+
+def test_handle_time_counts_talk_and_hold_of_answered_calls() -> None:
+    """byod11b D12: no handle time, and no place for the hold seconds; the call centre's
+    Technical queue talks 10.3 min with hold (truth: 619 s) against 5.2-7.8 for the others."""
+    t = _calls()
+    talk = np.where(t["intent"] == "Technical", 600.0, 300.0)
+    hold = np.where(np.arange(len(t)) % 3 == 0, 60.0, 0.0)
+    gone = t["abandoned"] > 0
+    t = t.assign(resolved_at=t["timestamp"] + pd.to_timedelta(np.where(gone, 0, talk), unit="s"),
+                 hold_seconds=np.where(gone, 0.0, hold))  # fmt: skip
+    table = contact_centre(t).set_index("value")
+    inbound = t[(t["channel"] == "inbound") & ~gone]
+    assert table.loc["all", "handled"] == len(inbound)
+    want = (np.where(inbound["intent"] == "Technical", 600.0, 300.0) + inbound["hold_seconds"]) / 60
+    assert table.loc["all", "handle_minutes"] == pytest.approx(want.mean())
+    assert table.loc["all", "hold_minutes"] == pytest.approx(inbound["hold_seconds"].mean() / 60)
+    tech = inbound[inbound["intent"] == "Technical"]
+    assert table.loc["Technical", "handle_minutes"] == pytest.approx(
+        10 + tech["hold_seconds"].mean() / 60
+    )
+    f = contact_finding(contact_centre(t))
+    assert f is not None and (
+        f"answered calls took {want.mean():.1f} min on average including "
+        f"{inbound['hold_seconds'].mean() / 60:.1f} min on hold (handle time; longest in "
+        "'Technical': 10.3 min)." in f.text
+    )
+    no_hold = contact_centre(t.drop(columns="hold_seconds")).set_index("value")
+    assert "hold_minutes" not in no_hold and no_hold.loc["Technical", "handle_minutes"] == 10
+    assert "handle_minutes" not in contact_centre(t.drop(columns="resolved_at"))
+
+
+def test_waits_per_weekday_and_hour_and_the_hour_that_stands_out() -> None:
+    """byod11b D12: the weekday x hour profile of waits; a lunch hour whose waits double is
+    named, Monday's doubled waits (spread over every hour) name no hour."""
+    t = _calls()
+    profile = wait_by_hour(t)
+    inbound = t[t["channel"] == "inbound"]
+    mon9 = inbound[(inbound["timestamp"].dt.day_of_week == 0) & (inbound["timestamp"].dt.hour == 9)]
+    row = profile[(profile["weekday"] == "Monday") & (profile["hour"] == 9)].iloc[0]
+    assert (row["calls"], row["median_wait_seconds"]) == (len(mon9), mon9["wait_seconds"].median())
+    assert profile["calls"].sum() == len(inbound) and profile["weekday"].iloc[0] == "Monday"
+    assert hour_wait_finding(t) is None  # the Monday doubling is no hour's
+    noon = t["timestamp"].dt.hour == 12
+    lunch = t.assign(wait_seconds=np.where(noon, 3 * t["wait_seconds"], t["wait_seconds"]))
+    f = hour_wait_finding(lunch)
+    assert f is not None and f.evidence["hour"] == 12 and f.name == "wait_hour"
+    ib = lunch[lunch["channel"] == "inbound"]
+    slow = ib.loc[ib["timestamp"].dt.hour == 12, "wait_seconds"]
+    rest = ib.loc[ib["timestamp"].dt.hour != 12, "wait_seconds"].median()
+    assert f.text.startswith(
+        f"Callers wait longest between 12:00 and 12:59: median {slow.median():.0f} s against "
+        f"{rest:.0f} s at the other hours"
+    )
+    assert f.evidence["calls"] == len(slow)
+
+
+def test_the_contract_reads_hold_seconds(tmp_path: Path) -> None:
+    calls = ("call_id,started_at,queue,wait_seconds,hold_seconds\n"
+             "C1,2025-11-03 09:00:00,Billing,40,0\nC2,2025-11-03 09:05:00,Billing,82,35\n")  # fmt: skip
+    cols = {"ticket_id": "call_id", "timestamp": "started_at", "intent": "queue"}
+    cfg = write_dataset(tmp_path, {"c.csv": calls}, {"tickets": {"file": "c.csv", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        t = ws.to_pandas("tickets").sort_values("ticket_id")
+    assert t["hold_seconds"].tolist() == [0.0, 35.0]
+    bad = calls.replace("Billing,82,35", "Billing,82,-35")  # a contract column: checked
+    cfg = write_dataset(tmp_path, {"c.csv": bad}, {"tickets": {"file": "c.csv", "columns": cols}})
+    with pytest.raises(SchemaError, match=r"hold_seconds"):
+        open_workspace(cfg)
