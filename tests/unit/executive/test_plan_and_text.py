@@ -640,6 +640,9 @@ def test_a_price_move_that_cut_sales_reaches_the_action_plan() -> None:
     )
     assert a["why"].startswith("It sold 13.1 a day before the move and 6.9 after;")
     assert (round(a["mid"], 3), a["severity"], a["rule"]) == (6.268, "medium", "price")
+    ev["titles"] = {"HOBBIES_1_005": "Toy drum"}  # 04 named it by its title (byod12a D5)
+    (a,) = _price(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"].startswith("Review the price of item HOBBIES_1_005 (Toy drum): +50% from")
     none = SimpleNamespace(finding=lambda chapter, name: None)
     assert _price(none, {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]
 
