@@ -180,6 +180,15 @@ def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:
     return now, change, "%", label
 
 
+def _ticket_label(run: RunResults) -> str:
+    """The card's name: "Support tickets, last period", or "Support tickets (no dates in the
+    data)" when the tickets carry no time: their count is every ticket ever (byod12b D4)."""
+    v = run.table(SERVICE, "volume.table")
+    if not v.empty and "period" in v and set(v["period"].astype(str)) == {"all"}:
+        return "Support tickets (no dates in the data)"
+    return "Support tickets, last period"
+
+
 def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:
     """The last period's share of negative tickets, and its change in points on the one before."""
     t = run.table(SERVICE, "sentiment.trend")
@@ -361,7 +370,8 @@ KPIS: tuple[KPI, ...] = (
         _metric(DEMAND, "plan.order_now")),
     KPI("fill_rate", "Inventory", "Simulated fill rate of the plan", DEMAND, "up",
         _metric(DEMAND, "simulation.fill_rate")),
-    KPI("tickets", "Service", "Support tickets, last period", SERVICE, "down", _ticket_volume),
+    KPI("tickets", "Service", "Support tickets, last period", SERVICE, "down", _ticket_volume,
+        _ticket_label),
     KPI("negative_share", "Service", "Negative tickets, last period", SERVICE, "down",
         _negative_share),
     KPI("share", "Market", "Market share", MARKET, "up", _share),

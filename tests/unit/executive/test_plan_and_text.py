@@ -115,11 +115,19 @@ def test_ticket_volume_without_timestamps() -> None:
     one = pd.DataFrame({"period": ["all", "all"], "intent": ["a", "b"], "tickets": [5, 7]})
     run = SimpleNamespace(table=lambda chapter, name: one, metric=lambda chapter, name: None)
     assert _ticket_volume(run) == (12.0, None, "", "all tickets (no timestamps)")  # type: ignore[arg-type]
+    # byod12b D4: the card's name says there is no period, not "last period: 24,000"
+    from opsai.executive.scorecard import KPIS
+
+    (kpi,) = [k for k in KPIS if k.key == "tickets"]
+    assert (
+        kpi.label_of is not None and kpi.label_of(run) == "Support tickets (no dates in the data)"
+    )  # type: ignore[arg-type]
     two = pd.DataFrame(
         {"period": ["2024-11", "2024-12"], "intent": ["a", "a"], "tickets": [10, 12]}
     )
     run = SimpleNamespace(table=lambda chapter, name: two, metric=lambda chapter, name: None)
     assert _ticket_volume(run)[:3] == (12.0, pytest.approx(0.2), "%")  # type: ignore[arg-type]
+    assert kpi.label_of(run) == "Support tickets, last period"  # type: ignore[arg-type]
 
 
 def test_ticket_volume_reads_every_period_of_the_volume_table() -> None:
