@@ -296,6 +296,13 @@ def _measure(run: RunResults) -> str:
     return "sales value" if word == "money" else f"{word} of sales"
 
 
+def _titled(ev: dict[str, Any], item: object) -> str:
+    """``1 (Latte Rg)``: an item id with the title its finding's evidence carries (04 names
+    items by their ``items.title``, byod12a D5), or the id alone."""
+    title = (ev.get("titles") or {}).get(str(item))
+    return f"{item} ({title})" if title else str(item)
+
+
 def _stopped(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
@@ -314,7 +321,10 @@ def _stopped(
             ev.get("periods", []), strict=False)
     )[:5]:  # fmt: skip
         at = f" at {store}" if store else ""  # one store's stop (byod9a D2)
-        act = f"Check why item {item} stopped selling{at} on {since}: out of stock or delisted?"
+        act = (
+            f"Check why item {_titled(ev, item)} stopped selling{at} on {since}: out of stock "
+            "or delisted?"
+        )
         why = (
             f"It sold {float(rate):,.1f} a {unit}{at} before and none in the {int(n)} {unit}s "
             "since; there is no inventory table to tell a stock-out from a delisting. If it is "
@@ -349,7 +359,11 @@ def _shifted_rows(run: RunResults, ev: dict[str, Any], key: str) -> list[dict[st
             strict=False)
     )[:3]:  # fmt: skip
         name = sid.removeprefix("category:") if sid.startswith("category:") else sid
-        what = f"category {name}" if sid.startswith("category:") else f"{noun} {name}"
+        what = (
+            f"category {name}"
+            if sid.startswith("category:")
+            else f"{noun} {_titled(ev, name) if noun == 'item' else name}"
+        )
         verb = "fell" if change < 0 else "rose"
         act = (
             f"Investigate why {what}'s sales {verb} {abs(change):.0%} since {since} (a competitor "
@@ -387,7 +401,8 @@ def _price(
         if du is None or float(du) > -0.2:
             continue
         act = (
-            f"Review the price of item {item}: {float(dp):+.0%} from the week of {since}, "
+            f"Review the price of item {_titled(ev, item)}: {float(dp):+.0%} from the week of "
+            f"{since}, "
             f"and {float(du):+.0%} {sold} a day since."
         )
         why = (

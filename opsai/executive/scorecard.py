@@ -180,6 +180,15 @@ def _ticket_volume(run: RunResults) -> tuple[Any, Any, str, str]:
     return now, change, "%", label
 
 
+def _ticket_label(run: RunResults) -> str:
+    """The card's name: "Support tickets, last period", or "Support tickets (no dates in the
+    data)" when the tickets carry no time: their count is every ticket ever (byod12b D4)."""
+    v = run.table(SERVICE, "volume.table")
+    if not v.empty and "period" in v and set(v["period"].astype(str)) == {"all"}:
+        return "Support tickets (no dates in the data)"
+    return "Support tickets, last period"
+
+
 def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:
     """The last period's share of negative tickets, and its change in points on the one before."""
     t = run.table(SERVICE, "sentiment.trend")
@@ -281,9 +290,25 @@ def _active_users(run: RunResults) -> tuple[Any, Any, str, str]:
         period = f"28 days to {end}, the last day every activity table covers, vs 28 before"
     guests = _num(_evidence(run, OVERVIEW, "activity", "guest_orders"))
     orders = _num(_evidence(run, OVERVIEW, "activity", "orders"))
+    if guests and orders and guests >= orders and not _num(value):  # no ids: unknown, not 0
+        return None, None, unit, period  # an anonymous till (byod12a D2)
     if guests and orders:
         period += f"; customers with an id only ({guests / orders:.0%} of orders are guests)"
     return value, change, unit, period
+
+
+def _order_value(run: RunResults) -> tuple[Any, Any, str, str]:
+    """Revenue per order over the overview's activity window, and its change on the window
+    before (from the revenue's and the orders' own changes): the average ticket, which a shop
+    without customer ids reads in place of its active users (byod12a D2)."""
+    revenue = _num(_evidence(run, OVERVIEW, "activity", "revenue"))
+    orders = _num(_evidence(run, OVERVIEW, "activity", "orders"))
+    if not revenue or not orders:
+        return None, None, "%", _window(run)
+    rc = _num(_evidence(run, OVERVIEW, "activity", "revenue_change"))
+    oc = _num(_evidence(run, OVERVIEW, "activity", "orders_change"))
+    change = None if rc is None or oc is None or oc <= -1 else (1 + rc) / (1 + oc) - 1
+    return revenue / orders, change, "%", _window(run)
 
 
 def _sales_label(label: str) -> Callable[[RunResults], str]:
@@ -319,6 +344,8 @@ KPIS: tuple[KPI, ...] = (
         _sales_label("Revenue, last 28 days")),
     KPI("orders_28d", "Sales", "Orders, last 28 days", OVERVIEW, "up", _activity("orders"),
         _sales_label("Orders, last 28 days")),
+    KPI("order_value_28d", "Sales", "Average order value, last 28 days", OVERVIEW, "up",
+        _order_value, _sales_label("Average order value, last 28 days")),
     KPI("units_28d", "Sales", "Units sold, last 28 days", OVERVIEW, "up", _activity("units"),
         _sales_label("Units sold, last 28 days")),
     KPI("daily_active_users", "Users", "Daily active users (28-day mean)", OVERVIEW, "up",
@@ -343,7 +370,8 @@ KPIS: tuple[KPI, ...] = (
         _metric(DEMAND, "plan.order_now")),
     KPI("fill_rate", "Inventory", "Simulated fill rate of the plan", DEMAND, "up",
         _metric(DEMAND, "simulation.fill_rate")),
-    KPI("tickets", "Service", "Support tickets, last period", SERVICE, "down", _ticket_volume),
+    KPI("tickets", "Service", "Support tickets, last period", SERVICE, "down", _ticket_volume,
+        _ticket_label),
     KPI("negative_share", "Service", "Negative tickets, last period", SERVICE, "down",
         _negative_share),
     KPI("share", "Market", "Market share", MARKET, "up", _share),
@@ -352,7 +380,7 @@ KPIS: tuple[KPI, ...] = (
 )  # fmt: skip
 """The figures of the scorecard, in display order."""
 
-MONEY_KPIS = frozenset({"revenue_28d", "value_at_risk"})
+MONEY_KPIS = frozenset({"revenue_28d", "order_value_28d", "value_at_risk"})
 """Scorecard keys whose value is money: shown with the config's currency."""
 
 

@@ -62,9 +62,11 @@ from opsai.forecast.series import (
     fill_gaps,
     future_events,
     hierarchy,
+    item_titles,
     parse_filter,
     store_demand,
     store_totals,
+    titled,
 )
 from opsai.forecast.shifts import level_shift_finding, level_shifts, store_shifts
 
@@ -117,6 +119,7 @@ __all__ = [
     "hierarchy",
     "infer_freq",
     "interval_scales",
+    "item_titles",
     "leaderboard",
     "level_shift_finding",
     "level_shifts",
@@ -134,5 +137,6 @@ __all__ = [
     "store_demand",
     "store_shifts",
     "store_totals",
+    "titled",
     "wape",
 ]

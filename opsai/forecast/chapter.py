@@ -43,6 +43,7 @@ from opsai.forecast.series import (
     HierarchicalSeries,
     data_freq,
     source_dates,
+    titled,
 )
 from opsai.report.finding import Finding
 
@@ -745,8 +746,11 @@ def price_moves(
     return res.loc[order].reset_index(drop=True)
 
 
-def price_finding(moves: pd.DataFrame, *, currency: str = "") -> Finding | None:
-    """Names :func:`price_moves`' items, the largest moves first (``None`` without any)."""
+def price_finding(
+    moves: pd.DataFrame, *, currency: str = "", titles: Mapping[str, str] | None = None
+) -> Finding | None:
+    """Names :func:`price_moves`' items, the largest moves first (``None`` without any), each
+    with its title from ``titles`` (:func:`~opsai.forecast.series.item_titles`) when known."""
     if moves.empty:
         return None
     cur = f" {currency}" if currency else ""
@@ -759,7 +763,7 @@ def price_finding(moves: pd.DataFrame, *, currency: str = "") -> Finding | None:
             else "no units to compare"
         )
         return (
-            f"{r[ITEM_ID]} from the week of {pd.Timestamp(r['since']):%Y-%m-%d}: price "
+            f"{titled(r[ITEM_ID], titles)} from the week of {pd.Timestamp(r['since']):%Y-%m-%d}: price "
             f"{r['price_before']:,.2f} -> {r['price_after']:,.2f}{cur} "
             f"({r['price_change']:+.0%}), {units}"
         )
@@ -791,6 +795,8 @@ def price_finding(moves: pd.DataFrame, *, currency: str = "") -> Finding | None:
         "rate_after": [round(float(v), 3) for v in moves["rate_after"]][:50],
         "elasticity": None if not len(el) else round(float(el.median()), 3),
     }
+    if shown := {i: titles[i] for i in evidence["items"] if titles and i in titles}:
+        evidence["titles"] = shown  # 07's action names the item so too (byod12a D5)
     material = (
         abs(float(big["price_change"])) >= 0.2
         and pd.notna(big["units_change"])
@@ -1250,11 +1256,13 @@ def closures_finding(
     freq: str = "D",
     filled: pd.DataFrame | None = None,
     noun: str = "item",
+    titles: Mapping[str, str] | None = None,
 ) -> Finding | None:
     """Names :func:`closed_stretches`' stretches (``None`` when there are none) and says which
     :func:`fill_closures` filled in (``filled``: its ``hs.filled``) and which the forecasts
     still read as zero demand (an item-store's, inside the item's chain series). ``noun``:
-    what a series is (:func:`series_noun`): "store 13", not a bare 13."""
+    what a series is (:func:`series_noun`): "store 13", not a bare 13; ``titles``: items'
+    titles beside their ids ("3 (Ethiopia Rg) at Hell's Kitchen")."""
     if gaps.empty:
         return None
     unit = _PERIOD_WORDS.get(freq, "period")
@@ -1263,11 +1271,12 @@ def closures_finding(
     said = "" if noun == "item" else f"{noun} "  # items read by their ids, as in every finding
     names_done = list(dict.fromkeys(gaps.loc[whole, ITEM_ID].astype(str)))
     n_zero = int((~whole).sum())
+    titles = titles if noun == "item" else None  # a store's id is no item
 
     def line(r: pd.Series) -> str:
         at = f" at {r[STORE]}" if pd.notna(r[STORE]) else ""
         return (
-            f"{said}{r[ITEM_ID]}{at} from {pd.Timestamp(r['start']):%Y-%m-%d} to "
+            f"{said}{titled(r[ITEM_ID], titles)}{at} from {pd.Timestamp(r['start']):%Y-%m-%d} to "
             f"{pd.Timestamp(r['end']):%Y-%m-%d} ({int(r['span'])} {unit}s, {int(r['periods'])} "
             f"of them with sales elsewhere; {r['rate']:,.1f} a {unit} otherwise)"
         )
@@ -1281,7 +1290,7 @@ def closures_finding(
         "that left closed days out)? The promotion comparison leaves them out."
     )
     if names_done:
-        shown = ", ".join(said + n for n in names_done[:10])
+        shown = ", ".join(said + titled(n, titles) for n in names_done[:10])
         shown += " and others" if len(names_done) > 10 else ""
         text += (
             f" They are not read as zero demand: the forecasts train on {shown}'s usual level "

@@ -39,6 +39,7 @@ from opsai.data.schema import (
     QUANTITY,
     STORE,
     TIMESTAMP,
+    TITLE,
 )
 from opsai.errors import ConfigError, SchemaError
 
@@ -110,6 +111,24 @@ class HierarchicalSeries:
     @property
     def season_length(self) -> int:
         return SEASON_LENGTH[self.freq]
+
+
+def item_titles(ws: Workspace) -> dict[str, str]:
+    """Each item's title from the ``items`` table, by its id as text, when the table maps a
+    ``title``: what 04's findings and 07's actions name an item by beside its id ("item 1
+    (Latte Rg)", byod12a D5). Titles equal to the id, or empty, are left out; empty without
+    titles."""
+    if not ws.has("items") or TITLE not in ws.columns("items"):
+        return {}
+    df = ws.to_pandas("items", [ITEM_ID, TITLE]).dropna().drop_duplicates(ITEM_ID)
+    out = {str(i): str(t).strip() for i, t in zip(df[ITEM_ID], df[TITLE], strict=True)}
+    return {i: t for i, t in out.items() if t and t != i}
+
+
+def titled(sid: object, titles: Mapping[str, str] | None) -> str:
+    """``1 (Latte Rg)``: an item id with its title from :func:`item_titles`, or the id alone."""
+    title = (titles or {}).get(str(sid))
+    return f"{sid} ({title})" if title else str(sid)
 
 
 def _check_freq(freq: str) -> None:

@@ -16,7 +16,7 @@ Example:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -25,7 +25,7 @@ from scipy.stats import ttest_ind
 
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
 from opsai.errors import ConfigError
-from opsai.forecast.series import CATEGORY_PREFIX, TOTAL_ID
+from opsai.forecast.series import CATEGORY_PREFIX, TOTAL_ID, titled
 from opsai.report.finding import Finding
 
 RECENT: dict[str, int] = {"D": 42, "W": 6, "M": 3}
@@ -283,16 +283,20 @@ def _stopped(wide: pd.DataFrame, keys: Sequence[str], freq: str) -> list[str]:
     return [str(k) for k in found[ITEM_ID]] if len(found) else []
 
 
-def _label(sid: str, noun: str = "item") -> str:
+def _label(sid: str, noun: str = "item", titles: Mapping[str, str] | None = None) -> str:
     if sid.startswith(CATEGORY_PREFIX):
         return f"category {sid.removeprefix(CATEGORY_PREFIX)}"
-    return f"{noun} {sid}"
+    return f"{noun} {titled(sid, titles) if noun == 'item' else sid}"
 
 
-def level_shift_finding(shifts: pd.DataFrame, *, freq: str) -> Finding | None:
+def level_shift_finding(
+    shifts: pd.DataFrame, *, freq: str, titles: Mapping[str, str] | None = None
+) -> Finding | None:
     """The series :func:`level_shifts` found, largest first (``None`` when none was tested).
     The stores of :func:`store_shifts` (``attrs["noun"]``) are named so ("store 5's sales
-    fell 40.1% since ..."), in the finding ``store_level_shift``."""
+    fell 40.1% since ..."), in the finding ``store_level_shift``. ``titles``
+    (:func:`~opsai.forecast.series.item_titles`) names items beside their ids ("item 1
+    (Latte Rg)"), and the evidence's ``titles`` keeps those shown for 07's actions."""
     tested = int(shifts.attrs.get("tested", 0))
     noun = str(shifts.attrs.get("noun") or "item")
     name = "level_shift" if noun == "item" else f"{noun}_level_shift"
@@ -301,7 +305,7 @@ def level_shift_finding(shifts: pd.DataFrame, *, freq: str) -> Finding | None:
     )
     found = "series" if noun == "item" or len(shifts) > 1 else noun
     if not tested and shifts.attrs.get("alone"):  # one series: no other demand (byod11a D17)
-        names = ", ".join(_label(str(k)) for k in shifts.attrs.get("series", []))
+        names = ", ".join(_label(str(k), titles=titles) for k in shifts.attrs.get("series", []))
         text = (
             f"Level shifts were not tested: each series is read against all other demand, and "
             f"{names} is the only series sold here (one item, or a SERIES_FILTER keeping one); "
@@ -341,7 +345,7 @@ def level_shift_finding(shifts: pd.DataFrame, *, freq: str) -> Finding | None:
             else ""
         )
         parts.append(
-            f"{_label(str(sid), noun)}'s sales {verb} {abs(s['change']):.1%} since "
+            f"{_label(str(sid), noun, titles)}'s sales {verb} {abs(s['change']):.1%} since "
             f"{pd.Timestamp(s['since']):%Y-%m-%d} ({s['rate_after']:,.0f} a {unit} against "
             f"{s['rate_before']:,.0f} before{yoy}) while all demand changed "
             f"{s['total_change']:+.1%}"
@@ -369,5 +373,8 @@ def level_shift_finding(shifts: pd.DataFrame, *, freq: str) -> Finding | None:
         "unit": unit,
         "noun": noun,
     }
+    shown = {str(i): titles[str(i)] for i in top.index if titles and str(i) in titles}
+    if shown:
+        evidence["titles"] = shown
     severity = "high" if (shifts["relative_change"] <= -0.2).any() else "medium"
     return Finding(text, severity, evidence, name=name)

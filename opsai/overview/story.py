@@ -63,12 +63,25 @@ def missing_figure(missing: pd.DataFrame, *, top: int = 15) -> Any:
     return fig
 
 
+def _all_guests(daily: pd.DataFrame) -> bool:
+    """Whether every order is a guest order and no day has an active user: a till without
+    customer ids, whose "active users" are unknown, not zero."""
+    need = {"active_users", "orders", "guest_orders"}
+    if not need <= set(daily.columns) or not daily["orders"].sum():
+        return False
+    return bool(
+        (daily["guest_orders"] >= daily["orders"]).all() and not daily["active_users"].any()
+    )
+
+
 def activity_figure(daily: pd.DataFrame, *, window: int = 7) -> Any:
     """Daily active users, orders, units (a demand table) and revenue, each with its
     ``window``-day mean."""
     from plotly.subplots import make_subplots
 
     cols = [c for c in ("active_users", "orders", "units", "revenue", "tickets") if c in daily]
+    if _all_guests(daily):  # no customer ids: no line of zero users (byod12a D2)
+        cols.remove("active_users")
     fig = make_subplots(
         rows=max(len(cols), 1),
         cols=1,

@@ -12,6 +12,7 @@ Example:
 from __future__ import annotations
 
 import copy
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -536,6 +537,18 @@ def fill_unlabelled(
 SENTIMENT_SOURCE = "sentiment_source"
 
 
+LONG_TEXT_WORDS = 5
+"""A text column whose distinct values have this many words or more (the median) is what
+customers wrote, however often its values repeat: labels and dispositions are a word or two."""
+
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
+def _words(text: str) -> int:
+    """Words in ``text``: its spaced words, or two CJK characters a word when that is more."""
+    return max(len(text.split()), len(_CJK.findall(text)) // 2)
+
+
 def readable_text(
     tickets: pd.DataFrame,
     *,
@@ -551,7 +564,8 @@ def readable_text(
     tickets and the lexicon a word that is no customer's: "Resolved" read as neutral
     diluted a 17.6% negative share to 2.5% (byod11b D11). A text column with fewer than
     ``min_distinct`` distinct (normalised) values, or whose values repeat ``max_repeat``
-    times on average, is such a label.
+    times on average, is such a label, unless its values are sentences (a median of
+    :data:`LONG_TEXT_WORDS` words or more: templated reviews, 104 texts for 24,000 tickets).
 
     Returns:
         The texts (missing, all of them, when unreadable) and "" when they can be read, else
@@ -565,9 +579,12 @@ def readable_text(
     filled = filled[filled.str.strip() != ""]
     if filled.empty:
         return pd.Series(None, index=tickets.index, dtype=object), "the tickets carry no text"
-    distinct = int(text_keys(filled).nunique())
+    keys = text_keys(filled).drop_duplicates()
+    distinct = len(keys)
     if distinct >= min_distinct and distinct * max_repeat >= len(filled):
         return texts, ""
+    if distinct >= min_distinct and float(keys.map(_words).median()) >= LONG_TEXT_WORDS:
+        return texts, ""  # sentences, however often repeated, are no queue label (byod12b D5)
     common = ", ".join(map(str, filled.value_counts().index[:3]))
     why = (
         f"the text column holds {distinct:,} distinct value{'s' if distinct > 1 else ''} for "

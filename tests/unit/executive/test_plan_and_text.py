@@ -115,11 +115,19 @@ def test_ticket_volume_without_timestamps() -> None:
     one = pd.DataFrame({"period": ["all", "all"], "intent": ["a", "b"], "tickets": [5, 7]})
     run = SimpleNamespace(table=lambda chapter, name: one, metric=lambda chapter, name: None)
     assert _ticket_volume(run) == (12.0, None, "", "all tickets (no timestamps)")  # type: ignore[arg-type]
+    # byod12b D4: the card's name says there is no period, not "last period: 24,000"
+    from opsai.executive.scorecard import KPIS
+
+    (kpi,) = [k for k in KPIS if k.key == "tickets"]
+    assert (
+        kpi.label_of is not None and kpi.label_of(run) == "Support tickets (no dates in the data)"
+    )  # type: ignore[arg-type]
     two = pd.DataFrame(
         {"period": ["2024-11", "2024-12"], "intent": ["a", "a"], "tickets": [10, 12]}
     )
     run = SimpleNamespace(table=lambda chapter, name: two, metric=lambda chapter, name: None)
     assert _ticket_volume(run)[:3] == (12.0, pytest.approx(0.2), "%")  # type: ignore[arg-type]
+    assert kpi.label_of(run) == "Support tickets, last period"  # type: ignore[arg-type]
 
 
 def test_ticket_volume_reads_every_period_of_the_volume_table() -> None:
@@ -640,6 +648,9 @@ def test_a_price_move_that_cut_sales_reaches_the_action_plan() -> None:
     )
     assert a["why"].startswith("It sold 13.1 a day before the move and 6.9 after;")
     assert (round(a["mid"], 3), a["severity"], a["rule"]) == (6.268, "medium", "price")
+    ev["titles"] = {"HOBBIES_1_005": "Toy drum"}  # 04 named it by its title (byod12a D5)
+    (a,) = _price(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"].startswith("Review the price of item HOBBIES_1_005 (Toy drum): +50% from")
     none = SimpleNamespace(finding=lambda chapter, name: None)
     assert _price(none, {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]
 
@@ -958,3 +969,34 @@ def test_new_users_near_the_data_start_are_not_rated(run_folder: Path) -> None:
     new = ex.kpi_scorecard(run).set_index("key").loc["new_users_month"]  # Nov: 92 days in
     assert new["change"] == pytest.approx(191 / 667 - 1) and new["assessment"] == "worse"
     assert new["period"] == "2019-12 vs month before"
+
+
+def test_an_anonymous_till_has_no_active_users_card_but_its_average_order(
+    run_folder: Path,
+) -> None:
+    """byod12a D2: a coffee shop's POS without customer ids (every order a guest) showed
+    "0 Daily active users" among its headline figures. The users are unknown, not 0: the
+    card goes, and the average order value (revenue / orders) is there with its change."""
+    run = ex.load_run(run_folder)
+    (activity,) = [
+        f for f in run.chapters["00_data_overview"]["findings"] if f["name"] == "activity"
+    ]
+    activity["evidence"] |= {"guest_orders": 40, "active_users": 0.0, "active_users_change": None,
+                             "revenue": 200.0, "revenue_change": 0.1}  # fmt: skip
+    sc = ex.kpi_scorecard(run).set_index("key")
+    assert "daily_active_users" not in sc.index
+    assert sc.loc["order_value_28d", "value"] == pytest.approx(5.0)  # 200 / 40
+    # revenue +10% on 5% fewer orders: the ticket grew 1.1 / 0.95 - 1 = +15.8%
+    assert sc.loc["order_value_28d", "change"] == pytest.approx(1.1 / 0.95 - 1)
+    assert sc.loc["order_value_28d", "assessment"] == "better"
+
+
+def test_all_guest_days_draw_no_active_user_line() -> None:
+    from opsai.overview.story import activity_figure
+
+    daily = pd.DataFrame({"date": pd.date_range("2024-01-01", periods=3), "active_users": 0.0,
+                          "orders": [5.0, 6, 7], "guest_orders": [5.0, 6, 7], "revenue": 1.0})  # fmt: skip
+    titles = [a.text for a in activity_figure(daily).layout.annotations]
+    assert titles == ["Orders", "Revenue"]
+    daily.loc[1, "active_users"] = 2.0  # one customer with an id: the line stays
+    assert activity_figure(daily).layout.annotations[0].text == "Active users"

@@ -503,7 +503,32 @@ def test_a_price_step_is_named_with_the_sales_before_and_after(tmp_path: Path) -
         "median arc elasticity over them is -1.7"
     )
     assert f.evidence["items"] == ["a"] and f.evidence["units_change"] == [-0.5]
+    assert "titles" not in f.evidence
     assert price_finding(m.iloc[:0]) is None
+    # byod12a D5: with the items' titles, the item is named by its title too
+    named = price_finding(m, currency="USD", titles={"a": "Latte Rg", "b": "Tea"})
+    assert named is not None and named.text.startswith(
+        "The price of 1 item(s) moved by 10% or more to a new level: a (Latte Rg) from the week "
+        "of 2024-02-26: price 10.00 -> 15.00 USD"
+    )
+    assert named.evidence["titles"] == {"a": "Latte Rg"}  # only the items shown
+
+
+def test_items_titles_come_from_the_items_table(tmp_path: Path) -> None:
+    """byod12a D5: findings said "item 1" and "3 at Hell's Kitchen" though the items table
+    maps titles; a title equal to its id, or empty, names nothing."""
+    from opsai.data import open_workspace
+    from opsai.forecast import item_titles, titled
+    from tests.conftest import write_dataset
+
+    demand = "item_id,timestamp,quantity\n1,2024-01-01,3\n2,2024-01-01,4\n"
+    items = "item_id,title\n1,Latte Rg\n2,2\n3,\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": demand, "items.csv": items},
+                        {"demand": {}, "items": {}})  # fmt: skip
+    with open_workspace(cfg) as ws:
+        titles = item_titles(ws)
+    assert titles == {"1": "Latte Rg"}
+    assert (titled(1, titles), titled("2", titles), titled(3, None)) == ("1 (Latte Rg)", "2", "3")
 
 
 def test_an_item_on_and_off_the_shelf_for_months_is_no_closure() -> None:

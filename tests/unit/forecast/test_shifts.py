@@ -56,6 +56,9 @@ def test_a_store_that_lost_a_quarter_of_its_sales_lately_is_named() -> None:
         f"The level of 1 series shifted lately, beyond the business as a whole: item s07's "
         f"sales fell {-s['change']:.1%} since 2015-06-15 ("
     )
+    named = level_shift_finding(shifts, freq="D", titles={"s07": "Latte Rg", "s01": "Tea"})
+    assert named is not None and "item s07 (Latte Rg)'s sales fell" in named.text  # byod12a D5
+    assert named.evidence["titles"] == {"s07": "Latte Rg"} and "titles" not in f.evidence
     assert (
         "the last 42 days against the 91 before and the same days a year before, beyond their "
         "usual change in 1 earlier year(s); each series against all other demand" in f.text

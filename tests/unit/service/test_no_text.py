@@ -61,6 +61,30 @@ def test_a_few_labels_mapped_as_text_are_no_text() -> None:
     assert readable_text(pd.DataFrame({"text": [None, " "]}))[1] == "the tickets carry no text"
 
 
+def test_templated_sentences_are_text_and_unread_labels_are_not_called_clean() -> None:
+    """byod12b D5: 104 distinct review sentences over 24,000 reviews were read as labels
+    (230 repeats each), and the privacy finding then said "0 of 24,000 tickets (0%) held
+    personal data" of texts it never scanned, 40 of which held an e-mail or a phone."""
+    from opsai.service.findings import pii_finding
+
+    sentences = [f"the blender number {i} broke after two weeks of use" for i in range(25)]
+    reviews = pd.DataFrame({"text": sentences * 80})  # 25 texts x 80: past max_repeat=50
+    texts, why = readable_text(reviews)
+    assert why == "" and texts.tolist() == reviews["text"].tolist()
+    chinese = pd.DataFrame({"text": [f"第{i}个快递太慢了客服也不回复" for i in range(25)] * 80})
+    assert readable_text(chinese)[1] == ""  # 14 characters: about 7 words
+    short = pd.DataFrame({"text": [f"queue {i}" for i in range(25)] * 80})
+    texts, why = readable_text(short)
+    assert texts.isna().all() and why.startswith("the text column holds 25 distinct values")
+    f = pii_finding({}, 0, 2000, unread=why)
+    assert f.text == (
+        f"No ticket text was scanned for personal data: {why}. None of it is shown or read by "
+        "a model."
+    )
+    assert f.evidence["scanned"] is False and f.evidence["tickets_with_pii"] is None
+    assert pii_finding({}, 0, 2000).text.startswith("0 of 2,000 tickets (0%) held personal data")
+
+
 def test_unrated_tickets_without_text_get_no_sentiment() -> None:
     t = pd.DataFrame({"text": ["", "", "terrible, never again", ""],
                       "sentiment": ["negative", "positive", None, None], "language": "en"})  # fmt: skip
