@@ -63,6 +63,8 @@ from opsai.forecast.series import (
     future_events,
     hierarchy,
     parse_filter,
+    series_are_stores,
+    series_events,
     store_demand,
     store_totals,
 )
@@ -130,6 +132,8 @@ __all__ = [
     "reconcile_intervals",
     "rescale_intervals",
     "select_best",
+    "series_are_stores",
+    "series_events",
     "smape",
     "store_demand",
     "store_shifts",
