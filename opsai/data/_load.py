@@ -20,6 +20,7 @@ import duckdb
 from opsai.config import TableSpec
 from opsai.data import _excel
 from opsai.data.schema import FLAG_FALSE, FLAG_TRUE, Column
+from opsai.data.years import YEARS, year_dates
 from opsai.errors import SchemaError
 
 EPOCH_UNITS = {
@@ -747,23 +748,22 @@ def period_is_int(con: duckdb.DuckDBPyConnection, raw: str, src: str, raw_type: 
 def all_years(
     con: duckdb.DuckDBPyConnection, raw: str, src: str, raw_type: str, spec: TableSpec
 ) -> bool:
-    """Whether every filled value of a column is a year written as a whole number, 1900 to
-    2100 (``2018``, ``'2018'``, a spreadsheet's ``2018.0``): an annual export's periods."""
+    """Whether every filled value of a column is a year (``2018``, ``'2018'``, a spreadsheet's
+    ``2018.0``): an annual export's periods. The rule is :func:`opsai.data.years.year_dates`,
+    chapter 06's too, read on the column's first 100 filled values (most timestamp columns
+    fail on them: no full scan) and then on its distinct values."""
     if raw_type not in (*_INT_TYPES, "DOUBLE", "FLOAT", "VARCHAR"):
         return False
     v = f"trim(CAST({_na(q(src), spec)} AS VARCHAR))"
-    head = con.execute(  # most timestamp columns fail on their first values: no full scan
-        f"SELECT bool_and(regexp_full_match(x, '\\d{{4}}(\\.0+)?')) FROM "
-        f"(SELECT {v} AS x FROM {q(raw)} WHERE {v} <> '' LIMIT 100)"
-    ).fetchall()[0]
-    if not head[0]:
+    head = con.execute(f"SELECT {v} FROM {q(raw)} WHERE {v} <> '' LIMIT 100").fetchall()
+    if not head or year_dates([r[0] for r in head]) is None:
         return False
-    year = f"TRY_CAST(TRY_CAST({v} AS DOUBLE) AS BIGINT)"
-    row = con.execute(
-        f"SELECT count(*), bool_and(regexp_full_match({v}, '\\d{{4}}(\\.0+)?') "
-        f"AND {year} BETWEEN 1900 AND 2100) FROM {q(raw)} WHERE {v} <> ''"
-    ).fetchall()[0]
-    return bool(row[0]) and bool(row[1])
+    lo, hi = YEARS  # more distinct values than years in the range: not all years
+    most = hi - lo + 1
+    rows = con.execute(
+        f"SELECT DISTINCT {v} FROM {q(raw)} WHERE {v} <> '' LIMIT {most + 1}"
+    ).fetchall()
+    return len(rows) <= most and year_dates([r[0] for r in rows]) is not None
 
 
 def infer_extra(con: duckdb.DuckDBPyConnection, raw: str, cols: list[str]) -> dict[str, str]:

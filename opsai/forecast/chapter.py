@@ -13,7 +13,6 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from opsai.data._synonyms import name_score
 from opsai.data.promo import discount_rows, promo_flags
 from opsai.data.schema import (
     EVENT_DAY,
@@ -22,7 +21,6 @@ from opsai.data.schema import (
     PROMO,
     QUANTITY,
     STORE,
-    TABLES,
     TIMESTAMP,
     canonical_event,
 )
@@ -42,6 +40,7 @@ from opsai.forecast.series import (
     Freq,
     HierarchicalSeries,
     data_freq,
+    series_are_stores,
     source_dates,
     titled,
 )
@@ -50,10 +49,6 @@ from opsai.report.finding import Finding
 DEFAULT_CANDIDATES = "SeasonalNaive, WindowAverage, Theta, AutoPattern, GlobalGBM, GlobalMLP"
 """The chapter's default candidate models (``DampedTrend`` and ``PooledMLP`` are on offer too)."""
 
-
-STORE_NAME_SCORE = 0.6
-"""A demand item_id whose column name scores this as a store (``name_score``) is a store,
-as :mod:`opsai.data.init` reads a store column (:func:`series_noun`)."""
 
 MAX_SERIES_KEY = "chapters.04_demand_inventory.parameters.MAX_SERIES"
 """Where a user sets the item cap (see :func:`series_cap`)."""
@@ -430,16 +425,7 @@ def series_noun(ws: Any) -> str:
     ``item_id: Store``, read "an item sold a median 1.41x ... Largest uplift: 19"): mapped to
     the same source column as ``store``, or, with no store mapped, to a column named as one
     (``Store``, ``shop``, ``store_nbr``, ``Filiale``). Demand from orders or events: items."""
-    if not ws.has("demand"):
-        return "item"
-    cols = ws.source_columns("demand")  # also in a report's copy, whose config maps nothing
-    src = cols.get(ITEM_ID)
-    if src is None:
-        return "item"
-    if cols.get(STORE) == src:
-        return "store"
-    named = name_score(src, STORE, TABLES["demand"]) >= STORE_NAME_SCORE
-    return "store" if STORE not in cols and named else "item"
+    return "store" if series_are_stores(ws) else "item"
 
 
 def _a(noun: str) -> str:
@@ -833,13 +819,29 @@ def event_days(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> pd.
         parts.append(t.filter(on).select(day=day, label=word).to_pandas())
         source = ws.source_columns("demand").get(EVENT_DAY, EVENT_DAY)
     cal = calendar_days(ws, where)  # the calendar table: its coming days too
+    own, unused = None, None
     if cal is not None:
-        parts.append(cal.to_pandas())
+        rows = cal.to_pandas()
+        rows["day"] = pd.to_datetime(rows["day"]).astype("datetime64[ns]")
+        mine = rows["store"].notna()
+        parts.append(rows.loc[~mine, ["day", "label"]])
+        if mine.any() and series_are_stores(ws):  # a store's own days: its series' only
+            own = rows[mine].reset_index(drop=True)
+        elif mine.any():  # the series sum the stores: no series is that store's
+            unused = {"rows": int(mine.sum()), "stores": int(rows.loc[mine, "store"].nunique())}
         source = source or f"calendar.{ws.source_columns('calendar').get(EVENT_DAY, EVENT_DAY)}"
     if parts:
-        got = pd.concat(parts).groupby("day")["label"].max()
+        both = pd.concat(parts)
+        if both.empty and own is not None:  # only stores' own days
+            both = own[["day", "label"]].iloc[:0]
+        got = both.groupby("day")["label"].max()
         got.index = pd.to_datetime(got.index).astype("datetime64[ns]")
-        return got.astype(str).rename(str(source)).sort_index()
+        out = got.astype(str).rename(str(source)).sort_index()
+        if own is not None:
+            out.attrs["stores"] = own  # [day, label, store]: read by event_finding
+        if unused is not None:
+            out.attrs["unused_stores"] = unused
+        return out
     cols = [c for c in t.columns if c not in TABLES["demand"].names and t[c].type().is_string()]
     if not cols:
         return None
@@ -871,9 +873,99 @@ def event_finding(
     (byod11b D2: Walmart's IsHoliday weeks, Thanksgiving 1.7x, went unmeasured). ``None``
     without event days. ``horizon``: the days forecast beyond the data's last; the event days
     ``days`` names in them (a ``calendar`` table's coming days) are named as the ones the
-    forecast takes."""
-    if days is None or not len(days):
+    forecast takes. A store's own days (``days.attrs["stores"]``: calendar rows for one store,
+    the series being stores) are measured on that store's series: :func:`store_event_part`."""
+    own = days.attrs.get("stores") if days is not None else None
+    busy = set(own["day"]) if own is not None else set()  # no usual day of the totals either
+    common = (
+        _event_finding(hs, days, horizon=horizon, busy=busy)
+        if days is not None and len(days)
+        else None
+    )
+    part = store_event_part(hs, own, days, horizon=horizon) if own is not None else None
+    unused = days.attrs.get("unused_stores") if days is not None else None
+    if common is not None and unused:
+        said = (
+            f" The calendar's {unused['rows']} row(s) for one store ({unused['stores']} "
+            "store(s)) are no series' event days: each series sums the stores, and a store's "
+            "own day is no chain-wide one (SERIES_FILTER store=<id> forecasts one store with "
+            "its own days)."
+        )
+        common = dataclasses.replace(
+            common,
+            text=common.text + said,
+            evidence={**common.evidence, "unused_store_rows": unused["rows"]},
+        )
+    if part is None:
+        return common
+    text, evidence, material = part
+    if common is None:
+        return Finding(text, "medium" if material else "info", evidence, name="event_days")
+    severity = "medium" if material else common.severity
+    return Finding(f"{common.text} {text}", severity, {**common.evidence, **evidence},
+                   name="event_days")  # fmt: skip
+
+
+def store_event_part(
+    hs: HierarchicalSeries, own: pd.DataFrame, days: pd.Series | None, *, horizon: int = 0
+) -> tuple[str, dict[str, Any], bool] | None:
+    """What the stores' own event days (``own``: ``[day, label, store]``, calendar rows for
+    one store) sold at their store against its usual day of the same weekday (daily series; a
+    day every store holds, in ``days``, is no store's own), and the coming ones the forecast
+    takes at that store's series only: ``(text, evidence, material)``; ``None`` when no
+    store of ``own`` is a series."""
+    stores = sorted(set(own["store"].astype(str)) & set(hs.tags.get("item", [])))
+    if not stores:
         return None
+    every = set(days.index) if days is not None else set()
+    last = pd.Timestamp(hs.df[TIMESTAMP].max())
+    ratios: dict[str, float] = {}
+    top: tuple[float, str] = (float("nan"), "")
+    if hs.freq == "D":
+        for st in stores:
+            y = hs.df[hs.df[ITEM_ID] == st].set_index(TIMESTAMP)[QUANTITY]
+            mine = own[(own["store"].astype(str) == st) & (own["day"] <= last)]
+            at = pd.DatetimeIndex(sorted(set(mine["day"]) - every)).intersection(y.index)
+            plain = y[~y.index.isin([*at, *every])]
+            usual = plain.groupby(plain.index.day_of_week).mean()
+            base = usual.reindex(at.day_of_week).to_numpy()
+            r = y[at].to_numpy() / np.where(base > 0, base, np.nan)
+            if len(at) and np.isfinite(r).any():
+                ratios[st] = float(np.nanmedian(r))
+                k = int(np.nanargmax(r))
+                label = mine.set_index("day")["label"].groupby(level=0).max()[at[k]]
+                if not float(r[k]) <= top[0]:
+                    top = (float(r[k]), f"{label} at {st}, {at[k]:%Y-%m-%d}")
+    ahead = own[(own["day"] > last) & (own["day"] <= last + pd.Timedelta(days=horizon))]
+    ahead = ahead[ahead["store"].astype(str).isin(stores)].sort_values("day")
+    n = int(own[own["day"] <= last].drop_duplicates(["day", "store"]).shape[0])
+    text = f"Stores' own event days (calendar rows for one store: {n} store-days at {len(stores)} "
+    text += "store(s)) count at that store's series only and reach the total through it"
+    if ratios:
+        med = float(np.median(list(ratios.values())))
+        shown = ", ".join(f"{k} {v:.2f}x" for k, v in sorted(ratios.items(),
+                                                              key=lambda kv: -kv[1])[:5])  # fmt: skip
+        text += (f"; the store sold a median {med:.2f}x its usual day of the same weekday on "
+                 f"them ({shown}; largest: {top[1]}, {top[0]:.2f}x)")  # fmt: skip
+    if len(ahead):
+        named = ", ".join(f"{d:%Y-%m-%d} at {st} ({lb})" for d, lb, st in
+                          ahead[["day", "label", "store"]].head(8).itertuples(index=False))  # fmt: skip
+        text += f"; the forecast takes the coming one(s) at their store: {named}"
+    evidence = {
+        "stores": {k: round(v, 4) for k, v in ratios.items()},
+        "stores_ahead": [
+            {"day": f"{d:%Y-%m-%d}", "store": str(st), "label": str(lb)}
+            for d, lb, st in ahead[["day", "label", "store"]].itertuples(index=False)
+        ],
+    }
+    return text + ".", evidence, any(v >= 1.2 for v in ratios.values())
+
+
+def _event_finding(
+    hs: HierarchicalSeries, days: pd.Series, *, horizon: int = 0, busy: set[Any] | None = None
+) -> Finding | None:
+    """:func:`event_finding` of the days every store holds; ``busy``: days of a store's own
+    event, left out of the usual days of daily series."""
     ids = [TOTAL_ID, *hs.tags.get("category", [])]
     wide = hs.df[hs.df[ITEM_ID].isin(ids)].pivot_table(
         index=TIMESTAMP, columns=ITEM_ID, values=QUANTITY, aggfunc="sum"
@@ -886,7 +978,8 @@ def event_finding(
     if on.sum() < 3 or (~on).sum() < 14:
         return None
     if daily:
-        usual = wide[~on].groupby(wide.index[~on].day_of_week).mean()
+        plain = ~on & ~wide.index.isin(list(busy or ()))
+        usual = wide[plain].groupby(wide.index[plain].day_of_week).mean()
         base = usual.reindex(wide.index[on].day_of_week).to_numpy()
     else:
         base = _neighbour_base(wide, on, EVENT_NEIGHBOURS)

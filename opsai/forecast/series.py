@@ -625,22 +625,60 @@ def hierarchy(
     return HierarchicalSeries(df.reset_index(drop=True), S, tags, freq, list(left_out), merged)
 
 
+STORE_NAME_SCORE = 0.6
+"""A demand item_id whose column name scores this as a store (``name_score``) is a store,
+as :mod:`opsai.data.init` reads a store column (:func:`series_are_stores`)."""
+
+
+def series_are_stores(ws: Workspace) -> bool:
+    """Whether each demand series is a store (byod9a D16: Rossmann's sales per store and day,
+    ``item_id: Store``): the demand table's item_id mapped to the same source column as
+    ``store``, or, with no store mapped, to a column named as one (``Store``, ``shop``,
+    ``store_nbr``, ``Filiale``). Demand from orders or events: no."""
+    from opsai.data._synonyms import name_score
+    from opsai.data.schema import TABLES
+
+    if not ws.has("demand"):
+        return False
+    cols = ws.source_columns("demand")  # also in a report's copy, whose config maps nothing
+    src = cols.get(ITEM_ID)
+    if src is None:
+        return False
+    if cols.get(STORE) == src:
+        return True
+    return STORE not in cols and name_score(src, STORE, TABLES["demand"]) >= STORE_NAME_SCORE
+
+
+def _one_store(where: Mapping[str, Sequence[str]] | None) -> str | None:
+    """The store SERIES_FILTER keeps when it keeps one: every series is that store's."""
+    kept = [str(v) for v in (where or {}).get(STORE, [])]
+    return kept[0] if len(kept) == 1 else None
+
+
 def calendar_days(
     ws: Workspace, where: Mapping[str, Sequence[str]] | None = None
 ) -> ibis.Table | None:
-    """The event days of the ``calendar`` table, past and coming: ``[day, label]``, one row
-    per marked row (any label but those in :data:`NO_EVENT`). A row for a store counts unless
-    ``where`` (SERIES_FILTER) keeps other stores only; ``None`` without a calendar table."""
+    """The event days of the ``calendar`` table, past and coming: ``[day, label, store]``, one
+    row per marked row (any label but those in :data:`NO_EVENT`); ``store`` is the store a row
+    holds for, null for a row of every store (and for the rows of the one store SERIES_FILTER
+    ``where`` keeps: every series is that store's). Another store's row is dropped when
+    ``where`` keeps other stores only; ``None`` without a calendar table."""
     if not ws.has("calendar"):
         return None
     t = ws.table("calendar")
-    if STORE in t.columns and STORE in (where or {}):
+    own = ibis.null().cast("string")
+    if STORE in t.columns:
         st = t[STORE].cast("string").strip()
-        keep = [str(v) for v in (where or {})[STORE]]
-        t = t.filter(st.isnull() | (st == "") | st.isin(keep))
+        if STORE in (where or {}):
+            keep = [str(v) for v in (where or {})[STORE]]
+            t = t.filter(st.isnull() | (st == "") | st.isin(keep))
+            st = t[STORE].cast("string").strip()
+        one = _one_store(where)
+        own = ibis.ifelse(st.isnull() | (st == "") | (st == (one or "")), own, st)
     word = t[EVENT_DAY].cast("string").strip()
     on = word.notnull() & (word != "") & ~word.lower().isin(list(NO_EVENT))
-    return t.filter(on).select(day=t[TIMESTAMP].truncate("D").cast("timestamp"), label=word)
+    day = t[TIMESTAMP].truncate("D").cast("timestamp")
+    return t.filter(on).select(day=day, label=word, store=own)
 
 
 def event_calendar(
@@ -651,7 +689,16 @@ def event_calendar(
     the number of days in it that some row marks as an event (any label but those in
     :data:`NO_EVENT`; 0/1 per day of daily data); ``None`` when neither is there.
     ``where``: the row filter of :func:`aggregate_demand` (its ``items.`` keys are ignored:
-    a calendar holds for every item)."""
+    a calendar holds for every item).
+
+    A calendar row for one store (its ``store`` column: a local holiday, the store's own
+    promotion day) holds for that store's series only: when the series are stores
+    (:func:`series_are_stores`), ``attrs["series"]`` holds ``[ITEM_ID, TIMESTAMP, EVENT_DAY]``
+    for the store-periods with days of their own (every day of the store counted: its own and
+    every store's), read by :func:`series_events`; the totals and categories take the rows of
+    every store only (a store's own day reaches them through its series). When the series
+    sum several stores (an item sold chain-wide) a store's own row is no series' event day.
+    """
     parts = []
     if ws.has("demand") and EVENT_DAY in ws.columns("demand"):
         rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
@@ -661,24 +708,54 @@ def event_calendar(
         parts.append(t.filter(on).select(day=t[TIMESTAMP].truncate("D").cast("timestamp")))
     cal = calendar_days(ws, where)
     if cal is not None:
-        parts.append(cal.select("day"))
+        parts.append(cal.filter(cal.store.isnull()).select("day"))
     if not parts:
         return None
     u = parts[0].union(parts[1]) if len(parts) > 1 else parts[0]
-    bucket = u["day"].truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
-    got = u.group_by(bucket).aggregate(n=u["day"].nunique()).to_pandas()
+
+    def bucket(day: ibis.Column) -> ibis.Column:
+        return day.truncate(_IBIS_UNIT[freq]).cast("timestamp").name(TIMESTAMP)
+
+    got = u.group_by(bucket(u["day"])).aggregate(n=u["day"].nunique()).to_pandas()
     idx = pd.to_datetime(got[TIMESTAMP]).astype("datetime64[ns]")
-    return pd.Series(got["n"].to_numpy(dtype=float), index=idx, name=EVENT_DAY).sort_index()
+    out = pd.Series(got["n"].to_numpy(dtype=float), index=idx, name=EVENT_DAY).sort_index()
+    if cal is not None and series_are_stores(ws):
+        own = cal.filter(cal.store.notnull()).select("day", "store").distinct()
+        own = own.anti_join(u.select("day").distinct(), "day")  # days not every store's already
+        extra = own.group_by([own.store.name(ITEM_ID), bucket(own["day"])]).aggregate(
+            n=own["day"].nunique()
+        )
+        mine = extra.to_pandas()
+        if len(mine):
+            at = pd.to_datetime(mine[TIMESTAMP]).astype("datetime64[ns]")
+            days = at.map(out).fillna(0.0).to_numpy(dtype=float) + mine["n"].to_numpy(dtype=float)
+            out.attrs["series"] = pd.DataFrame(
+                {ITEM_ID: mine[ITEM_ID].astype(str), TIMESTAMP: at, EVENT_DAY: days}
+            )
+    return out
+
+
+def series_events(frame: pd.DataFrame, events: pd.Series) -> np.ndarray:
+    """Each row's event days (``frame``: ``[ITEM_ID, TIMESTAMP, ...]``): its series' own where
+    :func:`event_calendar` gives it some (a store's own days, ``attrs["series"]``), else every
+    store's of its period; 0 where none."""
+    days = frame[TIMESTAMP].map(events).fillna(0.0).to_numpy(dtype=float)
+    own = events.attrs.get("series")
+    if own is None or not len(own):
+        return days
+    key = pd.MultiIndex.from_arrays([frame[ITEM_ID].astype(str), frame[TIMESTAMP]])
+    mine = own.set_index([ITEM_ID, TIMESTAMP])[EVENT_DAY].reindex(key).to_numpy(dtype=float)
+    return np.where(np.isnan(mine), days, mine)
 
 
 def future_events(index: pd.DataFrame, events: pd.Series | None) -> pd.DataFrame | None:
     """``X_future`` of the forecast beyond the data's last day: ``index`` (a fitted model's
-    ``future_index(h)``) with each period's event days from :func:`event_calendar`
-    (0 where it names none); ``None`` without a calendar."""
+    ``future_index(h)``) with each series' event days of each period from
+    :func:`event_calendar` (a store's own days at that store's series only; 0 where it names
+    none); ``None`` without a calendar."""
     if events is None:
         return None
-    days = index[TIMESTAMP].map(events).fillna(0.0).to_numpy(dtype=float)
-    return index.assign(**{EVENT_DAY: days})
+    return index.assign(**{EVENT_DAY: series_events(index, events)})
 
 
 def build_series(
@@ -730,5 +807,5 @@ def build_series(
     hs.clipped = clipped
     days = event_calendar(ws, freq=freq, where=where)
     if days is not None:  # every series, every period: a calendar, known in advance
-        hs.df[EVENT_DAY] = hs.df[TIMESTAMP].map(days).fillna(0.0).to_numpy(dtype=float)
+        hs.df[EVENT_DAY] = series_events(hs.df, days)  # a store's own days: its series only
     return hs

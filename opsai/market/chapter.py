@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from opsai.data import schema as S
+from opsai.data.years import year_dates
 from opsai.errors import ChapterError, OpsaiError
 from opsai.market._frame import as_frame, check_choice, period_label, period_step, priced
 from opsai.market.demand import LogitDemand
@@ -448,26 +449,17 @@ def calendar_periods(
     return df, note
 
 
-YEARS = (1800, 2200)
-"""Bounds of the whole numbers :func:`year_periods` reads as years."""
-
-
 def year_periods(market: Any) -> pd.DataFrame:
-    """``market`` with ``period`` as dates (1 January) when every period is a whole number
-    between :data:`YEARS` (``2024``, ``2024.0`` or ``"2024"``), else as given. Other numbers
-    (period indices 1, 2, 3 ...) and labels (``2024H1``) are left alone."""
+    """``market`` with ``period`` as dates (1 January) when every period is a year, by the
+    loader's rule (:func:`opsai.data.years.year_dates`: a whole number of four digits between
+    :data:`~opsai.data.years.YEARS`, ``2024``, ``2024.0`` or ``"2024"``), else as given. Other
+    numbers (period indices 1, 2, 3 ...) and labels (``2024H1``) are left alone."""
     df = as_frame(market, [S.PERIOD])
-    col = df[S.PERIOD]
-    if pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_bool_dtype(col):
-        return df
-    years = pd.to_numeric(col, errors="coerce")
-    lo, hi = YEARS
-    if len(years) == 0 or years.isna().any() or not years.between(lo, hi).all():
-        return df
-    if not (years == years.round()).all():
+    dates = year_dates(df[S.PERIOD])
+    if dates is None:
         return df
     df = df.copy()
-    df[S.PERIOD] = pd.to_datetime(years.astype("int64").astype(str), format="%Y")
+    df[S.PERIOD] = dates
     return df
 
 

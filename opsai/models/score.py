@@ -8,7 +8,9 @@ For each chapter whose models the run saved (``<run>/models/<chapter>/``, hashes
 - ``recommendations.csv`` (3b): the top-K items of every user of the new data, from their
   training plus new history; users the model cannot score get the most popular items;
 - ``forecasts.csv`` (4): the saved model choice re-fitted per series on the new history, with
-  the forecast and its intervals (not reconciled: that needs a new backtest).
+  the forecast and its intervals (not reconciled: that needs a new backtest); the new data's
+  coming event days (its ``calendar`` table's rows after the last day) are given to the
+  forecast as the chapter gives them.
 
 A chapter the run did not save, or whose tables the new data lacks, is skipped with its reason.
 
@@ -316,24 +318,30 @@ def forecasts(ws: Any, saved: forecast.SavedForecasts) -> pd.DataFrame:
     the same series filter, purchase event and item cap, items with an inventory row kept
     first): forecasts with intervals."""
     from opsai.forecast.periods import drop_last_period, partial_period
-    from opsai.forecast.series import build_series, parse_filter
+    from opsai.forecast.series import build_series, event_calendar, future_events, parse_filter
 
     s = saved.settings
     cap = s.get("max_series")
     keep = ws.to_pandas("inventory")[ITEM_ID].astype(str) if cap and ws.has("inventory") else []
+    where = parse_filter(str(s.get("series_filter") or ""))
+    freq: Any = saved.freq
     hs = build_series(
         ws,
-        freq=saved.freq,  # type: ignore[arg-type]
-        where=parse_filter(str(s.get("series_filter") or "")),
+        freq=freq,
+        where=where,
         purchase=str(s.get("purchase_event") or "purchase"),
         max_items=int(cap) if cap else None,
         keep=keep,
     )
-    if partial_period(ws, hs, where=parse_filter(str(s.get("series_filter") or "")),
-                      purchase=str(s.get("purchase_event") or "purchase")):  # fmt: skip
+    if partial_period(ws, hs, where=where, purchase=str(s.get("purchase_event") or "purchase")):
         hs = drop_last_period(hs)  # as the chapter: a period the data stops in is no history
     model = saved.forecaster()
-    pred = model.fit(hs.df).predict(saved.h, level=saved.level)
+    model.fit(hs.df)
+    # as the chapter: the new data's event days after its last one (a calendar table's coming
+    # holidays) are the forecast's X_future, so the global models lift them
+    events = event_calendar(ws, freq=freq, where=where)
+    ahead = future_events(model.future_index(saved.h), events)
+    pred = model.predict(saved.h, level=saved.level, X_future=ahead)
     name = model.name
     out = pd.DataFrame(
         {

@@ -63,3 +63,48 @@ def test_small_integer_periods_stay_counts(tmp_path: Path) -> None:
     with open_workspace(cfg) as ws:
         m = ws.to_pandas("market").sort_values("period")
     assert m["period"].tolist() == [1, 2]
+
+
+@pytest.mark.parametrize(
+    "years",
+    [
+        ["1850", "1870", "1890"],  # Maddison's GDP years: 06 read dates, the loader counts
+        ["2018", "2019.0", "2020"],  # a spreadsheet's 2019.0
+        ["1", "2", "3"],  # period numbers: no years on either path
+        ["2150", "2200", "2201"],  # one beyond the range: no years on either path
+    ],
+)
+def test_a_column_of_years_reads_the_same_through_the_loader_and_chapter_06(
+    tmp_path: Path, years: list[str]
+) -> None:
+    """Two layers read years: the loader (1900-2100, four digits) and 06's year_periods
+    (1800-2200, any whole number), so a market sheet from 1850 loaded as period numbers
+    1850, 1870, 1890 while the same frame given to 06 became dates. One rule
+    (opsai.data.years.year_dates) now reads both."""
+    from opsai.data.years import year_dates
+    from opsai.market.chapter import year_periods
+
+    body = "".join(f"{y},us,{k + 1}\n" for k, y in enumerate(years))
+    cfg = write_dataset(tmp_path, {"m.csv": "period,company,sales\n" + body},
+                        {"market": {"file": "m.csv"}})  # fmt: skip
+    with open_workspace(cfg) as ws:
+        loaded = ws.to_pandas("market").sort_values("sales")["period"].reset_index(drop=True)
+    given = year_periods(pd.DataFrame({"period": years, "company": "us"}))["period"]
+    rule = year_dates(pd.Series(years))
+    if rule is None:
+        assert not pd.api.types.is_datetime64_any_dtype(loaded)
+        assert given.tolist() == years
+    else:
+        want = [pd.Timestamp(f"{int(float(y))}-01-01") for y in years]
+        assert loaded.tolist() == want and given.tolist() == want and rule.tolist() == want
+
+
+def test_year_dates_reads_numbers_and_text_and_leaves_the_rest() -> None:
+    from opsai.data.years import year_dates
+
+    got = year_dates(pd.Series([2018, None, 2020.0]))
+    assert got is not None and got.tolist()[0] == pd.Timestamp("2018-01-01") and pd.isna(got[1])
+    assert year_dates(pd.Series(["2024H1", "2024H2"])) is None
+    assert year_dates(pd.Series([20240115])) is None and year_dates(pd.Series([1799])) is None
+    assert year_dates(pd.Series(["２０２４"])) is None  # full-width digits are no year
+    assert year_dates(pd.Series([True, False])) is None and year_dates(pd.Series([None])) is None

@@ -945,8 +945,10 @@ def test_a_calendar_table_gives_the_forecast_its_coming_event_days(tmp_path: Pat
     assert bool(sparse[("calendar", "event_day")])
     on = hs.df[hs.df["event_day"] > 0]
     assert set(on[TIMESTAMP]) == hol and float(hs.df["event_day"].sum()) == 14 * 3
-    assert events is not None and events[coming] == 1 and events[pd.Timestamp("2024-05-27")] == 1
-    assert scoped is not None and pd.Timestamp("2024-05-27") not in scoped.index  # S9's fair
+    assert events is not None and events[coming] == 1
+    # S9's fair: no series is S9's (each item sums the stores), with or without a store filter
+    assert pd.Timestamp("2024-05-27") not in events.index
+    assert scoped is not None and pd.Timestamp("2024-05-27") not in scoped.index
     assert labels is not None and labels.name == "calendar.name" and labels[coming] == "Pentecost"
     f = event_finding(hs, labels, horizon=7)
     assert f is not None and f.evidence["ahead"] == {"2024-05-25": "Pentecost"}
@@ -955,6 +957,9 @@ def test_a_calendar_table_gives_the_forecast_its_coming_event_days(tmp_path: Pat
         "event day(s) in them: 2024-05-25 (Pentecost)."
     ) in f.text
     assert "every day as an ordinary one" not in f.text
+    assert (
+        f.evidence["unused_store_rows"] == 1 and "(1 store(s)) are no series' event days" in f.text
+    )
     g = event_finding(hs, labels[labels.index <= "2024-05-19"], horizon=7)
     assert g is not None and "every day as an ordinary one: give the coming event days" in g.text
     m = GlobalGBM(season_length=7, seed=0).fit(hs.df)
@@ -1086,3 +1091,59 @@ def test_a_discount_rate_on_most_rows_is_no_promotion_flag(tmp_path: Path) -> No
         in f.text
     )
     assert "between 0 and 1: a discount rate?)" in f.text and "map a 0/1 flag" in f.text
+
+
+def test_a_stores_own_calendar_days_lift_that_store_only(tmp_path: Path) -> None:
+    """A calendar row for one store (a local holiday, the store's own promotion day) counted
+    for every series: both stores and the total took S2's fair days as event days, so the
+    forecast lifted S1 on S2's coming fair too, and the finding pooled them with the chain's
+    holidays. Now a store's row holds for its series only (the totals' through it), rows
+    without a store for all: only S2's forecast rises on its coming fair day."""
+    from opsai.data import open_workspace
+    from opsai.forecast import GlobalGBM, build_series, event_calendar, future_events
+    from opsai.forecast.chapter import event_days, event_finding
+    from tests.conftest import write_dataset
+
+    days = pd.date_range("2024-01-01", periods=140)
+    hol = {d for k, d in enumerate(days) if k % 10 == 3}  # every store's: 2x at both
+    fair = {d for k, d in enumerate(days) if k % 10 == 7}  # S2's own: 3x at S2 only
+    last, coming, local = days[-1], pd.Timestamp("2024-05-23"), pd.Timestamp("2024-05-25")
+    rows = [f"{st},{d:%Y-%m-%d},{10 * (2 if d in hol else 3 if d in fair and st == 'S2' else 1)}"
+            for st in ("S1", "S2") for d in days]  # fmt: skip
+    cal = ["date,name,shop", *(f"{d:%Y-%m-%d},Fest," for d in sorted(hol)),
+           *(f"{d:%Y-%m-%d},Fair,S2" for d in sorted(fair)),
+           f"{coming:%Y-%m-%d},Fest,", f"{local:%Y-%m-%d},Fair,S2"]  # fmt: skip
+    files = {"sales.csv": "shop,date,sales\n" + "\n".join(rows) + "\n",
+             "cal.csv": "\n".join(cal) + "\n"}  # fmt: skip
+    cols = {"item_id": "shop", "store": "shop", "timestamp": "date", "quantity": "sales"}
+    tables = {"demand": {"file": "sales.csv", "columns": cols},
+              "calendar": {"file": "cal.csv",
+                           "columns": {"timestamp": "date", "event_day": "name", "store": "shop"}}}  # fmt: skip
+    cfg = write_dataset(tmp_path, files, tables)
+    with open_workspace(cfg) as ws:
+        hs = build_series(ws, freq="D", levels=("item", "total"))
+        events = event_calendar(ws, freq="D")
+        labels = event_days(ws)
+    assert last == pd.Timestamp("2024-05-19") and events is not None
+    on = hs.df[hs.df["event_day"] > 0].groupby("item_id")[TIMESTAMP].apply(set)
+    assert on["S1"] == hol and on["total"] == hol and on["S2"] == hol | fair
+    assert events[coming] == 1 and local not in events.index  # every store's days only
+    f = event_finding(hs, labels, horizon=7)
+    assert f is not None and f.evidence["median_ratio"] == pytest.approx(2.0)  # not diluted
+    assert f.evidence["stores"] == {"S2": pytest.approx(3.0)}
+    assert f.evidence["stores_ahead"] == [{"day": "2024-05-25", "store": "S2", "label": "Fair"}]
+    assert "the store sold a median 3.00x its usual day of the same weekday on them" in f.text
+    assert "the forecast takes the coming one(s) at their store: 2024-05-25 at S2 (Fair)" in f.text
+    m = GlobalGBM(season_length=7, seed=0).fit(hs.df)
+    X = future_events(m.future_index(7), events)
+    assert X is not None
+    flags = X.set_index([ITEM_ID, TIMESTAMP])["event_day"]
+    assert flags[("S2", local)] == 1 and flags[("S1", local)] == 0 and flags[("total", local)] == 0
+    fut = m.predict(7, X_future=X).set_index([ITEM_ID, TIMESTAMP])["GlobalGBM"]
+    ordinary = [d for d in pd.date_range(last, periods=8)[1:] if d not in (coming, local)]
+
+    def lift(sid: str, day: pd.Timestamp) -> float:
+        return float(fut[(sid, day)] / fut[sid][ordinary].mean())
+
+    assert lift("S2", local) > 2.0 and lift("S1", local) < 1.3  # only the fair's store rises
+    assert lift("S1", coming) > 1.5 and lift("S2", coming) > 1.5  # every store's holiday

@@ -143,3 +143,39 @@ def test_score_calibrates_on_the_chapters_windows_not_fasts(tmp_path: Path, hist
         5,
         None,
     }
+
+
+def test_score_gives_the_forecast_the_calendars_coming_event_days(tmp_path: Path) -> None:
+    """`opsai score` forecast every coming day as an ordinary one: it read no calendar for the
+    horizon, though the chapter gives its forecast the calendar table's coming event days
+    (M5, s19: GlobalGBM's FOODS forecast on Easter Sunday 1.04x an ordinary Sunday in score,
+    1.55x in the chapter). Score passes them as the chapter does: the same forecast."""
+    from opsai.data.workspace import open_workspace
+    from opsai.forecast import build_series, event_calendar, future_events
+    from opsai.models.score import forecasts
+    from tests.conftest import write_dataset
+
+    days = pd.date_range("2024-01-01", periods=140)
+    hol = {d for k, d in enumerate(days) if k % 10 == 3}  # 14 event days, every weekday
+    coming = pd.Timestamp("2024-05-25")  # 6 days after the last (2024-05-19)
+    rows = [f"{i},{d:%Y-%m-%d},{(30 if d in hol else 10) * (1 + (i == 'b'))}"
+            for i in "ab" for d in days]  # fmt: skip
+    cal = ["date,name", *(f"{d:%Y-%m-%d},Fest{k}" for k, d in enumerate(sorted(hol))),
+           f"{coming:%Y-%m-%d},Pentecost"]  # fmt: skip
+    files = {"demand.csv": "item_id,timestamp,quantity\n" + "\n".join(rows) + "\n",
+             "cal.csv": "\n".join(cal) + "\n"}  # fmt: skip
+    tables = {"demand": {}, "calendar": {"file": "cal.csv",
+              "columns": {"timestamp": "date", "event_day": "name"}}}  # fmt: skip
+    cfg = write_dataset(tmp_path / "data", files, tables)
+    with open_workspace(cfg) as ws:
+        hs = build_series(ws, freq="D", levels=("item", "total"))
+        auto = AutoForecaster([GlobalGBM(season_length=7, seed=0)], h=7, n_windows=1,
+                              season_length=7).fit(hs.df)  # fmt: skip
+        chapter = auto.predict(7, X_future=future_events(auto.future_index(7), event_calendar(ws)))
+        save_forecasts(tmp_path / "run", auto=auto, freq="D", h=7, level=[80])
+        out = forecasts(ws, load_forecasts(tmp_path / "run"))
+    got = out.set_index(["unique_id", "ds"])["forecast"]
+    lift = got[("a", coming)] / got["a"].drop(coming).mean()
+    assert lift > 2.0  # 3x sold on event days; 1.0x before (every coming day ordinary)
+    want = chapter.set_index(["item_id", "timestamp"])["Auto"]
+    np.testing.assert_allclose(got.loc[want.index].to_numpy(), want.to_numpy(), rtol=1e-9)
