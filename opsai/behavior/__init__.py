@@ -43,6 +43,7 @@ from opsai.behavior.funnels import (
     path_links,
     top_paths,
 )
+from opsai.behavior.item_rates import item_rate_findings, item_rates
 from opsai.behavior.label_churn import SNAPSHOT_REASON, LabelChurn, has_churn_label, label_churn
 from opsai.behavior.mlp import MLPClassifier
 from opsai.behavior.pareto import ParetoNBD
@@ -85,6 +86,8 @@ __all__ = [
     "funnel_skip_reason",
     "has_churn_label",
     "holdout_check",
+    "item_rate_findings",
+    "item_rates",
     "label_churn",
     "lapsed",
     "leaky_attributes",

@@ -14,6 +14,8 @@ Example:
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +36,18 @@ AT_RISK = 100
 """Most current customers listed as at risk."""
 MIN_LIFT = 1.5
 """Least churn rate of the model's top tenth, over the average, for an at-risk list."""
+MIN_SHARE = 0.02
+"""Least share of the customers a combination of values must hold to be tested (and at least
+:data:`MIN_GROUP` customers)."""
+MAX_ORDER = 3
+"""Most attribute values combined into one segment."""
+SEGMENT_COLUMNS = ["segment", "values", "order", "customers", "churners", "churn_rate", "low",
+                   "high", "rest_rate", "ratio", "z", "p_value", "named"]  # fmt: skip
+"""The columns of :attr:`LabelChurn.segments`."""
+MAX_SEGMENT_ATTRIBUTES = 24
+"""Most attributes combined (those whose single values differ most): 2,024 triples at most."""
+SEGMENTS = 3
+"""Most segments named in the finding."""
 
 
 @dataclass
@@ -51,6 +65,9 @@ class LabelChurn:
     """``attribute``, ``importance`` (ROC-AUC lost when it is shuffled on the held-out quarter)."""
     at_risk: pd.DataFrame = field(default_factory=pd.DataFrame)
     """``user_id``, ``risk`` (out-of-fold probability): current customers, most at risk first."""
+    segments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SEGMENT_COLUMNS))
+    """Combinations of two or three attribute values whose churn rate stands out (see
+    :func:`churn_segments`), the named ones first."""
     left_out: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
@@ -112,9 +129,10 @@ def _features(users: pd.DataFrame, skip: set[str]) -> tuple[pd.DataFrame, dict[s
     return pd.DataFrame(cols, index=users.index), left
 
 
-def _rates(x: pd.DataFrame, y: pd.Series) -> pd.DataFrame:
-    """Churn rate by value of each attribute (numbers by quartile), with Wilson intervals."""
-    rows = []
+def _binned(x: pd.DataFrame) -> pd.DataFrame:
+    """Each attribute as text values: numbers by quartile (fewer than 4 values: left out),
+    missing as ``(missing)``."""
+    cols: dict[str, pd.Series] = {}
     for c in x.columns:
         v = x[c]
         if pd.api.types.is_float_dtype(v):
@@ -123,8 +141,16 @@ def _rates(x: pd.DataFrame, y: pd.Series) -> pd.DataFrame:
             bins = pd.qcut(v, 4, duplicates="drop")
             v = bins.map(lambda b: f"{b.left:,.4g} to {b.right:,.4g}", na_action="ignore")
             v = v.astype("string")
-        v = v.fillna("(missing)")
-        g = y.groupby(v).agg(["sum", "count"])
+        cols[str(c)] = v.astype("string").fillna("(missing)")
+    return pd.DataFrame(cols, index=x.index)
+
+
+def _rates(x: pd.DataFrame, y: pd.Series) -> pd.DataFrame:
+    """Churn rate by value of each attribute (numbers by quartile), with Wilson intervals."""
+    rows = []
+    b = _binned(x)
+    for c in b.columns:
+        g = y.groupby(b[c]).agg(["sum", "count"])
         for value, r in g.iterrows():
             if r["count"] < MIN_GROUP or len(y) - r["count"] < MIN_GROUP:
                 continue
@@ -138,6 +164,148 @@ def _rates(x: pd.DataFrame, y: pd.Series) -> pd.DataFrame:
     out["low"], out["high"] = _wilson(k, n)
     out["ratio"] = out["churn_rate"] / out["rest_rate"].where(out["rest_rate"] > 0)
     return out.sort_values("ratio", ascending=False, ignore_index=True)
+
+
+def churn_segments(
+    x: pd.DataFrame,
+    y: pd.Series,
+    *,
+    min_share: float = MIN_SHARE,
+    min_customers: int = MIN_GROUP,
+    max_order: int = MAX_ORDER,
+    alpha: float = 0.05,
+    top: int = SEGMENTS,
+) -> tuple[pd.DataFrame, int]:
+    """Single values and combinations of two and three attribute values whose churn rate
+    stands out, and how many were tested.
+
+    Every value and every combination of values of up to ``max_order`` attributes (numbers by
+    quartile) held by at least ``min_customers`` and ``min_share`` of the customers (and not
+    by all but that many) is tested against everyone else: a one-sided two-proportion z-test,
+    Bonferroni over everything tested. A combination is kept when it is significant, churns
+    at least 1.2x the rest and its 95% Wilson interval lies above the churn rate of each of
+    its parts (a combination one value adds nothing to is its part's). The ``top`` named ones
+    (``named``) are the most significant (largest z), each neither a part nor a widening of
+    one named before it, and still significant (and 1.2x) with the customers of those left out
+    on both sides: a proxy of a named segment (a price band standing for the fiber service it
+    pays for) or a wider group whose excess is the named one's is not named beside it.
+
+    Returns:
+        The kept combinations of two or more values (:data:`SEGMENT_COLUMNS`; ``values`` maps
+        attribute to value, ``z`` the test statistic, ``p_value`` Bonferroni-adjusted), named
+        first, then by ``z``, and the number
+        of values and combinations tested.
+    """
+    from scipy.stats import norm
+
+    b = _binned(x)
+    if b.shape[1] > MAX_SEGMENT_ATTRIBUTES:  # the attributes whose values differ most
+        spread = {c: y.groupby(b[c]).mean().agg(np.ptp) for c in b.columns}
+        b = b[sorted(spread, key=lambda c: -spread[c])[:MAX_SEGMENT_ATTRIBUTES]]
+    n, yv = len(y), y.to_numpy(int)
+    need = max(min_customers, math.ceil(min_share * n))
+    codes = {c: pd.factorize(b[c]) for c in b.columns}
+    found: list[tuple[tuple[tuple[str, str], ...], int, int]] = []
+    for order in range(1, max_order + 1):
+        for combo in itertools.combinations(b.columns, order):
+            key = np.zeros(n, dtype=np.int64)
+            for c in combo:
+                key = key * len(codes[c][1]) + codes[c][0]
+            size = np.bincount(key)
+            churned = np.bincount(key, weights=yv)
+            for cell in np.flatnonzero((size >= need) & (n - size >= need)):
+                held, rem = [], int(cell)
+                for c in reversed(combo):
+                    rem, pos = divmod(rem, len(codes[c][1]))
+                    held.append((str(c), str(codes[c][1][pos])))
+                found.append((tuple(reversed(held)), int(size[cell]), int(churned[cell])))
+    tests = len(found)
+    empty = pd.DataFrame(columns=SEGMENT_COLUMNS)
+    if not tests:
+        return empty, 0
+    cnt = np.array([f[1] for f in found], float)
+    k = np.array([f[2] for f in found], float)
+    total = float(yv.sum())
+    rate, rest = k / cnt, (total - k) / (n - cnt)
+    pooled = total / n
+    se = np.sqrt(pooled * (1 - pooled) * (1 / cnt + 1 / (n - cnt)))
+    z = np.divide(rate - rest, se, out=np.zeros_like(rate), where=se > 0)
+    p = np.minimum(1.0, tests * norm.sf(z))
+    low, high = _wilson(k, cnt)
+    rate_of = {frozenset(f[0]): r for f, r in zip(found, rate, strict=True)}
+    rows = []
+    for i, (values, held_by, churners) in enumerate(found):
+        if len(values) < 2 or p[i] >= alpha or rest[i] <= 0 or rate[i] < 1.2 * rest[i]:
+            continue
+        parts = [frozenset(s) for s in itertools.combinations(values, len(values) - 1)]
+        if any(low[i] <= rate_of.get(s, 0.0) for s in parts):
+            continue  # a value that adds nothing to its part
+        text = ", ".join(f"{a}={v}" for a, v in values)
+        rows.append((text, dict(values), len(values), held_by, churners, rate[i], low[i],
+                     high[i], rest[i], rate[i] / rest[i], z[i], p[i], False))  # fmt: skip
+    if not rows:
+        return empty, tests
+    out = pd.DataFrame(rows, columns=SEGMENT_COLUMNS)
+    out = out.sort_values("z", ascending=False, kind="stable")
+    chosen: list[frozenset[tuple[str, str]]] = []
+    taken = np.zeros(n, dtype=bool)  # customers of the segments named so far
+    z_crit = float(norm.isf(alpha / tests))
+    for idx, r in out.iterrows():
+        if len(chosen) >= top:
+            break
+        items = frozenset(r["values"].items())
+        if any(items <= c or c <= items for c in chosen):
+            continue
+        member = np.logical_and.reduce([b[a].to_numpy() == v for a, v in items])
+        m_in, m_out = member & ~taken, ~member & ~taken
+        if m_in.sum() < need:  # mostly the customers of a segment named before
+            continue
+        r_in, r_out = yv[m_in].mean(), yv[m_out].mean()
+        q = yv[~taken].mean()
+        se_in = np.sqrt(q * (1 - q) * (1 / m_in.sum() + 1 / m_out.sum()))
+        if r_in < 1.2 * r_out or (r_in - r_out) / se_in < z_crit:
+            continue  # its churn is that of a segment named before
+        chosen.append(items)
+        taken |= member
+        out.loc[idx, "named"] = True
+    out = out.sort_values("named", ascending=False, kind="stable", ignore_index=True)
+    return out, tests
+
+
+def _segments_finding(segments: pd.DataFrame, tested: int, customers: int) -> Finding | None:
+    """The named combinations of values, strongest first; ``None`` when none stands out."""
+    named = segments[segments["named"]] if len(segments) else segments
+    if named.empty:
+        return None
+    parts = [
+        f"{' + '.join(f'{a}={v}' for a, v in r.values.items())}: {r.churn_rate:.0%} have left "
+        f"(95% interval {r.low:.0%} to {r.high:.0%}; {r.customers:,} customers, "
+        f"{r.customers - r.churners:,} of them still customers) against {r.rest_rate:.0%} for "
+        f"everyone else ({r.ratio:.1f}x)"
+        for r in named.itertuples()
+    ]
+    need = max(MIN_GROUP, math.ceil(MIN_SHARE * customers))
+    text = (
+        "Churn is highest where attribute values meet: " + "; ".join(parts) + f". Tested: "
+        f"{tested:,} single values and combinations of two and three held by at least {need:,} "
+        f"customers; each named one churns more than everyone else after a Bonferroni "
+        f"correction over all {tested:,}, more than each of its parts alone and more than "
+        "everyone else without the customers of those named before it."
+    )
+    top = named.iloc[0]
+    evidence = {
+        "segment": top["segment"], "values": dict(top["values"]),
+        "customers": int(top["customers"]), "churners": int(top["churners"]),
+        "current": int(top["customers"] - top["churners"]),
+        "churn_rate": float(top["churn_rate"]), "low": float(top["low"]),
+        "high": float(top["high"]), "rest_rate": float(top["rest_rate"]),
+        "ratio": float(top["ratio"]), "p_value": float(top["p_value"]), "tested": tested,
+        "segments": [{"segment": r.segment, "customers": int(r.customers),
+                      "churn_rate": float(r.churn_rate), "ratio": float(r.ratio)}
+                     for r in named.itertuples()],
+    }  # fmt: skip
+    sev = "high" if float(top["ratio"]) >= 2 else "medium"
+    return Finding(text, sev, evidence, name="churn_label.segments")
 
 
 def _pipeline(x: pd.DataFrame, seed: int, fast: bool) -> Any:
@@ -219,6 +387,9 @@ def label_churn(
             "high" if worst >= 2 else "medium",
             {"drivers": sure.head(3).to_dict("records")}, name="churn_label.drivers",
         ))  # fmt: skip
+    out.segments, tested = churn_segments(x, y)
+    if (seg := _segments_finding(out.segments, tested, len(y))) is not None:
+        out.findings.append(seg)
     if min(out.churners, out.customers - out.churners) < MIN_CLASS or x.empty:
         why = "no attribute" if x.empty else f"fewer than {MIN_CLASS} churners or stayers"
         out.findings.append(Finding(
@@ -244,6 +415,12 @@ def label_churn(
         .sort_values("risk", ascending=False, ignore_index=True)
         .head(AT_RISK)
     )
+    if seg is not None and len(out.at_risk):  # how many of the at-risk list the segment holds
+        b = _binned(x).set_axis(u[col_user].to_numpy())
+        listed = b.loc[out.at_risk[col_user].to_numpy()]
+        inside = np.logical_and.reduce([listed[a].to_numpy() == v
+                                        for a, v in seg.evidence["values"].items()])  # fmt: skip
+        seg.evidence["at_risk_in_segment"] = int(inside.sum())
     imp3 = out.importances.head(3)
     top = ", ".join(
         f"{a} ({v:.3f})" for a, v in zip(imp3["attribute"], imp3["importance"], strict=True)

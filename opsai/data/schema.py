@@ -116,6 +116,12 @@ EVENT_ALIASES: dict[str, str] = {
     "orderplaced": "purchase",
     "checkoutcompleted": "purchase",
     "purchased": "purchase",
+    # taking an item out of the cart (GA4 remove_from_cart, Segment's Product Removed)
+    "productremoved": "removefromcart",
+    "removedfromcart": "removefromcart",
+    "removecart": "removefromcart",
+    "cartremove": "removefromcart",
+    "removefrombasket": "removefromcart",
 }
 
 

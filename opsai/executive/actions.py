@@ -613,6 +613,48 @@ def _funnel(
     return out
 
 
+def _label_segment(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
+    """The churn label's most significant segment (``churn_label.segments``): retain its
+    current customers. The effect is on the segment's churn rate, in points: its gap to
+    everyone else closed by the assumed share (``gap_closure``), the range from the low end of
+    its 95% interval at the smallest closure to the high end at the largest."""
+    f = run.finding(BEHAVIOR, "churn_label.segments")
+    e = (f or {}).get("evidence") or {}
+    try:
+        rate, low, high, rest = (float(e[k]) for k in ("churn_rate", "low", "high", "rest_rate"))
+        values, current = dict(e["values"]), int(e["current"])
+    except (KeyError, TypeError, ValueError):
+        return []
+    if rest <= 0:
+        return []
+    who = ", ".join(f"{k}={v}" for k, v in values.items())
+    act = (
+        f"Retain the {current:,} current customers with {who}: {rate:.0%} of that segment "
+        f"have left, against {rest:.0%}."
+    )
+    why = (
+        f"{int(e.get('customers', 0)):,} customers have {who}; {rate:.0%} of them have left "
+        f"(95% interval {low:.0%} to {high:.0%}) against {rest:.0%} for everyone else "
+        f"({rate / rest:.1f}x), and {current:,} are still customers."
+    )
+    listed, at_risk = e.get("at_risk_in_segment"), run.table(BEHAVIOR, "churn_label.at_risk")
+    ev = [_ev(BEHAVIOR, "churn_label.segments", "churn by combination of values")]
+    if isinstance(listed, int) and len(at_risk):
+        why += (
+            f" {listed} of the churn model's {len(at_risk)} at-risk customers are among them: "
+            "call those first."
+        )
+        ev.append(_ev(BEHAVIOR, "churn_label.model", "at-risk list"))
+    lo, hi = (low - rest) * a.gap_closure[0], (high - rest) * a.gap_closure[1]
+    mid = (rate - rest) * sum(a.gap_closure) / 2
+    low_e, mid_e, high_e = (-100 * max(v, 0.0) for v in (hi, mid, lo))  # churn points down
+    sev = str(f.get("severity", "medium")) if f else "medium"
+    rule = "churn_label_segment"
+    return [_action("Retention", act, why, low_e, mid_e, high_e, "pp", sev, ev, rule)]
+
+
 def _price_identified(run: RunResults, market_findings: pd.DataFrame) -> bool:
     """Whether 06 found a downward-sloping price response, so that its price scenarios may
     become an action: its ``elasticity.identified`` metric, else (a run saved before the
@@ -887,6 +929,7 @@ RULES: tuple[Rule, ...] = (_outreach, _win_back, _stockouts, _stopped, _competit
 RULES += (_shifted,)  # byod9a D23
 RULES += (_events,)  # byod9a D6
 RULES += (_campaigns,)  # byod10a D5
+RULES += (_label_segment,)  # byod11a D10
 
 
 def action_plan(

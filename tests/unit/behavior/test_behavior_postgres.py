@@ -88,3 +88,20 @@ def test_postgres_churn_clv_and_activity_match_duckdb(postgres_url: str) -> None
         )  # fmt: skip
     finally:
         con.disconnect()
+
+
+def test_item_rates_match_duckdb(postgres_url: str) -> None:
+    """byod11a D1: the per-item cart and remove-from-cart rates run in PostgreSQL too."""
+    from opsai.behavior.item_rates import item_rates
+    from tests.unit.behavior.test_item_rates import _events
+
+    ev = _events(300, seed=2)
+    con = ibis.connect(postgres_url)
+    try:
+        pg_ev = con.create_table("behavior_item_events", ev, overwrite=True)
+        want, _ = item_rates(ev, steps=["view", "cart"])
+        got, _ = item_rates(pg_ev, steps=["view", "cart"])
+        assert len(want) and set(want["metric"]) == {"cart_rate", "remove_rate"}
+        pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    finally:
+        con.disconnect()

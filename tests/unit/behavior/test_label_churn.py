@@ -88,3 +88,57 @@ def test_init_maps_a_churn_label(tmp_path: Path, name: str) -> None:
     )
     (g,) = plan_folder(tmp_path).guesses
     assert "churned" not in {m.contract for m in g.matches}
+
+
+def _telco3(n: int = 5000, seed: int = 1) -> pd.DataFrame:
+    """byod11a's Telco: month-to-month + fiber optic + electronic check churn at 60%, everyone
+    else at 20%; monthly charges follow the internet service (a proxy of fiber), gender is noise."""
+    rng = np.random.default_rng(seed)
+    contract = rng.choice(["Month-to-month", "One year", "Two year"], n, p=[0.55, 0.25, 0.2])
+    net = rng.choice(["DSL", "Fiber optic", "No"], n, p=[0.35, 0.45, 0.2])
+    pay = rng.choice(["Electronic check", "Mailed check", "Bank transfer", "Credit card"], n,
+                     p=[0.33, 0.23, 0.22, 0.22])  # fmt: skip
+    charges = np.where(net == "Fiber optic", 85.0, np.where(net == "DSL", 55.0, 22.0))
+    risky = (contract == "Month-to-month") & (net == "Fiber optic") & (pay == "Electronic check")
+    churn = rng.random(n) < np.where(risky, 0.6, 0.2)
+    return pd.DataFrame({
+        "user_id": [f"c{i:05d}" for i in range(n)], "gender": rng.choice(["Female", "Male"], n),
+        "Contract": contract, "InternetService": net, "PaymentMethod": pay,
+        "MonthlyCharges": (charges + rng.normal(0, 8, n)).round(2),
+        "churned": churn.astype(int),
+    })  # fmt: skip
+
+
+def test_a_combination_of_three_values_is_named() -> None:
+    """byod11a D10: the Telco file's planted segment (month-to-month + fiber optic +
+    electronic check: 60.3% churn against 20.3%, 368 customers) was invisible, 03a named only
+    single values (electronic check 29% against 20%). The search over two- and three-value
+    combinations names it with its rate, size and interval, and nothing beside it: its parts
+    and the price band standing for fiber churn at that segment's excess only."""
+    raw = _telco3()
+    r = label_churn(raw, seed=0, fast=True)
+    risky = (
+        (raw["Contract"] == "Month-to-month")
+        & (raw["InternetService"] == "Fiber optic")
+        & (raw["PaymentMethod"] == "Electronic check")
+    )
+    seg = next(f for f in r.findings if f.name == "churn_label.segments")
+    e = seg.evidence
+    assert e["values"] == {"Contract": "Month-to-month", "InternetService": "Fiber optic",
+                           "PaymentMethod": "Electronic check"}  # fmt: skip
+    assert e["customers"] == risky.sum() and e["churners"] == raw["churned"][risky].sum()
+    assert e["churn_rate"] == pytest.approx(raw["churned"][risky].mean())
+    assert e["rest_rate"] == pytest.approx(raw["churned"][~risky].mean())
+    assert e["low"] < e["churn_rate"] < e["high"] and e["ratio"] > 2.5
+    assert e["current"] == risky.sum() - raw["churned"][risky].sum()
+    assert [s["segment"] for s in e["segments"]] == [
+        "Contract=Month-to-month, InternetService=Fiber optic, PaymentMethod=Electronic check"
+    ]
+    assert seg.severity == "high" and e["tested"] > 300  # singles, pairs and triples
+    assert r.segments["named"].sum() == 1 and r.segments["named"].iloc[0]
+    assert (r.segments["p_value"] < 0.05).all() and (r.segments["order"] >= 2).all()
+    assert e["at_risk_in_segment"] >= 80  # the model's at-risk list is mostly this segment
+    # noise alone (churn independent of everything) names no segment among thousands tested
+    flat = raw.assign(churned=(np.random.default_rng(5).random(len(raw)) < 0.23).astype(int))
+    r0 = label_churn(flat, seed=0, fast=True)
+    assert "churn_label.segments" not in {f.name for f in r0.findings} and r0.segments.empty
