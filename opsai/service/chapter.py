@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
 
 import numpy as np
@@ -54,6 +54,7 @@ from opsai.service.intent import (
     out_of_scope,
     tickets_to_show,
 )
+from opsai.service.intent_pairs import MIN_LABELS, LabelPairing, pair_intent_labels
 from opsai.service.sentiment import (
     LexiconSentiment,
     SentimentClassifier,
@@ -80,6 +81,7 @@ __all__ = [
     "language_split_intents_finding",
     "level_shift_findings",
     "map_intents",
+    "map_kb_intents",
     "negative_shift_findings",
     "negative_trend",
     "negative_trend_text",
@@ -827,20 +829,79 @@ def map_intents(labels: pd.Series, mapping: str) -> tuple[pd.Series, str]:
     return out, text
 
 
+def map_kb_intents(kb: pd.DataFrame | None, mapping: str) -> pd.DataFrame | None:
+    """The kb with its intents renamed by ``mapping`` as :func:`map_intents` renames the
+    tickets' ('Envío=Shipping': an answer written for 'Envío' answers 'Shipping' tickets).
+    No kb, one without intents or an empty mapping: returned as it is."""
+    if kb is None or S.INTENT not in kb.columns or not mapping.strip():
+        return kb
+    return kb.assign(**{S.INTENT: map_intents(kb[S.INTENT], mapping)[0]})
+
+
+def _pairing_text(p: LabelPairing, apply: bool) -> tuple[str, bool]:
+    """What the pairing found and whether it is applied (``apply`` and unambiguous)."""
+    listed = "; ".join(f"{g[0]}: {', '.join(g[1:])}" for g in p.groups[:6])
+    more = f"; and {len(p.groups) - 6} more" if len(p.groups) > 6 else ""
+    n = sum(map(len, p.groups))
+    text = (
+        f" Their tickets say the same things across languages for {n} of them, paired by "
+        f"the multilingual sentence encoder: {len(p.groups)} intents ({listed}{more})."
+    )
+    if apply and p.unambiguous:
+        return text + (
+            f" Merged (INTENT_MAP='auto', every label paired, one per language): the "
+            f"{n} labels read as {len(p.groups)} intents below. Set INTENT_MAP to '' to keep "
+            "them apart, or to your own 'label=intent' pairs; this pairing, to pin it: "
+            f'"{p.intent_map}".'
+        ), True
+    why = []
+    if p.unpaired:
+        why.append(f"{', '.join(map(repr, p.unpaired[:5]))} paired with no other label")
+    if p.ambiguous:
+        why.append(
+            f"{', '.join(map(repr, p.ambiguous[0]))} are not each other's nearest "
+            "labels, one per language"
+        )
+    few = pd.Series(p.languages).value_counts()
+    few = few[few < MIN_LABELS]
+    if len(few):
+        why.append(
+            f"{', '.join(few.index)} {'has' if len(few) == 1 else 'have'} fewer than "
+            f"{MIN_LABELS} such labels, too few to tell translations apart"
+        )
+    if not apply:
+        why.append("INTENT_MAP is not 'auto'")
+    return text + (
+        f" Not merged ({'; '.join(why)}): check the groups and paste into the 05 parameter "
+        f'INTENT_MAP: "{p.intent_map}".'
+    ), False
+
+
 def language_split_intents_finding(
     tickets: pd.DataFrame,
     *,
     min_share: float = 0.9,
     min_tickets: int = 10,
+    apply: bool = False,
+    encoder: Callable[[list[str]], Any] | None = None,
     col_intent: str = S.INTENT,
     col_language: str = S.LANGUAGE,
+    col_text: str = S.TEXT,
 ) -> Finding | None:
     """Intent labels each used in one language only, in two or more languages: a help desk
     whose categories are written in the customer's language (HubSpot's 'Envío', 'Envio',
     'Versand', 'Shipping', '配送') splits one intent into five, each compared against the
     others' shipping tickets (byod11b D15). Says so and how to merge them (``INTENT_MAP``);
     ``None`` unless half the labels with ``min_tickets`` tickets are ``min_share`` in one
-    language and two or more languages have two such labels each."""
+    language and two or more languages have two such labels each.
+
+    With ticket text, the labels that are translations of each other are paired by
+    :func:`~opsai.service.intent_pairs.pair_intent_labels` (``encoder``: default the
+    multilingual USE) and the finding proposes the ``INTENT_MAP`` that merges them. With
+    ``apply`` (05's ``INTENT_MAP="auto"``) and an unambiguous pairing (every such label
+    paired, one per language, in languages of three labels or more) ``evidence["applied"]``
+    is true: the notebook merges them with :func:`map_intents` (``evidence["intent_map"]``).
+    """
     if col_intent not in tickets.columns or col_language not in tickets.columns:
         return None
     d = tickets[[col_intent, col_language]].dropna().astype(str)
@@ -862,12 +923,34 @@ def language_split_intents_finding(
         f"{len(single)} of the {len(labels)} intent labels are each used in one language only "
         f"({'; '.join(parts)}). If they are one set of intents written in several languages, "
         "each intent is split into as many labels, and volume, spikes, ratings and resolution "
-        "times compare it against itself: merge them with the 05 parameter INTENT_MAP, "
-        f'one label=intent pair each ("{b}=<intent>, {a}=<intent>, ...").'
+        "times compare it against itself"
     )
-    ev = {"labels": len(labels), "single_language": len(single),
+    ev: dict[str, Any] = {"labels": len(labels), "single_language": len(single),
           "by_language": {str(k): list(v) for k, v in per.items()}}  # fmt: skip
-    return Finding(text, "medium", ev, name="intent_languages")
+    pairing = (
+        pair_intent_labels(
+            tickets[col_intent],
+            tickets[col_language],
+            tickets[col_text],
+            encoder=encoder,
+            min_share=min_share,
+            min_tickets=min_tickets,
+        )
+        if col_text in tickets.columns
+        else LabelPairing(reason="no ticket text")
+    )
+    ev.update(
+        intent_map=pairing.intent_map, applied=False, groups=pairing.groups,
+        unpaired=pairing.unpaired, ambiguous=pairing.ambiguous, similarity=pairing.similarity,
+    )  # fmt: skip
+    if not pairing.groups:
+        text += (
+            ": merge them with the 05 parameter INTENT_MAP, "
+            f'one label=intent pair each ("{b}=<intent>, {a}=<intent>, ...").'
+        )
+        return Finding(text, "medium", ev, name="intent_languages")
+    more, ev["applied"] = _pairing_text(pairing, apply)
+    return Finding(text + "." + more, "medium", ev, name="intent_languages")
 
 
 def kb_intents_like(kb: pd.DataFrame | None, labels: pd.Series) -> pd.DataFrame | None:
