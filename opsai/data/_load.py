@@ -92,6 +92,11 @@ _SYMBOL_RE = r"\p{Sc}"
 _GROUPED_RE = r"^[-+]?\d{1,3}(,\d{3})+(\.\d+)?$"
 """A number grouped in thousands by commas ('1,234.50', '-12,345'): with a currency symbol
 it is money written the English way (a European '12,00 €' has two digits after its comma)."""
+SCALES = {"K": 1e3, "k": 1e3, "M": 1e6, "Mio": 1e6, "B": 1e9, "Mrd": 1e9, "万": 1e4, "亿": 1e8}
+"""Abbreviated counts and their multipliers: a social-listening or video export's reach
+``12.3K`` and ``1.2M`` (byod12b D2), German ``1,5 Mio``, Chinese ``3.2万``. A lower-case ``m``
+(metres, minutes) is no multiplier."""
+_SCALED_RE = r"^([+-]?[0-9]+(?:[.,][0-9]+)?)[\s\x{00A0}]*(" + "|".join(SCALES) + r")\.?$"
 _PERCENT_RE = r"[\s\x{00A0}\x{202F}]*%$"
 """A percent sign after a number ('29,3 %', with a space or a no-break space before it): the
 number is divided by 100."""
@@ -582,12 +587,29 @@ def _ts_expr(src: str, raw_type: str, spec: TableSpec, zone: str | None = None) 
         return wall_time(f"timezone('UTC', make_timestamp({micros}))", zone)
     fmt = spec.timestamp_format
     if fmt:
+        text = s
         if "." not in fmt:  # 2018.0, a spreadsheet's number, is the year 2018 for '%Y'
             s = f"regexp_replace({s}, '^(\\d+)\\.0+$', '\\1')"
         parsed = f"try_strptime({s}, {lit(fmt)})"
         if "%z" in fmt or "%Z" in fmt:
-            return _from_zoned(parsed, spec, zone)
-        return _local(parsed, spec, zone) if has_time(fmt) else parsed
+            fixed = _from_zoned(parsed, spec, zone)
+        else:
+            fixed = _local(parsed, spec, zone) if has_time(fmt) else parsed
+        # an ISO 8601 value the format does not read is still read (byod12b D1: a listening
+        # export merging '2024-06-20T23:19:44Z' with the forums' '23/04/2024 18:24')
+        iso = f"regexp_full_match({text}, {lit(ISO_TIME_RE)})"
+        return f"CASE WHEN {parsed} IS NOT NULL THEN {fixed} WHEN {iso} THEN {_auto_ts(text, spec, zone)} END"
+    return _auto_ts(s, spec, zone)
+
+
+ISO_TIME_RE = r"\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?\s*(Z|UTC|[+-]\d{2}(:?\d{2})?)?)?"
+"""An ISO 8601 date or time (with or without a UTC offset): read whatever the table's
+``timestamp_format`` says, since no other format writes a year first with dashes."""
+
+
+def _auto_ts(s: str, spec: TableSpec, zone: str | None) -> str:
+    """SQL of a text timestamp read without a format: ISO 8601 with or without a UTC offset,
+    an ISO year and month as its first day, and whatever DuckDB's cast reads."""
     month = f"regexp_full_match({s}, {lit(ISO_MONTH_RE)})"  # '2023-01': the month's first day
     naive = f"CASE WHEN {month} THEN try_strptime({s}, '%Y-%m') ELSE TRY_CAST({s} AS TIMESTAMP) END"
     shifted = _local(naive, spec, zone)
@@ -656,6 +678,11 @@ def typed_expr(
     if col.dtype in ("float", "int"):
         target = "DOUBLE" if col.dtype == "float" else "BIGINT"
         if raw_type == "VARCHAR":
+            word = f"trim(CAST({s} AS VARCHAR))"
+            scale = f"regexp_extract({word}, {lit(_SCALED_RE)}, 2)"  # '12.3K': 'K'
+            factor = " ".join(f"WHEN {lit(k)} THEN {f:.0f}" for k, f in SCALES.items())
+            scaled = f"CASE {scale} {factor} END"
+            s = f"CASE WHEN {scale} <> '' THEN regexp_extract({word}, {lit(_SCALED_RE)}, 1) ELSE {s} END"
             v = f"regexp_replace({s}, {lit(LETTER_BEFORE_RE)}, '\\1')"  # 'SEK 1 299'
             v = f"regexp_replace({v}, {lit(LETTER_AFTER_RE)}, '\\1')"  # '1 299,00 kr'
             v = f"trim(regexp_replace({v}, {lit(_CURRENCY_RE)}, '', 'g'))"
@@ -674,6 +701,8 @@ def typed_expr(
             if spec.decimal != ".":
                 v = f"replace({v}, {lit(spec.decimal)}, '.')"
             number = f"TRY_CAST(NULLIF({v}, '') AS {target})"
+            big = f"TRY_CAST(TRY_CAST(NULLIF({v}, '') AS DOUBLE) * {scaled} AS {target})"
+            number = f"CASE WHEN {scale} <> '' THEN {big} ELSE {number} END"
             if col.flag:  # 'True'/'False', 'yes'/'no', 'Y'/'N', '是'/'否': 1/0
                 word = f"lower(trim(CAST({s} AS VARCHAR)))"
                 yes, no = (", ".join(lit(w) for w in ws) for ws in (FLAG_TRUE, FLAG_FALSE))

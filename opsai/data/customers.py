@@ -113,6 +113,35 @@ def guest_share(orders: Any, *, col_user: str = USER_ID) -> GuestShare:
     return GuestShare(int(num("n")), int(num("g")), num("r"), num("gr"))
 
 
+FEW_IDS = 4
+"""Fewer distinct customer ids than this, each holding :data:`IDS_ORDERS` orders or more on
+average, are a flag or a code, not customers (:func:`few_ids`)."""
+IDS_ORDERS = 100
+
+
+def few_ids(orders: Any, *, col_user: str = USER_ID) -> str:
+    """Why per-customer analyses are skipped when ``orders.user_id`` holds a handful of values
+    over many orders (hotel_bookings' ``is_repeated_guest`` mapped as the customer: 0 and 1
+    over 15,932 bookings made 03a segment two "customers" and fail, byod12a D20), else "".
+    ``orders``: an Ibis table."""
+    if orders is None or col_user not in orders.columns:
+        return ""
+    t = orders
+    key = t[ORDER_ID].nunique() if ORDER_ID in t.columns else t.count()
+    row = t.aggregate(ids=t[col_user].nunique(), n=key).to_pandas().iloc[0]
+    ids, n = int(row["ids"] or 0), int(row["n"] or 0)
+    if not 0 < ids < FEW_IDS or n < ids * IDS_ORDERS:
+        return ""
+    shown = t.select(v=t[col_user].cast("string")).distinct().order_by("v").limit(3).to_pandas()
+    values = ", ".join(str(v) for v in shown["v"])
+    return (
+        f"orders.user_id holds {ids} distinct value{'s' * (ids > 1)} ({values}) over {n:,} "
+        "orders: a flag or a code, not customers, so there is no one to segment, follow or "
+        "score; map data.tables.orders.columns.user_id to a column holding a customer id, or "
+        "leave it unmapped (every order a guest's)"
+    )
+
+
 def all_guests_reason(share: GuestShare) -> str:
     """Why per-customer analyses are skipped when every order is a guest order."""
     return (

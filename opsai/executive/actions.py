@@ -371,7 +371,7 @@ def _shifted_rows(run: RunResults, ev: dict[str, Any], key: str) -> list[dict[st
         )
         why = (
             f"It sells {after:,.0f} a {unit} since {since} against {before:,.0f} before, while "
-            f"all demand changed {total:+.1%}."
+            f"all other demand changed {total:+.1%} over the same {unit}s."
         )
         d = float(after) - float(before)
         lost = f"{measure} a {unit} {'lost' if d < 0 else 'gained'}"

@@ -105,8 +105,8 @@ def level_shifts(
         period since the split against the ``before`` periods ahead of it), ``since`` (the
         split's first period), ``rate_before``/``rate_after`` (units a period),
         ``change_vs_year`` (recent against the year before, NaN without it), ``total_change``
-        (all demand, same windows as ``change``), ``relative_change`` (the series' against
-        all demand's), ``p_value`` (Bonferroni-corrected, the larger
+        (all other demand, the series' own left out, over the same periods as ``change``),
+        ``relative_change`` (the series' against all other demand's), ``p_value`` (Bonferroni-corrected, the larger
         of the two tests), ``p_year``, ``share`` (of all units), ``tested`` and
         ``usual_change`` (the median change at these periods in earlier years, NaN without
         any). ``attrs``: ``tested``, ``recent``, ``before``, ``end`` (last period), ``year``
@@ -185,7 +185,7 @@ def level_shifts(
         after = np.arange(at, n)
         ahead = np.arange(max(0, at - b), at)
         y = wide[k].to_numpy(float)
-        t = total.to_numpy(float)
+        t = total.to_numpy(float) - y  # all other demand, as the test reads it (byod12a D19)
         rate_b, rate_a = y[ahead][on[ahead]].mean(), y[after][on[after]].mean()
         change = rate_a / rate_b - 1 if rate_b > 0 else float("nan")
         t_b, t_a = t[ahead][on[ahead]].mean(), t[after][on[after]].mean()
@@ -347,8 +347,8 @@ def level_shift_finding(
         parts.append(
             f"{_label(str(sid), noun, titles)}'s sales {verb} {abs(s['change']):.1%} since "
             f"{pd.Timestamp(s['since']):%Y-%m-%d} ({s['rate_after']:,.0f} a {unit} against "
-            f"{s['rate_before']:,.0f} before{yoy}) while all demand changed "
-            f"{s['total_change']:+.1%}"
+            f"{s['rate_before']:,.0f} in the {b} {unit}s before{yoy}) while {others} changed "
+            f"{s['total_change']:+.1%} over the same {unit}s"
         )
     more = f"; and {len(shifts) - 5} more" if len(shifts) > 5 else ""
     text = (

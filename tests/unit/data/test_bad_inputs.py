@@ -88,15 +88,15 @@ CASES: list[tuple[str, dict[str, str | bytes], dict[str, Any], type[Exception], 
     ),
     (
         "format_without_the_offset",  # the hint reads the offset: never the format already set
-        *_orders("1,2024-01-05 10:00:00 -0500,3\n", timestamp_format="%Y-%m-%d %H:%M:%S"),
+        *_orders("1,13/01/2024 10:00:00 -0500,3\n", timestamp_format="%d/%m/%Y %H:%M:%S"),
         SchemaError,
-        r"strptime format \('%Y-%m-%d %H:%M:%S %z'\)",
+        r"strptime format \('%d/%m/%Y %H:%M:%S %z'\)",
     ),
     (
-        "wrong_timestamp_format",
-        *_orders("1,2024-01-05,3\n", timestamp_format="%d.%m.%Y"),
+        "wrong_timestamp_format",  # an ISO 8601 value is read whatever the format (byod12b D1)
+        *_orders("1,05/01/2024,3\n", timestamp_format="%d.%m.%Y"),
         SchemaError,
-        r"'2024-01-05'.*timestamp_format",
+        r"'05/01/2024'.*timestamp_format",
     ),
     (
         "empty_file",

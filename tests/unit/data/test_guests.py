@@ -180,3 +180,22 @@ def test_visit_ids_are_the_facts_validation_and_03a_share() -> None:
     assert visit_ids(back) is None
     same = ev.head(3).assign(session_id=ev["user_id"].head(3))  # each the row's session: visits
     assert visit_ids(same) == VisitIds(users=2, one_day=1, days=3, same=True)
+
+
+def test_two_customer_ids_over_thousands_of_orders_are_a_flag() -> None:
+    """byod12a D20: hotel_bookings' is_repeated_guest (0/1) mapped as orders.user_id made 03a
+    segment two "customers" and fail (Segmenter: 2 rows are too few); 03a now skips the
+    per-customer sections with this reason."""
+    import ibis
+
+    from opsai.data.customers import few_ids
+
+    flag = pd.DataFrame({"order_id": range(500), "user_id": ["0", "1"] * 250})
+    reason = few_ids(ibis.memtable(flag))
+    assert reason.startswith(
+        "orders.user_id holds 2 distinct values (0, 1) over 500 orders: a flag or a code"
+    )
+    real = pd.DataFrame({"order_id": range(500), "user_id": [f"c{i % 120}" for i in range(500)]})
+    assert few_ids(ibis.memtable(real)) == ""
+    three = pd.DataFrame({"order_id": range(90), "user_id": ["a", "b", "c"] * 30})
+    assert few_ids(ibis.memtable(three)) == ""  # 30 orders each: a small shop's customers

@@ -616,8 +616,8 @@ def test_a_store_whose_level_fell_is_an_action_to_investigate() -> None:
         "closure, a lost customer, a range or price change?)."
     )
     assert a["why"] == (
-        "It sells 7,566 a day since 2015-06-15 against 10,199 before, while all demand changed "
-        "+0.6%."
+        "It sells 7,566 a day since 2015-06-15 against 10,199 before, while all other demand "
+        "changed +0.6% over the same days."
     )
     assert (a["mid"], a["unit"], a["severity"], a["rule"]) == (
         pytest.approx(2633.19),
