@@ -689,6 +689,12 @@ def price_moves(
     before and after; ``elasticity`` is the arc elasticity ``log(units ratio) / log(price
     ratio)``. Empty without a varying ``price`` column. ``where``: the chapter's SERIES_FILTER
     (its ``items.`` keys are not applied here).
+
+    A new level is one the item's price did not have a year before at the same weeks: a
+    hotel's summer rates, +46% in June as every June, are a season (byod12a D14: "price move
+    ... elasticity +0.7"). A move whose later weeks were priced within ``min_move`` of the
+    same weeks a year before (half of them priced then, at least) is left out and named in
+    ``attrs["seasonal"]``.
     """
     from opsai.forecast.series import _filtered
 
@@ -708,7 +714,7 @@ def price_moves(
         .to_pandas()
     )
     g = g[g["price"] > 0].sort_values([ITEM_ID, "week"])
-    out = []
+    out, seasonal = [], []
     for item, w in g.groupby(ITEM_ID):
         p, u = w["price"].to_numpy(float), (w["units"] / w["days"].clip(lower=1)).to_numpy(float)
         if len(p) < 2 * min_weeks:
@@ -721,24 +727,45 @@ def price_moves(
         p0, p1 = float(np.median(p[:at])), float(np.median(p[at:]))
         if abs(p1 / p0 - 1) < min_move:
             continue
+        weekly = pd.Series(p, index=pd.DatetimeIndex(w["week"]))
+        before = weekly.reindex(weekly.index[at:] - pd.Timedelta(weeks=52)).dropna()
+        if len(before) * 2 >= len(p) - at and abs(p1 / float(np.median(before)) - 1) < min_move:
+            seasonal.append(str(item))  # the same level a year before at these weeks
+            continue
         r0, r1 = float(u[:at].mean()), float(u[at:].mean())
         el = float(np.log(r1 / r0) / np.log(p1 / p0)) if r0 > 0 and r1 > 0 else float("nan")
         out.append([item, w["week"].iloc[at], p0, p1, p1 / p0 - 1, r0, r1,
                     (r1 / r0 - 1) if r0 else float("nan"), el])  # fmt: skip
+    empty.attrs["seasonal"] = seasonal
     if not out:
         return empty
     res = pd.DataFrame(out, columns=PRICE_MOVE_COLUMNS)
     order = res["price_change"].abs().sort_values(ascending=False).index
-    return res.loc[order].reset_index(drop=True)
+    res = res.loc[order].reset_index(drop=True)
+    res.attrs["seasonal"] = seasonal
+    return res
 
 
 def price_finding(
     moves: pd.DataFrame, *, currency: str = "", titles: Mapping[str, str] | None = None
 ) -> Finding | None:
     """Names :func:`price_moves`' items, the largest moves first (``None`` without any), each
-    with its title from ``titles`` (:func:`~opsai.forecast.series.item_titles`) when known."""
+    with its title from ``titles`` (:func:`~opsai.forecast.series.item_titles`) when known.
+    Items whose move a year before repeated (``attrs["seasonal"]``) are named as a season; a
+    positive median elasticity is said to be no price response."""
+    seasonal = list(moves.attrs.get("seasonal") or [])
+    said = (
+        f" The price of {len(seasonal)} item(s) changed as much at the same weeks a year "
+        f"before ({', '.join(titled(i, titles) for i in seasonal[:5])}"
+        f"{' and more' if len(seasonal) > 5 else ''}): a season, not a new level."
+        if seasonal
+        else ""
+    )
     if moves.empty:
-        return None
+        if not seasonal:
+            return None
+        return Finding(said.strip(), "info", {"items": [], "seasonal": seasonal[:50]},
+                       name="price_moves")  # fmt: skip
     cur = f" {currency}" if currency else ""
 
     def line(r: pd.Series) -> str:
@@ -758,7 +785,13 @@ def price_finding(
     el = moves["elasticity"].dropna()
     pooled = (
         f" The median arc elasticity over them is {el.median():.1f} (units' change over "
-        "price's, in logs)."
+        "price's, in logs)"
+        + (
+            ": positive, sales rose with the price, so something else (a season, a "
+            "promotion, demand) moved them; it is no price response."
+            if el.median() > 0
+            else "."
+        )
         if len(el)
         else ""
     )
@@ -767,7 +800,7 @@ def price_finding(
         + "; ".join(line(r) for _, r in moves.head(5).iterrows())
         + f"{more}.{pooled} These are sales before and after the move, not a tested effect "
         "(a season or a promotion may fall on either side); the global models read the price "
-        "as a feature."
+        f"as a feature.{said}"
     )
     big = moves.iloc[0]
     evidence = {
@@ -781,6 +814,8 @@ def price_finding(
         "rate_after": [round(float(v), 3) for v in moves["rate_after"]][:50],
         "elasticity": None if not len(el) else round(float(el.median()), 3),
     }
+    if seasonal:
+        evidence["seasonal"] = seasonal[:50]
     if shown := {i: titles[i] for i in evidence["items"] if titles and i in titles}:
         evidence["titles"] = shown  # 07's action names the item so too (byod12a D5)
     material = (

@@ -514,6 +514,52 @@ def test_a_price_step_is_named_with_the_sales_before_and_after(tmp_path: Path) -
     assert named.evidence["titles"] == {"a": "Latte Rg"}  # only the items shown
 
 
+def test_a_price_that_rises_every_summer_is_a_season_not_a_new_level(tmp_path: Path) -> None:
+    """byod12a D14: a hotel's rates rise 40% every June; with the year before in the data,
+    04 said "price moved ... to a new level ... elasticity 0.7". Item h: 100 a night, 140 from
+    June to August, both years (the data ends in August); item k: 10.00 to 12.00 for good
+    from 2024-05-06, a level it never had, its sales down by a third."""
+    from opsai.data import open_workspace
+    from opsai.forecast.chapter import price_finding, price_moves
+    from tests.conftest import write_dataset
+
+    lines = []
+    for d in pd.date_range("2023-01-02", "2024-08-25"):
+        summer = d.month in (6, 7, 8)
+        lines.append(f"h,{d:%Y-%m-%d},{30 if summer else 20},{140.0 if summer else 100.0}")
+        up = d >= pd.Timestamp("2024-05-06")
+        lines.append(f"k,{d:%Y-%m-%d},{4 if up else 6},{12.0 if up else 10.0}")
+    rows = "item_id,timestamp,quantity,price\n" + "\n".join(lines) + "\n"
+    cfg = write_dataset(tmp_path, {"demand.csv": rows}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        m = price_moves(ws)
+    assert m[ITEM_ID].tolist() == ["k"] and m.attrs["seasonal"] == ["h"]
+    assert m.iloc[0]["since"] == pd.Timestamp("2024-05-06")
+    f = price_finding(m, currency="EUR", titles={"h": "Resort Hotel"})
+    assert f is not None and f.evidence["seasonal"] == ["h"]
+    assert f.text.endswith(
+        "The price of 1 item(s) changed as much at the same weeks a year before (h (Resort "
+        "Hotel)): a season, not a new level."
+    )
+    assert price_finding(pd.DataFrame(columns=m.columns)) is None  # no move, no season
+    only = m.iloc[:0].copy()  # every move a season: said on its own
+    g = price_finding(only)
+    assert g is not None and g.severity == "info" and g.evidence == {"items": [], "seasonal": ["h"]}
+
+
+def test_a_positive_elasticity_is_said_to_be_no_price_response() -> None:
+    from opsai.forecast.chapter import PRICE_MOVE_COLUMNS, price_finding
+
+    m = pd.DataFrame([["a", pd.Timestamp("2024-06-03"), 100.0, 140.0, 0.4, 20.0, 26.0, 0.3,
+                       0.78]], columns=PRICE_MOVE_COLUMNS)  # fmt: skip
+    f = price_finding(m)
+    assert f is not None and (
+        "The median arc elasticity over them is 0.8 (units' change over price's, in logs): "
+        "positive, sales rose with the price, so something else (a season, a promotion, "
+        "demand) moved them; it is no price response." in f.text
+    )
+
+
 def test_items_titles_come_from_the_items_table(tmp_path: Path) -> None:
     """byod12a D5: findings said "item 1" and "3 at Hell's Kitchen" though the items table
     maps titles; a title equal to its id, or empty, names nothing."""
