@@ -619,6 +619,22 @@ def _varying(t: ir.Table, by: list[str], cols: list[str]) -> list[str]:
     return [c for i, c in enumerate(cols) if int(row[f"v{i}"] or 0) > 1]
 
 
+def _places(dated: ir.Table, cols: list[str]) -> list[str]:
+    """The columns of ``cols`` that are an item's places in a dated snapshot (``_snap``): those
+    that alone give an item one row per place and date (a store id). A column varying with
+    the day itself (the Kaggle retail file's Weather Condition: Sunny at one store, Rainy at
+    another) is no place; taken for one it kept each item's latest row per store and weather,
+    four times the stock (byod12a D23). Without a column that alone keys the rows, all of
+    ``cols`` together, as before."""
+    if len(cols) < 2:
+        return cols
+    n = int(dated.count().execute())
+    keys = [
+        c for c in cols if int(dated[["item_id", "_snap", c]].distinct().count().execute()) == n
+    ]
+    return keys[:1] if keys else cols
+
+
 def _latest_snapshot(
     t: ir.Table, name: str, varying: list[str]
 ) -> tuple[ir.Table, list[str], str | None]:
@@ -633,7 +649,7 @@ def _latest_snapshot(
         dated = t.mutate(_snap=key)
         if others and not _varying(dated, ["item_id", *others], ["_snap"]):
             continue  # one date per item and location: a location's own date (last count)
-        locs = _varying(dated, ["item_id", "_snap"], others)
+        locs = _places(dated, _varying(dated, ["item_id", "_snap"], others))
         by = ["item_id", *locs]
         last = dated.filter(dated._snap == dated._snap.max().over(group_by=by))
         dates = dated.aggregate(lo=dated._snap.min(), hi=dated._snap.max(), n=dated._snap.nunique())

@@ -86,3 +86,24 @@ def test_daily_snapshots_keep_the_latest_per_item_and_location(tmp_path: Path) -
     with open_workspace(cfg) as ws:
         inv = ws.to_pandas("inventory").sort_values("item_id", ignore_index=True)
     assert inv["on_hand"].tolist() == [15.0, 7.0]  # summed over warehouses, no date kept
+
+
+def test_a_column_that_varies_with_the_day_is_no_location(tmp_path: Path) -> None:
+    """byod12a D23: the Kaggle retail file's Weather Condition varies per store and day; it
+    was taken for a location, so each store's latest row per weather was kept and summed
+    (4x the stock: P0001 66,778 on hand where the last day's five stores hold 16,723). The
+    store alone gives an item one row per place and date: the last day's rows, summed."""
+    rows = ["Date,Store ID,Region,Product ID,Inventory Level,Weather Condition"]
+    weather = ["Sunny", "Rainy", "Cloudy", "Snowy"]
+    for d, day in enumerate(f"2023-06-{k}" for k in range(23, 31)):  # 8 days
+        for s, (store, region) in enumerate([("S001", "North"), ("S002", "South"),
+                                             ("S003", "North")]):  # fmt: skip
+            level = 100 * (s + 1) + d
+            rows.append(f"{day},{store},{region},P0001,{level},{weather[(d + s) % 4]}")
+    spec = {"file": "r.csv", "columns": {"item_id": "Product ID", "on_hand": "Inventory Level"}}
+    cfg = write_dataset(tmp_path, {"r.csv": "\n".join(rows) + "\n"}, {"inventory": spec})
+    with open_workspace(cfg) as ws:
+        inv = ws.to_pandas("inventory")
+        notes = " ".join(str(w) for w in ws.warnings)
+    assert inv["on_hand"].sum() == 107 + 207 + 307  # the 2023-06-30 snapshot of 3 stores
+    assert "is kept per item (and Store ID);" in notes
