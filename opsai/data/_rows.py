@@ -619,28 +619,10 @@ def _varying(t: ir.Table, by: list[str], cols: list[str]) -> list[str]:
     return [c for i, c in enumerate(cols) if int(row[f"v{i}"] or 0) > 1]
 
 
-def _places(dated: ir.Table, cols: list[str]) -> list[str]:
-    """The columns of ``cols`` that are an item's places in a dated snapshot (``_snap``): those
-    that alone give an item one row per place and date (a store id). A column varying with
-    the day itself (the Kaggle retail file's Weather Condition: Sunny at one store, Rainy at
-    another) is no place; taken for one it kept each item's latest row per store and weather,
-    four times the stock (byod12a D23). Without a column that alone keys the rows, all of
-    ``cols`` together, as before."""
-    if len(cols) < 2:
-        return cols
-    n = int(dated.count().execute())
-    keys = [
-        c for c in cols if int(dated[["item_id", "_snap", c]].distinct().count().execute()) == n
-    ]
-    return keys[:1] if keys else cols
-
-
-def _latest_snapshot(
-    t: ir.Table, name: str, varying: list[str]
-) -> tuple[ir.Table, list[str], str | None]:
-    """Daily (or weekly) stock snapshots, an item's rows dated by a column: only each item's
-    (and location's) latest snapshot, the columns still varying within it (the locations),
-    and a note saying which date was kept and how many rows were left out."""
+def _snapshots(t: ir.Table, varying: list[str]) -> tuple[str, ir.Table, list[str]] | None:
+    """The column of ``varying`` dating an item's rows as stock snapshots, the table with its
+    orderable value as ``_snap``, and the text columns still varying within an item's
+    snapshot (its locations); ``None`` when no column dates the rows."""
     for c in varying:
         key = _snapshot_key(t, c)
         if key is None:
@@ -649,7 +631,68 @@ def _latest_snapshot(
         dated = t.mutate(_snap=key)
         if others and not _varying(dated, ["item_id", *others], ["_snap"]):
             continue  # one date per item and location: a location's own date (last count)
-        locs = _places(dated, _varying(dated, ["item_id", "_snap"], others))
+        return c, dated, _locations(dated, _varying(dated, ["item_id", "_snap"], others))
+    return None
+
+
+_LOCATION_NAME = re.compile(r"store|shop|location|warehouse|site|branch|depot|dc\b", re.I)
+
+
+def _locations(dated: ir.Table, locs: list[str]) -> list[str]:
+    """The one column of ``locs`` that tells an item's rows of one snapshot apart (``Store
+    ID``), when one does: a store's weather or region varies across its rows too, and as a
+    location of its own it kept a store's older snapshots beside its latest (byod12a D9: 400
+    rows of the Kaggle retail file's 100 on its last day summed into the chain's stock);
+    ``locs`` itself otherwise."""
+    if len(locs) < 2:
+        return locs
+    by = ["item_id", "_snap"]
+    n = int(dated.select(*by, *locs).distinct().count().execute())
+    for c in sorted(locs, key=lambda c: not _LOCATION_NAME.search(c)):  # 'Store ID' first
+        if int(dated.select(*by, c).distinct().count().execute()) == n:
+            return [c]
+    return locs
+
+
+def stock_history(t: ir.Table) -> ir.Table | None:
+    """An inventory of dated stock snapshots (a daily ``Inventory Level`` per date, store and
+    product) as its on-hand history, ``[item_id, store, timestamp, on_hand]``: one row per
+    item, location and snapshot (``store`` the location when one text column names it, else
+    empty, the locations summed), for chapter 04 to tell a stock-out from a closure and to
+    test each store's stock (byod12a D9, D10); :func:`stock_over_locations` keeps only the
+    latest snapshot for the stock plan. ``None`` without ``on_hand`` or dated rows."""
+    from opsai.data.schema import ON_HAND, STORE, TABLES, TIMESTAMP
+
+    if ON_HAND not in t.columns:
+        return None
+    contract = set(TABLES["inventory"].names)
+    extras = [c for c in t.columns if c not in contract]
+    found = _snapshots(t, _varying(t, ["item_id"], extras))
+    if found is None:
+        return None
+    _, dated, locs = found
+    store = dated[locs[0]].cast("string") if len(locs) == 1 else ibis.null("string")
+    rows = dated.mutate(_store=store)
+    day = rows._snap.cast("timestamp") if not rows._snap.type().is_numeric() else None
+    if day is None:  # 20250601 as a number: not a day the demand's dates can meet
+        return None
+    rows = rows.mutate(_day=day)
+    out = rows.group_by(["item_id", "_store", "_day"]).aggregate(_on=rows[ON_HAND].sum())
+    return out.select(
+        item_id=out.item_id.cast("string"),
+        **{STORE: out._store, TIMESTAMP: out._day, ON_HAND: out._on.cast("float64")},
+    )
+
+
+def _latest_snapshot(
+    t: ir.Table, name: str, varying: list[str]
+) -> tuple[ir.Table, list[str], str | None]:
+    """Daily (or weekly) stock snapshots, an item's rows dated by a column: only each item's
+    (and location's) latest snapshot, the columns still varying within it (the locations),
+    and a note saying which date was kept and how many rows were left out."""
+    found = _snapshots(t, varying)
+    if found is not None:
+        c, dated, locs = found
         by = ["item_id", *locs]
         last = dated.filter(dated._snap == dated._snap.max().over(group_by=by))
         dates = dated.aggregate(lo=dated._snap.min(), hi=dated._snap.max(), n=dated._snap.nunique())

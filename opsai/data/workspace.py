@@ -52,6 +52,9 @@ SOURCE_COLUMNS = "opsai_source_columns"
 """A table of the report's validated copy of the data (see :meth:`Workspace.save_source_columns`):
 each table's contract columns and the user's columns they were read from, which the copy's
 config (its tables mapped already) no longer holds."""
+STOCK_HISTORY = "opsai_stock_history"
+"""The on-hand history of an inventory of dated snapshots (:func:`opsai.data._rows.stock_history`),
+which the inventory table itself keeps only the latest of; in a report's copy of the data too."""
 
 
 class Workspace:
@@ -65,8 +68,10 @@ class Workspace:
         warnings: list[ValidationWarning],
         load_warnings: list[ValidationWarning] | None = None,
         sources: dict[str, dict[str, str]] | None = None,
+        history: ir.Table | None = None,
     ) -> None:
         self.config = config
+        self._history = history
         self._sources = sources
         self.backend = backend
         self._tables = tables
@@ -251,6 +256,8 @@ class Workspace:
         try:
             for name in self.present:
                 dest.create_table(name, self._tables[name].to_pyarrow(), overwrite=True)
+            if self._history is not None:
+                dest.create_table(STOCK_HISTORY, self._history.to_pyarrow(), overwrite=True)
         finally:
             dest.disconnect()
 
@@ -265,6 +272,17 @@ class Workspace:
             con.execute(f'CREATE TABLE {schema}."{LOAD_WARNINGS}" AS SELECT * FROM opsai_load_rows')
         finally:
             con.unregister("opsai_load_rows")
+
+    def stock_history(self) -> pd.DataFrame | None:
+        """The inventory's on-hand history ``[item_id, store, timestamp, on_hand]`` when its
+        rows are dated stock snapshots (a daily ``Inventory Level`` per store and product), of
+        which the ``inventory`` table keeps each item's latest; ``store`` is empty when no
+        location column names the rows. ``None`` for a single snapshot (byod12a D9, D10)."""
+        if self._history is None:
+            return None
+        out = self._history.to_pandas()
+        out[TIMESTAMP] = pd.to_datetime(out[TIMESTAMP])
+        return out
 
     def source_columns(self, name: str) -> dict[str, str]:
         """The user's columns that table ``name``'s contract columns were read from, e.g.
@@ -341,6 +359,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     errors: list[str] = []
     warnings: list[ValidationWarning] = []
     tables: dict[str, ir.Table] = {}
+    history: ir.Table | None = None  # dated stock snapshots: the on-hand history
     sources: dict[str, dict[str, str]] | None = None  # a report's copy: the columns read from
     con: duckdb.DuckDBPyConnection | None = None  # files are loaded into it
     kind = cfg.source_kind
@@ -386,6 +405,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
         backend = connect(cfg)
         warnings += _saved_load_warnings(backend)  # a report's copy of the data
         sources = _saved_source_columns(backend)
+        history = backend.table(STOCK_HISTORY) if _saved(backend, STOCK_HISTORY) else None
         for name, spec in cfg.data.tables.items():
             try:
                 tables[name] = map_db_table(backend, name, spec, warnings, zone)
@@ -416,6 +436,8 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
                 tables.pop(name)
         if name == "inventory" and name in tables:  # stock per warehouse: one row per item
             try:
+                h = _rows.stock_history(tables[name])  # dated snapshots: kept for chapter 04
+                history = history if h is None else _keep(h, STOCK_HISTORY, backend, con)
                 t, note = _rows.stock_over_locations(tables[name], name)
                 if note is not None:
                     warnings.append(note)
@@ -470,7 +492,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             tables["orders"] = _materialize(baskets[0], "orders", backend, con)
             warnings.append(baskets[1])
             loaded.append(baskets[1])  # kept in a report's copy, which has the order_id
-    return Workspace(cfg, backend, tables, warnings, loaded, sources)
+    return Workspace(cfg, backend, tables, warnings, loaded, sources, history)
 
 
 def _net_returns(
@@ -566,6 +588,14 @@ def _materialize(
     con.execute(f"CREATE OR REPLACE TABLE {name}_new AS {sql}")
     con.execute(f"DROP TABLE {name}")
     con.execute(f"ALTER TABLE {name}_new RENAME TO {name}")
+    return backend.table(name)
+
+
+def _keep(t: ir.Table, name: str, backend: Any, con: duckdb.DuckDBPyConnection | None) -> ir.Table:
+    """Files: ``t`` stored as the new DuckDB table ``name``; a database's stays the expression."""
+    if con is None:
+        return t
+    con.execute(f"CREATE OR REPLACE TABLE {name} AS {ibis.to_sql(t, dialect='duckdb')}")
     return backend.table(name)
 
 

@@ -259,6 +259,9 @@ def _stockouts(
     shown = dict(zip(recs.get("item_id", []), recs.get("users_recommended", []), strict=False))
     out = []
     for _, r in alerts[alerts["name"].astype(str).str.startswith("stockout.")].head(10).iterrows():
+        if pd.notna(r.get("store")):  # one store's empty shelf now (byod12a D9)
+            out.append(_store_stockout(r, _measure(run)))
+            continue
         item, mean = str(r["item_id"]), float(r.get("lead_time_demand") or 0.0)
         sd, on_hand = float(r.get("lead_time_demand_sd") or 0.0), float(r.get("on_hand") or 0.0)
         inbound = r.get("on_order")
@@ -283,6 +286,31 @@ def _stockouts(
             _action("Inventory", act, why, lo, mid, hi, "units uncovered", "high", ev, "stockout")
         )
     return out
+
+
+def _store_stockout(r: pd.Series, unit: str) -> dict[str, Any]:
+    """The action for a store out of stock now (chapter 04's ``stockout.<item>@<store>``):
+    move stock from the item's other stores or reorder; the effect is the sales lost since the
+    shelf emptied (rate before x periods, 90% band from the daily spread)."""
+    item, store, periods = str(r["item_id"]), str(r["store"]), int(r.get("periods") or 0)
+    rate, sd = float(r.get("rate_before") or 0.0), float(r.get("sd_before") or 0.0)
+    mid = rate * periods
+    lo, hi = max(0.0, mid - 1.645 * sd * periods**0.5), mid + 1.645 * sd * periods**0.5
+    src = r.get("transfer_from")  # a list, or its text in a results file read back
+    names = src if isinstance(src, str) else ", ".join(map(str, src if src is not None else []))
+    names = names.strip("[]").replace("'", "").replace('"', "")
+    act = (
+        f"Transfer item {item} to store {store} from {names}, or reorder: "
+        if names
+        else f"Reorder item {item} for store {store}: "
+    ) + f"nothing on hand there since {r.get('since')}."
+    why = (
+        f"It sold {rate:,.0f} a period there before and none in the {periods} periods since; "
+        "the chain's summed stock hides the empty shelf."
+    )
+    ev = [_ev(DEMAND, str(r["name"]), f"stock-out alert {item} at {store}")]
+    return _action("Inventory", act, why, lo, mid, hi, f"{unit} of lost sales", "high", ev,
+                   "stockout")  # fmt: skip
 
 
 def _measure(run: RunResults) -> str:

@@ -99,6 +99,8 @@ def stockout_recommendations(
     if items.empty or alerts.empty or "name" not in alerts:
         return pd.DataFrame(columns=STOCKOUT_COLUMNS)
     out_alerts = alerts[alerts["name"].astype(str).str.startswith("stockout.")]
+    if S.STORE in out_alerts:  # one store's empty shelf: the item is in stock elsewhere
+        out_alerts = out_alerts[out_alerts[S.STORE].isna()]
     if out_alerts.empty:
         return pd.DataFrame(columns=STOCKOUT_COLUMNS)
     rec = items.rename(columns={"users": "users_recommended"})

@@ -17,6 +17,7 @@ from opsai.data.promo import discount_rows, promo_flags
 from opsai.data.schema import (
     EVENT_DAY,
     ITEM_ID,
+    ON_HAND,
     PRICE,
     PROMO,
     QUANTITY,
@@ -1293,6 +1294,34 @@ def closed_stretches(
     return out.sort_values(["periods", "rate"], ascending=False).reset_index(drop=True)
 
 
+def stockout_stretches(
+    gaps: pd.DataFrame, stock: pd.DataFrame | None, *, freq: str = "D"
+) -> pd.DataFrame:
+    """:func:`closed_stretches`' stretches with ``stock_out``: the inventory's on-hand history
+    (:meth:`~opsai.data.workspace.Workspace.stock_history`, ``[ITEM_ID, STORE, TIMESTAMP,
+    ON_HAND]``) had nothing on hand on at least half of its snapshots inside the stretch (of
+    that store; summed over the stores for a whole item's stretch), so the zeros are a known
+    stock-out, not a closure nor missing rows, and ``lost``: the sales lost, its rate outside
+    the stretch times its periods with sales elsewhere (byod12a D10: P0007 at S002, 20 days at
+    0 on hand after 45 a day, was 'a store closed, a stock-out, or rows missing' and read as
+    zero demand). ``gaps`` itself (without the columns) when there is no history."""
+    if gaps.empty or stock is None or stock.empty:
+        return gaps
+    step = pd.tseries.frequencies.to_offset(PANDAS_FREQ.get(freq, "D"))
+    h = stock.assign(**{ITEM_ID: stock[ITEM_ID].astype(str)})
+    out, lost = [], []
+    for _, g in gaps.iterrows():
+        rows = h[h[ITEM_ID] == str(g[ITEM_ID])]
+        if pd.notna(g[STORE]):
+            rows = rows[rows[STORE].astype(str) == str(g[STORE])]
+        start, stop = pd.Timestamp(g["start"]), pd.Timestamp(g["end"]) + step
+        inside = rows[(rows[TIMESTAMP] >= start) & (rows[TIMESTAMP] < stop)]
+        on = inside.groupby(TIMESTAMP)[ON_HAND].sum()  # a whole item: its stores summed
+        out.append(bool(len(on)) and float((on <= 0).mean()) >= 0.5)
+        lost.append(float(g["rate"]) * int(g["periods"]))
+    return gaps.assign(stock_out=out, lost=lost)
+
+
 def without_stretches(bottom: pd.DataFrame, gaps: pd.DataFrame) -> pd.DataFrame:
     """``bottom`` (item series) without the periods of :func:`closed_stretches`' stretches of
     whole series (a store that is a series: Rossmann), so a closure does not make a steady
@@ -1315,7 +1344,11 @@ FILL_SEASONS = 8
 
 
 def fill_closures(
-    hs: HierarchicalSeries, gaps: pd.DataFrame, *, seasons: int = FILL_SEASONS
+    hs: HierarchicalSeries,
+    gaps: pd.DataFrame,
+    *,
+    seasons: int = FILL_SEASONS,
+    stores: pd.DataFrame | None = None,
 ) -> HierarchicalSeries:
     """``hs`` with the periods of :func:`closed_stretches`' stretches of whole series (a store
     that is a series; ``store`` missing) filled with the series' level before the closure, so
@@ -1329,6 +1362,10 @@ def fill_closures(
     future. The levels that sum the series (category, total) take the same amounts. An
     item-store's stretch (``store`` set) is part of a chain series and stays as it is; a
     stock-out that lasts to the end is no stretch (:func:`~opsai.inventory.censored_items`).
+    An item-store's stretch the inventory's history calls a stock-out (``stock_out``,
+    :func:`stockout_stretches`) is censored demand: the item's series takes that store's level
+    (from ``stores``, :func:`~opsai.forecast.store_demand`; its ``rate`` without them) on the
+    stretch's periods in which the store sold nothing (byod12a D10).
 
     Returns:
         ``hs`` with ``filled``: ``[ITEM_ID, TIMESTAMP]`` of every series (the closed ones and
@@ -1336,7 +1373,8 @@ def fill_closures(
         :class:`~opsai.forecast.AutoForecaster`'s ``skip`` (the backtest does not score them);
         ``hs`` itself when there is nothing to fill.
     """
-    whole = gaps[gaps[STORE].isna()] if len(gaps) else gaps
+    out = gaps["stock_out"].astype(bool) if "stock_out" in gaps else False
+    whole = gaps[gaps[STORE].isna() | out] if len(gaps) else gaps
     if not len(whole):
         return hs
     bottom = hs.df[hs.df[ITEM_ID].isin(hs.S.columns)]
@@ -1350,9 +1388,13 @@ def fill_closures(
         sid = str(g[ITEM_ID])
         if sid not in wide.columns:
             continue
-        y = wide[sid]
-        open_ = (total - y) > 0  # another series sold
+        open_ = (total - wide[sid]) > 0  # another series sold
+        y = wide[sid] if pd.isna(g[STORE]) else _store_series(stores, sid, g[STORE], wide.index)
         start, end = pd.Timestamp(g["start"]), pd.Timestamp(g["end"])
+        if y is None:  # a store's stock-out without the store's series: its rate
+            at = wide.index[open_ & (wide.index >= start) & (wide.index <= end)]
+            deltas.append(pd.DataFrame({ITEM_ID: sid, TIMESTAMP: at, "_d": float(g["rate"])}))
+            continue
         ref = y[open_ & (y.index < start)]
         at = y.index[open_ & (y.index >= start) & (y.index <= end) & (y == 0)]
         if not len(ref) or not len(at):
@@ -1378,6 +1420,17 @@ def fill_closures(
     return dataclasses.replace(hs, df=df.drop(columns="_d"), filled=filled)
 
 
+def _store_series(
+    stores: pd.DataFrame | None, item: str, store: Any, index: pd.Index
+) -> pd.Series | None:
+    """Item ``item``'s sales at ``store`` per period of ``index`` (0 without a row), from
+    :func:`~opsai.forecast.store_demand`'s rows; ``None`` without them."""
+    if stores is None or stores.empty or stores.attrs.get("capped"):
+        return None
+    mine = stores[(stores[ITEM_ID].astype(str) == item) & (stores[STORE].astype(str) == str(store))]
+    return mine.groupby(TIMESTAMP)[QUANTITY].sum().reindex(index, fill_value=0.0).astype(float)
+
+
 def closures_finding(
     gaps: pd.DataFrame,
     *,
@@ -1389,23 +1442,101 @@ def closures_finding(
     """Names :func:`closed_stretches`' stretches (``None`` when there are none) and says which
     :func:`fill_closures` filled in (``filled``: its ``hs.filled``) and which the forecasts
     still read as zero demand (an item-store's, inside the item's chain series). ``noun``:
-    what a series is (:func:`series_noun`): "store 13", not a bare 13; ``titles``: items'
-    titles beside their ids ("3 (Ethiopia Rg) at Hell's Kitchen")."""
+    what a series is (:func:`series_noun`): "store 13", not a bare 13. Stretches the
+    inventory's history calls stock-outs (:func:`stockout_stretches`) are named so, with the
+    sales lost, not asked about (byod12a D10); when every stretch is one, the finding is
+    ``stockout_stretches``. ``titles``: items' titles beside their ids ("3 (Ethiopia Rg) at
+    Hell's Kitchen")."""
     if gaps.empty:
         return None
     unit = _PERIOD_WORDS.get(freq, "period")
     done = set(map(str, filled[ITEM_ID])) if filled is not None and len(filled) else set()
+    out = gaps["stock_out"].astype(bool) if "stock_out" in gaps else pd.Series(False, gaps.index)
+    every, stockouts, gaps = gaps, gaps[out], gaps[~out]
+    said = "" if noun == "item" else f"{noun} "
+    titles = titles if noun == "item" else None  # a store's id is no item
+    parts = [_stockouts_text(stockouts, unit, said, done, titles)] if len(stockouts) else []
+    if len(gaps):
+        parts.append(_closures_text(gaps, unit, said, done, freq, titles))
+    names = [
+        f"{r[ITEM_ID]}" + (f"@{r[STORE]}" if pd.notna(r[STORE]) else "")
+        for _, r in every.iterrows()
+    ]
+    whole = every[STORE].isna() | out
+    evidence = {
+        "series": names[:50],
+        "start": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in every["start"]][:50],
+        "end": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in every["end"]][:50],
+        "span": [int(v) for v in every["span"]][:50],
+        "periods": [int(v) for v in every["periods"]][:50],
+        "filled": [i for i in dict.fromkeys(every.loc[whole, ITEM_ID].astype(str)) if i in done][:50],
+        "stock_out": [bool(v) for v in out][:50],
+        "lost": [round(float(v), 1) for v in every.get("lost", pd.Series(0.0, every.index))][:50],
+    }  # fmt: skip
+    name = "closed_stretches" if len(gaps) else "stockout_stretches"
+    return Finding(" ".join(parts), "medium", evidence, name=name)
+
+
+def _stretch(r: pd.Series, said: str, titles: Mapping[str, str] | None = None) -> str:
+    """``P0007 at S002 from 2022-11-01 to 2022-11-20``, an item with its title when known."""
+    at = f" at {r[STORE]}" if pd.notna(r[STORE]) else ""
+    return (
+        f"{said}{titled(r[ITEM_ID], titles)}{at} from {pd.Timestamp(r['start']):%Y-%m-%d} to "
+        f"{pd.Timestamp(r['end']):%Y-%m-%d}"
+    )
+
+
+def _stockouts_text(
+    rows: pd.DataFrame,
+    unit: str,
+    said: str,
+    done: set[str],
+    titles: Mapping[str, str] | None = None,
+) -> str:
+    """The stock-outs :func:`stockout_stretches` found, the sales they lost and whether the
+    forecasts train on the usual level in their place."""
+    more = f" and {len(rows) - 10} more" if len(rows) > 10 else ""
+    listed = "; ".join(
+        f"{_stretch(r, said, titles)} ({int(r['span'])} {unit}s at 0 on hand; {r['rate']:,.1f} "
+        f"a {unit} otherwise: about {r['lost']:,.0f} units of sales lost)"
+        for _, r in rows.head(10).iterrows()
+    )
+    filled = rows[ITEM_ID].astype(str).isin(done)
+    total = f", about {rows['lost'].sum():,.0f} units of sales lost in all" if len(rows) > 1 else ""
+    text = (
+        f"{len(rows)} stock-out(s) in the inventory's history (nothing on hand while nothing "
+        f"sold): {listed}{more}{total}. "
+        "Their zeros are lost sales, not demand"
+    )
+    if filled.all():
+        return text + (
+            ": the forecasts train on the usual level in their place (its mean over the last "
+            f"{FILL_SEASONS} {'days of the same weekday' if unit == 'day' else unit + 's'} "
+            "before the stock-out), the backtest does not score those periods and the "
+            "promotion comparison leaves them out."
+        )
+    return text + (
+        f"; the forecasts still read {int((~filled).sum())} of them as zero demand (the item "
+        "is summed into another series); the promotion comparison leaves them out."
+    )
+
+
+def _closures_text(
+    gaps: pd.DataFrame,
+    unit: str,
+    said: str,
+    done: set[str],
+    freq: str,
+    titles: Mapping[str, str] | None = None,
+) -> str:
+    """The stretches without a sale nothing explains: closed, a stock-out or rows missing?"""
     whole = gaps[STORE].isna() & gaps[ITEM_ID].astype(str).isin(done)
-    said = "" if noun == "item" else f"{noun} "  # items read by their ids, as in every finding
     names_done = list(dict.fromkeys(gaps.loc[whole, ITEM_ID].astype(str)))
     n_zero = int((~whole).sum())
-    titles = titles if noun == "item" else None  # a store's id is no item
 
     def line(r: pd.Series) -> str:
-        at = f" at {r[STORE]}" if pd.notna(r[STORE]) else ""
         return (
-            f"{said}{titled(r[ITEM_ID], titles)}{at} from {pd.Timestamp(r['start']):%Y-%m-%d} to "
-            f"{pd.Timestamp(r['end']):%Y-%m-%d} ({int(r['span'])} {unit}s, {int(r['periods'])} "
+            f"{_stretch(r, said, titles)} ({int(r['span'])} {unit}s, {int(r['periods'])} "
             f"of them with sales elsewhere; {r['rate']:,.1f} a {unit} otherwise)"
         )
 
@@ -1433,18 +1564,7 @@ def closures_finding(
             "item is part of the item's series over all stores), so if they are closures, "
             "that history is lower than its demand."
         )
-    names = [
-        f"{r[ITEM_ID]}" + (f"@{r[STORE]}" if pd.notna(r[STORE]) else "") for _, r in gaps.iterrows()
-    ]
-    evidence = {
-        "series": names[:50],
-        "start": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in gaps["start"]][:50],
-        "end": [f"{pd.Timestamp(t):%Y-%m-%d}" for t in gaps["end"]][:50],
-        "span": [int(v) for v in gaps["span"]][:50],
-        "periods": [int(v) for v in gaps["periods"]][:50],
-        "filled": names_done[:50],
-    }
-    return Finding(text, "medium", evidence, name="closed_stretches")
+    return text
 
 
 def finding_levels(hs: HierarchicalSeries) -> list[str]:

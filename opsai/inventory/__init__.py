@@ -19,7 +19,14 @@ from opsai.inventory.alerts import (
     stockout_probability,
 )
 from opsai.inventory.backtest import lead_time_errors, reorder_check, spread_factor
-from opsai.inventory.censoring import censored_items, censoring_finding, uncensor_forecast
+from opsai.inventory.censoring import (
+    censored_items,
+    censoring_finding,
+    censoring_stock,
+    store_stock,
+    store_stockout_alerts,
+    uncensor_forecast,
+)
 from opsai.inventory.plan import projected_stock, purchase_plan
 from opsai.inventory.policy import (
     NO_DEMAND,
@@ -42,6 +49,7 @@ __all__ = [
     "calibrate_reorder_point",
     "censored_items",
     "censoring_finding",
+    "censoring_stock",
     "drift_alerts",
     "drift_noise_finding",
     "drift_screen",
@@ -62,6 +70,8 @@ __all__ = [
     "spread_factor",
     "stockout_alerts",
     "stockout_probability",
+    "store_stock",
+    "store_stockout_alerts",
     "uncensor_forecast",
     "z_cycle",
     "z_fill_rate",

@@ -82,7 +82,9 @@ def censored_items(
             the chance shared among item-stores, since a stock-out in one store hides in the
             chain's sum (byod9a D2). An item that stopped in every store is one row without a
             store.
-        inventory: the inventory table (``ITEM_ID``, ``ON_HAND``), or ``None`` for none.
+        inventory: the inventory table (``ITEM_ID``, ``ON_HAND``), or ``None`` for none; with
+            ``STORE`` (:func:`store_stock`) and a ``history`` per store, an item-store is tested
+            when that store has nothing on hand, though the chain's summed stock is positive.
         freq: the history's frequency.
 
     Returns:
@@ -98,12 +100,21 @@ def censored_items(
     if history.empty:
         return empty
     known = inventory is not None and not inventory.empty and ON_HAND in inventory
-    if known:
+    by_stores = known and inventory is not None and STORE in inventory and STORE in history
+    if by_stores:  # each store's own stock (byod12a D9)
+        assert inventory is not None
+        out = inventory[inventory[ON_HAND].fillna(0) <= 0]
+        tested = set(out[ITEM_ID].astype(str) + "\x1f" + out[STORE].astype(str))
+        h = history[
+            (history[ITEM_ID].astype(str) + "\x1f" + history[STORE].astype(str)).isin(tested)
+        ]
+        pool = history[history[ITEM_ID].astype(str).isin(set(h[ITEM_ID].astype(str)))]
+    elif known:
         assert inventory is not None
         tested = set(inventory.loc[inventory[ON_HAND].fillna(0) <= 0, ITEM_ID].astype(str))
-        h = history[history[ITEM_ID].astype(str).isin(tested)]
+        h = pool = history[history[ITEM_ID].astype(str).isin(tested)]
     else:  # no stock data: every item, a longer run, the chance shared among them
-        h = history
+        h = pool = history
         min_periods = max(min_periods, _MIN_RUN_UNKNOWN.get(freq, 2))
         series = h[[ITEM_ID, STORE]] if STORE in h.columns else h[[ITEM_ID]]
         chance = chance / max(1, len(series.drop_duplicates()))
@@ -114,7 +125,7 @@ def censored_items(
     min_sold, min_span = MIN_HISTORY.get(freq, MIN_HISTORY["M"])
     by = [ITEM_ID, STORE] if STORE in h.columns else [ITEM_ID]
     keys = [h[c].astype(str) for c in by]
-    sold_rows = h[h[QUANTITY] > 0]
+    sold_rows = pool[pool[QUANTITY] > 0]  # the item's other stores too: selling on?
     last = sold_rows.groupby([sold_rows[c].astype(str) for c in by])[TIMESTAMP].max()
     late = last[last < grid[-1] - (min_periods - 1) * _step(grid)]  # a run long enough, roughly
     rows = []
@@ -141,6 +152,43 @@ def censored_items(
     if len(by) == 2 and history.attrs.get("capped"):  # the other stores' rows are not here
         return out.sort_values("rate_before", ascending=False).reset_index(drop=True)
     return _by_store(out, last) if len(by) == 2 else out
+
+
+STORE_STOCK_COLUMNS = [ITEM_ID, STORE, ON_HAND, "zero_since"]
+
+
+def store_stock(history: pd.DataFrame | None) -> pd.DataFrame:
+    """Each item-store's latest stock from an on-hand history ``[ITEM_ID, STORE, TIMESTAMP,
+    ON_HAND]`` (:meth:`opsai.data.workspace.Workspace.stock_history`): its last snapshot's
+    ``on_hand`` and, when that is 0 or less, the first day of the run of such snapshots it
+    ends (``zero_since``; missing otherwise). Empty without a history naming stores: the
+    chain's summed stock hides one store's empty shelf (byod12a D9: P0015 at S004, 0 on hand
+    for 10 days, the other four stores holding stock)."""
+    if history is None or history.empty or STORE not in history or history[STORE].isna().all():
+        return pd.DataFrame(columns=STORE_STOCK_COLUMNS)
+    h = history.dropna(subset=[STORE]).sort_values([ITEM_ID, STORE, TIMESTAMP])
+    rows = []
+    for (item, store), g in h.groupby([h[ITEM_ID].astype(str), h[STORE].astype(str)], sort=True):
+        empty = g[ON_HAND].fillna(0).to_numpy(float) <= 0
+        since = pd.NaT
+        if empty[-1]:
+            stocked = np.flatnonzero(~empty)
+            since = g[TIMESTAMP].iloc[int(stocked[-1]) + 1 if len(stocked) else 0]
+        rows.append([item, store, float(g[ON_HAND].iloc[-1]), since])
+    return pd.DataFrame(rows, columns=STORE_STOCK_COLUMNS)
+
+
+def censoring_stock(
+    inventory: pd.DataFrame, stores: pd.DataFrame, by_store: pd.DataFrame | None
+) -> pd.DataFrame:
+    """The stock :func:`censored_items` tests: each store's (``stores``, :func:`store_stock`)
+    when the demand is per store too (``by_store``, not capped) and names the same stores,
+    else the chain's ``inventory``."""
+    if by_store is None or by_store.attrs.get("capped") or stores.empty:
+        return inventory
+    if not set(stores[STORE].astype(str)) & set(by_store[STORE].astype(str)):
+        return inventory
+    return stores
 
 
 def _step(grid: pd.DatetimeIndex) -> pd.Timedelta:
@@ -224,6 +272,56 @@ def _stopped_finding(stopped: pd.DataFrame, unit: str) -> Finding:
     return Finding(text, "high", evidence, name="sales_stopped")
 
 
+def store_stockout_alerts(
+    censored: pd.DataFrame, stores: pd.DataFrame, *, freq: str = "D"
+) -> list[Finding]:
+    """One alert per item-store out of stock now (:func:`censored_items`' rows with a store
+    and known stock), named ``stockout.<item>@<store>`` so the scorecard's stock-outs count
+    it (byod12a D9: P0015 at S004 had 0 on hand for 10 days after 111 a day, and 'Items
+    about to stock out: 0'): since when the shelf is empty (``stores``' ``zero_since``, else
+    the day after the last sale), the rate it sold at before, the sales lost so far and the
+    item's other stores holding stock to transfer from."""
+    if censored.empty:
+        return []
+    unit = _UNIT.get(freq, "period")
+    out = []
+    for _, r in censored.iterrows():
+        store = _store(r)
+        if not store or not bool(r.get("stock_known", False)):
+            continue
+        item = str(r[ITEM_ID])
+        mine = stores[stores[ITEM_ID].astype(str) == item] if len(stores) else stores
+        here = mine[mine[STORE].astype(str) == store] if len(mine) else mine
+        zero = here["zero_since"].iloc[0] if len(here) else pd.NaT
+        since = pd.Timestamp(r["since"]) if pd.isna(zero) else pd.Timestamp(zero)
+        held = mine[(mine[STORE].astype(str) != store) & (mine[ON_HAND] > 0)] if len(mine) else mine
+        rate, periods = float(r["rate_before"]), int(r["periods"])
+        lost = rate * periods
+        source = (
+            f"transfer from {', '.join(held[STORE].astype(str))} "
+            f"({held[ON_HAND].sum():,.0f} on hand there) or reorder"
+            if len(held)
+            else "reorder"
+        )
+        text = (
+            f"{item} at {store}: 0 on hand since {since:%Y-%m-%d}, {rate:,.0f} a {unit} before "
+            f"(about {lost:,.0f} units of sales lost in the {periods} {unit}s since): {source}."
+        )
+        evidence = {
+            ITEM_ID: item,
+            STORE: store,
+            ON_HAND: 0.0,
+            "since": f"{since:%Y-%m-%d}",
+            "rate_before": round(rate, 2),
+            "sd_before": round(float(r.get("sd_before", 0.0) or 0.0), 2),
+            "periods": periods,
+            "lost_units": round(lost, 1),
+            "transfer_from": held[STORE].astype(str).tolist(),
+        }
+        out.append(Finding(text, "high", evidence, name=f"stockout.{item}@{store}"))
+    return out
+
+
 def _store(r: pd.Series) -> str:
     """The row's store, or ``""`` for a row of the whole chain."""
     v = r.get(STORE)
@@ -240,7 +338,8 @@ def _others(r: pd.Series) -> str:
     n = int(r.get("others_selling", 0) or 0)
     if not _store(r) or not n:
         return ""
-    return f"; {n} other store{'s' if n > 1 else ''} kept selling it: out of stock there?"
+    ask = "" if bool(r.get("stock_known", False)) else ": out of stock there?"  # 0 on hand: known
+    return f"; {n} other store{'s' if n > 1 else ''} kept selling it{ask}"
 
 
 def _listed(rows: pd.DataFrame, line: Callable[[pd.Series], str]) -> str:

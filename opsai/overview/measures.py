@@ -15,6 +15,7 @@ import pandas as pd
 
 from opsai.data import schema as S
 from opsai.data._synonyms import NON_PRODUCTS
+from opsai.data.promo import promo_flags
 from opsai.data.workspace import Workspace
 from opsai.errors import NothingToAnalyse
 
@@ -274,7 +275,7 @@ def outliers(ws: Workspace, *, k: float = 3.0, common: float = 0.01) -> pd.DataF
                 }
             )
     cols = ["table", "column", "outliers", "low", "high", "max", "below", "above", "min", "item",
-            "items", "impossible", "impossible_values"]  # fmt: skip
+            "items", "impossible", "impossible_values", "promo"]  # fmt: skip
     return pd.DataFrame(rows, columns=cols)
 
 
@@ -320,12 +321,18 @@ MIN_ITEM_ROWS = 8
 
 def _item_outliers(t: ibis.Table, name: str, c: str, *, k: float, common: float) -> dict:
     """:func:`outliers` of column ``c`` with fences per item (its own quartiles; per item and
-    store with a ``store`` column), those with :data:`MIN_ITEM_ROWS` rows or more; ``low``/``high`` are then those of ``item``, the item
-    with the most outliers (``items`` have any)."""
+    store with a ``store`` column, and apart on promotion days and other days with a
+    ``promo`` column: the retail file's 237 'outliers' were all promotion days, byod12a D13),
+    those with :data:`MIN_ITEM_ROWS` rows or more; ``low``/``high`` are then those of
+    ``item``, the item with the most outliers (``items`` have any)."""
     v = t.filter(t[c].notnull() & t[S.ITEM_ID].notnull())
     store = v[S.STORE].cast("string").fill_null("") if S.STORE in t.columns else ibis.literal("")
-    v = v.select(S.ITEM_ID, c, _store=store)  # a big store's days are no outliers either
-    keys = [S.ITEM_ID, "_store"]
+    promo, apart = ibis.literal(0), S.PROMO in t.columns and c != S.PROMO
+    if apart:  # a promotion day's uplift is no outlier either
+        flag = promo_flags(v)[S.PROMO]
+        promo = ibis.ifelse(flag.fill_null(0) != 0, 1, 0)
+    v = v.select(S.ITEM_ID, c, _store=store, _promo=promo)  # a big store's days neither
+    keys = [S.ITEM_ID, "_store", "_promo"]
     per = v.group_by(keys).aggregate(
         _q1=v[c].quantile(0.25), _q3=v[c].quantile(0.75), _min=v[c].min(), _rows=v.count()
     )
@@ -352,13 +359,13 @@ def _item_outliers(t: ibis.Table, name: str, c: str, *, k: float, common: float)
     if by_item.empty:
         return {"table": name, "column": c, "outliers": 0, "low": float("nan"),
                 "high": float("nan"), "max": float(whole["max"]), "below": 0, "above": 0,
-                "min": float(whole["min"]), "item": None, "items": 0}  # fmt: skip
+                "min": float(whole["min"]), "item": None, "items": 0, "promo": apart}  # fmt: skip
     w = by_item.iloc[0]
     n, below = int(by_item["n"].sum()), int(by_item["below"].sum())
     return {"table": name, "column": c, "outliers": n, "low": float(w["_lo"]),
             "high": float(w["_hi"]), "max": float(by_item["top"].max()), "below": below,
             "above": n - below, "min": float(by_item["bottom"].min()), "item": str(w[S.ITEM_ID]),
-            "items": int(by_item[S.ITEM_ID].nunique())}  # fmt: skip
+            "items": int(by_item[S.ITEM_ID].nunique()), "promo": apart}  # fmt: skip
 
 
 def markup_in_text(ws: Workspace, *, examples: int = 3) -> pd.DataFrame:

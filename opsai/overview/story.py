@@ -588,7 +588,8 @@ def _outlier_sides(w: pd.Series) -> str:
     if isinstance(item, str) and item:  # fenced per item: the one with the most
         items = int(w.get("items") or 1)
         whose = f"item {item}'s"
-        sides.append(f"each item against its own usual range, {items:,} item(s) with any")
+        apart = ", promotion days apart" if w.get("promo") in (True, 1) else ""  # byod12a D13
+        sides.append(f"each item against its own usual range{apart}, {items:,} item(s) with any")
         if below:
             sides.append(f"{below:,} below ({whose} floor {w['low']:,.2f}, min {w['min']:,.2f})")
         if above:

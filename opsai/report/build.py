@@ -135,12 +135,18 @@ def _export(ws: Any, db: Path, present: list[str]) -> None:
     """Copy the validated tables into the DuckDB file ``db`` (natively when possible), with
     the warnings about reading them (rows dropped or left out) and the columns they were read
     from (``item_id: Store``) for the chapters."""
+    from opsai.data.workspace import STOCK_HISTORY
+
     con = getattr(ws.backend, "con", None)
     try:
         con.execute(f"ATTACH '{db}' AS opsai_attach")  # type: ignore[union-attr]
         try:
             for name in present:
                 con.execute(f'CREATE TABLE opsai_attach."{name}" AS SELECT * FROM "{name}"')  # type: ignore[union-attr]
+            if getattr(ws, "_history", None) is not None:  # dated stock snapshots (byod12a D10)
+                con.execute(  # type: ignore[union-attr]
+                    f'CREATE TABLE opsai_attach."{STOCK_HISTORY}" AS SELECT * FROM "{STOCK_HISTORY}"'
+                )
             ws.save_load_warnings(con, "opsai_attach")
             ws.save_source_columns(con, "opsai_attach")  # item_id: Store (byod9a D16)
         finally:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from opsai.data import open_workspace
@@ -107,3 +108,46 @@ def test_a_column_that_varies_with_the_day_is_no_location(tmp_path: Path) -> Non
         notes = " ".join(str(w) for w in ws.warnings)
     assert inv["on_hand"].sum() == 107 + 207 + 307  # the 2023-06-30 snapshot of 3 stores
     assert "is kept per item (and Store ID);" in notes
+
+
+RETAIL = (  # the Kaggle retail file's shape: date x store x product, weather per store and day
+    "Date,Store ID,Product ID,Inventory Level,Weather Condition\n"
+    "2023-06-28,S001,P1,50,Sunny\n2023-06-28,S004,P1,7,Rainy\n2023-06-28,S001,P2,9,Sunny\n"
+    "2023-06-29,S001,P1,45,Sunny\n2023-06-29,S004,P1,0,Rainy\n2023-06-29,S001,P2,8,Sunny\n"
+    "2023-06-30,S001,P1,40,Snowy\n2023-06-30,S004,P1,0,Sunny\n2023-06-30,S001,P2,6,Snowy\n"
+)
+
+
+def test_dated_store_snapshots_keep_the_latest_per_store_and_their_history(
+    tmp_path: Path,
+) -> None:
+    """byod12a D9/D10: the weather varying across a store's rows was taken for a location
+    too, so each store kept its older snapshots of other weathers beside its latest (400 rows
+    of the retail file's 100 on its last day summed: P0001's chain stock 66,778 for 16,723);
+    and the on-hand history (S004 empty since 06-29) was dropped with the older rows. Now
+    only the last day per store is summed and the history stays, in a report's copy too."""
+    from opsai.inventory import store_stock
+    from opsai.report import build
+
+    spec = {"file": "r.csv", "columns": {"item_id": "Product ID", "on_hand": "Inventory Level"}}
+    cfg = write_dataset(tmp_path, {"r.csv": RETAIL}, {"inventory": spec})
+    with open_workspace(cfg) as ws:
+        inv = ws.to_pandas("inventory").sort_values("item_id", ignore_index=True)
+        notes = " ".join(str(w) for w in ws.warnings)
+        hist = ws.stock_history()
+        db = tmp_path / "copy.duckdb"
+        build._export(ws, db, list(ws.present))
+        copy_cfg = build._attached_config(ws.config, db, list(ws.present), tmp_path)
+    assert inv["on_hand"].tolist() == [40.0, 6.0]  # P1: 40 at S001 + 0 at S004 on 06-30
+    assert "kept per item (and Store ID); 6 older row(s) of 9 left out" in notes
+    assert hist is not None and len(hist) == 9
+    shelves = store_stock(hist)
+    assert shelves.values.tolist()[:2] == [
+        ["P1", "S001", 40.0, pd.NaT], ["P1", "S004", 0.0, pd.Timestamp("2023-06-29")]
+    ]  # fmt: skip
+    with open_workspace(copy_cfg) as ws:  # chapter 04 reads the report's copy
+        again = ws.stock_history()
+    assert again is not None
+    assert again.sort_values(["item_id", "store", "timestamp"]).values.tolist() == (
+        hist.sort_values(["item_id", "store", "timestamp"]).values.tolist()
+    )

@@ -165,3 +165,27 @@ def test_stockout_action_counts_stock_on_order(run_folder: Path) -> None:
     act = ex.action_plan(run, joins(run)).set_index("rule").loc["stockout"]
     assert act["why"].startswith("10 on hand, 30 on order against 50 ± 10 units of demand")
     assert act["expected_effect"] == "about 10 (0.00 to 26) units uncovered"
+
+
+def test_a_store_out_of_stock_now_is_an_action_to_transfer_or_reorder(run_folder: Path) -> None:
+    """byod12a D9: chapter 04's alert for P0015 at S004 (0 on hand for 10 days after 111 a
+    day) is an action of its own, not an item short of its lead-time demand; the join of
+    recommended items leaves it out (the item is in stock elsewhere)."""
+    from opsai.executive.results import DEMAND
+
+    run = ex.load_run(run_folder)
+    run.chapters[DEMAND]["tables"]["alerts.table"] = [
+        {"name": "stockout.i2@S004", "item_id": "i2", "store": "S004", "on_hand": 0.0,
+         "since": "2023-06-21", "rate_before": 111.0, "sd_before": 20.0, "periods": 10,
+         "lost_units": 1110.0, "transfer_from": ["S001", "S005"]},
+    ]  # fmt: skip
+    plan = ex.action_plan(run, joins(run)).set_index("rule")
+    act = plan.loc["stockout"]
+    assert act["action"] == (
+        "Transfer item i2 to store S004 from S001, S005, or reorder: nothing on hand there "
+        "since 2023-06-21."
+    )
+    assert act["mid"] == pytest.approx(1110.0)
+    assert act["low"] == pytest.approx(1110.0 - 1.645 * 20 * 10**0.5)
+    assert act["unit"] == "units of lost sales"
+    assert joins(run)["stockout_recommendations"].empty  # i2 is recommended, but in stock

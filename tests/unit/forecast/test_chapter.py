@@ -1193,3 +1193,63 @@ def test_a_stores_own_calendar_days_lift_that_store_only(tmp_path: Path) -> None
 
     assert lift("S2", local) > 2.0 and lift("S1", local) < 1.3  # only the fair's store rises
     assert lift("S1", coming) > 1.5 and lift("S2", coming) > 1.5  # every store's holiday
+
+
+def test_a_stretch_at_zero_stock_is_a_stock_out_filled_with_the_stores_level() -> None:
+    """byod12a D10: P0007 at S002, 20 days without a sale and at 0 on hand (45 a day before),
+    was 'a store closed, a stock-out, or rows missing' and its zeros were read as demand.
+    Item 'x' sells 30 a day at S1 and 45 at S2; S2 is out of stock on days 100-119 (and
+    sells nothing then); 'y' at S1 has a 20-day stretch with stock: still a question."""
+    from opsai.data.schema import ON_HAND, STORE
+    from opsai.forecast.chapter import (
+        closed_stretches,
+        closures_finding,
+        fill_closures,
+        stockout_stretches,
+    )
+
+    days = pd.date_range("2024-01-01", periods=200)
+    k = np.arange(len(days))
+    cut = (k >= 100) & (k < 120)
+    q = {("x", "S1"): np.full(len(days), 30.0), ("x", "S2"): np.where(cut, 0.0, 45.0),
+         ("y", "S1"): np.where((k >= 150) & (k < 170), 0.0, 10.0)}  # fmt: skip
+    by_store = pd.concat(
+        [
+            pd.DataFrame({ITEM_ID: i, STORE: s, TIMESTAMP: days, QUANTITY: v})
+            for (i, s), v in q.items()
+        ]
+    )
+    by_store = by_store[by_store[QUANTITY] > 0]
+    stock = pd.concat(
+        [pd.DataFrame({ITEM_ID: i, STORE: s, TIMESTAMP: days,
+                       ON_HAND: np.where(cut, 0.0, 500.0) if (i, s) == ("x", "S2") else 500.0})
+         for (i, s) in q]
+    )  # fmt: skip
+    hs = hierarchy(by_store.groupby([ITEM_ID, TIMESTAMP], as_index=False)[QUANTITY].sum(),
+                   levels=("item", "total"), freq="D")  # fmt: skip
+    gaps = stockout_stretches(closed_stretches(by_store, freq="D"), stock, freq="D")
+    gaps = gaps.sort_values(ITEM_ID, ignore_index=True)
+    assert gaps[[ITEM_ID, STORE, "span", "stock_out", "lost"]].values.tolist() == [
+        ["x", "S2", 20, True, 45.0 * 20],
+        ["y", "S1", 20, False, 10.0 * 20],
+    ]
+    out = fill_closures(hs, gaps, stores=by_store)
+    x = out.df[out.df[ITEM_ID] == "x"].set_index(TIMESTAMP)[QUANTITY]
+    assert (x.iloc[100:120] == 75.0).all() and (x.iloc[:100] == 75.0).all()  # 30 + S2's 45
+    y = out.df[out.df[ITEM_ID] == "y"].set_index(TIMESTAMP)[QUANTITY]
+    assert (y.reindex(days, fill_value=0.0).iloc[150:170] == 0).all()  # stocked: as sold
+    assert sorted(set(out.filled[ITEM_ID])) == ["total", "x"] and len(out.filled) == 40
+    f = closures_finding(gaps, freq="D", filled=out.filled)
+    assert f is not None and f.name == "closed_stretches"
+    assert f.text.startswith(
+        "1 stock-out(s) in the inventory's history (nothing on hand while nothing sold): x at "
+        "S2 from 2024-04-10 to 2024-04-29 (20 days at 0 on hand; 45.0 a day otherwise: about "
+        "900 units of sales lost). Their zeros are lost sales, not demand: the forecasts train "
+        "on the usual level in their place"
+    )
+    assert "1 long stretch(es) without a sale while the other series sold: y at S1" in f.text
+    assert f.evidence["stock_out"] == [True, False] and f.evidence["lost"] == [900.0, 200.0]
+    only = closures_finding(gaps.iloc[:1], freq="D", filled=out.filled)
+    assert only is not None and only.name == "stockout_stretches"
+    assert "a store closed" not in only.text
+    assert stockout_stretches(gaps.iloc[:, :7], None) is not None  # no history: as before

@@ -296,3 +296,45 @@ def test_a_one_off_sale_is_no_history_to_stop_and_rates_start_at_the_first_sale(
     assert (r[STORE], r["since"], r["periods"]) == ("CA_1", DAYS[160], len(DAYS) - 160)
     assert r["rate_before"] == pytest.approx(late.mean())  # its 60 days, not 69 with 9 unsold
     assert r["sold_share_before"] == pytest.approx((late > 0).mean())
+
+
+def test_one_store_with_nothing_on_hand_is_tested_though_the_chain_holds_stock() -> None:
+    """byod12a D9: P0015 at S004 had 0 on hand (and no sale) for its last 10 days after 111
+    a day; the chain's summed stock was positive (the other stores held it), so the item was
+    never tested and no alert said so ('Items about to stock out: 0')."""
+    from opsai.inventory import censoring_stock, store_stock, store_stockout_alerts
+
+    h = _stores()
+    stock = []
+    for item, store in h[[ITEM_ID, STORE]].drop_duplicates().itertuples(index=False):
+        on = np.full(len(DAYS), 40.0)
+        if (item, store) == ("best", "CA_1"):
+            on[-37:] = 0  # empty two days before the last sale's run
+        if (item, store) == ("all", "CA_2"):  # stopped everywhere, empty at CA_2 alone
+            on[-35:] = 0
+        stock.append(pd.DataFrame({ITEM_ID: item, STORE: store, TIMESTAMP: DAYS, ON_HAND: on}))
+    shelves = store_stock(pd.concat(stock, ignore_index=True))
+    out = shelves[shelves[ON_HAND] <= 0]
+    assert out[[ITEM_ID, STORE]].values.tolist() == [["all", "CA_2"], ["best", "CA_1"]]
+    assert out["zero_since"].tolist() == [DAYS[-35], DAYS[-37]]
+    chain = shelves.groupby(ITEM_ID, as_index=False)[ON_HAND].sum()  # best: 80 in the chain
+    assert censored_items(h, chain, freq="D").empty
+    tested = censoring_stock(chain, shelves, h)
+    assert tested is shelves and censoring_stock(chain, shelves, None) is chain
+    c = censored_items(h, tested, freq="D").sort_values(ITEM_ID, ignore_index=True)
+    assert c[[ITEM_ID, STORE, "periods", "others_selling"]].values.tolist() == [
+        ["all", "CA_2", 35, 0],  # not the item at CA_1 and TX_1, which hold 40 each
+        ["best", "CA_1", 35, 2],
+    ]
+    assert c["stock_known"].all()
+    a = [f for f in store_stockout_alerts(c, shelves, freq="D") if f.name.startswith("stockout.b")]
+    assert len(a) == 1
+    a = a[0]
+    rate = float(c["rate_before"].iloc[1])
+    assert a.name == "stockout.best@CA_1" and a.severity == "high"
+    assert a.text == (
+        f"best at CA_1: 0 on hand since {DAYS[-37]:%Y-%m-%d}, {rate:,.0f} a day before (about "
+        f"{rate * 35:,.0f} units of sales lost in the 35 days since): transfer from CA_2, TX_1 "
+        "(80 on hand there) or reorder."
+    )
+    assert a.evidence["lost_units"] == round(rate * 35, 1)

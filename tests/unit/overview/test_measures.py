@@ -541,6 +541,29 @@ def test_demand_is_fenced_per_item_so_a_best_sellers_days_are_no_outliers(tmp_pa
     )
 
 
+def test_promotion_days_are_fenced_apart_from_other_days(tmp_path: Path) -> None:
+    """byod12a D13: with promo mapped, the retail file's 237 'outliers' were all promotion
+    days (the uplift chapter 04 measures, 1.51x). Item A sells 10-13 a day and 40-43 on its
+    12 promotion days; B has one real spike of 90 on an ordinary day: only it is counted."""
+    rows = "date,item,units,promo\n" + "".join(
+        f"{d:%Y-%m-%d},A,{(40 if i % 5 == 0 else 10) + i % 4},{int(i % 5 == 0)}\n"
+        f"{d:%Y-%m-%d},B,{90 if i == 33 else 5 + i % 3},0\n"
+        for i, d in enumerate(pd.date_range("2024-01-01", periods=60, freq="D"))
+    )
+    cols = {"item_id": "item", "timestamp": "date", "quantity": "units", "promo": "promo"}
+    cfg = write_dataset(tmp_path, {"d.csv": rows}, {"demand": {"file": "d.csv", "columns": cols}})
+    with open_workspace(cfg) as ws:
+        table = outliers(ws)
+    out = table.set_index("column").loc["quantity"]
+    assert (out["outliers"], out["above"], out["max"], out["item"]) == (1, 1, 90.0, "B")
+    warned = pd.DataFrame(columns=["table", "column", "count", "message", "major"])
+    dup = pd.DataFrame(columns=["table", "duplicates", "share"])
+    found = dict(quality_findings(pd.DataFrame(), dup, warned, table, pd.DataFrame()))
+    assert "(each item against its own usual range, promotion days apart, 1 item(s) with any, " in (
+        found["outliers"].text
+    )
+
+
 def test_attributes_and_event_properties_are_scanned_and_impossible_ages_named(
     tmp_path: Path,
 ) -> None:
