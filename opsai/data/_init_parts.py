@@ -19,6 +19,9 @@ from opsai.data._synonyms import name_words
 
 TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?")
 """A time of day without a date: ``07:06:11``, ``7:06``, ``7:06 PM``."""
+_PART = re.compile(r"(?P<prefix>.*?)[\s_.-]*(?P<part>year|month|day_of_month|dayofmonth|day)")
+_MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
+           "september", "october", "november", "december"]  # fmt: skip
 AT_LEAST = 0.9
 """Share of the sampled rows whose parts must read as one time."""
 
@@ -105,6 +108,47 @@ def date_and_time(
     return None
 
 
+def year_month_day(values: dict[str, list[str | None]], used: set[str]) -> Parts | None:
+    """Columns ``<prefix>_year``, ``<prefix>_month`` and ``<prefix>_day_of_month`` (or
+    ``_day``) of years, months (numbers or English names) and days, read as one date."""
+    groups: dict[str, dict[str, str]] = {}
+    for c in values:
+        m = _PART.fullmatch(c.strip().lower())
+        if m and c not in used:
+            part = "day" if m.group("part") in ("day_of_month", "dayofmonth") else m.group("part")
+            have = groups.setdefault(m.group("prefix"), {})
+            if part not in have or m.group("part") != "day":  # day_of_month over day
+                have[part] = c
+    for prefix, cols in groups.items():
+        if set(cols) != {"year", "month", "day"}:
+            continue
+        year, month, day = (_filled(values[cols[k]]) for k in ("year", "month", "day"))
+        if not year or _share(year, lambda v: _whole(v, 1900, 2100)) < AT_LEAST:
+            continue
+        if _share(day, lambda v: _whole(v, 1, 31)) < AT_LEAST:
+            continue
+        if _share(month, lambda v: _whole(v, 1, 12)) >= AT_LEAST:
+            fmt = "%Y %m %d"
+        elif _share(month, lambda v: v.lower() in _MONTHS) >= AT_LEAST:
+            fmt = "%Y %B %d"
+        elif _share(month, lambda v: v.lower() in [n[:3] for n in _MONTHS]) >= AT_LEAST:
+            fmt = "%Y %b %d"
+        else:
+            continue
+        columns = [cols["year"], cols["month"], cols["day"]]
+        text = joined(values, columns)
+        if parses(_filled(text), fmt) < AT_LEAST:
+            continue
+        example = next((x for x in text if x), "")
+        what = f"the {prefix.strip('_ ').replace('_', ' ')}" if prefix.strip("_ ") else "the date"
+        note = (
+            f"timestamp: {what} from {', '.join(repr(c) for c in columns)} joined with a space, "
+            f"'{example}', read as {fmt!r}"
+        )
+        return Parts(columns, fmt, note)
+    return None
+
+
 def propose(
     values: dict[str, list[str | None]],
     matched: Any,
@@ -112,7 +156,13 @@ def propose(
     fit: Callable[[list[str | None]], tuple[bool, str | None]],
 ) -> Parts | None:
     """The timestamp from several columns for a sample whose timestamp is ``matched`` (a
-    :class:`~opsai.data.init.Match` or None), else None: a date beside a time of day."""
+    :class:`~opsai.data.init.Match` or None), else None. A date beside a time of day joins
+    them; year, month and day columns are the date unless a column named as the time itself
+    (score 1.0: ``order_date``, ``timestamp``) is mapped."""
     if matched is not None and PARTS_SEP not in matched.source:
-        return date_and_time(values, matched.source, used - {matched.source}, fit)
-    return None
+        pair = date_and_time(values, matched.source, used - {matched.source}, fit)
+        if pair:
+            return pair
+    if matched is not None and matched.score >= 1.0:
+        return None
+    return year_month_day(values, used)

@@ -12,6 +12,8 @@ from opsai.data.init import init_config, plan_folder
 
 pytestmark = pytest.mark.unit
 
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August"]
+
 
 def _pos(folder: Path, time: str = "transaction_time", clock: bool = True) -> None:
     """Maven Roasters' lines: a US date, its time of day apart (days 13..28: unambiguous)."""
@@ -28,6 +30,21 @@ def _pos(folder: Path, time: str = "transaction_time", clock: bool = True) -> No
                     f"{rng.randint(1, 40)},3.50")  # fmt: skip
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "coffee_shop_sales.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+def _hotel(folder: Path, numeric: bool = False, date: str = "reservation_status_date") -> None:
+    rng = random.Random(1)
+    head = ("booking_id,guest_id,hotel,lead_time,arrival_date_year,arrival_date_month,"
+            f"arrival_date_week_number,arrival_date_day_of_month,adults,total_price,{date}")  # fmt: skip
+    rows = [head]
+    for i in range(300):
+        m = 1 + i % 8
+        month = str(m) if numeric else MONTHS[m - 1]
+        rows.append(f"B{i},G{rng.randint(1, 120)},City Hotel,{rng.randint(0, 300)},{2015 + i % 3},"
+                    f"{month},{m * 4},{1 + i % 28},2,{rng.uniform(50, 900):.2f},"
+                    f"2016-0{m}-{1 + i % 28:02d}")  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "hotel_bookings.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
 
 
 def _spec(folder: Path) -> tuple[dict, list[str]]:
@@ -65,3 +82,30 @@ def test_no_time_of_day_no_list(tmp_path: Path, time: str, clock: bool) -> None:
     _pos(tmp_path, time, clock)
     spec, _ = _spec(tmp_path)
     assert spec["columns"]["timestamp"] == "transaction_date"
+
+
+@pytest.mark.parametrize(("numeric", "fmt"), [(False, "%Y %B %d"), (True, "%Y %m %d")])
+def test_a_year_a_month_and_a_day_are_the_arrival_date(
+    tmp_path: Path, numeric: bool, fmt: str
+) -> None:
+    """hotel_bookings: the arrival date, not reservation_status_date (check-out or
+    cancellation), which is kept as an attribute."""
+    _hotel(tmp_path, numeric)
+    spec, notes = _spec(tmp_path)
+    assert spec["columns"]["timestamp"] == [
+        "arrival_date_year",
+        "arrival_date_month",
+        "arrival_date_day_of_month",
+    ]
+    assert spec["timestamp_format"] == fmt
+    assert any(
+        n.startswith("timestamp: the arrival date from 'arrival_date_year'")
+        and n.endswith("not 'reservation_status_date' (kept as an attribute)")
+        for n in notes
+    )
+
+
+def test_a_time_named_as_such_wins_over_year_month_day(tmp_path: Path) -> None:
+    _hotel(tmp_path, date="timestamp")
+    spec, _ = _spec(tmp_path)
+    assert spec["columns"].get("timestamp", "timestamp") == "timestamp"
