@@ -77,6 +77,12 @@ def known_zone(v: str | None) -> str | None:
     return v
 
 
+PARTS_SEP = " + "
+"""How a ``columns`` entry that lists several columns (``[transaction_date,
+transaction_time]``) is kept: the names joined by it (``'transaction_date +
+transaction_time'``), the name the joined column has while a table is read."""
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=False)
 
@@ -452,7 +458,12 @@ class TableSpec(_Strict):
     quantity without a price, evenly without either), so revenue counts each order once and
     the goods lines stay for recommendations and demand; after ``where``."""
     columns: dict[str, str] = Field(default_factory=dict)
-    """Contract column name -> the column's name in the user's data."""
+    """Contract column name -> the column's name in the user's data; or a list of columns
+    whose values are joined with a space and read as one, for a time split over several
+    columns: ``timestamp: [transaction_date, transaction_time]`` (a till's date and time of
+    day), ``timestamp: [arrival_date_year, arrival_date_month, arrival_date_day_of_month]``
+    with ``timestamp_format: '%Y %B %d'``. A list is kept as its names joined by ``' + '``
+    (:data:`PARTS_SEP`)."""
     lowercase_ids: bool = False
     """Read this table's id columns in lower case, trimmed: e-mails used as customer ids that
     one export writes as typed (``User078@Co78.IO``) and another in lower case. Set it on
@@ -481,6 +492,27 @@ class TableSpec(_Strict):
     actions, top items, return rates, segment categories); an id one table lists is no item
     in the catalogue or the inventory either. An id with ``*`` (any text) or ``?`` (one
     character) is a glob (``'*Gift Card*'``); matched as written, case included."""
+
+    @field_validator("columns", mode="before")
+    @classmethod
+    def _joined_parts(cls, v: Any) -> Any:
+        """A list of columns (a date and a time of day) becomes their names joined by
+        :data:`PARTS_SEP`, which the loader reads as the parts' values joined by a space."""
+        if not isinstance(v, dict):
+            return v
+        out: dict[Any, Any] = {}
+        for k, src in v.items():
+            if isinstance(src, list):
+                parts = [str(p).strip() for p in src]
+                if len(parts) < 2 or not all(parts):
+                    raise ValueError(
+                        f"columns.{k}: a list names the columns whose values are joined with "
+                        f"a space and read as one (at least two, none empty), e.g. {k}: "
+                        f"[transaction_date, transaction_time]; got {src!r}"
+                    )
+                src = PARTS_SEP.join(parts)
+            out[k] = src
+        return out
 
     @field_validator("non_items", mode="before")
     @classmethod

@@ -24,6 +24,7 @@ from opsai.data._mapping import (
     dropped_warning,
     duplicate_keys,
     duplicates_warning,
+    joined_parts,
     list_index,
     nested_error,
     nested_paths,
@@ -132,6 +133,9 @@ def map_db_table(
         raw = join_database(backend, raw, name, spec, warnings)
     for path, (head, fields) in nested_paths(spec, list(raw.columns)).items():
         raw = raw.mutate(**{path: _field(backend, raw, name, spec, raw[head], path, fields, head)})
+    joined = joined_parts(name, spec, list(raw.columns))
+    if joined:  # a date and a time of day in two columns, read as one
+        raw = raw.mutate(**{j: _joined(raw, parts, spec) for j, parts in joined.items()})
     src = source_columns(name, table, spec, list(raw.columns))
     for cname, s in src.items():
         kind = raw[s].type()
@@ -163,7 +167,7 @@ def map_db_table(
             with_off, n = (int(x or 0) for x in counts.execute().iloc[0])
             if with_off and with_off < n:
                 raise _load.mixed_offsets_error(name, s, with_off, n - with_off)
-    used = set(src.values())
+    used = set(src.values()) | {p for parts in joined.values() for p in parts}
     absent = absent_columns(name, table, spec, src, warnings)
 
     def contract(t: ir.Table) -> dict[str, ir.Value]:
@@ -218,6 +222,28 @@ def map_db_table(
     for new, c in renamed.items():  # an attribute kept under the name columns gives it
         out[new] = _naive(raw[c], zone)
     return raw.select(**out)
+
+
+def _joined(raw: ir.Table, parts: list[str], spec: TableSpec) -> ir.Value:
+    """The values of the columns ``parts`` joined with a space, as files get them
+    (:func:`~opsai.data._files.part_sql`): each trimmed, empty (or one of ``na_values``) as
+    missing, a whole number (2016.0) without its decimals, a date as ISO text; missing when
+    a part is."""
+    texts = []
+    for p in parts:
+        v = raw[p]
+        kind = v.type()
+        if kind.is_floating():
+            v = ibis.ifelse(v == v.floor(), v.cast("int64").cast("string"), v.cast("string"))
+        elif kind.is_timestamp():
+            v = ibis.ifelse(v == v.truncate("D"), v.date().cast("string"), v.cast("string"))
+        text = v.cast("string").strip().re_replace(r"^(\d+)\.0+$", r"\1")  # 2016.0
+        na = ["", *spec.na_values]
+        texts.append(ibis.ifelse(text.isin(na), ibis.null("string"), text))
+    out = texts[0]
+    for t in texts[1:]:
+        out = out.concat(" ", t)
+    return ibis.ifelse(ibis.or_(*(t.isnull() for t in texts)), ibis.null("string"), out)
 
 
 def _unpivot(raw: ir.Table, name: str, spec: TableSpec) -> ir.Table:

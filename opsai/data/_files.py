@@ -23,6 +23,7 @@ from opsai.data._mapping import (
     dropped_warning,
     duplicate_keys,
     duplicates_warning,
+    joined_parts,
     list_index,
     nested_error,
     nested_paths,
@@ -95,16 +96,22 @@ def load_file_table(
         raw_kind = "TABLE"
         if note:
             warnings.append(note)
-    first, first_kind = raw, raw_kind
+    made = [(raw, raw_kind)]  # dropped at the end, the last made first
     nested = nested_paths(spec, list(rawtypes))
     if nested:  # fields of JSON objects / Parquet structs, mapped by a dotted path
         raw, raw_kind = _with_paths(con, name, spec, raw, rawtypes, nested), "VIEW"
+        made.append((raw, raw_kind))
+        rawtypes = _load.describe(con, raw)
+    joined = joined_parts(name, spec, list(rawtypes))
+    if joined:  # a date and a time of day in two columns, read as one
+        raw, raw_kind = _with_parts(con, spec, raw, rawtypes, joined), "VIEW"
+        made.append((raw, raw_kind))
         rawtypes = _load.describe(con, raw)
     src = source_columns(name, table, spec, list(rawtypes))
     for cname, s in src.items():
         if _NESTED.match(rawtypes[s]):
             raise _nested(con, raw, name, cname, s, rawtypes[s])
-    used = set(src.values())
+    used = set(src.values()) | {p for parts in joined.values() for p in parts}
     renamed = renames(name, table, spec, list(rawtypes))
     new_name = {s: n for n, s in renamed.items()}
     extras = [c for c in rawtypes if c not in used and table.extra_columns]
@@ -197,9 +204,8 @@ def load_file_table(
     con.execute(
         f"CREATE OR REPLACE TABLE {q(name)} AS SELECT {', '.join(select)} FROM {q(raw)}{where}"
     )
-    con.execute(f"DROP {raw_kind} {q(raw)}")
-    if raw != first:
-        con.execute(f"DROP {first_kind} {q(first)}")
+    for rel, kind in reversed(made):
+        con.execute(f"DROP {kind} {q(rel)}")
 
 
 def _is_records(kind: str) -> bool:
@@ -569,6 +575,39 @@ def _with_paths(
             f"{name}: a dotted path in data.tables.{name}.columns does not lead to a "
             f"field: {msg}. Fix the path (column.field)"
         ),
+    )
+    return view
+
+
+def part_sql(col: str, raw_type: str, spec: TableSpec) -> str:
+    """SQL of one part of a joined column as text: trimmed, empty (or one of ``na_values``)
+    as NULL, a whole number written ``2016.0`` (a spreadsheet's) as ``2016``, a timestamp at
+    midnight (a spreadsheet's date) as its date."""
+    v = _load._na(q(col), spec)
+    if raw_type in ("DOUBLE", "FLOAT"):
+        v = f"CASE WHEN {v} = floor({v}) THEN CAST(CAST({v} AS HUGEINT) AS VARCHAR) ELSE CAST({v} AS VARCHAR) END"
+    elif raw_type in ("TIMESTAMP", "TIMESTAMP_NS", "TIMESTAMP_MS", "TIMESTAMP_S"):
+        v = f"CASE WHEN {v} = date_trunc('day', {v}) THEN CAST(CAST({v} AS DATE) AS VARCHAR) ELSE CAST({v} AS VARCHAR) END"
+    text = f"regexp_replace(trim(CAST({v} AS VARCHAR)), '^(\\d+)\\.0+$', '\\1')"
+    return f"NULLIF({text}, '')"
+
+
+def _with_parts(
+    con: duckdb.DuckDBPyConnection,
+    spec: TableSpec,
+    raw: str,
+    rawtypes: dict[str, str],
+    joined: dict[str, list[str]],
+) -> str:
+    """A view of ``raw`` with one more column per list of columns in ``columns`` (named by
+    the joined names): the parts' values joined with a space, missing when a part is."""
+    exprs = [
+        " || ' ' || ".join(part_sql(p, rawtypes[p], spec) for p in parts) + f" AS {q(joined_name)}"
+        for joined_name, parts in joined.items()
+    ]
+    view = f"{raw}_parts"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {q(view)} AS SELECT *, {', '.join(exprs)} FROM {q(raw)}"
     )
     return view
 

@@ -11,7 +11,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from opsai.config import Pivot, TableSpec, Unpivot
+from opsai.config import PARTS_SEP, Pivot, TableSpec, Unpivot
 from opsai.data import _load
 from opsai.data.schema import TABLES, Column, Table
 from opsai.errors import SchemaError
@@ -288,6 +288,32 @@ def list_index(
             f"({where}[1] is the first element, [-1] the last). Fix the path in {key}"
         )
     return n
+
+
+def joined_parts(name: str, spec: TableSpec, have: list[str]) -> dict[str, list[str]]:
+    """Mapped names that list several columns (``columns.timestamp: [transaction_date,
+    transaction_time]``, kept as ``'transaction_date + transaction_time'``): joined name ->
+    the parts, whose values the loader joins with a space into a column of that name. A
+    column of the data named so is itself, not a list.
+
+    Raises:
+        SchemaError: a part is not a column of the table.
+    """
+    out: dict[str, list[str]] = {}
+    for contract, src in spec.columns.items():
+        if src in have or PARTS_SEP not in src:
+            continue
+        parts = src.split(PARTS_SEP)
+        missing = [p for p in parts if p not in have]
+        if missing:
+            key = f"data.tables.{name}.columns.{contract}"
+            raise SchemaError(
+                f"{name}: {key} lists [{', '.join(parts)}], and {missing[0]!r} is not a column "
+                f"of the table (have: {', '.join(have)}){suggest(missing[0], have)}. Fix the "
+                f"list in {key}: the columns whose values, joined with a space, make the {contract}"
+            )
+        out[src] = parts
+    return out
 
 
 def path_parts(path: str) -> list[str]:

@@ -38,7 +38,7 @@ from typing import Any
 
 import yaml
 
-from opsai.config import join_label
+from opsai.config import PARTS_SEP, join_label
 from opsai.data import (
     _excel,
     _init_across,
@@ -46,6 +46,7 @@ from opsai.data import (
     _init_demand,
     _init_kb,
     _init_keys,
+    _init_parts,
     _init_revenue,
     _init_reviews,
     _init_template,
@@ -306,7 +307,18 @@ class Guess:
     def sample_values(self, column: str) -> list[str]:
         """A sampled column's (or nested field's) non-empty values, as text."""
         vals = self.sample.values.get(column) or self.sample.fields.get(column, [])
+        if not vals and PARTS_SEP in column:  # a date and a time of day, joined
+            parts = column.split(PARTS_SEP)
+            if all(p in self.sample.values for p in parts):
+                vals = _init_parts.joined(self.sample.values, parts)
         return [v.strip() for v in vals if v and v.strip()]
+
+    def _listed(self, source: str) -> str | list[str]:
+        """A mapped source as the config writes it: several columns joined as one time
+        (``'transaction_date + transaction_time'``) as their list."""
+        if PARTS_SEP in source and source not in self.sample.values:
+            return source.split(PARTS_SEP)
+        return source
 
     def spec(self) -> dict[str, Any]:
         """The table's entry in the config."""
@@ -316,7 +328,9 @@ class Guess:
             else {"file": self.pattern or self.sample.pattern or self.sample.path.name}
         )
         out: dict[str, Any] = {**where, **self.options}
-        cols = {m.contract: m.source for m in self.matches if m.contract != m.source}
+        cols: dict[str, str | list[str]] = {
+            m.contract: self._listed(m.source) for m in self.matches if m.contract != m.source
+        }
         if cols:
             out["columns"] = cols
         return out
@@ -429,6 +443,7 @@ def fit_table(
         if m.source not in used and m.contract not in matches:
             matches[m.contract] = m
             used.add(m.source)
+    parts, replaced = _time_parts(sample, table, matches, used, cols)
     person = _person_over_order_customer(sample, matches, cands) if name == "orders" else None
     firsts = _first_line_only(sample, matches.get("order_id")) if name == "orders" else []
     if name == "demand" and "quantity" in matches:  # units: a sales value stays an attribute
@@ -522,6 +537,10 @@ def fit_table(
         if rated and fold(rated) != "rating":  # 3b's "auto" reads a column named 'rating' only
             guess.parameters.setdefault("03b_recommendation", {})["RATING"] = rated
         guess.notes.append("no event column: every row is a 'rate' event (a ratings file)")
+    if parts:  # a date and a time of day, or a year, a month and a day
+        guess.notes.append(
+            parts.note + (f", not {replaced!r} (kept as an attribute)" if replaced else "")
+        )
     _timestamp_option(guess)
     _init_keys.notes(guess.options, guess.notes, found, usage)
     _not_available(guess, cols)
@@ -579,6 +598,33 @@ def fit_table(
     if name == "tickets" and not chat and "ticket_id" in matches:
         _thread_tickets(guess, matches["ticket_id"].source)
     return guess
+
+
+def _time_parts(
+    sample: _sniff.Sample,
+    table: Table,
+    matches: dict[str, Match],
+    used: set[str],
+    cols: dict[str, _Values],
+) -> tuple[_init_parts.Parts | None, str | None]:
+    """The timestamp from several columns (:func:`_init_parts.propose`) put in ``matches``,
+    its parts in ``used`` and its joined values in ``cols``; and the column it replaces."""
+    if not table.has("timestamp"):
+        return None, None
+    col = table.column("timestamp")
+    old = matches.get("timestamp")
+
+    def fit(text: list[str | None]) -> tuple[bool, str | None]:
+        return values_fit(_Values(text, sample.options), col, table)
+
+    parts = _init_parts.propose(sample.values, old, used, fit)
+    if parts is None:
+        return None, None
+    score = max(old.score, 0.6) if old else 0.6
+    matches["timestamp"] = Match("timestamp", parts.source, score, parts.timestamp_format)
+    used |= set(parts.columns)
+    cols[parts.source] = _Values(_init_parts.joined(sample.values, parts.columns), sample.options)
+    return parts, (old.source if old and old.source not in parts.columns else None)
 
 
 def _thread_tickets(guess: Guess, key: str) -> None:
@@ -2805,6 +2851,7 @@ def describe(plan: Plan) -> list[str]:
         for m in g.matches:
             lines.append(f"    {m.contract:<15} = {m.source!r} (by {m.how})")
         mapped = {m.source for m in g.matches} | {g.options.get("messages", {}).get("sender")}
+        mapped |= {p for m in g.matches if PARTS_SEP in m.source for p in m.source.split(PARTS_SEP)}
         pivot = g.options.get("pivot", {})  # its key, value and time: pivoted, no attributes
         mapped |= {pivot.get(k) for k in ("key", "value", "latest_by")}
         split = g.options.get("explode", {}).get("column")

@@ -31,6 +31,7 @@ from opsai.overview.measures import (
     table_overview,
     top_items,
     validation_warnings,
+    weekly_profile,
 )
 from opsai.overview.story import (
     WIDTH,
@@ -43,6 +44,8 @@ from opsai.overview.story import (
     returns_findings,
     rows_figure,
     table_ends_finding,
+    weekly_figure,
+    weekly_finding,
 )
 
 __all__ = [
@@ -71,4 +74,7 @@ __all__ = [
     "table_overview",
     "top_items",
     "validation_warnings",
+    "weekly_figure",
+    "weekly_finding",
+    "weekly_profile",
 ]

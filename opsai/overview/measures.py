@@ -840,6 +840,78 @@ def _top_demand_items(ws: Workspace, *, n: int) -> pd.DataFrame:
     return df[[S.ITEM_ID, S.TITLE, "units", "revenue", "share"]]
 
 
+# ---- when customers buy -------------------------------------------------------------------
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+TIMED_SHARE = 0.5
+"""Share of sales rows with a time of day other than midnight above which the data have
+times of day (else they are dates, and the profile is per weekday only)."""
+
+
+def weekly_profile(ws: Workspace) -> pd.DataFrame:
+    """When sales happen: per weekday and hour of day (per weekday only when the times are
+    dates), the orders and units sold (``orders`` when the orders table has them, its
+    quantity as units; else the ``demand`` table's units, or its amount as ``revenue`` when
+    it counts money) over the whole span, and ``days``, the dates of that weekday in it (a
+    weekday that occurs 26 times against 25 is compared per day). Refunds (negative amounts)
+    are left out. Empty without timed orders or demand, and for weekly or monthly totals
+    (each dated on one weekday: no day of the week to read).
+
+    ``attrs``: ``measure`` (the column read: units, else orders, else revenue), ``table``,
+    ``timed`` (times of day), ``daily`` (the measure per date, every date of the span, 0
+    where nothing sold: :func:`~opsai.overview.story.weekly_finding` tests weekends on it).
+    """
+    if ws.timed("orders"):
+        name, t = "orders", ws.table("orders")
+        t = t.filter(t[S.AMOUNT] >= 0)
+    elif ws.timed("demand"):
+        name, t = "demand", ws.item_lines("demand")
+    else:
+        return pd.DataFrame()
+    if _periods(ws):  # Walmart's weekly sales, all dated Fridays
+        return pd.DataFrame()
+    t = t.filter(t[S.TIMESTAMP].notnull())
+    agg: dict[str, Any] = {}
+    if name == "orders":
+        has_id = S.ORDER_ID in t.columns
+        agg["orders"] = t[S.ORDER_ID].nunique() if has_id else t.count()
+    if S.QUANTITY in t.columns and not (name == "demand" and ws.demand_in_money()):
+        agg["units"] = t[S.QUANTITY].sum()
+    elif name == "demand" and S.AMOUNT in t.columns:
+        agg["revenue"] = t[S.AMOUNT].sum()
+    if not agg:
+        return pd.DataFrame()
+    measure = next(m for m in ("units", "orders", "revenue") if m in agg)
+    ts = t[S.TIMESTAMP]
+    stats = t.aggregate(
+        n=t.count(),
+        timed=ibis.ifelse(ts.time() != _MIDNIGHT, 1, 0).sum(),
+        first=ts.min(),
+        last=ts.max(),
+    ).to_pandas()
+    row = stats.iloc[0]
+    if not row["n"]:
+        return pd.DataFrame()
+    timed = int(row["timed"] or 0) > TIMED_SHARE * int(row["n"])
+    keys = {"weekday": ts.day_of_week.index()} | ({"hour": ts.hour()} if timed else {})
+    out = t.group_by(**keys).aggregate(**agg).to_pandas()
+    dates = pd.date_range(
+        pd.Timestamp(row["first"]).normalize(), pd.Timestamp(row["last"]).normalize()
+    )
+    days = pd.Series(dates.day_of_week).value_counts()
+    out["weekday"] = out["weekday"].astype(int)
+    out.insert(1, "day", out["weekday"].map(dict(enumerate(WEEKDAYS))))
+    out["days"] = out["weekday"].map(days).fillna(0).astype(int)
+    sort = ["weekday", "hour"] if timed else ["weekday"]
+    out = out.sort_values(sort).reset_index(drop=True)
+    if timed:
+        out["hour"] = out["hour"].astype(int)
+    per = t.group_by(date=ts.date()).aggregate(value=agg[measure]).to_pandas()
+    per["date"] = pd.to_datetime(per["date"])
+    daily = per.set_index("date")["value"].reindex(dates, fill_value=0).astype(float)
+    out.attrs.update(measure=measure, table=name, timed=timed, daily=daily)
+    return out
+
+
 # ---- returns ------------------------------------------------------------------------------
 def _non_product(o: ibis.Table) -> Any:
     """Whether an order line's item is a code that is no product (UCI's ``M`` manual

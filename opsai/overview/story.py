@@ -682,3 +682,129 @@ def returns_findings(
 def _amount(x: float) -> str:
     """A quantity as read: ``15,144`` for whole units, ``1,234.5`` for kilograms."""
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"
+
+
+# ---- when customers buy -------------------------------------------------------------------
+PEAK_HOURS = 3
+"""Hours of the busiest stretch of the day a finding names (07:00-09:59)."""
+PEAK_LIFT = 1.5
+"""The busiest hours are a peak when they hold this many times their share of the hours with
+sales (3 of 15 open hours: 20%, a peak from 30%)."""
+WEEKEND_GAP = 0.10
+"""Weekend days differ from weekdays when their mean per day is this much apart..."""
+WEEKEND_P = 0.05
+"""...and a two-sided Mann-Whitney U test of the daily totals says so at this level."""
+
+
+def _per_day(profile: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """The profile's measure summed over ``by`` and divided by the dates of each weekday."""
+    m = profile.attrs["measure"]
+    g = profile.groupby(by, as_index=False).agg(value=(m, "sum"), days=("days", "first"))
+    return g.assign(per_day=g["value"] / g["days"].clip(lower=1))
+
+
+def weekly_figure(profile: pd.DataFrame) -> Any:
+    """A heatmap of the measure per day by weekday (rows) and hour (columns); with dates
+    only, bars of the measure per day by weekday."""
+    import plotly.graph_objects as go
+
+    from opsai.overview.measures import WEEKDAYS
+
+    m = profile.attrs["measure"]
+    if profile.attrs.get("timed"):
+        cells = _per_day(profile, ["weekday", "hour"])
+        z = cells.pivot(index="weekday", columns="hour", values="per_day")
+        z = z.reindex(index=range(7), columns=range(int(z.columns.min()), int(z.columns.max()) + 1))
+        fig = go.Figure(
+            go.Heatmap(
+                z=z.to_numpy(),
+                x=[f"{h:02d}" for h in z.columns],
+                y=list(WEEKDAYS),
+                colorscale="Blues",
+                colorbar={"title": f"{m}/day"},
+                hovertemplate="%{y} %{x}h: %{z:,.1f}<extra></extra>",
+            )
+        )
+        fig.update_layout(
+            title=f"{m.capitalize()} per day by weekday and hour of day",
+            xaxis_title="hour",
+            yaxis={"autorange": "reversed"},
+            width=WIDTH,
+            height=330,
+            margin={"t": 60, "r": 30},
+        )
+        return fig
+    days = _per_day(profile, ["weekday"])
+    fig = go.Figure(go.Bar(x=[WEEKDAYS[int(d)] for d in days["weekday"]], y=days["per_day"]))
+    fig.update_layout(
+        title=f"{m.capitalize()} per day by weekday", width=WIDTH, height=300, margin={"r": 30}
+    )
+    return fig
+
+
+def _hours(start: int, n: int) -> str:
+    return f"{start:02d}:00-{start + n - 1:02d}:59"
+
+
+def weekly_finding(profile: pd.DataFrame) -> Finding | None:
+    """When sales happen: the busiest :data:`PEAK_HOURS` hours of the day and their share
+    when they stand out (:data:`PEAK_LIFT`), and weekend days against weekdays per day when
+    they differ clearly (:data:`WEEKEND_GAP`, Mann-Whitney at :data:`WEEKEND_P`); the busiest
+    and quietest weekday otherwise. ``None`` for an empty profile."""
+    from scipy.stats import mannwhitneyu
+
+    from opsai.overview.measures import WEEKDAYS
+
+    if profile.empty:
+        return None
+    m = profile.attrs["measure"]
+    said: list[str] = []
+    ev: dict[str, Any] = {"measure": m, "table": profile.attrs.get("table")}
+    if profile.attrs.get("timed"):
+        by_hour = profile.groupby("hour")[m].sum().reindex(range(24), fill_value=0)
+        total = float(by_hour.sum())
+        if total > 0:
+            share = by_hour / total
+            open_hours = max(int((share >= 0.01).sum()), PEAK_HOURS)
+            sums = [float(share.iloc[h : h + PEAK_HOURS].sum()) for h in range(25 - PEAK_HOURS)]
+            h0 = max(range(len(sums)), key=lambda h: sums[h])
+            each = ", ".join(f"{h:02d}h {share[h]:.1%}" for h in range(h0, h0 + PEAK_HOURS))
+            ev |= {"peak_start": h0, "peak_share": round(sums[h0], 4), "open_hours": open_hours,
+                   "hour_shares": {int(h): round(float(x), 4) for h, x in share.items() if x}}  # fmt: skip
+            if sums[h0] >= PEAK_LIFT * PEAK_HOURS / open_hours:
+                said.append(
+                    f"{sums[h0]:.0%} of {m} are sold {_hours(h0, PEAK_HOURS)} ({each}), the "
+                    f"busiest {PEAK_HOURS} of the {open_hours} hours with sales: staff and "
+                    "stock for that peak"
+                )
+            else:
+                said.append(
+                    f"Sales spread over the day: the busiest {PEAK_HOURS} hours "
+                    f"({_hours(h0, PEAK_HOURS)}) hold {sums[h0]:.0%} of {m}"
+                )
+    daily = profile.attrs.get("daily")
+    if daily is not None and len(daily) >= 14:
+        dow = pd.Series(daily.index.day_of_week, index=daily.index)
+        end, week = daily[dow >= 5], daily[dow < 5]
+        gap = float(end.mean() / week.mean() - 1) if week.mean() > 0 else 0.0
+        p = float(mannwhitneyu(end, week, alternative="two-sided").pvalue)
+        per = _per_day(profile, ["weekday"]).set_index("weekday")["per_day"]
+        ev |= {"weekend_change": round(gap, 4), "weekend_p": p, "days": len(daily),
+               "per_weekday": {WEEKDAYS[int(d)]: round(float(v), 2) for d, v in per.items()}}  # fmt: skip
+        if abs(gap) >= WEEKEND_GAP and p < WEEKEND_P:
+            said.append(
+                f"Saturdays and Sundays sell {abs(gap):.0%} {'fewer' if gap < 0 else 'more'} "
+                f"{m} a day than weekdays ({_amount(round(float(end.mean())))} against "
+                f"{_amount(round(float(week.mean())))} on average over {len(daily)} days; "
+                f"Mann-Whitney p = {p:.2g})"
+            )
+        elif len(per):
+            hi, lo = per.idxmax(), per.idxmin()
+            said.append(
+                f"{m.capitalize()} per day differ little by weekday: from "
+                f"{_amount(round(float(per[lo])))} on {WEEKDAYS[int(lo)]} to "
+                f"{_amount(round(float(per[hi])))} on {WEEKDAYS[int(hi)]}"
+            )
+    if not said:
+        return None
+    return Finding(". ".join(said) + ".", "info", ev, name="weekly_pattern")
