@@ -130,6 +130,8 @@ TABLE_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
     ("tickets", "user_id"): ("买家昵称",  # a chat log's only customer key (千牛)
                              # HubSpot's Associated Contact (an e-mail), a requester's e-mail
                              "contact", "associated_contact", "contact_email", "requester_email"),
+    ("demand", "forecast"): ("forecast", "demand_forecast", "fcst", "forecast_units",
+                             "planned_demand", "预测", "预测销量", "prognose"),  # your own forecast
     ("tickets", "ticket_id"): ("tweet_id",),  # TWCS: a thread's opening tweet is the ticket
     ("tickets", "sentiment"): (*STAR_NAMES, "overall"),  # Amazon reviews' stars
 }  # fmt: skip

@@ -34,6 +34,7 @@ QUANTITY = "quantity"
 PRICE = "price"
 PROMO = "promo"
 EVENT_DAY = "event_day"
+FORECAST = "forecast"
 STORE = "store"
 TITLE = "title"
 CATEGORY = "category"
@@ -350,6 +351,15 @@ TABLES: dict[str, Table] = {
                     doc=(
                         "sales value (money). Without a quantity (store turnover: Rossmann's "
                         "Sales) it is the demand measure: forecasts and headlines are in money"
+                    ),
+                ),
+                _c(
+                    FORECAST,
+                    "float",
+                    doc=(
+                        "your own forecast of the row's demand, in the same measure (the Kaggle "
+                        "retail file's Demand Forecast): chapter 04 scores it beside its models "
+                        "on the same backtest windows"
                     ),
                 ),
             ),

@@ -31,6 +31,7 @@ from opsai.forecast.metrics import bias, coverage, mase, mase_scale, smape, wape
 from opsai.forecast.ml import GlobalGBM, GlobalModel
 from opsai.forecast.models import DampedTrend, Naive, SeasonalNaive, Theta, WindowAverage
 from opsai.forecast.neural import GlobalMLP
+from opsai.forecast.own import own_forecast, own_forecast_finding
 from opsai.forecast.paths import (
     backtest_reconciled,
     calibrate_backtest,
@@ -127,6 +128,8 @@ __all__ = [
     "level_shifts",
     "mase",
     "mase_scale",
+    "own_forecast",
+    "own_forecast_finding",
     "parse_filter",
     "partial_last_period",
     "partial_period",
