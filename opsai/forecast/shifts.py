@@ -36,7 +36,11 @@ YEAR: dict[str, int] = {"D": 364, "W": 52, "M": 12}
 """A year in periods (52 weeks of days, so weekdays line up)."""
 STORE_WINDOW: dict[str, int] = {"D": 182, "W": 26, "M": 6}
 """Recent and before windows of :func:`store_shifts`: half a year each, so a store that
-stepped down eight months ago (Walmart's store 5, byod11b D5) is still in reach."""
+stepped down eight months ago (Walmart's store 5, byod11b D5) is still in reach. Data
+shorter than both windows are read the last third against the two thirds before."""
+STORE_MIN: dict[str, int] = {"D": 56, "W": 12, "M": 9}
+"""Fewest periods :func:`store_shifts` tests (a third of them recent): eight weeks of days,
+twelve weeks, nine months."""
 _UNIT = {"D": "day", "W": "week", "M": "month"}
 
 COLUMNS = ["change", "since", "rate_before", "rate_after", "change_vs_year", "total_change",
@@ -230,6 +234,9 @@ def store_shifts(
     """Stores whose level shifted against the other stores: :func:`level_shifts` on
     :func:`~opsai.forecast.store_totals` (each store's demand, every item summed), the last
     half year against the half year before (:data:`STORE_WINDOW`) and the year before.
+    Shorter data (six months of a coffee chain, byod12a D3) are read the last third against
+    the two thirds before (``attrs["scaled"]``); under :data:`STORE_MIN` periods nothing is
+    tested and ``attrs["short"]`` (periods held) and ``attrs["need"]`` say why.
 
     Chapter 04 sums the stores per item, so a store whose every department fell 40% moved no
     item's share (byod11b D5: Walmart's store 5 from 2012-03-02 went unnamed). Empty, with
@@ -240,12 +247,18 @@ def store_shifts(
         raise ConfigError(f"store_shifts: freq must be 'D', 'W' or 'M', got {freq!r}")
     if totals is not None and end is not None:
         totals = totals[totals[TIMESTAMP] <= end]
-    if totals is None or totals.empty:
+    n = 0 if totals is None else int(totals[TIMESTAMP].nunique())
+    r, b = (w, w) if n >= 2 * w else (max(2, n // 3), n - max(2, n // 3))
+    if totals is None or totals.empty or n < STORE_MIN[freq]:
         out = pd.DataFrame(columns=COLUMNS)
-        out.attrs.update(tested=0, recent=w, before=w, end=None, year=False, stopped=[])
+        out.attrs.update(tested=0, recent=r, before=b, end=None, year=False, stopped=[])
+        if totals is not None and not totals.empty:  # stores, too few periods: said
+            out.attrs.update(short=n, need=STORE_MIN[freq],
+                             stores=int(totals[ITEM_ID].nunique()))  # fmt: skip
     else:
         ids = sorted(totals[ITEM_ID].astype(str).unique())
-        out = level_shifts(totals, freq=freq, ids=ids, recent=w, before=w, min_change=min_change)
+        out = level_shifts(totals, freq=freq, ids=ids, recent=r, before=b, min_change=min_change)
+        out.attrs["scaled"] = n < 2 * w  # six months of data: the last third vs the rest
     out.attrs["noun"] = "store"
     return out
 
@@ -303,7 +316,7 @@ def level_shift_finding(
     series, others = (
         ("series", "all other demand") if noun == "item" else (f"{noun}s", f"the other {noun}s")
     )
-    found = "series" if noun == "item" or len(shifts) > 1 else noun
+    found = "series" if noun == "item" else noun + ("s" if len(shifts) > 1 else "")
     if not tested and shifts.attrs.get("alone"):  # one series: no other demand (byod11a D17)
         names = ", ".join(_label(str(k), titles=titles) for k in shifts.attrs.get("series", []))
         text = (
@@ -312,9 +325,17 @@ def level_shift_finding(
             "its forecast follows its own level."
         )
         return Finding(text, "info", {"tested": 0, "series": []}, name="level_shift")
+    unit = _UNIT[freq]
+    if not tested and shifts.attrs.get("short"):  # stores, too short a history (byod12a D3)
+        text = (
+            f"The {shifts.attrs.get('stores')} stores were not compared with each other: their "
+            f"sales cover {shifts.attrs['short']} {unit}s, and the test needs "
+            f"{shifts.attrs['need']} (the last third against the two thirds before)."
+        )
+        evidence = {"tested": 0, "series": [], "noun": noun, "periods": shifts.attrs["short"]}
+        return Finding(text, "info", evidence, name=name)
     if not tested:
         return None
-    unit = _UNIT[freq]
     r, b = shifts.attrs.get("recent"), shifts.attrs.get("before")
     how = (
         f"the last {r} {unit}s against the {b} before"
@@ -322,6 +343,11 @@ def level_shift_finding(
         + (
             f", beyond their usual change in {yrs} earlier year(s)"
             if (yrs := int(shifts.attrs.get("years") or 0))
+            else ""
+        )
+        + (
+            ", the last third of the data against the two thirds before"
+            if shifts.attrs.get("scaled")
             else ""
         )
         + f"; each {noun if noun != 'item' else 'series'} against {others}, Welch t-test, "

@@ -28,6 +28,7 @@ from opsai.overview.measures import (
     recent_change,
     return_rates,
     returns_summary,
+    store_summary,
     table_overview,
     top_items,
     validation_warnings,
@@ -42,6 +43,7 @@ from opsai.overview.story import (
     quality_findings,
     returns_findings,
     rows_figure,
+    store_finding,
     table_ends_finding,
 )
 
@@ -67,6 +69,8 @@ __all__ = [
     "returns_findings",
     "returns_summary",
     "rows_figure",
+    "store_finding",
+    "store_summary",
     "table_ends_finding",
     "table_overview",
     "top_items",

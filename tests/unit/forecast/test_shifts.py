@@ -213,3 +213,41 @@ def test_a_store_whose_every_department_stepped_down_is_named(tmp_path: object) 
     assert g is not None and g.name == "store_level_shift"
     assert g.text.startswith("No store's level shifted significantly (the last 26 weeks")
     assert store_shifts(None, freq="W").attrs["tested"] == 0
+
+
+def _coffee_stores(days: pd.DatetimeIndex, grow: float = 1.67) -> pd.DataFrame:
+    """Three stores of about 80 units a day; ``Astoria`` grows x``grow`` over the span, the
+    other two x1.1 (Maven Roasters' Jan-Jun 2023, byod12a D3)."""
+    rng = np.random.default_rng(3)
+    t = np.linspace(0, 1, len(days))
+    frames = []
+    for store, g in (("Astoria", grow), ("Hell's Kitchen", 1.1), ("Lower Manhattan", 1.1)):
+        mean = 80.0 * (1 + (g - 1) * t)
+        frames.append(pd.DataFrame({ITEM_ID: store, TIMESTAMP: days,
+                                    QUANTITY: rng.poisson(mean).astype(float)}))  # fmt: skip
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_six_months_of_stores_are_compared_on_the_last_third() -> None:
+    """byod12a D3: on six months of data the half-year windows held no store, so Astoria's
+    x1.67 against x1.1 went unnamed and nothing said the stores were not tested."""
+    from opsai.forecast import store_shifts
+
+    days = pd.date_range("2023-01-01", "2023-06-30")
+    shifts = store_shifts(_coffee_stores(days), freq="D")
+    assert shifts.attrs["tested"] == 3 and shifts.attrs["scaled"]
+    assert (shifts.attrs["recent"], shifts.attrs["before"]) == (60, 121)
+    assert shifts.index[0] == "Astoria"
+    s = shifts.loc["Astoria"]
+    assert s["change"] > 0.25 and s["relative_change"] > 0.12
+    f = level_shift_finding(shifts, freq="D")
+    assert f is not None and f.name == "store_level_shift"
+    assert "store Astoria's sales rose " in f.text
+    assert "the last 60 days against the 121 before, the last third of the data" in f.text
+    # too short to test: said, not silent
+    short = store_shifts(_coffee_stores(days[:40]), freq="D")
+    assert short.attrs["tested"] == 0 and short.attrs["short"] == 40
+    g = level_shift_finding(short, freq="D")
+    assert g is not None and g.name == "store_level_shift" and g.severity == "info"
+    assert g.text.startswith("The 3 stores were not compared with each other: their sales "
+                             "cover 40 days, and the test needs 56")  # fmt: skip

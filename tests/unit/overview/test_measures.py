@@ -682,3 +682,40 @@ def test_a_tickets_only_company_gets_tickets_per_day_and_the_last_28_days(tmp_pa
         "28 days before). Activity is counted from the tickets table (no events, orders or "
         "demand)."
     )
+
+
+def test_revenue_per_store_with_the_last_28_days(tmp_path: Path) -> None:
+    """byod12a D3: a demand table mapping store gave the overview no store figure; Astoria
+    (39% of revenue, growing) was named nowhere."""
+    from opsai.overview import store_finding, store_summary
+
+    days = pd.date_range("2023-01-01", "2023-03-31")
+    rows = []
+    for store, (units, late) in {"Astoria": (30, 45), "Hell's Kitchen": (20, 20),
+                                 "Lower Manhattan": (20, 15)}.items():  # fmt: skip
+        for d in days:
+            q = late if d > pd.Timestamp("2023-03-03") else units
+            rows.append({"store_location": store, "product_id": "1", "date": d.date(),
+                         "qty": q, "unit_price": 2.0})  # fmt: skip
+    spec = {"demand": {"columns": {"item_id": "product_id", "timestamp": "date",
+                                   "quantity": "qty", "price": "unit_price",
+                                   "store": "store_location"}}}  # fmt: skip
+    cfg = write_dataset(tmp_path, {"demand.csv": pd.DataFrame(rows).to_csv(index=False)}, spec)
+    with open_workspace(cfg) as ws:
+        stores = store_summary(ws)
+    assert list(stores["store"]) == ["Astoria", "Hell's Kitchen", "Lower Manhattan"]
+    a = stores.iloc[0]
+    assert a["revenue"] == 2.0 * (30 * 62 + 45 * 28) and a["units"] == 30 * 62 + 45 * 28
+    assert a["recent"] == 2.0 * 45 * 28 and a["recent_change"] == pytest.approx(0.5)
+    assert stores.iloc[2]["recent_change"] == pytest.approx(-0.25)
+    f = store_finding(stores, currency="USD")
+    assert f is not None and f.evidence["fastest"] == "Astoria"
+    assert f.text.startswith("3 stores, revenue and share over the data: Astoria 6,240 USD (")
+    assert "Astoria grew fastest (+50.0%) and Lower Manhattan fell most (-25.0%)" in f.text
+    assert f.severity == "medium"
+    spec["demand"]["columns"].pop("store")
+    cfg = write_dataset(
+        tmp_path / "one", {"demand.csv": pd.DataFrame(rows).to_csv(index=False)}, spec
+    )
+    with open_workspace(cfg) as ws:
+        assert store_summary(ws).empty and store_finding(store_summary(ws)) is None
