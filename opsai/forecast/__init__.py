@@ -70,7 +70,13 @@ from opsai.forecast.series import (
     store_totals,
     titled,
 )
-from opsai.forecast.shifts import level_shift_finding, level_shifts, store_shifts
+from opsai.forecast.shifts import (
+    level_shift_finding,
+    level_shifts,
+    store_shifts,
+    year_shift_finding,
+    year_shifts,
+)
 
 __all__ = [
     "ADIDA",
@@ -143,4 +149,6 @@ __all__ = [
     "store_totals",
     "titled",
     "wape",
+    "year_shift_finding",
+    "year_shifts",
 ]
