@@ -27,6 +27,7 @@ from opsai.forecast.intermittent import (
     demand_pattern,
     demand_patterns,
 )
+from opsai.forecast.launches import new_items, new_items_finding
 from opsai.forecast.metrics import bias, coverage, mase, mase_scale, smape, wape
 from opsai.forecast.ml import GlobalGBM, GlobalModel
 from opsai.forecast.models import DampedTrend, Naive, SeasonalNaive, Theta, WindowAverage
@@ -133,6 +134,8 @@ __all__ = [
     "level_shifts",
     "mase",
     "mase_scale",
+    "new_items",
+    "new_items_finding",
     "parse_filter",
     "partial_last_period",
     "partial_period",
