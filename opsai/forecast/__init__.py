@@ -47,6 +47,7 @@ from opsai.forecast.periods import (
 )
 from opsai.forecast.pooled import PooledMLP
 from opsai.forecast.reconcile import coherence_gap, reconcile
+from opsai.forecast.season import yearly_season, yearly_season_finding
 from opsai.forecast.series import (
     CATEGORY_PREFIX,
     OTHER_CATEGORIES,
@@ -154,4 +155,6 @@ __all__ = [
     "wape",
     "year_shift_finding",
     "year_shifts",
+    "yearly_season",
+    "yearly_season_finding",
 ]
