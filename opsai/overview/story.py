@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from opsai.data._check_staff import STAFF_ROWS
@@ -493,6 +494,15 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     after = (
         f" The last day, {partial}, is left out: it holds too little to count." if partial else ""
     )
+    if tail := change.get("thin_tail"):  # an export thinning out at its end (byod12a D18)
+        vals = ", ".join(_amount(v) for v in tail["values"])
+        after += (
+            f" The last {tail['days']} days ({tail['from']} to {tail['to']}) are left out: "
+            f"their {tail['measure']} ({vals}) fall far under the usual for their weekdays "
+            f"(about {_amount(round(float(np.median(tail['usual']))))} a day), as an export "
+            "whose last rows are still to come does; check the data's end before reading them "
+            "as a slump."
+        )
     if change.get("sales_from") and "orders" in change:  # events only: say what orders are
         after += (
             f" No orders table: orders{' and revenue' if 'revenue' in change else ''} are the "

@@ -719,3 +719,33 @@ def test_revenue_per_store_with_the_last_28_days(tmp_path: Path) -> None:
     )
     with open_workspace(cfg) as ws:
         assert store_summary(ws).empty and store_finding(store_summary(ws)) is None
+
+
+def test_an_export_thinning_out_at_its_end_is_left_out_of_the_28_days() -> None:
+    """byod12a D18: the hotel export's last days read 24, 8, 9 room nights against about 85
+    a day (arrivals to 2017-08-31 only), and the overview compared them as a whole month."""
+    from opsai.overview.measures import thin_tail
+
+    dates = pd.date_range("2017-05-01", "2017-09-08")
+    units = [0.0 if d.day_of_week == 6 else 100.0 for d in dates]  # closed on Sundays
+    units[-3:] = [40.0, 8.0, 9.0]
+    daily = pd.DataFrame({"date": dates, "units": units})
+    tail = thin_tail(daily)
+    assert tail is not None
+    assert (tail["from"], tail["to"], tail["days"]) == ("2017-09-06", "2017-09-08", 3)
+    assert tail["values"] == [40.0, 8.0, 9.0] and tail["usual"] == [100.0] * 3
+    kept = daily.iloc[:-3].copy()
+    kept.attrs["thin_tail"] = tail  # as daily_activity leaves them out
+    change = recent_change(kept)
+    assert change["end"] == "2017-09-05" and change["thin_tail"]["days"] == 3
+    f = activity_finding(change)
+    assert (
+        "The last 3 days (2017-09-06 to 2017-09-08) are left out: their units (40, 8, 9) fall "
+        "far under the usual for their weekdays (about 100 a day)"
+    ) in f.text
+    # a closed Sunday at the end, or one low day, is no thinning tail
+    closed = pd.DataFrame({"date": dates[:-5], "units": units[:-5]})
+    assert closed["date"].iloc[-1].day_of_week == 6 and thin_tail(closed) is None
+    one = pd.DataFrame({"date": dates, "units": [*units[:-1], 9.0]})
+    one.loc[len(one) - 2, "units"] = 100.0
+    assert thin_tail(one) is None
