@@ -685,7 +685,7 @@ def _purchases_daily(ws: Workspace, purchase: str = "purchase") -> pd.DataFrame 
     return out
 
 
-def store_summary(ws: Workspace, *, days: int = 28) -> pd.DataFrame:
+def store_summary(ws: Workspace, *, days: int = 28, end: Any = None) -> pd.DataFrame:
     """Units and revenue per store from a ``demand`` table that maps ``store``, with the
     last ``days`` (to the table's last day) against the ``days`` before; empty with no
     store column or one store. Astoria grew x1.67 from January to June while the other two
@@ -695,7 +695,8 @@ def store_summary(ws: Workspace, *, days: int = 28) -> pd.DataFrame:
     without ``price`` or ``amount``), ``share`` (of revenue, else units), ``recent``
     (revenue, else units, in the last ``days``) and ``recent_change`` (against the ``days``
     before; NaN with too short a history), largest first. ``attrs``: ``measure``
-    (``revenue`` or ``units``), ``end``, ``days``."""
+    (``revenue`` or ``units``), ``end``, ``days``. ``end``: the last day read (the overview's
+    activity end, a thinning tail or partial day left out as there), default the table's."""
     if not ws.has("demand") or S.STORE not in ws.table("demand").columns:
         return pd.DataFrame()
     d = ws.item_lines("demand")
@@ -711,6 +712,8 @@ def store_summary(ws: Workspace, *, days: int = 28) -> pd.DataFrame:
     if daily["store"].nunique() < 2:
         return pd.DataFrame()
     daily["date"] = pd.to_datetime(daily["date"])
+    if end is not None and pd.notna(end):
+        daily = daily[daily["date"] <= pd.Timestamp(end)]
     measure = "revenue" if "revenue" in agg else "units"
     end = daily["date"].max()
     last = daily["date"] > end - pd.Timedelta(days=days)

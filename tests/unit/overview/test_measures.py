@@ -713,6 +713,9 @@ def test_revenue_per_store_with_the_last_28_days(tmp_path: Path) -> None:
     assert f.text.startswith("3 stores, revenue and share over the data: Astoria 6,240 USD (")
     assert "Astoria grew fastest (+50.0%) and Lower Manhattan fell most (-25.0%)" in f.text
     assert f.severity == "medium"
+    with open_workspace(cfg) as ws:  # the overview's end: a thinning tail left out there too
+        cut = store_summary(ws, end=pd.Timestamp("2023-03-03"))
+    assert cut.attrs["end"] == "2023-03-03" and cut.iloc[0]["recent_change"] == pytest.approx(0)
     spec["demand"]["columns"].pop("store")
     cfg = write_dataset(
         tmp_path / "one", {"demand.csv": pd.DataFrame(rows).to_csv(index=False)}, spec
