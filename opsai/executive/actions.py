@@ -371,7 +371,7 @@ def _shifted(
     since a competitor opened was named nowhere): investigate, the effect being the units a
     period gained or lost."""
     out = []
-    for key in ("store_level_shift", "level_shift"):  # a store's every item down (byod11b D5)
+    for key in ("store_level_shift", "level_shift", "year_shift"):  # a store (byod11b D5)
         f = run.finding(DEMAND, key)
         out += [] if f is None else _shifted_rows(run, f.get("evidence", {}), key)
     return out
@@ -400,6 +400,9 @@ def _shifted_rows(run: RunResults, ev: dict[str, Any], key: str) -> list[dict[st
         why = (
             f"It sells {after:,.0f} a {unit} since {since} against {before:,.0f} before, while "
             f"all other demand changed {total:+.1%} over the same {unit}s."
+            if key != "year_shift"  # down on a year ago, the step months old (byod12a D11)
+            else f"It sold {after:,.0f} a {unit} over the last weeks against {before:,.0f} in "
+            f"the same weeks a year before, while all other demand changed {total:+.1%}."
         )
         d = float(after) - float(before)
         lost = f"{measure} a {unit} {'lost' if d < 0 else 'gained'}"

@@ -27,6 +27,7 @@ from opsai.forecast.intermittent import (
     demand_pattern,
     demand_patterns,
 )
+from opsai.forecast.launches import new_items, new_items_finding
 from opsai.forecast.metrics import bias, coverage, mase, mase_scale, smape, wape
 from opsai.forecast.ml import GlobalGBM, GlobalModel
 from opsai.forecast.models import DampedTrend, Naive, SeasonalNaive, Theta, WindowAverage
@@ -47,6 +48,7 @@ from opsai.forecast.periods import (
 )
 from opsai.forecast.pooled import PooledMLP
 from opsai.forecast.reconcile import coherence_gap, reconcile
+from opsai.forecast.season import yearly_season, yearly_season_finding
 from opsai.forecast.series import (
     CATEGORY_PREFIX,
     OTHER_CATEGORIES,
@@ -71,7 +73,13 @@ from opsai.forecast.series import (
     store_totals,
     titled,
 )
-from opsai.forecast.shifts import level_shift_finding, level_shifts, store_shifts
+from opsai.forecast.shifts import (
+    level_shift_finding,
+    level_shifts,
+    store_shifts,
+    year_shift_finding,
+    year_shifts,
+)
 
 __all__ = [
     "ADIDA",
@@ -128,6 +136,8 @@ __all__ = [
     "level_shifts",
     "mase",
     "mase_scale",
+    "new_items",
+    "new_items_finding",
     "own_forecast",
     "own_forecast_finding",
     "parse_filter",
@@ -146,4 +156,8 @@ __all__ = [
     "store_totals",
     "titled",
     "wape",
+    "year_shift_finding",
+    "year_shifts",
+    "yearly_season",
+    "yearly_season_finding",
 ]

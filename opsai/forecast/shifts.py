@@ -36,7 +36,11 @@ YEAR: dict[str, int] = {"D": 364, "W": 52, "M": 12}
 """A year in periods (52 weeks of days, so weekdays line up)."""
 STORE_WINDOW: dict[str, int] = {"D": 182, "W": 26, "M": 6}
 """Recent and before windows of :func:`store_shifts`: half a year each, so a store that
-stepped down eight months ago (Walmart's store 5, byod11b D5) is still in reach."""
+stepped down eight months ago (Walmart's store 5, byod11b D5) is still in reach. Data
+shorter than both windows are read the last third against the two thirds before."""
+STORE_MIN: dict[str, int] = {"D": 56, "W": 12, "M": 9}
+"""Fewest periods :func:`store_shifts` tests (a third of them recent): eight weeks of days,
+twelve weeks, nine months."""
 _UNIT = {"D": "day", "W": "week", "M": "month"}
 
 COLUMNS = ["change", "since", "rate_before", "rate_after", "change_vs_year", "total_change",
@@ -220,6 +224,147 @@ def level_shifts(
     return res
 
 
+def year_shifts(
+    df: pd.DataFrame,
+    *,
+    freq: str,
+    ids: Sequence[str] | None = None,
+    recent: int | None = None,
+    min_change: float = 0.1,
+    min_units: float = 50.0,
+    alpha: float = 0.05,
+    exclude: Sequence[str] = (),
+    stopped: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Series whose last ``recent`` periods moved against the same periods a year before,
+    beyond all other demand's move, whether or not they moved against the periods just
+    before: a drop nine months old is flat lately (P0012 sold 34.9% less than a year before
+    after a competitor undercut it, -5.8% on the quarter before; byod12a D11).
+
+    Each series' share of all other demand (as :func:`level_shifts` reads it) in the recent
+    periods against the year before, Welch t-test, Bonferroni over the series tested; a
+    change needs ``(1 + change) / (1 + total_change) - 1`` of at least ``min_change``.
+    ``exclude``: series already reported (:func:`level_shifts`' index), tested but not
+    returned. ``stopped`` as in :func:`level_shifts`.
+
+    Returns:
+        Index: series id; ``since`` (the step's first period, the split of the last year
+        and ``recent`` periods that fits two levels best), ``change`` (recent against the year before, units a period),
+        ``rate_before``/``rate_after``, ``total_change`` (all other demand's),
+        ``relative_change``, ``p_value`` (Bonferroni), ``share`` (of all units), largest
+        ``relative_change`` first. ``attrs``: ``tested``, ``recent``, ``end``, ``start``
+        (the recent window's first period). Empty (``tested`` 0) under a year and ``recent``
+        periods of data.
+    """
+    if freq not in RECENT:
+        raise ConfigError(f"year_shifts: freq must be 'D', 'W' or 'M', got {freq!r}")
+    r, y_year = int(recent or RECENT[freq]), YEAR[freq]
+    cols = ["since", "change", "rate_before", "rate_after", "total_change", "relative_change",
+            "p_value", "share"]  # fmt: skip
+    empty = pd.DataFrame(columns=cols)
+    empty.attrs.update(tested=0, recent=r, end=None, start=None)
+    wide = df.pivot_table(index=TIMESTAMP, columns=ITEM_ID, values=QUANTITY, aggfunc="sum")
+    wide = wide.sort_index().fillna(0.0)
+    keys = [str(i) for i in (ids if ids is not None else wide.columns) if str(i) != TOTAL_ID]
+    keys = [k for k in keys if k in wide.columns]
+    n = len(wide)
+    if n < y_year + r or len(keys) < 2:
+        return empty
+    total = wide[TOTAL_ID] if TOTAL_ID in wide.columns else wide[keys].sum(axis=1)
+    gone = _stopped(wide, keys, freq) if stopped is None else [str(k) for k in stopped]
+    gone = [k for k in gone if k in keys]
+    keys = [k for k in keys if k not in gone]
+    total = total - wide[gone].sum(axis=1)
+    idx_r, idx_y = np.arange(n - r, n), np.arange(n - r - y_year, n - y_year)
+    t = total.to_numpy(float)
+    rows: dict[str, dict[str, float]] = {}
+    for k in keys:
+        y = wide[k].to_numpy(float)
+        if y[idx_y].sum() < min_units or (y[idx_y] > 0).mean() < 0.5:
+            continue
+        s = _share(wide[k], total)
+        on = np.isfinite(s)
+        sr, sy = s[idx_r][on[idx_r]], s[idx_y][on[idx_y]]
+        if len(sr) < 2 or len(sy) < 2:
+            continue
+        a, b = y[idx_r][on[idx_r]].mean(), y[idx_y][on[idx_y]].mean()
+        others_a = (t - y)[idx_r][on[idx_r]].mean()
+        others_b = (t - y)[idx_y][on[idx_y]].mean()
+        change = a / b - 1 if b > 0 else float("nan")
+        t_change = others_a / others_b - 1 if others_b > 0 else float("nan")
+        rows[k] = {"p_raw": _welch(sr, sy), "change": change, "rate_before": b, "rate_after": a,
+                   "total_change": t_change, "relative_change": (1 + change) / (1 + t_change) - 1,
+                   "share": float(y.sum() / t.sum()) if t.sum() > 0 else float("nan")}  # fmt: skip
+    if not rows:
+        return empty
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    tested = len(out)
+    out["p_value"] = (out["p_raw"] * tested).clip(upper=1.0)
+    done = {str(k) for k in exclude}
+    hit = out[(out["p_value"] <= alpha) & (out["relative_change"].abs() >= min_change)]
+    hit = hit[~hit.index.isin(done)]
+    hit = hit.reindex(hit["relative_change"].abs().sort_values(ascending=False).index)[cols[1:]]
+    span = np.arange(n - r - y_year, n)
+    since = []
+    for k in hit.index:  # when it began: the split of the year that fits two levels best
+        sk = _share(wide[k], total)[span]
+        ok = np.isfinite(sk)
+        since.append(wide.index[int(span[ok][_split(sk[ok], max(2, r // 3))])])
+    hit.insert(0, "since", pd.Series(since, index=hit.index, dtype="datetime64[ns]"))
+    hit.attrs.update(tested=tested, recent=r, end=wide.index[-1], start=wide.index[n - r])
+    return hit
+
+
+def year_shift_finding(
+    shifts: pd.DataFrame, *, freq: str, titles: Mapping[str, str] | None = None
+) -> Finding | None:
+    """The series :func:`year_shifts` found, largest first, in the finding ``year_shift``
+    ("item P0012 sold 34.9% less in the last 42 days than in the same days a year before
+    ..."); ``None`` when none was found."""
+    if shifts.empty:
+        return None
+    unit, r = _UNIT[freq], int(shifts.attrs.get("recent") or 0)
+    tested = int(shifts.attrs.get("tested") or 0)
+    parts = []
+    for sid, s in shifts.head(5).iterrows():
+        more_less = "less" if s["change"] < 0 else "more"
+        parts.append(
+            f"{_label(str(sid), titles=titles)} sold {abs(s['change']):.1%} {more_less} "
+            f"({s['rate_after']:,.1f} a {unit} against {s['rate_before']:,.1f}; the step "
+            f"about {pd.Timestamp(s['since']):%Y-%m-%d}) while all "
+            f"other demand changed {s['total_change']:+.1%}"
+        )
+    more = f"; and {len(shifts) - 5} more" if len(shifts) > 5 else ""
+    start = pd.Timestamp(shifts.attrs["start"])
+    text = (
+        f"{len(shifts)} series sold well apart from a year before in the last {r} {unit}s "
+        f"(from {start:%Y-%m-%d}) against the same {unit}s a year earlier, beyond all other "
+        f"demand: {'; '.join(parts)}{more}. The step is older than the recent weeks, so no "
+        "recent level shift shows it; find out why: a competitor's price or opening, a "
+        f"range, listing or price change (each series' share of all other demand, Welch t-test, "
+        f"Bonferroni over {tested} series)."
+    )
+    top = shifts.head(10)
+    evidence: dict[str, Any] = {
+        "series": [str(i) for i in top.index],
+        "change": [round(float(v), 4) for v in top["change"]],
+        "since": [f"{pd.Timestamp(v):%Y-%m-%d}" for v in top["since"]],
+        "rate_before": [round(float(v), 2) for v in top["rate_before"]],
+        "rate_after": [round(float(v), 2) for v in top["rate_after"]],
+        "total_change": [round(float(v), 4) for v in top["total_change"]],
+        "relative_change": [round(float(v), 4) for v in top["relative_change"]],
+        "p_value": [float(f"{v:.3g}") for v in top["p_value"]],
+        "tested": tested,
+        "recent": r,
+        "unit": unit,
+    }
+    shown = {str(i): titles[str(i)] for i in top.index if titles and str(i) in titles}
+    if shown:
+        evidence["titles"] = shown
+    severity = "high" if (shifts["relative_change"] <= -0.2).any() else "medium"
+    return Finding(text, severity, evidence, name="year_shift")
+
+
 def store_shifts(
     totals: pd.DataFrame | None,
     *,
@@ -230,6 +375,9 @@ def store_shifts(
     """Stores whose level shifted against the other stores: :func:`level_shifts` on
     :func:`~opsai.forecast.store_totals` (each store's demand, every item summed), the last
     half year against the half year before (:data:`STORE_WINDOW`) and the year before.
+    Shorter data (six months of a coffee chain, byod12a D3) are read the last third against
+    the two thirds before (``attrs["scaled"]``); under :data:`STORE_MIN` periods nothing is
+    tested and ``attrs["short"]`` (periods held) and ``attrs["need"]`` say why.
 
     Chapter 04 sums the stores per item, so a store whose every department fell 40% moved no
     item's share (byod11b D5: Walmart's store 5 from 2012-03-02 went unnamed). Empty, with
@@ -240,12 +388,18 @@ def store_shifts(
         raise ConfigError(f"store_shifts: freq must be 'D', 'W' or 'M', got {freq!r}")
     if totals is not None and end is not None:
         totals = totals[totals[TIMESTAMP] <= end]
-    if totals is None or totals.empty:
+    n = 0 if totals is None else int(totals[TIMESTAMP].nunique())
+    r, b = (w, w) if n >= 2 * w else (max(2, n // 3), n - max(2, n // 3))
+    if totals is None or totals.empty or n < STORE_MIN[freq]:
         out = pd.DataFrame(columns=COLUMNS)
-        out.attrs.update(tested=0, recent=w, before=w, end=None, year=False, stopped=[])
+        out.attrs.update(tested=0, recent=r, before=b, end=None, year=False, stopped=[])
+        if totals is not None and not totals.empty:  # stores, too few periods: said
+            out.attrs.update(short=n, need=STORE_MIN[freq],
+                             stores=int(totals[ITEM_ID].nunique()))  # fmt: skip
     else:
         ids = sorted(totals[ITEM_ID].astype(str).unique())
-        out = level_shifts(totals, freq=freq, ids=ids, recent=w, before=w, min_change=min_change)
+        out = level_shifts(totals, freq=freq, ids=ids, recent=r, before=b, min_change=min_change)
+        out.attrs["scaled"] = n < 2 * w  # six months of data: the last third vs the rest
     out.attrs["noun"] = "store"
     return out
 
@@ -303,7 +457,7 @@ def level_shift_finding(
     series, others = (
         ("series", "all other demand") if noun == "item" else (f"{noun}s", f"the other {noun}s")
     )
-    found = "series" if noun == "item" or len(shifts) > 1 else noun
+    found = "series" if noun == "item" else noun + ("s" if len(shifts) > 1 else "")
     if not tested and shifts.attrs.get("alone"):  # one series: no other demand (byod11a D17)
         names = ", ".join(_label(str(k), titles=titles) for k in shifts.attrs.get("series", []))
         text = (
@@ -312,9 +466,17 @@ def level_shift_finding(
             "its forecast follows its own level."
         )
         return Finding(text, "info", {"tested": 0, "series": []}, name="level_shift")
+    unit = _UNIT[freq]
+    if not tested and shifts.attrs.get("short"):  # stores, too short a history (byod12a D3)
+        text = (
+            f"The {shifts.attrs.get('stores')} stores were not compared with each other: their "
+            f"sales cover {shifts.attrs['short']} {unit}s, and the test needs "
+            f"{shifts.attrs['need']} (the last third against the two thirds before)."
+        )
+        evidence = {"tested": 0, "series": [], "noun": noun, "periods": shifts.attrs["short"]}
+        return Finding(text, "info", evidence, name=name)
     if not tested:
         return None
-    unit = _UNIT[freq]
     r, b = shifts.attrs.get("recent"), shifts.attrs.get("before")
     how = (
         f"the last {r} {unit}s against the {b} before"
@@ -322,6 +484,11 @@ def level_shift_finding(
         + (
             f", beyond their usual change in {yrs} earlier year(s)"
             if (yrs := int(shifts.attrs.get("years") or 0))
+            else ""
+        )
+        + (
+            ", the last third of the data against the two thirds before"
+            if shifts.attrs.get("scaled")
             else ""
         )
         + f"; each {noun if noun != 'item' else 'series'} against {others}, Welch t-test, "

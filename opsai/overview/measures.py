@@ -555,7 +555,55 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     ):
         out = out.iloc[:-1].reset_index(drop=True)
         out.attrs["partial_day"] = f"{end:%Y-%m-%d} (the data end at {end:%H:%M:%S})"
+    elif not out.attrs.get("periods") and (tail := thin_tail(out)):
+        out = out.iloc[: -tail["days"]].reset_index(drop=True)
+        out.attrs["thin_tail"] = tail
     return out
+
+
+THIN_SHARE = 0.5
+"""A last day under this share of its weekday's usual level (the median of the same weekday
+over the 8 weeks before the last 2) belongs to a thinning tail (:func:`thin_tail`)."""
+THIN_MAX = 14
+"""Longest tail :func:`thin_tail` leaves out: a longer fall is a real one, not an export's."""
+
+
+def thin_tail(daily: pd.DataFrame) -> dict[str, Any] | None:
+    """The trailing run of 2 to :data:`THIN_MAX` days each under :data:`THIN_SHARE` of its
+    weekday's usual level, in the first of ``orders``, ``units``, ``tickets``, ``revenue`` or
+    ``active_users``: an export of arrivals to 2017-08-31 whose check-outs read 60, 49, 24, 8,
+    9 a day against about 110 (byod12a D18), rows still to come, not a slump. ``None`` when
+    the last two days are not both that low, or with under 10 weeks of days. Weekdays the
+    business is closed (a usual level of 0) never count.
+
+    Returns:
+        ``{"from", "to", "days", "measure", "values", "usual"}`` (dates as ``YYYY-MM-DD``,
+        ``usual`` the weekday levels of those days)."""
+    col = next(
+        (c for c in ("orders", "units", "tickets", "revenue", "active_users") if c in daily), None
+    )
+    if col is None or len(daily) < 70:
+        return None
+    y = daily[col].to_numpy(float)
+    dates = pd.DatetimeIndex(daily["date"])
+    ref = daily.iloc[-(THIN_MAX + 56) : -THIN_MAX]
+    usual = ref.groupby(pd.DatetimeIndex(ref["date"]).day_of_week)[col].median()
+    k = 0
+    while k < min(THIN_MAX, len(y)):
+        level = float(usual.get(dates[-1 - k].day_of_week, 0.0))
+        if not (level > 0 and y[-1 - k] < THIN_SHARE * level):
+            break
+        k += 1
+    if k < 2 or k >= THIN_MAX:
+        return None
+    return {
+        "from": f"{dates[-k]:%Y-%m-%d}",
+        "to": f"{dates[-1]:%Y-%m-%d}",
+        "days": k,
+        "measure": col,
+        "values": [float(v) for v in y[-k:]],
+        "usual": [float(usual[d.day_of_week]) for d in dates[-k:]],
+    }
 
 
 def _periods(ws: Workspace) -> dict[str, Any] | None:
@@ -641,6 +689,50 @@ def _purchases_daily(ws: Workspace, purchase: str = "purchase") -> pd.DataFrame 
         worth += f", read as {int(info['orders']):,} orders, one per user and {per}"
     out.attrs["sales_from"] = f"{int(info['rows']):,} {info['event']!r} events{worth}"
     out.attrs["sales_event"] = str(info["event"])
+    return out
+
+
+def store_summary(ws: Workspace, *, days: int = 28, end: Any = None) -> pd.DataFrame:
+    """Units and revenue per store from a ``demand`` table that maps ``store``, with the
+    last ``days`` (to the table's last day) against the ``days`` before; empty with no
+    store column or one store. Astoria grew x1.67 from January to June while the other two
+    stores grew x1.14 and x1.09, and no page said so (byod12a D3).
+
+    Columns: ``store``, ``units`` (absent when demand is in money), ``revenue`` (absent
+    without ``price`` or ``amount``), ``share`` (of revenue, else units), ``recent``
+    (revenue, else units, in the last ``days``) and ``recent_change`` (against the ``days``
+    before; NaN with too short a history), largest first. ``attrs``: ``measure``
+    (``revenue`` or ``units``), ``end``, ``days``. ``end``: the last day read (the overview's
+    activity end, a thinning tail or partial day left out as there), default the table's."""
+    if not ws.has("demand") or S.STORE not in ws.table("demand").columns:
+        return pd.DataFrame()
+    d = ws.item_lines("demand")
+    agg: dict[str, Any] = {} if ws.demand_in_money() else {"units": d[S.QUANTITY].sum()}
+    if S.AMOUNT in d.columns:
+        agg["revenue"] = d[S.AMOUNT].sum()
+    elif S.PRICE in d.columns:
+        agg["revenue"] = (d[S.QUANTITY] * d[S.PRICE]).sum()
+    if not agg:
+        return pd.DataFrame()
+    store = d[S.STORE].cast("string").fill_null("(no store)")
+    daily = d.group_by(store=store, date=d[S.TIMESTAMP].date()).aggregate(**agg).to_pandas()
+    if daily["store"].nunique() < 2:
+        return pd.DataFrame()
+    daily["date"] = pd.to_datetime(daily["date"])
+    if end is not None and pd.notna(end):
+        daily = daily[daily["date"] <= pd.Timestamp(end)]
+    measure = "revenue" if "revenue" in agg else "units"
+    end = daily["date"].max()
+    last = daily["date"] > end - pd.Timedelta(days=days)
+    prev = (daily["date"] > end - pd.Timedelta(days=2 * days)) & ~last
+    out = daily.groupby("store")[list(agg)].sum()
+    out["share"] = out[measure] / out[measure].sum()
+    out["recent"] = daily[last].groupby("store")[measure].sum().reindex(out.index, fill_value=0)
+    before = daily[prev].groupby("store")[measure].sum().reindex(out.index)
+    whole = daily["date"].min() <= end - pd.Timedelta(days=2 * days - 1)
+    out["recent_change"] = (out["recent"] / before - 1).where(before > 0) if whole else float("nan")
+    out = out.sort_values(measure, ascending=False).reset_index()
+    out.attrs.update(measure=measure, end=f"{end:%Y-%m-%d}", days=days)
     return out
 
 
@@ -746,6 +838,8 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
     }
     if daily.attrs.get("partial_day"):  # left out by daily_activity
         out["partial_day"] = daily.attrs["partial_day"]
+    if daily.attrs.get("thin_tail"):  # the export's thinning last days, left out too
+        out["thin_tail"] = daily.attrs["thin_tail"]
     for key in ("sales_from", "sales_event", "orders_from", "units_from", "visits", "tickets_from"):
         if daily.attrs.get(key):
             out[key] = daily.attrs[key]

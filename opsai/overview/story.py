@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from opsai.data._check_staff import STAFF_ROWS
@@ -493,6 +494,15 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     after = (
         f" The last day, {partial}, is left out: it holds too little to count." if partial else ""
     )
+    if tail := change.get("thin_tail"):  # an export thinning out at its end (byod12a D18)
+        vals = ", ".join(_amount(v) for v in tail["values"])
+        after += (
+            f" The last {tail['days']} days ({tail['from']} to {tail['to']}) are left out: "
+            f"their {tail['measure']} ({vals}) fall far under the usual for their weekdays "
+            f"(about {_amount(round(float(np.median(tail['usual']))))} a day), as an export "
+            "whose last rows are still to come does; check the data's end before reading them "
+            "as a slump."
+        )
     if change.get("sales_from") and "orders" in change:  # events only: say what orders are
         after += (
             f" No orders table: orders{' and revenue' if 'revenue' in change else ''} are the "
@@ -512,6 +522,61 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         sev,
         change,
     )
+
+
+def store_finding(stores: pd.DataFrame, *, currency: str = "") -> Finding | None:
+    """Each store's revenue (else units) and share, with its last days against the days
+    before, and the fastest-growing and the most-declining store
+    (:func:`~opsai.overview.measures.store_summary`); ``None`` without two stores. The
+    overview named no store while Astoria grew x1.67 over the half year (byod12a D3)."""
+    if stores is None or len(stores) < 2:
+        return None
+    m, d = stores.attrs.get("measure", "revenue"), int(stores.attrs.get("days", 28))
+
+    def amount(x: float) -> str:
+        return money(x, currency) if m == "revenue" else f"{_amount(x)} units"
+
+    parts = []
+    for _, r in stores.head(8).iterrows():
+        ch = r["recent_change"]
+        parts.append(
+            f"{r['store']} {amount(r[m])} ({_pct(r['share'])}"
+            + (f"; {ch:+.1%} in the last {d} days" if pd.notna(ch) else "")
+            + ")"
+        )
+    more = f"; and {len(stores) - 8} more" if len(stores) > 8 else ""
+    text = f"{len(stores)} stores, {m} and share over the data: {'; '.join(parts)}{more}."
+    moved = stores.dropna(subset=["recent_change"])
+    evidence: dict[str, Any] = {
+        "stores": [str(v) for v in stores["store"].head(20)],
+        m: [round(float(v), 2) for v in stores[m].head(20)],
+        "share": [round(float(v), 4) for v in stores["share"].head(20)],
+        "recent_change": [
+            None if pd.isna(v) else round(float(v), 4) for v in stores["recent_change"].head(20)
+        ],
+        "measure": m,
+        "days": d,
+        "end": stores.attrs.get("end"),
+    }
+    severity = "info"
+    if len(moved) >= 2:
+        up, down = (
+            moved.loc[moved["recent_change"].idxmax()],
+            moved.loc[moved["recent_change"].idxmin()],
+        )
+        text += (
+            f" Over the last {d} days (to {stores.attrs.get('end')}) against the {d} before, "
+            f"{up['store']} {'grew fastest' if up['recent_change'] > 0 else 'fell least'} "
+            f"({up['recent_change']:+.1%}) and {down['store']} "
+            f"{'fell most' if down['recent_change'] < 0 else 'grew least'} "
+            f"({down['recent_change']:+.1%})."
+        )
+        evidence |= {"fastest": str(up["store"]), "slowest": str(down["store"])}
+        if down["recent_change"] < -0.2:
+            severity = "medium"
+    else:
+        text += f" Less than {2 * d} days of data: no store's recent change is reported."
+    return Finding(text, severity, evidence)
 
 
 def _period_finding(change: dict[str, Any], currency: str) -> Finding:

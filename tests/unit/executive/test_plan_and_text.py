@@ -632,6 +632,26 @@ def test_a_store_whose_level_fell_is_an_action_to_investigate() -> None:
     assert _shifted(none, {}, ex.Assumptions(), "EUR") == []  # type: ignore[arg-type]
 
 
+def test_a_product_down_on_a_year_ago_is_an_action_to_investigate() -> None:
+    """byod12a D11: P0012 sold 34.9% less than a year before (a competitor undercut it nine
+    months earlier) and no page named it."""
+    from opsai.executive.actions import _shifted
+
+    ev = {"series": ["P0012"], "change": [-0.3486], "since": ["2022-10-01"],
+          "rate_before": [418.17], "rate_after": [272.4], "total_change": [-0.007],
+          "unit": "day"}  # fmt: skip
+    found = {"name": "year_shift", "severity": "high", "text": "...", "evidence": ev}
+    run = SimpleNamespace(finding=lambda chapter, name: found if name == "year_shift" else None)
+    (a,) = _shifted(run, {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert a["action"].startswith("Investigate why item P0012's sales fell 35% since 2022-10-01")
+    assert a["why"] == (
+        "It sold 272 a day over the last weeks against 418 in the same weeks a year before, "
+        "while all other demand changed -0.7%."
+    )
+    assert a["mid"] == pytest.approx(145.77) and a["severity"] == "high"
+    assert a["evidence"][0]["href"] == "04_demand_inventory.html#finding-year_shift"
+
+
 def test_a_price_move_that_cut_sales_reaches_the_action_plan() -> None:
     """byod9a D7: HOBBIES_1_005's +50% price and -48% units a day reached no action."""
     from opsai.executive.actions import _price

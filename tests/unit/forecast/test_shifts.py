@@ -224,3 +224,75 @@ def test_a_store_whose_every_department_stepped_down_is_named(tmp_path: object) 
     assert g is not None and g.name == "store_level_shift"
     assert g.text.startswith("No store's level shifted significantly (the last 26 weeks")
     assert store_shifts(None, freq="W").attrs["tested"] == 0
+
+
+def _coffee_stores(days: pd.DatetimeIndex, grow: float = 1.67) -> pd.DataFrame:
+    """Three stores of about 80 units a day; ``Astoria`` grows x``grow`` over the span, the
+    other two x1.1 (Maven Roasters' Jan-Jun 2023, byod12a D3)."""
+    rng = np.random.default_rng(3)
+    t = np.linspace(0, 1, len(days))
+    frames = []
+    for store, g in (("Astoria", grow), ("Hell's Kitchen", 1.1), ("Lower Manhattan", 1.1)):
+        mean = 80.0 * (1 + (g - 1) * t)
+        frames.append(pd.DataFrame({ITEM_ID: store, TIMESTAMP: days,
+                                    QUANTITY: rng.poisson(mean).astype(float)}))  # fmt: skip
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_six_months_of_stores_are_compared_on_the_last_third() -> None:
+    """byod12a D3: on six months of data the half-year windows held no store, so Astoria's
+    x1.67 against x1.1 went unnamed and nothing said the stores were not tested."""
+    from opsai.forecast import store_shifts
+
+    days = pd.date_range("2023-01-01", "2023-06-30")
+    shifts = store_shifts(_coffee_stores(days), freq="D")
+    assert shifts.attrs["tested"] == 3 and shifts.attrs["scaled"]
+    assert (shifts.attrs["recent"], shifts.attrs["before"]) == (60, 121)
+    assert shifts.index[0] == "Astoria"
+    s = shifts.loc["Astoria"]
+    assert s["change"] > 0.25 and s["relative_change"] > 0.12
+    f = level_shift_finding(shifts, freq="D")
+    assert f is not None and f.name == "store_level_shift"
+    assert "store Astoria's sales rose " in f.text
+    assert "the last 60 days against the 121 before, the last third of the data" in f.text
+    # too short to test: said, not silent
+    short = store_shifts(_coffee_stores(days[:40]), freq="D")
+    assert short.attrs["tested"] == 0 and short.attrs["short"] == 40
+    g = level_shift_finding(short, freq="D")
+    assert g is not None and g.name == "store_level_shift" and g.severity == "info"
+    assert g.text.startswith("The 3 stores were not compared with each other: their sales "
+                             "cover 40 days, and the test needs 56")  # fmt: skip
+
+
+def test_a_product_down_on_a_year_ago_is_named_without_a_recent_shift() -> None:
+    """byod12a D11: P0012 lost 35% nine months before the data's end (a competitor undercut
+    it); the last 42 days against the 91 before moved -5.8%, so level_shifts said "No series'
+    level shifted" and no page named the 35% drop on a year ago."""
+    from opsai.forecast import year_shift_finding, year_shifts
+
+    days = pd.date_range("2022-01-01", "2023-06-30")
+    rng = np.random.default_rng(7)
+    frames = []
+    for k in range(20):
+        mean = np.full(len(days), 400.0)
+        if k == 12:
+            mean = np.where(days >= pd.Timestamp("2022-10-01"), 264.0, 404.0)
+        frames.append(pd.DataFrame({ITEM_ID: f"P{k:04d}", TIMESTAMP: days,
+                                    QUANTITY: rng.normal(mean, 0.2 * mean)}))  # fmt: skip
+    df = pd.concat(frames, ignore_index=True)
+    ids = sorted(df[ITEM_ID].unique())
+    assert level_shifts(df, freq="D", ids=ids).empty  # the step is too old for the recent test
+    found = year_shifts(df, freq="D", ids=ids)
+    assert list(found.index) == ["P0012"] and found.attrs["tested"] == 20
+    s = found.loc["P0012"]
+    assert s["change"] == pytest.approx(-0.35, abs=0.03)
+    assert abs(s["total_change"]) < 0.02 and s["relative_change"] < -0.3
+    assert abs(s["since"] - pd.Timestamp("2022-10-01")) <= pd.Timedelta(days=3)
+    f = year_shift_finding(found, freq="D", titles={"P0012": "Widget"})
+    assert f is not None and f.name == "year_shift" and f.severity == "high"
+    assert f.text.startswith("1 series sold well apart from a year before in the last 42 days "
+                             "(from 2023-05-20) against the same days a year earlier")  # fmt: skip
+    assert "item P0012 (Widget) sold 3" in f.text and "Bonferroni over 20 series" in f.text
+    assert year_shifts(df, freq="D", ids=ids, exclude=["P0012"]).empty  # said once
+    assert year_shift_finding(year_shifts(df[df[TIMESTAMP] < "2022-06-01"], freq="D"),
+                              freq="D") is None  # under a year: nothing to compare  # fmt: skip

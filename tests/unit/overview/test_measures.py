@@ -705,3 +705,73 @@ def test_a_tickets_only_company_gets_tickets_per_day_and_the_last_28_days(tmp_pa
         "28 days before). Activity is counted from the tickets table (no events, orders or "
         "demand)."
     )
+
+
+def test_revenue_per_store_with_the_last_28_days(tmp_path: Path) -> None:
+    """byod12a D3: a demand table mapping store gave the overview no store figure; Astoria
+    (39% of revenue, growing) was named nowhere."""
+    from opsai.overview import store_finding, store_summary
+
+    days = pd.date_range("2023-01-01", "2023-03-31")
+    rows = []
+    for store, (units, late) in {"Astoria": (30, 45), "Hell's Kitchen": (20, 20),
+                                 "Lower Manhattan": (20, 15)}.items():  # fmt: skip
+        for d in days:
+            q = late if d > pd.Timestamp("2023-03-03") else units
+            rows.append({"store_location": store, "product_id": "1", "date": d.date(),
+                         "qty": q, "unit_price": 2.0})  # fmt: skip
+    spec = {"demand": {"columns": {"item_id": "product_id", "timestamp": "date",
+                                   "quantity": "qty", "price": "unit_price",
+                                   "store": "store_location"}}}  # fmt: skip
+    cfg = write_dataset(tmp_path, {"demand.csv": pd.DataFrame(rows).to_csv(index=False)}, spec)
+    with open_workspace(cfg) as ws:
+        stores = store_summary(ws)
+    assert list(stores["store"]) == ["Astoria", "Hell's Kitchen", "Lower Manhattan"]
+    a = stores.iloc[0]
+    assert a["revenue"] == 2.0 * (30 * 62 + 45 * 28) and a["units"] == 30 * 62 + 45 * 28
+    assert a["recent"] == 2.0 * 45 * 28 and a["recent_change"] == pytest.approx(0.5)
+    assert stores.iloc[2]["recent_change"] == pytest.approx(-0.25)
+    f = store_finding(stores, currency="USD")
+    assert f is not None and f.evidence["fastest"] == "Astoria"
+    assert f.text.startswith("3 stores, revenue and share over the data: Astoria 6,240 USD (")
+    assert "Astoria grew fastest (+50.0%) and Lower Manhattan fell most (-25.0%)" in f.text
+    assert f.severity == "medium"
+    with open_workspace(cfg) as ws:  # the overview's end: a thinning tail left out there too
+        cut = store_summary(ws, end=pd.Timestamp("2023-03-03"))
+    assert cut.attrs["end"] == "2023-03-03" and cut.iloc[0]["recent_change"] == pytest.approx(0)
+    spec["demand"]["columns"].pop("store")
+    cfg = write_dataset(
+        tmp_path / "one", {"demand.csv": pd.DataFrame(rows).to_csv(index=False)}, spec
+    )
+    with open_workspace(cfg) as ws:
+        assert store_summary(ws).empty and store_finding(store_summary(ws)) is None
+
+
+def test_an_export_thinning_out_at_its_end_is_left_out_of_the_28_days() -> None:
+    """byod12a D18: the hotel export's last days read 24, 8, 9 room nights against about 85
+    a day (arrivals to 2017-08-31 only), and the overview compared them as a whole month."""
+    from opsai.overview.measures import thin_tail
+
+    dates = pd.date_range("2017-05-01", "2017-09-08")
+    units = [0.0 if d.day_of_week == 6 else 100.0 for d in dates]  # closed on Sundays
+    units[-3:] = [40.0, 8.0, 9.0]
+    daily = pd.DataFrame({"date": dates, "units": units})
+    tail = thin_tail(daily)
+    assert tail is not None
+    assert (tail["from"], tail["to"], tail["days"]) == ("2017-09-06", "2017-09-08", 3)
+    assert tail["values"] == [40.0, 8.0, 9.0] and tail["usual"] == [100.0] * 3
+    kept = daily.iloc[:-3].copy()
+    kept.attrs["thin_tail"] = tail  # as daily_activity leaves them out
+    change = recent_change(kept)
+    assert change["end"] == "2017-09-05" and change["thin_tail"]["days"] == 3
+    f = activity_finding(change)
+    assert (
+        "The last 3 days (2017-09-06 to 2017-09-08) are left out: their units (40, 8, 9) fall "
+        "far under the usual for their weekdays (about 100 a day)"
+    ) in f.text
+    # a closed Sunday at the end, or one low day, is no thinning tail
+    closed = pd.DataFrame({"date": dates[:-5], "units": units[:-5]})
+    assert closed["date"].iloc[-1].day_of_week == 6 and thin_tail(closed) is None
+    one = pd.DataFrame({"date": dates, "units": [*units[:-1], 9.0]})
+    one.loc[len(one) - 2, "units"] = 100.0
+    assert thin_tail(one) is None
