@@ -412,12 +412,21 @@ def sales_skip_reason(market: Any, *, brief: bool = False) -> str | None:
         return None
     if brief:
         return f"market.sales holds {value:g} in every row, a count of rows, not sales (see above)"
-    return (
+    text = (
         f"market.sales holds {value:g} in every row, so it counts the table's rows (a price "
         "scrape's entries), not sales; market shares, concentration, growth, strengths and "
         "weaknesses, the share forecast, the demand model and the price scenarios would all "
-        "be row counts. Competitor price moves and our price position are read from the "
-        "prices; map a sales or units column to market.sales to get the rest"
+        "be row counts. "
+    )
+    if S.PRICE not in df.columns or not priced(df[S.PRICE]).any():  # byod12b D6
+        return text + (
+            "The table has no price either (no market.price above 0), so there is nothing "
+            "to read: neither sales nor prices. Map a sales or units column to market.sales, "
+            "or a price column to market.price"
+        )
+    return text + (
+        "Competitor price moves and our price position are read from the prices; map a "
+        "sales or units column to market.sales to get the rest"
     )
 
 
@@ -1149,6 +1158,8 @@ def _move_studies(
     """The mover's share (``follow="price"``: its price, the basket index over ``product``
     rows) ``window`` periods before and after each of the ``chosen`` moves, over the
     complete periods only, with a finding each; a move outside them is left out."""
+    if follow == S.PRICE and (S.PRICE not in df.columns or chosen.empty):
+        return pd.DataFrame(), []  # no price, no price move (byod12b D6)
     if follow == S.PRICE:  # no sales to share (a price scrape): what the price did
         firms = company_prices(df, product)
     elif S.SHARE in df.columns and df[S.SHARE].notna().any():  # product rows: sum to companies

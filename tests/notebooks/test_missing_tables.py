@@ -302,3 +302,45 @@ def test_market_price_scrape_with_constant_sales(tiny_demo: Path, tmp_path: Path
     move = found["competitor_move_1"]
     assert move["text"].startswith("BlueHarbor cut its price by 16%")
     assert "; its price went from " in move["text"]
+
+
+def _mentions(tmp_path: Path, parameters: dict[str, Any] | None = None) -> Path:
+    """A listening export: one row per mention (Date, Brand, Text), no sales or price, mapped
+    with constants: {sales: 1}. Per week NordBrew 36, BeanCo 34, Kaffa 25 and Roastly 5
+    mentions until Roastly's launch on 2024-04-01, then 27, 26, 23 and 24."""
+    import pandas as pd
+
+    rows = []
+    for week in pd.date_range("2024-01-01", "2024-06-24", freq="7D"):
+        late = week >= pd.Timestamp("2024-04-01")
+        counts = {"NordBrew": 27 if late else 36, "BeanCo": 26 if late else 34,
+                  "Kaffa": 23 if late else 25, "Roastly": 24 if late else 5}  # fmt: skip
+        for brand, n in counts.items():
+            rows += [
+                (week + pd.Timedelta(minutes=97 * i), brand, f"{brand} #{i}") for i in range(n)
+            ]
+    pd.DataFrame(rows, columns=["Date", "Brand", "Text"]).to_csv(
+        tmp_path / "mentions.csv", index=False
+    )
+    table = {"file": "mentions.csv", "constants": {"sales": 1},
+             "columns": {"period": "Date", "company": "Brand"}}  # fmt: skip
+    cfg = tmp_path / "mentions.yaml"
+    spec = {"source": str(tmp_path), "tables": {"market": table}}
+    chapters = {"06_market_competition": {"parameters": {"PERIOD": "week", **(parameters or {})}}}
+    doc = {"name": "mentions", "company": "NordBrew", "data": spec, "chapters": chapters}
+    cfg.write_text(yaml.safe_dump(doc))
+    return cfg
+
+
+def test_market_mentions_without_price_do_not_fail(tmp_path: Path) -> None:
+    """Mention rows with constants: {sales: 1} and no price: the chapter ran into "market:
+    column 'price' not found" in the competitor price study; now it runs, skips the price
+    studies and says once that there is neither sales nor price (byod12b D6)."""
+    run = build.build_report(_mentions(tmp_path), out=tmp_path / "reports", fast=True, jobs=1,
+                             chapters=["06_market_competition"])  # fmt: skip
+    market = _results(run, "06_market_competition")
+    found = {f["name"]: f["text"] for f in market["findings"]}
+    assert "nothing to read: neither sales nor prices" in found["share_skipped"]
+    assert not any(name.startswith(("competitor_move", "own_move")) for name in found)
+    assert market["tables"]["competitor_events"] == []
+    assert market["metrics"]["share.latest"] is None

@@ -694,6 +694,26 @@ def test_constant_sales_is_price_monitoring_not_shares() -> None:
     assert "its price went from 900 to 810" in found[0].text
 
 
+def test_constant_sales_without_price_skips_the_price_studies() -> None:
+    """Mentions mapped with constants: {sales: 1} and only period and company (no price):
+    the competitor and own price studies find nothing instead of raising "column 'price'
+    not found", and the skip line says there is neither sales nor price (byod12b D6)."""
+    rows = [{S.PERIOD: pd.Timestamp("2024-01-01") + pd.Timedelta(hours=7 * i),
+             S.COMPANY: ["us", "rival", "other"][i % 3], S.SALES: 1} for i in range(300)]  # fmt: skip
+    market, _ = ch.calendar_periods(pd.DataFrame(rows), "day")
+    moves = mk.detect_moves(market, metrics=(S.PRICE,))
+    assert moves.empty
+    events, found = ch.competitor_events(market, moves, "us", follow=S.PRICE)
+    assert events.empty and found == []
+    ours, own = ch.own_moves(market, moves, "us", follow=S.PRICE)
+    assert ours.empty and own == []
+    why = str(ch.sales_skip_reason(market))
+    assert why.startswith("market.sales holds 1 in every row")
+    assert "nothing to read: neither sales nor prices" in why
+    assert "read from the prices" not in why
+    assert "a count of rows" in str(ch.demand_skip_reason(market))
+
+
 def make_sales_table() -> pd.DataFrame:
     return pd.DataFrame({S.PERIOD: [0, 0, 1, 1], S.COMPANY: ["a", "b"] * 2, S.SALES: [1, 2, 1, 3]})
 
