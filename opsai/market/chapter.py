@@ -27,7 +27,7 @@ from opsai.market.pricing import LogLogElasticity, company_panel
 from opsai.market.response import SpendResponse
 from opsai.market.scenario import simulate
 from opsai.market.share import market_shares
-from opsai.market.trends import company_prices, event_study
+from opsai.market.trends import company_prices, detect_moves, event_study
 
 __all__ = [
     "PERIOD_STEPS",
@@ -49,6 +49,7 @@ __all__ = [
     "forecast_table",
     "loglog_check",
     "map_skip_reason",
+    "market_moves",
     "own_moves",
     "positioning_frame",
     "price_gap_finding",
@@ -308,13 +309,21 @@ def sales_are_shares(market: Any) -> bool:
     return bool(np.allclose(totals, 1.0, atol=0.02) or np.allclose(totals, 100.0, atol=2.0))
 
 
-def size_skip_reason(market: Any) -> str | None:
+def size_skip_reason(market: Any, *, sales_is: str = "revenue") -> str | None:
     """Why the market has no size, or None when it has one: market.sales holds shares
     (:func:`sales_are_shares`: every period adds up to 100, or 1), so the "market size" would
     read 100 in every period with 0% growth, and our "sales growth" and its split into market
     growth and share gain would be share changes under another name (byod11b D6). The
     chapter then leaves out the size table, its growth and forecast, the decomposition and
-    the sales-growth ranking, and says so once."""
+    the sales-growth ranking, and says so once. So it does when ``sales_is="mentions"``: a
+    count of mentions is no market size in money or units (byod12b D7)."""
+    check_choice(sales_is, "SALES_IS", SALES_MEASURES)
+    if sales_is == "mentions":
+        return (
+            "SALES_IS is mentions, so market.sales counts mentions, not money or units: "
+            "there is no market size in sales. Left out: the market size, its growth and "
+            "forecast, our sales growth and its split into market growth and share gain"
+        )
     if not sales_are_shares(market):
         return None
     totals = as_frame(market, [S.PERIOD, S.SALES]).groupby(S.PERIOD)[S.SALES].sum()
@@ -396,16 +405,30 @@ def sized_market(market: Any, size: str) -> tuple[pd.DataFrame, Finding | None]:
     )
 
 
-def sales_skip_reason(market: Any, *, brief: bool = False) -> str | None:
+SALES_MEASURES = ("revenue", "units", "mentions")
+"""What market.sales may measure (the SALES_IS parameter): money, units, or mentions (rows
+that are the measure themselves: a listening export's posts, one per row with
+``constants: {sales: 1}``, whose shares are shares of voice; byod12b D7)."""
+
+VOICE_HINT = (
+    "; or, when each row is itself what to count (a listening export's mentions), set "
+    "chapters.06_market_competition.parameters.SALES_IS: mentions to read shares of mentions "
+    "(share of voice)"
+)
+
+
+def sales_skip_reason(market: Any, *, brief: bool = False, sales_is: str = "revenue") -> str | None:
     """Why market.sales cannot be read as sales, or None when it can: it holds one value in
     every row (as ``constants: {sales: 1}`` gives a price scrape, which has no sales), so
     shares, concentration, growth, the demand model and the price scenarios would count the
-    table's rows. A ``share`` column with values stands in for sales (None then). Reads
+    table's rows. A ``share`` column with values stands in for sales (None then), and so do
+    counts when ``sales_is="mentions"`` says the rows are the measure (None then). Reads
     :data:`CONSTANT_SALES` from the ``attrs`` :func:`calendar_periods` set (it sums a day's
     rows into counts), else the column itself. ``brief``: one clause, for the sections
     skipped after the share finding has said it in full."""
+    check_choice(sales_is, "SALES_IS", SALES_MEASURES)
     df = market if isinstance(market, pd.DataFrame) else as_frame(market, [S.PERIOD])
-    if S.SHARE in df.columns and df[S.SHARE].notna().any():
+    if sales_is == "mentions" or (S.SHARE in df.columns and df[S.SHARE].notna().any()):
         return None
     value = df.attrs[CONSTANT_SALES] if CONSTANT_SALES in df.attrs else _constant_sales(df)
     if value is None:
@@ -422,11 +445,11 @@ def sales_skip_reason(market: Any, *, brief: bool = False) -> str | None:
         return text + (
             "The table has no price either (no market.price above 0), so there is nothing "
             "to read: neither sales nor prices. Map a sales or units column to market.sales, "
-            "or a price column to market.price"
+            "or a price column to market.price" + VOICE_HINT
         )
     return text + (
         "Competitor price moves and our price position are read from the prices; map a "
-        "sales or units column to market.sales to get the rest"
+        "sales or units column to market.sales to get the rest" + VOICE_HINT
     )
 
 
@@ -1092,6 +1115,24 @@ def latest_units(market: Any, *, sales_is: str = "revenue", product: str = "") -
     return pd.Series(units.to_numpy(), index=last[col].astype(str).to_numpy())
 
 
+def market_moves(market: Any, *, product: str = "", sales_is: str = "revenue") -> pd.DataFrame:
+    """The moves (:func:`detect_moves`) the chapter follows: prices only when market.sales
+    counts a scrape's rows (:func:`sales_skip_reason`); the companies' shares of mentions
+    (share of voice) with ``sales_is="mentions"`` (byod12b D7: a launch that takes a fifth of
+    the mentions is a share move); else price, a ``share`` column and marketing spend.
+    ``product``: the product column of product rows (a basket price index per company)."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    if sales_is == "mentions":
+        voice = market_shares(df)[[S.PERIOD, S.COMPANY, S.SHARE]]
+        moves = detect_moves(voice, metrics=(S.SHARE,))
+    elif sales_skip_reason(df, sales_is=sales_is) is not None:
+        moves = detect_moves(df, col_product=product or None, metrics=(S.PRICE,))
+    else:
+        metrics = (S.PRICE, S.SHARE, S.MARKETING_SPEND)
+        moves = detect_moves(df, col_product=product or None, metrics=metrics)
+    return moves
+
+
 def competitor_events(
     market: Any,
     moves: pd.DataFrame,
@@ -1219,11 +1260,16 @@ def map_skip_reason(features: list[str]) -> str | None:
     )
 
 
-def demand_skip_reason(market: Any) -> str | None:
+def demand_skip_reason(market: Any, *, sales_is: str = "revenue") -> str | None:
     """Why the demand model (and the elasticity, log-log check, price exposure and price
     scenarios read off it) cannot be fitted, or None when it can: market.sales is no sales
     (:func:`sales_skip_reason`), the table has no price column, or no row with a price
-    above 0."""
+    above 0; with ``sales_is="mentions"`` always: mentions are no purchases at a price."""
+    if sales_is == "mentions":
+        return (
+            "SALES_IS is mentions, so market.sales counts mentions, not purchases at a "
+            "price: there is no price response or money to read"
+        )
     if (why := sales_skip_reason(market, brief=True)) is not None:
         return why
     df = as_frame(market, [S.PERIOD, S.COMPANY])

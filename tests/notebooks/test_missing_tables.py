@@ -344,3 +344,28 @@ def test_market_mentions_without_price_do_not_fail(tmp_path: Path) -> None:
     assert not any(name.startswith(("competitor_move", "own_move")) for name in found)
     assert market["tables"]["competitor_events"] == []
     assert market["metrics"]["share.latest"] is None
+
+
+def test_market_mentions_as_share_of_voice(tmp_path: Path) -> None:
+    """SALES_IS: mentions counts a listening export's rows per brand and week: NordBrew's
+    share of voice 36.0% -> 27.0%, Roastly's launch week (2024-04-01) a share move of 5.0% ->
+    24.0%, concentration of mentions; the market size and the price sections skipped with a
+    line each. Before, every share was refused as 'row counts' (byod12b D7)."""
+    cfg = _mentions(tmp_path, {"SALES_IS": "mentions"})
+    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
+                             chapters=["06_market_competition"])  # fmt: skip
+    market = _results(run, "06_market_competition")
+    assert market["metrics"]["share.latest"] == pytest.approx(0.27)
+    assert market["metrics"]["share.change_12m"] == pytest.approx(-9.0)
+    found = {f["name"]: f["text"] for f in market["findings"]}
+    assert found["share"].startswith("NordBrew holds 27.0% of the mentions (share of voice)")
+    assert "Roastly +19.0 pp (5.0% -> 24.0%) gained the most" in found["competitors"]
+    assert found["concentration"].startswith("The mentions are ")
+    moved = [t for n, t in found.items() if n.startswith("competitor_move_")]
+    roastly = [t for t in moved if t.startswith("Roastly grew its share by ")]
+    assert len(roastly) == 1
+    assert "in the week of 2024-04-01; its share went from 5.0% to 24.0%" in roastly[0]
+    assert "SALES_IS is mentions" in found["size_skipped"]
+    assert "SALES_IS is mentions" in found["demand_skipped"]
+    assert "share_skipped" not in found and "elasticity" not in found
+    assert market["metrics"]["market.growth_yoy"] is None

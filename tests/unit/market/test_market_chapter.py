@@ -811,3 +811,51 @@ def test_share_moves_read_as_won_or_lost_and_dated_where_they_began() -> None:
     )
     assert ch.sales_are_shares(market)
     assert not ch.sales_are_shares(market.assign(sales=market[S.SALES] * 191))
+
+
+def _mention_rows() -> pd.DataFrame:
+    """One row per mention: per week us 36, rival 34 and newco 5 until newco's launch on
+    2024-04-01, then 27, 26 and 24 (constants: {sales: 1})."""
+    rows = []
+    for week in pd.date_range("2024-01-01", "2024-06-24", freq="7D"):
+        late = week >= pd.Timestamp("2024-04-01")
+        for company, (a, b) in {"us": (36, 27), "rival": (34, 26), "newco": (5, 24)}.items():
+            rows += [{S.PERIOD: week + pd.Timedelta(minutes=61 * i), S.COMPANY: company,
+                      S.SALES: 1} for i in range(b if late else a)]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_mentions_are_the_measure_with_sales_is_mentions() -> None:
+    """SALES_IS: mentions reads rows counted per company and week as the measure: shares of
+    mentions (share of voice), share moves and the leader and loser findings, worded so; the
+    market size and the demand model are skipped with a reason. Before, the rows were refused
+    as 'a count of rows, not sales' (byod12b D7)."""
+    market, _ = ch.calendar_periods(_mention_rows(), "week")
+    assert "SALES_IS: mentions" in str(ch.sales_skip_reason(market))  # the way out, named
+    assert ch.sales_skip_reason(market, sales_is="mentions") is None
+    assert "counts mentions" in str(ch.size_skip_reason(market, sales_is="mentions"))
+    assert "counts mentions" in str(ch.demand_skip_reason(market, sales_is="mentions"))
+    with pytest.raises(OpsaiError, match="SALES_IS"):
+        ch.sales_skip_reason(market, sales_is="rows")
+    changes = mk.share_changes(market, periods=market[S.PERIOD].nunique() - 1)
+    by = changes.set_index(S.COMPANY)
+    assert by.loc["us", "share_before"] == pytest.approx(36 / 75)
+    assert by.loc["us", "share_now"] == pytest.approx(27 / 77)
+    share = fd.share_finding(changes, "us", mentions=True)
+    assert share.text.startswith("us holds 35.1% of the mentions (share of voice) in the week")
+    assert share.evidence["measure"] == "mentions"
+    rivals = fd.competitor_finding(changes, "us", mentions=True)
+    assert rivals is not None and "newco +24.5 pp (6.7% -> 31.2%) gained the most" in rivals.text
+    assert "rival -11.6 pp (45.3% -> 33.8%) lost the most share of voice" in rivals.text
+    conc = fd.concentration_finding(mk.concentration(market), mentions=True)
+    assert conc.text.startswith("The mentions are ") and "most mentioned company" in conc.text
+    moves = ch.market_moves(market, sales_is="mentions")
+    first = moves.iloc[0]
+    assert (first[S.COMPANY], first["metric"]) == ("newco", S.SHARE)
+    assert first[S.PERIOD] == pd.Timestamp("2024-04-01")
+    events, found = ch.competitor_events(market, moves, "us")
+    assert events[S.COMPANY].iloc[0] == "newco"
+    assert events["share_before"].iloc[0] == pytest.approx(5 / 75)
+    assert events["share_after"].iloc[0] == pytest.approx(24 / 77)
+    assert found[0].text.startswith("newco grew its share by ")
+    assert ch.market_moves(market).empty  # row counts without SALES_IS: prices only, none
