@@ -22,12 +22,18 @@ from opsai.data.years import year_dates
 from opsai.errors import ChapterError, OpsaiError
 from opsai.market._frame import as_frame, check_choice, period_label, period_step, priced
 from opsai.market.demand import LogitDemand
-from opsai.market.findings import Finding, move_finding
+from opsai.market.findings import Finding, move_finding, product_move_finding
 from opsai.market.pricing import LogLogElasticity, company_panel
 from opsai.market.response import SpendResponse
 from opsai.market.scenario import simulate
 from opsai.market.share import market_shares
-from opsai.market.trends import company_prices, detect_moves, event_study
+from opsai.market.trends import (
+    company_prices,
+    detect_moves,
+    event_study,
+    product_price_index,
+    product_price_moves,
+)
 
 __all__ = [
     "PERIOD_STEPS",
@@ -54,6 +60,7 @@ __all__ = [
     "positioning_frame",
     "price_gap_finding",
     "price_identified",
+    "product_moves",
     "resolve_company",
     "sales_are_shares",
     "sales_skip_reason",
@@ -1131,6 +1138,32 @@ def market_moves(market: Any, *, product: str = "", sales_is: str = "revenue") -
         metrics = (S.PRICE, S.SHARE, S.MARKETING_SPEND)
         moves = detect_moves(df, col_product=product or None, metrics=metrics)
     return moves
+
+
+def product_moves(
+    market: Any, company: str, product: str, *, top: int = 5, alpha: float = 0.05
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
+    """With PRODUCT set, each company's price of each product against ours: the per-product
+    price index (:func:`product_price_index`), the moves in it that survive a family-wise
+    test over all products and companies (:func:`product_price_moves`, at ``alpha``), and a
+    finding for each of the ``top`` strongest (byod12b D16: a competitor's 20% cut on one
+    product of twenty moved the basket index 1% and was no move). Empty without
+    ``product``, a price, or a price of ours."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    empty = pd.DataFrame()
+    if not product or S.PRICE not in df.columns or product not in df.columns:
+        return empty, empty, []
+    ours = df[df[S.COMPANY].astype(str) == str(company)]
+    if not priced(ours[S.PRICE]).any():
+        return empty, empty, []
+    index = product_price_index(df, company, product)
+    moves = product_price_moves(index, product, alpha=alpha)
+    step, tested = moves.attrs.get("step", "period"), moves.attrs.get("tested", 0)
+    found = [
+        product_move_finding(mv | {"tested": tested}, product=product, step=step)
+        for mv in moves.head(top).to_dict("records")
+    ]
+    return moves, index, found
 
 
 def competitor_events(

@@ -29,6 +29,7 @@ __all__ = [
     "growth_finding",
     "marginal_return_finding",
     "move_finding",
+    "product_move_finding",
     "segment_finding",
     "share_finding",
     "spend_finding",
@@ -317,6 +318,53 @@ def move_finding(
             {"began": period_label(began, step)} if began is not None and not pd.isna(began) else {}
         ),
     )
+
+
+def product_move_finding(move: Mapping[str, Any], *, product: str, step: str = "week") -> Finding:
+    """A company's move on one product against our price of it (a row of
+    :func:`product_price_moves`; byod12b D16): "Competitor cut P0012 by 21% from the week of
+    2022-09-26: its price went from 1.02x ours to 0.80x ...". When our own price of the
+    product moved more than theirs, the move is named as ours."""
+    began = move.get("began", move[S.PERIOD])
+    began = move[S.PERIOD] if began is None or pd.isna(began) else began
+    label = period_label(began, step)
+    when = f"from the week of {label}" if step == "week" else f"from {label}"
+    item, who = move[product], move[S.COMPANY]
+    ratio = f"{move['before'] / 100:z.2f}x ours to {move['after'] / 100:z.2f}x"
+    test = (
+        f"adjusted p {_p(move['p_adjusted'])} over the {move.get('tested', 'all')} "
+        "product-company series"
+    )
+    theirs, ours = float(move["their_change"]), float(move["our_change"])
+    if abs(theirs) >= abs(ours):
+        verb = "cut" if theirs < 0 else "raised"
+        text = (
+            f"{who} {verb} {item} by {abs(theirs):z.0%} {when}: its price went from {ratio} "
+            f"(ours {ours:+z.0%}; {test})."
+        )
+        undercut = theirs < 0 and float(move["after"]) < 100
+        severity = "high" if undercut else "medium"
+    else:
+        text = (
+            f"Our own move: our price of {item} moved {ours:+z.0%} {when}, so {who}'s price "
+            f"went from {ratio} (theirs {theirs:+z.0%}; {test})."
+        )
+        severity = "medium"
+    evidence = {
+        "company": str(who),
+        "product": str(item),
+        "period": label,
+        "index_before": float(move["before"]),
+        "index_after": float(move["after"]),
+        "their_change": theirs,
+        "our_change": ours,
+        "p_adjusted": float(move["p_adjusted"]),
+    }
+    return Finding(text, severity, evidence)
+
+
+def _p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 POTENTIAL = " of all potential buyers"

@@ -369,3 +369,48 @@ def test_market_mentions_as_share_of_voice(tmp_path: Path) -> None:
     assert "SALES_IS is mentions" in found["demand_skipped"]
     assert "share_skipped" not in found and "elasticity" not in found
     assert market["metrics"]["market.growth_yoy"] is None
+
+
+def test_market_price_scrape_by_product_finds_a_cut_on_one_product(tmp_path: Path) -> None:
+    """A price scrape of 20 products, ours and a rival's, with PRODUCT set: the rival's 20%
+    cut on P12 from 2023-06-05 moved the basket index 1% and no move was found
+    (competitor_moves empty); now the per-product index finds it, with a finding and a
+    product_price_index table, and no other product moves (byod12a D16)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for j in range(20):
+        for w in pd.date_range("2023-01-02", periods=52, freq="7D"):
+            cut = 0.80 if j == 12 and w >= pd.Timestamp("2023-06-05") else 1.0
+            ours = 10.0 + 3 * j
+            theirs = ours * cut * float(np.exp(rng.normal(0, 0.03)))
+            rows += [(w.date(), f"P{j:02d}", ours, theirs)]
+    frame = pd.DataFrame(rows, columns=["Date", "Product ID", "Price", "Competitor Pricing"])
+    frame.to_csv(tmp_path / "scrape.csv", index=False)
+    table = {"file": "scrape.csv", "constants": {"sales": 1},
+             "unpivot": {"columns": ["Price", "Competitor Pricing"], "names_to": "company",
+                         "values_to": "price"},
+             "columns": {"period": "Date", "company": "company", "price": "price"}}  # fmt: skip
+    params = {"COMPANY": "Price", "PRODUCT": "Product ID", "PERIOD": "week"}
+    doc = {"name": "scrape", "data": {"source": str(tmp_path), "tables": {"market": table}},
+           "chapters": {"06_market_competition": {"parameters": params}}}  # fmt: skip
+    cfg = tmp_path / "scrape.yaml"
+    cfg.write_text(yaml.safe_dump(doc))
+    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
+                             chapters=["06_market_competition"])  # fmt: skip
+    market = _results(run, "06_market_competition")
+    moves = [m for m in market["tables"]["competitor_moves"] if m.get("Product ID")]
+    assert [(m["company"], m["Product ID"]) for m in moves] == [("Competitor Pricing", "P12")]
+    assert moves[0]["began"].startswith("2023-06-05")
+    assert moves[0]["their_change"] == pytest.approx(-0.20, abs=0.02)
+    found = {f["name"]: f["text"] for f in market["findings"]}
+    assert found["product_move_1"].startswith("Competitor Pricing cut P12 by ")
+    assert (
+        "from the week of 2023-06-05: its price went from 1.00x ours to 0.80x"
+        in found["product_move_1"]
+    )
+    assert "product_move_2" not in found
+    p12 = [r for r in market["tables"]["product_price_index"] if r["Product ID"] == "P12"]
+    assert p12 and p12[-1]["index"] == pytest.approx(80.0, abs=8.0)

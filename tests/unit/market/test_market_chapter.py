@@ -859,3 +859,58 @@ def test_mentions_are_the_measure_with_sales_is_mentions() -> None:
     assert events["share_after"].iloc[0] == pytest.approx(24 / 77)
     assert found[0].text.startswith("newco grew its share by ")
     assert ch.market_moves(market).empty  # row counts without SALES_IS: prices only, none
+
+
+def _product_scrape(cut: bool, seed: int = 0) -> pd.DataFrame:
+    """A weekly price scrape of 20 products, ours and a rival's (constants: {sales: 1}): the
+    rival prices each product at ours x 1.00 +- 3%; with ``cut`` it prices P12 at 0.80x ours
+    from 2023-06-05 (week 22 of 52)."""
+    rng = np.random.default_rng(seed)
+    weeks = pd.date_range("2023-01-02", periods=52, freq="7D")
+    rows = []
+    for j in range(20):
+        base = 10.0 + 3 * j
+        for w in weeks:
+            ours = base * (1 + 0.02 * np.sin(w.day_of_year / 20))  # our prices drift a little
+            ratio = 0.80 if cut and j == 12 and w >= pd.Timestamp("2023-06-05") else 1.0
+            theirs = ours * ratio * float(np.exp(rng.normal(0, 0.03)))
+            rows += [{S.PERIOD: w, S.COMPANY: c, "product": f"P{j:02d}", S.PRICE: p, S.SALES: 1}
+                     for c, p in (("us", ours), ("rival", theirs))]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_a_cut_on_one_product_of_twenty_is_a_move_with_product_set() -> None:
+    """A rival's 20% cut on one product of twenty moves the basket index about 1%: no move
+    was found and competitor_moves stayed empty. With PRODUCT set each product's price is
+    read against ours: the cut is found, dated and sized, while the other 19 products and 52
+    weeks make no false move (Bonferroni over the product-company series; byod12a D16)."""
+    market = _product_scrape(cut=True)
+    assert ch.market_moves(market, product="product").empty  # the basket index: no move
+    moves, index, found = ch.product_moves(market, "us", "product")
+    assert len(index) == 20 * 52 and set(index[S.COMPANY]) == {"rival"}
+    p12 = index[index["product"] == "P12"].set_index(S.PERIOD)["index"]
+    assert p12.loc["2023-06-05":].mean() == pytest.approx(80.0, abs=1.5)
+    assert moves["product"].tolist() == ["P12"] and moves.attrs["tested"] == 20
+    mv = moves.iloc[0]
+    assert mv[S.COMPANY] == "rival" and mv["began"] == pd.Timestamp("2023-06-05")
+    assert mv["their_change"] == pytest.approx(-0.20, abs=0.02)
+    assert mv["our_change"] == pytest.approx(0.0, abs=0.01)
+    assert mv["p_adjusted"] < 0.001
+    assert found[0].severity == "high"
+    assert found[0].text.startswith("rival cut P12 by 2")
+    assert "from the week of 2023-06-05: its price went from 1.00x ours to 0.80x" in found[0].text
+    for seed in range(5):  # no cut anywhere: 20 products x 52 weeks make no move
+        assert ch.product_moves(_product_scrape(cut=False, seed=seed), "us", "product")[0].empty
+    assert ch.product_moves(market, "us", "")[0].empty  # PRODUCT not set: nothing per product
+
+
+def test_our_own_price_move_on_a_product_is_named_as_ours() -> None:
+    """When our price of a product moves and the rival's does not, the index moves too: the
+    finding names the move as ours, not as the rival's (byod12a D16)."""
+    market = _product_scrape(cut=False)
+    ours = (market[S.COMPANY] == "us") & (market["product"] == "P03")
+    later = market[S.PERIOD] >= pd.Timestamp("2023-09-04")
+    market.loc[ours & later, S.PRICE] *= 1.25
+    moves, _, found = ch.product_moves(market, "us", "product")
+    assert moves["product"].tolist() == ["P03"]
+    assert found[0].text.startswith("Our own move: our price of P03 moved +25% from the week of")
