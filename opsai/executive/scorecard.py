@@ -339,6 +339,13 @@ def _share(run: RunResults) -> tuple[Any, Any, str, str]:
     return value, change, unit, compared or "last 12 periods vs 12 before"
 
 
+def _share_label(run: RunResults) -> str:
+    """The share KPI's label: share of voice when 06 counted mentions (SALES_IS: mentions, as
+    its share finding's evidence says), else market share (byod12b D7)."""
+    voice = _evidence(run, MARKET, "share", "measure") == "mentions"
+    return "Share of voice (mentions)" if voice else "Market share"
+
+
 KPIS: tuple[KPI, ...] = (
     KPI("revenue_28d", "Sales", "Revenue, last 28 days", OVERVIEW, "up", _revenue,
         _sales_label("Revenue, last 28 days")),
@@ -374,7 +381,7 @@ KPIS: tuple[KPI, ...] = (
         _ticket_label),
     KPI("negative_share", "Service", "Negative tickets, last period", SERVICE, "down",
         _negative_share),
-    KPI("share", "Market", "Market share", MARKET, "up", _share),
+    KPI("share", "Market", "Market share", MARKET, "up", _share, _share_label),
     KPI("market_growth", "Market", "Market growth, year on year", MARKET, "up",
         _metric(MARKET, "market.growth_yoy")),
 )  # fmt: skip

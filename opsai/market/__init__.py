@@ -37,6 +37,8 @@ from opsai.market.trends import (
     decompose,
     detect_moves,
     event_study,
+    product_price_index,
+    product_price_moves,
     trend_forecast,
 )
 
@@ -62,6 +64,8 @@ __all__ = [
     "percent_effect",
     "positioning_map",
     "price_index",
+    "product_price_index",
+    "product_price_moves",
     "reallocate",
     "response_curve",
     "segment_changes",

@@ -22,12 +22,18 @@ from opsai.data.years import year_dates
 from opsai.errors import ChapterError, OpsaiError
 from opsai.market._frame import as_frame, check_choice, period_label, period_step, priced
 from opsai.market.demand import LogitDemand
-from opsai.market.findings import Finding, move_finding
+from opsai.market.findings import Finding, move_finding, product_move_finding
 from opsai.market.pricing import LogLogElasticity, company_panel
 from opsai.market.response import SpendResponse
 from opsai.market.scenario import simulate
 from opsai.market.share import market_shares
-from opsai.market.trends import company_prices, event_study
+from opsai.market.trends import (
+    company_prices,
+    detect_moves,
+    event_study,
+    product_price_index,
+    product_price_moves,
+)
 
 __all__ = [
     "PERIOD_STEPS",
@@ -49,10 +55,12 @@ __all__ = [
     "forecast_table",
     "loglog_check",
     "map_skip_reason",
+    "market_moves",
     "own_moves",
     "positioning_frame",
     "price_gap_finding",
     "price_identified",
+    "product_moves",
     "resolve_company",
     "sales_are_shares",
     "sales_skip_reason",
@@ -308,13 +316,21 @@ def sales_are_shares(market: Any) -> bool:
     return bool(np.allclose(totals, 1.0, atol=0.02) or np.allclose(totals, 100.0, atol=2.0))
 
 
-def size_skip_reason(market: Any) -> str | None:
+def size_skip_reason(market: Any, *, sales_is: str = "revenue") -> str | None:
     """Why the market has no size, or None when it has one: market.sales holds shares
     (:func:`sales_are_shares`: every period adds up to 100, or 1), so the "market size" would
     read 100 in every period with 0% growth, and our "sales growth" and its split into market
     growth and share gain would be share changes under another name (byod11b D6). The
     chapter then leaves out the size table, its growth and forecast, the decomposition and
-    the sales-growth ranking, and says so once."""
+    the sales-growth ranking, and says so once. So it does when ``sales_is="mentions"``: a
+    count of mentions is no market size in money or units (byod12b D7)."""
+    check_choice(sales_is, "SALES_IS", SALES_MEASURES)
+    if sales_is == "mentions":
+        return (
+            "SALES_IS is mentions, so market.sales counts mentions, not money or units: "
+            "there is no market size in sales. Left out: the market size, its growth and "
+            "forecast, our sales growth and its split into market growth and share gain"
+        )
     if not sales_are_shares(market):
         return None
     totals = as_frame(market, [S.PERIOD, S.SALES]).groupby(S.PERIOD)[S.SALES].sum()
@@ -396,28 +412,51 @@ def sized_market(market: Any, size: str) -> tuple[pd.DataFrame, Finding | None]:
     )
 
 
-def sales_skip_reason(market: Any, *, brief: bool = False) -> str | None:
+SALES_MEASURES = ("revenue", "units", "mentions")
+"""What market.sales may measure (the SALES_IS parameter): money, units, or mentions (rows
+that are the measure themselves: a listening export's posts, one per row with
+``constants: {sales: 1}``, whose shares are shares of voice; byod12b D7)."""
+
+VOICE_HINT = (
+    "; or, when each row is itself what to count (a listening export's mentions), set "
+    "chapters.06_market_competition.parameters.SALES_IS: mentions to read shares of mentions "
+    "(share of voice)"
+)
+
+
+def sales_skip_reason(market: Any, *, brief: bool = False, sales_is: str = "revenue") -> str | None:
     """Why market.sales cannot be read as sales, or None when it can: it holds one value in
     every row (as ``constants: {sales: 1}`` gives a price scrape, which has no sales), so
     shares, concentration, growth, the demand model and the price scenarios would count the
-    table's rows. A ``share`` column with values stands in for sales (None then). Reads
+    table's rows. A ``share`` column with values stands in for sales (None then), and so do
+    counts when ``sales_is="mentions"`` says the rows are the measure (None then). Reads
     :data:`CONSTANT_SALES` from the ``attrs`` :func:`calendar_periods` set (it sums a day's
     rows into counts), else the column itself. ``brief``: one clause, for the sections
     skipped after the share finding has said it in full."""
+    check_choice(sales_is, "SALES_IS", SALES_MEASURES)
     df = market if isinstance(market, pd.DataFrame) else as_frame(market, [S.PERIOD])
-    if S.SHARE in df.columns and df[S.SHARE].notna().any():
+    if sales_is == "mentions" or (S.SHARE in df.columns and df[S.SHARE].notna().any()):
         return None
     value = df.attrs[CONSTANT_SALES] if CONSTANT_SALES in df.attrs else _constant_sales(df)
     if value is None:
         return None
     if brief:
         return f"market.sales holds {value:g} in every row, a count of rows, not sales (see above)"
-    return (
+    text = (
         f"market.sales holds {value:g} in every row, so it counts the table's rows (a price "
         "scrape's entries), not sales; market shares, concentration, growth, strengths and "
         "weaknesses, the share forecast, the demand model and the price scenarios would all "
-        "be row counts. Competitor price moves and our price position are read from the "
-        "prices; map a sales or units column to market.sales to get the rest"
+        "be row counts. "
+    )
+    if S.PRICE not in df.columns or not priced(df[S.PRICE]).any():  # byod12b D6
+        return text + (
+            "The table has no price either (no market.price above 0), so there is nothing "
+            "to read: neither sales nor prices. Map a sales or units column to market.sales, "
+            "or a price column to market.price" + VOICE_HINT
+        )
+    return text + (
+        "Competitor price moves and our price position are read from the prices; map a "
+        "sales or units column to market.sales to get the rest" + VOICE_HINT
     )
 
 
@@ -1083,6 +1122,50 @@ def latest_units(market: Any, *, sales_is: str = "revenue", product: str = "") -
     return pd.Series(units.to_numpy(), index=last[col].astype(str).to_numpy())
 
 
+def market_moves(market: Any, *, product: str = "", sales_is: str = "revenue") -> pd.DataFrame:
+    """The moves (:func:`detect_moves`) the chapter follows: prices only when market.sales
+    counts a scrape's rows (:func:`sales_skip_reason`); the companies' shares of mentions
+    (share of voice) with ``sales_is="mentions"`` (byod12b D7: a launch that takes a fifth of
+    the mentions is a share move); else price, a ``share`` column and marketing spend.
+    ``product``: the product column of product rows (a basket price index per company)."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    if sales_is == "mentions":
+        voice = market_shares(df)[[S.PERIOD, S.COMPANY, S.SHARE]]
+        moves = detect_moves(voice, metrics=(S.SHARE,))
+    elif sales_skip_reason(df, sales_is=sales_is) is not None:
+        moves = detect_moves(df, col_product=product or None, metrics=(S.PRICE,))
+    else:
+        metrics = (S.PRICE, S.SHARE, S.MARKETING_SPEND)
+        moves = detect_moves(df, col_product=product or None, metrics=metrics)
+    return moves
+
+
+def product_moves(
+    market: Any, company: str, product: str, *, top: int = 5, alpha: float = 0.05
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Finding]]:
+    """With PRODUCT set, each company's price of each product against ours: the per-product
+    price index (:func:`product_price_index`), the moves in it that survive a family-wise
+    test over all products and companies (:func:`product_price_moves`, at ``alpha``), and a
+    finding for each of the ``top`` strongest (byod12b D16: a competitor's 20% cut on one
+    product of twenty moved the basket index 1% and was no move). Empty without
+    ``product``, a price, or a price of ours."""
+    df = as_frame(market, [S.PERIOD, S.COMPANY])
+    empty = pd.DataFrame()
+    if not product or S.PRICE not in df.columns or product not in df.columns:
+        return empty, empty, []
+    ours = df[df[S.COMPANY].astype(str) == str(company)]
+    if not priced(ours[S.PRICE]).any():
+        return empty, empty, []
+    index = product_price_index(df, company, product)
+    moves = product_price_moves(index, product, alpha=alpha)
+    step, tested = moves.attrs.get("step", "period"), moves.attrs.get("tested", 0)
+    found = [
+        product_move_finding(mv | {"tested": tested}, product=product, step=step)
+        for mv in moves.head(top).to_dict("records")
+    ]
+    return moves, index, found
+
+
 def competitor_events(
     market: Any,
     moves: pd.DataFrame,
@@ -1149,6 +1232,8 @@ def _move_studies(
     """The mover's share (``follow="price"``: its price, the basket index over ``product``
     rows) ``window`` periods before and after each of the ``chosen`` moves, over the
     complete periods only, with a finding each; a move outside them is left out."""
+    if follow == S.PRICE and (S.PRICE not in df.columns or chosen.empty):
+        return pd.DataFrame(), []  # no price, no price move (byod12b D6)
     if follow == S.PRICE:  # no sales to share (a price scrape): what the price did
         firms = company_prices(df, product)
     elif S.SHARE in df.columns and df[S.SHARE].notna().any():  # product rows: sum to companies
@@ -1208,11 +1293,16 @@ def map_skip_reason(features: list[str]) -> str | None:
     )
 
 
-def demand_skip_reason(market: Any) -> str | None:
+def demand_skip_reason(market: Any, *, sales_is: str = "revenue") -> str | None:
     """Why the demand model (and the elasticity, log-log check, price exposure and price
     scenarios read off it) cannot be fitted, or None when it can: market.sales is no sales
     (:func:`sales_skip_reason`), the table has no price column, or no row with a price
-    above 0."""
+    above 0; with ``sales_is="mentions"`` always: mentions are no purchases at a price."""
+    if sales_is == "mentions":
+        return (
+            "SALES_IS is mentions, so market.sales counts mentions, not purchases at a "
+            "price: there is no price response or money to read"
+        )
     if (why := sales_skip_reason(market, brief=True)) is not None:
         return why
     df = as_frame(market, [S.PERIOD, S.COMPANY])

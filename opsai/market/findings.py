@@ -29,6 +29,7 @@ __all__ = [
     "growth_finding",
     "marginal_return_finding",
     "move_finding",
+    "product_move_finding",
     "segment_finding",
     "share_finding",
     "spend_finding",
@@ -43,9 +44,11 @@ def share_finding(
     *,
     col_company: str = S.COMPANY,
     exclude: Sequence[str] = (),
+    mentions: bool = False,
 ) -> Finding:
     """Our share now, its change, and who gained most (from :func:`share_changes`);
-    ``exclude``: rest-of-market rows (``Others``), never named as the largest gain."""
+    ``exclude``: rest-of-market rows (``Others``), never named as the largest gain;
+    ``mentions``: the shares are of mentions (SALES_IS: mentions), read as share of voice."""
     row = changes.set_index(col_company).loc[company]
     named = changes[~changes[col_company].astype(str).isin([str(e) for e in exclude])]
     top = (named if len(named) else changes).iloc[0]
@@ -62,8 +65,9 @@ def share_finding(
     else:  # 'in the week of 2025-10-27, -9.0 pp on the week of 2024-10-28'
         when = period_phrase(now, a.get("step", "month"))
         against = f"{'the week of ' if when.startswith('in the week') else ''}{label(before)}"
+    of = "of the mentions (share of voice)" if mentions else "of the market"
     text = (
-        f"{company} holds {row['share_now']:z.1%} of the market {when}, "
+        f"{company} holds {row['share_now']:z.1%} {of} {when}, "
         f"{row['change_pp']:+z.1f} pp on {against} ({row['share_before']:z.1%}); the largest "
         f"gain is {top[col_company]}'s ({top['change_pp']:+z.1f} pp)."
     )
@@ -77,7 +81,8 @@ def share_finding(
             "top_gainer": str(top[col_company]),
             "top_gain_pp": float(top["change_pp"]),
             "compared": _compared(a),
-        },
+        }
+        | ({"measure": "mentions"} if mentions else {}),
     )
 
 
@@ -88,11 +93,14 @@ def competitor_finding(
     exclude: Sequence[str] = (),
     since: pd.DataFrame | None = None,
     col_company: str = S.COMPANY,
+    mentions: bool = False,
 ) -> Finding | None:
     """The competitors that lost and gained the most share, with points and periods
     (:func:`share_changes`; byod11b D8); ``since``: the same table over the whole history
     (first period to last), added when given. Us and ``exclude`` (rest-of-market rows) are
-    not competitors. None with fewer than one competitor."""
+    not competitors. ``mentions``: shares of mentions, said as share of voice. None with
+    fewer than one competitor."""
+    share = "share of voice" if mentions else "share"
 
     def ends(table: pd.DataFrame) -> tuple[pd.Series, pd.Series, str, str] | None:
         rivals = table[~table[col_company].astype(str).isin([str(company), *map(str, exclude)])]
@@ -119,9 +127,9 @@ def competitor_finding(
     loser, gainer, span, on = got
     text = f"Among competitors {span}, against {on}: "
     if loser["change_pp"] < 0:
-        text += f"{moved(loser)} lost the most share"
+        text += f"{moved(loser)} lost the most {share}"
     else:
-        text += "none lost share"
+        text += f"none lost {share}"
     text += f"; {moved(gainer)} gained the most." if gainer["change_pp"] > 0 else "; none gained."
     evidence: dict[str, Any] = {
         "loser": str(loser[col_company]),
@@ -129,14 +137,14 @@ def competitor_finding(
         "gainer": str(gainer[col_company]),
         "gainer_pp": float(gainer["change_pp"]),
         "compared": _compared(changes.attrs),
-    }
+    } | ({"measure": "mentions"} if mentions else {})
     long = ends(since) if since is not None else None
     if long is not None:
         lo, hi, _, first = long
         text += (
             f" Since {first}: {moved(lo)} lost the most"
             if lo["change_pp"] < 0
-            else f" Since {first}: none lost share"
+            else f" Since {first}: none lost {share}"
         )
         text += f", {moved(hi)} gained the most." if hi["change_pp"] > 0 else "."
         evidence |= {
@@ -195,10 +203,13 @@ def _compared(a: Mapping[str, Any]) -> str:
     return f"{now} vs {before}"
 
 
-def concentration_finding(conc: pd.DataFrame, *, basis: str = S.SALES) -> Finding:
+def concentration_finding(
+    conc: pd.DataFrame, *, basis: str = S.SALES, mentions: bool = False
+) -> Finding:
     """Latest HHI with the US merger-guideline reading (1,500 / 2,500 thresholds, 2010);
     ``basis``: the column the shares are of (the data's ``share`` column is named, since the
-    sales shares of :func:`strategy` may then rank the companies otherwise)."""
+    sales shares of :func:`strategy` may then rank the companies otherwise); ``mentions``:
+    the shares are of mentions (share of voice), so the mentions are what is concentrated."""
     last, first = conc.iloc[-1], conc.iloc[0]
     hhi = float(last["hhi"])
     level = "unconcentrated" if hhi < 1500 else "moderately" if hhi <= 2500 else "highly"
@@ -212,14 +223,17 @@ def concentration_finding(conc: pd.DataFrame, *, basis: str = S.SALES) -> Findin
             f"; {float(last['hhi_with_rest']):z,.0f} if the rest of the market, "
             f"{last['rest']:z.1%}, counted as one company"
         )
+    what = "The mentions are" if mentions else "The market is"
     text = (
-        f"The market is {level}: HHI {hhi:z,.0f}{named} (as if "
+        f"{what} {level}: HHI {hhi:z,.0f}{named} (as if "
         f"{last['equivalent_companies']:z.1f} equal-sized companies; {first['hhi']:z,.0f} at "
-        f"the start{rest}), the largest company "
+        f"the start{rest}), the {'most mentioned' if mentions else 'largest'} company "
         f"holds {last['top1']:z.1%} and the top three {last['top3']:z.1%}"
         + ("." if basis == S.SALES else f" (market shares from the data's {basis} column).")
     )
-    evidence = {"hhi": hhi, "hhi_start": float(first["hhi"])}
+    evidence: dict[str, Any] = {"hhi": hhi, "hhi_start": float(first["hhi"])}
+    if mentions:
+        evidence["measure"] = "mentions"
     if rest:
         evidence["hhi_with_rest"] = float(last["hhi_with_rest"])
     return Finding(text, "info", evidence)
@@ -304,6 +318,53 @@ def move_finding(
             {"began": period_label(began, step)} if began is not None and not pd.isna(began) else {}
         ),
     )
+
+
+def product_move_finding(move: Mapping[str, Any], *, product: str, step: str = "week") -> Finding:
+    """A company's move on one product against our price of it (a row of
+    :func:`product_price_moves`; byod12b D16): "Competitor cut P0012 by 21% from the week of
+    2022-09-26: its price went from 1.02x ours to 0.80x ...". When our own price of the
+    product moved more than theirs, the move is named as ours."""
+    began = move.get("began", move[S.PERIOD])
+    began = move[S.PERIOD] if began is None or pd.isna(began) else began
+    label = period_label(began, step)
+    when = f"from the week of {label}" if step == "week" else f"from {label}"
+    item, who = move[product], move[S.COMPANY]
+    ratio = f"{move['before'] / 100:z.2f}x ours to {move['after'] / 100:z.2f}x"
+    test = (
+        f"adjusted p {_p(move['p_adjusted'])} over the {move.get('tested', 'all')} "
+        "product-company series"
+    )
+    theirs, ours = float(move["their_change"]), float(move["our_change"])
+    if abs(theirs) >= abs(ours):
+        verb = "cut" if theirs < 0 else "raised"
+        text = (
+            f"{who} {verb} {item} by {abs(theirs):z.0%} {when}: its price went from {ratio} "
+            f"(ours {ours:+z.0%}; {test})."
+        )
+        undercut = theirs < 0 and float(move["after"]) < 100
+        severity = "high" if undercut else "medium"
+    else:
+        text = (
+            f"Our own move: our price of {item} moved {ours:+z.0%} {when}, so {who}'s price "
+            f"went from {ratio} (theirs {theirs:+z.0%}; {test})."
+        )
+        severity = "medium"
+    evidence = {
+        "company": str(who),
+        "product": str(item),
+        "period": label,
+        "index_before": float(move["before"]),
+        "index_after": float(move["after"]),
+        "their_change": theirs,
+        "our_change": ours,
+        "p_adjusted": float(move["p_adjusted"]),
+    }
+    return Finding(text, severity, evidence)
+
+
+def _p(p: float) -> str:
+    return "< 0.001" if p < 0.001 else f"= {p:.3f}"
 
 
 POTENTIAL = " of all potential buyers"
@@ -417,6 +478,7 @@ def strategy(
     price_identified: bool = True,
     potential: bool = False,
     share_column: bool = False,
+    mentions: bool = False,
 ) -> list[Finding]:
     """The positioning recommendation, one finding per claim.
 
@@ -433,6 +495,7 @@ def strategy(
             :func:`elasticity_finding`); the best move's share says so.
         share_column: the market shares elsewhere (share, concentration) are the data's
             ``share`` column; the wins and lags, whose shares are of the sales column, say so.
+        mentions: market.sales counts mentions (SALES_IS: mentions): shares of voice.
     """
     out: list[Finding] = []
     window = (
@@ -440,6 +503,10 @@ def strategy(
     )  # 'in 2024 against 2023'
     wins = sw[sw["verdict"] == "strength"]
     lags = sw[sw["verdict"] == "weakness"]
+
+    def label(metric: str) -> str:
+        text = _metric_label(metric)
+        return text.replace("share of sales", "share of voice") if mentions else text
 
     def basis(rows: pd.DataFrame) -> str:  # two notions of share on one page: name this one's
         shares = rows["metric"].astype(str).str.startswith("sales_share").any()
@@ -452,8 +519,7 @@ def strategy(
 
     if len(wins):
         parts = [
-            f"{_metric_label(r.metric)} {_metric_value(r.metric, r.value)} "
-            f"(rank {r.rank} of {r.companies})"
+            f"{label(r.metric)} {_metric_value(r.metric, r.value)} (rank {r.rank} of {r.companies})"
             for r in wins.itertuples()
         ]
         out.append(
@@ -465,7 +531,7 @@ def strategy(
         )
     if len(lags):
         parts = [
-            f"{_metric_label(r.metric)} {_metric_value(r.metric, r.value)} against "
+            f"{label(r.metric)} {_metric_value(r.metric, r.value)} against "
             f"{_metric_value(r.metric, r.best_value)} at {r.best_company} "
             f"(rank {r.rank} of {r.companies})"
             for r in lags.itertuples()

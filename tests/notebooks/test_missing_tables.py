@@ -302,3 +302,115 @@ def test_market_price_scrape_with_constant_sales(tiny_demo: Path, tmp_path: Path
     move = found["competitor_move_1"]
     assert move["text"].startswith("BlueHarbor cut its price by 16%")
     assert "; its price went from " in move["text"]
+
+
+def _mentions(tmp_path: Path, parameters: dict[str, Any] | None = None) -> Path:
+    """A listening export: one row per mention (Date, Brand, Text), no sales or price, mapped
+    with constants: {sales: 1}. Per week NordBrew 36, BeanCo 34, Kaffa 25 and Roastly 5
+    mentions until Roastly's launch on 2024-04-01, then 27, 26, 23 and 24."""
+    import pandas as pd
+
+    rows = []
+    for week in pd.date_range("2024-01-01", "2024-06-24", freq="7D"):
+        late = week >= pd.Timestamp("2024-04-01")
+        counts = {"NordBrew": 27 if late else 36, "BeanCo": 26 if late else 34,
+                  "Kaffa": 23 if late else 25, "Roastly": 24 if late else 5}  # fmt: skip
+        for brand, n in counts.items():
+            rows += [
+                (week + pd.Timedelta(minutes=97 * i), brand, f"{brand} #{i}") for i in range(n)
+            ]
+    pd.DataFrame(rows, columns=["Date", "Brand", "Text"]).to_csv(
+        tmp_path / "mentions.csv", index=False
+    )
+    table = {"file": "mentions.csv", "constants": {"sales": 1},
+             "columns": {"period": "Date", "company": "Brand"}}  # fmt: skip
+    cfg = tmp_path / "mentions.yaml"
+    spec = {"source": str(tmp_path), "tables": {"market": table}}
+    chapters = {"06_market_competition": {"parameters": {"PERIOD": "week", **(parameters or {})}}}
+    doc = {"name": "mentions", "company": "NordBrew", "data": spec, "chapters": chapters}
+    cfg.write_text(yaml.safe_dump(doc))
+    return cfg
+
+
+def test_market_mentions_without_price_do_not_fail(tmp_path: Path) -> None:
+    """Mention rows with constants: {sales: 1} and no price: the chapter ran into "market:
+    column 'price' not found" in the competitor price study; now it runs, skips the price
+    studies and says once that there is neither sales nor price (byod12b D6)."""
+    run = build.build_report(_mentions(tmp_path), out=tmp_path / "reports", fast=True, jobs=1,
+                             chapters=["06_market_competition"])  # fmt: skip
+    market = _results(run, "06_market_competition")
+    found = {f["name"]: f["text"] for f in market["findings"]}
+    assert "nothing to read: neither sales nor prices" in found["share_skipped"]
+    assert not any(name.startswith(("competitor_move", "own_move")) for name in found)
+    assert market["tables"]["competitor_events"] == []
+    assert market["metrics"]["share.latest"] is None
+
+
+def test_market_mentions_as_share_of_voice(tmp_path: Path) -> None:
+    """SALES_IS: mentions counts a listening export's rows per brand and week: NordBrew's
+    share of voice 36.0% -> 27.0%, Roastly's launch week (2024-04-01) a share move of 5.0% ->
+    24.0%, concentration of mentions; the market size and the price sections skipped with a
+    line each. Before, every share was refused as 'row counts' (byod12b D7)."""
+    cfg = _mentions(tmp_path, {"SALES_IS": "mentions"})
+    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
+                             chapters=["06_market_competition"])  # fmt: skip
+    market = _results(run, "06_market_competition")
+    assert market["metrics"]["share.latest"] == pytest.approx(0.27)
+    assert market["metrics"]["share.change_12m"] == pytest.approx(-9.0)
+    found = {f["name"]: f["text"] for f in market["findings"]}
+    assert found["share"].startswith("NordBrew holds 27.0% of the mentions (share of voice)")
+    assert "Roastly +19.0 pp (5.0% -> 24.0%) gained the most" in found["competitors"]
+    assert found["concentration"].startswith("The mentions are ")
+    moved = [t for n, t in found.items() if n.startswith("competitor_move_")]
+    roastly = [t for t in moved if t.startswith("Roastly grew its share by ")]
+    assert len(roastly) == 1
+    assert "in the week of 2024-04-01; its share went from 5.0% to 24.0%" in roastly[0]
+    assert "SALES_IS is mentions" in found["size_skipped"]
+    assert "SALES_IS is mentions" in found["demand_skipped"]
+    assert "share_skipped" not in found and "elasticity" not in found
+    assert market["metrics"]["market.growth_yoy"] is None
+
+
+def test_market_price_scrape_by_product_finds_a_cut_on_one_product(tmp_path: Path) -> None:
+    """A price scrape of 20 products, ours and a rival's, with PRODUCT set: the rival's 20%
+    cut on P12 from 2023-06-05 moved the basket index 1% and no move was found
+    (competitor_moves empty); now the per-product index finds it, with a finding and a
+    product_price_index table, and no other product moves (byod12a D16)."""
+    import numpy as np
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for j in range(20):
+        for w in pd.date_range("2023-01-02", periods=52, freq="7D"):
+            cut = 0.80 if j == 12 and w >= pd.Timestamp("2023-06-05") else 1.0
+            ours = 10.0 + 3 * j
+            theirs = ours * cut * float(np.exp(rng.normal(0, 0.03)))
+            rows += [(w.date(), f"P{j:02d}", ours, theirs)]
+    frame = pd.DataFrame(rows, columns=["Date", "Product ID", "Price", "Competitor Pricing"])
+    frame.to_csv(tmp_path / "scrape.csv", index=False)
+    table = {"file": "scrape.csv", "constants": {"sales": 1},
+             "unpivot": {"columns": ["Price", "Competitor Pricing"], "names_to": "company",
+                         "values_to": "price"},
+             "columns": {"period": "Date", "company": "company", "price": "price"}}  # fmt: skip
+    params = {"COMPANY": "Price", "PRODUCT": "Product ID", "PERIOD": "week"}
+    doc = {"name": "scrape", "data": {"source": str(tmp_path), "tables": {"market": table}},
+           "chapters": {"06_market_competition": {"parameters": params}}}  # fmt: skip
+    cfg = tmp_path / "scrape.yaml"
+    cfg.write_text(yaml.safe_dump(doc))
+    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
+                             chapters=["06_market_competition"])  # fmt: skip
+    market = _results(run, "06_market_competition")
+    moves = [m for m in market["tables"]["competitor_moves"] if m.get("Product ID")]
+    assert [(m["company"], m["Product ID"]) for m in moves] == [("Competitor Pricing", "P12")]
+    assert moves[0]["began"].startswith("2023-06-05")
+    assert moves[0]["their_change"] == pytest.approx(-0.20, abs=0.02)
+    found = {f["name"]: f["text"] for f in market["findings"]}
+    assert found["product_move_1"].startswith("Competitor Pricing cut P12 by ")
+    assert (
+        "from the week of 2023-06-05: its price went from 1.00x ours to 0.80x"
+        in found["product_move_1"]
+    )
+    assert "product_move_2" not in found
+    p12 = [r for r in market["tables"]["product_price_index"] if r["Product ID"] == "P12"]
+    assert p12 and p12[-1]["index"] == pytest.approx(80.0, abs=8.0)

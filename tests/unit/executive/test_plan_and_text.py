@@ -1020,3 +1020,26 @@ def test_all_guest_days_draw_no_active_user_line() -> None:
     assert titles == ["Orders", "Revenue"]
     daily.loc[1, "active_users"] = 2.0  # one customer with an id: the line stays
     assert activity_figure(daily).layout.annotations[0].text == "Active users"
+
+
+def test_share_of_mentions_is_named_share_of_voice() -> None:
+    """With SALES_IS: mentions 06's share is of mentions: the scorecard called it 'Market
+    share'; now 'Share of voice (mentions)', while a share of sales stays 'Market share'
+    (byod12b D7)."""
+    from opsai.executive.scorecard import KPIS
+
+    def run(measure: str | None) -> SimpleNamespace:
+        ev = {"share_now": 0.265, "change_pp": -11.6, "compared": "2024-06-24 vs 2024-01-01"}
+        share = {"name": "share", "evidence": ev | ({"measure": measure} if measure else {})}
+        return SimpleNamespace(
+            finding=lambda chapter, name: share if name == "share" else None,
+            metric=lambda chapter, name: {"share.latest": 0.265, "share.change_12m": -11.6}.get(
+                name
+            ),
+        )
+
+    kpis = tuple(k for k in KPIS if k.key == "share")
+    voice = ex.kpi_scorecard(run("mentions"), kpis=kpis)  # type: ignore[arg-type]
+    assert voice["kpi"].tolist() == ["Share of voice (mentions)"]
+    assert voice["value"].tolist() == [pytest.approx(0.265)]
+    assert ex.kpi_scorecard(run(None), kpis=kpis)["kpi"].tolist() == ["Market share"]  # type: ignore[arg-type]

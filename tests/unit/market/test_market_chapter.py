@@ -694,6 +694,26 @@ def test_constant_sales_is_price_monitoring_not_shares() -> None:
     assert "its price went from 900 to 810" in found[0].text
 
 
+def test_constant_sales_without_price_skips_the_price_studies() -> None:
+    """Mentions mapped with constants: {sales: 1} and only period and company (no price):
+    the competitor and own price studies find nothing instead of raising "column 'price'
+    not found", and the skip line says there is neither sales nor price (byod12b D6)."""
+    rows = [{S.PERIOD: pd.Timestamp("2024-01-01") + pd.Timedelta(hours=7 * i),
+             S.COMPANY: ["us", "rival", "other"][i % 3], S.SALES: 1} for i in range(300)]  # fmt: skip
+    market, _ = ch.calendar_periods(pd.DataFrame(rows), "day")
+    moves = mk.detect_moves(market, metrics=(S.PRICE,))
+    assert moves.empty
+    events, found = ch.competitor_events(market, moves, "us", follow=S.PRICE)
+    assert events.empty and found == []
+    ours, own = ch.own_moves(market, moves, "us", follow=S.PRICE)
+    assert ours.empty and own == []
+    why = str(ch.sales_skip_reason(market))
+    assert why.startswith("market.sales holds 1 in every row")
+    assert "nothing to read: neither sales nor prices" in why
+    assert "read from the prices" not in why
+    assert "a count of rows" in str(ch.demand_skip_reason(market))
+
+
 def make_sales_table() -> pd.DataFrame:
     return pd.DataFrame({S.PERIOD: [0, 0, 1, 1], S.COMPANY: ["a", "b"] * 2, S.SALES: [1, 2, 1, 3]})
 
@@ -791,3 +811,106 @@ def test_share_moves_read_as_won_or_lost_and_dated_where_they_began() -> None:
     )
     assert ch.sales_are_shares(market)
     assert not ch.sales_are_shares(market.assign(sales=market[S.SALES] * 191))
+
+
+def _mention_rows() -> pd.DataFrame:
+    """One row per mention: per week us 36, rival 34 and newco 5 until newco's launch on
+    2024-04-01, then 27, 26 and 24 (constants: {sales: 1})."""
+    rows = []
+    for week in pd.date_range("2024-01-01", "2024-06-24", freq="7D"):
+        late = week >= pd.Timestamp("2024-04-01")
+        for company, (a, b) in {"us": (36, 27), "rival": (34, 26), "newco": (5, 24)}.items():
+            rows += [{S.PERIOD: week + pd.Timedelta(minutes=61 * i), S.COMPANY: company,
+                      S.SALES: 1} for i in range(b if late else a)]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_mentions_are_the_measure_with_sales_is_mentions() -> None:
+    """SALES_IS: mentions reads rows counted per company and week as the measure: shares of
+    mentions (share of voice), share moves and the leader and loser findings, worded so; the
+    market size and the demand model are skipped with a reason. Before, the rows were refused
+    as 'a count of rows, not sales' (byod12b D7)."""
+    market, _ = ch.calendar_periods(_mention_rows(), "week")
+    assert "SALES_IS: mentions" in str(ch.sales_skip_reason(market))  # the way out, named
+    assert ch.sales_skip_reason(market, sales_is="mentions") is None
+    assert "counts mentions" in str(ch.size_skip_reason(market, sales_is="mentions"))
+    assert "counts mentions" in str(ch.demand_skip_reason(market, sales_is="mentions"))
+    with pytest.raises(OpsaiError, match="SALES_IS"):
+        ch.sales_skip_reason(market, sales_is="rows")
+    changes = mk.share_changes(market, periods=market[S.PERIOD].nunique() - 1)
+    by = changes.set_index(S.COMPANY)
+    assert by.loc["us", "share_before"] == pytest.approx(36 / 75)
+    assert by.loc["us", "share_now"] == pytest.approx(27 / 77)
+    share = fd.share_finding(changes, "us", mentions=True)
+    assert share.text.startswith("us holds 35.1% of the mentions (share of voice) in the week")
+    assert share.evidence["measure"] == "mentions"
+    rivals = fd.competitor_finding(changes, "us", mentions=True)
+    assert rivals is not None and "newco +24.5 pp (6.7% -> 31.2%) gained the most" in rivals.text
+    assert "rival -11.6 pp (45.3% -> 33.8%) lost the most share of voice" in rivals.text
+    conc = fd.concentration_finding(mk.concentration(market), mentions=True)
+    assert conc.text.startswith("The mentions are ") and "most mentioned company" in conc.text
+    moves = ch.market_moves(market, sales_is="mentions")
+    first = moves.iloc[0]
+    assert (first[S.COMPANY], first["metric"]) == ("newco", S.SHARE)
+    assert first[S.PERIOD] == pd.Timestamp("2024-04-01")
+    events, found = ch.competitor_events(market, moves, "us")
+    assert events[S.COMPANY].iloc[0] == "newco"
+    assert events["share_before"].iloc[0] == pytest.approx(5 / 75)
+    assert events["share_after"].iloc[0] == pytest.approx(24 / 77)
+    assert found[0].text.startswith("newco grew its share by ")
+    assert ch.market_moves(market).empty  # row counts without SALES_IS: prices only, none
+
+
+def _product_scrape(cut: bool, seed: int = 0) -> pd.DataFrame:
+    """A weekly price scrape of 20 products, ours and a rival's (constants: {sales: 1}): the
+    rival prices each product at ours x 1.00 +- 3%; with ``cut`` it prices P12 at 0.80x ours
+    from 2023-06-05 (week 22 of 52)."""
+    rng = np.random.default_rng(seed)
+    weeks = pd.date_range("2023-01-02", periods=52, freq="7D")
+    rows = []
+    for j in range(20):
+        base = 10.0 + 3 * j
+        for w in weeks:
+            ours = base * (1 + 0.02 * np.sin(w.day_of_year / 20))  # our prices drift a little
+            ratio = 0.80 if cut and j == 12 and w >= pd.Timestamp("2023-06-05") else 1.0
+            theirs = ours * ratio * float(np.exp(rng.normal(0, 0.03)))
+            rows += [{S.PERIOD: w, S.COMPANY: c, "product": f"P{j:02d}", S.PRICE: p, S.SALES: 1}
+                     for c, p in (("us", ours), ("rival", theirs))]  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+def test_a_cut_on_one_product_of_twenty_is_a_move_with_product_set() -> None:
+    """A rival's 20% cut on one product of twenty moves the basket index about 1%: no move
+    was found and competitor_moves stayed empty. With PRODUCT set each product's price is
+    read against ours: the cut is found, dated and sized, while the other 19 products and 52
+    weeks make no false move (Bonferroni over the product-company series; byod12a D16)."""
+    market = _product_scrape(cut=True)
+    assert ch.market_moves(market, product="product").empty  # the basket index: no move
+    moves, index, found = ch.product_moves(market, "us", "product")
+    assert len(index) == 20 * 52 and set(index[S.COMPANY]) == {"rival"}
+    p12 = index[index["product"] == "P12"].set_index(S.PERIOD)["index"]
+    assert p12.loc["2023-06-05":].mean() == pytest.approx(80.0, abs=1.5)
+    assert moves["product"].tolist() == ["P12"] and moves.attrs["tested"] == 20
+    mv = moves.iloc[0]
+    assert mv[S.COMPANY] == "rival" and mv["began"] == pd.Timestamp("2023-06-05")
+    assert mv["their_change"] == pytest.approx(-0.20, abs=0.02)
+    assert mv["our_change"] == pytest.approx(0.0, abs=0.01)
+    assert mv["p_adjusted"] < 0.001
+    assert found[0].severity == "high"
+    assert found[0].text.startswith("rival cut P12 by 2")
+    assert "from the week of 2023-06-05: its price went from 1.00x ours to 0.80x" in found[0].text
+    for seed in range(5):  # no cut anywhere: 20 products x 52 weeks make no move
+        assert ch.product_moves(_product_scrape(cut=False, seed=seed), "us", "product")[0].empty
+    assert ch.product_moves(market, "us", "")[0].empty  # PRODUCT not set: nothing per product
+
+
+def test_our_own_price_move_on_a_product_is_named_as_ours() -> None:
+    """When our price of a product moves and the rival's does not, the index moves too: the
+    finding names the move as ours, not as the rival's (byod12a D16)."""
+    market = _product_scrape(cut=False)
+    ours = (market[S.COMPANY] == "us") & (market["product"] == "P03")
+    later = market[S.PERIOD] >= pd.Timestamp("2023-09-04")
+    market.loc[ours & later, S.PRICE] *= 1.25
+    moves, _, found = ch.product_moves(market, "us", "product")
+    assert moves["product"].tolist() == ["P03"]
+    assert found[0].text.startswith("Our own move: our price of P03 moved +25% from the week of")
