@@ -1546,6 +1546,11 @@ def _companion(fits: list[Guess]) -> Guess | None:
     return second
 
 
+_PRODUCT_CATEGORY = re.compile(r"categor|product|genre|department|类目|品类|分类|商品", re.I)
+"""A review file's column naming the product's kind (amazon_reviews_multi's product_category):
+no intent, though ``category`` is one of the intent's names in a ticket export."""
+
+
 def _rated_reviews(fits: list[Guess]) -> Guess | None:
     """Product reviews (Amazon's reviewerID, asin, reviewText, overall, unixReviewTime) are
     both tables: rating events (user x item, ``constants: {event: rate}``) for
@@ -1558,6 +1563,12 @@ def _rated_reviews(fits: list[Guess]) -> Guess | None:
     t = {m.contract: m.source for m in tickets.matches}
     if "sentiment" not in t or "text" not in t:
         return None
+    if (cat := t.get("intent")) and _PRODUCT_CATEGORY.search(cat):  # byod12b D13
+        tickets.matches = [m for m in tickets.matches if m.contract != "intent"]
+        tickets.notes.append(
+            f"{cat!r} is kept as an attribute, not the intent: a reviewed product's category "
+            "is no reason for contact (chapter 05 finds the reviews' topics itself)"
+        )
     second = tickets if fits[0] is events else events
     second.notes.append(
         f"read from the same file as {fits[0].table}: reviews are rating events (user x item, "

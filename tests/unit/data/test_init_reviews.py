@@ -99,3 +99,31 @@ def test_keys_of_people_and_orders_stay_as_they_were(tmp_path: Path) -> None:
     assert "item_id" not in got["tickets"] and "items" not in got
     path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
     assert "# timezone:" in path.read_text("utf-8")
+
+
+def test_a_reviewed_products_category_is_no_intent(tmp_path: Path) -> None:
+    """byod12b D13: on amazon_reviews_multi-style reviews init mapped product_category as the
+    tickets' intent, so 05 trained a support bot to predict product categories ("every ticket
+    goes to an agent"); the category stays an attribute and 05 finds the topics itself."""
+    rng = random.Random(3)
+    bodies = ["Terrible, broke on day one.", "Great value, works well.", "Okay for the price.",
+              "Arrived late and scratched.", "Love it, would buy again."]  # fmt: skip
+    rows = [
+        {
+            "review_id": f"en_{i:07d}",
+            "product_id": f"product_en_{rng.randrange(50):07d}",
+            "reviewer_id": f"reviewer_en_{rng.randrange(400):07d}",
+            "review_date": f"2024-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            "stars": rng.randint(1, 5),
+            "review_body": f"{rng.choice(bodies)} Used it for {rng.randrange(2, 90)} days.",
+            "product_category": rng.choice(["wireless", "home", "kitchen", "apparel"]),
+        }
+        for i in range(300)
+    ]
+    pd.DataFrame(rows).to_csv(tmp_path / "reviews.csv", index=False)
+    path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
+    cfg = yaml.safe_load(path.read_text("utf-8"))
+    tickets = cfg["data"]["tables"]["tickets"]["columns"]
+    assert tickets["sentiment"] == "stars" and tickets["text"] == "review_body"
+    assert "intent" not in tickets
+    assert "'product_category' is kept as an attribute, not the intent" in path.read_text("utf-8")
