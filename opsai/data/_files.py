@@ -23,6 +23,7 @@ from opsai.data._mapping import (
     dropped_warning,
     duplicate_keys,
     duplicates_warning,
+    keys_after_where,
     list_index,
     nested_error,
     nested_paths,
@@ -61,11 +62,14 @@ def load_file_table(
     raw: str | None = None,
     zone: str | None = None,
     db: Path | None = None,
+    after: dict[str, list[str]] | None = None,
 ) -> None:
     """Read (or, with ``raw``, take the typed table of that name already in ``con``: a SQLite
     table copied there) and cast a table's columns to the contract as table ``name``;
     timestamps become wall-clock times in the business's zone ``zone`` (``data.timezone``);
-    the tables ``spec.join`` names are copied from the SQLite file ``db`` when given."""
+    the tables ``spec.join`` names are copied from the SQLite file ``db`` when given. A key
+    ``drop_duplicates`` that must wait for the ``where`` (:func:`keys_after_where`) is left to
+    the caller, which passes ``after``: it gets the keys by their loaded names."""
     table = TABLES[name]
     if raw is None:
         paths = _load.resolve_file(base, name, spec)
@@ -84,7 +88,10 @@ def load_file_table(
     if spec.join:  # order lines: the customer and time are on the order header
         raw, raw_kind = join_file(con, base, name, spec, raw, raw_kind, tmp, warnings, db)
     rawtypes = _load.describe(con, raw)
-    if spec.drop_duplicates:
+    later = keys_after_where(name, spec, list(rawtypes)) if after is not None else None
+    if later is not None and after is not None:  # the first row of each key the where keeps
+        after[name] = later
+    elif spec.drop_duplicates:
         by = duplicate_keys(name, spec, list(rawtypes))
         total, kept = _rows.drop_duplicate_rows(con, raw, by or list(rawtypes), raw_kind)
         raw_kind = "TABLE"
