@@ -360,6 +360,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     warnings: list[ValidationWarning] = []
     tables: dict[str, ir.Table] = {}
     after: dict[str, list[str]] = {}  # drop_duplicates keys that wait for the where
+    read_where: set[str] = set()  # tables whose where ran on the rows as read
     history: ir.Table | None = None  # dated stock snapshots: the on-hand history
     sources: dict[str, dict[str, str]] | None = None  # a report's copy: the columns read from
     con: duckdb.DuckDBPyConnection | None = None  # files are loaded into it
@@ -396,6 +397,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
                         zone,
                         db if kind == "sqlite" else None,
                         after=after,
+                        read_where=read_where,
                     )
                 except SchemaError as e:
                     errors.append(str(e))
@@ -414,7 +416,7 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
             except SchemaError as e:
                 errors.append(str(e))
     for name, spec in cfg.data.tables.items():
-        if spec.where and name in tables:
+        if spec.where and name in tables and name not in read_where:
             try:
                 tables[name] = _where(name, spec.where, tables[name], backend, con, warnings)
                 if name in after:  # drop_duplicates among the rows the where kept (byod12b D10)
@@ -657,20 +659,7 @@ def _where(
         t = backend.table(name)
     else:
         t, total, kept = _rows.where_database(backend, t, name, cond)
-    if total and not kept:
-        raise SchemaError(
-            f"{name}: the condition data.tables.{name}.where ({cond!r}) holds for none of its "
-            f"{total:,} rows. Check the spelling and case of the values it compares "
-            "(status = 'paid' does not match 'Paid')"
-        )
-    if kept == total:  # nothing left out: nothing to say
-        return t
-    warnings.append(
-        ValidationWarning(
-            name,
-            None,
-            f"{rows_out(total, kept)} left out by data.tables.{name}.where ({cond})",
-            total - kept,
-        )
-    )
+    said = _rows.where_said(name, cond, total, kept)
+    if said is not None:
+        warnings.append(said)
     return t
