@@ -25,6 +25,7 @@ from opsai.data._mapping import (
     duplicate_keys,
     duplicates_warning,
     joined_parts,
+    keys_after_where,
     list_index,
     nested_error,
     nested_paths,
@@ -118,9 +119,11 @@ def map_db_table(
     spec: TableSpec,
     warnings: list[ValidationWarning],
     zone: str | None = None,
+    after: dict[str, list[str]] | None = None,
 ) -> ir.Table:
     """A database table mapped to the contract; timestamps become wall-clock times in the
-    business's zone ``zone`` (``data.timezone``)."""
+    business's zone ``zone`` (``data.timezone``). With ``after``, a key ``drop_duplicates``
+    that must wait for the ``where`` is left to the caller: ``after`` gets its loaded keys."""
     table = TABLES[name]
     raw = database_table(backend, spec.table or name, name, f"data.tables.{name}.table")
     if spec.unpivot:  # a wide table: one column per competitor, turned into rows
@@ -188,7 +191,10 @@ def map_db_table(
                 out[target] = out[a] * out[b] if b else out[a]
         return out
 
-    if spec.drop_duplicates:
+    later = keys_after_where(name, spec, list(raw.columns)) if after is not None else None
+    if later is not None and after is not None:  # the first row of each key the where keeps
+        after[name] = later
+    elif spec.drop_duplicates:
         by = duplicate_keys(name, spec, list(raw.columns))
         unique = raw.distinct(on=by, keep="first") if by else raw.distinct()
         total, kept = int(raw.count().execute()), int(unique.count().execute())

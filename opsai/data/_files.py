@@ -24,6 +24,7 @@ from opsai.data._mapping import (
     duplicate_keys,
     duplicates_warning,
     joined_parts,
+    keys_after_where,
     list_index,
     nested_error,
     nested_paths,
@@ -62,11 +63,17 @@ def load_file_table(
     raw: str | None = None,
     zone: str | None = None,
     db: Path | None = None,
+    after: dict[str, list[str]] | None = None,
+    read_where: set[str] | None = None,
 ) -> None:
     """Read (or, with ``raw``, take the typed table of that name already in ``con``: a SQLite
     table copied there) and cast a table's columns to the contract as table ``name``;
     timestamps become wall-clock times in the business's zone ``zone`` (``data.timezone``);
-    the tables ``spec.join`` names are copied from the SQLite file ``db`` when given."""
+    the tables ``spec.join`` names are copied from the SQLite file ``db`` when given. A key
+    ``drop_duplicates`` that must wait for the ``where`` (:func:`keys_after_where`) is left to
+    the caller, which passes ``after``: it gets the keys by their loaded names. A ``where``
+    that reads mapped columns by their own names (:func:`_rows.where_on_rows_read`) runs
+    here, on the rows as read, when the caller passes ``read_where``: it gets ``name``."""
     table = TABLES[name]
     if raw is None:
         paths = _load.resolve_file(base, name, spec)
@@ -85,7 +92,20 @@ def load_file_table(
     if spec.join:  # order lines: the customer and time are on the order header
         raw, raw_kind = join_file(con, base, name, spec, raw, raw_kind, tmp, warnings, db)
     rawtypes = _load.describe(con, raw)
-    if spec.drop_duplicates:
+    early = read_where is not None and _rows.where_on_rows_read(name, spec, list(rawtypes))
+    if early and read_where is not None and spec.where:  # before drop_duplicates and the casts
+        total, kept = _rows.where_rows_read(con, name, spec, raw, raw_kind)
+        raw_kind = "TABLE"
+        said = _rows.where_said(name, spec.where, total, kept)
+        if said is not None:
+            warnings.append(said)
+        read_where.add(name)
+    later = (
+        keys_after_where(name, spec, list(rawtypes)) if after is not None and not early else None
+    )
+    if later is not None and after is not None:  # the first row of each key the where keeps
+        after[name] = later
+    elif spec.drop_duplicates:
         by = duplicate_keys(name, spec, list(rawtypes))
         total, kept = _rows.drop_duplicate_rows(con, raw, by or list(rawtypes), raw_kind)
         raw_kind = "TABLE"
@@ -649,6 +669,19 @@ byod11b D4): in a number column, where no number can be meant, they read as miss
 _NUMERIC = ("float", "int")
 
 
+def _totals_fix(name: str, column: str, values: list[str], n: int) -> str:
+    """The fix for values that do not parse when they are all a totals row's label: leave
+    those rows out with a ``where`` on the column's own name, which reads the rows as read
+    (byod12b D11). "" otherwise (``values``: the distinct ones, all of them below 5)."""
+    cond = _load.totals_where(column, values) if 0 < len(values) < 5 else None
+    if cond is None or not all(_load.TOTALS_LABEL.match(v) for v in values):
+        return ""
+    it, look = (
+        ("it", "it looks like a totals row") if n == 1 else ("them", "they look like totals rows")
+    )
+    return f'{look}: leave {it} out with data.tables.{name}.where: "{cond}"'
+
+
 def _check_casts(
     con: duckdb.DuckDBPyConnection,
     name: str,
@@ -689,7 +722,10 @@ def _check_casts(
             if col.dtype in ("timestamp", "period") and not spec.timestamp_format
             else None
         )
-        if counted:
+        totals = _totals_fix(name, src[c], [str(v) for v in ex], n)
+        if totals:
+            fix = totals
+        elif counted:
             fix = counted
         elif unit:
             fix = (

@@ -12,6 +12,7 @@ import functools
 import glob
 import re
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,33 @@ def q(name: str) -> str:
 def lit(value: str) -> str:
     """Quote an SQL string literal."""
     return "'" + value.replace("'", "''") + "'"
+
+
+TOTALS_LABEL = re.compile(r"^\s*(?:grand\s+)?totals?\b|^\s*(?:合计|总计|合計|総計)", re.IGNORECASE)
+"""A totals row's label where a value belongs: a Google Ads report's ``Total: Account``
+footer in its Day column, a pivot's ``Grand Total``, ``合计``."""
+
+
+def totals_where(column: str, values: Iterable[Any]) -> str | None:
+    """The ``where`` leaving out the rows whose ``column`` holds a totals label (``Total:
+    Account``) among its ``values``, or None when none does: ``Day NOT LIKE 'Total%'`` when
+    the labels share a first word, else ``NOT IN`` the labels (byod12b D11).
+
+    >>> totals_where("Day", ["2024-06-30", "Total: Account"])
+    "Day NOT LIKE 'Total%'"
+    >>> print(totals_where("Conv. date", ["合计"]))
+    "Conv. date" NOT IN ('合计')
+    >>> totals_where("Day", ["2024-06-30"]) is None
+    True
+    """
+    labels = sorted({str(v).strip() for v in values if v and TOTALS_LABEL.match(str(v))})
+    if not labels:
+        return None
+    name = column if re.fullmatch(r"[^\W\d]\w*", column) else q(column)
+    words = {x.split()[0].rstrip(":") for x in labels}
+    if len(words) == 1 and next(iter(words)).isascii():
+        return f"{name} NOT LIKE {lit(next(iter(words)) + '%')}"
+    return f"{name} NOT IN ({', '.join(lit(x) for x in labels)})"
 
 
 def _key(table: str, field: str) -> str:

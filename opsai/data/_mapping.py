@@ -518,6 +518,29 @@ def duplicate_keys(name: str, spec: TableSpec, have: list[str]) -> list[str] | N
     return out
 
 
+def keys_after_where(name: str, spec: TableSpec, have: list[str]) -> list[str] | None:
+    """The loaded table's names of the key columns ``drop_duplicates`` lists (of the columns
+    ``have`` as read), when that dedup waits for ``where``: the first row of each key among the
+    rows the condition keeps (the first DISC15 order of each customer, not each customer's first
+    order, usually another: byod12b D10). None when the dedup runs on the rows as read: no
+    ``where``, ``drop_duplicates: true``, or a key column the loaded table does not keep.
+
+    Raises:
+        SchemaError: a listed column is not in the data.
+    """
+    by = duplicate_keys(name, spec, have)
+    if by is None or not spec.where:
+        return None
+    names = TABLES[name].names
+    out = []
+    for r in by:
+        mapped = next((k for k, v in spec.columns.items() if v == r), None)
+        if mapped is None and r in names and spec.columns.get(r, r) != r:
+            return None  # a contract column mapped from another: this one is dropped
+        out.append(mapped or r)
+    return out
+
+
 MAJOR_DROP = 0.2
 """Share of a table's rows whose drop (``drop_incomplete``) makes a :class:`ValidationWarning`
 major."""

@@ -42,6 +42,89 @@ def where_file(con: duckdb.DuckDBPyConnection, name: str, cond: str) -> tuple[in
     return int(before), int(after)
 
 
+def where_said(name: str, cond: str, total: int, kept: int) -> ValidationWarning | None:
+    """The warning counting the rows data.tables.<name>.where (``cond``) left out, None when
+    it left none out.
+
+    Raises:
+        SchemaError: it holds for no row.
+    """
+    if total and not kept:
+        raise SchemaError(
+            f"{name}: the condition data.tables.{name}.where ({cond!r}) holds for none of its "
+            f"{total:,} rows. Check the spelling and case of the values it compares "
+            "(status = 'paid' does not match 'Paid')"
+        )
+    if kept == total:  # nothing left out: nothing to say
+        return None
+    return ValidationWarning(
+        name,
+        None,
+        f"{rows_out(total, kept)} left out by data.tables.{name}.where ({cond})",
+        total - kept,
+    )
+
+
+def read_columns(cond: str) -> set[str]:
+    """The column names a ``where`` condition reads (empty when it does not parse)."""
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(cond, read="duckdb")
+    except sqlglot.errors.ParseError:
+        return set()
+    return {c.name for c in tree.find_all(exp.Column)}
+
+
+def where_on_rows_read(name: str, spec: TableSpec, have: list[str]) -> bool:
+    """Whether ``where`` applies to the rows as read (``have``: the file's columns), before
+    ``drop_duplicates`` and the casts: every column it reads is the file's own, and one of
+    them is mapped to a contract column, so gone from the loaded table (``Day NOT LIKE
+    'Total%'`` with Day the period: a report's ``Total: Account`` footer, which no date cast
+    reads, byod12b D11). Any other condition reads the table as loaded."""
+    if not spec.where:
+        return False
+    read = {c.lower() for c in read_columns(spec.where)}
+    kept = {c.lower() for c in (*TABLES[name].names, *spec.columns)}
+    mapped = {v.lower() for v in spec.columns.values()} - kept
+    return bool(read) and read <= {h.lower() for h in have} and bool(read & mapped)
+
+
+def where_rows_read(
+    con: duckdb.DuckDBPyConnection, name: str, spec: TableSpec, raw: str, kind: str
+) -> tuple[int, int]:
+    """Replace ``raw`` (a TABLE or VIEW of the rows as read) by a table of the rows
+    ``spec.where`` holds for, in file order; returns the rows before and after."""
+    cond = str(spec.where)
+    columns = [r[0] for r in con.execute(f"DESCRIBE {q(raw)}").fetchall()]
+    tmp = q(raw + "_where")
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {tmp} AS SELECT * FROM {q(raw)} WHERE ({cond})")
+    except duckdb.Error as e:
+        msg = " ".join(str(e).split())[:240]
+        read = {c.lower() for c in read_columns(cond)}
+        mapped = [(k, v) for k, v in spec.columns.items() if v.lower() in read]
+        table = TABLES[name]
+        numbers = [
+            v for k, v in mapped if k in table.names and table.column(k).dtype in ("float", "int")
+        ]
+        first = (numbers or [v for _, v in mapped] or ["Cost"])[0]
+        typed = ", ".join(f"{k} (for {v})" for k, v in mapped)
+        raise SchemaError(
+            f"{name}: the condition data.tables.{name}.where ({cond!r}) cannot be applied: "
+            f"{msg}. It reads a mapped column by the file's own name, so it runs on the rows "
+            f"as read, before the casts (columns: {', '.join(columns)}; a CSV's values are "
+            f"text there): cast them (TRY_CAST({first} AS DOUBLE) > 0), or name the contract "
+            f"column, which is typed: {typed}"
+        ) from None
+    before = con.execute(f"SELECT count(*) FROM {q(raw)}").fetchall()[0][0]
+    after = con.execute(f"SELECT count(*) FROM {tmp}").fetchall()[0][0]
+    con.execute(f"DROP {kind} {q(raw)}")
+    con.execute(f"ALTER TABLE {tmp} RENAME TO {q(raw)}")
+    return int(before), int(after)
+
+
 def where_database(backend: Any, t: ir.Table, name: str, cond: str) -> tuple[ir.Table, int, int]:
     """``t`` less the rows ``cond`` does not hold for, as a temporary view in the database
     (SQL in its own dialect); returns the view and the rows before and after."""

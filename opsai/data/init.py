@@ -42,6 +42,7 @@ from opsai.config import PARTS_SEP, join_label
 from opsai.data import (
     _excel,
     _init_across,
+    _init_ads,
     _init_calendar,
     _init_demand,
     _init_kb,
@@ -523,6 +524,8 @@ def fit_table(
     if name == "market":
         _market_units(guess)
         _market_totals(guess, cols)
+    dated = [m.source for m in found if table.column(m.contract).dtype in ("timestamp", "period")]
+    _init_ads.totals_rows(guess.options, guess.notes, dated, sample.values)  # a footer row
     if isinstance(lists := sample.options.get("records"), list):
         guess.notes.append(
             f"one object holding its rows in {len(lists)} lists of one shape "
@@ -2104,7 +2107,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
             why = _NO_TIME if _keyed(cols) and not _has_time(cols) else ""
-            why = why or _price_scrape(s, cols)
+            why = why or _price_scrape(s, cols) or _init_ads.ad_report(s.columns, s.values)
             unplaced.append((s.label, f"fits no table{why} (columns: {have or 'none'}){read}"))
             unfit.append((s, cols))
             continue

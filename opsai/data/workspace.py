@@ -25,7 +25,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from opsai.config import Config, load_config
+from opsai.config import Config, TableSpec, load_config
 from opsai.data import _rows
 from opsai.data._checks import (
     check_case_ids,
@@ -36,11 +36,11 @@ from opsai.data._checks import (
 )
 from opsai.data._database import check_source_keys, connect, map_db_table
 from opsai.data._files import load_file_table
-from opsai.data._mapping import ValidationWarning, rows_out
+from opsai.data._mapping import ValidationWarning, duplicates_warning, rows_out
 from opsai.data._returns import refund_lines
 from opsai.data._sqlite import copy_table, sqlite_path
 from opsai.data._strays import stray_times
-from opsai.data.schema import TABLES, TIMESTAMP
+from opsai.data.schema import CAMPAIGN, TABLES, TIMESTAMP, USER_ID
 from opsai.errors import SchemaError
 
 _TIME_COLUMNS = ("timestamp", "signup_at", "period")
@@ -359,6 +359,8 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
     errors: list[str] = []
     warnings: list[ValidationWarning] = []
     tables: dict[str, ir.Table] = {}
+    after: dict[str, list[str]] = {}  # drop_duplicates keys that wait for the where
+    read_where: set[str] = set()  # tables whose where ran on the rows as read
     history: ir.Table | None = None  # dated stock snapshots: the on-hand history
     sources: dict[str, dict[str, str]] | None = None  # a report's copy: the columns read from
     con: duckdb.DuckDBPyConnection | None = None  # files are loaded into it
@@ -394,6 +396,8 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
                         raw,
                         zone,
                         db if kind == "sqlite" else None,
+                        after=after,
+                        read_where=read_where,
                     )
                 except SchemaError as e:
                     errors.append(str(e))
@@ -408,16 +412,23 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
         history = backend.table(STOCK_HISTORY) if _saved(backend, STOCK_HISTORY) else None
         for name, spec in cfg.data.tables.items():
             try:
-                tables[name] = map_db_table(backend, name, spec, warnings, zone)
+                tables[name] = map_db_table(backend, name, spec, warnings, zone, after=after)
             except SchemaError as e:
                 errors.append(str(e))
     for name, spec in cfg.data.tables.items():
-        if spec.where and name in tables:
+        if spec.where and name in tables and name not in read_where:
             try:
                 tables[name] = _where(name, spec.where, tables[name], backend, con, warnings)
+                if name in after:  # drop_duplicates among the rows the where kept (byod12b D10)
+                    tables[name] = _unique(
+                        name, spec, after[name], tables[name], backend, con, warnings
+                    )
             except SchemaError as e:
                 errors.append(str(e))
                 tables.pop(name)
+        if name == "campaigns" and name in tables and not spec.drop_duplicates:
+            pair = [USER_ID, CAMPAIGN]  # one row per customer and campaign (the contract)
+            tables[name] = _unique(name, spec, pair, tables[name], backend, con, warnings)
         if spec.amount_per_order and name in tables:  # an order's total on each of its lines
             try:
                 t, split = _rows.split_order_amount(tables[name], name)
@@ -599,6 +610,41 @@ def _keep(t: ir.Table, name: str, backend: Any, con: duckdb.DuckDBPyConnection |
     return backend.table(name)
 
 
+def _unique(
+    name: str,
+    spec: TableSpec,
+    keys: list[str],
+    t: ir.Table,
+    backend: Any,
+    con: duckdb.DuckDBPyConnection | None,
+    warnings: list[ValidationWarning],
+) -> ir.Table:
+    """The table with the first row of each ``keys`` (the loaded names of the key columns
+    data.tables.<name>.drop_duplicates lists), after its ``where``."""
+    if con is not None:  # files loaded into DuckDB: in file order, in place
+        total, kept = _rows.drop_duplicate_rows(con, name, keys, "TABLE")
+        t = backend.table(name)
+    else:
+        unique = t.distinct(on=keys, keep="first")
+        total, kept = int(t.count().execute()), int(unique.count().execute())
+        t = unique
+    if total > kept and not spec.drop_duplicates:  # campaigns' own (user_id, campaign)
+        warnings.append(
+            ValidationWarning(
+                name,
+                None,
+                f"{rows_out(total, kept)} dropped: later rows of the same {' and '.join(keys)} "
+                "(one row per customer a campaign targeted: a customer who used the code twice "
+                f"is targeted once; data.tables.{name}.drop_duplicates chooses the columns)",
+                total - kept,
+            )
+        )
+    elif total > kept:
+        listed = spec.drop_duplicates if isinstance(spec.drop_duplicates, list) else keys
+        warnings.append(duplicates_warning(name, total, kept, [str(c) for c in listed]))
+    return t
+
+
 def _where(
     name: str,
     cond: str,
@@ -613,20 +659,7 @@ def _where(
         t = backend.table(name)
     else:
         t, total, kept = _rows.where_database(backend, t, name, cond)
-    if total and not kept:
-        raise SchemaError(
-            f"{name}: the condition data.tables.{name}.where ({cond!r}) holds for none of its "
-            f"{total:,} rows. Check the spelling and case of the values it compares "
-            "(status = 'paid' does not match 'Paid')"
-        )
-    if kept == total:  # nothing left out: nothing to say
-        return t
-    warnings.append(
-        ValidationWarning(
-            name,
-            None,
-            f"{rows_out(total, kept)} left out by data.tables.{name}.where ({cond})",
-            total - kept,
-        )
-    )
+    said = _rows.where_said(name, cond, total, kept)
+    if said is not None:
+        warnings.append(said)
     return t
