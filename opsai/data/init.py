@@ -1898,14 +1898,45 @@ def _timestamp_option(guess: Guess) -> None:
         if m.timestamp_format != fmt and m.contract not in TABLES[guess.table].required:
             guess.matches.remove(m)
             guess.notes.append(f"{m.source!r} ({m.contract}) left out: not in format {fmt}")
-    guess.options["timestamp_format"] = fmt
     src = next(m.source for m in times if m.timestamp_format == fmt)
     if _sniff.ambiguous_day_month(guess.sample_values(src), fmt):
         other = _sniff.day_month_swap(fmt)
-        guess.notes.append(
-            f"{src!r}: every day in the sample is 12 or less, so {fmt} and {other} both read it; "
-            f"{fmt} was assumed: check a date you know"
-        )
+        whole = _init_demand.spread_in_file(guess.sample, src)  # the sample is a date-sorted head?
+        if whole and not _sniff.ambiguous_day_month(whole, fmt):
+            fmt = _day_month_reading(whole, fmt)
+            for m in times:
+                if m.timestamp_format in (fmt, other):
+                    m.timestamp_format = fmt
+            guess.notes.append(
+                f"{src!r}: every day in the first rows is 12 or less, but the whole file has "
+                f"dates only {fmt} reads (e.g. {_day_month_example(whole, fmt)!r})"
+            )
+        else:
+            where = "the file" if whole else "the sample"
+            guess.notes.append(
+                f"{src!r}: every day in {where} is 12 or less, so {fmt} and {other} both read "
+                f"it; {fmt} was assumed: check a date you know"
+            )
+    guess.options["timestamp_format"] = fmt
+
+
+def _day_month_reading(values: list[str], fmt: str) -> str:
+    """``fmt`` or its day/month swap, whichever reads more of ``values``."""
+    other = _sniff.day_month_swap(fmt) or fmt
+    return other if _sniff.parsed_share(values, other) > _sniff.parsed_share(values, fmt) else fmt
+
+
+def _day_month_example(values: list[str], fmt: str) -> str:
+    """One of ``values`` that ``fmt`` reads and its day/month swap does not (``'1/13/2023'``)."""
+    other = _sniff.day_month_swap(fmt) or fmt
+    return next(
+        (
+            v
+            for v in values
+            if _sniff.parsed_share([v], fmt) and not _sniff.parsed_share([v], other)
+        ),
+        values[0],
+    )
 
 
 @dataclass
