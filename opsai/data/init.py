@@ -44,6 +44,7 @@ from opsai.data import (
     _init_across,
     _init_calendar,
     _init_demand,
+    _init_items,
     _init_kb,
     _init_keys,
     _init_revenue,
@@ -2126,10 +2127,48 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     place_campaigns(kept, loose, unplaced)  # byod10a D5: targeting + campaign windows
     _init_calendar.place(every, profile, kept, unplaced)  # a file of days with events
     _init_reviews.reviewed_items(kept, loose, unplaced)  # restId: the reviewed shop, items
+    if "items" not in kept and (g := _items_from_lines(kept)) is not None:
+        kept["items"] = g
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     _headerless_siblings(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+_RESHAPED = ("explode", "unpivot", "pivot", "join", "fill_down", "messages")
+"""Options that make a table's rows or columns from the file's: its lines are not the file's."""
+
+
+def _items_from_lines(kept: dict[str, Guess]) -> Guess | None:
+    """The ``items`` read from the order (else demand) lines' own file, one row per item id,
+    when the lines carry each item's name or category (Maven Roasters' ``product_detail``
+    and ``product_category`` beside ``product_id``: byod12a D4); None when they do not."""
+    for table in ("orders", "demand"):
+        g = kept.get(table)
+        key = next((m.source for m in g.matches if m.contract == "item_id"), None) if g else None
+        if g is None or key is None or g.sample.table or g.pattern or g.sample.pattern:
+            continue
+        if any(n.startswith("one row per store and day") for n in g.notes):
+            continue  # the series are stores (Rossmann): no products
+        if key not in g.sample.values or any(k in g.options for k in _RESHAPED):
+            continue  # the key is made when the file is read (explode, unpivot): not in it
+        mapped = {m.source for m in g.matches}
+        found = _init_items.catalogue_columns(g.sample.values, key, mapped)
+        if not found:
+            continue
+        matches = [Match("item_id", key, 1.0)]
+        matches += [Match(c, found[c], 0.6) for c in ("title", "category") if c in found]
+        options = {k: v for k, v in g.sample.options.items() if k not in ("where",)}
+        options["drop_duplicates"] = [key]
+        items = Guess("items", g.sample, matches, round(2.0 + 0.4 * len(found), 2), options)
+        named = " and ".join(f"{found[c]!r} ({c})" for c in ("title", "category") if c in found)
+        items.notes.append(
+            f"the {table.removesuffix('s')} lines carry {named}, one value per {key!r}: items "
+            f"are read from the same file, one row per {key!r} (drop_duplicates keeps its "
+            "first line), so the report names the products, not only their ids"
+        )
+        return items
+    return None
 
 
 def _key_joins(

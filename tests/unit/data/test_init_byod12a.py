@@ -57,7 +57,7 @@ def test_month_first_dates_past_a_sample_of_early_days_are_read_month_first(
     whole column has 1/13/2023, so init writes %m/%d/%Y (before: %d/%m/%Y, and the config
     it wrote failed validation on 24,758 of Maven's 40,451 rows)."""
     folder = _coffee(tmp_path / "coffee")
-    (g,) = plan_folder(folder).guesses
+    g = next(g for g in plan_folder(folder).guesses if g.table == "demand")
     assert g.options["timestamp_format"] == "%m/%d/%Y"
     assert any("the whole file has dates only %m/%d/%Y reads" in n for n in g.notes)
     assert main(["init", str(folder), "--out", str(tmp_path / "c.yaml")]) == 0
@@ -68,4 +68,36 @@ def test_month_first_dates_past_a_sample_of_early_days_are_read_month_first(
         pd.Timestamp("2023-02-09"),
         40,
     )
+
+
+def test_line_items_carrying_product_names_give_the_items_table(tmp_path: Path) -> None:
+    """D4: the lines carry each product's name and category: init reads items from the same
+    file, one row per product_id (before: no items, and every page said 'item 1')."""
+    folder = _coffee(tmp_path / "coffee", days=3, per_day=30)
+    plan = plan_folder(folder)
+    items = next(g for g in plan.guesses if g.table == "items")
+    assert items.spec() == {
+        "file": "coffee_shop_sales.csv",
+        "drop_duplicates": ["product_id"],
+        "columns": {"item_id": "product_id", "title": "product_detail",
+                    "category": "product_category"},
+    }  # fmt: skip
+    assert main(["init", str(folder), "--out", str(tmp_path / "c.yaml")]) == 0
+    with open_workspace(tmp_path / "c.yaml") as ws:
+        got = ws.to_pandas("items").set_index("item_id")[["title", "category"]]
+    assert len(got) == len(PRODUCTS)
+    assert got.loc["1"].tolist() == ["Latte Rg", "Coffee"]
+    assert got.loc["6"].tolist() == ["Hazelnut syrup", "Flavours"]
+
+
+def test_a_name_that_varies_per_item_is_no_title(tmp_path: Path) -> None:
+    """D4: a customer's name or a store's location on the lines changes within one product:
+    no items table is made from them."""
+    rows = ["order_id,date,product_id,qty,price,Customer Name,store_location\n"]
+    for i in range(40):
+        rows.append(f"o{i},2024-01-{1 + i % 28:02d},p{i % 4},1,2.50,Ann {i % 7},Town {i % 3}\n")
+    folder = tmp_path / "lines"
+    folder.mkdir()
+    (folder / "sales.csv").write_text("".join(rows), encoding="utf-8")
+    assert [g.table for g in plan_folder(folder).guesses if g.table == "items"] == []
 
