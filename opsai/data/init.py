@@ -43,12 +43,14 @@ from opsai.data import (
     _excel,
     _init_across,
     _init_calendar,
+    _init_counts,
     _init_demand,
     _init_items,
     _init_kb,
     _init_keys,
     _init_revenue,
     _init_reviews,
+    _init_stays,
     _init_template,
     _init_thread,
     _init_values,
@@ -409,6 +411,8 @@ def fit_table(
             if not score and not _value_only(col, src, cols) and not unnamed:
                 continue
             ok, fmt = values_fit(v, col, table)
+            if ok and score < 0.8 and _init_counts.not_as_named(col.name, src, v.values):
+                continue  # is_repeated_guest (0/1), total_of_special_requests (0-2): byod12a D7
             if not ok and name == "inventory" and col.name == "item_id" and _located(cols):
                 ok = v.mean_length <= 64  # one row per item and store: summed when loaded
             if ok:
@@ -2066,6 +2070,8 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             fits = _by_values(s, cols)
         if not fits and (market := _wide_market(s, cols)) is not None:
             fits = [market]  # Google Trends, SimilarWeb: companies or periods as columns
+        if not fits and (stays := _stays(s, cols)) is not None:
+            fits = [stays]  # hotel_bookings.csv: adr x nights, no guest id (byod12a D7)
         if not fits:  # KKBox's msno: a customer key named by no synonym, shared by the files
             if shared is None:
                 shared = [
@@ -2133,6 +2139,29 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     _shared_key(guesses)
     _headerless_siblings(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+def _stays(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
+    """A hotel's bookings without a guest id or a booking total, as demand (room nights at
+    the daily rate: :mod:`opsai.data._init_stays`); None for any other file."""
+    demand = TABLES["demand"]
+    time = next(
+        (c for c in s.columns if name_score(c, "timestamp", demand) >= 0.6
+         and not bookkeeping(c) and cols[c].timestamp[0] >= 0.9),
+        None,
+    )  # fmt: skip
+    fmt = cols[time].timestamp[1] if time else None
+    values = {c: cols[c].values for c in s.columns}
+    rate = _init_stays.rate_column(s.columns)
+    negative = _init_demand.negatives_in_file(s, rate) if rate else 0
+    found = _init_stays.bookings(s.columns, values, time, fmt, negative)
+    if found is None:
+        return None
+    matches = [Match(c, src, 0.6, fmt if c == "timestamp" else None)
+               for c, src in found.columns.items()]  # fmt: skip
+    g = Guess("demand", s, matches, round(0.6 * (2 * 3 + 1), 2), {**s.options, **found.options})
+    g.notes += found.notes
+    return g
 
 
 _RESHAPED = ("explode", "unpivot", "pivot", "join", "fill_down", "messages")

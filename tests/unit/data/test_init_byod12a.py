@@ -101,3 +101,92 @@ def test_a_name_that_varies_per_item_is_no_title(tmp_path: Path) -> None:
     (folder / "sales.csv").write_text("".join(rows), encoding="utf-8")
     assert [g.table for g in plan_folder(folder).guesses if g.table == "items"] == []
 
+
+HOTEL = (
+    "hotel,is_canceled,lead_time,arrival_date_year,arrival_date_month,arrival_date_week_number,"
+    "arrival_date_day_of_month,stays_in_weekend_nights,stays_in_week_nights,adults,children,"
+    "babies,meal,country,market_segment,distribution_channel,is_repeated_guest,"
+    "previous_cancellations,previous_bookings_not_canceled,reserved_room_type,"
+    "assigned_room_type,booking_changes,deposit_type,agent,company,days_in_waiting_list,"
+    "customer_type,adr,required_car_parking_spaces,total_of_special_requests,"
+    "reservation_status,reservation_status_date\n"
+)
+
+
+def _hotel(folder: Path, n: int = 120) -> tuple[Path, float, int]:
+    """The Kaggle hotel_bookings.csv's shape: no guest id, no booking total; returns the
+    folder, the realised revenue (adr x nights of the bookings not cancelled) and its nights."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines, revenue, nights = [HOTEL], 0.0, 0
+    for i in range(n):
+        day = dt.date(2016, 7, 1) + dt.timedelta(days=i % 60)
+        cancelled = i % 3 == 0
+        weekend, week = i % 3, 1 + i % 4
+        adr = 80.0 + (i % 7) * 12.5
+        status = "Canceled" if cancelled else "Check-Out"
+        left = day - dt.timedelta(days=20) if cancelled else day + dt.timedelta(days=weekend + week)
+        lines.append(
+            f"{'City Hotel' if i % 2 else 'Resort Hotel'},{int(cancelled)},{i % 90},{day.year},"
+            f"{day.strftime('%B')},{day.isocalendar()[1]},{day.day},{weekend},{week},2,0,0,BB,PRT,"
+            f"Online TA,TA/TO,{int(i % 17 == 0)},0,0,A,A,0,No Deposit,9,NULL,0,Transient,{adr},"
+            f"0,{i % 3},{status},{left.isoformat()}\n"
+        )
+        if not cancelled:
+            revenue += adr * (weekend + week)
+            nights += weekend + week
+    (folder / "hotel_bookings.csv").write_text("".join(lines), encoding="utf-8")
+    return folder, revenue, nights
+
+
+def test_hotel_bookings_are_room_nights_at_the_daily_rate_not_a_flag_and_a_count(
+    tmp_path: Path,
+) -> None:
+    """D7: before, init mapped is_repeated_guest (0/1) as the customer, the count of special
+    requests as revenue and the ISO week as the quantity, and said 03a was ready. Now no
+    flag is a customer, no count is money, no date part is a quantity: the bookings are room
+    nights at adr (the two nights columns unpivoted), the cancelled ones left out."""
+    folder, revenue, nights = _hotel(tmp_path / "hotel")
+    (g,) = plan_folder(folder).guesses
+    assert g.table == "demand"
+    assert g.spec() == {
+        "file": "hotel_bookings.csv",
+        "unpivot": {"columns": ["stays_in_weekend_nights", "stays_in_week_nights"],
+                    "names_to": "night_type", "values_to": "nights"},
+        "where": "is_canceled = 0",
+        "columns": {"item_id": "hotel", "timestamp": "reservation_status_date",
+                    "quantity": "nights", "price": "adr"},
+    }  # fmt: skip
+    assert any("revenue is 'adr' (the price of a night) x nights" in n for n in g.notes)
+    assert main(["init", str(folder), "--out", str(tmp_path / "h.yaml")]) == 0
+    with open_workspace(tmp_path / "h.yaml") as ws:
+        d = ws.to_pandas("demand")
+        assert not ws.has("orders")
+    assert d["quantity"].sum() == nights
+    assert (d["quantity"] * d["price"]).sum() == pytest.approx(revenue)
+
+
+@pytest.mark.parametrize(
+    ("contract", "name", "values", "refused"),
+    [
+        ("user_id", "is_repeated_guest", ["0", "1", "0", "0"] * 10, True),
+        ("user_id", "repeat_guest", ["0", "1"] * 20, True),  # a 0/1 flag by its values
+        ("user_id", "guest", [str(i % 5) for i in range(2000)], True),  # 5 ids in 2,000 rows
+        ("user_id", "guest", [f"g{i % 300}" for i in range(2000)], False),
+        ("amount", "total_of_special_requests", ["0", "1", "2"] * 5, True),
+        ("amount", "required_car_parking_spaces", ["0", "1"] * 5, True),
+        ("amount", "number_of_items", ["1", "3"], True),
+        ("amount", "total_of_special_requests", ["12.50", "3.99"], False),  # money after all
+        ("amount", "order_total", ["12", "3"], False),
+        ("quantity", "arrival_date_week_number", ["27", "53", "1"], True),
+        ("quantity", "arrival_date_day_of_month", ["1", "31"], True),
+        ("quantity", "arrival_date_year", ["2015", "2016"], True),
+        ("quantity", "units_sold", ["27", "53"], False),
+    ],
+)
+def test_part_name_matches_refused_by_their_values(
+    contract: str, name: str, values: list[str], refused: bool
+) -> None:
+    """D7: the value checks behind a part-of-the-name match."""
+    from opsai.data._init_counts import not_as_named
+
+    assert not_as_named(contract, name, values) is refused
