@@ -17,13 +17,17 @@ Example:
 from __future__ import annotations
 
 import dataclasses
+import tempfile
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
+from opsai.data import _load
 from opsai.data._synonyms import fold, name_words
 from opsai.data.schema import FLAG_FALSE, FLAG_TRUE, NO_EVENT
+from opsai.errors import OpsaiError
 
 SALES_WORDS = {"sales", "sale", "revenue", "turnover", "umsatz", "receipts", "takings"}
 """Words of a sales column that may hold money (``Weekly_Sales``, ``revenue``)."""
@@ -181,10 +185,9 @@ def side_joins(
         demand.notes.append(note)
 
 
-def negatives_in_file(sample: Any, column: str) -> int:
-    """Rows of a plain UTF-8 CSV (one file, no sheet or table) whose ``column`` is a negative
-    number, over the whole file: Walmart's 7 return rows of 27,652 fall outside any sample,
-    and validation stops on them. 0 when the file cannot be counted so."""
+def _whole_csv(sample: Any) -> tuple[str, list[Any]] | None:
+    """The ``read_csv`` call (and its parameters) that reads every row of a sample's plain
+    UTF-8 CSV (one file, no sheet or table); None for any other source."""
     opts = sample.options
     if (
         sample.sheet
@@ -193,21 +196,73 @@ def negatives_in_file(sample: Any, column: str) -> int:
         or opts.get("encoding")
         or opts.get("sep") == r"\s+"
     ):
-        return 0
-    if sample.path.suffix.lower() not in (".csv", ".tsv", ".txt") or opts.get("header") is False:
-        return 0
+        return None
+    if sample.path.suffix.lower() not in (".csv", ".tsv", ".txt"):
+        return None
     sep = opts.get("sep", "\t" if sample.path.suffix.lower() == ".tsv" else ",")
+    header = opts.get("header") is not False
+    sql = "read_csv(?, all_varchar = true, header = ?, delim = ?, skip = ?)"
+    return sql, [str(sample.path), header, sep, int(opts.get("skip_rows", 0))]
+
+
+def negatives_in_file(sample: Any, column: str) -> int:
+    """Rows of a plain UTF-8 CSV (one file, no sheet or table) whose ``column`` is a negative
+    number, over the whole file: Walmart's 7 return rows of 27,652 fall outside any sample,
+    and validation stops on them. 0 when the file cannot be counted so."""
+    whole = _whole_csv(sample)
+    if whole is None or sample.options.get("header") is False:
+        return 0
     col = '"' + column.replace('"', '""') + '"'
     try:
         with duckdb.connect() as con:
             row = con.execute(
-                f"SELECT count(*) FROM read_csv(?, all_varchar = true, header = true, "
-                f"delim = ?, skip = ?) WHERE TRY_CAST(trim({col}) AS DOUBLE) < 0",
-                [str(sample.path), sep, int(opts.get("skip_rows", 0))],
+                f"SELECT count(*) FROM {whole[0]} WHERE TRY_CAST(trim({col}) AS DOUBLE) < 0",
+                whole[1],
             ).fetchone()
     except duckdb.Error:
         return 0
     return int(row[0]) if row else 0
+
+
+SPREAD_VALUES = 2000
+"""Most distinct values of a whole column :func:`spread_in_file` returns."""
+
+
+def spread_in_file(sample: Any, column: str, n: int = SPREAD_VALUES) -> list[str]:
+    """Up to ``n`` distinct non-empty values of ``column`` over the whole of a plain CSV,
+    spread by a hash over all of them (not the file's first rows): a file sorted by date
+    starts with days that are all 12 or less, which read day-first as well as month-first
+    (byod12a D1: Maven Roasters' ``1/1/2023`` .. ``6/30/2023``). Empty when the file cannot
+    be read so (a sheet, a database table, another encoding)."""
+    if sample.table or sample.pattern or column not in sample.values:
+        return []
+    key = (str(sample.path), repr(sample.options), column, n, sample.path.stat().st_mtime)
+    if key in _SPREADS:
+        return list(_SPREADS[key])
+    col = '"' + column.replace('"', '""') + '"'
+    pick = f"WHERE v <> '' ORDER BY hash(v) LIMIT {int(n)}"
+    try:
+        with duckdb.connect() as con:
+            if (whole := _whole_csv(sample)) is not None:
+                rows = con.execute(
+                    f"SELECT v FROM (SELECT DISTINCT trim({col}) AS v FROM {whole[0]}) {pick}",
+                    whole[1],
+                ).fetchall()
+            else:  # a workbook, Parquet, JSON, another encoding: as the loader reads it
+                with tempfile.TemporaryDirectory(prefix="opsai-init-") as tmp:
+                    raw = _load.read_raw(con, "spread", [sample.path], sample.spec, Path(tmp))
+                    rows = con.execute(
+                        f"SELECT v FROM (SELECT DISTINCT trim(CAST({col} AS VARCHAR)) AS v "
+                        f"FROM {_load.q(raw)}) {pick}"
+                    ).fetchall()
+    except (duckdb.Error, OpsaiError, OSError):
+        return []
+    _SPREADS[key] = tuple(str(r[0]) for r in rows)
+    return list(_SPREADS[key])
+
+
+_SPREADS: dict[tuple[Any, ...], tuple[str, ...]] = {}
+""":func:`spread_in_file`'s answers: init fits a file to several tables, each asking again."""
 
 
 def _number(v: str | None) -> float | None:

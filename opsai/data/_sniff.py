@@ -611,5 +611,17 @@ def ambiguous_day_month(values: list[str], fmt: str | None) -> bool:
     return bool(a) and a == b
 
 
+def parsed_share(values: list[str], fmt: str) -> float:
+    """The share of ``values`` that ``fmt`` parses (strptime, after trimming)."""
+    if not values:
+        return 0.0
+    sql = (
+        "SELECT count(*) FILTER (WHERE try_strptime(v, $2) IS NOT NULL) / count(*) "
+        "FROM (SELECT trim(unnest($1)) AS v)"
+    )
+    row = duckdb.connect().execute(sql, [values, fmt]).fetchone()
+    return float(row[0]) if row and row[0] is not None else 0.0
+
+
 def mean_length(values: list[str]) -> float:
     return statistics.fmean(len(v) for v in values) if values else 0.0

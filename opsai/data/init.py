@@ -44,12 +44,15 @@ from opsai.data import (
     _init_across,
     _init_ads,
     _init_calendar,
+    _init_counts,
     _init_demand,
+    _init_items,
     _init_kb,
     _init_keys,
     _init_parts,
     _init_revenue,
     _init_reviews,
+    _init_stays,
     _init_template,
     _init_thread,
     _init_values,
@@ -423,6 +426,8 @@ def fit_table(
             if not score and not _value_only(col, src, cols) and not unnamed:
                 continue
             ok, fmt = values_fit(v, col, table)
+            if ok and score < 0.8 and _init_counts.not_as_named(col.name, src, v.values):
+                continue  # is_repeated_guest (0/1), total_of_special_requests (0-2): byod12a D7
             if not ok and name == "inventory" and col.name == "item_id" and _located(cols):
                 ok = v.mean_length <= 64  # one row per item and store: summed when loaded
             if ok:
@@ -1958,14 +1963,45 @@ def _timestamp_option(guess: Guess) -> None:
         if m.timestamp_format != fmt and m.contract not in TABLES[guess.table].required:
             guess.matches.remove(m)
             guess.notes.append(f"{m.source!r} ({m.contract}) left out: not in format {fmt}")
-    guess.options["timestamp_format"] = fmt
     src = next(m.source for m in times if m.timestamp_format == fmt)
     if _sniff.ambiguous_day_month(guess.sample_values(src), fmt):
         other = _sniff.day_month_swap(fmt)
-        guess.notes.append(
-            f"{src!r}: every day in the sample is 12 or less, so {fmt} and {other} both read it; "
-            f"{fmt} was assumed: check a date you know"
-        )
+        whole = _init_demand.spread_in_file(guess.sample, src)  # the sample is a date-sorted head?
+        if whole and not _sniff.ambiguous_day_month(whole, fmt):
+            fmt = _day_month_reading(whole, fmt)
+            for m in times:
+                if m.timestamp_format in (fmt, other):
+                    m.timestamp_format = fmt
+            guess.notes.append(
+                f"{src!r}: every day in the first rows is 12 or less, but the whole file has "
+                f"dates only {fmt} reads (e.g. {_day_month_example(whole, fmt)!r})"
+            )
+        else:
+            where = "the file" if whole else "the sample"
+            guess.notes.append(
+                f"{src!r}: every day in {where} is 12 or less, so {fmt} and {other} both read "
+                f"it; {fmt} was assumed: check a date you know"
+            )
+    guess.options["timestamp_format"] = fmt
+
+
+def _day_month_reading(values: list[str], fmt: str) -> str:
+    """``fmt`` or its day/month swap, whichever reads more of ``values``."""
+    other = _sniff.day_month_swap(fmt) or fmt
+    return other if _sniff.parsed_share(values, other) > _sniff.parsed_share(values, fmt) else fmt
+
+
+def _day_month_example(values: list[str], fmt: str) -> str:
+    """One of ``values`` that ``fmt`` reads and its day/month swap does not (``'1/13/2023'``)."""
+    other = _sniff.day_month_swap(fmt) or fmt
+    return next(
+        (
+            v
+            for v in values
+            if _sniff.parsed_share([v], fmt) and not _sniff.parsed_share([v], other)
+        ),
+        values[0],
+    )
 
 
 @dataclass
@@ -2094,6 +2130,8 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             fits = _by_values(s, cols)
         if not fits and (market := _wide_market(s, cols)) is not None:
             fits = [market]  # Google Trends, SimilarWeb: companies or periods as columns
+        if not fits and (stays := _stays(s, cols)) is not None:
+            fits = [stays]  # hotel_bookings.csv: adr x nights, no guest id (byod12a D7)
         if not fits:  # KKBox's msno: a customer key named by no synonym, shared by the files
             if shared is None:
                 shared = [
@@ -2155,10 +2193,71 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     place_campaigns(kept, loose, unplaced)  # byod10a D5: targeting + campaign windows
     _init_calendar.place(every, profile, kept, unplaced)  # a file of days with events
     _init_reviews.reviewed_items(kept, loose, unplaced)  # restId: the reviewed shop, items
+    if "items" not in kept and (g := _items_from_lines(kept)) is not None:
+        kept["items"] = g
     guesses = [kept[t] for t in TABLES if t in kept]
     _shared_key(guesses)
     _headerless_siblings(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+def _stays(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
+    """A hotel's bookings without a guest id or a booking total, as demand (room nights at
+    the daily rate: :mod:`opsai.data._init_stays`); None for any other file."""
+    demand = TABLES["demand"]
+    time = next(
+        (c for c in s.columns if name_score(c, "timestamp", demand) >= 0.6
+         and not bookkeeping(c) and cols[c].timestamp[0] >= 0.9),
+        None,
+    )  # fmt: skip
+    fmt = cols[time].timestamp[1] if time else None
+    values = {c: cols[c].values for c in s.columns}
+    rate = _init_stays.rate_column(s.columns)
+    negative = _init_demand.negatives_in_file(s, rate) if rate else 0
+    found = _init_stays.bookings(s.columns, values, time, fmt, negative)
+    if found is None:
+        return None
+    matches = [Match(c, src, 0.6, fmt if c == "timestamp" else None)
+               for c, src in found.columns.items()]  # fmt: skip
+    g = Guess("demand", s, matches, round(0.6 * (2 * 3 + 1), 2), {**s.options, **found.options})
+    g.notes += found.notes
+    return g
+
+
+_RESHAPED = ("explode", "unpivot", "pivot", "join", "fill_down", "messages")
+"""Options that make a table's rows or columns from the file's: its lines are not the file's."""
+
+
+def _items_from_lines(kept: dict[str, Guess]) -> Guess | None:
+    """The ``items`` read from the order (else demand) lines' own file, one row per item id,
+    when the lines carry each item's name or category (Maven Roasters' ``product_detail``
+    and ``product_category`` beside ``product_id``: byod12a D4); None when they do not."""
+    for table in ("orders", "demand"):
+        g = kept.get(table)
+        key = next((m.source for m in g.matches if m.contract == "item_id"), None) if g else None
+        if g is None or key is None or g.sample.table or g.pattern or g.sample.pattern:
+            continue
+        if any(n.startswith("one row per store and day") for n in g.notes):
+            continue  # the series are stores (Rossmann): no products
+        if key not in g.sample.values or any(k in g.options for k in _RESHAPED):
+            continue  # the key is made when the file is read (explode, unpivot): not in it
+        mapped = {m.source for m in g.matches}
+        found = _init_items.catalogue_columns(g.sample.values, key, mapped)
+        if not found:
+            continue
+        matches = [Match("item_id", key, 1.0)]
+        matches += [Match(c, found[c], 0.6) for c in ("title", "category") if c in found]
+        options = {k: v for k, v in g.sample.options.items() if k not in ("where",)}
+        options["drop_duplicates"] = [key]
+        items = Guess("items", g.sample, matches, round(2.0 + 0.4 * len(found), 2), options)
+        named = " and ".join(f"{found[c]!r} ({c})" for c in ("title", "category") if c in found)
+        items.notes.append(
+            f"the {table.removesuffix('s')} lines carry {named}, one value per {key!r}: items "
+            f"are read from the same file, one row per {key!r} (drop_duplicates keeps its "
+            "first line), so the report names the products, not only their ids"
+        )
+        return items
+    return None
 
 
 def _key_joins(

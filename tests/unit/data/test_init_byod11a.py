@@ -82,8 +82,12 @@ def _dataco(folder: Path, orders: int = 250, date: str = "order date (DateOrders
 
 
 def _orders(folder: Path) -> Guess:
+    """The orders guess; the lines' Product Name also gives the items (byod12a D4)."""
     plan = plan_folder(folder)
-    assert [g.table for g in plan.guesses] == ["orders"]
+    assert [g.table for g in plan.guesses] == ["orders", "items"]
+    assert plan.guesses[1].spec()["columns"] == {"item_id": "Product Card Id",
+                                                 "title": "Product Name"}  # fmt: skip
+    assert plan.guesses[1].options["drop_duplicates"] == ["Product Card Id"]
     return plan.guesses[0]
 
 
