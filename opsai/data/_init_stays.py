@@ -70,10 +70,12 @@ def bookings(
     time: str | None,
     time_format: str | None,
     negative_rates: int = 0,
+    arrival: str = "",
 ) -> Stays | None:
     """A bookings file's demand mapping (see the module), or None when ``columns`` hold no
     night's price, no nights or no time (``time``: the first column read as one;
-    ``negative_rates``: the file's rows with a negative rate, left out by ``where``)."""
+    ``negative_rates``: the file's rows with a negative rate, left out by ``where``;
+    ``arrival``: the note of a time read from the arrival's year, month and day columns)."""
     rate = rate_column(columns)
     nights = night_columns(columns)
     if rate is None or not nights or time is None:
@@ -111,8 +113,9 @@ def bookings(
         f"a hotel's bookings: no guest id and no booking total, so no orders; revenue is "
         f"{rate!r} (the price of a night) x nights ({nights_said}): demand counts the room "
         f"nights{per}, each priced at {rate!r}{split}",
-        f"{time!r} is the timestamp: to follow arrivals instead, map the arrival date (a date "
-        "split over year, month and day columns cannot be mapped yet)",
+        arrival
+        or f"{time!r} is the timestamp: to follow arrivals instead, map the arrival date (a "
+        "date split over year, month and day columns is a list: timestamp: [year, month, day])",
     ]
     if cancel and keep and keep[0].startswith(_sql(cancel)):
         notes.append(f"where leaves out the cancelled bookings ({cancel!r} = 1): no nights sold")

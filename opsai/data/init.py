@@ -1966,15 +1966,21 @@ def _timestamp_option(guess: Guess) -> None:
     src = next(m.source for m in times if m.timestamp_format == fmt)
     if _sniff.ambiguous_day_month(guess.sample_values(src), fmt):
         other = _sniff.day_month_swap(fmt)
-        whole = _init_demand.spread_in_file(guess.sample, src)  # the sample is a date-sorted head?
-        if whole and not _sniff.ambiguous_day_month(whole, fmt):
-            fmt = _day_month_reading(whole, fmt)
+        part, date_fmt, tail = src, fmt, ""
+        if PARTS_SEP in src and " " in fmt:  # a date and a time joined: read the date column
+            part, (date_fmt, tail) = src.split(PARTS_SEP)[0], fmt.split(" ", 1)
+            tail = " " + tail
+        whole = _init_demand.spread_in_file(guess.sample, part)  # a date-sorted head?
+        if whole and not _sniff.ambiguous_day_month(whole, date_fmt):
+            old, fmt = fmt, _day_month_reading(whole, date_fmt) + tail
+            guess.notes = [n.replace(f"read as {old!r}", f"read as {fmt!r}") for n in guess.notes]
             for m in times:
-                if m.timestamp_format in (fmt, other):
+                if m.timestamp_format in (old, fmt, other):
                     m.timestamp_format = fmt
             guess.notes.append(
-                f"{src!r}: every day in the first rows is 12 or less, but the whole file has "
-                f"dates only {fmt} reads (e.g. {_day_month_example(whole, fmt)!r})"
+                f"{part!r}: every day in the first rows is 12 or less, but the whole file has "
+                f"dates only {fmt.removesuffix(tail)} reads "
+                f"(e.g. {_day_month_example(whole, fmt.removesuffix(tail))!r})"
             )
         else:
             where = "the file" if whole else "the sample"
@@ -2211,10 +2217,18 @@ def _stays(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
         None,
     )  # fmt: skip
     fmt = cols[time].timestamp[1] if time else None
+    arrival = _init_parts.year_month_day(s.values, set())  # hotel_bookings' arrival_date_*
+    first = time
+    if arrival is not None:  # stays by their arrival, not a check-out or cancellation day
+        time, fmt = arrival.source, arrival.timestamp_format
     values = {c: cols[c].values for c in s.columns}
     rate = _init_stays.rate_column(s.columns)
     negative = _init_demand.negatives_in_file(s, rate) if rate else 0
-    found = _init_stays.bookings(s.columns, values, time, fmt, negative)
+    said = (
+        f"{arrival.note}, not {first!r} (kept as an attribute)" if arrival and first else
+        arrival.note if arrival else ""
+    )  # fmt: skip
+    found = _init_stays.bookings(s.columns, values, time, fmt, negative, arrival=said)
     if found is None:
         return None
     matches = [Match(c, src, 0.6, fmt if c == "timestamp" else None)

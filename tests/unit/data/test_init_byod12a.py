@@ -58,14 +58,15 @@ def test_month_first_dates_past_a_sample_of_early_days_are_read_month_first(
     it wrote failed validation on 24,758 of Maven's 40,451 rows)."""
     folder = _coffee(tmp_path / "coffee")
     g = next(g for g in plan_folder(folder).guesses if g.table == "demand")
-    assert g.options["timestamp_format"] == "%m/%d/%Y"
+    # the date and its time of day joined (byod12a D6), the date part read month first
+    assert g.options["timestamp_format"] == "%m/%d/%Y %H:%M:%S"
     assert any("the whole file has dates only %m/%d/%Y reads" in n for n in g.notes)
     assert main(["init", str(folder), "--out", str(tmp_path / "c.yaml")]) == 0
     with open_workspace(tmp_path / "c.yaml") as ws:
         days = ws.to_pandas("demand", ["timestamp"])["timestamp"]
-    assert (days.min(), days.max(), days.nunique()) == (
-        pd.Timestamp("2023-01-01"),
-        pd.Timestamp("2023-02-09"),
+    assert (days.min(), days.max(), days.dt.normalize().nunique()) == (
+        pd.Timestamp("2023-01-01 06:00:13"),
+        pd.Timestamp("2023-02-09 19:55:13"),  # k = 195: 6 + 195 % 14 h, 195 % 60 min
         40,
     )
 
@@ -153,9 +154,13 @@ def test_hotel_bookings_are_room_nights_at_the_daily_rate_not_a_flag_and_a_count
         "unpivot": {"columns": ["stays_in_weekend_nights", "stays_in_week_nights"],
                     "names_to": "night_type", "values_to": "nights"},
         "where": "is_canceled = 0",
-        "columns": {"item_id": "hotel", "timestamp": "reservation_status_date",
+        "timestamp_format": "%Y %B %d",  # the arrival, in three columns (byod12a D8)
+        "columns": {"item_id": "hotel",
+                    "timestamp": ["arrival_date_year", "arrival_date_month",
+                                  "arrival_date_day_of_month"],
                     "quantity": "nights", "price": "adr"},
     }  # fmt: skip
+    assert any(n.endswith("not 'reservation_status_date' (kept as an attribute)") for n in g.notes)
     assert any("revenue is 'adr' (the price of a night) x nights" in n for n in g.notes)
     assert main(["init", str(folder), "--out", str(tmp_path / "h.yaml")]) == 0
     with open_workspace(tmp_path / "h.yaml") as ws:
