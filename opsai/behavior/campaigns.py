@@ -13,6 +13,14 @@ customer who bought nothing during the campaign is part of its result). The 95% 
 resamples customers within each group (a seeded bootstrap). Orders and visit days (days with an
 order) per customer-day get the same ratio, without an interval.
 
+A list of a campaign's redeemers (the customers whose orders carry its discount code: what a
+shop's order export holds) is no targeting list: its customers are chosen by having ordered
+during the campaign, so their spend then is high by construction (byod12b D14). When (nearly)
+every listed customer ordered during the campaign (:data:`REDEEMER_SHARE`) while the control's
+share is far lower (:data:`REDEEMER_GAP`), the during-window lift is not reported; instead
+orders per customer in the days after the campaign (:data:`AFTER_DAYS` at most) are set against
+those of the control customers who also ordered during it, with the same kind of interval.
+
 Per-customer window totals are computed in the engine (Ibis: DuckDB, PostgreSQL); only one row
 per buyer comes back to pandas for the bootstrap.
 
@@ -46,15 +54,33 @@ MIN_USERS = 30
 one household's big week moves the ratio more than any campaign."""
 N_BOOT = 1000
 """Bootstrap resamples of customers for the 95% interval."""
+REDEEMER_SHARE = 0.95
+"""Share of the listed customers with an order during the campaign from which the list looks
+like its redeemers (selected on the outcome) rather than its targets ..."""
+REDEEMER_GAP = 0.25
+"""... when the control's share is lower by at least this much (a targeting list of loyal
+customers against loyal controls stays a targeting list)."""
+AFTER_DAYS = 90
+"""Most days after a redeemers' campaign over which later orders are compared."""
+MIN_AFTER_DAYS = 7
+"""Fewest days after a redeemers' campaign the data must hold for the after comparison."""
 
 COLUMNS = [
     "campaign", "type", "start", "end", "days", "targeted", "control", "spend_before",
     "spend_during", "control_before", "control_during", "ratio", "low", "high",
-    "extra_per_user", "extra_total", "orders_ratio", "visits_ratio", "skipped",
+    "extra_per_user", "extra_total", "orders_ratio", "visits_ratio", "bought_during",
+    "control_bought_during", "redeemers", "after_days", "after_orders", "matched_control",
+    "matched_after_orders", "control_after_orders", "after_ratio", "after_low", "after_high",
+    "skipped",
 ]  # fmt: skip
 """``uplift``'s columns: spend per customer-day in each window and group, the ratio with its
-interval, the extra spend per targeted customer over the campaign (and for all of them), and
-the reason when a campaign is not measured (empty otherwise)."""
+interval, the extra spend per targeted customer over the campaign (and for all of them), the
+shares of targeted and control customers with an order during the campaign, whether the list
+looks like its redeemers and, for such a list, orders per customer in the ``after_days`` after
+the campaign (``after_orders``) against the ``matched_control`` customers in no campaign who
+ordered during it (``matched_after_orders``; ``control_after_orders`` for all control
+customers) with the ratio's interval, and the reason when a campaign is not measured (empty
+otherwise)."""
 
 
 def _windows(campaigns: ir.Table) -> pd.DataFrame:
@@ -208,8 +234,57 @@ def uplift(
             orders_ratio=_ratio(*(g[f"orders_{k}"].mean() for g in (t, c) for k in "bd")),
             visits_ratio=_ratio(*(g[f"visits_{k}"].mean() for g in (t, c) for k in "bd")),
         )  # fmt: skip
+        share_t, share_c = _bought(t), _bought(c)
+        row.update(bought_during=share_t, control_bought_during=share_c)
+        row["redeemers"] = bool(share_t >= REDEEMER_SHARE and share_c <= share_t - REDEEMER_GAP)
+        if row["redeemers"]:
+            row.update(_after(orders, w.end, last, treated, control, got, n_boot, seed))
         rows.append(row)
-    return pd.DataFrame(rows, columns=COLUMNS)
+    out = pd.DataFrame(rows, columns=COLUMNS)
+    out["redeemers"] = out["redeemers"].eq(True)  # skipped campaigns: False
+    return out
+
+
+def _bought(g: pd.DataFrame) -> float:
+    """Share of a group's customers with an order during the campaign."""
+    return float((g["orders_d"] > 0).mean()) if len(g) else float("nan")
+
+
+def _after(
+    orders: ir.Table,
+    end: pd.Timestamp,
+    last: pd.Timestamp,
+    treated: pd.Index,
+    control: pd.Index,
+    during: pd.DataFrame,
+    n_boot: int,
+    seed: int,
+) -> dict[str, Any]:
+    """Orders per customer in the days after a campaign (to the data's last day, at most
+    :data:`AFTER_DAYS`): the listed customers against the control customers who also ordered
+    during the campaign (a matched control: a redeemer ordered then by construction), with a
+    bootstrap interval of the ratio; empty when fewer than :data:`MIN_AFTER_DAYS` follow."""
+    lo = end + pd.Timedelta(days=1)
+    days = min(int((last - end).days), AFTER_DAYS)
+    if days < MIN_AFTER_DAYS:
+        return {"after_days": max(days, 0)}
+    got = _per_user(orders, lo, lo + pd.Timedelta(days=days), lo + pd.Timedelta(days=days))
+    matched = control.intersection(during.index[during["orders_d"] > 0])
+    t = got.reindex(treated, fill_value=0.0)["orders_b"].to_numpy()
+    m = got.reindex(matched, fill_value=0.0)["orders_b"].to_numpy()
+    c = got.reindex(control, fill_value=0.0)["orders_b"].to_numpy()
+    out: dict[str, Any] = {
+        "after_days": days, "after_orders": float(t.mean()), "matched_control": len(matched),
+        "matched_after_orders": float(m.mean()) if len(m) else float("nan"),
+        "control_after_orders": float(c.mean()) if len(c) else float("nan"),
+    }  # fmt: skip
+    if len(m) and m.mean() > 0:  # a column of ones: _boot's ratio is then mean(t) / mean(m)
+        out["after_ratio"] = float(t.mean() / m.mean())
+        ones_t, ones_m = np.ones_like(t), np.ones_like(m)
+        out["after_low"], out["after_high"] = _boot(
+            np.column_stack([ones_t, t]), np.column_stack([ones_m, m]), n_boot, seed
+        )
+    return out
 
 
 def _name(r: Any) -> str:
@@ -222,6 +297,9 @@ def findings(table: pd.DataFrame, *, currency: str = "") -> list[Finding]:
     named ``campaign_<id>``, evidence ``direction`` ``"up"``/``"down"`` and the row's numbers."""
     out = []
     for r in table[table["skipped"] == ""].itertuples(index=False):
+        if r.redeemers:
+            out.append(_redeemers(r, currency))
+            continue
         if not (r.low > 1 or r.high < 1):
             continue
         up = r.low > 1
@@ -256,6 +334,70 @@ def findings(table: pd.DataFrame, *, currency: str = "") -> list[Finding]:
         }
         out.append(Finding(text, "medium", ev, name=f"campaign_{r.campaign}"))
     return out
+
+
+def _redeemers(r: Any, currency: str) -> Finding:
+    """A list that looks like the campaign's redeemers: no lift is reported; the orders per
+    customer after it, against control customers who also ordered during it, are."""
+    text = (
+        f"{_name(r)}: {r.bought_during:.0%} of its {r.targeted:,} listed customers ordered during "
+        f"it, against {r.control_bought_during:.0%} of the {r.control:,} customers in no "
+        "campaign then: the list looks like the campaign's redeemers (customers listed because "
+        "they used it), not the customers it targeted, so their spend during it is high by "
+        "construction and is not reported as its effect."
+    )
+    solid = False
+    if pd.notna(r.after_ratio):
+        solid = bool(r.after_low > 1 or r.after_high < 1)
+        text += (
+            f" After it, in the {int(r.after_days)} days to "
+            f"{(r.end + pd.Timedelta(days=r.after_days)).date()}: {r.after_orders:.2f} orders "
+            f"per listed customer against {r.matched_after_orders:.2f} for the "
+            f"{int(r.matched_control):,} customers in no campaign who also ordered during it "
+            f"({r.after_ratio:.2f}x, 95% interval {r.after_low:.2f}-{r.after_high:.2f}; "
+            f"{r.control_after_orders:.2f} for all {r.control:,} customers in no campaign)"
+            + (
+                ": its users came back more often than customers who ordered then without it "
+                "(an association: its users may be keener customers to begin with)."
+                if r.after_low > 1
+                else (
+                    ": its users came back less often."
+                    if solid
+                    else ": no difference beyond chance."
+                )
+            )
+        )
+    elif r.after_days < MIN_AFTER_DAYS:
+        text += (
+            f" The data holds {int(r.after_days)} days after it: too few to compare later orders."
+        )
+    text += (
+        " To measure the campaign itself, map who it was sent to (those who did not use it "
+        "included) or hold out a random part of them."
+    )
+    ev = {
+        "campaign": str(r.campaign),
+        "type": str(r.type),
+        "start": str(r.start.date()),
+        "end": str(r.end.date()),
+        "direction": "redeemers",
+        "bought_during": float(r.bought_during),
+        "control_bought_during": float(r.control_bought_during),
+        "targeted": int(r.targeted),
+        "control": int(r.control),
+        **{
+            k: float(getattr(r, k))
+            for k in (
+                "after_orders",
+                "matched_after_orders",
+                "after_ratio",
+                "after_low",
+                "after_high",
+            )
+        },
+        "after_days": int(r.after_days),
+    }
+    return Finding(text, "medium" if solid else "low", ev, name=f"campaign_{r.campaign}")
 
 
 def skipped_note(table: pd.DataFrame) -> str:

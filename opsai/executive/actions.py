@@ -510,7 +510,9 @@ def _campaigns(
     """Campaigns whose targeted customers' spend moved beyond chance (03a's ``campaign_<id>``
     findings, byod10a D5): a lift is a campaign to repeat, a fall one to stop or review. The
     effect is the extra spend of its targeted customers over the campaign, its range from the
-    ratio's 95% interval (the extra scales with the ratio less 1)."""
+    ratio's 95% interval (the extra scales with the ratio less 1). A list that looks like a
+    campaign's redeemers (direction ``"redeemers"``, byod12b D14) gives no action: its spend
+    during the campaign is high by construction."""
     f = run.findings()
     f = f[(f["chapter"] == BEHAVIOR) & f["name"].str.startswith("campaign_")] if len(f) else f
     out = []

@@ -120,7 +120,7 @@ def summary(
     rows = [
         {
             "kpi": r["kpi"],
-            "value_text": format_value(r["value"], r["key"], currency=currency),
+            "value_text": format_value(r["value"], r["key"], currency=currency) + _base(r),
             "change_text": format_change(r["change"], r["change_unit"]),
             "period": r["period"],
             "assessment": r["assessment"],
@@ -144,6 +144,14 @@ def summary(
         )
     )
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def _base(r: pd.Series) -> str:
+    """What a dateless figure is a share of (" of 3,000 rated", byod12b D16): its period has
+    no change to carry it, so it follows the value."""
+    head = "all tickets (no timestamps) of "
+    period = str(r["period"])
+    return f" of {period[len(head) :]}" if period.startswith(head) else ""
 
 
 def numbers(text: str) -> set[str]:

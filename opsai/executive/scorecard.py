@@ -195,6 +195,11 @@ def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:
     if t.empty or not {"period", "negative_share"} <= set(t.columns):
         return None, None, "", ""
     t = t.sort_values("period")
+    if set(t["period"].astype(str)) == {"all"}:  # tickets without dates: every one, no trend
+        r = t.iloc[-1]
+        base = "rated" if str(r.get("base", "")) == "rated" else "with a sentiment"
+        of = f" of {int(r['tickets']):,} {base}" if "tickets" in t else ""
+        return _num(r["negative_share"]), None, "", f"all tickets (no timestamps){of}"
     stub, why = _stub_period(run) or ("", "")
     if (
         stub and len(t) >= 3 and str(t["period"].iloc[-1]) == stub
@@ -215,6 +220,15 @@ def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:
     vs = " vs period before" if before is not None else " (no period before)"
     of += f"; {why}" if why and stub not in set(t["period"].astype(str)) else ""
     return now, change, "pp", f"{_period_label(t['period'].iloc[-1])}{vs}{of}"
+
+
+def _negative_label(run: RunResults) -> str:
+    """ "Negative tickets, last period", or "Negative tickets (no dates in the data)" when the
+    tickets carry no time: the share is of every ticket ever (byod12b D16)."""
+    t = run.table(SERVICE, "sentiment.trend")
+    if not t.empty and "period" in t and set(t["period"].astype(str)) == {"all"}:
+        return "Negative tickets (no dates in the data)"
+    return "Negative tickets, last period"
 
 
 def _funnel(run: RunResults) -> tuple[Any, Any, str, str]:
@@ -380,7 +394,7 @@ KPIS: tuple[KPI, ...] = (
     KPI("tickets", "Service", "Support tickets, last period", SERVICE, "down", _ticket_volume,
         _ticket_label),
     KPI("negative_share", "Service", "Negative tickets, last period", SERVICE, "down",
-        _negative_share),
+        _negative_share, _negative_label),
     KPI("share", "Market", "Market share", MARKET, "up", _share, _share_label),
     KPI("market_growth", "Market", "Market growth, year on year", MARKET, "up",
         _metric(MARKET, "market.growth_yoy")),

@@ -29,6 +29,7 @@ __all__ = [
     "detect_spikes",
     "escalation_queue",
     "item_aspects",
+    "item_negative_ranking",
     "item_sentiment_shifts",
     "negative_shifts",
     "resolution_hours",
@@ -385,7 +386,7 @@ def detect_spikes(
 def sentiment_trend(
     tickets: pd.DataFrame,
     *,
-    freq: str = "M",
+    freq: str | None = "M",
     by: Sequence[str] = (),
     negative: Sequence[str] = NEGATIVE,
     col_time: str = S.TIMESTAMP,
@@ -394,13 +395,15 @@ def sentiment_trend(
     """Share of negative tickets per period (and per ``by`` columns, e.g. language).
 
     Tickets without sentiment (a language the lexicon has no words for) are left out.
+    ``freq=None`` counts every ticket in one period, ``"all"`` (tickets without timestamps).
 
     Returns:
         ``period``, the ``by`` columns, ``tickets``, ``negative``, ``negative_share``.
     """
-    _need(tickets, "tickets", [col_time, col_sentiment, *by])
+    _need(tickets, "tickets", [col_sentiment, *by, *([col_time] if freq is not None else [])])
     tickets = tickets[tickets[col_sentiment].notna()]
-    d = tickets.assign(period=_period(tickets[col_time], freq))
+    period = _period(tickets[col_time], freq) if freq is not None else "all"
+    d = tickets.assign(period=period)
     d["_neg"] = d[col_sentiment].astype(str).isin(negative)
     g = d.groupby(["period", *by], observed=True)["_neg"].agg(tickets="size", negative="sum")
     g = g.reset_index()
@@ -496,6 +499,25 @@ def sentiment_drivers(
     """
     cols = ["column", "value", "tickets", "negative", "share", "others_tickets",
             "others_share", "negative_total", "p_value", "tested"]  # fmt: skip
+    v = _group_tests(tickets, by, alpha, min_tickets, min_rise, min_ratio, negative, col_sentiment)
+    if v.empty:
+        return pd.DataFrame(columns=cols)
+    v = v[v["above"]]
+    return v[cols].sort_values(["p_value", "column", "value"], ignore_index=True)
+
+
+def _group_tests(
+    tickets: pd.DataFrame,
+    by: Sequence[str],
+    alpha: float,
+    min_tickets: int,
+    min_rise: float,
+    min_ratio: float,
+    negative: Sequence[str],
+    col_sentiment: str,
+) -> pd.DataFrame:
+    """:func:`sentiment_drivers`' test of every value with ``min_tickets`` tickets with a
+    sentiment, the drivers flagged ``above`` (empty without any value to test)."""
     _need(tickets, "tickets", [col_sentiment])
     t = tickets[tickets[col_sentiment].notna()]
     neg = t[col_sentiment].astype(str).isin(negative)
@@ -512,7 +534,7 @@ def sentiment_drivers(
                          "negative": int(r.negative), "others_tickets": n_all - int(r.tickets),
                          "others_negative": k_all - int(r.negative), "negative_total": k_all})  # fmt: skip
     if not rows:
-        return pd.DataFrame(columns=cols)
+        return pd.DataFrame()
     v = pd.DataFrame(rows)
     n, k = v["tickets"].to_numpy(float), v["negative"].to_numpy(float)
     n_o = v["others_tickets"].to_numpy(float).clip(min=1)
@@ -523,7 +545,53 @@ def sentiment_drivers(
     v["tested"] = len(v)
     hit = (v["p_value"] <= alpha / len(v)) & (v["negative"] >= 5)
     hit &= (v["share"] - v["others_share"] >= min_rise) & (v["share"] >= min_ratio * p0)
-    return v.loc[hit, cols].sort_values(["p_value", "column", "value"], ignore_index=True)
+    v["above"] = hit
+    return v
+
+
+def item_negative_ranking(
+    tickets: pd.DataFrame,
+    *,
+    alpha: float = 0.01,
+    min_tickets: int = 20,
+    min_rise: float = 0.10,
+    min_ratio: float = 1.5,
+    negative: Sequence[str] = NEGATIVE,
+    col_item: str = S.ITEM_ID,
+    col_sentiment: str = S.SENTIMENT,
+) -> pd.DataFrame:
+    """Products (tickets' ``item_id``) ranked by their share of negative reviews, for reviews
+    without dates, where :func:`item_sentiment_shifts` cannot date a fall (byod12b D16).
+
+    Each item with ``min_tickets`` tickets with a sentiment is tested as
+    :func:`sentiment_drivers` tests an intent: the exact binomial probability of at least its
+    negative count were the other items' pooled share true, at most ``alpha`` divided by the
+    items tested (Bonferroni), with a gap of ``min_rise`` and ``min_ratio`` times the others'
+    share. The pooled share counts every ticket with a sentiment and an item.
+
+    Returns:
+        One row per item tested, those above the rest first, then by share:
+        ``item_id``, ``tickets``, ``negative``, ``share``, ``low``, ``high`` (its 95% Wilson
+        interval), ``others_tickets``, ``others_share``, ``p_value``, ``tested``,
+        ``min_tickets``, ``above``.
+    """
+    cols = [col_item, "tickets", "negative", "share", "low", "high", "others_tickets",
+            "others_share", "p_value", "tested", "min_tickets", "above"]  # fmt: skip
+    _need(tickets, "tickets", [col_item, col_sentiment])
+    v = _group_tests(
+        tickets, [col_item], alpha, min_tickets, min_rise, min_ratio, negative, col_sentiment
+    )
+    if v.empty:
+        return pd.DataFrame(columns=cols)
+    v = v.rename(columns={"value": col_item})
+    ci = [
+        stats.binomtest(int(k), int(n)).proportion_ci(method="wilson")
+        for k, n in zip(v["negative"], v["tickets"], strict=True)
+    ]
+    v["low"], v["high"] = [c.low for c in ci], [c.high for c in ci]
+    v["min_tickets"] = min_tickets
+    v = v.sort_values(["above", "share", col_item], ascending=[False, False, True])
+    return v[cols].reset_index(drop=True)
 
 
 def item_sentiment_shifts(

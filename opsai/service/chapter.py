@@ -32,6 +32,7 @@ from opsai.service.findings import (
     driver_findings,
     escalation_text,
     intent_finding,
+    item_rank_findings,
     item_shift_findings,
     language_fallback_findings,
     level_shift_findings,
@@ -75,6 +76,7 @@ __all__ = [
     "fill_sentiment",
     "fill_unlabelled",
     "intent_finding",
+    "item_rank_findings",
     "item_shift_findings",
     "kb_intents_like",
     "language_fallback_findings",
@@ -689,7 +691,7 @@ def fill_sentiment(
 def negative_trend(
     tickets: pd.DataFrame,
     *,
-    freq: str = "M",
+    freq: str | None = "M",
     min_rated: int = 20,
     col_sentiment: str = S.SENTIMENT,
 ) -> pd.DataFrame:
@@ -699,7 +701,9 @@ def negative_trend(
     CSAT is answered by a minority; a prediction on the others (the lexicon, a trained model)
     is no rating, and counted in the base it dilutes the share: 66 negative of 381 rated
     November calls (17.6%) read 2.5% of 2,633 once "Resolved" counted as a neutral text
-    (byod11b D11). The predicted tickets are given beside, per period.
+    (byod11b D11). The predicted tickets are given beside, per period. ``freq=None`` (tickets
+    without timestamps) gives one period, ``"all"``: the scorecard's share of every ticket
+    (byod12b D16).
 
     Returns:
         :func:`~opsai.service.analytics.sentiment_trend`'s columns (``period``, ``tickets``,
@@ -727,9 +731,8 @@ def negative_trend_text(trend: pd.DataFrame) -> str:
         return ""
     r = trend.sort_values("period").iloc[-1]
     base = "rated tickets" if r["base"] == "rated" else "tickets with a rating or a prediction"
-    text = (
-        f"Negative share, {r['period']}: {r['negative_share']:.1%} of {int(r['tickets']):,} {base}"
-    )
+    when = " (no dates in the data)" if r["period"] == "all" else f", {r['period']}"
+    text = f"Negative share{when}: {r['negative_share']:.1%} of {int(r['tickets']):,} {base}"
     if r["base"] == "rated" and r["predicted"]:
         text += (
             f"; {int(r['predicted']):,} unrated tickets have a predicted sentiment, "

@@ -23,6 +23,7 @@ from opsai.service.text import language_code
 __all__ = [
     "driver_findings",
     "intent_finding",
+    "item_rank_findings",
     "language_fallback_findings",
     "negative_shift_findings",
     "no_spike_text",
@@ -162,6 +163,63 @@ def unscored_languages_finding(
         {f"unscored_{lg}": int(n) for lg, n in counts.items()} | {"unscored": int(missing.sum())},
         name="sentiment_unscored_languages",
     )
+
+
+def item_rank_findings(
+    ranking: pd.DataFrame, *, titles: pd.DataFrame | None = None, top: int = 3
+) -> list[Finding]:
+    """Findings from :func:`~opsai.service.analytics.item_negative_ranking` (reviews without
+    dates, byod12b D16): a finding per product rated negative well above the others, at most
+    ``top``; without one, an info finding on the products tested, so the page says that a
+    per-product view was made and what it shows."""
+    if ranking.empty:
+        return []
+    names = {}
+    if titles is not None and len(titles):
+        names = dict(zip(titles["item_id"].astype(str), titles["title"].astype(str), strict=True))
+    tested, n_min = len(ranking), int(ranking["min_tickets"].iloc[0])
+
+    def _name(item: str) -> str:
+        return f"{names[item]} ({item})" if item in names else item
+
+    def _one(r: Any) -> str:
+        return (
+            f"{_name(str(r.item_id))}: {int(r.negative):,} of {int(r.tickets):,} negative, "
+            f"{r.share:.1%} (95% interval {r.low:.1%}-{r.high:.1%})"
+        )
+
+    out = []
+    for r in ranking[ranking["above"]].head(top).itertuples():
+        item, p = str(r.item_id), float(r.p_value)
+        ptext = "p < 1e-10" if p < 1e-10 else f"p = {p:.1g}"
+        text = (
+            f"Reviews of {_one(r)}, against {r.others_share:.1%} for the other products' "
+            f"{int(r.others_tickets):,} rated tickets (binomial test, {ptext}, Bonferroni over "
+            f"the {tested:,} products with {n_min}+ ratings). The reviews have no dates, so "
+            "when it went wrong cannot be told: read its negative reviews."
+        )
+        ev = {"item_id": item, **({"title": names[item]} if item in names else {}),
+              "tickets": int(r.tickets), "negative": int(r.negative),
+              "share": round(float(r.share), 4), "low": round(float(r.low), 4),
+              "high": round(float(r.high), 4), "others_share": round(float(r.others_share), 4),
+              "p_value": p, "tested": tested}  # fmt: skip
+        slug = re.sub(r"[^0-9a-z]+", "_", item.lower()).strip("_") or "item"
+        out.append(Finding(text, "medium", ev, name=f"item_negative_{slug}"))
+    if out:
+        return out
+    shown = "; ".join(_one(r) for r in ranking.head(top).itertuples())
+    r0 = ranking.iloc[0]
+    overall = (r0["negative"] + r0["others_share"] * r0["others_tickets"]) / (
+        r0["tickets"] + r0["others_tickets"]
+    )
+    text = (
+        f"No product is rated negative significantly more often than the others: "
+        f"{tested:,} product{'s' if tested > 1 else ''} with {n_min}+ rated tickets tested "
+        f"({shown}) against {overall:.1%} over all rated tickets with a product (binomial "
+        "test, Bonferroni). The reviews have no dates, so a product's fall cannot be dated."
+    )
+    ev = {"tested": tested, "min_tickets": n_min, "overall": round(float(overall), 4)}
+    return [Finding(text, "info", ev, name="item_negative_none")]
 
 
 def item_shift_findings(

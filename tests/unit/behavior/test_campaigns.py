@@ -121,3 +121,52 @@ def test_a_campaign_that_lowers_spend_is_a_review_finding() -> None:
     assert t["high"].iloc[0] < 1.0
     assert f.evidence["direction"] == "down" and "less per targeted customer" in f.text
     assert f.text.endswith("Review the campaign: its customers bought less than the others did.")
+
+
+def _redeemers_data() -> tuple[ibis.Table, ibis.Table]:
+    """Campaign 'code' on days 40-69; 40 listed customers, each with an order before (day 20),
+    during (day 50) and two after (days 80, 100): a list of those who used the code. 100
+    customers in no campaign order on day 5; 40 of them during (day 50), 20 of those once after."""
+    rows = [(f"r{i}", d, 10.0) for i in range(40) for d in (20, 50, 80, 100)]
+    rows += [(f"c{i}", d, 10.0) for i in range(100) for d in (5, 25)]
+    rows += [(f"c{i}", 50, 10.0) for i in range(40)]
+    rows += [(f"c{i}", 119 if i == 19 else 90, 10.0) for i in range(20)]  # last day: 119
+    return _orders(rows), _campaigns([(f"r{i}", "code", 40, 69) for i in range(40)])
+
+
+def test_a_list_of_redeemers_is_no_lift_but_an_after_comparison() -> None:
+    # byod12b D14: a discount code's users, all of whom ordered during the campaign by
+    # construction, were read as targets: "targeted customers spent 3.04x what their trend
+    # predicts", and 07 said "Repeat campaign DISC15 ... about 12,111 USD"
+    orders, targets = _redeemers_data()
+    r = cp.uplift(orders, targets, n_boot=400, seed=0).iloc[0]
+    assert r["ratio"] == pytest.approx(2.5)  # (10 -> 10) / (10 -> 4): large by construction ...
+    assert r["bought_during"] == 1.0 and r["control_bought_during"] == pytest.approx(0.4)
+    assert r["redeemers"]  # ... and read as a list of redeemers
+    # after: days 70-119 (50 days, to the data's last day); 2 orders per listed customer
+    # against 20 / 40 = 0.5 for those in no campaign who ordered during it, 20 / 100 for all
+    assert r["after_days"] == 50 and r["after_orders"] == pytest.approx(2.0)
+    assert r["matched_control"] == 40 and r["matched_after_orders"] == pytest.approx(0.5)
+    assert r["control_after_orders"] == pytest.approx(0.2)
+    assert r["after_ratio"] == pytest.approx(4.0) and 1.0 < r["after_low"] < 4.0 < r["after_high"]
+    (f,) = cp.findings(pd.DataFrame([r]), currency="USD")
+    assert f.name == "campaign_code" and f.evidence["direction"] == "redeemers"
+    assert f.severity == "medium"
+    assert f.text.startswith(
+        "Campaign code (TypeA, 2024-02-10 to 2024-03-10, 30 days): 100% of its 40 listed "
+        "customers ordered during it, against 40% of the 100 customers in no campaign then: the "
+        "list looks like the campaign's redeemers"
+    )
+    assert "x what their trend predicts" not in f.text and "more per targeted" not in f.text
+    assert (
+        "After it, in the 50 days to 2024-04-29: 2.00 orders per listed customer against 0.50 "
+        "for the 40 customers in no campaign who also ordered during it (4.00x, 95% interval "
+    ) in f.text
+    assert "; 0.20 for all 100 customers in no campaign): its users came back more often" in f.text
+
+
+def test_a_targeting_list_is_not_read_as_redeemers() -> None:
+    orders, targets = _panel(1.3, seed=1)  # most customers of both groups buy in 30 days
+    r = cp.uplift(orders, targets, n_boot=50, seed=0).iloc[0]
+    assert not r["redeemers"] and np.isnan(r["after_ratio"])
+    assert cp.findings(pd.DataFrame([r]))[0].evidence["direction"] == "up"

@@ -51,3 +51,15 @@ def test_a_lifting_campaign_is_repeated_and_a_falling_one_reviewed() -> None:
     assert (b["low"], b["mid"], b["high"]) == pytest.approx((200.0, 400.0, 600.0))
     assert b["why"].endswith("400 USD less in all.")
     assert _campaigns in RULES  # the action plan runs it
+
+
+def test_a_list_of_redeemers_is_not_repeated() -> None:
+    # byod12b D14: 07's first action was "Repeat campaign DISC15 ... about 12,111 USD" from a
+    # list of the code's users, whose spend during the campaign is high by construction
+    from opsai.behavior import campaigns as cp
+    from tests.unit.behavior.test_campaigns import _redeemers_data
+
+    (f,) = cp.findings(cp.uplift(*_redeemers_data(), n_boot=50, seed=0), currency="USD")
+    run = _run(f.evidence)
+    assert run.findings()["name"].iloc[0] == "campaign_code"
+    assert _campaigns(run, {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]
