@@ -1126,7 +1126,9 @@ def market_moves(market: Any, *, product: str = "", sales_is: str = "revenue") -
     """The moves (:func:`detect_moves`) the chapter follows: prices only when market.sales
     counts a scrape's rows (:func:`sales_skip_reason`); the companies' shares of mentions
     (share of voice) with ``sales_is="mentions"`` (byod12b D7: a launch that takes a fifth of
-    the mentions is a share move); else price, a ``share`` column and marketing spend.
+    the mentions is a share move); else price, a ``share`` column and marketing spend, and
+    without a ``share`` column the companies' shares of the sales (byod12b D9: a launch
+    taking Roastly from 5% to 25% of weekly mentions counted as units was no move).
     ``product``: the product column of product rows (a basket price index per company)."""
     df = as_frame(market, [S.PERIOD, S.COMPANY])
     if sales_is == "mentions":
@@ -1137,6 +1139,14 @@ def market_moves(market: Any, *, product: str = "", sales_is: str = "revenue") -
     else:
         metrics = (S.PRICE, S.SHARE, S.MARKETING_SPEND)
         moves = detect_moves(df, col_product=product or None, metrics=metrics)
+        has_share = S.SHARE in df.columns and df[S.SHARE].notna().any()
+        if not has_share and S.SALES in df.columns:  # shares of the sales (byod12b D9)
+            shares = market_shares(df)[[S.PERIOD, S.COMPANY, S.SHARE]]
+            found = detect_moves(shares, metrics=(S.SHARE,))
+            if len(found):
+                moves = pd.concat([moves, found], ignore_index=True) if len(moves) else found
+                moves = moves.loc[moves["t"].abs().sort_values(ascending=False).index]
+                moves = moves.reset_index(drop=True)
     return moves
 
 

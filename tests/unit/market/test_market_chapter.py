@@ -914,3 +914,29 @@ def test_our_own_price_move_on_a_product_is_named_as_ours() -> None:
     moves, _, found = ch.product_moves(market, "us", "product")
     assert moves["product"].tolist() == ["P03"]
     assert found[0].text.startswith("Our own move: our price of P03 moved +25% from the week of")
+
+
+def test_a_share_step_without_a_share_column_is_a_move() -> None:
+    """byod12b D9: weekly mentions per brand counted as units (SALES_IS units, no share
+    column): Roastly went from 5% to 25% of them in the week of 2024-04-01 and
+    competitor_moves was empty; the shares of the sales are scanned too."""
+    from opsai.market.chapter import market_moves
+
+    weeks = pd.date_range("2024-01-01", periods=26, freq="W-MON")
+    rng = np.random.default_rng(4)
+    rows = []
+    for w in weeks:
+        launched = w >= pd.Timestamp("2024-04-01")
+        for brand, base in (
+            ("NordBrew", 380),
+            ("Roastly", 300 if launched else 50),
+            ("Bean & Co", 300),
+            ("Kaffa", 270),
+        ):
+            rows.append({"period": w, "company": brand, "sales": float(rng.poisson(base))})
+    moves = market_moves(pd.DataFrame(rows), sales_is="units")
+    share = moves[moves["metric"] == "share"]
+    assert share.iloc[0]["company"] == "Roastly"
+    assert pd.Timestamp(share.iloc[0]["period"]) == pd.Timestamp("2024-04-01")
+    assert share.iloc[0]["before"] == pytest.approx(0.05, abs=0.01)
+    assert share.iloc[0]["after"] == pytest.approx(300 / 1250, abs=0.02)
