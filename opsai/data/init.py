@@ -2131,6 +2131,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             continue
         fits = sorted((g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score)
         fits = _orders_over_demand(fits)
+        till = next((g for g in fits if _guests_only(g)), None)
         fits = [g for g in fits if not _guests_only(g)] or fits  # a till export: a last resort
         if not fits and _init_values.headerless(s):  # column0, column1, ...: by values alone
             fits = _by_values(s, cols)
@@ -2158,8 +2159,11 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         if len(fits) > 1:
             fits[0].runner_up = (fits[1].table, fits[1].score)
         best.append(fits[0])
+        _store_by_name(fits[0])
         if (second := _companion(fits)) is not None:
             companions.append(second)
+        elif fits[0].table == "demand" and till is not None and _receipts(till):
+            companions.append(till)  # a till's lines: its receipts are orders too (byod12a D17)
     kept: dict[str, Guess] = {}
     joined: list[Guess] = []  # sheets a kept guess reads with its own (one per month)
     best.sort(key=lambda g: -g.score)
@@ -2781,6 +2785,54 @@ def _shared_key(guesses: list[Guess]) -> None:
                 f"not {key.source!r} (kept as an attribute): the tables join on it"
             )
             return
+
+
+_STORE_WORDS = {"store", "shop", "location", "branch", "outlet", "门店", "店铺"}
+
+
+def _store_by_name(g: Guess) -> None:
+    """A store mapped to a numeric code (Maven Roasters' ``store_id`` 3, 5, 8) beside a column
+    naming the same stores (``store_location``: Astoria, Hell's Kitchen, ...) one to one: the
+    names are the store, so pages say "Astoria", not "3 at 8" (byod12a D17)."""
+    got = next((m for m in g.matches if m.contract == "store"), None)
+    if got is None:
+        return
+    vals = g.sample.values
+    codes = vals.get(got.source, [])
+    if not codes or not all(v is None or str(v).strip().isdigit() for v in codes):
+        return
+    for c in g.sample.columns:
+        if c == got.source or not set(name_words(c)) & _STORE_WORDS:
+            continue
+        names = vals.get(c, [])
+        pairs = {(a, b) for a, b in zip(codes, names, strict=False) if a and b}
+        if not pairs or any(str(b).strip().isdigit() for _, b in pairs):
+            continue
+        if len({a for a, _ in pairs}) == len(pairs) == len({b for _, b in pairs}):
+            g.notes.append(f"store = {c!r} (the stores' names), not the code {got.source!r}")
+            got.source = c
+            return
+
+
+def _receipts(g: Guess) -> bool:
+    """Whether a till export's guest orders (:func:`_guests_only`) hold receipts of several
+    lines: an order id repeating over the sampled lines, with an amount or a quantity and a
+    price (Maven Roasters' transaction_id: a quarter of its tickets have two lines). Then the
+    file is orders too, beside its demand, and the report counts orders and the average
+    ticket; a note says so."""
+    got = {m.contract: m.source for m in g.matches}
+    key = got.get("order_id")
+    if key is None or not ("amount" in got or {"quantity", "price"} <= set(got)):
+        return False
+    ids = [v for v in g.sample.values.get(key, []) if v not in (None, "")]
+    if not ids or len(set(ids)) == len(ids):
+        return False
+    g.notes.append(
+        f"read from the same file as demand: {key!r} repeats over lines ({len(ids) - len(set(ids)):,} "
+        f"of {len(ids):,} sampled lines share a receipt), so the receipts are orders too, every one "
+        "a guest's (no customer column): orders and the average ticket are counted"
+    )
+    return True
 
 
 def _guests_only(g: Guess) -> bool:

@@ -30,7 +30,7 @@ HEADER = (
 )
 
 
-def _coffee(folder: Path, days: int = 40, per_day: int = 200) -> Path:
+def _coffee(folder: Path, days: int = 40, per_day: int = 200, lines_per_ticket: int = 1) -> Path:
     """Maven Roasters' export: one line per product sold, sorted by date, ``1/13/2023``
     (month first, no leading zeros); the first 2,000 lines are all 1/1 .. 1/10."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -39,7 +39,7 @@ def _coffee(folder: Path, days: int = 40, per_day: int = 200) -> Path:
     for d in range(days):
         day = start + dt.timedelta(days=d)
         for k in range(per_day):
-            tid += 1
+            tid += k % lines_per_ticket == 0
             pid, price, cat, kind, detail = PRODUCTS[(k * 7 + d) % len(PRODUCTS)]
             sid, where = STORES[k % len(STORES)]
             lines.append(
@@ -195,3 +195,27 @@ def test_part_name_matches_refused_by_their_values(
     from opsai.data._init_counts import not_as_named
 
     assert not_as_named(contract, name, values) is refused
+
+
+def test_a_tills_receipts_are_orders_too_and_its_stores_are_named(tmp_path: Path) -> None:
+    """D17: init placed Maven's file on demand only, with the numeric store_id as the store
+    ("3 at 8"), and no orders for the transaction id: no order count, no average ticket.
+    Receipts of two lines make the file orders too (every one a guest's), and the stores are
+    their names (store_location, one to one with store_id)."""
+    folder = _coffee(tmp_path / "coffee", lines_per_ticket=2)
+    plan = {g.table: g for g in plan_folder(folder).guesses}
+    assert set(plan) == {"orders", "demand", "items"}
+    orders = {m.contract: m.source for m in plan["orders"].matches}
+    assert orders["order_id"] == "transaction_id" and "user_id" not in orders
+    assert {"quantity": "transaction_qty", "price": "unit_price"}.items() <= orders.items()
+    store = next(m.source for m in plan["demand"].matches if m.contract == "store")
+    assert store == "store_location"
+    assert main(["init", str(folder), "--out", str(tmp_path / "c.yaml")]) == 0
+    with open_workspace(tmp_path / "c.yaml") as ws:
+        o = ws.to_pandas("orders")
+        d = ws.to_pandas("demand", ["store"])
+    assert o["order_id"].nunique() == 40 * 100  # 200 lines a day, two to a receipt
+    assert o["user_id"].isna().all()
+    assert sorted(d["store"].unique()) == ["Astoria", "Hell's Kitchen", "Lower Manhattan"]
+    one = _coffee(tmp_path / "single")  # a receipt per line: demand only, as before
+    assert "orders" not in {g.table for g in plan_folder(one).guesses}
