@@ -387,11 +387,13 @@ def spike_findings(
             f"{noun} against a usual {100 * base:.0f}% ({ratio:.1f}x)."
         )
         if len(g) > 1:
-            text += (
-                f" One incident: the {len(g)} topics spiked in the same {noun} and their names "
-                "share words."
-            )
-        context, week_ratio = _spike_context(r, noun, topics)  # its own words, its week
+            shared = str(r.get("_shared", "") or "")
+            why = f"their own words share '{shared}'" if shared else "their names share words"
+            text += f" One incident: the {len(g)} topics spiked in the same {noun} and {why}."
+        if len(g) > 1 and "terms" in g.columns:  # the incident's words: each topic's
+            r = r.copy()
+            r["terms"] = ", ".join(_own_words(g["terms"]))
+        context, week_ratio = _spike_context(r, noun, topics, many=len(g) > 1)
         text += context
         top_ratio = max(ratio, week_ratio)  # a one-week outage is as severe as its week
         sev = "high" if top_ratio >= 3 else "medium" if top_ratio >= 2 else "low"
@@ -406,8 +408,8 @@ def spike_findings(
         }
         if len(g) > 1:
             ev["intents"] = [str(i) for i in g["intent"]]
-        if str(getattr(r, "terms", "") or ""):
-            ev["terms"] = str(r.terms).split(", ")
+        if "terms" in g.columns and (words := _own_words(g["terms"])):
+            ev["terms"] = words  # the incident's: the shared ones first
         if str(getattr(r, "week", "") or ""):
             ev |= {"week": str(r.week), "week_tickets": int(r.week_tickets),
                    "week_ratio": round(week_ratio, 3)}  # fmt: skip
@@ -494,14 +496,16 @@ def level_shift_findings(
     return out
 
 
-def _spike_context(r: Any, noun: str, topics: bool) -> tuple[str, float]:
+def _spike_context(r: Any, noun: str, topics: bool, *, many: bool = False) -> tuple[str, float]:
     """The sentences on a spike's own words and its week
-    (:func:`~opsai.service.analytics.spike_context`), and the week's ratio (0 without)."""
+    (:func:`~opsai.service.analytics.spike_context`), and the week's ratio (0 without).
+    ``many``: the spike is an incident of several topics."""
     text, week_ratio = "", 0.0
-    terms = str(getattr(r, "terms", "") or "")
+    terms = getattr(r, "terms", "")
+    terms = terms if isinstance(terms, str) else ""
     if terms:
-        what = "topic" if topics else "intent"
-        text += f" Words that set them apart from the {what}'s other {noun}s: {terms}."
+        what = ("topics'" if many else "topic's") if topics else "intent's"
+        text += f" Words that set them apart from the {what} other {noun}s: {terms}."
     week = str(getattr(r, "week", "") or "")
     if week and pd.notna(getattr(r, "week_tickets", None)):
         week_ratio = float(r.week_ratio) if pd.notna(r.week_ratio) else 0.0
@@ -512,25 +516,52 @@ def _spike_context(r: Any, noun: str, topics: bool) -> tuple[str, float]:
     return text, week_ratio
 
 
+def _own_words(terms: pd.Series) -> list[str]:
+    """The spike words of an incident's topics (strongest first), each once: those two or
+    more topics share first."""
+    lists = [[w for w in t.split(", ") if w] if isinstance(t, str) else [] for t in terms]
+    seen = pd.Series([w for ws in lists for w in dict.fromkeys(ws)], dtype=object)
+    counts = seen.value_counts(sort=False)
+    order = {w: k for k, w in enumerate(dict.fromkeys(seen))}
+    return sorted(order, key=lambda w: (-int(counts[w] > 1), order[w]))
+
+
+def _stem(word: str) -> str:
+    """A word crudely stemmed ("charged" and "charge" are one)."""
+    return re.sub(r"(ing|ed|es|s|e)$", "", word.lower())
+
+
 def _stems(name: object) -> set[str]:
     """The words of a topic's name, crudely stemmed ("charged" and "charge" are one)."""
     words = re.findall(r"\w+", re.sub(r"\(e\.g\..*", "", str(name)).lower())
-    return {re.sub(r"(ing|ed|es|s|e)$", "", w) for w in words if len(w) >= 3 and not w.isdigit()}
+    return {_stem(w) for w in words if len(w) >= 3 and not w.isdigit()}
 
 
 def _incidents(spikes: pd.DataFrame) -> list[pd.DataFrame]:
     """Spikes of one period whose intents' names share a word (stemmed) are one incident:
     one complaint that topic discovery split in two ('charged / now / same' and 'card /
-    charge / double' in the same month). Each group strongest first."""
+    charge / double' in the same month). So are those whose own words in the period
+    (``terms``, :func:`~opsai.service.analytics.spike_context`) share one: a recall whose
+    English tickets a multilingual embedding spread over two mixed-language topics, both
+    spiking the same week with "recall" their own word (byod12b D8). Each group strongest
+    first, with ``_shared`` (the shared words, ", "-joined; empty when the names share)."""
     out = []
     for _, g in spikes.sort_values("z", ascending=False).groupby("period", sort=False):
         stems = dict(zip(g.index, map(_stems, g["intent"]), strict=True))
+        terms = g["terms"] if "terms" in g.columns else pd.Series("", index=g.index)
+        terms = terms.where(terms.map(lambda t: isinstance(t, str)), "")
+        own = {i: {_stem(w) for w in t.split(", ") if w} for i, t in terms.items()}
         groups: list[list[int]] = []
         for i in g.index:
-            hit = [k for k in groups if any(stems[i] & stems[j] for j in k)]
+            hit = [k for k in groups if any(stems[i] & stems[j] or own[i] & own[j] for j in k)]
             merged = [i] + [j for k in hit for j in k]
             groups = [k for k in groups if k not in hit] + [merged]
-        out += [g.loc[sorted(k, key=lambda j: -g.loc[j, "z"])] for k in groups]
+        for k in groups:
+            k = sorted(k, key=lambda j: -g.loc[j, "z"])
+            named = any(stems[a] & stems[b] for a in k for b in k if a != b)
+            shared = [w for w in terms[k[0]].split(", ")
+                      if w and any(_stem(w) in own[j] for j in k[1:])]  # fmt: skip
+            out.append(g.loc[k].assign(_shared="" if named else ", ".join(shared)))
     return out
 
 

@@ -34,7 +34,7 @@ from opsai.errors import ConfigError, NotFittedError, OpsaiError
 from opsai.service import _lexicon as L
 from opsai.service._features import Preprocess, _TfidfVectorizer, as_texts
 from opsai.service.analytics import STOPWORDS
-from opsai.service.text import OTHER_STOP_WORDS, Tokenizer
+from opsai.service.text import OTHER_STOP_WORDS, Tokenizer, detect_language
 
 __all__ = ["TopicModel"]
 
@@ -63,6 +63,11 @@ come in two shapes (with and without a follow-up), which silhouette can prefer."
 
 _MIN_SHARE = 0.05
 """A word names a topic only when at least this share of the topic's tickets hold it."""
+
+
+_LANGUAGE_SHARE = 0.1
+"""A language gives a part of a topic's name when at least this share of its tickets are in
+it (and the topic's tickets are in two languages or more)."""
 
 
 def _most_common_text(texts: pd.Series, width: int = 24) -> str:
@@ -258,26 +263,61 @@ class TopicModel(BaseEstimator):
         """Each topic's name: its words that are both in at least :data:`_MIN_SHARE` of its
         tickets and more common in it than in all tickets, most over-represented first. A
         topic with no such word (greetings such as "在吗" hold only stop words) is named by its
-        most common text; names that clash get that text added, then the topic number."""
+        most common text; names that clash get that text added, then the topic number.
+
+        The words are sought per language (:func:`~opsai.service.text.detect_language`): a
+        topic's tickets in a language holding :data:`_LANGUAGE_SHARE` of them give a part of
+        its name from their own words, over-represented against all that language's tickets,
+        the largest language first, the parts joined by " · " ("recall / glass / fragments ·
+        客服 / 太差"). A multilingual embedding clusters tickets of two languages together;
+        ranked together, the words of the smaller language named a recall topic by "口味"
+        (flavour), which no recall ticket held (byod12b D8)."""
         W = self.words_.transform(X).tocsr()
         vocab = self.words_.get_feature_names_out()
         ok = np.array([_is_term(w) for w in vocab], dtype=bool)
         overall = np.asarray(W.mean(axis=0)).ravel()
-        present = (W > 0).astype(float)
+        present = (W > 0).astype(float).tocsr()
         share_all = np.asarray(present.mean(axis=0)).ravel()
         texts = pd.Series([re.sub(r"\s+", " ", t).strip() for t in X])
+        lang = np.array([detect_language(t) for t in X], dtype=object)
         self.terms_: dict[int, list[str]] = {}
+        self.parts_: dict[int, list[list[str]]] = {}
         common: dict[int, str] = {}
+
+        def mean(M: Any, rows: np.ndarray) -> np.ndarray:
+            return np.asarray(M[rows].mean(axis=0)).ravel() if rows.any() else np.zeros(len(vocab))
+
+        every: dict[Any, tuple[np.ndarray, np.ndarray]] = {}  # a language's tickets' words
         for t in range(self.n_topics_):
             rows = self.labels_ == t
-            inside = np.asarray(W[rows].mean(axis=0)).ravel()
-            share_in = np.asarray(present[rows].mean(axis=0)).ravel()
-            keep = ok & (inside > overall) & (share_in > share_all) & (share_in >= _MIN_SHARE)
-            lift = np.where(keep, inside - overall, -np.inf)
-            top = np.argsort(-lift, kind="stable")[: self.n_terms]
-            self.terms_[t] = [str(vocab[i]) for i in top if np.isfinite(lift[i])]
+            share_in = mean(present, rows)
+            base = ok & (mean(W, rows) > overall) & (share_in > share_all + 1e-9)
+            base &= share_in >= _MIN_SHARE
+            langs = pd.Series(lang[rows]).value_counts()
+            langs = langs[(langs >= _LANGUAGE_SHARE * rows.sum()) & (langs.index != "und")]
+            parts = []
+            for k, code in enumerate(list(langs.index) or [None]):
+                same = np.ones(len(X), dtype=bool) if code is None else lang == code
+                if code not in every:
+                    every[code] = mean(W, same), mean(present, same)
+                w_all, p_all = every[code]
+                inside, share_mine = mean(W, rows & same), mean(present, rows & same)
+                keep = (
+                    base
+                    & (inside > w_all)
+                    & (share_mine > p_all + 1e-9)
+                    & (share_mine >= _MIN_SHARE)
+                )
+                lift = np.where(keep, inside - w_all, -np.inf)
+                n = self.n_terms if k == 0 else max(1, self.n_terms - 1)
+                top = np.argsort(-lift, kind="stable")[:n]
+                if words := [str(vocab[i]) for i in top if np.isfinite(lift[i])]:
+                    parts.append(words)
+            self.parts_[t] = parts
+            self.terms_[t] = [w for ws in parts for w in ws]
             common[t] = _most_common_text(texts[rows])
-        names = {t: " / ".join(ws) or common[t] for t, ws in self.terms_.items()}
+        names = {t: " · ".join(" / ".join(ws) for ws in self.parts_[t]) or common[t]
+                 for t in self.terms_}  # fmt: skip
         clash = pd.Series(names).duplicated(keep=False)
         for t in clash[clash].index:
             if self.terms_[t]:

@@ -331,6 +331,31 @@ def test_a_product_whose_reviews_turn_negative_is_named() -> None:
     assert item_shift_findings(item_sentiment_shifts(calm)) == []
 
 
+def test_a_review_collapse_is_dated_on_its_day_not_at_a_tenth() -> None:
+    """byod12b D12: a product's reviews went from 0% to 100% negative on 2024-07-01, 455
+    reviews in (not a tenth of its 600); the split was tested only at each tenth, so the
+    collapse was dated at the 7th tenth ("since 2024-05-18", 81% of 180 negative). The tenths
+    still detect; the date is refined over every split between the neighbouring tenths."""
+    from opsai.service.analytics import item_sentiment_shifts
+    from opsai.service.findings import item_shift_findings
+
+    day = pd.Timestamp("2023-06-01") + pd.to_timedelta(np.arange(455) * 395 // 455, "D")
+    late = pd.Timestamp("2024-07-01") + pd.to_timedelta(np.arange(145) // 3, "D")
+    t = pd.DataFrame(
+        {
+            "item_id": "P1",
+            "timestamp": np.concatenate([day.to_numpy(), late.to_numpy()]),
+            "sentiment": ["positive"] * 455 + ["negative"] * 145,
+        }
+    )
+    (r,) = item_sentiment_shifts(t).itertuples()
+    assert r.shifted and r.since == pd.Timestamp("2024-07-01")
+    assert (r.before, r.after, r.share_before, r.share_after) == (455, 145, 0.0, 1.0)
+    (f,) = item_shift_findings(item_sentiment_shifts(t))
+    assert "100% of its 145 rated tickets since 2024-07-01" in f.text
+    assert "against 0% of the 455 before" in f.text and f.evidence["since"] == "2024-07-01"
+
+
 def test_no_spike_table_gives_no_spike_finding() -> None:
     """A data set without timestamps scans no weeks: the empty frame (no columns) has no
     findings, it stopped the chapter with KeyError: 'intent'."""

@@ -247,3 +247,57 @@ def test_adjacent_negative_share_rises_are_one_finding() -> None:
     )
     apart = shifts.assign(period=["2024-10-21/2024-10-27", "2024-09-30/2024-10-06"])
     assert len(negative_shift_findings(apart, freq="W")) == 2
+
+
+def test_topics_spiking_together_with_the_same_own_words_are_one_incident() -> None:
+    """byod12b D8: one recall (week 2024-05-13) spread over two mixed-language topics,
+    '口味 / nordbrew / recall' (its own words: recall, disgrace, found, fragments) and '喝过 /
+    有人 / drank' (drank, kids, recall, shocked), whose names share no word: two findings and
+    two 07 actions. Spikes of one period whose own words share one are one incident."""
+    from opsai.service.findings import spike_findings
+
+    cols = ["period", "intent", "tickets", "share", "baseline_share", "ratio", "z", "terms"]
+    wk = "2024-05-13/2024-05-19"
+    spikes = pd.DataFrame(
+        [
+            [wk, "口味 · recall / disgrace", 206, 206 / 307, 0.12, 5.6, 30.0,
+             "recall, disgrace, found, fragments"],
+            [wk, "喝过 / 有人 · drank / kids", 80, 80 / 307, 0.06, 4.3, 12.0,
+             "drank, kids, recall, shocked"],
+            [wk, "order / waiting", 40, 40 / 307, 0.05, 2.6, 5.0, "waiting, late"],
+        ],
+        columns=cols,
+    )  # fmt: skip
+    f = spike_findings(spikes, freq="W", topics=True)
+    assert [x.evidence.get("intents") for x in f] == [
+        ["口味 · recall / disgrace", "喝过 / 有人 · drank / kids"],
+        None,
+    ]
+    one = f[0]
+    assert one.evidence["tickets"] == 286
+    assert one.evidence["terms"] == [
+        "recall",
+        "disgrace",
+        "found",
+        "fragments",
+        "drank",
+        "kids",
+        "shocked",
+    ]
+    assert one.text.startswith(
+        "'口味 · recall / disgrace' and '喝过 / 有人 · drank / kids' tickets spiked in "
+        f"{wk}: 286 tickets, 93% of the week against a usual 18% (5.2x). One incident: the 2 "
+        "topics spiked in the same week and their own words share 'recall'."
+    )
+    assert one.text.endswith(
+        " Words that set them apart from the topics' other weeks: recall, disgrace, found, "
+        "fragments, drank, kids, shocked."
+    )
+    assert f[1].evidence["intent"] == "order / waiting" and f[1].evidence["terms"] == [
+        "waiting",
+        "late",
+    ]
+    alone = spike_findings(spikes.assign(terms=["recall", "drank", "late"]), freq="W", topics=True)
+    assert len(alone) == 3  # no shared word: three incidents
+    labelled = spike_findings(spikes, freq="W")  # the data owner's intents: never grouped
+    assert len(labelled) == 3

@@ -191,3 +191,54 @@ def test_near_identical_topics_are_merged() -> None:
     assert _purity(tm.labels_, truth) == 1.0
     assert sorted(tm.topic_table()["size"]) == [40, 40, 40]
     assert (tm.predict(texts) == tm.labels_).all()
+
+
+def test_a_mixed_language_topic_is_named_per_language() -> None:
+    """byod12b D8: a multilingual embedding put English recall mentions and Chinese ones
+    about a new flavour ("很喜欢NordBrew的新口味") in one cluster; its words ranked together, it
+    was named '口味 / nordbrew / recall' (flavour, the brand every mention holds). Now each
+    language holding a tenth of a topic's tickets names a part of it from its own tickets'
+    words, against that language's tickets, the largest language first."""
+    recall = ["NordBrew recall: glass fragments found in jars", "NordBrew recall, glass fragments"]
+    flavour = ["很喜欢NordBrew的新口味", "NordBrew的新口味不错"]
+    other = {
+        "en": ["NordBrew opening a store downtown", "Saw an ad for NordBrew on the train"],
+        "zh": ["NordBrew在上海开店了", "有人喝过NordBrew吗"],
+    }
+    texts = [recall[k % 2] + f" #{k}" for k in range(60)] + [flavour[k % 2] for k in range(30)]
+    group = ["mixed"] * 90
+    for lang, bank in other.items():
+        for j, t in enumerate(bank):
+            texts += [f"{t} #{k}" for k in range(40)]
+            group += [f"{lang}{j}"] * 40
+    order = sorted(set(group))
+    vec = {t: np.eye(len(order))[order.index(g)] for t, g in zip(texts, group, strict=True)}
+    tm = TopicModel(n_topics=len(order), encoder=lambda xs: np.array([vec[x] for x in xs]))
+    tm.fit(texts)
+    en, zh = tm.names_[int(tm.labels_[0])].split(" · ")  # English holds 60 of 90: first
+    assert set(en.split(" / ")) == {"recall", "glass", "fragments"} and zh == "口味"
+    assert [set(p) for p in tm.parts_[int(tm.labels_[0])]] == [
+        {"recall", "glass", "fragments"},
+        {"口味"},
+    ]
+    assert (
+        tm.names_[int(tm.labels_[group.index("zh0")])] == "上海 / 开店"
+    )  # one language: as before
+    assert not any("nordbrew" in n.lower() for n in tm.names_.values())
+
+
+def test_a_word_every_ticket_holds_names_no_topic() -> None:
+    """byod12b D8: the brand every mention holds named four topics ('anyone / tried /
+    nordbrew'): its share in a topic's 939 tickets summed to 1.0000000000000004, above its
+    1.0 over all tickets."""
+    bank = {
+        "Anyone tried NordBrew?": 939,
+        "NordBrew is opening a store downtown": 864,
+        "Saw an ad for NordBrew on the train": 900,
+    }
+    texts = [f"{t} #{k}" for t, n in bank.items() for k in range(n)]
+    group = [t for t, n in bank.items() for _ in range(n)]
+    vec = {t: np.eye(3)[list(bank).index(g)] for t, g in zip(texts, group, strict=True)}
+    tm = TopicModel(n_topics=3, encoder=lambda xs: np.array([vec[x] for x in xs])).fit(texts)
+    names = {tm.names_[int(tm.labels_[group.index(g)])] for g in bank}
+    assert names == {"anyone / tried", "downtown / opening / store", "ad / saw / train"}, names
