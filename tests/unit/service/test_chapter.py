@@ -335,7 +335,7 @@ def test_findings_text_and_names() -> None:
     assert g[1].evidence["periods"] == 4 and g[1].severity == "medium"
     assert [x.name for x in spike_findings(shift, min_run=5, top=2)] == [
         "spike_refund_2024-06",
-        "spike_coupon_2024-07",
+        "spike_coupon_2024-04-01_2024-07-31",  # four months running: one incident (byod11b D17)
     ]
     p = pii_finding({"phone": 3, "email": 1}, 4, 10)
     assert p.text.startswith("4 of 10 tickets (40%) held personal data; 4 items were masked")
