@@ -479,6 +479,8 @@ def fit_table(
     lacking = [c for c in needed if table.column(c).absent and c not in matches]
     if lacking and "order_id" in matches:
         needed = [c for c in needed if c not in lacking]
+    if lacking and constants.get("event") == "rate":  # ratings without a date: a timeless
+        needed = [c for c in needed if c not in lacking]  # interaction matrix (byod12b D3)
     stores = name == "demand" and "item_id" not in matches and "store" in matches
     if stores:  # sales per store and day, no item column (Rossmann): each store is a series
         matches["item_id"] = dataclasses.replace(matches.pop("store"), contract="item_id")
