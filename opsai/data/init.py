@@ -474,7 +474,7 @@ def fit_table(
     derivable = {t for t, a, b in table.derived if a in matches and b in matches}
     derivable |= set(constants) | set(usage)
     needed = [c for c in table.required if c not in derivable and c != table.generated_key and not
-              (c == table.key and table.generated_key)]  # fmt: skip
+              (c == table.key and table.generated_key and name != "users")]  # fmt: skip
     # a till or payout export has no customer column: orders still, when a bill number is there
     lacking = [c for c in needed if table.column(c).absent and c not in matches]
     if lacking and "order_id" in matches:
