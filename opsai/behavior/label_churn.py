@@ -86,6 +86,49 @@ def has_churn_label(users: Any, label: str = CHURNED) -> bool:
     return bool(users[label].type().is_numeric())
 
 
+CHURN_WORDS = ("churn", "churned", "exited", "exit", "attrition", "left", "leaver", "lost",
+               "cancelled_subscription", "unsubscribed", "inactive")  # fmt: skip
+"""Source column names (their words) that make ``users.churned`` a churn label."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How the label reads: churn (Telco's ``Churn``) or another outcome named by its source
+    column (hotel_bookings' ``is_canceled``: "canceled", byod12a D15)."""
+
+    word: str = ""
+    """The outcome as a participle (``canceled``); empty: churn."""
+    rows: str = "customers"
+    """What a row is (``customers``; ``rows`` for another outcome)."""
+    source: str = ""
+    """The source column mapped as ``users.churned``."""
+
+    @property
+    def churn(self) -> bool:
+        return not self.word
+
+
+def outcome_of(source: str | None) -> Outcome:
+    """The wording of a label mapped from the column ``source``: churn when its name says so
+    (or is unknown), else the name's words without an ``is``/``has``/``was`` in front
+    (``is_canceled`` -> ``canceled``, ``Converted`` -> ``converted``).
+
+    Example:
+        >>> outcome_of("is_canceled").word, outcome_of("Churn").churn, outcome_of(None).churn
+        ('canceled', True, True)
+    """
+    from opsai.data._synonyms import name_words
+
+    words = name_words(source or "")
+    if len(words) > 1 and words[-1] in ("flag", "label", "yn"):
+        words = words[:-1]
+    if not words or set(words) & set(CHURN_WORDS) or "_".join(words) in CHURN_WORDS:
+        return Outcome()
+    if words[0] in ("is", "has", "was", "were", "got", "did") and len(words) > 1:
+        words = words[1:]
+    return Outcome(" ".join(words), "rows", str(source))
+
+
 SNAPSHOT_REASON = (
     "the data has a users table but no orders or events, and no churn label: map a billing or "
     "usage history as orders or events, or the customers' yes/no churn column as "
@@ -126,7 +169,33 @@ def _features(users: pd.DataFrame, skip: set[str]) -> tuple[pd.DataFrame, dict[s
             cols[str(c)] = v.astype("string")
         else:
             left[str(c)] = f"text with {v.nunique():,} values (2 to {MAX_VALUES} are a category)"
+    for c, v in cols.items():  # a code or a word missing is a value of its own, as in _binned
+        if not pd.api.types.is_float_dtype(v):  # (the encoder takes no <NA>: agent's NULL)
+            cols[c] = v.fillna("(missing)")
     return pd.DataFrame(cols, index=users.index), left
+
+
+def _gives_away(x: pd.DataFrame, y: pd.Series) -> dict[str, str]:
+    """Attributes that alone rank the label at ROC-AUC >= 0.95 (either way): written with the
+    outcome (hotel_bookings' ``reservation_status`` of Canceled beside ``is_canceled``), so
+    as drivers they name the outcome as its own cause and as model inputs they make it
+    perfect. Text by its values' rates, as :func:`~opsai.behavior.attributes.outcome_attributes`
+    judges the churn model's inputs."""
+    from sklearn.metrics import roc_auc_score
+
+    from opsai.behavior.attributes import OUTCOME_AUC, _scores
+
+    out: dict[str, str] = {}
+    if y.nunique() < 2:
+        return out
+    for c in x.columns:
+        score = _scores(x[c], y, pd.Timestamp.max)
+        if score is None:
+            continue
+        auc = float(roc_auc_score(y, score))
+        if max(auc, 1 - auc) >= OUTCOME_AUC:
+            out[c] = f"written with the outcome: ROC-AUC {max(auc, 1 - auc):.2f} by itself"
+    return out
 
 
 def _binned(x: pd.DataFrame) -> pd.DataFrame:
@@ -272,25 +341,31 @@ def churn_segments(
     return out, tests
 
 
-def _segments_finding(segments: pd.DataFrame, tested: int, customers: int) -> Finding | None:
+def _segments_finding(
+    segments: pd.DataFrame, tested: int, customers: int, words: Outcome = Outcome()
+) -> Finding | None:
     """The named combinations of values, strongest first; ``None`` when none stands out."""
     named = segments[segments["named"]] if len(segments) else segments
     if named.empty:
         return None
+    did, still = (("have left", "still customers") if words.churn
+                  else (words.word, f"not {words.word}"))  # fmt: skip
     parts = [
-        f"{' + '.join(f'{a}={v}' for a, v in r.values.items())}: {r.churn_rate:.0%} have left "
-        f"(95% interval {r.low:.0%} to {r.high:.0%}; {r.customers:,} customers, "
-        f"{r.customers - r.churners:,} of them still customers) against {r.rest_rate:.0%} for "
+        f"{' + '.join(f'{a}={v}' for a, v in r.values.items())}: {r.churn_rate:.0%} {did} "
+        f"(95% interval {r.low:.0%} to {r.high:.0%}; {r.customers:,} {words.rows}, "
+        f"{r.customers - r.churners:,} of them {still}) against {r.rest_rate:.0%} for "
         f"everyone else ({r.ratio:.1f}x)"
         for r in named.itertuples()
     ]
     need = max(MIN_GROUP, math.ceil(MIN_SHARE * customers))
+    head = "Churn is highest" if words.churn else f"The share {words.word} is highest"
+    more = "churns more" if words.churn else f"is {words.word} more often"
     text = (
-        "Churn is highest where attribute values meet: " + "; ".join(parts) + f". Tested: "
+        f"{head} where attribute values meet: " + "; ".join(parts) + f". Tested: "
         f"{tested:,} single values and combinations of two and three held by at least {need:,} "
-        f"customers; each named one churns more than everyone else after a Bonferroni "
+        f"{words.rows}; each named one {more} than everyone else after a Bonferroni "
         f"correction over all {tested:,}, more than each of its parts alone and more than "
-        "everyone else without the customers of those named before it."
+        f"everyone else without the {words.rows} of those named before it."
     )
     top = named.iloc[0]
     evidence = {
@@ -300,6 +375,7 @@ def _segments_finding(segments: pd.DataFrame, tested: int, customers: int) -> Fi
         "churn_rate": float(top["churn_rate"]), "low": float(top["low"]),
         "high": float(top["high"]), "rest_rate": float(top["rest_rate"]),
         "ratio": float(top["ratio"]), "p_value": float(top["p_value"]), "tested": tested,
+        "outcome": words.word, "rows": words.rows,
         "segments": [{"segment": r.segment, "customers": int(r.customers),
                       "churn_rate": float(r.churn_rate), "ratio": float(r.ratio)}
                      for r in named.itertuples()],
@@ -335,6 +411,7 @@ def label_churn(
     seed: int = 0,
     folds: int = 5,
     fast: bool = False,
+    source: str | None = None,
 ) -> LabelChurn:
     """Churn rate, drivers, a cross-validated model and an at-risk list from a churn label.
 
@@ -343,7 +420,9 @@ def label_churn(
     left out. Rates: by value (numbers by quartile), values held by at least 30 customers, with
     a 95% Wilson interval, against everyone else. Model: gradient boosting on the attributes,
     ROC-AUC over ``folds`` stratified folds (out-of-fold probabilities also rank the current
-    customers), permutation importances on a stratified held-out quarter.
+    customers), permutation importances on a stratified held-out quarter. ``source``: the
+    column mapped as the label, for the wording (:func:`outcome_of`: ``is_canceled`` is an
+    outcome, "canceled", not churn).
 
     Raises:
         SchemaError: the users table has no ``label`` column or no labelled customer.
@@ -362,38 +441,55 @@ def label_churn(
         raise SchemaError(f"users: column {label!r} is empty on every row; map the churn label")
     y = u[label].astype(float).astype(int)
     x, left = _features(u, {col_user, label, SIGNUP_AT})
-    out = LabelChurn(len(y), int(y.sum()), _rates(x, y), left_out=left)
-    share = f"{out.churners:,} of {out.customers:,} customers ({out.rate:.1%})"
-    out.findings.append(Finding(
+    away = _gives_away(x, y)  # reservation_status=Canceled: the outcome, not a driver
+    x = x.drop(columns=list(away))
+    out = LabelChurn(len(y), int(y.sum()), _rates(x, y), left_out=left | away)
+    words = outcome_of(source)
+    share = f"{out.churners:,} of {out.customers:,} {words.rows} ({out.rate:.1%})"
+    text = (
         f"users.{label} is a churn label: {share} have left. It is a snapshot written when the "
         "data was exported, not churn followed over time: the rates below say who has left, by "
         "attribute, and the model ranks the current customers by how much they look like those "
         "who left; it does not say when they will. Add a billing or usage history as orders or "
-        "events to predict churn over time.",
-        "info", {"customers": out.customers, "churners": out.churners, "rate": out.rate},
+        "events to predict churn over time."
+    ) if words.churn else (
+        f"users.{label} maps {words.source!r}, an outcome, not churn: {share} are {words.word}. "
+        f"The rates below say which {words.rows} are {words.word}, by attribute, and the model "
+        f"ranks the others by how much they look like them."
+    )  # fmt: skip
+    if away:
+        text += (
+            " Left out, as no driver of it: "
+            f"{', '.join(f'{c} ({why})' for c, why in away.items())}."
+        )
+    out.findings.append(Finding(
+        text, "info", {"customers": out.customers, "churners": out.churners, "rate": out.rate,
+                       "outcome": words.word, "rows": words.rows, "left_out": away},
         name="churn_label.rate",
     ))  # fmt: skip
     sure = out.rates[(out.rates["low"] > out.rates["rest_rate"]) & (out.rates["ratio"] >= 1.2)]
     if len(sure):
         parts = [
             f"{r.attribute}={r.value}: {r.churn_rate:.0%} (95% interval {r.low:.0%} to "
-            f"{r.high:.0%}, {r.customers:,} customers) against {r.rest_rate:.0%} for the rest "
+            f"{r.high:.0%}, {r.customers:,} {words.rows}) against {r.rest_rate:.0%} for the rest "
             f"({r.ratio:.1f}x)"
             for r in sure.head(3).itertuples()
         ]
         worst = float(sure["ratio"].iloc[0])
+        head = "Churn is highest" if words.churn else f"The share {words.word} is highest"
         out.findings.append(Finding(
-            "Churn is highest for " + "; ".join(parts) + ".",
+            f"{head} for " + "; ".join(parts) + ".",
             "high" if worst >= 2 else "medium",
             {"drivers": sure.head(3).to_dict("records")}, name="churn_label.drivers",
         ))  # fmt: skip
     out.segments, tested = churn_segments(x, y)
-    if (seg := _segments_finding(out.segments, tested, len(y))) is not None:
+    if (seg := _segments_finding(out.segments, tested, len(y), words)) is not None:
         out.findings.append(seg)
     if min(out.churners, out.customers - out.churners) < MIN_CLASS or x.empty:
-        why = "no attribute" if x.empty else f"fewer than {MIN_CLASS} churners or stayers"
+        both = "churners or stayers" if words.churn else f"{words.rows} {words.word} or not"
+        why = "no attribute" if x.empty else f"fewer than {MIN_CLASS} {both}"
         out.findings.append(Finding(
-            f"No churn model was trained on the label: {why}.", "info", {},
+            f"No {'churn ' * words.churn}model was trained on the label: {why}.", "info", {},
             name="churn_label.model",
         ))  # fmt: skip
         return out
@@ -428,21 +524,34 @@ def label_churn(
     decile = proba >= np.quantile(proba, 0.9)
     lift = float(y[decile].mean()) / out.rate
     usable = lift >= MIN_LIFT
+    who, did = (("churners from stayers", "churned") if words.churn
+                else (f"{words.rows} {words.word} from the others", f"were {words.word}"))  # fmt: skip
     text = (
-        f"A gradient-boosting model on the attributes tells churners from stayers with ROC-AUC "
+        f"A gradient-boosting model on the attributes tells {who} with ROC-AUC "
         f"{out.auc:.2f} (± {out.auc_sd:.2f} over {k} cross-validation folds); the tenth it ranks "
-        f"highest churned at {y[decile].mean():.0%}, {lift:.1f}x the {out.rate:.0%} average"
+        f"highest {did} at {y[decile].mean():.0%}, {lift:.1f}x the {out.rate:.0%} average"
     )
     if usable:
         risk = out.at_risk["risk"]
         text += (
             f". The attributes that matter most (ROC-AUC lost when shuffled on a held-out "
-            f"quarter): {top}. The {len(risk):,} current customers it ranks highest look most "
+            f"quarter): {top}. "
+        ) + (
+            f"The {len(risk):,} current customers it ranks highest look most "
             f"like those who left (predicted risk {risk.min():.0%} to {risk.max():.0%}): a "
             "retention list to contact first."
-        )
+            if words.churn else
+            f"The {len(risk):,} {words.rows} not {words.word} it ranks highest look most like "
+            f"those {words.word} (predicted {risk.min():.0%} to {risk.max():.0%}): a list to "
+            "look at first."
+        )  # fmt: skip
     else:
-        text += ": the attributes do not tell who leaves, so there is no at-risk list."
+        text += (
+            ": the attributes do not tell who leaves, so there is no at-risk list."
+            if words.churn
+            else f": the attributes do not tell which {words.rows} are {words.word}, so there "
+            "is no list."
+        )
         out.at_risk = out.at_risk.head(0)
     ev = {"roc_auc": out.auc, "roc_auc_sd": out.auc_sd, "folds": k, "top_decile_lift": lift}
     sev = "medium" if usable else "info"

@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 from opsai.data._check_staff import staff_warning
 from opsai.data._mapping import ValidationWarning
 from opsai.data._synonyms import name_score
-from opsai.data.customers import visit_ids
+from opsai.data.customers import few_ids, visit_ids
 from opsai.data.languages import read_languages
 from opsai.data.promo import is_discount
 from opsai.data.schema import ITEM_ID, NO_EVENT, REFERENCES, TABLES, Column
@@ -245,6 +245,17 @@ def _one_order_each(t: ir.Table, warnings: list[ValidationWarning]) -> None:
             major=True,  # 03a's retention, churn and lifetime value are meaningless then
         )
     )
+
+
+def _few_ids_warning(t: ir.Table, warnings: list[ValidationWarning]) -> None:
+    """``orders.user_id`` holding a handful of values over many orders: a flag mapped as the
+    customer (hotel_bookings' ``is_repeated_guest``, 0/1 over 15,932 bookings, byod12a D20),
+    said when the data is read, in the words 03a skips its per-customer sections with."""
+    reason = few_ids(t) if "user_id" in t.columns else ""
+    if reason:
+        n = int(_scalar(t.count()))
+        message = reason.removeprefix("orders.")  # the overview: "orders: user_id holds ..."
+        warnings.append(ValidationWarning("orders", "user_id", message, n, major=True))
 
 
 def _resolved_before_warning(t: ir.Table, warnings: list[ValidationWarning]) -> None:
@@ -508,6 +519,7 @@ def check_table(
     if name == "market" and not any("'share'" in e for e in errors):
         _check_share_sums(t, errors)
     if name == "orders":
+        _few_ids_warning(t, warnings)
         _one_order_each(t, warnings)
         _zero_amounts(t, int(res["__rows"]), warnings)
     if name == "campaigns":

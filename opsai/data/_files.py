@@ -200,17 +200,19 @@ def load_file_table(
         exprs = {table.key: f"printf('{prefix}%06d', row_number() OVER ())", **exprs}
     # Text files carry no types: detect numeric attributes. Parquet/JSON types are kept.
     text_cols = [c for c in extras if rawtypes[c] == "VARCHAR"] if from_text else []
-    inferred = _load.infer_extra(con, raw, text_cols)
+    inferred = _load.infer_extra(con, raw, text_cols, spec, markers=True)  # 'NULL' is missing
     select = [f"{e} AS {q(c)}" for c, e in exprs.items()]
+    words = _load.attribute_na(spec)  # na_values that are no number: every column's
     for c in extras:
         t = inferred.get(c)
         out = q(new_name.get(c, c))  # an attribute renamed in columns, or its own name
+        cell = _load._na(q(c), words) if rawtypes[c] == "VARCHAR" else q(c)
         if rawtypes[c].startswith("TIMESTAMP WITH TIME ZONE"):  # as the contract's: naive
             select.append(f"{_load.wall_time(q(c), zone)} AS {out}")  # in the business's zone
         elif t and t != "VARCHAR":
-            select.append(f"TRY_CAST({q(c)} AS {t}) AS {out}")
+            select.append(f"TRY_CAST({cell} AS {t}) AS {out}")
         else:
-            select.append(f"{q(c)} AS {out}")
+            select.append(f"{cell} AS {out}")
     where = ""
     need = [c for c in table.non_empty if c in src or (c in exprs and c != table.key)]
     if spec.drop_incomplete and need:
@@ -662,10 +664,7 @@ def _number_fix(name: str, c: str, ex: list[str], spec: TableSpec) -> str:
     )
 
 
-NUMBER_NA = ("NA", "N/A", "#N/A", "NULL", "<NA>")
-"""Missing-value markers of R, pandas and spreadsheets (Kaggle's Walmart MarkDown1 ``NA``,
-byod11b D4): in a number column, where no number can be meant, they read as missing without
-``na_values`` (a text column keeps them: ``NA`` is North America, or Namibia)."""
+NUMBER_NA = _load.NUMBER_NA
 _NUMERIC = ("float", "int")
 
 

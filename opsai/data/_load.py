@@ -823,16 +823,63 @@ def all_years(
     return len(rows) <= most and year_dates([r[0] for r in rows]) is not None
 
 
-def infer_extra(con: duckdb.DuckDBPyConnection, raw: str, cols: list[str]) -> dict[str, str]:
+NUMBER_NA = ("NA", "N/A", "#N/A", "NULL", "<NA>")
+"""Missing-value markers of R, pandas and spreadsheets (Kaggle's Walmart MarkDown1 ``NA``,
+byod11b D4): in a number column, where no number can be meant, they read as missing without
+``na_values`` (a text column keeps them: ``NA`` is North America, or Namibia). An attribute
+column of numbers and these markers is a number column (hotel_bookings' ``agent``: ids and
+``NULL``, ``children``: counts and ``NA``; byod12a D21)."""
+TEXT_NA = ("NULL", "N/A", "#N/A", "<NA>")
+"""The markers of :data:`NUMBER_NA` no word or code is written as (``NA`` is one: North
+America, Namibia): the overview counts them as missing in text columns and names the
+``na_values`` that reads them so (hotel_bookings' ``company``, 94% ``NULL``; byod12a D21)."""
+
+
+def marker_sql(word: str, markers: tuple[str, ...] = NUMBER_NA) -> str:
+    """SQL true when the text ``word`` (an SQL expression) is one of ``markers``, whatever
+    its case and surrounding spaces."""
+    return f"upper(trim({word})) IN ({', '.join(lit(m) for m in markers)})"
+
+
+def attribute_na(spec: TableSpec) -> TableSpec:
+    """``spec`` with the ``na_values`` that apply to attribute columns: those that are no
+    number (``NULL``, ``-``, ``k.A.``). A number marker (``0``, Keepa's ``-1``) marks a
+    contract column's value unknown and leaves the attributes' own zeros alone."""
+    words = [v for v in spec.na_values if not _is_number(v)]
+    return spec if words == spec.na_values else spec.model_copy(update={"na_values": words})
+
+
+def _is_number(value: str) -> bool:
+    try:
+        float(str(value).strip())
+    except ValueError:
+        return False
+    return True
+
+
+def infer_extra(
+    con: duckdb.DuckDBPyConnection,
+    raw: str,
+    cols: list[str],
+    spec: TableSpec | None = None,
+    *,
+    markers: bool = False,
+) -> dict[str, str]:
     """Best type for text attribute columns: BIGINT, DOUBLE or VARCHAR.
 
-    Values with leading zeros (zip codes, ids) keep the column as text.
+    Values with leading zeros (zip codes, ids) keep the column as text. ``spec``'s
+    ``na_values`` that are no number (:func:`attribute_na`) are missing; with ``markers``, so
+    are :data:`NUMBER_NA` (a column of numbers and ``NULL`` is a number column; one of
+    markers alone stays text).
     """
     if not cols:
         return {}
     parts: list[str] = []
     for c in cols:
-        v = f"NULLIF(trim({q(c)}), '')"
+        cell = _na(q(c), attribute_na(spec)) if spec is not None else q(c)
+        v = f"NULLIF(trim(CAST({cell} AS VARCHAR)), '')"
+        if markers:
+            v = f"CASE WHEN {marker_sql(v)} THEN NULL ELSE {v} END"
         parts += [
             # by pattern: DuckDB's TRY_CAST('0.53' AS BIGINT) rounds to 1 instead of failing
             f"count({v}) = count(CASE WHEN regexp_full_match({v}, '-?(0|[1-9]\\d{{0,17}})') "

@@ -474,11 +474,13 @@ def fit_table(
     derivable = {t for t, a, b in table.derived if a in matches and b in matches}
     derivable |= set(constants) | set(usage)
     needed = [c for c in table.required if c not in derivable and c != table.generated_key and not
-              (c == table.key and table.generated_key)]  # fmt: skip
+              (c == table.key and table.generated_key and name != "users")]  # fmt: skip
     # a till or payout export has no customer column: orders still, when a bill number is there
     lacking = [c for c in needed if table.column(c).absent and c not in matches]
     if lacking and "order_id" in matches:
         needed = [c for c in needed if c not in lacking]
+    if lacking and constants.get("event") == "rate":  # ratings without a date: a timeless
+        needed = [c for c in needed if c not in lacking]  # interaction matrix (byod12b D3)
     stores = name == "demand" and "item_id" not in matches and "store" in matches
     if stores:  # sales per store and day, no item column (Rossmann): each store is a series
         matches["item_id"] = dataclasses.replace(matches.pop("store"), contract="item_id")

@@ -255,7 +255,12 @@ TABLES: dict[str, Table] = {
                 ),
             ),
             key=USER_ID,
-            doc="One row per user; any other column is an attribute (age, region, channel, ...).",
+            generated_key="u",  # a bookings file with an outcome label (is_canceled) has no id
+            doc=(
+                "One row per user; any other column is an attribute (age, region, channel, ...). "
+                "Without a user_id the rows are numbered (a bookings file whose churned is an "
+                "outcome label such as is_canceled)."
+            ),
         ),
         Table(
             "events",

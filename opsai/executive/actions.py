@@ -663,14 +663,19 @@ def _label_segment(
     if rest <= 0:
         return []
     who = ", ".join(f"{k}={v}" for k, v in values.items())
+    word, rows = str(e.get("outcome") or ""), str(e.get("rows") or "customers")
     act = (
         f"Retain the {current:,} current customers with {who}: {rate:.0%} of that segment "
         f"have left, against {rest:.0%}."
+        if not word  # another outcome (is_canceled: 'canceled', byod12a D15) than churn
+        else f"Act on the {current:,} {rows} with {who} not {word}: {rate:.0%} of that segment "
+        f"are {word}, against {rest:.0%}."
     )
     why = (
-        f"{int(e.get('customers', 0)):,} customers have {who}; {rate:.0%} of them have left "
-        f"(95% interval {low:.0%} to {high:.0%}) against {rest:.0%} for everyone else "
-        f"({rate / rest:.1f}x), and {current:,} are still customers."
+        f"{int(e.get('customers', 0)):,} {rows} have {who}; {rate:.0%} of them "
+        f"{'have left' if not word else f'are {word}'} (95% interval {low:.0%} to {high:.0%}) "
+        f"against {rest:.0%} for everyone else ({rate / rest:.1f}x), and {current:,} "
+        f"{'are still customers' if not word else f'are not {word}'}."
     )
     listed, at_risk = e.get("at_risk_in_segment"), run.table(BEHAVIOR, "churn_label.at_risk")
     ev = [_ev(BEHAVIOR, "churn_label.segments", "churn by combination of values")]
@@ -678,6 +683,9 @@ def _label_segment(
         why += (
             f" {listed} of the churn model's {len(at_risk)} at-risk customers are among them: "
             "call those first."
+            if not word
+            else f" {listed} of the model's {len(at_risk)} {rows} most like those {word} are "
+            "among them: look at those first."
         )
         ev.append(_ev(BEHAVIOR, "churn_label.model", "at-risk list"))
     lo, hi = (low - rest) * a.gap_closure[0], (high - rest) * a.gap_closure[1]

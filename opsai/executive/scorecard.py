@@ -60,6 +60,17 @@ def _evidence(run: RunResults, chapter: str, finding: str, key: str) -> Any:
     return None if f is None else f.get("evidence", {}).get(key)
 
 
+def _outcome_label(run: RunResults) -> str:
+    """The churn label's KPI named by its outcome when it is none (``is_canceled``: "Rows
+    canceled (label)", byod12a D15)."""
+    f = run.finding(BEHAVIOR, "churn_label.rate") if hasattr(run, "finding") else None
+    ev = (f or {}).get("evidence") or {}
+    word, rows = ev.get("outcome"), ev.get("rows") or "rows"
+    if not word:
+        return "Customers who have left (churn label)"
+    return f"{str(rows).capitalize()} {word} (users.churned label)"
+
+
 def _period_label(v: Any) -> str:
     """``2024-12`` for a month start, ``2024-12-09`` for another date, else the text."""
     try:
@@ -382,7 +393,8 @@ KPIS: tuple[KPI, ...] = (
     KPI("value_at_risk", "Users", "Spend at risk (high-value users' next-horizon spend x churn probability)", BEHAVIOR, "down",
         _at_risk_value),
     KPI("churn_label_rate", "Users", "Customers who have left (churn label)", BEHAVIOR, "down",
-        _metric(BEHAVIOR, "churn_label.rate", period="users.churned, a snapshot")),
+        _metric(BEHAVIOR, "churn_label.rate", period="users.churned, a snapshot"),
+        _outcome_label),
     KPI("reco_lift", "Recommendation", "Recommendation quality vs bestsellers (x)", RECOMMEND,
         "up", _metric(RECOMMEND, "lift_over_popularity")),
     KPI("stockouts", "Inventory", "Items about to stock out", DEMAND, "down",

@@ -14,6 +14,7 @@ import ibis
 import pandas as pd
 
 from opsai.data import schema as S
+from opsai.data._load import TEXT_NA
 from opsai.data._synonyms import NON_PRODUCTS
 from opsai.data.promo import promo_flags
 from opsai.data.workspace import Workspace
@@ -131,7 +132,9 @@ def missing_values(ws: Workspace) -> pd.DataFrame:
     ``data.tables.<name>.where`` filter kept only rows without it); ``where`` is that table's
     filter, or empty; ``sparse`` marks a text attribute set on under 10% of rows that repeats
     a few labels (an event or holiday name: :data:`SPARSE_LABELS`). Partly missing columns
-    come first, worst first, then the empty ones.
+    come first, worst first, then the empty ones. A text cell holding a missing-value marker
+    (:data:`~opsai.data._load.TEXT_NA`: Kaggle's ``NULL``) is missing too: ``markers`` counts
+    them and ``marker`` is the commonest as written, for the ``na_values`` that reads it so.
     """
     rows = []
     absent = ws.absent  # a column the data lacks (orders without customers): said by validation
@@ -139,10 +142,13 @@ def missing_values(ws: Workspace) -> pd.DataFrame:
         t = ws.table(name)
         aggs: dict[str, Any] = {"__n": t.count()}
         contract = set(S.TABLES[name].names) if name in S.TABLES else set()
+        texts = [c for c in t.columns if t[c].type().is_string()]
         for c in t.columns:
             miss = t[c].isnull()
-            if t[c].type().is_string():
-                miss = miss | (t[c].strip() == "")
+            if c in texts:
+                marked = t[c].strip().upper().isin(list(TEXT_NA))
+                aggs[f"__m_{c}"] = ibis.ifelse(marked, 1, 0).sum()
+                miss = miss | (t[c].strip() == "") | marked
                 if c not in contract:  # an attribute: how many labels it repeats
                     aggs[f"__d_{c}"] = t[c].nunique()
             aggs[c] = miss.sum()
@@ -158,11 +164,23 @@ def missing_values(ws: Workspace) -> pd.DataFrame:
                 labels = int(res.get(f"__d_{c}", 0) or 0)
                 sparse = k < n and share >= SPARSE_SHARE and 0 < labels <= SPARSE_LABELS
                 sparse |= name in ("demand", "calendar") and c == S.EVENT_DAY and k < n  # no event
+                markers = int(res.get(f"__m_{c}", 0) or 0)
+                sparse &= not markers  # 'NULL' written in most rows is missing, not sparse
                 rows.append({"table": name, "column": c, "missing": k, "share": share,
-                             "empty": k == n, "where": where, "sparse": sparse})  # fmt: skip
-    cols = ["table", "column", "missing", "share", "empty", "where", "sparse"]
+                             "empty": k == n, "where": where, "sparse": sparse,
+                             "markers": markers, "marker": _marker(t, c) if markers else ""})  # fmt: skip
+    cols = ["table", "column", "missing", "share", "empty", "where", "sparse", "markers", "marker"]
     out = pd.DataFrame(rows, columns=cols).astype({"empty": bool, "sparse": bool})
     return out.sort_values(["empty", "share"], ascending=[True, False], ignore_index=True)
+
+
+def _marker(t: Any, c: str) -> str:
+    """The commonest missing-value marker of text column ``c`` as written (``NULL``)."""
+    word = t[c].strip()
+    marked = t.filter(word.upper().isin(list(TEXT_NA)))
+    top = marked.group_by(v=marked[c].strip()).aggregate(n=marked.count())
+    got = top.order_by([ibis.desc("n"), "v"]).limit(1).to_pandas()
+    return str(got["v"].iloc[0]) if len(got) else ""
 
 
 def duplicate_rows(ws: Workspace) -> pd.DataFrame:

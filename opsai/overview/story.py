@@ -199,6 +199,7 @@ def _missing_finding(missing: pd.DataFrame) -> Finding:
             f"{len(part)} column(s) have missing values; the worst is {w['table']}.{w['column']} "
             f"with {int(w['missing']):,} missing ({_pct(w['share'])} of rows)."
         )
+    text += _markers_sentence(missing, ev)
     if len(whole):
         ev["empty_columns"] = [
             f"{t}.{c}" for t, c in zip(whole["table"], whole["column"], strict=True)
@@ -235,6 +236,33 @@ def _missing_finding(missing: pd.DataFrame) -> Finding:
         )
     sev = "low" if len(part) or len(whole) else "info"  # sparse labels, guests: by design
     return Finding(text.strip(), sev, ev)  # required columns cannot be empty (validation)
+
+
+def _markers_sentence(missing: pd.DataFrame, ev: dict[str, Any]) -> str:
+    """The text columns whose missing cells are written as a marker (Kaggle's ``NULL``), and
+    the ``na_values`` that reads them as missing (byod12a D21: hotel_bookings' ``country``)."""
+    if "markers" not in missing:
+        return ""
+    marked = missing[missing["markers"].fillna(0).astype(int) > 0]
+    if not len(marked):
+        return ""
+    ev["markers"] = {
+        f"{r.table}.{r.column}": {"marker": r.marker, "rows": int(r.markers)}
+        for r in marked.itertuples()
+    }
+    named = "; ".join(
+        f"{r.table}.{r.column} {r.marker!r} in {int(r.markers):,} row(s)"
+        for r in marked.itertuples()
+    )
+    fixes = ", ".join(
+        f"data.tables.{t}.na_values: [{', '.join(repr(m) for m in sorted(set(g['marker'])))}]"
+        for t, g in marked.groupby("table", sort=False)
+    )
+    return (
+        f" Missing cells written as a marker are counted as missing here, but the chapters "
+        f"read the marker as a value (a group of its own): {named}; {fixes} reads them as "
+        "missing."
+    )
 
 
 def _guest_column(table: str, column: str) -> bool:

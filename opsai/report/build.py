@@ -42,6 +42,7 @@ from opsai.config import (
     dump_config,
     load_config,
 )
+from opsai.data.schema import CHURNED
 from opsai.errors import ConfigError
 from opsai.overview.measures import activity_span
 from opsai.report import render, runner
@@ -259,6 +260,9 @@ def build_report(
             market = cfg.data.tables.get("market")
             if c.stem == "06_market_competition" and market is not None and market.na_values:
                 base["NA_VALUES"] = ",".join(market.na_values)  # the attached copy lacks them
+            users = cfg.data.tables.get("users")
+            if c.stem == "03a_user_behavior" and users is not None and CHURNED in users.columns:
+                base["LABEL_COLUMN"] = users.columns[CHURNED]  # is_canceled: words the label
             return base | {k.upper(): v for k, v in cfg.chapter(c.stem).parameters.items()}
 
         def limit(c: runner.Chapter) -> float | None:

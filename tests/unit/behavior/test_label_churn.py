@@ -142,3 +142,54 @@ def test_a_combination_of_three_values_is_named() -> None:
     flat = raw.assign(churned=(np.random.default_rng(5).random(len(raw)) < 0.23).astype(int))
     r0 = label_churn(flat, seed=0, fast=True)
     assert "churn_label.segments" not in {f.name for f in r0.findings} and r0.segments.empty
+
+
+def _bookings(n: int = 2000, seed: int = 1) -> pd.DataFrame:
+    """hotel_bookings.csv: no booking id; Non Refund deposits cancel at 95%, others at 25%;
+    reservation_status is written with the outcome (Canceled on every cancelled booking)."""
+    rng = np.random.default_rng(seed)
+    deposit = rng.choice(["No Deposit", "Non Refund"], n, p=[0.8, 0.2])
+    cancel = rng.random(n) < np.where(deposit == "Non Refund", 0.95, 0.25)
+    return pd.DataFrame({
+        "hotel": rng.choice(["City Hotel", "Resort Hotel"], n), "is_canceled": cancel.astype(int),
+        "lead_time": rng.integers(0, 300, n), "deposit_type": deposit,
+        "agent": np.where(rng.random(n) < 0.2, "NULL", rng.choice(["9", "240"], n)),
+        "reservation_status": np.where(cancel, "Canceled", "Check-Out"),
+    })  # fmt: skip
+
+
+def test_bookings_without_an_id_give_a_cancellation_analysis(tmp_path: Path) -> None:
+    """byod12a D15: users.user_id had to be mapped and unique, so a bookings file without a
+    booking id could not map is_canceled as users.churned, and nothing reported cancellations.
+    Rows are now numbered (u000001, ...), the label is worded as the outcome its column names
+    ('canceled', not churn), and reservation_status (written with the outcome) is no driver."""
+    raw = _bookings()
+    raw.to_csv(tmp_path / "hotel_bookings.csv", index=False)
+    table = {"file": "hotel_bookings.csv", "columns": {"churned": "is_canceled"}}
+    spec = {"data": {"source": str(tmp_path), "tables": {"users": table}}}
+    (tmp_path / "opsai.yaml").write_text(yaml.safe_dump(spec))
+    with open_workspace(tmp_path / "opsai.yaml") as ws:
+        users = ws.to_pandas("users")
+    assert users["user_id"].tolist()[:2] == ["u000001", "u000002"] and users["user_id"].is_unique
+    r = label_churn(users, seed=0, fast=True, source="is_canceled")
+    k = int(raw["is_canceled"].sum())
+    assert (r.customers, r.churners) == (2000, k)
+    rate = next(f for f in r.findings if f.name == "churn_label.rate")
+    assert rate.text.startswith(
+        f"users.churned maps 'is_canceled', an outcome, not churn: {k:,} of 2,000 rows "
+        f"({k / 2000:.1%}) are canceled."
+    )
+    assert "reservation_status (written with the outcome: ROC-AUC 1.00 by itself)" in rate.text
+    assert "reservation_status" not in set(r.rates["attribute"])
+    nonref = raw["deposit_type"] == "Non Refund"
+    row = r.rates.set_index(["attribute", "value"]).loc[("deposit_type", "Non Refund")]
+    assert row["churn_rate"] == pytest.approx(raw.loc[nonref, "is_canceled"].mean())
+    drivers = next(f for f in r.findings if f.name == "churn_label.drivers")
+    assert drivers.text.startswith(
+        f"The share canceled is highest for deposit_type=Non Refund: {row['churn_rate']:.0%}"
+    )
+    assert "churn" not in " ".join(f.text for f in r.findings if f.name != "churn_label.rate")
+    telco = label_churn(users, seed=0, fast=True, source="Churn")  # a churn label reads so
+    assert next(f for f in telco.findings if f.name == "churn_label.drivers").text.startswith(
+        "Churn is highest for deposit_type=Non Refund"
+    )

@@ -199,3 +199,30 @@ def test_two_customer_ids_over_thousands_of_orders_are_a_flag() -> None:
     assert few_ids(ibis.memtable(real)) == ""
     three = pd.DataFrame({"order_id": range(90), "user_id": ["a", "b", "c"] * 30})
     assert few_ids(ibis.memtable(three)) == ""  # 30 orders each: a small shop's customers
+
+
+def test_validation_warns_of_a_flag_mapped_as_the_customer(tmp_path: Path) -> None:
+    """byod12a D20: is_repeated_guest (0/1) mapped as orders.user_id over thousands of
+    bookings loaded without a word; validation now says it is a flag, not a customer id."""
+    n = 1500
+    pd.DataFrame(
+        {
+            "is_repeated_guest": [int(i % 10 == 0) for i in range(n)],
+            "day": pd.date_range("2024-01-01", periods=n, freq="h").strftime("%Y-%m-%d"),
+            "adr": [100.0] * n,
+        }
+    ).to_csv(tmp_path / "bookings.csv", index=False)
+    cols = {"user_id": "is_repeated_guest", "timestamp": "day", "amount": "adr"}
+    cfg = {
+        "data": {
+            "source": str(tmp_path),
+            "tables": {"orders": {"file": "bookings.csv", "columns": cols}},
+        }
+    }
+    (tmp_path / "opsai.yaml").write_text(__import__("yaml").safe_dump(cfg))
+    with open_workspace(tmp_path / "opsai.yaml") as ws:
+        (w,) = [w for w in ws.warnings if w.column == "user_id"]
+    assert w.major and w.count == n
+    assert str(w).startswith(
+        "orders.user_id: user_id holds 2 distinct values (0, 1) over 1,500 orders: a flag or a code"
+    )

@@ -127,3 +127,48 @@ def test_a_reviewed_products_category_is_no_intent(tmp_path: Path) -> None:
     assert tickets["sentiment"] == "stars" and tickets["text"] == "review_body"
     assert "intent" not in tickets
     assert "'product_category' is kept as an attribute, not the intent" in path.read_text("utf-8")
+
+
+def _reviews_multi(folder: Path, *, dated: bool, n: int = 300) -> None:
+    """amazon_reviews_multi as published: no date; ``dated`` adds a review_date."""
+    rng = random.Random(3)
+    rows = [
+        {
+            "review_id": f"en_{i:07d}",
+            "product_id": f"product_en_{rng.randrange(40):07d}",
+            "reviewer_id": f"reviewer_en_{rng.randrange(120):07d}",
+            "stars": rng.randint(1, 5),
+            "review_body": rng.choice(["Broke on day one, waste of money.", "Great, works well!"]),
+            "review_title": rng.choice(["Bad", "Great"]),
+            "language": "en",
+            "product_category": rng.choice(["wireless", "home"]),
+        }
+        for i in range(n)
+    ]
+    df = pd.DataFrame(rows)
+    if dated:
+        df.insert(4, "review_date", pd.date_range("2023-01-01", periods=n).strftime("%Y-%m-%d"))
+    df.to_csv(folder / "train.csv", index=False)
+
+
+@pytest.mark.parametrize("dated", [True, False])
+def test_dateless_reviews_are_rating_events_too(tmp_path: Path, dated: bool) -> None:
+    """byod12b D3: without a date, init proposed only tickets (03b skipped, "needs events");
+    the same file with a date also got rating events. Both now get the events (timeless
+    without a date) with RATING: stars, and they load: 300 rate events over the reviewers."""
+    _reviews_multi(tmp_path, dated=dated)
+    by = {g.table: g for g in plan_folder(tmp_path).guesses}
+    assert set(by) == {"events", "tickets"}
+    spec = by["events"].spec()
+    assert spec["constants"] == {"event": "rate"}
+    want = {"user_id": "reviewer_id", "item_id": "product_id"}
+    assert spec["columns"] == want | ({"timestamp": "review_date"} if dated else {})
+    assert by["events"].parameters == {"03b_recommendation": {"RATING": "stars"}}
+    (tmp_path / "opsai.yaml").write_text(
+        yaml.safe_dump({"data": {"source": str(tmp_path), "tables": {"events": spec}}})
+    )
+    with open_workspace(tmp_path / "opsai.yaml") as ws:
+        ev = ws.to_pandas("events")
+        assert ws.timed("events") == dated
+    assert len(ev) == 300 and set(ev["event"]) == {"rate"}
+    assert ev["stars"].between(1, 5).all()

@@ -55,3 +55,24 @@ def test_the_churn_label_segment_is_an_action() -> None:
     assert plan["expected_effect"].iloc[0] == "about -25.0 pp (-44.9 pp to -8.8 pp)"
     # no segment found (the demo's activity-defined churn has none): no action
     assert _label_segment(_run(None), {}, ex.Assumptions(), "USD") == []
+
+
+def test_an_outcome_label_segment_is_worded_as_its_outcome() -> None:
+    """byod12a D15: a bookings file's is_canceled mapped as users.churned is no churn; 07's
+    action names the rows not yet canceled, not 'current customers' who 'have left'."""
+    evidence = {
+        "segment": "deposit_type=Non Refund", "values": {"deposit_type": "Non Refund"},
+        "customers": 2802, "churners": 2676, "current": 126, "churn_rate": 0.955, "low": 0.947,
+        "high": 0.962, "rest_rate": 0.271, "ratio": 3.52, "p_value": 1e-90, "tested": 300,
+        "at_risk_in_segment": 60, "outcome": "canceled", "rows": "rows",
+    }  # fmt: skip
+    (a,) = _label_segment(_run(evidence), {}, ex.Assumptions(), "EUR")
+    assert a["action"] == (
+        "Act on the 126 rows with deposit_type=Non Refund not canceled: 96% of that segment "
+        "are canceled, against 27%."
+    )
+    assert a["why"] == (
+        "2,802 rows have deposit_type=Non Refund; 96% of them are canceled (95% interval 95% "
+        "to 96%) against 27% for everyone else (3.5x), and 126 are not canceled. 60 of the "
+        "model's 100 rows most like those canceled are among them: look at those first."
+    )

@@ -963,6 +963,11 @@ def test_a_churn_label_rate_is_on_the_scorecard() -> None:
     assert sc["kpi"].tolist() == ["Customers who have left (churn label)"]
     assert sc["value"].tolist() == [0.232]
     assert format_value(0.232, "churn_label_rate") == "23.2%"
+    # byod12a D15: a bookings file's is_canceled is no churn, and the figure says what it is
+    ev = {"outcome": "canceled", "rows": "rows"}
+    run.finding = lambda chapter, name: {"evidence": ev} if name == "churn_label.rate" else None
+    sc = ex.kpi_scorecard(run, kpis=tuple(k for k in KPIS if k.key == "churn_label_rate"))  # type: ignore[arg-type]
+    assert sc["kpi"].tolist() == ["Rows canceled (users.churned label)"]
 
 
 def test_new_users_near_the_data_start_are_not_rated(run_folder: Path) -> None:
