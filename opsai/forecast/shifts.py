@@ -344,8 +344,15 @@ def year_shift_finding(
         f"range, listing or price change (each series' share of all other demand, Welch t-test, "
         f"Bonferroni over {tested} series)."
     )
+    evidence = _evidence(shifts, titles) | {"tested": tested, "recent": r, "unit": unit}
+    severity = "high" if (shifts["relative_change"] <= -0.2).any() else "medium"
+    return Finding(text, severity, evidence, name="year_shift")
+
+
+def _evidence(shifts: pd.DataFrame, titles: Mapping[str, str] | None) -> dict[str, Any]:
+    """The ten largest shifts' figures, and the titles of those that have one."""
     top = shifts.head(10)
-    evidence: dict[str, Any] = {
+    out: dict[str, Any] = {
         "series": [str(i) for i in top.index],
         "change": [round(float(v), 4) for v in top["change"]],
         "since": [f"{pd.Timestamp(v):%Y-%m-%d}" for v in top["since"]],
@@ -354,15 +361,10 @@ def year_shift_finding(
         "total_change": [round(float(v), 4) for v in top["total_change"]],
         "relative_change": [round(float(v), 4) for v in top["relative_change"]],
         "p_value": [float(f"{v:.3g}") for v in top["p_value"]],
-        "tested": tested,
-        "recent": r,
-        "unit": unit,
     }
-    shown = {str(i): titles[str(i)] for i in top.index if titles and str(i) in titles}
-    if shown:
-        evidence["titles"] = shown
-    severity = "high" if (shifts["relative_change"] <= -0.2).any() else "medium"
-    return Finding(text, severity, evidence, name="year_shift")
+    if shown := {str(i): titles[str(i)] for i in top.index if titles and str(i) in titles}:
+        out["titles"] = shown
+    return out
 
 
 def store_shifts(
@@ -524,24 +526,13 @@ def level_shift_finding(
         "refit, a lost customer, a range or price change; the forecasts follow the new level."
     )
     top = shifts.head(10)
-    evidence = {
-        "series": [str(i) for i in top.index],
-        "change": [round(float(v), 4) for v in top["change"]],
-        "since": [f"{pd.Timestamp(v):%Y-%m-%d}" for v in top["since"]],
-        "rate_before": [round(float(v), 2) for v in top["rate_before"]],
-        "rate_after": [round(float(v), 2) for v in top["rate_after"]],
+    evidence = _evidence(shifts, titles) | {
         "change_vs_year": [
             round(float(v), 4) if np.isfinite(v) else None for v in top["change_vs_year"]
         ],
-        "total_change": [round(float(v), 4) for v in top["total_change"]],
-        "relative_change": [round(float(v), 4) for v in top["relative_change"]],
-        "p_value": [float(f"{v:.3g}") for v in top["p_value"]],
         "tested": tested,
         "unit": unit,
         "noun": noun,
     }
-    shown = {str(i): titles[str(i)] for i in top.index if titles and str(i) in titles}
-    if shown:
-        evidence["titles"] = shown
     severity = "high" if (shifts["relative_change"] <= -0.2).any() else "medium"
     return Finding(text, severity, evidence, name=name)

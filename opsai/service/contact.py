@@ -14,6 +14,7 @@ show when callers wait, and an hour of the day whose waits stand out is named.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -184,6 +185,45 @@ def wait_by_hour(
     return out
 
 
+def _slowest_wait(
+    tickets: pd.DataFrame,
+    group: str,
+    *,
+    min_ratio: float,
+    min_calls: int,
+    alpha: float,
+    col_time: str,
+    col_wait: str,
+    col_channel: str,
+) -> dict[str, Any] | None:
+    """:func:`~opsai.service.findings.slowest_group` of the inbound calls' waits grouped by
+    their ``group`` ("hour": the hour band "12:00-12:59"; "weekday": the day's name), with
+    its p-value in words (``p_text``); ``None`` without waits and times, or when no group
+    stands out."""
+    from opsai.service.findings import slowest_group
+
+    if col_wait not in tickets.columns or col_time not in tickets.columns:
+        return None
+    t = _inbound(tickets, col_channel)
+    when = pd.to_datetime(t[col_time], errors="coerce")
+    key = (
+        when.dt.hour.map(lambda h: f"{int(h):02d}:00-{int(h):02d}:59", na_action="ignore")
+        if group == "hour"
+        else when.dt.day_name()
+    )
+    s = slowest_group(key, t[col_wait].astype(float), min_n=min_calls, min_ratio=min_ratio,
+                      alpha=alpha)  # fmt: skip
+    if s is None:
+        return None
+    p_value = s["p_value"]
+    return s | {"p_text": "p < 1e-10" if p_value < 1e-10 else f"p = {p_value:.1g}"}
+
+
+def _wait_evidence(s: dict[str, Any]) -> dict[str, Any]:
+    return {"median_wait_seconds": s["median"], "others_median_wait_seconds": s["others"],
+            "ratio": round(s["ratio"], 3), "calls": s["tickets"], "p_value": s["p_value"]}  # fmt: skip
+
+
 def hour_wait_finding(
     tickets: pd.DataFrame,
     *,
@@ -198,28 +238,18 @@ def hour_wait_finding(
     median wait is ``min_ratio`` times the other hours' and a one-sided Mann-Whitney U test
     (Bonferroni over the hours with ``min_calls`` calls) says it is more than noise; ``None``
     otherwise, as :func:`weekday_wait_finding` for the weekdays."""
-    from opsai.service.findings import slowest_group
-
-    if col_wait not in tickets.columns or col_time not in tickets.columns:
-        return None
-    t = _inbound(tickets, col_channel)
-    hour = pd.to_datetime(t[col_time], errors="coerce").dt.hour
-    band = hour.map(lambda h: f"{int(h):02d}:00-{int(h):02d}:59", na_action="ignore")
-    s = slowest_group(band, t[col_wait].astype(float), min_n=min_calls, min_ratio=min_ratio,
-                      alpha=alpha)  # fmt: skip
+    s = _slowest_wait(tickets, "hour", min_ratio=min_ratio, min_calls=min_calls, alpha=alpha,
+                      col_time=col_time, col_wait=col_wait, col_channel=col_channel)  # fmt: skip
     if s is None:
         return None
-    slow, others, ratio, p_value = s["value"], s["others"], s["ratio"], s["p_value"]
-    med0, n, tested = s["median"], s["tickets"], s["tested"]
-    p = "p < 1e-10" if p_value < 1e-10 else f"p = {p_value:.1g}"
+    slow, ratio = s["value"], s["ratio"]
     text = (
-        f"Callers wait longest between {slow[:5]} and {slow[6:]}: median {med0:.0f} s against {others:.0f} s at the "
-        f"other hours ({ratio:.1f}x; {n:,} calls; Mann-Whitney U, {p}, Bonferroni over "
-        f"{tested} hours). Add agents then or move breaks and callbacks out of that hour."
+        f"Callers wait longest between {slow[:5]} and {slow[6:]}: median {s['median']:.0f} s "
+        f"against {s['others']:.0f} s at the other hours ({ratio:.1f}x; {s['tickets']:,} calls; "
+        f"Mann-Whitney U, {s['p_text']}, Bonferroni over {s['tested']} hours). Add agents then "
+        "or move breaks and callbacks out of that hour."
     )
-    ev = {"hours": slow, "hour": int(slow[:2]), "median_wait_seconds": med0,
-          "others_median_wait_seconds": others, "ratio": round(ratio, 3), "calls": n,
-          "p_value": p_value}  # fmt: skip
+    ev = {"hours": slow, "hour": int(slow[:2]), **_wait_evidence(s)}
     return Finding(text, "medium" if ratio < 2 else "high", ev, name="wait_hour")
 
 
@@ -237,26 +267,19 @@ def weekday_wait_finding(
     the other days' and a one-sided Mann-Whitney U test (Bonferroni over the weekdays with
     ``min_calls`` calls) says it is more than noise; ``None`` otherwise. A call centre's
     Monday waits (median 82 s against 40 s) were in no page."""
-    from opsai.service.findings import slowest_group
-
-    if col_wait not in tickets.columns or col_time not in tickets.columns:
-        return None
-    t = _inbound(tickets, col_channel)
-    day = pd.to_datetime(t[col_time], errors="coerce").dt.day_name()
-    wait = t[col_wait].astype(float)
-    s = slowest_group(day, wait, min_n=min_calls, min_ratio=min_ratio, alpha=alpha)
+    s = _slowest_wait(tickets, "weekday", min_ratio=min_ratio, min_calls=min_calls,
+                      alpha=alpha, col_time=col_time, col_wait=col_wait,
+                      col_channel=col_channel)  # fmt: skip
     if s is None:
         return None
-    slow, others, ratio, p_value = s["value"], s["others"], s["ratio"], s["p_value"]
-    med0, n, tested = s["median"], s["tickets"], s["tested"]
-    p = "p < 1e-10" if p_value < 1e-10 else f"p = {p_value:.1g}"
+    slow, ratio = s["value"], s["ratio"]
     text = (
-        f"Callers wait longest on {slow}s: median {med0:.0f} s against {others:.0f} s on "
-        f"the other days ({ratio:.1f}x; {n:,} calls; Mann-Whitney U, {p}, Bonferroni over "
-        f"{tested} weekdays). Add agents on {slow}s or move work off them."
+        f"Callers wait longest on {slow}s: median {s['median']:.0f} s against "
+        f"{s['others']:.0f} s on the other days ({ratio:.1f}x; {s['tickets']:,} calls; "
+        f"Mann-Whitney U, {s['p_text']}, Bonferroni over {s['tested']} weekdays). Add agents on "
+        f"{slow}s or move work off them."
     )
-    ev = {"weekday": slow, "median_wait_seconds": med0, "others_median_wait_seconds": others,
-          "ratio": round(ratio, 3), "calls": n, "p_value": p_value}  # fmt: skip
+    ev = {"weekday": slow, **_wait_evidence(s)}
     return Finding(text, "medium" if ratio < 2 else "high", ev, name="wait_weekday")
 
 
