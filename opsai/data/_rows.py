@@ -737,21 +737,33 @@ def _locations(dated: ir.Table, locs: list[str]) -> list[str]:
     return locs
 
 
-def stock_history(t: ir.Table) -> ir.Table | None:
+Snapshots = tuple[str, ir.Table, list[str]]
+"""What :func:`dated_snapshots` finds: the dating column, the table with ``_snap``, the
+locations."""
+
+
+def dated_snapshots(t: ir.Table) -> Snapshots | None:
+    """:func:`_snapshots` of an inventory, its extra columns varying within an item the
+    candidates: read once per load for both :func:`stock_history` and
+    :func:`stock_over_locations`. ``None`` when no column dates the rows."""
+    from opsai.data.schema import TABLES
+
+    contract = set(TABLES["inventory"].names)
+    extras = [c for c in t.columns if c not in contract]
+    return _snapshots(t, _varying(t, ["item_id"], extras))
+
+
+def stock_history(found: Snapshots | None) -> ir.Table | None:
     """An inventory of dated stock snapshots (a daily ``Inventory Level`` per date, store and
     product) as its on-hand history, ``[item_id, store, timestamp, on_hand]``: one row per
     item, location and snapshot (``store`` the location when one text column names it, else
     empty, the locations summed), for chapter 04 to tell a stock-out from a closure and to
     test each store's stock (byod12a D9, D10); :func:`stock_over_locations` keeps only the
-    latest snapshot for the stock plan. ``None`` without ``on_hand`` or dated rows."""
-    from opsai.data.schema import ON_HAND, STORE, TABLES, TIMESTAMP
+    latest snapshot for the stock plan. ``None`` without ``on_hand`` or dated rows
+    (``found``: :func:`dated_snapshots` of the inventory)."""
+    from opsai.data.schema import ON_HAND, STORE, TIMESTAMP
 
-    if ON_HAND not in t.columns:
-        return None
-    contract = set(TABLES["inventory"].names)
-    extras = [c for c in t.columns if c not in contract]
-    found = _snapshots(t, _varying(t, ["item_id"], extras))
-    if found is None:
+    if found is None or ON_HAND not in found[1].columns:
         return None
     _, dated, locs = found
     store = dated[locs[0]].cast("string") if len(locs) == 1 else ibis.null("string")
@@ -768,12 +780,12 @@ def stock_history(t: ir.Table) -> ir.Table | None:
 
 
 def _latest_snapshot(
-    t: ir.Table, name: str, varying: list[str]
+    t: ir.Table, name: str, varying: list[str], found: Snapshots | None
 ) -> tuple[ir.Table, list[str], str | None]:
-    """Daily (or weekly) stock snapshots, an item's rows dated by a column: only each item's
-    (and location's) latest snapshot, the columns still varying within it (the locations),
-    and a note saying which date was kept and how many rows were left out."""
-    found = _snapshots(t, varying)
+    """Daily (or weekly) stock snapshots, an item's rows dated by a column (``found``:
+    :func:`dated_snapshots`): only each item's (and location's) latest snapshot, the columns
+    still varying within it (the locations), and a note saying which date was kept and how
+    many rows were left out; ``t`` and ``varying`` as they are without dated rows."""
     if found is not None:
         c, dated, locs = found
         by = ["item_id", *locs]
@@ -814,11 +826,14 @@ def _latest_snapshot(
     return t, varying, None
 
 
-def stock_over_locations(t: ir.Table, name: str) -> tuple[ir.Table, ValidationWarning | None]:
+def stock_over_locations(
+    t: ir.Table, name: str, found: Snapshots | None
+) -> tuple[ir.Table, ValidationWarning | None]:
     """An inventory with several rows per item (one per warehouse or store) as one row per
     item: its stock summed over the locations, for a plan of the whole chain (as chapter 04
     sums demand over stores); ``t`` itself, and no note, when every item has one row. Rows
-    dated by a column (daily snapshots) keep each item's latest snapshot first."""
+    dated by a column (daily snapshots, ``found``: :func:`dated_snapshots`) keep each item's
+    latest snapshot first."""
     per_item = t.group_by("item_id").aggregate(n=t.count())
     repeated = int(per_item.filter(per_item.n > 1).count().execute())
     if not repeated:
@@ -829,7 +844,7 @@ def stock_over_locations(t: ir.Table, name: str) -> tuple[ir.Table, ValidationWa
     extras = [c for c in t.columns if c not in contract]
     varying = _varying(t, ["item_id"], extras)
     total = int(t.count().execute())
-    t, varying, snapshot = _latest_snapshot(t, name, varying)
+    t, varying, snapshot = _latest_snapshot(t, name, varying, found)
     if snapshot is not None:
         varying = _varying(t, ["item_id"], [c for c in t.columns if c not in contract])
         per_item = t.group_by("item_id").aggregate(n=t.count())

@@ -447,9 +447,10 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
                 tables.pop(name)
         if name == "inventory" and name in tables:  # stock per warehouse: one row per item
             try:
-                h = _rows.stock_history(tables[name])  # dated snapshots: kept for chapter 04
+                found = _rows.dated_snapshots(tables[name])  # read once for both below
+                h = _rows.stock_history(found)  # dated snapshots: kept for chapter 04
                 history = history if h is None else _keep(h, STOCK_HISTORY, backend, con)
-                t, note = _rows.stock_over_locations(tables[name], name)
+                t, note = _rows.stock_over_locations(tables[name], name, found)
                 if note is not None:
                     warnings.append(note)
                     tables[name] = _materialize(t, name, backend, con)
