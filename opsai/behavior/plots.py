@@ -149,3 +149,28 @@ def holdout_figure(check: pd.DataFrame) -> Any:
                       xaxis_title="repeat purchases in calibration",
                       yaxis_title="mean purchases in holdout")  # fmt: skip
     return fig
+
+
+def ads_weekly_figure(weekly: pd.DataFrame, *, currency: str = "") -> Any:
+    """Ad spend per week (bars) against the revenue of the orders tagged with its campaigns."""
+    go = _go()
+    unit = f" ({currency})" if currency else ""
+    fig = go.Figure()
+    fig.add_bar(x=weekly["week"], y=weekly["spend"], name=f"ad spend{unit}")
+    fig.add_scatter(x=weekly["week"], y=weekly["revenue"], name=f"attributed revenue{unit}",
+                    mode="lines+markers")  # fmt: skip
+    fig.update_layout(title="Ad spend and the revenue its campaigns brought, per week",
+                      width=WIDTH, height=380, xaxis_title="week")  # fmt: skip
+    return fig
+
+
+def ads_roas_figure(table: pd.DataFrame, *, col: str = "roas_shop") -> Any:
+    """ROAS per campaign (horizontal bars), the break-even line at 1."""
+    go = _go()
+    t = table.dropna(subset=[col]).sort_values(col)
+    fig = go.Figure(go.Bar(y=t["campaign"], x=t[col], orientation="h", name="ROAS"))
+    fig.add_vline(x=1, line_dash="dot")
+    basis = "attributed revenue" if col == "roas_shop" else "platform conversion value"
+    fig.update_layout(title=f"Return on ad spend per campaign ({basis} / spend)", width=WIDTH,
+                      height=160 + 28 * len(t), xaxis_title="ROAS")  # fmt: skip
+    return fig

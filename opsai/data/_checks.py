@@ -14,7 +14,7 @@ from opsai.data._synonyms import name_score
 from opsai.data.customers import few_ids, visit_ids
 from opsai.data.languages import read_languages
 from opsai.data.promo import is_discount
-from opsai.data.schema import ITEM_ID, NO_EVENT, REFERENCES, TABLES, Column
+from opsai.data.schema import ITEM_ID, NO_EVENT, REFERENCES, TABLES, Column, fold_name
 from opsai.errors import SchemaError
 
 
@@ -644,6 +644,38 @@ def check_references(tables: dict[str, ir.Table], warnings: list[ValidationWarni
                         "(or ids written unlike the orders'), left out of 03a's campaign uplift"
                     )
                 warnings.append(ValidationWarning(name, col, said, n))
+    _utm_campaigns(tables, warnings)
+
+
+def _utm_campaigns(tables: dict[str, ir.Table], warnings: list[ValidationWarning]) -> None:
+    """Orders tagged with a utm_campaign that no ad_spend campaign has (compared folded: case,
+    spaces and punctuation aside): left out of 03a's return on ad spend."""
+    if "ad_spend" not in tables or "orders" not in tables:
+        return
+    if "utm_campaign" not in tables["orders"].columns:
+        return
+    try:
+        tags = tables["orders"].select("utm_campaign").distinct().to_pandas()["utm_campaign"]
+        names = tables["ad_spend"].select("campaign").distinct().to_pandas()["campaign"]
+    except Exception:  # a check, not a blocker
+        return
+    known = {fold_name(x) for x in names.dropna()}
+    odd = sorted(
+        {str(x).strip() for x in tags.dropna() if fold_name(x) and fold_name(x) not in known}
+    )
+    if odd:
+        shown = ", ".join(map(repr, odd[:5])) + (", ..." if len(odd) > 5 else "")
+        warnings.append(
+            ValidationWarning(
+                "orders",
+                "utm_campaign",
+                f"{len(odd):,} utm_campaign value(s) name no campaign of ad_spend ({shown}): "
+                "their orders count in no campaign's return on ad spend. An e-mail's or an "
+                "organic tag is fine; an ad campaign named otherwise: rename the tag or the "
+                "campaign (case, spaces and punctuation do not matter)",
+                len(odd),
+            )
+        )
 
 
 PARTIAL_USERS = "a partial attribute file"
@@ -724,6 +756,7 @@ MONEY = {
     "items": ("price",),
     "demand": ("price",),
     "inventory": ("unit_cost", "order_cost"),
+    "ad_spend": ("spend", "conversion_value"),
 }
 """The money columns of each table: in the config's one currency."""
 _CURRENCY_NAMES = {"currency", "currency_code", "currencycode", "curr", "ccy", "currency code"}

@@ -85,6 +85,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
              "顾客评价", "用户评价", "买家评价", "评价内容", "评论内容", "説明", "本文", "問い合わせ内容",
              "お問い合わせ内容", "メッセージ", "コメント", "내용", "본문", "메시지"),
     "channel": ("channel", "source", "via", "medium", "渠道", "来源"),
+    "landing_url": ("landing_url", "landing_site", "landing_page", "landing_page_url"),
     "language": ("language", "lang", "locale", "语言"),
     "intent": ("intent", "topic", "category", "label", "reason", "类别", "主题", "意图", "问题类型"),
     "sentiment": ("sentiment", "polarity", "rating", "stars", "csat", "satisfaction",

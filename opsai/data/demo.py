@@ -2,8 +2,9 @@
 
 :func:`make_demo` writes one coherent company into a folder: users and their sessions of
 events, the orders those sessions end in, the catalogue with two years of daily demand, an
-inventory snapshot, support tickets in English and Chinese with a knowledge base, and
-monthly market figures for us and six competitors. Planted facts that a good report must
+inventory snapshot, support tickets in English and Chinese with a knowledge base,
+monthly market figures for us and six competitors, and a quarter of ad spend whose campaigns
+the orders' UTM tags name. Planted facts that a good report must
 find are written to ``ground_truth.json``, and ``opsai.yaml`` maps the folder onto the
 data contract. Same seed, same bytes.
 
@@ -11,7 +12,7 @@ Example:
     >>> from opsai.data.demo import make_demo
     >>> folder = make_demo("/tmp/northwind", scale="tiny", seed=0)   # doctest: +SKIP
     >>> open_workspace(folder / "opsai.yaml").present                # doctest: +SKIP
-    ('users', 'events', 'orders', 'demand', 'items', 'inventory', 'tickets', 'kb', 'market')
+    ('users', 'events', 'orders', 'demand', 'items', 'inventory', 'tickets', 'kb', 'market', 'ad_spend')
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import pyarrow.parquet as pq
 
 from opsai.config import config_from_dict, dump_config
 from opsai.data import schema as S
+from opsai.data._demo_ads import make_ads
 from opsai.data._demo_base import AS_OF, COMPANY, SCALES
 from opsai.data._demo_catalog import make_catalog
 from opsai.data._demo_market import COMPANIES, CUT_COMPANY, CUT_MONTH, make_market
@@ -81,7 +83,7 @@ def make_demo(
     _check_target(out)
     size = SCALES[scale]
 
-    r_cat, r_people, r_tickets, r_market = np.random.default_rng(int(seed)).spawn(4)
+    r_cat, r_people, r_tickets, r_market, r_ads = np.random.default_rng(int(seed)).spawn(5)
     cat = make_catalog(r_cat, size.items)
     market, market_facts = make_market(r_market)
     people = make_people(r_people, size.users, size.session_rate, cat)
@@ -95,7 +97,8 @@ def make_demo(
         cut_month=CUT_MONTH,
     )
     market[S.PERIOD] = market[S.PERIOD].dt.strftime("%Y-%m-%d")
-    facts = people.facts + cat.facts + ticket_facts + market_facts
+    ad_spend, orders, ad_facts = make_ads(r_ads, people.orders)  # tags from 2024-10 on
+    facts = people.facts + cat.facts + ticket_facts + market_facts + ad_facts
 
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
@@ -104,13 +107,14 @@ def make_demo(
         tables: dict[str, pa.Table | pd.DataFrame] = {
             "users": people.users,
             "events": people.events,
-            "orders": people.orders,
+            "orders": orders,
             "demand": cat.demand,
             "items": cat.items,
             "inventory": cat.inventory,
             "tickets": tickets,
             "kb": kb,
             "market": market,
+            "ad_spend": ad_spend,
         }
         files: dict[str, str] = {}
         rows: dict[str, int] = {}

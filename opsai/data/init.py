@@ -390,7 +390,7 @@ def fit_table(
 ) -> Guess | None:
     """The best mapping of a sample onto one contract table, or None if it cannot fit.
     ``customer``: the folder's shared customer key (:func:`_init_keys.shared_customer`)."""
-    if name == "calendar":  # a file of days, not of records: _init_calendar places it
+    if name in ("calendar", "ad_spend"):  # _init_calendar, _init_ads.place place them
         return None
     table = TABLES[name]
     cols = cols or profile(sample)
@@ -2131,6 +2131,9 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
         if (kb := _init_kb.articles(s, cols)) is not None:  # a help center's (byod10b D20)
             best.append(kb)
             continue
+        if (ads := _init_ads.place(s, cols)) is not None:  # Google Ads', Meta's spend report
+            best.append(ads)
+            continue
         fits = sorted((g for t in TABLES if (g := fit_table(s, t, cols))), key=lambda g: -g.score)
         fits = _orders_over_demand(fits)
         till = next((g for g in fits if _guests_only(g)), None)
@@ -2154,7 +2157,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
             why = _NO_TIME if _keyed(cols) and not _has_time(cols) else ""
-            why = why or _price_scrape(s, cols) or _init_ads.ad_report(s.columns, s.values)
+            why = why or _price_scrape(s, cols)
             unplaced.append((s.label, f"fits no table{why} (columns: {have or 'none'}){read}"))
             unfit.append((s, cols))
             continue

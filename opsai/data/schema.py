@@ -65,6 +65,15 @@ CAMPAIGN = "campaign"
 START = "start"
 END = "end"
 TYPE = "type"
+SPEND = "spend"
+IMPRESSIONS = "impressions"
+CLICKS = "clicks"
+CONVERSIONS = "conversions"
+CONVERSION_VALUE = "conversion_value"
+UTM_SOURCE = "utm_source"
+UTM_MEDIUM = "utm_medium"
+UTM_CAMPAIGN = "utm_campaign"
+LANDING_URL = "landing_url"
 
 NO_CUSTOMER_COLUMN = (
     "orders has no customer id column: every order is a guest order; segments, churn, lifetime "
@@ -297,6 +306,28 @@ TABLES: dict[str, Table] = {
                 _c(ITEM_ID, "id"),
                 _c(QUANTITY, "float", doc="negative for returns (a warning, not an error)"),
                 _c(PRICE, "float", doc="unit price; amount = quantity x price when absent"),
+                _c(
+                    UTM_SOURCE,
+                    "string",
+                    doc="the order's ad channel (google, facebook): its visit's utm_source",
+                ),
+                _c(UTM_MEDIUM, "string", doc="cpc, paid_social, email: its visit's utm_medium"),
+                _c(
+                    UTM_CAMPAIGN,
+                    "string",
+                    doc=(
+                        "the ad campaign the order came from (its visit's utm_campaign): "
+                        "matched to ad_spend.campaign, case and spaces aside"
+                    ),
+                ),
+                _c(
+                    LANDING_URL,
+                    "string",
+                    doc=(
+                        "the order's landing page (Shopify's landing_site): its ?utm_source= "
+                        "and &utm_campaign= are read where utm_source/utm_campaign are absent"
+                    ),
+                ),
             ),
             derived=((AMOUNT, QUANTITY, PRICE),),
             group_key=ORDER_ID,
@@ -510,6 +541,39 @@ TABLES: dict[str, Table] = {
                 "Campaign targeting: one row per customer and campaign (a customer in three "
                 "campaigns is three rows). start and end often live in a second file keyed by "
                 "campaign: bring them with join. Chapter 03a measures each campaign's uplift."
+            ),
+        ),
+        Table(
+            "ad_spend",
+            (
+                _c(TIMESTAMP, "timestamp", True, doc="the day (a report's Day, Reporting starts)"),
+                _c(CAMPAIGN, "string", True, doc="the campaign's name, as utm_campaign names it"),
+                _c(SPEND, "float", True, nonnegative=True, doc="cost in the config's currency"),
+                _c(
+                    CHANNEL,
+                    "string",
+                    doc="the platform or channel (google, facebook); empty: one channel",
+                ),
+                _c(IMPRESSIONS, "float", nonnegative=True),
+                _c(CLICKS, "float", nonnegative=True, doc="clicks (Meta: link clicks)"),
+                _c(
+                    CONVERSIONS,
+                    "float",
+                    nonnegative=True,
+                    doc="the platform's own count (Google's Conversions, Meta's Results)",
+                ),
+                _c(
+                    CONVERSION_VALUE,
+                    "float",
+                    nonnegative=True,
+                    doc="the platform's value of those conversions (Conv. value)",
+                ),
+            ),
+            doc=(
+                "Ad spend per campaign and day (Google Ads' Campaign report, Meta's Ads "
+                "Manager export). Chapter 03a reads each campaign's cost, clicks and the "
+                "platform's conversions against the orders whose utm_campaign names it: "
+                "return on ad spend, cost per order and per new customer."
             ),
         ),
     )

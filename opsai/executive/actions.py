@@ -545,6 +545,37 @@ def _campaigns(
     return out
 
 
+def _ad_budget(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
+    """A campaign returning less than it costs (03a's ``ads.budget_move``): move part of its
+    budget to the campaign with the best return on ad spend. The effect is the moved amount
+    times the ROAS gap, of which the better campaign keeps ``gap_closure`` (its return falls
+    as its spend grows): the high end assumes it keeps all of it."""
+    f = run.findings()
+    f = f[(f["chapter"] == BEHAVIOR) & (f["name"] == "ads.budget_move")] if len(f) else f
+    out = []
+    for r in f.itertuples(index=False):
+        e = r.evidence
+        moved, lo_roas, hi_roas = (float(e[k]) for k in ("amount", "roas_from", "roas_to"))
+        gain = moved * (hi_roas - lo_roas)
+        act = (
+            f"Move {money(moved, currency)} of the ad budget from campaign {e['from']!r} "
+            f"(ROAS {lo_roas:.2f}) to {e['to']!r} (ROAS {hi_roas:.2f})."
+        )
+        basis = "the shop's tagged orders" if e.get("basis") == "roas_shop" else "the platform"
+        why = (
+            f"Over the ad report's {e.get('days', 0)} days {e['from']!r} brought {lo_roas:.2f} "
+            f"of revenue per 1 spent and {e['to']!r} {hi_roas:.2f} (by {basis})."
+        )
+        low, high = (gain * x for x in a.gap_closure)
+        sev = "high" if lo_roas < 1 else "medium"
+        row = _action("Marketing", act, why, low, (low + high) / 2, high, MONEY, sev, [], "ads")
+        row["evidence"] = [_ev(BEHAVIOR, r.name, "return on ad spend")]
+        out.append(row)
+    return out
+
+
 def _overstock(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
@@ -971,6 +1002,7 @@ RULES += (_shifted,)  # byod9a D23
 RULES += (_events,)  # byod9a D6
 RULES += (_campaigns,)  # byod10a D5
 RULES += (_label_segment,)  # byod11a D10
+RULES += (_ad_budget,)  # f13ads: ad spend against the orders it brought
 
 
 def action_plan(

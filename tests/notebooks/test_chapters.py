@@ -49,6 +49,29 @@ def test_user_behaviour_finds_planted_facts(tiny_report: build.ReportRun, truth:
         assert data["tables"][name], name
 
 
+def test_user_behaviour_finds_the_losing_ad_campaign(
+    tiny_report: build.ReportRun, truth: dict
+) -> None:
+    """The demo's planted ad campaign returning less than it costs (f13ads): named with its
+    ROAS, its budget moved to the best campaign in 07's plan."""
+    planted = truth["ads_losing_campaign"]
+    data = _results(tiny_report, "03a_user_behavior")
+    losing = _finding(data, "ads.losing")
+    assert losing["severity"] == "high"
+    (first, *_) = losing["evidence"]["campaigns"]
+    assert first["campaign"] == planted["campaign"]
+    assert first["roas"] == pytest.approx(planted["roas"][planted["campaign"]], abs=0.01)
+    assert _finding(data, "ads.spend_rise")["evidence"]["campaign"] == planted["campaign"]
+    move = _finding(data, "ads.budget_move")["evidence"]
+    assert (move["from"], move["to"]) == (planted["campaign"], planted["best"])
+    table = {r["campaign"]: r for r in data["tables"]["ads.table"]}
+    assert {k: round(r["roas_shop"], 3) for k, r in table.items()} == pytest.approx(
+        planted["roas"], abs=0.001
+    )
+    actions = _results(tiny_report, "07_integration")["tables"]["actions"]
+    assert any(a["rule"] == "ads" and planted["campaign"] in a["action"] for a in actions)
+
+
 def test_demand_inventory_alerts_the_planted_items(
     tiny_report: build.ReportRun, truth: dict
 ) -> None:

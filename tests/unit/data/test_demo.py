@@ -22,7 +22,8 @@ from opsai.errors import ConfigError
 pytestmark = pytest.mark.unit
 
 AS_OF = pd.Timestamp("2025-01-01")
-TABLES = ("users", "events", "orders", "demand", "items", "inventory", "tickets", "kb", "market")
+TABLES = ("users", "events", "orders", "demand", "items", "inventory", "tickets", "kb", "market",
+          "ad_spend")  # fmt: skip
 
 
 def _hashes(folder: Path) -> dict[str, str]:
@@ -330,3 +331,17 @@ def test_fact_own_price_elasticity(data: dict[str, pd.DataFrame], truth: dict[st
     coef, *_ = np.linalg.lstsq(x, np.log(us[S.SHARE].to_numpy()), rcond=None)
     assert coef[1] == pytest.approx(f["value"], abs=f["tolerance"])
     assert coef[1] < -1
+
+
+def test_the_planted_losing_campaign_is_in_the_files(data: dict[str, pd.DataFrame], truth) -> None:
+    """Each campaign's ROAS recomputed from ad_spend and the orders' utm_campaign (folded)."""
+    fact = truth["ads_losing_campaign"]
+    ads, orders = data["ad_spend"], data["orders"]
+    key = ads[S.CAMPAIGN].map(S.fold_name)
+    spend = ads.groupby(key)[S.SPEND].sum()
+    tagged = orders[orders[S.UTM_CAMPAIGN].notna() & (orders[S.TIMESTAMP] >= "2024-10-01")]
+    revenue = tagged.groupby(tagged[S.UTM_CAMPAIGN].map(S.fold_name))[S.AMOUNT].sum()
+    roas = (revenue.reindex(spend.index) / spend).to_dict()
+    assert {S.fold_name(k): v for k, v in fact["roas"].items()} == pytest.approx(roas, abs=1e-3)
+    assert roas[S.fold_name(fact["campaign"])] < 1 < roas[S.fold_name(fact["best"])]
+    assert set(tagged[S.UTM_CAMPAIGN].map(S.fold_name)) - set(spend.index) == {"newsletter"}

@@ -1,5 +1,5 @@
 """A report's totals footer (Google Ads' ``Total: Account`` in its Day column) and an ad
-platform's spend report, which no contract table holds (byod12b D11)."""
+platform's spend report (byod12b D11)."""
 
 from __future__ import annotations
 
@@ -57,17 +57,13 @@ def test_a_totals_footer_is_named_and_left_out_by_a_where_on_the_days_own_name(
     assert said[0] == "1 of 11 row(s) (9.1%) left out by data.tables.market.where (Day NOT LIKE 'Total%')"  # fmt: skip
 
 
-def test_init_says_an_ad_report_has_no_table_and_names_its_footers_where(tmp_path: Path) -> None:
+def test_init_places_an_ad_report_as_ad_spend_with_its_footers_where(tmp_path: Path) -> None:
+    """Once "fits no table" (byod12b D11); ad_spend since f13ads (test_init_ads.py)."""
     (tmp_path / "Campaign report.csv").write_text(REPORT, encoding="utf-8")
-    _, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
-    assert not plan.guesses
-    ((label, why),) = plan.unplaced
-    assert label == "Campaign report.csv"
-    assert why.startswith(
-        "fits no table: an ad platform's spend report (cost, clicks and conversions per "
-        "campaign and day). opsai has no ad-spend table, so it computes no ROAS"
-    )
-    assert "a mapping by hand leaves its totals row out with where: \"Day NOT LIKE 'Total%'\"" in why  # fmt: skip
+    path, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
+    assert [g.table for g in plan.guesses] == ["ad_spend"] and not plan.unplaced
+    tables = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]
+    assert tables["ad_spend"]["where"] == "Day NOT LIKE 'Total%'"
 
 
 def test_init_leaves_a_placed_files_totals_row_out(tmp_path: Path) -> None:
