@@ -139,3 +139,15 @@ def place(sample: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
             "day; export with Breakdown: By time: Day for a weekly trend"
         )
     return Guess("ad_spend", sample, matches, 2.0 * 3 + len(matches) - 3, options, notes)
+
+
+def second_report(guess: Guess) -> str:
+    """What to do with a second ad report (Meta's beside Google's): one ad_spend per config."""
+    if guess.table != "ad_spend":
+        return ""
+    return (
+        ": one ad_spend table per config, so its campaigns count in no return on ad spend. "
+        "Export both platforms' reports with the same columns (day, campaign, cost, clicks, "
+        "conversions and a channel column) into one file, or stack them (ad_spend: {file: "
+        "'ads_*.csv'} reads files of one header)"
+    )

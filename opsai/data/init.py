@@ -2179,9 +2179,10 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             continue
         if g.table in kept:
             k = kept[g.table]
+            hint = _init_ads.second_report(g) or _init_keys.join_hint(g, k)
             unplaced.append(
                 (g.sample.label, f"also looks like {g.table} (score {g.score}); kept "
-                 f"{k.sample.label} (score {k.score}){_init_keys.join_hint(g, k)}")
+                 f"{k.sample.label} (score {k.score}){hint}")
             )  # fmt: skip
         else:
             kept[g.table] = g

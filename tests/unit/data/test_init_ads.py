@@ -108,3 +108,16 @@ def test_spend_in_another_currency_is_a_warning(tmp_path: Path) -> None:
         said = [w.message for w in ws.warnings if w.table == "ad_spend"]
     assert any(m.startswith("every row is in EUR (column 'Currency code'), but the config's "
                             "currency is USD") for m in said)  # fmt: skip
+
+
+def test_a_second_ad_report_is_listed_with_how_to_read_both(tmp_path: Path) -> None:
+    (tmp_path / "Campaign report.csv").write_text(REPORT, encoding="utf-8")
+    (tmp_path / "meta_ads.csv").write_text(META, encoding="utf-8")
+    _, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
+    assert [g.sample.label for g in plan.guesses] == ["Campaign report.csv"]
+    ((label, why),) = plan.unplaced
+    assert label == "meta_ads.csv"
+    assert why.startswith(
+        "also looks like ad_spend (score 9.0); kept Campaign report.csv (score 10.0): one "
+        "ad_spend table per config, so its campaigns count in no return on ad spend."
+    )
