@@ -18,8 +18,8 @@ Example:
     ...     "timestamp": pd.to_datetime(["2024-01-01"] * 2), "amount": [30.0, 5.0],
     ...     "new": [True, False], "utm_source": [None, None], "utm_campaign": ["brand", " PMAX"]})
     >>> t = campaign_table(ads, orders)
-    >>> t[["campaign", "roas_shop", "cost_per_order"]].values.tolist()
-    [['Brand', 3.0, 10.0], ['PMax', 0.25, 20.0]]
+    >>> t[["campaign", "roas_shop", "cost_per_order"]].values.tolist()  # highest spend first
+    [['PMax', 0.25, 20.0], ['Brand', 3.0, 10.0]]
 """
 
 from __future__ import annotations
