@@ -1036,7 +1036,8 @@ def _non_product(o: ibis.Table) -> Any:
 
 def returns_summary(ws: Workspace) -> dict[str, Any]:
     """Gross sales, refunds (negative order lines: a ``returns`` table or the export's own)
-    and net revenue over the whole window, and units sold and returned; empty without
+    and net revenue over the whole window, and units sold and returned (not when no refund
+    line carries a quantity: refunds of money alone leave the units unknown); empty without
     orders or without any negative line. Negative lines of codes that are no product
     (:data:`NON_PRODUCTS`: bad debt, manual adjustments, postage) are ``adjustments``, by
     code in ``adjusted``, not refunds or returned units; net revenue is after both."""
@@ -1058,7 +1059,11 @@ def returns_summary(ws: Workspace) -> dict[str, Any]:
     if S.QUANTITY in o.columns:
         q = o[S.QUANTITY]
         sold, returned = (q > 0) & ~other, (q < 0) & ~other
-        agg |= {"units_sold": q.sum(where=sold), "units_returned": -q.sum(where=returned)}
+        agg |= {
+            "units_sold": q.sum(where=sold),
+            "units_returned": -q.sum(where=returned),
+            "unit_refund_lines": (back & (q < 0)).sum(),
+        }
     row = o.aggregate(**agg).to_pandas().iloc[0]
     if not row["refund_lines"] and not row["adjustment_lines"]:
         return {}
@@ -1080,8 +1085,10 @@ def returns_summary(ws: Workspace) -> dict[str, Any]:
         }
     out["net"] = out["gross"] - out["refunds"] - out["adjustments"]
     out["refund_share"] = out["refunds"] / out["gross"] if out["gross"] else None
-    if out.get("units_sold"):
+    if out.get("units_sold") and (out.get("unit_refund_lines") or not out["refund_lines"]):
         out["unit_return_rate"] = out["units_returned"] / out["units_sold"]
+    # refunds of money alone (a returns table without a quantity, byod13b D11): the units
+    # returned are unknown, not 0, so no unit return rate is given
     return out
 
 
