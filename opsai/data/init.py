@@ -3009,6 +3009,10 @@ def render(plan: Plan, *, source: str, company: str, currency: str) -> str:
         second = f"; next best: {g.runner_up[0]} ({g.runner_up[1]})" if g.runner_up else ""
         out.append(f"    # {g.table} <- {g.label}: {g.confidence} (score {g.score}{second})")
         out += [f"    # {n}" for n in g.notes]
+        if same := [m.contract for m in g.matches if m.contract == m.source]:
+            # a column named as the contract's is read without a mapping line: say so, or
+            # the YAML looks as if it were not mapped (byod13b D8)
+            out.append(f"    # read under their own names: {', '.join(same)}")
         block = yaml.safe_dump({g.table: g.spec()}, allow_unicode=True, sort_keys=False)
         out += ["    " + ln for ln in block.splitlines()]
     params: dict[str, dict[str, Any]] = {}

@@ -22,6 +22,7 @@ from opsai.executive.results import (
     CHAPTERS,
     DEMAND,
     MARKET,
+    OVERVIEW,
     RECOMMEND,
     SERVICE,
     RunResults,
@@ -996,6 +997,37 @@ def _recommend(
     ]
 
 
+def _refund_spike(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
+    """A product's month of refunds far above its other months (00's ``return_spike``):
+    find the cause; the effect is the excess refunds a fix keeps from recurring, times the
+    share of a gap a fix closes (byod13b D12)."""
+    f = run.finding(OVERVIEW, "return_spike")
+    if f is None:
+        return []
+    ev = f.get("evidence", {})
+    excess = float(ev.get("excess") or 0.0)
+    if excess <= 0:
+        return []
+    title = ev.get("title")
+    item = f"{ev['item_id']}" + (f" ({title})" if title else "")
+    why = (
+        f"{item} had {ev['refunds']:,} refunds ({money(ev['refund_money'], currency)}) in "
+        f"{ev['month']}, {ev['rate']:.0%} of its lines sold that month against "
+        f"{ev['rate_other']:.0%} in its other months; "
+        f"{money(excess, currency)} of refunds above the usual rate."
+    )
+    act = (
+        f"Find why {item}'s refunds spiked in {ev['month']} (its batch, listing or courier) "
+        "and fix it before it repeats."
+    )
+    lo, mid, hi = _scaled(excess, a.gap_closure)
+    evidence = [_ev(OVERVIEW, "return_spike", f"{item} refunds")]
+    sev = str(f.get("severity") or "medium")
+    return [_action("Quality", act, why, lo, mid, hi, MONEY, sev, evidence, "refund_spike")]
+
+
 RULES: tuple[Rule, ...] = (_outreach, _win_back, _stockouts, _stopped, _competitor, _service,
                            _funnel, _overstock, _market, _recommend, _price)  # fmt: skip
 RULES += (_shifted,)  # byod9a D23
@@ -1003,6 +1035,7 @@ RULES += (_events,)  # byod9a D6
 RULES += (_campaigns,)  # byod10a D5
 RULES += (_label_segment,)  # byod11a D10
 RULES += (_ad_budget,)  # f13ads: ad spend against the orders it brought
+RULES += (_refund_spike,)  # byod13b D12
 
 
 def action_plan(

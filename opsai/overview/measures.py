@@ -1036,7 +1036,8 @@ def _non_product(o: ibis.Table) -> Any:
 
 def returns_summary(ws: Workspace) -> dict[str, Any]:
     """Gross sales, refunds (negative order lines: a ``returns`` table or the export's own)
-    and net revenue over the whole window, and units sold and returned; empty without
+    and net revenue over the whole window, and units sold and returned (not when no refund
+    line carries a quantity: refunds of money alone leave the units unknown); empty without
     orders or without any negative line. Negative lines of codes that are no product
     (:data:`NON_PRODUCTS`: bad debt, manual adjustments, postage) are ``adjustments``, by
     code in ``adjusted``, not refunds or returned units; net revenue is after both."""
@@ -1058,7 +1059,11 @@ def returns_summary(ws: Workspace) -> dict[str, Any]:
     if S.QUANTITY in o.columns:
         q = o[S.QUANTITY]
         sold, returned = (q > 0) & ~other, (q < 0) & ~other
-        agg |= {"units_sold": q.sum(where=sold), "units_returned": -q.sum(where=returned)}
+        agg |= {
+            "units_sold": q.sum(where=sold),
+            "units_returned": -q.sum(where=returned),
+            "unit_refund_lines": (back & (q < 0)).sum(),
+        }
     row = o.aggregate(**agg).to_pandas().iloc[0]
     if not row["refund_lines"] and not row["adjustment_lines"]:
         return {}
@@ -1080,8 +1085,10 @@ def returns_summary(ws: Workspace) -> dict[str, Any]:
         }
     out["net"] = out["gross"] - out["refunds"] - out["adjustments"]
     out["refund_share"] = out["refunds"] / out["gross"] if out["gross"] else None
-    if out.get("units_sold"):
+    if out.get("units_sold") and (out.get("unit_refund_lines") or not out["refund_lines"]):
         out["unit_return_rate"] = out["units_returned"] / out["units_sold"]
+    # refunds of money alone (a returns table without a quantity, byod13b D11): the units
+    # returned are unknown, not 0, so no unit return rate is given
     return out
 
 
@@ -1130,5 +1137,72 @@ def return_rates(
         df[S.TITLE] = None
     df = df.sort_values(["rate", S.ITEM_ID], ascending=[False, True], ignore_index=True)
     df.attrs["overall_rate"] = float(p0)
+    df.attrs["tested"] = int(tested.sum())
+    return df[cols]
+
+
+SPIKE_REFUNDS = 10
+"""Fewest refunds in an item's month for :func:`return_spikes` to test it."""
+SPIKE_RATIO = 3.0
+"""A month's refund rate must be at least this many times the item's rate in its other
+months..."""
+SPIKE_POINTS = 0.10
+"""...and this much above it, besides the test."""
+
+
+def return_spikes(
+    ws: Workspace, *, min_refunds: int = SPIKE_REFUNDS, min_sold: int = 20, alpha: float = 0.05
+) -> pd.DataFrame:
+    """Per item and month: the months whose refunds stand out against the item's own other
+    months (a product incident: a bad batch, a wrong listing; byod13b D12). Refund lines
+    (negative order lines, dated at the refund when the returns table has a date) against
+    the item's sold lines of that month; a one-sided binomial test of the month's refunds at
+    the item's rate in its other months (floored at half a refund), Bonferroni over the
+    item-months tested (``min_refunds`` refunds, ``min_sold`` lines sold), below ``alpha``,
+    and a rate :data:`SPIKE_RATIO` times the other months' and :data:`SPIKE_POINTS` above
+    it. ``excess`` is the refund money above what the other months' rate gives. Lines are
+    counted, not units: a refund of money alone has no quantity. Largest excess first."""
+    from scipy.stats import binom
+
+    cols = ["item_id", "title", "month", "sold", "refunds", "refund_money", "rate",
+            "rate_other", "excess", "p_value"]  # fmt: skip
+    if not ws.has("orders") or S.ITEM_ID not in ws.columns("orders"):
+        return pd.DataFrame(columns=cols)
+    o = ws.item_lines("orders")
+    o = o.filter(~_non_product(o))
+    neg = o[S.AMOUNT] < 0
+    per = o.group_by([S.ITEM_ID, o[S.TIMESTAMP].truncate("M").name("month")]).aggregate(
+        sold=(~neg).sum(), refunds=neg.sum(), refund_money=-o[S.AMOUNT].sum(where=neg)
+    )
+    df = per.to_pandas().fillna({"refund_money": 0.0})
+    if df.empty or not df["refunds"].sum():
+        return pd.DataFrame(columns=cols)
+    total = df.groupby(S.ITEM_ID)[["sold", "refunds"]].transform("sum")
+    other_sold = (total["sold"] - df["sold"]).astype(float)
+    other = (total["refunds"] - df["refunds"]) / other_sold.where(other_sold > 0)
+    df["rate_other"] = other.clip(lower=0.5 / other_sold.where(other_sold > 0))
+    df["rate"] = df["refunds"] / df["sold"].where(df["sold"] > 0)
+    tested = (
+        (df["refunds"] >= min_refunds)
+        & (df["sold"] >= min_sold)
+        & (other_sold >= min_sold)
+        & df["rate_other"].notna()
+    )
+    n = df["sold"].astype(int)
+    k = df["refunds"].astype(int).clip(upper=n)
+    df["p_value"] = binom.sf(k - 1, n, df["rate_other"].fillna(1.0).clip(upper=1.0))
+    large = (df["rate"] >= SPIKE_RATIO * df["rate_other"]) & (
+        df["rate"] - df["rate_other"] >= SPIKE_POINTS
+    )
+    keep = tested & (df["p_value"] * max(int(tested.sum()), 1) < alpha) & large
+    df = df[keep].copy()
+    expected = df["rate_other"] * df["sold"]
+    df["excess"] = (df["refunds"] - expected).clip(lower=0) * df["refund_money"] / df["refunds"]
+    df["month"] = pd.to_datetime(df["month"]).dt.strftime("%Y-%m")
+    if ws.has("items") and S.TITLE in ws.columns("items"):
+        df = df.merge(ws.to_pandas("items", [S.ITEM_ID, S.TITLE]), on=S.ITEM_ID, how="left")
+    else:
+        df[S.TITLE] = None
+    df = df.sort_values(["excess", S.ITEM_ID], ascending=[False, True], ignore_index=True)
     df.attrs["tested"] = int(tested.sum())
     return df[cols]

@@ -772,6 +772,49 @@ def returns_findings(
     return out
 
 
+def return_spike_findings(
+    spikes: pd.DataFrame, summary: dict[str, Any], *, currency: str = "", top: int = 3
+) -> list[tuple[str, Finding]]:
+    """One finding naming the item-months whose refunds stand out against the item's own
+    other months (:func:`~opsai.overview.return_spikes`), largest excess money first; none
+    when nothing stands out (byod13b D12). High when the excess is a tenth of the window's
+    refunds (``summary``, :func:`~opsai.overview.returns_summary`) or more."""
+    if spikes is None or spikes.empty:
+        return []
+    parts = []
+    for r in spikes.head(top).itertuples():
+        name = str(r.item_id) + (f" ({r.title})" if isinstance(r.title, str) else "")
+        parts.append(
+            f"{name}: {r.refunds:,.0f} refunds ({money(r.refund_money, currency)}) in "
+            f"{r.month}, {_pct(r.rate)} of its {r.sold:,.0f} lines sold that month, against "
+            f"{_pct(r.rate_other)} in its other months"
+        )
+    more = f"; and {len(spikes) - top} more" if len(spikes) > top else ""
+    first = spikes.iloc[0]
+    text = (
+        "Refunds spiked for a product in one month: " + "; ".join(parts) + more + " (one-sided "
+        f"binomial test against the item's other months, Bonferroni over "
+        f"{spikes.attrs.get('tested', len(spikes))} item-months, p < 0.05). About "
+        f"{money(float(spikes['excess'].sum()), currency)} of refunds above the items' usual "
+        "rate: find the cause (a batch, the listing, the courier) before it repeats."
+    )
+    evidence = {
+        "item_id": first["item_id"],
+        "title": first["title"] if isinstance(first["title"], str) else None,
+        "month": first["month"],
+        "refunds": int(first["refunds"]),
+        "refund_money": float(first["refund_money"]),
+        "sold": int(first["sold"]),
+        "rate": float(first["rate"]),
+        "rate_other": float(first["rate_other"]),
+        "excess": float(spikes["excess"].sum()),
+        "spikes": spikes.head(top)[["item_id", "month", "refunds", "excess"]].to_dict("records"),
+    }
+    refunds = float((summary or {}).get("refunds") or 0.0)
+    sev = "high" if refunds and evidence["excess"] >= 0.1 * refunds else "medium"
+    return [("return_spike", Finding(text, sev, evidence))]
+
+
 def _amount(x: float) -> str:
     """A quantity as read: ``15,144`` for whole units, ``1,234.5`` for kilograms."""
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.1f}"

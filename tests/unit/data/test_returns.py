@@ -331,3 +331,27 @@ def test_init_places_a_returned_orders_sheet_as_returns(tmp_path: Path) -> None:
     assert "no amount column: each order listed is read as returned in full" in text
     with open_workspace(path) as ws:
         assert ov.returns_summary(ws)["refunds"] == 50.0  # A1 whole: 2 x 20 + 10
+
+
+def test_refunds_of_money_alone_give_no_unit_return_rate(tmp_path: Path) -> None:
+    """A returns table without a quantity (a Taobao seller export's 退款金额): the units
+    returned are unknown, so no "0 of 7 units were returned" (byod13b D11)."""
+    (tmp_path / "order_lines.csv").write_text(ORDERS)
+    (tmp_path / "returns.csv").write_text(
+        "order_ref,refund_amount,returned_on\nA1,20.0,2024-01-06\nA2,8.0,2024-01-07\n"
+    )
+    cols = {"order_id": "order_ref", "amount": "refund_amount", "timestamp": "returned_on"}
+    cfg = _config(
+        tmp_path,
+        {
+            "orders": {"file": "order_lines.csv", "columns": ORDER_COLS},
+            "returns": {"file": "returns.csv", "columns": cols},
+        },
+    )
+    with open_workspace(cfg) as ws:
+        s = ov.returns_summary(ws)
+        texts = [f.text for _, f in ov.returns_findings(s, ov.return_rates(ws))]
+    assert (s["gross"], s["refunds"], s["refund_lines"]) == (85.0, 28.0, 2.0)
+    assert s["unit_refund_lines"] == 0 and "unit_return_rate" not in s
+    assert "refunds 28 (32.9% of gross) over 2 refund line(s), net revenue 57." in texts[0]
+    assert "units sold were returned" not in texts[0]
