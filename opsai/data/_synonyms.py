@@ -133,6 +133,9 @@ TABLE_SYNONYMS: dict[tuple[str, str], tuple[str, ...]] = {
                              "contact", "associated_contact", "contact_email", "requester_email"),
     ("demand", "forecast"): ("forecast", "demand_forecast", "fcst", "forecast_units",
                              "planned_demand", "预测", "预测销量", "prognose"),  # your own forecast
+    ("demand", "competitor_price"): ("competitor_price", "competitor_pricing", "comp_price",
+                                     "competitor_prices", "rival_price", "wettbewerbspreis",
+                                     "konkurrenzpreis", "竞品价格", "竞争对手价格"),
     ("tickets", "ticket_id"): ("tweet_id",),  # TWCS: a thread's opening tweet is the ticket
     ("tickets", "sentiment"): (*STAR_NAMES, "overall"),  # Amazon reviews' stars
 }  # fmt: skip

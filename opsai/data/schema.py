@@ -35,6 +35,7 @@ PRICE = "price"
 PROMO = "promo"
 EVENT_DAY = "event_day"
 FORECAST = "forecast"
+COMPETITOR_PRICE = "competitor_price"
 STORE = "store"
 TITLE = "title"
 CATEGORY = "category"
@@ -396,6 +397,16 @@ TABLES: dict[str, Table] = {
                         "your own forecast of the row's demand, in the same measure (the Kaggle "
                         "retail file's Demand Forecast): chapter 04 scores it beside its models "
                         "on the same backtest windows"
+                    ),
+                ),
+                _c(
+                    COMPETITOR_PRICE,
+                    "float",
+                    nonnegative=True,
+                    doc=(
+                        "a competitor's price of the item on the row's day, in the money of "
+                        "price (the Kaggle retail file's Competitor Pricing): chapter 04 "
+                        "estimates the cross-price elasticity and its global models read it"
                     ),
                 ),
             ),

@@ -42,12 +42,16 @@ from opsai.forecast.paths import (
 )
 from opsai.forecast.periods import (
     drop_last_period,
+    drop_thin_tail,
     partial_last_period,
     partial_period,
     partial_period_finding,
+    thin_tail_finding,
+    thin_tail_period,
 )
 from opsai.forecast.pooled import PooledMLP
 from opsai.forecast.reconcile import coherence_gap, reconcile
+from opsai.forecast.response import PriceResponse, price_response, price_response_finding
 from opsai.forecast.season import yearly_season, yearly_season_finding
 from opsai.forecast.series import (
     CATEGORY_PREFIX,
@@ -104,6 +108,7 @@ __all__ = [
     "LocalForecaster",
     "Naive",
     "PooledMLP",
+    "PriceResponse",
     "SeasonalNaive",
     "Theta",
     "WindowAverage",
@@ -123,6 +128,7 @@ __all__ = [
     "demand_pattern",
     "demand_patterns",
     "drop_last_period",
+    "drop_thin_tail",
     "evaluate",
     "event_calendar",
     "fill_gaps",
@@ -144,6 +150,8 @@ __all__ = [
     "partial_last_period",
     "partial_period",
     "partial_period_finding",
+    "price_response",
+    "price_response_finding",
     "reconcile",
     "reconcile_intervals",
     "rescale_intervals",
@@ -154,6 +162,8 @@ __all__ = [
     "store_demand",
     "store_shifts",
     "store_totals",
+    "thin_tail_finding",
+    "thin_tail_period",
     "titled",
     "wape",
     "year_shift_finding",

@@ -3,8 +3,10 @@
 Each series is divided by its mean (so one model serves slow and fast movers); features are
 lags, rolling means, the series' log mean, the calendar fields whose whole cycle the history
 covers (no month or week of the year on less than a year of data) and, when the data has them,
-the promotion share, the price relative to the series' median price and the event days of the
-period (the demand table's ``event_day``, a calendar known in advance). A regressor the data
+the promotion share, the price and a competitor's price (``competitor_price``) each relative to
+the series' median of it and the event days of the period (the demand table's ``event_day``, a
+calendar known in advance). The competitor's price is no plan of ours: its future values are its
+last one known, held, whatever ``X_future`` says. A regressor the data
 records only with a sale (see :func:`known_in_advance`) enters as its last value observed before
 each period, and is carried forward from the cut-off whatever ``X_future`` says: its future
 values would reveal the sales. Multi-step forecasts are recursive. Intervals are split-conformal
@@ -26,14 +28,25 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from opsai.data.schema import EVENT_DAY, ITEM_ID, PRICE, PROMO, QUANTITY, TIMESTAMP
+from opsai.data.schema import (
+    COMPETITOR_PRICE,
+    EVENT_DAY,
+    ITEM_ID,
+    PRICE,
+    PROMO,
+    QUANTITY,
+    TIMESTAMP,
+)
 from opsai.errors import SchemaError
 from opsai.forecast.base import Forecaster, conformal_halfwidths, positions
 
-EXOG = (PROMO, PRICE, EVENT_DAY)
+EXOG = (PROMO, PRICE, EVENT_DAY, COMPETITOR_PRICE)
 """Regressors read when the frame has them; ``EVENT_DAY`` (the event days of each period,
 :func:`opsai.forecast.event_calendar`) is known in advance: a period ``X_future`` does not
-give it counts as an ordinary one."""
+give it counts as an ordinary one. ``COMPETITOR_PRICE`` is held at its last value known over the
+forecast (and over each backtest window): nobody knows a competitor's coming prices."""
+PRICES = (PRICE, COMPETITOR_PRICE)
+"""Regressors read relative to each series' median of them (a price index, 1 at the usual)."""
 CALENDAR = {"day_of_week": (7, 7), "day": (31, 31), "month": (365, 12), "week": (364, 53)}
 """Calendar features: ``name -> (days of history needed to see every value, cycle length)``."""
 
@@ -154,7 +167,7 @@ class GlobalModel(Forecaster):
             v = df[c].astype(float)
             if c not in self.known_:
                 v = v.groupby(ids, sort=False).ffill().groupby(ids, sort=False).shift(1)
-            elif c == PRICE:
+            elif c in PRICES:
                 v = v.groupby(ids, sort=False).ffill().groupby(ids, sort=False).bfill()
             cols.append(self._scaled(ids, c, v.to_numpy(dtype=float)))
         return np.column_stack(cols) if cols else np.empty((len(df), 0))
@@ -162,16 +175,17 @@ class GlobalModel(Forecaster):
     def _future_exog(self, frame: pd.DataFrame) -> np.ndarray:
         """Regressors of the future rows ``frame`` (every series at once): a known-in-advance
         one from ``X_future`` (its price, where missing, carried forward from the history; its
-        promotion 0), any other as last observed up to the cut-off, whatever ``X_future`` says."""
+        promotion 0), a competitor's price and any other as last observed up to the cut-off,
+        whatever ``X_future`` says."""
         ids = frame[ITEM_ID]
         cols = []
         for c in self.exog_:
-            if c == PRICE or c not in self.known_:
+            if c in PRICES or c not in self.known_:
                 last = {sid: v.get(c, np.nan) for sid, v in self.last_exog_.items()}
                 carried = ids.map(last).to_numpy(dtype=float, na_value=np.nan)
             else:
                 carried = np.full(len(frame), np.nan)
-            if c in self.known_ and c in frame:
+            if c in self.known_ and c in frame and c != COMPETITOR_PRICE:
                 given = frame[c].to_numpy(dtype=float)
                 carried = np.where(np.isnan(given), carried, given)
             cols.append(self._scaled(ids, c, carried))
@@ -179,8 +193,9 @@ class GlobalModel(Forecaster):
 
     def _scaled(self, ids: pd.Series, c: str, v: np.ndarray) -> np.ndarray:
         """``v`` of the rows of series ``ids``: a price over the series' reference price."""
-        if c == PRICE:
-            v = v / ids.map(self.price_ref_).to_numpy(dtype=float, na_value=1.0)
+        if c in PRICES:
+            ref = self.price_ref_ if c == PRICE else self.competitor_price_ref_
+            v = v / ids.map(ref).to_numpy(dtype=float, na_value=1.0)
         return np.nan_to_num(v, nan=0.0 if c in (PROMO, EVENT_DAY) else 1.0)
 
     def _design(self, df: pd.DataFrame, skip: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -220,10 +235,11 @@ class GlobalModel(Forecaster):
         }
         self.calendar_ = self._calendar_fields(df[TIMESTAMP])
         self.history_ = df
-        self.price_ref_ = (
-            df.groupby(ITEM_ID)[PRICE].median().replace(0, np.nan).fillna(1.0).to_dict()
-            if PRICE in df
+        self.price_ref_, self.competitor_price_ref_ = (  # medians per series: price indices
+            df.groupby(ITEM_ID)[c].median().replace(0, np.nan).fillna(1.0).to_dict()
+            if c in df
             else {}
+            for c in PRICES
         )
         self.scale_ = {sid: max(float(np.mean(y)), 1e-3) for sid, y in self.y_.items()}
         self.best_params_: dict[str, Any] = {}

@@ -18,10 +18,12 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
-from opsai.forecast.series import HierarchicalSeries, data_freq, source_dates
+from opsai.data.tail import thin_tail
+from opsai.forecast.series import HierarchicalSeries, _filtered, _source, data_freq, source_dates
 from opsai.report.finding import Finding
 
 _UNIT = {"W": "week", "M": "month"}
@@ -189,10 +191,11 @@ def partial_period(
     return partial_last_period(hs, days)
 
 
-def drop_last_period(hs: HierarchicalSeries) -> HierarchicalSeries:
-    """``hs`` without its last period; a series with no period left (an item first sold in it)
-    is left out, and so is an aggregate left with no item."""
-    cut = hs.df[TIMESTAMP].max()
+def drop_last_period(hs: HierarchicalSeries, *, since: Any = None) -> HierarchicalSeries:
+    """``hs`` without its last period (or, with ``since``, without every period from that one
+    on); a series with no period left (an item first sold in it) is left out, and so is an
+    aggregate left with no item."""
+    cut = hs.df[TIMESTAMP].max() if since is None else pd.Timestamp(since)
     df = hs.df[hs.df[TIMESTAMP] < cut]
     alive = set(df[ITEM_ID])
     S = hs.S.loc[:, [c for c in hs.S.columns if c in alive]]
@@ -228,3 +231,78 @@ def partial_period_finding(part: dict[str, Any] | None) -> Finding | None:
         f"first forecast {unit} is {name}, whole."
     )
     return Finding(text, "low", dict(part), name="partial_period")
+
+
+_PERIOD = {"D": "D", "W": "W-SUN", "M": "M"}
+
+
+def thin_tail_period(
+    ws: Any,
+    *,
+    freq: str = "D",
+    where: Mapping[str, Sequence[str]] | None = None,
+    purchase: str = "purchase",
+) -> dict[str, Any] | None:
+    """The export's thinning last days (:func:`opsai.data.tail.thin_tail`, the rule chapter
+    00's trend leaves them out by) in the demand rows' units per day, else ``None``.
+
+    The same rows :func:`~opsai.forecast.series.aggregate_demand` sums (``where``'s row
+    filters; ``purchase`` events without demand or orders); rows that are weekly or monthly
+    totals have no thinning days (``None``, as in chapter 00).
+
+    Returns:
+        :func:`~opsai.data.tail.thin_tail`'s dict plus ``cut``: the start (``YYYY-MM-DD``) of
+        the ``freq`` period holding the first thin day, the first period left out.
+    """
+    t, name = _source(ws, purchase)
+    t = _filtered(t, {k: v for k, v in (where or {}).items() if not k.startswith("items.")}, name)
+    day = t[TIMESTAMP].truncate("D").cast("timestamp").name("date")
+    units = t[QUANTITY].cast("float64").sum() if QUANTITY in t.columns else t.count()
+    daily = t.group_by(day).aggregate(units=units.cast("float64")).to_pandas().dropna()
+    if daily.empty or data_freq(daily["date"]) is not None:
+        return None
+    daily = daily.set_index(pd.DatetimeIndex(daily["date"]))["units"].sort_index()
+    full = pd.date_range(daily.index[0], daily.index[-1], freq="D", name="date")
+    tail = thin_tail(daily.reindex(full, fill_value=0.0).reset_index())
+    if tail is None:
+        return None
+    start = pd.Period(pd.Timestamp(tail["from"]), _PERIOD.get(freq, "D")).start_time
+    return tail | {"cut": f"{start:%Y-%m-%d}"}
+
+
+def drop_thin_tail(
+    hs: HierarchicalSeries, tail: Mapping[str, Any], *, stores: pd.DataFrame | None = None
+) -> tuple[HierarchicalSeries, pd.DataFrame | None]:
+    """``hs`` and the per-store units ``stores`` (:func:`~opsai.forecast.series.store_demand`,
+    or ``None``) without the periods from ``tail["cut"]`` on (:func:`thin_tail_period`): the
+    models train and are backtested, the shifts tested and the stock-outs looked for on the
+    periods before it; ``stores.attrs["end"]`` becomes the last period kept."""
+    cut = pd.Timestamp(tail["cut"])
+    out = drop_last_period(hs, since=cut)
+    if stores is None:
+        return out, None
+    kept = stores[stores[TIMESTAMP] < cut].reset_index(drop=True)
+    kept.attrs = {**stores.attrs, "end": out.df[TIMESTAMP].max()}
+    return out, kept
+
+
+def thin_tail_finding(tail: Mapping[str, Any] | None, *, unit: str = "units") -> Finding | None:
+    """What :func:`thin_tail_period` found, and that those days are left out."""
+    if not tail:
+        return None
+    level, usual = float(np.mean(tail["values"])), float(np.mean(tail["usual"]))
+    cut = (
+        ""
+        if tail["cut"] == tail["from"]
+        else f" (with the rest of their period, from {tail['cut']})"
+    )
+    text = (
+        f"The last {tail['days']} days ({tail['from']} to {tail['to']}), still filling in the "
+        f"export, are left out{cut}: {level:,.1f} {unit} a day against {usual:,.1f} before on "
+        "the same weekdays, as an export taken while rows still arrive reads (the rule chapter "
+        "00 leaves them out of its trend by). The models train and are backtested, level "
+        "shifts tested and stock-outs looked for on the days before them, and the forecasts "
+        f"start on {tail['cut']}."
+    )
+    evidence = {**dict(tail), "level": round(level, 3), "usual_level": round(usual, 3)}
+    return Finding(text, "low", evidence, name="thin_tail")

@@ -30,6 +30,7 @@ from opsai.data.promo import promo_flags
 from opsai.data.schema import (
     AMOUNT,
     CATEGORY,
+    COMPETITOR_PRICE,
     EVENT_DAY,
     ITEM_ID,
     NO_EVENT,
@@ -304,8 +305,8 @@ def aggregate_demand(
         purchase: the event read as an order line when there is only ``events``.
 
     Returns:
-        ``[ITEM_ID, TIMESTAMP, QUANTITY]`` and, from ``demand``, ``PROMO``/``PRICE`` when
-        present; not zero-filled.
+        ``[ITEM_ID, TIMESTAMP, QUANTITY]`` and, from ``demand``, ``PROMO``/``PRICE`` (and
+        ``COMPETITOR_PRICE``, its mean) when present; not zero-filled.
 
     Raises:
         SchemaError: the workspace has no ``demand``, ``orders`` or ``events``.
@@ -339,6 +340,8 @@ def aggregate_demand(
         aggs[PROMO] = t[PROMO].cast("float64").mean()
     if PRICE in cols:
         aggs[PRICE] = t[PRICE].cast("float64").mean()
+    if COMPETITOR_PRICE in cols:
+        aggs[COMPETITOR_PRICE] = t[COMPETITOR_PRICE].cast("float64").mean()
     expr = t.group_by([key.name(ITEM_ID), bucket]).aggregate(**aggs)
     out = expr.to_pandas()
     out[ITEM_ID] = out[ITEM_ID].astype(str)
@@ -478,7 +481,7 @@ def fill_gaps(
         g[ITEM_ID] = sid
         g[QUANTITY] = g[QUANTITY].fillna(0.0)
         parts.append(g.reset_index())
-    cols = [c for c in (ITEM_ID, TIMESTAMP, QUANTITY, PROMO, PRICE) if c in df.columns]
+    cols = [c for c in (ITEM_ID, TIMESTAMP, QUANTITY, PROMO, PRICE, COMPETITOR_PRICE) if c in df]
     return pd.concat(parts, ignore_index=True)[cols]
 
 

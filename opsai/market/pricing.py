@@ -51,11 +51,15 @@ def _summary(fit: LinearFit, names: list[str], level: float) -> pd.DataFrame:
 
 
 class LogLogElasticity:
-    """Constant-elasticity demand: ``ln q = e * ln p + controls + fixed effects + u``.
+    """Constant-elasticity demand: ``ln q = e ln p + c ln p_c + controls + fixed effects + u``.
 
     Args:
         col_quantity: quantity column (units; see ``quantity_is``).
         col_price: price column.
+        col_cross_price: a competitor's price of the same good (the demand table's
+            ``competitor_price``), entered in logs: its coefficient ``c`` is the cross-price
+            elasticity (``cross_elasticity_``; positive: they are substitutes, our units fall
+            when the competitor cuts). ``None``: no cross term.
         controls: columns entered as they are (promo flags, trend, temperature, ...).
         log_controls: positive columns entered in logs (marketing spend, competitor price).
         fixed_effects: columns whose levels are absorbed (item, store, month of year, ...).
@@ -74,6 +78,7 @@ class LogLogElasticity:
         *,
         col_quantity: str = S.QUANTITY,
         col_price: str = S.PRICE,
+        col_cross_price: str | None = None,
         controls: Sequence[str] = (),
         log_controls: Sequence[str] = (),
         fixed_effects: Sequence[str] = (),
@@ -85,6 +90,7 @@ class LogLogElasticity:
     ) -> None:
         self.col_quantity = col_quantity
         self.col_price = col_price
+        self.col_cross_price = col_cross_price
         self.controls = controls
         self.log_controls = log_controls
         self.fixed_effects = fixed_effects
@@ -97,7 +103,9 @@ class LogLogElasticity:
     def fit(self, frame: Any, *, table: str = "demand") -> LogLogElasticity:
         """Estimate the elasticity from ``frame`` (a DataFrame or an Ibis table)."""
         check_choice(self.quantity_is, "quantity_is", ("units", "revenue"))
-        used = [self.col_quantity, self.col_price, *self.controls, *self.log_controls]
+        cross = [self.col_cross_price] if self.col_cross_price else []
+        logs = [*cross, *self.log_controls]
+        used = [self.col_quantity, self.col_price, *self.controls, *logs]
         used += [*self.fixed_effects, *self.instruments]
         used += [self.cluster] if self.cluster else []
         used = list(dict.fromkeys(used))
@@ -114,9 +122,9 @@ class LogLogElasticity:
         lq = np.log(df[self.col_quantity].to_numpy(float))
         if self.quantity_is == "revenue":
             lq = lq - lp
-        names = [*self.controls, *(f"log({c})" for c in self.log_controls)]
+        names = [*self.controls, *(f"log({c})" for c in logs)]
         cols = [df[c].to_numpy(float) for c in self.controls]
-        cols += [np.log(positive(df[c], column=c, table=table)) for c in self.log_controls]
+        cols += [np.log(positive(df[c], column=c, table=table)) for c in logs]
         groups = [df[c].to_numpy() for c in self.fixed_effects]
         if not groups:
             names, cols = ["const", *names], [np.ones(len(df)), *cols]
@@ -139,6 +147,12 @@ class LogLogElasticity:
         lo, hi = fit.conf_int(self.level)[0]
         self.conf_int_ = (float(lo), float(hi))
         self.n_obs_ = fit.n_obs
+        if cross:  # the competitor's price: its coefficient, error and interval
+            at = list(self.coef_.index).index(f"log({cross[0]})")
+            self.cross_elasticity_ = float(fit.coef[at])
+            self.cross_elasticity_se_ = float(fit.se[at])
+            lo, hi = fit.conf_int(self.level)[at]
+            self.cross_conf_int_ = (float(lo), float(hi))
         return self
 
     def summary(self) -> pd.DataFrame:
@@ -146,16 +160,41 @@ class LogLogElasticity:
         _check_fitted(self, "fit_")
         return _summary(self.fit_, list(self.coef_.index), self.level)
 
-    def effect(self, price_change: float) -> dict[str, float]:
-        """Expected relative quantity change (and interval) for a relative price change."""
+    def effect(self, price_change: float, *, cross: bool = False) -> dict[str, float]:
+        """Expected relative quantity change (and interval) for a relative price change: of
+        our price, or with ``cross`` of the competitor's (``col_cross_price``)."""
         _check_fitted(self, "fit_")
-        vals = sorted(percent_effect(e, price_change) for e in (*self.conf_int_,))
+        if cross and not hasattr(self, "cross_elasticity_"):
+            raise OpsaiError(
+                f"{type(self).__name__}: fitted without a cross-price term; set "
+                "col_cross_price (e.g. 'competitor_price') and fit again"
+            )
+        e, ci = (
+            (self.cross_elasticity_, self.cross_conf_int_)
+            if cross
+            else (self.elasticity_, self.conf_int_)
+        )
+        vals = sorted(percent_effect(b, price_change) for b in ci)
         return {
             "price_change": price_change,
-            "quantity_change": percent_effect(self.elasticity_, price_change),
+            "quantity_change": percent_effect(e, price_change),
             "lo": vals[0],
             "hi": vals[1],
         }
+
+    def cross_reading(
+        self, price_change: float = -0.10, *, what: str = "our units", who: str = "the competitor"
+    ) -> str:
+        """'When the competitor cuts its price by 10%, our units fall about 4.1% (...)'."""
+        eff = self.effect(price_change, cross=True)
+        verb = "cuts" if price_change < 0 else "raises"
+        move = "rise" if eff["quantity_change"] >= 0 else "fall"
+        return (
+            f"When {who} {verb} its price by {abs(100 * price_change):.0f}%, {what} {move} about "
+            f"{abs(100 * eff['quantity_change']):.1f}% ({100 * self.level:.0f}% interval "
+            f"{100 * eff['lo']:+.1f}% to {100 * eff['hi']:+.1f}%); cross-price elasticity "
+            f"{self.cross_elasticity_:.2f} ± {self.cross_elasticity_se_:.2f} (n={self.n_obs_:,})."
+        )
 
     def reading(self, price_change: float = -0.10, *, what: str = "units sold") -> str:
         """A plain-language sentence, e.g. 'a 10% price cut raises units sold by 21% (...)'."""

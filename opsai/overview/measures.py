@@ -17,6 +17,7 @@ from opsai.data import schema as S
 from opsai.data._load import TEXT_NA
 from opsai.data._synonyms import NON_PRODUCTS
 from opsai.data.promo import promo_flags
+from opsai.data.tail import thin_tail
 from opsai.data.workspace import Workspace
 from opsai.errors import NothingToAnalyse
 
@@ -577,51 +578,6 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         out = out.iloc[: -tail["days"]].reset_index(drop=True)
         out.attrs["thin_tail"] = tail
     return out
-
-
-THIN_SHARE = 0.5
-"""A last day under this share of its weekday's usual level (the median of the same weekday
-over the 8 weeks before the last 2) belongs to a thinning tail (:func:`thin_tail`)."""
-THIN_MAX = 14
-"""Longest tail :func:`thin_tail` leaves out: a longer fall is a real one, not an export's."""
-
-
-def thin_tail(daily: pd.DataFrame) -> dict[str, Any] | None:
-    """The trailing run of 2 to :data:`THIN_MAX` days each under :data:`THIN_SHARE` of its
-    weekday's usual level, in the first of ``orders``, ``units``, ``tickets``, ``revenue`` or
-    ``active_users``: an export of arrivals to 2017-08-31 whose check-outs read 60, 49, 24, 8,
-    9 a day against about 110 (byod12a D18), rows still to come, not a slump. ``None`` when
-    the last two days are not both that low, or with under 10 weeks of days. Weekdays the
-    business is closed (a usual level of 0) never count.
-
-    Returns:
-        ``{"from", "to", "days", "measure", "values", "usual"}`` (dates as ``YYYY-MM-DD``,
-        ``usual`` the weekday levels of those days)."""
-    col = next(
-        (c for c in ("orders", "units", "tickets", "revenue", "active_users") if c in daily), None
-    )
-    if col is None or len(daily) < 70:
-        return None
-    y = daily[col].to_numpy(float)
-    dates = pd.DatetimeIndex(daily["date"])
-    ref = daily.iloc[-(THIN_MAX + 56) : -THIN_MAX]
-    usual = ref.groupby(pd.DatetimeIndex(ref["date"]).day_of_week)[col].median()
-    k = 0
-    while k < min(THIN_MAX, len(y)):
-        level = float(usual.get(dates[-1 - k].day_of_week, 0.0))
-        if not (level > 0 and y[-1 - k] < THIN_SHARE * level):
-            break
-        k += 1
-    if k < 2 or k >= THIN_MAX:
-        return None
-    return {
-        "from": f"{dates[-k]:%Y-%m-%d}",
-        "to": f"{dates[-1]:%Y-%m-%d}",
-        "days": k,
-        "measure": col,
-        "values": [float(v) for v in y[-k:]],
-        "usual": [float(usual[d.day_of_week]) for d in dates[-k:]],
-    }
 
 
 def _periods(ws: Workspace) -> dict[str, Any] | None:
