@@ -562,6 +562,9 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         out.attrs["periods"] = periodic
     if ws.has("events") or ws.has("orders"):
         out.attrs["active_spans"] = spans
+    ended = None if out.attrs.get("periods") else _signups_end(ws, out)
+    if ended:  # activity after the last signup winds down as those cohorts age
+        out.attrs["signups_end"] = ended
     early = end is not None and (end - end.normalize()) < pd.Timedelta(hours=12)
     if (
         early
@@ -573,10 +576,32 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     ):
         out = out.iloc[:-1].reset_index(drop=True)
         out.attrs["partial_day"] = f"{end:%Y-%m-%d} (the data end at {end:%H:%M:%S})"
-    elif not out.attrs.get("periods") and (tail := thin_tail(out)):
+    elif not out.attrs.get("periods") and (
+        tail := thin_tail(out, signups_end=ended["date"] if ended else None)
+    ):
         out = out.iloc[: -tail["days"]].reset_index(drop=True)
         out.attrs["thin_tail"] = tail
     return out
+
+
+SIGNUPS_GAP = 7
+"""Days the activity must run past the users' last signup for :func:`_signups_end` to name it."""
+
+
+def _signups_end(ws: Workspace, daily: pd.DataFrame) -> dict[str, Any] | None:
+    """``{"date", "days"}`` when the users' ``signup_at`` ends :data:`SIGNUPS_GAP` days or more
+    before the activity does: no one joined after ``date``, so the last ``days`` days' activity
+    is that of ageing cohorts (Cookie Cats' installs end 2024-04-29, its sessions 2024-05-28,
+    each within 30 days of install, byod13a D14); else ``None``."""
+    if not ws.has("users") or S.SIGNUP_AT not in ws.columns("users") or daily.empty:
+        return None
+    u = ws.table("users")
+    last = u.aggregate(m=u[S.SIGNUP_AT].max()).to_pandas().iloc[0]["m"]
+    if pd.isna(last):
+        return None
+    last = pd.Timestamp(last).normalize()
+    days = int((pd.Timestamp(daily["date"].iloc[-1]).normalize() - last).days)
+    return {"date": f"{last:%Y-%m-%d}", "days": days} if days >= SIGNUPS_GAP else None
 
 
 THIN_SHARE = 0.5
@@ -586,13 +611,17 @@ THIN_MAX = 14
 """Longest tail :func:`thin_tail` leaves out: a longer fall is a real one, not an export's."""
 
 
-def thin_tail(daily: pd.DataFrame) -> dict[str, Any] | None:
+def thin_tail(daily: pd.DataFrame, *, signups_end: str | None = None) -> dict[str, Any] | None:
     """The trailing run of 2 to :data:`THIN_MAX` days each under :data:`THIN_SHARE` of its
     weekday's usual level, in the first of ``orders``, ``units``, ``tickets``, ``revenue`` or
     ``active_users``: an export of arrivals to 2017-08-31 whose check-outs read 60, 49, 24, 8,
     9 a day against about 110 (byod12a D18), rows still to come, not a slump. ``None`` when
     the last two days are not both that low, or with under 10 weeks of days. Weekdays the
     business is closed (a usual level of 0) never count.
+
+    ``signups_end`` (``YYYY-MM-DD``, the users' last signup): when the tail starts after it,
+    ``None``: no one joined since, the fall is the last cohorts ageing, complete data rather
+    than an export's missing rows (byod13a D14).
 
     Returns:
         ``{"from", "to", "days", "measure", "values", "usual"}`` (dates as ``YYYY-MM-DD``,
@@ -613,6 +642,8 @@ def thin_tail(daily: pd.DataFrame) -> dict[str, Any] | None:
             break
         k += 1
     if k < 2 or k >= THIN_MAX:
+        return None
+    if signups_end is not None and dates[-k] > pd.Timestamp(signups_end):
         return None
     return {
         "from": f"{dates[-k]:%Y-%m-%d}",
@@ -858,6 +889,8 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
         out["partial_day"] = daily.attrs["partial_day"]
     if daily.attrs.get("thin_tail"):  # the export's thinning last days, left out too
         out["thin_tail"] = daily.attrs["thin_tail"]
+    if daily.attrs.get("signups_end"):  # no signups since: the last cohorts ageing
+        out["signups_end"] = daily.attrs["signups_end"]
     for key in ("sales_from", "sales_event", "orders_from", "units_from", "visits", "tickets_from"):
         if daily.attrs.get(key):
             out[key] = daily.attrs[key]
