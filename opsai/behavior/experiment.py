@@ -49,9 +49,12 @@ ALPHA = 0.05
 """Adjusted p-value under which an arm's difference on an outcome is clear."""
 
 _ARM_WORDS = frozenset({
-    "version", "variant", "variants", "variation", "group", "arm", "treatment", "experiment",
-    "test", "ab", "bucket", "cohort", "cell", "condition", "split",
+    "version", "variant", "variants", "variation", "arm", "treatment", "experiment", "ab",
+    "bucket",
 })  # fmt: skip
+_PLAIN_ARM_WORDS = frozenset({"group", "test", "cell", "condition", "split"})
+"""Words that name an arm only alone or together (``group``, ``test_group``), not with
+another (``age_group``, ``customer_group`` are segments)."""
 _CONTROL = re.compile(r"^(control|ctrl|baseline|base|a|old|current|default|holdout)$", re.I)
 _LOWER_BETTER = frozenset({"churn", "churned", "churner", "attrition", "cancelled", "canceled"})
 
@@ -64,7 +67,8 @@ fraction points) or "mean"."""
 
 
 def _arm_name(name: str) -> bool:
-    return bool(set(name_words(name)) & _ARM_WORDS)
+    words = set(name_words(name))
+    return bool(words & _ARM_WORDS) or (bool(words) and words <= _PLAIN_ARM_WORDS)
 
 
 def experiment_column(

@@ -39,11 +39,17 @@ def users() -> pd.DataFrame:
             "platform": np.where(np.arange(n) % 5 < 2, "ios", "android"),
         }))  # fmt: skip
     u = pd.concat(parts, ignore_index=True)
-    return u.assign(user_id=np.arange(len(u)), customer_group=np.where(u.index % 5, "a", "b"))
+    return u.assign(
+        user_id=np.arange(len(u)),
+        customer_group=np.where(u.index % 5, "a", "b"),
+        age_group=np.where(u.index % 2, "18-34", "35+"),
+    )
 
 
 def test_published_cookie_cats_retention_by_version(users: pd.DataFrame) -> None:
     assert experiment_column(users) == "version"  # not the 80/20 customer_group
+    assert experiment_column(users.drop(columns="version")) is None  # age_group: a segment
+    assert experiment_column(users.rename(columns={"version": "test_group"})) == "test_group"
     per = per_user_outcomes(users, "version")
     assert list(per.columns) == ["arm", "retention_1", "retention_7"]
     t = compare_arms(per).set_index("outcome")
