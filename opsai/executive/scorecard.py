@@ -429,8 +429,8 @@ KPIS: tuple[KPI, ...] = (
 WINDOW_KPIS = frozenset(
     {"revenue_28d", "orders_28d", "order_value_28d", "units_28d", "daily_active_users"}
 )
-"""Scorecard keys over the overview's activity window: neither better nor worse when no one
-signed up for weeks before it ends (:func:`_signups_end`)."""
+"""Scorecard keys over the overview's activity window: a fall is neither better nor worse when
+no one signed up for weeks before it ends (:func:`_signups_end`)."""
 
 MONEY_KPIS = frozenset({"revenue_28d", "order_value_28d", "value_at_risk"})
 """Scorecard keys whose value is money: shown with the config's currency."""
@@ -510,8 +510,8 @@ def kpi_scorecard(
                 "change": change,
                 "change_unit": unit,
                 "period": period,
-                "assessment": ""
-                if k.key in WINDOW_KPIS and _signups_end(run)
+                "assessment": ""  # a fall of ageing cohorts: no verdict on the business
+                if k.key in WINDOW_KPIS and change is not None and change < 0 and _signups_end(run)
                 else _assess(change, k.better, steady_pp if unit == "pp" else steady),
                 "since_last_report": since,
                 "chapter": k.chapter,

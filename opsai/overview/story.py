@@ -518,8 +518,8 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         or 0.0
     )
     sev = "high" if rc < -0.2 else "medium" if rc < -0.1 else "info"
-    ended = change.get("signups_end")
-    if ended and rc < 0:  # no one joined since: the fall is the last cohorts ageing
+    ended = change.get("signups_end") if rc < 0 else None
+    if ended:  # no one joined since: the fall is the last cohorts ageing
         sev = "info"
     partial = change.get("partial_day")
     after = (

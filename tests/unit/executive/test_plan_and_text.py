@@ -1061,9 +1061,10 @@ def test_activity_after_the_last_signup_is_neither_better_nor_worse(run_folder: 
     }
     sc = ex.kpi_scorecard(run).set_index("key")
     for key in ("revenue_28d", "orders_28d"):
-        assert sc.loc[key, "assessment"] == ""
         assert sc.loc[key, "period"] == (
             "last 28 days vs 28 before; no signups after 2024-04-29: the last cohorts ageing, "
             "not the business"
         )
+    assert sc.loc["revenue_28d", "assessment"] == "better"  # +10%: a rise keeps its verdict
+    assert sc.loc["orders_28d", "assessment"] == ""  # -5%
     assert sc.loc["active_users_month", "assessment"] == "better"  # 03a's months: as before

@@ -799,3 +799,6 @@ def test_a_fall_after_the_last_signup_is_ageing_cohorts_not_an_unfinished_export
         "activity does): the activity of the last weeks is that of ageing cohorts"
     ) in f.text
     assert "left out" not in f.text
+    rising = daily.assign(orders=orders[::-1], revenue=orders[::-1])  # a rise is not explained
+    rising.attrs["signups_end"] = {"date": "2024-04-29", "days": 29}
+    assert "No user signed up" not in activity_finding(recent_change(rising)).text
