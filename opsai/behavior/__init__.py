@@ -34,6 +34,13 @@ from opsai.behavior.churn_model import (
     lift_at,
 )
 from opsai.behavior.clv import BetaGeo, GammaGamma, customer_value, holdout_check, summary
+from opsai.behavior.experiment import (
+    compare_arms,
+    experiment_column,
+    experiment_finding,
+    per_user_outcomes,
+    sample_ratio,
+)
 from opsai.behavior.funnels import (
     funnel,
     funnel_by_user,
@@ -78,8 +85,11 @@ __all__ = [
     "cohort_basis",
     "cohort_matrix",
     "comeback_rate",
+    "compare_arms",
     "customer_value",
     "evaluate",
+    "experiment_column",
+    "experiment_finding",
     "feature_columns",
     "funnel",
     "funnel_by_user",
@@ -102,10 +112,12 @@ __all__ = [
     "outcome_attributes",
     "overall_conversion",
     "path_links",
+    "per_user_outcomes",
     "personas",
     "restated_attributes",
     "retention_curve",
     "rfm",
+    "sample_ratio",
     "signup_coverage",
     "snapshots",
     "still_active",

@@ -64,6 +64,20 @@ _MEASURE_WORDS = frozenset({
 few its values (``payment_plan_days`` 7/30, ``num_children`` 0..3)."""
 
 
+_OUTCOME_WORDS = frozenset({
+    "retention", "retained", "retain", "churn", "churned", "churner", "converted", "conversion",
+    "attrition", "repurchase", "repurchased", "cancelled", "canceled", "returned", "survived",
+})  # fmt: skip
+"""Words of an outcome recorded after the fact (Cookie Cats' ``retention_7``: the player came
+back on day 7): what the business wants to move, never a group to act on (byod13a D13)."""
+
+
+def outcome_name(name: object) -> bool:
+    """A column named like an outcome (:data:`_OUTCOME_WORDS`): ``retention_1``,
+    ``is_churned``, ``Converted``."""
+    return bool(set(name_words(str(name))) & _OUTCOME_WORDS)
+
+
 def measure_name(name: object) -> bool:
     """A column named like a count, an amount or a measure (:data:`_MEASURE_WORDS`)."""
     return bool(set(name_words(str(name))) & _MEASURE_WORDS)

@@ -520,6 +520,38 @@ def top_segment(personas: pd.DataFrame, *, money: bool = True, currency: str = "
     return Finding(text, "medium" if ratio >= 2 else "info", evidence, name="top_segment")
 
 
+DAY_MARKS = (1, 7, 14, 30)
+"""Days of :func:`day_retention`'s sentence (a mobile game's D1, D7, D14, D30)."""
+
+
+def day_retention(curve: pd.DataFrame) -> Finding | None:
+    """Day-N retention in one sentence from :func:`~opsai.behavior.retention_curve`: the share
+    of users active 1, 7, 14 and 30 days after their signup (or first day), each over the
+    users whose day lies inside the data (byod13a D15: calendar-month cohorts mixed players
+    1 and 30 days old). ``None`` when no mark has eligible users."""
+    rows = curve.set_index("day")
+    marks = [d for d in DAY_MARKS if d in rows.index and rows.loc[d, "eligible"] > 0]
+    if not marks:
+        return None
+    since = "signup" if curve.attrs.get("since") == "signup" else "first active day"
+    bits = [
+        f"{rows.loc[d, 'retention']:.1%} on day {d} ({int(rows.loc[d, 'active']):,} of "
+        f"{int(rows.loc[d, 'eligible']):,})"
+        for d in marks
+    ]
+    evidence = {
+        "since": since,
+        **{f"day_{d}": float(rows.loc[d, "retention"]) for d in marks},
+        **{f"day_{d}_users": int(rows.loc[d, "eligible"]) for d in marks},
+    }
+    text = (
+        f"Day-N retention since {since}: " + ", ".join(bits) + " (users active that many days "
+        f"after their {since}; each day's base leaves out users whose day lies after the data "
+        "end)."
+    )
+    return Finding(text, "info", evidence, name="retention_days")
+
+
 def retention_summary(
     matrix: pd.DataFrame,
     lifecycle: pd.DataFrame,

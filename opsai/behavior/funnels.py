@@ -25,6 +25,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from opsai.behavior._engine import TableLike, as_table, require, to_frame
+from opsai.behavior.attributes import outcome_name
 from opsai.data._synonyms import name_words
 from opsai.data.schema import (
     DEFAULT_FUNNEL,
@@ -652,8 +653,13 @@ def breakdown_candidates(
             :func:`~opsai.behavior.attributes.model_attributes` (a lifecycle ``status`` of
             active/cancelled, a ``Total Orders`` restating the whole order history): they say
             who has left rather than who converts, so a funnel split by them would read "fix
-            the checkout for status=cancelled". They are not offered from ``users``.
+            the checkout for status=cancelled". They are not offered from ``users``. Columns
+            named like an outcome (:func:`~opsai.behavior.attributes.outcome_name`: Cookie
+            Cats' ``retention_7``, a player who came back on day 7 has had more days to buy)
+            are never offered either: "fix the purchase step for retention_7=False" is no
+            lever (byod13a D13).
     """
+
     out: list[tuple[str, str]] = []
     for src, obj in (("events", events), ("users", users)):
         if obj is None:
@@ -661,7 +667,7 @@ def breakdown_candidates(
         t = as_table(obj, name=src)
         skip = {*exclude, *(left_out if src == "users" else ())}
         cols = [c for c, dt in t.schema().items()
-                if c not in skip and (dt.is_string() or dt.is_boolean())
+                if c not in skip and (dt.is_string() or dt.is_boolean()) and not outcome_name(c)
                 and c not in {o[0] for o in out}]  # fmt: skip
         if not cols:
             continue

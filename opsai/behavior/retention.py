@@ -264,25 +264,40 @@ def retention_curve(
     activity: TableLike,
     *,
     days: int = 30,
+    users: TableLike | None = None,
     col_user: str = USER_ID,
     col_time: str = TIMESTAMP,
+    col_signup: str = SIGNUP_AT,
 ) -> pd.DataFrame:
-    """N-day retention: share of users active exactly *n* days after their first activity.
+    """N-day retention: share of users active exactly *n* days after their first activity,
+    or with ``users`` holding signup dates, after their signup (day 1, day 7 after install: a
+    mobile game's D1/D7 retention, byod13a D15); every user who signed up is then in the
+    base, also those never active.
 
     Users whose day *n* lies after the last date in the data are left out of day *n*'s base,
-    so recent users do not drag the curve down.
+    so recent users do not drag the curve down. Activity before a user's signup (or first
+    day) does not count.
 
     Returns:
-        ``day`` (0..days), ``active``, ``eligible`` and ``retention``.
+        ``day`` (0..days), ``active``, ``eligible`` and ``retention``; ``attrs["since"]`` is
+        ``"signup"`` or ``"first_activity"``.
     """
     t = as_table(activity, name="activity")
     require(t, [col_user, col_time], table="activity")
     d = t.select(_u=t[col_user], _d=(t[col_time].epoch_seconds() / 86400).floor().cast("int64"))
     d = d.distinct()
-    first = d.group_by("_u").aggregate(_f=d._d.min())
     end = d._d.max().as_scalar()
+    u = as_table(users, name="users") if users is not None else None
+    since = "signup" if u is not None and col_signup in u.columns else "first_activity"
+    if u is not None and since == "signup":
+        s = u.filter(u[col_signup].notnull())
+        day = (s[col_signup].cast("timestamp").epoch_seconds() / 86400).floor().cast("int64")
+        s = s.select(_u=s[col_user].cast(t[col_user].type()), _d=day)
+        first = s.group_by("_u").aggregate(_f=s._d.min())
+    else:
+        first = d.group_by("_u").aggregate(_f=d._d.min())
     j = d.join(first, "_u")
-    j = j.mutate(day=j._d - j._f).filter(lambda x: x.day <= days)
+    j = j.mutate(day=j._d - j._f).filter(lambda x: (x.day >= 0) & (x.day <= days))
     act = to_frame(j.group_by("day").aggregate(active=j._u.nunique()))
     starts = first.mutate(_room=end - first._f)
     room = to_frame(starts.group_by("_room").aggregate(n=starts.count()))
@@ -296,6 +311,7 @@ def retention_curve(
     curve["retention"] = np.where(
         curve["eligible"] > 0, curve["active"] / curve["eligible"].clip(lower=1), np.nan
     )
+    curve.attrs["since"] = since
     return curve
 
 

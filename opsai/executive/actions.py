@@ -678,6 +678,48 @@ def _funnel(
     return out
 
 
+def _experiment(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
+    """An experiment whose arm differs from the control beyond chance on an outcome (03a's
+    ``experiment`` finding, byod13a D12): roll out the better arm, or keep the control when
+    the arm is worse. The effect is the difference on the clearest outcome in points (a share)
+    or in its unit (a mean), its range the 95% interval. High: it is the decision the test was
+    run for; with a sample ratio mismatch the action is to check the assignment first."""
+    f = run.finding(BEHAVIOR, "experiment")
+    e = (f or {}).get("evidence") or {}
+    clear = [c for c in e.get("clear") or [] if isinstance(c, dict)]
+    if not clear:
+        return []
+    c = min(clear, key=lambda r: float(r["p_value"]))
+    share = c["kind"] == "share"
+    k = 100.0 if share else 1.0
+    diff, low, high = (k * float(c[x]) for x in ("diff", "low", "high"))
+    good = (diff > 0) == bool(c.get("higher_is_better", True))
+    arm, control, col = c["arm"], c["control"], e.get("column")
+    act = (
+        f"Roll out {col}={arm}: it beat {control} on {c['outcome']}."
+        if good
+        else f"Keep {col}={control}: {arm} did worse on {c['outcome']}."
+    )
+    fmt = (lambda v: f"{v:+.2f} pp") if share else (lambda v: f"{v:+,.2f}")
+    why = (
+        f"{c['outcome']} {fmt(diff)} for {arm} against {control} (95% interval {fmt(low)} to "
+        f"{fmt(high)}, p = {float(c['p_value']):.2g}, {int(c['users']):,} and "
+        f"{int(c['control_users']):,} users)."
+    )
+    if e.get("mismatch"):  # the decision stays the data's first; checked before it is taken
+        act = f"Check how users were assigned to {col}, then: {act[0].lower()}{act[1:]}"
+        why += (
+            f" The arms' sizes differ beyond chance (p = {float(e['srm_p']):.2g}), a sample "
+            "ratio mismatch that can bias the difference."
+        )
+    unit = "pp" if share else str(c["outcome"])
+    lo, mid, hi = (low, diff, high) if good else (-high, -diff, -low)
+    ev = [_ev(BEHAVIOR, "experiment", "experiment arms compared")]
+    return [_action("Experiment", act, why, lo, mid, hi, unit, "high", ev, "experiment")]
+
+
 def _label_segment(
     run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
 ) -> list[dict[str, Any]]:
@@ -1036,6 +1078,7 @@ RULES += (_campaigns,)  # byod10a D5
 RULES += (_label_segment,)  # byod11a D10
 RULES += (_ad_budget,)  # f13ads: ad spend against the orders it brought
 RULES += (_refund_spike,)  # byod13b D12
+RULES += (_experiment,)  # byod13a D12
 
 
 def action_plan(

@@ -284,7 +284,20 @@ def _window(run: RunResults) -> str:
     monthly totals the last complete period against the one before ("2019-09 vs 2019-08,
     monthly totals", byod10a D16)."""
     compared = _evidence(run, OVERVIEW, "activity", "compared")
-    return str(compared) if compared else "last 28 days vs 28 before"
+    text = str(compared) if compared else "last 28 days vs 28 before"
+    if ended := _signups_end(run):
+        text += f"; {ended}"
+    return text
+
+
+def _signups_end(run: RunResults) -> str:
+    """Why the overview's activity falls when no user signed up for weeks before its end
+    (its ``signups_end``, byod13a D14): "no signups after 2024-04-29: ageing cohorts"; ""
+    otherwise."""
+    ended = _evidence(run, OVERVIEW, "activity", "signups_end")
+    if not isinstance(ended, dict) or not ended.get("date"):
+        return ""
+    return f"no signups after {ended['date']}: the last cohorts ageing, not the business"
 
 
 def _windowed(label: str, run: RunResults) -> str:
@@ -413,6 +426,12 @@ KPIS: tuple[KPI, ...] = (
 )  # fmt: skip
 """The figures of the scorecard, in display order."""
 
+WINDOW_KPIS = frozenset(
+    {"revenue_28d", "orders_28d", "order_value_28d", "units_28d", "daily_active_users"}
+)
+"""Scorecard keys over the overview's activity window: a fall is neither better nor worse when
+no one signed up for weeks before it ends (:func:`_signups_end`)."""
+
 MONEY_KPIS = frozenset({"revenue_28d", "order_value_28d", "value_at_risk"})
 """Scorecard keys whose value is money: shown with the config's currency."""
 
@@ -491,7 +510,9 @@ def kpi_scorecard(
                 "change": change,
                 "change_unit": unit,
                 "period": period,
-                "assessment": _assess(change, k.better, steady_pp if unit == "pp" else steady),
+                "assessment": ""  # a fall of ageing cohorts: no verdict on the business
+                if k.key in WINDOW_KPIS and change is not None and change < 0 and _signups_end(run)
+                else _assess(change, k.better, steady_pp if unit == "pp" else steady),
                 "since_last_report": since,
                 "chapter": k.chapter,
                 "key": k.key,

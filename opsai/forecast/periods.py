@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from opsai.data.schema import ITEM_ID, QUANTITY, TIMESTAMP
-from opsai.data.tail import thin_tail
+from opsai.data.tail import signups_end, thin_tail
 from opsai.forecast.series import HierarchicalSeries, _filtered, _source, data_freq, source_dates
 from opsai.report.finding import Finding
 
@@ -263,7 +263,11 @@ def thin_tail_period(
         return None
     daily = daily.set_index(pd.DatetimeIndex(daily["date"]))["units"].sort_index()
     full = pd.date_range(daily.index[0], daily.index[-1], freq="D", name="date")
-    tail = thin_tail(daily.reindex(full, fill_value=0.0).reset_index())
+    ended = signups_end(ws, full[-1])  # no signups since: ageing cohorts, no export's tail
+    tail = thin_tail(
+        daily.reindex(full, fill_value=0.0).reset_index(),
+        signups_end=ended["date"] if ended else None,
+    )
     if tail is None:
         return None
     start = pd.Period(pd.Timestamp(tail["from"]), _PERIOD.get(freq, "D")).start_time

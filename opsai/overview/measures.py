@@ -17,7 +17,7 @@ from opsai.data import schema as S
 from opsai.data._load import TEXT_NA
 from opsai.data._synonyms import NON_PRODUCTS
 from opsai.data.promo import promo_flags
-from opsai.data.tail import thin_tail
+from opsai.data.tail import signups_end, thin_tail
 from opsai.data.workspace import Workspace
 from opsai.errors import NothingToAnalyse
 
@@ -563,6 +563,9 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         out.attrs["periods"] = periodic
     if ws.has("events") or ws.has("orders"):
         out.attrs["active_spans"] = spans
+    ended = None if out.attrs.get("periods") else _signups_end(ws, out)
+    if ended:  # activity after the last signup winds down as those cohorts age
+        out.attrs["signups_end"] = ended
     early = end is not None and (end - end.normalize()) < pd.Timedelta(hours=12)
     if (
         early
@@ -574,10 +577,17 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
     ):
         out = out.iloc[:-1].reset_index(drop=True)
         out.attrs["partial_day"] = f"{end:%Y-%m-%d} (the data end at {end:%H:%M:%S})"
-    elif not out.attrs.get("periods") and (tail := thin_tail(out)):
+    elif not out.attrs.get("periods") and (
+        tail := thin_tail(out, signups_end=ended["date"] if ended else None)
+    ):
         out = out.iloc[: -tail["days"]].reset_index(drop=True)
         out.attrs["thin_tail"] = tail
     return out
+
+
+def _signups_end(ws: Workspace, daily: pd.DataFrame) -> dict[str, Any] | None:
+    """:func:`opsai.data.tail.signups_end` at the last day of ``daily``."""
+    return None if daily.empty else signups_end(ws, daily["date"].iloc[-1])
 
 
 def _periods(ws: Workspace) -> dict[str, Any] | None:
@@ -814,6 +824,8 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
         out["partial_day"] = daily.attrs["partial_day"]
     if daily.attrs.get("thin_tail"):  # the export's thinning last days, left out too
         out["thin_tail"] = daily.attrs["thin_tail"]
+    if daily.attrs.get("signups_end"):  # no signups since: the last cohorts ageing
+        out["signups_end"] = daily.attrs["signups_end"]
     for key in ("sales_from", "sales_event", "orders_from", "units_from", "visits", "tickets_from"):
         if daily.attrs.get(key):
             out[key] = daily.attrs[key]

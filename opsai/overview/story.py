@@ -518,6 +518,9 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         or 0.0
     )
     sev = "high" if rc < -0.2 else "medium" if rc < -0.1 else "info"
+    ended = change.get("signups_end") if rc < 0 else None
+    if ended:  # no one joined since: the fall is the last cohorts ageing
+        sev = "info"
     partial = change.get("partial_day")
     after = (
         f" The last day, {partial}, is left out: it holds too little to count." if partial else ""
@@ -530,6 +533,13 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
             f"(about {_amount(round(float(np.median(tail['usual']))))} a day), as an export "
             "whose last rows are still to come does; check the data's end before reading them "
             "as a slump."
+        )
+    if ended:  # byod13a D14: the cause is in the data
+        after += (
+            f" No user signed up after {ended['date']} (the users' signup dates end "
+            f"{ended['days']} days before the activity does): the activity of the last weeks is "
+            "that of ageing cohorts, winding down with no new users to replace them; the data are "
+            "complete, and a fall here is no slump of the business."
         )
     if change.get("sales_from") and "orders" in change:  # events only: say what orders are
         after += (

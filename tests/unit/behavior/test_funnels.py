@@ -355,3 +355,14 @@ def test_item_properties_are_no_funnel_split() -> None:
     by = funnel(ev, steps=["view", "cart"], unit="session", breakdown="category")
     got = {k: g["units"].tolist() for k, g in by.groupby("category")}
     assert got == {"sport.bicycle": [80, 40]}  # each session's first view, not min()
+
+
+def test_breakdowns_leave_out_attributes_named_like_an_outcome(events: pd.DataFrame) -> None:
+    """byod13a D13: Cookie Cats' retention_7 (the player came back on day 7) was a funnel
+    split, and 07 proposed to "fix the visit -> purchase step for retention_7=False"; an
+    outcome is no group to act on. The platform stays a split."""
+    users = pd.DataFrame({
+        "user_id": ["u1", "u2", "u3", "u4"], "platform": ["ios", "ios", "android", "android"],
+        "retention_7": [True, False, False, True], "is_churned": ["no", "yes", "no", "yes"],
+    })  # fmt: skip
+    assert breakdown_candidates(events, users) == [("device", "events"), ("platform", "users")]

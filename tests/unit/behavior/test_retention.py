@@ -251,3 +251,35 @@ def test_monthly_totals_dated_on_the_first_end_in_a_complete_month() -> None:
     assert last_complete_period(so_far) == pd.Timestamp("2024-11-01")  # 10 rows against 40
     daily = pd.DataFrame({"user_id": 1, "timestamp": pd.date_range("2024-01-01", "2024-03-11")})
     assert last_complete_period(daily) == pd.Timestamp("2024-02-01")  # stops on 11 March
+
+
+def test_day_n_retention_since_signup_counts_everyone_who_signed_up() -> None:
+    """byod13a D15: a game's D1/D7 retention is days since install over every install (also
+    those never active); cohorts by calendar month mixed players 1 and 30 days old."""
+    from opsai.behavior.findings import day_retention
+
+    users = pd.DataFrame({
+        "user_id": ["a", "b", "c", "d"],
+        "signup_at": pd.to_datetime(["2024-03-01", "2024-03-01", "2024-03-02", "2024-03-20"]),
+    })  # fmt: skip
+    activity = pd.DataFrame({  # a: days 0, 1, 7; b: day 1; c: day 0 and (before signup) -1
+        "user_id": ["a", "a", "a", "b", "c", "c"],
+        "timestamp": pd.to_datetime(["2024-03-01", "2024-03-02", "2024-03-08", "2024-03-02",
+                                     "2024-03-02", "2024-03-01"]),
+    })  # fmt: skip  # the data end 2024-03-08: d's day 1 and everyone's day 14 lie after it
+    c = retention_curve(activity, days=14, users=users).set_index("day")
+    assert c.loc[0, ["active", "eligible"]].tolist() == [2, 3]  # d signed up after the end
+    assert c.loc[1, ["active", "eligible"]].tolist() == [2, 3]
+    assert c.loc[7, ["active", "eligible"]].tolist() == [1, 2]  # c's day 7 is 03-09
+    assert c.loc[14, "eligible"] == 0
+    curve = retention_curve(activity, days=14, users=users)
+    assert curve.attrs["since"] == "signup"
+    f = day_retention(curve)
+    assert f is not None and f.evidence["day_1"] == pytest.approx(2 / 3)
+    assert f.text.startswith(
+        "Day-N retention since signup: 66.7% on day 1 (2 of 3), 50.0% on day 7 (1 of 2) "
+    )
+    # without signups: since the first active day (c's first day is 03-01)
+    first = retention_curve(activity, days=14)
+    assert first.attrs["since"] == "first_activity"
+    assert first.set_index("day").loc[1, ["active", "eligible"]].tolist() == [2, 3]  # a, c

@@ -10,7 +10,7 @@ import pytest
 from opsai import executive as ex
 from opsai.errors import ConfigError, OpsaiError
 from opsai.executive import findings as efd
-from opsai.executive.results import BEHAVIOR, DEMAND, MARKET, RECOMMEND, SERVICE
+from opsai.executive.results import BEHAVIOR, DEMAND, MARKET, OVERVIEW, RECOMMEND, SERVICE
 
 pytestmark = pytest.mark.unit
 
@@ -1048,3 +1048,23 @@ def test_share_of_mentions_is_named_share_of_voice() -> None:
     assert voice["kpi"].tolist() == ["Share of voice (mentions)"]
     assert voice["value"].tolist() == [pytest.approx(0.265)]
     assert ex.kpi_scorecard(run(None), kpis=kpis)["kpi"].tolist() == ["Market share"]  # type: ignore[arg-type]
+
+
+def test_activity_after_the_last_signup_is_neither_better_nor_worse(run_folder: Path) -> None:
+    """byod13a D14: Cookie Cats' installs end 2024-04-29 and its sessions a month later; the
+    scorecard read the ageing cohorts' fall as four "worse" figures without saying why."""
+    run = ex.load_run(run_folder)
+    assert ex.kpi_scorecard(run).set_index("key").loc["orders_28d", "assessment"] == "worse"
+    run.finding(OVERVIEW, "activity")["evidence"]["signups_end"] = {
+        "date": "2024-04-29",
+        "days": 29,
+    }
+    sc = ex.kpi_scorecard(run).set_index("key")
+    for key in ("revenue_28d", "orders_28d"):
+        assert sc.loc[key, "period"] == (
+            "last 28 days vs 28 before; no signups after 2024-04-29: the last cohorts ageing, "
+            "not the business"
+        )
+    assert sc.loc["revenue_28d", "assessment"] == "better"  # +10%: a rise keeps its verdict
+    assert sc.loc["orders_28d", "assessment"] == ""  # -5%
+    assert sc.loc["active_users_month", "assessment"] == "better"  # 03a's months: as before

@@ -775,3 +775,30 @@ def test_an_export_thinning_out_at_its_end_is_left_out_of_the_28_days() -> None:
     one = pd.DataFrame({"date": dates, "units": [*units[:-1], 9.0]})
     one.loc[len(one) - 2, "units"] = 100.0
     assert thin_tail(one) is None
+
+
+def test_a_fall_after_the_last_signup_is_ageing_cohorts_not_an_unfinished_export() -> None:
+    """byod13a D14: Cookie Cats' installs end 2024-04-29 and each player plays 30 days, so its
+    last days thin out as complete data; the overview left 11 days out as an export's missing
+    rows. With the users' last signup before the tail, the tail stays and the cause is said."""
+    from opsai.overview.measures import thin_tail
+
+    dates = pd.date_range("2024-03-01", "2024-05-28")
+    orders = [100.0] * (len(dates) - 11) + [33.0, 22, 30, 32, 12, 20, 17, 10, 7, 7, 6]
+    daily = pd.DataFrame({"date": dates, "orders": orders, "revenue": orders})
+    assert thin_tail(daily) is not None  # without the signups: an export thinning out
+    assert thin_tail(daily, signups_end="2024-04-29") is None
+    assert thin_tail(daily, signups_end="2024-05-27") is not None  # signups into the tail
+    daily.attrs["signups_end"] = {"date": "2024-04-29", "days": 29}
+    change = recent_change(daily)
+    assert change["end"] == "2024-05-28" and change["signups_end"]["days"] == 29
+    f = activity_finding(change)
+    assert f.severity == "info"
+    assert (
+        "No user signed up after 2024-04-29 (the users' signup dates end 29 days before the "
+        "activity does): the activity of the last weeks is that of ageing cohorts"
+    ) in f.text
+    assert "left out" not in f.text
+    rising = daily.assign(orders=orders[::-1], revenue=orders[::-1])  # a rise is not explained
+    rising.attrs["signups_end"] = {"date": "2024-04-29", "days": 29}
+    assert "No user signed up" not in activity_finding(recent_change(rising)).text
