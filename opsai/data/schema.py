@@ -65,6 +65,12 @@ CAMPAIGN = "campaign"
 START = "start"
 END = "end"
 TYPE = "type"
+DELIVERED_AT = "delivered_at"
+PROMISED_AT = "promised_at"
+DELIVERY_DAYS = "delivery_days"
+PROMISED_DAYS = "promised_days"
+SHIP_MODE = "ship_mode"
+ORDER_STATUS = "order_status"
 
 NO_CUSTOMER_COLUMN = (
     "orders has no customer id column: every order is a guest order; segments, churn, lifetime "
@@ -297,6 +303,30 @@ TABLES: dict[str, Table] = {
                 _c(ITEM_ID, "id"),
                 _c(QUANTITY, "float", doc="negative for returns (a warning, not an error)"),
                 _c(PRICE, "float", doc="unit price; amount = quantity x price when absent"),
+                _c(DELIVERED_AT, "timestamp", doc="when the order reached the customer"),
+                _c(
+                    PROMISED_AT,
+                    "timestamp",
+                    doc="the delivery date promised or estimated (Olist's estimated date)",
+                ),
+                _c(
+                    DELIVERY_DAYS,
+                    "float",
+                    nonnegative=True,
+                    doc="days the delivery took, when given as a count (DataCo's real days)",
+                ),
+                _c(
+                    PROMISED_DAYS,
+                    "float",
+                    nonnegative=True,
+                    doc="days the delivery was scheduled to take (DataCo's scheduled days)",
+                ),
+                _c(SHIP_MODE, "string", doc="shipping mode or method (First Class, Same Day)"),
+                _c(
+                    ORDER_STATUS,
+                    "string",
+                    doc="the order's state; cancelled or fraud orders are no deliveries",
+                ),
             ),
             derived=((AMOUNT, QUANTITY, PRICE),),
             group_key=ORDER_ID,
