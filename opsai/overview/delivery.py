@@ -228,7 +228,8 @@ def _reviews(orders: pd.DataFrame, ws: Workspace) -> Finding | None:
         return None
     t = ws.to_pandas("tickets", [S.ORDER_ID, S.SENTIMENT])
     t["score"] = pd.to_numeric(t[S.SENTIMENT], errors="coerce")
-    scores = t.dropna(subset=["score"]).groupby(S.ORDER_ID)["score"].mean()
+    t = t.dropna(subset=["score"])
+    scores = t.groupby(t[S.ORDER_ID].astype(str))["score"].mean()
     o = orders.assign(score=orders["order"].astype(str).map(scores)).dropna(subset=["score"])
     o = o[o["late"].notna()]
     late, ok = o.loc[o["late"] == 1, "score"], o.loc[o["late"] == 0, "score"]
