@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from opsai.data._synonyms import name_score, name_words
-from opsai.data.schema import TABLES
+from opsai.data.schema import ORDER_STATUS, TABLES
 
 if TYPE_CHECKING:
     from opsai.data._sniff import Sample
@@ -132,7 +132,7 @@ def void_where(
     ``where`` leaves out the void states only, and the note names the others, kept."""
     if "where" in guess.options:
         return
-    used = {m.source for m in guess.matches}
+    used = {m.source for m in guess.matches if m.contract != ORDER_STATUS}  # still read
     for c, v in cols.items():
         states = set(v.values)
         if c in used or not status_column(c) or not 2 < len(states) <= MAX_STATES:

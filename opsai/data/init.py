@@ -78,7 +78,7 @@ from opsai.data._synonyms import (
     name_words,
 )
 from opsai.data.languages import read_languages
-from opsai.data.schema import FLAG_FALSE, FLAG_TRUE, TABLES, Column, Table
+from opsai.data.schema import FLAG_FALSE, FLAG_TRUE, ORDER_STATUS, TABLES, Column, Table
 from opsai.errors import ConfigError
 
 _TEXTS = ("text", "answer", "question", "description")
@@ -1137,7 +1137,7 @@ def _order_status(guess: Guess, cols: dict[str, _Values]) -> None:
     sold ones (completed or paid and on their way), with a note naming what it drops and the
     stricter completed-only condition. Leaving unpaid and closed orders in counts revenue the
     shop never had."""
-    used = {m.source for m in guess.matches}
+    used = {m.source for m in guess.matches if m.contract != ORDER_STATUS}  # still read
     for c, v in cols.items():
         states = set(v.values)
         if c in used or not states & set(_COMPLETED) or not states & set(_NOT_SOLD):
@@ -1790,7 +1790,7 @@ def _payment_status(guess: Guess, cols: dict[str, _Values]) -> None:
     ``where`` leaves out only the failed ones and the note names the others, kept."""
     if "where" in guess.options:
         return
-    used = {m.source for m in guess.matches}
+    used = {m.source for m in guess.matches if m.contract != ORDER_STATUS}  # still read
     for c, v in cols.items():
         if c in used or (fold(c) not in _STATUS_NAMES and not _STATUS_NAME.search(c)):
             continue
@@ -1897,6 +1897,8 @@ def _value_only(col: Column, src: str, cols: dict[str, _Values]) -> bool:
     v = cols[src]
     if col.name == "first_reply_at" and not set(name_words(src)) & _REPLY_WORDS:
         return False  # a reply's time needs its name: HubSpot's Close date is none (D16)
+    if col.name in ("delivered_at", "promised_at"):
+        return False  # a delivery's times need their names: a payment time is none
     if col.dtype == "timestamp":
         return v.native_timestamp >= 0.95 or _year_months(v)
     if col.dtype == "period":

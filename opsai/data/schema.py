@@ -75,6 +75,12 @@ UTM_SOURCE = "utm_source"
 UTM_MEDIUM = "utm_medium"
 UTM_CAMPAIGN = "utm_campaign"
 LANDING_URL = "landing_url"
+DELIVERED_AT = "delivered_at"
+PROMISED_AT = "promised_at"
+DELIVERY_DAYS = "delivery_days"
+PROMISED_DAYS = "promised_days"
+SHIP_MODE = "ship_mode"
+ORDER_STATUS = "order_status"
 
 NO_CUSTOMER_COLUMN = (
     "orders has no customer id column: every order is a guest order; segments, churn, lifetime "
@@ -328,6 +334,30 @@ TABLES: dict[str, Table] = {
                         "the order's landing page (Shopify's landing_site): its ?utm_source= "
                         "and &utm_campaign= are read where utm_source/utm_campaign are absent"
                     ),
+                ),
+                _c(DELIVERED_AT, "timestamp", doc="when the order reached the customer"),
+                _c(
+                    PROMISED_AT,
+                    "timestamp",
+                    doc="the delivery date promised or estimated (Olist's estimated date)",
+                ),
+                _c(
+                    DELIVERY_DAYS,
+                    "float",
+                    nonnegative=True,
+                    doc="days the delivery took, when given as a count (DataCo's real days)",
+                ),
+                _c(
+                    PROMISED_DAYS,
+                    "float",
+                    nonnegative=True,
+                    doc="days the delivery was scheduled to take (DataCo's scheduled days)",
+                ),
+                _c(SHIP_MODE, "string", doc="shipping mode or method (First Class, Same Day)"),
+                _c(
+                    ORDER_STATUS,
+                    "string",
+                    doc="the order's state; cancelled or fraud orders are no deliveries",
                 ),
             ),
             derived=((AMOUNT, QUANTITY, PRICE),),

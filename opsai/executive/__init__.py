@@ -16,7 +16,7 @@ from opsai.executive.narrative import rephrase, summary
 from opsai.executive.optimisation import Studies, optimisation_tables, tuning_studies
 from opsai.executive.privacy import scan_run, scan_text
 from opsai.executive.results import CHAPTERS, RunResults, context, load_run, previous_run
-from opsai.executive.scorecard import kpi_scorecard
+from opsai.executive.scorecard import kpi_scorecard, store_scorecard
 from opsai.executive.views import actions_html, cards_html, findings_html, scorecard_html
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "scan_text",
     "scorecard_html",
     "stockout_recommendations",
+    "store_scorecard",
     "summary",
     "tuning_studies",
 ]

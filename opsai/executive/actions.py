@@ -1070,6 +1070,46 @@ def _refund_spike(
     return [_action("Quality", act, why, lo, mid, hi, MONEY, sev, evidence, "refund_spike")]
 
 
+def _delivery(
+    run: RunResults, j: dict[str, pd.DataFrame], a: Assumptions, currency: str
+) -> list[dict[str, Any]]:
+    """The segment delivered late most often (the overview's ``delivery.worst``): fix its
+    promise or its carrier. The effect is on its late rate, in points: its gap to the rest
+    closed by the assumed share (``gap_closure``); a suspected-fraud share that stands out
+    (``delivery.fraud``) adds a review of those orders, without an effect figure."""
+    out = []
+    w = run.finding(OVERVIEW, "delivery.worst") or {}
+    e = w.get("evidence") or {}
+    if e.get("segment") is not None and e.get("rate") is not None:
+        gap = 100 * (float(e["rate"]) - float(e["rest_rate"]))
+        lo, mid, hi = _scaled(-gap, (a.gap_closure[1], a.gap_closure[0]))
+        by = str(e.get("by", "")).replace("_", " ")
+        act = (
+            f"Fix deliveries by {by} {e['segment']}: reset its promised days to what it "
+            "achieves, or change its carrier or cut-off."
+        )
+        why = (
+            f"{float(e['rate']):.0%} of its {int(e['orders']):,} orders arrived late against "
+            f"{float(e['rest_rate']):.0%} of the rest ({float(e['days_late']):.1f} days late "
+            "on average)."
+        )
+        sev = str(w.get("severity", "medium"))
+        ev = [_ev(OVERVIEW, "delivery.worst", f"late deliveries by {by}")]
+        unit = f"pp late rate of {e['segment']}"
+        out.append(_action("Fulfilment", act, why, lo, mid, hi, unit, sev, ev, "delivery"))
+    f = run.finding(OVERVIEW, "delivery.fraud")
+    e = (f or {}).get("evidence") or {}
+    if f and e.get("segment") is not None:
+        act = (
+            f"Review {e['segment']} orders before shipping: their suspected-fraud share stands out."
+        )
+        ev = [_ev(OVERVIEW, "delivery.fraud", "suspected fraud")]
+        row = _action("Fulfilment", act, str(f.get("text", "")), None, None, None, "",
+                      str(f.get("severity", "medium")), ev, "delivery_fraud")  # fmt: skip
+        out.append(row)
+    return out
+
+
 RULES: tuple[Rule, ...] = (_outreach, _win_back, _stockouts, _stopped, _competitor, _service,
                            _funnel, _overstock, _market, _recommend, _price)  # fmt: skip
 RULES += (_shifted,)  # byod9a D23
@@ -1079,6 +1119,7 @@ RULES += (_label_segment,)  # byod11a D10
 RULES += (_ad_budget,)  # f13ads: ad spend against the orders it brought
 RULES += (_refund_spike,)  # byod13b D12
 RULES += (_experiment,)  # byod13a D12
+RULES += (_delivery,)  # f13ops: late deliveries and suspected fraud
 
 
 def action_plan(

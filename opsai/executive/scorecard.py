@@ -526,3 +526,49 @@ def format_change(change: float | None, unit: str) -> str:
     if change is None or (isinstance(change, float) and math.isnan(change)):
         return ""
     return f"{change:+.1f} pp" if unit == "pp" else f"{change:+.1%}"
+
+
+STORE_COLUMNS = ["role", "store", "growth", "value", "measure", "share", "period"]
+
+
+def store_scorecard(run: RunResults) -> pd.DataFrame:
+    """The stores a chain's boss asks about, from the overview's ``stores`` finding and its
+    ``store_summary`` table (:func:`~opsai.overview.store_finding`): the fastest- and the
+    slowest-growing store over its comparison period (the last 28 days against the 28 before)
+    and the store with the largest revenue (else units), each with its growth, its revenue and
+    its share. Empty without two stores, as the overview records none then.
+
+    Returns:
+        ``role, store, growth, value, measure, share, period``; ``growth`` is the store's last
+        days against the days before (NaN when the data are too short), ``value`` and
+        ``share`` its revenue (else units) and share over the data.
+    """
+    f = run.finding(OVERVIEW, "stores")
+    ev = (f or {}).get("evidence") or {}
+    t = run.table(OVERVIEW, "store_summary")
+    measure = str(ev.get("measure") or ("revenue" if "revenue" in t else "units"))
+    if t.empty or "store" not in t or measure not in t or t["store"].nunique() < 2:
+        return pd.DataFrame(columns=STORE_COLUMNS)
+    t = t.assign(store=t["store"].astype(str)).set_index("store")
+    days, end = ev.get("days", 28), ev.get("end")
+    compared = f"last {days} days to {end} vs {days} before" if end else f"last {days} days"
+    roles = [("Fastest-growing store", ev.get("fastest"), compared)]
+    roles += [("Slowest-growing store", ev.get("slowest"), compared)]
+    roles += [(f"Largest {measure}", str(t[measure].idxmax()), "over the data")]
+    rows = []
+    for role, store, period in roles:
+        if store is None or str(store) not in t.index:  # too little data for a change
+            continue
+        r = t.loc[str(store)]
+        rows.append(
+            {
+                "role": role,
+                "store": str(store),
+                "growth": _num(r.get("recent_change")),
+                "value": _num(r[measure]),
+                "measure": measure,
+                "share": _num(r.get("share")),
+                "period": period,
+            }
+        )
+    return pd.DataFrame(rows, columns=STORE_COLUMNS)

@@ -15,6 +15,7 @@ Example:
 
 from __future__ import annotations
 
+from opsai.overview.delivery import delivery_findings, delivery_orders, late_rates
 from opsai.overview.measures import (
     MARKUP,
     coverage,
@@ -62,7 +63,10 @@ __all__ = [
     "coverage_finding",
     "daily_activity",
     "days_covered",
+    "delivery_findings",
+    "delivery_orders",
     "duplicate_rows",
+    "late_rates",
     "markup_in_text",
     "missing_figure",
     "missing_values",

@@ -760,7 +760,7 @@ def test_a_taobao_order_export_is_orders(
             "where": "订单状态 NOT IN ('等待买家付款', '交易关闭')",
             "columns": {"user_id": "买家会员名", "timestamp": "订单创建时间",
                 "amount": "买家实际支付金额", "order_id": "订单编号", "item_id": "宝贝标题",
-                "quantity": "宝贝数量"}},
+                "quantity": "宝贝数量", "order_status": "订单状态"}},
     }  # fmt: skip
     assert (
         "note: where keeps the sold orders: it leaves out those '订单状态' says are unpaid or "

@@ -174,3 +174,31 @@ def test_a_monthly_billing_file_is_placed_as_orders(tmp_path: Path) -> None:
     assert got["timestamp"] == ("month", "%Y-%m")
     assert got["user_id"][0] == "customerID"
     assert not plan.unplaced
+
+
+def test_dataco_delivery_columns_are_mapped_and_void_orders_still_left_out(tmp_path: Path) -> None:
+    """f13ops: init left DataCo's shipping days, mode and status as attributes, so no chapter
+    read delivery. Now they map onto the orders' delivery columns, and the status, though
+    mapped, still gives revenue its ``where`` on the void states."""
+    _dataco(tmp_path)
+    guess = _orders(tmp_path)
+    got = {m.contract: m.source for m in guess.matches}
+    assert got["delivery_days"] == "Days for shipping (real)"
+    assert got["promised_days"] == "Days for shipment (scheduled)"
+    assert got["ship_mode"] == "Shipping Mode"
+    assert got["order_status"] == "Order Status"
+    assert guess.options["where"] == "\"Order Status\" NOT IN ('CANCELED', 'SUSPECTED_FRAUD')"
+
+
+def test_olist_delivered_and_estimated_dates_are_mapped(tmp_path: Path) -> None:
+    """Olist's header carries the delivered and the estimated delivery dates."""
+    rows = ["order_id,customer_id,order_status,order_purchase_timestamp,"
+            "order_delivered_customer_date,order_estimated_delivery_date,price"]  # fmt: skip
+    for i in range(60):
+        rows.append(f"o{i},c{i % 17},delivered,2018-01-{1 + i % 20:02d} 10:00:00,"
+                    f"2018-02-{1 + i % 20:02d} 12:00:00,2018-02-{3 + i % 20:02d} 00:00:00,{10 + i}")  # fmt: skip
+    (tmp_path / "orders.csv").write_text("\n".join(rows), "utf-8")
+    got = {m.contract: m.source for m in _orders(tmp_path, items=False).matches}
+    assert got["timestamp"] == "order_purchase_timestamp"
+    assert got["delivered_at"] == "order_delivered_customer_date"
+    assert got["promised_at"] == "order_estimated_delivery_date"

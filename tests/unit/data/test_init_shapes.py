@@ -243,6 +243,7 @@ def test_order_total_repeated_on_each_line_is_split_over_the_lines(tmp_path: Pat
         "item_id": "商品名称",
         "quantity": "商品数量",
         "price": "商品单价",
+        "order_status": "订单状态",  # mapped, and still read for the where
     }
     assert "'退款成功'" in str(spec["where"]) and "'交易关闭'" in str(spec["where"])
     with open_workspace(out) as ws:
