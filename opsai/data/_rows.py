@@ -88,10 +88,11 @@ def where_on_rows_read(
     them is mapped to a contract column, so gone from the loaded table (``Day NOT LIKE
     'Total%'`` with Day the period: a report's ``Total: Account`` footer, which no date cast
     reads, byod12b D11). So does, given ``as_read`` (whether attribute columns are loaded as
-    they are read: text stays text), one whose every column is loaded as read: the rows it
-    leaves out are then not cast, and reads the same there (Google Play's ``Category =
-    'PHOTOGRAPHY'``, mapped as the category or an attribute, leaves out a shifted row whose
-    price is ``Everyone``; byod13b D4). Any other condition reads the table as loaded."""
+    they are read: text stays text) and no ``fill_down``, one whose every column is loaded
+    as read: the rows it leaves out are then not cast, and it reads the same there (Google
+    Play's ``Category = 'PHOTOGRAPHY'``, mapped as the category or an attribute, leaves out
+    a shifted row whose price is ``Everyone``; byod13b D4). Any other condition reads the
+    table as loaded."""
     if not spec.where:
         return False
     read = {c.lower() for c in read_columns(spec.where)}
@@ -101,9 +102,9 @@ def where_on_rows_read(
     mapped = {v.lower() for v in spec.columns.values()} - kept
     if read & mapped:
         return True
-    return as_read is not None and _loaded_as_read(
-        name, spec, [h for h in have if h.lower() in read], as_read
-    )
+    if as_read is None or spec.fill_down:  # the condition reads the filled values
+        return False
+    return _loaded_as_read(name, spec, [h for h in have if h.lower() in read], as_read)
 
 
 def _loaded_as_read(
