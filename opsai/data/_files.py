@@ -92,7 +92,14 @@ def load_file_table(
     if spec.join:  # order lines: the customer and time are on the order header
         raw, raw_kind = join_file(con, base, name, spec, raw, raw_kind, tmp, warnings, db)
     rawtypes = _load.describe(con, raw)
-    early = read_where is not None and _rows.where_on_rows_read(name, spec, list(rawtypes))
+    rows_read: str = raw
+
+    def as_read(cols: list[str]) -> bool:  # attributes of a text file typed as they are read
+        text = [c for c in cols if rawtypes[c] == "VARCHAR"] if from_text else []
+        types = _load.infer_extra(con, rows_read, text, spec, markers=True)
+        return all(t == "VARCHAR" for t in types.values())
+
+    early = read_where is not None and _rows.where_on_rows_read(name, spec, list(rawtypes), as_read)
     if early and read_where is not None and spec.where:  # before drop_duplicates and the casts
         total, kept = _rows.where_rows_read(con, name, spec, raw, raw_kind)
         raw_kind = "TABLE"

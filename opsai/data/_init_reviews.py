@@ -69,13 +69,37 @@ def _filled(values: list[str | None]) -> list[str]:
     return [v.strip() for v in values if v is not None and v.strip()]
 
 
+REPEATS = 0.2
+"""Most share of a catalogue's rows that repeat an earlier row's key (Google Play's
+``googleplaystore.csv`` lists 903 of its 10,509 apps twice or more): read with
+``drop_duplicates`` on the key."""
+
+
+FEW_FOUND = 3
+"""Keys of the tickets a catalogue sampled in part (its first :data:`~opsai.data._sniff.
+SAMPLE_ROWS` rows: Google Play's 10,509 apps) must hold: its other rows may hold the rest."""
+
+
 def _keyed_by(s: Sample, col: str, want: set[str]) -> bool:
-    """Whether ``s`` holds ``col`` once per row and most of ``want`` among its values."""
+    """Whether ``s`` holds ``col`` in every row, once per row but for at most
+    :data:`REPEATS` of them, and most of ``want`` among its values (:data:`FEW_FOUND` of
+    them when ``s`` is only the file's first rows)."""
     got = s.values.get(col) or []
     vals = _filled(got)
     if not vals or len(vals) < len(got):
         return False
-    return len(set(vals)) == len(vals) and len(want & set(vals)) >= OVERLAP * len(want)
+    unique = len(set(vals)) >= (1 - REPEATS) * len(vals)
+    found = len(want & set(vals))
+    if len(got) >= _sniff.SAMPLE_ROWS:  # the first rows of a longer file
+        return unique and found >= min(FEW_FOUND, len(want))
+    return unique and found >= OVERLAP * len(want)
+
+
+def _named_thing(name: str) -> bool:
+    """A column named as a thing, not as an id (Google Play's ``App``, a ``Product`` or
+    ``Hotel``): one word that names no person, order, message or grouping."""
+    words = name_words(name)
+    return len(words) == 1 and words[0] not in _NOT_THINGS and words[0] != "id"
 
 
 def _money(values: list[str]) -> bool:
@@ -99,8 +123,7 @@ def reviewed_items(
         return
     mapped = {m.source for m in t.matches}
     for col in t.sample.columns:
-        thing = thing_key(col)
-        if col in mapped or thing is None:
+        if col in mapped or (thing_key(col) is None and not _named_thing(col)):
             continue
         tickets = TABLES["tickets"]
         if any(name_score(col, c.name, tickets) >= 0.6 for c in tickets.columns):
@@ -157,6 +180,14 @@ def _items(s: Sample, key: str, guess: Any, match: Any, fit_table: Any) -> Guess
     if fit is not None:
         matches += [m for m in fit.matches if m.contract != "item_id"]
     notes = [f"one row per {key!r}, the key of the tickets' item_id: the catalogue"]
+    options = dict(s.options)
+    keys = _filled(s.values[key])
+    if len(set(keys)) < len(keys):  # an app listed twice: its first row
+        options["drop_duplicates"] = [key]
+        notes.append(
+            f"{len(keys) - len(set(keys))} of {len(keys)} sampled rows repeat an earlier "
+            f"{key!r}: drop_duplicates keeps the first row of each"
+        )
     got = {m.contract for m in matches}
     used = {m.source for m in matches}
     if "price" not in got:
@@ -167,7 +198,7 @@ def _items(s: Sample, key: str, guess: Any, match: Any, fit_table: Any) -> Guess
             notes.append(f"{money!r} holds money ({example!r}): read as the price, a number")
     order = [c.name for c in TABLES["items"].columns]
     matches.sort(key=lambda m: order.index(m.contract))
-    g: Guess = guess("items", s, matches, round(2.0 + 0.4 * len(matches), 2), dict(s.options))
+    g: Guess = guess("items", s, matches, round(2.0 + 0.4 * len(matches), 2), options)
     g.notes += notes
     return g
 

@@ -98,6 +98,9 @@ SCALES = {"K": 1e3, "k": 1e3, "M": 1e6, "Mio": 1e6, "B": 1e9, "Mrd": 1e9, "万":
 ``12.3K`` and ``1.2M`` (byod12b D2), German ``1,5 Mio``, Chinese ``3.2万``. A lower-case ``m``
 (metres, minutes) is no multiplier."""
 _SCALED_RE = r"^([+-]?[0-9]+(?:[.,][0-9]+)?)[\s\x{00A0}]*(" + "|".join(SCALES) + r")\.?$"
+_AT_LEAST_RE = r"([0-9])[\s\x{00A0}]*\+$"
+"""A count written as its lower bound ('10,000+', '500 +': Google Play's installs, byod13b
+D3): read as its number."""
 _PERCENT_RE = r"[\s\x{00A0}\x{202F}]*%$"
 """A percent sign after a number ('29,3 %', with a space or a no-break space before it): the
 number is divided by 100."""
@@ -720,10 +723,12 @@ def typed_expr(
             if percent:  # '29,3 %' is 0.293, as a spreadsheet reads it
                 pct = f"regexp_matches({v}, {lit(_PERCENT_RE)})"
                 v = f"regexp_replace({v}, {lit(_PERCENT_RE)}, '')"
+            plus = f"regexp_matches({v}, {lit(_AT_LEAST_RE)})"
+            v = f"regexp_replace({v}, {lit(_AT_LEAST_RE)}, '\\1')"  # '10,000+': 10,000
             if spec.thousands:
                 v = f"replace({v}, {lit(spec.thousands)}, '')"
-            elif spec.decimal == ".":  # '¥1,234.50': money grouped by commas, read as such
-                money = f"regexp_matches(CAST({s} AS VARCHAR), {lit(_SYMBOL_RE)})"
+            elif spec.decimal == ".":  # '¥1,234.50', '10,000+': grouped by commas, read as such
+                money = f"({plus} OR regexp_matches(CAST({s} AS VARCHAR), {lit(_SYMBOL_RE)}))"
                 grouped = f"regexp_matches({v}, {lit(_GROUPED_RE)})"
                 v = f"CASE WHEN {money} AND {grouped} THEN replace({v}, ',', '') ELSE {v} END"
             if spec.decimal != ".":

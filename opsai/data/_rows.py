@@ -5,7 +5,7 @@ group's values (an order's, written on its first line only) to its other rows.""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import duckdb
@@ -77,18 +77,47 @@ def read_columns(cond: str) -> set[str]:
     return {c.name for c in tree.find_all(exp.Column)}
 
 
-def where_on_rows_read(name: str, spec: TableSpec, have: list[str]) -> bool:
+def where_on_rows_read(
+    name: str,
+    spec: TableSpec,
+    have: list[str],
+    as_read: Callable[[list[str]], bool] | None = None,
+) -> bool:
     """Whether ``where`` applies to the rows as read (``have``: the file's columns), before
     ``drop_duplicates`` and the casts: every column it reads is the file's own, and one of
     them is mapped to a contract column, so gone from the loaded table (``Day NOT LIKE
     'Total%'`` with Day the period: a report's ``Total: Account`` footer, which no date cast
-    reads, byod12b D11). Any other condition reads the table as loaded."""
+    reads, byod12b D11). So does, given ``as_read`` (whether attribute columns are loaded as
+    they are read: text stays text) and no ``fill_down``, one whose every column is loaded
+    as read: the rows it leaves out are then not cast, and it reads the same there (Google
+    Play's ``Category = 'PHOTOGRAPHY'``, mapped as the category or an attribute, leaves out
+    a shifted row whose price is ``Everyone``; byod13b D4). Any other condition reads the
+    table as loaded."""
     if not spec.where:
         return False
     read = {c.lower() for c in read_columns(spec.where)}
+    if not read or not read <= {h.lower() for h in have}:
+        return False
     kept = {c.lower() for c in (*TABLES[name].names, *spec.columns)}
     mapped = {v.lower() for v in spec.columns.values()} - kept
-    return bool(read) and read <= {h.lower() for h in have} and bool(read & mapped)
+    if read & mapped:
+        return True
+    if as_read is None or spec.fill_down:  # the condition reads the filled values
+        return False
+    return _loaded_as_read(name, spec, [h for h in have if h.lower() in read], as_read)
+
+
+def _loaded_as_read(
+    name: str, spec: TableSpec, cols: list[str], as_read: Callable[[list[str]], bool]
+) -> bool:
+    """Whether the file's columns ``cols`` hold the same values in the loaded table: each is
+    mapped (or named) as a contract id or text column, or is an attribute ``as_read`` keeps
+    as it is read."""
+    table = TABLES[name]
+    contract = {spec.columns.get(c.name, c.name): c for c in table.columns}
+    if any(c in contract and contract[c].dtype not in ("id", "string") for c in cols):
+        return False  # a number, a date: the condition may compare it as one
+    return as_read([c for c in cols if c not in contract])
 
 
 def where_rows_read(

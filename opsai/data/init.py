@@ -557,6 +557,7 @@ def fit_table(
     _minor_units(guess)
     _processor_cents(guess, cols)
     _kb_without_answers(guess, cols)
+    _nan_cells(guess, cols)
     _tickets_without_text(guess, cols)
     if firsts:
         _first_line_note(guess, firsts, amount)
@@ -1276,7 +1277,8 @@ def _no_rating(guess: Guess, cols: dict[str, _Values]) -> None:
     seen = set(cols[src].values)
     empty = [x for x in sorted(seen) if x.lower() in _NO_RATING]
     if empty and len(empty) < len(seen):
-        guess.options["na_values"] = empty
+        have = list(guess.options.get("na_values") or [])  # with nan (:func:`_nan_cells`)
+        guess.options["na_values"] = have + [x for x in empty if x not in have]
         guess.notes.append(
             f"{src!r}: {', '.join(empty)} mean no rating was given: na_values reads them as "
             "missing, not as sentiment classes"
@@ -1501,6 +1503,38 @@ def _kb_without_answers(guess: Guess, cols: dict[str, _Values]) -> None:
             f"{empty} of {total} sampled rows have no answer ({answer!r} empty): "
             "drop_incomplete leaves them out of the kb"
         )
+
+
+PANDAS_NAN = ("nan", "NaN")
+"""A missing value as Python and pandas write it when they print it as text (Kaggle's Google
+Play reviews: 14,488 of 41,307 rows ``App,nan,nan,nan,nan``; byod13b D5). No text, label or
+number is the word alone."""
+
+
+def _nan_cells(guess: Guess, cols: dict[str, _Values]) -> None:
+    """Cells written :data:`PANDAS_NAN` in any sampled column: ``na_values`` reads them as
+    missing (not as a review text or a sentiment class ``nan``), and the mapped columns'
+    sampled values lose them, so a ticket whose text is ``nan`` counts as one without text."""
+    found: dict[str, int] = {}
+    marks: set[str] = set()
+    for c, vals in guess.sample.values.items():
+        hit = [v.strip() for v in vals if v is not None and v.strip() in PANDAS_NAN]
+        if hit:
+            found[c], marks = len(hit), marks | set(hit)
+    if not found:
+        return
+    have = list(guess.options.get("na_values") or [])
+    guess.options["na_values"] = have + sorted(marks - set(have))
+    for c in found.keys() & cols.keys():
+        kept = [v for v in guess.sample.values[c] if v is None or v.strip() not in marks]
+        cols[c] = _Values(kept, guess.sample.options)
+    c, n = max(found.items(), key=lambda x: x[1])
+    shown = ", ".join(map(repr, sorted(marks)))
+    guess.notes.append(
+        f"{shown} in {len(found)} column(s) ({n} of {len(guess.sample.values[c])} sampled rows "
+        f"of {c!r}) is how Python and pandas write a missing value: na_values reads it as "
+        "missing"
+    )
 
 
 def _tickets_without_text(guess: Guess, cols: dict[str, _Values]) -> None:

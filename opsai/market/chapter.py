@@ -461,13 +461,15 @@ def sales_skip_reason(market: Any, *, brief: bool = False, sales_is: str = "reve
 
 
 def calendar_periods(
-    market: Any, period: str = "", *, product: str = ""
+    market: Any, period: str = "", *, product: str = "", company: str = ""
 ) -> tuple[pd.DataFrame, Finding | None]:
     """:func:`_calendar_periods`, with :data:`CONSTANT_SALES` in the result's ``attrs`` when
     market.sales held one value in every row before rows were combined into periods, without
     a first or last period the data cover only in part (:func:`_drop_partial_periods`), and
     with the note saying so, and when a company's price is a mix average of several products
-    (:func:`_mix_price_note`).
+    (:func:`_mix_price_note`). A partial period that is the only one holding ``company`` (our
+    name, as :func:`choose_company` finds it: an app updated only this year) is kept, and the
+    note says so: without it the chapter would have no "us" (byod13b D2).
 
     Periods that are year numbers (``2018`` ... ``2024``, as integers, whole floats or text:
     an annual Euromonitor or Statista sheet unpivoted on its year headers) become calendar
@@ -476,7 +478,8 @@ def calendar_periods(
     market = year_periods(market)
     df, note = _calendar_periods(market, period, product=product)
     step = period or (str(note.evidence.get("period", "")) if note is not None else "")
-    df, partial = _drop_partial_periods(as_frame(market, [S.PERIOD])[S.PERIOD], df, step)
+    ours = _matches(company, sorted(set(df[S.COMPANY].astype(str)))) if company else []
+    df, partial = _drop_partial_periods(as_frame(market, [S.PERIOD])[S.PERIOD], df, step, ours)
     mix = _mix_price_note(as_frame(market, [S.PERIOD, S.COMPANY]), step, product)
     if mix is not None and mix.evidence.get("product_key"):  # each product's own price
         df = _basket_prices(as_frame(market, [S.PERIOD, S.COMPANY]), df, step, mix)
@@ -600,7 +603,7 @@ def _basket_prices(raw: pd.DataFrame, df: pd.DataFrame, step: str, mix: Finding)
 
 
 def _drop_partial_periods(
-    stamps: pd.Series, df: pd.DataFrame, step: str
+    stamps: pd.Series, df: pd.DataFrame, step: str, ours: list[str] | None = None
 ) -> tuple[pd.DataFrame, Finding | None]:
     """``df`` (rows put into calendar ``step`` periods from the time ``stamps``) without a first
     or last period the data cover only partly, as the overview and chapter 04 leave them out
@@ -609,7 +612,9 @@ def _drop_partial_periods(
     sales read as the market collapsing 80% (REES46 by week: 43,307 -> 8,746, byod11a D12).
     Rows that are already one date per period (period totals) cannot say which days they
     cover: a last one under half the periods before it (their median) is the period so far.
-    At least two periods are kept. The finding names what was left out."""
+    At least two periods are kept, and so are partial ones when the companies ``ours`` (our
+    name as the table writes it) have rows in no other. The finding names what was left out
+    and what was kept for us."""
     from opsai.forecast.periods import partial_first, partial_last, small_last
 
     freq = PERIOD_STEPS.get(step, "D")
@@ -630,6 +635,9 @@ def _drop_partial_periods(
     if not cut or len(total) - len(cut) < 2:
         return df, None
     gone = [pd.Timestamp(e["period"]) for e in cut]
+    mine = set(df.loc[df[S.COMPANY].astype(str).isin(ours or []), S.PERIOD])
+    if mine and mine <= set(gone):  # we are only in a partial period: keep it, or lose "us"
+        gone = [g for g in gone if g not in mine]
     kept = total.index[~total.index.isin(gone)]
     measure = "sales" if sales else "rows"
     parts = []
@@ -649,14 +657,33 @@ def _drop_partial_periods(
                          f"(the data {edge}; {had})")  # fmt: skip
         else:
             parts.append(f"the {side} {step}, {name}, holds {had}: most likely the {step} so far")
+    left = [e for e in cut if pd.Timestamp(e["period"]) in gone]
     text = (
         f"{'; '.join(parts)[0].upper()}{'; '.join(parts)[1:]}. Compared as whole {step}s they "
-        f"would read as the market shrinking or growing and as every share moving, so "
-        f"{'they are' if len(cut) > 1 else 'it is'} left out: shares, growth, moves, the "
-        f"demand model and the forecasts use the {len(kept)} whole {step}s from "
-        f"{period_label(kept[0], step)} to {period_label(kept[-1], step)}."
+        f"would read as the market shrinking or growing and as every share moving"
     )
-    evidence = {"partial_periods": [e["period"] for e in cut], "whole_periods": len(kept)}
+    if len(left) < len(cut):
+        saved = [period_label(pd.Timestamp(e["period"]), step) for e in cut if e not in left]
+        it, named = ("it", saved[0]) if len(saved) == 1 else ("them", " and ".join(saved))
+        text += (
+            f"; but {', '.join(ours or [])} has rows only in {named}, so {it} "
+            f"{'is' if it == 'it' else 'are'} kept (without {it} the chapter would have no "
+            f"'us'): the figures of {named} cover part of the {step}, and a change into "
+            f"{it} compares a part {step} with a whole one"
+        )
+    if left and len(left) < len(cut):
+        gone_names = " and ".join(period_label(pd.Timestamp(e["period"]), step) for e in left)
+        text += f". {gone_names} {'are' if len(left) > 1 else 'is'} left out"
+    elif left:
+        text += f", so {'they are' if len(left) > 1 else 'it is'} left out"
+    text += (
+        f": shares, growth, moves, the demand model and the forecasts use the {len(kept)} "
+        f"{'whole ' * (len(left) == len(cut))}{step}s from {period_label(kept[0], step)} to "
+        f"{period_label(kept[-1], step)}."
+    )
+    evidence = {"partial_periods": [e["period"] for e in left], "whole_periods": len(kept)}
+    if len(left) < len(cut):
+        evidence["kept_for_us"] = [e["period"] for e in cut if e not in left]
     evidence |= {f"partial_{side}": e for e, side in zip(ends, ("first", "last"), strict=True) if e}
     out = df[~df[S.PERIOD].isin(gone)].reset_index(drop=True)
     out.attrs = dict(df.attrs)
@@ -1273,7 +1300,8 @@ def positioning_frame(
     """Rows and features for :func:`positioning_map` over the last ``periods`` periods.
 
     Product characteristics (with price) when given; else price against share and, when
-    the columns exist, sales per user and sales per unit of marketing spend.
+    the columns exist, sales per user and sales per unit of marketing spend (missing where
+    there are no users or no spend: Google Play's apps without a review, byod13b D1).
     """
     df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES]).copy()
     last = np.sort(df[S.PERIOD].unique())[-periods:]
@@ -1282,11 +1310,13 @@ def positioning_frame(
     if len(feats) < 2:
         df[S.SHARE] = df[S.SALES] / df.groupby(S.PERIOD)[S.SALES].transform("sum")
         feats = [c for c in (S.PRICE,) if c in df.columns] + [S.SHARE]
-        if S.USERS in df.columns:
-            df["sales_per_user"] = df[S.SALES] / df[S.USERS]
+        if S.USERS in df.columns:  # per user only where there are users (an app never rated)
+            df["sales_per_user"] = df[S.SALES] / df[S.USERS].where(df[S.USERS] > 0)
             feats.append("sales_per_user")
         if S.MARKETING_SPEND in df.columns:
-            df["sales_per_spend"] = df[S.SALES] / df[S.MARKETING_SPEND]
+            df["sales_per_spend"] = df[S.SALES] / df[S.MARKETING_SPEND].where(
+                df[S.MARKETING_SPEND] > 0
+            )
             feats.append("sales_per_spend")
     return df, feats
 
@@ -1303,11 +1333,29 @@ def map_skip_reason(features: list[str]) -> str | None:
     )
 
 
-def demand_skip_reason(market: Any, *, sales_is: str = "revenue") -> str | None:
+def index_skip_reason(market: Any, company: str) -> str | None:
+    """Why our price index is left out: the table has no price column, or ``company`` has no
+    price above 0 in any period (a free app among paid ones, byod13b D2); None when it can
+    be drawn."""
+    df = as_frame(market, [S.COMPANY])
+    if S.PRICE not in df.columns:
+        return "the market table has no price column"
+    if not priced(df.loc[df[S.COMPANY].astype(str) == company, S.PRICE]).any():
+        return (
+            f"{company} has no price above 0 in any period (free, or its price not given), so "
+            "there is no price of ours to set against the rivals'"
+        )
+    return None
+
+
+def demand_skip_reason(market: Any, *, sales_is: str = "revenue", product: str = "") -> str | None:
     """Why the demand model (and the elasticity, log-log check, price exposure and price
     scenarios read off it) cannot be fitted, or None when it can: market.sales is no sales
     (:func:`sales_skip_reason`), the table has no price column, or no row with a price
-    above 0; with ``sales_is="mentions"`` always: mentions are no purchases at a price."""
+    above 0, or (one row per company, no ``product``) no company's price changes, so the
+    company effects leave no price move to read (Google Play's apps, each seen once at its
+    price, byod13b D2); with ``sales_is="mentions"`` always: mentions are no purchases at a
+    price."""
     if sales_is == "mentions":
         return (
             "SALES_IS is mentions, so market.sales counts mentions, not purchases at a "
@@ -1323,6 +1371,13 @@ def demand_skip_reason(market: Any, *, sales_is: str = "revenue") -> str | None:
         )
     if not priced(df[S.PRICE]).any():
         return "market.price holds no price above 0 in any row"
+    prices = df[priced(df[S.PRICE])].groupby(S.COMPANY)[S.PRICE].nunique()
+    if not product and not prices.gt(1).any():
+        return (
+            f"no company's price changes between periods (each of the {len(prices):,} with a "
+            "price holds one), and the demand model reads the price response from a "
+            "company's own price moves"
+        )
     return None
 
 

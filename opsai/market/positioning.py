@@ -134,15 +134,16 @@ def positioning_map(
 
     Returns:
         One row per label: label, x, y, highlight, plus the averaged features. Labels missing
-        a feature throughout (a company without any price) are left off the map and named in
-        ``.attrs["left_out"]``.
+        a feature throughout (a company without any price) or with one that is infinite are
+        left off the map and named in ``.attrs["left_out"]``.
     """
     check_choice(method, "method", ("auto", "pca", "raw"))
     if len(features) < 2:
         raise OpsaiError(f"features: need at least two columns for a map, got {list(features)}")
     df = as_frame(frame, [col_label, *features])
     means = df.groupby(col_label)[list(features)].mean()
-    unknown = means.isna().any(axis=1)  # e.g. a company without any price in the window
+    # a company without any price in the window; a ratio over zero users (inf): no point
+    unknown = ~np.isfinite(means.to_numpy(float)).all(axis=1)
     left_out = [str(c) for c in means.index[unknown]]
     means = means[~unknown]
     if means.empty:
@@ -196,10 +197,10 @@ def _metrics(
     )
     s_now, s_before = (f.groupby(col_company)[col_sales].sum() for f in (recent, before))
     out["sales_growth"] = s_now / s_before.where(s_before > 0) - 1
-    if S.USERS in market.columns:
-        out["sales_per_user"] = s_now / recent.groupby(col_company)[S.USERS].sum()
-    if S.MARKETING_SPEND in market.columns:
-        out["sales_per_spend"] = s_now / recent.groupby(col_company)[S.MARKETING_SPEND].sum()
+    for col, ratio in ((S.USERS, "sales_per_user"), (S.MARKETING_SPEND, "sales_per_spend")):
+        if col in market.columns:  # none without users or spend (not infinite)
+            per = recent.groupby(col_company)[col].sum()
+            out[ratio] = s_now / per.where(per > 0)
     if S.PRICE in market.columns:
         p = recent.groupby(col_company)[S.PRICE].mean()
         out["price_vs_market"] = p / p.mean() - 1

@@ -632,7 +632,14 @@ def test_share_only_table_skips_map_and_demand_with_reasons() -> None:
     assert ch.map_skip_reason([S.PRICE, S.SHARE]) is None
     assert "no price column" in str(ch.demand_skip_reason(market))
     assert "no price above 0" in str(ch.demand_skip_reason(market.assign(price=0.0)))
-    assert ch.demand_skip_reason(market.assign(price=2.0)) is None
+    assert ch.demand_skip_reason(market.assign(price=2.0 + np.arange(18) % 2)) is None
+    # byod13b D2: every company at one price, the company effects absorb it (the fit
+    # stopped the chapter: 'regressors are collinear'); a product model reads it otherwise
+    assert (
+        "no company's price changes between periods (each of the 3 with a price holds one)"
+        in str(ch.demand_skip_reason(market.assign(price=2.0)))
+    )
+    assert ch.demand_skip_reason(market.assign(price=2.0), product="sku") is None
     best, effects = fd.best_move({}, "us")
     assert best == "" and effects.empty and "revenue_change" in effects
     sw = strengths_weaknesses(market, "us", periods=3)

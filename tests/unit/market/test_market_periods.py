@@ -495,3 +495,30 @@ def test_several_prices_per_company_without_product_are_called_a_mix_average() -
     assert moves.empty or "A" not in set(moves[S.COMPANY])
     same, note = ch.calendar_periods(df, "week", product="sku")
     assert note is None and len(same) == 32  # each product's own price: nothing to say
+
+
+def test_a_partial_period_that_alone_holds_us_is_kept() -> None:
+    """byod13b D2: Google Play apps by their last update year; ours was updated only in 2018,
+    a partial year, which was left out, so the chapter said our app "is not in
+    market.company" and took the largest rival as us. The partial year holding us is kept
+    and said to be; the partial first year is still left out, and a company with rows in
+    the whole years changes nothing."""
+    df = _daily_market("2019-10-01", "2019-12-31")
+    late = pd.DataFrame(
+        [(pd.Timestamp("2019-12-31 10:00"), "Our App", 5.0, 2.0)], columns=df.columns
+    )
+    out, note = ch.calendar_periods(pd.concat([df, late]), "week", company="our app")
+    assert out[S.PERIOD].min() == pd.Timestamp("2019-10-07")
+    assert out[S.PERIOD].max() == pd.Timestamp("2019-12-30") and out[S.PERIOD].nunique() == 13
+    assert note is not None
+    assert note.evidence["partial_periods"] == ["2019-09-30"]
+    assert note.evidence["kept_for_us"] == ["2019-12-30"]
+    assert (
+        "but Our App has rows only in 2019-12-30, so it is kept (without it the chapter "
+        "would have no 'us')" in note.text
+    )
+    assert "2019-09-30 is left out: shares, growth, moves" in note.text
+    assert "use the 13 weeks from 2019-10-07 to 2019-12-30." in note.text
+    assert ch.choose_company(out, "", fallback="Our App") == ("Our App", None)
+    same, note = ch.calendar_periods(df, "week", company="A")
+    assert same[S.PERIOD].nunique() == 12 and "kept_for_us" not in note.evidence

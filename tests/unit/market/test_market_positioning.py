@@ -87,3 +87,36 @@ def test_price_index_compares_product_for_product() -> None:
     assert pi.loc[(1, "rival"), "price"] == pytest.approx(11.0)  # over the strap only
     with pytest.raises(OpsaiError, match="'zz'"):
         price_index(m, "zz", col_product="product")
+
+
+def test_positioning_without_users_or_spend_is_no_infinite_ratio() -> None:
+    """Google Play's apps without a review (users 0): sales per user was inf, and the map's
+    SVD stopped the whole chapter (byod13b D1). The ratio is missing there: a company with
+    users in another period keeps its mean of the periods with users, one never with users
+    is left off the map, and the strengths table reads no infinite ratio."""
+    from opsai.market import chapter as ch
+
+    m = pd.DataFrame(
+        {
+            S.PERIOD: np.repeat([1, 2], 4),
+            S.COMPANY: list("abcd") * 2,
+            S.SALES: [100.0, 50, 20, 10, 120, 60, 20, 10],
+            S.PRICE: [0.0, 2.99, 0, 0, 0, 2.99, 0, 0],
+            S.USERS: [10.0, 5, 0, 2, 12, 0, 0, 2],
+        }
+    )
+    rows, feats = ch.positioning_frame(m, "a", periods=2)
+    assert feats == [S.PRICE, S.SHARE, "sales_per_user"]
+    points = positioning_map(rows, feats, highlight=["a"]).set_index(S.COMPANY)
+    assert points.attrs["left_out"] == ["c"]
+    assert points.loc["b", "sales_per_user"] == pytest.approx(10.0)  # period 1 only
+    assert np.isfinite(points[["x", "y"]].to_numpy()).all()
+    inf = pd.DataFrame({S.COMPANY: list("abc"), "p": [1.0, 2, 3], "q": [1.0, np.inf, 3]})
+    assert positioning_map(inf, ["p", "q"]).attrs["left_out"] == ["b"]
+    assert "sales_per_user" not in set(strengths_weaknesses(m, "c", periods=1)["metric"])
+    sw = strengths_weaknesses(m, "a", periods=1).set_index("metric")
+    assert sw.loc["sales_per_user", ["value", "best_company", "best_value"]].tolist() == [
+        10.0,
+        "d",
+        5.0,
+    ]
