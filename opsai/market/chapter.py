@@ -72,6 +72,7 @@ __all__ = [
     "spend_response",
     "split_names",
     "standard_scenarios",
+    "whole_growth",
     "year_periods",
 ]
 
@@ -150,6 +151,20 @@ def forecast_horizon(market: Any, horizon: int) -> tuple[int, Finding | None]:
         "another span."
     )
     return most, Finding(text, "info", {"horizon": most, "asked": horizon, "periods": n})
+
+
+def whole_growth(size: pd.DataFrame, periods: Finding | None = None) -> float | None:
+    """The market's latest year-on-year growth (:func:`~opsai.market.share.market_size`'s
+    ``growth_yoy``) among whole periods: a partial period kept only because our company has
+    rows in no other (``periods``' evidence ``kept_for_us``, :func:`calendar_periods`) is no
+    year's growth: Google Play's 2018 of half a year read as "Market growth, year on year:
+    275.6%" (byod13b D2). ``None`` when no whole period has one."""
+    if size.empty or "growth_yoy" not in size:
+        return None
+    kept = (periods.evidence.get("kept_for_us") if periods is not None else None) or []
+    whole = size[~pd.to_datetime(size[S.PERIOD]).isin(pd.to_datetime(pd.Series(kept)))]
+    g = whole["growth_yoy"].dropna()
+    return None if g.empty else float(g.iloc[-1])
 
 
 def forecast_table(size: pd.DataFrame, share: pd.DataFrame) -> pd.DataFrame:

@@ -522,3 +522,20 @@ def test_a_partial_period_that_alone_holds_us_is_kept() -> None:
     assert ch.choose_company(out, "", fallback="Our App") == ("Our App", None)
     same, note = ch.calendar_periods(df, "week", company="A")
     assert same[S.PERIOD].nunique() == 12 and "kept_for_us" not in note.evidence
+
+
+def test_market_growth_is_read_on_whole_periods_only() -> None:
+    """byod13b D2: with Google Play's half year 2018 kept for our app, 07 read "Market
+    growth, year on year: 275.6%" from 2017 against part of 2018. The growth is the latest
+    among whole periods; without a kept period it is the last one's."""
+    df = _daily_market("2019-10-01", "2019-12-31")
+    late = pd.DataFrame(
+        [(pd.Timestamp("2019-12-31 10:00"), "Our App", 5.0, 2.0)], columns=df.columns
+    )
+    out, note = ch.calendar_periods(pd.concat([df, late]), "week", company="our app")
+    size = mk.market_size(out, season=1)
+    by = size.set_index(S.PERIOD)["growth_yoy"]
+    assert by.index[-1] == pd.Timestamp("2019-12-30") and by.iloc[-1] < -0.5  # 2 days of 7
+    assert ch.whole_growth(size, note) == pytest.approx(by.loc["2019-12-23"])
+    assert ch.whole_growth(size, None) == pytest.approx(by.iloc[-1])
+    assert ch.whole_growth(size.iloc[:1], note) is None  # the first period has no growth
