@@ -19,12 +19,12 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from opsai.data import _sniff
 from opsai.data._synonyms import name_score, name_words
+from opsai.data.languages import SCRIPT_ZONES
 from opsai.data.schema import TABLES
 
 if TYPE_CHECKING:
@@ -48,11 +48,6 @@ BY_KEY = 0.75
 """The score of the reviewed thing's key as the tickets' ``item_id`` (by the files' values)."""
 OVERLAP = 0.5
 """Share of the tickets' sampled keys the other file must hold."""
-_ZONES = (  # (a script of the texts, the zone its writers' business is usually in)
-    (re.compile(r"[\u3040-\u30ff]"), "Asia/Tokyo", "Japanese"),  # kana
-    (re.compile(r"[\uac00-\ud7af]"), "Asia/Seoul", "Korean"),  # Hangul
-    (re.compile(r"[\u4e00-\u9fff]"), "Asia/Shanghai", "Chinese"),  # Han without kana
-)
 _EPOCHS = ("epoch", "epoch_ms")
 
 
@@ -180,7 +175,7 @@ def text_zone(guesses: list[Guess]) -> tuple[str, str] | None:
         if text is None or g.options.get("timestamp_format") not in _EPOCHS:
             continue
         vals = _filled(g.sample.values.get(text, []))
-        for pat, zone, language in _ZONES:
+        for pat, zone, language in SCRIPT_ZONES:
             if vals and sum(bool(pat.search(v)) for v in vals) >= 0.5 * len(vals):
                 return zone, (
                     f"the {g.table}' texts are mostly {language} and their times are Unix "

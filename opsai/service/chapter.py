@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 import copy
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -23,6 +22,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from threadpoolctl import threadpool_limits
 
 from opsai.data import schema as S
+from opsai.data.languages import CJK
 from opsai.errors import ChapterError, ConfigError, OpsaiError, SchemaError
 from opsai.report.finding import Finding
 from opsai.service._features import as_labels, as_texts, reuse_analysis, stratified_split
@@ -545,12 +545,10 @@ LONG_TEXT_WORDS = 5
 """A text column whose distinct values have this many words or more (the median) is what
 customers wrote, however often its values repeat: labels and dispositions are a word or two."""
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-
 
 def _words(text: str) -> int:
     """Words in ``text``: its spaced words, or two CJK characters a word when that is more."""
-    return max(len(text.split()), len(_CJK.findall(text)) // 2)
+    return max(len(text.split()), len(CJK.findall(text)) // 2)
 
 
 def readable_text(
