@@ -182,3 +182,35 @@ def text_zone(guesses: list[Guess]) -> tuple[str, str] | None:
                     f"epochs, which are UTC: read in {zone} time; check it"
                 )
     return None
+
+
+_LISTENING = (
+    ("author", "authorname", "username", "screenname"),
+    ("mentions", "reach", "impressions", "potentialreach", "engagement", "engagements"),
+    ("source", "platform", "pagetype", "sitetype", "mediatype", "network"),
+    ("url", "link", "permalink"),
+    ("followers", "authorfollowers", "followerscount", "twitterfollowers"),
+)
+"""Column kinds a social-listening export (Brandwatch, Talkwalker, Meltwater) carries beside
+its ``Sentiment``, by folded name: who posted, how far it went, where, its link, the
+author's audience."""
+
+
+def listening_sentiment(kept: dict[str, Guess]) -> None:
+    """The tickets' ``sentiment`` set as a listening tool's (``sentiment_by: tool``) when the
+    file is a social-listening export: three or more of :data:`_LISTENING`'s kinds of column
+    beside it. The tool computed it from the text; no customer gave it."""
+    from opsai.data.schema import fold_name
+
+    t = kept.get("tickets")
+    if t is None or not any(m.contract == "sentiment" for m in t.matches):
+        return
+    names = {fold_name(c) for c in t.sample.columns}
+    kinds = [k for k in _LISTENING if names & set(k)]
+    if len(kinds) >= 3:
+        t.options["sentiment_by"] = "tool"
+        t.notes.append(
+            "a social-listening export (" + ", ".join(c for c in t.sample.columns
+            if fold_name(c) in {w for k in kinds for w in k}) + "): its sentiment is the "
+            "tool's, computed from the text, not the customers' rating (sentiment_by: tool)"
+        )  # fmt: skip

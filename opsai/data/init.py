@@ -2204,6 +2204,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     place_campaigns(kept, loose, unplaced)  # byod10a D5: targeting + campaign windows
     _init_calendar.place(every, profile, kept, unplaced)  # a file of days with events
     _init_reviews.reviewed_items(kept, loose, unplaced)  # restId: the reviewed shop, items
+    _init_reviews.listening_sentiment(kept)  # Brandwatch's Sentiment: the tool's, no rating
     if "items" not in kept and (g := _items_from_lines(kept)) is not None:
         kept["items"] = g
     guesses = [kept[t] for t in TABLES if t in kept]
