@@ -763,7 +763,7 @@ def sentiment_fill_finding(tickets: pd.DataFrame, *, col_sentiment: str = S.SENT
     ev: dict[str, Any] = {
         "rated": rated,
         "predicted": n - rated,
-        "by": TOOL if tool else "customer",
+        **({"by": TOOL} if tool else {}),
     }
     if rated == n:
         whose = (
