@@ -485,6 +485,12 @@ class TableSpec(_Strict):
     constants: dict[str, str | int | float] = Field(default_factory=dict)
     """Contract column name -> one value for every row, for a text or number column the export
     does not have (a ratings file without an event column: ``constants: {event: rate}``)."""
+    sentiment_by: Literal["customer", "tool"] = "customer"
+    """Tickets only: who gave the ``sentiment`` column. ``customer``: the customers' own rating
+    (CSAT, stars, a review's score). ``tool``: a social-listening tool computed it from the text
+    (Brandwatch's or Talkwalker's ``Sentiment``): 05 and the scorecard word it as the listening
+    tool's sentiment, not as customers' ratings, and 05 measures how often opsai's own
+    sentiment model agrees with it. ``opsai init`` sets it on a listening export."""
     non_items: list[str] = Field(default_factory=list)
     """Item ids of lines that are no product (postage, fees, adjustments, gift cards): UCI's
     ``[POST, DOT, M, B, BANK CHARGES]``. Their lines stay in every revenue and order total, and
@@ -650,6 +656,17 @@ class DataConfig(_Strict):
                     f"data.tables.{name}.messages: only tickets can be built from a message "
                     "log (one ticket per conversation); remove it from the "
                     f"{name} table"
+                )
+        return v
+
+    @field_validator("tables")
+    @classmethod
+    def _sentiment_by_on_tickets(cls, v: dict[str, TableSpec]) -> dict[str, TableSpec]:
+        for name, spec in v.items():
+            if spec.sentiment_by != "customer" and name != "tickets":
+                raise ValueError(
+                    f"data.tables.{name}.sentiment_by: only the tickets table has a sentiment "
+                    "column; set sentiment_by on data.tables.tickets"
                 )
         return v
 

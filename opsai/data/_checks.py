@@ -14,7 +14,15 @@ from opsai.data._synonyms import name_score
 from opsai.data.customers import few_ids, visit_ids
 from opsai.data.languages import read_languages
 from opsai.data.promo import is_discount
-from opsai.data.schema import ITEM_ID, NO_EVENT, REFERENCES, TABLES, Column, fold_name
+from opsai.data.schema import (
+    ITEM_ID,
+    NO_EVENT,
+    REFERENCES,
+    TABLES,
+    TOOL_SENTIMENT,
+    Column,
+    fold_name,
+)
 from opsai.errors import SchemaError
 
 
@@ -440,9 +448,11 @@ def check_table(
     *,
     zoned: bool = False,
     columns: dict[str, str] | None = None,
+    sentiment_by: str = "customer",
 ) -> None:
     """Values, bounds and empties of one loaded table; ``zoned``: the table sets ``timezone``;
-    ``columns``: its ``columns`` mapping (contract -> source), for fixes naming source columns."""
+    ``columns``: its ``columns`` mapping (contract -> source), for fixes naming source columns;
+    ``sentiment_by``: who gave the tickets' sentiment (a listening tool is said)."""
     table = TABLES[name]
     said = {(w.column, w.message) for w in warnings if w.table == name}  # a column the data lacks
     lacking = {c.name for c in table.columns if c.absent and (c.name, c.absent) in said}
@@ -533,6 +543,9 @@ def check_table(
         _resolved_before_warning(t, warnings)
     if name == "tickets" and (staff := staff_warning(t)) is not None:  # byod10b D23
         warnings.append(staff)
+    if name == "tickets" and sentiment_by == "tool" and "sentiment" in t.columns:
+        n = int(_scalar(t.sentiment.notnull().sum()))
+        warnings.append(ValidationWarning("tickets", "sentiment", TOOL_SENTIMENT, n))
     if table.key and table.key in t.columns:
         k = table.key
         dup = t.group_by(k).aggregate(n=t.count()).filter(lambda d: d.n > 1)

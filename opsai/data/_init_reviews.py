@@ -19,12 +19,12 @@ Example:
 from __future__ import annotations
 
 import dataclasses
-import re
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
 from opsai.data import _sniff
 from opsai.data._synonyms import name_score, name_words
+from opsai.data.languages import SCRIPT_ZONES
 from opsai.data.schema import TABLES
 
 if TYPE_CHECKING:
@@ -48,11 +48,6 @@ BY_KEY = 0.75
 """The score of the reviewed thing's key as the tickets' ``item_id`` (by the files' values)."""
 OVERLAP = 0.5
 """Share of the tickets' sampled keys the other file must hold."""
-_ZONES = (  # (a script of the texts, the zone its writers' business is usually in)
-    (re.compile(r"[\u3040-\u30ff]"), "Asia/Tokyo", "Japanese"),  # kana
-    (re.compile(r"[\uac00-\ud7af]"), "Asia/Seoul", "Korean"),  # Hangul
-    (re.compile(r"[\u4e00-\u9fff]"), "Asia/Shanghai", "Chinese"),  # Han without kana
-)
 _EPOCHS = ("epoch", "epoch_ms")
 
 
@@ -211,10 +206,42 @@ def text_zone(guesses: list[Guess]) -> tuple[str, str] | None:
         if text is None or g.options.get("timestamp_format") not in _EPOCHS:
             continue
         vals = _filled(g.sample.values.get(text, []))
-        for pat, zone, language in _ZONES:
+        for pat, zone, language in SCRIPT_ZONES:
             if vals and sum(bool(pat.search(v)) for v in vals) >= 0.5 * len(vals):
                 return zone, (
                     f"the {g.table}' texts are mostly {language} and their times are Unix "
                     f"epochs, which are UTC: read in {zone} time; check it"
                 )
     return None
+
+
+_LISTENING = (
+    ("author", "authorname", "username", "screenname"),
+    ("mentions", "reach", "impressions", "potentialreach", "engagement", "engagements"),
+    ("source", "platform", "pagetype", "sitetype", "mediatype", "network"),
+    ("url", "link", "permalink"),
+    ("followers", "authorfollowers", "followerscount", "twitterfollowers"),
+)
+"""Column kinds a social-listening export (Brandwatch, Talkwalker, Meltwater) carries beside
+its ``Sentiment``, by folded name: who posted, how far it went, where, its link, the
+author's audience."""
+
+
+def listening_sentiment(kept: dict[str, Guess]) -> None:
+    """The tickets' ``sentiment`` set as a listening tool's (``sentiment_by: tool``) when the
+    file is a social-listening export: three or more of :data:`_LISTENING`'s kinds of column
+    beside it. The tool computed it from the text; no customer gave it."""
+    from opsai.data.schema import fold_name
+
+    t = kept.get("tickets")
+    if t is None or not any(m.contract == "sentiment" for m in t.matches):
+        return
+    names = {fold_name(c) for c in t.sample.columns}
+    kinds = [k for k in _LISTENING if names & set(k)]
+    if len(kinds) >= 3:
+        t.options["sentiment_by"] = "tool"
+        t.notes.append(
+            "a social-listening export (" + ", ".join(c for c in t.sample.columns
+            if fold_name(c) in {w for k in kinds for w in k}) + "): its sentiment is the "
+            "tool's, computed from the text, not the customers' rating (sentiment_by: tool)"
+        )  # fmt: skip

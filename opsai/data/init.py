@@ -77,13 +77,12 @@ from opsai.data._synonyms import (
     name_score,
     name_words,
 )
-from opsai.data.languages import read_languages
+from opsai.data.languages import CJK, SCRIPT_ZONES, read_languages
 from opsai.data.schema import FLAG_FALSE, FLAG_TRUE, ORDER_STATUS, TABLES, Column, Table
 from opsai.errors import ConfigError
 
 _TEXTS = ("text", "answer", "question", "description")
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_WORDY = re.compile(r"\s\S|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+_WORDY = re.compile(rf"\s\S|{CJK.pattern}")
 _FEW_VALUES = {"event": 100, "sentiment": 20, "language": 50, "channel": 100}
 """Columns that hold a few distinct values (at most this many in the sample)."""
 
@@ -120,7 +119,7 @@ class _Values:
     @cached_property
     def cjk(self) -> float:
         """Share of values in Chinese/Japanese/Korean script (a word is 1 to 3 characters)."""
-        return sum(bool(_CJK.search(v)) for v in self.values) / max(len(self.values), 1)
+        return sum(bool(CJK.search(v)) for v in self.values) / max(len(self.values), 1)
 
     @cached_property
     def distinct(self) -> int:
@@ -2245,6 +2244,7 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     place_campaigns(kept, loose, unplaced)  # byod10a D5: targeting + campaign windows
     _init_calendar.place(every, profile, kept, unplaced)  # a file of days with events
     _init_reviews.reviewed_items(kept, loose, unplaced)  # restId: the reviewed shop, items
+    _init_reviews.listening_sentiment(kept)  # Brandwatch's Sentiment: the tool's, no rating
     if "items" not in kept and (g := _items_from_lines(kept)) is not None:
         kept["items"] = g
     guesses = [kept[t] for t in TABLES if t in kept]
@@ -3009,20 +3009,13 @@ def _join_sheets(g: Guess, others: list[Guess]) -> list[Guess]:
     return parts
 
 
-_SCRIPT_ZONES = (  # (pattern of a script in column names, the zone its exports are usually in)
-    (re.compile(r"[\u3040-\u30ff]"), "Asia/Tokyo"),  # kana: Japanese
-    (re.compile(r"[\uac00-\ud7af]"), "Asia/Seoul"),  # Hangul: Korean
-    (re.compile(r"[\u4e00-\u9fff]"), "Asia/Shanghai"),  # Han without kana: Chinese (UTC+8)
-)
-
-
 def _zone_line(plan: Plan) -> str:
     """The ``data.timezone`` line: set to the zone the column names' script points to (a
     Chinese export's days are Beijing's), else a commented example to fill in."""
     if (by_text := _init_reviews.text_zone(plan.guesses)) is not None:
         return f"  timezone: {by_text[0]}  # {by_text[1]}"
     names = " ".join(c for g in plan.guesses for c in g.sample.columns)
-    zone = next((z for pat, z in _SCRIPT_ZONES if pat.search(names)), None)
+    zone = next((z for pat, z, _ in SCRIPT_ZONES if pat.search(names)), None)
     if zone:
         return f"  timezone: {zone}  # the business's time zone (from the column names): check it"
     return "  # timezone: Europe/Berlin  # the business's time zone; without it days are UTC's"

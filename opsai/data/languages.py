@@ -17,14 +17,37 @@ from collections.abc import Iterable
 from typing import Literal
 
 __all__ = [
+    "CJK",
     "COUNTRIES_2",
     "COUNTRIES_3",
     "ENGLISH_NAMES",
+    "HAN",
+    "HANGUL",
     "ISO639_1",
+    "KANA",
+    "SCRIPT_ZONES",
     "language_name",
     "read_language",
     "read_languages",
 ]
+
+HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007\U00020000-\U0002a6df"
+"""Han characters, as the body of a regex character class: the CJK unified ideographs with
+extensions A and B, the compatibility ideographs, 々 and 〇."""
+KANA = "\u3040-\u30ff"
+"""Hiragana and katakana: Japanese (Han alone may be Chinese or Japanese)."""
+HANGUL = "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\ud7b0-\ud7ff"
+"""Hangul syllables and jamo: Korean."""
+CJK = re.compile(f"[{KANA}{HAN}{HANGUL}]")
+"""One Chinese, Japanese or Korean character (a text written without spaces)."""
+SCRIPT_ZONES = (
+    (re.compile(f"[{KANA}]"), "Asia/Tokyo", "Japanese"),
+    (re.compile(f"[{HANGUL}]"), "Asia/Seoul", "Korean"),
+    (re.compile(f"[{HAN}]"), "Asia/Shanghai", "Chinese"),  # Han without kana
+)
+"""(a script, the time zone its writers' business is usually in, the language), checked in
+this order: kana before Han, which Japanese writes too. ``opsai init`` reads a Chinese
+export's times as Beijing's."""
 
 Kind = Literal["code", "name", "both", "country", "unknown", "empty"]
 

@@ -107,6 +107,15 @@ NO_TEXT_COLUMN = (
 """What validation says of ``tickets`` without a ``text`` column (a call centre's export:
 queue, wait and talk seconds, CSAT)."""
 
+TOOL_SENTIMENT = (
+    "tickets.sentiment holds a listening tool's labels (sentiment_by: tool), computed from the "
+    "text by the tool, not given by the customers: 05 and the scorecard call it the listening "
+    "tool's sentiment, never a rating, and 05 measures how often opsai's own sentiment model "
+    "agrees with it"
+)
+"""What validation says of ``tickets`` whose ``sentiment`` is a social-listening tool's
+(Brandwatch's or Talkwalker's ``Sentiment``), as ``TableSpec.sentiment_by: tool`` declares."""
+
 # Default event names used by the funnel; users map theirs in the chapter parameters.
 DEFAULT_FUNNEL = ("visit", "view", "add_to_cart", "checkout", "purchase")
 EVENT_ALIASES: dict[str, str] = {

@@ -151,6 +151,12 @@ class Workspace:
             and f"{name}.{TIMESTAMP}" not in self.absent
         )
 
+    def sentiment_by(self) -> str:
+        """Who gave the tickets' ``sentiment``: ``"customer"`` (a rating) or ``"tool"`` (a
+        social-listening tool's label; ``data.tables.tickets.sentiment_by``)."""
+        spec = self.config.data.tables.get("tickets")
+        return spec.sentiment_by if spec is not None else "customer"
+
     def demand_in_money(self) -> bool:
         """Whether the ``demand`` table measures sales in money, not units: it maps an
         ``amount`` (store turnover: Rossmann's ``Sales``) and no quantity, which is then the
@@ -482,7 +488,8 @@ def open_workspace(config: Config | str | os.PathLike[str]) -> Workspace:
         try:
             zoned = bool(cfg.data.tables[name].timezone or zone)
             columns = dict(cfg.data.tables[name].columns)
-            check_table(name, t, errors, warnings, zoned=zoned, columns=columns)
+            by = cfg.data.tables[name].sentiment_by
+            check_table(name, t, errors, warnings, zoned=zoned, columns=columns, sentiment_by=by)
             converted = cfg.data.tables[name].fx is not None
             check_currency(name, t, cfg.currency, converted, errors, warnings)
         except SchemaError as e:  # a cast the engine refused while scanning

@@ -985,13 +985,15 @@ def _service_drivers(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]:
     """An intent or channel whose negative share is well above the rest's (byod10b D8:
     'refund' tickets rated bad 58% of the time against 9%, 60% of the bad ratings): fix
     what goes wrong there. The effect is the negative tickets fewer were the gap to the
-    others' share closed (``gap_closure`` of it). Only on the customers' own ratings: a
-    topic named by its words and read as negative by words (the lexicon) is no driver to act
-    on unread."""
+    others' share closed (``gap_closure`` of it). Only on the customers' own ratings or a
+    listening tool's labels (worded as the tool's: ``evidence["by"] == "tool"``): a topic
+    named by its words and read as negative by words (the lexicon) is no driver to act on
+    unread."""
     out = []
     for _, r in f[f["name"].str.startswith("sentiment_driver_")].iterrows():
         e = r["evidence"]
-        if not isinstance(e, dict) or not e.get("rated", True):
+        tool = isinstance(e, dict) and e.get("by") == "tool"  # a listening tool's labels
+        if not isinstance(e, dict) or not (e.get("rated", True) or tool):
             continue
         try:
             n, k, others = int(e["tickets"]), int(e["negative"]), float(e["others_share"])
@@ -999,12 +1001,15 @@ def _service_drivers(f: pd.DataFrame, a: Assumptions) -> list[dict[str, Any]]:
             continue
         col, val = str(e.get("column", "intent")), str(e.get("value"))
         what = f"'{val}' tickets" if col == "intent" else f"tickets from {col} '{val}'"
+        how = "labelled negative by the listening tool" if tool else "rated negative"
         act = (
-            f"Find and fix what goes wrong for customers in {what}: {k / n:.0%} are rated "
-            f"negative against {others:.0%} of the others."
+            f"Find and fix what goes wrong for customers in {what}: {k / n:.0%} are {how} "
+            f"against {others:.0%} of the others."
         )
         lo, mid, hi = _scaled(max(k - n * others, 0.0), a.gap_closure)
-        unit = "fewer negative ratings"
+        unit = (
+            "fewer tickets the listening tool labels negative" if tool else "fewer negative ratings"
+        )
         ev = [_ev(SERVICE, r["name"], f"negative share of {val}")]
         out.append(_action("Service", act, str(r["text"]), lo, mid, hi, unit, r["severity"], ev,
                            "sentiment_driver"))  # fmt: skip

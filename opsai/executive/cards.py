@@ -200,6 +200,10 @@ _INTENT_DRIVERS = {
 """What the intent model reads, by the chapter's ``intent.model`` (``-int8``: quantised)."""
 
 
+def _pct(v: Any) -> str:
+    return f"{v:.0%}" if isinstance(v, (int, float)) else "an unmeasured share"
+
+
 def _service(run: RunResults) -> dict[str, Any] | None:
     model = run.metric(SERVICE, "intent.model")
     if model is None:
@@ -213,17 +217,31 @@ def _service(run: RunResults) -> dict[str, Any] | None:
             "intent model and its confidence threshold chosen by cross-validation on the "
             "training tickets, then scored once on held-out labelled tickets"
         )
+    tool = run.metric(SERVICE, "sentiment.labels_by") == "tool"  # a listening tool's labels
+    sentiment = (
+        "sentiment: the listening tool's labels (not customers' ratings), learnt by "
+        "cross-validation per language; opsai's own model agrees with the tool on "
+        f"{_pct(run.metric(SERVICE, 'sentiment.tool_agreement'))} of tickets"
+        if tool
+        else "sentiment by cross-validation per language"
+    )
+    vs = " (vs listening tool)" if tool else ""
     return {
         "model": f"Intent + sentiment ({model})",
         "task": "Route tickets by intent; flag negative ones",
         "chapter": SERVICE,
-        "evaluation": f"{evaluation}; sentiment by cross-validation per language",
+        "evaluation": f"{evaluation}; {sentiment}",
         "metrics": _fmt_metrics(
             {
                 "intent accuracy": run.metric(SERVICE, "intent.accuracy"),
                 "macro-F1": run.metric(SERVICE, "intent.macro_f1"),
-                "sentiment zh": run.metric(SERVICE, "sentiment.accuracy_zh"),
-                "sentiment en": run.metric(SERVICE, "sentiment.accuracy_en"),
+                f"sentiment zh{vs}": run.metric(SERVICE, "sentiment.accuracy_zh"),
+                f"sentiment en{vs}": run.metric(SERVICE, "sentiment.accuracy_en"),
+                **(
+                    {"agreement with the tool": run.metric(SERVICE, "sentiment.tool_agreement")}
+                    if tool
+                    else {}
+                ),
             }
         ),
         "drivers": _INTENT_DRIVERS.get(str(model).removesuffix("-int8"), _INTENT_DRIVERS["tfidf"]),

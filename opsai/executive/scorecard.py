@@ -208,7 +208,9 @@ def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:
     t = t.sort_values("period")
     if set(t["period"].astype(str)) == {"all"}:  # tickets without dates: every one, no trend
         r = t.iloc[-1]
-        base = "rated" if str(r.get("base", "")) == "rated" else "with a sentiment"
+        base = {"rated": "rated", "tool": "labelled by the listening tool"}.get(
+            str(r.get("base", "")), "with a sentiment"
+        )
         of = f" of {int(r['tickets']):,} {base}" if "tickets" in t else ""
         return _num(r["negative_share"]), None, "", f"all tickets (no timestamps){of}"
     stub, why = _stub_period(run) or ("", "")
@@ -220,9 +222,13 @@ def _negative_share(run: RunResults) -> tuple[Any, Any, str, str]:
     before = _num(t["negative_share"].iloc[-2]) if len(t) > 1 else None
     change = 100 * (now - before) if now is not None and before is not None else None
     base = str(t["base"].iloc[-1]) if "base" in t else ""  # 05's ratings, or ratings and guesses
-    noun = "rated tickets" if base == "rated" else "tickets with a sentiment"
+    noun = {
+        "rated": "rated tickets",
+        "tool": "tickets by the listening tool's sentiment (not customers' ratings)",
+    }.get(base, "tickets with a sentiment")
     of = f", of {int(t['tickets'].iloc[-1]):,} {noun}" if "tickets" in t else ""
-    guessed = _num(t["predicted"].iloc[-1]) if "predicted" in t and base != "rated" else None
+    labels = base in ("rated", "tool")  # the data's own labels, not opsai's guesses
+    guessed = _num(t["predicted"].iloc[-1]) if "predicted" in t and not labels else None
     if "tickets" in t and float(t["tickets"].iloc[-1]) < 20:  # 6 rated tickets: no trend
         change = None
     if guessed and "tickets" in t and guessed > 0.5 * float(t["tickets"].iloc[-1]):

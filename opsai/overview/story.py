@@ -9,7 +9,7 @@ import pandas as pd
 
 from opsai.data._check_staff import STAFF_ROWS
 from opsai.data._checks import CASE_IDS, PARTIAL_USERS, SESSION_IDS
-from opsai.data.schema import TABLES
+from opsai.data.schema import TABLES, TOOL_SENTIMENT
 from opsai.overview.measures import RATE_POINTS, RATE_RATIO, activity_span, days_covered
 from opsai.report.finding import Finding
 from opsai.report.wording import money
@@ -414,6 +414,23 @@ def quality_findings(
             )
         )
     out += _staff_findings(warnings)
+    tool = (
+        warnings[warnings["message"] == TOOL_SENTIMENT] if len(warnings) else warnings
+    )  # a listening export's Sentiment: the tool's, no customer's rating
+    if len(tool):
+        out.append(
+            (
+                "tool_sentiment",
+                Finding(
+                    f"{int(tool['count'].iloc[0]):,} tickets carry a sentiment from the listening "
+                    "tool (sentiment_by: tool), computed from their text, not given by the "
+                    "customers: the customer-service chapter and the scorecard call it the "
+                    "listening tool's sentiment and compare it with opsai's own model.",
+                    "info",
+                    {"tickets": int(tool["count"].iloc[0])},
+                ),
+            )
+        )
     return out
 
 

@@ -166,8 +166,13 @@ def _attached_config(cfg: Config, db: Path, present: list[str], tmp: Path) -> Pa
     """A copy of the config whose data is the validated DuckDB file ``db`` (one read of the
     user's files for the whole run; every chapter's kernel opens ``db`` read-only)."""
     fixed = cfg.model_copy(deep=True)
-    keep = {n: TableSpec(non_items=cfg.data.tables[n].non_items) for n in present}
-    fixed.data = DataConfig(source=str(db), tables=keep)  # non_items: read by the chapters
+    keep = {
+        n: TableSpec(
+            non_items=cfg.data.tables[n].non_items, sentiment_by=cfg.data.tables[n].sentiment_by
+        )
+        for n in present
+    }  # read by the chapters: non_items, and whose the tickets' sentiment is
+    fixed.data = DataConfig(source=str(db), tables=keep)
     fixed.report.out = str(cfg.resolve(cfg.report.out))
     path = tmp / "config.yaml"
     dump_config(fixed, path)

@@ -12,7 +12,6 @@ Example:
 from __future__ import annotations
 
 import copy
-import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
@@ -23,6 +22,7 @@ from sklearn.metrics import accuracy_score, f1_score
 from threadpoolctl import threadpool_limits
 
 from opsai.data import schema as S
+from opsai.data.languages import CJK
 from opsai.errors import ChapterError, ConfigError, OpsaiError, SchemaError
 from opsai.report.finding import Finding
 from opsai.service._features import as_labels, as_texts, reuse_analysis, stratified_split
@@ -539,18 +539,21 @@ def fill_unlabelled(
 
 
 SENTIMENT_SOURCE = "sentiment_source"
+TOOL = "tool"
+"""``sentiment_source`` of a label a social-listening tool gave (``sentiment_by: tool``), as
+against ``label``, the customer's own rating."""
+OWN_LABELS = ("label", TOOL)
+"""``sentiment_source`` values of a sentiment the data brought (not predicted by opsai)."""
 
 
 LONG_TEXT_WORDS = 5
 """A text column whose distinct values have this many words or more (the median) is what
 customers wrote, however often its values repeat: labels and dispositions are a word or two."""
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-
 
 def _words(text: str) -> int:
     """Words in ``text``: its spaced words, or two CJK characters a word when that is more."""
-    return max(len(text.split()), len(_CJK.findall(text)) // 2)
+    return max(len(text.split()), len(CJK.findall(text)) // 2)
 
 
 def readable_text(
@@ -635,6 +638,7 @@ def fill_sentiment(
     col_text: str = S.TEXT,
     col_sentiment: str = S.SENTIMENT,
     col_language: str = S.LANGUAGE,
+    labels_by: Literal["customer", "tool"] = "customer",
 ) -> tuple[pd.DataFrame, Finding]:
     """Tickets without a sentiment label get a predicted one; labels are kept.
 
@@ -643,7 +647,8 @@ def fill_sentiment(
     the model is the one :func:`sentiment_models` picks from ``table``
     (:func:`sentiment_by_language`): the trained model (``model``, fitted on all that
     language's labels) or the lexicon. ``sentiment_source`` says ``label``, ``trained`` or
-    ``lexicon`` per ticket.
+    ``lexicon`` per ticket; ``tool`` instead of ``label`` with ``labels_by="tool"``: a
+    social-listening tool's labels (``sentiment_by: tool``), no customer's rating.
 
     Returns:
         A copy of the tickets and a finding with the counts.
@@ -652,7 +657,8 @@ def fill_sentiment(
     has = col_sentiment in out.columns
     out[col_sentiment] = out[col_sentiment].astype(object) if has else None
     missing = out[col_sentiment].isna()
-    out[SENTIMENT_SOURCE] = np.where(missing, "lexicon", "label").astype(object)
+    own = TOOL if labels_by == "tool" else "label"
+    out[SENTIMENT_SOURCE] = np.where(missing, "lexicon", own).astype(object)
     lang = (
         out[col_language] if col_language in out.columns else pd.Series("all", out.index)
     ).fillna("und")
@@ -707,16 +713,17 @@ def negative_trend(
 
     Returns:
         :func:`~opsai.service.analytics.sentiment_trend`'s columns (``period``, ``tickets``,
-        ``negative``, ``negative_share``) with ``base`` (``"rated"`` or ``"rated and
-        predicted"``), ``predicted`` and ``predicted_negative`` (the tickets whose sentiment
+        ``negative``, ``negative_share``) with ``base`` (``"rated"``, ``"tool"``: a listening
+        tool's labels, or ``"rated and predicted"``), ``predicted`` and ``predicted_negative`` (the tickets whose sentiment
         is a prediction, and of them the negative ones).
     """
     src = tickets.get(SENTIMENT_SOURCE, pd.Series("label", index=tickets.index))
-    rated = (src == "label") & tickets[col_sentiment].notna()
+    rated = src.isin(OWN_LABELS) & tickets[col_sentiment].notna()
     guessed = ~rated & tickets[col_sentiment].notna()
     on_ratings = int(rated.sum()) >= min_rated
     out = sentiment_trend(tickets[rated] if on_ratings else tickets, freq=freq)
-    out["base"] = "rated" if on_ratings else "rated and predicted"
+    tool = bool((src[rated] == TOOL).any())  # a listening tool's labels: no rating
+    out["base"] = (TOOL if tool else "rated") if on_ratings else "rated and predicted"
     pred = sentiment_trend(tickets[guessed], freq=freq).set_index("period")
     out["predicted"] = out["period"].map(pred["tickets"]).fillna(0).astype(int)
     out["predicted_negative"] = out["period"].map(pred["negative"]).fillna(0).astype(int)
@@ -730,12 +737,16 @@ def negative_trend_text(trend: pd.DataFrame) -> str:
     if trend.empty or "base" not in trend.columns:
         return ""
     r = trend.sort_values("period").iloc[-1]
-    base = "rated tickets" if r["base"] == "rated" else "tickets with a rating or a prediction"
+    base = {
+        "rated": "rated tickets",
+        TOOL: "tickets labelled by the listening tool (its sentiment, not customers' ratings)",
+    }.get(r["base"], "tickets with a rating or a prediction")
     when = " (no dates in the data)" if r["period"] == "all" else f", {r['period']}"
     text = f"Negative share{when}: {r['negative_share']:.1%} of {int(r['tickets']):,} {base}"
-    if r["base"] == "rated" and r["predicted"]:
+    if r["base"] in ("rated", TOOL) and r["predicted"]:
+        unrated = "unrated" if r["base"] == "rated" else "other"
         text += (
-            f"; {int(r['predicted']):,} unrated tickets have a predicted sentiment, "
+            f"; {int(r['predicted']):,} {unrated} tickets have a predicted sentiment, "
             f"{r['predicted_negative'] / r['predicted']:.1%} of them negative, not counted"
         )
     elif r["predicted"]:
@@ -745,13 +756,21 @@ def negative_trend_text(trend: pd.DataFrame) -> str:
 
 def sentiment_fill_finding(tickets: pd.DataFrame, *, col_sentiment: str = S.SENTIMENT) -> Finding:
     """How many tickets carry a sentiment label and how many a prediction, by which model."""
-    src = tickets[SENTIMENT_SOURCE]
+    src = tickets[SENTIMENT_SOURCE].replace(TOOL, "label")
+    tool = bool((tickets[SENTIMENT_SOURCE] == TOOL).any())
     n, rated = len(tickets), int((src == "label").sum())
     neg = tickets[col_sentiment].astype(str).isin(("negative", "neg"))
-    ev: dict[str, Any] = {"rated": rated, "predicted": n - rated}
+    ev: dict[str, Any] = {
+        "rated": rated,
+        "predicted": n - rated,
+        **({"by": TOOL} if tool else {}),
+    }
     if rated == n:
+        whose = (
+            " from the listening tool (its sentiment, not the customers' ratings)" if tool else ""
+        )
         return Finding(
-            f"All {n:,} tickets carry a sentiment label.", "info", ev, name="sentiment_fill"
+            f"All {n:,} tickets carry a sentiment label{whose}.", "info", ev, name="sentiment_fill"
         )
     names = {"trained": "the model trained on the labels", "lexicon": "the lexicon"}
     by = [f"{int((src == k).sum()):,} by {v}" for k, v in names.items() if (src == k).any()]
@@ -776,16 +795,18 @@ def sentiment_fill_finding(tickets: pd.DataFrame, *, col_sentiment: str = S.SENT
         return Finding(
             f"{n - rated:,} of {n:,} tickets ({(n - rated) / n:.0%}) carry no sentiment label "
             f"and get no prediction ({', '.join(by)}): the negative share, trends and "
-            f"escalation queue below count the {rated:,} rated tickets only "
+            f"escalation queue below count the {rated:,} "
+            f"{'tickets the listening tool labelled' if tool else 'rated tickets'} only "
             f"({ev['rated_negative']:,} of them negative).",
             "medium",
             ev,
             name="sentiment_fill",
         )
+    beside = "labelled negative by the listening tool" if tool else "rated negative"
     text = (
         f"{n - rated:,} of {n:,} tickets ({(n - rated) / n:.0%}) carry no sentiment label and "
         f"get a predicted one ({', '.join(by)}): {ev['predicted_negative']:,} of them read "
-        f"negative, beside {ev['rated_negative']:,} rated negative. The trends, complaint terms "
+        f"negative, beside {ev['rated_negative']:,} {beside}. The trends, complaint terms "
         f"and escalation queue below count both; the '{SENTIMENT_SOURCE}' column tells a label "
         "from a prediction."
     )
@@ -796,6 +817,59 @@ def sentiment_fill_finding(tickets: pd.DataFrame, *, col_sentiment: str = S.SENT
             "question as positive or negative: check the predicted negatives before acting."
         )
     return Finding(text, "info" if rated else "medium", ev, name="sentiment_fill")
+
+
+def tool_agreement_finding(
+    tickets: pd.DataFrame,
+    *,
+    col_text: str = S.TEXT,
+    col_sentiment: str = S.SENTIMENT,
+    col_language: str = S.LANGUAGE,
+) -> Finding | None:
+    """How often opsai's own sentiment model (the lexicon) agrees with a listening tool's
+    labels (``sentiment_source`` ``tool``), overall and per language, with Cohen's kappa:
+    two models' readings of the same text, neither the customers' own rating. ``None``
+    without a tool label the lexicon can read."""
+    from sklearn.metrics import cohen_kappa_score
+
+    if SENTIMENT_SOURCE not in tickets.columns or col_text not in tickets.columns:
+        return None
+    t = tickets[(tickets[SENTIMENT_SOURCE] == TOOL) & tickets[col_sentiment].notna()]
+    t = t[t[col_text].fillna("").astype(str).str.strip() != ""]
+    if t.empty:
+        return None
+    ours = pd.Series(LexiconSentiment().predict(t[col_text].astype(str)), index=t.index)
+    read = ours.notna()
+    if not read.any():
+        return None
+    tool, ours = t.loc[read, col_sentiment].astype(str), ours[read].astype(str)
+    same = tool == ours
+    lang = t.loc[read, col_language] if col_language in t.columns else pd.Series("all", tool.index)
+    per = (
+        same.groupby(lang.fillna("und")).agg(["mean", "size"]).sort_values("size", ascending=False)
+    )
+    kappa = (
+        float(cohen_kappa_score(tool, ours)) if tool.nunique() > 1 or ours.nunique() > 1 else 0.0
+    )
+    parts = ", ".join(f"{lg} {r['mean']:.0%} of {int(r['size']):,}" for lg, r in per.iterrows())
+    text = (
+        f"The listening tool's sentiment agrees with opsai's own sentiment model (the lexicon) "
+        f"on {same.mean():.0%} of the {len(same):,} tickets both read (Cohen's kappa "
+        f"{kappa:.2f}; {parts}). Both are models reading the text, not the customers' own "
+        "ratings: the shares of negative tickets here are the tool's, and where the two "
+        "disagree neither is the ground truth."
+    )
+    ev = {
+        "agreement": round(float(same.mean()), 4),
+        "kappa": round(kappa, 4),
+        "tickets": len(same),
+        "by_language": {str(lg): round(float(r["mean"]), 4) for lg, r in per.iterrows()},
+        "tool_negative": int((tool == "negative").sum()),
+        "model_negative": int((ours == "negative").sum()),
+    }
+    return Finding(
+        text, "medium" if same.mean() < 0.6 else "info", ev, name="sentiment_tool_agreement"
+    )
 
 
 def map_intents(labels: pd.Series, mapping: str) -> tuple[pd.Series, str]:

@@ -651,16 +651,26 @@ def _negative_runs(shifts: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out).sort_values(["p_value", "period"], ignore_index=True)
 
 
-def driver_findings(drivers: pd.DataFrame, *, rated: bool = True, top: int = 3) -> list[Finding]:
+def driver_findings(
+    drivers: pd.DataFrame, *, rated: bool = True, tool: bool = False, top: int = 3
+) -> list[Finding]:
     """Findings from :func:`~opsai.service.analytics.sentiment_drivers`, most significant
     first: "'refund' tickets were rated negative 58% of the time (264 of 458) against 9% for
     the other intents; they hold 264 of the 440 negative ratings (60%)".
 
-    ``rated``: the sentiment is the customers' own rating (else a model's or the lexicon's
-    reading, and the text says so)."""
+    ``rated``: the sentiment is the data's own label (else a model's or the lexicon's
+    reading, and the text says so); ``tool``: that label is a listening tool's, not the
+    customers' rating ("labelled negative by the listening tool")."""
     out = []
-    how = "rated" if rated else "read as"
-    what = "negative ratings" if rated else "tickets read as negative"
+    rated = rated and not tool  # a listening tool's labels are a model's reading too
+    how = "rated" if rated else "labelled by the listening tool as" if tool else "read as"
+    what = (
+        "negative ratings"
+        if rated
+        else "tickets the listening tool labels negative"
+        if tool
+        else "tickets read as negative"
+    )
     for k, r in enumerate(drivers.head(top).itertuples()):
         col, val = str(r.column), str(r.value)
         name = f"'{val}' tickets" if col == "intent" else f"{col} '{val}' tickets"
@@ -676,7 +686,12 @@ def driver_findings(drivers: pd.DataFrame, *, rated: bool = True, top: int = 3) 
             f"{int(r.tested)} intents and channels). Find what goes wrong for customers in "
             f"{name}: it is where the bad experiences come from."
         )
-        if not rated:  # a topic named by its words, read by words: check before acting
+        if tool:  # the tool's label: no customer said so
+            text += (
+                " The sentiment is the listening tool's, computed from the texts, not rated by "
+                "customers: read a sample of these tickets before acting on it."
+            )
+        elif not rated:  # a topic named by its words, read by words: check before acting
             text += (
                 " The sentiment was read from the texts by a model or the lexicon, not rated "
                 "by customers: read a sample of these tickets before acting on it."
@@ -684,7 +699,8 @@ def driver_findings(drivers: pd.DataFrame, *, rated: bool = True, top: int = 3) 
         ev = {"column": col, "value": val, "tickets": int(r.tickets),
               "negative": int(r.negative), "share": round(float(r.share), 4),
               "others_share": round(float(r.others_share), 4),
-              "negative_total": int(r.negative_total), "p_value": p, "rated": rated}  # fmt: skip
+              "negative_total": int(r.negative_total), "p_value": p, "rated": rated,
+              "by": "tool" if tool else "customer" if rated else "text"}  # fmt: skip
         big = r.share - r.others_share >= 0.25 or held >= 0.4
         sev = "high" if big and rated else "medium"
         slug = re.sub(r"[^0-9a-z]+", "_", val.lower()).strip("_") or f"value{k}"  # 上菜: value0
@@ -1182,9 +1198,13 @@ def escalation_text(queue: pd.DataFrame, *, valued: bool, open_known: bool) -> s
     what = noun if open_known else f"{noun} (no resolution column: all count as open)"
     angry = ""
     if "sentiment_source" in queue.columns and "angry" in queue.columns:
-        rated = queue["angry"] & (queue["sentiment_source"] == "label")
-        guessed = queue["angry"] & (queue["sentiment_source"] != "label")
-        angry = f"{int(rated.sum()):,} rated negative + {int(guessed.sum()):,} predicted negative"
+        src = queue["sentiment_source"]
+        rated = queue["angry"] & src.isin(("label", "tool"))
+        guessed = queue["angry"] & ~src.isin(("label", "tool"))
+        how = (
+            "labelled negative by the listening tool" if (src == "tool").any() else "rated negative"
+        )
+        angry = f"{int(rated.sum()):,} {how} + {int(guessed.sum()):,} predicted negative"
     if valued:
         both = int((queue["priority"] == 2).sum())
         why = f"{both:,} of them angry and from a high-value customer"

@@ -35,7 +35,9 @@ from typing import Any, Literal
 
 import pandas as pd
 
-from opsai.data.languages import read_language, read_languages
+from opsai.data.languages import HAN as _HAN_CHARS
+from opsai.data.languages import HANGUL as _HANGUL_CHARS
+from opsai.data.languages import KANA, read_language, read_languages
 from opsai.errors import ConfigError
 
 __all__ = [
@@ -83,12 +85,10 @@ _EMOJI_ONE = (
 )
 _EMOJI_STRIP = re.compile("[\U0001f3fb-\U0001f3ff\ufe0f]")
 
-_HAN_CHARS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3007\U00020000-\U0002a6df"
 _HIRAGANA = "\u3041-\u309f"
 _KATAKANA = "\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f"
-_HANGUL_CHARS = "\uac00-\ud7af\u1100-\u11ff\u3130-\u318f\ua960-\ua97f\ud7b0-\ud7ff"
 _HAN = re.compile(f"[{_HAN_CHARS}]")
-_KANA = re.compile(r"[\u3040-\u30ff]")
+_KANA = re.compile(f"[{KANA}]")
 _HANGUL = re.compile(f"[{_HANGUL_CHARS}]")
 _SPACE = re.compile(r"\s+")
 

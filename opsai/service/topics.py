@@ -70,6 +70,11 @@ _LANGUAGE_SHARE = 0.1
 it (and the topic's tickets are in two languages or more)."""
 
 
+MIN_CENTRED = 20
+"""Tickets a language needs for its mean embedding to be taken off its tickets (with two such
+languages or more): the mean of a few tickets is their topic, not their language."""
+
+
 def _most_common_text(texts: pd.Series, width: int = 24) -> str:
     """The topic's most common text, shortened, or a plain label when every text differs."""
     texts = texts[texts != ""]
@@ -112,6 +117,11 @@ class TopicModel(BaseEstimator):
         user_words: terms jieba must keep whole.
         drop_mood_words: leave the sentiment lexicon's words out, so topics follow what
             customers write about rather than how they feel.
+        centre_languages: with sentence embeddings of tickets in two languages or more
+            (:data:`MIN_CENTRED` tickets each), take each language's mean embedding off its
+            tickets before clustering, as :mod:`opsai.service.intent_pairs` does with label
+            centroids: a multilingual embedding carries a strong language component, which
+            put English recall mentions in one cluster with unrelated Chinese reviews.
         stop_words: more words to leave out, e.g. product names (they cut across topics).
         seed: k-means and SVD seed.
     """
@@ -126,9 +136,11 @@ class TopicModel(BaseEstimator):
         encoder: str | Callable[[list[str]], Any] | None = "auto",
         user_words: Sequence[str] = (),
         drop_mood_words: bool = True,
+        centre_languages: bool = True,
         stop_words: Sequence[str] = (),
         seed: int = 0,
     ) -> None:
+        self.centre_languages = centre_languages
         self.stop_words = stop_words
         self.drop_mood_words = drop_mood_words
         self.n_topics = n_topics
@@ -171,8 +183,9 @@ class TopicModel(BaseEstimator):
     def _embed(self, X: list[str], fit: bool) -> np.ndarray:
         if fit:
             self.encoder_ = self._resolve_encoder()
+            self.language_means_: dict[str, np.ndarray] = {}
         if self.encoder_ is not None:
-            return l2(np.asarray(self.encoder_(X), dtype=float))
+            return self._centre(X, l2(np.asarray(self.encoder_(X), dtype=float)), fit)
         if fit:  # words, or character n-grams where the texts share no word (Thai phrases)
             self.tfidf_ = (
                 self.words_
@@ -187,6 +200,23 @@ class TopicModel(BaseEstimator):
             k = max(2, min(self.dim, W.shape[1] - 1, len(X) - 1))
             self.svd_ = TruncatedSVD(k, random_state=self.seed).fit(W)
         return l2(self.svd_.transform(W))
+
+    def _centre(self, X: list[str], E: np.ndarray, fit: bool) -> np.ndarray:
+        """``E`` less each language's mean embedding (``language_means_``, learnt by ``fit``
+        from the languages with :data:`MIN_CENTRED` tickets, when two or more have them):
+        distances within a language are kept, the offset between languages goes."""
+        if not self.centre_languages:
+            return E
+        lang = np.array([detect_language(t) for t in X], dtype=object)
+        if fit:
+            counts = pd.Series(lang).value_counts()
+            big = [c for c, n in counts.items() if n >= MIN_CENTRED and c != "und"]
+            if len(big) >= 2:
+                self.language_means_ = {c: E[lang == c].mean(axis=0) for c in big}
+        E = E.copy()
+        for code, m in self.language_means_.items():
+            E[lang == code] -= m
+        return E
 
     def fit(self, texts: Iterable[str]) -> TopicModel:
         """Cluster the texts (redact them first: names are built from their words)."""
@@ -232,7 +262,70 @@ class TopicModel(BaseEstimator):
         self.merged_ = np.arange(self.n_topics_)
         self._name(X)
         self._merge(X)
+        self.split_: dict[tuple[int, str], int] = {}
+        if self.language_means_:
+            self._split_languages(X, E)
         return self
+
+    def _split_languages(self, X: list[str], E: np.ndarray) -> None:
+        """After centring, split a topic whose language parts are not one topic, and join
+        parts of two topics that are: each topic's part in a language (a tenth of its
+        tickets or more) is paired across languages as :mod:`~opsai.service.intent_pairs`
+        pairs labels (centred centroids, mutual nearest, cosine from its ``THRESHOLD``); a
+        part that pairs with none becomes a topic of its own. Centring alone moved
+        unrelated topics of two languages onto one another when the languages' topics differ
+        (English refunds with Chinese coupon questions); the pairing keeps them apart.
+        ``split_`` maps a (k-means cluster, language) to its topic where it is not
+        ``merged_``'s."""
+        from opsai.service.intent_pairs import (
+            MIN_LABELS,
+            centred_similarity,
+            group_labels,
+        )
+
+        lang = np.array([detect_language(t) for t in X], dtype=object)
+        parts: list[str] = []
+        centroids, langs, counts = [], [], {}
+        for t in range(self.n_topics_):
+            rows = self.labels_ == t
+            for code in self.language_means_:
+                mine = rows & (lang == code)
+                if mine.any() and mine.sum() >= _LANGUAGE_SHARE * rows.sum():
+                    parts.append(f"{t}|{code}")
+                    centroids.append(E[mine].mean(axis=0))
+                    langs.append(code)
+                    counts[parts[-1]] = int(mine.sum())
+        if (pd.Series(langs).value_counts() < MIN_LABELS).any():
+            return  # two parts a language: their centred centroids are opposite, no evidence
+        found = group_labels(centred_similarity(np.array(centroids), langs), parts, langs, counts)
+        root = {p: g[0] for g in found.groups for p in g}
+        main = {
+            t: max(
+                (p for p in parts if p.startswith(f"{t}|")),
+                key=lambda p: counts[p],
+                default=f"{t}|",
+            )
+            for t in range(self.n_topics_)
+        }  # tickets of a topic's small parts stay with its largest part
+        key = [
+            root.get(f"{t}|{c}", f"{t}|{c}" if f"{t}|{c}" in counts else main[t])
+            for t, c in zip(self.labels_, lang, strict=True)
+        ]
+        codes, uniques = pd.factorize(pd.Series(key))
+        if len(uniques) == self.n_topics_ and (codes == self.labels_).all():
+            return
+        number = {str(u): i for i, u in enumerate(uniques)}
+        clusters = np.arange(self.kmeans_.n_clusters)
+        top = {t: number[root.get(main[t], main[t])] for t in range(self.n_topics_)}
+        for c in clusters:
+            t = int(self.merged_[c])
+            for p in parts:
+                if p.startswith(f"{t}|"):
+                    self.split_[(int(c), p.split("|", 1)[1])] = number[root.get(p, p)]
+        self.merged_ = np.array([top[int(self.merged_[c])] for c in clusters])
+        self.labels_ = codes
+        self.n_topics_ = len(uniques)
+        self._name(X)
 
     def _merge(self, X: list[str]) -> None:
         """Join topics that are one (:data:`MERGE_COSINE`, or the same naming terms), chained:
@@ -329,8 +422,18 @@ class TopicModel(BaseEstimator):
         """The nearest topic of each text."""
         if not hasattr(self, "kmeans_"):
             raise NotFittedError("TopicModel is not fitted yet: call fit(texts) first")
-        cluster = self.kmeans_.predict(self._embed(self._mask(as_texts(texts)), fit=False))
-        return np.asarray(self.merged_[cluster])
+        X = self._mask(as_texts(texts))
+        cluster = self.kmeans_.predict(self._embed(X, fit=False))
+        topic = self.merged_[cluster]
+        if self.split_:  # a topic split by language: the text's language part
+            lang = [detect_language(t) for t in X]
+            topic = np.array(
+                [
+                    self.split_.get((int(c), g), t)
+                    for c, g, t in zip(cluster, lang, topic, strict=True)
+                ]
+            )
+        return np.asarray(topic)
 
     def topic_table(self) -> pd.DataFrame:
         """``topic``, ``name``, ``size``, ``share`` and ``terms`` of each topic, largest first."""

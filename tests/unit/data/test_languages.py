@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from opsai.data.languages import language_name, read_language, read_languages
+from opsai.data.languages import (
+    CJK,
+    HAN,
+    KANA,
+    SCRIPT_ZONES,
+    language_name,
+    read_language,
+    read_languages,
+)
 
 pytestmark = pytest.mark.unit
 
@@ -64,3 +72,25 @@ def test_language_names() -> None:
         "Greek",
         "'xx'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "zone"),
+    [
+        ("ご注文ありがとうございます", "Asia/Tokyo"),  # kana (with Han): Japanese
+        ("배송이 늦어요", "Asia/Seoul"),
+        ("快递太慢了", "Asia/Shanghai"),
+        ("「𠮷野家」の牛丼", "Asia/Tokyo"),  # an extension-B character beside kana
+        ("Where is my parcel?", None),
+    ],
+)
+def test_one_script_table_for_every_zone_guess(text: str, zone: str | None) -> None:
+    """The script -> time zone table was written twice (opsai init's column names, the
+    reviews' texts) and the Han class a third time (service.text): one definition now."""
+    from opsai.data import _init_reviews, init
+    from opsai.service import text as service_text
+
+    assert next((z for pat, z, _ in SCRIPT_ZONES if pat.search(text)), None) == zone
+    assert init.SCRIPT_ZONES is _init_reviews.SCRIPT_ZONES is SCRIPT_ZONES
+    assert service_text._HAN.pattern == f"[{HAN}]" and service_text._KANA.pattern == f"[{KANA}]"
+    assert bool(CJK.search(text)) == (zone is not None)

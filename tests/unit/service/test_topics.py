@@ -242,3 +242,115 @@ def test_a_word_every_ticket_holds_names_no_topic() -> None:
     tm = TopicModel(n_topics=3, encoder=lambda xs: np.array([vec[x] for x in xs])).fit(texts)
     names = {tm.names_[int(tm.labels_[group.index(g)])] for g in bank}
     assert names == {"anyone / tried", "downtown / opening / store", "ad / saw / train"}, names
+
+
+REVIEWS = {
+    ("recall", "en"): [
+        "NordBrew recall: glass fragments found in jars",
+        "Is my jar part of the NordBrew recall?",
+        "Recall notice says the jars may contain glass",
+        "Found glass in the jar, is this the recall batch?",
+        "How do I return a recalled jar for a refund of the recall?",
+    ],
+    ("recall", "zh"): [
+        "NordBrew召回：罐子里发现玻璃碎片",
+        "我的这罐在召回范围内吗？",
+        "召回通知说罐子里可能有玻璃",
+        "罐子里吃出玻璃了，是召回批次吗？",
+        "召回的罐子怎么退？",
+    ],
+    ("late", "en"): [
+        "My parcel has not arrived after two weeks",
+        "Delivery is late again, where is my package?",
+        "The tracking has not updated for days",
+        "Still waiting for my order to be delivered",
+        "Courier says delivered but I got nothing",
+    ],
+    ("late", "zh"): [
+        "包裹两周了还没到",
+        "快递又延误了，我的包裹在哪？",
+        "物流好几天没更新了",
+        "还在等我的订单送到",
+        "快递说已签收但我没收到",
+    ],
+    ("login", "en"): [
+        "I can't log in to my account",
+        "Password reset email never arrives",
+        "My account is locked after three tries",
+        "The app keeps logging me out",
+        "Verification code does not work",
+    ],
+    ("login", "zh"): [
+        "我登录不了账号",
+        "重置密码的邮件一直收不到",
+        "输错三次账号被锁了",
+        "应用老是把我退出登录",
+        "验证码没用",
+    ],
+    ("flavour", "zh"): [
+        "很喜欢NordBrew的新口味",
+        "新口味太好喝了",
+        "这个口味有点甜",
+        "希望多出几种口味",
+        "新口味比原味好",
+    ],
+    ("store", "zh"): [
+        "NordBrew在上海开店了",
+        "新店什么时候开业？",
+        "门店的营业时间是几点？",
+        "附近有没有门店？",
+        "店里排队的人好多",
+    ],
+    ("price", "zh"): [
+        "价格又涨了",
+        "太贵了，能便宜点吗？",
+        "会员价是多少？",
+        "为什么比别家贵？",
+        "打折活动什么时候开始？",
+    ],
+}
+ENDINGS = {"en": ["", " today", " please help", " thanks"], "zh": ["", "，急", "，谢谢", "！"]}
+
+
+def _reviews(keys: list[tuple[str, str]]) -> tuple[list[str], np.ndarray, np.ndarray]:
+    rows = [
+        (t + e, topic, lg) for topic, lg in keys for t in REVIEWS[topic, lg] for e in ENDINGS[lg]
+    ]
+    texts, topic, lang = zip(*rows, strict=True)
+    return list(texts), np.array(topic), np.array(lang)
+
+
+def _mixed(labels: np.ndarray, lang: np.ndarray) -> int:
+    """Topics holding a tenth of their tickets or more in each of two languages."""
+    x = pd.crosstab(labels, lang)
+    return int((x.min(axis=1) / x.sum(axis=1) >= 0.1).sum())
+
+
+def test_unrelated_topics_of_two_languages_stay_apart() -> None:
+    """byod13: English recall mentions were clustered with unrelated Chinese reviews. Three
+    English topics and three unrelated Chinese ones, clustered into three: one topic held
+    English and Chinese tickets (purity 0.5). Now each language's mean embedding is taken
+    off, and a topic whose language parts do not pair (as intent_pairs pairs labels) is
+    split: six topics, none mixing the languages."""
+    keys = [("recall", "en"), ("late", "en"), ("login", "en")]
+    texts, topic, lang = _reviews([*keys, ("flavour", "zh"), ("store", "zh"), ("price", "zh")])
+    before = TopicModel(n_topics=3, encoder="use", centre_languages=False, seed=0).fit(texts)
+    assert _mixed(before.labels_, lang) == 1 and _purity(before.labels_, topic) == 0.5
+    tm = TopicModel(n_topics=3, encoder="use", seed=0).fit(texts)
+    assert set(tm.language_means_) == {"en", "zh"}
+    assert tm.n_topics_ == 6 and _mixed(tm.labels_, lang) == 0
+    assert _purity(tm.labels_, topic) >= 0.95
+    assert (tm.predict(texts) == tm.labels_).all()  # a split topic: the text's language part
+
+
+def test_one_topic_in_two_languages_stays_one_topic() -> None:
+    """The same three topics written in English and in Chinese: centring and the language
+    pairing keep each one topic holding both languages (a per-language split cut them in
+    half)."""
+    texts, topic, lang = _reviews(
+        [(t, lg) for t in ("recall", "late", "login") for lg in ("en", "zh")]
+    )
+    tm = TopicModel(n_topics=3, encoder="use", seed=0).fit(texts)
+    assert tm.n_topics_ == 3 and _purity(tm.labels_, topic) == 1.0
+    assert _mixed(tm.labels_, lang) == 3
+    assert "recall" in tm.names_[int(tm.labels_[0])] and "召回" in tm.names_[int(tm.labels_[0])]
