@@ -494,6 +494,9 @@ def _events(
         + (f", {what} {ratio:.2f}x" if name else "")
         + "."
     )
+    if ev.get("items_opposite"):  # casual riders x9.8, registered -54% (byod13a D11)
+        each = ", ".join(f"{k} {float(v):.2f}x" for k, v in (ev.get("items") or {}).items())
+        why += f" Items move opposite ways on them ({each}): plan each item by its own ratio."
     usual = ev.get("usual_total")
     extra = (total - 1) * float(usual) if usual is not None and total > 1 else None
     links = [_ev(DEMAND, "event_days", "event days")]

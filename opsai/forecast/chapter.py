@@ -28,6 +28,7 @@ from opsai.data.schema import (
 from opsai.errors import ConfigError, NothingToAnalyse
 from opsai.forecast.backtest import MIN_TRAIN
 from opsai.forecast.base import Forecaster, conformal_rank, conformal_reach
+from opsai.forecast.drivers import daily_attributes, driver_effects, driver_finding  # noqa: F401 (04 reads them as ch.*)
 from opsai.forecast.intermittent import AutoPattern
 from opsai.forecast.ml import GlobalGBM
 from opsai.forecast.models import DampedTrend, SeasonalNaive, Theta, WindowAverage
@@ -291,6 +292,35 @@ AUTO_FREQ = "auto"
 _FINER = {"D": 0, "W": 1, "M": 2}
 
 
+def _hourly_finding(
+    ws: Any, where: Mapping[str, Sequence[str]] | None, purchase: str
+) -> Finding | None:
+    """That the demand rows are hourly (every time on the hour, several hours a day) and the
+    chapter sums them into days (byod13a D10: UCI Bike Sharing's 17,379 hours read as 731 days
+    without a word); ``None`` for dates or transaction times."""
+    from opsai.forecast.series import _filtered, _source
+
+    t, name = _source(ws, purchase)
+    t = _filtered(t, {k: v for k, v in (where or {}).items() if not k.startswith("items.")}, name)
+    ts = t[TIMESTAMP]
+    r = t.aggregate(
+        hours=ts.nunique(), days=ts.truncate("D").nunique(),
+        on_hour=((ts.minute() == 0) & (ts.second() == 0)).all(),
+        most=ts.hour().nunique(),
+    ).to_pandas().iloc[0]  # fmt: skip
+    hours, days = int(r["hours"]), int(r["days"])
+    if not bool(r["on_hour"]) or days == 0 or hours < 2 * days:
+        return None
+    text = (
+        f"The {name} table is hourly ({hours:,} hours over {days:,} days, {hours / days:.1f} a "
+        f"day, {int(r['most'])} hours of the day): the chapter sums each day's hours, so its "
+        "series and forecasts are daily (FREQ takes D, W or M; no hourly forecast). The hours "
+        "of the day are in chapter 00's weekday x hour profile (its peak hours)."
+    )
+    evidence = {"freq": "D", "hours": hours, "days": days, "hours_of_day": int(r["most"])}
+    return Finding(text, "info", evidence, name="frequency")
+
+
 def resolve_freq(
     ws: Any,
     freq: str,
@@ -320,9 +350,9 @@ def resolve_freq(
     found = data_freq(dates)
     seen = cast(Freq, str(found["freq"]) if found else "D")
     if freq != AUTO_FREQ and _FINER[freq] >= _FINER[seen]:
-        return cast(Freq, freq), None
+        return cast(Freq, freq), _hourly_finding(ws, where, purchase) if freq == "D" else None
     if found is None:  # auto on dates that are neither weekly nor monthly
-        return "D", None
+        return "D", _hourly_finding(ws, where, purchase)
     unit = _PERIOD_WORDS[seen]
     how = (
         f"Every date in the {table} table is a {found['day']}, 7 days apart"
@@ -832,6 +862,9 @@ EVENT_SHARE, EVENT_LABELS = 0.1, 50
 an event calendar (M5's event_name_1, a holiday name): the same rule that keeps it out of the
 overview's missing values (byod9a D6)."""
 _EVENT_WORDS = ("event", "holiday", "feiertag", "节日")
+_FLAG_ON = ("1", "1.0", "true", "yes", "y", "t")
+"""Labels of a mapped ``event_day`` that is a flag (UCI's holiday 0/1): the day is named after
+the column, not "1" (byod13a D11)."""
 
 
 def event_days(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> pd.Series | None:
@@ -852,8 +885,11 @@ def event_days(ws: Any, where: Mapping[str, Sequence[str]] | None = None) -> pd.
     if EVENT_DAY in t.columns:  # mapped: its labels, whatever their share (snap days, 0/1)
         word = t[EVENT_DAY].cast("string").strip()
         on = word.notnull() & (word != "") & ~word.lower().isin(list(NO_EVENT))
-        parts.append(t.filter(on).select(day=day, label=word).to_pandas())
         source = ws.source_columns("demand").get(EVENT_DAY, EVENT_DAY)
+        got = t.filter(on).select(day=day, label=word).to_pandas()
+        if got["label"].str.lower().isin(_FLAG_ON).all():  # a 0/1 flag: its column names it
+            got["label"] = str(source)
+        parts.append(got)
     cal = calendar_days(ws, where)  # the calendar table: its coming days too
     own, unused = None, None
     if cal is not None:
@@ -1083,15 +1119,44 @@ def _event_finding(
             "the global models take it as a feature; until then expect them to fall short on "
             "event days."
         )
+    items = _item_event_ratios(hs, days) if daily else pd.Series(dtype=float)
+    split = bool(len(items)) and (items >= 1.2).any() and (items <= 1 / 1.2).any()
+    if split:  # a total's lift averages items moving the opposite way (one 1.2x up, one down)
+        said = ", ".join(
+            f"{k} {v:.2f}x" for k, v in items.sort_values(ascending=False).head(8).items()
+        )
+        text += (
+            f" Items move opposite ways on them, so the total's ratio averages them: {said} "
+            "(per item, against its usual day of the same weekday): plan each item by its own."
+        )
     usual_total = float(wide.loc[~on, TOTAL_ID].mean()) if TOTAL_ID in wide else float("nan")
     evidence = {"column": str(days.name), "days": int(on.sum()), "median_ratio": round(total, 4),
                 "categories": {str(c).removeprefix("category:"): round(float(v), 4)
                                for c, v in cats.items()}, "largest": top,
                 "feature": feature, "usual_total": round(usual_total, 2),
                 "ahead": {f"{d:%Y-%m-%d}": str(v) for d, v in ahead.items()},
-                "period": unit}  # fmt: skip
+                "period": unit, "items": {str(k): round(float(v), 4) for k, v in items.items()},
+                "items_opposite": bool(split)}  # fmt: skip
     material = max([total, *cats.tolist()]) >= 1.2 or (not daily and by_label.max() >= 1.2)
     return Finding(text, "medium" if material else "info", evidence, name="event_days")
+
+
+MAX_EVENT_ITEMS = 50
+"""Items above which the event finding measures no item's own ratio (each series' read)."""
+
+
+def _item_event_ratios(hs: HierarchicalSeries, days: pd.Series) -> pd.Series:
+    """Each item's median ratio of its event days to its usual day of the same weekday (daily
+    series, at most :data:`MAX_EVENT_ITEMS` items); empty beyond that."""
+    bottom = hs.bottom
+    if bottom[ITEM_ID].nunique() > MAX_EVENT_ITEMS:
+        return pd.Series(dtype=float)
+    wide = bottom.pivot_table(index=TIMESTAMP, columns=ITEM_ID, values=QUANTITY, aggfunc="sum")
+    on = wide.index.isin(days.index)
+    usual = wide[~on].groupby(wide.index[~on].day_of_week).mean()
+    base = usual.reindex(wide.index[on].day_of_week).to_numpy()
+    ratio = wide[on].to_numpy() / np.where(base > 0, base, np.nan)
+    return pd.Series(np.nanmedian(ratio, axis=0), index=wide.columns.astype(str)).dropna()
 
 
 EVENT_NEIGHBOURS = 4

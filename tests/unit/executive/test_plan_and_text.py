@@ -716,6 +716,16 @@ def test_event_days_that_sell_more_are_an_action() -> None:
     )
     flat = ev | {"median_ratio": 1.05, "categories": {"FOODS": 1.1}}
     assert _events(run(flat), {}, ex.Assumptions(), "USD") == []  # type: ignore[arg-type]
+    # byod13a D11: casual riders 9.8x, registered 0.46x on holidays: each item's own ratio
+    riders = {"column": "holiday", "days": 21, "median_ratio": 1.24, "feature": True,
+              "usual_total": 1150.0, "items": {"casual": 9.8, "registered": 0.46},
+              "items_opposite": True}  # fmt: skip
+    (d,) = _events(run(riders), {}, ex.Assumptions(), "USD")  # type: ignore[arg-type]
+    assert d["why"] == (
+        "On the data's 21 event days (holiday) all demand sold a median 1.24x a usual day of "
+        "the same weekday. Items move opposite ways on them (casual 9.80x, registered 0.46x): "
+        "plan each item by its own ratio."
+    )
 
 
 def test_a_sentiment_driver_is_a_service_action() -> None:
