@@ -760,7 +760,8 @@ def _period_change(daily: pd.DataFrame) -> dict[str, Any]:
     against the one before. A monthly export's last row is often the month so far (8 days of
     October read "474.2 units (-71.6%, last 28 days vs 28 before)" against a whole September,
     byod10a D16); a last period under :data:`PARTIAL_SHARE` of the usual is named in
-    ``partial_period`` and left out."""
+    ``partial_period`` and left out. With the same period a year before in the data, each
+    measure's change on it too (``{col}_yoy``, ``compared_year`` names the period)."""
     per = daily.attrs["periods"]
     freq, unit = per["freq"], _PERIOD_UNIT[per["freq"]]
     starts = pd.DatetimeIndex(pd.to_datetime(per["dates"]))
@@ -796,6 +797,16 @@ def _period_change(daily: pd.DataFrame) -> dict[str, Any]:
         a, b = float(now[col]), float(before[col])
         out[col] = a
         out[f"{col}_change"] = (a - b) / b if b else None
+    ago = totals.index[-1] - (pd.DateOffset(years=1) if freq == "M" else pd.Timedelta(days=364))
+    near = abs(totals.index - ago)
+    if near.min() <= pd.Timedelta(days=3):  # the same period a year before (byod13a D7)
+        then = totals.iloc[int(near.argmin())]
+        label = period_label(totals.index[int(near.argmin())], freq)
+        out |= {"year_before": {"period": label}, "compared_year": f"{label}, a year before"}
+        for col in cols:
+            if col != "guest_orders":
+                b = float(then[col])
+                out[f"{col}_yoy"] = float(now[col]) / b - 1 if b else None
     return out
 
 
@@ -805,7 +816,10 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
     Weekly or monthly totals (``daily.attrs["periods"]``, :func:`daily_activity`) compare
     the last complete period with the one before instead (``period_unit``, ``end`` and
     ``period_before`` name them, ``compared`` says both; ``partial_period`` names a last
-    period left out), without daily active users (a day's count means nothing there)."""
+    period left out), without daily active users (a day's count means nothing there).
+
+    When the data cover the same days (or period) a year before, each measure's change on
+    them too: ``{col}_yoy``, with ``compared_year`` saying which days (:func:`_year_before`)."""
     if daily.attrs.get("periods"):
         whole = _period_change(daily)
         for key in ("sales_from", "sales_event", "orders_from", "units_from"):
@@ -829,20 +843,49 @@ def recent_change(daily: pd.DataFrame, *, days: int = 28) -> dict[str, Any]:
     for key in ("sales_from", "sales_event", "orders_from", "units_from", "visits", "tickets_from"):
         if daily.attrs.get(key):
             out[key] = daily.attrs[key]
-    for col, how in (
-        ("active_users", "mean"),
-        ("orders", "sum"),
-        ("units", "sum"),
-        ("revenue", "sum"),
-        ("guest_orders", "sum"),
-        ("tickets", "sum"),
-    ):
+    for col, how in _MEASURES:
         if col in daily:
             a, b = float(getattr(last[col], how)()), float(getattr(prev[col], how)())
             out[col] = a
             out[f"{col}_change"] = (a - b) / b if b else None
     if "active_users" in daily:
         out |= _common_active(daily, days)
+    return out | _year_before(daily, days, out)
+
+
+_MEASURES = (
+    ("active_users", "mean"),
+    ("orders", "sum"),
+    ("units", "sum"),
+    ("revenue", "sum"),
+    ("guest_orders", "sum"),
+    ("tickets", "sum"),
+)
+
+
+def _year_before(daily: pd.DataFrame, days: int, now: dict[str, Any]) -> dict[str, Any]:
+    """The last ``days`` against the same calendar days a year before, when the data cover
+    them: a bike hire's December read "-15.0% on the 28 days before" (the season's slide)
+    where the same 28 days of the year before had 15,862 rentals against 26,044, +64.2%
+    (byod13a D7). ``year_before`` names the days, ``{col}_yoy`` each measure's change
+    (not daily active users counted over the days every table covers, :func:`_common_active`:
+    another window). Empty when the data start after that window does."""
+    end = daily["date"].iloc[-1] - pd.DateOffset(years=1)
+    start = end - pd.Timedelta(days=days - 1)
+    if start < daily["date"].iloc[0]:
+        return {}
+    then = daily[(daily["date"] >= start) & (daily["date"] <= end)]
+    out: dict[str, Any] = {
+        "year_before": {"from": f"{start:%Y-%m-%d}", "to": f"{end:%Y-%m-%d}"},
+        "compared_year": f"the same {days} days a year before, {start:%Y-%m-%d} to {end:%Y-%m-%d}",
+    }
+    for col, how in _MEASURES:
+        if col not in daily or now.get(col) is None or col == "guest_orders":
+            continue
+        if col == "active_users" and now.get("active_users_end"):
+            continue
+        b = float(getattr(then[col], how)())
+        out[f"{col}_yoy"] = now[col] / b - 1 if b else None
     return out
 
 

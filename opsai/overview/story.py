@@ -466,6 +466,11 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
     finding says so; so it does when order lines without an order number were read as one
     order per customer and time (``change["orders_from"]``); units sold come from a
     demand table (``change["units_from"]``).
+
+    With the same days a year before in the data (``change["compared_year"]``), their change
+    is said too, and the severity reads it, not the change on the days just before: a bike
+    hire's December, -15.0% on November's end but +64.2% on the December before, is no
+    slump (byod13a D7).
     """
     if change.get("period_unit"):  # weekly or monthly totals: whole periods
         return _period_finding(change, currency)
@@ -528,18 +533,22 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
             f"{change['active_users']:,.0f} {dau} on average{known}"
             + (f" ({ac:+.1%} on the {d} days before)" if ac is not None and not said else "")
         )
-    rc = (
-        change.get("revenue_change")
-        or change.get("active_users_change")
-        or change.get("units_change")
-        or 0.0
-    )
+    main = next((k for k in ("revenue", "active_users", "units") if change.get(f"{k}_change")), "")
+    rc = change.get(f"{main}_change") or 0.0
+    year = _year_sentence(change, {"active_users": dau})
+    if change.get(f"{main}_yoy") is not None:  # the season left out: judged on the year before
+        if (change[f"{main}_yoy"] > 0) != (rc > 0):
+            year += (
+                f" The change on the {d} days before goes the other way: it can be the "
+                "season's, which the same days a year before leave out."
+            )
+        rc = change[f"{main}_yoy"]
     sev = "high" if rc < -0.2 else "medium" if rc < -0.1 else "info"
     ended = change.get("signups_end") if rc < 0 else None
     if ended:  # no one joined since: the fall is the last cohorts ageing
         sev = "info"
     partial = change.get("partial_day")
-    after = (
+    after = year + (
         f" The last day, {partial}, is left out: it holds too little to count." if partial else ""
     )
     if tail := change.get("thin_tail"):  # an export thinning out at its end (byod12a D18)
@@ -577,6 +586,18 @@ def activity_finding(change: dict[str, Any], *, currency: str = "") -> Finding:
         sev,
         change,
     )
+
+
+def _year_sentence(change: dict[str, Any], names: dict[str, str]) -> str:
+    """ " Against the same 28 days a year before (2011-12-04 to 2011-12-31): units +64.2%."
+    from :func:`~opsai.overview.measures.recent_change`'s ``{col}_yoy``; "" without them."""
+    cols = ("revenue", "orders", "units", "active_users", "tickets")
+    bits = [
+        f"{names.get(c, c)} {change[f'{c}_yoy']:+.1%}"
+        for c in cols
+        if change.get(f"{c}_yoy") is not None
+    ]
+    return f" Against {change['compared_year']}: {', '.join(bits)}." if bits else ""
 
 
 def store_finding(stores: pd.DataFrame, *, currency: str = "") -> Finding | None:
@@ -659,9 +680,13 @@ def _period_finding(change: dict[str, Any], currency: str) -> Finding:
         c = change.get(f"{col}_change")
         v = money(change[col], currency) if col == "revenue" else f"{_amount(change[col])} {col}"
         bits.append(v + (f" ({c:+.1%})" if c is not None else ""))
-    rc = next((change[f"{c}_change"] for c in ("revenue", "units", "orders")
-               if change.get(f"{c}_change") is not None), 0.0)  # fmt: skip
+    main = next((c for c in ("revenue", "units", "orders")
+                 if change.get(f"{c}_change") is not None), "")  # fmt: skip
+    rc = change.get(f"{main}_change") or 0.0
+    if change.get(f"{main}_yoy") is not None:  # the same period a year before: no season
+        rc = change[f"{main}_yoy"]
     sev = "high" if rc < -0.2 else "medium" if rc < -0.1 else "info"
+    after = _year_sentence(change, {}) + after
     if change.get("tickets_from") and "tickets" in change:
         after += f" Activity is counted from {change['tickets_from']}."
     if change.get("units_from") and "units" in change:
@@ -909,6 +934,63 @@ def _hours(start: int, n: int) -> str:
     return f"{start:02d}:00-{start + n - 1:02d}:59"
 
 
+def _peaks(share: pd.Series) -> tuple[int, list[tuple[int, float]]]:
+    """The hours holding 1% or more each (at least :data:`PEAK_HOURS`), and the busiest
+    :data:`PEAK_HOURS` hours' start and share, then a second peak's: the busiest stretch
+    apart from the first that stands out as a peak (:data:`PEAK_LIFT`) and is busier than the
+    stretches an hour either side of it (a bike hire's weekday commute, 07:00-09:59, beside
+    its evening one)."""
+    open_hours = max(int((share >= 0.01).sum()), PEAK_HOURS)
+    sums = [float(share.iloc[h : h + PEAK_HOURS].sum()) for h in range(25 - PEAK_HOURS)]
+    h0 = max(range(len(sums)), key=lambda h: sums[h])
+    peaks = [(h0, sums[h0])]
+    apart = [
+        h
+        for h in range(len(sums))
+        if abs(h - h0) >= PEAK_HOURS
+        and sums[h] >= PEAK_LIFT * PEAK_HOURS / open_hours
+        and sums[h] >= max(sums[max(h - 1, 0)], sums[min(h + 1, len(sums) - 1)])
+    ]
+    if apart:
+        h1 = max(apart, key=lambda h: sums[h])
+        peaks.append((h1, sums[h1]))
+    return open_hours, peaks
+
+
+def _peak_words(peaks: list[tuple[int, float]], of: str = "") -> str:
+    """ "35% of their units 16:00-18:59 and 25% 07:00-09:59" (``of``: " of their units")."""
+    return " and ".join(
+        f"{x:.0%}{of if i == 0 else ''} {_hours(h, PEAK_HOURS)}" for i, (h, x) in enumerate(peaks)
+    )
+
+
+WEEKEND_DAYS = 4
+"""Saturdays and Sundays a profile needs before their busiest hours are told apart."""
+
+
+def _weekend_peaks(profile: pd.DataFrame, m: str) -> dict[str, list[tuple[int, float]]] | None:
+    """Monday to Friday's and the weekend's peaks (:func:`_peaks`, each on its own days'
+    hours) when both have one (:data:`PEAK_LIFT`) and their busiest hours lie apart: a bike
+    hire's working days peak at 16:00-18:59 (and 07:00-09:59), its weekends at 13:00-15:59,
+    where one peak over all days, 16:00-18:59, is wrong for the weekends (byod13a D8)."""
+    end = profile["weekday"] >= 5
+    if profile.loc[end].groupby("weekday")["days"].first().sum() < WEEKEND_DAYS:
+        return None
+    out = {}
+    for name, rows in (("weekday", profile[~end]), ("weekend", profile[end])):
+        by = rows.groupby("hour")[m].sum().reindex(range(24), fill_value=0)
+        if by.sum() <= 0:
+            return None
+        share = by / by.sum()
+        open_hours, peaks = _peaks(share)
+        if peaks[0][1] < PEAK_LIFT * PEAK_HOURS / open_hours:
+            return None
+        out[name] = peaks
+    if abs(out["weekday"][0][0] - out["weekend"][0][0]) < PEAK_HOURS:
+        return None
+    return out
+
+
 def weekly_finding(profile: pd.DataFrame) -> Finding | None:
     """When sales happen: the busiest :data:`PEAK_HOURS` hours of the day and their share
     when they stand out (:data:`PEAK_LIFT`), and weekend days against weekdays per day when
@@ -928,22 +1010,39 @@ def weekly_finding(profile: pd.DataFrame) -> Finding | None:
         total = float(by_hour.sum())
         if total > 0:
             share = by_hour / total
-            open_hours = max(int((share >= 0.01).sum()), PEAK_HOURS)
-            sums = [float(share.iloc[h : h + PEAK_HOURS].sum()) for h in range(25 - PEAK_HOURS)]
-            h0 = max(range(len(sums)), key=lambda h: sums[h])
+            open_hours, peaks = _peaks(share)
+            h0, top = peaks[0]
             each = ", ".join(f"{h:02d}h {share[h]:.1%}" for h in range(h0, h0 + PEAK_HOURS))
-            ev |= {"peak_start": h0, "peak_share": round(sums[h0], 4), "open_hours": open_hours,
+            ev |= {"peak_start": h0, "peak_share": round(top, 4), "open_hours": open_hours,
                    "hour_shares": {int(h): round(float(x), 4) for h, x in share.items() if x}}  # fmt: skip
-            if sums[h0] >= PEAK_LIFT * PEAK_HOURS / open_hours:
+            sold = int((share > 0).sum())
+            of = (
+                f"the {open_hours} hours with sales"
+                if sold <= open_hours
+                else f"the {open_hours} hours holding 1% of {m} or more each; the other "
+                f"{sold - open_hours} hours with sales hold {share[share < 0.01].sum():.1%}"
+            )
+            split = _weekend_peaks(profile, m)
+            if split:
+                ev |= {f"{k}_peaks": [[h, round(x, 4)] for h, x in v] for k, v in split.items()}
                 said.append(
-                    f"{sums[h0]:.0%} of {m} are sold {_hours(h0, PEAK_HOURS)} ({each}), the "
-                    f"busiest {PEAK_HOURS} of the {open_hours} hours with sales: staff and "
-                    "stock for that peak"
+                    f"Weekdays and weekends peak at different hours: Monday to Friday sell "
+                    f"{_peak_words(split['weekday'], f' of their {m}')}, Saturday and Sunday "
+                    f"{_peak_words(split['weekend'], ' of theirs')}: staff and stock for each "
+                    f"day's peak, not for the one of all days together ({top:.0%} of {m} "
+                    f"{_hours(h0, PEAK_HOURS)}, the busiest {PEAK_HOURS} of {of})"
+                )
+            elif top >= PEAK_LIFT * PEAK_HOURS / open_hours:
+                second = f"; a second peak, {_peak_words(peaks[1:])}" if len(peaks) > 1 else ""
+                said.append(
+                    f"{top:.0%} of {m} are sold {_hours(h0, PEAK_HOURS)} ({each}), the "
+                    f"busiest {PEAK_HOURS} of {of}{second}: staff and stock for "
+                    + ("those peaks" if second else "that peak")
                 )
             else:
                 said.append(
                     f"Sales spread over the day: the busiest {PEAK_HOURS} hours "
-                    f"({_hours(h0, PEAK_HOURS)}) hold {sums[h0]:.0%} of {m}"
+                    f"({_hours(h0, PEAK_HOURS)}) hold {top:.0%} of {m}"
                 )
     daily = profile.attrs.get("daily")
     if daily is not None and len(daily) >= 14:

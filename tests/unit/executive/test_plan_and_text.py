@@ -31,14 +31,79 @@ def test_scorecard_values_changes_and_assessment(run_folder: Path) -> None:
     assert sc.loc["revenue_28d", "value"] == 1000.0 and sc.loc["revenue_28d", "change"] == 0.1
     assert sc.loc["revenue_28d", "assessment"] == "better"
     assert sc.loc["orders_28d", "assessment"] == "worse"  # -5%
-    assert sc.loc["active_users_month", "change"] == pytest.approx(0.1)
-    assert sc.loc["active_users_month", "period"] == "2024-12 vs month before"
+    # 110 users in December's 31 days against 100 in November's 30: +6.5% past the extra day
+    assert sc.loc["active_users_month", "change"] == pytest.approx(110 / (100 * 31 / 30) - 1)
+    assert sc.loc["active_users_month", "period"] == (
+        "2024-12 vs month before, less the month lengths' part (31 days against 30: +3.3%)"
+    )
     assert sc.loc["dormant_month", "assessment"] == "steady"
     assert sc.loc["share", "change_unit"] == "pp" and sc.loc["share", "assessment"] == "worse"
     assert sc.loc["share", "period"] == "last 12 periods vs 12 before"  # said by no finding
     assert sc.loc["value_at_risk", "value"] == 1340.0
     assert (sc["since_last_report"].dropna() == 0).all()
     assert "fill_rate" not in sc.index  # not recorded: left out
+
+
+def test_month_counts_leave_the_month_lengths_out(run_folder: Path) -> None:
+    """byod13a D6: February's 3,480 buyers read "-9.3%, 2023-02 vs month before - worse"
+    against January's 3,835 though each of them buys once: per day, 124.3 against 123.7
+    (+0.4%). Users who come back each month are counted in any month: no length part."""
+    run = ex.load_run(run_folder)
+    t = run.chapters[BEHAVIOR]["tables"]
+    t["retention.lifecycle"] = [
+        {"period": "2022-10-01", "new": 3709, "returning": 0, "active": 3709, "dormant": 3683},
+        {"period": "2022-11-01", "new": 3583, "returning": 0, "active": 3583, "dormant": 3709},
+        {"period": "2022-12-01", "new": 4978, "returning": 0, "active": 4978, "dormant": 3583},
+        {"period": "2023-01-01", "new": 3835, "returning": 0, "active": 3835, "dormant": 4978},
+        {"period": "2023-02-01", "new": 3480, "returning": 0, "active": 3480, "dormant": 3835},
+    ]  # fmt: skip
+    sc = ex.kpi_scorecard(run).set_index("key")
+    per_day = (3480 / 28) / (3835 / 31) - 1
+    for key in ("active_users_month", "new_users_month"):
+        assert sc.loc[key, "change"] == pytest.approx(per_day)  # +0.45%
+        assert sc.loc[key, "assessment"] == "steady"
+        assert sc.loc[key, "period"] == (
+            "2023-02 vs month before, less the month lengths' part (28 days against 31: -9.7%)"
+        )
+    assert sc.loc["dormant_month", "change"] == pytest.approx(3835 / 4978 - 1)  # as it was
+    # a game's players, 990 of January's 1,000 back in February: 1,000 is no rise per day
+    t["retention.lifecycle"] = [
+        {"period": "2023-01-01", "new": 50, "returning": 950, "active": 1000, "dormant": 40},
+        {"period": "2023-02-01", "new": 10, "returning": 990, "active": 1000, "dormant": 10},
+    ]  # fmt: skip
+    row = ex.kpi_scorecard(run).set_index("key").loc["active_users_month"]
+    # 99% back in 28 days: a rate whose 31 days would hold 1 - 0.01 ** (31 / 28) = 99.4%
+    assert row["change"] == pytest.approx((1 - 0.01 ** (31 / 28)) / 0.99 - 1)  # +0.4%
+    assert row["assessment"] == "steady"  # per day it would read +10.7%, "better"
+
+
+def test_the_activity_change_is_assessed_on_the_same_days_a_year_before(
+    run_folder: Path,
+) -> None:
+    """byod13a D7: a bike hire's December, 26,044 rentals, -15.0% on the 28 days before
+    ("worse") but +64.2% on the same 28 days a year before: the scorecard shows both and
+    assesses the one that leaves the season out."""
+    run = ex.load_run(run_folder)
+    (activity,) = [
+        f for f in run.chapters["00_data_overview"]["findings"] if f["name"] == "activity"
+    ]
+    activity["evidence"] |= {
+        "units": 26044.0, "units_change": -0.1502, "units_yoy": 0.6419, "revenue": 1000.0,
+        "revenue_change": 0.1,
+        "revenue_yoy": 0.21, "orders_yoy": 0.1,
+        "compared_year": "the same 28 days a year before, 2011-12-04 to 2011-12-31",
+    }  # fmt: skip
+    sc = ex.kpi_scorecard(run).set_index("key")
+    row = sc.loc["units_28d"]
+    assert row["change"] == -0.1502 and row["assessment"] == "better"
+    assert row["period"] == (
+        "last 28 days vs 28 before; +64.2% on the same 28 days a year before, "
+        "2011-12-04 to 2011-12-31, the change assessed"
+    )
+    assert sc.loc["orders_28d", "assessment"] == "better"  # -5% on the days before, +10% a year
+    assert "+10.0% on the same 28 days" in sc.loc["order_value_28d", "period"]  # 1.21 / 1.1
+    del activity["evidence"]["compared_year"]  # no year before in the data: as before
+    assert ex.kpi_scorecard(run).set_index("key").loc["units_28d", "assessment"] == "worse"
 
 
 def test_user_counts_are_left_out_when_the_user_ids_are_sessions(run_folder: Path) -> None:
@@ -1002,8 +1067,9 @@ def test_new_users_near_the_data_start_are_not_rated(run_folder: Path) -> None:
     life.insert(0, {"period": "2019-09-01", "new": 3000, "active": 3000, "dormant": 0})
     life.insert(0, {"period": "2019-08-01", "new": 4000, "active": 4000, "dormant": 0})
     new = ex.kpi_scorecard(run).set_index("key").loc["new_users_month"]  # Nov: 92 days in
-    assert new["change"] == pytest.approx(191 / 667 - 1) and new["assessment"] == "worse"
-    assert new["period"] == "2019-12 vs month before"
+    assert new["change"] == pytest.approx((191 / 31) / (667 / 30) - 1)  # per day
+    assert new["assessment"] == "worse"
+    assert new["period"].startswith("2019-12 vs month before, less the month lengths")
 
 
 def test_an_anonymous_till_has_no_active_users_card_but_its_average_order(
