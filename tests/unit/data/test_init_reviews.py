@@ -229,3 +229,43 @@ def test_a_things_key_is_the_plain_id_of_a_file_named_after_it(tmp_path: Path) -
         items = ws.to_pandas("items")
     assert len(tickets) == 300
     assert set(tickets["item_id"].astype(str)) <= set(items["item_id"].astype(str))
+
+
+def test_an_availability_calendar_is_the_booked_nights(tmp_path: Path) -> None:
+    """byod13b D10: Inside Airbnb's calendar.csv (a listing's days, available t/f) 'fits no
+    table'; now it is the demand: the days not available are booked nights, one unit each
+    (where available = 'f'), listing_id the item_id, date the timestamp, '$1,200.00' the
+    price 1200.0."""
+    _airbnb(tmp_path)
+    rng = random.Random(5)
+    ids = pd.read_csv(tmp_path / "listings.csv")["id"].tolist()
+    days = pd.date_range("2025-06-15", periods=60, freq="D").strftime("%Y-%m-%d")
+    cal = pd.DataFrame(
+        [
+            {
+                "listing_id": i,
+                "date": d,
+                "available": rng.choice("tf"),
+                "price": "$1,200.00" if i == ids[0] else "$104.40",
+                "adjusted_price": "",
+                "minimum_nights": 1,
+                "maximum_nights": 1125,
+            }
+            for i in ids
+            for d in days
+        ]
+    )
+    cal.to_csv(tmp_path / "calendar.csv", index=False)
+    path, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
+    demand = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["demand"]
+    assert demand["file"] == "calendar.csv"
+    assert demand["where"] == "available = 'f'"
+    assert demand["constants"] == {"quantity": 1}
+    assert demand["columns"] == {"item_id": "listing_id", "timestamp": "date"}  # price: by name
+    assert not plan.unplaced
+    with open_workspace(path) as ws:
+        got = ws.to_pandas("demand")
+    booked = cal[cal["available"] == "f"]
+    assert len(got) == len(booked)
+    assert got["quantity"].sum() == len(booked)
+    assert got.loc[got["item_id"].astype(str) == str(ids[0]), "price"].unique().tolist() == [1200.0]
