@@ -105,6 +105,17 @@ def _money(values: list[str]) -> bool:
     return _sniff.numeric_share([_sniff.strip_money(v) for v in marked], {}) >= 0.9
 
 
+def _key_in(s: Sample, col: str, thing: str) -> str:
+    """The column of ``s`` that holds the thing ``col`` keys: ``col`` itself, or a plain
+    ``id`` when the file is named after the thing (Inside Airbnb's ``listing_id`` of
+    ``reviews.csv`` is the ``id`` of ``listings.csv``; byod13b D9)."""
+    if col in s.values:
+        return col
+    stem = "_".join(name_words(s.path.stem))
+    plain = next((c for c in s.columns if name_words(c) == ["id"]), None)
+    return plain if plain is not None and stem in (thing, f"{thing}s", f"{thing}es") else col
+
+
 def reviewed_items(
     kept: dict[str, Guess], loose: list[Sample], unplaced: list[tuple[str, str]]
 ) -> None:
@@ -128,12 +139,17 @@ def reviewed_items(
             continue
         placed = [(s, g) for g in kept.values() if g is not t for s in [g.sample]]
         found = next(
-            ((s, g) for s, g in [*placed, *((x, None) for x in loose)] if _keyed_by(s, col, want)),
+            (
+                (s, g, key)
+                for s, g in [*placed, *((x, None) for x in loose)]
+                for key in [_key_in(s, col, thing)]
+                if _keyed_by(s, key, want)
+            ),
             None,
         )
         if found is None:
             continue
-        s, was = found
+        s, was, key = found
         if was is not None and was.table not in ("users", "items"):
             continue  # a file of its own kind (orders, demand): not the catalogue
         if "items" in kept and was is not kept["items"]:
@@ -143,19 +159,19 @@ def reviewed_items(
             and {m.contract: m.source for m in was.matches}.get(
                 "user_id" if was.table == "users" else "item_id"
             )
-            != col
+            != key
         ):
             continue
         t.matches.append(Match("item_id", col, BY_KEY))
         order = [c.name for c in tickets.columns]
         t.matches.sort(key=lambda m: order.index(m.contract) if m.contract in order else 99)
         t.notes.append(
-            f"{col!r} keys what is reviewed ({s.label} holds one row per {col!r}): mapped as "
+            f"{col!r} keys what is reviewed ({s.label} holds one row per {key!r}): mapped as "
             f"item_id: chapter 05's findings per product are per {col!r}"
         )
         if was is not None and was.table == "items":
             return  # the catalogue is placed by its own names already
-        items = _items(s, col, Guess, Match, fit_table)
+        items = _items(s, key, Guess, Match, fit_table)
         if was is not None:
             del kept[was.table]
             items.notes.append(f"it had looked like {was.table} by its key's values")

@@ -2179,6 +2179,8 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             fits = [market]  # Google Trends, SimilarWeb: companies or periods as columns
         if not fits and (stays := _stays(s, cols)) is not None:
             fits = [stays]  # hotel_bookings.csv: adr x nights, no guest id (byod12a D7)
+        if not fits and (booked := _booked_days(s, cols)) is not None:
+            fits = [booked]  # Inside Airbnb's calendar.csv: a listing's days, available t/f
         if not fits:  # KKBox's msno: a customer key named by no synonym, shared by the files
             if shared is None:
                 shared = [
@@ -2251,6 +2253,40 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
     _shared_key(guesses)
     _headerless_siblings(guesses)
     return Plan(folder, guesses, unplaced)
+
+
+_AVAILABLE = ("available", "availability", "is_available")
+"""Folded names of a column saying whether a day of a thing is still free to book."""
+
+
+def _booked_days(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:
+    """An availability calendar (Inside Airbnb's ``calendar.csv``: ``listing_id, date,
+    available, price``, one row per listing and day, ``available`` t/f): its days not
+    available are booked (or blocked) nights, the host's demand: ``where available = 'f'``,
+    one unit each, the thing's key the item_id (byod13b D10)."""
+    flag = next((c for c in s.columns if fold(c) in _AVAILABLE), None)
+    key = next((c for c in s.columns if _init_reviews.thing_key(c) is not None), None)
+    day = next((c for c in s.columns if c in cols and cols[c].timestamp[0] > 0.9), None)
+    if flag is None or key is None or day is None:
+        return None
+    states = {x.strip().lower() for x in cols[flag].values if x and x.strip()}
+    no = [x for x in cols[flag].values if x and x.strip().lower() in FLAG_FALSE]
+    if not states <= {*FLAG_TRUE, *FLAG_FALSE} or not no:
+        return None
+    matches = [Match("item_id", key, 0.75), Match("timestamp", day, 1.0)]
+    options: dict[str, Any] = {"where": f"{_sql_name(flag)} = '{no[0].strip()}'"}
+    options["constants"] = {"quantity": 1}
+    price = next((c for c in s.columns if fold(c) == "price"), None)
+    if price is not None:
+        matches.append(Match("price", price, 1.0))
+        options["thousands"] = ","  # $1,200.00
+    guess = Guess("demand", s, matches, 3.0, {**s.options, **options})
+    guess.notes.append(
+        f"one row per {key!r} and day, {flag!r} saying whether it is still free: the days "
+        f"not available ({flag} = '{no[0].strip()}') are booked or blocked, one unit each "
+        "(dates past the export are bookings made ahead, a book that thins into the future)"
+    )
+    return guess
 
 
 def _stays(s: _sniff.Sample, cols: dict[str, _Values]) -> Guess | None:

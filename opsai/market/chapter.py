@@ -444,7 +444,9 @@ def sales_skip_reason(market: Any, *, brief: bool = False, sales_is: str = "reve
     every row (as ``constants: {sales: 1}`` gives a price scrape, which has no sales), so
     shares, concentration, growth, the demand model and the price scenarios would count the
     table's rows. A ``share`` column with values stands in for sales (None then), and so do
-    counts when ``sales_is="mentions"`` says the rows are the measure (None then). Reads
+    counts when ``sales_is="mentions"`` says the rows are the measure (None then), and so
+    does 1 a row when ``sales_is="units"`` says each row is a unit sold (Inside Airbnb's
+    booked nights, ``constants: {sales: 1}``; byod13b D16). Reads
     :data:`CONSTANT_SALES` from the ``attrs`` :func:`calendar_periods` set (it sums a day's
     rows into counts), else the column itself. ``brief``: one clause, for the sections
     skipped after the share finding has said it in full."""
@@ -453,8 +455,8 @@ def sales_skip_reason(market: Any, *, brief: bool = False, sales_is: str = "reve
     if sales_is == "mentions" or (S.SHARE in df.columns and df[S.SHARE].notna().any()):
         return None
     value = df.attrs[CONSTANT_SALES] if CONSTANT_SALES in df.attrs else _constant_sales(df)
-    if value is None:
-        return None
+    if value is None or (sales_is == "units" and value == 1):
+        return None  # SALES_IS: units with 1 a row: each row is a unit sold (a booked night)
     if brief:
         return f"market.sales holds {value:g} in every row, a count of rows, not sales (see above)"
     text = (
@@ -1376,7 +1378,7 @@ def demand_skip_reason(market: Any, *, sales_is: str = "revenue", product: str =
             "SALES_IS is mentions, so market.sales counts mentions, not purchases at a "
             "price: there is no price response or money to read"
         )
-    if (why := sales_skip_reason(market, brief=True)) is not None:
+    if (why := sales_skip_reason(market, brief=True, sales_is=sales_is)) is not None:
         return why
     df = as_frame(market, [S.PERIOD, S.COMPANY])
     if S.PRICE not in df.columns:

@@ -172,3 +172,100 @@ def test_dateless_reviews_are_rating_events_too(tmp_path: Path, dated: bool) -> 
         assert ws.timed("events") == dated
     assert len(ev) == 300 and set(ev["event"]) == {"rate"}
     assert ev["stars"].between(1, 5).all()
+
+
+def _airbnb(folder: Path, n: int = 300) -> None:
+    """Inside Airbnb's listings.csv and reviews.csv (their columns as exported)."""
+    rng = random.Random(3)
+    ids = [2539 + 97 * i for i in range(30)]
+    groups = ["Brooklyn", "Manhattan", "Queens"]
+    listings = pd.DataFrame(
+        {
+            "id": ids,
+            "name": [f"Sunny room {i}" for i in range(30)],
+            "host_id": [rng.choice([107434423, 2787, 7490]) for _ in ids],
+            "host_name": [rng.choice(["UrbanNest", "David", "Wei"]) for _ in ids],
+            "neighbourhood_group": [rng.choice(groups) for _ in ids],
+            "neighbourhood": [rng.choice(["Midtown", "Williamsburg", "Astoria"]) for _ in ids],
+            "latitude": [round(40.6 + rng.random() / 5, 5) for _ in ids],
+            "longitude": [round(-73.9 + rng.random() / 5, 5) for _ in ids],
+            "room_type": [rng.choice(["Private room", "Entire home/apt"]) for _ in ids],
+            "price": [f"${rng.randrange(50, 1500):,}.00" for _ in ids],
+            "minimum_nights": [rng.randrange(1, 30) for _ in ids],
+            "number_of_reviews": [rng.randrange(0, 90) for _ in ids],
+            "last_review": ["2025-04-15"] * 30,
+            "reviews_per_month": [round(rng.random() * 3, 2) for _ in ids],
+            "calculated_host_listings_count": [rng.randrange(1, 300) for _ in ids],
+            "availability_365": [rng.randrange(0, 365) for _ in ids],
+        }
+    )
+    listings.to_csv(folder / "listings.csv", index=False)
+    texts = ["Lovely flat, would stay again!", "Too noisy at night.", "Dirty sheets.", "很吵"]
+    reviews = pd.DataFrame(
+        {
+            "listing_id": [rng.choice(ids) for _ in range(n)],
+            "id": [rng.randrange(10**7, 10**9) for _ in range(n)],
+            "date": pd.date_range("2024-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+            "reviewer_id": [rng.randrange(400_000_000, 400_000_090) for _ in range(n)],
+            "reviewer_name": [rng.choice(["Marco", "Wei", "Sofia"]) for _ in range(n)],
+            "comments": [f"{rng.choice(texts)} ({i})" for i in range(n)],
+        }
+    )
+    reviews.to_csv(folder / "reviews.csv", index=False)
+
+
+def test_a_things_key_is_the_plain_id_of_a_file_named_after_it(tmp_path: Path) -> None:
+    """byod13b D9: Inside Airbnb's reviews.csv keys the listing reviewed as listing_id,
+    listings.csv holds it as its plain id: listing_id was kept as an attribute of the
+    reviews; now it is the tickets' item_id, the items' key listings.csv's id."""
+    _airbnb(tmp_path)
+    path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
+    tables = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]
+    assert tables["tickets"]["columns"]["item_id"] == "listing_id"
+    assert tables["items"]["file"] == "listings.csv"
+    assert tables["items"]["columns"]["item_id"] == "id"
+    with open_workspace(path) as ws:
+        tickets = ws.to_pandas("tickets")
+        items = ws.to_pandas("items")
+    assert len(tickets) == 300
+    assert set(tickets["item_id"].astype(str)) <= set(items["item_id"].astype(str))
+
+
+def test_an_availability_calendar_is_the_booked_nights(tmp_path: Path) -> None:
+    """byod13b D10: Inside Airbnb's calendar.csv (a listing's days, available t/f) 'fits no
+    table'; now it is the demand: the days not available are booked nights, one unit each
+    (where available = 'f'), listing_id the item_id, date the timestamp, '$1,200.00' the
+    price 1200.0."""
+    _airbnb(tmp_path)
+    rng = random.Random(5)
+    ids = pd.read_csv(tmp_path / "listings.csv")["id"].tolist()
+    days = pd.date_range("2025-06-15", periods=60, freq="D").strftime("%Y-%m-%d")
+    cal = pd.DataFrame(
+        [
+            {
+                "listing_id": i,
+                "date": d,
+                "available": rng.choice("tf"),
+                "price": "$1,200.00" if i == ids[0] else "$104.40",
+                "adjusted_price": "",
+                "minimum_nights": 1,
+                "maximum_nights": 1125,
+            }
+            for i in ids
+            for d in days
+        ]
+    )
+    cal.to_csv(tmp_path / "calendar.csv", index=False)
+    path, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
+    demand = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["demand"]
+    assert demand["file"] == "calendar.csv"
+    assert demand["where"] == "available = 'f'"
+    assert demand["constants"] == {"quantity": 1}
+    assert demand["columns"] == {"item_id": "listing_id", "timestamp": "date"}  # price: by name
+    assert not plan.unplaced
+    with open_workspace(path) as ws:
+        got = ws.to_pandas("demand")
+    booked = cal[cal["available"] == "f"]
+    assert len(got) == len(booked)
+    assert got["quantity"].sum() == len(booked)
+    assert got.loc[got["item_id"].astype(str) == str(ids[0]), "price"].unique().tolist() == [1200.0]

@@ -947,3 +947,15 @@ def test_a_share_step_without_a_share_column_is_a_move() -> None:
     assert pd.Timestamp(share.iloc[0]["period"]) == pd.Timestamp("2024-04-01")
     assert share.iloc[0]["before"] == pytest.approx(0.05, abs=0.01)
     assert share.iloc[0]["after"] == pytest.approx(300 / 1250, abs=0.02)
+
+
+def test_one_a_row_is_a_unit_with_sales_is_units() -> None:
+    """byod13b D16: Inside Airbnb's booked nights mapped with constants: {sales: 1} and
+    SALES_IS: units were refused as 'market.sales holds 1 in every row ... (a price
+    scrape's entries)'; each row is one unit sold, so shares and the demand model read
+    them (a revenue reading still refuses the rows)."""
+    market, _ = ch.calendar_periods(_mention_rows(), "week")
+    assert ch.sales_skip_reason(market) is not None
+    assert ch.sales_skip_reason(market, sales_is="units") is None
+    assert ch.demand_skip_reason(market.assign(price=100.0), sales_is="units") is None
+    assert "a count of rows" in str(ch.demand_skip_reason(market.assign(price=100.0)))
