@@ -131,6 +131,7 @@ def reviewed_items(
     for col in t.sample.columns:
         if col in mapped or (thing_key(col) is None and not _named_thing(col)):
             continue
+        thing = thing_key(col) or "_".join(name_words(col))  # Google Play's App: "app"
         tickets = TABLES["tickets"]
         if any(name_score(col, c.name, tickets) >= 0.6 for c in tickets.columns):
             continue
