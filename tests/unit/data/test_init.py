@@ -1079,5 +1079,5 @@ def test_a_product_category_is_the_item_of_lines_naming_none(tmp_path: Path) -> 
     }  # fmt: skip
     demand = TABLES["demand"]
     assert [name_score(c, "store", demand) for c in ("shopping_mall", "Branch", "outlet_id")] == [
-        0.6, 1.0, 0.8
+        0.6, 1.0, 0.6
     ]  # fmt: skip
