@@ -31,10 +31,13 @@ _CALENDAR_WORDS = frozenset(
         "dayofweek", "dayofyear", "doy", "hour", "hr", "minute", "quarter", "qtr", "season",
         "fiscal", "period", "date", "time", "name", "num", "number", "no", "of", "the", "iso",
         "holiday", "weekend", "is", "has", "flag", "open", "closed", "promo", "event",
+        "mnth", "workingday", "workday", "businessday", "working",
     }
 )  # fmt: skip
-"""Words of a calendar part or a day flag (``Year``, ``Weekday Name``, ``is_holiday``): kept
-beside the date, never a product."""
+"""Words of a calendar part or a day flag (``Year``, ``Weekday Name``, ``is_holiday``, UCI Bike
+Sharing's ``mnth`` and ``workingday``): kept beside the date, never a product."""
+_WEATHER_STEMS = ("weather", "wind", "humid", "precip", "temperat")
+"""Starts of a weather reading's one-word name (UCI's ``weathersit``, ``windspeed``): no product."""
 _METRIC_WORDS = frozenset(
     {
         "sessions", "session", "users", "user", "visits", "visitors", "pageviews", "views",
@@ -93,6 +96,9 @@ class Across:
     """The median days between the sampled dates (1 daily, 7 weekly, ~30 monthly)."""
     when: pd.Series
     """Each sampled row's date (NaT where unread)."""
+    totals: list[str] = dataclasses.field(default_factory=list)
+    """Columns holding the sum of two or more product columns (UCI's ``cnt`` = ``casual`` +
+    ``registered``): kept beside them, so no unit is counted twice."""
 
     @property
     def grain(self) -> str:
@@ -120,6 +126,32 @@ class Across:
 
 def _filled(values: list[str | None]) -> list[str]:
     return [v.strip() for v in values if v is not None and v.strip()]
+
+
+def _fractions(values: list[str | None]) -> bool:
+    """Whether every value is a number from 0 to 1 and some are not whole: a reading or a
+    share scaled to 0-1 (UCI's normalised ``temp``, ``hum``), never units sold."""
+    got = pd.to_numeric(pd.Series(_filled(values)), errors="coerce")
+    return bool(len(got) and got.notna().all() and got.between(0, 1).all() and (got % 1).any())
+
+
+def _totals(sample: Sample, items: list[str]) -> list[str]:
+    """The columns of ``items`` equal, on every sampled row, to the sum of two or more of the
+    others (a pair of them, or all the others): totals, not products."""
+    frame = pd.DataFrame({c: pd.to_numeric(pd.Series(sample.values[c]), errors="coerce")
+                          for c in items}).fillna(0.0)  # fmt: skip
+    if len(items) < 3 or len(frame) < AT_LEAST_ROWS or not frame.abs().to_numpy().any():
+        return []
+    out = []
+    for c in items:
+        rest = [x for x in items if x != c and x not in out]
+        sums = [frame[rest].sum(axis=1)] if len(rest) > 2 else []
+        if len(rest) <= 30:
+            sums += [frame[a] + frame[b] for i, a in enumerate(rest) for b in rest[i + 1 :]]
+        if frame[c].abs().sum() and any(((frame[c] - t).abs() <= 1e-6 + 1e-9 * t.abs()).all()
+                                        for t in sums):  # fmt: skip
+            out.append(c)
+    return out
 
 
 def _dates(values: list[str], fmt: str | None) -> pd.Series:
@@ -180,10 +212,16 @@ def items_across(sample: Sample, at_least_rows: int = AT_LEAST_ROWS) -> Across |
         words = set(name_words(c))
         if words & (_CALENDAR_WORDS | _METRIC_WORDS) or words & {"id", "key", "code"}:
             continue
+        if any(w.startswith(_WEATHER_STEMS) for w in words):
+            continue
         if any(name_score(c, o.name, demand) >= 0.6 for o in others):
             continue
+        if _fractions(sample.values[c]):
+            continue  # UCI's temp, hum, windspeed: readings scaled to 0-1, no units sold
         items.append(c)
-    if len(items) < AT_LEAST:
+    totals = _totals(sample, items)
+    items = [c for c in items if c not in totals]
+    if len(items) < (2 if totals else AT_LEAST):  # two parts beside their total are a range
         return None
     cells = [v.strip() for c in items for v in _filled(sample.values[c])]
     if any(_COMPANY.fullmatch(c.strip()) for c in items) or any(
@@ -194,7 +232,7 @@ def items_across(sample: Sample, at_least_rows: int = AT_LEAST_ROWS) -> Across |
     gaps = when.dropna().drop_duplicates().sort_values().diff().dropna().dt.total_seconds() / 86400
     step = round(statistics.median(gaps), 2) if len(gaps) else None
     keep = [c for c in sample.columns if c not in set(items)]
-    found = Across(sample, date, items, keep, step, when)
+    found = Across(sample, date, items, keep, step, when, totals)
     return found if found.regular else None  # a log at irregular times is no sheet of periods
 
 
@@ -216,11 +254,17 @@ def unpivot(a: Across) -> dict[str, Any]:
 
 def note(a: Across) -> str:
     shown = ", ".join(a.items[:6]) + (", ..." if len(a.items) > 6 else "")
+    total = (
+        f"; {', '.join(repr(t) for t in a.totals)} holds their sum (a total, kept beside them "
+        "so no unit is counted twice)"
+        if a.totals
+        else ""
+    )
     return (
         f"sales by product across: {a.grain} rows by {a.date!r} and {len(a.items)} product "
         f"columns ({shown}): unpivoted to one row per {a.date!r} and product ({NAMES_TO}, "
         f"{VALUES_TO}); {', '.join(repr(k) for k in a.keep if k != a.date) or 'no column'} "
-        "kept beside them"
+        f"kept beside them{total}"
     )
 
 

@@ -7,9 +7,13 @@ note asking for the real day before day 1.
 
 A **shared customer key** (KKBox's ``msno``: an opaque member code in every file) is the one
 column found in two files or more, once unique (the member list) and repeated in a file with a
-time (the activity), that no contract name claims. A file that fits no table by its names is
-tried again with that key as its ``user_id``; a file of a customer, a time and no event name
-(a daily usage log) is then events of one constant type (``constants: {event: visit}``).
+time (the activity), that no contract name claims and that holds no dates (UCI Bike
+Sharing's ``dteday``: one a row in ``day.csv``, 24 in ``hour.csv``). The files are read as
+written: an ``unpivot`` repeats its kept columns (``instant``, the row number) by the product.
+A file that fits no table by its names is tried again with that key as its ``user_id``; a
+file of a customer, a time and no event name (a daily usage log) is then events of one
+constant type (``constants: {event: visit}``). So is a file keyed by a column named as the
+customer (``userid``) whose values repeat.
 
 Example:
     >>> day_numbers("DAY", ["1", "132", "364"]), day_numbers("day", ["1", "15", "31"])
@@ -22,7 +26,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from opsai.data import _load
+from opsai.data import _load, _sniff
 from opsai.data._synonyms import name_score, name_words
 from opsai.data.schema import TABLES
 
@@ -86,16 +90,21 @@ def shared_customer(samples: Sequence[Sample], timed: Sequence[bool]) -> str | N
     """The customer key shared by the files (module doc), or ``None`` when no column, or more
     than one, qualifies. ``timed[i]``: whether ``samples[i]`` has a time column."""
     found: dict[str, list[tuple[bool, bool]]] = {}  # column -> (unique, has a time) per file
+    dates: set[str] = set()  # day.csv's dteday, repeated by the hour in hour.csv
     for s, has_time in zip(samples, timed, strict=True):
         for c, vals in s.values.items():
             v = [x for x in vals if x is not None and x.strip()]
             if len(v) < 2 or not _id_like(v):
                 continue
+            share, fmt = _sniff.timestamp_format(v)
+            if share >= 0.95 and fmt not in ("epoch", "epoch_ms"):  # 10 digits may be an id
+                dates.add(c)
             found.setdefault(c, []).append((len(set(v)) == len(v), has_time))
     keys = [
         c
         for c, seen in found.items()
         if len(seen) >= 2
+        and c not in dates
         and any(u for u, _ in seen)
         and any(not u and t for u, t in seen)
         and name_score(c, "user_id", TABLES["orders"]) == 0
@@ -104,9 +113,23 @@ def shared_customer(samples: Sequence[Sample], timed: Sequence[bool]) -> str | N
     return keys[0] if len(keys) == 1 else None
 
 
+def named_customer(sample: Sample) -> str | None:
+    """The column named as the customer (``userid``, ``player_id``: a synonym, score 0.8 or
+    more) whose sampled values repeat, or ``None``: a file of such a key and a time that fits
+    no table by its names is a usage log too (Cookie Cats' ``sessions.csv``: ``userid``,
+    ``session_date``, ``rounds_played``), its rows events of one constant type."""
+    orders = TABLES["orders"]
+    for c, vals in sample.values.items():
+        v = [x for x in vals if x is not None and x.strip()]
+        if name_score(c, "user_id", orders) >= 0.8 and len(set(v)) < len(v):
+            return c
+    return None
+
+
 def usage_event(name: str, matches: dict[str, Any], customer: str | None) -> dict[str, str]:
-    """``{"event": "visit"}`` for events keyed by the shared customer key without an event
-    column (KKBox's ``user_logs.csv``: a row per member and day), else ``{}``."""
+    """``{"event": "visit"}`` for events keyed by the shared customer key (or a repeated
+    :func:`named_customer`) without an event column (KKBox's ``user_logs.csv``: a row per
+    member and day), else ``{}``."""
     user = matches.get("user_id")
     if name != "events" or "event" in matches or user is None or user.source != customer:
         return {}

@@ -64,7 +64,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "price": ("price", "unit_price", "msrp", "list_price", "单价", "价格", "售价", "preis",
               "einzelpreis", "stückpreis"),
     "promo": ("promo", "promotion", "on_promotion", "onpromotion", "促销"),
-    "store": ("store", "shop", "store_id", "门店", "店铺", "filiale"),
+    "store": ("store", "shop", "store_id", "mall", "branch", "outlet", "门店", "店铺", "filiale"),
     "delivered_at": ("delivered_at", "delivery_date", "delivered_date", "date_delivered",
                      "order_delivered_customer_date", "actual_delivery_date", "delivered_on",
                      "签收时间", "送达时间", "lieferdatum"),
@@ -225,6 +225,15 @@ _COMPONENTS = {"freight", "shipping", "shipment", "postage", "delivery", "carria
 """Words of a part of an order's value (``freight_value``, ``tax_amount``, Olist's
 ``payment_installments``): a part-name match for the amount or the price is refused, so an
 exact ``price`` beside it is the line's value."""
+CURRENCY_CODES = frozenset(
+    ("usd", "eur", "gbp", "jpy", "cny", "rmb", "cad", "aud", "nzd", "chf", "sek", "nok", "dkk",
+     "pln", "czk", "huf", "ron", "try", "rub", "uah", "inr", "idr", "myr", "sgd", "hkd", "twd",
+     "krw", "thb", "php", "vnd", "brl", "mxn", "ars", "clp", "cop", "pen", "zar", "ngn", "kes",
+     "egp", "aed", "sar", "ils")
+)  # fmt: skip
+"""ISO 4217 codes a money column's name may carry (Google Play's ``price_usd``, RevenueCat's
+``revenue_usd``, ``amount_eur``): read without them, the rest of the name says the column."""
+_MONEY = {"amount", "price", "sales", "unit_cost", "order_cost", "marketing_spend"}
 _TIME_WORDS = {"at", "date", "time", "datetime", "timestamp", "ts", "day", "on"}
 _DURATION_WORDS = {"days", "hours", "minutes", "mins", "seconds", "secs", "weeks", "months"}
 """Words of a duration (KKBox's ``payment_plan_days``, ``total_secs``): never money."""
@@ -294,6 +303,11 @@ def name_score(name: str, contract: str, table: Table) -> float:
     head = _QUALIFIED.fullmatch(name)
     if contract in _TIMES and head:  # order date (DateOrders): the qualifier is no count
         return name_score(head.group(1), contract, table)
+    coded = name_words(name)
+    if contract in _MONEY and len(coded) > 1 and set(coded) & CURRENCY_CODES:
+        bare = [w for w in coded if w not in CURRENCY_CODES]
+        if bare:  # price_usd, revenue_usd, amount_eur: the money named with its currency
+            return name_score("_".join(bare), contract, table)
     f = fold(name)
     syn = SYNONYMS.get(contract, (contract,)) + TABLE_SYNONYMS.get((table.name, contract), ())
     if f in {fold(s) for s in syn} or f == fold(contract):

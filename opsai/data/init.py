@@ -457,6 +457,7 @@ def fit_table(
     if amount and amount.source in firsts and {"quantity", "price"} <= set(matches):
         del matches["amount"]  # the order's total on its first line: each line is qty x price
     by_price = _amount_from_price(matches) if name == "orders" else None
+    grouped = _category_items(matches, used, cols) if name == "orders" else None
     whole = _order_total_on_lines(sample, matches, cols) if name == "orders" else None
     net = _init_revenue.net_amount(sample, matches, cols) if name == "orders" else None
     if name == "events" and _type_not_event(matches.get("event"), cols):
@@ -598,6 +599,8 @@ def fit_table(
         title = next((m.source for m in found if m.contract == "item_id"), None)
         if title and name_score(title, "title", TABLES["items"]) == 1.0:
             guess.notes.append(f"item_id is the item's title ({title!r}): no item code is there")
+        if grouped:
+            guess.notes.append(grouped)
         _order_status(guess, cols)
         _payment_status(guess, cols)
         _init_revenue.void_where(guess, cols, _status_column, _sold, _sql_name, _revenue_share)
@@ -820,6 +823,33 @@ def _amount_from_price(matches: dict[str, Match]) -> str | None:
     del matches["price"]
     matches["amount"] = Match("amount", price.source, price.score)
     return f"amount is {price.source!r}: each line is one unit at its price (no quantity column){other}"
+
+
+CATEGORY_ITEMS = 50
+"""A category column of at most this many values stands in for the item of order lines."""
+
+
+def _category_items(
+    matches: dict[str, Match], used: set[str], cols: dict[str, _Values]
+) -> str | None:
+    """A product category (the Istanbul malls' ``category``: Clothing, Shoes, Technology, ...)
+    as the item of order lines naming no item: put in ``matches``; returns the note saying
+    so, or None (byod13a D5: the one product dimension was left an attribute)."""
+    if "item_id" in matches:
+        return None
+    for src, v in cols.items():
+        if src in used or name_score(src, "category", TABLES["items"]) < 0.6:
+            continue
+        if not 2 <= v.distinct <= min(CATEGORY_ITEMS, len(v.values) / 2) or v.mean_length > 64:
+            continue
+        matches["item_id"] = Match("item_id", src, STAND_IN)
+        used.add(src)
+        return (
+            f"item_id is the product category {src!r} ({v.distinct} values in the sample): no "
+            "item column is there, so chapter 04 forecasts each category and 03b recommends "
+            "categories; map item_id to a product column if the export has one"
+        )
+    return None
 
 
 CHAT_BONUS = 3.0
@@ -2183,18 +2213,22 @@ def _place(folder: Path, samples: list[_sniff.Sample], unplaced: list[tuple[str,
             fits = [booked]  # Inside Airbnb's calendar.csv: a listing's days, available t/f
         if not fits:  # KKBox's msno: a customer key named by no synonym, shared by the files
             if shared is None:
-                shared = [
-                    _init_keys.shared_customer(samples, [_has_time(profile(x)) for x in samples])
+                shared = [  # the files as written: an unpivot repeats its kept columns
+                    _init_keys.shared_customer(every, [_has_time(profile(x)) for x in every])
                 ]
             if shared[0] in cols:
                 again = (fit_table(s, t, cols, customer=shared[0]) for t in TABLES)
                 fits = _orders_over_demand(sorted((g for g in again if g), key=lambda g: -g.score))
+        if not fits and (named := _init_keys.named_customer(s)) is not None:
+            usage = fit_table(s, "events", cols, customer=named)  # userid, session_date, rounds
+            fits = [usage] if usage else []
         if not fits:
             loose.append(s)
             have = ", ".join(s.columns[:8]) + (", ..." if len(s.columns) > 8 else "")
             read = f"; {_encoding_note(s)}" if "encoding" in s.options else ""
             why = _NO_TIME if _keyed(cols) and not _has_time(cols) else ""
             why = why or _price_scrape(s, cols)
+            why = why or _one_short(cols)
             unplaced.append((s.label, f"fits no table{why} (columns: {have or 'none'}){read}"))
             unfit.append((s, cols))
             continue
@@ -2940,6 +2974,29 @@ _NO_TIME = (
     ": no timestamp column (orders need user_id, timestamp, amount; events user_id, "
     "timestamp, event; demand item_id, timestamp, quantity)"
 )
+
+
+_NEEDS = {"orders": ("user_id", "timestamp", "amount"), "events": ("user_id", "timestamp", "event"),
+          "demand": ("item_id", "timestamp", "quantity")}  # fmt: skip
+_OR = {"amount": "amount (or quantity and price)"}
+
+
+def _one_short(cols: dict[str, _Values]) -> str:
+    """``": found user_id 'userid', ..., but no column is named as amount (...) for orders"``:
+    the columns found by name for the tables one required column short, and that column
+    (byod13a D3: a ``price_usd`` hid a purchase log without a word why), else ``""``."""
+    found: dict[str, str] = {}
+    short: list[str] = []
+    for t, need in _NEEDS.items():
+        got = {c: next((x for x in cols if name_score(x, c, TABLES[t]) >= 0.6), None) for c in need}
+        missing = [c for c, x in got.items() if x is None]
+        if len(missing) == 1:
+            found |= {c: x for c, x in got.items() if x is not None}
+            short.append(f"{_OR.get(missing[0], missing[0])} for {t}")
+    if not short:
+        return ""
+    have = ", ".join(f"{c} {x!r}" for c, x in found.items())
+    return f": found {have}, but no column is named as {', '.join(short)}"
 
 
 def _keyed(cols: dict[str, _Values]) -> bool:

@@ -1053,3 +1053,31 @@ def test_a_store_level_sales_export_is_demand_per_store_with_store_attributes(
     _write(tmp_path / "u", {"train.csv": rows("Sales", 20)})
     path, _ = init_config(tmp_path / "u")
     assert _tables(path)["demand"]["columns"]["quantity"] == "Sales"  # 100-300 a day: units
+
+
+def test_a_product_category_is_the_item_of_lines_naming_none(tmp_path: Path) -> None:
+    """byod13a D5: the Istanbul malls' export (invoice, customer, category, quantity, price,
+    shopping_mall) kept its 8 categories as an attribute, so chapter 04 forecast one series
+    of all sales and 03b was skipped. The category now stands in for the item (with a note);
+    a mall, a branch or an outlet is a store by its name."""
+    cats = ["Clothing", "Shoes", "Technology", "Books"]
+    rows = ["invoice_no,customer_id,category,quantity,price,invoice_date,shopping_mall"]
+    rows += [f"I{1000 + i},C{5000 + i},{cats[i % 4]},{1 + i % 3},{10.5 + i},{1 + i % 28:02d}/01/2022,"
+             f"Kanyon" for i in range(40)]  # fmt: skip
+    (tmp_path / "customer_shopping_data.csv").write_text("\n".join(rows) + "\n", "utf-8")
+    (orders,) = plan_folder(tmp_path).guesses
+    got = {m.contract: m.source for m in orders.matches}
+    assert got["item_id"] == "category" and got["order_id"] == "invoice_no"
+    assert any(
+        n.startswith("item_id is the product category 'category' (4 values") for n in orders.notes
+    )
+    path, _ = init_config(tmp_path, tmp_path / "opsai.yaml")
+    with open_workspace(path) as ws:
+        o = ws.to_pandas("orders")
+    assert o.groupby("item_id")["quantity"].sum().to_dict() == {
+        "Books": 19.0, "Clothing": 19.0, "Shoes": 20.0, "Technology": 21.0
+    }  # fmt: skip
+    demand = TABLES["demand"]
+    assert [name_score(c, "store", demand) for c in ("shopping_mall", "Branch", "outlet_id")] == [
+        0.6, 1.0, 0.6
+    ]  # fmt: skip

@@ -130,3 +130,60 @@ def test_products_across_per_store_keep_the_store(tmp_path: Path) -> None:
         df = ws.to_pandas("demand")
     assert len(df) == 30 * 2 * 3
     assert df.groupby("store")["quantity"].sum().to_dict() == {"North": 30 * 5.0, "South": 30 * 9.0}
+
+
+def _bikes(folder: Path, days: int = 60) -> pd.DataFrame:
+    """UCI Bike Sharing's day.csv and hour.csv: ``instant`` numbers the rows of each (1..n),
+    calendar parts and flags (``mnth``, ``workingday``), a weather code (``weathersit``) and
+    readings scaled to 0-1 (``temp``, ``atemp``, ``hum``, ``windspeed``) beside the rentals of
+    two rider types and their total ``cnt``."""
+    rng = np.random.default_rng(13)
+    hours = pd.date_range("2011-01-01", periods=days * 24, freq="h")
+    hour = pd.DataFrame({"instant": range(1, len(hours) + 1), "dteday": hours.strftime("%Y-%m-%d")})
+    hour["season"], hour["yr"], hour["mnth"] = 1, hours.year - 2011, hours.month
+    hour["hr"], hour["holiday"] = hours.hour, (hours.dayofyear == 17).astype(int)
+    hour["weekday"], hour["workingday"] = hours.dayofweek, (hours.dayofweek < 5).astype(int)
+    hour["weathersit"] = rng.integers(1, 4, len(hours))
+    for c in ("temp", "atemp", "hum", "windspeed"):
+        hour[c] = rng.uniform(0.05, 0.95, len(hours)).round(4)
+    hour["casual"] = rng.integers(0, 30, len(hours))
+    hour["registered"] = rng.integers(0, 120, len(hours))
+    hour["cnt"] = hour["casual"] + hour["registered"]
+    hour.to_csv(folder / "hour.csv", index=False)
+    firsts = ["dteday", "season", "yr", "mnth", "holiday", "weekday", "workingday"]
+    day = hour.groupby(firsts, as_index=False, sort=False).agg(
+        weathersit=("weathersit", "max"), temp=("temp", "mean"), atemp=("atemp", "mean"),
+        hum=("hum", "mean"), windspeed=("windspeed", "mean"), casual=("casual", "sum"),
+        registered=("registered", "sum"), cnt=("cnt", "sum"),
+    )  # fmt: skip
+    day.insert(0, "instant", range(1, len(day) + 1))
+    day.to_csv(folder / "day.csv", index=False)
+    return day
+
+
+def test_calendar_weather_and_a_total_are_no_products_nor_a_row_number_a_customer(
+    tmp_path: Path,
+) -> None:
+    """byod13a D1, D2: UCI Bike Sharing's day.csv was unpivoted into 9 "products" (mnth,
+    workingday, weathersit, atemp, hum, windspeed, casual, registered, cnt: 731 x 9 rows, every
+    rental counted twice) and hour.csv became events keyed by its row number ``instant`` (each
+    hour a visit of a new customer). The two rider types are now the series, ``cnt`` (their
+    sum) and the calendar and weather columns kept beside them, and no row number is a
+    customer."""
+    day = _bikes(tmp_path)
+    path, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
+    tables = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]
+    assert "events" not in tables and "users" not in tables
+    spec = tables["demand"]
+    assert spec["file"] == "day.csv"
+    assert [c for c in day.columns if c not in spec["unpivot"]["keep"]] == ["casual", "registered"]
+    assert spec["columns"]["event_day"] == "holiday"
+    (demand,) = [g for g in plan.guesses if g.table == "demand"]
+    assert any("'cnt' holds their sum" in n for n in demand.notes)
+    with open_workspace(path) as ws:
+        df = ws.to_pandas("demand")
+    assert len(df) == 60 * 2
+    assert df["quantity"].sum() == day["cnt"].sum()
+    assert df.groupby("item_id")["quantity"].sum().to_dict() == {
+        "casual": day["casual"].sum(), "registered": day["registered"].sum()
+    }  # fmt: skip

@@ -156,9 +156,78 @@ def test_a_shared_code_is_no_customer_without_a_timed_file_or_with_a_name() -> N
     c = s("stores.csv", store_nbr=["1", "2"])
     d = s("train.csv", store_nbr=["1", "1", "2"])
     assert shared_customer([c, d], [False, True]) is None  # a store by its name
+    # byod13a D1: a date (day.csv's dteday, repeated by the hour in hour.csv) is nobody's id
+    e = s("day.csv", dteday=["2011-01-01", "2011-01-02", "2011-01-03"])
+    f = s("hour.csv", dteday=["2011-01-01", "2011-01-01", "2011-01-02"])
+    assert shared_customer([e, f], [True, True]) is None
+    g = s("hour.csv", day_ref=["2011-01-01", "2011-01-01"], dteday=["C1", "C1"])
+    assert shared_customer([e, g], [True, True]) is None  # dates in one of the files
 
 
 @pytest.mark.parametrize("column", ["payment_plan_days", "total_secs", "duration_minutes"])
 def test_a_duration_is_never_money(column: str) -> None:
     assert name_score(column, "amount", TABLES["orders"]) == 0.0
     assert name_score("actual_amount_paid", "amount", TABLES["orders"]) == 0.6
+
+
+def _cookie_cats(folder: Path) -> Path:
+    """A mobile game's installs, its daily sessions (``userid``, ``session_date``,
+    ``rounds_played``: no event name) and its in-app purchases priced in ``price_usd``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    installs = ["userid,install_date,country,platform"]
+    installs += [f"{100 + i},2024-03-{1 + i % 20:02d},US,ios" for i in range(30)]
+    sessions = ["userid,session_date,rounds_played"]
+    sessions += [f"{100 + i % 30},2024-03-{1 + i % 28:02d},{1 + i % 9}" for i in range(90)]
+    buys = ["userid,purchase_time,product_sku,price_usd"]
+    buys += [f"{100 + i % 7},2024-03-{1 + i:02d}T10:00:00Z,gold_pack_{'sl'[i % 2]},"
+             f"{(0.99, 4.99)[i % 2]}" for i in range(20)]  # fmt: skip
+    for name, lines in (("installs", installs), ("sessions", sessions), ("purchases", buys)):
+        (folder / f"{name}.csv").write_text("\n".join(lines) + "\n", "utf-8")
+    return folder
+
+
+def test_a_named_usage_log_and_money_named_with_its_currency_are_placed(tmp_path: Path) -> None:
+    """byod13a D3, D4: Cookie Cats' purchases.csv ('fits no table': its money column is
+    ``price_usd``) and sessions.csv (a player's day and rounds, no event name) were not
+    placed, so 03a had no revenue and no activity. The currency code is read off the name
+    (``price_usd`` is the price), and a log keyed by a named, repeated customer column is
+    events of one type, as KKBox's log keyed by a shared code is."""
+    folder = _cookie_cats(tmp_path / "cc")
+    path, plan = init_config(folder)
+    got = _mapped(plan)
+    assert not plan.unplaced
+    assert got["users"][:2] == ("installs.csv", {"user_id": "userid", "signup_at": "install_date"})
+    assert got["events"][:2] == ("sessions.csv", {"user_id": "userid", "timestamp": "session_date"})
+    assert got["events"][2]["constants"] == {"event": "visit"}
+    assert got["orders"][:2] == (
+        "purchases.csv",
+        {"user_id": "userid", "timestamp": "purchase_time", "amount": "price_usd",
+         "item_id": "product_sku"},
+    )  # fmt: skip
+    with open_workspace(path) as ws:
+        o, e = ws.to_pandas("orders"), ws.to_pandas("events")
+    assert len(o) == 20 and o["amount"].sum() == pytest.approx(10 * 0.99 + 10 * 4.99)
+    assert len(e) == 90 and e["user_id"].nunique() == 30
+
+
+@pytest.mark.parametrize(
+    ("column", "contract"),
+    [("price_usd", "price"), ("revenue_usd", "amount"), ("amount_eur", "amount"),
+     ("Price (USD)", "price"), ("unit_price_try", "price")],
+)  # fmt: skip
+def test_a_currency_code_in_a_money_name_is_read_off(column: str, contract: str) -> None:
+    assert name_score(column, contract, TABLES["orders"]) == 1.0
+    assert name_score("usd", "price", TABLES["orders"]) == 0.0
+    assert name_score("try_count", "amount", TABLES["orders"]) == 0.0  # no money contract word
+
+
+def test_a_file_one_column_short_says_which(tmp_path: Path) -> None:
+    """byod13a D3: "fits no table (columns: ...)" gave no hint which column was missing."""
+    (tmp_path / "buys.csv").write_text(
+        "sku,purchase_time,cost\na,2024-01-01T10:00:00Z,1\nb,2024-01-02T10:00:00Z,2\n"
+        "a,2024-01-03T10:00:00Z,2\n", "utf-8"
+    )  # fmt: skip
+    assert dict(plan_folder(tmp_path).unplaced)["buys.csv"] == (
+        "fits no table: found item_id 'sku', timestamp 'purchase_time', but no column is named "
+        "as quantity for demand (columns: sku, purchase_time, cost)"
+    )
