@@ -120,6 +120,8 @@ def driver_effects(
     deviation (continuous). Attributes the calendar explains (R² >= :data:`CALENDAR_R2`) are
     left out; ``attrs["calendar"]`` names them, ``attrs["totals"]`` those that are the day totals
     themselves (a kept total column)."""
+    if "__y" not in daily:  # no attribute to test (daily_attributes found none)
+        daily = pd.DataFrame({"__y": pd.Series(dtype=float)})
     skip = events.index if events is not None else []
     d = daily[(daily["__y"] > 0) & ~daily.index.isin(skip)]
     rows: list[dict[str, Any]] = []

@@ -126,3 +126,22 @@ def test_a_flag_event_day_is_named_after_its_column_and_items_moving_apart_are_s
         f.text
     )
     assert hs.df[TIMESTAMP].dt.hour.eq(0).all()  # summed into days
+
+
+def test_demand_without_attributes_has_no_driver_finding(tmp_path: Path) -> None:
+    """A demand table with no attribute beside the contract's columns (the demo's): nothing
+    to measure, no finding, and no error (the merged chapter 04 failed on KeyError '__y')."""
+    from opsai.forecast.drivers import daily_attributes, driver_effects, driver_finding
+    from tests.conftest import write_dataset
+
+    rows = [f"A,2024-01-{d:02d},{d % 5 + 1}" for d in range(1, 29)]
+    cfg = write_dataset(tmp_path, {"demand.csv": "item_id,timestamp,quantity\n" + "\n".join(rows)},
+                        {"demand": {"file": "demand.csv"}})  # fmt: skip
+    from opsai.data import open_workspace
+
+    with open_workspace(cfg) as ws:
+        daily, kinds = daily_attributes(ws)
+    assert daily.empty and kinds == {}
+    effects = driver_effects(daily, kinds)
+    assert effects.empty and effects.attrs == {"calendar": [], "totals": []}
+    assert driver_finding(effects) is None
