@@ -57,7 +57,7 @@ def test_index_lists_every_chapter(tiny_report: build.ReportRun) -> None:
 def test_overview_chapter_results(tiny_report: build.ReportRun) -> None:
     data = json.loads((tiny_report.path / "results" / "00_data_overview.json").read_text("utf-8"))
     assert data["status"] == "ok", data["reason"]
-    assert data["metrics"]["tables"] == 9 and data["metrics"]["days_covered"] == 731
+    assert data["metrics"]["tables"] == 10 and data["metrics"]["days_covered"] == 731  # ad_spend
     assert {"coverage", "activity", "markup"} <= {f["name"] for f in data["findings"]}
     assert data["parameters"]["FAST"] is True
     page = (tiny_report.path / "00_data_overview.html").read_text("utf-8")
