@@ -957,5 +957,11 @@ def test_one_a_row_is_a_unit_with_sales_is_units() -> None:
     market, _ = ch.calendar_periods(_mention_rows(), "week")
     assert ch.sales_skip_reason(market) is not None
     assert ch.sales_skip_reason(market, sales_is="units") is None
-    assert ch.demand_skip_reason(market.assign(price=100.0), sales_is="units") is None
-    assert "a count of rows" in str(ch.demand_skip_reason(market.assign(price=100.0)))
+    # each company's price moves between periods, so only the reading of sales can refuse
+    priced = market.assign(price=100.0 + np.arange(len(market)) % 7)
+    assert ch.demand_skip_reason(priced, sales_is="units") is None
+    assert "a count of rows" in str(ch.demand_skip_reason(priced))
+    # a constant price is still refused, for its own reason
+    assert "price changes" in str(
+        ch.demand_skip_reason(market.assign(price=100.0), sales_is="units")
+    )
