@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from opsai.data import _sniff
+from opsai.data import _init_parts, _sniff
 from opsai.data._init_template import row_numbers
 from opsai.data._sniff import Sample
 from opsai.data._synonyms import name_score, name_words
@@ -99,6 +99,19 @@ class Across:
     totals: list[str] = dataclasses.field(default_factory=list)
     """Columns holding the sum of two or more product columns (UCI's ``cnt`` = ``casual`` +
     ``registered``): kept beside them, so no unit is counted twice."""
+    hour: _init_parts.Parts | None = None
+    """The date joined with the hour of the day when each date has a row per hour (UCI Bike
+    Sharing's ``hour.csv``: ``dteday`` and ``hr``)."""
+
+    @property
+    def by(self) -> str:
+        """The rows' time as the notes name it: ``'dteday'``, ``'dteday' + 'hr'``."""
+        return " + ".join(repr(c) for c in (self.hour.columns if self.hour else [self.date]))
+
+    @property
+    def timestamp(self) -> str:
+        """The rows' time as the config maps it: ``dteday``, ``[dteday, hr]``."""
+        return f"[{', '.join(self.hour.columns)}]" if self.hour else self.date
 
     @property
     def grain(self) -> str:
@@ -167,7 +180,8 @@ def _dates(values: list[str], fmt: str | None) -> pd.Series:
 
 def items_across(sample: Sample, at_least_rows: int = AT_LEAST_ROWS) -> Across | None:
     """The products-across reading of ``sample``: exactly one column of dates (not bare
-    numbers), one row per date (and store, when a column names one), and at least :data:`AT_LEAST` numeric columns that name
+    numbers), one row per date (and store, when a column names one; or per date and hour of
+    the day, :func:`opsai.data._init_parts.date_and_hour`), and at least :data:`AT_LEAST` numeric columns that name
     no calendar part or day flag, id, price or other contract column and no measure of the
     whole day (a KPI sheet's ``Sessions, Revenue``), nor companies (a market table: Google
     Trends' ``<1``, shares in ``%``); None otherwise."""
@@ -197,8 +211,12 @@ def items_across(sample: Sample, at_least_rows: int = AT_LEAST_ROWS) -> Across |
     rows = list(zip(*(sample.values[c] for c in [date, *stores]), strict=True))
     if len(rows) < at_least_rows or any(v is None or not v.strip() for v in got):
         return None
-    if len(set(rows)) != len(rows):
-        return None  # a long table (date, product, units): dates repeat (within a store)
+    hour = None
+    if len(set(rows)) != len(rows):  # a row per hour of each date, or a long table
+        hour = _init_parts.date_and_hour(sample.values, date, set(), fmt)
+        hours = sample.values[hour.columns[1]] if hour else []
+        if not hour or len(set(zip(hours, rows, strict=True))) != len(rows):
+            return None  # a long table (date, product, units): dates repeat (within a store)
     for c in sample.columns:  # a log of records (call_id, order_no): one row per record
         ids = set(name_words(c)) & {"id", "key", "no", "nr", "number", "uuid", "code"}
         vals = _filled(sample.values[c])
@@ -228,11 +246,15 @@ def items_across(sample: Sample, at_least_rows: int = AT_LEAST_ROWS) -> Across |
         _BELOW.fullmatch(v) or v.endswith("%") for v in cells
     ):
         return None  # companies across: a market table
-    when = _dates([v or "" for v in got], fmt)
+    if hour:
+        when = _dates([v or "" for v in _init_parts.joined(sample.values, hour.columns)],
+                      hour.timestamp_format)  # fmt: skip
+    else:
+        when = _dates([v or "" for v in got], fmt)
     gaps = when.dropna().drop_duplicates().sort_values().diff().dropna().dt.total_seconds() / 86400
     step = round(statistics.median(gaps), 2) if len(gaps) else None
     keep = [c for c in sample.columns if c not in set(items)]
-    found = Across(sample, date, items, keep, step, when, totals)
+    found = Across(sample, date, items, keep, step, when, totals, hour)
     return found if found.regular else None  # a log at irregular times is no sheet of periods
 
 
@@ -261,9 +283,9 @@ def note(a: Across) -> str:
         else ""
     )
     return (
-        f"sales by product across: {a.grain} rows by {a.date!r} and {len(a.items)} product "
-        f"columns ({shown}): unpivoted to one row per {a.date!r} and product ({NAMES_TO}, "
-        f"{VALUES_TO}); {', '.join(repr(k) for k in a.keep if k != a.date) or 'no column'} "
+        f"sales by product across: {a.grain} rows by {a.by} and {len(a.items)} product "
+        f"columns ({shown}): unpivoted to one row per {a.by} and product ({NAMES_TO}, "
+        f"{VALUES_TO}); {', '.join(repr(k) for k in a.keep if k not in a.by) or 'no column'} "
         f"kept beside them{total}"
     )
 
@@ -289,7 +311,7 @@ def finest(found: list[Across]) -> tuple[list[Across], list[tuple[Across, str]]]
                 if n
                 else "only the finest grain is placed"
             )
-            freq = {"weekly": "W", "monthly": "M"}.get(a.grain)
+            freq = {"daily": "D", "weekly": "W", "monthly": "M"}.get(a.grain)
             to = (
                 f"; to forecast by its grain set chapters.04_demand_inventory.parameters.FREQ: "
                 f"{freq}"
@@ -365,9 +387,9 @@ def place(
         u = unpivot(a)
         why = (
             f"looks like sales by product across ({len(a.items)} product columns beside "
-            f"{a.date!r}) but does not read as demand: map it as demand with unpivot: "
+            f"{a.by}) but does not read as demand: map it as demand with unpivot: "
             f"{{keep: [{', '.join(u['keep'])}], names_to: {NAMES_TO}, values_to: {VALUES_TO}}} "
-            f"and columns: {{item_id: {NAMES_TO}, timestamp: {a.date}, quantity: {VALUES_TO}}}"
+            f"and columns: {{item_id: {NAMES_TO}, timestamp: {a.timestamp}, quantity: {VALUES_TO}}}"
         )
         said[id(long)] = (note(a), why)
     return [x for s in samples if (x := out.get(id(s), s)) is not None]

@@ -1,6 +1,7 @@
 """``opsai init``: a time split over several columns, proposed as a list of them (byod12a D6,
 D8): a POS's date beside its time of day (Maven Roasters' ``transaction_date`` ``1/13/2023``
-and ``transaction_time`` ``07:06:11``), a hotel's arrival written as a year, a month and a
+and ``transaction_time`` ``07:06:11``), a date beside the hour of the day (UCI Bike Sharing's
+``dteday`` ``2011-01-01`` and ``hr`` 0..23, byod13a D1), a hotel's arrival written as a year, a month and a
 day (hotel_bookings' ``arrival_date_year`` 2016, ``arrival_date_month`` ``July``,
 ``arrival_date_day_of_month`` 5). The loader joins the parts with a space
 (:data:`~opsai.config.PARTS_SEP` keeps the list as one name)."""
@@ -22,6 +23,8 @@ TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?"
 _PART = re.compile(r"(?P<prefix>.*?)[\s_.-]*(?P<part>year|month|day_of_month|dayofmonth|day)")
 _MONTHS = ["january", "february", "march", "april", "may", "june", "july", "august",
            "september", "october", "november", "december"]  # fmt: skip
+_HOUR_WORDS = frozenset({"hour", "hr", "hod", "小时", "时", "stunde", "heure", "hora"})
+"""Words of a column that holds the hour of the day (``hr``, ``Hour``, ``hour_of_day``, ``小时``)."""
 AT_LEAST = 0.9
 """Share of the sampled rows whose parts must read as one time."""
 
@@ -108,6 +111,52 @@ def date_and_time(
     return None
 
 
+def hour_column(values: dict[str, list[str | None]], date: str, used: set[str]) -> str | None:
+    """The column beside ``date`` named as the hour of the day (``hr``, ``hour``, ``Hour``,
+    ``hour_of_day``, ``小时``; ``pickup_hour`` beside ``pickup_date``) whose values are whole
+    hours 0-23, two or more on some date (``hours`` is a duration, not named so; the pharma
+    sales' ``Hour`` 20 on every day is when the file was written)."""
+    prefix = set(name_words(date)) - {"date", "day"}
+    for c in values:
+        words = set(name_words(c))
+        if c == date or c in used or not words & _HOUR_WORDS:
+            continue
+        if words - _HOUR_WORDS - {"of", "day"} - prefix:
+            continue
+        vals = _filled(values[c])
+        if not vals or _share(vals, lambda v: _whole(v, 0, 23)) < AT_LEAST:
+            continue
+        hours: dict[str | None, set[str | None]] = {}
+        for d, h in zip(values[date], values[c], strict=True):
+            hours.setdefault(d, set()).add(h)
+        if any(len(h) > 1 for h in hours.values()):
+            return c
+    return None
+
+
+def date_and_hour(
+    values: dict[str, list[str | None]], date: str, used: set[str], date_format: str | None
+) -> Parts | None:
+    """The date column ``date`` (values without a time of day, read as ``date_format``, ISO
+    without one) and a column of the hour of the day (:func:`hour_column`), read as one
+    timestamp ``'<date_format> %H'``: ``2011-01-01 7`` is 7:00."""
+    if date not in values or any(":" in v for v in _filled(values[date])):
+        return None
+    hour = hour_column(values, date, used)
+    if hour is None:
+        return None
+    text = joined(values, [date, hour])
+    fmt = f"{date_format or '%Y-%m-%d'} %H"
+    if parses(_filled(text), fmt) < AT_LEAST:
+        return None
+    example = next((x for x in text if x), "")
+    note = (
+        f"timestamp: {date!r} and {hour!r} (the hour of the day, 0-23) joined with a space, "
+        f"'{example}', read as {fmt!r}"
+    )
+    return Parts([date, hour], fmt, note)
+
+
 def year_month_day(values: dict[str, list[str | None]], used: set[str]) -> Parts | None:
     """Columns ``<prefix>_year``, ``<prefix>_month`` and ``<prefix>_day_of_month`` (or
     ``_day``) of years, months (numbers or English names) and days, read as one date."""
@@ -157,10 +206,14 @@ def propose(
 ) -> Parts | None:
     """The timestamp from several columns for a sample whose timestamp is ``matched`` (a
     :class:`~opsai.data.init.Match` or None), else None. A date beside a time of day joins
-    them; year, month and day columns are the date unless a column named as the time itself
-    (score 1.0: ``order_date``, ``timestamp``) is mapped."""
+    them, and so does a date beside the hour of the day; year, month and day columns are the
+    date unless a column named as the time itself (score 1.0: ``order_date``, ``timestamp``)
+    is mapped."""
     if matched is not None and PARTS_SEP not in matched.source:
-        pair = date_and_time(values, matched.source, used - {matched.source}, fit)
+        rest = used - {matched.source}
+        pair = date_and_time(values, matched.source, rest, fit) or date_and_hour(
+            values, matched.source, rest, matched.timestamp_format
+        )
         if pair:
             return pair
     if matched is not None and matched.score >= 1.0:

@@ -959,7 +959,9 @@ def epoch_fix(unit: str) -> str:
 
 _HINT_DATES = ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d", "%d.%m.%Y", "%m/%d/%Y", "%d/%m/%Y", "%d-%m-%Y",
                "%m-%d-%Y", "%Y年%m月%d日")  # fmt: skip
-_HINT_TIMES = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p")
+_HINT_TIMES = ("%H:%M", "%H:%M:%S", "%H:%M:%S.%f", "%I:%M %p", "%I:%M:%S %p", "%H")
+"""Times of day a hint tries; ``%H`` alone is a date joined with the hour of the day
+(``2011-01-01 7``)."""
 _HINT_MONTHS = ("%Y/%m", "%m/%Y", "%m.%Y", "%m-%Y", "%Y年%m月", "%b %Y", "%B %Y", "%b-%y")
 """Months without a day (``2024/03``, ``03.2024``, SimilarWeb's ``Jan 2024``): tried last."""
 _HINT_FORMATS = (

@@ -357,6 +357,7 @@ def test_timestamp_hint_reads_offsets_and_never_repeats_the_format() -> None:
 
     assert timestamp_hint(["2023-12-01 21:01:04 -0500"]) == "'%Y-%m-%d %H:%M:%S %z'"
     assert timestamp_hint(["2024-03-05T14:22:10.5+05:30"]) == "'%Y-%m-%dT%H:%M:%S.%f%z'"
+    assert timestamp_hint(["2011-01-01 0", "2011-01-01 17"]) == "'%Y-%m-%d %H'"  # date + hour
     # nothing fits: an example, with %z for values ending in an offset
     assert timestamp_hint(["Tue 2024-03-05 14:22 -0500"]) == "e.g. '%Y-%m-%d %H:%M:%S %z'"
     hint = timestamp_hint(["Tue 2024-03-05 14:22"], "%Y-%m-%d %H:%M:%S")

@@ -171,6 +171,7 @@ def test_calendar_weather_and_a_total_are_no_products_nor_a_row_number_a_custome
     sum) and the calendar and weather columns kept beside them, and no row number is a
     customer."""
     day = _bikes(tmp_path)
+    (tmp_path / "hour.csv").unlink()  # day.csv alone: beside hour.csv, the finer hour.csv wins
     path, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
     tables = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]
     assert "events" not in tables and "users" not in tables
@@ -187,3 +188,28 @@ def test_calendar_weather_and_a_total_are_no_products_nor_a_row_number_a_custome
     assert df.groupby("item_id")["quantity"].sum().to_dict() == {
         "casual": day["casual"].sum(), "registered": day["registered"].sum()
     }  # fmt: skip
+
+
+def test_hourly_rows_by_a_date_and_an_hour_are_placed_over_the_daily_file(tmp_path: Path) -> None:
+    """byod13a D1: hour.csv (a row per ``dteday`` and ``hr``) was "not placed": its dates
+    repeat 24 times, read as a long table. The date and the hour now key its rows; it is
+    placed as demand by the hour, and day.csv, the same two series summed by day, is left
+    out saying why."""
+    day = _bikes(tmp_path, days=8)
+    path, plan = init_config(tmp_path, tmp_path / "opsai.yaml")
+    spec = yaml.safe_load(path.read_text("utf-8"))["data"]["tables"]["demand"]
+    assert spec["file"] == "hour.csv"
+    assert spec["columns"]["timestamp"] == ["dteday", "hr"]
+    assert spec["timestamp_format"] == "%Y-%m-%d %H"
+    (demand,) = [g for g in plan.guesses if g.table == "demand"]
+    assert any(n.startswith("sales by product across: hourly rows by 'dteday' + 'hr'")
+               for n in demand.notes)  # fmt: skip
+    (why,) = [w for f, w in plan.unplaced if f == "day.csv"]
+    assert why.startswith("the same 2 product columns as hour.csv at a coarser grain (daily rows")
+    assert "its first 4 whole periods are the sums of hour.csv's rows" in why
+    assert why.endswith("FREQ: D")
+    with open_workspace(path) as ws:
+        df = ws.to_pandas("demand")
+    assert len(df) == 8 * 24 * 2 and df["timestamp"].nunique() == 8 * 24
+    assert df["quantity"].sum() == day["cnt"].sum()
+    assert df["timestamp"].dt.hour.nunique() == 24

@@ -1,8 +1,9 @@
 """``opsai init`` proposes a timestamp from several columns (byod12a D6, D8): a POS's date
-beside its time of day, a hotel's arrival year, month and day."""
+beside its time of day or the hour of the day, a hotel's arrival year, month and day."""
 
 from __future__ import annotations
 
+import datetime
 import random
 from pathlib import Path
 
@@ -109,3 +110,48 @@ def test_a_time_named_as_such_wins_over_year_month_day(tmp_path: Path) -> None:
     _hotel(tmp_path, date="timestamp")
     spec, _ = _spec(tmp_path)
     assert spec["columns"].get("timestamp", "timestamp") == "timestamp"
+
+
+def _hourly(folder: Path, date: str, hour: str, fmt: str = "%Y-%m-%d", top: int = 24) -> None:
+    """A long demand file by date, the hour of the day (0..top-1) apart, and a product."""
+    rng = random.Random(2)
+    rows = [f"{date},{hour},product,units"]
+    for d in range(1, 11):
+        day = f"2024-03-{d:02d}"
+        shown = datetime.date.fromisoformat(day).strftime(fmt)
+        rows += [f"{shown},{h},{p},{rng.randint(0, 9)}" for h in range(top) for p in ("A", "B")]
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "sales.csv").write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("date", "hour", "fmt"),
+    [("dteday", "hr", "%Y-%m-%d"), ("Date", "Hour", "%d/%m/%Y"), ("日期", "小时", "%Y-%m-%d"),
+     ("pickup_date", "pickup_hour", "%Y-%m-%d")],
+)  # fmt: skip
+def test_a_date_beside_the_hour_of_the_day_is_one_timestamp(
+    tmp_path: Path, date: str, hour: str, fmt: str
+) -> None:
+    """byod13a D1: UCI Bike Sharing's ``dteday`` and ``hr`` (0..23) were left apart, the
+    hour an attribute, so the hours of a day fell on one time. The two columns are now one
+    timestamp read as '<the date's format> %H', and the written config reads 7:00 as 7:00."""
+    _hourly(tmp_path / "data", date, hour, fmt)
+    spec, notes = _spec(tmp_path / "data")
+    assert spec["columns"]["timestamp"] == [date, hour]
+    assert spec["timestamp_format"] == f"{fmt} %H"
+    assert any(f"timestamp: {date!r} and {hour!r} (the hour of the day, 0-23)" in n for n in notes)
+    out, _ = init_config(tmp_path / "data", tmp_path / "opsai.yaml")
+    from opsai.data import open_workspace
+
+    with open_workspace(out) as ws:
+        ts = ws.to_pandas("demand")["timestamp"]
+    assert ts.nunique() == 10 * 24
+    assert str(ts.min()) == "2024-03-01 00:00:00" and str(ts.max()) == "2024-03-10 23:00:00"
+
+
+@pytest.mark.parametrize(("hour", "top"), [("hours", 24), ("hr", 30)])
+def test_no_hour_of_the_day_no_list(tmp_path: Path, hour: str, top: int) -> None:
+    """``hours`` (a duration) or values past 23: not the hour of the day, the date alone."""
+    _hourly(tmp_path, "dteday", hour, top=top)
+    spec, _ = _spec(tmp_path)
+    assert spec["columns"]["timestamp"] == "dteday"
