@@ -41,6 +41,7 @@ from opsai.forecast.series import (
     TOTAL_ID,
     Freq,
     HierarchicalSeries,
+    by_day,
     data_freq,
     series_are_stores,
     source_dates,
@@ -132,9 +133,12 @@ def candidates(
     horizon: int = 28,
     conformal_windows: int | None = None,
     seed: int = 0,
+    freq: str = "D",
 ) -> list[Forecaster]:
     """The chapter's candidate models: baselines, Theta, the pattern-chosen model, global GBM
-    (the global torch MLP with ``neural``, the pooled direct network with ``pooled``).
+    (the global torch MLP with ``neural``, the pooled direct network with ``pooled``). At
+    ``freq`` ``H`` the seasonal naive of the week (168 hours, ``SeasonalNaiveWeek``) joins
+    the day's, and the models of :data:`NOT_HOURLY` are left out (:func:`hourly_skip_finding`).
 
     Args:
         season_length: ``m`` (7 daily, 52 weekly, 12 monthly).
@@ -148,13 +152,15 @@ def candidates(
         conformal_windows: rolling origins that calibrate the local models' intervals
             (default 8 with ``fast``, else 20; fewer is faster on thousands of series).
         seed: random seed.
+        freq: the series' frequency.
 
     Raises:
         ConfigError: an unknown name in ``names``.
     """
     m = int(season_length)
     cw = int(conformal_windows) if conformal_windows else 8 if fast else 20
-    window = 8 * m if fast else 52 * m if m < 20 else None
+    window = (8 * 7 * m if freq == "H" else 8 * m) if fast else 52 * m if m < 20 else None
+    lags = [1, 2, 3, m, 2 * m, 7 * m] if freq == "H" else None  # the hour a week before too
     build: dict[str, Callable[[], Forecaster]] = {
         "SeasonalNaive": lambda: SeasonalNaive(season_length=m, conformal_windows=cw),
         "WindowAverage": lambda: WindowAverage(window=4 * m if m < 20 else m, conformal_windows=cw),
@@ -163,6 +169,7 @@ def candidates(
         "AutoPattern": lambda: AutoPattern(season_length=m, conformal_windows=cw),
         "GlobalGBM": lambda: GlobalGBM(
             season_length=m,
+            lags=lags,
             max_iter=40 if fast else 150,
             train_window=window,
             tune_trials=tune_trials,
@@ -170,6 +177,7 @@ def candidates(
         ),
         "GlobalMLP": lambda: GlobalMLP(
             season_length=m,
+            lags=lags,
             epochs=30 if fast else 20,
             train_window=window,
             tune_trials=tune_trials,
@@ -188,7 +196,72 @@ def candidates(
             f"candidate model(s) {bad or names!r} unknown or none given; choose among "
             f"{', '.join(build)} (chapter parameter CANDIDATES)"
         )
+    if freq == "H":
+        keep = [n for n in keep if n not in NOT_HOURLY]
+        if "SeasonalNaive" in keep:
+            keep.insert(keep.index("SeasonalNaive") + 1, "SeasonalNaiveWeek")
+        build["SeasonalNaiveWeek"] = lambda: SeasonalNaive(
+            season_length=7 * m, alias="SeasonalNaiveWeek", conformal_windows=cw
+        )
     return [build[n]() for n in dict.fromkeys(keep)]
+
+
+NOT_HOURLY: dict[str, str] = {
+    "Theta": "one 24-hour season per series, fitted anew at every backtest and calibration "
+    "origin on the whole hourly history (minutes per series), and no 168-hour week",
+    "AutoPattern": "its statistical models (ETS, Theta) fit one 24-hour season per series at "
+    "every origin on the whole hourly history (minutes per series), and no 168-hour week",
+    "DampedTrend": "one 24-hour season per series, fitted anew at every origin on the whole "
+    "hourly history, and no 168-hour week",
+}
+"""Candidates left out at FREQ ``H``, and why: the seasonal naive of the day and of the week
+and the global models (lags of the day and the week as features) serve hourly series."""
+
+
+def peak_hours_finding(
+    forecast: pd.DataFrame, *, model: str, freq: str, top: int = 3
+) -> Finding | None:
+    """By the hour (``freq`` ``H``): each forecast day's ``top`` busiest hours of the total
+    (:data:`TOTAL_ID`, else the sum of the series), what docks or staff are set up before;
+    ``None`` at other frequencies."""
+    if freq != "H" or forecast.empty:
+        return None
+    f = forecast[forecast[ITEM_ID].astype(str) == TOTAL_ID]
+    f = f if len(f) else forecast.groupby(TIMESTAMP, as_index=False)[model].sum()
+    y = f.set_index(pd.to_datetime(f[TIMESTAMP]))[model].astype(float)
+    days, parts = {}, []
+    for day, v in y.groupby(y.index.normalize()):
+        if len(v) < 24:
+            continue  # a day the horizon only starts: no peak to name
+        peak = v.nlargest(top)
+        days[f"{day:%Y-%m-%d}"] = {f"{t:%H}:00": round(float(q), 1) for t, q in peak.items()}
+        hours = ", ".join(f"{t:%H}:00 ({q:,.0f})" for t, q in peak.items())
+        parts.append(f"{day:%a %Y-%m-%d} at {hours}, {peak.sum() / v.sum():.0%} of its day")
+    if not parts:
+        return None
+    text = (
+        f"By the hour, the forecast peaks on {'; '.join(parts)}: the hours to have stock, "
+        "docks or staff in place before."
+    )
+    return Finding(text, "info", {"peaks": days, "model": model}, name="peak_hours")
+
+
+def hourly_skip_finding(names: str | None, freq: str) -> Finding | None:
+    """The candidates of ``names`` (the chapter's CANDIDATES) left out at ``freq`` ``H``, and
+    why; ``None`` at other frequencies or when none is left out."""
+    if freq != "H":
+        return None
+    asked = [n.strip() for n in (names or DEFAULT_CANDIDATES).split(",") if n.strip()]
+    left = [n for n in dict.fromkeys(asked) if n in NOT_HOURLY]
+    if not left:
+        return None
+    why = "; ".join(f"{n}: {NOT_HOURLY[n]}" for n in left)
+    text = (
+        f"Forecasting by the hour, {', '.join(left)} {'is' if len(left) == 1 else 'are'} left "
+        f"out of the candidates ({why}). The seasonal naive of the day (24 hours) and of the "
+        "week (168 hours) and the global models compete instead."
+    )
+    return Finding(text, "info", {"skipped": left, "freq": freq}, name="hourly_models")
 
 
 def _pooled(m: int, horizon: int, *, fast: bool, seed: int) -> Forecaster:
@@ -284,40 +357,69 @@ def worst_window(
     }
 
 
-_PERIOD_WORDS = {"D": "day", "W": "week", "M": "month"}
+_PERIOD_WORDS = {"H": "hour", "D": "day", "W": "week", "M": "month"}
+_PERIODIC = {"H": "hourly", "D": "daily", "W": "weekly", "M": "monthly"}
 
 
 AUTO_FREQ = "auto"
 """FREQ's default: the frequency the demand table's timestamps are recorded at."""
-_FINER = {"D": 0, "W": 1, "M": 2}
+_FINER = {"H": -1, "D": 0, "W": 1, "M": 2}
 
 
-def _hourly_finding(
+HOURLY_AT_LEAST = 0.5
+"""Share of the hours of the day the median day holds for ``FREQ: auto`` to forecast by the
+hour (a day of 24 hourly counts, a shop's 13 opening hours; two readings a day stay daily)."""
+
+
+def _hours(
     ws: Any, where: Mapping[str, Sequence[str]] | None, purchase: str
-) -> Finding | None:
-    """That the demand rows are hourly (every time on the hour, several hours a day) and the
-    chapter sums them into days (byod13a D10: UCI Bike Sharing's 17,379 hours read as 731 days
-    without a word); ``None`` for dates or transaction times."""
+) -> dict[str, Any] | None:
+    """How the demand rows fill the hours of their days when every time is on the hour and
+    the days hold several: hours, days, the median day's hours, the share of days with all 24
+    (byod13a D10: UCI Bike Sharing's 17,379 hours over 731 days); ``None`` for dates or
+    transaction times."""
     from opsai.forecast.series import _filtered, _source
 
     t, name = _source(ws, purchase)
     t = _filtered(t, {k: v for k, v in (where or {}).items() if not k.startswith("items.")}, name)
     ts = t[TIMESTAMP]
-    r = t.aggregate(
-        hours=ts.nunique(), days=ts.truncate("D").nunique(),
-        on_hour=((ts.minute() == 0) & (ts.second() == 0)).all(),
-        most=ts.hour().nunique(),
-    ).to_pandas().iloc[0]  # fmt: skip
-    hours, days = int(r["hours"]), int(r["days"])
-    if not bool(r["on_hour"]) or days == 0 or hours < 2 * days:
+    if not bool(((ts.minute() == 0) & (ts.second() == 0)).all().to_pandas()):
         return None
-    text = (
-        f"The {name} table is hourly ({hours:,} hours over {days:,} days, {hours / days:.1f} a "
-        f"day, {int(r['most'])} hours of the day): the chapter sums each day's hours, so its "
-        "series and forecasts are daily (FREQ takes D, W or M; no hourly forecast). The hours "
-        "of the day are in chapter 00's weekday x hour profile (its peak hours)."
+    per_day = t.group_by(day=ts.truncate("D")).aggregate(n=ts.hour().nunique()).to_pandas()["n"]
+    hours, days = int(per_day.sum()), len(per_day)
+    if days == 0 or hours < 2 * days:
+        return None
+    return {"table": name, "hours": hours, "days": days, "median_hours": float(per_day.median()),
+            "full_days": round(float((per_day == 24).mean()), 4)}  # fmt: skip
+
+
+def _source_name(ws: Any, purchase: str) -> str:
+    from opsai.forecast.series import _source
+
+    return str(_source(ws, purchase)[1])
+
+
+def _hourly_finding(found: dict[str, Any], freq: str, *, auto: bool = True) -> Finding:
+    """What ``FREQ`` made of hourly rows: forecasts by the hour (``H``, 'auto' on days that
+    hold most hours), or each day's hours summed into the day."""
+    held = (
+        f"the {found['table']} table's timestamps hold 24 hours a day on "
+        f"{found['full_days']:.0%} of days ({found['hours']:,} hours over {found['days']:,} days, "
+        f"{found['median_hours']:g} on the median day)"
     )
-    evidence = {"freq": "D", "hours": hours, "days": days, "hours_of_day": int(r["most"])}
+    if freq == "H":
+        text = (
+            f"FREQ {'auto' if auto else 'H'!r} forecasts by the hour: {held}. HORIZON counts hours (left at 0 it is "
+            f"{AUTO_HORIZON['H']}), the seasonal naive baselines repeat the day (24 hours) and "
+            "the week (168). Set FREQ to D, W or M to sum the hours."
+        )
+    else:
+        text = (
+            f"The chapter sums each day's hours: {held}, so its series and forecasts are "
+            f"{_PERIODIC[freq]} (FREQ {freq!r}; set FREQ: H to forecast by the hour). The "
+            "hours of the day are in chapter 00's weekday x hour profile (its peak hours)."
+        )
+    evidence = {"freq": freq, **{k: v for k, v in found.items() if k != "table"}}
     return Finding(text, "info", evidence, name="frequency")
 
 
@@ -337,22 +439,43 @@ def resolve_freq(
     export reads as 6 days without a sale in every 7 ('852 of 995 days have no sales',
     'every item intermittent').
 
+    Hourly rows (every time on the hour) are forecast by the hour at ``H``, and 'auto' picks
+    ``H`` when the median day holds :data:`HOURLY_AT_LEAST` of the 24 hours or more; at ``D``
+    the finding says each day's hours are summed.
+
     Raises:
-        ConfigError: ``freq`` is not ``auto``, ``D``, ``W`` or ``M``.
+        ConfigError: ``freq`` is not ``auto``, ``H``, ``D``, ``W`` or ``M``.
     """
     if freq != AUTO_FREQ and freq not in PANDAS_FREQ:
         raise ConfigError(
-            f"04_demand_inventory: FREQ must be 'auto', 'D', 'W' or 'M', got {freq!r}. Set "
+            f"04_demand_inventory: FREQ must be 'auto', 'H', 'D', 'W' or 'M', got {freq!r}. Set "
             "chapters.04_demand_inventory.parameters.FREQ (or leave it out: 'auto' reads it "
             "from the dates)"
         )
+    if freq == "H":
+        hourly = _hours(ws, where, purchase)
+        if hourly:
+            return "H", _hourly_finding(hourly, "H", auto=False)
+        text = (
+            f"FREQ is 'H', but the {_source_name(ws, purchase)} table's times are not hourly "
+            "counts (some are off the hour, or days hold under 2 hours each), so every hour "
+            "without a row counts as one without a sale. Set FREQ: D (or leave FREQ out: its "
+            "default 'auto' reads the frequency from the dates) under "
+            "chapters.04_demand_inventory.parameters in the config."
+        )
+        return "H", Finding(text, "high", {"freq": "H", "set": "H"}, name="frequency")
     dates, table = source_dates(ws, where=where, purchase=purchase)
     found = data_freq(dates)
     seen = cast(Freq, str(found["freq"]) if found else "D")
     if freq != AUTO_FREQ and _FINER[freq] >= _FINER[seen]:
-        return cast(Freq, freq), _hourly_finding(ws, where, purchase) if freq == "D" else None
+        hourly = _hours(ws, where, purchase) if freq in ("H", "D") else None
+        return cast(Freq, freq), _hourly_finding(hourly, freq) if hourly else None
     if found is None:  # auto on dates that are neither weekly nor monthly
-        return "D", _hourly_finding(ws, where, purchase)
+        hourly = _hours(ws, where, purchase)
+        if hourly is None:
+            return "D", None
+        by_hour = hourly["median_hours"] >= HOURLY_AT_LEAST * 24
+        return ("H" if by_hour else "D"), _hourly_finding(hourly, "H" if by_hour else "D")
     unit = _PERIOD_WORDS[seen]
     how = (
         f"Every date in the {table} table is a {found['day']}, 7 days apart"
@@ -385,7 +508,7 @@ def resolve_freq(
     return cast(Freq, freq), Finding(text, "high", evidence, name="frequency")
 
 
-AUTO_HORIZON: dict[str, int] = {"D": 28, "W": 13, "M": 6}
+AUTO_HORIZON: dict[str, int] = {"H": 48, "D": 28, "W": 13, "M": 6}
 """HORIZON 0 (the default) per frequency: four weeks of days, a quarter of weeks, half a
 year of months."""
 
@@ -406,7 +529,7 @@ def resolve_horizon(horizon: int, freq: str) -> int:
     return horizon or AUTO_HORIZON[freq]
 
 
-UNIT_NAMES: dict[str, str] = {"D": "day", "W": "week", "M": "month"}
+UNIT_NAMES: dict[str, str] = {"H": "hour", "D": "day", "W": "week", "M": "month"}
 
 
 def fit_backtest(
@@ -947,6 +1070,8 @@ def event_finding(
     ``days`` names in them (a ``calendar`` table's coming days) are named as the ones the
     forecast takes. A store's own days (``days.attrs["stores"]``: calendar rows for one store,
     the series being stores) are measured on that store's series: :func:`store_event_part`."""
+    if hs.freq == "H":  # event days against usual days, not an hour against the hours beside it
+        hs, horizon = by_day(hs), -(-horizon // 24)
     own = days.attrs.get("stores") if days is not None else None
     busy = set(own["day"]) if own is not None else set()  # no usual day of the totals either
     common = (
@@ -1236,14 +1361,15 @@ def empty_periods_finding(bottom: pd.DataFrame, *, freq: str, noun: str = "item"
 
     Args:
         bottom: the zero-filled item series (``HierarchicalSeries.bottom``).
-        freq: their frequency, ``D``, ``W`` or ``M``.
+        freq: their frequency, ``H``, ``D``, ``W`` or ``M``.
     """
     total = bottom.groupby(TIMESTAMP)[QUANTITY].sum().sort_index()
     empty = total.index[total.to_numpy() == 0]
     if not len(empty):
         return None
     unit = _PERIOD_WORDS.get(freq, "period")
-    shown = ", ".join(f"{t:%Y-%m-%d}" for t in empty[:5]) + (", ..." if len(empty) > 5 else "")
+    when = "%Y-%m-%d %H:00" if freq == "H" else "%Y-%m-%d"
+    shown = ", ".join(f"{t:{when}}" for t in empty[:5]) + (", ..." if len(empty) > 5 else "")
     text = f"{len(empty)} of {len(total)} {unit}s inside the data's span have no sales of any {noun} ({shown})"
     evidence = {"periods": len(empty), "of": len(total), "first": f"{empty[0]:%Y-%m-%d}"}
     sold = data_freq(total.index[total.to_numpy() > 0])
@@ -1265,7 +1391,7 @@ def empty_periods_finding(bottom: pd.DataFrame, *, freq: str, noun: str = "item"
 
 
 GAP_COLUMNS = [ITEM_ID, STORE, "start", "end", "span", "periods", "rate"]
-_MIN_GAP = {"D": 7, "W": 3, "M": 2}
+_MIN_GAP = {"H": 7 * 24, "D": 7, "W": 3, "M": 2}
 MAX_GAP_SHARE = 1 / 3
 """Stretches covering more of a series' span than this are its selling pattern (an item on
 and off the shelf for months), not a closure: :func:`closed_stretches` names none of them."""

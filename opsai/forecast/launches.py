@@ -24,9 +24,9 @@ from opsai.errors import ConfigError
 from opsai.forecast.series import titled
 from opsai.report.finding import Finding
 
-MIN_GAP: dict[str, int] = {"D": 28, "W": 4, "M": 2}
+MIN_GAP: dict[str, int] = {"H": 28 * 24, "D": 28, "W": 4, "M": 2}
 """Fewest periods between the data's start and an item's first sale to call it new."""
-_UNIT = {"D": "day", "W": "week", "M": "month"}
+_UNIT = {"H": "hour", "D": "day", "W": "week", "M": "month"}
 COLUMNS = ["first_sale", "periods", "units", "rate", "share", "sold_share"]
 
 
@@ -55,7 +55,7 @@ def new_items(
         ``attrs``: ``start`` and ``end`` (the data's), ``tested``.
     """
     if freq not in MIN_GAP:
-        raise ConfigError(f"new_items: freq must be 'D', 'W' or 'M', got {freq!r}")
+        raise ConfigError(f"new_items: freq must be 'H', 'D', 'W' or 'M', got {freq!r}")
     if not 0 < chance < 1:
         raise ConfigError(f"new_items: chance must be in (0, 1), got {chance!r}")
     out = pd.DataFrame(columns=COLUMNS)

@@ -47,8 +47,10 @@ give it counts as an ordinary one. ``COMPETITOR_PRICE`` is held at its last valu
 forecast (and over each backtest window): nobody knows a competitor's coming prices."""
 PRICES = (PRICE, COMPETITOR_PRICE)
 """Regressors read relative to each series' median of them (a price index, 1 at the usual)."""
-CALENDAR = {"day_of_week": (7, 7), "day": (31, 31), "month": (365, 12), "week": (364, 53)}
-"""Calendar features: ``name -> (days of history needed to see every value, cycle length)``."""
+CALENDAR = {"hour": (1, 24), "day_of_week": (7, 7), "day": (31, 31), "month": (365, 12),
+            "week": (364, 53)}  # fmt: skip
+"""Calendar features: ``name -> (days of history needed to see every value, cycle length)``;
+the hour of the day only for series finer than days (hourly demand)."""
 
 
 def known_in_advance(df: pd.DataFrame, columns: Sequence[str]) -> list[str]:
@@ -72,6 +74,8 @@ def known_in_advance(df: pd.DataFrame, columns: Sequence[str]) -> list[str]:
 
 def _calendar_field(ts: pd.DatetimeIndex, name: str) -> np.ndarray:
     """One calendar field of :data:`CALENDAR` (only those used: ``isocalendar`` is slow)."""
+    if name == "hour":
+        return np.asarray(ts.hour.to_numpy())
     if name == "day_of_week":
         return np.asarray(ts.day_of_week.to_numpy())
     if name == "day":
@@ -146,7 +150,10 @@ class GlobalModel(Forecaster):
         u = pd.DatetimeIndex(np.sort(pd.to_datetime(ts).unique()))
         step = (u[1] - u[0]) if len(u) > 1 else pd.Timedelta(days=1)
         covered = (u[-1] - u[0] + step) / pd.Timedelta(days=1) if len(u) else 0.0
-        return [name for name, (days, _) in CALENDAR.items() if covered >= days]
+        finer = step < pd.Timedelta(days=1)
+        return [
+            n for n, (days, _) in CALENDAR.items() if covered >= days and (finer or n != "hour")
+        ]
 
     def _calendar(self, ts: pd.DatetimeIndex) -> np.ndarray:
         fields = [(_calendar_field(ts, k), CALENDAR[k][1]) for k in self.calendar_]

@@ -233,7 +233,7 @@ def partial_period_finding(part: dict[str, Any] | None) -> Finding | None:
     return Finding(text, "low", dict(part), name="partial_period")
 
 
-_PERIOD = {"D": "D", "W": "W-SUN", "M": "M"}
+_PERIOD = {"H": "h", "D": "D", "W": "W-SUN", "M": "M"}
 
 
 def thin_tail_period(

@@ -39,8 +39,8 @@ MAX_ROWS = 2_000_000
 """Item-store-periods brought back at most: above it the periods are summed to weeks, then
 months (Favorita's 54 stores x thousands of items x years of days), and above it by month no
 estimate is made."""
-_UNIT = {"D": "day", "W": "week", "M": "month"}
-_COARSER = {"D": ("D", "W", "M"), "W": ("W", "M"), "M": ("M",)}
+_UNIT = {"H": "hour", "D": "day", "W": "week", "M": "month"}
+_COARSER = {"H": ("H", "D", "W", "M"), "D": ("D", "W", "M"), "W": ("W", "M"), "M": ("M",)}
 
 
 @dataclass

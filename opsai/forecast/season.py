@@ -40,7 +40,8 @@ def yearly_season(df: pd.DataFrame, *, freq: str, series: str = TOTAL_ID) -> dic
 
     Args:
         df: long series frame ``[ITEM_ID, TIMESTAMP, QUANTITY]`` (``HierarchicalSeries.df``).
-        freq: ``D`` or ``W``; monthly data and shorter histories give ``{}``.
+        freq: ``H``, ``D`` or ``W`` (rates per day of each); monthly data and shorter
+            histories give ``{}``.
         series: the series read (default all demand, :data:`~opsai.forecast.TOTAL_ID`; the
             items summed when it is absent).
 
@@ -50,8 +51,8 @@ def yearly_season(df: pd.DataFrame, *, freq: str, series: str = TOTAL_ID) -> dic
         (month names), ``ratio`` (peak rate over trough rate), ``years`` (season years
         read, as ``YYYY-MM..YYYY-MM``), ``peaks`` (each one's peak month), ``stable``.
     """
-    if freq not in ("D", "W", "M"):
-        raise ConfigError(f"yearly_season: freq must be 'D', 'W' or 'M', got {freq!r}")
+    if freq not in ("H", "D", "W", "M"):
+        raise ConfigError(f"yearly_season: freq must be 'H', 'D', 'W' or 'M', got {freq!r}")
     if freq == "M" or df.empty:
         return {}
     d = df[df[ITEM_ID].astype(str) == series]

@@ -19,7 +19,7 @@ Example:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Literal
 
 import ibis
@@ -47,7 +47,7 @@ from opsai.errors import ConfigError, SchemaError
 if TYPE_CHECKING:
     from opsai.data.workspace import Workspace
 
-Freq = Literal["D", "W", "M"]
+Freq = Literal["H", "D", "W", "M"]
 Level = Literal["item", "category", "total"]
 
 TOTAL_ID = "total"
@@ -65,11 +65,12 @@ OTHER_LEVEL = "other"
 OTHER_CATEGORIES = "(other categories)"
 """The category that sums the categories none of whose items is kept under the item cap."""
 
-PANDAS_FREQ: dict[str, str] = {"D": "D", "W": "W-MON", "M": "MS"}
+PANDAS_FREQ: dict[str, str] = {"H": "h", "D": "D", "W": "W-MON", "M": "MS"}
 """opsai frequency -> the pandas offset of its period starts (weeks start on Monday)."""
-_IBIS_UNIT: dict[str, str] = {"D": "D", "W": "W", "M": "M"}
-SEASON_LENGTH: dict[str, int] = {"D": 7, "W": 52, "M": 12}
-"""The usual seasonal period per frequency (weekly for daily data, yearly otherwise)."""
+_IBIS_UNIT: dict[str, str] = {"H": "h", "D": "D", "W": "W", "M": "M"}
+SEASON_LENGTH: dict[str, int] = {"H": 24, "D": 7, "W": 52, "M": 12}
+"""The usual seasonal period per frequency (daily for hourly data, weekly for daily data,
+yearly otherwise)."""
 
 
 @dataclass
@@ -135,7 +136,7 @@ def titled(sid: object, titles: Mapping[str, str] | None) -> str:
 def _check_freq(freq: str) -> None:
     if freq not in PANDAS_FREQ:
         raise ConfigError(
-            f"freq must be one of 'D', 'W', 'M' (daily, weekly, monthly), got {freq!r}. "
+            f"freq must be one of 'H', 'D', 'W', 'M' (hourly, daily, weekly, monthly), got {freq!r}. "
             "Set the chapter parameter FREQ"
         )
 
@@ -684,6 +685,28 @@ def calendar_days(
     return t.filter(on).select(day=day, label=word, store=own)
 
 
+def by_day(hs: HierarchicalSeries) -> HierarchicalSeries:
+    """Hourly series (``freq`` ``H``) summed into days (other columns, an event day's share
+    of hours or a price, averaged); other series as they are."""
+    if hs.freq != "H":
+        return hs
+    df = hs.df.assign(**{TIMESTAMP: hs.df[TIMESTAMP].dt.floor("D")})
+    keys = [ITEM_ID, TIMESTAMP]
+    how = {c: "sum" if c == QUANTITY else "mean" for c in df.columns if c not in keys}
+    out = df.groupby(keys, as_index=False, sort=False).agg(how)
+    return replace(hs, df=out, freq="D")
+
+
+def _hours_of(days: pd.DataFrame) -> pd.DataFrame:
+    """Rows by day (``TIMESTAMP`` a column or the index) as 24 rows each, one per hour."""
+    f = days if TIMESTAMP in days.columns else days.rename_axis(TIMESTAMP).reset_index()
+    out = f.loc[f.index.repeat(24)].reset_index(drop=True)
+    out[TIMESTAMP] = pd.to_datetime(out[TIMESTAMP]) + pd.to_timedelta(
+        np.tile(np.arange(24), len(f)), unit="h"
+    )
+    return out
+
+
 def event_calendar(
     ws: Workspace, *, freq: Freq = "D", where: Mapping[str, Sequence[str]] | None = None
 ) -> pd.Series | None:
@@ -701,7 +724,16 @@ def event_calendar(
     every store's), read by :func:`series_events`; the totals and categories take the rows of
     every store only (a store's own day reaches them through its series). When the series
     sum several stores (an item sold chain-wide) a store's own row is no series' event day.
+    By the hour (``freq`` ``H``) each hour of an event day is marked with it.
     """
+    if freq == "H":
+        days = event_calendar(ws, freq="D", where=where)
+        if days is None:
+            return None
+        out = _hours_of(days.to_frame()).set_index(TIMESTAMP)[EVENT_DAY]
+        if "series" in days.attrs:
+            out.attrs["series"] = _hours_of(days.attrs["series"])
+        return out
     parts = []
     if ws.has("demand") and EVENT_DAY in ws.columns("demand"):
         rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}

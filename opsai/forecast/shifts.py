@@ -28,20 +28,20 @@ from opsai.errors import ConfigError
 from opsai.forecast.series import CATEGORY_PREFIX, TOTAL_ID, titled
 from opsai.report.finding import Finding
 
-RECENT: dict[str, int] = {"D": 42, "W": 6, "M": 3}
+RECENT: dict[str, int] = {"H": 42 * 24, "D": 42, "W": 6, "M": 3}
 """Recent periods tested per frequency: six weeks (three months for monthly series)."""
-BEFORE: dict[str, int] = {"D": 91, "W": 13, "M": 6}
+BEFORE: dict[str, int] = {"H": 91 * 24, "D": 91, "W": 13, "M": 6}
 """Periods before them they are compared with: a quarter (half a year for monthly series)."""
-YEAR: dict[str, int] = {"D": 364, "W": 52, "M": 12}
+YEAR: dict[str, int] = {"H": 364 * 24, "D": 364, "W": 52, "M": 12}
 """A year in periods (52 weeks of days, so weekdays line up)."""
-STORE_WINDOW: dict[str, int] = {"D": 182, "W": 26, "M": 6}
+STORE_WINDOW: dict[str, int] = {"H": 182 * 24, "D": 182, "W": 26, "M": 6}
 """Recent and before windows of :func:`store_shifts`: half a year each, so a store that
 stepped down eight months ago (Walmart's store 5, byod11b D5) is still in reach. Data
 shorter than both windows are read the last third against the two thirds before."""
-STORE_MIN: dict[str, int] = {"D": 56, "W": 12, "M": 9}
+STORE_MIN: dict[str, int] = {"H": 56 * 24, "D": 56, "W": 12, "M": 9}
 """Fewest periods :func:`store_shifts` tests (a third of them recent): eight weeks of days,
 twelve weeks, nine months."""
-_UNIT = {"D": "day", "W": "week", "M": "month"}
+_UNIT = {"H": "hour", "D": "day", "W": "week", "M": "month"}
 
 COLUMNS = ["change", "since", "rate_before", "rate_after", "change_vs_year", "total_change",
            "relative_change", "p_value", "p_year", "share", "tested", "usual_change"]  # fmt: skip
@@ -118,7 +118,7 @@ def level_shifts(
         (earlier years compared).
     """
     if freq not in RECENT:
-        raise ConfigError(f"level_shifts: freq must be 'D', 'W' or 'M', got {freq!r}")
+        raise ConfigError(f"level_shifts: freq must be 'H', 'D', 'W' or 'M', got {freq!r}")
     if not 0 < alpha < 1:
         raise ConfigError(f"level_shifts: alpha must be in (0, 1), got {alpha!r}")
     r, b = int(recent or RECENT[freq]), int(before or BEFORE[freq])
@@ -257,7 +257,7 @@ def year_shifts(
         periods of data.
     """
     if freq not in RECENT:
-        raise ConfigError(f"year_shifts: freq must be 'D', 'W' or 'M', got {freq!r}")
+        raise ConfigError(f"year_shifts: freq must be 'H', 'D', 'W' or 'M', got {freq!r}")
     r, y_year = int(recent or RECENT[freq]), YEAR[freq]
     cols = ["since", "change", "rate_before", "rate_after", "total_change", "relative_change",
             "p_value", "share"]  # fmt: skip
@@ -330,7 +330,7 @@ def year_shift_finding(
         more_less = "less" if s["change"] < 0 else "more"
         parts.append(
             f"{_label(str(sid), titles=titles)} sold {abs(s['change']):.1%} {more_less} "
-            f"({s['rate_after']:,.1f} a {unit} against {s['rate_before']:,.1f}; the step "
+            f"({s['rate_after']:,.1f} {'an' if unit == 'hour' else 'a'} {unit} against {s['rate_before']:,.1f}; the step "
             f"about {pd.Timestamp(s['since']):%Y-%m-%d}) while all "
             f"other demand changed {s['total_change']:+.1%}"
         )
@@ -387,7 +387,7 @@ def store_shifts(
     ``end``: the last period read (the series' last whole period), later ones left out."""
     w = STORE_WINDOW.get(freq)
     if w is None:
-        raise ConfigError(f"store_shifts: freq must be 'D', 'W' or 'M', got {freq!r}")
+        raise ConfigError(f"store_shifts: freq must be 'H', 'D', 'W' or 'M', got {freq!r}")
     if totals is not None and end is not None:
         totals = totals[totals[TIMESTAMP] <= end]
     n = 0 if totals is None else int(totals[TIMESTAMP].nunique())
@@ -515,7 +515,7 @@ def level_shift_finding(
         )
         parts.append(
             f"{_label(str(sid), noun, titles)}'s sales {verb} {abs(s['change']):.1%} since "
-            f"{pd.Timestamp(s['since']):%Y-%m-%d} ({s['rate_after']:,.0f} a {unit} against "
+            f"{pd.Timestamp(s['since']):%Y-%m-%d} ({s['rate_after']:,.0f} {'an' if unit == 'hour' else 'a'} {unit} against "
             f"{s['rate_before']:,.0f} in the {b} {unit}s before{yoy}) while {others} changed "
             f"{s['total_change']:+.1%} over the same {unit}s"
         )

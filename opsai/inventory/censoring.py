@@ -42,10 +42,10 @@ CENSORED_COLUMNS = [
     STORE,
     "others_selling",
 ]
-_UNIT = {"D": "day", "W": "week", "M": "month"}
-_MIN_RUN_UNKNOWN = {"D": 7, "W": 3, "M": 2}
+_UNIT = {"H": "hour", "D": "day", "W": "week", "M": "month"}
+_MIN_RUN_UNKNOWN = {"H": 7 * 24, "D": 7, "W": 3, "M": 2}
 """Without stock data a run of zeros must last this long (a week of days) to be reported."""
-MIN_HISTORY = {"D": (8, 28), "W": (4, 8), "M": (3, 3)}
+MIN_HISTORY = {"H": (8 * 24, 28 * 24), "D": (8, 28), "W": (4, 8), "M": (3, 3)}
 """The history a stop is judged after: periods with a sale, and periods from the first sale to
 the last (8 selling days over 4 weeks; 4 weeks over 8; 3 months). An item-store that sold once
 on the data's second day has no history to stop (byod10a D19: '1.5 a day' from 3 units)."""

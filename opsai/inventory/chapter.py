@@ -27,8 +27,8 @@ from opsai.report.wording import money
 if TYPE_CHECKING:
     from opsai.data.workspace import Workspace
 
-_UNIT = {"D": "day", "W": "week", "M": "month"}
-SIM_PERIODS: dict[str, int] = {"D": 182, "W": 26, "M": 6}
+_UNIT = {"H": "hour", "D": "day", "W": "week", "M": "month"}
+SIM_PERIODS: dict[str, int] = {"H": 182 * 24, "D": 182, "W": 26, "M": 6}
 """Periods the policy simulation covers per frequency: about half a year."""
 NO_STOCK = "No inventory table: stock policy, purchase plan and stock alerts were skipped."
 
@@ -40,6 +40,24 @@ def inventory_table(ws: Workspace) -> pd.DataFrame:
         stock = ws.item_lines("inventory").to_pandas()  # postage, fees (non_items): no stock
         return with_prices(stock, selling_prices(ws))
     return pd.DataFrame({ITEM_ID: pd.Series(dtype=str), ON_HAND: pd.Series(dtype=float)})
+
+
+def hourly_stock(inventory: pd.DataFrame, freq: str) -> tuple[pd.DataFrame, Finding | None]:
+    """The inventory the stock policy reads at ``freq``: at ``H`` none, and a finding that
+    says why (lead times are days and the forecast covers HORIZON hours: safety stocks and
+    reorder points come from daily forecasts, FREQ ``D``); else ``inventory`` as it is."""
+    if freq != "H" or inventory.empty:
+        return inventory, None
+    text = (
+        f"The forecasts are by the hour, so the stock policy for the {len(inventory):,} "
+        "stocked items (safety stock, reorder point, purchase plan, stock alerts) is left out: "
+        "lead times are counted in days, past an hourly forecast's horizon. Run the chapter "
+        "again with FREQ: D under chapters.04_demand_inventory.parameters for them."
+    )
+    empty = inventory.iloc[0:0]
+    return empty, Finding(
+        text, "medium", {"freq": freq, "items": len(inventory)}, name="stock_by_day"
+    )
 
 
 def selling_prices(ws: Workspace) -> pd.Series:
@@ -188,8 +206,8 @@ def horizon_finding(policy: pd.DataFrame, *, horizon: int, freq: str = "D") -> F
     over = policy[policy["lead_periods"] > horizon]
     if over.empty:
         return None
-    unit = {"D": "days", "W": "weeks", "M": "months"}.get(freq, "periods")
-    season = {"D": "weeks", "W": "years", "M": "years"}.get(freq, "seasons")
+    unit = {"H": "hours", "D": "days", "W": "weeks", "M": "months"}.get(freq, "periods")
+    season = {"H": "days", "D": "weeks", "W": "years", "M": "years"}.get(freq, "seasons")
     rate = (
         f"its last whole {season}"
         if horizon >= SEASON_LENGTH.get(freq, horizon + 1)

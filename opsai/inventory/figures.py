@@ -31,7 +31,7 @@ def projection_figure(
     """
     import plotly.graph_objects as go
 
-    off = {"D": "D", "W": "W-MON", "M": "MS"}[freq]
+    off = {"H": "h", "D": "D", "W": "W-MON", "M": "MS"}[freq]
     x = pd.date_range(start, periods=band.shape[1], freq=off)
     fig = go.Figure()
     fig.add_scatter(x=x, y=band[2], line={"width": 0}, showlegend=False, hoverinfo="skip")

@@ -84,7 +84,7 @@ def purchase_plan(
     proj = projected_stock(fc, pol[ON_HAND] + inbound, model=model)
     bare = projected_stock(fc, pol[ON_HAND], model=model).groupby(ITEM_ID, sort=False)
     first = fc[TIMESTAMP].min()
-    off = pd.tseries.frequencies.to_offset({"D": "D", "W": "W-MON", "M": "MS"}[freq])
+    off = pd.tseries.frequencies.to_offset({"H": "h", "D": "D", "W": "W-MON", "M": "MS"}[freq])
     as_of = first - off
     rows = []
     for sid, g in proj.groupby(ITEM_ID, sort=False):

@@ -41,8 +41,8 @@ from opsai.errors import ConfigError, SchemaError
 from opsai.forecast.series import SEASON_LENGTH
 
 ServiceType = Literal["cycle", "fill_rate"]
-DAYS_PER_PERIOD: dict[str, float] = {"D": 1.0, "W": 7.0, "M": 365.25 / 12}
-PERIODS_PER_YEAR: dict[str, float] = {"D": 365.25, "W": 365.25 / 7, "M": 12.0}
+DAYS_PER_PERIOD: dict[str, float] = {"H": 1 / 24, "D": 1.0, "W": 7.0, "M": 365.25 / 12}
+PERIODS_PER_YEAR: dict[str, float] = {"H": 365.25 * 24, "D": 365.25, "W": 365.25 / 7, "M": 12.0}
 DEFAULTS: dict[str, float] = {
     LEAD_TIME_DAYS: 14.0,
     ORDER_COST: 50.0,

@@ -255,7 +255,9 @@ def test_auto_freq_reads_a_weekly_export_as_weekly_and_says_so(tmp_path: Path) -
         assert kept == "D" and hint is not None and hint.severity == "high"
         assert "but FREQ is 'D'" in hint.text
         assert "Set FREQ: W under chapters.04_demand_inventory.parameters" in hint.text
-        with pytest.raises(ConfigError, match=r"FREQ must be 'auto', 'D', 'W' or 'M', got 'w'"):
+        with pytest.raises(
+            ConfigError, match=r"FREQ must be 'auto', 'H', 'D', 'W' or 'M', got 'w'"
+        ):
             resolve_freq(ws, "w")
         # read daily, the empty days name the weekly dates and the parameter to set
         bottom = build_series(ws, freq="D").bottom
@@ -1253,3 +1255,24 @@ def test_a_stretch_at_zero_stock_is_a_stock_out_filled_with_the_stores_level() -
     assert only is not None and only.name == "stockout_stretches"
     assert "a store closed" not in only.text
     assert stockout_stretches(gaps.iloc[:, :7], None) is not None  # no history: as before
+
+
+def test_an_hourly_forecast_names_each_days_peak_hours() -> None:
+    """byod13a D10: by the hour, each whole forecast day's busiest hours of the total (the
+    8:00 and 17:00 commute), a day the horizon only starts left out; nothing at D."""
+    from opsai.forecast.chapter import peak_hours_finding
+
+    ts = pd.date_range("2013-01-01", periods=60, freq="h")
+    y = 10.0 + 50 * (ts.hour == 17) + 40 * (ts.hour == 8) + 30 * (ts.hour == 18)
+    fc = pd.DataFrame({ITEM_ID: "total", TIMESTAMP: ts, "Auto": y})
+    f = peak_hours_finding(fc, model="Auto", freq="H")
+    assert f is not None and f.name == "peak_hours"
+    assert f.evidence["peaks"] == {
+        "2013-01-01": {"17:00": 60.0, "08:00": 50.0, "18:00": 40.0},
+        "2013-01-02": {"17:00": 60.0, "08:00": 50.0, "18:00": 40.0},
+    }
+    assert f.text.startswith(
+        "By the hour, the forecast peaks on Tue 2013-01-01 at 17:00 (60), 08:00 (50), 18:00 (40), "
+        "42% of its day; Wed 2013-01-02 at"
+    )
+    assert peak_hours_finding(fc, model="Auto", freq="D") is None

@@ -87,20 +87,53 @@ def test_weather_codes_and_temperature_are_measured_against_demand(tmp_path: Pat
     assert [e["level"] for e in f.evidence["effects"] if e["attribute"] == "weathersit"] == ["3"]
 
 
-def test_hourly_rows_summed_to_days_are_said_so(tmp_path: Path) -> None:
-    """D10: 17,462 hours were summed into 731 days without a word."""
+def test_hourly_rows_are_forecast_by_the_hour_and_summed_to_days_at_d(tmp_path: Path) -> None:
+    """D10: 17,462 hours were summed into 731 days without a word, and FREQ had no hourly
+    option. 'auto' now picks H on days that hold most hours and says from what; at D the
+    finding says the hours are summed into days."""
     from opsai.data import open_workspace
+    from opsai.forecast import build_series, event_calendar
     from opsai.forecast.chapter import resolve_freq
 
     with open_workspace(_bikes(tmp_path, days=30)) as ws:
         freq, f = resolve_freq(ws, "auto")
-        assert resolve_freq(ws, "D")[1] == f
-    assert freq == "D" and f is not None and f.name == "frequency"
-    assert f.evidence == {"freq": "D", "hours": 720, "days": 30, "hours_of_day": 24}
+        set_h, by_day = resolve_freq(ws, "H"), resolve_freq(ws, "D")
+        hs = build_series(ws, freq="H")
+        events = event_calendar(ws, freq="H")
+    assert freq == "H" and f is not None and f.name == "frequency" and f.severity == "info"
+    assert f.evidence == {"freq": "H", "hours": 720, "days": 30, "median_hours": 24.0,
+                          "full_days": 1.0}  # fmt: skip
     assert f.text.startswith(
-        "The demand table is hourly (720 hours over 30 days, 24.0 a day, 24 hours of the day): "
-        "the chapter sums each day's hours"
+        "FREQ 'auto' forecasts by the hour: the demand table's timestamps hold 24 hours a day "
+        "on 100% of days (720 hours over 30 days, 24 on the median day). HORIZON counts hours "
+        "(left at 0 it is 48)"
     )
+    assert set_h[0] == "H" and set_h[1] is not None and set_h[1].text.startswith("FREQ 'H' fore")
+    assert by_day[0] == "D" and by_day[1] is not None
+    assert by_day[1].text.startswith("The chapter sums each day's hours: the demand table's")
+    assert "so its series and forecasts are daily (FREQ 'D'; set FREQ: H" in by_day[1].text
+    total = hs.df[hs.df["item_id"] == "total"]
+    assert len(total) == 720 and total[TIMESTAMP].dt.hour.nunique() == 24
+    assert hs.season_length == 24
+    assert events is not None and len(events) == 2 * 24  # holidays on days 3 and 17, hourly
+    assert events.index.hour.nunique() == 24 and set(events.index.normalize().day) == {4, 18}
+
+
+def test_h_on_dates_is_kept_and_named(tmp_path: Path) -> None:
+    """FREQ 'H' on daily dates: every hour would read as one without a sale; said, high."""
+    from opsai.data import open_workspace
+    from opsai.forecast.chapter import resolve_freq
+    from tests.conftest import write_dataset
+
+    rows = "item_id,timestamp,quantity\n" + "".join(
+        f"a,{d:%Y-%m-%d},5\n" for d in pd.date_range("2024-01-01", periods=20)
+    )
+    cfg = write_dataset(tmp_path, {"demand.csv": rows}, {"demand": {}})
+    with open_workspace(cfg) as ws:
+        freq, f = resolve_freq(ws, "H")
+        assert resolve_freq(ws, "auto") == ("D", None)
+    assert freq == "H" and f is not None and f.severity == "high"
+    assert f.text.startswith("FREQ is 'H', but the demand table's times are not hourly counts")
 
 
 def test_a_flag_event_day_is_named_after_its_column_and_items_moving_apart_are_shown(
@@ -145,3 +178,31 @@ def test_demand_without_attributes_has_no_driver_finding(tmp_path: Path) -> None
     effects = driver_effects(daily, kinds)
     assert effects.empty and effects.attrs == {"calendar": [], "totals": []}
     assert driver_finding(effects) is None
+
+
+def test_by_the_hour_event_days_are_days_and_empty_hours_name_their_hour(tmp_path: Path) -> None:
+    """D10 at FREQ H: the event-day lift compares event days with usual days as at D (not
+    each event hour with the 4 hours beside it, '0.15x'); an empty hour is named with its hour;
+    an inventory's stock policy is left to FREQ D, and said so."""
+    from opsai.data import open_workspace
+    from opsai.forecast import build_series
+    from opsai.forecast.chapter import empty_periods_finding, event_days, event_finding
+    from opsai.inventory.chapter import hourly_stock
+
+    with open_workspace(_bikes(tmp_path, days=60)) as ws:
+        days = event_days(ws, {})
+        hourly, daily = build_series(ws, freq="H"), build_series(ws, freq="D")
+    at_h, at_d = event_finding(hourly, days), event_finding(daily, days)
+    assert at_h is not None and at_d is not None and at_h.text == at_d.text
+    assert at_h.text.startswith("Event days (holiday, 5 days with a label)")
+    bottom = hourly.bottom
+    bottom.loc[bottom[TIMESTAMP] == pd.Timestamp("2024-01-02 03:00"), "quantity"] = 0.0
+    f = empty_periods_finding(bottom, freq="H")
+    assert f is not None and f.text.startswith(
+        "1 of 1440 hours inside the data's span have no sales of any item (2024-01-02 03:00)"
+    )
+    stock = pd.DataFrame({"item_id": ["casual", "registered"], "on_hand": [5.0, 9.0]})
+    kept, note = hourly_stock(stock, "H")
+    assert kept.empty and note is not None and note.name == "stock_by_day"
+    assert "stock policy for the 2 stocked items" in note.text and "FREQ: D" in note.text
+    assert hourly_stock(stock, "D") == (stock, None)

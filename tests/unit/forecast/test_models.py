@@ -350,3 +350,36 @@ def test_global_model_bands_fit_each_series_own_error() -> None:
     assert half.drop("broken").max() < 150
     assert half["broken"] > 3 * half.drop("broken").max()
     assert ((fc["GlobalGBM-hi-95"] - fc["GlobalGBM-hi-80"]) > 0).all()
+
+
+def test_hourly_series_get_the_hour_of_the_day_and_the_week_lag() -> None:
+    """byod13a D10: by the hour, the global models read the hour of the day (a calendar field
+    only finer series have) and the candidates add the week's seasonal naive (168 hours); the
+    forecast puts the peak at the data's 17:00."""
+    from opsai.forecast.chapter import candidates, hourly_skip_finding
+
+    rng = np.random.default_rng(1)
+    hours = np.arange(21 * 24)
+    shape = (
+        5
+        + 20 * np.exp(-(((hours % 24) - 17) ** 2) / 4)
+        + 10 * np.exp(-(((hours % 24) - 8) ** 2) / 2)
+    )
+    df = long({"a": rng.poisson(shape).astype(float), "b": rng.poisson(2 * shape).astype(float)})
+    df[TIMESTAMP] = np.tile(pd.date_range("2024-01-01", periods=len(hours), freq="h"), 2)
+    models = candidates(24, fast=True, freq="H", names="SeasonalNaive, Theta, GlobalGBM")
+    assert [m.name for m in models] == ["SeasonalNaive", "SeasonalNaiveWeek", "GlobalGBM"]
+    assert [getattr(m, "season_length", None) for m in models] == [24, 168, 24]
+    gbm = models[-1].fit(df)
+    assert gbm.calendar_ == ["hour", "day_of_week"] and 168 in gbm._spec()[0]
+    fc = gbm.predict(24)
+    peak = fc.groupby(fc[TIMESTAMP].dt.hour)[gbm.name].sum().idxmax()
+    assert peak == 17
+    assert [
+        m.calendar_ for m in [GlobalGBM(season_length=7, max_iter=5).fit(long({"a": shape[:60]}))]
+    ] == [["day_of_week", "day"]]  # daily series: no hour field
+    f = hourly_skip_finding("SeasonalNaive, Theta, AutoPattern, GlobalGBM", "H")
+    assert f is not None and f.evidence["skipped"] == ["Theta", "AutoPattern"]
+    assert f.text.startswith("Forecasting by the hour, Theta, AutoPattern are left out")
+    assert hourly_skip_finding("Theta", "D") is None
+    assert hourly_skip_finding("SeasonalNaive, GlobalGBM", "H") is None

@@ -102,7 +102,7 @@ def test_fill_gaps_and_errors() -> None:
     assert priced[PRICE].isna().tolist() == [False, True, False]
     assert priced[PROMO].isna().tolist() == [False, True, False]
     with pytest.raises(ConfigError, match="freq"):
-        fill_gaps(df, freq="H")  # type: ignore[arg-type]
+        fill_gaps(df, freq="Q")  # type: ignore[arg-type]
     clash = df.assign(**{ITEM_ID: TOTAL_ID})
     with pytest.raises(SchemaError, match="clash"):
         hierarchy(clash)
