@@ -1,0 +1,144 @@
+"""Demand rows dated after the data's as-of date: bookings on the books, not sales.
+
+A booking calendar (a rental host's, a hotel's, a venue's reservations) exported on 14 June
+holds the year ahead: its booked days thin the further ahead they lie, because fewer
+bookings have been made for them yet. Summed as sales they read as falling demand (byod13b:
+"store Staten Island's sales fell 59.4%"). :func:`forward_book` finds those rows (the as-of
+date of :func:`opsai.data.forward.as_of`); the chapter leaves them out of training,
+backtests and shift findings, and :func:`forward_book_finding` says what is on the books.
+
+Example:
+    >>> book = forward_book(ws)                                       # doctest: +SKIP
+    >>> hs, stores = drop_thin_tail(hs, book, stores=stores) if book else (hs, stores)  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from opsai.data.forward import as_of, booked_rate
+from opsai.data.schema import CATEGORY, ITEM_ID, STORE, TIMESTAMP
+from opsai.errors import NothingToAnalyse
+from opsai.forecast.series import _filtered
+from opsai.report.finding import Finding
+
+
+def forward_book(
+    ws: Any, *, where: Mapping[str, Sequence[str]] | None = None
+) -> dict[str, Any] | None:
+    """The demand table's rows after the data's as-of date, as occupancy ahead; else ``None``.
+
+    Returns:
+        ``as_of`` (``YYYY-MM-DD``), ``source`` (``data.as_of`` or the tables whose latest date
+        it is), ``forward`` and ``rows`` (booked rows after it, of all), ``cut`` (the first
+        day left out, for :func:`~opsai.forecast.periods.drop_thin_tail`), ``items`` (the
+        items in the book) and the booked share of the items' days: ``months`` (per month),
+        ``stores`` and ``categories`` (over the whole book; empty without the column).
+    """
+    at = as_of(ws, "demand")
+    if at is None:
+        return None
+    t = _filtered(
+        ws.item_lines("demand"),
+        {k: v for k, v in (where or {}).items() if not k.startswith("items.")},
+        "demand",
+    )
+    cols = [c for c in (ITEM_ID, TIMESTAMP, STORE) if c in t.columns]
+    rows = t.select(cols).to_pandas()
+    cut = at.date + pd.Timedelta(days=1)
+    rows = rows[rows[TIMESTAMP] >= cut]
+    if rows.empty:
+        return None
+    rows[ITEM_ID] = rows[ITEM_ID].astype(str)
+    if ws.has("items") and CATEGORY in ws.columns("items"):
+        cats = ws.to_pandas("items", [ITEM_ID, CATEGORY]).drop_duplicates(ITEM_ID)
+        rows = rows.merge(cats.astype({ITEM_ID: str}), on=ITEM_ID, how="left")
+
+    def whole(by: str) -> pd.Series:
+        if by not in rows.columns or rows[by].nunique() < 2:
+            return pd.Series(dtype=float)
+        r = booked_rate(rows.dropna(subset=[by]), by=by).groupby(by)[["booked", "capacity"]].sum()
+        return (r["booked"] / r["capacity"]).sort_values(ascending=False)
+
+    months = booked_rate(rows).set_index("month")
+    return {
+        "as_of": f"{at.date:%Y-%m-%d}",
+        "source": at.source,
+        "forward": len(rows),
+        "rows": int(at.rows),
+        "cut": f"{cut:%Y-%m-%d}",
+        "items": int(rows[ITEM_ID].nunique()),
+        "months": months,
+        "stores": whole(STORE),
+        "categories": whole(CATEGORY),
+    }
+
+
+def _pct(s: pd.Series) -> str:
+    return ", ".join(f"{k} {v:.1%}" for k, v in s.items())
+
+
+def forward_book_finding(book: Mapping[str, Any] | None, *, noun: str = "item") -> Finding | None:
+    """What is on the books after the as-of date, and that it is no history to forecast from."""
+    if not book:
+        return None
+    m: pd.DataFrame = book["months"]
+    rate = m["rate"]
+    whole = m[m["capacity"] >= m["capacity"].max() * 0.9]  # months the book covers whole
+    peak = (whole if len(whole) else m)["rate"].idxmax()
+    near = [p for p in (peak - 1, peak + 1) if p in rate.index]
+    first, last = (whole if len(whole) else m).index[[0, -1]]
+    since = (
+        "the data's as-of date (data.as_of)"
+        if book["source"] == "data.as_of"
+        else f"the latest date of the other tables ({book['source']})"
+    )
+    share = "all" if book["forward"] == book["rows"] else f"{book['forward']:,} of {book['rows']:,}"
+    text = (
+        f"The demand table is a forward booking calendar: {share} of its rows lie after "
+        f"{book['as_of']}, {since}. They are bookings on the books, not sales that happened, and "
+        f"thin the further ahead they lie ({first} {rate[first]:.1%} of the {book['items']:,} "
+        f"{noun}s' days booked, {last} {rate[last]:.1%}): no fall in demand. They are left out "
+        "of training, backtests, shift findings and stock-out alerts. On the books: "
+        f"{peak} is already {rate[peak]:.1%} booked, the highest month ahead"
+        + (f" ({_pct(rate[near])})" if near else "")
+    )
+    if len(book["stores"]):
+        text += f"; by store over the book: {_pct(book['stores'])}"
+    if len(book["categories"]):
+        text += f"; by category: {_pct(book['categories'])}"
+    text += "."
+    if book["forward"] == book["rows"]:
+        text += (
+            " These forward days are all the demand the data holds (no past calendar): "
+            "no forecast is made from them; export the calendar again later, or add past "
+            "bookings, to forecast."
+        )
+    return Finding(
+        text,
+        "medium",
+        {
+            "as_of": book["as_of"],
+            "source": book["source"],
+            "forward_rows": book["forward"],
+            "rows": book["rows"],
+            "peak_month": str(peak),
+            "peak_rate": float(rate[peak]),
+            "month_rate": {str(k): float(v) for k, v in rate.items()},
+            "store_rate": {str(k): float(v) for k, v in book["stores"].items()},
+            "category_rate": {str(k): float(v) for k, v in book["categories"].items()},
+        },
+        name="forward_book",
+    )
+
+
+def require_history(book: Mapping[str, Any] | None, finding: Finding | None = None) -> None:
+    """Raise :class:`~opsai.errors.NothingToAnalyse` (the chapter is skipped with the on-the-books
+    finding as its reason) when every demand row lies after the as-of date: no past demand to
+    train or backtest on."""
+    if book and book["forward"] == book["rows"]:
+        said = finding or forward_book_finding(book)
+        raise NothingToAnalyse(f"04_demand_inventory: {said.text if said else ''}")

@@ -1,0 +1,98 @@
+"""A booking calendar exported ahead: its days are on the books, not falling demand (byod13b D15)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from opsai import forecast as fc
+from opsai.data.forward import as_of
+from opsai.data.workspace import open_workspace
+from opsai.errors import NothingToAnalyse
+from tests.conftest import write_dataset
+
+pytestmark = pytest.mark.unit
+
+
+def _calendar(tmp_path: Path, *, past_days: int = 0) -> Path:
+    """Four listings (two per borough) with a calendar from 2025-01-01 (the export: reviews end
+    2024-12-31) to 2025-03-31; listing x1 is booked every day, the others every day in January,
+    every other day in February and never in March: a book thinning ahead. ``past_days``
+    adds that many booked days before the export for every listing."""
+    days = pd.date_range("2025-01-01", "2025-03-31")
+    rows = []
+    for item, boro in (("x1", "A"), ("x2", "A"), ("y1", "B"), ("y2", "B")):
+        for d in days:
+            booked = item == "x1" or d.month == 1 or (d.month == 2 and d.day % 2 == 0)
+            if booked:
+                rows.append((item, d.date(), boro))
+        for d in pd.date_range(end="2024-12-31", periods=past_days):
+            rows.append((item, d.date(), boro))
+    cal = pd.DataFrame(rows, columns=["listing", "date", "boro"]).assign(n=1)
+    items = "id,kind\nx1,home\nx2,room\ny1,home\ny2,room\n"
+    reviews = "id,date,text\n1,2024-06-01,nice\n2,2024-12-31,noisy\n"
+    spec = {
+        "demand": {"file": "cal.csv", "columns": {"item_id": "listing", "timestamp": "date",
+                                                  "quantity": "n", "store": "boro"}},
+        "items": {"file": "items.csv", "columns": {"item_id": "id", "category": "kind"}},
+        "tickets": {"file": "reviews.csv",
+                    "columns": {"ticket_id": "id", "timestamp": "date", "text": "text"}},
+    }  # fmt: skip
+    files = {"cal.csv": cal.to_csv(index=False), "items.csv": items, "reviews.csv": reviews}
+    return write_dataset(tmp_path, files, spec)
+
+
+def test_a_calendar_after_the_other_tables_is_a_forward_book(tmp_path: Path) -> None:
+    """04 read the thinning book as "store B's sales fell"; now the rows after the reviews'
+    last day are the book: occupancy per month, store and category, and no forecast."""
+    with open_workspace(_calendar(tmp_path)) as ws:
+        book = fc.forward_book(ws)
+    assert book is not None
+    assert (book["as_of"], book["source"], book["cut"]) == ("2024-12-31", "tickets", "2025-01-01")
+    assert book["forward"] == book["rows"] == 31 * 4 + 28 + 14 * 3 + 31
+    rate = book["months"]["rate"]
+    assert rate[pd.Period("2025-01")] == 1.0
+    assert rate[pd.Period("2025-02")] == pytest.approx((28 + 14 * 3) / (28 * 4))
+    assert rate[pd.Period("2025-03")] == pytest.approx(0.25)
+    assert book["stores"]["A"] == pytest.approx((90 + 31 + 14) / 180)
+    assert book["categories"]["home"] == pytest.approx((90 + 31 + 14) / 180)
+    f = fc.forward_book_finding(book)
+    assert f is not None and "2025-01 is already 100.0% booked, the highest month ahead" in f.text
+    assert "all the demand the data holds" in f.text and f.evidence["store_rate"]["B"] == 0.5
+    with pytest.raises(NothingToAnalyse, match="forward booking calendar"):
+        fc.require_history(book, f)
+
+
+def test_data_as_of_sets_the_date_and_history_before_it_is_kept(tmp_path: Path) -> None:
+    """A set ``data.as_of`` wins over the detection; rows up to it stay history."""
+    cfg = _calendar(tmp_path, past_days=10)
+    with open_workspace(cfg) as ws:  # 40 of 327 rows before: still mostly after the reviews
+        assert as_of(ws, "demand") is not None
+    spec = yaml.safe_load(cfg.read_text())
+    spec["data"]["as_of"] = "2025-01-31"
+    cfg.write_text(yaml.safe_dump(spec))
+    with open_workspace(cfg) as ws:
+        book = fc.forward_book(ws)
+    assert book is not None and book["source"] == "data.as_of" and book["cut"] == "2025-02-01"
+    assert book["forward"] == 28 + 14 * 3 + 31 and book["rows"] == 40 + 31 * 4 + 28 + 14 * 3 + 31
+    f = fc.forward_book_finding(book)
+    assert f is not None and "all the demand" not in f.text
+    fc.require_history(book, f)  # history to forecast from: no skip
+
+
+def test_a_demand_table_ending_with_the_others_has_no_book(tmp_path: Path) -> None:
+    cal = "listing,date,n\nx1,2024-06-01,1\nx1,2024-12-30,1\n"
+    reviews = "id,date,text\n1,2024-06-01,nice\n2,2024-12-31,noisy\n"
+    spec = {
+        "demand": {"file": "cal.csv", "columns": {"item_id": "listing", "timestamp": "date",
+                                                  "quantity": "n"}},
+        "tickets": {"file": "reviews.csv",
+                    "columns": {"ticket_id": "id", "timestamp": "date", "text": "text"}},
+    }  # fmt: skip
+    with open_workspace(
+        write_dataset(tmp_path, {"cal.csv": cal, "reviews.csv": reviews}, spec)
+    ) as ws:
+        assert fc.forward_book(ws) is None
