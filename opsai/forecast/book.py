@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from opsai.data.forward import as_of, booked_rate
-from opsai.data.schema import CATEGORY, ITEM_ID, STORE, TIMESTAMP
+from opsai.data.schema import CATEGORY, ITEM_ID, PRICE, STORE, TIMESTAMP
 from opsai.errors import NothingToAnalyse
 from opsai.forecast.series import _filtered
 from opsai.report.finding import Finding
@@ -46,7 +46,7 @@ def forward_book(
         {k: v for k, v in (where or {}).items() if not k.startswith("items.")},
         "demand",
     )
-    cols = [c for c in (ITEM_ID, TIMESTAMP, STORE) if c in t.columns]
+    cols = [c for c in (ITEM_ID, TIMESTAMP, STORE, PRICE) if c in t.columns]
     rows = t.select(cols).to_pandas()
     cut = at.date + pd.Timedelta(days=1)
     rows = rows[rows[TIMESTAMP] >= cut]
@@ -64,6 +64,11 @@ def forward_book(
         return (r["booked"] / r["capacity"]).sort_values(ascending=False)
 
     months = booked_rate(rows).set_index("month")
+    price = (
+        ws.to_pandas("items", [ITEM_ID, PRICE])
+        if ws.has("items") and PRICE in ws.columns("items")
+        else None
+    )
     return {
         "as_of": f"{at.date:%Y-%m-%d}",
         "source": at.source,
@@ -74,7 +79,50 @@ def forward_book(
         "months": months,
         "stores": whole(STORE),
         "categories": whole(CATEGORY),
+        "priced": priced_above(rows, price),
     }
+
+
+HIGH = 1.3
+"""An item priced over this many times its peers' median is priced high (:func:`priced_above`)."""
+
+
+def priced_above(rows: pd.DataFrame, listed: pd.DataFrame | None = None) -> dict[str, Any] | None:
+    """The price response across items in a forward book: the booked share of the days ahead of
+    the items priced over :data:`HIGH` times the median of their peers (same store and
+    category, where the book has them) against the rest's. A rate schedule every item applies
+    on the same days (weekends, December) is no price decision; this is. An item's price is
+    ``listed`` (the items table's), else the median of its booked days' prices. None without
+    prices or with fewer than 5 items on either side."""
+    if listed is not None:
+        price = (
+            listed.dropna()
+            .astype({ITEM_ID: str})
+            .drop_duplicates(ITEM_ID)
+            .set_index(ITEM_ID)[PRICE]
+        )
+    elif PRICE in rows:
+        price = rows.groupby(ITEM_ID)[PRICE].median()
+    else:
+        return None
+    days = (rows[TIMESTAMP].max() - rows[TIMESTAMP].min()).days + 1
+    items = rows.groupby(ITEM_ID).agg(
+        booked=(TIMESTAMP, "size"),
+        **{c: (c, "first") for c in (STORE, CATEGORY) if c in rows},
+    )
+    items["price"] = price.reindex(items.index)
+    items = items.dropna(subset=["price"])
+    peers = [c for c in (STORE, CATEGORY) if c in items]
+    median = items.groupby(peers)["price"].transform("median") if peers else items["price"].median()
+    high = items["price"] > HIGH * median
+    if high.sum() < 5 or (~high).sum() < 5:
+        return None
+    rate = items["booked"] / days
+    return {
+        "high": int(high.sum()), "rest": int((~high).sum()), "peers": peers,
+        "high_rate": float(rate[high].mean()), "rest_rate": float(rate[~high].mean()),
+        "listed": listed is not None,
+    }  # fmt: skip
 
 
 def _pct(s: pd.Series) -> str:
@@ -111,6 +159,14 @@ def forward_book_finding(book: Mapping[str, Any] | None, *, noun: str = "item") 
     if len(book["categories"]):
         text += f"; by category: {_pct(book['categories'])}"
     text += "."
+    if p := book.get("priced"):
+        among = " and ".join(p["peers"]) or "all items"
+        text += (
+            f" Price answers across {noun}s, not over the calendar (a rate every {noun} applies on "
+            f"the same days, weekends or December, is no price decision): the {p['high']} {noun}s "
+            f"priced over {HIGH:g}x the median of their {among} are booked {p['high_rate']:.1%} "
+            f"of the days ahead against {p['rest_rate']:.1%} for the other {p['rest']}."
+        )
     if book["forward"] == book["rows"]:
         text += (
             " These forward days are all the demand the data holds (no past calendar): "
@@ -130,6 +186,7 @@ def forward_book_finding(book: Mapping[str, Any] | None, *, noun: str = "item") 
             "month_rate": {str(k): float(v) for k, v in rate.items()},
             "store_rate": {str(k): float(v) for k, v in book["stores"].items()},
             "category_rate": {str(k): float(v) for k, v in book["categories"].items()},
+            "priced_above": book.get("priced"),
         },
         name="forward_book",
     )

@@ -1695,3 +1695,60 @@ def forward_finding(
         "bookings not made yet."
     )
     return Finding(text, "medium", evidence)
+
+
+_NAME_COLUMN = re.compile(r"(?i)(.+?)[ _-]?name$")
+
+
+def company_key(ws: Any, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with ``company`` told apart by its key when market.company was read from a
+    name column (``host_name``) beside a key column of the same stem (``host_id``) and one
+    name stands for several keys: Inside Airbnb's host names are first names, so "David" is
+    many hosts (byod13b D17). A name with one key keeps its name; a shared one reads
+    ``David (2787)``. ``attrs["company_key"]`` says what was done (:func:`company_key_finding`)."""
+    src = ws.source_columns("market").get(S.COMPANY, "")
+    m = _NAME_COLUMN.fullmatch(src)
+    stem = m.group(1) if m else ""
+    key = next((c for c in (f"{stem}_id", f"{stem}id", f"{stem} id") if stem and c in rows), None)
+    if key is None or rows.empty:
+        return rows
+    ids = rows[key].astype(str)
+    per_name = ids.groupby(rows[S.COMPANY].astype(str)).nunique()
+    shared = per_name[per_name > 1]
+    if shared.empty:
+        return rows
+    named = rows[S.COMPANY].astype(str)
+    label = named.where(~named.isin(shared.index), named + " (" + ids + ")")
+    out = rows.assign(**{S.COMPANY: label})
+    sales = rows[S.SALES] if S.SALES in rows else pd.Series(1.0, index=rows.index)
+    biggest = sales.groupby(named).sum()[shared.index].sort_values(ascending=False)
+    out.attrs = {
+        **rows.attrs,
+        "company_key": {
+            "name_column": src, "key_column": key, "shared_names": len(shared),
+            "names": len(per_name), "companies": int(ids.nunique()),
+            "largest": {str(k): {"keys": int(shared[k]), "sales": float(v)}
+                        for k, v in biggest.head(3).items()},
+        },
+    }  # fmt: skip
+    return out
+
+
+def company_key_finding(rows: pd.DataFrame) -> Finding | None:
+    """What :func:`company_key` did, or None when it did nothing."""
+    said = rows.attrs.get("company_key")
+    if not said:
+        return None
+    top = ", ".join(
+        f"{k}: {v['keys']} {said['key_column']} values, {v['sales']:,.0f} sales"
+        for k, v in said["largest"].items()
+    )
+    text = (
+        f"market.company is read from {said['name_column']}, and {said['shared_names']} of its "
+        f"{said['names']} names stand for several {said['key_column']} values ({top}): summed "
+        f"by name they would read as one large competitor. Companies are told apart by "
+        f"{said['key_column']} ({said['companies']:,} of them), a shared name shown with its "
+        f"key; map market.company to {said['key_column']} in the config to key them so from "
+        "the start."
+    )
+    return Finding(text, "medium", dict(said))

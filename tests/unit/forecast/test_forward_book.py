@@ -96,3 +96,33 @@ def test_a_demand_table_ending_with_the_others_has_no_book(tmp_path: Path) -> No
         write_dataset(tmp_path, {"cal.csv": cal, "reviews.csv": reviews}, spec)
     ) as ws:
         assert fc.forward_book(ws) is None
+
+
+def test_the_price_response_is_read_across_items_not_over_the_calendar() -> None:
+    """byod13b D19: December's and the weekends' rates read as price moves; the price
+    decision is an item's price against its peers'. 6 items at 300 in a store of 100s are
+    booked 2 of 10 days, the 6 others every other day."""
+    from opsai.forecast.book import priced_above
+
+    rows = []
+    for i in range(12):
+        high = i < 6
+        for d in pd.date_range("2025-01-01", periods=10)[: 2 if high else 5]:
+            rows.append(
+                {
+                    "item_id": f"i{i}",
+                    "timestamp": d,
+                    "store": "s",
+                    "price": 300.0 if high else 100.0,
+                }
+            )
+    rows.append(
+        {"item_id": "i6", "timestamp": pd.Timestamp("2025-01-10"), "store": "s", "price": 100.0}
+    )
+    p = priced_above(pd.DataFrame(rows))
+    assert p is not None and (p["high"], p["rest"], p["peers"]) == (6, 6, ["store"])
+    assert p["high_rate"] == pytest.approx(0.2) and p["rest_rate"] == pytest.approx(
+        (5 * 6 + 1) / 60
+    )
+    listed = pd.DataFrame({"item_id": [f"i{i}" for i in range(12)], "price": [100.0] * 12})
+    assert priced_above(pd.DataFrame(rows), listed) is None  # the listed prices are all alike

@@ -69,3 +69,38 @@ def test_history_before_a_set_as_of_is_kept(tmp_path: Path) -> None:
         at, rows = ch.forward_rows(ws, ws.to_pandas("market"))
     assert at is not None and not at.all_forward and len(rows) == 2
     assert ch.forward_skip_reason(at) is None and ch.forward_finding(rows, "h1", at) is None
+
+
+def test_a_first_name_shared_by_several_hosts_is_keyed_by_the_host_id(tmp_path: Path) -> None:
+    """market.company: host_name summed three hosts called David into one competitor
+    (byod13b D17); with host_id beside it they are told apart, a lone name kept."""
+    rows = "date,host_name,host_id,n\n" + "".join(
+        f"2025-01-0{d},{name},{hid},{n}\n"
+        for d in (1, 2)
+        for name, hid, n in (("Urban", 9, 5), ("David", 1, 1), ("David", 2, 2), ("David", 3, 3))
+    )
+    spec = {
+        "market": {
+            "file": "m.csv",
+            "columns": {"period": "date", "company": "host_name", "sales": "n"},
+        }
+    }
+    with open_workspace(write_dataset(tmp_path, {"m.csv": rows}, spec)) as ws:
+        keyed = ch.company_key(ws, ws.to_pandas("market"))
+    assert sorted(keyed["company"].unique()) == ["David (1)", "David (2)", "David (3)", "Urban"]
+    f = ch.company_key_finding(keyed)
+    assert f is not None and f.evidence["largest"] == {"David": {"keys": 3, "sales": 12.0}}
+    assert "1 of its 2 names stand for several host_id values" in f.text
+
+
+def test_names_with_one_key_each_are_left_as_they_are(tmp_path: Path) -> None:
+    rows = "date,host_name,host_id,n\n2025-01-01,Urban,9,5\n2025-01-01,David,1,1\n"
+    spec = {
+        "market": {
+            "file": "m.csv",
+            "columns": {"period": "date", "company": "host_name", "sales": "n"},
+        }
+    }
+    with open_workspace(write_dataset(tmp_path, {"m.csv": rows}, spec)) as ws:
+        keyed = ch.company_key(ws, ws.to_pandas("market"))
+    assert sorted(keyed["company"]) == ["David", "Urban"] and ch.company_key_finding(keyed) is None
