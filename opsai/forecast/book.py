@@ -46,13 +46,12 @@ def forward_book(
         {k: v for k, v in (where or {}).items() if not k.startswith("items.")},
         "demand",
     )
-    cols = [c for c in (ITEM_ID, TIMESTAMP, STORE, PRICE) if c in t.columns]
-    rows = t.select(cols).to_pandas()
     cut = at.date + pd.Timedelta(days=1)
-    rows = rows[rows[TIMESTAMP] >= cut]
-    if rows.empty:
+    every = t.filter(t[TIMESTAMP] >= cut.to_pydatetime()).to_pandas()  # attributes: sell-outs
+    if every.empty:
         return None
-    rows[ITEM_ID] = rows[ITEM_ID].astype(str)
+    every[ITEM_ID] = every[ITEM_ID].astype(str)
+    rows = every[[c for c in (ITEM_ID, TIMESTAMP, STORE, PRICE) if c in every.columns]]
     if ws.has("items") and CATEGORY in ws.columns("items"):
         cats = ws.to_pandas("items", [ITEM_ID, CATEGORY]).drop_duplicates(ITEM_ID)
         rows = rows.merge(cats.astype({ITEM_ID: str}), on=ITEM_ID, how="left")
@@ -80,6 +79,7 @@ def forward_book(
         "stores": whole(STORE),
         "categories": whole(CATEGORY),
         "priced": priced_above(rows, price),
+        "sold_out": sold_out(every),
     }
 
 
@@ -159,6 +159,16 @@ def forward_book_finding(book: Mapping[str, Any] | None, *, noun: str = "item") 
     if len(book["categories"]):
         text += f"; by category: {_pct(book['categories'])}"
     text += "."
+    out = book.get("sold_out")
+    if out is not None and len(out):
+        text += (
+            " Sold out ahead (every item of the group booked): "
+            + "; ".join(
+                f"{r.column} {r.group} ({r.items} {noun}s) {r.start:%Y-%m-%d} to {r.end:%Y-%m-%d}"
+                for r in out.head(3).itertuples()
+            )
+            + "."
+        )
     if p := book.get("priced"):
         among = " and ".join(p["peers"]) or "all items"
         text += (
@@ -187,6 +197,9 @@ def forward_book_finding(book: Mapping[str, Any] | None, *, noun: str = "item") 
             "store_rate": {str(k): float(v) for k, v in book["stores"].items()},
             "category_rate": {str(k): float(v) for k, v in book["categories"].items()},
             "priced_above": book.get("priced"),
+            "sold_out": []
+            if out is None
+            else out.head(3).astype({"start": str, "end": str}).to_dict("records"),
         },
         name="forward_book",
     )
@@ -199,3 +212,54 @@ def require_history(book: Mapping[str, Any] | None, finding: Finding | None = No
     if book and book["forward"] == book["rows"]:
         said = finding or forward_book_finding(book)
         raise NothingToAnalyse(f"04_demand_inventory: {said.text if said else ''}")
+
+
+MIN_SOLD_OUT_ITEMS = 5
+"""Fewest items a group has for its fully booked days to count as a sell-out."""
+MIN_SOLD_OUT_DAYS = 3
+"""Fewest consecutive fully booked days that make a sell-out."""
+
+
+def sold_out(rows: pd.DataFrame, *, exclude: Sequence[str] = ()) -> pd.DataFrame:
+    """Stretches of days on which every item of a group was booked: per store and per text
+    attribute of the items (a neighbourhood, a room type: a column constant within each
+    item, 2 to 500 groups), groups of :data:`MIN_SOLD_OUT_ITEMS` or more items, runs of
+    :data:`MIN_SOLD_OUT_DAYS` or more days, each less likely by chance (every item booked
+    at its group's rate over the book, any day) than 5% over all the groups tested. Columns ``column``, ``group``, ``items``,
+    ``start``, ``end``, ``days``; longest first."""
+    skip = {ITEM_ID, TIMESTAMP, *exclude}
+    found, tested = [], 0
+    for col in [c for c in rows.columns if c not in skip]:
+        s = rows[col]
+        if not (pd.api.types.is_object_dtype(s) or isinstance(s.dtype, pd.StringDtype)):
+            continue
+        per_item = rows.groupby(ITEM_ID)[col].nunique()
+        groups = s.nunique()
+        if per_item.max() > 1 or not 2 <= groups <= 500:
+            continue
+        items = rows.groupby(col)[ITEM_ID].nunique()
+        items = items[items >= MIN_SOLD_OUT_ITEMS]
+        day = rows[TIMESTAMP].dt.normalize()
+        booked = (
+            rows[rows[col].isin(items.index)].assign(_d=day).groupby([col, "_d"])[ITEM_ID].nunique()
+        )
+        full = booked[
+            booked.to_numpy() == items.reindex(booked.index.get_level_values(0)).to_numpy()
+        ]
+        span = int((day.max() - day.min()).days) + 1
+        rate = booked.groupby(level=0).sum() / (items * span)
+        for g, days in full.reset_index().groupby(col)["_d"]:
+            d = days.sort_values()
+            run = (d.diff() != pd.Timedelta(days=1)).cumsum()
+            for _, r in d.groupby(run.to_numpy()):
+                chance = float(rate[g]) ** (int(items[g]) * len(r)) * span  # such runs by chance
+                if len(r) >= MIN_SOLD_OUT_DAYS:
+                    found.append((col, g, int(items[g]), r.iloc[0], r.iloc[-1], len(r), chance))
+        tested += len(items)
+    cols = ["column", "group", "items", "start", "end", "days", "chance"]
+    out = pd.DataFrame(found, columns=cols)
+    out = out[out["chance"] * tested < 0.05].drop(columns="chance")  # Bonferroni over the groups
+    out = out.sort_values(["days", "items"], ascending=False, ignore_index=True)
+    return out.drop_duplicates(
+        ["start", "end"], ignore_index=True
+    )  # the largest group that sold out

@@ -126,3 +126,20 @@ def test_the_price_response_is_read_across_items_not_over_the_calendar() -> None
     )
     listed = pd.DataFrame({"item_id": [f"i{i}" for i in range(12)], "price": [100.0] * 12})
     assert priced_above(pd.DataFrame(rows), listed) is None  # the listed prices are all alike
+
+
+def test_a_group_fully_booked_for_days_is_a_sell_out() -> None:
+    """byod13b D20: Williamsburg's listings were all booked 2025-12-26..2026-01-02 and no
+    finding said so. 6 items in area W booked every other day but all of them on days 20-27;
+    6 in area V booked every other day (never all at once): W's stretch alone is a sell-out."""
+    from opsai.forecast.book import sold_out
+
+    days = pd.date_range("2025-01-01", periods=60)
+    rows = [
+        {"item_id": f"{area}{i}", "timestamp": d, "area": area, "price": 1.0}
+        for area in "WV" for i in range(6) for k, d in enumerate(days)
+        if (k + i) % 2 == 0 or (area == "W" and 20 <= k <= 27)
+    ]  # fmt: skip
+    out = sold_out(pd.DataFrame(rows))
+    assert out.to_dict("records") == [{"column": "area", "group": "W", "items": 6,
+        "start": days[20], "end": days[27], "days": 8}]  # fmt: skip
