@@ -577,7 +577,7 @@ class DataConfig(_Strict):
     as_of: dt.date | None = None
     """The day the data was exported (a scrape date, ``2025-06-14``): demand and market rows
     dated after it are bookings or orders on the books, not history. Without it, a demand or
-    market table lying mostly after the latest date of the other tables is read as such a
+    market table starting after the latest date of the other tables is read as such a
     forward book (``opsai.data.forward``)."""
     tables: dict[str, TableSpec] = Field(default_factory=dict)
 

@@ -3,9 +3,10 @@
 A booking calendar (Inside Airbnb's ``calendar.csv``, a hotel's or a venue's reservations)
 runs from the export date into the future: its booked days are bookings on the books, which
 thin the further ahead they lie. Read as history they look like falling demand. The as-of
-date is ``data.as_of`` when the config sets it; else, when a demand or market table lies
-mostly after the latest date of the other dated tables (reviews, orders, tickets that end at
-the export), that latest date. Chapters leave the rows after it out of training, backtests,
+date is ``data.as_of`` when the config sets it; else, when a demand or market table starts
+after the latest date of the other dated tables (reviews, orders, tickets that end at the
+export), that latest date. A table of past and booked days together (a hotel's stays and
+reservations) needs ``data.as_of``: its start says nothing. Chapters leave the rows after it out of training, backtests,
 shifts and growth, and show them as what is on the books instead.
 """
 
@@ -19,8 +20,6 @@ from opsai.data.schema import ITEM_ID, PERIOD, TIMESTAMP
 
 FORWARD_TABLES = {"demand": TIMESTAMP, "market": PERIOD}
 """The tables whose rows can be a forward book, and the column dating them."""
-MOSTLY = 0.5
-"""Share of a table's rows after the other tables' latest date that makes it a forward book."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +65,8 @@ def latest_other(ws, name: str) -> tuple[pd.Timestamp, list[str]] | None:
 
 def as_of(ws, name: str) -> AsOf | None:
     """The as-of date after which table ``name``'s rows are a forward book; None when the
-    config sets none and the table does not lie mostly after the other tables."""
+    config sets none and the table does not start after the other tables end (a market
+    export of years beside a shop's own months is no book)."""
     col = FORWARD_TABLES.get(name)
     if col is None or not ws.has(name):
         return None
@@ -83,8 +83,8 @@ def as_of(ws, name: str) -> AsOf | None:
         date, source = other[0].normalize(), ", ".join(other[1])
     cut = date + pd.Timedelta(days=1)  # the as-of day itself is history
     forward = int((dates >= cut).sum())
-    if forward == 0 or (set_ is None and forward < MOSTLY * len(dates)):
-        return None
+    if forward == 0 or (set_ is None and dates.min() < cut):
+        return None  # detected only where the table starts after the others end
     return AsOf(date, source, forward, len(dates))
 
 
