@@ -143,3 +143,17 @@ def test_a_group_fully_booked_for_days_is_a_sell_out() -> None:
     out = sold_out(pd.DataFrame(rows))
     assert out.to_dict("records") == [{"column": "area", "group": "W", "items": 6,
         "start": days[20], "end": days[27], "days": 8}]  # fmt: skip
+
+
+def test_the_overview_reads_no_sales_trend_from_a_book(tmp_path: Path) -> None:
+    """00 said 'Bronx fell most (-19.3% in the last 28 days)' of a calendar all ahead: its
+    daily activity now counts no units from it and the store summary is empty."""
+    from opsai.overview import measures
+
+    with open_workspace(_calendar(tmp_path)) as ws:
+        daily, stores = measures.daily_activity(ws), measures.store_summary(ws)
+    assert "units" not in daily and stores.empty
+    with open_workspace(
+        _calendar(tmp_path / "past", past_days=10)
+    ) as ws:  # history: read as before
+        assert "units" in measures.daily_activity(ws) and len(measures.store_summary(ws)) == 2
