@@ -11,6 +11,7 @@ Example:
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -573,6 +574,11 @@ class DataConfig(_Strict):
     business's own (a Beijing shop's order at 01:00 on 1 November is November's, not
     October's). Timestamps without a UTC offset are taken to be written in it, unless their
     table sets its own ``timezone``. Default: UTC, as the timestamps of most exports are."""
+    as_of: dt.date | None = None
+    """The day the data was exported (a scrape date, ``2025-06-14``): demand and market rows
+    dated after it are bookings or orders on the books, not history. Without it, a demand or
+    market table starting after the latest date of the other tables is read as such a
+    forward book (``opsai.data.forward``)."""
     tables: dict[str, TableSpec] = Field(default_factory=dict)
 
     @field_validator("timezone")

@@ -17,6 +17,7 @@ from opsai.forecast.backtest import (
     select_best,
 )
 from opsai.forecast.base import Forecaster, LocalForecaster, conformal_halfwidths, infer_freq
+from opsai.forecast.book import forward_book, forward_book_finding, require_history
 from opsai.forecast.ensemble import AutoForecaster, Ensemble
 from opsai.forecast.intermittent import (
     ADIDA,
@@ -132,6 +133,8 @@ __all__ = [
     "evaluate",
     "event_calendar",
     "fill_gaps",
+    "forward_book",
+    "forward_book_finding",
     "future_events",
     "hierarchy",
     "infer_freq",
@@ -154,6 +157,7 @@ __all__ = [
     "price_response_finding",
     "reconcile",
     "reconcile_intervals",
+    "require_history",
     "rescale_intervals",
     "select_best",
     "series_are_stores",

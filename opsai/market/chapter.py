@@ -1627,3 +1627,128 @@ def price_identified(own: dict[str, float] | None) -> bool:
     negative, i.e. the demand model found a downward-sloping price response (False without
     a demand model, ``own`` None)."""
     return own is not None and bool(own["elasticity"] + 1.96 * own["se"] < 0)
+
+
+def forward_rows(ws: Any, market: pd.DataFrame) -> tuple[Any, pd.DataFrame]:
+    """The market table's as-of date (:func:`opsai.data.forward.as_of`: rows after it are
+    bookings on the books, not sales) and the rows to read as history: those up to it, or all
+    of them when every row lies after it (a booking calendar with no past: the chapter shows
+    it as the book, :func:`forward_finding`). ``(None, market)`` without a forward book."""
+    from opsai.data.forward import as_of, history
+
+    at = as_of(ws, "market")
+    if at is None or at.all_forward:
+        return at, market
+    return at, history(market, at, S.PERIOD)
+
+
+def forward_skip_reason(at: Any) -> str | None:
+    """Why growth, share moves, price moves, the demand model and the forecasts are left out:
+    every market row lies after the as-of date (None otherwise)."""
+    if at is None or not at.all_forward:
+        return None
+    return (
+        f"every market row lies after {at.date:%Y-%m-%d}, the data's as-of date: bookings on the "
+        "books, which thin the further ahead they lie, not sales that happened. Their changes "
+        "over time are the book filling in, not demand or share moving"
+    )
+
+
+def forward_finding(
+    market: pd.DataFrame, company: str, at: Any, *, rows: pd.DataFrame | None = None
+) -> Finding | None:
+    """Our share of what is on the books (``market`` all after the as-of date): over the
+    book, its range period by period and, from the table's own ``rows`` (before
+    :func:`calendar_periods` sums them per company and period), per segment; None unless every
+    row is ahead."""
+    if at is None or not at.all_forward:
+        return None
+
+    def share(df: pd.DataFrame, by: str) -> pd.Series:
+        df = df.assign(_ours=df[S.SALES].where(df[S.COMPANY].astype(str) == str(company), 0))
+        g = df.groupby(by)[["_ours", S.SALES]].sum()
+        return g["_ours"] / g[S.SALES]
+
+    df = as_frame(market, [S.PERIOD, S.COMPANY, S.SALES])
+    periods = share(df, S.PERIOD)
+    whole = float(share(df.assign(_all=""), "_all").iloc[0])
+    rows = df if rows is None else rows
+    segments = S.SEGMENT in rows and rows[S.SEGMENT].nunique() > 1
+    since = "data.as_of" if at.source == "data.as_of" else f"the latest date of {at.source}"
+    text = (
+        f"The market table is a forward booking calendar: all of its rows lie after "
+        f"{at.date:%Y-%m-%d} ({since}): bookings on the books, not sales. {company} holds "
+        f"{whole:.1%} of the bookings on the books ({periods.min():.1%} to {periods.max():.1%} "
+        "in every period ahead)"
+    )
+    evidence: dict[str, Any] = {
+        "as_of": f"{at.date:%Y-%m-%d}", "source": at.source, "share": whole,
+        "period_min": float(periods.min()), "period_max": float(periods.max()),
+    }  # fmt: skip
+    if segments:
+        seg = share(rows, S.SEGMENT).sort_values(ascending=False)
+        text += "; by segment: " + ", ".join(f"{k} {v:.1%}" for k, v in seg.items())
+        evidence["segment_share"] = {str(k): float(v) for k, v in seg.items()}
+    text += (
+        ". Market growth, share moves, price moves, the demand model and the forecasts are "
+        "left out: the book thins into the future, which would read as falling sales but is "
+        "bookings not made yet."
+    )
+    return Finding(text, "medium", evidence)
+
+
+_NAME_COLUMN = re.compile(r"(?i)(.+?)[ _-]?name$")
+
+
+def company_key(ws: Any, rows: pd.DataFrame) -> pd.DataFrame:
+    """``rows`` with ``company`` told apart by its key when market.company was read from a
+    name column (``host_name``) beside a key column of the same stem (``host_id``) and one
+    name stands for several keys: Inside Airbnb's host names are first names, so "David" is
+    many hosts (byod13b D17). A name with one key keeps its name; a shared one reads
+    ``David (2787)``. ``attrs["company_key"]`` says what was done (:func:`company_key_finding`)."""
+    src = ws.source_columns("market").get(S.COMPANY, "")
+    m = _NAME_COLUMN.fullmatch(src)
+    stem = m.group(1) if m else ""
+    key = next((c for c in (f"{stem}_id", f"{stem}id", f"{stem} id") if stem and c in rows), None)
+    if key is None or rows.empty:
+        return rows
+    ids = rows[key].astype(str)
+    per_name = ids.groupby(rows[S.COMPANY].astype(str)).nunique()
+    shared = per_name[per_name > 1]
+    if shared.empty:
+        return rows
+    named = rows[S.COMPANY].astype(str)
+    label = named.where(~named.isin(shared.index), named + " (" + ids + ")")
+    out = rows.assign(**{S.COMPANY: label})
+    sales = rows[S.SALES] if S.SALES in rows else pd.Series(1.0, index=rows.index)
+    biggest = sales.groupby(named).sum()[shared.index].sort_values(ascending=False)
+    out.attrs = {
+        **rows.attrs,
+        "company_key": {
+            "name_column": src, "key_column": key, "shared_names": len(shared),
+            "names": len(per_name), "companies": int(ids.nunique()),
+            "largest": {str(k): {"keys": int(shared[k]), "sales": float(v)}
+                        for k, v in biggest.head(3).items()},
+        },
+    }  # fmt: skip
+    return out
+
+
+def company_key_finding(rows: pd.DataFrame) -> Finding | None:
+    """What :func:`company_key` did, or None when it did nothing."""
+    said = rows.attrs.get("company_key")
+    if not said:
+        return None
+    top = ", ".join(
+        f"{k}: {v['keys']} {said['key_column']} values, {v['sales']:,.0f} sales"
+        for k, v in said["largest"].items()
+    )
+    text = (
+        f"market.company is read from {said['name_column']}, and {said['shared_names']} of its "
+        f"{said['names']} names stand for several {said['key_column']} values ({top}): summed "
+        f"by name they would read as one large competitor. Companies are told apart by "
+        f"{said['key_column']} ({said['companies']:,} of them), a shared name shown with its "
+        f"key; map market.company to {said['key_column']} in the config to key them so from "
+        "the start."
+    )
+    return Finding(text, "medium", dict(said))

@@ -535,7 +535,7 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         if bought is not None:
             parts.append(bought)
             sales = {k: str(bought.attrs[k]) for k in ("sales_from", "sales_event")}
-    if not ws.has("orders") and ws.has("demand"):  # store x item sales: units (and revenue)
+    if not ws.has("orders") and ws.has("demand") and not _all_ahead(ws):  # store x item sales
         units = _demand_daily(ws, revenue="revenue" not in (parts[-1] if parts else ()))
         parts.append(units)
         sales["units_from"] = str(units.attrs["units_from"])
@@ -583,6 +583,17 @@ def daily_activity(ws: Workspace) -> pd.DataFrame:
         out = out.iloc[: -tail["days"]].reset_index(drop=True)
         out.attrs["thin_tail"] = tail
     return out
+
+
+def _all_ahead(ws: Workspace) -> bool:
+    """Whether every demand row lies after the data's as-of date (a booking calendar exported
+    ahead, :func:`opsai.data.forward.as_of`): bookings on the books, which thin into the
+    future, so their last 28 days against the 28 before would read as falling sales
+    (byod13b D15); chapter 04 shows them as the book."""
+    from opsai.data.forward import as_of
+
+    at = as_of(ws, "demand")
+    return at is not None and at.all_forward
 
 
 def _signups_end(ws: Workspace, daily: pd.DataFrame) -> dict[str, Any] | None:
@@ -688,7 +699,7 @@ def store_summary(ws: Workspace, *, days: int = 28, end: Any = None) -> pd.DataF
     before; NaN with too short a history), largest first. ``attrs``: ``measure``
     (``revenue`` or ``units``), ``end``, ``days``. ``end``: the last day read (the overview's
     activity end, a thinning tail or partial day left out as there), default the table's."""
-    if not ws.has("demand") or S.STORE not in ws.table("demand").columns:
+    if not ws.has("demand") or S.STORE not in ws.table("demand").columns or _all_ahead(ws):
         return pd.DataFrame()
     d = ws.item_lines("demand")
     agg: dict[str, Any] = {} if ws.demand_in_money() else {"units": d[S.QUANTITY].sum()}
