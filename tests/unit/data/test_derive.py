@@ -96,8 +96,9 @@ def test_derive_errors_name_the_key_and_the_fix(tmp_path: Path) -> None:
 
 def test_init_derives_the_region_of_a_chinese_address(tmp_path: Path) -> None:
     (tmp_path / "订单报表.csv").write_text(_orders(60), encoding="utf-8")
-    (g,) = plan_folder(tmp_path).guesses
+    plan = plan_folder(tmp_path)
+    (g,) = plan.guesses
     assert g.options["derive"] == {"region": {"from": "收货地址", "take": "province"}}
-    lines = describe(plan_folder(tmp_path))
+    lines = describe(plan)
     assert not any("kept as attributes" in x and "收货地址" in x for x in lines)
     assert any(n.startswith("region is the province '收货地址' starts with") for n in g.notes)

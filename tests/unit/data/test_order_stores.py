@@ -8,12 +8,14 @@ import random
 from pathlib import Path
 
 import pytest
+import yaml
 
 from opsai import behavior as bh
 from opsai.data import open_workspace
-from opsai.data.init import init_config, plan_folder
+from opsai.data.init import plan_folder
 from opsai.forecast import store_demand, store_totals
 from opsai.overview import store_finding, store_summary
+from tests.conftest import write_dataset
 
 pytestmark = pytest.mark.unit
 
@@ -38,7 +40,9 @@ def test_a_mall_is_the_store_of_order_lines_through_00_04_and_03a(tmp_path: Path
     (orders,) = plan_folder(folder).guesses
     got = {m.contract: m.source for m in orders.matches}
     assert got["store"] == "shopping_mall" and got["item_id"] == "category"
-    path, _ = init_config(folder, tmp_path / "opsai.yaml")
+    path = folder / "opsai.yaml"  # the config init writes, without its validation run
+    spec = {"file": "customer_shopping_data.csv", "timestamp_format": "%d/%m/%Y", "columns": got}
+    path.write_text(yaml.safe_dump({"data": {"source": ".", "tables": {"orders": spec}}}))
     with open_workspace(path) as ws:
         o = ws.to_pandas("orders")
         stores = store_summary(ws)
@@ -63,10 +67,12 @@ def test_a_mall_is_the_store_of_order_lines_through_00_04_and_03a(tmp_path: Path
 
 def test_without_a_category_item_there_are_no_category_items(tmp_path: Path) -> None:
     folder = tmp_path / "raw"
-    folder.mkdir()
-    (folder / "orders.csv").write_text(
-        "order_id,user_id,timestamp,amount,item_id\n1,u1,2024-01-01,5,A\n2,u2,2024-01-02,6,B\n"
+    path = write_dataset(
+        folder,
+        {
+            "orders.csv": "order_id,user_id,timestamp,amount,sku\n1,u1,2024-01-01,5,A\n2,u2,2024-01-02,6,B\n"
+        },
+        {"orders": {"columns": {"item_id": "sku"}}},
     )
-    path, _ = init_config(folder, tmp_path / "opsai.yaml")
     with open_workspace(path) as ws:
         assert ws.category_items() is None
