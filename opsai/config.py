@@ -196,6 +196,49 @@ class FillDown(_Strict):
         return self
 
 
+class Derive(_Strict):
+    """A column computed from another when read: the province of a Chinese shipping address
+    (``{from: 收货地址, take: province}``: ``四川省 成都市 武侯区 …`` gives ``四川省``), or the
+    first group of a regular expression (``{from: address, pattern: ', ([A-Z]{2}) \\d{5}'}``
+    gives a US state). The ``from`` column is then left out of the attributes (a full address
+    is personal data); map it under a name in ``columns`` to keep it too."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: str = Field(alias="from", min_length=1)
+    """The column the value is taken from, by its own name."""
+    take: Literal["province"] | None = None
+    """``province``: the province, municipality, autonomous or special region a Chinese
+    address starts with, by its full name (``上海`` and ``上海市`` are both ``上海市``);
+    empty where the address starts with none."""
+    pattern: str | None = None
+    """A regular expression with one group: the value is what the group matches, empty
+    where the expression does not match."""
+
+    @model_validator(mode="after")
+    def _one_way(self) -> Derive:
+        import re
+
+        if (self.take is None) == (self.pattern is None):
+            raise ValueError(
+                "set one of take (take: province, for a Chinese address) or pattern (a regular "
+                "expression whose group is the value)"
+            )
+        if self.pattern is not None:
+            try:
+                groups = re.compile(self.pattern).groups
+            except re.error as e:
+                raise ValueError(
+                    f"pattern {self.pattern!r} is no regular expression: {e}"
+                ) from None
+            if groups != 1:
+                raise ValueError(
+                    f"pattern {self.pattern!r} has {groups} groups; it needs exactly one, "
+                    "around the part to keep, e.g. ', ([A-Z]{2}) \\d{5}'"
+                )
+        return self
+
+
 class Fx(_Strict):
     """Money in several currencies converted to the config's ``currency`` when read: a
     marketplace's orders in EUR, GBP and USD with ``{column: currency, rates: {GBP: 1.17,
@@ -483,6 +526,11 @@ class TableSpec(_Strict):
     the row's ``timestamp``: a help desk's SLA figures, Zendesk's
     ``reply_time_in_minutes.calendar`` as ``first_reply_at`` with ``durations:
     {first_reply_at: minutes}`` (Intercom's ``time_to_admin_reply``: ``seconds``)."""
+    derive: dict[str, Derive] = Field(default_factory=dict)
+    """New column name -> how it is computed from another column when read (see
+    :class:`Derive`): ``{region: {from: 收货地址, take: province}}`` gives each order the
+    province of its shipping address, as an attribute (the address itself is left out). A
+    contract column of text (``store``) can be derived too; ``where`` sees the new column."""
     constants: dict[str, str | int | float] = Field(default_factory=dict)
     """Contract column name -> one value for every row, for a text or number column the export
     does not have (a ratings file without an event column: ``constants: {event: rate}``)."""
@@ -825,6 +873,6 @@ def load_config(path: str | os.PathLike[str] | Config) -> Config:
 
 def dump_config(cfg: Config, path: str | os.PathLike[str]) -> None:
     """Write a config back to YAML (only non-default keys)."""
-    data = cfg.model_dump(mode="json", exclude_defaults=True)
+    data = cfg.model_dump(mode="json", exclude_defaults=True, by_alias=True)
     data.setdefault("data", {})["source"] = cfg.data.source  # always say where the data is
     Path(path).write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True), "utf-8")

@@ -40,8 +40,11 @@ from opsai.data._mapping import (
 from opsai.data.schema import AMOUNT, FLAG_FALSE, FLAG_TRUE, QUANTITY, TABLES, Column
 from opsai.errors import ConfigError, SchemaError
 
-FILE_KEYS = ("file", "format", "sheet", "skip_rows", "sep", "encoding", "header", "records")
-"""TableSpec keys that say how to read a file: no database source reads them."""
+FILE_KEYS = (
+    "file", "format", "sheet", "skip_rows", "sep", "encoding", "header", "records", "derive",
+)  # fmt: skip
+"""TableSpec keys that say how to read a file (and ``derive``, a column computed when a
+file is read): no database source reads them."""
 TEXT_KEYS = ("thousands", "decimal", "na_values")
 """TableSpec keys for numbers and missing-value markers written as text: files and SQLite
 (whose copies are read as files are); a DuckDB or PostgreSQL column has its own type."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from opsai.config import TableSpec
-from opsai.data import _load, _rows
+from opsai.data import _derive, _load, _rows
 from opsai.data._durations import duration_sql
 from opsai.data._explode import explode_file
 from opsai.data._join import join_file
@@ -139,9 +139,12 @@ def load_file_table(
         if _NESTED.match(rawtypes[s]):
             raise _nested(con, raw, name, cname, s, rawtypes[s])
     used = set(src.values()) | {p for parts in joined.values() for p in parts}
+    used |= {d.from_ for d in spec.derive.values()}  # a full address: only its province kept
+    derived = _derive.derive_sql(name, table, spec, rawtypes, set(src))
     renamed = renames(name, table, spec, list(rawtypes))
     new_name = {s: n for n, s in renamed.items()}
     extras = [c for c in rawtypes if c not in used and table.extra_columns]
+    extras = [c for c in extras if new_name.get(c, c) not in derived]
     extras += [s for s in renamed.values() if s not in extras]  # also a contract column's
     clash = [c for c in extras if c in table.names and c not in new_name]
     if clash:
@@ -198,6 +201,7 @@ def load_file_table(
         exprs[c] = constant_sql(table.column(c), v)
     for col in absent_columns(name, table, spec, src, warnings):  # every order a guest's
         exprs[col.name] = null_sql(col)
+    exprs |= derived  # the province of an address, say
     for target, a, b in table.derived:
         if target not in exprs and a in exprs and (not b or b in exprs):  # b "": a copy of a
             exprs[target] = f"({exprs[a]}) * ({exprs[b]})" if b else exprs[a]

@@ -31,6 +31,7 @@ import dataclasses
 import fnmatch
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -40,6 +41,7 @@ import yaml
 
 from opsai.config import PARTS_SEP, join_label
 from opsai.data import (
+    _derive,
     _excel,
     _init_across,
     _init_ads,
@@ -610,7 +612,40 @@ def fit_table(
         _postage_left_out(guess, cols)
     if name == "tickets" and not chat and "ticket_id" in matches:
         _thread_tickets(guess, matches["ticket_id"].source)
+    if TABLES[name].extra_columns:
+        _address_region(guess)
     return guess
+
+
+ADDRESS_SHARE = 0.8
+"""Share of a column's sampled values that start with a Chinese province for it to be read as
+an address whose province is the region (at least :data:`ADDRESS_LEAST` values)."""
+ADDRESS_LEAST = 10
+
+
+def _address_region(guess: Guess) -> None:
+    """An unmapped column whose values start with a Chinese province (Taobao's ``收货地址``,
+    ``四川省 成都市 武侯区 …``): ``derive`` gives the table a ``region`` column holding the
+    province, and the full address (personal data) is no attribute (byod13b D13)."""
+    mapped = {m.source for m in guess.matches}
+    for c in guess.sample.columns:
+        vals = guess.sample_values(c)
+        if c in mapped or len(vals) < ADDRESS_LEAST:
+            continue
+        found = [_derive.province(v) for v in vals]
+        if sum(p is not None for p in found) < ADDRESS_SHARE * len(vals):
+            continue
+        taken = set(guess.sample.columns) | set(TABLES[guess.table].names)
+        col = next(n for n in ("region", "province", "省份", "region_1") if n not in taken)
+        derive = guess.options.setdefault("derive", {})
+        derive[col] = {"from": c, "take": "province"}
+        top = Counter(p for p in found if p).most_common(3)
+        guess.notes.append(
+            f"{col} is the province {c!r} starts with ({', '.join(p for p, _ in top)} …; derive "
+            f"{col}: {{from: {c}, take: province}}): sales by region without the full address, "
+            f"which is left out as personal data (map it in columns to keep it)"
+        )
+        return
 
 
 def _time_parts(
@@ -3162,6 +3197,7 @@ def describe(plan: Plan) -> list[str]:
         for m in g.matches:
             lines.append(f"    {m.contract:<15} = {m.source!r} (by {m.how})")
         mapped = {m.source for m in g.matches} | {g.options.get("messages", {}).get("sender")}
+        mapped |= {d["from"] for d in g.options.get("derive", {}).values()}  # an address
         mapped |= {p for m in g.matches if PARTS_SEP in m.source for p in m.source.split(PARTS_SEP)}
         pivot = g.options.get("pivot", {})  # its key, value and time: pivoted, no attributes
         mapped |= {pivot.get(k) for k in ("key", "value", "latest_by")}

@@ -368,6 +368,14 @@ TABLES: dict[str, Table] = {
                     "string",
                     doc="the order's state; cancelled or fraud orders are no deliveries",
                 ),
+                _c(
+                    STORE,
+                    "id",
+                    doc=(
+                        "the store, mall or branch that sold the order: 00 gives sales per "
+                        "store, 04 forecasts per item and store, 07 shows the store table"
+                    ),
+                ),
             ),
             derived=((AMOUNT, QUANTITY, PRICE),),
             group_key=ORDER_ID,

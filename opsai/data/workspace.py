@@ -40,7 +40,7 @@ from opsai.data._mapping import ValidationWarning, duplicates_warning, rows_out
 from opsai.data._returns import refund_lines
 from opsai.data._sqlite import copy_table, sqlite_path
 from opsai.data._strays import stray_times
-from opsai.data.schema import CAMPAIGN, TABLES, TIMESTAMP, USER_ID
+from opsai.data.schema import CAMPAIGN, CATEGORY, ITEM_ID, TABLES, TIMESTAMP, USER_ID
 from opsai.errors import SchemaError
 
 _TIME_COLUMNS = ("timestamp", "signup_at", "period")
@@ -193,6 +193,22 @@ class Workspace:
         :meth:`non_item_ids` (False without any, or without an item_id column)."""
         t = self.table(name) if t is None else t
         return non_item_rows(t, self.non_item_ids())
+
+    def category_items(self) -> ir.Table | None:
+        """The ``items`` table; without one, when the orders' ``item_id`` is read from a column
+        named as a category (an Istanbul mall export's ``category``, which ``opsai init`` takes
+        as the item of order lines naming none), one row per item whose ``category`` is the
+        item itself, so 03a's segments name their top categories (byod13a D5); else ``None``."""
+        from opsai.data._synonyms import name_score
+
+        if self.has("items"):
+            return self.table("items")
+        src = self.source_columns("orders").get(ITEM_ID) if self.has("orders") else None
+        if src is None or name_score(src, CATEGORY, TABLES["items"]) < 0.6:
+            return None
+        o = self.table("orders")
+        ids = o.select(o[ITEM_ID].cast("string").name(ITEM_ID)).distinct()
+        return ids.mutate(**{CATEGORY: ids[ITEM_ID]})
 
     def item_lines(self, name: str, t: ir.Table | None = None) -> ir.Table:
         """``t`` (default: the table ``name``) without the rows of :meth:`non_item_ids`: the

@@ -358,13 +358,23 @@ def aggregate_demand(
 def _store_lines(
     ws: Workspace, freq: Freq, where: Mapping[str, Sequence[str]] | None
 ) -> ibis.Table | None:
-    """The demand lines with a store, after the chapter's SERIES_FILTER ``where`` (its
-    ``items.`` keys are not applied); ``None`` when ``demand`` maps no ``store``."""
+    """The lines with a store of the table demand is read from (``demand``, else ``orders``:
+    a mall export's malls, byod13a D5), after the chapter's SERIES_FILTER ``where`` (its
+    ``items.`` keys are not applied), with a ``QUANTITY`` (one unit per order line without
+    one) and an ``ITEM_ID`` (:data:`ALL_ITEMS` without one); ``None`` when that table maps no
+    ``store``."""
     _check_freq(freq)
-    if not ws.has("demand") or STORE not in ws.columns("demand"):
+    name = next((n for n in ("demand", "orders") if ws.has(n)), None)
+    if name is None or STORE not in ws.columns(name):
         return None
     rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
-    t = _filtered(ws.item_lines("demand"), rows, "demand")
+    t = _filtered(ws.item_lines(name), rows, name)
+    if name == "orders":  # as aggregate_demand reads order lines
+        t = _returns_at_sale(t)
+        if QUANTITY not in t.columns:
+            t = t.mutate(**{QUANTITY: ibis.literal(1.0)})
+        if ITEM_ID not in t.columns:
+            t = t.mutate(**{ITEM_ID: ibis.literal(ALL_ITEMS)})
     return t.filter(t[STORE].notnull())
 
 
@@ -377,8 +387,9 @@ def store_demand(
     max_rows: int = 2_000_000,
 ) -> pd.DataFrame | None:
     """Units per item, store and period ``[ITEM_ID, STORE, TIMESTAMP, QUANTITY]`` from the
-    ``demand`` table, not zero-filled (a period without a row sold nothing), or ``None`` when
-    there is no demand table, it maps no ``store`` or holds fewer than two stores.
+    ``demand`` table (else the ``orders``), not zero-filled (a period without a row sold
+    nothing), or ``None`` when there is neither, it maps no ``store`` or holds fewer than two
+    stores.
 
     The series :func:`build_series` makes sum the stores per item, so a stock-out in one store
     is hidden by the others' sales (byod9a D2: FOODS_1_003 sold nothing at CA_1 for 35 days
@@ -423,8 +434,8 @@ def store_totals(
     where: Mapping[str, Sequence[str]] | None = None,
 ) -> pd.DataFrame | None:
     """Demand per store and period, every item summed, as a series frame ``[ITEM_ID (the
-    store), TIMESTAMP, QUANTITY]``, or ``None`` when the ``demand`` table maps no ``store`` or
-    holds fewer than two stores.
+    store), TIMESTAMP, QUANTITY]``, or ``None`` when the ``demand`` table (else the
+    ``orders``) maps no ``store`` or holds fewer than two stores.
 
     The series :func:`build_series` makes sum the stores per item, so a store whose every
     department stepped down 40% moved no item against the others (byod11b D5: Walmart's

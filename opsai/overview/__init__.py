@@ -36,6 +36,7 @@ from opsai.overview.measures import (
     validation_warnings,
     weekly_profile,
 )
+from opsai.overview.shares import attribute_shares, share_finding, share_table
 from opsai.overview.story import (
     WIDTH,
     Finding,
@@ -59,6 +60,7 @@ __all__ = [
     "Finding",
     "activity_figure",
     "activity_finding",
+    "attribute_shares",
     "coverage",
     "coverage_finding",
     "daily_activity",
@@ -80,6 +82,8 @@ __all__ = [
     "returns_findings",
     "returns_summary",
     "rows_figure",
+    "share_finding",
+    "share_table",
     "store_finding",
     "store_summary",
     "table_ends_finding",

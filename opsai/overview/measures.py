@@ -688,7 +688,8 @@ def _purchases_daily(ws: Workspace, purchase: str = "purchase") -> pd.DataFrame 
 
 
 def store_summary(ws: Workspace, *, days: int = 28, end: Any = None) -> pd.DataFrame:
-    """Units and revenue per store from a ``demand`` table that maps ``store``, with the
+    """Units and revenue per store from the ``demand`` table, else the ``orders`` (the malls
+    of an Istanbul mall export, byod13a D5), when it maps ``store``, with the
     last ``days`` (to the table's last day) against the ``days`` before; empty with no
     store column or one store. Astoria grew x1.67 from January to June while the other two
     stores grew x1.14 and x1.09, and no page said so (byod12a D3).
@@ -699,10 +700,14 @@ def store_summary(ws: Workspace, *, days: int = 28, end: Any = None) -> pd.DataF
     before; NaN with too short a history), largest first. ``attrs``: ``measure``
     (``revenue`` or ``units``), ``end``, ``days``. ``end``: the last day read (the overview's
     activity end, a thinning tail or partial day left out as there), default the table's."""
-    if not ws.has("demand") or S.STORE not in ws.table("demand").columns or _all_ahead(ws):
+    name = next((n for n in ("demand", "orders") if ws.has(n)), None)  # as chapter 04 reads
+    if name is None or S.STORE not in ws.table(name).columns:
         return pd.DataFrame()
-    d = ws.item_lines("demand")
-    agg: dict[str, Any] = {} if ws.demand_in_money() else {"units": d[S.QUANTITY].sum()}
+    if name == "demand" and _all_ahead(ws):  # a forward booking calendar: no sales history
+        return pd.DataFrame()
+    d = ws.table(name) if name == "orders" else ws.item_lines(name)  # postage is revenue too
+    units = S.QUANTITY in d.columns and not (name == "demand" and ws.demand_in_money())
+    agg: dict[str, Any] = {"units": d[S.QUANTITY].sum()} if units else {}
     if S.AMOUNT in d.columns:
         agg["revenue"] = d[S.AMOUNT].sum()
     elif S.PRICE in d.columns:
