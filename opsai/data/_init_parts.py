@@ -13,9 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import duckdb
-
 from opsai.config import PARTS_SEP
+from opsai.data import _load
 from opsai.data._synonyms import name_words
 
 TIME_OF_DAY = re.compile(r"\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(\s*[AaPp]\.?[Mm]\.?)?")
@@ -73,7 +72,7 @@ def parses(values: list[str], fmt: str) -> float:
         return 0.0
     sql = "SELECT avg(CASE WHEN try_strptime(v, $2) IS NULL THEN 0 ELSE 1 END) FROM "
     sql += "(SELECT trim(unnest($1)) AS v)"
-    return float(duckdb.connect().execute(sql, [values, fmt]).fetchall()[0][0] or 0)
+    return float(_load.scratch().execute(sql, [values, fmt]).fetchall()[0][0] or 0)
 
 
 def date_and_time(

@@ -26,8 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import duckdb
-
 from opsai.data import _load
 from opsai.data._synonyms import ACTION_VALUES, fold
 from opsai.data.schema import DEFAULT_FUNNEL, EVENT_ALIASES, canonical_event
@@ -110,7 +108,7 @@ def seconds(values: Sequence[str | None], fmt: str | None) -> list[float | None]
     else:
         return [None] * len(values)
     sql = f"SELECT list_transform($1, lambda v: epoch({expr}))"
-    got = duckdb.connect().execute(sql, [[(x or "").strip() for x in values]]).fetchall()[0][0]
+    got = _load.scratch().execute(sql, [[(x or "").strip() for x in values]]).fetchall()[0][0]
     return [None if s is None else float(s) for s in got]
 
 

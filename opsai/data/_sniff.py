@@ -532,17 +532,19 @@ def timestamp_format(values: list[str], *, search: bool = True) -> tuple[float, 
     else (with ``search``) the strptime format, or ``epoch``/``epoch_ms``, that parses the
     most of them.
     """
-    if not values:
+    if not any(c.isdigit() for c in "".join(values)):  # every format reads digits
         return 0.0, None
     zoned = f"TRY_CAST({_load.attach_offset('v')} AS TIMESTAMPTZ)"  # as the loader reads them
     native = f"coalesce(TRY_CAST(v AS TIMESTAMP), CAST({zoned} AS TIMESTAMP))"
     # a bare number is not a native timestamp (DuckDB would read '2024' as a year)
     tests = [f"NOT regexp_full_match(v, '\\d+(\\.\\d+)?') AND {native} IS NOT NULL"]
     formats = [d + t for d in _FORMATS for t in _TIMES] + [*MONTHS, *_WORDED] if search else []
+    seen = set("".join(values))  # a format whose separators no value holds reads none of them
+    formats = [f for f in formats if set(re.sub("%.", "", f)) - {" "} <= seen]
     tests += [f"try_strptime(v, {_load.lit(f)}) IS NOT NULL" for f in formats]
     counts = ", ".join(f"count(*) FILTER (WHERE {t})" for t in tests)
     sql = f"SELECT count(*), {counts} FROM (SELECT trim(unnest($1)) AS v)"
-    n, *ok = duckdb.connect().execute(sql, [values]).fetchall()[0]
+    n, *ok = _load.scratch().execute(sql, [values]).fetchall()[0]
     shares = [k / n for k in ok]
     if shares[0] >= 0.9 or not search:
         return shares[0], None
@@ -583,7 +585,7 @@ def _labelled_dates(values: list[str]) -> tuple[float, str] | None:
         f"count(*) FILTER (WHERE try_strptime(v, {_load.lit(f)}) IS NOT NULL)" for f in formats
     )
     sql = f"SELECT count(*), {tests} FROM (SELECT trim(unnest($1)) AS v)"
-    n, *ok = duckdb.connect().execute(sql, [dates]).fetchall()[0]
+    n, *ok = _load.scratch().execute(sql, [dates]).fetchall()[0]
     i = max(range(len(ok)), key=lambda j: ok[j])
     if not ok[i]:
         return None
@@ -607,7 +609,7 @@ def ambiguous_day_month(values: list[str], fmt: str | None) -> bool:
         "SELECT count(*) FILTER (WHERE try_strptime(v, $2) IS NOT NULL), "
         "count(*) FILTER (WHERE try_strptime(v, $3) IS NOT NULL) FROM (SELECT trim(unnest($1)) AS v)"
     )
-    a, b = duckdb.connect().execute(sql, [values, fmt, other]).fetchall()[0]
+    a, b = _load.scratch().execute(sql, [values, fmt, other]).fetchall()[0]
     return bool(a) and a == b
 
 
@@ -619,7 +621,7 @@ def parsed_share(values: list[str], fmt: str) -> float:
         "SELECT count(*) FILTER (WHERE try_strptime(v, $2) IS NOT NULL) / count(*) "
         "FROM (SELECT trim(unnest($1)) AS v)"
     )
-    row = duckdb.connect().execute(sql, [values, fmt]).fetchone()
+    row = _load.scratch().execute(sql, [values, fmt]).fetchone()
     return float(row[0]) if row and row[0] is not None else 0.0
 
 
