@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -260,14 +261,24 @@ def file_stem(name: str) -> str:
 
 def fold(name: object) -> str:
     """A name folded for matching: NFKC, lower case, no spaces or punctuation (CJK kept)."""
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", str(name)).lower())
+    return _fold(str(name))
+
+
+@functools.lru_cache(maxsize=1 << 16)  # init folds the same few hundred names many times
+def _fold(name: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", name).lower())
 
 
 def name_words(name: str) -> list[str]:
     """A column or event name's words, lower-cased: split at ``_``, spaces, punctuation and
     camel case (``OnHandDollars`` -> on, hand, dollars; ``isActive`` -> is, active)."""
+    return list(_name_words(name))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _name_words(name: str) -> tuple[str, ...]:
     spaced = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", unicodedata.normalize("NFKC", name))
-    return [w for w in re.split(r"[\W_]+", spaced.lower()) if w]
+    return tuple(w for w in re.split(r"[\W_]+", spaced.lower()) if w)
 
 
 _QUALIFIED = re.compile(r"\s*(\S.*?)\s*[(\[][^()\[\]]*[)\]]\s*")
@@ -291,6 +302,7 @@ def _product_key(words: list[str]) -> bool:
     )
 
 
+@functools.lru_cache(maxsize=1 << 16)  # init scores every column against every contract
 def name_score(name: str, contract: str, table: Table) -> float:
     """How well a column name says ``contract``: 1.0 a synonym, 0.8 ``id`` on the table's key
     or an id synonym with another id word (``cust_no``), 0.7 a stand-in (:data:`STAND_INS`),
