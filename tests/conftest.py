@@ -146,3 +146,19 @@ def postgres_url() -> Iterator[str]:
             capture_output=True, timeout=60,
         )  # fmt: skip
         shutil.rmtree(data, ignore_errors=True)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``make test`` runs the suite on two workers (pytest-xdist, ``--dist loadgroup``). Tests
+    that share an expensive fixture stay on one worker so it is built once: the tests of one
+    module (module fixtures), and every test reading the published tiny report (a session
+    fixture). A module whose tests each build their own report sets ``SPREAD = True``: its
+    tests are spread one by one."""
+    for item in items:
+        if "tiny_report" in getattr(item, "fixturenames", ()):
+            group = "tiny_report"
+        elif getattr(getattr(item, "module", None), "SPREAD", False):
+            continue
+        else:
+            group = item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group(group))
