@@ -71,6 +71,18 @@ def test_history_before_a_set_as_of_is_kept(tmp_path: Path) -> None:
     assert ch.forward_skip_reason(at) is None and ch.forward_finding(rows, "h1", at) is None
 
 
+def _keyed(tmp_path: Path, rows: str) -> pd.DataFrame:
+    """The market of ``rows`` (date, host_name, host_id, n) with its company keyed."""
+    spec = {
+        "market": {
+            "file": "m.csv",
+            "columns": {"period": "date", "company": "host_name", "sales": "n"},
+        }
+    }
+    with open_workspace(write_dataset(tmp_path, {"m.csv": rows}, spec)) as ws:
+        return ch.company_key(ws, ws.to_pandas("market"))
+
+
 def test_a_first_name_shared_by_several_hosts_is_keyed_by_the_host_id(tmp_path: Path) -> None:
     """market.company: host_name summed three hosts called David into one competitor
     (byod13b D17); with host_id beside it they are told apart, a lone name kept."""
@@ -79,14 +91,7 @@ def test_a_first_name_shared_by_several_hosts_is_keyed_by_the_host_id(tmp_path: 
         for d in (1, 2)
         for name, hid, n in (("Urban", 9, 5), ("David", 1, 1), ("David", 2, 2), ("David", 3, 3))
     )
-    spec = {
-        "market": {
-            "file": "m.csv",
-            "columns": {"period": "date", "company": "host_name", "sales": "n"},
-        }
-    }
-    with open_workspace(write_dataset(tmp_path, {"m.csv": rows}, spec)) as ws:
-        keyed = ch.company_key(ws, ws.to_pandas("market"))
+    keyed = _keyed(tmp_path, rows)
     assert sorted(keyed["company"].unique()) == ["David (1)", "David (2)", "David (3)", "Urban"]
     f = ch.company_key_finding(keyed)
     assert f is not None and f.evidence["largest"] == {"David": {"keys": 3, "sales": 12.0}}
@@ -95,12 +100,5 @@ def test_a_first_name_shared_by_several_hosts_is_keyed_by_the_host_id(tmp_path: 
 
 def test_names_with_one_key_each_are_left_as_they_are(tmp_path: Path) -> None:
     rows = "date,host_name,host_id,n\n2025-01-01,Urban,9,5\n2025-01-01,David,1,1\n"
-    spec = {
-        "market": {
-            "file": "m.csv",
-            "columns": {"period": "date", "company": "host_name", "sales": "n"},
-        }
-    }
-    with open_workspace(write_dataset(tmp_path, {"m.csv": rows}, spec)) as ws:
-        keyed = ch.company_key(ws, ws.to_pandas("market"))
+    keyed = _keyed(tmp_path, rows)
     assert sorted(keyed["company"]) == ["David", "Urban"] and ch.company_key_finding(keyed) is None
