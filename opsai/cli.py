@@ -36,7 +36,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
 
     from opsai.data.workspace import open_workspace
 
-    console = Console()
+    console = Console(highlight=False, soft_wrap=True)  # a path line stays one line in a pipe
     with open_workspace(args.config) as ws:
         console.print(f"{args.config}: {len(ws.present)} table(s) valid")
         _print_workspace(console, ws)

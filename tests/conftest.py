@@ -148,17 +148,36 @@ def postgres_url() -> Iterator[str]:
         shutil.rmtree(data, ignore_errors=True)
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``make test`` runs the suite on two workers (pytest-xdist, ``--dist loadgroup``). Tests
-    that share an expensive fixture stay on one worker so it is built once: the tests of one
-    module (module fixtures), and every test reading the published tiny report (a session
-    fixture). A module whose tests each build their own report sets ``SPREAD = True``: its
-    tests are spread one by one."""
-    for item in items:
-        if "tiny_report" in getattr(item, "fixturenames", ()):
-            group = "tiny_report"
-        elif getattr(getattr(item, "module", None), "SPREAD", False):
-            continue
-        else:
-            group = item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
+TOGETHER = frozenset(
+    f"tests/notebooks/{name}.py"
+    for name in (
+        "test_browser",
+        "test_chapters",
+        "test_integration_chapter",
+        "test_pipeline",
+        "test_score",
+    )
+)
+"""Files whose tests read the tiny demo's published report (a session fixture, ~4 minutes)."""
+SPREAD = frozenset(
+    f"tests/notebooks/{name}.py" for name in ("test_missing_tables", "test_no_customers")
+)
+"""Files whose tests each build a report of their own."""
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``make test`` runs the suite on two pytest-xdist workers. A module's tests stay on one
+    worker (its module fixtures are built once), the files of :data:`TOGETHER` share one
+    worker (the report is built once), the tests of :data:`SPREAD` are sent one by one, and
+    the work goes out in collection order: the notebook runs, the longest, first."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::")[0]
+            if path in SPREAD:
+                return nodeid
+            return "tiny_report" if path in TOGETHER else path
+
+    config.option.loadscopereorder = False  # largest scopes first would send the notebook runs last
+    return Scheduling(config, log)

@@ -14,7 +14,6 @@ from opsai.report import build
 from opsai.report.render import index_context
 
 pytestmark = pytest.mark.notebooks
-SPREAD = True  # each test builds its own report: spread over the workers (tests/conftest.py)
 
 
 def _config(tiny_demo: Path, tmp_path: Path, tables: dict[str, str]) -> Path:

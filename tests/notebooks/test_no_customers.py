@@ -16,7 +16,6 @@ import yaml
 from opsai.report import build
 
 pytestmark = pytest.mark.notebooks
-SPREAD = True  # each test builds its own report: spread over the workers (tests/conftest.py)
 
 
 def test_guest_orders_with_events_keep_the_funnel_and_retention(
