@@ -200,8 +200,10 @@ def uplift(
         overlapping = wins[(wins["start"] <= w.end) & (wins["end"] >= before)][CAMPAIGN]
         mine = pd.Index(targets.loc[targets[CAMPAIGN] == w.campaign, USER_ID].unique())
         touched = pd.Index(targets.loc[targets[CAMPAIGN].isin(overlapping), USER_ID].unique())
-        treated = mine.intersection(everyone)
-        control = everyone.difference(touched)
+        # sorted: the engine returns ids in no fixed order, and the seeded bootstrap
+        # resamples by position
+        treated = mine.intersection(everyone).sort_values()
+        control = everyone.difference(touched).sort_values()
         row["targeted"], row["control"] = len(treated), len(control)
         if before < first:
             row["skipped"] = (
