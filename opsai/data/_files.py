@@ -157,6 +157,8 @@ def load_file_table(
         )
         extras = [c for c in extras if c not in clash]
     exprs: dict[str, str] = {}
+    numbers = [s for c, s in src.items() if table.column(c).dtype in ("float", "int")]
+    plain = _load.plain_numbers(con, raw, [s for s in numbers if rawtypes[s] == "VARCHAR"], spec)
     for cname, s in src.items():
         col = table.column(cname)
         rtype = rawtypes[s]
@@ -187,7 +189,7 @@ def load_file_table(
             and not cspec.timestamp_format
             and _load.period_is_int(con, raw, s, rtype)
         )
-        exprs[cname] = _load.typed_expr(col, s, rtype, cspec, is_int, zone)
+        exprs[cname] = _load.typed_expr(col, s, rtype, cspec, is_int, zone, plain=s in plain)
         if col.dtype == "id" and rtype == "VARCHAR" and _load.float_ids(con, raw, s):
             # '17850.0' in every row: a float artefact of a spreadsheet export; the same id
             # written '17850' in another table must match

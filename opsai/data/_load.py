@@ -700,6 +700,14 @@ def _from_zoned(tstz: str, spec: TableSpec, zone: str | None = None) -> str:
     return f"CASE WHEN {local} = date_trunc('day', {local}) THEN {local} ELSE {wall} END"
 
 
+def _plain_re(spec: TableSpec) -> str:
+    """A number no rewrite in :func:`typed_expr` changes: digits with an optional sign and,
+    where the decimal mark is a point and no point groups thousands, a decimal part."""
+    if spec.decimal == "." and spec.thousands != ".":
+        return r"[+-]?\d+(\.\d+)?"
+    return r"[+-]?\d+"
+
+
 def typed_expr(
     col: Column,
     src: str,
@@ -707,9 +715,11 @@ def typed_expr(
     spec: TableSpec,
     period_is_int: bool,
     zone: str | None = None,
+    plain: bool = False,
 ) -> str:
     """SQL casting one source column to its contract type; timestamps to the wall-clock time
-    in the business's zone ``zone`` (``data.timezone``)."""
+    in the business's zone ``zone`` (``data.timezone``). ``plain``: a text number column whose
+    every value is a plain number (:func:`plain_numbers`), cast as it is."""
     s = _na(q(src), spec)
     if col.dtype in ("id", "string"):
         if raw_type in ("DOUBLE", "FLOAT") and col.dtype == "id":  # 12.0 -> '12'
@@ -722,8 +732,11 @@ def typed_expr(
         return f"CASE WHEN regexp_matches({v}, '^\\s*$') THEN NULL ELSE {v} END"  # blank: missing
     if col.dtype in ("float", "int"):
         target = "DOUBLE" if col.dtype == "float" else "BIGINT"
+        if raw_type == "VARCHAR" and plain:  # the same as below, at a fraction of the cost
+            return f"TRY_CAST(NULLIF(trim(CAST({s} AS VARCHAR)), '') AS {target})"
         if raw_type == "VARCHAR":
             word = f"trim(CAST({s} AS VARCHAR))"
+            as_is = f"regexp_full_match({word}, {lit(_plain_re(spec))})"  # most values: '12.5'
             scale = f"regexp_extract({word}, {lit(_SCALED_RE)}, 2)"  # '12.3K': 'K'
             factor = " ".join(f"WHEN {lit(k)} THEN {f:.0f}" for k, f in SCALES.items())
             scaled = f"CASE {scale} {factor} END"
@@ -754,12 +767,35 @@ def typed_expr(
                 word = f"lower(trim(CAST({s} AS VARCHAR)))"
                 yes, no = (", ".join(lit(w) for w in ws) for ws in (FLAG_TRUE, FLAG_FALSE))
                 flag = f"WHEN {word} IN ({yes}) THEN 1 WHEN {word} IN ({no}) THEN 0"
-                return f"CASE {flag} ELSE {number} END"
-            return f"CASE WHEN {pct} THEN {number} / 100 ELSE {number} END" if percent else number
+                number = f"CASE {flag} ELSE {number} END"
+            elif percent:
+                number = f"CASE WHEN {pct} THEN {number} / 100 ELSE {number} END"
+            # a plain number is cast as it is; only the rest go through the rewrites above
+            # (DuckDB evaluates a CASE branch on its own rows only: 17,544 rows of three
+            # number columns took 1.8 s to check and 1.0 s to cast, nearly all in them)
+            return f"CASE WHEN {as_is} THEN TRY_CAST({word} AS {target}) ELSE {number} END"
         return f"TRY_CAST({s} AS {target})"  # a BOOLEAN column: true is 1, false 0
     if col.dtype == "period" and period_is_int:
         return f"TRY_CAST(trim(CAST({s} AS VARCHAR)) AS BIGINT)"
     return _ts_expr(s, raw_type, spec, zone)
+
+
+def plain_numbers(
+    con: duckdb.DuckDBPyConnection, raw: str, cols: list[str], spec: TableSpec
+) -> set[str]:
+    """The text columns among ``cols`` whose every filled value is a plain number (no
+    currency, grouping, scale or percent to read): :func:`typed_expr` casts them with
+    ``plain``, which gives the same values; its full rewrite, a 17,972-character expression
+    per column, took 0.1 s a query to plan."""
+    if not cols:
+        return set()
+    pattern = lit(_plain_re(spec))
+    word = [f"trim(CAST({_na(q(c), spec)} AS VARCHAR))" for c in cols]
+    parts = [
+        f"bool_and({w} IS NULL OR {w} = '' OR regexp_full_match({w}, {pattern}))" for w in word
+    ]
+    row = con.execute(f"SELECT {', '.join(parts)} FROM {q(raw)}").fetchall()[0]
+    return {c for c, ok in zip(cols, row, strict=True) if ok is not False}
 
 
 def currency_symbols(con: duckdb.DuckDBPyConnection, raw: str, src: str) -> list[str]:

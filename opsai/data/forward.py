@@ -12,7 +12,9 @@ shifts and growth, and show them as what is on the books instead.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -38,12 +40,17 @@ class AsOf:
         return self.forward == self.rows
 
 
-def _dates(ws, name: str, col: str) -> pd.Series:
-    """The table's dates (empty when the column holds period numbers, not dates)."""
-    s = ws.to_pandas(name, [col])[col]
-    if not pd.api.types.is_datetime64_any_dtype(s):
-        return pd.Series(dtype="datetime64[ns]")
-    return s.dropna()
+def _span(ws, name: str, col: str) -> tuple[pd.Timestamp, int] | None:
+    """The table's first date and its dated rows, computed in the engine; None when the
+    column holds period numbers, not dates, or no date."""
+    t = ws.table(name)
+    kind = t[col].type()
+    if not (kind.is_timestamp() or kind.is_date()):
+        return None
+    got = t.aggregate(lo=t[col].min(), n=t[col].count()).to_pandas().iloc[0]
+    if not int(got["n"]):
+        return None
+    return pd.Timestamp(got["lo"]), int(got["n"])
 
 
 def latest_other(ws, name: str) -> tuple[pd.Timestamp, list[str]] | None:
@@ -63,16 +70,29 @@ def latest_other(ws, name: str) -> tuple[pd.Timestamp, list[str]] | None:
     return last, [k for k, v in found.items() if v.normalize() == last.normalize()]
 
 
+_MEMO: weakref.WeakKeyDictionary[Any, dict[str, AsOf | None]] = weakref.WeakKeyDictionary()
+""":func:`as_of` per workspace and table: chapters ask several times (00's store summary,
+04's book, 06's share of it) and each answer reads every dated table."""
+
+
 def as_of(ws, name: str) -> AsOf | None:
     """The as-of date after which table ``name``'s rows are a forward book; None when the
     config sets none and the table does not start after the other tables end (a market
-    export of years beside a shop's own months is no book)."""
+    export of years beside a shop's own months is no book). Computed once per workspace."""
     col = FORWARD_TABLES.get(name)
     if col is None or not ws.has(name):
         return None
-    dates = _dates(ws, name, col)
-    if dates.empty:
+    memo = _MEMO.setdefault(ws, {})
+    if name not in memo:
+        memo[name] = _as_of(ws, name, col)
+    return memo[name]
+
+
+def _as_of(ws, name: str, col: str) -> AsOf | None:
+    span = _span(ws, name, col)
+    if span is None:
         return None
+    first, rows = span
     set_ = ws.config.data.as_of
     if set_ is not None:
         date, source = pd.Timestamp(set_), "data.as_of"
@@ -82,10 +102,11 @@ def as_of(ws, name: str) -> AsOf | None:
             return None
         date, source = other[0].normalize(), ", ".join(other[1])
     cut = date + pd.Timedelta(days=1)  # the as-of day itself is history
-    forward = int((dates >= cut).sum())
-    if forward == 0 or (set_ is None and dates.min() < cut):
+    t = ws.table(name)
+    forward = int(t.filter(t[col] >= cut).count().to_pandas())
+    if forward == 0 or (set_ is None and first < cut):
         return None  # detected only where the table starts after the others end
-    return AsOf(date, source, forward, len(dates))
+    return AsOf(date, source, forward, rows)
 
 
 def history(frame: pd.DataFrame, at: AsOf | None, col: str = TIMESTAMP) -> pd.DataFrame:
