@@ -199,7 +199,8 @@ def map_db_table(
         after[name] = later
     elif spec.drop_duplicates:
         by = duplicate_keys(name, spec, list(raw.columns))
-        unique = raw.distinct(on=by, keep="first") if by else raw.distinct()
+        # ordered by the key: a distinct comes back in no fixed order (seeded splits go by row)
+        unique = raw.distinct(on=by, keep="first").order_by(by) if by else raw.distinct()
         total, kept = int(raw.count().execute()), int(unique.count().execute())
         if total > kept:
             warnings.append(duplicates_warning(name, total, kept, by))

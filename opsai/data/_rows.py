@@ -668,6 +668,9 @@ def messages_database(
         aggs["resolved_at"] = keyed.timestamp.max(where=keyed._opsai_staff)
     out = keyed.group_by(ticket_id=keyed._opsai_key).aggregate(**aggs)
     out = out.filter(out.text.notnull())
+    # in the order conversations began (the file path's ORDER BY _first): a grouping comes
+    # back in no fixed order, and seeded samples and folds of the tickets go by row
+    out = out.order_by([out.timestamp, out.ticket_id] if ts else [out.ticket_id])
     acks = int(out._acks.sum().execute() or 0) if "text" in have else 0
     out = out.drop("_acks") if "text" in have else out
     counts = m.aggregate(

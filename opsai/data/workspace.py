@@ -649,7 +649,7 @@ def _unique(
         total, kept = _rows.drop_duplicate_rows(con, name, keys, "TABLE")
         t = backend.table(name)
     else:
-        unique = t.distinct(on=keys, keep="first")
+        unique = t.distinct(on=keys, keep="first").order_by(keys)  # no fixed order otherwise
         total, kept = int(t.count().execute()), int(unique.count().execute())
         t = unique
     if total > kept and not spec.drop_duplicates:  # campaigns' own (user_id, campaign)

@@ -38,6 +38,9 @@ def inventory_table(ws: Workspace) -> pd.DataFrame:
     and alerts are then empty, and the forecasting part of the chapter still runs)."""
     if ws.has("inventory"):
         stock = ws.item_lines("inventory").to_pandas()  # postage, fees (non_items): no stock
+        # by item: locations summed and snapshots kept come back in no fixed order, and the
+        # policy simulation draws each item's demand by its row
+        stock = stock.sort_values(ITEM_ID, kind="stable", ignore_index=True)
         return with_prices(stock, selling_prices(ws))
     return pd.DataFrame({ITEM_ID: pd.Series(dtype=str), ON_HAND: pd.Series(dtype=float)})
 

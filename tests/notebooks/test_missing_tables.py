@@ -131,7 +131,8 @@ def test_purchase_events_with_values_stand_in_for_orders(
     tiny_demo: Path, tiny_report: build.ReportRun, tmp_path: Path
 ) -> None:
     """Events whose purchases carry the order's value and id give chapter 3a the same figures
-    as the orders table they came from."""
+    as the orders table they came from; without an ad_spend table the advertising section
+    says why it is skipped, with no ROAS and no ads finding."""
     cfg = _events_only(tiny_demo, tmp_path, value=True)
     run = build.build_report(
         cfg, out=tmp_path / "reports", fast=True, jobs=1, chapters=["03a_user_behavior"]
@@ -143,6 +144,10 @@ def test_purchase_events_with_values_stand_in_for_orders(
     assert got["metrics"]["orders.valued"] is True and want["metrics"]["orders.from_events"] is None
     assert "'purchase' events are read as orders" in got["metrics"]["orders.from_events"]
     assert got["tables"]["segments.table"] == want["tables"]["segments.table"]
+    assert got["metrics"]["ads.roas"] is None and got["tables"]["ads.table"] == []
+    assert not [f for f in got["findings"] if f["name"].startswith("ads.")]
+    page = (run.path / "03a_user_behavior.html").read_text("utf-8")
+    assert "Skipped: the data has no ad_spend table (cost per campaign and day" in page
 
 
 def test_purchase_events_without_values_count_purchases(
@@ -414,16 +419,3 @@ def test_market_price_scrape_by_product_finds_a_cut_on_one_product(tmp_path: Pat
     assert "product_move_2" not in found
     p12 = [r for r in market["tables"]["product_price_index"] if r["Product ID"] == "P12"]
     assert p12 and p12[-1]["index"] == pytest.approx(80.0, abs=8.0)
-
-
-def test_behaviour_without_ad_spend_says_why_advertising_is_skipped(
-    tiny_demo: Path, tmp_path: Path
-) -> None:
-    cfg = _config(tiny_demo, tmp_path, {"orders": "orders.csv", "users": "users.csv"})
-    run = build.build_report(cfg, out=tmp_path / "reports", fast=True, jobs=1,
-                             chapters=["03a_user_behavior"])  # fmt: skip
-    data = _results(run, "03a_user_behavior")
-    assert data["metrics"]["ads.roas"] is None and data["tables"]["ads.table"] == []
-    assert not [f for f in data["findings"] if f["name"].startswith("ads.")]
-    page = (run.path / "03a_user_behavior.html").read_text("utf-8")
-    assert "Skipped: the data has no ad_spend table (cost per campaign and day" in page

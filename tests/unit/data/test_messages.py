@@ -61,8 +61,12 @@ def _write(folder: Path, kind: str, spec: dict[str, Any] = SPEC) -> Path:
 @pytest.mark.parametrize("kind", ["csv", "duckdb"])
 def test_one_ticket_per_conversation(tmp_path: Path, kind: str) -> None:
     with open_workspace(_write(tmp_path, kind)) as ws:
+        read = ws.to_pandas("tickets")["ticket_id"].tolist()
         t = ws.to_pandas("tickets").sort_values("ticket_id", ignore_index=True)
         notes = [str(w) for w in ws.warnings]
+    # in a fixed order, as seeded samples and folds need: the file's order of each
+    # conversation's first message, or from a database (no row order) the time it began
+    assert read == (["S2", "S1"] if kind == "csv" else ["S1", "S2"])
     assert t["ticket_id"].tolist() == ["S1", "S2"]  # S3 has no customer message
     # the customer's messages in time order, staff replies left out
     assert t["text"].tolist() == ["快递太慢了\n还没到", "在吗"]  # 好的谢谢: an acknowledgement

@@ -151,3 +151,17 @@ def test_dated_store_snapshots_keep_the_latest_per_store_and_their_history(
     assert again.sort_values(["item_id", "store", "timestamp"]).values.tolist() == (
         hist.sort_values(["item_id", "store", "timestamp"]).values.tolist()
     )
+
+
+def test_the_chapters_stock_comes_by_item_whatever_order_the_sum_gives(tmp_path: Path) -> None:
+    """The summed table comes back in no fixed order, and the policy simulation draws each
+    item's demand paths by row: chapter 04 reads the stock sorted by item."""
+    from opsai.inventory.chapter import inventory_table
+
+    rows = "".join(f"{k},WH-{w},{i},7,1.0\n" for i, k in enumerate("ZYXCBA") for w in "12")
+    head = "Item No.,Location Code,Qty. on Hand,Lead Time (days),Unit Cost\n"
+    cfg = write_dataset(tmp_path, {"stock.csv": head + rows}, {"inventory": SPEC})
+    with open_workspace(cfg) as ws:
+        stock = inventory_table(ws)
+    assert stock["item_id"].tolist() == ["A", "B", "C", "X", "Y", "Z"]
+    assert stock["on_hand"].tolist() == [10.0, 8.0, 6.0, 4.0, 2.0, 0.0]
