@@ -478,7 +478,7 @@ def sales_skip_reason(market: Any, *, brief: bool = False, sales_is: str = "reve
 
 
 def calendar_periods(
-    market: Any, period: str = "", *, product: str = "", company: str = ""
+    market: Any, period: str = "", *, product: str = "", company: str = "", book: bool = False
 ) -> tuple[pd.DataFrame, Finding | None]:
     """:func:`_calendar_periods`, with :data:`CONSTANT_SALES` in the result's ``attrs`` when
     market.sales held one value in every row before rows were combined into periods, without
@@ -491,12 +491,15 @@ def calendar_periods(
     Periods that are year numbers (``2018`` ... ``2024``, as integers, whole floats or text:
     an annual Euromonitor or Statista sheet unpivoted on its year headers) become calendar
     years first (1 January of each), so the season, the comparison with the period before
-    and the labels (``2024``) are those of yearly data (byod11b D7)."""
+    and the labels (``2024``) are those of yearly data (byod11b D7). ``book``: every row is
+    a forward booking (:func:`forward_rows`), whose partial ends feed only the shares of the
+    book (growth, moves, the demand model and the forecasts are not made from a book)."""
     market = year_periods(market)
     df, note = _calendar_periods(market, period, product=product)
     step = period or (str(note.evidence.get("period", "")) if note is not None else "")
     ours = _matches(company, sorted(set(df[S.COMPANY].astype(str)))) if company else []
-    df, partial = _drop_partial_periods(as_frame(market, [S.PERIOD])[S.PERIOD], df, step, ours)
+    stamps = as_frame(market, [S.PERIOD])[S.PERIOD]
+    df, partial = _drop_partial_periods(stamps, df, step, ours, book=book)
     mix = _mix_price_note(as_frame(market, [S.PERIOD, S.COMPANY]), step, product)
     if mix is not None and mix.evidence.get("product_key"):  # each product's own price
         df = _basket_prices(as_frame(market, [S.PERIOD, S.COMPANY]), df, step, mix)
@@ -620,7 +623,12 @@ def _basket_prices(raw: pd.DataFrame, df: pd.DataFrame, step: str, mix: Finding)
 
 
 def _drop_partial_periods(
-    stamps: pd.Series, df: pd.DataFrame, step: str, ours: list[str] | None = None
+    stamps: pd.Series,
+    df: pd.DataFrame,
+    step: str,
+    ours: list[str] | None = None,
+    *,
+    book: bool = False,
 ) -> tuple[pd.DataFrame, Finding | None]:
     """``df`` (rows put into calendar ``step`` periods from the time ``stamps``) without a first
     or last period the data cover only partly, as the overview and chapter 04 leave them out
@@ -631,7 +639,8 @@ def _drop_partial_periods(
     cover: a last one under half the periods before it (their median) is the period so far.
     At least two periods are kept, and so are partial ones when the companies ``ours`` (our
     name as the table writes it) have rows in no other. The finding names what was left out
-    and what was kept for us."""
+    and what was kept for us; on a forward ``book`` only the shares of the book use them
+    (byod13b: "moves and the forecasts use the 11 whole months" on a booking calendar)."""
     from opsai.forecast.periods import partial_first, partial_last, small_last
 
     freq = PERIOD_STEPS.get(step, "D")
@@ -675,9 +684,14 @@ def _drop_partial_periods(
         else:
             parts.append(f"the {side} {step}, {name}, holds {had}: most likely the {step} so far")
     left = [e for e in cut if pd.Timestamp(e["period"]) in gone]
+    reading = (
+        "bookings thinning at the ends of the book"
+        if book
+        else "the market shrinking or growing and as every share moving"
+    )
     text = (
         f"{'; '.join(parts)[0].upper()}{'; '.join(parts)[1:]}. Compared as whole {step}s they "
-        f"would read as the market shrinking or growing and as every share moving"
+        f"would read as {reading}"
     )
     if len(left) < len(cut):
         saved = [period_label(pd.Timestamp(e["period"]), step) for e in cut if e not in left]
@@ -693,8 +707,13 @@ def _drop_partial_periods(
         text += f". {gone_names} {'are' if len(left) > 1 else 'is'} left out"
     elif left:
         text += f", so {'they are' if len(left) > 1 else 'it is'} left out"
+    users = (
+        "the shares of the book use"
+        if book
+        else ("shares, growth, moves, the demand model and the forecasts use")
+    )
     text += (
-        f": shares, growth, moves, the demand model and the forecasts use the {len(kept)} "
+        f": {users} the {len(kept)} "
         f"{'whole ' * (len(left) == len(cut))}{step}s from {period_label(kept[0], step)} to "
         f"{period_label(kept[-1], step)}."
     )
@@ -1652,6 +1671,17 @@ def forward_skip_reason(at: Any) -> str | None:
         "books, which thin the further ahead they lie, not sales that happened. Their changes "
         "over time are the book filling in, not demand or share moving"
     )
+
+
+def book_positions(sw: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~opsai.market.positioning.strengths_weaknesses` on a forward book: its levels
+    only (share changes and growth are bookings not made yet), said to be of the periods on
+    the books, not "against the 5 before" (byod13b)."""
+    out = sw[~sw["metric"].astype(str).str.contains("change|growth")].reset_index(drop=True)
+    out.attrs = dict(sw.attrs)
+    if sw.attrs.get("recent"):
+        out.attrs["compared"] = f"{sw.attrs['recent']} on the books"
+    return out
 
 
 def forward_finding(

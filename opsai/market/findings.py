@@ -204,12 +204,14 @@ def _compared(a: Mapping[str, Any]) -> str:
 
 
 def concentration_finding(
-    conc: pd.DataFrame, *, basis: str = S.SALES, mentions: bool = False
+    conc: pd.DataFrame, *, basis: str = S.SALES, mentions: bool = False, book: bool = False
 ) -> Finding:
     """Latest HHI with the US merger-guideline reading (1,500 / 2,500 thresholds, 2010);
     ``basis``: the column the shares are of (the data's ``share`` column is named, since the
     sales shares of :func:`strategy` may then rank the companies otherwise); ``mentions``:
-    the shares are of mentions (share of voice), so the mentions are what is concentrated."""
+    the shares are of mentions (share of voice), so the mentions are what is concentrated;
+    ``book``: of bookings on the books, whose first period is named (not "the start": the
+    book runs ahead, and its far end is the thinnest)."""
     last, first = conc.iloc[-1], conc.iloc[0]
     hhi = float(last["hhi"])
     level = "unconcentrated" if hhi < 1500 else "moderately" if hhi <= 2500 else "highly"
@@ -224,10 +226,16 @@ def concentration_finding(
             f"{last['rest']:z.1%}, counted as one company"
         )
     what = "The mentions are" if mentions else "The market is"
+    start = "the start"
+    if book:
+        what = "The bookings on the books are"
+        if S.PERIOD in conc.columns:
+            start = period_phrase(conc[S.PERIOD].iloc[0], period_step(conc[S.PERIOD]))
     text = (
         f"{what} {level}: HHI {hhi:z,.0f}{named} (as if "
-        f"{last['equivalent_companies']:z.1f} equal-sized companies; {first['hhi']:z,.0f} at "
-        f"the start{rest}), the {'most mentioned' if mentions else 'largest'} company "
+        f"{last['equivalent_companies']:z.1f} equal-sized companies; {first['hhi']:z,.0f} "
+        f"{'at ' * (start == 'the start')}{start}{rest}), the "
+        f"{'most mentioned' if mentions else 'largest'} company "
         f"holds {last['top1']:z.1%} and the top three {last['top3']:z.1%}"
         + ("." if basis == S.SALES else f" (market shares from the data's {basis} column).")
     )

@@ -269,9 +269,9 @@ def strengths_weaknesses(
     order = np.sort(df[col_period].unique())
     k, step = min(periods, len(order) // 2), period_step(order)
     now, before = period_label(order[-1], step), period_label(order[-1 - k], step)
+    recent = f"in {now}" if k == 1 else f"over the {k} periods to {now}"
+    out.attrs["recent"] = recent  # the window of the levels (shares), without a comparison
     out.attrs["compared"] = (  # the window of every figure, as the strategy finding says it
-        f"in {now} against {before}"
-        if k == 1
-        else f"over the {k} periods to {now} against the {k} before"
+        f"{recent} against {before}" if k == 1 else f"{recent} against the {k} before"
     )
     return out

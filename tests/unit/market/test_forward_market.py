@@ -102,3 +102,38 @@ def test_names_with_one_key_each_are_left_as_they_are(tmp_path: Path) -> None:
     rows = "date,host_name,host_id,n\n2025-01-01,Urban,9,5\n2025-01-01,David,1,1\n"
     keyed = _keyed(tmp_path, rows)
     assert sorted(keyed["company"]) == ["David", "Urban"] and ch.company_key_finding(keyed) is None
+
+
+def test_a_books_partial_months_feed_its_shares_and_its_concentration_is_dated() -> None:
+    """On the Airbnb book 06 said "shares, growth, moves, the demand model and the forecasts
+    use the 11 whole months" (none but the shares are made from a book), compared the HHI
+    with "the start", and the wins "against the 5 before" (byod13b)."""
+    from opsai.market import concentration, strengths_weaknesses
+    from opsai.market import findings as fd
+
+    days = pd.date_range("2025-01-15", "2025-05-14")
+    rows = pd.DataFrame(
+        [(d, c, 1.0) for d in days for c, n in (("h1", 3), ("h2", 1), ("h3", 1)) for _ in range(n)],
+        columns=["period", "company", "sales"],
+    )
+    market, note = ch.calendar_periods(rows, "month", company="h1", book=True)
+    assert note is not None and sorted(market["period"].dt.month.unique()) == [2, 3, 4]
+    assert (
+        "Compared as whole months they would read as bookings thinning at the ends of the "
+        "book, so they are left out: the shares of the book use the 3 whole months from "
+        "2025-02 to 2025-04."
+    ) in note.text
+    _, history = ch.calendar_periods(rows, "month", company="h1")
+    assert history is not None and "the demand model and the forecasts use the 3 whole" in (
+        history.text
+    )
+    conc = concentration(market)
+    f = fd.concentration_finding(conc, book=True)
+    assert f.text.startswith("The bookings on the books are highly concentrated in 2025-04: ")
+    assert "equal-sized companies; 4,400 in 2025-02)" in f.text
+    assert "at the start" in fd.concentration_finding(conc).text
+    sw = strengths_weaknesses(market, "h1", periods=2)
+    book = ch.book_positions(sw)
+    assert not book["metric"].str.contains("change|growth").any() and len(book) < len(sw)
+    assert book.attrs["compared"] == "in 2025-04 on the books"
+    assert sw.attrs["compared"] == "in 2025-04 against 2025-03"
