@@ -997,7 +997,9 @@ def weekly_profile(ws: Workspace) -> pd.DataFrame:
 
     ``attrs``: ``measure`` (the column read: units, else orders, else revenue), ``table``,
     ``timed`` (times of day), ``daily`` (the measure per date, every date of the span, 0
-    where nothing sold: :func:`~opsai.overview.story.weekly_finding` tests weekends on it).
+    where nothing sold: :func:`~opsai.overview.story.weekly_finding` tests weekends on it),
+    ``ahead`` (the demand rows are all a forward book, :func:`_all_ahead`: bookings on the
+    books by the weekday they fall on, not sales).
     """
     if ws.timed("orders"):
         name, t = "orders", ws.table("orders")
@@ -1047,7 +1049,8 @@ def weekly_profile(ws: Workspace) -> pd.DataFrame:
     per = t.group_by(date=ts.date()).aggregate(value=agg[measure]).to_pandas()
     per["date"] = pd.to_datetime(per["date"])
     daily = per.set_index("date")["value"].reindex(dates, fill_value=0).astype(float)
-    out.attrs.update(measure=measure, table=name, timed=timed, daily=daily)
+    ahead = name == "demand" and _all_ahead(ws)
+    out.attrs.update(measure=measure, table=name, timed=timed, daily=daily, ahead=ahead)
     return out
 
 

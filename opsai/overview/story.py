@@ -995,7 +995,8 @@ def weekly_finding(profile: pd.DataFrame) -> Finding | None:
     """When sales happen: the busiest :data:`PEAK_HOURS` hours of the day and their share
     when they stand out (:data:`PEAK_LIFT`), and weekend days against weekdays per day when
     they differ clearly (:data:`WEEKEND_GAP`, Mann-Whitney at :data:`WEEKEND_P`); the busiest
-    and quietest weekday otherwise. ``None`` for an empty profile."""
+    and quietest weekday otherwise; of a forward book (``attrs['ahead']``), what is on the
+    books for each weekday, not what sold (byod13b). ``None`` for an empty profile."""
     from scipy.stats import mannwhitneyu
 
     from opsai.overview.measures import WEEKDAYS
@@ -1053,17 +1054,22 @@ def weekly_finding(profile: pd.DataFrame) -> Finding | None:
         per = _per_day(profile, ["weekday"]).set_index("weekday")["per_day"]
         ev |= {"weekend_change": round(gap, 4), "weekend_p": p, "days": len(daily),
                "per_weekday": {WEEKDAYS[int(d)]: round(float(v), 2) for d, v in per.items()}}  # fmt: skip
+        ahead = bool(profile.attrs.get("ahead"))
+        ev["ahead"] = ahead
         if abs(gap) >= WEEKEND_GAP and p < WEEKEND_P:
+            sell = "hold" if ahead else "sell"
+            books = " on the books" if ahead else ""
             said.append(
-                f"Saturdays and Sundays sell {abs(gap):.0%} {'fewer' if gap < 0 else 'more'} "
-                f"{m} a day than weekdays ({_amount(round(float(end.mean())))} against "
+                f"Saturdays and Sundays {sell} {abs(gap):.0%} {'fewer' if gap < 0 else 'more'} "
+                f"{m} a day{books} than weekdays ({_amount(round(float(end.mean())))} against "
                 f"{_amount(round(float(week.mean())))} on average over {len(daily)} days; "
                 f"Mann-Whitney p = {p:.2g})"
             )
         elif len(per):
             hi, lo = per.idxmax(), per.idxmin()
             said.append(
-                f"{m.capitalize()} per day differ little by weekday: from "
+                f"{m.capitalize()}{' on the books' if ahead else ''} per day differ little by "
+                "weekday: from "
                 f"{_amount(round(float(per[lo])))} on {WEEKDAYS[int(lo)]} to "
                 f"{_amount(round(float(per[hi])))} on {WEEKDAYS[int(hi)]}"
             )

@@ -141,3 +141,29 @@ def test_weekdays_and_weekends_that_peak_apart_are_told_apart() -> None:
         "of the 18 hours holding 1% of units or more each; the other 6 hours with sales hold "
         "2.8%; a second peak, 28% 07:00-09:59: staff and stock for those peaks."
     )
+
+
+def test_a_forward_book_is_what_is_on_the_books_by_weekday(tmp_path: Path) -> None:
+    """A booking calendar exported ahead (all demand after the reviews' last day): its
+    weekday profile is of nights on the books, not of sales (byod13b: "Units per day differ
+    little by weekday" on the Airbnb book)."""
+    rows = ["listing,date,n"]
+    for day in pd.date_range("2025-01-06", periods=28):  # 4 weeks from a Monday
+        for k in range(5 if day.day_of_week >= 5 else 3):  # weekend nights: 5 booked, else 3
+            rows.append(f"L{k},{day:%Y-%m-%d},1")
+    reviews = "id,date,text\n1,2024-06-01,nice\n2,2024-12-31,noisy\n"
+    spec = {
+        "demand": {"file": "cal.csv",
+                   "columns": {"item_id": "listing", "timestamp": "date", "quantity": "n"}},
+        "tickets": {"file": "r.csv", "columns": {"ticket_id": "id", "timestamp": "date",
+                                                 "text": "text"}},
+    }  # fmt: skip
+    cfg = write_dataset(tmp_path, {"cal.csv": "\n".join(rows) + "\n", "r.csv": reviews}, spec)
+    with open_workspace(cfg) as ws:
+        p = ov.weekly_profile(ws)
+    assert p.attrs["ahead"] and p.attrs["table"] == "demand"
+    f = ov.weekly_finding(p)
+    assert f is not None and f.evidence["ahead"] is True
+    assert f.text.startswith(
+        "Saturdays and Sundays hold 67% more units a day on the books than weekdays (5 against 3"
+    )
