@@ -831,6 +831,7 @@ def price_moves(
     *,
     min_move: float = 0.1,
     min_weeks: int = 4,
+    until: pd.Timestamp | None = None,
 ) -> pd.DataFrame:
     """Items whose price in the demand table moved to a new level, with their sales before and
     after (byod9a D7: M5's HOBBIES_1_005 went from 12.51 to 18.76, +50%, and its weekly units
@@ -848,7 +849,9 @@ def price_moves(
     hotel's summer rates, +46% in June as every June, are a season (byod12a D14: "price move
     ... elasticity +0.7"). A move whose later weeks were priced within ``min_move`` of the
     same weeks a year before (half of them priced then, at least) is left out and named in
-    ``attrs["seasonal"]``.
+    ``attrs["seasonal"]``. ``until``: rows from then on are left out (a forward book's
+    bookings after the as-of date and the last days still filling in, as the series leave
+    them out: a book's rates for the months ahead are no price moves).
     """
     from opsai.forecast.series import _filtered
 
@@ -857,6 +860,8 @@ def price_moves(
         return empty
     rows = {k: v for k, v in (where or {}).items() if not k.startswith("items.")}
     t = _filtered(ws.item_lines("demand"), rows, "demand")
+    if until is not None:
+        t = t.filter(t[TIMESTAMP] < until)
     week = t[TIMESTAMP].truncate("W").cast("timestamp").name("week")
     g = (
         t.group_by([t[ITEM_ID].cast("string").name(ITEM_ID), week])

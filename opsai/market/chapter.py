@@ -500,7 +500,8 @@ def calendar_periods(
     ours = _matches(company, sorted(set(df[S.COMPANY].astype(str)))) if company else []
     stamps = as_frame(market, [S.PERIOD])[S.PERIOD]
     df, partial = _drop_partial_periods(stamps, df, step, ours, book=book)
-    mix = _mix_price_note(as_frame(market, [S.PERIOD, S.COMPANY]), step, product)
+    # a book makes no price moves, elasticity or scenarios: no note on what its prices mix
+    mix = None if book else _mix_price_note(as_frame(market, [S.PERIOD, S.COMPANY]), step, product)
     if mix is not None and mix.evidence.get("product_key"):  # each product's own price
         df = _basket_prices(as_frame(market, [S.PERIOD, S.COMPANY]), df, step, mix)
     note = _joined(note, partial, mix)  # periods left out, prices that are mix averages

@@ -514,6 +514,11 @@ def test_a_price_step_is_named_with_the_sales_before_and_after(tmp_path: Path) -
         "of 2024-02-26: price 10.00 -> 15.00 USD"
     )
     assert named.evidence["titles"] == {"a": "Latte Rg"}  # only the items shown
+    # rows from ``until`` on (a forward book, the days still filling in) are left out: read
+    # until the step, a's price never moved
+    with open_workspace(cfg) as ws:
+        assert price_moves(ws, until=pd.Timestamp("2024-02-26")).empty
+        assert price_moves(ws, until=pd.Timestamp("2024-03-25"))[ITEM_ID].tolist() == ["a"]
 
 
 def test_a_price_that_rises_every_summer_is_a_season_not_a_new_level(tmp_path: Path) -> None:

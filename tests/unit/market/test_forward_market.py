@@ -113,9 +113,10 @@ def test_a_books_partial_months_feed_its_shares_and_its_concentration_is_dated()
 
     days = pd.date_range("2025-01-15", "2025-05-14")
     rows = pd.DataFrame(
-        [(d, c, 1.0) for d in days for c, n in (("h1", 3), ("h2", 1), ("h3", 1)) for _ in range(n)],
-        columns=["period", "company", "sales"],
-    )
+        [(d, c, 1.0, 100.0 + 20 * (d.day % 2)) for d in days
+         for c, n in (("h1", 3), ("h2", 1), ("h3", 1)) for _ in range(n)],
+        columns=["period", "company", "sales", "price"],
+    )  # fmt: skip
     market, note = ch.calendar_periods(rows, "month", company="h1", book=True)
     assert note is not None and sorted(market["period"].dt.month.unique()) == [2, 3, 4]
     assert (
@@ -123,10 +124,12 @@ def test_a_books_partial_months_feed_its_shares_and_its_concentration_is_dated()
         "book, so they are left out: the shares of the book use the 3 whole months from "
         "2025-02 to 2025-04."
     ) in note.text
+    assert "several prices" not in note.text  # no price moves are read from a book
     _, history = ch.calendar_periods(rows, "month", company="h1")
     assert history is not None and "the demand model and the forecasts use the 3 whole" in (
         history.text
     )
+    assert "the rows hold several prices" in history.text
     conc = concentration(market)
     f = fd.concentration_finding(conc, book=True)
     assert f.text.startswith("The bookings on the books are highly concentrated in 2025-04: ")
