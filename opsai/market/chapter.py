@@ -666,7 +666,7 @@ def _drop_partial_periods(
     if mine and mine <= set(gone):  # we are only in a partial period: keep it, or lose "us"
         gone = [g for g in gone if g not in mine]
     kept = total.index[~total.index.isin(gone)]
-    measure = "sales" if sales else "rows"
+    measure = "bookings" if book else "sales" if sales else "rows"
     parts = []
     for e, side in zip(ends, ("first", "last"), strict=True):
         if not e:

@@ -125,6 +125,9 @@ def test_a_books_partial_months_feed_its_shares_and_its_concentration_is_dated()
         "2025-02 to 2025-04."
     ) in note.text
     assert "several prices" not in note.text  # no price moves are read from a book
+    assert "holds 17 of its 31 days (the data start on 2025-01-15; 85 bookings against" in (
+        note.text
+    )
     _, history = ch.calendar_periods(rows, "month", company="h1")
     assert history is not None and "the demand model and the forecasts use the 3 whole" in (
         history.text
