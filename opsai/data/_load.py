@@ -711,8 +711,8 @@ def _plain_re(spec: TableSpec) -> str:
 def _let(bindings: dict[str, str], var: str, body: str) -> str:
     """SQL of ``body`` with ``var`` bound to a struct of ``bindings`` (field: expression), each
     computed once: a one-element ``list_transform``. Written inline, a value used twice is
-    computed twice, and the number rewrite below nests its steps: 17,972 characters per column,
-    0.1 s to plan a query and 23 s to cast a million values such as '1 299 kr'."""
+    computed twice: the number rewrite below, whose steps each use the one before several
+    times, came to 17,972 characters a column that way (0.1 s to plan a query)."""
     fields = ", ".join(f"{lit(k)}: {v}" for k, v in bindings.items())
     return f"list_transform([{{{fields}}}], lambda {var}: {body})[1]"
 
@@ -830,8 +830,8 @@ def plain_numbers(
 ) -> set[str]:
     """The text columns among ``cols`` whose every filled value is a plain number (no
     currency, grouping, scale or percent to read): :func:`typed_expr` casts them with
-    ``plain``, which gives the same values; its full rewrite, a 17,972-character expression
-    per column, took 0.1 s a query to plan."""
+    ``plain``, which gives the same values without planning the full rewrite (the tiny
+    demo's workspace opens in 2.9 s with it, 3.6 s without)."""
     if not cols:
         return set()
     pattern = lit(_plain_re(spec))

@@ -711,7 +711,7 @@ def _drop_partial_periods(
     users = (
         "the shares of the book use"
         if book
-        else ("shares, growth, moves, the demand model and the forecasts use")
+        else "shares, growth, moves, the demand model and the forecasts use"
     )
     text += (
         f": {users} the {len(kept)} "
