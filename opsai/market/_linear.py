@@ -58,12 +58,13 @@ def demean(
     codes = [np.unique(g, return_inverse=True)[1] for g in groups]
     counts = [np.bincount(c).astype(float) for c in codes]
     levels = int(counts[0].size) + sum(int(c.size) - 1 for c in counts[1:])
+    if out.shape[1] == 0:  # nothing to demean
+        return out, levels
     for _ in range(max_iter if len(codes) > 1 else 1):
         largest = 0.0
         for c, n in zip(codes, counts, strict=True):
-            means = np.zeros((n.size, out.shape[1]))
-            np.add.at(means, c, out)
-            means /= n[:, None]
+            sums = [np.bincount(c, weights=col, minlength=n.size) for col in out.T]
+            means = np.column_stack(sums).reshape(n.size, out.shape[1]) / n[:, None]
             step = means[c]
             out -= step
             largest = max(largest, float(np.abs(step).max(initial=0.0)))

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from opsai.report import build
@@ -83,6 +84,12 @@ def test_demand_inventory_alerts_the_planted_items(
     over = _finding(data, f"overstock.{truth['overstock_item']['item_id']}")["evidence"]
     assert over["weeks_of_cover"] > truth["overstock_item"]["min_weeks_of_cover"]
     assert 0.8 <= data["metrics"]["interval.coverage_95"] <= 1.0
+    # the demo's price moves only in its promotions: the price response reads their lift
+    response = _finding(data, "price_response")["evidence"]
+    promo = truth["promo_lift"]
+    lo, hi = response["interval"]
+    assert response["price_moves_only_in_promotions"] and response["period_effects"]
+    assert lo < np.log(promo["lift"]) / np.log(1 - promo["price_discount"]) < hi < -1
     # reconciled bands, recalibrated per level out of sample: only ever widened
     table = {r["level"]: r for r in data["tables"]["interval.reconciled_table"]}
     assert set(table) == {"item", "category", "total"}

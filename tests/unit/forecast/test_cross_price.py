@@ -75,6 +75,8 @@ def test_the_planted_cross_elasticity_is_recovered(tmp_path: Path) -> None:
     assert m.cross_conf_int_[0] < 0.8 < m.cross_conf_int_[1]
     assert m.elasticity_ == pytest.approx(-1.2, abs=0.03)
     assert m.cross_elasticity_ == pytest.approx(0.8, abs=0.03)
+    assert r.periods and not r.in_promos  # prices move apart; the promotions on their own days
+    assert m.coef_["promo"] == pytest.approx(0.2, abs=0.03)
     assert m.n_obs_ == 3600 and m.se_type == "robust"  # 20 series: under MIN_CLUSTERS
     f = fc.price_response_finding(r)
     assert f is not None and f.name == "price_response" and f.severity == "medium"
