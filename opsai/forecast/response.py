@@ -143,13 +143,18 @@ def price_response(
         return None
     rival = np.log(sold[COMPETITOR_PRICE].to_numpy(float)) if cross else None
     cross = cross and _varies(rival, sold["series"])  # else absorbed
+    promo = [sold[PROMO].to_numpy(float)] if PROMO in sold else []
+    moves = [own, rival] if cross else [own]  # the prices, then the promotion flag if any
     effects = ["series", TIMESTAMP]
-    periods = sold["series"].nunique() > 1 and all(
-        _left(v, sold, effects) >= PERIOD_MOVES**2 for v in ([own, rival] if cross else [own])
+    left = _absorbed([*moves, *promo], sold, effects)
+    periods = sold["series"].nunique() > 1 and bool(
+        (left[:, : len(moves)].var(axis=0) >= PERIOD_MOVES**2).all()
     )
-    effects = effects if periods else ["series"]
-    controls = [PROMO] if PROMO in sold and _left(sold[PROMO], sold, effects) > 1e-12 else []
-    in_promos = bool(controls) and _explained(own, sold[PROMO], sold, effects) > PROMO_ONLY
+    if not periods:
+        effects = ["series"]
+        left = _absorbed([*moves, *promo], sold, effects)
+    controls = [PROMO] if promo and left[:, -1].var() > 1e-12 else []
+    in_promos = bool(controls) and _explained(left[:, 0], left[:, -1]) > PROMO_ONLY
     controls = [] if in_promos else controls  # one move: the price's and the promotion's
     n = int(panel["series"].nunique())
     model = LogLogElasticity(
@@ -179,25 +184,20 @@ def _varies(values: Any, series: pd.Series) -> bool:
     return bool((pd.Series(values).groupby(series.to_numpy()).std().fillna(0.0) > 1e-9).any())
 
 
-def _explained(y: Any, x: Any, frame: pd.DataFrame, effects: Sequence[str]) -> float:
-    """R-squared of ``y`` on ``x`` once both are demeaned by the ``effects``."""
+def _absorbed(columns: list[Any], frame: pd.DataFrame, effects: Sequence[str]) -> np.ndarray:
+    """The ``columns`` once the ``effects`` columns' fixed effects are absorbed (demeaned as
+    the regression demeans them), one column each."""
     from opsai.market._linear import demean
 
-    both = np.column_stack([np.asarray(y, float), np.asarray(x, float)])
-    out, _ = demean(both, [frame[c].to_numpy() for c in effects])
-    yd, xd = out[:, 0], out[:, 1]
-    if float(yd @ yd) <= 0 or float(xd @ xd) <= 0:
+    groups = [frame[c].to_numpy() for c in effects]
+    return demean(np.column_stack([np.asarray(c, float) for c in columns]), groups)[0]
+
+
+def _explained(y: np.ndarray, x: np.ndarray) -> float:
+    """R-squared of the demeaned ``y`` on the demeaned ``x``."""
+    if float(y @ y) <= 0 or float(x @ x) <= 0:
         return 0.0
-    return float((yd @ xd) ** 2 / ((yd @ yd) * (xd @ xd)))
-
-
-def _left(values: Any, frame: pd.DataFrame, effects: Sequence[str]) -> float:
-    """The variance of ``values`` left once the ``effects`` columns' fixed effects are
-    absorbed (demeaned as the regression demeans them)."""
-    from opsai.market._linear import demean
-
-    out, _ = demean(np.asarray(values, float)[:, None], [frame[c].to_numpy() for c in effects])
-    return float(out.var())
+    return float((y @ x) ** 2 / ((y @ y) * (x @ x)))
 
 
 def _keys(t: Any, freq: str, stores: bool) -> Any:

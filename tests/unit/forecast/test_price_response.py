@@ -44,19 +44,31 @@ def _seasonal(tmp_path: Path, *, together: bool) -> Path:
     return write_dataset(tmp_path, {"sales.csv": pd.concat(frames).to_csv(index=False)}, spec)
 
 
-def test_the_season_is_absorbed_and_the_planted_elasticity_recovered(tmp_path: Path) -> None:
-    with open_workspace(_seasonal(tmp_path, together=False)) as ws:
+@pytest.mark.parametrize(
+    ("together", "says"),
+    [
+        (False, "(20 items, each item at its own level and each day at the level all items share, "
+                "so the season's and the weekdays' swings are not read as price effects)"),
+        (True, "(20 items, each at its own level; our prices move together across items, so the "
+               "days' common swings (season, holidays) are not separated from them)"),
+    ],
+)  # fmt: skip
+def test_period_effects_enter_when_item_prices_move_apart(
+    tmp_path: Path, together: bool, says: str
+) -> None:
+    """Each item's own price moves: the season is absorbed and the planted -1.5 recovered. A
+    chain-wide price a day (``together``): the day effects would absorb every price move, so
+    the items keep their own levels only and the finding says the season is not separated."""
+    with open_workspace(_seasonal(tmp_path, together=together)) as ws:
         r = fc.price_response(ws, freq="D")
-    assert r is not None and r.periods and r.series == 20 and r.unit == "day"
-    assert r.model.elasticity_ == pytest.approx(TRUE, abs=0.05)
-    lo, hi = r.model.conf_int_
-    assert lo < TRUE < hi
+    assert r is not None and r.periods is not together and r.series == 20 and r.unit == "day"
+    if not together:
+        assert r.model.elasticity_ == pytest.approx(TRUE, abs=0.05)
+        lo, hi = r.model.conf_int_
+        assert lo < TRUE < hi
     f = fc.price_response_finding(r)
-    assert f is not None and f.evidence["period_effects"] is True
-    assert (
-        "(20 items, each item at its own level and each day at the level all items share, "
-        "so the season's and the weekdays' swings are not read as price effects)"
-    ) in f.text
+    assert f is not None and f.evidence["period_effects"] is not together
+    assert says in f.text
 
 
 def test_without_the_period_effects_the_season_biases_the_estimate(tmp_path: Path) -> None:
@@ -68,19 +80,6 @@ def test_without_the_period_effects_the_season_biases_the_estimate(tmp_path: Pat
     both = LogLogElasticity(col_quantity="units", fixed_effects=["sku", "day"]).fit(df)
     assert alone.elasticity_ > TRUE + 0.8
     assert both.elasticity_ == pytest.approx(TRUE, abs=0.05)
-
-
-def test_prices_that_move_together_keep_item_effects_only_and_say_so(tmp_path: Path) -> None:
-    """A chain-wide price a day: the day effects would absorb every price move."""
-    with open_workspace(_seasonal(tmp_path, together=True)) as ws:
-        r = fc.price_response(ws, freq="D")
-    assert r is not None and not r.periods
-    f = fc.price_response_finding(r)
-    assert f is not None and f.evidence["period_effects"] is False
-    assert (
-        "(20 items, each at its own level; our prices move together across items, so the "
-        "days' common swings (season, holidays) are not separated from them)"
-    ) in f.text
 
 
 def test_a_price_that_moves_only_in_promotions_is_not_also_a_control(tmp_path: Path) -> None:
